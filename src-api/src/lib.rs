@@ -1,0 +1,14 @@
+//! The contract between the AI Desktop UI (wasm) and its native shell.
+//!
+//! Everything that crosses Tauri IPC is defined here once and used by both
+//! sides: command names, argument and result types, event names and payloads,
+//! and the error shape. This crate depends on serde only so that it compiles
+//! for both `wasm32-unknown-unknown` and the host.
+
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod repos;
+pub mod system;
+
+pub use error::{ApiError, ErrorCode};

@@ -1,0 +1,160 @@
+//! The repository registry's types.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of project a repository holds, detected from marker files and
+/// editable by the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepoKind {
+    Node,
+    Rust,
+    Python,
+    Go,
+    Java,
+    Ruby,
+    Php,
+    Dotnet,
+    Static,
+    Other,
+}
+
+impl RepoKind {
+    pub const ALL: [RepoKind; 10] = [
+        RepoKind::Node,
+        RepoKind::Rust,
+        RepoKind::Python,
+        RepoKind::Go,
+        RepoKind::Java,
+        RepoKind::Ruby,
+        RepoKind::Php,
+        RepoKind::Dotnet,
+        RepoKind::Static,
+        RepoKind::Other,
+    ];
+
+    /// The wire and database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoKind::Node => "node",
+            RepoKind::Rust => "rust",
+            RepoKind::Python => "python",
+            RepoKind::Go => "go",
+            RepoKind::Java => "java",
+            RepoKind::Ruby => "ruby",
+            RepoKind::Php => "php",
+            RepoKind::Dotnet => "dotnet",
+            RepoKind::Static => "static",
+            RepoKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RepoKind> {
+        RepoKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// How people call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RepoKind::Node => "Node.js",
+            RepoKind::Rust => "Rust",
+            RepoKind::Python => "Python",
+            RepoKind::Go => "Go",
+            RepoKind::Java => "Java",
+            RepoKind::Ruby => "Ruby",
+            RepoKind::Php => "PHP",
+            RepoKind::Dotnet => ".NET",
+            RepoKind::Static => "Static site",
+            RepoKind::Other => "Other",
+        }
+    }
+}
+
+/// A registered repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repository {
+    pub id: i64,
+    pub name: String,
+    /// Canonical absolute path.
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: RepoKind,
+    /// The port reserved for this repository's code-server.
+    pub port: u16,
+    /// The `origin` remote's URL, if any.
+    pub url: Option<String>,
+    /// The checked-out branch (or short commit id when detached).
+    pub branch: Option<String>,
+    /// Kept for the VS Code module: whether its code-server runs.
+    pub running: bool,
+    pub pid: Option<u32>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Input of `repos_create`. Numbers are wide on purpose: an out-of-range port
+/// must reach the domain and be refused with a clear message, not fail to
+/// deserialize.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRepository {
+    pub name: String,
+    pub path: String,
+    /// `None`: detect from marker files.
+    #[serde(default, rename = "type")]
+    pub kind: Option<RepoKind>,
+    /// `None`: the first free port from 8100 up.
+    #[serde(default)]
+    pub port: Option<i64>,
+}
+
+/// Input of `repos_update`; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<RepoKind>,
+    #[serde(default)]
+    pub port: Option<i64>,
+}
+
+/// What the add dialog learns about a folder before it is registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoInspection {
+    pub path: String,
+    /// The folder's name, as a default for the repository's name.
+    pub suggested_name: String,
+    #[serde(rename = "type")]
+    pub kind: RepoKind,
+    pub url: Option<String>,
+    pub branch: Option<String>,
+    pub is_git: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_round_trips_through_its_wire_name() {
+        for k in RepoKind::ALL {
+            assert_eq!(RepoKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+        assert_eq!(RepoKind::parse("cobol"), None);
+    }
+
+    #[test]
+    fn new_repository_accepts_out_of_range_ports_for_the_domain_to_refuse() {
+        let input: NewRepository =
+            serde_json::from_str(r#"{"name":"a","path":"/x","port":70000}"#).unwrap();
+        assert_eq!(input.port, Some(70000));
+        assert_eq!(input.kind, None);
+    }
+}

@@ -1,0 +1,60 @@
+//! How domain modules report changes without knowing about the window.
+//!
+//! The shell implements [`EventSink`] by emitting Tauri events; tests collect
+//! them in memory. Names and payloads are the contract's (`ai_desktop_api::events`).
+
+use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::repos::Repository;
+use std::sync::Mutex;
+
+/// A change worth telling the UI about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainEvent {
+    RepositoryUpdated(Repository),
+    RepositoryDeleted(i64),
+}
+
+impl DomainEvent {
+    /// The event's name on the wire.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
+            DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
+        }
+    }
+
+    /// The event's payload as JSON.
+    pub fn payload(&self) -> serde_json::Value {
+        let value = match self {
+            DomainEvent::RepositoryUpdated(repo) => serde_json::to_value(repo),
+            DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
+        };
+        // Serializing these plain structs cannot fail; keep the event rather than panic.
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: DomainEvent);
+}
+
+/// Keeps every event in order; for headless use and tests.
+#[derive(Default)]
+pub struct RecordingSink {
+    events: Mutex<Vec<DomainEvent>>,
+}
+
+impl RecordingSink {
+    pub fn take(&self) -> Vec<DomainEvent> {
+        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl EventSink for RecordingSink {
+    fn emit(&self, event: DomainEvent) {
+        self.events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(event);
+    }
+}

@@ -1,0 +1,75 @@
+//! The `#[tauri::command]` functions: take state, run the domain call off the
+//! main thread, map the error. Names are `ai_desktop_api::commands`.
+
+use super::AppState;
+use crate::error::Result;
+use ai_desktop_api::repos::{NewRepository, RepoInspection, Repository, RepositoryPatch};
+use ai_desktop_api::system::AppInfo;
+use ai_desktop_api::{ApiError, ErrorCode};
+use tauri::State;
+
+type CmdResult<T> = std::result::Result<T, ApiError>;
+
+/// Runs blocking domain work (SQLite, the file system, git2) on the blocking
+/// pool so that the window's event loop never waits for it.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Internal error: {e}")))?
+        .map_err(ApiError::from)
+}
+
+#[tauri::command]
+pub async fn repos_list(state: State<'_, AppState>) -> CmdResult<Vec<Repository>> {
+    let repos = state.repos.clone();
+    blocking(move || repos.list()).await
+}
+
+#[tauri::command]
+pub async fn repos_create(
+    state: State<'_, AppState>,
+    input: NewRepository,
+) -> CmdResult<Repository> {
+    let repos = state.repos.clone();
+    blocking(move || repos.create(input)).await
+}
+
+#[tauri::command]
+pub async fn repos_update(
+    state: State<'_, AppState>,
+    id: i64,
+    input: RepositoryPatch,
+) -> CmdResult<Repository> {
+    let repos = state.repos.clone();
+    blocking(move || repos.update(id, input)).await
+}
+
+#[tauri::command]
+pub async fn repos_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+    let repos = state.repos.clone();
+    blocking(move || repos.delete(id)).await
+}
+
+#[tauri::command]
+pub async fn repos_refresh_git(state: State<'_, AppState>, id: i64) -> CmdResult<Repository> {
+    let repos = state.repos.clone();
+    blocking(move || repos.refresh_git(id)).await
+}
+
+#[tauri::command]
+pub async fn repos_inspect(state: State<'_, AppState>, path: String) -> CmdResult<RepoInspection> {
+    let repos = state.repos.clone();
+    blocking(move || repos.inspect(&path)).await
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        data_dir: state.data_dir.display().to_string(),
+        database: state.store.path().display().to_string(),
+        schema_version: state.store.schema_version(),
+    }
+}

@@ -1,0 +1,195 @@
+//! The SQLite store: one file in the app data dir, WAL, foreign keys on,
+//! migrations from `migrations/` embedded in the binary and applied at open.
+//!
+//! One module per table group holds that group's typed queries; no SQL lives
+//! outside `store/`.
+
+pub mod repos;
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+mod embedded {
+    refinery::embed_migrations!("../migrations");
+}
+
+/// File name of the database inside the data dir.
+pub const DB_FILE: &str = "ai-desktop.sqlite3";
+
+/// How long a statement waits for another connection's write lock (a second
+/// app window, a test reading the file) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    schema_version: i64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    pub fn open_in(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            Error::failed(
+                format!("Could not create the data folder {}.", data_dir.display()),
+                e,
+            )
+        })?;
+        Store::open(&data_dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path).map_err(|e| {
+            Error::failed(
+                format!("Could not open the database {}.", path.display()),
+                e,
+            )
+        })?;
+        configure(&conn)?;
+        let report = embedded::migrations::runner()
+            .run(&mut conn)
+            .map_err(|e| Error::failed("Could not migrate the database.", e))?;
+        let schema_version = embedded::migrations::runner()
+            .get_last_applied_migration(&mut conn)
+            .map_err(|e| Error::failed("Could not read the schema version.", e))?
+            .map(|m| i64::from(m.version()))
+            .unwrap_or(0);
+        for m in report.applied_migrations() {
+            log::info!("applied migration {}", m);
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            schema_version,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> i64 {
+        self.schema_version
+    }
+
+    /// Runs `f` with the connection. The lock is held only for `f`, which
+    /// must not block on anything but SQLite.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // journal_mode returns the mode it set; WAL lets readers (tests, a second
+    // process) look at the file while the app writes.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        log::warn!("SQLite refused WAL mode, using {mode}");
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_migrates_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(&dir.path().join("nested")).unwrap();
+        assert!(store.path().exists());
+        assert!(store.schema_version() >= 1);
+        store
+            .with(|c| {
+                let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+                let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+                assert_eq!(fk, 1);
+                assert_eq!(mode, "wal");
+                let tables: Vec<String> = c
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for t in [
+                    "deployments",
+                    "flow_messages",
+                    "flow_sessions",
+                    "mcp_servers",
+                    "repositories",
+                    "settings",
+                ] {
+                    assert!(
+                        tables.iter().any(|x| x == t),
+                        "missing table {t}: {tables:?}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_reapply_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Store::open_in(dir.path()).unwrap();
+        first
+            .with(|c| {
+                c.execute(
+                    "INSERT INTO settings (key, value) VALUES ('theme', '\"dark\"')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        drop(first);
+        let again = Store::open_in(dir.path()).unwrap();
+        let value: String = again
+            .with(|c| {
+                Ok(
+                    c.query_row("SELECT value FROM settings WHERE key = 'theme'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(value, "\"dark\"");
+    }
+
+    #[test]
+    fn flow_messages_go_with_their_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        store
+            .with(|c| {
+                c.execute("INSERT INTO flow_sessions (id) VALUES (1)", [])?;
+                c.execute(
+                    "INSERT INTO flow_messages (id, session_id, role, content) VALUES ('m1', 1, 'user', 'hi')",
+                    [],
+                )?;
+                c.execute("DELETE FROM flow_sessions WHERE id = 1", [])?;
+                let n: i64 = c.query_row("SELECT count(*) FROM flow_messages", [], |r| r.get(0))?;
+                assert_eq!(n, 0);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_reported_not_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        std::fs::write(&path, b"this is not sqlite, and it is somebody's data").unwrap();
+        let err = Store::open(&path).err().expect("opening garbage must fail");
+        assert_eq!(err.code(), ai_desktop_api::ErrorCode::Failed);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"this is not sqlite, and it is somebody's data"
+        );
+    }
+}

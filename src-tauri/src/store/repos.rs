@@ -1,0 +1,163 @@
+//! Queries on the `repositories` table.
+
+use crate::error::{Error, Result};
+use ai_desktop_api::repos::{RepoKind, Repository};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLUMNS: &str =
+    "id, name, path, type, port, url, branch, running, pid, created_at, updated_at";
+
+/// The fields the registry writes; ids, timestamps and process state are the
+/// store's and later modules' business.
+#[derive(Debug, Clone)]
+pub struct RepoRecord {
+    pub name: String,
+    pub path: String,
+    pub kind: RepoKind,
+    pub port: u16,
+    pub url: Option<String>,
+    pub branch: Option<String>,
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Repository> {
+    let kind: String = row.get(3)?;
+    let port: i64 = row.get(4)?;
+    let pid: Option<i64> = row.get(8)?;
+    Ok(Repository {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        path: row.get(2)?,
+        kind: RepoKind::parse(&kind).unwrap_or(RepoKind::Other),
+        port: u16::try_from(port).unwrap_or(0),
+        url: row.get(5)?,
+        branch: row.get(6)?,
+        running: row.get(7)?,
+        pid: pid.and_then(|p| u32::try_from(p).ok()),
+        created_at: row.get(9)?,
+        updated_at: row.get(10)?,
+    })
+}
+
+/// A UNIQUE violation means another writer got there first: a conflict, not a failure.
+fn map_write_error(e: rusqlite::Error) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            let msg = msg.clone().unwrap_or_default();
+            if msg.contains("FOREIGN KEY") {
+                Error::Conflict(
+                    "This repository is still used by deployments; delete them first.".into(),
+                )
+            } else {
+                Error::Conflict(format!(
+                    "Another repository already uses that value ({msg})."
+                ))
+            }
+        }
+        _ => e.into(),
+    }
+}
+
+pub fn list(c: &Connection) -> Result<Vec<Repository>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories ORDER BY name, id"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(c: &Connection, id: i64) -> Result<Option<Repository>> {
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {COLUMNS} FROM repositories WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], from_row).optional()?)
+}
+
+/// The repository with this name (case-insensitive), if any.
+pub fn find_by_name(c: &Connection, name: &str) -> Result<Option<Repository>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories WHERE name = ?1"
+    ))?;
+    Ok(stmt.query_row([name], from_row).optional()?)
+}
+
+pub fn find_by_path(c: &Connection, path: &str) -> Result<Option<Repository>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories WHERE path = ?1"
+    ))?;
+    Ok(stmt.query_row([path], from_row).optional()?)
+}
+
+pub fn find_by_port(c: &Connection, port: u16) -> Result<Option<Repository>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM repositories WHERE port = ?1"
+    ))?;
+    Ok(stmt.query_row([port], from_row).optional()?)
+}
+
+/// Ports already reserved by repositories.
+pub fn ports(c: &Connection) -> Result<Vec<u16>> {
+    let mut stmt = c.prepare_cached("SELECT port FROM repositories")?;
+    let rows = stmt.query_map([], |r| r.get::<_, u16>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn insert(c: &Connection, rec: &RepoRecord) -> Result<Repository> {
+    let id = c
+        .prepare_cached(
+            "INSERT INTO repositories (name, path, type, port, url, branch)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )?
+        .query_row(
+            params![
+                rec.name,
+                rec.path,
+                rec.kind.as_str(),
+                rec.port,
+                rec.url,
+                rec.branch
+            ],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(map_write_error)?;
+    get(c, id)?.ok_or_else(|| Error::failed("The new repository vanished.", id))
+}
+
+pub fn update(c: &Connection, id: i64, rec: &RepoRecord) -> Result<Repository> {
+    let n = c
+        .prepare_cached(
+            "UPDATE repositories
+                SET name = ?2, path = ?3, type = ?4, port = ?5, url = ?6, branch = ?7,
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+              WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            rec.name,
+            rec.path,
+            rec.kind.as_str(),
+            rec.port,
+            rec.url,
+            rec.branch
+        ])
+        .map_err(map_write_error)?;
+    if n == 0 {
+        return Err(not_found(id));
+    }
+    get(c, id)?.ok_or_else(|| not_found(id))
+}
+
+pub fn delete(c: &Connection, id: i64) -> Result<()> {
+    let n = c
+        .prepare_cached("DELETE FROM repositories WHERE id = ?1")?
+        .execute([id])
+        .map_err(map_write_error)?;
+    if n == 0 {
+        return Err(not_found(id));
+    }
+    Ok(())
+}
+
+pub fn not_found(id: i64) -> Error {
+    Error::NotFound(format!("There is no repository with id {id}."))
+}

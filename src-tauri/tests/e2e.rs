@@ -1,0 +1,440 @@
+//! End-to-end: the real app binary in a real window under Xvfb, driven
+//! through WebDriver (tauri-driver in front of WebKitWebDriver). Each step
+//! saves a screenshot under `target/e2e-shots/`.
+//!
+//! Built only with `--features e2e,custom-protocol` (`.ci/test` does this
+//! after building the UI with trunk); it needs `tauri-driver`,
+//! `WebKitWebDriver` and `Xvfb`, and fails loudly when one is missing.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735a5f8e5c";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Children that die with the test, whatever happens.
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Uses `$DISPLAY` if set, else starts an Xvfb of our own.
+fn display() -> (String, Option<Kill>) {
+    if let Ok(d) = std::env::var("DISPLAY") {
+        if !d.is_empty() {
+            return (d, None);
+        }
+    }
+    let n = (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("no free X display number");
+    let child = Command::new("Xvfb")
+        .args([
+            format!(":{n}").as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is not installed (apt-get install xvfb); run .ci/test");
+    let guard = Kill(child);
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let start = Instant::now();
+    while !Path::new(&socket).exists() {
+        assert!(start.elapsed() < WAIT, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!(":{n}"), Some(guard))
+}
+
+struct Driver {
+    agent: ureq::Agent,
+    base: String,
+    session: String,
+    shots: PathBuf,
+    step: u32,
+}
+
+impl Driver {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let response = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, body) => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
+        value["value"].clone()
+    }
+
+    fn try_find(&self, css: &str) -> Option<String> {
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_json(json!({"using": "css selector", "value": css}))
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let value: Value = response.body_mut().read_json().ok()?;
+        value["value"][ELEMENT_KEY].as_str().map(str::to_string)
+    }
+
+    fn find(&self, css: &str) -> String {
+        self.wait_until(css, || self.try_find(css))
+    }
+
+    fn find_all(&self, css: &str) -> Vec<String> {
+        let v = self.call(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn wait_until<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            if start.elapsed() > WAIT {
+                self.shot("timeout");
+                panic!("timed out waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/click"), None);
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/clear"), None);
+        self.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn text(&self, el: &str) -> String {
+        self.call("GET", &format!("/element/{el}/text"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    fn async_script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    fn row_names(&self) -> Vec<String> {
+        self.find_all("[data-testid=repo-name]")
+            .iter()
+            .map(|e| self.text(e))
+            .collect()
+    }
+
+    fn shot(&self, name: &str) {
+        let data = self.call("GET", "/screenshot", None);
+        if let Some(b64) = data.as_str() {
+            let png = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
+            let path = self.shots.join(format!("{:02}-{name}.png", self.step));
+            std::fs::write(&path, png).unwrap();
+        }
+    }
+
+    fn step(&mut self, name: &str) {
+        self.step += 1;
+        self.shot(name);
+    }
+}
+
+fn db_rows(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name, path FROM repositories ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn git_fixture(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let repo =
+        git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
+            .unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"shop-api","scripts":{"start":"node ."}}"#,
+    )
+    .unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("package.json")).unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("E2E", "e2e@example.com").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .unwrap();
+    repo.remote("origin", "git@example.com:team/shop-api.git")
+        .unwrap();
+}
+
+#[test]
+fn repositories_through_the_real_window() {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for old in std::fs::read_dir(&shots).unwrap().flatten() {
+        let _ = std::fs::remove_file(old.path());
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let data = root.join("data");
+    let project = root.join("projects/shop-api");
+    let second = root.join("projects/docs-site");
+    git_fixture(&project);
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::write(second.join("index.html"), "<h1>docs</h1>").unwrap();
+
+    let (display, _xvfb) = display();
+    let port = free_port();
+    let native_port = free_port();
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("AI_DESKTOP_DATA_DIR", &data)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("tauri-driver is not installed (cargo install tauri-driver); run .ci/test");
+    let _driver = Kill(driver);
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    let session = loop {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app}
+        }}});
+        if let Ok(mut r) = agent.post(format!("{base}/session")).send_json(&caps) {
+            let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+            if let Some(id) = v["value"]["sessionId"].as_str() {
+                break id.to_string();
+            }
+            assert!(start.elapsed() < WAIT, "no WebDriver session: {v}");
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "tauri-driver did not answer on {base}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mut d = Driver {
+        agent,
+        base,
+        session,
+        shots: shots.clone(),
+        step: 0,
+    };
+    let db = data.join("ai-desktop.sqlite3");
+
+    // First start: the empty state.
+    d.find("[data-testid=repos-empty]");
+    d.step("empty");
+
+    // Add through the dialog; the folder is typed (the native picker is not
+    // reachable through WebDriver). Leaving the field fills name and type.
+    d.click("[data-testid=add-repo]");
+    d.type_into("[data-testid=repo-path]", project.to_str().unwrap());
+    d.click("[data-testid=repo-name-input]");
+    let hint = d.find("[data-testid=repo-inspection]");
+    let hint_text = d.text(&hint);
+    assert!(
+        hint_text.contains("Node.js") && hint_text.contains("main"),
+        "{hint_text}"
+    );
+    let name_input = d.find("[data-testid=repo-name-input]");
+    let suggested = d.call(
+        "GET",
+        &format!("/element/{name_input}/property/value"),
+        None,
+    );
+    assert_eq!(suggested, json!("shop-api"));
+    d.step("add-dialog");
+    d.click("[data-testid=repo-submit]");
+    d.wait_until("the new row", || {
+        (d.row_names() == ["shop-api"]).then_some(())
+    });
+    d.step("added");
+    assert_eq!(
+        db_rows(&db),
+        vec![("shop-api".to_string(), project.display().to_string())]
+    );
+
+    // Bad input: an error in the dialog, nothing stored.
+    d.click("[data-testid=add-repo]");
+    d.type_into("[data-testid=repo-path]", "relative/folder");
+    d.type_into("[data-testid=repo-name-input]", "nope");
+    d.click("[data-testid=repo-submit]");
+    let err = d.find("[data-testid=form-error]");
+    assert!(d.text(&err).contains("relative"), "{}", d.text(&err));
+    d.type_into("[data-testid=repo-path]", project.to_str().unwrap());
+    d.click("[data-testid=repo-submit]");
+    d.wait_until("the duplicate-path error", || {
+        let e = d.try_find("[data-testid=form-error]")?;
+        d.text(&e).contains("already registered").then_some(())
+    });
+    d.step("duplicate-error");
+    d.click("[data-testid=repo-dialog] .dialog-footer .button:not(.primary)");
+    assert_eq!(db_rows(&db).len(), 1);
+
+    // Rename through the edit dialog.
+    d.click("[data-testid=edit-repo]");
+    d.type_into("[data-testid=repo-name-input]", "shop-api (renamed)");
+    d.step("edit-dialog");
+    d.click("[data-testid=repo-submit]");
+    d.wait_until("the renamed row", || {
+        (d.row_names() == ["shop-api (renamed)"]).then_some(())
+    });
+    d.step("renamed");
+    assert_eq!(db_rows(&db)[0].0, "shop-api (renamed)");
+
+    // Another writer (here: a direct IPC call, as a second window would make)
+    // adds a repository; the table shows it from the event, without reload.
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('repos_create', {input: {name: 'docs-site', path: arguments[0]}})
+           .then(r => done(r.name), e => done('error: ' + JSON.stringify(e)));",
+        json!([second.to_str().unwrap()]),
+    );
+    assert_eq!(created, json!("docs-site"));
+    d.wait_until("the row from the event", || {
+        (d.row_names() == ["docs-site", "shop-api (renamed)"]).then_some(())
+    });
+    d.step("live-update");
+
+    // The webview may call only what the capability grants.
+    let refused = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('plugin:window|set_title', {label: 'main', value: 'pwned'})
+           .then(() => done('allowed'), e => done(String(e)));",
+        json!([]),
+    );
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(
+        refused.contains("not allowed"),
+        "set_title was not refused: {refused}"
+    );
+
+    // Delete with confirmation; the folder stays.
+    let rows = d.find_all("[data-testid=repo-row]");
+    let renamed_row = rows
+        .iter()
+        .find(|r| d.text(r).contains("shop-api (renamed)"))
+        .expect("renamed row")
+        .clone();
+    let delete_button = d.call(
+        "POST",
+        &format!("/element/{renamed_row}/element"),
+        Some(json!({"using": "css selector", "value": "[data-testid=delete-repo]"})),
+    )[ELEMENT_KEY]
+        .as_str()
+        .unwrap()
+        .to_string();
+    d.call("POST", &format!("/element/{delete_button}/click"), None);
+    d.find("[data-testid=delete-dialog]");
+    d.step("delete-confirm");
+    d.click("[data-testid=confirm-delete]");
+    d.wait_until("the row to go", || {
+        (d.row_names() == ["docs-site"]).then_some(())
+    });
+    d.step("deleted");
+    assert_eq!(
+        db_rows(&db),
+        vec![("docs-site".to_string(), second.display().to_string())]
+    );
+    assert!(
+        project.join("package.json").exists(),
+        "delete touched the folder"
+    );
+
+    // The other pages exist and say where data lives.
+    d.click("[data-testid=nav-services]");
+    d.find("[data-testid=page-services]");
+    d.step("planned-page");
+    d.click("[data-testid=nav-settings]");
+    let dir = d.find("[data-testid=data-dir]");
+    assert_eq!(d.text(&dir), data.display().to_string());
+    d.step("settings");
+
+    d.call("DELETE", "", None);
+}

@@ -1,0 +1,83 @@
+//! One view per sidebar entry.
+
+pub mod planned;
+pub mod repositories;
+pub mod settings;
+
+use crate::components::icons::Icon;
+
+/// The sidebar's entries, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Page {
+    Repositories,
+    VsCode,
+    Deployments,
+    Services,
+    McpHub,
+    FlowBuilder,
+    Git,
+    System,
+    Terminals,
+    Settings,
+}
+
+impl Page {
+    pub const ALL: [Page; 10] = [
+        Page::Repositories,
+        Page::VsCode,
+        Page::Deployments,
+        Page::Services,
+        Page::McpHub,
+        Page::FlowBuilder,
+        Page::Git,
+        Page::System,
+        Page::Terminals,
+        Page::Settings,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Page::Repositories => "Repositories",
+            Page::VsCode => "VS Code",
+            Page::Deployments => "Deployments",
+            Page::Services => "Services",
+            Page::McpHub => "MCP Hub",
+            Page::FlowBuilder => "Flow Builder",
+            Page::Git => "Git",
+            Page::System => "System",
+            Page::Terminals => "Terminals",
+            Page::Settings => "Settings",
+        }
+    }
+
+    /// Stable id for tests and anchors.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Page::Repositories => "repositories",
+            Page::VsCode => "vscode",
+            Page::Deployments => "deployments",
+            Page::Services => "services",
+            Page::McpHub => "mcp",
+            Page::FlowBuilder => "flow",
+            Page::Git => "git",
+            Page::System => "system",
+            Page::Terminals => "terminals",
+            Page::Settings => "settings",
+        }
+    }
+
+    pub fn icon(self) -> Icon {
+        match self {
+            Page::Repositories => Icon::Folder,
+            Page::VsCode => Icon::Code,
+            Page::Deployments => Icon::Rocket,
+            Page::Services => Icon::Database,
+            Page::McpHub => Icon::Plug,
+            Page::FlowBuilder => Icon::Chat,
+            Page::Git => Icon::GitBranch,
+            Page::System => Icon::Activity,
+            Page::Terminals => Icon::Terminal,
+            Page::Settings => Icon::Sliders,
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Pages of modules that are not built yet: each says what it will do, so the
+//! sidebar already shows the whole product.
+
+use super::Page;
+use crate::components::icons::Svg;
+use leptos::prelude::*;
+
+fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
+    match page {
+        Page::VsCode => (
+            "A VS Code (code-server) per repository, opened already logged in.",
+            &[
+                "Start and stop code-server per repository, bound to 127.0.0.1 with a per-instance password",
+                "Live status and logs",
+                "Git changes and side-by-side diffs",
+                "aidesktop:// links that open a repository",
+            ],
+        ),
+        Page::Deployments => (
+            "Run your repositories' apps under PM2.",
+            &[
+                "Start command detected from package.json, Cargo.toml or pyproject",
+                "Fork and cluster mode, environment variables with masked secrets",
+                "CPU, memory, uptime and restarts, updated live",
+                "Logs with follow and search",
+            ],
+        ),
+        Page::Services => (
+            "PostgreSQL, MySQL, MongoDB and Redis in Docker.",
+            &[
+                "Install with live pull progress, ports bound to 127.0.0.1, generated passwords",
+                "Start, stop, restart, logs",
+                "Connection strings to copy",
+                "Data kept in named volumes unless you ask to delete it",
+            ],
+        ),
+        Page::McpHub => (
+            "Register, run, inspect and call MCP servers.",
+            &[
+                "stdio and streamable HTTP servers, import from Claude Desktop's JSON",
+                "Tools, resources and prompts, with a form generated from each tool's schema",
+                "Logs and a history of calls",
+            ],
+        ),
+        Page::FlowBuilder => (
+            "Agent sessions that think with an LLM and act through MCP tools.",
+            &[
+                "Any OpenAI-compatible provider (Ollama, LM Studio, vLLM, OpenAI…)",
+                "Streaming answers, tool calls you approve",
+                "Sessions you can search, rename and archive",
+            ],
+        ),
+        Page::Git => (
+            "Git for every repository, without leaving the app.",
+            &[
+                "Status, stage, commit, branches, stash, tags, remotes",
+                "Fetch, pull and push with your SSH keys",
+                "Git identity and SSH key management",
+            ],
+        ),
+        Page::System => (
+            "What your machine is doing.",
+            &[
+                "CPU, memory, disk and network",
+                "All PM2 processes with their metrics",
+                "A file browser for your repositories",
+            ],
+        ),
+        Page::Terminals => (
+            "Terminals in the app, in any repository's folder.",
+            &["Real PTYs, several at once", "A shell inside a service's container"],
+        ),
+        Page::Repositories | Page::Settings => ("", &[]),
+    }
+}
+
+#[component]
+pub fn PlannedPage(page: Page) -> impl IntoView {
+    let (summary, features) = plan(page);
+    view! {
+        <section class="page" data-testid=format!("page-{}", page.slug())>
+            <header class="page-header">
+                <div>
+                    <h1>{page.label()}</h1>
+                    <p class="muted">{summary}</p>
+                </div>
+            </header>
+            <div class="empty-state">
+                <div class="empty-icon"><Svg icon=page.icon()/></div>
+                <h2>"Coming soon"</h2>
+                <p class="muted">"This module is planned. It will offer:"</p>
+                <ul class="plan-list">
+                    {features.iter().map(|f| view! { <li>{*f}</li> }).collect_view()}
+                </ul>
+            </div>
+        </section>
+    }
+}

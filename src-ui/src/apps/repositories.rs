@@ -1,0 +1,530 @@
+//! Repositories: the registry every other module builds on. A table of the
+//! registered folders, kept live by `repository:*` events, with add, edit,
+//! refresh and delete.
+
+use crate::components::dialog::Dialog;
+use crate::components::icons::{Icon, Svg};
+use crate::components::toast::use_toasts;
+use crate::ipc;
+use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::repos::{NewRepository, RepoInspection, RepoKind, Repository, RepositoryPatch};
+use ai_desktop_api::{commands, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+/// The registered repositories, shared by every view and kept current by events.
+#[derive(Clone, Copy)]
+pub struct RepoList {
+    /// `None` until the first load finishes.
+    pub items: RwSignal<Option<Vec<Repository>>>,
+    pub load_error: RwSignal<Option<ApiError>>,
+}
+
+impl RepoList {
+    /// Creates the list, loads it, and subscribes to changes.
+    pub fn start() -> RepoList {
+        let list = RepoList {
+            items: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+        };
+        ipc::listen(events::REPOSITORY_UPDATED, move |repo: Repository| {
+            list.upsert(repo)
+        });
+        ipc::listen(events::REPOSITORY_DELETED, move |d: Deleted| {
+            list.remove(d.id)
+        });
+        list.reload();
+        list
+    }
+
+    pub fn reload(self) {
+        self.load_error.set(None);
+        spawn_local(async move {
+            match ipc::invoke0::<Vec<Repository>>(commands::REPOS_LIST).await {
+                Ok(repos) => self.items.set(Some(repos)),
+                Err(e) => self.load_error.set(Some(e)),
+            }
+        });
+    }
+
+    fn upsert(self, repo: Repository) {
+        self.items.update(|items| {
+            let items = items.get_or_insert_with(Vec::new);
+            match items.iter_mut().find(|r| r.id == repo.id) {
+                Some(existing) => *existing = repo,
+                None => items.push(repo),
+            }
+            items.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        });
+    }
+
+    fn remove(self, id: i64) {
+        self.items.update(|items| {
+            if let Some(items) = items {
+                items.retain(|r| r.id != id);
+            }
+        });
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Modal {
+    Closed,
+    Add,
+    Edit(Repository),
+    Delete(Repository),
+}
+
+#[component]
+pub fn RepositoriesPage() -> impl IntoView {
+    let list = expect_context::<RepoList>();
+    let modal = RwSignal::new(Modal::Closed);
+    let close = Callback::new(move |_| modal.set(Modal::Closed));
+
+    view! {
+        <section class="page" data-testid="page-repositories">
+            <header class="page-header">
+                <div>
+                    <h1>"Repositories"</h1>
+                    <p class="muted">
+                        {move || match list.items.get() {
+                            Some(items) if items.len() == 1 => "1 repository".to_string(),
+                            Some(items) => format!("{} repositories", items.len()),
+                            None => "The folders you work in.".to_string(),
+                        }}
+                    </p>
+                </div>
+                <button class="button primary" data-testid="add-repo" on:click=move |_| modal.set(Modal::Add)>
+                    <Svg icon=Icon::Plus/>
+                    "Add repository"
+                </button>
+            </header>
+            {move || {
+                if let Some(err) = list.load_error.get() {
+                    return view! {
+                        <div class="empty-state" data-testid="repos-error">
+                            <h2>"Could not load repositories"</h2>
+                            <p class="muted">{err.message}</p>
+                            <button class="button" on:click=move |_| list.reload()>"Try again"</button>
+                        </div>
+                    }
+                    .into_any();
+                }
+                match list.items.get() {
+                    None => view! {
+                        <div class="loading" data-testid="repos-loading">
+                            <span class="spinner"></span>
+                            "Loading repositories…"
+                        </div>
+                    }
+                    .into_any(),
+                    Some(items) if items.is_empty() => view! {
+                        <div class="empty-state" data-testid="repos-empty">
+                            <div class="empty-icon"><Svg icon=Icon::Folder/></div>
+                            <h2>"No repositories yet"</h2>
+                            <p class="muted">
+                                "Register a project folder to open it in VS Code, deploy it, and run git on it."
+                            </p>
+                            <button class="button primary" on:click=move |_| modal.set(Modal::Add)>
+                                "Add your first repository"
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                    Some(_) => view! { <RepoTable modal=modal/> }.into_any(),
+                }
+            }}
+            {move || match modal.get() {
+                Modal::Closed => ().into_any(),
+                Modal::Add => view! { <RepoFormDialog existing=None on_close=close/> }.into_any(),
+                Modal::Edit(repo) => {
+                    view! { <RepoFormDialog existing=Some(repo) on_close=close/> }.into_any()
+                }
+                Modal::Delete(repo) => view! { <DeleteDialog repo=repo on_close=close/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
+    let list = expect_context::<RepoList>();
+    let toasts = use_toasts();
+    let refreshing = RwSignal::new(None::<i64>);
+    let refresh = move |id: i64| {
+        refreshing.set(Some(id));
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                id: i64,
+            }
+            let result =
+                ipc::invoke::<_, Repository>(commands::REPOS_REFRESH_GIT, &Args { id }).await;
+            refreshing.set(None);
+            if let Err(e) = result {
+                toasts.error("Could not read git information", &e);
+            }
+        });
+    };
+
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="repos-table">
+                <thead>
+                    <tr>
+                        <th>"Name"</th>
+                        <th>"Path"</th>
+                        <th>"Branch"</th>
+                        <th>"Remote"</th>
+                        <th class="num">"Port"</th>
+                        <th class="actions-col"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || list.items.get().unwrap_or_default()
+                        key=|r| (r.id, r.updated_at.clone(), r.name.clone(), r.branch.clone(), r.url.clone())
+                        let:repo
+                    >
+                        {
+                            let id = repo.id;
+                            let edit_repo = repo.clone();
+                            let delete_repo = repo.clone();
+                            view! {
+                                <tr data-testid="repo-row" data-repo-id=id>
+                                    <td>
+                                        <div class="name-cell">
+                                            <span class="repo-name" data-testid="repo-name">{repo.name.clone()}</span>
+                                            <span class="badge">{repo.kind.label()}</span>
+                                        </div>
+                                    </td>
+                                    <td class="mono truncate" title=repo.path.clone()>{repo.path.clone()}</td>
+                                    <td>
+                                        {repo.branch.clone().map(|b| view! { <span class="branch"><Svg icon=Icon::GitBranch/>{b}</span> }.into_any())
+                                            .unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}
+                                    </td>
+                                    <td class="mono truncate" title=repo.url.clone().unwrap_or_default()>
+                                        {repo.url.clone().unwrap_or_else(|| "—".into())}
+                                    </td>
+                                    <td class="num mono">{repo.port}</td>
+                                    <td class="actions">
+                                        <button
+                                            class="icon-button"
+                                            title="Re-read branch and remote"
+                                            aria-label="Refresh git information"
+                                            class:spinning=move || refreshing.get() == Some(id)
+                                            on:click=move |_| refresh(id)
+                                        >
+                                            <Svg icon=Icon::Refresh/>
+                                        </button>
+                                        <button
+                                            class="icon-button"
+                                            title="Edit"
+                                            aria-label="Edit"
+                                            data-testid="edit-repo"
+                                            on:click=move |_| modal.set(Modal::Edit(edit_repo.clone()))
+                                        >
+                                            <Svg icon=Icon::Edit/>
+                                        </button>
+                                        <button
+                                            class="icon-button danger"
+                                            title="Remove from AI Desktop"
+                                            aria-label="Remove"
+                                            data-testid="delete-repo"
+                                            on:click=move |_| modal.set(Modal::Delete(delete_repo.clone()))
+                                        >
+                                            <Svg icon=Icon::Trash/>
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Add (when `existing` is `None`) or edit a repository.
+#[component]
+fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let editing = existing.clone();
+    let path = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|r| r.path.clone())
+            .unwrap_or_default(),
+    );
+    let name = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+    );
+    let name_touched = RwSignal::new(existing.is_some());
+    // "" means: detect from the folder.
+    let kind = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|r| r.kind.as_str().to_string())
+            .unwrap_or_default(),
+    );
+    let port = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|r| r.port.to_string())
+            .unwrap_or_default(),
+    );
+    let inspection = RwSignal::new(None::<RepoInspection>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let inspect = move || {
+        let p = path.get_untracked();
+        if p.trim().is_empty() {
+            inspection.set(None);
+            return;
+        }
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                path: String,
+            }
+            match ipc::invoke::<_, RepoInspection>(commands::REPOS_INSPECT, &Args { path: p }).await
+            {
+                Ok(info) => {
+                    if !name_touched.get_untracked() {
+                        name.set(info.suggested_name.clone());
+                    }
+                    error.set(None);
+                    inspection.set(Some(info));
+                }
+                Err(e) => {
+                    inspection.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    };
+
+    let browse = move |_| {
+        spawn_local(async move {
+            match ipc::pick_folder("Choose the repository's folder").await {
+                Ok(Some(chosen)) => {
+                    path.set(chosen);
+                    inspect();
+                }
+                Ok(None) => {}
+                Err(e) => toasts.error("Could not open the folder picker", &e),
+            }
+        });
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let port_text = port.get_untracked();
+        let port_value = match port_text.trim() {
+            "" => None,
+            t => match t.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    error.set(Some(format!("\"{t}\" is not a port number.")));
+                    return;
+                }
+            },
+        };
+        let kind_value = RepoKind::parse(&kind.get_untracked());
+        busy.set(true);
+        error.set(None);
+        let editing = editing.clone();
+        spawn_local(async move {
+            let result = match &editing {
+                None => {
+                    #[derive(Serialize)]
+                    struct Args {
+                        input: NewRepository,
+                    }
+                    let input = NewRepository {
+                        name: name.get_untracked(),
+                        path: path.get_untracked(),
+                        kind: kind_value,
+                        port: port_value,
+                    };
+                    ipc::invoke::<_, Repository>(commands::REPOS_CREATE, &Args { input }).await
+                }
+                Some(current) => {
+                    #[derive(Serialize)]
+                    struct Args {
+                        id: i64,
+                        input: RepositoryPatch,
+                    }
+                    let new_path = path.get_untracked();
+                    let input = RepositoryPatch {
+                        name: Some(name.get_untracked()),
+                        path: (new_path != current.path).then_some(new_path),
+                        kind: kind_value,
+                        port: port_value,
+                    };
+                    ipc::invoke::<_, Repository>(
+                        commands::REPOS_UPDATE,
+                        &Args {
+                            id: current.id,
+                            input,
+                        },
+                    )
+                    .await
+                }
+            };
+            busy.set(false);
+            match result {
+                Ok(repo) => {
+                    toasts.success(if editing.is_some() {
+                        format!("Saved {}", repo.name)
+                    } else {
+                        format!("Added {}", repo.name)
+                    });
+                    on_close.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+
+    let title = if existing.is_some() {
+        "Edit repository"
+    } else {
+        "Add repository"
+    };
+    let detected_label = move || {
+        inspection
+            .get()
+            .map(|i| format!("Detect automatically ({})", i.kind.label()))
+            .unwrap_or_else(|| "Detect automatically".to_string())
+    };
+
+    view! {
+        <Dialog title=title.to_string() on_close=on_close test_id="repo-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <label class="field">
+                    <span>"Folder"</span>
+                    <div class="input-row">
+                        <input
+                            class="input mono"
+                            data-testid="repo-path"
+                            placeholder="/home/you/projects/app"
+                            autofocus=true
+                            prop:value=move || path.get()
+                            on:input=move |ev| path.set(event_target_value(&ev))
+                            on:change=move |_| inspect()
+                        />
+                        <button type="button" class="button" on:click=browse>"Browse…"</button>
+                    </div>
+                    {move || inspection.get().map(|i| view! {
+                        <small class="hint" data-testid="repo-inspection">
+                            {i.kind.label()}
+                            {i.branch.map(|b| format!(" · branch {b}"))}
+                            {i.url.map(|u| format!(" · {u}"))}
+                            {(!i.is_git).then_some(" · not a git repository")}
+                        </small>
+                    })}
+                </label>
+                <label class="field">
+                    <span>"Name"</span>
+                    <input
+                        class="input"
+                        data-testid="repo-name-input"
+                        prop:value=move || name.get()
+                        on:input=move |ev| {
+                            name_touched.set(true);
+                            name.set(event_target_value(&ev));
+                        }
+                    />
+                </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Type"</span>
+                        <select
+                            class="input"
+                            data-testid="repo-kind"
+                            prop:value=move || kind.get()
+                            on:change=move |ev| kind.set(event_target_value(&ev))
+                        >
+                            <option value="">{detected_label}</option>
+                            {RepoKind::ALL
+                                .into_iter()
+                                .map(|k| view! { <option value=k.as_str()>{k.label()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Port"</span>
+                        <input
+                            class="input mono"
+                            data-testid="repo-port"
+                            inputmode="numeric"
+                            placeholder="Automatic (8100+)"
+                            prop:value=move || port.get()
+                            on:input=move |ev| port.set(event_target_value(&ev))
+                        />
+                    </label>
+                </div>
+                {move || error.get().map(|e| view! {
+                    <p class="form-error" role="alert" data-testid="form-error">{e}</p>
+                })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="repo-submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Saving…" } else if existing.is_some() { "Save" } else { "Add" }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteDialog(repo: Repository, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let busy = RwSignal::new(false);
+    let id = repo.id;
+    let name = repo.name.clone();
+    let confirm = move |_| {
+        busy.set(true);
+        let name = name.clone();
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                id: i64,
+            }
+            let result = ipc::invoke::<_, ()>(commands::REPOS_DELETE, &Args { id }).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    toasts.success(format!("Removed {name}"));
+                    on_close.run(());
+                }
+                Err(e) => toasts.error("Could not remove the repository", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Remove repository?".to_string() on_close=on_close test_id="delete-dialog">
+            <p>
+                "Remove " <strong>{repo.name.clone()}</strong> " from AI Desktop? "
+                "The folder " <span class="mono">{repo.path.clone()}</span> " stays on disk, untouched."
+            </p>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button danger" data-testid="confirm-delete" disabled=move || busy.get() on:click=confirm>
+                    "Remove"
+                </button>
+            </footer>
+        </Dialog>
+    }
+}

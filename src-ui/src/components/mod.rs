@@ -1,0 +1,5 @@
+//! Widgets shared by the module views.
+
+pub mod dialog;
+pub mod icons;
+pub mod toast;

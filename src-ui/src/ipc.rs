@@ -1,0 +1,112 @@
+//! Typed access to the shell: `invoke` for commands, `listen` for events.
+//! The only module that touches `window.__TAURI__`.
+
+use ai_desktop_api::{ApiError, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ApiError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Failed,
+                format!("Could not encode the request: {e}"),
+            )
+        })
+}
+
+/// Turns whatever a rejected invoke carries into an [`ApiError`]: our own
+/// `{code, message}` objects, or Tauri's plain strings (unknown command,
+/// permission denied).
+fn to_api_error(err: JsValue) -> ApiError {
+    if let Ok(api) = serde_wasm_bindgen::from_value::<ApiError>(err.clone()) {
+        return api;
+    }
+    if let Some(text) = err.as_string() {
+        return ApiError::new(ErrorCode::Failed, text);
+    }
+    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
+        let msg = String::from(e.message());
+        if msg.contains("__TAURI__") || msg.contains("undefined") {
+            return ApiError::new(
+                ErrorCode::Unavailable,
+                "This page runs outside AI Desktop, so it cannot reach the app.",
+            )
+            .with_detail(msg);
+        }
+        return ApiError::new(ErrorCode::Failed, msg);
+    }
+    ApiError::new(ErrorCode::Failed, "The app returned an unexpected error.")
+}
+
+/// Calls a command. `args` is an object keyed by the command's argument names.
+pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, ApiError> {
+    let value = tauri_invoke(cmd, to_js(args)?)
+        .await
+        .map_err(to_api_error)?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
+}
+
+/// Calls a command that takes no arguments.
+pub async fn invoke0<R: DeserializeOwned>(cmd: &str) -> Result<R, ApiError> {
+    #[derive(Serialize)]
+    struct NoArgs {}
+    invoke(cmd, &NoArgs {}).await
+}
+
+/// Subscribes to an event for the life of the page. Payloads that do not
+/// decode are logged and dropped rather than breaking the view.
+pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, handler: impl Fn(T) + 'static) {
+    let closure = Closure::<dyn Fn(JsValue)>::new(move |raw: JsValue| {
+        let payload =
+            js_sys::Reflect::get(&raw, &JsValue::from_str("payload")).unwrap_or(JsValue::UNDEFINED);
+        match serde_wasm_bindgen::from_value::<T>(payload) {
+            Ok(value) => handler(value),
+            Err(e) => web_sys::console::warn_1(&format!("bad {event} payload: {e}").into()),
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = tauri_listen(event, closure.as_ref().unchecked_ref()).await {
+            web_sys::console::warn_1(&format!("cannot listen to {event}: {:?}", e).into());
+        }
+        // The listener lives as long as the app.
+        closure.forget();
+    });
+}
+
+/// Opens the native folder picker; `None` when the user cancels.
+pub async fn pick_folder(title: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Serialize)]
+    struct Options<'a> {
+        directory: bool,
+        multiple: bool,
+        title: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: Options<'a>,
+    }
+    invoke(
+        "plugin:dialog|open",
+        &Args {
+            options: Options {
+                directory: true,
+                multiple: false,
+                title,
+            },
+        },
+    )
+    .await
+}

@@ -1,0 +1,70 @@
+//! AI Desktop's UI: a Leptos CSR app. The shell hosts it in a webview and
+//! talks to it only through `ipc`.
+
+mod apps;
+mod components;
+mod ipc;
+
+use apps::planned::PlannedPage;
+use apps::repositories::{RepoList, RepositoriesPage};
+use apps::settings::SettingsPage;
+use apps::Page;
+use components::icons::Svg;
+use components::toast::ToastHost;
+use leptos::prelude::*;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    view! {
+        <ToastHost>
+            <Shell/>
+        </ToastHost>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    provide_context(RepoList::start());
+    let page = RwSignal::new(Page::Repositories);
+    view! {
+        <div class="app">
+            <nav class="sidebar" aria-label="Modules">
+                <div class="brand">
+                    <img src="icon.png" alt="" width="28" height="28"/>
+                    <span>"AI Desktop"</span>
+                </div>
+                <ul>
+                    {Page::ALL
+                        .into_iter()
+                        .map(|p| view! {
+                            <li>
+                                <button
+                                    class="nav-item"
+                                    class:active=move || page.get() == p
+                                    data-testid=format!("nav-{}", p.slug())
+                                    aria-current=move || (page.get() == p).then_some("page")
+                                    on:click=move |_| page.set(p)
+                                >
+                                    <Svg icon=p.icon()/>
+                                    <span>{p.label()}</span>
+                                </button>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <main class="content">
+                {move || match page.get() {
+                    Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
+                    Page::Settings => view! { <SettingsPage/> }.into_any(),
+                    other => view! { <PlannedPage page=other/> }.into_any(),
+                }}
+            </main>
+        </div>
+    }
+}
