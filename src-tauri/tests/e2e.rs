@@ -6,13 +6,12 @@
 //! after building the UI with trunk); it needs `tauri-driver`,
 //! `WebKitWebDriver` and `Xvfb`, and fails loudly when one is missing.
 
-use base64::Engine;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735a5f8e5c";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Children that die with the test, whatever happens.
@@ -74,6 +73,7 @@ struct Driver {
     base: String,
     session: String,
     shots: PathBuf,
+    display: String,
     step: u32,
 }
 
@@ -157,19 +157,20 @@ impl Driver {
         );
     }
 
+    /// An element's text content. (WebKitWebDriver's Get Element Text answers
+    /// "" for elements in this webview, so read the DOM directly.)
     fn text(&self, el: &str) -> String {
-        self.call("GET", &format!("/element/{el}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    fn script(&self, script: &str, args: Value) -> Value {
         self.call(
             "POST",
             "/execute/sync",
-            Some(json!({"script": script, "args": args})),
+            Some(json!({
+                "script": "return arguments[0].textContent.trim();",
+                "args": [{ ELEMENT_KEY: el }],
+            })),
         )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     }
 
     fn async_script(&self, script: &str, args: Value) -> Value {
@@ -187,15 +188,32 @@ impl Driver {
             .collect()
     }
 
-    fn shot(&self, name: &str) {
-        let data = self.call("GET", "/screenshot", None);
-        if let Some(b64) = data.as_str() {
-            let png = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .unwrap();
-            let path = self.shots.join(format!("{:02}-{name}.png", self.step));
-            std::fs::write(&path, png).unwrap();
+    /// Waits until the table shows exactly these names, in this order.
+    fn wait_rows(&self, expected: &[&str]) {
+        let start = Instant::now();
+        loop {
+            let names = self.row_names();
+            if names == expected {
+                return;
+            }
+            if start.elapsed() > WAIT {
+                self.shot("timeout");
+                panic!("table shows {names:?}, expected {expected:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Screenshots the whole X display with ImageMagick: WebKitWebDriver's own
+    /// screenshot command hangs when compositing is disabled, as it must be under Xvfb.
+    fn shot(&self, name: &str) {
+        let path = self.shots.join(format!("{:02}-{name}.png", self.step));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("ImageMagick's import is not installed; run .ci/test");
+        assert!(status.success(), "screenshot {name} failed");
     }
 
     fn step(&mut self, name: &str) {
@@ -303,6 +321,7 @@ fn repositories_through_the_real_window() {
         base,
         session,
         shots: shots.clone(),
+        display: display.clone(),
         step: 0,
     };
     let db = data.join("ai-desktop.sqlite3");
@@ -331,9 +350,7 @@ fn repositories_through_the_real_window() {
     assert_eq!(suggested, json!("shop-api"));
     d.step("add-dialog");
     d.click("[data-testid=repo-submit]");
-    d.wait_until("the new row", || {
-        (d.row_names() == ["shop-api"]).then_some(())
-    });
+    d.wait_rows(&["shop-api"]);
     d.step("added");
     assert_eq!(
         db_rows(&db),
@@ -362,9 +379,7 @@ fn repositories_through_the_real_window() {
     d.type_into("[data-testid=repo-name-input]", "shop-api (renamed)");
     d.step("edit-dialog");
     d.click("[data-testid=repo-submit]");
-    d.wait_until("the renamed row", || {
-        (d.row_names() == ["shop-api (renamed)"]).then_some(())
-    });
+    d.wait_rows(&["shop-api (renamed)"]);
     d.step("renamed");
     assert_eq!(db_rows(&db)[0].0, "shop-api (renamed)");
 
@@ -377,9 +392,7 @@ fn repositories_through_the_real_window() {
         json!([second.to_str().unwrap()]),
     );
     assert_eq!(created, json!("docs-site"));
-    d.wait_until("the row from the event", || {
-        (d.row_names() == ["docs-site", "shop-api (renamed)"]).then_some(())
-    });
+    d.wait_rows(&["docs-site", "shop-api (renamed)"]);
     d.step("live-update");
 
     // The webview may call only what the capability grants.
@@ -414,9 +427,7 @@ fn repositories_through_the_real_window() {
     d.find("[data-testid=delete-dialog]");
     d.step("delete-confirm");
     d.click("[data-testid=confirm-delete]");
-    d.wait_until("the row to go", || {
-        (d.row_names() == ["docs-site"]).then_some(())
-    });
+    d.wait_rows(&["docs-site"]);
     d.step("deleted");
     assert_eq!(
         db_rows(&db),
