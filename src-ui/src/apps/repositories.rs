@@ -55,7 +55,7 @@ impl RepoList {
                 Some(existing) => *existing = repo,
                 None => items.push(repo),
             }
-            items.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+            items.sort_by_key(|r| r.name.to_lowercase());
         });
     }
 
