@@ -6,6 +6,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Keep build output outside the clone so repeated runs (and fresh clones on the
 # same machine) reuse compiled dependencies.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ai-desktop/target}"
+# npm-installed tools (wasm-opt now; pm2, code-server and MCP servers later).
+export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
+export PATH="$TOOLS_DIR/node_modules/.bin:$PATH"
+# Keep in step with src-ui/Trunk.toml's wasm_opt.
+BINARYEN_VERSION=132
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -7,6 +7,7 @@
 //! `WebKitWebDriver` and `Xvfb`, and fails loudly when one is missing.
 
 use serde_json::{json, Value};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,12 +15,39 @@ use std::time::{Duration, Instant};
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Children that die with the test, whatever happens.
+/// A child started in its own process group; the whole group dies with the
+/// test, whatever happens. (tauri-driver starts WebKitWebDriver, which would
+/// otherwise outlive it and keep the test's output pipes open.)
 struct Kill(Child);
+
+impl Kill {
+    fn spawn(cmd: &mut Command) -> std::io::Result<Kill> {
+        cmd.process_group(0).spawn().map(Kill)
+    }
+
+    /// Signals the child and its group. (Xvfb moves itself out of the group
+    /// it was started in, so the child is named too.)
+    fn signal_group(&self, signal: &str) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill")
+            .args([signal, "--", &pid, &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
 
 impl Drop for Kill {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        self.signal_group("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Whatever is left of the group (the child, or its children).
+        self.signal_group("-KILL");
         let _ = self.0.wait();
     }
 }
@@ -273,23 +301,24 @@ fn repositories_through_the_real_window() {
     let (display, _xvfb) = display();
     let port = free_port();
     let native_port = free_port();
-    let driver = Command::new("tauri-driver")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("DISPLAY", &display)
-        .env("AI_DESKTOP_DATA_DIR", &data)
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("tauri-driver is not installed (cargo install tauri-driver); run .ci/test");
-    let _driver = Kill(driver);
+    let _driver = Kill::spawn(
+        Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("AI_DESKTOP_DATA_DIR", &data)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    )
+    .expect("tauri-driver is not installed (cargo install tauri-driver); run .ci/test");
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
