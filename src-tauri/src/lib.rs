@@ -44,7 +44,7 @@ pub fn run() {
                 data_dir: dir,
             });
             match shell::tray::build(&handle) {
-                Ok(()) => {
+                Ok(()) if shell::tray::can_show_tray() => {
                     // With a tray to bring it back, closing the window only hides it.
                     if let Some(window) = app.get_webview_window("main") {
                         let w = window.clone();
@@ -55,6 +55,9 @@ pub fn run() {
                             }
                         });
                     }
+                }
+                Ok(()) => {
+                    log::warn!("no D-Bus session bus, so no tray icon; closing the window quits")
                 }
                 Err(e) => log::warn!("no tray icon ({e}); closing the window quits"),
             }
