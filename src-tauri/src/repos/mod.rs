@@ -144,20 +144,9 @@ impl RepoRegistry {
         if git.url == current.url && git.branch == current.branch {
             return Ok(current);
         }
-        let repo = self.store.with(|c| {
-            store::repos::update(
-                c,
-                id,
-                &store::repos::RepoRecord {
-                    name: current.name.clone(),
-                    path: current.path.clone(),
-                    kind: current.kind,
-                    port: current.port,
-                    url: git.url,
-                    branch: git.branch,
-                },
-            )
-        })?;
+        let repo = self
+            .store
+            .with(|c| store::repos::update_git(c, id, git.url.as_deref(), git.branch.as_deref()))?;
         self.events
             .emit(DomainEvent::RepositoryUpdated(repo.clone()));
         Ok(repo)

@@ -147,6 +147,26 @@ pub fn update(c: &Connection, id: i64, rec: &RepoRecord) -> Result<Repository> {
     get(c, id)?.ok_or_else(|| not_found(id))
 }
 
+/// Writes only the git columns, so that a refresh cannot undo a concurrent edit.
+pub fn update_git(
+    c: &Connection,
+    id: i64,
+    url: Option<&str>,
+    branch: Option<&str>,
+) -> Result<Repository> {
+    let n = c
+        .prepare_cached(
+            "UPDATE repositories
+                SET url = ?2, branch = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+              WHERE id = ?1",
+        )?
+        .execute(params![id, url, branch])?;
+    if n == 0 {
+        return Err(not_found(id));
+    }
+    get(c, id)?.ok_or_else(|| not_found(id))
+}
+
 pub fn delete(c: &Connection, id: i64) -> Result<()> {
     let n = c
         .prepare_cached("DELETE FROM repositories WHERE id = ?1")?
@@ -160,4 +180,47 @@ pub fn delete(c: &Connection, id: i64) -> Result<()> {
 
 pub fn not_found(id: i64) -> Error {
     Error::NotFound(format!("There is no repository with id {id}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_git_refresh_keeps_an_edit_made_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        store
+            .with(|c| {
+                let rec = RepoRecord {
+                    name: "before".into(),
+                    path: "/nowhere".into(),
+                    kind: RepoKind::Other,
+                    port: 9000,
+                    url: None,
+                    branch: Some("main".into()),
+                };
+                let repo = insert(c, &rec)?;
+                // An edit lands between the refresh's read and its write.
+                update(
+                    c,
+                    repo.id,
+                    &RepoRecord {
+                        name: "after".into(),
+                        ..rec
+                    },
+                )?;
+                let refreshed = update_git(c, repo.id, Some("https://x/y.git"), Some("dev"))?;
+                assert_eq!(refreshed.name, "after");
+                assert_eq!(refreshed.branch.as_deref(), Some("dev"));
+                assert_eq!(refreshed.url.as_deref(), Some("https://x/y.git"));
+                assert!(matches!(
+                    update_git(c, 999, None, None),
+                    Err(Error::NotFound(_))
+                ));
+                Ok(())
+            })
+            .unwrap();
+    }
 }
