@@ -437,6 +437,27 @@ fn repositories_through_the_real_window() {
         "set_title was not refused: {refused}"
     );
 
+    // The CSP: inline event handlers do not run, and the page cannot reach
+    // other origins (here a listener of ours on loopback).
+    let outside = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let outside_url = format!("http://127.0.0.1:{}/", outside.local_addr().unwrap().port());
+    let csp = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         const div = document.createElement('div');
+         div.innerHTML = '<img src=\"data:,\" onerror=\"window.__pwned = 1\">';
+         document.body.appendChild(div);
+         setTimeout(() => {
+           fetch(arguments[0]).then(() => done('fetched ' + window.__pwned),
+                                    () => done('blocked ' + window.__pwned));
+         }, 300);",
+        json!([outside_url]),
+    );
+    assert_eq!(
+        csp,
+        json!("blocked undefined"),
+        "the CSP let something through"
+    );
+
     // Delete with confirmation; the folder stays.
     let rows = d.find_all("[data-testid=repo-row]");
     let renamed_row = rows

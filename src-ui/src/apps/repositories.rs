@@ -279,6 +279,9 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
             .unwrap_or_default(),
     );
     let inspection = RwSignal::new(None::<RepoInspection>);
+    // Kept apart from the submit error: an inspection that finishes after a
+    // failed submit must not wipe that submit's message.
+    let path_problem = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -286,6 +289,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
         let p = path.get_untracked();
         if p.trim().is_empty() {
             inspection.set(None);
+            path_problem.set(None);
             return;
         }
         spawn_local(async move {
@@ -299,12 +303,12 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                     if !name_touched.get_untracked() {
                         name.set(info.suggested_name.clone());
                     }
-                    error.set(None);
+                    path_problem.set(None);
                     inspection.set(Some(info));
                 }
                 Err(e) => {
                     inspection.set(None);
-                    error.set(Some(e.message));
+                    path_problem.set(Some(e.message));
                 }
             }
         });
@@ -432,6 +436,9 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                             {i.url.map(|u| format!(" · {u}"))}
                             {(!i.is_git).then_some(" · not a git repository")}
                         </small>
+                    })}
+                    {move || path_problem.get().map(|p| view! {
+                        <small class="hint hint-error" data-testid="path-problem">{p}</small>
                     })}
                 </label>
                 <label class="field">
