@@ -17,7 +17,7 @@ use tauri::Manager;
 pub const DATA_DIR_ENV: &str = "AI_DESKTOP_DATA_DIR";
 
 /// The data dir: `$AI_DESKTOP_DATA_DIR` if set, else the platform's app data
-/// dir (`$XDG_DATA_HOME/dev.aidesktop.app` on Linux).
+/// dir (`$XDG_DATA_HOME/dev.aidesktop.desktop` on Linux).
 pub fn data_dir(platform_default: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
     match std::env::var_os(DATA_DIR_ENV) {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
