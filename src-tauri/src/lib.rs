@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod events;
+pub mod procs;
 pub mod repos;
 pub mod shell;
 pub mod store;
