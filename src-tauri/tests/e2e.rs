@@ -141,21 +141,6 @@ impl Driver {
         self.wait_until(css, || self.try_find(css))
     }
 
-    fn find_all(&self, css: &str) -> Vec<String> {
-        let v = self.call(
-            "POST",
-            "/elements",
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     fn wait_until<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
         let start = Instant::now();
         loop {
@@ -209,11 +194,19 @@ impl Driver {
         )
     }
 
+    /// The names in the table, read in one script so that a re-render between
+    /// finding and reading cannot leave a stale element.
     fn row_names(&self) -> Vec<String> {
-        self.find_all("[data-testid=repo-name]")
-            .iter()
-            .map(|e| self.text(e))
-            .collect()
+        let names = self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return Array.from(document.querySelectorAll('[data-testid=repo-name]'))
+                             .map(e => e.textContent.trim());",
+                "args": [],
+            })),
+        );
+        serde_json::from_value(names).unwrap_or_default()
     }
 
     /// Waits until the table shows exactly these names, in this order.
@@ -403,14 +396,27 @@ fn repositories_through_the_real_window() {
     d.click("[data-testid=repo-dialog] .dialog-footer .button:not(.primary)");
     assert_eq!(db_rows(&db).len(), 1);
 
-    // Rename through the edit dialog.
+    // Rename through the edit dialog, and ask for the type to be detected
+    // again after the project turned from Node into Rust.
+    std::fs::remove_file(project.join("package.json")).unwrap();
+    std::fs::write(
+        project.join("Cargo.toml"),
+        "[package]\nname = \"shop-api\"\n",
+    )
+    .unwrap();
     d.click("[data-testid=edit-repo]");
     d.type_into("[data-testid=repo-name-input]", "shop-api (renamed)");
+    d.click("[data-testid=repo-kind] option[value='']");
     d.step("edit-dialog");
     d.click("[data-testid=repo-submit]");
     d.wait_rows(&["shop-api (renamed)"]);
     d.step("renamed");
     assert_eq!(db_rows(&db)[0].0, "shop-api (renamed)");
+    let kind: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT type FROM repositories", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kind, "rust");
 
     // Another writer (here: a direct IPC call, as a second window would make)
     // adds a repository; the table shows it from the event, without reload.
@@ -459,21 +465,17 @@ fn repositories_through_the_real_window() {
     );
 
     // Delete with confirmation; the folder stays.
-    let rows = d.find_all("[data-testid=repo-row]");
-    let renamed_row = rows
-        .iter()
-        .find(|r| d.text(r).contains("shop-api (renamed)"))
-        .expect("renamed row")
-        .clone();
-    let delete_button = d.call(
-        "POST",
-        &format!("/element/{renamed_row}/element"),
-        Some(json!({"using": "css selector", "value": "[data-testid=delete-repo]"})),
-    )[ELEMENT_KEY]
-        .as_str()
+    let renamed_id: i64 = rusqlite::Connection::open(&db)
         .unwrap()
-        .to_string();
-    d.call("POST", &format!("/element/{delete_button}/click"), None);
+        .query_row(
+            "SELECT id FROM repositories WHERE name = 'shop-api (renamed)'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    d.click(&format!(
+        "[data-repo-id='{renamed_id}'] [data-testid=delete-repo]"
+    ));
     d.find("[data-testid=delete-dialog]");
     d.step("delete-confirm");
     d.click("[data-testid=confirm-delete]");
@@ -484,7 +486,7 @@ fn repositories_through_the_real_window() {
         vec![("docs-site".to_string(), second.display().to_string())]
     );
     assert!(
-        project.join("package.json").exists(),
+        project.join("Cargo.toml").exists(),
         "delete touched the folder"
     );
 
