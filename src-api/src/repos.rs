@@ -117,6 +117,9 @@ pub struct RepositoryPatch {
     pub path: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<RepoKind>,
+    /// Detect the type from the folder's marker files again (`kind` is then ignored).
+    #[serde(default)]
+    pub detect_kind: bool,
     #[serde(default)]
     pub port: Option<i64>,
 }

@@ -352,6 +352,45 @@ fn update_renames_retypes_and_moves_with_the_same_checks() {
 }
 
 #[test]
+fn update_can_detect_the_type_again() {
+    let f = Fixture::new();
+    let dir = f.folder("changing");
+    std::fs::write(dir.join("package.json"), "{}").unwrap();
+    let repo = f.create("changing", &dir).unwrap();
+    assert_eq!(repo.kind, RepoKind::Node);
+    std::fs::remove_file(dir.join("package.json")).unwrap();
+    std::fs::write(dir.join("go.mod"), "module x").unwrap();
+
+    let kept = f
+        .registry
+        .update(
+            repo.id,
+            RepositoryPatch {
+                name: Some("changing".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        kept.kind,
+        RepoKind::Node,
+        "without detect_kind the type stays"
+    );
+    let detected = f
+        .registry
+        .update(
+            repo.id,
+            RepositoryPatch {
+                kind: Some(RepoKind::Ruby),
+                detect_kind: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(detected.kind, RepoKind::Go);
+}
+
+#[test]
 fn unknown_ids_are_not_found() {
     let f = Fixture::new();
     assert_eq!(

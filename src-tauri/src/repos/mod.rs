@@ -117,6 +117,9 @@ impl RepoRegistry {
                     rec.branch = git.branch;
                 }
             }
+            if patch.detect_kind {
+                rec.kind = detect::kind(std::path::Path::new(&rec.path));
+            }
             // The port the repository already holds may be bound by its own
             // code-server, so only a new port is probed.
             if let Some(port) = port.filter(|p| *p != current.port) {

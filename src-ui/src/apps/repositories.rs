@@ -368,42 +368,23 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         id: i64,
                         input: RepositoryPatch,
                     }
-                    #[derive(Serialize)]
-                    struct InspectArgs {
-                        path: String,
-                    }
                     let new_path = path.get_untracked();
-                    // "Detect automatically" on an existing repository means: detect again now.
-                    let kind_value = match kind_value {
-                        Some(k) => Ok(Some(k)),
-                        None => ipc::invoke::<_, RepoInspection>(
-                            commands::REPOS_INSPECT,
-                            &InspectArgs {
-                                path: new_path.clone(),
-                            },
-                        )
-                        .await
-                        .map(|i| Some(i.kind)),
+                    let input = RepositoryPatch {
+                        name: Some(name.get_untracked()),
+                        path: (new_path != current.path).then_some(new_path),
+                        kind: kind_value,
+                        // "Detect automatically" on an existing repository: detect again.
+                        detect_kind: kind_value.is_none(),
+                        port: port_value,
                     };
-                    match kind_value {
-                        Err(e) => Err(e),
-                        Ok(kind) => {
-                            let input = RepositoryPatch {
-                                name: Some(name.get_untracked()),
-                                path: (new_path != current.path).then_some(new_path),
-                                kind,
-                                port: port_value,
-                            };
-                            ipc::invoke::<_, Repository>(
-                                commands::REPOS_UPDATE,
-                                &Args {
-                                    id: current.id,
-                                    input,
-                                },
-                            )
-                            .await
-                        }
-                    }
+                    ipc::invoke::<_, Repository>(
+                        commands::REPOS_UPDATE,
+                        &Args {
+                            id: current.id,
+                            input,
+                        },
+                    )
+                    .await
                 }
             };
             busy.set(false);
