@@ -13,32 +13,29 @@ pub struct ProcessIdentity {
 impl ProcessIdentity {
     /// The identity of the process that has `pid` now, if any.
     pub fn of(pid: u32) -> Option<ProcessIdentity> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        Some(ProcessIdentity {
-            pid,
-            start_time: start_time_from_stat(&stat)?,
-        })
+        let (_, start_time) = read_stat(pid)?;
+        Some(ProcessIdentity { pid, start_time })
     }
 
     /// Whether this very process still runs (a zombie counts as gone).
     pub fn is_alive(&self) -> bool {
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
-            return false;
-        };
-        let Some(after_comm) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-            return false;
-        };
-        let state = after_comm.split_whitespace().next();
-        state != Some("Z") && start_time_from_stat(&stat) == Some(self.start_time)
+        read_stat(self.pid).is_some_and(|(state, start)| state != 'Z' && start == self.start_time)
     }
 }
 
-/// Field 22 of `/proc/PID/stat`. The command name (field 2) may contain
-/// spaces and parentheses, so fields are counted after its last `)`.
-fn start_time_from_stat(stat: &str) -> Option<u64> {
-    let after_comm = &stat[stat.rfind(')')? + 1..];
-    // after_comm starts at field 3 (state); field 22 is the 20th from there.
-    after_comm.split_whitespace().nth(19)?.parse().ok()
+fn read_stat(pid: u32) -> Option<(char, u64)> {
+    parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// State (field 3) and start time (field 22) from `/proc/PID/stat`. The
+/// command name (field 2) may contain spaces and parentheses, so fields are
+/// counted after its last `)`.
+fn parse_stat(stat: &str) -> Option<(char, u64)> {
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    // Field 22 is the 19th after the state.
+    let start_time = fields.nth(18)?.parse().ok()?;
+    Some((state, start_time))
 }
 
 #[cfg(test)]
@@ -49,8 +46,8 @@ mod tests {
     fn parses_start_time_past_a_hostile_command_name() {
         let stat =
             "42 (evil) 1 2 3 (x) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10";
-        assert_eq!(start_time_from_stat(stat), Some(987654));
-        assert_eq!(start_time_from_stat("garbage"), None);
+        assert_eq!(parse_stat(stat), Some(('S', 987654)));
+        assert_eq!(parse_stat("garbage"), None);
     }
 
     #[test]

@@ -64,11 +64,16 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::failed(format!("Could not start {}.", spec.program.display()), e))?;
-    let pid = child
+    let identity = child
         .id()
-        .ok_or_else(|| Error::failed("The process exited before it could be tracked.", ""))?;
-    let identity = ProcessIdentity::of(pid)
-        .ok_or_else(|| Error::failed("The process exited before it could be tracked.", pid))?;
+        .and_then(ProcessIdentity::of)
+        .ok_or_else(|| Error::Failed {
+            message: format!(
+                "{} exited before it could be tracked.",
+                spec.program.display()
+            ),
+            detail: None,
+        })?;
     let logs = Arc::new(LogBuffer::new(log_capacity));
     if let Some(out) = child.stdout.take() {
         tokio::spawn(pump(out, Stream::Stdout, logs.clone()));
