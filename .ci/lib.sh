@@ -8,9 +8,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ai-desktop/target}"
 # npm-installed tools (wasm-opt now; pm2, code-server and MCP servers later).
 export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
-export PATH="$TOOLS_DIR/node_modules/.bin:$PATH"
+export PATH="$TOOLS_DIR/code-server/node_modules/.bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 # Keep in step with src-ui/Trunk.toml's wasm_opt.
 BINARYEN_VERSION=132
+CODE_SERVER_VERSION=4.100.3
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 say() { printf '\n==> %s\n' "$*"; }

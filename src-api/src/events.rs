@@ -10,6 +10,19 @@ pub const REPOSITORY_UPDATED: &str = "repository:updated";
 /// Payload: [`Deleted`].
 pub const REPOSITORY_DELETED: &str = "repository:deleted";
 
+/// Payload: [`crate::vscode::CodeServerInstance`].
+pub const VSCODE_UPDATED: &str = "vscode:updated";
+/// Payload: [`crate::vscode::RepoChanges`] of a repository being watched.
+pub const VSCODE_CHANGES: &str = "vscode:changes";
+/// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
+pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
+
+/// Why a deep link was refused, for the toast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeepLinkRefused {
+    pub message: String,
+}
+
 /// Payload of every `*:deleted` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deleted {

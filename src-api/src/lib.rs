@@ -10,5 +10,6 @@ pub mod error;
 pub mod events;
 pub mod repos;
 pub mod system;
+pub mod vscode;
 
 pub use error::{ApiError, ErrorCode};

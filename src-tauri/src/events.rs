@@ -3,8 +3,9 @@
 //! The shell implements [`EventSink`] by emitting Tauri events; tests collect
 //! them in memory. Names and payloads are the contract's (`ai_desktop_api::events`).
 
-use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::repos::Repository;
+use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
 use std::sync::Mutex;
 
 /// A change worth telling the UI about.
@@ -12,6 +13,9 @@ use std::sync::Mutex;
 pub enum DomainEvent {
     RepositoryUpdated(Repository),
     RepositoryDeleted(i64),
+    VsCodeUpdated(CodeServerInstance),
+    VsCodeChanges(RepoChanges),
+    DeepLinkRefused(String),
 }
 
 impl DomainEvent {
@@ -20,6 +24,9 @@ impl DomainEvent {
         match self {
             DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
             DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
+            DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
+            DomainEvent::VsCodeChanges(_) => events::VSCODE_CHANGES,
+            DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
         }
     }
 
@@ -28,6 +35,11 @@ impl DomainEvent {
         let value = match self {
             DomainEvent::RepositoryUpdated(repo) => serde_json::to_value(repo),
             DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::VsCodeUpdated(instance) => serde_json::to_value(instance),
+            DomainEvent::VsCodeChanges(changes) => serde_json::to_value(changes),
+            DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
+                message: message.clone(),
+            }),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

@@ -8,6 +8,7 @@ pub mod procs;
 pub mod repos;
 pub mod shell;
 pub mod store;
+pub mod vscode;
 
 use shell::AppState;
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! Process supervision against real processes.
 
-use ai_desktop::procs::{self, Exit, ProcessIdentity, ProcessSpec, Stream};
+use ai_desktop::procs::{self, Exit, Output, ProcessIdentity, ProcessSpec, Stream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,7 @@ fn sh(script: &str) -> ProcessSpec {
         args: vec!["-c".into(), script.into()],
         cwd: std::env::temp_dir(),
         env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+        output: Output::Pipes,
     }
 }
 
@@ -179,4 +180,44 @@ async fn a_missing_program_is_a_clear_error() {
     };
     let err = procs::spawn(&spec, 10).err().expect("spawn must fail");
     assert!(err.to_string().contains("/nonexistent/bin/tool"), "{err}");
+}
+
+#[tokio::test]
+async fn file_output_is_tailed_survives_its_reader_and_is_read_again_on_adoption() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Output::Files {
+        stdout: dir.path().join("out.log"),
+        stderr: dir.path().join("err.log"),
+    };
+    let mut spec = sh("echo first; echo oops >&2; exec sleep 30");
+    spec.output = output.clone();
+    let p = procs::spawn(&spec, 100).unwrap();
+    let identity = p.identity();
+    let logs = p.logs();
+    wait_for("both lines", || logs.since(0).len() == 2).await;
+    // The app "goes away": the handle is dropped, the process is not touched.
+    drop(p);
+    assert!(identity.is_alive());
+
+    let mut adopted = procs::adopt(identity, &output, 100).expect("still running");
+    assert!(adopted.is_adopted());
+    let logs = adopted.logs();
+    wait_for("history re-read from the files", || {
+        logs.since(0).len() == 2
+    })
+    .await;
+    let texts: Vec<_> = logs
+        .since(0)
+        .into_iter()
+        .map(|l| (l.stream, l.text))
+        .collect();
+    assert!(texts.contains(&(Stream::Stdout, "first".into())));
+    assert!(texts.contains(&(Stream::Stderr, "oops".into())));
+    assert_eq!(adopted.try_exit(), None);
+    assert_eq!(
+        adopted.stop(Duration::from_secs(5)).await.unwrap(),
+        Exit::Unknown
+    );
+    wait_for("the adopted process is gone", || !identity.is_alive()).await;
+    assert!(procs::adopt(identity, &output, 100).is_none());
 }

@@ -8,6 +8,12 @@
 //! identified by pid *and* start time ([`ProcessIdentity`]), so that an app
 //! restarted later can tell its own still-running process from an unrelated
 //! one that got the same pid.
+//!
+//! A process meant to outlive the app (code-server) writes its output to
+//! files instead of pipes ([`Output::Files`]): a pipe would break when the app
+//! dies and take the process with it on its next log line. The files are
+//! tailed into the same buffer, by this app or by a later one that re-adopts
+//! the process with [`adopt`].
 
 mod identity;
 mod logs;
@@ -16,8 +22,9 @@ pub use identity::ProcessIdentity;
 pub use logs::{LogBuffer, LogLine, Stream};
 
 use crate::error::{Error, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
@@ -31,6 +38,18 @@ pub struct ProcessSpec {
     pub args: Vec<String>,
     pub cwd: PathBuf,
     pub env: Vec<(String, String)>,
+    pub output: Output,
+}
+
+/// Where a process's stdout and stderr go.
+#[derive(Debug, Clone, Default)]
+pub enum Output {
+    /// Pipes read by the app: lowest latency, but the process loses them
+    /// when the app exits.
+    #[default]
+    Pipes,
+    /// Files (truncated at spawn) tailed by the app; the process can outlive it.
+    Files { stdout: PathBuf, stderr: PathBuf },
 }
 
 /// How a supervised process ended.
@@ -38,13 +57,24 @@ pub struct ProcessSpec {
 pub enum Exit {
     Code(i32),
     Signal(i32),
+    /// A re-adopted process is not our child: it is gone, how is not known.
+    Unknown,
 }
 
-/// A running child of ours.
+/// A running process of ours: a child spawned by this app, or one re-adopted
+/// from an earlier run.
 pub struct Supervised {
-    child: Child,
+    handle: Handle,
     identity: ProcessIdentity,
     logs: Arc<LogBuffer>,
+    /// Set once the process is known to have exited; file tailers then drain
+    /// what is left and stop.
+    exited: Arc<AtomicBool>,
+}
+
+enum Handle {
+    Child(Child),
+    Adopted,
 }
 
 /// Spawns `spec` and starts capturing its output into a buffer of
@@ -56,11 +86,18 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
         .env_clear()
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         // Its own group, so that stopping it reaches everything it started.
         .process_group(0)
         .kill_on_drop(false);
+    match &spec.output {
+        Output::Pipes => {
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+        Output::Files { stdout, stderr } => {
+            cmd.stdout(create_log_file(stdout)?)
+                .stderr(create_log_file(stderr)?);
+        }
+    }
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::failed(format!("Could not start {}.", spec.program.display()), e))?;
@@ -75,17 +112,122 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
             detail: None,
         })?;
     let logs = Arc::new(LogBuffer::new(log_capacity));
+    let exited = Arc::new(AtomicBool::new(false));
     if let Some(out) = child.stdout.take() {
         tokio::spawn(pump(out, Stream::Stdout, logs.clone()));
     }
     if let Some(err) = child.stderr.take() {
         tokio::spawn(pump(err, Stream::Stderr, logs.clone()));
     }
+    if let Output::Files { stdout, stderr } = &spec.output {
+        tail_files(stdout, stderr, &logs, &exited);
+    }
     Ok(Supervised {
-        child,
+        handle: Handle::Child(child),
         identity,
         logs,
+        exited,
     })
+}
+
+/// Takes back a process an earlier run of the app started, if it is still
+/// that process; its output files (if it had any) are tailed from the start.
+pub fn adopt(
+    identity: ProcessIdentity,
+    output: &Output,
+    log_capacity: usize,
+) -> Option<Supervised> {
+    if !identity.is_alive() {
+        return None;
+    }
+    let logs = Arc::new(LogBuffer::new(log_capacity));
+    let exited = Arc::new(AtomicBool::new(false));
+    if let Output::Files { stdout, stderr } = output {
+        tail_files(stdout, stderr, &logs, &exited);
+    }
+    Some(Supervised {
+        handle: Handle::Adopted,
+        identity,
+        logs,
+        exited,
+    })
+}
+
+fn create_log_file(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::failed(format!("Could not create {}.", path.display()), e))
+}
+
+fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<AtomicBool>) {
+    for (path, stream) in [(stdout, Stream::Stdout), (stderr, Stream::Stderr)] {
+        tokio::spawn(tail(
+            path.to_path_buf(),
+            stream,
+            logs.clone(),
+            exited.clone(),
+        ));
+    }
+}
+
+/// How often a log file is checked for new lines.
+const TAIL_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Follows a log file, pushing complete lines, until the process has exited
+/// and the file is drained.
+async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<AtomicBool>) {
+    use tokio::io::AsyncReadExt;
+    let Ok(mut file) = tokio::fs::File::open(&path).await else {
+        return;
+    };
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // Read the flag before reading, so the last bytes written before the
+        // exit are always read once more.
+        let done = exited.load(Ordering::Acquire);
+        match file.read(&mut chunk).await {
+            Ok(0) | Err(_) => {
+                if done {
+                    break;
+                }
+                tokio::time::sleep(TAIL_INTERVAL).await;
+            }
+            Ok(n) => {
+                pending.extend_from_slice(&chunk[..n]);
+                let mut start = 0;
+                while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+                    push_line(&logs, stream, &pending[start..start + end]);
+                    start += end + 1;
+                }
+                pending.drain(..start);
+                if pending.len() > MAX_LINE_BYTES {
+                    push_line(&logs, stream, &pending);
+                    pending.clear();
+                }
+            }
+        }
+    }
+    if !pending.is_empty() {
+        push_line(&logs, stream, &pending);
+    }
+}
+
+fn push_line(logs: &LogBuffer, stream: Stream, mut line: &[u8]) {
+    while let [rest @ .., b'\r'] = line {
+        line = rest;
+    }
+    let line = &line[..line.len().min(MAX_LINE_BYTES)];
+    logs.push(stream, String::from_utf8_lossy(line).into_owned());
 }
 
 /// Longest line kept; longer ones are cut so one runaway line cannot grow memory.
@@ -99,11 +241,10 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, logs: Arc<LogBuffe
         match reader.read_until(b'\n', &mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(_) => {
-                while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                if buf.last() == Some(&b'\n') {
                     buf.pop();
                 }
-                buf.truncate(MAX_LINE_BYTES);
-                logs.push(stream, String::from_utf8_lossy(&buf).into_owned());
+                push_line(&logs, stream, &buf);
             }
         }
     }
@@ -118,43 +259,87 @@ impl Supervised {
         self.logs.clone()
     }
 
+    /// Whether this process was re-adopted rather than spawned by this run.
+    pub fn is_adopted(&self) -> bool {
+        matches!(self.handle, Handle::Adopted)
+    }
+
     /// Waits for the process to exit by itself.
     pub async fn wait(&mut self) -> Result<Exit> {
-        let status = self
-            .child
-            .wait()
-            .await
-            .map_err(|e| Error::failed("Could not wait for the process.", e))?;
-        Ok(exit_of(status))
+        let exit = match &mut self.handle {
+            Handle::Child(child) => child
+                .wait()
+                .await
+                .map(exit_of)
+                .map_err(|e| Error::failed("Could not wait for the process.", e))?,
+            Handle::Adopted => {
+                while self.identity.is_alive() {
+                    tokio::time::sleep(ADOPTED_POLL).await;
+                }
+                Exit::Unknown
+            }
+        };
+        self.exited.store(true, Ordering::Release);
+        Ok(exit)
     }
 
     /// Whether it has exited, without waiting.
     pub fn try_exit(&mut self) -> Option<Exit> {
-        self.child.try_wait().ok().flatten().map(exit_of)
+        let exit = match &mut self.handle {
+            Handle::Child(child) => child.try_wait().ok().flatten().map(exit_of),
+            Handle::Adopted => (!self.identity.is_alive()).then_some(Exit::Unknown),
+        };
+        if exit.is_some() {
+            self.exited.store(true, Ordering::Release);
+        }
+        exit
     }
 
     /// SIGTERM to the group, up to `grace` for it to exit, then SIGKILL.
     pub async fn stop(&mut self, grace: Duration) -> Result<Exit> {
         if let Some(exit) = self.try_exit() {
-            signal_group(self.identity.pid, libc::SIGKILL);
+            if !self.is_adopted() {
+                signal_group(self.identity.pid, libc::SIGKILL);
+            }
             return Ok(exit);
         }
-        signal_group(self.identity.pid, libc::SIGTERM);
-        let exit = match tokio::time::timeout(grace, self.child.wait()).await {
-            Ok(status) => status.map(exit_of),
-            Err(_) => {
+        let exit = match &mut self.handle {
+            Handle::Child(child) => {
+                signal_group(self.identity.pid, libc::SIGTERM);
+                let exit = match tokio::time::timeout(grace, child.wait()).await {
+                    Ok(status) => status.map(exit_of),
+                    Err(_) => {
+                        signal_group(self.identity.pid, libc::SIGKILL);
+                        child.wait().await.map(exit_of)
+                    }
+                }
+                .map_err(|e| Error::failed("Could not stop the process.", e))?;
+                // Anything the leader left behind in its group goes too. While
+                // any member is left, Linux keeps the group id from being
+                // reused, so this reaches only our processes (or nobody).
                 signal_group(self.identity.pid, libc::SIGKILL);
-                self.child.wait().await.map(exit_of)
+                exit
             }
-        }
-        .map_err(|e| Error::failed("Could not stop the process.", e))?;
-        // Anything the leader left behind in its group goes too. While any
-        // member is left, Linux keeps the group id from being reused, so this
-        // reaches only our processes (or, with the group empty, nobody).
-        signal_group(self.identity.pid, libc::SIGKILL);
+            Handle::Adopted => {
+                stop_adopted(self.identity, grace).await;
+                Exit::Unknown
+            }
+        };
+        self.exited.store(true, Ordering::Release);
         Ok(exit)
     }
 }
+
+impl Drop for Supervised {
+    fn drop(&mut self) {
+        // Tailers stop at the end of their file; the process itself is left
+        // alone (dropping a handle is not a reason to kill anything).
+        self.exited.store(true, Ordering::Release);
+    }
+}
+
+/// How often a re-adopted process (not our child, so no wait()) is checked.
+const ADOPTED_POLL: Duration = Duration::from_millis(250);
 
 /// Stops a process recorded earlier (not our child: e.g. re-adopted after an
 /// app restart), but only if it is still the same process.
@@ -167,9 +352,9 @@ pub async fn stop_adopted(identity: ProcessIdentity, grace: Duration) -> bool {
     while identity.is_alive() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    if identity.is_alive() {
-        signal_group(identity.pid, libc::SIGKILL);
-    }
+    // The leader's group, whether or not the leader is left: as in `stop`,
+    // a group id is not reused while it has members.
+    signal_group(identity.pid, libc::SIGKILL);
     true
 }
 

@@ -4,7 +4,9 @@
 //! One module per table group holds that group's typed queries; no SQL lives
 //! outside `store/`.
 
+pub mod procs;
 pub mod repos;
+pub mod settings;
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

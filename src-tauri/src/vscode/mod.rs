@@ -1,0 +1,873 @@
+//! VS Code Manager: one code-server per repository.
+//!
+//! An instance runs through [`crate::procs`] in its own process group, bound
+//! to 127.0.0.1 on the repository's port (or the next free one), with
+//! `--config /dev/null`, its own user-data and extensions dirs, and password
+//! auth with a generated secret kept in a 0600 file and passed in the
+//! environment (never argv). Its output goes to files so it can outlive the
+//! app; pid + start time are recorded in SQLite, and [`VsCodeManager::reconcile`]
+//! re-adopts survivors at start-up. The user reaches it through a one-shot
+//! login hand-off page, after the app has checked that the port's listener is
+//! the instance's own process.
+
+pub mod binary;
+pub mod net;
+pub mod secrets;
+
+use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::procs::{self, LogBuffer, Output, ProcessIdentity, ProcessSpec, Supervised};
+use crate::repos::{self, RepoRegistry};
+use crate::store::settings::CODE_SERVER_BINARY;
+use crate::store::Store;
+use ai_desktop_api::vscode::{CleanupReport, CodeServerInstance, CodeServerStatus, InstanceState};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// `supervised_processes.kind` of code-server instances.
+pub const PROCESS_KIND: &str = "code-server";
+/// Lines of output kept per instance.
+const LOG_LINES: usize = 2000;
+/// How long code-server gets to answer `/healthz` after it is spawned.
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a stop waits after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How often a running instance is checked for having exited.
+const MONITOR_INTERVAL: Duration = Duration::from_millis(500);
+/// Variables that would change code-server's port, password, config or
+/// branding, or inject code into node, are never passed on.
+const DENIED_ENV_PREFIXES: &[&str] = &["CODE_SERVER_", "VSCODE_", "ELECTRON_", "WEBKIT_"];
+const DENIED_ENV: &[&str] = &[
+    "PORT",
+    "PASSWORD",
+    "HASHED_PASSWORD",
+    "GITHUB_TOKEN",
+    "COOKIE_SUFFIX",
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "CS_DISABLE_FILE_DOWNLOADS",
+    "CS_DISABLE_GETTING_STARTED_OVERRIDE",
+    "CS_DISABLE_PROXY",
+    "APPDIR",
+];
+
+/// The environment code-server gets: the app's own, less [`DENIED_ENV`] and
+/// [`DENIED_ENV_PREFIXES`] (the integrated terminal should feel like the
+/// user's shell, so PATH, HOME, LANG, SSH_AUTH_SOCK … pass).
+pub fn inherited_env() -> Vec<(String, String)> {
+    filter_env(std::env::vars())
+}
+
+pub fn filter_env(vars: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    vars.into_iter()
+        .filter(|(k, _)| {
+            !DENIED_ENV.contains(&k.as_str())
+                && !DENIED_ENV_PREFIXES.iter().any(|p| k.starts_with(p))
+        })
+        .collect()
+}
+
+/// Where instances keep their files, and what environment they start from.
+pub struct VsCodeConfig {
+    /// `<data dir>/vscode`; each repository gets `<root>/<id>/`.
+    pub root: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+pub struct VsCodeManager {
+    store: Arc<Store>,
+    repos: Arc<RepoRegistry>,
+    events: Arc<dyn EventSink>,
+    config: VsCodeConfig,
+    slots: Mutex<HashMap<i64, Slot>>,
+    /// One start/stop at a time per repository.
+    op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    binary: Mutex<Option<binary::CodeServerBinary>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Option<InstanceState>,
+    port: Option<u16>,
+    started_at: Option<String>,
+    adopted: bool,
+    error: Option<String>,
+    process: Option<Arc<tokio::sync::Mutex<Supervised>>>,
+    identity: Option<ProcessIdentity>,
+    logs: Option<Arc<LogBuffer>>,
+    /// Bumped on every start, so a monitor of an older process stays quiet.
+    generation: u64,
+}
+
+/// What the shell needs to show an instance to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenPlan {
+    pub repository_id: i64,
+    pub repository_name: String,
+    /// The one-shot sign-in page; it forwards to the instance.
+    pub handoff_url: String,
+    /// A cookie jar of its own for an in-app window.
+    pub webview_data_dir: PathBuf,
+}
+
+impl VsCodeManager {
+    pub fn new(
+        store: Arc<Store>,
+        repos: Arc<RepoRegistry>,
+        events: Arc<dyn EventSink>,
+        config: VsCodeConfig,
+    ) -> Self {
+        VsCodeManager {
+            store,
+            repos,
+            events,
+            config,
+            slots: Mutex::new(HashMap::new()),
+            op_locks: Mutex::new(HashMap::new()),
+            binary: Mutex::new(None),
+        }
+    }
+
+    fn instance_dir(&self, repository_id: i64) -> PathBuf {
+        self.config.root.join(repository_id.to_string())
+    }
+
+    fn output(&self, repository_id: i64) -> Output {
+        let logs = self.instance_dir(repository_id).join("logs");
+        Output::Files {
+            stdout: logs.join("stdout.log"),
+            stderr: logs.join("stderr.log"),
+        }
+    }
+
+    fn op_lock(&self, repository_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        lock(&self.op_locks)
+            .entry(repository_id)
+            .or_default()
+            .clone()
+    }
+
+    // ---- the binary ------------------------------------------------------
+
+    fn configured_binary(&self) -> Result<Option<PathBuf>> {
+        Ok(self
+            .store
+            .setting::<String>(CODE_SERVER_BINARY)?
+            .map(PathBuf::from))
+    }
+
+    /// Finds and probes the binary (cached until the setting changes).
+    fn binary(&self) -> Result<binary::CodeServerBinary> {
+        let configured = self.configured_binary()?;
+        let path_var = self
+            .config
+            .env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_str());
+        let Some(path) = binary::locate(configured.as_deref(), path_var) else {
+            return Err(Error::Unavailable(match configured {
+                Some(p) => format!(
+                    "code-server is not installed at {} (set in Settings). Install it: {}",
+                    p.display(),
+                    binary::INSTALL_HINT
+                ),
+                None => format!(
+                    "code-server is not installed (not found on PATH). Install it: {}",
+                    binary::INSTALL_HINT
+                ),
+            }));
+        };
+        if let Some(cached) = lock(&self.binary).as_ref().filter(|b| b.path == path) {
+            return Ok(cached.clone());
+        }
+        let probed = binary::probe(&path, &self.probe_env()).ok_or_else(|| {
+            Error::Unavailable(format!(
+                "{} did not run (`--version` failed); reinstall it: {}",
+                path.display(),
+                binary::INSTALL_HINT
+            ))
+        })?;
+        *lock(&self.binary) = Some(probed.clone());
+        Ok(probed)
+    }
+
+    /// The probe runs with HOME pointed into our dir: code-server writes a
+    /// default config.yaml into HOME on every run, even for `--version`.
+    fn probe_env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<_> = self
+            .config
+            .env
+            .iter()
+            .filter(|(k, _)| k == "PATH")
+            .cloned()
+            .collect();
+        env.push((
+            "HOME".into(),
+            self.config.root.join("probe-home").display().to_string(),
+        ));
+        env
+    }
+
+    pub fn status(&self) -> Result<CodeServerStatus> {
+        let configured = self.configured_binary()?;
+        let found = self.binary();
+        Ok(CodeServerStatus {
+            installed: found.is_ok(),
+            binary: found.as_ref().ok().map(|b| b.path.display().to_string()),
+            version: found.as_ref().ok().map(|b| b.version.clone()),
+            cookie_suffix: found.as_ref().is_ok_and(|b| b.cookie_suffix),
+            install_hint: binary::INSTALL_HINT.to_string(),
+            configured_path: configured.map(|p| p.display().to_string()),
+        })
+    }
+
+    /// Sets (or with `None` clears) the binary to use instead of PATH's.
+    pub fn set_binary(&self, path: Option<String>) -> Result<CodeServerStatus> {
+        let path = path.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+        if let Some(p) = &path {
+            let candidate = Path::new(p);
+            if !candidate.is_absolute() {
+                return Err(Error::InvalidInput(format!(
+                    "\"{p}\" is not an absolute path; give the full path to the code-server program."
+                )));
+            }
+            if binary::locate(Some(candidate), None).is_none() {
+                return Err(Error::InvalidInput(format!(
+                    "{p} is not an executable file."
+                )));
+            }
+            if binary::probe(candidate, &self.probe_env()).is_none() {
+                return Err(Error::InvalidInput(format!(
+                    "{p} does not answer `--version` like code-server does."
+                )));
+            }
+        }
+        self.store.set_setting(CODE_SERVER_BINARY, path.as_ref())?;
+        *lock(&self.binary) = None;
+        self.status()
+    }
+
+    // ---- state -----------------------------------------------------------
+
+    fn snapshot(&self, repository_id: i64) -> CodeServerInstance {
+        let slots = lock(&self.slots);
+        match slots.get(&repository_id) {
+            Some(slot) => to_instance(repository_id, slot),
+            None => stopped(repository_id),
+        }
+    }
+
+    fn publish(&self, repository_id: i64) -> CodeServerInstance {
+        let instance = self.snapshot(repository_id);
+        self.events
+            .emit(DomainEvent::VsCodeUpdated(instance.clone()));
+        instance
+    }
+
+    /// Every repository's instance, stopped ones included.
+    pub fn list(&self) -> Result<Vec<CodeServerInstance>> {
+        let repos = self.repos.list()?;
+        Ok(repos.iter().map(|r| self.snapshot(r.id)).collect())
+    }
+
+    pub fn get(&self, repository_id: i64) -> Result<CodeServerInstance> {
+        self.repos.get(repository_id)?;
+        Ok(self.snapshot(repository_id))
+    }
+
+    /// The kept output lines of an instance (empty for one never started).
+    pub fn logs(&self, repository_id: i64) -> Result<Option<Arc<LogBuffer>>> {
+        self.repos.get(repository_id)?;
+        Ok(lock(&self.slots)
+            .get(&repository_id)
+            .and_then(|s| s.logs.clone()))
+    }
+
+    /// The identity of the running process of an instance.
+    pub fn identity(&self, repository_id: i64) -> Option<ProcessIdentity> {
+        lock(&self.slots)
+            .get(&repository_id)
+            .filter(|s| s.state == Some(InstanceState::Running))
+            .and_then(|s| s.identity)
+    }
+
+    fn ports_in_use(&self, except: i64) -> Vec<u16> {
+        lock(&self.slots)
+            .iter()
+            .filter(|(id, s)| **id != except && s.process.is_some())
+            .filter_map(|(_, s)| s.port)
+            .collect()
+    }
+
+    // ---- lifecycle -------------------------------------------------------
+
+    /// Starts the repository's code-server and returns once `/healthz`
+    /// answers; fails with code-server's own error lines if it exits or
+    /// does not become ready. Starting a running instance returns it as is.
+    pub async fn start(self: &Arc<Self>, repository_id: i64) -> Result<CodeServerInstance> {
+        let op = self.op_lock(repository_id);
+        let _op = op.lock().await;
+        self.start_locked(repository_id).await
+    }
+
+    async fn start_locked(self: &Arc<Self>, repository_id: i64) -> Result<CodeServerInstance> {
+        let repo = self.repos.get(repository_id)?;
+        if self.snapshot(repository_id).state == InstanceState::Running {
+            return Ok(self.snapshot(repository_id));
+        }
+        let binary = self.binary()?;
+        let folder = PathBuf::from(&repo.path);
+        if !folder.is_dir() {
+            return Err(Error::NotFound(format!(
+                "The folder {} is gone; move it back or change the repository's path.",
+                repo.path
+            )));
+        }
+        let port = self.choose_port(repository_id, repo.port)?;
+        let dir = self.instance_dir(repository_id);
+        let password = secrets::load_or_create(&dir.join("password"))?;
+        let mut args = vec![
+            "--config".to_string(),
+            "/dev/null".into(),
+            "--bind-addr".into(),
+            format!("127.0.0.1:{port}"),
+            "--auth".into(),
+            "password".into(),
+            "--user-data-dir".into(),
+            dir.join("user-data").display().to_string(),
+            "--extensions-dir".into(),
+            dir.join("extensions").display().to_string(),
+            "--disable-telemetry".into(),
+            "--disable-update-check".into(),
+            "--app-name".into(),
+            format!("{} · AI Desktop", repo.name),
+        ];
+        if binary.cookie_suffix {
+            args.push("--cookie-suffix".into());
+            args.push(format!("aidesktop-{repository_id}"));
+        }
+        // The folder last: canonical and absolute, so never taken for a flag.
+        args.push(folder.display().to_string());
+        let mut env = self.config.env.clone();
+        env.push(("PASSWORD".into(), password));
+        let spec = ProcessSpec {
+            program: binary.path.clone(),
+            args,
+            cwd: folder.clone(),
+            env,
+            output: self.output(repository_id),
+        };
+
+        let generation = {
+            let mut slots = lock(&self.slots);
+            let slot = slots.entry(repository_id).or_default();
+            slot.generation += 1;
+            slot.state = Some(InstanceState::Starting);
+            slot.port = Some(port);
+            slot.error = None;
+            slot.adopted = false;
+            slot.started_at = Some(now_rfc3339());
+            slot.generation
+        };
+        self.publish(repository_id);
+        let started = Instant::now();
+        let process = match procs::spawn(&spec, LOG_LINES) {
+            Ok(p) => p,
+            Err(e) => return Err(self.fail(repository_id, e)),
+        };
+        let identity = process.identity();
+        let logs = process.logs();
+        let process = Arc::new(tokio::sync::Mutex::new(process));
+        {
+            let mut slots = lock(&self.slots);
+            let slot = slots.entry(repository_id).or_default();
+            slot.process = Some(process.clone());
+            slot.identity = Some(identity);
+            slot.logs = Some(logs.clone());
+        }
+        if let Err(e) = self
+            .store
+            .record_process(PROCESS_KIND, repository_id, identity, Some(port))
+        {
+            let _ = process.lock().await.stop(STOP_GRACE).await;
+            return Err(self.fail(repository_id, e));
+        }
+
+        if let Err(e) = wait_ready(&process, port, &logs).await {
+            let _ = process.lock().await.stop(STOP_GRACE).await;
+            let _ = self
+                .store
+                .forget_process(PROCESS_KIND, repository_id, identity);
+            return Err(self.fail(repository_id, e));
+        }
+        log::info!(
+            "code-server for repository {repository_id} ready on 127.0.0.1:{port} in {} ms",
+            started.elapsed().as_millis()
+        );
+        if let Some(slot) = lock(&self.slots).get_mut(&repository_id) {
+            slot.state = Some(InstanceState::Running);
+        }
+        self.spawn_monitor(repository_id, generation, process, identity);
+        Ok(self.publish(repository_id))
+    }
+
+    /// The repository's own port if it is free, else the lowest free one
+    /// from 8100 that no repository holds and no instance uses.
+    fn choose_port(&self, repository_id: i64, own: u16) -> Result<u16> {
+        let in_use = self.ports_in_use(repository_id);
+        if !in_use.contains(&own) && repos::port_is_free(own) {
+            return Ok(own);
+        }
+        let reserved: Vec<u16> = self
+            .repos
+            .list()?
+            .iter()
+            .map(|r| r.port)
+            .chain(in_use)
+            .collect();
+        (repos::FIRST_AUTO_PORT..=u16::MAX)
+            .find(|p| !reserved.contains(p) && repos::port_is_free(*p))
+            .ok_or_else(|| Error::Conflict("No free port is left above 8100.".into()))
+    }
+
+    fn fail(&self, repository_id: i64, e: Error) -> Error {
+        if let Some(slot) = lock(&self.slots).get_mut(&repository_id) {
+            slot.state = Some(InstanceState::Failed);
+            slot.error = Some(e.with_detail_text());
+            slot.process = None;
+            slot.identity = None;
+        }
+        self.publish(repository_id);
+        e
+    }
+
+    /// Watches a running instance; one that exits on its own is shown
+    /// stopped, with how it ended.
+    fn spawn_monitor(
+        self: &Arc<Self>,
+        repository_id: i64,
+        generation: u64,
+        process: Arc<tokio::sync::Mutex<Supervised>>,
+        identity: ProcessIdentity,
+    ) {
+        let this = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(MONITOR_INTERVAL).await;
+                let Some(this) = this.upgrade() else {
+                    return;
+                };
+                let current = lock(&this.slots)
+                    .get(&repository_id)
+                    .is_some_and(|s| s.generation == generation && s.process.is_some());
+                if !current {
+                    return;
+                }
+                // A stop in progress holds the lock; it reports by itself.
+                let Ok(mut guard) = process.try_lock() else {
+                    continue;
+                };
+                let Some(exit) = guard.try_exit() else {
+                    continue;
+                };
+                drop(guard);
+                log::warn!("code-server for repository {repository_id} exited: {exit:?}");
+                let _ = this
+                    .store
+                    .forget_process(PROCESS_KIND, repository_id, identity);
+                {
+                    let mut slots = lock(&this.slots);
+                    if let Some(slot) = slots.get_mut(&repository_id) {
+                        if slot.generation != generation {
+                            return;
+                        }
+                        slot.state = Some(InstanceState::Stopped);
+                        slot.process = None;
+                        slot.identity = None;
+                        slot.error = Some(format!(
+                            "code-server exited on its own ({}).",
+                            describe_exit(exit)
+                        ));
+                    }
+                }
+                this.publish(repository_id);
+                return;
+            }
+        });
+    }
+
+    pub async fn stop(&self, repository_id: i64) -> Result<CodeServerInstance> {
+        self.repos.get(repository_id)?;
+        let op = self.op_lock(repository_id);
+        let _op = op.lock().await;
+        self.stop_locked(repository_id).await
+    }
+
+    async fn stop_locked(&self, repository_id: i64) -> Result<CodeServerInstance> {
+        let taken = {
+            let mut slots = lock(&self.slots);
+            match slots.get_mut(&repository_id) {
+                Some(slot) if slot.process.is_some() => {
+                    slot.state = Some(InstanceState::Stopping);
+                    slot.process.take().zip(slot.identity.take())
+                }
+                _ => None,
+            }
+        };
+        let Some((process, identity)) = taken else {
+            return Ok(self.snapshot(repository_id));
+        };
+        self.publish(repository_id);
+        let result = process.lock().await.stop(STOP_GRACE).await;
+        self.store
+            .forget_process(PROCESS_KIND, repository_id, identity)?;
+        if let Some(slot) = lock(&self.slots).get_mut(&repository_id) {
+            slot.state = Some(InstanceState::Stopped);
+            slot.error = result.as_ref().err().map(|e| e.with_detail_text());
+        }
+        log::info!("code-server for repository {repository_id} stopped");
+        Ok(self.publish(repository_id))
+    }
+
+    pub async fn restart(self: &Arc<Self>, repository_id: i64) -> Result<CodeServerInstance> {
+        self.repos.get(repository_id)?;
+        let op = self.op_lock(repository_id);
+        let _op = op.lock().await;
+        self.stop_locked(repository_id).await?;
+        self.start_locked(repository_id).await
+    }
+
+    /// Stops every running instance.
+    pub async fn stop_all(&self) -> Result<Vec<CodeServerInstance>> {
+        let running: Vec<i64> = lock(&self.slots)
+            .iter()
+            .filter(|(_, s)| s.process.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        let mut stopped = Vec::new();
+        for id in running {
+            let op = self.op_lock(id);
+            let _op = op.lock().await;
+            stopped.push(self.stop_locked(id).await?);
+        }
+        Ok(stopped)
+    }
+
+    /// Stops a repository's instance and forgets it, before the repository
+    /// itself is deleted.
+    pub async fn release(&self, repository_id: i64) -> Result<()> {
+        let op = self.op_lock(repository_id);
+        let _op = op.lock().await;
+        self.stop_locked(repository_id).await?;
+        lock(&self.slots).remove(&repository_id);
+        Ok(())
+    }
+
+    /// At app start: re-adopts recorded instances that still run (same pid
+    /// and start time), forgets the ones that are gone.
+    pub fn reconcile(self: &Arc<Self>) -> Result<Vec<CodeServerInstance>> {
+        let mut adopted = Vec::new();
+        for record in self.store.recorded_processes(PROCESS_KIND)? {
+            let id = record.owner_id;
+            let output = self.output(id);
+            match procs::adopt(record.identity, &output, LOG_LINES) {
+                Some(process) => {
+                    log::info!(
+                        "re-adopted code-server for repository {id} (pid {})",
+                        record.identity.pid
+                    );
+                    let logs = process.logs();
+                    let process = Arc::new(tokio::sync::Mutex::new(process));
+                    let generation = {
+                        let mut slots = lock(&self.slots);
+                        let slot = slots.entry(id).or_default();
+                        slot.generation += 1;
+                        slot.state = Some(InstanceState::Running);
+                        slot.port = record.port;
+                        slot.started_at = Some(record.started_at.clone());
+                        slot.adopted = true;
+                        slot.error = None;
+                        slot.process = Some(process.clone());
+                        slot.identity = Some(record.identity);
+                        slot.logs = Some(logs);
+                        slot.generation
+                    };
+                    self.spawn_monitor(id, generation, process, record.identity);
+                    adopted.push(self.publish(id));
+                }
+                None => {
+                    log::info!("recorded code-server for repository {id} is gone");
+                    self.store
+                        .forget_process(PROCESS_KIND, id, record.identity)?;
+                }
+            }
+        }
+        Ok(adopted)
+    }
+
+    /// Prepares opening an instance (starting it if needed): checks that the
+    /// listener on its port is its own process, then serves the sign-in
+    /// hand-off page.
+    pub async fn open(self: &Arc<Self>, repository_id: i64) -> Result<OpenPlan> {
+        let repo = self.repos.get(repository_id)?;
+        let instance = self.start(repository_id).await?;
+        let (Some(port), Some(identity)) = (instance.port, self.identity(repository_id)) else {
+            return Err(Error::Conflict(
+                "The instance stopped before it could be opened; start it again.".into(),
+            ));
+        };
+        if !net::port_is_served_by_group(port, identity.pid) {
+            return Err(Error::Forbidden(format!(
+                "Port {port} is answered by another program, not this repository's code-server; \
+                 it was not opened. Stop that program or restart the instance."
+            )));
+        }
+        let password = secrets::load_or_create(&self.instance_dir(repository_id).join("password"))?;
+        let handoff_url = net::serve_login_handoff(port, password)
+            .await
+            .map_err(|e| Error::failed("Could not prepare the sign-in page.", e))?;
+        Ok(OpenPlan {
+            repository_id,
+            repository_name: repo.name,
+            handoff_url,
+            webview_data_dir: self.instance_dir(repository_id).join("webview"),
+        })
+    }
+
+    /// Removes the folders of repositories that no longer exist, forgets
+    /// records of processes that are gone, and stops code-server processes
+    /// of ours (their user-data dir is under our root) that nothing tracks.
+    /// Nothing outside our root is touched.
+    pub async fn cleanup(&self) -> Result<CleanupReport> {
+        let mut report = CleanupReport::default();
+        for record in self.store.recorded_processes(PROCESS_KIND)? {
+            if !record.identity.is_alive() {
+                self.store
+                    .forget_process(PROCESS_KIND, record.owner_id, record.identity)?;
+                report.forgotten_records += 1;
+            }
+        }
+        let tracked: Vec<u32> = lock(&self.slots)
+            .values()
+            .filter_map(|s| s.identity.map(|i| i.pid))
+            .collect();
+        for (pid, pgid) in our_code_server_processes(&self.config.root) {
+            if tracked.contains(&pgid) {
+                continue;
+            }
+            let Some(identity) = ProcessIdentity::of(pgid) else {
+                continue;
+            };
+            if procs::stop_adopted(identity, STOP_GRACE).await {
+                log::info!("cleanup stopped untracked code-server group {pgid}");
+                report.killed_pids.push(pid);
+            }
+        }
+        let known: Vec<i64> = self.repos.list()?.iter().map(|r| r.id).collect();
+        if let Ok(entries) = std::fs::read_dir(&self.config.root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(id) = name.to_str().and_then(|n| n.parse::<i64>().ok()) else {
+                    continue;
+                };
+                let busy = lock(&self.slots)
+                    .get(&id)
+                    .is_some_and(|s| s.process.is_some());
+                if known.contains(&id) || busy {
+                    continue;
+                }
+                std::fs::remove_dir_all(entry.path()).map_err(|e| {
+                    Error::failed(format!("Could not remove {}.", entry.path().display()), e)
+                })?;
+                report.removed_dirs.push(entry.path().display().to_string());
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Polls `/healthz` until it answers 200; fails early with the process's
+/// last lines if it exits.
+async fn wait_ready(
+    process: &tokio::sync::Mutex<Supervised>,
+    port: u16,
+    logs: &LogBuffer,
+) -> Result<()> {
+    let deadline = Instant::now() + READY_TIMEOUT;
+    loop {
+        if let Some(exit) = process.lock().await.try_exit() {
+            // Let the tailers catch the last lines.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            return Err(Error::Failed {
+                message: format!(
+                    "code-server exited during start-up ({}).",
+                    describe_exit(exit)
+                ),
+                detail: last_lines(logs, 12),
+            });
+        }
+        if net::http_status(port, "/healthz").await == Some(200) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Error::Failed {
+                message: format!(
+                    "code-server did not answer on port {port} within {} s.",
+                    READY_TIMEOUT.as_secs()
+                ),
+                detail: last_lines(logs, 12),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn last_lines(logs: &LogBuffer, n: usize) -> Option<String> {
+    let lines = logs.since(0);
+    let start = lines.len().saturating_sub(n);
+    let text = lines[start..]
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (!text.trim().is_empty()).then_some(text)
+}
+
+fn describe_exit(exit: procs::Exit) -> String {
+    match exit {
+        procs::Exit::Code(c) => format!("exit code {c}"),
+        procs::Exit::Signal(s) => format!("signal {s}"),
+        procs::Exit::Unknown => "stopped outside the app".into(),
+    }
+}
+
+/// (pid, pgid) of processes whose command line names a user-data dir under `root`.
+fn our_code_server_processes(root: &Path) -> Vec<(u32, u32)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let root = root.display().to_string();
+    let mut found = Vec::new();
+    for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let ours = args.windows(2).any(|w| {
+            w[0] == b"--user-data-dir"
+                && std::str::from_utf8(w[1]).is_ok_and(|d| Path::new(d).starts_with(&root))
+        });
+        if !ours {
+            continue;
+        }
+        let pgid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let after = &stat[stat.rfind(')')? + 1..];
+                after.split_whitespace().nth(2)?.parse::<u32>().ok()
+            });
+        if let Some(pgid) = pgid {
+            found.push((pid, pgid));
+        }
+    }
+    found
+}
+
+fn to_instance(repository_id: i64, slot: &Slot) -> CodeServerInstance {
+    let state = slot.state.unwrap_or(InstanceState::Stopped);
+    let live = matches!(
+        state,
+        InstanceState::Starting | InstanceState::Running | InstanceState::Stopping
+    );
+    CodeServerInstance {
+        repository_id,
+        state,
+        port: if live { slot.port } else { None },
+        pid: if live {
+            slot.identity.map(|i| i.pid)
+        } else {
+            None
+        },
+        started_at: if live { slot.started_at.clone() } else { None },
+        adopted: live && slot.adopted,
+        error: slot.error.clone(),
+    }
+}
+
+fn stopped(repository_id: i64) -> CodeServerInstance {
+    CodeServerInstance {
+        repository_id,
+        state: InstanceState::Stopped,
+        port: None,
+        pid: None,
+        started_at: None,
+        adopted: false,
+        error: None,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Now as RFC 3339 UTC, in the same format as the store's timestamps.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn the_environment_loses_what_would_reconfigure_code_server() {
+        let env = filter_env(
+            [
+                ("PATH", "/usr/bin"),
+                ("PORT", "1"),
+                ("CODE_SERVER_CONFIG", "/x"),
+                ("VSCODE_PROXY_URI", "x"),
+                ("PASSWORD", "p"),
+                ("NODE_OPTIONS", "--require /tmp/evil.js"),
+                ("HOME", "/home/u"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let keys: Vec<_> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["PATH", "HOME"]);
+    }
+}

@@ -1,0 +1,191 @@
+//! Talking to an instance over loopback: the readiness probe, the check that
+//! a port's listener is our own process, and the one-shot login hand-off.
+
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The HTTP status of `GET path` on 127.0.0.1:`port`, if anything answered.
+pub async fn http_status(port: u16, path: &str) -> Option<u16> {
+    let attempt = async {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut head = [0u8; 32];
+        let n = stream.read(&mut head).await.ok()?;
+        // "HTTP/1.1 200 OK"
+        std::str::from_utf8(&head[..n])
+            .ok()?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Socket inodes listening on `port` on an address 127.0.0.1 reaches
+/// (127.0.0.1, 0.0.0.0, ::1, ::), from /proc/net/tcp{,6}.
+pub fn listening_inodes(port: u16) -> HashSet<u64> {
+    let mut inodes = HashSet::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            let (Some(local), Some(state), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+            else {
+                continue;
+            };
+            if *state != "0A" {
+                continue; // not LISTEN
+            }
+            let Some((addr, hex_port)) = local.split_once(':') else {
+                continue;
+            };
+            if u16::from_str_radix(hex_port, 16).ok() != Some(port) {
+                continue;
+            }
+            let loopback_reachable = matches!(
+                addr,
+                "0100007F"
+                    | "00000000"
+                    | "00000000000000000000000001000000"
+                    | "00000000000000000000000000000000"
+                    | "0000000000000000FFFF00000100007F"
+            );
+            if let (true, Ok(inode)) = (loopback_reachable, inode.parse()) {
+                inodes.insert(inode);
+            }
+        }
+    }
+    inodes
+}
+
+/// Pids of the live members of process group `pgid`.
+pub fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let after = &stat[stat.rfind(')')? + 1..];
+                    // state ppid pgrp
+                    after.split_whitespace().nth(2)?.parse::<u32>().ok()
+                })
+                == Some(pgid)
+        })
+        .collect()
+}
+
+/// Whether every listener on `port` that 127.0.0.1 can reach belongs to a
+/// process of group `pgid` (and there is at least one). A squatter on the
+/// port, on any loopback address, makes this false.
+pub fn port_is_served_by_group(port: u16, pgid: u32) -> bool {
+    let wanted = listening_inodes(port);
+    if wanted.is_empty() {
+        return false;
+    }
+    let mut found = HashSet::new();
+    for pid in group_members(pgid) {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else {
+                continue;
+            };
+            let target = target.to_string_lossy();
+            if let Some(inode) = target
+                .strip_prefix("socket:[")
+                .and_then(|t| t.strip_suffix(']'))
+                .and_then(|t| t.parse::<u64>().ok())
+            {
+                if wanted.contains(&inode) {
+                    found.insert(inode);
+                }
+            }
+        }
+    }
+    found == wanted
+}
+
+/// How long a hand-off page waits to be fetched.
+const HANDOFF_TTL: Duration = Duration::from_secs(60);
+
+/// Serves, once, a page that signs the browser in to the instance on
+/// `port`: a form that posts the password to code-server's `/login` and
+/// submits itself. Returns the page's URL (random path on a random port).
+/// The page is never served twice and the listener closes after one hit or
+/// [`HANDOFF_TTL`]; a request for any other path gets 404 and is not counted.
+pub async fn serve_login_handoff(port: u16, password: String) -> std::io::Result<String> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let nonce = super::secrets::random_hex(16).map_err(std::io::Error::other)?;
+    let url = format!("http://127.0.0.1:{}/{nonce}", listener.local_addr()?.port());
+    let page = login_page(port, &password);
+    tokio::spawn(async move {
+        let serve = async {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 4096];
+                let n = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut buf))
+                    .await
+                    .ok()
+                    .and_then(|r| r.ok())
+                    .unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let wanted = format!("GET /{nonce} ");
+                if request.starts_with(&wanted) {
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                        page.len()
+                    );
+                    let _ = conn.write_all(response.as_bytes()).await;
+                    let _ = conn.shutdown().await;
+                    return;
+                }
+                let _ = conn
+                    .write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+            }
+        };
+        let _ = tokio::time::timeout(HANDOFF_TTL, serve).await;
+    });
+    Ok(url)
+}
+
+fn login_page(port: u16, password: &str) -> String {
+    // The password is 48 hex digits (ours), so it needs no escaping; checked anyway.
+    let password: String = password
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let origin = format!("http://127.0.0.1:{port}");
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Opening VS Code…</title></head>\
+         <body style=\"font-family:sans-serif;color:#555\"><p>Signing in to VS Code…</p>\
+         <form id=\"f\" method=\"post\" action=\"{origin}/login?to=%2F\">\
+         <input type=\"hidden\" name=\"password\" value=\"{password}\">\
+         <input type=\"hidden\" name=\"base\" value=\".\">\
+         <input type=\"hidden\" name=\"href\" value=\"{origin}/login\">\
+         <noscript><button type=\"submit\">Continue</button></noscript></form>\
+         <script>document.getElementById('f').submit()</script></body></html>"
+    )
+}
