@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod events;
+pub mod git;
 pub mod procs;
 pub mod repos;
 pub mod shell;

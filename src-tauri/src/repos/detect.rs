@@ -74,7 +74,7 @@ fn remote_url(repo: &git2::Repository) -> Option<String> {
     repo.find_remote(first).ok()?.url().ok().map(str::to_string)
 }
 
-fn branch(repo: &git2::Repository) -> Option<String> {
+pub(crate) fn branch(repo: &git2::Repository) -> Option<String> {
     match repo.head() {
         Ok(head) if head.is_branch() => head.shorthand().ok().map(str::to_string),
         // Detached HEAD: show the short commit id, as `git status` does.
