@@ -2,6 +2,7 @@
 //! the modules themselves (`store`, `repos`, …) know nothing about Tauri and
 //! are tested headless.
 
+pub mod deeplink;
 pub mod error;
 pub mod events;
 pub mod git;
@@ -32,7 +33,14 @@ pub fn run() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
 
     let result = tauri::Builder::default()
+        // First: a second launch hands its arguments (a deep link) to the
+        // running app and exits (needs a D-Bus session bus on Linux).
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            shell::tray::show_main_window(app);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_shell::init())
         .setup(|app| {
             let handle = app.handle().clone();
             let dir = data_dir(|| handle.path().app_data_dir().ok())
@@ -40,12 +48,54 @@ pub fn run() {
             let store = Arc::new(store::Store::open_in(&dir).map_err(|e| e.with_detail_text())?);
             log::info!("data in {}", dir.display());
             let sink = Arc::new(shell::events::TauriEventSink::new(handle.clone()));
-            let repos = Arc::new(repos::RepoRegistry::new(store.clone(), sink));
+            let repos = Arc::new(repos::RepoRegistry::new(store.clone(), sink.clone()));
+            let vscode = Arc::new(vscode::VsCodeManager::new(
+                store.clone(),
+                repos.clone(),
+                sink.clone(),
+                vscode::VsCodeConfig {
+                    root: dir.join("vscode"),
+                    env: vscode::inherited_env(),
+                },
+            ));
+            let changes = Arc::new(git::ChangesFeed::new(repos.clone(), sink));
+            // Take back instances an earlier run left running (or forget dead ones).
+            let adopted = tauri::async_runtime::block_on({
+                let vscode = vscode.clone();
+                async move { vscode.reconcile() }
+            });
+            match adopted {
+                Ok(list) if !list.is_empty() => {
+                    log::info!("re-adopted {} code-server instance(s)", list.len())
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!(
+                    "could not reconcile code-server instances: {}",
+                    e.with_detail_text()
+                ),
+            }
             app.manage(AppState {
                 store,
                 repos,
+                vscode,
+                changes,
+                log_streams: Default::default(),
                 data_dir: dir,
             });
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        shell::deeplink::handle(&handle, url.to_string());
+                    }
+                });
+                if let Ok(Some(urls)) = app.deep_link().get_current() {
+                    for url in urls {
+                        shell::deeplink::handle(app.handle(), url.to_string());
+                    }
+                }
+            }
             match shell::tray::build(&handle) {
                 Ok(()) if shell::tray::can_show_tray() => {
                     // With a tray to bring it back, closing the window only hides it.
@@ -74,6 +124,19 @@ pub fn run() {
             shell::commands::repos_refresh_git,
             shell::commands::repos_inspect,
             shell::commands::app_info,
+            shell::vscode::vscode_status,
+            shell::vscode::vscode_list,
+            shell::vscode::vscode_start,
+            shell::vscode::vscode_stop,
+            shell::vscode::vscode_restart,
+            shell::vscode::vscode_stop_all,
+            shell::vscode::vscode_cleanup,
+            shell::vscode::vscode_open,
+            shell::vscode::vscode_logs,
+            shell::vscode::vscode_set_binary,
+            shell::vscode::vscode_changes,
+            shell::vscode::vscode_watch,
+            shell::vscode::vscode_diff,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

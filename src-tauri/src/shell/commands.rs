@@ -8,11 +8,11 @@ use ai_desktop_api::system::AppInfo;
 use ai_desktop_api::{ApiError, ErrorCode};
 use tauri::State;
 
-type CmdResult<T> = std::result::Result<T, ApiError>;
+pub(crate) type CmdResult<T> = std::result::Result<T, ApiError>;
 
 /// Runs blocking domain work (SQLite, the file system, git2) on the blocking
 /// pool so that the window's event loop never waits for it.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> CmdResult<T> {
     tauri::async_runtime::spawn_blocking(work)
@@ -48,6 +48,12 @@ pub async fn repos_update(
 
 #[tauri::command]
 pub async fn repos_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+    // Its code-server goes first, so no instance outlives its repository.
+    state.repos.get(id).map_err(ApiError::from)?;
+    state.vscode.release(id).await.map_err(ApiError::from)?;
+    if state.changes.watched() == Some(id) {
+        let _ = state.changes.watch(None);
+    }
     let repos = state.repos.clone();
     blocking(move || repos.delete(id)).await
 }

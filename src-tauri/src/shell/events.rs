@@ -18,5 +18,13 @@ impl EventSink for TauriEventSink {
         if let Err(e) = self.app.emit(event.name(), event.payload()) {
             log::warn!("could not emit {}: {e}", event.name());
         }
+        if matches!(
+            event,
+            DomainEvent::RepositoryUpdated(_)
+                | DomainEvent::RepositoryDeleted(_)
+                | DomainEvent::VsCodeUpdated(_)
+        ) {
+            super::tray::refresh(&self.app);
+        }
     }
 }

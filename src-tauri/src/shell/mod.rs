@@ -2,11 +2,16 @@
 //! domain), the event bridge, and the tray. No domain logic lives here.
 
 pub mod commands;
+pub mod deeplink;
 pub mod events;
+pub mod logs;
 pub mod tray;
+pub mod vscode;
 
+use crate::git::ChangesFeed;
 use crate::repos::RepoRegistry;
 use crate::store::Store;
+use crate::vscode::VsCodeManager;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,5 +19,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Arc<Store>,
     pub repos: Arc<RepoRegistry>,
+    pub vscode: Arc<VsCodeManager>,
+    pub changes: Arc<ChangesFeed>,
+    pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -1,0 +1,37 @@
+//! `aidesktop://` links from the OS: the first launch's argument and those a
+//! second launch forwards (single-instance plugin → deep-link plugin).
+
+use super::AppState;
+use crate::deeplink::{self, DeepLink};
+use crate::events::{DomainEvent, EventSink};
+use ai_desktop_api::vscode::OpenTarget;
+use tauri::{AppHandle, Manager};
+
+/// Acts on one link in the background; a refusal becomes a toast.
+pub fn handle(app: &AppHandle, raw: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        super::tray::show_main_window(&app);
+        let state = app.state::<AppState>();
+        let shown: String = raw.chars().take(120).collect();
+        let outcome = async {
+            let DeepLink::Open(reference) = deeplink::parse(&raw)?;
+            let repo = deeplink::resolve(&state.repos, &reference)?;
+            log::info!("deep link opens repository {}", repo.id);
+            let plan = state.vscode.open(repo.id).await?;
+            super::vscode::show(&app, &plan, OpenTarget::AppWindow).map_err(|e| {
+                crate::error::Error::Failed {
+                    message: e.message,
+                    detail: e.detail,
+                }
+            })
+        }
+        .await;
+        if let Err(e) = outcome {
+            log::warn!("deep link refused ({shown}): {e}");
+            super::events::TauriEventSink::new(app.clone()).emit(DomainEvent::DeepLinkRefused(
+                format!("Link not opened: {e}"),
+            ));
+        }
+    });
+}
