@@ -13,6 +13,41 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
     async fn tauri_listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = Channel)]
+    type TauriChannel;
+
+    #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"], js_class = "Channel")]
+    fn new() -> TauriChannel;
+
+    #[wasm_bindgen(method, setter, js_name = onmessage)]
+    fn set_onmessage(this: &TauriChannel, handler: &js_sys::Function);
+}
+
+/// Calls a command that streams its results: `args` plus a channel under
+/// `channel_arg`, whose messages go to `on_message` until the shell stops
+/// sending (it replaces a view's stream when the view asks again).
+pub async fn invoke_streaming<A: Serialize, T: DeserializeOwned + 'static>(
+    cmd: &str,
+    args: &A,
+    channel_arg: &str,
+    on_message: impl Fn(T) + 'static,
+) -> Result<(), ApiError> {
+    let js_args = to_js(args)?;
+    let channel = TauriChannel::new();
+    let closure = Closure::<dyn Fn(JsValue)>::new(move |raw: JsValue| {
+        match serde_wasm_bindgen::from_value::<T>(raw) {
+            Ok(value) => on_message(value),
+            Err(e) => web_sys::console::warn_1(&format!("bad channel message: {e}").into()),
+        }
+    });
+    channel.set_onmessage(closure.as_ref().unchecked_ref());
+    // The channel keeps the handler for as long as the shell may send.
+    closure.forget();
+    js_sys::Reflect::set(&js_args, &JsValue::from_str(channel_arg), &channel)
+        .map_err(|_| ApiError::new(ErrorCode::Failed, "Could not attach the stream."))?;
+    tauri_invoke(cmd, js_args).await.map_err(to_api_error)?;
+    Ok(())
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ApiError> {

@@ -8,6 +8,7 @@ mod ipc;
 use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
 use apps::settings::SettingsPage;
+use apps::vscode::VsCodePage;
 use apps::Page;
 use components::icons::Svg;
 use components::toast::ToastHost;
@@ -30,6 +31,16 @@ fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     provide_context(RepoList::start());
+    let toasts = components::toast::use_toasts();
+    ipc::listen(
+        ai_desktop_api::events::DEEP_LINK_REFUSED,
+        move |r: ai_desktop_api::events::DeepLinkRefused| {
+            toasts.error(
+                "Link refused",
+                &ai_desktop_api::ApiError::new(ai_desktop_api::ErrorCode::InvalidInput, r.message),
+            )
+        },
+    );
     let page = RwSignal::new(Page::Repositories);
     view! {
         <div class="app">
@@ -61,6 +72,7 @@ fn Shell() -> impl IntoView {
             <main class="content">
                 {move || match page.get() {
                     Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
+                    Page::VsCode => view! { <VsCodePage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

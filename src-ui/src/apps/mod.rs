@@ -3,6 +3,7 @@
 pub mod planned;
 pub mod repositories;
 pub mod settings;
+pub mod vscode;
 
 use crate::components::icons::Icon;
 

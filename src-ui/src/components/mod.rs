@@ -1,5 +1,7 @@
 //! Widgets shared by the module views.
 
 pub mod dialog;
+pub mod diff_view;
 pub mod icons;
+pub mod log_view;
 pub mod toast;

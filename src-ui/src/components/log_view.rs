@@ -1,0 +1,74 @@
+//! A virtualized log pane: only the rows in view are in the DOM, so a
+//! buffer of thousands of lines scrolls smoothly. Follows the tail while
+//! the user is at the bottom.
+
+use ai_desktop_api::vscode::LogLine;
+use leptos::html;
+use leptos::prelude::*;
+
+const ROW_PX: f64 = 18.0;
+const VIEW_PX: f64 = 280.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+
+#[component]
+pub fn LogView(lines: RwSignal<Vec<LogLine>>, #[prop(into)] empty: String) -> impl IntoView {
+    let scroll_top = RwSignal::new(0.0_f64);
+    let follow = RwSignal::new(true);
+    let pane = NodeRef::<html::Div>::new();
+
+    // Keep the newest line in view while following.
+    Effect::new(move |_| {
+        let count = lines.with(|l| l.len());
+        if follow.get_untracked() {
+            if let Some(el) = pane.get() {
+                let bottom = (count as f64 * ROW_PX - VIEW_PX).max(0.0);
+                el.set_scroll_top(bottom as i32);
+                scroll_top.set(bottom);
+            }
+        }
+    });
+
+    let on_scroll = move |_| {
+        if let Some(el) = pane.get() {
+            let top = f64::from(el.scroll_top());
+            scroll_top.set(top);
+            let total = lines.with_untracked(|l| l.len()) as f64 * ROW_PX;
+            follow.set(top + VIEW_PX >= total - ROW_PX);
+        }
+    };
+
+    view! {
+        <div
+            class="log-view mono"
+            node_ref=pane
+            on:scroll=on_scroll
+            style=format!("height:{VIEW_PX}px")
+            data-testid="log-view"
+        >
+            {move || {
+                let total = lines.with(|l| l.len());
+                if total == 0 {
+                    return view! { <div class="log-empty muted">{empty.clone()}</div> }.into_any();
+                }
+                let first = ((scroll_top.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
+                let visible = (VIEW_PX / ROW_PX) as usize + 2 * OVERSCAN;
+                let last = (first + visible).min(total);
+                let rows = lines.with(|l| l[first..last].to_vec());
+                view! {
+                    <div style=format!("height:{}px;position:relative", total as f64 * ROW_PX)>
+                        <div style=format!("position:absolute;top:{}px;left:0;right:0", first as f64 * ROW_PX)>
+                            {rows
+                                .into_iter()
+                                .map(|l| view! {
+                                    <div class="log-line" class:stderr=l.stderr>{l.text}</div>
+                                })
+                                .collect_view()}
+                        </div>
+                    </div>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}
