@@ -266,6 +266,7 @@ fn git_fixture(dir: &Path) {
     .unwrap();
     let mut index = repo.index().unwrap();
     index.add_path(Path::new("package.json")).unwrap();
+    index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("E2E", "e2e@example.com").unwrap();
     repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
@@ -274,27 +275,22 @@ fn git_fixture(dir: &Path) {
         .unwrap();
 }
 
-#[test]
-fn repositories_through_the_real_window() {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots");
-    std::fs::create_dir_all(&shots).unwrap();
-    for old in std::fs::read_dir(&shots).unwrap().flatten() {
-        let _ = std::fs::remove_file(old.path());
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let data = root.join("data");
-    let project = root.join("projects/shop-api");
-    let second = root.join("projects/docs-site");
-    git_fixture(&project);
-    std::fs::create_dir_all(&second).unwrap();
-    std::fs::write(second.join("index.html"), "<h1>docs</h1>").unwrap();
+/// The app under WebDriver, with what keeps it alive.
+struct Launched {
+    driver: Driver,
+    display: String,
+    // Dropped in this order: the WebDriver session's processes, then X.
+    _tauri_driver: Kill,
+    _xvfb: Option<Kill>,
+}
 
-    let (display, _xvfb) = display();
+/// Starts Xvfb (unless `$DISPLAY` is set), tauri-driver and a WebDriver
+/// session running `app` with its data in `data` and `env` added.
+fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
+    let (display, xvfb) = display();
     let port = free_port();
     let native_port = free_port();
-    let _driver = Kill::spawn(
+    let tauri_driver = Kill::spawn(
         Command::new("tauri-driver")
             .args([
                 "--port",
@@ -303,10 +299,11 @@ fn repositories_through_the_real_window() {
                 &native_port.to_string(),
             ])
             .env("DISPLAY", &display)
-            .env("AI_DESKTOP_DATA_DIR", &data)
+            .env("AI_DESKTOP_DATA_DIR", data)
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("RUST_LOG", "info")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit()),
@@ -338,14 +335,48 @@ fn repositories_through_the_real_window() {
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    let mut d = Driver {
+    let driver = Driver {
         agent,
         base,
         session,
-        shots: shots.clone(),
+        shots: shots_dir(),
         display: display.clone(),
         step: 0,
     };
+    Launched {
+        driver,
+        display,
+        _tauri_driver: tauri_driver,
+        _xvfb: xvfb,
+    }
+}
+
+fn shots_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots")
+}
+
+/// The end-to-end tests share X displays and ports: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn repositories_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let shots = shots_dir().join("repositories");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let data = root.join("data");
+    let project = root.join("projects/shop-api");
+    let second = root.join("projects/docs-site");
+    git_fixture(&project);
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::write(second.join("index.html"), "<h1>docs</h1>").unwrap();
+
+    let mut app = launch(&app, &data, &[]);
+    let d = &mut app.driver;
+    d.shots = shots.clone();
     let db = data.join("ai-desktop.sqlite3");
 
     // First start: the empty state.
@@ -500,4 +531,234 @@ fn repositories_through_the_real_window() {
     d.step("settings");
 
     d.call("DELETE", "", None);
+}
+
+/// A private D-Bus session bus: single-instance forwarding (a second launch
+/// handing its deep link to the running app) goes through it on Linux.
+fn session_bus() -> (String, Kill) {
+    use std::io::BufRead;
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("dbus-daemon is not installed (apt-get install dbus); run .ci/test");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("unix:"), "no bus address: {line:?}");
+    (line.trim().to_string(), Kill(child))
+}
+
+fn recorded_instance(db: &Path, repo: i64) -> Option<u32> {
+    let conn = rusqlite::Connection::open(db).ok()?;
+    conn.query_row(
+        "SELECT pid FROM supervised_processes WHERE kind = 'code-server' AND owner_id = ?1",
+        [repo],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+fn group_alive(pgid: u32) -> bool {
+    Command::new("pgrep")
+        .args(["-g", &pgid.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn vscode_through_the_real_window_and_deep_links() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let shots = shots_dir().join("vscode");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let data = root.join("data");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let project = root.join("projects/shop");
+    git_fixture(&project);
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
+    )
+    .unwrap();
+    // Registered before the app starts, through the same store the app opens.
+    {
+        use ai_desktop::repos::RepoRegistry;
+        let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(&data).unwrap());
+        let repos = RepoRegistry::new(
+            store,
+            std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
+        );
+        repos
+            .create(ai_desktop_api::repos::NewRepository {
+                name: "shop".into(),
+                path: project.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap();
+    }
+    let db = data.join("ai-desktop.sqlite3");
+    let (bus, _bus) = session_bus();
+    let env = [
+        ("DBUS_SESSION_BUS_ADDRESS", bus.clone()),
+        // code-server writes ~/.config/code-server/config.yaml: keep it here.
+        ("HOME", home.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-vscode]");
+    let state = d.find("[data-testid=vscode-state-1]");
+    assert!(d.text(&state).contains("Stopped"), "{}", d.text(&state));
+    d.wait_until("the changes panel", || {
+        let t = d.try_find("[data-testid=changes-title]")?;
+        d.text(&t).contains("1 unstaged").then_some(())
+    });
+    d.step("vscode-stopped");
+
+    // Start from the UI; the row turns to "Running on :PORT".
+    let clicked = Instant::now();
+    d.click("[data-testid=vscode-start-1]");
+    let long = Duration::from_secs(90);
+    let start = Instant::now();
+    let running = loop {
+        let text = d.text(&d.find("[data-testid=vscode-state-1]"));
+        if text.contains("Running on :") {
+            break text;
+        }
+        assert!(start.elapsed() < long, "never running: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!(
+        "start click to running shown: {} ms ({running})",
+        clicked.elapsed().as_millis()
+    );
+    let pid = recorded_instance(&db, 1).expect("the instance is recorded");
+    d.wait_until("code-server's log lines", || {
+        let view = d.try_find("[data-testid=log-view]")?;
+        d.text(&view)
+            .contains("HTTP server listening")
+            .then_some(())
+    });
+    d.step("vscode-running");
+
+    // The diff of the modified file, then a live update from the watcher.
+    d.click("[data-testid=show-diff]");
+    let diff = d.find("[data-testid=diff-view]");
+    let diff_text = d.text(&diff);
+    assert!(diff_text.contains("+{\"name\":\"shop\""), "{diff_text}");
+    assert!(diff_text.contains("@@"), "{diff_text}");
+    d.step("vscode-diff");
+    std::fs::write(project.join("server.js"), "console.log('hi')\n").unwrap();
+    d.wait_until("the new file in the changes", || {
+        let t = d.try_find("[data-testid=changes-title]")?;
+        d.text(&t).contains("1 untracked").then_some(())
+    });
+
+    // Stop from the UI: the whole process group goes.
+    d.click("[data-testid=vscode-stop-1]");
+    d.wait_until("stopped", || {
+        let t = d.text(&d.find("[data-testid=vscode-state-1]"));
+        t.contains("Stopped").then_some(())
+    });
+    assert!(!group_alive(pid), "code-server group {pid} outlived stop");
+    assert_eq!(recorded_instance(&db, 1), None);
+    d.step("vscode-stopped-again");
+
+    // Deep links, delivered as the OS does: a second launch with the URL.
+    let second_launch = |url: &str| {
+        Command::new(&app_bin)
+            .arg(url)
+            .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("AI_DESKTOP_DATA_DIR", &data)
+            .env("HOME", &home)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+    };
+    let toasts = |d: &Driver| -> usize {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return Array.from(document.querySelectorAll('.toast'))
+                             .filter(t => t.textContent.includes('Link refused')).length;",
+                "args": [],
+            })),
+        )
+        .as_u64()
+        .unwrap_or(0) as usize
+    };
+    let hostile = [
+        "aidesktop://open?repo=../../etc".to_string(),
+        "aidesktop://open?repo=--upload-pack=x".to_string(),
+        "aidesktop://open?repo=%00".to_string(),
+        "aidesktop://open?repo=1&repo=1".to_string(),
+        format!("aidesktop://open?repo={}", "a".repeat(100 * 1024)),
+    ];
+    for (n, url) in hostile.iter().enumerate() {
+        let status = second_launch(url).expect("second launch");
+        assert!(status.success(), "the second instance did not hand over");
+        d.wait_until("the refusal toast", || (toasts(d) > n.min(4)).then_some(()));
+        assert_eq!(
+            recorded_instance(&db, 1),
+            None,
+            "{:.60} started something",
+            url
+        );
+    }
+    d.step("deep-links-refused");
+    // 500 kB cannot even be passed as one argument (Linux caps one at 128 kB).
+    let huge = format!("aidesktop://open?repo={}", "a".repeat(500 * 1024));
+    assert!(second_launch(&huge).is_err());
+    assert_eq!(recorded_instance(&db, 1), None);
+
+    // A good link starts the instance and opens it in its own window.
+    let status = second_launch("aidesktop://open?repo=1").unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let pid = loop {
+        if let Some(pid) = recorded_instance(&db, 1) {
+            break pid;
+        }
+        assert!(start.elapsed() < long, "the deep link started nothing");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    d.wait_until("running after the deep link", || {
+        let t = d.text(&d.find("[data-testid=vscode-state-1]"));
+        t.contains("Running on :").then_some(())
+    });
+    // The VS Code window opens (WebKitWebDriver cannot see windows the app
+    // opens later, so X is asked). That it arrives signed in is checked at
+    // the HTTP level in tests/vscode.rs; under Xvfb, windows opened after
+    // start-up do not paint, so the picture shows a white window.
+    d.wait_until("the VS Code window", || {
+        let tree = Command::new("xwininfo")
+            .args(["-display", &display, "-root", "-tree"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&tree.stdout)
+            .contains("\"shop — VS Code\"")
+            .then_some(())
+    });
+    d.step("deep-link-opened");
+
+    d.call("DELETE", "", None);
+    // The app leaves instances running when it quits (by design); clean up.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status();
 }

@@ -326,7 +326,32 @@ impl VsCodeManager {
                 repo.path
             )));
         }
-        let port = self.choose_port(repository_id, repo.port)?;
+        // The port is probed, but another program can take it before
+        // code-server binds: then the next free one is tried.
+        let mut refused_ports = Vec::new();
+        loop {
+            let port = self.choose_port(repository_id, repo.port, &refused_ports)?;
+            match self.launch(&repo, &binary, &folder, port).await {
+                Err(e) if refused_ports.len() < 2 && mentions_port_in_use(&e) => {
+                    log::warn!("port {port} was taken before code-server bound it; trying another");
+                    refused_ports.push(port);
+                }
+                Err(e) => return Err(self.fail(repository_id, e)),
+                Ok(instance) => return Ok(instance),
+            }
+        }
+    }
+
+    /// Spawns code-server on `port` and waits until it is ready. On failure
+    /// the process is gone and its record forgotten; the caller reports it.
+    async fn launch(
+        self: &Arc<Self>,
+        repo: &ai_desktop_api::repos::Repository,
+        binary: &binary::CodeServerBinary,
+        folder: &Path,
+        port: u16,
+    ) -> Result<CodeServerInstance> {
+        let repository_id = repo.id;
         let dir = self.instance_dir(repository_id);
         let password = secrets::load_or_create(&dir.join("password"))?;
         let mut args = vec![
@@ -356,7 +381,7 @@ impl VsCodeManager {
         let spec = ProcessSpec {
             program: binary.path.clone(),
             args,
-            cwd: folder.clone(),
+            cwd: folder.to_path_buf(),
             env,
             output: self.output(repository_id),
         };
@@ -374,10 +399,7 @@ impl VsCodeManager {
         };
         self.publish(repository_id);
         let started = Instant::now();
-        let process = match procs::spawn(&spec, LOG_LINES) {
-            Ok(p) => p,
-            Err(e) => return Err(self.fail(repository_id, e)),
-        };
+        let process = procs::spawn(&spec, LOG_LINES)?;
         let identity = process.identity();
         let logs = process.logs();
         let process = Arc::new(tokio::sync::Mutex::new(process));
@@ -393,7 +415,7 @@ impl VsCodeManager {
             .record_process(PROCESS_KIND, repository_id, identity, Some(port))
         {
             let _ = process.lock().await.stop(STOP_GRACE).await;
-            return Err(self.fail(repository_id, e));
+            return Err(e);
         }
 
         if let Err(e) = wait_ready(&process, port, &logs).await {
@@ -401,7 +423,7 @@ impl VsCodeManager {
             let _ = self
                 .store
                 .forget_process(PROCESS_KIND, repository_id, identity);
-            return Err(self.fail(repository_id, e));
+            return Err(e);
         }
         log::info!(
             "code-server for repository {repository_id} ready on 127.0.0.1:{port} in {} ms",
@@ -416,8 +438,9 @@ impl VsCodeManager {
 
     /// The repository's own port if it is free, else the lowest free one
     /// from 8100 that no repository holds and no instance uses.
-    fn choose_port(&self, repository_id: i64, own: u16) -> Result<u16> {
-        let in_use = self.ports_in_use(repository_id);
+    fn choose_port(&self, repository_id: i64, own: u16, refused: &[u16]) -> Result<u16> {
+        let mut in_use = self.ports_in_use(repository_id);
+        in_use.extend_from_slice(refused);
         if !in_use.contains(&own) && repos::port_is_free(own) {
             return Ok(own);
         }
@@ -723,6 +746,11 @@ async fn wait_ready(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Whether code-server failed because its port was taken.
+fn mentions_port_in_use(e: &Error) -> bool {
+    matches!(e, Error::Failed { detail: Some(d), .. } if d.contains("EADDRINUSE"))
 }
 
 fn last_lines(logs: &LogBuffer, n: usize) -> Option<String> {

@@ -98,12 +98,15 @@ pub fn VsCodePage() -> impl IntoView {
             return;
         }
         let id = i.repository_id;
-        let restarted = i.state == InstanceState::Starting;
+        let before = instances.with_untracked(|m| m.get(&id).map(|x| x.state));
+        // A new process has a new log (created once it is spawned, so
+        // subscribe again when it runs too; the history is replayed).
+        let follow = before != Some(i.state)
+            && matches!(i.state, InstanceState::Starting | InstanceState::Running);
         instances.update(|m| {
             m.insert(id, i);
         });
-        // A new process has a new log: follow it.
-        if restarted && selected.get_untracked() == Some(id) {
+        if follow && selected.get_untracked() == Some(id) {
             stream_logs(id, log_lines);
         }
     });
@@ -290,7 +293,17 @@ pub fn VsCodePage() -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// Bumped per log subscription; frames of an older one are ignored
+    /// (they can still be in flight when the view subscribes again).
+    static LOG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 fn stream_logs(id: i64, lines: RwSignal<Vec<LogLine>>) {
+    let generation = LOG_GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
     lines.set(Vec::new());
     spawn_local(async move {
         let result = ipc::invoke_streaming(
@@ -298,7 +311,8 @@ fn stream_logs(id: i64, lines: RwSignal<Vec<LogLine>>) {
             &RepoArg { repository_id: id },
             "onFrame",
             move |frame: LogFrame| {
-                if frame.lines.is_empty() && frame.skipped == 0 {
+                let current = LOG_GENERATION.with(|g| g.get()) == generation;
+                if !current || (frame.lines.is_empty() && frame.skipped == 0) {
                     return;
                 }
                 lines.update(|l| {
