@@ -263,8 +263,23 @@ async fn instances_are_private_to_loopback_and_to_their_password() {
     // Without the session cookie: sent to the login page.
     assert!(!signed_in(pa, None));
 
-    // The hand-off signs in, once.
+    // The hand-off signs in, once, and only for this user: its URL goes
+    // through argv (xdg-open, the browser), which other users can read.
     let plan = vscode.open(a).await.unwrap();
+    if unsafe { libc::getuid() } == 0 {
+        let other_user = std::process::Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "curl",
+                "-s",
+            ])
+            .args(["-o", "/dev/null", "-w", "%{http_code}", &plan.handoff_url])
+            .output()
+            .expect("setpriv and curl (util-linux, curl)");
+        assert_eq!(String::from_utf8_lossy(&other_user.stdout), "403");
+    }
     let (cookie_a, _) = sign_in_through(&plan.handoff_url);
     assert!(signed_in(pa, Some(&cookie_a)));
     let again = plan.handoff_url.strip_prefix("http://127.0.0.1:").unwrap();

@@ -132,14 +132,23 @@ const HANDOFF_TTL: Duration = Duration::from_secs(60);
 pub async fn serve_login_handoff(port: u16, password: String) -> std::io::Result<String> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let nonce = super::secrets::random_hex(16).map_err(std::io::Error::other)?;
-    let url = format!("http://127.0.0.1:{}/{nonce}", listener.local_addr()?.port());
+    let own_port = listener.local_addr()?.port();
+    let url = format!("http://127.0.0.1:{own_port}/{nonce}");
     let page = login_page(port, &password);
     tokio::spawn(async move {
         let serve = async {
             loop {
-                let Ok((mut conn, _)) = listener.accept().await else {
+                let Ok((mut conn, peer)) = listener.accept().await else {
                     return;
                 };
+                // The URL passes through argv (xdg-open, the browser), where
+                // other users can read it: only our own user gets the page.
+                if !peer_is_our_user(peer.port(), own_port) {
+                    let _ = conn
+                        .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .await;
+                    continue;
+                }
                 let mut buf = vec![0u8; 4096];
                 let n = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut buf))
                     .await
@@ -171,6 +180,25 @@ pub async fn serve_login_handoff(port: u16, password: String) -> std::io::Result
     Ok(url)
 }
 
+/// Whether the loopback connection from `peer_port` to our `local_port` was
+/// opened by a process of the user this app runs as (the socket's owner in
+/// /proc/net/tcp, as identd would answer).
+pub fn peer_is_our_user(peer_port: u16, local_port: u16) -> bool {
+    // SAFETY: getuid(2) cannot fail and touches no memory.
+    let uid = unsafe { libc::getuid() };
+    let ours = format!("0100007F:{peer_port:04X}");
+    let theirs = format!("0100007F:{local_port:04X}");
+    let Ok(text) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    text.lines().skip(1).any(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        f.get(1) == Some(&ours.as_str())
+            && f.get(2) == Some(&theirs.as_str())
+            && f.get(7).and_then(|u| u.parse::<u32>().ok()) == Some(uid)
+    })
+}
+
 fn login_page(port: u16, password: &str) -> String {
     // The password is 48 hex digits (ours), so it needs no escaping; checked anyway.
     let password: String = password
@@ -188,4 +216,21 @@ fn login_page(port: u16, password: &str) -> String {
          <noscript><button type=\"submit\">Continue</button></noscript></form>\
          <script>document.getElementById('f').submit()</script></body></html>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_of_ours_is_recognised_and_an_unrelated_port_is_not() {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let local = listener.local_addr().unwrap().port();
+        let client = std::net::TcpStream::connect(("127.0.0.1", local)).unwrap();
+        let (_server_side, peer) = listener.accept().unwrap();
+        assert_eq!(peer.port(), client.local_addr().unwrap().port());
+        assert!(peer_is_our_user(peer.port(), local));
+        // A port pair that is not a connection (another user's would look like this).
+        assert!(!peer_is_our_user(peer.port(), local.wrapping_add(1)));
+    }
 }
