@@ -306,9 +306,10 @@ async fn instances_are_private_to_loopback_and_to_their_password() {
         drop(ipv6_squatter);
     }
     assert!(net::port_is_served_by_group(pb, ib.pid.unwrap()));
-    let fake = TcpListener::bind(("127.0.0.1", 0)).unwrap();
-    let fake_port = fake.local_addr().unwrap().port();
-    assert!(!net::port_is_served_by_group(fake_port, ib.pid.unwrap()));
+    // Another program's listener is not B's, whatever B's group.
+    let other = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let other_port = other.local_addr().unwrap().port();
+    assert!(!net::port_is_served_by_group(other_port, ib.pid.unwrap()));
 
     // Stop leaves nothing of the group, and forgets the record.
     let stopped = vscode.stop(a).await.unwrap();

@@ -23,6 +23,17 @@ impl ProcessIdentity {
     }
 }
 
+/// The process group of `pid` (field 5 of `/proc/PID/stat`), if it runs.
+pub fn process_group(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name: state ppid pgrp …
+    stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .nth(2)?
+        .parse()
+        .ok()
+}
+
 fn read_stat(pid: u32) -> Option<(char, u64)> {
     parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }

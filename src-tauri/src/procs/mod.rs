@@ -18,7 +18,7 @@
 mod identity;
 mod logs;
 
-pub use identity::ProcessIdentity;
+pub use identity::{process_group, ProcessIdentity};
 pub use logs::{LogBuffer, LogLine, Stream};
 
 use crate::error::{Error, Result};

@@ -791,12 +791,7 @@ fn our_code_server_processes(root: &Path) -> Vec<(u32, u32)> {
         if !ours {
             continue;
         }
-        let pgid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                let after = &stat[stat.rfind(')')? + 1..];
-                after.split_whitespace().nth(2)?.parse::<u32>().ok()
-            });
+        let pgid = procs::process_group(pid);
         if let Some(pgid) = pgid {
             found.push((pid, pgid));
         }

@@ -76,16 +76,7 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
         return Vec::new();
     };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let after = &stat[stat.rfind(')')? + 1..];
-                    // state ppid pgrp
-                    after.split_whitespace().nth(2)?.parse::<u32>().ok()
-                })
-                == Some(pgid)
-        })
+        .filter(|pid| crate::procs::process_group(*pid) == Some(pgid))
         .collect()
 }
 
