@@ -28,26 +28,22 @@ pub fn relative_path(raw: &str) -> Result<&Path> {
     }
 }
 
-/// The diff of `file` (and, for a rename, its old path) on one side.
-pub fn file(repo_path: &Path, file: &str, side: DiffSide) -> Result<FileDiff> {
-    let file_path = relative_path(file)?;
-    let repo = super::open(repo_path)?;
-    // A rename needs both paths in the pathspec to be seen as one.
-    let old_path = super::changes::read(repo_path)?
-        .files
-        .into_iter()
-        .find(|f| f.path == file)
-        .and_then(|f| f.old_path);
+/// The diff of `paths` on one side, renames paired if `renames`.
+fn diff_paths<'r>(
+    repo: &'r git2::Repository,
+    paths: &[&Path],
+    side: DiffSide,
+    renames: bool,
+) -> Result<git2::Diff<'r>> {
     let mut opts = DiffOptions::new();
-    opts.pathspec(file_path)
-        .disable_pathspec_match(true)
+    opts.disable_pathspec_match(true)
         .context_lines(3)
         .max_size(MAX_FILE_BYTES as i64)
         .include_untracked(true)
         .recurse_untracked_dirs(true)
         .show_untracked_content(true);
-    if let Some(old) = &old_path {
-        opts.pathspec(relative_path(old)?);
+    for p in paths {
+        opts.pathspec(p);
     }
     let mut diff = match side {
         DiffSide::Unstaged => repo.diff_index_to_workdir(None, Some(&mut opts))?,
@@ -56,10 +52,34 @@ pub fn file(repo_path: &Path, file: &str, side: DiffSide) -> Result<FileDiff> {
             repo.diff_tree_to_index(head.as_ref(), None, Some(&mut opts))?
         }
     };
-    if old_path.is_some() {
+    if renames {
         diff.find_similar(Some(
             DiffFindOptions::new().renames(true).for_untracked(true),
         ))?;
+    }
+    Ok(diff)
+}
+
+/// The diff of `file` (and, for a rename, its old path) on one side.
+pub fn file(repo_path: &Path, file: &str, side: DiffSide) -> Result<FileDiff> {
+    let file_path = relative_path(file)?;
+    let repo = super::open(repo_path)?;
+    let mut diff = diff_paths(&repo, &[file_path], side, false)?;
+    // A file that shows up as added may be the new side of a rename, which
+    // git2 pairs only with both paths in the pathspec: only then is the
+    // (whole-tree) status read to find the old path.
+    let added = diff
+        .deltas()
+        .any(|d| matches!(d.status(), git2::Delta::Added | git2::Delta::Untracked));
+    if added {
+        let old_path = super::changes::read(repo_path)?
+            .files
+            .into_iter()
+            .find(|f| f.path == file)
+            .and_then(|f| f.old_path);
+        if let Some(old) = &old_path {
+            diff = diff_paths(&repo, &[file_path, relative_path(old)?], side, true)?;
+        }
     }
     let mut out = FileDiff {
         path: file.to_string(),

@@ -213,7 +213,7 @@ pub fn port_is_free(port: u16) -> bool {
 
 /// The lowest port from [`FIRST_AUTO_PORT`] up that no repository holds and
 /// nothing listens on.
-fn next_free_port(reserved: &[u16]) -> Result<u16> {
+pub fn next_free_port(reserved: &[u16]) -> Result<u16> {
     (FIRST_AUTO_PORT..=u16::MAX)
         .find(|p| !reserved.contains(p) && port_is_free(*p))
         .ok_or_else(|| Error::Conflict(format!("No free port is left above {FIRST_AUTO_PORT}.")))

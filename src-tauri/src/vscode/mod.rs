@@ -451,9 +451,7 @@ impl VsCodeManager {
             .map(|r| r.port)
             .chain(in_use)
             .collect();
-        (repos::FIRST_AUTO_PORT..=u16::MAX)
-            .find(|p| !reserved.contains(p) && repos::port_is_free(*p))
-            .ok_or_else(|| Error::Conflict("No free port is left above 8100.".into()))
+        repos::next_free_port(&reserved)
     }
 
     fn fail(&self, repository_id: i64, e: Error) -> Error {
