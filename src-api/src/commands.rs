@@ -46,6 +46,45 @@ pub const VSCODE_WATCH: &str = "vscode_watch";
 /// `{ repositoryId: i64, path: String, side: DiffSide } -> FileDiff`
 pub const VSCODE_DIFF: &str = "vscode_diff";
 
+/// `() -> Vec<McpServer>`
+pub const MCP_LIST: &str = "mcp_list";
+/// `{ input: McpServerInput } -> McpServer`
+pub const MCP_CREATE: &str = "mcp_create";
+/// `{ id: i64, input: McpServerInput } -> McpServer` (a running server keeps
+/// its old settings until it is restarted)
+pub const MCP_UPDATE: &str = "mcp_update";
+/// `{ id: i64 } -> ()` (stops it first; its call history goes with it)
+pub const MCP_DELETE: &str = "mcp_delete";
+/// `{ id: i64 } -> McpServer` (a stopped copy named "… copy")
+pub const MCP_DUPLICATE: &str = "mcp_duplicate";
+/// `{ json: String } -> ImportReport` (a Claude-Desktop-style `mcpServers` document)
+pub const MCP_IMPORT: &str = "mcp_import";
+/// `{ id: i64 } -> McpServer` (returns once initialized, or fails)
+pub const MCP_START: &str = "mcp_start";
+/// `{ id: i64 } -> McpServer`
+pub const MCP_STOP: &str = "mcp_stop";
+/// `{ id: i64 } -> McpServer`
+pub const MCP_RESTART: &str = "mcp_restart";
+/// `{ id: i64 } -> Vec<McpTool>` (the server must be running)
+pub const MCP_TOOLS: &str = "mcp_tools";
+/// `{ id: i64 } -> Vec<McpResource>`
+pub const MCP_RESOURCES: &str = "mcp_resources";
+/// `{ id: i64, uri: String } -> ResourceContents`
+pub const MCP_READ_RESOURCE: &str = "mcp_read_resource";
+/// `{ id: i64 } -> Vec<McpPrompt>`
+pub const MCP_PROMPTS: &str = "mcp_prompts";
+/// `{ id: i64, tool: String, arguments: Value } -> McpCall` (arguments are
+/// checked against the tool's schema first; the call is kept in the history)
+pub const MCP_CALL_TOOL: &str = "mcp_call_tool";
+/// `{ id: i64 } -> Vec<McpCall>` (newest first)
+pub const MCP_HISTORY: &str = "mcp_history";
+/// `{ id: i64 } -> ()`
+pub const MCP_CLEAR_HISTORY: &str = "mcp_clear_history";
+/// `{ id: i64, onFrame: Channel<LogFrame> } -> ()`: the kept lines (stderr,
+/// and stdout that is not JSON-RPC), then new ones in batches; the stream
+/// lives across restarts (this is `mcp:{id}:log` of the old backend).
+pub const MCP_LOGS: &str = "mcp_logs";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -69,4 +108,21 @@ pub const ALL: &[&str] = &[
     VSCODE_CHANGES,
     VSCODE_WATCH,
     VSCODE_DIFF,
+    MCP_LIST,
+    MCP_CREATE,
+    MCP_UPDATE,
+    MCP_DELETE,
+    MCP_DUPLICATE,
+    MCP_IMPORT,
+    MCP_START,
+    MCP_STOP,
+    MCP_RESTART,
+    MCP_TOOLS,
+    MCP_RESOURCES,
+    MCP_READ_RESOURCE,
+    MCP_PROMPTS,
+    MCP_CALL_TOOL,
+    MCP_HISTORY,
+    MCP_CLEAR_HISTORY,
+    MCP_LOGS,
 ];

@@ -14,6 +14,11 @@ pub const REPOSITORY_DELETED: &str = "repository:deleted";
 pub const VSCODE_UPDATED: &str = "vscode:updated";
 /// Payload: [`crate::vscode::RepoChanges`] of a repository being watched.
 pub const VSCODE_CHANGES: &str = "vscode:changes";
+/// Payload: [`crate::mcp::McpServer`] (created, changed, or its state moved).
+pub const MCP_UPDATED: &str = "mcp:updated";
+/// Payload: [`Deleted`].
+pub const MCP_DELETED: &str = "mcp:deleted";
+
 /// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
 pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 

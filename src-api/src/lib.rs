@@ -2,12 +2,14 @@
 //!
 //! Everything that crosses Tauri IPC is defined here once and used by both
 //! sides: command names, argument and result types, event names and payloads,
-//! and the error shape. This crate depends on serde only so that it compiles
+//! and the error shape. This crate depends on serde (and serde_json for arbitrary JSON values) only so that it compiles
 //! for both `wasm32-unknown-unknown` and the host.
 
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod logs;
+pub mod mcp;
 pub mod repos;
 pub mod system;
 pub mod vscode;

@@ -4,6 +4,7 @@
 //! them in memory. Names and payloads are the contract's (`ai_desktop_api::events`).
 
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
+use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
 use std::sync::Mutex;
@@ -16,6 +17,8 @@ pub enum DomainEvent {
     VsCodeUpdated(CodeServerInstance),
     VsCodeChanges(RepoChanges),
     DeepLinkRefused(String),
+    McpUpdated(Box<McpServer>),
+    McpDeleted(i64),
 }
 
 impl DomainEvent {
@@ -27,6 +30,8 @@ impl DomainEvent {
             DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
             DomainEvent::VsCodeChanges(_) => events::VSCODE_CHANGES,
             DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
+            DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
+            DomainEvent::McpDeleted(_) => events::MCP_DELETED,
         }
     }
 
@@ -40,6 +45,8 @@ impl DomainEvent {
             DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
                 message: message.clone(),
             }),
+            DomainEvent::McpUpdated(server) => serde_json::to_value(server),
+            DomainEvent::McpDeleted(id) => serde_json::to_value(Deleted { id: *id }),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

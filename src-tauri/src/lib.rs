@@ -6,6 +6,7 @@ pub mod deeplink;
 pub mod error;
 pub mod events;
 pub mod git;
+pub mod mcp;
 pub mod procs;
 pub mod repos;
 pub mod shell;
@@ -58,7 +59,28 @@ pub fn run() {
                     env: vscode::inherited_env(),
                 },
             ));
-            let changes = Arc::new(git::ChangesFeed::new(repos.clone(), sink));
+            let changes = Arc::new(git::ChangesFeed::new(repos.clone(), sink.clone()));
+            let mcp = mcp::McpHub::new(
+                store.clone(),
+                sink,
+                mcp::McpConfig::new(mcp::inherited_env()),
+            );
+            // Servers an earlier run left behind lost their pipes: stop them
+            // and start those servers afresh, without holding up the window.
+            tauri::async_runtime::spawn({
+                let mcp = mcp.clone();
+                async move {
+                    match mcp.reconcile().await {
+                        Ok(ids) if !ids.is_empty() => {
+                            log::info!("started {} MCP server(s) again", ids.len())
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            log::warn!("could not reconcile MCP servers: {}", e.with_detail_text())
+                        }
+                    }
+                }
+            });
             // Take back instances an earlier run left running (or forget dead ones).
             let adopted = tauri::async_runtime::block_on({
                 let vscode = vscode.clone();
@@ -79,6 +101,7 @@ pub fn run() {
                 repos,
                 vscode,
                 changes,
+                mcp,
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -137,6 +160,23 @@ pub fn run() {
             shell::vscode::vscode_changes,
             shell::vscode::vscode_watch,
             shell::vscode::vscode_diff,
+            shell::mcp::mcp_list,
+            shell::mcp::mcp_create,
+            shell::mcp::mcp_update,
+            shell::mcp::mcp_delete,
+            shell::mcp::mcp_duplicate,
+            shell::mcp::mcp_import,
+            shell::mcp::mcp_start,
+            shell::mcp::mcp_stop,
+            shell::mcp::mcp_restart,
+            shell::mcp::mcp_tools,
+            shell::mcp::mcp_resources,
+            shell::mcp::mcp_read_resource,
+            shell::mcp::mcp_prompts,
+            shell::mcp::mcp_call_tool,
+            shell::mcp::mcp_history,
+            shell::mcp::mcp_clear_history,
+            shell::mcp::mcp_logs,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -50,6 +50,9 @@ pub enum Output {
     Pipes,
     /// Files (truncated at spawn) tailed by the app; the process can outlive it.
     Files { stdout: PathBuf, stderr: PathBuf },
+    /// stdin and stdout carry a protocol (an MCP server's JSON-RPC) and are
+    /// handed to the caller with [`Supervised::take_protocol`]; stderr is logged.
+    Protocol,
 }
 
 /// How a supervised process ended.
@@ -65,6 +68,7 @@ pub enum Exit {
 /// from an earlier run.
 pub struct Supervised {
     handle: Handle,
+    protocol: Option<(tokio::process::ChildStdout, tokio::process::ChildStdin)>,
     identity: ProcessIdentity,
     logs: Arc<LogBuffer>,
     /// Set once the process is known to have exited; file tailers then drain
@@ -80,6 +84,12 @@ enum Handle {
 /// Spawns `spec` and starts capturing its output into a buffer of
 /// `log_capacity` lines. Must be called inside a tokio runtime.
 pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
+    spawn_with_logs(spec, Arc::new(LogBuffer::new(log_capacity)))
+}
+
+/// Like [`spawn`], into an existing buffer: a server restarted by its owner
+/// keeps one history of output across its processes.
+pub fn spawn_with_logs(spec: &ProcessSpec, logs: Arc<LogBuffer>) -> Result<Supervised> {
     let mut cmd = Command::new(&spec.program);
     cmd.args(&spec.args)
         .current_dir(&spec.cwd)
@@ -97,6 +107,11 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
             cmd.stdout(create_log_file(stdout)?)
                 .stderr(create_log_file(stderr)?);
         }
+        Output::Protocol => {
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+        }
     }
     let mut child = cmd
         .spawn()
@@ -111,11 +126,15 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
             ),
             detail: None,
         })?;
-    let logs = Arc::new(LogBuffer::new(log_capacity));
     let exited = Arc::new(AtomicBool::new(false));
-    if let Some(out) = child.stdout.take() {
-        tokio::spawn(pump(out, Stream::Stdout, logs.clone()));
-    }
+    let protocol = match (&spec.output, child.stdout.take(), child.stdin.take()) {
+        (Output::Protocol, Some(out), Some(input)) => Some((out, input)),
+        (_, Some(out), _) => {
+            tokio::spawn(pump(out, Stream::Stdout, logs.clone()));
+            None
+        }
+        _ => None,
+    };
     if let Some(err) = child.stderr.take() {
         tokio::spawn(pump(err, Stream::Stderr, logs.clone()));
     }
@@ -124,6 +143,7 @@ pub fn spawn(spec: &ProcessSpec, log_capacity: usize) -> Result<Supervised> {
     }
     Ok(Supervised {
         handle: Handle::Child(child),
+        protocol,
         identity,
         logs,
         exited,
@@ -147,6 +167,7 @@ pub fn adopt(
     }
     Some(Supervised {
         handle: Handle::Adopted,
+        protocol: None,
         identity,
         logs,
         exited,
@@ -257,6 +278,14 @@ impl Supervised {
 
     pub fn logs(&self) -> Arc<LogBuffer> {
         self.logs.clone()
+    }
+
+    /// The process's stdout and stdin, once, when it was spawned with
+    /// [`Output::Protocol`].
+    pub fn take_protocol(
+        &mut self,
+    ) -> Option<(tokio::process::ChildStdout, tokio::process::ChildStdin)> {
+        self.protocol.take()
     }
 
     /// Whether this process was re-adopted rather than spawned by this run.

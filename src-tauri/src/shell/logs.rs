@@ -3,7 +3,7 @@
 //! a process printing as fast as it can neither floods IPC nor the view.
 
 use crate::procs::LogBuffer;
-use ai_desktop_api::vscode::{LogFrame, LogLine};
+use ai_desktop_api::logs::{LogFrame, LogLine};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

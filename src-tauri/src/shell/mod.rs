@@ -5,10 +5,12 @@ pub mod commands;
 pub mod deeplink;
 pub mod events;
 pub mod logs;
+pub mod mcp;
 pub mod tray;
 pub mod vscode;
 
 use crate::git::ChangesFeed;
+use crate::mcp::McpHub;
 use crate::repos::RepoRegistry;
 use crate::store::Store;
 use crate::vscode::VsCodeManager;
@@ -21,6 +23,7 @@ pub struct AppState {
     pub repos: Arc<RepoRegistry>,
     pub vscode: Arc<VsCodeManager>,
     pub changes: Arc<ChangesFeed>,
+    pub mcp: Arc<McpHub>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

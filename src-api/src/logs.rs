@@ -1,0 +1,20 @@
+//! Process output as the log views receive it (code-server, MCP servers …).
+
+use serde::{Deserialize, Serialize};
+
+/// One line of a process's output, as the log view receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    pub seq: u64,
+    pub stderr: bool,
+    pub text: String,
+}
+
+/// A batch of log lines (one channel message).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFrame {
+    pub lines: Vec<LogLine>,
+    /// Lines that were dropped before this frame because the reader fell
+    /// behind the buffer (the view shows a marker).
+    pub skipped: u64,
+}
