@@ -238,6 +238,8 @@ impl Driver {
     }
 
     fn step(&mut self, name: &str) {
+        // What a script just saw in the DOM may not be painted yet.
+        std::thread::sleep(Duration::from_millis(250));
         self.step += 1;
         self.shot(name);
     }
@@ -761,4 +763,156 @@ fn vscode_through_the_real_window_and_deep_links() {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pid}")])
         .status();
+}
+
+/// The text of every element matching `css`, read in one script.
+fn texts(d: &Driver, css: &str) -> Vec<String> {
+    let value = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());",
+            "args": [css],
+        })),
+    );
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// Closes every toast (they sit over the corner where dialogs have buttons).
+fn dismiss_toasts(d: &Driver) {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
+            "args": [],
+        })),
+    );
+}
+
+fn wait_text(d: &Driver, css: &str, needle: &str) -> String {
+    d.wait_until(&format!("{css} to contain {needle:?}"), || {
+        texts(d, css).into_iter().find(|t| t.contains(needle))
+    })
+}
+
+#[test]
+fn mcp_hub_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let shots = shots_dir().join("mcp");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let data = root.join("data");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let db = data.join("ai-desktop.sqlite3");
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-mcp]");
+    d.find("[data-testid=mcp-empty]");
+    d.step("mcp-empty");
+
+    // Add server-everything through the dialog (from the npm registry,
+    // installed by .ci/setup and on the test's PATH, which the app inherits).
+    d.click("[data-testid=mcp-add]");
+    d.type_into("[data-testid=mcp-name]", "everything");
+    d.type_into("[data-testid=mcp-command]", "mcp-server-everything");
+    d.step("mcp-add-dialog");
+    d.click("[data-testid=mcp-submit]");
+    wait_text(d, "[data-testid=mcp-state]", "Stopped");
+
+    d.click("[data-testid=mcp-detail-start]");
+    let state = wait_text(d, "[data-testid=mcp-state]", "Running");
+    let pid: u32 = state
+        .rsplit("pid ")
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {state:?}"));
+    wait_text(d, "[data-testid=mcp-info]", "protocol");
+    d.find("[data-testid=tool-echo]");
+    d.step("mcp-running-tools");
+
+    // Call echo through the form generated from its schema.
+    d.click("[data-testid=tool-echo]");
+    d.type_into("[data-testid=arg-message]", "hello from the window");
+    d.click("[data-testid=call-tool]");
+    wait_text(
+        d,
+        "[data-testid=call-result]",
+        "Echo: hello from the window",
+    );
+    d.step("mcp-echo-result");
+
+    // Arguments that break the schema are refused before anything is sent.
+    d.click("[data-testid=tool-get-sum]");
+    d.type_into("[data-testid=arg-a]", "two");
+    d.type_into("[data-testid=arg-b]", "3");
+    d.click("[data-testid=call-tool]");
+    let refused = wait_text(d, "[data-testid=call-refused]", "nothing was sent");
+    assert!(refused.contains("/a"), "{refused}");
+    d.step("mcp-schema-refused");
+
+    d.click("[data-testid=tab-logs]");
+    wait_text(
+        d,
+        "[data-testid=log-view]",
+        "Starting default (STDIO) server",
+    );
+    d.step("mcp-logs");
+    d.click("[data-testid=tab-history]");
+    wait_text(d, "[data-testid=history-list]", "echo");
+    d.step("mcp-history");
+    let calls: Vec<String> = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT tool FROM mcp_calls ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(calls, ["echo"], "only the call that was made is recorded");
+
+    d.click("[data-testid=mcp-detail-stop]");
+    wait_text(d, "[data-testid=mcp-state]", "Stopped");
+    assert!(
+        !group_alive(pid),
+        "the server's process group outlived its stop"
+    );
+
+    // Import: the good entry lands, the malformed one is reported.
+    dismiss_toasts(d);
+    d.click("[data-testid=mcp-import]");
+    d.type_into(
+        "[data-testid=import-text]",
+        r#"{"mcpServers": {"files": {"command": "mcp-server-filesystem", "args": ["/tmp"]}, "broken": {"command": "npx", "args": "-y x"}}}"#,
+    );
+    d.click("[data-testid=import-submit]");
+    let report = wait_text(d, "[data-testid=import-report]", "1 imported");
+    assert!(
+        report.contains("1 refused") && report.contains("broken"),
+        "{report}"
+    );
+    d.step("mcp-import-report");
+    d.click("[data-testid=mcp-import-dialog] .dialog-footer .button:not(.primary)");
+
+    // A server that cannot start is marked failed, with the reason on the page.
+    dismiss_toasts(d);
+    d.click("[data-testid=mcp-add]");
+    d.type_into("[data-testid=mcp-name]", "missing");
+    d.type_into("[data-testid=mcp-command]", "no-such-mcp-server");
+    d.click("[data-testid=mcp-submit]");
+    wait_text(d, "[data-testid=mcp-detail] .detail-name", "missing");
+    d.click("[data-testid=mcp-detail-start]");
+    wait_text(d, "[data-testid=mcp-error]", "was not found on PATH");
+    wait_text(d, "[data-testid=mcp-state]", "Failed");
+    d.step("mcp-failed");
+    d.call("DELETE", "", None);
 }

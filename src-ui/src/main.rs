@@ -5,6 +5,7 @@ mod apps;
 mod components;
 mod ipc;
 
+use apps::mcp::McpPage;
 use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
 use apps::settings::SettingsPage;
@@ -73,6 +74,7 @@ fn Shell() -> impl IntoView {
                 {move || match page.get() {
                     Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
                     Page::VsCode => view! { <VsCodePage/> }.into_any(),
+                    Page::McpHub => view! { <McpPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

@@ -1,5 +1,6 @@
 //! One view per sidebar entry.
 
+pub mod mcp;
 pub mod planned;
 pub mod repositories;
 pub mod settings;

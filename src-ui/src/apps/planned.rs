@@ -7,15 +7,6 @@ use leptos::prelude::*;
 
 fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
     match page {
-        Page::VsCode => (
-            "A VS Code (code-server) per repository, opened already logged in.",
-            &[
-                "Start and stop code-server per repository, bound to 127.0.0.1 with a per-instance password",
-                "Live status and logs",
-                "Git changes and side-by-side diffs",
-                "aidesktop:// links that open a repository",
-            ],
-        ),
         Page::Deployments => (
             "Run your repositories' apps under PM2.",
             &[
@@ -32,14 +23,6 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
                 "Start, stop, restart, logs",
                 "Connection strings to copy",
                 "Data kept in named volumes unless you ask to delete it",
-            ],
-        ),
-        Page::McpHub => (
-            "Register, run, inspect and call MCP servers.",
-            &[
-                "stdio and streamable HTTP servers, import from Claude Desktop's JSON",
-                "Tools, resources and prompts, with a form generated from each tool's schema",
-                "Logs and a history of calls",
             ],
         ),
         Page::FlowBuilder => (
@@ -68,9 +51,13 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
         ),
         Page::Terminals => (
             "Terminals in the app, in any repository's folder.",
-            &["Real PTYs, several at once", "A shell inside a service's container"],
+            &[
+                "Real PTYs, several at once",
+                "A shell inside a service's container",
+            ],
         ),
-        Page::Repositories | Page::Settings => ("", &[]),
+        // Built: routed to their own pages.
+        Page::Repositories | Page::VsCode | Page::McpHub | Page::Settings => ("", &[]),
     }
 }
 

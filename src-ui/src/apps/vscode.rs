@@ -6,14 +6,14 @@
 use crate::apps::repositories::RepoList;
 use crate::components::diff_view::DiffView;
 use crate::components::icons::{Icon, Svg};
-use crate::components::log_view::LogView;
+use crate::components::log_view::{LogFollower, LogView};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::vscode::{
     ChangeKind, CleanupReport, CodeServerInstance, CodeServerStatus, DiffSide, FileChange,
-    FileDiff, InstanceState, LogFrame, LogLine, OpenTarget, RepoChanges,
+    FileDiff, InstanceState, OpenTarget, RepoChanges,
 };
 use ai_desktop_api::{commands, ApiError};
 use leptos::prelude::*;
@@ -53,9 +53,6 @@ struct BinaryArgs {
     path: Option<String>,
 }
 
-/// Lines kept in the view (the shell keeps 2,000 per instance).
-const VIEW_LINES: usize = 2000;
-
 #[component]
 pub fn VsCodePage() -> impl IntoView {
     let toasts = use_toasts();
@@ -64,7 +61,7 @@ pub fn VsCodePage() -> impl IntoView {
     let instances = RwSignal::new(HashMap::<i64, CodeServerInstance>::new());
     let busy = RwSignal::new(HashSet::<i64>::new());
     let selected = RwSignal::new(None::<i64>);
-    let log_lines = RwSignal::new(Vec::<LogLine>::new());
+    let logs = LogFollower::new();
     let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
     let alive = StoredValue::new(true);
@@ -107,7 +104,7 @@ pub fn VsCodePage() -> impl IntoView {
             m.insert(id, i);
         });
         if follow && selected.get_untracked() == Some(id) {
-            stream_logs(id, log_lines);
+            logs.follow(commands::VSCODE_LOGS, RepoArg { repository_id: id });
         }
     });
     ipc::listen(events::VSCODE_CHANGES, move |c: RepoChanges| {
@@ -123,7 +120,7 @@ pub fn VsCodePage() -> impl IntoView {
         };
         diff.set(None);
         changes.set(None);
-        stream_logs(id, log_lines);
+        logs.follow(commands::VSCODE_LOGS, RepoArg { repository_id: id });
         spawn_local(async move {
             let loaded =
                 ipc::invoke(commands::VSCODE_CHANGES, &RepoArg { repository_id: id }).await;
@@ -277,7 +274,7 @@ pub fn VsCodePage() -> impl IntoView {
                     <div class="detail-grid">
                         <div class="panel">
                             <div class="panel-title">{format!("Output · {name}")}</div>
-                            <LogView lines=log_lines empty="No output yet. Start the instance to see code-server's log here."/>
+                            <LogView lines=logs.lines empty="No output yet. Start the instance to see code-server's log here."/>
                         </div>
                         <div class="panel" data-testid="changes-panel">
                             <ChangesPanel changes=changes on_pick=show_diff/>
@@ -291,51 +288,6 @@ pub fn VsCodePage() -> impl IntoView {
             })}
         </section>
     }
-}
-
-thread_local! {
-    /// Bumped per log subscription; frames of an older one are ignored
-    /// (they can still be in flight when the view subscribes again).
-    static LOG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-fn stream_logs(id: i64, lines: RwSignal<Vec<LogLine>>) {
-    let generation = LOG_GENERATION.with(|g| {
-        g.set(g.get() + 1);
-        g.get()
-    });
-    lines.set(Vec::new());
-    spawn_local(async move {
-        let result = ipc::invoke_streaming(
-            commands::VSCODE_LOGS,
-            &RepoArg { repository_id: id },
-            "onFrame",
-            move |frame: LogFrame| {
-                let current = LOG_GENERATION.with(|g| g.get()) == generation;
-                if !current || (frame.lines.is_empty() && frame.skipped == 0) {
-                    return;
-                }
-                lines.update(|l| {
-                    if frame.skipped > 0 {
-                        l.push(LogLine {
-                            seq: 0,
-                            stderr: true,
-                            text: format!("… {} lines skipped …", frame.skipped),
-                        });
-                    }
-                    l.extend(frame.lines);
-                    if l.len() > VIEW_LINES {
-                        let excess = l.len() - VIEW_LINES;
-                        l.drain(..excess);
-                    }
-                });
-            },
-        )
-        .await;
-        if let Err(e) = result {
-            web_sys::console::warn_1(&format!("log stream: {}", e.message).into());
-        }
-    });
 }
 
 #[component]

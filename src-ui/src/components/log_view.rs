@@ -2,10 +2,15 @@
 //! buffer of thousands of lines scrolls smoothly. Follows the tail while
 //! the user is at the bottom.
 
-use ai_desktop_api::vscode::LogLine;
+use crate::ipc;
+use ai_desktop_api::logs::{LogFrame, LogLine};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
 
+/// Lines kept in a view (the shell keeps 2,000 per process).
+const VIEW_LINES: usize = 2000;
 const ROW_PX: f64 = 18.0;
 const VIEW_PX: f64 = 280.0;
 /// Rows rendered above and below the visible ones.
@@ -70,5 +75,56 @@ pub fn LogView(lines: RwSignal<Vec<LogLine>>, #[prop(into)] empty: String) -> im
                 .into_any()
             }}
         </div>
+    }
+}
+
+/// Feeds a [`LogView`]'s lines from a streaming log command (`vscode_logs`,
+/// `mcp_logs` …). Following again replaces the previous stream: frames of an
+/// older subscription, still in flight, are ignored.
+#[derive(Clone, Copy)]
+pub struct LogFollower {
+    pub lines: RwSignal<Vec<LogLine>>,
+    generation: StoredValue<u64>,
+}
+
+impl LogFollower {
+    pub fn new() -> LogFollower {
+        LogFollower {
+            lines: RwSignal::new(Vec::new()),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    pub fn follow<A: Serialize + 'static>(self, cmd: &'static str, args: A) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let lines = self.lines;
+        lines.set(Vec::new());
+        spawn_local(async move {
+            let result = ipc::invoke_streaming(cmd, &args, "onFrame", move |frame: LogFrame| {
+                let current = self.generation.try_get_value() == Some(generation);
+                if !current || (frame.lines.is_empty() && frame.skipped == 0) {
+                    return;
+                }
+                lines.update(|l| {
+                    if frame.skipped > 0 {
+                        l.push(LogLine {
+                            seq: 0,
+                            stderr: true,
+                            text: format!("… {} lines skipped …", frame.skipped),
+                        });
+                    }
+                    l.extend(frame.lines);
+                    if l.len() > VIEW_LINES {
+                        let excess = l.len() - VIEW_LINES;
+                        l.drain(..excess);
+                    }
+                });
+            })
+            .await;
+            if let Err(e) = result {
+                web_sys::console::warn_1(&format!("log stream: {}", e.message).into());
+            }
+        });
     }
 }

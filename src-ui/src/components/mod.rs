@@ -4,4 +4,5 @@ pub mod dialog;
 pub mod diff_view;
 pub mod icons;
 pub mod log_view;
+pub mod schema_form;
 pub mod toast;
