@@ -5,9 +5,13 @@
 //! `cargo bench -p ai-desktop --bench git_status` prints the figures and
 //! writes them to `bench/git_status.md`.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::median;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const FILES: usize = 50_000;
 const PER_DIR: usize = 100;
@@ -29,11 +33,6 @@ fn git(dir: &Path, args: &[&str]) {
         .status()
         .expect("git");
     assert!(status.success(), "git {args:?}");
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn main() {
@@ -82,30 +81,17 @@ fn main() {
         cli.push(t.elapsed());
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 150);
     }
-    let (ours, cli) = (median(ours), median(cli));
+    let (ours, cli) = (median(&ours), median(&cli));
     let ratio = ours.as_secs_f64() / cli.as_secs_f64();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_default();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
     let report = format!(
         "# Git status, {FILES} files (100 modified, 50 untracked)\n\n\
-         Machine: {cpu}, {cores} cores. Median of {RUNS} warm runs, measured in the same run.\n\n\
+         Machine: {}. Median of {RUNS} warm runs, measured in the same run.\n\n\
          | what | median | ratio |\n|---|---|---|\n\
          | app (git2 `changes::read`) | {:.1} ms | {ratio:.2} |\n\
          | `git status --porcelain` | {:.1} ms | 1.00 |\n",
+        common::machine(),
         ours.as_secs_f64() * 1e3,
         cli.as_secs_f64() * 1e3,
     );
-    print!("{report}");
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/git_status.md");
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    std::fs::write(&out, report).unwrap();
+    common::publish("git_status", &report);
 }

@@ -884,10 +884,12 @@ impl McpHub {
         let definition = tools.iter().find(|t| t.name == tool).ok_or_else(|| {
             Error::NotFound(format!("{server_name} has no tool named \"{tool}\"."))
         })?;
-        let schema = serde_json::Value::Object((*definition.input_schema).clone());
-        schema::check_arguments(tool, &schema, &arguments)?;
+        schema::check(tool, &*session.validator(definition)?, &arguments)?;
         let serde_json::Value::Object(args) = arguments.clone() else {
-            unreachable!("check_arguments accepts objects only")
+            // `check` accepts objects only; kept as an error, not a panic.
+            return Err(Error::InvalidInput(
+                "The arguments must be a JSON object.".into(),
+            ));
         };
         let started = Instant::now();
         let outcome =

@@ -7,23 +7,32 @@ use serde_json::Value;
 /// At most this many problems are listed in one message.
 const MAX_LISTED: usize = 5;
 
-/// Checks `arguments` against `schema`. The error lists where and why, e.g.
-/// "/a: \"two\" is not of type \"number\"".
+/// Compiles a tool's input schema once, for many calls.
 ///
 /// Schemas are compiled without network or file access (the crate is built
 /// without its resolvers), so a `$ref` to a URL is refused, never fetched.
+pub fn compile(tool: &str, schema: &Value) -> Result<jsonschema::Validator> {
+    jsonschema::validator_for(schema).map_err(|e| {
+        Error::InvalidInput(format!(
+            "The input schema {tool} declares cannot be used to check arguments: {e}"
+        ))
+    })
+}
+
+/// Checks `arguments` against `schema`. The error lists where and why, e.g.
+/// "/a: \"two\" is not of type \"number\"".
 pub fn check_arguments(tool: &str, schema: &Value, arguments: &Value) -> Result<()> {
+    check(tool, &compile(tool, schema)?, arguments)
+}
+
+/// Checks `arguments` with a compiled schema.
+pub fn check(tool: &str, validator: &jsonschema::Validator, arguments: &Value) -> Result<()> {
     if !arguments.is_object() {
         return Err(Error::InvalidInput(format!(
             "The arguments of {tool} must be a JSON object, not {}.",
             kind_of(arguments)
         )));
     }
-    let validator = jsonschema::validator_for(schema).map_err(|e| {
-        Error::InvalidInput(format!(
-            "The input schema {tool} declares cannot be used to check arguments: {e}"
-        ))
-    })?;
     let problems: Vec<String> = validator
         .iter_errors(arguments)
         .map(|e| {

@@ -110,6 +110,8 @@ pub struct McpSession {
     tools_generation: Arc<AtomicU64>,
     /// The tool list with the generation it was read at.
     tools: tokio::sync::Mutex<Option<(u64, Arc<Vec<Tool>>)>>,
+    /// Compiled input schemas of the current tool list, by tool name.
+    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
     pub info: McpServerInfo,
     pub capabilities: McpCapabilities,
 }
@@ -221,6 +223,7 @@ pub async fn connect(
         service,
         tools_generation,
         tools: tokio::sync::Mutex::new(None),
+        validators: Mutex::new(HashMap::new()),
         info,
         capabilities,
     })
@@ -302,7 +305,32 @@ impl McpSession {
                 .map_err(|e| failed("the tool list request", e))?,
         );
         *cached = Some((generation, tools.clone()));
+        self.validators
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         Ok(tools)
+    }
+
+    /// The compiled input schema of `tool` (from the current list), compiled
+    /// once per tool list.
+    pub fn validator(&self, tool: &Tool) -> Result<Arc<jsonschema::Validator>> {
+        let name = tool.name.to_string();
+        if let Some(v) = self
+            .validators
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&name)
+        {
+            return Ok(v.clone());
+        }
+        let schema = Value::Object((*tool.input_schema).clone());
+        let compiled = Arc::new(super::schema::compile(&name, &schema)?);
+        self.validators
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name, compiled.clone());
+        Ok(compiled)
     }
 
     /// Forgets the cached tool list (a caller found a tool missing).
