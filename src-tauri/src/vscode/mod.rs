@@ -710,14 +710,19 @@ impl VsCodeManager {
     }
 }
 
-/// Polls `/healthz` until it answers 200; fails early with the process's
-/// last lines if it exits.
+/// Polls `/healthz` until it answers 200 from the instance's own process
+/// group; fails early with the process's last lines if it exits.
+///
+/// The owner check matters: if another program took the port between the
+/// free-port probe and code-server's bind, that program may answer
+/// `/healthz` while our process is failing with EADDRINUSE.
 async fn wait_ready(
     process: &tokio::sync::Mutex<Supervised>,
     port: u16,
     logs: &LogBuffer,
 ) -> Result<()> {
     let deadline = Instant::now() + READY_TIMEOUT;
+    let pgid = process.lock().await.identity().pid;
     loop {
         if let Some(exit) = process.lock().await.try_exit() {
             // Let the tailers catch the last lines.
@@ -730,7 +735,9 @@ async fn wait_ready(
                 detail: last_lines(logs, 12),
             });
         }
-        if net::http_status(port, "/healthz").await == Some(200) {
+        if net::http_status(port, "/healthz").await == Some(200)
+            && net::port_is_served_by_group(port, pgid)
+        {
             return Ok(());
         }
         if Instant::now() > deadline {
