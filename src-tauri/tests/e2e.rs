@@ -823,9 +823,38 @@ fn mcp_hub_through_the_real_window() {
     d.click("[data-testid=mcp-add]");
     d.type_into("[data-testid=mcp-name]", "everything");
     d.type_into("[data-testid=mcp-command]", "mcp-server-everything");
+    // An environment variable: typed whole (the row keeps its focus), shown masked.
+    d.click("[data-testid=mcp-env] .toolbar .button");
+    d.type_into(
+        "[data-testid=mcp-env] .input-row input:nth-of-type(1)",
+        "E2E_TOKEN",
+    );
+    d.type_into(
+        "[data-testid=mcp-env] .input-row input:nth-of-type(2)",
+        "hunter2-e2e",
+    );
+    let masked = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return document.querySelector('[data-testid=mcp-env] .input-row input:nth-of-type(2)').type;",
+            "args": [],
+        })),
+    );
+    assert_eq!(masked, json!("password"));
     d.step("mcp-add-dialog");
     d.click("[data-testid=mcp-submit]");
     wait_text(d, "[data-testid=mcp-state]", "Stopped");
+
+    let env: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT env FROM mcp_servers WHERE name = 'everything'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(env, r#"{"E2E_TOKEN":"hunter2-e2e"}"#, "stored as typed");
 
     d.click("[data-testid=mcp-detail-start]");
     let state = wait_text(d, "[data-testid=mcp-state]", "Running");

@@ -775,11 +775,13 @@ fn SecretPairs(
     test_id: &'static str,
 ) -> impl IntoView {
     let revealed = RwSignal::new(false);
+    // Rows are re-created only when one is added or removed, not on every
+    // keystroke (which would take the focus out of the field being typed in).
+    let count = Memo::new(move |_| pairs.with(|p| p.len()));
     view! {
         <div class="pairs" data-testid=test_id>
             {move || {
-                let count = pairs.with(|p| p.len());
-                (0..count).map(|i| {
+                (0..count.get()).map(|i| {
                     let key = move || pairs.with(|p| p.get(i).map(|x| x.0.clone()).unwrap_or_default());
                     let value = move || pairs.with(|p| p.get(i).map(|x| x.1.clone()).unwrap_or_default());
                     view! {
@@ -799,7 +801,7 @@ fn SecretPairs(
             }}
             <div class="toolbar">
                 <button type="button" class="button small" on:click=move |_| pairs.update(|p| p.push((String::new(), String::new())))>"Add"</button>
-                {move || (pairs.with(|p| !p.is_empty())).then(|| view! {
+                {move || (count.get() > 0).then(|| view! {
                     <button type="button" class="button small" on:click=move |_| revealed.update(|r| *r = !*r)>
                         {move || if revealed.get() { "Hide values" } else { "Show values" }}
                     </button>
