@@ -357,6 +357,33 @@ fn shots_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots")
 }
 
+/// What each end-to-end test starts from: an empty screenshot folder of its
+/// own, and a temp root with the app's data folder and a HOME inside it.
+struct Scene {
+    shots: PathBuf,
+    root: PathBuf,
+    data: PathBuf,
+    home: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+fn scene(name: &str) -> Scene {
+    let shots = shots_dir().join(name);
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    Scene {
+        shots,
+        data: root.join("data"),
+        home,
+        root,
+        _tmp: tmp,
+    }
+}
+
 /// The end-to-end tests share X displays and ports: one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -364,12 +391,14 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn repositories_through_the_real_window() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let app = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
-    let shots = shots_dir().join("repositories");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let data = root.join("data");
+    // `_tmp` is bound so that the folder lives until the test ends.
+    let Scene {
+        shots,
+        root,
+        data,
+        _tmp,
+        ..
+    } = scene("repositories");
     let project = root.join("projects/shop-api");
     let second = root.join("projects/docs-site");
     git_fixture(&project);
@@ -576,14 +605,13 @@ fn group_alive(pgid: u32) -> bool {
 fn vscode_through_the_real_window_and_deep_links() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
-    let shots = shots_dir().join("vscode");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let data = root.join("data");
-    let home = root.join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("vscode");
     let project = root.join("projects/shop");
     git_fixture(&project);
     std::fs::write(
@@ -800,14 +828,13 @@ fn wait_text(d: &Driver, css: &str, needle: &str) -> String {
 fn mcp_hub_through_the_real_window() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
-    let shots = shots_dir().join("mcp");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let data = root.join("data");
-    let home = root.join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("mcp");
     let db = data.join("ai-desktop.sqlite3");
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
