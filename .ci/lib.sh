@@ -6,14 +6,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Keep build output outside the clone so repeated runs (and fresh clones on the
 # same machine) reuse compiled dependencies.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ai-desktop/target}"
-# npm-installed tools: wasm-opt, code-server, the reference MCP servers (pm2 later).
+# npm-installed tools: wasm-opt, code-server, the reference MCP servers, pm2.
 export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
-export PATH="$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/node_modules/.bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+export PATH="$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/node_modules/.bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 # Keep in step with src-ui/Trunk.toml's wasm_opt.
 BINARYEN_VERSION=132
 CODE_SERVER_VERSION=4.100.3
 # @modelcontextprotocol/server-everything and server-filesystem (same release tag).
 MCP_SERVERS_VERSION=2026.8.31
+PM2_VERSION=7.0.4
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -85,6 +85,36 @@ pub const MCP_CLEAR_HISTORY: &str = "mcp_clear_history";
 /// lives across restarts (this is `mcp:{id}:log` of the old backend).
 pub const MCP_LOGS: &str = "mcp_logs";
 
+/// `() -> Pm2Status`
+pub const DEPLOYMENTS_STATUS: &str = "deployments_status";
+/// `() -> Vec<Deployment>`
+pub const DEPLOYMENTS_LIST: &str = "deployments_list";
+/// `{ repositoryId: i64 } -> StartSuggestion`
+pub const DEPLOYMENTS_SUGGEST: &str = "deployments_suggest";
+/// `{ input: DeploymentInput } -> Deployment` (created stopped)
+pub const DEPLOYMENTS_CREATE: &str = "deployments_create";
+/// `{ id: i64, input: DeploymentInput } -> Deployment` (applies at the next start)
+pub const DEPLOYMENTS_UPDATE: &str = "deployments_update";
+/// `{ id: i64 } -> Deployment` (returns once PM2 has it; status follows in events)
+pub const DEPLOYMENTS_START: &str = "deployments_start";
+/// `{ id: i64 } -> Deployment`
+pub const DEPLOYMENTS_STOP: &str = "deployments_stop";
+/// `{ id: i64 } -> Deployment`
+pub const DEPLOYMENTS_RESTART: &str = "deployments_restart";
+/// `{ id: i64 } -> ()` (removes the PM2 process and its files)
+pub const DEPLOYMENTS_DELETE: &str = "deployments_delete";
+/// `() -> Vec<Deployment>`
+pub const DEPLOYMENTS_STOP_ALL: &str = "deployments_stop_all";
+/// `{ id: i64, onFrame: Channel<LogFrame> } -> ()`: the tail of its out and
+/// err logs, then new lines in batches.
+pub const DEPLOYMENTS_LOGS: &str = "deployments_logs";
+/// `{ id: i64 } -> ()` (empties its log files)
+pub const DEPLOYMENTS_CLEAR_LOGS: &str = "deployments_clear_logs";
+/// `() -> ServiceDiscovery`
+pub const DEPLOYMENTS_SERVICES: &str = "deployments_services";
+/// `{ binary: Option<String>, home: Option<String> } -> Pm2Status` (None: PATH / ~/.pm2)
+pub const DEPLOYMENTS_CONFIGURE: &str = "deployments_configure";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -125,4 +155,18 @@ pub const ALL: &[&str] = &[
     MCP_HISTORY,
     MCP_CLEAR_HISTORY,
     MCP_LOGS,
+    DEPLOYMENTS_STATUS,
+    DEPLOYMENTS_LIST,
+    DEPLOYMENTS_SUGGEST,
+    DEPLOYMENTS_CREATE,
+    DEPLOYMENTS_UPDATE,
+    DEPLOYMENTS_START,
+    DEPLOYMENTS_STOP,
+    DEPLOYMENTS_RESTART,
+    DEPLOYMENTS_DELETE,
+    DEPLOYMENTS_STOP_ALL,
+    DEPLOYMENTS_LOGS,
+    DEPLOYMENTS_CLEAR_LOGS,
+    DEPLOYMENTS_SERVICES,
+    DEPLOYMENTS_CONFIGURE,
 ];

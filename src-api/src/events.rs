@@ -19,6 +19,12 @@ pub const MCP_UPDATED: &str = "mcp:updated";
 /// Payload: [`Deleted`].
 pub const MCP_DELETED: &str = "mcp:deleted";
 
+/// Payload: [`crate::deployments::Deployment`] (created, changed, or its
+/// status or metrics moved).
+pub const DEPLOYMENT_UPDATED: &str = "deployment:updated";
+/// Payload: [`Deleted`].
+pub const DEPLOYMENT_DELETED: &str = "deployment:deleted";
+
 /// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
 pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 

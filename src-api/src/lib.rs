@@ -6,6 +6,7 @@
 //! for both `wasm32-unknown-unknown` and the host.
 
 pub mod commands;
+pub mod deployments;
 pub mod error;
 pub mod events;
 pub mod logs;

@@ -3,6 +3,7 @@
 //! The shell implements [`EventSink`] by emitting Tauri events; tests collect
 //! them in memory. Names and payloads are the contract's (`ai_desktop_api::events`).
 
+use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::repos::Repository;
@@ -10,7 +11,7 @@ use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
 use std::sync::Mutex;
 
 /// A change worth telling the UI about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DomainEvent {
     RepositoryUpdated(Repository),
     RepositoryDeleted(i64),
@@ -19,6 +20,8 @@ pub enum DomainEvent {
     DeepLinkRefused(String),
     McpUpdated(Box<McpServer>),
     McpDeleted(i64),
+    DeploymentUpdated(Box<Deployment>),
+    DeploymentDeleted(i64),
 }
 
 impl DomainEvent {
@@ -32,6 +35,8 @@ impl DomainEvent {
             DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
             DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
             DomainEvent::McpDeleted(_) => events::MCP_DELETED,
+            DomainEvent::DeploymentUpdated(_) => events::DEPLOYMENT_UPDATED,
+            DomainEvent::DeploymentDeleted(_) => events::DEPLOYMENT_DELETED,
         }
     }
 
@@ -47,6 +52,8 @@ impl DomainEvent {
             }),
             DomainEvent::McpUpdated(server) => serde_json::to_value(server),
             DomainEvent::McpDeleted(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::DeploymentUpdated(d) => serde_json::to_value(d),
+            DomainEvent::DeploymentDeleted(id) => serde_json::to_value(Deleted { id: *id }),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

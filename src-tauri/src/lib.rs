@@ -3,6 +3,7 @@
 //! are tested headless.
 
 pub mod deeplink;
+pub mod deployments;
 pub mod error;
 pub mod events;
 pub mod git;
@@ -60,6 +61,25 @@ pub fn run() {
                 },
             ));
             let changes = Arc::new(git::ChangesFeed::new(repos.clone(), sink.clone()));
+            let home = std::env::var_os("HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_default();
+            let deployments = deployments::DeploymentManager::new(
+                store.clone(),
+                repos.clone(),
+                sink.clone(),
+                deployments::DeploymentsConfig {
+                    root: dir.join("deployments"),
+                    env: procs::user_env(),
+                    default_pm2_home: std::env::var_os("PM2_HOME")
+                        .map(std::path::PathBuf::from)
+                        .unwrap_or_else(|| home.join(".pm2")),
+                    docker_socket: deployments::discovery::socket_from_env(),
+                    max_restarts: 10,
+                },
+            );
+            // Status and metrics of deployments, only while there are some.
+            tauri::async_runtime::spawn(deployments.clone().run_monitor());
             let mcp = mcp::McpHub::new(
                 store.clone(),
                 sink,
@@ -102,6 +122,7 @@ pub fn run() {
                 vscode,
                 changes,
                 mcp,
+                deployments,
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -177,6 +198,20 @@ pub fn run() {
             shell::mcp::mcp_history,
             shell::mcp::mcp_clear_history,
             shell::mcp::mcp_logs,
+            shell::deployments::deployments_status,
+            shell::deployments::deployments_configure,
+            shell::deployments::deployments_list,
+            shell::deployments::deployments_suggest,
+            shell::deployments::deployments_create,
+            shell::deployments::deployments_update,
+            shell::deployments::deployments_start,
+            shell::deployments::deployments_stop,
+            shell::deployments::deployments_restart,
+            shell::deployments::deployments_delete,
+            shell::deployments::deployments_stop_all,
+            shell::deployments::deployments_logs,
+            shell::deployments::deployments_clear_logs,
+            shell::deployments::deployments_services,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -44,44 +44,10 @@ const MAX_QUICK_CRASHES: u32 = 5;
 /// Backoff before the n-th automatic restart (base 1 s: 2 s, 4 s … capped).
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// Variables passed from the app's environment to a stdio server (the
-/// server's own `env` comes on top). Others, such as an API key the app was
-/// started with, stay with the app.
-const INHERITED_ENV: &[&str] = &[
-    "PATH",
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "SHELL",
-    "TERM",
-    "LANG",
-    "LANGUAGE",
-    "TZ",
-    "TMPDIR",
-    "XDG_RUNTIME_DIR",
-    "XDG_CONFIG_HOME",
-    "XDG_CACHE_HOME",
-    "XDG_DATA_HOME",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-    "DBUS_SESSION_BUS_ADDRESS",
-    "SSH_AUTH_SOCK",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "NODE_EXTRA_CA_CERTS",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-];
-
-/// The part of the app's environment a stdio server starts from.
+/// The part of the app's environment a stdio server starts from (the
+/// server's own `env` comes on top): [`procs::user_env`].
 pub fn inherited_env() -> Vec<(String, String)> {
-    std::env::vars()
-        .filter(|(k, _)| INHERITED_ENV.contains(&k.as_str()) || k.starts_with("LC_"))
-        .collect()
+    procs::user_env()
 }
 
 pub struct McpConfig {

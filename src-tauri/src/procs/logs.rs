@@ -66,6 +66,15 @@ impl LogBuffer {
         let _ = self.live.send(line);
     }
 
+    /// Forgets the kept lines (numbering goes on, so readers are not confused).
+    pub fn clear(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .lines
+            .clear();
+    }
+
     /// The kept lines with `seq >= since`.
     pub fn since(&self, since: u64) -> Vec<LogLine> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());

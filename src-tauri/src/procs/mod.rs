@@ -30,6 +30,46 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
+/// Variables passed from the app's environment to the programs it runs for
+/// the user (MCP servers, the PM2 CLI and so its apps). Others, such as an
+/// API key the app was started with, stay with the app.
+const USER_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TERM",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TMPDIR",
+    "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_DATA_HOME",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "SSH_AUTH_SOCK",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
+
+/// The allow-listed part of the app's environment ([`USER_ENV`], `LC_*`).
+pub fn user_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter(|(k, _)| USER_ENV.contains(&k.as_str()) || k.starts_with("LC_"))
+        .collect()
+}
+
 /// What to run. The environment starts empty: pass `PATH`, `HOME` and the
 /// like explicitly when the program needs them.
 #[derive(Debug, Clone, Default)]
@@ -202,14 +242,71 @@ fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<
 
 /// How often a log file is checked for new lines.
 const TAIL_INTERVAL: Duration = Duration::from_millis(100);
+/// A log file is read from this far before its end: enough to fill the
+/// buffer, without reading a gigabyte of old output.
+const TAIL_START_BYTES: u64 = 512 * 1024;
 
-/// Follows a log file, pushing complete lines, until the process has exited
-/// and the file is drained.
+/// Log files written by a process we do not own (PM2's apps), followed into
+/// a buffer until this is dropped.
+pub struct FileFollower {
+    logs: Arc<LogBuffer>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FileFollower {
+    /// Follows `stdout` and `stderr` (which may not exist yet) from near their ends.
+    pub fn new(stdout: &Path, stderr: &Path, log_capacity: usize) -> FileFollower {
+        let logs = Arc::new(LogBuffer::new(log_capacity));
+        let stop = Arc::new(AtomicBool::new(false));
+        for (path, stream) in [(stdout, Stream::Stdout), (stderr, Stream::Stderr)] {
+            tokio::spawn(follow(
+                path.to_path_buf(),
+                stream,
+                logs.clone(),
+                stop.clone(),
+            ));
+        }
+        FileFollower { logs, stop }
+    }
+
+    pub fn logs(&self) -> Arc<LogBuffer> {
+        self.logs.clone()
+    }
+}
+
+impl Drop for FileFollower {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// Waits for `path` to exist, then tails it until `stop`.
+async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<AtomicBool>) {
+    while !path.exists() {
+        if stop.load(Ordering::Acquire) {
+            return;
+        }
+        tokio::time::sleep(TAIL_INTERVAL * 5).await;
+    }
+    tail(path, stream, logs, stop).await;
+}
+
+/// Follows a log file, pushing complete lines, until `done` is set and the
+/// file is drained. Starts near the end of a long file; a file truncated
+/// under it (logs cleared) is read again from its start.
 async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<AtomicBool>) {
-    use tokio::io::AsyncReadExt;
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let Ok(mut file) = tokio::fs::File::open(&path).await else {
         return;
     };
+    let mut position = 0u64;
+    let mut skip_partial = false;
+    if let Ok(meta) = file.metadata().await {
+        if meta.len() > TAIL_START_BYTES {
+            position = meta.len() - TAIL_START_BYTES;
+            skip_partial = file.seek(std::io::SeekFrom::Start(position)).await.is_ok();
+        }
+    }
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
@@ -222,9 +319,26 @@ async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<A
                     break;
                 }
                 tokio::time::sleep(TAIL_INTERVAL).await;
+                let truncated = file.metadata().await.is_ok_and(|m| m.len() < position);
+                if truncated && file.seek(std::io::SeekFrom::Start(0)).await.is_ok() {
+                    position = 0;
+                    pending.clear();
+                    skip_partial = false;
+                }
             }
             Ok(n) => {
+                position += n as u64;
                 pending.extend_from_slice(&chunk[..n]);
+                if skip_partial {
+                    // Started mid-file: the first line is a fragment.
+                    match pending.iter().position(|b| *b == b'\n') {
+                        Some(end) => {
+                            pending.drain(..=end);
+                            skip_partial = false;
+                        }
+                        None => continue,
+                    }
+                }
                 let mut start = 0;
                 while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
                     push_line(&logs, stream, &pending[start..start + end]);

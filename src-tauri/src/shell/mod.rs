@@ -3,12 +3,14 @@
 
 pub mod commands;
 pub mod deeplink;
+pub mod deployments;
 pub mod events;
 pub mod logs;
 pub mod mcp;
 pub mod tray;
 pub mod vscode;
 
+use crate::deployments::DeploymentManager;
 use crate::git::ChangesFeed;
 use crate::mcp::McpHub;
 use crate::repos::RepoRegistry;
@@ -24,6 +26,7 @@ pub struct AppState {
     pub vscode: Arc<VsCodeManager>,
     pub changes: Arc<ChangesFeed>,
     pub mcp: Arc<McpHub>,
+    pub deployments: Arc<DeploymentManager>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

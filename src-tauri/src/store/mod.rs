@@ -4,6 +4,7 @@
 //! One module per table group holds that group's typed queries; no SQL lives
 //! outside `store/`.
 
+pub mod deployments;
 pub mod mcp;
 pub mod procs;
 pub mod repos;
@@ -109,7 +110,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
-fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let z = days + 719_468;

@@ -1,0 +1,153 @@
+//! Deployments: repositories' apps run under PM2, and the Docker services
+//! they can connect to.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// PM2's execution mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployMode {
+    #[default]
+    Fork,
+    /// Node's cluster module: several instances share the port (Node.js
+    /// files only).
+    Cluster,
+}
+
+impl DeployMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeployMode::Fork => "fork",
+            DeployMode::Cluster => "cluster",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeployMode> {
+        match s {
+            "fork" => Some(DeployMode::Fork),
+            "cluster" => Some(DeployMode::Cluster),
+            _ => None,
+        }
+    }
+}
+
+/// What PM2 says about the deployment's process(es).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentStatus {
+    /// Not in PM2's list (never started, or deleted from PM2).
+    #[default]
+    Stopped,
+    Launching,
+    Online,
+    Stopping,
+    /// PM2 gave up on it (it crashed too often) or it could not start.
+    Errored,
+}
+
+/// A deployment and its live state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: i64,
+    pub repository_id: i64,
+    pub repository_name: String,
+    pub name: String,
+    /// The PM2 process name: `deploy-{id}-{name}` (the name reduced to
+    /// letters, digits, `-` and `_`).
+    pub pm2_name: String,
+    pub domain: Option<String>,
+    pub port: u16,
+    pub mode: DeployMode,
+    pub instances: u32,
+    /// Extra environment (PORT is always set from `port`). Shown masked.
+    pub env: BTreeMap<String, String>,
+    /// What runs, e.g. `npm run start` or `node server.js` (split into
+    /// arguments, never given to a shell).
+    pub start_command: String,
+    pub status: DeploymentStatus,
+    pub pids: Vec<u32>,
+    /// Percent of one core, summed over instances.
+    pub cpu: f64,
+    /// Resident memory in bytes, summed over instances.
+    pub memory: u64,
+    /// When PM2 last (re)started it, RFC 3339.
+    pub started_at: Option<String>,
+    pub restarts: u32,
+    /// Why it is errored: its last stderr lines.
+    pub error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the create/edit dialog sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentInput {
+    pub repository_id: i64,
+    pub name: String,
+    /// None: the next free port from 3000.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub mode: DeployMode,
+    #[serde(default = "one")]
+    pub instances: u32,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// None or empty: detected from the repository.
+    #[serde(default)]
+    pub start_command: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The start command the app would use for a repository, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartSuggestion {
+    pub command: Option<String>,
+    /// Where it came from, e.g. "package.json scripts.start, run with pnpm
+    /// (pnpm-lock.yaml)".
+    pub source: String,
+    /// A guess (Rust, Python …) the user must confirm by sending it as the
+    /// start command; detected Node commands are used as they are.
+    pub needs_confirmation: bool,
+}
+
+/// Whether PM2 can be used, and how to get it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pm2Status {
+    pub installed: bool,
+    pub version: Option<String>,
+    pub binary: Option<String>,
+    /// The PM2_HOME in use (its daemon, dump and logs).
+    pub pm2_home: String,
+    pub install_hint: String,
+}
+
+/// A database the app's Docker services (or any container with the app's
+/// labels) offer, with what an app needs to reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveredService {
+    pub container: String,
+    /// postgresql, mysql, mongodb, redis
+    pub kind: String,
+    pub running: bool,
+    pub host_port: Option<u16>,
+    pub connection_string: Option<String>,
+    /// The variable apps conventionally read it from: DATABASE_URL,
+    /// MONGODB_URI, REDIS_URL.
+    pub env_var: String,
+}
+
+/// Docker's answer, or why there is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDiscovery {
+    pub docker_available: bool,
+    /// Why Docker is not available, and what to do.
+    pub message: Option<String>,
+    pub services: Vec<DiscoveredService>,
+}

@@ -1,0 +1,373 @@
+//! Deployments against a real PM2 (installed by `.ci/setup --test`; each test
+//! has its own PM2_HOME, whose daemon is killed when the test ends) running
+//! small real Node apps made in temp dirs.
+
+use ai_desktop::deployments::{DeploymentManager, DeploymentsConfig};
+use ai_desktop::error::Error;
+use ai_desktop::events::RecordingSink;
+use ai_desktop::repos::RepoRegistry;
+use ai_desktop::store::Store;
+use ai_desktop_api::deployments::{DeployMode, Deployment, DeploymentInput, DeploymentStatus};
+use ai_desktop_api::repos::NewRepository;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SERVER_JS: &str = r#"
+const http = require('http');
+const port = Number(process.env.PORT);
+http.createServer((req, res) => {
+  res.end(`hello ${process.env.GREETING || 'nobody'} from ${process.pid}\n`);
+}).listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+"#;
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    repos: Arc<RepoRegistry>,
+    manager: Arc<DeploymentManager>,
+    pm2_home: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let store = Arc::new(Store::open_in(&root.join("data")).unwrap());
+        let sink = Arc::new(RecordingSink::default());
+        let repos = Arc::new(RepoRegistry::new(store.clone(), sink.clone()));
+        let home = root.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let pm2_home = root.join("pm2");
+        let env = vec![
+            ("PATH".to_string(), std::env::var("PATH").unwrap()),
+            ("HOME".to_string(), home.display().to_string()),
+        ];
+        let manager = DeploymentManager::new(
+            store,
+            repos.clone(),
+            sink,
+            DeploymentsConfig {
+                root: root.join("data/deployments"),
+                env: env.clone(),
+                default_pm2_home: pm2_home.clone(),
+                docker_socket: format!("unix://{}/no-docker.sock", root.display()),
+                max_restarts: 2,
+            },
+        );
+        Fixture {
+            _tmp: tmp,
+            root,
+            repos,
+            manager,
+            pm2_home,
+            env,
+        }
+    }
+
+    /// A repository with a Node app that serves HTTP on $PORT.
+    fn node_repo(&self, name: &str, server: &str) -> i64 {
+        let dir = self.root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            r#"{"name":"app","scripts":{"start":"node server.js"}}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("server.js"), server).unwrap();
+        self.register(name, &dir)
+    }
+
+    fn register(&self, name: &str, dir: &Path) -> i64 {
+        self.repos
+            .create(NewRepository {
+                name: name.into(),
+                path: dir.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap()
+            .id
+    }
+
+    fn jlist_names(&self) -> Vec<String> {
+        let out = std::process::Command::new("pm2")
+            .arg("jlist")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.pm2_home)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('[') && !l.starts_with("[PM2]"))
+            .unwrap_or("[]");
+        let list: Vec<serde_json::Value> = serde_json::from_str(line).unwrap();
+        list.iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    async fn wait_status(&self, id: i64, status: DeploymentStatus) -> Deployment {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.manager.refresh().await.unwrap();
+            let d = self.manager.get(id).unwrap();
+            if d.status == status {
+                return d;
+            }
+            assert!(Instant::now() < deadline, "never {status:?}: {d:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // The daemon of this test's PM2_HOME, and everything it runs.
+        let _ = std::process::Command::new("pm2")
+            .arg("kill")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.pm2_home)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// An input on a port of its own: tests run in parallel, each with its own
+/// database, and would otherwise all be offered 3000 (the first test to
+/// start would make the others' start fail, correctly, with "in use").
+fn input(repository_id: i64, name: &str) -> DeploymentInput {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    DeploymentInput {
+        repository_id,
+        name: name.into(),
+        instances: 1,
+        port: Some(port),
+        ..Default::default()
+    }
+}
+
+fn get(port: u16) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    body.split("\r\n\r\n").nth(1).map(str::to_string)
+}
+
+async fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_app_runs_restarts_stops_and_is_deleted() {
+    let fx = Fixture::new();
+    let repo = fx.node_repo("shop", SERVER_JS);
+    let suggestion = fx.manager.suggest(repo).unwrap();
+    assert_eq!(suggestion.command.as_deref(), Some("npm run start"));
+
+    let mut new = input(repo, "shop web");
+    // The one test that takes the default port (the next free from 3000).
+    new.port = None;
+    new.env = BTreeMap::from([("GREETING".to_string(), "pm2 world".to_string())]);
+    let d = fx.manager.create(new).unwrap();
+    assert_eq!(d.start_command, "npm run start", "detected");
+    assert_eq!(d.pm2_name, format!("deploy-{}-shop-web", d.id));
+    assert!(d.port >= 3000);
+    assert_eq!(d.status, DeploymentStatus::Stopped);
+
+    fx.manager.start(d.id).await.unwrap();
+    let online = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert!(!online.pids.is_empty());
+    let body = eventually("the app to answer", || get(d.port)).await;
+    assert!(body.starts_with("hello pm2 world"), "env injected: {body}");
+    let ecosystem = fx
+        .root
+        .join(format!("data/deployments/{}/ecosystem.json", d.id));
+    assert!(ecosystem.is_file());
+
+    // Its output reaches the log.
+    let logs = fx.manager.logs(d.id).unwrap();
+    let port_line = format!("listening on {}", d.port);
+    eventually("the app's output in the log", || {
+        logs.since(0)
+            .iter()
+            .any(|l| l.text.contains(&port_line))
+            .then_some(())
+    })
+    .await;
+
+    let restarts = online.restarts;
+    fx.manager.restart(d.id).await.unwrap();
+    let again = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(again.restarts, restarts + 1);
+    eventually("the app to answer after the restart", || get(d.port)).await;
+
+    // Metrics come from /proc between jlists.
+    assert!(again.memory > 1_000_000, "{again:?}");
+
+    fx.manager.stop(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Stopped).await;
+    eventually("the port to close", || get(d.port).is_none().then_some(())).await;
+
+    // Logs can be cleared.
+    fx.manager.clear_logs(d.id).unwrap();
+    assert!(fx.manager.logs(d.id).unwrap().since(0).is_empty());
+    let out = fx.root.join(format!("data/deployments/{}/out.log", d.id));
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 0);
+
+    assert!(fx.jlist_names().contains(&d.pm2_name));
+    fx.manager.delete(d.id).await.unwrap();
+    assert!(!fx.jlist_names().contains(&d.pm2_name));
+    assert!(!ecosystem.exists());
+    assert!(matches!(
+        fx.manager.get(d.id).unwrap_err(),
+        Error::NotFound(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_mode_runs_two_instances_on_one_port() {
+    let fx = Fixture::new();
+    let repo = fx.node_repo("api", SERVER_JS);
+    let mut new = input(repo, "api");
+    new.mode = DeployMode::Cluster;
+    new.instances = 2;
+    new.start_command = Some("node server.js".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let online = eventually_online_with(&fx, d.id, 2).await;
+    assert_eq!(online.pids.len(), 2, "{online:?}");
+    eventually("the cluster to answer", || get(d.port)).await;
+    // Both instances serve: different pids answer over a few requests.
+    let mut pids = std::collections::HashSet::new();
+    for _ in 0..20 {
+        if let Some(body) = get(d.port) {
+            pids.insert(body.trim().rsplit(' ').next().unwrap_or("").to_string());
+        }
+    }
+    assert_eq!(pids.len(), 2, "answers came from {pids:?}");
+    fx.manager.stop(d.id).await.unwrap();
+}
+
+async fn eventually_online_with(fx: &Fixture, id: i64, pids: usize) -> Deployment {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        fx.manager.refresh().await.unwrap();
+        let d = fx.manager.get(id).unwrap();
+        if d.status == DeploymentStatus::Online && d.pids.len() == pids {
+            return d;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never online with {pids} pids: {d:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_that_crashes_at_start_is_errored_with_its_stderr() {
+    let fx = Fixture::new();
+    let repo = fx.node_repo(
+        "broken",
+        "console.error('fatal: cannot reach the database at db:5432'); process.exit(3);",
+    );
+    let d = fx.manager.create(input(repo, "broken")).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let errored = fx.wait_status(d.id, DeploymentStatus::Errored).await;
+    let error = errored.error.expect("the last stderr lines");
+    assert!(
+        error.contains("fatal: cannot reach the database"),
+        "{error}"
+    );
+    fx.manager.delete(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_and_nothing_is_interpreted() {
+    let fx = Fixture::new();
+    let repo = fx.node_repo("web", SERVER_JS);
+
+    let err = fx.manager.create(input(repo, "  ")).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut taken = input(repo, "taken");
+    taken.port = Some(busy.local_addr().unwrap().port());
+    let err = fx.manager.create(taken).unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict(_)) && err.to_string().contains("in use"),
+        "{err}"
+    );
+
+    let mut outside = input(repo, "outside");
+    outside.start_command = Some("node ../elsewhere/server.js".into());
+    let err = fx.manager.create(outside).unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+
+    let bare = fx.root.join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let bare_id = fx.register("bare", &bare);
+    let err = fx.manager.create(input(bare_id, "bare")).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput(_)) && err.to_string().contains("could be detected"),
+        "{err}"
+    );
+    assert!(fx.manager.list().unwrap().is_empty(), "nothing was stored");
+
+    // Shell metacharacters in the name and the command are stored as typed
+    // and reach the app as plain words.
+    let marker = fx.root.join("pwned");
+    let name = format!(
+        "app; touch {} && $(touch {})",
+        marker.display(),
+        marker.display()
+    );
+    let mut odd = input(repo, &name);
+    odd.start_command = Some(format!("node server.js ; touch {} $(touch {})", "x", "y"));
+    let d = fx.manager.create(odd).unwrap();
+    assert_eq!(d.name, name);
+    assert!(
+        d.pm2_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-'),
+        "{}",
+        d.pm2_name
+    );
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    eventually("the app to answer", || get(d.port)).await;
+    assert!(!marker.exists());
+    assert!(!Path::new(&fx.root.join("web/x")).exists());
+    fx.manager.delete(d.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn without_docker_services_say_so() {
+    let fx = Fixture::new();
+    let d = fx.manager.services().await;
+    assert!(!d.docker_available);
+    assert!(d.message.unwrap().contains("Docker not available"));
+}
