@@ -5,6 +5,7 @@ mod apps;
 mod components;
 mod ipc;
 
+use apps::deployments::DeploymentsPage;
 use apps::mcp::McpPage;
 use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
@@ -75,6 +76,7 @@ fn Shell() -> impl IntoView {
                     Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
                     Page::VsCode => view! { <VsCodePage/> }.into_any(),
                     Page::McpHub => view! { <McpPage/> }.into_any(),
+                    Page::Deployments => view! { <DeploymentsPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

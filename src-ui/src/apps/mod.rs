@@ -1,5 +1,6 @@
 //! One view per sidebar entry.
 
+pub mod deployments;
 pub mod mcp;
 pub mod planned;
 pub mod repositories;

@@ -7,15 +7,6 @@ use leptos::prelude::*;
 
 fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
     match page {
-        Page::Deployments => (
-            "Run your repositories' apps under PM2.",
-            &[
-                "Start command detected from package.json, Cargo.toml or pyproject",
-                "Fork and cluster mode, environment variables with masked secrets",
-                "CPU, memory, uptime and restarts, updated live",
-                "Logs with follow and search",
-            ],
-        ),
         Page::Services => (
             "PostgreSQL, MySQL, MongoDB and Redis in Docker.",
             &[
@@ -57,7 +48,9 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         // Built: routed to their own pages.
-        Page::Repositories | Page::VsCode | Page::McpHub | Page::Settings => ("", &[]),
+        Page::Repositories | Page::VsCode | Page::Deployments | Page::McpHub | Page::Settings => {
+            ("", &[])
+        }
     }
 }
 

@@ -17,14 +17,43 @@ const VIEW_PX: f64 = 280.0;
 const OVERSCAN: usize = 10;
 
 #[component]
-pub fn LogView(lines: RwSignal<Vec<LogLine>>, #[prop(into)] empty: String) -> impl IntoView {
+pub fn LogView(
+    lines: RwSignal<Vec<LogLine>>,
+    #[prop(into)] empty: String,
+    /// Shows only lines containing this text (case-insensitive).
+    #[prop(optional)]
+    filter: Option<RwSignal<String>>,
+) -> impl IntoView {
+    // Only a filter copies lines (the matches); without one the buffer is read in place.
+    let matches = Memo::new(move |_| {
+        let needle = filter.map(|f| f.get().to_lowercase()).unwrap_or_default();
+        (!needle.is_empty()).then(|| {
+            lines.with(|l| {
+                l.iter()
+                    .filter(|x| x.text.to_lowercase().contains(&needle))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let with_shown = move |f: &mut dyn FnMut(&[LogLine])| {
+        matches.with(|m| match m {
+            Some(m) => f(m),
+            None => lines.with(|l| f(l)),
+        })
+    };
+    let count = move || {
+        let mut n = 0;
+        with_shown(&mut |l| n = l.len());
+        n
+    };
     let scroll_top = RwSignal::new(0.0_f64);
     let follow = RwSignal::new(true);
     let pane = NodeRef::<html::Div>::new();
 
     // Keep the newest line in view while following.
     Effect::new(move |_| {
-        let count = lines.with(|l| l.len());
+        let count = count();
         if follow.get_untracked() {
             if let Some(el) = pane.get() {
                 let bottom = (count as f64 * ROW_PX - VIEW_PX).max(0.0);
@@ -38,7 +67,7 @@ pub fn LogView(lines: RwSignal<Vec<LogLine>>, #[prop(into)] empty: String) -> im
         if let Some(el) = pane.get() {
             let top = f64::from(el.scroll_top());
             scroll_top.set(top);
-            let total = lines.with_untracked(|l| l.len()) as f64 * ROW_PX;
+            let total = untrack(count) as f64 * ROW_PX;
             follow.set(top + VIEW_PX >= total - ROW_PX);
         }
     };
@@ -52,14 +81,15 @@ pub fn LogView(lines: RwSignal<Vec<LogLine>>, #[prop(into)] empty: String) -> im
             data-testid="log-view"
         >
             {move || {
-                let total = lines.with(|l| l.len());
+                let total = count();
                 if total == 0 {
                     return view! { <div class="log-empty muted">{empty.clone()}</div> }.into_any();
                 }
                 let first = ((scroll_top.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
                 let visible = (VIEW_PX / ROW_PX) as usize + 2 * OVERSCAN;
                 let last = (first + visible).min(total);
-                let rows = lines.with(|l| l[first..last].to_vec());
+                let mut rows = Vec::new();
+                with_shown(&mut |l| rows = l[first..last].to_vec());
                 view! {
                     <div style=format!("height:{}px;position:relative", total as f64 * ROW_PX)>
                         <div style=format!("position:absolute;top:{}px;left:0;right:0", first as f64 * ROW_PX)>

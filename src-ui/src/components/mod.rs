@@ -5,4 +5,5 @@ pub mod diff_view;
 pub mod icons;
 pub mod log_view;
 pub mod schema_form;
+pub mod secret_pairs;
 pub mod toast;

@@ -1,0 +1,694 @@
+//! Deployments: repositories' apps under PM2. A table kept live by
+//! `deployment:updated` / `deployment:deleted` (status, CPU, memory,
+//! restarts), create/edit/delete dialogs, and for the selected deployment
+//! its logs (follow, search, clear) and the Docker services whose
+//! connection strings can be added to its environment with one click.
+
+use crate::apps::repositories::RepoList;
+use crate::components::dialog::Dialog;
+use crate::components::icons::{Icon, Svg};
+use crate::components::log_view::{LogFollower, LogView};
+use crate::components::secret_pairs::SecretPairs;
+use crate::components::toast::use_toasts;
+use crate::ipc;
+use ai_desktop_api::deployments::{
+    DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, Pm2Status,
+    ServiceDiscovery, StartSuggestion,
+};
+use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::{commands, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct IdArg {
+    id: i64,
+}
+
+#[derive(Clone, PartialEq)]
+enum Modal {
+    Closed,
+    Add,
+    Edit(Deployment),
+    Delete(Deployment),
+}
+
+fn status_class(s: DeploymentStatus) -> &'static str {
+    match s {
+        DeploymentStatus::Online => "running",
+        DeploymentStatus::Launching | DeploymentStatus::Stopping => "starting",
+        DeploymentStatus::Errored => "failed",
+        DeploymentStatus::Stopped => "stopped",
+    }
+}
+
+fn status_label(s: DeploymentStatus) -> &'static str {
+    match s {
+        DeploymentStatus::Online => "Online",
+        DeploymentStatus::Launching => "Launching…",
+        DeploymentStatus::Stopping => "Stopping…",
+        DeploymentStatus::Errored => "Errored",
+        DeploymentStatus::Stopped => "Stopped",
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    if bytes == 0 {
+        "—".into()
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+    }
+}
+
+#[component]
+pub fn DeploymentsPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let status = RwSignal::new(None::<Pm2Status>);
+    let items = RwSignal::new(None::<Result<Vec<Deployment>, ApiError>>);
+    let selected = RwSignal::new(None::<i64>);
+    let busy = RwSignal::new(None::<i64>);
+    let modal = RwSignal::new(Modal::Closed);
+    let alive = StoredValue::new(true);
+    on_cleanup(move || alive.set_value(false));
+
+    let load_status = move || {
+        spawn_local(async move {
+            if let Ok(s) = ipc::invoke0::<Pm2Status>(commands::DEPLOYMENTS_STATUS).await {
+                status.set(Some(s));
+            }
+        });
+    };
+    load_status();
+    let load = move || {
+        spawn_local(async move {
+            let result = ipc::invoke0::<Vec<Deployment>>(commands::DEPLOYMENTS_LIST).await;
+            if let Ok(list) = &result {
+                if selected.get_untracked().is_none() {
+                    selected.set(list.first().map(|d| d.id));
+                }
+            }
+            items.set(Some(result));
+        });
+    };
+    load();
+    ipc::listen(events::DEPLOYMENT_UPDATED, move |d: Deployment| {
+        if !alive.get_value() {
+            return;
+        }
+        items.update(|s| {
+            if let Some(Ok(list)) = s {
+                match list.iter_mut().find(|x| x.id == d.id) {
+                    Some(existing) => *existing = d,
+                    None => list.push(d),
+                }
+                list.sort_by_key(|x| x.name.to_lowercase());
+            }
+        });
+    });
+    ipc::listen(events::DEPLOYMENT_DELETED, move |d: Deleted| {
+        if !alive.get_value() {
+            return;
+        }
+        items.update(|s| {
+            if let Some(Ok(list)) = s {
+                list.retain(|x| x.id != d.id);
+            }
+        });
+        if selected.get_untracked() == Some(d.id) {
+            selected.set(None);
+        }
+    });
+
+    let act = move |id: i64, cmd: &'static str, done: &'static str| {
+        busy.set(Some(id));
+        spawn_local(async move {
+            let result = ipc::invoke::<_, Deployment>(cmd, &IdArg { id }).await;
+            busy.set(None);
+            match result {
+                Ok(d) => toasts.success(format!("{} {done}", d.name)),
+                Err(e) => toasts.error("Deployment", &e),
+            }
+        });
+    };
+    let stop_all = move |_| {
+        spawn_local(async move {
+            match ipc::invoke0::<Vec<Deployment>>(commands::DEPLOYMENTS_STOP_ALL).await {
+                Ok(list) => toasts.success(format!("Stopped {} deployment(s)", list.len())),
+                Err(e) => toasts.error("Could not stop everything", &e),
+            }
+        });
+    };
+    let close = Callback::new(move |_| modal.set(Modal::Closed));
+    let current = Memo::new(move |_| {
+        let id = selected.get()?;
+        items.with(|s| match s {
+            Some(Ok(list)) => list.iter().find(|x| x.id == id).cloned(),
+            _ => None,
+        })
+    });
+
+    view! {
+        <section class="page wide" data-testid="page-deployments">
+            <header class="page-header">
+                <div>
+                    <h1>"Deployments"</h1>
+                    <p class="muted">
+                        {move || match status.get() {
+                            Some(s) if s.installed => format!("PM2 {} · PM2_HOME {}", s.version.unwrap_or_default(), s.pm2_home),
+                            Some(_) => "PM2 is not available".to_string(),
+                            None => "Your repositories' apps, run by PM2.".to_string(),
+                        }}
+                    </p>
+                </div>
+                <div class="header-actions">
+                    <button class="button" data-testid="deploy-stop-all" on:click=stop_all>"Stop all"</button>
+                    <button class="button primary" data-testid="deploy-add" on:click=move |_| modal.set(Modal::Add)>
+                        <Svg icon=Icon::Plus/>"New deployment"
+                    </button>
+                </div>
+            </header>
+            {move || status.get().filter(|s| !s.installed).map(|s| view! {
+                <Pm2Missing status=s on_saved=Callback::new(move |_| { load_status(); load(); })/>
+            })}
+            {move || match items.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Loading deployments…"</div> }.into_any(),
+                Some(Err(e)) => view! {
+                    <div class="empty-state">
+                        <h2>"Could not load deployments"</h2>
+                        <p class="muted">{e.message}</p>
+                        <button class="button" on:click=move |_| load()>"Try again"</button>
+                    </div>
+                }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <div class="empty-state" data-testid="deploy-empty">
+                        <div class="empty-icon"><Svg icon=Icon::Rocket/></div>
+                        <h2>"Nothing deployed yet"</h2>
+                        <p class="muted">"Run a repository's app under PM2: the start command is detected from package.json (or suggested for Rust and Python), PORT is set for it, and its logs and metrics show here."</p>
+                        <button class="button primary" on:click=move |_| modal.set(Modal::Add)>"New deployment"</button>
+                    </div>
+                }.into_any(),
+                Some(Ok(_)) => view! {
+                    <DeploymentTable items=items selected=selected busy=busy act=act modal=modal/>
+                }.into_any(),
+            }}
+            {move || current.get().map(|d| view! {
+                <div class="detail-grid">
+                    <LogsPanel id=d.id name=d.name.clone() error=d.error.clone()/>
+                    <ServicesPanel deployment=d/>
+                </div>
+            })}
+            {move || match modal.get() {
+                Modal::Closed => ().into_any(),
+                Modal::Add => view! { <DeploymentDialog existing=None on_close=close on_saved=Callback::new(move |id| selected.set(Some(id)))/> }.into_any(),
+                Modal::Edit(d) => view! { <DeploymentDialog existing=Some(d) on_close=close on_saved=Callback::new(|_| ())/> }.into_any(),
+                Modal::Delete(d) => view! { <DeleteDialog deployment=d on_close=close/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Pm2Missing(status: Pm2Status, on_saved: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let path = RwSignal::new(String::new());
+    let save = move |_| {
+        #[derive(Serialize)]
+        struct Args {
+            binary: Option<String>,
+            home: Option<String>,
+        }
+        let value = path.get_untracked();
+        spawn_local(async move {
+            let args = Args {
+                binary: (!value.trim().is_empty()).then_some(value),
+                home: None,
+            };
+            match ipc::invoke::<_, Pm2Status>(commands::DEPLOYMENTS_CONFIGURE, &args).await {
+                Ok(_) => on_saved.run(()),
+                Err(e) => toasts.error("That path was not accepted", &e),
+            }
+        });
+    };
+    view! {
+        <div class="banner warn" data-testid="pm2-missing">
+            <strong>"PM2 is not installed."</strong>
+            <p>"Install it with: " <code class="mono">{status.install_hint.clone()}</code></p>
+            <div class="input-row">
+                <input class="input mono" placeholder="/path/to/pm2" prop:value=path on:input=move |ev| path.set(event_target_value(&ev))/>
+                <button class="button" on:click=save>"Use this path"</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn DeploymentTable(
+    items: RwSignal<Option<Result<Vec<Deployment>, ApiError>>>,
+    selected: RwSignal<Option<i64>>,
+    busy: RwSignal<Option<i64>>,
+    act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    modal: RwSignal<Modal>,
+) -> impl IntoView {
+    let rows = move || match items.get() {
+        Some(Ok(list)) => list,
+        _ => Vec::new(),
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table deploy-table" data-testid="deploy-table">
+                <thead><tr>
+                    <th>"Deployment"</th><th>"Status"</th><th class="num">"Port"</th><th class="num">"CPU"</th>
+                    <th class="num">"Memory"</th><th class="num">"Restarts"</th><th class="wide-actions"></th>
+                </tr></thead>
+                <tbody>
+                    <For each=rows key=|d| format!("{:?}", d) let:d>
+                        {
+                            let id = d.id;
+                            let running = matches!(d.status, DeploymentStatus::Online | DeploymentStatus::Launching);
+                            let edit = d.clone();
+                            let delete = d.clone();
+                            view! {
+                                <tr class:selected=move || selected.get() == Some(id) on:click=move |_| selected.set(Some(id)) data-testid=format!("deploy-row-{id}")>
+                                    <td>
+                                        <div class="repo-name" data-testid="deploy-name">{d.name.clone()}</div>
+                                        <div class="muted small-text truncate mono" title=d.start_command.clone()>{format!("{} · {}", d.repository_name, d.start_command)}</div>
+                                    </td>
+                                    <td data-testid=format!("deploy-status-{id}")>
+                                        <span class=format!("status {}", status_class(d.status))>{status_label(d.status)}</span>
+                                        {(d.mode == DeployMode::Cluster).then(|| view! { <span class="chip">{format!("cluster × {}", d.instances)}</span> })}
+                                    </td>
+                                    <td class="num mono">{d.port}</td>
+                                    <td class="num mono">{if running { format!("{:.1}%", d.cpu) } else { "—".into() }}</td>
+                                    <td class="num mono">{if running { megabytes(d.memory) } else { "—".into() }}</td>
+                                    <td class="num mono">{d.restarts}</td>
+                                    <td class="actions" on:click=|ev| ev.stop_propagation()>
+                                        {move || (busy.get() == Some(id)).then(|| view! { <span class="spinner"></span> })}
+                                        {if running {
+                                            view! {
+                                                <button class="button small" on:click=move |_| act(id, commands::DEPLOYMENTS_RESTART, "restarted")>"Restart"</button>
+                                                <button class="button small" data-testid=format!("deploy-stop-{id}") on:click=move |_| act(id, commands::DEPLOYMENTS_STOP, "stopped")>"Stop"</button>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <button class="button small primary" data-testid=format!("deploy-start-{id}") on:click=move |_| act(id, commands::DEPLOYMENTS_START, "started")>"Start"</button>
+                                            }.into_any()
+                                        }}
+                                        <button class="icon-button" title="Edit" aria-label="Edit" on:click=move |_| modal.set(Modal::Edit(edit.clone()))><Svg icon=Icon::Edit/></button>
+                                        <button class="icon-button danger" title="Delete" aria-label="Delete" data-testid=format!("deploy-delete-{id}") on:click=move |_| modal.set(Modal::Delete(delete.clone()))><Svg icon=Icon::Trash/></button>
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn LogsPanel(id: i64, name: String, error: Option<String>) -> impl IntoView {
+    let toasts = use_toasts();
+    let logs = LogFollower::new();
+    logs.follow(commands::DEPLOYMENTS_LOGS, IdArg { id });
+    let search = RwSignal::new(String::new());
+    let clear = move |_| {
+        spawn_local(async move {
+            match ipc::invoke::<_, ()>(commands::DEPLOYMENTS_CLEAR_LOGS, &IdArg { id }).await {
+                Ok(()) => {
+                    logs.lines.set(Vec::new());
+                    toasts.success("Logs cleared");
+                }
+                Err(e) => toasts.error("Could not clear the logs", &e),
+            }
+        });
+    };
+    view! {
+        <div class="panel" data-testid="deploy-logs">
+            <div class="panel-head">
+                <div class="panel-title">{format!("Logs · {name}")}</div>
+                <input class="input small-input" placeholder="Search the loaded lines" data-testid="deploy-log-search"
+                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                <button class="button small" on:click=clear>"Clear"</button>
+            </div>
+            {error.map(|e| view! { <pre class="banner error pre" data-testid="deploy-error">{e}</pre> })}
+            <LogView lines=logs.lines filter=search empty="No output yet. The app's stdout and stderr (PM2's out and err logs) show here."/>
+        </div>
+    }
+}
+
+#[component]
+fn ServicesPanel(deployment: Deployment) -> impl IntoView {
+    let toasts = use_toasts();
+    let found = RwSignal::new(None::<ServiceDiscovery>);
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(d) = ipc::invoke0::<ServiceDiscovery>(commands::DEPLOYMENTS_SERVICES).await {
+                found.set(Some(d));
+            }
+        });
+    };
+    load();
+    let deployment = StoredValue::new(deployment);
+    let inject = move |service: DiscoveredService| {
+        let Some(url) = service.connection_string.clone() else {
+            return;
+        };
+        let d = deployment.get_value();
+        #[derive(Serialize)]
+        struct Args {
+            id: i64,
+            input: DeploymentInput,
+        }
+        let mut env = d.env.clone();
+        env.insert(service.env_var.clone(), url);
+        let input = DeploymentInput {
+            repository_id: d.repository_id,
+            name: d.name.clone(),
+            port: Some(d.port),
+            domain: d.domain.clone(),
+            mode: d.mode,
+            instances: d.instances,
+            env,
+            start_command: Some(d.start_command.clone()),
+        };
+        spawn_local(async move {
+            match ipc::invoke::<_, Deployment>(
+                commands::DEPLOYMENTS_UPDATE,
+                &Args { id: d.id, input },
+            )
+            .await
+            {
+                Ok(saved) => toasts.success(format!(
+                    "{} set for {}; restart it to apply",
+                    service.env_var, saved.name
+                )),
+                Err(e) => toasts.error("Could not add the variable", &e),
+            }
+        });
+    };
+    view! {
+        <div class="panel" data-testid="deploy-services">
+            <div class="panel-head">
+                <div class="panel-title">"Services (Docker)"</div>
+                <button class="button small" on:click=move |_| load()>"Refresh"</button>
+            </div>
+            {move || match found.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Asking Docker…"</div> }.into_any(),
+                Some(d) if !d.docker_available => view! {
+                    <p class="muted" data-testid="docker-unavailable">{d.message.unwrap_or_else(|| "Docker not available.".into())}</p>
+                }.into_any(),
+                Some(d) if d.services.is_empty() => view! {
+                    <p class="muted">"No databases yet. Services you install on the Services page appear here with their connection strings."</p>
+                }.into_any(),
+                Some(d) => view! {
+                    <ul class="plain-list">
+                        {d.services.into_iter().map(|s| {
+                            let s2 = s.clone();
+                            view! {
+                                <li>
+                                    <strong>{s.container.clone()}</strong>" "<span class="chip">{s.kind.clone()}</span>
+                                    {(!s.running).then(|| view! { <span class="muted small-text">" (stopped)"</span> })}
+                                    {s.connection_string.clone().map(|c| { let title = c.clone(); view! { <div class="mono small-text truncate" title=title>{c}</div> } })}
+                                    {s.connection_string.is_some().then(|| view! {
+                                        <button class="button small" on:click=move |_| inject(s2.clone())>{format!("Use as {}", s.env_var)}</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Create (when `existing` is `None`) or edit a deployment.
+#[component]
+fn DeploymentDialog(
+    existing: Option<Deployment>,
+    on_close: Callback<()>,
+    on_saved: Callback<i64>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<RepoList>();
+    let editing = existing.as_ref().map(|d| d.id);
+    let e = existing;
+    let repository = RwSignal::new(e.as_ref().map(|d| d.repository_id).or_else(|| {
+        repos
+            .items
+            .get_untracked()
+            .and_then(|r| r.first().map(|r| r.id))
+    }));
+    let name = RwSignal::new(e.as_ref().map(|d| d.name.clone()).unwrap_or_default());
+    let port = RwSignal::new(e.as_ref().map(|d| d.port.to_string()).unwrap_or_default());
+    let domain = RwSignal::new(
+        e.as_ref()
+            .and_then(|d| d.domain.clone())
+            .unwrap_or_default(),
+    );
+    let mode = RwSignal::new(e.as_ref().map(|d| d.mode).unwrap_or_default());
+    let instances = RwSignal::new(e.as_ref().map(|d| d.instances).unwrap_or(2).to_string());
+    let command = RwSignal::new(
+        e.as_ref()
+            .map(|d| d.start_command.clone())
+            .unwrap_or_default(),
+    );
+    let env = RwSignal::new(
+        e.as_ref()
+            .map(|d| d.env.clone().into_iter().collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    let suggestion = RwSignal::new(None::<StartSuggestion>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let was_running = e
+        .as_ref()
+        .is_some_and(|d| d.status == DeploymentStatus::Online);
+
+    // The suggestion follows the chosen repository.
+    Effect::new(move |_| {
+        let Some(repository_id) = repository.get() else {
+            return;
+        };
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: i64,
+            }
+            if let Ok(s) = ipc::invoke::<_, StartSuggestion>(
+                commands::DEPLOYMENTS_SUGGEST,
+                &Args { repository_id },
+            )
+            .await
+            {
+                suggestion.set(Some(s));
+            }
+        });
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(repository_id) = repository.get_untracked() else {
+            error.set(Some(
+                "Choose a repository (add one on the Repositories page first).".into(),
+            ));
+            return;
+        };
+        let port_value = match port.get_untracked().trim() {
+            "" => None,
+            t => match t.parse::<u16>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    error.set(Some(format!("\"{t}\" is not a port number (1–65535).")));
+                    return;
+                }
+            },
+        };
+        let instances_value = if mode.get_untracked() == DeployMode::Cluster {
+            match instances.get_untracked().trim().parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    error.set(Some("Instances must be a number.".into()));
+                    return;
+                }
+            }
+        } else {
+            1
+        };
+        let input = DeploymentInput {
+            repository_id,
+            name: name.get_untracked(),
+            port: port_value,
+            domain: Some(domain.get_untracked()),
+            mode: mode.get_untracked(),
+            instances: instances_value,
+            env: env
+                .get_untracked()
+                .into_iter()
+                .filter(|(k, v): &(String, String)| !(k.trim().is_empty() && v.is_empty()))
+                .map(|(k, v)| (k.trim().to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+            start_command: Some(command.get_untracked()),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Create {
+                input: DeploymentInput,
+            }
+            #[derive(Serialize)]
+            struct Update {
+                id: i64,
+                input: DeploymentInput,
+            }
+            let result = match editing {
+                None => {
+                    ipc::invoke::<_, Deployment>(commands::DEPLOYMENTS_CREATE, &Create { input })
+                        .await
+                }
+                Some(id) => {
+                    ipc::invoke::<_, Deployment>(
+                        commands::DEPLOYMENTS_UPDATE,
+                        &Update { id, input },
+                    )
+                    .await
+                }
+            };
+            busy.set(false);
+            match result {
+                Ok(d) => {
+                    toasts.success(match (editing, was_running) {
+                        (None, _) => format!("Created {} on port {}", d.name, d.port),
+                        (Some(_), true) => format!("Saved {}; restart it to apply", d.name),
+                        (Some(_), false) => format!("Saved {}", d.name),
+                    });
+                    on_saved.run(d.id);
+                    on_close.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let title = if editing.is_some() {
+        "Edit deployment"
+    } else {
+        "New deployment"
+    };
+    view! {
+        <Dialog title=title.to_string() on_close=on_close test_id="deploy-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Repository"</span>
+                        <select class="input" data-testid="deploy-repo"
+                            prop:value=move || repository.get().map(|r| r.to_string()).unwrap_or_default()
+                            on:change=move |ev| repository.set(event_target_value(&ev).parse().ok())>
+                            {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! {
+                                <option value=r.id.to_string()>{r.name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Name"</span>
+                        <input class="input" data-testid="deploy-name-input" autofocus=true prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </label>
+                </div>
+                <label class="field">
+                    <span>"Start command"</span>
+                    <input class="input mono" data-testid="deploy-command"
+                        placeholder=move || suggestion.get().and_then(|s| s.command).map(|c| format!("{c} (detected)")).unwrap_or_else(|| "e.g. node server.js".into())
+                        prop:value=move || command.get() on:input=move |ev| command.set(event_target_value(&ev))/>
+                    {move || suggestion.get().map(|s| {
+                        let use_it = s.command.clone();
+                        view! {
+                            <small class="hint" data-testid="deploy-suggestion">
+                                {if s.needs_confirmation { "Suggested: " } else { "Detected: " }}
+                                {s.source.clone()}
+                                {use_it.map(|c| view! { " " <button type="button" class="link" on:click=move |_| command.set(c.clone())>"Use it"</button> })}
+                            </small>
+                        }
+                    })}
+                    <small class="hint">"Run as one program with its arguments, never through a shell; paths must stay inside the repository. Empty: the detected command."</small>
+                </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Port"</span>
+                        <input class="input mono" data-testid="deploy-port" inputmode="numeric" placeholder="Next free from 3000" prop:value=move || port.get() on:input=move |ev| port.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="field">
+                        <span>"Mode"</span>
+                        <select class="input" prop:value=move || mode.get().as_str() on:change=move |ev| mode.set(DeployMode::parse(&event_target_value(&ev)).unwrap_or_default())>
+                            <option value="fork">"Fork (one process)"</option>
+                            <option value="cluster">"Cluster (Node.js)"</option>
+                        </select>
+                    </label>
+                    {move || (mode.get() == DeployMode::Cluster).then(|| view! {
+                        <label class="field">
+                            <span>"Instances"</span>
+                            <input class="input mono" inputmode="numeric" prop:value=move || instances.get() on:input=move |ev| instances.set(event_target_value(&ev))/>
+                        </label>
+                    })}
+                </div>
+                <label class="field">
+                    <span>"Domain (optional)"</span>
+                    <input class="input" placeholder="shop.localhost" prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev))/>
+                </label>
+                <div class="field">
+                    <span>"Environment variables (PORT is set for you)"</span>
+                    <SecretPairs pairs=env key_label="NAME" test_id="deploy-env"/>
+                </div>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="deploy-submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Saving…" } else if editing.is_some() { "Save" } else { "Create" }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteDialog(deployment: Deployment, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let busy = RwSignal::new(false);
+    let id = deployment.id;
+    let name = deployment.name.clone();
+    let confirm = move |_| {
+        busy.set(true);
+        let name = name.clone();
+        spawn_local(async move {
+            let result = ipc::invoke::<_, ()>(commands::DEPLOYMENTS_DELETE, &IdArg { id }).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    toasts.success(format!("Deleted {name}"));
+                    on_close.run(());
+                }
+                Err(e) => toasts.error("Could not delete the deployment", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Delete deployment?".to_string() on_close=on_close test_id="deploy-delete-dialog">
+            <p>
+                "Delete " <strong>{deployment.name.clone()}</strong> "? Its PM2 process ("
+                <span class="mono">{deployment.pm2_name.clone()}</span>
+                ") is stopped and removed with its logs. The repository is not touched."
+            </p>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button danger" data-testid="deploy-confirm-delete" disabled=move || busy.get() on:click=confirm>"Delete"</button>
+            </footer>
+        </Dialog>
+    }
+}
