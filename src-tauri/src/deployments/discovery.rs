@@ -37,7 +37,12 @@ pub async fn discover(socket: &str) -> ServiceDiscovery {
     let docker =
         match Docker::connect_with_unix(socket, TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION) {
             Ok(d) => d,
-            Err(e) => return unavailable(format!("Docker not available ({e}).")),
+            Err(e) => {
+                return unavailable(format!(
+                "Docker not available ({e}). Install it (`sudo apt install docker.io`) and start \
+                 the daemon (`sudo systemctl start docker`)."
+            ))
+            }
         };
     match tokio::time::timeout(TIMEOUT, docker.ping()).await {
         Ok(Ok(_)) => {}

@@ -3,9 +3,10 @@
 //! Each deployment is one PM2 app named `deploy-{id}-{name}`, described by an
 //! ecosystem file the app writes into `<data>/deployments/<id>/` (with its out
 //! and err logs next to it). PM2 is the source of truth for status; the app
-//! asks it with `pm2 jlist` every few seconds while deployments exist, and
-//! in between reads CPU and memory of the known pids from `/proc`, which costs
-//! microseconds instead of a node start-up. The `pm2` CLI always runs with an
+//! asks it with `pm2 jlist` every 15 s while deployments exist (and at once
+//! when one of the pids it knows disappears), and in between reads CPU and
+//! memory of the known process trees from `/proc`, which costs microseconds
+//! instead of a node start-up. The `pm2` CLI always runs with an
 //! allow-listed environment and the configured `PM2_HOME`, with argument
 //! lists and never a shell.
 
@@ -37,8 +38,9 @@ pub const PM2_HOME: &str = "pm2.home";
 pub const FIRST_APP_PORT: u16 = 3000;
 /// Lines of log kept per deployment.
 const LOG_LINES: usize = 2000;
-/// `pm2 jlist` at most this often (a node start-up, ~0.2 s of CPU).
-const JLIST_INTERVAL: Duration = Duration::from_secs(5);
+/// `pm2 jlist` this often (a node start-up, ~0.15 s of CPU); sooner when a
+/// known pid disappears, and after every action of the app.
+const JLIST_INTERVAL: Duration = Duration::from_secs(15);
 /// CPU and memory of known pids from /proc this often.
 const SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_INSTANCES: u32 = 32;
@@ -442,11 +444,16 @@ impl DeploymentManager {
         let d = self.row(id)?;
         let repo = self.repos.get(d.repository_id)?;
         let client = self.client()?;
-        let present = client.jlist().await?.iter().any(|p| p.name == d.pm2_name);
-        let online = lock(&self.live)
-            .get(&id)
-            .is_some_and(|l| l.status == DeploymentStatus::Online);
-        if !online && !repos::port_is_free(d.port) {
+        let processes = client.jlist().await?;
+        let mine: Vec<&Pm2Process> = processes.iter().filter(|p| p.name == d.pm2_name).collect();
+        let present = !mine.is_empty();
+        // Asked of PM2 itself, not of what this run of the app has seen: after
+        // an app restart the deployment may be running already (on its port).
+        let running = matches!(
+            live_of(&mine).status,
+            DeploymentStatus::Online | DeploymentStatus::Launching
+        );
+        if !running && !repos::port_is_free(d.port) {
             return Err(Error::Conflict(format!(
                 "Port {} is in use by another program, so {} cannot listen on it. Stop that \
                  program or change the deployment's port.",
@@ -488,6 +495,8 @@ impl DeploymentManager {
 
     /// Stops every deployment PM2 runs (not other PM2 processes).
     pub async fn stop_all(&self) -> Result<Vec<Deployment>> {
+        // What PM2 runs now, not what was last seen.
+        self.refresh().await?;
         let running: Vec<i64> = lock(&self.live)
             .iter()
             .filter(|(_, l)| {
@@ -588,6 +597,13 @@ impl DeploymentManager {
             }
             let mut live = lock(&self.live);
             let before = live.get(&d.id).cloned().unwrap_or_default();
+            // PM2's own figures cover the main pid only (npm, not the node it
+            // runs); keep the process-tree figures of `sample` while the pids
+            // stay the same.
+            if before.pids == next.pids && !next.pids.is_empty() {
+                next.cpu = before.cpu;
+                next.memory = before.memory;
+            }
             if before != next {
                 live.insert(d.id, next);
                 changed.push(d.id);
@@ -611,21 +627,26 @@ impl DeploymentManager {
         (!tail.is_empty()).then_some(tail)
     }
 
-    /// CPU and memory of the pids PM2 last reported, from /proc.
+    /// CPU and memory of the pids PM2 last reported and their children, from /proc.
     fn sample(&self) {
         let pids: Vec<(i64, Vec<u32>)> = lock(&self.live)
             .iter()
             .filter(|(_, l)| !l.pids.is_empty())
             .map(|(id, l)| (*id, l.pids.clone()))
             .collect();
+        if pids.is_empty() {
+            return;
+        }
         let mut changed = Vec::new();
+        let mut vanished = false;
         let mut sampling = lock(&self.sampling);
         let now = Instant::now();
         let mut seen = Vec::new();
         for (id, pids) in pids {
             let mut cpu = 0.0;
             let mut memory = 0;
-            for pid in pids {
+            vanished |= pids.iter().any(|p| proc_usage(*p).is_none());
+            for pid in process_tree(&pids) {
                 seen.push(pid);
                 let Some((ticks, rss)) = proc_usage(pid) else {
                     continue;
@@ -650,6 +671,11 @@ impl DeploymentManager {
             }
         }
         sampling.cpu.retain(|pid, _| seen.contains(pid));
+        if vanished {
+            // A process PM2 ran is gone (crash, or stopped outside the app):
+            // ask PM2 now rather than at the next regular jlist.
+            sampling.last_jlist = None;
+        }
         drop(sampling);
         for id in changed {
             self.emit(id);
@@ -657,8 +683,8 @@ impl DeploymentManager {
     }
 
     /// Keeps status and metrics current while deployments exist: `pm2 jlist`
-    /// every 5 s, /proc samples every second; nothing at all while there are
-    /// no deployments.
+    /// every 15 s (at once when a known pid vanishes), /proc samples every
+    /// second; nothing at all while there are no deployments.
     pub async fn run_monitor(self: Arc<Self>) {
         loop {
             tokio::time::sleep(SAMPLE_INTERVAL).await;
@@ -729,6 +755,33 @@ fn live_of(processes: &[&Pm2Process]) -> Live {
         restarts: processes.iter().map(|p| p.pm2_env.restart_time).sum(),
         error: None,
     }
+}
+
+/// `roots` and all their descendants (an app started through npm is npm
+/// plus the node it runs), from the kernel's per-thread children lists:
+/// a few small reads per process instead of a pass over all of /proc.
+fn process_tree(roots: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo: Vec<u32> = roots.to_vec();
+    while let Some(pid) = todo.pop() {
+        if out.contains(&pid) {
+            continue;
+        }
+        out.push(pid);
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
+                todo.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok()),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// (utime + stime ticks, RSS bytes) of a process.

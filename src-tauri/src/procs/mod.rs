@@ -240,8 +240,10 @@ fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<
     }
 }
 
-/// How often a log file is checked for new lines.
+/// How soon a log file that just had new lines is checked again.
 const TAIL_INTERVAL: Duration = Duration::from_millis(100);
+/// How rarely a quiet log file is checked (new output shows within this).
+const TAIL_IDLE_MAX: Duration = Duration::from_millis(800);
 /// A log file is read from this far before its end: enough to fill the
 /// buffer, without reading a gigabyte of old output.
 const TAIL_START_BYTES: u64 = 512 * 1024;
@@ -309,6 +311,7 @@ async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<A
     }
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
+    let mut idle = TAIL_INTERVAL;
     loop {
         // Read the flag before reading, so the last bytes written before the
         // exit are always read once more.
@@ -318,15 +321,21 @@ async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<A
                 if done {
                     break;
                 }
-                tokio::time::sleep(TAIL_INTERVAL).await;
-                let truncated = file.metadata().await.is_ok_and(|m| m.len() < position);
-                if truncated && file.seek(std::io::SeekFrom::Start(0)).await.is_ok() {
-                    position = 0;
-                    pending.clear();
-                    skip_partial = false;
+                // Each check is a trip to the blocking pool: a quiet file is
+                // looked at less and less often (up to TAIL_IDLE_MAX).
+                tokio::time::sleep(idle).await;
+                idle = (idle * 2).min(TAIL_IDLE_MAX);
+                if idle == TAIL_IDLE_MAX {
+                    let truncated = file.metadata().await.is_ok_and(|m| m.len() < position);
+                    if truncated && file.seek(std::io::SeekFrom::Start(0)).await.is_ok() {
+                        position = 0;
+                        pending.clear();
+                        skip_partial = false;
+                    }
                 }
             }
             Ok(n) => {
+                idle = TAIL_INTERVAL;
                 position += n as u64;
                 pending.extend_from_slice(&chunk[..n]);
                 if skip_partial {
