@@ -371,3 +371,148 @@ async fn without_docker_services_say_so() {
     assert!(!d.docker_available);
     assert!(d.message.unwrap().contains("Docker not available"));
 }
+
+/// Removes the test's containers when dropped.
+struct Containers(Vec<String>);
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", name])
+                .output();
+        }
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .expect("the docker CLI (run .ci/setup --test)");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A tiny local image (busybox), since nothing can be pulled here.
+fn busybox_image() -> &'static str {
+    const IMAGE: &str = "aidesktop-test/busybox:latest";
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    for applet in ["sh", "sleep"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+    }
+    let mut tar = std::process::Command::new("tar")
+        .args(["-C", tmp.path().to_str().unwrap(), "-c", "."])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = std::process::Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            r#"CMD ["/bin/sleep","3600"]"#,
+            "-",
+            IMAGE,
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(tar.wait().unwrap().success(), "tar of the rootfs");
+    assert!(status.success(), "docker import");
+    IMAGE
+}
+
+#[tokio::test]
+async fn labelled_containers_are_offered_with_connection_strings() {
+    let image = busybox_image();
+    let tag = format!("aid-{}", std::process::id());
+    let names = Containers(vec![
+        format!("{tag}-pg"),
+        format!("{tag}-redis"),
+        format!("{tag}-other"),
+    ]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[0],
+        "--label",
+        "dev.aidesktop.service=postgresql",
+        "-e",
+        "POSTGRES_PASSWORD=s3cret/pass",
+        "-e",
+        "POSTGRES_DB=shop",
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[1],
+        "--label",
+        "dev.aidesktop.service=redis",
+        "-p",
+        "127.0.0.1:0:6379",
+        image,
+        "/bin/sh",
+        "-c",
+        "sleep 3600",
+        "--requirepass",
+        "r3dis",
+    ]);
+    // Not ours: never listed.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[2],
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
+    let pg_port = docker(&["port", &names.0[0], "5432"]);
+    let pg_port: u16 = pg_port.rsplit(':').next().unwrap().parse().unwrap();
+
+    let found = ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock").await;
+    assert!(found.docker_available, "{:?}", found.message);
+    let ours: Vec<_> = found
+        .services
+        .iter()
+        .filter(|s| s.container.starts_with(&tag))
+        .collect();
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    let pg = ours.iter().find(|s| s.kind == "postgresql").unwrap();
+    assert!(pg.running);
+    assert_eq!(pg.host_port, Some(pg_port));
+    assert_eq!(pg.env_var, "DATABASE_URL");
+    assert_eq!(
+        pg.connection_string.as_deref(),
+        Some(format!("postgresql://postgres:s3cret%2Fpass@127.0.0.1:{pg_port}/shop").as_str())
+    );
+    let redis = ours.iter().find(|s| s.kind == "redis").unwrap();
+    assert!(redis
+        .connection_string
+        .as_deref()
+        .unwrap()
+        .starts_with("redis://:r3dis@127.0.0.1:"));
+
+    // A stopped one is still offered, marked as such.
+    docker(&["stop", "-t", "0", &names.0[0]]);
+    let found = ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock").await;
+    let pg = found
+        .services
+        .iter()
+        .find(|s| s.container == names.0[0])
+        .unwrap();
+    assert!(!pg.running);
+}

@@ -68,7 +68,11 @@ fn Pm2Settings() -> impl IntoView {
         spawn_local(async move {
             match ipc::invoke::<_, Pm2Status>(commands::DEPLOYMENTS_CONFIGURE, &args).await {
                 Ok(s) => {
-                    toasts.success(if s.installed { "PM2 settings saved" } else { "Saved, but PM2 is still not found" });
+                    toasts.success(if s.installed {
+                        "PM2 settings saved"
+                    } else {
+                        "Saved, but PM2 is still not found"
+                    });
                     status.set(Some(s));
                 }
                 Err(e) => toasts.error("PM2 settings were not saved", &e),
