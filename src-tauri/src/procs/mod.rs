@@ -236,6 +236,7 @@ fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<
             stream,
             logs.clone(),
             exited.clone(),
+            TAIL_INTERVAL,
         ));
     }
 }
@@ -290,13 +291,24 @@ async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<A
         }
         tokio::time::sleep(TAIL_INTERVAL * 5).await;
     }
-    tail(path, stream, logs, stop).await;
+    tail(path, stream, logs, stop, TAIL_IDLE_MAX).await;
 }
 
 /// Follows a log file, pushing complete lines, until `done` is set and the
 /// file is drained. Starts near the end of a long file; a file truncated
 /// under it (logs cleared) is read again from its start.
-async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<AtomicBool>) {
+///
+/// `idle_max` bounds the back-off of a quiet file: the output files of our
+/// own processes keep [`TAIL_INTERVAL`] (a process that exits during start-up
+/// must have its last lines read at once: they say why), files of processes
+/// we only watch (PM2's apps) may wait up to [`TAIL_IDLE_MAX`].
+async fn tail(
+    path: PathBuf,
+    stream: Stream,
+    logs: Arc<LogBuffer>,
+    exited: Arc<AtomicBool>,
+    idle_max: Duration,
+) {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let Ok(mut file) = tokio::fs::File::open(&path).await else {
         return;
@@ -324,8 +336,9 @@ async fn tail(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, exited: Arc<A
                 // Each check is a trip to the blocking pool: a quiet file is
                 // looked at less and less often (up to TAIL_IDLE_MAX).
                 tokio::time::sleep(idle).await;
-                idle = (idle * 2).min(TAIL_IDLE_MAX);
-                if idle == TAIL_IDLE_MAX {
+                let backed_off = idle >= idle_max;
+                idle = (idle * 2).min(idle_max);
+                if backed_off || idle_max == TAIL_INTERVAL {
                     let truncated = file.metadata().await.is_ok_and(|m| m.len() < position);
                     if truncated && file.seek(std::io::SeekFrom::Start(0)).await.is_ok() {
                         position = 0;

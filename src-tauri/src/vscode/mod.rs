@@ -34,6 +34,9 @@ const LOG_LINES: usize = 2000;
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a stop waits after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// Other ports tried when code-server finds its port taken at bind time
+/// (several instances starting at once race for the same free port).
+const PORT_RETRIES: usize = 5;
 /// How often a running instance is checked for having exited.
 const MONITOR_INTERVAL: Duration = Duration::from_millis(500);
 /// Variables that would change code-server's port, password, config or
@@ -332,7 +335,7 @@ impl VsCodeManager {
         loop {
             let port = self.choose_port(repository_id, repo.port, &refused_ports)?;
             match self.launch(&repo, &binary, &folder, port).await {
-                Err(e) if refused_ports.len() < 2 && mentions_port_in_use(&e) => {
+                Err(e) if refused_ports.len() < PORT_RETRIES && mentions_port_in_use(&e) => {
                     log::warn!("port {port} was taken before code-server bound it; trying another");
                     refused_ports.push(port);
                 }
