@@ -121,6 +121,57 @@ pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, handler: impl 
     });
 }
 
+/// Subscribes to an event while the calling component is mounted: the
+/// listener is removed when it unmounts (a page visited ten times keeps one
+/// listener, not ten).
+pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
+    event: &'static str,
+    handler: impl Fn(T) + 'static,
+) {
+    use leptos::prelude::on_cleanup;
+    use send_wrapper::SendWrapper;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    // The unlisten function, once Tauri hands it over; or `true` once the
+    // component is gone (then it is called as soon as it arrives).
+    let state: Rc<RefCell<(Option<js_sys::Function>, bool)>> = Rc::default();
+    let closure = Closure::<dyn Fn(JsValue)>::new(move |raw: JsValue| {
+        let payload =
+            js_sys::Reflect::get(&raw, &JsValue::from_str("payload")).unwrap_or(JsValue::UNDEFINED);
+        match serde_wasm_bindgen::from_value::<T>(payload) {
+            Ok(value) => handler(value),
+            Err(e) => web_sys::console::warn_1(&format!("bad {event} payload: {e}").into()),
+        }
+    });
+    // Cleanup runs on the UI thread, where the Rc lives.
+    let for_cleanup = SendWrapper::new(state.clone());
+    on_cleanup(move || {
+        let mut s = for_cleanup.borrow_mut();
+        s.1 = true;
+        if let Some(unlisten) = s.0.take() {
+            let _ = unlisten.call0(&JsValue::NULL);
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        match tauri_listen(event, closure.as_ref().unchecked_ref()).await {
+            Ok(unlisten) => {
+                let unlisten: js_sys::Function = unlisten.unchecked_into();
+                let mut s = state.borrow_mut();
+                if s.1 {
+                    let _ = unlisten.call0(&JsValue::NULL);
+                } else {
+                    s.0 = Some(unlisten);
+                }
+            }
+            Err(e) => {
+                web_sys::console::warn_1(&format!("cannot listen to {event}: {:?}", e).into())
+            }
+        }
+        // Tauri holds the handler until unlisten; the closure must outlive it.
+        closure.forget();
+    });
+}
+
 /// Opens the native folder picker; `None` when the user cancels.
 pub async fn pick_folder(title: &str) -> Result<Option<String>, ApiError> {
     #[derive(Serialize)]

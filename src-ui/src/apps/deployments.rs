@@ -7,16 +7,17 @@
 use crate::apps::repositories::RepoList;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
+use crate::components::live_list::LiveList;
 use crate::components::log_view::{LogFollower, LogView};
 use crate::components::secret_pairs::SecretPairs;
 use crate::components::toast::use_toasts;
 use crate::ipc;
+use ai_desktop_api::commands;
 use ai_desktop_api::deployments::{
     DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, Pm2Status,
     ServiceDiscovery, StartSuggestion,
 };
-use ai_desktop_api::events::{self, Deleted};
-use ai_desktop_api::{commands, ApiError};
+use ai_desktop_api::events;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
@@ -66,12 +67,15 @@ fn megabytes(bytes: u64) -> String {
 pub fn DeploymentsPage() -> impl IntoView {
     let toasts = use_toasts();
     let status = RwSignal::new(None::<Pm2Status>);
-    let items = RwSignal::new(None::<Result<Vec<Deployment>, ApiError>>);
-    let selected = RwSignal::new(None::<i64>);
+    let list = LiveList::<Deployment>::start(
+        commands::DEPLOYMENTS_LIST,
+        events::DEPLOYMENT_UPDATED,
+        events::DEPLOYMENT_DELETED,
+    );
+    let items = list.items;
+    let selected = list.selected;
     let busy = RwSignal::new(None::<i64>);
     let modal = RwSignal::new(Modal::Closed);
-    let alive = StoredValue::new(true);
-    on_cleanup(move || alive.set_value(false));
 
     let load_status = move || {
         spawn_local(async move {
@@ -81,45 +85,7 @@ pub fn DeploymentsPage() -> impl IntoView {
         });
     };
     load_status();
-    let load = move || {
-        spawn_local(async move {
-            let result = ipc::invoke0::<Vec<Deployment>>(commands::DEPLOYMENTS_LIST).await;
-            if let Ok(list) = &result {
-                if selected.get_untracked().is_none() {
-                    selected.set(list.first().map(|d| d.id));
-                }
-            }
-            items.set(Some(result));
-        });
-    };
-    load();
-    ipc::listen(events::DEPLOYMENT_UPDATED, move |d: Deployment| {
-        if !alive.get_value() {
-            return;
-        }
-        items.update(|s| {
-            if let Some(Ok(list)) = s {
-                match list.iter_mut().find(|x| x.id == d.id) {
-                    Some(existing) => *existing = d,
-                    None => list.push(d),
-                }
-                list.sort_by_key(|x| x.name.to_lowercase());
-            }
-        });
-    });
-    ipc::listen(events::DEPLOYMENT_DELETED, move |d: Deleted| {
-        if !alive.get_value() {
-            return;
-        }
-        items.update(|s| {
-            if let Some(Ok(list)) = s {
-                list.retain(|x| x.id != d.id);
-            }
-        });
-        if selected.get_untracked() == Some(d.id) {
-            selected.set(None);
-        }
-    });
+    let load = move || list.reload();
 
     let act = move |id: i64, cmd: &'static str, done: &'static str| {
         busy.set(Some(id));
@@ -141,13 +107,7 @@ pub fn DeploymentsPage() -> impl IntoView {
         });
     };
     let close = Callback::new(move |_| modal.set(Modal::Closed));
-    let current = Memo::new(move |_| {
-        let id = selected.get()?;
-        items.with(|s| match s {
-            Some(Ok(list)) => list.iter().find(|x| x.id == id).cloned(),
-            _ => None,
-        })
-    });
+    let current = list.current();
 
     view! {
         <section class="page wide" data-testid="page-deployments">
@@ -190,7 +150,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some(Ok(_)) => view! {
-                    <DeploymentTable items=items selected=selected busy=busy act=act modal=modal/>
+                    <DeploymentTable list=list selected=selected busy=busy act=act modal=modal/>
                 }.into_any(),
             }}
             {move || current.get().map(|d| view! {
@@ -245,16 +205,13 @@ fn Pm2Missing(status: Pm2Status, on_saved: Callback<()>) -> impl IntoView {
 
 #[component]
 fn DeploymentTable(
-    items: RwSignal<Option<Result<Vec<Deployment>, ApiError>>>,
+    list: LiveList<Deployment>,
     selected: RwSignal<Option<i64>>,
     busy: RwSignal<Option<i64>>,
     act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
     modal: RwSignal<Modal>,
 ) -> impl IntoView {
-    let rows = move || match items.get() {
-        Some(Ok(list)) => list,
-        _ => Vec::new(),
-    };
+    let rows = move || list.rows();
     view! {
         <div class="table-wrap">
             <table class="table deploy-table" data-testid="deploy-table">

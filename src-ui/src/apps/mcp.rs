@@ -5,12 +5,13 @@
 
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
+use crate::components::live_list::LiveList;
 use crate::components::log_view::{LogFollower, LogView};
 use crate::components::schema_form::{self, FieldSpec, SchemaFields};
 use crate::components::secret_pairs::SecretPairs;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::events;
 use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpContent, McpPrompt, McpResource, McpServer, McpServerInput, McpState,
     McpTool, McpTransport, ResourceContents,
@@ -75,52 +76,13 @@ enum Modal {
 #[component]
 pub fn McpPage() -> impl IntoView {
     let toasts = use_toasts();
-    let servers = RwSignal::new(None::<Result<Vec<McpServer>, ApiError>>);
-    let selected = RwSignal::new(None::<i64>);
+    let list =
+        LiveList::<McpServer>::start(commands::MCP_LIST, events::MCP_UPDATED, events::MCP_DELETED);
+    let servers = list.items;
+    let selected = list.selected;
+    let load = move || list.reload();
     let busy = RwSignal::new(None::<i64>);
     let modal = RwSignal::new(Modal::Closed);
-    let alive = StoredValue::new(true);
-    on_cleanup(move || alive.set_value(false));
-
-    let load = move || {
-        spawn_local(async move {
-            let result = ipc::invoke0::<Vec<McpServer>>(commands::MCP_LIST).await;
-            if let Ok(list) = &result {
-                if selected.get_untracked().is_none() {
-                    selected.set(list.first().map(|s| s.id));
-                }
-            }
-            servers.set(Some(result));
-        });
-    };
-    load();
-    ipc::listen(events::MCP_UPDATED, move |server: McpServer| {
-        if !alive.get_value() {
-            return;
-        }
-        servers.update(|s| {
-            if let Some(Ok(list)) = s {
-                match list.iter_mut().find(|x| x.id == server.id) {
-                    Some(existing) => *existing = server,
-                    None => list.push(server),
-                }
-                list.sort_by_key(|x| x.name.to_lowercase());
-            }
-        });
-    });
-    ipc::listen(events::MCP_DELETED, move |d: Deleted| {
-        if !alive.get_value() {
-            return;
-        }
-        servers.update(|s| {
-            if let Some(Ok(list)) = s {
-                list.retain(|x| x.id != d.id);
-            }
-        });
-        if selected.get_untracked() == Some(d.id) {
-            selected.set(None);
-        }
-    });
 
     let act = move |id: i64, cmd: &'static str, done: &'static str| {
         busy.set(Some(id));
@@ -145,15 +107,7 @@ pub fn McpPage() -> impl IntoView {
         });
     };
     let close = Callback::new(move |_| modal.set(Modal::Closed));
-    // The selected server; a memo, so that other servers' updates do not
-    // re-render (and reset) the detail pane.
-    let current = Memo::new(move |_| {
-        let id = selected.get()?;
-        servers.with(|s| match s {
-            Some(Ok(list)) => list.iter().find(|x| x.id == id).cloned(),
-            _ => None,
-        })
-    });
+    let current = list.current();
     // Kept here so that the open tab survives the server's state changes.
     let tab = RwSignal::new(Tab::Tools);
 
@@ -201,7 +155,7 @@ pub fn McpPage() -> impl IntoView {
                 }.into_any(),
                 Some(Ok(_)) => view! {
                     <div class="split">
-                        <ServerList servers=servers selected=selected busy=busy act=act/>
+                        <ServerList list=list selected=selected busy=busy act=act/>
                         {move || match current.get() {
                             None => view! { <div class="panel muted">"Select a server."</div> }.into_any(),
                             Some(server) => view! {
@@ -260,15 +214,12 @@ fn summary(server: &McpServer) -> String {
 
 #[component]
 fn ServerList(
-    servers: RwSignal<Option<Result<Vec<McpServer>, ApiError>>>,
+    list: LiveList<McpServer>,
     selected: RwSignal<Option<i64>>,
     busy: RwSignal<Option<i64>>,
     act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let items = move || match servers.get() {
-        Some(Ok(list)) => list,
-        _ => Vec::new(),
-    };
+    let items = move || list.rows();
     view! {
         <ul class="server-list" data-testid="mcp-list">
             <For each=items key=|s| (s.id, s.state, s.name.clone(), s.command.clone(), s.url.clone(), s.args.clone()) let:server>

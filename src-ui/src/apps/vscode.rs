@@ -64,9 +64,7 @@ pub fn VsCodePage() -> impl IntoView {
     let logs = LogFollower::new();
     let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
-    let alive = StoredValue::new(true);
     on_cleanup(move || {
-        alive.set_value(false);
         spawn_local(async move {
             let _ = ipc::invoke::<_, ()>(
                 commands::VSCODE_WATCH,
@@ -90,10 +88,7 @@ pub fn VsCodePage() -> impl IntoView {
             Err(e) => toasts.error("Could not load VS Code instances", &e),
         }
     });
-    ipc::listen(events::VSCODE_UPDATED, move |i: CodeServerInstance| {
-        if !alive.get_value() {
-            return;
-        }
+    ipc::listen_while_mounted(events::VSCODE_UPDATED, move |i: CodeServerInstance| {
         let id = i.repository_id;
         let before = instances.with_untracked(|m| m.get(&id).map(|x| x.state));
         // A new process has a new log (created once it is spawned, so
@@ -107,8 +102,8 @@ pub fn VsCodePage() -> impl IntoView {
             logs.follow(commands::VSCODE_LOGS, RepoArg { repository_id: id });
         }
     });
-    ipc::listen(events::VSCODE_CHANGES, move |c: RepoChanges| {
-        if alive.get_value() && selected.get_untracked() == Some(c.repository_id) {
+    ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
+        if selected.get_untracked() == Some(c.repository_id) {
             changes.set(Some(Ok(c)));
         }
     });

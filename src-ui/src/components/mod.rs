@@ -3,6 +3,7 @@
 pub mod dialog;
 pub mod diff_view;
 pub mod icons;
+pub mod live_list;
 pub mod log_view;
 pub mod schema_form;
 pub mod secret_pairs;
