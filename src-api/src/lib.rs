@@ -12,6 +12,7 @@ pub mod events;
 pub mod logs;
 pub mod mcp;
 pub mod repos;
+pub mod services;
 pub mod system;
 pub mod vscode;
 

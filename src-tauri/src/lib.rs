@@ -10,6 +10,7 @@ pub mod git;
 pub mod mcp;
 pub mod procs;
 pub mod repos;
+pub mod services;
 pub mod shell;
 pub mod store;
 pub mod vscode;

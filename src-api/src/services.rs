@@ -1,0 +1,96 @@
+//! Services: databases the app runs in Docker.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    Postgresql,
+    Mysql,
+    Mongodb,
+    Redis,
+}
+
+impl ServiceKind {
+    pub const ALL: [ServiceKind; 4] = [
+        ServiceKind::Postgresql,
+        ServiceKind::Mysql,
+        ServiceKind::Mongodb,
+        ServiceKind::Redis,
+    ];
+
+    /// The wire spelling, and the value of the app's container label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceKind::Postgresql => "postgresql",
+            ServiceKind::Mysql => "mysql",
+            ServiceKind::Mongodb => "mongodb",
+            ServiceKind::Redis => "redis",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ServiceKind> {
+        ServiceKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKind::Postgresql => "PostgreSQL",
+            ServiceKind::Mysql => "MySQL",
+            ServiceKind::Mongodb => "MongoDB",
+            ServiceKind::Redis => "Redis",
+        }
+    }
+}
+
+/// One installable service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub kind: ServiceKind,
+    pub label: String,
+    /// Repository of the image, e.g. `redis`.
+    pub image: String,
+    /// Offered version tags, newest first; any valid tag may be asked for.
+    pub versions: Vec<String>,
+    pub internal_port: u16,
+    /// Host port tried first (the service's standard one).
+    pub default_port: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    Running,
+    Starting,
+    Stopped,
+    /// Recorded by the app, but its container is gone (removed outside the app).
+    Missing,
+}
+
+/// An installed service and what Docker says about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalledService {
+    pub kind: ServiceKind,
+    pub version: String,
+    /// `image:version`.
+    pub image: String,
+    pub container: String,
+    pub volume: String,
+    /// Host port, bound on 127.0.0.1 only.
+    pub port: u16,
+    pub state: ServiceState,
+    pub connection_string: String,
+    pub installed_at: String,
+}
+
+/// What the install button sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallRequest {
+    pub kind: ServiceKind,
+    /// None: the catalog's newest.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// None: the standard port, or the next free one.
+    #[serde(default)]
+    pub port: Option<u16>,
+}

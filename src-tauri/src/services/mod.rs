@@ -1,0 +1,421 @@
+//! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker, through bollard.
+//!
+//! One container per kind, named `aidesktop-<kind>`, labelled as ours
+//! (`dev.aidesktop.service=<kind>`, the label service discovery reads), with
+//! its port published on 127.0.0.1 only, a generated password, a named volume
+//! for its data and a restart policy. What the app installed is kept in
+//! `services.json` in the data dir (0600, written atomically), including the
+//! passwords of volumes kept after an uninstall, so a reinstall over kept
+//! data still logs in. Containers without our labels are never changed.
+
+pub mod catalog;
+pub mod state;
+
+use crate::deployments::discovery::SERVICE_LABEL;
+use crate::error::{Error, Result};
+use crate::repos;
+use ai_desktop_api::services::{
+    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState,
+};
+use bollard::models::{
+    ContainerCreateBody, HostConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
+    VolumeCreateRequest,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveVolumeOptionsBuilder, StopContainerOptionsBuilder,
+};
+use bollard::Docker;
+use state::{ServiceRecord, ServicesFile};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Label marking everything the app created (containers and volumes).
+pub const MANAGED_LABEL: &str = "dev.aidesktop.managed";
+/// How long Docker gets to answer a ping.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a pull may take before it is given up.
+const PULL_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long a started service gets to accept connections.
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+
+pub struct ServiceManager {
+    socket: String,
+    /// Container and volume names start with this (`aidesktop`; tests use
+    /// their own so they never touch a developer's services).
+    prefix: String,
+    state: ServicesFile,
+    /// One install/uninstall at a time.
+    op: tokio::sync::Mutex<()>,
+}
+
+impl ServiceManager {
+    /// `data_dir` holds `services.json`; `socket` is Docker's (`unix://…`).
+    pub fn new(data_dir: PathBuf, socket: String, prefix: &str) -> ServiceManager {
+        ServiceManager {
+            socket,
+            prefix: prefix.to_string(),
+            state: ServicesFile::new(data_dir.join("services.json")),
+            op: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn catalog(&self) -> Vec<CatalogEntry> {
+        catalog::entries()
+    }
+
+    /// A client whose daemon answers, or `unavailable` saying what to do.
+    async fn docker(&self) -> Result<Docker> {
+        let docker = Docker::connect_with_unix(&self.socket, 30, bollard::API_DEFAULT_VERSION)
+            .map_err(|e| {
+                Error::Unavailable(format!(
+                    "Docker is not available ({e}). {}",
+                    catalog::DOCKER_HINT
+                ))
+            })?;
+        match tokio::time::timeout(PING_TIMEOUT, docker.ping()).await {
+            Ok(Ok(_)) => Ok(docker),
+            Ok(Err(e)) => Err(Error::Unavailable(format!(
+                "Docker is not available: nothing answers on {} ({e}). {}",
+                self.socket,
+                catalog::DOCKER_HINT
+            ))),
+            Err(_) => Err(Error::Unavailable(format!(
+                "Docker is not available: {} did not answer within {} s.",
+                self.socket,
+                PING_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    /// The installed services with their state as Docker reports it.
+    pub async fn list(&self) -> Result<Vec<InstalledService>> {
+        let docker = self.docker().await?;
+        let file = self.state.load()?;
+        let mut out = Vec::new();
+        for record in file.services.values() {
+            out.push(self.describe(&docker, record).await);
+        }
+        out.sort_by_key(|s| s.kind);
+        Ok(out)
+    }
+
+    async fn describe(&self, docker: &Docker, record: &ServiceRecord) -> InstalledService {
+        let state = match docker.inspect_container(&record.container, None).await {
+            Err(_) => ServiceState::Missing,
+            Ok(c) => {
+                let s = c.state.as_ref();
+                if s.and_then(|s| s.running).unwrap_or(false) {
+                    ServiceState::Running
+                } else if s.and_then(|s| s.restarting).unwrap_or(false) {
+                    ServiceState::Starting
+                } else {
+                    ServiceState::Stopped
+                }
+            }
+        };
+        InstalledService {
+            kind: record.kind,
+            version: record.version.clone(),
+            image: record.image.clone(),
+            container: record.container.clone(),
+            volume: record.volume.clone(),
+            port: record.port,
+            state,
+            connection_string: catalog::connection_string(
+                record.kind,
+                record.port,
+                &record.password,
+            ),
+            installed_at: record.installed_at.clone(),
+        }
+    }
+
+    /// Installs and starts a service, pulling its image if it is not there
+    /// (`progress` hears each pull status line), and waits until it accepts
+    /// connections.
+    pub async fn install(
+        &self,
+        request: InstallRequest,
+        progress: impl Fn(String),
+    ) -> Result<InstalledService> {
+        let entry = catalog::entry(request.kind);
+        // A tag is checked as given: "7.2 " is refused, not trimmed.
+        let version = match request.version.as_deref() {
+            None | Some("") => entry.versions[0].clone(),
+            Some(v) => catalog::check_tag(v)?.to_string(),
+        };
+        if let Some(0) = request.port {
+            return Err(Error::InvalidInput("Port 0 is not a port.".into()));
+        }
+        let _op = self.op.lock().await;
+        let docker = self.docker().await?;
+        let mut file = self.state.load()?;
+        if file.services.contains_key(request.kind.as_str()) {
+            return Err(Error::Conflict(format!(
+                "{} is already installed; uninstall it first to change its version or port.",
+                entry.label
+            )));
+        }
+        let taken: Vec<u16> = file.services.values().map(|s| s.port).collect();
+        let port = match request.port {
+            Some(p) => {
+                if taken.contains(&p) || !repos::port_is_free(p) {
+                    return Err(Error::Conflict(format!(
+                        "Port {p} is in use; pick another or leave it empty."
+                    )));
+                }
+                p
+            }
+            None => (entry.default_port..=u16::MAX)
+                .find(|p| !taken.contains(p) && repos::port_is_free(*p))
+                .ok_or_else(|| Error::Conflict("No free port is left.".into()))?,
+        };
+        let image = format!("{}:{version}", entry.image);
+        if docker.inspect_image(&image).await.is_err() {
+            self.pull(&docker, &entry.image, &version, &progress)
+                .await?;
+        }
+        let container = format!("{}-{}", self.prefix, request.kind.as_str());
+        let volume = format!("{}-{}-data", self.prefix, request.kind.as_str());
+        // A volume kept from an earlier install keeps its password.
+        let password = match file.kept_volumes.remove(&volume) {
+            Some(p) => p,
+            None => crate::vscode::secrets::random_hex(16)?,
+        };
+        let labels = HashMap::from([
+            (SERVICE_LABEL.to_string(), request.kind.as_str().to_string()),
+            (MANAGED_LABEL.to_string(), "true".to_string()),
+        ]);
+        docker
+            .create_volume(VolumeCreateRequest {
+                name: Some(volume.clone()),
+                labels: Some(labels.clone()),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| {
+                Error::failed(format!("Docker could not create the volume {volume}."), e)
+            })?;
+        let internal = format!("{}/tcp", entry.internal_port);
+        let body = ContainerCreateBody {
+            image: Some(image.clone()),
+            env: Some(catalog::env(request.kind, &password)),
+            cmd: catalog::cmd(request.kind, &password),
+            labels: Some(labels),
+            exposed_ports: Some(vec![internal.clone()]),
+            host_config: Some(HostConfig {
+                port_bindings: Some(HashMap::from([(
+                    internal,
+                    Some(vec![PortBinding {
+                        // Loopback only: a plain `-p 6379:6379` listens on every interface.
+                        host_ip: Some("127.0.0.1".into()),
+                        host_port: Some(port.to_string()),
+                    }]),
+                )])),
+                binds: Some(vec![format!(
+                    "{volume}:{}",
+                    catalog::data_path(request.kind)
+                )]),
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new()
+            .name(&container)
+            .build();
+        docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(|e| Error::failed(format!("Docker could not create {container}."), e))?;
+        let record = ServiceRecord {
+            kind: request.kind,
+            version,
+            image,
+            container: container.clone(),
+            volume,
+            port,
+            password,
+            installed_at: crate::store::now_rfc3339(),
+        };
+        file.services
+            .insert(request.kind.as_str().to_string(), record.clone());
+        self.state.save(&file)?;
+        docker
+            .start_container(&container, None)
+            .await
+            .map_err(|e| Error::failed(format!("Docker could not start {container}."), e))?;
+        catalog::wait_ready(request.kind, port, &record.password, READY_TIMEOUT).await?;
+        Ok(self.describe(&docker, &record).await)
+    }
+
+    async fn pull(
+        &self,
+        docker: &Docker,
+        image: &str,
+        tag: &str,
+        progress: &impl Fn(String),
+    ) -> Result<()> {
+        use futures_util::StreamExt;
+        let options = CreateImageOptionsBuilder::new()
+            .from_image(image)
+            .tag(tag)
+            .build();
+        let mut stream = docker.create_image(Some(options), None, None);
+        let deadline = Instant::now() + PULL_TIMEOUT;
+        loop {
+            let next = tokio::time::timeout_at(deadline.into(), stream.next()).await;
+            match next {
+                Err(_) => {
+                    return Err(Error::Failed {
+                        message: format!(
+                            "Pulling {image}:{tag} took longer than {} s.",
+                            PULL_TIMEOUT.as_secs()
+                        ),
+                        detail: None,
+                    })
+                }
+                Ok(None) => return Ok(()),
+                Ok(Some(Ok(info))) => {
+                    if let Some(e) = info.error_detail.and_then(|d| d.message) {
+                        return Err(pull_error(image, tag, e));
+                    }
+                    let detail = info
+                        .progress_detail
+                        .and_then(|d| match (d.current, d.total) {
+                            (Some(c), Some(t)) if t > 0 => Some(format!("{c}/{t}")),
+                            _ => None,
+                        });
+                    let line = [info.id, info.status, detail]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !line.is_empty() {
+                        progress(line);
+                    }
+                }
+                Ok(Some(Err(e))) => return Err(pull_error(image, tag, e)),
+            }
+        }
+    }
+
+    async fn record(&self, kind: ServiceKind) -> Result<ServiceRecord> {
+        self.state
+            .load()?
+            .services
+            .get(kind.as_str())
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} is not installed.", kind.label())))
+    }
+
+    pub async fn start(&self, kind: ServiceKind) -> Result<InstalledService> {
+        let docker = self.docker().await?;
+        let record = self.record(kind).await?;
+        docker
+            .start_container(&record.container, None)
+            .await
+            .map_err(|e| missing_or(&record, e, "start"))?;
+        catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await?;
+        Ok(self.describe(&docker, &record).await)
+    }
+
+    pub async fn stop(&self, kind: ServiceKind) -> Result<InstalledService> {
+        let docker = self.docker().await?;
+        let record = self.record(kind).await?;
+        let options = StopContainerOptionsBuilder::new().t(10).build();
+        docker
+            .stop_container(&record.container, Some(options))
+            .await
+            .map_err(|e| missing_or(&record, e, "stop"))?;
+        Ok(self.describe(&docker, &record).await)
+    }
+
+    pub async fn restart(&self, kind: ServiceKind) -> Result<InstalledService> {
+        let docker = self.docker().await?;
+        let record = self.record(kind).await?;
+        docker
+            .restart_container(&record.container, None)
+            .await
+            .map_err(|e| missing_or(&record, e, "restart"))?;
+        catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await?;
+        Ok(self.describe(&docker, &record).await)
+    }
+
+    /// Removes the container; its data volume is kept (with its password, for
+    /// a later install) unless `delete_data`.
+    pub async fn uninstall(&self, kind: ServiceKind, delete_data: bool) -> Result<()> {
+        let _op = self.op.lock().await;
+        let docker = self.docker().await?;
+        let mut file = self.state.load()?;
+        let record = file
+            .services
+            .get(kind.as_str())
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} is not installed.", kind.label())))?;
+        let options = RemoveContainerOptionsBuilder::new().force(true).build();
+        if let Err(e) = docker
+            .remove_container(&record.container, Some(options))
+            .await
+        {
+            if !is_not_found(&e) {
+                return Err(Error::failed(
+                    format!("Docker could not remove {}.", record.container),
+                    e,
+                ));
+            }
+        }
+        if delete_data {
+            let options = RemoveVolumeOptionsBuilder::new().force(true).build();
+            if let Err(e) = docker.remove_volume(&record.volume, Some(options)).await {
+                if !is_not_found(&e) {
+                    return Err(Error::failed(
+                        format!("Docker could not remove the volume {}.", record.volume),
+                        e,
+                    ));
+                }
+            }
+        } else {
+            file.kept_volumes
+                .insert(record.volume.clone(), record.password.clone());
+        }
+        file.services.remove(kind.as_str());
+        self.state.save(&file)
+    }
+}
+
+fn is_not_found(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+fn missing_or(record: &ServiceRecord, e: bollard::errors::Error, what: &str) -> Error {
+    if is_not_found(&e) {
+        Error::NotFound(format!(
+            "The container {} is gone (removed outside the app); uninstall and install again (kept data stays in {}).",
+            record.container, record.volume
+        ))
+    } else {
+        Error::failed(format!("Docker could not {what} {}.", record.container), e)
+    }
+}
+
+fn pull_error(image: &str, tag: &str, e: impl std::fmt::Display) -> Error {
+    Error::failed(
+        format!(
+            "Could not pull {image}:{tag}: the registry could not be reached or has no such tag. \
+             Build or load the image locally (docker load / docker import) and install again."
+        ),
+        e,
+    )
+}

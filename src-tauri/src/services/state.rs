@@ -1,0 +1,135 @@
+//! `services.json`: the old backend's store of installed services, kept in
+//! the app data dir, mode 0600 (it holds passwords), written atomically. A
+//! file that does not parse is kept aside, never overwritten.
+
+use crate::error::{Error, Result};
+use ai_desktop_api::services::ServiceKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRecord {
+    pub kind: ServiceKind,
+    pub version: String,
+    pub image: String,
+    pub container: String,
+    pub volume: String,
+    pub port: u16,
+    pub password: String,
+    pub installed_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesState {
+    /// By kind.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceRecord>,
+    /// Volumes kept after an uninstall, with the password their data expects.
+    #[serde(default)]
+    pub kept_volumes: BTreeMap<String, String>,
+}
+
+pub struct ServicesFile {
+    path: PathBuf,
+}
+
+impl ServicesFile {
+    pub fn new(path: PathBuf) -> ServicesFile {
+        ServicesFile { path }
+    }
+
+    /// The state; a missing file is an empty one. A corrupt file is moved to
+    /// `services.json.corrupt-<time>` and an empty state returned.
+    pub fn load(&self) -> Result<ServicesState> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ServicesState::default())
+            }
+            Err(e) => {
+                return Err(Error::failed(
+                    format!("Could not read {}.", self.path.display()),
+                    e,
+                ))
+            }
+        };
+        match serde_json::from_str(&text) {
+            Ok(state) => Ok(state),
+            Err(e) => {
+                let aside = self.path.with_extension(format!(
+                    "json.corrupt-{}",
+                    crate::store::now_rfc3339().replace(':', "")
+                ));
+                std::fs::rename(&self.path, &aside).map_err(|err| {
+                    Error::failed(
+                        format!(
+                            "{} is corrupt and could not be moved aside.",
+                            self.path.display()
+                        ),
+                        err,
+                    )
+                })?;
+                log::warn!(
+                    "{} did not parse ({e}); kept as {} and starting empty",
+                    self.path.display(),
+                    aside.display()
+                );
+                Ok(ServicesState::default())
+            }
+        }
+    }
+
+    pub fn save(&self, state: &ServicesState) -> Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+        let tmp = self.path.with_extension("json.tmp");
+        let text = serde_json::to_vec_pretty(state)
+            .map_err(|e| Error::failed("Could not encode services.json.", e))?;
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(&text)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        };
+        write().map_err(|e| Error::failed(format!("Could not write {}.", self.path.display()), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_nothing_is_lost() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("services.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let file = ServicesFile::new(path.clone());
+        assert_eq!(file.load().unwrap(), ServicesState::default());
+        let aside: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(aside[0].path()).unwrap(),
+            "{ not json"
+        );
+        file.save(&ServicesState::default()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

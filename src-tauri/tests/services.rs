@@ -1,0 +1,293 @@
+//! Services against the real dockerd `.ci/setup --test` starts, with a Redis
+//! image built locally (Debian's redis-server and its libraries in a rootfs,
+//! imported under the catalog's image name), since nothing can be pulled.
+
+use ai_desktop::error::Error;
+use ai_desktop::services::ServiceManager;
+use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const SOCKET: &str = "unix:///var/run/docker.sock";
+
+/// The docker tests share container names within a prefix: one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn docker(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+/// `redis:7.2` made from this machine's redis-server (apt's), unless present.
+fn redis_image() {
+    if docker(&["image", "inspect", "redis:7.2"]).0 {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let binary = Path::new("/usr/bin/redis-server");
+    assert!(
+        binary.exists(),
+        "redis-server is not installed (run .ci/setup --test)"
+    );
+    let mut files = vec![binary.to_path_buf()];
+    let ldd = Command::new("ldd").arg(binary).output().unwrap();
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        // "libx.so => /lib/…/libx.so (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+        if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
+            files.push(path.into());
+        }
+    }
+    for f in &files {
+        let dest = root.join(f.strip_prefix("/").unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        // Follow symlinks: copy the real file under the linked name.
+        std::fs::copy(f, &dest).unwrap();
+    }
+    for d in ["data", "tmp", "etc"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    let mut tar = Command::new("tar")
+        .args(["-C", root.to_str().unwrap(), "-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            "ENV PATH=/usr/local/bin:/usr/bin:/bin",
+            "--change",
+            "WORKDIR /data",
+            "--change",
+            r#"CMD ["redis-server"]"#,
+            "-",
+            "redis:7.2",
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        tar.wait().unwrap().success() && status.success(),
+        "docker import"
+    );
+}
+
+/// Sends RESP commands, returns the raw replies.
+fn redis(port: u16, commands: &[&[&str]]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut wire = String::new();
+    for c in commands {
+        wire.push_str(&format!("*{}\r\n", c.len()));
+        for arg in *c {
+            wire.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+    }
+    s.write_all(wire.as_bytes()).unwrap();
+    let mut out = String::new();
+    let mut buf = [0u8; 1024];
+    // Read until every command answered (each reply ends with CRLF; enough here).
+    while out.matches("\r\n").count()
+        < commands.len() + commands.iter().filter(|c| c[0] == "GET").count()
+    {
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    out
+}
+
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let (_, names) = docker(&["ps", "-aq", "--filter", &format!("name={}-", self.0)]);
+        for id in names.lines() {
+            docker(&["rm", "-f", id]);
+        }
+        let (_, vols) = docker(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("name={}-", self.0),
+        ]);
+        for v in vols.lines() {
+            docker(&["volume", "rm", "-f", v]);
+        }
+    }
+}
+
+fn manager(prefix: &str) -> (tempfile::TempDir, ServiceManager, Cleanup) {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = ServiceManager::new(tmp.path().to_path_buf(), SOCKET.into(), prefix);
+    (tmp, m, Cleanup(prefix.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_keeps_its_data_across_restart_and_reinstall() {
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    // Something else holds the standard port: the next free one is taken.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:6379").ok();
+    let installed = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    drop(squatter);
+    assert_eq!(installed.state, ServiceState::Running);
+    assert_ne!(installed.port, 6379);
+    assert_eq!(installed.image, "redis:7.2", "the local image, no pull");
+    let port = installed.port;
+    let password = installed
+        .connection_string
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Without the password, nothing.
+    assert!(redis(port, &[&["PING"]]).starts_with("-NOAUTH"));
+    let reply = redis(port, &[&["AUTH", &password], &["SET", "greeting", "kept"]]);
+    assert_eq!(reply, "+OK\r\n+OK\r\n");
+    // Published on loopback only.
+    let (_, inspect) = docker(&[
+        "inspect",
+        "-f",
+        "{{json .HostConfig.PortBindings}}",
+        &installed.container,
+    ]);
+    assert!(inspect.contains("\"HostIp\":\"127.0.0.1\""), "{inspect}");
+
+    services.restart(ServiceKind::Redis).await.unwrap();
+    let reply = redis(port, &[&["AUTH", &password], &["GET", "greeting"]]);
+    assert!(reply.ends_with("$4\r\nkept\r\n"), "{reply:?}");
+
+    // Uninstall keeping data, install again: the data (and its password) are back.
+    services.uninstall(ServiceKind::Redis, false).await.unwrap();
+    assert!(
+        !docker(&["inspect", &installed.container]).0,
+        "container removed"
+    );
+    assert!(
+        docker(&["volume", "inspect", &installed.volume]).0,
+        "volume kept"
+    );
+    let again = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: Some(port),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let reply = redis(again.port, &[&["AUTH", &password], &["GET", "greeting"]]);
+    assert!(reply.ends_with("$4\r\nkept\r\n"), "{reply:?}");
+
+    // Removed behind the app's back: shown as missing.
+    docker(&["rm", "-f", &again.container]);
+    let listed = services.list().await.unwrap();
+    assert_eq!(listed[0].state, ServiceState::Missing);
+    let err = services.start(ServiceKind::Redis).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    assert!(
+        !docker(&["volume", "inspect", &installed.volume]).0,
+        "volume deleted"
+    );
+    assert!(services.list().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_without_a_registry_fails_with_a_clear_message_and_leaves_nothing() {
+    let _serial = SERIAL.lock().await;
+    let prefix = format!("aidtestpull{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    let lines = std::sync::Mutex::new(Vec::<String>::new());
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: Some("0.0.0-not-here".into()),
+                port: None,
+            },
+            |l| lines.lock().unwrap().push(l),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Could not pull redis:0.0.0-not-here"),
+        "{}",
+        err.with_detail_text()
+    );
+    assert!(services.list().await.unwrap().is_empty());
+    assert!(!docker(&["inspect", &format!("{prefix}-redis")]).0);
+}
+
+#[tokio::test]
+async fn bad_input_and_an_absent_docker_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let absent = ServiceManager::new(
+        tmp.path().to_path_buf(),
+        format!("unix://{}/nothing.sock", tmp.path().display()),
+        "aidtestabsent",
+    );
+    let err = absent.list().await.unwrap_err();
+    assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("apt install docker.io"), "{err}");
+    let services = ServiceManager::new(tmp.path().to_path_buf(), SOCKET.into(), "aidtestbad");
+    for version in ["7.2 ", "7.2; rm -rf /", "$(id)"] {
+        let err = services
+            .install(
+                InstallRequest {
+                    kind: ServiceKind::Redis,
+                    version: Some(version.into()),
+                    port: None,
+                },
+                |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{version}: {err:?}");
+    }
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: Some(0),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}
