@@ -115,6 +115,25 @@ pub const DEPLOYMENTS_SERVICES: &str = "deployments_services";
 /// `{ binary: Option<String>, home: Option<String> } -> Pm2Status` (None: PATH / ~/.pm2)
 pub const DEPLOYMENTS_CONFIGURE: &str = "deployments_configure";
 
+/// `() -> Vec<CatalogEntry>`
+pub const SERVICES_CATALOG: &str = "services_catalog";
+/// `() -> ServicesOverview` (Docker absent is an answer, not an error)
+pub const SERVICES_OVERVIEW: &str = "services_overview";
+/// `{ request: InstallRequest, onProgress: Channel<String> } -> InstalledService`
+/// (pull progress lines while the image is pulled; returns once it accepts connections)
+pub const SERVICES_INSTALL: &str = "services_install";
+/// `{ kind: ServiceKind } -> InstalledService`
+pub const SERVICES_START: &str = "services_start";
+/// `{ kind: ServiceKind } -> InstalledService`
+pub const SERVICES_STOP: &str = "services_stop";
+/// `{ kind: ServiceKind } -> InstalledService`
+pub const SERVICES_RESTART: &str = "services_restart";
+/// `{ kind: ServiceKind, deleteData: bool } -> ()`
+pub const SERVICES_UNINSTALL: &str = "services_uninstall";
+/// `{ kind: ServiceKind, onFrame: Channel<LogFrame> } -> ()`: the container's
+/// last lines, then new ones in batches.
+pub const SERVICES_LOGS: &str = "services_logs";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -169,4 +188,12 @@ pub const ALL: &[&str] = &[
     DEPLOYMENTS_CLEAR_LOGS,
     DEPLOYMENTS_SERVICES,
     DEPLOYMENTS_CONFIGURE,
+    SERVICES_CATALOG,
+    SERVICES_OVERVIEW,
+    SERVICES_INSTALL,
+    SERVICES_START,
+    SERVICES_STOP,
+    SERVICES_RESTART,
+    SERVICES_UNINSTALL,
+    SERVICES_LOGS,
 ];

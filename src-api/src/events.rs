@@ -25,6 +25,11 @@ pub const DEPLOYMENT_UPDATED: &str = "deployment:updated";
 /// Payload: [`Deleted`].
 pub const DEPLOYMENT_DELETED: &str = "deployment:deleted";
 
+/// Payload: [`crate::services::ServicesOverview`] (after every change, and
+/// whenever Docker reports one of the app's containers changed, or Docker
+/// went away or came back).
+pub const SERVICE_UPDATED: &str = "service:updated";
+
 /// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
 pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 

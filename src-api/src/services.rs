@@ -94,3 +94,23 @@ pub struct InstallRequest {
     #[serde(default)]
     pub port: Option<u16>,
 }
+
+/// A container the app did not create: shown, never changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignContainer {
+    pub name: String,
+    pub image: String,
+    pub state: String,
+    /// e.g. "0.0.0.0:5432->5432/tcp".
+    pub ports: Vec<String>,
+}
+
+/// Everything the Services page shows (also the `service:updated` payload).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesOverview {
+    pub docker_available: bool,
+    /// Why Docker is not available, and what to do.
+    pub message: Option<String>,
+    pub installed: Vec<InstalledService>,
+    pub foreign: Vec<ForeignContainer>,
+}

@@ -7,6 +7,7 @@ use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::repos::Repository;
+use ai_desktop_api::services::ServicesOverview;
 use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
 use std::sync::Mutex;
 
@@ -22,6 +23,7 @@ pub enum DomainEvent {
     McpDeleted(i64),
     DeploymentUpdated(Box<Deployment>),
     DeploymentDeleted(i64),
+    ServiceUpdated(Box<ServicesOverview>),
 }
 
 impl DomainEvent {
@@ -37,6 +39,7 @@ impl DomainEvent {
             DomainEvent::McpDeleted(_) => events::MCP_DELETED,
             DomainEvent::DeploymentUpdated(_) => events::DEPLOYMENT_UPDATED,
             DomainEvent::DeploymentDeleted(_) => events::DEPLOYMENT_DELETED,
+            DomainEvent::ServiceUpdated(_) => events::SERVICE_UPDATED,
         }
     }
 
@@ -54,6 +57,7 @@ impl DomainEvent {
             DomainEvent::McpDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::DeploymentUpdated(d) => serde_json::to_value(d),
             DomainEvent::DeploymentDeleted(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::ServiceUpdated(o) => serde_json::to_value(o),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

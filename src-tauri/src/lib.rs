@@ -79,6 +79,15 @@ pub fn run() {
                     max_restarts: 10,
                 },
             );
+            let services = Arc::new(services::ServiceManager::new(
+                dir.clone(),
+                deployments::discovery::socket_from_env(),
+                // Tests give theirs, so they never touch a developer's services.
+                &std::env::var("AI_DESKTOP_SERVICES_PREFIX").unwrap_or_else(|_| "aidesktop".into()),
+                sink.clone(),
+            ));
+            // Docker's events for our containers, and Docker going or coming back.
+            tauri::async_runtime::spawn(services.clone().run_watch());
             // Status and metrics of deployments, only while there are some.
             tauri::async_runtime::spawn(deployments.clone().run_monitor());
             let mcp = mcp::McpHub::new(
@@ -124,6 +133,7 @@ pub fn run() {
                 changes,
                 mcp,
                 deployments,
+                services,
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -213,6 +223,14 @@ pub fn run() {
             shell::deployments::deployments_logs,
             shell::deployments::deployments_clear_logs,
             shell::deployments::deployments_services,
+            shell::services::services_catalog,
+            shell::services::services_overview,
+            shell::services::services_install,
+            shell::services::services_start,
+            shell::services::services_stop,
+            shell::services::services_restart,
+            shell::services::services_uninstall,
+            shell::services::services_logs,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

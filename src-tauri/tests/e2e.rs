@@ -1098,3 +1098,62 @@ fn deployments_through_the_real_window() {
     d.step("deploy-stopped");
     d.call("DELETE", "", None);
 }
+
+#[path = "support/docker.rs"]
+mod docker_support;
+
+#[test]
+fn services_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    docker_support::redis_image();
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("services");
+    let prefix = format!("aide2e{}", std::process::id());
+    let _cleanup = docker_support::Cleanup(prefix.clone());
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("AI_DESKTOP_SERVICES_PREFIX", prefix.clone()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-services]");
+    d.find("[data-testid=catalog-redis]");
+    d.find("[data-testid=services-empty]");
+    d.step("services-catalog");
+
+    d.click("[data-testid=install-redis]");
+    wait_text(d, "[data-testid=service-state-redis]", "Running");
+    wait_text(d, "[data-testid=services-table]", "redis://:");
+    wait_text(
+        d,
+        "[data-testid=service-logs]",
+        "Ready to accept connections",
+    );
+    d.step("services-redis-running");
+    let (running, _) = docker_support::docker(&["inspect", &format!("{prefix}-redis")]);
+    assert!(running, "the container exists");
+
+    // Removed behind the app's back: the page shows it as missing, live.
+    docker_support::docker(&["rm", "-f", &format!("{prefix}-redis")]);
+    wait_text(d, "[data-testid=service-state-redis]", "Missing");
+    d.step("services-missing");
+
+    dismiss_toasts(d);
+    d.click("[data-testid=service-uninstall-redis]");
+    d.click("[data-testid=delete-data]");
+    d.step("services-uninstall-dialog");
+    d.click("[data-testid=confirm-uninstall]");
+    d.find("[data-testid=services-empty]");
+    let (volume, _) =
+        docker_support::docker(&["volume", "inspect", &format!("{prefix}-redis-data")]);
+    assert!(!volume, "the data volume was deleted as asked");
+    d.call("DELETE", "", None);
+}

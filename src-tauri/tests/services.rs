@@ -2,86 +2,23 @@
 //! image built locally (Debian's redis-server and its libraries in a rootfs,
 //! imported under the catalog's image name), since nothing can be pulled.
 
+#[path = "support/docker.rs"]
+mod support;
+
 use ai_desktop::error::Error;
+use ai_desktop::events::RecordingSink;
 use ai_desktop::services::ServiceManager;
 use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
+use support::{docker, redis_image, Cleanup};
 
 const SOCKET: &str = "unix:///var/run/docker.sock";
 
 /// The docker tests share container names within a prefix: one at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn docker(args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker CLI");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-    )
-}
-
-/// `redis:7.2` made from this machine's redis-server (apt's), unless present.
-fn redis_image() {
-    if docker(&["image", "inspect", "redis:7.2"]).0 {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let binary = Path::new("/usr/bin/redis-server");
-    assert!(
-        binary.exists(),
-        "redis-server is not installed (run .ci/setup --test)"
-    );
-    let mut files = vec![binary.to_path_buf()];
-    let ldd = Command::new("ldd").arg(binary).output().unwrap();
-    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
-        // "libx.so => /lib/…/libx.so (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
-        if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
-            files.push(path.into());
-        }
-    }
-    for f in &files {
-        let dest = root.join(f.strip_prefix("/").unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        // Follow symlinks: copy the real file under the linked name.
-        std::fs::copy(f, &dest).unwrap();
-    }
-    for d in ["data", "tmp", "etc"] {
-        std::fs::create_dir_all(root.join(d)).unwrap();
-    }
-    let mut tar = Command::new("tar")
-        .args(["-C", root.to_str().unwrap(), "-c", "."])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = Command::new("docker")
-        .args([
-            "import",
-            "--change",
-            "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-            "--change",
-            "WORKDIR /data",
-            "--change",
-            r#"CMD ["redis-server"]"#,
-            "-",
-            "redis:7.2",
-        ])
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(
-        tar.wait().unwrap().success() && status.success(),
-        "docker import"
-    );
-}
 
 /// Sends RESP commands, returns the raw replies.
 fn redis(port: u16, commands: &[&[&str]]) -> String {
@@ -110,30 +47,14 @@ fn redis(port: u16, commands: &[&[&str]]) -> String {
     out
 }
 
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (_, names) = docker(&["ps", "-aq", "--filter", &format!("name={}-", self.0)]);
-        for id in names.lines() {
-            docker(&["rm", "-f", id]);
-        }
-        let (_, vols) = docker(&[
-            "volume",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("name={}-", self.0),
-        ]);
-        for v in vols.lines() {
-            docker(&["volume", "rm", "-f", v]);
-        }
-    }
-}
-
 fn manager(prefix: &str) -> (tempfile::TempDir, ServiceManager, Cleanup) {
     let tmp = tempfile::tempdir().unwrap();
-    let m = ServiceManager::new(tmp.path().to_path_buf(), SOCKET.into(), prefix);
+    let m = ServiceManager::new(
+        tmp.path().to_path_buf(),
+        SOCKET.into(),
+        prefix,
+        Arc::new(RecordingSink::default()),
+    );
     (tmp, m, Cleanup(prefix.to_string()))
 }
 
@@ -181,6 +102,33 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
         &installed.container,
     ]);
     assert!(inspect.contains("\"HostIp\":\"127.0.0.1\""), "{inspect}");
+
+    // Its output streams into the log.
+    let logs = services.logs(ServiceKind::Redis).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !logs
+        .since(0)
+        .iter()
+        .any(|l| l.text.contains("Ready to accept connections"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", logs.since(0));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A container that is not ours is listed, read-only.
+    let foreign = format!("{prefix}-foreign");
+    docker(&["run", "-d", "--name", &foreign, "redis:7.2"]);
+    let overview = services.overview().await;
+    assert!(overview.docker_available);
+    assert_eq!(overview.installed.len(), 1);
+    assert!(
+        overview.foreign.iter().any(|c| c.name == foreign),
+        "{:?}",
+        overview.foreign
+    );
+    assert!(!overview
+        .foreign
+        .iter()
+        .any(|c| c.name == installed.container));
 
     services.restart(ServiceKind::Redis).await.unwrap();
     let reply = redis(port, &[&["AUTH", &password], &["GET", "greeting"]]);
@@ -259,11 +207,17 @@ async fn bad_input_and_an_absent_docker_are_refused() {
         tmp.path().to_path_buf(),
         format!("unix://{}/nothing.sock", tmp.path().display()),
         "aidtestabsent",
+        Arc::new(RecordingSink::default()),
     );
     let err = absent.list().await.unwrap_err();
     assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
     assert!(err.to_string().contains("apt install docker.io"), "{err}");
-    let services = ServiceManager::new(tmp.path().to_path_buf(), SOCKET.into(), "aidtestbad");
+    let services = ServiceManager::new(
+        tmp.path().to_path_buf(),
+        SOCKET.into(),
+        "aidtestbad",
+        Arc::new(RecordingSink::default()),
+    );
     for version in ["7.2 ", "7.2; rm -rf /", "$(id)"] {
         let err = services
             .install(

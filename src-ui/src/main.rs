@@ -9,6 +9,7 @@ use apps::deployments::DeploymentsPage;
 use apps::mcp::McpPage;
 use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
+use apps::services::ServicesPage;
 use apps::settings::SettingsPage;
 use apps::vscode::VsCodePage;
 use apps::Page;
@@ -77,6 +78,7 @@ fn Shell() -> impl IntoView {
                     Page::VsCode => view! { <VsCodePage/> }.into_any(),
                     Page::McpHub => view! { <McpPage/> }.into_any(),
                     Page::Deployments => view! { <DeploymentsPage/> }.into_any(),
+                    Page::Services => view! { <ServicesPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

@@ -13,9 +13,12 @@ pub mod state;
 
 use crate::deployments::discovery::SERVICE_LABEL;
 use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::procs::{LogBuffer, Stream};
 use crate::repos;
 use ai_desktop_api::services::{
-    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState,
+    CatalogEntry, ForeignContainer, InstallRequest, InstalledService, ServiceKind, ServiceState,
+    ServicesOverview,
 };
 use bollard::models::{
     ContainerCreateBody, HostConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
@@ -29,6 +32,7 @@ use bollard::Docker;
 use state::{ServiceRecord, ServicesFile};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Label marking everything the app created (containers and volumes).
@@ -48,17 +52,168 @@ pub struct ServiceManager {
     state: ServicesFile,
     /// One install/uninstall at a time.
     op: tokio::sync::Mutex<()>,
+    events: Arc<dyn EventSink>,
+    /// Followed container logs, by kind.
+    logs: Mutex<HashMap<ServiceKind, FollowedLogs>>,
 }
+
+/// A container's output buffer and the task that fills it.
+type FollowedLogs = (Arc<LogBuffer>, tokio::task::JoinHandle<()>);
+
+/// Lines of container output kept per service.
+const LOG_LINES: usize = 2000;
 
 impl ServiceManager {
     /// `data_dir` holds `services.json`; `socket` is Docker's (`unix://…`).
-    pub fn new(data_dir: PathBuf, socket: String, prefix: &str) -> ServiceManager {
+    pub fn new(
+        data_dir: PathBuf,
+        socket: String,
+        prefix: &str,
+        events: Arc<dyn EventSink>,
+    ) -> ServiceManager {
         ServiceManager {
             socket,
             prefix: prefix.to_string(),
             state: ServicesFile::new(data_dir.join("services.json")),
             op: tokio::sync::Mutex::new(()),
+            events,
+            logs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What the page shows; Docker being away is part of the answer.
+    pub async fn overview(&self) -> ServicesOverview {
+        let docker = match self.docker().await {
+            Ok(d) => d,
+            Err(e) => {
+                return ServicesOverview {
+                    docker_available: false,
+                    message: Some(e.to_string()),
+                    ..Default::default()
+                }
+            }
+        };
+        let installed = match self.state.load() {
+            Ok(file) => {
+                let mut out = Vec::new();
+                for record in file.services.values() {
+                    out.push(self.describe(&docker, record).await);
+                }
+                out
+            }
+            Err(e) => {
+                return ServicesOverview {
+                    docker_available: true,
+                    message: Some(e.with_detail_text()),
+                    ..Default::default()
+                }
+            }
+        };
+        let foreign = docker
+            .list_containers(Some(
+                bollard::query_parameters::ListContainersOptionsBuilder::new()
+                    .all(true)
+                    .build(),
+            ))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| {
+                !c.labels
+                    .as_ref()
+                    .is_some_and(|l| l.contains_key(MANAGED_LABEL) || l.contains_key(SERVICE_LABEL))
+            })
+            .map(|c| ForeignContainer {
+                name: c
+                    .names
+                    .and_then(|n| n.first().cloned())
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_string(),
+                image: c.image.unwrap_or_default(),
+                state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                ports: c
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|p| {
+                        Some(format!(
+                            "{}:{}->{}",
+                            p.ip.unwrap_or_default(),
+                            p.public_port?,
+                            p.private_port
+                        ))
+                    })
+                    .collect(),
+            })
+            .collect();
+        ServicesOverview {
+            docker_available: true,
+            message: None,
+            installed,
+            foreign,
+        }
+    }
+
+    async fn emit(&self) {
+        let overview = self.overview().await;
+        self.events
+            .emit(DomainEvent::ServiceUpdated(Box::new(overview)));
+    }
+
+    /// Follows Docker's events for the app's containers and tells the UI
+    /// about each change; when Docker goes away (or comes back) the UI hears
+    /// that too. Runs for the app's life.
+    pub async fn run_watch(self: Arc<Self>) {
+        use futures_util::StreamExt;
+        let mut was_available = None;
+        loop {
+            let docker = self.docker().await;
+            let available = docker.is_ok();
+            if was_available != Some(available) {
+                was_available = Some(available);
+                self.emit().await;
+            }
+            let Ok(docker) = docker else {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            };
+            let filters: HashMap<&str, Vec<&str>> =
+                HashMap::from([("label", vec![MANAGED_LABEL]), ("type", vec!["container"])]);
+            let options = bollard::query_parameters::EventsOptionsBuilder::new()
+                .filters(&filters)
+                .build();
+            let mut events = docker.events(Some(options));
+            while let Some(event) = events.next().await {
+                if event.is_err() {
+                    break;
+                }
+                self.emit().await;
+            }
+            // The stream ended: Docker stopped, or restarted.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// The service's container output: its last lines, then new ones.
+    pub async fn logs(&self, kind: ServiceKind) -> Result<Arc<LogBuffer>> {
+        let record = self.record(kind).await?;
+        if let Some((buffer, task)) = lock(&self.logs).get(&kind) {
+            if !task.is_finished() {
+                return Ok(buffer.clone());
+            }
+        }
+        let docker = self.docker().await?;
+        let buffer = Arc::new(LogBuffer::new(LOG_LINES));
+        let task = tokio::spawn(follow_logs(
+            docker,
+            record.container.clone(),
+            buffer.clone(),
+        ));
+        if let Some((_, old)) = lock(&self.logs).insert(kind, (buffer.clone(), task)) {
+            old.abort();
+        }
+        Ok(buffer)
     }
 
     pub fn catalog(&self) -> Vec<CatalogEntry> {
@@ -250,7 +405,9 @@ impl ServiceManager {
             .start_container(&container, None)
             .await
             .map_err(|e| Error::failed(format!("Docker could not start {container}."), e))?;
-        catalog::wait_ready(request.kind, port, &record.password, READY_TIMEOUT).await?;
+        let ready = catalog::wait_ready(request.kind, port, &record.password, READY_TIMEOUT).await;
+        self.emit().await;
+        ready?;
         Ok(self.describe(&docker, &record).await)
     }
 
@@ -321,7 +478,9 @@ impl ServiceManager {
             .start_container(&record.container, None)
             .await
             .map_err(|e| missing_or(&record, e, "start"))?;
-        catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await?;
+        let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
+        self.emit().await;
+        ready?;
         Ok(self.describe(&docker, &record).await)
     }
 
@@ -333,6 +492,7 @@ impl ServiceManager {
             .stop_container(&record.container, Some(options))
             .await
             .map_err(|e| missing_or(&record, e, "stop"))?;
+        self.emit().await;
         Ok(self.describe(&docker, &record).await)
     }
 
@@ -343,7 +503,9 @@ impl ServiceManager {
             .restart_container(&record.container, None)
             .await
             .map_err(|e| missing_or(&record, e, "restart"))?;
-        catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await?;
+        let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
+        self.emit().await;
+        ready?;
         Ok(self.describe(&docker, &record).await)
     }
 
@@ -385,8 +547,54 @@ impl ServiceManager {
                 .insert(record.volume.clone(), record.password.clone());
         }
         file.services.remove(kind.as_str());
-        self.state.save(&file)
+        self.state.save(&file)?;
+        if let Some((_, task)) = lock(&self.logs).remove(&kind) {
+            task.abort();
+        }
+        self.emit().await;
+        Ok(())
     }
+}
+
+/// Streams a container's output (the last 500 lines, then new ones) into `buffer`.
+async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffer>) {
+    use futures_util::StreamExt;
+    let options = bollard::query_parameters::LogsOptionsBuilder::new()
+        .follow(true)
+        .stdout(true)
+        .stderr(true)
+        .tail("500")
+        .build();
+    let mut stream = docker.logs(&container, Some(options));
+    let mut pending: HashMap<bool, Vec<u8>> = HashMap::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let (is_err, bytes) = match chunk {
+            bollard::container::LogOutput::StdErr { message } => (true, message),
+            bollard::container::LogOutput::StdOut { message }
+            | bollard::container::LogOutput::Console { message } => (false, message),
+            bollard::container::LogOutput::StdIn { .. } => continue,
+        };
+        let buf = pending.entry(is_err).or_default();
+        buf.extend_from_slice(&bytes);
+        while let Some(end) = buf.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buf.drain(..=end).collect();
+            let text = String::from_utf8_lossy(&line[..line.len() - 1])
+                .trim_end_matches('\r')
+                .to_string();
+            buffer.push(
+                if is_err {
+                    Stream::Stderr
+                } else {
+                    Stream::Stdout
+                },
+                text,
+            );
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn is_not_found(e: &bollard::errors::Error) -> bool {

@@ -7,6 +7,7 @@ pub mod deployments;
 pub mod events;
 pub mod logs;
 pub mod mcp;
+pub mod services;
 pub mod tray;
 pub mod vscode;
 
@@ -14,6 +15,7 @@ use crate::deployments::DeploymentManager;
 use crate::git::ChangesFeed;
 use crate::mcp::McpHub;
 use crate::repos::RepoRegistry;
+use crate::services::ServiceManager;
 use crate::store::Store;
 use crate::vscode::VsCodeManager;
 use std::path::PathBuf;
@@ -27,6 +29,7 @@ pub struct AppState {
     pub changes: Arc<ChangesFeed>,
     pub mcp: Arc<McpHub>,
     pub deployments: Arc<DeploymentManager>,
+    pub services: Arc<ServiceManager>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -4,6 +4,7 @@ pub mod deployments;
 pub mod mcp;
 pub mod planned;
 pub mod repositories;
+pub mod services;
 pub mod settings;
 pub mod vscode;
 

@@ -7,15 +7,6 @@ use leptos::prelude::*;
 
 fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
     match page {
-        Page::Services => (
-            "PostgreSQL, MySQL, MongoDB and Redis in Docker.",
-            &[
-                "Install with live pull progress, ports bound to 127.0.0.1, generated passwords",
-                "Start, stop, restart, logs",
-                "Connection strings to copy",
-                "Data kept in named volumes unless you ask to delete it",
-            ],
-        ),
         Page::FlowBuilder => (
             "Agent sessions that think with an LLM and act through MCP tools.",
             &[
@@ -48,9 +39,12 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         // Built: routed to their own pages.
-        Page::Repositories | Page::VsCode | Page::Deployments | Page::McpHub | Page::Settings => {
-            ("", &[])
-        }
+        Page::Repositories
+        | Page::VsCode
+        | Page::Deployments
+        | Page::Services
+        | Page::McpHub
+        | Page::Settings => ("", &[]),
     }
 }
 

@@ -1,0 +1,355 @@
+//! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker. Catalog cards
+//! with install (pull progress streamed), the installed services kept live by
+//! `service:updated` (status, port, connection string to copy, actions,
+//! logs), and other containers listed read-only. Without Docker, a banner
+//! says what to do and the page recovers by itself when Docker answers.
+
+use crate::components::dialog::Dialog;
+use crate::components::icons::{Icon, Svg};
+use crate::components::log_view::{LogFollower, LogView};
+use crate::components::toast::use_toasts;
+use crate::ipc;
+use ai_desktop_api::commands;
+use ai_desktop_api::events;
+use ai_desktop_api::services::{
+    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState, ServicesOverview,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct KindArg {
+    kind: ServiceKind,
+}
+
+fn state_class(s: ServiceState) -> &'static str {
+    match s {
+        ServiceState::Running => "running",
+        ServiceState::Starting => "starting",
+        ServiceState::Missing => "failed",
+        ServiceState::Stopped => "stopped",
+    }
+}
+
+fn state_label(s: ServiceState) -> &'static str {
+    match s {
+        ServiceState::Running => "Running",
+        ServiceState::Starting => "Starting…",
+        ServiceState::Missing => "Missing",
+        ServiceState::Stopped => "Stopped",
+    }
+}
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let overview = RwSignal::new(None::<ServicesOverview>);
+    let catalog = RwSignal::new(Vec::<CatalogEntry>::new());
+    let selected = RwSignal::new(None::<ServiceKind>);
+    let busy = RwSignal::new(None::<ServiceKind>);
+    let uninstalling = RwSignal::new(None::<InstalledService>);
+    let load = move || {
+        spawn_local(async move {
+            match ipc::invoke0::<ServicesOverview>(commands::SERVICES_OVERVIEW).await {
+                Ok(o) => {
+                    if selected.get_untracked().is_none() {
+                        selected.set(o.installed.first().map(|s| s.kind));
+                    }
+                    overview.set(Some(o));
+                }
+                Err(e) => toasts.error("Could not ask Docker", &e),
+            }
+        });
+    };
+    load();
+    spawn_local(async move {
+        if let Ok(c) = ipc::invoke0::<Vec<CatalogEntry>>(commands::SERVICES_CATALOG).await {
+            catalog.set(c);
+        }
+    });
+    ipc::listen_while_mounted(events::SERVICE_UPDATED, move |o: ServicesOverview| {
+        let selected_gone = selected
+            .get_untracked()
+            .is_none_or(|k| !o.installed.iter().any(|s| s.kind == k));
+        if selected_gone {
+            selected.set(o.installed.first().map(|s| s.kind));
+        }
+        overview.set(Some(o));
+    });
+    let act = move |kind: ServiceKind, cmd: &'static str, done: &'static str| {
+        busy.set(Some(kind));
+        spawn_local(async move {
+            let result = ipc::invoke::<_, InstalledService>(cmd, &KindArg { kind }).await;
+            busy.set(None);
+            match result {
+                Ok(_) => toasts.success(format!("{} {done}", kind.label())),
+                Err(e) => toasts.error(kind.label(), &e),
+            }
+        });
+    };
+    let installed_kinds = move || {
+        overview.with(|o| {
+            o.as_ref()
+                .map(|o| o.installed.iter().map(|s| s.kind).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+
+    // A memo, so that the log pane is rebuilt only when another service is
+    // chosen, not on every status change.
+    let shown_logs = Memo::new(move |_| selected.get().filter(|k| installed_kinds().contains(k)));
+
+    view! {
+        <section class="page wide" data-testid="page-services">
+            <header class="page-header">
+                <div>
+                    <h1>"Services"</h1>
+                    <p class="muted">"Databases in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes."</p>
+                </div>
+                <div class="header-actions">
+                    <button class="button" on:click=move |_| load()>"Refresh"</button>
+                </div>
+            </header>
+            {move || match overview.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Asking Docker…"</div> }.into_any(),
+                Some(o) if !o.docker_available => view! {
+                    <div class="banner warn" data-testid="docker-banner">
+                        <strong>"Docker is not available."</strong>
+                        <p>{o.message.unwrap_or_default()}</p>
+                        <button class="button" on:click=move |_| load()>"Try again"</button>
+                    </div>
+                }.into_any(),
+                Some(o) => view! {
+                    {o.message.map(|m| view! { <div class="banner error">{m}</div> })}
+                    <div class="catalog" data-testid="catalog">
+                        {move || catalog.get().into_iter().map(|entry| {
+                            let kind = entry.kind;
+                            view! { <CatalogCard entry=entry installed=Signal::derive(move || installed_kinds().contains(&kind))/> }
+                        }).collect_view()}
+                    </div>
+                    {if o.installed.is_empty() {
+                        view! { <p class="muted" data-testid="services-empty">"Nothing installed yet: pick a service above."</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table services-table" data-testid="services-table">
+                                    <thead><tr><th>"Service"</th><th>"Status"</th><th class="num">"Port"</th><th>"Connection string"</th><th class="wide-actions"></th></tr></thead>
+                                    <tbody>
+                                        {o.installed.into_iter().map(|s| {
+                                            let kind = s.kind;
+                                            let running = s.state == ServiceState::Running;
+                                            let connection = s.connection_string.clone();
+                                            let for_dialog = s.clone();
+                                            view! {
+                                                <tr class:selected=move || selected.get() == Some(kind) on:click=move |_| selected.set(Some(kind)) data-testid=format!("service-row-{}", kind.as_str())>
+                                                    <td><div class="repo-name">{kind.label()}</div><div class="muted small-text mono">{format!("{} · {}", s.image, s.volume)}</div></td>
+                                                    <td data-testid=format!("service-state-{}", kind.as_str())>
+                                                        <span class=format!("status {}", state_class(s.state))
+                                                            title=(s.state == ServiceState::Missing).then_some("Its container was removed outside the app. Uninstall, then install again: kept data comes back.")>
+                                                            {state_label(s.state)}
+                                                        </span>
+                                                    </td>
+                                                    <td class="num mono">{s.port}</td>
+                                                    <td>
+                                                        <div class="connection-cell">
+                                                            <span class="mono small-text truncate connection" title=connection.clone()>{connection.clone()}</span>
+                                                            <button class="button small" on:click=move |ev| { ev.stop_propagation(); copy(connection.clone(), toasts); }>"Copy"</button>
+                                                        </div>
+                                                    </td>
+                                                    <td class="actions" on:click=|ev| ev.stop_propagation()>
+                                                        {move || (busy.get() == Some(kind)).then(|| view! { <span class="spinner"></span> })}
+                                                        {if running {
+                                                            view! {
+                                                                <button class="button small" on:click=move |_| act(kind, commands::SERVICES_RESTART, "restarted")>"Restart"</button>
+                                                                <button class="button small" data-testid=format!("service-stop-{}", kind.as_str()) on:click=move |_| act(kind, commands::SERVICES_STOP, "stopped")>"Stop"</button>
+                                                            }.into_any()
+                                                        } else {
+                                                            view! { <button class="button small primary" on:click=move |_| act(kind, commands::SERVICES_START, "started")>"Start"</button> }.into_any()
+                                                        }}
+                                                        <button class="button small danger" data-testid=format!("service-uninstall-{}", kind.as_str()) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
+                    {(!o.foreign.is_empty()).then(|| view! {
+                        <div class="panel" data-testid="foreign">
+                            <div class="panel-title">"Other containers (not managed by AI Desktop; shown, never changed)"</div>
+                            <ul class="plain-list">
+                                {o.foreign.into_iter().map(|c| view! {
+                                    <li><strong>{c.name}</strong>" "<span class="mono small-text muted">{c.image}</span>" "<span class="chip">{c.state}</span>" "<span class="mono small-text">{c.ports.join(", ")}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    })}
+                }.into_any(),
+            }}
+            {move || shown_logs.get().map(|kind| view! { <ServiceLogs kind=kind/> })}
+            {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
+        </section>
+    }
+}
+
+fn copy(text: String, toasts: crate::components::toast::Toasts) {
+    spawn_local(async move {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let promise = window.navigator().clipboard().write_text(&text);
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => toasts.success("Connection string copied"),
+            Err(_) => toasts.error(
+                "Could not copy",
+                &ai_desktop_api::ApiError::new(
+                    ai_desktop_api::ErrorCode::Failed,
+                    "The clipboard refused; select the text instead.",
+                ),
+            ),
+        }
+    });
+}
+
+#[component]
+fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
+    let toasts = use_toasts();
+    let version = RwSignal::new(entry.versions.first().cloned().unwrap_or_default());
+    let port = RwSignal::new(String::new());
+    let installing = RwSignal::new(false);
+    let progress = RwSignal::new(String::new());
+    let kind = entry.kind;
+    let install = move |_| {
+        let port_value = match port.get_untracked().trim() {
+            "" => None,
+            t => match t.parse::<u16>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    toasts.error(
+                        "Install",
+                        &ai_desktop_api::ApiError::new(
+                            ai_desktop_api::ErrorCode::InvalidInput,
+                            format!("\"{t}\" is not a port number (1–65535)."),
+                        ),
+                    );
+                    return;
+                }
+            },
+        };
+        #[derive(Serialize)]
+        struct Args {
+            request: InstallRequest,
+        }
+        let args = Args {
+            request: InstallRequest {
+                kind,
+                version: Some(version.get_untracked()),
+                port: port_value,
+            },
+        };
+        installing.set(true);
+        progress.set("Preparing…".into());
+        spawn_local(async move {
+            let result = ipc::invoke_streaming(
+                commands::SERVICES_INSTALL,
+                &args,
+                "onProgress",
+                move |line: String| progress.set(line),
+            )
+            .await;
+            installing.set(false);
+            progress.set(String::new());
+            match result {
+                Ok(()) => toasts.success(format!("{} is installed and running", kind.label())),
+                Err(e) => toasts.error(&format!("{} was not installed", kind.label()), &e),
+            }
+        });
+    };
+    view! {
+        <div class="card" data-testid=format!("catalog-{}", kind.as_str())>
+            <div class="card-head">
+                <strong>{entry.label.clone()}</strong>
+                <span class="muted small-text mono">{format!("{} · port {}", entry.image, entry.default_port)}</span>
+            </div>
+            <div class="field-row">
+                <select class="input" prop:value=move || version.get() on:change=move |ev| version.set(event_target_value(&ev)) disabled=move || installed.get()>
+                    {entry.versions.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                </select>
+                <input class="input mono" placeholder=format!("{} or next free", entry.default_port) prop:value=port on:input=move |ev| port.set(event_target_value(&ev)) disabled=move || installed.get()/>
+            </div>
+            {move || if installed.get() {
+                view! { <span class="muted small-text">"Installed"</span> }.into_any()
+            } else {
+                view! {
+                    <button class="button primary small" data-testid=format!("install-{}", kind.as_str()) disabled=move || installing.get() on:click=install>
+                        {move || if installing.get() { "Installing…" } else { "Install" }}
+                    </button>
+                }.into_any()
+            }}
+            {move || installing.get().then(|| view! { <div class="muted small-text mono truncate" data-testid="install-progress">{move || progress.get()}</div> })}
+        </div>
+    }
+}
+
+#[component]
+fn ServiceLogs(kind: ServiceKind) -> impl IntoView {
+    let logs = LogFollower::new();
+    logs.follow(commands::SERVICES_LOGS, KindArg { kind });
+    view! {
+        <div class="panel" data-testid="service-logs">
+            <div class="panel-title">{format!("Logs · {}", kind.label())}</div>
+            <LogView lines=logs.lines empty="No output yet."/>
+        </div>
+    }
+}
+
+#[component]
+fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let delete_data = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let kind = service.kind;
+    let confirm = move |_| {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Args {
+            kind: ServiceKind,
+            delete_data: bool,
+        }
+        busy.set(true);
+        let args = Args {
+            kind,
+            delete_data: delete_data.get_untracked(),
+        };
+        spawn_local(async move {
+            let result = ipc::invoke::<_, ()>(commands::SERVICES_UNINSTALL, &args).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    toasts.success(format!("{} uninstalled", kind.label()));
+                    on_close.run(());
+                }
+                Err(e) => toasts.error("Could not uninstall", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title=format!("Uninstall {}?", kind.label()) on_close=on_close test_id="uninstall-dialog">
+            <p>"The container " <span class="mono">{service.container.clone()}</span> " is removed. Its data stays in the volume "
+               <span class="mono">{service.volume.clone()}</span> " for a later install, unless you tick:"</p>
+            <label class="check">
+                <input type="checkbox" data-testid="delete-data" prop:checked=move || delete_data.get() on:change=move |ev| delete_data.set(event_target_checked(&ev))/>
+                "Also delete its data (cannot be undone)"
+            </label>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button danger" data-testid="confirm-uninstall" disabled=move || busy.get() on:click=confirm>
+                    <Svg icon=Icon::Trash/>"Uninstall"
+                </button>
+            </footer>
+        </Dialog>
+    }
+}
