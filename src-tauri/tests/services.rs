@@ -66,6 +66,7 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
     let (_tmp, services, _cleanup) = manager(&prefix);
     // Something else holds the standard port: the next free one is taken.
     let squatter = std::net::TcpListener::bind("127.0.0.1:6379").ok();
+    let pulls = std::sync::Mutex::new(Vec::<String>::new());
     let installed = services
         .install(
             InstallRequest {
@@ -73,11 +74,15 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
                 version: None,
                 port: None,
             },
-            |_| {},
+            |line| pulls.lock().unwrap().push(line),
         )
         .await
         .unwrap();
     drop(squatter);
+    assert!(
+        pulls.lock().unwrap().is_empty(),
+        "the local image is used, no pull"
+    );
     assert_eq!(installed.state, ServiceState::Running);
     assert_ne!(installed.port, 6379);
     assert_eq!(installed.image, "redis:7.2", "the local image, no pull");
@@ -102,6 +107,31 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
         &installed.container,
     ]);
     assert!(inspect.contains("\"HostIp\":\"127.0.0.1\""), "{inspect}");
+    // And nothing answers on the machine's other addresses.
+    let addresses = std::process::Command::new("hostname")
+        .arg("-I")
+        .output()
+        .unwrap();
+    for ip in String::from_utf8_lossy(&addresses.stdout).split_whitespace() {
+        if let Ok(ip) = ip.parse::<std::net::IpAddr>() {
+            let reached = TcpStream::connect_timeout(&(ip, port).into(), Duration::from_secs(2));
+            assert!(reached.is_err(), "reachable on {ip}:{port}");
+        }
+    }
+
+    // services.json lost (corrupt): kept aside, and the service is taken
+    // back from Docker's labels with its port and password.
+    std::fs::write(_tmp.path().join("services.json"), "{ garbage").unwrap();
+    let listed = services.list().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].port, port);
+    assert_eq!(listed[0].connection_string, installed.connection_string);
+    let kept: Vec<_> = std::fs::read_dir(_tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the corrupt file is kept as a backup");
 
     // Its output streams into the log.
     let logs = services.logs(ServiceKind::Redis).await.unwrap();
@@ -202,6 +232,9 @@ async fn a_pull_without_a_registry_fails_with_a_clear_message_and_leaves_nothing
 
 #[tokio::test]
 async fn bad_input_and_an_absent_docker_are_refused() {
+    // An unknown service or a port out of range never gets past the command's arguments.
+    assert!(serde_json::from_str::<InstallRequest>(r#"{"kind":"oracle"}"#).is_err());
+    assert!(serde_json::from_str::<InstallRequest>(r#"{"kind":"redis","port":70000}"#).is_err());
     let tmp = tempfile::tempdir().unwrap();
     let absent = ServiceManager::new(
         tmp.path().to_path_buf(),
@@ -244,4 +277,87 @@ async fn bad_input_and_an_absent_docker_are_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}
+
+/// A Docker socket that can be switched off: forwards to the real one.
+struct DockerProxy {
+    path: std::path::PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DockerProxy {
+    fn start(path: &std::path::Path) -> DockerProxy {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).unwrap();
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    if let Ok(mut daemon) =
+                        tokio::net::UnixStream::connect("/var/run/docker.sock").await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
+                    }
+                });
+            }
+        });
+        DockerProxy {
+            path: path.to_path_buf(),
+            task,
+        }
+    }
+
+    /// Docker "stops": the socket is gone and open connections with it.
+    fn stop(self) {
+        self.task.abort();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() {
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtestgone{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let socket_path = tmp.path().join("docker.sock");
+    let proxy = DockerProxy::start(&socket_path);
+    let services = ServiceManager::new(
+        tmp.path().to_path_buf(),
+        format!("unix://{}", socket_path.display()),
+        &prefix,
+        Arc::new(RecordingSink::default()),
+    );
+    services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+
+    proxy.stop();
+    for result in [
+        services.stop(ServiceKind::Redis).await.map(|_| ()),
+        services.restart(ServiceKind::Redis).await.map(|_| ()),
+        services.uninstall(ServiceKind::Redis, true).await,
+    ] {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    }
+    let overview = services.overview().await;
+    assert!(!overview.docker_available);
+    assert!(overview.message.unwrap().contains("not available"));
+
+    // Back: everything is as it was (the uninstall above changed nothing).
+    let _proxy = DockerProxy::start(&socket_path);
+    let overview = services.overview().await;
+    assert!(overview.docker_available);
+    assert_eq!(overview.installed.len(), 1);
+    assert_eq!(overview.installed[0].state, ServiceState::Running);
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
 }

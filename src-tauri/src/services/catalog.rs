@@ -97,6 +97,23 @@ pub fn cmd(kind: ServiceKind, password: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The password a container was created with (the inverse of [`env`] and [`cmd`]).
+pub fn password_from(kind: ServiceKind, env: &[String], cmd: &[String]) -> Option<String> {
+    let var = |name: &str| {
+        env.iter()
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_string))
+    };
+    match kind {
+        ServiceKind::Postgresql => var("POSTGRES_PASSWORD"),
+        ServiceKind::Mysql => var("MYSQL_ROOT_PASSWORD"),
+        ServiceKind::Mongodb => var("MONGO_INITDB_ROOT_PASSWORD"),
+        ServiceKind::Redis => cmd
+            .windows(2)
+            .find(|w| w[0] == "--requirepass")
+            .map(|w| w[1].clone()),
+    }
+}
+
 pub fn connection_string(kind: ServiceKind, port: u16, password: &str) -> String {
     match kind {
         ServiceKind::Postgresql => format!("postgresql://postgres:{password}@127.0.0.1:{port}/app"),

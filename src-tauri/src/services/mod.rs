@@ -93,7 +93,7 @@ impl ServiceManager {
                 }
             }
         };
-        let installed = match self.state.load() {
+        let installed = match self.load_state(&docker).await {
             Ok(file) => {
                 let mut out = Vec::new();
                 for record in file.services.values() {
@@ -153,6 +153,91 @@ impl ServiceManager {
             installed,
             foreign,
         }
+    }
+
+    /// `services.json`, completed from Docker: a container of ours (by its
+    /// labels and name) that the file does not know — the file was corrupt,
+    /// deleted, or written by an older run — is taken back with its port,
+    /// image, volume and password read from the container itself.
+    async fn load_state(&self, docker: &Docker) -> Result<state::ServicesState> {
+        let mut file = self.state.load()?;
+        let filters: HashMap<&str, Vec<&str>> = HashMap::from([("label", vec![MANAGED_LABEL])]);
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let containers = docker
+            .list_containers(Some(options))
+            .await
+            .unwrap_or_default();
+        let mut adopted = false;
+        for c in containers {
+            let Some(kind) = c
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(SERVICE_LABEL))
+                .and_then(|k| ServiceKind::parse(k))
+            else {
+                continue;
+            };
+            let name = format!("{}-{}", self.prefix, kind.as_str());
+            let is_ours = c
+                .names
+                .as_ref()
+                .is_some_and(|n| n.iter().any(|x| x.trim_start_matches('/') == name));
+            if !is_ours || file.services.contains_key(kind.as_str()) {
+                continue;
+            }
+            let Ok(inspect) = docker.inspect_container(&name, None).await else {
+                continue;
+            };
+            let config = inspect.config.clone().unwrap_or_default();
+            let env = config.env.clone().unwrap_or_default();
+            let cmd = config.cmd.clone().unwrap_or_default();
+            let password = catalog::password_from(kind, &env, &cmd);
+            let port = inspect
+                .host_config
+                .as_ref()
+                .and_then(|h| h.port_bindings.as_ref())
+                .and_then(|b| {
+                    b.values()
+                        .flatten()
+                        .flatten()
+                        .find_map(|p| p.host_port.clone())
+                })
+                .and_then(|p| p.parse::<u16>().ok());
+            let volume = inspect
+                .mounts
+                .as_ref()
+                .and_then(|m| m.iter().find_map(|m| m.name.clone()));
+            let (Some(password), Some(port), Some(volume)) = (password, port, volume) else {
+                continue;
+            };
+            let image = config.image.clone().unwrap_or_default();
+            let version = image
+                .rsplit_once(':')
+                .map(|(_, t)| t.to_string())
+                .unwrap_or_default();
+            log::info!("took back {name} from Docker's labels");
+            file.services.insert(
+                kind.as_str().to_string(),
+                ServiceRecord {
+                    kind,
+                    version,
+                    image,
+                    container: name,
+                    volume,
+                    port,
+                    password,
+                    installed_at: crate::store::now_rfc3339(),
+                },
+            );
+            adopted = true;
+        }
+        if adopted {
+            self.state.save(&file)?;
+        }
+        Ok(file)
     }
 
     async fn emit(&self) {
@@ -247,7 +332,7 @@ impl ServiceManager {
     /// The installed services with their state as Docker reports it.
     pub async fn list(&self) -> Result<Vec<InstalledService>> {
         let docker = self.docker().await?;
-        let file = self.state.load()?;
+        let file = self.load_state(&docker).await?;
         let mut out = Vec::new();
         for record in file.services.values() {
             out.push(self.describe(&docker, record).await);
