@@ -2,6 +2,9 @@
 //! has its own PM2_HOME, whose daemon is killed when the test ends) running
 //! small real Node apps made in temp dirs.
 
+#[path = "support/docker.rs"]
+mod support;
+
 use ai_desktop::deployments::{DeploymentManager, DeploymentsConfig};
 use ai_desktop::error::Error;
 use ai_desktop::events::RecordingSink;
@@ -385,54 +388,16 @@ impl Drop for Containers {
     }
 }
 
+/// Runs docker, expecting success; its stdout.
 fn docker(args: &[&str]) -> String {
-    let out = std::process::Command::new("docker")
-        .args(args)
-        .output()
-        .expect("the docker CLI (run .ci/setup --test)");
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A tiny local image (busybox), since nothing can be pulled here.
-fn busybox_image() -> &'static str {
-    const IMAGE: &str = "aidesktop-test/busybox:latest";
-    let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-    for applet in ["sh", "sleep"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-    }
-    let mut tar = std::process::Command::new("tar")
-        .args(["-C", tmp.path().to_str().unwrap(), "-c", "."])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = std::process::Command::new("docker")
-        .args([
-            "import",
-            "--change",
-            r#"CMD ["/bin/sleep","3600"]"#,
-            "-",
-            IMAGE,
-        ])
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(tar.wait().unwrap().success(), "tar of the rootfs");
-    assert!(status.success(), "docker import");
-    IMAGE
+    let (ok, out) = support::docker(args);
+    assert!(ok, "docker {args:?} failed");
+    out
 }
 
 #[tokio::test]
 async fn labelled_containers_are_offered_with_connection_strings() {
-    let image = busybox_image();
+    let image = support::busybox_image();
     let tag = format!("aid-{}", std::process::id());
     let names = Containers(vec![
         format!("{tag}-pg"),

@@ -642,7 +642,7 @@ impl ServiceManager {
 }
 
 /// Streams a container's output (the last 500 lines, then new ones) into `buffer`.
-async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffer>) {
+pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffer>) {
     use futures_util::StreamExt;
     let options = bollard::query_parameters::LogsOptionsBuilder::new()
         .follow(true)

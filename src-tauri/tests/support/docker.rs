@@ -95,3 +95,35 @@ pub fn redis_image() {
         "docker import"
     );
 }
+
+/// A tiny local image (busybox), since nothing can be pulled here.
+pub fn busybox_image() -> &'static str {
+    const IMAGE: &str = "aidesktop-test/busybox:latest";
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    for applet in ["sh", "sleep"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+    }
+    let mut tar = std::process::Command::new("tar")
+        .args(["-C", tmp.path().to_str().unwrap(), "-c", "."])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = std::process::Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            r#"CMD ["/bin/sleep","3600"]"#,
+            "-",
+            IMAGE,
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(tar.wait().unwrap().success(), "tar of the rootfs");
+    assert!(status.success(), "docker import");
+    IMAGE
+}
