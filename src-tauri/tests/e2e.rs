@@ -384,6 +384,23 @@ fn scene(name: &str) -> Scene {
     }
 }
 
+/// Registers a repository before the app starts, through the same store the
+/// app then opens.
+fn register_before_start(data: &Path, name: &str, path: &Path) {
+    let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(data).unwrap());
+    ai_desktop::repos::RepoRegistry::new(
+        store,
+        std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
+    )
+    .create(ai_desktop_api::repos::NewRepository {
+        name: name.into(),
+        path: path.display().to_string(),
+        kind: None,
+        port: None,
+    })
+    .unwrap();
+}
+
 /// The end-to-end tests share X displays and ports: one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -619,23 +636,7 @@ fn vscode_through_the_real_window_and_deep_links() {
         "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
     )
     .unwrap();
-    // Registered before the app starts, through the same store the app opens.
-    {
-        use ai_desktop::repos::RepoRegistry;
-        let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(&data).unwrap());
-        let repos = RepoRegistry::new(
-            store,
-            std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
-        );
-        repos
-            .create(ai_desktop_api::repos::NewRepository {
-                name: "shop".into(),
-                path: project.display().to_string(),
-                kind: None,
-                port: None,
-            })
-            .unwrap();
-    }
+    register_before_start(&data, "shop", &project);
     let db = data.join("ai-desktop.sqlite3");
     let (bus, _bus) = session_bus();
     let env = [
@@ -1011,21 +1012,7 @@ fn deployments_through_the_real_window() {
         "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
     )
     .unwrap();
-    {
-        use ai_desktop::repos::RepoRegistry;
-        let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(&data).unwrap());
-        RepoRegistry::new(
-            store,
-            std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
-        )
-        .create(ai_desktop_api::repos::NewRepository {
-            name: "shop".into(),
-            path: project.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
-    }
+    register_before_start(&data, "shop", &project);
     let pm2_home = Pm2Home(root.join("pm2"));
     let env = [
         ("HOME", home.display().to_string()),

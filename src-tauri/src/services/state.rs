@@ -81,26 +81,10 @@ impl ServicesFile {
     }
 
     pub fn save(&self, state: &ServicesState) -> Result<()> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
-        let tmp = self.path.with_extension("json.tmp");
         let text = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::failed("Could not encode services.json.", e))?;
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(&text)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        };
-        write().map_err(|e| Error::failed(format!("Could not write {}.", self.path.display()), e))
+        crate::vscode::secrets::write_private(&self.path, &text)
+            .map_err(|e| Error::failed(format!("Could not write {}.", self.path.display()), e))
     }
 }
 

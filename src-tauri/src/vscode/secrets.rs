@@ -45,24 +45,27 @@ pub fn load_or_create(file: &Path) -> Result<String> {
         }
     }
     let secret = random_hex(24)?;
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
-    }
-    let tmp = file.with_extension("tmp");
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(secret.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, file)
-    };
-    write().map_err(|e| Error::failed("Could not store the instance's password.", e))?;
+    write_private(file, secret.as_bytes())
+        .map_err(|e| Error::failed("Could not store the instance's password.", e))?;
     Ok(secret)
+}
+
+/// Writes `bytes` to `path` readable by the user only (0600), atomically:
+/// a temp file next to it, fsync, rename. Creates the parent folder.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
