@@ -570,8 +570,13 @@ fn repositories_through_the_real_window() {
     );
 
     // The other pages exist and say where data lives.
-    d.click("[data-testid=nav-services]");
-    d.find("[data-testid=page-services]");
+    d.click("[data-testid=nav-flow]");
+    let planned = d.find("[data-testid=page-flow]");
+    assert!(
+        d.text(&planned).contains("Coming soon"),
+        "{}",
+        d.text(&planned)
+    );
     d.step("planned-page");
     d.click("[data-testid=nav-settings]");
     let dir = d.find("[data-testid=data-dir]");
