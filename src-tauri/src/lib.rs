@@ -6,6 +6,7 @@ pub mod deeplink;
 pub mod deployments;
 pub mod error;
 pub mod events;
+pub mod flow;
 pub mod git;
 pub mod mcp;
 pub mod procs;

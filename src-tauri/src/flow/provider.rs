@@ -1,0 +1,239 @@
+//! An OpenAI-compatible Chat Completions client with streaming and tool
+//! calling: what Ollama, LM Studio, llama.cpp's server, vLLM, OpenAI and most
+//! hosted gateways speak. Tokens are handed over as they arrive; tool calls
+//! are assembled from their streamed fragments. Errors say what happened in
+//! words a person can act on, and what was already received is kept.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Where and how to ask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    /// e.g. `http://127.0.0.1:11434/v1` (Ollama) or `https://api.openai.com/v1`.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+    pub temperature: Option<f32>,
+    pub max_tokens: Option<u32>,
+}
+
+/// One message of the conversation, as the API takes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tool_calls: Vec<ToolCall>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl ChatMessage {
+    pub fn text(role: &str, content: &str) -> ChatMessage {
+        ChatMessage {
+            role: role.into(),
+            content: Some(content.into()),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+}
+
+/// A tool the model may call: a name, a description, a JSON Schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    pub parameters: Value,
+}
+
+/// A call the model asked for; `arguments` is the JSON text it produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    #[serde(rename = "type", default = "function_type")]
+    pub kind: String,
+    pub function: FunctionCall,
+}
+
+fn function_type() -> String {
+    "function".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCall {
+    pub name: String,
+    pub arguments: String,
+}
+
+/// What a finished (or broken) answer holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Completion {
+    pub content: String,
+    pub tool_calls: Vec<ToolCall>,
+    pub finish_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("The provider refused the API key (401). Check the key in the settings.")]
+    Unauthorized,
+    #[error("The provider is rate limiting{}. Try again later.", .retry_after.map(|s| format!(" (retry after {s} s)")).unwrap_or_default())]
+    RateLimited { retry_after: Option<u64> },
+    #[error("The model \"{0}\" was not found on this provider.")]
+    ModelNotFound(String),
+    #[error("The provider failed ({status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("The answer stopped in the middle ({0}); what arrived is kept.")]
+    BrokenStream(String, Completion),
+    #[error("Could not reach the provider at {0}: {1}")]
+    Unreachable(String, String),
+}
+
+/// Sends the conversation and streams the answer: `on_token` gets each piece
+/// of text as it arrives. Returns the whole answer (text and tool calls).
+pub async fn stream_chat(
+    config: &ProviderConfig,
+    messages: &[ChatMessage],
+    tools: &[ToolSpec],
+    mut on_token: impl FnMut(&str),
+) -> Result<Completion, ProviderError> {
+    use futures_util::StreamExt;
+    let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
+    let mut body = json!({
+        "model": config.model,
+        "messages": messages,
+        "stream": true,
+    });
+    if let Some(t) = config.temperature {
+        body["temperature"] = json!(t);
+    }
+    if let Some(m) = config.max_tokens {
+        body["max_tokens"] = json!(m);
+    }
+    if !tools.is_empty() {
+        body["tools"] = Value::Array(
+            tools
+                .iter()
+                .map(|t| {
+                    json!({"type": "function", "function": {
+                        "name": t.name, "description": t.description, "parameters": t.parameters
+                    }})
+                })
+                .collect(),
+        );
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    let mut request = client.post(&url).json(&body);
+    if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
+        request = request.bearer_auth(key);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let text = response.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| text.chars().take(300).collect());
+        return Err(match status {
+            401 | 403 => ProviderError::Unauthorized,
+            429 => ProviderError::RateLimited { retry_after },
+            404 => ProviderError::ModelNotFound(config.model.clone()),
+            _ if message.contains("model") && message.contains("not found") => {
+                ProviderError::ModelNotFound(config.model.clone())
+            }
+            _ => ProviderError::Server { status, message },
+        });
+    }
+
+    let mut done = Completion::default();
+    // Tool calls arrive in fragments keyed by index.
+    let mut calls: Vec<ToolCall> = Vec::new();
+    let mut pending = String::new();
+    let mut finished = false;
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                done.tool_calls = calls;
+                return Err(ProviderError::BrokenStream(e.to_string(), done));
+            }
+        };
+        pending.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = pending.find('\n') {
+            let line: String = pending.drain(..=end).collect();
+            let line = line.trim();
+            let Some(data) = line.strip_prefix("data:") else {
+                continue;
+            };
+            let data = data.trim();
+            if data == "[DONE]" {
+                finished = true;
+                continue;
+            }
+            let Ok(event) = serde_json::from_str::<Value>(data) else {
+                continue;
+            };
+            let choice = &event["choices"][0];
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                done.finish_reason = Some(reason.to_string());
+            }
+            let delta = &choice["delta"];
+            if let Some(text) = delta["content"].as_str() {
+                if !text.is_empty() {
+                    on_token(text);
+                    done.content.push_str(text);
+                }
+            }
+            if let Some(fragments) = delta["tool_calls"].as_array() {
+                for f in fragments {
+                    let index = f["index"].as_u64().unwrap_or(0) as usize;
+                    while calls.len() <= index {
+                        calls.push(ToolCall {
+                            id: String::new(),
+                            kind: function_type(),
+                            function: FunctionCall {
+                                name: String::new(),
+                                arguments: String::new(),
+                            },
+                        });
+                    }
+                    let call = &mut calls[index];
+                    if let Some(id) = f["id"].as_str() {
+                        call.id = id.to_string();
+                    }
+                    if let Some(name) = f["function"]["name"].as_str() {
+                        call.function.name.push_str(name);
+                    }
+                    if let Some(args) = f["function"]["arguments"].as_str() {
+                        call.function.arguments.push_str(args);
+                    }
+                }
+            }
+        }
+    }
+    done.tool_calls = calls;
+    if !finished && done.finish_reason.is_none() {
+        return Err(ProviderError::BrokenStream(
+            "the connection closed before the end".into(),
+            done,
+        ));
+    }
+    Ok(done)
+}
