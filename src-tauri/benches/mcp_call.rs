@@ -64,7 +64,7 @@ async fn run() {
     let hub = McpHub::new(
         store,
         Arc::new(RecordingSink::default()),
-        McpConfig::new(ai_desktop::mcp::inherited_env()),
+        McpConfig::new(ai_desktop::procs::user_env()),
     );
     let id = hub
         .create(McpServerInput {

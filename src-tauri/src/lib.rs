@@ -91,11 +91,7 @@ pub fn run() {
             tauri::async_runtime::spawn(services.clone().run_watch());
             // Status and metrics of deployments, only while there are some.
             tauri::async_runtime::spawn(deployments.clone().run_monitor());
-            let mcp = mcp::McpHub::new(
-                store.clone(),
-                sink,
-                mcp::McpConfig::new(mcp::inherited_env()),
-            );
+            let mcp = mcp::McpHub::new(store.clone(), sink, mcp::McpConfig::new(procs::user_env()));
             // Servers an earlier run left behind lost their pipes: stop them
             // and start those servers afresh, without holding up the window.
             tauri::async_runtime::spawn({

@@ -710,7 +710,7 @@ fn the_environment_keeps_the_apps_secrets() {
     // Only allow-listed variables reach a server; an API key the app was
     // started with does not.
     std::env::set_var("OPENAI_API_KEY_FOR_TEST", "sk-nope");
-    let env = ai_desktop::mcp::inherited_env();
+    let env = ai_desktop::procs::user_env();
     assert!(env.iter().any(|(k, _)| k == "PATH"));
     assert!(!env.iter().any(|(k, _)| k == "OPENAI_API_KEY_FOR_TEST"));
 }

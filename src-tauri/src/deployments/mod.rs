@@ -264,16 +264,7 @@ impl DeploymentManager {
             DeployMode::Cluster => input.instances,
         };
         for (key, value) in &input.env {
-            let mut chars = key.chars();
-            let valid = chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                return Err(Error::InvalidInput(format!(
-                    "`{key}` is not a valid environment variable name."
-                )));
-            }
+            crate::procs::check_env_name(key)?;
             if key == "PORT" {
                 return Err(Error::InvalidInput(
                     "PORT is set from the deployment's port; change the port instead.".into(),

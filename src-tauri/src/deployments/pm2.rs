@@ -187,19 +187,13 @@ fn last_lines(text: &str, n: usize) -> String {
 
 /// Finds pm2: the configured path, else PATH.
 pub fn locate(configured: Option<&str>, path_var: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        p.metadata()
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
-    if let Some(p) = configured {
-        let p = PathBuf::from(p);
-        return executable(&p).then_some(p);
+    match configured {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            crate::procs::is_executable(&p).then_some(p)
+        }
+        None => crate::procs::find_program("pm2", path_var),
     }
-    std::env::split_paths(path_var)
-        .map(|d| d.join("pm2"))
-        .find(|p| executable(p))
 }
 
 #[cfg(test)]

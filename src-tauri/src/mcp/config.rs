@@ -150,17 +150,7 @@ fn check_env(env: &BTreeMap<String, String>) -> Result<()> {
         )));
     }
     for (key, value) in env {
-        let mut chars = key.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Err(Error::InvalidInput(format!(
-                "`{key}` is not a valid environment variable name (letters, digits and _, not \
-                 starting with a digit)."
-            )));
-        }
+        crate::procs::check_env_name(key)?;
         no_nul(&format!("The value of {key}"), value)?;
         if value.len() > MAX_FIELD * 4 {
             return Err(Error::InvalidInput(format!(

@@ -23,7 +23,7 @@ use ai_desktop_api::mcp::{
 };
 use session::{ConnectError, McpSession, Noise, Transport, TransportKind};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,14 +44,8 @@ const MAX_QUICK_CRASHES: u32 = 5;
 /// Backoff before the n-th automatic restart (base 1 s: 2 s, 4 s … capped).
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The part of the app's environment a stdio server starts from (the
-/// server's own `env` comes on top): [`procs::user_env`].
-pub fn inherited_env() -> Vec<(String, String)> {
-    procs::user_env()
-}
-
 pub struct McpConfig {
-    /// Environment every stdio server starts from (see [`inherited_env`]).
+    /// Environment every stdio server starts from (see [`procs::user_env`]).
     pub env: Vec<(String, String)>,
     /// How long the initialize handshake may take.
     pub init_timeout: Duration,
@@ -931,15 +925,9 @@ fn call_error(e: &rmcp::ServiceError) -> String {
 
 /// Finds `command` as given (absolute) or on `path`.
 fn resolve_program(command: &str, path: &str) -> Result<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        p.metadata()
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
     if command.contains('/') {
         let p = PathBuf::from(command);
-        return if executable(&p) {
+        return if procs::is_executable(&p) {
             Ok(p)
         } else if p.exists() {
             Err(Error::InvalidInput(format!(
@@ -949,15 +937,12 @@ fn resolve_program(command: &str, path: &str) -> Result<PathBuf> {
             Err(Error::NotFound(format!("{command} does not exist.")))
         };
     }
-    std::env::split_paths(path)
-        .map(|dir| dir.join(command))
-        .find(|p| executable(p))
-        .ok_or_else(|| {
-            Error::NotFound(format!(
-                "The command \"{command}\" was not found on PATH. Install it, or give its \
-                 absolute path."
-            ))
-        })
+    procs::find_program(command, path).ok_or_else(|| {
+        Error::NotFound(format!(
+            "The command \"{command}\" was not found on PATH. Install it, or give its \
+             absolute path."
+        ))
+    })
 }
 
 fn describe_exit(exit: procs::Exit) -> String {

@@ -70,6 +70,39 @@ pub fn user_env() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `p` is a file the user may execute.
+pub fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// `name` on the directories of `path_var` (a PATH value), the first
+/// executable one; what a shell would run, found without one.
+pub fn find_program(name: &str, path_var: &str) -> Option<PathBuf> {
+    std::env::split_paths(path_var)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+/// An environment variable name a program can be given: letters, digits and
+/// `_`, not starting with a digit.
+pub fn check_env_name(key: &str) -> Result<()> {
+    let mut chars = key.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "`{key}` is not a valid environment variable name (letters, digits and _, not \
+             starting with a digit)."
+        )))
+    }
+}
+
 /// What to run. The environment starts empty: pass `PATH`, `HOME` and the
 /// like explicitly when the program needs them.
 #[derive(Debug, Clone, Default)]

@@ -18,17 +18,9 @@ pub struct CodeServerBinary {
 /// The binary to run: `configured` if given, else `code-server` on `path_var`.
 pub fn locate(configured: Option<&Path>, path_var: Option<&str>) -> Option<PathBuf> {
     if let Some(p) = configured {
-        return is_executable(p).then(|| p.to_path_buf());
+        return crate::procs::is_executable(p).then(|| p.to_path_buf());
     }
-    std::env::split_paths(path_var?)
-        .map(|dir| dir.join("code-server"))
-        .find(|p| is_executable(p))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    crate::procs::find_program("code-server", path_var?)
 }
 
 /// Runs the binary to read its version and flags. `env` is the environment
