@@ -93,7 +93,10 @@ impl ServiceManager {
                 }
             }
         };
-        let installed = match self.load_state(&docker).await {
+        // One listing serves both the taking back of our containers and the
+        // list of the others (this runs on every Docker event).
+        let containers = all_containers(&docker).await;
+        let installed = match self.load_state(&docker, &containers).await {
             Ok(file) => {
                 let mut out = Vec::new();
                 for record in file.services.values() {
@@ -109,14 +112,7 @@ impl ServiceManager {
                 }
             }
         };
-        let foreign = docker
-            .list_containers(Some(
-                bollard::query_parameters::ListContainersOptionsBuilder::new()
-                    .all(true)
-                    .build(),
-            ))
-            .await
-            .unwrap_or_default()
+        let foreign = containers
             .into_iter()
             .filter(|c| {
                 !c.labels
@@ -159,19 +155,21 @@ impl ServiceManager {
     /// labels and name) that the file does not know — the file was corrupt,
     /// deleted, or written by an older run — is taken back with its port,
     /// image, volume and password read from the container itself.
-    async fn load_state(&self, docker: &Docker) -> Result<state::ServicesState> {
+    async fn load_state(
+        &self,
+        docker: &Docker,
+        containers: &[bollard::models::ContainerSummary],
+    ) -> Result<state::ServicesState> {
         let mut file = self.state.load()?;
-        let filters: HashMap<&str, Vec<&str>> = HashMap::from([("label", vec![MANAGED_LABEL])]);
-        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
-            .all(true)
-            .filters(&filters)
-            .build();
-        let containers = docker
-            .list_containers(Some(options))
-            .await
-            .unwrap_or_default();
         let mut adopted = false;
         for c in containers {
+            if !c
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(MANAGED_LABEL))
+            {
+                continue;
+            }
             let Some(kind) = c
                 .labels
                 .as_ref()
@@ -332,7 +330,8 @@ impl ServiceManager {
     /// The installed services with their state as Docker reports it.
     pub async fn list(&self) -> Result<Vec<InstalledService>> {
         let docker = self.docker().await?;
-        let file = self.load_state(&docker).await?;
+        let containers = all_containers(&docker).await;
+        let file = self.load_state(&docker, &containers).await?;
         let mut out = Vec::new();
         for record in file.services.values() {
             out.push(self.describe(&docker, record).await);
@@ -676,6 +675,17 @@ pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffe
             );
         }
     }
+}
+
+/// Every container, running or not.
+async fn all_containers(docker: &Docker) -> Vec<bollard::models::ContainerSummary> {
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+        .all(true)
+        .build();
+    docker
+        .list_containers(Some(options))
+        .await
+        .unwrap_or_default()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
