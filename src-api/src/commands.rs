@@ -134,6 +134,49 @@ pub const SERVICES_UNINSTALL: &str = "services_uninstall";
 /// last lines, then new ones in batches.
 pub const SERVICES_LOGS: &str = "services_logs";
 
+/// `() -> FlowSettings` (the API key only as a mask)
+pub const FLOW_SETTINGS: &str = "flow_settings";
+/// `{ input: FlowSettingsInput } -> FlowSettings`
+pub const FLOW_SAVE_SETTINGS: &str = "flow_save_settings";
+/// `{ input: FlowSettingsInput } -> ConnectionReport` (the form's values,
+/// not saved; `Keep` uses the saved key)
+pub const FLOW_TEST_CONNECTION: &str = "flow_test_connection";
+/// `() -> Vec<String>` (models the saved provider lists; empty if it does not)
+pub const FLOW_MODELS: &str = "flow_models";
+/// `{ archived: bool, query: Option<String> } -> Vec<FlowSession>` (newest
+/// first; the query matches titles and message text)
+pub const FLOW_SESSIONS: &str = "flow_sessions";
+/// `{ patch: FlowSessionPatch } -> FlowSession`
+pub const FLOW_CREATE_SESSION: &str = "flow_create_session";
+/// `{ id: i64, patch: FlowSessionPatch } -> FlowSession`
+pub const FLOW_UPDATE_SESSION: &str = "flow_update_session";
+/// `{ id: i64, archived: bool } -> FlowSession`
+pub const FLOW_ARCHIVE_SESSION: &str = "flow_archive_session";
+/// `{ id: i64 } -> ()` (stops its run; its messages and grants go with it)
+pub const FLOW_DELETE_SESSION: &str = "flow_delete_session";
+/// `{ sessionId: i64 } -> Vec<FlowMessage>` (oldest first)
+pub const FLOW_MESSAGES: &str = "flow_messages";
+/// `{ sessionId: i64, text: String } -> FlowMessage` (the user's message; the
+/// agent answers in the background: `agent:{sessionId}:message` events and
+/// `flow_watch` tokens)
+pub const FLOW_SEND: &str = "flow_send";
+/// `{ sessionId: i64, messageId: i64, text: String } -> Vec<FlowMessage>`:
+/// changes a user message, drops every later one, and asks again
+pub const FLOW_EDIT_MESSAGE: &str = "flow_edit_message";
+/// `{ sessionId: i64 } -> ()`: asks the model again after an error or a stop
+pub const FLOW_RETRY: &str = "flow_retry";
+/// `{ sessionId: i64, messageId: i64, callId: String, decision: ToolDecision } -> FlowMessage`
+pub const FLOW_DECIDE: &str = "flow_decide";
+/// `{ sessionId: i64 } -> ()`: stops the stream and any running tool call
+pub const FLOW_CANCEL: &str = "flow_cancel";
+/// `{ sessionId: i64 } -> Vec<ToolGrant>`
+pub const FLOW_GRANTS: &str = "flow_grants";
+/// `{ sessionId: i64, serverId: i64, tool: String } -> ()`
+pub const FLOW_REVOKE_GRANT: &str = "flow_revoke_grant";
+/// `{ sessionId: Option<i64>, onFrame: Channel<TokenFrame> } -> ()`: streamed
+/// text of that session's answers, batched (one session at a time; None stops)
+pub const FLOW_WATCH: &str = "flow_watch";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -196,4 +239,22 @@ pub const ALL: &[&str] = &[
     SERVICES_RESTART,
     SERVICES_UNINSTALL,
     SERVICES_LOGS,
+    FLOW_SETTINGS,
+    FLOW_SAVE_SETTINGS,
+    FLOW_TEST_CONNECTION,
+    FLOW_MODELS,
+    FLOW_SESSIONS,
+    FLOW_CREATE_SESSION,
+    FLOW_UPDATE_SESSION,
+    FLOW_ARCHIVE_SESSION,
+    FLOW_DELETE_SESSION,
+    FLOW_MESSAGES,
+    FLOW_SEND,
+    FLOW_EDIT_MESSAGE,
+    FLOW_RETRY,
+    FLOW_DECIDE,
+    FLOW_CANCEL,
+    FLOW_GRANTS,
+    FLOW_REVOKE_GRANT,
+    FLOW_WATCH,
 ];

@@ -30,6 +30,19 @@ pub const DEPLOYMENT_DELETED: &str = "deployment:deleted";
 /// went away or came back).
 pub const SERVICE_UPDATED: &str = "service:updated";
 
+/// Payload: [`crate::flow::FlowSession`] (created, changed, or its agent's
+/// state moved).
+pub const FLOW_SESSION_UPDATED: &str = "flow:session:updated";
+/// Payload: [`Deleted`].
+pub const FLOW_SESSION_DELETED: &str = "flow:session:deleted";
+
+/// The old backend's `agent:{sessionId}:message`. Payload:
+/// [`crate::flow::FlowMessage`] (created, or changed: finished streaming, a
+/// tool call's status moved).
+pub fn agent_message(session_id: i64) -> String {
+    format!("agent:{session_id}:message")
+}
+
 /// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
 pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod deployments;
 pub mod error;
 pub mod events;
+pub mod flow;
 pub mod logs;
 pub mod mcp;
 pub mod repos;

@@ -5,10 +5,12 @@
 
 use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
+use ai_desktop_api::flow::{FlowMessage, FlowSession};
 use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
 use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 /// A change worth telling the UI about.
@@ -24,12 +26,16 @@ pub enum DomainEvent {
     DeploymentUpdated(Box<Deployment>),
     DeploymentDeleted(i64),
     ServiceUpdated(Box<ServicesOverview>),
+    FlowSessionUpdated(Box<FlowSession>),
+    FlowSessionDeleted(i64),
+    /// `agent:{sessionId}:message`
+    AgentMessage(Box<FlowMessage>),
 }
 
 impl DomainEvent {
     /// The event's name on the wire.
-    pub fn name(&self) -> &'static str {
-        match self {
+    pub fn name(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
             DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
             DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
             DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
@@ -40,7 +46,10 @@ impl DomainEvent {
             DomainEvent::DeploymentUpdated(_) => events::DEPLOYMENT_UPDATED,
             DomainEvent::DeploymentDeleted(_) => events::DEPLOYMENT_DELETED,
             DomainEvent::ServiceUpdated(_) => events::SERVICE_UPDATED,
-        }
+            DomainEvent::FlowSessionUpdated(_) => events::FLOW_SESSION_UPDATED,
+            DomainEvent::FlowSessionDeleted(_) => events::FLOW_SESSION_DELETED,
+            DomainEvent::AgentMessage(m) => return Cow::Owned(events::agent_message(m.session_id)),
+        })
     }
 
     /// The event's payload as JSON.
@@ -58,6 +67,9 @@ impl DomainEvent {
             DomainEvent::DeploymentUpdated(d) => serde_json::to_value(d),
             DomainEvent::DeploymentDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::ServiceUpdated(o) => serde_json::to_value(o),
+            DomainEvent::FlowSessionUpdated(s) => serde_json::to_value(s),
+            DomainEvent::FlowSessionDeleted(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::AgentMessage(m) => serde_json::to_value(m),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

@@ -91,7 +91,12 @@ pub fn run() {
             tauri::async_runtime::spawn(services.clone().run_watch());
             // Status and metrics of deployments, only while there are some.
             tauri::async_runtime::spawn(deployments.clone().run_monitor());
-            let mcp = mcp::McpHub::new(store.clone(), sink, mcp::McpConfig::new(procs::user_env()));
+            let mcp = mcp::McpHub::new(
+                store.clone(),
+                sink.clone(),
+                mcp::McpConfig::new(procs::user_env()),
+            );
+            let flow = flow::FlowAgent::new(store.clone(), mcp.clone(), sink, dir.clone());
             // Servers an earlier run left behind lost their pipes: stop them
             // and start those servers afresh, without holding up the window.
             tauri::async_runtime::spawn({
@@ -131,6 +136,7 @@ pub fn run() {
                 mcp,
                 deployments,
                 services,
+                flow,
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -228,6 +234,24 @@ pub fn run() {
             shell::services::services_restart,
             shell::services::services_uninstall,
             shell::services::services_logs,
+            shell::flow::flow_settings,
+            shell::flow::flow_save_settings,
+            shell::flow::flow_test_connection,
+            shell::flow::flow_models,
+            shell::flow::flow_sessions,
+            shell::flow::flow_create_session,
+            shell::flow::flow_update_session,
+            shell::flow::flow_archive_session,
+            shell::flow::flow_delete_session,
+            shell::flow::flow_messages,
+            shell::flow::flow_send,
+            shell::flow::flow_edit_message,
+            shell::flow::flow_retry,
+            shell::flow::flow_decide,
+            shell::flow::flow_cancel,
+            shell::flow::flow_grants,
+            shell::flow::flow_revoke_grant,
+            shell::flow::flow_watch,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -237,3 +237,54 @@ pub async fn stream_chat(
     }
     Ok(done)
 }
+
+/// The models the provider lists (`GET /models`). `Ok(None)` when it does
+/// not offer that endpoint (404/405), which some servers do not.
+pub async fn list_models(config: &ProviderConfig) -> Result<Option<Vec<String>>, ProviderError> {
+    let url = format!("{}/models", config.base_url.trim_end_matches('/'));
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    let mut request = client.get(&url);
+    if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
+        request = request.bearer_auth(key);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    let status = response.status().as_u16();
+    match status {
+        200 => {}
+        401 | 403 => return Err(ProviderError::Unauthorized),
+        404 | 405 => return Ok(None),
+        429 => return Err(ProviderError::RateLimited { retry_after: None }),
+        _ => {
+            let text = response.text().await.unwrap_or_default();
+            return Err(ProviderError::Server {
+                status,
+                message: text.chars().take(300).collect(),
+            });
+        }
+    }
+    let body: Value = response.json().await.map_err(|e| ProviderError::Server {
+        status,
+        message: format!("the model list is not JSON: {e}"),
+    })?;
+    let mut models: Vec<String> = body["data"]
+        .as_array()
+        .or_else(|| body["models"].as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|m| m["id"].as_str().or_else(|| m["name"].as_str()))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    models.sort();
+    models.dedup();
+    Ok(Some(models))
+}

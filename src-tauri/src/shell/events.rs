@@ -15,7 +15,7 @@ impl TauriEventSink {
 
 impl EventSink for TauriEventSink {
     fn emit(&self, event: DomainEvent) {
-        if let Err(e) = self.app.emit(event.name(), event.payload()) {
+        if let Err(e) = self.app.emit(&event.name(), event.payload()) {
             log::warn!("could not emit {}: {e}", event.name());
         }
         if matches!(

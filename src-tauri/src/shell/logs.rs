@@ -23,18 +23,27 @@ pub struct LogStreams {
 
 impl LogStreams {
     pub fn replace(&self, slot: &str, buffer: Option<Arc<LogBuffer>>, channel: Channel<LogFrame>) {
+        match buffer {
+            Some(buffer) => self.replace_with(slot, Some(stream(buffer, channel))),
+            None => {
+                self.replace_with(slot, None::<std::future::Ready<()>>);
+                let _ = channel.send(LogFrame::default());
+            }
+        }
+    }
+
+    /// Ends the slot's stream and, if given, runs `task` in its place.
+    pub fn replace_with<F>(&self, slot: &str, task: Option<F>)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(old) = running.remove(slot) {
             old.abort();
         }
-        let Some(buffer) = buffer else {
-            let _ = channel.send(LogFrame::default());
-            return;
-        };
-        running.insert(
-            slot.to_string(),
-            tauri::async_runtime::spawn(stream(buffer, channel)),
-        );
+        if let Some(task) = task {
+            running.insert(slot.to_string(), tauri::async_runtime::spawn(task));
+        }
     }
 }
 

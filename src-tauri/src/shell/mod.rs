@@ -5,6 +5,7 @@ pub mod commands;
 pub mod deeplink;
 pub mod deployments;
 pub mod events;
+pub mod flow;
 pub mod logs;
 pub mod mcp;
 pub mod services;
@@ -12,6 +13,7 @@ pub mod tray;
 pub mod vscode;
 
 use crate::deployments::DeploymentManager;
+use crate::flow::FlowAgent;
 use crate::git::ChangesFeed;
 use crate::mcp::McpHub;
 use crate::repos::RepoRegistry;
@@ -30,6 +32,7 @@ pub struct AppState {
     pub mcp: Arc<McpHub>,
     pub deployments: Arc<DeploymentManager>,
     pub services: Arc<ServiceManager>,
+    pub flow: Arc<FlowAgent>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

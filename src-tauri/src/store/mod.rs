@@ -5,6 +5,7 @@
 //! outside `store/`.
 
 pub mod deployments;
+pub mod flow;
 pub mod mcp;
 pub mod procs;
 pub mod repos;

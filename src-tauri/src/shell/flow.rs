@@ -1,0 +1,219 @@
+//! Flow Builder commands, and the batched stream of an answer's tokens.
+
+use super::commands::{blocking, CmdResult};
+use super::AppState;
+use crate::flow::{FlowAgent, Token};
+use ai_desktop_api::flow::{
+    ConnectionReport, FlowMessage, FlowSession, FlowSessionPatch, FlowSettings, FlowSettingsInput,
+    TokenFrame, TokenPiece, ToolDecision, ToolGrant,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::Channel;
+use tauri::State;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+/// Tokens are gathered this long before a frame goes out.
+const BATCH_INTERVAL: Duration = Duration::from_millis(16);
+/// A frame's JSON stays under Tauri's 8 kB fast-path limit.
+const FRAME_BUDGET: usize = 6 * 1024;
+
+#[tauri::command]
+pub async fn flow_settings(state: State<'_, AppState>) -> CmdResult<FlowSettings> {
+    let flow = state.flow.clone();
+    blocking(move || flow.settings()).await
+}
+
+#[tauri::command]
+pub async fn flow_save_settings(
+    state: State<'_, AppState>,
+    input: FlowSettingsInput,
+) -> CmdResult<FlowSettings> {
+    let flow = state.flow.clone();
+    blocking(move || flow.save_settings(input)).await
+}
+
+#[tauri::command]
+pub async fn flow_test_connection(
+    state: State<'_, AppState>,
+    input: FlowSettingsInput,
+) -> CmdResult<ConnectionReport> {
+    Ok(state.flow.test_connection(input).await?)
+}
+
+#[tauri::command]
+pub async fn flow_models(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
+    Ok(state.flow.models().await?)
+}
+
+#[tauri::command]
+pub async fn flow_sessions(
+    state: State<'_, AppState>,
+    archived: bool,
+    query: Option<String>,
+) -> CmdResult<Vec<FlowSession>> {
+    let flow = state.flow.clone();
+    blocking(move || flow.sessions(archived, query.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn flow_create_session(
+    state: State<'_, AppState>,
+    patch: FlowSessionPatch,
+) -> CmdResult<FlowSession> {
+    let flow = state.flow.clone();
+    blocking(move || flow.create_session(patch)).await
+}
+
+#[tauri::command]
+pub async fn flow_update_session(
+    state: State<'_, AppState>,
+    id: i64,
+    patch: FlowSessionPatch,
+) -> CmdResult<FlowSession> {
+    let flow = state.flow.clone();
+    blocking(move || flow.update_session(id, patch)).await
+}
+
+#[tauri::command]
+pub async fn flow_archive_session(
+    state: State<'_, AppState>,
+    id: i64,
+    archived: bool,
+) -> CmdResult<FlowSession> {
+    let flow = state.flow.clone();
+    blocking(move || flow.archive_session(id, archived)).await
+}
+
+#[tauri::command]
+pub async fn flow_delete_session(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+    Ok(state.flow.delete_session(id).await?)
+}
+
+#[tauri::command]
+pub async fn flow_messages(
+    state: State<'_, AppState>,
+    session_id: i64,
+) -> CmdResult<Vec<FlowMessage>> {
+    let flow = state.flow.clone();
+    blocking(move || flow.messages(session_id)).await
+}
+
+#[tauri::command]
+pub async fn flow_send(
+    state: State<'_, AppState>,
+    session_id: i64,
+    text: String,
+) -> CmdResult<FlowMessage> {
+    Ok(state.flow.send(session_id, &text)?)
+}
+
+#[tauri::command]
+pub async fn flow_edit_message(
+    state: State<'_, AppState>,
+    session_id: i64,
+    message_id: i64,
+    text: String,
+) -> CmdResult<Vec<FlowMessage>> {
+    Ok(state.flow.edit_message(session_id, message_id, &text)?)
+}
+
+#[tauri::command]
+pub async fn flow_retry(state: State<'_, AppState>, session_id: i64) -> CmdResult<()> {
+    Ok(state.flow.retry(session_id)?)
+}
+
+#[tauri::command]
+pub async fn flow_decide(
+    state: State<'_, AppState>,
+    session_id: i64,
+    message_id: i64,
+    call_id: String,
+    decision: ToolDecision,
+) -> CmdResult<FlowMessage> {
+    Ok(state
+        .flow
+        .decide(session_id, message_id, &call_id, decision)?)
+}
+
+#[tauri::command]
+pub async fn flow_cancel(state: State<'_, AppState>, session_id: i64) -> CmdResult<()> {
+    Ok(state.flow.cancel(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn flow_grants(state: State<'_, AppState>, session_id: i64) -> CmdResult<Vec<ToolGrant>> {
+    let flow = state.flow.clone();
+    blocking(move || flow.grants(session_id)).await
+}
+
+#[tauri::command]
+pub async fn flow_revoke_grant(
+    state: State<'_, AppState>,
+    session_id: i64,
+    server_id: i64,
+    tool: String,
+) -> CmdResult<()> {
+    let flow = state.flow.clone();
+    blocking(move || flow.revoke_grant(session_id, server_id, &tool)).await
+}
+
+#[tauri::command]
+pub async fn flow_watch(
+    state: State<'_, AppState>,
+    session_id: Option<i64>,
+    on_frame: Channel<TokenFrame>,
+) -> CmdResult<()> {
+    let task = session_id.map(|id| stream_tokens(state.flow.clone(), id, on_frame));
+    state.log_streams.replace_with("flow", task);
+    Ok(())
+}
+
+/// Forwards the session's tokens in frames of at most [`FRAME_BUDGET`]
+/// bytes, one every [`BATCH_INTERVAL`] at most. A view that lags misses
+/// tokens, not the answer: the finished message is saved and sent whole.
+async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<TokenFrame>) {
+    let mut rx = agent.subscribe_tokens();
+    loop {
+        let first = match rx.recv().await {
+            Ok(t) => t,
+            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => return,
+        };
+        let mut batch: Vec<Token> = vec![first];
+        tokio::time::sleep(BATCH_INTERVAL).await;
+        loop {
+            match rx.try_recv() {
+                Ok(t) => batch.push(t),
+                Err(TryRecvError::Lagged(_)) => {}
+                Err(_) => break,
+            }
+        }
+        let mut frame = TokenFrame {
+            session_id,
+            pieces: Vec::new(),
+        };
+        let mut size = 0;
+        for t in batch.into_iter().filter(|t| t.session_id == session_id) {
+            if size + t.text.len() > FRAME_BUDGET && !frame.pieces.is_empty() {
+                if channel.send(std::mem::take(&mut frame)).is_err() {
+                    return;
+                }
+                frame.session_id = session_id;
+                size = 0;
+            }
+            size += t.text.len() + 32;
+            // Consecutive pieces of one message travel as one.
+            match frame.pieces.last_mut() {
+                Some(p) if p.message_id == t.message_id => p.text.push_str(&t.text),
+                _ => frame.pieces.push(TokenPiece {
+                    message_id: t.message_id,
+                    text: t.text,
+                }),
+            }
+        }
+        if !frame.pieces.is_empty() && channel.send(frame).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Queries on `flow_sessions`, `flow_messages` and `flow_tool_grants`.
+//!
+//! Sessions come back with `run_state` at rest; the agent fills it in.
+
+use crate::error::{Error, Result};
+use ai_desktop_api::flow::{
+    FlowMessage, FlowRole, FlowSession, FlowToolCall, FlowToolResult, MessageStatus, RunState,
+    ToolGrant,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_ids, \
+     s.created_at, s.updated_at, \
+     (SELECT count(*) FROM flow_messages m WHERE m.session_id = s.id), \
+     (SELECT substr(m.content, 1, 160) FROM flow_messages m \
+       WHERE m.session_id = s.id AND m.role <> 'tool' AND m.content <> '' \
+       ORDER BY m.id DESC LIMIT 1), \
+     coalesce((SELECT m.tool_calls LIKE '%\"status\":\"pending\"%' FROM flow_messages m \
+       WHERE m.session_id = s.id AND m.role = 'assistant' ORDER BY m.id DESC LIMIT 1), 0)";
+
+const MESSAGE_COLUMNS: &str = "id, session_id, role, content, status, tool_calls, tool_call_id, \
+     tool_results, error, model, created_at";
+
+fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
+    let ids: String = row.get(4)?;
+    Ok(FlowSession {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        archived: row.get(2)?,
+        model: row.get(3)?,
+        mcp_server_ids: serde_json::from_str(&ids).unwrap_or_default(),
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+        message_count: row.get(7)?,
+        preview: row.get(8)?,
+        run_state: if row.get(9)? {
+            RunState::WaitingApproval
+        } else {
+            RunState::Idle
+        },
+    })
+}
+
+fn role_name(role: FlowRole) -> &'static str {
+    match role {
+        FlowRole::User => "user",
+        FlowRole::Assistant => "assistant",
+        FlowRole::Tool => "tool",
+    }
+}
+
+fn status_name(status: MessageStatus) -> &'static str {
+    match status {
+        MessageStatus::Streaming => "streaming",
+        MessageStatus::Done => "done",
+        MessageStatus::Error => "error",
+        MessageStatus::Cancelled => "cancelled",
+    }
+}
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<FlowMessage> {
+    let role: String = row.get(2)?;
+    let status: String = row.get(4)?;
+    let calls: String = row.get(5)?;
+    let result: Option<String> = row.get(7)?;
+    Ok(FlowMessage {
+        id: row.get(0)?,
+        session_id: row.get(1)?,
+        role: match role.as_str() {
+            "user" => FlowRole::User,
+            "tool" => FlowRole::Tool,
+            _ => FlowRole::Assistant,
+        },
+        content: row.get(3)?,
+        status: match status.as_str() {
+            "streaming" => MessageStatus::Streaming,
+            "error" => MessageStatus::Error,
+            "cancelled" => MessageStatus::Cancelled,
+            _ => MessageStatus::Done,
+        },
+        tool_calls: serde_json::from_str::<Vec<FlowToolCall>>(&calls).unwrap_or_default(),
+        tool_call_id: row.get(6)?,
+        tool_result: result.and_then(|r| serde_json::from_str::<FlowToolResult>(&r).ok()),
+        error: row.get(8)?,
+        model: row.get(9)?,
+        created_at: row.get(10)?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Plain structs and lists always serialize.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+/// `%`, `_` and `\` matched literally in a LIKE pattern.
+fn like_pattern(query: &str) -> String {
+    let mut p = String::from("%");
+    for ch in query.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// Newest first. `query` matches titles and message text, case-insensitively
+/// for ASCII.
+pub fn list_sessions(
+    c: &Connection,
+    archived: bool,
+    query: Option<&str>,
+) -> Result<Vec<FlowSession>> {
+    let query = query.map(str::trim).filter(|q| !q.is_empty());
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM flow_sessions s WHERE s.archived = ?1 AND (?2 IS NULL \
+         OR s.title LIKE ?2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM flow_messages m \
+         WHERE m.session_id = s.id AND m.content LIKE ?2 ESCAPE '\\')) \
+         ORDER BY s.updated_at DESC, s.id DESC"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![archived, query.map(like_pattern)], session_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_session(c: &Connection, id: i64) -> Result<FlowSession> {
+    c.query_row(
+        &format!("SELECT {SESSION_COLUMNS} FROM flow_sessions s WHERE s.id = ?1"),
+        [id],
+        session_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no session with id {id}.")))
+}
+
+pub fn insert_session(
+    c: &Connection,
+    title: &str,
+    model: Option<&str>,
+    mcp_server_ids: &[i64],
+) -> Result<FlowSession> {
+    c.execute(
+        "INSERT INTO flow_sessions (title, model, mcp_server_ids) VALUES (?1, ?2, ?3)",
+        params![title, model, to_json(&mcp_server_ids)],
+    )?;
+    get_session(c, c.last_insert_rowid())
+}
+
+pub fn update_session(
+    c: &Connection,
+    id: i64,
+    title: &str,
+    model: Option<&str>,
+    mcp_server_ids: &[i64],
+) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET title = ?2, model = ?3, mcp_server_ids = ?4,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+        params![id, title, model, to_json(&mcp_server_ids)],
+    )?;
+    get_session(c, id)
+}
+
+pub fn set_archived(c: &Connection, id: i64, archived: bool) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET archived = ?2 WHERE id = ?1",
+        params![id, archived],
+    )?;
+    get_session(c, id)
+}
+
+/// Messages and grants go with it (ON DELETE CASCADE).
+pub fn delete_session(c: &Connection, id: i64) -> Result<()> {
+    let n = c.execute("DELETE FROM flow_sessions WHERE id = ?1", [id])?;
+    if n == 0 {
+        return Err(Error::NotFound(format!(
+            "There is no session with id {id}."
+        )));
+    }
+    Ok(())
+}
+
+fn touch(c: &Connection, session_id: i64) -> Result<()> {
+    c.execute(
+        "UPDATE flow_sessions SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+        [session_id],
+    )?;
+    Ok(())
+}
+
+/// Oldest first.
+pub fn messages(c: &Connection, session_id: i64) -> Result<Vec<FlowMessage>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM flow_messages WHERE session_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([session_id], message_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get_message(c: &Connection, id: i64) -> Result<FlowMessage> {
+    c.query_row(
+        &format!("SELECT {MESSAGE_COLUMNS} FROM flow_messages WHERE id = ?1"),
+        [id],
+        message_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no message with id {id}.")))
+}
+
+/// Inserts `m` (its id and created_at are ignored) and returns it as stored.
+pub fn insert_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
+    c.execute(
+        "INSERT INTO flow_messages (session_id, role, content, status, tool_calls, tool_call_id,
+             tool_results, error, model) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            m.session_id,
+            role_name(m.role),
+            m.content,
+            status_name(m.status),
+            to_json(&m.tool_calls),
+            m.tool_call_id,
+            m.tool_result.as_ref().map(to_json),
+            m.error,
+            m.model,
+        ],
+    )?;
+    let id = c.last_insert_rowid();
+    touch(c, m.session_id)?;
+    get_message(c, id)
+}
+
+/// Writes the changeable parts of `m` (content, status, calls, result, error, model).
+pub fn update_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
+    c.execute(
+        "UPDATE flow_messages SET content = ?2, status = ?3, tool_calls = ?4, tool_results = ?5,
+             error = ?6, model = ?7 WHERE id = ?1",
+        params![
+            m.id,
+            m.content,
+            status_name(m.status),
+            to_json(&m.tool_calls),
+            m.tool_result.as_ref().map(to_json),
+            m.error,
+            m.model,
+        ],
+    )?;
+    touch(c, m.session_id)?;
+    get_message(c, m.id)
+}
+
+/// Drops every message of the session after `id`.
+pub fn delete_messages_after(c: &Connection, session_id: i64, id: i64) -> Result<usize> {
+    Ok(c.execute(
+        "DELETE FROM flow_messages WHERE session_id = ?1 AND id > ?2",
+        params![session_id, id],
+    )?)
+}
+
+/// What an app that stopped mid-answer left: streaming messages become
+/// errors and running calls cancelled. Returns how many messages changed.
+pub fn settle_interrupted(c: &Connection) -> Result<usize> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM flow_messages WHERE status = 'streaming'
+             OR (role = 'assistant' AND (tool_calls LIKE '%\"running\"%' OR tool_calls LIKE '%\"approved\"%'))"
+    ))?;
+    let found: Vec<FlowMessage> = stmt
+        .query_map([], message_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut changed = 0;
+    for mut m in found {
+        let mut touched = false;
+        if m.status == MessageStatus::Streaming {
+            m.status = MessageStatus::Error;
+            m.error = Some("The app stopped before this answer was finished.".into());
+            touched = true;
+        }
+        for call in &mut m.tool_calls {
+            if matches!(call.status, ai_desktop_api::flow::ToolCallStatus::Running) {
+                call.status = ai_desktop_api::flow::ToolCallStatus::Cancelled;
+                call.error = Some("The app stopped while this call ran.".into());
+                touched = true;
+            }
+        }
+        if touched {
+            update_message(c, &m)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+pub fn grants(c: &Connection, session_id: i64) -> Result<Vec<ToolGrant>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT g.server_id, s.name, g.tool, g.created_at FROM flow_tool_grants g
+             LEFT JOIN mcp_servers s ON s.id = g.server_id
+         WHERE g.session_id = ?1 ORDER BY s.name, g.tool",
+    )?;
+    let rows = stmt.query_map([session_id], |r| {
+        Ok(ToolGrant {
+            server_id: r.get(0)?,
+            server_name: r.get(1)?,
+            tool: r.get(2)?,
+            created_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The fingerprint the tool had when it was allowed, if it was.
+pub fn grant_fingerprint(
+    c: &Connection,
+    session_id: i64,
+    server_id: i64,
+    tool: &str,
+) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT fingerprint FROM flow_tool_grants
+             WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
+        params![session_id, server_id, tool],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+pub fn grant(
+    c: &Connection,
+    session_id: i64,
+    server_id: i64,
+    tool: &str,
+    fingerprint: &str,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO flow_tool_grants (session_id, server_id, tool, fingerprint)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (session_id, server_id, tool) DO UPDATE SET fingerprint = excluded.fingerprint,
+             created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        params![session_id, server_id, tool, fingerprint],
+    )?;
+    Ok(())
+}
+
+pub fn revoke(c: &Connection, session_id: i64, server_id: i64, tool: &str) -> Result<()> {
+    let n = c.execute(
+        "DELETE FROM flow_tool_grants WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
+        params![session_id, server_id, tool],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!(
+            "\"{tool}\" was not allowed in this session."
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn search_finds_titles_and_message_text_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        store
+            .with(|c| {
+                let a = insert_session(c, "Deploy plan", None, &[])?;
+                let b = insert_session(c, "Other", None, &[])?;
+                insert_session(c, "100% done", None, &[])?;
+                let mut m = FlowMessage {
+                    id: 0,
+                    session_id: b.id,
+                    role: FlowRole::User,
+                    content: "how do I rotate the redis password?".into(),
+                    status: MessageStatus::Done,
+                    tool_calls: Vec::new(),
+                    tool_call_id: None,
+                    tool_result: None,
+                    error: None,
+                    model: None,
+                    created_at: String::new(),
+                };
+                m = insert_message(c, &m)?;
+                let titles = |q: &str| -> Result<Vec<String>> {
+                    Ok(list_sessions(c, false, Some(q))?
+                        .into_iter()
+                        .map(|s| s.title)
+                        .collect())
+                };
+                assert_eq!(titles("deploy")?, vec!["Deploy plan"]);
+                assert_eq!(titles("REDIS")?, vec!["Other"]);
+                assert_eq!(titles("%")?, vec!["100% done"]);
+                assert!(titles("nothing like it")?.is_empty());
+                assert_eq!(list_sessions(c, false, None)?.len(), 3);
+                let other = get_session(c, b.id)?;
+                assert_eq!(other.message_count, 1);
+                assert_eq!(other.preview.as_deref(), Some(m.content.as_str()));
+                set_archived(c, a.id, true)?;
+                assert_eq!(list_sessions(c, true, None)?.len(), 1);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
