@@ -210,7 +210,7 @@ mod tests {
             .with(|c| {
                 c.execute("INSERT INTO flow_sessions (id) VALUES (1)", [])?;
                 c.execute(
-                    "INSERT INTO flow_messages (id, session_id, role, content) VALUES ('m1', 1, 'user', 'hi')",
+                    "INSERT INTO flow_messages (session_id, role, content) VALUES (1, 'user', 'hi')",
                     [],
                 )?;
                 c.execute("DELETE FROM flow_sessions WHERE id = 1", [])?;
