@@ -302,7 +302,7 @@ impl FlowAgent {
                         "Connected. The provider offers {} model(s); choose one.",
                         models.len()
                     )
-                } else if models.iter().any(|m| *m == stored.model) {
+                } else if models.contains(&stored.model) {
                     format!(
                         "Connected. \"{}\" is one of the {} model(s) it offers.",
                         stored.model,
@@ -625,9 +625,10 @@ impl FlowAgent {
             tx.commit()?;
             Ok(())
         })?;
+        // What the edit left, before the agent adds to it.
+        let messages = self.messages(session_id)?;
         self.start_run(session_id, Mode::Ask);
-        self.emit_session(session_id);
-        self.messages(session_id)
+        Ok(messages)
     }
 
     /// Asks the model again after an error or a stop.
