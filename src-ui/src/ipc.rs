@@ -125,9 +125,11 @@ pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, handler: impl 
 /// listener is removed when it unmounts (a page visited ten times keeps one
 /// listener, not ten).
 pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
-    event: &'static str,
+    event: &str,
     handler: impl Fn(T) + 'static,
 ) {
+    let event = event.to_string();
+    let name = event.clone();
     use leptos::prelude::on_cleanup;
     use send_wrapper::SendWrapper;
     use std::cell::RefCell;
@@ -140,7 +142,7 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
             js_sys::Reflect::get(&raw, &JsValue::from_str("payload")).unwrap_or(JsValue::UNDEFINED);
         match serde_wasm_bindgen::from_value::<T>(payload) {
             Ok(value) => handler(value),
-            Err(e) => web_sys::console::warn_1(&format!("bad {event} payload: {e}").into()),
+            Err(e) => web_sys::console::warn_1(&format!("bad {name} payload: {e}").into()),
         }
     });
     // Cleanup runs on the UI thread, where the Rc lives.
@@ -153,7 +155,7 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
         }
     });
     wasm_bindgen_futures::spawn_local(async move {
-        match tauri_listen(event, closure.as_ref().unchecked_ref()).await {
+        match tauri_listen(&event, closure.as_ref().unchecked_ref()).await {
             Ok(unlisten) => {
                 let unlisten: js_sys::Function = unlisten.unchecked_into();
                 let mut s = state.borrow_mut();

@@ -6,6 +6,7 @@ mod components;
 mod ipc;
 
 use apps::deployments::DeploymentsPage;
+use apps::flow::FlowPage;
 use apps::mcp::McpPage;
 use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
@@ -79,6 +80,7 @@ fn Shell() -> impl IntoView {
                     Page::McpHub => view! { <McpPage/> }.into_any(),
                     Page::Deployments => view! { <DeploymentsPage/> }.into_any(),
                     Page::Services => view! { <ServicesPage/> }.into_any(),
+                    Page::FlowBuilder => view! { <FlowPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

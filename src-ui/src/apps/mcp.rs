@@ -502,7 +502,7 @@ fn CallResult(call: McpCall) -> impl IntoView {
 }
 
 /// Text that is JSON is shown pretty-printed.
-fn pretty(text: &str) -> String {
+pub(crate) fn pretty(text: &str) -> String {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
@@ -512,7 +512,7 @@ fn pretty(text: &str) -> String {
     text.to_string()
 }
 
-fn content_view(content: McpContent) -> AnyView {
+pub(crate) fn content_view(content: McpContent) -> AnyView {
     match content {
         McpContent::Text { text } => {
             view! { <pre class="pre content-text" data-testid="content-text">{pretty(&text)}</pre> }

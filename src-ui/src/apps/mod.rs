@@ -1,6 +1,7 @@
 //! One view per sidebar entry.
 
 pub mod deployments;
+pub mod flow;
 pub mod mcp;
 pub mod planned;
 pub mod repositories;

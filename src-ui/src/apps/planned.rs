@@ -7,14 +7,6 @@ use leptos::prelude::*;
 
 fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
     match page {
-        Page::FlowBuilder => (
-            "Agent sessions that think with an LLM and act through MCP tools.",
-            &[
-                "Any OpenAI-compatible provider (Ollama, LM Studio, vLLM, OpenAI…)",
-                "Streaming answers, tool calls you approve",
-                "Sessions you can search, rename and archive",
-            ],
-        ),
         Page::Git => (
             "Git for every repository, without leaving the app.",
             &[
@@ -44,6 +36,7 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
         | Page::Deployments
         | Page::Services
         | Page::McpHub
+        | Page::FlowBuilder
         | Page::Settings => ("", &[]),
     }
 }

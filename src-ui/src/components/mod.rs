@@ -5,6 +5,7 @@ pub mod diff_view;
 pub mod icons;
 pub mod live_list;
 pub mod log_view;
+pub mod markdown;
 pub mod schema_form;
 pub mod secret_pairs;
 pub mod toast;
