@@ -784,11 +784,14 @@ async fn the_key_never_comes_back_and_test_connection_tells_the_truth() {
         std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    let db = std::fs::read(f.root.join("data/ai-desktop.db")).unwrap_or_default();
-    assert!(
-        !String::from_utf8_lossy(&db).contains(KEY),
-        "the key is not in the database"
-    );
+    for file in ["ai-desktop.sqlite3", "ai-desktop.sqlite3-wal"] {
+        let bytes = std::fs::read(f.root.join("data").join(file)).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(KEY),
+            "the key is in {file}"
+        );
+    }
+    assert!(f.root.join("data/ai-desktop.sqlite3").exists());
 
     let report = f
         .agent

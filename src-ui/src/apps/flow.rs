@@ -273,7 +273,7 @@ pub fn FlowPage() -> impl IntoView {
                                             <span class=format!("dot {}", run_class(s.run_state)) title=run_label(s.run_state)></span>
                                             <div class="server-text">
                                                 <div class="repo-name truncate">{s.title.clone()}</div>
-                                                <div class="muted truncate small-text">{s.preview.clone().unwrap_or_else(|| "Empty".into())}</div>
+                                                <div class="muted truncate small-text">{s.preview.as_deref().map(plain).unwrap_or_else(|| "Empty".into())}</div>
                                             </div>
                                         </li>
                                     }
@@ -315,6 +315,14 @@ pub fn FlowPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// A preview line without markdown's marks.
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '*' | '`' | '#' | '_' | '>'))
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect()
 }
 
 fn run_class(state: RunState) -> &'static str {
