@@ -204,6 +204,9 @@ pub fn FlowPage() -> impl IntoView {
             _ => None,
         })
     });
+    // The conversation is rebuilt when another session is chosen, not each
+    // time this one's state or title moves (that would drop the draft).
+    let current_id = Memo::new(move |_| current.with(|s| s.as_ref().map(|s| s.id)));
     let needs_provider = move || settings.with(|s| s.as_ref().is_some_and(|s| s.model.is_empty()));
     let close = Callback::new(move |_| modal.set(Modal::Closed));
 
@@ -282,7 +285,7 @@ pub fn FlowPage() -> impl IntoView {
                         }.into_any(),
                     }}
                 </div>
-                {move || match current.get() {
+                {move || match current_id.get() {
                     None => view! {
                         <div class="panel empty-state" data-testid="flow-none">
                             <div class="empty-icon"><Svg icon=Icon::Chat/></div>
@@ -291,8 +294,7 @@ pub fn FlowPage() -> impl IntoView {
                             <button class="button primary" on:click=move |_| create()>"New session"</button>
                         </div>
                     }.into_any(),
-                    Some(s) => {
-                        let id = s.id;
+                    Some(id) => {
                         view! {
                             <Conversation id=id session=current live=live settings=settings reload=reload
                                 on_tools=Callback::new(move |_| modal.set(Modal::Tools(id)))
