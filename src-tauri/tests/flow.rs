@@ -445,6 +445,21 @@ async fn the_step_limit_stops_a_model_that_keeps_calling_tools() {
     );
     assert_eq!(f.provider.chats().len(), 2, "no third model call");
     assert_eq!(f.provider.unused_replies(), 1);
+
+    // Retry grants another round of steps: the third call runs (always
+    // allowed), and the model then answers.
+    f.provider.push(text(&["Done at last."]));
+    f.agent.retry(session).unwrap();
+    let done = f.wait_state(session, RunState::Idle).await;
+    assert_eq!(done.len(), 9);
+    assert!(done[6].tool_calls[0].auto_approved);
+    assert_eq!(done[7].content, "desc-server: 3");
+    assert_eq!(done[8].content, "Done at last.");
+    assert_eq!(
+        done[5].status,
+        MessageStatus::Error,
+        "the limit message stays"
+    );
     f.mcp.stop_all().await;
 }
 

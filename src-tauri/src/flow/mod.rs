@@ -1083,17 +1083,22 @@ impl FlowAgent {
             }
         };
         answer.model = Some(config.model.clone());
-        // Steps: answers since the user last spoke.
+        // Steps: answers since the user last spoke, or since the last failed or
+        // stopped answer (so Retry after the limit grants another round).
         let since_user = messages
             .iter()
             .rev()
-            .take_while(|m| m.role != FlowRole::User)
+            .take_while(|m| {
+                m.role != FlowRole::User
+                    && !(m.role == FlowRole::Assistant
+                        && matches!(m.status, MessageStatus::Error | MessageStatus::Cancelled))
+            })
             .filter(|m| m.role == FlowRole::Assistant && m.status == MessageStatus::Done)
             .count();
         if since_user >= stored.max_steps as usize {
             answer.status = MessageStatus::Error;
             answer.error = Some(format!(
-                "Stopped after {} steps without a final answer (the step limit, in the Flow settings). Retry to let it go on.",
+                "Stopped after {} steps without a final answer (the step limit, in the Flow settings). Retry lets it go on for as many more.",
                 stored.max_steps
             ));
             let m = self

@@ -525,15 +525,27 @@ fn Conversation(
             }
         });
     };
+    // Each result under (the answer that asked, the call's id): models may
+    // reuse call ids from one answer to the next.
     let results = Memo::new(move |_| {
-        messages.with(|m| match m {
-            Some(Ok(list)) => list
-                .iter()
-                .filter(|m| m.role == FlowRole::Tool)
-                .filter_map(|m| m.tool_call_id.clone().map(|c| (c, m.clone())))
-                .collect::<HashMap<_, _>>(),
-            _ => HashMap::new(),
-        })
+        let mut map = HashMap::new();
+        messages.with(|m| {
+            if let Some(Ok(list)) = m {
+                let mut answer = 0;
+                for m in list {
+                    match m.role {
+                        FlowRole::Assistant => answer = m.id,
+                        FlowRole::Tool => {
+                            if let Some(call) = &m.tool_call_id {
+                                map.insert((answer, call.clone()), m.clone());
+                            }
+                        }
+                        FlowRole::User => {}
+                    }
+                }
+            }
+        });
+        map
     });
     let default_model =
         move || settings.with(|s| s.as_ref().map(|s| s.model.clone()).unwrap_or_default());
@@ -640,7 +652,7 @@ fn MessageView(
     /// Messages after this one (what an edit would drop).
     dropped: usize,
     live: Live,
-    results: Memo<HashMap<String, FlowMessage>>,
+    results: Memo<HashMap<(i64, String), FlowMessage>>,
     session_id: i64,
     on_resend: Callback<(i64, String, usize)>,
 ) -> impl IntoView {
@@ -748,7 +760,7 @@ fn ToolCallCard(
     call: FlowToolCall,
     message_id: i64,
     session_id: i64,
-    results: Memo<HashMap<String, FlowMessage>>,
+    results: Memo<HashMap<(i64, String), FlowMessage>>,
 ) -> impl IntoView {
     let toasts = use_toasts();
     let deciding = RwSignal::new(false);
@@ -788,8 +800,12 @@ fn ToolCallCard(
     };
     let pending = call.status == ToolCallStatus::Pending;
     let id_for_result = call.id.clone();
-    let result =
-        move || results.with(|r| r.get(&id_for_result).and_then(|m| m.tool_result.clone()));
+    let result = move || {
+        results.with(|r| {
+            r.get(&(message_id, id_for_result.clone()))
+                .and_then(|m| m.tool_result.clone())
+        })
+    };
     let d1 = decide.clone();
     let d2 = decide.clone();
     let d3 = decide;
