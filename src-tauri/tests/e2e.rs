@@ -570,8 +570,8 @@ fn repositories_through_the_real_window() {
     );
 
     // The other pages exist and say where data lives.
-    d.click("[data-testid=nav-flow]");
-    let planned = d.find("[data-testid=page-flow]");
+    d.click("[data-testid=nav-git]");
+    let planned = d.find("[data-testid=page-git]");
     assert!(
         d.text(&planned).contains("Coming soon"),
         "{}",
