@@ -174,6 +174,9 @@ pub async fn flow_watch(
 /// tokens, not the answer: the finished message is saved and sent whole.
 async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<TokenFrame>) {
     let mut rx = agent.subscribe_tokens();
+    // A throttle, not a debounce: a token after a quiet spell goes out at
+    // once; while tokens flow, one frame per interval carries them all.
+    let mut last_sent = std::time::Instant::now() - BATCH_INTERVAL;
     loop {
         let first = match rx.recv().await {
             Ok(t) => t,
@@ -181,7 +184,10 @@ async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<
             Err(RecvError::Closed) => return,
         };
         let mut batch: Vec<Token> = vec![first];
-        tokio::time::sleep(BATCH_INTERVAL).await;
+        let wait = BATCH_INTERVAL.saturating_sub(last_sent.elapsed());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         loop {
             match rx.try_recv() {
                 Ok(t) => batch.push(t),
@@ -212,8 +218,11 @@ async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<
                 }),
             }
         }
-        if !frame.pieces.is_empty() && channel.send(frame).is_err() {
-            return;
+        if !frame.pieces.is_empty() {
+            if channel.send(frame).is_err() {
+                return;
+            }
+            last_sent = std::time::Instant::now();
         }
     }
 }
