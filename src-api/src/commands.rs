@@ -177,6 +177,16 @@ pub const FLOW_REVOKE_GRANT: &str = "flow_revoke_grant";
 /// text of that session's answers, batched (one session at a time; None stops)
 pub const FLOW_WATCH: &str = "flow_watch";
 
+/// `{ active: bool, onFrame: Channel<SystemSnapshot> }` -> `()`: a sample
+/// every second while active (the System page is open); `false` stops it
+pub const SYSTEM_WATCH: &str = "system_watch";
+/// `() -> SystemSnapshot` (one sample now)
+pub const SYSTEM_SNAPSHOT: &str = "system_snapshot";
+/// `() -> Vec<Pm2ProcessInfo>`: every process of the PM2 the app uses, not only deployments
+pub const PM2_PROCESSES: &str = "pm2_processes";
+/// `{ pmId: u32, action: Pm2Action } -> Vec<Pm2ProcessInfo>`
+pub const PM2_ACT: &str = "pm2_act";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -257,4 +267,8 @@ pub const ALL: &[&str] = &[
     FLOW_GRANTS,
     FLOW_REVOKE_GRANT,
     FLOW_WATCH,
+    SYSTEM_WATCH,
+    SYSTEM_SNAPSHOT,
+    PM2_PROCESSES,
+    PM2_ACT,
 ];

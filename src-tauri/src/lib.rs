@@ -14,6 +14,7 @@ pub mod repos;
 pub mod services;
 pub mod shell;
 pub mod store;
+pub mod system;
 pub mod vscode;
 
 use shell::AppState;
@@ -137,6 +138,7 @@ pub fn run() {
                 deployments,
                 services,
                 flow,
+                system: Arc::new(system::SystemMonitor::new()),
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -252,6 +254,10 @@ pub fn run() {
             shell::flow::flow_grants,
             shell::flow::flow_revoke_grant,
             shell::flow::flow_watch,
+            shell::system::system_watch,
+            shell::system::system_snapshot,
+            shell::system::pm2_processes,
+            shell::system::pm2_act,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

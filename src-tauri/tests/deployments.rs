@@ -481,3 +481,75 @@ async fn labelled_containers_are_offered_with_connection_strings() {
         .unwrap();
     assert!(!pg.running);
 }
+
+/// The System page's PM2 list: every process of this PM2, the user's own
+/// too, with actions; the app's deployments are marked and cannot be deleted
+/// from there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pm2_list_shows_every_process_and_acts_by_id() {
+    use ai_desktop_api::system::Pm2Action;
+    let fx = Fixture::new();
+    // A process the user started with pm2 directly.
+    let status = std::process::Command::new("pm2")
+        .args(["start", "sleep", "--name", "users-sleeper", "--", "600"])
+        .env_clear()
+        .envs(fx.env.iter().map(|(k, v)| (k, v)))
+        .env("PM2_HOME", &fx.pm2_home)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let repo = fx.node_repo("web", SERVER_JS);
+    let d = fx.manager.create(input(repo, "web")).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+
+    let list = fx.manager.pm2_processes().await.unwrap();
+    let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["users-sleeper", d.pm2_name.as_str()]);
+    let user = &list[0];
+    assert_eq!(user.deployment_id, None);
+    assert_eq!(user.status, "online");
+    assert!(user.pid.is_some());
+    assert!(
+        user.script.as_deref().unwrap_or("").ends_with("sleep"),
+        "{user:?}"
+    );
+    assert_eq!(list[1].deployment_id, Some(d.id));
+
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Restart)
+        .await
+        .unwrap();
+    assert_eq!(after[0].restarts, 1);
+    assert_ne!(after[0].pid, user.pid);
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Stop)
+        .await
+        .unwrap();
+    assert_eq!(after[0].status, "stopped");
+    assert_eq!(after[0].pid, None);
+
+    // The app's deployment: not deleted from here; nothing changes.
+    let err = fx
+        .manager
+        .pm2_act(list[1].pm_id, Pm2Action::Delete)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    assert!(fx.jlist_names().contains(&d.pm2_name));
+    let err = fx
+        .manager
+        .pm2_act(999, Pm2Action::Restart)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Delete)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(fx.jlist_names(), [d.pm2_name.clone()]);
+}

@@ -24,6 +24,7 @@ use ai_desktop_api::deployments::{
     DeployMode, Deployment, DeploymentInput, DeploymentStatus, Pm2Status, ServiceDiscovery,
     StartSuggestion,
 };
+use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo};
 use pm2::{Pm2Client, Pm2Process};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -570,6 +571,57 @@ impl DeploymentManager {
 
     pub async fn services(&self) -> ServiceDiscovery {
         discovery::discover(&self.config.docker_socket).await
+    }
+
+    /// Every process of this PM2 (the user's too), with the deployment each
+    /// of the app's belongs to.
+    pub async fn pm2_processes(&self) -> Result<Vec<Pm2ProcessInfo>> {
+        let processes = self.client()?.jlist().await?;
+        let rows = self.store.with(|c| store::deployments::list(c))?;
+        let mut list: Vec<Pm2ProcessInfo> = processes
+            .into_iter()
+            .map(|p| Pm2ProcessInfo {
+                deployment_id: rows.iter().find(|d| d.pm2_name == p.name).map(|d| d.id),
+                pm_id: p.pm_id,
+                status: p.pm2_env.status,
+                pid: (p.pid != 0).then_some(p.pid),
+                cpu: p.monit.cpu,
+                memory: p.monit.memory,
+                restarts: p.pm2_env.restart_time,
+                started_at: p.pm2_env.pm_uptime,
+                exec_mode: p.pm2_env.exec_mode,
+                cwd: p.pm2_env.pm_cwd,
+                script: p.pm2_env.pm_exec_path,
+                name: p.name,
+            })
+            .collect();
+        list.sort_by_key(|p| p.pm_id);
+        Ok(list)
+    }
+
+    /// Starts, stops, restarts, reloads or deletes a PM2 process by id. The
+    /// app's own deployments are deleted from the Deployments page (which
+    /// also removes their files), not here.
+    pub async fn pm2_act(&self, pm_id: u32, action: Pm2Action) -> Result<Vec<Pm2ProcessInfo>> {
+        let list = self.pm2_processes().await?;
+        let process = list
+            .iter()
+            .find(|p| p.pm_id == pm_id)
+            .ok_or_else(|| Error::NotFound(format!("PM2 has no process with id {pm_id}.")))?;
+        if action == Pm2Action::Delete && process.deployment_id.is_some() {
+            return Err(Error::Forbidden(format!(
+                "{} is one of the app's deployments: delete it on the Deployments page, which also removes its files.",
+                process.name
+            )));
+        }
+        self.client()?.act(action, pm_id).await?;
+        if process.deployment_id.is_some() {
+            // The deployment's row shows the change now, not at the next poll.
+            if let Err(e) = self.refresh().await {
+                log::warn!("deployments refresh after a PM2 action: {e}");
+            }
+        }
+        self.pm2_processes().await
     }
 
     /// Asks PM2 for its list and updates every deployment; emits what changed.

@@ -52,6 +52,10 @@ pub struct Pm2Env {
     pub pm_err_log_path: Option<String>,
     #[serde(default)]
     pub pm_out_log_path: Option<String>,
+    #[serde(default)]
+    pub pm_cwd: Option<String>,
+    #[serde(default)]
+    pub pm_exec_path: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +152,14 @@ impl Pm2Client {
 
     pub async fn delete(&self, name: &str) -> Result<()> {
         self.run(&["delete", name]).await.map(|_| ())
+    }
+
+    /// `pm2 <action> <pm_id>`: the id is a number, so nothing in it can be
+    /// read as an option or a name pattern.
+    pub async fn act(&self, action: ai_desktop_api::system::Pm2Action, pm_id: u32) -> Result<()> {
+        self.run(&[action.as_str(), &pm_id.to_string()])
+            .await
+            .map(|_| ())
     }
 
     /// Stops the daemon of this PM2_HOME (tests; "stop everything" never does).

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod logs;
 pub mod mcp;
 pub mod services;
+pub mod system;
 pub mod tray;
 pub mod vscode;
 
@@ -33,6 +34,7 @@ pub struct AppState {
     pub deployments: Arc<DeploymentManager>,
     pub services: Arc<ServiceManager>,
     pub flow: Arc<FlowAgent>,
+    pub system: Arc<crate::system::SystemMonitor>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -1,0 +1,67 @@
+//! System monitor and PM2 process commands.
+
+use super::commands::{blocking, CmdResult};
+use super::AppState;
+use crate::system::SystemMonitor;
+use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo, SystemSnapshot};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// How often the open System page gets a sample.
+const PERIOD: Duration = Duration::from_secs(1);
+
+#[tauri::command]
+pub async fn system_snapshot(state: State<'_, AppState>) -> CmdResult<SystemSnapshot> {
+    let system = state.system.clone();
+    blocking(move || system.sample()).await
+}
+
+/// Samples every second while the page is open; `active: false` (or the
+/// page going away, which makes sends fail) stops it, so a closed page costs
+/// nothing.
+#[tauri::command]
+pub async fn system_watch(
+    state: State<'_, AppState>,
+    active: bool,
+    on_frame: Channel<SystemSnapshot>,
+) -> CmdResult<()> {
+    let task = active.then(|| stream(state.system.clone(), on_frame));
+    state.log_streams.replace_with("system", task);
+    Ok(())
+}
+
+async fn stream(system: Arc<SystemMonitor>, channel: Channel<SystemSnapshot>) {
+    let mut tick = tokio::time::interval(PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = system.clone();
+        let sample = match tokio::task::spawn_blocking(move || s.sample()).await {
+            Ok(Ok(sample)) => sample,
+            Ok(Err(e)) => {
+                log::warn!("system sample: {}", e.with_detail_text());
+                continue;
+            }
+            Err(_) => return,
+        };
+        if channel.send(sample).is_err() {
+            return;
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn pm2_processes(state: State<'_, AppState>) -> CmdResult<Vec<Pm2ProcessInfo>> {
+    Ok(state.deployments.pm2_processes().await?)
+}
+
+#[tauri::command]
+pub async fn pm2_act(
+    state: State<'_, AppState>,
+    pm_id: u32,
+    action: Pm2Action,
+) -> CmdResult<Vec<Pm2ProcessInfo>> {
+    Ok(state.deployments.pm2_act(pm_id, action).await?)
+}
