@@ -551,5 +551,5 @@ async fn the_pm2_list_shows_every_process_and_acts_by_id() {
         .await
         .unwrap();
     assert_eq!(after.len(), 1);
-    assert_eq!(fx.jlist_names(), [d.pm2_name.clone()]);
+    assert_eq!(fx.jlist_names(), vec![d.pm2_name.clone()]);
 }
