@@ -157,6 +157,16 @@ impl Driver {
 
     fn click(&self, css: &str) {
         let el = self.find(css);
+        // WebKitWebDriver does not scroll inside the page's own scrolling
+        // containers: bring the element into view first.
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({block: 'center'});",
+                "args": [{ ELEMENT_KEY: el }],
+            })),
+        );
         self.call("POST", &format!("/element/{el}/click"), None);
     }
 
@@ -1363,4 +1373,151 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         "Echo: hello from the window"
     );
     d.call("DELETE", "", None);
+}
+
+#[test]
+fn system_monitor_and_pm2_processes_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("system");
+    let pm2_home = Pm2Home(root.join("pm2"));
+    // A process the user started with pm2 directly, not a deployment.
+    let started = Command::new("pm2")
+        .args(["start", "sleep", "--name", "users-sleeper", "--", "600"])
+        .env("PM2_HOME", &pm2_home.0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(started.success());
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("PM2_HOME", pm2_home.0.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-system]");
+    let first = wait_text(d, "[data-testid=system-cpu-total]", "%");
+    wait_text(d, "[data-testid=system-disks]", "/");
+    wait_text(d, "[data-testid=system-network]", "lo");
+    // Live: the figures are sampled again every second.
+    let host = texts(d, "[data-testid=system-host]").concat();
+    d.wait_until("a new sample", || {
+        let now = texts(d, "[data-testid=system-host]").concat();
+        let points = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=system-cpu] polyline');
+                           return p ? p.getAttribute('points').trim().split(' ').length : 0;",
+                "args": [],
+            })),
+        );
+        (now != host || points.as_u64().unwrap_or(0) >= 3).then_some(())
+    });
+    let cores = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return document.querySelectorAll('[data-testid=system-cpu] .core').length;", "args": []})),
+    );
+    assert_eq!(
+        cores.as_u64().unwrap() as usize,
+        std::thread::available_parallelism().unwrap().get()
+    );
+    assert!(first.ends_with('%'), "{first}");
+
+    // Every PM2 process, the user's own included, with actions.
+    let row = wait_text(d, "[data-testid=pm2-table]", "users-sleeper");
+    assert!(row.contains("online"), "{row}");
+    d.step("system-live");
+    d.click("[data-testid^=pm2-restart-]");
+    d.wait_until("the restart to show", || {
+        texts(d, "[data-testid=pm2-row-users-sleeper] td:nth-child(6)")
+            .first()
+            .filter(|t| t.as_str() == "1")
+            .cloned()
+    });
+    d.click("[data-testid^=pm2-stop-]");
+    wait_text(d, "[data-testid=pm2-row-users-sleeper]", "stopped");
+    d.step("system-pm2-stopped");
+
+    // What watching costs: CPU of the app and its WebKit processes over 10 s
+    // with the page open, then 10 s on another page (a figure, not a check).
+    let app = app_pid(&data).expect("the app's process");
+    let open = cpu_percent(app, Duration::from_secs(10));
+    d.click("[data-testid=nav-settings]");
+    d.find("[data-testid=data-dir]");
+    std::thread::sleep(Duration::from_secs(2));
+    let closed = cpu_percent(app, Duration::from_secs(10));
+    let report = format!(
+        "app + WebKit CPU, % of one core over 10 s: System page open {open:.1}, closed {closed:.1}\n"
+    );
+    print!("{report}");
+    std::fs::write(shots.join("cpu.txt"), report).unwrap();
+    d.call("DELETE", "", None);
+}
+
+/// The app started with this data folder (its environment says so).
+fn app_pid(data: &Path) -> Option<u32> {
+    let needle = format!("AI_DESKTOP_DATA_DIR={}", data.display());
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        let env = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+        (comm.trim() == "ai-desktop" && env.split(|b| *b == 0).any(|v| v == needle.as_bytes()))
+            .then_some(pid)
+    })
+}
+
+/// CPU clock ticks of `root` and all its descendants.
+fn tree_ticks(root: u32) -> u64 {
+    let mut stats = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ppid: u32 = f[1].parse().unwrap_or(0);
+        // utime + stime, plus cutime + cstime: short-lived children (each
+        // `pm2 jlist` is a node process) count once they are reaped.
+        let ticks = f[11..15]
+            .iter()
+            .map(|v| v.parse::<u64>().unwrap_or(0))
+            .sum::<u64>();
+        stats.push((pid, ppid, ticks));
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(stats.iter().filter(|s| s.1 == parent).map(|s| s.0));
+        i += 1;
+    }
+    stats
+        .iter()
+        .filter(|s| tree.contains(&s.0))
+        .map(|s| s.2)
+        .sum()
+}
+
+fn cpu_percent(root: u32, over: Duration) -> f64 {
+    let hz = 100.0; // USER_HZ on Linux
+    let before = tree_ticks(root);
+    std::thread::sleep(over);
+    let after = tree_ticks(root);
+    (after.saturating_sub(before)) as f64 / hz / over.as_secs_f64() * 100.0
 }

@@ -12,6 +12,7 @@ use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
 use apps::services::ServicesPage;
 use apps::settings::SettingsPage;
+use apps::system::SystemPage;
 use apps::vscode::VsCodePage;
 use apps::Page;
 use components::icons::Svg;
@@ -81,6 +82,7 @@ fn Shell() -> impl IntoView {
                     Page::Deployments => view! { <DeploymentsPage/> }.into_any(),
                     Page::Services => view! { <ServicesPage/> }.into_any(),
                     Page::FlowBuilder => view! { <FlowPage/> }.into_any(),
+                    Page::System => view! { <SystemPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

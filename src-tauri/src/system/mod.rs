@@ -116,13 +116,19 @@ impl SystemMonitor {
             .collect();
         networks.sort_by(|a, b| a.interface.cmp(&b.interface));
 
-        let mut seen = HashSet::new();
-        let mut disks: Vec<DiskUsage> = inner
+        // One row per device: bind mounts of a disk (e.g. /var/lib/docker)
+        // show up as more mounts of the same device; the shortest path stays.
+        let mut found: Vec<&sysinfo::Disk> = inner
             .disks
             .iter()
             .filter(|d| d.total_space() > 0)
             .filter(|d| !PSEUDO_FS.contains(&&*d.file_system().to_string_lossy()))
-            .filter(|d| seen.insert(d.mount_point().to_path_buf()))
+            .collect();
+        found.sort_by_key(|d| d.mount_point().as_os_str().len());
+        let mut seen = HashSet::new();
+        let mut disks: Vec<DiskUsage> = found
+            .into_iter()
+            .filter(|d| seen.insert(d.name().to_os_string()))
             .map(|d| DiskUsage {
                 mount_point: d.mount_point().display().to_string(),
                 file_system: d.file_system().to_string_lossy().into_owned(),

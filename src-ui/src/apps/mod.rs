@@ -7,6 +7,7 @@ pub mod planned;
 pub mod repositories;
 pub mod services;
 pub mod settings;
+pub mod system;
 pub mod vscode;
 
 use crate::components::icons::Icon;

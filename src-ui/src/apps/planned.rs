@@ -15,14 +15,6 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
                 "Git identity and SSH key management",
             ],
         ),
-        Page::System => (
-            "What your machine is doing.",
-            &[
-                "CPU, memory, disk and network",
-                "All PM2 processes with their metrics",
-                "A file browser for your repositories",
-            ],
-        ),
         Page::Terminals => (
             "Terminals in the app, in any repository's folder.",
             &[
@@ -37,6 +29,7 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
         | Page::Services
         | Page::McpHub
         | Page::FlowBuilder
+        | Page::System
         | Page::Settings => ("", &[]),
     }
 }
