@@ -187,6 +187,23 @@ pub const PM2_PROCESSES: &str = "pm2_processes";
 /// `{ pmId: u32, action: Pm2Action } -> Vec<Pm2ProcessInfo>`
 pub const PM2_ACT: &str = "pm2_act";
 
+/// `{ repositoryId: Option<i64>, cols: u16, rows: u16 } -> TerminalInfo`: the
+/// user's shell in the repository's folder (or home)
+pub const TERMINAL_OPEN: &str = "terminal_open";
+/// `() -> Vec<TerminalInfo>`
+pub const TERMINAL_LIST: &str = "terminal_list";
+/// `{ id: u32, onFrame: Channel<TerminalFrame> } -> ()`: the kept output, then
+/// new output; one view per terminal (a new attach replaces the old)
+pub const TERMINAL_ATTACH: &str = "terminal_attach";
+/// `{ id: u32, data: String } -> ()` (keys typed, text pasted)
+pub const TERMINAL_WRITE: &str = "terminal_write";
+/// `{ id: u32, cols: u16, rows: u16 } -> ()`
+pub const TERMINAL_RESIZE: &str = "terminal_resize";
+/// `{ id: u32, bytes: usize } -> ()`: that much output has been shown
+pub const TERMINAL_ACK: &str = "terminal_ack";
+/// `{ id: u32 } -> ()`: ends the shell's process group
+pub const TERMINAL_CLOSE: &str = "terminal_close";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -271,4 +288,11 @@ pub const ALL: &[&str] = &[
     SYSTEM_SNAPSHOT,
     PM2_PROCESSES,
     PM2_ACT,
+    TERMINAL_OPEN,
+    TERMINAL_LIST,
+    TERMINAL_ATTACH,
+    TERMINAL_WRITE,
+    TERMINAL_RESIZE,
+    TERMINAL_ACK,
+    TERMINAL_CLOSE,
 ];

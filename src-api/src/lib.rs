@@ -15,6 +15,7 @@ pub mod mcp;
 pub mod repos;
 pub mod services;
 pub mod system;
+pub mod terminal;
 pub mod vscode;
 
 pub use error::{ApiError, ErrorCode};

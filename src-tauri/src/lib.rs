@@ -15,6 +15,7 @@ pub mod services;
 pub mod shell;
 pub mod store;
 pub mod system;
+pub mod terminal;
 pub mod vscode;
 
 use shell::AppState;
@@ -139,6 +140,7 @@ pub fn run() {
                 services,
                 flow,
                 system: Arc::new(system::SystemMonitor::new()),
+                terminals: Arc::new(terminal::TerminalManager::new()),
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -258,6 +260,13 @@ pub fn run() {
             shell::system::system_snapshot,
             shell::system::pm2_processes,
             shell::system::pm2_act,
+            shell::terminal::terminal_open,
+            shell::terminal::terminal_list,
+            shell::terminal::terminal_attach,
+            shell::terminal::terminal_write,
+            shell::terminal::terminal_resize,
+            shell::terminal::terminal_ack,
+            shell::terminal::terminal_close,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -10,6 +10,7 @@ pub mod logs;
 pub mod mcp;
 pub mod services;
 pub mod system;
+pub mod terminal;
 pub mod tray;
 pub mod vscode;
 
@@ -35,6 +36,7 @@ pub struct AppState {
     pub services: Arc<ServiceManager>,
     pub flow: Arc<FlowAgent>,
     pub system: Arc<crate::system::SystemMonitor>,
+    pub terminals: Arc<crate::terminal::TerminalManager>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -1,0 +1,122 @@
+//! Terminal commands: open in a registered repository's folder (or home),
+//! attach a view over a Channel, input, resize, acknowledgements, close.
+
+use super::commands::CmdResult;
+use super::AppState;
+use crate::error::Error;
+use crate::terminal::Output;
+use ai_desktop_api::terminal::{TerminalFrame, TerminalInfo};
+use std::path::PathBuf;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// A frame's text stays under Tauri's 8 kB fast path.
+const FRAME_BUDGET: usize = 6 * 1024;
+
+fn to_api(t: crate::terminal::TerminalInfo) -> TerminalInfo {
+    TerminalInfo {
+        id: t.id,
+        title: t.title,
+        cwd: t.cwd.display().to_string(),
+        pid: t.pid,
+        running: t.exited.is_none(),
+        exit_code: t.exited.flatten(),
+    }
+}
+
+#[tauri::command]
+pub async fn terminal_open(
+    state: State<'_, AppState>,
+    repository_id: Option<i64>,
+    cols: u16,
+    rows: u16,
+) -> CmdResult<TerminalInfo> {
+    let env = crate::procs::user_env();
+    let (cwd, title) = match repository_id {
+        // Only registered repositories: the id is looked up, never a path.
+        Some(id) => {
+            let repo = state.repos.get(id)?;
+            (PathBuf::from(repo.path), repo.name)
+        }
+        None => {
+            let home = env
+                .iter()
+                .find(|(k, _)| k == "HOME")
+                .map(|(_, v)| PathBuf::from(v))
+                .ok_or_else(|| Error::Unavailable("HOME is not set.".into()))?;
+            (home, "home".to_string())
+        }
+    };
+    Ok(to_api(
+        state.terminals.open(&cwd, &title, cols, rows, &env)?,
+    ))
+}
+
+#[tauri::command]
+pub async fn terminal_list(state: State<'_, AppState>) -> CmdResult<Vec<TerminalInfo>> {
+    Ok(state.terminals.list().into_iter().map(to_api).collect())
+}
+
+#[tauri::command]
+pub async fn terminal_attach(
+    state: State<'_, AppState>,
+    id: u32,
+    on_frame: Channel<TerminalFrame>,
+) -> CmdResult<()> {
+    state.terminals.attach(
+        id,
+        Box::new(move |out| match out {
+            Output::Data(text) => {
+                let mut rest = text.as_str();
+                while !rest.is_empty() {
+                    let mut cut = rest.len().min(FRAME_BUDGET);
+                    while !rest.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let frame = TerminalFrame {
+                        data: rest[..cut].to_string(),
+                        ..Default::default()
+                    };
+                    if on_frame.send(frame).is_err() {
+                        return false;
+                    }
+                    rest = &rest[cut..];
+                }
+                true
+            }
+            Output::Exited(code) => on_frame
+                .send(TerminalFrame {
+                    data: String::new(),
+                    exited: true,
+                    exit_code: code,
+                })
+                .is_ok(),
+        }),
+    )?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn terminal_write(state: State<'_, AppState>, id: u32, data: String) -> CmdResult<()> {
+    Ok(state.terminals.write(id, &data)?)
+}
+
+#[tauri::command]
+pub async fn terminal_resize(
+    state: State<'_, AppState>,
+    id: u32,
+    cols: u16,
+    rows: u16,
+) -> CmdResult<()> {
+    Ok(state.terminals.resize(id, cols, rows)?)
+}
+
+#[tauri::command]
+pub async fn terminal_ack(state: State<'_, AppState>, id: u32, bytes: usize) -> CmdResult<()> {
+    Ok(state.terminals.ack(id, bytes)?)
+}
+
+#[tauri::command]
+pub async fn terminal_close(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
+    Ok(state.terminals.close(id)?)
+}

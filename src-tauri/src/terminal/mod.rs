@@ -1,0 +1,410 @@
+//! Terminals: a shell on a pseudo-terminal (portable-pty) per tab, opened in
+//! a folder the app knows. Output goes to one subscriber (the tab on screen)
+//! with flow control: above a high-water mark of output the view has not
+//! acknowledged yet, the pty is not read, so a flood (`yes`) blocks the
+//! program that floods instead of the UI — as VS Code's terminal does. The
+//! last stretch of output is kept so a tab shown again starts where it was.
+
+use crate::error::{Error, Result};
+use portable_pty::{native_pty_system, CommandBuilder, MasterPty, PtySize};
+use std::collections::{HashMap, VecDeque};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// Output the view may be behind by before the pty is paused.
+pub const HIGH_WATER: usize = 256 * 1024;
+/// Reading resumes when the view is this close again.
+pub const LOW_WATER: usize = 64 * 1024;
+/// Output kept for a tab that is shown again.
+const SCROLLBACK: usize = 256 * 1024;
+
+/// What a subscriber gets.
+pub enum Output {
+    Data(String),
+    Exited(Option<i32>),
+}
+
+pub type Sink = Box<dyn Fn(Output) -> bool + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalInfo {
+    pub id: u32,
+    pub title: String,
+    pub cwd: PathBuf,
+    pub pid: u32,
+    pub exited: Option<Option<i32>>,
+}
+
+#[derive(Default)]
+struct Flow {
+    /// Bytes sent to the view and not acknowledged yet.
+    unacked: usize,
+    closed: bool,
+}
+
+struct Shared {
+    flow: Mutex<Flow>,
+    resume: Condvar,
+    /// Kept output and the current subscriber, under one lock so that a new
+    /// subscriber gets the backlog and then everything after it, once.
+    out: Mutex<(VecDeque<u8>, Option<Sink>)>,
+    exited: Mutex<Option<Option<i32>>>,
+}
+
+struct Term {
+    info: TerminalInfo,
+    master: Mutex<Box<dyn MasterPty + Send>>,
+    writer: Mutex<Box<dyn Write + Send>>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+pub struct TerminalManager {
+    terms: Mutex<HashMap<u32, Arc<Term>>>,
+    next: Mutex<u32>,
+}
+
+/// Splits off a trailing incomplete UTF-8 sequence (kept for the next read).
+fn split_utf8(bytes: &mut Vec<u8>) -> String {
+    let cut = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => bytes.len(), // invalid bytes: replaced below, not kept
+    };
+    let rest = bytes.split_off(cut);
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    *bytes = rest;
+    text
+}
+
+fn login_shell(env: &[(String, String)]) -> String {
+    env.iter()
+        .find(|(k, _)| k == "SHELL")
+        .map(|(_, v)| v.clone())
+        .filter(|s| Path::new(s).is_absolute() && Path::new(s).exists())
+        .or_else(|| {
+            ["/bin/bash", "/usr/bin/bash", "/bin/sh"]
+                .iter()
+                .find(|p| Path::new(p).exists())
+                .map(|s| s.to_string())
+        })
+        .unwrap_or_else(|| "/bin/sh".into())
+}
+
+impl TerminalManager {
+    pub fn new() -> TerminalManager {
+        TerminalManager::default()
+    }
+
+    fn get(&self, id: u32) -> Result<Arc<Term>> {
+        self.terms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("There is no terminal {id}.")))
+    }
+
+    /// Opens the user's shell in `cwd` (a folder the caller has checked),
+    /// with `env` (the app's allow-listed environment) and a 256-colour TERM.
+    pub fn open(
+        &self,
+        cwd: &Path,
+        title: &str,
+        cols: u16,
+        rows: u16,
+        env: &[(String, String)],
+    ) -> Result<TerminalInfo> {
+        if !cwd.is_dir() {
+            return Err(Error::InvalidInput(format!(
+                "{} is not a folder.",
+                cwd.display()
+            )));
+        }
+        let size = PtySize {
+            rows: rows.clamp(2, 500),
+            cols: cols.clamp(2, 1000),
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        let pair = native_pty_system()
+            .openpty(size)
+            .map_err(|e| Error::failed("Could not open a terminal.", e))?;
+        let shell = login_shell(env);
+        let mut cmd = CommandBuilder::new(&shell);
+        cmd.env_clear();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("COLORTERM", "truecolor");
+        cmd.env("TERM_PROGRAM", "AI Desktop");
+        cmd.cwd(cwd);
+        let mut child = pair
+            .slave
+            .spawn_command(cmd)
+            .map_err(|e| Error::failed(format!("Could not start {shell}."), e))?;
+        drop(pair.slave);
+        let pid = child.process_id().unwrap_or(0);
+        let mut reader = pair
+            .master
+            .try_clone_reader()
+            .map_err(|e| Error::failed("Could not read the terminal.", e))?;
+        let writer = pair
+            .master
+            .take_writer()
+            .map_err(|e| Error::failed("Could not write to the terminal.", e))?;
+        let id = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            *next += 1;
+            *next
+        };
+        let shared = Arc::new(Shared {
+            flow: Mutex::new(Flow::default()),
+            resume: Condvar::new(),
+            out: Mutex::new((VecDeque::new(), None)),
+            exited: Mutex::new(None),
+        });
+        let info = TerminalInfo {
+            id,
+            title: title.to_string(),
+            cwd: cwd.to_path_buf(),
+            pid,
+            exited: None,
+        };
+        // Reader: pty → kept output → subscriber, paused above the high-water mark.
+        let s = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("pty-{id}-read"))
+            .spawn(move || {
+                let mut buf = [0u8; 16 * 1024];
+                let mut pending: Vec<u8> = Vec::new();
+                loop {
+                    {
+                        let mut flow = s.flow.lock().unwrap_or_else(|p| p.into_inner());
+                        while flow.unacked > HIGH_WATER && !flow.closed {
+                            flow = s.resume.wait(flow).unwrap_or_else(|p| p.into_inner());
+                        }
+                        if flow.closed {
+                            return;
+                        }
+                    }
+                    let n = match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    pending.extend_from_slice(&buf[..n]);
+                    let text = split_utf8(&mut pending);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let mut out = s.out.lock().unwrap_or_else(|p| p.into_inner());
+                    out.0.extend(text.as_bytes());
+                    let excess = out.0.len().saturating_sub(SCROLLBACK);
+                    out.0.drain(..excess);
+                    if let Some(sink) = &out.1 {
+                        // Counted before sending: the view may acknowledge at once.
+                        s.flow.lock().unwrap_or_else(|p| p.into_inner()).unacked += text.len();
+                        if !sink(Output::Data(text)) {
+                            let mut flow = s.flow.lock().unwrap_or_else(|p| p.into_inner());
+                            flow.unacked = 0;
+                            out.1 = None;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| Error::failed("Could not start the terminal's reader.", e))?;
+        // Waiter: the shell's exit.
+        let s = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("pty-{id}-wait"))
+            .spawn(move || {
+                let status = child.wait().ok();
+                let code = status.map(|st| st.exit_code() as i32);
+                *s.exited.lock().unwrap_or_else(|p| p.into_inner()) = Some(code);
+                // Let the reader drain what is left, then tell the view.
+                std::thread::sleep(Duration::from_millis(100));
+                let out = s.out.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(sink) = &out.1 {
+                    sink(Output::Exited(code));
+                }
+            })
+            .map_err(|e| Error::failed("Could not watch the terminal's shell.", e))?;
+        let term = Arc::new(Term {
+            info: info.clone(),
+            master: Mutex::new(pair.master),
+            writer: Mutex::new(writer),
+            shared,
+        });
+        self.terms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, term);
+        Ok(info)
+    }
+
+    pub fn list(&self) -> Vec<TerminalInfo> {
+        let mut list: Vec<TerminalInfo> = self
+            .terms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .map(|t| {
+                let mut info = t.info.clone();
+                info.exited = *t.shared.exited.lock().unwrap_or_else(|p| p.into_inner());
+                info
+            })
+            .collect();
+        list.sort_by_key(|t| t.id);
+        list
+    }
+
+    /// Makes `sink` the terminal's subscriber: it gets the kept output first,
+    /// then everything new. A sink that returns false is dropped.
+    pub fn attach(&self, id: u32, sink: Sink) -> Result<()> {
+        let term = self.get(id)?;
+        let mut out = term.shared.out.lock().unwrap_or_else(|p| p.into_inner());
+        let (a, b) = out.0.as_slices();
+        let mut kept = a.to_vec();
+        kept.extend_from_slice(b);
+        // The kept bytes were cut at a byte count: skip a broken first character.
+        let start = kept.iter().position(|b| (*b as i8) >= -0x40).unwrap_or(0);
+        let backlog = String::from_utf8_lossy(&kept[start..]).into_owned();
+        {
+            // The new view starts with nothing outstanding but the backlog.
+            let mut flow = term.shared.flow.lock().unwrap_or_else(|p| p.into_inner());
+            flow.unacked = backlog.len();
+            term.shared.resume.notify_all();
+        }
+        if !backlog.is_empty() && !sink(Output::Data(backlog)) {
+            out.1 = None;
+            return Ok(());
+        }
+        if let Some(code) = *term.shared.exited.lock().unwrap_or_else(|p| p.into_inner()) {
+            sink(Output::Exited(code));
+        }
+        out.1 = Some(sink);
+        Ok(())
+    }
+
+    /// The view has shown `bytes` more of the output.
+    pub fn ack(&self, id: u32, bytes: usize) -> Result<()> {
+        let term = self.get(id)?;
+        let mut flow = term.shared.flow.lock().unwrap_or_else(|p| p.into_inner());
+        flow.unacked = flow.unacked.saturating_sub(bytes);
+        if flow.unacked <= LOW_WATER {
+            term.shared.resume.notify_all();
+        }
+        Ok(())
+    }
+
+    /// How much output the view is behind by (tests, diagnostics).
+    pub fn unacked(&self, id: u32) -> Result<usize> {
+        Ok(self
+            .get(id)?
+            .shared
+            .flow
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unacked)
+    }
+
+    pub fn write(&self, id: u32, data: &str) -> Result<()> {
+        let term = self.get(id)?;
+        if data.len() > 1024 * 1024 {
+            return Err(Error::InvalidInput(
+                "That paste is larger than 1 MB.".into(),
+            ));
+        }
+        let mut w = term.writer.lock().unwrap_or_else(|p| p.into_inner());
+        w.write_all(data.as_bytes())
+            .and_then(|_| w.flush())
+            .map_err(|e| Error::failed("The terminal does not take input any more.", e))
+    }
+
+    pub fn resize(&self, id: u32, cols: u16, rows: u16) -> Result<()> {
+        let term = self.get(id)?;
+        if !(2..=1000).contains(&cols) || !(2..=500).contains(&rows) {
+            return Err(Error::InvalidInput(format!(
+                "{cols}×{rows} is not a terminal size."
+            )));
+        }
+        let master = term.master.lock().unwrap_or_else(|p| p.into_inner());
+        let resized = master.resize(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        });
+        resized.map_err(|e| Error::failed("Could not resize the terminal.", e))
+    }
+
+    /// Ends the shell's whole process group (SIGHUP, as closing a terminal
+    /// window does; SIGKILL after 2 s) and forgets the terminal.
+    pub fn close(&self, id: u32) -> Result<()> {
+        let term = self.get(id)?;
+        self.terms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        {
+            let mut flow = term.shared.flow.lock().unwrap_or_else(|p| p.into_inner());
+            flow.closed = true;
+            term.shared.resume.notify_all();
+        }
+        term.shared.out.lock().unwrap_or_else(|p| p.into_inner()).1 = None;
+        let pgid = term.info.pid as i32;
+        if pgid > 1 {
+            // The shell leads its own session and process group (setsid).
+            unsafe { libc::killpg(pgid, libc::SIGHUP) };
+            let shared = term.shared.clone();
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    if shared
+                        .exited
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .is_some()
+                        && unsafe { libc::killpg(pgid, 0) } != 0
+                    {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                unsafe { libc::killpg(pgid, libc::SIGKILL) };
+            });
+        }
+        Ok(())
+    }
+
+    pub fn close_all(&self) {
+        let ids: Vec<u32> = self
+            .terms
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        for id in ids {
+            let _ = self.close(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_utf8;
+
+    #[test]
+    fn an_incomplete_character_waits_for_its_last_bytes() {
+        let mut b = "hé".as_bytes().to_vec();
+        b.pop();
+        assert_eq!(split_utf8(&mut b), "h");
+        assert_eq!(b, vec![0xc3]);
+        b.push(0xa9);
+        assert_eq!(split_utf8(&mut b), "é");
+        assert!(b.is_empty());
+    }
+}

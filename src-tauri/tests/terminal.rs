@@ -1,0 +1,173 @@
+//! Terminals on real pseudo-terminals running the user's shell.
+
+use ai_desktop::terminal::{Output, TerminalManager, HIGH_WATER};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn env(home: &std::path::Path) -> Vec<(String, String)> {
+    vec![
+        ("PATH".into(), std::env::var("PATH").unwrap()),
+        ("HOME".into(), home.display().to_string()),
+        ("SHELL".into(), "/bin/bash".into()),
+        ("LANG".into(), "C.UTF-8".into()),
+    ]
+}
+
+/// Everything the terminal printed; acknowledged at once unless `ack` is false.
+struct Screen {
+    text: Arc<Mutex<String>>,
+    bytes: Arc<AtomicUsize>,
+    exited: Arc<Mutex<Option<Option<i32>>>>,
+}
+
+fn attach(m: &Arc<TerminalManager>, id: u32, ack: bool) -> Screen {
+    let text = Arc::new(Mutex::new(String::new()));
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let exited = Arc::new(Mutex::new(None));
+    let (t, b, e, mm) = (text.clone(), bytes.clone(), exited.clone(), m.clone());
+    m.attach(
+        id,
+        Box::new(move |out| {
+            match out {
+                Output::Data(d) => {
+                    b.fetch_add(d.len(), Ordering::SeqCst);
+                    let mut t = t.lock().unwrap();
+                    t.push_str(&d);
+                    // Keep the tail only: floods are megabytes.
+                    if t.len() > 1 << 20 {
+                        let cut = t.len() - (1 << 19);
+                        let cut = (cut..t.len()).find(|i| t.is_char_boundary(*i)).unwrap();
+                        t.drain(..cut);
+                    }
+                    if ack {
+                        mm.ack(id, d.len()).unwrap();
+                    }
+                }
+                Output::Exited(code) => *e.lock().unwrap() = Some(code),
+            }
+            true
+        }),
+    )
+    .unwrap();
+    Screen {
+        text,
+        bytes,
+        exited,
+    }
+}
+
+fn wait_for(screen: &Screen, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if screen.text.lock().unwrap().contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never saw {needle:?}; the screen has {:?}",
+            screen.text.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn group_alive(pgid: u32) -> bool {
+    unsafe { libc::killpg(pgid as i32, 0) == 0 }
+}
+
+#[test]
+fn a_shell_runs_commands_resizes_and_closing_ends_its_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    let screen = attach(&m, t.id, true);
+    m.write(t.id, "echo hello-$((6*7)); pwd\n").unwrap();
+    wait_for(&screen, "hello-42");
+    wait_for(&screen, &tmp.path().display().to_string());
+
+    m.resize(t.id, 100, 30).unwrap();
+    m.write(t.id, "stty size\n").unwrap();
+    wait_for(&screen, "30 100");
+    assert!(m.resize(t.id, 0, 30).is_err());
+
+    // A background job in the shell's group goes with it.
+    m.write(t.id, "sleep 1000 & echo bg-started\n").unwrap();
+    wait_for(&screen, "bg-started");
+    assert!(group_alive(t.pid));
+    m.close(t.id).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while group_alive(t.pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the shell's group outlived close"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(m.list().is_empty());
+    assert!(m.write(t.id, "echo\n").is_err());
+}
+
+#[test]
+fn a_shell_that_exits_says_so_and_a_new_view_gets_the_backlog() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    let first = attach(&m, t.id, true);
+    m.write(t.id, "echo before-the-switch\n").unwrap();
+    wait_for(&first, "before-the-switch");
+    // The tab is shown again: the new view starts with what was printed.
+    let second = attach(&m, t.id, true);
+    wait_for(&second, "before-the-switch");
+    m.write(t.id, "exit 3\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while second.exited.lock().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no exit reported");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(*second.exited.lock().unwrap(), Some(Some(3)));
+    assert_eq!(m.list()[0].exited, Some(Some(3)));
+    assert!(m
+        .open(&tmp.path().join("missing"), "x", 80, 24, &env(tmp.path()))
+        .is_err());
+}
+
+#[test]
+fn a_flood_is_held_back_until_the_view_catches_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    // A view that never acknowledges.
+    let screen = attach(&m, t.id, false);
+    m.write(
+        t.id,
+        "yes flood | head -c 20000000; echo; echo flood-$((40+2))\n",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let held = screen.bytes.load(Ordering::SeqCst);
+    // At most the high-water mark plus one read and the prompt were taken.
+    assert!(
+        held <= HIGH_WATER + 64 * 1024,
+        "{held} bytes went out unacknowledged"
+    );
+    assert!(held > HIGH_WATER / 2, "only {held} bytes arrived");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(screen.bytes.load(Ordering::SeqCst), held, "reading went on");
+    // The view catches up: the rest arrives.
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(60);
+    while !screen.text.lock().unwrap().contains("flood-42") {
+        m.ack(t.id, m.unacked(t.id).unwrap()).unwrap();
+        assert!(Instant::now() < deadline, "the flood never finished");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(screen.bytes.load(Ordering::SeqCst) >= 20_000_000);
+    m.close(t.id).unwrap();
+}
