@@ -15,6 +15,9 @@ CODE_SERVER_VERSION=4.100.3
 # @modelcontextprotocol/server-everything and server-filesystem (same release tag).
 MCP_SERVERS_VERSION=2026.8.31
 PM2_VERSION=7.0.4
+# The terminal emulator the UI embeds (copied into src-ui/vendor by build-ui).
+XTERM_VERSION=6.0.0
+XTERM_FIT_VERSION=0.11.0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 say() { printf '\n==> %s\n' "$*"; }

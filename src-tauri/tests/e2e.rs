@@ -1521,3 +1521,175 @@ fn cpu_percent(root: u32, over: Duration) -> f64 {
     let after = tree_ticks(root);
     (after.saturating_sub(before)) as f64 / hz / over.as_secs_f64() * 100.0
 }
+
+/// Resident set of `root` and its descendants (the app and its WebKit processes).
+fn tree_rss_kib(root: u32) -> u64 {
+    let mut pids = vec![root];
+    let all: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 2..];
+            Some((pid, rest.split_whitespace().nth(1)?.parse().ok()?))
+        })
+        .collect();
+    let mut i = 0;
+    while i < pids.len() {
+        let parent = pids[i];
+        pids.extend(all.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        i += 1;
+    }
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .filter_map(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
+/// The terminal's screen as text (xterm's DOM renderer keeps one div per row).
+fn terminal_text(d: &Driver) -> String {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const r = document.querySelector('.xterm-rows'); return r ? Array.from(r.children).map(c => c.textContent).join('\\n') : '';",
+            "args": [],
+        })),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+fn type_in_terminal(d: &Driver, text: &str) {
+    let el = d.find(".xterm-helper-textarea");
+    d.call(
+        "POST",
+        &format!("/element/{el}/value"),
+        Some(json!({ "text": text })),
+    );
+}
+
+#[test]
+fn terminals_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("terminals");
+    let project = root.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    register_before_start(&data, "shop", &project);
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("SHELL", "/bin/bash".to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-terminals]");
+    d.find("[data-testid=terminals-empty]");
+    d.step("terminals-empty");
+
+    // A shell in the repository's folder.
+    let select = d.find("[data-testid=terminal-folder]");
+    d.wait_until("the repository in the folder list", || {
+        texts(d, "[data-testid=terminal-folder] option")
+            .contains(&"shop".to_string())
+            .then_some(())
+    });
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const s = arguments[0]; s.value = Array.from(s.options).find(o => o.textContent === 'shop').value; s.dispatchEvent(new Event('change'));",
+            "args": [{ ELEMENT_KEY: select }],
+        })),
+    );
+    d.click("[data-testid=terminal-new]");
+    d.find(".xterm-helper-textarea");
+    type_in_terminal(d, "echo hello-$((6*7)); pwd\n");
+    d.wait_until("the command's output", || {
+        let screen = terminal_text(d);
+        (screen.contains("hello-42") && screen.contains(&project.display().to_string()))
+            .then_some(())
+    });
+    d.step("terminal-echo");
+
+    // A flood reaches the window without freezing it: time and memory.
+    let app = app_pid(&data).expect("the app's process");
+    let rss_before = tree_rss_kib(app);
+    let started = Instant::now();
+    type_in_terminal(d, "yes | head -n 1000000; echo flood-$((40+2))\n");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut peak = rss_before;
+    loop {
+        peak = peak.max(tree_rss_kib(app));
+        if terminal_text(d).lines().any(|l| l.trim() == "flood-42") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the flood never reached the window"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = started.elapsed();
+    let rss_after = tree_rss_kib(app);
+    // The page still answers.
+    type_in_terminal(d, "echo still-$((1+1))\n");
+    d.wait_until("the shell after the flood", || {
+        terminal_text(d)
+            .lines()
+            .any(|l| l.trim() == "still-2")
+            .then_some(())
+    });
+    let app_rss = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    };
+    let report = format!(
+        "`yes | head -n 1000000` (2 MB) to the window: {:.2} s ({:.0} lines/s); app + WebKit RSS {} MiB before, {} MiB peak, {} MiB after (the app process alone: {} MiB after)\n",
+        took.as_secs_f64(),
+        1_000_000.0 / took.as_secs_f64(),
+        rss_before / 1024,
+        peak / 1024,
+        rss_after / 1024,
+        app_rss(app) / 1024
+    );
+    print!("{report}");
+    std::fs::write(shots.join("throughput.txt"), report).unwrap();
+    d.step("terminal-after-flood");
+
+    // Closing the tab ends the shell's process group.
+    type_in_terminal(d, "sleep 1000 & echo $$ > shell.pid\n");
+    let pid_file = project.join("shell.pid");
+    let shell_pid: u32 = d.wait_until("the shell's pid", || {
+        std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+    });
+    assert!(group_alive(shell_pid));
+    d.click("[data-testid^=terminal-close-]");
+    d.find("[data-testid=terminals-empty]");
+    d.wait_until("the shell's group to end", || {
+        (!group_alive(shell_pid)).then_some(())
+    });
+    d.call("DELETE", "", None);
+}

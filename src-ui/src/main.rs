@@ -13,6 +13,7 @@ use apps::repositories::{RepoList, RepositoriesPage};
 use apps::services::ServicesPage;
 use apps::settings::SettingsPage;
 use apps::system::SystemPage;
+use apps::terminals::TerminalsPage;
 use apps::vscode::VsCodePage;
 use apps::Page;
 use components::icons::Svg;
@@ -83,6 +84,7 @@ fn Shell() -> impl IntoView {
                     Page::Services => view! { <ServicesPage/> }.into_any(),
                     Page::FlowBuilder => view! { <FlowPage/> }.into_any(),
                     Page::System => view! { <SystemPage/> }.into_any(),
+                    Page::Terminals => view! { <TerminalsPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                     other => view! { <PlannedPage page=other/> }.into_any(),
                 }}

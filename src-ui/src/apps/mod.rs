@@ -8,6 +8,7 @@ pub mod repositories;
 pub mod services;
 pub mod settings;
 pub mod system;
+pub mod terminals;
 pub mod vscode;
 
 use crate::components::icons::Icon;

@@ -15,14 +15,6 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
                 "Git identity and SSH key management",
             ],
         ),
-        Page::Terminals => (
-            "Terminals in the app, in any repository's folder.",
-            &[
-                "Real PTYs, several at once",
-                "A shell inside a service's container",
-            ],
-        ),
-        // Built: routed to their own pages.
         Page::Repositories
         | Page::VsCode
         | Page::Deployments
@@ -30,6 +22,7 @@ fn plan(page: Page) -> (&'static str, &'static [&'static str]) {
         | Page::McpHub
         | Page::FlowBuilder
         | Page::System
+        | Page::Terminals
         | Page::Settings => ("", &[]),
     }
 }

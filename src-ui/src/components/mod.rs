@@ -8,4 +8,5 @@ pub mod log_view;
 pub mod markdown;
 pub mod schema_form;
 pub mod secret_pairs;
+pub mod terminal_view;
 pub mod toast;

@@ -1,0 +1,163 @@
+//! Terminals: tabs of shells opened in a repository's folder (or home). A
+//! tab keeps running while another is shown or the page is left; showing it
+//! again replays its recent output.
+
+use super::repositories::RepoList;
+use crate::components::icons::{Icon, Svg};
+use crate::components::terminal_view::TerminalView;
+use crate::components::toast::use_toasts;
+use crate::ipc;
+use ai_desktop_api::commands;
+use ai_desktop_api::terminal::TerminalInfo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct IdArg {
+    id: u32,
+}
+
+#[component]
+pub fn TerminalsPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<RepoList>();
+    let tabs = RwSignal::new(None::<Vec<TerminalInfo>>);
+    let active = RwSignal::new(None::<u32>);
+    let folder = RwSignal::new(String::from("home"));
+    let opening = RwSignal::new(false);
+    spawn_local(async move {
+        match ipc::invoke0::<Vec<TerminalInfo>>(commands::TERMINAL_LIST).await {
+            Ok(list) => {
+                active.set(list.last().map(|t| t.id));
+                tabs.set(Some(list));
+            }
+            Err(e) => {
+                tabs.set(Some(Vec::new()));
+                toasts.error("Could not list the terminals", &e);
+            }
+        }
+    });
+    let open = move || {
+        if opening.get_untracked() {
+            return;
+        }
+        opening.set(true);
+        let repository_id = folder.get_untracked().parse::<i64>().ok();
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: Option<i64>,
+                cols: u16,
+                rows: u16,
+            }
+            let r = ipc::invoke::<_, TerminalInfo>(
+                commands::TERMINAL_OPEN,
+                &Args {
+                    repository_id,
+                    cols: 100,
+                    rows: 30,
+                },
+            )
+            .await;
+            opening.set(false);
+            match r {
+                Ok(t) => {
+                    active.set(Some(t.id));
+                    tabs.update(|l| l.get_or_insert_with(Vec::new).push(t));
+                }
+                Err(e) => toasts.error("Could not open a terminal", &e),
+            }
+        });
+    };
+    let close = move |id: u32| {
+        spawn_local(async move {
+            match ipc::invoke::<_, ()>(commands::TERMINAL_CLOSE, &IdArg { id }).await {
+                Ok(()) => {
+                    tabs.update(|l| {
+                        if let Some(l) = l {
+                            l.retain(|t| t.id != id);
+                            if active.get_untracked() == Some(id) {
+                                active.set(l.last().map(|t| t.id));
+                            }
+                        }
+                    });
+                }
+                Err(e) => toasts.error("Could not close the terminal", &e),
+            }
+        });
+    };
+    let exited = move |id: u32, code: Option<i32>| {
+        let known = tabs.with_untracked(|l| {
+            l.as_ref()
+                .and_then(|l| l.iter().find(|t| t.id == id))
+                .is_some_and(|t| !t.running)
+        });
+        if !known {
+            tabs.update(|l| {
+                if let Some(t) = l.as_mut().and_then(|l| l.iter_mut().find(|t| t.id == id)) {
+                    t.running = false;
+                    t.exit_code = code;
+                }
+            });
+        }
+    };
+
+    view! {
+        <section class="page wide" data-testid="page-terminals">
+            <header class="page-header">
+                <div>
+                    <h1>"Terminals"</h1>
+                    <p class="muted">"Your shell, in a repository's folder. Ctrl+Shift+C copies the selection; Ctrl+V pastes."</p>
+                </div>
+                <div class="header-actions">
+                    <select class="input small-input" data-testid="terminal-folder"
+                        prop:value=move || folder.get() on:change=move |ev| folder.set(event_target_value(&ev))>
+                        <option value="home">"Home folder"</option>
+                        {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! {
+                            <option value=r.id.to_string()>{r.name}</option>
+                        }).collect_view()}
+                    </select>
+                    <button class="button primary" data-testid="terminal-new" disabled=move || opening.get() on:click=move |_| open()>
+                        <Svg icon=Icon::Plus/>"New terminal"
+                    </button>
+                </div>
+            </header>
+            {move || match tabs.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Loading terminals…"</div> }.into_any(),
+                Some(list) if list.is_empty() => view! {
+                    <div class="empty-state" data-testid="terminals-empty">
+                        <div class="empty-icon"><Svg icon=Icon::Terminal/></div>
+                        <h2>"No terminals open"</h2>
+                        <p class="muted">"Choose a folder and open a terminal. Closing its tab ends the shell and everything it started."</p>
+                        <button class="button primary" on:click=move |_| open()>"New terminal"</button>
+                    </div>
+                }.into_any(),
+                Some(list) => view! {
+                    <div class="terminal-panel">
+                        <nav class="tabs terminal-tabs" role="tablist">
+                            {list.into_iter().map(|t| {
+                                let id = t.id;
+                                view! {
+                                    <div class="tab terminal-tab" class:active=move || active.get() == Some(id) class:exited=!t.running
+                                        data-testid=format!("terminal-tab-{id}") on:click=move |_| active.set(Some(id))>
+                                        <span title=t.cwd.clone()>{t.title.clone()}</span>
+                                        {(!t.running).then(|| view! { <span class="muted small-text">{format!(" (exited {})", t.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into()))}</span> })}
+                                        <button class="icon-button" aria-label="Close terminal" data-testid=format!("terminal-close-{id}")
+                                            on:click=move |ev| { ev.stop_propagation(); close(id); }>"×"</button>
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </nav>
+                    </div>
+                }.into_any(),
+            }}
+            // Apart from the tab bar, so that a tab's state changing does not
+            // rebuild the emulator on screen.
+            {move || active.get().map(|id| view! {
+                <TerminalView id=id on_exit=Callback::new(move |code| exited(id, code))/>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,215 @@
+//! A terminal emulator (xterm.js, loaded by index.html from `vendor/`) bound
+//! to one of the shell's terminals: keys go to `terminal_write`, output comes
+//! over `terminal_attach`'s channel and is acknowledged once xterm has
+//! written it, so a flood pauses the shell instead of freezing the page.
+
+use crate::ipc;
+use ai_desktop_api::commands;
+use ai_desktop_api::terminal::TerminalFrame;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Terminal)]
+    #[derive(Clone)]
+    type XTerm;
+    #[wasm_bindgen(constructor, js_class = "Terminal")]
+    fn new(options: &JsValue) -> XTerm;
+    #[wasm_bindgen(method)]
+    fn open(this: &XTerm, parent: &web_sys::HtmlElement);
+    #[wasm_bindgen(method)]
+    fn write(this: &XTerm, data: &str, done: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = onData)]
+    fn on_data(this: &XTerm, handler: &js_sys::Function) -> JsValue;
+    #[wasm_bindgen(method, js_name = onResize)]
+    fn on_resize(this: &XTerm, handler: &js_sys::Function) -> JsValue;
+    #[wasm_bindgen(method, js_name = loadAddon)]
+    fn load_addon(this: &XTerm, addon: &JsValue);
+    #[wasm_bindgen(method, js_name = attachCustomKeyEventHandler)]
+    fn attach_custom_key_event_handler(this: &XTerm, handler: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = getSelection)]
+    fn get_selection(this: &XTerm) -> String;
+    #[wasm_bindgen(method)]
+    fn focus(this: &XTerm);
+    #[wasm_bindgen(method)]
+    fn dispose(this: &XTerm);
+    #[wasm_bindgen(method, getter)]
+    fn cols(this: &XTerm) -> u16;
+    #[wasm_bindgen(method, getter)]
+    fn rows(this: &XTerm) -> u16;
+
+    #[wasm_bindgen(js_namespace = FitAddon, js_name = FitAddon)]
+    type Fit;
+    #[wasm_bindgen(constructor, js_namespace = FitAddon, js_class = "FitAddon")]
+    fn new() -> Fit;
+    #[wasm_bindgen(method)]
+    fn fit(this: &Fit);
+}
+
+/// Acknowledgements are sent in steps of this much (or at once after a small
+/// frame, which ends a burst).
+const ACK_STEP: usize = 16 * 1024;
+const FULL_FRAME: usize = 6 * 1024;
+
+#[derive(Serialize)]
+struct Ack {
+    id: u32,
+    bytes: usize,
+}
+
+fn ack(id: u32, bytes: usize) {
+    spawn_local(async move {
+        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_ACK, &Ack { id, bytes }).await;
+    });
+}
+
+fn resize(id: u32, cols: u16, rows: u16) {
+    #[derive(Serialize)]
+    struct Args {
+        id: u32,
+        cols: u16,
+        rows: u16,
+    }
+    spawn_local(async move {
+        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_RESIZE, &Args { id, cols, rows }).await;
+    });
+}
+
+#[component]
+pub fn TerminalView(
+    id: u32,
+    /// Told when the shell exits, with its exit code.
+    on_exit: Callback<Option<i32>>,
+) -> impl IntoView {
+    let host = NodeRef::<html::Div>::new();
+    // Kept in the view's cleanup; the JS objects are not Send.
+    let term_slot: Rc<Cell<Option<(XTerm, Fit)>>> = Rc::new(Cell::new(None));
+    let slot = term_slot.clone();
+    host.on_load(move |div| {
+        let Ok(options) = js_sys::JSON::parse(
+            r##"{"cursorBlink": true, "scrollback": 5000, "fontFamily": "'DejaVu Sans Mono', monospace", "fontSize": 13,
+                "theme": {"background": "#15161c", "foreground": "#e6e8ef"}}"##,
+        ) else {
+            return;
+        };
+        if js_sys::Reflect::get(&js_sys::global(), &"Terminal".into())
+            .map(|v| v.is_undefined())
+            .unwrap_or(true)
+        {
+            div.set_text_content(Some("The terminal emulator (vendor/xterm.js) is missing from this build; run .ci/build-ui."));
+            return;
+        }
+        let term = XTerm::new(&options);
+        let fit = Fit::new();
+        term.load_addon(&fit);
+        let el: &web_sys::HtmlElement = &div;
+        term.open(el);
+        fit.fit();
+
+        // Keys and pastes to the shell.
+        let on_data = Closure::<dyn Fn(String)>::new(move |data: String| {
+            #[derive(Serialize)]
+            struct Args {
+                id: u32,
+                data: String,
+            }
+            spawn_local(async move {
+                let _ = ipc::invoke::<_, ()>(commands::TERMINAL_WRITE, &Args { id, data }).await;
+            });
+        });
+        term.on_data(on_data.as_ref().unchecked_ref());
+        on_data.forget();
+        let on_resize = Closure::<dyn Fn(JsValue)>::new(move |size: JsValue| {
+            let get = |k: &str| {
+                js_sys::Reflect::get(&size, &k.into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0) as u16
+            };
+            resize(id, get("cols"), get("rows"));
+        });
+        term.on_resize(on_resize.as_ref().unchecked_ref());
+        on_resize.forget();
+        resize(id, term.cols(), term.rows());
+
+        // Ctrl+Shift+C copies the selection (Ctrl+C stays the shell's interrupt).
+        let term_for_copy = XTerm::clone(&term);
+        let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent) -> bool>::new(move |ev: web_sys::KeyboardEvent| {
+            if ev.type_() == "keydown" && ev.ctrl_key() && ev.shift_key() && ev.key().eq_ignore_ascii_case("c") {
+                let text = term_for_copy.get_selection();
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&text);
+                }
+                return false;
+            }
+            true
+        });
+        term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
+        on_key.forget();
+
+        // Output, acknowledged once written.
+        let pending = Rc::new(Cell::new(0usize));
+        let writer = XTerm::clone(&term);
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                id: u32,
+            }
+            let _ = ipc::invoke_streaming(
+                commands::TERMINAL_ATTACH,
+                &Args { id },
+                "onFrame",
+                move |frame: TerminalFrame| {
+                    let t = &writer;
+                    if frame.exited {
+                        let note = match frame.exit_code {
+                            Some(code) => format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n"),
+                            None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
+                        };
+                        t.write(&note, &js_sys::Function::new_no_args(""));
+                        on_exit.run(frame.exit_code);
+                        return;
+                    }
+                    let len = frame.data.len();
+                    let pending = pending.clone();
+                    let done = Closure::once_into_js(move || {
+                        let total = pending.get() + len;
+                        if total >= ACK_STEP || len < FULL_FRAME {
+                            pending.set(0);
+                            ack(id, total);
+                        } else {
+                            pending.set(total);
+                        }
+                    });
+                    t.write(&frame.data, done.unchecked_ref());
+                },
+            )
+            .await;
+        });
+        term.focus();
+        slot.set(Some((term, fit)));
+    });
+
+    // Refit when the window changes size.
+    let fit_slot = term_slot.clone();
+    let handle = window_event_listener(leptos::ev::resize, move |_| {
+        if let Some((term, fit)) = fit_slot.take() {
+            fit.fit();
+            fit_slot.set(Some((term, fit)));
+        }
+    });
+    let dispose = send_wrapper::SendWrapper::new(term_slot);
+    on_cleanup(move || {
+        handle.remove();
+        if let Some((term, _)) = dispose.take().take() {
+            term.dispose();
+        }
+    });
+    view! { <div class="terminal-host" node_ref=host data-testid=format!("terminal-{id}")></div> }
+}
