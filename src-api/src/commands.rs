@@ -204,6 +204,17 @@ pub const TERMINAL_ACK: &str = "terminal_ack";
 /// `{ id: u32 } -> ()`: ends the shell's process group
 pub const TERMINAL_CLOSE: &str = "terminal_close";
 
+/// `() -> GitIdentity`
+pub const GIT_IDENTITY: &str = "git_identity";
+/// `{ name: String, email: String } -> GitIdentity` (global config)
+pub const GIT_SET_IDENTITY: &str = "git_set_identity";
+/// `() -> Vec<SshKey>` (the key pairs in ~/.ssh)
+pub const SSH_KEYS: &str = "ssh_keys";
+/// `{ input: NewSshKey } -> SshKey` (ed25519; never overwrites a file)
+pub const SSH_GENERATE: &str = "ssh_generate";
+/// `{ host: String, key: Option<String> } -> SshTestResult` (`ssh -T`, 15 s at most)
+pub const SSH_TEST: &str = "ssh_test";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -295,4 +306,9 @@ pub const ALL: &[&str] = &[
     TERMINAL_RESIZE,
     TERMINAL_ACK,
     TERMINAL_CLOSE,
+    GIT_IDENTITY,
+    GIT_SET_IDENTITY,
+    SSH_KEYS,
+    SSH_GENERATE,
+    SSH_TEST,
 ];

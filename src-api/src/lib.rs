@@ -10,6 +10,7 @@ pub mod deployments;
 pub mod error;
 pub mod events;
 pub mod flow;
+pub mod git;
 pub mod logs;
 pub mod mcp;
 pub mod repos;

@@ -141,6 +141,7 @@ pub fn run() {
                 flow,
                 system: Arc::new(system::SystemMonitor::new()),
                 terminals: Arc::new(terminal::TerminalManager::new()),
+                identity: Arc::new(git::identity::Identity::new(home.clone())),
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -267,6 +268,11 @@ pub fn run() {
             shell::terminal::terminal_resize,
             shell::terminal::terminal_ack,
             shell::terminal::terminal_close,
+            shell::git::git_identity,
+            shell::git::git_set_identity,
+            shell::git::ssh_keys,
+            shell::git::ssh_generate,
+            shell::git::ssh_test,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

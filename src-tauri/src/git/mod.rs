@@ -8,6 +8,7 @@
 
 pub mod changes;
 pub mod diff;
+pub mod identity;
 pub mod watch;
 
 use crate::error::{Error, Result};

@@ -6,6 +6,7 @@ pub mod deeplink;
 pub mod deployments;
 pub mod events;
 pub mod flow;
+pub mod git;
 pub mod logs;
 pub mod mcp;
 pub mod services;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub flow: Arc<FlowAgent>,
     pub system: Arc<crate::system::SystemMonitor>,
     pub terminals: Arc<crate::terminal::TerminalManager>,
+    pub identity: Arc<crate::git::identity::Identity>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }
