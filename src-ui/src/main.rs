@@ -7,8 +7,8 @@ mod ipc;
 
 use apps::deployments::DeploymentsPage;
 use apps::flow::FlowPage;
+use apps::git::GitPage;
 use apps::mcp::McpPage;
-use apps::planned::PlannedPage;
 use apps::repositories::{RepoList, RepositoriesPage};
 use apps::services::ServicesPage;
 use apps::settings::SettingsPage;
@@ -85,8 +85,8 @@ fn Shell() -> impl IntoView {
                     Page::FlowBuilder => view! { <FlowPage/> }.into_any(),
                     Page::System => view! { <SystemPage/> }.into_any(),
                     Page::Terminals => view! { <TerminalsPage/> }.into_any(),
+                    Page::Git => view! { <GitPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
-                    other => view! { <PlannedPage page=other/> }.into_any(),
                 }}
             </main>
         </div>

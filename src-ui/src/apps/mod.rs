@@ -2,8 +2,8 @@
 
 pub mod deployments;
 pub mod flow;
+pub mod git;
 pub mod mcp;
-pub mod planned;
 pub mod repositories;
 pub mod services;
 pub mod settings;
