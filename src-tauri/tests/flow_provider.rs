@@ -1,98 +1,29 @@
-//! The OpenAI-compatible client against a loopback server speaking the real
-//! wire protocol (HTTP/1.1, `text/event-stream` chunks), since no LLM
+//! The OpenAI-compatible client against the loopback provider of
+//! `support/llm.rs` (HTTP/1.1, chunked `text/event-stream`), since no LLM
 //! provider can be reached from here.
+
+#[path = "support/llm.rs"]
+mod llm;
 
 use ai_desktop::flow::provider::{
     stream_chat, ChatMessage, ProviderConfig, ProviderError, ToolSpec,
 };
+use llm::{delta, status, Provider, Reply};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-/// What the loopback provider answers to one request.
-enum Reply {
-    /// SSE events, then `[DONE]` if `finish`.
-    Stream { events: Vec<Value>, finish: bool },
-    Status {
-        status: u16,
-        headers: Vec<(&'static str, &'static str)>,
-        body: &'static str,
-    },
+/// A provider that answers the next request with `reply`.
+fn provider(reply: Reply) -> Provider {
+    let p = Provider::start(None);
+    p.push(reply);
+    p
 }
 
-/// Serves `reply` once; returns the base URL and a handle yielding the
-/// request it received (headers + body).
-async fn provider(reply: Reply) -> (String, tokio::task::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let handle = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut request = Vec::new();
-        let mut buf = [0u8; 8192];
-        // Headers, then as much body as Content-Length says.
-        loop {
-            let n = socket.read(&mut buf).await.unwrap();
-            request.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&request).to_string();
-            if let Some(head_end) = text.find("\r\n\r\n") {
-                let length = text[..head_end]
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                    })
-                    .unwrap_or(0);
-                if request.len() >= head_end + 4 + length {
-                    break;
-                }
-            }
-            if n == 0 {
-                break;
-            }
-        }
-        match reply {
-            Reply::Status {
-                status,
-                headers,
-                body,
-            } => {
-                let mut head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
-                for (k, v) in headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                head.push_str("\r\n");
-                socket.write_all(head.as_bytes()).await.unwrap();
-                socket.write_all(body.as_bytes()).await.unwrap();
-            }
-            Reply::Stream { events, finish } => {
-                socket
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
-                    .await
-                    .unwrap();
-                let mut chunks: Vec<String> =
-                    events.iter().map(|e| format!("data: {e}\n\n")).collect();
-                if finish {
-                    chunks.push("data: [DONE]\n\n".into());
-                }
-                for c in chunks {
-                    socket
-                        .write_all(format!("{:x}\r\n{c}\r\n", c.len()).as_bytes())
-                        .await
-                        .unwrap();
-                    socket.flush().await.unwrap();
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                if finish {
-                    socket.write_all(b"0\r\n\r\n").await.unwrap();
-                }
-                // Without `finish` the connection just drops: a broken stream.
-            }
-        }
-        String::from_utf8_lossy(&request).to_string()
-    });
-    (url, handle)
+fn stream(events: Vec<Value>) -> Reply {
+    Reply::Stream {
+        events,
+        gap: Duration::from_millis(5),
+    }
 }
 
 fn config(url: &str) -> ProviderConfig {
@@ -105,22 +36,15 @@ fn config(url: &str) -> ProviderConfig {
     }
 }
 
-fn delta(content: Value) -> Value {
-    json!({"choices": [{"index": 0, "delta": content, "finish_reason": null}]})
-}
-
 #[tokio::test]
 async fn tokens_arrive_as_they_are_streamed() {
-    let (url, request) = provider(Reply::Stream {
-        events: vec![
-            delta(json!({"role": "assistant", "content": ""})),
-            delta(json!({"content": "Hel"})),
-            delta(json!({"content": "lo!"})),
-            json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
-        ],
-        finish: true,
-    })
-    .await;
+    let p = provider(stream(vec![
+        delta(json!({"role": "assistant", "content": ""})),
+        delta(json!({"content": "Hel"})),
+        delta(json!({"content": "lo!"})),
+        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+    ]));
+    let url = p.url.clone();
     let mut tokens = Vec::new();
     let done = stream_chat(
         &config(&url),
@@ -133,16 +57,10 @@ async fn tokens_arrive_as_they_are_streamed() {
     assert_eq!(tokens, ["Hel", "lo!"]);
     assert_eq!(done.content, "Hello!");
     assert_eq!(done.finish_reason.as_deref(), Some("stop"));
-    let request = request.await.unwrap();
-    assert!(
-        request.starts_with("POST /v1/chat/completions"),
-        "{request}"
-    );
-    assert!(request
-        .to_ascii_lowercase()
-        .contains("authorization: bearer sk-test-123"));
-    let body: Value =
-        serde_json::from_str(&request[request.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    let request = &p.chats()[0];
+    assert_eq!(request.path, "/v1/chat/completions");
+    assert_eq!(request.authorization.as_deref(), Some("Bearer sk-test-123"));
+    let body = &request.body;
     assert_eq!(body["model"], "llama3.1");
     assert_eq!(body["stream"], true);
     assert_eq!(body["messages"][0]["content"], "hi");
@@ -150,17 +68,18 @@ async fn tokens_arrive_as_they_are_streamed() {
 
 #[tokio::test]
 async fn tool_calls_are_assembled_from_their_fragments() {
-    let (url, request) = provider(Reply::Stream {
-        events: vec![
-            delta(json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "echo", "arguments": ""}}]})),
-            delta(json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"mess"}}]})),
-            delta(json!({"tool_calls": [{"index": 0, "function": {"arguments": "age\": \"hi\"}"}}]})),
-            delta(json!({"tool_calls": [{"index": 1, "id": "call_2", "function": {"name": "get-sum", "arguments": "{\"a\":1,\"b\":2}"}}]})),
-            json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
-        ],
-        finish: true,
-    })
-    .await;
+    let p = provider(stream(vec![
+        delta(
+            json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "echo", "arguments": ""}}]}),
+        ),
+        delta(json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"mess"}}]})),
+        delta(json!({"tool_calls": [{"index": 0, "function": {"arguments": "age\": \"hi\"}"}}]})),
+        delta(
+            json!({"tool_calls": [{"index": 1, "id": "call_2", "function": {"name": "get-sum", "arguments": "{\"a\":1,\"b\":2}"}}]}),
+        ),
+        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+    ]));
+    let url = p.url.clone();
     let tools = [ToolSpec {
         name: "echo".into(),
         description: "Echoes back the input string".into(),
@@ -181,20 +100,14 @@ async fn tool_calls_are_assembled_from_their_fragments() {
     assert_eq!(args, json!({"message": "hi"}));
     assert_eq!(done.tool_calls[1].function.name, "get-sum");
     assert_eq!(done.finish_reason.as_deref(), Some("tool_calls"));
-    let request = request.await.unwrap();
-    let body: Value =
-        serde_json::from_str(&request[request.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    let body = &p.chats()[0].body;
     assert_eq!(body["tools"][0]["function"]["name"], "echo");
 }
 
 #[tokio::test]
 async fn provider_errors_are_readable() {
-    let (url, _) = provider(Reply::Status {
-        status: 401,
-        headers: vec![],
-        body: r#"{"error":{"message":"bad key"}}"#,
-    })
-    .await;
+    let p = provider(status(401, &[], r#"{"error":{"message":"bad key"}}"#));
+    let url = p.url.clone();
     let err = stream_chat(
         &config(&url),
         &[ChatMessage::text("user", "hi")],
@@ -205,12 +118,8 @@ async fn provider_errors_are_readable() {
     .unwrap_err();
     assert_eq!(err, ProviderError::Unauthorized);
 
-    let (url, _) = provider(Reply::Status {
-        status: 429,
-        headers: vec![("Retry-After", "17")],
-        body: "{}",
-    })
-    .await;
+    let p = provider(status(429, &[("Retry-After", "17")], "{}"));
+    let url = p.url.clone();
     let err = stream_chat(
         &config(&url),
         &[ChatMessage::text("user", "hi")],
@@ -227,12 +136,12 @@ async fn provider_errors_are_readable() {
     );
     assert!(err.to_string().contains("retry after 17 s"), "{err}");
 
-    let (url, _) = provider(Reply::Status {
-        status: 404,
-        headers: vec![],
-        body: r#"{"error":{"message":"model \"llama3.1\" not found"}}"#,
-    })
-    .await;
+    let p = provider(status(
+        404,
+        &[],
+        r#"{"error":{"message":"model \"llama3.1\" not found"}}"#,
+    ));
+    let url = p.url.clone();
     let err = stream_chat(
         &config(&url),
         &[ChatMessage::text("user", "hi")],
@@ -243,12 +152,8 @@ async fn provider_errors_are_readable() {
     .unwrap_err();
     assert_eq!(err, ProviderError::ModelNotFound("llama3.1".into()));
 
-    let (url, _) = provider(Reply::Status {
-        status: 500,
-        headers: vec![],
-        body: r#"{"error":{"message":"out of memory"}}"#,
-    })
-    .await;
+    let p = provider(status(500, &[], r#"{"error":{"message":"out of memory"}}"#));
+    let url = p.url.clone();
     let err = stream_chat(
         &config(&url),
         &[ChatMessage::text("user", "hi")],
@@ -275,11 +180,10 @@ async fn provider_errors_are_readable() {
 
 #[tokio::test]
 async fn a_broken_stream_keeps_what_arrived() {
-    let (url, _) = provider(Reply::Stream {
+    let p = provider(Reply::Break {
         events: vec![delta(json!({"content": "The answer is"}))],
-        finish: false,
-    })
-    .await;
+    });
+    let url = p.url.clone();
     let mut seen = String::new();
     let err = stream_chat(
         &config(&url),

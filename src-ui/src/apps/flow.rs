@@ -344,27 +344,9 @@ fn run_label(state: RunState) -> &'static str {
     }
 }
 
-async fn copy_text(text: String, what: &'static str) {
-    let toasts = use_toasts();
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let promise = window.navigator().clipboard().write_text(&text);
-    match wasm_bindgen_futures::JsFuture::from(promise).await {
-        Ok(_) => toasts.success(format!("{what} copied")),
-        Err(_) => toasts.error(
-            "Could not copy",
-            &ApiError::new(
-                ai_desktop_api::ErrorCode::Failed,
-                "The clipboard refused; select the text instead.",
-            ),
-        ),
-    }
-}
-
 /// Clicks inside rendered markdown: Copy buttons copy their block; links are
 /// copied, never followed (the app window stays the app).
-fn markdown_click(ev: leptos::ev::MouseEvent) {
+fn markdown_click(ev: leptos::ev::MouseEvent, toasts: crate::components::toast::Toasts) {
     let Some(target) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -379,11 +361,11 @@ fn markdown_click(ev: leptos::ev::MouseEvent) {
             .and_then(|b| b.query_selector("code").ok().flatten())
             .and_then(|c| c.text_content())
             .unwrap_or_default();
-        spawn_local(copy_text(code, "Code"));
+        crate::components::clipboard::copy(code, "Code", toasts);
     } else if let Ok(Some(link)) = target.closest("a") {
         ev.prevent_default();
         let href = link.get_attribute("href").unwrap_or_default();
-        spawn_local(copy_text(href, "Link"));
+        crate::components::clipboard::copy(href, "Link", toasts);
     }
 }
 
@@ -721,7 +703,7 @@ fn MessageView(
                 <div class="message assistant" data-testid="flow-message-assistant" data-message-id=id
                     data-status=format!("{status:?}").to_lowercase() data-first-token-at=first_at>
                     {show_text.then(|| view! {
-                        <div class="markdown" data-testid="flow-answer" inner_html=html on:click=markdown_click></div>
+                        <div class="markdown" data-testid="flow-answer" inner_html=html on:click=move |ev| markdown_click(ev, toasts)></div>
                     })}
                     {(status == MessageStatus::Streaming).then(|| view! { <span class="typing" aria-label="Answering"></span> })}
                     {m.tool_calls.iter().cloned().map(|call| view! {

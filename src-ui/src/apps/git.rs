@@ -109,23 +109,7 @@ fn SshKeysPanel() -> impl IntoView {
         });
     };
     load();
-    let copy = move |text: String| {
-        spawn_local(async move {
-            let Some(w) = web_sys::window() else { return };
-            match wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&text))
-                .await
-            {
-                Ok(_) => toasts.success("Public key copied"),
-                Err(_) => toasts.error(
-                    "Could not copy",
-                    &ApiError::new(
-                        ai_desktop_api::ErrorCode::Failed,
-                        "The clipboard refused; select the text instead.",
-                    ),
-                ),
-            }
-        });
-    };
+    let copy = move |text: String| crate::components::clipboard::copy(text, "Public key", toasts);
     let host = RwSignal::new(String::from("git@github.com"));
     let test_key = RwSignal::new(String::new());
     let testing = RwSignal::new(false);

@@ -154,7 +154,7 @@ pub fn ServicesPage() -> impl IntoView {
                                                     <td>
                                                         <div class="connection-cell">
                                                             <span class="mono small-text truncate connection" title=connection.clone()>{connection.clone()}</span>
-                                                            <button class="button small" on:click=move |ev| { ev.stop_propagation(); copy(connection.clone(), toasts); }>"Copy"</button>
+                                                            <button class="button small" on:click=move |ev| { ev.stop_propagation(); crate::components::clipboard::copy(connection.clone(), "Connection string", toasts); }>"Copy"</button>
                                                         </div>
                                                     </td>
                                                     <td class="actions" on:click=|ev| ev.stop_propagation()>
@@ -193,25 +193,6 @@ pub fn ServicesPage() -> impl IntoView {
             {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
         </section>
     }
-}
-
-fn copy(text: String, toasts: crate::components::toast::Toasts) {
-    spawn_local(async move {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&text);
-        match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => toasts.success("Connection string copied"),
-            Err(_) => toasts.error(
-                "Could not copy",
-                &ai_desktop_api::ApiError::new(
-                    ai_desktop_api::ErrorCode::Failed,
-                    "The clipboard refused; select the text instead.",
-                ),
-            ),
-        }
-    });
 }
 
 #[component]

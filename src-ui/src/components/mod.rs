@@ -1,5 +1,6 @@
 //! Widgets shared by the module views.
 
+pub mod clipboard;
 pub mod dialog;
 pub mod diff_view;
 pub mod icons;
