@@ -262,7 +262,7 @@ pub fn delete_messages_after(c: &Connection, session_id: i64, id: i64) -> Result
 pub fn settle_interrupted(c: &Connection) -> Result<usize> {
     let mut stmt = c.prepare(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM flow_messages WHERE status = 'streaming'
-             OR (role = 'assistant' AND (tool_calls LIKE '%\"running\"%' OR tool_calls LIKE '%\"approved\"%'))"
+             OR (role = 'assistant' AND tool_calls LIKE '%\"running\"%')"
     ))?;
     let found: Vec<FlowMessage> = stmt
         .query_map([], message_from_row)?

@@ -378,19 +378,6 @@ impl TerminalManager {
         }
         Ok(())
     }
-
-    pub fn close_all(&self) {
-        let ids: Vec<u32> = self
-            .terms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .copied()
-            .collect();
-        for id in ids {
-            let _ = self.close(id);
-        }
-    }
 }
 
 #[cfg(test)]
