@@ -215,6 +215,19 @@ pub const SSH_GENERATE: &str = "ssh_generate";
 /// `{ host: String, key: Option<String> } -> SshTestResult` (`ssh -T`, 15 s at most)
 pub const SSH_TEST: &str = "ssh_test";
 
+/// `{ repositoryId: i64, path: String } -> Listing` (path relative, "" = top)
+pub const FILES_LIST: &str = "files_list";
+/// `{ repositoryId: i64, path: String, name: String } -> Listing` (a new folder in `path`)
+pub const FILES_MKDIR: &str = "files_mkdir";
+/// `{ repositoryId: i64, from: String, to: String } -> ()` (rename or move inside the repository)
+pub const FILES_RENAME: &str = "files_rename";
+/// `{ repositoryId: i64, path: String } -> ()` (to the desktop trash)
+pub const FILES_TRASH: &str = "files_trash";
+/// `{ repositoryId: i64, path: String } -> FileText` (text files up to 1 MB)
+pub const FILES_READ: &str = "files_read";
+/// `{ repositoryId: i64, path: String, text: String, modified: Option<u64> } -> FileText`
+pub const FILES_WRITE: &str = "files_write";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -311,4 +324,10 @@ pub const ALL: &[&str] = &[
     SSH_KEYS,
     SSH_GENERATE,
     SSH_TEST,
+    FILES_LIST,
+    FILES_MKDIR,
+    FILES_RENAME,
+    FILES_TRASH,
+    FILES_READ,
+    FILES_WRITE,
 ];

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod deployments;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod flow;
 pub mod git;
 pub mod logs;

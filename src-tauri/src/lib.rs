@@ -6,6 +6,7 @@ pub mod deeplink;
 pub mod deployments;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod flow;
 pub mod git;
 pub mod mcp;
@@ -130,6 +131,7 @@ pub fn run() {
                     e.with_detail_text()
                 ),
             }
+            let files_repos = repos.clone();
             app.manage(AppState {
                 store,
                 repos,
@@ -142,6 +144,14 @@ pub fn run() {
                 system: Arc::new(system::SystemMonitor::new()),
                 terminals: Arc::new(terminal::TerminalManager::new()),
                 identity: Arc::new(git::identity::Identity::new(home.clone())),
+                files: Arc::new(files::FileBrowser::new(
+                    files_repos,
+                    std::env::var_os("XDG_DATA_HOME")
+                        .map(PathBuf::from)
+                        .filter(|p| p.is_absolute())
+                        .unwrap_or_else(|| home.join(".local/share"))
+                        .join("Trash"),
+                )),
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -273,6 +283,12 @@ pub fn run() {
             shell::git::ssh_keys,
             shell::git::ssh_generate,
             shell::git::ssh_test,
+            shell::files::files_list,
+            shell::files::files_mkdir,
+            shell::files::files_rename,
+            shell::files::files_trash,
+            shell::files::files_read,
+            shell::files::files_write,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

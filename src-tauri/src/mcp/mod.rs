@@ -502,6 +502,8 @@ impl McpHub {
                     tokio::time::sleep(Duration::from_millis(25)).await;
                 }
                 let _ = process.stop(STOP_GRACE).await;
+                // Its last lines may still be in the pipe: read them first.
+                process.drained(Duration::from_millis(500)).await;
                 let _ = self.store.forget_process(PROCESS_KIND, server.id, identity);
                 let message = match (exit, &why) {
                     (Some(exit), _) => format!(
@@ -594,6 +596,7 @@ impl McpHub {
                 let identity = p.identity();
                 // The leader is gone; anything it left in its group goes too.
                 let _ = p.stop(STOP_GRACE).await;
+                p.drained(Duration::from_millis(500)).await;
                 let _ = self.store.forget_process(PROCESS_KIND, id, identity);
             }
             let auto_restart = self.row(id).map(|s| s.auto_restart).unwrap_or(false);

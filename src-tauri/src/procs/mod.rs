@@ -147,6 +147,8 @@ pub struct Supervised {
     /// Set once the process is known to have exited; file tailers then drain
     /// what is left and stop.
     exited: Arc<AtomicBool>,
+    /// The tasks reading its pipes into `logs`; they end at end of file.
+    pumps: Vec<tokio::task::JoinHandle<()>>,
 }
 
 enum Handle {
@@ -200,16 +202,17 @@ pub fn spawn_with_logs(spec: &ProcessSpec, logs: Arc<LogBuffer>) -> Result<Super
             detail: None,
         })?;
     let exited = Arc::new(AtomicBool::new(false));
+    let mut pumps = Vec::new();
     let protocol = match (&spec.output, child.stdout.take(), child.stdin.take()) {
         (Output::Protocol, Some(out), Some(input)) => Some((out, input)),
         (_, Some(out), _) => {
-            tokio::spawn(pump(out, Stream::Stdout, logs.clone()));
+            pumps.push(tokio::spawn(pump(out, Stream::Stdout, logs.clone())));
             None
         }
         _ => None,
     };
     if let Some(err) = child.stderr.take() {
-        tokio::spawn(pump(err, Stream::Stderr, logs.clone()));
+        pumps.push(tokio::spawn(pump(err, Stream::Stderr, logs.clone())));
     }
     if let Output::Files { stdout, stderr } = &spec.output {
         tail_files(stdout, stderr, &logs, &exited);
@@ -220,6 +223,7 @@ pub fn spawn_with_logs(spec: &ProcessSpec, logs: Arc<LogBuffer>) -> Result<Super
         identity,
         logs,
         exited,
+        pumps,
     })
 }
 
@@ -244,6 +248,7 @@ pub fn adopt(
         identity,
         logs,
         exited,
+        pumps: Vec::new(),
     })
 }
 
@@ -482,6 +487,18 @@ impl Supervised {
     }
 
     /// Whether it has exited, without waiting.
+    /// Waits (at most `within`) until the pipes of a process that has exited
+    /// are read to the end, so its last lines are in `logs`.
+    pub async fn drained(&mut self, within: Duration) {
+        let pumps = std::mem::take(&mut self.pumps);
+        let _ = tokio::time::timeout(within, async {
+            for p in pumps {
+                let _ = p.await;
+            }
+        })
+        .await;
+    }
+
     pub fn try_exit(&mut self) -> Option<Exit> {
         let exit = match &mut self.handle {
             Handle::Child(child) => child.try_wait().ok().flatten().map(exit_of),

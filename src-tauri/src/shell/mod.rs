@@ -5,6 +5,7 @@ pub mod commands;
 pub mod deeplink;
 pub mod deployments;
 pub mod events;
+pub mod files;
 pub mod flow;
 pub mod git;
 pub mod logs;
@@ -39,6 +40,7 @@ pub struct AppState {
     pub system: Arc<crate::system::SystemMonitor>,
     pub terminals: Arc<crate::terminal::TerminalManager>,
     pub identity: Arc<crate::git::identity::Identity>,
+    pub files: Arc<crate::files::FileBrowser>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -1,0 +1,43 @@
+//! The file browser: folders of registered repositories.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    /// Relative to the repository, with `/`.
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// Seconds since the epoch.
+    pub modified: Option<u64>,
+    /// Git's word for it: `modified`, `added`, `untracked`, `ignored`,
+    /// `conflicted`, `deleted`, `renamed`; for a folder, `modified` when
+    /// something inside changed.
+    pub git: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub repository_id: i64,
+    /// Relative folder shown ("" for the repository's top).
+    pub path: String,
+    pub entries: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileText {
+    pub path: String,
+    pub text: String,
+    /// Seconds since the epoch when it was read (sent back on save, so a
+    /// file changed meanwhile is not overwritten).
+    pub modified: Option<u64>,
+}

@@ -1,0 +1,249 @@
+//! The file browser on a real git repository in a temp dir, with hostile
+//! paths: each is refused and changes nothing.
+
+use ai_desktop::error::Error;
+use ai_desktop::events::RecordingSink;
+use ai_desktop::files::FileBrowser;
+use ai_desktop::repos::RepoRegistry;
+use ai_desktop::store::Store;
+use ai_desktop_api::files::EntryKind;
+use ai_desktop_api::repos::NewRepository;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+struct Fx {
+    _tmp: tempfile::TempDir,
+    root: std::path::PathBuf,
+    repo: std::path::PathBuf,
+    id: i64,
+    files: FileBrowser,
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+fn fixture() -> Fx {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let repo = root.join("shop");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    std::fs::write(repo.join("README.md"), "# shop\n").unwrap();
+    std::fs::write(repo.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(repo.join(".gitignore"), "target/\n").unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "first"]);
+    std::fs::write(repo.join("README.md"), "# shop, changed\n").unwrap();
+    std::fs::write(repo.join("src/new.rs"), "// new\n").unwrap();
+    std::fs::create_dir_all(repo.join("target")).unwrap();
+    std::fs::write(repo.join("binary.bin"), [0u8, 1, 2, 3]).unwrap();
+    // Secrets outside, and a symlink inside pointing at them.
+    std::fs::write(root.join("secret.txt"), "outside").unwrap();
+    std::os::unix::fs::symlink(root.join("secret.txt"), repo.join("escape")).unwrap();
+    std::os::unix::fs::symlink(&root, repo.join("up")).unwrap();
+    let store = Arc::new(Store::open_in(&root.join("data")).unwrap());
+    let repos = Arc::new(RepoRegistry::new(store, Arc::new(RecordingSink::default())));
+    let id = repos
+        .create(NewRepository {
+            name: "shop".into(),
+            path: repo.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    let files = FileBrowser::new(repos, root.join("Trash"));
+    Fx {
+        _tmp: tmp,
+        root,
+        repo,
+        id,
+        files,
+    }
+}
+
+#[test]
+fn listing_shows_kinds_sizes_and_git_badges() {
+    let f = fixture();
+    let top = f.files.list(f.id, "").unwrap();
+    let names: Vec<(&str, EntryKind, Option<&str>)> = top
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.kind, e.git.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("src", EntryKind::Dir, Some("modified")),
+            ("target", EntryKind::Dir, Some("ignored")),
+            (".gitignore", EntryKind::File, None),
+            ("binary.bin", EntryKind::File, Some("untracked")),
+            ("escape", EntryKind::Symlink, Some("untracked")),
+            ("README.md", EntryKind::File, Some("modified")),
+            ("up", EntryKind::Symlink, Some("untracked")),
+        ]
+    );
+    let readme = top.entries.iter().find(|e| e.name == "README.md").unwrap();
+    assert_eq!(readme.size, "# shop, changed\n".len() as u64);
+    assert!(readme.modified.is_some());
+    let src = f.files.list(f.id, "src").unwrap();
+    let badges: Vec<(&str, Option<&str>)> = src
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.git.as_deref()))
+        .collect();
+    assert_eq!(badges, [("main.rs", None), ("new.rs", Some("untracked"))]);
+    assert_eq!(src.entries[0].path, "src/main.rs");
+}
+
+#[test]
+fn paths_that_leave_the_repository_are_refused_and_change_nothing() {
+    let f = fixture();
+    for rel in [
+        "../secret.txt",
+        "src/../../secret.txt",
+        "/etc/passwd",
+        "escape",
+        "up/secret.txt",
+        "up",
+    ] {
+        let err = f.files.read(f.id, rel).unwrap_err();
+        assert!(
+            matches!(err, Error::Forbidden(_) | Error::InvalidInput(_)),
+            "{rel}: {err:?}"
+        );
+        assert!(f.files.list(f.id, rel).is_err(), "{rel}");
+        assert!(f.files.trash(f.id, rel).is_err(), "{rel}");
+    }
+    // Writing through the symlink is refused; the file outside is untouched.
+    assert!(f.files.write(f.id, "escape", "pwned", None).is_err());
+    assert_eq!(
+        std::fs::read_to_string(f.root.join("secret.txt")).unwrap(),
+        "outside"
+    );
+    // Moving a file out of the repository is refused.
+    assert!(f.files.rename(f.id, "README.md", "../README.md").is_err());
+    assert!(f.files.rename(f.id, "README.md", "up/README.md").is_err());
+    assert!(f.repo.join("README.md").exists());
+    // The repository's own folder cannot be deleted or renamed.
+    for rel in ["", "."] {
+        assert!(
+            matches!(f.files.trash(f.id, rel), Err(Error::Forbidden(_))),
+            "{rel:?}"
+        );
+        assert!(f.files.rename(f.id, rel, "elsewhere").is_err());
+    }
+    assert!(f.repo.exists());
+    // Names with line breaks or slashes, and `..`.
+    for name in ["a\nb", "a/b", "..", ".", "", "x\u{0}y"] {
+        assert!(
+            matches!(f.files.mkdir(f.id, "", name), Err(Error::InvalidInput(_))),
+            "{name:?}"
+        );
+    }
+    assert!(f.files.rename(f.id, "README.md", "READ\nME.md").is_err());
+    // A repository that is not registered.
+    assert!(matches!(f.files.list(999, ""), Err(Error::NotFound(_))));
+    let after: Vec<String> = f
+        .files
+        .list(f.id, "")
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(after.len(), 7, "{after:?}");
+}
+
+#[test]
+fn folders_renames_the_trash_and_the_editor_work() {
+    let f = fixture();
+    let listing = f.files.mkdir(f.id, "src", "util").unwrap();
+    assert!(listing
+        .entries
+        .iter()
+        .any(|e| e.name == "util" && e.kind == EntryKind::Dir));
+    assert!(matches!(
+        f.files.mkdir(f.id, "src", "util"),
+        Err(Error::Conflict(_))
+    ));
+
+    f.files
+        .rename(f.id, "src/new.rs", "src/util/helpers.rs")
+        .unwrap();
+    assert!(f.repo.join("src/util/helpers.rs").exists());
+    assert!(matches!(
+        f.files.rename(f.id, "README.md", "src/main.rs"),
+        Err(Error::Conflict(_))
+    ));
+    assert!(f.files.rename(f.id, "src", "src/util/inside").is_err());
+
+    // The trash keeps it with where it came from.
+    f.files.trash(f.id, "src/util/helpers.rs").unwrap();
+    assert!(!f.repo.join("src/util/helpers.rs").exists());
+    let kept = f.root.join("Trash/files/helpers.rs");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "// new\n");
+    let info = std::fs::read_to_string(f.root.join("Trash/info/helpers.rs.trashinfo")).unwrap();
+    assert!(info.starts_with("[Trash Info]\nPath="), "{info}");
+    assert!(info.contains("/shop/src/util/helpers.rs"), "{info}");
+    // A second one of the same name does not replace the first.
+    std::fs::write(f.repo.join("helpers.rs"), "// second\n").unwrap();
+    f.files.trash(f.id, "helpers.rs").unwrap();
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "// new\n");
+    assert_eq!(
+        std::fs::read_to_string(f.root.join("Trash/files/helpers.rs.2")).unwrap(),
+        "// second\n"
+    );
+
+    // Read, edit, save; binaries and stale saves are refused.
+    let text = f.files.read(f.id, "README.md").unwrap();
+    assert_eq!(text.text, "# shop, changed\n");
+    let saved = f
+        .files
+        .write(
+            f.id,
+            "README.md",
+            "# shop\n\nEdited in the app.\n",
+            text.modified,
+        )
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(f.repo.join("README.md")).unwrap(),
+        "# shop\n\nEdited in the app.\n"
+    );
+    assert!(matches!(
+        f.files.read(f.id, "binary.bin"),
+        Err(Error::InvalidInput(_))
+    ));
+    std::fs::write(f.repo.join("big.txt"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    assert!(matches!(
+        f.files.read(f.id, "big.txt"),
+        Err(Error::InvalidInput(_))
+    ));
+    let stale = Some(saved.modified.unwrap() - 100);
+    assert!(matches!(
+        f.files.write(f.id, "README.md", "lost?", stale),
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(
+        std::fs::read_to_string(f.repo.join("README.md")).unwrap(),
+        "# shop\n\nEdited in the app.\n"
+    );
+}
