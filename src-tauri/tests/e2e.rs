@@ -1749,3 +1749,88 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     d.step("git-identity-and-keys");
     d.call("DELETE", "", None);
 }
+
+#[test]
+fn files_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("files");
+    let project = root.join("shop");
+    git_fixture(&project);
+    std::fs::write(project.join("package.json"), "{\"name\":\"shop-api\"}\n").unwrap();
+    std::fs::write(project.join("notes.txt"), "draft\n").unwrap();
+    register_before_start(&data, "shop", &project);
+    let trash = home.join(".local/share/Trash");
+    let env = [
+        ("HOME", home.display().to_string()),
+        (
+            "XDG_DATA_HOME",
+            home.join(".local/share").display().to_string(),
+        ),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-files]");
+    let list = wait_text(d, "[data-testid=files-list]", "package.json");
+    assert!(
+        list.contains("modified") && list.contains("untracked"),
+        "{list}"
+    );
+    d.step("files-list");
+
+    // Open, edit, save.
+    d.click("[data-testid=file-package\\.json] .file-name");
+    d.find("[data-testid=file-editor]");
+    d.type_into(
+        "[data-testid=file-editor]",
+        "{\"name\":\"shop-api\",\"private\":true}\n",
+    );
+    d.click("[data-testid=file-save]");
+    d.wait_until("the file to be saved", || {
+        (std::fs::read_to_string(project.join("package.json")).ok()?.trim_end()
+            == "{\"name\":\"shop-api\",\"private\":true}")
+            .then_some(())
+    });
+    d.step("files-edited");
+    dismiss_toasts(d);
+
+    // A folder, and a name that leaves the repository refused.
+    d.click("[data-testid=files-mkdir]");
+    d.type_into("[data-testid=files-name]", "docs");
+    d.click("[data-testid=files-submit]");
+    wait_text(d, "[data-testid=files-list]", "docs");
+    assert!(project.join("docs").is_dir());
+    d.click("[data-testid=file-rename-notes\\.txt]");
+    d.type_into("[data-testid=files-name]", "../notes.txt");
+    d.click("[data-testid=files-submit]");
+    wait_text(
+        d,
+        "[data-testid=files-dialog] [data-testid=form-error]",
+        "leaves the repository",
+    );
+    assert!(project.join("notes.txt").exists() && !root.join("notes.txt").exists());
+    d.type_into("[data-testid=files-name]", "docs/notes.txt");
+    d.click("[data-testid=files-submit]");
+    d.wait_until("the move", || {
+        project.join("docs/notes.txt").exists().then_some(())
+    });
+
+    // To the trash, where it can be restored from.
+    d.click("[data-testid=file-trash-docs]");
+    d.click("[data-testid=files-trash-confirm]");
+    d.wait_until("the trash", || {
+        trash.join("files/docs/notes.txt").exists().then_some(())
+    });
+    assert!(!project.join("docs").exists());
+    assert!(trash.join("info/docs.trashinfo").exists());
+    d.step("files-after-trash");
+    d.call("DELETE", "", None);
+}

@@ -6,6 +6,7 @@ mod components;
 mod ipc;
 
 use apps::deployments::DeploymentsPage;
+use apps::files::FilesPage;
 use apps::flow::FlowPage;
 use apps::git::GitPage;
 use apps::mcp::McpPage;
@@ -86,6 +87,7 @@ fn Shell() -> impl IntoView {
                     Page::System => view! { <SystemPage/> }.into_any(),
                     Page::Terminals => view! { <TerminalsPage/> }.into_any(),
                     Page::Git => view! { <GitPage/> }.into_any(),
+                    Page::Files => view! { <FilesPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                 }}
             </main>

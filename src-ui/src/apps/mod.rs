@@ -1,6 +1,7 @@
 //! One view per sidebar entry.
 
 pub mod deployments;
+pub mod files;
 pub mod flow;
 pub mod git;
 pub mod mcp;
@@ -22,6 +23,7 @@ pub enum Page {
     Services,
     McpHub,
     FlowBuilder,
+    Files,
     Git,
     System,
     Terminals,
@@ -29,13 +31,14 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 10] = [
+    pub const ALL: [Page; 11] = [
         Page::Repositories,
         Page::VsCode,
         Page::Deployments,
         Page::Services,
         Page::McpHub,
         Page::FlowBuilder,
+        Page::Files,
         Page::Git,
         Page::System,
         Page::Terminals,
@@ -50,6 +53,7 @@ impl Page {
             Page::Services => "Services",
             Page::McpHub => "MCP Hub",
             Page::FlowBuilder => "Flow Builder",
+            Page::Files => "Files",
             Page::Git => "Git",
             Page::System => "System",
             Page::Terminals => "Terminals",
@@ -66,6 +70,7 @@ impl Page {
             Page::Services => "services",
             Page::McpHub => "mcp",
             Page::FlowBuilder => "flow",
+            Page::Files => "files",
             Page::Git => "git",
             Page::System => "system",
             Page::Terminals => "terminals",
@@ -81,6 +86,7 @@ impl Page {
             Page::Services => Icon::Database,
             Page::McpHub => Icon::Plug,
             Page::FlowBuilder => Icon::Chat,
+            Page::Files => Icon::File,
             Page::Git => Icon::GitBranch,
             Page::System => Icon::Activity,
             Page::Terminals => Icon::Terminal,

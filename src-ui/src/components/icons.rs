@@ -18,11 +18,15 @@ pub enum Icon {
     Refresh,
     Edit,
     Trash,
+    File,
 }
 
 impl Icon {
     fn paths(self) -> &'static str {
         match self {
+            Icon::File => {
+                r#"<path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/><polyline points="14 2 14 8 20 8"/><line x1="8" y1="13" x2="16" y2="13"/><line x1="8" y1="17" x2="16" y2="17"/>"#
+            }
             Icon::Folder => {
                 r#"<path d="M22 19a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h5l2 3h9a2 2 0 0 1 2 2z"/>"#
             }

@@ -1,0 +1,361 @@
+//! Files: browse a registered repository's folders, with git's view of each
+//! entry; make folders, rename or move, send to the trash, and read or edit
+//! small text files. Paths never leave the repository (the shell checks).
+
+use super::repositories::RepoList;
+use crate::components::dialog::Dialog;
+use crate::components::icons::{Icon, Svg};
+use crate::components::toast::use_toasts;
+use crate::ipc;
+use ai_desktop_api::commands;
+use ai_desktop_api::files::{EntryKind, FileEntry, FileText, Listing};
+use ai_desktop_api::ApiError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PathArgs {
+    repository_id: i64,
+    path: String,
+}
+
+#[derive(Clone)]
+enum Modal {
+    Closed,
+    NewFolder,
+    Rename(FileEntry),
+    Trash(FileEntry),
+}
+
+fn size(n: u64) -> String {
+    super::system::bytes(n as f64)
+}
+
+#[component]
+pub fn FilesPage() -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<RepoList>();
+    let repo = RwSignal::new(None::<i64>);
+    let dir = RwSignal::new(String::new());
+    let listing = RwSignal::new(None::<Result<Listing, ApiError>>);
+    let open_file = RwSignal::new(None::<FileText>);
+    let draft = RwSignal::new(String::new());
+    let modal = RwSignal::new(Modal::Closed);
+    // The first repository, once the list is known.
+    Effect::new(move |_| {
+        if repo.get_untracked().is_none() {
+            if let Some(first) = repos.items.get().and_then(|l| l.first().map(|r| r.id)) {
+                repo.set(Some(first));
+            }
+        }
+    });
+    let load = move || {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        let path = dir.get_untracked();
+        spawn_local(async move {
+            let r = ipc::invoke::<_, Listing>(
+                commands::FILES_LIST,
+                &PathArgs {
+                    repository_id,
+                    path,
+                },
+            )
+            .await;
+            listing.set(Some(r));
+        });
+    };
+    Effect::new(move |_| {
+        repo.track();
+        dir.track();
+        listing.set(None);
+        load();
+    });
+    let open = move |e: FileEntry| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        match e.kind {
+            EntryKind::Dir => {
+                open_file.set(None);
+                dir.set(e.path);
+            }
+            _ => spawn_local(async move {
+                match ipc::invoke::<_, FileText>(
+                    commands::FILES_READ,
+                    &PathArgs {
+                        repository_id,
+                        path: e.path,
+                    },
+                )
+                .await
+                {
+                    Ok(t) => {
+                        draft.set(t.text.clone());
+                        open_file.set(Some(t));
+                    }
+                    Err(e) => toasts.error("Cannot open it here", &e),
+                }
+            }),
+        }
+    };
+    let save = move |_| {
+        let (Some(repository_id), Some(file)) = (repo.get_untracked(), open_file.get_untracked())
+        else {
+            return;
+        };
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: i64,
+                path: String,
+                text: String,
+                modified: Option<u64>,
+            }
+            let args = Args {
+                repository_id,
+                path: file.path.clone(),
+                text: draft.get_untracked(),
+                modified: file.modified,
+            };
+            match ipc::invoke::<_, FileText>(commands::FILES_WRITE, &args).await {
+                Ok(t) => {
+                    toasts.success(format!("Saved {}", t.path));
+                    open_file.set(Some(t));
+                    load();
+                }
+                Err(e) => toasts.error("Not saved", &e),
+            }
+        });
+    };
+    let crumbs = move || {
+        let d = dir.get();
+        let mut out = vec![(String::new(), "top".to_string())];
+        let mut acc = String::new();
+        for part in d.split('/').filter(|p| !p.is_empty()) {
+            if !acc.is_empty() {
+                acc.push('/');
+            }
+            acc.push_str(part);
+            out.push((acc.clone(), part.to_string()));
+        }
+        out
+    };
+    let close = Callback::new(move |_| modal.set(Modal::Closed));
+    let done = Callback::new(move |_| {
+        modal.set(Modal::Closed);
+        load();
+    });
+
+    view! {
+        <section class="page wide" data-testid="page-files">
+            <header class="page-header">
+                <div>
+                    <h1>"Files"</h1>
+                    <p class="muted">"The folders of your repositories, with git's view of each file. Deleted files go to the trash."</p>
+                </div>
+                <div class="header-actions">
+                    <select class="input small-input" data-testid="files-repo"
+                        prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()
+                        on:change=move |ev| { open_file.set(None); dir.set(String::new()); repo.set(event_target_value(&ev).parse().ok()); }>
+                        {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
+                    </select>
+                    <button class="button" data-testid="files-mkdir" disabled=move || repo.get().is_none() on:click=move |_| modal.set(Modal::NewFolder)>
+                        <Svg icon=Icon::Plus/>"New folder"
+                    </button>
+                </div>
+            </header>
+            {move || match (repos.items.get(), repo.get()) {
+                (Some(l), _) if l.is_empty() => view! {
+                    <div class="empty-state" data-testid="files-no-repos"><h2>"No repositories yet"</h2>
+                        <p class="muted">"Register a repository on the Repositories page to browse its files here."</p></div>
+                }.into_any(),
+                _ => view! {
+                    <nav class="crumbs" data-testid="files-crumbs">
+                        {move || crumbs().into_iter().map(|(path, label)| view! {
+                            <button class="link" on:click=move |_| { open_file.set(None); dir.set(path.clone()); }>{label}</button><span class="muted">"/"</span>
+                        }).collect_view()}
+                    </nav>
+                    <div class="split files-split">
+                        <div class="panel table-wrap">
+                            {move || match listing.get() {
+                                None => view! { <div class="loading"><span class="spinner"></span>"Reading the folder…"</div> }.into_any(),
+                                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                                Some(Ok(l)) if l.entries.is_empty() => view! { <p class="muted" data-testid="files-empty">"This folder is empty."</p> }.into_any(),
+                                Some(Ok(l)) => view! {
+                                    <ul class="plain-list file-list" data-testid="files-list">
+                                        {l.entries.into_iter().map(|e| {
+                                            let e2 = e.clone();
+                                            let e3 = e.clone();
+                                            let e4 = e.clone();
+                                            let icon = if e.kind == EntryKind::Dir { Icon::Folder } else { Icon::File };
+                                            view! {
+                                                <li class="file-row" data-testid=format!("file-{}", e.name)>
+                                                    <button class="file-name link" on:click=move |_| open(e2.clone())>
+                                                        <Svg icon=icon/>{e.name.clone()}{(e.kind == EntryKind::Symlink).then_some(" →")}
+                                                    </button>
+                                                    {e.git.clone().map(|g| { let class = format!("chip git-{g}"); view! { <span class=class>{g}</span> } })}
+                                                    <span class="muted small-text mono">{if e.kind == EntryKind::File { size(e.size) } else { String::new() }}</span>
+                                                    <span class="row-actions">
+                                                        <button class="button small" data-testid=format!("file-rename-{}", e.name) on:click=move |_| modal.set(Modal::Rename(e3.clone()))>"Rename"</button>
+                                                        <button class="button small danger" data-testid=format!("file-trash-{}", e.name) on:click=move |_| modal.set(Modal::Trash(e4.clone()))>"Trash"</button>
+                                                    </span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                            }}
+                        </div>
+                        <div class="panel editor">
+                            {move || match open_file.get() {
+                                None => view! { <p class="muted">"Open a text file to read or edit it (up to 1 MB)."</p> }.into_any(),
+                                Some(f) => view! {
+                                    <div class="panel-title"><span class="mono">{f.path.clone()}</span>
+                                        <button class="button small primary" data-testid="file-save"
+                                            disabled=move || open_file.with(|o| o.as_ref().is_some_and(|o| o.text == draft.get()))
+                                            on:click=save>"Save"</button></div>
+                                    <textarea class="input mono file-editor" data-testid="file-editor" spellcheck="false"
+                                        prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                                }.into_any(),
+                            }}
+                        </div>
+                    </div>
+                }.into_any(),
+            }}
+            {move || {
+                let repository_id = repo.get().unwrap_or_default();
+                match modal.get() {
+                    Modal::Closed => ().into_any(),
+                    Modal::NewFolder => view! { <NameDialog title="New folder" initial=String::new() repository_id=repository_id dir=dir.get() from=None on_close=close on_done=done/> }.into_any(),
+                    Modal::Rename(e) => view! { <NameDialog title="Rename or move" initial=e.path.clone() repository_id=repository_id dir=dir.get() from=Some(e.path) on_close=close on_done=done/> }.into_any(),
+                    Modal::Trash(e) => view! { <TrashDialog entry=e repository_id=repository_id on_close=close on_done=done/> }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+/// A new folder's name, or (with `from`) the new path of an entry.
+#[component]
+fn NameDialog(
+    title: &'static str,
+    initial: String,
+    repository_id: i64,
+    dir: String,
+    from: Option<String>,
+    on_close: Callback<()>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let value = RwSignal::new(initial);
+    let error = RwSignal::new(None::<String>);
+    let renaming = from.is_some();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let v = value.get_untracked();
+        let dir = dir.clone();
+        let from = from.clone();
+        spawn_local(async move {
+            let r = match from {
+                Some(from) => {
+                    #[derive(Serialize)]
+                    #[serde(rename_all = "camelCase")]
+                    struct Args {
+                        repository_id: i64,
+                        from: String,
+                        to: String,
+                    }
+                    ipc::invoke::<_, ()>(
+                        commands::FILES_RENAME,
+                        &Args {
+                            repository_id,
+                            from,
+                            to: v,
+                        },
+                    )
+                    .await
+                }
+                None => {
+                    #[derive(Serialize)]
+                    #[serde(rename_all = "camelCase")]
+                    struct Args {
+                        repository_id: i64,
+                        path: String,
+                        name: String,
+                    }
+                    ipc::invoke::<_, Listing>(
+                        commands::FILES_MKDIR,
+                        &Args {
+                            repository_id,
+                            path: dir,
+                            name: v,
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+                }
+            };
+            match r {
+                Ok(()) => on_done.run(()),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <Dialog title=title.to_string() on_close=on_close test_id="files-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <label class="field"><span>{if renaming { "New path, from the repository's top" } else { "Name" }}</span>
+                    <input class="input mono" data-testid="files-name" autofocus=true prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="files-submit">{if renaming { "Move" } else { "Create" }}</button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn TrashDialog(
+    entry: FileEntry,
+    repository_id: i64,
+    on_close: Callback<()>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let path = entry.path.clone();
+    let go = move |_| {
+        let path = path.clone();
+        spawn_local(async move {
+            match ipc::invoke::<_, ()>(
+                commands::FILES_TRASH,
+                &PathArgs {
+                    repository_id,
+                    path: path.clone(),
+                },
+            )
+            .await
+            {
+                Ok(()) => {
+                    toasts.success(format!("{path} is in the trash"));
+                    on_done.run(());
+                }
+                Err(e) => toasts.error("Not moved to the trash", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title=format!("Move {} to the trash?", entry.name) on_close=on_close test_id="files-trash-dialog">
+            <p>"You can restore it from your desktop's trash."</p>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button danger" data-testid="files-trash-confirm" on:click=go>"Move to trash"</button>
+            </footer>
+        </Dialog>
+    }
+}
