@@ -1795,7 +1795,9 @@ fn files_through_the_real_window() {
     );
     d.click("[data-testid=file-save]");
     d.wait_until("the file to be saved", || {
-        (std::fs::read_to_string(project.join("package.json")).ok()?.trim_end()
+        (std::fs::read_to_string(project.join("package.json"))
+            .ok()?
+            .trim_end()
             == "{\"name\":\"shop-api\",\"private\":true}")
             .then_some(())
     });
