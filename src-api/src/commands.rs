@@ -228,6 +228,23 @@ pub const FILES_READ: &str = "files_read";
 /// `{ repositoryId: i64, path: String, text: String, modified: Option<u64> } -> FileText`
 pub const FILES_WRITE: &str = "files_write";
 
+/// `{ repositoryId: i64, paths: Vec<String> } -> ()` (paths relative to the repository)
+pub const GIT_STAGE: &str = "git_stage";
+/// `{ repositoryId: i64, paths: Vec<String> } -> ()`
+pub const GIT_UNSTAGE: &str = "git_unstage";
+/// `{ repositoryId: i64, message: String } -> CommitInfo` (what is staged, as the Git page's identity)
+pub const GIT_COMMIT: &str = "git_commit";
+/// `{ repositoryId: i64, limit: u32 } -> Vec<CommitInfo>` (newest first, from HEAD)
+pub const GIT_LOG: &str = "git_log";
+/// `{ repositoryId: i64 } -> Vec<BranchInfo>`
+pub const GIT_BRANCHES: &str = "git_branches";
+/// `{ repositoryId: i64, name: String, checkout: bool } -> Vec<BranchInfo>` (from HEAD)
+pub const GIT_CREATE_BRANCH: &str = "git_create_branch";
+/// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (refuses to overwrite local changes)
+pub const GIT_SWITCH_BRANCH: &str = "git_switch_branch";
+/// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (not the current one, only if merged)
+pub const GIT_DELETE_BRANCH: &str = "git_delete_branch";
+
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
@@ -330,4 +347,12 @@ pub const ALL: &[&str] = &[
     FILES_TRASH,
     FILES_READ,
     FILES_WRITE,
+    GIT_STAGE,
+    GIT_UNSTAGE,
+    GIT_COMMIT,
+    GIT_LOG,
+    GIT_BRANCHES,
+    GIT_CREATE_BRANCH,
+    GIT_SWITCH_BRANCH,
+    GIT_DELETE_BRANCH,
 ];

@@ -44,3 +44,29 @@ pub struct SshTestResult {
     pub output: String,
     pub exit_code: Option<i32>,
 }
+
+/// A commit of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub short_id: String,
+    pub summary: String,
+    pub author: String,
+    pub email: String,
+    /// Seconds since the epoch.
+    pub time: i64,
+    /// Parent ids (two or more for a merge): what a graph is drawn from.
+    pub parents: Vec<String>,
+}
+
+/// A local branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchInfo {
+    pub name: String,
+    pub current: bool,
+    /// e.g. `origin/main`.
+    pub upstream: Option<String>,
+    pub ahead: usize,
+    pub behind: usize,
+    pub tip: String,
+}

@@ -132,6 +132,7 @@ pub fn run() {
                 ),
             }
             let files_repos = repos.clone();
+            let identity = Arc::new(git::identity::Identity::new(home.clone()));
             app.manage(AppState {
                 store,
                 repos,
@@ -143,7 +144,8 @@ pub fn run() {
                 flow,
                 system: Arc::new(system::SystemMonitor::new()),
                 terminals: Arc::new(terminal::TerminalManager::new()),
-                identity: Arc::new(git::identity::Identity::new(home.clone())),
+                git_ops: Arc::new(git::ops::GitOps::new(files_repos.clone(), identity.clone())),
+                identity,
                 files: Arc::new(files::FileBrowser::new(
                     files_repos,
                     std::env::var_os("XDG_DATA_HOME")
@@ -289,6 +291,14 @@ pub fn run() {
             shell::files::files_trash,
             shell::files::files_read,
             shell::files::files_write,
+            shell::git::git_stage,
+            shell::git::git_unstage,
+            shell::git::git_commit,
+            shell::git::git_log,
+            shell::git::git_branches,
+            shell::git::git_create_branch,
+            shell::git::git_switch_branch,
+            shell::git::git_delete_branch,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -47,7 +47,7 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 /// A relative path made only of usable names.
-fn check_relative(rel: &str) -> Result<PathBuf> {
+pub fn check_relative(rel: &str) -> Result<PathBuf> {
     let p = Path::new(rel);
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod diff;
 pub mod identity;
+pub mod ops;
 pub mod watch;
 
 use crate::error::{Error, Result};

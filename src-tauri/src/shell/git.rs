@@ -2,7 +2,7 @@
 
 use super::commands::{blocking, CmdResult};
 use super::AppState;
-use ai_desktop_api::git::{GitIdentity, NewSshKey, SshKey, SshTestResult};
+use ai_desktop_api::git::{BranchInfo, CommitInfo, GitIdentity, NewSshKey, SshKey, SshTestResult};
 use tauri::State;
 
 #[tauri::command]
@@ -43,4 +43,84 @@ pub async fn ssh_test(
         .identity
         .test(&host, key.as_deref(), &crate::procs::user_env())
         .await?)
+}
+
+#[tauri::command]
+pub async fn git_stage(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    paths: Vec<String>,
+) -> CmdResult<()> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.stage(repository_id, &paths)).await
+}
+
+#[tauri::command]
+pub async fn git_unstage(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    paths: Vec<String>,
+) -> CmdResult<()> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.unstage(repository_id, &paths)).await
+}
+
+#[tauri::command]
+pub async fn git_commit(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    message: String,
+) -> CmdResult<CommitInfo> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.commit(repository_id, &message)).await
+}
+
+#[tauri::command]
+pub async fn git_log(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    limit: u32,
+) -> CmdResult<Vec<CommitInfo>> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.log(repository_id, limit)).await
+}
+
+#[tauri::command]
+pub async fn git_branches(
+    state: State<'_, AppState>,
+    repository_id: i64,
+) -> CmdResult<Vec<BranchInfo>> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.branches(repository_id)).await
+}
+
+#[tauri::command]
+pub async fn git_create_branch(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    name: String,
+    checkout: bool,
+) -> CmdResult<Vec<BranchInfo>> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.create_branch(repository_id, &name, checkout)).await
+}
+
+#[tauri::command]
+pub async fn git_switch_branch(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    name: String,
+) -> CmdResult<Vec<BranchInfo>> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.switch_branch(repository_id, &name)).await
+}
+
+#[tauri::command]
+pub async fn git_delete_branch(
+    state: State<'_, AppState>,
+    repository_id: i64,
+    name: String,
+) -> CmdResult<Vec<BranchInfo>> {
+    let ops = state.git_ops.clone();
+    blocking(move || ops.delete_branch(repository_id, &name)).await
 }

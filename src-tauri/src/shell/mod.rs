@@ -40,6 +40,7 @@ pub struct AppState {
     pub system: Arc<crate::system::SystemMonitor>,
     pub terminals: Arc<crate::terminal::TerminalManager>,
     pub identity: Arc<crate::git::identity::Identity>,
+    pub git_ops: Arc<crate::git::ops::GitOps>,
     pub files: Arc<crate::files::FileBrowser>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
