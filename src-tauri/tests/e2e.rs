@@ -1692,11 +1692,14 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
     let Scene {
         shots,
+        root,
         data,
         home,
         _tmp,
-        ..
     } = scene("git");
+    let project = root.join("shop");
+    git_fixture(&project);
+    register_before_start(&data, "shop", &project);
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
     let d = &mut launched.driver;
@@ -1704,6 +1707,7 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
 
     d.click("[data-testid=nav-git]");
     d.find("[data-testid=ssh-empty]");
+    d.find("[data-testid=git-clean]");
     // Bad input is refused with a reason, and nothing is written. (A line
     // break cannot be typed into these fields; the headless tests send one.)
     d.type_into("[data-testid=git-name]", "Eve <root@example.org>");
@@ -1747,6 +1751,31 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     assert_eq!(std::fs::read(home.join(".ssh/id_ed25519")).unwrap(), before);
     d.click("[data-testid=ssh-dialog] .dialog-footer .button:not(.primary)");
     d.step("git-identity-and-keys");
+
+    // A commit from the window, as the identity just saved.
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop-api\",\"version\":\"2.0.0\"}\n",
+    )
+    .unwrap();
+    // The change shows up by itself (the repository is watched).
+    d.click("[data-testid=git-toggle-package\\.json]");
+    wait_text(d, "[data-testid=git-toggle-package\\.json]", "Unstage");
+    d.type_into("[data-testid=git-message]", "Release 2.0.0");
+    d.step("git-staged");
+    d.click("[data-testid=git-commit]");
+    wait_text(d, "[data-testid=git-log]", "Release 2.0.0");
+    d.find("[data-testid=git-clean]");
+    let out = Command::new("git")
+        .args(["log", "-1", "--format=%an <%ae>|%s"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Ada Lovelace <eve@example.org>|Release 2.0.0"
+    );
+    d.step("git-committed");
     d.call("DELETE", "", None);
 }
 

@@ -1,13 +1,15 @@
 //! Git: who you are to git (global user.name / user.email) and your SSH keys.
 //! Operations on repositories (commit, branches, push …) come next.
 
+use super::repositories::RepoList;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
-use ai_desktop_api::git::{GitIdentity, NewSshKey, SshKey, SshTestResult};
+use ai_desktop_api::git::{BranchInfo, CommitInfo, GitIdentity, NewSshKey, SshKey, SshTestResult};
+use ai_desktop_api::vscode::{ChangeKind, RepoChanges};
 use ai_desktop_api::ApiError;
+use ai_desktop_api::{commands, events};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
@@ -19,9 +21,10 @@ pub fn GitPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Git"</h1>
-                    <p class="muted">"Your identity for commits and the SSH keys git uses to reach your hosts. Repository operations (commit, branches, stash, push and pull) are being built next."</p>
+                    <p class="muted">"Stage, commit and branch in your repositories; your identity for commits; the SSH keys git uses to reach your hosts."</p>
                 </div>
             </header>
+            <RepoPanel/>
             <IdentityPanel/>
             <SshKeysPanel/>
         </section>
@@ -240,5 +243,286 @@ fn GenerateDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVie
                 </footer>
             </form>
         </Dialog>
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RepoArg {
+    repository_id: i64,
+}
+
+fn kind_letter(k: Option<ChangeKind>) -> &'static str {
+    match k {
+        Some(ChangeKind::Added) => "A",
+        Some(ChangeKind::Modified) => "M",
+        Some(ChangeKind::Deleted) => "D",
+        Some(ChangeKind::Renamed) => "R",
+        Some(ChangeKind::TypeChanged) => "T",
+        Some(ChangeKind::Untracked) => "?",
+        None => "",
+    }
+}
+
+/// One repository: its changes with stage/unstage, a commit box, branches, the log.
+#[component]
+fn RepoPanel() -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<RepoList>();
+    let repo = RwSignal::new(None::<i64>);
+    let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
+    let branches = RwSignal::new(Vec::<BranchInfo>::new());
+    let log = RwSignal::new(Vec::<CommitInfo>::new());
+    let message = RwSignal::new(String::new());
+    let new_branch = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if repo.get_untracked().is_none() {
+            if let Some(first) = repos.items.get().and_then(|l| l.first().map(|r| r.id)) {
+                repo.set(Some(first));
+            }
+        }
+    });
+    let reload = move || {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            changes.set(Some(
+                ipc::invoke::<_, RepoChanges>(commands::VSCODE_CHANGES, &RepoArg { repository_id })
+                    .await,
+            ));
+            if let Ok(b) = ipc::invoke::<_, Vec<BranchInfo>>(
+                commands::GIT_BRANCHES,
+                &RepoArg { repository_id },
+            )
+            .await
+            {
+                branches.set(b);
+            }
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct LogArgs {
+                repository_id: i64,
+                limit: u32,
+            }
+            if let Ok(l) = ipc::invoke::<_, Vec<CommitInfo>>(
+                commands::GIT_LOG,
+                &LogArgs {
+                    repository_id,
+                    limit: 20,
+                },
+            )
+            .await
+            {
+                log.set(l);
+            }
+        });
+    };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct WatchArgs {
+        repository_id: Option<i64>,
+    }
+    // The selected repository's changes follow its files (the VS Code page's feed).
+    Effect::new(move |_| {
+        let repository_id = repo.get();
+        reload();
+        spawn_local(async move {
+            let _ =
+                ipc::invoke::<_, ()>(commands::VSCODE_WATCH, &WatchArgs { repository_id }).await;
+        });
+    });
+    ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
+        if Some(c.repository_id) == repo.get_untracked() {
+            changes.set(Some(Ok(c)));
+        }
+    });
+    on_cleanup(move || {
+        spawn_local(async move {
+            let _ = ipc::invoke::<_, ()>(
+                commands::VSCODE_WATCH,
+                &WatchArgs {
+                    repository_id: None,
+                },
+            )
+            .await;
+        });
+    });
+    let stage = move |path: String, staged: bool| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: i64,
+                paths: Vec<String>,
+            }
+            let cmd = if staged {
+                commands::GIT_UNSTAGE
+            } else {
+                commands::GIT_STAGE
+            };
+            match ipc::invoke::<_, ()>(
+                cmd,
+                &Args {
+                    repository_id,
+                    paths: vec![path],
+                },
+            )
+            .await
+            {
+                Ok(()) => reload(),
+                Err(e) => toasts.error("Git", &e),
+            }
+        });
+    };
+    let commit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: i64,
+                message: String,
+            }
+            let r = ipc::invoke::<_, CommitInfo>(
+                commands::GIT_COMMIT,
+                &Args {
+                    repository_id,
+                    message: message.get_untracked(),
+                },
+            )
+            .await;
+            busy.set(false);
+            match r {
+                Ok(c) => {
+                    toasts.success(format!("Committed {} {}", c.short_id, c.summary));
+                    message.set(String::new());
+                    reload();
+                }
+                Err(e) => toasts.error("Not committed", &e),
+            }
+        });
+    };
+    let branch_op = move |cmd: &'static str, name: String, checkout: bool| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Args {
+                repository_id: i64,
+                name: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                checkout: Option<bool>,
+            }
+            let checkout = (cmd == commands::GIT_CREATE_BRANCH).then_some(checkout);
+            match ipc::invoke::<_, Vec<BranchInfo>>(
+                cmd,
+                &Args {
+                    repository_id,
+                    name,
+                    checkout,
+                },
+            )
+            .await
+            {
+                Ok(b) => {
+                    branches.set(b);
+                    new_branch.set(String::new());
+                    reload();
+                }
+                Err(e) => toasts.error("Branch", &e),
+            }
+        });
+    };
+    view! {
+        <div class="panel" data-testid="git-repo">
+            <div class="panel-title">"Repository"
+                <select class="input small-input" data-testid="git-repo-select"
+                    prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()
+                    on:change=move |ev| repo.set(event_target_value(&ev).parse().ok())>
+                    {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
+                </select>
+            </div>
+            {move || match changes.get() {
+                None if repo.get().is_none() => view! { <p class="muted">"Register a repository to work with it here."</p> }.into_any(),
+                None => view! { <div class="loading"><span class="spinner"></span>"Reading the repository…"</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Ok(c)) => view! {
+                    <div class="git-grid">
+                        <div>
+                            <div class="panel-title small">"Changes"<span class="muted small-text">{c.branch.clone().map(|b| format!("on {b}"))}</span></div>
+                            {if c.files.is_empty() {
+                                view! { <p class="muted" data-testid="git-clean">"Nothing to commit: the working tree is clean."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list" data-testid="git-changes">
+                                        {c.files.into_iter().map(|f| {
+                                            let staged = f.staged.is_some() && f.unstaged.is_none();
+                                            let path = f.path.clone();
+                                            view! {
+                                                <li class="git-change" data-testid=format!("git-change-{}", f.path)>
+                                                    <span class="mono change-kinds">{kind_letter(f.staged)}{kind_letter(f.unstaged)}</span>
+                                                    <span class="mono truncate">{f.path.clone()}</span>
+                                                    <button class="button small" data-testid=format!("git-toggle-{}", f.path)
+                                                        on:click=move |_| stage(path.clone(), staged)>{if staged { "Unstage" } else { "Stage" }}</button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <form class="form commit-box" on:submit=commit>
+                                <textarea class="input" rows="2" data-testid="git-message" placeholder="Commit message"
+                                    prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                                <div><button class="button primary" type="submit" data-testid="git-commit"
+                                    disabled=move || busy.get() || message.with(|m| m.trim().is_empty())>"Commit staged changes"</button></div>
+                            </form>
+                        </div>
+                        <div>
+                            <div class="panel-title small">"Branches"</div>
+                            <ul class="plain-list" data-testid="git-branches">
+                                {move || branches.get().into_iter().map(|b| {
+                                    let n1 = b.name.clone();
+                                    let n2 = b.name.clone();
+                                    view! {
+                                        <li class="git-change">
+                                            <span class="mono">{if b.current { "● " } else { "  " }}{b.name.clone()}</span>
+                                            <span class="muted small-text">{b.upstream.clone().map(|u| format!("{u} ↑{} ↓{}", b.ahead, b.behind))}</span>
+                                            {(!b.current).then(|| view! {
+                                                <span class="row-actions">
+                                                    <button class="button small" on:click=move |_| branch_op(commands::GIT_SWITCH_BRANCH, n1.clone(), false)>"Switch"</button>
+                                                    <button class="button small danger" on:click=move |_| branch_op(commands::GIT_DELETE_BRANCH, n2.clone(), false)>"Delete"</button>
+                                                </span>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <form class="input-row" on:submit=move |ev| { ev.prevent_default(); branch_op(commands::GIT_CREATE_BRANCH, new_branch.get_untracked(), true); }>
+                                <input class="input mono" placeholder="new-branch" data-testid="git-new-branch" prop:value=move || new_branch.get() on:input=move |ev| new_branch.set(event_target_value(&ev))/>
+                                <button class="button" type="submit">"Create and switch"</button>
+                            </form>
+                            <div class="panel-title small">"History"</div>
+                            <ul class="plain-list" data-testid="git-log">
+                                {move || log.get().into_iter().map(|c| view! {
+                                    <li class="git-commit"><span class="mono muted">{c.short_id.clone()}</span>" "<span>{c.summary.clone()}</span>
+                                        <span class="muted small-text">{format!(" — {}{}", c.author, if c.parents.len() > 1 { " (merge)" } else { "" })}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    </div>
+                }.into_any(),
+            }}
+        </div>
     }
 }
