@@ -201,6 +201,8 @@ pub const TERMINAL_WRITE: &str = "terminal_write";
 pub const TERMINAL_RESIZE: &str = "terminal_resize";
 /// `{ id: u32, bytes: usize } -> ()`: that much output has been shown
 pub const TERMINAL_ACK: &str = "terminal_ack";
+/// `{ id: u32 } -> ()`: the view went away; output goes on into the backlog
+pub const TERMINAL_DETACH: &str = "terminal_detach";
 /// `{ id: u32 } -> ()`: ends the shell's process group
 pub const TERMINAL_CLOSE: &str = "terminal_close";
 
@@ -335,6 +337,7 @@ pub const ALL: &[&str] = &[
     TERMINAL_WRITE,
     TERMINAL_RESIZE,
     TERMINAL_ACK,
+    TERMINAL_DETACH,
     TERMINAL_CLOSE,
     GIT_IDENTITY,
     GIT_SET_IDENTITY,

@@ -279,6 +279,7 @@ pub fn run() {
             shell::terminal::terminal_write,
             shell::terminal::terminal_resize,
             shell::terminal::terminal_ack,
+            shell::terminal::terminal_detach,
             shell::terminal::terminal_close,
             shell::git::git_identity,
             shell::git::git_set_identity,

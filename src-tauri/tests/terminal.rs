@@ -169,5 +169,22 @@ fn a_flood_is_held_back_until_the_view_catches_up() {
         std::thread::sleep(Duration::from_millis(1));
     }
     assert!(screen.bytes.load(Ordering::SeqCst) >= 20_000_000);
+
+    // With no view at all (the page was left), output is not held back: a
+    // view that never acknowledges goes away, and 5 MB later the end of the
+    // command is already in the backlog when a view comes back.
+    let _stalled = attach(&m, t.id, false);
+    m.write(t.id, "yes | head -c 5000000; echo detached-$((40+2))\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    m.detach(t.id).unwrap();
+    // Nobody looks for 3 s; unpaused, 5 MB take well under a second.
+    std::thread::sleep(Duration::from_secs(3));
+    // The backlog arrives inside attach, before anything live could.
+    let back = attach(&m, t.id, false);
+    assert!(
+        back.text.lock().unwrap().contains("detached-42"),
+        "the terminal did not run on without a view"
+    );
     m.close(t.id).unwrap();
 }

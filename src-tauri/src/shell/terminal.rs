@@ -117,6 +117,11 @@ pub async fn terminal_ack(state: State<'_, AppState>, id: u32, bytes: usize) -> 
 }
 
 #[tauri::command]
+pub async fn terminal_detach(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
+    Ok(state.terminals.detach(id)?)
+}
+
+#[tauri::command]
 pub async fn terminal_close(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
     Ok(state.terminals.close(id)?)
 }

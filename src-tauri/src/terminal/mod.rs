@@ -289,6 +289,17 @@ impl TerminalManager {
         Ok(())
     }
 
+    /// The view went away (another page, another tab): output goes on into
+    /// the backlog without waiting for anyone, so a hidden build keeps running.
+    pub fn detach(&self, id: u32) -> Result<()> {
+        let term = self.get(id)?;
+        term.shared.out.lock().unwrap_or_else(|p| p.into_inner()).1 = None;
+        let mut flow = term.shared.flow.lock().unwrap_or_else(|p| p.into_inner());
+        flow.unacked = 0;
+        term.shared.resume.notify_all();
+        Ok(())
+    }
+
     /// The view has shown `bytes` more of the output.
     pub fn ack(&self, id: u32, bytes: usize) -> Result<()> {
         let term = self.get(id)?;

@@ -210,6 +210,14 @@ pub fn TerminalView(
         if let Some((term, _)) = dispose.take().take() {
             term.dispose();
         }
+        // Nobody shows it now: let its output run on into the backlog.
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                id: u32,
+            }
+            let _ = ipc::invoke::<_, ()>(commands::TERMINAL_DETACH, &Args { id }).await;
+        });
     });
     view! { <div class="terminal-host" node_ref=host data-testid=format!("terminal-{id}")></div> }
 }
