@@ -201,14 +201,15 @@ async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<
         };
         let mut size = 0;
         for t in batch.into_iter().filter(|t| t.session_id == session_id) {
-            if size + t.text.len() > FRAME_BUDGET && !frame.pieces.is_empty() {
+            let cost = super::logs::json_len(&t.text);
+            if size + cost > FRAME_BUDGET && !frame.pieces.is_empty() {
                 if channel.send(std::mem::take(&mut frame)).is_err() {
                     return;
                 }
                 frame.session_id = session_id;
                 size = 0;
             }
-            size += t.text.len() + 32;
+            size += cost + 32;
             // Consecutive pieces of one message travel as one.
             match frame.pieces.last_mut() {
                 Some(p) if p.message_id == t.message_id => p.text.push_str(&t.text),

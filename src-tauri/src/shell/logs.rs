@@ -92,6 +92,21 @@ fn to_api(line: crate::procs::LogLine) -> LogLine {
     }
 }
 
+/// What one character costs in a JSON string: escapes take 2 or 6 bytes.
+pub fn json_char_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' => 2,
+        c if (c as u32) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// The size of `s` once JSON-escaped (without the quotes): what counts
+/// against Tauri's 8 kB channel fast path.
+pub fn json_len(s: &str) -> usize {
+    s.chars().map(json_char_len).sum()
+}
+
 /// Sends `lines` as frames of at most [`FRAME_BUDGET`] bytes of text each.
 fn send_batched(
     channel: &Channel<LogFrame>,
@@ -105,15 +120,21 @@ fn send_batched(
     let mut size = 0;
     for mut line in lines {
         // One line longer than a frame is cut (the buffer keeps it whole).
-        if line.text.len() > FRAME_BUDGET - 64 {
-            let mut cut = FRAME_BUDGET - 64;
-            while !line.text.is_char_boundary(cut) {
-                cut -= 1;
-            }
+        if json_len(&line.text) > FRAME_BUDGET - 64 {
+            let mut cost = 0;
+            let cut = line
+                .text
+                .char_indices()
+                .find(|(_, c)| {
+                    cost += json_char_len(*c);
+                    cost > FRAME_BUDGET - 64
+                })
+                .map(|(i, _)| i)
+                .unwrap_or(line.text.len());
             line.text.truncate(cut);
             line.text.push('…');
         }
-        let cost = line.text.len() + 48;
+        let cost = json_len(&line.text) + 48;
         if size + cost > FRAME_BUDGET && !frame.lines.is_empty() {
             channel.send(std::mem::take(&mut frame))?;
             size = 0;

@@ -10,8 +10,31 @@ use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// A frame's text stays under Tauri's 8 kB fast path.
-const FRAME_BUDGET: usize = 6 * 1024;
+/// A frame's JSON stays under Tauri's 8 kB fast path. Larger channel
+/// messages are fetched by the page in an extra request, and a stalled
+/// fetch holds up every frame after it (which, with flow control, pauses
+/// the shell): so the budget counts bytes as JSON will spell them.
+const FRAME_BUDGET: usize = 7 * 1024;
+
+/// Splits `text` into pieces whose JSON-escaped size is at most `budget`.
+fn json_pieces(text: &str, budget: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut cost = 0;
+    for (i, c) in text.char_indices() {
+        let c_cost = super::logs::json_char_len(c);
+        if cost + c_cost > budget && i > start {
+            pieces.push(&text[start..i]);
+            start = i;
+            cost = 0;
+        }
+        cost += c_cost;
+    }
+    if start < text.len() {
+        pieces.push(&text[start..]);
+    }
+    pieces
+}
 
 fn to_api(t: crate::terminal::TerminalInfo) -> TerminalInfo {
     TerminalInfo {
@@ -66,24 +89,14 @@ pub async fn terminal_attach(
     state.terminals.attach(
         id,
         Box::new(move |out| match out {
-            Output::Data(text) => {
-                let mut rest = text.as_str();
-                while !rest.is_empty() {
-                    let mut cut = rest.len().min(FRAME_BUDGET);
-                    while !rest.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    let frame = TerminalFrame {
-                        data: rest[..cut].to_string(),
+            Output::Data(text) => json_pieces(&text, FRAME_BUDGET).into_iter().all(|piece| {
+                on_frame
+                    .send(TerminalFrame {
+                        data: piece.to_string(),
                         ..Default::default()
-                    };
-                    if on_frame.send(frame).is_err() {
-                        return false;
-                    }
-                    rest = &rest[cut..];
-                }
-                true
-            }
+                    })
+                    .is_ok()
+            }),
             Output::Exited(code) => on_frame
                 .send(TerminalFrame {
                     data: String::new(),
@@ -124,4 +137,21 @@ pub async fn terminal_detach(state: State<'_, AppState>, id: u32) -> CmdResult<(
 #[tauri::command]
 pub async fn terminal_close(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
     Ok(state.terminals.close(id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_pieces;
+
+    #[test]
+    fn pieces_stay_under_the_budget_once_escaped() {
+        let text = "y\n".repeat(5000) + &"\u{1b}[0m".repeat(1000) + "é\"done\"";
+        let pieces = json_pieces(&text, 7 * 1024);
+        assert_eq!(pieces.concat(), text);
+        for p in &pieces {
+            let json = serde_json::to_string(p).unwrap();
+            assert!(json.len() <= 7 * 1024 + 2, "{} bytes", json.len());
+        }
+        assert!(pieces.len() > 3);
+    }
 }

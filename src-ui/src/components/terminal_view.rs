@@ -52,10 +52,10 @@ extern "C" {
     fn fit(this: &Fit);
 }
 
-/// Acknowledgements are sent in steps of this much (or at once after a small
-/// frame, which ends a burst).
-const ACK_STEP: usize = 16 * 1024;
-const FULL_FRAME: usize = 6 * 1024;
+/// Acknowledgements go out when this much is written, or 10 ms after the
+/// first unacknowledged write at the latest (so none is ever left behind).
+const ACK_STEP: usize = 32 * 1024;
+const ACK_DELAY_MS: i32 = 10;
 
 #[derive(Serialize)]
 struct Ack {
@@ -155,6 +155,7 @@ pub fn TerminalView(
 
         // Output, acknowledged once written.
         let pending = Rc::new(Cell::new(0usize));
+        let scheduled = Rc::new(Cell::new(false));
         let writer = XTerm::clone(&term);
         spawn_local(async move {
             #[derive(Serialize)]
@@ -178,13 +179,30 @@ pub fn TerminalView(
                     }
                     let len = frame.data.len();
                     let pending = pending.clone();
+                    let scheduled = scheduled.clone();
                     let done = Closure::once_into_js(move || {
                         let total = pending.get() + len;
-                        if total >= ACK_STEP || len < FULL_FRAME {
+                        if total >= ACK_STEP {
                             pending.set(0);
                             ack(id, total);
-                        } else {
-                            pending.set(total);
+                            return;
+                        }
+                        pending.set(total);
+                        if !scheduled.get() {
+                            scheduled.set(true);
+                            let flush = Closure::once_into_js(move || {
+                                scheduled.set(false);
+                                let n = pending.replace(0);
+                                if n > 0 {
+                                    ack(id, n);
+                                }
+                            });
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                                    flush.unchecked_ref(),
+                                    ACK_DELAY_MS,
+                                );
+                            }
                         }
                     });
                     t.write(&frame.data, done.unchecked_ref());
