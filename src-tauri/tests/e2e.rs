@@ -1469,40 +1469,36 @@ fn app_pid(data: &Path) -> Option<u32> {
     })
 }
 
-/// CPU clock ticks of `root` and all its descendants.
-fn tree_ticks(root: u32) -> u64 {
-    let mut stats = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
-            continue;
-        };
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ppid: u32 = f[1].parse().unwrap_or(0);
-        // utime + stime, plus cutime + cstime: short-lived children (each
-        // `pm2 jlist` is a node process) count once they are reaped.
-        let ticks = f[11..15]
-            .iter()
-            .map(|v| v.parse::<u64>().unwrap_or(0))
-            .sum::<u64>();
-        stats.push((pid, ppid, ticks));
-    }
+/// `root` and all its descendants, with each one's `/proc/PID/stat` fields
+/// after the command name (field 3 onwards: state, ppid, …).
+fn proc_tree(root: u32) -> Vec<(u32, Vec<String>)> {
+    let all: Vec<(u32, Vec<String>)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 2..];
+            Some((pid, rest.split_whitespace().map(str::to_string).collect()))
+        })
+        .collect();
     let mut tree = vec![root];
     let mut i = 0;
     while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(stats.iter().filter(|s| s.1 == parent).map(|s| s.0));
+        let parent = tree[i].to_string();
+        tree.extend(all.iter().filter(|p| p.1[1] == parent).map(|p| p.0));
         i += 1;
     }
-    stats
+    all.into_iter().filter(|p| tree.contains(&p.0)).collect()
+}
+
+/// CPU clock ticks of `root` and all its descendants: utime + stime, plus
+/// cutime + cstime, so short-lived children (each `pm2 jlist` is a node
+/// process) count once they are reaped.
+fn tree_ticks(root: u32) -> u64 {
+    proc_tree(root)
         .iter()
-        .filter(|s| tree.contains(&s.0))
-        .map(|s| s.2)
+        .flat_map(|(_, f)| f[11..15].iter().map(|v| v.parse::<u64>().unwrap_or(0)))
         .sum()
 }
 
@@ -1516,25 +1512,9 @@ fn cpu_percent(root: u32, over: Duration) -> f64 {
 
 /// Resident set of `root` and its descendants (the app and its WebKit processes).
 fn tree_rss_kib(root: u32) -> u64 {
-    let mut pids = vec![root];
-    let all: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let rest = &stat[stat.rfind(')')? + 2..];
-            Some((pid, rest.split_whitespace().nth(1)?.parse().ok()?))
-        })
-        .collect();
-    let mut i = 0;
-    while i < pids.len() {
-        let parent = pids[i];
-        pids.extend(all.iter().filter(|p| p.1 == parent).map(|p| p.0));
-        i += 1;
-    }
-    pids.iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+    proc_tree(root)
+        .iter()
+        .filter_map(|(pid, _)| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
         .filter_map(|s| {
             s.lines()
                 .find_map(|l| l.strip_prefix("VmRSS:"))

@@ -37,20 +37,12 @@ fn size(n: u64) -> String {
 pub fn FilesPage() -> impl IntoView {
     let toasts = use_toasts();
     let repos = expect_context::<RepoList>();
-    let repo = RwSignal::new(None::<i64>);
+    let repo = repos.selection();
     let dir = RwSignal::new(String::new());
     let listing = RwSignal::new(None::<Result<Listing, ApiError>>);
     let open_file = RwSignal::new(None::<FileText>);
     let draft = RwSignal::new(String::new());
     let modal = RwSignal::new(Modal::Closed);
-    // The first repository, once the list is known.
-    Effect::new(move |_| {
-        if repo.get_untracked().is_none() {
-            if let Some(first) = repos.items.get().and_then(|l| l.first().map(|r| r.id)) {
-                repo.set(Some(first));
-            }
-        }
-    });
     let load = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;

@@ -269,20 +269,13 @@ fn kind_letter(k: Option<ChangeKind>) -> &'static str {
 fn RepoPanel() -> impl IntoView {
     let toasts = use_toasts();
     let repos = expect_context::<RepoList>();
-    let repo = RwSignal::new(None::<i64>);
+    let repo = repos.selection();
     let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
     let branches = RwSignal::new(Vec::<BranchInfo>::new());
     let log = RwSignal::new(Vec::<CommitInfo>::new());
     let message = RwSignal::new(String::new());
     let new_branch = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    Effect::new(move |_| {
-        if repo.get_untracked().is_none() {
-            if let Some(first) = repos.items.get().and_then(|l| l.first().map(|r| r.id)) {
-                repo.set(Some(first));
-            }
-        }
-    });
     let reload = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;

@@ -38,6 +38,22 @@ impl RepoList {
         list
     }
 
+    /// A selected repository for a page: the first one once the list is
+    /// known, and another when the selected one is removed.
+    pub fn selection(self) -> RwSignal<Option<i64>> {
+        let selected = RwSignal::new(None::<i64>);
+        Effect::new(move |_| {
+            let Some(items) = self.items.get() else {
+                return;
+            };
+            let current = selected.get_untracked();
+            if current.is_none_or(|id| !items.iter().any(|r| r.id == id)) {
+                selected.set(items.first().map(|r| r.id));
+            }
+        });
+        selected
+    }
+
     pub fn reload(self) {
         self.load_error.set(None);
         spawn_local(async move {
