@@ -658,16 +658,11 @@ impl DeploymentManager {
         Ok(())
     }
 
+    /// The last lines of its err log, read from the file itself: the log
+    /// follower may not have caught up yet when PM2 already says errored.
     fn last_errors(&self, id: i64) -> Option<String> {
-        let logs = lock(&self.logs).get(&id).map(|f| f.logs())?;
-        let lines: Vec<String> = logs
-            .since(0)
-            .into_iter()
-            .filter(|l| l.stream == crate::procs::Stream::Stderr)
-            .map(|l| l.text)
-            .collect();
-        let tail = lines[lines.len().saturating_sub(12)..].join("\n");
-        (!tail.is_empty()).then_some(tail)
+        let lines = crate::procs::last_lines(&self.dir(id).join("err.log"), 12);
+        (!lines.is_empty()).then(|| lines.join("\n"))
     }
 
     /// CPU and memory of the pids PM2 last reported and their children, from /proc.

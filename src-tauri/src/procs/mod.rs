@@ -425,6 +425,37 @@ fn push_line(logs: &LogBuffer, stream: Stream, mut line: &[u8]) {
     logs.push(stream, String::from_utf8_lossy(line).into_owned());
 }
 
+/// The last `max` non-empty lines of a log file (from its last 64 KB), cut
+/// like followed lines; none when it cannot be read.
+pub fn last_lines(path: &Path, max: usize) -> Vec<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    const WINDOW: u64 = 64 * 1024;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(WINDOW);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut bytes).is_err() {
+        return Vec::new();
+    }
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if start > 0 && !lines.is_empty() {
+        lines.remove(0); // a fragment of a longer line
+    }
+    let kept: Vec<String> = lines
+        .into_iter()
+        .map(|mut line| {
+            while let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            String::from_utf8_lossy(&line[..line.len().min(MAX_LINE_BYTES)]).into_owned()
+        })
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    kept[kept.len().saturating_sub(max)..].to_vec()
+}
+
 /// Longest line kept; longer ones are cut so one runaway line cannot grow memory.
 const MAX_LINE_BYTES: usize = 16 * 1024;
 
