@@ -217,17 +217,24 @@ pub const SSH_GENERATE: &str = "ssh_generate";
 /// `{ host: String, key: Option<String> } -> SshTestResult` (`ssh -T`, 15 s at most)
 pub const SSH_TEST: &str = "ssh_test";
 
-/// `{ repositoryId: i64, path: String } -> Listing` (path relative, "" = top)
+/// `() -> Vec<String>` (folders besides repositories: file-browser roots, clone targets)
+pub const WORKSPACE_FOLDERS: &str = "workspace_folders";
+/// `{ path: String } -> Vec<String>` (absolute, existing; not `/`)
+pub const WORKSPACE_ADD: &str = "workspace_add";
+/// `{ path: String } -> Vec<String>` (forgets it; nothing on disk changes)
+pub const WORKSPACE_REMOVE: &str = "workspace_remove";
+
+/// `{ root: FileRoot, path: String } -> Listing` (path relative, "" = top)
 pub const FILES_LIST: &str = "files_list";
-/// `{ repositoryId: i64, path: String, name: String } -> Listing` (a new folder in `path`)
+/// `{ root: FileRoot, path: String, name: String } -> Listing` (a new folder in `path`)
 pub const FILES_MKDIR: &str = "files_mkdir";
-/// `{ repositoryId: i64, from: String, to: String } -> ()` (rename or move inside the repository)
+/// `{ root: FileRoot, from: String, to: String } -> ()` (rename or move inside the root)
 pub const FILES_RENAME: &str = "files_rename";
-/// `{ repositoryId: i64, path: String } -> ()` (to the desktop trash)
+/// `{ root: FileRoot, path: String } -> ()` (to the desktop trash)
 pub const FILES_TRASH: &str = "files_trash";
-/// `{ repositoryId: i64, path: String } -> FileText` (text files up to 1 MB)
+/// `{ root: FileRoot, path: String } -> FileText` (text files up to 1 MB)
 pub const FILES_READ: &str = "files_read";
-/// `{ repositoryId: i64, path: String, text: String, modified: Option<u64> } -> FileText`
+/// `{ root: FileRoot, path: String, text: String, modified: Option<u64> } -> FileText`
 pub const FILES_WRITE: &str = "files_write";
 
 /// `{ repositoryId: i64, paths: Vec<String> } -> ()` (paths relative to the repository)
@@ -246,6 +253,48 @@ pub const GIT_CREATE_BRANCH: &str = "git_create_branch";
 pub const GIT_SWITCH_BRANCH: &str = "git_switch_branch";
 /// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (not the current one, only if merged)
 pub const GIT_DELETE_BRANCH: &str = "git_delete_branch";
+/// `{ repositoryId: i64 } -> RepoState` (a merge or rebase under way?)
+pub const GIT_STATE: &str = "git_state";
+/// `{ repositoryId: i64 } -> Vec<StashInfo>`
+pub const GIT_STASHES: &str = "git_stashes";
+/// `{ repositoryId: i64, message: String, includeUntracked: bool } -> Vec<StashInfo>`
+pub const GIT_STASH_PUSH: &str = "git_stash_push";
+/// `{ repositoryId: i64, index: usize, pop: bool } -> Vec<StashInfo>` (refuses to overwrite local changes)
+pub const GIT_STASH_APPLY: &str = "git_stash_apply";
+/// `{ repositoryId: i64, index: usize } -> Vec<StashInfo>`
+pub const GIT_STASH_DROP: &str = "git_stash_drop";
+/// `{ repositoryId: i64 } -> Vec<TagInfo>`
+pub const GIT_TAGS: &str = "git_tags";
+/// `{ repositoryId: i64, name: String, message: String } -> Vec<TagInfo>` (HEAD; annotated if a message)
+pub const GIT_CREATE_TAG: &str = "git_create_tag";
+/// `{ repositoryId: i64, name: String } -> Vec<TagInfo>`
+pub const GIT_DELETE_TAG: &str = "git_delete_tag";
+/// `{ repositoryId: i64 } -> Vec<RemoteInfo>`
+pub const GIT_REMOTES: &str = "git_remotes";
+/// `{ repositoryId: i64, name: String, url: String } -> Vec<RemoteInfo>`
+pub const GIT_ADD_REMOTE: &str = "git_add_remote";
+/// `{ repositoryId: i64, name: String } -> Vec<RemoteInfo>`
+pub const GIT_REMOVE_REMOTE: &str = "git_remove_remote";
+/// `{ repositoryId: i64, id: String } -> CommitDetail` (message and diff)
+pub const GIT_SHOW: &str = "git_show";
+/// `{ repositoryId: i64, id: String, mode: ResetMode } -> Vec<CommitInfo>` (the UI confirms first)
+pub const GIT_RESET: &str = "git_reset";
+/// `{ repositoryId: i64, remote: Option<String>, onProgress: Channel<GitProgress> } -> SyncResult`
+pub const GIT_FETCH: &str = "git_fetch";
+/// `{ repositoryId: i64, mode: PullMode, onProgress: Channel<GitProgress> } -> SyncResult`
+pub const GIT_PULL: &str = "git_pull";
+/// `{ repositoryId: i64, remote: Option<String>, onProgress: Channel<GitProgress> } -> SyncResult`
+pub const GIT_PUSH: &str = "git_push";
+/// `{ repositoryId: i64, branch: String } -> SyncResult` (may stop with conflicts)
+pub const GIT_MERGE: &str = "git_merge";
+/// `{ repositoryId: i64, onto: String } -> SyncResult` (may stop with conflicts)
+pub const GIT_REBASE: &str = "git_rebase";
+/// `{ repositoryId: i64 } -> RepoState` (aborts the merge or rebase under way)
+pub const GIT_ABORT: &str = "git_abort";
+/// `{ repositoryId: i64 } -> SyncResult`
+pub const GIT_CONTINUE_REBASE: &str = "git_continue_rebase";
+/// `{ request: CloneRequest, onProgress: Channel<GitProgress> } -> Repository` (registered)
+pub const GIT_CLONE: &str = "git_clone";
 
 /// Every command the shell registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
@@ -358,4 +407,28 @@ pub const ALL: &[&str] = &[
     GIT_CREATE_BRANCH,
     GIT_SWITCH_BRANCH,
     GIT_DELETE_BRANCH,
+    GIT_STATE,
+    GIT_STASHES,
+    GIT_STASH_PUSH,
+    GIT_STASH_APPLY,
+    GIT_STASH_DROP,
+    GIT_TAGS,
+    GIT_CREATE_TAG,
+    GIT_DELETE_TAG,
+    GIT_REMOTES,
+    GIT_ADD_REMOTE,
+    GIT_REMOVE_REMOTE,
+    GIT_SHOW,
+    GIT_RESET,
+    GIT_FETCH,
+    GIT_PULL,
+    GIT_PUSH,
+    GIT_MERGE,
+    GIT_REBASE,
+    GIT_ABORT,
+    GIT_CONTINUE_REBASE,
+    GIT_CLONE,
+    WORKSPACE_FOLDERS,
+    WORKSPACE_ADD,
+    WORKSPACE_REMOVE,
 ];

@@ -1,6 +1,22 @@
-//! The file browser: folders of registered repositories.
+//! The file browser: folders of registered repositories and workspace folders.
 
 use serde::{Deserialize, Serialize};
+
+/// What a path is relative to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FileRoot {
+    /// A registered repository, by id.
+    Repository { id: i64 },
+    /// A configured workspace folder, by its path (exactly as listed).
+    Workspace { path: String },
+}
+
+impl FileRoot {
+    pub fn repository(id: i64) -> FileRoot {
+        FileRoot::Repository { id }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,7 +43,7 @@ pub struct FileEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
-    pub repository_id: i64,
+    pub root: FileRoot,
     /// Relative folder shown ("" for the repository's top).
     pub path: String,
     pub entries: Vec<FileEntry>,

@@ -70,3 +70,124 @@ pub struct BranchInfo {
     pub behind: usize,
     pub tip: String,
 }
+
+/// A stash entry (0 is the newest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StashInfo {
+    pub index: usize,
+    pub message: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagInfo {
+    pub name: String,
+    /// The commit it points at.
+    pub target: String,
+    /// Annotated tags have a message (and a tagger).
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteInfo {
+    pub name: String,
+    /// Credentials in the URL are shown as `***`.
+    pub url: String,
+}
+
+/// One file of a commit's diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitFile {
+    pub path: String,
+    /// added, modified, deleted, renamed, …
+    pub status: String,
+    /// Unified diff (cut at a limit; `binary` files have none).
+    pub patch: String,
+    pub binary: bool,
+}
+
+/// `git show`: a commit with its full message and diff against its first parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitDetail {
+    pub commit: CommitInfo,
+    pub message: String,
+    pub files: Vec<CommitFile>,
+    /// Files or lines were left out (very large commits).
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetMode {
+    /// Moves the branch; keeps the index and files.
+    Soft,
+    /// Moves the branch and resets the index; keeps files.
+    Mixed,
+    /// Moves the branch and discards every uncommitted change.
+    Hard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullMode {
+    /// Refuses when the branches have diverged.
+    FastForwardOnly,
+    /// Merges when they have diverged.
+    Merge,
+}
+
+/// A progress frame of clone, fetch, pull or push.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitProgress {
+    /// e.g. "Receiving objects", "Resolving deltas", "Writing objects".
+    pub stage: String,
+    pub current: u64,
+    pub total: u64,
+    pub bytes: u64,
+    /// What the server said (sideband), if anything.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOutcome {
+    UpToDate,
+    FastForward,
+    Merged,
+    /// Stopped with conflicts; resolve and commit, or abort.
+    Conflicts,
+    Rebased,
+    Pushed,
+    Fetched,
+}
+
+/// What fetch, pull, push, merge or rebase did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResult {
+    pub outcome: SyncOutcome,
+    /// Files with conflicts (when `outcome` is `conflicts`).
+    pub conflicted: Vec<String>,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+/// What is under way in the work tree (a merge or rebase stopped on conflicts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepoState {
+    Clean,
+    Merge,
+    Rebase,
+    Other,
+}
+
+/// Input of `git_clone`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloneRequest {
+    pub url: String,
+    /// One of the configured workspace folders.
+    pub workspace: String,
+    /// The new folder's name inside it (default: from the URL).
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -18,6 +18,7 @@ pub mod store;
 pub mod system;
 pub mod terminal;
 pub mod vscode;
+pub mod workspace;
 
 use shell::AppState;
 use std::path::PathBuf;
@@ -133,6 +134,7 @@ pub fn run() {
             }
             let files_repos = repos.clone();
             let identity = Arc::new(git::identity::Identity::new(home.clone()));
+            let workspaces = Arc::new(workspace::Workspaces::new(store.clone()));
             app.manage(AppState {
                 store,
                 repos,
@@ -146,14 +148,21 @@ pub fn run() {
                 terminals: Arc::new(terminal::TerminalManager::new()),
                 git_ops: Arc::new(git::ops::GitOps::new(files_repos.clone(), identity.clone())),
                 identity,
+                git_sync: Arc::new(git::sync::GitSync::new(
+                    files_repos.clone(),
+                    workspaces.clone(),
+                    home.clone(),
+                )),
                 files: Arc::new(files::FileBrowser::new(
                     files_repos,
+                    workspaces.clone(),
                     std::env::var_os("XDG_DATA_HOME")
                         .map(PathBuf::from)
                         .filter(|p| p.is_absolute())
                         .unwrap_or_else(|| home.join(".local/share"))
                         .join("Trash"),
                 )),
+                workspaces,
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -292,6 +301,30 @@ pub fn run() {
             shell::files::files_trash,
             shell::files::files_read,
             shell::files::files_write,
+            shell::files::workspace_folders,
+            shell::files::workspace_add,
+            shell::files::workspace_remove,
+            shell::git::git_state,
+            shell::git::git_stashes,
+            shell::git::git_stash_push,
+            shell::git::git_stash_apply,
+            shell::git::git_stash_drop,
+            shell::git::git_tags,
+            shell::git::git_create_tag,
+            shell::git::git_delete_tag,
+            shell::git::git_remotes,
+            shell::git::git_add_remote,
+            shell::git::git_remove_remote,
+            shell::git::git_show,
+            shell::git::git_reset,
+            shell::git::git_fetch,
+            shell::git::git_pull,
+            shell::git::git_push,
+            shell::git::git_merge,
+            shell::git::git_rebase,
+            shell::git::git_abort,
+            shell::git::git_continue_rebase,
+            shell::git::git_clone,
             shell::git::git_stage,
             shell::git::git_unstage,
             shell::git::git_commit,

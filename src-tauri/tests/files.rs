@@ -6,7 +6,8 @@ use ai_desktop::events::RecordingSink;
 use ai_desktop::files::FileBrowser;
 use ai_desktop::repos::RepoRegistry;
 use ai_desktop::store::Store;
-use ai_desktop_api::files::EntryKind;
+use ai_desktop::workspace::Workspaces;
+use ai_desktop_api::files::{EntryKind, FileRoot};
 use ai_desktop_api::repos::NewRepository;
 use std::path::Path;
 use std::process::Command;
@@ -16,7 +17,8 @@ struct Fx {
     _tmp: tempfile::TempDir,
     root: std::path::PathBuf,
     repo: std::path::PathBuf,
-    id: i64,
+    id: FileRoot,
+    workspaces: Arc<Workspaces>,
     files: FileBrowser,
 }
 
@@ -59,7 +61,11 @@ fn fixture() -> Fx {
     std::os::unix::fs::symlink(root.join("secret.txt"), repo.join("escape")).unwrap();
     std::os::unix::fs::symlink(&root, repo.join("up")).unwrap();
     let store = Arc::new(Store::open_in(&root.join("data")).unwrap());
-    let repos = Arc::new(RepoRegistry::new(store, Arc::new(RecordingSink::default())));
+    let repos = Arc::new(RepoRegistry::new(
+        store.clone(),
+        Arc::new(RecordingSink::default()),
+    ));
+    let workspaces = Arc::new(Workspaces::new(store));
     let id = repos
         .create(NewRepository {
             name: "shop".into(),
@@ -69,12 +75,14 @@ fn fixture() -> Fx {
         })
         .unwrap()
         .id;
-    let files = FileBrowser::new(repos, root.join("Trash"));
+    let id = FileRoot::repository(id);
+    let files = FileBrowser::new(repos, workspaces.clone(), root.join("Trash"));
     Fx {
         _tmp: tmp,
         root,
         repo,
         id,
+        workspaces,
         files,
     }
 }
@@ -82,7 +90,7 @@ fn fixture() -> Fx {
 #[test]
 fn listing_shows_kinds_sizes_and_git_badges() {
     let f = fixture();
-    let top = f.files.list(f.id, "").unwrap();
+    let top = f.files.list(&f.id, "").unwrap();
     let names: Vec<(&str, EntryKind, Option<&str>)> = top
         .entries
         .iter()
@@ -103,7 +111,7 @@ fn listing_shows_kinds_sizes_and_git_badges() {
     let readme = top.entries.iter().find(|e| e.name == "README.md").unwrap();
     assert_eq!(readme.size, "# shop, changed\n".len() as u64);
     assert!(readme.modified.is_some());
-    let src = f.files.list(f.id, "src").unwrap();
+    let src = f.files.list(&f.id, "src").unwrap();
     let badges: Vec<(&str, Option<&str>)> = src
         .entries
         .iter()
@@ -124,46 +132,49 @@ fn paths_that_leave_the_repository_are_refused_and_change_nothing() {
         "up/secret.txt",
         "up",
     ] {
-        let err = f.files.read(f.id, rel).unwrap_err();
+        let err = f.files.read(&f.id, rel).unwrap_err();
         assert!(
             matches!(err, Error::Forbidden(_) | Error::InvalidInput(_)),
             "{rel}: {err:?}"
         );
-        assert!(f.files.list(f.id, rel).is_err(), "{rel}");
-        assert!(f.files.trash(f.id, rel).is_err(), "{rel}");
+        assert!(f.files.list(&f.id, rel).is_err(), "{rel}");
+        assert!(f.files.trash(&f.id, rel).is_err(), "{rel}");
     }
     // Writing through the symlink is refused; the file outside is untouched.
-    assert!(f.files.write(f.id, "escape", "pwned", None).is_err());
+    assert!(f.files.write(&f.id, "escape", "pwned", None).is_err());
     assert_eq!(
         std::fs::read_to_string(f.root.join("secret.txt")).unwrap(),
         "outside"
     );
     // Moving a file out of the repository is refused.
-    assert!(f.files.rename(f.id, "README.md", "../README.md").is_err());
-    assert!(f.files.rename(f.id, "README.md", "up/README.md").is_err());
+    assert!(f.files.rename(&f.id, "README.md", "../README.md").is_err());
+    assert!(f.files.rename(&f.id, "README.md", "up/README.md").is_err());
     assert!(f.repo.join("README.md").exists());
     // The repository's own folder cannot be deleted or renamed.
     for rel in ["", "."] {
         assert!(
-            matches!(f.files.trash(f.id, rel), Err(Error::Forbidden(_))),
+            matches!(f.files.trash(&f.id, rel), Err(Error::Forbidden(_))),
             "{rel:?}"
         );
-        assert!(f.files.rename(f.id, rel, "elsewhere").is_err());
+        assert!(f.files.rename(&f.id, rel, "elsewhere").is_err());
     }
     assert!(f.repo.exists());
     // Names with line breaks or slashes, and `..`.
     for name in ["a\nb", "a/b", "..", ".", "", "x\u{0}y"] {
         assert!(
-            matches!(f.files.mkdir(f.id, "", name), Err(Error::InvalidInput(_))),
+            matches!(f.files.mkdir(&f.id, "", name), Err(Error::InvalidInput(_))),
             "{name:?}"
         );
     }
-    assert!(f.files.rename(f.id, "README.md", "READ\nME.md").is_err());
+    assert!(f.files.rename(&f.id, "README.md", "READ\nME.md").is_err());
     // A repository that is not registered.
-    assert!(matches!(f.files.list(999, ""), Err(Error::NotFound(_))));
+    assert!(matches!(
+        f.files.list(&FileRoot::repository(999), ""),
+        Err(Error::NotFound(_))
+    ));
     let after: Vec<String> = f
         .files
-        .list(f.id, "")
+        .list(&f.id, "")
         .unwrap()
         .entries
         .into_iter()
@@ -175,28 +186,28 @@ fn paths_that_leave_the_repository_are_refused_and_change_nothing() {
 #[test]
 fn folders_renames_the_trash_and_the_editor_work() {
     let f = fixture();
-    let listing = f.files.mkdir(f.id, "src", "util").unwrap();
+    let listing = f.files.mkdir(&f.id, "src", "util").unwrap();
     assert!(listing
         .entries
         .iter()
         .any(|e| e.name == "util" && e.kind == EntryKind::Dir));
     assert!(matches!(
-        f.files.mkdir(f.id, "src", "util"),
+        f.files.mkdir(&f.id, "src", "util"),
         Err(Error::Conflict(_))
     ));
 
     f.files
-        .rename(f.id, "src/new.rs", "src/util/helpers.rs")
+        .rename(&f.id, "src/new.rs", "src/util/helpers.rs")
         .unwrap();
     assert!(f.repo.join("src/util/helpers.rs").exists());
     assert!(matches!(
-        f.files.rename(f.id, "README.md", "src/main.rs"),
+        f.files.rename(&f.id, "README.md", "src/main.rs"),
         Err(Error::Conflict(_))
     ));
-    assert!(f.files.rename(f.id, "src", "src/util/inside").is_err());
+    assert!(f.files.rename(&f.id, "src", "src/util/inside").is_err());
 
     // The trash keeps it with where it came from.
-    f.files.trash(f.id, "src/util/helpers.rs").unwrap();
+    f.files.trash(&f.id, "src/util/helpers.rs").unwrap();
     assert!(!f.repo.join("src/util/helpers.rs").exists());
     let kept = f.root.join("Trash/files/helpers.rs");
     assert_eq!(std::fs::read_to_string(&kept).unwrap(), "// new\n");
@@ -205,7 +216,7 @@ fn folders_renames_the_trash_and_the_editor_work() {
     assert!(info.contains("/shop/src/util/helpers.rs"), "{info}");
     // A second one of the same name does not replace the first.
     std::fs::write(f.repo.join("helpers.rs"), "// second\n").unwrap();
-    f.files.trash(f.id, "helpers.rs").unwrap();
+    f.files.trash(&f.id, "helpers.rs").unwrap();
     assert_eq!(std::fs::read_to_string(&kept).unwrap(), "// new\n");
     assert_eq!(
         std::fs::read_to_string(f.root.join("Trash/files/helpers.rs.2")).unwrap(),
@@ -213,12 +224,12 @@ fn folders_renames_the_trash_and_the_editor_work() {
     );
 
     // Read, edit, save; binaries and stale saves are refused.
-    let text = f.files.read(f.id, "README.md").unwrap();
+    let text = f.files.read(&f.id, "README.md").unwrap();
     assert_eq!(text.text, "# shop, changed\n");
     let saved = f
         .files
         .write(
-            f.id,
+            &f.id,
             "README.md",
             "# shop\n\nEdited in the app.\n",
             text.modified,
@@ -229,21 +240,72 @@ fn folders_renames_the_trash_and_the_editor_work() {
         "# shop\n\nEdited in the app.\n"
     );
     assert!(matches!(
-        f.files.read(f.id, "binary.bin"),
+        f.files.read(&f.id, "binary.bin"),
         Err(Error::InvalidInput(_))
     ));
     std::fs::write(f.repo.join("big.txt"), "x".repeat(2 * 1024 * 1024)).unwrap();
     assert!(matches!(
-        f.files.read(f.id, "big.txt"),
+        f.files.read(&f.id, "big.txt"),
         Err(Error::InvalidInput(_))
     ));
     let stale = Some(saved.modified.unwrap() - 100);
     assert!(matches!(
-        f.files.write(f.id, "README.md", "lost?", stale),
+        f.files.write(&f.id, "README.md", "lost?", stale),
         Err(Error::Conflict(_))
     ));
     assert_eq!(
         std::fs::read_to_string(f.repo.join("README.md")).unwrap(),
         "# shop\n\nEdited in the app.\n"
+    );
+}
+
+#[test]
+fn workspace_folders_are_roots_only_once_configured() {
+    let f = fixture();
+    let ws = f.root.join("work");
+    std::fs::create_dir_all(ws.join("notes")).unwrap();
+    std::fs::write(ws.join("notes/todo.md"), "- ship it\n").unwrap();
+    let ws_path = ws.display().to_string();
+    let root = FileRoot::Workspace {
+        path: ws_path.clone(),
+    };
+    // Not configured yet: refused, as is any other folder.
+    assert!(matches!(f.files.list(&root, ""), Err(Error::Forbidden(_))));
+
+    assert_eq!(f.workspaces.add(&ws_path).unwrap(), vec![ws_path.clone()]);
+    assert!(matches!(
+        f.workspaces.add(&ws_path),
+        Err(Error::Conflict(_))
+    ));
+    for bad in ["/", "relative/dir", "/no/such/folder", "/etc/../etc"] {
+        assert!(f.workspaces.add(bad).is_err(), "{bad}");
+    }
+    assert_eq!(f.workspaces.list().unwrap(), vec![ws_path.clone()]);
+
+    let top = f.files.list(&root, "").unwrap();
+    assert_eq!(top.root, root);
+    assert_eq!(
+        top.entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["notes"]
+    );
+    let text = f.files.read(&root, "notes/todo.md").unwrap();
+    assert_eq!(text.text, "- ship it\n");
+    // The same rules as in a repository: no way out, the root stays.
+    assert!(f.files.read(&root, "../secret.txt").is_err());
+    assert!(matches!(f.files.trash(&root, ""), Err(Error::Forbidden(_))));
+    // A path merely inside a workspace folder is not a root of its own.
+    let inner = FileRoot::Workspace {
+        path: format!("{ws_path}/notes"),
+    };
+    assert!(matches!(f.files.list(&inner, ""), Err(Error::Forbidden(_))));
+
+    f.workspaces.remove(&ws_path).unwrap();
+    assert!(matches!(f.files.list(&root, ""), Err(Error::Forbidden(_))));
+    assert!(
+        ws.join("notes/todo.md").exists(),
+        "forgetting deletes nothing"
     );
 }

@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
-use ai_desktop_api::files::{EntryKind, FileEntry, FileText, Listing};
+use crate::workspace::Workspaces;
+use ai_desktop_api::files::{EntryKind, FileEntry, FileRoot, FileText, Listing};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -19,6 +20,7 @@ pub const MAX_TEXT: u64 = 1024 * 1024;
 
 pub struct FileBrowser {
     repos: Arc<RepoRegistry>,
+    workspaces: Arc<Workspaces>,
     /// `~/.local/share/Trash` (tests give their own).
     trash: PathBuf,
 }
@@ -95,14 +97,28 @@ fn git_word(s: git2::Status) -> Option<&'static str> {
 }
 
 impl FileBrowser {
-    pub fn new(repos: Arc<RepoRegistry>, trash: PathBuf) -> FileBrowser {
-        FileBrowser { repos, trash }
+    pub fn new(
+        repos: Arc<RepoRegistry>,
+        workspaces: Arc<Workspaces>,
+        trash: PathBuf,
+    ) -> FileBrowser {
+        FileBrowser {
+            repos,
+            workspaces,
+            trash,
+        }
     }
 
-    fn root(&self, repository_id: i64) -> Result<PathBuf> {
-        let repo = self.repos.get(repository_id)?;
-        std::fs::canonicalize(&repo.path)
-            .map_err(|e| Error::NotFound(format!("The folder of {} is gone ({e}).", repo.name)))
+    fn root(&self, root: &FileRoot) -> Result<PathBuf> {
+        match root {
+            FileRoot::Repository { id } => {
+                let repo = self.repos.get(*id)?;
+                std::fs::canonicalize(&repo.path).map_err(|e| {
+                    Error::NotFound(format!("The folder of {} is gone ({e}).", repo.name))
+                })
+            }
+            FileRoot::Workspace { path } => self.workspaces.resolve(path),
+        }
     }
 
     /// An existing path inside the repository, symlinks resolved.
@@ -143,8 +159,8 @@ impl FileBrowser {
             .unwrap_or_default()
     }
 
-    pub fn list(&self, repository_id: i64, rel: &str) -> Result<Listing> {
-        let root = self.root(repository_id)?;
+    pub fn list(&self, root_id: &FileRoot, rel: &str) -> Result<Listing> {
+        let root = self.root(root_id)?;
         let dir = self.existing(&root, rel)?;
         if !dir.is_dir() {
             return Err(Error::InvalidInput(format!("{rel} is not a folder.")));
@@ -225,15 +241,15 @@ impl FileBrowser {
                 .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
         });
         Ok(Listing {
-            repository_id,
+            root: root_id.clone(),
             path: here,
             entries,
         })
     }
 
-    pub fn mkdir(&self, repository_id: i64, rel_dir: &str, name: &str) -> Result<Listing> {
+    pub fn mkdir(&self, root_id: &FileRoot, rel_dir: &str, name: &str) -> Result<Listing> {
         check_name(name)?;
-        let root = self.root(repository_id)?;
+        let root = self.root(root_id)?;
         let rel = if rel_dir.is_empty() {
             name.to_string()
         } else {
@@ -244,13 +260,13 @@ impl FileBrowser {
             std::io::ErrorKind::AlreadyExists => Error::Conflict(format!("{name} already exists.")),
             _ => Error::failed(format!("{name} cannot be created."), e),
         })?;
-        self.list(repository_id, rel_dir)
+        self.list(root_id, rel_dir)
     }
 
     /// Renames or moves `from` to `to` (both relative, inside the
     /// repository); never replaces an existing file.
-    pub fn rename(&self, repository_id: i64, from: &str, to: &str) -> Result<()> {
-        let root = self.root(repository_id)?;
+    pub fn rename(&self, root_id: &FileRoot, from: &str, to: &str) -> Result<()> {
+        let root = self.root(root_id)?;
         let source = self.existing(&root, from)?;
         if source == root {
             return Err(Error::Forbidden(
@@ -271,8 +287,8 @@ impl FileBrowser {
     }
 
     /// Moves `rel` to the trash (`files/` + a `.trashinfo`), so it can be restored.
-    pub fn trash(&self, repository_id: i64, rel: &str) -> Result<()> {
-        let root = self.root(repository_id)?;
+    pub fn trash(&self, root_id: &FileRoot, rel: &str) -> Result<()> {
+        let root = self.root(root_id)?;
         let source = self.existing(&root, rel)?;
         if source == root {
             return Err(Error::Forbidden(
@@ -350,8 +366,8 @@ impl FileBrowser {
         Ok(())
     }
 
-    pub fn read(&self, repository_id: i64, rel: &str) -> Result<FileText> {
-        let root = self.root(repository_id)?;
+    pub fn read(&self, root_id: &FileRoot, rel: &str) -> Result<FileText> {
+        let root = self.root(root_id)?;
         let full = self.existing(&root, rel)?;
         let meta = std::fs::metadata(&full).map_err(|e| Error::failed("Cannot read it.", e))?;
         if !meta.is_file() {
@@ -382,7 +398,7 @@ impl FileBrowser {
     /// since, nothing is written.
     pub fn write(
         &self,
-        repository_id: i64,
+        root_id: &FileRoot,
         rel: &str,
         text: &str,
         modified: Option<u64>,
@@ -392,13 +408,13 @@ impl FileBrowser {
                 "Texts over 1 MB are not saved here.".into(),
             ));
         }
-        let current = self.read(repository_id, rel)?;
+        let current = self.read(root_id, rel)?;
         if modified.is_some() && current.modified != modified {
             return Err(Error::Conflict(format!(
                 "{rel} changed on disk since it was opened; reopen it to see the change."
             )));
         }
-        let root = self.root(repository_id)?;
+        let root = self.root(root_id)?;
         let full = self.existing(&root, rel)?;
         let perms = std::fs::metadata(&full).map(|m| m.permissions()).ok();
         let dir = full.parent().unwrap_or(&root);
@@ -412,6 +428,6 @@ impl FileBrowser {
         }
         tmp.persist(&full)
             .map_err(|e| Error::failed("Cannot save it.", e.error))?;
-        self.read(repository_id, rel)
+        self.read(root_id, rel)
     }
 }

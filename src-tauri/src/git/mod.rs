@@ -6,10 +6,13 @@
 //! `core.sshCommand` for these operations (tests hold it to that with a
 //! hostile fixture).
 
+pub mod args;
 pub mod changes;
+pub mod cli;
 pub mod diff;
 pub mod identity;
 pub mod ops;
+pub mod sync;
 pub mod watch;
 
 use crate::error::{Error, Result};

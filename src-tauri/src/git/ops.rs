@@ -4,10 +4,14 @@
 //! and checked like the file browser's; branch names like git's own
 //! `check-ref-format`, and never starting with '-'.
 
+use super::args;
 use super::identity::Identity;
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
-use ai_desktop_api::git::{BranchInfo, CommitInfo};
+use ai_desktop_api::git::{
+    BranchInfo, CommitDetail, CommitFile, CommitInfo, RemoteInfo, RepoState, ResetMode, StashInfo,
+    TagInfo,
+};
 use git2::{BranchType, Repository, Signature};
 use std::path::Path;
 use std::sync::Arc;
@@ -29,12 +33,34 @@ fn git_error(what: &str, e: git2::Error) -> Error {
 }
 
 fn check_branch(name: &str) -> Result<()> {
-    if name.starts_with('-') || !git2::Branch::name_is_valid(name).unwrap_or(false) {
-        return Err(Error::InvalidInput(format!(
-            "\"{name}\" is not a branch name git accepts (no spaces, '..', '~', '^', ':', leading '-' …)."
-        )));
+    args::branch(name)
+}
+
+/// Lines of a commit's diff shown at most (the rest is summarised).
+const SHOW_MAX_LINES: usize = 20_000;
+/// Files of a commit's diff listed at most.
+const SHOW_MAX_FILES: usize = 1000;
+
+fn delta_word(d: git2::Delta) -> &'static str {
+    match d {
+        git2::Delta::Added => "added",
+        git2::Delta::Deleted => "deleted",
+        git2::Delta::Renamed => "renamed",
+        git2::Delta::Copied => "copied",
+        git2::Delta::Typechange => "typechange",
+        _ => "modified",
     }
-    Ok(())
+}
+
+pub(crate) fn repo_state(repo: &Repository) -> RepoState {
+    match repo.state() {
+        git2::RepositoryState::Clean => RepoState::Clean,
+        git2::RepositoryState::Merge => RepoState::Merge,
+        git2::RepositoryState::Rebase
+        | git2::RepositoryState::RebaseInteractive
+        | git2::RepositoryState::RebaseMerge => RepoState::Rebase,
+        _ => RepoState::Other,
+    }
 }
 
 fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
@@ -155,7 +181,18 @@ impl GitOps {
         if message.is_empty() {
             return Err(Error::InvalidInput("A commit needs a message.".into()));
         }
-        let repo = self.open(repository_id)?;
+        let mut repo = self.open(repository_id)?;
+        // Concluding a merge stopped on conflicts: its other side is a parent too.
+        let merging = repo.state() == git2::RepositoryState::Merge;
+        let mut merge_heads = Vec::new();
+        if merging {
+            repo.mergehead_foreach(|id| {
+                merge_heads.push(*id);
+                true
+            })
+            .map_err(|e| git_error("The merge", e))?;
+        }
+        let repo = repo;
         let sig = self.signature(&repo)?;
         let mut index = repo.index().map_err(|e| git_error("The index", e))?;
         if index.has_conflicts() {
@@ -170,12 +207,17 @@ impl GitOps {
             .find_tree(tree_id)
             .map_err(|e| git_error("The tree", e))?;
         let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        if parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+        if !merging && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
             return Err(Error::InvalidInput(
                 "Nothing is staged: stage the files to commit first.".into(),
             ));
         }
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let merged: Vec<git2::Commit<'_>> = merge_heads
+            .into_iter()
+            .map(|id| repo.find_commit(id))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| git_error("The merged commit", e))?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().chain(merged.iter()).collect();
         let id = repo
             .commit(
                 Some("HEAD"),
@@ -186,6 +228,10 @@ impl GitOps {
                 &parents,
             )
             .map_err(|e| git_error("Committing", e))?;
+        if !merged.is_empty() {
+            repo.cleanup_state()
+                .map_err(|e| git_error("Finishing the merge", e))?;
+        }
         let c = repo
             .find_commit(id)
             .map_err(|e| git_error("The new commit", e))?;
@@ -316,5 +362,305 @@ impl GitOps {
             .delete()
             .map_err(|e| git_error(&format!("Deleting {name}"), e))?;
         self.branches(repository_id)
+    }
+
+    /// What is under way (a merge or rebase stopped on conflicts).
+    pub fn state(&self, repository_id: i64) -> Result<RepoState> {
+        Ok(repo_state(&self.open(repository_id)?))
+    }
+
+    // ---- stash ----
+
+    pub fn stashes(&self, repository_id: i64) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        let mut out = Vec::new();
+        repo.stash_foreach(|index, message, id| {
+            out.push(StashInfo {
+                index,
+                message: message.to_string(),
+                id: id.to_string(),
+            });
+            true
+        })
+        .map_err(|e| git_error("The stash list", e))?;
+        Ok(out)
+    }
+
+    /// Stashes the uncommitted changes (untracked files too if asked).
+    pub fn stash_push(
+        &self,
+        repository_id: i64,
+        message: &str,
+        include_untracked: bool,
+    ) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        let sig = self.signature(&repo)?;
+        let message = message.trim();
+        let flags = if include_untracked {
+            git2::StashFlags::INCLUDE_UNTRACKED
+        } else {
+            git2::StashFlags::DEFAULT
+        };
+        repo.stash_save2(&sig, (!message.is_empty()).then_some(message), Some(flags))
+            .map_err(|e| match e.code() {
+                git2::ErrorCode::NotFound => {
+                    Error::InvalidInput("There are no local changes to stash.".into())
+                }
+                _ => git_error("Stashing", e),
+            })?;
+        self.stashes(repository_id)
+    }
+
+    fn check_stash(repo: &mut Repository, index: usize) -> Result<()> {
+        let mut count = 0;
+        repo.stash_foreach(|_, _, _| {
+            count += 1;
+            true
+        })
+        .map_err(|e| git_error("The stash list", e))?;
+        if index >= count {
+            return Err(Error::NotFound(format!("There is no stash {index}.")));
+        }
+        Ok(())
+    }
+
+    /// Applies a stash (kept in the list; `drop` removes it). Refused, with
+    /// nothing changed, when it would overwrite local changes.
+    pub fn stash_apply(
+        &self,
+        repository_id: i64,
+        index: usize,
+        pop: bool,
+    ) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        Self::check_stash(&mut repo, index)?;
+        let mut checkout = git2::build::CheckoutBuilder::new();
+        checkout.safe();
+        let mut opts = git2::StashApplyOptions::new();
+        opts.checkout_options(checkout).reinstantiate_index();
+        let done = if pop {
+            repo.stash_pop(index, Some(&mut opts))
+        } else {
+            repo.stash_apply(index, Some(&mut opts))
+        };
+        done.map_err(|e| match e.code() {
+            git2::ErrorCode::Conflict | git2::ErrorCode::MergeConflict => Error::Conflict(
+                "Applying the stash would overwrite local changes; commit or stash them first (nothing was changed).".into(),
+            ),
+            _ => git_error("Applying the stash", e),
+        })?;
+        self.stashes(repository_id)
+    }
+
+    pub fn stash_drop(&self, repository_id: i64, index: usize) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        Self::check_stash(&mut repo, index)?;
+        repo.stash_drop(index)
+            .map_err(|e| git_error("Dropping the stash", e))?;
+        self.stashes(repository_id)
+    }
+
+    // ---- tags ----
+
+    pub fn tags(&self, repository_id: i64) -> Result<Vec<TagInfo>> {
+        let repo = self.open(repository_id)?;
+        let names = repo.tag_names(None).map_err(|e| git_error("The tags", e))?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            let Ok(reference) = repo.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            let message = reference
+                .peel_to_tag()
+                .ok()
+                .and_then(|t| t.message().ok().flatten().map(|m| m.trim().to_string()));
+            let target = reference
+                .peel_to_commit()
+                .map(|c| c.id().to_string())
+                .unwrap_or_default();
+            out.push(TagInfo {
+                name: name.to_string(),
+                target,
+                message,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Tags HEAD; with a message the tag is annotated. Never moves an existing tag.
+    pub fn create_tag(
+        &self,
+        repository_id: i64,
+        name: &str,
+        message: &str,
+    ) -> Result<Vec<TagInfo>> {
+        args::tag(name)?;
+        let repo = self.open(repository_id)?;
+        let head = repo
+            .head()
+            .and_then(|h| h.peel(git2::ObjectType::Commit))
+            .map_err(|_| Error::InvalidInput("Make a first commit before tagging.".into()))?;
+        let message = message.trim();
+        let made = if message.is_empty() {
+            repo.tag_lightweight(name, &head, false)
+        } else {
+            let sig = self.signature(&repo)?;
+            repo.tag(name, &head, &sig, &format!("{message}\n"), false)
+        };
+        made.map_err(|e| git_error(&format!("Tagging {name}"), e))?;
+        self.tags(repository_id)
+    }
+
+    pub fn delete_tag(&self, repository_id: i64, name: &str) -> Result<Vec<TagInfo>> {
+        args::tag(name)?;
+        let repo = self.open(repository_id)?;
+        repo.tag_delete(name)
+            .map_err(|e| git_error(&format!("The tag {name}"), e))?;
+        self.tags(repository_id)
+    }
+
+    // ---- remotes ----
+
+    pub fn remotes(&self, repository_id: i64) -> Result<Vec<RemoteInfo>> {
+        let repo = self.open(repository_id)?;
+        let names = repo.remotes().map_err(|e| git_error("The remotes", e))?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            let url = repo
+                .find_remote(name)
+                .ok()
+                .and_then(|r| r.url().ok().map(str::to_string))
+                .unwrap_or_default();
+            out.push(RemoteInfo {
+                name: name.to_string(),
+                url: crate::repos::detect::redact_credentials(&url),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn add_remote(&self, repository_id: i64, name: &str, url: &str) -> Result<Vec<RemoteInfo>> {
+        let name = args::remote_name(name)?;
+        let url = args::url(url)?;
+        let repo = self.open(repository_id)?;
+        repo.remote(&name, &url)
+            .map_err(|e| git_error(&format!("Adding the remote {name}"), e))?;
+        self.remotes(repository_id)
+    }
+
+    pub fn remove_remote(&self, repository_id: i64, name: &str) -> Result<Vec<RemoteInfo>> {
+        let name = args::remote_name(name)?;
+        let repo = self.open(repository_id)?;
+        repo.find_remote(&name)
+            .map_err(|e| git_error(&format!("The remote {name}"), e))?;
+        repo.remote_delete(&name)
+            .map_err(|e| git_error(&format!("Removing the remote {name}"), e))?;
+        self.remotes(repository_id)
+    }
+
+    // ---- show ----
+
+    /// A commit (full 40-hex id) with its message and diff against its first parent.
+    pub fn show(&self, repository_id: i64, id: &str) -> Result<CommitDetail> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let repo = self.open(repository_id)?;
+        let oid = git2::Oid::from_str(id).map_err(|e| git_error("The commit id", e))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| git_error(&format!("The commit {id}"), e))?;
+        let tree = commit
+            .tree()
+            .map_err(|e| git_error("The commit's files", e))?;
+        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let mut opts = git2::DiffOptions::new();
+        opts.context_lines(3)
+            .max_size(super::diff::MAX_FILE_BYTES as i64);
+        let mut diff = repo
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))
+            .map_err(|e| git_error("The commit's diff", e))?;
+        diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
+            .map_err(|e| git_error("The commit's diff", e))?;
+        let mut files = Vec::new();
+        let mut lines = 0usize;
+        let mut truncated = false;
+        for i in 0..diff.deltas().len() {
+            if files.len() >= SHOW_MAX_FILES {
+                truncated = true;
+                break;
+            }
+            let delta = diff.get_delta(i).expect("index in range");
+            let path = delta
+                .new_file()
+                .path()
+                .or(delta.old_file().path())
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let binary = delta.new_file().is_binary() || delta.old_file().is_binary();
+            let mut patch_text = String::new();
+            if !binary && lines < SHOW_MAX_LINES {
+                if let Ok(Some(mut patch)) = git2::Patch::from_diff(&diff, i) {
+                    if let Ok(buf) = patch.to_buf() {
+                        let text = String::from_utf8_lossy(&buf);
+                        for line in text.lines() {
+                            if lines >= SHOW_MAX_LINES {
+                                truncated = true;
+                                break;
+                            }
+                            patch_text.push_str(line);
+                            patch_text.push('\n');
+                            lines += 1;
+                        }
+                    }
+                }
+            } else if !binary {
+                truncated = true;
+            }
+            files.push(CommitFile {
+                path,
+                status: delta_word(delta.status()).to_string(),
+                patch: patch_text,
+                binary,
+            });
+        }
+        Ok(CommitDetail {
+            commit: commit_info(&commit),
+            message: commit.message().ok().unwrap_or("").to_string(),
+            files,
+            truncated,
+        })
+    }
+
+    // ---- reset ----
+
+    /// Moves the current branch to `id` (a commit of its history or any
+    /// commit). `hard` discards uncommitted changes: the UI confirms first.
+    pub fn reset(&self, repository_id: i64, id: &str, mode: ResetMode) -> Result<Vec<CommitInfo>> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let repo = self.open(repository_id)?;
+        if repo.state() != git2::RepositoryState::Clean {
+            return Err(Error::Conflict(
+                "A merge or rebase is under way; finish or abort it first.".into(),
+            ));
+        }
+        let oid = git2::Oid::from_str(id).map_err(|e| git_error("The commit id", e))?;
+        let target = repo
+            .find_commit(oid)
+            .map_err(|e| git_error(&format!("The commit {id}"), e))?;
+        let kind = match mode {
+            ResetMode::Soft => git2::ResetType::Soft,
+            ResetMode::Mixed => git2::ResetType::Mixed,
+            ResetMode::Hard => git2::ResetType::Hard,
+        };
+        repo.reset(target.as_object(), kind, None)
+            .map_err(|e| git_error("Resetting", e))?;
+        self.log(repository_id, 100)
     }
 }

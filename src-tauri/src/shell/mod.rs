@@ -42,6 +42,8 @@ pub struct AppState {
     pub identity: Arc<crate::git::identity::Identity>,
     pub git_ops: Arc<crate::git::ops::GitOps>,
     pub files: Arc<crate::files::FileBrowser>,
+    pub git_sync: Arc<crate::git::sync::GitSync>,
+    pub workspaces: Arc<crate::workspace::Workspaces>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
 }

@@ -1,0 +1,260 @@
+//! The git CLI, for what libgit2 does poorly (clone with the user's whole
+//! ssh/credential setup, merge and rebase with conflicts). Only the
+//! subcommands of [`Sub`] run, each with fixed options; values from the UI
+//! are checked by [`super::args`] and passed after `--end-of-options`.
+//! Every run has `-c core.fsmonitor=false`, ext/fd transports disabled, no
+//! terminal prompts, no editor, a timeout (the whole process group is
+//! killed) and an output cap.
+
+use crate::error::{Error, Result};
+use ai_desktop_api::git::GitProgress;
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+
+/// Output kept of each stream (the end of it).
+const OUTPUT_CAP: usize = 64 * 1024;
+/// At most one progress frame this often (plus one per stage change).
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
+
+/// The subcommands the app runs, with their fixed options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sub {
+    Clone,
+    Merge,
+    MergeAbort,
+    Rebase,
+    RebaseAbort,
+    RebaseContinue,
+}
+
+impl Sub {
+    fn args(self) -> &'static [&'static str] {
+        match self {
+            Sub::Clone => &["clone", "--progress"],
+            Sub::Merge => &["merge", "--no-edit", "--no-stat"],
+            Sub::MergeAbort => &["merge", "--abort"],
+            Sub::Rebase => &["rebase", "--no-autostash"],
+            Sub::RebaseAbort => &["rebase", "--abort"],
+            Sub::RebaseContinue => &["rebase", "--continue"],
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// The last lines of what git said, for an error message.
+    pub fn said(&self) -> String {
+        let text = format!("{}\n{}", self.stderr.trim(), self.stdout.trim());
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines[lines.len().saturating_sub(8)..].join("\n")
+    }
+}
+
+/// The `git` program on the app's PATH.
+pub fn program() -> Result<std::path::PathBuf> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    crate::procs::find_program("git", &path)
+        .ok_or_else(|| Error::Unavailable("git is not installed (sudo apt install git).".into()))
+}
+
+/// Runs `git <fixed options> <sub> [--end-of-options <values>]` in `dir`,
+/// with `home` as HOME (whose `.gitconfig` is the identity the Git page shows).
+pub async fn run(
+    home: &Path,
+    dir: &Path,
+    sub: Sub,
+    values: &[OsString],
+    timeout: Duration,
+    progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
+) -> Result<Output> {
+    let mut cmd = tokio::process::Command::new(program()?);
+    cmd.args([
+        "-c",
+        "core.fsmonitor=false",
+        "-c",
+        "protocol.ext.allow=never",
+        "-c",
+        "protocol.fd.allow=never",
+        "-c",
+        "core.askPass=",
+    ]);
+    cmd.args(sub.args());
+    if !values.is_empty() {
+        cmd.arg("--end-of-options").args(values);
+    }
+    cmd.current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .env("HOME", home)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_EDITOR", "true")
+        .env("GIT_SEQUENCE_EDITOR", "true")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::failed("Could not run git.", e))?;
+    let pid = child.id();
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+
+    let work = async {
+        let out = async {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 8192];
+            loop {
+                match stdout.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => keep_tail(&mut buf, &chunk[..n]),
+                }
+            }
+            buf
+        };
+        let err = async {
+            let mut kept = Vec::new();
+            let mut pending = Vec::new();
+            let mut chunk = [0u8; 8192];
+            let mut last: Option<(String, Instant)> = None;
+            loop {
+                match stderr.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => pending.extend_from_slice(&chunk[..n]),
+                }
+                // git redraws a progress line with '\r'; finished lines end in '\n'.
+                while let Some(end) = pending.iter().position(|b| *b == b'\r' || *b == b'\n') {
+                    let line = String::from_utf8_lossy(&pending[..end]).into_owned();
+                    let finished = pending[end] == b'\n';
+                    pending.drain(..=end);
+                    match parse_progress(&line) {
+                        Some(p) => {
+                            if let Some(report) = progress {
+                                let due = last.as_ref().is_none_or(|(stage, at)| {
+                                    *stage != p.stage || at.elapsed() >= PROGRESS_EVERY
+                                });
+                                if due || finished {
+                                    last = Some((p.stage.clone(), Instant::now()));
+                                    report(p);
+                                }
+                            }
+                            if finished {
+                                keep_tail(&mut kept, format!("{line}\n").as_bytes());
+                            }
+                        }
+                        None if !line.trim().is_empty() => {
+                            keep_tail(&mut kept, format!("{line}\n").as_bytes())
+                        }
+                        None => {}
+                    }
+                }
+            }
+            keep_tail(&mut kept, &pending);
+            kept
+        };
+        let (out, err) = tokio::join!(out, err);
+        let status = child.wait().await;
+        (out, err, status)
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok((out, err, status)) => Ok(Output {
+            code: status.ok().and_then(|s| s.code()),
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+        }),
+        Err(_) => {
+            if let Some(pid) = pid {
+                // git's children (ssh, remote helpers) are in its group.
+                unsafe { libc::killpg(pid as i32, libc::SIGKILL) };
+            }
+            Err(Error::failed(
+                format!(
+                    "git {} did not finish within {} s and was stopped.",
+                    sub.args()[0],
+                    timeout.as_secs()
+                ),
+                "timeout",
+            ))
+        }
+    }
+}
+
+fn keep_tail(buf: &mut Vec<u8>, more: &[u8]) {
+    buf.extend_from_slice(more);
+    if buf.len() > OUTPUT_CAP {
+        let cut = buf.len() - OUTPUT_CAP;
+        buf.drain(..cut);
+    }
+}
+
+/// `Receiving objects:  45% (450/1000), 1.20 MiB | 2.00 MiB/s` and the like.
+pub fn parse_progress(line: &str) -> Option<GitProgress> {
+    let line = line.trim().trim_start_matches("remote:").trim();
+    let (stage, rest) = line.split_once(':')?;
+    let rest = rest.trim();
+    let (_percent, rest) = rest.split_once("% (")?;
+    let (counts, tail) = rest.split_once(')')?;
+    let (current, total) = counts.split_once('/')?;
+    let bytes = tail
+        .trim_start_matches(',')
+        .split('|')
+        .next()
+        .and_then(parse_size)
+        .unwrap_or(0);
+    Some(GitProgress {
+        stage: stage.trim().to_string(),
+        current: current.trim().parse().ok()?,
+        total: total.trim().parse().ok()?,
+        bytes,
+        message: None,
+    })
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let mut parts = s.split_whitespace();
+    let n: f64 = parts.next()?.parse().ok()?;
+    let unit = match parts.next()? {
+        "bytes" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((n * unit) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines() {
+        let p =
+            parse_progress("Receiving objects:  45% (450/1000), 1.50 MiB | 2.00 MiB/s").unwrap();
+        assert_eq!(
+            (p.stage.as_str(), p.current, p.total, p.bytes),
+            ("Receiving objects", 450, 1000, 1_572_864)
+        );
+        let p = parse_progress("remote: Counting objects: 100% (7/7), done.").unwrap();
+        assert_eq!(
+            (p.stage.as_str(), p.current, p.total),
+            ("Counting objects", 7, 7)
+        );
+        assert!(parse_progress("Cloning into 'x'...").is_none());
+    }
+}

@@ -1,0 +1,724 @@
+//! Talking to remotes and joining histories: fetch, pull and push through
+//! git2 (credentials from ssh-agent, the user's keys in `~/.ssh`, and the
+//! HTTPS credential helpers of the user's global git config); merge, rebase
+//! and clone through the git CLI ([`super::cli`]).
+//!
+//! libgit2 runs nothing a repository's config names (`core.sshCommand`,
+//! `remote.*.uploadpack`, fsmonitor, hooks); the CLI runs get
+//! `core.fsmonitor=false` and no ext/fd transports. The ssh transport checks
+//! the host against `~/.ssh/known_hosts` (libgit2 1.9) and refuses unknown
+//! hosts; the Git page's "Test" connects once with `ssh` to learn a host.
+
+use super::args;
+use super::cli::{self, Sub};
+use super::ops::repo_state;
+use crate::error::{Error, Result};
+use crate::repos::RepoRegistry;
+use crate::workspace::Workspaces;
+use ai_desktop_api::git::{GitProgress, PullMode, RepoState, SyncOutcome, SyncResult};
+use ai_desktop_api::repos::{NewRepository, Repository as RepoRow};
+use git2::{BranchType, Cred, CredentialType, Repository};
+use std::cell::RefCell;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Progress frames go here.
+pub type Report = Arc<dyn Fn(GitProgress) + Send + Sync>;
+
+/// A fetch or push that runs longer than this is stopped.
+const NETWORK_DEADLINE: Duration = Duration::from_secs(30 * 60);
+const CLONE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+const MERGE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
+
+pub struct GitSync {
+    repos: Arc<RepoRegistry>,
+    workspaces: Arc<Workspaces>,
+    home: PathBuf,
+}
+
+fn git_error(what: &str, e: git2::Error) -> Error {
+    use git2::ErrorClass as C;
+    match (e.class(), e.code()) {
+        (_, git2::ErrorCode::Auth) | (C::Ssh, _) if e.message().contains("auth") => {
+            Error::Forbidden(format!(
+                "{what}: the remote refused the credentials ({}). Add your key to ssh-agent, or put an unencrypted key in ~/.ssh, or set up a credential helper.",
+                e.message()
+            ))
+        }
+        (C::Ssh, _) if e.message().contains("hostkey") || e.message().contains("known_hosts") => {
+            Error::Forbidden(format!(
+                "{what}: the host is not in ~/.ssh/known_hosts ({}). Use \"Test a host\" on the Git page, or connect once with ssh, to trust it.",
+                e.message()
+            ))
+        }
+        (_, git2::ErrorCode::NotFound) => Error::NotFound(format!("{what}: {}", e.message())),
+        (_, git2::ErrorCode::NotFastForward) => Error::Conflict(format!(
+            "{what}: the remote has commits you do not have; pull first. ({})",
+            e.message()
+        )),
+        (_, git2::ErrorCode::Conflict) | (_, git2::ErrorCode::Uncommitted) => {
+            Error::Conflict(format!("{what}: {}", e.message()))
+        }
+        _ => Error::failed(what, e.message()),
+    }
+}
+
+/// A throttled progress reporter.
+struct Progress {
+    report: Report,
+    last: RefCell<Option<(String, Instant)>>,
+    deadline: Instant,
+}
+
+impl Progress {
+    fn new(report: Report) -> Progress {
+        Progress {
+            report,
+            last: RefCell::new(None),
+            deadline: Instant::now() + NETWORK_DEADLINE,
+        }
+    }
+
+    fn send(&self, p: GitProgress, force: bool) {
+        let mut last = self.last.borrow_mut();
+        let due = force
+            || last
+                .as_ref()
+                .is_none_or(|(s, at)| *s != p.stage || at.elapsed() >= PROGRESS_EVERY);
+        if due {
+            *last = Some((p.stage.clone(), Instant::now()));
+            (self.report)(p);
+        }
+    }
+
+    fn in_time(&self) -> bool {
+        Instant::now() < self.deadline
+    }
+}
+
+/// The user's private keys in `~/.ssh` (those with a `.pub` next to them).
+fn key_files(home: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let dir = home.join(".ssh");
+    let mut keys: Vec<(PathBuf, PathBuf)> = ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|n| (dir.join(n), dir.join(format!("{n}.pub"))))
+        .filter(|(k, p)| k.is_file() && p.is_file())
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut more: Vec<(PathBuf, PathBuf)> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "pub"))
+            .map(|p| (p.with_extension(""), p))
+            .filter(|(k, _)| k.is_file() && !keys.iter().any(|(have, _)| have == k))
+            .collect();
+        more.sort();
+        keys.extend(more);
+    }
+    keys
+}
+
+/// Callbacks for fetch and push: credentials tried in order (ssh-agent, each
+/// key in ~/.ssh, the credential helper), progress, refusals collected.
+fn callbacks<'a>(
+    home: &'a Path,
+    progress: &'a Progress,
+    refused: &'a RefCell<Vec<String>>,
+) -> git2::RemoteCallbacks<'a> {
+    let mut cb = git2::RemoteCallbacks::new();
+    let mut tried_agent = false;
+    let mut keys = key_files(home).into_iter();
+    let mut tried_helper = false;
+    let mut attempts = 0;
+    cb.credentials(move |url, username, allowed| {
+        attempts += 1;
+        if attempts > 20 {
+            return Err(git2::Error::from_str(
+                "authentication failed: no credential was accepted",
+            ));
+        }
+        let user = username.unwrap_or("git");
+        if allowed.contains(CredentialType::USERNAME) {
+            return Cred::username(user);
+        }
+        if allowed.contains(CredentialType::SSH_KEY) {
+            if !tried_agent && std::env::var_os("SSH_AUTH_SOCK").is_some() {
+                tried_agent = true;
+                return Cred::ssh_key_from_agent(user);
+            }
+            // Keys with a passphrase fail here and the next one is tried.
+            if let Some((private, public)) = keys.next() {
+                return Cred::ssh_key(user, Some(&public), &private, None);
+            }
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) && !tried_helper {
+            tried_helper = true;
+            // The user's global config only: a repository's own config must
+            // not name the program that is run.
+            if let Ok(config) = git2::Config::open(&home.join(".gitconfig")) {
+                return Cred::credential_helper(&config, url, username);
+            }
+        }
+        Err(git2::Error::from_str(
+            "authentication failed: no credential was accepted",
+        ))
+    });
+    cb.transfer_progress(|p| {
+        let (stage, current, total) = if p.received_objects() < p.total_objects() {
+            ("Receiving objects", p.received_objects(), p.total_objects())
+        } else {
+            ("Resolving deltas", p.indexed_deltas(), p.total_deltas())
+        };
+        progress.send(
+            GitProgress {
+                stage: stage.into(),
+                current: current as u64,
+                total: total as u64,
+                bytes: p.received_bytes() as u64,
+                message: None,
+            },
+            false,
+        );
+        progress.in_time()
+    });
+    cb.sideband_progress(|bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        for line in text.split(['\r', '\n']).filter(|l| !l.trim().is_empty()) {
+            let frame = cli::parse_progress(line).unwrap_or_else(|| GitProgress {
+                stage: "Remote".into(),
+                message: Some(line.trim().to_string()),
+                ..Default::default()
+            });
+            progress.send(frame, false);
+        }
+        progress.in_time()
+    });
+    cb.push_transfer_progress(|current, total, bytes| {
+        progress.send(
+            GitProgress {
+                stage: "Writing objects".into(),
+                current: current as u64,
+                total: total as u64,
+                bytes: bytes as u64,
+                message: None,
+            },
+            false,
+        )
+    });
+    cb.push_update_reference(|refname, status| {
+        if let Some(status) = status {
+            refused.borrow_mut().push(format!("{refname}: {status}"));
+        }
+        Ok(())
+    });
+    cb
+}
+
+fn conflicted(repo: &Repository) -> Vec<String> {
+    let Ok(index) = repo.index() else {
+        return Vec::new();
+    };
+    let Ok(conflicts) = index.conflicts() else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = conflicts
+        .flatten()
+        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn head_id(repo: &Repository) -> Option<git2::Oid> {
+    repo.head().ok().and_then(|h| h.target())
+}
+
+impl GitSync {
+    pub fn new(repos: Arc<RepoRegistry>, workspaces: Arc<Workspaces>, home: PathBuf) -> GitSync {
+        static TIMEOUTS: std::sync::Once = std::sync::Once::new();
+        TIMEOUTS.call_once(|| unsafe {
+            // A host that does not answer fails in 15 s, a stalled transfer in 60 s.
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(15_000);
+            let _ = git2::opts::set_server_timeout_in_milliseconds(60_000);
+        });
+        GitSync {
+            repos,
+            workspaces,
+            home,
+        }
+    }
+
+    fn path(&self, repository_id: i64) -> Result<PathBuf> {
+        Ok(PathBuf::from(self.repos.get(repository_id)?.path))
+    }
+
+    fn open(path: &Path) -> Result<Repository> {
+        Repository::open(path).map_err(|_| {
+            Error::InvalidInput(format!("{} is not a git repository.", path.display()))
+        })
+    }
+
+    /// The current branch and its upstream (remote name, remote branch ref).
+    fn current_branch(repo: &Repository) -> Result<(String, Option<(String, String)>)> {
+        let head = repo
+            .head()
+            .map_err(|_| Error::InvalidInput("Make a first commit first.".into()))?;
+        if !head.is_branch() {
+            return Err(Error::InvalidInput(
+                "HEAD is detached; switch to a branch first.".into(),
+            ));
+        }
+        let name = head
+            .shorthand()
+            .map_err(|_| Error::InvalidInput("The branch name is not UTF-8.".into()))?
+            .to_string();
+        let refname = format!("refs/heads/{name}");
+        let upstream = repo
+            .branch_upstream_remote(&refname)
+            .ok()
+            .and_then(|r| r.as_str().ok().map(str::to_string))
+            .zip(
+                repo.branch_upstream_merge(&refname)
+                    .ok()
+                    .and_then(|m| m.as_str().ok().map(str::to_string)),
+            );
+        Ok((name, upstream))
+    }
+
+    /// The remote to use: the one given, else the upstream's, else `origin`.
+    fn remote_name(repo: &Repository, given: Option<&str>) -> Result<String> {
+        if let Some(given) = given.filter(|g| !g.trim().is_empty()) {
+            return args::remote_name(given);
+        }
+        let upstream = Self::current_branch(repo).ok().and_then(|(_, u)| u);
+        Ok(upstream.map(|(r, _)| r).unwrap_or_else(|| "origin".into()))
+    }
+
+    fn find_remote<'r>(repo: &'r Repository, name: &str) -> Result<git2::Remote<'r>> {
+        let remote = repo.find_remote(name).map_err(|_| {
+            Error::NotFound(format!(
+                "The repository has no remote \"{name}\"; add one under Remotes."
+            ))
+        })?;
+        // A URL written into the config by hand is held to the same rules.
+        args::url(remote.url().unwrap_or(""))?;
+        Ok(remote)
+    }
+
+    pub async fn fetch(
+        &self,
+        repository_id: i64,
+        remote: Option<String>,
+        report: Report,
+    ) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let this = self.clone_parts();
+        tokio::task::spawn_blocking(move || {
+            let progress = Progress::new(report);
+            let (_, name) = this.fetch_blocking(&path, remote.as_deref(), &progress)?;
+            Ok(SyncResult {
+                outcome: SyncOutcome::Fetched,
+                conflicted: Vec::new(),
+                message: format!("Fetched from {name}."),
+            })
+        })
+        .await
+        .map_err(|e| Error::failed("The fetch stopped unexpectedly.", e))?
+    }
+
+    /// Fetches the current branch's upstream and brings it in: fast-forward,
+    /// or (with [`PullMode::Merge`]) a merge that may stop on conflicts.
+    pub async fn pull(
+        &self,
+        repository_id: i64,
+        mode: PullMode,
+        report: Report,
+    ) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let this = self.clone_parts();
+        let path2 = path.clone();
+        let step = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
+            let repo = Self::open(&path2)?;
+            if repo.state() != git2::RepositoryState::Clean {
+                return Err(Error::Conflict(
+                    "A merge or rebase is under way; finish or abort it first.".into(),
+                ));
+            }
+            let (branch, upstream) = Self::current_branch(&repo)?;
+            let Some((remote, merge_ref)) = upstream else {
+                return Err(Error::InvalidInput(format!(
+                    "{branch} has no upstream branch; push it first (that sets one)."
+                )));
+            };
+            drop(repo);
+            let progress = Progress::new(report);
+            let (repo, _) = this.fetch_blocking(&path2, Some(&remote), &progress)?;
+            let short = merge_ref.strip_prefix("refs/heads/").unwrap_or(&merge_ref);
+            let tracking = format!("refs/remotes/{remote}/{short}");
+            let theirs = repo
+                .find_reference(&tracking)
+                .and_then(|r| r.peel_to_commit())
+                .map_err(|e| git_error(&format!("The remote branch {remote}/{short}"), e))?;
+            let annotated = repo
+                .find_annotated_commit(theirs.id())
+                .map_err(|e| git_error("The fetched commit", e))?;
+            let (analysis, _) = repo
+                .merge_analysis(&[&annotated])
+                .map_err(|e| git_error("Comparing with the remote", e))?;
+            if analysis.is_up_to_date() {
+                return Ok(None);
+            }
+            if analysis.is_fast_forward() || analysis.is_unborn() {
+                let tree = theirs.tree().map_err(|e| git_error("The fetched files", e))?;
+                let mut co = git2::build::CheckoutBuilder::new();
+                co.safe();
+                repo.checkout_tree(tree.as_object(), Some(&mut co))
+                    .map_err(|e| match e.code() {
+                        git2::ErrorCode::Conflict => Error::Conflict(
+                            "Pulling would overwrite local changes; commit or stash them first (nothing was changed).".into(),
+                        ),
+                        _ => git_error("Updating the files", e),
+                    })?;
+                repo.reference(
+                    &format!("refs/heads/{branch}"),
+                    theirs.id(),
+                    true,
+                    &format!("pull: fast-forward to {remote}/{short}"),
+                )
+                .map_err(|e| git_error("Moving the branch", e))?;
+                return Ok(Some(String::new()));
+            }
+            if mode == PullMode::FastForwardOnly {
+                return Err(Error::Conflict(format!(
+                    "{branch} and {remote}/{short} have diverged; pull with merge, or rebase onto {remote}/{short}."
+                )));
+            }
+            Ok(Some(format!("{remote}/{short}")))
+        })
+        .await
+        .map_err(|e| Error::failed("The pull stopped unexpectedly.", e))??;
+        match step {
+            None => Ok(SyncResult {
+                outcome: SyncOutcome::UpToDate,
+                conflicted: Vec::new(),
+                message: "Already up to date.".into(),
+            }),
+            Some(s) if s.is_empty() => Ok(SyncResult {
+                outcome: SyncOutcome::FastForward,
+                conflicted: Vec::new(),
+                message: "Fast-forwarded to the remote branch.".into(),
+            }),
+            Some(tracking) => self.join(&path, Sub::Merge, &tracking).await,
+        }
+    }
+
+    /// Pushes the current branch to its upstream (or `remote`, which then
+    /// becomes its upstream). A rejected update is an error naming the ref.
+    pub async fn push(
+        &self,
+        repository_id: i64,
+        remote: Option<String>,
+        report: Report,
+    ) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let home = self.home.clone();
+        tokio::task::spawn_blocking(move || {
+            let repo = Self::open(&path)?;
+            let (branch, upstream) = Self::current_branch(&repo)?;
+            let name = match remote.as_deref().filter(|r| !r.trim().is_empty()) {
+                Some(r) => args::remote_name(r)?,
+                None => upstream
+                    .as_ref()
+                    .map(|(r, _)| r.clone())
+                    .unwrap_or_else(|| "origin".into()),
+            };
+            let dest = match &upstream {
+                Some((r, merge)) if *r == name => merge.clone(),
+                _ => format!("refs/heads/{branch}"),
+            };
+            let progress = Progress::new(report);
+            let refused = RefCell::new(Vec::new());
+            {
+                let mut r = Self::find_remote(&repo, &name)?;
+                let mut opts = git2::PushOptions::new();
+                opts.remote_callbacks(callbacks(&home, &progress, &refused));
+                r.push(&[format!("refs/heads/{branch}:{dest}")], Some(&mut opts))
+                    .map_err(|e| git_error(&format!("Pushing to {name}"), e))?;
+            }
+            let refused = refused.into_inner();
+            if !refused.is_empty() {
+                return Err(Error::Conflict(format!(
+                    "{name} refused the push ({}); pull first if it has commits you do not have.",
+                    refused.join("; ")
+                )));
+            }
+            if upstream.is_none() {
+                let short = dest.strip_prefix("refs/heads/").unwrap_or(&dest);
+                if let Ok(mut b) = repo.find_branch(&branch, BranchType::Local) {
+                    let _ = b.set_upstream(Some(&format!("{name}/{short}")));
+                }
+            }
+            Ok(SyncResult {
+                outcome: SyncOutcome::Pushed,
+                conflicted: Vec::new(),
+                message: format!("Pushed {branch} to {name}."),
+            })
+        })
+        .await
+        .map_err(|e| Error::failed("The push stopped unexpectedly.", e))?
+    }
+
+    /// Merges `branch` (local, or `remote/branch`) into the current branch.
+    pub async fn merge(&self, repository_id: i64, branch: &str) -> Result<SyncResult> {
+        args::revision(branch)?;
+        let path = self.path(repository_id)?;
+        self.known_branch(&path, branch)?;
+        self.join(&path, Sub::Merge, branch).await
+    }
+
+    /// Rebases the current branch onto `onto`.
+    pub async fn rebase(&self, repository_id: i64, onto: &str) -> Result<SyncResult> {
+        args::revision(onto)?;
+        let path = self.path(repository_id)?;
+        self.known_branch(&path, onto)?;
+        self.join(&path, Sub::Rebase, onto).await
+    }
+
+    fn known_branch(&self, path: &Path, name: &str) -> Result<()> {
+        let repo = Self::open(path)?;
+        let found = repo.find_reference(&format!("refs/heads/{name}")).is_ok()
+            || repo.find_reference(&format!("refs/remotes/{name}")).is_ok();
+        if !found {
+            return Err(Error::NotFound(format!("There is no branch \"{name}\".")));
+        }
+        Ok(())
+    }
+
+    /// Runs a merge or rebase of `other` and says what came of it.
+    async fn join(&self, path: &Path, sub: Sub, other: &str) -> Result<SyncResult> {
+        let repo = Self::open(path)?;
+        if repo.state() != git2::RepositoryState::Clean {
+            return Err(Error::Conflict(
+                "A merge or rebase is under way; finish or abort it first.".into(),
+            ));
+        }
+        Self::current_branch(&repo)?;
+        let before = head_id(&repo);
+        drop(repo);
+        let out = cli::run(
+            &self.home,
+            path,
+            sub,
+            &[OsString::from(other)],
+            MERGE_TIMEOUT,
+            None,
+        )
+        .await?;
+        self.outcome(path, sub, out, before, other)
+    }
+
+    fn outcome(
+        &self,
+        path: &Path,
+        sub: Sub,
+        out: cli::Output,
+        before: Option<git2::Oid>,
+        other: &str,
+    ) -> Result<SyncResult> {
+        let repo = Self::open(path)?;
+        let files = conflicted(&repo);
+        if !out.ok() {
+            if !files.is_empty() || repo_state(&repo) != RepoState::Clean {
+                let verb = if matches!(sub, Sub::Merge) {
+                    "merge"
+                } else {
+                    "rebase"
+                };
+                return Ok(SyncResult {
+                    outcome: SyncOutcome::Conflicts,
+                    message: format!(
+                        "The {verb} stopped with conflicts in {} file(s): resolve them, stage them, then {}; or abort.",
+                        files.len(),
+                        if matches!(sub, Sub::Merge) { "commit" } else { "continue" }
+                    ),
+                    conflicted: files,
+                });
+            }
+            return Err(Error::Conflict(format!("git said:\n{}", out.said())));
+        }
+        let after = head_id(&repo);
+        let theirs = repo
+            .revparse_single(other)
+            .ok()
+            .and_then(|o| o.peel_to_commit().ok())
+            .map(|c| c.id());
+        let (outcome, message) = match sub {
+            Sub::Rebase | Sub::RebaseContinue => {
+                (SyncOutcome::Rebased, format!("Rebased onto {other}."))
+            }
+            _ if after == before => (SyncOutcome::UpToDate, "Already up to date.".to_string()),
+            _ if after == theirs => (
+                SyncOutcome::FastForward,
+                format!("Fast-forwarded to {other}."),
+            ),
+            _ => (SyncOutcome::Merged, format!("Merged {other}.")),
+        };
+        Ok(SyncResult {
+            outcome,
+            conflicted: Vec::new(),
+            message,
+        })
+    }
+
+    /// Aborts the merge or rebase under way; the branch is as before it.
+    pub async fn abort(&self, repository_id: i64) -> Result<RepoState> {
+        let path = self.path(repository_id)?;
+        let state = repo_state(&Self::open(&path)?);
+        let sub = match state {
+            RepoState::Merge => Sub::MergeAbort,
+            RepoState::Rebase => Sub::RebaseAbort,
+            _ => {
+                return Err(Error::InvalidInput(
+                    "No merge or rebase is under way.".into(),
+                ))
+            }
+        };
+        let out = cli::run(&self.home, &path, sub, &[], MERGE_TIMEOUT, None).await?;
+        if !out.ok() {
+            return Err(Error::Conflict(format!("git said:\n{}", out.said())));
+        }
+        Ok(repo_state(&Self::open(&path)?))
+    }
+
+    /// Continues a rebase after its conflicts were resolved and staged.
+    pub async fn continue_rebase(&self, repository_id: i64) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let repo = Self::open(&path)?;
+        if repo_state(&repo) != RepoState::Rebase {
+            return Err(Error::InvalidInput("No rebase is under way.".into()));
+        }
+        if !conflicted(&repo).is_empty() {
+            return Err(Error::Conflict(
+                "Resolve and stage the conflicted files first.".into(),
+            ));
+        }
+        let before = head_id(&repo);
+        drop(repo);
+        let out = cli::run(
+            &self.home,
+            &path,
+            Sub::RebaseContinue,
+            &[],
+            MERGE_TIMEOUT,
+            None,
+        )
+        .await?;
+        self.outcome(&path, Sub::RebaseContinue, out, before, "the new base")
+    }
+
+    /// Clones `url` into a new folder of a configured workspace folder and
+    /// registers it. Nothing is left behind when it fails.
+    pub async fn clone_repo(
+        &self,
+        url: &str,
+        workspace: &str,
+        name: Option<&str>,
+        report: Report,
+    ) -> Result<RepoRow> {
+        let url = args::url(url)?;
+        let parent = self.workspaces.resolve(workspace)?;
+        let folder = args::clone_folder(name, &url)?;
+        let dest = parent.join(&folder);
+        if dest.symlink_metadata().is_ok() {
+            return Err(Error::Conflict(format!(
+                "{} already exists; choose another folder name.",
+                dest.display()
+            )));
+        }
+        if self.repos.list()?.iter().any(|r| r.name == folder) {
+            return Err(Error::Conflict(format!(
+                "A repository named {folder} is already registered; choose another folder name."
+            )));
+        }
+        let sink = report.clone();
+        let forward = move |p: GitProgress| sink(p);
+        let out = cli::run(
+            &self.home,
+            &parent,
+            Sub::Clone,
+            &[OsString::from(&url), OsString::from(&folder)],
+            CLONE_TIMEOUT,
+            Some(&forward),
+        )
+        .await;
+        let out = match out {
+            Ok(out) if out.ok() => out,
+            Ok(out) => {
+                let _ = std::fs::remove_dir_all(&dest);
+                return Err(Error::failed(
+                    format!(
+                        "Cloning {} failed.",
+                        crate::repos::detect::redact_credentials(&url)
+                    ),
+                    out.said(),
+                ));
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dest);
+                return Err(e);
+            }
+        };
+        drop(out);
+        report(GitProgress {
+            stage: "Done".into(),
+            current: 1,
+            total: 1,
+            ..Default::default()
+        });
+        self.repos.create(NewRepository {
+            name: folder,
+            path: dest.to_string_lossy().into_owned(),
+            kind: None,
+            port: None,
+        })
+    }
+
+    fn clone_parts(&self) -> GitSyncParts {
+        GitSyncParts {
+            home: self.home.clone(),
+        }
+    }
+}
+
+/// What the blocking half of fetch and pull needs.
+struct GitSyncParts {
+    home: PathBuf,
+}
+
+impl GitSyncParts {
+    fn fetch_blocking(
+        &self,
+        path: &Path,
+        remote: Option<&str>,
+        progress: &Progress,
+    ) -> Result<(Repository, String)> {
+        let repo = GitSync::open(path)?;
+        let name = GitSync::remote_name(&repo, remote)?;
+        {
+            let mut remote = GitSync::find_remote(&repo, &name)?;
+            let refused = RefCell::new(Vec::new());
+            let mut opts = git2::FetchOptions::new();
+            opts.remote_callbacks(callbacks(&self.home, progress, &refused))
+                .download_tags(git2::AutotagOption::Auto);
+            remote
+                .fetch::<&str>(&[], Some(&mut opts), None)
+                .map_err(|e| git_error(&format!("Fetching from {name}"), e))?;
+        }
+        Ok((repo, name))
+    }
+}
