@@ -253,7 +253,7 @@ pub const GIT_CREATE_BRANCH: &str = "git_create_branch";
 pub const GIT_SWITCH_BRANCH: &str = "git_switch_branch";
 /// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (not the current one, only if merged)
 pub const GIT_DELETE_BRANCH: &str = "git_delete_branch";
-/// `{ repositoryId: i64 } -> RepoState` (a merge or rebase under way?)
+/// `{ repositoryId: i64 } -> WorkTreeState` (a merge or rebase under way, conflicted files)
 pub const GIT_STATE: &str = "git_state";
 /// `{ repositoryId: i64 } -> Vec<StashInfo>`
 pub const GIT_STASHES: &str = "git_stashes";

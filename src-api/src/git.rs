@@ -181,6 +181,13 @@ pub enum RepoState {
     Other,
 }
 
+/// `git_state`: what is under way, and the files still in conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkTreeState {
+    pub state: RepoState,
+    pub conflicted: Vec<String>,
+}
+
 /// Input of `git_clone`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloneRequest {

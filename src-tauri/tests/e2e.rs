@@ -1679,6 +1679,37 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     } = scene("git");
     let project = root.join("shop");
     git_fixture(&project);
+    // A branch that will conflict with the commit made from the window.
+    let cli = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=Bob", "-c", "user.email=bob@example.org"])
+            .args(args)
+            .current_dir(&project)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    cli(&["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop-api\",\"version\":\"1.5.0-feature\"}\n",
+    )
+    .unwrap();
+    cli(&["commit", "-qam", "Feature version"]);
+    cli(&["checkout", "-q", "main"]);
+    let bare = root.join("origin.git");
+    let out = Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     register_before_start(&data, "shop", &project);
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
@@ -1756,6 +1787,55 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
         "Ada Lovelace <eve@example.org>|Release 2.0.0"
     );
     d.step("git-committed");
+    dismiss_toasts(d);
+
+    // Remotes: the fixture's unreachable origin replaced by a bare
+    // repository on disk (removing asks first), then a push.
+    d.click("[data-testid=git-tab-remotes]");
+    wait_text(d, "[data-testid=git-remotes]", "git@example.com");
+    d.click("[data-testid=git-remotes] .button.danger");
+    d.find("[data-testid=confirm-dialog]");
+    d.click("[data-testid=confirm-yes]");
+    wait_text(d, "[data-testid=git-tab-remotes]", "Remotes (0)");
+    d.type_into("[data-testid=git-remote-name]", "origin");
+    d.type_into("[data-testid=git-remote-url]", &bare.display().to_string());
+    d.click("[data-testid=git-remote-add]");
+    wait_text(d, "[data-testid=git-remotes]", &bare.display().to_string());
+    d.click("[data-testid=git-push]");
+    let head = cli(&["rev-parse", "HEAD"]);
+    d.wait_until("the push to reach the bare repository", || {
+        let out = Command::new("git")
+            .args(["rev-parse", "main"])
+            .current_dir(&bare)
+            .output()
+            .ok()?;
+        (String::from_utf8_lossy(&out.stdout).trim() == head).then_some(())
+    });
+    wait_text(d, "[data-testid=git-branches]", "origin/main");
+    d.step("git-pushed");
+    dismiss_toasts(d);
+
+    // A merge that conflicts: reported with its file, then aborted.
+    d.click("[data-testid=git-join-branch] option[value=feature]");
+    d.click("[data-testid=git-merge]");
+    let conflicted = wait_text(d, "[data-testid=git-conflicted]", "package.json");
+    assert!(conflicted.contains("package.json"), "{conflicted}");
+    assert!(project.join(".git/MERGE_HEAD").exists());
+    d.step("git-merge-conflict");
+    d.click("[data-testid=git-abort]");
+    d.wait_until("the merge to be aborted", || {
+        (!project.join(".git/MERGE_HEAD").exists()
+            && d.try_find("[data-testid=git-under-way]").is_none())
+        .then_some(())
+    });
+    assert_eq!(cli(&["rev-parse", "HEAD"]), head);
+    assert_eq!(cli(&["status", "--porcelain"]), "");
+
+    // A commit's diff, from the history.
+    d.click("[data-testid=git-log] .git-commit");
+    wait_text(d, "[data-testid=git-commit-message]", "Release 2.0.0");
+    wait_text(d, "[data-testid=git-commit-dialog] .diff-table", "2.0.0");
+    d.step("git-commit-diff");
     d.call("DELETE", "", None);
 }
 
@@ -1797,6 +1877,9 @@ fn files_through_the_real_window() {
 
     // Open, edit, save.
     d.click("[data-testid=file-package\\.json] .file-name");
+    // Shown highlighted first; Edit turns it into an editor.
+    wait_text(d, "[data-testid=file-view] .hl-string", "shop-api");
+    d.click("[data-testid=file-edit]");
     d.find("[data-testid=file-editor]");
     d.type_into(
         "[data-testid=file-editor]",
@@ -1843,5 +1926,58 @@ fn files_through_the_real_window() {
     assert!(!project.join("docs").exists());
     assert!(trash.join("info/docs.trashinfo").exists());
     d.step("files-after-trash");
+    dismiss_toasts(d);
+
+    // A workspace folder as a second root.
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("app.js"), "const answer = 42; // the answer\n").unwrap();
+    let work_path = work.display().to_string();
+    d.click("[data-testid=files-workspaces]");
+    d.type_into("[data-testid=workspace-path]", "relative/path");
+    d.click("[data-testid=workspace-add]");
+    wait_text(d, "[data-testid=workspace-error]", "relative path");
+    d.type_into("[data-testid=workspace-path]", &work_path);
+    d.click("[data-testid=workspace-add]");
+    wait_text(d, "[data-testid=workspaces-list]", &work_path);
+    d.click("[data-testid=files-workspaces-dialog] .dialog-footer .button");
+    d.click(&format!(
+        "[data-testid=files-repo] option[value='w:{work_path}']"
+    ));
+    wait_text(d, "[data-testid=files-list]", "app.js");
+    d.click("[data-testid=file-app\\.js] .file-name");
+    wait_text(d, "[data-testid=file-view] .hl-keyword", "const");
+    wait_text(d, "[data-testid=file-view] .hl-comment", "// the answer");
+    wait_text(d, "[data-testid=file-view] .hl-number", "42");
+    d.step("files-workspace-highlighted");
+
+    // Clone into it from the Git page: registered when done.
+    let bare = root.join("shop.git");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&project)
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    d.click("[data-testid=nav-git]");
+    d.click("[data-testid=git-clone]");
+    d.type_into(
+        "[data-testid=clone-url]",
+        "ext::sh -c touch% /tmp/pwned-e2e",
+    );
+    d.click("[data-testid=clone-submit]");
+    wait_text(d, "[data-testid=clone-error]", "transport helper");
+    d.type_into(
+        "[data-testid=clone-url]",
+        &format!("file://{}", bare.display()),
+    );
+    d.type_into("[data-testid=clone-name]", "shop-copy");
+    d.step("files-clone-dialog");
+    d.click("[data-testid=clone-submit]");
+    wait_text(d, "[data-testid=git-repo-select]", "shop-copy");
+    assert!(work.join("shop-copy/.git").is_dir());
+    assert!(work.join("shop-copy/package.json").exists());
+    d.step("files-cloned");
     d.call("DELETE", "", None);
 }

@@ -349,7 +349,9 @@ async fn a_merge_conflict_is_reported_with_its_files_and_can_be_aborted_or_concl
     let result = f.sync.merge(f.id, "feature").await.unwrap();
     assert_eq!(result.outcome, SyncOutcome::Conflicts);
     assert_eq!(result.conflicted, ["a.txt"]);
-    assert_eq!(f.ops.state(f.id).unwrap(), RepoState::Merge);
+    let state = f.ops.state(f.id).unwrap();
+    assert_eq!(state.state, RepoState::Merge);
+    assert_eq!(state.conflicted, ["a.txt"]);
     // Nothing else can start meanwhile.
     assert!(matches!(
         f.sync.merge(f.id, "feature").await,
@@ -369,7 +371,7 @@ async fn a_merge_conflict_is_reported_with_its_files_and_can_be_aborted_or_concl
     std::fs::write(f.mine.join("a.txt"), "one\nboth\nthree\n").unwrap();
     f.ops.stage(f.id, &["a.txt".into()]).unwrap();
     f.ops.commit(f.id, "Merge feature").unwrap();
-    assert_eq!(f.ops.state(f.id).unwrap(), RepoState::Clean);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
     let parents = git(&f.mine, &["rev-list", "--parents", "-n", "1", "HEAD"]);
     assert_eq!(parents.split(' ').count(), 3, "{parents}");
     assert!(f.mine.join("f.txt").exists());
@@ -393,7 +395,7 @@ async fn a_rebase_stops_on_conflicts_and_continues() {
     let result = f.sync.rebase(f.id, "main").await.unwrap();
     assert_eq!(result.outcome, SyncOutcome::Conflicts, "{result:?}");
     assert_eq!(result.conflicted, ["a.txt"]);
-    assert_eq!(f.ops.state(f.id).unwrap(), RepoState::Rebase);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Rebase);
     assert!(matches!(
         f.sync.continue_rebase(f.id).await,
         Err(Error::Conflict(_))
@@ -402,7 +404,7 @@ async fn a_rebase_stops_on_conflicts_and_continues() {
     f.ops.stage(f.id, &["a.txt".into()]).unwrap();
     let done = f.sync.continue_rebase(f.id).await.unwrap();
     assert_eq!(done.outcome, SyncOutcome::Rebased, "{done:?}");
-    assert_eq!(f.ops.state(f.id).unwrap(), RepoState::Clean);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
     // Linear: topic's two commits on top of main.
     assert_eq!(git(&f.mine, &["rev-parse", "HEAD~2"]), main);
     assert_eq!(

@@ -50,6 +50,34 @@ pub async fn invoke_streaming<A: Serialize, T: DeserializeOwned + 'static>(
     Ok(())
 }
 
+/// Calls a command that reports progress over a channel (under
+/// `channel_arg`, to `on_message`) and then returns a result.
+pub async fn invoke_with_progress<
+    A: Serialize,
+    T: DeserializeOwned + 'static,
+    R: DeserializeOwned,
+>(
+    cmd: &str,
+    args: &A,
+    channel_arg: &str,
+    on_message: impl Fn(T) + 'static,
+) -> Result<R, ApiError> {
+    let js_args = to_js(args)?;
+    let channel = TauriChannel::new();
+    let closure = Closure::<dyn Fn(JsValue)>::new(move |raw: JsValue| {
+        if let Ok(value) = serde_wasm_bindgen::from_value::<T>(raw) {
+            on_message(value);
+        }
+    });
+    channel.set_onmessage(closure.as_ref().unchecked_ref());
+    closure.forget();
+    js_sys::Reflect::set(&js_args, &JsValue::from_str(channel_arg), &channel)
+        .map_err(|_| ApiError::new(ErrorCode::Failed, "Could not attach the progress stream."))?;
+    let value = tauri_invoke(cmd, js_args).await.map_err(to_api_error)?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ApiError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

@@ -33,15 +33,15 @@ pub fn url(raw: &str) -> Result<String> {
         return Err(invalid("That URL is longer than 2,048 characters.".into()));
     }
     refuse_option("The URL", url)?;
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(invalid(
-            "A URL cannot contain spaces, line breaks or control characters.".into(),
-        ));
-    }
     if url.contains("::") {
         return Err(invalid(format!(
             "\"{url}\" names a git transport helper (like ext:: or fd::), which runs programs; use an https, ssh or file URL."
         )));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(invalid(
+            "A URL cannot contain spaces, line breaks or control characters.".into(),
+        ));
     }
     if url.starts_with('/') {
         return Ok(url.to_string());

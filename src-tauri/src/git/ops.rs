@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
 use ai_desktop_api::git::{
     BranchInfo, CommitDetail, CommitFile, CommitInfo, RemoteInfo, RepoState, ResetMode, StashInfo,
-    TagInfo,
+    TagInfo, WorkTreeState,
 };
 use git2::{BranchType, Repository, Signature};
 use std::path::Path;
@@ -50,6 +50,24 @@ fn delta_word(d: git2::Delta) -> &'static str {
         git2::Delta::Typechange => "typechange",
         _ => "modified",
     }
+}
+
+/// The files with conflicts in the index, sorted.
+pub(crate) fn conflicted(repo: &Repository) -> Vec<String> {
+    let Ok(index) = repo.index() else {
+        return Vec::new();
+    };
+    let Ok(conflicts) = index.conflicts() else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = conflicts
+        .flatten()
+        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 pub(crate) fn repo_state(repo: &Repository) -> RepoState {
@@ -365,8 +383,12 @@ impl GitOps {
     }
 
     /// What is under way (a merge or rebase stopped on conflicts).
-    pub fn state(&self, repository_id: i64) -> Result<RepoState> {
-        Ok(repo_state(&self.open(repository_id)?))
+    pub fn state(&self, repository_id: i64) -> Result<WorkTreeState> {
+        let repo = self.open(repository_id)?;
+        Ok(WorkTreeState {
+            state: repo_state(&repo),
+            conflicted: conflicted(&repo),
+        })
     }
 
     // ---- stash ----

@@ -11,7 +11,7 @@
 
 use super::args;
 use super::cli::{self, Sub};
-use super::ops::repo_state;
+use super::ops::{conflicted, repo_state};
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
 use crate::workspace::Workspaces;
@@ -215,23 +215,6 @@ fn callbacks<'a>(
         Ok(())
     });
     cb
-}
-
-fn conflicted(repo: &Repository) -> Vec<String> {
-    let Ok(index) = repo.index() else {
-        return Vec::new();
-    };
-    let Ok(conflicts) = index.conflicts() else {
-        return Vec::new();
-    };
-    let mut files: Vec<String> = conflicts
-        .flatten()
-        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
-        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
-        .collect();
-    files.sort();
-    files.dedup();
-    files
 }
 
 fn head_id(repo: &Repository) -> Option<git2::Oid> {

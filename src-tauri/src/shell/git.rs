@@ -6,7 +6,7 @@ use super::AppState;
 use ai_desktop_api::git::{
     BranchInfo, CloneRequest, CommitDetail, CommitInfo, GitIdentity, GitProgress, NewSshKey,
     PullMode, RemoteInfo, RepoState, ResetMode, SshKey, SshTestResult, StashInfo, SyncResult,
-    TagInfo,
+    TagInfo, WorkTreeState,
 };
 use ai_desktop_api::repos::Repository;
 use std::sync::Arc;
@@ -134,7 +134,7 @@ pub async fn git_delete_branch(
 }
 
 #[tauri::command]
-pub async fn git_state(state: State<'_, AppState>, repository_id: i64) -> CmdResult<RepoState> {
+pub async fn git_state(state: State<'_, AppState>, repository_id: i64) -> CmdResult<WorkTreeState> {
     let ops = state.git_ops.clone();
     blocking(move || ops.state(repository_id)).await
 }

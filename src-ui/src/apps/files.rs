@@ -1,14 +1,17 @@
-//! Files: browse a registered repository's folders, with git's view of each
-//! entry; make folders, rename or move, send to the trash, and read or edit
-//! small text files. Paths never leave the repository (the shell checks).
+//! Files: browse a registered repository's folders or a workspace folder,
+//! with git's view of each entry; make folders, rename or move, send to the
+//! trash, view text files highlighted, edit small ones, open the repository
+//! in VS Code. Paths never leave their root (the shell checks).
 
 use super::repositories::RepoList;
 use crate::components::dialog::Dialog;
+use crate::components::highlight::{extension, highlight};
 use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::commands;
-use ai_desktop_api::files::{EntryKind, FileEntry, FileText, Listing};
+use ai_desktop_api::files::{EntryKind, FileEntry, FileRoot, FileText, Listing};
+use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,9 +20,28 @@ use serde::Serialize;
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PathArgs {
-    repository_id: i64,
+    root: FileRoot,
     path: String,
 }
+
+/// The `<select>` value of a root.
+fn root_key(root: &FileRoot) -> String {
+    match root {
+        FileRoot::Repository { id } => format!("r:{id}"),
+        FileRoot::Workspace { path } => format!("w:{path}"),
+    }
+}
+
+fn parse_root(key: &str) -> Option<FileRoot> {
+    match key.split_once(':')? {
+        ("r", id) => id.parse().ok().map(FileRoot::repository),
+        ("w", path) => Some(FileRoot::Workspace { path: path.into() }),
+        _ => None,
+    }
+}
+
+/// Files larger than this are shown without colours (highlighting is per character).
+const HIGHLIGHT_MAX: usize = 256 * 1024;
 
 #[derive(Clone)]
 enum Modal {
@@ -27,6 +49,7 @@ enum Modal {
     NewFolder,
     Rename(FileEntry),
     Trash(FileEntry),
+    Workspaces,
 }
 
 fn size(n: u64) -> String {
@@ -37,26 +60,36 @@ fn size(n: u64) -> String {
 pub fn FilesPage() -> impl IntoView {
     let toasts = use_toasts();
     let repos = expect_context::<RepoList>();
-    let repo = repos.selection();
+    let selected_repo = repos.selection();
+    let workspaces = RwSignal::new(Vec::<String>::new());
+    // The root shown: a workspace folder once chosen, else the selected repository.
+    let chosen = RwSignal::new(None::<FileRoot>);
+    let repo = Memo::new(move |_| {
+        chosen
+            .get()
+            .or_else(|| selected_repo.get().map(FileRoot::repository))
+    });
+    let load_workspaces = move || {
+        spawn_local(async move {
+            if let Ok(w) = ipc::invoke0::<Vec<String>>(commands::WORKSPACE_FOLDERS).await {
+                workspaces.set(w);
+            }
+        });
+    };
+    load_workspaces();
+    let editing = RwSignal::new(false);
     let dir = RwSignal::new(String::new());
     let listing = RwSignal::new(None::<Result<Listing, ApiError>>);
     let open_file = RwSignal::new(None::<FileText>);
     let draft = RwSignal::new(String::new());
     let modal = RwSignal::new(Modal::Closed);
     let load = move || {
-        let Some(repository_id) = repo.get_untracked() else {
+        let Some(root) = repo.get_untracked() else {
             return;
         };
         let path = dir.get_untracked();
         spawn_local(async move {
-            let r = ipc::invoke::<_, Listing>(
-                commands::FILES_LIST,
-                &PathArgs {
-                    repository_id,
-                    path,
-                },
-            )
-            .await;
+            let r = ipc::invoke::<_, Listing>(commands::FILES_LIST, &PathArgs { root, path }).await;
             listing.set(Some(r));
         });
     };
@@ -67,7 +100,7 @@ pub fn FilesPage() -> impl IntoView {
         load();
     });
     let open = move |e: FileEntry| {
-        let Some(repository_id) = repo.get_untracked() else {
+        let Some(root) = repo.get_untracked() else {
             return;
         };
         match e.kind {
@@ -78,14 +111,12 @@ pub fn FilesPage() -> impl IntoView {
             _ => spawn_local(async move {
                 match ipc::invoke::<_, FileText>(
                     commands::FILES_READ,
-                    &PathArgs {
-                        repository_id,
-                        path: e.path,
-                    },
+                    &PathArgs { root, path: e.path },
                 )
                 .await
                 {
                     Ok(t) => {
+                        editing.set(false);
                         draft.set(t.text.clone());
                         open_file.set(Some(t));
                     }
@@ -95,21 +126,19 @@ pub fn FilesPage() -> impl IntoView {
         }
     };
     let save = move |_| {
-        let (Some(repository_id), Some(file)) = (repo.get_untracked(), open_file.get_untracked())
-        else {
+        let (Some(root), Some(file)) = (repo.get_untracked(), open_file.get_untracked()) else {
             return;
         };
         spawn_local(async move {
             #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
             struct Args {
-                repository_id: i64,
+                root: FileRoot,
                 path: String,
                 text: String,
                 modified: Option<u64>,
             }
             let args = Args {
-                repository_id,
+                root,
                 path: file.path.clone(),
                 text: draft.get_untracked(),
                 modified: file.modified,
@@ -152,19 +181,47 @@ pub fn FilesPage() -> impl IntoView {
                 </div>
                 <div class="header-actions">
                     <select class="input small-input" data-testid="files-repo"
-                        prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()
-                        on:change=move |ev| { open_file.set(None); dir.set(String::new()); repo.set(event_target_value(&ev).parse().ok()); }>
-                        {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
+                        prop:value=move || repo.get().map(|r| root_key(&r)).unwrap_or_default()
+                        on:change=move |ev| {
+                            open_file.set(None);
+                            dir.set(String::new());
+                            match parse_root(&event_target_value(&ev)) {
+                                Some(FileRoot::Repository { id }) => { chosen.set(None); selected_repo.set(Some(id)); }
+                                other => chosen.set(other),
+                            }
+                        }>
+                        <optgroup label="Repositories">
+                            {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=format!("r:{}", r.id)>{r.name}</option> }).collect_view()}
+                        </optgroup>
+                        <optgroup label="Workspace folders">
+                            {move || workspaces.get().into_iter().map(|w| view! { <option value=format!("w:{w}")>{w.clone()}</option> }).collect_view()}
+                        </optgroup>
                     </select>
+                    <button class="button" data-testid="files-workspaces" on:click=move |_| modal.set(Modal::Workspaces)>"Workspace folders…"</button>
+                    {move || match repo.get() {
+                        Some(FileRoot::Repository { id }) => view! {
+                            <button class="button" data-testid="files-open-vscode" title="Open this repository in its code-server"
+                                on:click=move |_| spawn_local(async move {
+                                    #[derive(Serialize)]
+                                    #[serde(rename_all = "camelCase")]
+                                    struct Args { repository_id: i64, target: OpenTarget }
+                                    if let Err(e) = ipc::invoke::<_, ()>(commands::VSCODE_OPEN, &Args { repository_id: id, target: OpenTarget::AppWindow }).await {
+                                        toasts.error("Could not open VS Code", &e);
+                                    }
+                                })>"Open in VS Code"</button>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }}
                     <button class="button" data-testid="files-mkdir" disabled=move || repo.get().is_none() on:click=move |_| modal.set(Modal::NewFolder)>
                         <Svg icon=Icon::Plus/>"New folder"
                     </button>
                 </div>
             </header>
             {move || match (repos.items.get(), repo.get()) {
-                (Some(l), _) if l.is_empty() => view! {
-                    <div class="empty-state" data-testid="files-no-repos"><h2>"No repositories yet"</h2>
-                        <p class="muted">"Register a repository on the Repositories page to browse its files here."</p></div>
+                (Some(l), None) if l.is_empty() => view! {
+                    <div class="empty-state" data-testid="files-no-repos"><h2>"Nothing to browse yet"</h2>
+                        <p class="muted">"Register a repository on the Repositories page, or add a workspace folder, to browse its files here."</p>
+                        <button class="button" on:click=move |_| modal.set(Modal::Workspaces)>"Add a workspace folder"</button></div>
                 }.into_any(),
                 _ => view! {
                     <nav class="crumbs" data-testid="files-crumbs">
@@ -190,7 +247,11 @@ pub fn FilesPage() -> impl IntoView {
                                                     <button class="file-name link" on:click=move |_| open(e2.clone())>
                                                         <Svg icon=icon/>{e.name.clone()}{(e.kind == EntryKind::Symlink).then_some(" →")}
                                                     </button>
-                                                    {e.git.clone().map(|g| { let class = format!("chip git-{g}"); view! { <span class=class>{g}</span> } })}
+                                                    {match e.git.clone() {
+                                                        Some(g) => { let class = format!("chip git-{g}"); view! { <span class=class>{g}</span> }.into_any() }
+                                                        // The grid keeps its columns without a badge.
+                                                        None => view! { <span></span> }.into_any(),
+                                                    }}
                                                     <span class="muted small-text mono">{if e.kind == EntryKind::File { size(e.size) } else { String::new() }}</span>
                                                     <span class="row-actions">
                                                         <button class="button small" data-testid=format!("file-rename-{}", e.name) on:click=move |_| modal.set(Modal::Rename(e3.clone()))>"Rename"</button>
@@ -206,26 +267,53 @@ pub fn FilesPage() -> impl IntoView {
                         <div class="panel editor">
                             {move || match open_file.get() {
                                 None => view! { <p class="muted">"Open a text file to read or edit it (up to 1 MB)."</p> }.into_any(),
-                                Some(f) => view! {
-                                    <div class="panel-title"><span class="mono">{f.path.clone()}</span>
-                                        <button class="button small primary" data-testid="file-save"
-                                            disabled=move || open_file.with(|o| o.as_ref().is_some_and(|o| o.text == draft.get()))
-                                            on:click=save>"Save"</button></div>
-                                    <textarea class="input mono file-editor" data-testid="file-editor" spellcheck="false"
-                                        prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-                                }.into_any(),
+                                Some(f) => {
+                                    let ext = extension(&f.path);
+                                    view! {
+                                        <div class="panel-title"><span class="mono">{f.path.clone()}</span>
+                                            <span class="row-actions">
+                                                <button class="button small" data-testid="file-edit" on:click=move |_| editing.update(|e| *e = !*e)>
+                                                    {move || if editing.get() { "View" } else { "Edit" }}</button>
+                                                <button class="button small primary" data-testid="file-save"
+                                                    disabled=move || open_file.with(|o| o.as_ref().is_some_and(|o| o.text == draft.get()))
+                                                    on:click=save>"Save"</button>
+                                            </span></div>
+                                        {move || if editing.get() {
+                                            view! {
+                                                <textarea class="input mono file-editor" data-testid="file-editor" spellcheck="false"
+                                                    prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                                            }.into_any()
+                                        } else {
+                                            let text = draft.get();
+                                            let pieces = if text.len() <= HIGHLIGHT_MAX { highlight(&text, &ext) } else { vec![(crate::components::highlight::Tok::Plain, text)] };
+                                            view! {
+                                                <pre class="file-view mono" data-testid="file-view">
+                                                    {pieces.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
+                                                </pre>
+                                            }.into_any()
+                                        }}
+                                    }.into_any()
+                                }
                             }}
                         </div>
                     </div>
                 }.into_any(),
             }}
             {move || {
-                let repository_id = repo.get().unwrap_or_default();
+                let root = repo.get().unwrap_or(FileRoot::repository(0));
                 match modal.get() {
                     Modal::Closed => ().into_any(),
-                    Modal::NewFolder => view! { <NameDialog title="New folder" initial=String::new() repository_id=repository_id dir=dir.get() from=None on_close=close on_done=done/> }.into_any(),
-                    Modal::Rename(e) => view! { <NameDialog title="Rename or move" initial=e.path.clone() repository_id=repository_id dir=dir.get() from=Some(e.path) on_close=close on_done=done/> }.into_any(),
-                    Modal::Trash(e) => view! { <TrashDialog entry=e repository_id=repository_id on_close=close on_done=done/> }.into_any(),
+                    Modal::NewFolder => view! { <NameDialog title="New folder" initial=String::new() root=root dir=dir.get() from=None on_close=close on_done=done/> }.into_any(),
+                    Modal::Rename(e) => view! { <NameDialog title="Rename or move" initial=e.path.clone() root=root dir=dir.get() from=Some(e.path) on_close=close on_done=done/> }.into_any(),
+                    Modal::Trash(e) => view! { <TrashDialog entry=e root=root on_close=close on_done=done/> }.into_any(),
+                    Modal::Workspaces => view! { <WorkspacesDialog folders=workspaces on_close=Callback::new(move |_| {
+                        modal.set(Modal::Closed);
+                        load_workspaces();
+                        // A root that was removed is not shown any more.
+                        if let Some(FileRoot::Workspace { path }) = chosen.get_untracked() {
+                            if !workspaces.get_untracked().contains(&path) { chosen.set(None); }
+                        }
+                    })/> }.into_any(),
                 }
             }}
         </section>
@@ -237,7 +325,7 @@ pub fn FilesPage() -> impl IntoView {
 fn NameDialog(
     title: &'static str,
     initial: String,
-    repository_id: i64,
+    root: FileRoot,
     dir: String,
     from: Option<String>,
     on_close: Callback<()>,
@@ -251,38 +339,29 @@ fn NameDialog(
         let v = value.get_untracked();
         let dir = dir.clone();
         let from = from.clone();
+        let root = root.clone();
         spawn_local(async move {
             let r = match from {
                 Some(from) => {
                     #[derive(Serialize)]
-                    #[serde(rename_all = "camelCase")]
                     struct Args {
-                        repository_id: i64,
+                        root: FileRoot,
                         from: String,
                         to: String,
                     }
-                    ipc::invoke::<_, ()>(
-                        commands::FILES_RENAME,
-                        &Args {
-                            repository_id,
-                            from,
-                            to: v,
-                        },
-                    )
-                    .await
+                    ipc::invoke::<_, ()>(commands::FILES_RENAME, &Args { root, from, to: v }).await
                 }
                 None => {
                     #[derive(Serialize)]
-                    #[serde(rename_all = "camelCase")]
                     struct Args {
-                        repository_id: i64,
+                        root: FileRoot,
                         path: String,
                         name: String,
                     }
                     ipc::invoke::<_, Listing>(
                         commands::FILES_MKDIR,
                         &Args {
-                            repository_id,
+                            root,
                             path: dir,
                             name: v,
                         },
@@ -300,7 +379,7 @@ fn NameDialog(
     view! {
         <Dialog title=title.to_string() on_close=on_close test_id="files-dialog">
             <form class="form" on:submit=submit novalidate>
-                <label class="field"><span>{if renaming { "New path, from the repository's top" } else { "Name" }}</span>
+                <label class="field"><span>{if renaming { "New path, from the top of the folder" } else { "Name" }}</span>
                     <input class="input mono" data-testid="files-name" autofocus=true prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
                 <footer class="dialog-footer">
@@ -315,7 +394,7 @@ fn NameDialog(
 #[component]
 fn TrashDialog(
     entry: FileEntry,
-    repository_id: i64,
+    root: FileRoot,
     on_close: Callback<()>,
     on_done: Callback<()>,
 ) -> impl IntoView {
@@ -323,11 +402,12 @@ fn TrashDialog(
     let path = entry.path.clone();
     let go = move |_| {
         let path = path.clone();
+        let root = root.clone();
         spawn_local(async move {
             match ipc::invoke::<_, ()>(
                 commands::FILES_TRASH,
                 &PathArgs {
-                    repository_id,
+                    root,
                     path: path.clone(),
                 },
             )
@@ -347,6 +427,64 @@ fn TrashDialog(
             <footer class="dialog-footer">
                 <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                 <button class="button danger" data-testid="files-trash-confirm" on:click=go>"Move to trash"</button>
+            </footer>
+        </Dialog>
+    }
+}
+
+/// Add and remove workspace folders (nothing on disk changes).
+#[component]
+fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> impl IntoView {
+    let path = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let change = move |cmd: &'static str, p: String| {
+        error.set(None);
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                path: String,
+            }
+            match ipc::invoke::<_, Vec<String>>(cmd, &Args { path: p }).await {
+                Ok(list) => {
+                    folders.set(list);
+                    path.set(String::new());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let browse = move |_| {
+        spawn_local(async move {
+            if let Ok(Some(p)) = ipc::pick_folder("Choose a workspace folder").await {
+                path.set(p);
+            }
+        });
+    };
+    view! {
+        <Dialog title="Workspace folders".to_string() on_close=on_close test_id="files-workspaces-dialog">
+            <div class="dialog-body">
+                <p class="muted">"Folders you work in besides registered repositories: browse them here, and clone into them from the Git page."</p>
+                {move || if folders.with(Vec::is_empty) {
+                    view! { <p class="muted" data-testid="workspaces-empty">"None yet."</p> }.into_any()
+                } else {
+                    view! { <ul class="plain-list" data-testid="workspaces-list">
+                        {folders.get().into_iter().map(|w| {
+                            let w2 = w.clone();
+                            view! { <li class="git-change"><span class="mono truncate">{w.clone()}</span><span></span>
+                                <button class="button small" on:click=move |_| change(commands::WORKSPACE_REMOVE, w2.clone())>"Remove"</button></li> }
+                        }).collect_view()}
+                    </ul> }.into_any()
+                }}
+                <form class="input-row" on:submit=move |ev| { ev.prevent_default(); change(commands::WORKSPACE_ADD, path.get_untracked()); }>
+                    <input class="input mono" placeholder="/home/you/work" data-testid="workspace-path"
+                        prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
+                    <button class="button" type="button" on:click=browse>"Browse…"</button>
+                    <button class="button primary" type="submit" data-testid="workspace-add">"Add"</button>
+                </form>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="workspace-error">{e}</p> })}
+            </div>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Done"</button>
             </footer>
         </Dialog>
     }

@@ -1,6 +1,8 @@
-//! Git: who you are to git (global user.name / user.email) and your SSH keys.
-//! Operations on repositories (commit, branches, push …) come next.
+//! Git: a repository's changes, commits, branches and history (with
+//! fetch/pull/push, merge/rebase, stashes, tags and remotes from
+//! `git_sync.rs`), cloning, who you are to git, and your SSH keys.
 
+use super::git_sync::{CloneDialog, CommitDialog, JoinBranches, RefsPanel, SyncBar};
 use super::repositories::RepoList;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
@@ -16,15 +18,23 @@ use serde::Serialize;
 
 #[component]
 pub fn GitPage() -> impl IntoView {
+    let cloning = RwSignal::new(false);
+    let repos = expect_context::<RepoList>();
+    let selection = repos.selection();
     view! {
         <section class="page" data-testid="page-git">
             <header class="page-header">
                 <div>
                     <h1>"Git"</h1>
-                    <p class="muted">"Stage, commit and branch in your repositories; your identity for commits; the SSH keys git uses to reach your hosts."</p>
+                    <p class="muted">"Stage, commit, branch, sync and merge in your repositories; your identity for commits; the SSH keys git uses to reach your hosts."</p>
                 </div>
+                <button class="button primary" data-testid="git-clone" on:click=move |_| cloning.set(true)>"Clone…"</button>
             </header>
-            <RepoPanel/>
+            {move || cloning.get().then(|| view! {
+                <CloneDialog on_close=Callback::new(move |_| cloning.set(false))
+                    on_cloned=Callback::new(move |r: ai_desktop_api::repos::Repository| selection.set(Some(r.id)))/>
+            })}
+            <RepoPanel repo=selection/>
             <IdentityPanel/>
             <SshKeysPanel/>
         </section>
@@ -266,20 +276,22 @@ fn kind_letter(k: Option<ChangeKind>) -> &'static str {
 
 /// One repository: its changes with stage/unstage, a commit box, branches, the log.
 #[component]
-fn RepoPanel() -> impl IntoView {
+fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
     let toasts = use_toasts();
     let repos = expect_context::<RepoList>();
-    let repo = repos.selection();
     let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
     let branches = RwSignal::new(Vec::<BranchInfo>::new());
     let log = RwSignal::new(Vec::<CommitInfo>::new());
     let message = RwSignal::new(String::new());
     let new_branch = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    let version = RwSignal::new(0u32);
+    let shown = RwSignal::new(None::<CommitInfo>);
     let reload = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;
         };
+        version.update(|v| *v += 1);
         spawn_local(async move {
             changes.set(Some(
                 ipc::invoke::<_, RepoChanges>(commands::VSCODE_CHANGES, &RepoArg { repository_id })
@@ -446,6 +458,11 @@ fn RepoPanel() -> impl IntoView {
                     {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
                 </select>
             </div>
+            <SyncBar repo version on_done=Callback::new(move |_| reload())/>
+            {move || shown.get().zip(repo.get()).map(|(c, repository_id)| view! {
+                <CommitDialog repository_id commit=c on_close=Callback::new(move |_| shown.set(None))
+                    on_reset=Callback::new(move |_| reload())/>
+            })}
             {move || match changes.get() {
                 None if repo.get().is_none() => view! { <p class="muted">"Register a repository to work with it here."</p> }.into_any(),
                 None => view! { <div class="loading"><span class="spinner"></span>"Reading the repository…"</div> }.into_any(),
@@ -505,11 +522,15 @@ fn RepoPanel() -> impl IntoView {
                                 <input class="input mono" placeholder="new-branch" data-testid="git-new-branch" prop:value=move || new_branch.get() on:input=move |ev| new_branch.set(event_target_value(&ev))/>
                                 <button class="button" type="submit">"Create and switch"</button>
                             </form>
-                            <div class="panel-title small">"History"</div>
+                            <JoinBranches repo branches on_done=Callback::new(move |_| reload())/>
+                            <div class="panel-title small">"History"<span class="muted small-text">"click a commit for its diff"</span></div>
                             <ul class="plain-list" data-testid="git-log">
-                                {move || log.get().into_iter().map(|c| view! {
-                                    <li class="git-commit"><span class="mono muted">{c.short_id.clone()}</span>" "<span>{c.summary.clone()}</span>
-                                        <span class="muted small-text">{format!(" — {}{}", c.author, if c.parents.len() > 1 { " (merge)" } else { "" })}</span></li>
+                                {move || log.get().into_iter().map(|c| {
+                                    let open = c.clone();
+                                    view! {
+                                        <li class="git-commit clickable" on:click=move |_| shown.set(Some(open.clone()))><span class="mono muted">{c.short_id.clone()}</span>" "<span>{c.summary.clone()}</span>
+                                            <span class="muted small-text">{format!(" — {}{}", c.author, if c.parents.len() > 1 { " (merge)" } else { "" })}</span></li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         </div>
@@ -517,5 +538,6 @@ fn RepoPanel() -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+        <RefsPanel repo version on_done=Callback::new(move |_| reload())/>
     }
 }

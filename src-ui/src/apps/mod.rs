@@ -4,6 +4,7 @@ pub mod deployments;
 pub mod files;
 pub mod flow;
 pub mod git;
+pub mod git_sync;
 pub mod mcp;
 pub mod repositories;
 pub mod services;

@@ -1,8 +1,10 @@
 //! Widgets shared by the module views.
 
 pub mod clipboard;
+pub mod confirm;
 pub mod dialog;
 pub mod diff_view;
+pub mod highlight;
 pub mod icons;
 pub mod live_list;
 pub mod log_view;
