@@ -217,6 +217,11 @@ pub const SSH_GENERATE: &str = "ssh_generate";
 /// `{ host: String, key: Option<String> } -> SshTestResult` (`ssh -T`, 15 s at most)
 pub const SSH_TEST: &str = "ssh_test";
 
+/// `() -> DoctorReport` (the programs each module needs, versions, install commands)
+pub const DOCTOR_REPORT: &str = "doctor_report";
+/// `() -> ()` (the log folder in the file manager)
+pub const APP_OPEN_LOGS: &str = "app_open_logs";
+
 /// `() -> Vec<String>` (folders besides repositories: file-browser roots, clone targets)
 pub const WORKSPACE_FOLDERS: &str = "workspace_folders";
 /// `{ path: String } -> Vec<String>` (absolute, existing; not `/`)
@@ -430,5 +435,7 @@ pub const ALL: &[&str] = &[
     GIT_CLONE,
     WORKSPACE_FOLDERS,
     WORKSPACE_ADD,
+    DOCTOR_REPORT,
+    APP_OPEN_LOGS,
     WORKSPACE_REMOVE,
 ];

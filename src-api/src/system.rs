@@ -105,3 +105,28 @@ impl Pm2Action {
         }
     }
 }
+
+/// One program the app relies on, as the Doctor found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCheck {
+    /// e.g. `git`, `docker daemon`.
+    pub name: String,
+    pub found: bool,
+    pub version: Option<String>,
+    /// Where it was found (a program path, a socket).
+    pub path: Option<String>,
+    /// Why it is not usable, when it is not.
+    pub detail: Option<String>,
+    /// The parts of the app that need it.
+    pub needed_by: Vec<String>,
+    /// The command that installs or starts it.
+    pub install: String,
+}
+
+/// What `doctor_report` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorReport {
+    pub tools: Vec<ToolCheck>,
+    /// The folder of the app's own log files, if it could be opened.
+    pub log_dir: Option<String>,
+}

@@ -4,11 +4,13 @@
 
 pub mod deeplink;
 pub mod deployments;
+pub mod doctor;
 pub mod error;
 pub mod events;
 pub mod files;
 pub mod flow;
 pub mod git;
+pub mod logging;
 pub mod mcp;
 pub mod procs;
 pub mod repos;
@@ -38,7 +40,7 @@ pub fn data_dir(platform_default: impl FnOnce() -> Option<PathBuf>) -> Option<Pa
 }
 
 pub fn run() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let log_dir = logging::init();
 
     let result = tauri::Builder::default()
         // First: a second launch hands its arguments (a deep link) to the
@@ -49,11 +51,20 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_shell::init())
-        .setup(|app| {
+        .setup(move |app| {
             let handle = app.handle().clone();
             let dir = data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("cannot find a folder for the app's data; set AI_DESKTOP_DATA_DIR")?;
-            let store = Arc::new(store::Store::open_in(&dir).map_err(|e| e.with_detail_text())?);
+            let store = match store::Store::open_in(&dir) {
+                Ok(store) => Arc::new(store),
+                Err(e) => {
+                    // Say why in a window, not only on a terminal nobody sees.
+                    let text = e.with_detail_text();
+                    log::error!("cannot start: {text}");
+                    shell::fatal_dialog(&handle, &text);
+                    return Ok(());
+                }
+            };
             log::info!("data in {}", dir.display());
             let sink = Arc::new(shell::events::TauriEventSink::new(handle.clone()));
             let repos = Arc::new(repos::RepoRegistry::new(store.clone(), sink.clone()));
@@ -163,6 +174,7 @@ pub fn run() {
                         .join("Trash"),
                 )),
                 workspaces,
+                log_dir: log_dir.clone(),
                 log_streams: Default::default(),
                 data_dir: dir,
             });
@@ -301,6 +313,8 @@ pub fn run() {
             shell::files::files_trash,
             shell::files::files_read,
             shell::files::files_write,
+            shell::commands::doctor_report,
+            shell::commands::app_open_logs,
             shell::files::workspace_folders,
             shell::files::workspace_add,
             shell::files::workspace_remove,

@@ -1979,5 +1979,30 @@ fn files_through_the_real_window() {
     assert!(work.join("shop-copy/.git").is_dir());
     assert!(work.join("shop-copy/package.json").exists());
     d.step("files-cloned");
+
+    // The Doctor: this machine's git with its version, and the log folder.
+    d.click("[data-testid=nav-settings]");
+    let git = wait_text(d, "[data-testid=doctor-git]", "found");
+    let version = String::from_utf8_lossy(
+        &Command::new("git")
+            .arg("--version")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .trim_start_matches("git version ")
+    .to_string();
+    assert!(git.contains(&version), "{git} vs {version}");
+    wait_text(d, "[data-testid=doctor-table]", "docker daemon");
+    let logs = wait_text(d, "[data-testid=doctor-log-dir]", "logs");
+    assert!(
+        logs.starts_with(&home.display().to_string()),
+        "the log folder is under the session's HOME: {logs}"
+    );
+    assert!(home
+        .join(".local/state/ai-desktop/logs/ai-desktop.log")
+        .exists());
+    d.step("doctor");
     d.call("DELETE", "", None);
 }

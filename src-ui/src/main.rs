@@ -49,6 +49,7 @@ fn Shell() -> impl IntoView {
         },
     );
     let page = RwSignal::new(Page::Repositories);
+    provide_context(apps::Nav(page));
     view! {
         <div class="app">
             <nav class="sidebar" aria-label="Modules">

@@ -79,3 +79,43 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         schema_version: state.store.schema_version(),
     }
 }
+
+#[tauri::command]
+pub async fn doctor_report(
+    state: State<'_, AppState>,
+) -> CmdResult<ai_desktop_api::system::DoctorReport> {
+    let code_server = state
+        .store
+        .setting::<String>(crate::store::settings::CODE_SERVER_BINARY)?
+        .map(std::path::PathBuf::from);
+    let input = crate::doctor::DoctorInput::from_env(code_server);
+    Ok(ai_desktop_api::system::DoctorReport {
+        tools: crate::doctor::report(&input).await,
+        log_dir: state.log_dir.as_ref().map(|d| d.display().to_string()),
+    })
+}
+
+/// Opens the log folder in the desktop's file manager.
+#[tauri::command]
+pub async fn app_open_logs(state: State<'_, AppState>) -> CmdResult<()> {
+    let Some(dir) = state.log_dir.clone() else {
+        return Err(crate::error::Error::Unavailable(
+            "The app has no log file (its folder could not be created); it logs to standard error only.".into(),
+        )
+        .into());
+    };
+    std::process::Command::new("xdg-open")
+        .arg(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            crate::error::Error::Unavailable(format!(
+                "Could not open a file manager ({e}); the logs are in {}.",
+                dir.display()
+            ))
+            .into()
+        })
+}

@@ -44,6 +44,24 @@ pub struct AppState {
     pub files: Arc<crate::files::FileBrowser>,
     pub git_sync: Arc<crate::git::sync::GitSync>,
     pub workspaces: Arc<crate::workspace::Workspaces>,
+    /// The folder of the app's log files (none if it could not be opened).
+    pub log_dir: Option<std::path::PathBuf>,
     pub log_streams: logs::LogStreams,
     pub data_dir: PathBuf,
+}
+
+/// Shows why the app cannot start, then quits when it is closed. The main
+/// window is hidden: without its state the UI could only show errors.
+pub fn fatal_dialog(app: &tauri::AppHandle, text: &str) {
+    use tauri::Manager;
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    for (_, window) in app.webview_windows() {
+        let _ = window.hide();
+    }
+    let handle = app.clone();
+    app.dialog()
+        .message(text)
+        .title("AI Desktop cannot start")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| handle.exit(1));
 }

@@ -43,6 +43,24 @@ impl Store {
                 e,
             )
         })?;
+        // A folder we cannot write to would otherwise open the database
+        // read-only and fail at the first save, far from the cause.
+        let probe = data_dir.join(format!(".write-test-{}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+            }
+            Err(e) => {
+                return Err(Error::Unavailable(format!(
+                    "The data folder {} cannot be written to ({e}). Make it writable, or set AI_DESKTOP_DATA_DIR to another folder; nothing was changed.",
+                    data_dir.display()
+                )))
+            }
+        }
         Store::open(&data_dir.join(DB_FILE))
     }
 
@@ -54,6 +72,13 @@ impl Store {
                 e,
             )
         })?;
+        refuse_newer(&conn, path)?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(Error::Unavailable(format!(
+                "The database {} is read-only; make it writable (nothing was changed).",
+                path.display()
+            )));
+        }
         configure(&conn)?;
         let report = embedded::migrations::runner()
             .run(&mut conn)
@@ -87,6 +112,53 @@ impl Store {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut conn)
     }
+}
+
+/// The newest schema version this build knows.
+pub fn known_schema_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// A database a newer app version migrated is left exactly as it is: this
+/// build would not know its tables, and refinery would refuse it anyway,
+/// less clearly.
+fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let has_history: bool = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(|e| {
+            Error::failed(
+                format!("{} is not a database AI Desktop can read.", path.display()),
+                e,
+            )
+        })?;
+    if !has_history {
+        return Ok(());
+    }
+    let newest: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| Error::failed("Could not read the schema version.", e))?;
+    let known = known_schema_version();
+    if newest > known {
+        return Err(Error::Conflict(format!(
+            "The database {} was written by a newer AI Desktop (schema version {newest}; this one knows up to {known}). It was not changed: run the newer version, or set AI_DESKTOP_DATA_DIR to another folder.",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -173,6 +245,59 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_is_refused_and_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let newer = known_schema_version() + 1;
+        store
+            .with(|c| {
+                c.execute(
+                    "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, 'from_the_future', '2030-01-01T00:00:00Z', '0')",
+                    [newer],
+                )?;
+                c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+                Ok(())
+            })
+            .unwrap();
+        drop(store);
+        let file = dir.path().join(DB_FILE);
+        let before = std::fs::read(&file).unwrap();
+        let err = Store::open_in(dir.path()).err().expect("refused");
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+        assert!(
+            msg.contains("newer AI Desktop") && msg.contains(&format!("schema version {newer}")),
+            "{msg}"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            before,
+            "the file was changed"
+        );
+    }
+
+    #[test]
+    fn a_data_folder_that_cannot_be_written_is_refused_with_the_reason() {
+        // procfs: not writable even for root (CI runs as root, where chmod does not bite).
+        let err = Store::open_in(Path::new("/proc/self"))
+            .err()
+            .expect("refused");
+        assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
+        // Not a database at all: a clear error, and the file is untouched.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(DB_FILE),
+            "not sqlite, just text\n".repeat(100),
+        )
+        .unwrap();
+        let before = std::fs::read(dir.path().join(DB_FILE)).unwrap();
+        let err = Store::open_in(dir.path()).err().expect("refused");
+        assert!(err.to_string().contains("not a database"), "{err}");
+        assert_eq!(std::fs::read(dir.path().join(DB_FILE)).unwrap(), before);
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                             Some(_) => "PM2 is not available".to_string(),
                             None => "Your repositories' apps, run by PM2.".to_string(),
                         }}
+                        {move || status.get().filter(|s| !s.installed).map(|_| view! { " · " <super::settings::DoctorLink/> })}
                     </p>
                 </div>
                 <div class="header-actions">

@@ -95,3 +95,7 @@ impl Page {
         }
     }
 }
+
+/// The page shown, for links between pages (e.g. to the Doctor).
+#[derive(Clone, Copy)]
+pub struct Nav(pub leptos::prelude::RwSignal<Page>);

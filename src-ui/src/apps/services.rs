@@ -118,6 +118,7 @@ pub fn ServicesPage() -> impl IntoView {
                         <strong>"Docker is not available."</strong>
                         <p>{o.message.unwrap_or_default()}</p>
                         <button class="button" on:click=move |_| load()>"Try again"</button>
+                        " " <super::settings::DoctorLink/>
                     </div>
                 }.into_any(),
                 Some(o) => view! {

@@ -1,10 +1,12 @@
-//! Settings: where the app keeps its data, and which PM2 it drives.
+//! Settings: the Doctor (what each module needs and whether this machine
+//! has it), where the app keeps its data and logs, and which PM2 it drives.
 
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::commands;
 use ai_desktop_api::deployments::Pm2Status;
-use ai_desktop_api::system::AppInfo;
+use ai_desktop_api::system::{AppInfo, DoctorReport};
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
@@ -24,9 +26,10 @@ pub fn SettingsPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Settings"</h1>
-                    <p class="muted">"About this installation."</p>
+                    <p class="muted">"What this machine has for each module, and about this installation."</p>
                 </div>
             </header>
+            <Doctor/>
             <Show when=move || info.with(Option::is_some) fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || info.get().map(|i| view! {
                     <dl class="facts">
@@ -101,5 +104,90 @@ fn Pm2Settings() -> impl IntoView {
             </div>
             <div><button type="submit" class="button">"Save"</button></div>
         </form>
+    }
+}
+
+/// Finds git, node, npx, pm2, code-server, docker (and its daemon), ssh, with
+/// versions; says what each is for and how to install what is missing.
+#[component]
+pub fn Doctor() -> impl IntoView {
+    let toasts = use_toasts();
+    let report = RwSignal::new(None::<Result<DoctorReport, ApiError>>);
+    let checking = RwSignal::new(false);
+    let check = move || {
+        checking.set(true);
+        spawn_local(async move {
+            report.set(Some(
+                ipc::invoke0::<DoctorReport>(commands::DOCTOR_REPORT).await,
+            ));
+            checking.set(false);
+        });
+    };
+    check();
+    let open_logs = move |_| {
+        spawn_local(async move {
+            if let Err(e) = ipc::invoke0::<()>(commands::APP_OPEN_LOGS).await {
+                toasts.error("Could not open the logs folder", &e);
+            }
+        });
+    };
+    view! {
+        <div class="panel" id="doctor" data-testid="doctor">
+            <div class="panel-title">"Doctor"
+                <span class="row-actions">
+                    <button class="button small" data-testid="doctor-open-logs" on:click=open_logs>"Open logs folder"</button>
+                    <button class="button small" data-testid="doctor-check" disabled=move || checking.get() on:click=move |_| check()>
+                        {move || if checking.get() { "Checking…" } else { "Check again" }}</button>
+                </span>
+            </div>
+            {move || match report.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Looking for git, node, pm2, code-server, docker…"</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let missing = r.tools.iter().filter(|t| !t.found).count();
+                    view! {
+                        <p class=if missing == 0 { "muted" } else { "banner warn" } data-testid="doctor-summary">
+                            {if missing == 0 { "Everything the modules need is here.".to_string() } else { format!("{missing} missing: the modules that need them say so; the commands below install them.") }}
+                        </p>
+                        <table class="table doctor-table" data-testid="doctor-table">
+                            <thead><tr><th>"Program"</th><th>"Version"</th><th>"Needed by"</th><th>"Status"</th></tr></thead>
+                            <tbody>
+                                {r.tools.into_iter().map(|t| {
+                                    let row_id = format!("doctor-{}", t.name.replace(' ', "-"));
+                                    view! {
+                                        <tr data-testid=row_id>
+                                            <td class="mono">{t.name.clone()}<div class="muted small-text">{t.path.clone()}</div></td>
+                                            <td class="mono">{t.version.clone().unwrap_or_else(|| "—".into())}</td>
+                                            <td class="small-text">{t.needed_by.join(", ")}</td>
+                                            <td>{if t.found {
+                                                view! { <span class="chip git-added">"found"</span> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <span class="chip git-deleted">"missing"</span>
+                                                    <div class="small-text muted">{t.detail.clone()}</div>
+                                                    <div class="small-text">"Install: "<code class="mono">{t.install.clone()}</code></div>
+                                                }.into_any()
+                                            }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="muted small-text">"Logs: "<span class="mono" data-testid="doctor-log-dir">{r.log_dir.unwrap_or_else(|| "standard error only".into())}</span></p>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// "Open the Doctor": for a module's "not available" state.
+#[component]
+pub fn DoctorLink() -> impl IntoView {
+    let nav = use_context::<super::Nav>();
+    view! {
+        <button class="link" data-testid="doctor-link" on:click=move |_| {
+            if let Some(nav) = nav { nav.0.set(super::Page::Settings); }
+        }>"Open the Doctor"</button>
     }
 }

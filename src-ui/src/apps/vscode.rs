@@ -238,6 +238,7 @@ pub fn VsCodePage() -> impl IntoView {
                             Some(_) => "code-server is not available".to_string(),
                             None => "Checking for code-server…".to_string(),
                         }}
+                        {move || (status.with(Option::is_some) && !matches!(status.get(), Some(Ok(ref s)) if s.installed)).then(|| view! { " · " <super::settings::DoctorLink/> })}
                     </p>
                 </div>
                 <div class="header-actions">

@@ -1,0 +1,163 @@
+//! The app's log file, at `RUST_LOG=trace`, after it has handled every kind
+//! of secret it takes: a provider API key (sent as a bearer header to a
+//! loopback provider), an MCP server's env value, a password in a git remote
+//! URL. None of them may appear in the file. (One test per binary: the
+//! logger is global.)
+
+#[path = "support/llm.rs"]
+mod llm;
+
+use ai_desktop::events::RecordingSink;
+use ai_desktop::flow::FlowAgent;
+use ai_desktop::git::identity::Identity;
+use ai_desktop::git::ops::GitOps;
+use ai_desktop::git::sync::GitSync;
+use ai_desktop::mcp::{McpConfig, McpHub};
+use ai_desktop::repos::RepoRegistry;
+use ai_desktop::store::Store;
+use ai_desktop::workspace::Workspaces;
+use ai_desktop_api::flow::{ApiKeyChange, FlowSessionPatch, FlowSettingsInput, RunState};
+use ai_desktop_api::mcp::McpServerInput;
+use ai_desktop_api::repos::NewRepository;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const API_KEY: &str = "sk-planted-api-key-7f3a9c1e5b";
+const ENV_SECRET: &str = "planted-env-value-4d2b8e6f";
+const URL_PASSWORD: &str = "planted-url-password-9c1d";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn planted_secrets_never_reach_the_log_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let logs = root.join("logs");
+    // Set before the logger and any thread that reads the environment.
+    std::env::set_var("AI_DESKTOP_LOG_DIR", &logs);
+    std::env::set_var("RUST_LOG", "trace");
+    let dir = ai_desktop::logging::init().expect("a log file");
+    assert_eq!(dir, logs);
+
+    let store = Arc::new(Store::open_in(&root.join("data")).unwrap());
+    let events = Arc::new(RecordingSink::default());
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut config = McpConfig::new(vec![
+        ("PATH".into(), std::env::var("PATH").unwrap()),
+        ("HOME".into(), home.display().to_string()),
+    ]);
+    config.init_timeout = Duration::from_secs(10);
+    let mcp = McpHub::new(store.clone(), events.clone(), config);
+    let agent = FlowAgent::new(
+        store.clone(),
+        mcp.clone(),
+        events.clone(),
+        root.join("data"),
+    );
+
+    // An MCP server with a secret in its env, started and asked for its tools.
+    let server = mcp
+        .create(McpServerInput {
+            name: "alpha".into(),
+            command: "node".into(),
+            args: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/desc_server.js").into()],
+            env: BTreeMap::from([
+                ("TOOL_DESCRIPTION".into(), "Echoes".into()),
+                ("API_TOKEN".into(), ENV_SECRET.into()),
+            ]),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    mcp.start(server).await.unwrap();
+    assert!(!mcp.tools(server).await.unwrap().is_empty());
+
+    // A provider key, used for a whole conversation with a tool offered.
+    let provider = llm::Provider::start(Some(API_KEY));
+    provider.push(llm::text(&["Hello", " there"]));
+    agent
+        .save_settings(FlowSettingsInput {
+            base_url: provider.url.clone(),
+            model: llm::MODEL.into(),
+            temperature: Some(0.0),
+            max_tokens: Some(64),
+            system_prompt: "You are a test.".into(),
+            max_steps: 3,
+            api_key: ApiKeyChange::Set(API_KEY.into()),
+        })
+        .unwrap();
+    let session = agent
+        .create_session(FlowSessionPatch {
+            title: Some("Secrets".into()),
+            model: None,
+            mcp_server_ids: Some(vec![server]),
+        })
+        .unwrap()
+        .id;
+    agent.send(session, "hi").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = agent.session(session).unwrap();
+        let done = agent
+            .messages(session)
+            .unwrap()
+            .iter()
+            .any(|m| m.content.contains("Hello there"));
+        if done && s.run_state == RunState::Idle {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the conversation never finished");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        provider.chats()[0].authorization.as_deref(),
+        Some(format!("Bearer {API_KEY}").as_str()),
+        "the key was really used"
+    );
+    mcp.stop(server).await.unwrap();
+
+    // A password in a git remote URL, used for a fetch that fails.
+    let repo_dir = root.join("repo");
+    std::fs::create_dir_all(&repo_dir).unwrap();
+    git2::Repository::init(&repo_dir).unwrap();
+    let repos = Arc::new(RepoRegistry::new(store.clone(), events.clone()));
+    let id = repos
+        .create(NewRepository {
+            name: "repo".into(),
+            path: repo_dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    let ops = GitOps::new(repos.clone(), Arc::new(Identity::new(home.clone())));
+    ops.add_remote(
+        id,
+        "origin",
+        &format!("http://ada:{URL_PASSWORD}@127.0.0.1:9/x.git"),
+    )
+    .unwrap();
+    let sync = GitSync::new(repos, Arc::new(Workspaces::new(store.clone())), home);
+    let err = sync
+        .fetch(id, None, Arc::new(|_| {}))
+        .await
+        .expect_err("nothing listens on port 9");
+    assert!(!err.to_string().contains(URL_PASSWORD), "{err}");
+
+    log::logger().flush();
+    let mut text = String::new();
+    for entry in std::fs::read_dir(&logs).unwrap() {
+        text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    // The file really holds the app's trace output of all this.
+    assert!(text.lines().count() > 20, "{text}");
+    assert!(text.contains("ai_desktop"), "{text}");
+    for secret in [API_KEY, ENV_SECRET, URL_PASSWORD] {
+        let hits: Vec<&str> = text.lines().filter(|l| l.contains(secret)).collect();
+        assert!(
+            hits.is_empty(),
+            "{secret} is in the log:\n{}",
+            hits.join("\n")
+        );
+    }
+}
