@@ -219,6 +219,10 @@ pub const SSH_TEST: &str = "ssh_test";
 
 /// `() -> DoctorReport` (the programs each module needs, versions, install commands)
 pub const DOCTOR_REPORT: &str = "doctor_report";
+/// `() -> Option<String>` (what Quit does with managed processes: `stop`, `leave`, none = ask)
+pub const APP_QUIT_CHOICE: &str = "app_quit_choice";
+/// `{ choice: Option<String> } -> Option<String>`
+pub const APP_SET_QUIT_CHOICE: &str = "app_set_quit_choice";
 /// `() -> ()` (the log folder in the file manager)
 pub const APP_OPEN_LOGS: &str = "app_open_logs";
 
@@ -437,5 +441,7 @@ pub const ALL: &[&str] = &[
     WORKSPACE_ADD,
     DOCTOR_REPORT,
     APP_OPEN_LOGS,
+    APP_QUIT_CHOICE,
+    APP_SET_QUIT_CHOICE,
     WORKSPACE_REMOVE,
 ];

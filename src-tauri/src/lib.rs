@@ -19,6 +19,7 @@ pub mod shell;
 pub mod store;
 pub mod system;
 pub mod terminal;
+pub mod traymodel;
 pub mod vscode;
 pub mod workspace;
 
@@ -37,6 +38,38 @@ pub fn data_dir(platform_default: impl FnOnce() -> Option<PathBuf>) -> Option<Pa
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
         _ => platform_default(),
     }
+}
+
+/// Without a tray, closing the window quits: managed processes are stopped
+/// first when that is the remembered quit choice (no question is asked
+/// here: a closing window is not the place for one).
+fn quit_on_close(app: &tauri::App) {
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let handle = app.handle().clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+            let Some(state) = handle.try_state::<shell::AppState>() else {
+                return;
+            };
+            let stop = state
+                .store
+                .setting::<String>(shell::tray::QUIT_SETTING)
+                .ok()
+                .flatten()
+                .is_some_and(|c| c == "stop");
+            if stop {
+                api.prevent_close();
+                let handle = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = handle.state::<shell::AppState>();
+                    shell::tray::stop_everything(&state).await;
+                    handle.exit(0);
+                });
+            }
+        }
+    });
 }
 
 pub fn run() {
@@ -206,9 +239,13 @@ pub fn run() {
                     }
                 }
                 Ok(()) => {
-                    log::warn!("no D-Bus session bus, so no tray icon; closing the window quits")
+                    log::warn!("no D-Bus session bus, so no tray icon; closing the window quits");
+                    quit_on_close(app);
                 }
-                Err(e) => log::warn!("no tray icon ({e}); closing the window quits"),
+                Err(e) => {
+                    log::warn!("no tray icon ({e}); closing the window quits");
+                    quit_on_close(app);
+                }
             }
             Ok(())
         })
@@ -314,6 +351,8 @@ pub fn run() {
             shell::files::files_read,
             shell::files::files_write,
             shell::commands::doctor_report,
+            shell::commands::app_quit_choice,
+            shell::commands::app_set_quit_choice,
             shell::commands::app_open_logs,
             shell::files::workspace_folders,
             shell::files::workspace_add,

@@ -46,13 +46,22 @@ async fn finds_this_machines_programs_with_their_versions() {
         get("node").version.as_deref(),
         Some(cli_version("node", "--version").as_str())
     );
-    // pm2's version comes from its package.json; the CLI must agree.
+    // pm2's version comes from its package.json; the CLI must agree (run in
+    // a PM2_HOME of its own: `pm2 --version` starts a daemon, killed after).
     let pm2 = get("pm2");
     assert!(pm2.found, "{pm2:?}");
-    assert_eq!(
-        pm2.version.as_deref(),
-        Some(cli_version("pm2", "--version").as_str())
-    );
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new("pm2")
+        .arg("--version")
+        .env("PM2_HOME", home.path())
+        .output()
+        .unwrap();
+    let _ = Command::new("pm2")
+        .arg("kill")
+        .env("PM2_HOME", home.path())
+        .output();
+    let cli = version_in(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    assert_eq!(pm2.version.as_deref(), Some(cli.as_str()));
     let daemon = get("docker daemon");
     let answers = Command::new("docker")
         .arg("version")

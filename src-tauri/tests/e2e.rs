@@ -992,6 +992,19 @@ impl Drop for Pm2Home {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+        // A `pm2` call of the closing app can start the daemon again after
+        // the kill; whatever runs for this PM2_HOME a moment later goes too.
+        std::thread::sleep(Duration::from_millis(500));
+        let needle = format!("God Daemon ({})", self.0.display());
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains(&needle) {
+                let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            }
+        }
     }
 }
 
@@ -1046,7 +1059,18 @@ fn deployments_through_the_real_window() {
     wait_text(d, "[data-testid=deploy-status-1]", "Stopped");
 
     d.click("[data-testid=deploy-start-1]");
-    wait_text(d, "[data-testid=deploy-status-1]", "Online");
+    // The first start also starts PM2's daemon: slow on a busy machine.
+    let online_by = Instant::now() + Duration::from_secs(90);
+    while !texts(d, "[data-testid=deploy-status-1]")
+        .iter()
+        .any(|t| t.contains("Online"))
+    {
+        if Instant::now() > online_by {
+            d.shot("timeout");
+            panic!("the deployment never came online");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
     wait_text(d, "[data-testid=deploy-logs]", "shop listening on");
     // The app really serves on the deployment's port (the first free from 3000).
     let port: u16 = {

@@ -119,3 +119,28 @@ pub async fn app_open_logs(state: State<'_, AppState>) -> CmdResult<()> {
             .into()
         })
 }
+
+/// What Quit does with managed processes: `stop`, `leave`, or `None` (ask).
+#[tauri::command]
+pub async fn app_quit_choice(state: State<'_, AppState>) -> CmdResult<Option<String>> {
+    Ok(state.store.setting::<String>(super::tray::QUIT_SETTING)?)
+}
+
+#[tauri::command]
+pub async fn app_set_quit_choice(
+    state: State<'_, AppState>,
+    choice: Option<String>,
+) -> CmdResult<Option<String>> {
+    if let Some(c) = choice.as_deref() {
+        if c != "stop" && c != "leave" {
+            return Err(crate::error::Error::InvalidInput(format!(
+                "\"{c}\" is not a quit choice (stop, leave, or none to ask)."
+            ))
+            .into());
+        }
+    }
+    state
+        .store
+        .set_setting(super::tray::QUIT_SETTING, choice.as_ref())?;
+    Ok(choice)
+}

@@ -18,13 +18,16 @@ impl EventSink for TauriEventSink {
         if let Err(e) = self.app.emit(&event.name(), event.payload()) {
             log::warn!("could not emit {}: {e}", event.name());
         }
-        if matches!(
-            event,
+        match event {
+            DomainEvent::ServiceUpdated(_) => super::tray::refresh(&self.app, true),
             DomainEvent::RepositoryUpdated(_)
-                | DomainEvent::RepositoryDeleted(_)
-                | DomainEvent::VsCodeUpdated(_)
-        ) {
-            super::tray::refresh(&self.app);
+            | DomainEvent::RepositoryDeleted(_)
+            | DomainEvent::VsCodeUpdated(_)
+            | DomainEvent::DeploymentUpdated(_)
+            | DomainEvent::DeploymentDeleted(_)
+            | DomainEvent::McpUpdated(_)
+            | DomainEvent::McpDeleted(_) => super::tray::refresh(&self.app, false),
+            _ => {}
         }
     }
 }

@@ -1,104 +1,298 @@
-//! The tray icon: "Open in VS Code ▸" (each repository, with its running
-//! instances marked), Show/Hide window and Quit. Rebuilt when repositories
-//! or instances change.
+//! The tray icon, useful without opening the window: a status line
+//! ("3 running · 1 failed"), "Open in VS Code ▸", "Deployments ▸",
+//! "Services ▸" and "MCP servers ▸" with start/stop per item, "Stop
+//! everything", "Show/Hide window" and "Quit". The menu is computed by
+//! [`crate::traymodel`] and rebuilt, at most every 300 ms and only when it
+//! changed, after the modules report a change.
 
 use super::AppState;
-use ai_desktop_api::vscode::{InstanceState, OpenTarget};
+use crate::traymodel::{self, TrayAction, TrayItem, TrayModel};
+use ai_desktop_api::services::InstalledService;
+use ai_desktop_api::vscode::OpenTarget;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 const TRAY_ID: &str = "main";
-const TOGGLE: &str = "toggle-window";
-const QUIT: &str = "quit";
-const OPEN_REPO_PREFIX: &str = "vscode-open-";
+/// The setting that remembers what Quit does with managed processes.
+pub const QUIT_SETTING: &str = "app.on_quit";
+
+/// Wakes the refresher; `services` also re-reads Docker (slower).
+struct Refresher {
+    wake: tokio::sync::Notify,
+    services_dirty: AtomicBool,
+    last: Mutex<Option<TrayModel>>,
+    services: Mutex<Option<Vec<InstalledService>>>,
+}
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let menu = menu(app)?;
+    let model = TrayModel {
+        status: "Starting…".into(),
+        ..Default::default()
+    };
+    let menu = menu(app, &model)?;
     let icon = Image::from_bytes(include_bytes!("../../../icons/tray.png"))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon)
         .tooltip("AI Desktop")
         .menu(&menu)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            TOGGLE => toggle_main_window(app),
-            QUIT => app.exit(0),
-            id => {
-                if let Some(repo) = id
-                    .strip_prefix(OPEN_REPO_PREFIX)
-                    .and_then(|n| n.parse::<i64>().ok())
-                {
-                    open_repository(app, repo);
-                }
+        .on_menu_event(|app, event| {
+            if let Some(action) = TrayAction::parse(event.id().as_ref()) {
+                act(app, action);
             }
         })
         .build(app)?;
+    let refresher = Arc::new(Refresher {
+        wake: tokio::sync::Notify::new(),
+        services_dirty: AtomicBool::new(true),
+        last: Mutex::new(None),
+        services: Mutex::new(None),
+    });
+    app.manage(refresher.clone());
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            rebuild(&handle, &refresher).await;
+            refresher.wake.notified().await;
+            // Changes come in bursts (a start emits several): one rebuild.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
     Ok(())
 }
 
-/// Rebuilds the menu from the current state (no-op without a tray).
-pub fn refresh(app: &AppHandle) {
+/// Asks for a rebuild (no-op without a tray).
+pub fn refresh(app: &AppHandle, services_changed: bool) {
+    if let Some(r) = app.try_state::<Arc<Refresher>>() {
+        if services_changed {
+            r.services_dirty.store(true, Ordering::Release);
+        }
+        r.wake.notify_one();
+    }
+}
+
+async fn rebuild(app: &AppHandle, refresher: &Refresher) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    if refresher.services_dirty.swap(false, Ordering::AcqRel) {
+        let list = state.services.list().await.ok();
+        *refresher.services.lock().unwrap_or_else(|p| p.into_inner()) = list;
+    }
+    let services = refresher
+        .services
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let model = traymodel::model(
+        &state.repos.list().unwrap_or_default(),
+        &state.vscode.list().unwrap_or_default(),
+        &state.deployments.list().unwrap_or_default(),
+        services.as_deref(),
+        &state.mcp.list().unwrap_or_default(),
+    );
+    {
+        let mut last = refresher.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_ref() == Some(&model) {
+            return;
+        }
+        *last = Some(model.clone());
+    }
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    match menu(app) {
+    match menu(app, &model) {
         Ok(menu) => {
             let _ = tray.set_menu(Some(menu));
+            let _ = tray.set_tooltip(Some(format!("AI Desktop — {}", model.status)));
         }
         Err(e) => log::warn!("could not rebuild the tray menu: {e}"),
     }
 }
 
-fn menu(app: &AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
-    let toggle = MenuItem::with_id(app, TOGGLE, "Show/Hide window", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit AI Desktop", true, None::<&str>)?;
-    let vscode = Submenu::with_id(app, "vscode", "Open in VS Code", true)?;
-    let state = app.try_state::<AppState>();
-    let repos = state
-        .as_ref()
-        .and_then(|s| s.repos.list().ok())
-        .unwrap_or_default();
-    let instances = state
-        .as_ref()
-        .and_then(|s| s.vscode.list().ok())
-        .unwrap_or_default();
-    if repos.is_empty() {
-        vscode.append(&MenuItem::new(
-            app,
-            "No repositories yet",
-            false,
-            None::<&str>,
-        )?)?;
-    }
-    for repo in &repos {
-        let running = instances
-            .iter()
-            .find(|i| i.repository_id == repo.id)
-            .filter(|i| i.state == InstanceState::Running)
-            .and_then(|i| i.port);
-        let label = match running {
-            Some(port) => format!("● {}  (:{port})", repo.name),
-            None => format!("○ {}", repo.name),
+fn submenu(
+    app: &AppHandle,
+    id: &str,
+    title: &str,
+    items: &[TrayItem],
+) -> tauri::Result<Submenu<tauri::Wry>> {
+    let sub = Submenu::with_id(app, id, title, true)?;
+    for i in items {
+        let entry = if i.id.is_empty() {
+            MenuItem::new(app, &i.label, false, None::<&str>)?
+        } else {
+            MenuItem::with_id(app, &i.id, &i.label, i.enabled, None::<&str>)?
         };
-        vscode.append(&MenuItem::with_id(
-            app,
-            format!("{OPEN_REPO_PREFIX}{}", repo.id),
-            label,
-            true,
-            None::<&str>,
-        )?)?;
+        sub.append(&entry)?;
     }
-    Menu::with_items(
+    Ok(sub)
+}
+
+fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
+    let status = MenuItem::new(app, &model.status, false, None::<&str>)?;
+    let vscode = submenu(app, "vscode", "Open in VS Code", &model.vscode)?;
+    let deployments = submenu(app, "deployments", "Deployments", &model.deployments)?;
+    let services = submenu(app, "services", "Services", &model.services)?;
+    let mcp = submenu(app, "mcp", "MCP servers", &model.mcp)?;
+    let stop = MenuItem::with_id(
         app,
-        &[
-            &vscode,
-            &PredefinedMenuItem::separator(app)?,
-            &toggle,
-            &PredefinedMenuItem::separator(app)?,
-            &quit,
-        ],
-    )
+        traymodel::STOP_EVERYTHING,
+        "Stop everything",
+        true,
+        None::<&str>,
+    )?;
+    let toggle = MenuItem::with_id(
+        app,
+        traymodel::TOGGLE,
+        "Show/Hide window",
+        true,
+        None::<&str>,
+    )?;
+    let quit = MenuItem::with_id(app, traymodel::QUIT, "Quit AI Desktop", true, None::<&str>)?;
+    let sep = || PredefinedMenuItem::separator(app);
+    let (s1, s2, s3) = (sep()?, sep()?, sep()?);
+    let items: [&dyn IsMenuItem<tauri::Wry>; 11] = [
+        &status,
+        &s1,
+        &vscode,
+        &deployments,
+        &services,
+        &mcp,
+        &s2,
+        &stop,
+        &toggle,
+        &s3,
+        &quit,
+    ];
+    Menu::with_items(app, &items)
+}
+
+fn act(app: &AppHandle, action: TrayAction) {
+    match action {
+        TrayAction::ToggleWindow => return toggle_main_window(app),
+        TrayAction::Quit => return quit(app),
+        TrayAction::OpenRepository(id) => return open_repository(app, id),
+        _ => {}
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let result = match action {
+            TrayAction::StartDeployment(id) => state.deployments.start(id).await.map(|_| ()),
+            TrayAction::StopDeployment(id) => state.deployments.stop(id).await.map(|_| ()),
+            TrayAction::StartService(kind) => state.services.start(kind).await.map(|_| ()),
+            TrayAction::StopService(kind) => state.services.stop(kind).await.map(|_| ()),
+            TrayAction::StartMcp(id) => state.mcp.start(id).await.map(|_| ()),
+            TrayAction::StopMcp(id) => state.mcp.stop(id).await.map(|_| ()),
+            TrayAction::StopEverything => {
+                stop_everything(&state).await;
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            log::warn!("tray: {action:?}: {}", e.with_detail_text());
+            notify(&app, "Not done", &e.to_string());
+        }
+        refresh(&app, true);
+    });
+}
+
+/// Stops every code-server, deployment, service and MCP server the app manages.
+pub async fn stop_everything(state: &AppState) {
+    if let Err(e) = state.vscode.stop_all().await {
+        log::warn!("stop everything: code-server: {}", e.with_detail_text());
+    }
+    if let Err(e) = state.deployments.stop_all().await {
+        log::warn!("stop everything: deployments: {}", e.with_detail_text());
+    }
+    state.mcp.stop_all().await;
+    if let Ok(list) = state.services.list().await {
+        for s in list {
+            if matches!(
+                s.state,
+                ai_desktop_api::services::ServiceState::Running
+                    | ai_desktop_api::services::ServiceState::Starting
+            ) {
+                if let Err(e) = state.services.stop(s.kind).await {
+                    log::warn!(
+                        "stop everything: {}: {}",
+                        s.kind.label(),
+                        e.with_detail_text()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A message in a dialog (the tray has no other place to say it).
+fn notify(app: &AppHandle, title: &str, text: &str) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    app.dialog()
+        .message(text)
+        .title(title)
+        .kind(MessageDialogKind::Warning)
+        .show(|_| {});
+}
+
+/// What Quit does with managed processes: asked the first time (the answer
+/// is remembered and can be changed in Settings), then applied.
+pub fn quit(app: &AppHandle) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogResult};
+    let app = app.clone();
+    let Some(state) = app.try_state::<AppState>() else {
+        return app.exit(0);
+    };
+    let remembered = state.store.setting::<String>(QUIT_SETTING).ok().flatten();
+    match remembered.as_deref() {
+        Some("stop") => finish_quit(app, true),
+        Some("leave") => finish_quit(app, false),
+        _ => {
+            const STOP: &str = "Stop them";
+            const LEAVE: &str = "Leave them running";
+            let handle = app.clone();
+            app.dialog()
+                .message(
+                    "Stop the code-servers, deployments, services and MCP servers AI Desktop manages, or leave them running?\n\nYour answer is remembered; change it in Settings.",
+                )
+                .title("Quit AI Desktop")
+                .buttons(MessageDialogButtons::YesNoCancelCustom(
+                    STOP.into(),
+                    LEAVE.into(),
+                    "Cancel".into(),
+                ))
+                .show_with_result(move |answer| {
+                    let stop = match answer {
+                        MessageDialogResult::Custom(label) if label == STOP => true,
+                        MessageDialogResult::Yes => true,
+                        MessageDialogResult::Custom(label) if label == LEAVE => false,
+                        MessageDialogResult::No => false,
+                        _ => return, // cancelled: keep running
+                    };
+                    let state = handle.state::<AppState>();
+                    let value = if stop { "stop" } else { "leave" };
+                    if let Err(e) = state.store.set_setting(QUIT_SETTING, Some(&value.to_string())) {
+                        log::warn!("could not remember the quit choice: {e}");
+                    }
+                    finish_quit(handle.clone(), stop);
+                });
+        }
+    }
+}
+
+fn finish_quit(app: AppHandle, stop: bool) {
+    tauri::async_runtime::spawn(async move {
+        if stop {
+            let state = app.state::<AppState>();
+            stop_everything(&state).await;
+        }
+        app.exit(0);
+    });
 }
 
 fn open_repository(app: &AppHandle, repository_id: i64) {

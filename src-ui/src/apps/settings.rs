@@ -30,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </div>
             </header>
             <Doctor/>
+            <QuitChoice/>
             <Show when=move || info.with(Option::is_some) fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || info.get().map(|i| view! {
                     <dl class="facts">
@@ -189,5 +190,47 @@ pub fn DoctorLink() -> impl IntoView {
         <button class="link" data-testid="doctor-link" on:click=move |_| {
             if let Some(nav) = nav { nav.0.set(super::Page::Settings); }
         }>"Open the Doctor"</button>
+    }
+}
+
+/// What Quit does with the processes the app manages (asked at the first quit).
+#[component]
+fn QuitChoice() -> impl IntoView {
+    let toasts = use_toasts();
+    let choice = RwSignal::new(String::new());
+    spawn_local(async move {
+        if let Ok(c) = ipc::invoke0::<Option<String>>(commands::APP_QUIT_CHOICE).await {
+            choice.set(c.unwrap_or_default());
+        }
+    });
+    let change = move |value: String| {
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                choice: Option<String>,
+            }
+            let arg = Args {
+                choice: Some(value.clone()).filter(|v| !v.is_empty()),
+            };
+            match ipc::invoke::<_, Option<String>>(commands::APP_SET_QUIT_CHOICE, &arg).await {
+                Ok(c) => {
+                    choice.set(c.unwrap_or_default());
+                    toasts.success("Saved");
+                }
+                Err(e) => toasts.error("Not saved", &e),
+            }
+        });
+    };
+    view! {
+        <div class="panel" data-testid="quit-choice">
+            <div class="panel-title">"When quitting"</div>
+            <label class="field"><span>"Code-servers, deployments, services and MCP servers the app manages"</span>
+                <select class="input" data-testid="quit-choice-select" prop:value=move || choice.get()
+                    on:change=move |ev| change(event_target_value(&ev))>
+                    <option value="">"Ask the next time"</option>
+                    <option value="stop">"Stop them"</option>
+                    <option value="leave">"Leave them running"</option>
+                </select></label>
+        </div>
     }
 }
