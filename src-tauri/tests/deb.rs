@@ -127,7 +127,14 @@ fn the_deb_installs_a_desktop_entry_with_the_scheme_and_a_binary_that_starts() {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    std::thread::sleep(Duration::from_secs(1));
+    // A screenshot of the installed app's first screen, to look at.
+    std::thread::sleep(Duration::from_secs(3));
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots/deb");
+    let _ = std::fs::create_dir_all(&shots);
+    let _ = Command::new("import")
+        .args(["-display", &display, "-window", "root"])
+        .arg(shots.join("first-screen.png"))
+        .status();
     let alive = app.try_wait().unwrap().is_none();
     let _ = app.kill();
     let _ = app.wait();

@@ -90,11 +90,11 @@ async fn says_what_is_missing_and_how_to_install_it() {
     assert!(daemon.install.contains("docker.io"), "{daemon:?}");
     assert!(daemon.detail.is_some());
     // A program that is there but broken is reported as such.
-    let fake = empty.path().join("git");
-    std::fs::write(&fake, "#!/bin/sh\necho 'fatal: broken' >&2\nexit 3\n").unwrap();
+    let broken = empty.path().join("git");
+    std::fs::write(&broken, "#!/bin/sh\necho 'fatal: broken' >&2\nexit 3\n").unwrap();
     Command::new("chmod")
         .arg("755")
-        .arg(&fake)
+        .arg(&broken)
         .status()
         .unwrap();
     let tools = report(&input).await;

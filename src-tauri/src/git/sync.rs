@@ -300,10 +300,10 @@ impl GitSync {
         report: Report,
     ) -> Result<SyncResult> {
         let path = self.path(repository_id)?;
-        let this = self.clone_parts();
+        let home = self.home.clone();
         tokio::task::spawn_blocking(move || {
             let progress = Progress::new(report);
-            let (_, name) = this.fetch_blocking(&path, remote.as_deref(), &progress)?;
+            let (_, name) = fetch_blocking(&home, &path, remote.as_deref(), &progress)?;
             Ok(SyncResult {
                 outcome: SyncOutcome::Fetched,
                 conflicted: Vec::new(),
@@ -323,7 +323,7 @@ impl GitSync {
         report: Report,
     ) -> Result<SyncResult> {
         let path = self.path(repository_id)?;
-        let this = self.clone_parts();
+        let home = self.home.clone();
         let path2 = path.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
             let repo = Self::open(&path2)?;
@@ -340,7 +340,7 @@ impl GitSync {
             };
             drop(repo);
             let progress = Progress::new(report);
-            let (repo, _) = this.fetch_blocking(&path2, Some(&remote), &progress)?;
+            let (repo, _) = fetch_blocking(&home, &path2, Some(&remote), &progress)?;
             let short = merge_ref.strip_prefix("refs/heads/").unwrap_or(&merge_ref);
             let tracking = format!("refs/remotes/{remote}/{short}");
             let theirs = repo
@@ -670,38 +670,27 @@ impl GitSync {
             port: None,
         })
     }
-
-    fn clone_parts(&self) -> GitSyncParts {
-        GitSyncParts {
-            home: self.home.clone(),
-        }
-    }
 }
 
-/// What the blocking half of fetch and pull needs.
-struct GitSyncParts {
-    home: PathBuf,
-}
-
-impl GitSyncParts {
-    fn fetch_blocking(
-        &self,
-        path: &Path,
-        remote: Option<&str>,
-        progress: &Progress,
-    ) -> Result<(Repository, String)> {
-        let repo = GitSync::open(path)?;
-        let name = GitSync::remote_name(&repo, remote)?;
-        {
-            let mut remote = GitSync::find_remote(&repo, &name)?;
-            let refused = RefCell::new(Vec::new());
-            let mut opts = git2::FetchOptions::new();
-            opts.remote_callbacks(callbacks(&self.home, progress, &refused))
-                .download_tags(git2::AutotagOption::Auto);
-            remote
-                .fetch::<&str>(&[], Some(&mut opts), None)
-                .map_err(|e| git_error(&format!("Fetching from {name}"), e))?;
-        }
-        Ok((repo, name))
+/// Fetches `remote` (or the upstream's, or origin) of the repository at
+/// `path` on the calling (blocking) thread.
+fn fetch_blocking(
+    home: &Path,
+    path: &Path,
+    remote: Option<&str>,
+    progress: &Progress,
+) -> Result<(Repository, String)> {
+    let repo = GitSync::open(path)?;
+    let name = GitSync::remote_name(&repo, remote)?;
+    {
+        let mut remote = GitSync::find_remote(&repo, &name)?;
+        let refused = RefCell::new(Vec::new());
+        let mut opts = git2::FetchOptions::new();
+        opts.remote_callbacks(callbacks(home, progress, &refused))
+            .download_tags(git2::AutotagOption::Auto);
+        remote
+            .fetch::<&str>(&[], Some(&mut opts), None)
+            .map_err(|e| git_error(&format!("Fetching from {name}"), e))?;
     }
+    Ok((repo, name))
 }
