@@ -221,6 +221,10 @@ pub const SSH_TEST: &str = "ssh_test";
 pub const DOCTOR_REPORT: &str = "doctor_report";
 /// `() -> Option<String>` (what Quit does with managed processes: `stop`, `leave`, none = ask)
 pub const APP_QUIT_CHOICE: &str = "app_quit_choice";
+/// `() -> bool` (an XDG autostart entry starts the app at login)
+pub const APP_AUTOSTART: &str = "app_autostart";
+/// `{ enabled: bool } -> bool`
+pub const APP_SET_AUTOSTART: &str = "app_set_autostart";
 /// `{ choice: Option<String> } -> Option<String>`
 pub const APP_SET_QUIT_CHOICE: &str = "app_set_quit_choice";
 /// `() -> ()` (the log folder in the file manager)
@@ -443,5 +447,7 @@ pub const ALL: &[&str] = &[
     APP_OPEN_LOGS,
     APP_QUIT_CHOICE,
     APP_SET_QUIT_CHOICE,
+    APP_AUTOSTART,
+    APP_SET_AUTOSTART,
     WORKSPACE_REMOVE,
 ];

@@ -2,6 +2,7 @@
 //! the modules themselves (`store`, `repos`, …) know nothing about Tauri and
 //! are tested headless.
 
+pub mod autostart;
 pub mod deeplink;
 pub mod deployments;
 pub mod doctor;
@@ -229,6 +230,10 @@ pub fn run() {
                 Ok(()) if shell::tray::can_show_tray() => {
                     // With a tray to bring it back, closing the window only hides it.
                     if let Some(window) = app.get_webview_window("main") {
+                        // Started at login: to the tray, not in the user's face.
+                        if std::env::args().any(|a| a == autostart::MINIMIZED_FLAG) {
+                            let _ = window.hide();
+                        }
                         let w = window.clone();
                         window.on_window_event(move |event| {
                             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
@@ -352,6 +357,8 @@ pub fn run() {
             shell::files::files_write,
             shell::commands::doctor_report,
             shell::commands::app_quit_choice,
+            shell::commands::app_autostart,
+            shell::commands::app_set_autostart,
             shell::commands::app_set_quit_choice,
             shell::commands::app_open_logs,
             shell::files::workspace_folders,

@@ -1886,6 +1886,10 @@ fn files_through_the_real_window() {
             "XDG_DATA_HOME",
             home.join(".local/share").display().to_string(),
         ),
+        (
+            "XDG_CONFIG_HOME",
+            home.join(".config").display().to_string(),
+        ),
     ];
     let mut launched = launch(&app_bin, &data, &env);
     let d = &mut launched.driver;
@@ -2028,5 +2032,30 @@ fn files_through_the_real_window() {
         .join(".local/state/ai-desktop/logs/ai-desktop.log")
         .exists());
     d.step("doctor");
+
+    // Start at login, and what Quit does: both stored where they belong.
+    let entry = home.join(".config/autostart/ai-desktop.desktop");
+    d.click("[data-testid=autostart-toggle]");
+    d.wait_until("the autostart entry", || entry.exists().then_some(()));
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains("--minimized"), "{text}");
+    d.click("[data-testid=quit-choice-select] option[value=stop]");
+    let db = data.join("ai-desktop.sqlite3");
+    d.wait_until("the quit choice to be stored", || {
+        let v: String = rusqlite::Connection::open(&db)
+            .ok()?
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'app.on_quit'",
+                [],
+                |r| r.get(0),
+            )
+            .ok()?;
+        (v == "\"stop\"").then_some(())
+    });
+    d.step("settings-start-and-quit");
+    d.click("[data-testid=autostart-toggle]");
+    d.wait_until("the autostart entry to go", || {
+        (!entry.exists()).then_some(())
+    });
     d.call("DELETE", "", None);
 }

@@ -1,6 +1,10 @@
 //! Local git operations on repositories made by scripts in temp dirs, with
 //! each result checked with the git CLI.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+use git_cli::git;
+
 use ai_desktop::error::Error;
 use ai_desktop::events::RecordingSink;
 use ai_desktop::git::identity::Identity;
@@ -8,8 +12,6 @@ use ai_desktop::git::ops::GitOps;
 use ai_desktop::repos::RepoRegistry;
 use ai_desktop::store::Store;
 use ai_desktop_api::repos::NewRepository;
-use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 struct Fx {
@@ -18,29 +20,6 @@ struct Fx {
     outside: std::path::PathBuf,
     id: i64,
     ops: GitOps,
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Script",
-            "-c",
-            "user.email=s@e",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn fixture(with_identity: bool) -> Fx {

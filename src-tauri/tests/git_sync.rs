@@ -3,6 +3,10 @@
 //! on repositories made by scripts in temp dirs, each result checked with the
 //! git CLI.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+use git_cli::git;
+
 use ai_desktop::error::Error;
 use ai_desktop::events::RecordingSink;
 use ai_desktop::git::identity::Identity;
@@ -13,7 +17,7 @@ use ai_desktop::store::Store;
 use ai_desktop::workspace::Workspaces;
 use ai_desktop_api::git::{GitProgress, PullMode, RepoState, ResetMode, SyncOutcome};
 use ai_desktop_api::repos::NewRepository;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -32,29 +36,6 @@ struct Fx {
     workspaces: Arc<Workspaces>,
     ops: GitOps,
     sync: GitSync,
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Colleague",
-            "-c",
-            "user.email=c@e",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn fixture() -> Fx {

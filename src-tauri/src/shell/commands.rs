@@ -144,3 +144,23 @@ pub async fn app_set_quit_choice(
         .set_setting(super::tray::QUIT_SETTING, choice.as_ref())?;
     Ok(choice)
 }
+
+fn autostart() -> Result<crate::autostart::Autostart, ApiError> {
+    crate::autostart::Autostart::from_env().ok_or_else(|| {
+        crate::error::Error::Unavailable(
+            "Neither XDG_CONFIG_HOME nor HOME is set, so there is no autostart folder.".into(),
+        )
+        .into()
+    })
+}
+
+/// Whether the app starts at login (an XDG autostart entry exists).
+#[tauri::command]
+pub async fn app_autostart() -> CmdResult<bool> {
+    Ok(autostart()?.enabled())
+}
+
+#[tauri::command]
+pub async fn app_set_autostart(enabled: bool) -> CmdResult<bool> {
+    Ok(autostart()?.set(enabled)?)
+}

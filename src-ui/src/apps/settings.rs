@@ -221,9 +221,40 @@ fn QuitChoice() -> impl IntoView {
             }
         });
     };
+    let autostart = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        if let Ok(on) = ipc::invoke0::<bool>(commands::APP_AUTOSTART).await {
+            autostart.set(Some(on));
+        }
+    });
+    let set_autostart = move |enabled: bool| {
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Args {
+                enabled: bool,
+            }
+            match ipc::invoke::<_, bool>(commands::APP_SET_AUTOSTART, &Args { enabled }).await {
+                Ok(on) => {
+                    autostart.set(Some(on));
+                    toasts.success(if on {
+                        "AI Desktop starts when you log in"
+                    } else {
+                        "AI Desktop no longer starts at login"
+                    });
+                }
+                Err(e) => toasts.error("Not changed", &e),
+            }
+        });
+    };
     view! {
         <div class="panel" data-testid="quit-choice">
-            <div class="panel-title">"When quitting"</div>
+            <div class="panel-title">"Starting and quitting"</div>
+            <label class="check" data-testid="autostart">
+                <input type="checkbox" data-testid="autostart-toggle" disabled=move || autostart.get().is_none()
+                    prop:checked=move || autostart.get().unwrap_or(false)
+                    on:change=move |ev| set_autostart(event_target_checked(&ev))/>
+                "Start AI Desktop when I log in (to the tray)"
+            </label>
             <label class="field"><span>"Code-servers, deployments, services and MCP servers the app manages"</span>
                 <select class="input" data-testid="quit-choice-select" prop:value=move || choice.get()
                     on:change=move |ev| change(event_target_value(&ev))>
