@@ -398,22 +398,37 @@ async fn a_killed_app_finds_its_instance_again_and_sees_it_die() {
     })
     .await;
 
-    // Killed from outside: shown stopped within seconds, record forgotten.
+    // Killed from outside: as a supervisor would, the app starts it again
+    // (a new process of its own, recorded), and says what happened meanwhile.
     unsafe {
         libc::kill(-(record.identity.pid as i32), libc::SIGKILL);
     }
-    eventually("the instance shown stopped", 10, || {
-        vscode.get(1).unwrap().state == InstanceState::Stopped
+    eventually("the exit to be noticed", 10, || {
+        vscode
+            .get(1)
+            .unwrap()
+            .error
+            .is_some_and(|e| e.contains("exited on its own") && e.contains("restarting"))
+            || vscode
+                .get(1)
+                .unwrap()
+                .pid
+                .is_some_and(|p| p != record.identity.pid)
     })
     .await;
-    assert!(vscode
-        .get(1)
-        .unwrap()
-        .error
-        .unwrap()
-        .contains("exited on its own"));
+    eventually("the instance restarted", 30, || {
+        let i = vscode.get(1).unwrap();
+        i.state == InstanceState::Running && i.pid.is_some_and(|p| p != record.identity.pid)
+    })
+    .await;
+    let again = vscode.get(1).unwrap();
+    assert!(!again.adopted);
+    let new_record = store.recorded_process(PROCESS_KIND, 1).unwrap().unwrap();
+    assert_eq!(Some(new_record.identity.pid), again.pid);
+    assert_eq!(status_of(&get(again.port.unwrap(), "/healthz", None)), 200);
+    vscode.stop(1).await.unwrap();
     assert!(store.recorded_process(PROCESS_KIND, 1).unwrap().is_none());
-    // A second reconcile adopts nothing: the record is gone.
+    // A reconcile now adopts nothing: the record is gone with the stop.
     assert!(vscode.reconcile().unwrap().is_empty());
 }
 
@@ -491,4 +506,58 @@ async fn without_code_server_start_is_unavailable_with_the_install_hint() {
     assert!(vscode
         .set_binary(Some("relative/code-server".into()))
         .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_loop_is_restarted_with_backoff_then_left_failed() {
+    require_code_server();
+    let fx = Fixture::new();
+    let id = fx.repo("looping");
+    let vscode = fx.manager();
+    let first = vscode.start(id).await.unwrap();
+    let mut pids = vec![first.pid.unwrap()];
+    // Killed right after each start: quick crashes. The first two are
+    // restarted (after 1 s, then 2 s); the third leaves it failed.
+    for round in 1..=3 {
+        let pid = *pids.last().unwrap();
+        unsafe {
+            libc::kill(-(pid as i32), libc::SIGKILL);
+        }
+        if round < 3 {
+            let started = Instant::now();
+            eventually("a restart", 30, || {
+                let i = vscode.get(id).unwrap();
+                i.state == InstanceState::Running && i.pid.is_some_and(|p| !pids.contains(&p))
+            })
+            .await;
+            // Not at once: after the backoff.
+            assert!(
+                started.elapsed() >= Duration::from_millis(900 * round as u64),
+                "restarted after {:?} (round {round})",
+                started.elapsed()
+            );
+            pids.push(vscode.get(id).unwrap().pid.unwrap());
+        }
+    }
+    eventually("the instance given up on", 15, || {
+        vscode.get(id).unwrap().state == InstanceState::Failed
+    })
+    .await;
+    let failed = vscode.get(id).unwrap();
+    let error = failed.error.unwrap();
+    assert!(error.contains("crashed 3 times"), "{error}");
+    assert!(failed.pid.is_none());
+    // It stays down: nothing restarts it behind the user's back.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(vscode.get(id).unwrap().state, InstanceState::Failed);
+    assert!(fx
+        .store
+        .recorded_process(PROCESS_KIND, id)
+        .unwrap()
+        .is_none());
+    // A start by the user begins afresh.
+    let again = vscode.start(id).await.unwrap();
+    assert_eq!(again.state, InstanceState::Running);
+    assert!(again.error.is_none());
+    vscode.stop(id).await.unwrap();
 }

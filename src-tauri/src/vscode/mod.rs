@@ -39,6 +39,12 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 const PORT_RETRIES: usize = 5;
 /// How often a running instance is checked for having exited.
 const MONITOR_INTERVAL: Duration = Duration::from_millis(500);
+/// An exit sooner than this after the start counts as a quick crash.
+const MIN_UPTIME: Duration = Duration::from_secs(10);
+/// Quick crashes in a row after which it is left stopped (failed).
+const MAX_QUICK_CRASHES: u32 = 3;
+/// Wait before an automatic restart; doubled per quick crash.
+const RESTART_BACKOFF: Duration = Duration::from_secs(1);
 /// Variables that would change code-server's port, password, config or
 /// branding, or inject code into node, are never passed on.
 const DENIED_ENV_PREFIXES: &[&str] = &["CODE_SERVER_", "VSCODE_", "ELECTRON_", "WEBKIT_"];
@@ -102,6 +108,10 @@ struct Slot {
     logs: Option<Arc<LogBuffer>>,
     /// Bumped on every start, so a monitor of an older process stays quiet.
     generation: u64,
+    /// When this run's process was spawned (none for a re-adopted one).
+    launched: Option<Instant>,
+    /// Exits within [`MIN_UPTIME`] in a row; a start by the user resets it.
+    quick_crashes: u32,
 }
 
 /// What the shell needs to show an instance to the user.
@@ -313,6 +323,9 @@ impl VsCodeManager {
     pub async fn start(self: &Arc<Self>, repository_id: i64) -> Result<CodeServerInstance> {
         let op = self.op_lock(repository_id);
         let _op = op.lock().await;
+        if let Some(slot) = lock(&self.slots).get_mut(&repository_id) {
+            slot.quick_crashes = 0;
+        }
         self.start_locked(repository_id).await
     }
 
@@ -398,6 +411,7 @@ impl VsCodeManager {
             slot.error = None;
             slot.adopted = false;
             slot.started_at = Some(crate::store::now_rfc3339());
+            slot.launched = Some(Instant::now());
             slot.generation
         };
         self.publish(repository_id);
@@ -468,8 +482,9 @@ impl VsCodeManager {
         e
     }
 
-    /// Watches a running instance; one that exits on its own is shown
-    /// stopped, with how it ended.
+    /// Watches a running instance. One that exits on its own is restarted
+    /// (after 1 s, then 2 s after a second quick crash); the third exit
+    /// within MIN_UPTIME of a start leaves it failed, with how it ended.
     fn spawn_monitor(
         self: &Arc<Self>,
         repository_id: i64,
@@ -502,22 +517,60 @@ impl VsCodeManager {
                 let _ = this
                     .store
                     .forget_process(PROCESS_KIND, repository_id, identity);
-                {
+                // As supervisors do: restart it, later after each quick
+                // crash, and after MAX_QUICK_CRASHES leave it failed.
+                let retry = {
                     let mut slots = lock(&this.slots);
-                    if let Some(slot) = slots.get_mut(&repository_id) {
-                        if slot.generation != generation {
-                            return;
-                        }
-                        slot.state = Some(InstanceState::Stopped);
-                        slot.process = None;
-                        slot.identity = None;
-                        slot.error = Some(format!(
-                            "code-server exited on its own ({}).",
-                            describe_exit(exit)
-                        ));
+                    let Some(slot) = slots.get_mut(&repository_id) else {
+                        return;
+                    };
+                    if slot.generation != generation {
+                        return;
                     }
-                }
+                    let quick = slot.launched.is_some_and(|t| t.elapsed() < MIN_UPTIME);
+                    slot.quick_crashes = if quick { slot.quick_crashes + 1 } else { 0 };
+                    slot.process = None;
+                    slot.identity = None;
+                    let how = describe_exit(exit);
+                    if slot.quick_crashes >= MAX_QUICK_CRASHES {
+                        slot.state = Some(InstanceState::Failed);
+                        slot.error = Some(format!(
+                            "code-server exited on its own ({how}). It crashed {} times within {} s of starting, so it was left stopped; start it again once the cause is fixed (its last output is in the logs).",
+                            slot.quick_crashes,
+                            MIN_UPTIME.as_secs()
+                        ));
+                        None
+                    } else {
+                        let delay =
+                            RESTART_BACKOFF * (1u32 << slot.quick_crashes.saturating_sub(1));
+                        slot.state = Some(InstanceState::Stopped);
+                        slot.error = Some(format!(
+                            "code-server exited on its own ({how}); restarting in {} s.",
+                            delay.as_secs()
+                        ));
+                        Some(delay)
+                    }
+                };
                 this.publish(repository_id);
+                let Some(delay) = retry else {
+                    return;
+                };
+                tokio::time::sleep(delay).await;
+                let op = this.op_lock(repository_id);
+                let _op = op.lock().await;
+                // A start or stop by the user meanwhile wins.
+                let still = lock(&this.slots)
+                    .get(&repository_id)
+                    .is_some_and(|s| s.generation == generation && s.process.is_none());
+                if !still {
+                    return;
+                }
+                if let Err(e) = this.start_locked(repository_id).await {
+                    log::warn!(
+                        "code-server for repository {repository_id} did not come back: {}",
+                        e.with_detail_text()
+                    );
+                }
                 return;
             }
         });
