@@ -47,7 +47,7 @@ pub enum DeploymentStatus {
 }
 
 /// A deployment and its live state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     pub id: i64,
     pub repository_id: i64,

@@ -2,6 +2,7 @@
 //! the modules themselves (`store`, `repos`, …) know nothing about Tauri and
 //! are tested headless.
 
+pub mod alerts;
 pub mod autostart;
 pub mod deeplink;
 pub mod deployments;
@@ -13,6 +14,7 @@ pub mod flow;
 pub mod git;
 pub mod logging;
 pub mod mcp;
+pub mod notify;
 pub mod procs;
 pub mod repos;
 pub mod services;

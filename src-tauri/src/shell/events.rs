@@ -5,11 +5,15 @@ use tauri::{AppHandle, Emitter};
 
 pub struct TauriEventSink {
     app: AppHandle,
+    alerts: std::sync::Mutex<crate::alerts::Alerts>,
 }
 
 impl TauriEventSink {
     pub fn new(app: AppHandle) -> Self {
-        TauriEventSink { app }
+        TauriEventSink {
+            app,
+            alerts: Default::default(),
+        }
     }
 }
 
@@ -17,6 +21,21 @@ impl EventSink for TauriEventSink {
     fn emit(&self, event: DomainEvent) {
         if let Err(e) = self.app.emit(&event.name(), event.payload()) {
             log::warn!("could not emit {}: {e}", event.name());
+        }
+        // Crashes and services going away become desktop notifications.
+        let alerts = self
+            .alerts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .observe(&event);
+        for alert in alerts {
+            // The title only: the body quotes process output, which may hold anything.
+            log::warn!("{}", alert.title);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = crate::notify::Notifier::session().send(&alert).await {
+                    log::info!("no desktop notification ({e})");
+                }
+            });
         }
         match event {
             DomainEvent::ServiceUpdated(_) => super::tray::refresh(&self.app, true),
