@@ -57,7 +57,17 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::failed("The app's database could not complete the operation.", e)
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::failed(
+                "The disk that holds the app's data is full: nothing was saved. Free some space and try again.",
+                e,
+            ),
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::failed(
+                "The app's database is read-only: nothing was saved. Make the data folder writable.",
+                e,
+            ),
+            _ => Error::failed("The app's database could not complete the operation.", e),
+        }
     }
 }
 

@@ -103,23 +103,24 @@ pub fn ports(c: &Connection) -> Result<Vec<u16>> {
 }
 
 pub fn insert(c: &Connection, rec: &RepoRecord) -> Result<Repository> {
-    let id = c
-        .prepare_cached(
-            "INSERT INTO repositories (name, path, type, port, url, branch)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-        )?
-        .query_row(
-            params![
-                rec.name,
-                rec.path,
-                rec.kind.as_str(),
-                rec.port,
-                rec.url,
-                rec.branch
-            ],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(map_write_error)?;
+    // `execute` steps the statement to its end, where an autocommit write
+    // really happens; `INSERT … RETURNING` read with `query_row` hands out
+    // the id after the first step, and a commit that then fails (a full
+    // disk) is lost in the statement's reset.
+    c.prepare_cached(
+        "INSERT INTO repositories (name, path, type, port, url, branch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        rec.name,
+        rec.path,
+        rec.kind.as_str(),
+        rec.port,
+        rec.url,
+        rec.branch
+    ])
+    .map_err(map_write_error)?;
+    let id = c.last_insert_rowid();
     get(c, id)?.ok_or_else(|| Error::failed("The new repository vanished.", id))
 }
 
