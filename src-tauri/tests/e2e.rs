@@ -1059,15 +1059,32 @@ fn deployments_through_the_real_window() {
     wait_text(d, "[data-testid=deploy-status-1]", "Stopped");
 
     d.click("[data-testid=deploy-start-1]");
-    // The first start also starts PM2's daemon: slow on a busy machine.
+    // The first start also starts PM2's daemon: slow on a busy machine. The
+    // row re-renders with every sample (every 2 s), so a click can land on a
+    // button just replaced: while it still says Stopped with no start under
+    // way, Start is clicked again (starting is idempotent). What the window
+    // said goes into the failure.
     let online_by = Instant::now() + Duration::from_secs(90);
-    while !texts(d, "[data-testid=deploy-status-1]")
-        .iter()
-        .any(|t| t.contains("Online"))
-    {
+    let mut clicked_at = Instant::now();
+    let mut seen_toasts = Vec::new();
+    loop {
+        let status = texts(d, "[data-testid=deploy-status-1]").join(" ");
+        if status.contains("Online") {
+            break;
+        }
+        for t in texts(d, ".toast") {
+            if !seen_toasts.contains(&t) {
+                seen_toasts.push(t);
+            }
+        }
         if Instant::now() > online_by {
             d.shot("timeout");
-            panic!("the deployment never came online");
+            panic!("the deployment never came online (status {status:?}; toasts {seen_toasts:?})");
+        }
+        let busy = d.try_find("[data-testid=deploy-table] .spinner").is_some();
+        if status.contains("Stopped") && !busy && clicked_at.elapsed() > Duration::from_secs(5) {
+            d.click("[data-testid=deploy-start-1]");
+            clicked_at = Instant::now();
         }
         std::thread::sleep(Duration::from_millis(200));
     }
