@@ -454,9 +454,17 @@ impl DeploymentManager {
         }
         let file = self.write_ecosystem(&d, Path::new(&repo.path))?;
         self.follow_logs(id);
+        log::info!("deployment {id}: starting under PM2");
+        let asked = Instant::now();
         client.start(&file, present).await?;
         self.refresh().await?;
-        self.get(id)
+        let now = self.get(id)?;
+        log::info!(
+            "deployment {id}: PM2 says {:?} after {} ms",
+            now.status,
+            asked.elapsed().as_millis()
+        );
+        Ok(now)
     }
 
     pub async fn restart(&self, id: i64) -> Result<Deployment> {
