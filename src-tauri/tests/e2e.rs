@@ -6,6 +6,9 @@
 //! after building the UI with trunk); it needs `tauri-driver`,
 //! `WebKitWebDriver` and `Xvfb`, and fails loudly when one is missing.
 
+#[path = "support/git_cli.rs"]
+mod git_cli;
+
 use serde_json::{json, Value};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -1721,21 +1724,7 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     let project = root.join("shop");
     git_fixture(&project);
     // A branch that will conflict with the commit made from the window.
-    let cli = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=Bob", "-c", "user.email=bob@example.org"])
-            .args(args)
-            .current_dir(&project)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
+    let cli = |args: &[&str]| git_cli::git(&project, args);
     cli(&["checkout", "-q", "-b", "feature"]);
     std::fs::write(
         project.join("package.json"),
@@ -1745,12 +1734,7 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     cli(&["commit", "-qam", "Feature version"]);
     cli(&["checkout", "-q", "main"]);
     let bare = root.join("origin.git");
-    let out = Command::new("git")
-        .args(["init", "-q", "--bare", "-b", "main"])
-        .arg(&bare)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    git_cli::git(&root, &["init", "-q", "--bare", "-b", "main", "origin.git"]);
     register_before_start(&data, "shop", &project);
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
@@ -1818,13 +1802,8 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     d.click("[data-testid=git-commit]");
     wait_text(d, "[data-testid=git-log]", "Release 2.0.0");
     d.find("[data-testid=git-clean]");
-    let out = Command::new("git")
-        .args(["log", "-1", "--format=%an <%ae>|%s"])
-        .current_dir(&project)
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        cli(&["log", "-1", "--format=%an <%ae>|%s"]),
         "Ada Lovelace <eve@example.org>|Release 2.0.0"
     );
     d.step("git-committed");
@@ -1998,13 +1977,7 @@ fn files_through_the_real_window() {
 
     // Clone into it from the Git page: registered when done.
     let bare = root.join("shop.git");
-    let out = Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&project)
-        .arg(&bare)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    git_cli::git(&root, &["clone", "-q", "--bare", "shop", "shop.git"]);
     d.click("[data-testid=nav-git]");
     d.click("[data-testid=git-clone]");
     d.type_into(

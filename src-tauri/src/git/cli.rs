@@ -19,6 +19,27 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// At most one progress frame this often (plus one per stage change).
 const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
+/// Lets through one progress frame per [`PROGRESS_EVERY`], every change of
+/// stage, and any frame that must not be dropped.
+#[derive(Default)]
+pub struct Throttle {
+    last: Option<(String, Instant)>,
+}
+
+impl Throttle {
+    pub fn due(&mut self, p: &GitProgress, force: bool) -> bool {
+        let due = force
+            || self
+                .last
+                .as_ref()
+                .is_none_or(|(stage, at)| *stage != p.stage || at.elapsed() >= PROGRESS_EVERY);
+        if due {
+            self.last = Some((p.stage.clone(), Instant::now()));
+        }
+        due
+    }
+}
+
 /// The subcommands the app runs, with their fixed options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sub {
@@ -131,7 +152,7 @@ pub async fn run(
             let mut kept = Vec::new();
             let mut pending = Vec::new();
             let mut chunk = [0u8; 8192];
-            let mut last: Option<(String, Instant)> = None;
+            let mut throttle = Throttle::default();
             loop {
                 match stderr.read(&mut chunk).await {
                     Ok(0) | Err(_) => break,
@@ -145,11 +166,7 @@ pub async fn run(
                     match parse_progress(&line) {
                         Some(p) => {
                             if let Some(report) = progress {
-                                let due = last.as_ref().is_none_or(|(stage, at)| {
-                                    *stage != p.stage || at.elapsed() >= PROGRESS_EVERY
-                                });
-                                if due || finished {
-                                    last = Some((p.stage.clone(), Instant::now()));
+                                if throttle.due(&p, finished) {
                                     report(p);
                                 }
                             }

@@ -31,7 +31,6 @@ pub type Report = Arc<dyn Fn(GitProgress) + Send + Sync>;
 const NETWORK_DEADLINE: Duration = Duration::from_secs(30 * 60);
 const CLONE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const MERGE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
 pub struct GitSync {
     repos: Arc<RepoRegistry>,
@@ -69,7 +68,7 @@ fn git_error(what: &str, e: git2::Error) -> Error {
 /// A throttled progress reporter.
 struct Progress {
     report: Report,
-    last: RefCell<Option<(String, Instant)>>,
+    throttle: RefCell<cli::Throttle>,
     deadline: Instant,
 }
 
@@ -77,19 +76,13 @@ impl Progress {
     fn new(report: Report) -> Progress {
         Progress {
             report,
-            last: RefCell::new(None),
+            throttle: RefCell::default(),
             deadline: Instant::now() + NETWORK_DEADLINE,
         }
     }
 
-    fn send(&self, p: GitProgress, force: bool) {
-        let mut last = self.last.borrow_mut();
-        let due = force
-            || last
-                .as_ref()
-                .is_none_or(|(s, at)| *s != p.stage || at.elapsed() >= PROGRESS_EVERY);
-        if due {
-            *last = Some((p.stage.clone(), Instant::now()));
+    fn send(&self, p: GitProgress) {
+        if self.throttle.borrow_mut().due(&p, false) {
             (self.report)(p);
         }
     }
@@ -172,16 +165,13 @@ fn callbacks<'a>(
         } else {
             ("Resolving deltas", p.indexed_deltas(), p.total_deltas())
         };
-        progress.send(
-            GitProgress {
-                stage: stage.into(),
-                current: current as u64,
-                total: total as u64,
-                bytes: p.received_bytes() as u64,
-                message: None,
-            },
-            false,
-        );
+        progress.send(GitProgress {
+            stage: stage.into(),
+            current: current as u64,
+            total: total as u64,
+            bytes: p.received_bytes() as u64,
+            message: None,
+        });
         progress.in_time()
     });
     cb.sideband_progress(|bytes| {
@@ -192,21 +182,18 @@ fn callbacks<'a>(
                 message: Some(line.trim().to_string()),
                 ..Default::default()
             });
-            progress.send(frame, false);
+            progress.send(frame);
         }
         progress.in_time()
     });
     cb.push_transfer_progress(|current, total, bytes| {
-        progress.send(
-            GitProgress {
-                stage: "Writing objects".into(),
-                current: current as u64,
-                total: total as u64,
-                bytes: bytes as u64,
-                message: None,
-            },
-            false,
-        )
+        progress.send(GitProgress {
+            stage: "Writing objects".into(),
+            current: current as u64,
+            total: total as u64,
+            bytes: bytes as u64,
+            message: None,
+        })
     });
     cb.push_update_reference(|refname, status| {
         if let Some(status) = status {
