@@ -16,6 +16,9 @@ pub const REPOS_REFRESH_GIT: &str = "repos_refresh_git";
 pub const REPOS_INSPECT: &str = "repos_inspect";
 /// `() -> AppInfo`
 pub const APP_INFO: &str = "app_info";
+/// `{ pageMs: f64 } -> ()`: the UI's first frame is on screen (`pageMs`
+/// after the page began loading); logged once with the time since start.
+pub const APP_PAINTED: &str = "app_painted";
 
 /// `() -> CodeServerStatus`
 pub const VSCODE_STATUS: &str = "vscode_status";
@@ -319,6 +322,7 @@ pub const ALL: &[&str] = &[
     REPOS_REFRESH_GIT,
     REPOS_INSPECT,
     APP_INFO,
+    APP_PAINTED,
     VSCODE_STATUS,
     VSCODE_LIST,
     VSCODE_START,

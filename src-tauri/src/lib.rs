@@ -75,7 +75,17 @@ fn quit_on_close(app: &tauri::App) {
     });
 }
 
+/// When `run` began: the start of the app's own work (the start-up
+/// benchmark measures from the process's spawn).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Time since `run` began (zero before it).
+pub fn since_start() -> std::time::Duration {
+    STARTED.get().map(|t| t.elapsed()).unwrap_or_default()
+}
+
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let log_dir = logging::init();
 
     let result = tauri::Builder::default()
@@ -264,6 +274,7 @@ pub fn run() {
             shell::commands::repos_refresh_git,
             shell::commands::repos_inspect,
             shell::commands::app_info,
+            shell::commands::app_painted,
             shell::vscode::vscode_status,
             shell::vscode::vscode_list,
             shell::vscode::vscode_start,

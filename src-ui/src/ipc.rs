@@ -122,6 +122,36 @@ pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> R
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
 }
 
+/// Tells the shell once the first frame is on screen: the frame after the
+/// first animation frame (a timeout queued from `requestAnimationFrame` runs
+/// after that frame is painted).
+pub fn report_first_paint() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let after_paint = Closure::once_into_js(move || {
+        let page_ms = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now())
+            .unwrap_or_default();
+        wasm_bindgen_futures::spawn_local(async move {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Painted {
+                page_ms: f64,
+            }
+            let _ =
+                invoke::<_, ()>(ai_desktop_api::commands::APP_PAINTED, &Painted { page_ms }).await;
+        });
+    });
+    let on_frame = Closure::once_into_js(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(after_paint.unchecked_ref());
+        }
+    });
+    let _ = window.request_animation_frame(on_frame.unchecked_ref());
+}
+
 /// Calls a command that takes no arguments.
 pub async fn invoke0<R: DeserializeOwned>(cmd: &str) -> Result<R, ApiError> {
     #[derive(Serialize)]

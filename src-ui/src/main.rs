@@ -24,6 +24,7 @@ use leptos::prelude::*;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    ipc::report_first_paint();
 }
 
 #[component]

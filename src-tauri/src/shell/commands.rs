@@ -80,6 +80,20 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// The UI's first frame is on screen: logged once, as "first paint after
+/// N ms" (what `benches/app.rs` waits for and what a slow start shows in the
+/// log).
+#[tauri::command]
+pub fn app_painted(page_ms: f64) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        log::info!(
+            "first paint after {} ms ({page_ms:.0} ms after the page began loading)",
+            crate::since_start().as_millis()
+        )
+    });
+}
+
 #[tauri::command]
 pub async fn doctor_report(
     state: State<'_, AppState>,

@@ -1,0 +1,632 @@
+//! The app as its users feel it: the release binary (with the UI embedded)
+//! in a real window under Xvfb, in one run:
+//!
+//! 1. start: process spawn to the UI's first painted frame (the UI reports it
+//!    over IPC and the shell logs "first paint after …");
+//! 2. idle footprint with 5 code-server instances, 10 PM2 deployments, 5 MCP
+//!    servers and 2 containers: PSS of the app and its WebKit processes
+//!    (`/proc/PID/smaps_rollup`) and their CPU over 60 s;
+//! 3. IPC round trips from the page (`invoke` timed in the webview) of the
+//!    repository list with 1,000 repositories and of `app_info`, against the
+//!    same list read in-process;
+//! 4. a terminal flood: lines per second reaching the window against the same
+//!    command read from a bare pty, PSS while it runs, frame times;
+//! 5. sizes: the wasm bundle, the release binary and the .deb.
+//!
+//! `bash .ci/bench` builds what this needs and runs it with the other benches;
+//! alone: `cargo bench -p ai-desktop --features custom-protocol,e2e --bench app`
+//! (after `.ci/build-ui`, with `.ci/lib.sh`'s PATH). Writes `bench/app.md`.
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "../tests/support/docker.rs"]
+mod docker_support;
+#[path = "../tests/support/window.rs"]
+mod window;
+
+use common::{median, percentile};
+use serde_json::{json, Value};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use window::{app_pid, proc_tree, terminal_text, type_in_terminal, Driver, Kill, Pm2Home};
+
+const START_RUNS: usize = 7;
+const IPC_CALLS: usize = 400;
+const FLOOD_LINES: u64 = 500_000;
+const FLOODS: usize = 3;
+const IDLE: Duration = Duration::from_secs(60);
+
+fn main() {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let mut report = String::from("# The app in its window (release build, Xvfb)\n\n");
+    report += &format!("Machine: {}.\n\n", common::machine());
+
+    let (display, _xvfb) = window::display();
+    // Each section is printed as soon as it is measured.
+    let mut section = |text: String| {
+        println!("{text}");
+        report += &text;
+    };
+    section(start_up(&app, &root.join("start"), &display));
+    section(footprint(&app, &root.join("footprint")));
+    section(ipc_and_streams(&app, &root.join("ipc")));
+    section(sizes(&app));
+    print!("\n\n");
+    common::publish("app", &report);
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn ms_f(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.2} ms")
+    } else {
+        format!("{v:.0} ms")
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+// ---------------------------------------------------------------- 1. start
+
+/// Drops the page cache (root only): the first run then reads the binary and
+/// WebKit from disk, as after a reboot.
+fn drop_caches() -> bool {
+    let _ = Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+fn start_up(app: &Path, root: &Path, display: &str) -> String {
+    let cold = drop_caches();
+    let mut spawn_to_paint = Vec::new();
+    let mut run_to_paint = Vec::new();
+    // Run 0 is the cold one (page cache dropped if we could); the median is
+    // over the warm runs after it, each with a fresh data folder.
+    for i in 0..=START_RUNS {
+        let dir = root.join(format!("run{i}"));
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let started = Instant::now();
+        let mut child = Kill::spawn(
+            Command::new(app)
+                .env("DISPLAY", display)
+                .env("HOME", &home)
+                .env("AI_DESKTOP_DATA_DIR", dir.join("data"))
+                .env("AI_DESKTOP_LOG_DIR", dir.join("logs"))
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+                .env("RUST_LOG", "info")
+                // Never hand over to a running AI Desktop (single instance).
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .expect("start the app");
+        let stderr = child.0.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.split("first paint after ").nth(1) {
+                    let own: u64 = rest
+                        .split_whitespace()
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    let _ = tx.send((Instant::now(), own));
+                }
+            }
+        });
+        let (at, own) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the app never reported its first paint");
+        println!("start {i}: {} (the app's own count: {own} ms)", ms(at - started));
+        if i > 0 {
+            spawn_to_paint.push(at - started);
+            run_to_paint.push(Duration::from_millis(own));
+        } else {
+            spawn_to_paint.insert(0, at - started);
+        }
+        drop(child);
+    }
+    let first = spawn_to_paint.remove(0);
+    format!(
+        "## 1. Start to first painted frame\n\n\
+         Process spawn to the UI's first frame on screen (the frame after the first \
+         `requestAnimationFrame` after mounting; the UI reports it over IPC), fresh data \
+         folder each run (database created, migrations run).\n\n\
+         | what | time |\n|---|---|\n\
+         | first run ({}) | {} |\n\
+         | median of {START_RUNS} warm runs | {} |\n\
+         | min / max of the warm runs | {} / {} |\n\
+         | of which before the app's own code ran (spawn to `run`), median | {} |\n\n",
+        if cold {
+            "page cache dropped"
+        } else {
+            "page cache not dropped: not root"
+        },
+        ms(first),
+        ms(median(&spawn_to_paint)),
+        ms(*spawn_to_paint.iter().min().unwrap()),
+        ms(*spawn_to_paint.iter().max().unwrap()),
+        ms(median(&spawn_to_paint).saturating_sub(median(&run_to_paint))),
+    )
+}
+
+// ------------------------------------------------------- processes and memory
+
+/// The app and its WebKit processes (not what it supervises: code-server,
+/// MCP servers, shells).
+fn own_pids(app: u32) -> Vec<u32> {
+    proc_tree(app)
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            *pid == app || comm.starts_with("WebKit")
+        })
+        .collect()
+}
+
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Pss:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn own_pss_kib(app: u32) -> u64 {
+    own_pids(app).into_iter().map(pss_kib).sum()
+}
+
+/// utime + stime + cutime + cstime of these processes (reaped helpers such
+/// as `pm2 jlist` count in their parent's cutime).
+fn ticks(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            let rest = stat[stat.rfind(')')? + 2..].to_string();
+            Some(
+                rest.split_whitespace()
+                    .skip(11)
+                    .take(4)
+                    .filter_map(|v| v.parse::<u64>().ok())
+                    .sum::<u64>(),
+            )
+        })
+        .sum()
+}
+
+/// Calls a command from the page, as the UI does.
+fn invoke(d: &Driver, cmd: &str, args: Value) -> Value {
+    let reply = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke(arguments[0], arguments[1])
+           .then(v => done({ok: v === undefined ? null : v}), e => done({err: e}));",
+        json!([cmd, args]),
+    );
+    match reply.get("ok") {
+        Some(v) => v.clone(),
+        None => panic!("{cmd} failed: {}", reply["err"]),
+    }
+}
+
+// ------------------------------------------------------ 3. IPC, 4. streams
+
+fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
+    let data = root.join("data");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // 1,000 repositories (plain folders), registered through the app's store.
+    let store = Arc::new(ai_desktop::store::Store::open_in(&data).unwrap());
+    let registry = ai_desktop::repos::RepoRegistry::new(
+        store,
+        Arc::new(ai_desktop::events::RecordingSink::default()),
+    );
+    for i in 0..1000 {
+        let dir = root.join(format!("repos/project-{i:04}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        registry
+            .create(ai_desktop_api::repos::NewRepository {
+                name: format!("project-{i:04}"),
+                path: dir.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap();
+    }
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("SHELL", "/bin/bash".to_string()),
+    ];
+    let mut launched = window::launch(app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = window::shots_dir().join("bench");
+    let _ = std::fs::remove_dir_all(&d.shots);
+    std::fs::create_dir_all(&d.shots).unwrap();
+    d.wait_until("1,000 rows", || (d.row_names().len() == 1000).then_some(()));
+    d.step("1000-repositories");
+
+    // Round trips timed in the page; the same list read in-process.
+    let timed = |cmd: &str| -> (Vec<Duration>, u64) {
+        let v = d.async_script(
+            "const [cmd, n, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+             const invoke = window.__TAURI__.core.invoke;
+             (async () => {
+               const t = []; let bytes = 0;
+               for (let i = 0; i < n; i++) {
+                 const s = performance.now();
+                 const r = await invoke(cmd);
+                 t.push(performance.now() - s);
+                 if (i === 0) bytes = JSON.stringify(r).length;
+               }
+               done({t, bytes});
+             })().catch(e => done({err: String(e)}));",
+            json!([cmd, IPC_CALLS]),
+        );
+        assert!(v.get("err").is_none(), "{cmd}: {v}");
+        let t = v["t"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| Duration::from_secs_f64(x.as_f64().unwrap() / 1e3))
+            .collect();
+        (t, v["bytes"].as_u64().unwrap_or(0))
+    };
+    let (list, list_bytes) = timed("repos_list");
+    let (trivial, _) = timed("app_info");
+    let in_process: Vec<Duration> = (0..IPC_CALLS)
+        .map(|_| {
+            let t = Instant::now();
+            let repos = registry.list().unwrap();
+            let json = serde_json::to_string(&repos).unwrap();
+            std::hint::black_box(json);
+            t.elapsed()
+        })
+        .collect();
+    let resolution = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         let a = performance.now(), b = a; while (b === a) b = performance.now(); done(b - a);",
+        json!([]),
+    );
+    let f = |v: &[Duration], p: f64| percentile(v, p).as_secs_f64() * 1e3;
+    let mut out = format!(
+        "## 3. IPC round trips (timed in the page, {IPC_CALLS} sequential calls each)\n\n\
+         | what | p50 | p99 | reference (in-process list + JSON, p50) | ratio p50 |\n|---|---|---|---|---|\n\
+         | `repos_list`, 1,000 repositories ({:.0} kB of JSON) | {} | {} | {} | {:.1} |\n\
+         | `app_info` (trivial) | {} | {} | | |\n\n\
+         The page's clock ticks in steps of {:.3} ms.\n\n",
+        list_bytes as f64 / 1e3,
+        ms_f(f(&list, 50.0)),
+        ms_f(f(&list, 99.0)),
+        ms_f(f(&in_process, 50.0)),
+        f(&list, 50.0) / f(&in_process, 50.0),
+        ms_f(f(&trivial, 50.0)),
+        ms_f(f(&trivial, 99.0)),
+        resolution.as_f64().unwrap_or(0.0),
+    );
+
+    // A terminal flood.
+    d.click("[data-testid=nav-terminals]");
+    d.find("[data-testid=terminals-empty]");
+    d.click("[data-testid=terminal-new]");
+    d.find(".xterm-helper-textarea");
+    type_in_terminal(d, "echo ready-$((6*7))\n");
+    d.wait_until("the shell", || {
+        terminal_text(d).contains("ready-42").then_some(())
+    });
+    let app = app_pid(&data).expect("the app's process");
+    let line = "the quick brown fox jumps over the lazy dog 0123456789";
+    let command = format!("yes '{line}' | head -n {FLOOD_LINES}");
+    let reference = {
+        let t = Instant::now();
+        let status = Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .stdout(Stdio::null())
+            .stdin(Stdio::null())
+            .status()
+            .expect("script (util-linux)");
+        assert!(status.success());
+        t.elapsed()
+    };
+    let frames_start = "window.__frames = []; window.__recording = true;
+        let last = performance.now();
+        const tick = t => { window.__frames.push(t - last); last = t;
+                            if (window.__recording) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);";
+    let frames_stop = "window.__recording = false; return window.__frames;";
+    let frames = |d: &Driver, script: &str| -> Vec<f64> {
+        let v = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        );
+        v.as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    // Frames while idle, for reference.
+    frames(d, frames_start);
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_frames = frames(d, frames_stop);
+    let pss_before = own_pss_kib(app);
+    out += &format!(
+        "## 4. Terminal flood\n\n\
+         `{command}` ({FLOOD_LINES} lines of {} bytes) typed into a terminal tab, {FLOODS} times in a row; \
+         time until the line after it is on screen. Reference: the same command read from a \
+         bare pty by `script` ({}, {:.0} lines/s).\n\n\
+         | flood | time | lines/s | ratio to the bare pty | PSS app + WebKit peak / after | frame time p50 / p99 / max |\n\
+         |---|---|---|---|---|---|\n",
+        line.len() + 1,
+        ms(reference),
+        FLOOD_LINES as f64 / reference.as_secs_f64(),
+    );
+    let mut afters = Vec::new();
+    for n in 1..=FLOODS {
+        frames(d, frames_start);
+        let marker = format!("flood-{n}-42");
+        let started = Instant::now();
+        type_in_terminal(d, &format!("{command}; echo flood-{n}-$((40+2))\n"));
+        let mut peak = 0;
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            peak = peak.max(own_pss_kib(app));
+            if terminal_text(d).lines().any(|l| l.trim() == marker) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "flood {n} never reached the window"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let took = started.elapsed();
+        let fr = frames(d, frames_stop);
+        std::thread::sleep(Duration::from_secs(2));
+        let after = own_pss_kib(app);
+        afters.push(after);
+        let p = |v: &[f64], q: f64| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            v[((q / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
+        };
+        out += &format!(
+            "| {n} | {} | {:.0} | {:.2} | {} / {} | {} / {} / {} |\n",
+            ms(took),
+            FLOOD_LINES as f64 / took.as_secs_f64(),
+            reference.as_secs_f64() / took.as_secs_f64(),
+            mib(peak),
+            mib(after),
+            ms_f(p(&fr, 50.0)),
+            ms_f(p(&fr, 99.0)),
+            ms_f(p(&fr, 100.0)),
+        );
+        if n == 1 {
+            d.step("after-flood");
+        }
+    }
+    let mut idle = idle_frames.clone();
+    idle.sort_by(f64::total_cmp);
+    out += &format!(
+        "\nPSS of the app + WebKit before the first flood: {}; frame time while idle: p50 {}. \
+         Lines/s ratio > 1 would mean faster than the bare pty.\n\n",
+        mib(pss_before),
+        ms_f(idle.get(idle.len() / 2).copied().unwrap_or(0.0)),
+    );
+    d.call("DELETE", "", None);
+    out
+}
+
+// ----------------------------------------------------------- 2. footprint
+
+fn footprint(app_bin: &Path, root: &Path) -> String {
+    docker_support::redis_image();
+    let data = root.join("data");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let prefix = format!("aidbench{}", std::process::id());
+    let _cleanup = docker_support::Cleanup(prefix.clone());
+    let pm2_home = Pm2Home(root.join("pm2"));
+    // Five small Node.js apps, registered before the app starts.
+    for i in 0..5 {
+        let dir = root.join(format!("apps/app{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("server.js"),
+            "require('http').createServer((q, s) => s.end('up\\n'))\
+             .listen(Number(process.env.PORT), '127.0.0.1');\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            format!("{{\"name\":\"app{i}\",\"scripts\":{{\"start\":\"node server.js\"}}}}\n"),
+        )
+        .unwrap();
+        window::register_before_start(&data, &format!("app{i}"), &dir);
+    }
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("PM2_HOME", pm2_home.0.display().to_string()),
+        ("AI_DESKTOP_SERVICES_PREFIX", prefix.clone()),
+    ];
+    let mut launched = window::launch(app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = window::shots_dir().join("bench");
+    d.wait_until("5 rows", || (d.row_names().len() == 5).then_some(()));
+    let app = app_pid(&data).expect("the app's process");
+    let bare = own_pss_kib(app);
+
+    for id in 1..=5 {
+        invoke(d, "vscode_start", json!({"repositoryId": id}));
+    }
+    for i in 0..10 {
+        let dep = invoke(
+            d,
+            "deployments_create",
+            json!({"input": {"repository_id": i / 2 + 1, "name": format!("web{i}")}}),
+        );
+        invoke(d, "deployments_start", json!({"id": dep["id"]}));
+    }
+    for i in 0..5 {
+        let server = invoke(
+            d,
+            "mcp_create",
+            json!({"input": {"name": format!("everything{i}"), "command": "mcp-server-everything"}}),
+        );
+        invoke(d, "mcp_start", json!({"id": server["id"]}));
+    }
+    d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('services_install',
+             {request: {kind: 'redis'}, onProgress: new window.__TAURI__.core.Channel()})
+           .then(done, e => done({err: e}));",
+        json!([]),
+    );
+    let foreign = format!("{prefix}-other");
+    let busybox = docker_support::busybox_image();
+    let (ok, _) = docker_support::docker(&["run", "-d", "--name", &foreign, busybox]);
+    assert!(ok, "docker run busybox");
+    // Everything is up: 10 deployments online, 5 MCP servers running, the
+    // containers listed.
+    d.wait_until("10 deployments online", || {
+        let list = invoke(d, "deployments_list", json!({}));
+        (list
+            .as_array()?
+            .iter()
+            .filter(|x| x["status"] == "online")
+            .count()
+            == 10)
+            .then_some(())
+    });
+    let mcp = invoke(d, "mcp_list", json!({}));
+    let running = mcp
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"] == "running")
+        .count();
+    let overview = invoke(d, "services_overview", json!({}));
+    let containers = overview["installed"].as_array().map_or(0, Vec::len)
+        + overview["foreign"].as_array().map_or(0, Vec::len);
+    assert!(
+        running == 5 && containers == 2,
+        "{running} MCP servers running, {containers} containers listed"
+    );
+    d.click("[data-testid=nav-repositories]");
+    std::thread::sleep(Duration::from_secs(10));
+    d.step("footprint");
+    let pids = own_pids(app);
+    let pss = own_pss_kib(app);
+    let supervised: u64 = proc_tree(app)
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| !pids.contains(pid))
+        .map(pss_kib)
+        .sum();
+    let before = ticks(&pids);
+    std::thread::sleep(IDLE);
+    let cpu = (ticks(&pids) - before) as f64 / 100.0 / IDLE.as_secs_f64() * 100.0;
+    let left: Vec<u32> = proc_tree(app)
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| !pids.contains(pid))
+        .collect();
+    d.call("DELETE", "", None);
+    // The app leaves code-server instances running when it quits (by design).
+    for pid in left {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+    format!(
+        "## 2. Idle footprint\n\n\
+         The window open on the Repositories page with 5 code-server instances, 10 PM2 \
+         deployments (online), {running} MCP servers running (server-everything) and \
+         {containers} containers (the app's Redis and one other the app lists), after 10 s \
+         of rest.\n\n\
+         | what | figure |\n|---|---|\n\
+         | PSS, app + WebKit processes ({} processes) | {} |\n\
+         | the same with nothing managed (just started, 5 repositories) | {} |\n\
+         | PSS of what the app supervises (code-server, MCP servers; for scale) | {} |\n\
+         | CPU of the app + WebKit over {} s (incl. reaped helpers such as `pm2 jlist`) | {cpu:.2} % of one core |\n\n",
+        pids.len(),
+        mib(pss),
+        mib(bare),
+        mib(supervised),
+        IDLE.as_secs(),
+    )
+}
+
+// --------------------------------------------------------------- 8. sizes
+
+fn file_len(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+fn gzip_len(p: &Path) -> u64 {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(p)
+        .output()
+        .expect("gzip");
+    out.stdout.len() as u64
+}
+
+fn newest(dir: &Path, ext: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+}
+
+fn sizes(app: &Path) -> String {
+    let top = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| top.join("target"));
+    let raw = target.join("wasm32-unknown-unknown/wasm-release/ai-desktop-ui.wasm");
+    let shipped = newest(&top.join("src-ui/dist"), "wasm").expect("src-ui/dist (run .ci/build-ui)");
+    let deb = std::env::var_os("AI_DESKTOP_DEB")
+        .map(PathBuf::from)
+        .or_else(|| newest(&target.join("release/bundle/deb"), "deb"));
+    let mb = |n: u64| format!("{:.2} MB", n as f64 / 1e6);
+    format!(
+        "## 8. Sizes\n\n| what | bytes | |\n|---|---|---|\n\
+         | UI wasm as cargo builds it (`wasm-release`: opt-level z, LTO) | {} | |\n\
+         | UI wasm shipped (after wasm-bindgen and `wasm-opt -Oz`) | {} | |\n\
+         | the same, gzip -9 | {} | |\n\
+         | release binary (UI embedded) | {} | |\n\
+         | .deb | {} | {} |\n\n",
+        mb(file_len(&raw)),
+        mb(file_len(&shipped)),
+        mb(gzip_len(&shipped)),
+        mb(file_len(app)),
+        deb.as_deref()
+            .map_or("not built".into(), |p| mb(file_len(p))),
+        deb.as_deref()
+            .map_or("run `.ci/package` first".into(), |p| p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()),
+    )
+}

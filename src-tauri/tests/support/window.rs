@@ -1,0 +1,535 @@
+//! The harness the end-to-end tests and the app benchmark share: the real
+//! app binary in a real window under Xvfb, driven through WebDriver
+//! (tauri-driver in front of WebKitWebDriver), plus what they read from
+//! /proc about its processes.
+
+#![allow(dead_code)] // each user takes its own subset
+
+use serde_json::{json, Value};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A child started in its own process group; the whole group dies with the
+/// test, whatever happens. (tauri-driver starts WebKitWebDriver, which would
+/// otherwise outlive it and keep the test's output pipes open.)
+pub struct Kill(pub Child);
+
+impl Kill {
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Kill> {
+        cmd.process_group(0).spawn().map(Kill)
+    }
+
+    /// Signals the child and its group. (Xvfb moves itself out of the group
+    /// it was started in, so the child is named too.)
+    pub fn signal_group(&self, signal: &str) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill")
+            .args([signal, "--", &pid, &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        self.signal_group("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Whatever is left of the group (the child, or its children).
+        self.signal_group("-KILL");
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Uses `$DISPLAY` if set, else starts an Xvfb of our own.
+pub fn display() -> (String, Option<Kill>) {
+    if let Ok(d) = std::env::var("DISPLAY") {
+        if !d.is_empty() {
+            return (d, None);
+        }
+    }
+    let n = (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("no free X display number");
+    let child = Command::new("Xvfb")
+        .args([
+            format!(":{n}").as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is not installed (apt-get install xvfb); run .ci/test");
+    let guard = Kill(child);
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let start = Instant::now();
+    while !Path::new(&socket).exists() {
+        assert!(start.elapsed() < WAIT, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!(":{n}"), Some(guard))
+}
+
+pub struct Driver {
+    pub agent: ureq::Agent,
+    pub base: String,
+    pub session: String,
+    pub shots: PathBuf,
+    pub display: String,
+    pub step: u32,
+}
+
+impl Driver {
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let response = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, body) => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
+        value["value"].clone()
+    }
+
+    pub fn try_find(&self, css: &str) -> Option<String> {
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_json(json!({"using": "css selector", "value": css}))
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let value: Value = response.body_mut().read_json().ok()?;
+        value["value"][ELEMENT_KEY].as_str().map(str::to_string)
+    }
+
+    pub fn find(&self, css: &str) -> String {
+        self.wait_until(css, || self.try_find(css))
+    }
+
+    pub fn wait_until<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            if start.elapsed() > WAIT {
+                self.shot("timeout");
+                panic!("timed out waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn click(&self, css: &str) {
+        let el = self.find(css);
+        // WebKitWebDriver does not scroll inside the page's own scrolling
+        // containers: bring the element into view first.
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({block: 'center'});",
+                "args": [{ ELEMENT_KEY: el }],
+            })),
+        );
+        self.call("POST", &format!("/element/{el}/click"), None);
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/clear"), None);
+        self.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// An element's text content. (WebKitWebDriver's Get Element Text answers
+    /// "" for elements in this webview, so read the DOM directly.)
+    pub fn text(&self, el: &str) -> String {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return arguments[0].textContent.trim();",
+                "args": [{ ELEMENT_KEY: el }],
+            })),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    pub fn async_script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// The names in the table, read in one script so that a re-render between
+    /// finding and reading cannot leave a stale element.
+    pub fn row_names(&self) -> Vec<String> {
+        let names = self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return Array.from(document.querySelectorAll('[data-testid=repo-name]'))
+                             .map(e => e.textContent.trim());",
+                "args": [],
+            })),
+        );
+        serde_json::from_value(names).unwrap_or_default()
+    }
+
+    /// Waits until the table shows exactly these names, in this order.
+    pub fn wait_rows(&self, expected: &[&str]) {
+        let start = Instant::now();
+        loop {
+            let names = self.row_names();
+            if names == expected {
+                return;
+            }
+            if start.elapsed() > WAIT {
+                self.shot("timeout");
+                panic!("table shows {names:?}, expected {expected:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Screenshots the whole X display with ImageMagick: WebKitWebDriver's own
+    /// screenshot command hangs when compositing is disabled, as it must be under Xvfb.
+    pub fn shot(&self, name: &str) {
+        let path = self.shots.join(format!("{:02}-{name}.png", self.step));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("ImageMagick's import is not installed; run .ci/test");
+        assert!(status.success(), "screenshot {name} failed");
+    }
+
+    pub fn step(&mut self, name: &str) {
+        // What a script just saw in the DOM may not be painted yet.
+        std::thread::sleep(Duration::from_millis(250));
+        self.step += 1;
+        self.shot(name);
+    }
+}
+
+/// The app under WebDriver, with what keeps it alive.
+pub struct Launched {
+    pub driver: Driver,
+    pub display: String,
+    // Dropped in this order: the WebDriver session's processes, then X.
+    pub _tauri_driver: Kill,
+    pub _xvfb: Option<Kill>,
+}
+
+/// Starts Xvfb (unless `$DISPLAY` is set), tauri-driver and a WebDriver
+/// session running `app` with its data in `data` and `env` added.
+pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
+    let (display, xvfb) = display();
+    let port = free_port();
+    let native_port = free_port();
+    let tauri_driver = Kill::spawn(
+        Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("AI_DESKTOP_DATA_DIR", data)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    )
+    .expect("tauri-driver is not installed (cargo install tauri-driver); run .ci/test");
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    let session = loop {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app}
+        }}});
+        if let Ok(mut r) = agent.post(format!("{base}/session")).send_json(&caps) {
+            let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+            if let Some(id) = v["value"]["sessionId"].as_str() {
+                break id.to_string();
+            }
+            assert!(start.elapsed() < WAIT, "no WebDriver session: {v}");
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "tauri-driver did not answer on {base}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let driver = Driver {
+        agent,
+        base,
+        session,
+        shots: shots_dir(),
+        display: display.clone(),
+        step: 0,
+    };
+    Launched {
+        driver,
+        display,
+        _tauri_driver: tauri_driver,
+        _xvfb: xvfb,
+    }
+}
+
+pub fn shots_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots")
+}
+
+/// What each end-to-end test starts from: an empty screenshot folder of its
+/// own, and a temp root with the app's data folder and a HOME inside it.
+pub struct Scene {
+    pub shots: PathBuf,
+    pub root: PathBuf,
+    pub data: PathBuf,
+    pub home: PathBuf,
+    pub _tmp: tempfile::TempDir,
+}
+
+pub fn scene(name: &str) -> Scene {
+    let shots = shots_dir().join(name);
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    Scene {
+        shots,
+        data: root.join("data"),
+        home,
+        root,
+        _tmp: tmp,
+    }
+}
+
+/// Registers a repository before the app starts, through the same store the
+/// app then opens.
+pub fn register_before_start(data: &Path, name: &str, path: &Path) {
+    let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(data).unwrap());
+    ai_desktop::repos::RepoRegistry::new(
+        store,
+        std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
+    )
+    .create(ai_desktop_api::repos::NewRepository {
+        name: name.into(),
+        path: path.display().to_string(),
+        kind: None,
+        port: None,
+    })
+    .unwrap();
+}
+
+pub fn group_alive(pgid: u32) -> bool {
+    Command::new("pgrep")
+        .args(["-g", &pgid.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The text of every element matching `css`, read in one script.
+pub fn texts(d: &Driver, css: &str) -> Vec<String> {
+    let value = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());",
+            "args": [css],
+        })),
+    );
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// Closes every toast (they sit over the corner where dialogs have buttons).
+pub fn dismiss_toasts(d: &Driver) {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
+            "args": [],
+        })),
+    );
+}
+
+pub fn wait_text(d: &Driver, css: &str, needle: &str) -> String {
+    d.wait_until(&format!("{css} to contain {needle:?}"), || {
+        texts(d, css).into_iter().find(|t| t.contains(needle))
+    })
+}
+
+/// Kills the PM2 daemon of a test's PM2_HOME when dropped.
+pub struct Pm2Home(pub PathBuf);
+
+impl Drop for Pm2Home {
+    fn drop(&mut self) {
+        let _ = Command::new("pm2")
+            .arg("kill")
+            .env("PM2_HOME", &self.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        // A `pm2` call of the closing app can start the daemon again after
+        // the kill; whatever runs for this PM2_HOME a moment later goes too.
+        std::thread::sleep(Duration::from_millis(500));
+        let needle = format!("God Daemon ({})", self.0.display());
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains(&needle) {
+                let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            }
+        }
+    }
+}
+
+/// The app started with this data folder (its environment says so).
+pub fn app_pid(data: &Path) -> Option<u32> {
+    let needle = format!("AI_DESKTOP_DATA_DIR={}", data.display());
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        let env = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+        (comm.trim() == "ai-desktop" && env.split(|b| *b == 0).any(|v| v == needle.as_bytes()))
+            .then_some(pid)
+    })
+}
+
+/// `root` and all its descendants, with each one's `/proc/PID/stat` fields
+/// after the command name (field 3 onwards: state, ppid, …).
+pub fn proc_tree(root: u32) -> Vec<(u32, Vec<String>)> {
+    let all: Vec<(u32, Vec<String>)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 2..];
+            Some((pid, rest.split_whitespace().map(str::to_string).collect()))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i].to_string();
+        tree.extend(all.iter().filter(|p| p.1[1] == parent).map(|p| p.0));
+        i += 1;
+    }
+    all.into_iter().filter(|p| tree.contains(&p.0)).collect()
+}
+
+/// CPU clock ticks of `root` and all its descendants: utime + stime, plus
+/// cutime + cstime, so short-lived children (each `pm2 jlist` is a node
+/// process) count once they are reaped.
+pub fn tree_ticks(root: u32) -> u64 {
+    proc_tree(root)
+        .iter()
+        .flat_map(|(_, f)| f[11..15].iter().map(|v| v.parse::<u64>().unwrap_or(0)))
+        .sum()
+}
+
+pub fn cpu_percent(root: u32, over: Duration) -> f64 {
+    let hz = 100.0; // USER_HZ on Linux
+    let before = tree_ticks(root);
+    std::thread::sleep(over);
+    let after = tree_ticks(root);
+    (after.saturating_sub(before)) as f64 / hz / over.as_secs_f64() * 100.0
+}
+
+/// Resident set of `root` and its descendants (the app and its WebKit processes).
+pub fn tree_rss_kib(root: u32) -> u64 {
+    proc_tree(root)
+        .iter()
+        .filter_map(|(pid, _)| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .filter_map(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
+/// The terminal's screen as text (xterm's DOM renderer keeps one div per row).
+pub fn terminal_text(d: &Driver) -> String {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const r = document.querySelector('.xterm-rows'); return r ? Array.from(r.children).map(c => c.textContent).join('\\n') : '';",
+            "args": [],
+        })),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+pub fn type_in_terminal(d: &Driver, text: &str) {
+    let el = d.find(".xterm-helper-textarea");
+    d.call(
+        "POST",
+        &format!("/element/{el}/value"),
+        Some(json!({ "text": text })),
+    );
+}
