@@ -195,15 +195,17 @@ pub const PM2_ACT: &str = "pm2_act";
 pub const TERMINAL_OPEN: &str = "terminal_open";
 /// `() -> Vec<TerminalInfo>`
 pub const TERMINAL_LIST: &str = "terminal_list";
-/// `{ id: u32, onFrame: Channel<TerminalFrame> } -> ()`: the kept output, then
-/// new output; one view per terminal (a new attach replaces the old)
+/// `{ id: u32 } -> ()`: makes the caller the terminal's reader; one view per
+/// terminal (a new attach replaces the old, whose reads end `detached`)
 pub const TERMINAL_ATTACH: &str = "terminal_attach";
+/// `{ id: u32, max: usize } -> TerminalFrame`: waits for output and returns
+/// what waits (the kept output first), up to `max` bytes; reading is the
+/// acknowledgement (flow control)
+pub const TERMINAL_READ: &str = "terminal_read";
 /// `{ id: u32, data: String } -> ()` (keys typed, text pasted)
 pub const TERMINAL_WRITE: &str = "terminal_write";
 /// `{ id: u32, cols: u16, rows: u16 } -> ()`
 pub const TERMINAL_RESIZE: &str = "terminal_resize";
-/// `{ id: u32, bytes: usize } -> ()`: that much output has been shown
-pub const TERMINAL_ACK: &str = "terminal_ack";
 /// `{ id: u32 } -> ()`: the view went away; output goes on into the backlog
 pub const TERMINAL_DETACH: &str = "terminal_detach";
 /// `{ id: u32 } -> ()`: ends the shell's process group
@@ -400,9 +402,9 @@ pub const ALL: &[&str] = &[
     TERMINAL_OPEN,
     TERMINAL_LIST,
     TERMINAL_ATTACH,
+    TERMINAL_READ,
     TERMINAL_WRITE,
     TERMINAL_RESIZE,
-    TERMINAL_ACK,
     TERMINAL_DETACH,
     TERMINAL_CLOSE,
     GIT_IDENTITY,

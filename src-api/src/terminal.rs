@@ -14,12 +14,15 @@ pub struct TerminalInfo {
     pub exit_code: Option<i32>,
 }
 
-/// Output of a terminal (`terminal_attach`'s channel). `data` is text to
-/// write to the emulator; the view acknowledges its length in bytes
-/// (`terminal_ack`) once written, or the shell is paused.
+/// Output of a terminal (`terminal_read`'s reply). `data` is text to write
+/// to the emulator; the view reads again once it is written (the shell is
+/// paused while too much waits unread).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TerminalFrame {
     pub data: String,
+    /// Another view took over, or this one was detached: stop reading.
+    #[serde(default)]
+    pub detached: bool,
     /// Set once, when the shell has exited.
     pub exited: bool,
     pub exit_code: Option<i32>,

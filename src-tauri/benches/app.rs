@@ -36,7 +36,7 @@ use window::{app_pid, proc_tree, terminal_text, type_in_terminal, Driver, Kill, 
 const START_RUNS: usize = 7;
 const IPC_CALLS: usize = 400;
 const FLOOD_LINES: u64 = 500_000;
-const FLOODS: usize = 3;
+const FLOODS: usize = 5;
 const IDLE: Duration = Duration::from_secs(60);
 
 fn main() {
@@ -52,10 +52,24 @@ fn main() {
         println!("{text}");
         report += &text;
     };
-    section(start_up(&app, &root.join("start"), &display));
-    section(footprint(&app, &root.join("footprint")));
-    section(ipc_and_streams(&app, &root.join("ipc")));
-    section(sizes(&app));
+    // `AI_DESKTOP_BENCH_ONLY=start,footprint,ipc,sizes` (any subset) while profiling.
+    let only = std::env::var("AI_DESKTOP_BENCH_ONLY").unwrap_or_default();
+    let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+    if want("start") {
+        section(start_up(&app, &root.join("start"), &display));
+    }
+    if want("footprint") {
+        section(footprint(&app, &root.join("footprint")));
+    }
+    if want("ipc") {
+        section(ipc_and_streams(&app, &root.join("ipc")));
+    }
+    if want("sizes") {
+        section(sizes(&app));
+    }
+    if !only.is_empty() {
+        return; // a partial run does not replace the report
+    }
     print!("\n\n");
     common::publish("app", &report);
 }
@@ -132,7 +146,10 @@ fn start_up(app: &Path, root: &Path, display: &str) -> String {
         let (at, own) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the app never reported its first paint");
-        println!("start {i}: {} (the app's own count: {own} ms)", ms(at - started));
+        println!(
+            "start {i}: {} (the app's own count: {own} ms)",
+            ms(at - started)
+        );
         if i > 0 {
             spawn_to_paint.push(at - started);
             run_to_paint.push(Duration::from_millis(own));
@@ -345,6 +362,24 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         assert!(status.success());
         t.elapsed()
     };
+    // The emulator's own ceiling: xterm.js in the same page, on screen,
+    // writing the same lines in 7 kB pieces, with no shell, IPC or flow control.
+    let xterm_alone = d.async_script(
+        "const [text, lines, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+         const host = document.createElement('div');
+         host.style.cssText = 'position:fixed;left:0;top:0;width:900px;height:500px;z-index:99';
+         document.body.appendChild(host);
+         const term = new window.Terminal({scrollback: 5000});
+         term.open(host);
+         let chunk = ''; while (chunk.length < 7000) chunk += text + '\\r\\n';
+         const per = chunk.length / (text.length + 2), n = Math.ceil(lines / per);
+         const t0 = performance.now(); let i = 0;
+         const next = () => { if (++i < n) term.write(chunk, next);
+                              else { const ms = performance.now() - t0; term.dispose(); host.remove(); done(ms); } };
+         term.write(chunk, next);",
+        json!([line, FLOOD_LINES]),
+    );
+    let xterm_alone = Duration::from_secs_f64(xterm_alone.as_f64().expect("xterm's time") / 1e3);
     let frames_start = "window.__frames = []; window.__recording = true;
         let last = performance.now();
         const tick = t => { window.__frames.push(t - last); last = t;
@@ -370,17 +405,28 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         "## 4. Terminal flood\n\n\
          `{command}` ({FLOOD_LINES} lines of {} bytes) typed into a terminal tab, {FLOODS} times in a row; \
          time until the line after it is on screen. Reference: the same command read from a \
-         bare pty by `script` ({}, {:.0} lines/s).\n\n\
-         | flood | time | lines/s | ratio to the bare pty | PSS app + WebKit peak / after | frame time p50 / p99 / max |\n\
-         |---|---|---|---|---|---|\n",
+         bare pty by `script` ({}, {:.0} lines/s); the emulator's own ceiling: xterm.js on screen in the \
+         same page writing the same lines in 7 kB pieces, without shell or IPC ({}, {:.0} lines/s).\n\n\
+         | flood | time | lines/s | ratio to the bare pty | ratio to xterm.js alone | PSS app + WebKit peak / after | frame time p50 / p99 / max | CPU app / web process |\n\
+         |---|---|---|---|---|---|---|---|\n",
         line.len() + 1,
         ms(reference),
         FLOOD_LINES as f64 / reference.as_secs_f64(),
+        ms(xterm_alone),
+        FLOOD_LINES as f64 / xterm_alone.as_secs_f64(),
     );
     let mut afters = Vec::new();
     for n in 1..=FLOODS {
         frames(d, frames_start);
         let marker = format!("flood-{n}-42");
+        let web: Vec<u32> = own_pids(app)
+            .into_iter()
+            .filter(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+            })
+            .collect();
+        let ticks_before = (ticks(&[app]), ticks(&web));
         let started = Instant::now();
         type_in_terminal(d, &format!("{command}; echo flood-{n}-$((40+2))\n"));
         let mut peak = 0;
@@ -397,6 +443,10 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
             std::thread::sleep(Duration::from_millis(50));
         }
         let took = started.elapsed();
+        let cpu = |before: u64, pids: &[u32]| {
+            (ticks(pids) - before) as f64 / 100.0 / took.as_secs_f64() * 100.0
+        };
+        let (cpu_app, cpu_web) = (cpu(ticks_before.0, &[app]), cpu(ticks_before.1, &web));
         let fr = frames(d, frames_stop);
         std::thread::sleep(Duration::from_secs(2));
         let after = own_pss_kib(app);
@@ -407,10 +457,11 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
             v[((q / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
         };
         out += &format!(
-            "| {n} | {} | {:.0} | {:.2} | {} / {} | {} / {} / {} |\n",
+            "| {n} | {} | {:.0} | {:.2} | {:.2} | {} / {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % |\n",
             ms(took),
             FLOOD_LINES as f64 / took.as_secs_f64(),
             reference.as_secs_f64() / took.as_secs_f64(),
+            xterm_alone.as_secs_f64() / took.as_secs_f64(),
             mib(peak),
             mib(after),
             ms_f(p(&fr, 50.0)),
@@ -539,9 +590,13 @@ fn footprint(app_bin: &Path, root: &Path) -> String {
         .filter(|pid| !pids.contains(pid))
         .map(pss_kib)
         .sum();
-    let before = ticks(&pids);
+    let percent = |ticks: u64| ticks as f64 / 100.0 / IDLE.as_secs_f64() * 100.0;
+    let webkit: Vec<u32> = pids.iter().copied().filter(|p| *p != app).collect();
+    let before = (ticks(&[app]), ticks(&webkit));
     std::thread::sleep(IDLE);
-    let cpu = (ticks(&pids) - before) as f64 / 100.0 / IDLE.as_secs_f64() * 100.0;
+    let cpu_app = percent(ticks(&[app]) - before.0);
+    let cpu_webkit = percent(ticks(&webkit) - before.1);
+    let cpu = cpu_app + cpu_webkit;
     let left: Vec<u32> = proc_tree(app)
         .into_iter()
         .map(|(pid, _)| pid)
@@ -565,7 +620,7 @@ fn footprint(app_bin: &Path, root: &Path) -> String {
          | PSS, app + WebKit processes ({} processes) | {} |\n\
          | the same with nothing managed (just started, 5 repositories) | {} |\n\
          | PSS of what the app supervises (code-server, MCP servers; for scale) | {} |\n\
-         | CPU of the app + WebKit over {} s (incl. reaped helpers such as `pm2 jlist`) | {cpu:.2} % of one core |\n\n",
+         | CPU of the app + WebKit over {} s (incl. reaped helpers such as `pm2 jlist`) | {cpu:.2} % of one core (app {cpu_app:.2} %, WebKit {cpu_webkit:.2} %) |\n\n",
         pids.len(),
         mib(pss),
         mib(bare),

@@ -354,7 +354,7 @@ pub fn run() {
             shell::terminal::terminal_attach,
             shell::terminal::terminal_write,
             shell::terminal::terminal_resize,
-            shell::terminal::terminal_ack,
+            shell::terminal::terminal_read,
             shell::terminal::terminal_detach,
             shell::terminal::terminal_close,
             shell::git::git_identity,

@@ -1123,27 +1123,17 @@ fn terminals_through_the_real_window() {
     });
     d.step("terminal-echo");
 
-    // A flood reaches the window without freezing it: time and memory.
-    let app = app_pid(&data).expect("the app's process");
-    let rss_before = tree_rss_kib(app);
-    let started = Instant::now();
+    // A flood reaches the window and the shell answers after it (its speed
+    // and memory are measured by `benches/app.rs`).
     type_in_terminal(d, "yes | head -n 1000000; echo flood-$((40+2))\n");
     let deadline = Instant::now() + Duration::from_secs(120);
-    let mut peak = rss_before;
-    loop {
-        peak = peak.max(tree_rss_kib(app));
-        if terminal_text(d).lines().any(|l| l.trim() == "flood-42") {
-            break;
-        }
+    while !terminal_text(d).lines().any(|l| l.trim() == "flood-42") {
         assert!(
             Instant::now() < deadline,
             "the flood never reached the window"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let took = started.elapsed();
-    let rss_after = tree_rss_kib(app);
-    // The page still answers.
     type_in_terminal(d, "echo still-$((1+1))\n");
     d.wait_until("the shell after the flood", || {
         terminal_text(d)
@@ -1151,27 +1141,6 @@ fn terminals_through_the_real_window() {
             .any(|l| l.trim() == "still-2")
             .then_some(())
     });
-    let app_rss = |pid: u32| -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            })
-            .unwrap_or(0)
-    };
-    let report = format!(
-        "`yes | head -n 1000000` (2 MB) to the window: {:.2} s ({:.0} lines/s); app + WebKit RSS {} MiB before, {} MiB peak, {} MiB after (the app process alone: {} MiB after)\n",
-        took.as_secs_f64(),
-        1_000_000.0 / took.as_secs_f64(),
-        rss_before / 1024,
-        peak / 1024,
-        rss_after / 1024,
-        app_rss(app) / 1024
-    );
-    print!("{report}");
-    std::fs::write(shots.join("throughput.txt"), report).unwrap();
     d.step("terminal-after-flood");
 
     // Closing the tab ends the shell's process group.

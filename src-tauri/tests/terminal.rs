@@ -1,6 +1,6 @@
 //! Terminals on real pseudo-terminals running the user's shell.
 
-use ai_desktop::terminal::{Output, TerminalManager, HIGH_WATER};
+use ai_desktop::terminal::{Output, Pulled, TerminalManager, HIGH_WATER};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -187,4 +187,124 @@ fn a_flood_is_held_back_until_the_view_catches_up() {
         "the terminal did not run on without a view"
     );
     m.close(t.id).unwrap();
+}
+
+/// A read that must return within 10 s.
+fn pull(rt: &tokio::runtime::Runtime, m: &TerminalManager, id: u32, max: usize) -> Pulled {
+    rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), m.read(id, max)).await })
+        .expect("a read that never returned")
+        .unwrap()
+}
+
+/// The window's view: it pulls. What waits is held to the high-water mark
+/// while nobody reads; reads take it in batches of at most `max` bytes,
+/// whole characters; a second view ends the first's reads; the exit comes
+/// after everything printed before it.
+#[test]
+fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    assert!(
+        rt.block_on(m.read(t.id, 1024)).is_err(),
+        "read before attach"
+    );
+    m.attach_pull(t.id).unwrap();
+    m.write(
+        t.id,
+        "printf 'h\\303\\251llo-%s\\n' pull; yes flood | head -c 5000000; echo flood-$((40+2))\n",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Nobody read: the shell is paused with about the high-water mark waiting.
+    let waiting = m.unacked(t.id).unwrap();
+    assert!(
+        waiting > HIGH_WATER / 2 && waiting <= HIGH_WATER + 64 * 1024,
+        "{waiting} bytes waiting"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(m.unacked(t.id).unwrap(), waiting, "reading went on");
+
+    // Read it all, 3-byte batches at first: "é" (2 bytes) is never split.
+    let mut text = String::new();
+    let mut reads = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !text.contains("flood-42") {
+        assert!(Instant::now() < deadline, "the flood never finished");
+        let max = if reads < 200 { 3 } else { 256 * 1024 };
+        match pull(&rt, &m, t.id, max) {
+            Pulled::Data(d) => {
+                assert!(d.len() <= max.max(4), "{} bytes for max {max}", d.len());
+                text.push_str(&d);
+            }
+            other => panic!("{other:?} before the end of the flood"),
+        }
+        reads += 1;
+    }
+    assert!(
+        text.contains("héllo-pull"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(text.matches("flood\r\n").count() >= 5_000_000 / 6 - 1);
+
+    // A read waits for output, and gets it.
+    let waiting_read = {
+        let m = m.clone();
+        let id = t.id;
+        rt.spawn(async move { m.read(id, 1 << 20).await })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !waiting_read.is_finished(),
+        "a read returned with nothing to say"
+    );
+    m.write(t.id, "echo late-$((6*7))\n").unwrap();
+    let mut late = String::new();
+    match rt.block_on(waiting_read).unwrap().unwrap() {
+        Pulled::Data(d) => late.push_str(&d),
+        other => panic!("{other:?}"),
+    }
+    while !late.contains("late-42") {
+        match rt.block_on(m.read(t.id, 1 << 20)).unwrap() {
+            Pulled::Data(d) => late.push_str(&d),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // A second view takes over: the first one's waiting read ends.
+    let first = {
+        let m = m.clone();
+        let id = t.id;
+        rt.spawn(async move { m.read(id, 1 << 20).await })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    m.attach_pull(t.id).unwrap();
+    assert_eq!(rt.block_on(first).unwrap().unwrap(), Pulled::Detached);
+    // The new view starts with the kept output.
+    let Pulled::Data(backlog) = rt.block_on(m.read(t.id, 1 << 20)).unwrap() else {
+        panic!("no backlog")
+    };
+    assert!(backlog.contains("late-42"));
+
+    // The exit comes after what was printed before it.
+    m.write(t.id, "echo bye; exit 4\n").unwrap();
+    let mut tail = String::new();
+    loop {
+        match pull(&rt, &m, t.id, 1 << 20) {
+            Pulled::Data(d) => tail.push_str(&d),
+            Pulled::Exited(code) => {
+                assert_eq!(code, Some(4));
+                break;
+            }
+            Pulled::Detached => panic!("detached"),
+        }
+    }
+    assert!(tail.contains("bye"), "{tail}");
+    // Detaching ends reads too.
+    m.detach(t.id).unwrap();
+    assert!(rt.block_on(m.read(t.id, 10)).is_err(), "read after detach");
 }

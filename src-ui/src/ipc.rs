@@ -115,9 +115,7 @@ fn to_api_error(err: JsValue) -> ApiError {
 
 /// Calls a command. `args` is an object keyed by the command's argument names.
 pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, ApiError> {
-    let value = tauri_invoke(cmd, to_js(args)?)
-        .await
-        .map_err(to_api_error)?;
+    let value = invoke_raw(cmd, args).await?;
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
 }
@@ -150,6 +148,12 @@ pub fn report_first_paint() {
         }
     });
     let _ = window.request_animation_frame(on_frame.unchecked_ref());
+}
+
+/// Calls a command and hands over its reply as the page received it (for a
+/// reply whose text goes on to JavaScript untouched: terminal output).
+pub async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, ApiError> {
+    tauri_invoke(cmd, to_js(args)?).await.map_err(to_api_error)
 }
 
 /// Calls a command that takes no arguments.

@@ -4,6 +4,12 @@
 //! acknowledged yet, the pty is not read, so a flood (`yes`) blocks the
 //! program that floods instead of the UI — as VS Code's terminal does. The
 //! last stretch of output is kept so a tab shown again starts where it was.
+//!
+//! The window's view pulls (`attach_pull` + `read`): output waits in a
+//! mailbox until the view asks for it, and taking it is the acknowledgement.
+//! Each read hands over everything waiting (up to a limit) as one IPC reply,
+//! where a pushed stream costs the page a script evaluation per small frame
+//! (Tauri channels under 8 kB) — slower, and memory WebKit did not give back.
 
 use crate::error::{Error, Result};
 use portable_pty::{native_pty_system, CommandBuilder, MasterPty, PtySize};
@@ -19,6 +25,24 @@ pub const HIGH_WATER: usize = 256 * 1024;
 pub const LOW_WATER: usize = 64 * 1024;
 /// Output kept for a tab that is shown again.
 const SCROLLBACK: usize = 256 * 1024;
+/// A pty read returns at most 4 kB; while more is ready within
+/// `GATHER_WAIT`, reads are gathered up to this much before being sent, so a
+/// flood travels in a few full frames instead of many small ones (each frame
+/// costs the page a script evaluation and a call into the UI).
+const GATHER: usize = 16 * 1024;
+const GATHER_WAIT_MS: i32 = 1;
+
+/// Whether `fd` has something to read within `ms` milliseconds.
+fn readable_within(fd: std::os::unix::io::RawFd, ms: i32) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, for the duration of the call.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    n > 0 && pfd.revents & libc::POLLIN != 0
+}
 
 /// What a subscriber gets.
 pub enum Output {
@@ -64,6 +88,39 @@ struct Term {
 pub struct TerminalManager {
     terms: Mutex<HashMap<u32, Arc<Term>>>,
     next: Mutex<u32>,
+    /// The pulling view of each terminal that has one.
+    mailboxes: Mutex<HashMap<u32, Arc<Mailbox>>>,
+}
+
+/// Output waiting for a pulling view.
+#[derive(Default)]
+struct Mailbox {
+    state: Mutex<MailboxState>,
+    ready: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct MailboxState {
+    data: String,
+    exited: Option<Option<i32>>,
+    /// Another view took over, or the view left: reads end.
+    gone: bool,
+}
+
+impl Mailbox {
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).gone = true;
+        self.ready.notify_one();
+    }
+}
+
+/// What a pulling view's `read` returns.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pulled {
+    Data(String),
+    Exited(Option<i32>),
+    /// The view was detached or replaced: stop reading.
+    Detached,
 }
 
 /// Splits off a trailing incomplete UTF-8 sequence (kept for the next read).
@@ -176,6 +233,14 @@ impl TerminalManager {
         };
         // Reader: pty → kept output → subscriber, paused above the high-water mark.
         let s = shared.clone();
+        // Its own copy of the pty's descriptor to poll: the master may be
+        // closed (and its number reused) while this thread still runs.
+        let poll_fd: Option<std::os::fd::OwnedFd> = pair.master.as_raw_fd().and_then(|fd| {
+            // SAFETY: the master is open here; the borrow ends with the dup.
+            unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }
+                .try_clone_to_owned()
+                .ok()
+        });
         std::thread::Builder::new()
             .name(format!("pty-{id}-read"))
             .spawn(move || {
@@ -196,6 +261,19 @@ impl TerminalManager {
                         Ok(n) => n,
                     };
                     pending.extend_from_slice(&buf[..n]);
+                    while let Some(fd) = poll_fd
+                        .as_ref()
+                        .map(std::os::fd::AsRawFd::as_raw_fd)
+                        .filter(|_| pending.len() < GATHER)
+                    {
+                        if !readable_within(fd, GATHER_WAIT_MS) {
+                            break;
+                        }
+                        match reader.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => pending.extend_from_slice(&buf[..n]),
+                        }
+                    }
                     let text = split_utf8(&mut pending);
                     if text.is_empty() {
                         continue;
@@ -293,11 +371,90 @@ impl TerminalManager {
     /// the backlog without waiting for anyone, so a hidden build keeps running.
     pub fn detach(&self, id: u32) -> Result<()> {
         let term = self.get(id)?;
+        self.close_mailbox(id);
         term.shared.out.lock().unwrap_or_else(|p| p.into_inner()).1 = None;
         let mut flow = term.shared.flow.lock().unwrap_or_else(|p| p.into_inner());
         flow.unacked = 0;
         term.shared.resume.notify_all();
         Ok(())
+    }
+
+    fn close_mailbox(&self, id: u32) {
+        let old = self
+            .mailboxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        if let Some(old) = old {
+            old.close();
+        }
+    }
+
+    /// Makes a mailbox the terminal's subscriber (the kept output first),
+    /// for a view that pulls with `read`. A read still waiting for a view
+    /// before it returns `Detached`.
+    pub fn attach_pull(&self, id: u32) -> Result<()> {
+        self.get(id)?;
+        self.close_mailbox(id);
+        let mailbox = Arc::new(Mailbox::default());
+        self.mailboxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, mailbox.clone());
+        self.attach(
+            id,
+            Box::new(move |out| {
+                let mut s = mailbox.state.lock().unwrap_or_else(|p| p.into_inner());
+                if s.gone {
+                    return false;
+                }
+                match out {
+                    Output::Data(text) => s.data.push_str(&text),
+                    Output::Exited(code) => s.exited = Some(code),
+                }
+                drop(s);
+                mailbox.ready.notify_one();
+                true
+            }),
+        )
+    }
+
+    /// Waits until output is there and takes up to `max` bytes of it (whole
+    /// characters), which acknowledges them; then the exit, once the shell
+    /// has exited and everything before it was read.
+    pub async fn read(&self, id: u32, max: usize) -> Result<Pulled> {
+        let mailbox = self
+            .mailboxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| Error::Conflict(format!("Terminal {id} has no view attached.")))?;
+        loop {
+            {
+                let mut s = mailbox.state.lock().unwrap_or_else(|p| p.into_inner());
+                if s.gone {
+                    return Ok(Pulled::Detached);
+                }
+                if !s.data.is_empty() {
+                    let mut cut = max.max(4).min(s.data.len());
+                    while !s.data.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let rest = s.data.split_off(cut);
+                    let taken = std::mem::replace(&mut s.data, rest);
+                    drop(s);
+                    // Gone already (closed meanwhile): nothing to acknowledge.
+                    let _ = self.ack(id, taken.len());
+                    return Ok(Pulled::Data(taken));
+                }
+                if let Some(code) = s.exited {
+                    return Ok(Pulled::Exited(code));
+                }
+            }
+            // A notification between the check and here is kept as a permit.
+            mailbox.ready.notified().await;
+        }
     }
 
     /// The view has shown `bytes` more of the output.
@@ -356,6 +513,7 @@ impl TerminalManager {
     /// window does; SIGKILL after 2 s) and forgets the terminal.
     pub fn close(&self, id: u32) -> Result<()> {
         let term = self.get(id)?;
+        self.close_mailbox(id);
         self.terms
             .lock()
             .unwrap_or_else(|p| p.into_inner())

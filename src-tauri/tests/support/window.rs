@@ -497,19 +497,6 @@ pub fn cpu_percent(root: u32, over: Duration) -> f64 {
     (after.saturating_sub(before)) as f64 / hz / over.as_secs_f64() * 100.0
 }
 
-/// Resident set of `root` and its descendants (the app and its WebKit processes).
-pub fn tree_rss_kib(root: u32) -> u64 {
-    proc_tree(root)
-        .iter()
-        .filter_map(|(pid, _)| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-        .filter_map(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .sum()
-}
-
 /// The terminal's screen as text (xterm's DOM renderer keeps one div per row).
 pub fn terminal_text(d: &Driver) -> String {
     d.call(

@@ -1,11 +1,10 @@
 //! A terminal emulator (xterm.js, loaded by index.html from `vendor/`) bound
-//! to one of the shell's terminals: keys go to `terminal_write`, output comes
-//! over `terminal_attach`'s channel and is acknowledged once xterm has
-//! written it, so a flood pauses the shell instead of freezing the page.
+//! to one of the shell's terminals: keys go to `terminal_write`; output is
+//! read with `terminal_read` in batches, the next read once xterm has written
+//! the last, so a flood pauses the shell instead of freezing the page.
 
 use crate::ipc;
 use ai_desktop_api::commands;
-use ai_desktop_api::terminal::TerminalFrame;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +24,9 @@ extern "C" {
     fn open(this: &XTerm, parent: &web_sys::HtmlElement);
     #[wasm_bindgen(method)]
     fn write(this: &XTerm, data: &str, done: &js_sys::Function);
+    /// `write` with a string that is already a JavaScript value.
+    #[wasm_bindgen(method, js_name = write)]
+    fn write_js(this: &XTerm, data: &JsValue, done: &js_sys::Function);
     #[wasm_bindgen(method, js_name = onData)]
     fn on_data(this: &XTerm, handler: &js_sys::Function) -> JsValue;
     #[wasm_bindgen(method, js_name = onResize)]
@@ -52,22 +54,8 @@ extern "C" {
     fn fit(this: &Fit);
 }
 
-/// Acknowledgements go out when this much is written, or 10 ms after the
-/// first unacknowledged write at the latest (so none is ever left behind).
-const ACK_STEP: usize = 32 * 1024;
-const ACK_DELAY_MS: i32 = 10;
-
-#[derive(Serialize)]
-struct Ack {
-    id: u32,
-    bytes: usize,
-}
-
-fn ack(id: u32, bytes: usize) {
-    spawn_local(async move {
-        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_ACK, &Ack { id, bytes }).await;
-    });
-}
+/// How much one read may bring: a flood arrives in a few large replies.
+const READ_MAX: usize = 256 * 1024;
 
 fn resize(id: u32, cols: u16, rows: u16) {
     #[derive(Serialize)]
@@ -91,6 +79,9 @@ pub fn TerminalView(
     // Kept in the view's cleanup; the JS objects are not Send.
     let term_slot: Rc<Cell<Option<(XTerm, Fit)>>> = Rc::new(Cell::new(None));
     let slot = term_slot.clone();
+    // Set when the view goes: its read loop stops.
+    let disposed = Rc::new(Cell::new(false));
+    let on_dispose = disposed.clone();
     host.on_load(move |div| {
         let Ok(options) = js_sys::JSON::parse(
             r##"{"cursorBlink": true, "scrollback": 5000, "fontFamily": "'DejaVu Sans Mono', monospace", "fontSize": 13,
@@ -153,62 +144,47 @@ pub fn TerminalView(
         term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
         on_key.forget();
 
-        // Output, acknowledged once written.
-        let pending = Rc::new(Cell::new(0usize));
-        let scheduled = Rc::new(Cell::new(false));
+        // Output: read what waits, write it, read again once xterm has
+        // written it (so a flood pauses the shell instead of the page).
         let writer = XTerm::clone(&term);
+        let gone = disposed.clone();
         spawn_local(async move {
             #[derive(Serialize)]
-            struct Args {
+            struct Attach {
                 id: u32,
             }
-            let _ = ipc::invoke_streaming(
-                commands::TERMINAL_ATTACH,
-                &Args { id },
-                "onFrame",
-                move |frame: TerminalFrame| {
-                    let t = &writer;
-                    if frame.exited {
-                        let note = match frame.exit_code {
-                            Some(code) => format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n"),
-                            None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
-                        };
-                        t.write(&note, &js_sys::Function::new_no_args(""));
-                        on_exit.run(frame.exit_code);
-                        return;
-                    }
-                    let len = frame.data.len();
-                    let pending = pending.clone();
-                    let scheduled = scheduled.clone();
-                    let done = Closure::once_into_js(move || {
-                        let total = pending.get() + len;
-                        if total >= ACK_STEP {
-                            pending.set(0);
-                            ack(id, total);
-                            return;
-                        }
-                        pending.set(total);
-                        if !scheduled.get() {
-                            scheduled.set(true);
-                            let flush = Closure::once_into_js(move || {
-                                scheduled.set(false);
-                                let n = pending.replace(0);
-                                if n > 0 {
-                                    ack(id, n);
-                                }
-                            });
-                            if let Some(w) = web_sys::window() {
-                                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                                    flush.unchecked_ref(),
-                                    ACK_DELAY_MS,
-                                );
-                            }
-                        }
-                    });
-                    t.write(&frame.data, done.unchecked_ref());
-                },
-            )
-            .await;
+            #[derive(Serialize)]
+            struct Read {
+                id: u32,
+                max: usize,
+            }
+            if ipc::invoke::<_, ()>(commands::TERMINAL_ATTACH, &Attach { id }).await.is_err() {
+                return;
+            }
+            while !gone.get() {
+                // Read field by field (`TerminalFrame`'s names): the text goes
+                // to xterm as the JavaScript string it arrived as.
+                let Ok(frame) = ipc::invoke_raw(commands::TERMINAL_READ, &Read { id, max: READ_MAX }).await else {
+                    return;
+                };
+                let field = |k: &str| js_sys::Reflect::get(&frame, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+                if gone.get() || field("detached").as_bool() == Some(true) {
+                    return;
+                }
+                if field("exited").as_bool() == Some(true) {
+                    let exit_code = field("exit_code").as_f64().map(|c| c as i32);
+                    let note = match exit_code {
+                        Some(code) => format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n"),
+                        None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
+                    };
+                    writer.write(&note, &js_sys::Function::new_no_args(""));
+                    on_exit.run(exit_code);
+                    return;
+                }
+                let data = field("data");
+                let written = js_sys::Promise::new(&mut |resolve, _| writer.write_js(&data, &resolve));
+                let _ = wasm_bindgen_futures::JsFuture::from(written).await;
+            }
         });
         term.focus();
         slot.set(Some((term, fit)));
@@ -223,7 +199,9 @@ pub fn TerminalView(
         }
     });
     let dispose = send_wrapper::SendWrapper::new(term_slot);
+    let on_dispose = send_wrapper::SendWrapper::new(on_dispose);
     on_cleanup(move || {
+        on_dispose.set(true);
         handle.remove();
         if let Some((term, _)) = dispose.take().take() {
             term.dispose();
