@@ -36,8 +36,8 @@ pub const VSCODE_STOP_ALL: &str = "vscode_stop_all";
 pub const VSCODE_CLEANUP: &str = "vscode_cleanup";
 /// `{ repositoryId: i64, target: OpenTarget } -> ()` (starts it if needed)
 pub const VSCODE_OPEN: &str = "vscode_open";
-/// `{ repositoryId: i64, onFrame: Channel<LogFrame> } -> ()`: the kept lines,
-/// then new ones in batches until the instance stops or the view goes.
+/// `{ repositoryId: i64, from: Option<u64> } -> LogFrame`: a log read (see
+/// `DEPLOYMENTS_LOGS`); an empty frame after 2 s while no instance runs.
 pub const VSCODE_LOGS: &str = "vscode_logs";
 /// `{ path: Option<String> } -> CodeServerStatus` (the binary to use; None = PATH)
 pub const VSCODE_SET_BINARY: &str = "vscode_set_binary";
@@ -83,8 +83,8 @@ pub const MCP_CALL_TOOL: &str = "mcp_call_tool";
 pub const MCP_HISTORY: &str = "mcp_history";
 /// `{ id: i64 } -> ()`
 pub const MCP_CLEAR_HISTORY: &str = "mcp_clear_history";
-/// `{ id: i64, onFrame: Channel<LogFrame> } -> ()`: the kept lines (stderr,
-/// and stdout that is not JSON-RPC), then new ones in batches; the stream
+/// `{ id: i64, from: Option<u64> } -> LogFrame`: a log read (see
+/// `DEPLOYMENTS_LOGS`) of stderr and stdout that is not JSON-RPC; the buffer
 /// lives across restarts (this is `mcp:{id}:log` of the old backend).
 pub const MCP_LOGS: &str = "mcp_logs";
 
@@ -108,8 +108,10 @@ pub const DEPLOYMENTS_RESTART: &str = "deployments_restart";
 pub const DEPLOYMENTS_DELETE: &str = "deployments_delete";
 /// `() -> Vec<Deployment>`
 pub const DEPLOYMENTS_STOP_ALL: &str = "deployments_stop_all";
-/// `{ id: i64, onFrame: Channel<LogFrame> } -> ()`: the tail of its out and
-/// err logs, then new lines in batches.
+/// `{ id: i64, from: Option<u64> } -> LogFrame`: a log read. The lines from
+/// `from` on (None: the kept tail of its out and err logs), at most 1,000 (the
+/// newest; the rest counted in `skipped`), waiting up to 20 s for one; the
+/// view reads again from the frame's `next`.
 pub const DEPLOYMENTS_LOGS: &str = "deployments_logs";
 /// `{ id: i64 } -> ()` (empties its log files)
 pub const DEPLOYMENTS_CLEAR_LOGS: &str = "deployments_clear_logs";
@@ -133,8 +135,8 @@ pub const SERVICES_STOP: &str = "services_stop";
 pub const SERVICES_RESTART: &str = "services_restart";
 /// `{ kind: ServiceKind, deleteData: bool } -> ()`
 pub const SERVICES_UNINSTALL: &str = "services_uninstall";
-/// `{ kind: ServiceKind, onFrame: Channel<LogFrame> } -> ()`: the container's
-/// last lines, then new ones in batches.
+/// `{ kind: ServiceKind, from: Option<u64> } -> LogFrame`: a log read of the
+/// container's output (see `DEPLOYMENTS_LOGS`).
 pub const SERVICES_LOGS: &str = "services_logs";
 
 /// `() -> FlowSettings` (the API key only as a mask)

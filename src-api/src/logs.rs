@@ -10,11 +10,14 @@ pub struct LogLine {
     pub text: String,
 }
 
-/// A batch of log lines (one channel message).
+/// A batch of log lines (one read of a `*_logs` command).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFrame {
     pub lines: Vec<LogLine>,
     /// Lines that were dropped before this frame because the reader fell
     /// behind the buffer (the view shows a marker).
     pub skipped: u64,
+    /// Where the next read goes on from (`from`).
+    #[serde(default)]
+    pub next: u64,
 }

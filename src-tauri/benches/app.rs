@@ -14,7 +14,7 @@
 //! 5. sizes: the wasm bundle, the release binary and the .deb.
 //!
 //! `bash .ci/bench` builds what this needs and runs it with the other benches;
-//! alone: `cargo bench -p ai-desktop --features custom-protocol,e2e --bench app`
+//! alone: `cargo bench -p ai-desktop --features custom-protocol --bench app`
 //! (after `.ci/build-ui`, with `.ci/lib.sh`'s PATH). Writes `bench/app.md`.
 
 #[path = "common/mod.rs"]
@@ -58,11 +58,17 @@ fn main() {
     if want("start") {
         section(start_up(&app, &root.join("start"), &display));
     }
+    let mut log_flood = String::new();
     if want("footprint") {
-        section(footprint(&app, &root.join("footprint")));
+        let (idle, logs) = footprint(&app, &root.join("footprint"));
+        section(idle);
+        log_flood = logs;
     }
     if want("ipc") {
         section(ipc_and_streams(&app, &root.join("ipc")));
+    }
+    if !log_flood.is_empty() {
+        section(log_flood);
     }
     if want("sizes") {
         section(sizes(&app));
@@ -230,6 +236,43 @@ fn ticks(pids: &[u32]) -> u64 {
         .sum()
 }
 
+/// Starts recording the page's frame times (requestAnimationFrame deltas).
+fn record_frames(d: &Driver) {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(
+            json!({"script": "window.__frames = []; window.__recording = true;
+            let last = performance.now();
+            const tick = t => { window.__frames.push(t - last); last = t;
+                                if (window.__recording) requestAnimationFrame(tick); };
+            requestAnimationFrame(tick);", "args": []}),
+        ),
+    );
+}
+
+/// Stops recording; the frame times in ms.
+fn recorded_frames(d: &Driver) -> Vec<f64> {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "window.__recording = false; return window.__frames;", "args": []})),
+    )
+    .as_array()
+    .map(|a| a.iter().filter_map(Value::as_f64).collect())
+    .unwrap_or_default()
+}
+
+/// Nearest-rank percentile of plain numbers.
+fn pct(v: &[f64], q: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return 0.0;
+    }
+    v[((q / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
+}
+
 /// Calls a command from the page, as the UI does.
 fn invoke(d: &Driver, cmd: &str, args: Value) -> Value {
     let reply = d.async_script(
@@ -362,6 +405,7 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         assert!(status.success());
         t.elapsed()
     };
+    let pss_before = own_pss_kib(app);
     // The emulator's own ceiling: xterm.js in the same page, on screen,
     // writing the same lines in 7 kB pieces, with no shell, IPC or flow control.
     let xterm_alone = d.async_script(
@@ -380,27 +424,10 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         json!([line, FLOOD_LINES]),
     );
     let xterm_alone = Duration::from_secs_f64(xterm_alone.as_f64().expect("xterm's time") / 1e3);
-    let frames_start = "window.__frames = []; window.__recording = true;
-        let last = performance.now();
-        const tick = t => { window.__frames.push(t - last); last = t;
-                            if (window.__recording) requestAnimationFrame(tick); };
-        requestAnimationFrame(tick);";
-    let frames_stop = "window.__recording = false; return window.__frames;";
-    let frames = |d: &Driver, script: &str| -> Vec<f64> {
-        let v = d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": script, "args": []})),
-        );
-        v.as_array()
-            .map(|a| a.iter().filter_map(Value::as_f64).collect())
-            .unwrap_or_default()
-    };
     // Frames while idle, for reference.
-    frames(d, frames_start);
+    record_frames(d);
     std::thread::sleep(Duration::from_secs(2));
-    let idle_frames = frames(d, frames_stop);
-    let pss_before = own_pss_kib(app);
+    let idle_frames = recorded_frames(d);
     out += &format!(
         "## 4. Terminal flood\n\n\
          `{command}` ({FLOOD_LINES} lines of {} bytes) typed into a terminal tab, {FLOODS} times in a row; \
@@ -417,7 +444,7 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
     );
     let mut afters = Vec::new();
     for n in 1..=FLOODS {
-        frames(d, frames_start);
+        record_frames(d);
         let marker = format!("flood-{n}-42");
         let web: Vec<u32> = own_pids(app)
             .into_iter()
@@ -447,15 +474,10 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
             (ticks(pids) - before) as f64 / 100.0 / took.as_secs_f64() * 100.0
         };
         let (cpu_app, cpu_web) = (cpu(ticks_before.0, &[app]), cpu(ticks_before.1, &web));
-        let fr = frames(d, frames_stop);
+        let fr = recorded_frames(d);
         std::thread::sleep(Duration::from_secs(2));
         let after = own_pss_kib(app);
         afters.push(after);
-        let p = |v: &[f64], q: f64| {
-            let mut v = v.to_vec();
-            v.sort_by(f64::total_cmp);
-            v[((q / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
-        };
         out += &format!(
             "| {n} | {} | {:.0} | {:.2} | {:.2} | {} / {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % |\n",
             ms(took),
@@ -464,9 +486,9 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
             xterm_alone.as_secs_f64() / took.as_secs_f64(),
             mib(peak),
             mib(after),
-            ms_f(p(&fr, 50.0)),
-            ms_f(p(&fr, 99.0)),
-            ms_f(p(&fr, 100.0)),
+            ms_f(pct(&fr, 50.0)),
+            ms_f(pct(&fr, 99.0)),
+            ms_f(pct(&fr, 100.0)),
         );
         if n == 1 {
             d.step("after-flood");
@@ -486,7 +508,8 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
 
 // ----------------------------------------------------------- 2. footprint
 
-fn footprint(app_bin: &Path, root: &Path) -> String {
+/// Section 2, and the log flood measured in the same window (section 4b).
+fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
     docker_support::redis_image();
     let data = root.join("data");
     let home = root.join("home");
@@ -597,6 +620,88 @@ fn footprint(app_bin: &Path, root: &Path) -> String {
     let cpu_app = percent(ticks(&[app]) - before.0);
     let cpu_webkit = percent(ticks(&webkit) - before.1);
     let cpu = cpu_app + cpu_webkit;
+
+    // A deployment printing as fast as it can for 20 s, its log open.
+    let flood_dir = root.join("apps/app0");
+    std::fs::write(
+        flood_dir.join("flood.js"),
+        "const end = Date.now() + 20000; let n = 0;
+         const line = 'log line from a chatty process, with some words in it';
+         function burst() {
+           let ok = true;
+           while (ok && Date.now() < end) ok = process.stdout.write(line + ' ' + (++n) + '\\n');
+           if (Date.now() < end) process.stdout.once('drain', burst);
+           else require('fs').writeFileSync('count', String(n));
+         }
+         burst(); setInterval(() => {}, 1e6);\n",
+    )
+    .unwrap();
+    let chatty = invoke(
+        d,
+        "deployments_create",
+        json!({"input": {"repository_id": 1, "name": "chatty", "start_command": "node flood.js"}}),
+    );
+    let chatty_id = chatty["id"].as_i64().unwrap();
+    d.click("[data-testid=nav-deployments]");
+    d.find(&format!("[data-testid=deploy-row-{chatty_id}]"));
+    // A table row is not "interactable" to WebKitWebDriver: click it from the page.
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "document.querySelector(arguments[0]).click();",
+            "args": [format!("[data-testid=deploy-row-{chatty_id}]")],
+        })),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let log_before = own_pss_kib(app);
+    record_frames(d);
+    let flood_ticks = (ticks(&[app]), ticks(&webkit));
+    let flood_started = Instant::now();
+    invoke(d, "deployments_start", json!({"id": chatty_id}));
+    let mut log_peak = log_before;
+    while !flood_dir.join("count").exists() {
+        assert!(
+            flood_started.elapsed() < Duration::from_secs(90),
+            "the chatty deployment never finished"
+        );
+        log_peak = log_peak.max(own_pss_kib(app));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let flood_took = flood_started.elapsed();
+    let flood_cpu = (
+        percent(ticks(&[app]) - flood_ticks.0) * IDLE.as_secs_f64() / flood_took.as_secs_f64(),
+        percent(ticks(&webkit) - flood_ticks.1) * IDLE.as_secs_f64() / flood_took.as_secs_f64(),
+    );
+    let log_frames = recorded_frames(d);
+    d.step("log-flood");
+    std::thread::sleep(Duration::from_secs(3));
+    let log_after = own_pss_kib(app);
+    let printed: u64 = std::fs::read_to_string(flood_dir.join("count"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    invoke(d, "deployments_stop", json!({"id": chatty_id}));
+    let log_report = format!(
+        "## 4b. A log flood\n\n\
+         A deployment printing as fast as it can for 20 s ({printed} lines, {:.0} lines/s into \
+         PM2's log) with its log open on the Deployments page (the view keeps the last 2,000 \
+         lines; under a flood it reads at most once per painted frame and marks what it skipped).\n\n\
+         | PSS app + WebKit before / peak / 3 s after | frame time p50 / p99 / max | CPU app / WebKit |\n\
+         |---|---|---|\n\
+         | {} / {} / {} | {} / {} / {} | {:.0} % / {:.0} % |\n\n",
+        printed as f64 / flood_took.as_secs_f64(),
+        mib(log_before),
+        mib(log_peak),
+        mib(log_after),
+        ms_f(pct(&log_frames, 50.0)),
+        ms_f(pct(&log_frames, 99.0)),
+        ms_f(pct(&log_frames, 100.0)),
+        flood_cpu.0,
+        flood_cpu.1,
+    );
+
     let left: Vec<u32> = proc_tree(app)
         .into_iter()
         .map(|(pid, _)| pid)
@@ -610,7 +715,7 @@ fn footprint(app_bin: &Path, root: &Path) -> String {
             .stderr(Stdio::null())
             .status();
     }
-    format!(
+    let idle = format!(
         "## 2. Idle footprint\n\n\
          The window open on the Repositories page with 5 code-server instances, 10 PM2 \
          deployments (online), {running} MCP servers running (server-everything) and \
@@ -626,7 +731,8 @@ fn footprint(app_bin: &Path, root: &Path) -> String {
         mib(bare),
         mib(supervised),
         IDLE.as_secs(),
-    )
+    );
+    (idle, log_report)
 }
 
 // --------------------------------------------------------------- 8. sizes

@@ -140,7 +140,7 @@ async fn run() {
          | install to healthy (volume, container, start, AUTH+PING answered) vs `docker run -d` (no readiness wait) | {} | {} | {:.2} |\n\
          | log lines/s reaching the app's buffer vs `docker logs -f` ({} s) | {:.0} | {:.0} | {:.2} |\n\n\
          The app's resident memory while streaming: {before:.1} MiB before, {after:.1} MiB after \
-         (the buffer keeps 2,000 lines; the UI stream batches from it every 25 ms in frames under 8 kB).\n",
+         (the buffer keeps 2,000 lines; the log view reads up to 1,000 of them at a time, at most once per painted frame).\n",
         common::machine(),
         ms(a),
         ms(c),

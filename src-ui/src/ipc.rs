@@ -156,6 +156,17 @@ pub async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, Ap
     tauri_invoke(cmd, to_js(args)?).await.map_err(to_api_error)
 }
 
+/// Resolves when the next frame is about to be painted (never while the
+/// window is hidden).
+pub async fn next_animation_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+}
+
 /// Calls a command that takes no arguments.
 pub async fn invoke0<R: DeserializeOwned>(cmd: &str) -> Result<R, ApiError> {
     #[derive(Serialize)]

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,11 +27,26 @@ pub struct LogBuffer {
     state: Mutex<State>,
     capacity: usize,
     live: broadcast::Sender<LogLine>,
+    /// The next line's number, for readers waiting for new lines.
+    pushed: watch::Sender<u64>,
 }
 
 struct State {
     lines: VecDeque<LogLine>,
     next_seq: u64,
+    /// Lines before this were cleared on purpose (not missed by a reader).
+    cleared_before: u64,
+}
+
+/// What a reader gets: lines after the ones it saw, and how many it missed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LogRead {
+    pub lines: Vec<LogLine>,
+    /// Lines dropped before this reader got them (the buffer moved on, or
+    /// more came at once than one read takes: the newest are kept).
+    pub skipped: u64,
+    /// Where the next read goes on from.
+    pub next: u64,
 }
 
 impl LogBuffer {
@@ -40,8 +56,10 @@ impl LogBuffer {
             state: Mutex::new(State {
                 lines: VecDeque::with_capacity(capacity.min(4096)),
                 next_seq: 0,
+                cleared_before: 0,
             }),
             capacity,
+            pushed: watch::channel(0).0,
             // A slow subscriber lags (and is told so) instead of growing memory.
             live: broadcast::channel(capacity.min(4096)).0,
         }
@@ -62,17 +80,52 @@ impl LogBuffer {
             state.lines.push_back(line.clone());
             line
         };
+        self.pushed.send_replace(line.seq + 1);
         // No subscribers is fine.
         let _ = self.live.send(line);
     }
 
     /// Forgets the kept lines (numbering goes on, so readers are not confused).
     pub fn clear(&self) {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .lines
-            .clear();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.lines.clear();
+        state.cleared_before = state.next_seq;
+    }
+
+    /// The lines from `from` on (None: everything kept), at most the newest
+    /// `max`; waits up to `wait` for one when there is none yet.
+    pub async fn read(&self, from: Option<u64>, max: usize, wait: Duration) -> LogRead {
+        // Subscribed before looking, so a line pushed in between wakes us.
+        let mut pushed = self.pushed.subscribe();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let read = self.read_now(from, max);
+            if !read.lines.is_empty() || read.skipped > 0 {
+                return read;
+            }
+            match tokio::time::timeout_at(deadline, pushed.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return read,
+            }
+        }
+    }
+
+    fn read_now(&self, from: Option<u64>, max: usize) -> LogRead {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let oldest = state.lines.front().map_or(state.next_seq, |l| l.seq);
+        let from = from.unwrap_or(oldest).max(state.cleared_before);
+        let mut skipped = oldest.saturating_sub(from);
+        let available: Vec<&LogLine> = state.lines.iter().filter(|l| l.seq >= from).collect();
+        let take = available.len().min(max.max(1));
+        skipped += (available.len() - take) as u64;
+        LogRead {
+            lines: available[available.len() - take..]
+                .iter()
+                .map(|l| (*l).clone())
+                .collect(),
+            skipped,
+            next: state.next_seq.max(from),
+        }
     }
 
     /// The kept lines with `seq >= since`.
@@ -95,6 +148,60 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reader_gets_what_came_after_and_counts_what_it_missed() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let buf = std::sync::Arc::new(LogBuffer::new(5));
+        let wait = Duration::from_millis(50);
+        // Nothing yet: an empty read after the wait, from 0.
+        let r = rt.block_on(buf.read(None, 10, wait));
+        assert_eq!((r.lines.len(), r.skipped, r.next), (0, 0, 0));
+        for i in 0..3 {
+            buf.push(Stream::Stdout, format!("a{i}"));
+        }
+        let r = rt.block_on(buf.read(None, 10, wait));
+        assert_eq!(
+            r.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["a0", "a1", "a2"]
+        );
+        assert_eq!((r.skipped, r.next), (0, 3));
+        // 7 more into a buffer of 5: lines 3 and 4 are gone before the read.
+        for i in 3..10 {
+            buf.push(Stream::Stderr, format!("a{i}"));
+        }
+        let r = rt.block_on(buf.read(Some(3), 10, wait));
+        assert_eq!(
+            r.lines.iter().map(|l| l.seq).collect::<Vec<_>>(),
+            [5, 6, 7, 8, 9]
+        );
+        assert_eq!((r.skipped, r.next), (2, 10));
+        // More than one read takes: the newest, the rest counted.
+        let r = rt.block_on(buf.read(Some(5), 2, wait));
+        assert_eq!(r.lines.iter().map(|l| l.seq).collect::<Vec<_>>(), [8, 9]);
+        assert_eq!(r.skipped, 3);
+        // A waiting reader wakes for a line pushed meanwhile.
+        let pusher = {
+            let buf = buf.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                buf.push(Stream::Stdout, "late".into());
+            })
+        };
+        let r = rt.block_on(buf.read(Some(10), 10, Duration::from_secs(10)));
+        pusher.join().unwrap();
+        assert_eq!(
+            r.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["late"]
+        );
+        // Cleared lines are not "missed".
+        buf.clear();
+        let r = rt.block_on(buf.read(Some(3), 10, wait));
+        assert_eq!((r.lines.len(), r.skipped, r.next), (0, 0, 11));
+    }
 
     #[test]
     fn keeps_only_the_newest_lines() {

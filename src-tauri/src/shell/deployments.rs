@@ -6,7 +6,6 @@ use ai_desktop_api::deployments::{
     Deployment, DeploymentInput, Pm2Status, ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::logs::LogFrame;
-use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
@@ -86,13 +85,10 @@ pub async fn deployments_stop_all(state: State<'_, AppState>) -> CmdResult<Vec<D
 pub async fn deployments_logs(
     state: State<'_, AppState>,
     id: i64,
-    on_frame: Channel<LogFrame>,
-) -> CmdResult<()> {
+    from: Option<u64>,
+) -> CmdResult<LogFrame> {
     let buffer = state.deployments.logs(id)?;
-    state
-        .log_streams
-        .replace("deployments", Some(buffer), on_frame);
-    Ok(())
+    Ok(super::logs::read(Some(buffer), from).await)
 }
 
 #[tauri::command]

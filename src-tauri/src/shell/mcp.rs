@@ -7,7 +7,6 @@ use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpTool,
     ResourceContents,
 };
-use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
@@ -114,9 +113,8 @@ pub async fn mcp_clear_history(state: State<'_, AppState>, id: i64) -> CmdResult
 pub async fn mcp_logs(
     state: State<'_, AppState>,
     id: i64,
-    on_frame: Channel<LogFrame>,
-) -> CmdResult<()> {
+    from: Option<u64>,
+) -> CmdResult<LogFrame> {
     let buffer = state.mcp.logs(id)?;
-    state.log_streams.replace("mcp", Some(buffer), on_frame);
-    Ok(())
+    Ok(super::logs::read(Some(buffer), from).await)
 }

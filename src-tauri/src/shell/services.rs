@@ -70,11 +70,8 @@ pub async fn services_uninstall(
 pub async fn services_logs(
     state: State<'_, AppState>,
     kind: ServiceKind,
-    on_frame: Channel<LogFrame>,
-) -> CmdResult<()> {
+    from: Option<u64>,
+) -> CmdResult<LogFrame> {
     let buffer = state.services.logs(kind).await?;
-    state
-        .log_streams
-        .replace("services", Some(buffer), on_frame);
-    Ok(())
+    Ok(super::logs::read(Some(buffer), from).await)
 }

@@ -8,7 +8,6 @@ use ai_desktop_api::vscode::{
     RepoChanges,
 };
 use ai_desktop_api::{ApiError, ErrorCode};
-use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_shell::ShellExt;
 
@@ -82,11 +81,10 @@ pub async fn vscode_open(
 pub async fn vscode_logs(
     state: State<'_, AppState>,
     repository_id: i64,
-    on_frame: Channel<LogFrame>,
-) -> CmdResult<()> {
+    from: Option<u64>,
+) -> CmdResult<LogFrame> {
     let buffer = state.vscode.logs(repository_id)?;
-    state.log_streams.replace("vscode", buffer, on_frame);
-    Ok(())
+    Ok(super::logs::read(buffer, from).await)
 }
 
 #[tauri::command]

@@ -108,9 +108,9 @@ pub fn LogView(
     }
 }
 
-/// Feeds a [`LogView`]'s lines from a streaming log command (`vscode_logs`,
-/// `mcp_logs` …). Following again replaces the previous stream: frames of an
-/// older subscription, still in flight, are ignored.
+/// Feeds a [`LogView`]'s lines by reading a log command (`vscode_logs`,
+/// `mcp_logs` …) in a loop. Following again replaces the previous loop: a
+/// read of an older one, still in flight, is ignored and ends it.
 #[derive(Clone, Copy)]
 pub struct LogFollower {
     pub lines: RwSignal<Vec<LogLine>>,
@@ -130,30 +130,45 @@ impl LogFollower {
         self.generation.set_value(generation);
         let lines = self.lines;
         lines.set(Vec::new());
+        let Ok(serde_json::Value::Object(base)) = serde_json::to_value(&args) else {
+            return;
+        };
+        let current = move || self.generation.try_get_value() == Some(generation);
+        // Read, show, read on from where the last read ended; at most one
+        // read per painted frame (and none while the window is hidden).
         spawn_local(async move {
-            let result = ipc::invoke_streaming(cmd, &args, "onFrame", move |frame: LogFrame| {
-                let current = self.generation.try_get_value() == Some(generation);
-                if !current || (frame.lines.is_empty() && frame.skipped == 0) {
+            let mut from: Option<u64> = None;
+            while current() {
+                let mut args = base.clone();
+                args.insert("from".into(), serde_json::json!(from));
+                let frame: LogFrame = match ipc::invoke(cmd, &args).await {
+                    Ok(frame) => frame,
+                    Err(e) => {
+                        web_sys::console::warn_1(&format!("log view: {}", e.message).into());
+                        return;
+                    }
+                };
+                if !current() {
                     return;
                 }
-                lines.update(|l| {
-                    if frame.skipped > 0 {
-                        l.push(LogLine {
-                            seq: 0,
-                            stderr: true,
-                            text: format!("… {} lines skipped …", frame.skipped),
-                        });
-                    }
-                    l.extend(frame.lines);
-                    if l.len() > VIEW_LINES {
-                        let excess = l.len() - VIEW_LINES;
-                        l.drain(..excess);
-                    }
-                });
-            })
-            .await;
-            if let Err(e) = result {
-                web_sys::console::warn_1(&format!("log stream: {}", e.message).into());
+                from = Some(frame.next);
+                if !frame.lines.is_empty() || frame.skipped > 0 {
+                    lines.update(|l| {
+                        if frame.skipped > 0 {
+                            l.push(LogLine {
+                                seq: 0,
+                                stderr: true,
+                                text: format!("… {} lines skipped …", frame.skipped),
+                            });
+                        }
+                        l.extend(frame.lines);
+                        if l.len() > VIEW_LINES {
+                            let excess = l.len() - VIEW_LINES;
+                            l.drain(..excess);
+                        }
+                    });
+                }
+                ipc::next_animation_frame().await;
             }
         });
     }
