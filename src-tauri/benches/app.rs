@@ -113,25 +113,10 @@ fn start_up(app: &Path, root: &Path, display: &str) -> String {
     // over the warm runs after it, each with a fresh data folder.
     for i in 0..=START_RUNS {
         let dir = root.join(format!("run{i}"));
-        let home = dir.join("home");
-        std::fs::create_dir_all(&home).unwrap();
+        let mut command = window::app_command(app, display, &dir);
+        command.env("RUST_LOG", "info").stderr(Stdio::piped());
         let started = Instant::now();
-        let mut child = Kill::spawn(
-            Command::new(app)
-                .env("DISPLAY", display)
-                .env("HOME", &home)
-                .env("AI_DESKTOP_DATA_DIR", dir.join("data"))
-                .env("AI_DESKTOP_LOG_DIR", dir.join("logs"))
-                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-                .env("RUST_LOG", "info")
-                // Never hand over to a running AI Desktop (single instance).
-                .env_remove("DBUS_SESSION_BUS_ADDRESS")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        )
-        .expect("start the app");
+        let mut child = Kill::spawn(&mut command).expect("start the app");
         let stderr = child.0.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

@@ -3,8 +3,11 @@
 //! the `aidesktop` URL scheme, icons, and the installed binary starting
 //! under Xvfb with a window of its own.
 
+#[path = "support/window.rs"]
+mod window;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn run(cmd: &mut Command) -> String {
@@ -84,33 +87,8 @@ fn the_deb_installs_a_desktop_entry_with_the_scheme_and_a_binary_that_starts() {
     assert!(icons.len() >= 2, "{icons:?}");
 
     // The unpacked binary starts under Xvfb and maps a window titled AI Desktop.
-    let display = format!(":{}", 90 + std::process::id() % 100);
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    let home = root.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let mut app = Command::new(&binary)
-        .env("DISPLAY", &display)
-        .env("HOME", &home)
-        .env("AI_DESKTOP_DATA_DIR", root.join("data"))
-        .env("AI_DESKTOP_LOG_DIR", root.join("logs"))
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let (display, _xvfb) = window::display();
+    let mut app = window::app_command(&binary, &display, root)
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -138,8 +116,6 @@ fn the_deb_installs_a_desktop_entry_with_the_scheme_and_a_binary_that_starts() {
     let alive = app.try_wait().unwrap().is_none();
     let _ = app.kill();
     let _ = app.wait();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
     assert!(window, "no window titled AI Desktop appeared");
     assert!(alive, "the app did not stay up");
     let log = std::fs::read_to_string(root.join("logs/ai-desktop.log")).unwrap();

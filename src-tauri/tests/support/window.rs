@@ -95,6 +95,26 @@ pub fn display() -> (String, Option<Kill>) {
     (format!(":{n}"), Some(guard))
 }
 
+/// The app binary started directly (no WebDriver) on `display`, with its
+/// data, logs and HOME under `dir` and WebKit set up as under Xvfb; never
+/// handing over to a running AI Desktop (single instance goes over D-Bus).
+pub fn app_command(binary: &Path, display: &str, dir: &Path) -> Command {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = Command::new(binary);
+    cmd.env("DISPLAY", display)
+        .env("HOME", &home)
+        .env("AI_DESKTOP_DATA_DIR", dir.join("data"))
+        .env("AI_DESKTOP_LOG_DIR", dir.join("logs"))
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
 pub struct Driver {
     pub agent: ureq::Agent,
     pub base: String,
