@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use window::{app_pid, proc_tree, terminal_text, type_in_terminal, Driver, Kill, Pm2Home};
+use window::{app_pid, proc_tree, terminal_text, ticks, type_in_terminal, Driver, Kill, Pm2Home};
 
 const START_RUNS: usize = 7;
 const IPC_CALLS: usize = 400;
@@ -201,24 +201,6 @@ fn pss_kib(pid: u32) -> u64 {
 
 fn own_pss_kib(app: u32) -> u64 {
     own_pids(app).into_iter().map(pss_kib).sum()
-}
-
-/// utime + stime + cutime + cstime of these processes (reaped helpers such
-/// as `pm2 jlist` count in their parent's cutime).
-fn ticks(pids: &[u32]) -> u64 {
-    pids.iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .filter_map(|stat| {
-            let rest = stat[stat.rfind(')')? + 2..].to_string();
-            Some(
-                rest.split_whitespace()
-                    .skip(11)
-                    .take(4)
-                    .filter_map(|v| v.parse::<u64>().ok())
-                    .sum::<u64>(),
-            )
-        })
-        .sum()
 }
 
 /// Starts recording the page's frame times (requestAnimationFrame deltas).

@@ -78,7 +78,7 @@ async fn a_flood_of_output_stays_bounded() {
 }
 
 #[tokio::test]
-async fn subscribers_see_lines_as_they_come() {
+async fn readers_see_lines_as_they_come() {
     let dir = tempfile::tempdir().unwrap();
     let go = dir.path().join("go");
     let script = format!(
@@ -86,16 +86,24 @@ async fn subscribers_see_lines_as_they_come() {
         go.display()
     );
     let mut p = procs::spawn(&sh(&script), 10).unwrap();
-    let mut rx = p.logs().subscribe();
-    // Only now may the process print, so the subscriber sees every line live.
+    let logs = p.logs();
+    // Nothing yet: a read waits, then answers with nothing.
+    let empty = logs.read(Some(0), 10, Duration::from_millis(100)).await;
+    assert!(empty.lines.is_empty() && empty.skipped == 0);
+    // Only now may the process print; a waiting read gets each line as it comes.
     std::fs::write(&go, "").unwrap();
     let mut seen = Vec::new();
+    let mut from = Some(empty.next);
     while seen.len() < 2 {
-        let line = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        seen.push(line.text);
+        let read = tokio::time::timeout(
+            Duration::from_secs(5),
+            logs.read(from, 10, Duration::from_secs(5)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(read.skipped, 0);
+        from = Some(read.next);
+        seen.extend(read.lines.into_iter().map(|l| l.text));
     }
     assert_eq!(seen, ["first", "second"]);
     p.wait().await.unwrap();

@@ -1,10 +1,10 @@
-//! A bounded buffer of a process's output lines, with live subscribers.
+//! A bounded buffer of a process's output lines, which readers wait on (`read`).
 
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,7 +26,6 @@ pub struct LogLine {
 pub struct LogBuffer {
     state: Mutex<State>,
     capacity: usize,
-    live: broadcast::Sender<LogLine>,
     /// The next line's number, for readers waiting for new lines.
     pushed: watch::Sender<u64>,
 }
@@ -60,29 +59,22 @@ impl LogBuffer {
             }),
             capacity,
             pushed: watch::channel(0).0,
-            // A slow subscriber lags (and is told so) instead of growing memory.
-            live: broadcast::channel(capacity.min(4096)).0,
         }
     }
 
     pub fn push(&self, stream: Stream, text: String) {
-        let line = {
+        let next = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let line = LogLine {
-                seq: state.next_seq,
-                stream,
-                text,
-            };
+            let seq = state.next_seq;
             state.next_seq += 1;
             if state.lines.len() == self.capacity {
                 state.lines.pop_front();
             }
-            state.lines.push_back(line.clone());
-            line
+            state.lines.push_back(LogLine { seq, stream, text });
+            state.next_seq
         };
-        self.pushed.send_replace(line.seq + 1);
-        // No subscribers is fine.
-        let _ = self.live.send(line);
+        // Wakes readers waiting in `read`.
+        self.pushed.send_replace(next);
     }
 
     /// Forgets the kept lines (numbering goes on, so readers are not confused).
@@ -137,11 +129,6 @@ impl LogBuffer {
             .filter(|l| l.seq >= since)
             .cloned()
             .collect()
-    }
-
-    /// Lines pushed from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<LogLine> {
-        self.live.subscribe()
     }
 }
 

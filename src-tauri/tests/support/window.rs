@@ -503,9 +503,24 @@ pub fn proc_tree(root: u32) -> Vec<(u32, Vec<String>)> {
 /// cutime + cstime, so short-lived children (each `pm2 jlist` is a node
 /// process) count once they are reaped.
 pub fn tree_ticks(root: u32) -> u64 {
-    proc_tree(root)
-        .iter()
-        .flat_map(|(_, f)| f[11..15].iter().map(|v| v.parse::<u64>().unwrap_or(0)))
+    let pids: Vec<u32> = proc_tree(root).into_iter().map(|(pid, _)| pid).collect();
+    ticks(&pids)
+}
+
+/// The same (utime + stime + cutime + cstime) summed over these processes.
+pub fn ticks(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            let rest = &stat[stat.rfind(')')? + 2..];
+            Some(
+                rest.split_whitespace()
+                    .skip(11)
+                    .take(4)
+                    .filter_map(|v| v.parse::<u64>().ok())
+                    .sum::<u64>(),
+            )
+        })
         .sum()
 }
 
