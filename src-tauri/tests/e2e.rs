@@ -943,6 +943,20 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     d.click("[data-testid=flow-send]");
     wait_text(d, "[data-testid=flow-error]", "retry after 30 s");
     d.find("[data-testid=flow-retry]");
+    // The conversation followed down: the error is in view, not cut off below.
+    d.wait_until("the error to be scrolled into view", || {
+        let seen = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=flow-messages]');
+                           const e = Array.from(p.querySelectorAll('[data-testid=flow-error]')).pop();
+                           return e.getBoundingClientRect().bottom <= p.getBoundingClientRect().bottom + 1;",
+                "args": [],
+            })),
+        );
+        (seen == json!(true)).then_some(())
+    });
     d.step("flow-rate-limited");
 
     // What was stored, and what the model was sent back.

@@ -424,14 +424,31 @@ fn Conversation(
             }
         });
     });
-    // Follow the conversation down as it grows.
+    // Follow the conversation down as it grows, unless the user scrolled up
+    // to read. The scroll waits for the next frame: by then the new message
+    // is in the page, so the pane's height includes it.
+    let follow = StoredValue::new(true);
+    let scroll_down = move || {
+        spawn_local(async move {
+            ipc::next_animation_frame().await;
+            if let Some(div) = pane.get_untracked() {
+                div.set_scroll_top(div.scroll_height());
+            }
+        });
+    };
     Effect::new(move |_| {
         messages.track();
         live.text.track();
-        if let Some(div) = pane.get() {
-            div.set_scroll_top(div.scroll_height());
+        if follow.get_value() {
+            scroll_down();
         }
     });
+    let on_scroll = move |_| {
+        if let Some(div) = pane.get_untracked() {
+            let gap = div.scroll_height() - div.scroll_top() - div.client_height();
+            follow.set_value(gap < 48);
+        }
+    };
 
     let state = move || session.with(|s| s.as_ref().map(|s| s.run_state).unwrap_or_default());
     let busy = move || matches!(state(), RunState::Thinking | RunState::RunningTool);
@@ -458,7 +475,11 @@ fn Conversation(
             .await;
             sending.set(false);
             match r {
-                Ok(_) => draft.set(String::new()),
+                Ok(_) => {
+                    draft.set(String::new());
+                    follow.set_value(true);
+                    scroll_down();
+                }
                 Err(e) => toasts.error("Not sent", &e),
             }
         });
@@ -587,7 +608,7 @@ fn Conversation(
                 <button class="button small danger" data-testid="flow-delete"
                     on:click=move |_| if let Some(s) = session.get_untracked() { on_delete.run(s) }>"Delete"</button>
             </div>
-            <div class="messages" node_ref=pane data-testid="flow-messages">
+            <div class="messages" node_ref=pane data-testid="flow-messages" on:scroll=on_scroll>
                 {move || match messages.get() {
                     None => view! { <div class="loading"><span class="spinner"></span>"Loading the conversation…"</div> }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
