@@ -197,10 +197,11 @@ pub const PM2_ACT: &str = "pm2_act";
 pub const TERMINAL_OPEN: &str = "terminal_open";
 /// `() -> Vec<TerminalInfo>`
 pub const TERMINAL_LIST: &str = "terminal_list";
-/// `{ id: u32 } -> ()`: makes the caller the terminal's reader; one view per
-/// terminal (a new attach replaces the old, whose reads end `detached`)
+/// `{ id: u32 } -> u64`: makes the caller the terminal's reader and returns
+/// its view number; one view per terminal (a new attach replaces the old,
+/// whose reads end `detached`)
 pub const TERMINAL_ATTACH: &str = "terminal_attach";
-/// `{ id: u32, max: usize } -> TerminalFrame`: waits for output and returns
+/// `{ id: u32, view: u64, max: usize } -> TerminalFrame`: waits for output and returns
 /// what waits (the kept output first), up to `max` bytes; reading is the
 /// acknowledgement (flow control)
 pub const TERMINAL_READ: &str = "terminal_read";
@@ -208,7 +209,8 @@ pub const TERMINAL_READ: &str = "terminal_read";
 pub const TERMINAL_WRITE: &str = "terminal_write";
 /// `{ id: u32, cols: u16, rows: u16 } -> ()`
 pub const TERMINAL_RESIZE: &str = "terminal_resize";
-/// `{ id: u32 } -> ()`: the view went away; output goes on into the backlog
+/// `{ id: u32, view: u64 } -> ()`: the view went away; output goes on into
+/// the backlog (a view that was already replaced changes nothing)
 pub const TERMINAL_DETACH: &str = "terminal_detach";
 /// `{ id: u32 } -> ()`: ends the shell's process group
 pub const TERMINAL_CLOSE: &str = "terminal_close";

@@ -1157,6 +1157,33 @@ fn terminals_through_the_real_window() {
     });
     d.step("terminal-after-flood");
 
+    // Away from the page and back, quickly and then while the shell works:
+    // what it printed meanwhile is there, and the new view reads on (an old
+    // view's late detach does not end it).
+    for _ in 0..3 {
+        d.click("[data-testid=nav-files]");
+        d.click("[data-testid=nav-terminals]");
+    }
+    type_in_terminal(d, "sleep 1; echo away-$((3*3))\n");
+    d.click("[data-testid=nav-system]");
+    d.find("[data-testid=page-system]");
+    std::thread::sleep(Duration::from_millis(1500));
+    d.click("[data-testid=nav-terminals]");
+    d.wait_until("what the shell printed while nobody looked", || {
+        terminal_text(d)
+            .lines()
+            .any(|l| l.trim() == "away-9")
+            .then_some(())
+    });
+    type_in_terminal(d, "echo back-$((2+2))\n");
+    d.wait_until("the shell answering the new view", || {
+        terminal_text(d)
+            .lines()
+            .any(|l| l.trim() == "back-4")
+            .then_some(())
+    });
+    d.step("terminal-back-again");
+
     // Closing the tab ends the shell's process group.
     type_in_terminal(d, "sleep 1000 & echo $$ > shell.pid\n");
     let pid_file = project.join("shell.pid");

@@ -190,10 +190,18 @@ fn a_flood_is_held_back_until_the_view_catches_up() {
 }
 
 /// A read that must return within 10 s.
-fn pull(rt: &tokio::runtime::Runtime, m: &TerminalManager, id: u32, max: usize) -> Pulled {
-    rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), m.read(id, max)).await })
-        .expect("a read that never returned")
-        .unwrap()
+fn pull(
+    rt: &tokio::runtime::Runtime,
+    m: &TerminalManager,
+    id: u32,
+    view: u64,
+    max: usize,
+) -> Pulled {
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), m.read(id, view, max)).await
+    })
+    .expect("a read that never returned")
+    .unwrap()
 }
 
 /// The window's view: it pulls. What waits is held to the high-water mark
@@ -209,10 +217,10 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
         .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
         .unwrap();
     assert!(
-        rt.block_on(m.read(t.id, 1024)).is_err(),
+        rt.block_on(m.read(t.id, 1, 1024)).is_err(),
         "read before attach"
     );
-    m.attach_pull(t.id).unwrap();
+    let view = m.attach_pull(t.id).unwrap();
     m.write(
         t.id,
         "printf 'h\\303\\251llo-%s\\n' pull; yes flood | head -c 5000000; echo flood-$((40+2))\n",
@@ -235,7 +243,7 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
     while !text.contains("flood-42") {
         assert!(Instant::now() < deadline, "the flood never finished");
         let max = if reads < 200 { 3 } else { 256 * 1024 };
-        match pull(&rt, &m, t.id, max) {
+        match pull(&rt, &m, t.id, view, max) {
             Pulled::Data(d) => {
                 assert!(d.len() <= max.max(4), "{} bytes for max {max}", d.len());
                 text.push_str(&d);
@@ -255,7 +263,7 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
     let waiting_read = {
         let m = m.clone();
         let id = t.id;
-        rt.spawn(async move { m.read(id, 1 << 20).await })
+        rt.spawn(async move { m.read(id, view, 1 << 20).await })
     };
     std::thread::sleep(Duration::from_millis(200));
     assert!(
@@ -269,7 +277,7 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
         other => panic!("{other:?}"),
     }
     while !late.contains("late-42") {
-        match rt.block_on(m.read(t.id, 1 << 20)).unwrap() {
+        match rt.block_on(m.read(t.id, view, 1 << 20)).unwrap() {
             Pulled::Data(d) => late.push_str(&d),
             other => panic!("{other:?}"),
         }
@@ -279,22 +287,36 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
     let first = {
         let m = m.clone();
         let id = t.id;
-        rt.spawn(async move { m.read(id, 1 << 20).await })
+        rt.spawn(async move { m.read(id, view, 1 << 20).await })
     };
     std::thread::sleep(Duration::from_millis(100));
-    m.attach_pull(t.id).unwrap();
+    let second = m.attach_pull(t.id).unwrap();
+    assert_ne!(second, view);
     assert_eq!(rt.block_on(first).unwrap().unwrap(), Pulled::Detached);
     // The new view starts with the kept output.
-    let Pulled::Data(backlog) = rt.block_on(m.read(t.id, 1 << 20)).unwrap() else {
+    let Pulled::Data(backlog) = rt.block_on(m.read(t.id, second, 1 << 20)).unwrap() else {
         panic!("no backlog")
     };
     assert!(backlog.contains("late-42"));
+    // The old view's late words change nothing: its detach (arriving after
+    // the new view attached, as on a quick tab switch) leaves the new view
+    // reading, and its reads end at once.
+    m.detach_view(t.id, view).unwrap();
+    assert_eq!(pull(&rt, &m, t.id, view, 10), Pulled::Detached);
+    m.write(t.id, "echo still-$((6*7))\n").unwrap();
+    let mut still = String::new();
+    while !still.contains("still-42") {
+        match pull(&rt, &m, t.id, second, 1 << 20) {
+            Pulled::Data(d) => still.push_str(&d),
+            other => panic!("{other:?}: the old view's detach ended the new view"),
+        }
+    }
 
     // The exit comes after what was printed before it.
     m.write(t.id, "echo bye; exit 4\n").unwrap();
     let mut tail = String::new();
     loop {
-        match pull(&rt, &m, t.id, 1 << 20) {
+        match pull(&rt, &m, t.id, second, 1 << 20) {
             Pulled::Data(d) => tail.push_str(&d),
             Pulled::Exited(code) => {
                 assert_eq!(code, Some(4));
@@ -305,6 +327,9 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
     }
     assert!(tail.contains("bye"), "{tail}");
     // Detaching ends reads too.
-    m.detach(t.id).unwrap();
-    assert!(rt.block_on(m.read(t.id, 10)).is_err(), "read after detach");
+    m.detach_view(t.id, second).unwrap();
+    assert!(
+        rt.block_on(m.read(t.id, second, 10)).is_err(),
+        "read after detach"
+    );
 }

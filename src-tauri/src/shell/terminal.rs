@@ -53,9 +53,10 @@ pub async fn terminal_list(state: State<'_, AppState>) -> CmdResult<Vec<Terminal
     Ok(state.terminals.list().into_iter().map(to_api).collect())
 }
 
-/// Makes the calling view the terminal's reader (`terminal_read`).
+/// Makes the calling view the terminal's reader (`terminal_read`); returns
+/// the view's number, which its reads and its detach name.
 #[tauri::command]
-pub async fn terminal_attach(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
+pub async fn terminal_attach(state: State<'_, AppState>, id: u32) -> CmdResult<u64> {
     Ok(state.terminals.attach_pull(id)?)
 }
 
@@ -66,10 +67,12 @@ pub async fn terminal_attach(state: State<'_, AppState>, id: u32) -> CmdResult<(
 pub async fn terminal_read(
     state: State<'_, AppState>,
     id: u32,
+    view: u64,
     max: usize,
 ) -> CmdResult<TerminalFrame> {
     let terminals = state.terminals.clone();
-    Ok(match terminals.read(id, max.min(1024 * 1024)).await? {
+    let pulled = terminals.read(id, view, max.min(1024 * 1024)).await?;
+    Ok(match pulled {
         Pulled::Data(data) => TerminalFrame {
             data,
             ..Default::default()
@@ -102,8 +105,8 @@ pub async fn terminal_resize(
 }
 
 #[tauri::command]
-pub async fn terminal_detach(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
-    Ok(state.terminals.detach(id)?)
+pub async fn terminal_detach(state: State<'_, AppState>, id: u32, view: u64) -> CmdResult<()> {
+    Ok(state.terminals.detach_view(id, view)?)
 }
 
 #[tauri::command]

@@ -90,11 +90,15 @@ pub struct TerminalManager {
     next: Mutex<u32>,
     /// The pulling view of each terminal that has one.
     mailboxes: Mutex<HashMap<u32, Arc<Mailbox>>>,
+    /// Numbers the pulling views, so a late word from an old view (its
+    /// detach arriving after the next view attached) is told apart.
+    views: std::sync::atomic::AtomicU64,
 }
 
 /// Output waiting for a pulling view.
 #[derive(Default)]
 struct Mailbox {
+    view: u64,
     state: Mutex<MailboxState>,
     ready: tokio::sync::Notify,
 }
@@ -391,12 +395,18 @@ impl TerminalManager {
     }
 
     /// Makes a mailbox the terminal's subscriber (the kept output first),
-    /// for a view that pulls with `read`. A read still waiting for a view
-    /// before it returns `Detached`.
-    pub fn attach_pull(&self, id: u32) -> Result<()> {
+    /// for a view that pulls with `read`, and returns the view's number. A
+    /// read still waiting for a view before it returns `Detached`.
+    pub fn attach_pull(&self, id: u32) -> Result<u64> {
         self.get(id)?;
         self.close_mailbox(id);
-        let mailbox = Arc::new(Mailbox::default());
+        let view = 1 + self
+            .views
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mailbox = Arc::new(Mailbox {
+            view,
+            ..Default::default()
+        });
         self.mailboxes
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -416,13 +426,31 @@ impl TerminalManager {
                 mailbox.ready.notify_one();
                 true
             }),
-        )
+        )?;
+        Ok(view)
+    }
+
+    /// `detach` for the pulling view `view`, if it is still the terminal's
+    /// view; a view that was replaced meanwhile changes nothing.
+    pub fn detach_view(&self, id: u32, view: u64) -> Result<()> {
+        let current = self
+            .mailboxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .map(|m| m.view);
+        if current == Some(view) {
+            self.detach(id)
+        } else {
+            self.get(id).map(|_| ())
+        }
     }
 
     /// Waits until output is there and takes up to `max` bytes of it (whole
     /// characters), which acknowledges them; then the exit, once the shell
-    /// has exited and everything before it was read.
-    pub async fn read(&self, id: u32, max: usize) -> Result<Pulled> {
+    /// has exited and everything before it was read. A view that was
+    /// replaced gets `Detached`.
+    pub async fn read(&self, id: u32, view: u64, max: usize) -> Result<Pulled> {
         let mailbox = self
             .mailboxes
             .lock()
@@ -430,6 +458,9 @@ impl TerminalManager {
             .get(&id)
             .cloned()
             .ok_or_else(|| Error::Conflict(format!("Terminal {id} has no view attached.")))?;
+        if mailbox.view != view {
+            return Ok(Pulled::Detached);
+        }
         loop {
             {
                 let mut s = mailbox.state.lock().unwrap_or_else(|p| p.into_inner());

@@ -69,6 +69,19 @@ fn resize(id: u32, cols: u16, rows: u16) {
     });
 }
 
+/// The view `view` went away: the terminal's output runs on into its backlog
+/// (unless another view has attached since).
+fn detach(id: u32, view: u64) {
+    #[derive(Serialize)]
+    struct Args {
+        id: u32,
+        view: u64,
+    }
+    spawn_local(async move {
+        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_DETACH, &Args { id, view }).await;
+    });
+}
+
 #[component]
 pub fn TerminalView(
     id: u32,
@@ -82,6 +95,9 @@ pub fn TerminalView(
     // Set when the view goes: its read loop stops.
     let disposed = Rc::new(Cell::new(false));
     let on_dispose = disposed.clone();
+    // This view's number once attached (its reads and its detach name it).
+    let view_number = Rc::new(Cell::new(None::<u64>));
+    let on_dispose_view = send_wrapper::SendWrapper::new(view_number.clone());
     host.on_load(move |div| {
         let Ok(options) = js_sys::JSON::parse(
             r##"{"cursorBlink": true, "scrollback": 5000, "fontFamily": "'DejaVu Sans Mono', monospace", "fontSize": 13,
@@ -148,6 +164,7 @@ pub fn TerminalView(
         // written it (so a flood pauses the shell instead of the page).
         let writer = XTerm::clone(&term);
         let gone = disposed.clone();
+        let attached = view_number.clone();
         spawn_local(async move {
             #[derive(Serialize)]
             struct Attach {
@@ -156,15 +173,22 @@ pub fn TerminalView(
             #[derive(Serialize)]
             struct Read {
                 id: u32,
+                view: u64,
                 max: usize,
             }
-            if ipc::invoke::<_, ()>(commands::TERMINAL_ATTACH, &Attach { id }).await.is_err() {
+            let Ok(view) = ipc::invoke::<_, u64>(commands::TERMINAL_ATTACH, &Attach { id }).await else {
+                return;
+            };
+            attached.set(Some(view));
+            if gone.get() {
+                // Left while attaching: the cleanup could not name this view.
+                detach(id, view);
                 return;
             }
             while !gone.get() {
                 // Read field by field (`TerminalFrame`'s names): the text goes
                 // to xterm as the JavaScript string it arrived as.
-                let Ok(frame) = ipc::invoke_raw(commands::TERMINAL_READ, &Read { id, max: READ_MAX }).await else {
+                let Ok(frame) = ipc::invoke_raw(commands::TERMINAL_READ, &Read { id, view, max: READ_MAX }).await else {
                     return;
                 };
                 let field = |k: &str| js_sys::Reflect::get(&frame, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
@@ -207,13 +231,9 @@ pub fn TerminalView(
             term.dispose();
         }
         // Nobody shows it now: let its output run on into the backlog.
-        spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: u32,
-            }
-            let _ = ipc::invoke::<_, ()>(commands::TERMINAL_DETACH, &Args { id }).await;
-        });
+        if let Some(view) = on_dispose_view.get() {
+            detach(id, view);
+        }
     });
     view! { <div class="terminal-host" node_ref=host data-testid=format!("terminal-{id}")></div> }
 }
