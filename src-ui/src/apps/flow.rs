@@ -697,15 +697,33 @@ fn MessageView(
         }
         _ => {
             let status = m.status;
-            let content = m.content.clone();
-            let html = move || {
-                if status == MessageStatus::Streaming {
-                    live.text
-                        .with(|t| markdown::render(t.get(&id).map(String::as_str).unwrap_or("")))
-                } else {
-                    markdown::render(&content)
-                }
-            };
+            let streaming = status == MessageStatus::Streaming;
+            // A streaming answer: its settled part is rendered once, in pieces
+            // as it grows; only the rest is rendered again with each frame
+            // (rendering the whole each time cost a long answer's page a core).
+            let parts = RwSignal::new(Vec::<String>::new());
+            let tail = RwSignal::new(String::new());
+            if streaming {
+                let settled = StoredValue::new(0usize);
+                Effect::new(move |_| {
+                    live.text.with(|t| {
+                        let text = t.get(&id).map(String::as_str).unwrap_or("");
+                        let mut done = settled.get_value();
+                        if text.len() < done || !text.is_char_boundary(done) {
+                            parts.set(Vec::new());
+                            done = 0;
+                        }
+                        let cut = done + markdown::settled_len(&text[done..]);
+                        if cut > done {
+                            let html = markdown::render(&text[done..cut]);
+                            parts.update(|p| p.push(html));
+                            settled.set_value(cut);
+                        }
+                        tail.set(markdown::render(&text[cut..]));
+                    })
+                });
+            }
+            let html = markdown::render(&m.content);
             let first_at = move || {
                 live.first_at
                     .with(|f| f.get(&id).map(|t| format!("{t:.0}")))
@@ -719,12 +737,19 @@ fn MessageView(
                     }
                 });
             };
-            let show_text = !m.content.is_empty() || status == MessageStatus::Streaming;
+            let show_text = !m.content.is_empty() || streaming;
             view! {
                 <div class="message assistant" data-testid="flow-message-assistant" data-message-id=id
                     data-status=format!("{status:?}").to_lowercase() data-first-token-at=first_at>
-                    {show_text.then(|| view! {
+                    {(show_text && !streaming).then(|| view! {
                         <div class="markdown" data-testid="flow-answer" inner_html=html on:click=move |ev| markdown_click(ev, toasts)></div>
+                    })}
+                    {streaming.then(|| view! {
+                        <div class="markdown" data-testid="flow-answer" on:click=move |ev| markdown_click(ev, toasts)>
+                            <For each=move || parts.get().into_iter().enumerate() key=|(i, _)| *i
+                                children=|(_, html)| view! { <div class="md-part" inner_html=html></div> }/>
+                            <div class="md-part" inner_html=move || tail.get()></div>
+                        </div>
                     })}
                     {(status == MessageStatus::Streaming).then(|| view! { <span class="typing" aria-label="Answering"></span> })}
                     {m.tool_calls.iter().cloned().map(|call| view! {

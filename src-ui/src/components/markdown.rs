@@ -102,9 +102,121 @@ pub fn render(markdown: &str) -> String {
     html
 }
 
+/// A fence's opening line: its character and length (` ``` ` or `~~~`, up to
+/// three spaces in).
+fn fence(line: &str) -> Option<(char, usize)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let c = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = rest.chars().take_while(|x| *x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+/// Whether `line` may not start a block of its own after a blank line: it
+/// would continue a list item (indented), start another item of the same
+/// list (two lists rendered apart would lose its looseness), or be
+/// indented code.
+fn may_continue(line: &str) -> bool {
+    let first = line.chars().next();
+    if matches!(first, Some(' ' | '\t')) {
+        return true;
+    }
+    if matches!(first, Some('-' | '*' | '+'))
+        && (line.len() == 1 || line[1..].starts_with([' ', '\t']))
+    {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && line[digits..].starts_with(['.', ')'])
+}
+
+/// How much of a markdown text that is still growing renders the same
+/// whatever follows: up to the start of the last block that begins after a
+/// blank line outside code fences and cannot belong to the block before it.
+/// A streamed answer renders that part once and only the rest again as more
+/// arrives. (Rare constructs may still render slightly differently while
+/// streaming — reference links defined later, HTML blocks with blank lines;
+/// the finished answer is rendered whole.)
+pub fn settled_len(text: &str) -> usize {
+    let mut settled = 0;
+    let mut open: Option<(char, usize)> = None;
+    let mut blank_before = false;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        if !line.ends_with('\n') {
+            break; // a line still being written
+        }
+        let content = line.trim_end_matches(['\n', '\r']);
+        if let Some((c, n)) = open {
+            let t = content.trim();
+            if t.len() >= n && t.chars().all(|x| x == c) {
+                open = None;
+            }
+            blank_before = false;
+            continue;
+        }
+        let blank = content.trim().is_empty();
+        if !blank && blank_before && !may_continue(content) {
+            settled = start;
+        }
+        open = fence(content);
+        blank_before = blank;
+    }
+    settled
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{render, settled_len};
+
+    /// Rendering the settled part and the rest apart gives the page what
+    /// rendering the whole would, at every length the text passes through.
+    fn renders_the_same_in_parts(doc: &str) -> usize {
+        let mut cuts = 0;
+        for end in (0..=doc.len()).filter(|i| doc.is_char_boundary(*i)) {
+            let text = &doc[..end];
+            let cut = settled_len(text);
+            assert!(cut <= text.len());
+            if cut > 0 {
+                cuts += 1;
+                // (Block boundaries may differ by a newline between tags.)
+                let same = |html: String| html.replace(">\n<", "><");
+                let parts = render(&text[..cut]) + &render(&text[cut..]);
+                assert_eq!(same(parts), same(render(text)), "cut at {cut} of {text:?}");
+            }
+        }
+        cuts
+    }
+
+    #[test]
+    fn a_streamed_answer_is_cut_only_where_the_rest_cannot_change_what_came_before() {
+        let doc = "# Plan\n\nFirst **bold** and `code`, then a [link](https://e.org).\n\n\
+                   ```rust\nfn main() {\n\n    println!(\"é\");\n}\n```\n\n\
+                   ~~~~\n```\n\nstill code\n~~~~\n\n\
+                   - one\n- two\n\n- three, loose\n\n  continued\n\n\
+                   1. first\n\n2) second\n\n\
+                   > quoted\n\n> again\n\n\
+                   | a | b |\n|---|---|\n| 1 | 2 |\n\n\
+                   Setext\n===\n\n    indented code\n\n    more of it\n\nThe end.\n";
+        let cuts = renders_the_same_in_parts(doc);
+        assert!(
+            cuts > doc.len() / 2,
+            "only {cuts} lengths had a settled part"
+        );
+        // Where it cuts: before the last block that cannot continue.
+        assert_eq!(settled_len("a\n\nb\n\nc"), 3);
+        assert_eq!(settled_len("a\n\nb\n\nc\n"), 6);
+        assert_eq!(settled_len("```\nx\n\ny\n"), 0, "inside a fence");
+        assert_eq!(settled_len("- a\n\n- b\n"), 0, "an item of the same list");
+        assert_eq!(settled_len("- a\n\n  b\n"), 0, "a continued item");
+        assert_eq!(settled_len("- a\n\n-\n"), 0, "an empty item");
+        assert_eq!(settled_len("- a\n\n3. b\n"), 0, "an item");
+    }
 
     #[test]
     fn the_models_html_is_text_and_bad_links_are_dropped() {
