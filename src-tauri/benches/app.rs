@@ -11,7 +11,10 @@
 //!    same list read in-process;
 //! 4. a terminal flood: lines per second reaching the window against the same
 //!    command read from a bare pty, PSS while it runs, frame times;
-//! 5. sizes: the wasm bundle, the release binary and the .deb.
+//! 5. sizes: the wasm bundle, the release binary and the .deb;
+//! 6. the Flow Builder: from a (loopback) provider writing an answer's first
+//!    token to the page showing it, and long answers streamed fast (frame
+//!    times, CPU and memory while the page renders them).
 //!
 //! `bash .ci/bench` builds what this needs and runs it with the other benches;
 //! alone: `cargo bench -p ai-desktop --features custom-protocol --bench app`
@@ -21,6 +24,8 @@
 mod common;
 #[path = "../tests/support/docker.rs"]
 mod docker_support;
+#[path = "../tests/support/llm.rs"]
+mod llm;
 #[path = "../tests/support/window.rs"]
 mod window;
 
@@ -52,7 +57,7 @@ fn main() {
         println!("{text}");
         report += &text;
     };
-    // `AI_DESKTOP_BENCH_ONLY=start,footprint,ipc,sizes` (any subset) while profiling.
+    // `AI_DESKTOP_BENCH_ONLY=start,footprint,ipc,flow,sizes` (any subset) while profiling.
     let only = std::env::var("AI_DESKTOP_BENCH_ONLY").unwrap_or_default();
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     if want("start") {
@@ -69,6 +74,9 @@ fn main() {
     }
     if !log_flood.is_empty() {
         section(log_flood);
+    }
+    if want("flow") {
+        section(flow(&app, &root.join("flow")));
     }
     if want("sizes") {
         section(sizes(&app));
@@ -469,6 +477,208 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         mib(pss_before),
         ms_f(idle.get(idle.len() / 2).copied().unwrap_or(0.0)),
     );
+    d.call("DELETE", "", None);
+    out
+}
+
+// -------------------------------------------------------- 6. Flow Builder
+
+const SHORT_ANSWERS: usize = 12;
+const LONG_ANSWERS: usize = 3;
+
+fn millis_since_epoch(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1e3
+}
+
+/// A long markdown answer (headings, prose with marks, code blocks) in
+/// pieces of a few characters, as models stream them.
+fn long_answer(n: usize) -> (String, Vec<String>) {
+    let mut text = String::new();
+    for i in 0..150 {
+        text += &format!(
+            "### Step {i}\n\nThe service **svc-{i}** answers on port {}; its log says `ready` \
+             after a short while, and the next step reads it back.\n\n\
+             ```rust\nfn step_{i}() -> u32 {{\n    let x = {i} * 2;\n    x + 1\n}}\n```\n\n",
+            3000 + i
+        );
+    }
+    text += &format!("All steps done: long-answer-{n}-end.");
+    let chars: Vec<char> = text.chars().collect();
+    let pieces = chars.chunks(5).map(|c| c.iter().collect()).collect();
+    (text, pieces)
+}
+
+/// Section 6: first-token latency over short answers, then long answers
+/// streamed at ~800 pieces/s (faster than local models stream).
+fn flow(app_bin: &Path, root: &Path) -> String {
+    let data = root.join("data");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let provider = llm::Provider::start(None);
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = window::launch(app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = window::shots_dir().join("bench");
+    let app = app_pid(&data).expect("the app's process");
+
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-settings]");
+    d.type_into("[data-testid=flow-base-url]", &provider.url);
+    d.type_into("[data-testid=flow-settings-model]", llm::MODEL);
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider to be saved", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    let answered = |d: &Driver| -> usize {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return document.querySelectorAll('[data-testid=flow-message-assistant][data-status=done]').length;",
+                "args": [],
+            })),
+        )
+        .as_u64()
+        .unwrap_or(0) as usize
+    };
+    let ask = |d: &Driver, n: usize, question: &str| {
+        d.type_into("[data-testid=flow-input]", question);
+        d.click("[data-testid=flow-send]");
+        d.wait_until("the answer", || (answered(d) >= n).then_some(()));
+    };
+
+    // First tokens: from the provider writing it to the page showing it.
+    let mut first = Vec::new();
+    for n in 1..=SHORT_ANSWERS {
+        provider.push(llm::text(&[
+            "Here",
+            " is",
+            " answer",
+            " number",
+            &format!(" {n}."),
+        ]));
+        ask(d, n, &format!("Question {n}?"));
+        let shown = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const m = Array.from(document.querySelectorAll('[data-testid=flow-message-assistant]')).pop();
+                           return Number(m.getAttribute('data-first-token-at'));",
+                "args": [],
+            })),
+        );
+        let sent = millis_since_epoch(provider.first_token_times()[n - 1]);
+        first.push(shown.as_f64().expect("the first token's time in the page") - sent);
+    }
+    let mut out = format!(
+        "## 6. Flow Builder\n\n\
+         **First token**, from the loopback provider writing an answer's first token to the page \
+         showing it (page clock in whole ms), {SHORT_ANSWERS} answers: median {}, p90 {}, max {}.\n\n",
+        ms_f(pct(&first, 50.0)),
+        ms_f(pct(&first, 90.0)),
+        ms_f(pct(&first, 100.0)),
+    );
+
+    // Long answers, streamed fast.
+    out += "**Long answers**: 150 sections of heading, prose and a code block (30 kB of markdown) \
+            in 5-character pieces, 1 ms apart at the provider; the page renders the answer's \
+            markdown as it grows.\n\n\
+            | answer | pieces | provider: first → last piece | last piece → shown | frame time p50 / p99 / max | CPU app / web process | PSS app + WebKit before / peak / after |\n\
+            |---|---|---|---|---|---|---|\n";
+    for n in 1..=LONG_ANSWERS {
+        let (text, pieces) = long_answer(n);
+        let mut events = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
+        events.extend(pieces.iter().map(|p| llm::delta(json!({ "content": p }))));
+        events.push(llm::finish("stop"));
+        provider.push(llm::Reply::Stream {
+            events,
+            gap: Duration::from_millis(1),
+        });
+        let marker = format!("long-answer-{n}-end");
+        // The moment the end of the answer is in the page.
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const [marker] = arguments; window.__shownAt = null;
+                           const box = document.querySelector('[data-testid=flow-messages]');
+                           const mo = new MutationObserver(() => {
+                             if (window.__shownAt === null && box.textContent.includes(marker)) {
+                               window.__shownAt = Date.now(); mo.disconnect(); } });
+                           mo.observe(box, {subtree: true, childList: true, characterData: true});",
+                "args": [marker],
+            })),
+        );
+        let web: Vec<u32> = own_pids(app)
+            .into_iter()
+            .filter(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+            })
+            .collect();
+        let before = own_pss_kib(app);
+        record_frames(d);
+        let ticks_before = (ticks(&[app]), ticks(&web));
+        let started = Instant::now();
+        d.type_into(
+            "[data-testid=flow-input]",
+            &format!("Long answer {n}, please."),
+        );
+        d.click("[data-testid=flow-send]");
+        let mut peak = before;
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let shown_at = loop {
+            peak = peak.max(own_pss_kib(app));
+            let v = d.call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": "return window.__shownAt;", "args": []})),
+            );
+            if let Some(t) = v.as_f64() {
+                break t;
+            }
+            assert!(Instant::now() < deadline, "long answer {n} never shown");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let took = started.elapsed();
+        let frames = recorded_frames(d);
+        let cpu = |before: u64, pids: &[u32]| {
+            (ticks(pids) - before) as f64 / 100.0 / took.as_secs_f64() * 100.0
+        };
+        let (cpu_app, cpu_web) = (cpu(ticks_before.0, &[app]), cpu(ticks_before.1, &web));
+        d.wait_until("the answer saved", || {
+            (answered(d) >= SHORT_ANSWERS + n).then_some(())
+        });
+        std::thread::sleep(Duration::from_secs(2));
+        let after = own_pss_kib(app);
+        let streamed = provider.first_token_times()[SHORT_ANSWERS + n - 1];
+        let last = provider.last_token_times()[SHORT_ANSWERS + n - 1];
+        let stream_ms = last.duration_since(streamed).unwrap().as_secs_f64() * 1e3;
+        out += &format!(
+            "| {n} ({:.0} kB) | {} | {} | {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % | {} / {} / {} |\n",
+            text.len() as f64 / 1e3,
+            pieces.len(),
+            ms_f(stream_ms),
+            ms_f(shown_at - millis_since_epoch(last)),
+            ms_f(pct(&frames, 50.0)),
+            ms_f(pct(&frames, 99.0)),
+            ms_f(pct(&frames, 100.0)),
+            mib(before),
+            mib(peak),
+            mib(after),
+        );
+        if n == 1 {
+            d.step("flow-long-answer");
+        }
+    }
+    out += "\nCPU is over the whole answer (send → shown), in % of one core.\n\n";
     d.call("DELETE", "", None);
     out
 }

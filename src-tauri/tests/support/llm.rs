@@ -42,6 +42,8 @@ struct Shared {
     received: Vec<Received>,
     /// When the first content token of each streamed answer was written.
     first_token_at: Vec<SystemTime>,
+    /// When the last one was (for answers with text).
+    last_token_at: Vec<SystemTime>,
 }
 
 pub struct Provider {
@@ -87,6 +89,10 @@ impl Provider {
 
     pub fn first_token_times(&self) -> Vec<SystemTime> {
         self.shared.lock().unwrap().first_token_at.clone()
+    }
+
+    pub fn last_token_times(&self) -> Vec<SystemTime> {
+        self.shared.lock().unwrap().last_token_at.clone()
     }
 
     pub fn unused_replies(&self) -> usize {
@@ -239,6 +245,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
             .is_ok()
     };
     let mut first = true;
+    let mut last = None;
     for e in events {
         let has_text = e["choices"][0]["delta"]["content"]
             .as_str()
@@ -254,7 +261,13 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         if !chunk(&mut out, &e.to_string()) {
             return;
         }
+        if has_text {
+            last = Some(SystemTime::now());
+        }
         std::thread::sleep(gap);
+    }
+    if let Some(t) = last {
+        shared.lock().unwrap().last_token_at.push(t);
     }
     match end {
         "done" => {
