@@ -590,8 +590,8 @@ fn flow(app_bin: &Path, root: &Path) -> String {
     out += "**Long answers**: 150 sections of heading, prose and a code block (30 kB of markdown) \
             in 5-character pieces, 1 ms apart at the provider; the page renders the answer's \
             markdown as it grows.\n\n\
-            | answer | pieces | provider: first → last piece | last piece → shown | frame time p50 / p99 / max | CPU app / web process | PSS app + WebKit before / peak / after |\n\
-            |---|---|---|---|---|---|---|\n";
+            | answer | pieces | provider: first → last piece | last piece → shown | frame time p50 / p99 / max | CPU app / web process | PSS app + WebKit before / peak / after | conversation left unscrolled at the end |\n\
+            |---|---|---|---|---|---|---|---|\n";
     for n in 1..=LONG_ANSWERS {
         let (text, pieces) = long_answer(n);
         let mut events = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
@@ -658,11 +658,21 @@ fn flow(app_bin: &Path, root: &Path) -> String {
         });
         std::thread::sleep(Duration::from_secs(2));
         let after = own_pss_kib(app);
+        // The conversation should have followed the answer to its end.
+        let below = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=flow-messages]');
+                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
+                "args": [],
+            })),
+        );
         let streamed = provider.first_token_times()[SHORT_ANSWERS + n - 1];
         let last = provider.last_token_times()[SHORT_ANSWERS + n - 1];
         let stream_ms = last.duration_since(streamed).unwrap().as_secs_f64() * 1e3;
         out += &format!(
-            "| {n} ({:.0} kB) | {} | {} | {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % | {} / {} / {} |\n",
+            "| {n} ({:.0} kB) | {} | {} | {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % | {} / {} / {} | {below} px |\n",
             text.len() as f64 / 1e3,
             pieces.len(),
             ms_f(stream_ms),

@@ -795,6 +795,8 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         "```bash\n",
         "echo 'hello from the window'\n",
         "```\n\n",
+        // A block that arrives in one piece (no spaces to split at).
+        "```text\nstep-1\nstep-2\nstep-3\nstep-4\nstep-5\nstep-6\nstep-7\nstep-8\nstep-9\nstep-10\n```\n\n",
         "<b>raw html stays text</b>",
     ];
     let mut events = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
@@ -894,6 +896,20 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     );
     wait_text(d, "[data-testid=flow-answer]", "raw html stays text");
     wait_text(d, "[data-testid=flow-state]", "Idle");
+    // The conversation followed the answer down as it grew (a code block
+    // arriving at once is growth, not the user scrolling up).
+    d.wait_until("the conversation scrolled to its end", || {
+        let gap = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=flow-messages]');
+                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
+                "args": [],
+            })),
+        );
+        (gap.as_f64()? < 2.0).then_some(())
+    });
     d.step("flow-answered");
 
     // Markdown rendered; the model's HTML shown as text, not made an element.
@@ -911,7 +927,7 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         })),
     );
     assert_eq!(dom["strong"], 1, "{dom}");
-    assert_eq!(dom["code"], 1, "{dom}");
+    assert_eq!(dom["code"], 2, "{dom}");
     assert_eq!(dom["bold"], 0, "{dom}");
 
     // From the provider writing the first token to the page showing it.
@@ -992,6 +1008,88 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     assert_eq!(
         chats[1].body["messages"][3]["content"],
         "Echo: hello from the window"
+    );
+
+    // Retry, and a long answer streamed fast (as a quick local model does):
+    // the conversation keeps following it down to its last line.
+    let mut long = String::new();
+    for i in 1..=120 {
+        long += &format!(
+            "Step {i} of the plan.\n\n```text\nline a {i}\nline b {i}\nline c {i}\n```\n\n"
+        );
+    }
+    long += "All the steps done.";
+    let chars: Vec<char> = long.chars().collect();
+    let mut events = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
+    events.extend(
+        chars
+            .chunks(6)
+            .map(|c| llm::delta(json!({ "content": c.iter().collect::<String>() }))),
+    );
+    events.push(llm::finish("stop"));
+    provider.push(llm::Reply::Stream {
+        events,
+        gap: Duration::from_millis(1),
+    });
+    d.click("[data-testid=flow-retry]");
+    wait_text(d, "[data-testid=flow-answer]", "All the steps done.");
+    wait_text(d, "[data-testid=flow-state]", "Idle");
+    d.wait_until("the long answer followed to its end", || {
+        let gap = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=flow-messages]');
+                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
+                "args": [],
+            })),
+        );
+        (gap.as_f64()? < 2.0).then_some(())
+    });
+    d.step("flow-retried-long-answer");
+
+    let last: String = conn
+        .query_row(
+            "SELECT content FROM flow_messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(last, long);
+
+    // Scrolled up to read while an answer streams: the view stays there.
+    provider.push(llm::Reply::Stream {
+        events: std::iter::once(llm::delta(json!({"role": "assistant", "content": ""})))
+            .chain((1..=40).map(|i| llm::delta(json!({ "content": format!("Line {i}.\n\n") }))))
+            .chain([llm::finish("stop")])
+            .collect(),
+        gap: Duration::from_millis(40),
+    });
+    d.type_into("[data-testid=flow-input]", "And a short one?");
+    d.click("[data-testid=flow-send]");
+    wait_text(d, "[data-testid=flow-answer]", "Line 3.");
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "document.querySelector('[data-testid=flow-messages]').scrollTop = 0;",
+            "args": [],
+        })),
+    );
+    wait_text(d, "[data-testid=flow-answer]", "Line 40.");
+    wait_text(d, "[data-testid=flow-state]", "Idle");
+    let top = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return document.querySelector('[data-testid=flow-messages]').scrollTop;",
+            "args": [],
+        })),
+    );
+    assert_eq!(
+        top,
+        json!(0),
+        "the view was pulled down while the user read above"
     );
     d.call("DELETE", "", None);
 }

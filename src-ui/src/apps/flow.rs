@@ -428,11 +428,15 @@ fn Conversation(
     // to read. The scroll waits for the next frame: by then the new message
     // is in the page, so the pane's height includes it.
     let follow = StoredValue::new(true);
+    // Where following last put the pane: content growing below it does not
+    // move it, so only a scroll above it is the user's.
+    let followed_to = StoredValue::new(0);
     let scroll_down = move || {
         spawn_local(async move {
             ipc::next_animation_frame().await;
             if let Some(div) = pane.get_untracked() {
                 div.set_scroll_top(div.scroll_height());
+                followed_to.set_value(div.scroll_top());
             }
         });
     };
@@ -445,8 +449,12 @@ fn Conversation(
     });
     let on_scroll = move |_| {
         if let Some(div) = pane.get_untracked() {
-            let gap = div.scroll_height() - div.scroll_top() - div.client_height();
-            follow.set_value(gap < 48);
+            let top = div.scroll_top();
+            if div.scroll_height() - top - div.client_height() < 48 {
+                follow.set_value(true);
+            } else if top < followed_to.get_value() - 4 {
+                follow.set_value(false);
+            }
         }
     };
 
