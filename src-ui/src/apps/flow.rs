@@ -560,6 +560,40 @@ fn Conversation(
     });
     let default_model =
         move || settings.with(|s| s.as_ref().map(|s| s.model.clone()).unwrap_or_default());
+    // The list is keyed by what each message shows, so an event re-renders
+    // the message it changed, not every answer's markdown.
+    let shape = Memo::new(move |_| {
+        messages.with(|m| match m {
+            None => Shape::Loading,
+            Some(Err(e)) => Shape::Failed(e.message.clone()),
+            Some(Ok(list)) if list.is_empty() => Shape::Empty,
+            Some(Ok(_)) => Shape::Messages,
+        })
+    });
+    let rows = move || {
+        messages.with(|m| {
+            let Some(Ok(list)) = m else {
+                return Vec::new();
+            };
+            let last_id = list.last().map(|m| m.id);
+            list.iter()
+                .enumerate()
+                .filter(|(_, m)| m.role != FlowRole::Tool)
+                .map(|(i, m)| {
+                    let is_last = Some(m.id) == last_id;
+                    // Only a user message shows how many an edit drops.
+                    let dropped = list.len() - i - 1;
+                    let shown = if m.role == FlowRole::User { dropped } else { 0 };
+                    Row {
+                        key: row_key(m, is_last, shown),
+                        message: m.clone(),
+                        is_last,
+                        dropped,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
 
     view! {
         <div class="panel conversation" data-testid="flow-conversation">
@@ -617,22 +651,19 @@ fn Conversation(
                     on:click=move |_| if let Some(s) = session.get_untracked() { on_delete.run(s) }>"Delete"</button>
             </div>
             <div class="messages" node_ref=pane data-testid="flow-messages" on:scroll=on_scroll>
-                {move || match messages.get() {
-                    None => view! { <div class="loading"><span class="spinner"></span>"Loading the conversation…"</div> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! {
+                {move || match shape.get() {
+                    Shape::Loading => view! { <div class="loading"><span class="spinner"></span>"Loading the conversation…"</div> }.into_any(),
+                    Shape::Failed(e) => view! { <p class="form-error">{e}</p> }.into_any(),
+                    Shape::Empty => view! {
                         <div class="empty-state small" data-testid="flow-conversation-empty">
                             <p class="muted">"Ask something. Choose which MCP servers' tools the agent may use with the Tools button."</p>
                         </div>
                     }.into_any(),
-                    Some(Ok(list)) => {
-                        let last_id = list.last().map(|m| m.id);
-                        let later = |i: usize| list.len() - i - 1;
-                        list.iter().enumerate().filter(|(_, m)| m.role != FlowRole::Tool).map(|(i, m)| {
-                            let dropped = later(i);
-                            view! { <MessageView m=m.clone() is_last=Some(m.id) == last_id dropped=dropped live=live results=results session_id=id on_resend=on_resend/> }
-                        }).collect_view().into_any()
-                    }
+                    Shape::Messages => view! {
+                        <For each=rows key=|r| r.key children=move |r| view! {
+                            <MessageView m=r.message is_last=r.is_last dropped=r.dropped live=live results=results session_id=id on_resend=on_resend/>
+                        }/>
+                    }.into_any(),
                 }}
             </div>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
@@ -654,6 +685,30 @@ fn Conversation(
             </form>
         </div>
     }
+}
+
+#[derive(Clone, PartialEq)]
+enum Shape {
+    Loading,
+    Failed(String),
+    Empty,
+    Messages,
+}
+
+struct Row {
+    key: u64,
+    message: FlowMessage,
+    is_last: bool,
+    dropped: usize,
+}
+
+/// Changes whenever what `MessageView` shows of `m` would.
+fn row_key(m: &FlowMessage, is_last: bool, dropped: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(m).unwrap_or_default().hash(&mut h);
+    (is_last, dropped).hash(&mut h);
+    h.finish()
 }
 
 #[component]
