@@ -786,7 +786,8 @@ fn MessageView(
                     })
                 });
             }
-            let html = markdown::render(&m.content);
+            // A finished answer is rendered whole, once.
+            let html = (!streaming && !m.content.is_empty()).then(|| markdown::render(&m.content));
             let first_at = move || {
                 live.first_at
                     .with(|f| f.get(&id).map(|t| format!("{t:.0}")))
@@ -800,11 +801,10 @@ fn MessageView(
                     }
                 });
             };
-            let show_text = !m.content.is_empty() || streaming;
             view! {
                 <div class="message assistant" data-testid="flow-message-assistant" data-message-id=id
                     data-status=format!("{status:?}").to_lowercase() data-first-token-at=first_at>
-                    {(show_text && !streaming).then(|| view! {
+                    {html.map(|html| view! {
                         <div class="markdown" data-testid="flow-answer" inner_html=html on:click=move |ev| markdown_click(ev, toasts)></div>
                     })}
                     {streaming.then(|| view! {
@@ -814,7 +814,7 @@ fn MessageView(
                             <div class="md-part" inner_html=move || tail.get()></div>
                         </div>
                     })}
-                    {(status == MessageStatus::Streaming).then(|| view! { <span class="typing" aria-label="Answering"></span> })}
+                    {streaming.then(|| view! { <span class="typing" aria-label="Answering"></span> })}
                     {m.tool_calls.iter().cloned().map(|call| view! {
                         <ToolCallCard call=call message_id=id session_id=session_id results=results/>
                     }).collect_view()}
