@@ -207,6 +207,17 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The app's WebKit web processes (where the page runs).
+fn web_pids(app: u32) -> Vec<u32> {
+    own_pids(app)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+        })
+        .collect()
+}
+
 fn own_pss_kib(app: u32) -> u64 {
     own_pids(app).into_iter().map(pss_kib).sum()
 }
@@ -421,13 +432,7 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
     for n in 1..=FLOODS {
         record_frames(d);
         let marker = format!("flood-{n}-42");
-        let web: Vec<u32> = own_pids(app)
-            .into_iter()
-            .filter(|p| {
-                std::fs::read_to_string(format!("/proc/{p}/comm"))
-                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
-            })
-            .collect();
+        let web = web_pids(app);
         let ticks_before = (ticks(&[app]), ticks(&web));
         let started = Instant::now();
         type_in_terminal(d, &format!("{command}; echo flood-{n}-$((40+2))\n"));
@@ -616,13 +621,7 @@ fn flow(app_bin: &Path, root: &Path) -> String {
                 "args": [marker],
             })),
         );
-        let web: Vec<u32> = own_pids(app)
-            .into_iter()
-            .filter(|p| {
-                std::fs::read_to_string(format!("/proc/{p}/comm"))
-                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
-            })
-            .collect();
+        let web = web_pids(app);
         let before = own_pss_kib(app);
         record_frames(d);
         let ticks_before = (ticks(&[app]), ticks(&web));
@@ -659,15 +658,7 @@ fn flow(app_bin: &Path, root: &Path) -> String {
         std::thread::sleep(Duration::from_secs(2));
         let after = own_pss_kib(app);
         // The conversation should have followed the answer to its end.
-        let below = d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({
-                "script": "const p = document.querySelector('[data-testid=flow-messages]');
-                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
-                "args": [],
-            })),
-        );
+        let below = window::unscrolled_px(d, "[data-testid=flow-messages]");
         let streamed = provider.first_token_times()[SHORT_ANSWERS + n - 1];
         let last = provider.last_token_times()[SHORT_ANSWERS + n - 1];
         let stream_ms = last.duration_since(streamed).unwrap().as_secs_f64() * 1e3;

@@ -899,16 +899,7 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     // The conversation followed the answer down as it grew (a code block
     // arriving at once is growth, not the user scrolling up).
     d.wait_until("the conversation scrolled to its end", || {
-        let gap = d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({
-                "script": "const p = document.querySelector('[data-testid=flow-messages]');
-                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
-                "args": [],
-            })),
-        );
-        (gap.as_f64()? < 2.0).then_some(())
+        (unscrolled_px(d, "[data-testid=flow-messages]") < 2.0).then_some(())
     });
     d.step("flow-answered");
 
@@ -1035,16 +1026,7 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     wait_text(d, "[data-testid=flow-answer]", "All the steps done.");
     wait_text(d, "[data-testid=flow-state]", "Idle");
     d.wait_until("the long answer followed to its end", || {
-        let gap = d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({
-                "script": "const p = document.querySelector('[data-testid=flow-messages]');
-                           return p.scrollHeight - p.scrollTop - p.clientHeight;",
-                "args": [],
-            })),
-        );
-        (gap.as_f64()? < 2.0).then_some(())
+        (unscrolled_px(d, "[data-testid=flow-messages]") < 2.0).then_some(())
     });
     d.step("flow-retried-long-answer");
 

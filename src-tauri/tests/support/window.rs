@@ -419,6 +419,22 @@ pub fn texts(d: &Driver, css: &str) -> Vec<String> {
     serde_json::from_value(value).unwrap_or_default()
 }
 
+/// How far (px) the content of the scrolling element `css` reaches below
+/// its visible part: 0 when it is scrolled to its end.
+pub fn unscrolled_px(d: &Driver, css: &str) -> f64 {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const p = document.querySelector(arguments[0]);
+                       return p.scrollHeight - p.scrollTop - p.clientHeight;",
+            "args": [css],
+        })),
+    )
+    .as_f64()
+    .unwrap_or(f64::INFINITY)
+}
+
 /// Closes every toast (they sit over the corner where dialogs have buttons).
 pub fn dismiss_toasts(d: &Driver) {
     d.call(
