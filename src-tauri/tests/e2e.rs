@@ -1166,6 +1166,16 @@ fn system_monitor_and_pm2_processes_through_the_real_window() {
     d.call("DELETE", "", None);
 }
 
+/// Waits until a whole line of the terminal's screen reads `line`.
+fn wait_terminal_line(d: &Driver, what: &str, line: &str) {
+    d.wait_until(what, || {
+        terminal_text(d)
+            .lines()
+            .any(|l| l.trim() == line)
+            .then_some(())
+    });
+}
+
 #[test]
 fn terminals_through_the_real_window() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
@@ -1229,12 +1239,7 @@ fn terminals_through_the_real_window() {
         std::thread::sleep(Duration::from_millis(50));
     }
     type_in_terminal(d, "echo still-$((1+1))\n");
-    d.wait_until("the shell after the flood", || {
-        terminal_text(d)
-            .lines()
-            .any(|l| l.trim() == "still-2")
-            .then_some(())
-    });
+    wait_terminal_line(d, "the shell after the flood", "still-2");
     d.step("terminal-after-flood");
 
     // Away from the page and back, quickly and then while the shell works:
@@ -1249,19 +1254,9 @@ fn terminals_through_the_real_window() {
     d.find("[data-testid=page-system]");
     std::thread::sleep(Duration::from_millis(1500));
     d.click("[data-testid=nav-terminals]");
-    d.wait_until("what the shell printed while nobody looked", || {
-        terminal_text(d)
-            .lines()
-            .any(|l| l.trim() == "away-9")
-            .then_some(())
-    });
+    wait_terminal_line(d, "what the shell printed while nobody looked", "away-9");
     type_in_terminal(d, "echo back-$((2+2))\n");
-    d.wait_until("the shell answering the new view", || {
-        terminal_text(d)
-            .lines()
-            .any(|l| l.trim() == "back-4")
-            .then_some(())
-    });
+    wait_terminal_line(d, "the shell answering the new view", "back-4");
     d.step("terminal-back-again");
 
     // Closing the tab ends the shell's process group.
