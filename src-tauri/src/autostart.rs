@@ -15,15 +15,24 @@ pub struct Autostart {
     exe: PathBuf,
 }
 
-/// A value for `Exec=` as the desktop entry spec wants it: in double quotes,
-/// with `"`, `` ` ``, `$` and `\` escaped.
+/// An argument for `Exec=` as the desktop entry spec wants it. Two layers:
+/// the argument is quoted (in double quotes, `"`, `` ` ``, `$` and `\`
+/// preceded by a backslash), then the line is a *string* value, whose own
+/// escape rule doubles every backslash — so a literal `$` is written `\\$`
+/// and a backslash `\\\\` (GLib refuses `\$` as an unknown escape). A
+/// literal `%` is `%%` (field codes).
 fn quote_exec(arg: &str) -> String {
     let mut out = String::from("\"");
     for c in arg.chars() {
-        if matches!(c, '"' | '`' | '$' | '\\') {
-            out.push('\\');
+        match c {
+            '"' | '`' | '$' => {
+                out.push_str("\\\\");
+                out.push(c);
+            }
+            '\\' => out.push_str("\\\\\\\\"),
+            '%' => out.push_str("%%"),
+            c => out.push(c),
         }
-        out.push(c);
     }
     out.push('"');
     out
@@ -63,9 +72,16 @@ impl Autostart {
                 "The app's path contains control characters.".into(),
             ));
         }
-        Ok(format!(
-            "[Desktop Entry]\nType=Application\nName=AI Desktop\nComment=Start AI Desktop at login\nExec={} {MINIMIZED_FLAG}\nIcon=ai-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
+        // GLib checks that Exec's program exists before it undoes `%%`, so
+        // it refuses a correctly escaped path with a `%` in it; `env` as the
+        // program (an argument's `%%` is undone) starts it everywhere.
+        let program = if exe.contains('%') {
+            format!("env {}", quote_exec(exe))
+        } else {
             quote_exec(exe)
+        };
+        Ok(format!(
+            "[Desktop Entry]\nType=Application\nName=AI Desktop\nComment=Start AI Desktop at login\nExec={program} {MINIMIZED_FLAG}\nIcon=ai-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
         ))
     }
 
@@ -104,11 +120,19 @@ mod tests {
         assert!(a.set(true).unwrap());
         let text = std::fs::read_to_string(a.file()).unwrap();
         assert!(
-            text.contains("Exec=\"/opt/AI Desktop/ai-desktop\\$1\" --minimized\n"),
+            text.contains("Exec=\"/opt/AI Desktop/ai-desktop\\\\$1\" --minimized\n"),
             "{text}"
         );
+        validate(&a.file());
+        assert!(!a.set(false).unwrap());
+        assert!(!a.file().exists());
+        // Off twice is fine.
+        assert!(!a.set(false).unwrap());
+    }
+
+    fn validate(file: &Path) {
         let check = std::process::Command::new("desktop-file-validate")
-            .arg(a.file())
+            .arg(file)
             .output()
             .expect("desktop-file-validate (desktop-file-utils) is installed by .ci/setup --test");
         assert!(
@@ -116,9 +140,48 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&check.stdout)
         );
-        assert!(!a.set(false).unwrap());
-        assert!(!a.file().exists());
-        // Off twice is fine.
-        assert!(!a.set(false).unwrap());
+    }
+
+    /// The entry as the desktop reads it: GLib (what GNOME's session and
+    /// `gio launch` use) starts the app at a path full of characters the
+    /// spec escapes, with the flag.
+    #[test]
+    fn glib_starts_an_app_whose_path_has_dollar_backslash_percent_and_quotes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("A $HOME \\n 100% \"q\" `x`");
+        std::fs::create_dir_all(&odd).unwrap();
+        let exe = odd.join("ai-desktop");
+        let out = dir.path().join("argv.txt");
+        std::fs::write(
+            &exe,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > '{}'\n",
+                out.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let a = Autostart::new(dir.path().join("config"), exe.clone());
+        a.set(true).unwrap();
+        validate(&a.file());
+        let status = std::process::Command::new("gio")
+            .arg("launch")
+            .arg(a.file())
+            .env("HOME", dir.path())
+            .status()
+            .expect("gio (libglib2.0-bin)");
+        assert!(status.success(), "GLib refused the entry");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !out.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the app never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let argv = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(argv, format!("{}\n{MINIMIZED_FLAG}\n", exe.display()));
     }
 }
