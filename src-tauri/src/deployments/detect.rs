@@ -116,71 +116,19 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// Splits a command into words: whitespace separates, '…' and "…" group,
-/// a backslash escapes the next character. Nothing else is special: `;`,
-/// `&&`, `$(…)`, `*` are plain characters of a word.
+/// Splits a command into words as a POSIX shell splits them (the
+/// `shell-words` crate): whitespace separates, '…' and "…" group, a backslash
+/// escapes the next character outside quotes and `$`, `` ` ``, `"`, `\`
+/// inside "…". Nothing is *interpreted*: `;`, `&&`, `$(…)`, `*` stay plain
+/// characters of a word, and no program runs it through a shell.
 pub fn split(command: &str) -> Result<Vec<String>> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = command.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err(unbalanced('\'')),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c) => word.push(c),
-                            None => return Err(unbalanced('"')),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err(unbalanced('"')),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(c) = chars.next() {
-                    word.push(c);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\0' => {
-                return Err(Error::InvalidInput(
-                    "The start command cannot contain a NUL character.".into(),
-                ))
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
+    if command.contains('\0') {
+        return Err(Error::InvalidInput(
+            "The start command cannot contain a NUL character.".into(),
+        ));
     }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
-}
-
-fn unbalanced(quote: char) -> Error {
-    Error::InvalidInput(format!("The start command has an unclosed {quote} quote."))
+    shell_words::split(command)
+        .map_err(|_| Error::InvalidInput("The start command has an unclosed quote.".into()))
 }
 
 /// How PM2 runs a command.
@@ -298,6 +246,46 @@ mod tests {
         );
         assert!(split("node 'open").is_err());
         assert_eq!(split("   ").unwrap(), Vec::<String>::new());
+    }
+
+    /// As a POSIX shell splits (cases after shell-words' own tests and
+    /// `sh -c 'printf "%s\\n" …'`): inside "…" a backslash escapes only
+    /// `$`, `` ` ``, `"`, `\` and a newline; a trailing lone backslash is an error.
+    #[test]
+    fn words_split_like_a_posix_shell() {
+        let cases: &[(&str, &[&str])] = &[
+            (r#""a\b""#, &[r"a\b"]),
+            (r#""a\"b""#, &[r#"a"b"#]),
+            (r#""a\\b""#, &[r"a\b"]),
+            (r#""\$HOME""#, &["$HOME"]),
+            (r"'a\b'", &[r"a\b"]),
+            (r"a\\", &[r"a\"]),
+            (r"a\ b c", &["a b", "c"]),
+            (r#"--name="my app" x"#, &["--name=my app", "x"]),
+            ("''", &[""]),
+            (r#"a"b"'c'd"#, &["abcd"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(split(input).unwrap(), *want, "{input}");
+            // The same as a real shell.
+            let sh = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("for w in {input}; do printf '%s\\0' \"$w\"; done"))
+                .output()
+                .unwrap();
+            let words: Vec<String> = String::from_utf8(sh.stdout)
+                .unwrap()
+                .split_terminator('\0')
+                .map(str::to_string)
+                .collect();
+            assert_eq!(words, *want, "sh splits {input} so");
+        }
+        // A trailing backslash is kept (it escapes nothing), as sh keeps it.
+        assert_eq!(
+            split(r"node server.js \").unwrap(),
+            ["node", "server.js", "\\"]
+        );
+        assert!(split("a\0b").is_err());
     }
 
     #[test]
