@@ -35,6 +35,11 @@ impl Recorder {
         seen.push((app_name.into(), summary.into(), body.into()));
         seen.len() as u32
     }
+
+    /// Like GNOME's and KDE's daemons: bodies are read as markup.
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "body-markup".into()]
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,6 +106,24 @@ async fn a_crash_reaches_the_notification_service_once() {
             crash.to_string()
         )]
     );
+
+    // Process output carrying markup is shown as text: no link, no image
+    // fetched from the network by the notification daemon.
+    let hostile =
+        "Last output:\n<img src=\"http://127.0.0.1:9/x.png\"> <a href='http://x'>fix</a> & more";
+    notifier
+        .send(&ai_desktop::alerts::Alert {
+            title: "MCP server crashed".into(),
+            body: hostile.into(),
+        })
+        .await
+        .unwrap();
+    let body = seen.lock().unwrap().last().unwrap().2.clone();
+    assert_eq!(
+        body,
+        "Last output:\n&lt;img src=&quot;http://127.0.0.1:9/x.png&quot;&gt; &lt;a href=&apos;http://x&apos;&gt;fix&lt;/a&gt; &amp; more"
+    );
+    assert!(!body.contains('<'));
 
     // No service on the bus: an error, not a hang or a panic.
     drop(_service);
