@@ -17,6 +17,7 @@ pub mod mcp;
 pub mod notify;
 pub mod procs;
 pub mod repos;
+pub mod secrets;
 pub mod services;
 pub mod shell;
 pub mod store;

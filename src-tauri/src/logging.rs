@@ -8,7 +8,7 @@
 //! API keys, passwords and headers stay out of messages (a test plants
 //! secrets everywhere the app takes them and greps the file at `trace`).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -44,9 +44,20 @@ pub struct RotatingFile {
 
 impl RotatingFile {
     pub fn open(dir: &Path, max: u64, keep: usize) -> io::Result<RotatingFile> {
-        std::fs::create_dir_all(dir)?;
+        // The log names the user's projects and commands: the user's only.
+        crate::secrets::private_dir(dir)?;
         let path = dir.join(FILE_NAME);
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = crate::secrets::create_private_file(&path, false)?;
+        // Rotated files of an install from before modes were set.
+        for n in 1..=keep {
+            let mut old = path.as_os_str().to_owned();
+            old.push(format!(".{n}"));
+            let old = PathBuf::from(old);
+            if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file()) {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600));
+            }
+        }
         let size = file.metadata()?.len();
         Ok(RotatingFile {
             path,
@@ -71,12 +82,7 @@ impl RotatingFile {
             let _ = std::fs::rename(self.rotated(n), self.rotated(n + 1));
         }
         std::fs::rename(&self.path, self.rotated(1))?;
-        self.file = Some(
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?,
-        );
+        self.file = Some(crate::secrets::create_private_file(&self.path, false)?);
         self.size = 0;
         Ok(())
     }

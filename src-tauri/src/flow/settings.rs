@@ -42,13 +42,11 @@ pub fn load(store: &Store) -> Result<Stored> {
     Ok(store.setting::<Stored>(KEY)?.unwrap_or_default())
 }
 
+/// The saved key (its file must be the user's own; a loose mode is put back to 0600).
 pub fn read_key(key_file: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(key_file) {
-        Ok(k) if !k.trim().is_empty() => Ok(Some(k.trim().to_string())),
-        Ok(_) => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::failed("The saved API key cannot be read.", e)),
-    }
+    Ok(crate::secrets::read_private(key_file)?
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty()))
 }
 
 /// What the UI may see.
@@ -166,11 +164,7 @@ pub fn save(
     match (change, key) {
         (ApiKeyChange::Keep, _) => {}
         (_, Some(k)) => {
-            if let Some(dir) = key_file.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| Error::failed("The API key cannot be saved.", e))?;
-            }
-            crate::vscode::secrets::write_private(key_file, k.as_bytes())
+            crate::secrets::write_private(key_file, k.as_bytes())
                 .map_err(|e| Error::failed("The API key cannot be saved.", e))?;
         }
         (_, None) => match std::fs::remove_file(key_file) {

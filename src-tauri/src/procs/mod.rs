@@ -253,17 +253,7 @@ pub fn adopt(
 }
 
 fn create_log_file(path: &Path) -> Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
+    crate::secrets::create_private_file(path, true)
         .map_err(|e| Error::failed(format!("Could not create {}.", path.display()), e))
 }
 

@@ -421,7 +421,7 @@ impl ServiceManager {
         // A volume kept from an earlier install keeps its password.
         let password = match file.kept_volumes.remove(&volume) {
             Some(p) => p,
-            None => crate::vscode::secrets::random_hex(16)?,
+            None => crate::secrets::random_hex(16)?,
         };
         let labels = HashMap::from([
             (SERVICE_LABEL.to_string(), request.kind.as_str().to_string()),

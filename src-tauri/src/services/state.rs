@@ -42,17 +42,8 @@ impl ServicesFile {
     /// The state; a missing file is an empty one. A corrupt file is moved to
     /// `services.json.corrupt-<time>` and an empty state returned.
     pub fn load(&self) -> Result<ServicesState> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ServicesState::default())
-            }
-            Err(e) => {
-                return Err(Error::failed(
-                    format!("Could not read {}.", self.path.display()),
-                    e,
-                ))
-            }
+        let Some(text) = crate::secrets::read_private(&self.path)? else {
+            return Ok(ServicesState::default());
         };
         match serde_json::from_str(&text) {
             Ok(state) => Ok(state),
@@ -83,7 +74,7 @@ impl ServicesFile {
     pub fn save(&self, state: &ServicesState) -> Result<()> {
         let text = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::failed("Could not encode services.json.", e))?;
-        crate::vscode::secrets::write_private(&self.path, &text)
+        crate::secrets::write_private(&self.path, &text)
             .map_err(|e| Error::failed(format!("Could not write {}.", self.path.display()), e))
     }
 }

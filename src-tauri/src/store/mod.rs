@@ -37,7 +37,8 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and migrates it.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        // Private whatever the umask: it holds passwords, keys and environments.
+        crate::secrets::private_dir(data_dir).map_err(|e| {
             Error::failed(
                 format!("Could not create the data folder {}.", data_dir.display()),
                 e,
@@ -61,11 +62,26 @@ impl Store {
                 )))
             }
         }
-        Store::open(&data_dir.join(DB_FILE))
+        let store = Store::open(&data_dir.join(DB_FILE))?;
+        // An install made before modes were set (or under another umask).
+        if let Err(e) = crate::secrets::repair_data_dir(data_dir) {
+            log::warn!("could not make {} private: {e}", data_dir.display());
+        }
+        Ok(store)
     }
 
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
+        // Created 0600 here, so SQLite's -wal and -shm (which take the
+        // database's mode) are private too.
+        if !path.exists() {
+            crate::secrets::create_private_file(path, false).map_err(|e| {
+                Error::failed(
+                    format!("Could not create the database {}.", path.display()),
+                    e,
+                )
+            })?;
+        }
         let mut conn = Connection::open(path).map_err(|e| {
             Error::failed(
                 format!("Could not open the database {}.", path.display()),

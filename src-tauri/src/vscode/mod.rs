@@ -12,12 +12,12 @@
 
 pub mod binary;
 pub mod net;
-pub mod secrets;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
 use crate::procs::{self, LogBuffer, Output, ProcessIdentity, ProcessSpec, Supervised};
 use crate::repos::{self, RepoRegistry};
+use crate::secrets;
 use crate::store::settings::CODE_SERVER_BINARY;
 use crate::store::Store;
 use ai_desktop_api::vscode::{CleanupReport, CodeServerInstance, CodeServerStatus, InstanceState};

@@ -122,7 +122,7 @@ const HANDOFF_TTL: Duration = Duration::from_secs(60);
 /// [`HANDOFF_TTL`]; a request for any other path gets 404 and is not counted.
 pub async fn serve_login_handoff(port: u16, password: String) -> std::io::Result<String> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    let nonce = super::secrets::random_hex(16).map_err(std::io::Error::other)?;
+    let nonce = crate::secrets::random_hex(16).map_err(std::io::Error::other)?;
     let own_port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{own_port}/{nonce}");
     let page = login_page(port, &password);
