@@ -391,8 +391,13 @@ impl DeploymentManager {
     fn write_ecosystem(&self, d: &Deployment, repo_dir: &Path) -> Result<PathBuf> {
         let launch = detect::launch(&d.start_command, repo_dir, d.mode == DeployMode::Cluster)?;
         let dir = self.dir(d.id);
-        std::fs::create_dir_all(&dir)
+        crate::secrets::private_dir(&dir)
             .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+        // PM2 appends to these; made private first, as they carry the app's output.
+        for log in ["out.log", "err.log"] {
+            crate::secrets::create_private_file(&dir.join(log), false)
+                .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+        }
         let mut env: BTreeMap<String, String> = d.env.clone();
         env.insert("PORT".into(), d.port.to_string());
         let mut app = serde_json::json!({
@@ -421,9 +426,8 @@ impl DeploymentManager {
         let file = dir.join("ecosystem.json");
         let text = serde_json::to_vec_pretty(&serde_json::json!({ "apps": [app] }))
             .map_err(|e| Error::failed("Could not write the ecosystem file.", e))?;
-        let tmp = dir.join("ecosystem.json.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|_| std::fs::rename(&tmp, &file))
+        // It holds the deployment's whole environment.
+        crate::secrets::write_private(&file, &text)
             .map_err(|e| Error::failed(format!("Could not write {}.", file.display()), e))?;
         Ok(file)
     }
