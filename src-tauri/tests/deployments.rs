@@ -209,6 +209,15 @@ async fn a_node_app_runs_restarts_stops_and_is_deleted() {
         .root
         .join(format!("data/deployments/{}/ecosystem.json", d.id));
     assert!(ecosystem.is_file());
+    // It holds the app's whole environment; the logs its output: private.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ecosystem), 0o600);
+        assert_eq!(mode(ecosystem.parent().unwrap()), 0o700);
+        assert_eq!(mode(&ecosystem.with_file_name("out.log")), 0o600);
+        assert_eq!(mode(&fx.root.join("data")), 0o700);
+    }
 
     // Its output reaches the log.
     let logs = fx.manager.logs(d.id).unwrap();
@@ -552,4 +561,53 @@ async fn the_pm2_list_shows_every_process_and_acts_by_id() {
         .unwrap();
     assert_eq!(after.len(), 1);
     assert_eq!(fx.jlist_names(), vec![d.pm2_name.clone()]);
+}
+
+/// A rename must not lose the running process: the PM2 name is fixed when
+/// the deployment is created, so stop and delete still reach it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_deployment_keeps_its_process_for_stop_and_delete() {
+    let fx = Fixture::new();
+    let repo = fx.node_repo("api", SERVER_JS);
+    let mut new = input(repo, "api");
+    new.start_command = Some("node server.js".into());
+    let port = new.port;
+    let d = fx.manager.create(new.clone()).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    eventually("the app to answer", || get(d.port)).await;
+
+    // Renamed while it runs: the row still says what runs.
+    let mut renamed = new.clone();
+    renamed.name = "api2".into();
+    renamed.port = port;
+    let after = fx.manager.update(d.id, renamed.clone()).unwrap();
+    assert_eq!(after.name, "api2");
+    assert_eq!(
+        after.pm2_name, d.pm2_name,
+        "the PM2 name is the one it runs under"
+    );
+    let online = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert!(!online.pids.is_empty());
+
+    // Stop reaches it: nothing answers on its port any more.
+    fx.manager.stop(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Stopped).await;
+    eventually("the port to close", || get(d.port).is_none().then_some(())).await;
+
+    // Started again, renamed again, deleted: no process is left in PM2.
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    renamed.name = "api3".into();
+    fx.manager.update(d.id, renamed).unwrap();
+    fx.manager.delete(d.id).await.unwrap();
+    assert!(
+        fx.jlist_names().is_empty(),
+        "left in PM2: {:?}",
+        fx.jlist_names()
+    );
+    eventually("the port to close after delete", || {
+        get(d.port).is_none().then_some(())
+    })
+    .await;
 }

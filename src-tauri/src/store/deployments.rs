@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "d.id, d.repository_id, r.name, d.name, d.domain, d.port, d.mode, \
-     d.instances, d.env, d.start_command, d.created_at, d.updated_at";
+     d.instances, d.env, d.start_command, d.created_at, d.updated_at, d.pm2_name";
 
 /// The fields the deployments module writes.
 #[derive(Debug, Clone)]
@@ -33,7 +33,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
         id,
         repository_id: row.get(1)?,
         repository_name: row.get(2)?,
-        pm2_name: pm2_name(id, &name),
+        // Fixed at creation; rows from before V6 get theirs when the store opens.
+        pm2_name: row
+            .get::<_, Option<String>>(12)?
+            .unwrap_or_else(|| pm2_name(id, &name)),
         name,
         domain: row.get(4)?,
         port: u16::try_from(port).unwrap_or(0),
@@ -130,7 +133,9 @@ pub fn ports(c: &Connection, except: Option<i64>) -> Result<Vec<u16>> {
 }
 
 pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
-    c.execute(
+    // Row and process name together, or neither.
+    let tx = c.unchecked_transaction()?;
+    tx.execute(
         "INSERT INTO deployments (repository_id, name, domain, port, mode, instances, env, start_command)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -145,8 +150,30 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
         ],
     )
     .map_err(map_write_error)?;
-    get(c, c.last_insert_rowid())?
-        .ok_or_else(|| Error::NotFound("The new deployment vanished.".into()))
+    let id = tx.last_insert_rowid();
+    // The process name is the deployment's for good: a rename keeps it.
+    tx.execute(
+        "UPDATE deployments SET pm2_name = ?2 WHERE id = ?1",
+        params![id, pm2_name(id, &d.name)],
+    )?;
+    tx.commit()?;
+    get(c, id)?.ok_or_else(|| Error::NotFound("The new deployment vanished.".into()))
+}
+
+/// Gives rows written before PM2 names were stored the name their process
+/// runs under (derived from their name, as it was then).
+pub fn fill_missing_pm2_names(c: &Connection) -> Result<usize> {
+    let mut stmt = c.prepare("SELECT id, name FROM deployments WHERE pm2_name IS NULL")?;
+    let rows: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, name) in &rows {
+        c.execute(
+            "UPDATE deployments SET pm2_name = ?2 WHERE id = ?1 AND pm2_name IS NULL",
+            params![id, pm2_name(*id, name)],
+        )?;
+    }
+    Ok(rows.len())
 }
 
 pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<Deployment>> {

@@ -107,6 +107,10 @@ impl Store {
         for m in report.applied_migrations() {
             log::info!("applied migration {}", m);
         }
+        let filled = deployments::fill_missing_pm2_names(&conn)?;
+        if filled > 0 {
+            log::info!("recorded the PM2 names of {filled} deployment(s)");
+        }
         Ok(Store {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
