@@ -878,3 +878,69 @@ async fn the_key_never_comes_back_and_test_connection_tells_the_truth() {
     assert_eq!(done[1].model.as_deref(), Some("other-model"));
     assert!(done[1].error.as_deref().unwrap().contains("401"));
 }
+
+/// An "always allow" grant is for the program it was given to: editing the
+/// server's command, arguments, URL or working directory makes it another
+/// server (its tools may describe themselves the same), so the grant goes;
+/// a new description or name keeps it.
+#[tokio::test(flavor = "multi_thread")]
+async fn editing_a_servers_program_revokes_its_grants() {
+    let f = Fixture::new();
+    let alpha = f.desc_server("alpha", "Echoes the message.");
+    let session = f.session(&[alpha]);
+    f.provider
+        .push(tool_call("c1", "alpha__echo", &["{\"message\":\"one\"}"]));
+    f.provider.push(text(&["ok one"]));
+    f.agent.send(session, "first").unwrap();
+    let waiting = f.wait_state(session, RunState::WaitingApproval).await;
+    f.agent
+        .decide(session, waiting[1].id, "c1", ToolDecision::AlwaysAllow)
+        .unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    assert_eq!(f.agent.grants(session).unwrap().len(), 1);
+
+    // Described anew and set to restart: the same program, the grant stays.
+    let mut same = desc_input("alpha", "Echoes the message.");
+    same.description = Some("my echo".into());
+    same.auto_restart = true;
+    f.mcp.update(alpha, same.clone()).unwrap();
+    assert_eq!(f.agent.grants(session).unwrap().len(), 1);
+
+    // Another script with the very same tool: another program, asked again.
+    let other = f.root.join("other_server.js");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/desc_server.js"),
+        &other,
+    )
+    .unwrap();
+    let mut moved = same.clone();
+    moved.args = vec![other.display().to_string()];
+    f.mcp.stop(alpha).await.unwrap();
+    f.mcp.update(alpha, moved.clone()).unwrap();
+    assert!(f.agent.grants(session).unwrap().is_empty(), "grant kept");
+    f.provider
+        .push(tool_call("c2", "alpha__echo", &["{\"message\":\"two\"}"]));
+    f.agent.send(session, "second").unwrap();
+    let waiting = f.wait_state(session, RunState::WaitingApproval).await;
+    let call = &waiting.last().unwrap().tool_calls[0];
+    assert_eq!(call.status, ToolCallStatus::Pending);
+    assert!(!call.auto_approved);
+
+    // Allowed again, then moved to another working directory: gone again.
+    f.provider.push(text(&["ok two"]));
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c2",
+            ToolDecision::AlwaysAllow,
+        )
+        .unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    assert_eq!(f.agent.grants(session).unwrap().len(), 1);
+    let mut cwd = moved;
+    cwd.working_directory = Some(f.root.display().to_string());
+    f.mcp.update(alpha, cwd).unwrap();
+    assert!(f.agent.grants(session).unwrap().is_empty(), "grant kept");
+    f.mcp.stop_all().await;
+}

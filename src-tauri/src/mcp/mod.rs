@@ -188,15 +188,34 @@ impl McpHub {
     }
 
     /// Saves new settings. A running server keeps its old ones until restarted.
+    /// A new program, arguments, URL or working directory make it another
+    /// server: the agent's "always allow" grants for it go.
     pub fn update(&self, id: i64, input: McpServerInput) -> Result<McpServer> {
         let input = config::normalize(input)?;
-        self.store.with(|c| {
+        let revoked = self.store.with(|c| {
             if store::mcp::name_taken(c, &input.name, Some(id))? {
                 return Err(name_conflict(&input.name));
             }
-            store::mcp::update(c, id, &input)?
-                .ok_or_else(|| Error::NotFound(format!("There is no MCP server with id {id}.")))
+            let tx = c.transaction()?;
+            let before = store::mcp::get(&tx, id)?
+                .ok_or_else(|| Error::NotFound(format!("There is no MCP server with id {id}.")))?;
+            store::mcp::update(&tx, id, &input)?;
+            let another_program = before.transport != input.transport
+                || before.command != input.command
+                || before.args != input.args
+                || before.url != input.url
+                || before.working_directory != input.working_directory;
+            let revoked = if another_program {
+                store::flow::revoke_server(&tx, id)?
+            } else {
+                0
+            };
+            tx.commit()?;
+            Ok(revoked)
         })?;
+        if revoked > 0 {
+            log::info!("mcp server {id} changed program: {revoked} tool grant(s) revoked");
+        }
         let server = self.get(id)?;
         self.events
             .emit(DomainEvent::McpUpdated(Box::new(server.clone())));

@@ -340,6 +340,14 @@ pub fn grant(
     Ok(())
 }
 
+/// Drops every session's grants for one server (it became another program).
+pub fn revoke_server(c: &Connection, server_id: i64) -> Result<usize> {
+    Ok(c.execute(
+        "DELETE FROM flow_tool_grants WHERE server_id = ?1",
+        [server_id],
+    )?)
+}
+
 pub fn revoke(c: &Connection, session_id: i64, server_id: i64, tool: &str) -> Result<()> {
     let n = c.execute(
         "DELETE FROM flow_tool_grants WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
