@@ -199,3 +199,85 @@ async fn a_broken_stream_keeps_what_arrived() {
     }
     assert_eq!(seen, "The answer is");
 }
+
+/// `data: …` lines of these events, as one byte string.
+fn sse(events: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in events {
+        out.extend_from_slice(format!("data: {e}\n\n").as_bytes());
+    }
+    out
+}
+
+async fn ask(p: &Provider) -> Result<ai_desktop::flow::provider::Completion, ProviderError> {
+    stream_chat(
+        &config(&p.url),
+        &[ChatMessage::text("user", "hi")],
+        &[],
+        |_| {},
+    )
+    .await
+}
+
+/// A character split between two network chunks arrives whole: decoding
+/// each chunk on its own turned both halves into U+FFFD.
+#[tokio::test]
+async fn a_character_split_across_chunks_arrives_whole() {
+    let text = "héllo wörld 🙂 ✓";
+    let body = sse(&[
+        delta(json!({"content": text})),
+        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+    ]);
+    let mut body_done = body.clone();
+    body_done.extend_from_slice(b"data: [DONE]\n\n");
+    // Cut inside every multi-byte character of the text.
+    let start = body_done
+        .windows(2)
+        .position(|w| w == "é".as_bytes())
+        .unwrap();
+    let emoji = body_done
+        .windows(4)
+        .position(|w| w == "🙂".as_bytes())
+        .unwrap();
+    let chunks = vec![
+        body_done[..start + 1].to_vec(),
+        body_done[start + 1..emoji + 2].to_vec(),
+        body_done[emoji + 2..].to_vec(),
+    ];
+    let p = provider(Reply::Raw { chunks });
+    let done = ask(&p).await.unwrap();
+    assert_eq!(done.content, text);
+}
+
+/// A tool call index of four billion would have the client make room for
+/// four billion calls (the test process ran out of memory); refused.
+#[tokio::test]
+async fn a_huge_tool_call_index_is_refused_without_allocating() {
+    let body = sse(&[delta(json!({"tool_calls": [{
+        "index": 4_000_000_000u64, "id": "c1", "type": "function",
+        "function": {"name": "x", "arguments": "{}"}}]}))]);
+    let p = provider(Reply::Raw { chunks: vec![body] });
+    match ask(&p).await {
+        Err(ProviderError::BrokenStream(why, _)) => {
+            assert!(why.contains("tool call number 4000000000"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// An event that never ends (no line break) is cut off at 1 MB instead of
+/// being gathered for as long as the provider sends.
+#[tokio::test]
+async fn an_endless_line_is_cut_off() {
+    let mut chunks = vec![b"data: {\"choices\":[{\"delta\":{\"content\":\"".to_vec()];
+    for _ in 0..3 {
+        chunks.push(vec![b'x'; 1024 * 1024]);
+    }
+    let p = provider(Reply::Raw { chunks });
+    match ask(&p).await {
+        Err(ProviderError::BrokenStream(why, _)) => {
+            assert!(why.contains("one event passed 1024 kB"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -100,9 +100,19 @@ fn slug(s: &str) -> String {
     out.trim_matches('_').to_string()
 }
 
-/// Names the model sees: `<server>__<tool>`, distinct even when two servers
-/// have a tool of the same name, at most 64 characters.
+/// Longest function name providers take.
+const MAX_FUNCTION_NAME: usize = 64;
+
+/// Names the model sees: `<server>__<tool>`, at most 64 characters, and
+/// distinct after the cut — two servers with a tool of the same name, two
+/// long names that differ only past character 64, or two tools that slug to
+/// the same text each get their own, so none is unreachable.
 fn function_names(offered: &[Offered]) -> Vec<String> {
+    let fit = |mut s: String, room: usize| {
+        // Slugs are ASCII: any byte is a character boundary.
+        s.truncate(room);
+        s
+    };
     let mut names: Vec<String> = Vec::with_capacity(offered.len());
     for o in offered {
         let server = {
@@ -114,11 +124,22 @@ fn function_names(offered: &[Offered]) -> Vec<String> {
             }
         };
         let tool = slug(&o.tool);
-        let mut name = format!("{server}__{tool}");
-        if name.len() > 64 || names.contains(&name) {
-            name = format!("s{}__{tool}", o.server_id);
+        let full = format!("{server}__{tool}");
+        let by_id = format!("s{}__{tool}", o.server_id);
+        let mut name = if full.len() > MAX_FUNCTION_NAME {
+            fit(by_id.clone(), MAX_FUNCTION_NAME)
+        } else {
+            full
+        };
+        if names.contains(&name) {
+            name = fit(by_id.clone(), MAX_FUNCTION_NAME);
         }
-        name.truncate(64);
+        let mut n = 2;
+        while names.contains(&name) {
+            let suffix = format!("_{n}");
+            name = fit(by_id.clone(), MAX_FUNCTION_NAME - suffix.len()) + &suffix;
+            n += 1;
+        }
         names.push(name);
     }
     names
@@ -1286,6 +1307,23 @@ mod tests {
                 "s4__x"
             ]
         );
+    }
+
+    #[test]
+    fn names_cut_at_64_characters_stay_distinct() {
+        let long = "a".repeat(70);
+        let names = function_names(&[
+            offered(1, "srv", &format!("{long}_one")),
+            offered(1, "srv", &format!("{long}_two")),
+            offered(1, "srv", &format!("{long}_three")),
+            offered(5, "srv", "read.file"),
+            offered(5, "srv", "read_file"),
+        ]);
+        for n in &names {
+            assert!(n.len() <= 64, "{n}");
+        }
+        let unique: std::collections::HashSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
     }
 
     #[test]

@@ -8,6 +8,37 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// Longest line of the event stream taken (one `data:` event).
+pub const MAX_LINE: usize = 1024 * 1024;
+/// Most text kept of one answer.
+pub const MAX_ANSWER: usize = 4 * 1024 * 1024;
+/// Most tool calls one answer may ask for (their `index` must be below it).
+pub const MAX_TOOL_CALLS: usize = 64;
+/// Longest tool name and arguments taken of one call.
+pub const MAX_TOOL_NAME: usize = 256;
+pub const MAX_ARGUMENTS: usize = 1024 * 1024;
+/// Most of an error body (or model list) read.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// At most `max` bytes of a response body, and whether that was all of it
+/// (false also when the body broke off).
+async fn body_capped(response: reqwest::Response, max: usize) -> (Vec<u8>, bool) {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (body, false);
+        };
+        if body.len() + chunk.len() > max {
+            body.extend_from_slice(&chunk[..max - body.len()]);
+            return (body, false);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    (body, true)
+}
+
 /// Where and how to ask.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderConfig {
@@ -145,7 +176,7 @@ pub async fn stream_chat(
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let text = response.text().await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&body_capped(response, 64 * 1024).await.0).into_owned();
         let message = serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
@@ -164,20 +195,25 @@ pub async fn stream_chat(
     let mut done = Completion::default();
     // Tool calls arrive in fragments keyed by index.
     let mut calls: Vec<ToolCall> = Vec::new();
-    let mut pending = String::new();
+    // Bytes, not text: a character split across two network chunks is only
+    // decoded once its line is whole.
+    let mut pending: Vec<u8> = Vec::new();
     let mut finished = false;
     let mut stream = response.bytes_stream();
+    let broken = |why: String, mut done: Completion, calls: Vec<ToolCall>| {
+        done.tool_calls = calls;
+        ProviderError::BrokenStream(why, done)
+    };
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
             Ok(c) => c,
-            Err(e) => {
-                done.tool_calls = calls;
-                return Err(ProviderError::BrokenStream(e.to_string(), done));
-            }
+            Err(e) => return Err(broken(e.to_string(), done, calls)),
         };
-        pending.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = pending.find('\n') {
-            let line: String = pending.drain(..=end).collect();
+        pending.extend_from_slice(&chunk);
+        let mut start = 0;
+        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+            let line = String::from_utf8_lossy(&pending[start..start + end]).into_owned();
+            start += end + 1;
             let line = line.trim();
             let Some(data) = line.strip_prefix("data:") else {
                 continue;
@@ -192,10 +228,17 @@ pub async fn stream_chat(
             };
             let choice = &event["choices"][0];
             if let Some(reason) = choice["finish_reason"].as_str() {
-                done.finish_reason = Some(reason.to_string());
+                done.finish_reason = Some(reason.chars().take(64).collect());
             }
             let delta = &choice["delta"];
             if let Some(text) = delta["content"].as_str() {
+                if done.content.len() + text.len() > MAX_ANSWER {
+                    return Err(broken(
+                        format!("the answer passed {} MB", MAX_ANSWER / (1024 * 1024)),
+                        done,
+                        calls,
+                    ));
+                }
                 if !text.is_empty() {
                     on_token(text);
                     done.content.push_str(text);
@@ -203,7 +246,17 @@ pub async fn stream_chat(
             }
             if let Some(fragments) = delta["tool_calls"].as_array() {
                 for f in fragments {
-                    let index = f["index"].as_u64().unwrap_or(0) as usize;
+                    let index = f["index"].as_u64().unwrap_or(0);
+                    let Some(index) = usize::try_from(index).ok().filter(|i| *i < MAX_TOOL_CALLS)
+                    else {
+                        return Err(broken(
+                            format!(
+                                "it asked for tool call number {index}; at most {MAX_TOOL_CALLS} are taken"
+                            ),
+                            done,
+                            calls,
+                        ));
+                    };
                     while calls.len() <= index {
                         calls.push(ToolCall {
                             id: String::new(),
@@ -216,16 +269,31 @@ pub async fn stream_chat(
                     }
                     let call = &mut calls[index];
                     if let Some(id) = f["id"].as_str() {
-                        call.id = id.to_string();
+                        call.id = id.chars().take(MAX_TOOL_NAME).collect();
                     }
-                    if let Some(name) = f["function"]["name"].as_str() {
-                        call.function.name.push_str(name);
+                    let name = f["function"]["name"].as_str().unwrap_or("");
+                    let args = f["function"]["arguments"].as_str().unwrap_or("");
+                    if call.function.name.len() + name.len() > MAX_TOOL_NAME
+                        || call.function.arguments.len() + args.len() > MAX_ARGUMENTS
+                    {
+                        return Err(broken(
+                            "a tool call's name or arguments were too long".into(),
+                            done,
+                            calls,
+                        ));
                     }
-                    if let Some(args) = f["function"]["arguments"].as_str() {
-                        call.function.arguments.push_str(args);
-                    }
+                    call.function.name.push_str(name);
+                    call.function.arguments.push_str(args);
                 }
             }
+        }
+        pending.drain(..start);
+        if pending.len() > MAX_LINE {
+            return Err(broken(
+                format!("one event passed {} kB", MAX_LINE / 1024),
+                done,
+                calls,
+            ));
         }
     }
     done.tool_calls = calls;
@@ -262,14 +330,24 @@ pub async fn list_models(config: &ProviderConfig) -> Result<Option<Vec<String>>,
         404 | 405 => return Ok(None),
         429 => return Err(ProviderError::RateLimited { retry_after: None }),
         _ => {
-            let text = response.text().await.unwrap_or_default();
+            let (text, _) = body_capped(response, 64 * 1024).await;
             return Err(ProviderError::Server {
                 status,
-                message: text.chars().take(300).collect(),
+                message: String::from_utf8_lossy(&text).chars().take(300).collect(),
             });
         }
     }
-    let body: Value = response.json().await.map_err(|e| ProviderError::Server {
+    let (bytes, whole) = body_capped(response, MAX_BODY).await;
+    if !whole {
+        return Err(ProviderError::Server {
+            status,
+            message: format!(
+                "the model list is over {} MB or broke off",
+                MAX_BODY / (1024 * 1024)
+            ),
+        });
+    }
+    let body: Value = serde_json::from_slice(&bytes).map_err(|e| ProviderError::Server {
         status,
         message: format!("the model list is not JSON: {e}"),
     })?;

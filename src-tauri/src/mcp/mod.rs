@@ -10,6 +10,7 @@
 //! before they are sent and kept in a per-server history.
 
 pub mod config;
+pub mod limits;
 pub mod schema;
 pub mod session;
 
@@ -830,6 +831,7 @@ impl McpHub {
         let contents = self
             .timed("the resource read", session.read_resource(uri))
             .await?;
+        let (contents, _) = limits::limit(contents, None);
         Ok(ResourceContents {
             uri: uri.to_string(),
             contents,
@@ -884,12 +886,10 @@ impl McpHub {
                     .as_array()
                     .map(|items| items.iter().map(session::content_from_wire).collect())
                     .unwrap_or_default();
-                (
-                    content,
-                    result.structured_content.clone(),
-                    result.is_error.unwrap_or(false),
-                    None,
-                )
+                // What is kept (stored, shown, sent to a model) is bounded.
+                let (content, structured) =
+                    limits::limit(content, result.structured_content.clone());
+                (content, structured, result.is_error.unwrap_or(false), None)
             }
             Ok(Err(e)) => (Vec::new(), None, false, Some(call_error(&e))),
             Err(_) => (
@@ -919,9 +919,33 @@ impl McpHub {
         })
     }
 
+    /// The server's calls, newest first. Past [`limits::MAX_HISTORY`] of
+    /// content, older calls come without it (a note says so).
     pub fn history(&self, id: i64) -> Result<Vec<McpCall>> {
         self.row(id)?;
-        self.store.with(|c| store::mcp::history(c, id))
+        let mut calls = self.store.with(|c| store::mcp::history(c, id))?;
+        let mut budget = limits::MAX_HISTORY;
+        for call in &mut calls {
+            let size = serde_json::to_string(&call.content).map_or(0, |s| s.len())
+                + call
+                    .structured_content
+                    .as_ref()
+                    .map_or(0, |s| s.to_string().len());
+            if size <= budget {
+                budget -= size;
+            } else {
+                budget = 0;
+                call.content = vec![ai_desktop_api::mcp::McpContent::Text {
+                    text: format!(
+                        "[Result not loaded ({}): the history shows the newest {} of results.]",
+                        limits::size(size),
+                        limits::size(limits::MAX_HISTORY)
+                    ),
+                }];
+                call.structured_content = None;
+            }
+        }
+        Ok(calls)
     }
 
     pub fn clear_history(&self, id: i64) -> Result<()> {

@@ -25,10 +25,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 
 /// Longest non-protocol line kept in the log.
 const MAX_LOG_LINE: usize = 16 * 1024;
+/// Longest protocol message taken from a stdio server (a tool result with a
+/// large image is a few MB); a longer one ends the connection.
+pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// Receives what the server sends on its own: log messages, list changes.
 pub struct HubClient {
@@ -241,20 +244,36 @@ fn filter_stdout(
         let mut reader = BufReader::new(stdout);
         let mut line = Vec::new();
         loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
+            let cut =
+                match crate::procs::read_line_capped(&mut reader, &mut line, MAX_MESSAGE).await {
+                    Ok(Some(cut)) => cut,
+                    Ok(None) | Err(_) => break,
+                };
             let start = line.iter().position(|b| !b.is_ascii_whitespace());
             match start.map(|i| line[i]) {
                 None => continue,
+                Some(b'{') | Some(b'[') if cut => {
+                    // Half a message cannot be answered; waiting for the
+                    // rest would hold the call until its timeout.
+                    logs.push(
+                        Stream::Stderr,
+                        format!(
+                            "── the server sent a message over {} MB; the connection was closed ──",
+                            MAX_MESSAGE / (1024 * 1024)
+                        ),
+                    );
+                    break;
+                }
                 Some(b'{') | Some(b'[') => {
+                    line.push(b'\n');
                     if ours.write_all(&line).await.is_err() {
                         break;
                     }
                 }
                 Some(_) => {
+                    if cut && crate::procs::skip_line(&mut reader).await.is_err() {
+                        break;
+                    }
                     let text = String::from_utf8_lossy(&line[..line.len().min(MAX_LOG_LINE)])
                         .trim_end()
                         .to_string();

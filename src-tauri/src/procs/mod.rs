@@ -452,15 +452,61 @@ const MAX_LINE_BYTES: usize = 16 * 1024;
 async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, logs: Arc<LogBuffer>) {
     let mut reader = BufReader::new(reader);
     let mut buf = Vec::new();
+    while let Ok(Some(cut)) = read_line_capped(&mut reader, &mut buf, MAX_LINE_BYTES).await {
+        push_line(&logs, stream, &buf);
+        if cut && skip_line(&mut reader).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads one line into `buf` (without its `\n`), at most `cap` bytes of it,
+/// so a process that never ends its line cannot grow memory. `None` at the
+/// end of input; `Some(true)` when the line is longer than `cap`: then its
+/// rest is still unread (see [`skip_line`]).
+pub async fn read_line_capped<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                if buf.last() == Some(&b'\n') {
-                    buf.pop();
-                }
-                push_line(&logs, stream, &buf);
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok((!buf.is_empty()).then_some(false));
+        }
+        let found = available.iter().position(|b| *b == b'\n');
+        let piece = &available[..found.unwrap_or(available.len())];
+        let room = cap - buf.len();
+        if piece.len() > room {
+            buf.extend_from_slice(&piece[..room]);
+            reader.consume(room);
+            return Ok(Some(true));
+        }
+        buf.extend_from_slice(piece);
+        let used = found.map_or(piece.len(), |i| i + 1);
+        reader.consume(used);
+        if found.is_some() {
+            return Ok(Some(false));
+        }
+    }
+}
+
+/// Reads and drops the rest of the current line (its `\n` included).
+pub async fn skip_line<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<()> {
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        match available.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
             }
         }
     }

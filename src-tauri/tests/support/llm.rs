@@ -20,6 +20,10 @@ pub enum Reply {
     Break { events: Vec<Value> },
     /// These events, then nothing until the client hangs up.
     Hang { events: Vec<Value> },
+    /// These bytes as the body of an event stream, one HTTP chunk (and one
+    /// flush) each, then the end of the body: for splits a well-behaved
+    /// provider would not make, and for input no provider should send.
+    Raw { chunks: Vec<Vec<u8>> },
     /// A plain HTTP answer (errors).
     Status {
         status: u16,
@@ -229,6 +233,25 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
             body,
         } => {
             plain(&mut out, status, &headers, &body);
+            return;
+        }
+        Reply::Raw { chunks } => {
+            let _ = out.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            for c in chunks {
+                let sent = out
+                    .write_all(format!("{:x}\r\n", c.len()).as_bytes())
+                    .and_then(|_| out.write_all(&c))
+                    .and_then(|_| out.write_all(b"\r\n"))
+                    .and_then(|_| out.flush());
+                if sent.is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = out.write_all(b"0\r\n\r\n");
+            let _ = out.shutdown(std::net::Shutdown::Both);
             return;
         }
         Reply::Stream { events, gap } => (events, gap, "done"),
