@@ -113,6 +113,45 @@ impl Write for RotatingFile {
     }
 }
 
+/// Values the app holds as secrets (an MCP server's URL key, header and env
+/// values, the provider's API key), replaced by `***` in every record. The
+/// app's own messages never name them; this catches dependencies that log
+/// what they were given (an HTTP client quoting a URL in an error).
+static SECRETS: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+/// Shorter values are not scrubbed: they would blank out ordinary words.
+const MIN_SECRET: usize = 6;
+
+/// Adds `value` to what records are scrubbed of.
+pub fn scrub(value: &str) {
+    let value = value.trim();
+    if value.len() < MIN_SECRET {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|p| p.into_inner());
+    if !secrets.iter().any(|s| s == value) {
+        secrets.push(value.to_string());
+        // Longest first, so a secret containing another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+/// `record` with every registered secret replaced by `***`.
+fn scrubbed(record: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let secrets = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    if secrets.is_empty() {
+        return record.into();
+    }
+    let text = String::from_utf8_lossy(record);
+    if !secrets.iter().any(|s| text.contains(s.as_str())) {
+        return record.into();
+    }
+    let mut text = text.into_owned();
+    for s in secrets.iter() {
+        text = text.replace(s.as_str(), "***");
+    }
+    text.into_bytes().into()
+}
+
 /// Writes every record to standard error and (if it could be opened) the file.
 struct Tee {
     file: Option<Mutex<RotatingFile>>,
@@ -120,13 +159,15 @@ struct Tee {
 
 impl Write for Tee {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let len = buf.len();
+        let buf = &*scrubbed(buf);
         let _ = io::stderr().write_all(buf);
         if let Some(file) = &self.file {
             let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
             // A full disk must not stop the app: the record is dropped.
             let _ = f.write_all(buf);
         }
-        Ok(buf.len())
+        Ok(len)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 const API_KEY: &str = "sk-planted-api-key-7f3a9c1e5b";
 const ENV_SECRET: &str = "planted-env-value-4d2b8e6f";
 const URL_PASSWORD: &str = "planted-url-password-9c1d";
+const MCP_URL_KEY: &str = "planted-mcp-url-key-3e7a";
+const MCP_PATH_KEY: &str = "sk1live2planted3path4key";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn planted_secrets_never_reach_the_log_file() {
@@ -116,6 +118,38 @@ async fn planted_secrets_never_reach_the_log_file() {
     );
     mcp.stop(server).await.unwrap();
 
+    // A remote MCP server addressed with keys in its URL, which cannot be
+    // reached: neither the error shown nor the log (nor what rmcp and the
+    // HTTP client log, bridged into it) quotes them.
+    let remote = mcp
+        .create(McpServerInput {
+            name: "remote".into(),
+            transport: ai_desktop_api::mcp::McpTransport::Http,
+            url: Some(format!(
+                "http://127.0.0.1:9/v1/{MCP_PATH_KEY}/mcp?api_key={MCP_URL_KEY}"
+            )),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let err = mcp
+        .start(remote)
+        .await
+        .expect_err("nothing listens on port 9");
+    let shown = err.with_detail_text();
+    assert!(
+        !shown.contains(MCP_URL_KEY) && !shown.contains(MCP_PATH_KEY),
+        "{shown}"
+    );
+    let view: Vec<String> = mcp
+        .logs(remote)
+        .unwrap()
+        .since(0)
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert!(!view.iter().any(|l| l.contains(MCP_URL_KEY)), "{view:?}");
+
     // A password in a git remote URL, used for a fetch that fails.
     let repo_dir = root.join("repo");
     std::fs::create_dir_all(&repo_dir).unwrap();
@@ -152,7 +186,7 @@ async fn planted_secrets_never_reach_the_log_file() {
     // The file really holds the app's trace output of all this.
     assert!(text.lines().count() > 20, "{text}");
     assert!(text.contains("ai_desktop"), "{text}");
-    for secret in [API_KEY, ENV_SECRET, URL_PASSWORD] {
+    for secret in [API_KEY, ENV_SECRET, URL_PASSWORD, MCP_URL_KEY, MCP_PATH_KEY] {
         let hits: Vec<&str> = text.lines().filter(|l| l.contains(secret)).collect();
         assert!(
             hits.is_empty(),

@@ -398,6 +398,9 @@ impl DeploymentManager {
             crate::secrets::create_private_file(&dir.join(log), false)
                 .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
         }
+        for value in d.env.values() {
+            crate::logging::scrub(value);
+        }
         let mut env: BTreeMap<String, String> = d.env.clone();
         env.insert("PORT".into(), d.port.to_string());
         let mut app = serde_json::json!({

@@ -107,7 +107,7 @@ impl Pm2Client {
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let detail = last_lines(&format!("{stdout}\n{stderr}"), 8);
+            let detail = quote_output(&format!("{stdout}\n{stderr}"), 8);
             return Err(Error::Failed {
                 message: format!("pm2 {} failed.", args.first().unwrap_or(&"")),
                 detail: Some(detail),
@@ -182,19 +182,37 @@ pub fn parse_jlist(out: &str) -> Result<Vec<Pm2Process>> {
             Err(e) => last_error = Some(e.to_string()),
         }
     }
+    // serde's message gives a position, never the text it read.
     Err(Error::failed(
         "pm2 jlist did not print a process list.",
         format!(
             "{}{}",
             last_error.map(|e| format!("{e}: ")).unwrap_or_default(),
-            last_lines(out, 4)
+            quote_output(out, 4)
         ),
     ))
 }
 
-fn last_lines(text: &str, n: usize) -> String {
+/// The last `n` lines of pm2's output for an error message, without what
+/// may hold secrets: a JSON line (a process list carries every process's
+/// environment) is described, not quoted; other lines are cut at 300 characters.
+fn quote_output(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| {
+            let t = l.trim_start();
+            if (t.starts_with('[') && !t.starts_with("[PM2]")) || t.starts_with('{') {
+                format!(
+                    "(a JSON line of {} bytes, not shown: it may hold environment values)",
+                    l.len()
+                )
+            } else {
+                l.chars().take(300).collect()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Finds pm2: the configured path, else PATH.
@@ -229,5 +247,11 @@ mod tests {
     #[test]
     fn jlist_garbage_is_an_error() {
         assert!(parse_jlist("pm2: command exploded").is_err());
+        // A list that does not parse (a field of another type) carries
+        // environments: the error says where it failed, never what it read.
+        let out = r#"[{"name":"api","pm_id":"zero","pm2_env":{"DATABASE_URL":"postgres://u:hunter2@db/x"}}]"#;
+        let err = parse_jlist(out).unwrap_err().with_detail_text();
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(err.contains("a JSON line of"), "{err}");
     }
 }

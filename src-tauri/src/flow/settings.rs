@@ -44,9 +44,13 @@ pub fn load(store: &Store) -> Result<Stored> {
 
 /// The saved key (its file must be the user's own; a loose mode is put back to 0600).
 pub fn read_key(key_file: &Path) -> Result<Option<String>> {
-    Ok(crate::secrets::read_private(key_file)?
+    let key = crate::secrets::read_private(key_file)?
         .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty()))
+        .filter(|k| !k.is_empty());
+    if let Some(k) = &key {
+        crate::logging::scrub(k);
+    }
+    Ok(key)
 }
 
 /// What the UI may see.

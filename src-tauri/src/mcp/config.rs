@@ -323,6 +323,70 @@ pub fn refusal(name: &str, reason: impl Into<String>) -> ImportRefusal {
     }
 }
 
+/// The parts of a URL that may be keys (for the log's scrubber): its
+/// password, query values, secret-looking path segments, and the URL itself.
+pub fn url_secrets(url: &str) -> Vec<String> {
+    let mut out = vec![url.to_string()];
+    if let Ok(parsed) = reqwest::Url::parse(url) {
+        out.push(parsed.to_string());
+        out.extend(parsed.password().map(str::to_string));
+        out.extend(parsed.query_pairs().map(|(_, v)| v.into_owned()));
+        if let Some(segs) = parsed.path_segments() {
+            out.extend(segs.filter(|s| secret_like(s)).map(str::to_string));
+        }
+    }
+    out
+}
+
+fn secret_like(s: &str) -> bool {
+    let letters = s.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = s.chars().any(|c| c.is_ascii_digit());
+    s.len() > 32 || (s.len() > 16 && letters && digits)
+}
+
+/// A URL as it may be written to a log or an error message: no user or
+/// password, every query value and the fragment replaced by `***`, and path
+/// segments that look like keys (long, or mixing letters and digits over 16
+/// characters) too. Remote MCP servers are often addressed with a key in the
+/// URL itself.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "(a URL that does not parse)".into();
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let _ = parsed.set_username("***");
+        let _ = parsed.set_password(None);
+    }
+    let segments: Option<Vec<String>> = parsed.path_segments().map(|segs| {
+        segs.map(|s| {
+            if secret_like(s) {
+                "***".to_string()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect()
+    });
+    if let Some(segments) = segments {
+        parsed.set_path(&segments.join("/"));
+    }
+    let keys: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    if keys.is_empty() {
+        parsed.set_query(None);
+    } else {
+        let query = keys
+            .iter()
+            .map(|k| format!("{k}=***"))
+            .collect::<Vec<_>>()
+            .join("&");
+        parsed.set_query(Some(&query));
+    }
+    if parsed.fragment().is_some() {
+        parsed.set_fragment(Some("***"));
+    }
+    parsed.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +397,25 @@ mod tests {
             command: command.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn urls_lose_their_keys_before_they_are_logged() {
+        let cases = [
+            (
+                "https://u:pw@mcp.example.com/v1/sk_live_51Habc1234567890xyz/mcp?api_key=abc123&region=eu#tok",
+                "https://***@mcp.example.com/v1/***/mcp?api_key=***&region=***#***",
+            ),
+            ("http://127.0.0.1:8931/mcp", "http://127.0.0.1:8931/mcp"),
+            (
+                "https://mcp.example.com/servers/my-server-name/sse",
+                "https://mcp.example.com/servers/my-server-name/sse",
+            ),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact_url(url), want, "{url}");
+        }
+        assert!(!redact_url("not a url ?key=1").contains("key"));
     }
 
     #[test]

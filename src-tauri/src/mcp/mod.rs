@@ -403,10 +403,21 @@ impl McpHub {
         server: &McpServer,
         logs: Arc<LogBuffer>,
     ) -> Result<(McpSession, Option<Supervised>)> {
+        // Whatever a dependency logs about this connection, these stay out.
+        for value in server.env.values().chain(server.headers.values()) {
+            crate::logging::scrub(value);
+        }
+        if let Some(url) = &server.url {
+            for part in config::url_secrets(url) {
+                crate::logging::scrub(&part);
+            }
+        }
         match server.transport {
             McpTransport::Http => {
                 let url = server.url.clone().unwrap_or_default();
-                logs.push(Stream::Stdout, format!("── connecting to {url} ──"));
+                // What is shown and logged of it: no key in the query or path.
+                let shown = config::redact_url(&url);
+                logs.push(Stream::Stdout, format!("── connecting to {shown} ──"));
                 let transport = Transport {
                     kind: TransportKind::Http {
                         url: url.clone(),
@@ -418,15 +429,24 @@ impl McpHub {
                     Ok(session) => Ok((session, None)),
                     Err(ConnectError::TimedOut) => Err(Error::Failed {
                         message: format!(
-                            "{url} did not complete the MCP handshake within {} s.",
+                            "{shown} did not complete the MCP handshake within {} s.",
                             self.config.init_timeout.as_secs()
                         ),
                         detail: None,
                     }),
-                    Err(ConnectError::Failed(e)) => Err(Error::failed(
-                        format!("Could not connect to the MCP server at {url}."),
-                        e,
-                    )),
+                    Err(ConnectError::Failed(e)) => {
+                        // The transport's own words may quote the URL.
+                        let mut detail = e;
+                        for part in config::url_secrets(&url) {
+                            if part.len() >= 6 {
+                                detail = detail.replace(&part, "***");
+                            }
+                        }
+                        Err(Error::failed(
+                            format!("Could not connect to the MCP server at {shown}."),
+                            detail,
+                        ))
+                    }
                 }
             }
             McpTransport::Stdio => self.launch_stdio(server, logs).await,
