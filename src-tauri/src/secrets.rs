@@ -96,10 +96,12 @@ pub fn read_private(path: &Path) -> Result<Option<String>> {
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(Error::Forbidden(format!(
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(Error::Forbidden(format!(
             "{} is a symbolic link; a secret is only read from a file of the app's own. Delete it.",
             path.display()
-        ))),
+        )))
+        }
         Err(e) => {
             return Err(Error::failed(
                 format!("{} cannot be read.", path.display()),
