@@ -11,6 +11,7 @@ use ai_desktop_api::vscode::InstanceState;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -291,6 +292,13 @@ async fn instances_are_private_to_loopback_and_to_their_password() {
 
     // A's cookie does not open B.
     assert!(!signed_in(pb, Some(&cookie_a)));
+    // Its name is the instance's own (--cookie-suffix): a browser sends
+    // cookies to every port of 127.0.0.1, and would otherwise let A's and
+    // B's sign-ins overwrite each other.
+    assert!(
+        cookie_a.starts_with(&format!("code-server-session-aidesktop-{a}=")),
+        "{cookie_a}"
+    );
 
     // WebSocket upgrades from a foreign origin are refused; our own origin is not.
     assert_eq!(websocket_status(pa, "https://evil.example", &cookie_a), 403);
@@ -321,8 +329,21 @@ async fn instances_are_private_to_loopback_and_to_their_password() {
         .unwrap()
         .is_none());
     assert!(TcpStream::connect(("127.0.0.1", pa)).is_err());
+
+    // Started again, it has a new password: the old session cookie (derived
+    // from the password) signs nobody in any more.
+    let again = vscode.start(a).await.unwrap();
+    let pa2 = again.port.unwrap();
+    assert_ne!(std::fs::read_to_string(&password_file).unwrap(), password);
+    assert!(
+        !signed_in(pa2, Some(&cookie_a)),
+        "last run's cookie still works"
+    );
+    let (cookie_a2, _) = sign_in_through(&vscode.open(a).await.unwrap().handoff_url);
+    assert!(signed_in(pa2, Some(&cookie_a2)));
+
     let all = vscode.stop_all().await.unwrap();
-    assert_eq!(all.len(), 1);
+    assert_eq!(all.len(), 2);
     assert!(net::group_members(ib.pid.unwrap()).is_empty());
 }
 
@@ -459,6 +480,25 @@ async fn cleanup_stops_only_our_untracked_processes_and_stale_folders() {
         ])
         .spawn()
         .unwrap();
+    // Processes that name our folder but are not our instances: a grep in
+    // someone's pipeline (its group led by the user's shell), and a node
+    // program given the same --user-data-dir. Neither group is touched.
+    let user_data = fx.root.join(format!("data/vscode/{id}/user-data"));
+    let mut pipeline = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "sleep 60 | grep -- --user-data-dir {}; true",
+            user_data.display()
+        ))
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut node = std::process::Command::new("node")
+        .args(["-e", "setTimeout(() => {}, 60000)", "--", "--user-data-dir"])
+        .arg(&user_data)
+        .process_group(0)
+        .spawn()
+        .unwrap();
     let stale = fx.root.join("data/vscode/999");
     std::fs::create_dir_all(stale.join("user-data")).unwrap();
 
@@ -469,6 +509,18 @@ async fn cleanup_stops_only_our_untracked_processes_and_stale_folders() {
     eventually("the orphan gone", 10, || net::group_members(pid).is_empty()).await;
     assert!(decoy.try_wait().unwrap().is_none(), "the decoy was killed");
     decoy.kill().unwrap();
+    assert!(
+        pipeline.try_wait().unwrap().is_none(),
+        "the group of a grep naming our folder was killed"
+    );
+    assert!(
+        node.try_wait().unwrap().is_none(),
+        "a look-alike was killed"
+    );
+    unsafe { libc::kill(-(pipeline.id() as i32), libc::SIGKILL) };
+    let _ = pipeline.wait();
+    node.kill().unwrap();
+    let _ = node.wait();
     assert_eq!(report.removed_dirs, vec![stale.display().to_string()]);
     assert!(fx.root.join(format!("data/vscode/{id}")).exists());
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Shown wherever code-server is missing.
-pub const INSTALL_HINT: &str = "npm install --global code-server@4.100.3 (Node 20), or set its path in Settings → VS Code. See https://coder.com/docs/code-server/install";
+pub const INSTALL_HINT: &str = "npm install --global code-server@4.116.0 (with Node 22), or set its path in Settings → VS Code. See https://coder.com/docs/code-server/install";
 
 /// What `code-server --version` / `--help` told us about one binary.
 #[derive(Debug, Clone, PartialEq, Eq)]

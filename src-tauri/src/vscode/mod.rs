@@ -369,7 +369,9 @@ impl VsCodeManager {
     ) -> Result<CodeServerInstance> {
         let repository_id = repo.id;
         let dir = self.instance_dir(repository_id);
-        let password = secrets::load_or_create(&dir.join("password"))?;
+        // A new password for every run of the process: a session cookie of an
+        // earlier run (derived from the password) signs nobody in any more.
+        let password = secrets::rotate(&dir.join("password"))?;
         let mut args = vec![
             "--config".to_string(),
             "/dev/null".into(),
@@ -702,7 +704,15 @@ impl VsCodeManager {
                  it was not opened. Stop that program or restart the instance."
             )));
         }
-        let password = secrets::load_or_create(&self.instance_dir(repository_id).join("password"))?;
+        let password = secrets::read_private(&self.instance_dir(repository_id).join("password"))?
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                Error::Conflict(
+                    "The instance's password file is gone; restart the instance to make a new one."
+                        .into(),
+                )
+            })?;
         let handoff_url = net::serve_login_handoff(port, password)
             .await
             .map_err(|e| Error::failed("Could not prepare the sign-in page.", e))?;
@@ -715,9 +725,9 @@ impl VsCodeManager {
     }
 
     /// Removes the folders of repositories that no longer exist, forgets
-    /// records of processes that are gone, and stops code-server processes
-    /// of ours (their user-data dir is under our root) that nothing tracks.
-    /// Nothing outside our root is touched.
+    /// records of processes that are gone, and stops code-server instances
+    /// of ours that nothing tracks (see [`our_code_server_processes`] for
+    /// how one is told from a process that only mentions our folder).
     pub async fn cleanup(&self) -> Result<CleanupReport> {
         let mut report = CleanupReport::default();
         for record in self.store.recorded_processes(PROCESS_KIND)? {
@@ -731,16 +741,18 @@ impl VsCodeManager {
             .values()
             .filter_map(|s| s.identity.map(|i| i.pid))
             .collect();
-        for (pid, pgid) in our_code_server_processes(&self.config.root) {
-            if tracked.contains(&pgid) {
+        for leader in our_code_server_processes(&self.config.root) {
+            if tracked.contains(&leader) {
                 continue;
             }
-            let Some(identity) = ProcessIdentity::of(pgid) else {
+            // By identity (pid + start time): a leader that exits meanwhile
+            // and whose pid is reused is not stopped.
+            let Some(identity) = ProcessIdentity::of(leader) else {
                 continue;
             };
             if procs::stop_adopted(identity, STOP_GRACE).await {
-                log::info!("cleanup stopped untracked code-server group {pgid}");
-                report.killed_pids.push(pid);
+                log::info!("cleanup stopped untracked code-server group {leader}");
+                report.killed_pids.push(leader);
             }
         }
         let known: Vec<i64> = self.repos.list()?.iter().map(|r| r.id).collect();
@@ -833,31 +845,82 @@ fn describe_exit(exit: procs::Exit) -> String {
     }
 }
 
-/// (pid, pgid) of processes whose command line names a user-data dir under `root`.
-fn our_code_server_processes(root: &Path) -> Vec<(u32, u32)> {
+/// Group leaders that are code-server instances of ours, as this app starts
+/// them: the process leads its own group, runs as this user, its program is
+/// node (code-server's launcher execs it), and its arguments are the ones
+/// [`VsCodeManager::launch`] gives, with the user-data and extensions dirs
+/// of one repository's folder under `root`. A process that merely mentions
+/// the path (a `grep` in someone's pipeline, an editor with the folder open)
+/// is none of that, and its group is left alone.
+fn our_code_server_processes(root: &Path) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    let root = root.display().to_string();
+    // SAFETY: getuid(2) cannot fail and touches no memory.
+    let uid = unsafe { libc::getuid() };
     let mut found = Vec::new();
     for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
+        if procs::process_group(pid) != Some(pid) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(format!("/proc/{pid}")) else {
+            continue;
+        };
+        if std::os::unix::fs::MetadataExt::uid(&meta) != uid {
+            continue;
+        }
+        let runs_node = std::fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .and_then(|exe| exe.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .is_some_and(|name| name.starts_with("node"));
+        if !runs_node {
+            continue;
+        }
         let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
             continue;
         };
-        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-        let ours = args.windows(2).any(|w| {
-            w[0] == b"--user-data-dir"
-                && std::str::from_utf8(w[1]).is_ok_and(|d| Path::new(d).starts_with(&root))
-        });
-        if !ours {
-            continue;
-        }
-        let pgid = procs::process_group(pid);
-        if let Some(pgid) = pgid {
-            found.push((pid, pgid));
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if is_our_instance_command(&args, root) {
+            found.push(pid);
         }
     }
     found
+}
+
+/// Whether `args` are the command line [`VsCodeManager::launch`] gives an
+/// instance whose folder is `<root>/<id>`.
+fn is_our_instance_command(args: &[String], root: &Path) -> bool {
+    let value = |flag: &str| {
+        args.windows(2)
+            .find(|w| w[0] == flag)
+            .map(|w| PathBuf::from(&w[1]))
+    };
+    let Some(user_data) = value("--user-data-dir") else {
+        return false;
+    };
+    let Some(instance) = user_data
+        .strip_prefix(root)
+        .ok()
+        .filter(|rest| {
+            let parts: Vec<_> = rest.components().collect();
+            parts.len() == 2
+                && parts[0]
+                    .as_os_str()
+                    .to_str()
+                    .is_some_and(|id| id.parse::<i64>().is_ok())
+                && parts[1].as_os_str() == "user-data"
+        })
+        .map(|_| user_data.parent().unwrap_or(root).to_path_buf())
+    else {
+        return false;
+    };
+    value("--config") == Some(PathBuf::from("/dev/null"))
+        && value("--auth") == Some(PathBuf::from("password"))
+        && value("--extensions-dir") == Some(instance.join("extensions"))
+        && value("--bind-addr").is_some_and(|a| a.to_string_lossy().starts_with("127.0.0.1:"))
 }
 
 fn to_instance(repository_id: i64, slot: &Slot) -> CodeServerInstance {
@@ -900,6 +963,44 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_our_own_instance_command_lines_are_ours() {
+        let root = Path::new("/data/vscode");
+        let ours: Vec<String> = [
+            "node",
+            "/x/code-server/out/node/entry.js",
+            "--config",
+            "/dev/null",
+            "--bind-addr",
+            "127.0.0.1:8100",
+            "--auth",
+            "password",
+            "--user-data-dir",
+            "/data/vscode/3/user-data",
+            "--extensions-dir",
+            "/data/vscode/3/extensions",
+            "/home/u/shop",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert!(is_our_instance_command(&ours, root));
+        // grep in someone's pipeline, naming our folder.
+        let grep: Vec<String> = ["grep", "--", "--user-data-dir", "/data/vscode/3/user-data"]
+            .map(String::from)
+            .to_vec();
+        assert!(!is_our_instance_command(&grep, root));
+        // Close, but another folder's extensions, or not under our root.
+        let mut other = ours.clone();
+        other[11] = "/data/vscode/4/extensions".into();
+        assert!(!is_our_instance_command(&other, root));
+        let mut outside = ours.clone();
+        outside[9] = "/elsewhere/3/user-data".into();
+        assert!(!is_our_instance_command(&outside, root));
+        let mut public = ours;
+        public[5] = "0.0.0.0:8100".into();
+        assert!(!is_our_instance_command(&public, root));
+    }
 
     #[test]
     fn the_environment_loses_what_would_reconfigure_code_server() {
