@@ -247,6 +247,34 @@ fn session_bus() -> (String, Kill) {
     (line.trim().to_string(), Kill(child))
 }
 
+/// Waits until code-server has logged `n` management connections (one per
+/// workbench that connected) and the editor window's picture shows more
+/// than one colour; saves the picture.
+fn workbench_shown(
+    d: &Driver,
+    display: &str,
+    title: &str,
+    connections: &dyn Fn() -> usize,
+    n: usize,
+    shot: &str,
+) {
+    let start = Instant::now();
+    loop {
+        let count = connections();
+        let spread = x_window(display, title)
+            .map(|id| window_shot(display, &id, &d.shots.join(format!("{shot}.png"))))
+            .unwrap_or(0.0);
+        if count >= n && spread > 0.1 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the workbench never showed: {count} management connection(s) of {n}, picture spread {spread:.3} (see {shot}.png)"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 fn recorded_instance(db: &Path, repo: i64) -> Option<u32> {
     let conn = rusqlite::Connection::open(db).ok()?;
     conn.query_row(
@@ -296,6 +324,14 @@ fn vscode_through_the_real_window_and_deep_links() {
         d.text(&t).contains("1 unstaged").then_some(())
     });
     d.step("vscode-stopped");
+    // The app's own page runs with Object.prototype frozen (src-ui/freeze.js),
+    // as Tauri's freezePrototype did before it froze every webview.
+    let frozen = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return Object.isFrozen(Object.prototype);", "args": []})),
+    );
+    assert_eq!(frozen, json!(true));
 
     // Start from the UI; the row turns to "Running on :PORT".
     let clicked = Instant::now();
@@ -412,19 +448,34 @@ fn vscode_through_the_real_window_and_deep_links() {
         t.contains("Running on :").then_some(())
     });
     // The VS Code window opens (WebKitWebDriver cannot see windows the app
-    // opens later, so X is asked). That it arrives signed in is checked at
-    // the HTTP level in tests/vscode.rs; under Xvfb, windows opened after
-    // start-up do not paint, so the picture shows a white window.
-    d.wait_until("the VS Code window", || {
-        let tree = Command::new("xwininfo")
-            .args(["-display", &display, "-root", "-tree"])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&tree.stdout)
-            .contains("\"shop — VS Code\"")
-            .then_some(())
-    });
+    // opens later, so X is asked) with the workbench on screen and connected:
+    // code-server logs a management connection from it, and a picture of the
+    // window is not one colour. (With Tauri's freezePrototype injected into
+    // it, the window stayed white and never connected.)
+    let editor = "shop — VS Code";
+    let code_server_log = data.join("vscode/1/logs/stdout.log");
+    let connections = || {
+        std::fs::read_to_string(&code_server_log)
+            .unwrap_or_default()
+            .matches("[ManagementConnection] New connection established.")
+            .count()
+    };
+    let window = d.wait_until("the VS Code window", || x_window(&display, editor));
+    workbench_shown(d, &display, editor, &connections, 1, "deep-link-workbench");
     d.step("deep-link-opened");
+
+    // Closed as a user closes it, then opened again from the VS Code page.
+    close_x_window(&display, &window);
+    d.wait_until("the VS Code window to close", || {
+        x_window(&display, editor).is_none().then_some(())
+    });
+    d.click("[data-testid=vscode-open-1]");
+    workbench_shown(d, &display, editor, &connections, 2, "reopened-workbench");
+    // Open on a window that is already open brings it forward: no second one.
+    d.click("[data-testid=vscode-open-1]");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(connections(), 2, "a second window connected");
+    d.step("reopened");
 
     d.call("DELETE", "", None);
     // The app leaves instances running when it quits (by design); clean up.

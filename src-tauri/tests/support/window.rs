@@ -571,3 +571,90 @@ pub fn type_in_terminal(d: &Driver, text: &str) {
         Some(json!({ "text": text })),
     );
 }
+
+/// The id (`0x…`) of the top-level X window titled exactly `title` on
+/// `display`, if one is shown. WebKitWebDriver only sees the window it
+/// started with; windows the app opens later are found through X.
+pub fn x_window(display: &str, title: &str) -> Option<String> {
+    let tree = Command::new("xwininfo")
+        .args(["-display", display, "-root", "-tree"])
+        .output()
+        .ok()?;
+    let wanted = format!("\"{title}\"");
+    String::from_utf8_lossy(&tree.stdout)
+        .lines()
+        .find(|l| l.contains(&wanted))
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+}
+
+/// Asks the window to close as a window manager's close button does: a
+/// WM_DELETE_WINDOW client message (Xvfb has no window manager to send it).
+pub fn close_x_window(display: &str, id: &str) {
+    use x11_dl::xlib;
+    let x = xlib::Xlib::open().expect("libX11");
+    let window = u64::from_str_radix(id.trim_start_matches("0x"), 16).expect("a window id");
+    let name = std::ffi::CString::new(display).unwrap();
+    // SAFETY: plain Xlib calls on a display this function opens and closes;
+    // the event is fully initialised before it is sent.
+    unsafe {
+        let dpy = (x.XOpenDisplay)(name.as_ptr());
+        assert!(!dpy.is_null(), "cannot open X display {display}");
+        let protocols = (x.XInternAtom)(dpy, c"WM_PROTOCOLS".as_ptr(), 0);
+        let delete = (x.XInternAtom)(dpy, c"WM_DELETE_WINDOW".as_ptr(), 0);
+        let mut data = xlib::ClientMessageData::new();
+        data.set_long(0, delete as std::os::raw::c_long);
+        data.set_long(1, xlib::CurrentTime as std::os::raw::c_long);
+        let mut event = xlib::XEvent {
+            client_message: xlib::XClientMessageEvent {
+                type_: xlib::ClientMessage,
+                serial: 0,
+                send_event: 1,
+                display: dpy,
+                window,
+                message_type: protocols,
+                format: 32,
+                data,
+            },
+        };
+        (x.XSendEvent)(dpy, window, 0, xlib::NoEventMask, &mut event);
+        (x.XFlush)(dpy);
+        (x.XCloseDisplay)(dpy);
+    }
+}
+
+/// Saves a picture of one X window (ImageMagick's import) and returns the
+/// standard deviation of its pixels (0 for a window of one colour, such as
+/// a blank white page; a rendered workbench is well above 0.1).
+pub fn window_shot(display: &str, id: &str, path: &Path) -> f64 {
+    let status = Command::new("import")
+        .args(["-display", display, "-window", id])
+        .arg(path)
+        .status()
+        .expect("ImageMagick's import is not installed; run .ci/test");
+    assert!(status.success(), "screenshot of window {id} failed");
+    let out = Command::new("convert")
+        .arg(path)
+        .args(["-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"])
+        .output()
+        .expect("ImageMagick's convert");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0.0)
+}
+
+/// Width and height of an X window.
+pub fn window_size(display: &str, id: &str) -> (i64, i64) {
+    let out = Command::new("xwininfo")
+        .args(["-display", display, "-id", id])
+        .output()
+        .expect("xwininfo (x11-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("Width:"), field("Height:"))
+}
