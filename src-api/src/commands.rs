@@ -19,6 +19,10 @@ pub const APP_INFO: &str = "app_info";
 /// `{ pageMs: f64 } -> ()`: the UI's first frame is on screen (`pageMs`
 /// after the page began loading); logged once with the time since start.
 pub const APP_PAINTED: &str = "app_painted";
+/// `{ level: String, message: String } -> ()`: the page's console errors,
+/// uncaught exceptions and unhandled rejections, into the app's log file
+/// (`level` is `error` or `warn`; cut at 4 kB; at most 60 a minute).
+pub const APP_LOG: &str = "app_log";
 
 /// `() -> CodeServerStatus`
 pub const VSCODE_STATUS: &str = "vscode_status";
@@ -329,6 +333,7 @@ pub const ALL: &[&str] = &[
     REPOS_INSPECT,
     APP_INFO,
     APP_PAINTED,
+    APP_LOG,
     VSCODE_STATUS,
     VSCODE_LIST,
     VSCODE_START,

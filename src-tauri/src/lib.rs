@@ -98,8 +98,22 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_shell::init())
+        // The main window's size, position and maximized state across
+        // starts; not its visibility (started at login it stays hidden).
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .with_filter(|label| label == "main")
+                .build(),
+        )
         .setup(move |app| {
             let handle = app.handle().clone();
+            // The main window is built here (not from the config alone) to
+            // hold it to the app's own page and keep new windows out.
+            shell::navigation::build_main_window(&handle)?;
             let dir = data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("cannot find a folder for the app's data; set AI_DESKTOP_DATA_DIR")?;
             let store = match store::Store::open_in(&dir) {
@@ -276,6 +290,7 @@ pub fn run() {
             shell::commands::repos_inspect,
             shell::commands::app_info,
             shell::commands::app_painted,
+            shell::commands::app_log,
             shell::vscode::vscode_status,
             shell::vscode::vscode_list,
             shell::vscode::vscode_start,

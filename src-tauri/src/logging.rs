@@ -191,10 +191,32 @@ pub fn init() -> Option<PathBuf> {
             }
         });
     let has_file = file.is_some();
+    // Dependencies that log through `tracing` (rmcp, zbus, hyper) reach
+    // this logger too: with no tracing subscriber set, tracing's `log`
+    // feature turns their events into log records.
     let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
         .target(env_logger::Target::Pipe(Box::new(Tee { file })))
         .try_init();
+    install_panic_hook();
     dir.filter(|_| has_file)
+}
+
+/// Panics go to the log file (with where they happened and a backtrace)
+/// before the default hook prints them to standard error, which nobody
+/// reads for a desktop app.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("unnamed");
+            let backtrace = std::backtrace::Backtrace::force_capture();
+            log::error!(target: "panic", "thread '{name}' {info}\n{backtrace}");
+            log::logger().flush();
+            previous(info);
+        }));
+    });
 }
 
 #[cfg(test)]

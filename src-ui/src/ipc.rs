@@ -150,6 +150,91 @@ pub fn report_first_paint() {
     let _ = window.request_animation_frame(on_frame.unchecked_ref());
 }
 
+/// Sends what the page's console reports as errors — `console.error` and
+/// `console.warn` (a Rust panic in the UI comes through the first),
+/// uncaught exceptions and unhandled promise rejections — to the app's log
+/// file, where a user's bug report can find it. Only the first argument of
+/// a console call is sent.
+pub fn forward_console_to_log() {
+    fn send(level: &'static str, message: String) {
+        #[derive(Serialize)]
+        struct Log {
+            level: &'static str,
+            message: String,
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            // Not through the console again: a failing log must not loop.
+            let _ =
+                invoke::<_, ()>(ai_desktop_api::commands::APP_LOG, &Log { level, message }).await;
+        });
+    }
+    fn text(value: &JsValue) -> String {
+        if let Some(s) = value.as_string() {
+            return s;
+        }
+        // An Error: its message and stack.
+        let field = |name: &str| {
+            js_sys::Reflect::get(value, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        match (field("message"), field("stack")) {
+            (Some(m), Some(s)) => format!("{m}\n{s}"),
+            (Some(m), None) => m,
+            _ => js_sys::JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_else(|| "(a value that cannot be shown)".into()),
+        }
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let console = js_sys::Reflect::get(&window, &JsValue::from_str("console")).unwrap_or_default();
+    for (name, level) in [("error", "error"), ("warn", "warn")] {
+        let Ok(original) = js_sys::Reflect::get(&console, &JsValue::from_str(name)) else {
+            continue;
+        };
+        let Ok(original) = original.dyn_into::<js_sys::Function>() else {
+            continue;
+        };
+        let target = console.clone();
+        let wrapper = Closure::<dyn Fn(JsValue)>::new(move |first: JsValue| {
+            let _ = original.call1(&target, &first);
+            send(level, text(&first));
+        });
+        let _ = js_sys::Reflect::set(&console, &JsValue::from_str(name), wrapper.as_ref());
+        wrapper.forget();
+    }
+    let on_error = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        let get =
+            |name: &str| js_sys::Reflect::get(&event, &JsValue::from_str(name)).unwrap_or_default();
+        let error = get("error");
+        let message = if error.is_object() {
+            text(&error)
+        } else {
+            text(&get("message"))
+        };
+        let place = format!(
+            "{}:{}",
+            get("filename").as_string().unwrap_or_default(),
+            get("lineno").as_f64().unwrap_or_default()
+        );
+        send("error", format!("uncaught: {message} ({place})"));
+    });
+    let on_rejection = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        let reason = js_sys::Reflect::get(&event, &JsValue::from_str("reason")).unwrap_or_default();
+        send("error", format!("unhandled rejection: {}", text(&reason)));
+    });
+    let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback(
+        "unhandledrejection",
+        on_rejection.as_ref().unchecked_ref(),
+    );
+    on_error.forget();
+    on_rejection.forget();
+}
+
 /// Calls a command and hands over its reply as the page received it (for a
 /// reply whose text goes on to JavaScript untouched: terminal output).
 pub async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, ApiError> {

@@ -94,6 +94,48 @@ pub fn app_painted(page_ms: f64) {
     });
 }
 
+/// Page messages kept per minute; more are counted and dropped, so a page
+/// stuck in an error loop cannot fill the disk through the log.
+const PAGE_LOG_PER_MINUTE: u32 = 60;
+
+/// Writes what the page's console reported (see `APP_LOG`).
+#[tauri::command]
+pub fn app_log(level: String, message: String) {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    static WINDOW: Mutex<Option<(Instant, u32)>> = Mutex::new(None);
+    let mut window = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let (start, count) = window.get_or_insert((Instant::now(), 0));
+    if start.elapsed() >= Duration::from_secs(60) {
+        if *count > PAGE_LOG_PER_MINUTE {
+            log::warn!(
+                target: "page",
+                "{} more page messages were dropped",
+                *count - PAGE_LOG_PER_MINUTE
+            );
+        }
+        *start = Instant::now();
+        *count = 0;
+    }
+    *count += 1;
+    if *count > PAGE_LOG_PER_MINUTE {
+        return;
+    }
+    drop(window);
+    let mut text: String = message
+        .chars()
+        .take(4096)
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    if message.len() > text.len() {
+        text.push_str(" …");
+    }
+    match level.as_str() {
+        "warn" => log::warn!(target: "page", "{text}"),
+        _ => log::error!(target: "page", "{text}"),
+    }
+}
+
 #[tauri::command]
 pub async fn doctor_report(
     state: State<'_, AppState>,
@@ -111,27 +153,17 @@ pub async fn doctor_report(
 
 /// Opens the log folder in the desktop's file manager.
 #[tauri::command]
-pub async fn app_open_logs(state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn app_open_logs(app: tauri::AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     let Some(dir) = state.log_dir.clone() else {
         return Err(crate::error::Error::Unavailable(
             "The app has no log file (its folder could not be created); it logs to standard error only.".into(),
         )
         .into());
     };
-    std::process::Command::new("xdg-open")
-        .arg(&dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| {
-            crate::error::Error::Unavailable(format!(
-                "Could not open a file manager ({e}); the logs are in {}.",
-                dir.display()
-            ))
-            .into()
-        })
+    super::navigation::open_external(&app, &dir.display().to_string()).map_err(|mut e| {
+        e.message = format!("{} The logs are in {}.", e.message, dir.display());
+        e
+    })
 }
 
 /// What Quit does with managed processes: `stop`, `leave`, or `None` (ask).

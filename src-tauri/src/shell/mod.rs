@@ -10,6 +10,7 @@ pub mod flow;
 pub mod git;
 pub mod logs;
 pub mod mcp;
+pub mod navigation;
 pub mod services;
 pub mod system;
 pub mod terminal;

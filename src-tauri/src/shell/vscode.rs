@@ -1,6 +1,7 @@
 //! VS Code Manager commands, and showing an instance to the user.
 
 use super::commands::{blocking, CmdResult};
+use super::navigation;
 use super::AppState;
 use crate::vscode::OpenPlan;
 use ai_desktop_api::vscode::{
@@ -9,7 +10,6 @@ use ai_desktop_api::vscode::{
 };
 use ai_desktop_api::{ApiError, ErrorCode};
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
-use tauri_plugin_shell::ShellExt;
 
 #[tauri::command]
 pub async fn vscode_status(state: State<'_, AppState>) -> CmdResult<CodeServerStatus> {
@@ -113,13 +113,16 @@ pub async fn vscode_diff(
 }
 
 /// Opens the sign-in hand-off in a window of its own (one cookie jar per
-/// instance, no IPC: the capability covers only the main window) or in the
-/// system browser (xdg-open, the URL as its one argument).
+/// instance, no IPC: the capability covers only the main window; held to
+/// the instance and its sign-in page) or in the system browser (xdg-open,
+/// the URL as its one argument).
 pub fn show(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> CmdResult<()> {
-    let url: tauri::Url = plan
-        .handoff_url
-        .parse()
-        .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Bad sign-in URL: {e}")))?;
+    let parse = |s: &str| {
+        s.parse::<tauri::Url>()
+            .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Bad sign-in URL: {e}")))
+    };
+    let url = parse(&plan.handoff_url)?;
+    let origins = vec![url.clone(), parse(&plan.instance_url)?];
     match target {
         OpenTarget::AppWindow => {
             let label = format!("vscode-{}", plan.repository_id);
@@ -129,30 +132,33 @@ pub fn show(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> CmdResult<(
                 let _ = window.set_focus();
                 return Ok(());
             }
+            let for_links = app.clone();
+            let for_windows = app.clone();
+            let from = format!("{label} window");
+            let from2 = from.clone();
             WebviewWindowBuilder::new(app, label, WebviewUrl::External(url))
                 .title(format!("{} — VS Code", plan.repository_name))
                 .inner_size(1280.0, 820.0)
                 .data_directory(plan.webview_data_dir.clone())
+                .initialization_script(navigation::LINK_CLICKS)
+                .on_navigation(move |to| {
+                    let allowed = navigation::editor_allows(to, &origins);
+                    if !allowed {
+                        navigation::offer_in_browser(&for_links, to, &from);
+                    }
+                    allowed
+                })
+                .on_new_window(move |to, _| {
+                    // The workbench opens docs and marketplace links this way.
+                    navigation::offer_in_browser(&for_windows, &to, &from2);
+                    tauri::webview::NewWindowResponse::Deny
+                })
                 .build()
                 .map_err(|e| {
                     ApiError::new(ErrorCode::Failed, format!("Could not open a window: {e}"))
                 })?;
         }
-        OpenTarget::Browser => {
-            #[allow(unused_must_use)]
-            let child = app
-                .shell()
-                .command("xdg-open")
-                .arg(url.as_str())
-                .spawn()
-                .map_err(|e| {
-                    ApiError::new(
-                        ErrorCode::Unavailable,
-                        format!("Could not start the system browser (xdg-open): {e}"),
-                    )
-                })?;
-            drop(child);
-        }
+        OpenTarget::Browser => navigation::open_external(app, url.as_str())?,
     }
     Ok(())
 }

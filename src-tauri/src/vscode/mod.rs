@@ -121,6 +121,9 @@ pub struct OpenPlan {
     pub repository_name: String,
     /// The one-shot sign-in page; it forwards to the instance.
     pub handoff_url: String,
+    /// Where the instance answers (`http://127.0.0.1:PORT/`): the only
+    /// origin, with the sign-in page's, its window may show.
+    pub instance_url: String,
     /// A cookie jar of its own for an in-app window.
     pub webview_data_dir: PathBuf,
 }
@@ -720,6 +723,7 @@ impl VsCodeManager {
             repository_id,
             repository_name: repo.name,
             handoff_url,
+            instance_url: format!("http://127.0.0.1:{port}/"),
             webview_data_dir: self.instance_dir(repository_id).join("webview"),
         })
     }

@@ -634,7 +634,13 @@ pub fn window_shot(display: &str, id: &str, path: &Path) -> f64 {
     assert!(status.success(), "screenshot of window {id} failed");
     let out = Command::new("convert")
         .arg(path)
-        .args(["-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"])
+        .args([
+            "-colorspace",
+            "Gray",
+            "-format",
+            "%[fx:standard_deviation]",
+            "info:",
+        ])
         .output()
         .expect("ImageMagick's convert");
     String::from_utf8_lossy(&out.stdout)

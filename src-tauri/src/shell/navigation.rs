@@ -1,0 +1,214 @@
+//! Where the app's windows may go. The main window stays on the app's own
+//! page; an editor window (`vscode-<id>`) stays on its code-server instance
+//! and the one-shot sign-in page. Nothing opens a new window in the app: a
+//! web link (a context menu's "Open Link", a middle click on a link in an
+//! agent answer, `window.open` in the workbench) is offered to the system
+//! browser, and opened there only after the user confirms. Everything the
+//! app hands to another program to open (links, the logs folder) goes
+//! through [`open_external`], whose child is reaped.
+
+use ai_desktop_api::{ApiError, ErrorCode};
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Url};
+use tauri_plugin_shell::ShellExt;
+
+/// Whether the main window may show `url`: the app's own origin (the
+/// bundled UI's `tauri://localhost`, or `http://tauri.localhost`), the dev
+/// server in a dev build, and blank pages.
+pub fn main_allows(url: &Url, dev_url: Option<&Url>) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "about" => matches!(url.path(), "blank" | "srcdoc"),
+        "http" | "https" => {
+            url.host_str() == Some("tauri.localhost")
+                || dev_url.is_some_and(|dev| dev.origin() == url.origin())
+        }
+        _ => false,
+    }
+}
+
+/// Whether an editor window may show `url`: pages of `origins` (the
+/// instance and its sign-in page, both on 127.0.0.1), blobs they made, and
+/// blank pages (VS Code's webviews start as such).
+pub fn editor_allows(url: &Url, origins: &[Url]) -> bool {
+    let same = |u: &Url| origins.iter().any(|o| o.origin() == u.origin());
+    match url.scheme() {
+        "about" => matches!(url.path(), "blank" | "srcdoc"),
+        "blob" => Url::parse(url.path()).is_ok_and(|inner| same(&inner)),
+        "http" => same(url),
+        _ => false,
+    }
+}
+
+/// A link that may be offered to the system browser: http(s) only, no
+/// credentials in it.
+pub fn offerable(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
+/// Lets clicks on `target="_blank"` links reach the new-window policy (see
+/// the script's own comment).
+pub const LINK_CLICKS: &str = include_str!("links.js");
+
+/// One question at a time: a page that navigates in a loop does not pile up dialogs.
+static ASKING: AtomicBool = AtomicBool::new(false);
+
+/// Asks whether to open `url` in the system browser, and does so if the
+/// user says yes. Links that are not plain web links are only logged.
+pub fn offer_in_browser(app: &AppHandle, url: &Url, from: &str) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    if !offerable(url) {
+        log::warn!("{from}: refused to open {}", url.scheme());
+        return;
+    }
+    if ASKING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let shown: String = url.as_str().chars().take(300).collect();
+    let handle = app.clone();
+    let target = url.to_string();
+    app.dialog()
+        .message(format!(
+            "A page in AI Desktop wants to open this link:\n\n{shown}\n\nOpen it in your web browser?"
+        ))
+        .title("Open link in browser?")
+        .kind(MessageDialogKind::Info)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            "Open in browser".into(),
+            "Cancel".into(),
+        ))
+        .show(move |open| {
+            ASKING.store(false, Ordering::Release);
+            if open {
+                if let Err(e) = open_external(&handle, &target) {
+                    log::warn!("could not open a link: {}", e.message);
+                }
+            }
+        });
+}
+
+/// Hands `target` (a URL or a folder) to the desktop's opener, `xdg-open`,
+/// as its one argument. Through tauri-plugin-shell, which waits for the
+/// child: no zombie is left per click.
+pub fn open_external(app: &AppHandle, target: &str) -> Result<(), ApiError> {
+    app.shell()
+        .command("xdg-open")
+        .arg(target)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Unavailable,
+                format!("Could not start the desktop's opener (xdg-open): {e}"),
+            )
+        })
+}
+
+/// Builds the main window from its configuration (`"create": false` in
+/// tauri.conf.json), held to the app's own page.
+pub fn build_main_window(app: &AppHandle) -> tauri::Result<()> {
+    let Some(config) = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+    else {
+        return Ok(());
+    };
+    let dev_url = tauri::is_dev()
+        .then(|| app.config().build.dev_url.clone())
+        .flatten();
+    let for_links = app.clone();
+    let for_windows = app.clone();
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .initialization_script(LINK_CLICKS)
+        .on_navigation(move |url| {
+            let allowed = main_allows(url, dev_url.as_ref());
+            if !allowed {
+                offer_in_browser(&for_links, url, "main window");
+            }
+            allowed
+        })
+        .on_new_window(move |url, _| {
+            offer_in_browser(&for_windows, &url, "main window");
+            tauri::webview::NewWindowResponse::Deny
+        })
+        .build()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_main_window_stays_on_the_app() {
+        let dev = u("http://127.0.0.1:1420");
+        for ok in [
+            "tauri://localhost/index.html",
+            "http://tauri.localhost/",
+            "about:blank",
+        ] {
+            assert!(main_allows(&u(ok), None), "{ok}");
+        }
+        assert!(main_allows(&u("http://127.0.0.1:1420/x"), Some(&dev)));
+        for no in [
+            "https://example.com/",
+            "http://127.0.0.1:1420/",
+            "http://127.0.0.1:8100/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:text/html,<h1>x</h1>",
+            "tauri://evil/index.html",
+        ] {
+            assert!(!main_allows(&u(no), None), "{no}");
+        }
+    }
+
+    #[test]
+    fn an_editor_window_stays_on_its_instance() {
+        let origins = [u("http://127.0.0.1:8100/"), u("http://127.0.0.1:41234/")];
+        for ok in [
+            "http://127.0.0.1:8100/?folder=/x",
+            "http://127.0.0.1:41234/abc",
+            "about:blank",
+            "blob:http://127.0.0.1:8100/2f1e-33",
+        ] {
+            assert!(editor_allows(&u(ok), &origins), "{ok}");
+        }
+        for no in [
+            "http://127.0.0.1:8101/",
+            "https://127.0.0.1:8100/",
+            "http://localhost:8100/",
+            "https://marketplace.visualstudio.com/",
+            "blob:https://evil.example/1",
+            "file:///etc/passwd",
+            "tauri://localhost/index.html",
+        ] {
+            assert!(!editor_allows(&u(no), &origins), "{no}");
+        }
+    }
+
+    #[test]
+    fn only_plain_web_links_are_offered_to_the_browser() {
+        assert!(offerable(&u("https://docs.rs/tauri")));
+        for no in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "https://user:pw@example.com/",
+            "mailto:a@b.c",
+            "ssh://host/x",
+        ] {
+            assert!(!offerable(&u(no)), "{no}");
+        }
+    }
+}
