@@ -630,6 +630,38 @@ fn mcp_hub_through_the_real_window() {
     wait_text(d, "[data-testid=mcp-error]", "was not found on PATH");
     wait_text(d, "[data-testid=mcp-state]", "Failed");
     d.step("mcp-failed");
+
+    // Audio a tool returns plays: the <audio> loads (the page's CSP had no
+    // media-src, so the data: URL was blocked and it never did).
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_create', {input: {name: 'media', command: 'node', args: [arguments[0]]}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/media_mcp.js")]),
+    );
+    let media = created.as_i64().unwrap_or_else(|| panic!("{created}"));
+    d.click(&format!("[data-testid=mcp-server-{media}]"));
+    d.click("[data-testid=mcp-detail-start]");
+    wait_text(d, "[data-testid=mcp-state]", "Running");
+    d.click("[data-testid=tab-tools]");
+    d.click("[data-testid=tool-chime]");
+    d.click("[data-testid=call-tool]");
+    d.wait_until("the tool's audio to load", || {
+        let state = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const a = document.querySelector('[data-testid=call-result] audio');
+                           return a ? [a.readyState, a.duration, a.error ? a.error.code : 0] : null;",
+                "args": [],
+            })),
+        );
+        let ready = state[0].as_u64().unwrap_or(0);
+        let duration = state[1].as_f64().unwrap_or(0.0);
+        assert_eq!(state[2].as_u64().unwrap_or(0), 0, "the audio failed to load: {state}");
+        (ready >= 1 && (duration - 0.2).abs() < 0.05).then_some(())
+    });
+    d.step("mcp-audio");
     d.call("DELETE", "", None);
 }
 
