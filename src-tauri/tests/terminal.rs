@@ -333,3 +333,134 @@ fn a_pulling_view_reads_in_batches_and_holds_a_flood_back() {
         "read after detach"
     );
 }
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s[s.rfind(')')? + 2..].chars().next())
+        .is_some_and(|state| state != 'Z')
+}
+
+/// The number printed after `tag:` on the screen.
+fn printed_pid(screen: &Screen, tag: &str) -> u32 {
+    wait_for(screen, &format!("{tag}:"));
+    let text = screen.text.lock().unwrap().clone();
+    let at = text.rfind(&format!("{tag}:")).unwrap() + tag.len() + 1;
+    text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no pid after {tag}: in {text:?}"))
+}
+
+/// Closing a tab ends what the shell started even when it left the shell's
+/// process group or ignores SIGHUP (`nohup`, `disown`); only a program that
+/// made a session of its own (`setsid`) is beyond the tab, as in any
+/// terminal emulator.
+#[test]
+fn closing_a_tab_ends_nohup_and_disowned_jobs_but_not_a_new_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    let screen = attach(&m, t.id, true);
+    m.write(
+        t.id,
+        "nohup sleep 1000 >/dev/null 2>&1 & echo nohup:$!\n\
+         sleep 1001 & disown; echo disown:$!\n\
+         setsid sh -c 'echo setsid:$$; exec sleep 1002' &\n",
+    )
+    .unwrap();
+    let nohup = printed_pid(&screen, "nohup");
+    let disowned = printed_pid(&screen, "disown");
+    let own_session = printed_pid(&screen, "setsid");
+    for pid in [nohup, disowned, own_session] {
+        assert!(alive(pid), "{pid} is not running");
+    }
+    m.close(t.id).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(nohup) || alive(disowned) || alive(t.pid) {
+        assert!(
+            Instant::now() < deadline,
+            "left running after close: nohup {} disowned {} shell {}",
+            alive(nohup),
+            alive(disowned),
+            alive(t.pid)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        alive(own_session),
+        "a program in a session of its own was killed"
+    );
+    unsafe { libc::kill(own_session as i32, libc::SIGKILL) };
+}
+
+/// The shell exits, and (as pids are reused) another program of the user
+/// gets its pid and leads a process group with that number. Closing the tab
+/// afterwards must not signal it: the shell is kept unreaped until the
+/// close, so its pid cannot be given away meanwhile. (Root only: the test
+/// picks the next pid through /proc/sys/kernel/ns_last_pid.)
+#[test]
+fn closing_a_tab_whose_shell_exited_signals_no_one_else() {
+    use std::os::unix::process::CommandExt;
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: choosing the next pid needs root");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let m = Arc::new(TerminalManager::new());
+    let t = m
+        .open(tmp.path(), "test", 80, 24, &env(tmp.path()))
+        .unwrap();
+    let screen = attach(&m, t.id, true);
+    m.write(t.id, "exit 0\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while screen.exited.lock().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the shell did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    // Another program asks for the shell's pid and leads a group with it.
+    let mut victim = None;
+    for _ in 0..50 {
+        let _ = std::fs::write("/proc/sys/kernel/ns_last_pid", (t.pid - 1).to_string());
+        let child = std::process::Command::new("sleep")
+            .arg("60")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let got = child.id();
+        victim = Some(child);
+        if got == t.pid {
+            break;
+        }
+        // Kept (the pid may just have been raced): the shell's own pid is
+        // still taken (by its zombie), or this retry will get it.
+        if std::fs::metadata(format!("/proc/{}", t.pid)).is_ok() {
+            break;
+        }
+    }
+    let mut victim = victim.unwrap();
+    let taken = victim.id() == t.pid;
+    let still_ours = !taken && std::fs::metadata(format!("/proc/{}", t.pid)).is_ok();
+    assert!(
+        taken || still_ours,
+        "the test could not set up the pid reuse (victim got {})",
+        victim.id()
+    );
+    m.close(t.id).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        victim.try_wait().unwrap().is_none(),
+        "closing the tab killed another program (pid {}, the shell's old pid: {})",
+        victim.id(),
+        taken
+    );
+    victim.kill().unwrap();
+    let _ = victim.wait();
+    // The shell was reaped by the close.
+    assert!(!alive(t.pid) || taken);
+}

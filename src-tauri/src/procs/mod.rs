@@ -17,6 +17,7 @@
 
 mod identity;
 mod logs;
+pub mod pidfd;
 
 pub use identity::{process_group, ProcessIdentity};
 pub use logs::{LogBuffer, LogLine, Stream};
