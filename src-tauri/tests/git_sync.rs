@@ -618,3 +618,183 @@ async fn hostile_git_input_is_refused_with_no_effect() {
     assert!(!marker.exists());
     let _ = (&f.home, &f.workspaces);
 }
+
+/// Merge, rebase and rebase-continue run the git program, which would run
+/// whatever the repository's own config names: hooks (in .git/hooks and a
+/// core.hooksPath), a merge driver and clean/smudge filters picked by
+/// .gitattributes, and gpg.program for signed commits. None of them runs
+/// through the app — as none runs through libgit2 — while the same
+/// operations with plain git run them all (the fixture is live).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_and_rebase_run_no_program_the_repository_names() {
+    let f = fixture();
+    let ran = f.root.join("ran");
+    std::fs::create_dir_all(&ran).unwrap();
+    let marker = |what: &str| format!("touch '{}/{what}'", ran.display());
+    let script = |name: &str, body: String| {
+        let path = f.root.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        path
+    };
+    // Hooks in .git/hooks and in a hooks folder the config points to.
+    let hooks = f.mine.join(".git/hooks");
+    let other_hooks = f.root.join("other-hooks");
+    std::fs::create_dir_all(&other_hooks).unwrap();
+    for dir in [&hooks, &other_hooks] {
+        for hook in [
+            "pre-merge-commit",
+            "post-merge",
+            "post-checkout",
+            "pre-rebase",
+            "post-rewrite",
+            "prepare-commit-msg",
+            "commit-msg",
+        ] {
+            let path = dir.join(hook);
+            std::fs::write(
+                &path,
+                format!("#!/bin/sh\n{}\n", marker(&format!("hook-{hook}"))),
+            )
+            .unwrap();
+            Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        }
+    }
+    let gpg = script("gpg.sh", format!("{}\nexit 1", marker("gpg")));
+    let driver = script("driver.sh", format!("{}\nexit 0", marker("merge-driver")));
+    let config = [
+        (
+            "merge.evil.driver",
+            format!("{} %O %A %B", driver.display()),
+        ),
+        (
+            "filter.evil.clean",
+            format!("sh -c \"{}; cat\"", marker("clean")),
+        ),
+        (
+            "filter.evil.smudge",
+            format!("sh -c \"{}; cat\"", marker("smudge")),
+        ),
+        ("filter.evil.required", "true".into()),
+        ("commit.gpgSign", "true".into()),
+        ("gpg.program", gpg.display().to_string()),
+    ];
+    // The attributes come with the history, as a cloned repository's would.
+    std::fs::write(
+        f.mine.join(".gitattributes"),
+        "*.txt merge=evil filter=evil\n",
+    )
+    .unwrap();
+    git(&f.mine, &["add", ".gitattributes"]);
+    git(
+        &f.mine,
+        &["-c", "commit.gpgSign=false", "commit", "-qm", "attributes"],
+    );
+    for (key, value) in &config {
+        git(&f.mine, &["config", key, value]);
+    }
+    git(
+        &f.mine,
+        &[
+            "config",
+            "core.hooksPath",
+            &other_hooks.display().to_string(),
+        ],
+    );
+    let ran_now = || -> Vec<String> {
+        let mut list: Vec<String> = std::fs::read_dir(&ran)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        list.sort();
+        list
+    };
+
+    // Branches to merge and rebase: one that merges cleanly, one that conflicts.
+    // The test's own set-up steps, with all of it off.
+    let safe = |args: &[&str]| {
+        let mut all = vec![
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "commit.gpgSign=false",
+            "-c",
+            "filter.evil.clean=",
+            "-c",
+            "filter.evil.smudge=",
+            "-c",
+            "filter.evil.required=false",
+        ];
+        all.extend_from_slice(args);
+        Command::new("git")
+            .args(&all)
+            .current_dir(&f.mine)
+            .env("HOME", &f.home)
+            .output()
+            .unwrap()
+    };
+    safe(&["checkout", "-qb", "clean"]);
+    std::fs::write(f.mine.join("b.txt"), "from clean\n").unwrap();
+    safe(&["add", "b.txt"]);
+    safe(&["commit", "-qm", "clean branch"]);
+    safe(&["checkout", "-q", "main"]);
+    safe(&["checkout", "-qb", "clash"]);
+    std::fs::write(f.mine.join("a.txt"), "one\nclash\nthree\n").unwrap();
+    safe(&["commit", "-qam", "clash branch"]);
+    safe(&["checkout", "-q", "main"]);
+    std::fs::write(f.mine.join("a.txt"), "one\nmain\nthree\n").unwrap();
+    safe(&["commit", "-qam", "main edit"]);
+    let start = git(&f.mine, &["rev-parse", "HEAD"]);
+    for entry in std::fs::read_dir(&ran).unwrap().flatten() {
+        std::fs::remove_file(entry.path()).unwrap();
+    }
+
+    // Through the app: a clean merge (a merge commit), a conflicting merge
+    // (the custom driver's file stops as a conflict), a rebase and its continue.
+    let merged = f.sync.merge(f.id, "clean").await.unwrap();
+    assert_eq!(merged.outcome, SyncOutcome::Merged, "{merged:?}");
+    assert!(f.mine.join("b.txt").exists());
+    let clash = f.sync.merge(f.id, "clash").await.unwrap();
+    assert_eq!(clash.outcome, SyncOutcome::Conflicts, "{clash:?}");
+    assert_eq!(f.sync.abort(f.id).await.unwrap(), RepoState::Clean);
+    safe(&["checkout", "-q", "clash"]);
+    let rebased = f.sync.rebase(f.id, "main").await.unwrap();
+    assert_eq!(rebased.outcome, SyncOutcome::Conflicts, "{rebased:?}");
+    std::fs::write(f.mine.join("a.txt"), "one\nboth\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    let done = f.sync.continue_rebase(f.id).await.unwrap();
+    assert_eq!(done.outcome, SyncOutcome::Rebased, "{done:?}");
+    assert_eq!(
+        ran_now(),
+        Vec::<String>::new(),
+        "programs the repository names ran"
+    );
+
+    // The fixture is live: plain git runs them (on a branch that conflicts
+    // again: "clash" now holds main's change).
+    safe(&["checkout", "-q", "-b", "clash2", &format!("{start}~1")]);
+    std::fs::write(f.mine.join("a.txt"), "one\nclash2\nthree\n").unwrap();
+    safe(&["commit", "-qam", "clash again"]);
+    safe(&["checkout", "-q", "main"]);
+    safe(&["reset", "-q", "--hard", &start]);
+    let plain_merge = |branch: &str| {
+        Command::new("git")
+            .args(["merge", "--no-edit", branch])
+            .current_dir(&f.mine)
+            .env("HOME", &f.home)
+            .output()
+            .unwrap()
+    };
+    plain_merge("clash2");
+    safe(&["merge", "--abort"]);
+    safe(&["reset", "-q", "--hard", &start]);
+    plain_merge("clean");
+    let plain = ran_now();
+    for expected in ["gpg", "hook-pre-merge-commit", "merge-driver", "clean"] {
+        assert!(
+            plain.contains(&expected.to_string()),
+            "plain git did not run {expected}: {plain:?}"
+        );
+    }
+}
