@@ -49,6 +49,7 @@ async fn run() {
     let _cleanup = support::Cleanup(prefix.clone());
     let tmp = tempfile::tempdir().unwrap();
     let services = ServiceManager::new(
+        Arc::new(ai_desktop::store::Store::open_in(tmp.path()).unwrap()),
         tmp.path().to_path_buf(),
         "unix:///var/run/docker.sock".into(),
         &prefix,

@@ -157,6 +157,7 @@ pub fn run() {
                 },
             );
             let services = Arc::new(services::ServiceManager::new(
+                store.clone(),
                 dir.clone(),
                 deployments::discovery::socket_from_env(),
                 // Tests give theirs, so they never touch a developer's services.

@@ -404,14 +404,19 @@ fn docker(args: &[&str]) -> String {
     out
 }
 
+/// Discovery offers the containers the Services module recorded as the
+/// app's (by Docker id), with connection strings from their own settings;
+/// a container that merely carries the app's labels (anyone can add them)
+/// is not offered.
 #[tokio::test]
-async fn labelled_containers_are_offered_with_connection_strings() {
+async fn recorded_service_containers_are_offered_with_connection_strings() {
     let image = support::busybox_image();
     let tag = format!("aid-{}", std::process::id());
     let names = Containers(vec![
         format!("{tag}-pg"),
         format!("{tag}-redis"),
         format!("{tag}-other"),
+        format!("{tag}-impostor"),
     ]);
     docker(&[
         "run",
@@ -454,10 +459,32 @@ async fn labelled_containers_are_offered_with_connection_strings() {
         "127.0.0.1:0:5432",
         image,
     ]);
+    // Labelled like the app's, but not recorded: never offered.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[3],
+        "--label",
+        "dev.aidesktop.service=postgresql",
+        "--label",
+        "dev.aidesktop.managed=true",
+        "-e",
+        "POSTGRES_PASSWORD=planted",
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
     let pg_port = docker(&["port", &names.0[0], "5432"]);
     let pg_port: u16 = pg_port.rsplit(':').next().unwrap().parse().unwrap();
+    let recorded = vec![
+        docker(&["inspect", "-f", "{{.Id}}", &names.0[0]]),
+        docker(&["inspect", "-f", "{{.Id}}", &names.0[1]]),
+    ];
 
-    let found = ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock").await;
+    let found =
+        ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock", &recorded)
+            .await;
     assert!(found.docker_available, "{:?}", found.message);
     let ours: Vec<_> = found
         .services
@@ -481,8 +508,14 @@ async fn labelled_containers_are_offered_with_connection_strings() {
         .starts_with("redis://:r3dis@127.0.0.1:"));
 
     // A stopped one is still offered, marked as such.
+    assert!(
+        !found.services.iter().any(|s| s.container == names.0[3]),
+        "a container with the app's labels it did not make was offered"
+    );
     docker(&["stop", "-t", "0", &names.0[0]]);
-    let found = ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock").await;
+    let found =
+        ai_desktop::deployments::discovery::discover("unix:///var/run/docker.sock", &recorded)
+            .await;
     let pg = found
         .services
         .iter()

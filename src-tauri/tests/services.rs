@@ -50,6 +50,7 @@ fn redis(port: u16, commands: &[&[&str]]) -> String {
 fn manager(prefix: &str) -> (tempfile::TempDir, ServiceManager, Cleanup) {
     let tmp = tempfile::tempdir().unwrap();
     let m = ServiceManager::new(
+        Arc::new(ai_desktop::store::Store::open_in(tmp.path()).unwrap()),
         tmp.path().to_path_buf(),
         SOCKET.into(),
         prefix,
@@ -237,6 +238,7 @@ async fn bad_input_and_an_absent_docker_are_refused() {
     assert!(serde_json::from_str::<InstallRequest>(r#"{"kind":"redis","port":70000}"#).is_err());
     let tmp = tempfile::tempdir().unwrap();
     let absent = ServiceManager::new(
+        Arc::new(ai_desktop::store::Store::open_in(tmp.path()).unwrap()),
         tmp.path().to_path_buf(),
         format!("unix://{}/nothing.sock", tmp.path().display()),
         "aidtestabsent",
@@ -246,6 +248,7 @@ async fn bad_input_and_an_absent_docker_are_refused() {
     assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
     assert!(err.to_string().contains("apt install docker.io"), "{err}");
     let services = ServiceManager::new(
+        Arc::new(ai_desktop::store::Store::open_in(tmp.path()).unwrap()),
         tmp.path().to_path_buf(),
         SOCKET.into(),
         "aidtestbad",
@@ -323,6 +326,7 @@ async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() 
     let socket_path = tmp.path().join("docker.sock");
     let proxy = DockerProxy::start(&socket_path);
     let services = ServiceManager::new(
+        Arc::new(ai_desktop::store::Store::open_in(tmp.path()).unwrap()),
         tmp.path().to_path_buf(),
         format!("unix://{}", socket_path.display()),
         &prefix,
@@ -360,4 +364,132 @@ async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() 
     assert_eq!(overview.installed.len(), 1);
     assert_eq!(overview.installed[0].state, ServiceState::Running);
     services.uninstall(ServiceKind::Redis, true).await.unwrap();
+}
+
+/// Containers and volumes that carry the app's labels but that the app did
+/// not make (a cloned repository's compose file can add the labels) are not
+/// its services: never taken back, acted on, offered, or deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtestlbl{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let name = format!("{prefix}-redis");
+    let victim = format!("{prefix}-victim");
+    let look_alike = |volume: &str| {
+        let (ok, _) = docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--label",
+            "dev.aidesktop.service=redis",
+            "--label",
+            "dev.aidesktop.managed=true",
+            "-v",
+            &format!("{volume}:/data"),
+            "-p",
+            "127.0.0.1:0:6379",
+            "redis:7.2",
+            "redis-server",
+            "--requirepass",
+            "planted",
+        ]);
+        assert!(ok, "could not start the look-alike");
+    };
+    docker(&[
+        "volume",
+        "create",
+        "--label",
+        "dev.aidesktop.managed=true",
+        &victim,
+    ]);
+
+    // Nothing installed; a look-alike with the app's name and labels appears
+    // (and services.json is missing, as after a corrupt file): not taken back.
+    look_alike(&victim);
+    let overview = services.overview().await;
+    assert!(overview.installed.is_empty(), "{:?}", overview.installed);
+    assert!(
+        overview.foreign.iter().any(|c| c.name == name),
+        "{:?}",
+        overview.foreign
+    );
+    let err = services
+        .uninstall(ServiceKind::Redis, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert!(
+        docker(&["volume", "inspect", &victim]).0,
+        "its volume was deleted"
+    );
+    assert!(docker(&["inspect", &name]).0, "it was removed");
+    docker(&["rm", "-f", &name]);
+
+    // Installed for real; then the container is replaced behind the app's
+    // back by a look-alike of the same name mounting someone else's volume.
+    let installed = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    docker(&["rm", "-f", &name]);
+    look_alike(&victim);
+    let listed = services.list().await.unwrap();
+    assert_eq!(
+        listed[0].state,
+        ServiceState::Missing,
+        "the look-alike's state was shown"
+    );
+    let err = services.stop(ServiceKind::Redis).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let running = docker(&["inspect", "-f", "{{.State.Running}}", &name]).1;
+    assert_eq!(running, "true", "the look-alike was stopped");
+    // Uninstall with its data: the app's own volume goes; the look-alike
+    // and the volume it mounts stay.
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    assert!(
+        !docker(&["volume", "inspect", &installed.volume]).0,
+        "our volume stayed"
+    );
+    assert!(docker(&["inspect", &name]).0, "the look-alike was removed");
+    assert!(
+        docker(&["volume", "inspect", &victim]).0,
+        "its volume was deleted"
+    );
+    docker(&["rm", "-f", &name]);
+
+    // A volume of the app's name that someone else made is not used, nor
+    // deleted: install refuses and changes nothing.
+    docker(&[
+        "volume",
+        "create",
+        "--label",
+        "dev.aidesktop.managed=true",
+        &installed.volume,
+    ]);
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("not made by AI Desktop"), "{err}");
+    assert!(!docker(&["inspect", &name]).0, "a container was created");
+    assert!(docker(&["volume", "inspect", &installed.volume]).0);
+    drop(tmp);
 }

@@ -1,6 +1,7 @@
-//! The databases a deployment can connect to: containers carrying the app's
-//! service label (what the Services module creates), read through bollard,
-//! with connection strings built from each container's own settings.
+//! The databases a deployment can connect to: the containers the Services
+//! module created (recorded by Docker id; their service label says the
+//! kind), read through bollard, with connection strings built from each
+//! container's own settings.
 
 use ai_desktop_api::deployments::{DiscoveredService, ServiceDiscovery};
 use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder};
@@ -33,7 +34,7 @@ fn unavailable(message: String) -> ServiceDiscovery {
 
 /// Lists the labelled containers. Docker missing, stopped or refusing is an
 /// answer (`docker_available: false` with what to do), not an error.
-pub async fn discover(socket: &str) -> ServiceDiscovery {
+pub async fn discover(socket: &str, recorded: &[String]) -> ServiceDiscovery {
     let docker =
         match Docker::connect_with_unix(socket, TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION) {
             Ok(d) => d,
@@ -73,6 +74,11 @@ pub async fn discover(socket: &str) -> ServiceDiscovery {
         let Some(id) = summary.id.clone() else {
             continue;
         };
+        // Labels can be put on anyone's container: only what the Services
+        // module recorded as created by the app is offered.
+        if !recorded.contains(&id) {
+            continue;
+        }
         let kind = summary
             .labels
             .as_ref()
@@ -273,7 +279,7 @@ mod tests {
     async fn an_absent_docker_is_an_answer_not_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let socket = format!("unix://{}/docker.sock", tmp.path().display());
-        let d = discover(&socket).await;
+        let d = discover(&socket, &[]).await;
         assert!(!d.docker_available);
         assert!(d.message.unwrap().contains("Docker not available"));
         assert!(d.services.is_empty());

@@ -584,8 +584,15 @@ impl DeploymentManager {
         Ok(())
     }
 
+    /// The services the app installed (recorded by container id), with
+    /// their connection strings.
     pub async fn services(&self) -> ServiceDiscovery {
-        discovery::discover(&self.config.docker_socket).await
+        let recorded: Vec<String> = self
+            .store
+            .with(|c| store::services::containers(c))
+            .map(|list| list.into_iter().map(|s| s.container_id).collect())
+            .unwrap_or_default();
+        discovery::discover(&self.config.docker_socket, &recorded).await
     }
 
     /// Every process of this PM2 (the user's too), with the deployment each

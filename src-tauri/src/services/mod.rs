@@ -6,7 +6,14 @@
 //! for its data and a restart policy. What the app installed is kept in
 //! `services.json` in the data dir (0600, written atomically), including the
 //! passwords of volumes kept after an uninstall, so a reinstall over kept
-//! data still logs in. Containers without our labels are never changed.
+//! data still logs in.
+//!
+//! **Labels are not trusted**: anyone can put them on a container (a
+//! cloned repository's compose file can). What the app created is recorded
+//! by identity in the store (`store::services`): a container by Docker's id,
+//! a volume by a random token in its `dev.aidesktop.install` label. Only a
+//! recorded container is taken back, acted on, or offered to deployments;
+//! only a volume whose token matches is ever deleted.
 
 pub mod catalog;
 pub mod state;
@@ -16,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
 use crate::procs::{LogBuffer, Stream};
 use crate::repos;
+use crate::store::{self, Store};
 use ai_desktop_api::services::{
     CatalogEntry, ForeignContainer, InstallRequest, InstalledService, ServiceKind, ServiceState,
     ServicesOverview,
@@ -37,6 +45,8 @@ use std::time::{Duration, Instant};
 
 /// Label marking everything the app created (containers and volumes).
 pub const MANAGED_LABEL: &str = "dev.aidesktop.managed";
+/// Label holding a volume's random token, recorded when the app creates it.
+pub const INSTALL_LABEL: &str = "dev.aidesktop.install";
 /// How long Docker gets to answer a ping.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a pull may take before it is given up.
@@ -45,6 +55,7 @@ const PULL_TIMEOUT: Duration = Duration::from_secs(600);
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub struct ServiceManager {
+    store: Arc<Store>,
     socket: String,
     /// Container and volume names start with this (`aidesktop`; tests use
     /// their own so they never touch a developer's services).
@@ -66,12 +77,14 @@ const LOG_LINES: usize = 2000;
 impl ServiceManager {
     /// `data_dir` holds `services.json`; `socket` is Docker's (`unix://…`).
     pub fn new(
+        store: Arc<Store>,
         data_dir: PathBuf,
         socket: String,
         prefix: &str,
         events: Arc<dyn EventSink>,
     ) -> ServiceManager {
         ServiceManager {
+            store,
             socket,
             prefix: prefix.to_string(),
             state: ServicesFile::new(data_dir.join("services.json")),
@@ -112,13 +125,10 @@ impl ServiceManager {
                 }
             }
         };
+        let recorded = self.recorded_ids();
         let foreign = containers
             .into_iter()
-            .filter(|c| {
-                !c.labels
-                    .as_ref()
-                    .is_some_and(|l| l.contains_key(MANAGED_LABEL) || l.contains_key(SERVICE_LABEL))
-            })
+            .filter(|c| !c.id.as_ref().is_some_and(|id| recorded.contains(id)))
             .map(|c| ForeignContainer {
                 name: c
                     .names
@@ -151,42 +161,87 @@ impl ServiceManager {
         }
     }
 
-    /// `services.json`, completed from Docker: a container of ours (by its
-    /// labels and name) that the file does not know — the file was corrupt,
-    /// deleted, or written by an older run — is taken back with its port,
-    /// image, volume and password read from the container itself.
+    /// Docker ids of the containers the app created.
+    fn recorded_ids(&self) -> Vec<String> {
+        self.store
+            .with(|c| store::services::containers(c))
+            .map(|list| list.into_iter().map(|s| s.container_id).collect())
+            .unwrap_or_default()
+    }
+
+    /// `services.json`, completed from Docker and the store. A record of an
+    /// older file that has no container id yet gets the id of the container
+    /// of that name, if it carries our labels (those installs predate ids).
+    /// A container the file does not know — it was corrupt, or deleted — is
+    /// taken back only if its id is recorded in the store as the app's,
+    /// with its port, image, volume and password read from the container.
     async fn load_state(
         &self,
         docker: &Docker,
         containers: &[bollard::models::ContainerSummary],
     ) -> Result<state::ServicesState> {
         let mut file = self.state.load()?;
-        let mut adopted = false;
-        for c in containers {
-            if !c
-                .labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(MANAGED_LABEL))
-            {
+        let mut changed = false;
+        for record in file.services.values_mut() {
+            if record.container_id.is_some() {
                 continue;
             }
-            let Some(kind) = c
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_LABEL))
-                .and_then(|k| ServiceKind::parse(k))
-            else {
+            let known = self
+                .store
+                .with(|c| store::services::container(c, record.kind.as_str()))?;
+            let id = match known {
+                Some(k) => Some(k.container_id),
+                None => docker
+                    .inspect_container(&record.container, None)
+                    .await
+                    .ok()
+                    .filter(|i| {
+                        let labels = i.config.as_ref().and_then(|c| c.labels.as_ref());
+                        labels.is_some_and(|l| {
+                            l.contains_key(MANAGED_LABEL)
+                                && l.get(SERVICE_LABEL).map(String::as_str)
+                                    == Some(record.kind.as_str())
+                        })
+                    })
+                    .and_then(|i| i.id),
+            };
+            if let Some(id) = id {
+                self.store.with(|c| {
+                    store::services::record_container(
+                        c,
+                        &store::services::ServiceContainer {
+                            kind: record.kind.as_str().into(),
+                            container_id: id.clone(),
+                            name: record.container.clone(),
+                            volume: record.volume.clone(),
+                        },
+                    )?;
+                    if store::services::volume_token(c, &record.volume)?.is_none() {
+                        store::services::record_volume(
+                            c,
+                            &record.volume,
+                            store::services::LEGACY_TOKEN,
+                        )?;
+                    }
+                    Ok(())
+                })?;
+                record.container_id = Some(id);
+                changed = true;
+            }
+        }
+        let recorded = self.store.with(|c| store::services::containers(c))?;
+        for c in containers {
+            let Some(id) = c.id.as_ref() else { continue };
+            let Some(mine) = recorded.iter().find(|r| &r.container_id == id) else {
                 continue;
             };
-            let name = format!("{}-{}", self.prefix, kind.as_str());
-            let is_ours = c
-                .names
-                .as_ref()
-                .is_some_and(|n| n.iter().any(|x| x.trim_start_matches('/') == name));
-            if !is_ours || file.services.contains_key(kind.as_str()) {
+            let Some(kind) = ServiceKind::parse(&mine.kind) else {
+                continue;
+            };
+            if file.services.contains_key(kind.as_str()) {
                 continue;
             }
-            let Ok(inspect) = docker.inspect_container(&name, None).await else {
+            let Ok(inspect) = docker.inspect_container(id, None).await else {
                 continue;
             };
             let config = inspect.config.clone().unwrap_or_default();
@@ -204,11 +259,7 @@ impl ServiceManager {
                         .find_map(|p| p.host_port.clone())
                 })
                 .and_then(|p| p.parse::<u16>().ok());
-            let volume = inspect
-                .mounts
-                .as_ref()
-                .and_then(|m| m.iter().find_map(|m| m.name.clone()));
-            let (Some(password), Some(port), Some(volume)) = (password, port, volume) else {
+            let (Some(password), Some(port)) = (password, port) else {
                 continue;
             };
             let image = config.image.clone().unwrap_or_default();
@@ -216,23 +267,25 @@ impl ServiceManager {
                 .rsplit_once(':')
                 .map(|(_, t)| t.to_string())
                 .unwrap_or_default();
-            log::info!("took back {name} from Docker's labels");
+            log::info!("took back {} (recorded as the app's)", mine.name);
             file.services.insert(
                 kind.as_str().to_string(),
                 ServiceRecord {
                     kind,
                     version,
                     image,
-                    container: name,
-                    volume,
+                    container: mine.name.clone(),
+                    // The volume the app recorded, not whatever it mounts.
+                    volume: mine.volume.clone(),
                     port,
                     password,
                     installed_at: crate::store::now_rfc3339(),
+                    container_id: Some(id.clone()),
                 },
             );
-            adopted = true;
+            changed = true;
         }
-        if adopted {
+        if changed {
             self.state.save(&file)?;
         }
         Ok(file)
@@ -286,13 +339,10 @@ impl ServiceManager {
                 return Ok(buffer.clone());
             }
         }
+        let target = target(&record)?.to_string();
         let docker = self.docker().await?;
         let buffer = Arc::new(LogBuffer::new(LOG_LINES));
-        let task = tokio::spawn(follow_logs(
-            docker,
-            record.container.clone(),
-            buffer.clone(),
-        ));
+        let task = tokio::spawn(follow_logs(docker, target, buffer.clone()));
         if let Some((_, old)) = lock(&self.logs).insert(kind, (buffer.clone(), task)) {
             old.abort();
         }
@@ -341,9 +391,13 @@ impl ServiceManager {
     }
 
     async fn describe(&self, docker: &Docker, record: &ServiceRecord) -> InstalledService {
-        let state = match docker.inspect_container(&record.container, None).await {
-            Err(_) => ServiceState::Missing,
-            Ok(c) => {
+        let inspected = match &record.container_id {
+            Some(id) => docker.inspect_container(id, None).await.ok(),
+            None => None,
+        };
+        let state = match inspected {
+            None => ServiceState::Missing,
+            Some(c) => {
                 let s = c.state.as_ref();
                 if s.and_then(|s| s.running).unwrap_or(false) {
                     ServiceState::Running
@@ -418,25 +472,60 @@ impl ServiceManager {
         }
         let container = format!("{}-{}", self.prefix, request.kind.as_str());
         let volume = format!("{}-{}-data", self.prefix, request.kind.as_str());
-        // A volume kept from an earlier install keeps its password.
-        let password = match file.kept_volumes.remove(&volume) {
-            Some(p) => p,
-            None => crate::secrets::random_hex(16)?,
-        };
         let labels = HashMap::from([
             (SERVICE_LABEL.to_string(), request.kind.as_str().to_string()),
             (MANAGED_LABEL.to_string(), "true".to_string()),
         ]);
-        docker
-            .create_volume(VolumeCreateRequest {
-                name: Some(volume.clone()),
-                labels: Some(labels.clone()),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| {
-                Error::failed(format!("Docker could not create the volume {volume}."), e)
+        // A volume of that name is used only if the app made it (a kept
+        // one, with its password); anyone else's is left alone.
+        let existing = docker.inspect_volume(&volume).await.ok();
+        let mut token = self
+            .store
+            .with(|c| store::services::volume_token(c, &volume))?;
+        // Kept by an install from before tokens: services.json knows it.
+        let legacy_kept = existing.as_ref().is_some_and(|v| {
+            file.kept_volumes.contains_key(&volume) && volume_is(v, store::services::LEGACY_TOKEN)
+        });
+        if token.is_none() && legacy_kept {
+            self.store.with(|c| {
+                store::services::record_volume(c, &volume, store::services::LEGACY_TOKEN)
             })?;
+            token = Some(store::services::LEGACY_TOKEN.into());
+        }
+        let password = match (&existing, &token) {
+            (Some(v), Some(token)) if volume_is(v, token) => match file.kept_volumes.remove(&volume) {
+                Some(p) => p,
+                None => {
+                    return Err(Error::Conflict(format!(
+                        "The volume {volume} holds data of an earlier install whose password is lost;                          remove it (docker volume rm {volume}) to start empty."
+                    )))
+                }
+            },
+            (Some(_), _) => {
+                return Err(Error::Conflict(format!(
+                    "A volume named {volume} already exists and was not made by AI Desktop;                      it was left as it is. Remove or rename it to install."
+                )))
+            }
+            (None, _) => {
+                let token = crate::secrets::random_hex(16)?;
+                let mut volume_labels = labels.clone();
+                volume_labels.insert(INSTALL_LABEL.to_string(), token.clone());
+                docker
+                    .create_volume(VolumeCreateRequest {
+                        name: Some(volume.clone()),
+                        labels: Some(volume_labels),
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(|e| {
+                        Error::failed(format!("Docker could not create the volume {volume}."), e)
+                    })?;
+                self.store
+                    .with(|c| store::services::record_volume(c, &volume, &token))?;
+                file.kept_volumes.remove(&volume);
+                crate::secrets::random_hex(16)?
+            }
+        };
         let internal = format!("{}/tcp", entry.internal_port);
         let body = ContainerCreateBody {
             image: Some(image.clone()),
@@ -468,10 +557,21 @@ impl ServiceManager {
         let options = CreateContainerOptionsBuilder::new()
             .name(&container)
             .build();
-        docker
+        let created = docker
             .create_container(Some(options), body)
             .await
             .map_err(|e| Error::failed(format!("Docker could not create {container}."), e))?;
+        self.store.with(|c| {
+            store::services::record_container(
+                c,
+                &store::services::ServiceContainer {
+                    kind: request.kind.as_str().into(),
+                    container_id: created.id.clone(),
+                    name: container.clone(),
+                    volume: volume.clone(),
+                },
+            )
+        })?;
         let record = ServiceRecord {
             kind: request.kind,
             version,
@@ -481,12 +581,13 @@ impl ServiceManager {
             port,
             password,
             installed_at: crate::store::now_rfc3339(),
+            container_id: Some(created.id.clone()),
         };
         file.services
             .insert(request.kind.as_str().to_string(), record.clone());
         self.state.save(&file)?;
         docker
-            .start_container(&container, None)
+            .start_container(&created.id, None)
             .await
             .map_err(|e| Error::failed(format!("Docker could not start {container}."), e))?;
         let ready = catalog::wait_ready(request.kind, port, &record.password, READY_TIMEOUT).await;
@@ -559,7 +660,7 @@ impl ServiceManager {
         let docker = self.docker().await?;
         let record = self.record(kind).await?;
         docker
-            .start_container(&record.container, None)
+            .start_container(target(&record)?, None)
             .await
             .map_err(|e| missing_or(&record, e, "start"))?;
         let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
@@ -573,7 +674,7 @@ impl ServiceManager {
         let record = self.record(kind).await?;
         let options = StopContainerOptionsBuilder::new().t(10).build();
         docker
-            .stop_container(&record.container, Some(options))
+            .stop_container(target(&record)?, Some(options))
             .await
             .map_err(|e| missing_or(&record, e, "stop"))?;
         self.emit().await;
@@ -584,7 +685,7 @@ impl ServiceManager {
         let docker = self.docker().await?;
         let record = self.record(kind).await?;
         docker
-            .restart_container(&record.container, None)
+            .restart_container(target(&record)?, None)
             .await
             .map_err(|e| missing_or(&record, e, "restart"))?;
         let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
@@ -604,18 +705,36 @@ impl ServiceManager {
             .get(kind.as_str())
             .cloned()
             .ok_or_else(|| Error::NotFound(format!("{} is not installed.", kind.label())))?;
-        let options = RemoveContainerOptionsBuilder::new().force(true).build();
-        if let Err(e) = docker
-            .remove_container(&record.container, Some(options))
-            .await
-        {
-            if !is_not_found(&e) {
-                return Err(Error::failed(
-                    format!("Docker could not remove {}.", record.container),
-                    e,
-                ));
+        // The data is deleted only if the app made that volume; checked
+        // before anything is removed, so a refusal changes nothing.
+        if delete_data {
+            if let Ok(v) = docker.inspect_volume(&record.volume).await {
+                let token = self
+                    .store
+                    .with(|c| store::services::volume_token(c, &record.volume))?;
+                if !token.is_some_and(|t| volume_is(&v, &t)) {
+                    return Err(Error::Forbidden(format!(
+                        "The volume {} was not made by AI Desktop, so its data is not deleted;                          nothing was changed. Uninstall keeping the data, or remove it yourself.",
+                        record.volume
+                    )));
+                }
             }
         }
+        // By the id the app recorded: a container that took the name since
+        // is not ours to remove.
+        if let Some(id) = &record.container_id {
+            let options = RemoveContainerOptionsBuilder::new().force(true).build();
+            if let Err(e) = docker.remove_container(id, Some(options)).await {
+                if !is_not_found(&e) {
+                    return Err(Error::failed(
+                        format!("Docker could not remove {}.", record.container),
+                        e,
+                    ));
+                }
+            }
+        }
+        self.store
+            .with(|c| store::services::forget_container(c, kind.as_str()))?;
         if delete_data {
             let options = RemoveVolumeOptionsBuilder::new().force(true).build();
             if let Err(e) = docker.remove_volume(&record.volume, Some(options)).await {
@@ -626,6 +745,8 @@ impl ServiceManager {
                     ));
                 }
             }
+            self.store
+                .with(|c| store::services::forget_volume(c, &record.volume))?;
         } else {
             file.kept_volumes
                 .insert(record.volume.clone(), record.password.clone());
@@ -686,6 +807,27 @@ async fn all_containers(docker: &Docker) -> Vec<bollard::models::ContainerSummar
         .list_containers(Some(options))
         .await
         .unwrap_or_default()
+}
+
+/// The container a record names, by the id the app recorded.
+fn target(record: &ServiceRecord) -> Result<&str> {
+    record.container_id.as_deref().ok_or_else(|| {
+        Error::NotFound(format!(
+            "The container {} is gone (removed outside the app); uninstall and install again (kept data stays in {}).",
+            record.container, record.volume
+        ))
+    })
+}
+
+/// Whether volume `v` is the one the app made with `token` (or, for a volume
+/// made before tokens, one with the app's label and no token).
+fn volume_is(v: &bollard::models::Volume, token: &str) -> bool {
+    let label = v.labels.get(INSTALL_LABEL);
+    if token == store::services::LEGACY_TOKEN {
+        v.labels.contains_key(MANAGED_LABEL) && label.is_none()
+    } else {
+        label.map(String::as_str) == Some(token)
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

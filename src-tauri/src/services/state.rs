@@ -18,6 +18,10 @@ pub struct ServiceRecord {
     pub port: u16,
     pub password: String,
     pub installed_at: String,
+    /// Docker's id of the container the app created (older files: none
+    /// until it is recorded on the next load).
+    #[serde(default)]
+    pub container_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod mcp;
 pub mod procs;
 pub mod repos;
+pub mod services;
 pub mod settings;
 
 use crate::error::{Error, Result};
