@@ -260,7 +260,8 @@ pub const FILES_RENAME: &str = "files_rename";
 pub const FILES_TRASH: &str = "files_trash";
 /// `{ root: FileRoot, path: String } -> FileText` (text files up to 1 MB)
 pub const FILES_READ: &str = "files_read";
-/// `{ root: FileRoot, path: String, text: String, modified: Option<u64> } -> FileText`
+/// `{ root: FileRoot, path: String, text: String, version: Option<String> } -> FileText`
+/// (`version` as `files_read` gave it: a file changed since is not overwritten)
 pub const FILES_WRITE: &str = "files_write";
 
 /// `{ repositoryId: i64, paths: Vec<String> } -> ()` (paths relative to the repository)

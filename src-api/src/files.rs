@@ -53,7 +53,10 @@ pub struct Listing {
 pub struct FileText {
     pub path: String,
     pub text: String,
-    /// Seconds since the epoch when it was read (sent back on save, so a
-    /// file changed meanwhile is not overwritten).
+    /// Seconds since the epoch of its last change (for display).
     pub modified: Option<u64>,
+    /// What it was when read — device, inode, size, modification time to
+    /// the nanosecond — sent back on save, so a file changed meanwhile (even
+    /// within the same second) is not overwritten.
+    pub version: String,
 }

@@ -138,7 +138,11 @@ fn paths_that_leave_the_repository_are_refused_and_change_nothing() {
             "{rel}: {err:?}"
         );
         assert!(f.files.list(&f.id, rel).is_err(), "{rel}");
-        assert!(f.files.trash(&f.id, rel).is_err(), "{rel}");
+        // (Trashing the links `escape` and `up` themselves is fine: they
+        // are inside. What they point to is never touched; see below.)
+        if !matches!(rel, "escape" | "up") {
+            assert!(f.files.trash(&f.id, rel).is_err(), "{rel}");
+        }
     }
     // Writing through the symlink is refused; the file outside is untouched.
     assert!(f.files.write(&f.id, "escape", "pwned", None).is_err());
@@ -232,7 +236,7 @@ fn folders_renames_the_trash_and_the_editor_work() {
             &f.id,
             "README.md",
             "# shop\n\nEdited in the app.\n",
-            text.modified,
+            Some(&text.version),
         )
         .unwrap();
     assert_eq!(
@@ -248,9 +252,10 @@ fn folders_renames_the_trash_and_the_editor_work() {
         f.files.read(&f.id, "big.txt"),
         Err(Error::InvalidInput(_))
     ));
-    let stale = Some(saved.modified.unwrap() - 100);
+    assert_ne!(saved.version, text.version);
     assert!(matches!(
-        f.files.write(&f.id, "README.md", "lost?", stale),
+        f.files
+            .write(&f.id, "README.md", "lost?", Some(&text.version)),
         Err(Error::Conflict(_))
     ));
     assert_eq!(
@@ -308,4 +313,208 @@ fn workspace_folders_are_roots_only_once_configured() {
         ws.join("notes/todo.md").exists(),
         "forgetting deletes nothing"
     );
+}
+
+/// Rename and trash act on a symlink itself: trashing `current ->
+/// releases/v42` trashes the link, never the release it points to.
+#[test]
+fn rename_and_trash_act_on_a_link_not_its_target() {
+    let f = fixture();
+    std::fs::create_dir_all(f.repo.join("releases/v42")).unwrap();
+    std::fs::write(f.repo.join("releases/v42/app.js"), "v42").unwrap();
+    std::os::unix::fs::symlink("releases/v42", f.repo.join("current")).unwrap();
+    f.files.rename(&f.id, "current", "previous").unwrap();
+    let link = f.repo.join("previous");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(f.repo.join("releases/v42/app.js")).unwrap(),
+        "v42"
+    );
+    f.files.trash(&f.id, "previous").unwrap();
+    assert!(std::fs::symlink_metadata(&link).is_err(), "the link stayed");
+    assert_eq!(
+        std::fs::read_to_string(f.repo.join("releases/v42/app.js")).unwrap(),
+        "v42",
+        "the release was trashed"
+    );
+    let trashed = f.root.join("Trash/files/previous");
+    assert!(std::fs::symlink_metadata(&trashed)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // The link pointing out of the repository goes too; what it names stays.
+    f.files.trash(&f.id, "escape").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(f.root.join("secret.txt")).unwrap(),
+        "outside"
+    );
+    // Nothing is replaced by a rename, not even a dangling link.
+    std::os::unix::fs::symlink("nowhere", f.repo.join("dangling")).unwrap();
+    assert!(matches!(
+        f.files.rename(&f.id, "README.md", "dangling"),
+        Err(Error::Conflict(_))
+    ));
+    assert!(f.repo.join("README.md").exists());
+}
+
+/// An edit made outside the app in the same second as the app read the
+/// file is still seen: versions compare to the nanosecond (and inode and
+/// size), not whole seconds, so the save is refused and nothing is lost.
+#[test]
+fn an_outside_edit_in_the_same_second_is_not_overwritten() {
+    let f = fixture();
+    let path = f.repo.join("README.md");
+    let text = f.files.read(&f.id, "README.md").unwrap();
+    let when = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, "# someone else's edit\n").unwrap();
+    // The same second as before, other nanoseconds (what a whole-second
+    // comparison cannot tell apart).
+    let secs = when
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let same_second = std::time::UNIX_EPOCH
+        + std::time::Duration::new(
+            secs,
+            if when
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+                == 7
+            {
+                8
+            } else {
+                7
+            },
+        );
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(same_second)
+        .unwrap();
+    let err = f
+        .files
+        .write(
+            &f.id,
+            "README.md",
+            "# the app's save\n",
+            Some(&text.version),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# someone else's edit\n"
+    );
+}
+
+/// A folder swapped for a link pointing out while the app works in it
+/// (check, then use) never lets a read or a listing leave the repository:
+/// paths are resolved by the kernel beneath the opened root.
+#[test]
+fn a_folder_swapped_for_a_link_mid_operation_never_leads_out() {
+    let f = fixture();
+    let inside = f.repo.join("data");
+    std::fs::create_dir_all(&inside).unwrap();
+    std::fs::write(inside.join("notes.txt"), "inside").unwrap();
+    let outside = f.root.join("outside-data");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("notes.txt"), "outside").unwrap();
+    let parked = f.repo.join("data.real");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (inside, parked, outside, stop) = (
+            inside.clone(),
+            parked.clone(),
+            outside.clone(),
+            stop.clone(),
+        );
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::fs::rename(&inside, &parked);
+                let _ = std::os::unix::fs::symlink(&outside, &inside);
+                let _ = std::fs::remove_file(&inside);
+                let _ = std::fs::rename(&parked, &inside);
+            }
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut reads = 0;
+    while std::time::Instant::now() < deadline {
+        if let Ok(t) = f.files.read(&f.id, "data/notes.txt") {
+            assert_eq!(t.text, "inside", "a read left the repository");
+            reads += 1;
+        }
+        if let Ok(listing) = f.files.list(&f.id, "data") {
+            // "data", or "data.real" when it was caught parked: inside.
+            assert!(
+                listing.path.starts_with("data"),
+                "a listing left: {:?}",
+                listing.path
+            );
+            assert!(
+                listing.entries.iter().all(|e| e.name == "notes.txt"),
+                "{:?}",
+                listing.entries
+            );
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert!(reads > 0, "no read succeeded at all");
+}
+
+/// An item on another disk than the home trash goes to that disk's own
+/// trash (`$topdir/.Trash-$uid`), restorable, instead of being refused;
+/// the deletion date is local time.
+#[test]
+fn an_item_on_another_disk_goes_to_that_disks_trash() {
+    use std::os::unix::fs::MetadataExt;
+    let f = fixture();
+    // /dev/shm is a tmpfs of its own on Linux.
+    let shm = Path::new("/dev/shm");
+    let other = tempfile::tempdir_in(shm).unwrap();
+    let ws = other.path().canonicalize().unwrap();
+    if std::fs::metadata(&ws).unwrap().dev() == std::fs::metadata(&f.root).unwrap().dev() {
+        eprintln!("skipped: /dev/shm is on the same disk as the temp folder here");
+        return;
+    }
+    std::fs::write(ws.join("draft.md"), "on another disk").unwrap();
+    f.workspaces.add(&ws.display().to_string()).unwrap();
+    let root = FileRoot::Workspace {
+        path: ws.display().to_string(),
+    };
+    f.files.trash(&root, "draft.md").unwrap();
+    assert!(!ws.join("draft.md").exists());
+    let uid = unsafe { libc::getuid() };
+    let top = ai_desktop::files::trash::topdir(&ws).unwrap();
+    let trash = top.join(format!(".Trash-{uid}"));
+    let kept = std::fs::read_dir(trash.join("files"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("draft.md"))
+        .expect("the file in the disk's trash");
+    assert_eq!(
+        std::fs::read_to_string(kept.path()).unwrap(),
+        "on another disk"
+    );
+    let info_name = format!("{}.trashinfo", kept.file_name().to_string_lossy());
+    let info = std::fs::read_to_string(trash.join("info").join(&info_name)).unwrap();
+    let rel = ws.strip_prefix(&top).unwrap().join("draft.md");
+    assert!(
+        info.contains(&format!("Path={}\n", rel.display())),
+        "a path relative to the disk's top: {info}"
+    );
+    let date = info
+        .lines()
+        .find_map(|l| l.strip_prefix("DeletionDate="))
+        .unwrap();
+    assert_eq!(date.len(), 19, "{date}");
+    assert!(!date.ends_with('Z'));
+    let _ = std::fs::remove_file(kept.path());
+    let _ = std::fs::remove_file(trash.join("info").join(&info_name));
 }

@@ -1,19 +1,30 @@
-//! The file browser over registered repositories. Every path from the UI is
-//! relative to a repository the app knows (by id), checked name by name, and
-//! resolved with symlinks followed: anything that ends up outside the
-//! repository — `..`, an absolute path, a symlink pointing out — is refused.
-//! Deleting goes to the desktop trash (freedesktop.org spec), never straight
-//! to oblivion; the repository's own folder cannot be deleted or renamed.
+//! The file browser over registered repositories and workspace folders.
+//!
+//! Every path from the UI is relative to a root the app knows (a repository
+//! by id, or a configured workspace folder), checked name by name, and
+//! **resolved relative to the opened root directory** with `openat2`
+//! (`RESOLVE_BENEATH`): symlinks inside the root are followed, but nothing —
+//! `..`, an absolute symlink, a link pointing out, a folder swapped for a
+//! link between a check and its use — can make the kernel leave the root.
+//! Operations then act through the opened parent folder on the last name:
+//! rename and trash act on a symlink itself, never on what it points to;
+//! rename never replaces (`RENAME_NOREPLACE`); reads go through the opened
+//! file with a size cap; a save is refused when the file's version (device,
+//! inode, size and modification time to the nanosecond) moved since it was
+//! read. Deleting goes to the desktop trash (see [`trash`]).
+
+pub mod trash;
 
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
 use crate::workspace::Workspaces;
 use ai_desktop_api::files::{EntryKind, FileEntry, FileRoot, FileText, Listing};
+use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags, ResolveFlags};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 /// Text files larger than this are not opened in the editor.
 pub const MAX_TEXT: u64 = 1024 * 1024;
@@ -23,13 +34,6 @@ pub struct FileBrowser {
     workspaces: Arc<Workspaces>,
     /// `~/.local/share/Trash` (tests give their own).
     trash: PathBuf,
-}
-
-fn mtime(meta: &std::fs::Metadata) -> Option<u64> {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
 }
 
 /// One name: not empty, no `/`, not `.` or `..`, no control characters.
@@ -96,6 +100,97 @@ fn git_word(s: git2::Status) -> Option<&'static str> {
     }
 }
 
+/// An opened root folder and its canonical path.
+struct Root {
+    fd: OwnedFd,
+    path: PathBuf,
+}
+
+/// Why a path could not be resolved inside the root, in words.
+fn resolve_error(rel: &Path, e: rustix::io::Errno) -> Error {
+    match e {
+        // EXDEV: the path (or a link on it) leads out of the root.
+        rustix::io::Errno::XDEV | rustix::io::Errno::LOOP => Error::Forbidden(format!(
+            "{} points outside the folder; only what is inside can be used here.",
+            rel.display()
+        )),
+        rustix::io::Errno::NOENT => Error::NotFound(format!("{} does not exist.", rel.display())),
+        rustix::io::Errno::NOTDIR => {
+            Error::InvalidInput(format!("{} is not a folder.", rel.display()))
+        }
+        other => Error::failed(format!("{} cannot be opened.", rel.display()), other),
+    }
+}
+
+/// The path an open descriptor refers to (its canonical location).
+fn fd_path(fd: impl AsFd) -> Result<PathBuf> {
+    use std::os::fd::AsRawFd;
+    std::fs::read_link(format!("/proc/self/fd/{}", fd.as_fd().as_raw_fd()))
+        .map_err(|e| Error::failed("The file's location cannot be read.", e))
+}
+
+/// What a save compares: device, inode, size and modification time to the
+/// nanosecond. Two edits in the same second no longer look the same.
+fn version(st: &rustix::fs::Stat) -> String {
+    format!(
+        "{}:{}:{}:{}.{:09}",
+        st.st_dev, st.st_ino, st.st_size, st.st_mtime, st.st_mtime_nsec
+    )
+}
+
+fn secs(st: &rustix::fs::Stat) -> Option<u64> {
+    u64::try_from(st.st_mtime).ok()
+}
+
+impl Root {
+    /// Opens `rel` (which must resolve inside the root) with `flags`.
+    fn open(&self, rel: &Path, flags: OFlags) -> Result<OwnedFd> {
+        let path = if rel.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            rel
+        };
+        rustix::fs::openat2(
+            &self.fd,
+            path,
+            flags | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS,
+        )
+        .map_err(|e| resolve_error(rel, e))
+    }
+
+    /// The folder `rel`, for listing.
+    fn dir(&self, rel: &Path) -> Result<OwnedFd> {
+        self.open(rel, OFlags::RDONLY | OFlags::DIRECTORY)
+    }
+
+    /// The opened parent folder of `rel` and its last name (never the root itself).
+    fn parent_and_name(&self, rel: &str) -> Result<(OwnedFd, String, PathBuf)> {
+        let relp = check_relative(rel)?;
+        let Some(name) = relp
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            return Err(Error::Forbidden(
+                "The folder itself cannot be renamed, moved or deleted here.".into(),
+            ));
+        };
+        let parent = relp.parent().unwrap_or(Path::new("")).to_path_buf();
+        let fd = self.open(&parent, OFlags::PATH | OFlags::DIRECTORY)?;
+        let real = fd_path(&fd)?;
+        Ok((fd, name, real))
+    }
+
+    /// `full` relative to the root, with `/`.
+    fn rel_of(&self, full: &Path) -> String {
+        full.strip_prefix(&self.path)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default()
+    }
+}
+
 impl FileBrowser {
     pub fn new(
         repos: Arc<RepoRegistry>,
@@ -109,66 +204,39 @@ impl FileBrowser {
         }
     }
 
-    fn root(&self, root: &FileRoot) -> Result<PathBuf> {
-        match root {
+    fn root(&self, root: &FileRoot) -> Result<Root> {
+        let path = match root {
             FileRoot::Repository { id } => {
                 let repo = self.repos.get(*id)?;
                 std::fs::canonicalize(&repo.path).map_err(|e| {
                     Error::NotFound(format!("The folder of {} is gone ({e}).", repo.name))
-                })
+                })?
             }
-            FileRoot::Workspace { path } => self.workspaces.resolve(path),
-        }
-    }
-
-    /// An existing path inside the repository, symlinks resolved.
-    fn existing(&self, root: &Path, rel: &str) -> Result<PathBuf> {
-        let rel = check_relative(rel)?;
-        let full = std::fs::canonicalize(root.join(&rel))
-            .map_err(|_| Error::NotFound(format!("{} does not exist.", rel.display())))?;
-        if !full.starts_with(root) {
-            return Err(Error::Forbidden(format!(
-                "{} points outside the repository.",
-                rel.display()
-            )));
-        }
-        Ok(full)
-    }
-
-    /// A path that may not exist yet: its parent must exist inside the repository.
-    fn new_path(&self, root: &Path, rel: &str) -> Result<PathBuf> {
-        let relp = check_relative(rel)?;
-        let name = relp
-            .file_name()
-            .ok_or_else(|| Error::InvalidInput("A name is needed.".into()))?
-            .to_owned();
-        let parent = relp
-            .parent()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let dir = self.existing(root, &parent)?;
-        if !dir.is_dir() {
-            return Err(Error::InvalidInput(format!("{parent} is not a folder.")));
-        }
-        Ok(dir.join(name))
-    }
-
-    fn rel_of(root: &Path, full: &Path) -> String {
-        full.strip_prefix(root)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default()
+            FileRoot::Workspace { path } => self.workspaces.resolve(path)?,
+        };
+        let fd = rustix::fs::open(
+            &path,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| Error::failed(format!("{} cannot be opened.", path.display()), e))?;
+        Ok(Root { fd, path })
     }
 
     pub fn list(&self, root_id: &FileRoot, rel: &str) -> Result<Listing> {
         let root = self.root(root_id)?;
-        let dir = self.existing(&root, rel)?;
-        if !dir.is_dir() {
-            return Err(Error::InvalidInput(format!("{rel} is not a folder.")));
+        let relp = check_relative(rel)?;
+        let dir = root.dir(&relp)?;
+        let real = fd_path(&dir)?;
+        if !real.starts_with(&root.path) {
+            return Err(Error::Forbidden(format!(
+                "{rel} points outside the folder; only what is inside can be used here."
+            )));
         }
-        let here = Self::rel_of(&root, &dir);
+        let here = root.rel_of(&real);
         // Git's view of what is under this folder (libgit2: no hooks, no fsmonitor).
         let mut git: HashMap<String, &'static str> = HashMap::new();
-        if let Ok(repo) = git2::Repository::open(&root) {
+        if let Ok(repo) = git2::Repository::open(&root.path) {
             let mut opts = git2::StatusOptions::new();
             opts.include_untracked(true)
                 .recurse_untracked_dirs(false)
@@ -200,23 +268,21 @@ impl FileBrowser {
             }
         }
         let mut entries = Vec::new();
-        for e in std::fs::read_dir(&dir)
-            .map_err(|e| Error::failed(format!("{} cannot be read.", dir.display()), e))?
-            .flatten()
-        {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name == ".git" {
+        let reader = rustix::fs::Dir::read_from(&dir)
+            .map_err(|e| Error::failed(format!("{} cannot be read.", relp.display()), e))?;
+        for entry in reader.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if matches!(name.as_str(), "." | ".." | ".git") {
                 continue;
             }
-            let Ok(meta) = e.path().symlink_metadata() else {
+            let Ok(st) = rustix::fs::statat(&dir, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+            else {
                 continue;
             };
-            let kind = if meta.file_type().is_symlink() {
-                EntryKind::Symlink
-            } else if meta.is_dir() {
-                EntryKind::Dir
-            } else {
-                EntryKind::File
+            let kind = match rustix::fs::FileType::from_raw_mode(st.st_mode) {
+                rustix::fs::FileType::Symlink => EntryKind::Symlink,
+                rustix::fs::FileType::Directory => EntryKind::Dir,
+                _ => EntryKind::File,
             };
             entries.push(FileEntry {
                 path: if here.is_empty() {
@@ -228,11 +294,11 @@ impl FileBrowser {
                 name,
                 kind,
                 size: if kind == EntryKind::File {
-                    meta.len()
+                    u64::try_from(st.st_size).unwrap_or(0)
                 } else {
                     0
                 },
-                modified: mtime(&meta),
+                modified: secs(&st),
             });
         }
         entries.sort_by(|a, b| {
@@ -250,158 +316,110 @@ impl FileBrowser {
     pub fn mkdir(&self, root_id: &FileRoot, rel_dir: &str, name: &str) -> Result<Listing> {
         check_name(name)?;
         let root = self.root(root_id)?;
-        let rel = if rel_dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{rel_dir}/{name}")
-        };
-        let target = self.new_path(&root, &rel)?;
-        std::fs::create_dir(&target).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::Conflict(format!("{name} already exists.")),
-            _ => Error::failed(format!("{name} cannot be created."), e),
+        let parent = root.open(&check_relative(rel_dir)?, OFlags::PATH | OFlags::DIRECTORY)?;
+        rustix::fs::mkdirat(&parent, name, Mode::from_raw_mode(0o755)).map_err(|e| match e {
+            rustix::io::Errno::EXIST => Error::Conflict(format!("{name} already exists.")),
+            other => Error::failed(format!("{name} cannot be created."), other),
         })?;
         self.list(root_id, rel_dir)
     }
 
-    /// Renames or moves `from` to `to` (both relative, inside the
-    /// repository); never replaces an existing file.
+    /// Renames or moves `from` to `to` (both relative, inside the root).
+    /// A symlink is renamed itself; nothing is ever replaced.
     pub fn rename(&self, root_id: &FileRoot, from: &str, to: &str) -> Result<()> {
         let root = self.root(root_id)?;
-        let source = self.existing(&root, from)?;
-        if source == root {
-            return Err(Error::Forbidden(
-                "The repository's own folder cannot be renamed here.".into(),
-            ));
-        }
-        let target = self.new_path(&root, to)?;
-        if target.symlink_metadata().is_ok() {
-            return Err(Error::Conflict(format!("{to} already exists.")));
-        }
-        if target.starts_with(&source) {
+        let (from_dir, from_name, from_real) = root.parent_and_name(from)?;
+        let (to_dir, to_name, to_real) = root.parent_and_name(to)?;
+        // Moving a folder into itself: the target folder lies under it.
+        if to_real.starts_with(from_real.join(&from_name)) {
             return Err(Error::InvalidInput(
                 "A folder cannot be moved into itself.".into(),
             ));
         }
-        std::fs::rename(&source, &target)
-            .map_err(|e| Error::failed(format!("{from} cannot be moved to {to}."), e))
+        rustix::fs::renameat_with(
+            &from_dir,
+            from_name.as_str(),
+            &to_dir,
+            to_name.as_str(),
+            RenameFlags::NOREPLACE,
+        )
+        .map_err(|e| match e {
+            rustix::io::Errno::EXIST => Error::Conflict(format!("{to} already exists.")),
+            rustix::io::Errno::NOENT => Error::NotFound(format!("{from} does not exist.")),
+            other => Error::failed(format!("{from} cannot be moved to {to}."), other),
+        })
     }
 
-    /// Moves `rel` to the trash (`files/` + a `.trashinfo`), so it can be restored.
+    /// Moves `rel` to the desktop trash, restorable (a symlink is trashed
+    /// itself, not what it points to).
     pub fn trash(&self, root_id: &FileRoot, rel: &str) -> Result<()> {
         let root = self.root(root_id)?;
-        let source = self.existing(&root, rel)?;
-        if source == root {
-            return Err(Error::Forbidden(
-                "The repository's own folder cannot be deleted here.".into(),
-            ));
-        }
-        let files = self.trash.join("files");
-        let info = self.trash.join("info");
-        std::fs::create_dir_all(&files)
-            .and_then(|_| std::fs::create_dir_all(&info))
-            .map_err(|e| Error::failed("The trash folder cannot be created.", e))?;
-        let base = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "item".into());
-        // A free name in the trash, reserved by creating its info file.
-        let mut n = 1;
-        let (name, mut info_file) = loop {
-            let candidate = if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}.{n}")
-            };
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(info.join(format!("{candidate}.trashinfo")))
-            {
-                Ok(f) if !files.join(&candidate).exists() => break (candidate, f),
-                Ok(_) => {
-                    let _ = std::fs::remove_file(info.join(format!("{candidate}.trashinfo")));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(Error::failed("The trash cannot be written.", e)),
-            }
-            n += 1;
-            if n > 10_000 {
-                return Err(Error::failed("The trash is full of that name.", base));
-            }
-        };
-        let when = crate::store::now_rfc3339();
-        let encoded: String = source
-            .to_string_lossy()
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
+        let (dir, name, real_parent) = root.parent_and_name(rel)?;
+        trash::move_to_trash(&dir, &name, &real_parent.join(&name), &self.trash)
+            .map(|_| ())
+            .map_err(|e| match e {
+                Error::NotFound(_) => Error::NotFound(format!("{rel} does not exist.")),
+                other => other,
             })
-            .collect();
-        let _ = writeln!(
-            info_file,
-            "[Trash Info]\nPath={encoded}\nDeletionDate={}",
-            when.trim_end_matches('Z')
-                .split('.')
-                .next()
-                .unwrap_or(&when)
-        );
-        if let Err(e) = std::fs::rename(&source, files.join(&name)) {
-            let _ = std::fs::remove_file(info.join(format!("{name}.trashinfo")));
-            return Err(if e.raw_os_error() == Some(libc::EXDEV) {
-                Error::Failed {
-                    message: format!(
-                        "{rel} is on another disk than the trash ({}); it was left in place.",
-                        self.trash.display()
-                    ),
-                    detail: None,
-                }
-            } else {
-                Error::failed(format!("{rel} cannot be moved to the trash."), e)
-            });
-        }
-        Ok(())
     }
 
     pub fn read(&self, root_id: &FileRoot, rel: &str) -> Result<FileText> {
         let root = self.root(root_id)?;
-        let full = self.existing(&root, rel)?;
-        let meta = std::fs::metadata(&full).map_err(|e| Error::failed("Cannot read it.", e))?;
-        if !meta.is_file() {
+        let relp = check_relative(rel)?;
+        let file = root.open(&relp, OFlags::RDONLY | OFlags::NONBLOCK)?;
+        let st = rustix::fs::fstat(&file).map_err(|e| Error::failed("Cannot read it.", e))?;
+        if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::RegularFile {
             return Err(Error::InvalidInput(format!("{rel} is not a file.")));
         }
-        if meta.len() > MAX_TEXT {
+        let size = u64::try_from(st.st_size).unwrap_or(u64::MAX);
+        if size > MAX_TEXT {
             return Err(Error::InvalidInput(format!(
                 "{rel} is {} KB; files over {} KB are not opened here (open it in VS Code).",
-                meta.len() / 1024,
+                size / 1024,
                 MAX_TEXT / 1024
             )));
         }
-        let bytes = std::fs::read(&full).map_err(|e| Error::failed("Cannot read it.", e))?;
+        let mut bytes = Vec::new();
+        std::fs::File::from(file)
+            .take(MAX_TEXT + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::failed("Cannot read it.", e))?;
+        if bytes.len() as u64 > MAX_TEXT {
+            return Err(Error::InvalidInput(format!(
+                "{rel} grew over {} KB while it was read.",
+                MAX_TEXT / 1024
+            )));
+        }
         if bytes.contains(&0) {
             return Err(Error::InvalidInput(format!("{rel} is a binary file.")));
         }
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::InvalidInput(format!("{rel} is not UTF-8 text.")))?;
+        let real = self
+            .real_path(&root, &relp)
+            .unwrap_or_else(|_| root.path.join(&relp));
         Ok(FileText {
-            path: Self::rel_of(&root, &full),
+            path: root.rel_of(&real),
             text,
-            modified: mtime(&meta),
+            modified: secs(&st),
+            version: version(&st),
         })
     }
 
-    /// Saves `text` over an existing text file, atomically (temp + rename,
-    /// permissions kept). `modified` is what `read` said: if the file changed
-    /// since, nothing is written.
+    /// Where `rel` really is (a link inside the root resolved).
+    fn real_path(&self, root: &Root, rel: &Path) -> Result<PathBuf> {
+        fd_path(root.open(rel, OFlags::PATH)?)
+    }
+
+    /// Saves `text` over an existing text file, atomically (a new file next
+    /// to it, then a rename; permissions kept). `version` is what `read`
+    /// said: if the file changed since, nothing is written.
     pub fn write(
         &self,
         root_id: &FileRoot,
         rel: &str,
         text: &str,
-        modified: Option<u64>,
+        version: Option<&str>,
     ) -> Result<FileText> {
         if text.len() as u64 > MAX_TEXT {
             return Err(Error::InvalidInput(
@@ -409,25 +427,53 @@ impl FileBrowser {
             ));
         }
         let current = self.read(root_id, rel)?;
-        if modified.is_some() && current.modified != modified {
+        if version.is_some_and(|v| v != current.version) {
             return Err(Error::Conflict(format!(
                 "{rel} changed on disk since it was opened; reopen it to see the change."
             )));
         }
         let root = self.root(root_id)?;
-        let full = self.existing(&root, rel)?;
-        let perms = std::fs::metadata(&full).map(|m| m.permissions()).ok();
-        let dir = full.parent().unwrap_or(&root);
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| Error::failed("Cannot write next to it.", e))?;
-        tmp.write_all(text.as_bytes())
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::failed("Cannot write it.", e))?;
-        if let Some(p) = perms {
-            let _ = tmp.as_file().set_permissions(p);
+        // The file's real place (a link inside the root saves its target).
+        let real = self.real_path(&root, &check_relative(rel)?)?;
+        let real_rel = root.rel_of(&real);
+        let (dir, name, _) = root.parent_and_name(&real_rel)?;
+        let st = rustix::fs::statat(&dir, name.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .map_err(|e| Error::failed("Cannot save it.", e))?;
+        let tmp_name = format!(".{name}.aidesktop-{}", crate::secrets::random_hex(6)?);
+        let tmp = rustix::fs::openat(
+            &dir,
+            tmp_name.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(st.st_mode & 0o7777),
+        )
+        .map_err(|e| Error::failed("Cannot write next to it.", e))?;
+        let mut file = std::fs::File::from(tmp);
+        let written = file
+            .write_all(text.as_bytes())
+            .and_then(|_| file.sync_all())
+            .map_err(|e| Error::failed("Cannot write it.", e))
+            .and_then(|_| {
+                // umask may have cut the mode: the file keeps its own.
+                rustix::fs::fchmod(&file, Mode::from_raw_mode(st.st_mode & 0o7777))
+                    .map_err(|e| Error::failed("Cannot keep its permissions.", e))
+            })
+            .and_then(|_| {
+                // Last check, then the swap: a change that lands in between
+                // is the only one that can still be overwritten.
+                let now = rustix::fs::statat(&dir, name.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+                    .map_err(|e| Error::failed("Cannot save it.", e))?;
+                if self::version(&now) != current.version {
+                    return Err(Error::Conflict(format!(
+                        "{rel} changed on disk while it was being saved; reopen it to see the change."
+                    )));
+                }
+                rustix::fs::renameat(&dir, tmp_name.as_str(), &dir, name.as_str())
+                    .map_err(|e| Error::failed("Cannot save it.", e))
+            });
+        if let Err(e) = written {
+            let _ = rustix::fs::unlinkat(&dir, tmp_name.as_str(), AtFlags::empty());
+            return Err(e);
         }
-        tmp.persist(&full)
-            .map_err(|e| Error::failed("Cannot save it.", e.error))?;
         self.read(root_id, rel)
     }
 }

@@ -64,10 +64,10 @@ pub async fn files_write(
     root: FileRoot,
     path: String,
     text: String,
-    modified: Option<u64>,
+    version: Option<String>,
 ) -> CmdResult<FileText> {
     let files = state.files.clone();
-    blocking(move || files.write(&root, &path, &text, modified)).await
+    blocking(move || files.write(&root, &path, &text, version.as_deref())).await
 }
 
 #[tauri::command]

@@ -135,13 +135,13 @@ pub fn FilesPage() -> impl IntoView {
                 root: FileRoot,
                 path: String,
                 text: String,
-                modified: Option<u64>,
+                version: Option<String>,
             }
             let args = Args {
                 root,
                 path: file.path.clone(),
                 text: draft.get_untracked(),
-                modified: file.modified,
+                version: Some(file.version.clone()),
             };
             match ipc::invoke::<_, FileText>(commands::FILES_WRITE, &args).await {
                 Ok(t) => {
