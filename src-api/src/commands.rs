@@ -62,6 +62,9 @@ pub const MCP_CREATE: &str = "mcp_create";
 pub const MCP_UPDATE: &str = "mcp_update";
 /// `{ id: i64 } -> ()` (stops it first; its call history goes with it)
 pub const MCP_DELETE: &str = "mcp_delete";
+/// `{ id: i64, part: SecretPart, key: String } -> String`: one env or
+/// header value in clear (lists and events carry `secrets::MASKED`).
+pub const MCP_REVEAL: &str = "mcp_reveal";
 /// `{ id: i64 } -> McpServer` (a stopped copy named "… copy")
 pub const MCP_DUPLICATE: &str = "mcp_duplicate";
 /// `{ json: String } -> ImportReport` (a Claude-Desktop-style `mcpServers` document)
@@ -102,6 +105,9 @@ pub const DEPLOYMENTS_SUGGEST: &str = "deployments_suggest";
 pub const DEPLOYMENTS_CREATE: &str = "deployments_create";
 /// `{ id: i64, input: DeploymentInput } -> Deployment` (applies at the next start)
 pub const DEPLOYMENTS_UPDATE: &str = "deployments_update";
+/// `{ id: i64, key: String } -> String`: one env value in clear (lists and
+/// events carry `secrets::MASKED`).
+pub const DEPLOYMENTS_REVEAL: &str = "deployments_reveal";
 /// `{ id: i64 } -> Deployment` (returns once PM2 has it; status follows in events)
 pub const DEPLOYMENTS_START: &str = "deployments_start";
 /// `{ id: i64 } -> Deployment`
@@ -352,6 +358,7 @@ pub const ALL: &[&str] = &[
     MCP_CREATE,
     MCP_UPDATE,
     MCP_DELETE,
+    MCP_REVEAL,
     MCP_DUPLICATE,
     MCP_IMPORT,
     MCP_START,
@@ -370,6 +377,7 @@ pub const ALL: &[&str] = &[
     DEPLOYMENTS_SUGGEST,
     DEPLOYMENTS_CREATE,
     DEPLOYMENTS_UPDATE,
+    DEPLOYMENTS_REVEAL,
     DEPLOYMENTS_START,
     DEPLOYMENTS_STOP,
     DEPLOYMENTS_RESTART,

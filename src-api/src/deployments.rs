@@ -60,7 +60,8 @@ pub struct Deployment {
     pub port: u16,
     pub mode: DeployMode,
     pub instances: u32,
-    /// Extra environment (PORT is always set from `port`). Shown masked.
+    /// Extra environment (PORT is always set from `port`). Values cross
+    /// IPC as `secrets::MASKED` (see `DEPLOYMENTS_REVEAL`).
     pub env: BTreeMap<String, String>,
     /// What runs, e.g. `npm run start` or `node server.js` (split into
     /// arguments, never given to a shell).
@@ -94,6 +95,7 @@ pub struct DeploymentInput {
     pub mode: DeployMode,
     #[serde(default = "one")]
     pub instances: u32,
+    /// A value of `secrets::MASKED` keeps the stored value of that name.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// None or empty: detected from the repository.

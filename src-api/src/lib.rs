@@ -15,6 +15,7 @@ pub mod git;
 pub mod logs;
 pub mod mcp;
 pub mod repos;
+pub mod secrets;
 pub mod services;
 pub mod system;
 pub mod terminal;

@@ -77,12 +77,14 @@ pub struct McpServer {
     pub command: String,
     /// Arguments, passed one by one (never through a shell).
     pub args: Vec<String>,
-    /// Extra environment for the program (stdio). Values are shown masked.
+    /// Extra environment for the program (stdio). Values cross IPC as
+    /// `secrets::MASKED` (see `MCP_REVEAL`).
     pub env: BTreeMap<String, String>,
     pub working_directory: Option<String>,
     /// The endpoint (http).
     pub url: Option<String>,
-    /// Extra request headers (http), e.g. `Authorization`. Values are shown masked.
+    /// Extra request headers (http), e.g. `Authorization`. Values cross IPC
+    /// as `secrets::MASKED`.
     pub headers: BTreeMap<String, String>,
     /// Restart it when it crashes (with backoff; gives up after quick crashes).
     pub auto_restart: bool,
@@ -112,6 +114,8 @@ pub struct McpServerInput {
     pub command: String,
     #[serde(default)]
     pub args: Vec<String>,
+    /// A value of `secrets::MASKED` (here and in `headers`) keeps the
+    /// stored value of that name.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     #[serde(default)]

@@ -644,3 +644,39 @@ async fn a_renamed_deployment_keeps_its_process_for_stop_and_delete() {
     })
     .await;
 }
+
+/// Deployment env values reach the page masked; the mask sent back keeps
+/// the stored value (which the app gets at start); reveal gives one value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn env_values_are_masked_kept_and_revealed_one_at_a_time() {
+    use ai_desktop_api::secrets::MASKED;
+    let fx = Fixture::new();
+    let repo = fx.node_repo("masked", SERVER_JS);
+    let mut new = input(repo, "masked");
+    new.start_command = Some("node server.js".into());
+    new.env = BTreeMap::from([("GREETING".to_string(), "planted-greeting-4411".to_string())]);
+    let d = fx.manager.create(new.clone()).unwrap();
+    assert_eq!(d.env["GREETING"], MASKED);
+    let listed = serde_json::to_string(&fx.manager.list().unwrap()).unwrap();
+    assert!(!listed.contains("planted-greeting-4411"), "{listed}");
+    assert_eq!(
+        fx.manager.reveal(d.id, "GREETING").unwrap(),
+        "planted-greeting-4411"
+    );
+    // Edited without retyping it: kept, and the app gets the real value.
+    let mut edit = new.clone();
+    edit.env.insert("GREETING".into(), MASKED.into());
+    edit.port = Some(d.port);
+    fx.manager.update(d.id, edit.clone()).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    let body = eventually("the app to answer", || get(d.port)).await;
+    assert!(body.starts_with("hello planted-greeting-4411"), "{body}");
+    // A new name with the mask is refused.
+    edit.env.insert("OTHER".into(), MASKED.into());
+    assert!(matches!(
+        fx.manager.update(d.id, edit),
+        Err(Error::InvalidInput(_))
+    ));
+    fx.manager.delete(d.id).await.unwrap();
+}

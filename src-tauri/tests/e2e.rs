@@ -542,6 +542,32 @@ fn mcp_hub_through_the_real_window() {
         )
         .unwrap();
     assert_eq!(env, r#"{"E2E_TOKEN":"hunter2-e2e"}"#, "stored as typed");
+    // The value never came back to the page: the list and the events carry
+    // it masked. Edit shows it only when asked (one reveal per value).
+    let page_has = |d: &Driver, needle: &str| {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return document.documentElement.outerHTML.includes(arguments[0])
+                             || Array.from(document.querySelectorAll('input')).some(i => i.value.includes(arguments[0]));",
+                "args": [needle],
+            })),
+        ) == json!(true)
+    };
+    assert!(!page_has(d, "hunter2-e2e"), "the secret is in the page");
+    d.click("[data-testid=mcp-edit]");
+    d.find("[data-testid=mcp-env]");
+    assert!(
+        !page_has(d, "hunter2-e2e"),
+        "the edit form holds the secret unasked"
+    );
+    d.click("[data-testid=mcp-env-reveal]");
+    d.wait_until("the revealed value", || {
+        page_has(d, "hunter2-e2e").then_some(())
+    });
+    d.step("mcp-env-revealed");
+    d.click("[data-testid=mcp-dialog] .dialog-footer .button:not(.primary)");
 
     d.click("[data-testid=mcp-detail-start]");
     let state = wait_text(d, "[data-testid=mcp-state]", "Running");

@@ -820,6 +820,22 @@ async fn the_key_never_comes_back_and_test_connection_tells_the_truth() {
         "{}",
         report.message
     );
+    // Another address with the saved key kept: refused before anything is
+    // sent there (Test connection used to send the key to any host).
+    let elsewhere = llm::Provider::start(None);
+    let err = f
+        .agent
+        .test_connection(settings(&elsewhere.url, 5, ApiKeyChange::Keep))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("enter the API key again"), "{err}");
+    assert!(elsewhere.requests().is_empty(), "something was sent there");
+    let err = f
+        .agent
+        .save_settings(settings(&elsewhere.url, 5, ApiKeyChange::Keep))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(f.agent.settings().unwrap().base_url, f.provider.url);
     let wrong = f
         .agent
         .test_connection(settings(
@@ -835,7 +851,7 @@ async fn the_key_never_comes_back_and_test_connection_tells_the_truth() {
     assert_eq!(f.agent.settings().unwrap(), shown);
     let nobody = f
         .agent
-        .test_connection(settings("http://127.0.0.1:9/v1", 5, ApiKeyChange::Keep))
+        .test_connection(settings("http://127.0.0.1:9/v1", 5, ApiKeyChange::Clear))
         .await
         .unwrap();
     assert!(!nobody.ok && nobody.message.starts_with("Could not reach the provider"));

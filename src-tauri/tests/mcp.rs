@@ -714,3 +714,91 @@ fn the_environment_keeps_the_apps_secrets() {
     assert!(env.iter().any(|(k, _)| k == "PATH"));
     assert!(!env.iter().any(|(k, _)| k == "OPENAI_API_KEY_FOR_TEST"));
 }
+
+/// Env and header values never reach the page in lists, results or events:
+/// they come masked, a masked value sent back keeps the stored one, and
+/// one value at a time is revealed on request.
+#[tokio::test(flavor = "multi_thread")]
+async fn secret_values_cross_ipc_only_when_revealed() {
+    use ai_desktop_api::secrets::{SecretPart, MASKED};
+    const TOKEN: &str = "planted-env-secret-7781";
+    const AUTH: &str = "Bearer planted-header-secret-9923";
+    let f = Fixture::new();
+    let hub = f.hub();
+    let mut input = stdio("alpha", "mcp-server-everything", &[]);
+    input.env.insert("API_TOKEN".into(), TOKEN.into());
+    let created = hub.create(input.clone()).unwrap();
+    assert_eq!(created.env["API_TOKEN"], MASKED);
+    let web = hub
+        .create(McpServerInput {
+            name: "web".into(),
+            transport: McpTransport::Http,
+            url: Some("https://mcp.example.com/mcp".into()),
+            headers: [("Authorization".to_string(), AUTH.to_string())].into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(web.headers["Authorization"], MASKED);
+    for server in hub.list().unwrap() {
+        let text = serde_json::to_string(&server).unwrap();
+        assert!(!text.contains(TOKEN) && !text.contains(AUTH), "{text}");
+    }
+    for event in f.events.take() {
+        let text = format!("{event:?}");
+        assert!(
+            !text.contains(TOKEN) && !text.contains(AUTH),
+            "an event: {text}"
+        );
+    }
+    // Revealed on request, one value.
+    assert_eq!(
+        hub.reveal(created.id, SecretPart::Env, "API_TOKEN")
+            .unwrap(),
+        TOKEN
+    );
+    assert_eq!(
+        hub.reveal(web.id, SecretPart::Header, "Authorization")
+            .unwrap(),
+        AUTH
+    );
+    assert!(matches!(
+        hub.reveal(created.id, SecretPart::Env, "NOPE"),
+        Err(Error::NotFound(_))
+    ));
+    // An edit that sends the mask back keeps the stored value; a new key
+    // with the mask must be entered; nothing changes on refusal.
+    let mut edit = input.clone();
+    edit.env.insert("API_TOKEN".into(), MASKED.into());
+    edit.description = Some("edited".into());
+    hub.update(created.id, edit.clone()).unwrap();
+    assert_eq!(
+        hub.reveal(created.id, SecretPart::Env, "API_TOKEN")
+            .unwrap(),
+        TOKEN
+    );
+    edit.env.insert("OTHER".into(), MASKED.into());
+    let err = hub.update(created.id, edit).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let mut copy = input;
+    copy.name = "copy".into();
+    copy.env.insert("API_TOKEN".into(), MASKED.into());
+    assert!(matches!(hub.create(copy), Err(Error::InvalidInput(_))));
+    // Duplicate copies the real values, not the mask.
+    let dup = hub.duplicate(created.id).unwrap();
+    assert_eq!(
+        hub.reveal(dup.id, SecretPart::Env, "API_TOKEN").unwrap(),
+        TOKEN
+    );
+    // And the server gets the real value.
+    hub.start(created.id).await.unwrap();
+    let got = hub
+        .call_tool(created.id, "get-env", json!({}))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&got.content).unwrap();
+    assert!(
+        text.contains(TOKEN),
+        "the server did not get its value: {text}"
+    );
+    hub.stop_all().await;
+}

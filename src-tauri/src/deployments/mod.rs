@@ -219,14 +219,27 @@ impl DeploymentManager {
             .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
     }
 
+    /// The deployment as the page may see it: env values masked.
     pub fn get(&self, id: i64) -> Result<Deployment> {
-        Ok(self.with_live(self.row(id)?))
+        Ok(masked(self.with_live(self.row(id)?)))
     }
 
-    /// Every deployment with what PM2 last said about it.
+    /// Every deployment with what PM2 last said about it (env values masked).
     pub fn list(&self) -> Result<Vec<Deployment>> {
         let rows = self.store.with(|c| store::deployments::list(c))?;
-        Ok(rows.into_iter().map(|d| self.with_live(d)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|d| masked(self.with_live(d)))
+            .collect())
+    }
+
+    /// One env value in clear, asked for by the user.
+    pub fn reveal(&self, id: i64, key: &str) -> Result<String> {
+        let d = self.row(id)?;
+        d.env
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} has no variable named {key}.", d.name)))
     }
 
     fn emit(&self, id: i64) {
@@ -352,7 +365,7 @@ impl DeploymentManager {
     }
 
     pub fn create(&self, input: DeploymentInput) -> Result<Deployment> {
-        let record = self.record(input, None)?;
+        let record = self.record(keep_stored(input, None)?, None)?;
         let d = self.store.with(|c| {
             if store::deployments::name_taken(c, &record.name, None)? {
                 return Err(Error::Conflict(format!(
@@ -362,6 +375,7 @@ impl DeploymentManager {
             }
             store::deployments::insert(c, &record)
         })?;
+        let d = masked(d);
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
         Ok(d)
@@ -369,8 +383,8 @@ impl DeploymentManager {
 
     /// Saves new settings; a running deployment gets them at its next (re)start.
     pub fn update(&self, id: i64, input: DeploymentInput) -> Result<Deployment> {
-        self.row(id)?;
-        let record = self.record(input, Some(id))?;
+        let stored = self.row(id)?;
+        let record = self.record(keep_stored(input, Some(&stored))?, Some(id))?;
         self.store.with(|c| {
             if store::deployments::name_taken(c, &record.name, Some(id))? {
                 return Err(Error::Conflict(format!(
@@ -774,6 +788,31 @@ impl DeploymentManager {
             }
         }
     }
+}
+
+/// The deployment with its env values replaced by `MASKED`.
+fn masked(mut d: Deployment) -> Deployment {
+    d.env = ai_desktop_api::secrets::masked(&d.env);
+    d
+}
+
+/// `input` with each env value the page sent as `MASKED` (kept, not
+/// retyped) replaced by the stored one of that name.
+fn keep_stored(mut input: DeploymentInput, stored: Option<&Deployment>) -> Result<DeploymentInput> {
+    for (key, value) in input.env.iter_mut() {
+        if value != ai_desktop_api::secrets::MASKED {
+            continue;
+        }
+        *value = stored
+            .and_then(|d| d.env.get(key))
+            .cloned()
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "Enter the value of the environment variable {key}."
+                ))
+            })?;
+    }
+    Ok(input)
 }
 
 fn live_of(processes: &[&Pm2Process]) -> Live {

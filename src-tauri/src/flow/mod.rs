@@ -298,7 +298,8 @@ impl FlowAgent {
 
     pub fn save_settings(&self, input: FlowSettingsInput) -> Result<FlowSettings> {
         let saved = settings::read_key(&self.key_file)?;
-        let (stored, key) = settings::validate(&input, saved)?;
+        let saved_url = settings::load(&self.store)?.base_url;
+        let (stored, key) = settings::validate(&input, saved, &saved_url)?;
         settings::save(
             &self.store,
             &self.key_file,
@@ -313,7 +314,8 @@ impl FlowAgent {
     /// provider has no list, asks for one token.
     pub async fn test_connection(&self, input: FlowSettingsInput) -> Result<ConnectionReport> {
         let saved = settings::read_key(&self.key_file)?;
-        let (stored, key) = settings::validate(&input, saved)?;
+        let saved_url = settings::load(&self.store)?.base_url;
+        let (stored, key) = settings::validate(&input, saved, &saved_url)?;
         let config = settings::provider_config(&stored, key, stored.model.clone());
         let started = Instant::now();
         let outcome = match provider::list_models(&config).await {

@@ -81,9 +81,13 @@ pub fn mask(key: &str) -> String {
 }
 
 /// Checks the form; returns the values to keep and the key to use.
+/// `saved_base_url` is where the saved key was meant for: a kept key is
+/// never sent to another origin (scheme, host and port) — the key must be
+/// entered again for it.
 pub fn validate(
     input: &FlowSettingsInput,
     saved_key: Option<String>,
+    saved_base_url: &str,
 ) -> Result<(Stored, Option<String>)> {
     let base_url = input.base_url.trim().trim_end_matches('/').to_string();
     let parsed = reqwest::Url::parse(&base_url).map_err(|_| {
@@ -129,7 +133,21 @@ pub fn validate(
         ));
     }
     let key = match &input.api_key {
-        ApiKeyChange::Keep => saved_key,
+        ApiKeyChange::Keep => {
+            let same_origin = reqwest::Url::parse(saved_base_url)
+                .is_ok_and(|saved| saved.origin() == parsed.origin());
+            if saved_key.is_some() && !same_origin {
+                return Err(Error::InvalidInput(format!(
+                    "The provider's address moved to {}: enter the API key again (a saved key \
+                     is only sent to the address it was saved for, {}).",
+                    parsed.origin().ascii_serialization(),
+                    reqwest::Url::parse(saved_base_url)
+                        .map(|u| u.origin().ascii_serialization())
+                        .unwrap_or_else(|_| "another address".into())
+                )));
+            }
+            saved_key
+        }
         ApiKeyChange::Clear => None,
         ApiKeyChange::Set(k) => {
             let k = k.trim();
@@ -209,21 +227,53 @@ mod tests {
     #[test]
     fn bad_settings_are_refused_with_a_reason() {
         for url in ["", "ollama", "ftp://h/v1", "http://user:pw@h/v1"] {
-            assert!(validate(&input(url), None).is_err(), "{url}");
+            assert!(
+                validate(&input(url), None, "http://127.0.0.1:11434/v1").is_err(),
+                "{url}"
+            );
         }
         let mut i = input("http://127.0.0.1:11434/v1/");
         assert_eq!(
-            validate(&i, None).unwrap().0.base_url,
+            validate(&i, None, "http://127.0.0.1:11434/v1")
+                .unwrap()
+                .0
+                .base_url,
             "http://127.0.0.1:11434/v1"
         );
         i.api_key = ApiKeyChange::Set("sk-abc\nX-Evil: 1".into());
-        assert!(validate(&i, None).is_err());
+        assert!(validate(&i, None, "http://127.0.0.1:11434/v1").is_err());
         i.api_key = ApiKeyChange::Keep;
         i.max_steps = 0;
-        assert!(validate(&i, None).is_err());
+        assert!(validate(&i, None, "http://127.0.0.1:11434/v1").is_err());
         i.max_steps = 5;
         i.temperature = Some(3.0);
-        assert!(validate(&i, None).is_err());
+        assert!(validate(&i, None, "http://127.0.0.1:11434/v1").is_err());
+    }
+
+    #[test]
+    fn a_kept_key_is_not_sent_to_another_origin() {
+        let key = Some("sk-0123456789abcdef".to_string());
+        let saved = "https://api.openai.com/v1";
+        // Same origin, another path: kept.
+        let (_, k) = validate(&input("https://api.openai.com/v2"), key.clone(), saved).unwrap();
+        assert_eq!(k, key);
+        // Another host, scheme or port: refused until the key is entered again.
+        for url in [
+            "https://attacker.example/v1",
+            "http://api.openai.com/v1",
+            "https://api.openai.com:8443/v1",
+        ] {
+            let err = validate(&input(url), key.clone(), saved).unwrap_err();
+            assert!(
+                err.to_string().contains("enter the API key again"),
+                "{url}: {err}"
+            );
+        }
+        // With the key entered anew (or none saved), it is fine.
+        let mut i = input("https://attacker.example/v1");
+        i.api_key = ApiKeyChange::Set("sk-another-key-0000".into());
+        assert!(validate(&i, key.clone(), saved).is_ok());
+        assert!(validate(&input("https://attacker.example/v1"), None, saved).is_ok());
     }
 
     #[test]

@@ -22,6 +22,7 @@ use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpState, McpTool,
     McpTransport, ResourceContents,
 };
+use ai_desktop_api::secrets::{self, SecretPart};
 use session::{ConnectError, McpSession, Noise, Transport, TransportKind};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -159,13 +160,30 @@ impl McpHub {
             .ok_or_else(|| Error::NotFound(format!("There is no MCP server with id {id}.")))
     }
 
+    /// The server as the page may see it: env and header values masked.
     pub fn get(&self, id: i64) -> Result<McpServer> {
-        Ok(self.with_state(self.row(id)?))
+        Ok(masked(self.with_state(self.row(id)?)))
     }
 
     pub fn list(&self) -> Result<Vec<McpServer>> {
         let rows = self.store.with(|c| store::mcp::list(c))?;
-        Ok(rows.into_iter().map(|s| self.with_state(s)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|s| masked(self.with_state(s)))
+            .collect())
+    }
+
+    /// One env or header value in clear, asked for by the user.
+    pub fn reveal(&self, id: i64, part: SecretPart, key: &str) -> Result<String> {
+        let server = self.row(id)?;
+        let values = match part {
+            SecretPart::Env => &server.env,
+            SecretPart::Header => &server.headers,
+        };
+        values
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} has no value named {key}.", server.name)))
     }
 
     fn emit(&self, id: i64) {
@@ -176,13 +194,14 @@ impl McpHub {
     }
 
     pub fn create(&self, input: McpServerInput) -> Result<McpServer> {
-        let input = config::normalize(input)?;
+        let input = config::normalize(keep_stored(input, None)?)?;
         let server = self.store.with(|c| {
             if store::mcp::name_taken(c, &input.name, None)? {
                 return Err(name_conflict(&input.name));
             }
             store::mcp::insert(c, &input)
         })?;
+        let server = masked(server);
         self.events
             .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
         Ok(server)
@@ -192,7 +211,7 @@ impl McpHub {
     /// A new program, arguments, URL or working directory make it another
     /// server: the agent's "always allow" grants for it go.
     pub fn update(&self, id: i64, input: McpServerInput) -> Result<McpServer> {
-        let input = config::normalize(input)?;
+        let input = config::normalize(keep_stored(input, Some(&self.row(id)?))?)?;
         let revoked = self.store.with(|c| {
             if store::mcp::name_taken(c, &input.name, Some(id))? {
                 return Err(name_conflict(&input.name));
@@ -253,6 +272,7 @@ impl McpHub {
             };
             store::mcp::insert(c, &input)
         })?;
+        let server = masked(server);
         self.events
             .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
         Ok(server)
@@ -264,14 +284,17 @@ impl McpHub {
         let entries = config::parse_import(json)?;
         let mut report = ImportReport::default();
         for (name, entry) in entries {
-            let input =
-                match entry.and_then(|input| config::normalize(input).map_err(|e| e.to_string())) {
-                    Ok(input) => input,
-                    Err(reason) => {
-                        report.refused.push(config::refusal(&name, reason));
-                        continue;
-                    }
-                };
+            let input = match entry.and_then(|input| {
+                keep_stored(input, None)
+                    .and_then(config::normalize)
+                    .map_err(|e| e.to_string())
+            }) {
+                Ok(input) => input,
+                Err(reason) => {
+                    report.refused.push(config::refusal(&name, reason));
+                    continue;
+                }
+            };
             let inserted = self.store.with(|c| {
                 if store::mcp::name_taken(c, &input.name, None)? {
                     return Err(Error::Conflict(
@@ -281,7 +304,7 @@ impl McpHub {
                 }
                 store::mcp::insert(c, &input)
             });
-            match inserted {
+            match inserted.map(masked) {
                 Ok(server) => {
                     self.events
                         .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
@@ -972,6 +995,37 @@ impl McpHub {
         self.row(id)?;
         self.store.with(|c| store::mcp::clear_history(c, id))
     }
+}
+
+/// The server with its env and header values replaced by `MASKED`.
+fn masked(mut server: McpServer) -> McpServer {
+    server.env = secrets::masked(&server.env);
+    server.headers = secrets::masked(&server.headers);
+    server
+}
+
+/// `input` with each value the page sent as `MASKED` (kept, not retyped)
+/// replaced by the stored one of that name; without a stored one (a new
+/// server, a renamed key) the value has to be entered.
+fn keep_stored(mut input: McpServerInput, stored: Option<&McpServer>) -> Result<McpServerInput> {
+    for (values, kept, what) in [
+        (
+            &mut input.env,
+            stored.map(|s| &s.env),
+            "environment variable",
+        ),
+        (&mut input.headers, stored.map(|s| &s.headers), "header"),
+    ] {
+        for (key, value) in values.iter_mut() {
+            if value != secrets::MASKED {
+                continue;
+            }
+            *value = kept.and_then(|k| k.get(key)).cloned().ok_or_else(|| {
+                Error::InvalidInput(format!("Enter the value of the {what} {key}."))
+            })?;
+        }
+    }
+    Ok(input)
 }
 
 fn name_conflict(name: &str) -> Error {

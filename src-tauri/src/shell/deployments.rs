@@ -57,6 +57,16 @@ pub async fn deployments_update(
 }
 
 #[tauri::command]
+pub async fn deployments_reveal(
+    state: State<'_, AppState>,
+    id: i64,
+    key: String,
+) -> CmdResult<String> {
+    let d = state.deployments.clone();
+    blocking(move || d.reveal(id, &key)).await
+}
+
+#[tauri::command]
 pub async fn deployments_start(state: State<'_, AppState>, id: i64) -> CmdResult<Deployment> {
     Ok(state.deployments.start(id).await?)
 }

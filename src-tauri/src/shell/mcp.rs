@@ -37,6 +37,17 @@ pub async fn mcp_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
 }
 
 #[tauri::command]
+pub async fn mcp_reveal(
+    state: State<'_, AppState>,
+    id: i64,
+    part: ai_desktop_api::secrets::SecretPart,
+    key: String,
+) -> CmdResult<String> {
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.reveal(id, part, &key)).await
+}
+
+#[tauri::command]
 pub async fn mcp_duplicate(state: State<'_, AppState>, id: i64) -> CmdResult<McpServer> {
     let mcp = state.mcp.clone();
     blocking(move || mcp.duplicate(id)).await

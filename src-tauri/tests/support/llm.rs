@@ -91,6 +91,12 @@ impl Provider {
             .collect()
     }
 
+    /// Every request received so far (chats, model lists), with its
+    /// Authorization header.
+    pub fn requests(&self) -> Vec<Received> {
+        self.shared.lock().unwrap().received.clone()
+    }
+
     pub fn first_token_times(&self) -> Vec<SystemTime> {
         self.shared.lock().unwrap().first_token_at.clone()
     }

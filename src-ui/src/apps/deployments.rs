@@ -535,6 +535,29 @@ fn DeploymentDialog(
             }
         });
     };
+    // Saved values are fetched one at a time, only when asked for.
+    let reveal_env = Callback::new(move |(i, key): (usize, String)| {
+        let Some(id) = editing else { return };
+        spawn_local(async move {
+            #[derive(Serialize)]
+            struct Reveal {
+                id: i64,
+                key: String,
+            }
+            let args = Reveal {
+                id,
+                key: key.clone(),
+            };
+            match ipc::invoke::<_, String>(commands::DEPLOYMENTS_REVEAL, &args).await {
+                Ok(value) => env.update(|p| {
+                    if let Some(row) = p.get_mut(i).filter(|r| r.0 == key) {
+                        row.1 = value;
+                    }
+                }),
+                Err(e) => toasts.error("Could not show the value", &e),
+            }
+        });
+    });
     let title = if editing.is_some() {
         "Edit deployment"
     } else {
@@ -601,7 +624,7 @@ fn DeploymentDialog(
                 </label>
                 <div class="field">
                     <span>"Environment variables (PORT is set for you)"</span>
-                    <SecretPairs pairs=env key_label="NAME" test_id="deploy-env"/>
+                    <SecretPairs pairs=env key_label="NAME" test_id="deploy-env" reveal=reveal_env/>
                 </div>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
                 <footer class="dialog-footer">

@@ -16,6 +16,7 @@ use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpContent, McpPrompt, McpResource, McpServer, McpServerInput, McpState,
     McpTool, McpTransport, ResourceContents,
 };
+use ai_desktop_api::secrets::SecretPart;
 use ai_desktop_api::{commands, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -830,6 +831,35 @@ fn ServerDialog(
             }
         });
     };
+    // Saved values are fetched one at a time, only when asked for.
+    let reveal_in = move |pairs: RwSignal<Vec<(String, String)>>, part: SecretPart| {
+        Callback::new(move |(i, key): (usize, String)| {
+            let Some(id) = editing else { return };
+            spawn_local(async move {
+                #[derive(Serialize)]
+                struct Reveal {
+                    id: i64,
+                    part: SecretPart,
+                    key: String,
+                }
+                let args = Reveal {
+                    id,
+                    part,
+                    key: key.clone(),
+                };
+                match ipc::invoke::<_, String>(commands::MCP_REVEAL, &args).await {
+                    Ok(value) => pairs.update(|p| {
+                        if let Some(row) = p.get_mut(i).filter(|r| r.0 == key) {
+                            row.1 = value;
+                        }
+                    }),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let reveal_env = reveal_in(env, SecretPart::Env);
+    let reveal_header = reveal_in(headers, SecretPart::Header);
     let title = if editing.is_some() {
         "Edit MCP server"
     } else {
@@ -870,7 +900,7 @@ fn ServerDialog(
                         </label>
                         <div class="field">
                             <span>"Environment variables"</span>
-                            <SecretPairs pairs=env key_label="NAME" test_id="mcp-env"/>
+                            <SecretPairs pairs=env key_label="NAME" test_id="mcp-env" reveal=reveal_env/>
                         </div>
                         <label class="field">
                             <span>"Working directory (optional)"</span>
@@ -888,7 +918,7 @@ fn ServerDialog(
                         </label>
                         <div class="field">
                             <span>"Headers"</span>
-                            <SecretPairs pairs=headers key_label="Header" test_id="mcp-headers"/>
+                            <SecretPairs pairs=headers key_label="Header" test_id="mcp-headers" reveal=reveal_header/>
                         </div>
                     }.into_any()
                 }}
