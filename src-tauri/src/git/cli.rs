@@ -5,6 +5,14 @@
 //! Every run has `-c core.fsmonitor=false`, ext/fd transports disabled, no
 //! terminal prompts, no editor, a timeout (the whole process group is
 //! killed) and an output cap.
+//!
+//! **It runs no program a repository names**, as libgit2 runs none: no
+//! hooks (`core.hooksPath=/dev/null`, which also covers `.git/hooks`), no
+//! signing or signature checks (`commit.gpgSign`, `merge.verifySignatures`
+//! off, so `gpg.program` is never used), and every merge driver, clean/smudge
+//! filter and diff driver the repository's own config defines (as git reads
+//! it, includes and all) is overridden on the command line: its filters do
+//! nothing, its merge drivers are `false` (their files stop as conflicts).
 
 use crate::error::{Error, Result};
 use ai_desktop_api::git::GitProgress;
@@ -111,7 +119,18 @@ pub async fn run(
         "protocol.fd.allow=never",
         "-c",
         "core.askPass=",
+        "-c",
+        "core.hooksPath=/dev/null",
+        "-c",
+        "commit.gpgSign=false",
+        "-c",
+        "tag.gpgSign=false",
+        "-c",
+        "merge.verifySignatures=false",
     ]);
+    for setting in repository_programs_disarmed(dir).await? {
+        cmd.arg("-c").arg(setting);
+    }
     cmd.args(sub.args());
     if !values.is_empty() {
         cmd.arg("--end-of-options").args(values);
@@ -211,6 +230,80 @@ pub async fn run(
     }
 }
 
+/// `-c` settings that disarm every merge driver, clean/smudge filter and
+/// diff driver defined by the repository in `dir` itself (its local or
+/// worktree config, with everything it includes), as git itself reads that
+/// config: `git config --list --show-scope` (reading config runs nothing).
+/// The user's own global and system definitions (git-lfs installed with
+/// `git lfs install`) are left as they are.
+pub async fn repository_programs_disarmed(dir: &Path) -> Result<Vec<String>> {
+    let mut cmd = tokio::process::Command::new(program()?);
+    cmd.args(["config", "--list", "--show-scope", "-z"])
+        .current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(10), cmd.output())
+        .await
+        .map_err(|_| Error::Failed {
+            message: "Reading the repository's git config took over 10 s.".into(),
+            detail: None,
+        })?
+        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
+    Ok(disarming_settings(&out.stdout))
+}
+
+/// The settings for `git config --list --show-scope -z` output
+/// (`scope NUL key LF value NUL` …).
+pub fn disarming_settings(listing: &[u8]) -> Vec<String> {
+    let fields: Vec<&[u8]> = listing.split(|b| *b == 0).collect();
+    let mut names: std::collections::BTreeSet<(String, String)> = Default::default();
+    for pair in fields.chunks(2) {
+        let [scope, entry] = pair else { continue };
+        if !matches!(*scope, b"local" | b"worktree") {
+            continue;
+        }
+        let entry = String::from_utf8_lossy(entry);
+        let key = entry.split('\n').next().unwrap_or("").to_string();
+        let Some((section, rest)) = key.split_once('.') else {
+            continue;
+        };
+        let Some((name, variable)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let section = section.to_ascii_lowercase();
+        let variable = variable.to_ascii_lowercase();
+        let program = match section.as_str() {
+            "merge" => variable == "driver",
+            "filter" => matches!(variable.as_str(), "clean" | "smudge" | "process"),
+            "diff" => matches!(variable.as_str(), "command" | "textconv"),
+            _ => false,
+        };
+        if program {
+            names.insert((section, name.to_string()));
+        }
+    }
+    let mut settings = Vec::new();
+    for (section, name) in names {
+        match section.as_str() {
+            // Its files stop as conflicts, for the user to resolve.
+            "merge" => settings.push(format!("merge.{name}.driver=false")),
+            "filter" => {
+                for key in ["clean", "smudge", "process"] {
+                    settings.push(format!("filter.{name}.{key}="));
+                }
+                settings.push(format!("filter.{name}.required=false"));
+            }
+            _ => {
+                settings.push(format!("diff.{name}.command="));
+                settings.push(format!("diff.{name}.textconv="));
+            }
+        }
+    }
+    settings
+}
+
 fn keep_tail(buf: &mut Vec<u8>, more: &[u8]) {
     buf.extend_from_slice(more);
     if buf.len() > OUTPUT_CAP {
@@ -258,6 +351,29 @@ fn parse_size(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_repositorys_own_programs_are_disarmed() {
+        let listing = b"global\0filter.lfs.smudge\ngit-lfs smudge -- %f\0\
+local\0filter.evil.clean\ntouch /tmp/x\0\
+local\0merge.Evil.driver\nrm -rf ~\0\
+worktree\0diff.pics.textconv\nexiftool\0\
+local\0user.name\nA\0\
+local\0merge.ff\nfalse\0";
+        let settings = disarming_settings(listing);
+        assert_eq!(
+            settings,
+            [
+                "diff.pics.command=",
+                "diff.pics.textconv=",
+                "filter.evil.clean=",
+                "filter.evil.smudge=",
+                "filter.evil.process=",
+                "filter.evil.required=false",
+                "merge.Evil.driver=false",
+            ]
+        );
+    }
 
     #[test]
     fn progress_lines() {

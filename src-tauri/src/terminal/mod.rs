@@ -82,6 +82,12 @@ struct Term {
     master: Mutex<Box<dyn MasterPty + Send>>,
     writer: Mutex<Box<dyn Write + Send>>,
     shared: Arc<Shared>,
+    /// The shell, never reaped before the tab is closed: while it is our
+    /// (possibly exited) child, its pid — which is also its session's id —
+    /// cannot be given to another process, so signalling the session
+    /// reaches only what this tab started.
+    child: Mutex<Option<Box<dyn portable_pty::Child + Send + Sync>>>,
+    shell: Option<crate::procs::pidfd::PidFd>,
 }
 
 #[derive(Default)]
@@ -203,12 +209,14 @@ impl TerminalManager {
         cmd.env("COLORTERM", "truecolor");
         cmd.env("TERM_PROGRAM", "AI Desktop");
         cmd.cwd(cwd);
-        let mut child = pair
+        let child = pair
             .slave
             .spawn_command(cmd)
             .map_err(|e| Error::failed(format!("Could not start {shell}."), e))?;
         drop(pair.slave);
         let pid = child.process_id().unwrap_or(0);
+        // Our unreaped child: the handle is on the shell itself.
+        let shell_handle = crate::procs::pidfd::PidFd::open(pid);
         let mut reader = pair
             .master
             .try_clone_reader()
@@ -298,13 +306,13 @@ impl TerminalManager {
                 }
             })
             .map_err(|e| Error::failed("Could not start the terminal's reader.", e))?;
-        // Waiter: the shell's exit.
+        // Waiter: the shell's exit, seen without reaping it (WNOWAIT): the
+        // zombie keeps its pid ours until `close` reaps it.
         let s = shared.clone();
         std::thread::Builder::new()
             .name(format!("pty-{id}-wait"))
             .spawn(move || {
-                let status = child.wait().ok();
-                let code = status.map(|st| st.exit_code() as i32);
+                let code = wait_exit_keeping_zombie(pid);
                 *s.exited.lock().unwrap_or_else(|p| p.into_inner()) = Some(code);
                 // Let the reader drain what is left, then tell the view.
                 std::thread::sleep(Duration::from_millis(100));
@@ -319,6 +327,8 @@ impl TerminalManager {
             master: Mutex::new(pair.master),
             writer: Mutex::new(writer),
             shared,
+            child: Mutex::new(Some(child)),
+            shell: shell_handle,
         });
         self.terms
             .lock()
@@ -540,8 +550,13 @@ impl TerminalManager {
         resized.map_err(|e| Error::failed("Could not resize the terminal.", e))
     }
 
-    /// Ends the shell's whole process group (SIGHUP, as closing a terminal
-    /// window does; SIGKILL after 2 s) and forgets the terminal.
+    /// Ends the shell and every process still in its session — the jobs it
+    /// started, in whatever process group, `nohup` and `disown`ed ones too —
+    /// with SIGHUP (as closing a terminal window does) and SIGKILL after 2 s,
+    /// then reaps the shell and forgets the terminal. A program that made a
+    /// session of its own (`setsid`, a daemon) is not the tab's any more and
+    /// keeps running. Nothing else can be reached: the shell is not reaped
+    /// before this, so its pid (the session's id) is still ours.
     pub fn close(&self, id: u32) -> Result<()> {
         let term = self.get(id)?;
         self.close_mailbox(id);
@@ -555,28 +570,71 @@ impl TerminalManager {
             term.shared.resume.notify_all();
         }
         term.shared.out.lock().unwrap_or_else(|p| p.into_inner()).1 = None;
-        let pgid = term.info.pid as i32;
-        if pgid > 1 {
-            // The shell leads its own session and process group (setsid).
-            unsafe { libc::killpg(pgid, libc::SIGHUP) };
-            let shared = term.shared.clone();
-            std::thread::spawn(move || {
-                for _ in 0..20 {
-                    if shared
-                        .exited
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .is_some()
-                        && unsafe { libc::killpg(pgid, 0) } != 0
-                    {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                unsafe { libc::killpg(pgid, libc::SIGKILL) };
-            });
+        let Some(mut child) = term.child.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+            return Ok(());
+        };
+        let sid = term.info.pid;
+        let shell = term.shell.as_ref().map(|h| h.pid);
+        let hang_up = |signal| {
+            if let Some(h) = &term.shell {
+                h.signal(signal);
+            }
+            for member in crate::procs::pidfd::session_members(sid, sid) {
+                member.signal(signal);
+            }
+        };
+        if sid > 1 && shell.is_some() {
+            hang_up(libc::SIGHUP);
         }
+        let term = term.clone();
+        std::thread::spawn(move || {
+            let sid = term.info.pid;
+            let gone = || {
+                term.shared
+                    .exited
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .is_some()
+                    && crate::procs::pidfd::session_members(sid, sid).is_empty()
+            };
+            for _ in 0..20 {
+                if gone() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if !gone() {
+                if let Some(h) = &term.shell {
+                    h.signal(libc::SIGKILL);
+                }
+                for member in crate::procs::pidfd::session_members(sid, sid) {
+                    member.signal(libc::SIGKILL);
+                }
+            }
+            // Now the shell may be reaped, and its pid given to anyone.
+            let _ = child.wait();
+        });
         Ok(())
+    }
+}
+
+/// Waits until process `pid` (a child of ours) exits, without reaping it;
+/// its exit code, or None when it was killed by a signal or is not ours.
+fn wait_exit_keeping_zombie(pid: u32) -> Option<i32> {
+    let id = libc::id_t::try_from(pid).ok()?;
+    loop {
+        // SAFETY: an all-zero siginfo_t is a valid value for waitid to fill.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid(2) writes only into `info`.
+        let r = unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if r == 0 {
+            // SAFETY: filled by a successful waitid for an exited child.
+            let status = unsafe { info.si_status() };
+            return (info.si_code == libc::CLD_EXITED).then_some(status);
+        }
+        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return None;
+        }
     }
 }
 
