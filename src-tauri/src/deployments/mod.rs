@@ -516,6 +516,11 @@ impl DeploymentManager {
 
     /// Stops every deployment PM2 runs (not other PM2 processes).
     pub async fn stop_all(&self) -> Result<Vec<Deployment>> {
+        // Nothing deployed: PM2 is not asked at all (a `pm2` call starts its
+        // daemon when none runs, which "stop everything" must not do).
+        if self.store.with(|c| store::deployments::list(c))?.is_empty() {
+            return Ok(Vec::new());
+        }
         // What PM2 runs now, not what was last seen.
         self.refresh().await?;
         let running: Vec<i64> = lock(&self.live)

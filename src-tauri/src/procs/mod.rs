@@ -601,6 +601,7 @@ impl Supervised {
                 // any member is left, Linux keeps the group id from being
                 // reused, so this reaches only our processes (or nobody).
                 signal_group(self.identity.pid, libc::SIGKILL);
+                group_gone(self.identity.pid).await;
                 exit
             }
             Handle::Adopted => {
@@ -638,7 +639,39 @@ pub async fn stop_adopted(identity: ProcessIdentity, grace: Duration) -> bool {
     // The leader's group, whether or not the leader is left: as in `stop`,
     // a group id is not reused while it has members.
     signal_group(identity.pid, libc::SIGKILL);
+    group_gone(identity.pid).await;
     true
+}
+
+/// How long a stop waits for a killed group's members to be gone.
+const GROUP_GONE_WAIT: Duration = Duration::from_secs(2);
+
+/// Whether process group `pgid` has a member that is not a zombie.
+pub fn group_has_live_members(pgid: u32) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .any(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+                    return false;
+                };
+                let mut fields = rest.split_whitespace();
+                let state = fields.next();
+                let group = fields.nth(1).and_then(|g| g.parse::<u32>().ok());
+                group == Some(pgid) && state != Some("Z")
+            })
+        })
+}
+
+/// Waits (a little) until a group sent SIGKILL has no live member left, so
+/// that "stopped" means gone: killed processes take a moment to die.
+async fn group_gone(pgid: u32) {
+    let deadline = tokio::time::Instant::now() + GROUP_GONE_WAIT;
+    while group_has_live_members(pgid) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn signal_group(pgid: u32, signal: libc::c_int) {

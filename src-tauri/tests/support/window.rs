@@ -398,12 +398,21 @@ pub fn register_before_start(data: &Path, name: &str, path: &Path) {
     .unwrap();
 }
 
+/// Whether process `pid` runs (a zombie, only waiting to be reaped, does not).
+pub fn process_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rfind(')')
+                .map(|i| s[i + 1..].trim_start().starts_with('Z'))
+        })
+        .is_some_and(|zombie| !zombie)
+}
+
+/// Whether process group `pgid` has a live member (zombies, which only wait
+/// to be reaped, do not count).
 pub fn group_alive(pgid: u32) -> bool {
-    Command::new("pgrep")
-        .args(["-g", &pgid.to_string()])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    ai_desktop::procs::group_has_live_members(pgid)
 }
 
 /// The text of every element matching `css`, read in one script.
@@ -458,24 +467,53 @@ pub struct Pm2Home(pub PathBuf);
 
 impl Drop for Pm2Home {
     fn drop(&mut self) {
+        // Every process that runs with this PM2_HOME: the daemon (also one
+        // still starting, before it has its title), its apps, a `pm2` call.
+        let home = format!("PM2_HOME={}", self.0.display());
+        let users = || -> Vec<i32> {
+            std::fs::read_dir("/proc")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let pid = entry.file_name().to_string_lossy().parse::<i32>().ok()?;
+                    let env = std::fs::read(entry.path().join("environ")).ok()?;
+                    env.split(|b| *b == 0)
+                        .any(|v| v == home.as_bytes())
+                        .then_some(pid)
+                })
+                .filter(|pid| *pid != std::process::id() as i32)
+                .collect()
+        };
+        // The app under test may still be closing (a `pm2` call of its can
+        // start the daemon again after a kill): wait for it to go first.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline
+            && users().iter().any(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "ai-desktop")
+            })
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = Command::new("pm2")
             .arg("kill")
             .env("PM2_HOME", &self.0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        // A `pm2` call of the closing app can start the daemon again after
-        // the kill; whatever runs for this PM2_HOME a moment later goes too.
-        std::thread::sleep(Duration::from_millis(500));
-        let needle = format!("God Daemon ({})", self.0.display());
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
-                continue;
-            };
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmdline).contains(&needle) {
+        // Until nothing of it is left for a whole second.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut quiet_since = Instant::now();
+        while Instant::now() < deadline && quiet_since.elapsed() < Duration::from_secs(1) {
+            let left = users();
+            if !left.is_empty() {
+                quiet_since = Instant::now();
+            }
+            for pid in left {
                 let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
