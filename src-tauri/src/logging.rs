@@ -1,7 +1,8 @@
 //! The app's own log: standard error and a rotating file in the XDG state
 //! folder (`$XDG_STATE_HOME/ai-desktop/logs`, usually
 //! `~/.local/state/ai-desktop/logs`). `RUST_LOG` sets what is written
-//! (default `info`). The file is cut at [`MAX_BYTES`] and the last [`KEEP`]
+//! (default `info`, with zbus at `warn` and tracing's span records off:
+//! dependencies' tracing events come through as log records). The file is cut at [`MAX_BYTES`] and the last [`KEEP`]
 //! old files are kept as `ai-desktop.log.1` … `.3`.
 //!
 //! Nothing the user keeps secret is ever passed to the log macros: env values,
@@ -194,9 +195,11 @@ pub fn init() -> Option<PathBuf> {
     // Dependencies that log through `tracing` (rmcp, zbus, hyper) reach
     // this logger too: with no tracing subscriber set, tracing's `log`
     // feature turns their events into log records.
-    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .target(env_logger::Target::Pipe(Box::new(Tee { file })))
-        .try_init();
+    let _ = env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,zbus=warn,tracing::span=off"),
+    )
+    .target(env_logger::Target::Pipe(Box::new(Tee { file })))
+    .try_init();
     install_panic_hook();
     dir.filter(|_| has_file)
 }
