@@ -858,6 +858,46 @@ fn services_through_the_real_window() {
     d.step("services-redis-running");
     let (running, _) = docker_support::docker(&["inspect", &format!("{prefix}-redis")]);
     assert!(running, "the container exists");
+    // What the page shows works: the connection string reaches Redis, and
+    // only with its password.
+    let shown = texts(d, "[data-testid=services-table] td")
+        .into_iter()
+        .find(|t| t.starts_with("redis://:"))
+        .expect("a connection string in the table");
+    let (password, address) = shown
+        .trim_start_matches("redis://:")
+        .split_once('@')
+        .expect("redis://:PASSWORD@HOST:PORT");
+    let port: String = address
+        .rsplit(':')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let address = format!("127.0.0.1:{port}");
+    let ask = |commands: &str| -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&address).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(commands.as_bytes()).unwrap();
+        let mut buf = [0u8; 256];
+        let mut out = String::new();
+        while out.matches("\r\n").count() < commands.matches("\r\n").count() / 2 {
+            let n = s.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        out
+    };
+    assert!(ask("*1\r\n$4\r\nPING\r\n").starts_with("-NOAUTH"));
+    let auth = format!(
+        "*2\r\n$4\r\nAUTH\r\n${}\r\n{password}\r\n*1\r\n$4\r\nPING\r\n",
+        password.len()
+    );
+    assert_eq!(ask(&auth), "+OK\r\n+PONG\r\n");
 
     // Removed behind the app's back: the page shows it as missing, live.
     docker_support::docker(&["rm", "-f", &format!("{prefix}-redis")]);
@@ -1248,6 +1288,25 @@ fn system_monitor_and_pm2_processes_through_the_real_window() {
     let row = wait_text(d, "[data-testid=pm2-table]", "users-sleeper");
     assert!(row.contains("online"), "{row}");
     d.step("system-live");
+    let sleeper_pid = || -> Option<u32> {
+        let out = Command::new("pm2")
+            .arg("jlist")
+            .env("PM2_HOME", &pm2_home.0)
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('[') && !l.starts_with("[PM2]"))?;
+        let list: Vec<serde_json::Value> = serde_json::from_str(line).ok()?;
+        list.iter()
+            .find(|p| p["name"] == "users-sleeper")
+            .and_then(|p| p["pid"].as_u64())
+            .map(|p| p as u32)
+            .filter(|p| *p > 0)
+    };
+    let before_restart = sleeper_pid().expect("the sleeper runs");
     d.click("[data-testid^=pm2-restart-]");
     d.wait_until("the restart to show", || {
         texts(d, "[data-testid=pm2-row-users-sleeper] td:nth-child(6)")
@@ -1255,8 +1314,17 @@ fn system_monitor_and_pm2_processes_through_the_real_window() {
             .filter(|t| t.as_str() == "1")
             .cloned()
     });
+    let after_restart = sleeper_pid().expect("the sleeper runs again");
+    assert_ne!(after_restart, before_restart, "restarted: a new process");
+    assert!(
+        !process_alive(before_restart),
+        "the old process outlived the restart"
+    );
     d.click("[data-testid^=pm2-stop-]");
     wait_text(d, "[data-testid=pm2-row-users-sleeper]", "stopped");
+    d.wait_until("the sleeper's process to end", || {
+        (!process_alive(after_restart)).then_some(())
+    });
     d.step("system-pm2-stopped");
 
     // What watching costs: CPU of the app and its WebKit processes over 10 s
@@ -1368,8 +1436,17 @@ fn terminals_through_the_real_window() {
     wait_terminal_line(d, "the shell answering the new view", "back-4");
     d.step("terminal-back-again");
 
-    // Closing the tab ends the shell's process group.
-    type_in_terminal(d, "sleep 1000 & echo $$ > shell.pid\n");
+    // Closing the tab ends the shell and what it started, even a job that
+    // ignores the hang-up and left the shell's job table.
+    type_in_terminal(
+        d,
+        "nohup sleep 1001 >/dev/null 2>&1 & disown; echo $! > job.pid; sleep 1000 & echo $$ > shell.pid\n",
+    );
+    let job_pid: u32 = d.wait_until("the job's pid", || {
+        std::fs::read_to_string(project.join("job.pid"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+    });
     let pid_file = project.join("shell.pid");
     let shell_pid: u32 = d.wait_until("the shell's pid", || {
         std::fs::read_to_string(&pid_file)
@@ -1381,6 +1458,9 @@ fn terminals_through_the_real_window() {
     d.find("[data-testid=terminals-empty]");
     d.wait_until("the shell's group to end", || {
         (!group_alive(shell_pid)).then_some(())
+    });
+    d.wait_until("the nohup'ed job to end", || {
+        (!process_alive(job_pid)).then_some(())
     });
     d.call("DELETE", "", None);
 }
@@ -1472,6 +1552,7 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     // The change shows up by itself (the repository is watched).
     d.click("[data-testid=git-toggle-package\\.json]");
     wait_text(d, "[data-testid=git-toggle-package\\.json]", "Unstage");
+    assert_eq!(cli(&["diff", "--cached", "--name-only"]), "package.json");
     d.type_into("[data-testid=git-message]", "Release 2.0.0");
     d.step("git-staged");
     d.click("[data-testid=git-commit]");
@@ -1661,6 +1742,7 @@ fn files_through_the_real_window() {
     );
     d.click("[data-testid=clone-submit]");
     wait_text(d, "[data-testid=clone-error]", "transport helper");
+    assert!(!Path::new("/tmp/pwned-e2e").exists(), "the ext:: URL ran");
     d.type_into(
         "[data-testid=clone-url]",
         &format!("file://{}", bare.display()),
@@ -1777,6 +1859,8 @@ fn tray_menu_through_the_real_tray() {
     )
     .expect("trayer (apt-get install trayer)");
     std::thread::sleep(Duration::from_millis(800));
+    // The app's PM2_HOME here is HOME/.pm2; whatever runs there goes at the end.
+    let _pm2 = Pm2Home(home.join(".pm2"));
     let _app = Kill::spawn(
         Command::new(&app_bin)
             .env("DISPLAY", &display)
@@ -1887,6 +1971,15 @@ fn tray_menu_through_the_real_tray() {
         !group_alive(pid),
         "code-server's group survived Stop everything"
     );
+    // With nothing deployed, PM2 was not asked (a `pm2` call starts its
+    // daemon, which a fresh-machine run found left behind).
+    std::thread::sleep(Duration::from_millis(500));
+    let daemon = format!("God Daemon ({})", home.join(".pm2").display());
+    let started = std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        std::fs::read(e.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&daemon))
+    });
+    assert!(!started, "Stop everything started a PM2 daemon");
 }
 
 /// Files (sorted) a recording "browser" wrote: one line per target it was
