@@ -680,3 +680,30 @@ async fn env_values_are_masked_kept_and_revealed_one_at_a_time() {
     ));
     fx.manager.delete(d.id).await.unwrap();
 }
+
+/// Looking (the System page's PM2 list, a refresh) never starts PM2: a
+/// `pm2` call starts its daemon when none runs, which left daemons behind
+/// for a user who never started one (and for tests, in deleted folders).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_never_starts_a_pm2_daemon() {
+    let fx = Fixture::new();
+    assert!(fx.manager.pm2_processes().await.unwrap().is_empty());
+    fx.manager.refresh().await.unwrap();
+    fx.manager.stop_all().await.unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let daemon = format!("God Daemon ({})", fx.pm2_home.display());
+    let started = std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        std::fs::read(e.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&daemon))
+    });
+    assert!(!started, "a PM2 daemon was started by reading");
+    // Once something is started, the list shows it.
+    let repo = fx.node_repo("seen", SERVER_JS);
+    let mut new = input(repo, "seen");
+    new.start_command = Some("node server.js".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(fx.manager.pm2_processes().await.unwrap().len(), 1);
+    fx.manager.delete(d.id).await.unwrap();
+}

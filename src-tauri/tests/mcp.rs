@@ -626,7 +626,17 @@ async fn import_lands_good_entries_and_reports_bad_ones() {
         everything.args,
         ["-y", "@modelcontextprotocol/server-everything"]
     );
-    assert_eq!(everything.env["DEBUG"], "1");
+    // Values come masked; the stored one is what was imported.
+    assert_eq!(everything.env["DEBUG"], ai_desktop_api::secrets::MASKED);
+    assert_eq!(
+        hub.reveal(
+            everything.id,
+            ai_desktop_api::secrets::SecretPart::Env,
+            "DEBUG"
+        )
+        .unwrap(),
+        "1"
+    );
     let remote = hub
         .list()
         .unwrap()
@@ -634,7 +644,15 @@ async fn import_lands_good_entries_and_reports_bad_ones() {
         .find(|s| s.name == "remote")
         .unwrap();
     assert_eq!(remote.transport, McpTransport::Http);
-    assert_eq!(remote.headers["Authorization"], "Bearer abc");
+    assert_eq!(
+        hub.reveal(
+            remote.id,
+            ai_desktop_api::secrets::SecretPart::Header,
+            "Authorization"
+        )
+        .unwrap(),
+        "Bearer abc"
+    );
     // The existing server was not touched.
     let kept = hub
         .list()
@@ -658,7 +676,16 @@ async fn servers_are_edited_duplicated_and_deleted_with_their_history() {
     let mut input = everything("alpha");
     input.env.insert("API_KEY".into(), "s3cret".into());
     let alpha = hub.create(input.clone()).unwrap();
-    assert_eq!(alpha.env["API_KEY"], "s3cret");
+    assert_eq!(alpha.env["API_KEY"], ai_desktop_api::secrets::MASKED);
+    assert_eq!(
+        hub.reveal(
+            alpha.id,
+            ai_desktop_api::secrets::SecretPart::Env,
+            "API_KEY"
+        )
+        .unwrap(),
+        "s3cret"
+    );
 
     // Names are unique regardless of case; bad input changes nothing.
     let err = hub.create(everything("ALPHA")).unwrap_err();

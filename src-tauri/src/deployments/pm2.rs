@@ -128,8 +128,25 @@ impl Pm2Client {
             .flatten()
     }
 
-    /// Every PM2 process (ours and the user's).
+    /// Whether this PM2_HOME's daemon runs: its pid file names a live God Daemon.
+    pub fn daemon_running(&self) -> bool {
+        let Ok(pid) = std::fs::read_to_string(self.home.join("pm2.pid")) else {
+            return false;
+        };
+        let Ok(pid) = pid.trim().parse::<u32>() else {
+            return false;
+        };
+        std::fs::read(format!("/proc/{pid}/cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains("God Daemon"))
+    }
+
+    /// Every PM2 process (ours and the user's). Reading never starts PM2:
+    /// any `pm2` call starts the daemon when none runs, and with no daemon
+    /// there is nothing to list.
     pub async fn jlist(&self) -> Result<Vec<Pm2Process>> {
+        if !self.daemon_running() {
+            return Ok(Vec::new());
+        }
         let out = self.run(&["jlist"]).await?;
         parse_jlist(&out)
     }
