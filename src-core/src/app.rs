@@ -1,0 +1,357 @@
+//! The composition root: [`App::open`] opens the store and builds every
+//! manager in one place — the desktop app, the crash test's writer, the
+//! integration tests and the benches all build the app this way — and
+//! [`App`] owns the use cases that span domains (deleting a repository,
+//! stopping everything, the quit choice).
+//!
+//! **Threading rule.** A manager's plain `fn` that touches SQLite, git2,
+//! the file system, a pty or waits for a process may block: callers on an
+//! async runtime run it on the blocking pool (the desktop side's
+//! `state::blocking`). Plain `fn`s that only read memory (log buffers,
+//! terminal mailboxes, the services catalog) are called directly. `async
+//! fn`s drive processes and the network; they never hold a
+//! `std::sync::Mutex` across an `.await` (every lock is taken through
+//! [`crate::util::lock`] for a few statements). Background loops are
+//! started once, by [`App::start`], on the caller's tokio runtime.
+
+use crate::deployments::{DeploymentManager, DeploymentsConfig};
+use crate::error::{Error, Result};
+use crate::events::EventSink;
+use crate::files::FileBrowser;
+use crate::flow::FlowAgent;
+use crate::git::identity::Identity;
+use crate::git::ops::GitOps;
+use crate::git::sync::GitSync;
+use crate::git::ChangesFeed;
+use crate::mcp::{McpConfig, McpHub};
+use crate::repos::RepoRegistry;
+use crate::services::ServiceManager;
+use crate::store::Store;
+use crate::system::SystemMonitor;
+use crate::terminal::TerminalManager;
+use crate::vscode::{VsCodeConfig, VsCodeManager};
+use crate::workspace::Workspaces;
+use ai_desktop_api::services::ServiceState;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Overrides where the app keeps its data (tests use a temp dir).
+pub const DATA_DIR_ENV: &str = "AI_DESKTOP_DATA_DIR";
+/// Settings key of what Quit does with managed processes: `stop` or `leave`.
+pub const QUIT_SETTING: &str = "app.on_quit";
+
+/// The data dir: `$AI_DESKTOP_DATA_DIR` if set, else the platform's app data
+/// dir (`$XDG_DATA_HOME/dev.aidesktop.desktop` on Linux).
+pub fn data_dir(platform_default: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => platform_default(),
+    }
+}
+
+/// Everything the app takes from its surroundings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Holds the database, secrets and per-process files.
+    pub data_dir: PathBuf,
+    /// The user's home (git identity, SSH keys, default PM2_HOME).
+    pub home: PathBuf,
+    /// The allow-listed environment programs run for the user start from
+    /// (MCP servers, pm2 and its apps; see `procs::user_env`).
+    pub user_env: Vec<(String, String)>,
+    /// code-server's environment (the app's, less what would reconfigure it).
+    pub code_server_env: Vec<(String, String)>,
+    /// PM2_HOME when none is configured.
+    pub default_pm2_home: PathBuf,
+    /// Docker's socket (`unix://…`).
+    pub docker_socket: String,
+    /// Service containers and volumes are named `<prefix>-…` (tests give theirs).
+    pub services_prefix: String,
+    /// The desktop trash (`$XDG_DATA_HOME/Trash`).
+    pub trash: PathBuf,
+    /// Crashes within 10 s of a start after which PM2 gives up on a deployment.
+    pub pm2_max_restarts: u32,
+    /// The folder of the app's log files, if it has one.
+    pub log_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// What the running app uses: its environment (HOME, PM2_HOME,
+    /// DOCKER_HOST, XDG_DATA_HOME, AI_DESKTOP_SERVICES_PREFIX), with its data in
+    /// `data_dir`.
+    pub fn from_env(data_dir: PathBuf, log_dir: Option<PathBuf>) -> Config {
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        Config {
+            user_env: crate::procs::user_env(),
+            code_server_env: crate::vscode::inherited_env(),
+            default_pm2_home: std::env::var_os("PM2_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join(".pm2")),
+            docker_socket: crate::services::discovery::socket_from_env(),
+            services_prefix: std::env::var("AI_DESKTOP_SERVICES_PREFIX")
+                .unwrap_or_else(|_| "aidesktop".into()),
+            trash: std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| home.join(".local/share"))
+                .join("Trash"),
+            pm2_max_restarts: 10,
+            log_dir,
+            data_dir,
+            home,
+        }
+    }
+
+    /// Everything inside `root` (tests): data in `root/data`, home in
+    /// `root/home`, PM2_HOME `root/pm2`, the trash in `root/Trash`, Docker's
+    /// default socket, services named `prefix-…`; programs start from the
+    /// test's own PATH.
+    pub fn isolated(root: &std::path::Path, services_prefix: &str) -> Config {
+        let home = root.join("home");
+        let _ = std::fs::create_dir_all(&home);
+        let env = vec![
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
+            ("HOME".to_string(), home.display().to_string()),
+            ("LANG".to_string(), "C.UTF-8".to_string()),
+        ];
+        Config {
+            data_dir: root.join("data"),
+            user_env: env.clone(),
+            code_server_env: env,
+            default_pm2_home: root.join("pm2"),
+            docker_socket: "unix:///var/run/docker.sock".into(),
+            services_prefix: services_prefix.into(),
+            trash: root.join("Trash"),
+            pm2_max_restarts: 2,
+            log_dir: None,
+            home,
+        }
+    }
+}
+
+/// The app: the store and every manager, built once.
+pub struct App {
+    pub config: Config,
+    pub store: Arc<Store>,
+    pub events: Arc<dyn EventSink>,
+    pub repos: Arc<RepoRegistry>,
+    pub vscode: Arc<VsCodeManager>,
+    pub changes: Arc<ChangesFeed>,
+    pub mcp: Arc<McpHub>,
+    pub deployments: Arc<DeploymentManager>,
+    pub services: Arc<ServiceManager>,
+    pub flow: Arc<FlowAgent>,
+    pub system: Arc<SystemMonitor>,
+    pub terminals: Arc<TerminalManager>,
+    pub identity: Arc<Identity>,
+    pub git_ops: Arc<GitOps>,
+    pub git_sync: Arc<GitSync>,
+    pub files: Arc<FileBrowser>,
+    pub workspaces: Arc<Workspaces>,
+}
+
+impl App {
+    /// Opens (creating or migrating) the store in `config.data_dir` and
+    /// builds every manager; starts nothing (see [`App::start`]).
+    pub fn open(config: Config, events: Arc<dyn EventSink>) -> Result<Arc<App>> {
+        let store = Arc::new(Store::open_in(&config.data_dir)?);
+        let dir = config.data_dir.clone();
+        let repos = Arc::new(RepoRegistry::new(store.clone(), events.clone()));
+        let vscode = Arc::new(VsCodeManager::new(
+            store.clone(),
+            repos.clone(),
+            events.clone(),
+            VsCodeConfig {
+                root: dir.join("vscode"),
+                env: config.code_server_env.clone(),
+            },
+        ));
+        let changes = Arc::new(ChangesFeed::new(repos.clone(), events.clone()));
+        let deployments = DeploymentManager::new(
+            store.clone(),
+            repos.clone(),
+            events.clone(),
+            DeploymentsConfig {
+                root: dir.join("deployments"),
+                env: config.user_env.clone(),
+                default_pm2_home: config.default_pm2_home.clone(),
+                docker_socket: config.docker_socket.clone(),
+                max_restarts: config.pm2_max_restarts,
+            },
+        );
+        let services = Arc::new(ServiceManager::new(
+            store.clone(),
+            dir.clone(),
+            config.docker_socket.clone(),
+            &config.services_prefix,
+            events.clone(),
+        ));
+        let mcp = McpHub::new(
+            store.clone(),
+            events.clone(),
+            McpConfig::new(config.user_env.clone()),
+        );
+        let flow = FlowAgent::new(store.clone(), mcp.clone(), events.clone(), dir.clone());
+        let identity = Arc::new(Identity::new(config.home.clone()));
+        let workspaces = Arc::new(Workspaces::new(store.clone()));
+        Ok(Arc::new(App {
+            git_ops: Arc::new(GitOps::new(repos.clone(), identity.clone())),
+            git_sync: Arc::new(GitSync::new(
+                repos.clone(),
+                workspaces.clone(),
+                config.home.clone(),
+            )),
+            files: Arc::new(FileBrowser::new(
+                repos.clone(),
+                workspaces.clone(),
+                config.trash.clone(),
+            )),
+            system: Arc::new(SystemMonitor::new()),
+            terminals: Arc::new(TerminalManager::new()),
+            identity,
+            workspaces,
+            store,
+            events,
+            repos,
+            vscode,
+            changes,
+            mcp,
+            deployments,
+            services,
+            flow,
+            config,
+        }))
+    }
+
+    /// Takes back what an earlier run left and starts the background work,
+    /// on the caller's tokio runtime: code-server instances are re-adopted
+    /// (now), MCP servers an earlier run left are stopped and started afresh
+    /// (in the background), Docker's events are watched and deployments'
+    /// status followed while there are some.
+    pub fn start(self: &Arc<Self>) {
+        match self.vscode.reconcile() {
+            Ok(list) if !list.is_empty() => {
+                log::info!("re-adopted {} code-server instance(s)", list.len())
+            }
+            Ok(_) => {}
+            Err(e) => log::warn!(
+                "could not reconcile code-server instances: {}",
+                e.with_detail_text()
+            ),
+        }
+        tokio::spawn(self.services.clone().run_watch());
+        tokio::spawn(self.deployments.clone().run_monitor());
+        let mcp = self.mcp.clone();
+        tokio::spawn(async move {
+            match mcp.reconcile().await {
+                Ok(ids) if !ids.is_empty() => {
+                    log::info!("started {} MCP server(s) again", ids.len())
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!("could not reconcile MCP servers: {}", e.with_detail_text()),
+            }
+        });
+    }
+
+    /// Deletes a repository from the registry: its code-server goes first
+    /// (no instance outlives its repository), its changes stop being
+    /// watched. Its folder is never touched.
+    pub async fn delete_repository(&self, id: i64) -> Result<()> {
+        self.repos.get(id)?;
+        self.vscode.release(id).await?;
+        if self.changes.watched() == Some(id) {
+            let _ = self.changes.watch(None);
+        }
+        let repos = self.repos.clone();
+        tokio::task::spawn_blocking(move || repos.delete(id))
+            .await
+            .map_err(|e| Error::failed("The delete did not finish.", e))?
+    }
+
+    /// Opens a terminal running the user's shell in a registered
+    /// repository's folder (looked up by id, never a path from the page), or
+    /// in the home folder.
+    pub fn open_terminal(
+        &self,
+        repository_id: Option<i64>,
+        cols: u16,
+        rows: u16,
+    ) -> Result<crate::terminal::TerminalInfo> {
+        let env = &self.config.user_env;
+        let (cwd, title) = match repository_id {
+            Some(id) => {
+                let repo = self.repos.get(id)?;
+                (PathBuf::from(repo.path), repo.name)
+            }
+            None => {
+                let home = env
+                    .iter()
+                    .find(|(k, _)| k == "HOME")
+                    .map(|(_, v)| PathBuf::from(v))
+                    .ok_or_else(|| Error::Unavailable("HOME is not set.".into()))?;
+                (home, "home".to_string())
+            }
+        };
+        self.terminals.open(&cwd, &title, cols, rows, env)
+    }
+
+    /// Stops every managed process: code-server instances, deployments,
+    /// MCP servers and running services. What cannot be stopped is logged.
+    pub async fn stop_everything(&self) {
+        if let Err(e) = self.vscode.stop_all().await {
+            log::warn!("stop everything: code-server: {}", e.with_detail_text());
+        }
+        if let Err(e) = self.deployments.stop_all().await {
+            log::warn!("stop everything: deployments: {}", e.with_detail_text());
+        }
+        self.mcp.stop_all().await;
+        if let Ok(list) = self.services.list().await {
+            for s in list {
+                if matches!(s.state, ServiceState::Running | ServiceState::Starting) {
+                    if let Err(e) = self.services.stop(s.kind).await {
+                        log::warn!(
+                            "stop everything: {}: {}",
+                            s.kind.label(),
+                            e.with_detail_text()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// What Quit does with managed processes: `Some(true)` stop them,
+    /// `Some(false)` leave them running, `None` not chosen yet (ask).
+    pub fn quit_stops(&self) -> Result<Option<bool>> {
+        Ok(
+            match self.store.setting::<String>(QUIT_SETTING)?.as_deref() {
+                Some("stop") => Some(true),
+                Some("leave") => Some(false),
+                _ => None,
+            },
+        )
+    }
+
+    /// The remembered quit choice as stored (`stop`, `leave`).
+    pub fn quit_choice(&self) -> Result<Option<String>> {
+        self.store.setting::<String>(QUIT_SETTING)
+    }
+
+    /// Remembers (or with `None` forgets) what Quit does.
+    pub fn set_quit_choice(&self, choice: Option<&str>) -> Result<()> {
+        if let Some(c) = choice {
+            if c != "stop" && c != "leave" {
+                return Err(Error::InvalidInput(format!(
+                    "\"{c}\" is not a quit choice (stop, leave, or none to ask)."
+                )));
+            }
+        }
+        self.store
+            .set_setting(QUIT_SETTING, choice.map(str::to_string).as_ref())
+    }
+}

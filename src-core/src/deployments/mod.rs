@@ -1,0 +1,915 @@
+//! Deployments: a repository's app run under PM2.
+//!
+//! Each deployment is one PM2 app named `deploy-{id}-{name}`, described by an
+//! ecosystem file the app writes into `<data>/deployments/<id>/` (with its out
+//! and err logs next to it). PM2 is the source of truth for status; the app
+//! asks it with `pm2 jlist` every 15 s while deployments exist (and at once
+//! when one of the pids it knows disappears), and in between reads CPU and
+//! memory of the known process trees from `/proc`, which costs microseconds
+//! instead of a node start-up. The `pm2` CLI always runs with an
+//! allow-listed environment and the configured `PM2_HOME`, with argument
+//! lists and never a shell.
+
+pub mod detect;
+pub mod pm2;
+
+use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::procs::{FileFollower, LogBuffer};
+use crate::repos::{self, RepoRegistry};
+use crate::store::deployments::DeploymentRecord;
+use crate::store::{self, Store};
+use crate::util::lock;
+use ai_desktop_api::deployments::{
+    DeployMode, Deployment, DeploymentInput, DeploymentStatus, Pm2Status, ServiceDiscovery,
+    StartSuggestion,
+};
+use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo};
+use pm2::{Pm2Client, Pm2Process};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Settings key of a configured pm2 binary (JSON string).
+pub const PM2_BINARY: &str = "pm2.binary";
+/// Settings key of a configured PM2_HOME (JSON string).
+pub const PM2_HOME: &str = "pm2.home";
+/// First port offered to a new deployment.
+pub const FIRST_APP_PORT: u16 = 3000;
+/// Lines of log kept per deployment.
+const LOG_LINES: usize = 2000;
+/// `pm2 jlist` this often (a node start-up, ~0.15 s of CPU); sooner when a
+/// known pid disappears, and after every action of the app.
+const JLIST_INTERVAL: Duration = Duration::from_secs(15);
+/// CPU and memory of known pids from /proc this often.
+const SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
+const MAX_INSTANCES: u32 = 32;
+
+pub struct DeploymentsConfig {
+    /// `<data dir>/deployments`.
+    pub root: PathBuf,
+    /// The environment pm2 (and so its daemon and apps) starts from.
+    pub env: Vec<(String, String)>,
+    /// PM2_HOME when none is configured: the user's own `~/.pm2`.
+    pub default_pm2_home: PathBuf,
+    /// Docker's socket, for service discovery.
+    pub docker_socket: String,
+    /// Crashes within 10 s of a start after which PM2 gives up (errored).
+    pub max_restarts: u32,
+}
+
+pub struct DeploymentManager {
+    store: Arc<Store>,
+    repos: Arc<RepoRegistry>,
+    events: Arc<dyn EventSink>,
+    config: DeploymentsConfig,
+    live: Mutex<HashMap<i64, Live>>,
+    op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    logs: Mutex<HashMap<i64, FileFollower>>,
+    /// When jlist last ran, and CPU samples per pid (ticks, when).
+    sampling: Mutex<Sampling>,
+}
+
+#[derive(Default)]
+struct Sampling {
+    last_jlist: Option<Instant>,
+    cpu: HashMap<u32, (u64, Instant)>,
+}
+
+/// What PM2 (and /proc) last said about a deployment.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Live {
+    status: DeploymentStatus,
+    pids: Vec<u32>,
+    cpu: f64,
+    memory: u64,
+    started_at: Option<String>,
+    restarts: u32,
+    error: Option<String>,
+}
+
+impl DeploymentManager {
+    pub fn new(
+        store: Arc<Store>,
+        repos: Arc<RepoRegistry>,
+        events: Arc<dyn EventSink>,
+        config: DeploymentsConfig,
+    ) -> Arc<Self> {
+        Arc::new(DeploymentManager {
+            store,
+            repos,
+            events,
+            config,
+            live: Mutex::new(HashMap::new()),
+            op_locks: Mutex::new(HashMap::new()),
+            logs: Mutex::new(HashMap::new()),
+            sampling: Mutex::new(Sampling::default()),
+        })
+    }
+
+    fn dir(&self, id: i64) -> PathBuf {
+        self.config.root.join(id.to_string())
+    }
+
+    fn op_lock(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        lock(&self.op_locks).entry(id).or_default().clone()
+    }
+
+    fn pm2_home(&self) -> PathBuf {
+        self.store
+            .setting::<String>(PM2_HOME)
+            .ok()
+            .flatten()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.config.default_pm2_home.clone())
+    }
+
+    fn client(&self) -> Result<Pm2Client> {
+        let configured = self.store.setting::<String>(PM2_BINARY).ok().flatten();
+        let path_var = self
+            .config
+            .env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let binary = pm2::locate(configured.as_deref(), &path_var).ok_or_else(|| {
+            Error::Unavailable(format!(
+                "PM2 is not installed (or not on PATH). Install it with: {}",
+                pm2::INSTALL_HINT
+            ))
+        })?;
+        Ok(Pm2Client::new(
+            binary,
+            self.pm2_home(),
+            self.config.env.clone(),
+        ))
+    }
+
+    pub async fn status(&self) -> Pm2Status {
+        let home = self.pm2_home().display().to_string();
+        match self.client() {
+            Ok(client) => {
+                let version = client.version();
+                Pm2Status {
+                    installed: version.is_some(),
+                    version,
+                    binary: Some(client.binary.display().to_string()),
+                    pm2_home: home,
+                    install_hint: pm2::INSTALL_HINT.into(),
+                }
+            }
+            Err(_) => Pm2Status {
+                installed: false,
+                version: None,
+                binary: None,
+                pm2_home: home,
+                install_hint: pm2::INSTALL_HINT.into(),
+            },
+        }
+    }
+
+    /// Sets (or with None clears) the pm2 binary and PM2_HOME to use.
+    pub async fn configure(
+        &self,
+        binary: Option<String>,
+        home: Option<String>,
+    ) -> Result<Pm2Status> {
+        let binary = binary
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty());
+        let home = home.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+        if let Some(b) = &binary {
+            if pm2::locate(Some(b), "").is_none() {
+                return Err(Error::InvalidInput(format!(
+                    "{b} is not an executable file."
+                )));
+            }
+        }
+        if let Some(h) = &home {
+            if !Path::new(h).is_absolute() {
+                return Err(Error::InvalidInput(
+                    "PM2_HOME must be an absolute path.".into(),
+                ));
+            }
+        }
+        self.store.set_setting(PM2_BINARY, binary.as_ref())?;
+        self.store.set_setting(PM2_HOME, home.as_ref())?;
+        lock(&self.live).clear();
+        Ok(self.status().await)
+    }
+
+    fn with_live(&self, mut d: Deployment) -> Deployment {
+        if let Some(live) = lock(&self.live).get(&d.id) {
+            d.status = live.status;
+            d.pids = live.pids.clone();
+            d.cpu = live.cpu;
+            d.memory = live.memory;
+            d.started_at = live.started_at.clone();
+            d.restarts = live.restarts;
+            d.error = live.error.clone();
+        }
+        d
+    }
+
+    fn row(&self, id: i64) -> Result<Deployment> {
+        self.store
+            .with(|c| store::deployments::get(c, id))?
+            .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
+    }
+
+    /// The deployment as the page may see it: env values masked.
+    pub fn get(&self, id: i64) -> Result<Deployment> {
+        Ok(masked(self.with_live(self.row(id)?)))
+    }
+
+    /// Every deployment with what PM2 last said about it (env values masked).
+    pub fn list(&self) -> Result<Vec<Deployment>> {
+        let rows = self.store.with(|c| store::deployments::list(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|d| masked(self.with_live(d)))
+            .collect())
+    }
+
+    /// One env value in clear, asked for by the user.
+    pub fn reveal(&self, id: i64, key: &str) -> Result<String> {
+        let d = self.row(id)?;
+        d.env
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} has no variable named {key}.", d.name)))
+    }
+
+    fn emit(&self, id: i64) {
+        match self.get(id) {
+            Ok(d) => self
+                .events
+                .emit(DomainEvent::DeploymentUpdated(Box::new(d))),
+            Err(e) => log::warn!("deployment {id}: {}", e.with_detail_text()),
+        }
+    }
+
+    pub fn suggest(&self, repository_id: i64) -> Result<StartSuggestion> {
+        let repo = self.repos.get(repository_id)?;
+        Ok(detect::suggest(Path::new(&repo.path)))
+    }
+
+    /// Checks an input and turns it into what is stored.
+    fn record(&self, input: DeploymentInput, id: Option<i64>) -> Result<DeploymentRecord> {
+        let repo = self.repos.get(input.repository_id)?;
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            return Err(Error::InvalidInput("Give the deployment a name.".into()));
+        }
+        if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(
+                "The name must be at most 100 characters, without control characters.".into(),
+            ));
+        }
+        if input.instances == 0 || input.instances > MAX_INSTANCES {
+            return Err(Error::InvalidInput(format!(
+                "Instances must be between 1 and {MAX_INSTANCES}."
+            )));
+        }
+        let instances = match input.mode {
+            DeployMode::Fork => 1,
+            DeployMode::Cluster => input.instances,
+        };
+        for (key, value) in &input.env {
+            crate::procs::check_env_name(key)?;
+            if key == "PORT" {
+                return Err(Error::InvalidInput(
+                    "PORT is set from the deployment's port; change the port instead.".into(),
+                ));
+            }
+            if value.contains('\0') {
+                return Err(Error::InvalidInput(format!(
+                    "The value of {key} cannot contain a NUL character."
+                )));
+            }
+        }
+        let repo_dir = Path::new(&repo.path);
+        let start_command = match input.start_command.as_deref().map(str::trim) {
+            Some(c) if !c.is_empty() => c.to_string(),
+            _ => {
+                let suggestion = detect::suggest(repo_dir);
+                match suggestion.command {
+                    Some(c) if !suggestion.needs_confirmation => c,
+                    Some(c) => {
+                        return Err(Error::InvalidInput(format!(
+                            "No start command given. For {} the app suggests `{c}` ({}); confirm it by \
+                             entering it as the start command.",
+                            repo.name, suggestion.source
+                        )))
+                    }
+                    None => {
+                        return Err(Error::InvalidInput(format!(
+                            "No start command given, and none could be detected in {}: {}. Enter \
+                             the command that starts the app.",
+                            repo.name, suggestion.source
+                        )))
+                    }
+                }
+            }
+        };
+        // Parses, and checks that it stays in the repository.
+        detect::launch(&start_command, repo_dir, input.mode == DeployMode::Cluster)?;
+        let domain = input
+            .domain
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty());
+        if let Some(d) = &domain {
+            if d.len() > 253
+                || !d
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            {
+                return Err(Error::InvalidInput(format!("`{d}` is not a domain name.")));
+            }
+        }
+        let taken = self.store.with(|c| store::deployments::ports(c, id))?;
+        let port = match input.port {
+            Some(0) => return Err(Error::InvalidInput("Port 0 is not a port.".into())),
+            Some(p) => {
+                if taken.contains(&p) {
+                    return Err(Error::Conflict(format!(
+                        "Port {p} belongs to another deployment."
+                    )));
+                }
+                let unchanged = id
+                    .and_then(|id| self.row(id).ok())
+                    .is_some_and(|d| d.port == p);
+                if !unchanged && !repos::port_is_free(p) {
+                    return Err(Error::Conflict(format!(
+                        "Port {p} is in use by another program; pick another or leave it empty."
+                    )));
+                }
+                p
+            }
+            None => (FIRST_APP_PORT..=u16::MAX)
+                .find(|p| !taken.contains(p) && repos::port_is_free(*p))
+                .ok_or_else(|| Error::Conflict("No free port is left.".into()))?,
+        };
+        Ok(DeploymentRecord {
+            repository_id: repo.id,
+            name,
+            domain,
+            port,
+            mode: input.mode,
+            instances,
+            env: input.env,
+            start_command,
+        })
+    }
+
+    pub fn create(&self, input: DeploymentInput) -> Result<Deployment> {
+        let record = self.record(keep_stored(input, None)?, None)?;
+        let d = self.store.with(|c| {
+            if store::deployments::name_taken(c, &record.name, None)? {
+                return Err(Error::Conflict(format!(
+                    "Another deployment is already named \"{}\".",
+                    record.name
+                )));
+            }
+            store::deployments::insert(c, &record)
+        })?;
+        let d = masked(d);
+        self.events
+            .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
+        Ok(d)
+    }
+
+    /// Saves new settings; a running deployment gets them at its next (re)start.
+    pub fn update(&self, id: i64, input: DeploymentInput) -> Result<Deployment> {
+        let stored = self.row(id)?;
+        let record = self.record(keep_stored(input, Some(&stored))?, Some(id))?;
+        self.store.with(|c| {
+            if store::deployments::name_taken(c, &record.name, Some(id))? {
+                return Err(Error::Conflict(format!(
+                    "Another deployment is already named \"{}\".",
+                    record.name
+                )));
+            }
+            store::deployments::update(c, id, &record)?
+                .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
+        })?;
+        let d = self.get(id)?;
+        self.events
+            .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
+        Ok(d)
+    }
+
+    /// Writes the deployment's ecosystem file; returns its path.
+    fn write_ecosystem(&self, d: &Deployment, repo_dir: &Path) -> Result<PathBuf> {
+        let launch = detect::launch(&d.start_command, repo_dir, d.mode == DeployMode::Cluster)?;
+        let dir = self.dir(d.id);
+        crate::secrets::private_dir(&dir)
+            .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+        // PM2 appends to these; made private first, as they carry the app's output.
+        for log in ["out.log", "err.log"] {
+            crate::secrets::create_private_file(&dir.join(log), false)
+                .map_err(|e| Error::failed(format!("Could not create {}.", dir.display()), e))?;
+        }
+        for value in d.env.values() {
+            crate::logging::scrub(value);
+        }
+        let mut env: BTreeMap<String, String> = d.env.clone();
+        env.insert("PORT".into(), d.port.to_string());
+        let mut app = serde_json::json!({
+            "name": d.pm2_name,
+            "script": launch.script,
+            "args": launch.args,
+            "cwd": repo_dir,
+            "env": env,
+            "exec_mode": d.mode.as_str(),
+            "instances": d.instances,
+            "out_file": dir.join("out.log"),
+            "error_file": dir.join("err.log"),
+            "merge_logs": true,
+            "time": false,
+            "autorestart": true,
+            // A crash within 10 s counts toward giving up (PM2's own
+            // crash-loop guard). No restart_delay / exp_backoff_restart_delay:
+            // with either, PM2 7.0.4 gives up (its log says "errored") but
+            // jlist keeps saying "waiting restart" forever.
+            "min_uptime": 10_000,
+            "max_restarts": self.config.max_restarts,
+        });
+        if let Some(interpreter) = launch.interpreter {
+            app["interpreter"] = interpreter.into();
+        }
+        let file = dir.join("ecosystem.json");
+        let text = serde_json::to_vec_pretty(&serde_json::json!({ "apps": [app] }))
+            .map_err(|e| Error::failed("Could not write the ecosystem file.", e))?;
+        // It holds the deployment's whole environment.
+        crate::secrets::write_private(&file, &text)
+            .map_err(|e| Error::failed(format!("Could not write {}.", file.display()), e))?;
+        Ok(file)
+    }
+
+    /// Starts it under PM2 (or restarts it with its current settings if PM2
+    /// already has it).
+    pub async fn start(&self, id: i64) -> Result<Deployment> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        let d = self.row(id)?;
+        let repo = self.repos.get(d.repository_id)?;
+        let client = self.client()?;
+        let processes = client.jlist().await?;
+        let mine: Vec<&Pm2Process> = processes.iter().filter(|p| p.name == d.pm2_name).collect();
+        let present = !mine.is_empty();
+        // Asked of PM2 itself, not of what this run of the app has seen: after
+        // an app restart the deployment may be running already (on its port).
+        let running = matches!(
+            live_of(&mine).status,
+            DeploymentStatus::Online | DeploymentStatus::Launching
+        );
+        if !running && !repos::port_is_free(d.port) {
+            return Err(Error::Conflict(format!(
+                "Port {} is in use by another program, so {} cannot listen on it. Stop that \
+                 program or change the deployment's port.",
+                d.port, d.name
+            )));
+        }
+        let file = self.write_ecosystem(&d, Path::new(&repo.path))?;
+        self.follow_logs(id);
+        log::info!("deployment {id}: starting under PM2");
+        let asked = Instant::now();
+        client.start(&file, present).await?;
+        self.refresh().await?;
+        let now = self.get(id)?;
+        log::info!(
+            "deployment {id}: PM2 says {:?} after {} ms",
+            now.status,
+            asked.elapsed().as_millis()
+        );
+        Ok(now)
+    }
+
+    pub async fn restart(&self, id: i64) -> Result<Deployment> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        let d = self.row(id)?;
+        let repo = self.repos.get(d.repository_id)?;
+        let client = self.client()?;
+        let present = client.jlist().await?.iter().any(|p| p.name == d.pm2_name);
+        let file = self.write_ecosystem(&d, Path::new(&repo.path))?;
+        self.follow_logs(id);
+        client.start(&file, present).await?;
+        self.refresh().await?;
+        self.get(id)
+    }
+
+    pub async fn stop(&self, id: i64) -> Result<Deployment> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        let d = self.row(id)?;
+        let client = self.client()?;
+        if client.jlist().await?.iter().any(|p| p.name == d.pm2_name) {
+            client.stop(&d.pm2_name).await?;
+        }
+        self.refresh().await?;
+        self.get(id)
+    }
+
+    /// Stops every deployment PM2 runs (not other PM2 processes).
+    pub async fn stop_all(&self) -> Result<Vec<Deployment>> {
+        // Nothing deployed: PM2 is not asked at all (a `pm2` call starts its
+        // daemon when none runs, which "stop everything" must not do).
+        if !self.store.with(|c| store::deployments::any(c))? {
+            return Ok(Vec::new());
+        }
+        // What PM2 runs now, not what was last seen.
+        self.refresh().await?;
+        let running: Vec<i64> = lock(&self.live)
+            .iter()
+            .filter(|(_, l)| {
+                matches!(
+                    l.status,
+                    DeploymentStatus::Online
+                        | DeploymentStatus::Launching
+                        | DeploymentStatus::Errored
+                )
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let mut stopped = Vec::new();
+        for id in running {
+            stopped.push(self.stop(id).await?);
+        }
+        Ok(stopped)
+    }
+
+    /// Removes it from PM2, its files, and the list.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        let d = self.row(id)?;
+        if let Ok(client) = self.client() {
+            if client.jlist().await?.iter().any(|p| p.name == d.pm2_name) {
+                client.delete(&d.pm2_name).await?;
+            }
+        }
+        lock(&self.logs).remove(&id);
+        let dir = self.dir(id);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::failed(format!("Could not remove {}.", dir.display()), e))?;
+        }
+        self.store.with(|c| store::deployments::delete(c, id))?;
+        lock(&self.live).remove(&id);
+        lock(&self.op_locks).remove(&id);
+        self.events.emit(DomainEvent::DeploymentDeleted(id));
+        Ok(())
+    }
+
+    fn follow_logs(&self, id: i64) -> Arc<LogBuffer> {
+        let dir = self.dir(id);
+        lock(&self.logs)
+            .entry(id)
+            .or_insert_with(|| {
+                FileFollower::new(&dir.join("out.log"), &dir.join("err.log"), LOG_LINES)
+            })
+            .logs()
+    }
+
+    /// The tail of its out and err logs, followed.
+    pub fn logs(&self, id: i64) -> Result<Arc<LogBuffer>> {
+        self.row(id)?;
+        Ok(self.follow_logs(id))
+    }
+
+    /// Empties its log files (PM2 keeps appending to them).
+    pub fn clear_logs(&self, id: i64) -> Result<()> {
+        self.row(id)?;
+        let dir = self.dir(id);
+        for name in ["out.log", "err.log"] {
+            let path = dir.join(name);
+            if path.exists() {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_len(0))
+                    .map_err(|e| {
+                        Error::failed(format!("Could not clear {}.", path.display()), e)
+                    })?;
+            }
+        }
+        if let Some(f) = lock(&self.logs).get(&id) {
+            f.logs().clear();
+        }
+        Ok(())
+    }
+
+    /// The services the app installed (recorded by container id), with
+    /// their connection strings.
+    pub async fn services(&self) -> ServiceDiscovery {
+        let recorded: Vec<String> = self
+            .store
+            .with(|c| store::services::containers(c))
+            .map(|list| list.into_iter().map(|s| s.container_id).collect())
+            .unwrap_or_default();
+        crate::services::discovery::discover(&self.config.docker_socket, &recorded).await
+    }
+
+    /// Every process of this PM2 (the user's too), with the deployment each
+    /// of the app's belongs to.
+    pub async fn pm2_processes(&self) -> Result<Vec<Pm2ProcessInfo>> {
+        let processes = self.client()?.jlist().await?;
+        let rows = self.store.with(|c| store::deployments::list(c))?;
+        let mut list: Vec<Pm2ProcessInfo> = processes
+            .into_iter()
+            .map(|p| Pm2ProcessInfo {
+                deployment_id: rows.iter().find(|d| d.pm2_name == p.name).map(|d| d.id),
+                pm_id: p.pm_id,
+                status: p.pm2_env.status,
+                pid: (p.pid != 0).then_some(p.pid),
+                cpu: p.monit.cpu,
+                memory: p.monit.memory,
+                restarts: p.pm2_env.restart_time,
+                started_at: p.pm2_env.pm_uptime,
+                exec_mode: p.pm2_env.exec_mode,
+                cwd: p.pm2_env.pm_cwd,
+                script: p.pm2_env.pm_exec_path,
+                name: p.name,
+            })
+            .collect();
+        list.sort_by_key(|p| p.pm_id);
+        Ok(list)
+    }
+
+    /// Starts, stops, restarts, reloads or deletes a PM2 process by id. The
+    /// app's own deployments are deleted from the Deployments page (which
+    /// also removes their files), not here.
+    pub async fn pm2_act(&self, pm_id: u32, action: Pm2Action) -> Result<Vec<Pm2ProcessInfo>> {
+        let list = self.pm2_processes().await?;
+        let process = list
+            .iter()
+            .find(|p| p.pm_id == pm_id)
+            .ok_or_else(|| Error::NotFound(format!("PM2 has no process with id {pm_id}.")))?;
+        if action == Pm2Action::Delete && process.deployment_id.is_some() {
+            return Err(Error::Forbidden(format!(
+                "{} is one of the app's deployments: delete it on the Deployments page, which also removes its files.",
+                process.name
+            )));
+        }
+        self.client()?.act(action, pm_id).await?;
+        if process.deployment_id.is_some() {
+            // The deployment's row shows the change now, not at the next poll.
+            if let Err(e) = self.refresh().await {
+                log::warn!("deployments refresh after a PM2 action: {e}");
+            }
+        }
+        self.pm2_processes().await
+    }
+
+    /// Asks PM2 for its list and updates every deployment; emits what changed.
+    pub async fn refresh(&self) -> Result<()> {
+        let client = self.client()?;
+        let processes = client.jlist().await?;
+        lock(&self.sampling).last_jlist = Some(Instant::now());
+        let rows = self.store.with(|c| store::deployments::list(c))?;
+        let mut changed = Vec::new();
+        for d in rows {
+            let mine: Vec<&Pm2Process> =
+                processes.iter().filter(|p| p.name == d.pm2_name).collect();
+            let mut next = live_of(&mine);
+            if next.status == DeploymentStatus::Errored {
+                next.error = self.last_errors(d.id);
+            }
+            let mut live = lock(&self.live);
+            let before = live.get(&d.id).cloned().unwrap_or_default();
+            // PM2's own figures cover the main pid only (npm, not the node it
+            // runs); keep the process-tree figures of `sample` while the pids
+            // stay the same.
+            if before.pids == next.pids && !next.pids.is_empty() {
+                next.cpu = before.cpu;
+                next.memory = before.memory;
+            }
+            if before != next {
+                live.insert(d.id, next);
+                changed.push(d.id);
+            }
+        }
+        for id in changed {
+            self.emit(id);
+        }
+        Ok(())
+    }
+
+    /// The last lines of its err log, read from the file itself: the log
+    /// follower may not have caught up yet when PM2 already says errored.
+    fn last_errors(&self, id: i64) -> Option<String> {
+        let lines = crate::procs::last_lines(&self.dir(id).join("err.log"), 12);
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
+    /// CPU and memory of the pids PM2 last reported and their children, from /proc.
+    fn sample(&self) {
+        let pids: Vec<(i64, Vec<u32>)> = lock(&self.live)
+            .iter()
+            .filter(|(_, l)| !l.pids.is_empty())
+            .map(|(id, l)| (*id, l.pids.clone()))
+            .collect();
+        if pids.is_empty() {
+            return;
+        }
+        let mut changed = Vec::new();
+        let mut vanished = false;
+        let mut sampling = lock(&self.sampling);
+        let now = Instant::now();
+        let mut seen = Vec::new();
+        for (id, pids) in pids {
+            let mut cpu = 0.0;
+            let mut memory = 0;
+            vanished |= pids.iter().any(|p| proc_usage(*p).is_none());
+            for pid in process_tree(&pids) {
+                seen.push(pid);
+                let Some((ticks, rss)) = proc_usage(pid) else {
+                    continue;
+                };
+                memory += rss;
+                if let Some((before, at)) = sampling.cpu.insert(pid, (ticks, now)) {
+                    let secs = now.duration_since(at).as_secs_f64();
+                    if secs > 0.0 {
+                        cpu += (ticks.saturating_sub(before)) as f64 / clock_ticks() / secs * 100.0;
+                    }
+                }
+            }
+            let mut live = lock(&self.live);
+            if let Some(l) = live.get_mut(&id) {
+                let moved = (l.cpu - cpu).abs() >= 0.5
+                    || (l.memory as f64 - memory as f64).abs() > l.memory as f64 * 0.01;
+                if moved {
+                    l.cpu = (cpu * 10.0).round() / 10.0;
+                    l.memory = memory;
+                    changed.push(id);
+                }
+            }
+        }
+        sampling.cpu.retain(|pid, _| seen.contains(pid));
+        if vanished {
+            // A process PM2 ran is gone (crash, or stopped outside the app):
+            // ask PM2 now rather than at the next regular jlist.
+            sampling.last_jlist = None;
+        }
+        drop(sampling);
+        for id in changed {
+            self.emit(id);
+        }
+    }
+
+    /// Keeps status and metrics current while deployments exist: `pm2 jlist`
+    /// every 15 s (at once when a known pid vanishes), /proc samples every
+    /// second; nothing at all while there are no deployments.
+    pub async fn run_monitor(self: Arc<Self>) {
+        loop {
+            tokio::time::sleep(SAMPLE_INTERVAL).await;
+            let any = self
+                .store
+                .with(|c| store::deployments::any(c))
+                .unwrap_or(false);
+            if !any {
+                continue;
+            }
+            let due = lock(&self.sampling)
+                .last_jlist
+                .is_none_or(|t| t.elapsed() >= JLIST_INTERVAL);
+            if due {
+                if let Err(e) = self.refresh().await {
+                    log::debug!("deployments: {}", e.with_detail_text());
+                    lock(&self.sampling).last_jlist = Some(Instant::now());
+                }
+            } else {
+                self.sample();
+            }
+        }
+    }
+}
+
+/// The deployment with its env values replaced by `MASKED`.
+fn masked(mut d: Deployment) -> Deployment {
+    d.env = ai_desktop_api::secrets::masked(&d.env);
+    d
+}
+
+/// `input` with each env value the page sent as `MASKED` (kept, not
+/// retyped) replaced by the stored one of that name.
+fn keep_stored(mut input: DeploymentInput, stored: Option<&Deployment>) -> Result<DeploymentInput> {
+    for (key, value) in input.env.iter_mut() {
+        if value != ai_desktop_api::secrets::MASKED {
+            continue;
+        }
+        *value = stored
+            .and_then(|d| d.env.get(key))
+            .cloned()
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "Enter the value of the environment variable {key}."
+                ))
+            })?;
+    }
+    Ok(input)
+}
+
+fn live_of(processes: &[&Pm2Process]) -> Live {
+    let Some(first) = processes.first() else {
+        return Live::default();
+    };
+    let status_of = |s: &str| match s {
+        "online" => DeploymentStatus::Online,
+        "launching" | "waiting restart" => DeploymentStatus::Launching,
+        "stopping" => DeploymentStatus::Stopping,
+        "errored" | "one-launch-status" => DeploymentStatus::Errored,
+        _ => DeploymentStatus::Stopped,
+    };
+    // The worst instance speaks for the deployment.
+    let status = processes
+        .iter()
+        .map(|p| status_of(&p.pm2_env.status))
+        .max_by_key(|s| match s {
+            DeploymentStatus::Errored => 4,
+            DeploymentStatus::Launching => 3,
+            DeploymentStatus::Stopping => 2,
+            DeploymentStatus::Online => 1,
+            DeploymentStatus::Stopped => 0,
+        })
+        .unwrap_or_default();
+    let running = matches!(
+        status,
+        DeploymentStatus::Online | DeploymentStatus::Launching
+    );
+    Live {
+        status,
+        pids: processes.iter().map(|p| p.pid).filter(|p| *p > 0).collect(),
+        cpu: processes.iter().map(|p| p.monit.cpu).sum(),
+        memory: processes.iter().map(|p| p.monit.memory).sum(),
+        started_at: running
+            .then_some(first.pm2_env.pm_uptime)
+            .flatten()
+            .map(|ms| crate::store::rfc3339(ms / 1000)),
+        restarts: processes.iter().map(|p| p.pm2_env.restart_time).sum(),
+        error: None,
+    }
+}
+
+/// `roots` and all their descendants (an app started through npm is npm
+/// plus the node it runs), from the kernel's per-thread children lists:
+/// a few small reads per process instead of a pass over all of /proc.
+fn process_tree(roots: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo: Vec<u32> = roots.to_vec();
+    while let Some(pid) = todo.pop() {
+        if out.contains(&pid) {
+            continue;
+        }
+        out.push(pid);
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            if let Ok(children) = std::fs::read_to_string(task.path().join("children")) {
+                todo.extend(
+                    children
+                        .split_whitespace()
+                        .filter_map(|c| c.parse::<u32>().ok()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// (utime + stime ticks, RSS bytes) of a process.
+fn proc_usage(pid: u32) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    // After the name: state(0) ppid … utime is field 14 → index 11, stime 12.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let rss_pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some((utime + stime, rss_pages * page_size()))
+}
+
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+fn page_size() -> u64 {
+    // SAFETY: as above.
+    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if p > 0 {
+        p as u64
+    } else {
+        4096
+    }
+}

@@ -1,0 +1,688 @@
+//! Local git operations through git2: stage, unstage, commit, log, and
+//! branches. libgit2 runs no hooks, filters or fsmonitor, so none of these
+//! can make the repository's own config run a program. Paths are relative
+//! and checked like the file browser's; branch names like git's own
+//! `check-ref-format`, and never starting with '-'.
+
+use super::args;
+use super::identity::Identity;
+use crate::error::{Error, Result};
+use crate::repos::RepoRegistry;
+use ai_desktop_api::git::{
+    BranchInfo, CommitDetail, CommitFile, CommitInfo, RemoteInfo, RepoState, ResetMode, StashInfo,
+    TagInfo, WorkTreeState,
+};
+use git2::{BranchType, Repository, Signature};
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct GitOps {
+    repos: Arc<RepoRegistry>,
+    identity: Arc<Identity>,
+}
+
+fn git_error(what: &str, e: git2::Error) -> Error {
+    match e.code() {
+        git2::ErrorCode::NotFound => Error::NotFound(format!("{what}: {}", e.message())),
+        git2::ErrorCode::Exists => Error::Conflict(format!("{what}: {}", e.message())),
+        git2::ErrorCode::Conflict | git2::ErrorCode::Locked | git2::ErrorCode::Uncommitted => {
+            Error::Conflict(format!("{what}: {}", e.message()))
+        }
+        _ => Error::failed(what, e.message()),
+    }
+}
+
+fn check_branch(name: &str) -> Result<()> {
+    args::branch(name)
+}
+
+/// Lines of a commit's diff shown at most (the rest is summarised).
+const SHOW_MAX_LINES: usize = 20_000;
+/// Files of a commit's diff listed at most.
+const SHOW_MAX_FILES: usize = 1000;
+
+fn delta_word(d: git2::Delta) -> &'static str {
+    match d {
+        git2::Delta::Added => "added",
+        git2::Delta::Deleted => "deleted",
+        git2::Delta::Renamed => "renamed",
+        git2::Delta::Copied => "copied",
+        git2::Delta::Typechange => "typechange",
+        _ => "modified",
+    }
+}
+
+/// The files with conflicts in the index, sorted.
+pub(crate) fn conflicted(repo: &Repository) -> Vec<String> {
+    let Ok(index) = repo.index() else {
+        return Vec::new();
+    };
+    let Ok(conflicts) = index.conflicts() else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = conflicts
+        .flatten()
+        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+pub(crate) fn repo_state(repo: &Repository) -> RepoState {
+    match repo.state() {
+        git2::RepositoryState::Clean => RepoState::Clean,
+        git2::RepositoryState::Merge => RepoState::Merge,
+        git2::RepositoryState::Rebase
+        | git2::RepositoryState::RebaseInteractive
+        | git2::RepositoryState::RebaseMerge => RepoState::Rebase,
+        _ => RepoState::Other,
+    }
+}
+
+fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
+    let id = c.id().to_string();
+    CommitInfo {
+        short_id: id[..7.min(id.len())].to_string(),
+        id,
+        summary: c.summary().ok().flatten().unwrap_or("").to_string(),
+        author: c.author().name().unwrap_or("").to_string(),
+        email: c.author().email().unwrap_or("").to_string(),
+        time: c.time().seconds(),
+        parents: c.parent_ids().map(|p| p.to_string()).collect(),
+    }
+}
+
+impl GitOps {
+    pub fn new(repos: Arc<RepoRegistry>, identity: Arc<Identity>) -> GitOps {
+        GitOps { repos, identity }
+    }
+
+    fn open(&self, repository_id: i64) -> Result<Repository> {
+        let repo = self.repos.get(repository_id)?;
+        Repository::open(&repo.path)
+            .map_err(|_| Error::InvalidInput(format!("{} is not a git repository.", repo.name)))
+    }
+
+    fn paths(repo: &Repository, paths: &[String]) -> Result<Vec<std::path::PathBuf>> {
+        if paths.is_empty() {
+            return Err(Error::InvalidInput("No files were given.".into()));
+        }
+        let root = repo
+            .workdir()
+            .ok_or_else(|| Error::InvalidInput("A bare repository has no files.".into()))?;
+        paths
+            .iter()
+            .map(|p| {
+                let rel = crate::util::check_relative(p)?;
+                if rel.as_os_str().is_empty() || rel.starts_with(".git") {
+                    return Err(Error::Forbidden(format!(
+                        "{p:?} is not a file of the repository."
+                    )));
+                }
+                // A symlinked folder must not lead out of the work tree.
+                if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    if let Ok(real) = std::fs::canonicalize(root.join(parent)) {
+                        let top =
+                            std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+                        if !real.starts_with(&top) {
+                            return Err(Error::Forbidden(format!(
+                                "{p:?} leads outside the repository."
+                            )));
+                        }
+                    }
+                }
+                Ok(rel)
+            })
+            .collect()
+    }
+
+    pub fn stage(&self, repository_id: i64, paths: &[String]) -> Result<()> {
+        let repo = self.open(repository_id)?;
+        let rels = Self::paths(&repo, paths)?;
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        let mut index = repo.index().map_err(|e| git_error("The index", e))?;
+        for rel in &rels {
+            if root.join(rel).symlink_metadata().is_ok() {
+                index.add_path(rel).map_err(|e| git_error("Staging", e))?;
+            } else {
+                index
+                    .remove_path(rel)
+                    .map_err(|e| git_error("Staging a deletion", e))?;
+            }
+        }
+        index.write().map_err(|e| git_error("Writing the index", e))
+    }
+
+    pub fn unstage(&self, repository_id: i64, paths: &[String]) -> Result<()> {
+        let repo = self.open(repository_id)?;
+        let rels = Self::paths(&repo, paths)?;
+        let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let done = match head {
+            Some(head) => repo
+                .reset_default(Some(head.as_object()), rels.iter())
+                .map_err(|e| git_error("Unstaging", e)),
+            None => {
+                // No commit yet: unstaging is taking it out of the index.
+                let mut index = repo.index().map_err(|e| git_error("The index", e))?;
+                for rel in &rels {
+                    let _ = index.remove_path(rel);
+                }
+                index.write().map_err(|e| git_error("Writing the index", e))
+            }
+        };
+        done
+    }
+
+    /// The author: the repository's own `user.name`/`user.email` if it sets
+    /// them, else the identity of the Git page.
+    fn signature(&self, repo: &Repository) -> Result<Signature<'static>> {
+        let local = repo
+            .config()
+            .ok()
+            .and_then(|c| c.open_level(git2::ConfigLevel::Local).ok());
+        let get = |k: &str| local.as_ref().and_then(|c| c.get_string(k).ok());
+        let global = self.identity.get()?;
+        let name = get("user.name").or(global.name);
+        let email = get("user.email").or(global.email);
+        match (name, email) {
+            (Some(n), Some(e)) => Signature::now(&n, &e).map_err(|e| git_error("The author", e)),
+            _ => Err(Error::InvalidInput(
+                "Set your name and email on the Git page first: commits need an author.".into(),
+            )),
+        }
+    }
+
+    pub fn commit(&self, repository_id: i64, message: &str) -> Result<CommitInfo> {
+        let message = message.trim();
+        if message.is_empty() {
+            return Err(Error::InvalidInput("A commit needs a message.".into()));
+        }
+        let mut repo = self.open(repository_id)?;
+        // Concluding a merge stopped on conflicts: its other side is a parent too.
+        let merging = repo.state() == git2::RepositoryState::Merge;
+        let mut merge_heads = Vec::new();
+        if merging {
+            repo.mergehead_foreach(|id| {
+                merge_heads.push(*id);
+                true
+            })
+            .map_err(|e| git_error("The merge", e))?;
+        }
+        let repo = repo;
+        let sig = self.signature(&repo)?;
+        let mut index = repo.index().map_err(|e| git_error("The index", e))?;
+        if index.has_conflicts() {
+            return Err(Error::Conflict(
+                "Resolve the conflicted files first.".into(),
+            ));
+        }
+        let tree_id = index
+            .write_tree()
+            .map_err(|e| git_error("Writing the tree", e))?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(|e| git_error("The tree", e))?;
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        if !merging && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+            return Err(Error::InvalidInput(
+                "Nothing is staged: stage the files to commit first.".into(),
+            ));
+        }
+        let merged: Vec<git2::Commit<'_>> = merge_heads
+            .into_iter()
+            .map(|id| repo.find_commit(id))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| git_error("The merged commit", e))?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().chain(merged.iter()).collect();
+        let id = repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                &format!("{message}\n"),
+                &tree,
+                &parents,
+            )
+            .map_err(|e| git_error("Committing", e))?;
+        if !merged.is_empty() {
+            repo.cleanup_state()
+                .map_err(|e| git_error("Finishing the merge", e))?;
+        }
+        let c = repo
+            .find_commit(id)
+            .map_err(|e| git_error("The new commit", e))?;
+        Ok(commit_info(&c))
+    }
+
+    pub fn log(&self, repository_id: i64, limit: u32) -> Result<Vec<CommitInfo>> {
+        let repo = self.open(repository_id)?;
+        if repo.head().is_err() {
+            return Ok(Vec::new()); // no commit yet
+        }
+        let mut walk = repo.revwalk().map_err(|e| git_error("The log", e))?;
+        walk.push_head().map_err(|e| git_error("The log", e))?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .map_err(|e| git_error("The log", e))?;
+        walk.take(limit.clamp(1, 1000) as usize)
+            .map(|id| {
+                let id = id.map_err(|e| git_error("The log", e))?;
+                let c = repo.find_commit(id).map_err(|e| git_error("A commit", e))?;
+                Ok(commit_info(&c))
+            })
+            .collect()
+    }
+
+    pub fn branches(&self, repository_id: i64) -> Result<Vec<BranchInfo>> {
+        let repo = self.open(repository_id)?;
+        let mut out = Vec::new();
+        for b in repo
+            .branches(Some(BranchType::Local))
+            .map_err(|e| git_error("The branches", e))?
+            .flatten()
+        {
+            let (branch, _) = b;
+            let Some(name) = branch.name().ok().flatten().map(str::to_string) else {
+                continue;
+            };
+            let tip = branch.get().target();
+            let upstream = branch.upstream().ok();
+            let (ahead, behind) = match (tip, upstream.as_ref().and_then(|u| u.get().target())) {
+                (Some(a), Some(b)) => repo.graph_ahead_behind(a, b).unwrap_or((0, 0)),
+                _ => (0, 0),
+            };
+            out.push(BranchInfo {
+                current: branch.is_head(),
+                upstream: upstream.and_then(|u| u.name().ok().flatten().map(str::to_string)),
+                ahead,
+                behind,
+                tip: tip.map(|t| t.to_string()).unwrap_or_default(),
+                name,
+            });
+        }
+        out.sort_by(|a, b| b.current.cmp(&a.current).then(a.name.cmp(&b.name)));
+        Ok(out)
+    }
+
+    pub fn create_branch(
+        &self,
+        repository_id: i64,
+        name: &str,
+        checkout: bool,
+    ) -> Result<Vec<BranchInfo>> {
+        check_branch(name)?;
+        let repo = self.open(repository_id)?;
+        let head = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|_| Error::InvalidInput("Make a first commit before branching.".into()))?;
+        repo.branch(name, &head, false)
+            .map_err(|e| git_error(&format!("Creating {name}"), e))?;
+        if checkout {
+            return self.switch_branch(repository_id, name);
+        }
+        self.branches(repository_id)
+    }
+
+    /// Checks `name` out; local changes it would overwrite stop it (nothing is lost).
+    pub fn switch_branch(&self, repository_id: i64, name: &str) -> Result<Vec<BranchInfo>> {
+        check_branch(name)?;
+        let repo = self.open(repository_id)?;
+        let branch = repo
+            .find_branch(name, BranchType::Local)
+            .map_err(|e| git_error(&format!("The branch {name}"), e))?;
+        let refname = branch
+            .get()
+            .name()
+            .map_err(|_| Error::InvalidInput("That branch name is not UTF-8.".into()))?
+            .to_string();
+        let target = branch
+            .get()
+            .peel_to_tree()
+            .map_err(|e| git_error(&format!("The branch {name}"), e))?;
+        let mut opts = git2::build::CheckoutBuilder::new();
+        opts.safe();
+        repo.checkout_tree(target.as_object(), Some(&mut opts))
+            .map_err(|e| match e.code() {
+                git2::ErrorCode::Conflict => Error::Conflict(format!(
+                    "Switching to {name} would overwrite local changes; commit or stash them first."
+                )),
+                _ => git_error(&format!("Switching to {name}"), e),
+            })?;
+        repo.set_head(&refname)
+            .map_err(|e| git_error(&format!("Switching to {name}"), e))?;
+        self.branches(repository_id)
+    }
+
+    pub fn delete_branch(&self, repository_id: i64, name: &str) -> Result<Vec<BranchInfo>> {
+        check_branch(name)?;
+        let repo = self.open(repository_id)?;
+        let mut branch = repo
+            .find_branch(name, BranchType::Local)
+            .map_err(|e| git_error(&format!("The branch {name}"), e))?;
+        if branch.is_head() {
+            return Err(Error::Conflict(format!(
+                "{name} is checked out; switch to another branch first."
+            )));
+        }
+        let tip = branch.get().target();
+        let head = repo.head().ok().and_then(|h| h.target());
+        if let (Some(tip), Some(head)) = (tip, head) {
+            let merged = tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false);
+            if !merged {
+                return Err(Error::Conflict(format!(
+                    "{name} has commits the current branch does not have; merge it first (nothing was deleted)."
+                )));
+            }
+        }
+        branch
+            .delete()
+            .map_err(|e| git_error(&format!("Deleting {name}"), e))?;
+        self.branches(repository_id)
+    }
+
+    /// What is under way (a merge or rebase stopped on conflicts).
+    pub fn state(&self, repository_id: i64) -> Result<WorkTreeState> {
+        let repo = self.open(repository_id)?;
+        Ok(WorkTreeState {
+            state: repo_state(&repo),
+            conflicted: conflicted(&repo),
+        })
+    }
+
+    // ---- stash ----
+
+    pub fn stashes(&self, repository_id: i64) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        let mut out = Vec::new();
+        repo.stash_foreach(|index, message, id| {
+            out.push(StashInfo {
+                index,
+                message: message.to_string(),
+                id: id.to_string(),
+            });
+            true
+        })
+        .map_err(|e| git_error("The stash list", e))?;
+        Ok(out)
+    }
+
+    /// Stashes the uncommitted changes (untracked files too if asked).
+    pub fn stash_push(
+        &self,
+        repository_id: i64,
+        message: &str,
+        include_untracked: bool,
+    ) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        let sig = self.signature(&repo)?;
+        let message = message.trim();
+        let flags = if include_untracked {
+            git2::StashFlags::INCLUDE_UNTRACKED
+        } else {
+            git2::StashFlags::DEFAULT
+        };
+        repo.stash_save2(&sig, (!message.is_empty()).then_some(message), Some(flags))
+            .map_err(|e| match e.code() {
+                git2::ErrorCode::NotFound => {
+                    Error::InvalidInput("There are no local changes to stash.".into())
+                }
+                _ => git_error("Stashing", e),
+            })?;
+        self.stashes(repository_id)
+    }
+
+    fn check_stash(repo: &mut Repository, index: usize) -> Result<()> {
+        let mut count = 0;
+        repo.stash_foreach(|_, _, _| {
+            count += 1;
+            true
+        })
+        .map_err(|e| git_error("The stash list", e))?;
+        if index >= count {
+            return Err(Error::NotFound(format!("There is no stash {index}.")));
+        }
+        Ok(())
+    }
+
+    /// Applies a stash (kept in the list; `drop` removes it). Refused, with
+    /// nothing changed, when it would overwrite local changes.
+    pub fn stash_apply(
+        &self,
+        repository_id: i64,
+        index: usize,
+        pop: bool,
+    ) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        Self::check_stash(&mut repo, index)?;
+        let mut checkout = git2::build::CheckoutBuilder::new();
+        checkout.safe();
+        let mut opts = git2::StashApplyOptions::new();
+        opts.checkout_options(checkout).reinstantiate_index();
+        let done = if pop {
+            repo.stash_pop(index, Some(&mut opts))
+        } else {
+            repo.stash_apply(index, Some(&mut opts))
+        };
+        done.map_err(|e| match e.code() {
+            git2::ErrorCode::Conflict | git2::ErrorCode::MergeConflict => Error::Conflict(
+                "Applying the stash would overwrite local changes; commit or stash them first (nothing was changed).".into(),
+            ),
+            _ => git_error("Applying the stash", e),
+        })?;
+        self.stashes(repository_id)
+    }
+
+    pub fn stash_drop(&self, repository_id: i64, index: usize) -> Result<Vec<StashInfo>> {
+        let mut repo = self.open(repository_id)?;
+        Self::check_stash(&mut repo, index)?;
+        repo.stash_drop(index)
+            .map_err(|e| git_error("Dropping the stash", e))?;
+        self.stashes(repository_id)
+    }
+
+    // ---- tags ----
+
+    pub fn tags(&self, repository_id: i64) -> Result<Vec<TagInfo>> {
+        let repo = self.open(repository_id)?;
+        let names = repo.tag_names(None).map_err(|e| git_error("The tags", e))?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            let Ok(reference) = repo.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            let message = reference
+                .peel_to_tag()
+                .ok()
+                .and_then(|t| t.message().ok().flatten().map(|m| m.trim().to_string()));
+            let target = reference
+                .peel_to_commit()
+                .map(|c| c.id().to_string())
+                .unwrap_or_default();
+            out.push(TagInfo {
+                name: name.to_string(),
+                target,
+                message,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Tags HEAD; with a message the tag is annotated. Never moves an existing tag.
+    pub fn create_tag(
+        &self,
+        repository_id: i64,
+        name: &str,
+        message: &str,
+    ) -> Result<Vec<TagInfo>> {
+        args::tag(name)?;
+        let repo = self.open(repository_id)?;
+        let head = repo
+            .head()
+            .and_then(|h| h.peel(git2::ObjectType::Commit))
+            .map_err(|_| Error::InvalidInput("Make a first commit before tagging.".into()))?;
+        let message = message.trim();
+        let made = if message.is_empty() {
+            repo.tag_lightweight(name, &head, false)
+        } else {
+            let sig = self.signature(&repo)?;
+            repo.tag(name, &head, &sig, &format!("{message}\n"), false)
+        };
+        made.map_err(|e| git_error(&format!("Tagging {name}"), e))?;
+        self.tags(repository_id)
+    }
+
+    pub fn delete_tag(&self, repository_id: i64, name: &str) -> Result<Vec<TagInfo>> {
+        args::tag(name)?;
+        let repo = self.open(repository_id)?;
+        repo.tag_delete(name)
+            .map_err(|e| git_error(&format!("The tag {name}"), e))?;
+        self.tags(repository_id)
+    }
+
+    // ---- remotes ----
+
+    pub fn remotes(&self, repository_id: i64) -> Result<Vec<RemoteInfo>> {
+        let repo = self.open(repository_id)?;
+        let names = repo.remotes().map_err(|e| git_error("The remotes", e))?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            let url = repo
+                .find_remote(name)
+                .ok()
+                .and_then(|r| r.url().ok().map(str::to_string))
+                .unwrap_or_default();
+            out.push(RemoteInfo {
+                name: name.to_string(),
+                url: crate::repos::detect::redact_credentials(&url),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn add_remote(&self, repository_id: i64, name: &str, url: &str) -> Result<Vec<RemoteInfo>> {
+        let name = args::remote_name(name)?;
+        let url = args::url(url)?;
+        let repo = self.open(repository_id)?;
+        repo.remote(&name, &url)
+            .map_err(|e| git_error(&format!("Adding the remote {name}"), e))?;
+        self.remotes(repository_id)
+    }
+
+    pub fn remove_remote(&self, repository_id: i64, name: &str) -> Result<Vec<RemoteInfo>> {
+        let name = args::remote_name(name)?;
+        let repo = self.open(repository_id)?;
+        repo.find_remote(&name)
+            .map_err(|e| git_error(&format!("The remote {name}"), e))?;
+        repo.remote_delete(&name)
+            .map_err(|e| git_error(&format!("Removing the remote {name}"), e))?;
+        self.remotes(repository_id)
+    }
+
+    // ---- show ----
+
+    /// A commit (full 40-hex id) with its message and diff against its first parent.
+    pub fn show(&self, repository_id: i64, id: &str) -> Result<CommitDetail> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let repo = self.open(repository_id)?;
+        let oid = git2::Oid::from_str(id).map_err(|e| git_error("The commit id", e))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| git_error(&format!("The commit {id}"), e))?;
+        let tree = commit
+            .tree()
+            .map_err(|e| git_error("The commit's files", e))?;
+        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let mut opts = git2::DiffOptions::new();
+        opts.context_lines(3)
+            .max_size(super::diff::MAX_FILE_BYTES as i64);
+        let mut diff = repo
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))
+            .map_err(|e| git_error("The commit's diff", e))?;
+        diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
+            .map_err(|e| git_error("The commit's diff", e))?;
+        let mut files = Vec::new();
+        let mut lines = 0usize;
+        let mut truncated = false;
+        for i in 0..diff.deltas().len() {
+            if files.len() >= SHOW_MAX_FILES {
+                truncated = true;
+                break;
+            }
+            let delta = diff.get_delta(i).expect("index in range");
+            let path = delta
+                .new_file()
+                .path()
+                .or(delta.old_file().path())
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let binary = delta.new_file().is_binary() || delta.old_file().is_binary();
+            let mut patch_text = String::new();
+            if !binary && lines < SHOW_MAX_LINES {
+                if let Ok(Some(mut patch)) = git2::Patch::from_diff(&diff, i) {
+                    if let Ok(buf) = patch.to_buf() {
+                        let text = String::from_utf8_lossy(&buf);
+                        for line in text.lines() {
+                            if lines >= SHOW_MAX_LINES {
+                                truncated = true;
+                                break;
+                            }
+                            patch_text.push_str(line);
+                            patch_text.push('\n');
+                            lines += 1;
+                        }
+                    }
+                }
+            } else if !binary {
+                truncated = true;
+            }
+            files.push(CommitFile {
+                path,
+                status: delta_word(delta.status()).to_string(),
+                patch: patch_text,
+                binary,
+            });
+        }
+        Ok(CommitDetail {
+            commit: commit_info(&commit),
+            message: commit.message().ok().unwrap_or("").to_string(),
+            files,
+            truncated,
+        })
+    }
+
+    // ---- reset ----
+
+    /// Moves the current branch to `id` (a commit of its history or any
+    /// commit). `hard` discards uncommitted changes: the UI confirms first.
+    pub fn reset(&self, repository_id: i64, id: &str, mode: ResetMode) -> Result<Vec<CommitInfo>> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let repo = self.open(repository_id)?;
+        if repo.state() != git2::RepositoryState::Clean {
+            return Err(Error::Conflict(
+                "A merge or rebase is under way; finish or abort it first.".into(),
+            ));
+        }
+        let oid = git2::Oid::from_str(id).map_err(|e| git_error("The commit id", e))?;
+        let target = repo
+            .find_commit(oid)
+            .map_err(|e| git_error(&format!("The commit {id}"), e))?;
+        let kind = match mode {
+            ResetMode::Soft => git2::ResetType::Soft,
+            ResetMode::Mixed => git2::ResetType::Mixed,
+            ResetMode::Hard => git2::ResetType::Hard,
+        };
+        repo.reset(target.as_object(), kind, None)
+            .map_err(|e| git_error("Resetting", e))?;
+        self.log(repository_id, 100)
+    }
+}

@@ -1,0 +1,1095 @@
+//! MCP Hub: registered MCP servers, run and called through rmcp.
+//!
+//! A stdio server is a process of ours (spawned by [`crate::procs`] in its
+//! own group, with a small allow-listed environment plus the server's own
+//! variables); a URL server is reached over streamable HTTP. Starting one
+//! means the MCP initialize handshake has completed; what the server said
+//! about itself is kept in SQLite. A monitor notices a server that dies and
+//! marks it failed with its last log lines, restarting it with backoff if
+//! the user asked for that. Tool calls are checked against the tool's schema
+//! before they are sent and kept in a per-server history.
+
+pub mod config;
+pub mod limits;
+pub mod schema;
+pub mod session;
+
+use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::procs::{self, LogBuffer, Output, ProcessSpec, Stream, Supervised};
+use crate::store::{self, Store};
+use crate::util::lock;
+use ai_desktop_api::mcp::{
+    ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpState, McpTool,
+    McpTransport, ResourceContents,
+};
+use ai_desktop_api::secrets::{self, SecretPart};
+use session::{ConnectError, McpSession, Noise, Transport, TransportKind};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// `supervised_processes.kind` of MCP server processes.
+pub const PROCESS_KIND: &str = "mcp";
+/// Lines of output kept per server (across its restarts).
+const LOG_LINES: usize = 2000;
+/// Lines of output quoted when a server fails.
+const FAILURE_LINES: usize = 12;
+/// How long a stop waits after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+/// How often a running server is checked for having died.
+const MONITOR_INTERVAL: Duration = Duration::from_millis(250);
+/// How a server that died is started again (with auto-restart on): after
+/// 2 × `backoff_base`, doubling per crash within 10 s of its start, at most
+/// 30 s; the fifth such crash in a row gives up.
+fn restart_policy(backoff_base: Duration) -> procs::RestartPolicy {
+    procs::RestartPolicy {
+        min_uptime: Duration::from_secs(10),
+        max_quick_crashes: 5,
+        first_delay: backoff_base * 2,
+        max_delay: Duration::from_secs(30),
+    }
+}
+
+pub struct McpConfig {
+    /// Environment every stdio server starts from (see [`procs::user_env`]).
+    pub env: Vec<(String, String)>,
+    /// How long the initialize handshake may take.
+    pub init_timeout: Duration,
+    /// How long one tool call (or list, or read) may take.
+    pub call_timeout: Duration,
+    /// Wait before the first automatic restart; doubled per quick crash.
+    pub backoff_base: Duration,
+}
+
+impl McpConfig {
+    pub fn new(env: Vec<(String, String)>) -> Self {
+        McpConfig {
+            env,
+            init_timeout: Duration::from_secs(30),
+            call_timeout: Duration::from_secs(120),
+            backoff_base: Duration::from_secs(1),
+        }
+    }
+}
+
+pub struct McpHub {
+    store: Arc<Store>,
+    events: Arc<dyn EventSink>,
+    config: McpConfig,
+    slots: Mutex<HashMap<i64, Slot>>,
+    /// One start/stop at a time per server.
+    op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+struct Slot {
+    state: McpState,
+    error: Option<String>,
+    started_at: Option<String>,
+    started: Option<Instant>,
+    pid: Option<u32>,
+    restarts: u32,
+    quick_crashes: u32,
+    logs: Arc<LogBuffer>,
+    session: Option<Arc<McpSession>>,
+    process: Option<Arc<tokio::sync::Mutex<Supervised>>>,
+    /// Bumped on every start and stop, so a monitor or a scheduled restart
+    /// of an older run stays quiet.
+    generation: u64,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            state: McpState::Stopped,
+            error: None,
+            started_at: None,
+            started: None,
+            pid: None,
+            restarts: 0,
+            quick_crashes: 0,
+            logs: Arc::new(LogBuffer::new(LOG_LINES)),
+            session: None,
+            process: None,
+            generation: 0,
+        }
+    }
+}
+
+/// Who asked for a start.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StartCause {
+    User,
+    AutoRestart,
+}
+
+impl McpHub {
+    pub fn new(store: Arc<Store>, events: Arc<dyn EventSink>, config: McpConfig) -> Arc<Self> {
+        Arc::new(McpHub {
+            store,
+            events,
+            config,
+            slots: Mutex::new(HashMap::new()),
+            op_locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
+        lock(&self.slots)
+    }
+
+    fn op_lock(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        lock(&self.op_locks).entry(id).or_default().clone()
+    }
+
+    /// A stored row with its live state filled in.
+    fn with_state(&self, mut server: McpServer) -> McpServer {
+        if let Some(slot) = self.slots().get(&server.id) {
+            server.state = slot.state;
+            server.error = slot.error.clone();
+            server.started_at = slot.started_at.clone();
+            server.pid = slot.pid;
+            server.restarts = slot.restarts;
+        }
+        server
+    }
+
+    fn row(&self, id: i64) -> Result<McpServer> {
+        self.store
+            .with(|c| store::mcp::get(c, id))?
+            .ok_or_else(|| Error::NotFound(format!("There is no MCP server with id {id}.")))
+    }
+
+    /// The server as the page may see it: env and header values masked.
+    pub fn get(&self, id: i64) -> Result<McpServer> {
+        Ok(masked(self.with_state(self.row(id)?)))
+    }
+
+    pub fn list(&self) -> Result<Vec<McpServer>> {
+        let rows = self.store.with(|c| store::mcp::list(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|s| masked(self.with_state(s)))
+            .collect())
+    }
+
+    /// One env or header value in clear, asked for by the user.
+    pub fn reveal(&self, id: i64, part: SecretPart, key: &str) -> Result<String> {
+        let server = self.row(id)?;
+        let values = match part {
+            SecretPart::Env => &server.env,
+            SecretPart::Header => &server.headers,
+        };
+        values
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("{} has no value named {key}.", server.name)))
+    }
+
+    fn emit(&self, id: i64) {
+        match self.get(id) {
+            Ok(server) => self.events.emit(DomainEvent::McpUpdated(Box::new(server))),
+            Err(e) => log::warn!("mcp server {id}: {}", e.with_detail_text()),
+        }
+    }
+
+    pub fn create(&self, input: McpServerInput) -> Result<McpServer> {
+        let input = config::normalize(keep_stored(input, None)?)?;
+        let server = self.store.with(|c| {
+            if store::mcp::name_taken(c, &input.name, None)? {
+                return Err(name_conflict(&input.name));
+            }
+            store::mcp::insert(c, &input)
+        })?;
+        let server = masked(server);
+        self.events
+            .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
+        Ok(server)
+    }
+
+    /// Saves new settings. A running server keeps its old ones until restarted.
+    /// A new program, arguments, URL or working directory make it another
+    /// server: the agent's "always allow" grants for it go.
+    pub fn update(&self, id: i64, input: McpServerInput) -> Result<McpServer> {
+        let input = config::normalize(keep_stored(input, Some(&self.row(id)?))?)?;
+        let revoked = self.store.with(|c| {
+            if store::mcp::name_taken(c, &input.name, Some(id))? {
+                return Err(name_conflict(&input.name));
+            }
+            let tx = c.transaction()?;
+            let before = store::mcp::get(&tx, id)?
+                .ok_or_else(|| Error::NotFound(format!("There is no MCP server with id {id}.")))?;
+            store::mcp::update(&tx, id, &input)?;
+            let another_program = before.transport != input.transport
+                || before.command != input.command
+                || before.args != input.args
+                || before.url != input.url
+                || before.working_directory != input.working_directory;
+            let revoked = if another_program {
+                store::flow::revoke_server(&tx, id)?
+            } else {
+                0
+            };
+            tx.commit()?;
+            Ok(revoked)
+        })?;
+        if revoked > 0 {
+            log::info!("mcp server {id} changed program: {revoked} tool grant(s) revoked");
+        }
+        let server = self.get(id)?;
+        self.events
+            .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
+        Ok(server)
+    }
+
+    /// A stopped copy under a free name ("name copy", "name copy 2" …).
+    pub fn duplicate(&self, id: i64) -> Result<McpServer> {
+        let original = self.row(id)?;
+        let server = self.store.with(|c| {
+            let mut n = 1;
+            let name = loop {
+                let candidate = if n == 1 {
+                    format!("{} copy", original.name)
+                } else {
+                    format!("{} copy {n}", original.name)
+                };
+                if !store::mcp::name_taken(c, &candidate, None)? {
+                    break candidate;
+                }
+                n += 1;
+            };
+            let input = McpServerInput {
+                name,
+                description: original.description.clone(),
+                transport: original.transport,
+                command: original.command.clone(),
+                args: original.args.clone(),
+                env: original.env.clone(),
+                working_directory: original.working_directory.clone(),
+                url: original.url.clone(),
+                headers: original.headers.clone(),
+                auto_restart: original.auto_restart,
+            };
+            store::mcp::insert(c, &input)
+        })?;
+        let server = masked(server);
+        self.events
+            .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
+        Ok(server)
+    }
+
+    /// Imports every acceptable entry of an `mcpServers` document; an entry
+    /// whose name is already registered is refused, never overwritten.
+    pub fn import(&self, json: &str) -> Result<ImportReport> {
+        let entries = config::parse_import(json)?;
+        let mut report = ImportReport::default();
+        for (name, entry) in entries {
+            let input = match entry.and_then(|input| {
+                keep_stored(input, None)
+                    .and_then(config::normalize)
+                    .map_err(|e| e.to_string())
+            }) {
+                Ok(input) => input,
+                Err(reason) => {
+                    report.refused.push(config::refusal(&name, reason));
+                    continue;
+                }
+            };
+            let inserted = self.store.with(|c| {
+                if store::mcp::name_taken(c, &input.name, None)? {
+                    return Err(Error::Conflict(
+                        "a server with this name is already registered (it was left as it is)"
+                            .into(),
+                    ));
+                }
+                store::mcp::insert(c, &input)
+            });
+            match inserted.map(masked) {
+                Ok(server) => {
+                    self.events
+                        .emit(DomainEvent::McpUpdated(Box::new(server.clone())));
+                    report.imported.push(server);
+                }
+                Err(e) => report.refused.push(config::refusal(&name, e.to_string())),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Stops the server if it runs, then removes it with its history.
+    pub async fn delete(self: &Arc<Self>, id: i64) -> Result<()> {
+        self.row(id)?;
+        self.stop(id).await?;
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        if !self.store.with(|c| store::mcp::delete(c, id))? {
+            return Err(Error::NotFound(format!(
+                "There is no MCP server with id {id}."
+            )));
+        }
+        self.slots().remove(&id);
+        lock(&self.op_locks).remove(&id);
+        self.events.emit(DomainEvent::McpDeleted(id));
+        Ok(())
+    }
+
+    /// The server's output (stderr, stray stdout, its log messages), kept
+    /// across its restarts.
+    pub fn logs(&self, id: i64) -> Result<Arc<LogBuffer>> {
+        self.row(id)?;
+        Ok(self.slots().entry(id).or_default().logs.clone())
+    }
+
+    /// Starts the server and completes the MCP handshake. Already running:
+    /// returns it as it is.
+    pub async fn start(self: &Arc<Self>, id: i64) -> Result<McpServer> {
+        self.start_as(id, StartCause::User).await
+    }
+
+    /// Boxed, because a start spawns a monitor that may start again: the
+    /// future's type would otherwise contain itself.
+    fn start_as(
+        self: &Arc<Self>,
+        id: i64,
+        cause: StartCause,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<McpServer>> + Send + '_>> {
+        Box::pin(async move {
+            let op = self.op_lock(id);
+            let _guard = op.lock().await;
+            let server = self.row(id)?;
+            let (logs, generation) = {
+                let mut slots = self.slots();
+                let slot = slots.entry(id).or_default();
+                if matches!(slot.state, McpState::Running | McpState::Starting) {
+                    drop(slots);
+                    return self.get(id);
+                }
+                slot.generation += 1;
+                slot.state = McpState::Starting;
+                slot.error = None;
+                slot.pid = None;
+                // A start that fails counts as a quick crash for auto-restart.
+                slot.started = Some(Instant::now());
+                if cause == StartCause::User {
+                    slot.restarts = 0;
+                    slot.quick_crashes = 0;
+                }
+                (slot.logs.clone(), slot.generation)
+            };
+            self.emit(id);
+            match self.launch(&server, logs).await {
+                Ok((session, process)) => {
+                    let pid = process.as_ref().map(|p| p.identity().pid);
+                    if let Err(e) = self.store.with(|c| {
+                        store::mcp::set_handshake(c, id, &session.info, &session.capabilities)
+                    }) {
+                        log::warn!("mcp server {id}: could not keep its handshake: {e}");
+                    }
+                    {
+                        let mut slots = self.slots();
+                        let slot = slots.entry(id).or_default();
+                        slot.state = McpState::Running;
+                        slot.pid = pid;
+                        slot.started_at = Some(crate::store::now_rfc3339());
+                        slot.started = Some(Instant::now());
+                        slot.session = Some(Arc::new(session));
+                        slot.process = process.map(|p| Arc::new(tokio::sync::Mutex::new(p)));
+                    }
+                    let hub = self.clone();
+                    tokio::spawn(async move { hub.monitor(id, generation).await });
+                    self.emit(id);
+                    self.get(id)
+                }
+                Err(e) => {
+                    {
+                        let mut slots = self.slots();
+                        let slot = slots.entry(id).or_default();
+                        if slot.generation == generation {
+                            slot.state = McpState::Failed;
+                            slot.error = Some(e.with_detail_text());
+                        }
+                    }
+                    self.emit(id);
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// Spawns (stdio) or reaches (http) the server and runs the handshake.
+    /// On failure nothing is left running.
+    async fn launch(
+        &self,
+        server: &McpServer,
+        logs: Arc<LogBuffer>,
+    ) -> Result<(McpSession, Option<Supervised>)> {
+        // Whatever a dependency logs about this connection, these stay out.
+        for value in server.env.values().chain(server.headers.values()) {
+            crate::logging::scrub(value);
+        }
+        if let Some(url) = &server.url {
+            for part in config::url_secrets(url) {
+                crate::logging::scrub(&part);
+            }
+        }
+        match server.transport {
+            McpTransport::Http => {
+                let url = server.url.clone().unwrap_or_default();
+                // What is shown and logged of it: no key in the query or path.
+                let shown = config::redact_url(&url);
+                logs.push(Stream::Stdout, format!("── connecting to {shown} ──"));
+                let transport = Transport {
+                    kind: TransportKind::Http {
+                        url: url.clone(),
+                        headers: server.headers.clone().into_iter().collect(),
+                    },
+                    logs,
+                };
+                match session::connect(transport, self.config.init_timeout).await {
+                    Ok(session) => Ok((session, None)),
+                    Err(ConnectError::TimedOut) => Err(Error::Failed {
+                        message: format!(
+                            "{shown} did not complete the MCP handshake within {} s.",
+                            self.config.init_timeout.as_secs()
+                        ),
+                        detail: None,
+                    }),
+                    Err(ConnectError::Failed(e)) => {
+                        // The transport's own words may quote the URL.
+                        let mut detail = e;
+                        for part in config::url_secrets(&url) {
+                            if part.len() >= 6 {
+                                detail = detail.replace(&part, "***");
+                            }
+                        }
+                        Err(Error::failed(
+                            format!("Could not connect to the MCP server at {shown}."),
+                            detail,
+                        ))
+                    }
+                }
+            }
+            McpTransport::Stdio => self.launch_stdio(server, logs).await,
+        }
+    }
+
+    async fn launch_stdio(
+        &self,
+        server: &McpServer,
+        logs: Arc<LogBuffer>,
+    ) -> Result<(McpSession, Option<Supervised>)> {
+        let mut env = self.config.env.clone();
+        env.retain(|(k, _)| !server.env.contains_key(k));
+        env.extend(server.env.clone());
+        let path_var = env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let program = resolve_program(&server.command, &path_var)?;
+        let cwd = match &server.working_directory {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                if !dir.is_dir() {
+                    return Err(Error::InvalidInput(format!(
+                        "The working directory {} does not exist any more; edit the server.",
+                        dir.display()
+                    )));
+                }
+                dir
+            }
+            None => env
+                .iter()
+                .find(|(k, _)| k == "HOME")
+                .map(|(_, v)| PathBuf::from(v))
+                .filter(|d| d.is_dir())
+                .unwrap_or_else(|| PathBuf::from("/")),
+        };
+        logs.push(
+            Stream::Stdout,
+            format!(
+                "── starting {} {} ──",
+                server.command,
+                server.args.join(" ")
+            ),
+        );
+        let spec = ProcessSpec {
+            program,
+            args: server.args.clone(),
+            cwd,
+            env,
+            output: Output::Protocol,
+        };
+        let mut process = procs::spawn_with_logs(&spec, logs.clone())?;
+        let identity = process.identity();
+        if let Err(e) = self
+            .store
+            .record_process(PROCESS_KIND, server.id, identity.into(), None)
+        {
+            log::warn!(
+                "mcp server {}: could not record its process: {e}",
+                server.id
+            );
+        }
+        let Some((stdout, stdin)) = process.take_protocol() else {
+            let _ = process.stop(STOP_GRACE).await;
+            return Err(Error::Failed {
+                message: "The server's pipes were not set up.".into(),
+                detail: None,
+            });
+        };
+        let noise = Arc::new(Noise::default());
+        let transport = Transport {
+            kind: TransportKind::Stdio {
+                stdout,
+                stdin,
+                noise: noise.clone(),
+            },
+            logs: logs.clone(),
+        };
+        let outcome = session::connect(transport, self.config.init_timeout).await;
+        let session = match outcome {
+            Ok(session) => session,
+            Err(why) => {
+                // Give a process that is exiting a moment to be reaped, so its
+                // exit status and last lines make the message.
+                let mut exit = None;
+                for _ in 0..20 {
+                    exit = process.try_exit();
+                    if exit.is_some() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                let _ = process.stop(STOP_GRACE).await;
+                // Its last lines may still be in the pipe: read them first.
+                process.drained(Duration::from_millis(500)).await;
+                let _ = self
+                    .store
+                    .forget_process(PROCESS_KIND, server.id, identity.into());
+                let message = match (exit, &why) {
+                    (Some(exit), _) => format!(
+                        "{} exited during start-up ({}).",
+                        server.command,
+                        describe_exit(exit)
+                    ),
+                    (None, ConnectError::TimedOut) => format!(
+                        "{} did not answer the MCP initialize request within {} s, so it was stopped.",
+                        server.command,
+                        self.config.init_timeout.as_secs()
+                    ),
+                    (None, ConnectError::Failed(_)) => format!(
+                        "{} did not complete the MCP handshake, so it was stopped.",
+                        server.command
+                    ),
+                };
+                let mut detail = Vec::new();
+                if let Some(noise) = noise.describe() {
+                    detail.push(noise);
+                }
+                if let ConnectError::Failed(e) = &why {
+                    if exit.is_none() {
+                        detail.push(e.clone());
+                    }
+                }
+                if let Some(tail) = last_lines(&logs) {
+                    detail.push(format!("Last output:\n{tail}"));
+                }
+                return Err(Error::Failed {
+                    message,
+                    detail: (!detail.is_empty()).then(|| detail.join("\n")),
+                });
+            }
+        };
+        Ok((session, Some(process)))
+    }
+
+    /// Watches one run of the server; when it ends on its own the server is
+    /// marked failed (and restarted if it asked for that).
+    async fn monitor(self: Arc<Self>, id: i64, generation: u64) {
+        loop {
+            tokio::time::sleep(MONITOR_INTERVAL).await;
+            let (session, process) = {
+                let slots = self.slots();
+                match slots.get(&id) {
+                    Some(slot) if slot.generation == generation => {
+                        (slot.session.clone(), slot.process.clone())
+                    }
+                    _ => return,
+                }
+            };
+            let exit = match &process {
+                Some(process) => match process.try_lock() {
+                    Ok(mut p) => p.try_exit(),
+                    // Someone is stopping it.
+                    Err(_) => continue,
+                },
+                None => None,
+            };
+            let closed = session.as_ref().is_none_or(|s| s.is_closed());
+            if exit.is_none() && !closed {
+                continue;
+            }
+            let reason = match exit {
+                Some(exit) => format!("The server exited on its own ({}).", describe_exit(exit)),
+                None => "The connection to the server closed.".to_string(),
+            };
+            self.crashed(id, generation, reason, session, process).await;
+            return;
+        }
+    }
+
+    /// Boxed for the same reason as `start_as`: a restart that fails
+    /// reports a crash again.
+    fn crashed(
+        self: &Arc<Self>,
+        id: i64,
+        generation: u64,
+        reason: String,
+        session: Option<Arc<McpSession>>,
+        process: Option<Arc<tokio::sync::Mutex<Supervised>>>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            if let Some(session) = &session {
+                session.close();
+            }
+            if let Some(process) = &process {
+                let mut p = process.lock().await;
+                let identity = p.identity();
+                // The leader is gone; anything it left in its group goes too.
+                let _ = p.stop(STOP_GRACE).await;
+                p.drained(Duration::from_millis(500)).await;
+                let _ = self.store.forget_process(PROCESS_KIND, id, identity.into());
+            }
+            let auto_restart = self.row(id).map(|s| s.auto_restart).unwrap_or(false);
+            let retry = {
+                let mut slots = self.slots();
+                let Some(slot) = slots.get_mut(&id) else {
+                    return;
+                };
+                if slot.generation != generation {
+                    return;
+                }
+                let policy = restart_policy(self.config.backoff_base);
+                let delay =
+                    policy.after_exit(slot.started.map(|t| t.elapsed()), &mut slot.quick_crashes);
+                let tail = last_lines(&slot.logs);
+                let mut error = reason;
+                let retry = match delay {
+                    _ if !auto_restart => None,
+                    None => {
+                        error.push_str(&format!(
+                            " Auto-restart gave up after {} crashes within {} s of starting.",
+                            policy.max_quick_crashes,
+                            policy.min_uptime.as_secs()
+                        ));
+                        None
+                    }
+                    Some(backoff) => {
+                        error.push_str(&format!(" Restarting in {:.1} s.", backoff.as_secs_f64()));
+                        Some(backoff)
+                    }
+                };
+                if let Some(tail) = tail {
+                    error.push_str(&format!("\nLast output:\n{tail}"));
+                }
+                slot.state = McpState::Failed;
+                slot.error = Some(error);
+                slot.pid = None;
+                slot.session = None;
+                slot.process = None;
+                retry
+            };
+            self.emit(id);
+            if let Some(backoff) = retry {
+                let hub = self.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(backoff).await;
+                    let current = hub.slots().get(&id).map(|s| (s.generation, s.state));
+                    if current != Some((generation, McpState::Failed)) {
+                        return; // started, stopped or deleted meanwhile
+                    }
+                    if let Some(slot) = hub.slots().get_mut(&id) {
+                        slot.restarts += 1;
+                    }
+                    if let Err(e) = hub.start_as(id, StartCause::AutoRestart).await {
+                        log::info!(
+                            "mcp server {id}: automatic restart failed: {}",
+                            e.with_detail_text()
+                        );
+                        // A failed start is a quick crash too: try again, later.
+                        let generation = hub.slots().get(&id).map(|s| s.generation);
+                        if let Some(generation) = generation {
+                            hub.clone()
+                                .crashed(id, generation, e.to_string(), None, None)
+                                .await;
+                        }
+                    }
+                });
+            }
+        })
+    }
+
+    /// Stops the server (closes the session, then SIGTERM, grace, SIGKILL to
+    /// its process group). Not running: returns it as it is.
+    pub async fn stop(self: &Arc<Self>, id: i64) -> Result<McpServer> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        self.row(id)?;
+        let (session, process) = {
+            let mut slots = self.slots();
+            let slot = slots.entry(id).or_default();
+            slot.generation += 1;
+            if slot.session.is_none() && slot.process.is_none() {
+                // A failed server stays failed until started; a stop clears it.
+                slot.state = McpState::Stopped;
+                slot.error = None;
+                drop(slots);
+                self.emit(id);
+                return self.get(id);
+            }
+            slot.state = McpState::Stopping;
+            (slot.session.take(), slot.process.take())
+        };
+        self.emit(id);
+        if let Some(session) = session {
+            session.close();
+        }
+        if let Some(process) = process {
+            let mut p = process.lock().await;
+            let identity = p.identity();
+            p.stop(STOP_GRACE).await?;
+            let _ = self.store.forget_process(PROCESS_KIND, id, identity.into());
+        }
+        {
+            let mut slots = self.slots();
+            let slot = slots.entry(id).or_default();
+            slot.state = McpState::Stopped;
+            slot.error = None;
+            slot.pid = None;
+            slot.started = None;
+            slot.started_at = None;
+            slot.logs.push(Stream::Stdout, "── stopped ──".into());
+        }
+        self.emit(id);
+        self.get(id)
+    }
+
+    pub async fn restart(self: &Arc<Self>, id: i64) -> Result<McpServer> {
+        self.stop(id).await?;
+        self.start(id).await
+    }
+
+    /// Stops every running server (app quit, "stop everything").
+    pub async fn stop_all(self: &Arc<Self>) {
+        let ids: Vec<i64> = self
+            .slots()
+            .iter()
+            .filter(|(_, s)| s.session.is_some() || s.process.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Err(e) = self.stop(id).await {
+                log::warn!("mcp server {id}: {}", e.with_detail_text());
+            }
+        }
+    }
+
+    /// At app start: processes an earlier run left behind lost their pipes
+    /// and cannot be talked to again, so each is stopped (only if it is still
+    /// that process: pid + start time) and its server started afresh, so the
+    /// servers that were running come back. Returns the ids started again.
+    pub async fn reconcile(self: &Arc<Self>) -> Result<Vec<i64>> {
+        let records = self.store.recorded_processes(PROCESS_KIND)?;
+        let mut again = Vec::new();
+        for record in records {
+            if procs::stop_adopted(procs::ProcessIdentity::from(record.process), STOP_GRACE).await {
+                log::info!(
+                    "stopped mcp server {} left running by an earlier run (pid {})",
+                    record.owner_id,
+                    procs::ProcessIdentity::from(record.process).pid
+                );
+            }
+            let _ = self
+                .store
+                .forget_process(PROCESS_KIND, record.owner_id, record.process);
+            if self.row(record.owner_id).is_ok() {
+                again.push(record.owner_id);
+            }
+        }
+        for id in &again {
+            if let Err(e) = self.start(*id).await {
+                log::warn!(
+                    "mcp server {id} did not come back: {}",
+                    e.with_detail_text()
+                );
+            }
+        }
+        Ok(again)
+    }
+
+    /// The live session of a running server, or a conflict saying to start it.
+    fn session(&self, id: i64) -> Result<Arc<McpSession>> {
+        let server = self.row(id)?;
+        self.slots()
+            .get(&id)
+            .and_then(|s| s.session.clone())
+            .ok_or_else(|| {
+                Error::Conflict(format!("{} is not running; start it first.", server.name))
+            })
+    }
+
+    async fn timed<T>(
+        &self,
+        what: &str,
+        f: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::time::timeout(self.config.call_timeout, f)
+            .await
+            .map_err(|_| Error::Failed {
+                message: format!(
+                    "The server did not answer {what} within {} s.",
+                    self.config.call_timeout.as_secs()
+                ),
+                detail: None,
+            })?
+    }
+
+    pub async fn tools(&self, id: i64) -> Result<Vec<McpTool>> {
+        let session = self.session(id)?;
+        let tools = self.timed("the tool list request", session.tools()).await?;
+        Ok(tools.iter().map(session::tool_to_api).collect())
+    }
+
+    pub async fn resources(&self, id: i64) -> Result<Vec<McpResource>> {
+        let session = self.session(id)?;
+        if !session.capabilities.resources {
+            return Ok(Vec::new());
+        }
+        self.timed("the resource list request", session.resources())
+            .await
+    }
+
+    pub async fn read_resource(&self, id: i64, uri: &str) -> Result<ResourceContents> {
+        let session = self.session(id)?;
+        let contents = self
+            .timed("the resource read", session.read_resource(uri))
+            .await?;
+        let (contents, _) = limits::limit(contents, None);
+        Ok(ResourceContents {
+            uri: uri.to_string(),
+            contents,
+        })
+    }
+
+    pub async fn prompts(&self, id: i64) -> Result<Vec<McpPrompt>> {
+        let session = self.session(id)?;
+        if !session.capabilities.prompts {
+            return Ok(Vec::new());
+        }
+        self.timed("the prompt list request", session.prompts())
+            .await
+    }
+
+    /// Calls `tool` with `arguments` after checking them against its schema.
+    /// The call is recorded in the history whether the tool succeeded,
+    /// reported an error (`is_error`), or the call itself failed (`error`).
+    /// Arguments refused before sending are not recorded: nothing was called.
+    pub async fn call_tool(
+        &self,
+        id: i64,
+        tool: &str,
+        arguments: serde_json::Value,
+    ) -> Result<McpCall> {
+        let session = self.session(id)?;
+        let server_name = self.row(id)?.name;
+        let mut tools = self.timed("the tool list request", session.tools()).await?;
+        if !tools.iter().any(|t| t.name == tool) {
+            // The list may be stale if the server did not announce a change.
+            session.forget_tools().await;
+            tools = self.timed("the tool list request", session.tools()).await?;
+        }
+        let definition = tools.iter().find(|t| t.name == tool).ok_or_else(|| {
+            Error::NotFound(format!("{server_name} has no tool named \"{tool}\"."))
+        })?;
+        schema::check(tool, &*session.validator(definition)?, &arguments)?;
+        let serde_json::Value::Object(args) = arguments.clone() else {
+            // `check` accepts objects only; kept as an error, not a panic.
+            return Err(Error::InvalidInput(
+                "The arguments must be a JSON object.".into(),
+            ));
+        };
+        let started = Instant::now();
+        let outcome =
+            tokio::time::timeout(self.config.call_timeout, session.call_tool(tool, args)).await;
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let (content, structured, is_error, error) = match outcome {
+            Ok(Ok(result)) => {
+                let wire = serde_json::to_value(&result.content).unwrap_or_default();
+                let content = wire
+                    .as_array()
+                    .map(|items| items.iter().map(session::content_from_wire).collect())
+                    .unwrap_or_default();
+                // What is kept (stored, shown, sent to a model) is bounded.
+                let (content, structured) =
+                    limits::limit(content, result.structured_content.clone());
+                (content, structured, result.is_error.unwrap_or(false), None)
+            }
+            Ok(Err(e)) => (Vec::new(), None, false, Some(call_error(&e))),
+            Err(_) => (
+                Vec::new(),
+                None,
+                false,
+                Some(format!(
+                    "No answer within {} s.",
+                    self.config.call_timeout.as_secs()
+                )),
+            ),
+        };
+        self.store.with(|c| {
+            store::mcp::insert_call(
+                c,
+                &store::mcp::NewCall {
+                    server_id: id,
+                    tool,
+                    arguments: &arguments,
+                    content: &content,
+                    structured_content: structured.as_ref(),
+                    is_error,
+                    error: error.as_deref(),
+                    duration_ms,
+                },
+            )
+        })
+    }
+
+    /// The server's calls, newest first. Past [`limits::MAX_HISTORY`] of
+    /// content, older calls come without it (a note says so).
+    pub fn history(&self, id: i64) -> Result<Vec<McpCall>> {
+        self.row(id)?;
+        let mut calls = self.store.with(|c| store::mcp::history(c, id))?;
+        let mut budget = limits::MAX_HISTORY;
+        for call in &mut calls {
+            let size = serde_json::to_string(&call.content).map_or(0, |s| s.len())
+                + call
+                    .structured_content
+                    .as_ref()
+                    .map_or(0, |s| s.to_string().len());
+            if size <= budget {
+                budget -= size;
+            } else {
+                budget = 0;
+                call.content = vec![ai_desktop_api::mcp::McpContent::Text {
+                    text: format!(
+                        "[Result not loaded ({}): the history shows the newest {} of results.]",
+                        limits::size(size),
+                        limits::size(limits::MAX_HISTORY)
+                    ),
+                }];
+                call.structured_content = None;
+            }
+        }
+        Ok(calls)
+    }
+
+    pub fn clear_history(&self, id: i64) -> Result<()> {
+        self.row(id)?;
+        self.store.with(|c| store::mcp::clear_history(c, id))
+    }
+}
+
+/// The server with its env and header values replaced by `MASKED`.
+fn masked(mut server: McpServer) -> McpServer {
+    server.env = secrets::masked(&server.env);
+    server.headers = secrets::masked(&server.headers);
+    server
+}
+
+/// `input` with each value the page sent as `MASKED` (kept, not retyped)
+/// replaced by the stored one of that name; without a stored one (a new
+/// server, a renamed key) the value has to be entered.
+fn keep_stored(mut input: McpServerInput, stored: Option<&McpServer>) -> Result<McpServerInput> {
+    for (values, kept, what) in [
+        (
+            &mut input.env,
+            stored.map(|s| &s.env),
+            "environment variable",
+        ),
+        (&mut input.headers, stored.map(|s| &s.headers), "header"),
+    ] {
+        for (key, value) in values.iter_mut() {
+            if value != secrets::MASKED {
+                continue;
+            }
+            *value = kept.and_then(|k| k.get(key)).cloned().ok_or_else(|| {
+                Error::InvalidInput(format!("Enter the value of the {what} {key}."))
+            })?;
+        }
+    }
+    Ok(input)
+}
+
+fn name_conflict(name: &str) -> Error {
+    Error::Conflict(format!("Another MCP server is already named \"{name}\"."))
+}
+
+/// A protocol error as the person reading the history should see it.
+fn call_error(e: &rmcp::ServiceError) -> String {
+    match e {
+        rmcp::ServiceError::McpError(data) => {
+            format!("The server refused the call: {}", data.message)
+        }
+        rmcp::ServiceError::TransportClosed => "The connection closed during the call.".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Finds `command` as given (absolute) or on `path`.
+fn resolve_program(command: &str, path: &str) -> Result<PathBuf> {
+    if command.contains('/') {
+        let p = PathBuf::from(command);
+        return if procs::is_executable(&p) {
+            Ok(p)
+        } else if p.exists() {
+            Err(Error::InvalidInput(format!(
+                "{command} is not an executable file."
+            )))
+        } else {
+            Err(Error::NotFound(format!("{command} does not exist.")))
+        };
+    }
+    procs::find_program(command, path).ok_or_else(|| {
+        Error::NotFound(format!(
+            "The command \"{command}\" was not found on PATH. Install it, or give its \
+             absolute path."
+        ))
+    })
+}
+
+fn describe_exit(exit: procs::Exit) -> String {
+    match exit {
+        procs::Exit::Code(code) => format!("exit code {code}"),
+        procs::Exit::Signal(sig) => format!("signal {sig}"),
+        procs::Exit::Unknown => "exit status unknown".into(),
+    }
+}
+
+/// The last few lines the server wrote (stderr and stray stdout).
+fn last_lines(logs: &LogBuffer) -> Option<String> {
+    let lines = logs.since(0);
+    // This run's lines only (after our "── starting … ──" marker); our own
+    // markers are not the server's words.
+    let tail: Vec<String> = lines
+        .iter()
+        .rev()
+        .take_while(|l| !l.text.starts_with("── starting") && !l.text.starts_with("── connecting"))
+        .filter(|l| !l.text.starts_with("── "))
+        .take(FAILURE_LINES)
+        .map(|l| l.text.clone())
+        .collect();
+    if tail.is_empty() {
+        return None;
+    }
+    Some(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+}

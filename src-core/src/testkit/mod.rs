@@ -1,0 +1,56 @@
+//! What the integration tests, the end-to-end tests and the benches share
+//! (feature `testkit`, never in the app): a loopback LLM provider, Docker
+//! and git CLI helpers, bench reporting, and the gate for tests that need
+//! real tools.
+
+pub mod bench;
+pub mod docker;
+pub mod git_cli;
+pub mod llm;
+
+/// Set to `1` to run the tests that need real tools (dockerd, pm2,
+/// code-server, npm MCP servers, a D-Bus session, Xvfb, root); `CI` set
+/// does the same. `.ci/test` sets it after installing them.
+pub const REAL_TOOLS_ENV: &str = "AI_DESKTOP_REAL_TOOLS";
+
+/// Whether tests needing real tools run. When they do not, says so in one
+/// line (`skipped: needs <what>`) and returns false: the test returns early.
+pub fn real_tools(what: &str) -> bool {
+    let on = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if on(REAL_TOOLS_ENV) || on("CI") {
+        return true;
+    }
+    eprintln!("skipped: needs {what} (set {REAL_TOOLS_ENV}=1 to run it)");
+    false
+}
+
+/// Runs the calling test alone in a child process (a fresh copy of this
+/// test binary running only `test`), for tests that change what is global
+/// to a process: the logger, the panic hook, the umask, its memory. Returns
+/// `true` in the parent once the child passed (the test then returns);
+/// `false` in the child, which runs the test's body.
+pub fn isolated(test: &str) -> bool {
+    const CHILD_ENV: &str = "AI_DESKTOP_ISOLATED_TEST";
+    if std::env::var(CHILD_ENV).is_ok_and(|t| t == test) {
+        return false;
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, test)
+        .output()
+        .expect("the test binary runs again");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{test} failed in its own process:\n{text}"
+    );
+    assert!(
+        text.contains("1 passed"),
+        "{test} did not run in its own process:\n{text}"
+    );
+    true
+}

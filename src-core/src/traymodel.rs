@@ -1,0 +1,253 @@
+//! What the tray menu shows, computed from the modules' state without Tauri:
+//! a one-line status ("3 running · 1 failed"), "Open in VS Code ▸", and
+//! start/stop entries per deployment, service and MCP server. `src-tauri/src/tray.rs`
+//! turns it into a menu and parses the ids of clicked items back with
+//! [`TrayAction::parse`].
+
+use ai_desktop_api::deployments::{Deployment, DeploymentStatus};
+use ai_desktop_api::mcp::{McpServer, McpState};
+use ai_desktop_api::repos::Repository;
+use ai_desktop_api::services::{InstalledService, ServiceKind, ServiceState};
+use ai_desktop_api::vscode::{CodeServerInstance, InstanceState};
+
+/// One clickable (or, disabled, informative) menu entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayItem {
+    pub id: String,
+    pub label: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrayModel {
+    pub status: String,
+    pub vscode: Vec<TrayItem>,
+    pub deployments: Vec<TrayItem>,
+    pub services: Vec<TrayItem>,
+    pub mcp: Vec<TrayItem>,
+}
+
+/// What a click asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayAction {
+    OpenRepository(i64),
+    StartDeployment(i64),
+    StopDeployment(i64),
+    StartService(ServiceKind),
+    StopService(ServiceKind),
+    StartMcp(i64),
+    StopMcp(i64),
+    StopEverything,
+    ToggleWindow,
+    Quit,
+}
+
+pub const STOP_EVERYTHING: &str = "stop-everything";
+pub const TOGGLE: &str = "toggle-window";
+pub const QUIT: &str = "quit";
+
+impl TrayAction {
+    pub fn parse(id: &str) -> Option<TrayAction> {
+        match id {
+            STOP_EVERYTHING => return Some(TrayAction::StopEverything),
+            TOGGLE => return Some(TrayAction::ToggleWindow),
+            QUIT => return Some(TrayAction::Quit),
+            _ => {}
+        }
+        let (kind, rest) = id.split_once(':')?;
+        let num = || rest.parse::<i64>().ok();
+        let service = || ServiceKind::parse(rest);
+        Some(match kind {
+            "vscode-open" => TrayAction::OpenRepository(num()?),
+            "deployment-start" => TrayAction::StartDeployment(num()?),
+            "deployment-stop" => TrayAction::StopDeployment(num()?),
+            "service-start" => TrayAction::StartService(service()?),
+            "service-stop" => TrayAction::StopService(service()?),
+            "mcp-start" => TrayAction::StartMcp(num()?),
+            "mcp-stop" => TrayAction::StopMcp(num()?),
+            _ => return None,
+        })
+    }
+}
+
+fn item(id: String, label: String) -> TrayItem {
+    TrayItem {
+        id,
+        label,
+        enabled: true,
+    }
+}
+
+fn note(label: &str) -> TrayItem {
+    TrayItem {
+        id: String::new(),
+        label: label.to_string(),
+        enabled: false,
+    }
+}
+
+/// `None` for services: Docker did not answer.
+pub fn model(
+    repos: &[Repository],
+    instances: &[CodeServerInstance],
+    deployments: &[Deployment],
+    services: Option<&[InstalledService]>,
+    mcp: &[McpServer],
+) -> TrayModel {
+    let mut running = 0;
+    let mut failed = 0;
+
+    let mut vscode = Vec::new();
+    for r in repos {
+        let inst = instances.iter().find(|i| i.repository_id == r.id);
+        let label = match inst {
+            Some(i) if i.state == InstanceState::Running => {
+                running += 1;
+                format!("● {}", r.name)
+            }
+            Some(i) if i.state == InstanceState::Failed => {
+                failed += 1;
+                format!("✕ {}", r.name)
+            }
+            _ => format!("○ {}", r.name),
+        };
+        vscode.push(item(format!("vscode-open:{}", r.id), label));
+    }
+    if vscode.is_empty() {
+        vscode.push(note("No repositories yet"));
+    }
+
+    let mut deps = Vec::new();
+    for d in deployments {
+        let (mark, action) = match d.status {
+            DeploymentStatus::Online | DeploymentStatus::Launching => {
+                running += 1;
+                ("●", "stop")
+            }
+            DeploymentStatus::Errored => {
+                failed += 1;
+                ("✕", "start")
+            }
+            DeploymentStatus::Stopping => ("…", "start"),
+            DeploymentStatus::Stopped => ("○", "start"),
+        };
+        let verb = if action == "stop" { "Stop" } else { "Start" };
+        deps.push(item(
+            format!("deployment-{action}:{}", d.id),
+            format!("{mark} {} — {verb}", d.name),
+        ));
+    }
+    if deps.is_empty() {
+        deps.push(note("No deployments yet"));
+    }
+
+    let mut svc = Vec::new();
+    match services {
+        None => svc.push(note("Docker is not available")),
+        Some([]) => svc.push(note("No services installed")),
+        Some(list) => {
+            for s in list {
+                let (mark, action) = match s.state {
+                    ServiceState::Running | ServiceState::Starting => {
+                        running += 1;
+                        ("●", "stop")
+                    }
+                    ServiceState::Missing => {
+                        failed += 1;
+                        ("✕", "start")
+                    }
+                    ServiceState::Stopped => ("○", "start"),
+                };
+                let verb = if action == "stop" { "Stop" } else { "Start" };
+                svc.push(item(
+                    format!("service-{action}:{}", s.kind.as_str()),
+                    format!("{mark} {} {} — {verb}", s.kind.label(), s.version),
+                ));
+            }
+        }
+    }
+
+    let mut servers = Vec::new();
+    for m in mcp {
+        let (mark, action) = match m.state {
+            McpState::Running | McpState::Starting => {
+                running += 1;
+                ("●", "stop")
+            }
+            McpState::Failed => {
+                failed += 1;
+                ("✕", "start")
+            }
+            McpState::Stopping => ("…", "start"),
+            McpState::Stopped => ("○", "start"),
+        };
+        let verb = if action == "stop" { "Stop" } else { "Start" };
+        servers.push(item(
+            format!("mcp-{action}:{}", m.id),
+            format!("{mark} {} — {verb}", m.name),
+        ));
+    }
+    if servers.is_empty() {
+        servers.push(note("No MCP servers yet"));
+    }
+
+    TrayModel {
+        status: status_line(running, failed),
+        vscode,
+        deployments: deps,
+        services: svc,
+        mcp: servers,
+    }
+}
+
+pub fn status_line(running: usize, failed: usize) -> String {
+    match (running, failed) {
+        (0, 0) => "Nothing running".into(),
+        (r, 0) => format!("{r} running"),
+        (0, f) => format!("{f} failed"),
+        (r, f) => format!("{r} running · {f} failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_nothing_else_parses() {
+        assert_eq!(
+            TrayAction::parse("vscode-open:3"),
+            Some(TrayAction::OpenRepository(3))
+        );
+        assert_eq!(
+            TrayAction::parse("service-stop:redis"),
+            Some(TrayAction::StopService(ServiceKind::Redis))
+        );
+        assert_eq!(
+            TrayAction::parse("mcp-start:12"),
+            Some(TrayAction::StartMcp(12))
+        );
+        assert_eq!(TrayAction::parse(QUIT), Some(TrayAction::Quit));
+        for bad in [
+            "",
+            "mcp-start:",
+            "mcp-start:x",
+            "service-start:oracle",
+            "rm:1",
+            "deployment-stop:1:2",
+        ] {
+            assert_eq!(TrayAction::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_status_counts_what_runs_and_what_failed() {
+        assert_eq!(status_line(0, 0), "Nothing running");
+        assert_eq!(status_line(3, 1), "3 running · 1 failed");
+        assert_eq!(status_line(0, 2), "2 failed");
+        let m = model(&[], &[], &[], None, &[]);
+        assert_eq!(m.status, "Nothing running");
+        assert_eq!(m.services[0].label, "Docker is not available");
+        assert!(!m.services[0].enabled && !m.vscode[0].enabled);
+    }
+}
