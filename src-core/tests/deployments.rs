@@ -1,0 +1,720 @@
+//! Deployments against a real PM2 (installed by `.ci/setup --test`; each test
+//! has its own PM2_HOME, whose daemon is killed when the test ends) running
+//! small real Node apps made in temp dirs.
+
+use ai_desktop_api::deployments::{DeployMode, Deployment, DeploymentInput, DeploymentStatus};
+use ai_desktop_api::repos::NewRepository;
+use ai_desktop_core::deployments::DeploymentManager;
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::repos::RepoRegistry;
+use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::{App, Config};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SERVER_JS: &str = r#"
+const http = require('http');
+const port = Number(process.env.PORT);
+http.createServer((req, res) => {
+  res.end(`hello ${process.env.GREETING || 'nobody'} from ${process.pid}\n`);
+}).listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+"#;
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    repos: Arc<RepoRegistry>,
+    manager: Arc<DeploymentManager>,
+    pm2_home: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        // No Docker here: the services panel must say so.
+        let config = Config {
+            docker_socket: format!("unix://{}/no-docker.sock", root.display()),
+            ..Config::isolated(&root, "test")
+        };
+        let (env, pm2_home) = (config.user_env.clone(), config.default_pm2_home.clone());
+        let app = App::open(config, Arc::new(RecordingSink::default())).unwrap();
+        let (repos, manager) = (app.repos.clone(), app.deployments.clone());
+        Fixture {
+            _tmp: tmp,
+            root,
+            repos,
+            manager,
+            pm2_home,
+            env,
+        }
+    }
+
+    /// A repository with a Node app that serves HTTP on $PORT.
+    fn node_repo(&self, name: &str, server: &str) -> i64 {
+        let dir = self.root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("package.json"),
+            r#"{"name":"app","scripts":{"start":"node server.js"}}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("server.js"), server).unwrap();
+        self.register(name, &dir)
+    }
+
+    fn register(&self, name: &str, dir: &Path) -> i64 {
+        self.repos
+            .create(NewRepository {
+                name: name.into(),
+                path: dir.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap()
+            .id
+    }
+
+    fn jlist_names(&self) -> Vec<String> {
+        let out = std::process::Command::new("pm2")
+            .arg("jlist")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.pm2_home)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('[') && !l.starts_with("[PM2]"))
+            .unwrap_or("[]");
+        let list: Vec<serde_json::Value> = serde_json::from_str(line).unwrap();
+        list.iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    async fn wait_status(&self, id: i64, status: DeploymentStatus) -> Deployment {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.manager.refresh().await.unwrap();
+            let d = self.manager.get(id).unwrap();
+            if d.status == status {
+                return d;
+            }
+            assert!(Instant::now() < deadline, "never {status:?}: {d:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // The daemon of this test's PM2_HOME, and everything it runs.
+        let _ = std::process::Command::new("pm2")
+            .arg("kill")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.pm2_home)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// An input on a port of its own: tests run in parallel, each with its own
+/// database, and would otherwise all be offered 3000 (the first test to
+/// start would make the others' start fail, correctly, with "in use").
+fn input(repository_id: i64, name: &str) -> DeploymentInput {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    DeploymentInput {
+        repository_id,
+        name: name.into(),
+        instances: 1,
+        port: Some(port),
+        ..Default::default()
+    }
+}
+
+fn get(port: u16) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    body.split("\r\n\r\n").nth(1).map(str::to_string)
+}
+
+async fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_app_runs_restarts_stops_and_is_deleted() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("shop", SERVER_JS);
+    let suggestion = fx.manager.suggest(repo).unwrap();
+    assert_eq!(suggestion.command.as_deref(), Some("npm run start"));
+
+    let mut new = input(repo, "shop web");
+    // The one test that takes the default port (the next free from 3000).
+    new.port = None;
+    new.env = BTreeMap::from([("GREETING".to_string(), "pm2 world".to_string())]);
+    let d = fx.manager.create(new).unwrap();
+    assert_eq!(d.start_command, "npm run start", "detected");
+    assert_eq!(d.pm2_name, format!("deploy-{}-shop-web", d.id));
+    assert!(d.port >= 3000);
+    assert_eq!(d.status, DeploymentStatus::Stopped);
+
+    fx.manager.start(d.id).await.unwrap();
+    let online = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert!(!online.pids.is_empty());
+    let body = eventually("the app to answer", || get(d.port)).await;
+    assert!(body.starts_with("hello pm2 world"), "env injected: {body}");
+    let ecosystem = fx
+        .root
+        .join(format!("data/deployments/{}/ecosystem.json", d.id));
+    assert!(ecosystem.is_file());
+    // It holds the app's whole environment; the logs its output: private.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ecosystem), 0o600);
+        assert_eq!(mode(ecosystem.parent().unwrap()), 0o700);
+        assert_eq!(mode(&ecosystem.with_file_name("out.log")), 0o600);
+        assert_eq!(mode(&fx.root.join("data")), 0o700);
+    }
+
+    // Its output reaches the log.
+    let logs = fx.manager.logs(d.id).unwrap();
+    let port_line = format!("listening on {}", d.port);
+    eventually("the app's output in the log", || {
+        logs.since(0)
+            .iter()
+            .any(|l| l.text.contains(&port_line))
+            .then_some(())
+    })
+    .await;
+
+    let restarts = online.restarts;
+    fx.manager.restart(d.id).await.unwrap();
+    let again = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(again.restarts, restarts + 1);
+    eventually("the app to answer after the restart", || get(d.port)).await;
+
+    // Metrics come from /proc between jlists.
+    assert!(again.memory > 1_000_000, "{again:?}");
+
+    fx.manager.stop(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Stopped).await;
+    eventually("the port to close", || get(d.port).is_none().then_some(())).await;
+
+    // Logs can be cleared.
+    fx.manager.clear_logs(d.id).unwrap();
+    assert!(fx.manager.logs(d.id).unwrap().since(0).is_empty());
+    let out = fx.root.join(format!("data/deployments/{}/out.log", d.id));
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 0);
+
+    assert!(fx.jlist_names().contains(&d.pm2_name));
+    fx.manager.delete(d.id).await.unwrap();
+    assert!(!fx.jlist_names().contains(&d.pm2_name));
+    assert!(!ecosystem.exists());
+    assert!(matches!(
+        fx.manager.get(d.id).unwrap_err(),
+        Error::NotFound(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_mode_runs_two_instances_on_one_port() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("api", SERVER_JS);
+    let mut new = input(repo, "api");
+    new.mode = DeployMode::Cluster;
+    new.instances = 2;
+    new.start_command = Some("node server.js".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let online = eventually_online_with(&fx, d.id, 2).await;
+    assert_eq!(online.pids.len(), 2, "{online:?}");
+    eventually("the cluster to answer", || get(d.port)).await;
+    // Both instances serve: different pids answer over a few requests.
+    let mut pids = std::collections::HashSet::new();
+    for _ in 0..20 {
+        if let Some(body) = get(d.port) {
+            pids.insert(body.trim().rsplit(' ').next().unwrap_or("").to_string());
+        }
+    }
+    assert_eq!(pids.len(), 2, "answers came from {pids:?}");
+    fx.manager.stop(d.id).await.unwrap();
+}
+
+async fn eventually_online_with(fx: &Fixture, id: i64, pids: usize) -> Deployment {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        fx.manager.refresh().await.unwrap();
+        let d = fx.manager.get(id).unwrap();
+        if d.status == DeploymentStatus::Online && d.pids.len() == pids {
+            return d;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never online with {pids} pids: {d:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_that_crashes_at_start_is_errored_with_its_stderr() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo(
+        "broken",
+        "console.error('fatal: cannot reach the database at db:5432'); process.exit(3);",
+    );
+    let d = fx.manager.create(input(repo, "broken")).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let errored = fx.wait_status(d.id, DeploymentStatus::Errored).await;
+    let error = errored.error.expect("the last stderr lines");
+    assert!(
+        error.contains("fatal: cannot reach the database"),
+        "{error}"
+    );
+    fx.manager.delete(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_and_nothing_is_interpreted() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("web", SERVER_JS);
+
+    let err = fx.manager.create(input(repo, "  ")).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut taken = input(repo, "taken");
+    taken.port = Some(busy.local_addr().unwrap().port());
+    let err = fx.manager.create(taken).unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict(_)) && err.to_string().contains("in use"),
+        "{err}"
+    );
+
+    let mut outside = input(repo, "outside");
+    outside.start_command = Some("node ../elsewhere/server.js".into());
+    let err = fx.manager.create(outside).unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+
+    let bare = fx.root.join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let bare_id = fx.register("bare", &bare);
+    let err = fx.manager.create(input(bare_id, "bare")).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput(_)) && err.to_string().contains("could be detected"),
+        "{err}"
+    );
+    assert!(fx.manager.list().unwrap().is_empty(), "nothing was stored");
+
+    // Shell metacharacters in the name and the command are stored as typed
+    // and reach the app as plain words.
+    let marker = fx.root.join("pwned");
+    let name = format!(
+        "app; touch {} && $(touch {})",
+        marker.display(),
+        marker.display()
+    );
+    let mut odd = input(repo, &name);
+    odd.start_command = Some(format!("node server.js ; touch {} $(touch {})", "x", "y"));
+    let d = fx.manager.create(odd).unwrap();
+    assert_eq!(d.name, name);
+    assert!(
+        d.pm2_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-'),
+        "{}",
+        d.pm2_name
+    );
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    eventually("the app to answer", || get(d.port)).await;
+    assert!(!marker.exists());
+    assert!(!Path::new(&fx.root.join("web/x")).exists());
+    fx.manager.delete(d.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn without_docker_services_say_so() {
+    let fx = Fixture::new();
+    let d = fx.manager.services().await;
+    assert!(!d.docker_available);
+    assert!(d.message.unwrap().contains("Docker not available"));
+}
+
+/// Removes the test's containers when dropped.
+struct Containers(Vec<String>);
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", name])
+                .output();
+        }
+    }
+}
+
+/// Runs docker, expecting success; its stdout.
+fn docker(args: &[&str]) -> String {
+    let (ok, out) = ai_desktop_core::testkit::docker::docker(args);
+    assert!(ok, "docker {args:?} failed");
+    out
+}
+
+/// Discovery offers the containers the Services module recorded as the
+/// app's (by Docker id), with connection strings from their own settings;
+/// a container that merely carries the app's labels (anyone can add them)
+/// is not offered.
+#[tokio::test]
+async fn recorded_service_containers_are_offered_with_connection_strings() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let image = ai_desktop_core::testkit::docker::busybox_image();
+    let tag = format!("aid-{}", std::process::id());
+    let names = Containers(vec![
+        format!("{tag}-pg"),
+        format!("{tag}-redis"),
+        format!("{tag}-other"),
+        format!("{tag}-impostor"),
+    ]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[0],
+        "--label",
+        "dev.aidesktop.service=postgresql",
+        "-e",
+        "POSTGRES_PASSWORD=s3cret/pass",
+        "-e",
+        "POSTGRES_DB=shop",
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[1],
+        "--label",
+        "dev.aidesktop.service=redis",
+        "-p",
+        "127.0.0.1:0:6379",
+        image,
+        "/bin/sh",
+        "-c",
+        "sleep 3600",
+        "--requirepass",
+        "r3dis",
+    ]);
+    // Not ours: never listed.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[2],
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
+    // Labelled like the app's, but not recorded: never offered.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &names.0[3],
+        "--label",
+        "dev.aidesktop.service=postgresql",
+        "--label",
+        "dev.aidesktop.managed=true",
+        "-e",
+        "POSTGRES_PASSWORD=planted",
+        "-p",
+        "127.0.0.1:0:5432",
+        image,
+    ]);
+    let pg_port = docker(&["port", &names.0[0], "5432"]);
+    let pg_port: u16 = pg_port.rsplit(':').next().unwrap().parse().unwrap();
+    let recorded = vec![
+        docker(&["inspect", "-f", "{{.Id}}", &names.0[0]]),
+        docker(&["inspect", "-f", "{{.Id}}", &names.0[1]]),
+    ];
+
+    let found =
+        ai_desktop_core::services::discovery::discover("unix:///var/run/docker.sock", &recorded)
+            .await;
+    assert!(found.docker_available, "{:?}", found.message);
+    let ours: Vec<_> = found
+        .services
+        .iter()
+        .filter(|s| s.container.starts_with(&tag))
+        .collect();
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    let pg = ours.iter().find(|s| s.kind == "postgresql").unwrap();
+    assert!(pg.running);
+    assert_eq!(pg.host_port, Some(pg_port));
+    assert_eq!(pg.env_var, "DATABASE_URL");
+    assert_eq!(
+        pg.connection_string.as_deref(),
+        Some(format!("postgresql://postgres:s3cret%2Fpass@127.0.0.1:{pg_port}/shop").as_str())
+    );
+    let redis = ours.iter().find(|s| s.kind == "redis").unwrap();
+    assert!(redis
+        .connection_string
+        .as_deref()
+        .unwrap()
+        .starts_with("redis://:r3dis@127.0.0.1:"));
+
+    // A stopped one is still offered, marked as such.
+    assert!(
+        !found.services.iter().any(|s| s.container == names.0[3]),
+        "a container with the app's labels it did not make was offered"
+    );
+    docker(&["stop", "-t", "0", &names.0[0]]);
+    let found =
+        ai_desktop_core::services::discovery::discover("unix:///var/run/docker.sock", &recorded)
+            .await;
+    let pg = found
+        .services
+        .iter()
+        .find(|s| s.container == names.0[0])
+        .unwrap();
+    assert!(!pg.running);
+}
+
+/// The System page's PM2 list: every process of this PM2, the user's own
+/// too, with actions; the app's deployments are marked and cannot be deleted
+/// from there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pm2_list_shows_every_process_and_acts_by_id() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    use ai_desktop_api::system::Pm2Action;
+    let fx = Fixture::new();
+    // A process the user started with pm2 directly.
+    let status = std::process::Command::new("pm2")
+        .args(["start", "sleep", "--name", "users-sleeper", "--", "600"])
+        .env_clear()
+        .envs(fx.env.iter().map(|(k, v)| (k, v)))
+        .env("PM2_HOME", &fx.pm2_home)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let repo = fx.node_repo("web", SERVER_JS);
+    let d = fx.manager.create(input(repo, "web")).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+
+    let list = fx.manager.pm2_processes().await.unwrap();
+    let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["users-sleeper", d.pm2_name.as_str()]);
+    let user = &list[0];
+    assert_eq!(user.deployment_id, None);
+    assert_eq!(user.status, "online");
+    assert!(user.pid.is_some());
+    assert!(
+        user.script.as_deref().unwrap_or("").ends_with("sleep"),
+        "{user:?}"
+    );
+    assert_eq!(list[1].deployment_id, Some(d.id));
+
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Restart)
+        .await
+        .unwrap();
+    assert_eq!(after[0].restarts, 1);
+    assert_ne!(after[0].pid, user.pid);
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Stop)
+        .await
+        .unwrap();
+    assert_eq!(after[0].status, "stopped");
+    assert_eq!(after[0].pid, None);
+
+    // The app's deployment: not deleted from here; nothing changes.
+    let err = fx
+        .manager
+        .pm2_act(list[1].pm_id, Pm2Action::Delete)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    assert!(fx.jlist_names().contains(&d.pm2_name));
+    let err = fx
+        .manager
+        .pm2_act(999, Pm2Action::Restart)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+
+    let after = fx
+        .manager
+        .pm2_act(user.pm_id, Pm2Action::Delete)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(fx.jlist_names(), vec![d.pm2_name.clone()]);
+}
+
+/// A rename must not lose the running process: the PM2 name is fixed when
+/// the deployment is created, so stop and delete still reach it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_deployment_keeps_its_process_for_stop_and_delete() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("api", SERVER_JS);
+    let mut new = input(repo, "api");
+    new.start_command = Some("node server.js".into());
+    let port = new.port;
+    let d = fx.manager.create(new.clone()).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    eventually("the app to answer", || get(d.port)).await;
+
+    // Renamed while it runs: the row still says what runs.
+    let mut renamed = new.clone();
+    renamed.name = "api2".into();
+    renamed.port = port;
+    let after = fx.manager.update(d.id, renamed.clone()).unwrap();
+    assert_eq!(after.name, "api2");
+    assert_eq!(
+        after.pm2_name, d.pm2_name,
+        "the PM2 name is the one it runs under"
+    );
+    let online = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert!(!online.pids.is_empty());
+
+    // Stop reaches it: nothing answers on its port any more.
+    fx.manager.stop(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Stopped).await;
+    eventually("the port to close", || get(d.port).is_none().then_some(())).await;
+
+    // Started again, renamed again, deleted: no process is left in PM2.
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    renamed.name = "api3".into();
+    fx.manager.update(d.id, renamed).unwrap();
+    fx.manager.delete(d.id).await.unwrap();
+    assert!(
+        fx.jlist_names().is_empty(),
+        "left in PM2: {:?}",
+        fx.jlist_names()
+    );
+    eventually("the port to close after delete", || {
+        get(d.port).is_none().then_some(())
+    })
+    .await;
+}
+
+/// Deployment env values reach the page masked; the mask sent back keeps
+/// the stored value (which the app gets at start); reveal gives one value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn env_values_are_masked_kept_and_revealed_one_at_a_time() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    use ai_desktop_api::secrets::MASKED;
+    let fx = Fixture::new();
+    let repo = fx.node_repo("masked", SERVER_JS);
+    let mut new = input(repo, "masked");
+    new.start_command = Some("node server.js".into());
+    new.env = BTreeMap::from([("GREETING".to_string(), "planted-greeting-4411".to_string())]);
+    let d = fx.manager.create(new.clone()).unwrap();
+    assert_eq!(d.env["GREETING"], MASKED);
+    let listed = serde_json::to_string(&fx.manager.list().unwrap()).unwrap();
+    assert!(!listed.contains("planted-greeting-4411"), "{listed}");
+    assert_eq!(
+        fx.manager.reveal(d.id, "GREETING").unwrap(),
+        "planted-greeting-4411"
+    );
+    // Edited without retyping it: kept, and the app gets the real value.
+    let mut edit = new.clone();
+    edit.env.insert("GREETING".into(), MASKED.into());
+    edit.port = Some(d.port);
+    fx.manager.update(d.id, edit.clone()).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    let body = eventually("the app to answer", || get(d.port)).await;
+    assert!(body.starts_with("hello planted-greeting-4411"), "{body}");
+    // A new name with the mask is refused.
+    edit.env.insert("OTHER".into(), MASKED.into());
+    assert!(matches!(
+        fx.manager.update(d.id, edit),
+        Err(Error::InvalidInput(_))
+    ));
+    fx.manager.delete(d.id).await.unwrap();
+}
+
+/// Looking (the System page's PM2 list, a refresh) never starts PM2: a
+/// `pm2` call starts its daemon when none runs, which left daemons behind
+/// for a user who never started one (and for tests, in deleted folders).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_never_starts_a_pm2_daemon() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    assert!(fx.manager.pm2_processes().await.unwrap().is_empty());
+    fx.manager.refresh().await.unwrap();
+    fx.manager.stop_all().await.unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let daemon = format!("God Daemon ({})", fx.pm2_home.display());
+    let started = std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+        std::fs::read(e.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&daemon))
+    });
+    assert!(!started, "a PM2 daemon was started by reading");
+    // Once something is started, the list shows it.
+    let repo = fx.node_repo("seen", SERVER_JS);
+    let mut new = input(repo, "seen");
+    new.start_command = Some("node server.js".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(fx.manager.pm2_processes().await.unwrap().len(), 1);
+    fx.manager.delete(d.id).await.unwrap();
+}

@@ -1,0 +1,797 @@
+//! Stash, tags, remotes, show, reset, push/pull against a bare repository on
+//! disk, merge and rebase conflicts, clone with progress, and hostile input —
+//! on repositories made by scripts in temp dirs, each result checked with the
+//! git CLI.
+
+use ai_desktop_core::testkit::git_cli::git;
+use ai_desktop_core::{App, Config};
+
+use ai_desktop_api::git::{GitProgress, PullMode, RepoState, ResetMode, SyncOutcome};
+use ai_desktop_api::repos::NewRepository;
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::git::ops::GitOps;
+use ai_desktop_core::git::sync::{GitSync, Report};
+use ai_desktop_core::repos::RepoRegistry;
+use ai_desktop_core::workspace::Workspaces;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+struct Fx {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    home: PathBuf,
+    bare: PathBuf,
+    /// The registered clone.
+    mine: PathBuf,
+    id: i64,
+    /// A colleague's clone, driven by the git CLI.
+    theirs: PathBuf,
+    work: PathBuf,
+    repos: Arc<RepoRegistry>,
+    workspaces: Arc<Workspaces>,
+    ops: Arc<GitOps>,
+    sync: Arc<GitSync>,
+}
+
+fn fixture() -> Fx {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ada\n\temail = ada@example.org\n[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
+    let seed = root.join("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    std::fs::write(seed.join("a.txt"), "one\ntwo\nthree\n").unwrap();
+    git(&seed, &["init", "-q"]);
+    git(&seed, &["add", "."]);
+    git(&seed, &["commit", "-qm", "first"]);
+    let bare = root.join("origin.git");
+    git(&root, &["clone", "-q", "--bare", "seed", "origin.git"]);
+    git(&root, &["clone", "-q", "origin.git", "mine"]);
+    git(&root, &["clone", "-q", "origin.git", "theirs"]);
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+
+    let app = App::open(
+        Config::isolated(&root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let repos = app.repos.clone();
+    let mine = root.join("mine");
+    let id = repos
+        .create(NewRepository {
+            name: "mine".into(),
+            path: mine.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    let workspaces = app.workspaces.clone();
+    workspaces.add(&work.display().to_string()).unwrap();
+    Fx {
+        ops: app.git_ops.clone(),
+        sync: app.git_sync.clone(),
+        _tmp: tmp,
+        theirs: root.join("theirs"),
+        root,
+        home,
+        bare,
+        mine,
+        id,
+        work,
+        repos,
+        workspaces,
+    }
+}
+
+fn collect() -> (Report, Arc<Mutex<Vec<GitProgress>>>) {
+    let frames = Arc::new(Mutex::new(Vec::new()));
+    let sink = frames.clone();
+    (Arc::new(move |p| sink.lock().unwrap().push(p)), frames)
+}
+
+fn quiet() -> Report {
+    Arc::new(|_| {})
+}
+
+fn commit_file(f: &Fx, name: &str, text: &str, message: &str) -> String {
+    std::fs::write(f.mine.join(name), text).unwrap();
+    f.ops.stage(f.id, &[name.to_string()]).unwrap();
+    f.ops.commit(f.id, message).unwrap().id
+}
+
+#[test]
+fn stash_tags_remotes_show_and_reset() {
+    let f = fixture();
+    // Stash: push (untracked too), list, apply keeps it, drop removes it.
+    std::fs::write(f.mine.join("a.txt"), "one\nTWO\nthree\n").unwrap();
+    std::fs::write(f.mine.join("new.txt"), "new\n").unwrap();
+    let list = f.ops.stash_push(f.id, "half done", true).unwrap();
+    assert_eq!(list.len(), 1);
+    assert!(list[0].message.contains("half done"), "{list:?}");
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+    assert!(matches!(
+        f.ops.stash_push(f.id, "", false),
+        Err(Error::InvalidInput(_))
+    ));
+    let list = f.ops.stash_apply(f.id, 0, false).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("a.txt")).unwrap(),
+        "one\nTWO\nthree\n"
+    );
+    assert!(f.mine.join("new.txt").exists());
+    // Applying again over the same changes is refused and changes nothing.
+    assert!(f.ops.stash_apply(f.id, 0, false).is_err());
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("a.txt")).unwrap(),
+        "one\nTWO\nthree\n"
+    );
+    assert!(matches!(f.ops.stash_drop(f.id, 5), Err(Error::NotFound(_))));
+    assert!(f.ops.stash_drop(f.id, 0).unwrap().is_empty());
+    assert_eq!(git(&f.mine, &["stash", "list"]), "");
+    std::fs::remove_file(f.mine.join("new.txt")).unwrap();
+
+    // Tags: lightweight and annotated, never moved, deleted.
+    let head = git(&f.mine, &["rev-parse", "HEAD"]);
+    f.ops.create_tag(f.id, "v1", "").unwrap();
+    let tags = f.ops.create_tag(f.id, "v1.1", "First release").unwrap();
+    assert_eq!(tags.len(), 2);
+    assert!(tags.iter().all(|t| t.target == head));
+    assert_eq!(
+        tags.iter()
+            .find(|t| t.name == "v1.1")
+            .unwrap()
+            .message
+            .as_deref(),
+        Some("First release")
+    );
+    assert_eq!(git(&f.mine, &["cat-file", "-t", "v1.1"]), "tag");
+    assert!(matches!(
+        f.ops.create_tag(f.id, "v1", ""),
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(f.ops.delete_tag(f.id, "v1").unwrap().len(), 1);
+    assert_eq!(git(&f.mine, &["tag"]), "v1.1");
+
+    // Remotes: listed with credentials hidden, added, removed.
+    let remotes = f.ops.remotes(f.id).unwrap();
+    assert_eq!(remotes.len(), 1);
+    assert_eq!(remotes[0].name, "origin");
+    let remotes = f
+        .ops
+        .add_remote(f.id, "backup", "https://ada:secret@example.org/r.git")
+        .unwrap();
+    let backup = remotes.iter().find(|r| r.name == "backup").unwrap();
+    assert!(!backup.url.contains("secret"), "{}", backup.url);
+    assert_eq!(
+        git(&f.mine, &["config", "remote.backup.url"]),
+        "https://ada:secret@example.org/r.git"
+    );
+    assert!(matches!(
+        f.ops.add_remote(f.id, "backup", "/elsewhere"),
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(f.ops.remove_remote(f.id, "backup").unwrap().len(), 1);
+    assert_eq!(git(&f.mine, &["remote"]), "origin");
+
+    // Show: message and diff of a commit.
+    let second = commit_file(&f, "a.txt", "one\n2\nthree\n", "Second\n\nWith a body.");
+    let shown = f.ops.show(f.id, &second).unwrap();
+    assert_eq!(shown.message, "Second\n\nWith a body.\n");
+    assert_eq!(shown.files.len(), 1);
+    assert_eq!(shown.files[0].path, "a.txt");
+    assert_eq!(shown.files[0].status, "modified");
+    assert!(
+        shown.files[0].patch.contains("-two\n+2\n"),
+        "{}",
+        shown.files[0].patch
+    );
+    assert!(f.ops.show(f.id, "HEAD").is_err());
+
+    // Reset: soft keeps the change staged, mixed unstaged, hard discards it.
+    f.ops.reset(f.id, &head, ResetMode::Soft).unwrap();
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), head);
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "M  a.txt");
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    let again = f.ops.commit(f.id, "Second again").unwrap().id;
+    f.ops.reset(f.id, &head, ResetMode::Mixed).unwrap();
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "M a.txt");
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    f.ops.commit(f.id, "Second, third time").unwrap();
+    f.ops.reset(f.id, &head, ResetMode::Hard).unwrap();
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("a.txt")).unwrap(),
+        "one\ntwo\nthree\n"
+    );
+    // The commit is still reachable by id (the reflog keeps it).
+    assert_eq!(f.ops.show(f.id, &again).unwrap().commit.id, again);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_and_pull_against_a_bare_repository() {
+    let f = fixture();
+    // Push a new branch: it gets an upstream.
+    f.ops.create_branch(f.id, "feature", true).unwrap();
+    let mine = commit_file(&f, "b.txt", "b\n", "Add b");
+    let pushed = f.sync.push(f.id, None, quiet()).await.unwrap();
+    assert_eq!(pushed.outcome, SyncOutcome::Pushed);
+    assert_eq!(git(&f.bare, &["rev-parse", "refs/heads/feature"]), mine);
+    assert_eq!(
+        git(
+            &f.mine,
+            &["rev-parse", "--abbrev-ref", "feature@{upstream}"]
+        ),
+        "origin/feature"
+    );
+    f.ops.switch_branch(f.id, "main").unwrap();
+
+    // A colleague pushes to main: pull fast-forwards.
+    std::fs::write(f.theirs.join("c.txt"), "c\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add c"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let (report, frames) = collect();
+    let pulled = f
+        .sync
+        .pull(f.id, PullMode::FastForwardOnly, report)
+        .await
+        .unwrap();
+    assert_eq!(pulled.outcome, SyncOutcome::FastForward);
+    assert_eq!(
+        git(&f.mine, &["rev-parse", "HEAD"]),
+        git(&f.theirs, &["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("c.txt")).unwrap(),
+        "c\n"
+    );
+    assert!(
+        frames.lock().unwrap().iter().any(|p| p.total > 0),
+        "fetch progress: {:?}",
+        frames.lock().unwrap()
+    );
+    let again = f
+        .sync
+        .pull(f.id, PullMode::FastForwardOnly, quiet())
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, SyncOutcome::UpToDate);
+
+    // Diverged: fast-forward-only refuses and changes nothing; merge merges.
+    std::fs::write(f.theirs.join("d.txt"), "d\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add d"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let local = commit_file(&f, "e.txt", "e\n", "Add e");
+    let err = f
+        .sync
+        .pull(f.id, PullMode::FastForwardOnly, quiet())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), local);
+    // Pushing now is refused: the remote has a commit we do not.
+    let err = f.sync.push(f.id, None, quiet()).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_ne!(git(&f.bare, &["rev-parse", "refs/heads/main"]), local);
+
+    let merged = f.sync.pull(f.id, PullMode::Merge, quiet()).await.unwrap();
+    assert_eq!(merged.outcome, SyncOutcome::Merged, "{merged:?}");
+    let parents = git(&f.mine, &["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split(' ').count(), 3, "a merge commit: {parents}");
+    assert!(f.mine.join("d.txt").exists() && f.mine.join("e.txt").exists());
+    assert_eq!(git(&f.mine, &["log", "-1", "--format=%an"]), "Ada");
+
+    let (report, frames) = collect();
+    f.sync.push(f.id, None, report).await.unwrap();
+    assert_eq!(
+        git(&f.bare, &["rev-parse", "refs/heads/main"]),
+        git(&f.mine, &["rev-parse", "HEAD"])
+    );
+    drop(frames);
+    // Fetch only moves remote-tracking branches.
+    git(&f.theirs, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    std::fs::write(f.theirs.join("g.txt"), "g\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add g"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let head = git(&f.mine, &["rev-parse", "HEAD"]);
+    let fetched = f.sync.fetch(f.id, None, quiet()).await.unwrap();
+    assert_eq!(fetched.outcome, SyncOutcome::Fetched);
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        git(&f.mine, &["rev-parse", "origin/main"]),
+        git(&f.theirs, &["rev-parse", "HEAD"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_conflict_is_reported_with_its_files_and_can_be_aborted_or_concluded() {
+    let f = fixture();
+    f.ops.create_branch(f.id, "feature", true).unwrap();
+    commit_file(&f, "a.txt", "one\nfeature\nthree\n", "Feature edit");
+    commit_file(&f, "f.txt", "only on feature\n", "Feature file");
+    f.ops.switch_branch(f.id, "main").unwrap();
+    let main = commit_file(&f, "a.txt", "one\nmain\nthree\n", "Main edit");
+
+    let result = f.sync.merge(f.id, "feature").await.unwrap();
+    assert_eq!(result.outcome, SyncOutcome::Conflicts);
+    assert_eq!(result.conflicted, ["a.txt"]);
+    let state = f.ops.state(f.id).unwrap();
+    assert_eq!(state.state, RepoState::Merge);
+    assert_eq!(state.conflicted, ["a.txt"]);
+    // Nothing else can start meanwhile.
+    assert!(matches!(
+        f.sync.merge(f.id, "feature").await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(f.sync.abort(f.id).await.unwrap(), RepoState::Clean);
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), main);
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+    assert!(!f.mine.join("f.txt").exists());
+
+    // Again, resolved and committed from the app: a merge commit.
+    f.sync.merge(f.id, "feature").await.unwrap();
+    assert!(matches!(
+        f.ops.commit(f.id, "Merge"),
+        Err(Error::Conflict(_))
+    ));
+    std::fs::write(f.mine.join("a.txt"), "one\nboth\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    f.ops.commit(f.id, "Merge feature").unwrap();
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+    let parents = git(&f.mine, &["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split(' ').count(), 3, "{parents}");
+    assert!(f.mine.join("f.txt").exists());
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+
+    // A clean merge of a branch already in: up to date.
+    let up = f.sync.merge(f.id, "feature").await.unwrap();
+    assert_eq!(up.outcome, SyncOutcome::UpToDate);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebase_stops_on_conflicts_and_continues() {
+    let f = fixture();
+    f.ops.create_branch(f.id, "topic", true).unwrap();
+    commit_file(&f, "a.txt", "one\ntopic\nthree\n", "Topic edit");
+    commit_file(&f, "t.txt", "t\n", "Topic file");
+    f.ops.switch_branch(f.id, "main").unwrap();
+    let main = commit_file(&f, "a.txt", "one\nmain\nthree\n", "Main edit");
+    f.ops.switch_branch(f.id, "topic").unwrap();
+
+    let result = f.sync.rebase(f.id, "main").await.unwrap();
+    assert_eq!(result.outcome, SyncOutcome::Conflicts, "{result:?}");
+    assert_eq!(result.conflicted, ["a.txt"]);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Rebase);
+    assert!(matches!(
+        f.sync.continue_rebase(f.id).await,
+        Err(Error::Conflict(_))
+    ));
+    std::fs::write(f.mine.join("a.txt"), "one\nmain and topic\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    let done = f.sync.continue_rebase(f.id).await.unwrap();
+    assert_eq!(done.outcome, SyncOutcome::Rebased, "{done:?}");
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+    // Linear: topic's two commits on top of main.
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD~2"]), main);
+    assert_eq!(
+        git(&f.mine, &["log", "--format=%s", "-2"]),
+        "Topic file\nTopic edit"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clone_streams_progress_and_registers_the_repository() {
+    let f = fixture();
+    // file:// makes git use the pack protocol (and print progress).
+    let url = format!("file://{}", f.bare.display());
+    let (report, frames) = collect();
+    let repo = f
+        .sync
+        .clone_repo(&url, &f.work.display().to_string(), None, report)
+        .await
+        .unwrap();
+    assert_eq!(repo.name, "origin");
+    assert_eq!(repo.path, f.work.join("origin").display().to_string());
+    assert_eq!(
+        git(&f.work.join("origin"), &["log", "--format=%s"]),
+        "first"
+    );
+    assert!(f.repos.list().unwrap().iter().any(|r| r.id == repo.id));
+    let frames = frames.lock().unwrap().clone();
+    assert!(
+        frames
+            .iter()
+            .any(|p| p.stage == "Receiving objects" && p.total > 0),
+        "{frames:?}"
+    );
+    assert_eq!(frames.last().unwrap().stage, "Done");
+
+    // Into an existing folder, or under a name already registered: refused.
+    let err = f
+        .sync
+        .clone_repo(&url, &f.work.display().to_string(), Some("origin"), quiet())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    let err = f
+        .sync
+        .clone_repo(&url, &f.work.display().to_string(), Some("mine"), quiet())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    // A clone that fails leaves nothing behind.
+    let err = f
+        .sync
+        .clone_repo(
+            &format!("file://{}/nothing.git", f.root.display()),
+            &f.work.display().to_string(),
+            Some("broken"),
+            quiet(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Failed { .. }), "{err:?}");
+    assert!(!f.work.join("broken").exists());
+    assert_eq!(f.repos.list().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_git_input_is_refused_with_no_effect() {
+    let f = fixture();
+    let marker = f.root.join("pwned");
+    let m = marker.display().to_string();
+    let work = f.work.display().to_string();
+    let remotes_before = git(&f.mine, &["config", "--get-regexp", "^remote\\."]);
+    let head_before = git(&f.mine, &["rev-parse", "HEAD"]);
+
+    let hostile_urls = [
+        format!("--upload-pack=touch {m}"),
+        format!("-c core.sshCommand=touch {m}"),
+        format!("ext::sh -c touch% {m}"),
+        format!("ssh://-oProxyCommand=touch%20{m}/repo"),
+        format!("-oProxyCommand=touch {m}:repo"),
+        "fd::7".to_string(),
+    ];
+    for url in &hostile_urls {
+        let err = f
+            .sync
+            .clone_repo(url, &work, Some("x"), quiet())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "clone {url}: {err:?}"
+        );
+        let err = f.ops.add_remote(f.id, "evil", url).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "remote {url}: {err:?}"
+        );
+    }
+    // Clone destinations outside the workspace folders.
+    let url = format!("file://{}", f.bare.display());
+    for (workspace, name) in [
+        (f.root.display().to_string(), "x"),
+        ("/tmp".to_string(), "x"),
+        (work.clone(), "../escaped"),
+        (work.clone(), "-x"),
+        (work.clone(), "a\nb"),
+    ] {
+        let err = f
+            .sync
+            .clone_repo(&url, &workspace, Some(name), quiet())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Forbidden(_) | Error::InvalidInput(_)),
+            "{workspace} {name:?}: {err:?}"
+        );
+    }
+    assert!(!f.root.join("escaped").exists() && !f.root.join("x").exists());
+    assert_eq!(std::fs::read_dir(&f.work).unwrap().count(), 0);
+
+    // Options where names go.
+    for remote in [format!("--upload-pack=touch {m}"), "-c".to_string()] {
+        let err = f
+            .sync
+            .fetch(f.id, Some(remote.clone()), quiet())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "fetch {remote}: {err:?}"
+        );
+        let err = f
+            .sync
+            .push(f.id, Some(remote.clone()), quiet())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "push {remote}: {err:?}"
+        );
+        assert!(f.ops.add_remote(f.id, &remote, "/srv/x.git").is_err());
+    }
+    for name in [format!("--exec=touch {m}"), "-D".into(), "--abort".into()] {
+        assert!(matches!(
+            f.sync.rebase(f.id, &name).await,
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(matches!(
+            f.sync.merge(f.id, &name).await,
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(f.ops.create_branch(f.id, &name, false).is_err());
+        assert!(f.ops.create_tag(f.id, &name, "").is_err());
+    }
+
+    // A remote written into the config by hand is held to the same rules.
+    git(
+        &f.mine,
+        &[
+            "config",
+            "remote.evil.url",
+            &format!("ext::sh -c touch% {m}"),
+        ],
+    );
+    let err = f
+        .sync
+        .fetch(f.id, Some("evil".into()), quiet())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    git(&f.mine, &["config", "--remove-section", "remote.evil"]);
+
+    // The repository's own config naming programs: never run by the app.
+    git(
+        &f.mine,
+        &[
+            "config",
+            "remote.origin.uploadpack",
+            &format!("touch {m}; git-upload-pack"),
+        ],
+    );
+    git(
+        &f.mine,
+        &[
+            "config",
+            "remote.origin.receivepack",
+            &format!("touch {m}; git-receive-pack"),
+        ],
+    );
+    git(
+        &f.mine,
+        &["config", "core.sshCommand", &format!("touch {m}")],
+    );
+    let fsmonitor = f.root.join("fsmonitor.sh");
+    std::fs::write(&fsmonitor, format!("#!/bin/sh\ntouch {m}\n")).unwrap();
+    Command::new("chmod")
+        .arg("755")
+        .arg(&fsmonitor)
+        .status()
+        .unwrap();
+    git(
+        &f.mine,
+        &["config", "core.fsmonitor", &fsmonitor.display().to_string()],
+    );
+    f.sync.fetch(f.id, None, quiet()).await.unwrap();
+    f.ops.create_branch(f.id, "side", false).unwrap();
+    let merged = f.sync.merge(f.id, "side").await.unwrap();
+    assert_eq!(merged.outcome, SyncOutcome::UpToDate);
+    f.sync.push(f.id, None, quiet()).await.unwrap();
+    assert!(
+        !marker.exists(),
+        "a program named by the repository's config ran"
+    );
+    // (Proof the fixture is live: the git CLI itself runs the fsmonitor hook.)
+    git(&f.mine, &["status", "--porcelain"]);
+    assert!(
+        marker.exists(),
+        "the fsmonitor fixture did not run under plain git"
+    );
+    std::fs::remove_file(&marker).unwrap();
+    git(&f.mine, &["config", "--unset", "core.fsmonitor"]);
+    git(&f.mine, &["config", "--unset", "remote.origin.uploadpack"]);
+    git(&f.mine, &["config", "--unset", "remote.origin.receivepack"]);
+    git(&f.mine, &["config", "--unset", "core.sshCommand"]);
+
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), head_before);
+    assert_eq!(
+        git(&f.mine, &["config", "--get-regexp", "^remote\\."]),
+        remotes_before
+    );
+    assert!(!marker.exists());
+    let _ = (&f.home, &f.workspaces);
+}
+
+/// Merge, rebase and rebase-continue run the git program, which would run
+/// whatever the repository's own config names: hooks (in .git/hooks and a
+/// core.hooksPath), a merge driver and clean/smudge filters picked by
+/// .gitattributes, and gpg.program for signed commits. None of them runs
+/// through the app — as none runs through libgit2 — while the same
+/// operations with plain git run them all (the fixture is live).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_and_rebase_run_no_program_the_repository_names() {
+    let f = fixture();
+    let ran = f.root.join("ran");
+    std::fs::create_dir_all(&ran).unwrap();
+    let marker = |what: &str| format!("touch '{}/{what}'", ran.display());
+    let script = |name: &str, body: String| {
+        let path = f.root.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        path
+    };
+    // Hooks in .git/hooks and in a hooks folder the config points to.
+    let hooks = f.mine.join(".git/hooks");
+    let other_hooks = f.root.join("other-hooks");
+    std::fs::create_dir_all(&other_hooks).unwrap();
+    for dir in [&hooks, &other_hooks] {
+        for hook in [
+            "pre-merge-commit",
+            "post-merge",
+            "post-checkout",
+            "pre-rebase",
+            "post-rewrite",
+            "prepare-commit-msg",
+            "commit-msg",
+        ] {
+            let path = dir.join(hook);
+            std::fs::write(
+                &path,
+                format!("#!/bin/sh\n{}\n", marker(&format!("hook-{hook}"))),
+            )
+            .unwrap();
+            Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        }
+    }
+    let gpg = script("gpg.sh", format!("{}\nexit 1", marker("gpg")));
+    let driver = script("driver.sh", format!("{}\nexit 0", marker("merge-driver")));
+    let config = [
+        (
+            "merge.evil.driver",
+            format!("{} %O %A %B", driver.display()),
+        ),
+        (
+            "filter.evil.clean",
+            format!("sh -c \"{}; cat\"", marker("clean")),
+        ),
+        (
+            "filter.evil.smudge",
+            format!("sh -c \"{}; cat\"", marker("smudge")),
+        ),
+        ("filter.evil.required", "true".into()),
+        ("commit.gpgSign", "true".into()),
+        ("gpg.program", gpg.display().to_string()),
+    ];
+    // The attributes come with the history, as a cloned repository's would.
+    std::fs::write(
+        f.mine.join(".gitattributes"),
+        "*.txt merge=evil filter=evil\n",
+    )
+    .unwrap();
+    git(&f.mine, &["add", ".gitattributes"]);
+    git(
+        &f.mine,
+        &["-c", "commit.gpgSign=false", "commit", "-qm", "attributes"],
+    );
+    for (key, value) in &config {
+        git(&f.mine, &["config", key, value]);
+    }
+    git(
+        &f.mine,
+        &[
+            "config",
+            "core.hooksPath",
+            &other_hooks.display().to_string(),
+        ],
+    );
+    let ran_now = || -> Vec<String> {
+        let mut list: Vec<String> = std::fs::read_dir(&ran)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        list.sort();
+        list
+    };
+
+    // Branches to merge and rebase: one that merges cleanly, one that conflicts.
+    // The test's own set-up steps, with all of it off.
+    let safe = |args: &[&str]| {
+        let mut all = vec![
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "commit.gpgSign=false",
+            "-c",
+            "filter.evil.clean=",
+            "-c",
+            "filter.evil.smudge=",
+            "-c",
+            "filter.evil.required=false",
+        ];
+        all.extend_from_slice(args);
+        Command::new("git")
+            .args(&all)
+            .current_dir(&f.mine)
+            .env("HOME", &f.home)
+            .output()
+            .unwrap()
+    };
+    safe(&["checkout", "-qb", "clean"]);
+    std::fs::write(f.mine.join("b.txt"), "from clean\n").unwrap();
+    safe(&["add", "b.txt"]);
+    safe(&["commit", "-qm", "clean branch"]);
+    safe(&["checkout", "-q", "main"]);
+    safe(&["checkout", "-qb", "clash"]);
+    std::fs::write(f.mine.join("a.txt"), "one\nclash\nthree\n").unwrap();
+    safe(&["commit", "-qam", "clash branch"]);
+    safe(&["checkout", "-q", "main"]);
+    std::fs::write(f.mine.join("a.txt"), "one\nmain\nthree\n").unwrap();
+    safe(&["commit", "-qam", "main edit"]);
+    let start = git(&f.mine, &["rev-parse", "HEAD"]);
+    for entry in std::fs::read_dir(&ran).unwrap().flatten() {
+        std::fs::remove_file(entry.path()).unwrap();
+    }
+
+    // Through the app: a clean merge (a merge commit), a conflicting merge
+    // (the custom driver's file stops as a conflict), a rebase and its continue.
+    let merged = f.sync.merge(f.id, "clean").await.unwrap();
+    assert_eq!(merged.outcome, SyncOutcome::Merged, "{merged:?}");
+    assert!(f.mine.join("b.txt").exists());
+    let clash = f.sync.merge(f.id, "clash").await.unwrap();
+    assert_eq!(clash.outcome, SyncOutcome::Conflicts, "{clash:?}");
+    assert_eq!(f.sync.abort(f.id).await.unwrap(), RepoState::Clean);
+    safe(&["checkout", "-q", "clash"]);
+    let rebased = f.sync.rebase(f.id, "main").await.unwrap();
+    assert_eq!(rebased.outcome, SyncOutcome::Conflicts, "{rebased:?}");
+    std::fs::write(f.mine.join("a.txt"), "one\nboth\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    let done = f.sync.continue_rebase(f.id).await.unwrap();
+    assert_eq!(done.outcome, SyncOutcome::Rebased, "{done:?}");
+    assert_eq!(
+        ran_now(),
+        Vec::<String>::new(),
+        "programs the repository names ran"
+    );
+
+    // The fixture is live: plain git runs them (on a branch that conflicts
+    // again: "clash" now holds main's change).
+    safe(&["checkout", "-q", "-b", "clash2", &format!("{start}~1")]);
+    std::fs::write(f.mine.join("a.txt"), "one\nclash2\nthree\n").unwrap();
+    safe(&["commit", "-qam", "clash again"]);
+    safe(&["checkout", "-q", "main"]);
+    safe(&["reset", "-q", "--hard", &start]);
+    let plain_merge = |branch: &str| {
+        Command::new("git")
+            .args(["merge", "--no-edit", branch])
+            .current_dir(&f.mine)
+            .env("HOME", &f.home)
+            .output()
+            .unwrap()
+    };
+    plain_merge("clash2");
+    safe(&["merge", "--abort"]);
+    safe(&["reset", "-q", "--hard", &start]);
+    plain_merge("clean");
+    let plain = ran_now();
+    for expected in ["gpg", "hook-pre-merge-commit", "merge-driver", "clean"] {
+        assert!(
+            plain.contains(&expected.to_string()),
+            "plain git did not run {expected}: {plain:?}"
+        );
+    }
+}

@@ -1,0 +1,508 @@
+//! Services against the real dockerd `.ci/setup --test` starts, with a Redis
+//! image built locally (Debian's redis-server and its libraries in a rootfs,
+//! imported under the catalog's image name), since nothing can be pulled.
+
+use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::services::ServiceManager;
+use ai_desktop_core::testkit::docker::{docker, redis_image, Cleanup};
+use ai_desktop_core::testkit::real_tools;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+const SOCKET: &str = "unix:///var/run/docker.sock";
+
+/// The docker tests share container names within a prefix: one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Sends RESP commands, returns the raw replies.
+fn redis(port: u16, commands: &[&[&str]]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut wire = String::new();
+    for c in commands {
+        wire.push_str(&format!("*{}\r\n", c.len()));
+        for arg in *c {
+            wire.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+    }
+    s.write_all(wire.as_bytes()).unwrap();
+    let mut out = String::new();
+    let mut buf = [0u8; 1024];
+    // Read until every command answered (each reply ends with CRLF; enough here).
+    while out.matches("\r\n").count()
+        < commands.len() + commands.iter().filter(|c| c[0] == "GET").count()
+    {
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    out
+}
+
+fn manager(prefix: &str) -> (tempfile::TempDir, ServiceManager, Cleanup) {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = ServiceManager::new(
+        Arc::new(ai_desktop_core::store::Store::open_in(tmp.path()).unwrap()),
+        tmp.path().to_path_buf(),
+        SOCKET.into(),
+        prefix,
+        Arc::new(RecordingSink::default()),
+    );
+    (tmp, m, Cleanup(prefix.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_keeps_its_data_across_restart_and_reinstall() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    // Something else holds the standard port: the next free one is taken.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:6379").ok();
+    let pulls = std::sync::Mutex::new(Vec::<String>::new());
+    let installed = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |line| pulls.lock().unwrap().push(line),
+        )
+        .await
+        .unwrap();
+    drop(squatter);
+    assert!(
+        pulls.lock().unwrap().is_empty(),
+        "the local image is used, no pull"
+    );
+    assert_eq!(installed.state, ServiceState::Running);
+    assert_ne!(installed.port, 6379);
+    assert_eq!(installed.image, "redis:7.2", "the local image, no pull");
+    let port = installed.port;
+    let password = installed
+        .connection_string
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Without the password, nothing.
+    assert!(redis(port, &[&["PING"]]).starts_with("-NOAUTH"));
+    let reply = redis(port, &[&["AUTH", &password], &["SET", "greeting", "kept"]]);
+    assert_eq!(reply, "+OK\r\n+OK\r\n");
+    // Published on loopback only.
+    let (_, inspect) = docker(&[
+        "inspect",
+        "-f",
+        "{{json .HostConfig.PortBindings}}",
+        &installed.container,
+    ]);
+    assert!(inspect.contains("\"HostIp\":\"127.0.0.1\""), "{inspect}");
+    // And nothing answers on the machine's other addresses.
+    let addresses = std::process::Command::new("hostname")
+        .arg("-I")
+        .output()
+        .unwrap();
+    for ip in String::from_utf8_lossy(&addresses.stdout).split_whitespace() {
+        if let Ok(ip) = ip.parse::<std::net::IpAddr>() {
+            let reached = TcpStream::connect_timeout(&(ip, port).into(), Duration::from_secs(2));
+            assert!(reached.is_err(), "reachable on {ip}:{port}");
+        }
+    }
+
+    // services.json lost (corrupt): kept aside, and the service is taken
+    // back from Docker's labels with its port and password.
+    std::fs::write(_tmp.path().join("services.json"), "{ garbage").unwrap();
+    let listed = services.list().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].port, port);
+    assert_eq!(listed[0].connection_string, installed.connection_string);
+    let kept: Vec<_> = std::fs::read_dir(_tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the corrupt file is kept as a backup");
+
+    // Its output streams into the log.
+    let logs = services.logs(ServiceKind::Redis).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !logs
+        .since(0)
+        .iter()
+        .any(|l| l.text.contains("Ready to accept connections"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", logs.since(0));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A container that is not ours is listed, read-only.
+    let foreign = format!("{prefix}-foreign");
+    docker(&["run", "-d", "--name", &foreign, "redis:7.2"]);
+    let overview = services.overview().await;
+    assert!(overview.docker_available);
+    assert_eq!(overview.installed.len(), 1);
+    assert!(
+        overview.foreign.iter().any(|c| c.name == foreign),
+        "{:?}",
+        overview.foreign
+    );
+    assert!(!overview
+        .foreign
+        .iter()
+        .any(|c| c.name == installed.container));
+
+    services.restart(ServiceKind::Redis).await.unwrap();
+    let reply = redis(port, &[&["AUTH", &password], &["GET", "greeting"]]);
+    assert!(reply.ends_with("$4\r\nkept\r\n"), "{reply:?}");
+
+    // Uninstall keeping data, install again: the data (and its password) are back.
+    services.uninstall(ServiceKind::Redis, false).await.unwrap();
+    assert!(
+        !docker(&["inspect", &installed.container]).0,
+        "container removed"
+    );
+    assert!(
+        docker(&["volume", "inspect", &installed.volume]).0,
+        "volume kept"
+    );
+    let again = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: Some(port),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let reply = redis(again.port, &[&["AUTH", &password], &["GET", "greeting"]]);
+    assert!(reply.ends_with("$4\r\nkept\r\n"), "{reply:?}");
+
+    // Removed behind the app's back: shown as missing.
+    docker(&["rm", "-f", &again.container]);
+    let listed = services.list().await.unwrap();
+    assert_eq!(listed[0].state, ServiceState::Missing);
+    let err = services.start(ServiceKind::Redis).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    assert!(
+        !docker(&["volume", "inspect", &installed.volume]).0,
+        "volume deleted"
+    );
+    assert!(services.list().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_without_a_registry_fails_with_a_clear_message_and_leaves_nothing() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let prefix = format!("aidtestpull{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    let lines = std::sync::Mutex::new(Vec::<String>::new());
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: Some("0.0.0-not-here".into()),
+                port: None,
+            },
+            |l| lines.lock().unwrap().push(l),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Could not pull redis:0.0.0-not-here"),
+        "{}",
+        err.with_detail_text()
+    );
+    assert!(services.list().await.unwrap().is_empty());
+    assert!(!docker(&["inspect", &format!("{prefix}-redis")]).0);
+}
+
+#[tokio::test]
+async fn bad_input_and_an_absent_docker_are_refused() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    // An unknown service or a port out of range never gets past the command's arguments.
+    assert!(serde_json::from_str::<InstallRequest>(r#"{"kind":"oracle"}"#).is_err());
+    assert!(serde_json::from_str::<InstallRequest>(r#"{"kind":"redis","port":70000}"#).is_err());
+    let tmp = tempfile::tempdir().unwrap();
+    let absent = ServiceManager::new(
+        Arc::new(ai_desktop_core::store::Store::open_in(tmp.path()).unwrap()),
+        tmp.path().to_path_buf(),
+        format!("unix://{}/nothing.sock", tmp.path().display()),
+        "aidtestabsent",
+        Arc::new(RecordingSink::default()),
+    );
+    let err = absent.list().await.unwrap_err();
+    assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("apt install docker.io"), "{err}");
+    let services = ServiceManager::new(
+        Arc::new(ai_desktop_core::store::Store::open_in(tmp.path()).unwrap()),
+        tmp.path().to_path_buf(),
+        SOCKET.into(),
+        "aidtestbad",
+        Arc::new(RecordingSink::default()),
+    );
+    for version in ["7.2 ", "7.2; rm -rf /", "$(id)"] {
+        let err = services
+            .install(
+                InstallRequest {
+                    kind: ServiceKind::Redis,
+                    version: Some(version.into()),
+                    port: None,
+                },
+                |_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{version}: {err:?}");
+    }
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: Some(0),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}
+
+/// A Docker socket that can be switched off: forwards to the real one.
+struct DockerProxy {
+    path: std::path::PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DockerProxy {
+    fn start(path: &std::path::Path) -> DockerProxy {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).unwrap();
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    if let Ok(mut daemon) =
+                        tokio::net::UnixStream::connect("/var/run/docker.sock").await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut daemon).await;
+                    }
+                });
+            }
+        });
+        DockerProxy {
+            path: path.to_path_buf(),
+            task,
+        }
+    }
+
+    /// Docker "stops": the socket is gone and open connections with it.
+    fn stop(self) {
+        self.task.abort();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtestgone{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let socket_path = tmp.path().join("docker.sock");
+    let proxy = DockerProxy::start(&socket_path);
+    let services = ServiceManager::new(
+        Arc::new(ai_desktop_core::store::Store::open_in(tmp.path()).unwrap()),
+        tmp.path().to_path_buf(),
+        format!("unix://{}", socket_path.display()),
+        &prefix,
+        Arc::new(RecordingSink::default()),
+    );
+    services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+
+    proxy.stop();
+    for result in [
+        services.stop(ServiceKind::Redis).await.map(|_| ()),
+        services.restart(ServiceKind::Redis).await.map(|_| ()),
+        services.uninstall(ServiceKind::Redis, true).await,
+    ] {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    }
+    let overview = services.overview().await;
+    assert!(!overview.docker_available);
+    assert!(overview.message.unwrap().contains("not available"));
+
+    // Back: everything is as it was (the uninstall above changed nothing).
+    let _proxy = DockerProxy::start(&socket_path);
+    let overview = services.overview().await;
+    assert!(overview.docker_available);
+    assert_eq!(overview.installed.len(), 1);
+    assert_eq!(overview.installed[0].state, ServiceState::Running);
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+}
+
+/// Containers and volumes that carry the app's labels but that the app did
+/// not make (a cloned repository's compose file can add the labels) are not
+/// its services: never taken back, acted on, offered, or deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtestlbl{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let name = format!("{prefix}-redis");
+    let victim = format!("{prefix}-victim");
+    let look_alike = |volume: &str| {
+        let (ok, _) = docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--label",
+            "dev.aidesktop.service=redis",
+            "--label",
+            "dev.aidesktop.managed=true",
+            "-v",
+            &format!("{volume}:/data"),
+            "-p",
+            "127.0.0.1:0:6379",
+            "redis:7.2",
+            "redis-server",
+            "--requirepass",
+            "planted",
+        ]);
+        assert!(ok, "could not start the look-alike");
+    };
+    docker(&[
+        "volume",
+        "create",
+        "--label",
+        "dev.aidesktop.managed=true",
+        &victim,
+    ]);
+
+    // Nothing installed; a look-alike with the app's name and labels appears
+    // (and services.json is missing, as after a corrupt file): not taken back.
+    look_alike(&victim);
+    let overview = services.overview().await;
+    assert!(overview.installed.is_empty(), "{:?}", overview.installed);
+    assert!(
+        overview.foreign.iter().any(|c| c.name == name),
+        "{:?}",
+        overview.foreign
+    );
+    let err = services
+        .uninstall(ServiceKind::Redis, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert!(
+        docker(&["volume", "inspect", &victim]).0,
+        "its volume was deleted"
+    );
+    assert!(docker(&["inspect", &name]).0, "it was removed");
+    docker(&["rm", "-f", &name]);
+
+    // Installed for real; then the container is replaced behind the app's
+    // back by a look-alike of the same name mounting someone else's volume.
+    let installed = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    docker(&["rm", "-f", &name]);
+    look_alike(&victim);
+    let listed = services.list().await.unwrap();
+    assert_eq!(
+        listed[0].state,
+        ServiceState::Missing,
+        "the look-alike's state was shown"
+    );
+    let err = services.stop(ServiceKind::Redis).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let running = docker(&["inspect", "-f", "{{.State.Running}}", &name]).1;
+    assert_eq!(running, "true", "the look-alike was stopped");
+    // Uninstall with its data: the app's own volume goes; the look-alike
+    // and the volume it mounts stay.
+    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    assert!(
+        !docker(&["volume", "inspect", &installed.volume]).0,
+        "our volume stayed"
+    );
+    assert!(docker(&["inspect", &name]).0, "the look-alike was removed");
+    assert!(
+        docker(&["volume", "inspect", &victim]).0,
+        "its volume was deleted"
+    );
+    docker(&["rm", "-f", &name]);
+
+    // A volume of the app's name that someone else made is not used, nor
+    // deleted: install refuses and changes nothing.
+    docker(&[
+        "volume",
+        "create",
+        "--label",
+        "dev.aidesktop.managed=true",
+        &installed.volume,
+    ]);
+    let err = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("not made by AI Desktop"), "{err}");
+    assert!(!docker(&["inspect", &name]).0, "a container was created");
+    assert!(docker(&["volume", "inspect", &installed.volume]).0);
+    drop(tmp);
+}
