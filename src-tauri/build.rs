@@ -1,6 +1,6 @@
 fn main() {
-    // Migrations are embedded by `refinery::embed_migrations!`; rebuild when they change.
-    println!("cargo:rerun-if-changed=../migrations");
+    // The permissions of the app's own commands, one per name in the
+    // contract (`capabilities/default.json` grants them to the main window).
     let manifest = tauri_build::AppManifest::new().commands(ai_desktop_api::commands::ALL);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");

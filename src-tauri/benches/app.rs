@@ -2,7 +2,7 @@
 //! in a real window under Xvfb, in one run:
 //!
 //! 1. start: process spawn to the UI's first painted frame (the UI reports it
-//!    over IPC and the shell logs "first paint after …");
+//!    over IPC and the app logs "first paint after …");
 //! 2. idle footprint with 5 code-server instances, 10 PM2 deployments, 5 MCP
 //!    servers and 2 containers: PSS of the app and its WebKit processes
 //!    (`/proc/PID/smaps_rollup`) and their CPU over 60 s;
@@ -17,17 +17,13 @@
 //!    times, CPU and memory while the page renders them).
 //!
 //! `bash .ci/bench` builds what this needs and runs it with the other benches;
-//! alone: `cargo bench -p ai-desktop --features custom-protocol --bench app`
+//! alone: `cargo bench -p ai-desktop --features custom-protocol,e2e --bench app`
 //! (after `.ci/build-ui`, with `.ci/lib.sh`'s PATH). Writes `bench/app.md`.
 
-#[path = "common/mod.rs"]
-mod common;
-#[path = "../tests/support/docker.rs"]
-mod docker_support;
-#[path = "../tests/support/llm.rs"]
-mod llm;
-#[path = "../tests/support/window.rs"]
-mod window;
+use ai_desktop::testkit as window;
+use ai_desktop_core::testkit::bench as common;
+use ai_desktop_core::testkit::docker as docker_support;
+use ai_desktop_core::testkit::llm;
 
 use common::{median, percentile};
 use serde_json::{json, Value};
@@ -280,10 +276,10 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
     let home = root.join("home");
     std::fs::create_dir_all(&home).unwrap();
     // 1,000 repositories (plain folders), registered through the app's store.
-    let store = Arc::new(ai_desktop::store::Store::open_in(&data).unwrap());
-    let registry = ai_desktop::repos::RepoRegistry::new(
+    let store = Arc::new(ai_desktop_core::store::Store::open_in(&data).unwrap());
+    let registry = ai_desktop_core::repos::RepoRegistry::new(
         store,
-        Arc::new(ai_desktop::events::RecordingSink::default()),
+        Arc::new(ai_desktop_core::events::RecordingSink::default()),
     );
     for i in 0..1000 {
         let dir = root.join(format!("repos/project-{i:04}"));

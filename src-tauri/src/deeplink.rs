@@ -1,178 +1,37 @@
-//! `aidesktop://` links: parsed strictly, acted on only for registered
-//! repositories.
-//!
-//! The one form is `aidesktop://open?repo=<id or exact name>`. Anything else
-//! (another action, extra or repeated parameters, control characters, an
-//! over-long URL, a name that is not registered exactly) is refused with a
-//! message; nothing in a link is ever passed to a program.
+//! `aidesktop://` links from the OS: the first launch's argument and those a
+//! second launch forwards (single-instance plugin → deep-link plugin).
 
-use crate::error::{Error, Result};
-use crate::repos::RepoRegistry;
-use ai_desktop_api::repos::Repository;
+use crate::state::AppState;
+use ai_desktop_api::vscode::OpenTarget;
+use ai_desktop_core::deeplink::{self, DeepLink};
+use ai_desktop_core::events::{DomainEvent, EventSink};
+use tauri::{AppHandle, Manager};
 
-pub const SCHEME: &str = "aidesktop";
-/// Longer links are refused before they are looked at.
-pub const MAX_URL_BYTES: usize = 2048;
-
-/// What a link asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeepLink {
-    /// Start the repository's code-server if needed and open it.
-    Open(RepoRef),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RepoRef {
-    Id(i64),
-    Name(String),
-}
-
-fn refuse<T>(why: impl Into<String>) -> Result<T> {
-    Err(Error::InvalidInput(why.into()))
-}
-
-pub fn parse(raw: &str) -> Result<DeepLink> {
-    if raw.len() > MAX_URL_BYTES {
-        return refuse(format!(
-            "The link is {} bytes long; links over {MAX_URL_BYTES} bytes are refused.",
-            raw.len()
-        ));
-    }
-    let Some(rest) = raw.strip_prefix(&format!("{SCHEME}://")) else {
-        return refuse("Not an aidesktop:// link.");
-    };
-    let (action, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let action = action.trim_end_matches('/');
-    if action != "open" {
-        return refuse(format!(
-            "Unknown link action \"{}\"; only aidesktop://open?repo=… is understood.",
-            action.escape_default()
-        ));
-    }
-    if query.contains('#') {
-        return refuse("Links with a #fragment are refused.");
-    }
-    let mut repo = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != "repo" {
-            return refuse(format!(
-                "Unknown link parameter \"{}\".",
-                key.escape_default()
+/// Acts on one link in the background; a refusal becomes a toast.
+pub fn handle(app: &AppHandle, raw: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        crate::tray::show_main_window(&app);
+        let state = app.state::<AppState>();
+        let shown: String = raw.chars().take(120).collect();
+        let outcome = async {
+            let DeepLink::Open(reference) = deeplink::parse(&raw)?;
+            let repo = deeplink::resolve(&state.repos, &reference)?;
+            log::info!("deep link opens repository {}", repo.id);
+            let plan = state.vscode.open(repo.id).await?;
+            crate::navigation::show_editor(&app, &plan, OpenTarget::AppWindow).map_err(|e| {
+                ai_desktop_core::error::Error::Failed {
+                    message: e.message,
+                    detail: e.detail,
+                }
+            })
+        }
+        .await;
+        if let Err(e) = outcome {
+            log::warn!("deep link refused ({shown}): {e}");
+            crate::events::TauriEventSink::new(app.clone()).emit(DomainEvent::DeepLinkRefused(
+                format!("Link not opened: {e}"),
             ));
         }
-        if repo.is_some() {
-            return refuse("The repo parameter is given more than once.");
-        }
-        repo = Some(percent_decode(value)?);
-    }
-    let Some(repo) = repo.filter(|r| !r.is_empty()) else {
-        return refuse("The link names no repository (repo=…).");
-    };
-    if repo.chars().any(char::is_control) {
-        return refuse("The repository in the link contains control characters.");
-    }
-    Ok(DeepLink::Open(match repo.parse::<i64>() {
-        Ok(id) if repo.bytes().all(|b| b.is_ascii_digit()) => RepoRef::Id(id),
-        _ => RepoRef::Name(repo),
-    }))
-}
-
-/// Finds the registered repository a link names: by id, or by exactly its
-/// name (case included).
-pub fn resolve(repos: &RepoRegistry, reference: &RepoRef) -> Result<Repository> {
-    let found = match reference {
-        RepoRef::Id(id) => repos.get(*id).ok(),
-        RepoRef::Name(name) => repos.list()?.into_iter().find(|r| &r.name == name),
-    };
-    found.ok_or_else(|| {
-        Error::NotFound(match reference {
-            RepoRef::Id(id) => format!("The link names repository {id}, which is not registered."),
-            RepoRef::Name(name) => format!(
-                "The link names \"{}\", which is not a registered repository.",
-                name.escape_default()
-            ),
-        })
-    })
-}
-
-fn percent_decode(s: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                let Some(byte) = hex else {
-                    return refuse("The link has a broken %-escape.");
-                };
-                out.push(byte);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).or_else(|_| refuse("The link is not valid UTF-8."))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_one_form_is_understood() {
-        assert_eq!(
-            parse("aidesktop://open?repo=12").unwrap(),
-            DeepLink::Open(RepoRef::Id(12))
-        );
-        assert_eq!(
-            parse("aidesktop://open/?repo=my%20app").unwrap(),
-            DeepLink::Open(RepoRef::Name("my app".into()))
-        );
-    }
-
-    #[test]
-    fn everything_else_is_refused() {
-        let long = format!("aidesktop://open?repo={}", "a".repeat(500 * 1024));
-        for bad in [
-            "aidesktop://open?repo=1&repo=2",
-            "aidesktop://open?repo=%00",
-            "aidesktop://open?repo=a%0Ab",
-            "aidesktop://open?repo=",
-            "aidesktop://open",
-            "aidesktop://open?repo=1&exec=x",
-            "aidesktop://run?repo=1",
-            "aidesktop://open?repo=%zz",
-            "aidesktop://open?repo=%ff",
-            "aidesktop://open?repo=1#x",
-            "https://open?repo=1",
-            long.as_str(),
-        ] {
-            assert!(parse(bad).is_err(), "accepted {:.80}", bad);
-        }
-        // These parse, but only as names, which must then be registered.
-        assert_eq!(
-            parse("aidesktop://open?repo=../../etc").unwrap(),
-            DeepLink::Open(RepoRef::Name("../../etc".into()))
-        );
-        assert_eq!(
-            parse("aidesktop://open?repo=--upload-pack=x").unwrap(),
-            DeepLink::Open(RepoRef::Name("--upload-pack=x".into()))
-        );
-        assert_eq!(
-            parse("aidesktop://open?repo=-1").unwrap(),
-            DeepLink::Open(RepoRef::Name("-1".into()))
-        );
-    }
+    });
 }

@@ -1,102 +1,55 @@
-//! How domain modules report changes without knowing about the window.
-//!
-//! The shell implements [`EventSink`] by emitting Tauri events; tests collect
-//! them in memory. Names and payloads are the contract's (`ai_desktop_api::events`).
+//! Forwards domain events to every window as Tauri events.
 
-use ai_desktop_api::deployments::Deployment;
-use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
-use ai_desktop_api::flow::{FlowMessage, FlowSession};
-use ai_desktop_api::mcp::McpServer;
-use ai_desktop_api::repos::Repository;
-use ai_desktop_api::services::ServicesOverview;
-use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
-use std::borrow::Cow;
-use std::sync::Mutex;
+use ai_desktop_core::events::{DomainEvent, EventSink};
+use tauri::{AppHandle, Emitter};
 
-/// A change worth telling the UI about.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DomainEvent {
-    RepositoryUpdated(Repository),
-    RepositoryDeleted(i64),
-    VsCodeUpdated(CodeServerInstance),
-    VsCodeChanges(RepoChanges),
-    DeepLinkRefused(String),
-    McpUpdated(Box<McpServer>),
-    McpDeleted(i64),
-    DeploymentUpdated(Box<Deployment>),
-    DeploymentDeleted(i64),
-    ServiceUpdated(Box<ServicesOverview>),
-    FlowSessionUpdated(Box<FlowSession>),
-    FlowSessionDeleted(i64),
-    /// `agent:{sessionId}:message`
-    AgentMessage(Box<FlowMessage>),
+pub struct TauriEventSink {
+    app: AppHandle,
+    alerts: std::sync::Mutex<ai_desktop_core::alerts::Alerts>,
 }
 
-impl DomainEvent {
-    /// The event's name on the wire.
-    pub fn name(&self) -> Cow<'static, str> {
-        Cow::Borrowed(match self {
-            DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
-            DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
-            DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
-            DomainEvent::VsCodeChanges(_) => events::VSCODE_CHANGES,
-            DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
-            DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
-            DomainEvent::McpDeleted(_) => events::MCP_DELETED,
-            DomainEvent::DeploymentUpdated(_) => events::DEPLOYMENT_UPDATED,
-            DomainEvent::DeploymentDeleted(_) => events::DEPLOYMENT_DELETED,
-            DomainEvent::ServiceUpdated(_) => events::SERVICE_UPDATED,
-            DomainEvent::FlowSessionUpdated(_) => events::FLOW_SESSION_UPDATED,
-            DomainEvent::FlowSessionDeleted(_) => events::FLOW_SESSION_DELETED,
-            DomainEvent::AgentMessage(m) => return Cow::Owned(events::agent_message(m.session_id)),
-        })
-    }
-
-    /// The event's payload as JSON.
-    pub fn payload(&self) -> serde_json::Value {
-        let value = match self {
-            DomainEvent::RepositoryUpdated(repo) => serde_json::to_value(repo),
-            DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
-            DomainEvent::VsCodeUpdated(instance) => serde_json::to_value(instance),
-            DomainEvent::VsCodeChanges(changes) => serde_json::to_value(changes),
-            DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
-                message: message.clone(),
-            }),
-            DomainEvent::McpUpdated(server) => serde_json::to_value(server),
-            DomainEvent::McpDeleted(id) => serde_json::to_value(Deleted { id: *id }),
-            DomainEvent::DeploymentUpdated(d) => serde_json::to_value(d),
-            DomainEvent::DeploymentDeleted(id) => serde_json::to_value(Deleted { id: *id }),
-            DomainEvent::ServiceUpdated(o) => serde_json::to_value(o),
-            DomainEvent::FlowSessionUpdated(s) => serde_json::to_value(s),
-            DomainEvent::FlowSessionDeleted(id) => serde_json::to_value(Deleted { id: *id }),
-            DomainEvent::AgentMessage(m) => serde_json::to_value(m),
-        };
-        // Serializing these plain structs cannot fail; keep the event rather than panic.
-        value.unwrap_or(serde_json::Value::Null)
+impl TauriEventSink {
+    pub fn new(app: AppHandle) -> Self {
+        TauriEventSink {
+            app,
+            alerts: Default::default(),
+        }
     }
 }
 
-pub trait EventSink: Send + Sync {
-    fn emit(&self, event: DomainEvent);
-}
-
-/// Keeps every event in order; for headless use and tests.
-#[derive(Default)]
-pub struct RecordingSink {
-    events: Mutex<Vec<DomainEvent>>,
-}
-
-impl RecordingSink {
-    pub fn take(&self) -> Vec<DomainEvent> {
-        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-impl EventSink for RecordingSink {
+impl EventSink for TauriEventSink {
     fn emit(&self, event: DomainEvent) {
-        self.events
+        if let Err(e) = self.app.emit(&event.name(), event.payload()) {
+            log::warn!("could not emit {}: {e}", event.name());
+        }
+        // Crashes and services going away become desktop notifications.
+        let alerts = self
+            .alerts
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(event);
+            .observe(&event);
+        for alert in alerts {
+            // The title only: the body quotes process output, which may hold anything.
+            log::warn!("{}", alert.title);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = ai_desktop_core::notify::Notifier::session()
+                    .send(&alert)
+                    .await
+                {
+                    log::info!("no desktop notification ({e})");
+                }
+            });
+        }
+        match event {
+            DomainEvent::ServiceUpdated(_) => crate::tray::refresh(&self.app, true),
+            DomainEvent::RepositoryUpdated(_)
+            | DomainEvent::RepositoryDeleted(_)
+            | DomainEvent::VsCodeUpdated(_)
+            | DomainEvent::DeploymentUpdated(_)
+            | DomainEvent::DeploymentDeleted(_)
+            | DomainEvent::McpUpdated(_)
+            | DomainEvent::McpDeleted(_) => crate::tray::refresh(&self.app, false),
+            _ => {}
+        }
     }
 }

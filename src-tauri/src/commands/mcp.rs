@@ -1,7 +1,7 @@
 //! MCP Hub commands.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
 use ai_desktop_api::logs::LogFrame;
 use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpTool,
@@ -126,6 +126,7 @@ pub async fn mcp_logs(
     id: i64,
     from: Option<u64>,
 ) -> CmdResult<LogFrame> {
-    let buffer = state.mcp.logs(id)?;
-    Ok(super::logs::read(Some(buffer), from).await)
+    let mcp = state.mcp.clone();
+    let buffer = blocking(move || mcp.logs(id)).await?;
+    Ok(crate::logs::read(Some(buffer), from).await)
 }

@@ -1,9 +1,8 @@
-//! The harness the end-to-end tests and the app benchmark share: the real
+//! The window harness the end-to-end tests and the app benchmark share
+//! (feature `e2e`, never in a release build): the real
 //! app binary in a real window under Xvfb, driven through WebDriver
 //! (tauri-driver in front of WebKitWebDriver), plus what they read from
 //! /proc about its processes.
-
-#![allow(dead_code)] // each user takes its own subset
 
 use serde_json::{json, Value};
 use std::os::unix::process::CommandExt;
@@ -384,10 +383,10 @@ pub fn scene(name: &str) -> Scene {
 /// Registers a repository before the app starts, through the same store the
 /// app then opens.
 pub fn register_before_start(data: &Path, name: &str, path: &Path) {
-    let store = std::sync::Arc::new(ai_desktop::store::Store::open_in(data).unwrap());
-    ai_desktop::repos::RepoRegistry::new(
+    let store = std::sync::Arc::new(ai_desktop_core::store::Store::open_in(data).unwrap());
+    ai_desktop_core::repos::RepoRegistry::new(
         store,
-        std::sync::Arc::new(ai_desktop::events::RecordingSink::default()),
+        std::sync::Arc::new(ai_desktop_core::events::RecordingSink::default()),
     )
     .create(ai_desktop_api::repos::NewRepository {
         name: name.into(),
@@ -412,7 +411,7 @@ pub fn process_alive(pid: u32) -> bool {
 /// Whether process group `pgid` has a live member (zombies, which only wait
 /// to be reaped, do not count).
 pub fn group_alive(pgid: u32) -> bool {
-    ai_desktop::procs::group_has_live_members(pgid)
+    ai_desktop_core::procs::group_has_live_members(pgid)
 }
 
 /// The text of every element matching `css`, read in one script.

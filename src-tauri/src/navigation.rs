@@ -7,9 +7,11 @@
 //! app hands to another program to open (links, the logs folder) goes
 //! through [`open_external`], whose child is reaped.
 
+use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::{ApiError, ErrorCode};
+use ai_desktop_core::vscode::OpenPlan;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::{AppHandle, Url};
+use tauri::{AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_shell::ShellExt;
 
 /// Whether the main window may show `url`: the app's own origin (the
@@ -139,6 +141,57 @@ pub fn build_main_window(app: &AppHandle) -> tauri::Result<()> {
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
+    Ok(())
+}
+
+/// Opens the sign-in hand-off in a window of its own (one cookie jar per
+/// instance, no IPC: the capability covers only the main window; held to
+/// the instance and its sign-in page) or in the system browser (xdg-open,
+/// the URL as its one argument).
+pub fn show_editor(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> Result<(), ApiError> {
+    let parse = |s: &str| {
+        s.parse::<tauri::Url>()
+            .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Bad sign-in URL: {e}")))
+    };
+    let url = parse(&plan.handoff_url)?;
+    let origins = vec![url.clone(), parse(&plan.instance_url)?];
+    match target {
+        OpenTarget::AppWindow => {
+            let label = format!("vscode-{}", plan.repository_id);
+            if let Some(window) = app.get_webview_window(&label) {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+                return Ok(());
+            }
+            let for_links = app.clone();
+            let for_windows = app.clone();
+            let from = format!("{label} window");
+            let from2 = from.clone();
+            WebviewWindowBuilder::new(app, label, WebviewUrl::External(url))
+                .title(format!("{} — VS Code", plan.repository_name))
+                .inner_size(1280.0, 820.0)
+                .data_directory(plan.webview_data_dir.clone())
+                .initialization_script(LINK_CLICKS)
+                .on_navigation(move |to| {
+                    let allowed = editor_allows(to, &origins);
+                    if !allowed {
+                        offer_in_browser(&for_links, to, &from);
+                    }
+                    allowed
+                })
+                .on_new_window(move |to, _| {
+                    // The workbench opens docs and marketplace links this way.
+                    offer_in_browser(&for_windows, &to, &from2);
+                    tauri::webview::NewWindowResponse::Deny
+                })
+                .build()
+                .map_err(|e| {
+                    ApiError::new(ErrorCode::Failed, format!("Could not open a window: {e}"))
+                })?;
+        }
+        OpenTarget::Browser => open_external(app, url.as_str())?,
+    }
     Ok(())
 }
 

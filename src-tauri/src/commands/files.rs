@@ -1,8 +1,7 @@
-//! File browser commands: paths are relative to a root (a registered
-//! repository or a workspace folder); and the workspace folders themselves.
+//! `files_*`: the file browser, beneath a repository or a workspace folder.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
 use ai_desktop_api::files::{FileRoot, FileText, Listing};
 use tauri::State;
 
@@ -68,22 +67,4 @@ pub async fn files_write(
 ) -> CmdResult<FileText> {
     let files = state.files.clone();
     blocking(move || files.write(&root, &path, &text, version.as_deref())).await
-}
-
-#[tauri::command]
-pub async fn workspace_folders(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
-    let w = state.workspaces.clone();
-    blocking(move || w.list()).await
-}
-
-#[tauri::command]
-pub async fn workspace_add(state: State<'_, AppState>, path: String) -> CmdResult<Vec<String>> {
-    let w = state.workspaces.clone();
-    blocking(move || w.add(&path)).await
-}
-
-#[tauri::command]
-pub async fn workspace_remove(state: State<'_, AppState>, path: String) -> CmdResult<Vec<String>> {
-    let w = state.workspaces.clone();
-    blocking(move || w.remove(&path)).await
 }

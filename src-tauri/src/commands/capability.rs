@@ -1,4 +1,4 @@
-//! The main window's capability grants exactly the app's own commands, event
+//! Tests: the main window's capability grants exactly the app's own commands, event
 //! listening and the folder picker: nothing that runs programs or touches
 //! files on the UI's say-so.
 

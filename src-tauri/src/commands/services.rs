@@ -1,7 +1,7 @@
 //! Services commands.
 
-use super::commands::CmdResult;
-use super::AppState;
+use crate::state::AppState;
+use crate::state::CmdResult;
 use ai_desktop_api::logs::LogFrame;
 use ai_desktop_api::services::{
     CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServicesOverview,
@@ -73,5 +73,5 @@ pub async fn services_logs(
     from: Option<u64>,
 ) -> CmdResult<LogFrame> {
     let buffer = state.services.logs(kind).await?;
-    Ok(super::logs::read(Some(buffer), from).await)
+    Ok(crate::logs::read(Some(buffer), from).await)
 }

@@ -1,7 +1,7 @@
 //! Deployments commands.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
 use ai_desktop_api::deployments::{
     Deployment, DeploymentInput, Pm2Status, ServiceDiscovery, StartSuggestion,
 };
@@ -97,8 +97,9 @@ pub async fn deployments_logs(
     id: i64,
     from: Option<u64>,
 ) -> CmdResult<LogFrame> {
-    let buffer = state.deployments.logs(id)?;
-    Ok(super::logs::read(Some(buffer), from).await)
+    let deployments = state.deployments.clone();
+    let buffer = blocking(move || deployments.logs(id)).await?;
+    Ok(crate::logs::read(Some(buffer), from).await)
 }
 
 #[tauri::command]

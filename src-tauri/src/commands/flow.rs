@@ -1,12 +1,12 @@
 //! Flow Builder commands, and the batched stream of an answer's tokens.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
-use crate::flow::{FlowAgent, Token};
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
 use ai_desktop_api::flow::{
     ConnectionReport, FlowMessage, FlowSession, FlowSessionPatch, FlowSettings, FlowSettingsInput,
     TokenFrame, TokenPiece, ToolDecision, ToolGrant,
 };
+use ai_desktop_core::flow::{FlowAgent, Token};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::ipc::Channel;
@@ -105,7 +105,8 @@ pub async fn flow_send(
     session_id: i64,
     text: String,
 ) -> CmdResult<FlowMessage> {
-    Ok(state.flow.send(session_id, &text)?)
+    let flow = state.flow.clone();
+    blocking(move || flow.send(session_id, &text)).await
 }
 
 #[tauri::command]
@@ -115,12 +116,14 @@ pub async fn flow_edit_message(
     message_id: i64,
     text: String,
 ) -> CmdResult<Vec<FlowMessage>> {
-    Ok(state.flow.edit_message(session_id, message_id, &text)?)
+    let flow = state.flow.clone();
+    blocking(move || flow.edit_message(session_id, message_id, &text)).await
 }
 
 #[tauri::command]
 pub async fn flow_retry(state: State<'_, AppState>, session_id: i64) -> CmdResult<()> {
-    Ok(state.flow.retry(session_id)?)
+    let flow = state.flow.clone();
+    blocking(move || flow.retry(session_id)).await
 }
 
 #[tauri::command]
@@ -201,7 +204,7 @@ async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<
         };
         let mut size = 0;
         for t in batch.into_iter().filter(|t| t.session_id == session_id) {
-            let cost = super::logs::json_len(&t.text);
+            let cost = crate::logs::json_len(&t.text);
             if size + cost > FRAME_BUDGET && !frame.pieces.is_empty() {
                 if channel.send(std::mem::take(&mut frame)).is_err() {
                     return;

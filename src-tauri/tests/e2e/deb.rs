@@ -3,9 +3,6 @@
 //! the `aidesktop` URL scheme, icons, and the installed binary starting
 //! under Xvfb with a window of its own.
 
-#[path = "support/window.rs"]
-mod window;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -87,8 +84,8 @@ fn the_deb_installs_a_desktop_entry_with_the_scheme_and_a_binary_that_starts() {
     assert!(icons.len() >= 2, "{icons:?}");
 
     // The unpacked binary starts under Xvfb and maps a window titled AI Desktop.
-    let (display, _xvfb) = window::display();
-    let mut app = window::app_command(&binary, &display, root)
+    let (display, _xvfb) = ai_desktop::testkit::display();
+    let mut app = ai_desktop::testkit::app_command(&binary, &display, root)
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -1,9 +1,9 @@
-//! System monitor and PM2 process commands.
+//! `system_*`: the system monitor, sampled while the System page is open.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
-use crate::system::SystemMonitor;
-use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo, SystemSnapshot};
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
+use ai_desktop_api::system::SystemSnapshot;
+use ai_desktop_core::system::SystemMonitor;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::ipc::Channel;
@@ -50,18 +50,4 @@ async fn stream(system: Arc<SystemMonitor>, channel: Channel<SystemSnapshot>) {
             return;
         }
     }
-}
-
-#[tauri::command]
-pub async fn pm2_processes(state: State<'_, AppState>) -> CmdResult<Vec<Pm2ProcessInfo>> {
-    Ok(state.deployments.pm2_processes().await?)
-}
-
-#[tauri::command]
-pub async fn pm2_act(
-    state: State<'_, AppState>,
-    pm_id: u32,
-    action: Pm2Action,
-) -> CmdResult<Vec<Pm2ProcessInfo>> {
-    Ok(state.deployments.pm2_act(pm_id, action).await?)
 }

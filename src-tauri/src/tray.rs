@@ -2,13 +2,13 @@
 //! ("3 running · 1 failed"), "Open in VS Code ▸", "Deployments ▸",
 //! "Services ▸" and "MCP servers ▸" with start/stop per item, "Stop
 //! everything", "Show/Hide window" and "Quit". The menu is computed by
-//! [`crate::traymodel`] and rebuilt, at most every 300 ms and only when it
+//! [`ai_desktop_core::traymodel`] and rebuilt, at most every 300 ms and only when it
 //! changed, after the modules report a change.
 
-use super::AppState;
-use crate::traymodel::{self, TrayAction, TrayItem, TrayModel};
+use crate::state::AppState;
 use ai_desktop_api::services::InstalledService;
 use ai_desktop_api::vscode::OpenTarget;
+use ai_desktop_core::traymodel::{self, TrayAction, TrayItem, TrayModel};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,8 +18,6 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 const TRAY_ID: &str = "main";
-/// The setting that remembers what Quit does with managed processes.
-pub const QUIT_SETTING: &str = "app.on_quit";
 
 /// Wakes the refresher; `services` also re-reads Docker (slower).
 struct Refresher {
@@ -35,7 +33,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         ..Default::default()
     };
     let menu = menu(app, &model)?;
-    let icon = Image::from_bytes(include_bytes!("../../../icons/tray.png"))?;
+    let icon = Image::from_bytes(include_bytes!("../../icons/tray.png"))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon)
         .tooltip("AI Desktop")
@@ -189,7 +187,7 @@ fn act(app: &AppHandle, action: TrayAction) {
             TrayAction::StartMcp(id) => state.mcp.start(id).await.map(|_| ()),
             TrayAction::StopMcp(id) => state.mcp.stop(id).await.map(|_| ()),
             TrayAction::StopEverything => {
-                stop_everything(&state).await;
+                state.stop_everything().await;
                 Ok(())
             }
             _ => Ok(()),
@@ -200,34 +198,6 @@ fn act(app: &AppHandle, action: TrayAction) {
         }
         refresh(&app, true);
     });
-}
-
-/// Stops every code-server, deployment, service and MCP server the app manages.
-pub async fn stop_everything(state: &AppState) {
-    if let Err(e) = state.vscode.stop_all().await {
-        log::warn!("stop everything: code-server: {}", e.with_detail_text());
-    }
-    if let Err(e) = state.deployments.stop_all().await {
-        log::warn!("stop everything: deployments: {}", e.with_detail_text());
-    }
-    state.mcp.stop_all().await;
-    if let Ok(list) = state.services.list().await {
-        for s in list {
-            if matches!(
-                s.state,
-                ai_desktop_api::services::ServiceState::Running
-                    | ai_desktop_api::services::ServiceState::Starting
-            ) {
-                if let Err(e) = state.services.stop(s.kind).await {
-                    log::warn!(
-                        "stop everything: {}: {}",
-                        s.kind.label(),
-                        e.with_detail_text()
-                    );
-                }
-            }
-        }
-    }
 }
 
 /// A message in a dialog (the tray has no other place to say it).
@@ -248,11 +218,9 @@ pub fn quit(app: &AppHandle) {
     let Some(state) = app.try_state::<AppState>() else {
         return app.exit(0);
     };
-    let remembered = state.store.setting::<String>(QUIT_SETTING).ok().flatten();
-    match remembered.as_deref() {
-        Some("stop") => finish_quit(app, true),
-        Some("leave") => finish_quit(app, false),
-        _ => {
+    match state.quit_stops().ok().flatten() {
+        Some(stop) => finish_quit(app, stop),
+        None => {
             const STOP: &str = "Stop them";
             const LEAVE: &str = "Leave them running";
             let handle = app.clone();
@@ -276,7 +244,7 @@ pub fn quit(app: &AppHandle) {
                     };
                     let state = handle.state::<AppState>();
                     let value = if stop { "stop" } else { "leave" };
-                    if let Err(e) = state.store.set_setting(QUIT_SETTING, Some(&value.to_string())) {
+                    if let Err(e) = state.set_quit_choice(Some(value)) {
                         log::warn!("could not remember the quit choice: {e}");
                     }
                     finish_quit(handle.clone(), stop);
@@ -289,7 +257,7 @@ fn finish_quit(app: AppHandle, stop: bool) {
     tauri::async_runtime::spawn(async move {
         if stop {
             let state = app.state::<AppState>();
-            stop_everything(&state).await;
+            state.stop_everything().await;
         }
         app.exit(0);
     });
@@ -300,9 +268,8 @@ fn open_repository(app: &AppHandle, repository_id: i64) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let result = match state.vscode.open(repository_id).await {
-            Ok(plan) => {
-                super::vscode::show(&app, &plan, OpenTarget::AppWindow).map_err(|e| e.message)
-            }
+            Ok(plan) => crate::navigation::show_editor(&app, &plan, OpenTarget::AppWindow)
+                .map_err(|e| e.message),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = result {

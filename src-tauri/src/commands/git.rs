@@ -1,12 +1,11 @@
-//! Git commands: identity and SSH keys, local operations (git2), and
+//! `git_*`: the identity git commits with, local operations (git2) and
 //! remote operations with progress over a Channel.
 
-use super::commands::{blocking, CmdResult};
-use super::AppState;
+use crate::state::AppState;
+use crate::state::{blocking, CmdResult};
 use ai_desktop_api::git::{
-    BranchInfo, CloneRequest, CommitDetail, CommitInfo, GitIdentity, GitProgress, NewSshKey,
-    PullMode, RemoteInfo, RepoState, ResetMode, SshKey, SshTestResult, StashInfo, SyncResult,
-    TagInfo, WorkTreeState,
+    BranchInfo, CloneRequest, CommitDetail, CommitInfo, GitIdentity, GitProgress, PullMode,
+    RemoteInfo, RepoState, ResetMode, StashInfo, SyncResult, TagInfo, WorkTreeState,
 };
 use ai_desktop_api::repos::Repository;
 use std::sync::Arc;
@@ -27,30 +26,6 @@ pub async fn git_set_identity(
 ) -> CmdResult<GitIdentity> {
     let id = state.identity.clone();
     blocking(move || id.set(&name, &email)).await
-}
-
-#[tauri::command]
-pub async fn ssh_keys(state: State<'_, AppState>) -> CmdResult<Vec<SshKey>> {
-    let id = state.identity.clone();
-    blocking(move || id.keys()).await
-}
-
-#[tauri::command]
-pub async fn ssh_generate(state: State<'_, AppState>, input: NewSshKey) -> CmdResult<SshKey> {
-    let id = state.identity.clone();
-    blocking(move || id.generate(&input)).await
-}
-
-#[tauri::command]
-pub async fn ssh_test(
-    state: State<'_, AppState>,
-    host: String,
-    key: Option<String>,
-) -> CmdResult<SshTestResult> {
-    Ok(state
-        .identity
-        .test(&host, key.as_deref(), &crate::procs::user_env())
-        .await?)
 }
 
 #[tauri::command]
@@ -259,7 +234,7 @@ pub async fn git_reset(
 }
 
 /// Progress frames of a remote operation go to the page's channel.
-fn reporter(channel: Channel<GitProgress>) -> crate::git::sync::Report {
+fn reporter(channel: Channel<GitProgress>) -> ai_desktop_core::git::sync::Report {
     Arc::new(move |p| {
         let _ = channel.send(p);
     })

@@ -1,15 +1,12 @@
 //! Terminal commands: open in a registered repository's folder (or home),
 //! attach a view that reads the output in batches, input, resize, close.
 
-use super::commands::CmdResult;
-use super::AppState;
-use crate::error::Error;
-use crate::terminal::Pulled;
+use crate::state::{blocking, AppState, CmdResult};
 use ai_desktop_api::terminal::{TerminalFrame, TerminalInfo};
-use std::path::PathBuf;
+use ai_desktop_core::terminal::Pulled;
 use tauri::State;
 
-fn to_api(t: crate::terminal::TerminalInfo) -> TerminalInfo {
+fn to_api(t: ai_desktop_core::terminal::TerminalInfo) -> TerminalInfo {
     TerminalInfo {
         id: t.id,
         title: t.title,
@@ -27,25 +24,10 @@ pub async fn terminal_open(
     cols: u16,
     rows: u16,
 ) -> CmdResult<TerminalInfo> {
-    let env = crate::procs::user_env();
-    let (cwd, title) = match repository_id {
-        // Only registered repositories: the id is looked up, never a path.
-        Some(id) => {
-            let repo = state.repos.get(id)?;
-            (PathBuf::from(repo.path), repo.name)
-        }
-        None => {
-            let home = env
-                .iter()
-                .find(|(k, _)| k == "HOME")
-                .map(|(_, v)| PathBuf::from(v))
-                .ok_or_else(|| Error::Unavailable("HOME is not set.".into()))?;
-            (home, "home".to_string())
-        }
-    };
-    Ok(to_api(
-        state.terminals.open(&cwd, &title, cols, rows, &env)?,
-    ))
+    let app = state.app.clone();
+    blocking(move || app.open_terminal(repository_id, cols, rows))
+        .await
+        .map(to_api)
 }
 
 #[tauri::command]
@@ -91,7 +73,9 @@ pub async fn terminal_read(
 
 #[tauri::command]
 pub async fn terminal_write(state: State<'_, AppState>, id: u32, data: String) -> CmdResult<()> {
-    Ok(state.terminals.write(id, &data)?)
+    // A shell that does not read fills the pty: the write may wait.
+    let terminals = state.terminals.clone();
+    blocking(move || terminals.write(id, &data)).await
 }
 
 #[tauri::command]
@@ -111,5 +95,7 @@ pub async fn terminal_detach(state: State<'_, AppState>, id: u32, view: u64) -> 
 
 #[tauri::command]
 pub async fn terminal_close(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
-    Ok(state.terminals.close(id)?)
+    // Signals, then waits for the session to end (SIGKILL after 2 s).
+    let terminals = state.terminals.clone();
+    blocking(move || terminals.close(id)).await
 }

@@ -2,8 +2,8 @@
 //! the one live Channel stream per view slot of the pages that still push
 //! (system samples, agent tokens).
 
-use crate::procs::LogBuffer;
 use ai_desktop_api::logs::{LogFrame, LogLine};
+use ai_desktop_core::procs::LogBuffer;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,10 +55,10 @@ pub async fn read(buffer: Option<Arc<LogBuffer>>, from: Option<u64>) -> LogFrame
     }
 }
 
-fn to_api(line: crate::procs::LogLine) -> LogLine {
+fn to_api(line: ai_desktop_core::procs::LogLine) -> LogLine {
     LogLine {
         seq: line.seq,
-        stderr: line.stream == crate::procs::Stream::Stderr,
+        stderr: line.stream == ai_desktop_core::procs::Stream::Stderr,
         text: line.text,
     }
 }

@@ -1,0 +1,23 @@
+//! The `#[tauri::command]` functions, one file per command prefix (the
+//! names are `ai_desktop_api::commands`). Each is a thin wrapper: take the
+//! state, call the core (plain `fn`s through [`crate::state::blocking`]),
+//! map the error to `ApiError`. No domain logic lives here.
+
+pub mod app;
+pub mod deployments;
+pub mod doctor;
+pub mod files;
+pub mod flow;
+pub mod git;
+pub mod mcp;
+pub mod pm2;
+pub mod repos;
+pub mod services;
+pub mod ssh;
+pub mod system;
+pub mod terminal;
+pub mod vscode;
+pub mod workspace;
+
+#[cfg(test)]
+mod capability;

@@ -1,0 +1,52 @@
+//! What every command shares: the core's [`App`] (managed by Tauri), the
+//! log streams the pages follow, and running blocking core calls off the
+//! event loop.
+
+use ai_desktop_api::{ApiError, ErrorCode};
+use ai_desktop_core::error::Result;
+use ai_desktop_core::App;
+use std::sync::Arc;
+
+/// The state Tauri manages: the app, plus what only the window side needs.
+/// Derefs to [`App`], so a command reads `state.repos`, `state.vscode` ….
+pub struct AppState {
+    pub app: Arc<App>,
+    pub log_streams: crate::logs::LogStreams,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+pub(crate) type CmdResult<T> = std::result::Result<T, ApiError>;
+
+/// Runs a blocking core call (SQLite, the file system, git2: the plain `fn`s
+/// of the managers, see the threading rule in `ai_desktop_core::app`) on
+/// the blocking pool, so the window's event loop never waits for it.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Internal error: {e}")))?
+        .map_err(ApiError::from)
+}
+
+/// Shows why the app cannot start, then quits when it is closed. The main
+/// window is hidden: without its state the UI could only show errors.
+pub fn fatal_dialog(app: &tauri::AppHandle, text: &str) {
+    use tauri::Manager;
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    for (_, window) in app.webview_windows() {
+        let _ = window.hide();
+    }
+    let handle = app.clone();
+    app.dialog()
+        .message(text)
+        .title("AI Desktop cannot start")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| handle.exit(1));
+}

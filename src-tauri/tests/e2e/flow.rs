@@ -1,0 +1,324 @@
+//! The Flow Builder page: a conversation with a tool call the user approves (a loopback provider).
+
+use crate::support::*;
+use ai_desktop::testkit::*;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[test]
+fn flow_builder_conversation_with_an_approved_tool_call() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("flow");
+    const KEY: &str = "sk-e2e-flow-0123456789";
+    let provider = ai_desktop_core::testkit::llm::Provider::start(Some(KEY));
+    provider.push(ai_desktop_core::testkit::llm::tool_call(
+        "call_e2e",
+        "everything__echo",
+        &["{\"message\": ", "\"hello from the window\"}"],
+    ));
+    // The final answer streams slowly enough to be seen arriving.
+    let answer = [
+        "The tool answered **Echo: hello from the window**.\n\n",
+        "Run it yourself:\n\n",
+        "```bash\n",
+        "echo 'hello from the window'\n",
+        "```\n\n",
+        // A block that arrives in one piece (no spaces to split at).
+        "```text\nstep-1\nstep-2\nstep-3\nstep-4\nstep-5\nstep-6\nstep-7\nstep-8\nstep-9\nstep-10\n```\n\n",
+        "<b>raw html stays text</b>",
+    ];
+    let mut events = vec![ai_desktop_core::testkit::llm::delta(
+        json!({"role": "assistant", "content": ""}),
+    )];
+    for piece in answer {
+        for word in piece.split_inclusive(' ') {
+            events.push(ai_desktop_core::testkit::llm::delta(
+                json!({ "content": word }),
+            ));
+        }
+    }
+    events.push(ai_desktop_core::testkit::llm::finish("stop"));
+    provider.push(ai_desktop_core::testkit::llm::Reply::Stream {
+        events,
+        gap: Duration::from_millis(40),
+    });
+
+    // An MCP server registered before the app starts, through the same store.
+    {
+        let store = std::sync::Arc::new(ai_desktop_core::store::Store::open_in(&data).unwrap());
+        ai_desktop_core::mcp::McpHub::new(
+            store,
+            std::sync::Arc::new(ai_desktop_core::events::RecordingSink::default()),
+            ai_desktop_core::mcp::McpConfig::new(Vec::new()),
+        )
+        .create(ai_desktop_api::mcp::McpServerInput {
+            name: "everything".into(),
+            command: "mcp-server-everything".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let db = data.join("ai-desktop.sqlite3");
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-flow]");
+    d.find("[data-testid=flow-needs-provider]");
+    d.find("[data-testid=flow-none]");
+    d.step("flow-first-visit");
+
+    // The provider: the loopback server, with its key; tested, then saved.
+    d.click("[data-testid=flow-settings]");
+    d.type_into("[data-testid=flow-base-url]", &provider.url);
+    d.type_into(
+        "[data-testid=flow-settings-model]",
+        ai_desktop_core::testkit::llm::MODEL,
+    );
+    d.type_into("[data-testid=flow-api-key]", KEY);
+    d.click("[data-testid=flow-test]");
+    wait_text(
+        d,
+        "[data-testid=flow-test-report]",
+        "is one of the 2 model(s)",
+    );
+    d.step("flow-settings-tested");
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider banner to go", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    // The key went to its 0600 file, and never comes back to the page.
+    assert_eq!(
+        std::fs::read_to_string(data.join("flow/api-key")).unwrap(),
+        KEY
+    );
+    dismiss_toasts(d);
+
+    // A session with the server's tools.
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    d.click("[data-testid=flow-tools]");
+    d.click("[data-testid=flow-tools-dialog] input[type=checkbox]");
+    d.step("flow-tools-picker");
+    d.click("[data-testid=flow-tools-save]");
+    wait_text(d, "[data-testid=flow-tools]", "Tools of 1 server(s)");
+
+    d.type_into(
+        "[data-testid=flow-input]",
+        "Please echo 'hello from the window'",
+    );
+    d.click("[data-testid=flow-send]");
+    // The call waits for approval, with the tool's description and arguments.
+    d.find("[data-testid=flow-approve]");
+    let card = wait_text(
+        d,
+        "[data-testid=flow-tool-call]",
+        "Echoes back the input string",
+    );
+    assert!(card.contains("everything · echo"), "{card}");
+    assert!(card.contains("hello from the window"), "{card}");
+    wait_text(d, "[data-testid=flow-state]", "Waiting for your approval");
+    d.step("flow-approval");
+
+    d.click("[data-testid=flow-approve]");
+    wait_text(
+        d,
+        "[data-testid=flow-tool-result]",
+        "Echo: hello from the window",
+    );
+    wait_text(d, "[data-testid=flow-answer]", "raw html stays text");
+    wait_text(d, "[data-testid=flow-state]", "Idle");
+    // The conversation followed the answer down as it grew (a code block
+    // arriving at once is growth, not the user scrolling up).
+    d.wait_until("the conversation scrolled to its end", || {
+        (unscrolled_px(d, "[data-testid=flow-messages]") < 2.0).then_some(())
+    });
+    d.step("flow-answered");
+
+    // Markdown rendered; the model's HTML shown as text, not made an element.
+    let dom = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const a = Array.from(document.querySelectorAll('[data-testid=flow-answer]')).pop();
+                       const m = a.closest('[data-testid=flow-message-assistant]');
+                       return { strong: a.querySelectorAll('strong').length,
+                                code: a.querySelectorAll('.code-block code').length,
+                                bold: a.querySelectorAll('b').length,
+                                firstTokenAt: m.getAttribute('data-first-token-at') };",
+            "args": [],
+        })),
+    );
+    assert_eq!(dom["strong"], 1, "{dom}");
+    assert_eq!(dom["code"], 2, "{dom}");
+    assert_eq!(dom["bold"], 0, "{dom}");
+
+    // From the provider writing the first token to the page showing it.
+    let shown_at: f64 = dom["firstTokenAt"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no first-token time on the message: {dom}"));
+    let sent_at = provider.first_token_times()[0]
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0;
+    let latency = shown_at - sent_at;
+    println!("first token: written by the provider → shown in the window: {latency:.1} ms");
+    std::fs::write(
+        shots.join("first-token.txt"),
+        format!("{latency:.1} ms from the loopback provider writing the first token to the window showing it\n"),
+    )
+    .unwrap();
+    assert!(latency > -50.0, "clocks disagree: {latency} ms");
+
+    // A provider error shows in the conversation, with Retry; nothing is lost.
+    provider.push(ai_desktop_core::testkit::llm::status(
+        429,
+        &[("Retry-After", "30")],
+        r#"{"error":{"message":"Rate limit reached"}}"#,
+    ));
+    d.type_into("[data-testid=flow-input]", "And once more?");
+    d.click("[data-testid=flow-send]");
+    wait_text(d, "[data-testid=flow-error]", "retry after 30 s");
+    d.find("[data-testid=flow-retry]");
+    // The conversation followed down: the error is in view, not cut off below.
+    d.wait_until("the error to be scrolled into view", || {
+        let seen = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const p = document.querySelector('[data-testid=flow-messages]');
+                           const e = Array.from(p.querySelectorAll('[data-testid=flow-error]')).pop();
+                           return e.getBoundingClientRect().bottom <= p.getBoundingClientRect().bottom + 1;",
+                "args": [],
+            })),
+        );
+        (seen == json!(true)).then_some(())
+    });
+    d.step("flow-rate-limited");
+
+    // What was stored, and what the model was sent back.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT role, content FROM flow_messages ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let roles: Vec<&str> = rows.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(
+        roles,
+        [
+            "user",
+            "assistant",
+            "tool",
+            "assistant",
+            "user",
+            "assistant"
+        ]
+    );
+    assert_eq!(rows[2].1, "Echo: hello from the window");
+    assert_eq!(rows[3].1, answer.concat());
+    assert_eq!(
+        rows[5].1, "",
+        "the refused answer is an empty, failed message"
+    );
+    let chats = provider.chats();
+    assert_eq!(chats.len(), 3);
+    assert_eq!(chats[1].body["messages"][3]["role"], "tool");
+    assert_eq!(
+        chats[1].body["messages"][3]["content"],
+        "Echo: hello from the window"
+    );
+
+    // Retry, and a long answer streamed fast (as a quick local model does):
+    // the conversation keeps following it down to its last line.
+    let mut long = String::new();
+    for i in 1..=120 {
+        long += &format!(
+            "Step {i} of the plan.\n\n```text\nline a {i}\nline b {i}\nline c {i}\n```\n\n"
+        );
+    }
+    long += "All the steps done.";
+    let chars: Vec<char> = long.chars().collect();
+    let mut events = vec![ai_desktop_core::testkit::llm::delta(
+        json!({"role": "assistant", "content": ""}),
+    )];
+    events.extend(chars.chunks(6).map(|c| {
+        ai_desktop_core::testkit::llm::delta(json!({ "content": c.iter().collect::<String>() }))
+    }));
+    events.push(ai_desktop_core::testkit::llm::finish("stop"));
+    provider.push(ai_desktop_core::testkit::llm::Reply::Stream {
+        events,
+        gap: Duration::from_millis(1),
+    });
+    d.click("[data-testid=flow-retry]");
+    wait_text(d, "[data-testid=flow-answer]", "All the steps done.");
+    wait_text(d, "[data-testid=flow-state]", "Idle");
+    d.wait_until("the long answer followed to its end", || {
+        (unscrolled_px(d, "[data-testid=flow-messages]") < 2.0).then_some(())
+    });
+    d.step("flow-retried-long-answer");
+
+    let last: String = conn
+        .query_row(
+            "SELECT content FROM flow_messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(last, long);
+
+    // Scrolled up to read while an answer streams: the view stays there.
+    provider.push(ai_desktop_core::testkit::llm::Reply::Stream {
+        events: std::iter::once(ai_desktop_core::testkit::llm::delta(
+            json!({"role": "assistant", "content": ""}),
+        ))
+        .chain((1..=40).map(|i| {
+            ai_desktop_core::testkit::llm::delta(json!({ "content": format!("Line {i}.\n\n") }))
+        }))
+        .chain([ai_desktop_core::testkit::llm::finish("stop")])
+        .collect(),
+        gap: Duration::from_millis(40),
+    });
+    d.type_into("[data-testid=flow-input]", "And a short one?");
+    d.click("[data-testid=flow-send]");
+    wait_text(d, "[data-testid=flow-answer]", "Line 3.");
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "document.querySelector('[data-testid=flow-messages]').scrollTop = 0;",
+            "args": [],
+        })),
+    );
+    wait_text(d, "[data-testid=flow-answer]", "Line 40.");
+    wait_text(d, "[data-testid=flow-state]", "Idle");
+    let top = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return document.querySelector('[data-testid=flow-messages]').scrollTop;",
+            "args": [],
+        })),
+    );
+    assert_eq!(
+        top,
+        json!(0),
+        "the view was pulled down while the user read above"
+    );
+    d.call("DELETE", "", None);
+}

@@ -1,0 +1,159 @@
+//! The Git settings: identity and SSH keys.
+
+use crate::support::*;
+use ai_desktop::testkit::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn git_identity_and_ssh_keys_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("git");
+    let project = root.join("shop");
+    git_fixture(&project);
+    // A branch that will conflict with the commit made from the window.
+    let cli = |args: &[&str]| ai_desktop_core::testkit::git_cli::git(&project, args);
+    cli(&["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop-api\",\"version\":\"1.5.0-feature\"}\n",
+    )
+    .unwrap();
+    cli(&["commit", "-qam", "Feature version"]);
+    cli(&["checkout", "-q", "main"]);
+    let bare = root.join("origin.git");
+    ai_desktop_core::testkit::git_cli::git(
+        &root,
+        &["init", "-q", "--bare", "-b", "main", "origin.git"],
+    );
+    register_before_start(&data, "shop", &project);
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-git]");
+    d.find("[data-testid=ssh-empty]");
+    d.find("[data-testid=git-clean]");
+    // Bad input is refused with a reason, and nothing is written. (A line
+    // break cannot be typed into these fields; the headless tests send one.)
+    d.type_into("[data-testid=git-name]", "Eve <root@example.org>");
+    d.type_into("[data-testid=git-email]", "eve@example.org");
+    d.click("[data-testid=git-identity-save]");
+    wait_text(d, "[data-testid=git-identity-error]", "cannot contain");
+    assert!(!home.join(".gitconfig").exists());
+    d.type_into("[data-testid=git-name]", "Ada Lovelace");
+    d.click("[data-testid=git-identity-save]");
+    d.wait_until("~/.gitconfig to be written", || {
+        let out = Command::new("git")
+            .args(["config", "--file"])
+            .arg(home.join(".gitconfig"))
+            .arg("user.name")
+            .output()
+            .ok()?;
+        (String::from_utf8_lossy(&out.stdout).trim() == "Ada Lovelace").then_some(())
+    });
+    dismiss_toasts(d);
+
+    d.click("[data-testid=ssh-generate]");
+    d.type_into("[data-testid=ssh-comment]", "ada@e2e");
+    d.step("git-new-key");
+    d.click("[data-testid=ssh-submit]");
+    let listed = wait_text(d, "[data-testid=ssh-list]", "id_ed25519");
+    assert!(
+        listed.contains("SHA256:") && listed.contains("ada@e2e"),
+        "{listed}"
+    );
+    assert!(home.join(".ssh/id_ed25519").exists());
+    // The same name again is refused; the key stays.
+    let before = std::fs::read(home.join(".ssh/id_ed25519")).unwrap();
+    dismiss_toasts(d);
+    d.click("[data-testid=ssh-generate]");
+    d.click("[data-testid=ssh-submit]");
+    wait_text(
+        d,
+        "[data-testid=ssh-dialog] [data-testid=form-error]",
+        "already exists",
+    );
+    assert_eq!(std::fs::read(home.join(".ssh/id_ed25519")).unwrap(), before);
+    d.click("[data-testid=ssh-dialog] .dialog-footer .button:not(.primary)");
+    d.step("git-identity-and-keys");
+
+    // A commit from the window, as the identity just saved.
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop-api\",\"version\":\"2.0.0\"}\n",
+    )
+    .unwrap();
+    // The change shows up by itself (the repository is watched).
+    d.click("[data-testid=git-toggle-package\\.json]");
+    wait_text(d, "[data-testid=git-toggle-package\\.json]", "Unstage");
+    assert_eq!(cli(&["diff", "--cached", "--name-only"]), "package.json");
+    d.type_into("[data-testid=git-message]", "Release 2.0.0");
+    d.step("git-staged");
+    d.click("[data-testid=git-commit]");
+    wait_text(d, "[data-testid=git-log]", "Release 2.0.0");
+    d.find("[data-testid=git-clean]");
+    assert_eq!(
+        cli(&["log", "-1", "--format=%an <%ae>|%s"]),
+        "Ada Lovelace <eve@example.org>|Release 2.0.0"
+    );
+    d.step("git-committed");
+    dismiss_toasts(d);
+
+    // Remotes: the fixture's unreachable origin replaced by a bare
+    // repository on disk (removing asks first), then a push.
+    d.click("[data-testid=git-tab-remotes]");
+    wait_text(d, "[data-testid=git-remotes]", "git@example.com");
+    d.click("[data-testid=git-remotes] .button.danger");
+    d.find("[data-testid=confirm-dialog]");
+    d.click("[data-testid=confirm-yes]");
+    wait_text(d, "[data-testid=git-tab-remotes]", "Remotes (0)");
+    d.type_into("[data-testid=git-remote-name]", "origin");
+    d.type_into("[data-testid=git-remote-url]", &bare.display().to_string());
+    d.click("[data-testid=git-remote-add]");
+    wait_text(d, "[data-testid=git-remotes]", &bare.display().to_string());
+    d.click("[data-testid=git-push]");
+    let head = cli(&["rev-parse", "HEAD"]);
+    d.wait_until("the push to reach the bare repository", || {
+        let out = Command::new("git")
+            .args(["rev-parse", "main"])
+            .current_dir(&bare)
+            .output()
+            .ok()?;
+        (String::from_utf8_lossy(&out.stdout).trim() == head).then_some(())
+    });
+    wait_text(d, "[data-testid=git-branches]", "origin/main");
+    d.step("git-pushed");
+    dismiss_toasts(d);
+
+    // A merge that conflicts: reported with its file, then aborted.
+    d.click("[data-testid=git-join-branch] option[value=feature]");
+    d.click("[data-testid=git-merge]");
+    let conflicted = wait_text(d, "[data-testid=git-conflicted]", "package.json");
+    assert!(conflicted.contains("package.json"), "{conflicted}");
+    assert!(project.join(".git/MERGE_HEAD").exists());
+    d.step("git-merge-conflict");
+    d.click("[data-testid=git-abort]");
+    d.wait_until("the merge to be aborted", || {
+        (!project.join(".git/MERGE_HEAD").exists()
+            && d.try_find("[data-testid=git-under-way]").is_none())
+        .then_some(())
+    });
+    assert_eq!(cli(&["rev-parse", "HEAD"]), head);
+    assert_eq!(cli(&["status", "--porcelain"]), "");
+
+    // A commit's diff, from the history.
+    d.click("[data-testid=git-log] .git-commit");
+    wait_text(d, "[data-testid=git-commit-message]", "Release 2.0.0");
+    wait_text(d, "[data-testid=git-commit-dialog] .diff-table", "2.0.0");
+    d.step("git-commit-diff");
+    d.call("DELETE", "", None);
+}

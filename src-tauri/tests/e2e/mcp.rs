@@ -1,0 +1,213 @@
+//! The MCP Hub page: servers, tools and calls.
+
+use crate::support::*;
+use ai_desktop::testkit::*;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[test]
+fn mcp_hub_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("mcp");
+    let db = data.join("ai-desktop.sqlite3");
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-mcp]");
+    d.find("[data-testid=mcp-empty]");
+    d.step("mcp-empty");
+
+    // Add server-everything through the dialog (from the npm registry,
+    // installed by .ci/setup and on the test's PATH, which the app inherits).
+    d.click("[data-testid=mcp-add]");
+    d.type_into("[data-testid=mcp-name]", "everything");
+    d.type_into("[data-testid=mcp-command]", "mcp-server-everything");
+    // An environment variable: typed whole (the row keeps its focus), shown masked.
+    d.click("[data-testid=mcp-env] .toolbar .button");
+    d.type_into(
+        "[data-testid=mcp-env] .input-row input:nth-of-type(1)",
+        "E2E_TOKEN",
+    );
+    d.type_into(
+        "[data-testid=mcp-env] .input-row input:nth-of-type(2)",
+        "hunter2-e2e",
+    );
+    let masked = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "return document.querySelector('[data-testid=mcp-env] .input-row input:nth-of-type(2)').type;",
+            "args": [],
+        })),
+    );
+    assert_eq!(masked, json!("password"));
+    d.step("mcp-add-dialog");
+    d.click("[data-testid=mcp-submit]");
+    wait_text(d, "[data-testid=mcp-state]", "Stopped");
+
+    let env: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT env FROM mcp_servers WHERE name = 'everything'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(env, r#"{"E2E_TOKEN":"hunter2-e2e"}"#, "stored as typed");
+    // The value never came back to the page: the list and the events carry
+    // it masked. Edit shows it only when asked (one reveal per value).
+    let page_has = |d: &Driver, needle: &str| {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return document.documentElement.outerHTML.includes(arguments[0])
+                             || Array.from(document.querySelectorAll('input')).some(i => i.value.includes(arguments[0]));",
+                "args": [needle],
+            })),
+        ) == json!(true)
+    };
+    assert!(!page_has(d, "hunter2-e2e"), "the secret is in the page");
+    d.click("[data-testid=mcp-edit]");
+    d.find("[data-testid=mcp-env]");
+    assert!(
+        !page_has(d, "hunter2-e2e"),
+        "the edit form holds the secret unasked"
+    );
+    d.click("[data-testid=mcp-env-reveal]");
+    d.wait_until("the revealed value", || {
+        page_has(d, "hunter2-e2e").then_some(())
+    });
+    d.step("mcp-env-revealed");
+    d.click("[data-testid=mcp-dialog] .dialog-footer .button:not(.primary)");
+
+    d.click("[data-testid=mcp-detail-start]");
+    let state = wait_text(d, "[data-testid=mcp-state]", "Running");
+    let pid: u32 = state
+        .rsplit("pid ")
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {state:?}"));
+    wait_text(d, "[data-testid=mcp-info]", "protocol");
+    d.find("[data-testid=tool-echo]");
+    d.step("mcp-running-tools");
+
+    // Call echo through the form generated from its schema.
+    d.click("[data-testid=tool-echo]");
+    d.type_into("[data-testid=arg-message]", "hello from the window");
+    d.click("[data-testid=call-tool]");
+    wait_text(
+        d,
+        "[data-testid=call-result]",
+        "Echo: hello from the window",
+    );
+    d.step("mcp-echo-result");
+
+    // Arguments that break the schema are refused before anything is sent.
+    d.click("[data-testid=tool-get-sum]");
+    d.type_into("[data-testid=arg-a]", "two");
+    d.type_into("[data-testid=arg-b]", "3");
+    d.click("[data-testid=call-tool]");
+    let refused = wait_text(d, "[data-testid=call-refused]", "nothing was sent");
+    assert!(refused.contains("/a"), "{refused}");
+    d.step("mcp-schema-refused");
+
+    d.click("[data-testid=tab-logs]");
+    wait_text(
+        d,
+        "[data-testid=log-view]",
+        "Starting default (STDIO) server",
+    );
+    d.step("mcp-logs");
+    d.click("[data-testid=tab-history]");
+    wait_text(d, "[data-testid=history-list]", "echo");
+    d.step("mcp-history");
+    let calls: Vec<String> = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT tool FROM mcp_calls ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(calls, ["echo"], "only the call that was made is recorded");
+
+    d.click("[data-testid=mcp-detail-stop]");
+    wait_text(d, "[data-testid=mcp-state]", "Stopped");
+    assert!(
+        !group_alive(pid),
+        "the server's process group outlived its stop"
+    );
+
+    // Import: the good entry lands, the malformed one is reported.
+    dismiss_toasts(d);
+    d.click("[data-testid=mcp-import]");
+    d.type_into(
+        "[data-testid=import-text]",
+        r#"{"mcpServers": {"files": {"command": "mcp-server-filesystem", "args": ["/tmp"]}, "broken": {"command": "npx", "args": "-y x"}}}"#,
+    );
+    d.click("[data-testid=import-submit]");
+    let report = wait_text(d, "[data-testid=import-report]", "1 imported");
+    assert!(
+        report.contains("1 refused") && report.contains("broken"),
+        "{report}"
+    );
+    d.step("mcp-import-report");
+    d.click("[data-testid=mcp-import-dialog] .dialog-footer .button:not(.primary)");
+
+    // A server that cannot start is marked failed, with the reason on the page.
+    dismiss_toasts(d);
+    d.click("[data-testid=mcp-add]");
+    d.type_into("[data-testid=mcp-name]", "missing");
+    d.type_into("[data-testid=mcp-command]", "no-such-mcp-server");
+    d.click("[data-testid=mcp-submit]");
+    wait_text(d, "[data-testid=mcp-detail] .detail-name", "missing");
+    d.click("[data-testid=mcp-detail-start]");
+    wait_text(d, "[data-testid=mcp-error]", "was not found on PATH");
+    wait_text(d, "[data-testid=mcp-state]", "Failed");
+    d.step("mcp-failed");
+
+    // Audio a tool returns plays: the <audio> loads (the page's CSP had no
+    // media-src, so the data: URL was blocked and it never did).
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_create', {input: {name: 'media', command: 'node', args: [arguments[0]]}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([concat!(env!("CARGO_MANIFEST_DIR"), "/../src-core/tests/fixtures/media_mcp.js")]),
+    );
+    let media = created.as_i64().unwrap_or_else(|| panic!("{created}"));
+    d.click(&format!("[data-testid=mcp-server-{media}]"));
+    d.click("[data-testid=mcp-detail-start]");
+    wait_text(d, "[data-testid=mcp-state]", "Running");
+    d.click("[data-testid=tab-tools]");
+    d.click("[data-testid=tool-chime]");
+    d.click("[data-testid=call-tool]");
+    d.wait_until("the tool's audio to load", || {
+        let state = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const a = document.querySelector('[data-testid=call-result] audio');
+                           return a ? [a.readyState, a.duration, a.error ? a.error.code : 0] : null;",
+                "args": [],
+            })),
+        );
+        let ready = state[0].as_u64().unwrap_or(0);
+        let duration = state[1].as_f64().unwrap_or(0.0);
+        assert_eq!(state[2].as_u64().unwrap_or(0), 0, "the audio failed to load: {state}");
+        (ready >= 1 && (duration - 0.2).abs() < 0.05).then_some(())
+    });
+    d.step("mcp-audio");
+    d.call("DELETE", "", None);
+}

@@ -1,0 +1,80 @@
+//! What more than one page's tests use.
+
+use ai_desktop::testkit::*;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+pub fn db_rows(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name, path FROM repositories ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+pub fn git_fixture(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let repo =
+        git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
+            .unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"shop-api","scripts":{"start":"node ."}}"#,
+    )
+    .unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("package.json")).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("E2E", "e2e@example.com").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .unwrap();
+    repo.remote("origin", "git@example.com:team/shop-api.git")
+        .unwrap();
+}
+
+/// The end-to-end tests share X displays and ports: one at a time.
+pub static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A private D-Bus session bus: single-instance forwarding (a second launch
+/// handing its deep link to the running app) goes through it on Linux.
+pub fn session_bus() -> (String, Kill) {
+    use std::io::BufRead;
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("dbus-daemon is not installed (apt-get install dbus); run .ci/test");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("unix:"), "no bus address: {line:?}");
+    (line.trim().to_string(), Kill(child))
+}
+
+pub fn recorded_instance(db: &Path, repo: i64) -> Option<u32> {
+    let conn = rusqlite::Connection::open(db).ok()?;
+    conn.query_row(
+        "SELECT pid FROM supervised_processes WHERE kind = 'code-server' AND owner_id = ?1",
+        [repo],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+/// Files (sorted) a recording "browser" wrote: one line per target it was
+/// asked to open.
+pub fn opened(record: &Path) -> Vec<String> {
+    std::fs::read_to_string(record)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

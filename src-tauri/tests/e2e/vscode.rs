@@ -1,0 +1,235 @@
+//! The VS Code page: code-server instances, the editor window on screen and connected, deep links.
+
+use crate::support::*;
+use ai_desktop::testkit::*;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Waits until code-server has logged `n` management connections (one per
+/// workbench that connected) and the editor window's picture shows more
+/// than one colour; saves the picture.
+fn workbench_shown(
+    d: &Driver,
+    display: &str,
+    title: &str,
+    connections: &dyn Fn() -> usize,
+    n: usize,
+    shot: &str,
+) {
+    let start = Instant::now();
+    loop {
+        let count = connections();
+        let spread = x_window(display, title)
+            .map(|id| window_shot(display, &id, &d.shots.join(format!("{shot}.png"))))
+            .unwrap_or(0.0);
+        if count >= n && spread > 0.1 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the workbench never showed: {count} management connection(s) of {n}, picture spread {spread:.3} (see {shot}.png)"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn vscode_through_the_real_window_and_deep_links() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("vscode");
+    let project = root.join("projects/shop");
+    git_fixture(&project);
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
+    )
+    .unwrap();
+    register_before_start(&data, "shop", &project);
+    let db = data.join("ai-desktop.sqlite3");
+    let (bus, _bus) = session_bus();
+    let env = [
+        ("DBUS_SESSION_BUS_ADDRESS", bus.clone()),
+        // code-server writes ~/.config/code-server/config.yaml: keep it here.
+        ("HOME", home.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    d.click("[data-testid=nav-vscode]");
+    let state = d.find("[data-testid=vscode-state-1]");
+    assert!(d.text(&state).contains("Stopped"), "{}", d.text(&state));
+    d.wait_until("the changes panel", || {
+        let t = d.try_find("[data-testid=changes-title]")?;
+        d.text(&t).contains("1 unstaged").then_some(())
+    });
+    d.step("vscode-stopped");
+    // The app's own page runs with Object.prototype frozen (src-ui/freeze.js),
+    // as Tauri's freezePrototype did before it froze every webview.
+    let frozen = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return Object.isFrozen(Object.prototype);", "args": []})),
+    );
+    assert_eq!(frozen, json!(true));
+
+    // Start from the UI; the row turns to "Running on :PORT".
+    let clicked = Instant::now();
+    d.click("[data-testid=vscode-start-1]");
+    let long = Duration::from_secs(90);
+    let start = Instant::now();
+    let running = loop {
+        let text = d.text(&d.find("[data-testid=vscode-state-1]"));
+        if text.contains("Running on :") {
+            break text;
+        }
+        assert!(start.elapsed() < long, "never running: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!(
+        "start click to running shown: {} ms ({running})",
+        clicked.elapsed().as_millis()
+    );
+    let pid = recorded_instance(&db, 1).expect("the instance is recorded");
+    d.wait_until("code-server's log lines", || {
+        let view = d.try_find("[data-testid=log-view]")?;
+        d.text(&view)
+            .contains("HTTP server listening")
+            .then_some(())
+    });
+    d.step("vscode-running");
+
+    // The diff of the modified file, then a live update from the watcher.
+    d.click("[data-testid=show-diff]");
+    let diff = d.find("[data-testid=diff-view]");
+    let diff_text = d.text(&diff);
+    assert!(diff_text.contains("+{\"name\":\"shop\""), "{diff_text}");
+    assert!(diff_text.contains("@@"), "{diff_text}");
+    d.step("vscode-diff");
+    std::fs::write(project.join("server.js"), "console.log('hi')\n").unwrap();
+    d.wait_until("the new file in the changes", || {
+        let t = d.try_find("[data-testid=changes-title]")?;
+        d.text(&t).contains("1 untracked").then_some(())
+    });
+
+    // Stop from the UI: the whole process group goes.
+    d.click("[data-testid=vscode-stop-1]");
+    d.wait_until("stopped", || {
+        let t = d.text(&d.find("[data-testid=vscode-state-1]"));
+        t.contains("Stopped").then_some(())
+    });
+    assert!(!group_alive(pid), "code-server group {pid} outlived stop");
+    assert_eq!(recorded_instance(&db, 1), None);
+    d.step("vscode-stopped-again");
+
+    // Deep links, delivered as the OS does: a second launch with the URL.
+    let second_launch = |url: &str| {
+        Command::new(&app_bin)
+            .arg(url)
+            .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("AI_DESKTOP_DATA_DIR", &data)
+            .env("HOME", &home)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+    };
+    let toasts = |d: &Driver| -> usize {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "return Array.from(document.querySelectorAll('.toast'))
+                             .filter(t => t.textContent.includes('Link refused')).length;",
+                "args": [],
+            })),
+        )
+        .as_u64()
+        .unwrap_or(0) as usize
+    };
+    let hostile = [
+        "aidesktop://open?repo=../../etc".to_string(),
+        "aidesktop://open?repo=--upload-pack=x".to_string(),
+        "aidesktop://open?repo=%00".to_string(),
+        "aidesktop://open?repo=1&repo=1".to_string(),
+        format!("aidesktop://open?repo={}", "a".repeat(100 * 1024)),
+    ];
+    for (n, url) in hostile.iter().enumerate() {
+        let status = second_launch(url).expect("second launch");
+        assert!(status.success(), "the second instance did not hand over");
+        d.wait_until("the refusal toast", || (toasts(d) > n.min(4)).then_some(()));
+        assert_eq!(
+            recorded_instance(&db, 1),
+            None,
+            "{:.60} started something",
+            url
+        );
+    }
+    d.step("deep-links-refused");
+    // 500 kB cannot even be passed as one argument (Linux caps one at 128 kB).
+    let huge = format!("aidesktop://open?repo={}", "a".repeat(500 * 1024));
+    assert!(second_launch(&huge).is_err());
+    assert_eq!(recorded_instance(&db, 1), None);
+
+    // A good link starts the instance and opens it in its own window.
+    let status = second_launch("aidesktop://open?repo=1").unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let pid = loop {
+        if let Some(pid) = recorded_instance(&db, 1) {
+            break pid;
+        }
+        assert!(start.elapsed() < long, "the deep link started nothing");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    d.wait_until("running after the deep link", || {
+        let t = d.text(&d.find("[data-testid=vscode-state-1]"));
+        t.contains("Running on :").then_some(())
+    });
+    // The VS Code window opens (WebKitWebDriver cannot see windows the app
+    // opens later, so X is asked) with the workbench on screen and connected:
+    // code-server logs a management connection from it, and a picture of the
+    // window is not one colour. (With Tauri's freezePrototype injected into
+    // it, the window stayed white and never connected.)
+    let editor = "shop — VS Code";
+    let code_server_log = data.join("vscode/1/logs/stdout.log");
+    let connections = || {
+        std::fs::read_to_string(&code_server_log)
+            .unwrap_or_default()
+            .matches("[ManagementConnection] New connection established.")
+            .count()
+    };
+    let window = d.wait_until("the VS Code window", || x_window(&display, editor));
+    workbench_shown(d, &display, editor, &connections, 1, "deep-link-workbench");
+    d.step("deep-link-opened");
+
+    // Closed as a user closes it, then opened again from the VS Code page.
+    close_x_window(&display, &window);
+    d.wait_until("the VS Code window to close", || {
+        x_window(&display, editor).is_none().then_some(())
+    });
+    d.click("[data-testid=vscode-open-1]");
+    workbench_shown(d, &display, editor, &connections, 2, "reopened-workbench");
+    // Open on a window that is already open brings it forward: no second one.
+    d.click("[data-testid=vscode-open-1]");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(connections(), 2, "a second window connected");
+    d.step("reopened");
+
+    d.call("DELETE", "", None);
+    // The app leaves instances running when it quits (by design); clean up.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status();
+}
