@@ -329,7 +329,7 @@ pub const GIT_CONTINUE_REBASE: &str = "git_continue_rebase";
 /// `{ request: CloneRequest, onProgress: Channel<GitProgress> } -> Repository` (registered)
 pub const GIT_CLONE: &str = "git_clone";
 
-/// Every command the shell registers. `build.rs` turns this list into the
+/// Every command the desktop app registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
 pub const ALL: &[&str] = &[
     REPOS_LIST,

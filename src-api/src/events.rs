@@ -1,4 +1,4 @@
-//! Event names the shell emits and the UI listens to, with their payloads.
+//! Event names the desktop app emits and the UI listens to, with their payloads.
 //!
 //! Names keep the old backend's vocabulary (`repository:updated`, …) so that
 //! people who scripted against it recognise them.

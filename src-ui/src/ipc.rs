@@ -1,4 +1,4 @@
-//! Typed access to the shell: `invoke` for commands, `listen` for events.
+//! Typed access to the app's native side: `invoke` for commands, `listen` for events.
 //! The only module that touches `window.__TAURI__`.
 
 use ai_desktop_api::{ApiError, ErrorCode};
@@ -25,7 +25,7 @@ extern "C" {
 }
 
 /// Calls a command that streams its results: `args` plus a channel under
-/// `channel_arg`, whose messages go to `on_message` until the shell stops
+/// `channel_arg`, whose messages go to `on_message` until the native side stops
 /// sending (it replaces a view's stream when the view asks again).
 pub async fn invoke_streaming<A: Serialize, T: DeserializeOwned + 'static>(
     cmd: &str,
@@ -42,7 +42,7 @@ pub async fn invoke_streaming<A: Serialize, T: DeserializeOwned + 'static>(
         }
     });
     channel.set_onmessage(closure.as_ref().unchecked_ref());
-    // The channel keeps the handler for as long as the shell may send.
+    // The channel keeps the handler for as long as the native side may send.
     closure.forget();
     js_sys::Reflect::set(&js_args, &JsValue::from_str(channel_arg), &channel)
         .map_err(|_| ApiError::new(ErrorCode::Failed, "Could not attach the stream."))?;
@@ -120,7 +120,7 @@ pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> R
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
 }
 
-/// Tells the shell once the first frame is on screen: the frame after the
+/// Tells the native side once the first frame is on screen: the frame after the
 /// first animation frame (a timeout queued from `requestAnimationFrame` runs
 /// after that frame is painted).
 pub fn report_first_paint() {

@@ -1,4 +1,4 @@
-//! AI Desktop's UI: a Leptos CSR app. The shell hosts it in a webview and
+//! AI Desktop's UI: a Leptos CSR app. The desktop app (src-tauri) hosts it in a webview and
 //! talks to it only through `ipc`.
 
 mod apps;
@@ -33,13 +33,13 @@ fn main() {
 fn App() -> impl IntoView {
     view! {
         <ToastHost>
-            <Shell/>
+            <AppFrame/>
         </ToastHost>
     }
 }
 
 #[component]
-fn Shell() -> impl IntoView {
+fn AppFrame() -> impl IntoView {
     provide_context(RepoList::start());
     let toasts = components::toast::use_toasts();
     ipc::listen(

@@ -1,7 +1,7 @@
 //! Files: browse a registered repository's folders or a workspace folder,
 //! with git's view of each entry; make folders, rename or move, send to the
 //! trash, view text files highlighted, edit small ones, open the repository
-//! in VS Code. Paths never leave their root (the shell checks).
+//! in VS Code. Paths never leave their root (the app checks).
 
 use super::repositories::RepoList;
 use crate::components::dialog::Dialog;

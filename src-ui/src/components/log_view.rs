@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 
-/// Lines kept in a view (the shell keeps 2,000 per process).
+/// Lines kept in a view (the app keeps 2,000 per process).
 const VIEW_LINES: usize = 2000;
 const ROW_PX: f64 = 18.0;
 const VIEW_PX: f64 = 280.0;

@@ -1,6 +1,6 @@
 //! A form generated from a tool's input JSON Schema: one field per top-level
 //! property (text, number, integer, boolean, enum; anything else as JSON),
-//! and the arguments object built from what was typed. The shell checks the
+//! and the arguments object built from what was typed. The app checks the
 //! result against the full schema before it calls the tool, so this form
 //! only has to produce the right JSON types.
 
