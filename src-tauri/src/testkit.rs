@@ -125,6 +125,12 @@ pub struct Driver {
 
 impl Driver {
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path} -> {e}"))
+    }
+
+    /// A WebDriver call; an error answer is returned as its text.
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let response = match (method, body) {
             ("GET", _) => self.agent.get(&url).call(),
@@ -137,8 +143,10 @@ impl Driver {
         let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status();
         let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path} -> {status}: {value}");
-        value["value"].clone()
+        if !status.is_success() {
+            return Err(format!("{status}: {value}"));
+        }
+        Ok(value["value"].clone())
     }
 
     pub fn try_find(&self, css: &str) -> Option<String> {
@@ -173,19 +181,34 @@ impl Driver {
         }
     }
 
+    /// Clicks the element `css` finds. A live update may replace it between
+    /// finding and clicking (a row re-rendered with a new status): then it
+    /// is found again, as a user's second look would.
     pub fn click(&self, css: &str) {
-        let el = self.find(css);
-        // WebKitWebDriver does not scroll inside the page's own scrolling
-        // containers: bring the element into view first.
-        self.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({
-                "script": "arguments[0].scrollIntoView({block: 'center'});",
-                "args": [{ ELEMENT_KEY: el }],
-            })),
-        );
-        self.call("POST", &format!("/element/{el}/click"), None);
+        let mut attempts = 0;
+        loop {
+            let el = self.find(css);
+            // WebKitWebDriver does not scroll inside the page's own scrolling
+            // containers: bring the element into view first.
+            let clicked = self
+                .try_call(
+                    "POST",
+                    "/execute/sync",
+                    Some(json!({
+                        "script": "arguments[0].scrollIntoView({block: 'center'});",
+                        "args": [{ ELEMENT_KEY: el }],
+                    })),
+                )
+                .and_then(|_| self.try_call("POST", &format!("/element/{el}/click"), None));
+            match clicked {
+                Ok(_) => return,
+                Err(e) if e.contains("stale element reference") && attempts < 5 => {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
