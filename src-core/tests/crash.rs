@@ -5,7 +5,7 @@
 //! a kill is there, and at every restart (after reconciling) each running
 //! MCP server is exactly one process and nothing else of ours runs. Figures go to `target/crash-test.txt`.
 
-use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::testkit::{real_tools, this_binary_running};
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -90,24 +90,15 @@ fn jitter(run: usize) -> Duration {
 }
 
 fn writer(data: &Path, project: &Path, server_js: &Path, run: usize) -> Command {
-    // This test binary again, running only the writer.
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "crash_writer::writer",
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-        "-q",
-    ])
-    .env("AI_DESKTOP_DATA_DIR", data)
-    .env("CRASH_RUN", run.to_string())
-    .env("CRASH_SERVER_JS", server_js)
-    .env("CRASH_PROJECT", project)
-    .env("RUST_LOG", "warn")
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
+    let mut cmd = this_binary_running("crash_writer::writer");
+    cmd.env("AI_DESKTOP_DATA_DIR", data)
+        .env("CRASH_RUN", run.to_string())
+        .env("CRASH_SERVER_JS", server_js)
+        .env("CRASH_PROJECT", project)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     cmd
 }
 

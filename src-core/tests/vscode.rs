@@ -380,16 +380,11 @@ async fn a_killed_app_finds_its_instance_again_and_sees_it_die() {
         return;
     }
     let outer = tempfile::tempdir().unwrap();
-    let mut app = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "vscode::helper_app_that_starts_an_instance",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("AI_DESKTOP_TEST_FIXTURE", outer.path())
-        .spawn()
-        .unwrap();
+    let mut app =
+        ai_desktop_core::testkit::this_binary_running("vscode::helper_app_that_starts_an_instance")
+            .env("AI_DESKTOP_TEST_FIXTURE", outer.path())
+            .spawn()
+            .unwrap();
     let ready = outer.path().join("ready");
     eventually("the helper app's instance", 120, || ready.exists()).await;
     app.kill().unwrap(); // SIGKILL: no chance to clean up

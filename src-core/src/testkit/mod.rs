@@ -24,6 +24,22 @@ pub fn real_tools(what: &str) -> bool {
     false
 }
 
+/// This test binary again, running only the test `test` (ignored or not),
+/// its output not captured: for a test that needs a second process of the
+/// app (a helper to kill, a writer to crash) or a process of its own.
+pub fn this_binary_running(test: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    cmd.args([
+        test,
+        "--exact",
+        "--include-ignored",
+        "--nocapture",
+        "--test-threads=1",
+        "-q",
+    ]);
+    cmd
+}
+
 /// Runs the calling test alone in a child process (a fresh copy of this
 /// test binary running only `test`), for tests that change what is global
 /// to a process: the logger, the panic hook, the umask, its memory. Returns
@@ -34,8 +50,7 @@ pub fn isolated(test: &str) -> bool {
     if std::env::var(CHILD_ENV).is_ok_and(|t| t == test) {
         return false;
     }
-    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+    let out = this_binary_running(test)
         .env(CHILD_ENV, test)
         .output()
         .expect("the test binary runs again");
