@@ -1,333 +1,218 @@
-//! Command names, one constant per `#[tauri::command]`, so that the UI never
-//! spells a command by hand. Arguments are named in the doc of each constant
-//! (Tauri passes them as a JSON object keyed by argument name).
+//! Commands. Each migrated command is a type (declared with [`command!`]
+//! in the module of its domain): its fields are its arguments (camelCase on
+//! the wire, as Tauri passes them), [`Command::NAME`] its name and
+//! [`Command::Output`] its result, so the page (`ipc::call`) and the desktop
+//! side (`Req<T>`) share one definition and a changed field fails to compile
+//! on both. The constants below name every command (the permission manifest
+//! is built from [`ALL`]); for commands not yet typed, their doc says the
+//! arguments and result.
 
-/// `() -> Vec<Repository>`
-pub const REPOS_LIST: &str = "repos_list";
-/// `{ input: NewRepository } -> Repository`
-pub const REPOS_CREATE: &str = "repos_create";
-/// `{ id: i64, input: RepositoryPatch } -> Repository`
-pub const REPOS_UPDATE: &str = "repos_update";
-/// `{ id: i64 } -> ()`
-pub const REPOS_DELETE: &str = "repos_delete";
-/// `{ id: i64 } -> Repository` (re-reads git remote and branch)
-pub const REPOS_REFRESH_GIT: &str = "repos_refresh_git";
-/// `{ path: String } -> RepoInspection` (what the add dialog pre-fills)
-pub const REPOS_INSPECT: &str = "repos_inspect";
-/// `() -> AppInfo`
-pub const APP_INFO: &str = "app_info";
-/// `{ pageMs: f64 } -> ()`: the UI's first frame is on screen (`pageMs`
-/// after the page began loading); logged once with the time since start.
-pub const APP_PAINTED: &str = "app_painted";
-/// `{ level: String, message: String } -> ()`: the page's console errors,
-/// uncaught exceptions and unhandled rejections, into the app's log file
-/// (`level` is `error` or `warn`; cut at 4 kB; at most 60 a minute).
-pub const APP_LOG: &str = "app_log";
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-/// `() -> CodeServerStatus`
-pub const VSCODE_STATUS: &str = "vscode_status";
-/// `() -> Vec<CodeServerInstance>` (one per repository)
-pub const VSCODE_LIST: &str = "vscode_list";
-/// `{ repositoryId: i64 } -> CodeServerInstance` (returns once ready, or fails)
-pub const VSCODE_START: &str = "vscode_start";
-/// `{ repositoryId: i64 } -> CodeServerInstance`
-pub const VSCODE_STOP: &str = "vscode_stop";
-/// `{ repositoryId: i64 } -> CodeServerInstance`
-pub const VSCODE_RESTART: &str = "vscode_restart";
-/// `() -> Vec<CodeServerInstance>`
-pub const VSCODE_STOP_ALL: &str = "vscode_stop_all";
-/// `() -> CleanupReport`
-pub const VSCODE_CLEANUP: &str = "vscode_cleanup";
-/// `{ repositoryId: i64, target: OpenTarget } -> ()` (starts it if needed)
-pub const VSCODE_OPEN: &str = "vscode_open";
-/// `{ repositoryId: i64, from: Option<u64> } -> LogFrame`: a log read (see
-/// `DEPLOYMENTS_LOGS`); an empty frame after 2 s while no instance runs.
-pub const VSCODE_LOGS: &str = "vscode_logs";
-/// `{ path: Option<String> } -> CodeServerStatus` (the binary to use; None = PATH)
-pub const VSCODE_SET_BINARY: &str = "vscode_set_binary";
-/// `{ repositoryId: i64 } -> RepoChanges`
-pub const VSCODE_CHANGES: &str = "vscode_changes";
-/// `{ repositoryId: Option<i64> } -> ()`: which repository's changes are
-/// pushed live as `vscode:changes` (one at a time; None stops watching).
-pub const VSCODE_WATCH: &str = "vscode_watch";
-/// `{ repositoryId: i64, path: String, side: DiffSide } -> FileDiff`
-pub const VSCODE_DIFF: &str = "vscode_diff";
+/// A command: its wire name, its arguments (the fields of the implementing
+/// type) and its result.
+pub trait Command: Serialize + DeserializeOwned {
+    /// The name the desktop app registers it under.
+    const NAME: &'static str;
+    /// What it answers with.
+    type Output: Serialize + DeserializeOwned;
+}
 
-/// `() -> Vec<McpServer>`
-pub const MCP_LIST: &str = "mcp_list";
-/// `{ input: McpServerInput } -> McpServer`
-pub const MCP_CREATE: &str = "mcp_create";
-/// `{ id: i64, input: McpServerInput } -> McpServer` (a running server keeps
-/// its old settings until it is restarted)
-pub const MCP_UPDATE: &str = "mcp_update";
-/// `{ id: i64 } -> ()` (stops it first; its call history goes with it)
-pub const MCP_DELETE: &str = "mcp_delete";
-/// `{ id: i64, part: SecretPart, key: String } -> String`: one env or
-/// header value in clear (lists and events carry `secrets::MASKED`).
-pub const MCP_REVEAL: &str = "mcp_reveal";
-/// `{ id: i64 } -> McpServer` (a stopped copy named "… copy")
-pub const MCP_DUPLICATE: &str = "mcp_duplicate";
-/// `{ json: String } -> ImportReport` (a Claude-Desktop-style `mcpServers` document)
-pub const MCP_IMPORT: &str = "mcp_import";
-/// `{ id: i64 } -> McpServer` (returns once initialized, or fails)
-pub const MCP_START: &str = "mcp_start";
-/// `{ id: i64 } -> McpServer`
-pub const MCP_STOP: &str = "mcp_stop";
-/// `{ id: i64 } -> McpServer`
-pub const MCP_RESTART: &str = "mcp_restart";
-/// `{ id: i64 } -> Vec<McpTool>` (the server must be running)
-pub const MCP_TOOLS: &str = "mcp_tools";
-/// `{ id: i64 } -> Vec<McpResource>`
-pub const MCP_RESOURCES: &str = "mcp_resources";
-/// `{ id: i64, uri: String } -> ResourceContents`
-pub const MCP_READ_RESOURCE: &str = "mcp_read_resource";
-/// `{ id: i64 } -> Vec<McpPrompt>`
-pub const MCP_PROMPTS: &str = "mcp_prompts";
-/// `{ id: i64, tool: String, arguments: Value } -> McpCall` (arguments are
-/// checked against the tool's schema first; the call is kept in the history)
-pub const MCP_CALL_TOOL: &str = "mcp_call_tool";
-/// `{ id: i64 } -> Vec<McpCall>` (newest first)
-pub const MCP_HISTORY: &str = "mcp_history";
-/// `{ id: i64 } -> ()`
-pub const MCP_CLEAR_HISTORY: &str = "mcp_clear_history";
-/// `{ id: i64, from: Option<u64> } -> LogFrame`: a log read (see
-/// `DEPLOYMENTS_LOGS`) of stderr and stdout that is not JSON-RPC; the buffer
-/// lives across restarts (this is `mcp:{id}:log` of the old backend).
-pub const MCP_LOGS: &str = "mcp_logs";
+/// A command that also sends frames to the page while it runs, over a
+/// Channel passed as the argument named [`Streaming::CHANNEL`].
+pub trait Streaming: Command {
+    /// The argument name the Channel goes under.
+    const CHANNEL: &'static str;
+    /// What each frame carries.
+    type Frame: Serialize + DeserializeOwned;
+}
 
-/// `() -> Pm2Status`
-pub const DEPLOYMENTS_STATUS: &str = "deployments_status";
-/// `() -> Vec<Deployment>`
-pub const DEPLOYMENTS_LIST: &str = "deployments_list";
-/// `{ repositoryId: i64 } -> StartSuggestion`
-pub const DEPLOYMENTS_SUGGEST: &str = "deployments_suggest";
-/// `{ input: DeploymentInput } -> Deployment` (created stopped)
-pub const DEPLOYMENTS_CREATE: &str = "deployments_create";
-/// `{ id: i64, input: DeploymentInput } -> Deployment` (applies at the next start)
-pub const DEPLOYMENTS_UPDATE: &str = "deployments_update";
-/// `{ id: i64, key: String } -> String`: one env value in clear (lists and
-/// events carry `secrets::MASKED`).
-pub const DEPLOYMENTS_REVEAL: &str = "deployments_reveal";
-/// `{ id: i64 } -> Deployment` (returns once PM2 has it; status follows in events)
-pub const DEPLOYMENTS_START: &str = "deployments_start";
-/// `{ id: i64 } -> Deployment`
-pub const DEPLOYMENTS_STOP: &str = "deployments_stop";
-/// `{ id: i64 } -> Deployment`
-pub const DEPLOYMENTS_RESTART: &str = "deployments_restart";
-/// `{ id: i64 } -> ()` (removes the PM2 process and its files)
-pub const DEPLOYMENTS_DELETE: &str = "deployments_delete";
-/// `() -> Vec<Deployment>`
-pub const DEPLOYMENTS_STOP_ALL: &str = "deployments_stop_all";
-/// `{ id: i64, from: Option<u64> } -> LogFrame`: a log read. The lines from
-/// `from` on (None: the kept tail of its out and err logs), at most 1,000 (the
-/// newest; the rest counted in `skipped`), waiting up to 20 s for one; the
-/// view reads again from the frame's `next`.
-pub const DEPLOYMENTS_LOGS: &str = "deployments_logs";
-/// `{ id: i64 } -> ()` (empties its log files)
-pub const DEPLOYMENTS_CLEAR_LOGS: &str = "deployments_clear_logs";
-/// `() -> ServiceDiscovery`
-pub const DEPLOYMENTS_SERVICES: &str = "deployments_services";
-/// `{ binary: Option<String>, home: Option<String> } -> Pm2Status` (None: PATH / ~/.pm2)
-pub const DEPLOYMENTS_CONFIGURE: &str = "deployments_configure";
+/// Declares command types: `Name = "wire_name" { field: Type, … } -> Output;`,
+/// or `… -> Output, streams Frame as "onFrame";` for a command that sends
+/// frames while it runs (doc comments and field attributes pass through).
+#[macro_export]
+macro_rules! command {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident = $wire:literal { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? } -> $out:ty
+        $(, streams $frame:ty as $chan:literal)?;
+    )*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            pub struct $name { $($(#[$fmeta])* pub $field: $ty,)* }
+            impl $crate::commands::Command for $name {
+                const NAME: &'static str = $wire;
+                type Output = $out;
+            }
+            $(
+                impl $crate::commands::Streaming for $name {
+                    const CHANNEL: &'static str = $chan;
+                    type Frame = $frame;
+                }
+            )?
+        )*
+        /// The names of this module's commands (one `command!` per module).
+        pub const COMMANDS: &[&str] = &[$($wire),*];
+    };
+}
 
-/// `() -> Vec<CatalogEntry>`
-pub const SERVICES_CATALOG: &str = "services_catalog";
-/// `() -> ServicesOverview` (Docker absent is an answer, not an error)
-pub const SERVICES_OVERVIEW: &str = "services_overview";
-/// `{ request: InstallRequest, onProgress: Channel<String> } -> InstalledService`
-/// (pull progress lines while the image is pulled; returns once it accepts connections)
-pub const SERVICES_INSTALL: &str = "services_install";
-/// `{ kind: ServiceKind } -> InstalledService`
-pub const SERVICES_START: &str = "services_start";
-/// `{ kind: ServiceKind } -> InstalledService`
-pub const SERVICES_STOP: &str = "services_stop";
-/// `{ kind: ServiceKind } -> InstalledService`
-pub const SERVICES_RESTART: &str = "services_restart";
-/// `{ kind: ServiceKind, deleteData: bool } -> ()`
-pub const SERVICES_UNINSTALL: &str = "services_uninstall";
-/// `{ kind: ServiceKind, from: Option<u64> } -> LogFrame`: a log read of the
-/// container's output (see `DEPLOYMENTS_LOGS`).
-pub const SERVICES_LOGS: &str = "services_logs";
+pub const REPOS_LIST: &str = crate::repos::List::NAME;
+pub const REPOS_CREATE: &str = crate::repos::Create::NAME;
+pub const REPOS_UPDATE: &str = crate::repos::Update::NAME;
+pub const REPOS_DELETE: &str = crate::repos::Delete::NAME;
+pub const REPOS_REFRESH_GIT: &str = crate::repos::RefreshGit::NAME;
+pub const REPOS_INSPECT: &str = crate::repos::Inspect::NAME;
+pub const APP_INFO: &str = crate::app::Info::NAME;
+pub const APP_PAINTED: &str = crate::app::Painted::NAME;
+pub const APP_LOG: &str = crate::app::Log::NAME;
 
-/// `() -> FlowSettings` (the API key only as a mask)
-pub const FLOW_SETTINGS: &str = "flow_settings";
-/// `{ input: FlowSettingsInput } -> FlowSettings`
-pub const FLOW_SAVE_SETTINGS: &str = "flow_save_settings";
-/// `{ input: FlowSettingsInput } -> ConnectionReport` (the form's values,
-/// not saved; `Keep` uses the saved key)
-pub const FLOW_TEST_CONNECTION: &str = "flow_test_connection";
-/// `() -> Vec<String>` (models the saved provider lists; empty if it does not)
-pub const FLOW_MODELS: &str = "flow_models";
-/// `{ archived: bool, query: Option<String> } -> Vec<FlowSession>` (newest
-/// first; the query matches titles and message text)
-pub const FLOW_SESSIONS: &str = "flow_sessions";
-/// `{ patch: FlowSessionPatch } -> FlowSession`
-pub const FLOW_CREATE_SESSION: &str = "flow_create_session";
-/// `{ id: i64, patch: FlowSessionPatch } -> FlowSession`
-pub const FLOW_UPDATE_SESSION: &str = "flow_update_session";
-/// `{ id: i64, archived: bool } -> FlowSession`
-pub const FLOW_ARCHIVE_SESSION: &str = "flow_archive_session";
-/// `{ id: i64 } -> ()` (stops its run; its messages and grants go with it)
-pub const FLOW_DELETE_SESSION: &str = "flow_delete_session";
-/// `{ sessionId: i64 } -> Vec<FlowMessage>` (oldest first)
-pub const FLOW_MESSAGES: &str = "flow_messages";
-/// `{ sessionId: i64, text: String } -> FlowMessage` (the user's message; the
-/// agent answers in the background: `agent:{sessionId}:message` events and
-/// `flow_watch` tokens)
-pub const FLOW_SEND: &str = "flow_send";
-/// `{ sessionId: i64, messageId: i64, text: String } -> Vec<FlowMessage>`:
-/// changes a user message, drops every later one, and asks again
-pub const FLOW_EDIT_MESSAGE: &str = "flow_edit_message";
-/// `{ sessionId: i64 } -> ()`: asks the model again after an error or a stop
-pub const FLOW_RETRY: &str = "flow_retry";
-/// `{ sessionId: i64, messageId: i64, callId: String, decision: ToolDecision } -> FlowMessage`
-pub const FLOW_DECIDE: &str = "flow_decide";
-/// `{ sessionId: i64 } -> ()`: stops the stream and any running tool call
-pub const FLOW_CANCEL: &str = "flow_cancel";
-/// `{ sessionId: i64 } -> Vec<ToolGrant>`
-pub const FLOW_GRANTS: &str = "flow_grants";
-/// `{ sessionId: i64, serverId: i64, tool: String } -> ()`
-pub const FLOW_REVOKE_GRANT: &str = "flow_revoke_grant";
-/// `{ sessionId: Option<i64>, onFrame: Channel<TokenFrame> } -> ()`: streamed
-/// text of that session's answers, batched (one session at a time; None stops)
-pub const FLOW_WATCH: &str = "flow_watch";
+pub const VSCODE_STATUS: &str = crate::vscode::Status::NAME;
+pub const VSCODE_LIST: &str = crate::vscode::List::NAME;
+pub const VSCODE_START: &str = crate::vscode::Start::NAME;
+pub const VSCODE_STOP: &str = crate::vscode::Stop::NAME;
+pub const VSCODE_RESTART: &str = crate::vscode::Restart::NAME;
+pub const VSCODE_STOP_ALL: &str = crate::vscode::StopAll::NAME;
+pub const VSCODE_CLEANUP: &str = crate::vscode::Cleanup::NAME;
+pub const VSCODE_OPEN: &str = crate::vscode::Open::NAME;
+pub const VSCODE_LOGS: &str = crate::vscode::Logs::NAME;
+pub const VSCODE_SET_BINARY: &str = crate::vscode::SetBinary::NAME;
+pub const VSCODE_CHANGES: &str = crate::vscode::Changes::NAME;
+pub const VSCODE_WATCH: &str = crate::vscode::Watch::NAME;
+pub const VSCODE_DIFF: &str = crate::vscode::Diff::NAME;
 
-/// `{ active: bool, onFrame: Channel<SystemSnapshot> }` -> `()`: a sample
-/// every second while active (the System page is open); `false` stops it
-pub const SYSTEM_WATCH: &str = "system_watch";
-/// `() -> SystemSnapshot` (one sample now)
-pub const SYSTEM_SNAPSHOT: &str = "system_snapshot";
-/// `() -> Vec<Pm2ProcessInfo>`: every process of the PM2 the app uses, not only deployments
-pub const PM2_PROCESSES: &str = "pm2_processes";
-/// `{ pmId: u32, action: Pm2Action } -> Vec<Pm2ProcessInfo>`
-pub const PM2_ACT: &str = "pm2_act";
+pub const MCP_LIST: &str = crate::mcp::List::NAME;
+pub const MCP_CREATE: &str = crate::mcp::Create::NAME;
+pub const MCP_UPDATE: &str = crate::mcp::Update::NAME;
+pub const MCP_DELETE: &str = crate::mcp::Delete::NAME;
+pub const MCP_REVEAL: &str = crate::mcp::Reveal::NAME;
+pub const MCP_DUPLICATE: &str = crate::mcp::Duplicate::NAME;
+pub const MCP_IMPORT: &str = crate::mcp::Import::NAME;
+pub const MCP_START: &str = crate::mcp::Start::NAME;
+pub const MCP_STOP: &str = crate::mcp::Stop::NAME;
+pub const MCP_RESTART: &str = crate::mcp::Restart::NAME;
+pub const MCP_TOOLS: &str = crate::mcp::Tools::NAME;
+pub const MCP_RESOURCES: &str = crate::mcp::Resources::NAME;
+pub const MCP_READ_RESOURCE: &str = crate::mcp::ReadResource::NAME;
+pub const MCP_PROMPTS: &str = crate::mcp::Prompts::NAME;
+pub const MCP_CALL_TOOL: &str = crate::mcp::CallTool::NAME;
+pub const MCP_HISTORY: &str = crate::mcp::History::NAME;
+pub const MCP_CLEAR_HISTORY: &str = crate::mcp::ClearHistory::NAME;
+pub const MCP_LOGS: &str = crate::mcp::Logs::NAME;
 
-/// `{ repositoryId: Option<i64>, cols: u16, rows: u16 } -> TerminalInfo`: the
-/// user's shell in the repository's folder (or home)
-pub const TERMINAL_OPEN: &str = "terminal_open";
-/// `() -> Vec<TerminalInfo>`
-pub const TERMINAL_LIST: &str = "terminal_list";
-/// `{ id: u32 } -> u64`: makes the caller the terminal's reader and returns
-/// its view number; one view per terminal (a new attach replaces the old,
-/// whose reads end `detached`)
-pub const TERMINAL_ATTACH: &str = "terminal_attach";
-/// `{ id: u32, view: u64, max: usize } -> TerminalFrame`: waits for output and returns
-/// what waits (the kept output first), up to `max` bytes; reading is the
-/// acknowledgement (flow control)
-pub const TERMINAL_READ: &str = "terminal_read";
-/// `{ id: u32, data: String } -> ()` (keys typed, text pasted)
-pub const TERMINAL_WRITE: &str = "terminal_write";
-/// `{ id: u32, cols: u16, rows: u16 } -> ()`
-pub const TERMINAL_RESIZE: &str = "terminal_resize";
-/// `{ id: u32, view: u64 } -> ()`: the view went away; output goes on into
-/// the backlog (a view that was already replaced changes nothing)
-pub const TERMINAL_DETACH: &str = "terminal_detach";
-/// `{ id: u32 } -> ()`: ends the shell's process group
-pub const TERMINAL_CLOSE: &str = "terminal_close";
+pub const DEPLOYMENTS_STATUS: &str = crate::deployments::Status::NAME;
+pub const DEPLOYMENTS_LIST: &str = crate::deployments::List::NAME;
+pub const DEPLOYMENTS_SUGGEST: &str = crate::deployments::Suggest::NAME;
+pub const DEPLOYMENTS_CREATE: &str = crate::deployments::Create::NAME;
+pub const DEPLOYMENTS_UPDATE: &str = crate::deployments::Update::NAME;
+pub const DEPLOYMENTS_REVEAL: &str = crate::deployments::Reveal::NAME;
+pub const DEPLOYMENTS_START: &str = crate::deployments::Start::NAME;
+pub const DEPLOYMENTS_STOP: &str = crate::deployments::Stop::NAME;
+pub const DEPLOYMENTS_RESTART: &str = crate::deployments::Restart::NAME;
+pub const DEPLOYMENTS_DELETE: &str = crate::deployments::Delete::NAME;
+pub const DEPLOYMENTS_STOP_ALL: &str = crate::deployments::StopAll::NAME;
+pub const DEPLOYMENTS_LOGS: &str = crate::deployments::Logs::NAME;
+pub const DEPLOYMENTS_CLEAR_LOGS: &str = crate::deployments::ClearLogs::NAME;
+pub const DEPLOYMENTS_SERVICES: &str = crate::deployments::Services::NAME;
+pub const DEPLOYMENTS_CONFIGURE: &str = crate::deployments::Configure::NAME;
 
-/// `() -> GitIdentity`
-pub const GIT_IDENTITY: &str = "git_identity";
-/// `{ name: String, email: String } -> GitIdentity` (global config)
-pub const GIT_SET_IDENTITY: &str = "git_set_identity";
-/// `() -> Vec<SshKey>` (the key pairs in ~/.ssh)
-pub const SSH_KEYS: &str = "ssh_keys";
-/// `{ input: NewSshKey } -> SshKey` (ed25519; never overwrites a file)
-pub const SSH_GENERATE: &str = "ssh_generate";
-/// `{ host: String, key: Option<String> } -> SshTestResult` (`ssh -T`, 15 s at most)
-pub const SSH_TEST: &str = "ssh_test";
+pub const SERVICES_CATALOG: &str = crate::services::Catalog::NAME;
+pub const SERVICES_OVERVIEW: &str = crate::services::Overview::NAME;
+pub const SERVICES_INSTALL: &str = crate::services::Install::NAME;
+pub const SERVICES_START: &str = crate::services::Start::NAME;
+pub const SERVICES_STOP: &str = crate::services::Stop::NAME;
+pub const SERVICES_RESTART: &str = crate::services::Restart::NAME;
+pub const SERVICES_UNINSTALL: &str = crate::services::Uninstall::NAME;
+pub const SERVICES_LOGS: &str = crate::services::Logs::NAME;
 
-/// `() -> DoctorReport` (the programs each module needs, versions, install commands)
-pub const DOCTOR_REPORT: &str = "doctor_report";
-/// `() -> Option<String>` (what Quit does with managed processes: `stop`, `leave`, none = ask)
-pub const APP_QUIT_CHOICE: &str = "app_quit_choice";
-/// `() -> bool` (an XDG autostart entry starts the app at login)
-pub const APP_AUTOSTART: &str = "app_autostart";
-/// `{ enabled: bool } -> bool`
-pub const APP_SET_AUTOSTART: &str = "app_set_autostart";
-/// `{ choice: Option<String> } -> Option<String>`
-pub const APP_SET_QUIT_CHOICE: &str = "app_set_quit_choice";
-/// `() -> ()` (the log folder in the file manager)
-pub const APP_OPEN_LOGS: &str = "app_open_logs";
+pub const FLOW_SETTINGS: &str = crate::flow::Settings::NAME;
+pub const FLOW_SAVE_SETTINGS: &str = crate::flow::SaveSettings::NAME;
+pub const FLOW_TEST_CONNECTION: &str = crate::flow::TestConnection::NAME;
+pub const FLOW_MODELS: &str = crate::flow::Models::NAME;
+pub const FLOW_SESSIONS: &str = crate::flow::Sessions::NAME;
+pub const FLOW_CREATE_SESSION: &str = crate::flow::CreateSession::NAME;
+pub const FLOW_UPDATE_SESSION: &str = crate::flow::UpdateSession::NAME;
+pub const FLOW_ARCHIVE_SESSION: &str = crate::flow::ArchiveSession::NAME;
+pub const FLOW_DELETE_SESSION: &str = crate::flow::DeleteSession::NAME;
+pub const FLOW_MESSAGES: &str = crate::flow::Messages::NAME;
+pub const FLOW_SEND: &str = crate::flow::Send::NAME;
+pub const FLOW_EDIT_MESSAGE: &str = crate::flow::EditMessage::NAME;
+pub const FLOW_RETRY: &str = crate::flow::Retry::NAME;
+pub const FLOW_DECIDE: &str = crate::flow::Decide::NAME;
+pub const FLOW_CANCEL: &str = crate::flow::Cancel::NAME;
+pub const FLOW_GRANTS: &str = crate::flow::Grants::NAME;
+pub const FLOW_REVOKE_GRANT: &str = crate::flow::RevokeGrant::NAME;
+pub const FLOW_WATCH: &str = crate::flow::Watch::NAME;
 
-/// `() -> Vec<String>` (folders besides repositories: file-browser roots, clone targets)
-pub const WORKSPACE_FOLDERS: &str = "workspace_folders";
-/// `{ path: String } -> Vec<String>` (absolute, existing; not `/`)
-pub const WORKSPACE_ADD: &str = "workspace_add";
-/// `{ path: String } -> Vec<String>` (forgets it; nothing on disk changes)
-pub const WORKSPACE_REMOVE: &str = "workspace_remove";
+pub const SYSTEM_WATCH: &str = crate::system::Watch::NAME;
+pub const SYSTEM_SNAPSHOT: &str = crate::system::Snapshot::NAME;
+pub const PM2_PROCESSES: &str = crate::system::Pm2Processes::NAME;
+pub const PM2_ACT: &str = crate::system::Pm2Act::NAME;
 
-/// `{ root: FileRoot, path: String } -> Listing` (path relative, "" = top)
-pub const FILES_LIST: &str = "files_list";
-/// `{ root: FileRoot, path: String, name: String } -> Listing` (a new folder in `path`)
-pub const FILES_MKDIR: &str = "files_mkdir";
-/// `{ root: FileRoot, from: String, to: String } -> ()` (rename or move inside the root)
-pub const FILES_RENAME: &str = "files_rename";
-/// `{ root: FileRoot, path: String } -> ()` (to the desktop trash)
-pub const FILES_TRASH: &str = "files_trash";
-/// `{ root: FileRoot, path: String } -> FileText` (text files up to 1 MB)
-pub const FILES_READ: &str = "files_read";
-/// `{ root: FileRoot, path: String, text: String, version: Option<String> } -> FileText`
-/// (`version` as `files_read` gave it: a file changed since is not overwritten)
-pub const FILES_WRITE: &str = "files_write";
+pub const TERMINAL_OPEN: &str = crate::terminal::Open::NAME;
+pub const TERMINAL_LIST: &str = crate::terminal::List::NAME;
+pub const TERMINAL_ATTACH: &str = crate::terminal::Attach::NAME;
+pub const TERMINAL_READ: &str = crate::terminal::Read::NAME;
+pub const TERMINAL_WRITE: &str = crate::terminal::Write::NAME;
+pub const TERMINAL_RESIZE: &str = crate::terminal::Resize::NAME;
+pub const TERMINAL_DETACH: &str = crate::terminal::Detach::NAME;
+pub const TERMINAL_CLOSE: &str = crate::terminal::Close::NAME;
 
-/// `{ repositoryId: i64, paths: Vec<String> } -> ()` (paths relative to the repository)
-pub const GIT_STAGE: &str = "git_stage";
-/// `{ repositoryId: i64, paths: Vec<String> } -> ()`
-pub const GIT_UNSTAGE: &str = "git_unstage";
-/// `{ repositoryId: i64, message: String } -> CommitInfo` (what is staged, as the Git page's identity)
-pub const GIT_COMMIT: &str = "git_commit";
-/// `{ repositoryId: i64, limit: u32 } -> Vec<CommitInfo>` (newest first, from HEAD)
-pub const GIT_LOG: &str = "git_log";
-/// `{ repositoryId: i64 } -> Vec<BranchInfo>`
-pub const GIT_BRANCHES: &str = "git_branches";
-/// `{ repositoryId: i64, name: String, checkout: bool } -> Vec<BranchInfo>` (from HEAD)
-pub const GIT_CREATE_BRANCH: &str = "git_create_branch";
-/// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (refuses to overwrite local changes)
-pub const GIT_SWITCH_BRANCH: &str = "git_switch_branch";
-/// `{ repositoryId: i64, name: String } -> Vec<BranchInfo>` (not the current one, only if merged)
-pub const GIT_DELETE_BRANCH: &str = "git_delete_branch";
-/// `{ repositoryId: i64 } -> WorkTreeState` (a merge or rebase under way, conflicted files)
-pub const GIT_STATE: &str = "git_state";
-/// `{ repositoryId: i64 } -> Vec<StashInfo>`
-pub const GIT_STASHES: &str = "git_stashes";
-/// `{ repositoryId: i64, message: String, includeUntracked: bool } -> Vec<StashInfo>`
-pub const GIT_STASH_PUSH: &str = "git_stash_push";
-/// `{ repositoryId: i64, index: usize, pop: bool } -> Vec<StashInfo>` (refuses to overwrite local changes)
-pub const GIT_STASH_APPLY: &str = "git_stash_apply";
-/// `{ repositoryId: i64, index: usize } -> Vec<StashInfo>`
-pub const GIT_STASH_DROP: &str = "git_stash_drop";
-/// `{ repositoryId: i64 } -> Vec<TagInfo>`
-pub const GIT_TAGS: &str = "git_tags";
-/// `{ repositoryId: i64, name: String, message: String } -> Vec<TagInfo>` (HEAD; annotated if a message)
-pub const GIT_CREATE_TAG: &str = "git_create_tag";
-/// `{ repositoryId: i64, name: String } -> Vec<TagInfo>`
-pub const GIT_DELETE_TAG: &str = "git_delete_tag";
-/// `{ repositoryId: i64 } -> Vec<RemoteInfo>`
-pub const GIT_REMOTES: &str = "git_remotes";
-/// `{ repositoryId: i64, name: String, url: String } -> Vec<RemoteInfo>`
-pub const GIT_ADD_REMOTE: &str = "git_add_remote";
-/// `{ repositoryId: i64, name: String } -> Vec<RemoteInfo>`
-pub const GIT_REMOVE_REMOTE: &str = "git_remove_remote";
-/// `{ repositoryId: i64, id: String } -> CommitDetail` (message and diff)
-pub const GIT_SHOW: &str = "git_show";
-/// `{ repositoryId: i64, id: String, mode: ResetMode } -> Vec<CommitInfo>` (the UI confirms first)
-pub const GIT_RESET: &str = "git_reset";
-/// `{ repositoryId: i64, remote: Option<String>, onProgress: Channel<GitProgress> } -> SyncResult`
-pub const GIT_FETCH: &str = "git_fetch";
-/// `{ repositoryId: i64, mode: PullMode, onProgress: Channel<GitProgress> } -> SyncResult`
-pub const GIT_PULL: &str = "git_pull";
-/// `{ repositoryId: i64, remote: Option<String>, onProgress: Channel<GitProgress> } -> SyncResult`
-pub const GIT_PUSH: &str = "git_push";
-/// `{ repositoryId: i64, branch: String } -> SyncResult` (may stop with conflicts)
-pub const GIT_MERGE: &str = "git_merge";
-/// `{ repositoryId: i64, onto: String } -> SyncResult` (may stop with conflicts)
-pub const GIT_REBASE: &str = "git_rebase";
-/// `{ repositoryId: i64 } -> RepoState` (aborts the merge or rebase under way)
-pub const GIT_ABORT: &str = "git_abort";
-/// `{ repositoryId: i64 } -> SyncResult`
-pub const GIT_CONTINUE_REBASE: &str = "git_continue_rebase";
-/// `{ request: CloneRequest, onProgress: Channel<GitProgress> } -> Repository` (registered)
-pub const GIT_CLONE: &str = "git_clone";
+pub const GIT_IDENTITY: &str = crate::git::Identity::NAME;
+pub const GIT_SET_IDENTITY: &str = crate::git::SetIdentity::NAME;
+pub const SSH_KEYS: &str = crate::git::SshKeys::NAME;
+pub const SSH_GENERATE: &str = crate::git::SshGenerate::NAME;
+pub const SSH_TEST: &str = crate::git::SshTest::NAME;
+
+pub const DOCTOR_REPORT: &str = crate::app::Doctor::NAME;
+pub const APP_QUIT_CHOICE: &str = crate::app::QuitChoice::NAME;
+pub const APP_AUTOSTART: &str = crate::app::Autostart::NAME;
+pub const APP_SET_AUTOSTART: &str = crate::app::SetAutostart::NAME;
+pub const APP_SET_QUIT_CHOICE: &str = crate::app::SetQuitChoice::NAME;
+pub const APP_OPEN_LOGS: &str = crate::app::OpenLogs::NAME;
+
+pub const WORKSPACE_FOLDERS: &str = crate::files::WorkspaceFolders::NAME;
+pub const WORKSPACE_ADD: &str = crate::files::WorkspaceAdd::NAME;
+pub const WORKSPACE_REMOVE: &str = crate::files::WorkspaceRemove::NAME;
+
+pub const FILES_LIST: &str = crate::files::List::NAME;
+pub const FILES_MKDIR: &str = crate::files::Mkdir::NAME;
+pub const FILES_RENAME: &str = crate::files::Rename::NAME;
+pub const FILES_TRASH: &str = crate::files::Trash::NAME;
+pub const FILES_READ: &str = crate::files::Read::NAME;
+pub const FILES_WRITE: &str = crate::files::Write::NAME;
+
+pub const GIT_STAGE: &str = crate::git::Stage::NAME;
+pub const GIT_UNSTAGE: &str = crate::git::Unstage::NAME;
+pub const GIT_COMMIT: &str = crate::git::Commit::NAME;
+pub const GIT_LOG: &str = crate::git::Log::NAME;
+pub const GIT_BRANCHES: &str = crate::git::Branches::NAME;
+pub const GIT_CREATE_BRANCH: &str = crate::git::CreateBranch::NAME;
+pub const GIT_SWITCH_BRANCH: &str = crate::git::SwitchBranch::NAME;
+pub const GIT_DELETE_BRANCH: &str = crate::git::DeleteBranch::NAME;
+pub const GIT_STATE: &str = crate::git::State::NAME;
+pub const GIT_STASHES: &str = crate::git::Stashes::NAME;
+pub const GIT_STASH_PUSH: &str = crate::git::StashPush::NAME;
+pub const GIT_STASH_APPLY: &str = crate::git::StashApply::NAME;
+pub const GIT_STASH_DROP: &str = crate::git::StashDrop::NAME;
+pub const GIT_TAGS: &str = crate::git::Tags::NAME;
+pub const GIT_CREATE_TAG: &str = crate::git::CreateTag::NAME;
+pub const GIT_DELETE_TAG: &str = crate::git::DeleteTag::NAME;
+pub const GIT_REMOTES: &str = crate::git::Remotes::NAME;
+pub const GIT_ADD_REMOTE: &str = crate::git::AddRemote::NAME;
+pub const GIT_REMOVE_REMOTE: &str = crate::git::RemoveRemote::NAME;
+pub const GIT_SHOW: &str = crate::git::Show::NAME;
+pub const GIT_RESET: &str = crate::git::Reset::NAME;
+pub const GIT_FETCH: &str = crate::git::Fetch::NAME;
+pub const GIT_PULL: &str = crate::git::Pull::NAME;
+pub const GIT_PUSH: &str = crate::git::Push::NAME;
+pub const GIT_MERGE: &str = crate::git::Merge::NAME;
+pub const GIT_REBASE: &str = crate::git::Rebase::NAME;
+pub const GIT_ABORT: &str = crate::git::Abort::NAME;
+pub const GIT_CONTINUE_REBASE: &str = crate::git::ContinueRebase::NAME;
+pub const GIT_CLONE: &str = crate::git::CloneRepo::NAME;
 
 /// Every command the desktop app registers. `build.rs` turns this list into the
 /// app's permission manifest, so a command missing here cannot be called.
@@ -475,3 +360,57 @@ pub const ALL: &[&str] = &[
     APP_SET_AUTOSTART,
     WORKSPACE_REMOVE,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every typed command is registered (and granted) through `ALL`, and
+    /// `ALL` names nothing that has no type.
+    #[test]
+    fn all_is_exactly_the_typed_commands() {
+        let mut typed: Vec<&str> = [
+            crate::app::COMMANDS,
+            crate::repos::COMMANDS,
+            crate::vscode::COMMANDS,
+            crate::mcp::COMMANDS,
+            crate::deployments::COMMANDS,
+            crate::services::COMMANDS,
+            crate::flow::COMMANDS,
+            crate::system::COMMANDS,
+            crate::terminal::COMMANDS,
+            crate::git::COMMANDS,
+            crate::files::COMMANDS,
+        ]
+        .concat();
+        typed.sort_unstable();
+        let before = typed.len();
+        typed.dedup();
+        assert_eq!(typed.len(), before, "a command name is declared twice");
+        let mut all = ALL.to_vec();
+        all.sort_unstable();
+        assert_eq!(all, typed);
+    }
+
+    /// Arguments go on the wire as Tauri names them (camelCase keys), and
+    /// a command without arguments is an empty object.
+    #[test]
+    fn arguments_are_camel_case_objects() {
+        let open = crate::vscode::Open {
+            repository_id: 7,
+            target: crate::vscode::OpenTarget::Browser,
+        };
+        let wire = serde_json::to_value(&open).unwrap();
+        assert_eq!(wire["repositoryId"], 7);
+        assert!(wire.get("repository_id").is_none());
+        assert_eq!(crate::vscode::Open::NAME, "vscode_open");
+        assert_eq!(
+            serde_json::to_value(crate::repos::List {}).unwrap(),
+            serde_json::json!({})
+        );
+        // A missing optional argument is None, as Tauri gave it before.
+        let watch: crate::vscode::Watch = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(watch.repository_id, None);
+        assert_eq!(<crate::git::Fetch as Streaming>::CHANNEL, "onProgress");
+    }
+}

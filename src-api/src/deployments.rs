@@ -1,6 +1,7 @@
 //! Deployments: repositories' apps run under PM2, and the Docker services
 //! they can connect to.
 
+use crate::logs::LogFrame;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -152,4 +153,39 @@ pub struct ServiceDiscovery {
     /// Why Docker is not available, and what to do.
     pub message: Option<String>,
     pub services: Vec<DiscoveredService>,
+}
+
+crate::command! {
+    /// `deployments_status`.
+    Status = "deployments_status" {  } -> Pm2Status;
+    /// `deployments_list`.
+    List = "deployments_list" {  } -> Vec<Deployment>;
+    /// `deployments_suggest`.
+    Suggest = "deployments_suggest" { repository_id: i64 } -> StartSuggestion;
+    /// Created stopped
+    Create = "deployments_create" { input: DeploymentInput } -> Deployment;
+    /// Applies at the next start
+    Update = "deployments_update" { id: i64, input: DeploymentInput } -> Deployment;
+    /// One env value in clear (lists and events carry `secrets::MASKED`).
+    Reveal = "deployments_reveal" { id: i64, key: String } -> String;
+    /// Returns once PM2 has it; status follows in events
+    Start = "deployments_start" { id: i64 } -> Deployment;
+    /// `deployments_stop`.
+    Stop = "deployments_stop" { id: i64 } -> Deployment;
+    /// `deployments_restart`.
+    Restart = "deployments_restart" { id: i64 } -> Deployment;
+    /// Removes the PM2 process and its files
+    Delete = "deployments_delete" { id: i64 } -> ();
+    /// `deployments_stop_all`.
+    StopAll = "deployments_stop_all" {  } -> Vec<Deployment>;
+    /// A log read. The lines from `from` on (None: the kept tail of its out and err logs), at
+    /// most 1,000 (the newest; the rest counted in `skipped`), waiting up to 20 s for one; the
+    /// view reads again from the frame's `next`.
+    Logs = "deployments_logs" { id: i64, from: Option<u64> } -> LogFrame;
+    /// Empties its log files
+    ClearLogs = "deployments_clear_logs" { id: i64 } -> ();
+    /// `deployments_services`.
+    Services = "deployments_services" {  } -> ServiceDiscovery;
+    /// None: PATH / ~/.pm2
+    Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;
 }

@@ -60,3 +60,24 @@ pub struct FileText {
     /// within the same second) is not overwritten.
     pub version: String,
 }
+
+crate::command! {
+    /// Folders besides repositories: file-browser roots, clone targets
+    WorkspaceFolders = "workspace_folders" {  } -> Vec<String>;
+    /// Absolute, existing; not `/`
+    WorkspaceAdd = "workspace_add" { path: String } -> Vec<String>;
+    /// Forgets it; nothing on disk changes
+    WorkspaceRemove = "workspace_remove" { path: String } -> Vec<String>;
+    /// Path relative, "" = top
+    List = "files_list" { root: FileRoot, path: String } -> Listing;
+    /// A new folder in `path`
+    Mkdir = "files_mkdir" { root: FileRoot, path: String, name: String } -> Listing;
+    /// Rename or move inside the root
+    Rename = "files_rename" { root: FileRoot, from: String, to: String } -> ();
+    /// To the desktop trash
+    Trash = "files_trash" { root: FileRoot, path: String } -> ();
+    /// Text files up to 1 MB
+    Read = "files_read" { root: FileRoot, path: String } -> FileText;
+    /// `version` as `files_read` gave it: a file changed since is not overwritten
+    Write = "files_write" { root: FileRoot, path: String, text: String, version: Option<String> } -> FileText;
+}

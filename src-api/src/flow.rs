@@ -226,3 +226,44 @@ pub struct TokenPiece {
     pub message_id: i64,
     pub text: String,
 }
+
+crate::command! {
+    /// The API key only as a mask
+    Settings = "flow_settings" {  } -> FlowSettings;
+    /// `flow_save_settings`.
+    SaveSettings = "flow_save_settings" { input: FlowSettingsInput } -> FlowSettings;
+    /// The form's values, not saved; `Keep` uses the saved key
+    TestConnection = "flow_test_connection" { input: FlowSettingsInput } -> ConnectionReport;
+    /// Models the saved provider lists; empty if it does not
+    Models = "flow_models" {  } -> Vec<String>;
+    /// Newest first; the query matches titles and message text
+    Sessions = "flow_sessions" { archived: bool, query: Option<String> } -> Vec<FlowSession>;
+    /// `flow_create_session`.
+    CreateSession = "flow_create_session" { patch: FlowSessionPatch } -> FlowSession;
+    /// `flow_update_session`.
+    UpdateSession = "flow_update_session" { id: i64, patch: FlowSessionPatch } -> FlowSession;
+    /// `flow_archive_session`.
+    ArchiveSession = "flow_archive_session" { id: i64, archived: bool } -> FlowSession;
+    /// Stops its run; its messages and grants go with it
+    DeleteSession = "flow_delete_session" { id: i64 } -> ();
+    /// Oldest first
+    Messages = "flow_messages" { session_id: i64 } -> Vec<FlowMessage>;
+    /// The user's message; the agent answers in the background: `agent:{sessionId}:message`
+    /// events and `flow_watch` tokens
+    Send = "flow_send" { session_id: i64, text: String } -> FlowMessage;
+    /// Changes a user message, drops every later one, and asks again
+    EditMessage = "flow_edit_message" { session_id: i64, message_id: i64, text: String } -> Vec<FlowMessage>;
+    /// Asks the model again after an error or a stop
+    Retry = "flow_retry" { session_id: i64 } -> ();
+    /// `flow_decide`.
+    Decide = "flow_decide" { session_id: i64, message_id: i64, call_id: String, decision: ToolDecision } -> FlowMessage;
+    /// Stops the stream and any running tool call
+    Cancel = "flow_cancel" { session_id: i64 } -> ();
+    /// `flow_grants`.
+    Grants = "flow_grants" { session_id: i64 } -> Vec<ToolGrant>;
+    /// `flow_revoke_grant`.
+    RevokeGrant = "flow_revoke_grant" { session_id: i64, server_id: i64, tool: String } -> ();
+    /// Streamed text of that session's answers, batched (one session at a time; None stops)
+    /// Streams `TokenFrame` frames over the Channel under `onFrame`.
+    Watch = "flow_watch" { session_id: Option<i64> } -> (), streams TokenFrame as "onFrame";
+}

@@ -1,5 +1,6 @@
 //! Git identity and SSH keys (the Git page's settings).
 
+use crate::repos::Repository;
 use serde::{Deserialize, Serialize};
 
 /// The global `user.name` / `user.email` (from `~/.gitconfig`).
@@ -197,4 +198,75 @@ pub struct CloneRequest {
     /// The new folder's name inside it (default: from the URL).
     #[serde(default)]
     pub name: Option<String>,
+}
+
+crate::command! {
+    /// `git_identity`.
+    Identity = "git_identity" {  } -> GitIdentity;
+    /// Global config
+    SetIdentity = "git_set_identity" { name: String, email: String } -> GitIdentity;
+    /// The key pairs in ~/.ssh
+    SshKeys = "ssh_keys" {  } -> Vec<SshKey>;
+    /// Ed25519; never overwrites a file
+    SshGenerate = "ssh_generate" { input: NewSshKey } -> SshKey;
+    /// `ssh -T`, 15 s at most
+    SshTest = "ssh_test" { host: String, key: Option<String> } -> SshTestResult;
+    /// Paths relative to the repository
+    Stage = "git_stage" { repository_id: i64, paths: Vec<String> } -> ();
+    /// `git_unstage`.
+    Unstage = "git_unstage" { repository_id: i64, paths: Vec<String> } -> ();
+    /// What is staged, as the Git page's identity
+    Commit = "git_commit" { repository_id: i64, message: String } -> CommitInfo;
+    /// Newest first, from HEAD
+    Log = "git_log" { repository_id: i64, limit: u32 } -> Vec<CommitInfo>;
+    /// `git_branches`.
+    Branches = "git_branches" { repository_id: i64 } -> Vec<BranchInfo>;
+    /// From HEAD
+    CreateBranch = "git_create_branch" { repository_id: i64, name: String, checkout: bool } -> Vec<BranchInfo>;
+    /// Refuses to overwrite local changes
+    SwitchBranch = "git_switch_branch" { repository_id: i64, name: String } -> Vec<BranchInfo>;
+    /// Not the current one, only if merged
+    DeleteBranch = "git_delete_branch" { repository_id: i64, name: String } -> Vec<BranchInfo>;
+    /// A merge or rebase under way, conflicted files
+    State = "git_state" { repository_id: i64 } -> WorkTreeState;
+    /// `git_stashes`.
+    Stashes = "git_stashes" { repository_id: i64 } -> Vec<StashInfo>;
+    /// `git_stash_push`.
+    StashPush = "git_stash_push" { repository_id: i64, message: String, include_untracked: bool } -> Vec<StashInfo>;
+    /// Refuses to overwrite local changes
+    StashApply = "git_stash_apply" { repository_id: i64, index: usize, pop: bool } -> Vec<StashInfo>;
+    /// `git_stash_drop`.
+    StashDrop = "git_stash_drop" { repository_id: i64, index: usize } -> Vec<StashInfo>;
+    /// `git_tags`.
+    Tags = "git_tags" { repository_id: i64 } -> Vec<TagInfo>;
+    /// HEAD; annotated if a message
+    CreateTag = "git_create_tag" { repository_id: i64, name: String, message: String } -> Vec<TagInfo>;
+    /// `git_delete_tag`.
+    DeleteTag = "git_delete_tag" { repository_id: i64, name: String } -> Vec<TagInfo>;
+    /// `git_remotes`.
+    Remotes = "git_remotes" { repository_id: i64 } -> Vec<RemoteInfo>;
+    /// `git_add_remote`.
+    AddRemote = "git_add_remote" { repository_id: i64, name: String, url: String } -> Vec<RemoteInfo>;
+    /// `git_remove_remote`.
+    RemoveRemote = "git_remove_remote" { repository_id: i64, name: String } -> Vec<RemoteInfo>;
+    /// Message and diff
+    Show = "git_show" { repository_id: i64, id: String } -> CommitDetail;
+    /// The UI confirms first
+    Reset = "git_reset" { repository_id: i64, id: String, mode: ResetMode } -> Vec<CommitInfo>;
+    /// `git_fetch`. Streams `GitProgress` frames over the Channel under `onProgress`.
+    Fetch = "git_fetch" { repository_id: i64, remote: Option<String> } -> SyncResult, streams GitProgress as "onProgress";
+    /// `git_pull`. Streams `GitProgress` frames over the Channel under `onProgress`.
+    Pull = "git_pull" { repository_id: i64, mode: PullMode } -> SyncResult, streams GitProgress as "onProgress";
+    /// `git_push`. Streams `GitProgress` frames over the Channel under `onProgress`.
+    Push = "git_push" { repository_id: i64, remote: Option<String> } -> SyncResult, streams GitProgress as "onProgress";
+    /// May stop with conflicts
+    Merge = "git_merge" { repository_id: i64, branch: String } -> SyncResult;
+    /// May stop with conflicts
+    Rebase = "git_rebase" { repository_id: i64, onto: String } -> SyncResult;
+    /// Aborts the merge or rebase under way
+    Abort = "git_abort" { repository_id: i64 } -> RepoState;
+    /// `git_continue_rebase`.
+    ContinueRebase = "git_continue_rebase" { repository_id: i64 } -> SyncResult;
+    /// Registered Streams `GitProgress` frames over the Channel under `onProgress`.
+    CloneRepo = "git_clone" { request: CloneRequest } -> Repository, streams GitProgress as "onProgress";
 }

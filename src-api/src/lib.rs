@@ -5,6 +5,7 @@
 //! and the error shape. This crate depends on serde (and serde_json for arbitrary JSON values) only so that it compiles
 //! for both `wasm32-unknown-unknown` and the host.
 
+pub mod app;
 pub mod commands;
 pub mod deployments;
 pub mod error;

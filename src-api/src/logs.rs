@@ -21,3 +21,26 @@ pub struct LogFrame {
     #[serde(default)]
     pub next: u64,
 }
+
+/// A command that reads a log: the lines after `from` (None: the kept tail),
+/// answering with a [`LogFrame`] whose `next` is the next read's `from`.
+pub trait LogRead: crate::commands::Command<Output = LogFrame> + Clone {
+    /// Where the next read starts.
+    fn set_from(&mut self, from: Option<u64>);
+}
+
+macro_rules! log_reads {
+    ($($t:ty),*) => {$(
+        impl LogRead for $t {
+            fn set_from(&mut self, from: Option<u64>) {
+                self.from = from;
+            }
+        }
+    )*};
+}
+log_reads!(
+    crate::vscode::Logs,
+    crate::mcp::Logs,
+    crate::deployments::Logs,
+    crate::services::Logs
+);

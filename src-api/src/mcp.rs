@@ -1,6 +1,8 @@
 //! MCP Hub types: registered MCP servers, their state, what they offer
 //! (tools, resources, prompts) and the calls made to them.
 
+use crate::logs::LogFrame;
+use crate::secrets::SecretPart;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -236,4 +238,44 @@ pub struct McpCall {
 pub struct ResourceContents {
     pub uri: String,
     pub contents: Vec<McpContent>,
+}
+
+crate::command! {
+    /// `mcp_list`.
+    List = "mcp_list" {  } -> Vec<McpServer>;
+    /// `mcp_create`.
+    Create = "mcp_create" { input: McpServerInput } -> McpServer;
+    /// A running server keeps its old settings until it is restarted
+    Update = "mcp_update" { id: i64, input: McpServerInput } -> McpServer;
+    /// Stops it first; its call history goes with it
+    Delete = "mcp_delete" { id: i64 } -> ();
+    /// One env or header value in clear (lists and events carry `secrets::MASKED`).
+    Reveal = "mcp_reveal" { id: i64, part: SecretPart, key: String } -> String;
+    /// A stopped copy named "… copy"
+    Duplicate = "mcp_duplicate" { id: i64 } -> McpServer;
+    /// A Claude-Desktop-style `mcpServers` document
+    Import = "mcp_import" { json: String } -> ImportReport;
+    /// Returns once initialized, or fails
+    Start = "mcp_start" { id: i64 } -> McpServer;
+    /// `mcp_stop`.
+    Stop = "mcp_stop" { id: i64 } -> McpServer;
+    /// `mcp_restart`.
+    Restart = "mcp_restart" { id: i64 } -> McpServer;
+    /// The server must be running
+    Tools = "mcp_tools" { id: i64 } -> Vec<McpTool>;
+    /// `mcp_resources`.
+    Resources = "mcp_resources" { id: i64 } -> Vec<McpResource>;
+    /// `mcp_read_resource`.
+    ReadResource = "mcp_read_resource" { id: i64, uri: String } -> ResourceContents;
+    /// `mcp_prompts`.
+    Prompts = "mcp_prompts" { id: i64 } -> Vec<McpPrompt>;
+    /// Arguments are checked against the tool's schema first; the call is kept in the history
+    CallTool = "mcp_call_tool" { id: i64, tool: String, arguments: Value } -> McpCall;
+    /// Newest first
+    History = "mcp_history" { id: i64 } -> Vec<McpCall>;
+    /// `mcp_clear_history`.
+    ClearHistory = "mcp_clear_history" { id: i64 } -> ();
+    /// A log read (see `DEPLOYMENTS_LOGS`) of stderr and stdout that is not JSON-RPC; the
+    /// buffer lives across restarts (this is `mcp:{id}:log` of the old backend).
+    Logs = "mcp_logs" { id: i64, from: Option<u64> } -> LogFrame;
 }

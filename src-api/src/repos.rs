@@ -137,6 +137,21 @@ pub struct RepoInspection {
     pub is_git: bool,
 }
 
+crate::command! {
+    /// Every registered repository.
+    List = "repos_list" {} -> Vec<Repository>;
+    /// Registers a folder (kind detected unless given, a free port reserved).
+    Create = "repos_create" { input: NewRepository } -> Repository;
+    /// Renames, moves, retypes or re-ports one; `None` fields stay.
+    Update = "repos_update" { id: i64, input: RepositoryPatch } -> Repository;
+    /// Forgets it (its code-server stops first; its folder is never touched).
+    Delete = "repos_delete" { id: i64 } -> ();
+    /// Reads its git remote and branch again.
+    RefreshGit = "repos_refresh_git" { id: i64 } -> Repository;
+    /// What the add dialog pre-fills for a folder.
+    Inspect = "repos_inspect" { path: String } -> RepoInspection;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Services: databases the app runs in Docker.
 
+use crate::logs::LogFrame;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -113,4 +114,24 @@ pub struct ServicesOverview {
     pub message: Option<String>,
     pub installed: Vec<InstalledService>,
     pub foreign: Vec<ForeignContainer>,
+}
+
+crate::command! {
+    /// `services_catalog`.
+    Catalog = "services_catalog" {  } -> Vec<CatalogEntry>;
+    /// Docker absent is an answer, not an error
+    Overview = "services_overview" {  } -> ServicesOverview;
+    /// Pull progress lines while the image is pulled; returns once it accepts connections
+    /// Streams `String` frames over the Channel under `onProgress`.
+    Install = "services_install" { request: InstallRequest } -> InstalledService, streams String as "onProgress";
+    /// `services_start`.
+    Start = "services_start" { kind: ServiceKind } -> InstalledService;
+    /// `services_stop`.
+    Stop = "services_stop" { kind: ServiceKind } -> InstalledService;
+    /// `services_restart`.
+    Restart = "services_restart" { kind: ServiceKind } -> InstalledService;
+    /// `services_uninstall`.
+    Uninstall = "services_uninstall" { kind: ServiceKind, delete_data: bool } -> ();
+    /// A log read of the container's output (see `DEPLOYMENTS_LOGS`).
+    Logs = "services_logs" { kind: ServiceKind, from: Option<u64> } -> LogFrame;
 }

@@ -130,3 +130,15 @@ pub struct DoctorReport {
     /// The folder of the app's own log files, if it could be opened.
     pub log_dir: Option<String>,
 }
+
+crate::command! {
+    /// A sample every second while active (the System page is open); `false` stops it Streams
+    /// `SystemSnapshot` frames over the Channel under `onFrame`.
+    Watch = "system_watch" { active: bool } -> (), streams SystemSnapshot as "onFrame";
+    /// One sample now
+    Snapshot = "system_snapshot" {  } -> SystemSnapshot;
+    /// Every process of the PM2 the app uses, not only deployments
+    Pm2Processes = "pm2_processes" {  } -> Vec<Pm2ProcessInfo>;
+    /// `pm2_act`.
+    Pm2Act = "pm2_act" { pm_id: u32, action: Pm2Action } -> Vec<Pm2ProcessInfo>;
+}

@@ -162,3 +162,33 @@ pub struct FileDiff {
     pub deletions: u32,
     pub hunks: Vec<DiffHunk>,
 }
+
+crate::command! {
+    /// `vscode_status`.
+    Status = "vscode_status" {  } -> CodeServerStatus;
+    /// One per repository
+    List = "vscode_list" {  } -> Vec<CodeServerInstance>;
+    /// Returns once ready, or fails
+    Start = "vscode_start" { repository_id: i64 } -> CodeServerInstance;
+    /// `vscode_stop`.
+    Stop = "vscode_stop" { repository_id: i64 } -> CodeServerInstance;
+    /// `vscode_restart`.
+    Restart = "vscode_restart" { repository_id: i64 } -> CodeServerInstance;
+    /// `vscode_stop_all`.
+    StopAll = "vscode_stop_all" {  } -> Vec<CodeServerInstance>;
+    /// `vscode_cleanup`.
+    Cleanup = "vscode_cleanup" {  } -> CleanupReport;
+    /// Starts it if needed
+    Open = "vscode_open" { repository_id: i64, target: OpenTarget } -> ();
+    /// A log read (see `DEPLOYMENTS_LOGS`); an empty frame after 2 s while no instance runs.
+    Logs = "vscode_logs" { repository_id: i64, from: Option<u64> } -> LogFrame;
+    /// The binary to use; None = PATH
+    SetBinary = "vscode_set_binary" { path: Option<String> } -> CodeServerStatus;
+    /// `vscode_changes`.
+    Changes = "vscode_changes" { repository_id: i64 } -> RepoChanges;
+    /// Which repository's changes are pushed live as `vscode:changes` (one at a time; None
+    /// stops watching).
+    Watch = "vscode_watch" { repository_id: Option<i64> } -> ();
+    /// `vscode_diff`.
+    Diff = "vscode_diff" { repository_id: i64, path: String, side: DiffSide } -> FileDiff;
+}

@@ -23,6 +23,42 @@ impl std::ops::Deref for AppState {
 
 pub(crate) type CmdResult<T> = std::result::Result<T, ApiError>;
 
+/// What command `C` answers with, as its contract says.
+pub(crate) type Out<C> = CmdResult<<C as ai_desktop_api::commands::Command>::Output>;
+
+/// The Channel a streaming command `C` sends its frames over (its
+/// parameter must be named after `C::CHANNEL`: `onProgress` → `on_progress`).
+pub(crate) type Frames<C> = tauri::ipc::Channel<<C as ai_desktop_api::commands::Streaming>::Frame>;
+
+/// A command's whole argument object as its typed request (a
+/// `ai_desktop_api` command type): the page's `ipc::call` sends the same
+/// struct, so both sides agree by construction. Other parameters of the
+/// command (a `State`, a `Channel` under its own key) are read as before.
+pub struct Req<T>(pub T);
+
+impl<'de, T: serde::de::DeserializeOwned, R: tauri::Runtime> tauri::ipc::CommandArg<'de, R>
+    for Req<T>
+{
+    fn from_command(
+        command: tauri::ipc::CommandItem<'de, R>,
+    ) -> std::result::Result<Self, tauri::ipc::InvokeError> {
+        let tauri::ipc::InvokeBody::Json(args) = command.message.payload() else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("{} takes JSON arguments.", command.name),
+            )
+            .into());
+        };
+        serde_json::from_value(args.clone()).map(Req).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("Bad arguments for {}: {e}", command.name),
+            )
+            .into()
+        })
+    }
+}
+
 /// Runs a blocking core call (SQLite, the file system, git2: the plain `fn`s
 /// of the managers, see the threading rule in `ai_desktop_core::app`) on
 /// the blocking pool, so the window's event loop never waits for it.

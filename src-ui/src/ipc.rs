@@ -1,6 +1,9 @@
-//! Typed access to the app's native side: `invoke` for commands, `listen` for events.
+//! Typed access to the app's native side: [`call`] for commands (typed by
+//! `ai_desktop_api`; there is no untyped way), `listen` for events.
 //! The only module that touches `window.__TAURI__`.
 
+use ai_desktop_api::app;
+use ai_desktop_api::commands::{Command, Streaming};
 use ai_desktop_api::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -24,39 +27,9 @@ extern "C" {
     fn set_onmessage(this: &TauriChannel, handler: &js_sys::Function);
 }
 
-/// Calls a command that streams its results: `args` plus a channel under
-/// `channel_arg`, whose messages go to `on_message` until the native side stops
-/// sending (it replaces a view's stream when the view asks again).
-pub async fn invoke_streaming<A: Serialize, T: DeserializeOwned + 'static>(
-    cmd: &str,
-    args: &A,
-    channel_arg: &str,
-    on_message: impl Fn(T) + 'static,
-) -> Result<(), ApiError> {
-    let js_args = to_js(args)?;
-    let channel = TauriChannel::new();
-    let closure = Closure::<dyn Fn(JsValue)>::new(move |raw: JsValue| {
-        match serde_wasm_bindgen::from_value::<T>(raw) {
-            Ok(value) => on_message(value),
-            Err(e) => web_sys::console::warn_1(&format!("bad channel message: {e}").into()),
-        }
-    });
-    channel.set_onmessage(closure.as_ref().unchecked_ref());
-    // The channel keeps the handler for as long as the native side may send.
-    closure.forget();
-    js_sys::Reflect::set(&js_args, &JsValue::from_str(channel_arg), &channel)
-        .map_err(|_| ApiError::new(ErrorCode::Failed, "Could not attach the stream."))?;
-    tauri_invoke(cmd, js_args).await.map_err(to_api_error)?;
-    Ok(())
-}
-
 /// Calls a command that reports progress over a channel (under
 /// `channel_arg`, to `on_message`) and then returns a result.
-pub async fn invoke_with_progress<
-    A: Serialize,
-    T: DeserializeOwned + 'static,
-    R: DeserializeOwned,
->(
+async fn invoke_with_progress<A: Serialize, T: DeserializeOwned + 'static, R: DeserializeOwned>(
     cmd: &str,
     args: &A,
     channel_arg: &str,
@@ -113,8 +86,33 @@ fn to_api_error(err: JsValue) -> ApiError {
     ApiError::new(ErrorCode::Failed, "The app returned an unexpected error.")
 }
 
+/// Calls a typed command (see `ai_desktop_api::commands::Command`): its
+/// fields are the arguments, its `Output` the answer.
+pub async fn call<C: Command>(command: &C) -> Result<C::Output, ApiError> {
+    invoke(C::NAME, command).await
+}
+
+/// Calls a typed command and keeps its answer as the JavaScript value it
+/// arrived as (for text handed on to JavaScript without a copy).
+pub async fn call_raw<C: Command>(command: &C) -> Result<JsValue, ApiError> {
+    invoke_raw(C::NAME, command).await
+}
+
+/// Calls a command that sends frames while it runs (progress lines, samples,
+/// streamed tokens): each frame goes to `on_frame` until the native side
+/// stops sending; then its answer.
+pub async fn call_streaming<C: Streaming>(
+    command: &C,
+    on_frame: impl Fn(C::Frame) + 'static,
+) -> Result<C::Output, ApiError>
+where
+    C::Frame: 'static,
+{
+    invoke_with_progress(C::NAME, command, C::CHANNEL, on_frame).await
+}
+
 /// Calls a command. `args` is an object keyed by the command's argument names.
-pub async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, ApiError> {
+async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, ApiError> {
     let value = invoke_raw(cmd, args).await?;
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
@@ -133,13 +131,7 @@ pub fn report_first_paint() {
             .map(|p| p.now())
             .unwrap_or_default();
         wasm_bindgen_futures::spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Painted {
-                page_ms: f64,
-            }
-            let _ =
-                invoke::<_, ()>(ai_desktop_api::commands::APP_PAINTED, &Painted { page_ms }).await;
+            let _ = call(&app::Painted { page_ms }).await;
         });
     });
     let on_frame = Closure::once_into_js(move || {
@@ -157,15 +149,10 @@ pub fn report_first_paint() {
 /// a console call is sent.
 pub fn forward_console_to_log() {
     fn send(level: &'static str, message: String) {
-        #[derive(Serialize)]
-        struct Log {
-            level: &'static str,
-            message: String,
-        }
         wasm_bindgen_futures::spawn_local(async move {
             // Not through the console again: a failing log must not loop.
-            let _ =
-                invoke::<_, ()>(ai_desktop_api::commands::APP_LOG, &Log { level, message }).await;
+            let level = level.to_string();
+            let _ = call(&app::Log { level, message }).await;
         });
     }
     fn text(value: &JsValue) -> String {
@@ -237,7 +224,7 @@ pub fn forward_console_to_log() {
 
 /// Calls a command and hands over its reply as the page received it (for a
 /// reply whose text goes on to JavaScript untouched: terminal output).
-pub async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, ApiError> {
+async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, ApiError> {
     tauri_invoke(cmd, to_js(args)?).await.map_err(to_api_error)
 }
 
@@ -250,13 +237,6 @@ pub async fn next_animation_frame() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
-}
-
-/// Calls a command that takes no arguments.
-pub async fn invoke0<R: DeserializeOwned>(cmd: &str) -> Result<R, ApiError> {
-    #[derive(Serialize)]
-    struct NoArgs {}
-    invoke(cmd, &NoArgs {}).await
 }
 
 /// Subscribes to an event for the life of the page. Payloads that do not

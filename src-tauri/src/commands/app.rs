@@ -1,14 +1,15 @@
 //! `app_*`: the app itself — version and data, the page's first paint and
 //! console, logs, the quit choice, starting at login.
 
-use crate::state::{blocking, AppState, CmdResult};
+use crate::state::{blocking, AppState, Out, Req};
+use ai_desktop_api::app;
 use ai_desktop_api::system::AppInfo;
 use ai_desktop_api::ApiError;
 use ai_desktop_core::error::Result;
 use tauri::State;
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub fn app_info(state: State<'_, AppState>, _req: Req<app::Info>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         data_dir: state.config.data_dir.display().to_string(),
@@ -21,7 +22,8 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// N ms" (what `benches/app.rs` waits for and what a slow start shows in the
 /// log).
 #[tauri::command]
-pub fn app_painted(page_ms: f64) {
+pub fn app_painted(req: Req<app::Painted>) {
+    let app::Painted { page_ms } = req.0;
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         log::info!(
@@ -37,7 +39,8 @@ const PAGE_LOG_PER_MINUTE: u32 = 60;
 
 /// Writes what the page's console reported (see `APP_LOG`).
 #[tauri::command]
-pub fn app_log(level: String, message: String) {
+pub fn app_log(req: Req<app::Log>) {
+    let app::Log { level, message } = req.0;
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
     static WINDOW: Mutex<Option<(Instant, u32)>> = Mutex::new(None);
@@ -75,7 +78,11 @@ pub fn app_log(level: String, message: String) {
 
 /// Opens the log folder in the desktop's file manager.
 #[tauri::command]
-pub async fn app_open_logs(app: tauri::AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
+pub async fn app_open_logs(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    _req: Req<app::OpenLogs>,
+) -> Out<app::OpenLogs> {
     let Some(dir) = state.config.log_dir.clone() else {
         return Err(ai_desktop_core::error::Error::Unavailable(
             "The app has no log file (its folder could not be created); it logs to standard error only.".into(),
@@ -90,7 +97,10 @@ pub async fn app_open_logs(app: tauri::AppHandle, state: State<'_, AppState>) ->
 
 /// What Quit does with managed processes: `stop`, `leave`, or `None` (ask).
 #[tauri::command]
-pub async fn app_quit_choice(state: State<'_, AppState>) -> CmdResult<Option<String>> {
+pub async fn app_quit_choice(
+    state: State<'_, AppState>,
+    _req: Req<app::QuitChoice>,
+) -> Out<app::QuitChoice> {
     let app = state.app.clone();
     blocking(move || app.quit_choice()).await
 }
@@ -98,8 +108,9 @@ pub async fn app_quit_choice(state: State<'_, AppState>) -> CmdResult<Option<Str
 #[tauri::command]
 pub async fn app_set_quit_choice(
     state: State<'_, AppState>,
-    choice: Option<String>,
-) -> CmdResult<Option<String>> {
+    req: Req<app::SetQuitChoice>,
+) -> Out<app::SetQuitChoice> {
+    let app::SetQuitChoice { choice } = req.0;
     let app = state.app.clone();
     blocking(move || app.set_quit_choice(choice.as_deref()).map(|()| choice)).await
 }
@@ -115,11 +126,12 @@ fn autostart() -> Result<ai_desktop_core::autostart::Autostart, ApiError> {
 
 /// Whether the app starts at login (an XDG autostart entry exists).
 #[tauri::command]
-pub async fn app_autostart() -> CmdResult<bool> {
+pub async fn app_autostart(_req: Req<app::Autostart>) -> Out<app::Autostart> {
     Ok(autostart()?.enabled())
 }
 
 #[tauri::command]
-pub async fn app_set_autostart(enabled: bool) -> CmdResult<bool> {
+pub async fn app_set_autostart(req: Req<app::SetAutostart>) -> Out<app::SetAutostart> {
+    let app::SetAutostart { enabled } = req.0;
     Ok(autostart()?.set(enabled)?)
 }

@@ -1,29 +1,32 @@
 //! Deployments commands.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
-use ai_desktop_api::deployments::{
-    Deployment, DeploymentInput, Pm2Status, ServiceDiscovery, StartSuggestion,
-};
-use ai_desktop_api::logs::LogFrame;
+use crate::state::{blocking, Out, Req};
+use ai_desktop_api::deployments;
 use tauri::State;
 
 #[tauri::command]
-pub async fn deployments_status(state: State<'_, AppState>) -> CmdResult<Pm2Status> {
+pub async fn deployments_status(
+    state: State<'_, AppState>,
+    _req: Req<deployments::Status>,
+) -> Out<deployments::Status> {
     Ok(state.deployments.status().await)
 }
 
 #[tauri::command]
 pub async fn deployments_configure(
     state: State<'_, AppState>,
-    binary: Option<String>,
-    home: Option<String>,
-) -> CmdResult<Pm2Status> {
+    req: Req<deployments::Configure>,
+) -> Out<deployments::Configure> {
+    let deployments::Configure { binary, home } = req.0;
     Ok(state.deployments.configure(binary, home).await?)
 }
 
 #[tauri::command]
-pub async fn deployments_list(state: State<'_, AppState>) -> CmdResult<Vec<Deployment>> {
+pub async fn deployments_list(
+    state: State<'_, AppState>,
+    _req: Req<deployments::List>,
+) -> Out<deployments::List> {
     let d = state.deployments.clone();
     blocking(move || d.list()).await
 }
@@ -31,8 +34,9 @@ pub async fn deployments_list(state: State<'_, AppState>) -> CmdResult<Vec<Deplo
 #[tauri::command]
 pub async fn deployments_suggest(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<StartSuggestion> {
+    req: Req<deployments::Suggest>,
+) -> Out<deployments::Suggest> {
+    let deployments::Suggest { repository_id } = req.0;
     let d = state.deployments.clone();
     blocking(move || d.suggest(repository_id)).await
 }
@@ -40,8 +44,9 @@ pub async fn deployments_suggest(
 #[tauri::command]
 pub async fn deployments_create(
     state: State<'_, AppState>,
-    input: DeploymentInput,
-) -> CmdResult<Deployment> {
+    req: Req<deployments::Create>,
+) -> Out<deployments::Create> {
+    let deployments::Create { input } = req.0;
     let d = state.deployments.clone();
     blocking(move || d.create(input)).await
 }
@@ -49,9 +54,9 @@ pub async fn deployments_create(
 #[tauri::command]
 pub async fn deployments_update(
     state: State<'_, AppState>,
-    id: i64,
-    input: DeploymentInput,
-) -> CmdResult<Deployment> {
+    req: Req<deployments::Update>,
+) -> Out<deployments::Update> {
+    let deployments::Update { id, input } = req.0;
     let d = state.deployments.clone();
     blocking(move || d.update(id, input)).await
 }
@@ -59,56 +64,82 @@ pub async fn deployments_update(
 #[tauri::command]
 pub async fn deployments_reveal(
     state: State<'_, AppState>,
-    id: i64,
-    key: String,
-) -> CmdResult<String> {
+    req: Req<deployments::Reveal>,
+) -> Out<deployments::Reveal> {
+    let deployments::Reveal { id, key } = req.0;
     let d = state.deployments.clone();
     blocking(move || d.reveal(id, &key)).await
 }
 
 #[tauri::command]
-pub async fn deployments_start(state: State<'_, AppState>, id: i64) -> CmdResult<Deployment> {
+pub async fn deployments_start(
+    state: State<'_, AppState>,
+    req: Req<deployments::Start>,
+) -> Out<deployments::Start> {
+    let deployments::Start { id } = req.0;
     Ok(state.deployments.start(id).await?)
 }
 
 #[tauri::command]
-pub async fn deployments_stop(state: State<'_, AppState>, id: i64) -> CmdResult<Deployment> {
+pub async fn deployments_stop(
+    state: State<'_, AppState>,
+    req: Req<deployments::Stop>,
+) -> Out<deployments::Stop> {
+    let deployments::Stop { id } = req.0;
     Ok(state.deployments.stop(id).await?)
 }
 
 #[tauri::command]
-pub async fn deployments_restart(state: State<'_, AppState>, id: i64) -> CmdResult<Deployment> {
+pub async fn deployments_restart(
+    state: State<'_, AppState>,
+    req: Req<deployments::Restart>,
+) -> Out<deployments::Restart> {
+    let deployments::Restart { id } = req.0;
     Ok(state.deployments.restart(id).await?)
 }
 
 #[tauri::command]
-pub async fn deployments_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+pub async fn deployments_delete(
+    state: State<'_, AppState>,
+    req: Req<deployments::Delete>,
+) -> Out<deployments::Delete> {
+    let deployments::Delete { id } = req.0;
     Ok(state.deployments.delete(id).await?)
 }
 
 #[tauri::command]
-pub async fn deployments_stop_all(state: State<'_, AppState>) -> CmdResult<Vec<Deployment>> {
+pub async fn deployments_stop_all(
+    state: State<'_, AppState>,
+    _req: Req<deployments::StopAll>,
+) -> Out<deployments::StopAll> {
     Ok(state.deployments.stop_all().await?)
 }
 
 #[tauri::command]
 pub async fn deployments_logs(
     state: State<'_, AppState>,
-    id: i64,
-    from: Option<u64>,
-) -> CmdResult<LogFrame> {
+    req: Req<deployments::Logs>,
+) -> Out<deployments::Logs> {
+    let deployments::Logs { id, from } = req.0;
     let deployments = state.deployments.clone();
     let buffer = blocking(move || deployments.logs(id)).await?;
     Ok(crate::logs::read(Some(buffer), from).await)
 }
 
 #[tauri::command]
-pub async fn deployments_clear_logs(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+pub async fn deployments_clear_logs(
+    state: State<'_, AppState>,
+    req: Req<deployments::ClearLogs>,
+) -> Out<deployments::ClearLogs> {
+    let deployments::ClearLogs { id } = req.0;
     let d = state.deployments.clone();
     blocking(move || d.clear_logs(id)).await
 }
 
 #[tauri::command]
-pub async fn deployments_services(state: State<'_, AppState>) -> CmdResult<ServiceDiscovery> {
+pub async fn deployments_services(
+    state: State<'_, AppState>,
+    _req: Req<deployments::Services>,
+) -> Out<deployments::Services> {
     Ok(state.deployments.services().await)
 }

@@ -1,12 +1,11 @@
 //! `doctor_*`: which tools this machine has, with versions and install hints.
 
-use crate::state::{AppState, CmdResult};
+use crate::state::{AppState, Out, Req};
+use ai_desktop_api::app;
 use tauri::State;
 
 #[tauri::command]
-pub async fn doctor_report(
-    state: State<'_, AppState>,
-) -> CmdResult<ai_desktop_api::system::DoctorReport> {
+pub async fn doctor_report(state: State<'_, AppState>, _req: Req<app::Doctor>) -> Out<app::Doctor> {
     let code_server = state
         .store
         .setting::<String>(ai_desktop_core::store::settings::CODE_SERVER_BINARY)?

@@ -1,11 +1,9 @@
 //! Flow Builder commands, and the batched stream of an answer's tokens.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
-use ai_desktop_api::flow::{
-    ConnectionReport, FlowMessage, FlowSession, FlowSessionPatch, FlowSettings, FlowSettingsInput,
-    TokenFrame, TokenPiece, ToolDecision, ToolGrant,
-};
+use crate::state::{blocking, Frames, Out, Req};
+use ai_desktop_api::flow;
+use ai_desktop_api::flow::{TokenFrame, TokenPiece};
 use ai_desktop_core::flow::{FlowAgent, Token};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +17,10 @@ const BATCH_INTERVAL: Duration = Duration::from_millis(16);
 const FRAME_BUDGET: usize = 6 * 1024;
 
 #[tauri::command]
-pub async fn flow_settings(state: State<'_, AppState>) -> CmdResult<FlowSettings> {
+pub async fn flow_settings(
+    state: State<'_, AppState>,
+    _req: Req<flow::Settings>,
+) -> Out<flow::Settings> {
     let flow = state.flow.clone();
     blocking(move || flow.settings()).await
 }
@@ -27,8 +28,9 @@ pub async fn flow_settings(state: State<'_, AppState>) -> CmdResult<FlowSettings
 #[tauri::command]
 pub async fn flow_save_settings(
     state: State<'_, AppState>,
-    input: FlowSettingsInput,
-) -> CmdResult<FlowSettings> {
+    req: Req<flow::SaveSettings>,
+) -> Out<flow::SaveSettings> {
+    let flow::SaveSettings { input } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.save_settings(input)).await
 }
@@ -36,22 +38,23 @@ pub async fn flow_save_settings(
 #[tauri::command]
 pub async fn flow_test_connection(
     state: State<'_, AppState>,
-    input: FlowSettingsInput,
-) -> CmdResult<ConnectionReport> {
+    req: Req<flow::TestConnection>,
+) -> Out<flow::TestConnection> {
+    let flow::TestConnection { input } = req.0;
     Ok(state.flow.test_connection(input).await?)
 }
 
 #[tauri::command]
-pub async fn flow_models(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
+pub async fn flow_models(state: State<'_, AppState>, _req: Req<flow::Models>) -> Out<flow::Models> {
     Ok(state.flow.models().await?)
 }
 
 #[tauri::command]
 pub async fn flow_sessions(
     state: State<'_, AppState>,
-    archived: bool,
-    query: Option<String>,
-) -> CmdResult<Vec<FlowSession>> {
+    req: Req<flow::Sessions>,
+) -> Out<flow::Sessions> {
+    let flow::Sessions { archived, query } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.sessions(archived, query.as_deref())).await
 }
@@ -59,8 +62,9 @@ pub async fn flow_sessions(
 #[tauri::command]
 pub async fn flow_create_session(
     state: State<'_, AppState>,
-    patch: FlowSessionPatch,
-) -> CmdResult<FlowSession> {
+    req: Req<flow::CreateSession>,
+) -> Out<flow::CreateSession> {
+    let flow::CreateSession { patch } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.create_session(patch)).await
 }
@@ -68,9 +72,9 @@ pub async fn flow_create_session(
 #[tauri::command]
 pub async fn flow_update_session(
     state: State<'_, AppState>,
-    id: i64,
-    patch: FlowSessionPatch,
-) -> CmdResult<FlowSession> {
+    req: Req<flow::UpdateSession>,
+) -> Out<flow::UpdateSession> {
+    let flow::UpdateSession { id, patch } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.update_session(id, patch)).await
 }
@@ -78,33 +82,35 @@ pub async fn flow_update_session(
 #[tauri::command]
 pub async fn flow_archive_session(
     state: State<'_, AppState>,
-    id: i64,
-    archived: bool,
-) -> CmdResult<FlowSession> {
+    req: Req<flow::ArchiveSession>,
+) -> Out<flow::ArchiveSession> {
+    let flow::ArchiveSession { id, archived } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.archive_session(id, archived)).await
 }
 
 #[tauri::command]
-pub async fn flow_delete_session(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+pub async fn flow_delete_session(
+    state: State<'_, AppState>,
+    req: Req<flow::DeleteSession>,
+) -> Out<flow::DeleteSession> {
+    let flow::DeleteSession { id } = req.0;
     Ok(state.flow.delete_session(id).await?)
 }
 
 #[tauri::command]
 pub async fn flow_messages(
     state: State<'_, AppState>,
-    session_id: i64,
-) -> CmdResult<Vec<FlowMessage>> {
+    req: Req<flow::Messages>,
+) -> Out<flow::Messages> {
+    let flow::Messages { session_id } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.messages(session_id)).await
 }
 
 #[tauri::command]
-pub async fn flow_send(
-    state: State<'_, AppState>,
-    session_id: i64,
-    text: String,
-) -> CmdResult<FlowMessage> {
+pub async fn flow_send(state: State<'_, AppState>, req: Req<flow::Send>) -> Out<flow::Send> {
+    let flow::Send { session_id, text } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.send(session_id, &text)).await
 }
@@ -112,40 +118,46 @@ pub async fn flow_send(
 #[tauri::command]
 pub async fn flow_edit_message(
     state: State<'_, AppState>,
-    session_id: i64,
-    message_id: i64,
-    text: String,
-) -> CmdResult<Vec<FlowMessage>> {
+    req: Req<flow::EditMessage>,
+) -> Out<flow::EditMessage> {
+    let flow::EditMessage {
+        session_id,
+        message_id,
+        text,
+    } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.edit_message(session_id, message_id, &text)).await
 }
 
 #[tauri::command]
-pub async fn flow_retry(state: State<'_, AppState>, session_id: i64) -> CmdResult<()> {
+pub async fn flow_retry(state: State<'_, AppState>, req: Req<flow::Retry>) -> Out<flow::Retry> {
+    let flow::Retry { session_id } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.retry(session_id)).await
 }
 
 #[tauri::command]
-pub async fn flow_decide(
-    state: State<'_, AppState>,
-    session_id: i64,
-    message_id: i64,
-    call_id: String,
-    decision: ToolDecision,
-) -> CmdResult<FlowMessage> {
+pub async fn flow_decide(state: State<'_, AppState>, req: Req<flow::Decide>) -> Out<flow::Decide> {
+    let flow::Decide {
+        session_id,
+        message_id,
+        call_id,
+        decision,
+    } = req.0;
     Ok(state
         .flow
         .decide(session_id, message_id, &call_id, decision)?)
 }
 
 #[tauri::command]
-pub async fn flow_cancel(state: State<'_, AppState>, session_id: i64) -> CmdResult<()> {
+pub async fn flow_cancel(state: State<'_, AppState>, req: Req<flow::Cancel>) -> Out<flow::Cancel> {
+    let flow::Cancel { session_id } = req.0;
     Ok(state.flow.cancel(session_id).await?)
 }
 
 #[tauri::command]
-pub async fn flow_grants(state: State<'_, AppState>, session_id: i64) -> CmdResult<Vec<ToolGrant>> {
+pub async fn flow_grants(state: State<'_, AppState>, req: Req<flow::Grants>) -> Out<flow::Grants> {
+    let flow::Grants { session_id } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.grants(session_id)).await
 }
@@ -153,10 +165,13 @@ pub async fn flow_grants(state: State<'_, AppState>, session_id: i64) -> CmdResu
 #[tauri::command]
 pub async fn flow_revoke_grant(
     state: State<'_, AppState>,
-    session_id: i64,
-    server_id: i64,
-    tool: String,
-) -> CmdResult<()> {
+    req: Req<flow::RevokeGrant>,
+) -> Out<flow::RevokeGrant> {
+    let flow::RevokeGrant {
+        session_id,
+        server_id,
+        tool,
+    } = req.0;
     let flow = state.flow.clone();
     blocking(move || flow.revoke_grant(session_id, server_id, &tool)).await
 }
@@ -164,9 +179,10 @@ pub async fn flow_revoke_grant(
 #[tauri::command]
 pub async fn flow_watch(
     state: State<'_, AppState>,
-    session_id: Option<i64>,
-    on_frame: Channel<TokenFrame>,
-) -> CmdResult<()> {
+    on_frame: Frames<flow::Watch>,
+    req: Req<flow::Watch>,
+) -> Out<flow::Watch> {
+    let flow::Watch { session_id } = req.0;
     let task = session_id.map(|id| stream_tokens(state.flow.clone(), id, on_frame));
     state.log_streams.replace_with("flow", task);
     Ok(())

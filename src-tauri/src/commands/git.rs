@@ -2,18 +2,18 @@
 //! remote operations with progress over a Channel.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
-use ai_desktop_api::git::{
-    BranchInfo, CloneRequest, CommitDetail, CommitInfo, GitIdentity, GitProgress, PullMode,
-    RemoteInfo, RepoState, ResetMode, StashInfo, SyncResult, TagInfo, WorkTreeState,
-};
-use ai_desktop_api::repos::Repository;
+use crate::state::{blocking, Frames, Out, Req};
+use ai_desktop_api::git;
+use ai_desktop_api::git::GitProgress;
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
-pub async fn git_identity(state: State<'_, AppState>) -> CmdResult<GitIdentity> {
+pub async fn git_identity(
+    state: State<'_, AppState>,
+    _req: Req<git::Identity>,
+) -> Out<git::Identity> {
     let id = state.identity.clone();
     blocking(move || id.get()).await
 }
@@ -21,49 +21,49 @@ pub async fn git_identity(state: State<'_, AppState>) -> CmdResult<GitIdentity> 
 #[tauri::command]
 pub async fn git_set_identity(
     state: State<'_, AppState>,
-    name: String,
-    email: String,
-) -> CmdResult<GitIdentity> {
+    req: Req<git::SetIdentity>,
+) -> Out<git::SetIdentity> {
+    let git::SetIdentity { name, email } = req.0;
     let id = state.identity.clone();
     blocking(move || id.set(&name, &email)).await
 }
 
 #[tauri::command]
-pub async fn git_stage(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    paths: Vec<String>,
-) -> CmdResult<()> {
+pub async fn git_stage(state: State<'_, AppState>, req: Req<git::Stage>) -> Out<git::Stage> {
+    let git::Stage {
+        repository_id,
+        paths,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.stage(repository_id, &paths)).await
 }
 
 #[tauri::command]
-pub async fn git_unstage(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    paths: Vec<String>,
-) -> CmdResult<()> {
+pub async fn git_unstage(state: State<'_, AppState>, req: Req<git::Unstage>) -> Out<git::Unstage> {
+    let git::Unstage {
+        repository_id,
+        paths,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.unstage(repository_id, &paths)).await
 }
 
 #[tauri::command]
-pub async fn git_commit(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    message: String,
-) -> CmdResult<CommitInfo> {
+pub async fn git_commit(state: State<'_, AppState>, req: Req<git::Commit>) -> Out<git::Commit> {
+    let git::Commit {
+        repository_id,
+        message,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.commit(repository_id, &message)).await
 }
 
 #[tauri::command]
-pub async fn git_log(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    limit: u32,
-) -> CmdResult<Vec<CommitInfo>> {
+pub async fn git_log(state: State<'_, AppState>, req: Req<git::Log>) -> Out<git::Log> {
+    let git::Log {
+        repository_id,
+        limit,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.log(repository_id, limit)).await
 }
@@ -71,8 +71,9 @@ pub async fn git_log(
 #[tauri::command]
 pub async fn git_branches(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<Vec<BranchInfo>> {
+    req: Req<git::Branches>,
+) -> Out<git::Branches> {
+    let git::Branches { repository_id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.branches(repository_id)).await
 }
@@ -80,10 +81,13 @@ pub async fn git_branches(
 #[tauri::command]
 pub async fn git_create_branch(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-    checkout: bool,
-) -> CmdResult<Vec<BranchInfo>> {
+    req: Req<git::CreateBranch>,
+) -> Out<git::CreateBranch> {
+    let git::CreateBranch {
+        repository_id,
+        name,
+        checkout,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.create_branch(repository_id, &name, checkout)).await
 }
@@ -91,9 +95,12 @@ pub async fn git_create_branch(
 #[tauri::command]
 pub async fn git_switch_branch(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-) -> CmdResult<Vec<BranchInfo>> {
+    req: Req<git::SwitchBranch>,
+) -> Out<git::SwitchBranch> {
+    let git::SwitchBranch {
+        repository_id,
+        name,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.switch_branch(repository_id, &name)).await
 }
@@ -101,24 +108,26 @@ pub async fn git_switch_branch(
 #[tauri::command]
 pub async fn git_delete_branch(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-) -> CmdResult<Vec<BranchInfo>> {
+    req: Req<git::DeleteBranch>,
+) -> Out<git::DeleteBranch> {
+    let git::DeleteBranch {
+        repository_id,
+        name,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.delete_branch(repository_id, &name)).await
 }
 
 #[tauri::command]
-pub async fn git_state(state: State<'_, AppState>, repository_id: i64) -> CmdResult<WorkTreeState> {
+pub async fn git_state(state: State<'_, AppState>, req: Req<git::State>) -> Out<git::State> {
+    let git::State { repository_id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.state(repository_id)).await
 }
 
 #[tauri::command]
-pub async fn git_stashes(
-    state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<Vec<StashInfo>> {
+pub async fn git_stashes(state: State<'_, AppState>, req: Req<git::Stashes>) -> Out<git::Stashes> {
+    let git::Stashes { repository_id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.stashes(repository_id)).await
 }
@@ -126,10 +135,13 @@ pub async fn git_stashes(
 #[tauri::command]
 pub async fn git_stash_push(
     state: State<'_, AppState>,
-    repository_id: i64,
-    message: String,
-    include_untracked: bool,
-) -> CmdResult<Vec<StashInfo>> {
+    req: Req<git::StashPush>,
+) -> Out<git::StashPush> {
+    let git::StashPush {
+        repository_id,
+        message,
+        include_untracked,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.stash_push(repository_id, &message, include_untracked)).await
 }
@@ -137,10 +149,13 @@ pub async fn git_stash_push(
 #[tauri::command]
 pub async fn git_stash_apply(
     state: State<'_, AppState>,
-    repository_id: i64,
-    index: usize,
-    pop: bool,
-) -> CmdResult<Vec<StashInfo>> {
+    req: Req<git::StashApply>,
+) -> Out<git::StashApply> {
+    let git::StashApply {
+        repository_id,
+        index,
+        pop,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.stash_apply(repository_id, index, pop)).await
 }
@@ -148,15 +163,19 @@ pub async fn git_stash_apply(
 #[tauri::command]
 pub async fn git_stash_drop(
     state: State<'_, AppState>,
-    repository_id: i64,
-    index: usize,
-) -> CmdResult<Vec<StashInfo>> {
+    req: Req<git::StashDrop>,
+) -> Out<git::StashDrop> {
+    let git::StashDrop {
+        repository_id,
+        index,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.stash_drop(repository_id, index)).await
 }
 
 #[tauri::command]
-pub async fn git_tags(state: State<'_, AppState>, repository_id: i64) -> CmdResult<Vec<TagInfo>> {
+pub async fn git_tags(state: State<'_, AppState>, req: Req<git::Tags>) -> Out<git::Tags> {
+    let git::Tags { repository_id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.tags(repository_id)).await
 }
@@ -164,10 +183,13 @@ pub async fn git_tags(state: State<'_, AppState>, repository_id: i64) -> CmdResu
 #[tauri::command]
 pub async fn git_create_tag(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-    message: String,
-) -> CmdResult<Vec<TagInfo>> {
+    req: Req<git::CreateTag>,
+) -> Out<git::CreateTag> {
+    let git::CreateTag {
+        repository_id,
+        name,
+        message,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.create_tag(repository_id, &name, &message)).await
 }
@@ -175,18 +197,19 @@ pub async fn git_create_tag(
 #[tauri::command]
 pub async fn git_delete_tag(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-) -> CmdResult<Vec<TagInfo>> {
+    req: Req<git::DeleteTag>,
+) -> Out<git::DeleteTag> {
+    let git::DeleteTag {
+        repository_id,
+        name,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.delete_tag(repository_id, &name)).await
 }
 
 #[tauri::command]
-pub async fn git_remotes(
-    state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<Vec<RemoteInfo>> {
+pub async fn git_remotes(state: State<'_, AppState>, req: Req<git::Remotes>) -> Out<git::Remotes> {
+    let git::Remotes { repository_id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.remotes(repository_id)).await
 }
@@ -194,10 +217,13 @@ pub async fn git_remotes(
 #[tauri::command]
 pub async fn git_add_remote(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-    url: String,
-) -> CmdResult<Vec<RemoteInfo>> {
+    req: Req<git::AddRemote>,
+) -> Out<git::AddRemote> {
+    let git::AddRemote {
+        repository_id,
+        name,
+        url,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.add_remote(repository_id, &name, &url)).await
 }
@@ -205,30 +231,30 @@ pub async fn git_add_remote(
 #[tauri::command]
 pub async fn git_remove_remote(
     state: State<'_, AppState>,
-    repository_id: i64,
-    name: String,
-) -> CmdResult<Vec<RemoteInfo>> {
+    req: Req<git::RemoveRemote>,
+) -> Out<git::RemoveRemote> {
+    let git::RemoveRemote {
+        repository_id,
+        name,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.remove_remote(repository_id, &name)).await
 }
 
 #[tauri::command]
-pub async fn git_show(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    id: String,
-) -> CmdResult<CommitDetail> {
+pub async fn git_show(state: State<'_, AppState>, req: Req<git::Show>) -> Out<git::Show> {
+    let git::Show { repository_id, id } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.show(repository_id, &id)).await
 }
 
 #[tauri::command]
-pub async fn git_reset(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    id: String,
-    mode: ResetMode,
-) -> CmdResult<Vec<CommitInfo>> {
+pub async fn git_reset(state: State<'_, AppState>, req: Req<git::Reset>) -> Out<git::Reset> {
+    let git::Reset {
+        repository_id,
+        id,
+        mode,
+    } = req.0;
     let ops = state.git_ops.clone();
     blocking(move || ops.reset(repository_id, &id, mode)).await
 }
@@ -243,10 +269,13 @@ fn reporter(channel: Channel<GitProgress>) -> ai_desktop_core::git::sync::Report
 #[tauri::command]
 pub async fn git_fetch(
     state: State<'_, AppState>,
-    repository_id: i64,
-    remote: Option<String>,
-    on_progress: Channel<GitProgress>,
-) -> CmdResult<SyncResult> {
+    on_progress: Frames<git::Fetch>,
+    req: Req<git::Fetch>,
+) -> Out<git::Fetch> {
+    let git::Fetch {
+        repository_id,
+        remote,
+    } = req.0;
     Ok(state
         .git_sync
         .fetch(repository_id, remote, reporter(on_progress))
@@ -256,10 +285,13 @@ pub async fn git_fetch(
 #[tauri::command]
 pub async fn git_pull(
     state: State<'_, AppState>,
-    repository_id: i64,
-    mode: PullMode,
-    on_progress: Channel<GitProgress>,
-) -> CmdResult<SyncResult> {
+    on_progress: Frames<git::Pull>,
+    req: Req<git::Pull>,
+) -> Out<git::Pull> {
+    let git::Pull {
+        repository_id,
+        mode,
+    } = req.0;
     Ok(state
         .git_sync
         .pull(repository_id, mode, reporter(on_progress))
@@ -269,10 +301,13 @@ pub async fn git_pull(
 #[tauri::command]
 pub async fn git_push(
     state: State<'_, AppState>,
-    repository_id: i64,
-    remote: Option<String>,
-    on_progress: Channel<GitProgress>,
-) -> CmdResult<SyncResult> {
+    on_progress: Frames<git::Push>,
+    req: Req<git::Push>,
+) -> Out<git::Push> {
+    let git::Push {
+        repository_id,
+        remote,
+    } = req.0;
     Ok(state
         .git_sync
         .push(repository_id, remote, reporter(on_progress))
@@ -280,42 +315,45 @@ pub async fn git_push(
 }
 
 #[tauri::command]
-pub async fn git_merge(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    branch: String,
-) -> CmdResult<SyncResult> {
+pub async fn git_merge(state: State<'_, AppState>, req: Req<git::Merge>) -> Out<git::Merge> {
+    let git::Merge {
+        repository_id,
+        branch,
+    } = req.0;
     Ok(state.git_sync.merge(repository_id, &branch).await?)
 }
 
 #[tauri::command]
-pub async fn git_rebase(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    onto: String,
-) -> CmdResult<SyncResult> {
+pub async fn git_rebase(state: State<'_, AppState>, req: Req<git::Rebase>) -> Out<git::Rebase> {
+    let git::Rebase {
+        repository_id,
+        onto,
+    } = req.0;
     Ok(state.git_sync.rebase(repository_id, &onto).await?)
 }
 
 #[tauri::command]
-pub async fn git_abort(state: State<'_, AppState>, repository_id: i64) -> CmdResult<RepoState> {
+pub async fn git_abort(state: State<'_, AppState>, req: Req<git::Abort>) -> Out<git::Abort> {
+    let git::Abort { repository_id } = req.0;
     Ok(state.git_sync.abort(repository_id).await?)
 }
 
 #[tauri::command]
 pub async fn git_continue_rebase(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<SyncResult> {
+    req: Req<git::ContinueRebase>,
+) -> Out<git::ContinueRebase> {
+    let git::ContinueRebase { repository_id } = req.0;
     Ok(state.git_sync.continue_rebase(repository_id).await?)
 }
 
 #[tauri::command]
 pub async fn git_clone(
     state: State<'_, AppState>,
-    request: CloneRequest,
-    on_progress: Channel<GitProgress>,
-) -> CmdResult<Repository> {
+    on_progress: Frames<git::CloneRepo>,
+    req: Req<git::CloneRepo>,
+) -> Out<git::CloneRepo> {
+    let git::CloneRepo { request } = req.0;
     Ok(state
         .git_sync
         .clone_repo(

@@ -1,131 +1,141 @@
 //! MCP Hub commands.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
-use ai_desktop_api::logs::LogFrame;
-use ai_desktop_api::mcp::{
-    ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpTool,
-    ResourceContents,
-};
+use crate::state::{blocking, Out, Req};
+use ai_desktop_api::mcp;
 use tauri::State;
 
 #[tauri::command]
-pub async fn mcp_list(state: State<'_, AppState>) -> CmdResult<Vec<McpServer>> {
+pub async fn mcp_list(state: State<'_, AppState>, _req: Req<mcp::List>) -> Out<mcp::List> {
     let mcp = state.mcp.clone();
     blocking(move || mcp.list()).await
 }
 
 #[tauri::command]
-pub async fn mcp_create(state: State<'_, AppState>, input: McpServerInput) -> CmdResult<McpServer> {
+pub async fn mcp_create(state: State<'_, AppState>, req: Req<mcp::Create>) -> Out<mcp::Create> {
+    let mcp::Create { input } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.create(input)).await
 }
 
 #[tauri::command]
-pub async fn mcp_update(
-    state: State<'_, AppState>,
-    id: i64,
-    input: McpServerInput,
-) -> CmdResult<McpServer> {
+pub async fn mcp_update(state: State<'_, AppState>, req: Req<mcp::Update>) -> Out<mcp::Update> {
+    let mcp::Update { id, input } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.update(id, input)).await
 }
 
 #[tauri::command]
-pub async fn mcp_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+pub async fn mcp_delete(state: State<'_, AppState>, req: Req<mcp::Delete>) -> Out<mcp::Delete> {
+    let mcp::Delete { id } = req.0;
     Ok(state.mcp.delete(id).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_reveal(
-    state: State<'_, AppState>,
-    id: i64,
-    part: ai_desktop_api::secrets::SecretPart,
-    key: String,
-) -> CmdResult<String> {
+pub async fn mcp_reveal(state: State<'_, AppState>, req: Req<mcp::Reveal>) -> Out<mcp::Reveal> {
+    let mcp::Reveal { id, part, key } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.reveal(id, part, &key)).await
 }
 
 #[tauri::command]
-pub async fn mcp_duplicate(state: State<'_, AppState>, id: i64) -> CmdResult<McpServer> {
+pub async fn mcp_duplicate(
+    state: State<'_, AppState>,
+    req: Req<mcp::Duplicate>,
+) -> Out<mcp::Duplicate> {
+    let mcp::Duplicate { id } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.duplicate(id)).await
 }
 
 #[tauri::command]
-pub async fn mcp_import(state: State<'_, AppState>, json: String) -> CmdResult<ImportReport> {
+pub async fn mcp_import(state: State<'_, AppState>, req: Req<mcp::Import>) -> Out<mcp::Import> {
+    let mcp::Import { json } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.import(&json)).await
 }
 
 #[tauri::command]
-pub async fn mcp_start(state: State<'_, AppState>, id: i64) -> CmdResult<McpServer> {
+pub async fn mcp_start(state: State<'_, AppState>, req: Req<mcp::Start>) -> Out<mcp::Start> {
+    let mcp::Start { id } = req.0;
     Ok(state.mcp.start(id).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_stop(state: State<'_, AppState>, id: i64) -> CmdResult<McpServer> {
+pub async fn mcp_stop(state: State<'_, AppState>, req: Req<mcp::Stop>) -> Out<mcp::Stop> {
+    let mcp::Stop { id } = req.0;
     Ok(state.mcp.stop(id).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_restart(state: State<'_, AppState>, id: i64) -> CmdResult<McpServer> {
+pub async fn mcp_restart(state: State<'_, AppState>, req: Req<mcp::Restart>) -> Out<mcp::Restart> {
+    let mcp::Restart { id } = req.0;
     Ok(state.mcp.restart(id).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_tools(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<McpTool>> {
+pub async fn mcp_tools(state: State<'_, AppState>, req: Req<mcp::Tools>) -> Out<mcp::Tools> {
+    let mcp::Tools { id } = req.0;
     Ok(state.mcp.tools(id).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_resources(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<McpResource>> {
+pub async fn mcp_resources(
+    state: State<'_, AppState>,
+    req: Req<mcp::Resources>,
+) -> Out<mcp::Resources> {
+    let mcp::Resources { id } = req.0;
     Ok(state.mcp.resources(id).await?)
 }
 
 #[tauri::command]
 pub async fn mcp_read_resource(
     state: State<'_, AppState>,
-    id: i64,
-    uri: String,
-) -> CmdResult<ResourceContents> {
+    req: Req<mcp::ReadResource>,
+) -> Out<mcp::ReadResource> {
+    let mcp::ReadResource { id, uri } = req.0;
     Ok(state.mcp.read_resource(id, &uri).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_prompts(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<McpPrompt>> {
+pub async fn mcp_prompts(state: State<'_, AppState>, req: Req<mcp::Prompts>) -> Out<mcp::Prompts> {
+    let mcp::Prompts { id } = req.0;
     Ok(state.mcp.prompts(id).await?)
 }
 
 #[tauri::command]
 pub async fn mcp_call_tool(
     state: State<'_, AppState>,
-    id: i64,
-    tool: String,
-    arguments: serde_json::Value,
-) -> CmdResult<McpCall> {
+    req: Req<mcp::CallTool>,
+) -> Out<mcp::CallTool> {
+    let mcp::CallTool {
+        id,
+        tool,
+        arguments,
+    } = req.0;
     Ok(state.mcp.call_tool(id, &tool, arguments).await?)
 }
 
 #[tauri::command]
-pub async fn mcp_history(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<McpCall>> {
+pub async fn mcp_history(state: State<'_, AppState>, req: Req<mcp::History>) -> Out<mcp::History> {
+    let mcp::History { id } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.history(id)).await
 }
 
 #[tauri::command]
-pub async fn mcp_clear_history(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+pub async fn mcp_clear_history(
+    state: State<'_, AppState>,
+    req: Req<mcp::ClearHistory>,
+) -> Out<mcp::ClearHistory> {
+    let mcp::ClearHistory { id } = req.0;
     let mcp = state.mcp.clone();
     blocking(move || mcp.clear_history(id)).await
 }
 
 #[tauri::command]
-pub async fn mcp_logs(
-    state: State<'_, AppState>,
-    id: i64,
-    from: Option<u64>,
-) -> CmdResult<LogFrame> {
+pub async fn mcp_logs(state: State<'_, AppState>, req: Req<mcp::Logs>) -> Out<mcp::Logs> {
+    let mcp::Logs { id, from } = req.0;
     let mcp = state.mcp.clone();
     let buffer = blocking(move || mcp.logs(id)).await?;
     Ok(crate::logs::read(Some(buffer), from).await)

@@ -1,11 +1,11 @@
 //! `repos_*`: the repositories registry.
 
-use crate::state::{blocking, AppState, CmdResult};
-use ai_desktop_api::repos::{NewRepository, RepoInspection, Repository, RepositoryPatch};
+use crate::state::{blocking, AppState, Out, Req};
+use ai_desktop_api::repos;
 use tauri::State;
 
 #[tauri::command]
-pub async fn repos_list(state: State<'_, AppState>) -> CmdResult<Vec<Repository>> {
+pub async fn repos_list(state: State<'_, AppState>, _req: Req<repos::List>) -> Out<repos::List> {
     let repos = state.repos.clone();
     blocking(move || repos.list()).await
 }
@@ -13,36 +13,45 @@ pub async fn repos_list(state: State<'_, AppState>) -> CmdResult<Vec<Repository>
 #[tauri::command]
 pub async fn repos_create(
     state: State<'_, AppState>,
-    input: NewRepository,
-) -> CmdResult<Repository> {
+    req: Req<repos::Create>,
+) -> Out<repos::Create> {
     let repos = state.repos.clone();
-    blocking(move || repos.create(input)).await
+    blocking(move || repos.create(req.0.input)).await
 }
 
 #[tauri::command]
 pub async fn repos_update(
     state: State<'_, AppState>,
-    id: i64,
-    input: RepositoryPatch,
-) -> CmdResult<Repository> {
+    req: Req<repos::Update>,
+) -> Out<repos::Update> {
+    let repos::Update { id, input } = req.0;
     let repos = state.repos.clone();
     blocking(move || repos.update(id, input)).await
 }
 
 /// Its code-server goes first, so no instance outlives its repository.
 #[tauri::command]
-pub async fn repos_delete(state: State<'_, AppState>, id: i64) -> CmdResult<()> {
-    Ok(state.delete_repository(id).await?)
+pub async fn repos_delete(
+    state: State<'_, AppState>,
+    req: Req<repos::Delete>,
+) -> Out<repos::Delete> {
+    Ok(state.delete_repository(req.0.id).await?)
 }
 
 #[tauri::command]
-pub async fn repos_refresh_git(state: State<'_, AppState>, id: i64) -> CmdResult<Repository> {
+pub async fn repos_refresh_git(
+    state: State<'_, AppState>,
+    req: Req<repos::RefreshGit>,
+) -> Out<repos::RefreshGit> {
     let repos = state.repos.clone();
-    blocking(move || repos.refresh_git(id)).await
+    blocking(move || repos.refresh_git(req.0.id)).await
 }
 
 #[tauri::command]
-pub async fn repos_inspect(state: State<'_, AppState>, path: String) -> CmdResult<RepoInspection> {
+pub async fn repos_inspect(
+    state: State<'_, AppState>,
+    req: Req<repos::Inspect>,
+) -> Out<repos::Inspect> {
     let repos = state.repos.clone();
-    blocking(move || repos.inspect(&path)).await
+    blocking(move || repos.inspect(&req.0.path)).await
 }

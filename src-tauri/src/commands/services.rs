@@ -1,30 +1,33 @@
 //! Services commands.
 
 use crate::state::AppState;
-use crate::state::CmdResult;
-use ai_desktop_api::logs::LogFrame;
-use ai_desktop_api::services::{
-    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServicesOverview,
-};
-use tauri::ipc::Channel;
+use crate::state::{Frames, Out, Req};
+use ai_desktop_api::services;
 use tauri::State;
 
 #[tauri::command]
-pub async fn services_catalog(state: State<'_, AppState>) -> CmdResult<Vec<CatalogEntry>> {
+pub async fn services_catalog(
+    state: State<'_, AppState>,
+    _req: Req<services::Catalog>,
+) -> Out<services::Catalog> {
     Ok(state.services.catalog())
 }
 
 #[tauri::command]
-pub async fn services_overview(state: State<'_, AppState>) -> CmdResult<ServicesOverview> {
+pub async fn services_overview(
+    state: State<'_, AppState>,
+    _req: Req<services::Overview>,
+) -> Out<services::Overview> {
     Ok(state.services.overview().await)
 }
 
 #[tauri::command]
 pub async fn services_install(
     state: State<'_, AppState>,
-    request: InstallRequest,
-    on_progress: Channel<String>,
-) -> CmdResult<InstalledService> {
+    on_progress: Frames<services::Install>,
+    req: Req<services::Install>,
+) -> Out<services::Install> {
+    let services::Install { request } = req.0;
     Ok(state
         .services
         .install(request, |line| {
@@ -36,42 +39,45 @@ pub async fn services_install(
 #[tauri::command]
 pub async fn services_start(
     state: State<'_, AppState>,
-    kind: ServiceKind,
-) -> CmdResult<InstalledService> {
+    req: Req<services::Start>,
+) -> Out<services::Start> {
+    let services::Start { kind } = req.0;
     Ok(state.services.start(kind).await?)
 }
 
 #[tauri::command]
 pub async fn services_stop(
     state: State<'_, AppState>,
-    kind: ServiceKind,
-) -> CmdResult<InstalledService> {
+    req: Req<services::Stop>,
+) -> Out<services::Stop> {
+    let services::Stop { kind } = req.0;
     Ok(state.services.stop(kind).await?)
 }
 
 #[tauri::command]
 pub async fn services_restart(
     state: State<'_, AppState>,
-    kind: ServiceKind,
-) -> CmdResult<InstalledService> {
+    req: Req<services::Restart>,
+) -> Out<services::Restart> {
+    let services::Restart { kind } = req.0;
     Ok(state.services.restart(kind).await?)
 }
 
 #[tauri::command]
 pub async fn services_uninstall(
     state: State<'_, AppState>,
-    kind: ServiceKind,
-    delete_data: bool,
-) -> CmdResult<()> {
+    req: Req<services::Uninstall>,
+) -> Out<services::Uninstall> {
+    let services::Uninstall { kind, delete_data } = req.0;
     Ok(state.services.uninstall(kind, delete_data).await?)
 }
 
 #[tauri::command]
 pub async fn services_logs(
     state: State<'_, AppState>,
-    kind: ServiceKind,
-    from: Option<u64>,
-) -> CmdResult<LogFrame> {
+    req: Req<services::Logs>,
+) -> Out<services::Logs> {
+    let services::Logs { kind, from } = req.0;
     let buffer = state.services.logs(kind).await?;
     Ok(crate::logs::read(Some(buffer), from).await)
 }

@@ -1,7 +1,8 @@
 //! `system_*`: the system monitor, sampled while the System page is open.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
+use crate::state::{blocking, Frames, Out, Req};
+use ai_desktop_api::system;
 use ai_desktop_api::system::SystemSnapshot;
 use ai_desktop_core::system::SystemMonitor;
 use std::sync::Arc;
@@ -13,7 +14,10 @@ use tauri::State;
 const PERIOD: Duration = Duration::from_secs(1);
 
 #[tauri::command]
-pub async fn system_snapshot(state: State<'_, AppState>) -> CmdResult<SystemSnapshot> {
+pub async fn system_snapshot(
+    state: State<'_, AppState>,
+    _req: Req<system::Snapshot>,
+) -> Out<system::Snapshot> {
     let system = state.system.clone();
     blocking(move || system.sample()).await
 }
@@ -24,9 +28,10 @@ pub async fn system_snapshot(state: State<'_, AppState>) -> CmdResult<SystemSnap
 #[tauri::command]
 pub async fn system_watch(
     state: State<'_, AppState>,
-    active: bool,
-    on_frame: Channel<SystemSnapshot>,
-) -> CmdResult<()> {
+    on_frame: Frames<system::Watch>,
+    req: Req<system::Watch>,
+) -> Out<system::Watch> {
+    let system::Watch { active } = req.0;
     let task = active.then(|| stream(state.system.clone(), on_frame));
     state.log_streams.replace_with("system", task);
     Ok(())

@@ -1,7 +1,8 @@
 //! Terminal commands: open in a registered repository's folder (or home),
 //! attach a view that reads the output in batches, input, resize, close.
 
-use crate::state::{blocking, AppState, CmdResult};
+use crate::state::{blocking, AppState, Out, Req};
+use ai_desktop_api::terminal;
 use ai_desktop_api::terminal::{TerminalFrame, TerminalInfo};
 use ai_desktop_core::terminal::Pulled;
 use tauri::State;
@@ -20,10 +21,13 @@ fn to_api(t: ai_desktop_core::terminal::TerminalInfo) -> TerminalInfo {
 #[tauri::command]
 pub async fn terminal_open(
     state: State<'_, AppState>,
-    repository_id: Option<i64>,
-    cols: u16,
-    rows: u16,
-) -> CmdResult<TerminalInfo> {
+    req: Req<terminal::Open>,
+) -> Out<terminal::Open> {
+    let terminal::Open {
+        repository_id,
+        cols,
+        rows,
+    } = req.0;
     let app = state.app.clone();
     blocking(move || app.open_terminal(repository_id, cols, rows))
         .await
@@ -31,14 +35,21 @@ pub async fn terminal_open(
 }
 
 #[tauri::command]
-pub async fn terminal_list(state: State<'_, AppState>) -> CmdResult<Vec<TerminalInfo>> {
+pub async fn terminal_list(
+    state: State<'_, AppState>,
+    _req: Req<terminal::List>,
+) -> Out<terminal::List> {
     Ok(state.terminals.list().into_iter().map(to_api).collect())
 }
 
 /// Makes the calling view the terminal's reader (`terminal_read`); returns
 /// the view's number, which its reads and its detach name.
 #[tauri::command]
-pub async fn terminal_attach(state: State<'_, AppState>, id: u32) -> CmdResult<u64> {
+pub async fn terminal_attach(
+    state: State<'_, AppState>,
+    req: Req<terminal::Attach>,
+) -> Out<terminal::Attach> {
+    let terminal::Attach { id } = req.0;
     Ok(state.terminals.attach_pull(id)?)
 }
 
@@ -48,10 +59,9 @@ pub async fn terminal_attach(state: State<'_, AppState>, id: u32) -> CmdResult<u
 #[tauri::command]
 pub async fn terminal_read(
     state: State<'_, AppState>,
-    id: u32,
-    view: u64,
-    max: usize,
-) -> CmdResult<TerminalFrame> {
+    req: Req<terminal::Read>,
+) -> Out<terminal::Read> {
+    let terminal::Read { id, view, max } = req.0;
     let terminals = state.terminals.clone();
     let pulled = terminals.read(id, view, max.min(1024 * 1024)).await?;
     Ok(match pulled {
@@ -72,7 +82,11 @@ pub async fn terminal_read(
 }
 
 #[tauri::command]
-pub async fn terminal_write(state: State<'_, AppState>, id: u32, data: String) -> CmdResult<()> {
+pub async fn terminal_write(
+    state: State<'_, AppState>,
+    req: Req<terminal::Write>,
+) -> Out<terminal::Write> {
+    let terminal::Write { id, data } = req.0;
     // A shell that does not read fills the pty: the write may wait.
     let terminals = state.terminals.clone();
     blocking(move || terminals.write(id, &data)).await
@@ -81,20 +95,27 @@ pub async fn terminal_write(state: State<'_, AppState>, id: u32, data: String) -
 #[tauri::command]
 pub async fn terminal_resize(
     state: State<'_, AppState>,
-    id: u32,
-    cols: u16,
-    rows: u16,
-) -> CmdResult<()> {
+    req: Req<terminal::Resize>,
+) -> Out<terminal::Resize> {
+    let terminal::Resize { id, cols, rows } = req.0;
     Ok(state.terminals.resize(id, cols, rows)?)
 }
 
 #[tauri::command]
-pub async fn terminal_detach(state: State<'_, AppState>, id: u32, view: u64) -> CmdResult<()> {
+pub async fn terminal_detach(
+    state: State<'_, AppState>,
+    req: Req<terminal::Detach>,
+) -> Out<terminal::Detach> {
+    let terminal::Detach { id, view } = req.0;
     Ok(state.terminals.detach_view(id, view)?)
 }
 
 #[tauri::command]
-pub async fn terminal_close(state: State<'_, AppState>, id: u32) -> CmdResult<()> {
+pub async fn terminal_close(
+    state: State<'_, AppState>,
+    req: Req<terminal::Close>,
+) -> Out<terminal::Close> {
+    let terminal::Close { id } = req.0;
     // Signals, then waits for the session to end (SIGKILL after 2 s).
     let terminals = state.terminals.clone();
     blocking(move || terminals.close(id)).await

@@ -2,15 +2,15 @@
 //! the changes and diffs of the watched repository, opening an instance.
 
 use crate::state::AppState;
-use crate::state::{blocking, CmdResult};
-use ai_desktop_api::vscode::{
-    CleanupReport, CodeServerInstance, CodeServerStatus, DiffSide, FileDiff, LogFrame, OpenTarget,
-    RepoChanges,
-};
+use crate::state::{blocking, Out, Req};
+use ai_desktop_api::vscode;
 use tauri::{AppHandle, State};
 
 #[tauri::command]
-pub async fn vscode_status(state: State<'_, AppState>) -> CmdResult<CodeServerStatus> {
+pub async fn vscode_status(
+    state: State<'_, AppState>,
+    _req: Req<vscode::Status>,
+) -> Out<vscode::Status> {
     let vscode = state.vscode.clone();
     blocking(move || vscode.status()).await
 }
@@ -18,14 +18,15 @@ pub async fn vscode_status(state: State<'_, AppState>) -> CmdResult<CodeServerSt
 #[tauri::command]
 pub async fn vscode_set_binary(
     state: State<'_, AppState>,
-    path: Option<String>,
-) -> CmdResult<CodeServerStatus> {
+    req: Req<vscode::SetBinary>,
+) -> Out<vscode::SetBinary> {
+    let vscode::SetBinary { path } = req.0;
     let vscode = state.vscode.clone();
     blocking(move || vscode.set_binary(path)).await
 }
 
 #[tauri::command]
-pub async fn vscode_list(state: State<'_, AppState>) -> CmdResult<Vec<CodeServerInstance>> {
+pub async fn vscode_list(state: State<'_, AppState>, _req: Req<vscode::List>) -> Out<vscode::List> {
     let vscode = state.vscode.clone();
     blocking(move || vscode.list()).await
 }
@@ -33,34 +34,40 @@ pub async fn vscode_list(state: State<'_, AppState>) -> CmdResult<Vec<CodeServer
 #[tauri::command]
 pub async fn vscode_start(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<CodeServerInstance> {
+    req: Req<vscode::Start>,
+) -> Out<vscode::Start> {
+    let vscode::Start { repository_id } = req.0;
     Ok(state.vscode.start(repository_id).await?)
 }
 
 #[tauri::command]
-pub async fn vscode_stop(
-    state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<CodeServerInstance> {
+pub async fn vscode_stop(state: State<'_, AppState>, req: Req<vscode::Stop>) -> Out<vscode::Stop> {
+    let vscode::Stop { repository_id } = req.0;
     Ok(state.vscode.stop(repository_id).await?)
 }
 
 #[tauri::command]
 pub async fn vscode_restart(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<CodeServerInstance> {
+    req: Req<vscode::Restart>,
+) -> Out<vscode::Restart> {
+    let vscode::Restart { repository_id } = req.0;
     Ok(state.vscode.restart(repository_id).await?)
 }
 
 #[tauri::command]
-pub async fn vscode_stop_all(state: State<'_, AppState>) -> CmdResult<Vec<CodeServerInstance>> {
+pub async fn vscode_stop_all(
+    state: State<'_, AppState>,
+    _req: Req<vscode::StopAll>,
+) -> Out<vscode::StopAll> {
     Ok(state.vscode.stop_all().await?)
 }
 
 #[tauri::command]
-pub async fn vscode_cleanup(state: State<'_, AppState>) -> CmdResult<CleanupReport> {
+pub async fn vscode_cleanup(
+    state: State<'_, AppState>,
+    _req: Req<vscode::Cleanup>,
+) -> Out<vscode::Cleanup> {
     Ok(state.vscode.cleanup().await?)
 }
 
@@ -68,19 +75,22 @@ pub async fn vscode_cleanup(state: State<'_, AppState>) -> CmdResult<CleanupRepo
 pub async fn vscode_open(
     app: AppHandle,
     state: State<'_, AppState>,
-    repository_id: i64,
-    target: OpenTarget,
-) -> CmdResult<()> {
+    req: Req<vscode::Open>,
+) -> Out<vscode::Open> {
+    let vscode::Open {
+        repository_id,
+        target,
+    } = req.0;
     let plan = state.vscode.open(repository_id).await?;
     crate::navigation::show_editor(&app, &plan, target)
 }
 
 #[tauri::command]
-pub async fn vscode_logs(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    from: Option<u64>,
-) -> CmdResult<LogFrame> {
+pub async fn vscode_logs(state: State<'_, AppState>, req: Req<vscode::Logs>) -> Out<vscode::Logs> {
+    let vscode::Logs {
+        repository_id,
+        from,
+    } = req.0;
     let vscode = state.vscode.clone();
     let buffer = blocking(move || vscode.logs(repository_id)).await?;
     Ok(crate::logs::read(buffer, from).await)
@@ -89,26 +99,31 @@ pub async fn vscode_logs(
 #[tauri::command]
 pub async fn vscode_changes(
     state: State<'_, AppState>,
-    repository_id: i64,
-) -> CmdResult<RepoChanges> {
+    req: Req<vscode::Changes>,
+) -> Out<vscode::Changes> {
+    let vscode::Changes { repository_id } = req.0;
     let changes = state.changes.clone();
     blocking(move || changes.changes(repository_id)).await
 }
 
 #[tauri::command]
-pub async fn vscode_watch(state: State<'_, AppState>, repository_id: Option<i64>) -> CmdResult<()> {
+pub async fn vscode_watch(
+    state: State<'_, AppState>,
+    req: Req<vscode::Watch>,
+) -> Out<vscode::Watch> {
+    let vscode::Watch { repository_id } = req.0;
     // Watching walks the repository's folders: off the event loop.
     let changes = state.changes.clone();
     blocking(move || changes.watch(repository_id)).await
 }
 
 #[tauri::command]
-pub async fn vscode_diff(
-    state: State<'_, AppState>,
-    repository_id: i64,
-    path: String,
-    side: DiffSide,
-) -> CmdResult<FileDiff> {
+pub async fn vscode_diff(state: State<'_, AppState>, req: Req<vscode::Diff>) -> Out<vscode::Diff> {
+    let vscode::Diff {
+        repository_id,
+        path,
+        side,
+    } = req.0;
     let changes = state.changes.clone();
     blocking(move || changes.diff(repository_id, &path, side)).await
 }

@@ -107,6 +107,21 @@ fn repositories_through_the_real_window() {
         json!([second.to_str().unwrap()]),
     );
     assert_eq!(created, json!("docs-site"));
+    // Arguments that do not fit the command's contract type are refused
+    // with a clear error, and change nothing.
+    let refused = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('repos_update', {id: 'one', input: {name: 'x'}})
+           .then(() => done('accepted'), e => done(e));",
+        json!([]),
+    );
+    assert_eq!(refused["code"], json!("invalid_input"), "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("repos_update")),
+        "{refused}"
+    );
     d.wait_rows(&["docs-site", "shop-api (renamed)"]);
     d.step("live-update");
 

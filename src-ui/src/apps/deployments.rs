@@ -5,6 +5,7 @@
 //! connection strings can be added to its environment with one click.
 
 use crate::apps::repositories::RepoList;
+use crate::apps::Lifecycle;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
@@ -12,7 +13,7 @@ use crate::components::log_view::{LogFollower, LogView};
 use crate::components::secret_pairs::SecretPairs;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::{
     DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, Pm2Status,
     ServiceDiscovery, StartSuggestion,
@@ -20,13 +21,7 @@ use ai_desktop_api::deployments::{
 use ai_desktop_api::events;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-#[derive(Serialize)]
-struct IdArg {
-    id: i64,
-}
 
 #[derive(Clone, PartialEq)]
 enum Modal {
@@ -67,8 +62,8 @@ fn megabytes(bytes: u64) -> String {
 pub fn DeploymentsPage() -> impl IntoView {
     let toasts = use_toasts();
     let status = RwSignal::new(None::<Pm2Status>);
-    let list = LiveList::<Deployment>::start(
-        commands::DEPLOYMENTS_LIST,
+    let list = LiveList::start(
+        deployments::List {},
         events::DEPLOYMENT_UPDATED,
         events::DEPLOYMENT_DELETED,
     );
@@ -79,7 +74,7 @@ pub fn DeploymentsPage() -> impl IntoView {
 
     let load_status = move || {
         spawn_local(async move {
-            if let Ok(s) = ipc::invoke0::<Pm2Status>(commands::DEPLOYMENTS_STATUS).await {
+            if let Ok(s) = ipc::call(&deployments::Status {}).await {
                 status.set(Some(s));
             }
         });
@@ -87,10 +82,14 @@ pub fn DeploymentsPage() -> impl IntoView {
     load_status();
     let load = move || list.reload();
 
-    let act = move |id: i64, cmd: &'static str, done: &'static str| {
+    let act = move |id: i64, op: Lifecycle, done: &'static str| {
         busy.set(Some(id));
         spawn_local(async move {
-            let result = ipc::invoke::<_, Deployment>(cmd, &IdArg { id }).await;
+            let result = match op {
+                Lifecycle::Start => ipc::call(&deployments::Start { id }).await,
+                Lifecycle::Stop => ipc::call(&deployments::Stop { id }).await,
+                Lifecycle::Restart => ipc::call(&deployments::Restart { id }).await,
+            };
             busy.set(None);
             match result {
                 Ok(d) => toasts.success(format!("{} {done}", d.name)),
@@ -100,7 +99,7 @@ pub fn DeploymentsPage() -> impl IntoView {
     };
     let stop_all = move |_| {
         spawn_local(async move {
-            match ipc::invoke0::<Vec<Deployment>>(commands::DEPLOYMENTS_STOP_ALL).await {
+            match ipc::call(&deployments::StopAll {}).await {
                 Ok(list) => toasts.success(format!("Stopped {} deployment(s)", list.len())),
                 Err(e) => toasts.error("Could not stop everything", &e),
             }
@@ -175,18 +174,13 @@ fn Pm2Missing(status: Pm2Status, on_saved: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let path = RwSignal::new(String::new());
     let save = move |_| {
-        #[derive(Serialize)]
-        struct Args {
-            binary: Option<String>,
-            home: Option<String>,
-        }
         let value = path.get_untracked();
         spawn_local(async move {
-            let args = Args {
+            let args = deployments::Configure {
                 binary: (!value.trim().is_empty()).then_some(value),
                 home: None,
             };
-            match ipc::invoke::<_, Pm2Status>(commands::DEPLOYMENTS_CONFIGURE, &args).await {
+            match ipc::call(&args).await {
                 Ok(_) => on_saved.run(()),
                 Err(e) => toasts.error("That path was not accepted", &e),
             }
@@ -209,7 +203,7 @@ fn DeploymentTable(
     list: LiveList<Deployment>,
     selected: RwSignal<Option<i64>>,
     busy: RwSignal<Option<i64>>,
-    act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
     modal: RwSignal<Modal>,
 ) -> impl IntoView {
     let rows = move || list.rows();
@@ -245,12 +239,12 @@ fn DeploymentTable(
                                         {move || (busy.get() == Some(id)).then(|| view! { <span class="spinner"></span> })}
                                         {if running {
                                             view! {
-                                                <button class="button small" on:click=move |_| act(id, commands::DEPLOYMENTS_RESTART, "restarted")>"Restart"</button>
-                                                <button class="button small" data-testid=format!("deploy-stop-{id}") on:click=move |_| act(id, commands::DEPLOYMENTS_STOP, "stopped")>"Stop"</button>
+                                                <button class="button small" on:click=move |_| act(id, Lifecycle::Restart, "restarted")>"Restart"</button>
+                                                <button class="button small" data-testid=format!("deploy-stop-{id}") on:click=move |_| act(id, Lifecycle::Stop, "stopped")>"Stop"</button>
                                             }.into_any()
                                         } else {
                                             view! {
-                                                <button class="button small primary" data-testid=format!("deploy-start-{id}") on:click=move |_| act(id, commands::DEPLOYMENTS_START, "started")>"Start"</button>
+                                                <button class="button small primary" data-testid=format!("deploy-start-{id}") on:click=move |_| act(id, Lifecycle::Start, "started")>"Start"</button>
                                             }.into_any()
                                         }}
                                         <button class="icon-button" title="Edit" aria-label="Edit" on:click=move |_| modal.set(Modal::Edit(edit.clone()))><Svg icon=Icon::Edit/></button>
@@ -270,11 +264,11 @@ fn DeploymentTable(
 fn LogsPanel(id: i64, name: String, error: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
     let logs = LogFollower::new();
-    logs.follow(commands::DEPLOYMENTS_LOGS, IdArg { id });
+    logs.follow(deployments::Logs { id, from: None });
     let search = RwSignal::new(String::new());
     let clear = move |_| {
         spawn_local(async move {
-            match ipc::invoke::<_, ()>(commands::DEPLOYMENTS_CLEAR_LOGS, &IdArg { id }).await {
+            match ipc::call(&deployments::ClearLogs { id }).await {
                 Ok(()) => {
                     logs.lines.set(Vec::new());
                     toasts.success("Logs cleared");
@@ -303,7 +297,7 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
     let found = RwSignal::new(None::<ServiceDiscovery>);
     let load = move || {
         spawn_local(async move {
-            if let Ok(d) = ipc::invoke0::<ServiceDiscovery>(commands::DEPLOYMENTS_SERVICES).await {
+            if let Ok(d) = ipc::call(&deployments::Services {}).await {
                 found.set(Some(d));
             }
         });
@@ -315,11 +309,6 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
             return;
         };
         let d = deployment.get_value();
-        #[derive(Serialize)]
-        struct Args {
-            id: i64,
-            input: DeploymentInput,
-        }
         let mut env = d.env.clone();
         env.insert(service.env_var.clone(), url);
         let input = DeploymentInput {
@@ -333,12 +322,7 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
             start_command: Some(d.start_command.clone()),
         };
         spawn_local(async move {
-            match ipc::invoke::<_, Deployment>(
-                commands::DEPLOYMENTS_UPDATE,
-                &Args { id: d.id, input },
-            )
-            .await
-            {
+            match ipc::call(&deployments::Update { id: d.id, input }).await {
                 Ok(saved) => toasts.success(format!(
                     "{} set for {}; restart it to apply",
                     service.env_var, saved.name
@@ -432,17 +416,7 @@ fn DeploymentDialog(
             return;
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-            }
-            if let Ok(s) = ipc::invoke::<_, StartSuggestion>(
-                commands::DEPLOYMENTS_SUGGEST,
-                &Args { repository_id },
-            )
-            .await
-            {
+            if let Ok(s) = ipc::call(&deployments::Suggest { repository_id }).await {
                 suggestion.set(Some(s));
             }
         });
@@ -498,27 +472,9 @@ fn DeploymentDialog(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Create {
-                input: DeploymentInput,
-            }
-            #[derive(Serialize)]
-            struct Update {
-                id: i64,
-                input: DeploymentInput,
-            }
             let result = match editing {
-                None => {
-                    ipc::invoke::<_, Deployment>(commands::DEPLOYMENTS_CREATE, &Create { input })
-                        .await
-                }
-                Some(id) => {
-                    ipc::invoke::<_, Deployment>(
-                        commands::DEPLOYMENTS_UPDATE,
-                        &Update { id, input },
-                    )
-                    .await
-                }
+                None => ipc::call(&deployments::Create { input }).await,
+                Some(id) => ipc::call(&deployments::Update { id, input }).await,
             };
             busy.set(false);
             match result {
@@ -539,16 +495,11 @@ fn DeploymentDialog(
     let reveal_env = Callback::new(move |(i, key): (usize, String)| {
         let Some(id) = editing else { return };
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Reveal {
-                id: i64,
-                key: String,
-            }
-            let args = Reveal {
+            let args = deployments::Reveal {
                 id,
                 key: key.clone(),
             };
-            match ipc::invoke::<_, String>(commands::DEPLOYMENTS_REVEAL, &args).await {
+            match ipc::call(&args).await {
                 Ok(value) => env.update(|p| {
                     if let Some(row) = p.get_mut(i).filter(|r| r.0 == key) {
                         row.1 = value;
@@ -648,7 +599,7 @@ fn DeleteDialog(deployment: Deployment, on_close: Callback<()>) -> impl IntoView
         busy.set(true);
         let name = name.clone();
         spawn_local(async move {
-            let result = ipc::invoke::<_, ()>(commands::DEPLOYMENTS_DELETE, &IdArg { id }).await;
+            let result = ipc::call(&deployments::Delete { id }).await;
             busy.set(false);
             match result {
                 Ok(()) => {

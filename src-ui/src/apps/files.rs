@@ -9,20 +9,13 @@ use crate::components::highlight::{extension, highlight};
 use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::files;
 use ai_desktop_api::files::{EntryKind, FileEntry, FileRoot, FileText, Listing};
+use ai_desktop_api::vscode;
 use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PathArgs {
-    root: FileRoot,
-    path: String,
-}
 
 /// The `<select>` value of a root.
 fn root_key(root: &FileRoot) -> String {
@@ -71,7 +64,7 @@ pub fn FilesPage() -> impl IntoView {
     });
     let load_workspaces = move || {
         spawn_local(async move {
-            if let Ok(w) = ipc::invoke0::<Vec<String>>(commands::WORKSPACE_FOLDERS).await {
+            if let Ok(w) = ipc::call(&files::WorkspaceFolders {}).await {
                 workspaces.set(w);
             }
         });
@@ -89,7 +82,7 @@ pub fn FilesPage() -> impl IntoView {
         };
         let path = dir.get_untracked();
         spawn_local(async move {
-            let r = ipc::invoke::<_, Listing>(commands::FILES_LIST, &PathArgs { root, path }).await;
+            let r = ipc::call(&files::List { root, path }).await;
             listing.set(Some(r));
         });
     };
@@ -109,12 +102,7 @@ pub fn FilesPage() -> impl IntoView {
                 dir.set(e.path);
             }
             _ => spawn_local(async move {
-                match ipc::invoke::<_, FileText>(
-                    commands::FILES_READ,
-                    &PathArgs { root, path: e.path },
-                )
-                .await
-                {
+                match ipc::call(&files::Read { root, path: e.path }).await {
                     Ok(t) => {
                         editing.set(false);
                         draft.set(t.text.clone());
@@ -130,20 +118,13 @@ pub fn FilesPage() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                root: FileRoot,
-                path: String,
-                text: String,
-                version: Option<String>,
-            }
-            let args = Args {
+            let args = files::Write {
                 root,
                 path: file.path.clone(),
                 text: draft.get_untracked(),
                 version: Some(file.version.clone()),
             };
-            match ipc::invoke::<_, FileText>(commands::FILES_WRITE, &args).await {
+            match ipc::call(&args).await {
                 Ok(t) => {
                     toasts.success(format!("Saved {}", t.path));
                     open_file.set(Some(t));
@@ -202,10 +183,7 @@ pub fn FilesPage() -> impl IntoView {
                         Some(FileRoot::Repository { id }) => view! {
                             <button class="button" data-testid="files-open-vscode" title="Open this repository in its code-server"
                                 on:click=move |_| spawn_local(async move {
-                                    #[derive(Serialize)]
-                                    #[serde(rename_all = "camelCase")]
-                                    struct Args { repository_id: i64, target: OpenTarget }
-                                    if let Err(e) = ipc::invoke::<_, ()>(commands::VSCODE_OPEN, &Args { repository_id: id, target: OpenTarget::AppWindow }).await {
+                                    if let Err(e) = ipc::call(&vscode::Open { repository_id: id, target: OpenTarget::AppWindow }).await {
                                         toasts.error("Could not open VS Code", &e);
                                     }
                                 })>"Open in VS Code"</button>
@@ -342,33 +320,14 @@ fn NameDialog(
         let root = root.clone();
         spawn_local(async move {
             let r = match from {
-                Some(from) => {
-                    #[derive(Serialize)]
-                    struct Args {
-                        root: FileRoot,
-                        from: String,
-                        to: String,
-                    }
-                    ipc::invoke::<_, ()>(commands::FILES_RENAME, &Args { root, from, to: v }).await
-                }
-                None => {
-                    #[derive(Serialize)]
-                    struct Args {
-                        root: FileRoot,
-                        path: String,
-                        name: String,
-                    }
-                    ipc::invoke::<_, Listing>(
-                        commands::FILES_MKDIR,
-                        &Args {
-                            root,
-                            path: dir,
-                            name: v,
-                        },
-                    )
-                    .await
-                    .map(|_| ())
-                }
+                Some(from) => ipc::call(&files::Rename { root, from, to: v }).await,
+                None => ipc::call(&files::Mkdir {
+                    root,
+                    path: dir,
+                    name: v,
+                })
+                .await
+                .map(|_| ()),
             };
             match r {
                 Ok(()) => on_done.run(()),
@@ -404,13 +363,10 @@ fn TrashDialog(
         let path = path.clone();
         let root = root.clone();
         spawn_local(async move {
-            match ipc::invoke::<_, ()>(
-                commands::FILES_TRASH,
-                &PathArgs {
-                    root,
-                    path: path.clone(),
-                },
-            )
+            match ipc::call(&files::Trash {
+                root,
+                path: path.clone(),
+            })
             .await
             {
                 Ok(()) => {
@@ -437,14 +393,15 @@ fn TrashDialog(
 fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> impl IntoView {
     let path = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let change = move |cmd: &'static str, p: String| {
+    let change = move |add: bool, path_given: String| {
         error.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                path: String,
-            }
-            match ipc::invoke::<_, Vec<String>>(cmd, &Args { path: p }).await {
+            let result = if add {
+                ipc::call(&files::WorkspaceAdd { path: path_given }).await
+            } else {
+                ipc::call(&files::WorkspaceRemove { path: path_given }).await
+            };
+            match result {
                 Ok(list) => {
                     folders.set(list);
                     path.set(String::new());
@@ -471,11 +428,11 @@ fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> i
                         {folders.get().into_iter().map(|w| {
                             let w2 = w.clone();
                             view! { <li class="git-change"><span class="mono truncate">{w.clone()}</span><span></span>
-                                <button class="button small" on:click=move |_| change(commands::WORKSPACE_REMOVE, w2.clone())>"Remove"</button></li> }
+                                <button class="button small" on:click=move |_| change(false, w2.clone())>"Remove"</button></li> }
                         }).collect_view()}
                     </ul> }.into_any()
                 }}
-                <form class="input-row" on:submit=move |ev| { ev.prevent_default(); change(commands::WORKSPACE_ADD, path.get_untracked()); }>
+                <form class="input-row" on:submit=move |ev| { ev.prevent_default(); change(true, path.get_untracked()); }>
                     <input class="input mono" placeholder="/home/you/work" data-testid="workspace-path"
                         prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
                     <button class="button" type="button" on:click=browse>"Browse…"</button>

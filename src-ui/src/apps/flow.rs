@@ -9,32 +9,21 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::markdown;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
 use ai_desktop_api::events::{self, Deleted};
+use ai_desktop_api::flow;
 use ai_desktop_api::flow::{
     ApiKeyChange, ConnectionReport, FlowMessage, FlowRole, FlowSession, FlowSessionPatch,
     FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus, RunState, TokenFrame,
     ToolCallStatus, ToolDecision, ToolGrant,
 };
+use ai_desktop_api::mcp;
 use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::ApiError;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionArg {
-    session_id: i64,
-}
-
-#[derive(Serialize)]
-struct IdArg {
-    id: i64,
-}
 
 #[derive(Clone)]
 enum Modal {
@@ -58,30 +47,20 @@ struct Live {
 }
 
 fn watch(session_id: Option<i64>, live: Live) {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Args {
-        session_id: Option<i64>,
-    }
     spawn_local(async move {
-        let result = ipc::invoke_streaming(
-            commands::FLOW_WATCH,
-            &Args { session_id },
-            "onFrame",
-            move |frame: TokenFrame| {
-                let now = js_sys::Date::now();
-                live.text.update(|t| {
-                    for p in &frame.pieces {
-                        t.entry(p.message_id).or_default().push_str(&p.text);
-                    }
-                });
-                live.first_at.update(|f| {
-                    for p in &frame.pieces {
-                        f.entry(p.message_id).or_insert(now);
-                    }
-                });
-            },
-        )
+        let result = ipc::call_streaming(&flow::Watch { session_id }, move |frame: TokenFrame| {
+            let now = js_sys::Date::now();
+            live.text.update(|t| {
+                for p in &frame.pieces {
+                    t.entry(p.message_id).or_default().push_str(&p.text);
+                }
+            });
+            live.first_at.update(|f| {
+                for p in &frame.pieces {
+                    f.entry(p.message_id).or_insert(now);
+                }
+            });
+        })
         .await;
         if let Err(e) = result {
             web_sys::console::warn_1(&format!("flow_watch: {}", e.message).into());
@@ -107,7 +86,7 @@ pub fn FlowPage() -> impl IntoView {
 
     let load_settings = move || {
         spawn_local(async move {
-            match ipc::invoke0::<FlowSettings>(commands::FLOW_SETTINGS).await {
+            match ipc::call(&flow::Settings {}).await {
                 Ok(s) => settings.set(Some(s)),
                 Err(e) => toasts.error("Could not read the Flow settings", &e),
             }
@@ -115,17 +94,12 @@ pub fn FlowPage() -> impl IntoView {
     };
     load_settings();
     let load = move || {
-        #[derive(Serialize)]
-        struct Args {
-            archived: bool,
-            query: Option<String>,
-        }
-        let args = Args {
+        let args = flow::Sessions {
             archived: archived.get_untracked(),
             query: Some(query.get_untracked()).filter(|q| !q.trim().is_empty()),
         };
         spawn_local(async move {
-            let result = ipc::invoke::<_, Vec<FlowSession>>(commands::FLOW_SESSIONS, &args).await;
+            let result = ipc::call(&args).await;
             if let Ok(list) = &result {
                 let keep = selected
                     .get_untracked()
@@ -175,16 +149,9 @@ pub fn FlowPage() -> impl IntoView {
 
     let create = move || {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                patch: FlowSessionPatch,
-            }
-            match ipc::invoke::<_, FlowSession>(
-                commands::FLOW_CREATE_SESSION,
-                &Args {
-                    patch: FlowSessionPatch::default(),
-                },
-            )
+            match ipc::call(&flow::CreateSession {
+                patch: FlowSessionPatch::default(),
+            })
             .await
             {
                 Ok(s) => {
@@ -390,11 +357,7 @@ fn Conversation(
 
     let load = move || {
         spawn_local(async move {
-            let r = ipc::invoke::<_, Vec<FlowMessage>>(
-                commands::FLOW_MESSAGES,
-                &SessionArg { session_id: id },
-            )
-            .await;
+            let r = ipc::call(&flow::Messages { session_id: id }).await;
             messages.set(Some(r));
         });
     };
@@ -403,7 +366,7 @@ fn Conversation(
         load();
     });
     spawn_local(async move {
-        if let Ok(list) = ipc::invoke0::<Vec<String>>(commands::FLOW_MODELS).await {
+        if let Ok(list) = ipc::call(&flow::Models {}).await {
             models.set(list);
         }
     });
@@ -467,19 +430,10 @@ fn Conversation(
         }
         sending.set(true);
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                session_id: i64,
-                text: String,
-            }
-            let r = ipc::invoke::<_, FlowMessage>(
-                commands::FLOW_SEND,
-                &Args {
-                    session_id: id,
-                    text,
-                },
-            )
+            let r = ipc::call(&flow::Send {
+                session_id: id,
+                text,
+            })
             .await;
             sending.set(false);
             match r {
@@ -492,41 +446,23 @@ fn Conversation(
             }
         });
     };
-    let simple = move |cmd: &'static str, what: &'static str| {
+    let stop = move || {
         spawn_local(async move {
-            if let Err(e) = ipc::invoke::<_, ()>(cmd, &SessionArg { session_id: id }).await {
-                toasts.error(what, &e);
+            if let Err(e) = ipc::call(&flow::Cancel { session_id: id }).await {
+                toasts.error("Could not stop", &e);
             }
         });
     };
     let patch = move |patch: FlowSessionPatch| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: i64,
-                patch: FlowSessionPatch,
-            }
-            if let Err(e) =
-                ipc::invoke::<_, FlowSession>(commands::FLOW_UPDATE_SESSION, &Args { id, patch })
-                    .await
-            {
+            if let Err(e) = ipc::call(&flow::UpdateSession { id, patch }).await {
                 toasts.error("Could not change the session", &e);
             }
         });
     };
     let archive = move |archived: bool| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: i64,
-                archived: bool,
-            }
-            match ipc::invoke::<_, FlowSession>(
-                commands::FLOW_ARCHIVE_SESSION,
-                &Args { id, archived },
-            )
-            .await
-            {
+            match ipc::call(&flow::ArchiveSession { id, archived }).await {
                 Ok(s) => toasts.success(if archived {
                     format!("Archived {}", s.title)
                 } else {
@@ -678,7 +614,7 @@ fn Conversation(
                         }
                     }></textarea>
                 {move || if busy() {
-                    view! { <button type="button" class="button danger" data-testid="flow-stop" on:click=move |_| simple(commands::FLOW_CANCEL, "Could not stop")>"Stop"</button> }.into_any()
+                    view! { <button type="button" class="button danger" data-testid="flow-stop" on:click=move |_| stop()>"Stop"</button> }.into_any()
                 } else {
                     view! { <button type="submit" class="button primary" data-testid="flow-send" disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())>"Send"</button> }.into_any()
                 }}
@@ -794,9 +730,7 @@ fn MessageView(
             };
             let retry = move |_| {
                 spawn_local(async move {
-                    if let Err(e) =
-                        ipc::invoke::<_, ()>(commands::FLOW_RETRY, &SessionArg { session_id }).await
-                    {
+                    if let Err(e) = ipc::call(&flow::Retry { session_id }).await {
                         toasts.error("Could not retry", &e);
                     }
                 });
@@ -860,23 +794,12 @@ fn ToolCallCard(
         let call_id = call_id.clone();
         deciding.set(true);
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                session_id: i64,
-                message_id: i64,
-                call_id: String,
-                decision: ToolDecision,
-            }
-            let r = ipc::invoke::<_, FlowMessage>(
-                commands::FLOW_DECIDE,
-                &Args {
-                    session_id,
-                    message_id,
-                    call_id,
-                    decision,
-                },
-            )
+            let r = ipc::call(&flow::Decide {
+                session_id,
+                message_id,
+                call_id,
+                decision,
+            })
             .await;
             deciding.set(false);
             if let Err(e) = r {
@@ -990,7 +913,7 @@ fn SettingsDialog(on_close: Callback<()>, on_saved: Callback<FlowSettings>) -> i
     let busy = RwSignal::new(false);
     let report = RwSignal::new(None::<ConnectionReport>);
     spawn_local(async move {
-        match ipc::invoke0::<FlowSettings>(commands::FLOW_SETTINGS).await {
+        match ipc::call(&flow::Settings {}).await {
             Ok(s) => {
                 base_url.set(s.base_url.clone());
                 model.set(s.model.clone());
@@ -1031,15 +954,7 @@ fn SettingsDialog(on_close: Callback<()>, on_saved: Callback<FlowSettings>) -> i
         error.set(None);
         report.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                input: FlowSettingsInput,
-            }
-            let r = ipc::invoke::<_, ConnectionReport>(
-                commands::FLOW_TEST_CONNECTION,
-                &Args { input: i },
-            )
-            .await;
+            let r = ipc::call(&flow::TestConnection { input: i }).await;
             busy.set(false);
             match r {
                 Ok(r) => report.set(Some(r)),
@@ -1056,13 +971,7 @@ fn SettingsDialog(on_close: Callback<()>, on_saved: Callback<FlowSettings>) -> i
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                input: FlowSettingsInput,
-            }
-            let r =
-                ipc::invoke::<_, FlowSettings>(commands::FLOW_SAVE_SETTINGS, &Args { input: i })
-                    .await;
+            let r = ipc::call(&flow::SaveSettings { input: i }).await;
             busy.set(false);
             match r {
                 Ok(s) => {
@@ -1157,18 +1066,11 @@ fn ToolsDialog(
             .unwrap_or_default(),
     );
     spawn_local(async move {
-        servers.set(Some(
-            ipc::invoke0::<Vec<McpServer>>(commands::MCP_LIST).await,
-        ));
+        servers.set(Some(ipc::call(&mcp::List {}).await));
     });
     let load_grants = move || {
         spawn_local(async move {
-            match ipc::invoke::<_, Vec<ToolGrant>>(
-                commands::FLOW_GRANTS,
-                &SessionArg { session_id: id },
-            )
-            .await
-            {
+            match ipc::call(&flow::Grants { session_id: id }).await {
                 Ok(g) => grants.set(g),
                 Err(e) => toasts.error("Could not read the allowed tools", &e),
             }
@@ -1177,18 +1079,11 @@ fn ToolsDialog(
     load_grants();
     let save = move |_| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: i64,
-                patch: FlowSessionPatch,
-            }
             let patch = FlowSessionPatch {
                 mcp_server_ids: Some(chosen.get_untracked()),
                 ..Default::default()
             };
-            match ipc::invoke::<_, FlowSession>(commands::FLOW_UPDATE_SESSION, &Args { id, patch })
-                .await
-            {
+            match ipc::call(&flow::UpdateSession { id, patch }).await {
                 Ok(_) => on_close.run(()),
                 Err(e) => toasts.error("Could not choose the tools", &e),
             }
@@ -1196,21 +1091,11 @@ fn ToolsDialog(
     };
     let revoke = move |g: ToolGrant| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                session_id: i64,
-                server_id: i64,
-                tool: String,
-            }
-            match ipc::invoke::<_, ()>(
-                commands::FLOW_REVOKE_GRANT,
-                &Args {
-                    session_id: id,
-                    server_id: g.server_id,
-                    tool: g.tool,
-                },
-            )
+            match ipc::call(&flow::RevokeGrant {
+                session_id: id,
+                server_id: g.server_id,
+                tool: g.tool,
+            })
             .await
             {
                 Ok(()) => load_grants(),
@@ -1278,7 +1163,7 @@ fn DeleteDialog(session: FlowSession, on_close: Callback<()>) -> impl IntoView {
     let id = session.id;
     let delete = move |_| {
         spawn_local(async move {
-            match ipc::invoke::<_, ()>(commands::FLOW_DELETE_SESSION, &IdArg { id }).await {
+            match ipc::call(&flow::DeleteSession { id }).await {
                 Ok(()) => {
                     toasts.success("Session deleted");
                     on_close.run(());
@@ -1311,21 +1196,11 @@ fn ResendDialog(
     let go = move |_| {
         let text = text.clone();
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                session_id: i64,
-                message_id: i64,
-                text: String,
-            }
-            match ipc::invoke::<_, Vec<FlowMessage>>(
-                commands::FLOW_EDIT_MESSAGE,
-                &Args {
-                    session_id,
-                    message_id,
-                    text,
-                },
-            )
+            match ipc::call(&flow::EditMessage {
+                session_id,
+                message_id,
+                text,
+            })
             .await
             {
                 Ok(_) => {

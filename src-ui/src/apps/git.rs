@@ -8,13 +8,14 @@ use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
+use ai_desktop_api::events;
+use ai_desktop_api::git;
 use ai_desktop_api::git::{BranchInfo, CommitInfo, GitIdentity, NewSshKey, SshKey, SshTestResult};
+use ai_desktop_api::vscode;
 use ai_desktop_api::vscode::{ChangeKind, RepoChanges};
 use ai_desktop_api::ApiError;
-use ai_desktop_api::{commands, events};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 #[component]
 pub fn GitPage() -> impl IntoView {
@@ -50,7 +51,7 @@ fn IdentityPanel() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     spawn_local(async move {
-        let r = ipc::invoke0::<GitIdentity>(commands::GIT_IDENTITY).await;
+        let r = ipc::call(&git::Identity {}).await;
         if let Ok(i) = &r {
             name.set(i.name.clone().unwrap_or_default());
             email.set(i.email.clone().unwrap_or_default());
@@ -62,18 +63,10 @@ fn IdentityPanel() -> impl IntoView {
         saving.set(true);
         error.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                name: String,
-                email: String,
-            }
-            let r = ipc::invoke::<_, GitIdentity>(
-                commands::GIT_SET_IDENTITY,
-                &Args {
-                    name: name.get_untracked(),
-                    email: email.get_untracked(),
-                },
-            )
+            let r = ipc::call(&git::SetIdentity {
+                name: name.get_untracked(),
+                email: email.get_untracked(),
+            })
             .await;
             saving.set(false);
             match r {
@@ -118,7 +111,7 @@ fn SshKeysPanel() -> impl IntoView {
     let generating = RwSignal::new(false);
     let load = move || {
         spawn_local(async move {
-            keys.set(Some(ipc::invoke0::<Vec<SshKey>>(commands::SSH_KEYS).await));
+            keys.set(Some(ipc::call(&git::SshKeys {}).await));
         });
     };
     load();
@@ -131,19 +124,11 @@ fn SshKeysPanel() -> impl IntoView {
         testing.set(true);
         result.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                host: String,
-                key: Option<String>,
-            }
             let key = Some(test_key.get_untracked()).filter(|k| !k.is_empty());
-            let r = ipc::invoke::<_, SshTestResult>(
-                commands::SSH_TEST,
-                &Args {
-                    host: host.get_untracked(),
-                    key,
-                },
-            )
+            let r = ipc::call(&git::SshTest {
+                host: host.get_untracked(),
+                key,
+            })
             .await;
             testing.set(false);
             match r {
@@ -220,11 +205,7 @@ fn GenerateDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVie
             passphrase: Some(passphrase.get_untracked()).filter(|p| !p.is_empty()),
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                input: NewSshKey,
-            }
-            let r = ipc::invoke::<_, SshKey>(commands::SSH_GENERATE, &Args { input }).await;
+            let r = ipc::call(&git::SshGenerate { input }).await;
             busy.set(false);
             match r {
                 Ok(k) => {
@@ -254,12 +235,6 @@ fn GenerateDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVie
             </form>
         </Dialog>
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RepoArg {
-    repository_id: i64,
 }
 
 fn kind_letter(k: Option<ChangeKind>) -> &'static str {
@@ -293,49 +268,26 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         };
         version.update(|v| *v += 1);
         spawn_local(async move {
-            changes.set(Some(
-                ipc::invoke::<_, RepoChanges>(commands::VSCODE_CHANGES, &RepoArg { repository_id })
-                    .await,
-            ));
-            if let Ok(b) = ipc::invoke::<_, Vec<BranchInfo>>(
-                commands::GIT_BRANCHES,
-                &RepoArg { repository_id },
-            )
-            .await
-            {
+            changes.set(Some(ipc::call(&vscode::Changes { repository_id }).await));
+            if let Ok(b) = ipc::call(&git::Branches { repository_id }).await {
                 branches.set(b);
             }
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct LogArgs {
-                repository_id: i64,
-                limit: u32,
-            }
-            if let Ok(l) = ipc::invoke::<_, Vec<CommitInfo>>(
-                commands::GIT_LOG,
-                &LogArgs {
-                    repository_id,
-                    limit: 20,
-                },
-            )
+            if let Ok(l) = ipc::call(&git::Log {
+                repository_id,
+                limit: 20,
+            })
             .await
             {
                 log.set(l);
             }
         });
     };
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct WatchArgs {
-        repository_id: Option<i64>,
-    }
     // The selected repository's changes follow its files (the VS Code page's feed).
     Effect::new(move |_| {
         let repository_id = repo.get();
         reload();
         spawn_local(async move {
-            let _ =
-                ipc::invoke::<_, ()>(commands::VSCODE_WATCH, &WatchArgs { repository_id }).await;
+            let _ = ipc::call(&vscode::Watch { repository_id }).await;
         });
     });
     ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
@@ -345,12 +297,9 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
     });
     on_cleanup(move || {
         spawn_local(async move {
-            let _ = ipc::invoke::<_, ()>(
-                commands::VSCODE_WATCH,
-                &WatchArgs {
-                    repository_id: None,
-                },
-            )
+            let _ = ipc::call(&vscode::Watch {
+                repository_id: None,
+            })
             .await;
         });
     });
@@ -359,26 +308,21 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-                paths: Vec<String>,
-            }
-            let cmd = if staged {
-                commands::GIT_UNSTAGE
-            } else {
-                commands::GIT_STAGE
-            };
-            match ipc::invoke::<_, ()>(
-                cmd,
-                &Args {
+            let paths = vec![path];
+            let result = if staged {
+                ipc::call(&git::Unstage {
                     repository_id,
-                    paths: vec![path],
-                },
-            )
-            .await
-            {
+                    paths,
+                })
+                .await
+            } else {
+                ipc::call(&git::Stage {
+                    repository_id,
+                    paths,
+                })
+                .await
+            };
+            match result {
                 Ok(()) => reload(),
                 Err(e) => toasts.error("Git", &e),
             }
@@ -391,19 +335,10 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-                message: String,
-            }
-            let r = ipc::invoke::<_, CommitInfo>(
-                commands::GIT_COMMIT,
-                &Args {
-                    repository_id,
-                    message: message.get_untracked(),
-                },
-            )
+            let r = ipc::call(&git::Commit {
+                repository_id,
+                message: message.get_untracked(),
+            })
             .await;
             busy.set(false);
             match r {
@@ -416,30 +351,36 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             }
         });
     };
-    let branch_op = move |cmd: &'static str, name: String, checkout: bool| {
+    let branch_op = move |op: BranchOp, name: String| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-                name: String,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                checkout: Option<bool>,
-            }
-            let checkout = (cmd == commands::GIT_CREATE_BRANCH).then_some(checkout);
-            match ipc::invoke::<_, Vec<BranchInfo>>(
-                cmd,
-                &Args {
-                    repository_id,
-                    name,
-                    checkout,
-                },
-            )
-            .await
-            {
+            let result = match op {
+                BranchOp::Create => {
+                    ipc::call(&git::CreateBranch {
+                        repository_id,
+                        name,
+                        checkout: true,
+                    })
+                    .await
+                }
+                BranchOp::Switch => {
+                    ipc::call(&git::SwitchBranch {
+                        repository_id,
+                        name,
+                    })
+                    .await
+                }
+                BranchOp::Delete => {
+                    ipc::call(&git::DeleteBranch {
+                        repository_id,
+                        name,
+                    })
+                    .await
+                }
+            };
+            match result {
                 Ok(b) => {
                     branches.set(b);
                     new_branch.set(String::new());
@@ -510,15 +451,15 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                             <span class="muted small-text">{b.upstream.clone().map(|u| format!("{u} ↑{} ↓{}", b.ahead, b.behind))}</span>
                                             {(!b.current).then(|| view! {
                                                 <span class="row-actions">
-                                                    <button class="button small" on:click=move |_| branch_op(commands::GIT_SWITCH_BRANCH, n1.clone(), false)>"Switch"</button>
-                                                    <button class="button small danger" on:click=move |_| branch_op(commands::GIT_DELETE_BRANCH, n2.clone(), false)>"Delete"</button>
+                                                    <button class="button small" on:click=move |_| branch_op(BranchOp::Switch, n1.clone())>"Switch"</button>
+                                                    <button class="button small danger" on:click=move |_| branch_op(BranchOp::Delete, n2.clone())>"Delete"</button>
                                                 </span>
                                             })}
                                         </li>
                                     }
                                 }).collect_view()}
                             </ul>
-                            <form class="input-row" on:submit=move |ev| { ev.prevent_default(); branch_op(commands::GIT_CREATE_BRANCH, new_branch.get_untracked(), true); }>
+                            <form class="input-row" on:submit=move |ev| { ev.prevent_default(); branch_op(BranchOp::Create, new_branch.get_untracked()); }>
                                 <input class="input mono" placeholder="new-branch" data-testid="git-new-branch" prop:value=move || new_branch.get() on:input=move |ev| new_branch.set(event_target_value(&ev))/>
                                 <button class="button" type="submit">"Create and switch"</button>
                             </form>
@@ -540,4 +481,12 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         </div>
         <RefsPanel repo version on_done=Callback::new(move |_| reload())/>
     }
+}
+
+/// What the branch list's buttons do.
+#[derive(Clone, Copy)]
+enum BranchOp {
+    Create,
+    Switch,
+    Delete,
 }

@@ -6,21 +6,16 @@ use crate::components::confirm::{Ask, ConfirmHost};
 use crate::components::dialog::Dialog;
 use crate::components::toast::{use_toasts, Toasts};
 use crate::ipc;
+use ai_desktop_api::files;
+use ai_desktop_api::git;
 use ai_desktop_api::git::{
     BranchInfo, CloneRequest, CommitDetail, CommitInfo, GitProgress, PullMode, RemoteInfo,
-    RepoState, ResetMode, StashInfo, SyncOutcome, SyncResult, TagInfo, WorkTreeState,
+    RepoState, ResetMode, StashInfo, SyncOutcome, SyncResult, TagInfo,
 };
 use ai_desktop_api::repos::Repository;
-use ai_desktop_api::{commands, ApiError};
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RepoArg {
-    repository_id: i64,
-}
 
 fn progress_text(p: &GitProgress) -> String {
     let mut s = p.stage.clone();
@@ -65,42 +60,43 @@ pub fn SyncBar(
             return;
         };
         spawn_local(async move {
-            if let Ok(s) =
-                ipc::invoke::<_, WorkTreeState>(commands::GIT_STATE, &RepoArg { repository_id })
-                    .await
-            {
+            if let Ok(s) = ipc::call(&git::State { repository_id }).await {
                 state.set(s.state);
                 conflicted.set(s.conflicted);
             }
         });
     });
-    let remote_op = move |what: &'static str, cmd: &'static str, mode: Option<PullMode>| {
+    let remote_op = move |what: &'static str, op: RemoteOp| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
         };
         busy.set(Some(what));
         progress.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                mode: Option<PullMode>,
-                #[serde(skip_serializing_if = "Option::is_none")]
-                remote: Option<String>,
-            }
-            let r = ipc::invoke_with_progress::<_, GitProgress, SyncResult>(
-                cmd,
-                &Args {
-                    repository_id,
-                    mode,
-                    remote: None,
-                },
-                "onProgress",
-                move |p| progress.set(Some(p)),
-            )
-            .await;
+            let show = move |p: GitProgress| progress.set(Some(p));
+            let r = match op {
+                RemoteOp::Fetch => {
+                    let fetch = git::Fetch {
+                        repository_id,
+                        remote: None,
+                    };
+                    ipc::call_streaming(&fetch, show).await
+                }
+                RemoteOp::Pull(mode) => {
+                    let pull = git::Pull {
+                        repository_id,
+                        mode,
+                    };
+                    ipc::call_streaming(&pull, show).await
+                }
+                RemoteOp::Push => {
+                    let push = git::Push {
+                        repository_id,
+                        remote: None,
+                    };
+                    ipc::call_streaming(&push, show).await
+                }
+            };
             busy.set(None);
             progress.set(None);
             if let Ok(res) = &r {
@@ -117,18 +113,12 @@ pub fn SyncBar(
         busy.set(Some(if abort { "Abort" } else { "Continue" }));
         spawn_local(async move {
             if abort {
-                match ipc::invoke::<_, RepoState>(commands::GIT_ABORT, &RepoArg { repository_id })
-                    .await
-                {
+                match ipc::call(&git::Abort { repository_id }).await {
                     Ok(_) => toasts.success("Aborted: the branch is as it was before"),
                     Err(e) => toasts.error("Not aborted", &e),
                 }
             } else {
-                let r = ipc::invoke::<_, SyncResult>(
-                    commands::GIT_CONTINUE_REBASE,
-                    &RepoArg { repository_id },
-                )
-                .await;
+                let r = ipc::call(&git::ContinueRebase { repository_id }).await;
                 if let Ok(res) = &r {
                     conflicted.set(res.conflicted.clone());
                 }
@@ -141,15 +131,15 @@ pub fn SyncBar(
     view! {
         <div class="sync-bar" data-testid="git-sync">
             <button class="button" data-testid="git-fetch" disabled=move || busy.get().is_some() || repo.get().is_none()
-                on:click=move |_| remote_op("Fetch", commands::GIT_FETCH, None)>"Fetch"</button>
+                on:click=move |_| remote_op("Fetch", RemoteOp::Fetch)>"Fetch"</button>
             <button class="button" data-testid="git-pull" title="Fast-forward only: refuses when the branches have diverged"
                 disabled=move || busy.get().is_some() || repo.get().is_none()
-                on:click=move |_| remote_op("Pull", commands::GIT_PULL, Some(PullMode::FastForwardOnly))>"Pull"</button>
+                on:click=move |_| remote_op("Pull", RemoteOp::Pull(PullMode::FastForwardOnly))>"Pull"</button>
             <button class="button" data-testid="git-pull-merge" title="Merges when the branches have diverged"
                 disabled=move || busy.get().is_some() || repo.get().is_none()
-                on:click=move |_| remote_op("Pull", commands::GIT_PULL, Some(PullMode::Merge))>"Pull (merge)"</button>
+                on:click=move |_| remote_op("Pull", RemoteOp::Pull(PullMode::Merge))>"Pull (merge)"</button>
             <button class="button primary" data-testid="git-push" disabled=move || busy.get().is_some() || repo.get().is_none()
-                on:click=move |_| remote_op("Push", commands::GIT_PUSH, None)>"Push"</button>
+                on:click=move |_| remote_op("Push", RemoteOp::Push)>"Push"</button>
             {move || busy.get().map(|what| view! {
                 <span class="sync-progress" data-testid="git-progress">
                     <span class="spinner"></span>
@@ -207,35 +197,17 @@ pub fn JoinBranches(
         }
         busy.set(true);
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct MergeArgs {
-                repository_id: i64,
-                branch: String,
-            }
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct RebaseArgs {
-                repository_id: i64,
-                onto: String,
-            }
             let r = if rebase {
-                ipc::invoke::<_, SyncResult>(
-                    commands::GIT_REBASE,
-                    &RebaseArgs {
-                        repository_id,
-                        onto: name,
-                    },
-                )
+                ipc::call(&git::Rebase {
+                    repository_id,
+                    onto: name,
+                })
                 .await
             } else {
-                ipc::invoke::<_, SyncResult>(
-                    commands::GIT_MERGE,
-                    &MergeArgs {
-                        repository_id,
-                        branch: name,
-                    },
-                )
+                ipc::call(&git::Merge {
+                    repository_id,
+                    branch: name,
+                })
                 .await
             };
             busy.set(false);
@@ -294,46 +266,76 @@ pub fn RefsPanel(
             return;
         };
         spawn_local(async move {
-            let a = RepoArg { repository_id };
-            if let Ok(s) = ipc::invoke(commands::GIT_STASHES, &a).await {
+            if let Ok(s) = ipc::call(&git::Stashes { repository_id }).await {
                 stashes.set(s);
             }
-            if let Ok(t) = ipc::invoke(commands::GIT_TAGS, &a).await {
+            if let Ok(t) = ipc::call(&git::Tags { repository_id }).await {
                 tags.set(t);
             }
-            if let Ok(r) = ipc::invoke(commands::GIT_REMOTES, &a).await {
+            if let Ok(r) = ipc::call(&git::Remotes { repository_id }).await {
                 remotes.set(r);
             }
         });
     });
-    // One call shape for every action here: the command, its arguments, what to update.
-    let act = move |cmd: &'static str, args: serde_json::Value, what: &'static str| {
+    // One call shape for every action here: what to do, what to say.
+    let act = move |op: RefOp, what: &'static str| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
         };
-        let mut args = args;
-        args["repositoryId"] = repository_id.into();
         spawn_local(async move {
-            let r = ipc::invoke::<_, serde_json::Value>(cmd, &args).await;
+            let r = match op {
+                RefOp::StashPush {
+                    message,
+                    include_untracked,
+                } => ipc::call(&git::StashPush {
+                    repository_id,
+                    message,
+                    include_untracked,
+                })
+                .await
+                .map(|s| stashes.set(s)),
+                RefOp::StashApply { index, pop } => ipc::call(&git::StashApply {
+                    repository_id,
+                    index,
+                    pop,
+                })
+                .await
+                .map(|s| stashes.set(s)),
+                RefOp::StashDrop { index } => ipc::call(&git::StashDrop {
+                    repository_id,
+                    index,
+                })
+                .await
+                .map(|s| stashes.set(s)),
+                RefOp::CreateTag { name, message } => ipc::call(&git::CreateTag {
+                    repository_id,
+                    name,
+                    message,
+                })
+                .await
+                .map(|t| tags.set(t)),
+                RefOp::DeleteTag { name } => ipc::call(&git::DeleteTag {
+                    repository_id,
+                    name,
+                })
+                .await
+                .map(|t| tags.set(t)),
+                RefOp::AddRemote { name, url } => ipc::call(&git::AddRemote {
+                    repository_id,
+                    name,
+                    url,
+                })
+                .await
+                .map(|r| remotes.set(r)),
+                RefOp::RemoveRemote { name } => ipc::call(&git::RemoveRemote {
+                    repository_id,
+                    name,
+                })
+                .await
+                .map(|r| remotes.set(r)),
+            };
             match r {
-                Ok(v) => {
-                    match cmd {
-                        commands::GIT_CREATE_TAG | commands::GIT_DELETE_TAG => {
-                            if let Ok(t) = serde_json::from_value(v) {
-                                tags.set(t);
-                            }
-                        }
-                        commands::GIT_ADD_REMOTE | commands::GIT_REMOVE_REMOTE => {
-                            if let Ok(t) = serde_json::from_value(v) {
-                                remotes.set(t);
-                            }
-                        }
-                        _ => {
-                            if let Ok(t) = serde_json::from_value(v) {
-                                stashes.set(t);
-                            }
-                        }
-                    }
+                Ok(()) => {
                     text.set(String::new());
                     text2.set(String::new());
                     toasts.success(what);
@@ -357,7 +359,7 @@ pub fn RefsPanel(
             {move || match tab.get() {
                 Tab::Stashes => view! {
                     <form class="input-row" on:submit=move |ev| { ev.prevent_default();
-                        act(commands::GIT_STASH_PUSH, serde_json::json!({"message": text.get_untracked(), "includeUntracked": untracked.get_untracked()}), "Changes stashed"); }>
+                        act(RefOp::StashPush { message: text.get_untracked(), include_untracked: untracked.get_untracked() }, "Changes stashed"); }>
                         <input class="input" placeholder="What these changes are (optional)" data-testid="git-stash-message"
                             prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
                         <label class="check"><input type="checkbox" prop:checked=move || untracked.get() on:change=move |ev| untracked.set(event_target_checked(&ev))/>"new files too"</label>
@@ -373,11 +375,11 @@ pub fn RefsPanel(
                                     <span class="mono muted">{format!("stash@{{{i}}}")}</span>
                                     <span class="truncate">{s.message.clone()}</span>
                                     <span class="row-actions">
-                                        <button class="button small" on:click=move |_| act(commands::GIT_STASH_APPLY, serde_json::json!({"index": i, "pop": false}), "Stash applied")>"Apply"</button>
-                                        <button class="button small" on:click=move |_| act(commands::GIT_STASH_APPLY, serde_json::json!({"index": i, "pop": true}), "Stash applied and dropped")>"Pop"</button>
+                                        <button class="button small" on:click=move |_| act(RefOp::StashApply { index: i, pop: false }, "Stash applied")>"Apply"</button>
+                                        <button class="button small" on:click=move |_| act(RefOp::StashApply { index: i, pop: true }, "Stash applied and dropped")>"Pop"</button>
                                         <button class="button small danger" on:click=move |_| ask.set(Some(Ask::new(
                                             "Drop this stash?", format!("stash@{{{i}}} and its changes are lost."), "Drop",
-                                            move || act(commands::GIT_STASH_DROP, serde_json::json!({"index": i}), "Stash dropped"))))>"Drop"</button>
+                                            move || act(RefOp::StashDrop { index: i }, "Stash dropped"))))>"Drop"</button>
                                     </span>
                                 </li> }
                             }).collect_view()}
@@ -386,7 +388,7 @@ pub fn RefsPanel(
                 }.into_any(),
                 Tab::Tags => view! {
                     <form class="input-row" on:submit=move |ev| { ev.prevent_default();
-                        act(commands::GIT_CREATE_TAG, serde_json::json!({"name": text.get_untracked(), "message": text2.get_untracked()}), "Tagged"); }>
+                        act(RefOp::CreateTag { name: text.get_untracked(), message: text2.get_untracked() }, "Tagged"); }>
                         <input class="input mono" placeholder="v1.0.0" data-testid="git-tag-name"
                             prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
                         <input class="input" placeholder="Message (makes an annotated tag)"
@@ -405,7 +407,7 @@ pub fn RefsPanel(
                                     <button class="button small danger" on:click=move |_| {
                                         let n = n.clone();
                                         ask.set(Some(Ask::new("Delete this tag?", format!("The tag {n} is deleted here (not on remotes)."), "Delete",
-                                            move || act(commands::GIT_DELETE_TAG, serde_json::json!({"name": n.clone()}), "Tag deleted"))))
+                                            move || act(RefOp::DeleteTag { name: n.clone() }, "Tag deleted"))))
                                     }>"Delete"</button>
                                 </li> }
                             }).collect_view()}
@@ -414,7 +416,7 @@ pub fn RefsPanel(
                 }.into_any(),
                 Tab::Remotes => view! {
                     <form class="input-row" on:submit=move |ev| { ev.prevent_default();
-                        act(commands::GIT_ADD_REMOTE, serde_json::json!({"name": text.get_untracked(), "url": text2.get_untracked()}), "Remote added"); }>
+                        act(RefOp::AddRemote { name: text.get_untracked(), url: text2.get_untracked() }, "Remote added"); }>
                         <input class="input mono small-input" placeholder="origin" data-testid="git-remote-name"
                             prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
                         <input class="input mono" placeholder="git@github.com:you/repo.git" data-testid="git-remote-url"
@@ -433,7 +435,7 @@ pub fn RefsPanel(
                                     <button class="button small danger" on:click=move |_| {
                                         let n = n.clone();
                                         ask.set(Some(Ask::new("Remove this remote?", format!("The remote {n} and its remote-tracking branches are removed from this repository."), "Remove",
-                                            move || act(commands::GIT_REMOVE_REMOTE, serde_json::json!({"name": n.clone()}), "Remote removed"))))
+                                            move || act(RefOp::RemoveRemote { name: n.clone() }, "Remote removed"))))
                                     }>"Remove"</button>
                                 </li> }
                             }).collect_view()}
@@ -477,15 +479,7 @@ pub fn CommitDialog(
     spawn_local({
         let id = id.clone();
         async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: i64,
-                id: String,
-            }
-            detail.set(Some(
-                ipc::invoke(commands::GIT_SHOW, &Args { repository_id, id }).await,
-            ));
+            detail.set(Some(ipc::call(&git::Show { repository_id, id }).await));
         }
     });
     let ask = RwSignal::new(None::<Ask>);
@@ -504,21 +498,11 @@ pub fn CommitDialog(
             move || {
                 let id = id.clone();
                 spawn_local(async move {
-                    #[derive(Serialize)]
-                    #[serde(rename_all = "camelCase")]
-                    struct Args {
-                        repository_id: i64,
-                        id: String,
-                        mode: ResetMode,
-                    }
-                    match ipc::invoke::<_, Vec<CommitInfo>>(
-                        commands::GIT_RESET,
-                        &Args {
-                            repository_id,
-                            id,
-                            mode,
-                        },
-                    )
+                    match ipc::call(&git::Reset {
+                        repository_id,
+                        id,
+                        mode,
+                    })
                     .await
                     {
                         Ok(_) => {
@@ -580,7 +564,7 @@ pub fn CloneDialog(on_close: Callback<()>, on_cloned: Callback<Repository>) -> i
     let progress = RwSignal::new(None::<GitProgress>);
     let error = RwSignal::new(None::<String>);
     spawn_local(async move {
-        let r = ipc::invoke0::<Vec<String>>(commands::WORKSPACE_FOLDERS).await;
+        let r = ipc::call(&files::WorkspaceFolders {}).await;
         if let Ok(list) = &r {
             if let Some(first) = list.first() {
                 workspace.set(first.clone());
@@ -599,17 +583,8 @@ pub fn CloneDialog(on_close: Callback<()>, on_cloned: Callback<Repository>) -> i
             name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
         };
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                request: CloneRequest,
-            }
-            let r = ipc::invoke_with_progress::<_, GitProgress, Repository>(
-                commands::GIT_CLONE,
-                &Args { request },
-                "onProgress",
-                move |p| progress.set(Some(p)),
-            )
-            .await;
+            let clone = git::CloneRepo { request };
+            let r = ipc::call_streaming(&clone, move |p| progress.set(Some(p))).await;
             busy.set(false);
             match r {
                 Ok(repo) => {
@@ -662,4 +637,42 @@ pub fn CloneDialog(on_close: Callback<()>, on_cloned: Callback<Repository>) -> i
             </form>
         </Dialog>
     }
+}
+
+/// A remote operation of the sync bar.
+#[derive(Clone, Copy)]
+enum RemoteOp {
+    Fetch,
+    Pull(PullMode),
+    Push,
+}
+
+/// What the stashes, tags and remotes tabs do.
+#[derive(Clone)]
+enum RefOp {
+    StashPush {
+        message: String,
+        include_untracked: bool,
+    },
+    StashApply {
+        index: usize,
+        pop: bool,
+    },
+    StashDrop {
+        index: usize,
+    },
+    CreateTag {
+        name: String,
+        message: String,
+    },
+    DeleteTag {
+        name: String,
+    },
+    AddRemote {
+        name: String,
+        url: String,
+    },
+    RemoveRemote {
+        name: String,
+    },
 }

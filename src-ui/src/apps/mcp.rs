@@ -3,6 +3,7 @@
 //! tools (call one through a form generated from its schema, or raw JSON),
 //! resources, prompts, live log and call history.
 
+use crate::apps::Lifecycle;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
@@ -12,21 +13,16 @@ use crate::components::secret_pairs::SecretPairs;
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
+use ai_desktop_api::mcp;
 use ai_desktop_api::mcp::{
     ImportReport, McpCall, McpContent, McpPrompt, McpResource, McpServer, McpServerInput, McpState,
     McpTool, McpTransport, ResourceContents,
 };
 use ai_desktop_api::secrets::SecretPart;
-use ai_desktop_api::{commands, ApiError};
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-#[derive(Serialize)]
-struct IdArg {
-    id: i64,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
@@ -77,18 +73,21 @@ enum Modal {
 #[component]
 pub fn McpPage() -> impl IntoView {
     let toasts = use_toasts();
-    let list =
-        LiveList::<McpServer>::start(commands::MCP_LIST, events::MCP_UPDATED, events::MCP_DELETED);
+    let list = LiveList::start(mcp::List {}, events::MCP_UPDATED, events::MCP_DELETED);
     let servers = list.items;
     let selected = list.selected;
     let load = move || list.reload();
     let busy = RwSignal::new(None::<i64>);
     let modal = RwSignal::new(Modal::Closed);
 
-    let act = move |id: i64, cmd: &'static str, done: &'static str| {
+    let act = move |id: i64, op: Lifecycle, done: &'static str| {
         busy.set(Some(id));
         spawn_local(async move {
-            let result = ipc::invoke::<_, McpServer>(cmd, &IdArg { id }).await;
+            let result = match op {
+                Lifecycle::Start => ipc::call(&mcp::Start { id }).await,
+                Lifecycle::Stop => ipc::call(&mcp::Stop { id }).await,
+                Lifecycle::Restart => ipc::call(&mcp::Restart { id }).await,
+            };
             busy.set(None);
             match result {
                 Ok(server) => toasts.success(format!("{} {done}", server.name)),
@@ -98,7 +97,7 @@ pub fn McpPage() -> impl IntoView {
     };
     let duplicate = move |id: i64| {
         spawn_local(async move {
-            match ipc::invoke::<_, McpServer>(commands::MCP_DUPLICATE, &IdArg { id }).await {
+            match ipc::call(&mcp::Duplicate { id }).await {
                 Ok(copy) => {
                     selected.set(Some(copy.id));
                     toasts.success(format!("Created {}", copy.name));
@@ -218,7 +217,7 @@ fn ServerList(
     list: LiveList<McpServer>,
     selected: RwSignal<Option<i64>>,
     busy: RwSignal<Option<i64>>,
-    act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let items = move || list.rows();
     view! {
@@ -239,9 +238,9 @@ fn ServerList(
                                 {move || if busy.get() == Some(id) {
                                     view! { <span class="spinner"></span> }.into_any()
                                 } else if running {
-                                    view! { <button class="button small" data-testid=format!("mcp-stop-{id}") on:click=move |_| act(id, commands::MCP_STOP, "stopped")>"Stop"</button> }.into_any()
+                                    view! { <button class="button small" data-testid=format!("mcp-stop-{id}") on:click=move |_| act(id, Lifecycle::Stop, "stopped")>"Stop"</button> }.into_any()
                                 } else {
-                                    view! { <button class="button small primary" data-testid=format!("mcp-start-{id}") on:click=move |_| act(id, commands::MCP_START, "is running")>"Start"</button> }.into_any()
+                                    view! { <button class="button small primary" data-testid=format!("mcp-start-{id}") on:click=move |_| act(id, Lifecycle::Start, "is running")>"Start"</button> }.into_any()
                                 }}
                             </div>
                         </li>
@@ -257,7 +256,7 @@ fn ServerDetail(
     server: McpServer,
     tab: RwSignal<Tab>,
     busy: RwSignal<Option<i64>>,
-    act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
     on_edit: Callback<McpServer>,
     on_delete: Callback<McpServer>,
     on_duplicate: Callback<i64>,
@@ -284,12 +283,12 @@ fn ServerDetail(
             <div class="toolbar">
                 {if running {
                     view! {
-                        <button class="button small" data-testid="mcp-detail-stop" disabled=is_busy on:click=move |_| act(id, commands::MCP_STOP, "stopped")>"Stop"</button>
-                        <button class="button small" disabled=is_busy on:click=move |_| act(id, commands::MCP_RESTART, "restarted")>"Restart"</button>
+                        <button class="button small" data-testid="mcp-detail-stop" disabled=is_busy on:click=move |_| act(id, Lifecycle::Stop, "stopped")>"Stop"</button>
+                        <button class="button small" disabled=is_busy on:click=move |_| act(id, Lifecycle::Restart, "restarted")>"Restart"</button>
                     }.into_any()
                 } else {
                     view! {
-                        <button class="button small primary" data-testid="mcp-detail-start" disabled=is_busy on:click=move |_| act(id, commands::MCP_START, "is running")>"Start"</button>
+                        <button class="button small primary" data-testid="mcp-detail-start" disabled=is_busy on:click=move |_| act(id, Lifecycle::Start, "is running")>"Start"</button>
                     }.into_any()
                 }}
                 <button class="button small" data-testid="mcp-edit" on:click=move |_| on_edit.run(edit_copy.clone())>"Edit"</button>
@@ -335,7 +334,7 @@ fn ToolsTab(id: i64, running: bool) -> impl IntoView {
     let tools = RwSignal::new(None::<Result<Vec<McpTool>, ApiError>>);
     let chosen = RwSignal::new(None::<String>);
     spawn_local(async move {
-        let result = ipc::invoke::<_, Vec<McpTool>>(commands::MCP_TOOLS, &IdArg { id }).await;
+        let result = ipc::call(&mcp::Tools { id }).await;
         if let Ok(list) = &result {
             if chosen.get_untracked().is_none() {
                 chosen.set(list.first().map(|t| t.name.clone()));
@@ -380,12 +379,6 @@ fn ToolsTab(id: i64, running: bool) -> impl IntoView {
 
 #[component]
 fn ToolCaller(id: i64, tool: McpTool) -> impl IntoView {
-    #[derive(Serialize)]
-    struct CallArgs {
-        id: i64,
-        tool: String,
-        arguments: serde_json::Value,
-    }
     let fields: Vec<FieldSpec> = schema_form::fields_of(&tool.input_schema);
     let values = RwSignal::new(schema_form::default_values(&fields));
     let raw_mode = RwSignal::new(false);
@@ -424,14 +417,11 @@ fn ToolCaller(id: i64, tool: McpTool) -> impl IntoView {
         calling.set(true);
         let tool = name.clone();
         spawn_local(async move {
-            let outcome = ipc::invoke::<_, McpCall>(
-                commands::MCP_CALL_TOOL,
-                &CallArgs {
-                    id,
-                    tool,
-                    arguments,
-                },
-            )
+            let outcome = ipc::call(&mcp::CallTool {
+                id,
+                tool,
+                arguments,
+            })
             .await;
             calling.set(false);
             // A refusal shows under the form, where the arguments are.
@@ -561,26 +551,17 @@ pub(crate) fn content_view(content: McpContent) -> AnyView {
 
 #[component]
 fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
-    #[derive(Serialize)]
-    struct ReadArgs {
-        id: i64,
-        uri: String,
-    }
     if !running {
         return not_running();
     }
     let resources = RwSignal::new(None::<Result<Vec<McpResource>, ApiError>>);
     let opened = RwSignal::new(None::<Result<ResourceContents, ApiError>>);
     spawn_local(async move {
-        resources.set(Some(
-            ipc::invoke(commands::MCP_RESOURCES, &IdArg { id }).await,
-        ));
+        resources.set(Some(ipc::call(&mcp::Resources { id }).await));
     });
     let open = move |uri: String| {
         spawn_local(async move {
-            opened.set(Some(
-                ipc::invoke(commands::MCP_READ_RESOURCE, &ReadArgs { id, uri }).await,
-            ));
+            opened.set(Some(ipc::call(&mcp::ReadResource { id, uri }).await));
         });
     };
     view! {
@@ -624,9 +605,7 @@ fn PromptsTab(id: i64, running: bool) -> impl IntoView {
     }
     let prompts = RwSignal::new(None::<Result<Vec<McpPrompt>, ApiError>>);
     spawn_local(async move {
-        prompts.set(Some(
-            ipc::invoke(commands::MCP_PROMPTS, &IdArg { id }).await,
-        ));
+        prompts.set(Some(ipc::call(&mcp::Prompts { id }).await));
     });
     view! {
         {move || match prompts.get() {
@@ -657,7 +636,7 @@ fn PromptsTab(id: i64, running: bool) -> impl IntoView {
 #[component]
 fn LogsTab(id: i64) -> impl IntoView {
     let logs = LogFollower::new();
-    logs.follow(commands::MCP_LOGS, IdArg { id });
+    logs.follow(mcp::Logs { id, from: None });
     view! {
         <LogView lines=logs.lines empty="No output yet. A server's stderr (and any stdout that is not JSON-RPC) shows here."/>
     }
@@ -669,15 +648,13 @@ fn HistoryTab(id: i64) -> impl IntoView {
     let history = RwSignal::new(None::<Result<Vec<McpCall>, ApiError>>);
     let load = move || {
         spawn_local(async move {
-            history.set(Some(
-                ipc::invoke(commands::MCP_HISTORY, &IdArg { id }).await,
-            ));
+            history.set(Some(ipc::call(&mcp::History { id }).await));
         });
     };
     load();
     let clear = move |_| {
         spawn_local(async move {
-            match ipc::invoke::<_, ()>(commands::MCP_CLEAR_HISTORY, &IdArg { id }).await {
+            match ipc::call(&mcp::ClearHistory { id }).await {
                 Ok(()) => {
                     toasts.success("History cleared");
                     load();
@@ -801,20 +778,9 @@ fn ServerDialog(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Create {
-                input: McpServerInput,
-            }
-            #[derive(Serialize)]
-            struct Update {
-                id: i64,
-                input: McpServerInput,
-            }
             let result = match editing {
-                None => ipc::invoke::<_, McpServer>(commands::MCP_CREATE, &Create { input }).await,
-                Some(id) => {
-                    ipc::invoke::<_, McpServer>(commands::MCP_UPDATE, &Update { id, input }).await
-                }
+                None => ipc::call(&mcp::Create { input }).await,
+                Some(id) => ipc::call(&mcp::Update { id, input }).await,
             };
             busy.set(false);
             match result {
@@ -836,18 +802,12 @@ fn ServerDialog(
         Callback::new(move |(i, key): (usize, String)| {
             let Some(id) = editing else { return };
             spawn_local(async move {
-                #[derive(Serialize)]
-                struct Reveal {
-                    id: i64,
-                    part: SecretPart,
-                    key: String,
-                }
-                let args = Reveal {
+                let args = mcp::Reveal {
                     id,
                     part,
                     key: key.clone(),
                 };
-                match ipc::invoke::<_, String>(commands::MCP_REVEAL, &args).await {
+                match ipc::call(&args).await {
                     Ok(value) => pairs.update(|p| {
                         if let Some(row) = p.get_mut(i).filter(|r| r.0 == key) {
                             row.1 = value;
@@ -973,19 +933,12 @@ fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
         });
     };
     let import = move |_| {
-        #[derive(Serialize)]
-        struct Args {
-            json: String,
-        }
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = ipc::invoke::<_, ImportReport>(
-                commands::MCP_IMPORT,
-                &Args {
-                    json: text.get_untracked(),
-                },
-            )
+            let result = ipc::call(&mcp::Import {
+                json: text.get_untracked(),
+            })
             .await;
             busy.set(false);
             match result {
@@ -1043,7 +996,7 @@ fn DeleteDialog(server: McpServer, on_close: Callback<()>) -> impl IntoView {
         busy.set(true);
         let name = name.clone();
         spawn_local(async move {
-            let result = ipc::invoke::<_, ()>(commands::MCP_DELETE, &IdArg { id }).await;
+            let result = ipc::call(&mcp::Delete { id }).await;
             busy.set(false);
             match result {
                 Ok(()) => {

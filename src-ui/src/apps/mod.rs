@@ -15,6 +15,14 @@ pub mod vscode;
 
 use crate::components::icons::Icon;
 
+/// What a process row's buttons do.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lifecycle {
+    Start,
+    Stop,
+    Restart,
+}
+
 /// The sidebar's entries, in order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Page {

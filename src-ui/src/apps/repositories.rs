@@ -7,11 +7,12 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events::{self, Deleted};
-use ai_desktop_api::repos::{NewRepository, RepoInspection, RepoKind, Repository, RepositoryPatch};
-use ai_desktop_api::{commands, ApiError};
+use ai_desktop_api::repos::{
+    self, NewRepository, RepoInspection, RepoKind, Repository, RepositoryPatch,
+};
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 /// The registered repositories, shared by every view and kept current by events.
 #[derive(Clone, Copy)]
@@ -57,7 +58,7 @@ impl RepoList {
     pub fn reload(self) {
         self.load_error.set(None);
         spawn_local(async move {
-            match ipc::invoke0::<Vec<Repository>>(commands::REPOS_LIST).await {
+            match ipc::call(&repos::List {}).await {
                 Ok(repos) => self.items.set(Some(repos)),
                 Err(e) => self.load_error.set(Some(e)),
             }
@@ -171,12 +172,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
     let refresh = move |id: i64| {
         refreshing.set(Some(id));
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: i64,
-            }
-            let result =
-                ipc::invoke::<_, Repository>(commands::REPOS_REFRESH_GIT, &Args { id }).await;
+            let result = ipc::call(&repos::RefreshGit { id }).await;
             refreshing.set(None);
             if let Err(e) = result {
                 toasts.error("Could not read git information", &e);
@@ -309,12 +305,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
             return;
         }
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                path: String,
-            }
-            match ipc::invoke::<_, RepoInspection>(commands::REPOS_INSPECT, &Args { path: p }).await
-            {
+            match ipc::call(&repos::Inspect { path: p }).await {
                 Ok(info) => {
                     if !name_touched.get_untracked() {
                         name.set(info.suggested_name.clone());
@@ -366,24 +357,15 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
         spawn_local(async move {
             let result = match &editing {
                 None => {
-                    #[derive(Serialize)]
-                    struct Args {
-                        input: NewRepository,
-                    }
                     let input = NewRepository {
                         name: name.get_untracked(),
                         path: path.get_untracked(),
                         kind: kind_value,
                         port: port_value,
                     };
-                    ipc::invoke::<_, Repository>(commands::REPOS_CREATE, &Args { input }).await
+                    ipc::call(&repos::Create { input }).await
                 }
                 Some(current) => {
-                    #[derive(Serialize)]
-                    struct Args {
-                        id: i64,
-                        input: RepositoryPatch,
-                    }
                     let new_path = path.get_untracked();
                     let input = RepositoryPatch {
                         name: Some(name.get_untracked()),
@@ -393,13 +375,10 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         detect_kind: kind_value.is_none(),
                         port: port_value,
                     };
-                    ipc::invoke::<_, Repository>(
-                        commands::REPOS_UPDATE,
-                        &Args {
-                            id: current.id,
-                            input,
-                        },
-                    )
+                    ipc::call(&repos::Update {
+                        id: current.id,
+                        input,
+                    })
                     .await
                 }
             };
@@ -523,11 +502,7 @@ fn DeleteDialog(repo: Repository, on_close: Callback<()>) -> impl IntoView {
         busy.set(true);
         let name = name.clone();
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                id: i64,
-            }
-            let result = ipc::invoke::<_, ()>(commands::REPOS_DELETE, &Args { id }).await;
+            let result = ipc::call(&repos::Delete { id }).await;
             busy.set(false);
             match result {
                 Ok(()) => {

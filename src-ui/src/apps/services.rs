@@ -4,24 +4,19 @@
 //! logs), and other containers listed read-only. Without Docker, a banner
 //! says what to do and the page recovers by itself when Docker answers.
 
+use crate::apps::Lifecycle;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::log_view::{LogFollower, LogView};
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
 use ai_desktop_api::events;
+use ai_desktop_api::services;
 use ai_desktop_api::services::{
     CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState, ServicesOverview,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct KindArg {
-    kind: ServiceKind,
-}
 
 fn state_class(s: ServiceState) -> &'static str {
     match s {
@@ -51,7 +46,7 @@ pub fn ServicesPage() -> impl IntoView {
     let uninstalling = RwSignal::new(None::<InstalledService>);
     let load = move || {
         spawn_local(async move {
-            match ipc::invoke0::<ServicesOverview>(commands::SERVICES_OVERVIEW).await {
+            match ipc::call(&services::Overview {}).await {
                 Ok(o) => {
                     if selected.get_untracked().is_none() {
                         selected.set(o.installed.first().map(|s| s.kind));
@@ -64,7 +59,7 @@ pub fn ServicesPage() -> impl IntoView {
     };
     load();
     spawn_local(async move {
-        if let Ok(c) = ipc::invoke0::<Vec<CatalogEntry>>(commands::SERVICES_CATALOG).await {
+        if let Ok(c) = ipc::call(&services::Catalog {}).await {
             catalog.set(c);
         }
     });
@@ -77,10 +72,14 @@ pub fn ServicesPage() -> impl IntoView {
         }
         overview.set(Some(o));
     });
-    let act = move |kind: ServiceKind, cmd: &'static str, done: &'static str| {
+    let act = move |kind: ServiceKind, op: Lifecycle, done: &'static str| {
         busy.set(Some(kind));
         spawn_local(async move {
-            let result = ipc::invoke::<_, InstalledService>(cmd, &KindArg { kind }).await;
+            let result = match op {
+                Lifecycle::Start => ipc::call(&services::Start { kind }).await,
+                Lifecycle::Stop => ipc::call(&services::Stop { kind }).await,
+                Lifecycle::Restart => ipc::call(&services::Restart { kind }).await,
+            };
             busy.set(None);
             match result {
                 Ok(_) => toasts.success(format!("{} {done}", kind.label())),
@@ -162,11 +161,11 @@ pub fn ServicesPage() -> impl IntoView {
                                                         {move || (busy.get() == Some(kind)).then(|| view! { <span class="spinner"></span> })}
                                                         {if running {
                                                             view! {
-                                                                <button class="button small" on:click=move |_| act(kind, commands::SERVICES_RESTART, "restarted")>"Restart"</button>
-                                                                <button class="button small" data-testid=format!("service-stop-{}", kind.as_str()) on:click=move |_| act(kind, commands::SERVICES_STOP, "stopped")>"Stop"</button>
+                                                                <button class="button small" on:click=move |_| act(kind, Lifecycle::Restart, "restarted")>"Restart"</button>
+                                                                <button class="button small" data-testid=format!("service-stop-{}", kind.as_str()) on:click=move |_| act(kind, Lifecycle::Stop, "stopped")>"Stop"</button>
                                                             }.into_any()
                                                         } else {
-                                                            view! { <button class="button small primary" on:click=move |_| act(kind, commands::SERVICES_START, "started")>"Start"</button> }.into_any()
+                                                            view! { <button class="button small primary" on:click=move |_| act(kind, Lifecycle::Start, "started")>"Start"</button> }.into_any()
                                                         }}
                                                         <button class="button small danger" data-testid=format!("service-uninstall-{}", kind.as_str()) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
                                                     </td>
@@ -221,11 +220,7 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
                 }
             },
         };
-        #[derive(Serialize)]
-        struct Args {
-            request: InstallRequest,
-        }
-        let args = Args {
+        let install = services::Install {
             request: InstallRequest {
                 kind,
                 version: Some(version.get_untracked()),
@@ -235,17 +230,12 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
         installing.set(true);
         progress.set("Preparing…".into());
         spawn_local(async move {
-            let result = ipc::invoke_streaming(
-                commands::SERVICES_INSTALL,
-                &args,
-                "onProgress",
-                move |line: String| progress.set(line),
-            )
-            .await;
+            let result =
+                ipc::call_streaming(&install, move |line: String| progress.set(line)).await;
             installing.set(false);
             progress.set(String::new());
             match result {
-                Ok(()) => toasts.success(format!("{} is installed and running", kind.label())),
+                Ok(_) => toasts.success(format!("{} is installed and running", kind.label())),
                 Err(e) => toasts.error(&format!("{} was not installed", kind.label()), &e),
             }
         });
@@ -279,7 +269,7 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
 #[component]
 fn ServiceLogs(kind: ServiceKind) -> impl IntoView {
     let logs = LogFollower::new();
-    logs.follow(commands::SERVICES_LOGS, KindArg { kind });
+    logs.follow(services::Logs { kind, from: None });
     view! {
         <div class="panel" data-testid="service-logs">
             <div class="panel-title">{format!("Logs · {}", kind.label())}</div>
@@ -295,19 +285,13 @@ fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl In
     let busy = RwSignal::new(false);
     let kind = service.kind;
     let confirm = move |_| {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Args {
-            kind: ServiceKind,
-            delete_data: bool,
-        }
         busy.set(true);
-        let args = Args {
+        let args = services::Uninstall {
             kind,
             delete_data: delete_data.get_untracked(),
         };
         spawn_local(async move {
-            let result = ipc::invoke::<_, ()>(commands::SERVICES_UNINSTALL, &args).await;
+            let result = ipc::call(&args).await;
             busy.set(false);
             match result {
                 Ok(()) => {

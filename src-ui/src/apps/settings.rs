@@ -3,20 +3,20 @@
 
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::app;
+use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::Pm2Status;
 use ai_desktop_api::system::{AppInfo, DoctorReport};
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let toasts = use_toasts();
     let info = RwSignal::new(None::<AppInfo>);
     spawn_local(async move {
-        match ipc::invoke0::<AppInfo>(commands::APP_INFO).await {
+        match ipc::call(&app::Info {}).await {
             Ok(i) => info.set(Some(i)),
             Err(e) => toasts.error("Could not read the app's settings", &e),
         }
@@ -54,23 +54,18 @@ fn Pm2Settings() -> impl IntoView {
     let binary = RwSignal::new(String::new());
     let home = RwSignal::new(String::new());
     spawn_local(async move {
-        if let Ok(s) = ipc::invoke0::<Pm2Status>(commands::DEPLOYMENTS_STATUS).await {
+        if let Ok(s) = ipc::call(&deployments::Status {}).await {
             status.set(Some(s));
         }
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        #[derive(Serialize)]
-        struct Args {
-            binary: Option<String>,
-            home: Option<String>,
-        }
-        let args = Args {
+        let args = deployments::Configure {
             binary: Some(binary.get_untracked()).filter(|b| !b.trim().is_empty()),
             home: Some(home.get_untracked()).filter(|h| !h.trim().is_empty()),
         };
         spawn_local(async move {
-            match ipc::invoke::<_, Pm2Status>(commands::DEPLOYMENTS_CONFIGURE, &args).await {
+            match ipc::call(&args).await {
                 Ok(s) => {
                     toasts.success(if s.installed {
                         "PM2 settings saved"
@@ -118,16 +113,14 @@ pub fn Doctor() -> impl IntoView {
     let check = move || {
         checking.set(true);
         spawn_local(async move {
-            report.set(Some(
-                ipc::invoke0::<DoctorReport>(commands::DOCTOR_REPORT).await,
-            ));
+            report.set(Some(ipc::call(&app::Doctor {}).await));
             checking.set(false);
         });
     };
     check();
     let open_logs = move |_| {
         spawn_local(async move {
-            if let Err(e) = ipc::invoke0::<()>(commands::APP_OPEN_LOGS).await {
+            if let Err(e) = ipc::call(&app::OpenLogs {}).await {
                 toasts.error("Could not open the logs folder", &e);
             }
         });
@@ -199,20 +192,16 @@ fn QuitChoice() -> impl IntoView {
     let toasts = use_toasts();
     let choice = RwSignal::new(String::new());
     spawn_local(async move {
-        if let Ok(c) = ipc::invoke0::<Option<String>>(commands::APP_QUIT_CHOICE).await {
+        if let Ok(c) = ipc::call(&app::QuitChoice {}).await {
             choice.set(c.unwrap_or_default());
         }
     });
     let change = move |value: String| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                choice: Option<String>,
-            }
-            let arg = Args {
+            let arg = app::SetQuitChoice {
                 choice: Some(value.clone()).filter(|v| !v.is_empty()),
             };
-            match ipc::invoke::<_, Option<String>>(commands::APP_SET_QUIT_CHOICE, &arg).await {
+            match ipc::call(&arg).await {
                 Ok(c) => {
                     choice.set(c.unwrap_or_default());
                     toasts.success("Saved");
@@ -223,17 +212,13 @@ fn QuitChoice() -> impl IntoView {
     };
     let autostart = RwSignal::new(None::<bool>);
     spawn_local(async move {
-        if let Ok(on) = ipc::invoke0::<bool>(commands::APP_AUTOSTART).await {
+        if let Ok(on) = ipc::call(&app::Autostart {}).await {
             autostart.set(Some(on));
         }
     });
     let set_autostart = move |enabled: bool| {
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                enabled: bool,
-            }
-            match ipc::invoke::<_, bool>(commands::APP_SET_AUTOSTART, &Args { enabled }).await {
+            match ipc::call(&app::SetAutostart { enabled }).await {
                 Ok(on) => {
                     autostart.set(Some(on));
                     toasts.success(if on {

@@ -4,21 +4,15 @@
 use crate::components::dialog::Dialog;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::system;
 use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo, SystemSnapshot};
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 
 /// Samples kept for the charts (one a second).
 const HISTORY: usize = 60;
-
-#[derive(Serialize)]
-struct WatchArgs {
-    active: bool,
-}
 
 pub fn bytes(n: f64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
@@ -89,29 +83,24 @@ pub fn SystemPage() -> impl IntoView {
     let cpu_history = RwSignal::new(VecDeque::<f64>::new());
     let net_history = RwSignal::new(HashMap::<String, VecDeque<f64>>::new());
     spawn_local(async move {
-        let r = ipc::invoke_streaming(
-            commands::SYSTEM_WATCH,
-            &WatchArgs { active: true },
-            "onFrame",
-            move |s: SystemSnapshot| {
-                cpu_history.update(|h| {
-                    h.push_back(s.cpu_total as f64);
+        let r = ipc::call_streaming(&system::Watch { active: true }, move |s: SystemSnapshot| {
+            cpu_history.update(|h| {
+                h.push_back(s.cpu_total as f64);
+                while h.len() > HISTORY {
+                    h.pop_front();
+                }
+            });
+            net_history.update(|all| {
+                for n in &s.networks {
+                    let h = all.entry(n.interface.clone()).or_default();
+                    h.push_back(n.rx_per_sec + n.tx_per_sec);
                     while h.len() > HISTORY {
                         h.pop_front();
                     }
-                });
-                net_history.update(|all| {
-                    for n in &s.networks {
-                        let h = all.entry(n.interface.clone()).or_default();
-                        h.push_back(n.rx_per_sec + n.tx_per_sec);
-                        while h.len() > HISTORY {
-                            h.pop_front();
-                        }
-                    }
-                });
-                latest.set(Some(s));
-            },
-        )
+                }
+            });
+            latest.set(Some(s));
+        })
         .await;
         if let Err(e) = r {
             toasts.error("Could not watch the system", &e);
@@ -120,13 +109,7 @@ pub fn SystemPage() -> impl IntoView {
     // Leaving the page stops the sampling: a closed page costs nothing.
     on_cleanup(move || {
         spawn_local(async move {
-            let _ = ipc::invoke_streaming(
-                commands::SYSTEM_WATCH,
-                &WatchArgs { active: false },
-                "onFrame",
-                |_: SystemSnapshot| {},
-            )
-            .await;
+            let _ = ipc::call_streaming(&system::Watch { active: false }, |_| {}).await;
         });
     });
 
@@ -221,7 +204,7 @@ fn Pm2Processes() -> impl IntoView {
     let alive = RwSignal::new(true);
     let load = move || {
         spawn_local(async move {
-            let r = ipc::invoke0::<Vec<Pm2ProcessInfo>>(commands::PM2_PROCESSES).await;
+            let r = ipc::call(&system::Pm2Processes {}).await;
             if alive.get_untracked() {
                 list.set(Some(r));
             }
@@ -240,15 +223,7 @@ fn Pm2Processes() -> impl IntoView {
     let act = move |pm_id: u32, action: Pm2Action| {
         busy.set(Some(pm_id));
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                pm_id: u32,
-                action: Pm2Action,
-            }
-            let r =
-                ipc::invoke::<_, Vec<Pm2ProcessInfo>>(commands::PM2_ACT, &Args { pm_id, action })
-                    .await;
+            let r = ipc::call(&system::Pm2Act { pm_id, action }).await;
             busy.set(None);
             match r {
                 Ok(l) => list.set(Some(Ok(l))),

@@ -7,16 +7,10 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::terminal_view::TerminalView;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::terminal;
 use ai_desktop_api::terminal::TerminalInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct IdArg {
-    id: u32,
-}
 
 #[component]
 pub fn TerminalsPage() -> impl IntoView {
@@ -27,7 +21,7 @@ pub fn TerminalsPage() -> impl IntoView {
     let folder = RwSignal::new(String::from("home"));
     let opening = RwSignal::new(false);
     spawn_local(async move {
-        match ipc::invoke0::<Vec<TerminalInfo>>(commands::TERMINAL_LIST).await {
+        match ipc::call(&terminal::List {}).await {
             Ok(list) => {
                 active.set(list.last().map(|t| t.id));
                 tabs.set(Some(list));
@@ -45,21 +39,11 @@ pub fn TerminalsPage() -> impl IntoView {
         opening.set(true);
         let repository_id = folder.get_untracked().parse::<i64>().ok();
         spawn_local(async move {
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Args {
-                repository_id: Option<i64>,
-                cols: u16,
-                rows: u16,
-            }
-            let r = ipc::invoke::<_, TerminalInfo>(
-                commands::TERMINAL_OPEN,
-                &Args {
-                    repository_id,
-                    cols: 100,
-                    rows: 30,
-                },
-            )
+            let r = ipc::call(&terminal::Open {
+                repository_id,
+                cols: 100,
+                rows: 30,
+            })
             .await;
             opening.set(false);
             match r {
@@ -73,7 +57,7 @@ pub fn TerminalsPage() -> impl IntoView {
     };
     let close = move |id: u32| {
         spawn_local(async move {
-            match ipc::invoke::<_, ()>(commands::TERMINAL_CLOSE, &IdArg { id }).await {
+            match ipc::call(&terminal::Close { id }).await {
                 Ok(()) => {
                     tabs.update(|l| {
                         if let Some(l) = l {

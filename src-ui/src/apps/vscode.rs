@@ -4,6 +4,7 @@
 //! changes (live through `vscode:changes`) with a diff viewer.
 
 use crate::apps::repositories::RepoList;
+use crate::apps::Lifecycle;
 use crate::components::diff_view::DiffView;
 use crate::components::icons::{Icon, Svg};
 use crate::components::log_view::{LogFollower, LogView};
@@ -11,47 +12,15 @@ use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::repos::Repository;
+use ai_desktop_api::vscode;
 use ai_desktop_api::vscode::{
-    ChangeKind, CleanupReport, CodeServerInstance, CodeServerStatus, DiffSide, FileChange,
-    FileDiff, InstanceState, OpenTarget, RepoChanges,
+    ChangeKind, CodeServerInstance, CodeServerStatus, DiffSide, FileChange, FileDiff,
+    InstanceState, OpenTarget, RepoChanges,
 };
-use ai_desktop_api::{commands, ApiError};
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RepoArg {
-    repository_id: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OpenArgs {
-    repository_id: i64,
-    target: OpenTarget,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WatchArgs {
-    repository_id: Option<i64>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DiffArgs {
-    repository_id: i64,
-    path: String,
-    side: DiffSide,
-}
-
-#[derive(Serialize)]
-struct BinaryArgs {
-    path: Option<String>,
-}
 
 #[component]
 pub fn VsCodePage() -> impl IntoView {
@@ -66,24 +35,21 @@ pub fn VsCodePage() -> impl IntoView {
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
     on_cleanup(move || {
         spawn_local(async move {
-            let _ = ipc::invoke::<_, ()>(
-                commands::VSCODE_WATCH,
-                &WatchArgs {
-                    repository_id: None,
-                },
-            )
+            let _ = ipc::call(&vscode::Watch {
+                repository_id: None,
+            })
             .await;
         });
     });
 
     let load_status = move || {
         spawn_local(async move {
-            status.set(Some(ipc::invoke0(commands::VSCODE_STATUS).await));
+            status.set(Some(ipc::call(&vscode::Status {}).await));
         });
     };
     load_status();
     spawn_local(async move {
-        match ipc::invoke0::<Vec<CodeServerInstance>>(commands::VSCODE_LIST).await {
+        match ipc::call(&vscode::List {}).await {
             Ok(list) => instances.set(list.into_iter().map(|i| (i.repository_id, i)).collect()),
             Err(e) => toasts.error("Could not load VS Code instances", &e),
         }
@@ -99,7 +65,10 @@ pub fn VsCodePage() -> impl IntoView {
             m.insert(id, i);
         });
         if follow && selected.get_untracked() == Some(id) {
-            logs.follow(commands::VSCODE_LOGS, RepoArg { repository_id: id });
+            logs.follow(vscode::Logs {
+                repository_id: id,
+                from: None,
+            });
         }
     });
     ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
@@ -115,19 +84,18 @@ pub fn VsCodePage() -> impl IntoView {
         };
         diff.set(None);
         changes.set(None);
-        logs.follow(commands::VSCODE_LOGS, RepoArg { repository_id: id });
+        logs.follow(vscode::Logs {
+            repository_id: id,
+            from: None,
+        });
         spawn_local(async move {
-            let loaded =
-                ipc::invoke(commands::VSCODE_CHANGES, &RepoArg { repository_id: id }).await;
+            let loaded = ipc::call(&vscode::Changes { repository_id: id }).await;
             if selected.get_untracked() == Some(id) {
                 changes.set(Some(loaded));
             }
-            if let Err(e) = ipc::invoke::<_, ()>(
-                commands::VSCODE_WATCH,
-                &WatchArgs {
-                    repository_id: Some(id),
-                },
-            )
+            if let Err(e) = ipc::call(&vscode::Watch {
+                repository_id: Some(id),
+            })
             .await
             {
                 toasts.error("Changes will not update live", &e);
@@ -143,13 +111,16 @@ pub fn VsCodePage() -> impl IntoView {
         }
     });
 
-    let act = move |id: i64, cmd: &'static str, done: &'static str| {
+    let act = move |id: i64, op: Lifecycle, done: &'static str| {
         busy.update(|b| {
             b.insert(id);
         });
         spawn_local(async move {
-            let result: Result<CodeServerInstance, ApiError> =
-                ipc::invoke(cmd, &RepoArg { repository_id: id }).await;
+            let result = match op {
+                Lifecycle::Start => ipc::call(&vscode::Start { repository_id: id }).await,
+                Lifecycle::Stop => ipc::call(&vscode::Stop { repository_id: id }).await,
+                Lifecycle::Restart => ipc::call(&vscode::Restart { repository_id: id }).await,
+            };
             busy.update(|b| {
                 b.remove(&id);
             });
@@ -169,13 +140,10 @@ pub fn VsCodePage() -> impl IntoView {
             b.insert(id);
         });
         spawn_local(async move {
-            let result = ipc::invoke::<_, ()>(
-                commands::VSCODE_OPEN,
-                &OpenArgs {
-                    repository_id: id,
-                    target,
-                },
-            )
+            let result = ipc::call(&vscode::Open {
+                repository_id: id,
+                target,
+            })
             .await;
             busy.update(|b| {
                 b.remove(&id);
@@ -187,7 +155,7 @@ pub fn VsCodePage() -> impl IntoView {
     };
     let stop_all = move |_| {
         spawn_local(async move {
-            match ipc::invoke0::<Vec<CodeServerInstance>>(commands::VSCODE_STOP_ALL).await {
+            match ipc::call(&vscode::StopAll {}).await {
                 Ok(list) => toasts.success(format!("Stopped {} instance(s)", list.len())),
                 Err(e) => toasts.error("Could not stop everything", &e),
             }
@@ -195,7 +163,7 @@ pub fn VsCodePage() -> impl IntoView {
     };
     let cleanup = move |_| {
         spawn_local(async move {
-            match ipc::invoke0::<CleanupReport>(commands::VSCODE_CLEANUP).await {
+            match ipc::call(&vscode::Cleanup {}).await {
                 Ok(r) => toasts.success(format!(
                     "Cleanup: {} stray process(es) stopped, {} old folder(s) removed",
                     r.killed_pids.len(),
@@ -211,14 +179,11 @@ pub fn VsCodePage() -> impl IntoView {
         };
         spawn_local(async move {
             diff.set(Some(
-                ipc::invoke(
-                    commands::VSCODE_DIFF,
-                    &DiffArgs {
-                        repository_id: id,
-                        path,
-                        side,
-                    },
-                )
+                ipc::call(&vscode::Diff {
+                    repository_id: id,
+                    path,
+                    side,
+                })
                 .await,
             ));
         });
@@ -293,10 +258,10 @@ fn MissingBanner(status: CodeServerStatus, on_saved: Callback<()>) -> impl IntoV
     let save = move |_| {
         let value = path.get_untracked();
         spawn_local(async move {
-            let arg = BinaryArgs {
+            let arg = vscode::SetBinary {
                 path: (!value.trim().is_empty()).then_some(value),
             };
-            match ipc::invoke::<_, CodeServerStatus>(commands::VSCODE_SET_BINARY, &arg).await {
+            match ipc::call(&arg).await {
                 Ok(s) if s.installed => {
                     toasts.success("code-server found");
                     on_saved.run(());
@@ -324,7 +289,7 @@ fn InstanceTable(
     instances: RwSignal<HashMap<i64, CodeServerInstance>>,
     busy: RwSignal<HashSet<i64>>,
     selected: RwSignal<Option<i64>>,
-    act: impl Fn(i64, &'static str, &'static str) + Copy + Send + Sync + 'static,
+    act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
     open: impl Fn(i64, OpenTarget) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
@@ -347,12 +312,12 @@ fn InstanceTable(
                                         view! {
                                             <button class="button small primary" data-testid=format!("vscode-open-{id}") on:click=move |_| open(id, OpenTarget::AppWindow)>"Open"</button>
                                             <button class="button small" title="Open in the system browser" on:click=move |_| open(id, OpenTarget::Browser)>"Browser"</button>
-                                            <button class="button small" title="Restart" on:click=move |_| act(id, commands::VSCODE_RESTART, "VS Code restarted")>"Restart"</button>
-                                            <button class="button small" data-testid=format!("vscode-stop-{id}") on:click=move |_| act(id, commands::VSCODE_STOP, "VS Code stopped")>"Stop"</button>
+                                            <button class="button small" title="Restart" on:click=move |_| act(id, Lifecycle::Restart, "VS Code restarted")>"Restart"</button>
+                                            <button class="button small" data-testid=format!("vscode-stop-{id}") on:click=move |_| act(id, Lifecycle::Stop, "VS Code stopped")>"Stop"</button>
                                         }.into_any()
                                     } else {
                                         view! {
-                                            <button class="button small primary" data-testid=format!("vscode-start-{id}") disabled=is_busy on:click=move |_| act(id, commands::VSCODE_START, "VS Code is ready")>"Start"</button>
+                                            <button class="button small primary" data-testid=format!("vscode-start-{id}") disabled=is_busy on:click=move |_| act(id, Lifecycle::Start, "VS Code is ready")>"Start"</button>
                                         }.into_any()
                                     }}
                                 </td>

@@ -3,9 +3,13 @@
 //! page's selection (MCP servers, deployments …).
 
 use crate::ipc;
+use ai_desktop_api::commands::Command;
 use ai_desktop_api::events::Deleted;
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
 
@@ -38,8 +42,11 @@ pub struct LiveList<T: Send + Sync + 'static> {
     /// `None` until the first load answers.
     pub items: RwSignal<Option<Result<Vec<T>, ApiError>>>,
     pub selected: RwSignal<Option<i64>>,
-    list_cmd: &'static str,
+    load: StoredValue<Loader<T>, LocalStorage>,
 }
+
+/// Reads every record (the list command).
+type Loader<T> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Vec<T>, ApiError>>>>>;
 
 impl<T: Send + Sync + 'static> Clone for LiveList<T> {
     fn clone(&self) -> Self {
@@ -50,13 +57,22 @@ impl<T: Send + Sync + 'static> Clone for LiveList<T> {
 impl<T: Send + Sync + 'static> Copy for LiveList<T> {}
 
 impl<T: Listed> LiveList<T> {
-    /// Loads the list and follows `updated` (upsert) and `deleted` (remove,
-    /// and unselect) until the calling component unmounts.
-    pub fn start(list_cmd: &'static str, updated: &'static str, deleted: &'static str) -> Self {
+    /// Loads the list with `list` (a command answering with every record)
+    /// and follows `updated` (upsert) and `deleted` (remove, and unselect)
+    /// until the calling component unmounts.
+    pub fn start<C: Command<Output = Vec<T>> + Clone + 'static>(
+        list: C,
+        updated: &'static str,
+        deleted: &'static str,
+    ) -> Self {
+        let load: Loader<T> = Box::new(move || {
+            let list = list.clone();
+            Box::pin(async move { ipc::call(&list).await })
+        });
         let list: LiveList<T> = LiveList {
             items: RwSignal::new(None),
             selected: RwSignal::new(None),
-            list_cmd,
+            load: StoredValue::new_local(load),
         };
         ipc::listen_while_mounted(updated, move |item: T| {
             list.items.update(|s| {
@@ -85,8 +101,11 @@ impl<T: Listed> LiveList<T> {
 
     /// Loads again; selects the first record if none is selected.
     pub fn reload(self) {
+        let Some(loading) = self.load.try_with_value(|load| load()) else {
+            return;
+        };
         spawn_local(async move {
-            let result = ipc::invoke0::<Vec<T>>(self.list_cmd).await;
+            let result = loading.await;
             if let Ok(items) = &result {
                 if self.selected.get_untracked().is_none() {
                     self.selected.set(items.first().map(|x| x.record_id()));

@@ -3,11 +3,10 @@
 //! the user is at the bottom.
 
 use crate::ipc;
-use ai_desktop_api::logs::{LogFrame, LogLine};
+use ai_desktop_api::logs::{LogFrame, LogLine, LogRead};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 /// Lines kept in a view (the app keeps 2,000 per process).
 const VIEW_LINES: usize = 2000;
@@ -125,23 +124,19 @@ impl LogFollower {
         }
     }
 
-    pub fn follow<A: Serialize + 'static>(self, cmd: &'static str, args: A) {
+    pub fn follow<C: LogRead + 'static>(self, command: C) {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         let lines = self.lines;
         lines.set(Vec::new());
-        let Ok(serde_json::Value::Object(base)) = serde_json::to_value(&args) else {
-            return;
-        };
         let current = move || self.generation.try_get_value() == Some(generation);
         // Read, show, read on from where the last read ended; at most one
         // read per painted frame (and none while the window is hidden).
         spawn_local(async move {
-            let mut from: Option<u64> = None;
+            let mut command = command;
+            command.set_from(None);
             while current() {
-                let mut args = base.clone();
-                args.insert("from".into(), serde_json::json!(from));
-                let frame: LogFrame = match ipc::invoke(cmd, &args).await {
+                let frame: LogFrame = match ipc::call(&command).await {
                     Ok(frame) => frame,
                     Err(e) => {
                         web_sys::console::warn_1(&format!("log view: {}", e.message).into());
@@ -151,7 +146,7 @@ impl LogFollower {
                 if !current() {
                     return;
                 }
-                from = Some(frame.next);
+                command.set_from(Some(frame.next));
                 if !frame.lines.is_empty() || frame.skipped > 0 {
                     lines.update(|l| {
                         if frame.skipped > 0 {

@@ -4,11 +4,10 @@
 //! the last, so a flood pauses the shell instead of freezing the page.
 
 use crate::ipc;
-use ai_desktop_api::commands;
+use ai_desktop_api::terminal;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -58,27 +57,16 @@ extern "C" {
 const READ_MAX: usize = 256 * 1024;
 
 fn resize(id: u32, cols: u16, rows: u16) {
-    #[derive(Serialize)]
-    struct Args {
-        id: u32,
-        cols: u16,
-        rows: u16,
-    }
     spawn_local(async move {
-        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_RESIZE, &Args { id, cols, rows }).await;
+        let _ = ipc::call(&terminal::Resize { id, cols, rows }).await;
     });
 }
 
 /// The view `view` went away: the terminal's output runs on into its backlog
 /// (unless another view has attached since).
 fn detach(id: u32, view: u64) {
-    #[derive(Serialize)]
-    struct Args {
-        id: u32,
-        view: u64,
-    }
     spawn_local(async move {
-        let _ = ipc::invoke::<_, ()>(commands::TERMINAL_DETACH, &Args { id, view }).await;
+        let _ = ipc::call(&terminal::Detach { id, view }).await;
     });
 }
 
@@ -121,13 +109,8 @@ pub fn TerminalView(
 
         // Keys and pastes to the shell.
         let on_data = Closure::<dyn Fn(String)>::new(move |data: String| {
-            #[derive(Serialize)]
-            struct Args {
-                id: u32,
-                data: String,
-            }
             spawn_local(async move {
-                let _ = ipc::invoke::<_, ()>(commands::TERMINAL_WRITE, &Args { id, data }).await;
+                let _ = ipc::call(&terminal::Write { id, data }).await;
             });
         });
         term.on_data(on_data.as_ref().unchecked_ref());
@@ -166,17 +149,7 @@ pub fn TerminalView(
         let gone = disposed.clone();
         let attached = view_number.clone();
         spawn_local(async move {
-            #[derive(Serialize)]
-            struct Attach {
-                id: u32,
-            }
-            #[derive(Serialize)]
-            struct Read {
-                id: u32,
-                view: u64,
-                max: usize,
-            }
-            let Ok(view) = ipc::invoke::<_, u64>(commands::TERMINAL_ATTACH, &Attach { id }).await else {
+            let Ok(view) = ipc::call(&terminal::Attach { id }).await else {
                 return;
             };
             attached.set(Some(view));
@@ -188,7 +161,7 @@ pub fn TerminalView(
             while !gone.get() {
                 // Read field by field (`TerminalFrame`'s names): the text goes
                 // to xterm as the JavaScript string it arrived as.
-                let Ok(frame) = ipc::invoke_raw(commands::TERMINAL_READ, &Read { id, view, max: READ_MAX }).await else {
+                let Ok(frame) = ipc::call_raw(&terminal::Read { id, view, max: READ_MAX }).await else {
                     return;
                 };
                 let field = |k: &str| js_sys::Reflect::get(&frame, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
