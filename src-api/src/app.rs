@@ -4,7 +4,7 @@ use crate::system::{AppInfo, DoctorReport};
 
 crate::command! {
     /// `app_info`.
-    Info = "app_info" {  } -> AppInfo;
+    Info = "app_info" {} -> AppInfo;
     /// The UI's first frame is on screen (`pageMs` after the page began loading); logged once
     /// with the time since start.
     Painted = "app_painted" { page_ms: f64 } -> ();
@@ -12,15 +12,15 @@ crate::command! {
     /// log file (`level` is `error` or `warn`; cut at 4 kB; at most 60 a minute).
     Log = "app_log" { level: String, message: String } -> ();
     /// The programs each module needs, versions, install commands
-    Doctor = "doctor_report" {  } -> DoctorReport;
+    Doctor = "doctor_report" {} -> DoctorReport;
     /// What Quit does with managed processes: `stop`, `leave`, none = ask
-    QuitChoice = "app_quit_choice" {  } -> Option<String>;
+    QuitChoice = "app_quit_choice" {} -> Option<String>;
     /// An XDG autostart entry starts the app at login
-    Autostart = "app_autostart" {  } -> bool;
+    Autostart = "app_autostart" {} -> bool;
     /// `app_set_autostart`.
     SetAutostart = "app_set_autostart" { enabled: bool } -> bool;
     /// `app_set_quit_choice`.
     SetQuitChoice = "app_set_quit_choice" { choice: Option<String> } -> Option<String>;
     /// The log folder in the file manager
-    OpenLogs = "app_open_logs" {  } -> ();
+    OpenLogs = "app_open_logs" {} -> ();
 }

@@ -79,9 +79,6 @@ pub const VSCODE_CLEANUP: &str = crate::vscode::Cleanup::NAME;
 pub const VSCODE_OPEN: &str = crate::vscode::Open::NAME;
 pub const VSCODE_LOGS: &str = crate::vscode::Logs::NAME;
 pub const VSCODE_SET_BINARY: &str = crate::vscode::SetBinary::NAME;
-pub const VSCODE_CHANGES: &str = crate::vscode::Changes::NAME;
-pub const VSCODE_WATCH: &str = crate::vscode::Watch::NAME;
-pub const VSCODE_DIFF: &str = crate::vscode::Diff::NAME;
 
 pub const MCP_LIST: &str = crate::mcp::List::NAME;
 pub const MCP_CREATE: &str = crate::mcp::Create::NAME;
@@ -151,14 +148,14 @@ pub const SYSTEM_SNAPSHOT: &str = crate::system::Snapshot::NAME;
 pub const PM2_PROCESSES: &str = crate::system::Pm2Processes::NAME;
 pub const PM2_ACT: &str = crate::system::Pm2Act::NAME;
 
-pub const TERMINAL_OPEN: &str = crate::terminal::Open::NAME;
-pub const TERMINAL_LIST: &str = crate::terminal::List::NAME;
-pub const TERMINAL_ATTACH: &str = crate::terminal::Attach::NAME;
-pub const TERMINAL_READ: &str = crate::terminal::Read::NAME;
-pub const TERMINAL_WRITE: &str = crate::terminal::Write::NAME;
-pub const TERMINAL_RESIZE: &str = crate::terminal::Resize::NAME;
-pub const TERMINAL_DETACH: &str = crate::terminal::Detach::NAME;
-pub const TERMINAL_CLOSE: &str = crate::terminal::Close::NAME;
+pub const TERMINALS_OPEN: &str = crate::terminal::Open::NAME;
+pub const TERMINALS_LIST: &str = crate::terminal::List::NAME;
+pub const TERMINALS_ATTACH: &str = crate::terminal::Attach::NAME;
+pub const TERMINALS_READ: &str = crate::terminal::Read::NAME;
+pub const TERMINALS_WRITE: &str = crate::terminal::Write::NAME;
+pub const TERMINALS_RESIZE: &str = crate::terminal::Resize::NAME;
+pub const TERMINALS_DETACH: &str = crate::terminal::Detach::NAME;
+pub const TERMINALS_CLOSE: &str = crate::terminal::Close::NAME;
 
 pub const GIT_IDENTITY: &str = crate::git::Identity::NAME;
 pub const GIT_SET_IDENTITY: &str = crate::git::SetIdentity::NAME;
@@ -173,9 +170,9 @@ pub const APP_SET_AUTOSTART: &str = crate::app::SetAutostart::NAME;
 pub const APP_SET_QUIT_CHOICE: &str = crate::app::SetQuitChoice::NAME;
 pub const APP_OPEN_LOGS: &str = crate::app::OpenLogs::NAME;
 
-pub const WORKSPACE_FOLDERS: &str = crate::files::WorkspaceFolders::NAME;
-pub const WORKSPACE_ADD: &str = crate::files::WorkspaceAdd::NAME;
-pub const WORKSPACE_REMOVE: &str = crate::files::WorkspaceRemove::NAME;
+pub const WORKSPACES_FOLDERS: &str = crate::files::WorkspaceFolders::NAME;
+pub const WORKSPACES_ADD: &str = crate::files::WorkspaceAdd::NAME;
+pub const WORKSPACES_REMOVE: &str = crate::files::WorkspaceRemove::NAME;
 
 pub const FILES_LIST: &str = crate::files::List::NAME;
 pub const FILES_MKDIR: &str = crate::files::Mkdir::NAME;
@@ -184,6 +181,9 @@ pub const FILES_TRASH: &str = crate::files::Trash::NAME;
 pub const FILES_READ: &str = crate::files::Read::NAME;
 pub const FILES_WRITE: &str = crate::files::Write::NAME;
 
+pub const GIT_CHANGES: &str = crate::git::Changes::NAME;
+pub const GIT_WATCH: &str = crate::git::Watch::NAME;
+pub const GIT_DIFF: &str = crate::git::Diff::NAME;
 pub const GIT_STAGE: &str = crate::git::Stage::NAME;
 pub const GIT_UNSTAGE: &str = crate::git::Unstage::NAME;
 pub const GIT_COMMIT: &str = crate::git::Commit::NAME;
@@ -236,9 +236,6 @@ pub const ALL: &[&str] = &[
     VSCODE_OPEN,
     VSCODE_LOGS,
     VSCODE_SET_BINARY,
-    VSCODE_CHANGES,
-    VSCODE_WATCH,
-    VSCODE_DIFF,
     MCP_LIST,
     MCP_CREATE,
     MCP_UPDATE,
@@ -302,14 +299,14 @@ pub const ALL: &[&str] = &[
     SYSTEM_SNAPSHOT,
     PM2_PROCESSES,
     PM2_ACT,
-    TERMINAL_OPEN,
-    TERMINAL_LIST,
-    TERMINAL_ATTACH,
-    TERMINAL_READ,
-    TERMINAL_WRITE,
-    TERMINAL_RESIZE,
-    TERMINAL_DETACH,
-    TERMINAL_CLOSE,
+    TERMINALS_OPEN,
+    TERMINALS_LIST,
+    TERMINALS_ATTACH,
+    TERMINALS_READ,
+    TERMINALS_WRITE,
+    TERMINALS_RESIZE,
+    TERMINALS_DETACH,
+    TERMINALS_CLOSE,
     GIT_IDENTITY,
     GIT_SET_IDENTITY,
     SSH_KEYS,
@@ -321,6 +318,9 @@ pub const ALL: &[&str] = &[
     FILES_TRASH,
     FILES_READ,
     FILES_WRITE,
+    GIT_CHANGES,
+    GIT_WATCH,
+    GIT_DIFF,
     GIT_STAGE,
     GIT_UNSTAGE,
     GIT_COMMIT,
@@ -350,15 +350,15 @@ pub const ALL: &[&str] = &[
     GIT_ABORT,
     GIT_CONTINUE_REBASE,
     GIT_CLONE,
-    WORKSPACE_FOLDERS,
-    WORKSPACE_ADD,
+    WORKSPACES_FOLDERS,
+    WORKSPACES_ADD,
     DOCTOR_REPORT,
     APP_OPEN_LOGS,
     APP_QUIT_CHOICE,
     APP_SET_QUIT_CHOICE,
     APP_AUTOSTART,
     APP_SET_AUTOSTART,
-    WORKSPACE_REMOVE,
+    WORKSPACES_REMOVE,
 ];
 
 #[cfg(test)]
@@ -409,7 +409,7 @@ mod tests {
             serde_json::json!({})
         );
         // A missing optional argument is None, as Tauri gave it before.
-        let watch: crate::vscode::Watch = serde_json::from_value(serde_json::json!({})).unwrap();
+        let watch: crate::git::Watch = serde_json::from_value(serde_json::json!({})).unwrap();
         assert_eq!(watch.repository_id, None);
         assert_eq!(<crate::git::Fetch as Streaming>::CHANNEL, "onProgress");
     }

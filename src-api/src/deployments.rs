@@ -157,9 +157,9 @@ pub struct ServiceDiscovery {
 
 crate::command! {
     /// `deployments_status`.
-    Status = "deployments_status" {  } -> Pm2Status;
+    Status = "deployments_status" {} -> Pm2Status;
     /// `deployments_list`.
-    List = "deployments_list" {  } -> Vec<Deployment>;
+    List = "deployments_list" {} -> Vec<Deployment>;
     /// `deployments_suggest`.
     Suggest = "deployments_suggest" { repository_id: i64 } -> StartSuggestion;
     /// Created stopped
@@ -177,7 +177,7 @@ crate::command! {
     /// Removes the PM2 process and its files
     Delete = "deployments_delete" { id: i64 } -> ();
     /// `deployments_stop_all`.
-    StopAll = "deployments_stop_all" {  } -> Vec<Deployment>;
+    StopAll = "deployments_stop_all" {} -> Vec<Deployment>;
     /// A log read. The lines from `from` on (None: the kept tail of its out and err logs), at
     /// most 1,000 (the newest; the rest counted in `skipped`), waiting up to 20 s for one; the
     /// view reads again from the frame's `next`.
@@ -185,7 +185,7 @@ crate::command! {
     /// Empties its log files
     ClearLogs = "deployments_clear_logs" { id: i64 } -> ();
     /// `deployments_services`.
-    Services = "deployments_services" {  } -> ServiceDiscovery;
+    Services = "deployments_services" {} -> ServiceDiscovery;
     /// None: PATH / ~/.pm2
     Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;
 }

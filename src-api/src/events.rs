@@ -12,8 +12,9 @@ pub const REPOSITORY_DELETED: &str = "repository:deleted";
 
 /// Payload: [`crate::vscode::CodeServerInstance`].
 pub const VSCODE_UPDATED: &str = "vscode:updated";
-/// Payload: [`crate::vscode::RepoChanges`] of a repository being watched.
-pub const VSCODE_CHANGES: &str = "vscode:changes";
+/// Payload: [`crate::git::RepoChanges`] of the repository being watched
+/// (`git_watch`).
+pub const GIT_CHANGES: &str = "git:changes";
 /// Payload: [`crate::mcp::McpServer`] (created, changed, or its state moved).
 pub const MCP_UPDATED: &str = "mcp:updated";
 /// Payload: [`Deleted`].

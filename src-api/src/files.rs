@@ -63,11 +63,11 @@ pub struct FileText {
 
 crate::command! {
     /// Folders besides repositories: file-browser roots, clone targets
-    WorkspaceFolders = "workspace_folders" {  } -> Vec<String>;
+    WorkspaceFolders = "workspaces_folders" {} -> Vec<String>;
     /// Absolute, existing; not `/`
-    WorkspaceAdd = "workspace_add" { path: String } -> Vec<String>;
+    WorkspaceAdd = "workspaces_add" { path: String } -> Vec<String>;
     /// Forgets it; nothing on disk changes
-    WorkspaceRemove = "workspace_remove" { path: String } -> Vec<String>;
+    WorkspaceRemove = "workspaces_remove" { path: String } -> Vec<String>;
     /// Path relative, "" = top
     List = "files_list" { root: FileRoot, path: String } -> Listing;
     /// A new folder in `path`

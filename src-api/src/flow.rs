@@ -229,13 +229,13 @@ pub struct TokenPiece {
 
 crate::command! {
     /// The API key only as a mask
-    Settings = "flow_settings" {  } -> FlowSettings;
+    Settings = "flow_settings" {} -> FlowSettings;
     /// `flow_save_settings`.
     SaveSettings = "flow_save_settings" { input: FlowSettingsInput } -> FlowSettings;
     /// The form's values, not saved; `Keep` uses the saved key
     TestConnection = "flow_test_connection" { input: FlowSettingsInput } -> ConnectionReport;
     /// Models the saved provider lists; empty if it does not
-    Models = "flow_models" {  } -> Vec<String>;
+    Models = "flow_models" {} -> Vec<String>;
     /// Newest first; the query matches titles and message text
     Sessions = "flow_sessions" { archived: bool, query: Option<String> } -> Vec<FlowSession>;
     /// `flow_create_session`.

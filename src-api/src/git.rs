@@ -200,13 +200,112 @@ pub struct CloneRequest {
     pub name: Option<String>,
 }
 
+/// How one side (index or working tree) of a file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+    TypeChanged,
+    Untracked,
+}
+
+/// A changed file. `staged` is HEAD → index, `unstaged` index → working tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    /// Relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The path before a rename.
+    pub old_path: Option<String>,
+    pub staged: Option<ChangeKind>,
+    pub unstaged: Option<ChangeKind>,
+    pub conflicted: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub staged: u32,
+    pub unstaged: u32,
+    pub untracked: u32,
+    pub conflicted: u32,
+}
+
+/// Payload of `git:changes` and result of `git_changes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoChanges {
+    pub repository_id: i64,
+    pub branch: Option<String>,
+    pub files: Vec<FileChange>,
+    pub counts: ChangeCounts,
+    /// The list stopped at this many entries (a huge untracked tree).
+    pub truncated: bool,
+}
+
+/// Which two versions of a file to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffSide {
+    /// Index → working tree (what `git diff` shows).
+    Unstaged,
+    /// HEAD → index (what `git diff --cached` shows).
+    Staged,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffLineKind {
+    Context,
+    Added,
+    Removed,
+    /// "\ No newline at end of file".
+    NoNewline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub kind: DiffLineKind,
+    pub old_line: Option<u32>,
+    pub new_line: Option<u32>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffHunk {
+    /// `@@ -a,b +c,d @@ context`
+    pub header: String,
+    pub lines: Vec<DiffLine>,
+}
+
+/// A unified diff of one file, or a summary where text would not help.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDiff {
+    pub path: String,
+    pub old_path: Option<String>,
+    pub side: DiffSide,
+    pub binary: bool,
+    /// Too large to show; `additions`/`deletions` still count it.
+    pub too_large: bool,
+    pub additions: u32,
+    pub deletions: u32,
+    pub hunks: Vec<DiffHunk>,
+}
+
 crate::command! {
+    /// The repository's changed files (staged, unstaged, untracked, conflicted).
+    Changes = "git_changes" { repository_id: i64 } -> RepoChanges;
+    /// Which repository's changes are pushed live as `git:changes` (one at a time; None
+    /// stops watching).
+    Watch = "git_watch" { repository_id: Option<i64> } -> ();
+    /// One file's unified diff (index or working tree side).
+    Diff = "git_diff" { repository_id: i64, path: String, side: DiffSide } -> FileDiff;
     /// `git_identity`.
-    Identity = "git_identity" {  } -> GitIdentity;
+    Identity = "git_identity" {} -> GitIdentity;
     /// Global config
     SetIdentity = "git_set_identity" { name: String, email: String } -> GitIdentity;
     /// The key pairs in ~/.ssh
-    SshKeys = "ssh_keys" {  } -> Vec<SshKey>;
+    SshKeys = "ssh_keys" {} -> Vec<SshKey>;
     /// Ed25519; never overwrites a file
     SshGenerate = "ssh_generate" { input: NewSshKey } -> SshKey;
     /// `ssh -T`, 15 s at most

@@ -242,7 +242,7 @@ pub struct ResourceContents {
 
 crate::command! {
     /// `mcp_list`.
-    List = "mcp_list" {  } -> Vec<McpServer>;
+    List = "mcp_list" {} -> Vec<McpServer>;
     /// `mcp_create`.
     Create = "mcp_create" { input: McpServerInput } -> McpServer;
     /// A running server keeps its old settings until it is restarted

@@ -118,9 +118,9 @@ pub struct ServicesOverview {
 
 crate::command! {
     /// `services_catalog`.
-    Catalog = "services_catalog" {  } -> Vec<CatalogEntry>;
+    Catalog = "services_catalog" {} -> Vec<CatalogEntry>;
     /// Docker absent is an answer, not an error
-    Overview = "services_overview" {  } -> ServicesOverview;
+    Overview = "services_overview" {} -> ServicesOverview;
     /// Pull progress lines while the image is pulled; returns once it accepts connections
     /// Streams `String` frames over the Channel under `onProgress`.
     Install = "services_install" { request: InstallRequest } -> InstalledService, streams String as "onProgress";

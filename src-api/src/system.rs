@@ -136,9 +136,9 @@ crate::command! {
     /// `SystemSnapshot` frames over the Channel under `onFrame`.
     Watch = "system_watch" { active: bool } -> (), streams SystemSnapshot as "onFrame";
     /// One sample now
-    Snapshot = "system_snapshot" {  } -> SystemSnapshot;
+    Snapshot = "system_snapshot" {} -> SystemSnapshot;
     /// Every process of the PM2 the app uses, not only deployments
-    Pm2Processes = "pm2_processes" {  } -> Vec<Pm2ProcessInfo>;
+    Pm2Processes = "pm2_processes" {} -> Vec<Pm2ProcessInfo>;
     /// `pm2_act`.
     Pm2Act = "pm2_act" { pm_id: u32, action: Pm2Action } -> Vec<Pm2ProcessInfo>;
 }

@@ -14,7 +14,7 @@ pub struct TerminalInfo {
     pub exit_code: Option<i32>,
 }
 
-/// Output of a terminal (`terminal_read`'s reply). `data` is text to write
+/// Output of a terminal (`terminals_read`'s reply). `data` is text to write
 /// to the emulator; the view reads again once it is written (the shell is
 /// paused while too much waits unread).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,22 +30,22 @@ pub struct TerminalFrame {
 
 crate::command! {
     /// The user's shell in the repository's folder (or home)
-    Open = "terminal_open" { repository_id: Option<i64>, cols: u16, rows: u16 } -> TerminalInfo;
-    /// `terminal_list`.
-    List = "terminal_list" {  } -> Vec<TerminalInfo>;
+    Open = "terminals_open" { repository_id: Option<i64>, cols: u16, rows: u16 } -> TerminalInfo;
+    /// The open terminals.
+    List = "terminals_list" {} -> Vec<TerminalInfo>;
     /// Makes the caller the terminal's reader and returns its view number; one view per
     /// terminal (a new attach replaces the old, whose reads end `detached`)
-    Attach = "terminal_attach" { id: u32 } -> u64;
+    Attach = "terminals_attach" { id: u32 } -> u64;
     /// Waits for output and returns what waits (the kept output first), up to `max` bytes;
     /// reading is the acknowledgement (flow control)
-    Read = "terminal_read" { id: u32, view: u64, max: usize } -> TerminalFrame;
+    Read = "terminals_read" { id: u32, view: u64, max: usize } -> TerminalFrame;
     /// Keys typed, text pasted
-    Write = "terminal_write" { id: u32, data: String } -> ();
-    /// `terminal_resize`.
-    Resize = "terminal_resize" { id: u32, cols: u16, rows: u16 } -> ();
+    Write = "terminals_write" { id: u32, data: String } -> ();
+    /// Tells the shell the terminal's new size.
+    Resize = "terminals_resize" { id: u32, cols: u16, rows: u16 } -> ();
     /// The view went away; output goes on into the backlog (a view that was already replaced
     /// changes nothing)
-    Detach = "terminal_detach" { id: u32, view: u64 } -> ();
+    Detach = "terminals_detach" { id: u32, view: u64 } -> ();
     /// Ends the shell's process group
-    Close = "terminal_close" { id: u32 } -> ();
+    Close = "terminals_close" { id: u32 } -> ();
 }

@@ -71,103 +71,11 @@ pub struct CleanupReport {
 
 pub use crate::logs::{LogFrame, LogLine};
 
-/// How one side (index or working tree) of a file changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    Added,
-    Modified,
-    Deleted,
-    Renamed,
-    TypeChanged,
-    Untracked,
-}
-
-/// A changed file. `staged` is HEAD → index, `unstaged` index → working tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileChange {
-    /// Relative to the repository root, `/`-separated.
-    pub path: String,
-    /// The path before a rename.
-    pub old_path: Option<String>,
-    pub staged: Option<ChangeKind>,
-    pub unstaged: Option<ChangeKind>,
-    pub conflicted: bool,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeCounts {
-    pub staged: u32,
-    pub unstaged: u32,
-    pub untracked: u32,
-    pub conflicted: u32,
-}
-
-/// Payload of `vscode:changes` and result of `vscode_changes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RepoChanges {
-    pub repository_id: i64,
-    pub branch: Option<String>,
-    pub files: Vec<FileChange>,
-    pub counts: ChangeCounts,
-    /// The list stopped at this many entries (a huge untracked tree).
-    pub truncated: bool,
-}
-
-/// Which two versions of a file to compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DiffSide {
-    /// Index → working tree (what `git diff` shows).
-    Unstaged,
-    /// HEAD → index (what `git diff --cached` shows).
-    Staged,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DiffLineKind {
-    Context,
-    Added,
-    Removed,
-    /// "\ No newline at end of file".
-    NoNewline,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiffLine {
-    pub kind: DiffLineKind,
-    pub old_line: Option<u32>,
-    pub new_line: Option<u32>,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiffHunk {
-    /// `@@ -a,b +c,d @@ context`
-    pub header: String,
-    pub lines: Vec<DiffLine>,
-}
-
-/// A unified diff of one file, or a summary where text would not help.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileDiff {
-    pub path: String,
-    pub old_path: Option<String>,
-    pub side: DiffSide,
-    pub binary: bool,
-    /// Too large to show; `additions`/`deletions` still count it.
-    pub too_large: bool,
-    pub additions: u32,
-    pub deletions: u32,
-    pub hunks: Vec<DiffHunk>,
-}
-
 crate::command! {
     /// `vscode_status`.
-    Status = "vscode_status" {  } -> CodeServerStatus;
+    Status = "vscode_status" {} -> CodeServerStatus;
     /// One per repository
-    List = "vscode_list" {  } -> Vec<CodeServerInstance>;
+    List = "vscode_list" {} -> Vec<CodeServerInstance>;
     /// Returns once ready, or fails
     Start = "vscode_start" { repository_id: i64 } -> CodeServerInstance;
     /// `vscode_stop`.
@@ -175,20 +83,13 @@ crate::command! {
     /// `vscode_restart`.
     Restart = "vscode_restart" { repository_id: i64 } -> CodeServerInstance;
     /// `vscode_stop_all`.
-    StopAll = "vscode_stop_all" {  } -> Vec<CodeServerInstance>;
+    StopAll = "vscode_stop_all" {} -> Vec<CodeServerInstance>;
     /// `vscode_cleanup`.
-    Cleanup = "vscode_cleanup" {  } -> CleanupReport;
+    Cleanup = "vscode_cleanup" {} -> CleanupReport;
     /// Starts it if needed
     Open = "vscode_open" { repository_id: i64, target: OpenTarget } -> ();
     /// A log read (see `DEPLOYMENTS_LOGS`); an empty frame after 2 s while no instance runs.
     Logs = "vscode_logs" { repository_id: i64, from: Option<u64> } -> LogFrame;
     /// The binary to use; None = PATH
     SetBinary = "vscode_set_binary" { path: Option<String> } -> CodeServerStatus;
-    /// `vscode_changes`.
-    Changes = "vscode_changes" { repository_id: i64 } -> RepoChanges;
-    /// Which repository's changes are pushed live as `vscode:changes` (one at a time; None
-    /// stops watching).
-    Watch = "vscode_watch" { repository_id: Option<i64> } -> ();
-    /// `vscode_diff`.
-    Diff = "vscode_diff" { repository_id: i64, path: String, side: DiffSide } -> FileDiff;
 }

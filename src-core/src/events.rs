@@ -7,10 +7,11 @@ use crate::util::lock;
 use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::flow::{FlowMessage, FlowSession};
+use ai_desktop_api::git::RepoChanges;
 use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
-use ai_desktop_api::vscode::{CodeServerInstance, RepoChanges};
+use ai_desktop_api::vscode::CodeServerInstance;
 use std::borrow::Cow;
 use std::sync::Mutex;
 
@@ -20,7 +21,7 @@ pub enum DomainEvent {
     RepositoryUpdated(Repository),
     RepositoryDeleted(i64),
     VsCodeUpdated(CodeServerInstance),
-    VsCodeChanges(RepoChanges),
+    GitChanges(RepoChanges),
     DeepLinkRefused(String),
     McpUpdated(Box<McpServer>),
     McpDeleted(i64),
@@ -40,7 +41,7 @@ impl DomainEvent {
             DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
             DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
             DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
-            DomainEvent::VsCodeChanges(_) => events::VSCODE_CHANGES,
+            DomainEvent::GitChanges(_) => events::GIT_CHANGES,
             DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
             DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
             DomainEvent::McpDeleted(_) => events::MCP_DELETED,
@@ -59,7 +60,7 @@ impl DomainEvent {
             DomainEvent::RepositoryUpdated(repo) => serde_json::to_value(repo),
             DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::VsCodeUpdated(instance) => serde_json::to_value(instance),
-            DomainEvent::VsCodeChanges(changes) => serde_json::to_value(changes),
+            DomainEvent::GitChanges(changes) => serde_json::to_value(changes),
             DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
                 message: message.clone(),
             }),

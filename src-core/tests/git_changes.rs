@@ -1,8 +1,8 @@
 //! Working-tree changes and diffs (git2) against repositories built by
 //! shell scripts with the real git CLI, including a hostile one.
 
+use ai_desktop_api::git::{ChangeKind, DiffLineKind, DiffSide, FileChange};
 use ai_desktop_api::repos::NewRepository;
-use ai_desktop_api::vscode::{ChangeKind, DiffLineKind, DiffSide, FileChange};
 use ai_desktop_core::events::{DomainEvent, RecordingSink};
 use ai_desktop_core::git::ChangesFeed;
 use ai_desktop_core::repos::RepoRegistry;
@@ -257,7 +257,7 @@ async fn the_watched_repository_pushes_its_changes() {
     let start = Instant::now();
     let pushed = loop {
         let found = fx.events.take().into_iter().find_map(|e| match e {
-            DomainEvent::VsCodeChanges(c) => Some(c),
+            DomainEvent::GitChanges(c) => Some(c),
             _ => None,
         });
         if let Some(c) = found {
@@ -265,7 +265,7 @@ async fn the_watched_repository_pushes_its_changes() {
         }
         assert!(
             start.elapsed() < Duration::from_secs(10),
-            "no vscode:changes event"
+            "no git:changes event"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };

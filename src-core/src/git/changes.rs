@@ -1,7 +1,7 @@
 //! The changed files of a working tree (`git status`), through git2.
 
 use crate::error::Result;
-use ai_desktop_api::vscode::{ChangeCounts, ChangeKind, FileChange};
+use ai_desktop_api::git::{ChangeCounts, ChangeKind, FileChange};
 use git2::{Status, StatusOptions};
 use std::path::Path;
 

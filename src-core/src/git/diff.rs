@@ -1,7 +1,7 @@
 //! A unified diff of one file, through git2, shaped for the diff viewer.
 
 use crate::error::{Error, Result};
-use ai_desktop_api::vscode::{DiffHunk, DiffLine, DiffLineKind, DiffSide, FileDiff};
+use ai_desktop_api::git::{DiffHunk, DiffLine, DiffLineKind, DiffSide, FileDiff};
 use git2::{DiffFindOptions, DiffOptions, Patch};
 use std::path::{Component, Path};
 

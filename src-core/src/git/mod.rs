@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
 use crate::repos::RepoRegistry;
 use crate::util::lock;
-use ai_desktop_api::vscode::{DiffSide, FileDiff, RepoChanges};
+use ai_desktop_api::git::{DiffSide, FileDiff, RepoChanges};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -50,7 +50,7 @@ impl ChangesFeed {
         diff::file(Path::new(&repo.path), path, side)
     }
 
-    /// Pushes `vscode:changes` for `repository_id` whenever its files change
+    /// Pushes `git:changes` for `repository_id` whenever its files change
     /// (debounced); `None`, or another id, stops the previous watch. Must be
     /// called inside a tokio runtime.
     pub fn watch(&self, repository_id: Option<i64>) -> Result<()> {
@@ -68,7 +68,7 @@ impl ChangesFeed {
         let root = path.clone();
         let watcher = watch::watch(&path, move || {
             if let Ok(changes) = read_changes(id, &root) {
-                events.emit(DomainEvent::VsCodeChanges(changes));
+                events.emit(DomainEvent::GitChanges(changes));
             }
         })
         .map_err(|e| Error::failed(format!("Could not watch {} for changes.", repo.path), e))?;

@@ -364,3 +364,29 @@ pub async fn git_clone(
         )
         .await?)
 }
+
+#[tauri::command]
+pub async fn git_changes(state: State<'_, AppState>, req: Req<git::Changes>) -> Out<git::Changes> {
+    let git::Changes { repository_id } = req.0;
+    let changes = state.changes.clone();
+    blocking(move || changes.changes(repository_id)).await
+}
+
+#[tauri::command]
+pub async fn git_watch(state: State<'_, AppState>, req: Req<git::Watch>) -> Out<git::Watch> {
+    let git::Watch { repository_id } = req.0;
+    // Watching walks the repository's folders: off the event loop.
+    let changes = state.changes.clone();
+    blocking(move || changes.watch(repository_id)).await
+}
+
+#[tauri::command]
+pub async fn git_diff(state: State<'_, AppState>, req: Req<git::Diff>) -> Out<git::Diff> {
+    let git::Diff {
+        repository_id,
+        path,
+        side,
+    } = req.0;
+    let changes = state.changes.clone();
+    blocking(move || changes.diff(repository_id, &path, side)).await
+}

@@ -15,9 +15,9 @@ pub mod repos;
 pub mod services;
 pub mod ssh;
 pub mod system;
-pub mod terminal;
+pub mod terminals;
 pub mod vscode;
-pub mod workspace;
+pub mod workspaces;
 
 #[cfg(test)]
 mod capability;

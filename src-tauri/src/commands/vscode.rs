@@ -95,35 +95,3 @@ pub async fn vscode_logs(state: State<'_, AppState>, req: Req<vscode::Logs>) -> 
     let buffer = blocking(move || vscode.logs(repository_id)).await?;
     Ok(crate::logs::read(buffer, from).await)
 }
-
-#[tauri::command]
-pub async fn vscode_changes(
-    state: State<'_, AppState>,
-    req: Req<vscode::Changes>,
-) -> Out<vscode::Changes> {
-    let vscode::Changes { repository_id } = req.0;
-    let changes = state.changes.clone();
-    blocking(move || changes.changes(repository_id)).await
-}
-
-#[tauri::command]
-pub async fn vscode_watch(
-    state: State<'_, AppState>,
-    req: Req<vscode::Watch>,
-) -> Out<vscode::Watch> {
-    let vscode::Watch { repository_id } = req.0;
-    // Watching walks the repository's folders: off the event loop.
-    let changes = state.changes.clone();
-    blocking(move || changes.watch(repository_id)).await
-}
-
-#[tauri::command]
-pub async fn vscode_diff(state: State<'_, AppState>, req: Req<vscode::Diff>) -> Out<vscode::Diff> {
-    let vscode::Diff {
-        repository_id,
-        path,
-        side,
-    } = req.0;
-    let changes = state.changes.clone();
-    blocking(move || changes.diff(repository_id, &path, side)).await
-}

@@ -11,8 +11,7 @@ use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::git;
 use ai_desktop_api::git::{BranchInfo, CommitInfo, GitIdentity, NewSshKey, SshKey, SshTestResult};
-use ai_desktop_api::vscode;
-use ai_desktop_api::vscode::{ChangeKind, RepoChanges};
+use ai_desktop_api::git::{ChangeKind, RepoChanges};
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -268,7 +267,7 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         };
         version.update(|v| *v += 1);
         spawn_local(async move {
-            changes.set(Some(ipc::call(&vscode::Changes { repository_id }).await));
+            changes.set(Some(ipc::call(&git::Changes { repository_id }).await));
             if let Ok(b) = ipc::call(&git::Branches { repository_id }).await {
                 branches.set(b);
             }
@@ -287,17 +286,17 @@ fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         let repository_id = repo.get();
         reload();
         spawn_local(async move {
-            let _ = ipc::call(&vscode::Watch { repository_id }).await;
+            let _ = ipc::call(&git::Watch { repository_id }).await;
         });
     });
-    ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
+    ipc::listen_while_mounted(events::GIT_CHANGES, move |c: RepoChanges| {
         if Some(c.repository_id) == repo.get_untracked() {
             changes.set(Some(Ok(c)));
         }
     });
     on_cleanup(move || {
         spawn_local(async move {
-            let _ = ipc::call(&vscode::Watch {
+            let _ = ipc::call(&git::Watch {
                 repository_id: None,
             })
             .await;

@@ -1,7 +1,7 @@
 //! VS Code: a code-server per repository. The table shows each repository's
 //! instance (kept live by `vscode:updated`), with start/stop/open; the
 //! selected repository shows its instance's log tail and its working-tree
-//! changes (live through `vscode:changes`) with a diff viewer.
+//! changes (live through `git:changes`) with a diff viewer.
 
 use crate::apps::repositories::RepoList;
 use crate::apps::Lifecycle;
@@ -11,12 +11,11 @@ use crate::components::log_view::{LogFollower, LogView};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
+use ai_desktop_api::git;
+use ai_desktop_api::git::{ChangeKind, DiffSide, FileChange, FileDiff, RepoChanges};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::vscode;
-use ai_desktop_api::vscode::{
-    ChangeKind, CodeServerInstance, CodeServerStatus, DiffSide, FileChange, FileDiff,
-    InstanceState, OpenTarget, RepoChanges,
-};
+use ai_desktop_api::vscode::{CodeServerInstance, CodeServerStatus, InstanceState, OpenTarget};
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,7 +34,7 @@ pub fn VsCodePage() -> impl IntoView {
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
     on_cleanup(move || {
         spawn_local(async move {
-            let _ = ipc::call(&vscode::Watch {
+            let _ = ipc::call(&git::Watch {
                 repository_id: None,
             })
             .await;
@@ -71,7 +70,7 @@ pub fn VsCodePage() -> impl IntoView {
             });
         }
     });
-    ipc::listen_while_mounted(events::VSCODE_CHANGES, move |c: RepoChanges| {
+    ipc::listen_while_mounted(events::GIT_CHANGES, move |c: RepoChanges| {
         if selected.get_untracked() == Some(c.repository_id) {
             changes.set(Some(Ok(c)));
         }
@@ -89,11 +88,11 @@ pub fn VsCodePage() -> impl IntoView {
             from: None,
         });
         spawn_local(async move {
-            let loaded = ipc::call(&vscode::Changes { repository_id: id }).await;
+            let loaded = ipc::call(&git::Changes { repository_id: id }).await;
             if selected.get_untracked() == Some(id) {
                 changes.set(Some(loaded));
             }
-            if let Err(e) = ipc::call(&vscode::Watch {
+            if let Err(e) = ipc::call(&git::Watch {
                 repository_id: Some(id),
             })
             .await
@@ -179,7 +178,7 @@ pub fn VsCodePage() -> impl IntoView {
         };
         spawn_local(async move {
             diff.set(Some(
-                ipc::call(&vscode::Diff {
+                ipc::call(&git::Diff {
                     repository_id: id,
                     path,
                     side,

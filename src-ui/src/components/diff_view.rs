@@ -1,7 +1,7 @@
 //! A unified diff: hunk headers, old/new line numbers, added and removed
 //! lines coloured; binary and oversized files as a one-line summary.
 
-use ai_desktop_api::vscode::{DiffLineKind, FileDiff};
+use ai_desktop_api::git::{DiffLineKind, FileDiff};
 use leptos::prelude::*;
 
 #[component]

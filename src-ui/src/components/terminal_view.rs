@@ -1,6 +1,6 @@
 //! A terminal emulator (xterm.js, loaded by index.html from `vendor/`) bound
-//! to one of the shell's terminals: keys go to `terminal_write`; output is
-//! read with `terminal_read` in batches, the next read once xterm has written
+//! to one of the shell's terminals: keys go to `terminals_write`; output is
+//! read with `terminals_read` in batches, the next read once xterm has written
 //! the last, so a flood pauses the shell instead of freezing the page.
 
 use crate::ipc;

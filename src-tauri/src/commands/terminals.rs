@@ -1,4 +1,4 @@
-//! Terminal commands: open in a registered repository's folder (or home),
+//! `terminals_*`: open a terminal in a registered repository's folder (or home),
 //! attach a view that reads the output in batches, input, resize, close.
 
 use crate::state::{blocking, AppState, Out, Req};
@@ -19,7 +19,7 @@ fn to_api(t: ai_desktop_core::terminal::TerminalInfo) -> TerminalInfo {
 }
 
 #[tauri::command]
-pub async fn terminal_open(
+pub async fn terminals_open(
     state: State<'_, AppState>,
     req: Req<terminal::Open>,
 ) -> Out<terminal::Open> {
@@ -35,17 +35,17 @@ pub async fn terminal_open(
 }
 
 #[tauri::command]
-pub async fn terminal_list(
+pub async fn terminals_list(
     state: State<'_, AppState>,
     _req: Req<terminal::List>,
 ) -> Out<terminal::List> {
     Ok(state.terminals.list().into_iter().map(to_api).collect())
 }
 
-/// Makes the calling view the terminal's reader (`terminal_read`); returns
+/// Makes the calling view the terminal's reader (`terminals_read`); returns
 /// the view's number, which its reads and its detach name.
 #[tauri::command]
-pub async fn terminal_attach(
+pub async fn terminals_attach(
     state: State<'_, AppState>,
     req: Req<terminal::Attach>,
 ) -> Out<terminal::Attach> {
@@ -57,7 +57,7 @@ pub async fn terminal_attach(
 /// something; then the exit. One reply per batch: a flood costs the page one
 /// call per few hundred kB instead of a script evaluation per 7 kB.
 #[tauri::command]
-pub async fn terminal_read(
+pub async fn terminals_read(
     state: State<'_, AppState>,
     req: Req<terminal::Read>,
 ) -> Out<terminal::Read> {
@@ -82,7 +82,7 @@ pub async fn terminal_read(
 }
 
 #[tauri::command]
-pub async fn terminal_write(
+pub async fn terminals_write(
     state: State<'_, AppState>,
     req: Req<terminal::Write>,
 ) -> Out<terminal::Write> {
@@ -93,7 +93,7 @@ pub async fn terminal_write(
 }
 
 #[tauri::command]
-pub async fn terminal_resize(
+pub async fn terminals_resize(
     state: State<'_, AppState>,
     req: Req<terminal::Resize>,
 ) -> Out<terminal::Resize> {
@@ -102,7 +102,7 @@ pub async fn terminal_resize(
 }
 
 #[tauri::command]
-pub async fn terminal_detach(
+pub async fn terminals_detach(
     state: State<'_, AppState>,
     req: Req<terminal::Detach>,
 ) -> Out<terminal::Detach> {
@@ -111,7 +111,7 @@ pub async fn terminal_detach(
 }
 
 #[tauri::command]
-pub async fn terminal_close(
+pub async fn terminals_close(
     state: State<'_, AppState>,
     req: Req<terminal::Close>,
 ) -> Out<terminal::Close> {

@@ -1,4 +1,4 @@
-//! `workspace_*`: folders outside repositories the file browser may open.
+//! `workspaces_*`: folders outside repositories the file browser may open.
 
 use crate::state::AppState;
 use crate::state::{blocking, Out, Req};
@@ -6,7 +6,7 @@ use ai_desktop_api::files;
 use tauri::State;
 
 #[tauri::command]
-pub async fn workspace_folders(
+pub async fn workspaces_folders(
     state: State<'_, AppState>,
     _req: Req<files::WorkspaceFolders>,
 ) -> Out<files::WorkspaceFolders> {
@@ -15,7 +15,7 @@ pub async fn workspace_folders(
 }
 
 #[tauri::command]
-pub async fn workspace_add(
+pub async fn workspaces_add(
     state: State<'_, AppState>,
     req: Req<files::WorkspaceAdd>,
 ) -> Out<files::WorkspaceAdd> {
@@ -25,7 +25,7 @@ pub async fn workspace_add(
 }
 
 #[tauri::command]
-pub async fn workspace_remove(
+pub async fn workspaces_remove(
     state: State<'_, AppState>,
     req: Req<files::WorkspaceRemove>,
 ) -> Out<files::WorkspaceRemove> {
