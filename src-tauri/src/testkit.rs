@@ -472,7 +472,7 @@ pub fn dismiss_toasts(d: &Driver) {
         "POST",
         "/execute/sync",
         Some(json!({
-            "script": "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
+            "script": "document.querySelectorAll('[data-testid=toast] button[aria-label=Dismiss]').forEach(b => b.click());",
             "args": [],
         })),
     );

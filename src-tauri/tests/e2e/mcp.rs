@@ -4,6 +4,7 @@ use crate::support::*;
 use ai_desktop::testkit::*;
 use serde_json::json;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[test]
 fn mcp_hub_through_the_real_window() {
@@ -177,6 +178,39 @@ fn mcp_hub_through_the_real_window() {
     wait_text(d, "[data-testid=mcp-error]", "was not found on PATH");
     wait_text(d, "[data-testid=mcp-state]", "Failed");
     d.step("mcp-failed");
+
+    // A failure's technical detail is one click away in its toast, and the
+    // toast stays while it is read.
+    dismiss_toasts(d);
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_create', {input: {name: 'nowhere', transport: 'http', url: 'http://127.0.0.1:9/mcp'}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([]),
+    );
+    let nowhere = created.as_i64().unwrap_or_else(|| panic!("{created}"));
+    d.click(&format!("[data-testid=mcp-server-{nowhere}]"));
+    d.click("[data-testid=mcp-detail-start]");
+    let message = wait_text(d, ".toast-error", "Could not connect to the MCP server");
+    assert!(
+        texts(d, "[data-testid=toast-detail]").is_empty(),
+        "the detail shows before it is asked for"
+    );
+    d.click("[data-testid=toast-details]");
+    let detail = d.wait_until("the toast's details", || {
+        texts(d, "[data-testid=toast-detail]")
+            .into_iter()
+            .find(|t| !t.trim().is_empty())
+    });
+    assert!(
+        !message.contains(detail.trim()),
+        "the details repeat the message: {detail}"
+    );
+    d.step("mcp-error-details");
+    // Past the 8 s an error toast lives: still there while its details are open.
+    std::thread::sleep(Duration::from_secs(9));
+    assert_eq!(texts(d, "[data-testid=toast-detail]"), vec![detail.clone()]);
+    dismiss_toasts(d);
 
     // Audio a tool returns plays: the <audio> loads (the page's CSP had no
     // media-src, so the data: URL was blocked and it never did).

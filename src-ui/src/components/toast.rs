@@ -1,7 +1,10 @@
 //! Toasts: short messages in the corner. Errors stay until dismissed or for
-//! eight seconds; successes for four.
+//! eight seconds (while their details are open, until dismissed); successes
+//! for four. An error's technical detail is behind *Details*, with *Copy*
+//! for a bug report; a tool that is missing links to Settings → Doctor.
 
-use ai_desktop_api::ApiError;
+use crate::components::clipboard;
+use ai_desktop_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -17,6 +20,12 @@ struct Toast {
     kind: ToastKind,
     title: String,
     body: Option<String>,
+    /// The error's technical detail (the cause's own words).
+    detail: Option<String>,
+    /// Something the app needs is missing: offer the Doctor.
+    unavailable: bool,
+    /// Whether the detail is shown (the toast then stays).
+    open: RwSignal<bool>,
 }
 
 /// Handle to post toasts; provided once by [`ToastHost`].
@@ -24,11 +33,13 @@ struct Toast {
 pub struct Toasts {
     items: RwSignal<Vec<Toast>>,
     next_id: StoredValue<u64>,
+    /// Shows Settings → Doctor (set by the app frame, which owns navigation).
+    doctor: StoredValue<Option<Callback<()>>>,
 }
 
 impl Toasts {
     pub fn success(&self, title: impl Into<String>) {
-        self.push(ToastKind::Success, title.into(), None);
+        self.push(ToastKind::Success, title.into(), None, None, false);
     }
 
     pub fn error(&self, context: &str, err: &ApiError) {
@@ -36,18 +47,36 @@ impl Toasts {
             ToastKind::Error,
             context.to_string(),
             Some(err.message.clone()),
+            err.detail.clone().filter(|d| !d.trim().is_empty()),
+            err.code == ErrorCode::Unavailable,
         );
     }
 
-    fn push(&self, kind: ToastKind, title: String, body: Option<String>) {
+    /// Where *Open Doctor* on an "unavailable" error goes.
+    pub fn set_doctor(&self, show: Callback<()>) {
+        self.doctor.set_value(Some(show));
+    }
+
+    fn push(
+        &self,
+        kind: ToastKind,
+        title: String,
+        body: Option<String>,
+        detail: Option<String>,
+        unavailable: bool,
+    ) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
+        let open = RwSignal::new(false);
         self.items.update(|items| {
             items.push(Toast {
                 id,
                 kind,
                 title,
                 body,
+                detail,
+                unavailable,
+                open,
             });
             // Keep the corner readable when many things fail at once.
             if items.len() > 5 {
@@ -59,7 +88,15 @@ impl Toasts {
             ToastKind::Success => Duration::from_secs(4),
             ToastKind::Error => Duration::from_secs(8),
         };
-        set_timeout(move || items.update(|v| v.retain(|t| t.id != id)), ttl);
+        set_timeout(
+            move || {
+                // Someone reading the details keeps the toast.
+                if !open.try_get_untracked().unwrap_or(false) {
+                    items.update(|v| v.retain(|t| t.id != id));
+                }
+            },
+            ttl,
+        );
     }
 
     fn dismiss(&self, id: u64) {
@@ -77,6 +114,7 @@ pub fn ToastHost(children: Children) -> impl IntoView {
     let toasts = Toasts {
         items: RwSignal::new(Vec::new()),
         next_id: StoredValue::new(0),
+        doctor: StoredValue::new(None),
     };
     provide_context(toasts);
     view! {
@@ -92,6 +130,7 @@ pub fn ToastHost(children: Children) -> impl IntoView {
                     <div class="toast-text">
                         <strong>{toast.title.clone()}</strong>
                         {toast.body.clone().map(|b| view! { <span>{b}</span> })}
+                        <ToastActions toast=toast.clone() toasts=toasts/>
                     </div>
                     <button
                         class="icon-button"
@@ -104,4 +143,46 @@ pub fn ToastHost(children: Children) -> impl IntoView {
             </For>
         </div>
     }
+}
+
+/// *Details* (and *Copy*) for an error's technical detail, *Open Doctor* for
+/// a missing tool.
+#[component]
+fn ToastActions(toast: Toast, toasts: Toasts) -> impl IntoView {
+    let open = toast.open;
+    let id = toast.id;
+    let detail = toast.detail.clone();
+    let has_detail = detail.is_some();
+    let doctor = toast.unavailable.then(|| toasts.doctor.get_value()).flatten();
+    (has_detail || doctor.is_some()).then(|| {
+        let shown = detail.clone().unwrap_or_default();
+        let copied = detail.clone().unwrap_or_default();
+        view! {
+            <div class="toast-actions">
+                {has_detail.then(|| view! {
+                    <button class="link-button" data-testid="toast-details"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || if open.get() { "Hide details" } else { "Details" }}
+                    </button>
+                })}
+                {doctor.map(|show| view! {
+                    <button class="link-button" data-testid="toast-doctor"
+                        on:click=move |_| { toasts.dismiss(id); show.run(()); }>
+                        "Open Doctor"
+                    </button>
+                })}
+            </div>
+            <Show when=move || open.get()>
+                <pre class="toast-detail" data-testid="toast-detail">{shown.clone()}</pre>
+                <button class="button small" data-testid="toast-copy"
+                    on:click={
+                        let copied = copied.clone();
+                        move |_| clipboard::copy(copied.clone(), "Details", toasts)
+                    }>
+                    "Copy"
+                </button>
+            </Show>
+        }
+    })
 }
