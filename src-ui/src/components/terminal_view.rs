@@ -107,10 +107,26 @@ pub fn TerminalView(
         term.open(el);
         fit.fit();
 
-        // Keys and pastes to the shell.
+        // Keys and pastes to the shell, in the order they were typed: one
+        // write in flight at a time (concurrent calls may reach the pty in
+        // any order), with what was typed meanwhile sent as the next one.
+        let pending = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+        let sending = std::rc::Rc::new(std::cell::Cell::new(false));
         let on_data = Closure::<dyn Fn(String)>::new(move |data: String| {
+            pending.borrow_mut().push_str(&data);
+            if sending.replace(true) {
+                return;
+            }
+            let (pending, sending) = (pending.clone(), sending.clone());
             spawn_local(async move {
-                let _ = ipc::call(&terminal::Write { id, data }).await;
+                loop {
+                    let data = std::mem::take(&mut *pending.borrow_mut());
+                    if data.is_empty() {
+                        break;
+                    }
+                    let _ = ipc::call(&terminal::Write { id, data }).await;
+                }
+                sending.set(false);
             });
         });
         term.on_data(on_data.as_ref().unchecked_ref());
