@@ -24,6 +24,8 @@ PM2_VERSION=7.0.4
 # The terminal emulator the UI embeds (copied into src-ui/vendor by build-ui).
 XTERM_VERSION=6.0.0
 XTERM_FIT_VERSION=0.11.0
+# highlight.js (its common-languages browser build) for code colours.
+HLJS_VERSION=11.12.0
 # The Tauri CLI (prebuilt for linux-x64 on npm; `cargo install` takes ~13 min).
 TAURI_CLI_VERSION=2.12.4
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -123,6 +123,14 @@ pub struct Driver {
     pub step: u32,
 }
 
+/// WebDriver's codes for keys that are not characters.
+pub mod keys {
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const TAB: &str = "\u{E004}";
+    pub const ENTER: &str = "\u{E007}";
+    pub const CONTROL: &str = "\u{E009}";
+}
+
 impl Driver {
     pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         self.try_call(method, path, body)
@@ -235,6 +243,52 @@ impl Driver {
         .as_str()
         .unwrap_or_default()
         .to_string()
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Presses `chord`'s keys in order and releases them in reverse where
+    /// the focus is, as the keyboard would (WebDriver key actions; a key is
+    /// a character or one of the [`keys`] codes): `press(&[keys::ESCAPE])`,
+    /// `press(&[keys::CONTROL, "k"])`.
+    pub fn press(&self, chord: &[&str]) {
+        let down = chord.iter().map(|k| json!({"type": "keyDown", "value": k}));
+        let up = chord
+            .iter()
+            .rev()
+            .map(|k| json!({"type": "keyUp", "value": k}));
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{
+                "type": "key",
+                "id": "keyboard",
+                "actions": down.chain(up).collect::<Vec<_>>(),
+            }]})),
+        );
+        self.call("DELETE", "/actions", None);
+    }
+
+    /// Whether the focused element is inside the element `css` finds.
+    pub fn focus_inside(&self, css: &str) -> bool {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const e = document.querySelector(arguments[0]);
+                           return !!e && e.contains(document.activeElement);",
+                "args": [css],
+            })),
+        )
+        .as_bool()
+        .unwrap_or(false)
     }
 
     pub fn async_script(&self, script: &str, args: Value) -> Value {

@@ -3,6 +3,7 @@
 
 mod apps;
 mod components;
+mod format;
 mod ipc;
 
 use apps::deployments::DeploymentsPage;
@@ -40,7 +41,11 @@ fn App() -> impl IntoView {
 
 #[component]
 fn AppFrame() -> impl IntoView {
-    provide_context(RepoList::start());
+    provide_context(RepoList::start(
+        ai_desktop_api::repos::List {},
+        ai_desktop_api::events::REPOSITORY_UPDATED,
+        ai_desktop_api::events::REPOSITORY_DELETED,
+    ));
     let toasts = components::toast::use_toasts();
     ipc::listen(
         ai_desktop_api::events::DEEP_LINK_REFUSED,
@@ -51,8 +56,10 @@ fn AppFrame() -> impl IntoView {
             )
         },
     );
-    let page = RwSignal::new(Page::Repositories);
-    provide_context(apps::Nav(page));
+    let nav = apps::Nav::new();
+    provide_context(nav);
+    let page = nav.page;
+    let palette = RwSignal::new(false);
     // "Open Doctor" on an error that says a tool is missing.
     toasts.set_doctor(Callback::new(move |_| {
         page.set(Page::Settings);
@@ -95,6 +102,11 @@ fn AppFrame() -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                <button class="nav-item palette-open" data-testid="palette-open" title="Find a page, record or action"
+                    on:click=move |_| palette.set(true)>
+                    <span>"Search…"</span>
+                    <kbd>"Ctrl+K"</kbd>
+                </button>
             </nav>
             <main class="content">
                 {move || match page.get() {
@@ -111,6 +123,7 @@ fn AppFrame() -> impl IntoView {
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                 }}
             </main>
+            <components::palette::CommandPalette open=palette/>
         </div>
     }
 }

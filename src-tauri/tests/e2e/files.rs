@@ -48,7 +48,7 @@ fn files_through_the_real_window() {
     // Open, edit, save.
     d.click("[data-testid=file-package\\.json] .file-name");
     // Shown highlighted first; Edit turns it into an editor.
-    wait_text(d, "[data-testid=file-view] .hl-string", "shop-api");
+    wait_text(d, "[data-testid=file-view] .hljs-string", "shop-api");
     d.click("[data-testid=file-edit]");
     d.find("[data-testid=file-editor]");
     d.type_into(
@@ -102,6 +102,12 @@ fn files_through_the_real_window() {
     let work = root.join("work");
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("app.js"), "const answer = 42; // the answer\n").unwrap();
+    std::fs::write(
+        work.join("multi.py"),
+        "HELP = \"\"\"Usage:\nimport os is not code here\n\"\"\"\nx = 1\n",
+    )
+    .unwrap();
+    std::fs::write(work.join("quote.rs"), "let q = '\"'; let x = 5;\n").unwrap();
     let work_path = work.display().to_string();
     d.click("[data-testid=files-workspaces]");
     d.type_into("[data-testid=workspace-path]", "relative/path");
@@ -116,10 +122,25 @@ fn files_through_the_real_window() {
     ));
     wait_text(d, "[data-testid=files-list]", "app.js");
     d.click("[data-testid=file-app\\.js] .file-name");
-    wait_text(d, "[data-testid=file-view] .hl-keyword", "const");
-    wait_text(d, "[data-testid=file-view] .hl-comment", "// the answer");
-    wait_text(d, "[data-testid=file-view] .hl-number", "42");
+    wait_text(d, "[data-testid=file-view] .hljs-keyword", "const");
+    wait_text(d, "[data-testid=file-view] .hljs-comment", "// the answer");
+    wait_text(d, "[data-testid=file-view] .hljs-number", "42");
     d.step("files-workspace-highlighted");
+    // What the old hand-written highlighter got wrong: a keyword inside a
+    // multi-line Python string, and code after Rust's '"' taken as string.
+    d.click("[data-testid=file-multi\\.py] .file-name");
+    wait_text(d, "[data-testid=file-view] .hljs-string", "import os");
+    assert!(
+        !texts(d, "[data-testid=file-view] .hljs-keyword").contains(&"import".to_string()),
+        "a word inside a string coloured as a keyword"
+    );
+    d.click("[data-testid=file-quote\\.rs] .file-name");
+    wait_text(d, "[data-testid=file-view] .hljs-number", "5");
+    assert_eq!(
+        texts(d, "[data-testid=file-view] .hljs-string"),
+        vec!["'\"'".to_string()]
+    );
+    d.step("files-highlighted-hard-cases");
 
     // Clone into it from the Git page: registered when done.
     let bare = root.join("shop.git");

@@ -144,6 +144,12 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     d.wait_until("the conversation scrolled to its end", || {
         (unscrolled_px(d, "[data-testid=flow-messages]") < 2.0).then_some(())
     });
+    // Code in the answer is coloured by its language (highlight.js).
+    wait_text(
+        d,
+        "[data-testid=flow-answer] code.language-bash .hljs-string",
+        "'hello from the window'",
+    );
     d.step("flow-answered");
 
     // Markdown rendered; the model's HTML shown as text, not made an element.
@@ -320,5 +326,61 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         json!(0),
         "the view was pulled down while the user read above"
     );
+
+    // A dialog holds the keyboard while open (Tab cannot leave it), and
+    // Escape closes it without doing anything.
+    let sessions = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM flow_sessions", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = sessions(&conn);
+    d.click("[data-testid=flow-delete]");
+    d.find("[data-testid=flow-delete-confirm]");
+    for _ in 0..5 {
+        d.press(&[keys::TAB]);
+        assert!(
+            d.focus_inside("[data-testid=flow-delete-dialog]"),
+            "Tab moved the focus out of the open dialog"
+        );
+    }
+    d.step("flow-delete-asked");
+    d.press(&[keys::ESCAPE]);
+    d.wait_until("Escape to close the dialog", || {
+        d.try_find("[data-testid=flow-delete-dialog]")
+            .is_none()
+            .then_some(())
+    });
+    assert_eq!(sessions(&conn), before, "Escape deleted the session");
+
+    // A double click on Delete sends one request: the session goes, with
+    // one success toast and no "not found" error from a second delete.
+    dismiss_toasts(d);
+    d.click("[data-testid=flow-delete]");
+    d.find("[data-testid=flow-delete-confirm]");
+    d.script(
+        "window.__deletes = 0;
+         const fetch = window.fetch;
+         window.fetch = function (url) {
+             if (String(url).includes('flow_delete_session')) window.__deletes += 1;
+             return fetch.apply(this, arguments);
+         };
+         const yes = document.querySelector('[data-testid=flow-delete-confirm]');
+         yes.click();
+         yes.click();",
+    );
+    wait_text(d, "[data-testid=toast]", "Session deleted");
+    d.wait_until("the dialog to close after deleting", || {
+        d.try_find("[data-testid=flow-delete-dialog]")
+            .is_none()
+            .then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(d.script("return window.__deletes;"), json!(1));
+    assert!(
+        d.try_find(".toast-error").is_none(),
+        "a second delete was sent and failed"
+    );
+    assert_eq!(sessions(&conn), before - 1);
+    d.step("flow-deleted-once");
     d.call("DELETE", "", None);
 }

@@ -150,6 +150,30 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     assert_eq!(cli(&["rev-parse", "HEAD"]), head);
     assert_eq!(cli(&["status", "--porcelain"]), "");
 
+    // Deleting a branch asks first; Cancel keeps it, Delete removes it.
+    d.type_into("[data-testid=git-new-branch]", "scratch");
+    d.press(&[keys::ENTER]);
+    d.wait_until("on the new branch", || {
+        (cli(&["branch", "--show-current"]) == "scratch").then_some(())
+    });
+    d.click("[data-testid=git-switch-branch-main]");
+    d.wait_until("back on main", || {
+        (cli(&["branch", "--show-current"]) == "main").then_some(())
+    });
+    d.click("[data-testid=git-delete-branch-scratch]");
+    wait_text(d, "[data-testid=confirm-dialog]", "scratch");
+    d.click("[data-testid=confirm-dialog] .dialog-footer .button:not(.danger)");
+    d.wait_until("the question to close", || {
+        d.try_find("[data-testid=confirm-dialog]").is_none().then_some(())
+    });
+    assert_eq!(cli(&["branch", "--list", "scratch"]), "scratch");
+    d.click("[data-testid=git-delete-branch-scratch]");
+    d.click("[data-testid=confirm-yes]");
+    d.wait_until("the branch to be deleted", || {
+        cli(&["branch", "--list", "scratch"]).is_empty().then_some(())
+    });
+    d.step("git-branch-deleted");
+
     // A commit's diff, from the history.
     d.click("[data-testid=git-log] .git-commit");
     wait_text(d, "[data-testid=git-commit-message]", "Release 2.0.0");

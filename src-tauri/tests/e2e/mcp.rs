@@ -129,6 +129,23 @@ fn mcp_hub_through_the_real_window() {
         "Starting default (STDIO) server",
     );
     d.step("mcp-logs");
+    // Every log has search: only the matching lines stay.
+    d.type_into("[data-testid=mcp-logs] [data-testid=log-search]", "STDIO");
+    d.wait_until("only the matching log lines", || {
+        let shown = texts(d, "[data-testid=mcp-logs] .log-line");
+        (!shown.is_empty() && shown.iter().all(|l| l.to_lowercase().contains("stdio")))
+            .then_some(())
+    });
+    d.type_into(
+        "[data-testid=mcp-logs] [data-testid=log-search]",
+        "no such line anywhere",
+    );
+    d.wait_until("no log line for a search that matches none", || {
+        texts(d, "[data-testid=mcp-logs] .log-line")
+            .is_empty()
+            .then_some(())
+    });
+    d.step("mcp-logs-searched");
     d.click("[data-testid=tab-history]");
     wait_text(d, "[data-testid=history-list]", "echo");
     d.step("mcp-history");

@@ -108,6 +108,20 @@ fn system_monitor_and_pm2_processes_through_the_real_window() {
         (!process_alive(after_restart)).then_some(())
     });
     d.step("system-pm2-stopped");
+    // Deleting it from PM2 asks first; then PM2 forgets it.
+    d.click("[data-testid^=pm2-delete-]");
+    d.click("[data-testid=pm2-confirm-delete]");
+    wait_text(d, "[data-testid=toast]", "users-sleeper deleted from PM2");
+    d.wait_until("PM2 to forget the sleeper", || {
+        let out = Command::new("pm2")
+            .arg("jlist")
+            .env("PM2_HOME", &pm2_home.0)
+            .output()
+            .ok()?;
+        (!String::from_utf8_lossy(&out.stdout).contains("users-sleeper")).then_some(())
+    });
+    d.find("[data-testid=pm2-empty]");
+    d.step("system-pm2-deleted");
 
     // What watching costs: CPU of the app and its WebKit processes over 10 s
     // with the page open, then 10 s on another page (a figure, not a check).

@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 /// Waits until code-server has logged `n` management connections (one per
 /// workbench that connected) and the editor window's picture shows more
 /// than one colour; saves the picture.
+/// The X window titled `title`, which must be open.
+fn window_id(display: &str, title: &str) -> String {
+    x_window(display, title).expect("the window is open")
+}
+
 fn workbench_shown(
     d: &Driver,
     display: &str,
@@ -226,6 +231,28 @@ fn vscode_through_the_real_window_and_deep_links() {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(connections(), 2, "a second window connected");
     d.step("reopened");
+
+    // From the keyboard: Ctrl+K, a few letters, Enter opens the editor.
+    close_x_window(&display, &window_id(&display, editor));
+    d.wait_until("the VS Code window to close again", || {
+        x_window(&display, editor).is_none().then_some(())
+    });
+    d.press(&[keys::CONTROL, "k"]);
+    d.find("[data-testid=palette-input]");
+    assert!(
+        d.focus_inside("[data-testid=palette]"),
+        "the palette opened without the focus in it"
+    );
+    d.type_into("[data-testid=palette-input]", "open shop");
+    let first = wait_text(d, "[data-testid=palette-item]", "Open shop in VS Code");
+    assert!(first.contains("Repository"), "{first}");
+    d.step("palette-open-shop");
+    d.press(&[keys::ENTER]);
+    d.wait_until("the palette to close", || {
+        d.try_find("[data-testid=palette]").is_none().then_some(())
+    });
+    workbench_shown(d, &display, editor, &connections, 3, "palette-workbench");
+    d.step("palette-opened-editor");
 
     d.call("DELETE", "", None);
     // The app leaves instances running when it quits (by design); clean up.

@@ -6,11 +6,13 @@
 
 use crate::apps::repositories::RepoList;
 use crate::apps::Lifecycle;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
-use crate::components::log_view::{LogFollower, LogView};
+use crate::components::log_view::{LogFollower, LogPanel};
 use crate::components::secret_pairs::SecretPairs;
+use crate::components::status::StatusPill;
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::deployments;
@@ -31,33 +33,6 @@ enum Modal {
     Delete(Deployment),
 }
 
-fn status_class(s: DeploymentStatus) -> &'static str {
-    match s {
-        DeploymentStatus::Online => "running",
-        DeploymentStatus::Launching | DeploymentStatus::Stopping => "starting",
-        DeploymentStatus::Errored => "failed",
-        DeploymentStatus::Stopped => "stopped",
-    }
-}
-
-fn status_label(s: DeploymentStatus) -> &'static str {
-    match s {
-        DeploymentStatus::Online => "Online",
-        DeploymentStatus::Launching => "Launching…",
-        DeploymentStatus::Stopping => "Stopping…",
-        DeploymentStatus::Errored => "Errored",
-        DeploymentStatus::Stopped => "Stopped",
-    }
-}
-
-fn megabytes(bytes: u64) -> String {
-    if bytes == 0 {
-        "—".into()
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
-    }
-}
-
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
     let toasts = use_toasts();
@@ -67,6 +42,7 @@ pub fn DeploymentsPage() -> impl IntoView {
         events::DEPLOYMENT_UPDATED,
         events::DEPLOYMENT_DELETED,
     );
+    super::use_nav().follow_focus(super::Page::Deployments, list.selected);
     let items = list.items;
     let selected = list.selected;
     let busy = RwSignal::new(None::<i64>);
@@ -206,7 +182,6 @@ fn DeploymentTable(
     act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
     modal: RwSignal<Modal>,
 ) -> impl IntoView {
-    let rows = move || list.rows();
     view! {
         <div class="table-wrap">
             <table class="table deploy-table" data-testid="deploy-table">
@@ -215,29 +190,36 @@ fn DeploymentTable(
                     <th class="num">"Memory"</th><th class="num">"Restarts"</th><th class="wide-actions"></th>
                 </tr></thead>
                 <tbody>
-                    <For each=rows key=|d| format!("{:?}", d) let:d>
+                    // Rows keyed by id; each row's cells follow its record,
+                    // so a metrics tick updates a few texts, not the row.
+                    <For each=move || list.rows().into_iter().map(|d| d.id) key=|id| *id let:id>
                         {
-                            let id = d.id;
-                            let running = matches!(d.status, DeploymentStatus::Online | DeploymentStatus::Launching);
-                            let edit = d.clone();
-                            let delete = d.clone();
+                            let row = Memo::new(move |_| list.items.with(|s| match s {
+                                Some(Ok(items)) => items.iter().find(|d| d.id == id).cloned(),
+                                _ => None,
+                            }));
+                            let field = move |f: fn(&Deployment) -> String| move || row.with(|d| d.as_ref().map(f).unwrap_or_default());
+                            // Memos: the action buttons change with the state, not with each tick.
+                            let status = Memo::new(move |_| row.with(|d| d.as_ref().map(|d| d.status)).unwrap_or(DeploymentStatus::Stopped));
+                            let running = Memo::new(move |_| matches!(status.get(), DeploymentStatus::Online | DeploymentStatus::Launching));
+                            let with_row = move |f: fn(Deployment) -> Modal| move |_| if let Some(d) = row.get_untracked() { modal.set(f(d)) };
                             view! {
                                 <tr class:selected=move || selected.get() == Some(id) on:click=move |_| selected.set(Some(id)) data-testid=format!("deploy-row-{id}")>
                                     <td>
-                                        <div class="repo-name" data-testid="deploy-name">{d.name.clone()}</div>
-                                        <div class="muted small-text truncate mono" title=d.start_command.clone()>{format!("{} · {}", d.repository_name, d.start_command)}</div>
+                                        <div class="repo-name" data-testid="deploy-name">{field(|d| d.name.clone())}</div>
+                                        <div class="muted small-text truncate mono" title=field(|d| d.start_command.clone())>{field(|d| format!("{} · {}", d.repository_name, d.start_command))}</div>
                                     </td>
                                     <td data-testid=format!("deploy-status-{id}")>
-                                        <span class=format!("status {}", status_class(d.status))>{status_label(d.status)}</span>
-                                        {(d.mode == DeployMode::Cluster).then(|| view! { <span class="chip">{format!("cluster × {}", d.instances)}</span> })}
+                                        {move || view! { <StatusPill state=status.get()/> }}
+                                        {move || row.with(|d| d.as_ref().filter(|d| d.mode == DeployMode::Cluster).map(|d| d.instances)).map(|n| view! { <span class="chip">{format!("cluster × {n}")}</span> })}
                                     </td>
-                                    <td class="num mono">{d.port}</td>
-                                    <td class="num mono">{if running { format!("{:.1}%", d.cpu) } else { "—".into() }}</td>
-                                    <td class="num mono">{if running { megabytes(d.memory) } else { "—".into() }}</td>
-                                    <td class="num mono">{d.restarts}</td>
+                                    <td class="num mono">{field(|d| d.port.to_string())}</td>
+                                    <td class="num mono">{move || if running.get() { field(|d| format!("{:.1}%", d.cpu))() } else { "—".into() }}</td>
+                                    <td class="num mono">{move || if running.get() { field(|d| crate::format::megabytes(d.memory))() } else { "—".into() }}</td>
+                                    <td class="num mono">{field(|d| d.restarts.to_string())}</td>
                                     <td class="actions" on:click=|ev| ev.stop_propagation()>
                                         {move || (busy.get() == Some(id)).then(|| view! { <span class="spinner"></span> })}
-                                        {if running {
+                                        {move || if running.get() {
                                             view! {
                                                 <button class="button small" on:click=move |_| act(id, Lifecycle::Restart, "restarted")>"Restart"</button>
                                                 <button class="button small" data-testid=format!("deploy-stop-{id}") on:click=move |_| act(id, Lifecycle::Stop, "stopped")>"Stop"</button>
@@ -247,8 +229,8 @@ fn DeploymentTable(
                                                 <button class="button small primary" data-testid=format!("deploy-start-{id}") on:click=move |_| act(id, Lifecycle::Start, "started")>"Start"</button>
                                             }.into_any()
                                         }}
-                                        <button class="icon-button" title="Edit" aria-label="Edit" on:click=move |_| modal.set(Modal::Edit(edit.clone()))><Svg icon=Icon::Edit/></button>
-                                        <button class="icon-button danger" title="Delete" aria-label="Delete" data-testid=format!("deploy-delete-{id}") on:click=move |_| modal.set(Modal::Delete(delete.clone()))><Svg icon=Icon::Trash/></button>
+                                        <button class="icon-button" title="Edit" aria-label="Edit" on:click=with_row(Modal::Edit)><Svg icon=Icon::Edit/></button>
+                                        <button class="icon-button danger" title="Delete" aria-label="Delete" data-testid=format!("deploy-delete-{id}") on:click=with_row(Modal::Delete)><Svg icon=Icon::Trash/></button>
                                     </td>
                                 </tr>
                             }
@@ -263,31 +245,20 @@ fn DeploymentTable(
 #[component]
 fn LogsPanel(id: i64, name: String, error: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
-    let logs = LogFollower::new();
-    logs.follow(deployments::Logs { id, from: None });
-    let search = RwSignal::new(String::new());
-    let clear = move |_| {
+    let clear = Callback::new(move |_| {
         spawn_local(async move {
             match ipc::call(&deployments::ClearLogs { id }).await {
-                Ok(()) => {
-                    logs.lines.set(Vec::new());
-                    toasts.success("Logs cleared");
-                }
+                Ok(()) => toasts.success("Logs cleared"),
                 Err(e) => toasts.error("Could not clear the logs", &e),
             }
         });
-    };
+    });
     view! {
-        <div class="panel" data-testid="deploy-logs">
-            <div class="panel-head">
-                <div class="panel-title">{format!("Logs · {name}")}</div>
-                <input class="input small-input" placeholder="Search the loaded lines" data-testid="deploy-log-search"
-                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
-                <button class="button small" on:click=clear>"Clear"</button>
-            </div>
+        <LogPanel title=format!("Logs · {name}") logs=LogFollower::of(deployments::Logs { id, from: None })
+            on_clear=clear test_id="deploy-logs" search_id="deploy-log-search"
+            empty="No output yet. The app's stdout and stderr (PM2's out and err logs) show here.">
             {error.map(|e| view! { <pre class="banner error pre" data-testid="deploy-error">{e}</pre> })}
-            <LogView lines=logs.lines filter=search empty="No output yet. The app's stdout and stderr (PM2's out and err logs) show here."/>
-        </div>
+        </LogPanel>
     }
 }
 
@@ -379,10 +350,10 @@ fn DeploymentDialog(
     let editing = existing.as_ref().map(|d| d.id);
     let e = existing;
     let repository = RwSignal::new(e.as_ref().map(|d| d.repository_id).or_else(|| {
-        repos
-            .items
-            .get_untracked()
-            .and_then(|r| r.first().map(|r| r.id))
+        repos.items.with_untracked(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().ok()?.first().map(|r| r.id))
+        })
     }));
     let name = RwSignal::new(e.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     let port = RwSignal::new(e.as_ref().map(|d| d.port.to_string()).unwrap_or_default());
@@ -523,7 +494,7 @@ fn DeploymentDialog(
                         <select class="input" data-testid="deploy-repo"
                             prop:value=move || repository.get().map(|r| r.to_string()).unwrap_or_default()
                             on:change=move |ev| repository.set(event_target_value(&ev).parse().ok())>
-                            {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! {
+                            {move || repos.rows().into_iter().map(|r| view! {
                                 <option value=r.id.to_string()>{r.name.clone()}</option>
                             }).collect_view()}
                         </select>
@@ -591,36 +562,23 @@ fn DeploymentDialog(
 
 #[component]
 fn DeleteDialog(deployment: Deployment, on_close: Callback<()>) -> impl IntoView {
-    let toasts = use_toasts();
-    let busy = RwSignal::new(false);
     let id = deployment.id;
     let name = deployment.name.clone();
-    let confirm = move |_| {
-        busy.set(true);
+    let run = move || {
         let name = name.clone();
-        spawn_local(async move {
-            let result = ipc::call(&deployments::Delete { id }).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(format!("Deleted {name}"));
-                    on_close.run(());
-                }
-                Err(e) => toasts.error("Could not delete the deployment", &e),
-            }
-        });
+        async move {
+            ipc::call(&deployments::Delete { id }).await?;
+            Ok(format!("Deleted {name}"))
+        }
     };
     view! {
-        <Dialog title="Delete deployment?".to_string() on_close=on_close test_id="deploy-delete-dialog">
+        <ConfirmDialog title="Delete deployment?".to_string() action="Delete" run on_close
+            test_id="deploy-delete-dialog" confirm_id="deploy-confirm-delete">
             <p>
                 "Delete " <strong>{deployment.name.clone()}</strong> "? Its PM2 process ("
                 <span class="mono">{deployment.pm2_name.clone()}</span>
                 ") is stopped and removed with its logs. The repository is not touched."
             </p>
-            <footer class="dialog-footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button class="button danger" data-testid="deploy-confirm-delete" disabled=move || busy.get() on:click=confirm>"Delete"</button>
-            </footer>
-        </Dialog>
+        </ConfirmDialog>
     }
 }

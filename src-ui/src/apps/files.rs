@@ -4,8 +4,9 @@
 //! in VS Code. Paths never leave their root (the app checks).
 
 use super::repositories::RepoList;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
-use crate::components::highlight::{extension, highlight};
+use crate::components::highlight::{language_for_path, Code};
 use crate::components::icons::{Icon, Svg};
 use crate::components::toast::use_toasts;
 use crate::ipc;
@@ -33,9 +34,6 @@ fn parse_root(key: &str) -> Option<FileRoot> {
     }
 }
 
-/// Files larger than this are shown without colours (highlighting is per character).
-const HIGHLIGHT_MAX: usize = 256 * 1024;
-
 #[derive(Clone)]
 enum Modal {
     Closed,
@@ -43,10 +41,6 @@ enum Modal {
     Rename(FileEntry),
     Trash(FileEntry),
     Workspaces,
-}
-
-fn size(n: u64) -> String {
-    super::system::bytes(n as f64)
 }
 
 #[component]
@@ -172,7 +166,7 @@ pub fn FilesPage() -> impl IntoView {
                             }
                         }>
                         <optgroup label="Repositories">
-                            {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! { <option value=format!("r:{}", r.id)>{r.name}</option> }).collect_view()}
+                            {move || repos.rows().into_iter().map(|r| view! { <option value=format!("r:{}", r.id)>{r.name}</option> }).collect_view()}
                         </optgroup>
                         <optgroup label="Workspace folders">
                             {move || workspaces.get().into_iter().map(|w| view! { <option value=format!("w:{w}")>{w.clone()}</option> }).collect_view()}
@@ -195,7 +189,7 @@ pub fn FilesPage() -> impl IntoView {
                     </button>
                 </div>
             </header>
-            {move || match (repos.items.get(), repo.get()) {
+            {move || match (repos.loaded(), repo.get()) {
                 (Some(l), None) if l.is_empty() => view! {
                     <div class="empty-state" data-testid="files-no-repos"><h2>"Nothing to browse yet"</h2>
                         <p class="muted">"Register a repository on the Repositories page, or add a workspace folder, to browse its files here."</p>
@@ -230,7 +224,7 @@ pub fn FilesPage() -> impl IntoView {
                                                         // The grid keeps its columns without a badge.
                                                         None => view! { <span></span> }.into_any(),
                                                     }}
-                                                    <span class="muted small-text mono">{if e.kind == EntryKind::File { size(e.size) } else { String::new() }}</span>
+                                                    <span class="muted small-text mono">{if e.kind == EntryKind::File { crate::format::bytes(e.size as f64) } else { String::new() }}</span>
                                                     <span class="row-actions">
                                                         <button class="button small" data-testid=format!("file-rename-{}", e.name) on:click=move |_| modal.set(Modal::Rename(e3.clone()))>"Rename"</button>
                                                         <button class="button small danger" data-testid=format!("file-trash-{}", e.name) on:click=move |_| modal.set(Modal::Trash(e4.clone()))>"Trash"</button>
@@ -246,7 +240,7 @@ pub fn FilesPage() -> impl IntoView {
                             {move || match open_file.get() {
                                 None => view! { <p class="muted">"Open a text file to read or edit it (up to 1 MB)."</p> }.into_any(),
                                 Some(f) => {
-                                    let ext = extension(&f.path);
+                                    let language = language_for_path(&f.path);
                                     view! {
                                         <div class="panel-title"><span class="mono">{f.path.clone()}</span>
                                             <span class="row-actions">
@@ -262,12 +256,8 @@ pub fn FilesPage() -> impl IntoView {
                                                     prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                                             }.into_any()
                                         } else {
-                                            let text = draft.get();
-                                            let pieces = if text.len() <= HIGHLIGHT_MAX { highlight(&text, &ext) } else { vec![(crate::components::highlight::Tok::Plain, text)] };
                                             view! {
-                                                <pre class="file-view mono" data-testid="file-view">
-                                                    {pieces.into_iter().map(|(t, s)| view! { <span class=t.class()>{s}</span> }).collect_view()}
-                                                </pre>
+                                                <Code code=draft language=language.clone() class="file-view mono" test_id="file-view"/>
                                             }.into_any()
                                         }}
                                     }.into_any()
@@ -357,34 +347,24 @@ fn TrashDialog(
     on_close: Callback<()>,
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let toasts = use_toasts();
     let path = entry.path.clone();
-    let go = move |_| {
-        let path = path.clone();
-        let root = root.clone();
-        spawn_local(async move {
-            match ipc::call(&files::Trash {
-                root,
-                path: path.clone(),
-            })
-            .await
-            {
-                Ok(()) => {
-                    toasts.success(format!("{path} is in the trash"));
-                    on_done.run(());
-                }
-                Err(e) => toasts.error("Not moved to the trash", &e),
-            }
-        });
+    let run = move || {
+        let args = files::Trash {
+            root: root.clone(),
+            path: path.clone(),
+        };
+        async move {
+            ipc::call(&args).await?;
+            // Closes the dialog and reloads the listing.
+            on_done.run(());
+            Ok(format!("{} is in the trash", args.path))
+        }
     };
     view! {
-        <Dialog title=format!("Move {} to the trash?", entry.name) on_close=on_close test_id="files-trash-dialog">
+        <ConfirmDialog title=format!("Move {} to the trash?", entry.name) action="Move to trash" run on_close
+            test_id="files-trash-dialog" confirm_id="files-trash-confirm">
             <p>"You can restore it from your desktop's trash."</p>
-            <footer class="dialog-footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button class="button danger" data-testid="files-trash-confirm" on:click=go>"Move to trash"</button>
-            </footer>
-        </Dialog>
+        </ConfirmDialog>
     }
 }
 

@@ -4,7 +4,6 @@ pub mod deployments;
 pub mod files;
 pub mod flow;
 pub mod git;
-pub mod git_sync;
 pub mod mcp;
 pub mod repositories;
 pub mod services;
@@ -14,6 +13,7 @@ pub mod terminals;
 pub mod vscode;
 
 use crate::components::icons::Icon;
+use leptos::prelude::*;
 
 /// What a process row's buttons do.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -104,6 +104,48 @@ impl Page {
     }
 }
 
-/// The page shown, for links between pages (e.g. to the Doctor).
+/// The page shown, for links between pages (the Doctor, the palette), and
+/// a record a page should select when it opens.
 #[derive(Clone, Copy)]
-pub struct Nav(pub leptos::prelude::RwSignal<Page>);
+pub struct Nav {
+    pub page: RwSignal<Page>,
+    focus: RwSignal<Option<(Page, i64)>>,
+}
+
+impl Nav {
+    pub fn new() -> Nav {
+        Nav {
+            page: RwSignal::new(Page::Repositories),
+            focus: RwSignal::new(None),
+        }
+    }
+
+    pub fn go(self, page: Page) {
+        self.page.set(page);
+    }
+
+    /// Shows `page` with the record `id` selected.
+    pub fn show(self, page: Page, id: i64) {
+        self.focus.set(Some((page, id)));
+        // Already there: the page follows `focus` (see `follow_focus`).
+        self.page.set(page);
+    }
+
+    /// Keeps `selected` on what [`Nav::show`] asks for `page`, now and
+    /// while the page is mounted.
+    pub fn follow_focus(self, page: Page, selected: RwSignal<Option<i64>>) {
+        Effect::new(move |_| {
+            if let Some((p, id)) = self.focus.get() {
+                if p == page {
+                    selected.set(Some(id));
+                    self.focus.set(None);
+                }
+            }
+        });
+    }
+}
+
+/// The app's [`Nav`].
+pub fn use_nav() -> Nav {
+    expect_context::<Nav>()
+}

@@ -2,88 +2,21 @@
 //! registered folders, kept live by `repository:*` events, with add, edit,
 //! refresh and delete.
 
+use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
+use crate::components::live_list::LiveList;
 use crate::components::toast::use_toasts;
 use crate::ipc;
-use ai_desktop_api::events::{self, Deleted};
 use ai_desktop_api::repos::{
     self, NewRepository, RepoInspection, RepoKind, Repository, RepositoryPatch,
 };
-use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The registered repositories, shared by every view and kept current by events.
-#[derive(Clone, Copy)]
-pub struct RepoList {
-    /// `None` until the first load finishes.
-    pub items: RwSignal<Option<Vec<Repository>>>,
-    pub load_error: RwSignal<Option<ApiError>>,
-}
-
-impl RepoList {
-    /// Creates the list, loads it, and subscribes to changes.
-    pub fn start() -> RepoList {
-        let list = RepoList {
-            items: RwSignal::new(None),
-            load_error: RwSignal::new(None),
-        };
-        ipc::listen(events::REPOSITORY_UPDATED, move |repo: Repository| {
-            list.upsert(repo)
-        });
-        ipc::listen(events::REPOSITORY_DELETED, move |d: Deleted| {
-            list.remove(d.id)
-        });
-        list.reload();
-        list
-    }
-
-    /// A selected repository for a page: the first one once the list is
-    /// known, and another when the selected one is removed.
-    pub fn selection(self) -> RwSignal<Option<i64>> {
-        let selected = RwSignal::new(None::<i64>);
-        Effect::new(move |_| {
-            let Some(items) = self.items.get() else {
-                return;
-            };
-            let current = selected.get_untracked();
-            if current.is_none_or(|id| !items.iter().any(|r| r.id == id)) {
-                selected.set(items.first().map(|r| r.id));
-            }
-        });
-        selected
-    }
-
-    pub fn reload(self) {
-        self.load_error.set(None);
-        spawn_local(async move {
-            match ipc::call(&repos::List {}).await {
-                Ok(repos) => self.items.set(Some(repos)),
-                Err(e) => self.load_error.set(Some(e)),
-            }
-        });
-    }
-
-    fn upsert(self, repo: Repository) {
-        self.items.update(|items| {
-            let items = items.get_or_insert_with(Vec::new);
-            match items.iter_mut().find(|r| r.id == repo.id) {
-                Some(existing) => *existing = repo,
-                None => items.push(repo),
-            }
-            items.sort_by_key(|r| r.name.to_lowercase());
-        });
-    }
-
-    fn remove(self, id: i64) {
-        self.items.update(|items| {
-            if let Some(items) = items {
-                items.retain(|r| r.id != id);
-            }
-        });
-    }
-}
+/// The registered repositories, shared by every page: loaded once by the
+/// app frame and kept current by `repository:*` events.
+pub type RepoList = LiveList<Repository>;
 
 #[derive(Clone, PartialEq)]
 enum Modal {
@@ -105,7 +38,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                 <div>
                     <h1>"Repositories"</h1>
                     <p class="muted">
-                        {move || match list.items.get() {
+                        {move || match list.loaded() {
                             Some(items) if items.len() == 1 => "1 repository".to_string(),
                             Some(items) => format!("{} repositories", items.len()),
                             None => "The folders you work in.".to_string(),
@@ -118,7 +51,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                 </button>
             </header>
             {move || {
-                if let Some(err) = list.load_error.get() {
+                if let Some(err) = list.error() {
                     return view! {
                         <div class="empty-state" data-testid="repos-error">
                             <h2>"Could not load repositories"</h2>
@@ -128,7 +61,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                     }
                     .into_any();
                 }
-                match list.items.get() {
+                match list.loaded() {
                     None => view! {
                         <div class="loading" data-testid="repos-loading">
                             <span class="spinner"></span>
@@ -195,7 +128,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                 </thead>
                 <tbody>
                     <For
-                        each=move || list.items.get().unwrap_or_default()
+                        each=move || list.rows()
                         key=|r| (r.id, r.updated_at.clone(), r.name.clone(), r.branch.clone(), r.url.clone())
                         let:repo
                     >
@@ -494,37 +427,22 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
 
 #[component]
 fn DeleteDialog(repo: Repository, on_close: Callback<()>) -> impl IntoView {
-    let toasts = use_toasts();
-    let busy = RwSignal::new(false);
     let id = repo.id;
     let name = repo.name.clone();
-    let confirm = move |_| {
-        busy.set(true);
+    let run = move || {
         let name = name.clone();
-        spawn_local(async move {
-            let result = ipc::call(&repos::Delete { id }).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(format!("Removed {name}"));
-                    on_close.run(());
-                }
-                Err(e) => toasts.error("Could not remove the repository", &e),
-            }
-        });
+        async move {
+            ipc::call(&repos::Delete { id }).await?;
+            Ok(format!("Removed {name}"))
+        }
     };
     view! {
-        <Dialog title="Remove repository?".to_string() on_close=on_close test_id="delete-dialog">
+        <ConfirmDialog title="Remove repository?".to_string() action="Remove" run on_close
+            test_id="delete-dialog" confirm_id="confirm-delete">
             <p>
                 "Remove " <strong>{repo.name.clone()}</strong> " from AI Desktop? "
                 "The folder " <span class="mono">{repo.path.clone()}</span> " stays on disk, untouched."
             </p>
-            <footer class="dialog-footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button class="button danger" data-testid="confirm-delete" disabled=move || busy.get() on:click=confirm>
-                    "Remove"
-                </button>
-            </footer>
-        </Dialog>
+        </ConfirmDialog>
     }
 }

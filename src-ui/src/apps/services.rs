@@ -5,9 +5,9 @@
 //! says what to do and the page recovers by itself when Docker answers.
 
 use crate::apps::Lifecycle;
-use crate::components::dialog::Dialog;
-use crate::components::icons::{Icon, Svg};
-use crate::components::log_view::{LogFollower, LogView};
+use crate::components::confirm::ConfirmDialog;
+use crate::components::log_view::{LogFollower, LogPanel};
+use crate::components::status::StatusPill;
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
@@ -17,24 +17,6 @@ use ai_desktop_api::services::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-fn state_class(s: ServiceState) -> &'static str {
-    match s {
-        ServiceState::Running => "running",
-        ServiceState::Starting => "starting",
-        ServiceState::Missing => "failed",
-        ServiceState::Stopped => "stopped",
-    }
-}
-
-fn state_label(s: ServiceState) -> &'static str {
-    match s {
-        ServiceState::Running => "Running",
-        ServiceState::Starting => "Starting…",
-        ServiceState::Missing => "Missing",
-        ServiceState::Stopped => "Stopped",
-    }
-}
 
 #[component]
 pub fn ServicesPage() -> impl IntoView {
@@ -145,9 +127,8 @@ pub fn ServicesPage() -> impl IntoView {
                                                 <tr class:selected=move || selected.get() == Some(kind) on:click=move |_| selected.set(Some(kind)) data-testid=format!("service-row-{}", kind.as_str())>
                                                     <td><div class="repo-name">{kind.label()}</div><div class="muted small-text mono">{format!("{} · {}", s.image, s.volume)}</div></td>
                                                     <td data-testid=format!("service-state-{}", kind.as_str())>
-                                                        <span class=format!("status {}", state_class(s.state))
-                                                            title=(s.state == ServiceState::Missing).then_some("Its container was removed outside the app. Uninstall, then install again: kept data comes back.")>
-                                                            {state_label(s.state)}
+                                                        <span title=(s.state == ServiceState::Missing).then_some("Its container was removed outside the app. Uninstall, then install again: kept data comes back.")>
+                                                            <StatusPill state=s.state/>
                                                         </span>
                                                     </td>
                                                     <td class="num mono">{s.port}</td>
@@ -268,54 +249,35 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
 
 #[component]
 fn ServiceLogs(kind: ServiceKind) -> impl IntoView {
-    let logs = LogFollower::new();
-    logs.follow(services::Logs { kind, from: None });
     view! {
-        <div class="panel" data-testid="service-logs">
-            <div class="panel-title">{format!("Logs · {}", kind.label())}</div>
-            <LogView lines=logs.lines empty="No output yet."/>
-        </div>
+        <LogPanel title=format!("Logs · {}", kind.label()) logs=LogFollower::of(services::Logs { kind, from: None })
+            test_id="service-logs" empty="No output yet."/>
     }
 }
 
 #[component]
 fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl IntoView {
-    let toasts = use_toasts();
     let delete_data = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let kind = service.kind;
-    let confirm = move |_| {
-        busy.set(true);
+    let run = move || {
         let args = services::Uninstall {
             kind,
             delete_data: delete_data.get_untracked(),
         };
-        spawn_local(async move {
-            let result = ipc::call(&args).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(format!("{} uninstalled", kind.label()));
-                    on_close.run(());
-                }
-                Err(e) => toasts.error("Could not uninstall", &e),
-            }
-        });
+        async move {
+            ipc::call(&args).await?;
+            Ok(format!("{} uninstalled", kind.label()))
+        }
     };
     view! {
-        <Dialog title=format!("Uninstall {}?", kind.label()) on_close=on_close test_id="uninstall-dialog">
+        <ConfirmDialog title=format!("Uninstall {}?", kind.label()) action="Uninstall" run on_close
+            test_id="uninstall-dialog" confirm_id="confirm-uninstall">
             <p>"The container " <span class="mono">{service.container.clone()}</span> " is removed. Its data stays in the volume "
                <span class="mono">{service.volume.clone()}</span> " for a later install, unless you tick:"</p>
             <label class="check">
                 <input type="checkbox" data-testid="delete-data" prop:checked=move || delete_data.get() on:change=move |ev| delete_data.set(event_target_checked(&ev))/>
                 "Also delete its data (cannot be undone)"
             </label>
-            <footer class="dialog-footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button class="button danger" data-testid="confirm-uninstall" disabled=move || busy.get() on:click=confirm>
-                    <Svg icon=Icon::Trash/>"Uninstall"
-                </button>
-            </footer>
-        </Dialog>
+        </ConfirmDialog>
     }
 }

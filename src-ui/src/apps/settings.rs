@@ -181,7 +181,7 @@ pub fn DoctorLink() -> impl IntoView {
     let nav = use_context::<super::Nav>();
     view! {
         <button class="link" data-testid="doctor-link" on:click=move |_| {
-            if let Some(nav) = nav { nav.0.set(super::Page::Settings); }
+            if let Some(nav) = nav { nav.go(super::Page::Settings); }
         }>"Open the Doctor"</button>
     }
 }

@@ -1,8 +1,9 @@
 //! System: what the machine is doing (sampled every second, only while this
 //! page is open) and every PM2 process with its actions.
 
-use crate::components::dialog::Dialog;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::toast::use_toasts;
+use crate::format::{bytes, duration};
 use crate::ipc;
 use ai_desktop_api::system;
 use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo, SystemSnapshot};
@@ -13,32 +14,6 @@ use std::collections::{HashMap, VecDeque};
 
 /// Samples kept for the charts (one a second).
 const HISTORY: usize = 60;
-
-pub fn bytes(n: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{v:.0} {}", UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
-fn duration(secs: u64) -> String {
-    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else {
-        format!("{m}m {}s", secs % 60)
-    }
-}
 
 /// A small line chart of `values` scaled to `max` (or their own maximum).
 fn sparkline(values: &[f64], max: Option<f64>, class: &'static str) -> impl IntoView {
@@ -269,7 +244,7 @@ fn Pm2Processes() -> impl IntoView {
                                             } else {
                                                 view! { <button class="button small primary" data-testid=format!("pm2-start-{id}") on:click=move |_| act(id, Pm2Action::Start)>"Start"</button> }.into_any()
                                             }}
-                                            <button class="button small danger" disabled=ours
+                                            <button class="button small danger" disabled=ours data-testid=format!("pm2-delete-{id}")
                                                 title=if ours { "A deployment: delete it on the Deployments page" } else { "Remove it from PM2" }
                                                 on:click=move |_| confirm.set(Some(copy.clone()))>"Delete"</button>
                                         </td>
@@ -283,14 +258,20 @@ fn Pm2Processes() -> impl IntoView {
             {move || confirm.get().map(|p| {
                 let id = p.pm_id;
                 let close = Callback::new(move |_| confirm.set(None));
+                let name = p.name.clone();
+                let run = move || {
+                    let name = name.clone();
+                    async move {
+                        let l = ipc::call(&system::Pm2Act { pm_id: id, action: Pm2Action::Delete }).await?;
+                        list.set(Some(Ok(l)));
+                        Ok(format!("{name} deleted from PM2"))
+                    }
+                };
                 view! {
-                    <Dialog title=format!("Delete {} from PM2?", p.name) on_close=close>
+                    <ConfirmDialog title=format!("Delete {} from PM2?", p.name) action="Delete" run on_close=close
+                        test_id="pm2-delete-dialog" confirm_id="pm2-confirm-delete">
                         <p>"PM2 stops it and forgets it. Its files stay where they are."</p>
-                        <footer class="dialog-footer">
-                            <button class="button" on:click=move |_| confirm.set(None)>"Cancel"</button>
-                            <button class="button danger" on:click=move |_| { confirm.set(None); act(id, Pm2Action::Delete); }>"Delete"</button>
-                        </footer>
-                    </Dialog>
+                    </ConfirmDialog>
                 }
             })}
         </div>

@@ -99,7 +99,7 @@ pub fn TerminalsPage() -> impl IntoView {
                     <select class="input small-input" data-testid="terminal-folder"
                         prop:value=move || folder.get() on:change=move |ev| folder.set(event_target_value(&ev))>
                         <option value="home">"Home folder"</option>
-                        {move || repos.items.get().unwrap_or_default().into_iter().map(|r| view! {
+                        {move || repos.rows().into_iter().map(|r| view! {
                             <option value=r.id.to_string()>{r.name}</option>
                         }).collect_view()}
                     </select>

@@ -7,7 +7,8 @@ use crate::apps::repositories::RepoList;
 use crate::apps::Lifecycle;
 use crate::components::diff_view::DiffView;
 use crate::components::icons::{Icon, Svg};
-use crate::components::log_view::{LogFollower, LogView};
+use crate::components::log_view::{LogFollower, LogPanel};
+use crate::components::status::{Status, StatusPill};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
@@ -29,6 +30,7 @@ pub fn VsCodePage() -> impl IntoView {
     let instances = RwSignal::new(HashMap::<i64, CodeServerInstance>::new());
     let busy = RwSignal::new(HashSet::<i64>::new());
     let selected = RwSignal::new(None::<i64>);
+    super::use_nav().follow_focus(super::Page::VsCode, selected);
     let logs = LogFollower::new();
     let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
@@ -104,7 +106,7 @@ pub fn VsCodePage() -> impl IntoView {
     // Select the first repository once they are known.
     Effect::new(move |_| {
         if selected.get_untracked().is_none() {
-            if let Some(first) = repos.items.get().and_then(|r| r.first().map(|r| r.id)) {
+            if let Some(first) = repos.loaded().and_then(|r| r.first().map(|r| r.id)) {
                 selected.set(Some(first));
             }
         }
@@ -215,7 +217,7 @@ pub fn VsCodePage() -> impl IntoView {
                 Some(Err(e)) => view! { <div class="banner error">{e.message}</div> }.into_any(),
                 _ => ().into_any(),
             }}
-            {move || match repos.items.get() {
+            {move || match repos.loaded() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Loading repositories…"</div> }.into_any(),
                 Some(list) if list.is_empty() => view! {
                     <div class="empty-state" data-testid="vscode-empty">
@@ -229,13 +231,11 @@ pub fn VsCodePage() -> impl IntoView {
                 }.into_any(),
             }}
             {move || selected.get().map(|id| {
-                let name = repos.items.with(|r| r.as_ref().and_then(|r| r.iter().find(|x| x.id == id).map(|x| x.name.clone()))).unwrap_or_default();
+                let name = repos.rows().into_iter().find(|x| x.id == id).map(|x| x.name).unwrap_or_default();
                 view! {
                     <div class="detail-grid">
-                        <div class="panel">
-                            <div class="panel-title">{format!("Output · {name}")}</div>
-                            <LogView lines=logs.lines empty="No output yet. Start the instance to see code-server's log here."/>
-                        </div>
+                        <LogPanel title=format!("Output · {name}") logs test_id="vscode-logs"
+                            empty="No output yet. Start the instance to see code-server's log here."/>
                         <div class="panel" data-testid="changes-panel">
                             <ChangesPanel changes=changes on_pick=show_diff/>
                         </div>
@@ -331,17 +331,14 @@ fn InstanceTable(
 
 fn state_badge(instance: Option<CodeServerInstance>) -> impl IntoView {
     let Some(i) = instance else {
-        return view! { <span class="status stopped">"Stopped"</span> }.into_any();
+        return view! { <StatusPill state=InstanceState::Stopped/> }.into_any();
     };
-    let (class, text) = match i.state {
-        InstanceState::Stopped => ("stopped", "Stopped".to_string()),
-        InstanceState::Starting => ("starting", "Starting…".to_string()),
-        InstanceState::Stopping => ("starting", "Stopping…".to_string()),
-        InstanceState::Running => ("running", format!("Running on :{}", i.port.unwrap_or(0))),
-        InstanceState::Failed => ("failed", "Failed".to_string()),
+    let text = match i.state {
+        InstanceState::Running => format!("Running on :{}", i.port.unwrap_or(0)),
+        s => s.label().to_string(),
     };
     view! {
-        <span class=format!("status {class}")>{text}</span>
+        <StatusPill state=i.state text/>
         {i.error.map(|e| view! { <div class="muted small-text truncate" title=e.clone()>{e.clone()}</div> })}
     }
     .into_any()

@@ -1,11 +1,14 @@
 //! A unified diff: hunk headers, old/new line numbers, added and removed
 //! lines coloured; binary and oversized files as a one-line summary.
 
+use super::highlight;
 use ai_desktop_api::git::{DiffLineKind, FileDiff};
 use leptos::prelude::*;
 
 #[component]
 pub fn DiffView(diff: FileDiff) -> impl IntoView {
+    highlight::load();
+    let language = highlight::language_for_path(&diff.path).unwrap_or_default();
     let title = match &diff.old_path {
         Some(old) => format!("{old} → {}", diff.path),
         None => diff.path.clone(),
@@ -58,7 +61,7 @@ pub fn DiffView(diff: FileDiff) -> impl IntoView {
                                                 <tr class=class>
                                                     <td class="ln">{l.old_line.map(|n| n.to_string())}</td>
                                                     <td class="ln">{l.new_line.map(|n| n.to_string())}</td>
-                                                    <td class="code">{format!("{sign}{}", l.text)}</td>
+                                                    <CodeCell sign text=l.text language=language.clone()/>
                                                 </tr>
                                             }
                                         })
@@ -72,5 +75,23 @@ pub fn DiffView(diff: FileDiff) -> impl IntoView {
                 .into_any(),
             }}
         </div>
+    }
+}
+
+/// One line of code: its sign, then the text, coloured line by line once
+/// highlight.js is there (a construct spanning lines is coloured per line).
+#[component]
+fn CodeCell(sign: &'static str, text: String, language: String) -> impl IntoView {
+    view! {
+        <td class="code">
+            {sign}
+            {move || {
+                highlight::ready();
+                match highlight::html(&text, &language) {
+                    Some(h) => view! { <span class="hljs" inner_html=h></span> }.into_any(),
+                    None => text.clone().into_any(),
+                }
+            }}
+        </td>
     }
 }

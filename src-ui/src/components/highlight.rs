@@ -1,369 +1,121 @@
-//! A small syntax highlighter for the file viewer: comments, strings,
-//! numbers and keywords of the common languages, chosen by file extension.
-//! It never parses; it only colours tokens, so an odd file shows as text.
+//! Syntax colours by highlight.js (vendored from npm by `.ci/build-ui`,
+//! BSD-3-Clause, its licence next to it in `vendor/`), for the file viewer,
+//! diffs and code blocks in agent answers.
+//!
+//! The script is not part of the first paint: [`load`] adds it once, soon
+//! after start (or when first needed), and [`ready`] turns true when it is
+//! there, so views drawn before show plain text and then colour. Its output
+//! is HTML in which highlight.js has escaped the text.
 
-/// The kind of a piece of text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tok {
-    Plain,
-    Comment,
-    Str,
-    Num,
-    Keyword,
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Larger texts are shown plain (colouring them would block the page).
+pub const MAX_BYTES: usize = 256 * 1024;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = hljs, js_name = getLanguage, catch)]
+    fn get_language(name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = hljs, js_name = highlight, catch)]
+    fn hljs_highlight(code: &str, options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-impl Tok {
-    pub fn class(self) -> &'static str {
-        match self {
-            Tok::Plain => "",
-            Tok::Comment => "hl-comment",
-            Tok::Str => "hl-string",
-            Tok::Num => "hl-number",
-            Tok::Keyword => "hl-keyword",
-        }
+thread_local! {
+    // Reference-counted, not owned by the view that first asked (which
+    // may be gone when the script arrives).
+    static READY: ArcRwSignal<bool> = ArcRwSignal::new(false);
+    static REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether highlight.js is loaded (tracked: a view reading it colours
+/// itself once it is).
+pub fn ready() -> bool {
+    READY.with(|r| r.get())
+}
+
+/// Adds highlight.js to the page, once.
+pub fn load() {
+    if REQUESTED.with(|r| r.replace(true)) {
+        return;
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(script) = doc.create_element("script") else {
+        return;
+    };
+    let _ = script.set_attribute("src", "vendor/highlight.min.js");
+    let onload = Closure::<dyn Fn()>::new(|| READY.with(|r| r.set(true)));
+    let onerror = Closure::<dyn Fn()>::new(|| {
+        web_sys::console::warn_1(
+            &"highlight.js is missing from this build; run .ci/build-ui".into(),
+        )
+    });
+    let _ = script.add_event_listener_with_callback("load", onload.as_ref().unchecked_ref());
+    let _ = script.add_event_listener_with_callback("error", onerror.as_ref().unchecked_ref());
+    onload.forget();
+    onerror.forget();
+    if let Some(head) = doc.head() {
+        let _ = head.append_child(&script);
     }
 }
 
-struct Lang {
-    line_comments: &'static [&'static str],
-    block_comment: Option<(&'static str, &'static str)>,
-    quotes: &'static [char],
-    keywords: &'static [&'static str],
-}
-
-const RUST: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while",
-];
-const JS: &[&str] = &[
-    "async",
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "from",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
-    "let",
-    "new",
-    "null",
-    "return",
-    "static",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "type",
-    "typeof",
-    "undefined",
-    "var",
-    "void",
-    "while",
-    "yield",
-];
-const PY: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-    "else", "except", "False", "finally", "for", "from", "global", "if", "import", "in", "is",
-    "lambda", "None", "nonlocal", "not", "or", "pass", "raise", "return", "True", "try", "while",
-    "with", "yield",
-];
-const GO: &[&str] = &[
-    "break",
-    "case",
-    "chan",
-    "const",
-    "continue",
-    "default",
-    "defer",
-    "else",
-    "false",
-    "for",
-    "func",
-    "go",
-    "if",
-    "import",
-    "interface",
-    "map",
-    "nil",
-    "package",
-    "range",
-    "return",
-    "select",
-    "struct",
-    "switch",
-    "true",
-    "type",
-    "var",
-];
-const SH: &[&str] = &[
-    "case", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in",
-    "local", "return", "then", "while",
-];
-const DATA: &[&str] = &["true", "false", "null"];
-
-fn lang(ext: &str) -> Option<Lang> {
-    let c_like = |keywords| Lang {
-        line_comments: &["//"],
-        block_comment: Some(("/*", "*/")),
-        quotes: &['"', '\'', '`'],
-        keywords,
-    };
-    Some(match ext {
-        "rs" => Lang {
-            quotes: &['"'],
-            ..c_like(RUST)
-        },
-        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "java" | "c" | "h" | "cpp" | "cc" | "hpp"
-        | "cs" | "kt" | "swift" | "scss" | "css" => c_like(JS),
-        "go" => c_like(GO),
-        "py" => Lang {
-            line_comments: &["#"],
-            block_comment: None,
-            quotes: &['"', '\''],
-            keywords: PY,
-        },
-        "sh" | "bash" | "zsh" | "env" | "dockerfile" => Lang {
-            line_comments: &["#"],
-            block_comment: None,
-            quotes: &['"', '\''],
-            keywords: SH,
-        },
-        "toml" | "yaml" | "yml" | "ini" | "conf" => Lang {
-            line_comments: &["#"],
-            block_comment: None,
-            quotes: &['"', '\''],
-            keywords: DATA,
-        },
-        "json" => Lang {
-            line_comments: &[],
-            block_comment: None,
-            quotes: &['"'],
-            keywords: DATA,
-        },
-        "sql" => Lang {
-            line_comments: &["--"],
-            block_comment: Some(("/*", "*/")),
-            quotes: &['\''],
-            keywords: &[
-                "SELECT",
-                "FROM",
-                "WHERE",
-                "INSERT",
-                "INTO",
-                "VALUES",
-                "UPDATE",
-                "SET",
-                "DELETE",
-                "CREATE",
-                "TABLE",
-                "INDEX",
-                "ALTER",
-                "DROP",
-                "JOIN",
-                "ON",
-                "AND",
-                "OR",
-                "NOT",
-                "NULL",
-                "PRIMARY",
-                "KEY",
-                "REFERENCES",
-                "select",
-                "from",
-                "where",
-                "insert",
-                "into",
-                "values",
-                "update",
-                "set",
-                "delete",
-                "create",
-                "table",
-                "null",
-            ],
-        },
-        "html" | "xml" | "svg" | "vue" => Lang {
-            line_comments: &[],
-            block_comment: Some(("<!--", "-->")),
-            quotes: &['"', '\''],
-            keywords: &[],
-        },
-        _ => return None,
-    })
-}
-
-/// The extension a file is highlighted by (`Dockerfile` counts as one).
-pub fn extension(path: &str) -> String {
+/// The highlight.js language (name or alias) a file's path suggests: its
+/// extension, or its name for `Dockerfile`, `Makefile` … ([`html`] shows
+/// plain text for one highlight.js does not know).
+pub fn language_for_path(path: &str) -> Option<String> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if name.eq_ignore_ascii_case("dockerfile") {
-        return "dockerfile".into();
-    }
-    if name.starts_with(".env") {
-        return "env".into();
-    }
-    name.rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// Splits `text` into coloured pieces; an unknown language is one plain piece.
-pub fn highlight(text: &str, ext: &str) -> Vec<(Tok, String)> {
-    let Some(lang) = lang(ext) else {
-        return vec![(Tok::Plain, text.to_string())];
+    let lower = name.to_ascii_lowercase();
+    let guess = match lower.as_str() {
+        "dockerfile" | "containerfile" => "dockerfile".to_string(),
+        "makefile" | "gnumakefile" => "makefile".to_string(),
+        n if n.starts_with(".env") => "bash".to_string(),
+        n => n.rsplit_once('.')?.1.to_string(),
     };
-    let mut out: Vec<(Tok, String)> = Vec::new();
-    let mut push = |tok: Tok, s: &str| {
-        if s.is_empty() {
-            return;
-        }
-        match out.last_mut() {
-            Some((t, acc)) if *t == tok => acc.push_str(s),
-            _ => out.push((tok, s.to_string())),
-        }
+    Some(guess)
+}
+
+/// Whether highlight.js (once loaded) knows `language` (a name or alias).
+fn known(language: &str) -> bool {
+    untrack(ready) && get_language(language).is_ok_and(|l| !l.is_undefined() && !l.is_null())
+}
+
+/// `code` as highlighted HTML, or `None` when highlight.js is not loaded,
+/// does not know `language`, or the code is too long to colour.
+pub fn html(code: &str, language: &str) -> Option<String> {
+    if code.len() > MAX_BYTES || language.is_empty() || !known(language) {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"language".into(), &language.into()).ok()?;
+    js_sys::Reflect::set(&options, &"ignoreIllegals".into(), &true.into()).ok()?;
+    let result = hljs_highlight(code, &options).ok()?;
+    js_sys::Reflect::get(&result, &"value".into())
+        .ok()?
+        .as_string()
+}
+
+/// A `<pre>` of code, coloured once highlight.js is there.
+#[component]
+pub fn Code(
+    #[prop(into)] code: Signal<String>,
+    /// A highlight.js language name or alias; none shows plain text.
+    #[prop(into)]
+    language: Signal<Option<String>>,
+    #[prop(optional)] class: &'static str,
+    #[prop(optional)] test_id: &'static str,
+) -> impl IntoView {
+    load();
+    let coloured = move || {
+        ready();
+        language.with(|l| l.as_deref().and_then(|l| code.with(|c| html(c, l))))
     };
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        if lang.line_comments.iter().any(|c| rest.starts_with(*c)) {
-            let end = rest.find('\n').unwrap_or(rest.len());
-            push(Tok::Comment, &rest[..end]);
-            i += end;
-            continue;
-        }
-        if let Some((open, close)) = lang.block_comment {
-            if let Some(after) = rest.strip_prefix(open) {
-                let end = after
-                    .find(close)
-                    .map(|e| open.len() + e + close.len())
-                    .unwrap_or(rest.len());
-                push(Tok::Comment, &rest[..end]);
-                i += end;
-                continue;
-            }
-        }
-        let c = rest.chars().next().expect("not empty");
-        if lang.quotes.contains(&c) {
-            // To the closing quote (a backslash escapes); strings other than
-            // backticks end at the line's end.
-            let mut end = c.len_utf8();
-            let mut escaped = false;
-            for ch in rest[end..].chars() {
-                end += ch.len_utf8();
-                if escaped {
-                    escaped = false;
-                } else if ch == '\\' {
-                    escaped = true;
-                } else if ch == c || (ch == '\n' && c != '`') {
-                    break;
-                }
-            }
-            push(Tok::Str, &rest[..end]);
-            i += end;
-            continue;
-        }
-        if c.is_ascii_digit() && (i == 0 || !is_word(bytes[i - 1] as char)) {
-            let end = rest
-                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '_'))
-                .unwrap_or(rest.len());
-            push(Tok::Num, &rest[..end]);
-            i += end;
-            continue;
-        }
-        if is_word(c) {
-            let end = rest.find(|ch: char| !is_word(ch)).unwrap_or(rest.len());
-            let word = &rest[..end];
-            let tok = if lang.keywords.contains(&word) {
-                Tok::Keyword
-            } else {
-                Tok::Plain
-            };
-            push(tok, word);
-            i += end;
-            continue;
-        }
-        push(Tok::Plain, &rest[..c.len_utf8()]);
-        i += c.len_utf8();
-    }
-    out
-}
-
-fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn kinds(text: &str, ext: &str) -> Vec<(Tok, String)> {
-        highlight(text, ext)
-            .into_iter()
-            .filter(|(t, _)| *t != Tok::Plain)
-            .collect()
-    }
-
-    #[test]
-    fn rust_tokens() {
-        let k = kinds(
-            "fn main() { let s = \"a \\\" b\"; // done\n let n = 42; }",
-            "rs",
-        );
-        assert_eq!(
-            k,
-            vec![
-                (Tok::Keyword, "fn".into()),
-                (Tok::Keyword, "let".into()),
-                (Tok::Str, "\"a \\\" b\"".into()),
-                (Tok::Comment, "// done".into()),
-                (Tok::Keyword, "let".into()),
-                (Tok::Num, "42".into()),
-            ]
-        );
-    }
-
-    #[test]
-    fn the_text_is_kept_exactly() {
-        let src = "def f(x):\n    # note\n    return 'y' + \"z\"\n/* not python */ été\n";
-        let joined: String = highlight(src, "py").into_iter().map(|(_, s)| s).collect();
-        assert_eq!(joined, src);
-        let unclosed = "let s = \"open\nnext line";
-        let joined: String = highlight(unclosed, "rs")
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        assert_eq!(joined, unclosed);
-        assert_eq!(highlight("x", "unknown"), vec![(Tok::Plain, "x".into())]);
-    }
-
-    #[test]
-    fn extensions() {
-        assert_eq!(extension("src/Main.RS"), "rs");
-        assert_eq!(extension("docker/Dockerfile"), "dockerfile");
-        assert_eq!(extension(".env.local"), "env");
-        assert_eq!(extension("README"), "");
-        assert!(kinds("a1 = 2", "py")
-            .iter()
-            .all(|(t, s)| *t != Tok::Num || s == "2"));
+    view! {
+        {move || match coloured() {
+            Some(h) => view! { <pre class=format!("hljs {class}") data-testid=test_id inner_html=h></pre> }.into_any(),
+            None => view! { <pre class=class data-testid=test_id>{code.get()}</pre> }.into_any(),
+        }}
     }
 }

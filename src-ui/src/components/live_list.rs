@@ -1,12 +1,14 @@
 //! A list of records loaded by one command and kept current by an
-//! `…:updated` / `…:deleted` event pair while the page is mounted, with the
-//! page's selection (MCP servers, deployments …).
+//! `…:updated` / `…:deleted` event pair while its owner is mounted, with a
+//! selection: every list page (repositories, deployments, MCP servers,
+//! Flow sessions) is one.
 
 use crate::ipc;
 use ai_desktop_api::commands::Command;
 use ai_desktop_api::events::Deleted;
 use ai_desktop_api::ApiError;
 use leptos::prelude::*;
+use std::cmp::Ordering;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -16,25 +18,40 @@ use serde::de::DeserializeOwned;
 /// What a live list needs to know of its records.
 pub trait Listed: Clone + PartialEq + DeserializeOwned + Send + Sync + 'static {
     fn record_id(&self) -> i64;
-    /// The list is ordered by this (case-insensitively).
-    fn sort_key(&self) -> &str;
+    /// The list's order (the same as the list command's).
+    fn order(&self, other: &Self) -> Ordering;
 }
 
-impl Listed for ai_desktop_api::mcp::McpServer {
+/// Records listed by name, case-insensitively.
+macro_rules! listed_by_name {
+    ($($t:ty),*) => {$(
+        impl Listed for $t {
+            fn record_id(&self) -> i64 {
+                self.id
+            }
+            fn order(&self, other: &Self) -> Ordering {
+                self.name.to_lowercase().cmp(&other.name.to_lowercase())
+            }
+        }
+    )*};
+}
+
+listed_by_name!(
+    ai_desktop_api::mcp::McpServer,
+    ai_desktop_api::deployments::Deployment,
+    ai_desktop_api::repos::Repository
+);
+
+/// The most recently active first.
+impl Listed for ai_desktop_api::flow::FlowSession {
     fn record_id(&self) -> i64 {
         self.id
     }
-    fn sort_key(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Listed for ai_desktop_api::deployments::Deployment {
-    fn record_id(&self) -> i64 {
-        self.id
-    }
-    fn sort_key(&self) -> &str {
-        &self.name
+    fn order(&self, other: &Self) -> Ordering {
+        other
+            .updated_at
+            .cmp(&self.updated_at)
+            .then(other.id.cmp(&self.id))
     }
 }
 
@@ -45,7 +62,7 @@ pub struct LiveList<T: Send + Sync + 'static> {
     load: StoredValue<Loader<T>, LocalStorage>,
 }
 
-/// Reads every record (the list command).
+/// Reads every record (the list command, built anew for each load).
 type Loader<T> = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Vec<T>, ApiError>>>>>;
 
 impl<T: Send + Sync + 'static> Clone for LiveList<T> {
@@ -65,8 +82,21 @@ impl<T: Listed> LiveList<T> {
         updated: &'static str,
         deleted: &'static str,
     ) -> Self {
+        Self::start_with(move || list.clone(), updated, deleted, |_, _| true)
+    }
+
+    /// [`LiveList::start`] for a list that shows some of the records (a
+    /// filter, a search): `list` builds the command from the page's
+    /// current choices, and `belongs(record, already_listed)` says whether
+    /// an updated record is (still) in it; one that is not is removed.
+    pub fn start_with<C: Command<Output = Vec<T>> + 'static>(
+        list: impl Fn() -> C + 'static,
+        updated: &'static str,
+        deleted: &'static str,
+        belongs: impl Fn(&T, bool) -> bool + 'static,
+    ) -> Self {
         let load: Loader<T> = Box::new(move || {
-            let list = list.clone();
+            let list = list();
             Box::pin(async move { ipc::call(&list).await })
         });
         let list: LiveList<T> = LiveList {
@@ -74,14 +104,20 @@ impl<T: Listed> LiveList<T> {
             selected: RwSignal::new(None),
             load: StoredValue::new_local(load),
         };
+        let belongs = send_wrapper::SendWrapper::new(belongs);
         ipc::listen_while_mounted(updated, move |item: T| {
             list.items.update(|s| {
                 if let Some(Ok(items)) = s {
-                    match items.iter_mut().find(|x| x.record_id() == item.record_id()) {
-                        Some(existing) => *existing = item,
-                        None => items.push(item),
+                    let at = items.iter().position(|x| x.record_id() == item.record_id());
+                    match (at, belongs(&item, at.is_some())) {
+                        (Some(i), true) => items[i] = item,
+                        (Some(i), false) => {
+                            items.remove(i);
+                        }
+                        (None, true) => items.push(item),
+                        (None, false) => {}
                     }
-                    items.sort_by_key(|x| x.sort_key().to_lowercase());
+                    items.sort_by(T::order);
                 }
             });
         });
@@ -99,7 +135,8 @@ impl<T: Listed> LiveList<T> {
         list
     }
 
-    /// Loads again; selects the first record if none is selected.
+    /// Loads again; selects the first record if none is selected (or the
+    /// selected one is not in the list any more).
     pub fn reload(self) {
         let Some(loading) = self.load.try_with_value(|load| load()) else {
             return;
@@ -107,7 +144,11 @@ impl<T: Listed> LiveList<T> {
         spawn_local(async move {
             let result = loading.await;
             if let Ok(items) = &result {
-                if self.selected.get_untracked().is_none() {
+                let keep = self
+                    .selected
+                    .get_untracked()
+                    .is_some_and(|id| items.iter().any(|x| x.record_id() == id));
+                if !keep {
                     self.selected.set(items.first().map(|x| x.record_id()));
                 }
             }
@@ -121,6 +162,39 @@ impl<T: Listed> LiveList<T> {
             Some(Ok(items)) => items,
             _ => Vec::new(),
         }
+    }
+
+    /// The loaded records; `None` before the first load or after an error.
+    pub fn loaded(self) -> Option<Vec<T>> {
+        match self.items.get() {
+            Some(Ok(items)) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Why the last load failed.
+    pub fn error(self) -> Option<ApiError> {
+        self.items.with(|s| match s {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        })
+    }
+
+    /// A selection of its own for a page showing this list (one shared by
+    /// the app): the first record once the list is known, and another when
+    /// the selected one is removed.
+    pub fn selection(self) -> RwSignal<Option<i64>> {
+        let selected = RwSignal::new(None::<i64>);
+        Effect::new(move |_| {
+            let Some(items) = self.loaded() else {
+                return;
+            };
+            let current = selected.get_untracked();
+            if current.is_none_or(|id| !items.iter().any(|r| r.record_id() == id)) {
+                selected.set(items.first().map(|r| r.record_id()));
+            }
+        });
+        selected
     }
 
     /// The selected record; a memo, so that other records' updates do not

@@ -1,6 +1,7 @@
-//! A virtualized log pane: only the rows in view are in the DOM, so a
-//! buffer of thousands of lines scrolls smoothly. Follows the tail while
-//! the user is at the bottom.
+//! Logs: [`LogPanel`] is the one log view every page shows (search,
+//! follow, clear); [`LogView`] is its virtualized pane (only the rows in
+//! view are in the DOM, so a buffer of thousands of lines scrolls smoothly);
+//! [`LogFollower`] reads a log command into it.
 
 use crate::ipc;
 use ai_desktop_api::logs::{LogFrame, LogLine, LogRead};
@@ -22,6 +23,10 @@ pub fn LogView(
     /// Shows only lines containing this text (case-insensitive).
     #[prop(optional)]
     filter: Option<RwSignal<String>>,
+    /// Keeps the newest line in view; scrolling up turns it off, back to
+    /// the bottom on. Owned by the caller to show it as a toggle.
+    #[prop(optional)]
+    follow: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     // Only a filter copies lines (the matches); without one the buffer is read in place.
     let matches = Memo::new(move |_| {
@@ -47,13 +52,14 @@ pub fn LogView(
         n
     };
     let scroll_top = RwSignal::new(0.0_f64);
-    let follow = RwSignal::new(true);
+    let follow = follow.unwrap_or_else(|| RwSignal::new(true));
     let pane = NodeRef::<html::Div>::new();
 
-    // Keep the newest line in view while following.
+    // Keep the newest line in view while following (and when following is
+    // turned back on).
     Effect::new(move |_| {
         let count = count();
-        if follow.get_untracked() {
+        if follow.get() {
             if let Some(el) = pane.get() {
                 let bottom = (count as f64 * ROW_PX - VIEW_PX).max(0.0);
                 el.set_scroll_top(bottom as i32);
@@ -67,7 +73,10 @@ pub fn LogView(
             let top = f64::from(el.scroll_top());
             scroll_top.set(top);
             let total = untrack(count) as f64 * ROW_PX;
-            follow.set(top + VIEW_PX >= total - ROW_PX);
+            let at_bottom = top + VIEW_PX >= total - ROW_PX;
+            if follow.get_untracked() != at_bottom {
+                follow.set(at_bottom);
+            }
         }
     };
 
@@ -107,6 +116,51 @@ pub fn LogView(
     }
 }
 
+/// A titled log with search over the loaded lines, a *Follow* toggle and
+/// *Clear*, fed by `logs`. `on_clear` also empties the log at its source
+/// (PM2's files); without it *Clear* empties the view only.
+#[component]
+pub fn LogPanel(
+    #[prop(into)] title: Signal<String>,
+    logs: LogFollower,
+    #[prop(into)] empty: String,
+    #[prop(optional)] on_clear: Option<Callback<(), ()>>,
+    #[prop(optional)] test_id: &'static str,
+    /// The search box's `data-testid` (default `log-search`).
+    #[prop(optional)]
+    search_id: Option<&'static str>,
+    /// Shown between the head and the lines (a crash's reason).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let follow = RwSignal::new(true);
+    let clear = move |_| {
+        logs.lines.set(Vec::new());
+        if let Some(clear) = on_clear {
+            clear.run(());
+        }
+    };
+    view! {
+        <div class="panel log-panel" data-testid=test_id>
+            <div class="panel-head">
+                <div class="panel-title">{move || title.get()}</div>
+                <input class="input small-input" type="search" placeholder="Search the loaded lines"
+                    aria-label="Search the log" data-testid=search_id.unwrap_or("log-search")
+                    prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                <label class="check small-text" title="Keep the newest line in view">
+                    <input type="checkbox" data-testid="log-follow" prop:checked=move || follow.get()
+                        on:change=move |ev| follow.set(event_target_checked(&ev))/>
+                    "Follow"
+                </label>
+                <button type="button" class="button small" data-testid="log-clear" on:click=clear>"Clear"</button>
+            </div>
+            {children.map(|c| c())}
+            <LogView lines=logs.lines filter=search follow empty/>
+        </div>
+    }
+}
+
 /// Feeds a [`LogView`]'s lines by reading a log command (`vscode_logs`,
 /// `mcp_logs` …) in a loop. Following again replaces the previous loop: a
 /// read of an older one, still in flight, is ignored and ends it.
@@ -122,6 +176,13 @@ impl LogFollower {
             lines: RwSignal::new(Vec::new()),
             generation: StoredValue::new(0),
         }
+    }
+
+    /// A follower already reading `command`.
+    pub fn of<C: LogRead + 'static>(command: C) -> LogFollower {
+        let logs = LogFollower::new();
+        logs.follow(command);
+        logs
     }
 
     pub fn follow<C: LogRead + 'static>(self, command: C) {

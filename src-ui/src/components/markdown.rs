@@ -4,6 +4,7 @@
 //! links (nothing is fetched), code blocks get a language label and a Copy
 //! button.
 
+use super::highlight;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 fn safe_url(url: &str) -> bool {
@@ -30,6 +31,8 @@ pub fn render(markdown: &str) -> String {
     // Links whose target is refused are dropped with their end tag.
     let mut dropped_links: Vec<bool> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    // The fenced block being read: its language and text.
+    let mut code: Option<(String, String)> = None;
     for event in Parser::new_ext(markdown, options) {
         match event {
             // What the model wrote as HTML is text here.
@@ -89,9 +92,30 @@ pub fn render(markdown: &str) -> String {
                      <button type=\"button\" class=\"copy-code\">Copy</button></div>"
                 ))));
                 events.push(Event::Start(Tag::CodeBlock(kind)));
+                code = Some((lang, String::new()));
+            }
+            Event::Text(text) if code.is_some() => {
+                if let Some((_, body)) = code.as_mut() {
+                    body.push_str(&text);
+                }
             }
             Event::End(TagEnd::CodeBlock) => {
-                events.push(Event::End(TagEnd::CodeBlock));
+                // Coloured by highlight.js when it knows the language (its
+                // HTML escapes the text); plain text otherwise.
+                let (lang, body) = code.take().unwrap_or_default();
+                match highlight::html(&body, &lang) {
+                    Some(html) => {
+                        // Replace `<pre><code>` by one that says it is coloured.
+                        events.pop();
+                        events.push(Event::Html(CowStr::from(format!(
+                            "<pre><code class=\"hljs language-{lang}\">{html}</code></pre>"
+                        ))));
+                    }
+                    None => {
+                        events.push(Event::Text(CowStr::from(body)));
+                        events.push(Event::End(TagEnd::CodeBlock));
+                    }
+                }
                 events.push(Event::Html(CowStr::from("</div>")));
             }
             other => events.push(other),

@@ -2,6 +2,7 @@
 
 pub mod clipboard;
 pub mod confirm;
+pub mod content;
 pub mod dialog;
 pub mod diff_view;
 pub mod highlight;
@@ -9,7 +10,9 @@ pub mod icons;
 pub mod live_list;
 pub mod log_view;
 pub mod markdown;
+pub mod palette;
 pub mod schema_form;
 pub mod secret_pairs;
+pub mod status;
 pub mod terminal_view;
 pub mod toast;

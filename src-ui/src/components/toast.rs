@@ -145,37 +145,56 @@ pub fn ToastHost(children: Children) -> impl IntoView {
     }
 }
 
-/// *Details* (and *Copy*) for an error's technical detail, *Open Doctor* for
-/// a missing tool.
+/// The toast's error details; *Open Doctor* also dismisses the toast.
 #[component]
 fn ToastActions(toast: Toast, toasts: Toasts) -> impl IntoView {
-    let open = toast.open;
     let id = toast.id;
-    let detail = toast.detail.clone();
+    let doctor = toast
+        .unavailable
+        .then(|| toasts.doctor.get_value())
+        .flatten()
+        .map(|show| {
+            Callback::new(move |_| {
+                toasts.dismiss(id);
+                show.run(());
+            })
+        });
+    view! { <ErrorDetails detail=toast.detail.clone() doctor open=toast.open/> }
+}
+
+/// *Details* (and *Copy*) for an error's technical detail, *Open Doctor*
+/// for a missing tool; nothing when there is neither.
+#[component]
+pub fn ErrorDetails(
+    detail: Option<String>,
+    doctor: Option<Callback<()>>,
+    /// Whether the detail is shown.
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let toasts = use_toasts();
     let has_detail = detail.is_some();
-    let doctor = toast.unavailable.then(|| toasts.doctor.get_value()).flatten();
     (has_detail || doctor.is_some()).then(|| {
-        let shown = detail.clone().unwrap_or_default();
-        let copied = detail.clone().unwrap_or_default();
+        let detail = detail.unwrap_or_default();
+        let copied = detail.clone();
         view! {
             <div class="toast-actions">
                 {has_detail.then(|| view! {
-                    <button class="link-button" data-testid="toast-details"
+                    <button type="button" class="link-button" data-testid="toast-details"
                         aria-expanded=move || open.get().to_string()
                         on:click=move |_| open.update(|o| *o = !*o)>
                         {move || if open.get() { "Hide details" } else { "Details" }}
                     </button>
                 })}
                 {doctor.map(|show| view! {
-                    <button class="link-button" data-testid="toast-doctor"
-                        on:click=move |_| { toasts.dismiss(id); show.run(()); }>
+                    <button type="button" class="link-button" data-testid="toast-doctor"
+                        on:click=move |_| show.run(())>
                         "Open Doctor"
                     </button>
                 })}
             </div>
             <Show when=move || open.get()>
-                <pre class="toast-detail" data-testid="toast-detail">{shown.clone()}</pre>
-                <button class="button small" data-testid="toast-copy"
+                <pre class="toast-detail" data-testid="toast-detail">{detail.clone()}</pre>
+                <button type="button" class="button small" data-testid="toast-copy"
                     on:click={
                         let copied = copied.clone();
                         move |_| clipboard::copy(copied.clone(), "Details", toasts)
@@ -185,4 +204,21 @@ fn ToastActions(toast: Toast, toasts: Toasts) -> impl IntoView {
             </Show>
         }
     })
+}
+
+/// An error shown where it happened (a form, a panel): its message, with
+/// the same *Details* and *Open Doctor* as a toast.
+#[component]
+pub fn ErrorText(error: ApiError, #[prop(optional)] test_id: &'static str) -> impl IntoView {
+    let toasts = use_toasts();
+    let doctor = (error.code == ErrorCode::Unavailable)
+        .then(|| toasts.doctor.get_value())
+        .flatten();
+    let detail = error.detail.filter(|d| !d.trim().is_empty());
+    view! {
+        <div class="form-error" role="alert" data-testid=test_id>
+            <span>{error.message}</span>
+            <ErrorDetails detail doctor open=RwSignal::new(false)/>
+        </div>
+    }
 }

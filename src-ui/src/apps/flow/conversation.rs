@@ -1,0 +1,316 @@
+//! The session on screen: its header (title, model, tools, state), the
+//! messages (followed down while they grow, unless the user scrolled up) and
+//! the input.
+
+use super::*;
+
+#[component]
+pub(super) fn Conversation(
+    id: i64,
+    session: Memo<Option<FlowSession>>,
+    live: Live,
+    settings: RwSignal<Option<FlowSettings>>,
+    reload: RwSignal<u32>,
+    on_tools: Callback<()>,
+    on_delete: Callback<FlowSession>,
+    on_resend: Callback<(i64, String, usize)>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let messages = RwSignal::new(None::<Result<Vec<FlowMessage>, ApiError>>);
+    let draft = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let renaming = RwSignal::new(None::<String>);
+    let models = RwSignal::new(Vec::<String>::new());
+    let pane = NodeRef::<html::Div>::new();
+
+    let load = move || {
+        spawn_local(async move {
+            let r = ipc::call(&flow::Messages { session_id: id }).await;
+            messages.set(Some(r));
+        });
+    };
+    Effect::new(move |_| {
+        reload.track();
+        load();
+    });
+    spawn_local(async move {
+        if let Ok(list) = ipc::call(&flow::Models {}).await {
+            models.set(list);
+        }
+    });
+    ipc::listen_while_mounted(&events::agent_message(id), move |m: FlowMessage| {
+        if m.status != MessageStatus::Streaming {
+            live.text.update(|t| {
+                t.remove(&m.id);
+            });
+        }
+        messages.update(|list| {
+            let Some(Ok(list)) = list else { return };
+            match list.iter().position(|x| x.id == m.id) {
+                Some(i) => list[i] = m,
+                None => {
+                    list.push(m);
+                    list.sort_by_key(|x| x.id);
+                }
+            }
+        });
+    });
+    // Follow the conversation down as it grows, unless the user scrolled up
+    // to read. The scroll waits for the next frame: by then the new message
+    // is in the page, so the pane's height includes it.
+    let follow = StoredValue::new(true);
+    // Where following last put the pane: content growing below it does not
+    // move it, so only a scroll above it is the user's.
+    let followed_to = StoredValue::new(0);
+    let scroll_down = move || {
+        spawn_local(async move {
+            ipc::next_animation_frame().await;
+            if let Some(div) = pane.get_untracked() {
+                div.set_scroll_top(div.scroll_height());
+                followed_to.set_value(div.scroll_top());
+            }
+        });
+    };
+    Effect::new(move |_| {
+        messages.track();
+        live.text.track();
+        if follow.get_value() {
+            scroll_down();
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(div) = pane.get_untracked() {
+            let top = div.scroll_top();
+            if div.scroll_height() - top - div.client_height() < 48 {
+                follow.set_value(true);
+            } else if top < followed_to.get_value() - 4 {
+                follow.set_value(false);
+            }
+        }
+    };
+
+    let state = move || session.with(|s| s.as_ref().map(|s| s.run_state).unwrap_or_default());
+    let busy = move || matches!(state(), RunState::Thinking | RunState::RunningTool);
+    let send = move || {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() || sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        spawn_local(async move {
+            let r = ipc::call(&flow::Send {
+                session_id: id,
+                text,
+            })
+            .await;
+            sending.set(false);
+            match r {
+                Ok(_) => {
+                    draft.set(String::new());
+                    follow.set_value(true);
+                    scroll_down();
+                }
+                Err(e) => toasts.error("Not sent", &e),
+            }
+        });
+    };
+    let stop = move || {
+        spawn_local(async move {
+            if let Err(e) = ipc::call(&flow::Cancel { session_id: id }).await {
+                toasts.error("Could not stop", &e);
+            }
+        });
+    };
+    let patch = move |patch: FlowSessionPatch| {
+        spawn_local(async move {
+            if let Err(e) = ipc::call(&flow::UpdateSession { id, patch }).await {
+                toasts.error("Could not change the session", &e);
+            }
+        });
+    };
+    let archive = move |archived: bool| {
+        spawn_local(async move {
+            match ipc::call(&flow::ArchiveSession { id, archived }).await {
+                Ok(s) => toasts.success(if archived {
+                    format!("Archived {}", s.title)
+                } else {
+                    format!("Restored {}", s.title)
+                }),
+                Err(e) => toasts.error("Could not archive", &e),
+            }
+        });
+    };
+    // Each result under (the answer that asked, the call's id): models may
+    // reuse call ids from one answer to the next.
+    let results = Memo::new(move |_| {
+        let mut map = HashMap::new();
+        messages.with(|m| {
+            if let Some(Ok(list)) = m {
+                let mut answer = 0;
+                for m in list {
+                    match m.role {
+                        FlowRole::Assistant => answer = m.id,
+                        FlowRole::Tool => {
+                            if let Some(call) = &m.tool_call_id {
+                                map.insert((answer, call.clone()), m.clone());
+                            }
+                        }
+                        FlowRole::User => {}
+                    }
+                }
+            }
+        });
+        map
+    });
+    let default_model =
+        move || settings.with(|s| s.as_ref().map(|s| s.model.clone()).unwrap_or_default());
+    // The list is keyed by what each message shows, so an event re-renders
+    // the message it changed, not every answer's markdown.
+    let shape = Memo::new(move |_| {
+        messages.with(|m| match m {
+            None => Shape::Loading,
+            Some(Err(e)) => Shape::Failed(e.message.clone()),
+            Some(Ok(list)) if list.is_empty() => Shape::Empty,
+            Some(Ok(_)) => Shape::Messages,
+        })
+    });
+    let rows = move || {
+        messages.with(|m| {
+            let Some(Ok(list)) = m else {
+                return Vec::new();
+            };
+            let last_id = list.last().map(|m| m.id);
+            list.iter()
+                .enumerate()
+                .filter(|(_, m)| m.role != FlowRole::Tool)
+                .map(|(i, m)| {
+                    let is_last = Some(m.id) == last_id;
+                    // Only a user message shows how many an edit drops.
+                    let dropped = list.len() - i - 1;
+                    let shown = if m.role == FlowRole::User { dropped } else { 0 };
+                    Row {
+                        key: row_key(m, is_last, shown),
+                        message: m.clone(),
+                        is_last,
+                        dropped,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <div class="panel conversation" data-testid="flow-conversation">
+            <div class="detail-head">
+                {move || match renaming.get() {
+                    Some(title) => view! {
+                        <form class="input-row" on:submit=move |ev| {
+                            ev.prevent_default();
+                            let t = renaming.get_untracked().unwrap_or_default();
+                            renaming.set(None);
+                            patch(FlowSessionPatch { title: Some(t), ..Default::default() });
+                        }>
+                            <input class="input" data-testid="flow-title-input" autofocus=true prop:value=title
+                                on:input=move |ev| renaming.set(Some(event_target_value(&ev)))
+                                on:keydown=move |ev| if ev.key() == "Escape" { renaming.set(None) }/>
+                            <button class="button small primary" type="submit">"Rename"</button>
+                        </form>
+                    }.into_any(),
+                    None => view! {
+                        <h2 class="detail-name clickable" data-testid="flow-title" title="Click to rename"
+                            on:click=move |_| renaming.set(session.get_untracked().map(|s| s.title))>
+                            {move || session.get().map(|s| s.title).unwrap_or_default()}
+                        </h2>
+                    }.into_any(),
+                }}
+                {move || view! { <StatusPill state=state() test_id="flow-state"/> }}
+            </div>
+            <div class="toolbar">
+                <label class="inline-field">
+                    <span class="muted small-text">"Model"</span>
+                    <input class="input small-input mono" list="flow-models" data-testid="flow-model"
+                        placeholder=move || { let d = default_model(); if d.is_empty() { "model".to_string() } else { format!("{d} (default)") } }
+                        prop:value=move || session.get().and_then(|s| s.model).unwrap_or_default()
+                        on:change=move |ev| patch(FlowSessionPatch { model: Some(event_target_value(&ev)), ..Default::default() })/>
+                    <datalist id="flow-models">
+                        {move || models.get().into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
+                    </datalist>
+                </label>
+                <button class="button small" data-testid="flow-tools" on:click=move |_| on_tools.run(())>
+                    <Svg icon=Icon::Plug/>
+                    {move || match session.get().map(|s| s.mcp_server_ids.len()).unwrap_or(0) {
+                        0 => "No tools".to_string(),
+                        n => format!("Tools of {n} server(s)"),
+                    }}
+                </button>
+                {move || {
+                    let archived = session.get().is_some_and(|s| s.archived);
+                    view! {
+                        <button class="button small" data-testid="flow-archive" on:click=move |_| archive(!archived)>
+                            {if archived { "Unarchive" } else { "Archive" }}
+                        </button>
+                    }
+                }}
+                <button class="button small danger" data-testid="flow-delete"
+                    on:click=move |_| if let Some(s) = session.get_untracked() { on_delete.run(s) }>"Delete"</button>
+            </div>
+            <div class="messages" node_ref=pane data-testid="flow-messages" on:scroll=on_scroll>
+                {move || match shape.get() {
+                    Shape::Loading => view! { <div class="loading"><span class="spinner"></span>"Loading the conversation…"</div> }.into_any(),
+                    Shape::Failed(e) => view! { <p class="form-error">{e}</p> }.into_any(),
+                    Shape::Empty => view! {
+                        <div class="empty-state small" data-testid="flow-conversation-empty">
+                            <p class="muted">"Ask something. Choose which MCP servers' tools the agent may use with the Tools button."</p>
+                        </div>
+                    }.into_any(),
+                    Shape::Messages => view! {
+                        <For each=rows key=|r| r.key children=move |r| view! {
+                            <MessageView m=r.message is_last=r.is_last dropped=r.dropped live=live results=results session_id=id on_resend=on_resend/>
+                        }/>
+                    }.into_any(),
+                }}
+            </div>
+            <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <textarea class="input" rows="3" data-testid="flow-input"
+                    placeholder="Message the agent (Enter sends, Shift+Enter for a new line)"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                            ev.prevent_default();
+                            send();
+                        }
+                    }></textarea>
+                {move || if busy() {
+                    view! { <button type="button" class="button danger" data-testid="flow-stop" on:click=move |_| stop()>"Stop"</button> }.into_any()
+                } else {
+                    view! { <button type="submit" class="button primary" data-testid="flow-send" disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())>"Send"</button> }.into_any()
+                }}
+            </form>
+        </div>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+pub(super) enum Shape {
+    Loading,
+    Failed(String),
+    Empty,
+    Messages,
+}
+
+pub(super) struct Row {
+    key: u64,
+    message: FlowMessage,
+    is_last: bool,
+    dropped: usize,
+}
+
+/// Changes whenever what `MessageView` shows of `m` would.
+pub(super) fn row_key(m: &FlowMessage, is_last: bool, dropped: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(m).unwrap_or_default().hash(&mut h);
+    (is_last, dropped).hash(&mut h);
+    h.finish()
+}

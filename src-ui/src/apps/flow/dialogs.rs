@@ -1,0 +1,359 @@
+//! The provider settings, the tools a session may use, deleting a session
+//! and resending an edited message.
+
+use super::*;
+
+pub(super) fn settings_input(
+    base_url: String,
+    model: String,
+    temperature: String,
+    max_tokens: String,
+    max_steps: String,
+    system_prompt: String,
+    api_key: ApiKeyChange,
+) -> Result<FlowSettingsInput, String> {
+    let temperature = match temperature.trim() {
+        "" => None,
+        t => Some(
+            t.parse::<f32>()
+                .map_err(|_| "The temperature must be a number, e.g. 0.7.".to_string())?,
+        ),
+    };
+    let max_tokens = match max_tokens.trim() {
+        "" => None,
+        t => Some(
+            t.parse::<u32>()
+                .map_err(|_| "Max tokens must be a whole number.".to_string())?,
+        ),
+    };
+    let max_steps = max_steps
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| "The step limit must be a whole number.".to_string())?;
+    Ok(FlowSettingsInput {
+        base_url,
+        model,
+        temperature,
+        max_tokens,
+        system_prompt,
+        max_steps,
+        api_key,
+    })
+}
+
+#[component]
+pub(super) fn SettingsDialog(
+    on_close: Callback<()>,
+    on_saved: Callback<FlowSettings>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let loaded = RwSignal::new(None::<FlowSettings>);
+    let base_url = RwSignal::new(String::new());
+    let model = RwSignal::new(String::new());
+    let temperature = RwSignal::new(String::new());
+    let max_tokens = RwSignal::new(String::new());
+    let max_steps = RwSignal::new(String::from("10"));
+    let system_prompt = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let clear_key = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let report = RwSignal::new(None::<ConnectionReport>);
+    spawn_local(async move {
+        match ipc::call(&flow::Settings {}).await {
+            Ok(s) => {
+                base_url.set(s.base_url.clone());
+                model.set(s.model.clone());
+                temperature.set(s.temperature.map(|t| t.to_string()).unwrap_or_default());
+                max_tokens.set(s.max_tokens.map(|t| t.to_string()).unwrap_or_default());
+                max_steps.set(s.max_steps.to_string());
+                system_prompt.set(s.system_prompt.clone());
+                loaded.set(Some(s));
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
+    let input = move || {
+        let k = key.get_untracked();
+        let api_key = if clear_key.get_untracked() {
+            ApiKeyChange::Clear
+        } else if k.trim().is_empty() {
+            ApiKeyChange::Keep
+        } else {
+            ApiKeyChange::Set(k)
+        };
+        settings_input(
+            base_url.get_untracked(),
+            model.get_untracked(),
+            temperature.get_untracked(),
+            max_tokens.get_untracked(),
+            max_steps.get_untracked(),
+            system_prompt.get_untracked(),
+            api_key,
+        )
+    };
+    let test = move |_| {
+        let i = match input() {
+            Ok(i) => i,
+            Err(e) => return error.set(Some(e)),
+        };
+        busy.set(true);
+        error.set(None);
+        report.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&flow::TestConnection { input: i }).await;
+            busy.set(false);
+            match r {
+                Ok(r) => report.set(Some(r)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let i = match input() {
+            Ok(i) => i,
+            Err(e) => return error.set(Some(e)),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&flow::SaveSettings { input: i }).await;
+            busy.set(false);
+            match r {
+                Ok(s) => {
+                    toasts.success("Provider saved");
+                    on_saved.run(s);
+                    on_close.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Flow provider".to_string() on_close=on_close test_id="flow-settings-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <label class="field">
+                    <span>"Base URL (OpenAI-compatible)"</span>
+                    <input class="input mono" data-testid="flow-base-url" placeholder="http://127.0.0.1:11434/v1"
+                        prop:value=move || base_url.get() on:input=move |ev| base_url.set(event_target_value(&ev))/>
+                    <small class="hint">"Ollama: http://127.0.0.1:11434/v1 · LM Studio: http://127.0.0.1:1234/v1 · OpenAI: https://api.openai.com/v1"</small>
+                </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Model"</span>
+                        <input class="input mono" list="flow-settings-models" data-testid="flow-settings-model"
+                            prop:value=move || model.get() on:input=move |ev| model.set(event_target_value(&ev))/>
+                        <datalist id="flow-settings-models">
+                            {move || report.get().map(|r| r.models.into_iter().map(|m| view! { <option value=m></option> }).collect_view())}
+                        </datalist>
+                    </label>
+                    <label class="field">
+                        <span>"API key"</span>
+                        <input class="input mono" type="password" autocomplete="off" data-testid="flow-api-key"
+                            placeholder=move || loaded.get().and_then(|s| s.api_key_hint).map(|h| format!("{h} (saved; type to replace)")).unwrap_or_else(|| "none (local providers need none)".into())
+                            prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+                        {move || loaded.get().is_some_and(|s| s.api_key_set).then(|| view! {
+                            <label class="check small-text">
+                                <input type="checkbox" prop:checked=move || clear_key.get() on:change=move |ev| clear_key.set(event_target_checked(&ev))/>
+                                "Remove the saved key"
+                            </label>
+                        })}
+                    </label>
+                </div>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Temperature"</span>
+                        <input class="input" inputmode="decimal" placeholder="provider default" prop:value=move || temperature.get() on:input=move |ev| temperature.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="field">
+                        <span>"Max tokens"</span>
+                        <input class="input" inputmode="numeric" placeholder="provider default" prop:value=move || max_tokens.get() on:input=move |ev| max_tokens.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="field">
+                        <span>"Step limit"</span>
+                        <input class="input" inputmode="numeric" data-testid="flow-max-steps" prop:value=move || max_steps.get() on:input=move |ev| max_steps.set(event_target_value(&ev))/>
+                    </label>
+                </div>
+                <label class="field">
+                    <span>"System prompt"</span>
+                    <textarea class="input" rows="4" prop:value=move || system_prompt.get() on:input=move |ev| system_prompt.set(event_target_value(&ev))></textarea>
+                </label>
+                {move || report.get().map(|r| view! {
+                    <p class=if r.ok { "banner small-text" } else { "banner error small-text" } data-testid="flow-test-report">
+                        {r.message}{format!(" ({:.0} ms)", r.duration_ms)}
+                    </p>
+                })}
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" data-testid="flow-test" disabled=move || busy.get() on:click=test>"Test connection"</button>
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="flow-settings-save" disabled=move || busy.get()>
+                        {move || if busy.get() { "Working…" } else { "Save" }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+pub(super) fn ToolsDialog(
+    session: Memo<Option<FlowSession>>,
+    id: i64,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let servers = RwSignal::new(None::<Result<Vec<McpServer>, ApiError>>);
+    let grants = RwSignal::new(Vec::<ToolGrant>::new());
+    let chosen = RwSignal::new(
+        session
+            .get_untracked()
+            .map(|s| s.mcp_server_ids)
+            .unwrap_or_default(),
+    );
+    spawn_local(async move {
+        servers.set(Some(ipc::call(&mcp::List {}).await));
+    });
+    let load_grants = move || {
+        spawn_local(async move {
+            match ipc::call(&flow::Grants { session_id: id }).await {
+                Ok(g) => grants.set(g),
+                Err(e) => toasts.error("Could not read the allowed tools", &e),
+            }
+        });
+    };
+    load_grants();
+    let save = move |_| {
+        spawn_local(async move {
+            let patch = FlowSessionPatch {
+                mcp_server_ids: Some(chosen.get_untracked()),
+                ..Default::default()
+            };
+            match ipc::call(&flow::UpdateSession { id, patch }).await {
+                Ok(_) => on_close.run(()),
+                Err(e) => toasts.error("Could not choose the tools", &e),
+            }
+        });
+    };
+    let revoke = move |g: ToolGrant| {
+        spawn_local(async move {
+            match ipc::call(&flow::RevokeGrant {
+                session_id: id,
+                server_id: g.server_id,
+                tool: g.tool,
+            })
+            .await
+            {
+                Ok(()) => load_grants(),
+                Err(e) => toasts.error("Could not revoke", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Tools for this session".to_string() on_close=on_close test_id="flow-tools-dialog">
+            <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
+            {move || match servers.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Loading MCP servers…"</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="plain-list">
+                        {list.into_iter().map(|s| {
+                            let sid = s.id;
+                            view! {
+                                <li>
+                                    <label class="check">
+                                        <input type="checkbox" data-testid=format!("flow-server-{sid}")
+                                            prop:checked=move || chosen.with(|c| c.contains(&sid))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| { c.retain(|x| *x != sid); if on { c.push(sid) } });
+                                            }/>
+                                        <strong>{s.name.clone()}</strong>
+                                        <span class="muted small-text">{s.description.clone().unwrap_or_default()}</span>
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <h3 class="section-title">"Always allowed"</h3>
+            {move || {
+                let list = grants.get();
+                if list.is_empty() {
+                    view! { <p class="muted small-text">"None: every call asks."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list" data-testid="flow-grants">
+                            {list.into_iter().map(|g| {
+                                let label = format!("{} · {}", g.server_name.clone().unwrap_or_else(|| format!("server {}", g.server_id)), g.tool);
+                                let g2 = g.clone();
+                                view! { <li class="input-row"><span class="mono">{label}</span><button class="button small" on:click=move |_| revoke(g2.clone())>"Revoke"</button></li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button primary" data-testid="flow-tools-save" on:click=save>"Save"</button>
+            </footer>
+        </Dialog>
+    }
+}
+
+#[component]
+pub(super) fn DeleteDialog(session: FlowSession, on_close: Callback<()>) -> impl IntoView {
+    let id = session.id;
+    let run = move || async move {
+        ipc::call(&flow::DeleteSession { id }).await?;
+        Ok("Session deleted".to_string())
+    };
+    view! {
+        <ConfirmDialog title="Delete this session?".to_string() action="Delete" run on_close
+            test_id="flow-delete-dialog" confirm_id="flow-delete-confirm">
+            <p>{format!("\"{}\" and its {} message(s) will be gone for good. Archive it instead to keep it out of the way.", session.title, session.message_count)}</p>
+        </ConfirmDialog>
+    }
+}
+
+#[component]
+pub(super) fn ResendDialog(
+    session_id: i64,
+    message_id: i64,
+    text: String,
+    dropped: usize,
+    on_close: Callback<()>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let go = move |_| {
+        let text = text.clone();
+        spawn_local(async move {
+            match ipc::call(&flow::EditMessage {
+                session_id,
+                message_id,
+                text,
+            })
+            .await
+            {
+                Ok(_) => {
+                    on_done.run(());
+                    on_close.run(());
+                }
+                Err(e) => toasts.error("Could not resend", &e),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Edit and resend?".to_string() on_close=on_close test_id="flow-resend-dialog">
+            <p>{format!("The {dropped} message(s) after it will be removed, and the agent answers the new text.")}</p>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button primary" data-testid="flow-resend-confirm" on:click=go>"Resend"</button>
+            </footer>
+        </Dialog>
+    }
+}

@@ -1,0 +1,132 @@
+//! One message: the user's words (editable), or the agent's answer as
+//! markdown (streamed in pieces) with its tool calls.
+
+use super::*;
+
+#[component]
+pub(super) fn MessageView(
+    m: FlowMessage,
+    is_last: bool,
+    /// Messages after this one (what an edit would drop).
+    dropped: usize,
+    live: Live,
+    results: Memo<HashMap<(i64, String), FlowMessage>>,
+    session_id: i64,
+    on_resend: Callback<(i64, String, usize)>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = m.id;
+    match m.role {
+        FlowRole::User => {
+            let editing = RwSignal::new(None::<String>);
+            let content = m.content.clone();
+            view! {
+                <div class="message user" data-testid="flow-message-user">
+                    {move || match editing.get() {
+                        None => view! {
+                            <div class="bubble">{content.clone()}</div>
+                            <button class="link small-text" data-testid="flow-edit" on:click={
+                                let c = content.clone();
+                                move |_| editing.set(Some(c.clone()))
+                            }>"Edit"</button>
+                        }.into_any(),
+                        Some(text) => view! {
+                            <div class="bubble editing">
+                                <textarea class="input" rows="3" data-testid="flow-edit-input" prop:value=text
+                                    on:input=move |ev| editing.set(Some(event_target_value(&ev)))></textarea>
+                                <div class="input-row end">
+                                    <button class="button small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                    <button class="button small primary" data-testid="flow-edit-send"
+                                        on:click=move |_| {
+                                            let t = editing.get_untracked().unwrap_or_default();
+                                            editing.set(None);
+                                            on_resend.run((id, t, dropped));
+                                        }>"Resend"</button>
+                                </div>
+                            </div>
+                        }.into_any(),
+                    }}
+                </div>
+            }
+            .into_any()
+        }
+        _ => {
+            let status = m.status;
+            let streaming = status == MessageStatus::Streaming;
+            // A streaming answer: its settled part is rendered once, in pieces
+            // as it grows; only the rest is rendered again with each frame
+            // (rendering the whole each time cost a long answer's page a core).
+            let parts = RwSignal::new(Vec::<String>::new());
+            let tail = RwSignal::new(String::new());
+            if streaming {
+                let settled = StoredValue::new(0usize);
+                Effect::new(move |_| {
+                    live.text.with(|t| {
+                        let text = t.get(&id).map(String::as_str).unwrap_or("");
+                        let mut done = settled.get_value();
+                        if text.len() < done || !text.is_char_boundary(done) {
+                            parts.set(Vec::new());
+                            done = 0;
+                        }
+                        let cut = done + markdown::settled_len(&text[done..]);
+                        if cut > done {
+                            let html = markdown::render(&text[done..cut]);
+                            parts.update(|p| p.push(html));
+                            settled.set_value(cut);
+                        }
+                        tail.set(markdown::render(&text[cut..]));
+                    })
+                });
+            }
+            // A finished answer is rendered whole, once.
+            // (Again once highlight.js is there, for its code blocks' colours.)
+            let html = (!streaming && !m.content.is_empty()).then(|| {
+                let content = m.content.clone();
+                move || {
+                    crate::components::highlight::ready();
+                    markdown::render(&content)
+                }
+            });
+            let first_at = move || {
+                live.first_at
+                    .with(|f| f.get(&id).map(|t| format!("{t:.0}")))
+            };
+            let retry = move |_| {
+                spawn_local(async move {
+                    if let Err(e) = ipc::call(&flow::Retry { session_id }).await {
+                        toasts.error("Could not retry", &e);
+                    }
+                });
+            };
+            view! {
+                <div class="message assistant" data-testid="flow-message-assistant" data-message-id=id
+                    data-status=format!("{status:?}").to_lowercase() data-first-token-at=first_at>
+                    {html.map(|html| view! {
+                        <div class="markdown" data-testid="flow-answer" inner_html=html on:click=move |ev| markdown_click(ev, toasts)></div>
+                    })}
+                    {streaming.then(|| view! {
+                        <div class="markdown" data-testid="flow-answer" on:click=move |ev| markdown_click(ev, toasts)>
+                            <For each=move || parts.get().into_iter().enumerate() key=|(i, _)| *i
+                                children=|(_, html)| view! { <div class="md-part" inner_html=html></div> }/>
+                            <div class="md-part" inner_html=move || tail.get()></div>
+                        </div>
+                    })}
+                    {streaming.then(|| view! { <span class="typing" aria-label="Answering"></span> })}
+                    {m.tool_calls.iter().cloned().map(|call| view! {
+                        <ToolCallCard call=call message_id=id session_id=session_id results=results/>
+                    }).collect_view()}
+                    {m.error.clone().map(|e| view! {
+                        <div class="banner error" role="alert" data-testid="flow-error">
+                            <span>{e}</span>
+                            {(is_last && matches!(status, MessageStatus::Error | MessageStatus::Cancelled)).then(|| view! {
+                                <button class="button small" data-testid="flow-retry" on:click=retry>"Retry"</button>
+                            })}
+                        </div>
+                    })}
+                    {m.model.clone().filter(|_| status == MessageStatus::Done).map(|model| view! { <div class="muted small-text">{model}</div> })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}

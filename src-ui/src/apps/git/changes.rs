@@ -1,0 +1,268 @@
+//! One repository: its changes with stage/unstage, a commit box, branches
+//! and the log.
+
+use super::*;
+
+pub(super) fn kind_letter(k: Option<ChangeKind>) -> &'static str {
+    match k {
+        Some(ChangeKind::Added) => "A",
+        Some(ChangeKind::Modified) => "M",
+        Some(ChangeKind::Deleted) => "D",
+        Some(ChangeKind::Renamed) => "R",
+        Some(ChangeKind::TypeChanged) => "T",
+        Some(ChangeKind::Untracked) => "?",
+        None => "",
+    }
+}
+
+/// One repository: its changes with stage/unstage, a commit box, branches, the log.
+#[component]
+pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<RepoList>();
+    let changes = RwSignal::new(None::<Result<RepoChanges, ApiError>>);
+    let ask = RwSignal::new(None::<Ask>);
+    let branches = RwSignal::new(Vec::<BranchInfo>::new());
+    let log = RwSignal::new(Vec::<CommitInfo>::new());
+    let message = RwSignal::new(String::new());
+    let new_branch = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let version = RwSignal::new(0u32);
+    let shown = RwSignal::new(None::<CommitInfo>);
+    let reload = move || {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        version.update(|v| *v += 1);
+        spawn_local(async move {
+            changes.set(Some(ipc::call(&git::Changes { repository_id }).await));
+            if let Ok(b) = ipc::call(&git::Branches { repository_id }).await {
+                branches.set(b);
+            }
+            if let Ok(l) = ipc::call(&git::Log {
+                repository_id,
+                limit: 20,
+            })
+            .await
+            {
+                log.set(l);
+            }
+        });
+    };
+    // The selected repository's changes follow its files (the VS Code page's feed).
+    Effect::new(move |_| {
+        let repository_id = repo.get();
+        reload();
+        spawn_local(async move {
+            let _ = ipc::call(&git::Watch { repository_id }).await;
+        });
+    });
+    ipc::listen_while_mounted(events::GIT_CHANGES, move |c: RepoChanges| {
+        if Some(c.repository_id) == repo.get_untracked() {
+            changes.set(Some(Ok(c)));
+        }
+    });
+    on_cleanup(move || {
+        spawn_local(async move {
+            let _ = ipc::call(&git::Watch {
+                repository_id: None,
+            })
+            .await;
+        });
+    });
+    let stage = move |path: String, staged: bool| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let paths = vec![path];
+            let result = if staged {
+                ipc::call(&git::Unstage {
+                    repository_id,
+                    paths,
+                })
+                .await
+            } else {
+                ipc::call(&git::Stage {
+                    repository_id,
+                    paths,
+                })
+                .await
+            };
+            match result {
+                Ok(()) => reload(),
+                Err(e) => toasts.error("Git", &e),
+            }
+        });
+    };
+    let commit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let r = ipc::call(&git::Commit {
+                repository_id,
+                message: message.get_untracked(),
+            })
+            .await;
+            busy.set(false);
+            match r {
+                Ok(c) => {
+                    toasts.success(format!("Committed {} {}", c.short_id, c.summary));
+                    message.set(String::new());
+                    reload();
+                }
+                Err(e) => toasts.error("Not committed", &e),
+            }
+        });
+    };
+    let branch_op = move |op: BranchOp, name: String| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let result = match op {
+                BranchOp::Create => {
+                    ipc::call(&git::CreateBranch {
+                        repository_id,
+                        name,
+                        checkout: true,
+                    })
+                    .await
+                }
+                BranchOp::Switch => {
+                    ipc::call(&git::SwitchBranch {
+                        repository_id,
+                        name,
+                    })
+                    .await
+                }
+                BranchOp::Delete => {
+                    ipc::call(&git::DeleteBranch {
+                        repository_id,
+                        name,
+                    })
+                    .await
+                }
+            };
+            match result {
+                Ok(b) => {
+                    branches.set(b);
+                    new_branch.set(String::new());
+                    reload();
+                }
+                Err(e) => toasts.error("Branch", &e),
+            }
+        });
+    };
+    view! {
+        <div class="panel" data-testid="git-repo">
+            <ConfirmHost ask/>
+            <div class="panel-title">"Repository"
+                <select class="input small-input" data-testid="git-repo-select"
+                    prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()
+                    on:change=move |ev| repo.set(event_target_value(&ev).parse().ok())>
+                    {move || repos.rows().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
+                </select>
+            </div>
+            <SyncBar repo version on_done=Callback::new(move |_| reload())/>
+            {move || shown.get().zip(repo.get()).map(|(c, repository_id)| view! {
+                <CommitDialog repository_id commit=c on_close=Callback::new(move |_| shown.set(None))
+                    on_reset=Callback::new(move |_| reload())/>
+            })}
+            {move || match changes.get() {
+                None if repo.get().is_none() => view! { <p class="muted">"Register a repository to work with it here."</p> }.into_any(),
+                None => view! { <div class="loading"><span class="spinner"></span>"Reading the repository…"</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Ok(c)) => view! {
+                    <div class="git-grid">
+                        <div>
+                            <div class="panel-title small">"Changes"<span class="muted small-text">{c.branch.clone().map(|b| format!("on {b}"))}</span></div>
+                            {if c.files.is_empty() {
+                                view! { <p class="muted" data-testid="git-clean">"Nothing to commit: the working tree is clean."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list" data-testid="git-changes">
+                                        {c.files.into_iter().map(|f| {
+                                            let staged = f.staged.is_some() && f.unstaged.is_none();
+                                            let path = f.path.clone();
+                                            view! {
+                                                <li class="git-change" data-testid=format!("git-change-{}", f.path)>
+                                                    <span class="mono change-kinds">{kind_letter(f.staged)}{kind_letter(f.unstaged)}</span>
+                                                    <span class="mono truncate">{f.path.clone()}</span>
+                                                    <button class="button small" data-testid=format!("git-toggle-{}", f.path)
+                                                        on:click=move |_| stage(path.clone(), staged)>{if staged { "Unstage" } else { "Stage" }}</button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <form class="form commit-box" on:submit=commit>
+                                <textarea class="input" rows="2" data-testid="git-message" placeholder="Commit message"
+                                    prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                                <div><button class="button primary" type="submit" data-testid="git-commit"
+                                    disabled=move || busy.get() || message.with(|m| m.trim().is_empty())>"Commit staged changes"</button></div>
+                            </form>
+                        </div>
+                        <div>
+                            <div class="panel-title small">"Branches"</div>
+                            <ul class="plain-list" data-testid="git-branches">
+                                {move || branches.get().into_iter().map(|b| {
+                                    let n1 = b.name.clone();
+                                    let n2 = b.name.clone();
+                                    view! {
+                                        <li class="git-change">
+                                            <span class="mono">{if b.current { "● " } else { "  " }}{b.name.clone()}</span>
+                                            <span class="muted small-text">{b.upstream.clone().map(|u| format!("{u} ↑{} ↓{}", b.ahead, b.behind))}</span>
+                                            {(!b.current).then(|| view! {
+                                                <span class="row-actions">
+                                                    <button class="button small" data-testid=format!("git-switch-branch-{}", b.name) on:click=move |_| branch_op(BranchOp::Switch, n1.clone())>"Switch"</button>
+                                                    <button class="button small danger" data-testid=format!("git-delete-branch-{}", b.name) on:click=move |_| {
+                                                        let n = n2.clone();
+                                                        ask.set(Some(Ask::new(
+                                                            "Delete this branch?",
+                                                            format!("The branch {n} is deleted from this repository (not from remotes). It is refused if it has commits the current branch does not have."),
+                                                            "Delete",
+                                                            move || branch_op(BranchOp::Delete, n.clone()),
+                                                        )));
+                                                    }>"Delete"</button>
+                                                </span>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <form class="input-row" on:submit=move |ev| { ev.prevent_default(); branch_op(BranchOp::Create, new_branch.get_untracked()); }>
+                                <input class="input mono" placeholder="new-branch" data-testid="git-new-branch" prop:value=move || new_branch.get() on:input=move |ev| new_branch.set(event_target_value(&ev))/>
+                                <button class="button" type="submit">"Create and switch"</button>
+                            </form>
+                            <JoinBranches repo branches on_done=Callback::new(move |_| reload())/>
+                            <div class="panel-title small">"History"<span class="muted small-text">"click a commit for its diff"</span></div>
+                            <ul class="plain-list" data-testid="git-log">
+                                {move || log.get().into_iter().map(|c| {
+                                    let open = c.clone();
+                                    view! {
+                                        <li class="git-commit clickable" on:click=move |_| shown.set(Some(open.clone()))><span class="mono muted">{c.short_id.clone()}</span>" "<span>{c.summary.clone()}</span>
+                                            <span class="muted small-text">{format!(" — {}{}", c.author, if c.parents.len() > 1 { " (merge)" } else { "" })}</span></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+        <RefsPanel repo version on_done=Callback::new(move |_| reload())/>
+    }
+}
+
+/// What the branch list's buttons do.
+#[derive(Clone, Copy)]
+pub(super) enum BranchOp {
+    Create,
+    Switch,
+    Delete,
+}

@@ -1,0 +1,108 @@
+//! A commit's message and diff, and resetting the branch to it.
+
+use super::*;
+
+pub(super) fn patch_lines(patch: &str) -> impl IntoView {
+    patch
+        .lines()
+        .map(|l| {
+            let class = if l.starts_with("@@") {
+                "diff-hunk"
+            } else if l.starts_with('+') && !l.starts_with("+++") {
+                "diff-add"
+            } else if l.starts_with('-') && !l.starts_with("---") {
+                "diff-del"
+            } else {
+                ""
+            };
+            view! { <tr class=class><td class="code mono">{l.to_string()}</td></tr> }
+        })
+        .collect_view()
+}
+
+/// A commit's message and diff; reset the branch to it (with confirmation).
+#[component]
+pub(super) fn CommitDialog(
+    repository_id: i64,
+    commit: CommitInfo,
+    on_close: Callback<()>,
+    on_reset: Callback<()>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let detail = RwSignal::new(None::<Result<CommitDetail, ApiError>>);
+    let id = commit.id.clone();
+    spawn_local({
+        let id = id.clone();
+        async move {
+            detail.set(Some(ipc::call(&git::Show { repository_id, id }).await));
+        }
+    });
+    let ask = RwSignal::new(None::<Ask>);
+    let short = commit.short_id.clone();
+    let reset = move |mode: ResetMode| {
+        let (label, warning) = match mode {
+            ResetMode::Soft => ("soft", "The branch moves here; the changes of later commits stay staged."),
+            ResetMode::Mixed => ("mixed", "The branch moves here; the changes of later commits stay in your files, unstaged."),
+            ResetMode::Hard => ("hard", "The branch moves here and every uncommitted change, and every change of later commits, is discarded from your files."),
+        };
+        let id = id.clone();
+        ask.set(Some(Ask::new(
+            format!("Reset ({label}) to {short}?"),
+            warning,
+            "Reset",
+            move || {
+                let id = id.clone();
+                spawn_local(async move {
+                    match ipc::call(&git::Reset {
+                        repository_id,
+                        id,
+                        mode,
+                    })
+                    .await
+                    {
+                        Ok(_) => {
+                            toasts.success(format!("Reset ({label}) done"));
+                            on_reset.run(());
+                            on_close.run(());
+                        }
+                        Err(e) => toasts.error("Not reset", &e),
+                    }
+                });
+            },
+        )));
+    };
+    let reset2 = reset.clone();
+    let reset3 = reset.clone();
+    view! {
+        <Dialog title=format!("Commit {}", commit.short_id) on_close=on_close test_id="git-commit-dialog">
+            <ConfirmHost ask/>
+            <div class="dialog-body commit-detail">
+                {move || match detail.get() {
+                    None => view! { <div class="loading"><span class="spinner"></span>"Reading the commit…"</div> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    Some(Ok(d)) => view! {
+                        <p class="muted small-text">{format!("{} <{}> · {}", d.commit.author, d.commit.email, d.commit.id)}</p>
+                        <pre class="commit-message" data-testid="git-commit-message">{d.message.clone()}</pre>
+                        {d.truncated.then(|| view! { <p class="muted">"A very large commit: part of it is left out."</p> })}
+                        {d.files.into_iter().map(|f| view! {
+                            <div class="diff-file">
+                                <div class="diff-title"><span class="mono">{f.path.clone()}</span><span class="muted">{f.status.clone()}</span></div>
+                                {if f.binary {
+                                    view! { <p class="muted">"Binary file"</p> }.into_any()
+                                } else {
+                                    view! { <table class="diff-table"><tbody>{patch_lines(&f.patch)}</tbody></table> }.into_any()
+                                }}
+                            </div>
+                        }).collect_view()}
+                    }.into_any(),
+                }}
+            </div>
+            <footer class="dialog-footer">
+                <span class="muted small-text">"Reset the current branch to this commit:"</span>
+                <button class="button" on:click=move |_| reset(ResetMode::Soft)>"Soft"</button>
+                <button class="button" on:click=move |_| reset2(ResetMode::Mixed)>"Mixed"</button>
+                <button class="button danger" data-testid="git-reset-hard" on:click=move |_| reset3(ResetMode::Hard)>"Hard…"</button>
+            </footer>
+        </Dialog>
+    }
+}
