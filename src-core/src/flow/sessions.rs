@@ -1,0 +1,141 @@
+//! Sessions: create, change, archive, delete, list; their messages and
+//! grants.
+
+use super::*;
+
+impl FlowAgent {
+    pub(super) fn with_state(&self, mut s: FlowSession) -> FlowSession {
+        if let Some(run) = lock(&self.runs).get(&s.id) {
+            s.run_state = run.state;
+        }
+        s
+    }
+
+    pub fn session(&self, id: i64) -> Result<FlowSession> {
+        let s = self.store.with(|c| store::flow::get_session(c, id))?;
+        Ok(self.with_state(s))
+    }
+
+    pub(super) fn emit_session(&self, id: i64) {
+        if let Ok(s) = self.session(id) {
+            self.events
+                .emit(DomainEvent::FlowSessionUpdated(Box::new(s)));
+        }
+    }
+
+    pub(super) fn emit_message(&self, m: &FlowMessage) {
+        self.events
+            .emit(DomainEvent::AgentMessage(Box::new(m.clone())));
+    }
+
+    pub fn sessions(&self, archived: bool, query: Option<&str>) -> Result<Vec<FlowSession>> {
+        let list = self
+            .store
+            .with(|c| store::flow::list_sessions(c, archived, query))?;
+        Ok(list.into_iter().map(|s| self.with_state(s)).collect())
+    }
+
+    pub(super) fn check_patch(
+        &self,
+        patch: &FlowSessionPatch,
+        current: Option<&FlowSession>,
+    ) -> Result<(String, Option<String>, Vec<i64>)> {
+        let title = match &patch.title {
+            Some(t) => {
+                let t = t.trim();
+                if t.is_empty() {
+                    return Err(Error::InvalidInput("A session needs a title.".into()));
+                }
+                if t.chars().count() > 200 || t.chars().any(char::is_control) {
+                    return Err(Error::InvalidInput(
+                        "A title is one line of at most 200 characters.".into(),
+                    ));
+                }
+                t.to_string()
+            }
+            None => current
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| DEFAULT_TITLE.into()),
+        };
+        let model = match &patch.model {
+            Some(m) if m.trim().is_empty() => None,
+            Some(m) => {
+                let m = m.trim();
+                if m.len() > 200 || m.chars().any(char::is_control) {
+                    return Err(Error::InvalidInput("That model name is not valid.".into()));
+                }
+                Some(m.to_string())
+            }
+            None => current.and_then(|s| s.model.clone()),
+        };
+        let ids = match &patch.mcp_server_ids {
+            Some(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                for id in &ids {
+                    self.mcp.get(*id).map_err(|_| {
+                        Error::InvalidInput(format!("There is no MCP server with id {id}."))
+                    })?;
+                }
+                ids
+            }
+            None => current
+                .map(|s| s.mcp_server_ids.clone())
+                .unwrap_or_default(),
+        };
+        Ok((title, model, ids))
+    }
+
+    pub fn create_session(&self, patch: FlowSessionPatch) -> Result<FlowSession> {
+        let (title, model, ids) = self.check_patch(&patch, None)?;
+        let s = self
+            .store
+            .with(|c| store::flow::insert_session(c, &title, model.as_deref(), &ids))?;
+        self.emit_session(s.id);
+        Ok(s)
+    }
+
+    pub fn update_session(&self, id: i64, patch: FlowSessionPatch) -> Result<FlowSession> {
+        let current = self.session(id)?;
+        let (title, model, ids) = self.check_patch(&patch, Some(&current))?;
+        self.store
+            .with(|c| store::flow::update_session(c, id, &title, model.as_deref(), &ids))?;
+        self.emit_session(id);
+        self.session(id)
+    }
+
+    pub fn archive_session(&self, id: i64, archived: bool) -> Result<FlowSession> {
+        self.session(id)?;
+        self.store
+            .with(|c| store::flow::set_archived(c, id, archived))?;
+        self.emit_session(id);
+        self.session(id)
+    }
+
+    pub async fn delete_session(&self, id: i64) -> Result<()> {
+        self.session(id)?;
+        self.cancel(id).await?;
+        self.store.with(|c| store::flow::delete_session(c, id))?;
+        self.events.emit(DomainEvent::FlowSessionDeleted(id));
+        Ok(())
+    }
+
+    pub fn messages(&self, session_id: i64) -> Result<Vec<FlowMessage>> {
+        self.session(session_id)?;
+        self.store.with(|c| store::flow::messages(c, session_id))
+    }
+
+    pub fn grants(&self, session_id: i64) -> Result<Vec<ToolGrant>> {
+        self.session(session_id)?;
+        self.store.with(|c| store::flow::grants(c, session_id))
+    }
+
+    pub fn revoke_grant(&self, session_id: i64, server_id: i64, tool: &str) -> Result<()> {
+        self.session(session_id)?;
+        self.store
+            .with(|c| store::flow::revoke(c, session_id, server_id, tool))
+    }
+
+    // ---- the conversation ---------------------------------------------
+}

@@ -1,0 +1,255 @@
+//! Tools offered to the model: which, under which function names, with
+//! what fingerprint for approval; and running the calls of an answer.
+
+use super::*;
+
+/// A tool offered to the model, and where it comes from.
+#[derive(Clone)]
+pub(super) struct Offered {
+    pub(super) server_id: i64,
+    pub(super) server_name: String,
+    pub(super) tool: String,
+    pub(super) description: String,
+    pub(super) schema: serde_json::Value,
+    pub(super) fingerprint: String,
+}
+
+/// Hash of what the user approves: the description and the input schema.
+pub fn fingerprint(description: &str, schema: &serde_json::Value) -> String {
+    let mut h = Sha256::new();
+    h.update(description.as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_string(schema).unwrap_or_default().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `[A-Za-z0-9_-]`, as the function-calling APIs require.
+pub(super) fn slug(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    out.trim_matches('_').to_string()
+}
+
+/// Longest function name providers take.
+pub(super) const MAX_FUNCTION_NAME: usize = 64;
+
+/// Names the model sees: `<server>__<tool>`, at most 64 characters, and
+/// distinct after the cut — two servers with a tool of the same name, two
+/// long names that differ only past character 64, or two tools that slug to
+/// the same text each get their own, so none is unreachable.
+pub(super) fn function_names(offered: &[Offered]) -> Vec<String> {
+    let fit = |mut s: String, room: usize| {
+        // Slugs are ASCII: any byte is a character boundary.
+        s.truncate(room);
+        s
+    };
+    let mut names: Vec<String> = Vec::with_capacity(offered.len());
+    for o in offered {
+        let server = {
+            let s = slug(&o.server_name);
+            if s.is_empty() {
+                format!("s{}", o.server_id)
+            } else {
+                s
+            }
+        };
+        let tool = slug(&o.tool);
+        let full = format!("{server}__{tool}");
+        let by_id = format!("s{}__{tool}", o.server_id);
+        let mut name = if full.len() > MAX_FUNCTION_NAME {
+            fit(by_id.clone(), MAX_FUNCTION_NAME)
+        } else {
+            full
+        };
+        if names.contains(&name) {
+            name = fit(by_id.clone(), MAX_FUNCTION_NAME);
+        }
+        let mut n = 2;
+        while names.contains(&name) {
+            let suffix = format!("_{n}");
+            name = fit(by_id.clone(), MAX_FUNCTION_NAME - suffix.len()) + &suffix;
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// What goes back to the model for a tool result.
+pub(super) fn result_text(result: &FlowToolResult) -> String {
+    if let Some(error) = &result.error {
+        return format!("Error: {error}");
+    }
+    let mut parts: Vec<String> = result
+        .content
+        .iter()
+        .map(|c| match c {
+            McpContent::Text { text } => text.clone(),
+            McpContent::Image { mime_type, .. } => format!("[image {mime_type}]"),
+            McpContent::Audio { mime_type, .. } => format!("[audio {mime_type}]"),
+            McpContent::Resource { uri, text, .. } => match text {
+                Some(t) => format!("[resource {uri}]\n{t}"),
+                None => format!("[resource {uri}]"),
+            },
+            McpContent::ResourceLink { uri, name, .. } => format!("[link {name}: {uri}]"),
+            McpContent::Other { json } => json.to_string(),
+        })
+        .collect();
+    if parts.is_empty() {
+        if let Some(s) = &result.structured_content {
+            parts.push(s.to_string());
+        }
+    }
+    let text = parts.join("\n");
+    if result.is_error {
+        format!("Error: {text}")
+    } else {
+        text
+    }
+}
+
+impl FlowAgent {
+    /// Runs the calls of `answer` that have no result yet, in order. Returns
+    /// false when the run must stop (a decision is needed, or it was cancelled).
+    pub(super) async fn run_calls(
+        self: &Arc<Self>,
+        session_id: i64,
+        mut answer: FlowMessage,
+        answered: &[String],
+        cancel: &mut watch::Receiver<bool>,
+    ) -> Result<bool> {
+        for i in 0..answer.tool_calls.len() {
+            if answered.contains(&answer.tool_calls[i].id) {
+                continue;
+            }
+            let call = answer.tool_calls[i].clone();
+            let result = match call.status {
+                ToolCallStatus::Pending => {
+                    self.set_state(session_id, RunState::WaitingApproval);
+                    return Ok(false);
+                }
+                ToolCallStatus::Denied => refused(&call, "The user denied this tool call.".into()),
+                ToolCallStatus::Invalid => refused(
+                    &call,
+                    call.error
+                        .clone()
+                        .unwrap_or_else(|| "This call is not valid.".into()),
+                ),
+                ToolCallStatus::Cancelled => {
+                    refused(&call, "Not run: the user stopped the agent.".into())
+                }
+                ToolCallStatus::Running | ToolCallStatus::Done => {
+                    refused(&call, "The app stopped while this call ran.".into())
+                }
+                ToolCallStatus::Approved => {
+                    self.set_state(session_id, RunState::RunningTool);
+                    answer.tool_calls[i].status = ToolCallStatus::Running;
+                    answer = self.save(&answer)?;
+                    let (Some(server_id), Some(tool)) = (call.server_id, call.tool.clone()) else {
+                        return Err(Error::failed("A tool call lost its tool.", &call.name));
+                    };
+                    let arguments: serde_json::Value =
+                        serde_json::from_str(&call.arguments).unwrap_or_default();
+                    let started = Instant::now();
+                    let outcome = tokio::select! {
+                        r = self.call_tool(server_id, &tool, arguments) => Some(r),
+                        _ = cancelled(cancel) => None,
+                    };
+                    let duration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+                    match outcome {
+                        None => {
+                            answer.tool_calls[i].status = ToolCallStatus::Cancelled;
+                            answer.tool_calls[i].error = Some("Stopped by the user.".into());
+                            let mut r = refused(&call, "The user stopped this call.".into());
+                            r.duration_ms = duration_ms;
+                            r
+                        }
+                        Some(Ok(done)) => {
+                            answer.tool_calls[i].status = ToolCallStatus::Done;
+                            FlowToolResult {
+                                tool_call_id: call.id.clone(),
+                                content: done.content,
+                                structured_content: done.structured_content,
+                                is_error: done.is_error,
+                                error: done.error,
+                                duration_ms: Some(done.duration_ms),
+                            }
+                        }
+                        Some(Err(e)) => {
+                            answer.tool_calls[i].status = ToolCallStatus::Done;
+                            let mut r = refused(&call, e.to_string());
+                            r.duration_ms = duration_ms;
+                            r
+                        }
+                    }
+                }
+            };
+            let (updated, tool) = self.store.with(|c| {
+                let tx = c.transaction()?;
+                let updated = store::flow::update_message(&tx, &answer)?;
+                let tool = store::flow::insert_message(&tx, &tool_message(session_id, result))?;
+                tx.commit()?;
+                Ok((updated, tool))
+            })?;
+            answer = updated;
+            self.emit_message(&answer);
+            self.emit_message(&tool);
+            if *cancel.borrow() {
+                // The rest of this answer's calls are settled by `cancel`.
+                return Ok(false);
+            }
+        }
+        self.set_state(session_id, RunState::Thinking);
+        Ok(true)
+    }
+
+    pub(super) async fn call_tool(
+        &self,
+        server_id: i64,
+        tool: &str,
+        arguments: serde_json::Value,
+    ) -> Result<ai_desktop_api::mcp::McpCall> {
+        if self.mcp.get(server_id)?.state != McpState::Running {
+            self.mcp.start(server_id).await?;
+        }
+        self.mcp.call_tool(server_id, tool, arguments).await
+    }
+
+    /// The tools of the session's servers, each started if it is not running.
+    pub(super) async fn offered_tools(&self, session: &FlowSession) -> Result<Vec<Offered>> {
+        let mut offered = Vec::new();
+        for id in &session.mcp_server_ids {
+            let Ok(server) = self.mcp.get(*id) else {
+                continue; // deleted since it was chosen
+            };
+            if server.state != McpState::Running {
+                self.mcp.start(*id).await.map_err(|e| {
+                    Error::Unavailable(format!(
+                        "The MCP server \"{}\" did not start: {e}",
+                        server.name
+                    ))
+                })?;
+            }
+            for t in self.mcp.tools(*id).await? {
+                let description = t.description.clone().unwrap_or_default();
+                offered.push(Offered {
+                    server_id: *id,
+                    server_name: server.name.clone(),
+                    fingerprint: fingerprint(&description, &t.input_schema),
+                    tool: t.name,
+                    description,
+                    schema: t.input_schema,
+                });
+            }
+        }
+        Ok(offered)
+    }
+}
