@@ -164,13 +164,17 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     wait_text(d, "[data-testid=confirm-dialog]", "scratch");
     d.click("[data-testid=confirm-dialog] .dialog-footer .button:not(.danger)");
     d.wait_until("the question to close", || {
-        d.try_find("[data-testid=confirm-dialog]").is_none().then_some(())
+        d.try_find("[data-testid=confirm-dialog]")
+            .is_none()
+            .then_some(())
     });
     assert_eq!(cli(&["branch", "--list", "scratch"]), "scratch");
     d.click("[data-testid=git-delete-branch-scratch]");
     d.click("[data-testid=confirm-yes]");
     d.wait_until("the branch to be deleted", || {
-        cli(&["branch", "--list", "scratch"]).is_empty().then_some(())
+        cli(&["branch", "--list", "scratch"])
+            .is_empty()
+            .then_some(())
     });
     d.step("git-branch-deleted");
 

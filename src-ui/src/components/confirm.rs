@@ -12,6 +12,7 @@ use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
+use std::sync::Arc;
 
 #[component]
 pub fn ConfirmDialog<F, Fut>(
@@ -90,7 +91,9 @@ pub struct Ask {
     pub message: String,
     /// The confirming button's label, e.g. "Drop".
     pub action: &'static str,
-    pub run: Callback<()>,
+    /// Not a `Callback`: that would belong to the view that asked, which a
+    /// live update may replace before the user answers.
+    pub run: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Ask {
@@ -104,7 +107,7 @@ impl Ask {
             title: title.into(),
             message: message.into(),
             action,
-            run: Callback::new(move |_| run()),
+            run: Arc::new(run),
         }
     }
 }
@@ -116,11 +119,11 @@ pub fn ConfirmHost(ask: RwSignal<Option<Ask>>) -> impl IntoView {
     move || {
         ask.get().map(|a| {
             let close = Callback::new(move |_| ask.set(None));
-            let run = a.run;
+            let run = a.run.clone();
             view! {
                 <ConfirmDialog title=a.title.clone() action=a.action on_close=close
                     test_id="confirm-dialog" confirm_id="confirm-yes"
-                    run=move || { run.run(()); async { Ok(String::new()) } }>
+                    run=move || { run(); async { Ok(String::new()) } }>
                     <p class="pre-line">{a.message.clone()}</p>
                 </ConfirmDialog>
             }

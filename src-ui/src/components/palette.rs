@@ -87,10 +87,11 @@ fn Palette(on_close: Callback<()>) -> impl IntoView {
     let active = RwSignal::new(0usize);
     let entries = RwSignal::new(Vec::<Entry>::new());
 
-    // Runs `work` after closing; its message (or error) is a toast.
+    // Runs `work` (its message or error is a toast), then closes: the
+    // entries belong to the palette, gone once it closes.
     let act = move |work: Callback<(), ()>| {
-        on_close.run(());
         work.run(());
+        on_close.run(());
     };
     fn call<F, Fut>(
         toasts: crate::components::toast::Toasts,
