@@ -3,7 +3,7 @@
 use crate::system::{AppInfo, DoctorReport};
 
 crate::command! {
-    /// `app_info`.
+    /// The app's version and where its data is.
     Info = "app_info" {} -> AppInfo;
     /// The UI's first frame is on screen (`pageMs` after the page began loading); logged once
     /// with the time since start.
@@ -17,9 +17,9 @@ crate::command! {
     QuitChoice = "app_quit_choice" {} -> Option<String>;
     /// An XDG autostart entry starts the app at login
     Autostart = "app_autostart" {} -> bool;
-    /// `app_set_autostart`.
+    /// Starts the app at login or not; answers the setting now.
     SetAutostart = "app_set_autostart" { enabled: bool } -> bool;
-    /// `app_set_quit_choice`.
+    /// Remembers what Quit does (`stop`, `leave`; none: ask each time).
     SetQuitChoice = "app_set_quit_choice" { choice: Option<String> } -> Option<String>;
     /// The log folder in the file manager
     OpenLogs = "app_open_logs" {} -> ();

@@ -41,6 +41,8 @@ macro_rules! command {
             $(#[$meta])*
             #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
             #[serde(rename_all = "camelCase")]
+            // Its arguments are described by the command's doc line.
+            #[allow(missing_docs)]
             pub struct $name { $($(#[$fmeta])* pub $field: $ty,)* }
             impl $crate::commands::Command for $name {
                 const NAME: &'static str = $wire;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployMode {
+    /// One process.
     #[default]
     Fork,
     /// Node's cluster module: several instances share the port (Node.js
@@ -17,6 +18,7 @@ pub enum DeployMode {
 }
 
 impl DeployMode {
+    /// The wire and database spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             DeployMode::Fork => "fork",
@@ -24,6 +26,7 @@ impl DeployMode {
         }
     }
 
+    /// The mode of its wire spelling, if it is one.
     pub fn parse(s: &str) -> Option<DeployMode> {
         match s {
             "fork" => Some(DeployMode::Fork),
@@ -40,8 +43,11 @@ pub enum DeploymentStatus {
     /// Not in PM2's list (never started, or deleted from PM2).
     #[default]
     Stopped,
+    /// PM2 is starting it.
     Launching,
+    /// Running.
     Online,
+    /// PM2 is stopping it.
     Stopping,
     /// PM2 gave up on it (it crashed too often) or it could not start.
     Errored,
@@ -50,24 +56,34 @@ pub enum DeploymentStatus {
 /// A deployment and its live state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
+    /// The app's id for it.
     pub id: i64,
+    /// The repository whose app it runs.
     pub repository_id: i64,
+    /// That repository's name, for display.
     pub repository_name: String,
+    /// Its name, unique among deployments.
     pub name: String,
     /// The PM2 process name: `deploy-{id}-{name}` (the name reduced to
     /// letters, digits, `-` and `_`).
     pub pm2_name: String,
+    /// A domain the user noted for it (shown, not served).
     pub domain: Option<String>,
+    /// The port it is given in `PORT`.
     pub port: u16,
+    /// Fork or cluster.
     pub mode: DeployMode,
+    /// How many processes in cluster mode (1 in fork mode).
     pub instances: u32,
     /// Extra environment (PORT is always set from `port`). Values cross
-    /// IPC as `secrets::MASKED` (see `DEPLOYMENTS_REVEAL`).
+    /// IPC as `secrets::MASKED` (see `deployments::Reveal`).
     pub env: BTreeMap<String, String>,
     /// What runs, e.g. `npm run start` or `node server.js` (split into
     /// arguments, never given to a shell).
     pub start_command: String,
+    /// What PM2 says about it now.
     pub status: DeploymentStatus,
+    /// Its processes' ids while it runs.
     pub pids: Vec<u32>,
     /// Percent of one core, summed over instances.
     pub cpu: f64,
@@ -75,25 +91,33 @@ pub struct Deployment {
     pub memory: u64,
     /// When PM2 last (re)started it, RFC 3339.
     pub started_at: Option<String>,
+    /// Restarts PM2 counted since it was started.
     pub restarts: u32,
     /// Why it is errored: its last stderr lines.
     pub error: Option<String>,
+    /// RFC 3339, UTC.
     pub created_at: String,
+    /// RFC 3339, UTC: the last change of its settings.
     pub updated_at: String,
 }
 
 /// What the create/edit dialog sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeploymentInput {
+    /// The repository whose app it runs.
     pub repository_id: i64,
+    /// Its name, unique among deployments.
     pub name: String,
     /// None: the next free port from 3000.
     #[serde(default)]
     pub port: Option<u16>,
+    /// A domain to note for it (shown, not served).
     #[serde(default)]
     pub domain: Option<String>,
+    /// Fork (the default) or cluster.
     #[serde(default)]
     pub mode: DeployMode,
+    /// How many processes in cluster mode (1 by default).
     #[serde(default = "one")]
     pub instances: u32,
     /// A value of `secrets::MASKED` keeps the stored value of that name.
@@ -111,6 +135,7 @@ fn one() -> u32 {
 /// The start command the app would use for a repository, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StartSuggestion {
+    /// The command, if one was found or guessed.
     pub command: Option<String>,
     /// Where it came from, e.g. "package.json scripts.start, run with pnpm
     /// (pnpm-lock.yaml)".
@@ -123,11 +148,15 @@ pub struct StartSuggestion {
 /// Whether PM2 can be used, and how to get it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pm2Status {
+    /// Whether a PM2 that runs was found.
     pub installed: bool,
+    /// The version it reported.
     pub version: Option<String>,
+    /// The `pm2` program the app runs.
     pub binary: Option<String>,
     /// The PM2_HOME in use (its daemon, dump and logs).
     pub pm2_home: String,
+    /// What to run to install it, shown when it is missing.
     pub install_hint: String,
 }
 
@@ -135,11 +164,15 @@ pub struct Pm2Status {
 /// labels) offer, with what an app needs to reach it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscoveredService {
+    /// The container's name.
     pub container: String,
     /// postgresql, mysql, mongodb, redis
     pub kind: String,
+    /// Whether the container runs.
     pub running: bool,
+    /// The port it is published on (127.0.0.1).
     pub host_port: Option<u16>,
+    /// How an app on this machine reaches it, password included.
     pub connection_string: Option<String>,
     /// The variable apps conventionally read it from: DATABASE_URL,
     /// MONGODB_URI, REDIS_URL.
@@ -149,18 +182,20 @@ pub struct DiscoveredService {
 /// Docker's answer, or why there is none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceDiscovery {
+    /// Whether Docker answered.
     pub docker_available: bool,
     /// Why Docker is not available, and what to do.
     pub message: Option<String>,
+    /// What it offers.
     pub services: Vec<DiscoveredService>,
 }
 
 crate::command! {
-    /// `deployments_status`.
+    /// Whether PM2 can be used, and how to get it.
     Status = "deployments_status" {} -> Pm2Status;
-    /// `deployments_list`.
+    /// Every deployment with PM2's live figures, by name.
     List = "deployments_list" {} -> Vec<Deployment>;
-    /// `deployments_suggest`.
+    /// The start command the app would use for the repository, and why.
     Suggest = "deployments_suggest" { repository_id: i64 } -> StartSuggestion;
     /// Created stopped
     Create = "deployments_create" { input: DeploymentInput } -> Deployment;
@@ -170,13 +205,13 @@ crate::command! {
     Reveal = "deployments_reveal" { id: i64, key: String } -> String;
     /// Returns once PM2 has it; status follows in events
     Start = "deployments_start" { id: i64 } -> Deployment;
-    /// `deployments_stop`.
+    /// Stops its process(es) (`pm2 stop`: PM2 keeps them in its list).
     Stop = "deployments_stop" { id: i64 } -> Deployment;
-    /// `deployments_restart`.
+    /// Stops and starts it again (with its current settings).
     Restart = "deployments_restart" { id: i64 } -> Deployment;
     /// Removes the PM2 process and its files
     Delete = "deployments_delete" { id: i64 } -> ();
-    /// `deployments_stop_all`.
+    /// Stops every deployment that runs.
     StopAll = "deployments_stop_all" {} -> Vec<Deployment>;
     /// A log read. The lines from `from` on (None: the kept tail of its out and err logs), at
     /// most 1,000 (the newest; the rest counted in `skipped`), waiting up to 20 s for one; the
@@ -184,7 +219,7 @@ crate::command! {
     Logs = "deployments_logs" { id: i64, from: Option<u64> } -> LogFrame;
     /// Empties its log files
     ClearLogs = "deployments_clear_logs" { id: i64 } -> ();
-    /// `deployments_services`.
+    /// The databases on Docker an app could use, with connection strings.
     Services = "deployments_services" {} -> ServiceDiscovery;
     /// None: PATH / ~/.pm2
     Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;

@@ -23,6 +23,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as it is written on the wire (`not_found` …).
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::NotFound => "not_found",
@@ -38,13 +39,17 @@ impl ErrorCode {
 /// An error as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
+    /// What kind of failure, for the UI to act on.
     pub code: ErrorCode,
+    /// What happened and what to do, in words for the user.
     pub message: String,
+    /// The cause's own words (an OS error, a tool's output), shown behind *Details*.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
 impl ApiError {
+    /// An error without detail.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             code,
@@ -53,6 +58,7 @@ impl ApiError {
         }
     }
 
+    /// The same error with the cause's own words attached.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self

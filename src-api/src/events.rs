@@ -50,11 +50,13 @@ pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 /// Why a deep link was refused, for the toast.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeepLinkRefused {
+    /// Why the link was refused, for a toast.
     pub message: String,
 }
 
 /// Payload of every `*:deleted` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deleted {
+    /// The id of the record that is gone.
     pub id: i64,
 }

@@ -7,31 +7,46 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileRoot {
     /// A registered repository, by id.
-    Repository { id: i64 },
+    Repository {
+        /// The repository's id.
+        id: i64,
+    },
     /// A configured workspace folder, by its path (exactly as listed).
-    Workspace { path: String },
+    Workspace {
+        /// The folder's absolute path.
+        path: String,
+    },
 }
 
 impl FileRoot {
+    /// The root of the registered repository `id`.
     pub fn repository(id: i64) -> FileRoot {
         FileRoot::Repository { id }
     }
 }
 
+/// What an entry of a folder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
+    /// A regular file.
     File,
+    /// A folder.
     Dir,
+    /// A symbolic link (not followed).
     Symlink,
 }
 
+/// An entry of a folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
+    /// Its name in the folder.
     pub name: String,
     /// Relative to the repository, with `/`.
     pub path: String,
+    /// File, folder or link.
     pub kind: EntryKind,
+    /// Bytes (0 for folders).
     pub size: u64,
     /// Seconds since the epoch.
     pub modified: Option<u64>,
@@ -41,17 +56,23 @@ pub struct FileEntry {
     pub git: Option<String>,
 }
 
+/// A folder's entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
+    /// The root the path is relative to.
     pub root: FileRoot,
     /// Relative folder shown ("" for the repository's top).
     pub path: String,
+    /// Folders first, then files, each by name.
     pub entries: Vec<FileEntry>,
 }
 
+/// A text file, as read for viewing and editing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileText {
+    /// Relative to its root, with `/`.
     pub path: String,
+    /// Its contents (UTF-8).
     pub text: String,
     /// Seconds since the epoch of its last change (for display).
     pub modified: Option<u64>,

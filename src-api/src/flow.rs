@@ -9,6 +9,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
+    /// Nothing is happening; the session waits for the user.
     #[default]
     Idle,
     /// The model is answering (tokens are streaming).
@@ -19,20 +20,28 @@ pub enum RunState {
     WaitingApproval,
 }
 
+/// A conversation with the agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowSession {
+    /// The app's id for it.
     pub id: i64,
+    /// Its title (the first message's start until the user renames it).
     pub title: String,
+    /// Kept out of the active list.
     pub archived: bool,
     /// The model for this session; None = the one in the settings.
     pub model: Option<String>,
     /// MCP servers whose tools the agent may use (started on demand).
     pub mcp_server_ids: Vec<i64>,
+    /// What its agent is doing now.
     pub run_state: RunState,
+    /// Messages in it.
     pub message_count: u32,
     /// The start of the last message, for the session list.
     pub preview: Option<String>,
+    /// RFC 3339, UTC.
     pub created_at: String,
+    /// RFC 3339, UTC: its last message or change (the list is ordered by it).
     pub updated_at: String,
 }
 
@@ -40,20 +49,26 @@ pub struct FlowSession {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowSessionPatch {
+    /// A new title.
     #[serde(default)]
     pub title: Option<String>,
     /// `Some("")` clears the override.
     #[serde(default)]
     pub model: Option<String>,
+    /// The MCP servers whose tools the agent may use.
     #[serde(default)]
     pub mcp_server_ids: Option<Vec<i64>>,
 }
 
+/// Who a message is from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlowRole {
+    /// The user.
     User,
+    /// The model.
     Assistant,
+    /// A tool's result, answering a call of the model.
     Tool,
 }
 
@@ -63,6 +78,7 @@ pub enum FlowRole {
 pub enum MessageStatus {
     /// Tokens are still arriving.
     Streaming,
+    /// Complete.
     Done,
     /// The provider failed or the stream broke; `error` says how, `content`
     /// keeps what arrived.
@@ -71,6 +87,7 @@ pub enum MessageStatus {
     Cancelled,
 }
 
+/// Where a tool call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ToolCallStatus {
@@ -78,9 +95,11 @@ pub enum ToolCallStatus {
     Pending,
     /// Allowed (by the user or an "always allow"), not yet run.
     Approved,
+    /// The tool is running.
     Running,
     /// It ran; the result is on the tool message.
     Done,
+    /// The user said no; the model is told so.
     Denied,
     /// The model asked for something that cannot run (unknown tool,
     /// arguments that are not a JSON object); nothing was called.
@@ -96,7 +115,9 @@ pub struct FlowToolCall {
     pub id: String,
     /// The function name the model used (`<server>__<tool>`).
     pub name: String,
+    /// The MCP server the tool belongs to (None when the name matched none).
     pub server_id: Option<i64>,
+    /// That server's name, as it was when the call was made.
     pub server_name: Option<String>,
     /// The MCP tool's own name.
     pub tool: Option<String>,
@@ -104,6 +125,7 @@ pub struct FlowToolCall {
     pub description: Option<String>,
     /// The arguments exactly as the model wrote them (JSON text).
     pub arguments: String,
+    /// Where the call is.
     pub status: ToolCallStatus,
     /// Allowed without asking, by an "always allow" of this session.
     pub auto_approved: bool,
@@ -118,23 +140,32 @@ pub struct FlowToolCall {
 /// What a tool call returned, kept on the tool message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowToolResult {
+    /// The call this answers.
     pub tool_call_id: String,
+    /// What the tool returned (text, images, audio, resources).
     pub content: Vec<McpContent>,
+    /// The tool's structured result, when it gave one.
     pub structured_content: Option<Value>,
     /// The tool ran and reported an error.
     pub is_error: bool,
     /// The call did not happen or did not complete (denied, invalid, failed).
     pub error: Option<String>,
+    /// How long the call took, when it ran.
     pub duration_ms: Option<f64>,
 }
 
+/// A message of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowMessage {
+    /// The app's id for it.
     pub id: i64,
+    /// The session it belongs to.
     pub session_id: i64,
+    /// Who it is from.
     pub role: FlowRole,
     /// Text (markdown for the assistant; what went to the model for a tool).
     pub content: String,
+    /// Whether it is complete (assistant messages stream).
     pub status: MessageStatus,
     /// Assistant: the calls it asked for.
     pub tool_calls: Vec<FlowToolCall>,
@@ -142,9 +173,11 @@ pub struct FlowMessage {
     pub tool_call_id: Option<String>,
     /// Tool: what the tool returned.
     pub tool_result: Option<FlowToolResult>,
+    /// Assistant: why the answer failed, when it did.
     pub error: Option<String>,
     /// Assistant: the model that answered.
     pub model: Option<String>,
+    /// RFC 3339, UTC.
     pub created_at: String,
 }
 
@@ -152,18 +185,24 @@ pub struct FlowMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ToolDecision {
+    /// Run it this once.
     Approve,
     /// Approve, and do not ask again in this session while the tool stays the same.
     AlwaysAllow,
+    /// Do not run it; the model is told so.
     Deny,
 }
 
 /// A tool the user allowed for a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolGrant {
+    /// The MCP server of the tool.
     pub server_id: i64,
+    /// That server's name, if it still exists.
     pub server_name: Option<String>,
+    /// The MCP tool's name.
     pub tool: String,
+    /// RFC 3339, UTC: when it was allowed.
     pub created_at: String,
 }
 
@@ -172,12 +211,17 @@ pub struct ToolGrant {
 pub struct FlowSettings {
     /// e.g. `http://127.0.0.1:11434/v1` (Ollama).
     pub base_url: String,
+    /// The model sessions use unless they choose one.
     pub model: String,
+    /// Sampling temperature; None: the provider's default.
     pub temperature: Option<f32>,
+    /// Longest answer; None: the provider's default.
     pub max_tokens: Option<u32>,
+    /// What the model is told first in every session.
     pub system_prompt: String,
     /// Model calls per user message before the agent stops.
     pub max_steps: u32,
+    /// Whether a key is stored.
     pub api_key_set: bool,
     /// The key masked, e.g. `••••3f9a`.
     pub api_key_hint: Option<String>,
@@ -187,50 +231,69 @@ pub struct FlowSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", content = "value", rename_all = "snake_case")]
 pub enum ApiKeyChange {
+    /// Leave it as it is.
     Keep,
+    /// Store this key (in a 0600 file, not in SQLite).
     Set(String),
+    /// Remove the stored key.
     Clear,
 }
 
+/// What the settings dialog saves or tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowSettingsInput {
+    /// The OpenAI-compatible endpoint, e.g. `http://127.0.0.1:11434/v1`.
     pub base_url: String,
+    /// The model sessions use unless they choose one.
     pub model: String,
+    /// Sampling temperature; None: the provider's default.
     pub temperature: Option<f32>,
+    /// Longest answer; None: the provider's default.
     pub max_tokens: Option<u32>,
+    /// What the model is told first in every session.
     pub system_prompt: String,
+    /// Model calls per user message before the agent stops.
     pub max_steps: u32,
+    /// What to do with the stored key.
     pub api_key: ApiKeyChange,
 }
 
 /// What "Test connection" found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionReport {
+    /// Whether the endpoint answered and took the key.
     pub ok: bool,
+    /// What happened, for the user.
     pub message: String,
     /// Models the provider lists (empty if it does not list them).
     pub models: Vec<String>,
+    /// How long the test took.
     pub duration_ms: f64,
 }
 
 /// Streamed text of assistant messages, batched (`flow_watch`'s channel).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TokenFrame {
+    /// The session the text belongs to.
     pub session_id: i64,
+    /// Text since the previous frame, per message.
     pub pieces: Vec<TokenPiece>,
 }
 
+/// Text that arrived for one message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenPiece {
+    /// The message it belongs to.
     pub message_id: i64,
+    /// The text to append.
     pub text: String,
 }
 
 crate::command! {
     /// The API key only as a mask
     Settings = "flow_settings" {} -> FlowSettings;
-    /// `flow_save_settings`.
+    /// Saves the provider settings (the key to its 0600 file).
     SaveSettings = "flow_save_settings" { input: FlowSettingsInput } -> FlowSettings;
     /// The form's values, not saved; `Keep` uses the saved key
     TestConnection = "flow_test_connection" { input: FlowSettingsInput } -> ConnectionReport;
@@ -238,11 +301,11 @@ crate::command! {
     Models = "flow_models" {} -> Vec<String>;
     /// Newest first; the query matches titles and message text
     Sessions = "flow_sessions" { archived: bool, query: Option<String> } -> Vec<FlowSession>;
-    /// `flow_create_session`.
+    /// A new, empty session.
     CreateSession = "flow_create_session" { patch: FlowSessionPatch } -> FlowSession;
-    /// `flow_update_session`.
+    /// Renames it, or changes its model or MCP servers.
     UpdateSession = "flow_update_session" { id: i64, patch: FlowSessionPatch } -> FlowSession;
-    /// `flow_archive_session`.
+    /// Moves it to the archive, or back.
     ArchiveSession = "flow_archive_session" { id: i64, archived: bool } -> FlowSession;
     /// Stops its run; its messages and grants go with it
     DeleteSession = "flow_delete_session" { id: i64 } -> ();
@@ -255,13 +318,13 @@ crate::command! {
     EditMessage = "flow_edit_message" { session_id: i64, message_id: i64, text: String } -> Vec<FlowMessage>;
     /// Asks the model again after an error or a stop
     Retry = "flow_retry" { session_id: i64 } -> ();
-    /// `flow_decide`.
+    /// Approves or denies a pending tool call; the run carries on.
     Decide = "flow_decide" { session_id: i64, message_id: i64, call_id: String, decision: ToolDecision } -> FlowMessage;
     /// Stops the stream and any running tool call
     Cancel = "flow_cancel" { session_id: i64 } -> ();
-    /// `flow_grants`.
+    /// The tools the user always allowed in the session.
     Grants = "flow_grants" { session_id: i64 } -> Vec<ToolGrant>;
-    /// `flow_revoke_grant`.
+    /// Asks again before the tool runs in the session.
     RevokeGrant = "flow_revoke_grant" { session_id: i64, server_id: i64, tool: String } -> ();
     /// Streamed text of that session's answers, batched (one session at a time; None stops)
     /// Streams `TokenFrame` frames over the Channel under `onFrame`.

@@ -1,4 +1,6 @@
-//! Git identity and SSH keys (the Git page's settings).
+//! Git: a repository's changes and diffs, commits, branches, history,
+//! fetch/pull/push, merge and rebase, stashes, tags, remotes and clone; and
+//! who you are to git, and your SSH keys.
 
 use crate::repos::Repository;
 use serde::{Deserialize, Serialize};
@@ -6,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// The global `user.name` / `user.email` (from `~/.gitconfig`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitIdentity {
+    /// `user.name`, if set.
     pub name: Option<String>,
+    /// `user.email`, if set.
     pub email: Option<String>,
     /// The file read and written.
     pub config_file: String,
@@ -21,6 +25,7 @@ pub struct SshKey {
     pub algorithm: String,
     /// `SHA256:…`
     pub fingerprint: String,
+    /// The public key's comment (often an email).
     pub comment: String,
     /// The whole public key line, to paste into a git host.
     pub public_key: String,
@@ -28,10 +33,12 @@ pub struct SshKey {
     pub has_private: bool,
 }
 
+/// A key pair to generate (ed25519).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSshKey {
     /// A file name in `~/.ssh` (letters, digits, `.`, `_`, `-`).
     pub name: String,
+    /// The public key's comment (often an email).
     pub comment: String,
     /// Empty or None: no passphrase.
     pub passphrase: Option<String>,
@@ -42,17 +49,24 @@ pub struct NewSshKey {
 pub struct SshTestResult {
     /// The server let the key in (git hosts then refuse a shell and say who you are).
     pub authenticated: bool,
+    /// What ssh printed.
     pub output: String,
+    /// ssh's exit code (None if it was killed at the time limit).
     pub exit_code: Option<i32>,
 }
 
 /// A commit of the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
+    /// The full id.
     pub id: String,
+    /// The abbreviated id, as git shows it.
     pub short_id: String,
+    /// The message's first line.
     pub summary: String,
+    /// The author's name.
     pub author: String,
+    /// The author's email.
     pub email: String,
     /// Seconds since the epoch.
     pub time: i64,
@@ -63,25 +77,35 @@ pub struct CommitInfo {
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
+    /// Its name, e.g. `main`.
     pub name: String,
+    /// Checked out.
     pub current: bool,
     /// e.g. `origin/main`.
     pub upstream: Option<String>,
+    /// Commits it has that its upstream lacks.
     pub ahead: usize,
+    /// Commits its upstream has that it lacks.
     pub behind: usize,
+    /// The id of its newest commit.
     pub tip: String,
 }
 
 /// A stash entry (0 is the newest).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StashInfo {
+    /// Its place in the stash list (`stash@{index}`).
     pub index: usize,
+    /// Its message, e.g. "WIP on main: …".
     pub message: String,
+    /// The id of its commit.
     pub id: String,
 }
 
+/// A tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagInfo {
+    /// Its name, e.g. `v1.2.0`.
     pub name: String,
     /// The commit it points at.
     pub target: String,
@@ -89,8 +113,10 @@ pub struct TagInfo {
     pub message: Option<String>,
 }
 
+/// A remote of the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteInfo {
+    /// Its name, e.g. `origin`.
     pub name: String,
     /// Credentials in the URL are shown as `***`.
     pub url: String,
@@ -99,24 +125,30 @@ pub struct RemoteInfo {
 /// One file of a commit's diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitFile {
+    /// Relative to the repository root, `/`-separated.
     pub path: String,
     /// added, modified, deleted, renamed, …
     pub status: String,
     /// Unified diff (cut at a limit; `binary` files have none).
     pub patch: String,
+    /// Binary: no patch is shown.
     pub binary: bool,
 }
 
 /// `git show`: a commit with its full message and diff against its first parent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitDetail {
+    /// The commit.
     pub commit: CommitInfo,
+    /// Its whole message.
     pub message: String,
+    /// The files it changed.
     pub files: Vec<CommitFile>,
     /// Files or lines were left out (very large commits).
     pub truncated: bool,
 }
 
+/// How far a reset goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResetMode {
@@ -128,6 +160,7 @@ pub enum ResetMode {
     Hard,
 }
 
+/// What pull does when the branches have diverged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PullMode {
@@ -142,29 +175,40 @@ pub enum PullMode {
 pub struct GitProgress {
     /// e.g. "Receiving objects", "Resolving deltas", "Writing objects".
     pub stage: String,
+    /// Objects done in this stage.
     pub current: u64,
+    /// Objects in this stage (0: not known yet).
     pub total: u64,
+    /// Bytes transferred so far.
     pub bytes: u64,
     /// What the server said (sideband), if anything.
     pub message: Option<String>,
 }
 
+/// What fetch, pull, push, merge or rebase ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncOutcome {
+    /// Nothing to do.
     UpToDate,
+    /// The branch moved forward to the other's commit.
     FastForward,
+    /// A merge commit was made.
     Merged,
     /// Stopped with conflicts; resolve and commit, or abort.
     Conflicts,
+    /// The branch's commits were replayed onto the other.
     Rebased,
+    /// The remote took the commits.
     Pushed,
+    /// The remote's commits arrived (nothing was merged).
     Fetched,
 }
 
 /// What fetch, pull, push, merge or rebase did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncResult {
+    /// How it ended.
     pub outcome: SyncOutcome,
     /// Files with conflicts (when `outcome` is `conflicts`).
     pub conflicted: Vec<String>,
@@ -176,22 +220,30 @@ pub struct SyncResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepoState {
+    /// Nothing under way.
     Clean,
+    /// A merge stopped on conflicts.
     Merge,
+    /// A rebase stopped on conflicts.
     Rebase,
+    /// Something else git started (a cherry-pick, a revert, a bisect …).
     Other,
 }
 
 /// `git_state`: what is under way, and the files still in conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkTreeState {
+    /// What is under way.
     pub state: RepoState,
+    /// Files still in conflict.
     pub conflicted: Vec<String>,
 }
 
 /// Input of `git_clone`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloneRequest {
+    /// What to clone: an `https://`, `ssh://`, `git://` or `file://` URL, `user@host:path`
+    /// or an absolute path (transport helpers like `ext::`, which run programs, are refused).
     pub url: String,
     /// One of the configured workspace folders.
     pub workspace: String,
@@ -204,11 +256,17 @@ pub struct CloneRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
+    /// New in this side.
     Added,
+    /// Its contents changed.
     Modified,
+    /// Gone in this side.
     Deleted,
+    /// Moved (see `old_path`).
     Renamed,
+    /// A file became a link or the like.
     TypeChanged,
+    /// Not known to git (working tree only).
     Untracked,
 }
 
@@ -219,25 +277,37 @@ pub struct FileChange {
     pub path: String,
     /// The path before a rename.
     pub old_path: Option<String>,
+    /// How it changed in the index, if it did.
     pub staged: Option<ChangeKind>,
+    /// How it changed in the working tree, if it did.
     pub unstaged: Option<ChangeKind>,
+    /// It has unresolved conflicts.
     pub conflicted: bool,
 }
 
+/// How many files are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeCounts {
+    /// Files with staged changes.
     pub staged: u32,
+    /// Tracked files with unstaged changes.
     pub unstaged: u32,
+    /// Files git does not know.
     pub untracked: u32,
+    /// Files in conflict.
     pub conflicted: u32,
 }
 
 /// Payload of `git:changes` and result of `git_changes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoChanges {
+    /// The repository.
     pub repository_id: i64,
+    /// The checked-out branch (or short commit id when detached).
     pub branch: Option<String>,
+    /// The changed files, by path.
     pub files: Vec<FileChange>,
+    /// How many files are in each state.
     pub counts: ChangeCounts,
     /// The list stopped at this many entries (a huge untracked tree).
     pub truncated: bool,
@@ -253,42 +323,60 @@ pub enum DiffSide {
     Staged,
 }
 
+/// What a diff line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiffLineKind {
+    /// Unchanged, shown around changes.
     Context,
+    /// Only in the new version.
     Added,
+    /// Only in the old version.
     Removed,
     /// "\ No newline at end of file".
     NoNewline,
 }
 
+/// A line of a hunk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffLine {
+    /// Context, added or removed.
     pub kind: DiffLineKind,
+    /// Its number in the old version (not for added lines).
     pub old_line: Option<u32>,
+    /// Its number in the new version (not for removed lines).
     pub new_line: Option<u32>,
+    /// The line, without its newline.
     pub text: String,
 }
 
+/// A run of changes with their context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiffHunk {
     /// `@@ -a,b +c,d @@ context`
     pub header: String,
+    /// Its lines, in order.
     pub lines: Vec<DiffLine>,
 }
 
 /// A unified diff of one file, or a summary where text would not help.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileDiff {
+    /// Relative to the repository root, `/`-separated.
     pub path: String,
+    /// The path before a rename.
     pub old_path: Option<String>,
+    /// Which two versions are compared.
     pub side: DiffSide,
+    /// Binary: no lines are shown.
     pub binary: bool,
     /// Too large to show; `additions`/`deletions` still count it.
     pub too_large: bool,
+    /// Lines added.
     pub additions: u32,
+    /// Lines removed.
     pub deletions: u32,
+    /// The changes (none when binary or too large).
     pub hunks: Vec<DiffHunk>,
 }
 
@@ -300,7 +388,7 @@ crate::command! {
     Watch = "git_watch" { repository_id: Option<i64> } -> ();
     /// One file's unified diff (index or working tree side).
     Diff = "git_diff" { repository_id: i64, path: String, side: DiffSide } -> FileDiff;
-    /// `git_identity`.
+    /// The global user.name and user.email.
     Identity = "git_identity" {} -> GitIdentity;
     /// Global config
     SetIdentity = "git_set_identity" { name: String, email: String } -> GitIdentity;
@@ -312,13 +400,13 @@ crate::command! {
     SshTest = "ssh_test" { host: String, key: Option<String> } -> SshTestResult;
     /// Paths relative to the repository
     Stage = "git_stage" { repository_id: i64, paths: Vec<String> } -> ();
-    /// `git_unstage`.
+    /// Takes the paths' changes out of the index (they stay in the files).
     Unstage = "git_unstage" { repository_id: i64, paths: Vec<String> } -> ();
     /// What is staged, as the Git page's identity
     Commit = "git_commit" { repository_id: i64, message: String } -> CommitInfo;
     /// Newest first, from HEAD
     Log = "git_log" { repository_id: i64, limit: u32 } -> Vec<CommitInfo>;
-    /// `git_branches`.
+    /// The local branches, with their upstreams and how far apart they are.
     Branches = "git_branches" { repository_id: i64 } -> Vec<BranchInfo>;
     /// From HEAD
     CreateBranch = "git_create_branch" { repository_id: i64, name: String, checkout: bool } -> Vec<BranchInfo>;
@@ -328,25 +416,25 @@ crate::command! {
     DeleteBranch = "git_delete_branch" { repository_id: i64, name: String } -> Vec<BranchInfo>;
     /// A merge or rebase under way, conflicted files
     State = "git_state" { repository_id: i64 } -> WorkTreeState;
-    /// `git_stashes`.
+    /// The stash list, newest first.
     Stashes = "git_stashes" { repository_id: i64 } -> Vec<StashInfo>;
-    /// `git_stash_push`.
+    /// Stashes the uncommitted changes (and untracked files if asked).
     StashPush = "git_stash_push" { repository_id: i64, message: String, include_untracked: bool } -> Vec<StashInfo>;
     /// Refuses to overwrite local changes
     StashApply = "git_stash_apply" { repository_id: i64, index: usize, pop: bool } -> Vec<StashInfo>;
-    /// `git_stash_drop`.
+    /// Drops one stash entry.
     StashDrop = "git_stash_drop" { repository_id: i64, index: usize } -> Vec<StashInfo>;
-    /// `git_tags`.
+    /// The tags, by name.
     Tags = "git_tags" { repository_id: i64 } -> Vec<TagInfo>;
     /// HEAD; annotated if a message
     CreateTag = "git_create_tag" { repository_id: i64, name: String, message: String } -> Vec<TagInfo>;
-    /// `git_delete_tag`.
+    /// Deletes a tag here (not on remotes).
     DeleteTag = "git_delete_tag" { repository_id: i64, name: String } -> Vec<TagInfo>;
-    /// `git_remotes`.
+    /// The remotes (credentials in URLs masked).
     Remotes = "git_remotes" { repository_id: i64 } -> Vec<RemoteInfo>;
-    /// `git_add_remote`.
+    /// Adds a remote (the same URL rules as clone).
     AddRemote = "git_add_remote" { repository_id: i64, name: String, url: String } -> Vec<RemoteInfo>;
-    /// `git_remove_remote`.
+    /// Removes a remote and its remote-tracking branches.
     RemoveRemote = "git_remove_remote" { repository_id: i64, name: String } -> Vec<RemoteInfo>;
     /// Message and diff
     Show = "git_show" { repository_id: i64, id: String } -> CommitDetail;
@@ -364,7 +452,7 @@ crate::command! {
     Rebase = "git_rebase" { repository_id: i64, onto: String } -> SyncResult;
     /// Aborts the merge or rebase under way
     Abort = "git_abort" { repository_id: i64 } -> RepoState;
-    /// `git_continue_rebase`.
+    /// Carries on with a rebase once its conflicts are resolved and staged.
     ContinueRebase = "git_continue_rebase" { repository_id: i64 } -> SyncResult;
     /// Registered Streams `GitProgress` frames over the Channel under `onProgress`.
     CloneRepo = "git_clone" { request: CloneRequest } -> Repository, streams GitProgress as "onProgress";

@@ -5,6 +5,8 @@
 //! and the error shape. This crate depends on serde (and serde_json for arbitrary JSON values) only so that it compiles
 //! for both `wasm32-unknown-unknown` and the host.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod commands;
 pub mod deployments;

@@ -5,14 +5,18 @@ use serde::{Deserialize, Serialize};
 /// One line of a process's output, as the log view receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {
+    /// Its place in the process's output (increasing; a read resumes after it).
     pub seq: u64,
+    /// Written to stderr (shown in the error colour).
     pub stderr: bool,
+    /// The line, without its newline.
     pub text: String,
 }
 
 /// A batch of log lines (one read of a `*_logs` command).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFrame {
+    /// The lines since the last read, oldest first.
     pub lines: Vec<LogLine>,
     /// Lines that were dropped before this frame because the reader fell
     /// behind the buffer (the view shows a marker).

@@ -19,6 +19,7 @@ pub enum McpTransport {
 }
 
 impl McpTransport {
+    /// The wire and database spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             McpTransport::Stdio => "stdio",
@@ -26,6 +27,7 @@ impl McpTransport {
         }
     }
 
+    /// The transport of its wire spelling, if it is one.
     pub fn parse(s: &str) -> Option<McpTransport> {
         match s {
             "stdio" => Some(McpTransport::Stdio),
@@ -39,11 +41,14 @@ impl McpTransport {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum McpState {
+    /// Not running.
     #[default]
     Stopped,
     /// Spawned (or connecting), the initialize handshake not yet done.
     Starting,
+    /// Initialized: its tools can be called.
     Running,
+    /// Asked to stop, not yet gone.
     Stopping,
     /// It did not start, or it died; `error` says why.
     Failed,
@@ -52,36 +57,50 @@ pub enum McpState {
 /// What the server said about itself in the initialize handshake.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpServerInfo {
+    /// The server's name for itself.
     pub name: String,
+    /// Its version.
     pub version: String,
+    /// Its display name, when it gives one.
     pub title: Option<String>,
+    /// The MCP protocol version agreed on.
     pub protocol_version: String,
+    /// What it tells clients about using it.
     pub instructions: Option<String>,
 }
 
 /// Which parts of the protocol the server offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpCapabilities {
+    /// It offers tools.
     pub tools: bool,
+    /// It offers resources.
     pub resources: bool,
+    /// It offers prompts.
     pub prompts: bool,
+    /// It sends log messages.
     pub logging: bool,
 }
 
 /// A registered MCP server and its live state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpServer {
+    /// The app's id for it.
     pub id: i64,
+    /// Its name, unique among servers.
     pub name: String,
+    /// What the user noted about it.
     pub description: Option<String>,
+    /// Stdio (a program the app runs) or HTTP (a URL).
     pub transport: McpTransport,
     /// The program (stdio): a name looked up on PATH, or an absolute path.
     pub command: String,
     /// Arguments, passed one by one (never through a shell).
     pub args: Vec<String>,
     /// Extra environment for the program (stdio). Values cross IPC as
-    /// `secrets::MASKED` (see `MCP_REVEAL`).
+    /// `secrets::MASKED` (see `mcp::Reveal`).
     pub env: BTreeMap<String, String>,
+    /// The folder the program runs in (stdio); None: the app's data folder.
     pub working_directory: Option<String>,
     /// The endpoint (http).
     pub url: Option<String>,
@@ -92,40 +111,55 @@ pub struct McpServer {
     pub auto_restart: bool,
     /// From the last successful handshake.
     pub server_info: Option<McpServerInfo>,
+    /// From the last successful handshake.
     pub capabilities: Option<McpCapabilities>,
+    /// Where it is in its life.
     pub state: McpState,
+    /// Its process id while it runs (stdio).
     pub pid: Option<u32>,
     /// Why it is `failed`, with its last output lines where there are any.
     pub error: Option<String>,
+    /// RFC 3339, UTC: when it last started.
     pub started_at: Option<String>,
     /// Automatic restarts since the user last started it.
     pub restarts: u32,
+    /// RFC 3339, UTC.
     pub created_at: String,
+    /// RFC 3339, UTC: the last change of its settings.
     pub updated_at: String,
 }
 
 /// What the add/edit dialog sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpServerInput {
+    /// Its name, unique among servers.
     pub name: String,
+    /// What the user notes about it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Stdio (the default) or HTTP.
     #[serde(default)]
     pub transport: McpTransport,
+    /// The program (stdio): a name looked up on PATH, or an absolute path.
     #[serde(default)]
     pub command: String,
+    /// Arguments, passed one by one (never through a shell).
     #[serde(default)]
     pub args: Vec<String>,
     /// A value of `secrets::MASKED` (here and in `headers`) keeps the
     /// stored value of that name.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// The folder the program runs in (stdio).
     #[serde(default)]
     pub working_directory: Option<String>,
+    /// The endpoint (http).
     #[serde(default)]
     pub url: Option<String>,
+    /// Extra request headers (http).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Restart it when it crashes.
     #[serde(default)]
     pub auto_restart: bool,
 }
@@ -135,21 +169,27 @@ pub struct McpServerInput {
 pub struct ImportRefusal {
     /// The entry's key in `mcpServers` (empty when the document itself is bad).
     pub name: String,
+    /// Why it was not imported.
     pub reason: String,
 }
 
 /// The outcome of an import: every entry lands in exactly one list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
+    /// The servers created.
     pub imported: Vec<McpServer>,
+    /// The entries not imported, and why.
     pub refused: Vec<ImportRefusal>,
 }
 
 /// A tool a server offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpTool {
+    /// Its name, as calls name it.
     pub name: String,
+    /// Its display name, when it gives one.
     pub title: Option<String>,
+    /// What it does, as the model and the user read it.
     pub description: Option<String>,
     /// JSON Schema of the arguments (an object schema).
     pub input_schema: Value,
@@ -157,26 +197,40 @@ pub struct McpTool {
     pub annotations: Option<Value>,
 }
 
+/// A resource a server offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpResource {
+    /// Its URI, as reads name it.
     pub uri: String,
+    /// Its name.
     pub name: String,
+    /// What it is.
     pub description: Option<String>,
+    /// Its type, when the server says.
     pub mime_type: Option<String>,
 }
 
+/// An argument of a prompt template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpPromptArgument {
+    /// Its name.
     pub name: String,
+    /// What it is for.
     pub description: Option<String>,
+    /// Whether the prompt needs it.
     pub required: bool,
 }
 
+/// A prompt template a server offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpPrompt {
+    /// Its name.
     pub name: String,
+    /// Its display name, when it gives one.
     pub title: Option<String>,
+    /// What it is for.
     pub description: Option<String>,
+    /// What it takes.
     pub arguments: Vec<McpPromptArgument>,
 }
 
@@ -184,33 +238,50 @@ pub struct McpPrompt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum McpContent {
+    /// Text (JSON text is shown pretty-printed).
     Text {
+        /// The text (of a resource: when it is text).
         text: String,
     },
     /// Base64 data.
     Image {
+        /// Base64 of the bytes.
         data: String,
+        /// Its type, e.g. `image/png`.
         mime_type: String,
     },
+    /// Base64 audio.
     Audio {
+        /// Base64 of the bytes.
         data: String,
+        /// Its type, e.g. `image/png`.
         mime_type: String,
     },
     /// An embedded resource (text, or base64 `blob`).
     Resource {
+        /// The resource's URI.
         uri: String,
+        /// Its type, e.g. `image/png`.
         mime_type: Option<String>,
+        /// The text (of a resource: when it is text).
         text: Option<String>,
+        /// Base64 of its bytes, when it is binary.
         blob: Option<String>,
     },
+    /// A link to a resource the client may read.
     ResourceLink {
+        /// The resource's URI.
         uri: String,
+        /// The resource's name.
         name: String,
+        /// What the resource is.
         description: Option<String>,
+        /// Its type, e.g. `image/png`.
         mime_type: Option<String>,
     },
     /// Anything this version does not know, as the server sent it.
     Other {
+        /// The piece as the server sent it.
         json: Value,
     },
 }
@@ -218,32 +289,41 @@ pub enum McpContent {
 /// A tool call made through the hub, as kept in the server's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpCall {
+    /// The app's id for it.
     pub id: i64,
+    /// The server it was made to.
     pub server_id: i64,
+    /// The tool's name.
     pub tool: String,
+    /// The arguments sent.
     pub arguments: Value,
     /// What the tool returned (empty when the call itself failed).
     pub content: Vec<McpContent>,
+    /// The tool's structured result, when it gave one.
     pub structured_content: Option<Value>,
     /// The tool reported an error (`isError`): it ran and failed.
     pub is_error: bool,
     /// The call did not complete: a protocol or transport error, a timeout.
     pub error: Option<String>,
+    /// How long it took, in milliseconds.
     pub duration_ms: f64,
+    /// RFC 3339, UTC.
     pub created_at: String,
 }
 
 /// `{ id, uri }` result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceContents {
+    /// The resource read.
     pub uri: String,
+    /// What it holds.
     pub contents: Vec<McpContent>,
 }
 
 crate::command! {
-    /// `mcp_list`.
+    /// Every registered MCP server with its live state, by name.
     List = "mcp_list" {} -> Vec<McpServer>;
-    /// `mcp_create`.
+    /// Registers a server (stopped).
     Create = "mcp_create" { input: McpServerInput } -> McpServer;
     /// A running server keeps its old settings until it is restarted
     Update = "mcp_update" { id: i64, input: McpServerInput } -> McpServer;
@@ -257,25 +337,25 @@ crate::command! {
     Import = "mcp_import" { json: String } -> ImportReport;
     /// Returns once initialized, or fails
     Start = "mcp_start" { id: i64 } -> McpServer;
-    /// `mcp_stop`.
+    /// Stops it (its process ends, or the HTTP session is closed).
     Stop = "mcp_stop" { id: i64 } -> McpServer;
-    /// `mcp_restart`.
+    /// Stops it and starts it again with its current settings.
     Restart = "mcp_restart" { id: i64 } -> McpServer;
     /// The server must be running
     Tools = "mcp_tools" { id: i64 } -> Vec<McpTool>;
-    /// `mcp_resources`.
+    /// The resources it offers (it must be running).
     Resources = "mcp_resources" { id: i64 } -> Vec<McpResource>;
-    /// `mcp_read_resource`.
+    /// One resource's contents.
     ReadResource = "mcp_read_resource" { id: i64, uri: String } -> ResourceContents;
-    /// `mcp_prompts`.
+    /// The prompt templates it offers (it must be running).
     Prompts = "mcp_prompts" { id: i64 } -> Vec<McpPrompt>;
     /// Arguments are checked against the tool's schema first; the call is kept in the history
     CallTool = "mcp_call_tool" { id: i64, tool: String, arguments: Value } -> McpCall;
     /// Newest first
     History = "mcp_history" { id: i64 } -> Vec<McpCall>;
-    /// `mcp_clear_history`.
+    /// Forgets its call history.
     ClearHistory = "mcp_clear_history" { id: i64 } -> ();
-    /// A log read (see `DEPLOYMENTS_LOGS`) of stderr and stdout that is not JSON-RPC; the
+    /// A log read (see `deployments::Logs`) of stderr and stdout that is not JSON-RPC; the
     /// buffer lives across restarts (this is `mcp:{id}:log` of the old backend).
     Logs = "mcp_logs" { id: i64, from: Option<u64> } -> LogFrame;
 }

@@ -7,19 +7,30 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepoKind {
+    /// Marker: `package.json` (checked first, so a Tauri app counts as Node).
     Node,
+    /// Marker: `Cargo.toml`.
     Rust,
+    /// Markers: `pyproject.toml`, `requirements.txt`, `setup.py`, `Pipfile`.
     Python,
+    /// Marker: `go.mod`.
     Go,
+    /// Markers: `pom.xml`, `build.gradle(.kts)`.
     Java,
+    /// Marker: `Gemfile`.
     Ruby,
+    /// Marker: `composer.json`.
     Php,
+    /// Markers: `global.json`, `*.csproj`, `*.fsproj`, `*.sln`.
     Dotnet,
+    /// Marker: `index.html` (and none of the above).
     Static,
+    /// None of the above.
     Other,
 }
 
 impl RepoKind {
+    /// Every kind, in the order the UI lists them.
     pub const ALL: [RepoKind; 10] = [
         RepoKind::Node,
         RepoKind::Rust,
@@ -49,6 +60,7 @@ impl RepoKind {
         }
     }
 
+    /// The kind of its wire spelling, if it is one.
     pub fn parse(s: &str) -> Option<RepoKind> {
         RepoKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -73,10 +85,13 @@ impl RepoKind {
 /// A registered repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Repository {
+    /// The app's id for it.
     pub id: i64,
+    /// Its name, unique among repositories.
     pub name: String,
     /// Canonical absolute path.
     pub path: String,
+    /// What kind of project it holds.
     #[serde(rename = "type")]
     pub kind: RepoKind,
     /// The port reserved for this repository's code-server.
@@ -87,9 +102,11 @@ pub struct Repository {
     pub branch: Option<String>,
     /// Kept for the VS Code module: whether its code-server runs.
     pub running: bool,
+    /// Its code-server's process id while it runs.
     pub pid: Option<u32>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// RFC 3339, UTC: the last change of its record.
     pub updated_at: String,
 }
 
@@ -98,7 +115,9 @@ pub struct Repository {
 /// deserialize.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRepository {
+    /// Its name, unique among repositories.
     pub name: String,
+    /// An existing folder (made canonical).
     pub path: String,
     /// `None`: detect from marker files.
     #[serde(default, rename = "type")]
@@ -111,15 +130,19 @@ pub struct NewRepository {
 /// Input of `repos_update`; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepositoryPatch {
+    /// A new name.
     #[serde(default)]
     pub name: Option<String>,
+    /// A new folder (it must exist).
     #[serde(default)]
     pub path: Option<String>,
+    /// A kind chosen by the user.
     #[serde(default, rename = "type")]
     pub kind: Option<RepoKind>,
     /// Detect the type from the folder's marker files again (`kind` is then ignored).
     #[serde(default)]
     pub detect_kind: bool,
+    /// Another port for its code-server.
     #[serde(default)]
     pub port: Option<i64>,
 }
@@ -127,13 +150,18 @@ pub struct RepositoryPatch {
 /// What the add dialog learns about a folder before it is registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoInspection {
+    /// The canonical folder.
     pub path: String,
     /// The folder's name, as a default for the repository's name.
     pub suggested_name: String,
+    /// The kind its marker files say.
     #[serde(rename = "type")]
     pub kind: RepoKind,
+    /// The `origin` remote's URL, if any.
     pub url: Option<String>,
+    /// The checked-out branch, if it is a git repository.
     pub branch: Option<String>,
+    /// Whether it is a git repository.
     pub is_git: bool,
 }
 

@@ -22,6 +22,8 @@ pub fn masked(values: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretPart {
+    /// A value of the environment.
     Env,
+    /// A value of the HTTP headers.
     Header,
 }

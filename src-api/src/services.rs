@@ -3,16 +3,22 @@
 use crate::logs::LogFrame;
 use serde::{Deserialize, Serialize};
 
+/// A database the app can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
+    /// PostgreSQL.
     Postgresql,
+    /// MySQL.
     Mysql,
+    /// MongoDB.
     Mongodb,
+    /// Redis.
     Redis,
 }
 
 impl ServiceKind {
+    /// Every kind, in the catalog's order.
     pub const ALL: [ServiceKind; 4] = [
         ServiceKind::Postgresql,
         ServiceKind::Mysql,
@@ -30,10 +36,12 @@ impl ServiceKind {
         }
     }
 
+    /// The kind of its wire spelling, if it is one.
     pub fn parse(s: &str) -> Option<ServiceKind> {
         ServiceKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// How people write it, e.g. "PostgreSQL".
     pub fn label(self) -> &'static str {
         match self {
             ServiceKind::Postgresql => "PostgreSQL",
@@ -47,22 +55,29 @@ impl ServiceKind {
 /// One installable service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogEntry {
+    /// Which database.
     pub kind: ServiceKind,
+    /// Its name for people.
     pub label: String,
     /// Repository of the image, e.g. `redis`.
     pub image: String,
     /// Offered version tags, newest first; any valid tag may be asked for.
     pub versions: Vec<String>,
+    /// The port it listens on inside its container.
     pub internal_port: u16,
     /// Host port tried first (the service's standard one).
     pub default_port: u16,
 }
 
+/// What Docker says about an installed service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceState {
+    /// Its container runs (and answers its health check).
     Running,
+    /// Its container runs, not yet ready.
     Starting,
+    /// Its container exists and is stopped.
     Stopped,
     /// Recorded by the app, but its container is gone (removed outside the app).
     Missing,
@@ -71,22 +86,30 @@ pub enum ServiceState {
 /// An installed service and what Docker says about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstalledService {
+    /// Which database.
     pub kind: ServiceKind,
+    /// The image tag it was installed with.
     pub version: String,
     /// `image:version`.
     pub image: String,
+    /// The container's name.
     pub container: String,
+    /// The volume its data lives in (kept on uninstall unless asked).
     pub volume: String,
     /// Host port, bound on 127.0.0.1 only.
     pub port: u16,
+    /// What Docker says about it now.
     pub state: ServiceState,
+    /// How an app on this machine reaches it, password included.
     pub connection_string: String,
+    /// RFC 3339, UTC.
     pub installed_at: String,
 }
 
 /// What the install button sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallRequest {
+    /// Which database.
     pub kind: ServiceKind,
     /// None: the catalog's newest.
     #[serde(default)]
@@ -99,8 +122,11 @@ pub struct InstallRequest {
 /// A container the app did not create: shown, never changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignContainer {
+    /// The container's name.
     pub name: String,
+    /// Its image.
     pub image: String,
+    /// Docker's word for its state, e.g. `running`.
     pub state: String,
     /// e.g. "0.0.0.0:5432->5432/tcp".
     pub ports: Vec<String>,
@@ -109,29 +135,32 @@ pub struct ForeignContainer {
 /// Everything the Services page shows (also the `service:updated` payload).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServicesOverview {
+    /// Whether Docker answered.
     pub docker_available: bool,
     /// Why Docker is not available, and what to do.
     pub message: Option<String>,
+    /// The services the app installed.
     pub installed: Vec<InstalledService>,
+    /// Other containers on this Docker.
     pub foreign: Vec<ForeignContainer>,
 }
 
 crate::command! {
-    /// `services_catalog`.
+    /// The services that can be installed, with their versions.
     Catalog = "services_catalog" {} -> Vec<CatalogEntry>;
     /// Docker absent is an answer, not an error
     Overview = "services_overview" {} -> ServicesOverview;
     /// Pull progress lines while the image is pulled; returns once it accepts connections
     /// Streams `String` frames over the Channel under `onProgress`.
     Install = "services_install" { request: InstallRequest } -> InstalledService, streams String as "onProgress";
-    /// `services_start`.
+    /// Starts its container.
     Start = "services_start" { kind: ServiceKind } -> InstalledService;
-    /// `services_stop`.
+    /// Stops its container (its data stays).
     Stop = "services_stop" { kind: ServiceKind } -> InstalledService;
-    /// `services_restart`.
+    /// Restarts its container.
     Restart = "services_restart" { kind: ServiceKind } -> InstalledService;
-    /// `services_uninstall`.
+    /// Removes its container; its data volume too only when asked.
     Uninstall = "services_uninstall" { kind: ServiceKind, delete_data: bool } -> ();
-    /// A log read of the container's output (see `DEPLOYMENTS_LOGS`).
+    /// A log read of the container's output (see `deployments::Logs`).
     Logs = "services_logs" { kind: ServiceKind, from: Option<u64> } -> LogFrame;
 }

@@ -2,13 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// An open terminal tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TerminalInfo {
+    /// The app's number for it (unique while the app runs).
     pub id: u32,
     /// The repository's name, or "home".
     pub title: String,
+    /// The folder the shell started in.
     pub cwd: String,
+    /// The shell's process id (its session and process group too).
     pub pid: u32,
+    /// Whether the shell still runs.
     pub running: bool,
     /// The shell's exit code once it has exited (None if killed by a signal).
     pub exit_code: Option<i32>,
@@ -19,12 +24,14 @@ pub struct TerminalInfo {
 /// paused while too much waits unread).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TerminalFrame {
+    /// Output to write to the emulator, as text.
     pub data: String,
     /// Another view took over, or this one was detached: stop reading.
     #[serde(default)]
     pub detached: bool,
     /// Set once, when the shell has exited.
     pub exited: bool,
+    /// The shell's exit code once it has exited (None if killed by a signal).
     pub exit_code: Option<i32>,
 }
 

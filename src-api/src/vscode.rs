@@ -7,9 +7,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceState {
+    /// Not running.
     Stopped,
+    /// Spawned, not yet answering on its port.
     Starting,
+    /// Answering on its port.
     Running,
+    /// Asked to stop, not yet gone.
     Stopping,
     /// Did not become ready, or exited on its own; `error` says why.
     Failed,
@@ -18,10 +22,13 @@ pub enum InstanceState {
 /// The code-server of one repository (every repository has one, stopped or not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeServerInstance {
+    /// The repository it serves.
     pub repository_id: i64,
+    /// Where it is in its life.
     pub state: InstanceState,
     /// The port it listens on (127.0.0.1 only) while starting or running.
     pub port: Option<u16>,
+    /// Its process id while it runs.
     pub pid: Option<u32>,
     /// RFC 3339, UTC.
     pub started_at: Option<String>,
@@ -34,9 +41,11 @@ pub struct CodeServerInstance {
 /// Whether code-server can be run, and what to do if not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeServerStatus {
+    /// Whether a code-server that runs was found.
     pub installed: bool,
     /// The binary that will be run (from Settings, else PATH).
     pub binary: Option<String>,
+    /// The version it reported.
     pub version: Option<String>,
     /// Per-instance cookie names (`--cookie-suffix`, code-server 4.107+).
     /// Without it, in-app windows are still isolated (one cookie jar each),
@@ -72,23 +81,23 @@ pub struct CleanupReport {
 pub use crate::logs::{LogFrame, LogLine};
 
 crate::command! {
-    /// `vscode_status`.
+    /// Whether code-server can be run, and how to get it.
     Status = "vscode_status" {} -> CodeServerStatus;
     /// One per repository
     List = "vscode_list" {} -> Vec<CodeServerInstance>;
     /// Returns once ready, or fails
     Start = "vscode_start" { repository_id: i64 } -> CodeServerInstance;
-    /// `vscode_stop`.
+    /// Stops the repository's code-server.
     Stop = "vscode_stop" { repository_id: i64 } -> CodeServerInstance;
-    /// `vscode_restart`.
+    /// Stops it and starts it again.
     Restart = "vscode_restart" { repository_id: i64 } -> CodeServerInstance;
-    /// `vscode_stop_all`.
+    /// Stops every code-server that runs.
     StopAll = "vscode_stop_all" {} -> Vec<CodeServerInstance>;
-    /// `vscode_cleanup`.
+    /// Removes folders of deleted repositories and ends code-servers nothing tracks.
     Cleanup = "vscode_cleanup" {} -> CleanupReport;
     /// Starts it if needed
     Open = "vscode_open" { repository_id: i64, target: OpenTarget } -> ();
-    /// A log read (see `DEPLOYMENTS_LOGS`); an empty frame after 2 s while no instance runs.
+    /// A log read (see `deployments::Logs`); an empty frame after 2 s while no instance runs.
     Logs = "vscode_logs" { repository_id: i64, from: Option<u64> } -> LogFrame;
     /// The binary to use; None = PATH
     SetBinary = "vscode_set_binary" { path: Option<String> } -> CodeServerStatus;
