@@ -13,7 +13,7 @@ use crate::components::live_list::LiveList;
 use crate::components::log_view::{LogFollower, LogPanel};
 use crate::components::secret_pairs::SecretPairs;
 use crate::components::status::StatusPill;
-use crate::components::toast::use_toasts;
+use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::{
@@ -21,6 +21,7 @@ use ai_desktop_api::deployments::{
     ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::events;
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -375,7 +376,7 @@ fn DeploymentDialog(
             .unwrap_or_default(),
     );
     let suggestion = RwSignal::new(None::<StartSuggestion>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let was_running = e
         .as_ref()
@@ -399,9 +400,9 @@ fn DeploymentDialog(
             return;
         }
         let Some(repository_id) = repository.get_untracked() else {
-            error.set(Some(
-                "Choose a repository (add one on the Repositories page first).".into(),
-            ));
+            error.set(Some(invalid(
+                "Choose a repository (add one on the Repositories page first).",
+            )));
             return;
         };
         let port_value = match port.get_untracked().trim() {
@@ -409,7 +410,9 @@ fn DeploymentDialog(
             t => match t.parse::<u16>() {
                 Ok(p) => Some(p),
                 Err(_) => {
-                    error.set(Some(format!("\"{t}\" is not a port number (1–65535).")));
+                    error.set(Some(invalid(format!(
+                        "\"{t}\" is not a port number (1–65535)."
+                    ))));
                     return;
                 }
             },
@@ -418,7 +421,7 @@ fn DeploymentDialog(
             match instances.get_untracked().trim().parse::<u32>() {
                 Ok(n) => n,
                 Err(_) => {
-                    error.set(Some("Instances must be a number.".into()));
+                    error.set(Some(invalid("Instances must be a number.")));
                     return;
                 }
             }
@@ -458,7 +461,7 @@ fn DeploymentDialog(
                     on_saved.run(d.id);
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -548,7 +551,7 @@ fn DeploymentDialog(
                     <span>"Environment variables (PORT is set for you)"</span>
                     <SecretPairs pairs=env key_label="NAME" test_id="deploy-env" reveal=reveal_env/>
                 </div>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="submit" class="button primary" data-testid="deploy-submit" disabled=move || busy.get()>

@@ -8,7 +8,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::highlight::{language_for_path, Code};
 use crate::components::icons::{Icon, Svg};
-use crate::components::toast::use_toasts;
+use crate::components::toast::{use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::files;
 use ai_desktop_api::files::{EntryKind, FileEntry, FileRoot, FileText, Listing};
@@ -205,7 +205,7 @@ pub fn FilesPage() -> impl IntoView {
                         <div class="panel table-wrap">
                             {move || match listing.get() {
                                 None => view! { <div class="loading"><span class="spinner"></span>"Reading the folder…"</div> }.into_any(),
-                                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                                Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
                                 Some(Ok(l)) if l.entries.is_empty() => view! { <p class="muted" data-testid="files-empty">"This folder is empty."</p> }.into_any(),
                                 Some(Ok(l)) => view! {
                                     <ul class="plain-list file-list" data-testid="files-list">
@@ -300,7 +300,7 @@ fn NameDialog(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let value = RwSignal::new(initial);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let renaming = from.is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -321,7 +321,7 @@ fn NameDialog(
             };
             match r {
                 Ok(()) => on_done.run(()),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -330,7 +330,7 @@ fn NameDialog(
             <form class="form" on:submit=submit novalidate>
                 <label class="field"><span>{if renaming { "New path, from the top of the folder" } else { "Name" }}</span>
                     <input class="input mono" data-testid="files-name" autofocus=true prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="submit" class="button primary" data-testid="files-submit">{if renaming { "Move" } else { "Create" }}</button>
@@ -372,7 +372,7 @@ fn TrashDialog(
 #[component]
 fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> impl IntoView {
     let path = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let change = move |add: bool, path_given: String| {
         error.set(None);
         spawn_local(async move {
@@ -386,7 +386,7 @@ fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> i
                     folders.set(list);
                     path.set(String::new());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -418,7 +418,7 @@ fn WorkspacesDialog(folders: RwSignal<Vec<String>>, on_close: Callback<()>) -> i
                     <button class="button" type="button" on:click=browse>"Browse…"</button>
                     <button class="button primary" type="submit" data-testid="workspace-add">"Add"</button>
                 </form>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="workspace-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="workspace-error"/> })}
             </div>
             <footer class="dialog-footer">
                 <button class="button" on:click=move |_| on_close.run(())>"Done"</button>

@@ -6,11 +6,12 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
-use crate::components::toast::use_toasts;
+use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::repos::{
     self, NewRepository, RepoInspection, RepoKind, Repository, RepositoryPatch,
 };
+use ai_desktop_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -227,7 +228,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
     // Kept apart from the submit error: an inspection that finishes after a
     // failed submit must not wipe that submit's message.
     let path_problem = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
 
     let inspect = move || {
@@ -278,7 +279,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
             t => match t.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    error.set(Some(format!("\"{t}\" is not a port number.")));
+                    error.set(Some(invalid(format!("\"{t}\" is not a port number."))));
                     return;
                 }
             },
@@ -325,7 +326,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                     });
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -411,9 +412,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         />
                     </label>
                 </div>
-                {move || error.get().map(|e| view! {
-                    <p class="form-error" role="alert" data-testid="form-error">{e}</p>
-                })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="submit" class="button primary" data-testid="repo-submit" disabled=move || busy.get()>

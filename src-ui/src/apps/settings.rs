@@ -1,13 +1,13 @@
 //! Settings: the Doctor (what each module needs and whether this machine
 //! has it), where the app keeps its data and logs, and which PM2 it drives.
 
+use crate::components::load::{loaded, resource};
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::app;
 use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::Pm2Status;
-use ai_desktop_api::system::{AppInfo, DoctorReport};
-use ai_desktop_api::ApiError;
+use ai_desktop_api::system::AppInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -108,16 +108,12 @@ fn Pm2Settings() -> impl IntoView {
 #[component]
 pub fn Doctor() -> impl IntoView {
     let toasts = use_toasts();
-    let report = RwSignal::new(None::<Result<DoctorReport, ApiError>>);
-    let checking = RwSignal::new(false);
-    let check = move || {
-        checking.set(true);
-        spawn_local(async move {
-            report.set(Some(ipc::call(&app::Doctor {}).await));
-            checking.set(false);
-        });
-    };
-    check();
+    let report = resource(|| app::Doctor {});
+    // Checking again keeps the table until the new report is in.
+    let check = Action::new_local(move |_: &()| async move {
+        report.set(Some(ipc::call(&app::Doctor {}).await));
+    });
+    let checking = check.pending();
     let open_logs = move |_| {
         spawn_local(async move {
             if let Err(e) = ipc::call(&app::OpenLogs {}).await {
@@ -130,14 +126,11 @@ pub fn Doctor() -> impl IntoView {
             <div class="panel-title">"Doctor"
                 <span class="row-actions">
                     <button class="button small" data-testid="doctor-open-logs" on:click=open_logs>"Open logs folder"</button>
-                    <button class="button small" data-testid="doctor-check" disabled=move || checking.get() on:click=move |_| check()>
+                    <button class="button small" data-testid="doctor-check" disabled=move || checking.get() on:click=move |_| { check.dispatch(()); }>
                         {move || if checking.get() { "Checking…" } else { "Check again" }}</button>
                 </span>
             </div>
-            {move || match report.get() {
-                None => view! { <div class="loading"><span class="spinner"></span>"Looking for git, node, pm2, code-server, docker…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
-                Some(Ok(r)) => {
+            {loaded(report, "Looking for git, node, pm2, code-server, docker…", move |r| {
                     let missing = r.tools.iter().filter(|t| !t.found).count();
                     view! {
                         <p class=if missing == 0 { "muted" } else { "banner warn" } data-testid="doctor-summary">
@@ -169,8 +162,7 @@ pub fn Doctor() -> impl IntoView {
                         </table>
                         <p class="muted small-text">"Logs: "<span class="mono" data-testid="doctor-log-dir">{r.log_dir.unwrap_or_else(|| "standard error only".into())}</span></p>
                     }.into_any()
-                }
-            }}
+            })}
         </div>
     }
 }

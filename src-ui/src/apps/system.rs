@@ -2,7 +2,7 @@
 //! page is open) and every PM2 process with its actions.
 
 use crate::components::confirm::ConfirmDialog;
-use crate::components::toast::use_toasts;
+use crate::components::toast::{use_toasts, ErrorText};
 use crate::format::{bytes, duration};
 use crate::ipc;
 use ai_desktop_api::system;
@@ -211,7 +211,7 @@ fn Pm2Processes() -> impl IntoView {
             <div class="panel-title">"PM2 processes"<span class="muted small-text">"every process of this PM2, not only deployments"</span></div>
             {move || match list.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Asking PM2…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="muted" data-testid="pm2-unavailable">{e.message}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e test_id="pm2-unavailable"/> }.into_any(),
                 Some(Ok(l)) if l.is_empty() => view! { <p class="muted" data-testid="pm2-empty">"PM2 runs no processes."</p> }.into_any(),
                 Some(Ok(l)) => view! {
                     <table class="table pm2-table" data-testid="pm2-table">

@@ -8,6 +8,7 @@ pub mod diff_view;
 pub mod highlight;
 pub mod icons;
 pub mod live_list;
+pub mod load;
 pub mod log_view;
 pub mod markdown;
 pub mod palette;

@@ -206,6 +206,12 @@ pub fn ErrorDetails(
     })
 }
 
+/// An error the page found itself (a field the app would refuse anyway),
+/// shown like the app's own.
+pub fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, message)
+}
+
 /// An error shown where it happened (a form, a panel): its message, with
 /// the same *Details* and *Open Doctor* as a toast.
 #[component]

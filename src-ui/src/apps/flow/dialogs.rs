@@ -56,7 +56,7 @@ pub(super) fn SettingsDialog(
     let system_prompt = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let clear_key = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let report = RwSignal::new(None::<ConnectionReport>);
     spawn_local(async move {
@@ -70,7 +70,7 @@ pub(super) fn SettingsDialog(
                 system_prompt.set(s.system_prompt.clone());
                 loaded.set(Some(s));
             }
-            Err(e) => error.set(Some(e.message)),
+            Err(e) => error.set(Some(e)),
         }
     });
     let input = move || {
@@ -95,7 +95,7 @@ pub(super) fn SettingsDialog(
     let test = move |_| {
         let i = match input() {
             Ok(i) => i,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return error.set(Some(invalid(e))),
         };
         busy.set(true);
         error.set(None);
@@ -105,7 +105,7 @@ pub(super) fn SettingsDialog(
             busy.set(false);
             match r {
                 Ok(r) => report.set(Some(r)),
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -113,7 +113,7 @@ pub(super) fn SettingsDialog(
         ev.prevent_default();
         let i = match input() {
             Ok(i) => i,
-            Err(e) => return error.set(Some(e)),
+            Err(e) => return error.set(Some(invalid(e))),
         };
         busy.set(true);
         error.set(None);
@@ -126,7 +126,7 @@ pub(super) fn SettingsDialog(
                     on_saved.run(s);
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -184,7 +184,7 @@ pub(super) fn SettingsDialog(
                         {r.message}{format!(" ({:.0} ms)", r.duration_ms)}
                     </p>
                 })}
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" data-testid="flow-test" disabled=move || busy.get() on:click=test>"Test connection"</button>
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
@@ -255,7 +255,7 @@ pub(super) fn ToolsDialog(
             <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
             {move || match servers.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Loading MCP servers…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="plain-list">

@@ -10,7 +10,7 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
 use crate::components::markdown;
 use crate::components::status::{StatusDot, StatusPill};
-use crate::components::toast::use_toasts;
+use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::flow;

@@ -175,7 +175,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             {move || match changes.get() {
                 None if repo.get().is_none() => view! { <p class="muted">"Register a repository to work with it here."</p> }.into_any(),
                 None => view! { <div class="loading"><span class="spinner"></span>"Reading the repository…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
                 Some(Ok(c)) => view! {
                     <div class="git-grid">
                         <div>

@@ -15,7 +15,7 @@ pub(super) fn CloneDialog(
     let name = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<GitProgress>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     spawn_local(async move {
         let r = ipc::call(&files::WorkspaceFolders {}).await;
         if let Ok(list) = &r {
@@ -45,7 +45,7 @@ pub(super) fn CloneDialog(
                     on_cloned.run(repo);
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -57,7 +57,7 @@ pub(super) fn CloneDialog(
                         prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/></label>
                 {move || match workspaces.get() {
                     None => view! { <div class="loading"><span class="spinner"></span></div> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => view! {
                         <p class="banner warn" data-testid="clone-no-workspace">"Add a workspace folder on the Files page first: clones go into one."</p>
                     }.into_any(),
@@ -80,7 +80,7 @@ pub(super) fn CloneDialog(
                         {(p.total > 0).then(|| view! { <progress max=p.total.to_string() value=p.current.to_string()></progress> })}
                     </div>
                 })}
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="clone-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="clone-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="submit" class="button primary" data-testid="clone-submit"

@@ -29,12 +29,12 @@ pub(super) fn CommitDialog(
     on_reset: Callback<()>,
 ) -> impl IntoView {
     let toasts = use_toasts();
-    let detail = RwSignal::new(None::<Result<CommitDetail, ApiError>>);
     let id = commit.id.clone();
-    spawn_local({
+    let detail = resource({
         let id = id.clone();
-        async move {
-            detail.set(Some(ipc::call(&git::Show { repository_id, id }).await));
+        move || git::Show {
+            repository_id,
+            id: id.clone(),
         }
     });
     let ask = RwSignal::new(None::<Ask>);
@@ -77,25 +77,21 @@ pub(super) fn CommitDialog(
         <Dialog title=format!("Commit {}", commit.short_id) on_close=on_close test_id="git-commit-dialog">
             <ConfirmHost ask/>
             <div class="dialog-body commit-detail">
-                {move || match detail.get() {
-                    None => view! { <div class="loading"><span class="spinner"></span>"Reading the commit…"</div> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
-                    Some(Ok(d)) => view! {
-                        <p class="muted small-text">{format!("{} <{}> · {}", d.commit.author, d.commit.email, d.commit.id)}</p>
-                        <pre class="commit-message" data-testid="git-commit-message">{d.message.clone()}</pre>
-                        {d.truncated.then(|| view! { <p class="muted">"A very large commit: part of it is left out."</p> })}
-                        {d.files.into_iter().map(|f| view! {
-                            <div class="diff-file">
-                                <div class="diff-title"><span class="mono">{f.path.clone()}</span><span class="muted">{f.status.clone()}</span></div>
-                                {if f.binary {
-                                    view! { <p class="muted">"Binary file"</p> }.into_any()
-                                } else {
-                                    view! { <table class="diff-table"><tbody>{patch_lines(&f.patch)}</tbody></table> }.into_any()
-                                }}
-                            </div>
-                        }).collect_view()}
-                    }.into_any(),
-                }}
+                {loaded(detail, "Reading the commit…", |d| view! {
+                    <p class="muted small-text">{format!("{} <{}> · {}", d.commit.author, d.commit.email, d.commit.id)}</p>
+                    <pre class="commit-message" data-testid="git-commit-message">{d.message.clone()}</pre>
+                    {d.truncated.then(|| view! { <p class="muted">"A very large commit: part of it is left out."</p> })}
+                    {d.files.into_iter().map(|f| view! {
+                        <div class="diff-file">
+                            <div class="diff-title"><span class="mono">{f.path.clone()}</span><span class="muted">{f.status.clone()}</span></div>
+                            {if f.binary {
+                                view! { <p class="muted">"Binary file"</p> }.into_any()
+                            } else {
+                                view! { <table class="diff-table"><tbody>{patch_lines(&f.patch)}</tbody></table> }.into_any()
+                            }}
+                        </div>
+                    }).collect_view()}
+                })}
             </div>
             <footer class="dialog-footer">
                 <span class="muted small-text">"Reset the current branch to this commit:"</span>

@@ -6,15 +6,15 @@ use super::repositories::RepoList;
 use crate::components::confirm::{Ask, ConfirmHost};
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
-use crate::components::toast::{use_toasts, Toasts};
+use crate::components::load::{loaded, resource};
+use crate::components::toast::{use_toasts, ErrorText, Toasts};
 use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::files;
 use ai_desktop_api::git;
 use ai_desktop_api::git::{
-    BranchInfo, ChangeKind, CloneRequest, CommitDetail, CommitInfo, GitIdentity, GitProgress,
-    NewSshKey, PullMode, RemoteInfo, RepoChanges, RepoState, ResetMode, SshKey, SshTestResult,
-    StashInfo, SyncOutcome, SyncResult, TagInfo,
+    BranchInfo, ChangeKind, CloneRequest, CommitInfo, GitProgress, NewSshKey, PullMode, RemoteInfo,
+    RepoChanges, RepoState, ResetMode, StashInfo, SyncOutcome, SyncResult, TagInfo,
 };
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::ApiError;

@@ -38,7 +38,7 @@ pub(super) fn ServerDialog(
             .unwrap_or_default(),
     );
     let auto_restart = RwSignal::new(e.as_ref().is_some_and(|s| s.auto_restart));
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let was_running = e.as_ref().is_some_and(|s| s.state == McpState::Running);
 
@@ -98,7 +98,7 @@ pub(super) fn ServerDialog(
                     on_saved.run(server.id);
                     on_close.run(());
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -118,7 +118,7 @@ pub(super) fn ServerDialog(
                             row.1 = value;
                         }
                     }),
-                    Err(e) => error.set(Some(e.message)),
+                    Err(e) => error.set(Some(e)),
                 }
             });
         })
@@ -191,7 +191,7 @@ pub(super) fn ServerDialog(
                     <input type="checkbox" prop:checked=move || auto_restart.get() on:change=move |ev| auto_restart.set(event_target_checked(&ev))/>
                     "Restart it when it crashes (gives up after 5 quick crashes)"
                 </label>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="form-error">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                     <button type="submit" class="button primary" data-testid="mcp-submit" disabled=move || busy.get()>
@@ -208,7 +208,7 @@ pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let text = RwSignal::new(String::new());
     let report = RwSignal::new(None::<ImportReport>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let read_file = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
@@ -222,9 +222,9 @@ pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
             return;
         };
         if file.size() > 1024.0 * 1024.0 {
-            error.set(Some(
-                "That file is larger than 1 MiB; an mcpServers file is much smaller.".into(),
-            ));
+            error.set(Some(invalid(
+                "That file is larger than 1 MiB; an mcpServers file is much smaller.",
+            )));
             return;
         }
         spawn_local(async move {
@@ -233,7 +233,7 @@ pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
                     text.set(v.as_string().unwrap_or_default());
                     error.set(None);
                 }
-                Err(_) => error.set(Some("Could not read that file.".into())),
+                Err(_) => error.set(Some(invalid("Could not read that file."))),
             }
         });
     };
@@ -253,7 +253,7 @@ pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
                     }
                     report.set(Some(r));
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -268,7 +268,7 @@ pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
                     <span>"Or choose a file"</span>
                     <input type="file" accept=".json,application/json" on:change=read_file/>
                 </label>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || error.get().map(|e| view! { <ErrorText error=e/> })}
                 {move || report.get().map(|r| view! {
                     <div class="import-report" data-testid="import-report">
                         <p><strong>{format!("{} imported", r.imported.len())}</strong>{r.imported.iter().map(|s| format!(" · {}", s.name)).collect::<String>()}</p>

@@ -9,17 +9,17 @@ use crate::components::content::content_view;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
+use crate::components::load::{loaded, resource};
 use crate::components::log_view::{LogFollower, LogPanel};
 use crate::components::schema_form::{self, FieldSpec, SchemaFields};
 use crate::components::secret_pairs::SecretPairs;
 use crate::components::status::{Status, StatusDot, StatusPill};
-use crate::components::toast::use_toasts;
+use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::mcp;
 use ai_desktop_api::mcp::{
-    ImportReport, McpCall, McpPrompt, McpResource, McpServer, McpServerInput, McpState, McpTool,
-    McpTransport, ResourceContents,
+    ImportReport, McpCall, McpServer, McpServerInput, McpState, McpTool, McpTransport,
 };
 use ai_desktop_api::secrets::SecretPart;
 use ai_desktop_api::ApiError;

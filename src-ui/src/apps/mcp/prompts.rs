@@ -7,16 +7,13 @@ pub(super) fn PromptsTab(id: i64, running: bool) -> impl IntoView {
     if !running {
         return not_running();
     }
-    let prompts = RwSignal::new(None::<Result<Vec<McpPrompt>, ApiError>>);
-    spawn_local(async move {
-        prompts.set(Some(ipc::call(&mcp::Prompts { id }).await));
-    });
+    let prompts = resource(move || mcp::Prompts { id });
     view! {
-        {move || match prompts.get() {
-            None => view! { <div class="loading"><span class="spinner"></span>"Asking for prompts…"</div> }.into_any(),
-            Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"This server offers no prompts."</p> }.into_any(),
-            Some(Ok(list)) => view! {
+        {loaded(prompts, "Asking for prompts…", |list| {
+            if list.is_empty() {
+                return view! { <p class="muted">"This server offers no prompts."</p> }.into_any();
+            }
+            view! {
                 <ul class="plain-list" data-testid="prompt-list">
                     {list.into_iter().map(|p| view! {
                         <li>
@@ -31,8 +28,8 @@ pub(super) fn PromptsTab(id: i64, running: bool) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-            }.into_any(),
-        }}
+            }.into_any()
+        })}
     }
     .into_any()
 }

@@ -8,48 +8,40 @@ pub(super) fn ToolsTab(id: i64, running: bool) -> impl IntoView {
     if !running {
         return not_running();
     }
-    let tools = RwSignal::new(None::<Result<Vec<McpTool>, ApiError>>);
-    let chosen = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        let result = ipc::call(&mcp::Tools { id }).await;
-        if let Ok(list) = &result {
-            if chosen.get_untracked().is_none() {
-                chosen.set(list.first().map(|t| t.name.clone()));
-            }
-        }
-        tools.set(Some(result));
-    });
+    let tools = resource(move || mcp::Tools { id });
+    // The tool picked, else the first.
+    let picked = RwSignal::new(None::<String>);
     view! {
-        {move || match tools.get() {
-            None => view! { <div class="loading"><span class="spinner"></span>"Asking for tools…"</div> }.into_any(),
-            Some(Err(e)) => view! { <p class="form-error">{e.message}</p> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"This server offers no tools."</p> }.into_any(),
-            Some(Ok(list)) => {
-                let for_pick = list.clone();
-                view! {
-                    <div class="tools">
-                        <ul class="tool-list" data-testid="tool-list">
-                            {for_pick.into_iter().map(|t| {
-                                let name = t.name.clone();
-                                let name2 = t.name.clone();
-                                view! {
-                                    <li class="tool-item" class:selected=move || chosen.get().as_deref() == Some(name.as_str())
-                                        data-testid=format!("tool-{}", t.name) on:click=move |_| chosen.set(Some(name2.clone()))>
-                                        <div class="mono">{t.name.clone()}</div>
-                                        <div class="muted small-text truncate">{t.description.clone().unwrap_or_default()}</div>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        {move || {
-                            let name = chosen.get()?;
-                            let tool = list.iter().find(|t| t.name == name)?.clone();
-                            Some(view! { <ToolCaller id=id tool=tool/> })
-                        }}
-                    </div>
-                }.into_any()
+        {loaded(tools, "Asking for tools…", move |list| {
+            if list.is_empty() {
+                return view! { <p class="muted">"This server offers no tools."</p> }.into_any();
             }
-        }}
+            let first = list.first().map(|t| t.name.clone());
+            let chosen = Memo::new(move |_| picked.get().or_else(|| first.clone()));
+            let for_pick = list.clone();
+            view! {
+                <div class="tools">
+                    <ul class="tool-list" data-testid="tool-list">
+                        {for_pick.into_iter().map(|t| {
+                            let name = t.name.clone();
+                            let name2 = t.name.clone();
+                            view! {
+                                <li class="tool-item" class:selected=move || chosen.get().as_deref() == Some(name.as_str())
+                                    data-testid=format!("tool-{}", t.name) on:click=move |_| picked.set(Some(name2.clone()))>
+                                    <div class="mono">{t.name.clone()}</div>
+                                    <div class="muted small-text truncate">{t.description.clone().unwrap_or_default()}</div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || {
+                        let name = chosen.get()?;
+                        let tool = list.iter().find(|t| t.name == name)?.clone();
+                        Some(view! { <ToolCaller id=id tool=tool/> })
+                    }}
+                </div>
+            }.into_any()
+        })}
     }
     .into_any()
 }
@@ -140,7 +132,7 @@ pub(super) fn ToolCaller(id: i64, tool: McpTool) -> impl IntoView {
             </details>
             {move || result.get().map(|r| match r {
                 Ok(call) => view! { <CallResult call=call/> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert" data-testid="call-refused">{e.message}</p> }.into_any(),
+                Err(e) => view! { <ErrorText error=e test_id="call-refused"/> }.into_any(),
             })}
         </div>
     }
