@@ -2,14 +2,12 @@
 //! BSD-3-Clause, its licence next to it in `vendor/`), for the file viewer,
 //! diffs and code blocks in agent answers.
 //!
-//! The script is not part of the first paint: [`load`] adds it once, soon
-//! after start (or when first needed), and [`ready`] turns true when it is
-//! there, so views drawn before show plain text and then colour. Its output
+//! The script is not part of the first paint: [`load`] adds it once, when
+//! first needed, and [`ready`] turns true when it is there, so views drawn before show plain text and then colour. Its output
 //! is HTML in which highlight.js has escaped the text.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Larger texts are shown plain (colouring them would block the page).
 pub const MAX_BYTES: usize = 256 * 1024;
@@ -35,31 +33,16 @@ pub fn ready() -> bool {
     READY.with(|r| r.get())
 }
 
-/// Adds highlight.js to the page, once.
+/// Adds highlight.js to the page, once; [`ready`] turns true when it is there.
 pub fn load() {
     if REQUESTED.with(|r| r.replace(true)) {
         return;
     }
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(script) = doc.create_element("script") else {
-        return;
-    };
-    let _ = script.set_attribute("src", "vendor/highlight.min.js");
-    let onload = Closure::<dyn Fn()>::new(|| READY.with(|r| r.set(true)));
-    let onerror = Closure::<dyn Fn()>::new(|| {
-        web_sys::console::warn_1(
-            &"highlight.js is missing from this build; run .ci/build-ui".into(),
-        )
+    leptos::task::spawn_local(async {
+        if super::script::load("vendor/highlight.min.js").await {
+            READY.with(|r| r.set(true));
+        }
     });
-    let _ = script.add_event_listener_with_callback("load", onload.as_ref().unchecked_ref());
-    let _ = script.add_event_listener_with_callback("error", onerror.as_ref().unchecked_ref());
-    onload.forget();
-    onerror.forget();
-    if let Some(head) = doc.head() {
-        let _ = head.append_child(&script);
-    }
 }
 
 /// The highlight.js language (name or alias) a file's path suggests: its

@@ -13,6 +13,7 @@ pub mod log_view;
 pub mod markdown;
 pub mod palette;
 pub mod schema_form;
+pub mod script;
 pub mod secret_pairs;
 pub mod status;
 pub mod terminal_view;

@@ -1,4 +1,4 @@
-//! A terminal emulator (xterm.js, loaded by index.html from `vendor/`) bound
+//! A terminal emulator (xterm.js from `vendor/`, loaded with the first one) bound
 //! to one of the shell's terminals: keys go to `terminals_write`; output is
 //! read with `terminals_read` in batches, the next read once xterm has written
 //! the last, so a flood pauses the shell instead of freezing the page.
@@ -86,7 +86,8 @@ pub fn TerminalView(
     // This view's number once attached (its reads and its detach name it).
     let view_number = Rc::new(Cell::new(None::<u64>));
     let on_dispose_view = send_wrapper::SendWrapper::new(view_number.clone());
-    host.on_load(move |div| {
+    let gone = disposed.clone();
+    let start = move |div: web_sys::HtmlDivElement| {
         let Ok(options) = js_sys::JSON::parse(
             r##"{"cursorBlink": true, "scrollback": 5000, "fontFamily": "'DejaVu Sans Mono', monospace", "fontSize": 13,
                 "theme": {"background": "#15161c", "foreground": "#e6e8ef"}}"##,
@@ -146,16 +147,22 @@ pub fn TerminalView(
 
         // Ctrl+Shift+C copies the selection (Ctrl+C stays the shell's interrupt).
         let term_for_copy = XTerm::clone(&term);
-        let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent) -> bool>::new(move |ev: web_sys::KeyboardEvent| {
-            if ev.type_() == "keydown" && ev.ctrl_key() && ev.shift_key() && ev.key().eq_ignore_ascii_case("c") {
-                let text = term_for_copy.get_selection();
-                if let Some(w) = web_sys::window() {
-                    let _ = w.navigator().clipboard().write_text(&text);
+        let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent) -> bool>::new(
+            move |ev: web_sys::KeyboardEvent| {
+                if ev.type_() == "keydown"
+                    && ev.ctrl_key()
+                    && ev.shift_key()
+                    && ev.key().eq_ignore_ascii_case("c")
+                {
+                    let text = term_for_copy.get_selection();
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.navigator().clipboard().write_text(&text);
+                    }
+                    return false;
                 }
-                return false;
-            }
-            true
-        });
+                true
+            },
+        );
         term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
         on_key.forget();
 
@@ -177,17 +184,28 @@ pub fn TerminalView(
             while !gone.get() {
                 // Read field by field (`TerminalFrame`'s names): the text goes
                 // to xterm as the JavaScript string it arrived as.
-                let Ok(frame) = ipc::call_raw(&terminal::Read { id, view, max: READ_MAX }).await else {
+                let Ok(frame) = ipc::call_raw(&terminal::Read {
+                    id,
+                    view,
+                    max: READ_MAX,
+                })
+                .await
+                else {
                     return;
                 };
-                let field = |k: &str| js_sys::Reflect::get(&frame, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+                let field = |k: &str| {
+                    js_sys::Reflect::get(&frame, &JsValue::from_str(k))
+                        .unwrap_or(JsValue::UNDEFINED)
+                };
                 if gone.get() || field("detached").as_bool() == Some(true) {
                     return;
                 }
                 if field("exited").as_bool() == Some(true) {
                     let exit_code = field("exit_code").as_f64().map(|c| c as i32);
                     let note = match exit_code {
-                        Some(code) => format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n"),
+                        Some(code) => {
+                            format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n")
+                        }
                         None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
                     };
                     writer.write(&note, &js_sys::Function::new_no_args(""));
@@ -195,12 +213,30 @@ pub fn TerminalView(
                     return;
                 }
                 let data = field("data");
-                let written = js_sys::Promise::new(&mut |resolve, _| writer.write_js(&data, &resolve));
+                let written =
+                    js_sys::Promise::new(&mut |resolve, _| writer.write_js(&data, &resolve));
                 let _ = wasm_bindgen_futures::JsFuture::from(written).await;
             }
         });
         term.focus();
         slot.set(Some((term, fit)));
+    };
+    // xterm.js is loaded with the first terminal, not with the page.
+    host.on_load(move |div| {
+        spawn_local(async move {
+            let loaded = crate::components::script::load("vendor/xterm.js").await
+                && crate::components::script::load("vendor/addon-fit.js").await;
+            if gone.get() {
+                return;
+            }
+            if !loaded {
+                div.set_text_content(Some(
+                    "The terminal emulator (vendor/xterm.js) is missing from this build; run .ci/build-ui.",
+                ));
+                return;
+            }
+            start(div);
+        });
     });
 
     // Refit when the window changes size.
