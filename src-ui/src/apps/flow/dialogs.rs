@@ -204,60 +204,47 @@ pub(super) fn ToolsDialog(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let toasts = use_toasts();
-    let servers = RwSignal::new(None::<Result<Vec<McpServer>, ApiError>>);
-    let grants = RwSignal::new(Vec::<ToolGrant>::new());
+    let servers = resource(|| mcp::List {});
+    let grants = resource(move || flow::Grants { session_id: id });
     let chosen = RwSignal::new(
         session
             .get_untracked()
             .map(|s| s.mcp_server_ids)
             .unwrap_or_default(),
     );
-    spawn_local(async move {
-        servers.set(Some(ipc::call(&mcp::List {}).await));
-    });
-    let load_grants = move || {
-        spawn_local(async move {
-            match ipc::call(&flow::Grants { session_id: id }).await {
-                Ok(g) => grants.set(g),
-                Err(e) => toasts.error("Could not read the allowed tools", &e),
-            }
-        });
-    };
-    load_grants();
-    let save = move |_| {
-        spawn_local(async move {
-            let patch = FlowSessionPatch {
-                mcp_server_ids: Some(chosen.get_untracked()),
-                ..Default::default()
-            };
+    let save = Action::new_local(move |_: &()| {
+        let patch = FlowSessionPatch {
+            mcp_server_ids: Some(chosen.get_untracked()),
+            ..Default::default()
+        };
+        async move {
             match ipc::call(&flow::UpdateSession { id, patch }).await {
                 Ok(_) => on_close.run(()),
                 Err(e) => toasts.error("Could not choose the tools", &e),
             }
-        });
-    };
-    let revoke = move |g: ToolGrant| {
-        spawn_local(async move {
-            match ipc::call(&flow::RevokeGrant {
-                session_id: id,
-                server_id: g.server_id,
-                tool: g.tool,
-            })
-            .await
-            {
-                Ok(()) => load_grants(),
+        }
+    });
+    let revoke = Action::new_local(move |g: &ToolGrant| {
+        let revoke = flow::RevokeGrant {
+            session_id: id,
+            server_id: g.server_id,
+            tool: g.tool.clone(),
+        };
+        async move {
+            match ipc::call(&revoke).await {
+                Ok(()) => grants.refetch(),
                 Err(e) => toasts.error("Could not revoke", &e),
             }
-        });
-    };
+        }
+    });
     view! {
         <Dialog title="Tools for this session".to_string() on_close=on_close test_id="flow-tools-dialog">
             <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
-            {move || match servers.get() {
-                None => view! { <div class="loading"><span class="spinner"></span>"Loading MCP servers…"</div> }.into_any(),
-                Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any(),
-                Some(Ok(list)) => view! {
+            {loaded(servers, "Loading MCP servers…", move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any();
+                }
+                view! {
                     <ul class="plain-list">
                         {list.into_iter().map(|s| {
                             let sid = s.id;
@@ -277,28 +264,26 @@ pub(super) fn ToolsDialog(
                             }
                         }).collect_view()}
                     </ul>
-                }.into_any(),
-            }}
+                }.into_any()
+            })}
             <h3 class="section-title">"Always allowed"</h3>
-            {move || {
-                let list = grants.get();
+            {loaded(grants, "Reading the allowed tools…", move |list| {
                 if list.is_empty() {
-                    view! { <p class="muted small-text">"None: every call asks."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="plain-list" data-testid="flow-grants">
-                            {list.into_iter().map(|g| {
-                                let label = format!("{} · {}", g.server_name.clone().unwrap_or_else(|| format!("server {}", g.server_id)), g.tool);
-                                let g2 = g.clone();
-                                view! { <li class="input-row"><span class="mono">{label}</span><button class="button small" on:click=move |_| revoke(g2.clone())>"Revoke"</button></li> }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
+                    return view! { <p class="muted small-text">"None: every call asks."</p> }.into_any();
                 }
-            }}
+                view! {
+                    <ul class="plain-list" data-testid="flow-grants">
+                        {list.into_iter().map(|g| {
+                            let label = format!("{} · {}", g.server_name.clone().unwrap_or_else(|| format!("server {}", g.server_id)), g.tool);
+                            view! { <li class="input-row"><span class="mono">{label}</span><button class="button small" on:click=move |_| { revoke.dispatch(g.clone()); }>"Revoke"</button></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
             <footer class="dialog-footer">
                 <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button class="button primary" data-testid="flow-tools-save" on:click=save>"Save"</button>
+                <button class="button primary" data-testid="flow-tools-save" disabled=move || save.pending().get()
+                    on:click=move |_| { save.dispatch(()); }>"Save"</button>
             </footer>
         </Dialog>
     }

@@ -8,6 +8,7 @@ use crate::components::content::{content_view, pretty};
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
+use crate::components::load::{loaded, resource};
 use crate::components::markdown;
 use crate::components::status::{StatusDot, StatusPill};
 use crate::components::toast::{invalid, use_toasts, ErrorText};
@@ -20,7 +21,6 @@ use ai_desktop_api::flow::{
     ToolCallStatus, ToolDecision, ToolGrant,
 };
 use ai_desktop_api::mcp;
-use ai_desktop_api::mcp::McpServer;
 use ai_desktop_api::ApiError;
 use leptos::html;
 use leptos::prelude::*;

@@ -9,21 +9,20 @@ pub(super) fn CloneDialog(
     on_cloned: Callback<Repository>,
 ) -> impl IntoView {
     let toasts = use_toasts();
-    let workspaces = RwSignal::new(None::<Result<Vec<String>, ApiError>>);
+    let workspaces = resource(|| files::WorkspaceFolders {});
     let url = RwSignal::new(String::new());
     let workspace = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(None::<GitProgress>);
     let error = RwSignal::new(None::<ApiError>);
-    spawn_local(async move {
-        let r = ipc::call(&files::WorkspaceFolders {}).await;
-        if let Ok(list) = &r {
-            if let Some(first) = list.first() {
-                workspace.set(first.clone());
+    // The first workspace folder is the default target.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = workspaces.get() {
+            if workspace.get_untracked().is_empty() {
+                workspace.set(list.first().cloned().unwrap_or_default());
             }
         }
-        workspaces.set(Some(r));
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -55,13 +54,13 @@ pub(super) fn CloneDialog(
                 <label class="field"><span>"URL"</span>
                     <input class="input mono" data-testid="clone-url" placeholder="git@github.com:owner/repo.git or https://…"
                         prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/></label>
-                {move || match workspaces.get() {
-                    None => view! { <div class="loading"><span class="spinner"></span></div> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! {
-                        <p class="banner warn" data-testid="clone-no-workspace">"Add a workspace folder on the Files page first: clones go into one."</p>
-                    }.into_any(),
-                    Some(Ok(list)) => view! {
+                {loaded(workspaces, "Reading the workspace folders…", move |list| {
+                    if list.is_empty() {
+                        return view! {
+                            <p class="banner warn" data-testid="clone-no-workspace">"Add a workspace folder on the Files page first: clones go into one."</p>
+                        }.into_any();
+                    }
+                    view! {
                         <div class="field-row">
                             <label class="field"><span>"Into"</span>
                                 <select class="input" data-testid="clone-workspace" prop:value=move || workspace.get()
@@ -72,8 +71,8 @@ pub(super) fn CloneDialog(
                                 <input class="input mono" data-testid="clone-name" placeholder="from the URL"
                                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
                         </div>
-                    }.into_any(),
-                }}
+                    }.into_any()
+                })}
                 {move || progress.get().map(|p| view! {
                     <div class="sync-progress" data-testid="clone-progress">
                         {progress_text(&p)}
