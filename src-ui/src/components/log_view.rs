@@ -16,21 +16,20 @@ const VIEW_PX: f64 = 280.0;
 /// Rows rendered above and below the visible ones.
 const OVERSCAN: usize = 10;
 
+/// The pane of a [`LogPanel`].
 #[component]
-pub fn LogView(
+fn LogView(
     lines: RwSignal<Vec<LogLine>>,
     #[prop(into)] empty: String,
     /// Shows only lines containing this text (case-insensitive).
-    #[prop(optional)]
-    filter: Option<RwSignal<String>>,
+    filter: RwSignal<String>,
     /// Keeps the newest line in view; scrolling up turns it off, back to
-    /// the bottom on. Owned by the caller to show it as a toggle.
-    #[prop(optional)]
-    follow: Option<RwSignal<bool>>,
+    /// the bottom on. Owned by the panel to show it as a toggle.
+    follow: RwSignal<bool>,
 ) -> impl IntoView {
-    // Only a filter copies lines (the matches); without one the buffer is read in place.
+    // Only a search copies lines (the matches); without one the buffer is read in place.
     let matches = Memo::new(move |_| {
-        let needle = filter.map(|f| f.get().to_lowercase()).unwrap_or_default();
+        let needle = filter.get().to_lowercase();
         (!needle.is_empty()).then(|| {
             lines.with(|l| {
                 l.iter()
@@ -52,7 +51,6 @@ pub fn LogView(
         n
     };
     let scroll_top = RwSignal::new(0.0_f64);
-    let follow = follow.unwrap_or_else(|| RwSignal::new(true));
     let pane = NodeRef::<html::Div>::new();
 
     // Keep the newest line in view while following (and when following is
