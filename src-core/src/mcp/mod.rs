@@ -608,8 +608,25 @@ impl McpHub {
     /// Watches one run of the server; when it ends on its own the server is
     /// marked failed (and restarted if it asked for that).
     async fn monitor(self: Arc<Self>, id: i64, generation: u64) {
+        // A local server's exit is told by the kernel; a remote server's
+        // closed connection (or a kernel that cannot tell) is polled for.
+        let process = self
+            .slots()
+            .get(&id)
+            .filter(|s| s.generation == generation)
+            .and_then(|s| s.process.clone());
+        let watch = match process {
+            Some(p) => p.lock().await.exit_watch(),
+            None => None,
+        };
         loop {
-            tokio::time::sleep(MONITOR_INTERVAL).await;
+            let told = match &watch {
+                Some(w) => w.exited().await,
+                None => false,
+            };
+            if !told {
+                tokio::time::sleep(MONITOR_INTERVAL).await;
+            }
             let (session, process) = {
                 let slots = self.slots();
                 match slots.get(&id) {
@@ -620,6 +637,18 @@ impl McpHub {
                 }
             };
             let exit = match &process {
+                // Told it exited: a stop in progress finishes first.
+                Some(process) if told => {
+                    let mut p = process.lock().await;
+                    let current = self
+                        .slots()
+                        .get(&id)
+                        .is_some_and(|s| s.generation == generation && s.process.is_some());
+                    if !current {
+                        return;
+                    }
+                    p.try_exit()
+                }
                 Some(process) => match process.try_lock() {
                     Ok(mut p) => p.try_exit(),
                     // Someone is stopping it.
@@ -629,6 +658,10 @@ impl McpHub {
             };
             let closed = session.as_ref().is_none_or(|s| s.is_closed());
             if exit.is_none() && !closed {
+                if told {
+                    // Exited but not yet reaped by its parent: look again soon.
+                    tokio::time::sleep(MONITOR_INTERVAL).await;
+                }
                 continue;
             }
             let reason = match exit {

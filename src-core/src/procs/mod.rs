@@ -15,13 +15,16 @@
 //! tailed into the same buffer, by this app or by a later one that re-adopts
 //! the process with [`adopt`].
 
+mod changes;
 mod identity;
 mod logs;
 pub mod pidfd;
 mod restart;
 
+pub use changes::FileChanges;
 pub use identity::{process_group, ProcessIdentity};
 pub use logs::{LogBuffer, LogLine, Stream};
+pub use pidfd::ExitWatch;
 pub use restart::RestartPolicy;
 
 use crate::error::{Error, Result};
@@ -140,6 +143,36 @@ pub enum Exit {
     Unknown,
 }
 
+/// Set once, when a process is known to have exited (or a follower is
+/// dropped); wakes the tails of its files so they drain what is left and end.
+#[derive(Default)]
+pub(crate) struct Ended {
+    set: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Ended {
+    fn set(&self) {
+        self.set.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
+    fn is_set(&self) -> bool {
+        self.set.load(Ordering::Acquire)
+    }
+
+    /// Returns once [`set`](Self::set) was called (at once if it was).
+    async fn wait(&self) {
+        let notified = self.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.is_set() {
+            return;
+        }
+        notified.await;
+    }
+}
+
 /// A running process of ours: a child spawned by this app, or one re-adopted
 /// from an earlier run.
 pub struct Supervised {
@@ -149,7 +182,9 @@ pub struct Supervised {
     logs: Arc<LogBuffer>,
     /// Set once the process is known to have exited; file tailers then drain
     /// what is left and stop.
-    exited: Arc<AtomicBool>,
+    exited: Arc<Ended>,
+    /// Resolves when the process exits (a pidfd), so watchers need not poll.
+    exit_watch: Option<ExitWatch>,
     /// The tasks reading its pipes into `logs`; they end at end of file.
     pumps: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -204,7 +239,9 @@ pub fn spawn_with_logs(spec: &ProcessSpec, logs: Arc<LogBuffer>) -> Result<Super
             ),
             detail: None,
         })?;
-    let exited = Arc::new(AtomicBool::new(false));
+    let exited = Arc::new(Ended::default());
+    // Our unreaped child: the pid is surely it.
+    let exit_watch = ExitWatch::open(identity.pid);
     let mut pumps = Vec::new();
     let protocol = match (&spec.output, child.stdout.take(), child.stdin.take()) {
         (Output::Protocol, Some(out), Some(input)) => Some((out, input)),
@@ -226,6 +263,7 @@ pub fn spawn_with_logs(spec: &ProcessSpec, logs: Arc<LogBuffer>) -> Result<Super
         identity,
         logs,
         exited,
+        exit_watch,
         pumps,
     })
 }
@@ -240,8 +278,14 @@ pub fn adopt(
     if !identity.is_alive() {
         return None;
     }
+    // Opened, then checked again: the handle is on the process meant, not on
+    // one that got its pid after it ended.
+    let exit_watch = ExitWatch::open(identity.pid);
+    if !identity.is_alive() {
+        return None;
+    }
     let logs = Arc::new(LogBuffer::new(log_capacity));
-    let exited = Arc::new(AtomicBool::new(false));
+    let exited = Arc::new(Ended::default());
     if let Output::Files { stdout, stderr } = output {
         tail_files(stdout, stderr, &logs, &exited);
     }
@@ -251,6 +295,7 @@ pub fn adopt(
         identity,
         logs,
         exited,
+        exit_watch,
         pumps: Vec::new(),
     })
 }
@@ -260,10 +305,11 @@ fn create_log_file(path: &Path) -> Result<std::fs::File> {
         .map_err(|e| Error::failed(format!("Could not create {}.", path.display()), e))
 }
 
-fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<AtomicBool>) {
+fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<Ended>) {
     for (path, stream) in [(stdout, Stream::Stdout), (stderr, Stream::Stderr)] {
         tokio::spawn(tail(
             path.to_path_buf(),
+            FileChanges::watch(path),
             stream,
             logs.clone(),
             exited.clone(),
@@ -284,14 +330,14 @@ const TAIL_START_BYTES: u64 = 512 * 1024;
 /// a buffer until this is dropped.
 pub struct FileFollower {
     logs: Arc<LogBuffer>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Ended>,
 }
 
 impl FileFollower {
     /// Follows `stdout` and `stderr` (which may not exist yet) from near their ends.
     pub fn new(stdout: &Path, stderr: &Path, log_capacity: usize) -> FileFollower {
         let logs = Arc::new(LogBuffer::new(log_capacity));
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(Ended::default());
         for (path, stream) in [(stdout, Stream::Stdout), (stderr, Stream::Stderr)] {
             tokio::spawn(follow(
                 path.to_path_buf(),
@@ -310,34 +356,47 @@ impl FileFollower {
 
 impl Drop for FileFollower {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
+        self.stop.set();
     }
 }
 
 /// Waits for `path` to exist, then tails it until `stop`.
-async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<AtomicBool>) {
+async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<Ended>) {
+    let changes = FileChanges::watch(&path);
     while !path.exists() {
-        if stop.load(Ordering::Acquire) {
+        if stop.is_set() {
             return;
         }
-        tokio::time::sleep(TAIL_INTERVAL * 5).await;
+        match &changes {
+            Some(c) => {
+                tokio::select! {
+                    _ = c.changed() => {}
+                    _ = stop.wait() => {}
+                }
+            }
+            None => tokio::time::sleep(TAIL_INTERVAL * 5).await,
+        }
     }
-    tail(path, stream, logs, stop, TAIL_IDLE_MAX).await;
+    tail(path, changes, stream, logs, stop, TAIL_IDLE_MAX).await;
 }
 
-/// Follows a log file, pushing complete lines, until `done` is set and the
-/// file is drained. Starts near the end of a long file; a file truncated
+/// Follows a log file, pushing complete lines, until `exited` is set and
+/// the file is drained. Starts near the end of a long file; a file truncated
 /// under it (logs cleared) is read again from its start.
 ///
-/// `idle_max` bounds the back-off of a quiet file: the output files of our
-/// own processes keep [`TAIL_INTERVAL`] (a process that exits during start-up
-/// must have its last lines read at once: they say why), files of processes
-/// we only watch (PM2's apps) may wait up to [`TAIL_IDLE_MAX`].
+/// It reads when `changes` says the file changed (or `exited` is set), and
+/// sleeps in between. Without change notifications it looks every
+/// [`TAIL_INTERVAL`], backing off on a quiet file up to `idle_max`: the
+/// output files of our own processes keep [`TAIL_INTERVAL`] (a process that
+/// exits during start-up must have its last lines read at once: they say
+/// why), files of processes we only watch (PM2's apps) may wait up to
+/// [`TAIL_IDLE_MAX`].
 async fn tail(
     path: PathBuf,
+    changes: Option<FileChanges>,
     stream: Stream,
     logs: Arc<LogBuffer>,
-    exited: Arc<AtomicBool>,
+    exited: Arc<Ended>,
     idle_max: Duration,
 ) {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -358,11 +417,25 @@ async fn tail(
     loop {
         // Read the flag before reading, so the last bytes written before the
         // exit are always read once more.
-        let done = exited.load(Ordering::Acquire);
+        let done = exited.is_set();
         match file.read(&mut chunk).await {
             Ok(0) | Err(_) => {
                 if done {
                     break;
+                }
+                if let Some(changes) = &changes {
+                    tokio::select! {
+                        _ = changes.changed() => {}
+                        _ = exited.wait() => {}
+                    }
+                    // A change that adds nothing may be a truncation.
+                    let truncated = file.metadata().await.is_ok_and(|m| m.len() < position);
+                    if truncated && file.seek(std::io::SeekFrom::Start(0)).await.is_ok() {
+                        position = 0;
+                        pending.clear();
+                        skip_partial = false;
+                    }
+                    continue;
                 }
                 // Each check is a trip to the blocking pool: a quiet file is
                 // looked at less and less often (up to TAIL_IDLE_MAX).
@@ -532,6 +605,13 @@ impl Supervised {
         self.protocol.take()
     }
 
+    /// Resolves when the process exits, for watchers that must not hold
+    /// the process (a stop needs it) and should not poll. None where the
+    /// kernel cannot tell: poll [`try_exit`](Self::try_exit) then.
+    pub fn exit_watch(&self) -> Option<ExitWatch> {
+        self.exit_watch.clone()
+    }
+
     /// Whether this process was re-adopted rather than spawned by this run.
     pub fn is_adopted(&self) -> bool {
         matches!(self.handle, Handle::Adopted)
@@ -547,12 +627,18 @@ impl Supervised {
                 .map_err(|e| Error::failed("Could not wait for the process.", e))?,
             Handle::Adopted => {
                 while self.identity.is_alive() {
-                    tokio::time::sleep(ADOPTED_POLL).await;
+                    let told = match &self.exit_watch {
+                        Some(w) => w.exited().await,
+                        None => false,
+                    };
+                    if !told {
+                        tokio::time::sleep(ADOPTED_POLL).await;
+                    }
                 }
                 Exit::Unknown
             }
         };
-        self.exited.store(true, Ordering::Release);
+        self.exited.set();
         Ok(exit)
     }
 
@@ -575,7 +661,7 @@ impl Supervised {
             Handle::Adopted => (!self.identity.is_alive()).then_some(Exit::Unknown),
         };
         if exit.is_some() {
-            self.exited.store(true, Ordering::Release);
+            self.exited.set();
         }
         exit
     }
@@ -611,7 +697,7 @@ impl Supervised {
                 Exit::Unknown
             }
         };
-        self.exited.store(true, Ordering::Release);
+        self.exited.set();
         Ok(exit)
     }
 }
@@ -620,7 +706,7 @@ impl Drop for Supervised {
     fn drop(&mut self) {
         // Tailers stop at the end of their file; the process itself is left
         // alone (dropping a handle is not a reason to kill anything).
-        self.exited.store(true, Ordering::Release);
+        self.exited.set();
     }
 }
 

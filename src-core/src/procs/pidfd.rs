@@ -71,3 +71,67 @@ pub fn session_members(sid: u32, except: u32) -> Vec<PidFd> {
         .filter(|h| session_of(h.pid) == Some(sid))
         .collect()
 }
+
+/// Tells when a process has exited, without polling and without reaping it:
+/// its pidfd turns readable then (Linux 5.3+).
+#[derive(Clone)]
+pub struct ExitWatch(std::sync::Arc<tokio::io::unix::AsyncFd<OwnedFd>>);
+
+impl ExitWatch {
+    /// A watch on the process that has `pid` now (see [`PidFd::open`] for
+    /// when that is the process meant). None outside a tokio runtime or on
+    /// kernels without pidfds: the caller polls.
+    pub fn open(pid: u32) -> Option<ExitWatch> {
+        tokio::runtime::Handle::try_current().ok()?;
+        let handle = PidFd::open(pid)?;
+        // SAFETY: the AsyncFd owns this OwnedFd, which stays open (and the
+        // same descriptor) until the AsyncFd drops it.
+        unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(
+                handle.fd,
+                tokio::io::Interest::READABLE,
+            )
+        }
+        .ok()
+        .map(|fd| ExitWatch(std::sync::Arc::new(fd)))
+    }
+
+    /// Returns true once the process has exited; false if that cannot be
+    /// told (the caller falls back to polling).
+    pub async fn exited(&self) -> bool {
+        self.0.readable().await.is_ok()
+    }
+}
+
+impl std::fmt::Debug for ExitWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExitWatch")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn an_exit_is_seen_without_reaping() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("0.3")
+            .spawn()
+            .unwrap();
+        let watch = ExitWatch::open(child.id()).expect("pidfds work here");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(100), watch.exited())
+                .await
+                .is_err(),
+            "said exited while it runs"
+        );
+        let seen = tokio::time::timeout(Duration::from_secs(5), watch.exited()).await;
+        assert_eq!(seen, Ok(true));
+        // Still ours to reap, with its status.
+        assert!(child.try_wait().unwrap().is_some_and(|s| s.success()));
+        // And it stays said.
+        assert!(watch.exited().await);
+    }
+}

@@ -502,22 +502,47 @@ impl VsCodeManager {
     ) {
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
+            // Told by the kernel when it exits; polled only where it cannot tell.
+            let watch = process.lock().await.exit_watch();
             loop {
-                tokio::time::sleep(MONITOR_INTERVAL).await;
+                let told = match &watch {
+                    Some(w) => w.exited().await,
+                    None => false,
+                };
+                if !told {
+                    tokio::time::sleep(MONITOR_INTERVAL).await;
+                }
                 let Some(this) = this.upgrade() else {
                     return;
                 };
-                let current = lock(&this.slots)
-                    .get(&repository_id)
-                    .is_some_and(|s| s.generation == generation && s.process.is_some());
-                if !current {
+                let current = || {
+                    lock(&this.slots)
+                        .get(&repository_id)
+                        .is_some_and(|s| s.generation == generation && s.process.is_some())
+                };
+                if !current() {
                     return;
                 }
-                // A stop in progress holds the lock; it reports by itself.
-                let Ok(mut guard) = process.try_lock() else {
-                    continue;
+                // A stop in progress holds the lock and reports by itself:
+                // once the exit is told, wait for it to finish.
+                let mut guard = if told {
+                    let guard = process.lock().await;
+                    if !current() {
+                        return;
+                    }
+                    guard
+                } else {
+                    let Ok(guard) = process.try_lock() else {
+                        continue;
+                    };
+                    guard
                 };
                 let Some(exit) = guard.try_exit() else {
+                    drop(guard);
+                    if told {
+                        // Exited but not yet reaped by its parent: look again soon.
+                        tokio::time::sleep(MONITOR_INTERVAL).await;
+                    }
                     continue;
                 };
                 drop(guard);
