@@ -221,6 +221,9 @@ crate::command! {
     ClearLogs = "deployments_clear_logs" { id: i64 } -> ();
     /// The databases on Docker an app could use, with connection strings.
     Services = "deployments_services" {} -> ServiceDiscovery;
+    /// The Deployments page opened (`true`) or closed: CPU and memory are sampled only while it
+    /// is open and the window shown; status comes from PM2's events either way.
+    Watch = "deployments_watch" { active: bool } -> ();
     /// None: PATH / ~/.pm2
     Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;
 }

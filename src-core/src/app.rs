@@ -24,6 +24,7 @@ use crate::git::ops::GitOps;
 use crate::git::sync::GitSync;
 use crate::git::ChangesFeed;
 use crate::mcp::{McpConfig, McpHub};
+use crate::presence::Presence;
 use crate::repos::RepoRegistry;
 use crate::services::ServiceManager;
 use crate::store::Store;
@@ -153,6 +154,8 @@ pub struct App {
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
     pub workspaces: Arc<Workspaces>,
+    /// Whether the window is shown and what it shows (sampling follows it).
+    pub presence: Arc<Presence>,
 }
 
 impl App {
@@ -162,6 +165,7 @@ impl App {
         let store = Arc::new(Store::open_in(&config.data_dir)?);
         let dir = config.data_dir.clone();
         let repos = Arc::new(RepoRegistry::new(store.clone(), events.clone()));
+        let presence = Arc::new(Presence::default());
         let vscode = Arc::new(VsCodeManager::new(
             store.clone(),
             repos.clone(),
@@ -183,6 +187,7 @@ impl App {
                 docker_socket: config.docker_socket.clone(),
                 max_restarts: config.pm2_max_restarts,
             },
+            presence.clone(),
         );
         let services = Arc::new(ServiceManager::new(
             store.clone(),
@@ -215,6 +220,7 @@ impl App {
             terminals: Arc::new(TerminalManager::new()),
             identity,
             workspaces,
+            presence,
             store,
             events,
             repos,

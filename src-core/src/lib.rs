@@ -31,6 +31,7 @@ pub mod git;
 pub mod logging;
 pub mod mcp;
 pub mod notify;
+pub mod presence;
 pub mod procs;
 pub mod repos;
 pub mod secrets;

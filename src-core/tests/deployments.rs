@@ -32,6 +32,7 @@ struct Fixture {
     manager: Arc<DeploymentManager>,
     pm2_home: PathBuf,
     env: Vec<(String, String)>,
+    presence: Arc<ai_desktop_core::presence::Presence>,
 }
 
 impl Fixture {
@@ -47,6 +48,7 @@ impl Fixture {
         let app = App::open(config, Arc::new(RecordingSink::default())).unwrap();
         let (repos, manager) = (app.repos.clone(), app.deployments.clone());
         Fixture {
+            presence: app.presence.clone(),
             _tmp: tmp,
             root,
             repos,
@@ -79,6 +81,23 @@ impl Fixture {
             })
             .unwrap()
             .id
+    }
+
+    /// `pm2 ARGS` in this test's PM2_HOME, as a user would type it.
+    fn pm2(&self, args: &[&str]) {
+        let status = std::process::Command::new("pm2")
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.pm2_home)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pm2 {args:?}");
+    }
+
+    fn manager_presence_watched(&self) -> bool {
+        self.presence.now().at_deployments()
     }
 
     fn jlist_names(&self) -> Vec<String> {
@@ -717,4 +736,80 @@ async fn reading_never_starts_a_pm2_daemon() {
     fx.wait_status(d.id, DeploymentStatus::Online).await;
     assert_eq!(fx.manager.pm2_processes().await.unwrap().len(), 1);
     fx.manager.delete(d.id).await.unwrap();
+}
+
+/// Status follows PM2's own events, as the tray and the page show it: a
+/// deployment stopped from a terminal, one that crashes and is restarted by
+/// PM2, and the daemon killed are all seen without the app being asked to
+/// look (no refresh here; nobody is on the Deployments page, so nothing
+/// samples /proc either).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_follows_pm2s_events_without_being_asked() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    assert!(!fx.manager_presence_watched());
+    tokio::spawn(fx.manager.clone().run_monitor());
+    let seen = |id: i64, what: &'static str, ok: fn(&Deployment) -> bool| {
+        let manager = fx.manager.clone();
+        async move {
+            // Only what the app already knows: no refresh, no PM2 call.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let d = manager.get(id).unwrap();
+                if ok(&d) {
+                    return d;
+                }
+                assert!(Instant::now() < deadline, "never {what}: {d:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+
+    let repo = fx.node_repo("calm", SERVER_JS);
+    let mut new = input(repo, "calm");
+    new.start_command = Some("node server.js".into());
+    let calm = fx.manager.create(new).unwrap();
+    fx.manager.start(calm.id).await.unwrap();
+    seen(calm.id, "online", |d| d.status == DeploymentStatus::Online).await;
+    // The daemon's RPC socket answers what `pm2 jlist` prints.
+    let over_socket: Vec<ai_desktop_core::deployments::pm2::Pm2Process> =
+        ai_desktop_core::deployments::axon::call(
+            &fx.pm2_home.join("rpc.sock"),
+            "getMonitorData",
+            serde_json::json!([{}]),
+        )
+        .await
+        .unwrap();
+    let names: Vec<String> = over_socket.iter().map(|p| p.name.clone()).collect();
+    assert_eq!(names, fx.jlist_names());
+    assert!(over_socket[0].pid > 0 && over_socket[0].pm2_env.status == "online");
+
+    // Stopped from a terminal.
+    fx.pm2(&["stop", &calm.pm2_name]);
+    seen(calm.id, "stopped after `pm2 stop`", |d| {
+        d.status == DeploymentStatus::Stopped
+    })
+    .await;
+
+    // A crash two seconds after each start: PM2 restarts it, the count shows it.
+    let flaky = fx.node_repo(
+        "flaky",
+        "setTimeout(() => { console.error('lost the database'); process.exit(1); }, 2000);\n\
+         setInterval(() => {}, 1000);\n",
+    );
+    let mut new = input(flaky, "flaky");
+    new.start_command = Some("node server.js".into());
+    let flaky = fx.manager.create(new).unwrap();
+    let started = fx.manager.start(flaky.id).await.unwrap();
+    assert_eq!(started.restarts, 0);
+    seen(flaky.id, "restarted by PM2", |d| d.restarts >= 1).await;
+
+    // The daemon killed: everything it ran is gone with it.
+    fx.pm2(&["kill"]);
+    seen(flaky.id, "stopped with its daemon", |d| {
+        d.status == DeploymentStatus::Stopped
+    })
+    .await;
 }

@@ -127,12 +127,15 @@ pub fn run() {
                         if std::env::args().any(|a| a == ai_desktop_core::autostart::MINIMIZED_FLAG)
                         {
                             let _ = window.hide();
+                            state::main_window_shown(app.handle(), false);
                         }
                         let w = window.clone();
+                        let handle = app.handle().clone();
                         window.on_window_event(move |event| {
                             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                                 api.prevent_close();
                                 let _ = w.hide();
+                                state::main_window_shown(&handle, false);
                             }
                         });
                     }
@@ -189,6 +192,7 @@ pub fn run() {
             commands::deployments::deployments_status,
             commands::deployments::deployments_configure,
             commands::deployments::deployments_list,
+            commands::deployments::deployments_watch,
             commands::deployments::deployments_suggest,
             commands::deployments::deployments_create,
             commands::deployments::deployments_update,

@@ -71,6 +71,15 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// The main window was shown or hidden (closed to the tray): sampling that
+/// only feeds the window follows.
+pub fn main_window_shown<R: tauri::Runtime>(app: &tauri::AppHandle<R>, shown: bool) {
+    use tauri::Manager;
+    if let Some(state) = app.try_state::<AppState>() {
+        state.presence.set_window(shown);
+    }
+}
+
 /// Shows why the app cannot start, then quits when it is closed. The main
 /// window is hidden: without its state the UI could only show errors.
 pub fn fatal_dialog(app: &tauri::AppHandle, text: &str) {

@@ -295,6 +295,7 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+        crate::state::main_window_shown(app, true);
     }
 }
 
@@ -302,6 +303,7 @@ fn toggle_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         if window.is_visible().unwrap_or(false) {
             let _ = window.hide();
+            crate::state::main_window_shown(app, false);
         } else {
             show_main_window(app);
         }

@@ -2,20 +2,23 @@
 //!
 //! Each deployment is one PM2 app named `deploy-{id}-{name}`, described by an
 //! ecosystem file the app writes into `<data>/deployments/<id>/` (with its out
-//! and err logs next to it). PM2 is the source of truth for status; the app
-//! asks it with `pm2 jlist` every 15 s while deployments exist (and at once
-//! when one of the pids it knows disappears), and in between reads CPU and
-//! memory of the known process trees from `/proc`, which costs microseconds
-//! instead of a node start-up. The `pm2` CLI always runs with an
-//! allow-listed environment and the configured `PM2_HOME`, with argument
-//! lists and never a shell.
+//! and err logs next to it). PM2 is the source of truth for status. The app
+//! subscribes to its daemon's event socket and asks it for the process list
+//! over its RPC socket ([`axon`]) when a process starts, exits or is given
+//! up on, and after each of its own actions; nothing is asked while nothing
+//! happens. CPU and memory of the process trees are read from `/proc` once a
+//! second, only while the Deployments page is on screen ([`Presence`]). The
+//! `pm2` CLI (for actions) always runs with an allow-listed environment and
+//! the configured `PM2_HOME`, with argument lists and never a shell.
 
+pub mod axon;
 pub mod detect;
 pub mod pm2;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
-use crate::procs::{FileFollower, LogBuffer};
+use crate::presence::{Looking, Presence};
+use crate::procs::{FileChanges, FileFollower, LogBuffer};
 use crate::repos::{self, RepoRegistry};
 use crate::store::deployments::DeploymentRecord;
 use crate::store::{self, Store};
@@ -39,10 +42,12 @@ pub const PM2_HOME: &str = "pm2.home";
 pub const FIRST_APP_PORT: u16 = 3000;
 /// Lines of log kept per deployment.
 const LOG_LINES: usize = 2000;
-/// `pm2 jlist` this often (a node start-up, ~0.15 s of CPU); sooner when a
-/// known pid disappears, and after every action of the app.
-const JLIST_INTERVAL: Duration = Duration::from_secs(15);
-/// CPU and memory of known pids from /proc this often.
+/// Where change notifications are not available, whether PM2's daemon has
+/// started is looked at this often.
+const DAEMON_POLL: Duration = Duration::from_secs(15);
+/// Events that come together (an exit, then the restart) are read as one.
+const EVENT_SETTLE: Duration = Duration::from_millis(50);
+/// CPU and memory of known pids from /proc this often (while on screen).
 const SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_INSTANCES: u32 = 32;
 
@@ -67,13 +72,16 @@ pub struct DeploymentManager {
     live: Mutex<HashMap<i64, Live>>,
     op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     logs: Mutex<HashMap<i64, FileFollower>>,
-    /// When jlist last ran, and CPU samples per pid (ticks, when).
+    /// CPU samples per pid (ticks, when).
     sampling: Mutex<Sampling>,
+    presence: Arc<Presence>,
+    /// Wakes the monitor: a deployment was created, PM2 was configured or
+    /// asked to do something (its daemon may have started).
+    kick: tokio::sync::Notify,
 }
 
 #[derive(Default)]
 struct Sampling {
-    last_jlist: Option<Instant>,
     cpu: HashMap<u32, (u64, Instant)>,
 }
 
@@ -95,6 +103,7 @@ impl DeploymentManager {
         repos: Arc<RepoRegistry>,
         events: Arc<dyn EventSink>,
         config: DeploymentsConfig,
+        presence: Arc<Presence>,
     ) -> Arc<Self> {
         Arc::new(DeploymentManager {
             store,
@@ -105,6 +114,8 @@ impl DeploymentManager {
             op_locks: Mutex::new(HashMap::new()),
             logs: Mutex::new(HashMap::new()),
             sampling: Mutex::new(Sampling::default()),
+            presence,
+            kick: tokio::sync::Notify::new(),
         })
     }
 
@@ -197,6 +208,7 @@ impl DeploymentManager {
         self.store.set_setting(PM2_BINARY, binary.as_ref())?;
         self.store.set_setting(PM2_HOME, home.as_ref())?;
         lock(&self.live).clear();
+        self.kick.notify_one();
         Ok(self.status().await)
     }
 
@@ -378,6 +390,7 @@ impl DeploymentManager {
         let d = masked(d);
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
+        self.kick.notify_one();
         Ok(d)
     }
 
@@ -669,7 +682,8 @@ impl DeploymentManager {
     pub async fn refresh(&self) -> Result<()> {
         let client = self.client()?;
         let processes = client.jlist().await?;
-        lock(&self.sampling).last_jlist = Some(Instant::now());
+        // PM2 was asked: its daemon may have just started.
+        self.kick.notify_one();
         let rows = self.store.with(|c| store::deployments::list(c))?;
         let mut changed = Vec::new();
         for d in rows {
@@ -706,15 +720,16 @@ impl DeploymentManager {
         (!lines.is_empty()).then(|| lines.join("\n"))
     }
 
-    /// CPU and memory of the pids PM2 last reported and their children, from /proc.
-    fn sample(&self) {
+    /// CPU and memory of the pids PM2 last reported and their children, from
+    /// /proc. True when one of those pids is gone (PM2 should be asked).
+    fn sample(&self) -> bool {
         let pids: Vec<(i64, Vec<u32>)> = lock(&self.live)
             .iter()
             .filter(|(_, l)| !l.pids.is_empty())
             .map(|(id, l)| (*id, l.pids.clone()))
             .collect();
         if pids.is_empty() {
-            return;
+            return false;
         }
         let mut changed = Vec::new();
         let mut vanished = false;
@@ -750,40 +765,105 @@ impl DeploymentManager {
             }
         }
         sampling.cpu.retain(|pid, _| seen.contains(pid));
-        if vanished {
-            // A process PM2 ran is gone (crash, or stopped outside the app):
-            // ask PM2 now rather than at the next regular jlist.
-            sampling.last_jlist = None;
-        }
         drop(sampling);
         for id in changed {
             self.emit(id);
         }
+        vanished
     }
 
-    /// Keeps status and metrics current while deployments exist: `pm2 jlist`
-    /// every 15 s (at once when a known pid vanishes), /proc samples every
-    /// second; nothing at all while there are no deployments.
+    /// Keeps status current while deployments exist, from PM2's own events:
+    /// subscribed to its daemon's event socket, the process list is read
+    /// again when a process starts, exits or is given up on. While no daemon
+    /// runs, this waits for its socket to appear (or for the app to ask PM2
+    /// for something); with no deployments, for one to be created. CPU and
+    /// memory are sampled apart, only while someone looks.
     pub async fn run_monitor(self: Arc<Self>) {
+        tokio::spawn(self.clone().run_sampler());
         loop {
-            tokio::time::sleep(SAMPLE_INTERVAL).await;
             let any = self
                 .store
                 .with(|c| store::deployments::any(c))
                 .unwrap_or(false);
-            if !any {
+            let Some(client) = any.then(|| self.client().ok()).flatten() else {
+                // Nothing to follow (no deployments, or no pm2) until that changes.
+                self.kick.notified().await;
                 continue;
+            };
+            let home = client.home.clone();
+            let socket = home.join("pub.sock");
+            let bus = match axon::Bus::connect(&socket).await {
+                Ok(bus) => bus,
+                Err(_) => {
+                    // No daemon: its socket appearing, or the app starting
+                    // one, wakes this.
+                    match FileChanges::watch(&socket) {
+                        Some(appears) => tokio::select! {
+                            _ = appears.changed() => {}
+                            _ = self.kick.notified() => {}
+                        },
+                        None => tokio::select! {
+                            _ = tokio::time::sleep(DAEMON_POLL) => {}
+                            _ = self.kick.notified() => {}
+                        },
+                    }
+                    continue;
+                }
+            };
+            log::info!("deployments: following PM2's events in {}", home.display());
+            let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+            // Reading a frame is not cancel-safe: one task reads, this one selects.
+            let reader = tokio::spawn(async move {
+                let mut bus = bus;
+                while let Ok(event) = bus.next_process_event().await {
+                    if tx.send(event).is_err() {
+                        return;
+                    }
+                }
+            });
+            if let Err(e) = self.refresh().await {
+                log::debug!("deployments: {}", e.with_detail_text());
             }
-            let due = lock(&self.sampling)
-                .last_jlist
-                .is_none_or(|t| t.elapsed() >= JLIST_INTERVAL);
-            if due {
+            loop {
+                tokio::select! {
+                    event = events.recv() => {
+                        let Some(event) = event else {
+                            break; // the daemon went away
+                        };
+                        log::debug!("pm2: {:?} {:?}", event.event, event.process);
+                        tokio::time::sleep(EVENT_SETTLE).await;
+                        while events.try_recv().is_ok() {}
+                        if let Err(e) = self.refresh().await {
+                            log::debug!("deployments: {}", e.with_detail_text());
+                        }
+                    }
+                    _ = self.kick.notified() => {
+                        let still = self.pm2_home() == home
+                            && self.store.with(|c| store::deployments::any(c)).unwrap_or(false);
+                        if !still {
+                            break;
+                        }
+                    }
+                }
+            }
+            reader.abort();
+            // What that daemon ran is gone with it (or belongs to another PM2_HOME).
+            if let Err(e) = self.refresh().await {
+                log::debug!("deployments: {}", e.with_detail_text());
+            }
+        }
+    }
+
+    /// CPU and memory every second while the Deployments page is on screen;
+    /// a pid that vanished between PM2's events has PM2 asked at once.
+    async fn run_sampler(self: Arc<Self>) {
+        loop {
+            self.presence.until(Looking::at_deployments).await;
+            tokio::time::sleep(SAMPLE_INTERVAL).await;
+            if self.presence.now().at_deployments() && self.sample() {
                 if let Err(e) = self.refresh().await {
                     log::debug!("deployments: {}", e.with_detail_text());
-                    lock(&self.sampling).last_jlist = Some(Instant::now());
                 }
-            } else {
-                self.sample();
             }
         }
     }

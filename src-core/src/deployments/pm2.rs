@@ -143,9 +143,20 @@ impl Pm2Client {
     /// Every PM2 process (ours and the user's). Reading never starts PM2:
     /// any `pm2` call starts the daemon when none runs, and with no daemon
     /// there is nothing to list.
+    ///
+    /// Asked of the daemon over its RPC socket (what `pm2 jlist` does, without
+    /// starting node for it); the CLI is the fallback.
     pub async fn jlist(&self) -> Result<Vec<Pm2Process>> {
         if !self.daemon_running() {
             return Ok(Vec::new());
+        }
+        let rpc = self.home.join("rpc.sock");
+        match super::axon::call(&rpc, "getMonitorData", serde_json::json!([{}])).await {
+            Ok(list) => return Ok(list),
+            Err(e) => log::debug!(
+                "pm2 over its socket: {}; asking the CLI",
+                e.with_detail_text()
+            ),
         }
         let out = self.run(&["jlist"]).await?;
         parse_jlist(&out)

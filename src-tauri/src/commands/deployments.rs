@@ -23,6 +23,15 @@ pub async fn deployments_configure(
 }
 
 #[tauri::command]
+pub async fn deployments_watch(
+    state: State<'_, AppState>,
+    req: Req<deployments::Watch>,
+) -> Out<deployments::Watch> {
+    state.presence.set_deployments(req.0.active);
+    Ok(())
+}
+
+#[tauri::command]
 pub async fn deployments_list(
     state: State<'_, AppState>,
     _req: Req<deployments::List>,

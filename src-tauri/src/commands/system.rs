@@ -4,6 +4,7 @@ use crate::state::AppState;
 use crate::state::{blocking, Frames, Out, Req};
 use ai_desktop_api::system;
 use ai_desktop_api::system::SystemSnapshot;
+use ai_desktop_core::presence::Presence;
 use ai_desktop_core::system::SystemMonitor;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,16 +33,25 @@ pub async fn system_watch(
     req: Req<system::Watch>,
 ) -> Out<system::Watch> {
     let system::Watch { active } = req.0;
-    let task = active.then(|| stream(state.system.clone(), on_frame));
+    let task = active.then(|| stream(state.system.clone(), state.presence.clone(), on_frame));
     state.log_streams.replace_with("system", task);
     Ok(())
 }
 
-async fn stream(system: Arc<SystemMonitor>, channel: Channel<SystemSnapshot>) {
+async fn stream(
+    system: Arc<SystemMonitor>,
+    presence: Arc<Presence>,
+    channel: Channel<SystemSnapshot>,
+) {
     let mut tick = tokio::time::interval(PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        // Closed to the tray, the page is not seen: nothing is sampled.
+        if !presence.now().window {
+            presence.until(|l| l.window).await;
+            tick.reset();
+        }
         let s = system.clone();
         let sample = match tokio::task::spawn_blocking(move || s.sample()).await {
             Ok(Ok(sample)) => sample,

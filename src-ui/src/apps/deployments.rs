@@ -57,6 +57,14 @@ pub fn DeploymentsPage() -> impl IntoView {
         });
     };
     load_status();
+    // CPU and memory are sampled only while this page is open.
+    let watch = |active: bool| {
+        spawn_local(async move {
+            let _ = ipc::call(&deployments::Watch { active }).await;
+        })
+    };
+    watch(true);
+    on_cleanup(move || watch(false));
     let load = move || list.reload();
 
     let act = move |id: i64, op: Lifecycle, done: &'static str| {
