@@ -58,6 +58,12 @@ pub fn since_start() -> std::time::Duration {
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
     let log_dir = ai_desktop_core::logging::init();
+    // Tauri's tokio runtime is current on the main thread too, so libraries
+    // that pick a runtime by looking (zbus, for the single-instance plugin's
+    // bus connection) use its blocking pool, whose idle threads end, instead
+    // of async-io's, whose idle thread wakes twice a second for good.
+    let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
+    let _current = runtime.enter();
 
     let result = tauri::Builder::default()
         // First: a second launch hands its arguments (a deep link) to the
