@@ -218,6 +218,110 @@ fn own_pss_kib(app: u32) -> u64 {
     own_pids(app).into_iter().map(pss_kib).sum()
 }
 
+/// Context switches so far of each thread of `pids` (voluntary: the thread
+/// slept and was woken; involuntary: it was preempted), by thread name.
+fn switches(pids: &[u32]) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for pid in pids {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+                continue;
+            };
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            let comm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("Name:"))
+                .unwrap_or("?")
+                .trim()
+                .to_string();
+            let key = if *pid == pids[0] {
+                comm
+            } else {
+                format!("web:{comm}")
+            };
+            *out.entry(key).or_insert(0) +=
+                field("voluntary_ctxt_switches:") + field("nonvoluntary_ctxt_switches:");
+        }
+    }
+    out
+}
+
+/// Wake-ups per second of the app's and the WebKit processes' threads over
+/// `over`, and CPU (% of one core, reaped helpers included) of each; the
+/// busiest threads are printed.
+fn cpu_text(r: &Rest) -> String {
+    format!(
+        "{:.2} % of one core (app {:.2} %, WebKit {:.2} %)",
+        r.cpu_app + r.cpu_web,
+        r.cpu_app,
+        r.cpu_web
+    )
+}
+
+/// How long the rest figures are measured: 60 s, or
+/// `AI_DESKTOP_BENCH_IDLE_SECS` while working on them.
+fn idle_duration() -> Duration {
+    std::env::var("AI_DESKTOP_BENCH_IDLE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(IDLE, Duration::from_secs)
+}
+
+struct Rest {
+    wakeups_app: f64,
+    wakeups_web: f64,
+    cpu_app: f64,
+    cpu_web: f64,
+}
+
+fn rest(app: u32, over: Duration, what: &str) -> Rest {
+    let mut pids = own_pids(app);
+    pids.sort_by_key(|p| *p != app); // the app first
+    let webkit: Vec<u32> = pids.iter().copied().filter(|p| *p != app).collect();
+    let before = (switches(&pids), ticks(&[app]), ticks(&webkit));
+    std::thread::sleep(over);
+    let after = (switches(&pids), ticks(&[app]), ticks(&webkit));
+    let secs = over.as_secs_f64();
+    let mut by_thread: Vec<(String, f64)> = after
+        .0
+        .iter()
+        .map(|(name, n)| {
+            let d = n.saturating_sub(before.0.get(name).copied().unwrap_or(0));
+            (name.clone(), d as f64 / secs)
+        })
+        .collect();
+    by_thread.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<String> = by_thread
+        .iter()
+        .take(8)
+        .map(|(n, w)| format!("{n} {w:.2}/s"))
+        .collect();
+    println!("{what}: busiest threads {}", top.join(", "));
+    let sum = |web: bool| {
+        by_thread
+            .iter()
+            .filter(|(n, _)| n.starts_with("web:") == web)
+            .map(|(_, w)| w)
+            .sum::<f64>()
+    };
+    let percent = |t: u64| t as f64 / 100.0 / secs * 100.0;
+    Rest {
+        wakeups_app: sum(false),
+        wakeups_web: sum(true),
+        cpu_app: percent(after.1 - before.1),
+        cpu_web: percent(after.2 - before.2),
+    }
+}
+
 /// Starts recording the page's frame times (requestAnimationFrame deltas).
 fn record_frames(d: &Driver) {
     d.call(
@@ -708,12 +812,16 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
         .unwrap();
         window::register_before_start(&data, &format!("app{i}"), &dir);
     }
+    // A session bus, so the app has its tray and closing the window hides it.
+    let (bus, _bus) = window::session_bus();
     let env = [
         ("HOME", home.display().to_string()),
         ("PM2_HOME", pm2_home.0.display().to_string()),
         ("AI_DESKTOP_SERVICES_PREFIX", prefix.clone()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus),
     ];
     let mut launched = window::launch(app_bin, &data, &env);
+    let display = launched.display.clone();
     let d = &mut launched.driver;
     d.shots = window::shots_dir().join("bench");
     d.wait_until("5 rows", || (d.row_names().len() == 5).then_some(()));
@@ -787,13 +895,10 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
         .filter(|pid| !pids.contains(pid))
         .map(pss_kib)
         .sum();
-    let percent = |ticks: u64| ticks as f64 / 100.0 / IDLE.as_secs_f64() * 100.0;
+    let idle_for = idle_duration();
+    let percent = |ticks: u64| ticks as f64 / 100.0 / idle_for.as_secs_f64() * 100.0;
     let webkit: Vec<u32> = pids.iter().copied().filter(|p| *p != app).collect();
-    let before = (ticks(&[app]), ticks(&webkit));
-    std::thread::sleep(IDLE);
-    let cpu_app = percent(ticks(&[app]) - before.0);
-    let cpu_webkit = percent(ticks(&webkit) - before.1);
-    let cpu = cpu_app + cpu_webkit;
+    let shown = rest(app, idle_for, "window shown");
 
     // A deployment printing as fast as it can for 20 s, its log open.
     let flood_dir = root.join("apps/app0");
@@ -844,8 +949,8 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
     }
     let flood_took = flood_started.elapsed();
     let flood_cpu = (
-        percent(ticks(&[app]) - flood_ticks.0) * IDLE.as_secs_f64() / flood_took.as_secs_f64(),
-        percent(ticks(&webkit) - flood_ticks.1) * IDLE.as_secs_f64() / flood_took.as_secs_f64(),
+        percent(ticks(&[app]) - flood_ticks.0) * idle_for.as_secs_f64() / flood_took.as_secs_f64(),
+        percent(ticks(&webkit) - flood_ticks.1) * idle_for.as_secs_f64() / flood_took.as_secs_f64(),
     );
     let log_frames = recorded_frames(d);
     d.step("log-flood");
@@ -857,6 +962,14 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
         .parse()
         .unwrap();
     invoke(d, "deployments_stop", json!({"id": chatty_id}));
+    invoke(d, "deployments_delete", json!({"id": chatty_id}));
+
+    // The window closed to the tray: the app alone with what it supervises.
+    d.click("[data-testid=nav-repositories]");
+    let window_id = window::x_window(&display, "AI Desktop").expect("the app's window");
+    window::close_x_window(&display, &window_id);
+    std::thread::sleep(Duration::from_secs(5));
+    let hidden = rest(app, idle_for, "window hidden");
     let log_report = format!(
         "## 4b. A log flood\n\n\
          A deployment printing as fast as it can for 20 s ({printed} lines, {:.0} lines/s into \
@@ -899,12 +1012,23 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
          | PSS, app + WebKit processes ({} processes) | {} |\n\
          | the same with nothing managed (just started, 5 repositories) | {} |\n\
          | PSS of what the app supervises (code-server, MCP servers; for scale) | {} |\n\
-         | CPU of the app + WebKit over {} s (incl. reaped helpers such as `pm2 jlist`) | {cpu:.2} % of one core (app {cpu_app:.2} %, WebKit {cpu_webkit:.2} %) |\n\n",
+         | CPU of the app + WebKit over {secs} s, window shown (incl. reaped helpers) | {} |\n\
+         | wake-ups per second, window shown: app / WebKit | {:.1} / {:.1} |\n\
+         | CPU over {secs} s, window closed to the tray | {} |\n\
+         | wake-ups per second, window closed to the tray: app / WebKit | {:.1} / {:.1} |\n\n\
+         Wake-ups are the context switches of all threads (`/proc/PID/task/*/status`), \
+         including those the bench's own WebDriver session causes in WebKit.\n\n",
         pids.len(),
         mib(pss),
         mib(bare),
         mib(supervised),
-        IDLE.as_secs(),
+        cpu_text(&shown),
+        shown.wakeups_app,
+        shown.wakeups_web,
+        cpu_text(&hidden),
+        hidden.wakeups_app,
+        hidden.wakeups_web,
+        secs = idle_for.as_secs(),
     );
     (idle, log_report)
 }

@@ -334,6 +334,7 @@ impl Driver {
     /// screenshot command hangs when compositing is disabled, as it must be under Xvfb.
     pub fn shot(&self, name: &str) {
         let path = self.shots.join(format!("{:02}-{name}.png", self.step));
+        let _ = std::fs::create_dir_all(&self.shots);
         let status = Command::new("import")
             .args(["-display", &self.display, "-window", "root"])
             .arg(&path)
@@ -699,6 +700,25 @@ pub fn x_window(display: &str, title: &str) -> Option<String> {
         .lines()
         .find(|l| l.contains(&wanted))
         .and_then(|l| l.split_whitespace().next().map(str::to_string))
+}
+
+/// A private D-Bus session bus: single-instance forwarding (a second launch
+/// handing its deep link to the running app) goes through it on Linux.
+pub fn session_bus() -> (String, Kill) {
+    use std::io::BufRead;
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("dbus-daemon is not installed (apt-get install dbus); run .ci/test");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("unix:"), "no bus address: {line:?}");
+    (line.trim().to_string(), Kill(child))
 }
 
 /// Asks the window to close as a window manager's close button does: a

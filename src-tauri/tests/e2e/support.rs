@@ -1,9 +1,6 @@
 //! What more than one page's tests use.
 
-use ai_desktop::testkit::*;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 pub fn db_rows(db: &Path) -> Vec<(String, String)> {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -39,25 +36,6 @@ pub fn git_fixture(dir: &Path) {
 
 /// The end-to-end tests share X displays and ports: one at a time.
 pub static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// A private D-Bus session bus: single-instance forwarding (a second launch
-/// handing its deep link to the running app) goes through it on Linux.
-pub fn session_bus() -> (String, Kill) {
-    use std::io::BufRead;
-    let mut child = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("dbus-daemon is not installed (apt-get install dbus); run .ci/test");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("unix:"), "no bus address: {line:?}");
-    (line.trim().to_string(), Kill(child))
-}
 
 pub fn recorded_instance(db: &Path, repo: i64) -> Option<u32> {
     let conn = rusqlite::Connection::open(db).ok()?;
