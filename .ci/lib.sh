@@ -11,7 +11,7 @@ export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
 # code-server's launcher (code-server/bin) runs it on the Node 22 in
 # $TOOLS_DIR/node22; everything else keeps the system's Node 20.
 export PATH="$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
-# Keep in step with src-ui/Trunk.toml's wasm_opt.
+# Keep in step with src-ui/Trunk.toml's wasm_opt (for `trunk serve`).
 BINARYEN_VERSION=132
 # 4.116 is the newest release that runs on Node 22 (4.139 needs 24); it has
 # --cookie-suffix, so instances' session cookies are kept apart.

@@ -3,7 +3,7 @@
 //! saves a screenshot under `target/e2e-shots/`.
 //!
 //! Built only with `--features e2e,custom-protocol` (`.ci/test` does this
-//! after building the UI with trunk); it needs `tauri-driver`,
+//! after building the UI with .ci/build-ui); it needs `tauri-driver`,
 //! `WebKitWebDriver` and `Xvfb`, and fails loudly when one is missing.
 //!
 //! One binary, a module per page; `support` holds what several share and
