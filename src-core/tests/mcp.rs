@@ -181,6 +181,8 @@ async fn everything_server_over_stdio() {
         ["get-sum", "echo"],
         "newest first, refused calls not recorded"
     );
+    // What a call returns is what its history row says.
+    assert_eq!(history[0], sum);
     assert_eq!(
         history[1].arguments,
         json!({ "message": "hello from the hub" })

@@ -936,16 +936,18 @@ impl McpHub {
         arguments: serde_json::Value,
     ) -> Result<McpCall> {
         let session = self.session(id)?;
-        let server_name = self.row(id)?.name;
         let mut tools = self.timed("the tool list request", session.tools()).await?;
         if !tools.iter().any(|t| t.name == tool) {
             // The list may be stale if the server did not announce a change.
             session.forget_tools().await;
             tools = self.timed("the tool list request", session.tools()).await?;
         }
-        let definition = tools.iter().find(|t| t.name == tool).ok_or_else(|| {
-            Error::NotFound(format!("{server_name} has no tool named \"{tool}\"."))
-        })?;
+        let Some(definition) = tools.iter().find(|t| t.name == tool) else {
+            let server_name = self.row(id)?.name;
+            return Err(Error::NotFound(format!(
+                "{server_name} has no tool named \"{tool}\"."
+            )));
+        };
         schema::check(tool, &*session.validator(definition)?, &arguments)?;
         let serde_json::Value::Object(args) = arguments.clone() else {
             // `check` accepts objects only; kept as an error, not a panic.

@@ -176,36 +176,50 @@ pub struct NewCall<'a> {
 }
 
 /// Records a call and prunes the server's history to [`HISTORY_LIMIT`].
+///
+/// The row is not read back: what was stored is what the caller gave, plus
+/// the id and time SQLite assigned (`RETURNING`); a call's round trip
+/// through the hub is a few hundred microseconds, of which this is a part.
 pub fn insert_call(c: &mut Connection, call: &NewCall<'_>) -> Result<McpCall> {
     let tx = c.transaction()?;
-    tx.execute(
-        "INSERT INTO mcp_calls (server_id, tool, arguments, content, structured_content,
-                                is_error, error, duration_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            call.server_id,
-            call.tool,
-            to_json(call.arguments),
-            to_json(&call.content),
-            call.structured_content.map(to_json),
-            call.is_error,
-            call.error,
-            call.duration_ms,
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
-    tx.execute(
+    let (id, created_at) = tx
+        .prepare_cached(
+            "INSERT INTO mcp_calls (server_id, tool, arguments, content, structured_content,
+                                    is_error, error, duration_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             RETURNING id, created_at",
+        )?
+        .query_row(
+            params![
+                call.server_id,
+                call.tool,
+                to_json(call.arguments),
+                to_json(&call.content),
+                call.structured_content.map(to_json),
+                call.is_error,
+                call.error,
+                call.duration_ms,
+            ],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?;
+    tx.prepare_cached(
         "DELETE FROM mcp_calls WHERE server_id = ?1 AND id <= (
              SELECT id FROM mcp_calls WHERE server_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-        params![call.server_id, HISTORY_LIMIT],
-    )?;
-    let stored = tx.query_row(
-        &format!("SELECT {CALL_COLUMNS} FROM mcp_calls WHERE id = ?1"),
-        [id],
-        call_from_row,
-    )?;
+    )?
+    .execute(params![call.server_id, HISTORY_LIMIT])?;
     tx.commit()?;
-    Ok(stored)
+    Ok(McpCall {
+        id,
+        server_id: call.server_id,
+        tool: call.tool.to_string(),
+        arguments: call.arguments.clone(),
+        content: call.content.to_vec(),
+        structured_content: call.structured_content.cloned(),
+        is_error: call.is_error,
+        error: call.error.map(str::to_string),
+        duration_ms: call.duration_ms,
+        created_at,
+    })
 }
 
 const CALL_COLUMNS: &str = "id, server_id, tool, arguments, content, structured_content, \
