@@ -281,3 +281,68 @@ async fn the_watched_repository_pushes_its_changes() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(fx.events.take().is_empty());
 }
+
+/// A large working tree's status comes from the git CLI; both readers say
+/// the same of the same tree, kind by kind, and the CLI runs nothing the
+/// repository names (its clean filter would run on a file whose stat data
+/// changed).
+#[test]
+fn the_git_cli_and_git2_agree_and_the_cli_runs_no_repository_program() {
+    use ai_desktop_core::git::{changes, cli};
+    let fx = fixture();
+    let canary = fx.root.join("canary");
+    let c = canary.display();
+    let script = format!(
+        "{BASE}
+printf 'a\\n' > 'with space.txt' && printf 'b\\n' > both.txt && git add -A && git commit -qm more
+git checkout -qb other
+printf 'one\\nOTHER\\nthree\\n' > edited.txt && git commit -qam other
+git checkout -q main
+printf 'one\\nMAIN\\nthree\\n' > edited.txt && git commit -qam main
+git merge -q other || true
+printf 'stays\\nadded\\n' > staged.txt && git add staged.txt
+printf 'b\\nstaged\\n' > both.txt && git add both.txt && printf 'b\\nstaged\\nand not\\n' > both.txt
+git mv old-name.txt 'new name.txt'
+rm gone.txt
+printf 'changed\\n' > 'with space.txt'
+printf 'new\\n' > fresh.txt && git add fresh.txt
+printf 'new\\n' > untracked.txt
+mkdir -p deep/er && printf 'x\\n' > deep/er/file.txt
+printf '* filter=evil\\n' > .gitattributes
+git config filter.evil.clean 'touch {c}.clean; cat'
+git config filter.evil.process 'touch {c}.process'
+git config core.fsmonitor 'touch {c}.fsmonitor; echo'
+"
+    );
+    let (_, dir) = fx.repo("both", &script);
+    let by_git2 = changes::read(&dir).unwrap();
+    let by_cli = changes::from_porcelain(&cli::status(&dir).unwrap(), by_git2.branch.clone());
+    assert_eq!(by_cli.files, by_git2.files);
+    assert_eq!(by_cli.counts, by_git2.counts);
+    let f = &by_cli.files;
+    assert!(change(f, "edited.txt").conflicted);
+    assert_eq!(
+        change(f, "with space.txt").unstaged,
+        Some(ChangeKind::Modified)
+    );
+    assert_eq!(
+        (change(f, "both.txt").staged, change(f, "both.txt").unstaged),
+        (Some(ChangeKind::Modified), Some(ChangeKind::Modified))
+    );
+    assert_eq!(
+        change(f, "new name.txt").old_path.as_deref(),
+        Some("old-name.txt")
+    );
+    assert_eq!(change(f, "fresh.txt").staged, Some(ChangeKind::Added));
+    assert_eq!(
+        change(f, "deep/er/file.txt").unstaged,
+        Some(ChangeKind::Untracked)
+    );
+    let touched: Vec<_> = std::fs::read_dir(&fx.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("canary"))
+        .collect();
+    assert!(touched.is_empty(), "programs ran: {touched:?}");
+}

@@ -99,6 +99,100 @@ pub fn program() -> Result<std::path::PathBuf> {
         .ok_or_else(|| Error::Unavailable("git is not installed (sudo apt install git).".into()))
 }
 
+/// The options every run has (see the module's documentation).
+const FIXED_OPTIONS: &[&str] = &[
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "protocol.fd.allow=never",
+    "-c",
+    "core.askPass=",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "commit.gpgSign=false",
+    "-c",
+    "tag.gpgSign=false",
+    "-c",
+    "merge.verifySignatures=false",
+];
+
+/// How long a status of a large working tree may take.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `git status --porcelain=v2 -z -uall` of the working tree in `dir`, for
+/// large trees: git stats the files on several threads (libgit2 on one) and
+/// can use an untracked cache. Read-only (`--no-optional-locks`: the index
+/// is not refreshed under a commit the app is making), with the same fixed
+/// options and disarmed filters as every run, so it runs nothing the
+/// repository names. Blocking: call it where blocking is allowed.
+pub fn status(dir: &Path) -> Result<Vec<u8>> {
+    use std::os::unix::process::CommandExt;
+    let listing = config_listing(dir)?
+        .output()
+        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS);
+    for setting in disarming_settings(&listing.stdout) {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.args(["status", "--porcelain=v2", "-z", "--untracked-files=all"])
+        .current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = cmd
+        .spawn()
+        .map_err(|e| Error::failed("Could not run git status.", e))?;
+    // A status stuck on a hung file system is stopped, group and all.
+    let pid = child.id() as i32;
+    let (done, watchdog) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watchdog.recv_timeout(STATUS_TIMEOUT).is_err() {
+            // SAFETY: kill(2) on the group of a child not yet reaped (the
+            // sender is dropped only after wait_with_output returned).
+            unsafe { libc::killpg(pid, libc::SIGKILL) };
+        }
+    });
+    let out = child.wait_with_output();
+    drop(done);
+    let out = out.map_err(|e| Error::failed("Could not run git status.", e))?;
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Failed {
+            message: "git status failed.".into(),
+            detail: Some(
+                said.lines()
+                    .last()
+                    .unwrap_or("")
+                    .chars()
+                    .take(300)
+                    .collect(),
+            ),
+        });
+    }
+    Ok(out.stdout)
+}
+
+/// `git config --list --show-scope -z` in `dir` (reading config runs nothing).
+fn config_listing(dir: &Path) -> Result<std::process::Command> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.args(["config", "--list", "--show-scope", "-z"])
+        .current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    Ok(cmd)
+}
+
 /// Runs `git <fixed options> <sub> [--end-of-options <values>]` in `dir`,
 /// with `home` as HOME (whose `.gitconfig` is the identity the Git page shows).
 pub async fn run(
@@ -110,24 +204,7 @@ pub async fn run(
     progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
 ) -> Result<Output> {
     let mut cmd = tokio::process::Command::new(program()?);
-    cmd.args([
-        "-c",
-        "core.fsmonitor=false",
-        "-c",
-        "protocol.ext.allow=never",
-        "-c",
-        "protocol.fd.allow=never",
-        "-c",
-        "core.askPass=",
-        "-c",
-        "core.hooksPath=/dev/null",
-        "-c",
-        "commit.gpgSign=false",
-        "-c",
-        "tag.gpgSign=false",
-        "-c",
-        "merge.verifySignatures=false",
-    ]);
+    cmd.args(FIXED_OPTIONS);
     for setting in repository_programs_disarmed(dir).await? {
         cmd.arg("-c").arg(setting);
     }
@@ -237,13 +314,8 @@ pub async fn run(
 /// The user's own global and system definitions (git-lfs installed with
 /// `git lfs install`) are left as they are.
 pub async fn repository_programs_disarmed(dir: &Path) -> Result<Vec<String>> {
-    let mut cmd = tokio::process::Command::new(program()?);
-    cmd.args(["config", "--list", "--show-scope", "-z"])
-        .current_dir(dir)
-        .env_clear()
-        .envs(crate::procs::user_env())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+    let mut cmd = tokio::process::Command::from(config_listing(dir)?);
+    cmd.kill_on_drop(true);
     let out = tokio::time::timeout(Duration::from_secs(10), cmd.output())
         .await
         .map_err(|_| Error::Failed {
