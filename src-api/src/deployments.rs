@@ -190,6 +190,27 @@ pub struct ServiceDiscovery {
     pub services: Vec<DiscoveredService>,
 }
 
+/// CPU and memory of one deployment's processes, as last sampled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentMetrics {
+    /// The deployment.
+    pub id: i64,
+    /// CPU of its process trees, in % of one core.
+    pub cpu: f64,
+    /// Resident memory of its process trees, in bytes.
+    pub memory: u64,
+}
+
+/// One read of `deployments_metrics`: every deployment's figures, and the
+/// version to read on from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricsFrame {
+    /// Pass it back as `since` to wait for the next change.
+    pub version: u64,
+    /// Every deployment PM2 runs or ran.
+    pub items: Vec<DeploymentMetrics>,
+}
+
 crate::command! {
     /// Whether PM2 can be used, and how to get it.
     Status = "deployments_status" {} -> Pm2Status;
@@ -224,6 +245,10 @@ crate::command! {
     /// The Deployments page opened (`true`) or closed: CPU and memory are sampled only while it
     /// is open and the window shown; status comes from PM2's events either way.
     Watch = "deployments_watch" { active: bool } -> ();
+    /// CPU and memory once they changed after `since` (at once for 0), waiting up to 20 s:
+    /// the page pulls them instead of having them pushed as events (each pushed event is a
+    /// script evaluated in the page, whose memory WebKit keeps).
+    Metrics = "deployments_metrics" { since: u64 } -> MetricsFrame;
     /// None: PATH / ~/.pm2
     Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;
 }

@@ -785,6 +785,21 @@ async fn status_follows_pm2s_events_without_being_asked() {
     let names: Vec<String> = over_socket.iter().map(|p| p.name.clone()).collect();
     assert_eq!(names, fx.jlist_names());
     assert!(over_socket[0].pid > 0 && over_socket[0].pm2_env.status == "online");
+    // The page pulls CPU and memory: a first read answers at once; with
+    // nobody looking nothing is sampled, so a read for a change waits it out.
+    let frame = fx.manager.metrics(0, Duration::from_secs(5)).await;
+    assert!(
+        frame
+            .items
+            .iter()
+            .any(|m| m.id == calm.id && m.memory > 1_000_000),
+        "{frame:?}"
+    );
+    let again = fx
+        .manager
+        .metrics(frame.version, Duration::from_millis(1500))
+        .await;
+    assert_eq!(again.version, frame.version, "sampled while nobody looked");
 
     // Stopped from a terminal.
     fx.pm2(&["stop", &calm.pm2_name]);

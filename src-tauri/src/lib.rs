@@ -199,6 +199,7 @@ pub fn run() {
             commands::deployments::deployments_configure,
             commands::deployments::deployments_list,
             commands::deployments::deployments_watch,
+            commands::deployments::deployments_metrics,
             commands::deployments::deployments_suggest,
             commands::deployments::deployments_create,
             commands::deployments::deployments_update,

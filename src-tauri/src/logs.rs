@@ -35,7 +35,7 @@ impl LogStreams {
 const READ_LINES: usize = 1000;
 /// How long a read waits for a line before answering with none (the view
 /// asks again; a view that is gone leaves no read waiting for long).
-const READ_WAIT: Duration = Duration::from_secs(20);
+pub(crate) const READ_WAIT: Duration = Duration::from_secs(20);
 
 /// One read of a log view: the lines after `from` (None: all kept), waiting
 /// for one if there is none yet. Log views pull instead of having lines

@@ -24,8 +24,8 @@ use crate::store::deployments::DeploymentRecord;
 use crate::store::{self, Store};
 use crate::util::lock;
 use ai_desktop_api::deployments::{
-    DeployMode, Deployment, DeploymentInput, DeploymentStatus, Pm2Status, ServiceDiscovery,
-    StartSuggestion,
+    DeployMode, Deployment, DeploymentInput, DeploymentMetrics, DeploymentStatus, MetricsFrame,
+    Pm2Status, ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo};
 use pm2::{Pm2Client, Pm2Process};
@@ -78,6 +78,9 @@ pub struct DeploymentManager {
     /// Wakes the monitor: a deployment was created, PM2 was configured or
     /// asked to do something (its daemon may have started).
     kick: tokio::sync::Notify,
+    /// Bumped when sampled CPU or memory changed; pages pull the figures
+    /// ([`DeploymentManager::metrics`]) rather than having events pushed.
+    metrics_version: tokio::sync::watch::Sender<u64>,
 }
 
 #[derive(Default)]
@@ -116,6 +119,8 @@ impl DeploymentManager {
             sampling: Mutex::new(Sampling::default()),
             presence,
             kick: tokio::sync::Notify::new(),
+            // Starts at 1: a first read (since 0) answers at once.
+            metrics_version: tokio::sync::watch::Sender::new(1),
         })
     }
 
@@ -766,10 +771,28 @@ impl DeploymentManager {
         }
         sampling.cpu.retain(|pid, _| seen.contains(pid));
         drop(sampling);
-        for id in changed {
-            self.emit(id);
+        if !changed.is_empty() {
+            self.metrics_version.send_modify(|v| *v += 1);
         }
         vanished
+    }
+
+    /// Every deployment's CPU and memory once they changed after `since`
+    /// (at once if they did), or after `wait` as they are.
+    pub async fn metrics(&self, since: u64, wait: Duration) -> MetricsFrame {
+        let mut rx = self.metrics_version.subscribe();
+        let _ = tokio::time::timeout(wait, rx.wait_for(|v| *v != since)).await;
+        let version = *rx.borrow();
+        let mut items: Vec<DeploymentMetrics> = lock(&self.live)
+            .iter()
+            .map(|(id, l)| DeploymentMetrics {
+                id: *id,
+                cpu: l.cpu,
+                memory: l.memory,
+            })
+            .collect();
+        items.sort_by_key(|m| m.id);
+        MetricsFrame { version, items }
     }
 
     /// Keeps status current while deployments exist, from PM2's own events:

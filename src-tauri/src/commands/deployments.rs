@@ -32,6 +32,18 @@ pub async fn deployments_watch(
 }
 
 #[tauri::command]
+pub async fn deployments_metrics(
+    state: State<'_, AppState>,
+    req: Req<deployments::Metrics>,
+) -> Out<deployments::Metrics> {
+    let deployments::Metrics { since } = req.0;
+    Ok(state
+        .deployments
+        .metrics(since, crate::logs::READ_WAIT)
+        .await)
+}
+
+#[tauri::command]
 pub async fn deployments_list(
     state: State<'_, AppState>,
     _req: Req<deployments::List>,

@@ -65,6 +65,33 @@ pub fn DeploymentsPage() -> impl IntoView {
     };
     watch(true);
     on_cleanup(move || watch(false));
+    // The figures are pulled (a read waits for a change), at most once per
+    // painted frame and not at all while the window is hidden; the read
+    // loop ends with the page.
+    let open = StoredValue::new(());
+    spawn_local(async move {
+        let mut since = 0;
+        while open.try_get_value().is_some() {
+            let Ok(frame) = ipc::call(&deployments::Metrics { since }).await else {
+                return;
+            };
+            since = frame.version;
+            if open.try_get_value().is_none() {
+                return;
+            }
+            list.items.update(|items| {
+                if let Some(Ok(items)) = items {
+                    for d in items.iter_mut() {
+                        if let Some(m) = frame.items.iter().find(|m| m.id == d.id) {
+                            d.cpu = m.cpu;
+                            d.memory = m.memory;
+                        }
+                    }
+                }
+            });
+            ipc::next_animation_frame().await;
+        }
+    });
     let load = move || list.reload();
 
     let act = move |id: i64, op: Lifecycle, done: &'static str| {
