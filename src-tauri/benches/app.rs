@@ -213,6 +213,24 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Memory of `pid` no other process shares (USS: `Private_Clean` +
+/// `Private_Dirty`): unlike PSS it does not move when another process maps
+/// the same libraries (a second WebKit app started meanwhile).
+fn private_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .map(|s| {
+            s.lines()
+                .filter(|l| l.starts_with("Private_"))
+                .filter_map(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 /// The app's WebKit web processes (where the page runs).
 fn web_pids(app: u32) -> Vec<u32> {
     own_pids(app)
@@ -539,6 +557,9 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         FLOOD_LINES as f64 / xterm_alone.as_secs_f64(),
     );
     let mut afters = Vec::new();
+    // PSS over the whole run of floods (s since the first, MiB), for the plot.
+    let floods_started = Instant::now();
+    let mut pss_line: Vec<(f64, f64)> = Vec::new();
     for n in 1..=FLOODS {
         record_frames(d);
         let marker = format!("flood-{n}-42");
@@ -549,7 +570,9 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         let mut peak = 0;
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
-            peak = peak.max(own_pss_kib(app));
+            let now = own_pss_kib(app);
+            peak = peak.max(now);
+            pss_line.push((floods_started.elapsed().as_secs_f64(), now as f64 / 1024.0));
             if terminal_text(d).lines().any(|l| l.trim() == marker) {
                 break;
             }
@@ -568,6 +591,10 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         std::thread::sleep(Duration::from_secs(2));
         let after = own_pss_kib(app);
         afters.push(after);
+        pss_line.push((
+            floods_started.elapsed().as_secs_f64(),
+            after as f64 / 1024.0,
+        ));
         out += &format!(
             "| {n} | {} | {:.0} | {:.2} | {:.2} | {} / {} | {} / {} / {} | {cpu_app:.0} % / {cpu_web:.0} % |\n",
             ms(took),
@@ -586,9 +613,20 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
     }
     let mut idle = idle_frames.clone();
     idle.sort_by(f64::total_cmp);
+    let chart = common::line_chart(
+        "terminal-floods.svg",
+        &format!("PSS of the app + WebKit through {FLOODS} terminal floods"),
+        "seconds",
+        "MiB",
+        &[common::Series {
+            name: "app + WebKit".into(),
+            points: pss_line,
+        }],
+    );
     out += &format!(
         "\nPSS of the app + WebKit before the first flood: {}; frame time while idle: p50 {}. \
-         Lines/s ratio > 1 would mean faster than the bare pty.\n\n",
+         Lines/s ratio > 1 would mean faster than the bare pty.\n\n\
+         ![PSS through the floods]({chart})\n\n",
         mib(pss_before),
         ms_f(idle.get(idle.len() / 2).copied().unwrap_or(0.0)),
     );
@@ -949,12 +987,15 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
     let flood_started = Instant::now();
     invoke(d, "deployments_start", json!({"id": chatty_id}));
     let mut log_peak = log_before;
+    let mut log_line = vec![(0.0, log_before as f64 / 1024.0)];
     while !flood_dir.join("count").exists() {
         assert!(
             flood_started.elapsed() < Duration::from_secs(90),
             "the chatty deployment never finished"
         );
-        log_peak = log_peak.max(own_pss_kib(app));
+        let now = own_pss_kib(app);
+        log_peak = log_peak.max(now);
+        log_line.push((flood_started.elapsed().as_secs_f64(), now as f64 / 1024.0));
         std::thread::sleep(Duration::from_millis(250));
     }
     let flood_took = flood_started.elapsed();
@@ -966,6 +1007,20 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
     d.step("log-flood");
     std::thread::sleep(Duration::from_secs(3));
     let log_after = own_pss_kib(app);
+    log_line.push((
+        flood_started.elapsed().as_secs_f64(),
+        log_after as f64 / 1024.0,
+    ));
+    let log_chart = common::line_chart(
+        "log-flood.svg",
+        "PSS of the app + WebKit through a 20 s log flood (and 3 s after)",
+        "seconds",
+        "MiB",
+        &[common::Series {
+            name: "app + WebKit".into(),
+            points: log_line,
+        }],
+    );
     let printed: u64 = std::fs::read_to_string(flood_dir.join("count"))
         .unwrap()
         .trim()
@@ -987,7 +1042,8 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
          lines; under a flood it reads at most once per painted frame and marks what it skipped).\n\n\
          | PSS app + WebKit before / peak / 3 s after | frame time p50 / p99 / max | CPU app / WebKit |\n\
          |---|---|---|\n\
-         | {} / {} / {} | {} / {} / {} | {:.0} % / {:.0} % |\n\n",
+         | {} / {} / {} | {} / {} / {} | {:.0} % / {:.0} % |\n\n\
+         ![PSS through the log flood]({log_chart})\n\n",
         printed as f64 / flood_took.as_secs_f64(),
         mib(log_before),
         mib(log_peak),
@@ -1112,11 +1168,14 @@ fn soak(app_bin: &Path, root: &Path) -> String {
     d.click("[data-testid=nav-deployments]");
     let row = format!("[data-testid=deploy-row-{}]", first.unwrap());
     d.find(&row);
-    d.call(
-        "POST",
-        "/execute/sync",
-        Some(json!({"script": "document.querySelector(arguments[0]).click();", "args": [row]})),
-    );
+    // `AI_DESKTOP_SOAK_NO_LOG=1`: the page without a log open (to tell what grows).
+    if std::env::var_os("AI_DESKTOP_SOAK_NO_LOG").is_none() {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "document.querySelector(arguments[0]).click();", "args": [row]})),
+        );
+    }
     std::thread::sleep(Duration::from_secs(5));
     d.step("soak-start");
 
@@ -1125,6 +1184,7 @@ fn soak(app_bin: &Path, root: &Path) -> String {
     let mut web_mib = Vec::new();
     let mut net_mib = Vec::new();
     let mut total_mib = Vec::new();
+    let mut private_mib = Vec::new();
     let kind = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     let started = Instant::now();
     let mut hidden_at = None;
@@ -1155,6 +1215,8 @@ fn soak(app_bin: &Path, root: &Path) -> String {
         web_mib.push((m, w));
         net_mib.push((m, n));
         total_mib.push((m, a + w + n));
+        let private = pids.iter().map(|p| private_kib(*p)).sum::<u64>() as f64 / 1024.0;
+        private_mib.push((m, private));
         println!("soak minute {minute}: app {a:.1} MiB, web {w:.1} MiB, network {n:.1} MiB");
     }
     let lines_logged = invoke(
@@ -1190,6 +1252,10 @@ fn soak(app_bin: &Path, root: &Path) -> String {
                 name: "WebKit network process".into(),
                 points: net_mib.clone(),
             },
+            common::Series {
+                name: "app + WebKit, private (USS)".into(),
+                points: private_mib.clone(),
+            },
         ],
     );
     // Growth per hour over each half after a warm-up of 10 minutes (or a
@@ -1223,7 +1289,9 @@ fn soak(app_bin: &Path, root: &Path) -> String {
          ([plot]({chart})). Growth is the least-squares slope, after {warm:.0} minutes of \
          warm-up, of each half. The log view held {shown_lines} lines at the end.\n\n\
          | process | start | peak | end | growth, window shown | growth, in the tray |\n\
-         |---|---|---|---|---|---|\n{}{}{}{}\n\
+         |---|---|---|---|---|---|\n{}{}{}{}{}\n\
+         USS (memory no other process shares) does not move when another program maps the same \
+         libraries, as PSS does.\n\n\
          ![PSS over the soak]({chart})\n\n",
         common::machine(),
         hidden_at.unwrap_or(0),
@@ -1231,6 +1299,7 @@ fn soak(app_bin: &Path, root: &Path) -> String {
         row("app", &app_mib),
         row("WebKit web process", &web_mib),
         row("WebKit network process", &net_mib),
+        row("app + WebKit, private (USS)", &private_mib),
     )
 }
 
