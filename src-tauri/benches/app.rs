@@ -83,7 +83,7 @@ fn main() {
     }
     // The soak (two hours by default) runs last and has its own report
     // (bench/soak.md), written even by a partial run.
-    if want("soak") {
+    if want("soak") && soak_minutes() > 0 {
         let text = soak(&app, &root.join("soak"));
         common::publish("soak", &text);
     }
@@ -1101,7 +1101,7 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
 
 // ---------------------------------------------------------------- 9. soak
 
-/// Minutes the soak runs: 120, or `AI_DESKTOP_SOAK_MINUTES`.
+/// Minutes the soak runs: 120, or `AI_DESKTOP_SOAK_MINUTES` (0: no soak).
 fn soak_minutes() -> u64 {
     std::env::var("AI_DESKTOP_SOAK_MINUTES")
         .ok()
