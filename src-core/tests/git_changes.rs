@@ -78,6 +78,16 @@ printf 'bye\\n' > gone.txt
 git add -A && git commit -qm base
 ";
 
+/// The files a repository's programs would have touched (`canary.*`).
+fn canaries(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("canary"))
+        .collect()
+}
+
 fn change<'a>(files: &'a [FileChange], path: &str) -> &'a FileChange {
     files
         .iter()
@@ -237,12 +247,7 @@ printf 'one\\nchanged\\nthree\\n' > edited.txt
     std::fs::write(fx.root.join("hostile/edited.txt"), "again\n").unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     fx.feed.watch(None).unwrap();
-    let touched: Vec<_> = std::fs::read_dir(&fx.root)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("canary"))
-        .collect();
+    let touched = canaries(&fx.root);
     assert!(touched.is_empty(), "programs ran: {touched:?}");
 }
 
@@ -338,11 +343,6 @@ git config core.fsmonitor 'touch {c}.fsmonitor; echo'
         change(f, "deep/er/file.txt").unstaged,
         Some(ChangeKind::Untracked)
     );
-    let touched: Vec<_> = std::fs::read_dir(&fx.root)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("canary"))
-        .collect();
+    let touched = canaries(&fx.root);
     assert!(touched.is_empty(), "programs ran: {touched:?}");
 }

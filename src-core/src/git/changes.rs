@@ -44,8 +44,7 @@ pub fn read_with_git2(repo: &git2::Repository) -> Result<Changes> {
         .renames_index_to_workdir(true)
         .exclude_submodules(false);
     let statuses = repo.statuses(Some(&mut opts))?;
-    let mut counts = ChangeCounts::default();
-    let mut files = Vec::new();
+    let mut list = Listing::default();
     for entry in statuses.iter() {
         let s = entry.status();
         if s.is_ignored() || s.is_empty() {
@@ -69,44 +68,61 @@ pub fn read_with_git2(repo: &git2::Repository) -> Result<Changes> {
                 None,
             ),
         };
-        if conflicted {
+        list.add(FileChange {
+            path,
+            old_path,
+            staged: if conflicted { None } else { staged },
+            unstaged: if conflicted { None } else { unstaged },
+            conflicted,
+        });
+    }
+    Ok(list.finish(crate::repos::detect::branch(repo)))
+}
+
+/// Counts every change and keeps the first [`MAX_ENTRIES`], sorted by path.
+#[derive(Default)]
+struct Listing {
+    counts: ChangeCounts,
+    files: Vec<FileChange>,
+    total: usize,
+}
+
+impl Listing {
+    fn add(&mut self, file: FileChange) {
+        let counts = &mut self.counts;
+        if file.conflicted {
             counts.conflicted += 1;
         } else {
-            if staged.is_some() {
+            if file.staged.is_some() {
                 counts.staged += 1;
             }
-            match unstaged {
+            match file.unstaged {
                 Some(ChangeKind::Untracked) => counts.untracked += 1,
                 Some(_) => counts.unstaged += 1,
                 None => {}
             }
         }
-        if files.len() < MAX_ENTRIES {
-            files.push(FileChange {
-                path,
-                old_path,
-                staged: if conflicted { None } else { staged },
-                unstaged: if conflicted { None } else { unstaged },
-                conflicted,
-            });
+        self.total += 1;
+        if self.files.len() < MAX_ENTRIES {
+            self.files.push(file);
         }
     }
-    let truncated = statuses.len() > files.len() && files.len() == MAX_ENTRIES;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Changes {
-        branch: crate::repos::detect::branch(repo),
-        files,
-        counts,
-        truncated,
-    })
+
+    fn finish(mut self, branch: Option<String>) -> Changes {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        Changes {
+            branch,
+            truncated: self.total > self.files.len(),
+            files: self.files,
+            counts: self.counts,
+        }
+    }
 }
 
 /// [`Changes`] from `git status --porcelain=v2 -z` (records end in NUL; a
 /// rename's record is followed by its old path).
 pub fn from_porcelain(out: &[u8], branch: Option<String>) -> Changes {
-    let mut counts = ChangeCounts::default();
-    let mut files = Vec::new();
-    let mut total = 0usize;
+    let mut list = Listing::default();
     let mut records = out.split(|b| *b == 0).filter(|r| !r.is_empty());
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     while let Some(record) = records.next() {
@@ -147,37 +163,15 @@ pub fn from_porcelain(out: &[u8], branch: Option<String>) -> Changes {
                 side(xy.get(1).copied().unwrap_or(b'.')),
             ),
         };
-        if conflicted {
-            counts.conflicted += 1;
-        } else {
-            if staged.is_some() {
-                counts.staged += 1;
-            }
-            match unstaged {
-                Some(ChangeKind::Untracked) => counts.untracked += 1,
-                Some(_) => counts.unstaged += 1,
-                None => {}
-            }
-        }
-        total += 1;
-        if files.len() < MAX_ENTRIES {
-            files.push(FileChange {
-                path,
-                old_path,
-                staged,
-                unstaged,
-                conflicted,
-            });
-        }
+        list.add(FileChange {
+            path,
+            old_path,
+            staged,
+            unstaged,
+            conflicted,
+        });
     }
-    let truncated = total > files.len();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Changes {
-        branch,
-        files,
-        counts,
-        truncated,
-    }
+    list.finish(branch)
 }
 
 fn path_of(p: Option<&Path>) -> String {
