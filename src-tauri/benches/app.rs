@@ -350,6 +350,28 @@ fn rest(app: u32, over: Duration, what: &str) -> Rest {
     }
 }
 
+/// `n` MCP servers (server-everything), created and started through the app.
+fn start_everything_servers(d: &Driver, n: usize) {
+    for i in 0..n {
+        let server = invoke(
+            d,
+            "mcp_create",
+            json!({"input": {"name": format!("everything{i}"), "command": "mcp-server-everything"}}),
+        );
+        invoke(d, "mcp_start", json!({"id": server["id"]}));
+    }
+}
+
+/// Clicks an element from the page: a table row is not "interactable" to
+/// WebKitWebDriver.
+fn click_in_page(d: &Driver, css: &str) {
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "document.querySelector(arguments[0]).click();", "args": [css]})),
+    );
+}
+
 /// Starts recording the page's frame times (requestAnimationFrame deltas).
 fn record_frames(d: &Driver) {
     d.call(
@@ -887,14 +909,7 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
         );
         invoke(d, "deployments_start", json!({"id": dep["id"]}));
     }
-    for i in 0..5 {
-        let server = invoke(
-            d,
-            "mcp_create",
-            json!({"input": {"name": format!("everything{i}"), "command": "mcp-server-everything"}}),
-        );
-        invoke(d, "mcp_start", json!({"id": server["id"]}));
-    }
+    start_everything_servers(d, 5);
     d.async_script(
         "const done = arguments[arguments.length - 1];
          window.__TAURI__.core.invoke('services_install',
@@ -971,15 +986,7 @@ fn footprint(app_bin: &Path, root: &Path) -> (String, String) {
     let chatty_id = chatty["id"].as_i64().unwrap();
     d.click("[data-testid=nav-deployments]");
     d.find(&format!("[data-testid=deploy-row-{chatty_id}]"));
-    // A table row is not "interactable" to WebKitWebDriver: click it from the page.
-    d.call(
-        "POST",
-        "/execute/sync",
-        Some(json!({
-            "script": "document.querySelector(arguments[0]).click();",
-            "args": [format!("[data-testid=deploy-row-{chatty_id}]")],
-        })),
-    );
+    click_in_page(d, &format!("[data-testid=deploy-row-{chatty_id}]"));
     std::thread::sleep(Duration::from_secs(2));
     let log_before = own_pss_kib(app);
     record_frames(d);
@@ -1157,24 +1164,13 @@ fn soak(app_bin: &Path, root: &Path) -> String {
         invoke(d, "deployments_start", json!({"id": dep["id"]}));
         first.get_or_insert(dep["id"].as_i64().unwrap());
     }
-    for i in 0..5 {
-        let server = invoke(
-            d,
-            "mcp_create",
-            json!({"input": {"name": format!("everything{i}"), "command": "mcp-server-everything"}}),
-        );
-        invoke(d, "mcp_start", json!({"id": server["id"]}));
-    }
+    start_everything_servers(d, 5);
     d.click("[data-testid=nav-deployments]");
     let row = format!("[data-testid=deploy-row-{}]", first.unwrap());
     d.find(&row);
     // `AI_DESKTOP_SOAK_NO_LOG=1`: the page without a log open (to tell what grows).
     if std::env::var_os("AI_DESKTOP_SOAK_NO_LOG").is_none() {
-        d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": "document.querySelector(arguments[0]).click();", "args": [row]})),
-        );
+        click_in_page(d, &row);
     }
     std::thread::sleep(Duration::from_secs(5));
     d.step("soak-start");
