@@ -242,8 +242,9 @@ crate::command! {
     ClearLogs = "deployments_clear_logs" { id: i64 } -> ();
     /// The databases on Docker an app could use, with connection strings.
     Services = "deployments_services" {} -> ServiceDiscovery;
-    /// The Deployments page opened (`true`) or closed: CPU and memory are sampled only while it
-    /// is open and the window shown; status comes from PM2's events either way.
+    /// A Deployments page opened (`true`) or closed (each open is matched by a close): CPU and
+    /// memory are sampled only while one is open and the window shown; status comes from PM2's
+    /// events either way.
     Watch = "deployments_watch" { active: bool } -> ();
     /// CPU and memory once they changed after `since` (at once for 0), waiting up to 20 s:
     /// the page pulls them instead of having them pushed as events (each pushed event is a

@@ -10,14 +10,16 @@ use tokio::sync::watch;
 pub struct Looking {
     /// The main window is shown (not closed to the tray).
     pub window: bool,
-    /// The Deployments page, with its CPU and memory columns, is open.
-    pub deployments: bool,
+    /// How many Deployments pages (with their CPU and memory columns) are
+    /// open: a count, so that a page's "closed" arriving after the next
+    /// page's "open" (two IPC calls, handled concurrently) leaves it open.
+    pub deployments: u32,
 }
 
 impl Looking {
     /// Deployments' CPU and memory are worth sampling.
     pub fn at_deployments(&self) -> bool {
-        self.window && self.deployments
+        self.window && self.deployments > 0
     }
 }
 
@@ -30,7 +32,7 @@ impl Default for Presence {
         Presence {
             tx: watch::Sender::new(Looking {
                 window: true,
-                deployments: false,
+                deployments: 0,
             }),
         }
     }
@@ -47,10 +49,15 @@ impl Presence {
             .send_if_modified(|l| std::mem::replace(&mut l.window, shown) != shown);
     }
 
-    /// The Deployments page opened or closed.
+    /// A Deployments page opened or closed.
     pub fn set_deployments(&self, open: bool) {
-        self.tx
-            .send_if_modified(|l| std::mem::replace(&mut l.deployments, open) != open);
+        self.tx.send_modify(|l| {
+            l.deployments = if open {
+                l.deployments.saturating_add(1)
+            } else {
+                l.deployments.saturating_sub(1)
+            }
+        });
     }
 
     /// Returns once `wanted` holds (at once if it does).
@@ -82,5 +89,20 @@ mod tests {
             .await
             .expect("woken when the window was shown")
             .unwrap();
+    }
+
+    #[test]
+    fn a_late_close_of_the_previous_page_leaves_the_next_one_open() {
+        let presence = Presence::default();
+        presence.set_deployments(true);
+        // Back to the page: the new page's open arrives before the old one's close.
+        presence.set_deployments(true);
+        presence.set_deployments(false);
+        assert!(presence.now().at_deployments());
+        presence.set_deployments(false);
+        presence.set_deployments(false);
+        assert!(!presence.now().at_deployments());
+        presence.set_deployments(true);
+        assert!(presence.now().at_deployments(), "never below zero");
     }
 }
