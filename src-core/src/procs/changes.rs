@@ -117,16 +117,6 @@ impl FileChanges {
     pub async fn changed(&self) {
         self.notify.notified().await;
     }
-
-    /// Wakes [`changed`](Self::changed) as a change would (for the one
-    /// following it: its process exited, or it is told to stop).
-    pub fn wake(&self) {
-        self.notify.notify_one();
-    }
-
-    pub fn waker(&self) -> Arc<Notify> {
-        self.notify.clone()
-    }
 }
 
 impl Drop for FileChanges {
