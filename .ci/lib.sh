@@ -35,3 +35,24 @@ say() { printf '\n==> %s\n' "$*"; }
 # Seconds since the script started, for the timing lines CI prints.
 SECONDS=0
 elapsed() { printf '(%dm%02ds)' $((SECONDS / 60)) $((SECONDS % 60)); }
+
+# Builds the Leptos crate $1 for the page (cargo with the wasm-release
+# profile, wasm-bindgen's glue, wasm-opt) into $2/$1.js and $2/$1_bg.wasm.
+build_wasm() {
+  local package=$1 out=$2
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p "$package"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$package" \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/$package.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-mutable-globals \
+    "$out/${package}_bg.wasm" -o "$out/opt.wasm"
+  mv "$out/opt.wasm" "$out/${package}_bg.wasm"
+}
+
+# The module script that starts a page built by build_wasm ($1: its glue, $2: its wasm).
+start_script() {
+  printf '    <script type="module">\n'
+  printf "      import init from '%s';\n" "$1"
+  printf "      await init({ module_or_path: '%s' });\n" "$2"
+  printf '    </script>\n'
+}

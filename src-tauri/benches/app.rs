@@ -62,6 +62,7 @@ fn main() {
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
     if want("start") {
         section(start_up(&app, &root.join("start"), &display));
+        section(floor(&app, &root.join("floor"), &display));
     }
     let mut log_flood = String::new();
     if want("footprint") {
@@ -119,15 +120,37 @@ fn drop_caches() -> bool {
     std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
-fn start_up(app: &Path, root: &Path, display: &str) -> String {
-    let cold = drop_caches();
-    let mut spawn_to_paint = Vec::new();
-    let mut run_to_paint = Vec::new();
-    // Run 0 is the cold one (page cache dropped if we could); the median is
-    // over the warm runs after it, each with a fresh data folder.
+/// Start-up runs of one binary: the cold one, then the warm ones.
+struct Starts {
+    /// Whether the page cache could be dropped before the first run.
+    cold: bool,
+    first: Duration,
+    /// Spawn to the first paint's log line.
+    warm: Vec<Duration>,
+    /// The binary's own count from `main`/`run` to the first paint.
+    own: Vec<Duration>,
+    /// From the page beginning to load to its first paint (the page's clock).
+    page: Vec<Duration>,
+}
+
+/// Starts `bin` (the app, or the reference window, which logs the same
+/// "first paint after N ms (M ms after the page began loading)" line) once
+/// after dropping the page cache, then START_RUNS times warm, each with a
+/// fresh data folder.
+fn starts(bin: &Path, root: &Path, display: &str) -> Starts {
+    let mut runs = Starts {
+        cold: false,
+        first: Duration::ZERO,
+        warm: Vec::new(),
+        own: Vec::new(),
+        page: Vec::new(),
+    };
     for i in 0..=START_RUNS {
+        if i == 0 {
+            runs.cold = drop_caches();
+        }
         let dir = root.join(format!("run{i}"));
-        let mut command = window::app_command(app, display, &dir);
+        let mut command = window::app_command(bin, display, &dir);
         command.env("RUST_LOG", "info").stderr(Stdio::piped());
         let started = Instant::now();
         let mut child = Kill::spawn(&mut command).expect("start the app");
@@ -139,51 +162,155 @@ fn start_up(app: &Path, root: &Path, display: &str) -> String {
                 .map_while(Result::ok)
             {
                 if let Some(rest) = line.split("first paint after ").nth(1) {
-                    let own: u64 = rest
-                        .split_whitespace()
-                        .next()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    let _ = tx.send((Instant::now(), own));
+                    let number = |text: &str| -> u64 {
+                        text.split_whitespace()
+                            .next()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0)
+                    };
+                    let page = rest.split('(').nth(1).map_or(0, number);
+                    let _ = tx.send((Instant::now(), number(rest), page));
                 }
             }
         });
-        let (at, own) = rx
+        let (at, own, page) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the app never reported its first paint");
         println!(
-            "start {i}: {} (the app's own count: {own} ms)",
+            "start {i} of {}: {} (its own count: {own} ms, page {page} ms)",
+            bin.display(),
             ms(at - started)
         );
-        if i > 0 {
-            spawn_to_paint.push(at - started);
-            run_to_paint.push(Duration::from_millis(own));
+        if i == 0 {
+            runs.first = at - started;
         } else {
-            spawn_to_paint.insert(0, at - started);
+            runs.warm.push(at - started);
+            runs.own.push(Duration::from_millis(own));
+            runs.page.push(Duration::from_millis(page));
         }
         drop(child);
     }
-    let first = spawn_to_paint.remove(0);
-    format!(
+    runs
+}
+
+/// The reference window (`.ci/build-reference`): a bare Tauri window with a
+/// bare Leptos page, the floor the app's start and footprint are read against.
+fn reference_bin() -> Option<PathBuf> {
+    std::env::var_os("AI_DESKTOP_REFERENCE")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+}
+
+fn start_up(app: &Path, root: &Path, display: &str) -> String {
+    let ours = starts(app, &root.join("app"), display);
+    let floor = reference_bin().map(|bin| starts(&bin, &root.join("reference"), display));
+    let row = |what: &str, f: &dyn Fn(&Starts) -> String| {
+        format!(
+            "| {what} | {} | {} |\n",
+            f(&ours),
+            floor
+                .as_ref()
+                .map_or("not built (`.ci/build-reference`)".into(), f)
+        )
+    };
+    let sorted = |v: &[Duration]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v.iter()
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from(
         "## 1. Start to first painted frame\n\n\
          Process spawn to the UI's first frame on screen (the frame after the first \
          `requestAnimationFrame` after mounting; the UI reports it over IPC), fresh data \
-         folder each run (database created, migrations run).\n\n\
-         | what | time |\n|---|---|\n\
-         | first run ({}) | {} |\n\
-         | median of {START_RUNS} warm runs | {} |\n\
-         | min / max of the warm runs | {} / {} |\n\
-         | of which before the app's own code ran (spawn to `run`), median | {} |\n\n",
-        if cold {
-            "page cache dropped"
-        } else {
-            "page cache not dropped: not root"
-        },
-        ms(first),
-        ms(median(&spawn_to_paint)),
-        ms(*spawn_to_paint.iter().min().unwrap()),
-        ms(*spawn_to_paint.iter().max().unwrap()),
-        ms(median(&spawn_to_paint).saturating_sub(median(&run_to_paint))),
+         folder each run (database created, migrations run). The reference is a bare \
+         Tauri window showing a bare Leptos page (`bench/reference`, built like the app), \
+         started the same way.\n\n\
+         | what | the app | reference: bare Tauri + Leptos |\n|---|---|---|\n"
+    );
+    out += &row(
+        &format!(
+            "first run ({})",
+            if ours.cold {
+                "page cache dropped"
+            } else {
+                "page cache not dropped: not root"
+            }
+        ),
+        &|s| ms(s.first),
+    );
+    out += &row(&format!("median of {START_RUNS} warm runs"), &|s| {
+        ms(median(&s.warm))
+    });
+    out += &row("warm runs, sorted (ms)", &|s| sorted(&s.warm));
+    out += &row("before the binary's own code ran (spawn to `main`), median", &|s| {
+        ms(median(&s.warm).saturating_sub(median(&s.own)))
+    });
+    out += &row("the page: begins to load → first frame, median", &|s| {
+        ms(median(&s.page))
+    });
+    out += "\n";
+    out
+}
+
+/// PSS and USS (private pages) of a binary's own processes (it and its
+/// WebKit processes) `REST_AFTER_PAINT` after its first paint, started
+/// directly (no WebDriver) with a fresh data folder, nothing managed.
+fn at_rest(bin: &Path, dir: &Path, display: &str) -> (u64, u64, usize) {
+    let mut command = window::app_command(bin, display, dir);
+    command.env("RUST_LOG", "info").stderr(Stdio::piped());
+    let mut child = Kill::spawn(&mut command).expect("start the app");
+    let stderr = child.0.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    assert!(
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("first paint after ")),
+        "{} never reported its first paint",
+        bin.display()
+    );
+    // Keep reading its log so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    std::thread::sleep(REST_AFTER_PAINT);
+    let pids = own_pids(child.0.id());
+    let pss = pids.iter().copied().map(pss_kib).sum();
+    let uss = pids.iter().copied().map(private_kib).sum();
+    (pss, uss, pids.len())
+}
+
+const REST_AFTER_PAINT: Duration = Duration::from_secs(10);
+
+/// The app and the reference window, each just started and at rest: what
+/// the page and the app's own code add to what Tauri + WebKit + Leptos cost.
+fn floor(app: &Path, root: &Path, display: &str) -> String {
+    let reference = reference_bin();
+    let ours = at_rest(app, &root.join("app"), display);
+    let floor = reference
+        .as_deref()
+        .map(|bin| at_rest(bin, &root.join("reference"), display));
+    let cell = |m: Option<(u64, u64, usize)>, f: &dyn Fn((u64, u64, usize)) -> String| {
+        m.map_or("not built (`.ci/build-reference`)".into(), f)
+    };
+    format!(
+        "## 1b. At rest against the floor\n\n\
+         Each started alone (no WebDriver session), fresh data folder, nothing managed, \
+         {} s after its first paint; the app's own process and its WebKit processes. \
+         USS counts only the pages no other process shares, so it does not depend on \
+         what else runs.\n\n\
+         | what | the app | reference: bare Tauri + Leptos |\n|---|---|---|\n\
+         | PSS | {} | {} |\n\
+         | USS | {} | {} |\n\
+         | processes | {} | {} |\n\n",
+        REST_AFTER_PAINT.as_secs(),
+        mib(ours.0),
+        cell(floor, &|m| mib(m.0)),
+        mib(ours.1),
+        cell(floor, &|m| mib(m.1)),
+        ours.2,
+        cell(floor, &|m| m.2.to_string()),
     )
 }
 
@@ -1334,17 +1461,27 @@ fn sizes(app: &Path) -> String {
         .map(PathBuf::from)
         .or_else(|| newest(&target.join("release/bundle/deb"), "deb"));
     let mb = |n: u64| format!("{:.2} MB", n as f64 / 1e6);
+    let reference = reference_bin();
+    let reference_wasm = newest(&top.join("bench/reference/ui/dist"), "wasm");
+    let floor = |p: Option<&Path>, f: &dyn Fn(&Path) -> u64| {
+        p.map_or("not built (`.ci/build-reference`)".into(), |p| mb(f(p)))
+    };
     format!(
-        "## 8. Sizes\n\n| what | bytes | |\n|---|---|---|\n\
-         | UI wasm as cargo builds it (`wasm-release`: opt-level z, LTO) | {} | |\n\
-         | UI wasm shipped (after wasm-bindgen and `wasm-opt -Oz`) | {} | |\n\
-         | the same, gzip -9 | {} | |\n\
-         | release binary (UI embedded) | {} | |\n\
-         | .deb | {} | {} |\n\n",
+        "## 8. Sizes\n\n\
+         The reference is the bare Tauri + Leptos window of section 1, built the same way.\n\n\
+         | what | the app | reference | |\n|---|---|---|---|\n\
+         | UI wasm as cargo builds it (`wasm-release`: opt-level z, LTO) | {} | | |\n\
+         | UI wasm shipped (after wasm-bindgen and `wasm-opt -Oz`) | {} | {} | |\n\
+         | the same, gzip -9 | {} | {} | |\n\
+         | release binary (UI embedded) | {} | {} | |\n\
+         | .deb | {} | | {} |\n\n",
         mb(file_len(&raw)),
         mb(file_len(&shipped)),
+        floor(reference_wasm.as_deref(), &file_len),
         mb(gzip_len(&shipped)),
+        floor(reference_wasm.as_deref(), &gzip_len),
         mb(file_len(app)),
+        floor(reference.as_deref(), &file_len),
         deb.as_deref()
             .map_or("not built".into(), |p| mb(file_len(p))),
         deb.as_deref()

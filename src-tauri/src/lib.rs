@@ -87,9 +87,6 @@ pub fn run() {
         )
         .setup(move |app| {
             let handle = app.handle().clone();
-            // The main window is built here (not from the config alone) to
-            // hold it to the app's own page and keep new windows out.
-            navigation::build_main_window(&handle)?;
             let dir = data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("cannot find a folder for the app's data; set AI_DESKTOP_DATA_DIR")?;
             let sink = Arc::new(events::TauriEventSink::new(handle.clone()));
@@ -111,21 +108,16 @@ pub fn run() {
                 app: core,
                 log_streams: Default::default(),
             });
-            {
-                use tauri_plugin_deep_link::DeepLinkExt;
-                let handle = app.handle().clone();
-                app.deep_link().on_open_url(move |event| {
-                    for url in event.urls() {
-                        deeplink::handle(&handle, url.to_string());
-                    }
-                });
-                if let Ok(Some(urls)) = app.deep_link().get_current() {
-                    for url in urls {
-                        deeplink::handle(app.handle(), url.to_string());
-                    }
-                }
-            }
-            match tray::build(&handle) {
+            let tray = tray::build(&handle);
+            // The main window is built here (not from the config alone) to
+            // hold it to the app's own page and keep new windows out; and
+            // last, once the main thread's own work is done. A window shown
+            // before that gets its first draw while its web process waits on
+            // this busy thread, and WebKit's draw then blocks for its 500 ms
+            // timeout for a frame that cannot come: the slow half of a
+            // bimodal start (docs/ARCHITECTURE.md, "Start-up").
+            navigation::build_main_window(&handle)?;
+            match tray {
                 Ok(()) if tray::can_show_tray() => {
                     // With a tray to bring it back, closing the window only hides it.
                     if let Some(window) = app.get_webview_window("main") {
@@ -153,6 +145,20 @@ pub fn run() {
                 Err(e) => {
                     log::warn!("no tray icon ({e}); closing the window quits");
                     quit_on_close(app);
+                }
+            }
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        deeplink::handle(&handle, url.to_string());
+                    }
+                });
+                if let Ok(Some(urls)) = app.deep_link().get_current() {
+                    for url in urls {
+                        deeplink::handle(app.handle(), url.to_string());
+                    }
                 }
             }
             Ok(())
