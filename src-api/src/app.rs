@@ -5,9 +5,10 @@ use crate::system::{AppInfo, DoctorReport};
 crate::command! {
     /// The app's version and where its data is.
     Info = "app_info" {} -> AppInfo;
-    /// The UI's first frame is on screen (`pageMs` after the page began loading); logged once
+    /// The UI's first frame is on screen (`pageMs` after the page began loading; its wasm
+    /// code began to run at `readyMs` and the shell was mounted at `mountedMs`); logged once
     /// with the time since start.
-    Painted = "app_painted" { page_ms: f64 } -> ();
+    Painted = "app_painted" { page_ms: f64, ready_ms: f64, mounted_ms: f64 } -> ();
     /// The page's console errors, uncaught exceptions and unhandled rejections, into the app's
     /// log file (`level` is `error` or `warn`; cut at 4 kB; at most 60 a minute).
     Log = "app_log" { level: String, message: String } -> ();

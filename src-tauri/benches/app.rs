@@ -131,6 +131,11 @@ struct Starts {
     own: Vec<Duration>,
     /// From the page beginning to load to its first paint (the page's clock).
     page: Vec<Duration>,
+    /// From the page beginning to load to its wasm code running (HTML,
+    /// scripts, the wasm fetched, compiled and instantiated).
+    ready: Vec<Duration>,
+    /// From the page beginning to load to the shell being mounted.
+    mounted: Vec<Duration>,
 }
 
 /// Starts `bin` (the app, or the reference window, which logs the same
@@ -144,6 +149,8 @@ fn starts(bin: &Path, root: &Path, display: &str) -> Starts {
         warm: Vec::new(),
         own: Vec::new(),
         page: Vec::new(),
+        ready: Vec::new(),
+        mounted: Vec::new(),
     };
     for i in 0..=START_RUNS {
         if i == 0 {
@@ -168,12 +175,14 @@ fn starts(bin: &Path, root: &Path, display: &str) -> Starts {
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(0)
                     };
-                    let page = rest.split('(').nth(1).map_or(0, number);
-                    let _ = tx.send((Instant::now(), number(rest), page));
+                    let after = |marker: &str| rest.split(marker).nth(1).map_or(0, number);
+                    let page = after("(");
+                    let (ready, mounted) = (after("ran at "), after("mounted at "));
+                    let _ = tx.send((Instant::now(), number(rest), page, ready, mounted));
                 }
             }
         });
-        let (at, own, page) = rx
+        let (at, own, page, ready, mounted) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the app never reported its first paint");
         println!(
@@ -187,6 +196,8 @@ fn starts(bin: &Path, root: &Path, display: &str) -> Starts {
             runs.warm.push(at - started);
             runs.own.push(Duration::from_millis(own));
             runs.page.push(Duration::from_millis(page));
+            runs.ready.push(Duration::from_millis(ready));
+            runs.mounted.push(Duration::from_millis(mounted));
         }
         drop(child);
     }
@@ -228,7 +239,7 @@ fn start_up(app: &Path, root: &Path, display: &str) -> String {
          folder each run (database created, migrations run). The reference is a bare \
          Tauri window showing a bare Leptos page (`bench/reference`, built like the app), \
          started the same way.\n\n\
-         | what | the app | reference: bare Tauri + Leptos |\n|---|---|---|\n"
+         | what | the app | reference: bare Tauri + Leptos |\n|---|---|---|\n",
     );
     out += &row(
         &format!(
@@ -245,8 +256,16 @@ fn start_up(app: &Path, root: &Path, display: &str) -> String {
         ms(median(&s.warm))
     });
     out += &row("warm runs, sorted (ms)", &|s| sorted(&s.warm));
-    out += &row("before the binary's own code ran (spawn to `main`), median", &|s| {
-        ms(median(&s.warm).saturating_sub(median(&s.own)))
+    out += &row(
+        "before the binary's own code ran (spawn to `main`), median",
+        &|s| ms(median(&s.warm).saturating_sub(median(&s.own))),
+    );
+    out += &row(
+        "the page: begins to load → its wasm runs (HTML, scripts, wasm compiled), median",
+        &|s| ms(median(&s.ready)),
+    );
+    out += &row("the page: begins to load → shell mounted, median", &|s| {
+        ms(median(&s.mounted))
     });
     out += &row("the page: begins to load → first frame, median", &|s| {
         ms(median(&s.page))

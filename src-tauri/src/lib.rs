@@ -86,6 +86,7 @@ pub fn run() {
                 .build(),
         )
         .setup(move |app| {
+            let setup_began = since_start();
             let handle = app.handle().clone();
             let dir = data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("cannot find a folder for the app's data; set AI_DESKTOP_DATA_DIR")?;
@@ -101,14 +102,17 @@ pub fn run() {
                 }
             };
             log::info!("data in {}", dir.display());
+            let opened = since_start();
             // On Tauri's tokio runtime: instances an earlier run left are
             // taken back now, the background loops start.
             tauri::async_runtime::block_on(async { core.start() });
+            let started = since_start();
             app.manage(AppState {
                 app: core,
                 log_streams: Default::default(),
             });
             let tray = tray::build(&handle);
+            let tray_built = since_start();
             // The main window is built here (not from the config alone) to
             // hold it to the app's own page and keep new windows out; and
             // last, once the main thread's own work is done. A window shown
@@ -117,6 +121,14 @@ pub fn run() {
             // timeout for a frame that cannot come: the slow half of a
             // bimodal start (docs/ARCHITECTURE.md, "Start-up").
             navigation::build_main_window(&handle)?;
+            log::info!(
+                "setup from {} ms: store open {} ms, started {} ms, tray {} ms, window {} ms",
+                setup_began.as_millis(),
+                (opened - setup_began).as_millis(),
+                (started - opened).as_millis(),
+                (tray_built - started).as_millis(),
+                (since_start() - tray_built).as_millis(),
+            );
             match tray {
                 Ok(()) if tray::can_show_tray() => {
                     // With a tray to bring it back, closing the window only hides it.

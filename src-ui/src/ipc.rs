@@ -118,20 +118,31 @@ async fn invoke<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Resul
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
 }
 
+/// Milliseconds since the page began loading.
+pub fn page_clock() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_default()
+}
+
 /// Tells the native side once the first frame is on screen: the frame after the
 /// first animation frame (a timeout queued from `requestAnimationFrame` runs
-/// after that frame is painted).
-pub fn report_first_paint() {
+/// after that frame is painted), with when the page's code began to run and
+/// when the shell was mounted (the start-up bench's breakdown).
+pub fn report_first_paint(ready_ms: f64, mounted_ms: f64) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let after_paint = Closure::once_into_js(move || {
-        let page_ms = web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.now())
-            .unwrap_or_default();
+        let page_ms = page_clock();
         wasm_bindgen_futures::spawn_local(async move {
-            let _ = call(&app::Painted { page_ms }).await;
+            let _ = call(&app::Painted {
+                page_ms,
+                ready_ms,
+                mounted_ms,
+            })
+            .await;
         });
     });
     let on_frame = Closure::once_into_js(move || {

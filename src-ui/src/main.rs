@@ -23,11 +23,12 @@ use components::toast::ToastHost;
 use leptos::prelude::*;
 
 fn main() {
+    let ready_ms = ipc::page_clock();
     // First, so that a panic while mounting reaches the log file too.
     ipc::forward_console_to_log();
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
-    ipc::report_first_paint();
+    ipc::report_first_paint(ready_ms, ipc::page_clock());
 }
 
 #[component]

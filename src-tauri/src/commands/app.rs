@@ -23,11 +23,16 @@ pub fn app_info(state: State<'_, AppState>, _req: Req<app::Info>) -> AppInfo {
 /// log).
 #[tauri::command]
 pub fn app_painted(req: Req<app::Painted>) {
-    let app::Painted { page_ms } = req.0;
+    let app::Painted {
+        page_ms,
+        ready_ms,
+        mounted_ms,
+    } = req.0;
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         log::info!(
-            "first paint after {} ms ({page_ms:.0} ms after the page began loading)",
+            "first paint after {} ms ({page_ms:.0} ms after the page began loading; \
+             its code ran at {ready_ms:.0} ms, mounted at {mounted_ms:.0} ms)",
             crate::since_start().as_millis()
         )
     });

@@ -23,20 +23,31 @@ fn Reference() -> impl IntoView {
     }
 }
 
+fn page_clock() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_default()
+}
+
 fn main() {
+    let ready_ms = page_clock();
     mount_to_body(Reference);
+    let mounted_ms = page_clock();
     // The frame after the first animation frame: a timeout queued from
     // `requestAnimationFrame` runs after that frame is painted.
     let Some(window) = web_sys::window() else {
         return;
     };
     let after_paint = Closure::once_into_js(move || {
-        let page_ms = web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.now())
-            .unwrap_or_default();
         let args = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&args, &"pageMs".into(), &page_ms.into());
+        for (key, value) in [
+            ("pageMs", page_clock()),
+            ("readyMs", ready_ms),
+            ("mountedMs", mounted_ms),
+        ] {
+            let _ = js_sys::Reflect::set(&args, &key.into(), &value.into());
+        }
         let _ = invoke("painted", &args);
     });
     let on_frame = Closure::once_into_js(move || {
