@@ -200,7 +200,7 @@ impl App {
             store.clone(),
             events.clone(),
             McpConfig::new(config.user_env.clone()),
-        );
+        )?;
         let flow = FlowAgent::new(store.clone(), mcp.clone(), events.clone(), dir.clone());
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));

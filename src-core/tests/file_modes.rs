@@ -50,7 +50,7 @@ fn secrets_at_rest_are_private_under_a_loose_umask_and_old_installs_are_repaired
 
     // The API key.
     let events = Arc::new(RecordingSink::default());
-    let mcp = McpHub::new(store.clone(), events.clone(), McpConfig::new(Vec::new()));
+    let mcp = McpHub::new(store.clone(), events.clone(), McpConfig::new(Vec::new())).unwrap();
     let agent = FlowAgent::new(store.clone(), mcp, events, data.clone());
     agent
         .save_settings(FlowSettingsInput {

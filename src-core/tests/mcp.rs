@@ -46,7 +46,7 @@ impl Fixture {
         config.init_timeout = Duration::from_secs(4);
         config.call_timeout = Duration::from_secs(30);
         config.backoff_base = Duration::from_millis(50);
-        McpHub::new(self.store.clone(), self.events.clone(), config)
+        McpHub::new(self.store.clone(), self.events.clone(), config).unwrap()
     }
 }
 

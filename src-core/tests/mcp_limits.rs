@@ -48,7 +48,7 @@ async fn hostile_server_output_is_bounded_everywhere_it_enters() {
     ]);
     config.init_timeout = Duration::from_secs(60);
     config.call_timeout = Duration::from_secs(60);
-    let hub = McpHub::new(store.clone(), Arc::new(RecordingSink::default()), config);
+    let hub = McpHub::new(store.clone(), Arc::new(RecordingSink::default()), config).unwrap();
     let server = hub
         .create(McpServerInput {
             name: "hostile".into(),
@@ -107,6 +107,9 @@ async fn hostile_server_output_is_bounded_everywhere_it_enters() {
         note.contains("image/png data of 3.0 MB was left out"),
         "{note}"
     );
+    // What the history shows is what was stored (reading it waits for the
+    // row's write).
+    assert_eq!(hub.history(server).unwrap().len(), 1);
     let stored: i64 = store
         .with(|c| {
             Ok(c.query_row(

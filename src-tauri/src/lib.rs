@@ -321,7 +321,18 @@ pub fn run() {
             commands::git::git_switch_branch,
             commands::git::git_delete_branch,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // Tool calls already answered are written before the
+                    // process ends.
+                    if let Some(state) = app.try_state::<AppState>() {
+                        state.mcp.flush_history();
+                    }
+                }
+            })
+        });
     if let Err(e) = result {
         log::error!("AI Desktop could not start: {e}");
         eprintln!("AI Desktop could not start: {e}");

@@ -10,6 +10,7 @@
 //! before they are sent and kept in a per-server history.
 
 pub mod config;
+pub mod history;
 pub mod limits;
 pub mod schema;
 pub mod session;
@@ -81,6 +82,8 @@ pub struct McpHub {
     slots: Mutex<HashMap<i64, Slot>>,
     /// One start/stop at a time per server.
     op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Tool calls, written to the store off the call's path.
+    history: history::History,
 }
 
 struct Slot {
@@ -125,14 +128,25 @@ enum StartCause {
 }
 
 impl McpHub {
-    pub fn new(store: Arc<Store>, events: Arc<dyn EventSink>, config: McpConfig) -> Arc<Self> {
-        Arc::new(McpHub {
+    pub fn new(
+        store: Arc<Store>,
+        events: Arc<dyn EventSink>,
+        config: McpConfig,
+    ) -> Result<Arc<Self>> {
+        Ok(Arc::new(McpHub {
+            history: history::History::new(store.clone())?,
             store,
             events,
             config,
             slots: Mutex::new(HashMap::new()),
             op_locks: Mutex::new(HashMap::new()),
-        })
+        }))
+    }
+
+    /// Returns once every tool call answered so far is in the database (on
+    /// quit; reads of the history do it themselves).
+    pub fn flush_history(&self) {
+        self.history.flush();
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
@@ -323,6 +337,8 @@ impl McpHub {
         self.stop(id).await?;
         let op = self.op_lock(id);
         let _guard = op.lock().await;
+        // Its queued calls are written first, so they go with it.
+        self.history.flush();
         if !self.store.with(|c| store::mcp::delete(c, id))? {
             return Err(Error::NotFound(format!(
                 "There is no MCP server with id {id}."
@@ -863,14 +879,16 @@ impl McpHub {
     }
 
     /// The live session of a running server, or a conflict saying to start it.
+    /// (The slot first: a running server's call does not read its row.)
     fn session(&self, id: i64) -> Result<Arc<McpSession>> {
-        let server = self.row(id)?;
-        self.slots()
-            .get(&id)
-            .and_then(|s| s.session.clone())
-            .ok_or_else(|| {
-                Error::Conflict(format!("{} is not running; start it first.", server.name))
-            })
+        let live = self.slots().get(&id).and_then(|s| s.session.clone());
+        match live {
+            Some(session) => Ok(session),
+            None => Err(Error::Conflict(format!(
+                "{} is not running; start it first.",
+                self.row(id)?.name
+            ))),
+        }
     }
 
     async fn timed<T>(
@@ -982,27 +1000,24 @@ impl McpHub {
                 )),
             ),
         };
-        self.store.with(|c| {
-            store::mcp::insert_call(
-                c,
-                &store::mcp::NewCall {
-                    server_id: id,
-                    tool,
-                    arguments: &arguments,
-                    content: &content,
-                    structured_content: structured.as_ref(),
-                    is_error,
-                    error: error.as_deref(),
-                    duration_ms,
-                },
-            )
-        })
+        // Answered now; the row is written right after (see `history`).
+        Ok(self.history.record(history::NewCall {
+            server_id: id,
+            tool,
+            arguments,
+            content,
+            structured_content: structured,
+            is_error,
+            error,
+            duration_ms,
+        }))
     }
 
     /// The server's calls, newest first. Past [`limits::MAX_HISTORY`] of
     /// content, older calls come without it (a note says so).
     pub fn history(&self, id: i64) -> Result<Vec<McpCall>> {
         self.row(id)?;
+        self.history.flush();
         let mut calls = self.store.with(|c| store::mcp::history(c, id))?;
         let mut budget = limits::MAX_HISTORY;
         for call in &mut calls {
@@ -1030,6 +1045,7 @@ impl McpHub {
 
     pub fn clear_history(&self, id: i64) -> Result<()> {
         self.row(id)?;
+        self.history.flush();
         self.store.with(|c| store::mcp::clear_history(c, id))
     }
 }

@@ -15,6 +15,10 @@ const COLUMNS: &str = "id, name, description, transport, command, args, env, wor
 /// Calls kept per server; older ones are pruned as new ones come in.
 pub const HISTORY_LIMIT: i64 = 200;
 
+/// About one call in 2^PRUNE_BITS prunes its server's history to
+/// [`HISTORY_LIMIT`] (see `insert_calls`).
+const PRUNE_BITS: u32 = 4;
+
 fn json_col<T: serde::de::DeserializeOwned + Default>(
     row: &Row<'_>,
     i: usize,
@@ -163,63 +167,57 @@ pub fn delete(c: &Connection, id: i64) -> Result<bool> {
     Ok(c.execute("DELETE FROM mcp_servers WHERE id = ?1", [id])? > 0)
 }
 
-/// A field of a call as stored; the hub builds these.
-pub struct NewCall<'a> {
-    pub server_id: i64,
-    pub tool: &'a str,
-    pub arguments: &'a serde_json::Value,
-    pub content: &'a [ai_desktop_api::mcp::McpContent],
-    pub structured_content: Option<&'a serde_json::Value>,
-    pub is_error: bool,
-    pub error: Option<&'a str>,
-    pub duration_ms: f64,
+/// The id the next recorded call gets (ids are never reused, as with
+/// AUTOINCREMENT): the calls are numbered by the hub's history writer, which
+/// answers a call before its row is written.
+pub fn next_call_id(c: &Connection) -> Result<i64> {
+    Ok(c.query_row(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mcp_calls'), 0),
+                    coalesce((SELECT max(id) FROM mcp_calls), 0)) + 1",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
-/// Records a call and prunes the server's history to [`HISTORY_LIMIT`].
-///
-/// The row is not read back: what was stored is what the caller gave, plus
-/// the id and time SQLite assigned (`RETURNING`); a call's round trip
-/// through the hub is a few hundred microseconds, of which this is a part.
-pub fn insert_call(c: &mut Connection, call: &NewCall<'_>) -> Result<McpCall> {
+/// Stores calls (with the ids and times the hub gave them) in one
+/// transaction and prunes their servers' history to [`HISTORY_LIMIT`].
+pub fn insert_calls(c: &mut Connection, calls: &[McpCall]) -> Result<()> {
     let tx = c.transaction()?;
-    let (id, created_at) = tx
-        .prepare_cached(
-            "INSERT INTO mcp_calls (server_id, tool, arguments, content, structured_content,
-                                    is_error, error, duration_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             RETURNING id, created_at",
+    for call in calls {
+        tx.prepare_cached(
+            "INSERT INTO mcp_calls (id, server_id, tool, arguments, content, structured_content,
+                                    is_error, error, duration_ms, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
-        .query_row(
-            params![
-                call.server_id,
-                call.tool,
-                to_json(call.arguments),
-                to_json(&call.content),
-                call.structured_content.map(to_json),
-                call.is_error,
-                call.error,
-                call.duration_ms,
-            ],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-        )?;
-    tx.prepare_cached(
-        "DELETE FROM mcp_calls WHERE server_id = ?1 AND id <= (
-             SELECT id FROM mcp_calls WHERE server_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-    )?
-    .execute(params![call.server_id, HISTORY_LIMIT])?;
+        .execute(params![
+            call.id,
+            call.server_id,
+            call.tool,
+            to_json(&call.arguments),
+            to_json(&call.content),
+            call.structured_content.as_ref().map(to_json),
+            call.is_error,
+            call.error,
+            call.duration_ms,
+            call.created_at,
+        ])?;
+        // Pruned on about one call in 2^PRUNE_BITS, not on each: the history
+        // reads at most HISTORY_LIMIT rows, so the few extra rows in between
+        // are never seen. Chosen by a hash of the id (Fibonacci hashing
+        // spreads any arithmetic run of ids, such as every other id when two
+        // servers take turns), not `id % n`, which such a run could miss for
+        // ever.
+        if (call.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PRUNE_BITS) == 0 {
+            tx.prepare_cached(
+                "DELETE FROM mcp_calls WHERE server_id = ?1 AND id <= (
+                     SELECT id FROM mcp_calls WHERE server_id = ?1
+                     ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            )?
+            .execute(params![call.server_id, HISTORY_LIMIT])?;
+        }
+    }
     tx.commit()?;
-    Ok(McpCall {
-        id,
-        server_id: call.server_id,
-        tool: call.tool.to_string(),
-        arguments: call.arguments.clone(),
-        content: call.content.to_vec(),
-        structured_content: call.structured_content.cloned(),
-        is_error: call.is_error,
-        error: call.error.map(str::to_string),
-        duration_ms: call.duration_ms,
-        created_at,
-    })
+    Ok(())
 }
 
 const CALL_COLUMNS: &str = "id, server_id, tool, arguments, content, structured_content, \
@@ -246,13 +244,95 @@ fn call_from_row(row: &Row<'_>) -> rusqlite::Result<McpCall> {
 /// The server's calls, newest first.
 pub fn history(c: &Connection, server_id: i64) -> Result<Vec<McpCall>> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {CALL_COLUMNS} FROM mcp_calls WHERE server_id = ?1 ORDER BY id DESC"
+        "SELECT {CALL_COLUMNS} FROM mcp_calls WHERE server_id = ?1 ORDER BY id DESC LIMIT ?2"
     ))?;
-    let rows = stmt.query_map([server_id], call_from_row)?;
+    let rows = stmt.query_map(params![server_id, HISTORY_LIMIT], call_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn clear_history(c: &Connection, server_id: i64) -> Result<()> {
     c.execute("DELETE FROM mcp_calls WHERE server_id = ?1", [server_id])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use ai_desktop_api::mcp::McpServerInput;
+
+    /// The history shows the newest HISTORY_LIMIT calls of a server, and
+    /// what is stored stays within a few 2^PRUNE_BITS rows of that, with other
+    /// servers' calls interleaved (ids are shared between servers), also when
+    /// two servers take strict turns (every other id).
+    #[test]
+    fn history_keeps_the_newest_calls_and_prunes_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let server = |name: &str| {
+            store
+                .with(|c| {
+                    insert(
+                        c,
+                        &McpServerInput {
+                            name: name.into(),
+                            command: "true".into(),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .unwrap()
+                .id
+        };
+        let (a, b) = (server("a"), server("b"));
+        let next = std::cell::Cell::new(store.with(|c| next_call_id(c)).unwrap());
+        let record = |server_id: i64, tool: &str| {
+            let call = McpCall {
+                id: next.replace(next.get() + 1),
+                server_id,
+                tool: tool.into(),
+                arguments: serde_json::json!({}),
+                content: Vec::new(),
+                structured_content: None,
+                is_error: false,
+                error: None,
+                duration_ms: 0.1,
+                created_at: crate::store::now_rfc3339_millis(),
+            };
+            store
+                .with(|c| insert_calls(c, std::slice::from_ref(&call)))
+                .unwrap();
+            call
+        };
+        let total = 3 * HISTORY_LIMIT + 5;
+        let mut last = None;
+        for i in 0..total {
+            last = Some(record(a, &format!("call-{i}")));
+            record(b, "other");
+        }
+        let shown = store.with(|c| history(c, a)).unwrap();
+        assert_eq!(shown.len() as i64, HISTORY_LIMIT);
+        assert_eq!(shown[0].id, last.unwrap().id, "newest first");
+        assert_eq!(shown[0].tool, format!("call-{}", total - 1));
+        assert_eq!(
+            shown.last().unwrap().tool,
+            format!("call-{}", total - HISTORY_LIMIT)
+        );
+        let stored: i64 = store
+            .with(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM mcp_calls WHERE server_id = ?1",
+                    [a],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert!(
+            (HISTORY_LIMIT..=HISTORY_LIMIT + 4 * (1 << PRUNE_BITS)).contains(&stored),
+            "{stored} rows stored for a history of {HISTORY_LIMIT}"
+        );
+        // Ids are never reused, also once the newest rows are gone.
+        store.with(|c| clear_history(c, b)).unwrap();
+        assert_eq!(store.with(|c| next_call_id(c)).unwrap(), next.get());
+    }
 }

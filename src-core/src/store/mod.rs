@@ -204,6 +204,20 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
+/// Now with milliseconds, as SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+/// writes it (the default of the tables' `created_at`).
+pub fn now_rfc3339_millis() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = rfc3339(now.as_secs());
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        now.subsec_millis()
+    )
+}
+
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days).
 pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
@@ -231,6 +245,9 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339() {
+        let ms = now_rfc3339_millis();
+        assert_eq!(ms.len(), "2026-11-18T11:06:40.123Z".len(), "{ms}");
+        assert!(ms.ends_with('Z') && ms.as_bytes()[19] == b'.', "{ms}");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
     }

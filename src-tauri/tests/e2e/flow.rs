@@ -59,6 +59,7 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
             std::sync::Arc::new(ai_desktop_core::events::RecordingSink::default()),
             ai_desktop_core::mcp::McpConfig::new(Vec::new()),
         )
+        .unwrap()
         .create(ai_desktop_api::mcp::McpServerInput {
             name: "everything".into(),
             command: "mcp-server-everything".into(),
