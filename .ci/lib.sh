@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ai-desktop/target}"
 export TOOLS_DIR="${AI_DESKTOP_TOOLS_DIR:-$HOME/.cache/ai-desktop/tools}"
 # code-server's launcher (code-server/bin) runs it on the Node 22 in
 # $TOOLS_DIR/node22; everything else keeps the system's Node 20.
-export PATH="$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+export PATH="$TOOLS_DIR/tauri-driver/node_modules/.bin:$TOOLS_DIR/pm2/node_modules/.bin:$TOOLS_DIR/mcp/node_modules/.bin:$TOOLS_DIR/code-server/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 # Keep in step with src-ui/Trunk.toml's wasm_opt (for `trunk serve`).
 BINARYEN_VERSION=132
 # 4.116 is the newest release that runs on Node 22 (4.139 needs 24); it has
@@ -26,6 +26,10 @@ XTERM_VERSION=6.0.0
 XTERM_FIT_VERSION=0.11.0
 # highlight.js (its common-languages browser build) for code colours.
 HLJS_VERSION=11.12.0
+# tauri-driver for the end-to-end tests, prebuilt on npm (a Node addon), and
+# the sha256 of its linux-x64 addon.
+TAURI_DRIVER_VERSION=2.0.9
+TAURI_DRIVER_SHA256=926394ae60e8f10985518925dd922418b2630042130e13c18e673fc5083f5a24
 # The Tauri CLI (prebuilt for linux-x64 on npm; `cargo install` takes ~13 min).
 TAURI_CLI_VERSION=2.12.4
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -384,7 +384,7 @@ pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit()),
     )
-    .expect("tauri-driver is not installed (cargo install tauri-driver); run .ci/test");
+    .expect("tauri-driver is not on PATH (.ci/setup --test installs it from npm); run .ci/test");
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
