@@ -1,7 +1,8 @@
 //! A terminal emulator (xterm.js from `vendor/`, loaded with the first one) bound
 //! to one of the shell's terminals: keys go to `terminals_write`; output is
-//! read with `terminals_read` in batches, the next read once xterm has written
-//! the last, so a flood pauses the shell instead of freezing the page.
+//! read with `terminals_read` in batches, the next read while xterm parses the
+//! last and written once it is done, so a flood pauses the shell instead of
+//! freezing the page.
 
 use crate::ipc;
 use ai_desktop_api::terminal;
@@ -166,8 +167,8 @@ pub fn TerminalView(
         term.attach_custom_key_event_handler(on_key.as_ref().unchecked_ref());
         on_key.forget();
 
-        // Output: read what waits, write it, read again once xterm has
-        // written it (so a flood pauses the shell instead of the page).
+        // Output: read what waits, hand it to xterm, read the next batch
+        // while xterm parses (so a flood pauses the shell, not the page).
         let writer = XTerm::clone(&term);
         let gone = disposed.clone();
         let attached = view_number.clone();
@@ -181,6 +182,11 @@ pub fn TerminalView(
                 detach(id, view);
                 return;
             }
+            // xterm's promise for the last batch handed to it: the next
+            // batch is read while xterm parses this one (reading and
+            // parsing overlap), and written once it is done (at most one
+            // batch waits, so a flood still pauses the shell).
+            let mut writing: Option<wasm_bindgen_futures::JsFuture> = None;
             while !gone.get() {
                 // Read field by field (`TerminalFrame`'s names): the text goes
                 // to xterm as the JavaScript string it arrived as.
@@ -212,10 +218,13 @@ pub fn TerminalView(
                     on_exit.run(exit_code);
                     return;
                 }
+                if let Some(previous) = writing.take() {
+                    let _ = previous.await;
+                }
                 let data = field("data");
                 let written =
                     js_sys::Promise::new(&mut |resolve, _| writer.write_js(&data, &resolve));
-                let _ = wasm_bindgen_futures::JsFuture::from(written).await;
+                writing = Some(wasm_bindgen_futures::JsFuture::from(written));
             }
         });
         term.focus();
