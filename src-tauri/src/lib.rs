@@ -119,7 +119,7 @@ pub fn run() {
             // before that gets its first draw while its web process waits on
             // this busy thread, and WebKit's draw then blocks for its 500 ms
             // timeout for a frame that cannot come: the slow half of a
-            // bimodal start (docs/ARCHITECTURE.md, "Start-up").
+            // bimodal start (docs/development.md, "Start-up").
             navigation::build_main_window(&handle)?;
             log::info!(
                 "setup from {} ms: store open {} ms, started {} ms, tray {} ms, window {} ms",
