@@ -125,5 +125,24 @@ fn terminals_through_the_real_window() {
     d.wait_until("the nohup'ed job to end", || {
         (!process_alive(job_pid)).then_some(())
     });
+
+    // A shell that ends on its own: its code on the screen and on its tab.
+    d.click("[data-testid=terminal-new]");
+    d.find(".xterm-helper-textarea");
+    type_in_terminal(d, "echo ready-$((2*5))\n");
+    wait_terminal_line(d, "the second shell", "ready-10");
+    type_in_terminal(d, "exit 3\n");
+    wait_terminal_line(
+        d,
+        "the shell's exit on the screen",
+        "[the shell exited with code 3]",
+    );
+    d.wait_until("the exit on the shell's tab", || {
+        texts(d, ".terminal-tab")
+            .iter()
+            .any(|t| t.contains("(exited 3)"))
+            .then_some(())
+    });
+    d.step("terminal-exited");
     d.call("DELETE", "", None);
 }

@@ -23,7 +23,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn open(this: &XTerm, parent: &web_sys::HtmlElement);
     #[wasm_bindgen(method)]
-    fn write(this: &XTerm, data: &str, done: &js_sys::Function);
+    fn write(this: &XTerm, data: &str);
     /// `write` with a string that is already a JavaScript value.
     #[wasm_bindgen(method, js_name = write)]
     fn write_js(this: &XTerm, data: &JsValue, done: &js_sys::Function);
@@ -214,7 +214,9 @@ pub fn TerminalView(
                         }
                         None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
                     };
-                    writer.write(&note, &js_sys::Function::new_no_args(""));
+                    // No callback: `Function::new_no_args` would be an eval, which
+                    // the page's CSP refuses (the exit used to be lost that way).
+                    writer.write(&note);
                     on_exit.run(exit_code);
                     return;
                 }
