@@ -355,6 +355,12 @@ impl Driver {
 pub struct Launched {
     pub driver: Driver,
     pub display: String,
+    /// The app's log folder: on drop, an uncaught error in the page that
+    /// was logged there fails the test (a handler that threw stops that
+    /// feature silently, and most tests would not notice).
+    pub log_dir: PathBuf,
+    /// Page errors a test provokes on purpose (lines containing one pass).
+    pub expected_page_errors: Vec<&'static str>,
     // Dropped in this order: the WebDriver session's processes, then X.
     pub _tauri_driver: Kill,
     pub _xvfb: Option<Kill>,
@@ -363,6 +369,22 @@ pub struct Launched {
 /// Starts Xvfb (unless `$DISPLAY` is set), tauri-driver and a WebDriver
 /// session running `app` with its data in `data` and `env` added.
 pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
+    // Where the app will log: as `env` says (the app's own rules), else
+    // next to `data` rather than in the real HOME.
+    let var = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+    let (log_dir, log_env) = match (
+        var("AI_DESKTOP_LOG_DIR"),
+        var("XDG_STATE_HOME"),
+        var("HOME"),
+    ) {
+        (Some(dir), ..) => (PathBuf::from(dir), None),
+        (None, Some(state), _) => (Path::new(state).join("ai-desktop/logs"), None),
+        (None, None, Some(home)) => (Path::new(home).join(".local/state/ai-desktop/logs"), None),
+        (None, None, None) => {
+            let dir = data.with_extension("logs");
+            (dir.clone(), Some(dir))
+        }
+    };
     let (display, xvfb) = display();
     let port = free_port();
     let native_port = free_port();
@@ -379,6 +401,7 @@ pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("RUST_LOG", "info")
+            .envs(log_env.iter().map(|d| ("AI_DESKTOP_LOG_DIR", d)))
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -422,8 +445,43 @@ pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
     Launched {
         driver,
         display,
+        log_dir,
+        expected_page_errors: Vec::new(),
         _tauri_driver: tauri_driver,
         _xvfb: xvfb,
+    }
+}
+
+/// The page's uncaught errors and the app's panics in its log files in `dir`.
+pub fn page_errors(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter(|l| l.contains(" page] uncaught: ") || l.contains(" ERROR panic] "))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+impl Drop for Launched {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let mut errors = page_errors(&self.log_dir);
+        errors.retain(|l| !self.expected_page_errors.iter().any(|e| l.contains(e)));
+        assert!(
+            errors.is_empty(),
+            "the page threw (see {}):\n{}",
+            self.log_dir.display(),
+            errors.join("\n")
+        );
     }
 }
 

@@ -54,6 +54,7 @@ fn window_policy_page_log_opener_and_window_state() {
         ("BROWSER", browser.display().to_string()),
     ];
     let mut launched = launch(&app_bin, &data, &env);
+    launched.expected_page_errors = vec!["e2e-uncaught-marker"];
     let display = launched.display.clone();
     let d = &mut launched.driver;
     d.shots = shots.clone();
@@ -211,6 +212,8 @@ fn window_policy_page_log_opener_and_window_state() {
     }
     drop(launched);
     let mut again = launch(&app_bin, &data, &env);
+    // The same log files as the first launch.
+    again.expected_page_errors = vec!["e2e-uncaught-marker"];
     again.driver.shots = shots.clone();
     again.driver.step = 10;
     let display = again.display.clone();
