@@ -78,6 +78,20 @@ fn LogView(
         }
     };
 
+    let first_row = move || ((scroll_top.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
+    let visible = move || {
+        let first = first_row();
+        let mut rows = Vec::new();
+        with_shown(&mut |l| {
+            let last = (first + (VIEW_PX / ROW_PX) as usize + 2 * OVERSCAN).min(l.len());
+            rows = l
+                .get(first..last)
+                .map(<[LogLine]>::to_vec)
+                .unwrap_or_default();
+        });
+        rows
+    };
+
     view! {
         <div
             class="log-view mono"
@@ -86,30 +100,26 @@ fn LogView(
             style=format!("height:{VIEW_PX}px")
             data-testid="log-view"
         >
-            {move || {
-                let total = count();
-                if total == 0 {
-                    return view! { <div class="log-empty muted">{empty.clone()}</div> }.into_any();
-                }
-                let first = ((scroll_top.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
-                let visible = (VIEW_PX / ROW_PX) as usize + 2 * OVERSCAN;
-                let last = (first + visible).min(total);
-                let mut rows = Vec::new();
-                with_shown(&mut |l| rows = l[first..last].to_vec());
-                view! {
-                    <div style=format!("height:{}px;position:relative", total as f64 * ROW_PX)>
-                        <div style=format!("position:absolute;top:{}px;left:0;right:0", first as f64 * ROW_PX)>
-                            {rows
-                                .into_iter()
-                                .map(|l| view! {
-                                    <div class="log-line" class:stderr=l.stderr>{l.text}</div>
-                                })
-                                .collect_view()}
-                        </div>
-                    </div>
-                }
-                .into_any()
-            }}
+            <div class="log-empty muted" style:display=move || if count() == 0 { "" } else { "none" }>
+                {empty}
+            </div>
+            // The rows in view, keyed by their place in the log: following a
+            // busy log adds the new rows and drops the ones scrolled out
+            // instead of rebuilding every row on every read.
+            <div style:height=move || format!("{}px", count() as f64 * ROW_PX) style:position="relative">
+                <div
+                    style:position="absolute" style:left="0" style:right="0"
+                    style:top=move || format!("{}px", first_row() as f64 * ROW_PX)
+                >
+                    <For
+                        each=visible
+                        key=|l| l.seq
+                        children=|l| view! {
+                            <div class="log-line" class:stderr=l.stderr>{l.text}</div>
+                        }
+                    />
+                </div>
+            </div>
         </div>
     }
 }
@@ -209,8 +219,10 @@ impl LogFollower {
                 if !frame.lines.is_empty() || frame.skipped > 0 {
                     lines.update(|l| {
                         if frame.skipped > 0 {
+                            // Keyed like a line: the place of the last line it stands for.
+                            let seq = frame.lines.first().map_or(frame.next, |l| l.seq);
                             l.push(LogLine {
-                                seq: 0,
+                                seq: seq.saturating_sub(1),
                                 stderr: true,
                                 text: format!("… {} lines skipped …", frame.skipped),
                             });
