@@ -378,6 +378,48 @@ pub struct FileDiff {
     pub deletions: u32,
     /// The changes (none when binary or too large).
     pub hunks: Vec<DiffHunk>,
+    /// Names the two versions compared: a line action carries it back and
+    /// is refused if the file changed since.
+    #[serde(default)]
+    pub fingerprint: String,
+}
+
+/// Lines picked in a file's diff: removed lines by their number in the old
+/// version, added lines by their number in the new one (a hunk is all of
+/// its changed lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinePick {
+    /// Removed lines: `DiffLine::old_line` of each.
+    pub old_lines: Vec<u32>,
+    /// Added lines: `DiffLine::new_line` of each.
+    pub new_lines: Vec<u32>,
+}
+
+/// An operation of the Git page that can be undone (the newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoEntry {
+    /// Names it for `git_undo`.
+    pub id: i64,
+    /// `discard_lines`.
+    pub kind: String,
+    /// The file it changed, relative to the repository.
+    pub path: String,
+    /// What it did, for the *Undo* button's title.
+    pub summary: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// What a line action does with the picked lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineAction {
+    /// Unstaged → index.
+    Stage,
+    /// Index → back to unstaged (the file keeps them).
+    Unstage,
+    /// Out of the working file (the page can undo it).
+    Discard,
 }
 
 crate::command! {
@@ -402,6 +444,15 @@ crate::command! {
     Stage = "git_stage" { repository_id: i64, paths: Vec<String> } -> ();
     /// Takes the paths' changes out of the index (they stay in the files).
     Unstage = "git_unstage" { repository_id: i64, paths: Vec<String> } -> ();
+    /// Stages, unstages or discards picked lines of one file's diff; refused
+    /// if the file changed since the diff with `fingerprint` was read.
+    /// Answers the file's diff on the side the lines were picked on.
+    ApplyLines = "git_apply_lines" { repository_id: i64, path: String, action: LineAction, lines: LinePick, fingerprint: String } -> FileDiff;
+    /// The newest operation of the Git page that can be undone, if any.
+    LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
+    /// Undoes operation `id` (the newest; refused if the file changed since)
+    /// and answers the one before it.
+    Undo = "git_undo" { repository_id: i64, id: i64 } -> Option<UndoEntry>;
     /// What is staged, as the Git page's identity
     Commit = "git_commit" { repository_id: i64, message: String } -> CommitInfo;
     /// Newest first, from HEAD

@@ -205,7 +205,7 @@ impl App {
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         Ok(Arc::new(App {
-            git_ops: Arc::new(GitOps::new(repos.clone(), identity.clone())),
+            git_ops: Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone())),
             git_sync: Arc::new(GitSync::new(
                 repos.clone(),
                 workspaces.clone(),

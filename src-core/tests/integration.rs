@@ -19,6 +19,7 @@ mod flow;
 mod flow_provider;
 mod git_changes;
 mod git_identity;
+mod git_lines;
 mod git_ops;
 mod git_sync;
 mod log_secrets;

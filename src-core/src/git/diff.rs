@@ -29,7 +29,7 @@ pub fn relative_path(raw: &str) -> Result<&Path> {
 }
 
 /// The diff of `paths` on one side, renames paired if `renames`.
-fn diff_paths<'r>(
+pub(crate) fn diff_paths<'r>(
     repo: &'r git2::Repository,
     paths: &[&Path],
     side: DiffSide,
@@ -81,8 +81,10 @@ pub fn file(repo_path: &Path, file: &str, side: DiffSide) -> Result<FileDiff> {
             diff = diff_paths(&repo, &[file_path, relative_path(old)?], side, true)?;
         }
     }
+    let fingerprint = super::lines::fingerprint(&repo, file_path, side)?;
     let mut out = FileDiff {
         path: file.to_string(),
+        fingerprint,
         old_path: None,
         side,
         binary: false,

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod cli;
 pub mod diff;
 pub mod identity;
+pub mod lines;
 pub mod ops;
 pub mod sync;
 pub mod watch;

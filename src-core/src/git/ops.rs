@@ -8,9 +8,11 @@ use super::args;
 use super::identity::Identity;
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
+use crate::store::git_undo::UndoRecord;
+use crate::store::Store;
 use ai_desktop_api::git::{
-    BranchInfo, CommitDetail, CommitFile, CommitInfo, RemoteInfo, RepoState, ResetMode, StashInfo,
-    TagInfo, WorkTreeState,
+    BranchInfo, CommitDetail, CommitFile, CommitInfo, DiffSide, FileDiff, LineAction, LinePick,
+    RemoteInfo, RepoState, ResetMode, StashInfo, TagInfo, UndoEntry, WorkTreeState,
 };
 use git2::{BranchType, Repository, Signature};
 use std::path::Path;
@@ -19,6 +21,8 @@ use std::sync::Arc;
 pub struct GitOps {
     repos: Arc<RepoRegistry>,
     identity: Arc<Identity>,
+    /// The page's undo log.
+    store: Arc<Store>,
 }
 
 fn git_error(what: &str, e: git2::Error) -> Error {
@@ -95,8 +99,12 @@ fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
 }
 
 impl GitOps {
-    pub fn new(repos: Arc<RepoRegistry>, identity: Arc<Identity>) -> GitOps {
-        GitOps { repos, identity }
+    pub fn new(repos: Arc<RepoRegistry>, identity: Arc<Identity>, store: Arc<Store>) -> GitOps {
+        GitOps {
+            repos,
+            identity,
+            store,
+        }
     }
 
     fn open(&self, repository_id: i64) -> Result<Repository> {
@@ -173,6 +181,88 @@ impl GitOps {
             }
         };
         done
+    }
+
+    /// Stages, unstages or discards the picked lines of `path` (see
+    /// [`super::lines`]); answers the file's diff on the side they were
+    /// picked on.
+    pub fn apply_lines(
+        &self,
+        repository_id: i64,
+        path: &str,
+        action: LineAction,
+        pick: &LinePick,
+        fingerprint: &str,
+    ) -> Result<FileDiff> {
+        let repo = self.open(repository_id)?;
+        let rel = Self::paths(&repo, &[path.to_string()])?.remove(0);
+        let applied = super::lines::apply(&repo, &rel, action, pick, fingerprint)?;
+        if action == LineAction::Discard {
+            let n = pick.old_lines.len() + pick.new_lines.len();
+            let lines = if n == 1 { "line" } else { "lines" };
+            self.store.push_git_undo(&UndoRecord {
+                id: 0,
+                repository_id,
+                kind: "discard_lines".into(),
+                path: path.to_string(),
+                summary: format!("Discard of {n} {lines} in {path}"),
+                before_blob: applied.before.map(|o| o.to_string()),
+                after_blob: applied.after.map(|o| o.to_string()),
+                mode: applied.mode,
+                created_at: String::new(),
+            })?;
+        }
+        let side = match action {
+            LineAction::Stage | LineAction::Discard => DiffSide::Unstaged,
+            LineAction::Unstage => DiffSide::Staged,
+        };
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        super::diff::file(&root, path, side)
+    }
+
+    /// The newest undoable operation on `repository_id`.
+    pub fn last_undo(&self, repository_id: i64) -> Result<Option<UndoEntry>> {
+        self.repos.get(repository_id)?;
+        Ok(self.store.last_git_undo(repository_id)?.map(|r| UndoEntry {
+            id: r.id,
+            kind: r.kind,
+            path: r.path,
+            summary: r.summary,
+            created_at: r.created_at,
+        }))
+    }
+
+    /// Undoes operation `id`, which must be the newest: the file gets its
+    /// old bytes back if it is still what the operation left. Answers the
+    /// operation before it.
+    pub fn undo(&self, repository_id: i64, id: i64) -> Result<Option<UndoEntry>> {
+        let repo = self.open(repository_id)?;
+        let record = self
+            .store
+            .last_git_undo(repository_id)?
+            .filter(|r| r.id == id)
+            .ok_or_else(|| {
+                Error::Conflict(
+                    "That is no longer the last operation; look at the page again.".into(),
+                )
+            })?;
+        let rel = Self::paths(&repo, std::slice::from_ref(&record.path))?.remove(0);
+        let parse = |s: &Option<String>| -> Result<Option<git2::Oid>> {
+            s.as_deref()
+                .map(|s| {
+                    git2::Oid::from_str(s).map_err(|e| Error::failed("The undo log is damaged.", e))
+                })
+                .transpose()
+        };
+        super::lines::restore(
+            &repo,
+            &rel,
+            parse(&record.before_blob)?,
+            parse(&record.after_blob)?,
+            record.mode,
+        )?;
+        self.store.delete_git_undo(record.id)?;
+        self.last_undo(repository_id)
     }
 
     /// The author: the repository's own `user.name`/`user.email` if it sets

@@ -39,6 +39,39 @@ pub async fn git_stage(state: State<'_, AppState>, req: Req<git::Stage>) -> Out<
 }
 
 #[tauri::command]
+pub async fn git_apply_lines(
+    state: State<'_, AppState>,
+    req: Req<git::ApplyLines>,
+) -> Out<git::ApplyLines> {
+    let git::ApplyLines {
+        repository_id,
+        path,
+        action,
+        lines,
+        fingerprint,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.apply_lines(repository_id, &path, action, &lines, &fingerprint)).await
+}
+
+#[tauri::command]
+pub async fn git_last_undo(
+    state: State<'_, AppState>,
+    req: Req<git::LastUndo>,
+) -> Out<git::LastUndo> {
+    let git::LastUndo { repository_id } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.last_undo(repository_id)).await
+}
+
+#[tauri::command]
+pub async fn git_undo(state: State<'_, AppState>, req: Req<git::Undo>) -> Out<git::Undo> {
+    let git::Undo { repository_id, id } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.undo(repository_id, id)).await
+}
+
+#[tauri::command]
 pub async fn git_unstage(state: State<'_, AppState>, req: Req<git::Unstage>) -> Out<git::Unstage> {
     let git::Unstage {
         repository_id,

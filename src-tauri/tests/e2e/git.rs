@@ -185,3 +185,99 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     d.step("git-commit-diff");
     d.call("DELETE", "", None);
 }
+
+/// Lines and hunks of a diff staged and discarded through the window, and
+/// the discard undone, each checked with the git CLI and the bytes on disk.
+#[test]
+fn git_lines_and_hunks_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("git-lines");
+    let project = root.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let cli = |args: &[&str]| ai_desktop_core::testkit::git_cli::git(&project, args);
+    let original: String = (1..=20).map(|i| format!("l{i}\n")).collect();
+    std::fs::write(project.join("f.txt"), &original).unwrap();
+    cli(&["init", "-q"]);
+    cli(&["add", "."]);
+    cli(&["commit", "-qm", "first"]);
+    // Line 3 changed, two lines added after 5, line 17 removed: two hunks.
+    let edited = original
+        .replace("l3\n", "L3\n")
+        .replace("l5\n", "l5\nnew-a\nnew-b\n")
+        .replace("l17\n", "");
+    std::fs::write(project.join("f.txt"), &edited).unwrap();
+    register_before_start(&data, "shop", &project);
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    let index = || {
+        let out = Command::new("git")
+            .args(["show", ":f.txt"])
+            .current_dir(&project)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let on_disk = || std::fs::read_to_string(project.join("f.txt")).unwrap();
+
+    d.click("[data-testid=nav-git]");
+    d.click("[data-testid=git-open-f\\.txt]");
+    d.find("[data-testid=git-file-diff] [data-testid=diff-hunk-apply-1]");
+    // Two lines of the first hunk: the new line 3 and new-b (not the
+    // removal of l3, not new-a).
+    d.click("[data-testid=diff-pick-new-3] td.code");
+    d.click("[data-testid=diff-pick-new-7] td.code");
+    wait_text(d, "[data-testid=diff-apply-picked]", "Stage 2 lines");
+    d.step("git-lines-picked");
+    d.click("[data-testid=diff-apply-picked]");
+    d.wait_until("the two lines in the index", || {
+        (index()
+            == original
+                .replace("l3\n", "l3\nL3\n")
+                .replace("l5\n", "l5\nnew-b\n"))
+        .then_some(())
+    });
+    assert_eq!(on_disk(), edited);
+    // The viewer shows what is left: l3's removal, new-a and l17's removal.
+    d.wait_until("the rest of the diff", || {
+        let added = texts(d, "[data-testid=git-file-diff] tr.diff-add");
+        let removed = texts(d, "[data-testid=git-file-diff] tr.diff-del");
+        (added.len() == 1 && added[0].contains("new-a") && removed.len() == 2).then_some(())
+    });
+    d.step("git-lines-staged");
+
+    // The second hunk (l17's removal) discarded: l17 is back on disk.
+    let hunks = texts(d, "[data-testid=git-file-diff] tr.diff-hunk").len();
+    assert_eq!(hunks, 2);
+    d.click("[data-testid=diff-hunk-discard-1]");
+    d.wait_until("l17 back in the file", || {
+        on_disk().contains("l16\nl17\nl18\n").then_some(())
+    });
+    wait_text(d, "[data-testid=git-undo]", "Discard of 1 line in f.txt");
+    d.step("git-hunk-discarded");
+    // … and undone: the file is byte for byte what it was.
+    d.click("[data-testid=git-undo]");
+    d.wait_until("the discard undone", || (on_disk() == edited).then_some(()));
+    d.wait_until("the undo button gone", || {
+        d.try_find("[data-testid=git-undo]").is_none().then_some(())
+    });
+    // The staged side of the same file: unstage new-b again.
+    d.click("[data-testid=git-diff-side-staged]");
+    d.click("[data-testid=git-file-diff] [data-testid=diff-pick-new-7] td.code");
+    wait_text(d, "[data-testid=diff-apply-picked]", "Unstage 1 line");
+    d.click("[data-testid=diff-apply-picked]");
+    d.wait_until("new-b out of the index", || {
+        (index() == original.replace("l3\n", "l3\nL3\n")).then_some(())
+    });
+    assert_eq!(on_disk(), edited);
+    d.step("git-line-unstaged");
+    d.call("DELETE", "", None);
+}

@@ -29,6 +29,10 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let version = RwSignal::new(0u32);
     let shown = RwSignal::new(None::<CommitInfo>);
+    // The file whose diff is open, and a count of the change list's reads
+    // (the diff and the undo button read again with it).
+    let open = RwSignal::new(None::<OpenFile>);
+    let read_count = RwSignal::new(0u32);
     let reload = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;
@@ -36,6 +40,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         version.update(|v| *v += 1);
         spawn_local(async move {
             changes.set(Some(ipc::call(&git::Changes { repository_id }).await));
+            read_count.update(|v| *v += 1);
             if let Ok(b) = ipc::call(&git::Branches { repository_id }).await {
                 branches.set(b);
             }
@@ -52,14 +57,41 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
     // The selected repository's changes follow its files (the VS Code page's feed).
     Effect::new(move |_| {
         let repository_id = repo.get();
+        open.set(None);
         reload();
         spawn_local(async move {
             let _ = ipc::call(&git::Watch { repository_id }).await;
         });
     });
+    // The open diff follows the list: its sides as they are now, closed
+    // once the file has no changes left.
+    Effect::new(move |_| {
+        changes.with(|c| {
+            let (Some(Ok(c)), Some(o)) = (c, open.get_untracked()) else {
+                return;
+            };
+            let next = c.files.iter().find(|f| f.path == o.path).map(|f| {
+                let both = f.staged.is_some() && f.unstaged.is_some();
+                let side = match (both, f.unstaged.is_some()) {
+                    (true, _) => o.side,
+                    (false, true) => DiffSide::Unstaged,
+                    (false, false) => DiffSide::Staged,
+                };
+                OpenFile {
+                    path: o.path.clone(),
+                    side,
+                    both,
+                }
+            });
+            if next.as_ref() != Some(&o) {
+                open.set(next);
+            }
+        });
+    });
     ipc::listen_while_mounted(events::GIT_CHANGES, move |c: RepoChanges| {
         if Some(c.repository_id) == repo.get_untracked() {
             changes.set(Some(Ok(c)));
+            read_count.update(|v| *v += 1);
         }
     });
     on_cleanup(move || {
@@ -179,7 +211,11 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                 Some(Ok(c)) => view! {
                     <div class="git-grid">
                         <div>
-                            <div class="panel-title small">"Changes"<span class="muted small-text">{c.branch.clone().map(|b| format!("on {b}"))}</span></div>
+                            <div class="panel-title small">"Changes"<span class="muted small-text">{c.branch.clone().map(|b| format!("on {b}"))}</span>
+                                {move || repo.get().map(|repository_id| view! {
+                                    <UndoButton repository_id version=read_count on_done=Callback::new(move |_| reload())/>
+                                })}
+                            </div>
                             {if c.files.is_empty() {
                                 view! { <p class="muted" data-testid="git-clean">"Nothing to commit: the working tree is clean."</p> }.into_any()
                             } else {
@@ -188,10 +224,19 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                         {c.files.into_iter().map(|f| {
                                             let staged = f.staged.is_some() && f.unstaged.is_none();
                                             let path = f.path.clone();
+                                            let file = OpenFile {
+                                                path: f.path.clone(),
+                                                side: if f.unstaged.is_some() { DiffSide::Unstaged } else { DiffSide::Staged },
+                                                both: f.staged.is_some() && f.unstaged.is_some(),
+                                            };
+                                            let this = f.path.clone();
+                                            let is_open = move || open.with(|o| o.as_ref().is_some_and(|o| o.path == this));
                                             view! {
-                                                <li class="git-change" data-testid=format!("git-change-{}", f.path)>
+                                                <li class="git-change" class:selected=is_open data-testid=format!("git-change-{}", f.path)>
                                                     <span class="mono change-kinds">{kind_letter(f.staged)}{kind_letter(f.unstaged)}</span>
-                                                    <span class="mono truncate">{f.path.clone()}</span>
+                                                    <button type="button" class="link mono truncate" title="Show the diff"
+                                                        data-testid=format!("git-open-{}", f.path)
+                                                        on:click=move |_| open.set(Some(file.clone()))>{f.path.clone()}</button>
                                                     <button class="button small" data-testid=format!("git-toggle-{}", f.path)
                                                         on:click=move |_| stage(path.clone(), staged)>{if staged { "Unstage" } else { "Stage" }}</button>
                                                 </li>
@@ -255,6 +300,9 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+        {move || repo.get().map(|repository_id| view! {
+            <FileDiffPanel repository_id open version=read_count on_done=Callback::new(move |_| reload())/>
+        })}
         <RefsPanel repo version on_done=Callback::new(move |_| reload())/>
     }
 }

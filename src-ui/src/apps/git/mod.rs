@@ -13,8 +13,8 @@ use ai_desktop_api::events;
 use ai_desktop_api::files;
 use ai_desktop_api::git;
 use ai_desktop_api::git::{
-    BranchInfo, ChangeKind, CloneRequest, CommitInfo, GitProgress, NewSshKey, PullMode, RemoteInfo,
-    RepoChanges, RepoState, ResetMode, StashInfo, SyncOutcome, SyncResult, TagInfo,
+    BranchInfo, ChangeKind, CloneRequest, CommitInfo, DiffSide, GitProgress, NewSshKey, PullMode,
+    RemoteInfo, RepoChanges, RepoState, ResetMode, StashInfo, SyncOutcome, SyncResult, TagInfo,
 };
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::ApiError;
@@ -24,6 +24,7 @@ use leptos::task::spawn_local;
 mod changes;
 mod clone;
 mod commit;
+mod file_diff;
 mod identity;
 mod keys;
 mod refs;
@@ -32,6 +33,7 @@ mod sync;
 use changes::*;
 use clone::*;
 use commit::*;
+use file_diff::*;
 use identity::*;
 use keys::*;
 use refs::*;

@@ -1,0 +1,422 @@
+//! Staging, unstaging and discarding picked lines and hunks of a diff, on
+//! repositories made by scripts, with every index and file read back
+//! through the git CLI (and a hunk compared with `git add -p`'s own).
+
+use ai_desktop_api::git::{DiffLineKind, DiffSide, FileDiff, LineAction, LinePick};
+use ai_desktop_api::repos::NewRepository;
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::testkit::git_cli::git;
+use ai_desktop_core::{App, Config};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+struct Fx {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    repo: PathBuf,
+    id: i64,
+    app: Arc<App>,
+}
+
+const TEN: &str =
+    "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\nl11\nl12\nl13\nl14\nl15\nl16\nl17\nl18\nl19\nl20\n";
+
+/// A repository with `f.txt` (20 lines) committed.
+fn fixture() -> Fx {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let repo = root.join("shop");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("f.txt"), TEN).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "first"]);
+    let app = App::open(
+        Config::isolated(&root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let id = app
+        .repos
+        .create(NewRepository {
+            name: "shop".into(),
+            path: repo.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    Fx {
+        _tmp: tmp,
+        root,
+        repo,
+        id,
+        app,
+    }
+}
+
+impl Fx {
+    fn diff(&self, path: &str, side: DiffSide) -> FileDiff {
+        self.app.changes.diff(self.id, path, side).unwrap()
+    }
+
+    fn apply(
+        &self,
+        path: &str,
+        action: LineAction,
+        pick: LinePick,
+        d: &FileDiff,
+    ) -> Result<FileDiff, Error> {
+        self.app
+            .git_ops
+            .apply_lines(self.id, path, action, &pick, &d.fingerprint)
+    }
+
+    /// The index's version of `path`, byte for byte, as git shows it.
+    fn staged(&self, path: &str) -> String {
+        let out = std::process::Command::new("git")
+            .args(["show", &format!(":{path}")])
+            .current_dir(&self.repo)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn file(&self, path: &str) -> String {
+        std::fs::read_to_string(self.repo.join(path)).unwrap()
+    }
+}
+
+/// The changed lines of `d` whose text is in `texts` (added or removed).
+fn pick(d: &FileDiff, texts: &[&str]) -> LinePick {
+    let mut p = LinePick::default();
+    for l in d.hunks.iter().flat_map(|h| &h.lines) {
+        if !texts.contains(&l.text.as_str()) {
+            continue;
+        }
+        match l.kind {
+            DiffLineKind::Added => p.new_lines.push(l.new_line.unwrap()),
+            DiffLineKind::Removed => p.old_lines.push(l.old_line.unwrap()),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        p.old_lines.len() + p.new_lines.len(),
+        texts.len(),
+        "{texts:?} in {d:?}"
+    );
+    p
+}
+
+/// Every changed line of hunk `h`.
+fn hunk(d: &FileDiff, h: usize) -> LinePick {
+    let mut p = LinePick::default();
+    for l in &d.hunks[h].lines {
+        match l.kind {
+            DiffLineKind::Added => p.new_lines.push(l.new_line.unwrap()),
+            DiffLineKind::Removed => p.old_lines.push(l.old_line.unwrap()),
+            _ => {}
+        }
+    }
+    p
+}
+
+/// Line 3 changed, two lines added after 5, line 17 removed: two hunks.
+fn edit(fx: &Fx) -> String {
+    let edited = TEN
+        .replace("l3\n", "L3\n")
+        .replace("l5\n", "l5\nnew-a\nnew-b\n")
+        .replace("l17\n", "");
+    std::fs::write(fx.repo.join("f.txt"), &edited).unwrap();
+    edited
+}
+
+#[test]
+fn two_lines_of_a_hunk_are_staged_and_nothing_else() {
+    let fx = fixture();
+    let edited = edit(&fx);
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    assert_eq!(d.hunks.len(), 2, "{d:?}");
+    // The new L3 and new-b, not the removal of l3 nor new-a.
+    let after = fx
+        .apply("f.txt", LineAction::Stage, pick(&d, &["L3", "new-b"]), &d)
+        .unwrap();
+    assert_eq!(
+        fx.staged("f.txt"),
+        TEN.replace("l3\n", "l3\nL3\n")
+            .replace("l5\n", "l5\nnew-b\n")
+    );
+    // The working file is untouched; what is left unstaged is the rest.
+    assert_eq!(fx.file("f.txt"), edited);
+    let numstat = git(&fx.repo, &["diff", "--numstat", "--", "f.txt"]);
+    assert_eq!(
+        numstat.split_whitespace().take(2).collect::<Vec<_>>(),
+        ["1", "2"]
+    );
+    assert_eq!(after.side, DiffSide::Unstaged);
+    assert_eq!((after.additions, after.deletions), (1, 2));
+}
+
+#[test]
+fn a_hunk_is_staged_exactly_as_git_add_p_stages_it() {
+    let fx = fixture();
+    edit(&fx);
+    // The same change in a copy, staged by git itself: yes to the second
+    // hunk only.
+    let copy = fx.root.join("copy");
+    let status = std::process::Command::new("cp")
+        .args([
+            "-a",
+            &fx.repo.display().to_string(),
+            &copy.display().to_string(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut child = std::process::Command::new("git")
+        .args(["add", "-p", "f.txt"])
+        .current_dir(&copy)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"n\ny\n").unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    fx.apply("f.txt", LineAction::Stage, hunk(&d, 1), &d)
+        .unwrap();
+    let blob = |dir: &Path| git(dir, &["rev-parse", ":f.txt"]);
+    assert_eq!(blob(&fx.repo), blob(&copy));
+    assert_eq!(fx.staged("f.txt"), TEN.replace("l17\n", ""));
+}
+
+#[test]
+fn lines_are_unstaged_back_into_the_unstaged_side() {
+    let fx = fixture();
+    let edited = edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    let d = fx.diff("f.txt", DiffSide::Staged);
+    let after = fx
+        .apply(
+            "f.txt",
+            LineAction::Unstage,
+            pick(&d, &["new-a", "l17"]),
+            &d,
+        )
+        .unwrap();
+    assert_eq!(
+        fx.staged("f.txt"),
+        TEN.replace("l3\n", "L3\n").replace("l5\n", "l5\nnew-b\n")
+    );
+    assert_eq!(fx.file("f.txt"), edited);
+    assert_eq!(after.side, DiffSide::Staged);
+    // Unstaged now: exactly those two lines.
+    let unstaged = fx.diff("f.txt", DiffSide::Unstaged);
+    let changed: Vec<_> = unstaged
+        .hunks
+        .iter()
+        .flat_map(|h| &h.lines)
+        .filter(|l| l.kind != DiffLineKind::Context)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(changed, ["new-a", "l17"]);
+}
+
+#[test]
+fn discarded_lines_leave_the_file_and_the_index_alone() {
+    let fx = fixture();
+    edit(&fx);
+    let index_before = git(&fx.repo, &["rev-parse", ":f.txt"]);
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    fx.apply(
+        "f.txt",
+        LineAction::Discard,
+        pick(&d, &["new-a", "l17"]),
+        &d,
+    )
+    .unwrap();
+    assert_eq!(
+        fx.file("f.txt"),
+        TEN.replace("l3\n", "L3\n").replace("l5\n", "l5\nnew-b\n")
+    );
+    assert_eq!(git(&fx.repo, &["rev-parse", ":f.txt"]), index_before);
+}
+
+#[test]
+fn a_new_file_is_staged_line_by_line_with_its_mode() {
+    let fx = fixture();
+    let path = fx.repo.join("run.sh");
+    std::fs::write(&path, "#!/bin/sh\necho one\necho two\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let d = fx.diff("run.sh", DiffSide::Unstaged);
+    fx.apply(
+        "run.sh",
+        LineAction::Stage,
+        pick(&d, &["#!/bin/sh", "echo two"]),
+        &d,
+    )
+    .unwrap();
+    assert_eq!(fx.staged("run.sh"), "#!/bin/sh\necho two\n");
+    let ls = git(&fx.repo, &["ls-files", "-s", "run.sh"]);
+    assert!(ls.starts_with("100755 "), "{ls}");
+    assert_eq!(
+        git(&fx.repo, &["diff", "--cached", "--name-status"]).trim(),
+        "A\trun.sh"
+    );
+    // Unstaging all of it takes the file out of the index again.
+    let d = fx.diff("run.sh", DiffSide::Staged);
+    fx.apply("run.sh", LineAction::Unstage, hunk(&d, 0), &d)
+        .unwrap();
+    assert_eq!(git(&fx.repo, &["diff", "--cached", "--name-status"]), "");
+    assert!(path.exists());
+}
+
+#[test]
+fn every_line_of_a_deleted_file_stages_the_deletion() {
+    let fx = fixture();
+    std::fs::remove_file(fx.repo.join("f.txt")).unwrap();
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    fx.apply("f.txt", LineAction::Stage, hunk(&d, 0), &d)
+        .unwrap();
+    assert_eq!(
+        git(&fx.repo, &["status", "--porcelain"]).trim_end(),
+        "D  f.txt"
+    );
+}
+
+#[test]
+fn a_line_added_after_a_last_line_without_newline() {
+    let fx = fixture();
+    std::fs::write(fx.repo.join("n.txt"), "a\nb").unwrap();
+    git(&fx.repo, &["add", "n.txt"]);
+    git(&fx.repo, &["commit", "-qm", "no newline"]);
+    std::fs::write(fx.repo.join("n.txt"), "a\nb\nc\n").unwrap();
+    let d = fx.diff("n.txt", DiffSide::Unstaged);
+    fx.apply("n.txt", LineAction::Stage, pick(&d, &["c"]), &d)
+        .unwrap();
+    assert_eq!(fx.staged("n.txt"), "a\nb\nc\n");
+    assert_eq!(git(&fx.repo, &["diff", "--", "n.txt"]), "");
+}
+
+#[test]
+fn a_stale_or_wrong_pick_is_refused_and_changes_nothing() {
+    let fx = fixture();
+    edit(&fx);
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    let index_before = git(&fx.repo, &["rev-parse", ":f.txt"]);
+
+    // The file changed after the diff was read.
+    let changed = fx.file("f.txt").replace("l1\n", "l1 edited\n");
+    std::fs::write(fx.repo.join("f.txt"), &changed).unwrap();
+    let e = fx
+        .apply("f.txt", LineAction::Stage, pick(&d, &["L3"]), &d)
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    let e = fx
+        .apply("f.txt", LineAction::Discard, pick(&d, &["L3"]), &d)
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert_eq!(fx.file("f.txt"), changed);
+
+    // A number that is not a changed line, and no lines at all.
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    let context = LinePick {
+        old_lines: vec![10],
+        new_lines: vec![],
+    };
+    let e = fx
+        .apply("f.txt", LineAction::Stage, context, &d)
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    let e = fx
+        .apply("f.txt", LineAction::Stage, LinePick::default(), &d)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    // A path outside the repository.
+    let e = fx
+        .app
+        .git_ops
+        .apply_lines(
+            fx.id,
+            "../f.txt",
+            LineAction::Stage,
+            &pick(&d, &["L3"]),
+            &d.fingerprint,
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Forbidden(_)), "{e:?}");
+    assert_eq!(git(&fx.repo, &["rev-parse", ":f.txt"]), index_before);
+    assert_eq!(fx.file("f.txt"), changed);
+}
+
+#[test]
+fn a_discard_is_undone_byte_for_byte_and_only_while_the_file_is_as_it_left_it() {
+    let fx = fixture();
+    let edited = edit(&fx);
+    assert_eq!(fx.app.git_ops.last_undo(fx.id).unwrap(), None);
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    fx.apply("f.txt", LineAction::Discard, hunk(&d, 0), &d)
+        .unwrap();
+    let discarded = fx.file("f.txt");
+    assert_ne!(discarded, edited);
+    let undo = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    assert_eq!(undo.kind, "discard_lines");
+    assert_eq!(undo.summary, "Discard of 4 lines in f.txt");
+
+    // Changed since: the undo would overwrite that, so it is refused.
+    std::fs::write(fx.repo.join("f.txt"), format!("{discarded}tail\n")).unwrap();
+    let e = fx.app.git_ops.undo(fx.id, undo.id).unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert_eq!(fx.file("f.txt"), format!("{discarded}tail\n"));
+    // Put back as the discard left it: the undo restores the bytes.
+    std::fs::write(fx.repo.join("f.txt"), &discarded).unwrap();
+    // Only the newest operation can be undone.
+    assert!(fx.app.git_ops.undo(fx.id, undo.id + 1).is_err());
+    assert_eq!(fx.app.git_ops.undo(fx.id, undo.id).unwrap(), None);
+    assert_eq!(fx.file("f.txt"), edited);
+
+    // All of an untracked file: the file goes, and comes back.
+    std::fs::write(fx.repo.join("notes.md"), "# a\nb\n").unwrap();
+    let d = fx.diff("notes.md", DiffSide::Unstaged);
+    fx.apply("notes.md", LineAction::Discard, hunk(&d, 0), &d)
+        .unwrap();
+    assert!(!fx.repo.join("notes.md").exists());
+    let undo = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    fx.app.git_ops.undo(fx.id, undo.id).unwrap();
+    assert_eq!(fx.file("notes.md"), "# a\nb\n");
+}
+
+#[test]
+fn the_undo_log_keeps_the_newest_twenty_and_survives_a_restart() {
+    let fx = fixture();
+    for i in 0..22 {
+        std::fs::write(fx.repo.join("f.txt"), format!("{TEN}extra {i}\n")).unwrap();
+        let d = fx.diff("f.txt", DiffSide::Unstaged);
+        fx.apply("f.txt", LineAction::Discard, hunk(&d, 0), &d)
+            .unwrap();
+    }
+    let count = fx
+        .app
+        .store
+        .with(|c| Ok(c.query_row("SELECT count(*) FROM git_undo", [], |r| r.get::<_, i64>(0))?))
+        .unwrap();
+    assert_eq!(count, 20);
+    let last = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    let again = App::open(
+        Config::isolated(&fx.root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    assert_eq!(again.git_ops.last_undo(fx.id).unwrap(), Some(last.clone()));
+    // Undone after the restart: the file has its 22nd extra line back.
+    again.git_ops.undo(fx.id, last.id).unwrap();
+    assert_eq!(fx.file("f.txt"), format!("{TEN}extra 21\n"));
+}
