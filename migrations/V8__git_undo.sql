@@ -1,17 +1,24 @@
 -- The Git page's undo: what each undoable operation changed, newest last
--- (a short log: the newest 20 per repository are kept). A discard keeps the
--- working file as it was as a blob in the repository's own object store
--- (`before_blob`) and names what it left (`after_blob`), so an undo puts the
--- old bytes back only while the file is still what the discard left.
+-- (a short log: the newest 20 per repository are kept).
+--   discard_lines, discard_file: `target` is the file; `before_id` the blob
+--     of the working file before (written to the repository's own object
+--     store, so the bytes outlive the discard; NULL: no file), `after_id`
+--     the blob the discard left (NULL: it removed the file). Undo puts the
+--     old bytes back only while the file is still what the discard left.
+--   commit, amend: `target` is the ref that moved (refs/heads/… or HEAD),
+--     `before_id`/`after_id` its commit before (NULL: none yet) and after.
+--     Undo moves it back only while it still points at `after_id` (the
+--     index and files are kept, like `git reset --soft`).
+--   delete_branch: `target` is the branch, `before_id` its tip.
 CREATE TABLE git_undo (
     id             INTEGER PRIMARY KEY,
     repository_id  INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
     kind           TEXT NOT NULL,
-    path           TEXT NOT NULL,
+    target         TEXT NOT NULL,
     summary        TEXT NOT NULL,
-    before_blob    TEXT,            -- NULL: there was no file
-    after_blob     TEXT,            -- NULL: the operation removed the file
-    mode           INTEGER NOT NULL,
+    before_id      TEXT,
+    after_id       TEXT,
+    mode           INTEGER NOT NULL DEFAULT 0,
     created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 

@@ -400,10 +400,10 @@ pub struct LinePick {
 pub struct UndoEntry {
     /// Names it for `git_undo`.
     pub id: i64,
-    /// `discard_lines`.
+    /// `discard_lines`, `discard_file`, `commit`, `amend`, `delete_branch`.
     pub kind: String,
-    /// The file it changed, relative to the repository.
-    pub path: String,
+    /// The file (relative to the repository), ref or branch it changed.
+    pub target: String,
     /// What it did, for the *Undo* button's title.
     pub summary: String,
     /// RFC 3339.
@@ -448,6 +448,12 @@ crate::command! {
     /// if the file changed since the diff with `fingerprint` was read.
     /// Answers the file's diff on the side the lines were picked on.
     ApplyLines = "git_apply_lines" { repository_id: i64, path: String, action: LineAction, lines: LinePick, fingerprint: String } -> FileDiff;
+    /// Throws away a file's unstaged changes (an untracked file is removed);
+    /// the page's Undo puts them back.
+    DiscardFile = "git_discard_file" { repository_id: i64, path: String } -> ();
+    /// Replaces the last commit with one of what is staged now; an empty
+    /// message keeps its message. The page's Undo brings the old one back.
+    Amend = "git_amend" { repository_id: i64, message: String } -> CommitInfo;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

@@ -1,5 +1,6 @@
-//! Staging, unstaging and discarding picked lines and hunks of a diff, on
-//! repositories made by scripts, with every index and file read back
+//! Staging, unstaging and discarding picked lines and hunks of a diff,
+//! discarding whole files, amending, and the Git page's undo, on
+//! repositories made by scripts, with every index, file and ref read back
 //! through the git CLI (and a hunk compared with `git add -p`'s own).
 
 use ai_desktop_api::git::{DiffLineKind, DiffSide, FileDiff, LineAction, LinePick};
@@ -419,4 +420,162 @@ fn the_undo_log_keeps_the_newest_twenty_and_survives_a_restart() {
     // Undone after the restart: the file has its 22nd extra line back.
     again.git_ops.undo(fx.id, last.id).unwrap();
     assert_eq!(fx.file("f.txt"), format!("{TEN}extra 21\n"));
+}
+
+fn undo_last(fx: &Fx) -> Result<Option<ai_desktop_api::git::UndoEntry>, Error> {
+    let last = fx.app.git_ops.last_undo(fx.id)?.expect("something to undo");
+    fx.app.git_ops.undo(fx.id, last.id)
+}
+
+#[test]
+fn a_whole_file_is_discarded_and_undone_with_its_mode() {
+    let fx = fixture();
+    use std::os::unix::fs::PermissionsExt;
+    let edited = edit(&fx);
+    let path = fx.repo.join("f.txt");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fx.app.git_ops.discard_file(fx.id, "f.txt").unwrap();
+    assert_eq!(fx.file("f.txt"), TEN);
+    assert_eq!(git(&fx.repo, &["status", "--porcelain"]), "");
+    assert_eq!(
+        fx.app.git_ops.last_undo(fx.id).unwrap().unwrap().summary,
+        "Discard of the changes to f.txt"
+    );
+    // Nothing left to discard: refused.
+    let e = fx.app.git_ops.discard_file(fx.id, "f.txt").unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    undo_last(&fx).unwrap();
+    assert_eq!(fx.file("f.txt"), edited);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+
+    // An untracked file is removed, and comes back; a deleted one returns.
+    std::fs::write(fx.repo.join("notes.md"), "keep me\n").unwrap();
+    fx.app.git_ops.discard_file(fx.id, "notes.md").unwrap();
+    assert!(!fx.repo.join("notes.md").exists());
+    undo_last(&fx).unwrap();
+    assert_eq!(fx.file("notes.md"), "keep me\n");
+    std::fs::remove_file(&path).unwrap();
+    fx.app.git_ops.discard_file(fx.id, "f.txt").unwrap();
+    assert_eq!(fx.file("f.txt"), TEN);
+    undo_last(&fx).unwrap();
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_commit_is_undone_softly_and_only_while_it_is_the_tip() {
+    let fx = fixture();
+    fx.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    let first = git(&fx.repo, &["rev-parse", "HEAD"]);
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    let staged = git(&fx.repo, &["rev-parse", ":f.txt"]);
+    let c = fx.app.git_ops.commit(fx.id, "Second").unwrap();
+    let undo = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    assert_eq!(undo.kind, "commit");
+    assert_eq!(undo.summary, format!("Commit {} “Second”", c.short_id));
+    // Undone: HEAD back, the change still staged (like reset --soft).
+    fx.app.git_ops.undo(fx.id, undo.id).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), first);
+    assert_eq!(git(&fx.repo, &["rev-parse", ":f.txt"]), staged);
+    assert_eq!(git(&fx.repo, &["diff", "--cached", "--name-only"]), "f.txt");
+
+    // Committed again, then another commit on top from the CLI: the undo
+    // is refused and nothing moves.
+    fx.app.git_ops.commit(fx.id, "Second again").unwrap();
+    std::fs::write(fx.repo.join("g.txt"), "g\n").unwrap();
+    git(&fx.repo, &["add", "g.txt"]);
+    git(&fx.repo, &["commit", "-qm", "from the CLI"]);
+    let tip = git(&fx.repo, &["rev-parse", "HEAD"]);
+    let e = undo_last(&fx).unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), tip);
+}
+
+#[test]
+fn the_first_commit_is_undone_to_an_unborn_branch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let repo = root.join("fresh");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("a.txt"), "a\n").unwrap();
+    git(&repo, &["add", "a.txt"]);
+    let app = App::open(
+        Config::isolated(&root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    app.identity.set("Ada", "ada@example.org").unwrap();
+    let id = app
+        .repos
+        .create(NewRepository {
+            name: "fresh".into(),
+            path: repo.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    app.git_ops.commit(id, "Initial").unwrap();
+    let last = app.git_ops.last_undo(id).unwrap().unwrap();
+    app.git_ops.undo(id, last.id).unwrap();
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--verify", "-q", "HEAD"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "HEAD still resolves");
+    assert_eq!(git(&repo, &["diff", "--cached", "--name-only"]), "a.txt");
+}
+
+#[test]
+fn an_amend_replaces_the_last_commit_and_is_undone() {
+    let fx = fixture();
+    fx.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    let first = git(&fx.repo, &["rev-parse", "HEAD"]);
+    // Nothing staged and no new message: refused.
+    let e = fx.app.git_ops.amend(fx.id, "  ").unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    // The message only: same tree, same author (the script), new message.
+    let c = fx.app.git_ops.amend(fx.id, "First, reworded").unwrap();
+    assert_eq!(
+        git(&fx.repo, &["log", "-1", "--format=%s|%an|%cn"]),
+        "First, reworded|Script|Ada Lovelace"
+    );
+    assert_eq!(git(&fx.repo, &["rev-list", "--count", "HEAD"]), "1");
+    // Content too, keeping the message.
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    fx.app.git_ops.amend(fx.id, "").unwrap();
+    assert_eq!(
+        git(&fx.repo, &["log", "-1", "--format=%s"]),
+        "First, reworded"
+    );
+    assert_eq!(git(&fx.repo, &["status", "--porcelain"]), "");
+    // Undone twice: the content amend, then the reword.
+    undo_last(&fx).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), c.id);
+    assert_eq!(git(&fx.repo, &["diff", "--cached", "--name-only"]), "f.txt");
+    undo_last(&fx).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), first);
+}
+
+#[test]
+fn a_deleted_branch_comes_back_at_its_tip() {
+    let fx = fixture();
+    git(&fx.repo, &["branch", "topic"]);
+    let tip = git(&fx.repo, &["rev-parse", "topic"]);
+    fx.app.git_ops.delete_branch(fx.id, "topic").unwrap();
+    assert_eq!(git(&fx.repo, &["branch", "--list", "topic"]), "");
+    let last = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    assert_eq!(last.summary, "Deletion of the branch topic");
+    fx.app.git_ops.undo(fx.id, last.id).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "topic"]), tip);
 }

@@ -297,6 +297,27 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Gives `path` execute bits where it has read bits (or takes them away),
+/// leaving the rest of its permissions as they are.
+fn set_executable(path: &Path, executable: bool) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| Error::failed(format!("Cannot read {}.", path.display()), e))?
+        .permissions()
+        .mode()
+        & 0o7777;
+    let wanted = if executable {
+        mode | ((mode & 0o444) >> 2)
+    } else {
+        mode & !0o111
+    };
+    if wanted != mode {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))
+            .map_err(|e| Error::failed(format!("Cannot set the mode of {}.", path.display()), e))?;
+    }
+    Ok(())
+}
+
 /// Puts `bytes` in the index as `rel`, keeping its entry's mode (or `mode`
 /// for a file the index does not have yet).
 fn write_index(repo: &Repository, rel: &Path, bytes: &[u8], mode: u32) -> Result<()> {
@@ -468,6 +489,71 @@ pub(crate) fn apply(
     }
 }
 
+/// Throws away the unstaged changes of `rel`: the working file becomes the
+/// index's version (an untracked file is removed). Its bytes before are
+/// kept as a blob for undo.
+pub(crate) fn discard_file(repo: &Repository, rel: &Path) -> Result<Applied> {
+    let versions = versions(repo, rel, DiffSide::Unstaged)?;
+    let modes = [&versions.old, &versions.new].map(|v| v.as_ref().map(|v| v.mode));
+    if modes
+        .iter()
+        .flatten()
+        .any(|m| *m == MODE_LINK || *m == MODE_GITLINK)
+    {
+        return Err(Error::InvalidInput(
+            "Links and submodules are not discarded here; use a terminal.".into(),
+        ));
+    }
+    if versions.old.as_ref().map(|v| (v.id, v.mode))
+        == versions.new.as_ref().map(|v| (v.id, v.mode))
+    {
+        return Err(Error::InvalidInput(format!(
+            "{} has no unstaged changes.",
+            rel.display()
+        )));
+    }
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::InvalidInput("A bare repository has no files.".into()))?;
+    let path = root.join(rel);
+    let before = match &versions.new {
+        Some(v) => Some(repo.blob(&v.bytes)?),
+        None => None,
+    };
+    // Undo gives the file back its own mode.
+    let mode = versions
+        .new
+        .as_ref()
+        .or(versions.old.as_ref())
+        .map_or(0o100644, |v| v.mode);
+    let after = match &versions.old {
+        Some(old) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::failed(
+                        format!("Cannot recreate the folder of {}.", rel.display()),
+                        e,
+                    )
+                })?;
+            }
+            write_file(&path, &old.bytes, old.mode)?;
+            // The index's mode, as `git restore` would leave it.
+            set_executable(&path, old.mode == 0o100755)?;
+            Some(old.id)
+        }
+        None => {
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::failed(format!("Cannot remove {}.", rel.display()), e))?;
+            None
+        }
+    };
+    Ok(Applied {
+        before,
+        after,
+        mode,
+    })
+}
+
 /// Puts the working file `rel` back to blob `before` (None: no file) if it
 /// is still blob `after` (None: absent); refused, changing nothing, if not.
 pub(crate) fn restore(
@@ -504,7 +590,8 @@ pub(crate) fn restore(
                     )
                 })?;
             }
-            write_file(&path, blob.content(), mode)
+            write_file(&path, blob.content(), mode)?;
+            set_executable(&path, mode == 0o100755)
         }
         None => std::fs::remove_file(&path)
             .map_err(|e| Error::failed(format!("Cannot remove {}.", rel.display()), e)),

@@ -200,17 +200,13 @@ impl GitOps {
         if action == LineAction::Discard {
             let n = pick.old_lines.len() + pick.new_lines.len();
             let lines = if n == 1 { "line" } else { "lines" };
-            self.store.push_git_undo(&UndoRecord {
-                id: 0,
+            self.remember_file(
                 repository_id,
-                kind: "discard_lines".into(),
-                path: path.to_string(),
-                summary: format!("Discard of {n} {lines} in {path}"),
-                before_blob: applied.before.map(|o| o.to_string()),
-                after_blob: applied.after.map(|o| o.to_string()),
-                mode: applied.mode,
-                created_at: String::new(),
-            })?;
+                "discard_lines",
+                path,
+                format!("Discard of {n} {lines} in {path}"),
+                &applied,
+            )?;
         }
         let side = match action {
             LineAction::Stage | LineAction::Discard => DiffSide::Unstaged,
@@ -220,13 +216,74 @@ impl GitOps {
         super::diff::file(&root, path, side)
     }
 
+    fn remember_file(
+        &self,
+        repository_id: i64,
+        kind: &str,
+        path: &str,
+        summary: String,
+        applied: &super::lines::Applied,
+    ) -> Result<()> {
+        self.store.push_git_undo(&UndoRecord {
+            repository_id,
+            kind: kind.into(),
+            target: path.to_string(),
+            summary,
+            before_id: applied.before.map(|o| o.to_string()),
+            after_id: applied.after.map(|o| o.to_string()),
+            mode: applied.mode,
+            ..Default::default()
+        })?;
+        Ok(())
+    }
+
+    /// Remembers that the ref HEAD names moved from `before` to `after`.
+    fn remember_head_move(
+        &self,
+        repository_id: i64,
+        repo: &Repository,
+        kind: &str,
+        summary: String,
+        before: Option<git2::Oid>,
+        after: git2::Oid,
+    ) -> Result<()> {
+        let target = repo
+            .find_reference("HEAD")
+            .ok()
+            .and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string))
+            .unwrap_or_else(|| "HEAD".to_string());
+        self.store.push_git_undo(&UndoRecord {
+            repository_id,
+            kind: kind.into(),
+            target,
+            summary,
+            before_id: before.map(|o| o.to_string()),
+            after_id: Some(after.to_string()),
+            ..Default::default()
+        })?;
+        Ok(())
+    }
+
+    /// Throws away `path`'s unstaged changes (see [`super::lines::discard_file`]).
+    pub fn discard_file(&self, repository_id: i64, path: &str) -> Result<()> {
+        let repo = self.open(repository_id)?;
+        let rel = Self::paths(&repo, &[path.to_string()])?.remove(0);
+        let applied = super::lines::discard_file(&repo, &rel)?;
+        let summary = if applied.after.is_none() {
+            format!("Removal of {path}")
+        } else {
+            format!("Discard of the changes to {path}")
+        };
+        self.remember_file(repository_id, "discard_file", path, summary, &applied)
+    }
+
     /// The newest undoable operation on `repository_id`.
     pub fn last_undo(&self, repository_id: i64) -> Result<Option<UndoEntry>> {
         self.repos.get(repository_id)?;
         Ok(self.store.last_git_undo(repository_id)?.map(|r| UndoEntry {
             id: r.id,
             kind: r.kind,
-            path: r.path,
+            target: r.target,
             summary: r.summary,
             created_at: r.created_at,
         }))
@@ -246,7 +303,6 @@ impl GitOps {
                     "That is no longer the last operation; look at the page again.".into(),
                 )
             })?;
-        let rel = Self::paths(&repo, std::slice::from_ref(&record.path))?.remove(0);
         let parse = |s: &Option<String>| -> Result<Option<git2::Oid>> {
             s.as_deref()
                 .map(|s| {
@@ -254,13 +310,33 @@ impl GitOps {
                 })
                 .transpose()
         };
-        super::lines::restore(
-            &repo,
-            &rel,
-            parse(&record.before_blob)?,
-            parse(&record.after_blob)?,
-            record.mode,
-        )?;
+        let (before, after) = (parse(&record.before_id)?, parse(&record.after_id)?);
+        match record.kind.as_str() {
+            "discard_lines" | "discard_file" => {
+                let rel = Self::paths(&repo, std::slice::from_ref(&record.target))?.remove(0);
+                super::lines::restore(&repo, &rel, before, after, record.mode)?;
+            }
+            "commit" | "amend" => undo_head_move(&repo, &record.target, before, after)?,
+            "delete_branch" => {
+                let tip = before
+                    .and_then(|id| repo.find_commit(id).ok())
+                    .ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "The last commit of {} is gone from the repository.",
+                            record.target
+                        ))
+                    })?;
+                repo.branch(&record.target, &tip, false).map_err(|e| {
+                    git_error(&format!("Bringing back the branch {}", record.target), e)
+                })?;
+            }
+            other => {
+                return Err(Error::failed(
+                    "The undo log is damaged.",
+                    format!("unknown kind {other}"),
+                ))
+            }
+        }
         self.store.delete_git_undo(record.id)?;
         self.last_undo(repository_id)
     }
@@ -343,7 +419,81 @@ impl GitOps {
         let c = repo
             .find_commit(id)
             .map_err(|e| git_error("The new commit", e))?;
-        Ok(commit_info(&c))
+        let info = commit_info(&c);
+        // A merge's commit is not offered for undo: it would leave the
+        // merge's changes staged without its state.
+        if merged.is_empty() {
+            self.remember_head_move(
+                repository_id,
+                &repo,
+                "commit",
+                format!("Commit {} “{}”", info.short_id, info.summary),
+                parent.map(|p| p.id()),
+                id,
+            )?;
+        }
+        Ok(info)
+    }
+
+    /// Replaces the last commit with one of the index as it is now, its
+    /// author kept and the committer the page's identity; an empty
+    /// `message` keeps the old message.
+    pub fn amend(&self, repository_id: i64, message: &str) -> Result<CommitInfo> {
+        let repo = self.open(repository_id)?;
+        if repo.state() != git2::RepositoryState::Clean {
+            return Err(Error::Conflict(
+                "A merge or rebase is under way; finish or abort it first.".into(),
+            ));
+        }
+        let head = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .ok_or_else(|| Error::InvalidInput("There is no commit to amend yet.".into()))?;
+        let sig = self.signature(&repo)?;
+        let mut index = repo.index().map_err(|e| git_error("The index", e))?;
+        if index.has_conflicts() {
+            return Err(Error::Conflict(
+                "Resolve the conflicted files first.".into(),
+            ));
+        }
+        let tree_id = index
+            .write_tree()
+            .map_err(|e| git_error("Writing the tree", e))?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(|e| git_error("The tree", e))?;
+        let message = message.trim();
+        let message = (!message.is_empty()).then(|| format!("{message}\n"));
+        if message.is_none() && tree_id == head.tree_id() {
+            return Err(Error::InvalidInput(
+                "Nothing to amend: stage changes or write a new message.".into(),
+            ));
+        }
+        let id = head
+            .amend(
+                Some("HEAD"),
+                None,
+                Some(&sig),
+                None,
+                message.as_deref(),
+                Some(&tree),
+            )
+            .map_err(|e| git_error("Amending", e))?;
+        let c = repo
+            .find_commit(id)
+            .map_err(|e| git_error("The new commit", e))?;
+        let info = commit_info(&c);
+        let old = head.id().to_string();
+        self.remember_head_move(
+            repository_id,
+            &repo,
+            "amend",
+            format!("Amend of {} into {}", &old[..7], info.short_id),
+            Some(head.id()),
+            id,
+        )?;
+        Ok(info)
     }
 
     pub fn log(&self, repository_id: i64, limit: u32) -> Result<Vec<CommitInfo>> {
@@ -469,6 +619,16 @@ impl GitOps {
         branch
             .delete()
             .map_err(|e| git_error(&format!("Deleting {name}"), e))?;
+        if let Some(tip) = tip {
+            self.store.push_git_undo(&UndoRecord {
+                repository_id,
+                kind: "delete_branch".into(),
+                target: name.to_string(),
+                summary: format!("Deletion of the branch {name}"),
+                before_id: Some(tip.to_string()),
+                ..Default::default()
+            })?;
+        }
         self.branches(repository_id)
     }
 
@@ -774,5 +934,39 @@ impl GitOps {
         repo.reset(target.as_object(), kind, None)
             .map_err(|e| git_error("Resetting", e))?;
         self.log(repository_id, 100)
+    }
+}
+
+/// Moves `target` (a branch ref, or HEAD when detached) back from `after`
+/// to `before` (None: the branch had no commit yet), as `git reset --soft`
+/// does: the index and the files stay. Refused once it moved on.
+fn undo_head_move(
+    repo: &Repository,
+    target: &str,
+    before: Option<git2::Oid>,
+    after: Option<git2::Oid>,
+) -> Result<()> {
+    let now = repo.refname_to_id(target).ok();
+    if now != after {
+        return Err(Error::Conflict(format!(
+            "{} has moved since (another commit, a reset or a switch); nothing was undone.",
+            target.trim_start_matches("refs/heads/")
+        )));
+    }
+    match (target, before) {
+        ("HEAD", Some(id)) => repo
+            .set_head_detached(id)
+            .map_err(|e| git_error("Moving HEAD back", e)),
+        (_, Some(id)) => repo
+            .reference(target, id, true, "AI Desktop: undo")
+            .map(|_| ())
+            .map_err(|e| git_error("Moving the branch back", e)),
+        ("HEAD", None) => Err(Error::Conflict(
+            "A detached HEAD cannot go back to no commit.".into(),
+        )),
+        (_, None) => repo
+            .find_reference(target)
+            .and_then(|mut r| r.delete())
+            .map_err(|e| git_error("Taking back the first commit", e)),
     }
 }

@@ -7,18 +7,20 @@ use rusqlite::{params, OptionalExtension};
 /// Entries kept per repository (older ones are forgotten).
 pub const KEEP: i64 = 20;
 
-/// One undoable operation on one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One undoable operation (see the migration for what each kind keeps).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UndoRecord {
     pub id: i64,
     pub repository_id: i64,
     pub kind: String,
-    pub path: String,
+    /// The file, ref or branch it changed.
+    pub target: String,
     pub summary: String,
-    /// The file's blob before (None: there was no file).
-    pub before_blob: Option<String>,
-    /// The file's blob after (None: the operation removed it).
-    pub after_blob: Option<String>,
+    /// The object before (None: there was none).
+    pub before_id: Option<String>,
+    /// The object after (None: the operation removed it).
+    pub after_id: Option<String>,
+    /// A file's git mode.
     pub mode: u32,
     pub created_at: String,
 }
@@ -29,15 +31,15 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                "INSERT INTO git_undo (repository_id, kind, path, summary, before_blob, after_blob, mode)
+                "INSERT INTO git_undo (repository_id, kind, target, summary, before_id, after_id, mode)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     r.repository_id,
                     r.kind,
-                    r.path,
+                    r.target,
                     r.summary,
-                    r.before_blob,
-                    r.after_blob,
+                    r.before_id,
+                    r.after_id,
                     r.mode
                 ],
             )?;
@@ -56,7 +58,7 @@ impl Store {
     pub fn last_git_undo(&self, repository_id: i64) -> Result<Option<UndoRecord>> {
         self.with(|c| {
             Ok(c.query_row(
-                "SELECT id, repository_id, kind, path, summary, before_blob, after_blob, mode, created_at
+                "SELECT id, repository_id, kind, target, summary, before_id, after_id, mode, created_at
                  FROM git_undo WHERE repository_id = ?1 ORDER BY id DESC LIMIT 1",
                 [repository_id],
                 |row| {
@@ -64,10 +66,10 @@ impl Store {
                         id: row.get(0)?,
                         repository_id: row.get(1)?,
                         kind: row.get(2)?,
-                        path: row.get(3)?,
+                        target: row.get(3)?,
                         summary: row.get(4)?,
-                        before_blob: row.get(5)?,
-                        after_blob: row.get(6)?,
+                        before_id: row.get(5)?,
+                        after_id: row.get(6)?,
                         mode: row.get(7)?,
                         created_at: row.get(8)?,
                     })

@@ -55,6 +55,29 @@ pub async fn git_apply_lines(
 }
 
 #[tauri::command]
+pub async fn git_discard_file(
+    state: State<'_, AppState>,
+    req: Req<git::DiscardFile>,
+) -> Out<git::DiscardFile> {
+    let git::DiscardFile {
+        repository_id,
+        path,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.discard_file(repository_id, &path)).await
+}
+
+#[tauri::command]
+pub async fn git_amend(state: State<'_, AppState>, req: Req<git::Amend>) -> Out<git::Amend> {
+    let git::Amend {
+        repository_id,
+        message,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.amend(repository_id, &message)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

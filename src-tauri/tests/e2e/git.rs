@@ -214,6 +214,11 @@ fn git_lines_and_hunks_through_the_real_window() {
         .replace("l17\n", "");
     std::fs::write(project.join("f.txt"), &edited).unwrap();
     register_before_start(&data, "shop", &project);
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n",
+    )
+    .unwrap();
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
     let d = &mut launched.driver;
@@ -279,5 +284,53 @@ fn git_lines_and_hunks_through_the_real_window() {
     });
     assert_eq!(on_disk(), edited);
     d.step("git-line-unstaged");
+    dismiss_toasts(d);
+
+    // The whole file's unstaged changes discarded (asked first) and undone.
+    let staged_version = index();
+    d.click("[data-testid=git-discard-f\\.txt]");
+    wait_text(d, "[data-testid=confirm-dialog]", "f.txt");
+    d.click("[data-testid=confirm-yes]");
+    d.wait_until("the file as staged", || {
+        (on_disk() == staged_version).then_some(())
+    });
+    wait_text(
+        d,
+        "[data-testid=git-undo]",
+        "Discard of the changes to f.txt",
+    );
+    d.step("git-file-discarded");
+    d.click("[data-testid=git-undo]");
+    d.wait_until("the file's changes back", || {
+        (on_disk() == edited).then_some(())
+    });
+    dismiss_toasts(d);
+
+    // A commit of what is staged, undone: HEAD goes back, the change stays staged.
+    let first = cli(&["rev-parse", "HEAD"]);
+    d.type_into("[data-testid=git-message]", "Stage by line");
+    d.click("[data-testid=git-commit]");
+    wait_text(d, "[data-testid=git-log]", "Stage by line");
+    wait_text(d, "[data-testid=git-undo]", "“Stage by line”");
+    d.click("[data-testid=git-undo]");
+    d.wait_until("HEAD back", || {
+        (cli(&["rev-parse", "HEAD"]) == first).then_some(())
+    });
+    assert_eq!(index(), staged_version);
+    dismiss_toasts(d);
+
+    // Amending the first commit's message (what is staged goes in too).
+    d.click("[data-testid=git-amend]");
+    wait_text(d, "[data-testid=git-commit]", "Amend last commit");
+    d.type_into("[data-testid=git-message]", "first, reworded");
+    d.step("git-amend");
+    d.click("[data-testid=git-commit]");
+    d.wait_until("the amended commit", || {
+        (cli(&["log", "-1", "--format=%s|%an|%cn"]) == "first, reworded|Script|Ada Lovelace")
+            .then_some(())
+    });
+    assert_eq!(cli(&["rev-list", "--count", "HEAD"]), "1");
+    wait_text(d, "[data-testid=git-log]", "first, reworded");
+    d.step("git-amended");
     d.call("DELETE", "", None);
 }

@@ -127,28 +127,95 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             }
         });
     };
-    let commit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Amending replaces the last commit instead of adding one.
+    let amend = RwSignal::new(false);
+    let do_commit = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;
         };
         busy.set(true);
+        let amending = amend.get_untracked();
         spawn_local(async move {
-            let r = ipc::call(&git::Commit {
-                repository_id,
-                message: message.get_untracked(),
-            })
-            .await;
+            let text = message.get_untracked();
+            let r = if amending {
+                ipc::call(&git::Amend {
+                    repository_id,
+                    message: text,
+                })
+                .await
+            } else {
+                ipc::call(&git::Commit {
+                    repository_id,
+                    message: text,
+                })
+                .await
+            };
             busy.set(false);
             match r {
                 Ok(c) => {
-                    toasts.success(format!("Committed {} {}", c.short_id, c.summary));
+                    let verb = if amending {
+                        "Amended into"
+                    } else {
+                        "Committed"
+                    };
+                    toasts.success(format!("{verb} {} {}", c.short_id, c.summary));
                     message.set(String::new());
+                    amend.set(false);
                     reload();
                 }
-                Err(e) => toasts.error("Not committed", &e),
+                Err(e) => toasts.error(
+                    if amending {
+                        "Not amended"
+                    } else {
+                        "Not committed"
+                    },
+                    &e,
+                ),
             }
         });
+    };
+    let commit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // The last commit is on the upstream already: amending rewrites
+        // what others may have; ask first.
+        let pushed = amend.get_untracked()
+            && branches.with_untracked(|b| {
+                b.iter()
+                    .any(|b| b.current && b.upstream.is_some() && b.ahead == 0)
+            });
+        if pushed {
+            ask.set(Some(Ask::new(
+                "Amend a pushed commit?",
+                "The last commit is on the upstream branch already. Amending replaces it here; pushing afterwards needs a force push, and others who have it keep the old one.",
+                "Amend",
+                do_commit,
+            )));
+        } else {
+            do_commit();
+        }
+    };
+    let discard_file = move |path: String| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        let p = path.clone();
+        ask.set(Some(Ask::new(
+            "Discard the changes?",
+            format!("The unstaged changes to {path} are thrown away (an untracked file is removed). Undo, next to Changes, brings them back."),
+            "Discard",
+            move || {
+                let path = p.clone();
+                spawn_local(async move {
+                    match ipc::call(&git::DiscardFile { repository_id, path: path.clone() }).await {
+                        Ok(()) => {
+                            toasts.success(format!("Discarded the changes to {path}"));
+                            reload();
+                        }
+                        Err(e) => toasts.error("Not discarded", &e),
+                    }
+                });
+            },
+        )));
     };
     let branch_op = move |op: BranchOp, name: String| {
         let Some(repository_id) = repo.get_untracked() else {
@@ -237,8 +304,18 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                                     <button type="button" class="link mono truncate" title="Show the diff"
                                                         data-testid=format!("git-open-{}", f.path)
                                                         on:click=move |_| open.set(Some(file.clone()))>{f.path.clone()}</button>
-                                                    <button class="button small" data-testid=format!("git-toggle-{}", f.path)
-                                                        on:click=move |_| stage(path.clone(), staged)>{if staged { "Unstage" } else { "Stage" }}</button>
+                                                    <span class="row-actions">
+                                                        {f.unstaged.is_some().then(|| {
+                                                            let path = f.path.clone();
+                                                            view! {
+                                                                <button class="button small danger" data-testid=format!("git-discard-{}", f.path)
+                                                                    title="Throw away the unstaged changes (Undo brings them back)"
+                                                                    on:click=move |_| discard_file(path.clone())>"Discard"</button>
+                                                            }
+                                                        })}
+                                                        <button class="button small" data-testid=format!("git-toggle-{}", f.path)
+                                                            on:click=move |_| stage(path.clone(), staged)>{if staged { "Unstage" } else { "Stage" }}</button>
+                                                    </span>
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -246,10 +323,25 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                 }.into_any()
                             }}
                             <form class="form commit-box" on:submit=commit>
-                                <textarea class="input" rows="2" data-testid="git-message" placeholder="Commit message"
+                                <textarea class="input" rows="2" data-testid="git-message"
+                                    placeholder=move || if amend.get() {
+                                        log.with(|l| l.first().map(|c| format!("New message (empty: keep “{}”)", c.summary)).unwrap_or_default())
+                                    } else {
+                                        "Commit message".to_string()
+                                    }
                                     prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
-                                <div><button class="button primary" type="submit" data-testid="git-commit"
-                                    disabled=move || busy.get() || message.with(|m| m.trim().is_empty())>"Commit staged changes"</button></div>
+                                <div class="commit-actions">
+                                    <button class="button primary" type="submit" data-testid="git-commit"
+                                        disabled=move || busy.get() || (!amend.get() && message.with(|m| m.trim().is_empty()))>
+                                        {move || if amend.get() { "Amend last commit" } else { "Commit staged changes" }}
+                                    </button>
+                                    <label class="check small-text" title="Replace the last commit with one of what is staged now (and the new message, if any)">
+                                        <input type="checkbox" data-testid="git-amend" prop:checked=move || amend.get()
+                                            disabled=move || log.with(Vec::is_empty)
+                                            on:change=move |ev| amend.set(event_target_checked(&ev))/>
+                                        "Amend"
+                                    </label>
+                                </div>
                             </form>
                         </div>
                         <div>
