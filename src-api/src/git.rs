@@ -74,6 +74,37 @@ pub struct CommitInfo {
     pub parents: Vec<String>,
 }
 
+/// A row of the history graph: a commit and the lanes drawn through it.
+/// Lanes are columns; a row is drawn from its top to its bottom edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphRow {
+    /// The commit.
+    pub commit: CommitInfo,
+    /// Its lane.
+    pub column: u16,
+    /// Lanes that end in it from above (its children's lines).
+    pub up: Vec<u16>,
+    /// Lanes its parents continue in below (first parent first).
+    pub down: Vec<u16>,
+    /// Lanes passing by, top to bottom in the same column.
+    pub through: Vec<u16>,
+    /// Branches and tags pointing at it (`HEAD -> main`, `origin/main`, `tag: v1`).
+    pub refs: Vec<String>,
+}
+
+/// A page of the history graph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphPage {
+    /// Commits in the whole history.
+    pub total: u32,
+    /// The first row's place.
+    pub offset: u32,
+    /// Lanes the widest row uses (the same for every page of one layout).
+    pub width: u16,
+    /// The rows, newest first.
+    pub rows: Vec<GraphRow>,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -463,6 +494,9 @@ crate::command! {
     Commit = "git_commit" { repository_id: i64, message: String } -> CommitInfo;
     /// Newest first, from HEAD
     Log = "git_log" { repository_id: i64, limit: u32 } -> Vec<CommitInfo>;
+    /// The history graph of HEAD, the local and the remote-tracking branches,
+    /// rows `offset..offset + limit` (1 to 500); laid out once per state of the refs.
+    Graph = "git_graph" { repository_id: i64, offset: u32, limit: u32 } -> GraphPage;
     /// The local branches, with their upstreams and how far apart they are.
     Branches = "git_branches" { repository_id: i64 } -> Vec<BranchInfo>;
     /// From HEAD

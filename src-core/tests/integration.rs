@@ -18,6 +18,7 @@ mod files;
 mod flow;
 mod flow_provider;
 mod git_changes;
+mod git_graph;
 mod git_identity;
 mod git_lines;
 mod git_ops;

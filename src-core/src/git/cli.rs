@@ -129,7 +129,6 @@ const STATUS_TIMEOUT: Duration = Duration::from_secs(120);
 /// options and disarmed filters as every run, so it runs nothing the
 /// repository names. Blocking: call it where blocking is allowed.
 pub fn status(dir: &Path) -> Result<Vec<u8>> {
-    use std::os::unix::process::CommandExt;
     let listing = config_listing(dir)?
         .output()
         .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
@@ -138,8 +137,41 @@ pub fn status(dir: &Path) -> Result<Vec<u8>> {
     for setting in disarming_settings(&listing.stdout) {
         cmd.arg("-c").arg(setting);
     }
-    cmd.args(["status", "--porcelain=v2", "-z", "--untracked-files=all"])
-        .current_dir(dir)
+    cmd.args(["status", "--porcelain=v2", "-z", "--untracked-files=all"]);
+    read_only(cmd, dir, STATUS_TIMEOUT, "git status")
+}
+
+/// How long listing a history may take.
+const HISTORY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `git rev-list --topo-order --parents` of HEAD, the local and the
+/// remote-tracking branches in `dir`: one line per commit, its id then its
+/// parents', children before parents. git reads the repository's
+/// commit-graph file where there is one (libgit2's walk does not), which
+/// makes a large history several times faster. Reads only; runs nothing.
+pub fn history(dir: &Path) -> Result<Vec<u8>> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS).args([
+        "rev-list",
+        "--topo-order",
+        "--parents",
+        "HEAD",
+        "--branches",
+        "--remotes",
+    ]);
+    read_only(cmd, dir, HISTORY_TIMEOUT, "git rev-list")
+}
+
+/// Runs a read-only `cmd` in `dir` with the user's environment, killed
+/// (group and all) after `timeout`, and answers its output.
+fn read_only(
+    mut cmd: std::process::Command,
+    dir: &Path,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>> {
+    use std::os::unix::process::CommandExt;
+    cmd.current_dir(dir)
         .env_clear()
         .envs(crate::procs::user_env())
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -150,12 +182,12 @@ pub fn status(dir: &Path) -> Result<Vec<u8>> {
         .process_group(0);
     let child = cmd
         .spawn()
-        .map_err(|e| Error::failed("Could not run git status.", e))?;
-    // A status stuck on a hung file system is stopped, group and all.
+        .map_err(|e| Error::failed(format!("Could not run {what}."), e))?;
+    // A run stuck on a hung file system is stopped, group and all.
     let pid = child.id() as i32;
     let (done, watchdog) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
-        if watchdog.recv_timeout(STATUS_TIMEOUT).is_err() {
+        if watchdog.recv_timeout(timeout).is_err() {
             // SAFETY: kill(2) on the group of a child not yet reaped (the
             // sender is dropped only after wait_with_output returned).
             unsafe { libc::killpg(pid, libc::SIGKILL) };
@@ -163,11 +195,11 @@ pub fn status(dir: &Path) -> Result<Vec<u8>> {
     });
     let out = child.wait_with_output();
     drop(done);
-    let out = out.map_err(|e| Error::failed("Could not run git status.", e))?;
+    let out = out.map_err(|e| Error::failed(format!("Could not run {what}."), e))?;
     if !out.status.success() {
         let said = String::from_utf8_lossy(&out.stderr);
         return Err(Error::Failed {
-            message: "git status failed.".into(),
+            message: format!("{what} failed."),
             detail: Some(
                 said.lines()
                     .last()

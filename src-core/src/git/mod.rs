@@ -10,6 +10,7 @@ pub mod args;
 pub mod changes;
 pub mod cli;
 pub mod diff;
+pub mod graph;
 pub mod identity;
 pub mod lines;
 pub mod ops;

@@ -11,8 +11,8 @@ use crate::repos::RepoRegistry;
 use crate::store::git_undo::UndoRecord;
 use crate::store::Store;
 use ai_desktop_api::git::{
-    BranchInfo, CommitDetail, CommitFile, CommitInfo, DiffSide, FileDiff, LineAction, LinePick,
-    RemoteInfo, RepoState, ResetMode, StashInfo, TagInfo, UndoEntry, WorkTreeState,
+    BranchInfo, CommitDetail, CommitFile, CommitInfo, DiffSide, FileDiff, GraphPage, LineAction,
+    LinePick, RemoteInfo, RepoState, ResetMode, StashInfo, TagInfo, UndoEntry, WorkTreeState,
 };
 use git2::{BranchType, Repository, Signature};
 use std::path::Path;
@@ -23,6 +23,8 @@ pub struct GitOps {
     identity: Arc<Identity>,
     /// The page's undo log.
     store: Arc<Store>,
+    /// The history graph last laid out (one repository's).
+    graph: std::sync::Mutex<Option<super::graph::Layout>>,
 }
 
 fn git_error(what: &str, e: git2::Error) -> Error {
@@ -104,6 +106,7 @@ impl GitOps {
             repos,
             identity,
             store,
+            graph: std::sync::Mutex::new(None),
         }
     }
 
@@ -512,6 +515,25 @@ impl GitOps {
                 Ok(commit_info(&c))
             })
             .collect()
+    }
+
+    /// A page of the history graph (see [`super::graph`]).
+    pub fn graph(&self, repository_id: i64, offset: u32, limit: u32) -> Result<GraphPage> {
+        let repo = self.open(repository_id)?;
+        let mut cache = crate::util::lock(&self.graph);
+        super::graph::page(&mut cache, &repo, repository_id, offset, limit, commit_info)
+    }
+
+    /// The memory the laid-out graph holds (none when forgotten).
+    pub fn graph_bytes(&self) -> usize {
+        crate::util::lock(&self.graph)
+            .as_ref()
+            .map_or(0, super::graph::Layout::bytes)
+    }
+
+    /// Forgets the laid-out graph (the Git page is closed).
+    pub fn forget_graph(&self) {
+        *crate::util::lock(&self.graph) = None;
     }
 
     pub fn branches(&self, repository_id: i64) -> Result<Vec<BranchInfo>> {

@@ -78,6 +78,17 @@ pub async fn git_amend(state: State<'_, AppState>, req: Req<git::Amend>) -> Out<
 }
 
 #[tauri::command]
+pub async fn git_graph(state: State<'_, AppState>, req: Req<git::Graph>) -> Out<git::Graph> {
+    let git::Graph {
+        repository_id,
+        offset,
+        limit,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.graph(repository_id, offset, limit)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,
@@ -431,6 +442,10 @@ pub async fn git_changes(state: State<'_, AppState>, req: Req<git::Changes>) -> 
 #[tauri::command]
 pub async fn git_watch(state: State<'_, AppState>, req: Req<git::Watch>) -> Out<git::Watch> {
     let git::Watch { repository_id } = req.0;
+    if repository_id.is_none() {
+        // Nobody looks at a history any more: its layout is let go.
+        state.git_ops.forget_graph();
+    }
     // Watching walks the repository's folders: off the event loop.
     let changes = state.changes.clone();
     blocking(move || changes.watch(repository_id)).await

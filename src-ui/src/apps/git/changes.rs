@@ -377,16 +377,6 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                 <button class="button" type="submit">"Create and switch"</button>
                             </form>
                             <JoinBranches repo branches on_done=Callback::new(move |_| reload())/>
-                            <div class="panel-title small">"History"<span class="muted small-text">"click a commit for its diff"</span></div>
-                            <ul class="plain-list" data-testid="git-log">
-                                {move || log.get().into_iter().map(|c| {
-                                    let open = c.clone();
-                                    view! {
-                                        <li class="git-commit clickable" on:click=move |_| shown.set(Some(open.clone()))><span class="mono muted">{c.short_id.clone()}</span>" "<span>{c.summary.clone()}</span>
-                                            <span class="muted small-text">{format!(" — {}{}", c.author, if c.parents.len() > 1 { " (merge)" } else { "" })}</span></li>
-                                    }
-                                }).collect_view()}
-                            </ul>
                         </div>
                     </div>
                 }.into_any(),
@@ -394,6 +384,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         </div>
         {move || repo.get().map(|repository_id| view! {
             <FileDiffPanel repository_id open version=read_count on_done=Callback::new(move |_| reload())/>
+            <HistoryGraph repository_id version on_pick=Callback::new(move |c| shown.set(Some(c)))/>
         })}
         <RefsPanel repo version on_done=Callback::new(move |_| reload())/>
     }
