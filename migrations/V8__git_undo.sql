@@ -10,6 +10,7 @@
 --     Undo moves it back only while it still points at `after_id` (the
 --     index and files are kept, like `git reset --soft`).
 --   delete_branch: `target` is the branch, `before_id` its tip.
+--   rename_branch: `target` is the new name, `before_id` the old one.
 CREATE TABLE git_undo (
     id             INTEGER PRIMARY KEY,
     repository_id  INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,

@@ -431,7 +431,7 @@ pub struct LinePick {
 pub struct UndoEntry {
     /// Names it for `git_undo`.
     pub id: i64,
-    /// `discard_lines`, `discard_file`, `commit`, `amend`, `delete_branch`.
+    /// `discard_lines`, `discard_file`, `commit`, `amend`, `delete_branch`, `rename_branch`.
     pub kind: String,
     /// The file (relative to the repository), ref or branch it changed.
     pub target: String,
@@ -503,6 +503,8 @@ crate::command! {
     CreateBranch = "git_create_branch" { repository_id: i64, name: String, checkout: bool } -> Vec<BranchInfo>;
     /// Refuses to overwrite local changes
     SwitchBranch = "git_switch_branch" { repository_id: i64, name: String } -> Vec<BranchInfo>;
+    /// Renames a local branch (the current one too); refused if the new name is taken.
+    RenameBranch = "git_rename_branch" { repository_id: i64, name: String, new_name: String } -> Vec<BranchInfo>;
     /// Not the current one, only if merged
     DeleteBranch = "git_delete_branch" { repository_id: i64, name: String } -> Vec<BranchInfo>;
     /// A merge or rebase under way, conflicted files

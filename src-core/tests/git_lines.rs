@@ -579,3 +579,50 @@ fn a_deleted_branch_comes_back_at_its_tip() {
     fx.app.git_ops.undo(fx.id, last.id).unwrap();
     assert_eq!(git(&fx.repo, &["rev-parse", "topic"]), tip);
 }
+
+#[test]
+fn a_branch_is_renamed_with_its_upstream_and_renamed_back() {
+    let fx = fixture();
+    git(&fx.repo, &["branch", "topic"]);
+    git(&fx.repo, &["config", "branch.topic.remote", "origin"]);
+    git(
+        &fx.repo,
+        &["config", "branch.topic.merge", "refs/heads/topic"],
+    );
+    let tip = git(&fx.repo, &["rev-parse", "topic"]);
+    // Taken, same, bad names: refused, nothing changes.
+    for (new, bad) in [
+        ("main", "exists"),
+        ("topic", "same"),
+        ("-x", "bad"),
+        ("a..b", "bad"),
+    ] {
+        assert!(
+            fx.app.git_ops.rename_branch(fx.id, "topic", new).is_err(),
+            "{new} ({bad})"
+        );
+    }
+    assert_eq!(git(&fx.repo, &["rev-parse", "topic"]), tip);
+    let branches = fx
+        .app
+        .git_ops
+        .rename_branch(fx.id, "topic", "feature/topic")
+        .unwrap();
+    assert!(branches.iter().any(|b| b.name == "feature/topic"));
+    assert_eq!(git(&fx.repo, &["rev-parse", "feature/topic"]), tip);
+    assert_eq!(git(&fx.repo, &["branch", "--list", "topic"]), "");
+    assert_eq!(
+        git(&fx.repo, &["config", "branch.feature/topic.merge"]),
+        "refs/heads/topic"
+    );
+    // The current branch too: HEAD follows.
+    fx.app
+        .git_ops
+        .rename_branch(fx.id, "main", "trunk")
+        .unwrap();
+    assert_eq!(git(&fx.repo, &["branch", "--show-current"]), "trunk");
+    undo_last(&fx).unwrap();
+    assert_eq!(git(&fx.repo, &["branch", "--show-current"]), "main");
+    undo_last(&fx).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "topic"]), tip);
+}

@@ -313,14 +313,23 @@ impl GitOps {
                 })
                 .transpose()
         };
-        let (before, after) = (parse(&record.before_id)?, parse(&record.after_id)?);
+        let ids = || -> Result<_> { Ok((parse(&record.before_id)?, parse(&record.after_id)?)) };
         match record.kind.as_str() {
             "discard_lines" | "discard_file" => {
+                let (before, after) = ids()?;
                 let rel = Self::paths(&repo, std::slice::from_ref(&record.target))?.remove(0);
                 super::lines::restore(&repo, &rel, before, after, record.mode)?;
             }
-            "commit" | "amend" => undo_head_move(&repo, &record.target, before, after)?,
+            "commit" | "amend" => {
+                let (before, after) = ids()?;
+                undo_head_move(&repo, &record.target, before, after)?
+            }
+            "rename_branch" => {
+                let old = record.before_id.as_deref().unwrap_or_default();
+                self.rename_back(&repo, &record.target, old)?;
+            }
             "delete_branch" => {
+                let (before, _) = ids()?;
                 let tip = before
                     .and_then(|id| repo.find_commit(id).ok())
                     .ok_or_else(|| {
@@ -585,6 +594,60 @@ impl GitOps {
             return self.switch_branch(repository_id, name);
         }
         self.branches(repository_id)
+    }
+
+    /// Renames a local branch (the current one too; HEAD follows). An
+    /// existing `new_name` is refused; the upstream setting moves with it.
+    pub fn rename_branch(
+        &self,
+        repository_id: i64,
+        name: &str,
+        new_name: &str,
+    ) -> Result<Vec<BranchInfo>> {
+        check_branch(name)?;
+        check_branch(new_name)?;
+        if name == new_name {
+            return Err(Error::InvalidInput("That is its name already.".into()));
+        }
+        let repo = self.open(repository_id)?;
+        let mut branch = repo
+            .find_branch(name, BranchType::Local)
+            .map_err(|e| git_error(&format!("The branch {name}"), e))?;
+        if repo.find_branch(new_name, BranchType::Local).is_ok() {
+            return Err(Error::Conflict(format!(
+                "A branch named {new_name} exists already; nothing was renamed."
+            )));
+        }
+        branch
+            .rename(new_name, false)
+            .map_err(|e| git_error(&format!("Renaming {name}"), e))?;
+        self.store.push_git_undo(&UndoRecord {
+            repository_id,
+            kind: "rename_branch".into(),
+            target: new_name.to_string(),
+            summary: format!("Rename of {name} to {new_name}"),
+            before_id: Some(name.to_string()),
+            ..Default::default()
+        })?;
+        self.branches(repository_id)
+    }
+
+    fn rename_back(&self, repo: &Repository, name: &str, old: &str) -> Result<()> {
+        check_branch(old)?;
+        let mut branch = repo.find_branch(name, BranchType::Local).map_err(|_| {
+            Error::Conflict(format!(
+                "There is no branch {name} any more; nothing was undone."
+            ))
+        })?;
+        if repo.find_branch(old, BranchType::Local).is_ok() {
+            return Err(Error::Conflict(format!(
+                "A branch named {old} exists again; nothing was undone."
+            )));
+        }
+        branch
+            .rename(old, false)
+            .map_err(|e| git_error(&format!("Renaming {name} back"), e))?;
+        Ok(())
     }
 
     /// Checks `name` out; local changes it would overwrite stop it (nothing is lost).

@@ -89,6 +89,20 @@ pub async fn git_graph(state: State<'_, AppState>, req: Req<git::Graph>) -> Out<
 }
 
 #[tauri::command]
+pub async fn git_rename_branch(
+    state: State<'_, AppState>,
+    req: Req<git::RenameBranch>,
+) -> Out<git::RenameBranch> {
+    let git::RenameBranch {
+        repository_id,
+        name,
+        new_name,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.rename_branch(repository_id, &name, &new_name)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

@@ -332,5 +332,20 @@ fn git_lines_and_hunks_through_the_real_window() {
     assert_eq!(cli(&["rev-list", "--count", "HEAD"]), "1");
     wait_text(d, "[data-testid=git-log]", "first, reworded");
     d.step("git-amended");
+    dismiss_toasts(d);
+
+    // The current branch renamed in place, then the rename undone.
+    d.click("[data-testid=git-rename-branch-main]");
+    d.type_into("[data-testid=git-rename-input]", "trunk");
+    d.click("[data-testid=git-rename-save]");
+    d.wait_until("the branch renamed", || {
+        (cli(&["branch", "--show-current"]) == "trunk").then_some(())
+    });
+    wait_text(d, "[data-testid=git-branches]", "trunk");
+    wait_text(d, "[data-testid=git-undo]", "Rename of main to trunk");
+    d.click("[data-testid=git-undo]");
+    d.wait_until("the rename undone", || {
+        (cli(&["branch", "--show-current"]) == "main").then_some(())
+    });
     d.call("DELETE", "", None);
 }

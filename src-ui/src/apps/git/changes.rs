@@ -217,6 +217,31 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             },
         )));
     };
+    // The branch being renamed in place, and its new name as typed.
+    let renaming = RwSignal::new(None::<String>);
+    let rename_to = RwSignal::new(String::new());
+    let rename = move |name: String, new_name: String| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match ipc::call(&git::RenameBranch {
+                repository_id,
+                name: name.clone(),
+                new_name: new_name.trim().to_string(),
+            })
+            .await
+            {
+                Ok(b) => {
+                    toasts.success(format!("Renamed {name} to {}", new_name.trim()));
+                    branches.set(b);
+                    renaming.set(None);
+                    reload();
+                }
+                Err(e) => toasts.error("Not renamed", &e),
+            }
+        });
+    };
     let branch_op = move |op: BranchOp, name: String| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
@@ -350,10 +375,32 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                 {move || branches.get().into_iter().map(|b| {
                                     let n1 = b.name.clone();
                                     let n2 = b.name.clone();
+                                    let n3 = b.name.clone();
+                                    let this = b.name.clone();
+                                    if renaming.get().as_deref() == Some(b.name.as_str()) {
+                                        let from = b.name.clone();
+                                        return view! {
+                                            <li class="git-change">
+                                                <form class="input-row rename-row" on:submit=move |ev| {
+                                                    ev.prevent_default();
+                                                    rename(from.clone(), rename_to.get_untracked());
+                                                }>
+                                                    <input class="input mono small-input" data-testid="git-rename-input" aria-label="New branch name"
+                                                        prop:value=move || rename_to.get() on:input=move |ev| rename_to.set(event_target_value(&ev))/>
+                                                    <button class="button small primary" type="submit" data-testid="git-rename-save">"Rename"</button>
+                                                    <button class="button small" type="button" on:click=move |_| renaming.set(None)>"Cancel"</button>
+                                                </form>
+                                            </li>
+                                        }.into_any();
+                                    }
                                     view! {
                                         <li class="git-change">
                                             <span class="mono">{if b.current { "● " } else { "  " }}{b.name.clone()}</span>
                                             <span class="muted small-text">{b.upstream.clone().map(|u| format!("{u} ↑{} ↓{}", b.ahead, b.behind))}</span>
+                                            <span class="row-actions">
+                                                <button class="button small" data-testid=format!("git-rename-branch-{}", b.name) title="Rename this branch"
+                                                    on:click=move |_| { rename_to.set(n3.clone()); renaming.set(Some(this.clone())); }>"Rename"</button>
+                                            </span>
                                             {(!b.current).then(|| view! {
                                                 <span class="row-actions">
                                                     <button class="button small" data-testid=format!("git-switch-branch-{}", b.name) on:click=move |_| branch_op(BranchOp::Switch, n1.clone())>"Switch"</button>
@@ -369,7 +416,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                                 </span>
                                             })}
                                         </li>
-                                    }
+                                    }.into_any()
                                 }).collect_view()}
                             </ul>
                             <form class="input-row" on:submit=move |ev| { ev.prevent_default(); branch_op(BranchOp::Create, new_branch.get_untracked()); }>
