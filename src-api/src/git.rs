@@ -105,6 +105,41 @@ pub struct GraphPage {
     pub rows: Vec<GraphRow>,
 }
 
+/// A commit named by blame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlameCommit {
+    /// The full id; all zeros for lines not committed yet.
+    pub id: String,
+    /// The abbreviated id.
+    pub short_id: String,
+    /// The author's name.
+    pub author: String,
+    /// Seconds since the epoch (the author's time).
+    pub time: i64,
+    /// The message's first line.
+    pub summary: String,
+}
+
+/// A line of a blamed file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlameLine {
+    /// Its commit, an index into `Blame::commits`.
+    pub commit: u32,
+    /// The line, without its newline.
+    pub text: String,
+}
+
+/// Who last changed each line of a file (the working copy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blame {
+    /// The file, relative to the repository.
+    pub path: String,
+    /// The commits the lines name, newest first.
+    pub commits: Vec<BlameCommit>,
+    /// Every line, in order.
+    pub lines: Vec<BlameLine>,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -485,6 +520,10 @@ crate::command! {
     /// Replaces the last commit with one of what is staged now; an empty
     /// message keeps its message. The page's Undo brings the old one back.
     Amend = "git_amend" { repository_id: i64, message: String } -> CommitInfo;
+    /// Who last changed each line of a file (its working copy).
+    BlameFile = "git_blame" { repository_id: i64, path: String } -> Blame;
+    /// The commits that changed a file, following renames, newest first (at most `limit`, ≤ 1000).
+    FileHistory = "git_file_history" { repository_id: i64, path: String, limit: u32 } -> Vec<CommitInfo>;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

@@ -626,3 +626,94 @@ fn a_branch_is_renamed_with_its_upstream_and_renamed_back() {
     undo_last(&fx).unwrap();
     assert_eq!(git(&fx.repo, &["rev-parse", "topic"]), tip);
 }
+
+#[test]
+fn blame_names_each_lines_commit_as_git_does_and_runs_no_filter() {
+    let fx = fixture();
+    let cli = |args: &[&str]| git(&fx.repo, args);
+    // Two more commits, then an uncommitted line.
+    std::fs::write(fx.repo.join("f.txt"), TEN.replace("l3\n", "L3\n")).unwrap();
+    cli(&["commit", "-qam", "third line"]);
+    std::fs::write(
+        fx.repo.join("f.txt"),
+        TEN.replace("l3\n", "L3\n").replace("l9\n", "L9\n"),
+    )
+    .unwrap();
+    cli(&["commit", "-qam", "ninth line"]);
+    std::fs::write(
+        fx.repo.join("f.txt"),
+        TEN.replace("l3\n", "L3\n")
+            .replace("l9\n", "L9\n")
+            .replace("l20\n", "l20 edited\n"),
+    )
+    .unwrap();
+    // A clean filter the repository names: blame must not run it.
+    let marker = fx.root.join("filter-ran");
+    cli(&[
+        "config",
+        "filter.evil.clean",
+        &format!("touch {} && cat", marker.display()),
+    ]);
+    std::fs::write(fx.repo.join(".gitattributes"), "*.txt filter=evil\n").unwrap();
+
+    let b = fx.app.git_ops.blame(fx.id, "f.txt").unwrap();
+    assert!(!marker.exists(), "the repository's clean filter ran");
+    assert_eq!(b.lines.len(), 20);
+    let summary = |n: usize| &b.commits[b.lines[n].commit as usize].summary;
+    assert_eq!(summary(2), "third line");
+    assert_eq!(summary(8), "ninth line");
+    assert_eq!(summary(0), "first");
+    assert_eq!(summary(19), "Not committed yet");
+    assert_eq!(b.lines[19].text, "l20 edited");
+    // The same commits as git's own blame, line by line.
+    let theirs = cli(&[
+        "-c",
+        "filter.evil.clean=cat",
+        "blame",
+        "-l",
+        "HEAD",
+        "--",
+        "f.txt",
+    ]);
+    for (n, line) in theirs.lines().enumerate().take(19) {
+        let id = line.split(' ').next().unwrap().trim_start_matches('^');
+        assert!(
+            b.commits[b.lines[n].commit as usize].id.starts_with(id),
+            "line {n}: {line}"
+        );
+    }
+    // The uncommitted one on top (the script's commits share one second).
+    assert_eq!(b.commits[0].short_id, "uncommitted");
+    assert_eq!(b.commits.len(), 4);
+    // Not a file: refused.
+    assert!(fx.app.git_ops.blame(fx.id, "nope.txt").is_err());
+    assert!(fx.app.git_ops.blame(fx.id, "../x").is_err());
+}
+
+#[test]
+fn a_files_history_follows_its_renames() {
+    let fx = fixture();
+    let cli = |args: &[&str]| git(&fx.repo, args);
+    std::fs::write(fx.repo.join("f.txt"), format!("{TEN}more\n")).unwrap();
+    cli(&["commit", "-qam", "grow"]);
+    cli(&["mv", "f.txt", "g.txt"]);
+    cli(&["commit", "-qm", "rename"]);
+    std::fs::write(fx.repo.join("g.txt"), format!("{TEN}more\nand more\n")).unwrap();
+    cli(&["commit", "-qam", "grow again"]);
+    std::fs::write(fx.repo.join("other.txt"), "x\n").unwrap();
+    cli(&["add", "other.txt"]);
+    cli(&["commit", "-qm", "unrelated"]);
+    let h = fx.app.git_ops.file_history(fx.id, "g.txt", 100).unwrap();
+    let summaries: Vec<&str> = h.iter().map(|c| c.summary.as_str()).collect();
+    assert_eq!(summaries, ["grow again", "rename", "grow", "first"]);
+    assert_eq!(h[0].id, cli(&["rev-parse", "HEAD~1"]));
+    assert_eq!(
+        fx.app
+            .git_ops
+            .file_history(fx.id, "g.txt", 2)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(fx.app.git_ops.file_history(fx.id, "g.txt", 0).is_err());
+}

@@ -162,6 +162,41 @@ pub fn history(dir: &Path) -> Result<Vec<u8>> {
     read_only(cmd, dir, HISTORY_TIMEOUT, "git rev-list")
 }
 
+/// `git blame --porcelain` of the working file `path` (relative, checked by
+/// the caller) in `dir`: the working copy's lines, uncommitted ones named by
+/// the zero id. The working file goes through the repository's clean filters,
+/// so they are disarmed as for status; reads only.
+pub fn blame(dir: &Path, path: &Path) -> Result<Vec<u8>> {
+    let listing = config_listing(dir)?
+        .output()
+        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS);
+    for setting in disarming_settings(&listing.stdout) {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.args(["blame", "--porcelain", "--"]).arg(path);
+    read_only(cmd, dir, HISTORY_TIMEOUT, "git blame")
+}
+
+/// The commits that changed `path` (following renames), newest first, at
+/// most `limit`: NUL-separated fields, one commit a line.
+pub fn file_log(dir: &Path, path: &Path, limit: u32) -> Result<Vec<u8>> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks")
+        .args(FIXED_OPTIONS)
+        .args([
+            "log",
+            "--follow",
+            "--no-color",
+            "--format=%H%x00%an%x00%ae%x00%at%x00%P%x00%s",
+        ])
+        .arg(format!("-n{limit}"))
+        .arg("--")
+        .arg(path);
+    read_only(cmd, dir, HISTORY_TIMEOUT, "git log")
+}
+
 /// Runs a read-only `cmd` in `dir` with the user's environment, killed
 /// (group and all) after `timeout`, and answers its output.
 fn read_only(

@@ -7,6 +7,7 @@
 //! hostile fixture).
 
 pub mod args;
+pub mod blame;
 pub mod changes;
 pub mod cli;
 pub mod diff;

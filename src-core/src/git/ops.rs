@@ -533,6 +533,27 @@ impl GitOps {
         super::graph::page(&mut cache, &repo, repository_id, offset, limit, commit_info)
     }
 
+    /// Who last changed each line of `path` (its working copy).
+    pub fn blame(&self, repository_id: i64, path: &str) -> Result<ai_desktop_api::git::Blame> {
+        let repo = self.open(repository_id)?;
+        let rel = Self::paths(&repo, &[path.to_string()])?.remove(0);
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        super::blame::blame(&root, &rel)
+    }
+
+    /// The commits that changed `path`, following renames, newest first.
+    pub fn file_history(
+        &self,
+        repository_id: i64,
+        path: &str,
+        limit: u32,
+    ) -> Result<Vec<CommitInfo>> {
+        let repo = self.open(repository_id)?;
+        let rel = Self::paths(&repo, &[path.to_string()])?.remove(0);
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        super::blame::file_history(&root, &rel, limit)
+    }
+
     /// The memory the laid-out graph holds (none when forgotten).
     pub fn graph_bytes(&self) -> usize {
         crate::util::lock(&self.graph)

@@ -103,6 +103,33 @@ pub async fn git_rename_branch(
 }
 
 #[tauri::command]
+pub async fn git_blame(
+    state: State<'_, AppState>,
+    req: Req<git::BlameFile>,
+) -> Out<git::BlameFile> {
+    let git::BlameFile {
+        repository_id,
+        path,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.blame(repository_id, &path)).await
+}
+
+#[tauri::command]
+pub async fn git_file_history(
+    state: State<'_, AppState>,
+    req: Req<git::FileHistory>,
+) -> Out<git::FileHistory> {
+    let git::FileHistory {
+        repository_id,
+        path,
+        limit,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.file_history(repository_id, &path, limit)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

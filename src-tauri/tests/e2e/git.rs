@@ -347,5 +347,19 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.wait_until("the rename undone", || {
         (cli(&["branch", "--show-current"]) == "main").then_some(())
     });
+    dismiss_toasts(d);
+
+    // The file's blame (the working copy: new-a is not committed) and its
+    // history; a commit from it opens its diff.
+    d.click("[data-testid=git-file-blame]");
+    wait_text(d, "[data-testid=git-blame]", "new-a");
+    wait_text(d, "[data-testid=git-blame]", "Not committed yet");
+    wait_text(d, "[data-testid=git-blame]", "Script");
+    d.step("git-blame");
+    d.click("[data-testid=git-insight-history]");
+    wait_text(d, "[data-testid=git-file-history]", "first, reworded");
+    d.click("[data-testid=git-file-history] .git-commit");
+    wait_text(d, "[data-testid=git-commit-message]", "first, reworded");
+    d.step("git-file-history-commit");
     d.call("DELETE", "", None);
 }

@@ -430,7 +430,8 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             }}
         </div>
         {move || repo.get().map(|repository_id| view! {
-            <FileDiffPanel repository_id open version=read_count on_done=Callback::new(move |_| reload())/>
+            <FileDiffPanel repository_id open version=read_count on_done=Callback::new(move |_| reload())
+                on_commit=Callback::new(move |c| shown.set(Some(c)))/>
             <HistoryGraph repository_id version on_pick=Callback::new(move |c| shown.set(Some(c)))/>
         })}
         <RefsPanel repo version on_done=Callback::new(move |_| reload())/>

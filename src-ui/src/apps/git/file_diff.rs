@@ -26,7 +26,10 @@ pub(super) fn FileDiffPanel(
     version: Signal<u32>,
     /// After a line action changed the index or the files.
     on_done: Callback<()>,
+    /// A commit picked in the file's blame or history.
+    on_commit: Callback<CommitInfo>,
 ) -> impl IntoView {
+    let insight = RwSignal::new(None::<Insight>);
     let toasts = use_toasts();
     let diff = RwSignal::new(None::<Result<FileDiff, ApiError>>);
     let busy = RwSignal::new(false);
@@ -118,8 +121,19 @@ pub(super) fn FileDiffPanel(
                                 data-testid="git-diff-side-staged" on:click=move |_| set_side(DiffSide::Staged)>"Staged"</button>
                         </span>
                     })}
+                    <button type="button" class="button small" data-testid="git-file-blame" title="Who last changed each line"
+                        on:click=move |_| insight.set(Some(Insight::Blame))>"Blame"</button>
+                    <button type="button" class="button small" data-testid="git-file-history-open" title="The commits that changed this file"
+                        on:click=move |_| insight.set(Some(Insight::History))>"History"</button>
                     <button type="button" class="button small" data-testid="git-diff-close" on:click=move |_| open.set(None)>"Close"</button>
                 </div>
+                {
+                    let path = file.path.clone();
+                    move || insight.get().is_some().then(|| view! {
+                        <InsightDialog repository_id path=path.clone() view=insight
+                            on_commit=Callback::new(move |c| { insight.set(None); on_commit.run(c); })/>
+                    })
+                }
                 {move || match diff.get() {
                     None => view! { <div class="loading"><span class="spinner"></span>"Reading the diff…"</div> }.into_any(),
                     Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
