@@ -255,7 +255,7 @@ fn blame_section(root: &Path, app: &App) -> String {
         let t = Instant::now();
         let b = handle.blame_file(Path::new("long.txt"), None).unwrap();
         libgit2.push(t.elapsed());
-        assert!(b.len() > 0);
+        assert!(!b.is_empty());
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let (ours, git, libgit2) = (median(&ours), median(&git), median(&libgit2));
