@@ -269,6 +269,10 @@ pub enum SyncOutcome {
     Pushed,
     /// The remote's commits arrived (nothing was merged).
     Fetched,
+    /// The commit's change was applied as a new commit.
+    CherryPicked,
+    /// A new commit undoes the commit's change.
+    Reverted,
 }
 
 /// What fetch, pull, push, merge or rebase did.
@@ -292,7 +296,11 @@ pub enum RepoState {
     Merge,
     /// A rebase stopped on conflicts.
     Rebase,
-    /// Something else git started (a cherry-pick, a revert, a bisect …).
+    /// A cherry-pick stopped on conflicts.
+    CherryPick,
+    /// A revert stopped on conflicts.
+    Revert,
+    /// Something else git started (a bisect …).
     Other,
 }
 
@@ -582,6 +590,11 @@ crate::command! {
     Merge = "git_merge" { repository_id: i64, branch: String } -> SyncResult;
     /// May stop with conflicts
     Rebase = "git_rebase" { repository_id: i64, onto: String } -> SyncResult;
+    /// Applies a commit's change to the current branch as a new commit (not a
+    /// merge commit); may stop with conflicts like a merge.
+    CherryPick = "git_cherry_pick" { repository_id: i64, id: String } -> SyncResult;
+    /// A new commit that undoes a commit's change (not a merge commit); may stop with conflicts.
+    Revert = "git_revert" { repository_id: i64, id: String } -> SyncResult;
     /// Aborts the merge or rebase under way
     Abort = "git_abort" { repository_id: i64 } -> RepoState;
     /// Carries on with a rebase once its conflicts are resolved and staged.

@@ -795,3 +795,81 @@ async fn merge_and_rebase_run_no_program_the_repository_names() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cherry_pick_and_revert_make_new_commits_or_stop_on_conflicts() {
+    let f = fixture();
+    f.ops.create_branch(f.id, "feature", true).unwrap();
+    let clean = commit_file(&f, "f.txt", "only on feature\n", "Feature file");
+    let clashing = commit_file(&f, "a.txt", "one\nfeature\nthree\n", "Feature edit");
+    f.ops.switch_branch(f.id, "main").unwrap();
+    let main = commit_file(&f, "a.txt", "one\nmain\nthree\n", "Main edit");
+
+    // A clean pick: a new commit on main with the same change and message.
+    let r = f.sync.cherry_pick(f.id, &clean).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::CherryPicked, "{r:?}");
+    assert_eq!(git(&f.mine, &["log", "-1", "--format=%s"]), "Feature file");
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD~1"]), main);
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("f.txt")).unwrap(),
+        "only on feature\n"
+    );
+    // Picked again: nothing to do, and nothing left under way.
+    let again = f.sync.cherry_pick(f.id, &clean).await.unwrap();
+    assert_eq!(again.outcome, SyncOutcome::UpToDate, "{again:?}");
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+
+    // A clashing pick stops like a merge; abort puts main back.
+    let picked = git(&f.mine, &["rev-parse", "HEAD"]);
+    let r = f.sync.cherry_pick(f.id, &clashing).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Conflicts);
+    assert_eq!(r.conflicted, ["a.txt"]);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::CherryPick);
+    assert_eq!(f.sync.abort(f.id).await.unwrap(), RepoState::Clean);
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), picked);
+    // … or is resolved and committed from the app, which ends the pick.
+    f.sync.cherry_pick(f.id, &clashing).await.unwrap();
+    std::fs::write(f.mine.join("a.txt"), "one\nboth\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".into()]).unwrap();
+    f.ops.commit(f.id, "Feature edit, resolved").unwrap();
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+    assert_eq!(
+        git(&f.mine, &["rev-list", "--parents", "-n", "1", "HEAD"])
+            .split(' ')
+            .count(),
+        2
+    );
+
+    // Revert the picked file: a new commit without it.
+    let head_pick = git(&f.mine, &["rev-parse", "HEAD~1"]);
+    let r = f.sync.revert(f.id, &head_pick).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Reverted, "{r:?}");
+    assert!(!f.mine.join("f.txt").exists());
+    assert!(git(&f.mine, &["log", "-1", "--format=%s"]).starts_with("Revert \"Feature file\""));
+
+    // Bad ids, unknown commits and merges are refused, nothing changes.
+    let tip = git(&f.mine, &["rev-parse", "HEAD"]);
+    for bad in ["HEAD", "--abort", &"0".repeat(40)] {
+        assert!(f.sync.cherry_pick(f.id, bad).await.is_err(), "{bad}");
+        assert!(f.sync.revert(f.id, bad).await.is_err(), "{bad}");
+    }
+    git(
+        &f.mine,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "merge feature",
+            "feature",
+            "-X",
+            "ours",
+        ],
+    );
+    let merge = git(&f.mine, &["rev-parse", "HEAD"]);
+    assert!(matches!(
+        f.sync.revert(f.id, &merge).await,
+        Err(Error::InvalidInput(_))
+    ));
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD~1"]), tip);
+}

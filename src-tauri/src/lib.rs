@@ -316,6 +316,8 @@ pub fn run() {
             commands::git::git_unstage,
             commands::git::git_apply_lines,
             commands::git::git_last_undo,
+            commands::git::git_cherry_pick,
+            commands::git::git_revert,
             commands::git::git_blame,
             commands::git::git_file_history,
             commands::git::git_rename_branch,

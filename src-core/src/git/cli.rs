@@ -57,6 +57,10 @@ pub enum Sub {
     Rebase,
     RebaseAbort,
     RebaseContinue,
+    CherryPick,
+    CherryPickAbort,
+    Revert,
+    RevertAbort,
 }
 
 impl Sub {
@@ -68,6 +72,10 @@ impl Sub {
             Sub::Rebase => &["rebase", "--no-autostash"],
             Sub::RebaseAbort => &["rebase", "--abort"],
             Sub::RebaseContinue => &["rebase", "--continue"],
+            Sub::CherryPick => &["cherry-pick", "--no-edit"],
+            Sub::CherryPickAbort => &["cherry-pick", "--abort"],
+            Sub::Revert => &["revert", "--no-edit"],
+            Sub::RevertAbort => &["revert", "--abort"],
         }
     }
 }

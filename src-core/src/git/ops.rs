@@ -83,6 +83,10 @@ pub(crate) fn repo_state(repo: &Repository) -> RepoState {
         git2::RepositoryState::Rebase
         | git2::RepositoryState::RebaseInteractive
         | git2::RepositoryState::RebaseMerge => RepoState::Rebase,
+        git2::RepositoryState::CherryPick | git2::RepositoryState::CherryPickSequence => {
+            RepoState::CherryPick
+        }
+        git2::RepositoryState::Revert | git2::RepositoryState::RevertSequence => RepoState::Revert,
         _ => RepoState::Other,
     }
 }
@@ -424,7 +428,12 @@ impl GitOps {
                 &parents,
             )
             .map_err(|e| git_error("Committing", e))?;
-        if !merged.is_empty() {
+        // Concluding a merge, cherry-pick or revert stopped on conflicts.
+        let picking = matches!(
+            repo.state(),
+            git2::RepositoryState::CherryPick | git2::RepositoryState::Revert
+        );
+        if !merged.is_empty() || picking {
             repo.cleanup_state()
                 .map_err(|e| git_error("Finishing the merge", e))?;
         }

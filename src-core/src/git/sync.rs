@@ -459,6 +459,41 @@ impl GitSync {
         self.join(&path, Sub::Rebase, onto).await
     }
 
+    /// Applies commit `id`'s change to the current branch as a new commit.
+    pub async fn cherry_pick(&self, repository_id: i64, id: &str) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let short = Self::single_parent_commit(&path, id, "Cherry-picking")?;
+        self.join_named(&path, Sub::CherryPick, id, &short).await
+    }
+
+    /// Makes a new commit that undoes commit `id`'s change.
+    pub async fn revert(&self, repository_id: i64, id: &str) -> Result<SyncResult> {
+        let path = self.path(repository_id)?;
+        let short = Self::single_parent_commit(&path, id, "Reverting")?;
+        self.join_named(&path, Sub::Revert, id, &short).await
+    }
+
+    /// Checks that `id` names a commit that is not a merge; its short id.
+    fn single_parent_commit(path: &Path, id: &str, doing: &str) -> Result<String> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let repo = Self::open(path)?;
+        let oid = git2::Oid::from_str(id)
+            .map_err(|_| Error::InvalidInput(format!("\"{id}\" is not a commit id.")))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|_| Error::NotFound(format!("There is no commit {id} here.")))?;
+        if commit.parent_count() != 1 {
+            return Err(Error::InvalidInput(format!(
+                "{doing} a merge commit (or the first commit) is not offered here; use a terminal with -m."
+            )));
+        }
+        Ok(id[..7].to_string())
+    }
+
     fn known_branch(&self, path: &Path, name: &str) -> Result<()> {
         let repo = Self::open(path)?;
         let found = repo.find_reference(&format!("refs/heads/{name}")).is_ok()
@@ -471,6 +506,17 @@ impl GitSync {
 
     /// Runs a merge or rebase of `other` and says what came of it.
     async fn join(&self, path: &Path, sub: Sub, other: &str) -> Result<SyncResult> {
+        self.join_named(path, sub, other, other).await
+    }
+
+    /// [`Self::join`], naming `other` as `name` in messages.
+    async fn join_named(
+        &self,
+        path: &Path,
+        sub: Sub,
+        other: &str,
+        name: &str,
+    ) -> Result<SyncResult> {
         let repo = Self::open(path)?;
         if repo.state() != git2::RepositoryState::Clean {
             return Err(Error::Conflict(
@@ -489,32 +535,54 @@ impl GitSync {
             None,
         )
         .await?;
-        self.outcome(path, sub, out, before, other)
+        self.outcome(path, sub, out, before, other, name).await
     }
 
-    fn outcome(
+    async fn outcome(
         &self,
         path: &Path,
         sub: Sub,
         out: cli::Output,
         before: Option<git2::Oid>,
         other: &str,
+        name: &str,
     ) -> Result<SyncResult> {
         let repo = Self::open(path)?;
         let files = conflicted(&repo);
+        let state = repo_state(&repo);
+        if !out.ok()
+            && files.is_empty()
+            && matches!(state, RepoState::CherryPick | RepoState::Revert)
+        {
+            // Stopped with nothing to commit (the branch has the change
+            // already): git leaves the pick under way; end it.
+            let abort = if state == RepoState::CherryPick {
+                Sub::CherryPickAbort
+            } else {
+                Sub::RevertAbort
+            };
+            drop(repo);
+            cli::run(&self.home, path, abort, &[], MERGE_TIMEOUT, None).await?;
+            return Ok(SyncResult {
+                outcome: SyncOutcome::UpToDate,
+                conflicted: Vec::new(),
+                message: "Nothing changed: the branch has that change already.".into(),
+            });
+        }
         if !out.ok() {
             if !files.is_empty() || repo_state(&repo) != RepoState::Clean {
-                let verb = if matches!(sub, Sub::Merge) {
-                    "merge"
-                } else {
-                    "rebase"
+                let verb = match sub {
+                    Sub::Merge => "merge",
+                    Sub::CherryPick => "cherry-pick",
+                    Sub::Revert => "revert",
+                    _ => "rebase",
                 };
                 return Ok(SyncResult {
                     outcome: SyncOutcome::Conflicts,
                     message: format!(
                         "The {verb} stopped with conflicts in {} file(s): resolve them, stage them, then {}; or abort.",
                         files.len(),
-                        if matches!(sub, Sub::Merge) { "commit" } else { "continue" }
+                        if matches!(sub, Sub::Rebase | Sub::RebaseContinue) { "continue" } else { "commit" }
                     ),
                     conflicted: files,
                 });
@@ -531,6 +599,18 @@ impl GitSync {
             Sub::Rebase | Sub::RebaseContinue => {
                 (SyncOutcome::Rebased, format!("Rebased onto {other}."))
             }
+            Sub::CherryPick if after != before => (
+                SyncOutcome::CherryPicked,
+                format!("Cherry-picked {name} onto the current branch."),
+            ),
+            Sub::Revert if after != before => (
+                SyncOutcome::Reverted,
+                format!("Reverted {name} with a new commit."),
+            ),
+            Sub::CherryPick | Sub::Revert => (
+                SyncOutcome::UpToDate,
+                "Nothing changed: the branch has that change already.".to_string(),
+            ),
             _ if after == before => (SyncOutcome::UpToDate, "Already up to date.".to_string()),
             _ if after == theirs => (
                 SyncOutcome::FastForward,
@@ -552,6 +632,8 @@ impl GitSync {
         let sub = match state {
             RepoState::Merge => Sub::MergeAbort,
             RepoState::Rebase => Sub::RebaseAbort,
+            RepoState::CherryPick => Sub::CherryPickAbort,
+            RepoState::Revert => Sub::RevertAbort,
             _ => {
                 return Err(Error::InvalidInput(
                     "No merge or rebase is under way.".into(),
@@ -588,7 +670,15 @@ impl GitSync {
             None,
         )
         .await?;
-        self.outcome(&path, Sub::RebaseContinue, out, before, "the new base")
+        self.outcome(
+            &path,
+            Sub::RebaseContinue,
+            out,
+            before,
+            "the new base",
+            "the new base",
+        )
+        .await
     }
 
     /// Clones `url` into a new folder of a configured workspace folder and

@@ -432,6 +432,21 @@ pub async fn git_merge(state: State<'_, AppState>, req: Req<git::Merge>) -> Out<
 }
 
 #[tauri::command]
+pub async fn git_cherry_pick(
+    state: State<'_, AppState>,
+    req: Req<git::CherryPick>,
+) -> Out<git::CherryPick> {
+    let git::CherryPick { repository_id, id } = req.0;
+    Ok(state.git_sync.cherry_pick(repository_id, &id).await?)
+}
+
+#[tauri::command]
+pub async fn git_revert(state: State<'_, AppState>, req: Req<git::Revert>) -> Out<git::Revert> {
+    let git::Revert { repository_id, id } = req.0;
+    Ok(state.git_sync.revert(repository_id, &id).await?)
+}
+
+#[tauri::command]
 pub async fn git_rebase(state: State<'_, AppState>, req: Req<git::Rebase>) -> Out<git::Rebase> {
     let git::Rebase {
         repository_id,

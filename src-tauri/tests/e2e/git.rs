@@ -183,6 +183,19 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     wait_text(d, "[data-testid=git-commit-message]", "Release 2.0.0");
     wait_text(d, "[data-testid=git-commit-dialog] .diff-table", "2.0.0");
     d.step("git-commit-diff");
+
+    // … and reverted from there: a new commit, the file as before it.
+    let before = cli(&["show", "HEAD~1:package.json"]);
+    d.click("[data-testid=git-revert]");
+    wait_text(d, "[data-testid=git-log]", "Revert \"Release 2.0.0\"");
+    assert_eq!(
+        std::fs::read_to_string(project.join("package.json"))
+            .unwrap()
+            .trim(),
+        before
+    );
+    assert_eq!(cli(&["status", "--porcelain"]), "");
+    d.step("git-reverted");
     d.call("DELETE", "", None);
 }
 

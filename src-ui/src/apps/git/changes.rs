@@ -400,21 +400,19 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                             <span class="row-actions">
                                                 <button class="button small" data-testid=format!("git-rename-branch-{}", b.name) title="Rename this branch"
                                                     on:click=move |_| { rename_to.set(n3.clone()); renaming.set(Some(this.clone())); }>"Rename"</button>
-                                            </span>
-                                            {(!b.current).then(|| view! {
-                                                <span class="row-actions">
+                                                {(!b.current).then(|| view! {
                                                     <button class="button small" data-testid=format!("git-switch-branch-{}", b.name) on:click=move |_| branch_op(BranchOp::Switch, n1.clone())>"Switch"</button>
                                                     <button class="button small danger" data-testid=format!("git-delete-branch-{}", b.name) on:click=move |_| {
                                                         let n = n2.clone();
                                                         ask.set(Some(Ask::new(
                                                             "Delete this branch?",
-                                                            format!("The branch {n} is deleted from this repository (not from remotes). It is refused if it has commits the current branch does not have."),
+                                                            format!("The branch {n} is deleted from this repository (not from remotes). It is refused if it has commits the current branch does not have. Undo, next to Changes, brings it back."),
                                                             "Delete",
                                                             move || branch_op(BranchOp::Delete, n.clone()),
                                                         )));
                                                     }>"Delete"</button>
-                                                </span>
-                                            })}
+                                                })}
+                                            </span>
                                         </li>
                                     }.into_any()
                                 }).collect_view()}

@@ -73,6 +73,37 @@ pub(super) fn CommitDialog(
     };
     let reset2 = reset.clone();
     let reset3 = reset.clone();
+    // Cherry-pick or revert this commit on the current branch.
+    let busy = RwSignal::new(false);
+    let apply = {
+        let id = commit.id.clone();
+        move |revert: bool| {
+            let id = id.clone();
+            busy.set(true);
+            spawn_local(async move {
+                let r = if revert {
+                    ipc::call(&git::Revert { repository_id, id }).await
+                } else {
+                    ipc::call(&git::CherryPick { repository_id, id }).await
+                };
+                busy.set(false);
+                super::sync::report(
+                    toasts,
+                    if revert {
+                        "Not reverted"
+                    } else {
+                        "Not cherry-picked"
+                    },
+                    &r,
+                );
+                if r.is_ok() {
+                    on_reset.run(());
+                    on_close.run(());
+                }
+            });
+        }
+    };
+    let apply2 = apply.clone();
     view! {
         <Dialog title=format!("Commit {}", commit.short_id) on_close=on_close test_id="git-commit-dialog">
             <ConfirmHost ask/>
@@ -94,6 +125,12 @@ pub(super) fn CommitDialog(
                 })}
             </div>
             <footer class="dialog-footer">
+                <button class="button" data-testid="git-cherry-pick" disabled=move || busy.get()
+                    title="Apply this commit's change to the current branch as a new commit"
+                    on:click=move |_| apply(false)>"Cherry-pick"</button>
+                <button class="button" data-testid="git-revert" disabled=move || busy.get()
+                    title="Make a new commit that undoes this commit's change"
+                    on:click=move |_| apply2(true)>"Revert"</button>
                 <span class="muted small-text">"Reset the current branch to this commit:"</span>
                 <button class="button" on:click=move |_| reset(ResetMode::Soft)>"Soft"</button>
                 <button class="button" on:click=move |_| reset2(ResetMode::Mixed)>"Mixed"</button>

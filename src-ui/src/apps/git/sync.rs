@@ -138,9 +138,16 @@ pub(super) fn SyncBar(
         </div>
         {move || (state.get() != RepoState::Clean).then(|| {
             let rebase = state.get() == RepoState::Rebase;
+            let what = match state.get() {
+                RepoState::Rebase => "A rebase is under way",
+                RepoState::CherryPick => "A cherry-pick is under way",
+                RepoState::Revert => "A revert is under way",
+                RepoState::Merge => "A merge is under way",
+                _ => "A git operation is under way",
+            };
             view! {
                 <div class="banner warn" data-testid="git-under-way">
-                    <strong>{if rebase { "A rebase is under way" } else { "A merge is under way" }}</strong>
+                    <strong>{what}</strong>
                     <p>{if rebase {
                         "Resolve the conflicted files, stage them, then Continue — or Abort to go back."
                     } else {
