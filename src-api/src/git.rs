@@ -140,6 +140,27 @@ pub struct Blame {
     pub lines: Vec<BlameLine>,
 }
 
+/// Whether a commit is signed, and whether its signature verifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum SignatureStatus {
+    /// No signature.
+    Unsigned,
+    /// Signed; not checked, because checking runs the program the
+    /// repository's config names and the repository is not trusted.
+    SignedUnchecked,
+    /// Signed and verified.
+    Verified {
+        /// Who signed, as gpg or ssh-keygen names them.
+        signer: String,
+    },
+    /// Signed, but the signature does not verify.
+    Unverified {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -537,8 +558,12 @@ crate::command! {
     /// Undoes operation `id` (the newest; refused if the file changed since)
     /// and answers the one before it.
     Undo = "git_undo" { repository_id: i64, id: i64 } -> Option<UndoEntry>;
-    /// What is staged, as the Git page's identity
-    Commit = "git_commit" { repository_id: i64, message: String } -> CommitInfo;
+    /// What is staged, as the Git page's identity. In a trusted repository
+    /// through `git commit` itself: its hooks run (unless `skip_hooks`) and it signs
+    /// as the user's config says.
+    Commit = "git_commit" { repository_id: i64, message: String, skip_hooks: bool } -> CommitInfo;
+    /// Whether a commit is signed and (in a trusted repository) verified.
+    Signature = "git_signature" { repository_id: i64, id: String } -> SignatureStatus;
     /// Newest first, from HEAD
     Log = "git_log" { repository_id: i64, limit: u32 } -> Vec<CommitInfo>;
     /// The history graph of HEAD, the local and the remote-tracking branches,

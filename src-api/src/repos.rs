@@ -108,6 +108,10 @@ pub struct Repository {
     pub created_at: String,
     /// RFC 3339, UTC: the last change of its record.
     pub updated_at: String,
+    /// The user trusts it: commits from the Git page run its hooks and sign
+    /// as the user's config says (off by default).
+    #[serde(default)]
+    pub trusted: bool,
 }
 
 /// Input of `repos_create`. Numbers are wide on purpose: an out-of-range port
@@ -174,6 +178,9 @@ crate::command! {
     Update = "repos_update" { id: i64, input: RepositoryPatch } -> Repository;
     /// Forgets it (its code-server stops first; its folder is never touched).
     Delete = "repos_delete" { id: i64 } -> ();
+    /// Trusts it (commits from the Git page run its hooks and sign as the
+    /// user's config says) or stops trusting it.
+    SetTrusted = "repos_set_trusted" { id: i64, trusted: bool } -> Repository;
     /// Reads its git remote and branch again.
     RefreshGit = "repos_refresh_git" { id: i64 } -> Repository;
     /// What the add dialog pre-fills for a folder.

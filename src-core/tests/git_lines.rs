@@ -717,3 +717,148 @@ fn a_files_history_follows_its_renames() {
     );
     assert!(fx.app.git_ops.file_history(fx.id, "g.txt", 0).is_err());
 }
+
+/// Runs `f` on a blocking thread of a runtime, as the app's commands do.
+fn on_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async { tokio::task::spawn_blocking(f).await })
+        .unwrap()
+}
+
+#[test]
+fn hooks_run_only_in_a_trusted_repository_and_a_failing_one_stops_the_commit() {
+    let fx = fixture();
+    use std::os::unix::fs::PermissionsExt;
+    let marker = fx.root.join("hook-ran");
+    let hook = fx.repo.join(".git/hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\necho ran >> {}\nif [ -e FAIL ]; then echo 'lint failed: f.txt:3 trailing space' >&2; exit 1; fi\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fx.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    let commit_as_app = |msg: &'static str, skip: bool| {
+        let ops = fx.app.git_ops.clone();
+        let id = fx.id;
+        on_blocking(move || ops.commit_trusted(id, msg, skip))
+    };
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+
+    // Not trusted: the page's commit runs no hook, and the trusted path is refused.
+    assert!(matches!(
+        commit_as_app("x", false),
+        Err(Error::Forbidden(_))
+    ));
+    fx.app.git_ops.commit(fx.id, "untrusted").unwrap();
+    assert!(!marker.exists(), "a hook ran in an untrusted repository");
+
+    // Trusted: the hook runs; when it fails, nothing is committed and its
+    // output is the error's detail.
+    fx.app.repos.set_trusted(fx.id, true).unwrap();
+    std::fs::write(fx.repo.join("g.txt"), "g\n").unwrap();
+    std::fs::write(fx.repo.join("FAIL"), "").unwrap();
+    git(&fx.repo, &["add", "g.txt"]);
+    let head = git(&fx.repo, &["rev-parse", "HEAD"]);
+    match commit_as_app("blocked", false) {
+        Err(Error::Failed { detail, .. }) => {
+            assert!(detail.unwrap_or_default().contains("lint failed: f.txt:3"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "ran\n");
+    assert_eq!(git(&fx.repo, &["diff", "--cached", "--name-only"]), "g.txt");
+    // Skipping hooks for one commit.
+    let c = commit_as_app("skipped", true).unwrap();
+    assert_eq!(
+        git(&fx.repo, &["log", "-1", "--format=%s|%an"]),
+        "skipped|Ada Lovelace"
+    );
+    assert_eq!(c.summary, "skipped");
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "ran\n");
+    // Passing: committed, the hook ran again; undoable like any commit.
+    std::fs::remove_file(fx.repo.join("FAIL")).unwrap();
+    std::fs::write(fx.repo.join("h.txt"), "h\n").unwrap();
+    git(&fx.repo, &["add", "h.txt"]);
+    commit_as_app("passes", false).unwrap();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "ran\nran\n");
+    assert_eq!(
+        fx.app.git_ops.last_undo(fx.id).unwrap().unwrap().kind,
+        "commit"
+    );
+    // Nothing staged: said so.
+    assert!(matches!(
+        commit_as_app("empty", false),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn a_trusted_repository_signs_with_the_users_ssh_key_and_the_signature_verifies() {
+    let fx = fixture();
+    let key = fx.root.join("signing_key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "ada@example.org",
+            "-f",
+        ])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = fx.root.join("allowed_signers");
+    std::fs::write(&allowed, format!("ada@example.org {public}")).unwrap();
+    let cli = |args: &[&str]| git(&fx.repo, args);
+    cli(&["config", "gpg.format", "ssh"]);
+    cli(&["config", "user.signingkey", &key.display().to_string()]);
+    cli(&["config", "commit.gpgsign", "true"]);
+    cli(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        &allowed.display().to_string(),
+    ]);
+    fx.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    fx.app.repos.set_trusted(fx.id, true).unwrap();
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    let ops = fx.app.git_ops.clone();
+    let id = fx.id;
+    let c = on_blocking(move || ops.commit_trusted(id, "signed", false)).unwrap();
+    let shown = cli(&["log", "-1", "--show-signature"]);
+    assert!(shown.contains("Good \"git\" signature"), "{shown}");
+    let status = fx.app.git_ops.signature_status(fx.id, &c.id).unwrap();
+    assert!(
+        matches!(&status, ai_desktop_api::git::SignatureStatus::Verified { signer } if signer.contains("ada@example.org")),
+        "{status:?}"
+    );
+    // Untrusted: signed, not checked; the first commit is not signed at all.
+    fx.app.repos.set_trusted(fx.id, false).unwrap();
+    assert_eq!(
+        fx.app.git_ops.signature_status(fx.id, &c.id).unwrap(),
+        ai_desktop_api::git::SignatureStatus::SignedUnchecked
+    );
+    let first = cli(&["rev-parse", "HEAD~1"]);
+    assert_eq!(
+        fx.app.git_ops.signature_status(fx.id, &first).unwrap(),
+        ai_desktop_api::git::SignatureStatus::Unsigned
+    );
+}

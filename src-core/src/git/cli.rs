@@ -300,9 +300,77 @@ pub async fn run(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    execute(cmd, timeout, progress).await
+}
+
+/// `git commit` as the user would run it in a repository they trust: its
+/// hooks (pre-commit, commit-msg, husky, lint-staged …) run and it signs
+/// as their config says, unless `skip_hooks` (`--no-verify`). The message
+/// goes in on standard input. Only for repositories the user marked trusted.
+pub async fn commit_trusted(
+    home: &Path,
+    dir: &Path,
+    message: &str,
+    skip_hooks: bool,
+    timeout: Duration,
+) -> Result<Output> {
+    use tokio::io::AsyncWriteExt;
+    let mut cmd = tokio::process::Command::new(program()?);
+    cmd.args([
+        "-c",
+        "protocol.ext.allow=never",
+        "-c",
+        "protocol.fd.allow=never",
+        "commit",
+        "--quiet",
+        "--file=-",
+        "--cleanup=strip",
+    ]);
+    if skip_hooks {
+        cmd.arg("--no-verify");
+    }
+    cmd.current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .env("HOME", home)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_EDITOR", "true")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
     let mut child = cmd
         .spawn()
+        .map_err(|e| Error::failed("Could not run git commit.", e))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin
+        .write_all(message.as_bytes())
+        .await
+        .map_err(|e| Error::failed("Could not give git the message.", e))?;
+    drop(stdin);
+    collect(child, timeout, None).await
+}
+
+/// Runs `cmd` (piped, in its own process group) to its end or `timeout`.
+async fn execute(
+    mut cmd: tokio::process::Command,
+    timeout: Duration,
+    progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
+) -> Result<Output> {
+    let child = cmd
+        .spawn()
         .map_err(|e| Error::failed("Could not run git.", e))?;
+    collect(child, timeout, progress).await
+}
+
+/// Reads a running git's output (progress reported as it comes) until it
+/// ends or `timeout` (then its whole group is killed).
+async fn collect(
+    mut child: tokio::process::Child,
+    timeout: Duration,
+    progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
+) -> Result<Output> {
     let pid = child.id();
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
@@ -372,8 +440,7 @@ pub async fn run(
             }
             Err(Error::failed(
                 format!(
-                    "git {} did not finish within {} s and was stopped.",
-                    sub.args()[0],
+                    "git did not finish within {} s and was stopped.",
                     timeout.as_secs()
                 ),
                 "timeout",

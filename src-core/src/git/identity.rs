@@ -104,6 +104,11 @@ impl Identity {
         Identity { home }
     }
 
+    /// The home folder whose `.gitconfig` this is.
+    pub fn home(&self) -> &std::path::Path {
+        &self.home
+    }
+
     fn config_file(&self) -> PathBuf {
         self.home.join(".gitconfig")
     }

@@ -12,7 +12,8 @@ use crate::store::git_undo::UndoRecord;
 use crate::store::Store;
 use ai_desktop_api::git::{
     BranchInfo, CommitDetail, CommitFile, CommitInfo, DiffSide, FileDiff, GraphPage, LineAction,
-    LinePick, RemoteInfo, RepoState, ResetMode, StashInfo, TagInfo, UndoEntry, WorkTreeState,
+    LinePick, RemoteInfo, RepoState, ResetMode, SignatureStatus, StashInfo, TagInfo, UndoEntry,
+    WorkTreeState,
 };
 use git2::{BranchType, Repository, Signature};
 use std::path::Path;
@@ -454,6 +455,121 @@ impl GitOps {
             )?;
         }
         Ok(info)
+    }
+
+    /// Commits what is staged the way `git commit` does in a repository
+    /// the user trusts: its hooks run (unless `skip_hooks`) and it signs as
+    /// the user's config says; a hook that fails stops it, and its output
+    /// is the error's detail. Refused for a repository not marked trusted.
+    /// Blocking, inside a tokio runtime (it waits for git).
+    pub fn commit_trusted(
+        &self,
+        repository_id: i64,
+        message: &str,
+        skip_hooks: bool,
+    ) -> Result<CommitInfo> {
+        let registered = self.repos.get(repository_id)?;
+        if !registered.trusted {
+            return Err(Error::Forbidden(format!(
+                "{} is not trusted: its hooks and signing do not run from here.",
+                registered.name
+            )));
+        }
+        let message = message.trim();
+        if message.is_empty() {
+            return Err(Error::InvalidInput("A commit needs a message.".into()));
+        }
+        let repo = self.open(repository_id)?;
+        let before = repo.head().ok().and_then(|h| h.target());
+        let dir = repo
+            .workdir()
+            .ok_or_else(|| Error::InvalidInput("A bare repository has no files.".into()))?
+            .to_path_buf();
+        let home = self.identity.home().to_path_buf();
+        let out = tokio::runtime::Handle::current().block_on(super::cli::commit_trusted(
+            &home,
+            &dir,
+            message,
+            skip_hooks,
+            std::time::Duration::from_secs(600),
+        ))?;
+        let repo = self.open(repository_id)?;
+        let after = repo.head().ok().and_then(|h| h.target());
+        if !out.ok() || after == before {
+            let said = format!("{}\n{}", out.stderr.trim(), out.stdout.trim());
+            let tail: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+            let tail = tail[tail.len().saturating_sub(40)..].join("\n");
+            if tail.contains("nothing to commit") || tail.contains("no changes added") {
+                return Err(Error::InvalidInput(
+                    "Nothing is staged: stage the files to commit first.".into(),
+                ));
+            }
+            // The last thing said (a hook's reason) in the message, all of it below.
+            let last = tail.lines().last().unwrap_or("no reason given").to_string();
+            return Err(Error::Failed {
+                message: format!("The commit was stopped (by a hook, or by signing): {last}"),
+                detail: Some(tail),
+            });
+        }
+        let id = after.expect("moved");
+        let c = repo
+            .find_commit(id)
+            .map_err(|e| git_error("The new commit", e))?;
+        let info = commit_info(&c);
+        if c.parent_count() <= 1 {
+            self.remember_head_move(
+                repository_id,
+                &repo,
+                "commit",
+                format!("Commit {} “{}”", info.short_id, info.summary),
+                before,
+                id,
+            )?;
+        }
+        Ok(info)
+    }
+
+    /// Whether commit `id` is signed and, in a trusted repository, whether
+    /// the signature verifies (checking runs gpg or ssh-keygen as the
+    /// repository's config says, so only there).
+    pub fn signature_status(&self, repository_id: i64, id: &str) -> Result<SignatureStatus> {
+        let registered = self.repos.get(repository_id)?;
+        let repo = self.open(repository_id)?;
+        let oid = git2::Oid::from_str(id)
+            .map_err(|_| Error::InvalidInput(format!("\"{id}\" is not a commit id.")))?;
+        let signed = repo.extract_signature(&oid, None).is_ok();
+        if !signed {
+            return Ok(SignatureStatus::Unsigned);
+        }
+        if !registered.trusted {
+            return Ok(SignatureStatus::SignedUnchecked);
+        }
+        let dir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+        let out = std::process::Command::new(super::cli::program()?)
+            .args(["log", "-1", "--format=%G?%x00%GS", &oid.to_string(), "--"])
+            .current_dir(&dir)
+            .env_clear()
+            .envs(crate::procs::user_env())
+            .env("HOME", self.identity.home())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::failed("Could not check the signature.", e))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let (code, signer) = text.trim().split_once('\0').unwrap_or((text.trim(), ""));
+        Ok(match code {
+            "G" => SignatureStatus::Verified {
+                signer: signer.to_string(),
+            },
+            _ => SignatureStatus::Unverified {
+                reason: match code {
+                    "B" => "a bad signature",
+                    "U" | "X" | "Y" | "R" => "the key is not trusted, expired or revoked",
+                    "E" => "the signature cannot be checked (no key or no program)",
+                    _ => "the signature could not be checked",
+                }
+                .to_string(),
+            },
+        })
     }
 
     /// Replaces the last commit with one of the index as it is now, its

@@ -155,6 +155,18 @@ impl RepoRegistry {
         Ok(repo)
     }
 
+    /// Marks it trusted (commits from the Git page run its hooks and sign)
+    /// or not.
+    pub fn set_trusted(&self, id: i64, trusted: bool) -> Result<Repository> {
+        let repo = self
+            .store
+            .with(|c| store::repos::set_trusted(c, id, trusted))?;
+        log::info!("repository {id} trusted: {trusted}");
+        self.events
+            .emit(DomainEvent::RepositoryUpdated(repo.clone()));
+        Ok(repo)
+    }
+
     /// Forgets a repository. Its folder on disk is never touched.
     pub fn delete(&self, id: i64) -> Result<()> {
         self.store.with(|c| store::repos::delete(c, id))?;

@@ -5,7 +5,7 @@ use ai_desktop_api::repos::{RepoKind, Repository};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str =
-    "id, name, path, type, port, url, branch, running, pid, created_at, updated_at";
+    "id, name, path, type, port, url, branch, running, pid, created_at, updated_at, trusted";
 
 /// The fields the registry writes; ids, timestamps and process state are the
 /// store's and later modules' business.
@@ -35,6 +35,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Repository> {
         pid: pid.and_then(|p| u32::try_from(p).ok()),
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
+        trusted: row.get(11)?,
     })
 }
 
@@ -122,6 +123,19 @@ pub fn insert(c: &Connection, rec: &RepoRecord) -> Result<Repository> {
     .map_err(map_write_error)?;
     let id = c.last_insert_rowid();
     get(c, id)?.ok_or_else(|| Error::failed("The new repository vanished.", id))
+}
+
+/// Marks a repository trusted (its hooks run, it signs) or not.
+pub fn set_trusted(c: &Connection, id: i64, trusted: bool) -> Result<Repository> {
+    let n = c.execute(
+        "UPDATE repositories SET trusted = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![id, trusted],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!("There is no repository {id}.")));
+    }
+    get(c, id)?.ok_or_else(|| Error::NotFound(format!("There is no repository {id}.")))
 }
 
 pub fn update(c: &Connection, id: i64, rec: &RepoRecord) -> Result<Repository> {

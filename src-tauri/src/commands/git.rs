@@ -161,9 +161,28 @@ pub async fn git_commit(state: State<'_, AppState>, req: Req<git::Commit>) -> Ou
     let git::Commit {
         repository_id,
         message,
+        skip_hooks,
     } = req.0;
     let ops = state.git_ops.clone();
-    blocking(move || ops.commit(repository_id, &message)).await
+    let trusted = state.repos.get(repository_id)?.trusted;
+    blocking(move || {
+        if trusted {
+            ops.commit_trusted(repository_id, &message, skip_hooks)
+        } else {
+            ops.commit(repository_id, &message)
+        }
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn git_signature(
+    state: State<'_, AppState>,
+    req: Req<git::Signature>,
+) -> Out<git::Signature> {
+    let git::Signature { repository_id, id } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.signature_status(repository_id, &id)).await
 }
 
 #[tauri::command]

@@ -39,6 +39,16 @@ pub async fn repos_delete(
 }
 
 #[tauri::command]
+pub async fn repos_set_trusted(
+    state: State<'_, AppState>,
+    req: Req<repos::SetTrusted>,
+) -> Out<repos::SetTrusted> {
+    let repos::SetTrusted { id, trusted } = req.0;
+    let repos = state.repos.clone();
+    blocking(move || repos.set_trusted(id, trusted)).await
+}
+
+#[tauri::command]
 pub async fn repos_refresh_git(
     state: State<'_, AppState>,
     req: Req<repos::RefreshGit>,

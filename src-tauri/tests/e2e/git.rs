@@ -374,5 +374,36 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.click("[data-testid=git-file-history] .git-commit");
     wait_text(d, "[data-testid=git-commit-message]", "first, reworded");
     d.step("git-file-history-commit");
+    d.click("[data-testid=git-commit-dialog] .dialog-header button[aria-label=Close]");
+    dismiss_toasts(d);
+
+    // Trusted, the repository's own pre-commit hook runs: it refuses, and
+    // says why; skipped for one commit, the commit goes through.
+    use std::os::unix::fs::PermissionsExt;
+    let hook = project.join(".git/hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'hook says no: fix f.txt first' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    d.click("[data-testid=git-trusted]");
+    wait_text(d, "[data-testid=toast]", "Trusted");
+    let head = cli(&["rev-parse", "HEAD"]);
+    dismiss_toasts(d);
+    d.click("[data-testid=git-toggle-f\\.txt]");
+    wait_text(d, "[data-testid=git-toggle-f\\.txt]", "Unstage");
+    d.type_into("[data-testid=git-message]", "Through the hook");
+    d.click("[data-testid=git-commit]");
+    wait_text(d, "[data-testid=toast]", "hook says no: fix f.txt first");
+    d.click("[data-testid=toast-details]");
+    assert_eq!(cli(&["rev-parse", "HEAD"]), head);
+    d.step("git-hook-refused");
+    dismiss_toasts(d);
+    d.click("[data-testid=git-skip-hooks]");
+    d.click("[data-testid=git-commit]");
+    d.wait_until("the commit past the hook", || {
+        (cli(&["log", "-1", "--format=%s"]) == "Through the hook").then_some(())
+    });
     d.call("DELETE", "", None);
 }

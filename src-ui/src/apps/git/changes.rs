@@ -129,6 +129,31 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
     };
     // Amending replaces the last commit instead of adding one.
     let amend = RwSignal::new(false);
+    // A trusted repository's hooks run on commits, unless skipped for one.
+    let skip_hooks = RwSignal::new(false);
+    let trusted = move || {
+        repo.get()
+            .and_then(|id| repos.rows().into_iter().find(|r| r.id == id))
+            .is_some_and(|r| r.trusted)
+    };
+    let set_trusted = move |on: bool| {
+        let Some(id) = repo.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match ipc::call(&ai_desktop_api::repos::SetTrusted { id, trusted: on }).await {
+                Ok(_) => {
+                    // The list follows the repository's update event.
+                    toasts.success(if on {
+                        "Trusted: its hooks run on commits and it signs as your git config says"
+                    } else {
+                        "Not trusted: commits run no hook and are not signed"
+                    });
+                }
+                Err(e) => toasts.error("Not changed", &e),
+            }
+        });
+    };
     let do_commit = move || {
         let Some(repository_id) = repo.get_untracked() else {
             return;
@@ -147,6 +172,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                 ipc::call(&git::Commit {
                     repository_id,
                     message: text,
+                    skip_hooks: skip_hooks.get_untracked(),
                 })
                 .await
             };
@@ -285,6 +311,12 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
         <div class="panel" data-testid="git-repo">
             <ConfirmHost ask/>
             <div class="panel-title">"Repository"
+                <label class="check small-text trust-toggle"
+                    title="A repository's own config and hooks can name any program. Trusted: commits from here run its hooks (pre-commit, commit-msg, husky, lint-staged) and sign as your git config says. Not trusted: nothing it names runs.">
+                    <input type="checkbox" data-testid="git-trusted" prop:checked=trusted
+                        on:change=move |ev| set_trusted(event_target_checked(&ev))/>
+                    "Trusted (run its hooks, sign)"
+                </label>
                 <select class="input small-input" data-testid="git-repo-select"
                     prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()
                     on:change=move |ev| repo.set(event_target_value(&ev).parse().ok())>
@@ -360,6 +392,13 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                         disabled=move || busy.get() || (!amend.get() && message.with(|m| m.trim().is_empty()))>
                                         {move || if amend.get() { "Amend last commit" } else { "Commit staged changes" }}
                                     </button>
+                                    {move || (trusted() && !amend.get()).then(|| view! {
+                                        <label class="check small-text" title="Commit without running the repository's hooks this once">
+                                            <input type="checkbox" data-testid="git-skip-hooks" prop:checked=move || skip_hooks.get()
+                                                on:change=move |ev| skip_hooks.set(event_target_checked(&ev))/>
+                                            "Skip hooks"
+                                        </label>
+                                    })}
                                     <label class="check small-text" title="Replace the last commit with one of what is staged now (and the new message, if any)">
                                         <input type="checkbox" data-testid="git-amend" prop:checked=move || amend.get()
                                             disabled=move || log.with(Vec::is_empty)

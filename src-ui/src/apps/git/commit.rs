@@ -38,6 +38,16 @@ pub(super) fn CommitDialog(
         }
     });
     let ask = RwSignal::new(None::<Ask>);
+    // Signed? Verified (checked only in a trusted repository)?
+    let signature = RwSignal::new(None::<ai_desktop_api::git::SignatureStatus>);
+    {
+        let id = commit.id.clone();
+        spawn_local(async move {
+            if let Ok(s) = ipc::call(&git::Signature { repository_id, id }).await {
+                signature.set(Some(s));
+            }
+        });
+    }
     let short = commit.short_id.clone();
     let reset = move |mode: ResetMode| {
         let (label, warning) = match mode {
@@ -108,6 +118,16 @@ pub(super) fn CommitDialog(
         <Dialog title=format!("Commit {}", commit.short_id) on_close=on_close test_id="git-commit-dialog">
             <ConfirmHost ask/>
             <div class="dialog-body commit-detail">
+                    {move || signature.get().and_then(|s| {
+                    use ai_desktop_api::git::SignatureStatus as S;
+                    let (class, text) = match s {
+                        S::Unsigned => return None,
+                        S::SignedUnchecked => ("muted", "Signed · not checked (checking runs the program the repository's config names; trust the repository to check)".to_string()),
+                        S::Verified { signer } => ("sig-good", format!("Signed · verified: {signer}")),
+                        S::Unverified { reason } => ("sig-bad", format!("Signed · not verified: {reason}")),
+                    };
+                    Some(view! { <p class=format!("small-text {class}") data-testid="git-signature">{text}</p> })
+                })}
                 {loaded(detail, "Reading the commit…", |d| view! {
                     <p class="muted small-text">{format!("{} <{}> · {}", d.commit.author, d.commit.email, d.commit.id)}</p>
                     <pre class="commit-message" data-testid="git-commit-message">{d.message.clone()}</pre>
