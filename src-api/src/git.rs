@@ -161,6 +161,23 @@ pub enum SignatureStatus {
     },
 }
 
+/// A linked worktree: a branch checked out in a folder of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorktreeInfo {
+    /// git's name for it.
+    pub name: String,
+    /// Its folder.
+    pub path: String,
+    /// The branch checked out there (None: detached).
+    pub branch: Option<String>,
+    /// The repository it is registered as (its own code-server, terminals …).
+    pub repository_id: Option<i64>,
+    /// It has uncommitted changes (it cannot be removed until they are gone).
+    pub dirty: bool,
+    /// Its folder is gone.
+    pub missing: bool,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -553,6 +570,14 @@ crate::command! {
     BlameFile = "git_blame" { repository_id: i64, path: String } -> Blame;
     /// The commits that changed a file, following renames, newest first (at most `limit`, ≤ 1000).
     FileHistory = "git_file_history" { repository_id: i64, path: String, limit: u32 } -> Vec<CommitInfo>;
+    /// The repository's linked worktrees.
+    Worktrees = "git_worktrees" { repository_id: i64 } -> Vec<WorktreeInfo>;
+    /// Checks a branch out in a new folder next to the repository (creating the
+    /// branch from HEAD if `create`) and registers it as a repository of its own.
+    AddWorktree = "git_add_worktree" { repository_id: i64, branch: String, create: bool } -> WorktreeInfo;
+    /// Removes a worktree with no uncommitted change: its code-server stops,
+    /// it is unregistered, its folder deleted (its branch stays).
+    RemoveWorktree = "git_remove_worktree" { repository_id: i64, name: String } -> Vec<WorktreeInfo>;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

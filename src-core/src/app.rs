@@ -279,6 +279,32 @@ impl App {
             .map_err(|e| Error::failed("The delete did not finish.", e))?
     }
 
+    /// Removes worktree `name` of `repository_id`: refused with uncommitted
+    /// changes; its code-server stops and it is unregistered first.
+    pub async fn remove_worktree(
+        &self,
+        repository_id: i64,
+        name: &str,
+    ) -> Result<Vec<ai_desktop_api::git::WorktreeInfo>> {
+        let ops = self.git_ops.clone();
+        let n = name.to_string();
+        let registered =
+            tokio::task::spawn_blocking(move || ops.removable_worktree(repository_id, &n))
+                .await
+                .map_err(|e| Error::failed("The check did not finish.", e))??;
+        if let Some(id) = registered {
+            self.delete_repository(id).await?;
+        }
+        let ops = self.git_ops.clone();
+        let n = name.to_string();
+        tokio::task::spawn_blocking(move || {
+            ops.prune_worktree(repository_id, &n)?;
+            ops.worktrees(repository_id)
+        })
+        .await
+        .map_err(|e| Error::failed("The removal did not finish.", e))?
+    }
+
     /// Opens a terminal running the user's shell in a registered
     /// repository's folder (looked up by id, never a path from the page), or
     /// in the home folder.

@@ -862,3 +862,87 @@ fn a_trusted_repository_signs_with_the_users_ssh_key_and_the_signature_verifies(
         ai_desktop_api::git::SignatureStatus::Unsigned
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worktree_is_its_own_repository_with_its_own_code_server_and_goes_only_when_clean() {
+    let fx = fixture();
+    let cli = |args: &[&str]| git(&fx.repo, args);
+    let ops = fx.app.git_ops.clone();
+    let id = fx.id;
+    let add = |branch: &'static str, create: bool| {
+        let ops = ops.clone();
+        async move {
+            tokio::task::spawn_blocking(move || ops.add_worktree(id, branch, create))
+                .await
+                .unwrap()
+        }
+    };
+    // A new branch in a new folder next to the repository.
+    let wt = add("feature/login", true).await.unwrap();
+    let folder = fx.root.join("shop-feature-login");
+    assert_eq!(wt.path, folder.display().to_string());
+    assert_eq!(wt.name, "feature-login");
+    assert_eq!(std::fs::read_to_string(folder.join("f.txt")).unwrap(), TEN);
+    assert_eq!(git(&folder, &["branch", "--show-current"]), "feature/login");
+    assert!(cli(&["worktree", "list"]).contains("shop-feature-login"));
+    let registered = fx.app.repos.get(wt.repository_id.unwrap()).unwrap();
+    assert_eq!(registered.path, folder.display().to_string());
+    assert_eq!(registered.name, "shop · feature/login");
+    assert_ne!(registered.port, fx.app.repos.get(fx.id).unwrap().port);
+    assert_eq!(ops.worktrees(fx.id).unwrap(), vec![wt.clone()]);
+
+    // Refused: the branch checked out here, a branch that exists when asked
+    // to create it, one that does not, a bad name; nothing is created.
+    assert!(add("main", false).await.is_err());
+    assert!(add("feature/login", true).await.is_err());
+    assert!(add("nope", false).await.is_err());
+    assert!(add("-x", true).await.is_err());
+    assert_eq!(ops.worktrees(fx.id).unwrap().len(), 1);
+
+    // Its own code-server, serving its own folder.
+    let wt_id = wt.repository_id.unwrap();
+    let mut served_pid = None;
+    if ai_desktop_core::testkit::real_tools("code-server") {
+        let instance = fx.app.vscode.start(wt_id).await.unwrap();
+        let pid = instance.pid.unwrap();
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        assert!(
+            String::from_utf8_lossy(&cmdline).contains(&folder.display().to_string()),
+            "code-server does not serve the worktree"
+        );
+        served_pid = Some(pid);
+    }
+
+    // Dirty: kept. Clean: its code-server stops, it is unregistered, its
+    // folder goes; its branch stays.
+    std::fs::write(folder.join("wip.txt"), "wip\n").unwrap();
+    let e = fx
+        .app
+        .remove_worktree(fx.id, "feature-login")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert!(folder.join("wip.txt").exists());
+    assert!(fx.app.repos.get(wt_id).is_ok());
+    std::fs::remove_file(folder.join("wip.txt")).unwrap();
+    let left = fx
+        .app
+        .remove_worktree(fx.id, "feature-login")
+        .await
+        .unwrap();
+    assert!(left.is_empty());
+    assert!(!folder.exists());
+    assert!(fx.app.repos.get(wt_id).is_err());
+    assert!(!cli(&["worktree", "list"]).contains("shop-feature-login"));
+    assert_eq!(cli(&["branch", "--list", "feature/login"]), "feature/login");
+    if let Some(pid) = served_pid {
+        let gone = (0..50).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        });
+        assert!(gone, "the worktree's code-server outlived it");
+    }
+    // An existing branch, again.
+    let again = add("feature/login", false).await.unwrap();
+    assert_eq!(again.branch.as_deref(), Some("feature/login"));
+}

@@ -17,6 +17,7 @@ pub mod lines;
 pub mod ops;
 pub mod sync;
 pub mod watch;
+pub mod worktrees;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};

@@ -115,6 +115,14 @@ impl GitOps {
         }
     }
 
+    pub(crate) fn open_repo(&self, repository_id: i64) -> Result<Repository> {
+        self.open(repository_id)
+    }
+
+    pub(crate) fn registry(&self) -> &RepoRegistry {
+        &self.repos
+    }
+
     fn open(&self, repository_id: i64) -> Result<Repository> {
         let repo = self.repos.get(repository_id)?;
         Repository::open(&repo.path)

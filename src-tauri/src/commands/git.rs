@@ -130,6 +130,42 @@ pub async fn git_file_history(
 }
 
 #[tauri::command]
+pub async fn git_worktrees(
+    state: State<'_, AppState>,
+    req: Req<git::Worktrees>,
+) -> Out<git::Worktrees> {
+    let git::Worktrees { repository_id } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.worktrees(repository_id)).await
+}
+
+#[tauri::command]
+pub async fn git_add_worktree(
+    state: State<'_, AppState>,
+    req: Req<git::AddWorktree>,
+) -> Out<git::AddWorktree> {
+    let git::AddWorktree {
+        repository_id,
+        branch,
+        create,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.add_worktree(repository_id, &branch, create)).await
+}
+
+#[tauri::command]
+pub async fn git_remove_worktree(
+    state: State<'_, AppState>,
+    req: Req<git::RemoveWorktree>,
+) -> Out<git::RemoveWorktree> {
+    let git::RemoveWorktree {
+        repository_id,
+        name,
+    } = req.0;
+    Ok(state.remove_worktree(repository_id, &name).await?)
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

@@ -405,5 +405,24 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.wait_until("the commit past the hook", || {
         (cli(&["log", "-1", "--format=%s"]) == "Through the hook").then_some(())
     });
+    dismiss_toasts(d);
+
+    // A worktree of a new branch: a folder next to the repository, listed
+    // with its own VS Code; removed again (asked first).
+    d.click("[data-testid=git-tab-worktrees]");
+    d.find("[data-testid=git-worktrees-empty]");
+    d.type_into("[data-testid=git-worktree-branch]", "feature/side");
+    d.click("[data-testid=git-worktree-add]");
+    d.find("[data-testid=git-worktree-open-feature-side]");
+    let side = root.join("shop-feature-side");
+    assert_eq!(
+        ai_desktop_core::testkit::git_cli::git(&side, &["branch", "--show-current"]),
+        "feature/side"
+    );
+    d.step("git-worktree");
+    d.click("[data-testid=git-worktree-remove-feature-side]");
+    d.click("[data-testid=confirm-yes]");
+    d.find("[data-testid=git-worktrees-empty]");
+    assert!(!side.exists());
     d.call("DELETE", "", None);
 }

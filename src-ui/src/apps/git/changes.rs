@@ -187,6 +187,7 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                     toasts.success(format!("{verb} {} {}", c.short_id, c.summary));
                     message.set(String::new());
                     amend.set(false);
+                    skip_hooks.set(false);
                     reload();
                 }
                 Err(e) => toasts.error(

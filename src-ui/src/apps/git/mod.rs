@@ -31,6 +31,7 @@ mod insight;
 mod keys;
 mod refs;
 mod sync;
+mod worktrees;
 
 use changes::*;
 use clone::*;
@@ -42,6 +43,7 @@ use insight::*;
 use keys::*;
 use refs::*;
 use sync::*;
+use worktrees::*;
 
 #[component]
 pub fn GitPage() -> impl IntoView {

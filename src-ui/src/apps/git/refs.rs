@@ -7,6 +7,7 @@ pub(super) enum Tab {
     Stashes,
     Tags,
     Remotes,
+    Worktrees,
 }
 
 /// Stashes, tags and remotes of the selected repository.
@@ -120,6 +121,8 @@ pub(super) fn RefsPanel(
                     {move || format!("Tags ({})", tags.with(Vec::len))}</button>
                 <button class="tab" class:active=move || tab.get() == Tab::Remotes data-testid="git-tab-remotes" on:click=move |_| tab.set(Tab::Remotes)>
                     {move || format!("Remotes ({})", remotes.with(Vec::len))}</button>
+                <button class="tab" class:active=move || tab.get() == Tab::Worktrees data-testid="git-tab-worktrees" on:click=move |_| tab.set(Tab::Worktrees)>
+                    "Worktrees"</button>
             </div>
             {move || match tab.get() {
                 Tab::Stashes => view! {
@@ -179,6 +182,10 @@ pub(super) fn RefsPanel(
                         </ul> }.into_any()
                     }}
                 }.into_any(),
+                Tab::Worktrees => match repo.get() {
+                    Some(repository_id) => view! { <WorktreesTab repository_id version/> }.into_any(),
+                    None => ().into_any(),
+                },
                 Tab::Remotes => view! {
                     <form class="input-row" on:submit=move |ev| { ev.prevent_default();
                         act(RefOp::AddRemote { name: text.get_untracked(), url: text2.get_untracked() }, "Remote added"); }>
