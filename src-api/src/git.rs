@@ -178,6 +178,35 @@ pub struct WorktreeInfo {
     pub missing: bool,
 }
 
+/// A run of a conflicted file: text both sides agree on, or a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ConflictChunk {
+    /// Text both sides have (lines end in their newlines).
+    Same {
+        /// The text.
+        text: String,
+    },
+    /// A conflict: our version, the common ancestor's, theirs.
+    Conflict {
+        /// The current branch's lines.
+        ours: String,
+        /// The common ancestor's lines (empty when both added the file).
+        base: String,
+        /// The merged-in (or picked, or rebased) lines.
+        theirs: String,
+    },
+}
+
+/// A conflicted text file for the 3-way editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictFile {
+    /// The file, relative to the repository.
+    pub path: String,
+    /// Its runs, in order.
+    pub chunks: Vec<ConflictChunk>,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -578,6 +607,10 @@ crate::command! {
     /// Removes a worktree with no uncommitted change: its code-server stops,
     /// it is unregistered, its folder deleted (its branch stays).
     RemoveWorktree = "git_remove_worktree" { repository_id: i64, name: String } -> Vec<WorktreeInfo>;
+    /// A conflicted file as common runs and conflicts (ours, base, theirs).
+    Conflict = "git_conflict" { repository_id: i64, path: String } -> ConflictFile;
+    /// Writes the resolution of a conflicted file and stages it.
+    Resolve = "git_resolve" { repository_id: i64, path: String, text: String } -> ();
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

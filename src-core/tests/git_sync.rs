@@ -873,3 +873,89 @@ async fn cherry_pick_and_revert_make_new_commits_or_stop_on_conflicts() {
     ));
     assert_eq!(git(&f.mine, &["rev-parse", "HEAD~1"]), tip);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicts_are_shown_three_ways_and_the_chosen_result_is_committed() {
+    use ai_desktop_api::git::ConflictChunk;
+    let f = fixture();
+    let base: String = (1..=10).map(|i| format!("line {i}\n")).collect();
+    commit_file(&f, "c.txt", &base, "Base");
+    f.ops.create_branch(f.id, "feature", true).unwrap();
+    commit_file(
+        &f,
+        "c.txt",
+        &base
+            .replace("line 2\n", "line 2 feature\n")
+            .replace("line 8\n", "line 8 feature\n"),
+        "Feature",
+    );
+    f.ops.switch_branch(f.id, "main").unwrap();
+    commit_file(
+        &f,
+        "c.txt",
+        &base
+            .replace("line 2\n", "line 2 main\n")
+            .replace("line 8\n", "line 8 main\n"),
+        "Main",
+    );
+    let r = f.sync.merge(f.id, "feature").await.unwrap();
+    assert_eq!(r.conflicted, ["c.txt"]);
+
+    let file = f.ops.conflict(f.id, "c.txt").unwrap();
+    let conflicts: Vec<_> = file
+        .chunks
+        .iter()
+        .filter_map(|c| match c {
+            ConflictChunk::Conflict { ours, base, theirs } => Some((ours, base, theirs)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(conflicts.len(), 2, "{file:?}");
+    assert_eq!(
+        conflicts[0],
+        (
+            &"line 2 main\n".to_string(),
+            &"line 2\n".to_string(),
+            &"line 2 feature\n".to_string()
+        )
+    );
+    // Theirs for the first, ours for the second, assembled as the page does.
+    let mut n = 0;
+    let text: String = file
+        .chunks
+        .iter()
+        .map(|c| match c {
+            ConflictChunk::Same { text } => text.clone(),
+            ConflictChunk::Conflict { ours, theirs, .. } => {
+                n += 1;
+                if n == 1 {
+                    theirs.clone()
+                } else {
+                    ours.clone()
+                }
+            }
+        })
+        .collect();
+    // Markers left in: refused, nothing staged.
+    assert!(f.ops.resolve(f.id, "c.txt", "<<<<<<< ours\nx\n").is_err());
+    assert!(
+        f.ops.resolve(f.id, "a.txt", "x\n").is_err(),
+        "not in conflict"
+    );
+    f.ops.resolve(f.id, "c.txt", &text).unwrap();
+    assert_eq!(
+        git(&f.mine, &["diff", "--name-only", "--diff-filter=U"]),
+        ""
+    );
+    f.ops.commit(f.id, "Merge feature").unwrap();
+    let expected = base
+        .replace("line 2\n", "line 2 feature\n")
+        .replace("line 8\n", "line 8 main\n");
+    assert_eq!(git(&f.mine, &["show", "HEAD:c.txt"]), expected.trim_end());
+    assert_eq!(
+        git(&f.mine, &["rev-list", "--parents", "-n", "1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+}

@@ -318,6 +318,11 @@ fn set_executable(path: &Path, executable: bool) -> Result<()> {
     Ok(())
 }
 
+/// Writes a conflict's resolution over `path`, keeping its mode.
+pub(crate) fn write_resolved(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file(path, bytes, 0o100644)
+}
+
 /// Puts `bytes` in the index as `rel`, keeping its entry's mode (or `mode`
 /// for a file the index does not have yet).
 fn write_index(repo: &Repository, rel: &Path, bytes: &[u8], mode: u32) -> Result<()> {

@@ -10,6 +10,7 @@ pub mod args;
 pub mod blame;
 pub mod changes;
 pub mod cli;
+pub mod conflicts;
 pub mod diff;
 pub mod graph;
 pub mod identity;

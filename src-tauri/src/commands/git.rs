@@ -166,6 +166,30 @@ pub async fn git_remove_worktree(
 }
 
 #[tauri::command]
+pub async fn git_conflict(
+    state: State<'_, AppState>,
+    req: Req<git::Conflict>,
+) -> Out<git::Conflict> {
+    let git::Conflict {
+        repository_id,
+        path,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.conflict(repository_id, &path)).await
+}
+
+#[tauri::command]
+pub async fn git_resolve(state: State<'_, AppState>, req: Req<git::Resolve>) -> Out<git::Resolve> {
+    let git::Resolve {
+        repository_id,
+        path,
+        text,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.resolve(repository_id, &path, &text)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

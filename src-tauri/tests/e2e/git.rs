@@ -424,5 +424,46 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.click("[data-testid=confirm-yes]");
     d.find("[data-testid=git-worktrees-empty]");
     assert!(!side.exists());
+    dismiss_toasts(d);
+
+    // A merge conflict resolved in the 3-way editor: theirs taken, the
+    // result staged, the merge committed from the window (through git
+    // commit: the repository is trusted; its refusing hook is gone).
+    std::fs::remove_file(&hook).unwrap();
+    std::fs::write(project.join("c.txt"), "top\nshared\nbottom\n").unwrap();
+    cli(&["add", "c.txt"]);
+    cli(&["commit", "-qm", "c base", "--no-verify"]);
+    cli(&["checkout", "-qb", "other"]);
+    std::fs::write(project.join("c.txt"), "top\nshared by other\nbottom\n").unwrap();
+    cli(&["commit", "-qam", "c other", "--no-verify"]);
+    cli(&["checkout", "-q", "main"]);
+    std::fs::write(project.join("c.txt"), "top\nshared by main\nbottom\n").unwrap();
+    cli(&["commit", "-qam", "c main", "--no-verify"]);
+    d.click("[data-testid=nav-system]");
+    d.click("[data-testid=nav-git]");
+    d.click("[data-testid=git-join-branch] option[value=other]");
+    d.click("[data-testid=git-merge]");
+    d.click("[data-testid=git-resolve-c\\.txt]");
+    wait_text(d, "[data-testid=git-conflict-0]", "shared by other");
+    d.click("[data-testid=git-take-theirs-0]");
+    wait_text(d, "[data-testid=git-conflict-result]", "");
+    d.step("git-conflict-editor");
+    d.click("[data-testid=git-conflict-save]");
+    d.wait_until("the conflict resolved and staged", || {
+        cli(&["diff", "--name-only", "--diff-filter=U"])
+            .is_empty()
+            .then_some(())
+    });
+    assert_eq!(
+        std::fs::read_to_string(project.join("c.txt")).unwrap(),
+        "top\nshared by other\nbottom\n"
+    );
+    dismiss_toasts(d);
+    d.type_into("[data-testid=git-message]", "Merge other");
+    d.click("[data-testid=git-commit]");
+    d.wait_until("the merge committed", || {
+        (cli(&["log", "-1", "--format=%s %P"]).split(' ').count() == 4).then_some(())
+    });
+    assert_eq!(cli(&["show", "HEAD:c.txt"]), "top\nshared by other\nbottom");
     d.call("DELETE", "", None);
 }

@@ -40,6 +40,8 @@ pub(super) fn SyncBar(
     let progress = RwSignal::new(None::<GitProgress>);
     let state = RwSignal::new(RepoState::Clean);
     let conflicted = RwSignal::new(Vec::<String>::new());
+    // The conflicted file open in the 3-way editor.
+    let resolving = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         version.track();
         let Some(repository_id) = repo.get() else {
@@ -155,8 +157,22 @@ pub(super) fn SyncBar(
                     }}</p>
                     {move || (!conflicted.get().is_empty()).then(|| view! {
                         <ul class="plain-list mono" data-testid="git-conflicted">
-                            {conflicted.get().into_iter().map(|f| view! { <li>"⚠ "{f}</li> }).collect_view()}
+                            {conflicted.get().into_iter().map(|f| {
+                                let path = f.clone();
+                                view! {
+                                    <li class="git-change">"⚠ "{f.clone()}
+                                        <button class="button small" data-testid=format!("git-resolve-{f}")
+                                            title="Take a side for each conflict in the 3-way editor"
+                                            on:click=move |_| resolving.set(Some(path.clone()))>"Resolve…"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
                         </ul>
+                    })}
+                    {move || resolving.get().zip(repo.get()).map(|(path, repository_id)| view! {
+                        <ConflictDialog repository_id path
+                            on_close=Callback::new(move |_| resolving.set(None))
+                            on_resolved=Callback::new(move |_| { version.update(|v| *v += 1); on_done.run(()); })/>
                     })}
                     <div class="row-actions">
                         {rebase.then(|| view! {
