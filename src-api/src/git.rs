@@ -207,6 +207,34 @@ pub struct ConflictFile {
     pub chunks: Vec<ConflictChunk>,
 }
 
+/// What an interactive rebase does with a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RebaseAction {
+    /// Keep it.
+    Pick,
+    /// Keep it with a new message.
+    Reword,
+    /// Meld it into the commit before it, messages joined.
+    Squash,
+    /// Meld it into the commit before it, its message dropped.
+    Fixup,
+    /// Leave it out.
+    Drop,
+}
+
+/// One line of an interactive rebase's plan, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RebaseStep {
+    /// The commit (full id).
+    pub id: String,
+    /// What to do with it.
+    pub action: RebaseAction,
+    /// The new message, for `reword`.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -678,6 +706,11 @@ crate::command! {
     CherryPick = "git_cherry_pick" { repository_id: i64, id: String } -> SyncResult;
     /// A new commit that undoes a commit's change (not a merge commit); may stop with conflicts.
     Revert = "git_revert" { repository_id: i64, id: String } -> SyncResult;
+    /// The commits after `base` up to HEAD, oldest first: what an interactive rebase plans.
+    RebaseCommits = "git_rebase_commits" { repository_id: i64, base: String } -> Vec<CommitInfo>;
+    /// Replays the commits after `base` as `plan` says (reordered, reworded,
+    /// squashed, fixed up, dropped); stops on conflicts like a rebase.
+    RebaseInteractive = "git_rebase_interactive" { repository_id: i64, base: String, plan: Vec<RebaseStep> } -> SyncResult;
     /// Aborts the merge or rebase under way
     Abort = "git_abort" { repository_id: i64 } -> RepoState;
     /// Carries on with a rebase once its conflicts are resolved and staged.

@@ -959,3 +959,76 @@ async fn conflicts_are_shown_three_ways_and_the_chosen_result_is_committed() {
         3
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interactive_rebase_plan_produces_the_expected_history() {
+    use ai_desktop_api::git::{RebaseAction as A, RebaseStep};
+    let f = fixture();
+    let base = git(&f.mine, &["rev-parse", "HEAD"]);
+    let c1 = commit_file(&f, "one.txt", "1\n", "One");
+    let c2 = commit_file(&f, "two.txt", "2\n", "Two");
+    let c3 = commit_file(&f, "one.txt", "1 fixed\n", "Fix one");
+    let c4 = commit_file(&f, "four.txt", "4\n", "Four");
+    let c5 = commit_file(&f, "five.txt", "5\n", "Five, misspelt");
+    let listed: Vec<String> = f
+        .sync
+        .rebase_commits(f.id, &base)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        listed,
+        [c1.clone(), c2.clone(), c3.clone(), c4.clone(), c5.clone()]
+    );
+    let step = |id: &str, action: A, message: Option<&str>| RebaseStep {
+        id: id.to_string(),
+        action,
+        message: message.map(str::to_string),
+    };
+    // Fix one folded into One (moved up), Two dropped, Five reworded and
+    // moved before Four.
+    let plan = vec![
+        step(&c1, A::Pick, None),
+        step(&c3, A::Fixup, None),
+        step(&c2, A::Drop, None),
+        step(&c5, A::Reword, Some("Five")),
+        step(&c4, A::Pick, None),
+    ];
+    // Bad plans are refused and change nothing.
+    let head = git(&f.mine, &["rev-parse", "HEAD"]);
+    assert!(f
+        .sync
+        .rebase_interactive(f.id, &base, &plan[..4])
+        .await
+        .is_err());
+    let mut first_fixup = plan.clone();
+    first_fixup.swap(0, 1);
+    assert!(f
+        .sync
+        .rebase_interactive(f.id, &base, &first_fixup)
+        .await
+        .is_err());
+    let mut no_message = plan.clone();
+    no_message[3].message = Some("  ".into());
+    assert!(f
+        .sync
+        .rebase_interactive(f.id, &base, &no_message)
+        .await
+        .is_err());
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), head);
+
+    let r = f.sync.rebase_interactive(f.id, &base, &plan).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Rebased, "{r:?}");
+    assert_eq!(
+        git(&f.mine, &["log", "--format=%s", &format!("{base}..HEAD")]),
+        "Four\nFive\nOne"
+    );
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("one.txt")).unwrap(),
+        "1 fixed\n"
+    );
+    assert!(!f.mine.join("two.txt").exists());
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+}

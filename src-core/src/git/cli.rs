@@ -57,6 +57,7 @@ pub enum Sub {
     Rebase,
     RebaseAbort,
     RebaseContinue,
+    RebaseInteractive,
     CherryPick,
     CherryPickAbort,
     Revert,
@@ -72,6 +73,7 @@ impl Sub {
             Sub::Rebase => &["rebase", "--no-autostash"],
             Sub::RebaseAbort => &["rebase", "--abort"],
             Sub::RebaseContinue => &["rebase", "--continue"],
+            Sub::RebaseInteractive => &["rebase", "-i", "--no-autosquash", "--no-autostash"],
             Sub::CherryPick => &["cherry-pick", "--no-edit"],
             Sub::CherryPickAbort => &["cherry-pick", "--abort"],
             Sub::Revert => &["revert", "--no-edit"],
@@ -278,6 +280,20 @@ pub async fn run(
     timeout: Duration,
     progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
 ) -> Result<Output> {
+    run_with_todo(home, dir, sub, values, timeout, progress, None).await
+}
+
+/// [`run`] for an interactive rebase: git's todo list is replaced by the
+/// file `todo` (the app's own plan) instead of opening an editor.
+pub async fn run_with_todo(
+    home: &Path,
+    dir: &Path,
+    sub: Sub,
+    values: &[OsString],
+    timeout: Duration,
+    progress: Option<&(dyn Fn(GitProgress) + Send + Sync)>,
+    todo: Option<&Path>,
+) -> Result<Output> {
     let mut cmd = tokio::process::Command::new(program()?);
     cmd.args(FIXED_OPTIONS);
     for setting in repository_programs_disarmed(dir).await? {
@@ -293,7 +309,17 @@ pub async fn run(
         .env("HOME", home)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_EDITOR", "true")
-        .env("GIT_SEQUENCE_EDITOR", "true")
+        .env(
+            "GIT_SEQUENCE_EDITOR",
+            match todo {
+                // git runs it through the shell with the todo file's path after it.
+                Some(file) => format!(
+                    "cp -- '{}'",
+                    file.display().to_string().replace('\'', "'\\''")
+                ),
+                None => "true".to_string(),
+            },
+        )
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

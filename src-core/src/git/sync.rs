@@ -473,6 +473,159 @@ impl GitSync {
         self.join_named(&path, Sub::Revert, id, &short).await
     }
 
+    /// The commits after `base` up to HEAD, oldest first (no merges among
+    /// them: those are not replayed here).
+    pub fn rebase_commits(
+        &self,
+        repository_id: i64,
+        base: &str,
+    ) -> Result<Vec<ai_desktop_api::git::CommitInfo>> {
+        let path = self.path(repository_id)?;
+        let repo = Self::open(&path)?;
+        let base = Self::commit_id(&repo, base)?;
+        let head = head_id(&repo)
+            .ok_or_else(|| Error::InvalidInput("Make a first commit first.".into()))?;
+        if base != head && !repo.graph_descendant_of(head, base)? {
+            return Err(Error::InvalidInput(
+                "That commit is not in the current branch's history.".into(),
+            ));
+        }
+        let mut walk = repo.revwalk()?;
+        walk.push(head)?;
+        walk.hide(base)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        let mut out = Vec::new();
+        for id in walk {
+            let c = repo.find_commit(id?)?;
+            if c.parent_count() > 1 {
+                return Err(Error::InvalidInput(
+                    "There is a merge commit after that one: such a history is not rebased here (use a terminal).".into(),
+                ));
+            }
+            let id = c.id().to_string();
+            out.push(ai_desktop_api::git::CommitInfo {
+                short_id: id[..7].to_string(),
+                id,
+                summary: c.summary().ok().flatten().unwrap_or("").to_string(),
+                author: c.author().name().unwrap_or("").to_string(),
+                email: c.author().email().unwrap_or("").to_string(),
+                time: c.time().seconds(),
+                parents: c.parent_ids().map(|p| p.to_string()).collect(),
+            });
+            if out.len() > 500 {
+                return Err(Error::InvalidInput(
+                    "More than 500 commits: pick a newer starting point.".into(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn commit_id(repo: &Repository, id: &str) -> Result<git2::Oid> {
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidInput(format!(
+                "\"{id}\" is not a commit id (40 hexadecimal characters)."
+            )));
+        }
+        let oid = git2::Oid::from_str(id)
+            .map_err(|_| Error::InvalidInput(format!("\"{id}\" is not a commit id.")))?;
+        repo.find_commit(oid)
+            .map_err(|_| Error::NotFound(format!("There is no commit {id} here.")))?;
+        Ok(oid)
+    }
+
+    /// Replays the commits after `base` as `plan` says: every one of them
+    /// exactly once, in the plan's order.
+    pub async fn rebase_interactive(
+        &self,
+        repository_id: i64,
+        base: &str,
+        plan: &[ai_desktop_api::git::RebaseStep],
+    ) -> Result<SyncResult> {
+        use ai_desktop_api::git::RebaseAction as A;
+        let commits = self.rebase_commits(repository_id, base)?;
+        let mut planned: Vec<&str> = plan.iter().map(|s| s.id.as_str()).collect();
+        planned.sort();
+        let mut have: Vec<&str> = commits.iter().map(|c| c.id.as_str()).collect();
+        have.sort();
+        if planned != have {
+            return Err(Error::InvalidInput(
+                "The plan must name every commit after the starting point exactly once.".into(),
+            ));
+        }
+        if plan.is_empty() {
+            return Err(Error::InvalidInput("There is nothing to rebase.".into()));
+        }
+        let first_kept = plan.iter().find(|s| s.action != A::Drop);
+        if first_kept.is_some_and(|s| matches!(s.action, A::Squash | A::Fixup)) {
+            return Err(Error::InvalidInput(
+                "The first kept commit cannot be squashed or fixed up: there is nothing before it."
+                    .into(),
+            ));
+        }
+        let path = self.path(repository_id)?;
+        {
+            let repo = Self::open(&path)?;
+            if repo.state() != git2::RepositoryState::Clean {
+                return Err(Error::Conflict(
+                    "A merge or rebase is under way; finish or abort it first.".into(),
+                ));
+            }
+            Self::current_branch(&repo)?;
+        }
+        // The plan and the new messages, in a private folder of their own.
+        let dir = std::env::temp_dir().join(format!(
+            "ai-desktop-rebase-{}",
+            crate::secrets::random_hex(8)?
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::failed("Could not write the plan.", e))?;
+        let cleanup = scopeguard_dir(dir.clone());
+        let mut todo = String::new();
+        for (i, step) in plan.iter().enumerate() {
+            let word = match step.action {
+                A::Pick | A::Reword => "pick",
+                A::Squash => "squash",
+                A::Fixup => "fixup",
+                A::Drop => "drop",
+            };
+            todo.push_str(&format!("{word} {}\n", step.id));
+            if step.action == A::Reword {
+                let message = step.message.as_deref().unwrap_or("").trim();
+                if message.is_empty() {
+                    return Err(Error::InvalidInput(
+                        "A reworded commit needs a message.".into(),
+                    ));
+                }
+                let file = dir.join(format!("message-{i}"));
+                std::fs::write(&file, format!("{message}\n"))
+                    .map_err(|e| Error::failed("Could not write the plan.", e))?;
+                todo.push_str(&format!(
+                    "exec git commit --amend --no-verify --allow-empty --quiet -F '{}'\n",
+                    file.display().to_string().replace('\'', "'\\''")
+                ));
+            }
+        }
+        let todo_file = dir.join("todo");
+        std::fs::write(&todo_file, todo)
+            .map_err(|e| Error::failed("Could not write the plan.", e))?;
+        let before = head_id(&Self::open(&path)?);
+        let base_oid = Self::commit_id(&Self::open(&path)?, base)?;
+        let out = cli::run_with_todo(
+            &self.home,
+            &path,
+            Sub::RebaseInteractive,
+            &[OsString::from(base_oid.to_string())],
+            MERGE_TIMEOUT,
+            None,
+            Some(&todo_file),
+        )
+        .await;
+        drop(cleanup);
+        let out = out?;
+        self.outcome(&path, Sub::RebaseInteractive, out, before, base, &base[..7])
+            .await
+    }
+
     /// Checks that `id` names a commit that is not a merge; its short id.
     fn single_parent_commit(path: &Path, id: &str, doing: &str) -> Result<String> {
         if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -582,7 +735,7 @@ impl GitSync {
                     message: format!(
                         "The {verb} stopped with conflicts in {} file(s): resolve them, stage them, then {}; or abort.",
                         files.len(),
-                        if matches!(sub, Sub::Rebase | Sub::RebaseContinue) { "continue" } else { "commit" }
+                        if matches!(sub, Sub::Rebase | Sub::RebaseContinue | Sub::RebaseInteractive) { "continue" } else { "commit" }
                     ),
                     conflicted: files,
                 });
@@ -599,6 +752,10 @@ impl GitSync {
             Sub::Rebase | Sub::RebaseContinue => {
                 (SyncOutcome::Rebased, format!("Rebased onto {other}."))
             }
+            Sub::RebaseInteractive => (
+                SyncOutcome::Rebased,
+                format!("Rebased the commits after {name} as planned."),
+            ),
             Sub::CherryPick if after != before => (
                 SyncOutcome::CherryPicked,
                 format!("Cherry-picked {name} onto the current branch."),
@@ -770,4 +927,17 @@ fn fetch_blocking(
             .map_err(|e| git_error(&format!("Fetching from {name}"), e))?;
     }
     Ok((repo, name))
+}
+
+/// Removes `dir` when dropped (the rebase plan's folder).
+struct DirGuard(std::path::PathBuf);
+
+impl Drop for DirGuard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scopeguard_dir(dir: std::path::PathBuf) -> DirGuard {
+    DirGuard(dir)
 }

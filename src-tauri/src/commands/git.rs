@@ -526,6 +526,35 @@ pub async fn git_revert(state: State<'_, AppState>, req: Req<git::Revert>) -> Ou
 }
 
 #[tauri::command]
+pub async fn git_rebase_commits(
+    state: State<'_, AppState>,
+    req: Req<git::RebaseCommits>,
+) -> Out<git::RebaseCommits> {
+    let git::RebaseCommits {
+        repository_id,
+        base,
+    } = req.0;
+    let sync = state.git_sync.clone();
+    blocking(move || sync.rebase_commits(repository_id, &base)).await
+}
+
+#[tauri::command]
+pub async fn git_rebase_interactive(
+    state: State<'_, AppState>,
+    req: Req<git::RebaseInteractive>,
+) -> Out<git::RebaseInteractive> {
+    let git::RebaseInteractive {
+        repository_id,
+        base,
+        plan,
+    } = req.0;
+    Ok(state
+        .git_sync
+        .rebase_interactive(repository_id, &base, &plan)
+        .await?)
+}
+
+#[tauri::command]
 pub async fn git_rebase(state: State<'_, AppState>, req: Req<git::Rebase>) -> Out<git::Rebase> {
     let git::Rebase {
         repository_id,

@@ -465,5 +465,44 @@ fn git_lines_and_hunks_through_the_real_window() {
         (cli(&["log", "-1", "--format=%s %P"]).split(' ').count() == 4).then_some(())
     });
     assert_eq!(cli(&["show", "HEAD:c.txt"]), "top\nshared by other\nbottom");
+    dismiss_toasts(d);
+
+    // An interactive rebase of the three commits after the merge: the
+    // second dropped, the third moved up.
+    for n in ["r1", "r2", "r3"] {
+        std::fs::write(project.join(format!("{n}.txt")), n).unwrap();
+        cli(&["add", "."]);
+        cli(&["commit", "-qm", n, "--no-verify"]);
+    }
+    d.click("[data-testid=nav-system]");
+    d.click("[data-testid=nav-git]");
+    wait_text(d, "[data-testid=git-log]", "r3");
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "[...document.querySelectorAll('[data-testid=git-log] .graph-row')].find(r => r.textContent.includes('Merge other')).click();",
+            "args": [],
+        })),
+    );
+    d.click("[data-testid=git-rebase-here]");
+    wait_text(d, "[data-testid=git-rebase-plan]", "r2");
+    let drop = d.find("[data-testid=git-rebase-action-1]");
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "const s = arguments[0]; s.value = 'drop'; s.dispatchEvent(new Event('change'));",
+            "args": [{ ELEMENT_KEY: drop }],
+        })),
+    );
+    d.click("[data-testid=git-rebase-up-2]");
+    d.step("git-rebase-editor");
+    d.click("[data-testid=git-rebase-start]");
+    d.wait_until("the rebased history", || {
+        (cli(&["log", "--format=%s", "-3"]) == "r3\nr1\nMerge other").then_some(())
+    });
+    assert!(!project.join("r2.txt").exists());
+    assert_eq!(cli(&["status", "--porcelain"]), "");
     d.call("DELETE", "", None);
 }

@@ -114,7 +114,14 @@ pub(super) fn CommitDialog(
         }
     };
     let apply2 = apply.clone();
+    let rebasing = RwSignal::new(false);
+    let base = commit.clone();
     view! {
+        {move || rebasing.get().then(|| view! {
+            <RebaseDialog repository_id base=base.clone()
+                on_close=Callback::new(move |_| rebasing.set(false))
+                on_done=Callback::new(move |_| { on_reset.run(()); on_close.run(()); })/>
+        })}
         <Dialog title=format!("Commit {}", commit.short_id) on_close=on_close test_id="git-commit-dialog">
             <ConfirmHost ask/>
             <div class="dialog-body commit-detail">
@@ -151,6 +158,9 @@ pub(super) fn CommitDialog(
                 <button class="button" data-testid="git-revert" disabled=move || busy.get()
                     title="Make a new commit that undoes this commit's change"
                     on:click=move |_| apply2(true)>"Revert"</button>
+                <button class="button" data-testid="git-rebase-here"
+                    title="Reorder, reword, squash or drop the commits after this one"
+                    on:click=move |_| rebasing.set(true)>"Rebase after…"</button>
                 <span class="muted small-text">"Reset the current branch to this commit:"</span>
                 <button class="button" on:click=move |_| reset(ResetMode::Soft)>"Soft"</button>
                 <button class="button" on:click=move |_| reset2(ResetMode::Mixed)>"Mixed"</button>
