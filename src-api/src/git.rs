@@ -235,6 +235,23 @@ pub struct RebaseStep {
     pub message: Option<String>,
 }
 
+/// What to search the history for; empty fields are not used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    /// Words in the message (case-insensitive).
+    #[serde(default)]
+    pub message: String,
+    /// The author's name or email, or part of it.
+    #[serde(default)]
+    pub author: String,
+    /// A path the commit changed (relative to the repository).
+    #[serde(default)]
+    pub path: String,
+    /// A string the change added or removed (git's pickaxe, `-S`).
+    #[serde(default)]
+    pub content: String,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -639,6 +656,8 @@ crate::command! {
     Conflict = "git_conflict" { repository_id: i64, path: String } -> ConflictFile;
     /// Writes the resolution of a conflicted file and stages it.
     Resolve = "git_resolve" { repository_id: i64, path: String, text: String } -> ();
+    /// Commits whose message, author, paths or changes match; newest first, at most 200.
+    SearchHistory = "git_search_history" { repository_id: i64, query: HistoryQuery } -> Vec<CommitInfo>;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

@@ -486,11 +486,13 @@ fn a_commit_is_undone_softly_and_only_while_it_is_the_tip() {
     // Committed again, then another commit on top from the CLI: the undo
     // is refused and nothing moves.
     fx.app.git_ops.commit(fx.id, "Second again").unwrap();
+    let offered = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
     std::fs::write(fx.repo.join("g.txt"), "g\n").unwrap();
     git(&fx.repo, &["add", "g.txt"]);
     git(&fx.repo, &["commit", "-qm", "from the CLI"]);
     let tip = git(&fx.repo, &["rev-parse", "HEAD"]);
-    let e = undo_last(&fx).unwrap_err();
+    assert_eq!(fx.app.git_ops.last_undo(fx.id).unwrap(), None);
+    let e = fx.app.git_ops.undo(fx.id, offered.id).unwrap_err();
     assert!(matches!(e, Error::Conflict(_)), "{e:?}");
     assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), tip);
 }
@@ -945,4 +947,81 @@ async fn a_worktree_is_its_own_repository_with_its_own_code_server_and_goes_only
     // An existing branch, again.
     let again = add("feature/login", false).await.unwrap();
     assert_eq!(again.branch.as_deref(), Some("feature/login"));
+}
+
+#[test]
+fn the_history_is_searched_by_message_author_path_and_content() {
+    let fx = fixture();
+    let cli = |args: &[&str]| git(&fx.repo, args);
+    std::fs::write(fx.repo.join("auth.rs"), "fn login() {}\n").unwrap();
+    cli(&["add", "."]);
+    cli(&["commit", "-qm", "Add the login flow"]);
+    std::fs::write(fx.repo.join("auth.rs"), "fn login() { check_token() }\n").unwrap();
+    cli(&[
+        "-c",
+        "user.name=Grace Hopper",
+        "-c",
+        "user.email=grace@example.org",
+        "commit",
+        "-qam",
+        "Harden it",
+    ]);
+    std::fs::write(fx.repo.join("other.txt"), "x\n").unwrap();
+    cli(&["add", "."]);
+    cli(&["commit", "-qm", "Unrelated"]);
+    let q = |message: &str, author: &str, path: &str, content: &str| {
+        fx.app
+            .git_ops
+            .search_history(
+                fx.id,
+                &ai_desktop_api::git::HistoryQuery {
+                    message: message.into(),
+                    author: author.into(),
+                    path: path.into(),
+                    content: content.into(),
+                },
+            )
+            .map(|l| l.into_iter().map(|c| c.summary).collect::<Vec<_>>())
+    };
+    assert_eq!(q("LOGIN", "", "", "").unwrap(), ["Add the login flow"]);
+    assert_eq!(q("", "grace", "", "").unwrap(), ["Harden it"]);
+    assert_eq!(
+        q("", "", "auth.rs", "").unwrap(),
+        ["Harden it", "Add the login flow"]
+    );
+    assert_eq!(q("", "", "", "check_token").unwrap(), ["Harden it"]);
+    assert_eq!(q("harden", "", "auth.rs", "").unwrap(), ["Harden it"]);
+    // Options are values, not options; bad input is refused.
+    assert!(q("--all", "", "", "").unwrap().is_empty());
+    assert!(q("", "", "", "").is_err());
+    assert!(q("", "", "../etc", "").is_err());
+    assert!(q("a\nb", "", "", "").is_err());
+}
+
+#[test]
+fn an_undo_is_offered_only_while_it_still_applies() {
+    let fx = fixture();
+    edit(&fx);
+    let d = fx.diff("f.txt", DiffSide::Unstaged);
+    fx.apply("f.txt", LineAction::Discard, hunk(&d, 0), &d)
+        .unwrap();
+    assert!(fx.app.git_ops.last_undo(fx.id).unwrap().is_some());
+    // The file changed since: not offered (the entry stays; put back, offered again).
+    let left = fx.file("f.txt");
+    std::fs::write(fx.repo.join("f.txt"), "other\n").unwrap();
+    assert_eq!(fx.app.git_ops.last_undo(fx.id).unwrap(), None);
+    std::fs::write(fx.repo.join("f.txt"), &left).unwrap();
+    assert!(fx.app.git_ops.last_undo(fx.id).unwrap().is_some());
+    // A commit with another on top of it: not offered.
+    fx.app.identity.set("Ada", "ada@example.org").unwrap();
+    git(&fx.repo, &["add", "f.txt"]);
+    fx.app.git_ops.commit(fx.id, "mine").unwrap();
+    assert_eq!(
+        fx.app.git_ops.last_undo(fx.id).unwrap().unwrap().kind,
+        "commit"
+    );
+    std::fs::write(fx.repo.join("g.txt"), "g\n").unwrap();
+    git(&fx.repo, &["add", "g.txt"]);
+    git(&fx.repo, &["commit", "-qm", "theirs on top"]);
+    assert_eq!(fx.app.git_ops.last_undo(fx.id).unwrap(), None);
 }

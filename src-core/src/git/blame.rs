@@ -108,13 +108,8 @@ pub fn blame(dir: &Path, rel: &Path) -> Result<Blame> {
     parse(&rel.to_string_lossy(), &out)
 }
 
-/// The commits that changed `rel`, following renames, newest first.
-pub fn file_history(dir: &Path, rel: &Path, limit: u32) -> Result<Vec<CommitInfo>> {
-    if limit == 0 || limit > 1000 {
-        return Err(Error::InvalidInput("Ask for 1 to 1000 commits.".into()));
-    }
-    let out = super::cli::file_log(dir, rel, limit)?;
-    String::from_utf8_lossy(&out)
+fn parse_log(out: &[u8]) -> Result<Vec<CommitInfo>> {
+    String::from_utf8_lossy(out)
         .lines()
         .filter(|l| !l.is_empty())
         .map(|line| {
@@ -133,4 +128,43 @@ pub fn file_history(dir: &Path, rel: &Path, limit: u32) -> Result<Vec<CommitInfo
             })
         })
         .collect()
+}
+
+/// Commits whose message, author, files or changes match (see
+/// [`super::cli::search_log`]); at least one criterion is needed.
+pub fn search(dir: &Path, q: &ai_desktop_api::git::HistoryQuery) -> Result<Vec<CommitInfo>> {
+    let fields = [&q.message, &q.author, &q.path, &q.content];
+    if fields.iter().all(|f| f.trim().is_empty()) {
+        return Err(Error::InvalidInput("Type something to search for.".into()));
+    }
+    if fields
+        .iter()
+        .any(|f| f.contains('\0') || f.contains('\n') || f.len() > 200)
+    {
+        return Err(Error::InvalidInput(
+            "Search terms are one line of at most 200 characters.".into(),
+        ));
+    }
+    let path = q.path.trim();
+    if !path.is_empty() {
+        crate::util::check_relative(path)?;
+    }
+    let out = super::cli::search_log(
+        dir,
+        q.message.trim(),
+        q.author.trim(),
+        path,
+        q.content.trim(),
+        200,
+    )?;
+    parse_log(&out)
+}
+
+/// The commits that changed `rel`, following renames, newest first.
+pub fn file_history(dir: &Path, rel: &Path, limit: u32) -> Result<Vec<CommitInfo>> {
+    if limit == 0 || limit > 1000 {
+        return Err(Error::InvalidInput("Ask for 1 to 1000 commits.".into()));
+    }
+    let out = super::cli::file_log(dir, rel, limit)?;
+    parse_log(&out)
 }

@@ -207,6 +207,45 @@ pub fn file_log(dir: &Path, path: &Path, limit: u32) -> Result<Vec<u8>> {
     read_only(cmd, dir, HISTORY_TIMEOUT, "git log")
 }
 
+/// `git log` of HEAD and every branch filtered by the non-empty ones of:
+/// words in the message, the author, a path, and a string added or removed
+/// by the change (pickaxe, `-S`); newest first, at most `limit`. Values go
+/// as `--opt=value` (never read as options) and the path after `--`.
+pub fn search_log(
+    dir: &Path,
+    message: &str,
+    author: &str,
+    path: &str,
+    content: &str,
+    limit: u32,
+) -> Result<Vec<u8>> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS).args([
+        "log",
+        "--no-color",
+        "--fixed-strings",
+        "--regexp-ignore-case",
+        "--format=%H%x00%an%x00%ae%x00%at%x00%P%x00%s",
+        "--branches",
+        "--remotes",
+    ]);
+    cmd.arg(format!("-n{limit}"));
+    if !message.is_empty() {
+        cmd.arg(format!("--grep={message}"));
+    }
+    if !author.is_empty() {
+        cmd.arg(format!("--author={author}"));
+    }
+    if !content.is_empty() {
+        cmd.arg(format!("-S{content}"));
+    }
+    cmd.arg("HEAD").arg("--");
+    if !path.is_empty() {
+        cmd.arg(path);
+    }
+    read_only(cmd, dir, HISTORY_TIMEOUT, "git log")
+}
+
 /// Runs a read-only `cmd` in `dir` with the user's environment, killed
 /// (group and all) after `timeout`, and answers its output.
 fn read_only(

@@ -294,9 +294,17 @@ impl GitOps {
     }
 
     /// The newest undoable operation on `repository_id`.
+    /// Only offered while it can still be undone (the file, ref or branch
+    /// is as the operation left it); an older entry is not offered past a
+    /// newer one.
     pub fn last_undo(&self, repository_id: i64) -> Result<Option<UndoEntry>> {
         self.repos.get(repository_id)?;
-        Ok(self.store.last_git_undo(repository_id)?.map(|r| UndoEntry {
+        let repo = self.open(repository_id)?;
+        let record = self
+            .store
+            .last_git_undo(repository_id)?
+            .filter(|r| undoable(&repo, r));
+        Ok(record.map(|r| UndoEntry {
             id: r.id,
             kind: r.kind,
             target: r.target,
@@ -672,6 +680,17 @@ impl GitOps {
         let rel = Self::paths(&repo, &[path.to_string()])?.remove(0);
         let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
         super::blame::blame(&root, &rel)
+    }
+
+    /// Commits of the repository matching `q` (newest first, at most 200).
+    pub fn search_history(
+        &self,
+        repository_id: i64,
+        q: &ai_desktop_api::git::HistoryQuery,
+    ) -> Result<Vec<CommitInfo>> {
+        let repo = self.open(repository_id)?;
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        super::blame::search(&root, q)
     }
 
     /// The commits that changed `path`, following renames, newest first.
@@ -1207,5 +1226,30 @@ fn undo_head_move(
             .find_reference(target)
             .and_then(|mut r| r.delete())
             .map_err(|e| git_error("Taking back the first commit", e)),
+    }
+}
+
+/// Whether `record` can still be undone: what it changed is as it left it.
+fn undoable(repo: &Repository, record: &UndoRecord) -> bool {
+    let id = |s: &Option<String>| s.as_deref().and_then(|s| git2::Oid::from_str(s).ok());
+    let branch = |name: &str| repo.find_branch(name, BranchType::Local).is_ok();
+    match record.kind.as_str() {
+        "discard_lines" | "discard_file" => {
+            let Some(root) = repo.workdir() else {
+                return false;
+            };
+            let path = root.join(&record.target);
+            let now = match path.symlink_metadata() {
+                Ok(m) if m.is_file() => git2::Oid::hash_file(git2::ObjectType::Blob, &path).ok(),
+                _ => None,
+            };
+            now == id(&record.after_id)
+        }
+        "commit" | "amend" => repo.refname_to_id(&record.target).ok() == id(&record.after_id),
+        "delete_branch" => !branch(&record.target),
+        "rename_branch" => {
+            branch(&record.target) && !record.before_id.as_deref().is_some_and(branch)
+        }
+        _ => false,
     }
 }

@@ -190,6 +190,19 @@ pub async fn git_resolve(state: State<'_, AppState>, req: Req<git::Resolve>) -> 
 }
 
 #[tauri::command]
+pub async fn git_search_history(
+    state: State<'_, AppState>,
+    req: Req<git::SearchHistory>,
+) -> Out<git::SearchHistory> {
+    let git::SearchHistory {
+        repository_id,
+        query,
+    } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.search_history(repository_id, &query)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

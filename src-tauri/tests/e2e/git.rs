@@ -504,5 +504,19 @@ fn git_lines_and_hunks_through_the_real_window() {
     });
     assert!(!project.join("r2.txt").exists());
     assert_eq!(cli(&["status", "--porcelain"]), "");
+
+    // The history searched by changed text: the commit that added it.
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "const s = document.querySelector('[data-testid=git-search-field]'); s.value = 'content'; s.dispatchEvent(new Event('change'));",
+            "args": [],
+        })),
+    );
+    d.type_into("[data-testid=git-search]", "shared by other");
+    d.press(&[keys::ENTER]);
+    wait_text(d, "[data-testid=git-search-results]", "c other");
+    d.step("git-history-search");
     d.call("DELETE", "", None);
 }

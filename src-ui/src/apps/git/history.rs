@@ -160,6 +160,34 @@ pub(super) fn HistoryGraph(
                 .collect::<Vec<_>>()
         })
     };
+    // A search of the history shows its results instead of the graph.
+    let field = RwSignal::new("message".to_string());
+    let term = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<Result<Vec<CommitInfo>, ApiError>>);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = term.get_untracked().trim().to_string();
+        if t.is_empty() {
+            found.set(None);
+            return;
+        }
+        let mut query = ai_desktop_api::git::HistoryQuery::default();
+        match field.get_untracked().as_str() {
+            "author" => query.author = t,
+            "path" => query.path = t,
+            "content" => query.content = t,
+            _ => query.message = t,
+        }
+        spawn_local(async move {
+            found.set(Some(
+                ipc::call(&git::SearchHistory {
+                    repository_id,
+                    query,
+                })
+                .await,
+            ));
+        });
+    };
     let pane = NodeRef::<leptos::html::Div>::new();
     let on_scroll = move |_| {
         if let Some(el) = pane.get() {
@@ -174,7 +202,39 @@ pub(super) fn HistoryGraph(
                         {move || total.get().map(|t| format!("{t} commits · click one for its diff"))}
                     </span>
                 </div>
+                <form class="input-row history-search" on:submit=search>
+                    <select class="input small-input" aria-label="Search in" data-testid="git-search-field"
+                        prop:value=move || field.get() on:change=move |ev| field.set(event_target_value(&ev))>
+                        <option value="message">"Message"</option>
+                        <option value="author">"Author"</option>
+                        <option value="path">"Path"</option>
+                        <option value="content">"Changed text"</option>
+                    </select>
+                    <input class="input small-input" type="search" placeholder="Search the history" data-testid="git-search"
+                        prop:value=move || term.get() on:input=move |ev| {
+                            term.set(event_target_value(&ev));
+                            if term.with_untracked(String::is_empty) { found.set(None); }
+                        }/>
+                </form>
             </div>
+            {move || found.get().map(|r| match r {
+                Err(e) => view! { <ErrorText error=e/> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="git-search-results">"No commit matches."</p> }.into_any(),
+                Ok(list) => view! {
+                    <ul class="plain-list" data-testid="git-search-results">
+                        {list.into_iter().map(|c| {
+                            let pick = c.clone();
+                            view! {
+                                <li class="git-commit clickable" on:click=move |_| on_pick.run(pick.clone())>
+                                    <span class="mono muted">{c.short_id.clone()}</span>" "
+                                    <span>{c.summary.clone()}</span>
+                                    <span class="muted small-text">{format!(" — {} · {}", c.author, when(c.time))}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
             {move || error.get().map(|e| view! { <ErrorText error=e/> })}
             {move || (total.get().is_none() && error.with(Option::is_none)).then(|| view! {
                 <div class="loading"><span class="spinner"></span>"Reading the history…"</div>
@@ -183,6 +243,7 @@ pub(super) fn HistoryGraph(
                 <p class="muted" data-testid="git-history-empty">"No commits yet."</p>
             })}
             <div class="graph-view" node_ref=pane on:scroll=on_scroll data-testid="git-log"
+                style:display=move || if found.with(Option::is_some) { "none" } else { "" }
                 style:height=move || format!("{}px", (total.get().unwrap_or(0) as f64 * ROW_PX).min(VIEW_PX))>
                 <div style:height=move || format!("{}px", total.get().unwrap_or(0) as f64 * ROW_PX) style:position="relative">
                     <For
