@@ -252,6 +252,21 @@ pub struct HistoryQuery {
     pub content: String,
 }
 
+/// A repository's branch state for the Repositories list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitSummary {
+    /// The repository.
+    pub repository_id: i64,
+    /// The current branch's upstream, if it has one.
+    pub upstream: Option<String>,
+    /// Commits the branch has that its upstream does not.
+    pub ahead: u32,
+    /// Commits the upstream has that the branch does not.
+    pub behind: u32,
+    /// How many files are in each state.
+    pub counts: ChangeCounts,
+}
+
 /// A local branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchInfo {
@@ -658,6 +673,9 @@ crate::command! {
     Resolve = "git_resolve" { repository_id: i64, path: String, text: String } -> ();
     /// Commits whose message, author, paths or changes match; newest first, at most 200.
     SearchHistory = "git_search_history" { repository_id: i64, query: HistoryQuery } -> Vec<CommitInfo>;
+    /// Ahead/behind and changed files of each of `ids` (at most 100; a folder
+    /// that is not a repository is left out).
+    Summaries = "git_summaries" { ids: Vec<i64> } -> Vec<GitSummary>;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

@@ -1032,3 +1032,39 @@ async fn an_interactive_rebase_plan_produces_the_expected_history() {
     assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
     assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_repositories_list_sees_ahead_behind_and_changed_files() {
+    let f = fixture();
+    commit_file(&f, "mine.txt", "m\n", "Mine");
+    std::fs::write(f.theirs.join("theirs.txt"), "t\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Theirs"]);
+    git(
+        &f.theirs,
+        &["commit", "-q", "--allow-empty", "-m", "Theirs 2"],
+    );
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    git(&f.mine, &["fetch", "-q"]);
+    std::fs::write(f.mine.join("new.txt"), "n\n").unwrap();
+    std::fs::write(f.mine.join("a.txt"), "changed\n").unwrap();
+    let plain = f.root.join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let not_git = f
+        .repos
+        .create(NewRepository {
+            name: "plain".into(),
+            path: plain.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    let s = f.ops.summaries(&[f.id, not_git, 999]).unwrap();
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].upstream.as_deref(), Some("origin/main"));
+    assert_eq!((s[0].ahead, s[0].behind), (1, 2));
+    assert_eq!((s[0].counts.unstaged, s[0].counts.untracked), (1, 1));
+    let many: Vec<i64> = (0..101).collect();
+    assert!(f.ops.summaries(&many).is_err());
+}

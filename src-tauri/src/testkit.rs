@@ -189,13 +189,30 @@ impl Driver {
         }
     }
 
-    /// Clicks the element `css` finds. A live update may replace it between
-    /// finding and clicking (a row re-rendered with a new status): then it
-    /// is found again, as a user's second look would.
+    /// Clicks the element `css` finds, once it is enabled (a button the
+    /// page enables after typing: a click on it while still disabled would
+    /// do nothing). A live update may replace it between finding and
+    /// clicking (a row re-rendered with a new status): then it is found
+    /// again, as a user's second look would.
     pub fn click(&self, css: &str) {
         let mut attempts = 0;
         loop {
-            let el = self.find(css);
+            let el = self.wait_until(&format!("{css} to be enabled"), || {
+                let el = self.try_find(css)?;
+                let enabled = self
+                    .try_call(
+                        "POST",
+                        "/execute/sync",
+                        Some(json!({
+                            "script": "return !arguments[0].disabled;",
+                            "args": [{ ELEMENT_KEY: el }],
+                        })),
+                    )
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true);
+                enabled.then_some(el)
+            });
             // WebKitWebDriver does not scroll inside the page's own scrolling
             // containers: bring the element into view first.
             let clicked = self

@@ -293,6 +293,53 @@ impl GitOps {
         self.remember_file(repository_id, "discard_file", path, summary, &applied)
     }
 
+    /// The branch state of each of `ids` for the Repositories list.
+    pub fn summaries(&self, ids: &[i64]) -> Result<Vec<ai_desktop_api::git::GitSummary>> {
+        if ids.len() > 100 {
+            return Err(Error::InvalidInput(
+                "Ask for at most 100 repositories at once.".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        for &id in ids {
+            let Ok(registered) = self.repos.get(id) else {
+                continue;
+            };
+            let Ok(repo) = Repository::open(&registered.path) else {
+                continue;
+            };
+            let Ok(changes) = super::changes::read(Path::new(&registered.path)) else {
+                continue;
+            };
+            let (mut upstream, mut ahead, mut behind) = (None, 0, 0);
+            if let Some(head) = repo.head().ok().filter(|h| h.is_branch()) {
+                let name = head
+                    .shorthand()
+                    .ok()
+                    .map(str::to_string)
+                    .unwrap_or_default();
+                if let Ok(branch) = repo.find_branch(&name, BranchType::Local) {
+                    if let Ok(up) = branch.upstream() {
+                        upstream = up.name().ok().flatten().map(str::to_string);
+                        if let (Some(a), Some(b)) = (branch.get().target(), up.get().target()) {
+                            if let Ok((x, y)) = repo.graph_ahead_behind(a, b) {
+                                (ahead, behind) = (x as u32, y as u32);
+                            }
+                        }
+                    }
+                }
+            }
+            out.push(ai_desktop_api::git::GitSummary {
+                repository_id: id,
+                upstream,
+                ahead,
+                behind,
+                counts: changes.counts,
+            });
+        }
+        Ok(out)
+    }
+
     /// The newest undoable operation on `repository_id`.
     /// Only offered while it can still be undone (the file, ref or branch
     /// is as the operation left it); an older entry is not offered past a

@@ -203,6 +203,16 @@ pub async fn git_search_history(
 }
 
 #[tauri::command]
+pub async fn git_summaries(
+    state: State<'_, AppState>,
+    req: Req<git::Summaries>,
+) -> Out<git::Summaries> {
+    let git::Summaries { ids } = req.0;
+    let ops = state.git_ops.clone();
+    blocking(move || ops.summaries(&ids)).await
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

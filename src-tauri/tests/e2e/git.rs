@@ -412,7 +412,7 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.click("[data-testid=git-tab-worktrees]");
     d.find("[data-testid=git-worktrees-empty]");
     d.type_into("[data-testid=git-worktree-branch]", "feature/side");
-    d.click("[data-testid=git-worktree-add]");
+    d.press(&[keys::ENTER]);
     d.find("[data-testid=git-worktree-open-feature-side]");
     let side = root.join("shop-feature-side");
     assert_eq!(
@@ -518,5 +518,11 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.press(&[keys::ENTER]);
     wait_text(d, "[data-testid=git-search-results]", "c other");
     d.step("git-history-search");
+
+    // The Repositories list shows each repository's state.
+    std::fs::write(project.join("wip.txt"), "wip\n").unwrap();
+    d.click("[data-testid=nav-repositories]");
+    wait_text(d, "[data-testid=repo-git-state]", "1 changed");
+    d.step("repositories-git-state");
     d.call("DELETE", "", None);
 }

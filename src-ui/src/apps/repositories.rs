@@ -103,10 +103,41 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
     let list = expect_context::<RepoList>();
     let toasts = use_toasts();
     let refreshing = RwSignal::new(None::<i64>);
+    // Ahead/behind and changed files, read for the listed repositories
+    // whenever the list changes (100 at a time).
+    let summaries = RwSignal::new(std::collections::HashMap::<
+        i64,
+        ai_desktop_api::git::GitSummary,
+    >::new());
+    let read_summaries = move |ids: Vec<i64>| {
+        spawn_local(async move {
+            for chunk in ids.chunks(100) {
+                if let Ok(list) = ipc::call(&ai_desktop_api::git::Summaries {
+                    ids: chunk.to_vec(),
+                })
+                .await
+                {
+                    summaries.update(|m| {
+                        for s in list {
+                            m.insert(s.repository_id, s);
+                        }
+                    });
+                }
+            }
+        });
+    };
+    Effect::new(move |previous: Option<Vec<i64>>| {
+        let ids: Vec<i64> = list.rows().iter().map(|r| r.id).collect();
+        if previous.as_ref() != Some(&ids) {
+            read_summaries(ids.clone());
+        }
+        ids
+    });
     let refresh = move |id: i64| {
         refreshing.set(Some(id));
         spawn_local(async move {
             let result = ipc::call(&repos::RefreshGit { id }).await;
+            read_summaries(vec![id]);
             refreshing.set(None);
             if let Err(e) = result {
                 toasts.error("Could not read git information", &e);
@@ -149,6 +180,21 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                                     <td>
                                         {repo.branch.clone().map(|b| view! { <span class="branch"><Svg icon=Icon::GitBranch/>{b}</span> }.into_any())
                                             .unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}
+                                        {move || summaries.with(|m| m.get(&id).cloned()).map(|s| {
+                                            let changed = s.counts.staged + s.counts.unstaged + s.counts.untracked + s.counts.conflicted;
+                                            let mut parts = Vec::new();
+                                            if s.upstream.is_some() && (s.ahead > 0 || s.behind > 0) {
+                                                parts.push(format!("↑{} ↓{}", s.ahead, s.behind));
+                                            }
+                                            parts.push(if changed == 0 { "clean".to_string() } else { format!("{changed} changed") });
+                                            view! {
+                                                <span class="muted small-text repo-git-state" class:dirty={changed > 0}
+                                                    data-testid="repo-git-state"
+                                                    title=s.upstream.clone().map(|u| format!("against {u}")).unwrap_or_else(|| "no upstream".into())>
+                                                    {format!(" {}", parts.join(" · "))}
+                                                </span>
+                                            }
+                                        })}
                                     </td>
                                     <td class="mono truncate" title=repo.url.clone().unwrap_or_default()>
                                         {repo.url.clone().unwrap_or_else(|| "—".into())}
