@@ -676,6 +676,9 @@ crate::command! {
     /// Ahead/behind and changed files of each of `ids` (at most 100; a folder
     /// that is not a repository is left out).
     Summaries = "git_summaries" { ids: Vec<i64> } -> Vec<GitSummary>;
+    /// A commit message for what is staged, drafted by the Flow Builder's
+    /// provider from the staged diff (nothing is committed).
+    DraftMessage = "git_draft_message" { repository_id: i64 } -> String;
     /// The newest operation of the Git page that can be undone, if any.
     LastUndo = "git_last_undo" { repository_id: i64 } -> Option<UndoEntry>;
     /// Undoes operation `id` (the newest; refused if the file changed since)

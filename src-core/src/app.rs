@@ -279,6 +279,41 @@ impl App {
             .map_err(|e| Error::failed("The delete did not finish.", e))?
     }
 
+    /// A commit message for what is staged in `repository_id`, drafted by
+    /// the Flow Builder's provider from the staged diff (the user edits it
+    /// and commits; nothing is committed here).
+    pub async fn draft_commit_message(&self, repository_id: i64) -> Result<String> {
+        let ops = self.git_ops.clone();
+        let patch = tokio::task::spawn_blocking(move || ops.staged_patch(repository_id, 24_000))
+            .await
+            .map_err(|e| Error::failed("Reading the staged diff did not finish.", e))??;
+        if patch.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "Nothing is staged: stage the changes to describe first.".into(),
+            ));
+        }
+        let answer = self
+            .flow
+            .draft(
+                "You write git commit messages. Given a staged diff, answer with the commit message \
+                 only: a summary line of at most 72 characters in the imperative mood, then a blank \
+                 line and a short body saying why, if the diff shows it. No code fences, no quotes.",
+                &patch,
+            )
+            .await?;
+        let message = answer
+            .trim()
+            .trim_start_matches("```text")
+            .trim_start_matches("```")
+            .trim_end_matches("```")
+            .trim()
+            .to_string();
+        if message.is_empty() {
+            return Err(Error::failed("The agent answered with nothing.", "empty"));
+        }
+        Ok(message)
+    }
+
     /// Removes worktree `name` of `repository_id`: refused with uncommitted
     /// changes; its code-server stops and it is unregistered first.
     pub async fn remove_worktree(

@@ -1025,3 +1025,43 @@ fn an_undo_is_offered_only_while_it_still_applies() {
     git(&fx.repo, &["commit", "-qm", "theirs on top"]);
     assert_eq!(fx.app.git_ops.last_undo(fx.id).unwrap(), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_drafts_a_commit_message_from_the_staged_diff() {
+    use ai_desktop_api::flow::{ApiKeyChange, FlowSettingsInput};
+    use ai_desktop_core::testkit::llm;
+    let fx = fixture();
+    let provider = llm::Provider::start(Some("sk-test"));
+    fx.app
+        .flow
+        .save_settings(FlowSettingsInput {
+            base_url: provider.url.clone(),
+            model: llm::MODEL.into(),
+            temperature: Some(0.0),
+            max_tokens: Some(256),
+            system_prompt: String::new(),
+            max_steps: 5,
+            api_key: ApiKeyChange::Set("sk-test".into()),
+        })
+        .unwrap();
+    // Nothing staged: nothing is asked.
+    let e = fx.app.draft_commit_message(fx.id).await.unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e:?}");
+    assert!(provider.chats().is_empty());
+
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    provider.push(llm::text(&[
+        "```\nRename l3 and add ",
+        "two lines\n\nThe list needed them.\n```",
+    ]));
+    let message = fx.app.draft_commit_message(fx.id).await.unwrap();
+    assert_eq!(
+        message,
+        "Rename l3 and add two lines\n\nThe list needed them."
+    );
+    // The staged diff went to the provider, and nothing was committed.
+    let sent = provider.chats()[0].body.to_string();
+    assert!(sent.contains("+new-a") && sent.contains("-l17"), "{sent}");
+    assert_eq!(git(&fx.repo, &["rev-list", "--count", "HEAD"]), "1");
+}

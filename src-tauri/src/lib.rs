@@ -317,6 +317,7 @@ pub fn run() {
             commands::git::git_unstage,
             commands::git::git_apply_lines,
             commands::git::git_last_undo,
+            commands::git::git_draft_message,
             commands::git::git_summaries,
             commands::git::git_search_history,
             commands::git::git_rebase_commits,

@@ -193,6 +193,28 @@ impl FlowAgent {
         })
     }
 
+    /// One answer from the saved provider to `instruction` (as the system
+    /// message) and `text`, without tools or a session: what the Git page's
+    /// *Draft* asks for.
+    pub async fn draft(&self, instruction: &str, text: &str) -> Result<String> {
+        let stored = settings::load(&self.store)?;
+        if stored.base_url.trim().is_empty() || stored.model.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "Set up the Flow Builder's provider first (Flow Builder → Settings).".into(),
+            ));
+        }
+        let key = settings::read_key(&self.key_file)?;
+        let config = settings::provider_config(&stored, key, stored.model.clone());
+        let messages = [
+            provider::ChatMessage::text("system", instruction),
+            provider::ChatMessage::text("user", text),
+        ];
+        let done = provider::stream_chat(&config, &messages, &[], |_| {})
+            .await
+            .map_err(|e| Error::failed("The agent did not answer.", e.to_string()))?;
+        Ok(done.content)
+    }
+
     /// Models the saved provider lists; empty when it cannot say.
     pub async fn models(&self) -> Result<Vec<String>> {
         let stored = settings::load(&self.store)?;

@@ -340,6 +340,33 @@ impl GitOps {
         Ok(out)
     }
 
+    /// What is staged as a unified diff (HEAD → index), cut at `max` bytes
+    /// (binary files named, not shown).
+    pub fn staged_patch(&self, repository_id: i64, max: usize) -> Result<String> {
+        let repo = self.open(repository_id)?;
+        let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let diff = repo.diff_tree_to_index(head.as_ref(), None, None)?;
+        let mut out = String::new();
+        let mut cut = false;
+        diff.print(git2::DiffFormat::Patch, |_, _, line| {
+            if out.len() >= max {
+                cut = true;
+                return false;
+            }
+            let origin = line.origin();
+            if matches!(origin, '+' | '-' | ' ') {
+                out.push(origin);
+            }
+            out.push_str(&String::from_utf8_lossy(line.content()));
+            true
+        })
+        .or_else(|e| if cut { Ok(()) } else { Err(e) })?;
+        if cut {
+            out.push_str("\n[… the rest of the diff is left out]\n");
+        }
+        Ok(out)
+    }
+
     /// The newest undoable operation on `repository_id`.
     /// Only offered while it can still be undone (the file, ref or branch
     /// is as the operation left it); an older entry is not offered past a

@@ -213,6 +213,14 @@ pub async fn git_summaries(
 }
 
 #[tauri::command]
+pub async fn git_draft_message(
+    state: State<'_, AppState>,
+    req: Req<git::DraftMessage>,
+) -> Out<git::DraftMessage> {
+    Ok(state.draft_commit_message(req.0.repository_id).await?)
+}
+
+#[tauri::command]
 pub async fn git_last_undo(
     state: State<'_, AppState>,
     req: Req<git::LastUndo>,

@@ -519,6 +519,45 @@ fn git_lines_and_hunks_through_the_real_window() {
     wait_text(d, "[data-testid=git-search-results]", "c other");
     d.step("git-history-search");
 
+    // A message drafted by the agent (a loopback provider) from the staged
+    // diff, edited by nobody here and committed.
+    let provider = ai_desktop_core::testkit::llm::Provider::start(Some("sk-e2e"));
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-settings]");
+    d.type_into("[data-testid=flow-base-url]", &provider.url);
+    d.type_into(
+        "[data-testid=flow-settings-model]",
+        ai_desktop_core::testkit::llm::MODEL,
+    );
+    d.type_into("[data-testid=flow-api-key]", "sk-e2e");
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider saved", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    provider.push(ai_desktop_core::testkit::llm::text(&["Add the r4 notes"]));
+    std::fs::write(project.join("r4.txt"), "notes\n").unwrap();
+    cli(&["add", "r4.txt"]);
+    d.click("[data-testid=nav-git]");
+    d.click("[data-testid=git-draft]");
+    d.wait_until("the drafted message", || {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(serde_json::json!({"script": "return document.querySelector('[data-testid=git-message]').value;", "args": []})),
+        )
+        .as_str()
+        .filter(|v| *v == "Add the r4 notes")
+        .map(|_| ())
+    });
+    assert!(provider.chats()[0].body.to_string().contains("+notes"));
+    d.step("git-drafted-message");
+    d.click("[data-testid=git-commit]");
+    d.wait_until("the drafted commit", || {
+        (cli(&["log", "-1", "--format=%s"]) == "Add the r4 notes").then_some(())
+    });
+
     // The Repositories list shows each repository's state.
     std::fs::write(project.join("wip.txt"), "wip\n").unwrap();
     d.click("[data-testid=nav-repositories]");

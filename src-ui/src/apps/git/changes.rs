@@ -221,6 +221,22 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             do_commit();
         }
     };
+    // A message drafted by the Flow Builder's agent from the staged diff.
+    let drafting = RwSignal::new(false);
+    let draft = move |_| {
+        let Some(repository_id) = repo.get_untracked() else {
+            return;
+        };
+        drafting.set(true);
+        spawn_local(async move {
+            let r = ipc::call(&git::DraftMessage { repository_id }).await;
+            drafting.set(false);
+            match r {
+                Ok(m) => message.set(m),
+                Err(e) => toasts.error("No draft", &e),
+            }
+        });
+    };
     let discard_file = move |path: String| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
@@ -400,6 +416,12 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                                             "Skip hooks"
                                         </label>
                                     })}
+                                    <button type="button" class="button small" data-testid="git-draft"
+                                        title="The Flow Builder's agent drafts a message from the staged diff; edit it, then commit"
+                                        disabled=move || drafting.get()
+                                        on:click=draft>
+                                        {move || if drafting.get() { "Drafting…" } else { "Draft message" }}
+                                    </button>
                                     <label class="check small-text" title="Replace the last commit with one of what is staged now (and the new message, if any)">
                                         <input type="checkbox" data-testid="git-amend" prop:checked=move || amend.get()
                                             disabled=move || log.with(Vec::is_empty)
