@@ -317,6 +317,9 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.wait_until("the file's changes back", || {
         (on_disk() == edited).then_some(())
     });
+    d.wait_until("the undo button gone", || {
+        d.try_find("[data-testid=git-undo]").is_none().then_some(())
+    });
     dismiss_toasts(d);
 
     // A commit of what is staged, undone: HEAD goes back, the change stays staged.
@@ -328,6 +331,9 @@ fn git_lines_and_hunks_through_the_real_window() {
     d.click("[data-testid=git-undo]");
     d.wait_until("HEAD back", || {
         (cli(&["rev-parse", "HEAD"]) == first).then_some(())
+    });
+    d.wait_until("the undo button gone", || {
+        d.try_find("[data-testid=git-undo]").is_none().then_some(())
     });
     assert_eq!(index(), staged_version);
     dismiss_toasts(d);
@@ -496,7 +502,22 @@ fn git_lines_and_hunks_through_the_real_window() {
             "args": [{ ELEMENT_KEY: drop }],
         })),
     );
-    d.click("[data-testid=git-rebase-up-2]");
+    // r3 dragged to the top (the page's own drag and drop handlers, fed
+    // the events a drag makes), then r1 moved back above it with ↑.
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "const row = i => document.querySelector(`[data-testid=git-rebase-row-${i}]`);
+                       row(2).dispatchEvent(new DragEvent('dragstart', {bubbles: true}));
+                       row(0).dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true}));
+                       row(0).dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true}));",
+            "args": [],
+        })),
+    );
+    wait_text(d, "[data-testid=git-rebase-row-0]", "r3");
+    d.click("[data-testid=git-rebase-up-1]");
+    wait_text(d, "[data-testid=git-rebase-row-0]", "r1");
     d.step("git-rebase-editor");
     d.click("[data-testid=git-rebase-start]");
     d.wait_until("the rebased history", || {

@@ -72,6 +72,18 @@ pub(super) fn RebaseDialog(
             }
         });
     };
+    // Drag and drop: the row being dragged, moved to where it is dropped.
+    let dragged = StoredValue::new(None::<usize>);
+    let move_to = move |from: usize, to: usize| {
+        rows.update(|r| {
+            if let Some(Ok(r)) = r {
+                if from < r.len() && to < r.len() && from != to {
+                    let row = r.remove(from);
+                    r.insert(to, row);
+                }
+            }
+        });
+    };
     let set_row = move |i: usize, f: Box<dyn FnOnce(&mut Row)>| {
         rows.update(|r| {
             if let Some(Ok(r)) = r {
@@ -115,7 +127,7 @@ pub(super) fn RebaseDialog(
     };
     view! {
         <Dialog title=format!("Rebase the commits after {}", base.short_id) on_close test_id="git-rebase-dialog">
-            <p class="muted small-text">"Oldest first. Reorder with ↑/↓ (or Alt+↑/↓ on a row); squash and fixup meld a commit into the one above it."</p>
+            <p class="muted small-text">"Oldest first. Reorder by dragging a row, with ↑/↓, or Alt+↑/↓ on a row; squash and fixup meld a commit into the one above it."</p>
             {move || match rows.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Reading the commits…"</div> }.into_any(),
                 Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
@@ -129,6 +141,16 @@ pub(super) fn RebaseDialog(
                                 view! {
                                     <li class="rebase-row" class:dropped=r.action == RebaseAction::Drop tabindex="0"
                                         data-testid=format!("git-rebase-row-{i}")
+                                        draggable="true"
+                                        on:dragstart=move |_| dragged.set_value(Some(i))
+                                        on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                                        on:drop=move |ev: leptos::ev::DragEvent| {
+                                            ev.prevent_default();
+                                            if let Some(from) = dragged.get_value() {
+                                                move_to(from, i);
+                                            }
+                                            dragged.set_value(None);
+                                        }
                                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                                             if ev.alt_key() && (ev.key() == "ArrowUp" || ev.key() == "ArrowDown") {
                                                 ev.prevent_default();
