@@ -415,36 +415,18 @@ pub(crate) fn apply(
         .workdir()
         .ok_or_else(|| Error::InvalidInput("A bare repository has no files.".into()))?;
     match action {
-        LineAction::Stage => {
-            let staged = rebuild(
-                &bytes(&versions.old),
-                &patch,
-                Direction::Apply,
-                &old_picked,
-                &new_picked,
-            )?;
-            let mut index = repo.index()?;
-            if staged.is_empty() && versions.new.is_none() {
-                // Every line of a deleted file: the deletion is staged.
-                index.remove_path(rel)?;
-                index.write()?;
-            } else {
-                let mode = versions.new.as_ref().map_or(0o100644, |v| v.mode);
-                write_index(repo, rel, &staged, mode)?;
-            }
-            Ok(Applied::default())
-        }
-        LineAction::Unstage => {
-            let kept = rebuild(
-                &bytes(&versions.new),
-                &patch,
-                Direction::Revert,
-                &old_picked,
-                &new_picked,
-            )?;
-            let mut index = repo.index()?;
-            if kept.is_empty() && versions.old.is_none() {
-                // Every line of a file new in the index: it leaves the index.
+        LineAction::Stage | LineAction::Unstage => {
+            // Staging applies the picks to the index's version; unstaging
+            // takes them out of it. Either way the index gets the result,
+            // or loses the file when nothing is left of a file the other
+            // side does not have (a deletion staged, an addition unstaged).
+            let (base, direction, absent) = match action {
+                LineAction::Stage => (&versions.old, Direction::Apply, versions.new.is_none()),
+                _ => (&versions.new, Direction::Revert, versions.old.is_none()),
+            };
+            let result = rebuild(&bytes(base), &patch, direction, &old_picked, &new_picked)?;
+            if result.is_empty() && absent {
+                let mut index = repo.index()?;
                 index.remove_path(rel)?;
                 index.write()?;
             } else {
@@ -453,7 +435,7 @@ pub(crate) fn apply(
                     .as_ref()
                     .or(versions.old.as_ref())
                     .map_or(0o100644, |v| v.mode);
-                write_index(repo, rel, &kept, mode)?;
+                write_index(repo, rel, &result, mode)?;
             }
             Ok(Applied::default())
         }

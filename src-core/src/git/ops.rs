@@ -485,18 +485,8 @@ impl GitOps {
         }
         let repo = repo;
         let sig = self.signature(&repo)?;
-        let mut index = repo.index().map_err(|e| git_error("The index", e))?;
-        if index.has_conflicts() {
-            return Err(Error::Conflict(
-                "Resolve the conflicted files first.".into(),
-            ));
-        }
-        let tree_id = index
-            .write_tree()
-            .map_err(|e| git_error("Writing the tree", e))?;
-        let tree = repo
-            .find_tree(tree_id)
-            .map_err(|e| git_error("The tree", e))?;
+        let tree = staged_tree(&repo)?;
+        let tree_id = tree.id();
         let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         if !merging && parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
             return Err(Error::InvalidInput(
@@ -678,18 +668,8 @@ impl GitOps {
             .and_then(|h| h.peel_to_commit().ok())
             .ok_or_else(|| Error::InvalidInput("There is no commit to amend yet.".into()))?;
         let sig = self.signature(&repo)?;
-        let mut index = repo.index().map_err(|e| git_error("The index", e))?;
-        if index.has_conflicts() {
-            return Err(Error::Conflict(
-                "Resolve the conflicted files first.".into(),
-            ));
-        }
-        let tree_id = index
-            .write_tree()
-            .map_err(|e| git_error("Writing the tree", e))?;
-        let tree = repo
-            .find_tree(tree_id)
-            .map_err(|e| git_error("The tree", e))?;
+        let tree = staged_tree(&repo)?;
+        let tree_id = tree.id();
         let message = message.trim();
         let message = (!message.is_empty()).then(|| format!("{message}\n"));
         if message.is_none() && tree_id == head.tree_id() {
@@ -1326,4 +1306,20 @@ fn undoable(repo: &Repository, record: &UndoRecord) -> bool {
         }
         _ => false,
     }
+}
+
+/// The tree of what is staged (written to the object store), refused while
+/// files are in conflict.
+fn staged_tree(repo: &Repository) -> Result<git2::Tree<'_>> {
+    let mut index = repo.index().map_err(|e| git_error("The index", e))?;
+    if index.has_conflicts() {
+        return Err(Error::Conflict(
+            "Resolve the conflicted files first.".into(),
+        ));
+    }
+    let tree_id = index
+        .write_tree()
+        .map_err(|e| git_error("Writing the tree", e))?;
+    repo.find_tree(tree_id)
+        .map_err(|e| git_error("The tree", e))
 }

@@ -23,7 +23,7 @@ fn lane_x(lane: u16) -> f64 {
 }
 
 /// "3 h ago", "2 d ago", or the date for older ones.
-fn when(secs: i64) -> String {
+pub(super) fn when(secs: i64) -> String {
     let now = (js_sys::Date::now() / 1000.0) as i64;
     let d = (now - secs).max(0);
     match d {
@@ -40,6 +40,20 @@ fn when(secs: i64) -> String {
                 date.get_date()
             )
         }
+    }
+}
+
+/// A commit in a plain list (search results, a file's history): short id,
+/// summary, author and when; a click opens it.
+#[component]
+pub(super) fn CommitLine(commit: CommitInfo, on_pick: Callback<CommitInfo>) -> impl IntoView {
+    let pick = commit.clone();
+    view! {
+        <li class="git-commit clickable" on:click=move |_| on_pick.run(pick.clone())>
+            <span class="mono muted">{commit.short_id.clone()}</span>" "
+            <span>{commit.summary.clone()}</span>
+            <span class="muted small-text">{format!(" — {} · {}", commit.author, when(commit.time))}</span>
+        </li>
     }
 }
 
@@ -222,16 +236,7 @@ pub(super) fn HistoryGraph(
                 Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="git-search-results">"No commit matches."</p> }.into_any(),
                 Ok(list) => view! {
                     <ul class="plain-list" data-testid="git-search-results">
-                        {list.into_iter().map(|c| {
-                            let pick = c.clone();
-                            view! {
-                                <li class="git-commit clickable" on:click=move |_| on_pick.run(pick.clone())>
-                                    <span class="mono muted">{c.short_id.clone()}</span>" "
-                                    <span>{c.summary.clone()}</span>
-                                    <span class="muted small-text">{format!(" — {} · {}", c.author, when(c.time))}</span>
-                                </li>
-                            }
-                        }).collect_view()}
+                        {list.into_iter().map(|c| view! { <CommitLine commit=c on_pick/> }).collect_view()}
                     </ul>
                 }.into_any(),
             })}

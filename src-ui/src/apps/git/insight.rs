@@ -17,16 +17,6 @@ pub(super) enum Insight {
     History,
 }
 
-fn when(secs: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-    format!(
-        "{}-{:02}-{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date()
-    )
-}
-
 #[component]
 pub(super) fn InsightDialog(
     repository_id: i64,
@@ -138,16 +128,7 @@ pub(super) fn InsightDialog(
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No commit has this file yet."</p> }.into_any(),
                     Some(Ok(list)) => view! {
                         <ul class="plain-list file-history" data-testid="git-file-history">
-                            {list.into_iter().map(|c| {
-                                let pick = c.clone();
-                                view! {
-                                    <li class="git-commit clickable" on:click=move |_| on_commit.run(pick.clone())>
-                                        <span class="mono muted">{c.short_id.clone()}</span>" "
-                                        <span>{c.summary.clone()}</span>
-                                        <span class="muted small-text">{format!(" — {} · {}", c.author, when(c.time))}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
+                            {list.into_iter().map(|c| view! { <CommitLine commit=c on_pick=on_commit/> }).collect_view()}
                         </ul>
                     }.into_any(),
                 },
