@@ -5,7 +5,7 @@
 --     store, so the bytes outlive the discard; NULL: no file), `after_id`
 --     the blob the discard left (NULL: it removed the file). Undo puts the
 --     old bytes back only while the file is still what the discard left.
---   commit, amend: `target` is the ref that moved (refs/heads/… or HEAD),
+--   commit, amend, reset: `target` is the ref that moved (refs/heads/… or HEAD),
 --     `before_id`/`after_id` its commit before (NULL: none yet) and after.
 --     Undo moves it back only while it still points at `after_id` (the
 --     index and files are kept, like `git reset --soft`).

@@ -1065,3 +1065,45 @@ async fn the_agent_drafts_a_commit_message_from_the_staged_diff() {
     assert!(sent.contains("+new-a") && sent.contains("-l17"), "{sent}");
     assert_eq!(git(&fx.repo, &["rev-list", "--count", "HEAD"]), "1");
 }
+
+#[test]
+fn a_reset_is_undone_back_to_where_the_branch_was() {
+    use ai_desktop_api::git::ResetMode;
+    let fx = fixture();
+    fx.app.identity.set("Ada", "ada@example.org").unwrap();
+    let first = git(&fx.repo, &["rev-parse", "HEAD"]);
+    edit(&fx);
+    git(&fx.repo, &["add", "f.txt"]);
+    fx.app.git_ops.commit(fx.id, "second").unwrap();
+    let second = git(&fx.repo, &["rev-parse", "HEAD"]);
+    let edited = fx.file("f.txt");
+    // Hard reset to the first commit, then undone: the commit and its file are back.
+    fx.app
+        .git_ops
+        .reset(fx.id, &first, ResetMode::Hard)
+        .unwrap();
+    assert_eq!(fx.file("f.txt"), TEN);
+    let undo = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    assert_eq!(undo.summary, format!("Reset (hard) to {}", &first[..7]));
+    // Uncommitted edits meanwhile: refused, nothing moves.
+    std::fs::write(fx.repo.join("f.txt"), "meanwhile\n").unwrap();
+    assert!(matches!(
+        fx.app.git_ops.undo(fx.id, undo.id),
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), first);
+    std::fs::write(fx.repo.join("f.txt"), TEN).unwrap();
+    fx.app.git_ops.undo(fx.id, undo.id).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), second);
+    assert_eq!(fx.file("f.txt"), edited);
+    assert_eq!(git(&fx.repo, &["status", "--porcelain"]), "");
+    // A soft reset undone: the branch back, the index as it is.
+    fx.app
+        .git_ops
+        .reset(fx.id, &first, ResetMode::Soft)
+        .unwrap();
+    let undo = fx.app.git_ops.last_undo(fx.id).unwrap().unwrap();
+    fx.app.git_ops.undo(fx.id, undo.id).unwrap();
+    assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), second);
+    assert_eq!(git(&fx.repo, &["status", "--porcelain"]), "");
+}

@@ -43,6 +43,9 @@ fn check_branch(name: &str) -> Result<()> {
     args::branch(name)
 }
 
+/// The undo log's `mode` of a hard reset (its undo moves the files too).
+const RESET_HARD: u32 = 2;
+
 /// Lines of a commit's diff shown at most (the rest is summarised).
 const SHOW_MAX_LINES: usize = 20_000;
 /// Files of a commit's diff listed at most.
@@ -263,6 +266,21 @@ impl GitOps {
         before: Option<git2::Oid>,
         after: git2::Oid,
     ) -> Result<()> {
+        self.remember_head_move_as(repository_id, repo, kind, summary, before, after, 0)
+    }
+
+    /// [`Self::remember_head_move`] with `mode` kept (a reset's: 2 is hard).
+    #[allow(clippy::too_many_arguments)]
+    fn remember_head_move_as(
+        &self,
+        repository_id: i64,
+        repo: &Repository,
+        kind: &str,
+        summary: String,
+        before: Option<git2::Oid>,
+        after: git2::Oid,
+        mode: u32,
+    ) -> Result<()> {
         let target = repo
             .find_reference("HEAD")
             .ok()
@@ -275,6 +293,7 @@ impl GitOps {
             summary,
             before_id: before.map(|o| o.to_string()),
             after_id: Some(after.to_string()),
+            mode,
             ..Default::default()
         })?;
         Ok(())
@@ -415,9 +434,27 @@ impl GitOps {
                 let rel = Self::paths(&repo, std::slice::from_ref(&record.target))?.remove(0);
                 super::lines::restore(&repo, &rel, before, after, record.mode)?;
             }
-            "commit" | "amend" => {
+            "commit" | "amend" | "reset" => {
                 let (before, after) = ids()?;
-                undo_head_move(&repo, &record.target, before, after)?
+                if record.kind == "reset" {
+                    // Back to where the branch was; the files as they are
+                    // now stay (a hard reset's discarded edits are gone).
+                    let dirty = repo
+                        .statuses(Some(git2::StatusOptions::new().include_untracked(false)))
+                        .map(|s| !s.is_empty())
+                        .unwrap_or(true);
+                    if dirty && record.mode == RESET_HARD {
+                        return Err(Error::Conflict(
+                            "There are uncommitted changes; commit or stash them before undoing a hard reset.".into(),
+                        ));
+                    }
+                }
+                undo_head_move(&repo, &record.target, before, after)?;
+                if record.kind == "reset" && record.mode == RESET_HARD {
+                    // The files follow the branch back, as the hard reset moved them.
+                    let head = repo.head()?.peel_to_commit()?;
+                    repo.reset(head.as_object(), git2::ResetType::Hard, None)?;
+                }
             }
             "rename_branch" => {
                 let old = record.before_id.as_deref().unwrap_or_default();
@@ -1243,8 +1280,25 @@ impl GitOps {
             ResetMode::Mixed => git2::ResetType::Mixed,
             ResetMode::Hard => git2::ResetType::Hard,
         };
+        let before = repo.head().ok().and_then(|h| h.target());
         repo.reset(target.as_object(), kind, None)
             .map_err(|e| git_error("Resetting", e))?;
+        if before.is_some_and(|b| b != oid) {
+            let word = match mode {
+                ResetMode::Soft => "soft",
+                ResetMode::Mixed => "mixed",
+                ResetMode::Hard => "hard",
+            };
+            self.remember_head_move_as(
+                repository_id,
+                &repo,
+                "reset",
+                format!("Reset ({word}) to {}", &id[..7]),
+                before,
+                oid,
+                RESET_HARD * u32::from(mode == ResetMode::Hard),
+            )?;
+        }
         self.log(repository_id, 100)
     }
 }
@@ -1299,7 +1353,9 @@ fn undoable(repo: &Repository, record: &UndoRecord) -> bool {
             };
             now == id(&record.after_id)
         }
-        "commit" | "amend" => repo.refname_to_id(&record.target).ok() == id(&record.after_id),
+        "commit" | "amend" | "reset" => {
+            repo.refname_to_id(&record.target).ok() == id(&record.after_id)
+        }
         "delete_branch" => !branch(&record.target),
         "rename_branch" => {
             branch(&record.target) && !record.before_id.as_deref().is_some_and(branch)
