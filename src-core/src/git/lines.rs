@@ -208,41 +208,39 @@ fn rebuild(
         }
         for l in 0..count {
             let line = patch.line_in_hunk(h, l)?;
-            match (line.origin(), direction) {
-                (' ', _) => {
+            // The side the base version has ('-' lines of the old one when
+            // applying, '+' lines of the new one when reverting) and the
+            // side that comes in only where picked.
+            let (in_base, incoming) = match direction {
+                Direction::Apply => ('-', '+'),
+                Direction::Revert => ('+', '-'),
+            };
+            let picked = match line.origin() {
+                '-' => line.old_lineno().is_some_and(|n| old_picked.contains(&n)),
+                '+' => line.new_lineno().is_some_and(|n| new_picked.contains(&n)),
+                _ => false,
+            };
+            match line.origin() {
+                ' ' => {
                     push_line(&mut out, base_line(pos)?);
                     pos += 1;
                 }
-                ('-', Direction::Apply) => {
-                    if line.old_lineno().is_some_and(|n| old_picked.contains(&n)) {
+                // A base line: a picked one is taken out.
+                o if o == in_base => {
+                    if picked {
                         used += 1;
                     } else {
                         push_line(&mut out, base_line(pos)?);
                     }
                     pos += 1;
                 }
-                ('+', Direction::Apply)
-                    if line.new_lineno().is_some_and(|n| new_picked.contains(&n)) =>
-                {
+                // A line the base lacks: a picked one is put in.
+                o if o == incoming && picked => {
                     used += 1;
                     push_line(&mut out, line.content());
                 }
-                ('+', Direction::Revert) => {
-                    if line.new_lineno().is_some_and(|n| new_picked.contains(&n)) {
-                        used += 1;
-                    } else {
-                        push_line(&mut out, base_line(pos)?);
-                    }
-                    pos += 1;
-                }
-                ('-', Direction::Revert)
-                    if line.old_lineno().is_some_and(|n| old_picked.contains(&n)) =>
-                {
-                    used += 1;
-                    push_line(&mut out, line.content());
-                }
-                // Unpicked additions (apply) and removals (revert) stay out;
-                // "\ No newline at end of file": the bytes say it already.
+                // Unpicked incoming lines stay out; "\ No newline at end of
+                // file": the bytes say it already.
                 _ => {}
             }
         }
