@@ -1068,3 +1068,115 @@ async fn the_repositories_list_sees_ahead_behind_and_changed_files() {
     let many: Vec<i64> = (0..101).collect();
     assert!(f.ops.summaries(&many).is_err());
 }
+
+/// A remote named by a `Host` alias of the user's `~/.ssh/config`
+/// (`workshop:/path`): libgit2 cannot resolve it; a trusted repository
+/// fetches, pulls and pushes through git and the user's own ssh, which
+/// reads the alias (host name, port, user, key, known hosts). An untrusted
+/// one is refused with the reason and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ssh_config_host_alias_works_in_a_trusted_repository() {
+    if !ai_desktop_core::testkit::real_tools("sshd (openssh-server)") {
+        return;
+    }
+    let f = fixture();
+    let server = ai_desktop_core::testkit::sshd::Sshd::start(&f.root.join("sshd"));
+    let ssh = f.home.join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    std::fs::write(
+        ssh.join("known_hosts"),
+        format!("{}\n", server.known_hosts_line),
+    )
+    .unwrap();
+    std::fs::write(
+        ssh.join("config"),
+        format!(
+            "Host workshop\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  IdentityFile {}\n  \
+             IdentitiesOnly yes\n  UserKnownHostsFile {}\n  StrictHostKeyChecking yes\n",
+            server.port,
+            server.user,
+            server.client_key.display(),
+            ssh.join("known_hosts").display()
+        ),
+    )
+    .unwrap();
+    let url = format!("workshop:{}", f.bare.display());
+    git(&f.mine, &["remote", "set-url", "origin", &url]);
+
+    // Untrusted: refused before any connection, with what to do.
+    let before = git(&f.mine, &["rev-parse", "origin/main"]);
+    std::fs::write(f.theirs.join("c.txt"), "c\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add c"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let err = f.sync.fetch(f.id, None, quiet()).await.unwrap_err();
+    let Error::Forbidden(message) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("workshop")
+            && message.contains("~/.ssh/config")
+            && message.contains("trust"),
+        "{message}"
+    );
+    assert_eq!(git(&f.mine, &["rev-parse", "origin/main"]), before);
+
+    // Trusted: fetch and pull (fast-forward) come through the alias.
+    f.repos.set_trusted(f.id, true).unwrap();
+    let (report, frames) = collect();
+    let pulled = f
+        .sync
+        .pull(f.id, PullMode::FastForwardOnly, report)
+        .await
+        .unwrap();
+    assert_eq!(pulled.outcome, SyncOutcome::FastForward, "{pulled:?}");
+    assert_eq!(
+        git(&f.mine, &["rev-parse", "HEAD"]),
+        git(&f.theirs, &["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("c.txt")).unwrap(),
+        "c\n"
+    );
+    drop(frames);
+
+    // Push: the bare repository gets the commit, a new branch its upstream.
+    let mine = commit_file(&f, "d.txt", "d\n", "Add d");
+    let pushed = f.sync.push(f.id, None, quiet()).await.unwrap();
+    assert_eq!(pushed.outcome, SyncOutcome::Pushed);
+    assert_eq!(git(&f.bare, &["rev-parse", "refs/heads/main"]), mine);
+    f.ops.create_branch(f.id, "feature", true).unwrap();
+    let feature = commit_file(&f, "e.txt", "e\n", "Add e");
+    f.sync.push(f.id, None, quiet()).await.unwrap();
+    assert_eq!(git(&f.bare, &["rev-parse", "refs/heads/feature"]), feature);
+    assert_eq!(
+        git(
+            &f.mine,
+            &["rev-parse", "--abbrev-ref", "feature@{upstream}"]
+        ),
+        "origin/feature"
+    );
+    assert_eq!(git(&f.mine, &["rev-parse", "origin/feature"]), feature);
+
+    // A push the remote refuses (it has a commit we lack) is a conflict, and
+    // the remote keeps its branch.
+    f.ops.switch_branch(f.id, "main").unwrap();
+    git(&f.theirs, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    std::fs::write(f.theirs.join("f.txt"), "f\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add f"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let remote_main = git(&f.bare, &["rev-parse", "refs/heads/main"]);
+    commit_file(&f, "g.txt", "g\n", "Add g");
+    let err = f.sync.push(f.id, None, quiet()).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(git(&f.bare, &["rev-parse", "refs/heads/main"]), remote_main);
+
+    // A host the config does not know is still refused by ssh, not trusted blindly.
+    std::fs::write(ssh.join("known_hosts"), "").unwrap();
+    let err = f.sync.fetch(f.id, None, quiet()).await.unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("host key"),
+        "{err:?}"
+    );
+}

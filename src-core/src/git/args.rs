@@ -82,6 +82,45 @@ pub fn url(raw: &str) -> Result<String> {
     )))
 }
 
+/// The host (and port, when the URL names one) of an ssh URL checked by
+/// [`url`]: `ssh://[user@]host[:port]/path`, `git+ssh://…`, or scp-like
+/// `[user@]host:path`. `None` for other kinds.
+pub fn ssh_host(url: &str) -> Option<(String, Option<u16>)> {
+    let url = url.trim();
+    if url.starts_with('/') {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if !matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "ssh" | "git+ssh" | "ssh+git"
+        ) {
+            return None;
+        }
+        let authority = rest.split('/').next()?;
+        let host_port = authority.rsplit('@').next()?;
+        // [v6::addr]:port or host:port
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']')?;
+                (host, after.strip_prefix(':'))
+            }
+            None => match host_port.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            },
+        };
+        let port = port.filter(|p| !p.is_empty()).and_then(|p| p.parse().ok());
+        return (!host.is_empty()).then(|| (host.to_string(), port));
+    }
+    let (authority, _) = url.split_once(':')?;
+    if authority.contains('/') {
+        return None;
+    }
+    let host = authority.rsplit('@').next()?;
+    (!host.is_empty()).then(|| (host.to_string(), None))
+}
+
 /// A remote's name as git allows it, not starting with `-`.
 pub fn remote_name(raw: &str) -> Result<String> {
     let name = raw.trim();
@@ -175,6 +214,24 @@ mod tests {
             "",
         ] {
             assert!(url(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn ssh_hosts() {
+        for (url, want) in [
+            ("git@github.com:owner/repo.git", Some(("github.com", None))),
+            ("workshop:/srv/repo.git", Some(("workshop", None))),
+            ("ssh://git@host:2222/r.git", Some(("host", Some(2222)))),
+            ("ssh://host/r.git", Some(("host", None))),
+            ("ssh://git@[::1]:2200/r.git", Some(("::1", Some(2200)))),
+            ("git+ssh://alias/r.git", Some(("alias", None))),
+            ("https://github.com/o/r.git", None),
+            ("file:///srv/r.git", None),
+            ("/srv/r.git", None),
+        ] {
+            let got = ssh_host(url);
+            assert_eq!(got.as_ref().map(|(h, p)| (h.as_str(), *p)), want, "{url}");
         }
     }
 

@@ -62,6 +62,10 @@ pub enum Sub {
     CherryPickAbort,
     Revert,
     RevertAbort,
+    /// Only for trusted repositories (the user's own ssh setup).
+    Fetch,
+    /// Only for trusted repositories; `--porcelain`, see [`rejected_refs`].
+    Push,
 }
 
 impl Sub {
@@ -78,6 +82,8 @@ impl Sub {
             Sub::CherryPickAbort => &["cherry-pick", "--abort"],
             Sub::Revert => &["revert", "--no-edit"],
             Sub::RevertAbort => &["revert", "--abort"],
+            Sub::Fetch => &["fetch", "--progress"],
+            Sub::Push => &["push", "--progress", "--porcelain"],
         }
     }
 }
@@ -363,9 +369,117 @@ pub async fn run_with_todo(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
+    if let Some(config) = ssh_config_of(home) {
+        cmd.env("GIT_SSH_COMMAND", config);
+    }
+    // A session of its own: no controlling terminal, so ssh cannot stop to
+    // ask for a passphrase or a host's trust in the terminal the app was
+    // started from (it fails instead); its group is the one killed on timeout.
+    // SAFETY: setsid(2) is async-signal-safe; nothing else runs in the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
     execute(cmd, timeout, progress).await
+}
+
+/// The login's home directory as the account database has it, which is
+/// where OpenSSH reads `~/.ssh` from (it ignores `$HOME`).
+fn account_home() -> Option<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: getpwuid returns a pointer into static storage or null; the
+    // directory is copied out at once, before any other passwd call.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() || (*pw).pw_dir.is_null() {
+            return None;
+        }
+        let dir = std::ffi::CStr::from_ptr((*pw).pw_dir);
+        Some(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(
+            dir.to_bytes(),
+        )))
+    }
+}
+
+/// When the app's home is not the account's (the app started with another
+/// `HOME`), the ssh command that reads that home's `.ssh/config`, so that git
+/// and the Git page's SSH keys agree on which setup is the user's.
+fn ssh_config_of(home: &Path) -> Option<String> {
+    let config = home.join(".ssh").join("config");
+    let same = account_home().is_some_and(|h| h.canonicalize().ok() == home.canonicalize().ok());
+    (!same && config.is_file()).then(|| {
+        format!(
+            "ssh -F '{}'",
+            config.display().to_string().replace('\'', "'\\''")
+        )
+    })
+}
+
+/// Where a remote URL leads over ssh, as ssh resolves it with the user's
+/// config (`ssh -G`, which reads config and connects nowhere): the host
+/// name, the port, and whether a jump host or proxy command is set.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SshRoute {
+    pub host_name: String,
+    pub port: u16,
+    pub proxied: bool,
+}
+
+/// `ssh -G host` as git would run ssh for the app's `home`; `None` when ssh
+/// cannot be run or says nothing useful.
+pub fn ssh_route(home: &Path, host: &str, port: Option<u16>) -> Option<SshRoute> {
+    let mut cmd = std::process::Command::new("ssh");
+    cmd.arg("-G");
+    if let Some(port) = port {
+        cmd.arg("-p").arg(port.to_string());
+    }
+    if ssh_config_of(home).is_some() {
+        cmd.arg("-F").arg(home.join(".ssh").join("config"));
+    }
+    // `host` was checked not to start with '-' (args::url).
+    let out = cmd
+        .arg(host)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .env("HOME", home)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut route = SshRoute {
+        host_name: String::new(),
+        port: 22,
+        proxied: false,
+    };
+    for line in text.lines() {
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        match key {
+            "hostname" => route.host_name = value.to_string(),
+            "port" => route.port = value.parse().unwrap_or(22),
+            "proxyjump" | "proxycommand" if !value.is_empty() && value != "none" => {
+                route.proxied = true
+            }
+            _ => {}
+        }
+    }
+    (!route.host_name.is_empty()).then_some(route)
+}
+
+/// The refs a `git push --porcelain` did not update, with git's reason
+/// (`!\trefs/heads/a:refs/heads/a\t[rejected] (fetch first)`).
+pub fn rejected_refs(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("!\t"))
+        .map(|l| l.replace('\t', " "))
+        .collect()
 }
 
 /// `git commit` as the user would run it in a repository they trust: its

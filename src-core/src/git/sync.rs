@@ -1,7 +1,9 @@
 //! Talking to remotes and joining histories: fetch, pull and push through
 //! git2 (credentials from ssh-agent, the user's keys in `~/.ssh`, and the
-//! HTTPS credential helpers of the user's global git config); merge, rebase
-//! and clone through the git CLI ([`super::cli`]).
+//! HTTPS credential helpers of the user's global git config), or, for the
+//! ssh remotes of a repository the user trusts, through git and the user's
+//! own ssh (so `~/.ssh/config` host aliases work); merge, rebase and clone
+//! through the git CLI ([`super::cli`]).
 //!
 //! libgit2 runs nothing a repository's config names (`core.sshCommand`,
 //! `remote.*.uploadpack`, fsmonitor, hooks); the CLI runs get
@@ -204,6 +206,80 @@ fn callbacks<'a>(
     cb
 }
 
+/// Whether a remote at `url` is reached through git and the user's own ssh
+/// (which reads `~/.ssh/config`: host aliases, ports, keys, jump hosts)
+/// rather than libgit2: for the ssh remotes of a repository the user
+/// trusts. An untrusted repository's remote that only the user's ssh config
+/// can reach is refused, with what to do.
+fn through_cli(home: &Path, trusted: bool, url: &str) -> Result<bool> {
+    let Some((host, port)) = args::ssh_host(url) else {
+        return Ok(false);
+    };
+    if trusted {
+        return Ok(true);
+    }
+    if let Some(route) = cli::ssh_route(home, &host, port) {
+        let alias = !route.host_name.eq_ignore_ascii_case(&host)
+            || route.port != port.unwrap_or(22)
+            || route.proxied;
+        if alias {
+            return Err(Error::Forbidden(format!(
+                "\"{host}\" is set up in ~/.ssh/config (it leads to {}:{}{}), which only git with your own ssh can follow. Tick \"Trusted\" at the top of the Git page to fetch, pull and push this repository through your ssh setup. It is off until you trust the repository, because a repository's own config can name programs that git would run.",
+                route.host_name,
+                route.port,
+                if route.proxied {
+                    " through a jump host or proxy"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    Ok(false)
+}
+
+/// The error for a fetch or push by the git CLI that failed.
+fn cli_network_error(what: &str, out: &cli::Output) -> Error {
+    let said = out.said();
+    let lower = said.to_lowercase();
+    if lower.contains("host key verification failed") || lower.contains("no matching host key") {
+        Error::Forbidden(format!(
+            "{what}: ssh does not know the server's host key ({said}). Connect once with ssh, or use \"Test a host\" on the Git page, to trust it."
+        ))
+    } else if lower.contains("permission denied") {
+        Error::Forbidden(format!(
+            "{what}: the server refused your key ({said}). Add the key to ssh-agent or name it in ~/.ssh/config."
+        ))
+    } else if lower.contains("could not resolve hostname") {
+        Error::NotFound(format!("{what}: {said}"))
+    } else {
+        Error::Failed {
+            message: format!("{what} failed."),
+            detail: Some(said),
+        }
+    }
+}
+
+/// Runs `git <sub> <values>` for a trusted repository, its progress to `report`.
+fn run_cli_blocking(
+    home: &Path,
+    path: &Path,
+    sub: Sub,
+    values: &[OsString],
+    report: &Report,
+) -> Result<cli::Output> {
+    let report = report.clone();
+    let forward = move |p: GitProgress| report(p);
+    tokio::runtime::Handle::current().block_on(cli::run(
+        home,
+        path,
+        sub,
+        values,
+        NETWORK_DEADLINE,
+        Some(&forward),
+    ))
+}
+
 fn head_id(repo: &Repository) -> Option<git2::Oid> {
     repo.head().ok().and_then(|h| h.target())
 }
@@ -286,11 +362,12 @@ impl GitSync {
         remote: Option<String>,
         report: Report,
     ) -> Result<SyncResult> {
-        let path = self.path(repository_id)?;
+        let row = self.repos.get(repository_id)?;
+        let (path, trusted) = (PathBuf::from(row.path), row.trusted);
         let home = self.home.clone();
         tokio::task::spawn_blocking(move || {
             let progress = Progress::new(report);
-            let (_, name) = fetch_blocking(&home, &path, remote.as_deref(), &progress)?;
+            let (_, name) = fetch_blocking(&home, &path, trusted, remote.as_deref(), &progress)?;
             Ok(SyncResult {
                 outcome: SyncOutcome::Fetched,
                 conflicted: Vec::new(),
@@ -309,7 +386,8 @@ impl GitSync {
         mode: PullMode,
         report: Report,
     ) -> Result<SyncResult> {
-        let path = self.path(repository_id)?;
+        let row = self.repos.get(repository_id)?;
+        let (path, trusted) = (PathBuf::from(row.path), row.trusted);
         let home = self.home.clone();
         let path2 = path.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
@@ -327,7 +405,7 @@ impl GitSync {
             };
             drop(repo);
             let progress = Progress::new(report);
-            let (repo, _) = fetch_blocking(&home, &path2, Some(&remote), &progress)?;
+            let (repo, _) = fetch_blocking(&home, &path2, trusted, Some(&remote), &progress)?;
             let short = merge_ref.strip_prefix("refs/heads/").unwrap_or(&merge_ref);
             let tracking = format!("refs/remotes/{remote}/{short}");
             let theirs = repo
@@ -395,7 +473,8 @@ impl GitSync {
         remote: Option<String>,
         report: Report,
     ) -> Result<SyncResult> {
-        let path = self.path(repository_id)?;
+        let row = self.repos.get(repository_id)?;
+        let (path, trusted) = (PathBuf::from(row.path), row.trusted);
         let home = self.home.clone();
         tokio::task::spawn_blocking(move || {
             let repo = Self::open(&path)?;
@@ -413,13 +492,29 @@ impl GitSync {
             };
             let progress = Progress::new(report);
             let refused = RefCell::new(Vec::new());
-            {
-                let mut r = Self::find_remote(&repo, &name)?;
+            let refspec = format!("refs/heads/{branch}:{dest}");
+            let mut r = Self::find_remote(&repo, &name)?;
+            let url = r
+                .pushurl()
+                .ok()
+                .flatten()
+                .or(r.url().ok())
+                .unwrap_or("")
+                .to_string();
+            if through_cli(&home, trusted, &url)? {
+                let values = [OsString::from(&name), OsString::from(&refspec)];
+                let out = run_cli_blocking(&home, &path, Sub::Push, &values, &progress.report)?;
+                refused.borrow_mut().extend(cli::rejected_refs(&out.stdout));
+                if !out.ok() && refused.borrow().is_empty() {
+                    return Err(cli_network_error(&format!("Pushing to {name}"), &out));
+                }
+            } else {
                 let mut opts = git2::PushOptions::new();
                 opts.remote_callbacks(callbacks(&home, &progress, &refused));
-                r.push(&[format!("refs/heads/{branch}:{dest}")], Some(&mut opts))
+                r.push(&[refspec], Some(&mut opts))
                     .map_err(|e| git_error(&format!("Pushing to {name}"), e))?;
             }
+            drop(r);
             let refused = refused.into_inner();
             if !refused.is_empty() {
                 return Err(Error::Conflict(format!(
@@ -911,6 +1006,7 @@ impl GitSync {
 fn fetch_blocking(
     home: &Path,
     path: &Path,
+    trusted: bool,
     remote: Option<&str>,
     progress: &Progress,
 ) -> Result<(Repository, String)> {
@@ -918,6 +1014,20 @@ fn fetch_blocking(
     let name = GitSync::remote_name(&repo, remote)?;
     {
         let mut remote = GitSync::find_remote(&repo, &name)?;
+        if through_cli(home, trusted, remote.url().unwrap_or(""))? {
+            drop(remote);
+            let out = run_cli_blocking(
+                home,
+                path,
+                Sub::Fetch,
+                &[OsString::from(&name)],
+                &progress.report,
+            )?;
+            if !out.ok() {
+                return Err(cli_network_error(&format!("Fetching from {name}"), &out));
+            }
+            return Ok((repo, name));
+        }
         let refused = RefCell::new(Vec::new());
         let mut opts = git2::FetchOptions::new();
         opts.remote_callbacks(callbacks(home, progress, &refused))

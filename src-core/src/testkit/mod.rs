@@ -1,12 +1,13 @@
 //! What the integration tests, the end-to-end tests and the benches share
 //! (feature `testkit`, never in the app): a loopback LLM provider, Docker
-//! and git CLI helpers, bench reporting, and the gate for tests that need
+//! and git CLI helpers, a loopback sshd, bench reporting, and the gate for tests that need
 //! real tools.
 
 pub mod bench;
 pub mod docker;
 pub mod git_cli;
 pub mod llm;
+pub mod sshd;
 
 /// Set to `1` to run the tests that need real tools (dockerd, pm2,
 /// code-server, npm MCP servers, a D-Bus session, Xvfb, root); `CI` set

@@ -145,9 +145,9 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
                 Ok(_) => {
                     // The list follows the repository's update event.
                     toasts.success(if on {
-                        "Trusted: its hooks run on commits and it signs as your git config says"
+                        "Trusted: its hooks run on commits, it signs as your git config says, and ssh remotes go through your ssh setup"
                     } else {
-                        "Not trusted: commits run no hook and are not signed"
+                        "Not trusted: commits run no hook, are not signed, and ssh remotes do not use ~/.ssh/config"
                     });
                 }
                 Err(e) => toasts.error("Not changed", &e),
@@ -329,10 +329,10 @@ pub(super) fn RepoPanel(repo: RwSignal<Option<i64>>) -> impl IntoView {
             <ConfirmHost ask/>
             <div class="panel-title">"Repository"
                 <label class="check small-text trust-toggle"
-                    title="A repository's own config and hooks can name any program. Trusted: commits from here run its hooks (pre-commit, commit-msg, husky, lint-staged) and sign as your git config says. Not trusted: nothing it names runs.">
+                    title="A repository's own config and hooks can name any program. Trusted: commits from here run its hooks (pre-commit, commit-msg, husky, lint-staged) and sign as your git config says, and fetch, pull and push of ssh remotes go through git and your own ssh (host aliases, ports and keys of ~/.ssh/config). Not trusted: nothing it names runs.">
                     <input type="checkbox" data-testid="git-trusted" prop:checked=trusted
                         on:change=move |ev| set_trusted(event_target_checked(&ev))/>
-                    "Trusted (run its hooks, sign)"
+                    "Trusted (hooks, signing, your ssh config)"
                 </label>
                 <select class="input small-input" data-testid="git-repo-select"
                     prop:value=move || repo.get().map(|id| id.to_string()).unwrap_or_default()

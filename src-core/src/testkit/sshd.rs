@@ -1,0 +1,130 @@
+//! A real OpenSSH server on a loopback port, for tests of what goes over
+//! ssh: its own host key, one client key allowed in, no password, no PAM.
+//! Needs `openssh-server` (`.ci/setup --test` installs it; the package's own
+//! service is not started). Stopped when dropped.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SSHD: &str = "/usr/sbin/sshd";
+
+pub struct Sshd {
+    pub port: u16,
+    /// The private key the server lets in (its `.pub` is next to it).
+    pub client_key: PathBuf,
+    /// The server's host key as a `known_hosts` line for `[127.0.0.1]:port`.
+    pub known_hosts_line: String,
+    /// The login name the server lets in (the user running the test).
+    pub user: String,
+    child: Child,
+}
+
+fn keygen(path: &Path) {
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+        .arg(path)
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(out.status.success(), "ssh-keygen: {out:?}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Sshd {
+    /// Starts a server whose files (keys, config, log) live in `dir`, and
+    /// waits until it greets.
+    pub fn start(dir: &Path) -> Sshd {
+        assert!(
+            Path::new(SSHD).is_file(),
+            "{SSHD} is missing: sudo apt install openssh-server (.ci/setup --test does)"
+        );
+        std::fs::create_dir_all(dir).unwrap();
+        // Run as root, sshd wants its privilege-separation folder, which the
+        // package's service would make at start.
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::fs::create_dir_all("/run/sshd").unwrap();
+        }
+        let host_key = dir.join("host_key");
+        let client_key = dir.join("client_key");
+        keygen(&host_key);
+        keygen(&client_key);
+        let authorized = dir.join("authorized_keys");
+        std::fs::copy(client_key.with_extension("pub"), &authorized).unwrap();
+        let port = free_port();
+        let config = dir.join("sshd_config");
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nPidFile {dir}/sshd.pid\n\
+                 AuthorizedKeysFile {authorized}\nUsePAM no\nStrictModes no\n\
+                 PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                 PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n",
+                host = host_key.display(),
+                dir = dir.display(),
+                authorized = authorized.display(),
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
+        let child = Command::new(SSHD)
+            .arg("-D")
+            .arg("-e")
+            .arg("-f")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("sshd starts");
+        let host_pub = std::fs::read_to_string(host_key.with_extension("pub")).unwrap();
+        let key: Vec<&str> = host_pub.split_whitespace().take(2).collect();
+        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_string();
+        let server = Sshd {
+            port,
+            client_key,
+            known_hosts_line: format!("[127.0.0.1]:{port} {}", key.join(" ")),
+            user,
+            child,
+        };
+        server.wait_for_greeting(dir);
+        server
+    }
+
+    fn wait_for_greeting(&self, dir: &Path) {
+        use std::io::Read;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut banner = [0u8; 4];
+                if s.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "sshd did not greet on port {}: {}",
+            self.port,
+            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
