@@ -601,9 +601,12 @@ pub struct LinePick {
 pub struct UndoEntry {
     /// Names it for `git_undo`.
     pub id: i64,
-    /// `discard_lines`, `discard_file`, `commit`, `amend`, `delete_branch`, `rename_branch`.
+    /// `discard_lines`, `discard_file`, `commit`, `amend`, `reset`, `merge`,
+    /// `rebase`, `cherry_pick`, `revert`, `pull`, `stash_drop`,
+    /// `delete_branch`, `rename_branch`.
     pub kind: String,
-    /// The file (relative to the repository), ref or branch it changed.
+    /// The file (relative to the repository), ref or branch it changed
+    /// (a dropped stash: its message).
     pub target: String,
     /// What it did, for the *Undo* button's title.
     pub summary: String,

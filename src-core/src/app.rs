@@ -204,12 +204,14 @@ impl App {
         let flow = FlowAgent::new(store.clone(), mcp.clone(), events.clone(), dir.clone());
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
+        let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
         Ok(Arc::new(App {
-            git_ops: Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone())),
+            git_ops: git_ops.clone(),
             git_sync: Arc::new(GitSync::new(
                 repos.clone(),
                 workspaces.clone(),
                 config.home.clone(),
+                git_ops,
             )),
             files: Arc::new(FileBrowser::new(
                 repos.clone(),

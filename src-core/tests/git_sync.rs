@@ -1180,3 +1180,148 @@ async fn an_ssh_config_host_alias_works_in_a_trusted_repository() {
         "{err:?}"
     );
 }
+
+/// Undo after a merge, cherry-pick, revert, rebase, fast-forward pull and a
+/// stash drop: the branch (and its files) or the stash is back as it was,
+/// and an undo that would lose uncommitted edits is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merges_rebases_picks_pulls_and_stash_drops_can_be_undone() {
+    let f = fixture();
+    let status = || git(&f.mine, &["status", "--porcelain"]);
+    let head = || git(&f.mine, &["rev-parse", "HEAD"]);
+    let undo_last = |kind: &str| {
+        let last = f.ops.last_undo(f.id).unwrap().expect("an undo is offered");
+        assert_eq!(last.kind, kind, "{last:?}");
+        f.ops.undo(f.id, last.id).unwrap();
+    };
+
+    // Stash drop, of the only stash (refs/stash goes away) and of an older one.
+    std::fs::write(f.mine.join("a.txt"), "one\nTWO\nthree\n").unwrap();
+    f.ops.stash_push(f.id, "keep me", false).unwrap();
+    let kept = git(&f.mine, &["rev-parse", "stash@{0}"]);
+    assert!(f.ops.stash_drop(f.id, 0).unwrap().is_empty());
+    undo_last("stash_drop");
+    assert_eq!(git(&f.mine, &["rev-parse", "stash@{0}"]), kept);
+    assert!(
+        git(&f.mine, &["stash", "list"]).contains("keep me"),
+        "{}",
+        git(&f.mine, &["stash", "list"])
+    );
+    std::fs::write(f.mine.join("a.txt"), "one\ntwo\nTHREE\n").unwrap();
+    f.ops.stash_push(f.id, "newer", false).unwrap();
+    f.ops.stash_drop(f.id, 1).unwrap();
+    assert_eq!(git(&f.mine, &["stash", "list"]).lines().count(), 1);
+    undo_last("stash_drop");
+    let list = git(&f.mine, &["stash", "list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(list.contains("keep me") && list.contains("newer"), "{list}");
+    // Applying the restored stash gives its edit back.
+    git(&f.mine, &["stash", "apply", "-q", &kept]);
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("a.txt")).unwrap(),
+        "one\nTWO\nthree\n"
+    );
+    git(&f.mine, &["checkout", "-q", "--", "a.txt"]);
+    assert_eq!(
+        f.ops.last_undo(f.id).unwrap(),
+        None,
+        "nothing older to offer"
+    );
+
+    // A merge of a diverged branch.
+    f.ops.create_branch(f.id, "topic", true).unwrap();
+    let topic = commit_file(&f, "topic.txt", "topic\n", "Add topic");
+    f.ops.switch_branch(f.id, "main").unwrap();
+    let base = commit_file(&f, "main.txt", "main\n", "Add main");
+    let merged = f.sync.merge(f.id, "topic").await.unwrap();
+    assert_eq!(merged.outcome, SyncOutcome::Merged);
+    assert!(f.mine.join("topic.txt").exists());
+    // Not while there are uncommitted edits: they would be lost.
+    std::fs::write(f.mine.join("main.txt"), "edited\n").unwrap();
+    let last = f.ops.last_undo(f.id).unwrap().unwrap();
+    let err = f.ops.undo(f.id, last.id).unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("main.txt")).unwrap(),
+        "edited\n"
+    );
+    assert_ne!(head(), base);
+    git(&f.mine, &["checkout", "-q", "--", "main.txt"]);
+    undo_last("merge");
+    assert_eq!(head(), base);
+    assert!(!f.mine.join("topic.txt").exists());
+    assert_eq!(status(), "");
+
+    // Cherry-pick and revert.
+    let picked = f.sync.cherry_pick(f.id, &topic).await.unwrap();
+    assert_eq!(picked.outcome, SyncOutcome::CherryPicked);
+    assert!(f.mine.join("topic.txt").exists());
+    undo_last("cherry_pick");
+    assert_eq!(head(), base);
+    assert!(!f.mine.join("topic.txt").exists());
+    let reverted = f.sync.revert(f.id, &base).await.unwrap();
+    assert_eq!(reverted.outcome, SyncOutcome::Reverted);
+    assert!(!f.mine.join("main.txt").exists());
+    undo_last("revert");
+    assert_eq!(head(), base);
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("main.txt")).unwrap(),
+        "main\n"
+    );
+    assert_eq!(status(), "");
+
+    // A rebase of topic onto main.
+    f.ops.switch_branch(f.id, "topic").unwrap();
+    let rebased = f.sync.rebase(f.id, "main").await.unwrap();
+    assert_eq!(rebased.outcome, SyncOutcome::Rebased);
+    assert_ne!(head(), topic);
+    undo_last("rebase");
+    assert_eq!(head(), topic);
+    assert_eq!(
+        git(&f.mine, &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "topic"
+    );
+    assert!(!f.mine.join("main.txt").exists());
+    assert_eq!(status(), "");
+
+    // A fast-forward pull: the branch goes back, the remote-tracking one stays.
+    f.ops.switch_branch(f.id, "main").unwrap();
+    git(&f.mine, &["reset", "-q", "--hard", "origin/main"]);
+    let before = head();
+    std::fs::write(f.theirs.join("c.txt"), "c\n").unwrap();
+    git(&f.theirs, &["add", "."]);
+    git(&f.theirs, &["commit", "-qm", "Add c"]);
+    git(&f.theirs, &["push", "-q", "origin", "main"]);
+    let pulled = f
+        .sync
+        .pull(f.id, PullMode::FastForwardOnly, quiet())
+        .await
+        .unwrap();
+    assert_eq!(pulled.outcome, SyncOutcome::FastForward);
+    undo_last("pull");
+    assert_eq!(head(), before);
+    assert!(!f.mine.join("c.txt").exists());
+    assert_eq!(
+        git(&f.mine, &["rev-parse", "origin/main"]),
+        git(&f.theirs, &["rev-parse", "HEAD"])
+    );
+    assert_eq!(status(), "");
+
+    // A merge concluded by a commit after its conflicts: undone as a merge.
+    f.ops.create_branch(f.id, "other", true).unwrap();
+    commit_file(&f, "a.txt", "one\nOTHER\nthree\n", "Other a");
+    f.ops.switch_branch(f.id, "main").unwrap();
+    let main_tip = commit_file(&f, "a.txt", "one\nMAIN\nthree\n", "Main a");
+    let stopped = f.sync.merge(f.id, "other").await.unwrap();
+    assert_eq!(stopped.outcome, SyncOutcome::Conflicts);
+    std::fs::write(f.mine.join("a.txt"), "one\nBOTH\nthree\n").unwrap();
+    f.ops.stage(f.id, &["a.txt".to_string()]).unwrap();
+    f.ops.commit(f.id, "Merge other").unwrap();
+    undo_last("merge");
+    assert_eq!(head(), main_tip);
+    assert_eq!(
+        std::fs::read_to_string(f.mine.join("a.txt")).unwrap(),
+        "one\nMAIN\nthree\n"
+    );
+    assert_eq!(status(), "");
+}

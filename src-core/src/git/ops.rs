@@ -43,6 +43,19 @@ fn check_branch(name: &str) -> Result<()> {
     args::branch(name)
 }
 
+/// The undo log's kinds that moved the current branch (their undo moves it
+/// back; with [`RESET_HARD`] the files too).
+const HEAD_MOVES: &[&str] = &[
+    "commit",
+    "amend",
+    "reset",
+    "merge",
+    "rebase",
+    "cherry_pick",
+    "revert",
+    "pull",
+];
+
 /// The undo log's `mode` of a hard reset (its undo moves the files too).
 const RESET_HARD: u32 = 2;
 
@@ -299,6 +312,30 @@ impl GitOps {
         Ok(())
     }
 
+    /// Records a merge, rebase, cherry-pick, revert or pull (`kind`) that
+    /// moved the current branch from `before` to `after`, files and all:
+    /// its undo takes both back, and is refused while there are
+    /// uncommitted changes (they would be lost).
+    pub fn remember_join(
+        &self,
+        repository_id: i64,
+        kind: &str,
+        summary: String,
+        before: git2::Oid,
+        after: git2::Oid,
+    ) -> Result<()> {
+        let repo = self.open(repository_id)?;
+        self.remember_head_move_as(
+            repository_id,
+            &repo,
+            kind,
+            summary,
+            Some(before),
+            after,
+            RESET_HARD,
+        )
+    }
+
     /// Throws away `path`'s unstaged changes (see [`super::lines::discard_file`]).
     pub fn discard_file(&self, repository_id: i64, path: &str) -> Result<()> {
         let repo = self.open(repository_id)?;
@@ -434,27 +471,44 @@ impl GitOps {
                 let rel = Self::paths(&repo, std::slice::from_ref(&record.target))?.remove(0);
                 super::lines::restore(&repo, &rel, before, after, record.mode)?;
             }
-            "commit" | "amend" | "reset" => {
+            kind if HEAD_MOVES.contains(&kind) => {
                 let (before, after) = ids()?;
-                if record.kind == "reset" {
-                    // Back to where the branch was; the files as they are
-                    // now stay (a hard reset's discarded edits are gone).
+                // The files follow the branch back when the operation moved
+                // them (a hard reset, a merge, a rebase …); not over edits
+                // made since, which would be lost. A soft or mixed reset's
+                // undo leaves the files as they are.
+                if record.mode == RESET_HARD {
                     let dirty = repo
                         .statuses(Some(git2::StatusOptions::new().include_untracked(false)))
                         .map(|s| !s.is_empty())
                         .unwrap_or(true);
-                    if dirty && record.mode == RESET_HARD {
-                        return Err(Error::Conflict(
-                            "There are uncommitted changes; commit or stash them before undoing a hard reset.".into(),
-                        ));
+                    if dirty {
+                        return Err(Error::Conflict(format!(
+                            "There are uncommitted changes; commit or stash them before undoing the {}.",
+                            match kind {
+                                "reset" => "hard reset",
+                                "cherry_pick" => "cherry-pick",
+                                other => other,
+                            }
+                        )));
                     }
                 }
                 undo_head_move(&repo, &record.target, before, after)?;
-                if record.kind == "reset" && record.mode == RESET_HARD {
-                    // The files follow the branch back, as the hard reset moved them.
+                if record.mode == RESET_HARD {
                     let head = repo.head()?.peel_to_commit()?;
                     repo.reset(head.as_object(), git2::ResetType::Hard, None)?;
                 }
+            }
+            "stash_drop" => {
+                let (before, _) = ids()?;
+                let id = before.ok_or_else(|| {
+                    Error::failed("The undo log is damaged.", "a stash drop without its id")
+                })?;
+                // As `git stash store` does: the stash's commit back on top
+                // of the list (the list is refs/stash's reflog).
+                repo.reference_ensure_log("refs/stash")
+                    .and_then(|_| repo.reference("refs/stash", id, true, &record.target))
+                    .map_err(|e| git_error("Putting the stash back", e))?;
             }
             "rename_branch" => {
                 let old = record.before_id.as_deref().unwrap_or_default();
@@ -559,8 +613,6 @@ impl GitOps {
             .find_commit(id)
             .map_err(|e| git_error("The new commit", e))?;
         let info = commit_info(&c);
-        // A merge's commit is not offered for undo: it would leave the
-        // merge's changes staged without its state.
         if merged.is_empty() {
             self.remember_head_move(
                 repository_id,
@@ -569,6 +621,19 @@ impl GitOps {
                 format!("Commit {} “{}”", info.short_id, info.summary),
                 parent.map(|p| p.id()),
                 id,
+            )?;
+        } else if let Some(parent) = parent {
+            // A merge concluded after its conflicts: its undo takes the
+            // branch and the files back to before the merge (a soft move
+            // would leave the merge's changes staged without its state).
+            self.remember_head_move_as(
+                repository_id,
+                &repo,
+                "merge",
+                format!("Merge commit {} “{}”", info.short_id, info.summary),
+                Some(parent.id()),
+                id,
+                RESET_HARD,
             )?;
         }
         Ok(info)
@@ -1076,8 +1141,28 @@ impl GitOps {
     pub fn stash_drop(&self, repository_id: i64, index: usize) -> Result<Vec<StashInfo>> {
         let mut repo = self.open(repository_id)?;
         Self::check_stash(&mut repo, index)?;
+        let mut dropped = None;
+        repo.stash_foreach(|i, message, id| {
+            if i == index {
+                dropped = Some((message.to_string(), *id));
+            }
+            i < index
+        })
+        .map_err(|e| git_error("The stash list", e))?;
         repo.stash_drop(index)
             .map_err(|e| git_error("Dropping the stash", e))?;
+        if let Some((message, id)) = dropped {
+            // Its commit stays in the object store until git prunes it.
+            self.store.push_git_undo(&UndoRecord {
+                repository_id,
+                kind: "stash_drop".into(),
+                target: message.clone(),
+                summary: format!("Drop of the stash “{message}”"),
+                before_id: Some(id.to_string()),
+                after_id: None,
+                ..Default::default()
+            })?;
+        }
         self.stashes(repository_id)
     }
 
@@ -1353,8 +1438,17 @@ fn undoable(repo: &Repository, record: &UndoRecord) -> bool {
             };
             now == id(&record.after_id)
         }
-        "commit" | "amend" | "reset" => {
+        kind if HEAD_MOVES.contains(&kind) => {
             repo.refname_to_id(&record.target).ok() == id(&record.after_id)
+        }
+        "stash_drop" => {
+            let Some(dropped) = id(&record.before_id) else {
+                return false;
+            };
+            let listed = repo
+                .reflog("refs/stash")
+                .is_ok_and(|log| log.iter().any(|entry| entry.id_new() == dropped));
+            !listed && repo.find_commit(dropped).is_ok()
         }
         "delete_branch" => !branch(&record.target),
         "rename_branch" => {

@@ -13,7 +13,7 @@
 
 use super::args;
 use super::cli::{self, Sub};
-use super::ops::{conflicted, repo_state};
+use super::ops::{conflicted, repo_state, GitOps};
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
 use crate::workspace::Workspaces;
@@ -38,6 +38,8 @@ pub struct GitSync {
     repos: Arc<RepoRegistry>,
     workspaces: Arc<Workspaces>,
     home: PathBuf,
+    /// Where what joined histories is recorded for the page's Undo.
+    ops: Arc<GitOps>,
 }
 
 fn git_error(what: &str, e: git2::Error) -> Error {
@@ -285,7 +287,12 @@ fn head_id(repo: &Repository) -> Option<git2::Oid> {
 }
 
 impl GitSync {
-    pub fn new(repos: Arc<RepoRegistry>, workspaces: Arc<Workspaces>, home: PathBuf) -> GitSync {
+    pub fn new(
+        repos: Arc<RepoRegistry>,
+        workspaces: Arc<Workspaces>,
+        home: PathBuf,
+        ops: Arc<GitOps>,
+    ) -> GitSync {
         static TIMEOUTS: std::sync::Once = std::sync::Once::new();
         TIMEOUTS.call_once(|| unsafe {
             // A host that does not answer fails in 15 s, a stalled transfer in 60 s.
@@ -296,6 +303,7 @@ impl GitSync {
             repos,
             workspaces,
             home,
+            ops,
         }
     }
 
@@ -390,6 +398,7 @@ impl GitSync {
         let (path, trusted) = (PathBuf::from(row.path), row.trusted);
         let home = self.home.clone();
         let path2 = path.clone();
+        let ops = self.ops.clone();
         let step = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
             let repo = Self::open(&path2)?;
             if repo.state() != git2::RepositoryState::Clean {
@@ -432,6 +441,7 @@ impl GitSync {
                         ),
                         _ => git_error("Updating the files", e),
                     })?;
+                let before = head_id(&repo);
                 repo.reference(
                     &format!("refs/heads/{branch}"),
                     theirs.id(),
@@ -439,6 +449,15 @@ impl GitSync {
                     &format!("pull: fast-forward to {remote}/{short}"),
                 )
                 .map_err(|e| git_error("Moving the branch", e))?;
+                if let Some(before) = before {
+                    ops.remember_join(
+                        repository_id,
+                        "pull",
+                        format!("Pull of {remote}/{short}"),
+                        before,
+                        theirs.id(),
+                    )?;
+                }
                 return Ok(Some(String::new()));
             }
             if mode == PullMode::FastForwardOnly {
@@ -461,7 +480,7 @@ impl GitSync {
                 conflicted: Vec::new(),
                 message: "Fast-forwarded to the remote branch.".into(),
             }),
-            Some(tracking) => self.join(&path, Sub::Merge, &tracking).await,
+            Some(tracking) => self.join(repository_id, &path, Sub::Merge, &tracking).await,
         }
     }
 
@@ -543,7 +562,7 @@ impl GitSync {
         args::revision(branch)?;
         let path = self.path(repository_id)?;
         self.known_branch(&path, branch)?;
-        self.join(&path, Sub::Merge, branch).await
+        self.join(repository_id, &path, Sub::Merge, branch).await
     }
 
     /// Rebases the current branch onto `onto`.
@@ -551,21 +570,23 @@ impl GitSync {
         args::revision(onto)?;
         let path = self.path(repository_id)?;
         self.known_branch(&path, onto)?;
-        self.join(&path, Sub::Rebase, onto).await
+        self.join(repository_id, &path, Sub::Rebase, onto).await
     }
 
     /// Applies commit `id`'s change to the current branch as a new commit.
     pub async fn cherry_pick(&self, repository_id: i64, id: &str) -> Result<SyncResult> {
         let path = self.path(repository_id)?;
         let short = Self::single_parent_commit(&path, id, "Cherry-picking")?;
-        self.join_named(&path, Sub::CherryPick, id, &short).await
+        self.join_named(repository_id, &path, Sub::CherryPick, id, &short)
+            .await
     }
 
     /// Makes a new commit that undoes commit `id`'s change.
     pub async fn revert(&self, repository_id: i64, id: &str) -> Result<SyncResult> {
         let path = self.path(repository_id)?;
         let short = Self::single_parent_commit(&path, id, "Reverting")?;
-        self.join_named(&path, Sub::Revert, id, &short).await
+        self.join_named(repository_id, &path, Sub::Revert, id, &short)
+            .await
     }
 
     /// The commits after `base` up to HEAD, oldest first (no merges among
@@ -717,8 +738,16 @@ impl GitSync {
         .await;
         drop(cleanup);
         let out = out?;
-        self.outcome(&path, Sub::RebaseInteractive, out, before, base, &base[..7])
-            .await
+        self.outcome(
+            repository_id,
+            &path,
+            Sub::RebaseInteractive,
+            out,
+            before,
+            base,
+            &base[..7],
+        )
+        .await
     }
 
     /// Checks that `id` names a commit that is not a merge; its short id.
@@ -753,13 +782,21 @@ impl GitSync {
     }
 
     /// Runs a merge or rebase of `other` and says what came of it.
-    async fn join(&self, path: &Path, sub: Sub, other: &str) -> Result<SyncResult> {
-        self.join_named(path, sub, other, other).await
+    async fn join(
+        &self,
+        repository_id: i64,
+        path: &Path,
+        sub: Sub,
+        other: &str,
+    ) -> Result<SyncResult> {
+        self.join_named(repository_id, path, sub, other, other)
+            .await
     }
 
     /// [`Self::join`], naming `other` as `name` in messages.
     async fn join_named(
         &self,
+        repository_id: i64,
         path: &Path,
         sub: Sub,
         other: &str,
@@ -783,11 +820,14 @@ impl GitSync {
             None,
         )
         .await?;
-        self.outcome(path, sub, out, before, other, name).await
+        self.outcome(repository_id, path, sub, out, before, other, name)
+            .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn outcome(
         &self,
+        repository_id: i64,
         path: &Path,
         sub: Sub,
         out: cli::Output,
@@ -870,6 +910,19 @@ impl GitSync {
             ),
             _ => (SyncOutcome::Merged, format!("Merged {other}.")),
         };
+        if let (Some(before), Some(after)) = (before, after) {
+            if before != after {
+                let (kind, summary) = match sub {
+                    Sub::Merge => ("merge", format!("Merge of {name}")),
+                    Sub::CherryPick => ("cherry_pick", format!("Cherry-pick of {name}")),
+                    Sub::Revert => ("revert", format!("Revert of {name}")),
+                    Sub::RebaseInteractive => ("rebase", "Interactive rebase".to_string()),
+                    _ => ("rebase", format!("Rebase onto {name}")),
+                };
+                self.ops
+                    .remember_join(repository_id, kind, summary, before, after)?;
+            }
+        }
         Ok(SyncResult {
             outcome,
             conflicted: Vec::new(),
@@ -911,7 +964,8 @@ impl GitSync {
                 "Resolve and stage the conflicted files first.".into(),
             ));
         }
-        let before = head_id(&repo);
+        // Where the branch was when the rebase began (git keeps it).
+        let before = repo.refname_to_id("ORIG_HEAD").ok();
         drop(repo);
         let out = cli::run(
             &self.home,
@@ -923,6 +977,7 @@ impl GitSync {
         )
         .await?;
         self.outcome(
+            repository_id,
             &path,
             Sub::RebaseContinue,
             out,
