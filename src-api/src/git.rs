@@ -95,11 +95,17 @@ pub struct GraphRow {
 /// A page of the history graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphPage {
-    /// Commits in the whole history.
+    /// Commits laid out so far: the whole history once `complete`, else
+    /// at least a page beyond this one (more come as later pages are read).
     pub total: u32,
+    /// Every commit of the history is laid out.
+    pub complete: bool,
+    /// Names the layout these rows belong to: another one (the refs moved)
+    /// means the rows held so far are stale.
+    pub layout: u32,
     /// The first row's place.
     pub offset: u32,
-    /// Lanes the widest row uses (the same for every page of one layout).
+    /// Lanes the widest row laid out so far uses.
     pub width: u16,
     /// The rows, newest first.
     pub rows: Vec<GraphRow>,

@@ -185,3 +185,102 @@ fn the_graph_lists_every_commit_with_consistent_lanes() {
     assert_eq!(row(&again.rows, "a4").refs, ["HEAD -> main"]);
     assert!(row(&again.rows, "a3").refs.is_empty());
 }
+
+/// The processes whose command line has `rev-list` and whose working
+/// folder is `dir`.
+fn rev_lists_in(dir: &Path) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cwd = std::fs::read_link(entry.path().join("cwd")).ok();
+        if cmdline.split(|b| *b == 0).any(|a| a == b"rev-list") && cwd.as_deref() == Some(dir) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// A large history is laid out as far as it is scrolled: the first page
+/// comes before git has listed everything, later pages continue the same
+/// layout until it is complete and consistent, and closing the history
+/// stops git's listing.
+#[test]
+fn a_large_history_is_laid_out_as_far_as_it_is_scrolled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let repo = root.join("big");
+    ai_desktop_core::testkit::git_cli::generate_history(&repo, 6000);
+    // With a commit-graph git lists in topological order as it goes.
+    git(&repo, &["commit-graph", "write", "--reachable"]);
+    let app = App::open(
+        Config::isolated(&root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let id = app
+        .repos
+        .create(NewRepository {
+            name: "big".into(),
+            path: repo.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    let listed = git(
+        &repo,
+        &["rev-list", "--parents", "HEAD", "--branches", "--remotes"],
+    );
+    let parents: HashMap<String, Vec<String>> = listed
+        .lines()
+        .map(|l| {
+            let mut ids = l.split(' ').map(str::to_string);
+            (ids.next().unwrap(), ids.collect())
+        })
+        .collect();
+
+    let first = app.git_ops.graph(id, 0, 200).unwrap();
+    assert_eq!(first.rows.len(), 200);
+    assert!(!first.complete, "laid out whole: {}", first.total);
+    assert!(
+        first.total >= 200 && (first.total as usize) < parents.len(),
+        "{} of {}",
+        first.total,
+        parents.len()
+    );
+    assert_eq!(rev_lists_in(&repo).len(), 1, "git is still listing");
+
+    let mut rows = first.rows.clone();
+    let mut total = first.total;
+    let mut complete = false;
+    while !complete || rows.len() < total as usize {
+        let p = app.git_ops.graph(id, rows.len() as u32, 500).unwrap();
+        assert_eq!(p.layout, first.layout, "the same layout, continued");
+        assert!(p.total >= total, "{} after {total}", p.total);
+        assert!(!p.rows.is_empty(), "a page within the rows known so far");
+        total = p.total;
+        complete = p.complete;
+        rows.extend(p.rows);
+    }
+    assert_eq!(total as usize, parents.len());
+    assert_eq!(rows.len(), parents.len());
+    check(&rows, &parents);
+    // Read again from the top, the same rows (nothing laid out twice).
+    assert_eq!(app.git_ops.graph(id, 0, 200).unwrap().rows, rows[..200]);
+
+    // Closing the history midway stops git's listing.
+    app.git_ops.forget_graph();
+    let again = app.git_ops.graph(id, 0, 200).unwrap();
+    assert_ne!(again.layout, first.layout, "a new layout");
+    assert!(!again.complete);
+    assert_eq!(rev_lists_in(&repo).len(), 1);
+    app.git_ops.forget_graph();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !rev_lists_in(&repo).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(rev_lists_in(&repo), Vec::<u32>::new(), "git left running");
+}

@@ -161,11 +161,13 @@ pub fn status(dir: &Path) -> Result<Vec<u8>> {
 const HISTORY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `git rev-list --topo-order --parents` of HEAD, the local and the
-/// remote-tracking branches in `dir`: one line per commit, its id then its
-/// parents', children before parents. git reads the repository's
-/// commit-graph file where there is one (libgit2's walk does not), which
-/// makes a large history several times faster. Reads only; runs nothing.
-pub fn history(dir: &Path) -> Result<Vec<u8>> {
+/// remote-tracking branches in `dir`, running, its standard output piped:
+/// one line per commit, its id then its parents', children before parents.
+/// git reads the repository's commit-graph file where there is one
+/// (libgit2's walk does not) and then lists as it goes, so the first rows
+/// of a large history come at once. Reads only; runs nothing. The caller
+/// reads it, and kills it if it stops reading.
+pub fn history_child(dir: &Path) -> Result<std::process::Child> {
     let mut cmd = std::process::Command::new(program()?);
     cmd.arg("--no-optional-locks").args(FIXED_OPTIONS).args([
         "rev-list",
@@ -175,7 +177,16 @@ pub fn history(dir: &Path) -> Result<Vec<u8>> {
         "--branches",
         "--remotes",
     ]);
-    read_only(cmd, dir, HISTORY_TIMEOUT, "git rev-list")
+    cmd.current_dir(dir)
+        .env_clear()
+        .envs(crate::procs::user_env())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::failed("Could not run git rev-list.", e))
 }
 
 /// `git blame --porcelain` of the working file `path` (relative, checked by

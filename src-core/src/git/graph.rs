@@ -1,9 +1,11 @@
 //! The commit graph of the History view: every commit reachable from HEAD,
 //! the local branches and the remote-tracking ones, newest first in
-//! topological order, each with the lanes drawn through its row. The
-//! layout is computed once per state of the refs and served in pages (a
-//! 100,000-commit history is laid out in one walk and scrolled through
-//! without walking again); only the repository last looked at is kept.
+//! topological order, each with the lanes drawn through its row. One
+//! layout per state of the refs, served in pages and laid out only as far
+//! as the pages asked for (plus one page ahead): git's listing is read as
+//! it goes, so with a commit-graph file the first page of a 100,000-commit
+//! history does not wait for the rest, and rows laid out once are served
+//! again without walking; only the repository last looked at is kept.
 //!
 //! Lanes: each lane waits for one commit. A commit takes the leftmost lane
 //! waiting for it (or the first free one); the other lanes waiting for it
@@ -32,8 +34,10 @@ struct Shape {
     through: u16,
 }
 
-/// The laid-out history of one repository at one state of its refs.
+/// The history of one repository at one state of its refs, laid out as
+/// far as it has been scrolled.
 pub struct Layout {
+    id: u32,
     repository_id: i64,
     refs_key: u64,
     rows: Vec<Shape>,
@@ -41,6 +45,12 @@ pub struct Layout {
     /// The ref names pointing at each commit ("HEAD -> main", "origin/main", "v1.0").
     labels: HashMap<Oid, Vec<String>>,
     width: u16,
+    /// The lanes open after the last row: what each waits for.
+    open: Vec<Option<Oid>>,
+    /// git's listing while it has more to give.
+    listing: Option<Listing>,
+    /// Every commit is laid out.
+    complete: bool,
 }
 
 impl Layout {
@@ -119,33 +129,103 @@ fn free_lane(lanes: &mut Vec<Option<Oid>>) -> usize {
     }
 }
 
-/// The history, children before parents: each commit and its parents.
-/// Through the git CLI (see [`super::cli::history`]) where git is there,
-/// else libgit2's walk.
-fn history(repo: &Repository) -> Result<Vec<(Oid, Vec<Oid>)>> {
-    if repo.head().ok().and_then(|h| h.target()).is_none()
-        && repo.references_glob("refs/heads/*")?.next().is_none()
-    {
-        return Ok(Vec::new()); // no commit yet
-    }
-    if let Some(dir) = repo.workdir().or_else(|| Some(repo.path())) {
-        if let Ok(out) = super::cli::history(dir) {
-            return out
-                .split(|b| *b == b'\n')
-                .filter(|l| !l.is_empty())
-                .map(|line| {
+/// Commits with their parents, children before parents.
+type Batch = Vec<(Oid, Vec<Oid>)>;
+
+/// What git's listing sends the layout.
+enum Listed {
+    Rows(Batch),
+    /// The listing ended: all of it (`Ok`) or git failed.
+    End(std::result::Result<(), String>),
+}
+
+/// Commits per message from the reader.
+const BATCH: usize = 256;
+/// Messages the reader may be ahead: beyond that git waits on its pipe.
+const AHEAD: usize = 4;
+/// How long git may take to list the next rows.
+const LISTING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Rows laid out beyond the page asked for, so there is always a page
+/// further to scroll to while git is still listing.
+const LOOKAHEAD: usize = MAX_PAGE as usize;
+
+/// git's listing of the history ([`super::cli::history_child`]), read by a
+/// thread of its own as the layout needs rows: git stops on its full pipe
+/// when nobody scrolls, and is killed when the layout is dropped.
+struct Listing {
+    rx: std::sync::mpsc::Receiver<Listed>,
+    child: std::sync::Arc<std::sync::Mutex<std::process::Child>>,
+}
+
+impl Listing {
+    fn start(dir: &std::path::Path) -> Result<Listing> {
+        use std::io::BufRead;
+        let mut child = super::cli::history_child(dir)?;
+        let stdout = child.stdout.take().expect("piped");
+        let child = std::sync::Arc::new(std::sync::Mutex::new(child));
+        let (tx, rx) = std::sync::mpsc::sync_channel(AHEAD);
+        let waited = child.clone();
+        std::thread::Builder::new()
+            .name("git-history".into())
+            .spawn(move || {
+                let parse = |line: &[u8]| -> Option<(Oid, Vec<Oid>)> {
                     let mut ids = line.split(|b| *b == b' ').map(|id| {
                         std::str::from_utf8(id)
                             .ok()
                             .and_then(|id| Oid::from_str(id).ok())
-                            .ok_or_else(|| Error::failed("git listed an odd history.", "rev-list"))
                     });
-                    let id = ids.next().expect("split yields one")?;
-                    Ok((id, ids.collect::<Result<Vec<_>>>()?))
-                })
-                .collect();
-        }
+                    let id = ids.next()??;
+                    Some((id, ids.collect::<Option<Vec<_>>>()?))
+                };
+                let mut reader = std::io::BufReader::with_capacity(64 * 1024, stdout);
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut line = Vec::with_capacity(128);
+                let end = loop {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) => break None,
+                        Ok(_) => {}
+                        Err(e) => break Some(e.to_string()),
+                    }
+                    let text = line.strip_suffix(b"\n").unwrap_or(&line);
+                    match parse(text) {
+                        Some(row) => batch.push(row),
+                        None => break Some("git listed an odd history".to_string()),
+                    }
+                    if batch.len() == BATCH
+                        && tx.send(Listed::Rows(std::mem::take(&mut batch))).is_err()
+                    {
+                        // The layout was dropped: git is killed there.
+                        return;
+                    }
+                };
+                drop(reader);
+                let status = crate::util::lock(&waited).wait();
+                let end = match (end, status) {
+                    (Some(e), _) => Err(e),
+                    (None, Ok(s)) if s.success() => Ok(()),
+                    (None, Ok(s)) => Err(format!("git rev-list ended with {s}")),
+                    (None, Err(e)) => Err(e.to_string()),
+                };
+                if !batch.is_empty() {
+                    let _ = tx.send(Listed::Rows(batch));
+                }
+                let _ = tx.send(Listed::End(end));
+            })
+            .map_err(|e| Error::failed("Could not start reading the history.", e))?;
+        Ok(Listing { rx, child })
     }
+}
+
+impl Drop for Listing {
+    fn drop(&mut self) {
+        // A child already waited for is not signalled again.
+        let _ = crate::util::lock(&self.child).kill();
+    }
+}
+
+/// libgit2's topological walk of the whole history, where git cannot run.
+fn walk_all(repo: &Repository) -> Result<Batch> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
     if repo.head().ok().and_then(|h| h.target()).is_some() {
@@ -160,75 +240,141 @@ fn history(repo: &Repository) -> Result<Vec<(Oid, Vec<Oid>)>> {
     .collect()
 }
 
-/// Walks and lays out the whole history.
-fn lay_out(repo: &Repository, repository_id: i64) -> Result<Layout> {
-    let (refs_key, labels) = refs_key(repo)?;
-    let commits = history(repo)?;
-    let mut rows = Vec::with_capacity(commits.len());
-    let mut arena: Vec<u16> = Vec::with_capacity(commits.len() * 3);
-    let mut lanes: Vec<Option<Oid>> = Vec::new();
-    let mut width = 0u16;
-    for (id, parents) in commits {
-        let up: Vec<usize> = lanes
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| **l == Some(id))
-            .map(|(i, _)| i)
-            .collect();
-        let column = match up.first() {
-            Some(c) => *c,
-            None => free_lane(&mut lanes),
+/// Tells one layout from the next (the page starts over on a new one).
+static LAYOUTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+impl Layout {
+    /// A layout of `repo`'s history, nothing laid out yet: git's listing
+    /// started, or (without git) libgit2's walk read whole.
+    fn start(repo: &Repository, repository_id: i64) -> Result<Layout> {
+        let (refs_key, labels) = refs_key(repo)?;
+        let empty = repo.head().ok().and_then(|h| h.target()).is_none()
+            && repo.references_glob("refs/heads/*")?.next().is_none();
+        let mut layout = Layout {
+            id: LAYOUTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            repository_id,
+            refs_key,
+            rows: Vec::new(),
+            lanes: Vec::new(),
+            labels,
+            width: 0,
+            open: Vec::new(),
+            listing: None,
+            complete: empty,
         };
-        for &j in &up {
-            lanes[j] = None;
+        if empty {
+            return Ok(layout);
         }
-        let through: Vec<u16> = lanes
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_some())
-            .map(|(i, _)| i as u16)
-            .collect();
-        let mut down = Vec::with_capacity(parents.len());
-        for (n, parent) in parents.into_iter().enumerate() {
-            let lane = if n == 0 {
-                lanes[column] = Some(parent);
-                column
-            } else if let Some(j) = lanes.iter().position(|l| *l == Some(parent)) {
-                j
-            } else {
-                let j = free_lane(&mut lanes);
-                lanes[j] = Some(parent);
-                j
-            };
-            down.push(lane as u16);
+        let dir = repo.workdir().unwrap_or_else(|| repo.path());
+        match Listing::start(dir) {
+            Ok(listing) => layout.listing = Some(listing),
+            Err(_) => {
+                layout.add(walk_all(repo)?)?;
+                layout.complete = true;
+            }
         }
-        while lanes.last() == Some(&None) {
-            lanes.pop();
-        }
-        width = width.max(lanes.len() as u16).max(column as u16 + 1);
-        let start = u32::try_from(arena.len())
-            .map_err(|_| Error::InvalidInput("That history is too large to draw.".into()))?;
-        arena.extend(up.iter().map(|u| *u as u16));
-        arena.extend(&down);
-        arena.extend(&through);
-        rows.push(Shape {
-            id,
-            column: column as u16,
-            start,
-            up: up.len() as u16,
-            down: down.len() as u16,
-            through: through.len() as u16,
-        });
+        Ok(layout)
     }
-    arena.shrink_to_fit();
-    Ok(Layout {
-        repository_id,
-        refs_key,
-        rows,
-        lanes: arena,
-        labels,
-        width,
-    })
+
+    /// Lays out rows until there are `wanted` or the history ends. A
+    /// listing git could not finish before the first row falls back to
+    /// libgit2's walk; one that fails later is an error.
+    fn extend_to(&mut self, repo: &Repository, wanted: usize) -> Result<()> {
+        while self.rows.len() < wanted && !self.complete {
+            let listing = self.listing.as_ref().expect("incomplete means listing");
+            let next = listing.rx.recv_timeout(LISTING_TIMEOUT);
+            match next {
+                Ok(Listed::Rows(batch)) => self.add(batch)?,
+                Ok(Listed::End(Ok(()))) => {
+                    self.complete = true;
+                    self.listing = None;
+                }
+                Ok(Listed::End(Err(_))) if self.rows.is_empty() => {
+                    self.listing = None;
+                    self.add(walk_all(repo)?)?;
+                    self.complete = true;
+                }
+                Ok(Listed::End(Err(e))) => {
+                    return Err(Error::failed("git stopped listing the history.", e))
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(Error::failed(
+                        "git did not list the history in time and was stopped.",
+                        format!("no rows for {} s", LISTING_TIMEOUT.as_secs()),
+                    ))
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::failed(
+                        "Reading the history stopped.",
+                        "the reader ended",
+                    ))
+                }
+            }
+        }
+        if self.complete {
+            self.rows.shrink_to_fit();
+            self.lanes.shrink_to_fit();
+        }
+        Ok(())
+    }
+
+    /// Lays out `commits`, which follow the rows laid out so far.
+    fn add(&mut self, commits: Batch) -> Result<()> {
+        let lanes = &mut self.open;
+        for (id, parents) in commits {
+            let up: Vec<usize> = lanes
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| **l == Some(id))
+                .map(|(i, _)| i)
+                .collect();
+            let column = match up.first() {
+                Some(c) => *c,
+                None => free_lane(lanes),
+            };
+            for &j in &up {
+                lanes[j] = None;
+            }
+            let through: Vec<u16> = lanes
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.is_some())
+                .map(|(i, _)| i as u16)
+                .collect();
+            let mut down = Vec::with_capacity(parents.len());
+            for (n, parent) in parents.into_iter().enumerate() {
+                let lane = if n == 0 {
+                    lanes[column] = Some(parent);
+                    column
+                } else if let Some(j) = lanes.iter().position(|l| *l == Some(parent)) {
+                    j
+                } else {
+                    let j = free_lane(lanes);
+                    lanes[j] = Some(parent);
+                    j
+                };
+                down.push(lane as u16);
+            }
+            while lanes.last() == Some(&None) {
+                lanes.pop();
+            }
+            self.width = self.width.max(lanes.len() as u16).max(column as u16 + 1);
+            let start = u32::try_from(self.lanes.len())
+                .map_err(|_| Error::InvalidInput("That history is too large to draw.".into()))?;
+            self.lanes.extend(up.iter().map(|u| *u as u16));
+            self.lanes.extend(&down);
+            self.lanes.extend(&through);
+            self.rows.push(Shape {
+                id,
+                column: column as u16,
+                start,
+                up: up.len() as u16,
+                down: down.len() as u16,
+                through: through.len() as u16,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Rows `offset..offset + limit` of the history of `repo`, laid out again
@@ -253,7 +399,13 @@ pub fn page(
     if fresh {
         // The old layout goes first: two large ones are never held at once.
         *cache = None;
-        *cache = Some(lay_out(repo, repository_id)?);
+        *cache = Some(Layout::start(repo, repository_id)?);
+    }
+    let layout = cache.as_mut().expect("started above");
+    let wanted = offset as usize + limit as usize + LOOKAHEAD;
+    if let Err(e) = layout.extend_to(repo, wanted) {
+        *cache = None;
+        return Err(e);
     }
     let layout = cache.as_ref().expect("laid out above");
     let start = (offset as usize).min(layout.rows.len());
@@ -278,6 +430,8 @@ pub fn page(
         .collect::<Result<Vec<_>>>()?;
     Ok(GraphPage {
         total: layout.rows.len() as u32,
+        complete: layout.complete,
+        layout: layout.id,
         offset: start as u32,
         width: layout.width,
         rows,

@@ -95,7 +95,11 @@ pub(super) fn HistoryGraph(
     version: Signal<u32>,
     on_pick: Callback<CommitInfo>,
 ) -> impl IntoView {
+    // Rows laid out so far, and whether that is the whole history (more
+    // come as the pages further down are read).
     let total = RwSignal::new(None::<u32>);
+    let complete = RwSignal::new(false);
+    let layout = StoredValue::new(0u32);
     let width = RwSignal::new(1u16);
     let rows = RwSignal::new(BTreeMap::<u32, GraphRow>::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -122,11 +126,15 @@ pub(super) fn HistoryGraph(
             match r {
                 Ok(p) => {
                     // Another layout than the rows we hold: start over with it.
-                    if total.get_untracked().is_some_and(|t| t != p.total) {
-                        rows.set(BTreeMap::new());
-                        asked.set_value(BTreeSet::from([page]));
+                    if layout.get_value() != p.layout {
+                        if total.get_untracked().is_some() {
+                            rows.set(BTreeMap::new());
+                            asked.set_value(BTreeSet::from([page]));
+                        }
+                        layout.set_value(p.layout);
                     }
                     total.set(Some(p.total));
+                    complete.set(p.complete);
                     width.set(p.width);
                     rows.update(|m| {
                         for (i, r) in p.rows.into_iter().enumerate() {
@@ -213,7 +221,7 @@ pub(super) fn HistoryGraph(
             <div class="panel-head">
                 <div class="panel-title small">"History"
                     <span class="muted small-text">
-                        {move || total.get().map(|t| format!("{t} commits · click one for its diff"))}
+                        {move || total.get().map(|t| format!("{t}{} commits · click one for its diff", if complete.get() { "" } else { "+" }))}
                     </span>
                 </div>
                 <form class="input-row history-search" on:submit=search>
