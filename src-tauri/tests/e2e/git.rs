@@ -525,6 +525,40 @@ fn git_lines_and_hunks_through_the_real_window() {
     });
     assert!(!project.join("r2.txt").exists());
     assert_eq!(cli(&["status", "--porcelain"]), "");
+    // … and undone from the page: the three commits as they were.
+    wait_text(d, "[data-testid=git-undo]", "Interactive rebase");
+    d.click("[data-testid=git-undo]");
+    d.wait_until("the rebase undone", || {
+        (cli(&["log", "--format=%s", "-3"]) == "r3\nr2\nr1").then_some(())
+    });
+    assert!(project.join("r2.txt").exists());
+    assert_eq!(cli(&["status", "--porcelain"]), "");
+    d.wait_until("the undo button gone", || {
+        d.try_find("[data-testid=git-undo]").is_none().then_some(())
+    });
+    dismiss_toasts(d);
+
+    // A stash dropped (asked first) and brought back by Undo.
+    std::fs::write(project.join("r1.txt"), "r1, half edited").unwrap();
+    d.click("[data-testid=git-tab-stashes]");
+    d.type_into("[data-testid=git-stash-message]", "half done");
+    d.click("[data-testid=git-stash-push]");
+    wait_text(d, "[data-testid=git-stashes]", "half done");
+    assert_eq!(cli(&["status", "--porcelain"]), "");
+    d.click("[data-testid=git-stash-drop-0]");
+    d.click("[data-testid=confirm-yes]");
+    d.wait_until("the stash dropped", || {
+        cli(&["stash", "list"]).is_empty().then_some(())
+    });
+    wait_text(d, "[data-testid=git-undo]", "half done");
+    d.click("[data-testid=git-undo]");
+    wait_text(d, "[data-testid=git-stashes]", "half done");
+    d.step("git-stash-back-by-undo");
+    assert!(cli(&["stash", "list"]).contains("half done"));
+    d.wait_until("the undo button gone", || {
+        d.try_find("[data-testid=git-undo]").is_none().then_some(())
+    });
+    dismiss_toasts(d);
 
     // The history searched by changed text: the commit that added it.
     d.call(

@@ -151,20 +151,38 @@ pub(super) fn CommitDialog(
                     }).collect_view()}
                 })}
             </div>
-            <footer class="dialog-footer">
-                <button class="button" data-testid="git-cherry-pick" disabled=move || busy.get()
-                    title="Apply this commit's change to the current branch as a new commit"
-                    on:click=move |_| apply(false)>"Cherry-pick"</button>
-                <button class="button" data-testid="git-revert" disabled=move || busy.get()
-                    title="Make a new commit that undoes this commit's change"
-                    on:click=move |_| apply2(true)>"Revert"</button>
-                <button class="button" data-testid="git-rebase-here"
-                    title="Reorder, reword, squash or drop the commits after this one"
-                    on:click=move |_| rebasing.set(true)>"Rebase after…"</button>
-                <span class="muted small-text">"Reset the current branch to this commit:"</span>
-                <button class="button" on:click=move |_| reset(ResetMode::Soft)>"Soft"</button>
-                <button class="button" on:click=move |_| reset2(ResetMode::Mixed)>"Mixed"</button>
-                <button class="button danger" data-testid="git-reset-hard" on:click=move |_| reset3(ResetMode::Hard)>"Hard…"</button>
+            <footer class="dialog-footer commit-actions">
+                <div class="action-group">
+                    <span class="group-label">"Onto the current branch"</span>
+                    <div class="group-buttons">
+                        <button class="button" data-testid="git-cherry-pick" disabled=move || busy.get()
+                            title="Apply this commit's change to the current branch as a new commit"
+                            on:click=move |_| apply(false)>"Cherry-pick"</button>
+                        <button class="button" data-testid="git-revert" disabled=move || busy.get()
+                            title="Make a new commit that undoes this commit's change"
+                            on:click=move |_| apply2(true)>"Revert"</button>
+                    </div>
+                </div>
+                <div class="action-group">
+                    <span class="group-label">"The commits after it"</span>
+                    <div class="group-buttons">
+                        <button class="button" data-testid="git-rebase-here"
+                            title="Reorder, reword, squash or drop the commits after this one"
+                            on:click=move |_| rebasing.set(true)>"Rebase…"</button>
+                    </div>
+                </div>
+                <div class="action-group">
+                    <span class="group-label">"Reset the current branch here"</span>
+                    <div class="group-buttons">
+                        <button class="button" title="The branch moves here; later commits' changes stay staged"
+                            on:click=move |_| reset(ResetMode::Soft)>"Soft"</button>
+                        <button class="button" title="The branch moves here; later commits' changes stay in your files, unstaged"
+                            on:click=move |_| reset2(ResetMode::Mixed)>"Mixed"</button>
+                        <button class="button danger" data-testid="git-reset-hard"
+                            title="The branch moves here and your files with it (asks first)"
+                            on:click=move |_| reset3(ResetMode::Hard)>"Hard…"</button>
+                    </div>
+                </div>
             </footer>
         </Dialog>
     }

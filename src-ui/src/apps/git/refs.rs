@@ -145,8 +145,8 @@ pub(super) fn RefsPanel(
                                     <span class="row-actions">
                                         <button class="button small" on:click=move |_| act(RefOp::StashApply { index: i, pop: false }, "Stash applied")>"Apply"</button>
                                         <button class="button small" on:click=move |_| act(RefOp::StashApply { index: i, pop: true }, "Stash applied and dropped")>"Pop"</button>
-                                        <button class="button small danger" on:click=move |_| ask.set(Some(Ask::new(
-                                            "Drop this stash?", format!("stash@{{{i}}} and its changes are lost."), "Drop",
+                                        <button class="button small danger" data-testid=format!("git-stash-drop-{i}") on:click=move |_| ask.set(Some(Ask::new(
+                                            "Drop this stash?", format!("stash@{{{i}}} leaves the list. Undo (next to Changes) puts it back while git still keeps it."), "Drop",
                                             move || act(RefOp::StashDrop { index: i }, "Stash dropped"))))>"Drop"</button>
                                     </span>
                                 </li> }
