@@ -227,6 +227,9 @@ pub enum RebaseAction {
     Fixup,
     /// Leave it out.
     Drop,
+    /// Stop at it (the rebase paused, nothing in conflict) to change its
+    /// files or message; Continue puts what is staged into it.
+    Edit,
 }
 
 /// One line of an interactive rebase's plan, oldest first.
@@ -406,6 +409,9 @@ pub enum SyncOutcome {
     CherryPicked,
     /// A new commit undoes the commit's change.
     Reverted,
+    /// An interactive rebase stopped at a commit marked `edit`: change it,
+    /// stage, then continue (or abort).
+    Paused,
 }
 
 /// What fetch, pull, push, merge or rebase did.

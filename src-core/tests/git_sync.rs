@@ -1325,3 +1325,59 @@ async fn merges_rebases_picks_pulls_and_stash_drops_can_be_undone() {
     );
     assert_eq!(status(), "");
 }
+
+/// An `edit` step stops the rebase at its commit with nothing in conflict;
+/// what the user then stages goes into that commit when they continue (its
+/// message kept), the rest of the plan follows, and the whole rebase can
+/// be undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_step_stops_the_rebase_and_continue_puts_the_changes_in_that_commit() {
+    use ai_desktop_api::git::{RebaseAction as A, RebaseStep};
+    let f = fixture();
+    let base = git(&f.mine, &["rev-parse", "HEAD"]);
+    let c1 = commit_file(&f, "one.txt", "1\n", "One");
+    let c2 = commit_file(&f, "two.txt", "2\n", "Two");
+    let c3 = commit_file(&f, "three.txt", "3\n", "Three");
+    let step = |id: &str, action: A| RebaseStep {
+        id: id.to_string(),
+        action,
+        message: None,
+    };
+    let plan = [step(&c1, A::Pick), step(&c2, A::Edit), step(&c3, A::Pick)];
+    let r = f.sync.rebase_interactive(f.id, &base, &plan).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Paused, "{r:?}");
+    assert!(r.message.contains("Two"), "{}", r.message);
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Rebase);
+    assert_eq!(git(&f.mine, &["log", "-1", "--format=%s"]), "Two");
+    assert!(!f.mine.join("three.txt").exists(), "stopped before Three");
+    // No undo is offered in the middle of it.
+    assert_eq!(f.ops.last_undo(f.id).unwrap(), None);
+
+    std::fs::write(f.mine.join("two.txt"), "2, edited\n").unwrap();
+    f.ops.stage(f.id, &["two.txt".to_string()]).unwrap();
+    let r = f.sync.continue_rebase(f.id).await.unwrap();
+    assert_eq!(r.outcome, SyncOutcome::Rebased, "{r:?}");
+    assert_eq!(f.ops.state(f.id).unwrap().state, RepoState::Clean);
+    assert_eq!(
+        git(&f.mine, &["log", "--format=%s", &format!("{base}..HEAD")]),
+        "Three\nTwo\nOne"
+    );
+    assert_eq!(git(&f.mine, &["show", "HEAD~1:two.txt"]), "2, edited");
+    assert_eq!(
+        git(&f.mine, &["show", "--stat", "--format=", "HEAD~1"])
+            .lines()
+            .count(),
+        2,
+        "only two.txt in Two"
+    );
+    assert_eq!(git(&f.mine, &["status", "--porcelain"]), "");
+
+    let last = f
+        .ops
+        .last_undo(f.id)
+        .unwrap()
+        .expect("the rebase can be undone");
+    assert_eq!(last.kind, "rebase");
+    f.ops.undo(f.id, last.id).unwrap();
+    assert_eq!(git(&f.mine, &["rev-parse", "HEAD"]), c3);
+}

@@ -473,6 +473,11 @@ impl GitOps {
             }
             kind if HEAD_MOVES.contains(&kind) => {
                 let (before, after) = ids()?;
+                if repo.state() != git2::RepositoryState::Clean {
+                    return Err(Error::Conflict(
+                        "A merge or rebase is under way; finish or abort it first.".into(),
+                    ));
+                }
                 // The files follow the branch back when the operation moved
                 // them (a hard reset, a merge, a rebase …); not over edits
                 // made since, which would be lost. A soft or mixed reset's
@@ -1439,7 +1444,9 @@ fn undoable(repo: &Repository, record: &UndoRecord) -> bool {
             now == id(&record.after_id)
         }
         kind if HEAD_MOVES.contains(&kind) => {
-            repo.refname_to_id(&record.target).ok() == id(&record.after_id)
+            // Not in the middle of a merge or rebase, whose HEAD is elsewhere.
+            repo.state() == git2::RepositoryState::Clean
+                && repo.refname_to_id(&record.target).ok() == id(&record.after_id)
         }
         "stash_drop" => {
             let Some(dropped) = id(&record.before_id) else {

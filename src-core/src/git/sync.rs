@@ -703,6 +703,7 @@ impl GitSync {
                 A::Squash => "squash",
                 A::Fixup => "fixup",
                 A::Drop => "drop",
+                A::Edit => "edit",
             };
             todo.push_str(&format!("{word} {}\n", step.id));
             if step.action == A::Reword {
@@ -876,6 +877,26 @@ impl GitSync {
                 });
             }
             return Err(Error::Conflict(format!("git said:\n{}", out.said())));
+        }
+        if state == RepoState::Rebase {
+            // Stopped at a commit the plan marked `edit`.
+            let at = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+            let (short, summary) = at
+                .map(|c| {
+                    let id = c.id().to_string();
+                    (
+                        id[..7].to_string(),
+                        c.summary().ok().flatten().unwrap_or("").to_string(),
+                    )
+                })
+                .unwrap_or_default();
+            return Ok(SyncResult {
+                outcome: SyncOutcome::Paused,
+                conflicted: Vec::new(),
+                message: format!(
+                    "The rebase stopped at {short} “{summary}” for you to edit it: change its files and stage them, then Continue (they go into that commit) — or Abort."
+                ),
+            });
         }
         let after = head_id(&repo);
         let theirs = repo

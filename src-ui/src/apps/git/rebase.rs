@@ -1,5 +1,6 @@
 //! The interactive rebase editor: the commits after a chosen one, oldest
-//! first, each picked, reworded, squashed, fixed up or dropped, and
+//! first, each picked, reworded, stopped at for editing, squashed, fixed up
+//! or dropped, and
 //! reordered with ↑/↓ (or Alt+↑/↓ on a focused row); run to completion or
 //! stopped on conflicts with the page's banner.
 
@@ -20,6 +21,7 @@ fn action_name(a: RebaseAction) -> &'static str {
         RebaseAction::Squash => "squash",
         RebaseAction::Fixup => "fixup",
         RebaseAction::Drop => "drop",
+        RebaseAction::Edit => "edit",
     }
 }
 
@@ -29,6 +31,7 @@ fn parse_action(s: &str) -> RebaseAction {
         "squash" => RebaseAction::Squash,
         "fixup" => RebaseAction::Fixup,
         "drop" => RebaseAction::Drop,
+        "edit" => RebaseAction::Edit,
         _ => RebaseAction::Pick,
     }
 }
@@ -127,7 +130,7 @@ pub(super) fn RebaseDialog(
     };
     view! {
         <Dialog title=format!("Rebase the commits after {}", base.short_id) on_close test_id="git-rebase-dialog">
-            <p class="muted small-text">"Oldest first. Reorder by dragging a row, with ↑/↓, or Alt+↑/↓ on a row; squash and fixup meld a commit into the one above it."</p>
+            <p class="muted small-text">"Oldest first. Reorder by dragging a row, with ↑/↓, or Alt+↑/↓ on a row; squash and fixup meld a commit into the one above it; edit stops there so you can change its files, then Continue."</p>
             {move || match rows.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Reading the commits…"</div> }.into_any(),
                 Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
@@ -163,7 +166,7 @@ pub(super) fn RebaseDialog(
                                                 let a = parse_action(&event_target_value(&ev));
                                                 set_row(i, Box::new(move |row| row.action = a));
                                             }>
-                                            {["pick", "reword", "squash", "fixup", "drop"].into_iter().map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                                            {["pick", "reword", "edit", "squash", "fixup", "drop"].into_iter().map(|a| view! { <option value=a>{a}</option> }).collect_view()}
                                         </select>
                                         <span class="mono muted">{r.commit.short_id.clone()}</span>
                                         {if reword {

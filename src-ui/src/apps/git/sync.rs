@@ -150,10 +150,10 @@ pub(super) fn SyncBar(
             view! {
                 <div class="banner warn" data-testid="git-under-way">
                     <strong>{what}</strong>
-                    <p>{if rebase {
-                        "Resolve the conflicted files, stage them, then Continue — or Abort to go back."
-                    } else {
-                        "Resolve the conflicted files, stage them and commit — or Abort to go back."
+                    <p>{move || match (rebase, conflicted.with(Vec::is_empty)) {
+                        (true, true) => "Stopped at a commit to edit: change its files and stage them, then Continue (they go into that commit) — or Abort to go back.",
+                        (true, false) => "Resolve the conflicted files, stage them, then Continue — or Abort to go back.",
+                        (false, _) => "Resolve the conflicted files, stage them and commit — or Abort to go back.",
                     }}</p>
                     {move || (!conflicted.get().is_empty()).then(|| view! {
                         <ul class="plain-list mono" data-testid="git-conflicted">
