@@ -21,6 +21,8 @@ NODE22_VERSION=22.23.5
 # @modelcontextprotocol/server-everything and server-filesystem (same release tag).
 MCP_SERVERS_VERSION=2026.8.31
 PM2_VERSION=7.0.4
+# The official MCP conformance suite (.ci/conformance runs it on Node 22).
+MCP_CONFORMANCE_VERSION=0.1.16
 # The terminal emulator the UI embeds (copied into src-ui/vendor by build-ui).
 XTERM_VERSION=6.0.0
 XTERM_FIT_VERSION=0.11.0

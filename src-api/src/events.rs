@@ -19,6 +19,11 @@ pub const GIT_CHANGES: &str = "git:changes";
 pub const MCP_UPDATED: &str = "mcp:updated";
 /// Payload: [`Deleted`].
 pub const MCP_DELETED: &str = "mcp:deleted";
+/// Payload: [`crate::mcp::McpElicitation`]: a server asks the user something.
+pub const MCP_ELICITATION: &str = "mcp:elicitation";
+/// Payload: [`Deleted`] (its `id` is the elicitation's): answered, timed out
+/// or its server went away.
+pub const MCP_ELICITATION_DONE: &str = "mcp:elicitation:done";
 
 /// Payload: [`crate::deployments::Deployment`] (created, changed, or its
 /// status or metrics moved).

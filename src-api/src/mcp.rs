@@ -320,6 +320,106 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A server's request for input from the user (MCP elicitation, form
+/// mode), shown as a form generated from its schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpElicitation {
+    /// Names it for `mcp_answer_elicitation`.
+    pub id: i64,
+    /// The server asking.
+    pub server_id: i64,
+    /// Its name, for the form's title.
+    pub server_name: String,
+    /// What the server says it needs, for the user.
+    pub message: String,
+    /// The form's fields, in the schema's order.
+    pub fields: Vec<McpElicitField>,
+    /// Seconds it waits for an answer before it is cancelled.
+    pub timeout_secs: u64,
+}
+
+impl McpElicitation {
+    /// The answer of a form left as it was shown: every field with a
+    /// default, at its default.
+    pub fn defaults(&self) -> serde_json::Map<String, Value> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d)))
+            .collect()
+    }
+}
+
+/// One field of an elicitation form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpElicitField {
+    /// The property's name (the answer's key).
+    pub name: String,
+    /// Its label, if the server gave one.
+    pub title: Option<String>,
+    /// Help text under it.
+    pub description: Option<String>,
+    /// The answer must have it.
+    pub required: bool,
+    /// What it holds.
+    pub kind: McpElicitKind,
+    /// The server's default (the form starts with it).
+    pub default: Option<Value>,
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum McpElicitKind {
+    /// A line of text.
+    Text {
+        /// `email`, `uri`, `date`, `date-time`.
+        format: Option<String>,
+        /// Fewest characters.
+        min_length: Option<u64>,
+        /// Most characters.
+        max_length: Option<u64>,
+    },
+    /// A number.
+    Number {
+        /// Whole numbers only.
+        integer: bool,
+        /// Smallest allowed.
+        minimum: Option<f64>,
+        /// Largest allowed.
+        maximum: Option<f64>,
+    },
+    /// Yes or no.
+    Boolean,
+    /// One of `options` (or, with `multiple`, any of them).
+    Choice {
+        /// What can be chosen.
+        options: Vec<McpChoice>,
+        /// Several at once (the answer is a list).
+        multiple: bool,
+    },
+}
+
+/// One option of a choice field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpChoice {
+    /// What the answer holds.
+    pub value: String,
+    /// What the user sees, if not the value.
+    pub title: Option<String>,
+}
+
+/// The user's answer to an elicitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McpElicitAction {
+    /// Send the form's values.
+    Accept,
+    /// Say no.
+    Decline,
+    /// Dismiss without an answer.
+    Cancel,
+}
+
 crate::command! {
     /// Every registered MCP server with its live state, by name.
     List = "mcp_list" {} -> Vec<McpServer>;
@@ -355,6 +455,11 @@ crate::command! {
     History = "mcp_history" { id: i64 } -> Vec<McpCall>;
     /// Forgets its call history.
     ClearHistory = "mcp_clear_history" { id: i64 } -> ();
+    /// The elicitations waiting for the user, oldest first.
+    Elicitations = "mcp_elicitations" {} -> Vec<McpElicitation>;
+    /// Answers elicitation `id`. With `accept`, `content` must match the
+    /// form (refused otherwise, and the question stays open).
+    AnswerElicitation = "mcp_answer_elicitation" { id: i64, action: McpElicitAction, content: Option<Value> } -> ();
     /// A log read (see `deployments::Logs`) of stderr and stdout that is not JSON-RPC; the
     /// buffer lives across restarts (this is `mcp:{id}:log` of the old backend).
     Logs = "mcp_logs" { id: i64, from: Option<u64> } -> LogFrame;

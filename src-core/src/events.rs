@@ -8,7 +8,7 @@ use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::flow::{FlowMessage, FlowSession};
 use ai_desktop_api::git::RepoChanges;
-use ai_desktop_api::mcp::McpServer;
+use ai_desktop_api::mcp::{McpElicitation, McpServer};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
 use ai_desktop_api::vscode::CodeServerInstance;
@@ -32,6 +32,8 @@ pub enum DomainEvent {
     FlowSessionDeleted(i64),
     /// `agent:{sessionId}:message`
     AgentMessage(Box<FlowMessage>),
+    McpElicitation(Box<McpElicitation>),
+    McpElicitationDone(i64),
 }
 
 impl DomainEvent {
@@ -51,6 +53,8 @@ impl DomainEvent {
             DomainEvent::FlowSessionUpdated(_) => events::FLOW_SESSION_UPDATED,
             DomainEvent::FlowSessionDeleted(_) => events::FLOW_SESSION_DELETED,
             DomainEvent::AgentMessage(m) => return Cow::Owned(events::agent_message(m.session_id)),
+            DomainEvent::McpElicitation(_) => events::MCP_ELICITATION,
+            DomainEvent::McpElicitationDone(_) => events::MCP_ELICITATION_DONE,
         })
     }
 
@@ -72,6 +76,8 @@ impl DomainEvent {
             DomainEvent::FlowSessionUpdated(s) => serde_json::to_value(s),
             DomainEvent::FlowSessionDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::AgentMessage(m) => serde_json::to_value(m),
+            DomainEvent::McpElicitation(q) => serde_json::to_value(q),
+            DomainEvent::McpElicitationDone(id) => serde_json::to_value(Deleted { id: *id }),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

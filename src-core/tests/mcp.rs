@@ -860,3 +860,128 @@ async fn secret_values_cross_ipc_only_when_revealed() {
     );
     hub.stop_all().await;
 }
+
+/// The open question server-everything asked, once its event came.
+async fn asked(fx: &Fixture) -> ai_desktop_api::mcp::McpElicitation {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = fx.events.take().into_iter().find_map(|e| match e {
+            DomainEvent::McpElicitation(q) => Some(*q),
+            _ => None,
+        });
+        if let Some(q) = found {
+            return q;
+        }
+        assert!(Instant::now() < deadline, "no question was asked");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A server's question (elicitation) reaches the user as a form with the
+/// server's defaults; an answer that does not match the schema is refused
+/// and the question stays; the accepted values reach the server; declining
+/// and the timeout reach it too; a stopped server's question goes away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
+    use ai_desktop_api::mcp::{McpElicitAction, McpElicitKind};
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let server = hub.create(everything("asker")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let tools = hub.tools(server.id).await.unwrap();
+    assert!(
+        tools
+            .iter()
+            .any(|t| t.name == "trigger-elicitation-request"),
+        "server-everything offers its elicitation tool only to clients that declare the capability"
+    );
+
+    let call = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            hub.call_tool(server.id, "trigger-elicitation-request", json!({}))
+                .await
+        })
+    };
+    let q = asked(&fx).await;
+    assert_eq!(q.server_name, "asker");
+    assert_eq!(hub.elicitations(), vec![q.clone()]);
+    let field = |n: &str| q.fields.iter().find(|f| f.name == n).unwrap();
+    assert!(
+        matches!(&field("email").kind, McpElicitKind::Text { format: Some(f), .. } if f == "email")
+    );
+    assert!(matches!(
+        field("integer").kind,
+        McpElicitKind::Number { integer: true, .. }
+    ));
+    assert!(
+        matches!(&field("titledSingleSelectEnum").kind, McpElicitKind::Choice { options, multiple: false } if options.len() == 3)
+    );
+    let mut answer = q.defaults();
+    assert_eq!(
+        answer["firstLine"],
+        json!("It was a dark and stormy night.")
+    );
+    // Out of range: refused, nothing sent, still open.
+    answer.insert("integer".into(), json!(500));
+    let err = hub
+        .answer_elicitation(q.id, McpElicitAction::Accept, Some(json!(answer.clone())))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(hub.elicitations().len(), 1);
+    answer.insert("integer".into(), json!(7));
+    answer.insert("name".into(), json!("Ada Lovelace"));
+    hub.answer_elicitation(q.id, McpElicitAction::Accept, Some(json!(answer)))
+        .unwrap();
+    let result = call.await.unwrap().unwrap();
+    let text = text_of(&result.content);
+    assert!(
+        text.contains("Ada Lovelace") && text.contains("accept"),
+        "{text}"
+    );
+    assert!(hub.elicitations().is_empty());
+    assert!(fx
+        .events
+        .take()
+        .iter()
+        .any(|e| *e == DomainEvent::McpElicitationDone(q.id)));
+    // Answered once only.
+    assert!(hub
+        .answer_elicitation(q.id, McpElicitAction::Decline, None)
+        .is_err());
+
+    // Declined: the server hears it.
+    let call = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            hub.call_tool(server.id, "trigger-elicitation-request", json!({}))
+                .await
+        })
+    };
+    let q = asked(&fx).await;
+    hub.answer_elicitation(q.id, McpElicitAction::Decline, None)
+        .unwrap();
+    let text = text_of(&call.await.unwrap().unwrap().content);
+    assert!(text.contains("decline"), "{text}");
+
+    // Stopping the server takes its open question away.
+    let pending = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            hub.call_tool(server.id, "trigger-elicitation-request", json!({}))
+                .await
+        })
+    };
+    let q = asked(&fx).await;
+    hub.stop(server.id).await.unwrap();
+    assert!(hub.elicitations().is_empty());
+    assert!(fx
+        .events
+        .take()
+        .iter()
+        .any(|e| *e == DomainEvent::McpElicitationDone(q.id)));
+    let _ = pending.await;
+}

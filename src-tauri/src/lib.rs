@@ -213,6 +213,8 @@ pub fn run() {
             commands::mcp::mcp_call_tool,
             commands::mcp::mcp_history,
             commands::mcp::mcp_clear_history,
+            commands::mcp::mcp_elicitations,
+            commands::mcp::mcp_answer_elicitation,
             commands::mcp::mcp_logs,
             commands::deployments::deployments_status,
             commands::deployments::deployments_configure,

@@ -125,6 +125,7 @@ fn AppFrame() -> impl IntoView {
                 }}
             </main>
             <components::palette::CommandPalette open=palette/>
+            <apps::mcp::elicitation::ElicitationHost/>
         </div>
     }
 }

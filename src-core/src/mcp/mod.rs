@@ -10,6 +10,7 @@
 //! before they are sent and kept in a per-server history.
 
 pub mod config;
+pub mod elicit;
 pub mod history;
 pub mod limits;
 pub mod schema;
@@ -62,6 +63,8 @@ pub struct McpConfig {
     pub call_timeout: Duration,
     /// Wait before the first automatic restart; doubled per quick crash.
     pub backoff_base: Duration,
+    /// How long a server's question waits for the user.
+    pub elicitation_timeout: Duration,
 }
 
 impl McpConfig {
@@ -71,6 +74,7 @@ impl McpConfig {
             init_timeout: Duration::from_secs(30),
             call_timeout: Duration::from_secs(120),
             backoff_base: Duration::from_secs(1),
+            elicitation_timeout: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct McpHub {
     op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     /// Tool calls, written to the store off the call's path.
     history: history::History,
+    /// Servers' questions waiting for the user.
+    elicitations: Arc<elicit::Elicitations>,
 }
 
 struct Slot {
@@ -135,6 +141,10 @@ impl McpHub {
     ) -> Result<Arc<Self>> {
         Ok(Arc::new(McpHub {
             history: history::History::new(store.clone())?,
+            elicitations: Arc::new(elicit::Elicitations::new(
+                events.clone(),
+                config.elicitation_timeout,
+            )),
             store,
             events,
             config,
@@ -433,6 +443,29 @@ impl McpHub {
         })
     }
 
+    fn asker(&self, server: &McpServer) -> session::Asker {
+        session::Asker {
+            registry: self.elicitations.clone(),
+            server_id: server.id,
+            server_name: server.name.clone(),
+        }
+    }
+
+    /// The questions of servers waiting for the user.
+    pub fn elicitations(&self) -> Vec<ai_desktop_api::mcp::McpElicitation> {
+        self.elicitations.pending()
+    }
+
+    /// The user's answer to a server's question (see [`elicit`]).
+    pub fn answer_elicitation(
+        &self,
+        id: i64,
+        action: ai_desktop_api::mcp::McpElicitAction,
+        content: Option<serde_json::Value>,
+    ) -> Result<()> {
+        self.elicitations.answer(id, action, content)
+    }
+
     /// Spawns (stdio) or reaches (http) the server and runs the handshake.
     /// On failure nothing is left running.
     async fn launch(
@@ -461,6 +494,7 @@ impl McpHub {
                         headers: server.headers.clone().into_iter().collect(),
                     },
                     logs,
+                    asker: Some(self.asker(server)),
                 };
                 match session::connect(transport, self.config.init_timeout).await {
                     Ok(session) => Ok((session, None)),
@@ -563,6 +597,7 @@ impl McpHub {
                 noise: noise.clone(),
             },
             logs: logs.clone(),
+            asker: Some(self.asker(server)),
         };
         let outcome = session::connect(transport, self.config.init_timeout).await;
         let session = match outcome {
@@ -802,6 +837,7 @@ impl McpHub {
             (slot.session.take(), slot.process.take())
         };
         self.emit(id);
+        self.elicitations.forget_server(id);
         if let Some(session) = session {
             session.close();
         }

@@ -11,13 +11,15 @@ use crate::error::{Error, Result};
 use crate::procs::{LogBuffer, Stream};
 use crate::util::lock;
 use ai_desktop_api::mcp::{
-    McpCapabilities, McpContent, McpPrompt, McpPromptArgument, McpResource, McpServerInfo, McpTool,
+    McpCapabilities, McpContent, McpElicitAction, McpPrompt, McpPromptArgument, McpResource,
+    McpServerInfo, McpTool,
 };
 #[allow(deprecated)]
 use rmcp::model::LoggingMessageNotificationParam;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-    ReadResourceRequestParams, Tool,
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams,
+    ElicitResult, ElicitationAction, ElicitationCapability, FormElicitationCapability,
+    Implementation, ReadResourceRequestParams, Tool,
 };
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
@@ -34,17 +36,61 @@ const MAX_LOG_LINE: usize = 16 * 1024;
 /// large image is a few MB); a longer one ends the connection.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
-/// Receives what the server sends on its own: log messages, list changes.
+/// Who the server's questions go to (see [`super::elicit`]).
+pub struct Asker {
+    pub registry: Arc<super::elicit::Elicitations>,
+    pub server_id: i64,
+    pub server_name: String,
+}
+
+/// Receives what the server sends on its own: log messages, list changes,
+/// questions for the user.
 pub struct HubClient {
     info: ClientConfig,
     logs: Arc<LogBuffer>,
     /// Bumped when the server says its tool list changed.
     tools_generation: Arc<AtomicU64>,
+    asker: Option<Arc<Asker>>,
 }
 
 impl ClientHandler for HubClient {
     fn get_info(&self) -> ClientConfig {
         self.info.clone()
+    }
+
+    /// A form question goes to the user; a URL question (which would send
+    /// the user to a web page) is declined.
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> std::result::Result<ElicitResult, rmcp::ErrorData> {
+        let (
+            ElicitRequestParams::FormElicitationParams {
+                message,
+                requested_schema,
+                ..
+            },
+            Some(asker),
+        ) = (request, self.asker.as_ref())
+        else {
+            return Ok(ElicitResult::new(ElicitationAction::Decline));
+        };
+        let schema = serde_json::to_value(&requested_schema).unwrap_or(Value::Null);
+        let answer = asker
+            .registry
+            .ask(asker.server_id, &asker.server_name, &message, schema)
+            .await;
+        let action = match answer.action {
+            McpElicitAction::Accept => ElicitationAction::Accept,
+            McpElicitAction::Decline => ElicitationAction::Decline,
+            McpElicitAction::Cancel => ElicitationAction::Cancel,
+        };
+        let mut result = ElicitResult::new(action);
+        if let Some(content) = answer.content {
+            result = result.with_content(Value::Object(content));
+        }
+        Ok(result)
     }
 
     // Logging is deprecated by SEP-2577, but servers in use today still send
@@ -115,9 +161,17 @@ pub struct McpSession {
     pub capabilities: McpCapabilities,
 }
 
-fn client_info() -> ClientConfig {
+fn client_info(asks: bool) -> ClientConfig {
+    let mut capabilities = ClientCapabilities::default();
+    if asks {
+        // Forms only: the answer is checked against the schema before it goes.
+        capabilities.elicitation = Some(
+            ElicitationCapability::new()
+                .with_form(FormElicitationCapability::new().with_schema_validation(true)),
+        );
+    }
     ClientConfig::new(
-        ClientCapabilities::default(),
+        capabilities,
         Implementation::new("ai-desktop", env!("CARGO_PKG_VERSION")).with_title("AI Desktop"),
     )
 }
@@ -126,6 +180,8 @@ fn client_info() -> ClientConfig {
 pub struct Transport {
     pub kind: TransportKind,
     pub logs: Arc<LogBuffer>,
+    /// Where the server's questions for the user go (none: it cannot ask).
+    pub asker: Option<Asker>,
 }
 
 pub enum TransportKind {
@@ -153,9 +209,10 @@ pub async fn connect(
 ) -> std::result::Result<McpSession, ConnectError> {
     let tools_generation = Arc::new(AtomicU64::new(0));
     let client = HubClient {
-        info: client_info(),
+        info: client_info(transport.asker.is_some()),
         logs: transport.logs.clone(),
         tools_generation: tools_generation.clone(),
+        asker: transport.asker.map(Arc::new),
     };
     let serving = async {
         match transport.kind {

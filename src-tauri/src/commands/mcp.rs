@@ -134,6 +134,27 @@ pub async fn mcp_clear_history(
 }
 
 #[tauri::command]
+pub async fn mcp_elicitations(
+    state: State<'_, AppState>,
+    _req: Req<mcp::Elicitations>,
+) -> Out<mcp::Elicitations> {
+    Ok(state.mcp.elicitations())
+}
+
+#[tauri::command]
+pub async fn mcp_answer_elicitation(
+    state: State<'_, AppState>,
+    req: Req<mcp::AnswerElicitation>,
+) -> Out<mcp::AnswerElicitation> {
+    let mcp::AnswerElicitation {
+        id,
+        action,
+        content,
+    } = req.0;
+    Ok(state.mcp.answer_elicitation(id, action, content)?)
+}
+
+#[tauri::command]
 pub async fn mcp_logs(state: State<'_, AppState>, req: Req<mcp::Logs>) -> Out<mcp::Logs> {
     let mcp::Logs { id, from } = req.0;
     let mcp = state.mcp.clone();

@@ -122,6 +122,34 @@ fn mcp_hub_through_the_real_window() {
     assert!(refused.contains("/a"), "{refused}");
     d.step("mcp-schema-refused");
 
+    // The server asks the user something while its tool runs (elicitation):
+    // a form from its schema with its defaults filled in; the answer goes
+    // back to the tool, which reports it.
+    d.click("[data-testid=tool-trigger-elicitation-request]");
+    d.click("[data-testid=call-tool]");
+    wait_text(
+        d,
+        "[data-testid=mcp-elicitation-message]",
+        "Please provide inputs",
+    );
+    let first_line = d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return document.querySelector('[data-testid=mcp-elicit-firstLine]').value;", "args": []})),
+    );
+    assert_eq!(first_line, json!("It was a dark and stormy night."));
+    d.type_into("[data-testid=mcp-elicit-name]", "Ada Lovelace");
+    d.step("mcp-elicitation-form");
+    d.click("[data-testid=mcp-elicitation-accept]");
+    wait_text(d, "[data-testid=call-result]", "Name: Ada Lovelace");
+    wait_text(d, "[data-testid=call-result]", "Favorite Integer: 42");
+    d.wait_until("the form gone", || {
+        d.try_find("[data-testid=mcp-elicitation]")
+            .is_none()
+            .then_some(())
+    });
+    d.step("mcp-elicitation-answered");
+
     d.click("[data-testid=tab-logs]");
     wait_text(
         d,
@@ -159,7 +187,11 @@ fn mcp_hub_through_the_real_window() {
             .collect::<Result<_, _>>()
             .unwrap()
     };
-    assert_eq!(calls, ["echo"], "only the call that was made is recorded");
+    assert_eq!(
+        calls,
+        ["echo", "trigger-elicitation-request"],
+        "only the calls that were made are recorded (not the refused one)"
+    );
 
     d.click("[data-testid=mcp-detail-stop]");
     wait_text(d, "[data-testid=mcp-state]", "Stopped");

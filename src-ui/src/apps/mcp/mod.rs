@@ -28,6 +28,7 @@ use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
 mod dialogs;
+pub mod elicitation;
 mod history;
 mod logs;
 mod prompts;

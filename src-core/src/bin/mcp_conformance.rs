@@ -1,0 +1,166 @@
+//! The MCP conformance suite's client under test: the Hub's own client code
+//! (`McpHub`, the path the MCP Hub page and Flow use), driven headless.
+//!
+//! `npx @modelcontextprotocol/conformance client --command mcp-conformance`
+//! runs it with the test server's URL as the last argument and the scenario
+//! in `MCP_CONFORMANCE_SCENARIO` (its data, if any, in
+//! `MCP_CONFORMANCE_CONTEXT`). It registers the URL as an HTTP server in a
+//! throw-away data folder, starts it (the handshake), lists the tools and
+//! calls each one (or those the context names) as a user clicking *Call*
+//! with the required arguments filled in would. Where a server asks the user
+//! something (elicitation), the user here accepts the form as the app shows
+//! it: with the server's defaults filled in. `.ci/conformance` runs every
+//! client scenario and writes the table.
+
+use ai_desktop_api::mcp::{McpElicitAction, McpElicitation, McpServerInput, McpTransport};
+use ai_desktop_core::events::{DomainEvent, EventSink};
+use ai_desktop_core::{App, Config};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// Arguments for a tool from its input schema: each required property
+/// with a plain value of its type.
+fn arguments(schema: &Value) -> Value {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut args = Map::new();
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            if !required.contains(&name.as_str()) {
+                continue;
+            }
+            let value = match property.get("type").and_then(Value::as_str) {
+                Some("number") => json!(1.0),
+                Some("integer") => json!(1),
+                Some("boolean") => json!(true),
+                Some("array") => json!([]),
+                Some("object") => json!({}),
+                _ => json!("test"),
+            };
+            args.insert(name.clone(), value);
+        }
+    }
+    Value::Object(args)
+}
+
+/// The window, as far as this run needs one: questions go to the user.
+struct User {
+    questions: tokio::sync::mpsc::UnboundedSender<McpElicitation>,
+}
+
+impl EventSink for User {
+    fn emit(&self, event: DomainEvent) {
+        if let DomainEvent::McpElicitation(question) = event {
+            let _ = self.questions.send(*question);
+        }
+    }
+}
+
+async fn run(url: &str, context: &Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let (questions, mut asked) = tokio::sync::mpsc::unbounded_channel();
+    let app = App::open(
+        Config::isolated(dir.path(), "conformance"),
+        Arc::new(User { questions }),
+    )
+    .map_err(|e| e.to_string())?;
+    // The user accepts each form as it is shown: the server's defaults in.
+    let hub = app.mcp.clone();
+    tokio::spawn(async move {
+        while let Some(q) = asked.recv().await {
+            let answer = Value::Object(q.defaults());
+            eprintln!("asked \"{}\": accepting {answer}", q.message);
+            if let Err(e) = hub.answer_elicitation(q.id, McpElicitAction::Accept, Some(answer)) {
+                eprintln!("the answer was refused: {e}");
+            }
+        }
+    });
+    let server = app
+        .mcp
+        .create(McpServerInput {
+            name: "conformance".into(),
+            description: None,
+            transport: McpTransport::Http,
+            command: String::new(),
+            args: Vec::new(),
+            env: Default::default(),
+            working_directory: None,
+            url: Some(url.to_string()),
+            headers: Default::default(),
+            auto_restart: false,
+        })
+        .map_err(|e| e.to_string())?;
+    let started = app.mcp.start(server.id).await.map_err(|e| e.to_string())?;
+    if let Some(error) = started.error {
+        return Err(format!("start: {error}"));
+    }
+    let tools = app.mcp.tools(server.id).await.map_err(|e| e.to_string())?;
+    eprintln!("{} tool(s)", tools.len());
+    let calls: Vec<(String, Value)> = match context.get("toolCalls").and_then(Value::as_array) {
+        Some(named) if !named.is_empty() => named
+            .iter()
+            .map(|c| {
+                (
+                    c.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    c.get("arguments").cloned().unwrap_or_else(|| json!({})),
+                )
+            })
+            .collect(),
+        _ => tools
+            .iter()
+            .map(|t| (t.name.clone(), arguments(&t.input_schema)))
+            .collect(),
+    };
+    let mut failures = Vec::new();
+    for (name, args) in calls {
+        match app.mcp.call_tool(server.id, &name, args).await {
+            Ok(call) => eprintln!(
+                "{name}: {}",
+                call.error
+                    .as_deref()
+                    .unwrap_or(if call.is_error { "tool error" } else { "ok" })
+            ),
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    let _ = app.mcp.stop(server.id).await;
+    app.mcp.flush_history();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
+
+fn main() {
+    let Some(url) = std::env::args().nth(1).filter(|u| !u.starts_with('-')) else {
+        eprintln!("usage: mcp-conformance <server url>  (scenario in MCP_CONFORMANCE_SCENARIO)");
+        std::process::exit(2);
+    };
+    let scenario = std::env::var("MCP_CONFORMANCE_SCENARIO").unwrap_or_default();
+    let context: Value = std::env::var("MCP_CONFORMANCE_CONTEXT")
+        .ok()
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or(Value::Null);
+    eprintln!("scenario {scenario} at {url}");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    match runtime.block_on(run(&url, &context)) {
+        Ok(()) => eprintln!("done"),
+        Err(e) => {
+            eprintln!("failed: {e}");
+            std::process::exit(1);
+        }
+    }
+}
