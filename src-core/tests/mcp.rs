@@ -946,8 +946,7 @@ async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
     assert!(fx
         .events
         .take()
-        .iter()
-        .any(|e| *e == DomainEvent::McpElicitationDone(q.id)));
+        .contains(&DomainEvent::McpElicitationDone(q.id)));
     // Answered once only.
     assert!(hub
         .answer_elicitation(q.id, McpElicitAction::Decline, None)
@@ -981,7 +980,6 @@ async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
     assert!(fx
         .events
         .take()
-        .iter()
-        .any(|e| *e == DomainEvent::McpElicitationDone(q.id)));
+        .contains(&DomainEvent::McpElicitationDone(q.id)));
     let _ = pending.await;
 }

@@ -298,7 +298,11 @@ mod tests {
         let fields = form(&schema).unwrap();
         assert_eq!(fields.len(), 8);
         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(&names[..2], ["email", "name"], "required first, then by name");
+        assert_eq!(
+            &names[..2],
+            ["email", "name"],
+            "required first, then by name"
+        );
         let get = |n: &str| fields.iter().find(|f| f.name == n).unwrap();
         assert!(get("name").required && get("email").required && !get("age").required);
         assert!(
