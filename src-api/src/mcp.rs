@@ -127,6 +127,52 @@ pub struct McpServer {
     pub created_at: String,
     /// RFC 3339, UTC: the last change of its settings.
     pub updated_at: String,
+    /// The steps of its last OAuth sign-in (none: it never asked for one).
+    #[serde(default)]
+    pub auth: Vec<McpAuthStep>,
+    /// The app holds OAuth tokens for it (`mcp_sign_out` forgets them).
+    #[serde(default)]
+    pub signed_in: bool,
+}
+
+/// A stage of signing in to a server with OAuth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McpAuthStage {
+    /// The server's protected-resource metadata and its authorization
+    /// server's metadata.
+    Discovery,
+    /// This app known to the authorization server (registered on the fly,
+    /// or as a pre-registered client).
+    Registration,
+    /// The user signs in in the browser, which comes back to the app.
+    Browser,
+    /// The code exchanged for tokens.
+    Token,
+}
+
+/// How far a stage got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum McpStepState {
+    /// Under way.
+    Running,
+    /// Finished.
+    Done,
+    /// Stopped here; `detail` says why.
+    Failed,
+}
+
+/// One stage of a sign-in, as the auth view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpAuthStep {
+    /// Which stage.
+    pub stage: McpAuthStage,
+    /// How far it got.
+    pub state: McpStepState,
+    /// What it found (the authorization server, the client id, the scopes
+    /// granted) or why it failed. Never a token.
+    pub detail: Option<String>,
 }
 
 /// What the add/edit dialog sends.
@@ -455,6 +501,9 @@ crate::command! {
     History = "mcp_history" { id: i64 } -> Vec<McpCall>;
     /// Forgets its call history.
     ClearHistory = "mcp_clear_history" { id: i64 } -> ();
+    /// Forgets the OAuth tokens the app holds for server `id` (it signs in
+    /// again on its next start).
+    SignOut = "mcp_sign_out" { id: i64 } -> McpServer;
     /// The elicitations waiting for the user, oldest first.
     Elicitations = "mcp_elicitations" {} -> Vec<McpElicitation>;
     /// Answers elicitation `id`. With `accept`, `content` must match the

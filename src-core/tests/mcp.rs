@@ -983,3 +983,111 @@ async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
         .contains(&DomainEvent::McpElicitationDone(q.id)));
     let _ = pending.await;
 }
+
+/// A browser that loads the sign-in page and follows its redirect back to
+/// the app (the suite's authorization server approves at once); counts how
+/// often it was sent, and keeps the URLs.
+#[derive(Default)]
+struct FollowingBrowser {
+    opened: std::sync::Mutex<Vec<String>>,
+}
+
+impl ai_desktop_core::mcp::oauth::Browser for FollowingBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        self.opened.lock().unwrap().push(url.to_string());
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let _ = reqwest::get(&url).await;
+        });
+        Ok(())
+    }
+}
+
+/// An OAuth-protected server (the conformance suite's, on a loopback port):
+/// the start signs in (discovery, registration, the browser round trip with
+/// PKCE, the token exchange), the tokens are kept 0600 and reused by the
+/// next start without the browser, never reach the logs or the server's
+/// record, and signing out forgets them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oauth_protected_server_is_signed_in_to_once_and_its_tokens_kept_privately() {
+    use ai_desktop_api::mcp::{McpAuthStage, McpStepState};
+    use std::os::unix::fs::PermissionsExt;
+    if !real_tools("node 22 and the MCP conformance suite") {
+        return;
+    }
+    let suite =
+        ai_desktop_core::testkit::conformance::ScenarioServer::start("auth/metadata-default");
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let browser = Arc::new(FollowingBrowser::default());
+    hub.set_browser(browser.clone());
+    let server = hub
+        .create(McpServerInput {
+            name: "protected".into(),
+            transport: McpTransport::Http,
+            url: Some(suite.url.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    let running = hub.start(server.id).await.unwrap();
+    assert_eq!(running.state, McpState::Running, "{:?}", running.error);
+    assert!(running.signed_in);
+    let stages: Vec<_> = running.auth.iter().map(|s| (s.stage, s.state)).collect();
+    assert_eq!(
+        stages,
+        [
+            (McpAuthStage::Discovery, McpStepState::Done),
+            (McpAuthStage::Registration, McpStepState::Done),
+            (McpAuthStage::Browser, McpStepState::Done),
+            (McpAuthStage::Token, McpStepState::Done),
+        ]
+    );
+    let opened = browser.opened.lock().unwrap().clone();
+    assert_eq!(opened.len(), 1);
+    assert!(
+        opened[0].contains("code_challenge_method=S256")
+            && opened[0].contains("redirect_uri=http%3A%2F%2F127.0.0.1"),
+        "{}",
+        opened[0]
+    );
+    assert!(!hub.tools(server.id).await.unwrap().is_empty());
+
+    // The tokens: 0600, in the data folder, nowhere else.
+    let file = fx
+        .root
+        .join("data/oauth")
+        .join(format!("{}.json", server.id));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let token = kept["token_response"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(token.len() > 8);
+    let logs: String = hub
+        .logs(server.id)
+        .unwrap()
+        .since(0)
+        .into_iter()
+        .map(|l| l.text + "\n")
+        .collect();
+    assert!(!logs.contains(&token), "a token in the log");
+    let record = serde_json::to_string(&hub.get(server.id).unwrap()).unwrap();
+    assert!(
+        !record.contains(&token),
+        "a token in the record the window gets"
+    );
+
+    // The next start uses them: no browser.
+    hub.stop(server.id).await.unwrap();
+    let again = hub.start(server.id).await.unwrap();
+    assert_eq!(again.state, McpState::Running, "{:?}", again.error);
+    assert_eq!(browser.opened.lock().unwrap().len(), 1, "signed in again");
+
+    // Signing out forgets them.
+    hub.stop(server.id).await.unwrap();
+    let out = hub.sign_out(server.id).unwrap();
+    assert!(!out.signed_in && out.auth.is_empty());
+    assert!(!file.exists());
+}

@@ -102,6 +102,8 @@ pub fn run() {
                 }
             };
             log::info!("data in {}", dir.display());
+            core.mcp
+                .set_browser(Arc::new(navigation::DesktopBrowser(handle.clone())));
             let opened = since_start();
             // On Tauri's tokio runtime: instances an earlier run left are
             // taken back now, the background loops start.
@@ -214,6 +216,7 @@ pub fn run() {
             commands::mcp::mcp_history,
             commands::mcp::mcp_clear_history,
             commands::mcp::mcp_elicitations,
+            commands::mcp::mcp_sign_out,
             commands::mcp::mcp_answer_elicitation,
             commands::mcp::mcp_logs,
             commands::deployments::deployments_status,

@@ -109,6 +109,16 @@ pub fn open_external(app: &AppHandle, target: &str) -> Result<(), ApiError> {
         })
 }
 
+/// The MCP Hub's way to send the user to a server's sign-in page: the
+/// desktop's browser, which comes back to the app's loopback port.
+pub struct DesktopBrowser(pub AppHandle);
+
+impl ai_desktop_core::mcp::oauth::Browser for DesktopBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        open_external(&self.0, url).map_err(|e| e.message)
+    }
+}
+
 /// Builds the main window from its configuration (`"create": false` in
 /// tauri.conf.json), held to the app's own page.
 pub fn build_main_window(app: &AppHandle) -> tauri::Result<()> {

@@ -9,7 +9,9 @@
 //! calls each one (or those the context names) as a user clicking *Call*
 //! with the required arguments filled in would. Where a server asks the user
 //! something (elicitation), the user here accepts the form as the app shows
-//! it: with the server's defaults filled in. `.ci/conformance` runs every
+//! it: with the server's defaults filled in. Where the server wants the user
+//! signed in (OAuth), the user's browser loads the authorization page and
+//! follows its redirect back to the app. `.ci/conformance` runs every
 //! client scenario and writes the table.
 
 use ai_desktop_api::mcp::{McpElicitAction, McpElicitation, McpServerInput, McpTransport};
@@ -59,6 +61,24 @@ impl EventSink for User {
     }
 }
 
+/// The user's browser, as far as this run needs one: it loads the
+/// authorization page, whose test server signs the user in at once and
+/// redirects to the app's loopback port, and follows that redirect.
+struct Browser;
+
+impl ai_desktop_core::mcp::oauth::Browser for Browser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            match reqwest::get(&url).await {
+                Ok(r) => eprintln!("browser: {} after the sign-in page", r.status()),
+                Err(e) => eprintln!("browser: {e}"),
+            }
+        });
+        Ok(())
+    }
+}
+
 async fn run(url: &str, context: &Value) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (questions, mut asked) = tokio::sync::mpsc::unbounded_channel();
@@ -67,6 +87,7 @@ async fn run(url: &str, context: &Value) -> Result<(), String> {
         Arc::new(User { questions }),
     )
     .map_err(|e| e.to_string())?;
+    app.mcp.set_browser(Arc::new(Browser));
     // The user accepts each form as it is shown: the server's defaults in.
     let hub = app.mcp.clone();
     tokio::spawn(async move {
@@ -93,7 +114,11 @@ async fn run(url: &str, context: &Value) -> Result<(), String> {
             auto_restart: false,
         })
         .map_err(|e| e.to_string())?;
-    let started = app.mcp.start(server.id).await.map_err(|e| e.to_string())?;
+    let started = app
+        .mcp
+        .start(server.id)
+        .await
+        .map_err(|e| e.with_detail_text())?;
     if let Some(error) = started.error {
         return Err(format!("start: {error}"));
     }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod elicit;
 pub mod history;
 pub mod limits;
+pub mod oauth;
 pub mod schema;
 pub mod session;
 
@@ -90,6 +91,10 @@ pub struct McpHub {
     history: history::History,
     /// Servers' questions waiting for the user.
     elicitations: Arc<elicit::Elicitations>,
+    /// Opens authorization pages (set by the desktop app).
+    browser: std::sync::OnceLock<Arc<dyn oauth::Browser>>,
+    /// The hub itself, for the sign-in's progress reports.
+    this: std::sync::OnceLock<std::sync::Weak<McpHub>>,
 }
 
 struct Slot {
@@ -101,6 +106,8 @@ struct Slot {
     restarts: u32,
     quick_crashes: u32,
     logs: Arc<LogBuffer>,
+    /// The stages of its last OAuth sign-in.
+    auth: Vec<ai_desktop_api::mcp::McpAuthStep>,
     session: Option<Arc<McpSession>>,
     process: Option<Arc<tokio::sync::Mutex<Supervised>>>,
     /// Bumped on every start and stop, so a monitor or a scheduled restart
@@ -119,6 +126,7 @@ impl Default for Slot {
             restarts: 0,
             quick_crashes: 0,
             logs: Arc::new(LogBuffer::new(LOG_LINES)),
+            auth: Vec::new(),
             session: None,
             process: None,
             generation: 0,
@@ -139,7 +147,9 @@ impl McpHub {
         events: Arc<dyn EventSink>,
         config: McpConfig,
     ) -> Result<Arc<Self>> {
-        Ok(Arc::new(McpHub {
+        let hub = Arc::new(McpHub {
+            browser: std::sync::OnceLock::new(),
+            this: std::sync::OnceLock::new(),
             history: history::History::new(store.clone())?,
             elicitations: Arc::new(elicit::Elicitations::new(
                 events.clone(),
@@ -150,7 +160,9 @@ impl McpHub {
             config,
             slots: Mutex::new(HashMap::new()),
             op_locks: Mutex::new(HashMap::new()),
-        }))
+        });
+        let _ = hub.this.set(Arc::downgrade(&hub));
+        Ok(hub)
     }
 
     /// Returns once every tool call answered so far is in the database (on
@@ -175,7 +187,10 @@ impl McpHub {
             server.started_at = slot.started_at.clone();
             server.pid = slot.pid;
             server.restarts = slot.restarts;
+            server.auth = slot.auth.clone();
         }
+        server.signed_in = server.transport == McpTransport::Http
+            && oauth::FileCredentials::new(&self.oauth_dir(), server.id).exists();
         server
     }
 
@@ -356,6 +371,7 @@ impl McpHub {
         }
         self.slots().remove(&id);
         lock(&self.op_locks).remove(&id);
+        let _ = oauth::FileCredentials::new(&self.oauth_dir(), id).forget();
         self.events.emit(DomainEvent::McpDeleted(id));
         Ok(())
     }
@@ -443,6 +459,71 @@ impl McpHub {
         })
     }
 
+    /// Where OAuth tokens are kept: `<data>/oauth`.
+    fn oauth_dir(&self) -> PathBuf {
+        self.store
+            .path()
+            .parent()
+            .map(|d| d.join("oauth"))
+            .unwrap_or_else(|| PathBuf::from("oauth"))
+    }
+
+    /// How the user is sent to an authorization page (the desktop's browser).
+    pub fn set_browser(&self, browser: Arc<dyn oauth::Browser>) {
+        let _ = self.browser.set(browser);
+    }
+
+    /// Signs the user in to server `id` at `url` (see [`oauth`]); the auth
+    /// view follows its stages through the server's updates.
+    async fn sign_in(
+        &self,
+        id: i64,
+        url: &str,
+        challenge: &str,
+        tokens: oauth::FileCredentials,
+    ) -> Result<rmcp::transport::auth::AuthorizationManager> {
+        let Some(browser) = self.browser.get().cloned() else {
+            return Err(Error::Unavailable(
+                "The server asks you to sign in, but there is no browser to send you to.".into(),
+            ));
+        };
+        let me = self.this.get().cloned().unwrap_or_default();
+        let steps = oauth::Steps::new(move |steps| {
+            if let Some(hub) = me.upgrade() {
+                hub.slots().entry(id).or_default().auth = steps;
+                hub.emit(id);
+            }
+        });
+        oauth::sign_in(url, Some(challenge), tokens, &*browser, &steps).await
+    }
+
+    /// After a call was refused for want of a sign-in (or of a scope), signs
+    /// the user in to server `id` as `challenge` asks and starts its session
+    /// again; the new session, or None when that did not work (the call's
+    /// refusal then stands, and the auth view says why).
+    async fn signed_in_again(&self, id: i64, challenge: &str) -> Option<Arc<McpSession>> {
+        let hub = self.this.get().and_then(std::sync::Weak::upgrade)?;
+        let row = self.row(id).ok()?;
+        let url = row.url.filter(|_| row.transport == McpTransport::Http)?;
+        let tokens = oauth::FileCredentials::new(&self.oauth_dir(), id);
+        if let Err(e) = self.sign_in(id, &url, challenge, tokens).await {
+            log::warn!("mcp server {id}: signing in again failed: {e}");
+            return None;
+        }
+        hub.restart(id).await.ok()?;
+        self.session(id).ok()
+    }
+
+    /// Forgets the OAuth tokens of server `id`; it signs in again on its
+    /// next start.
+    pub fn sign_out(&self, id: i64) -> Result<McpServer> {
+        self.row(id)?;
+        oauth::FileCredentials::new(&self.oauth_dir(), id).forget()?;
+        self.slots().entry(id).or_default().auth.clear();
+        self.emit(id);
+        self.get(id)
+    }
+
     fn asker(&self, server: &McpServer) -> session::Asker {
         session::Asker {
             registry: self.elicitations.clone(),
@@ -488,36 +569,57 @@ impl McpHub {
                 // What is shown and logged of it: no key in the query or path.
                 let shown = config::redact_url(&url);
                 logs.push(Stream::Stdout, format!("── connecting to {shown} ──"));
-                let transport = Transport {
-                    kind: TransportKind::Http {
-                        url: url.clone(),
-                        headers: server.headers.clone().into_iter().collect(),
-                    },
-                    logs,
-                    asker: Some(self.asker(server)),
-                };
-                match session::connect(transport, self.config.init_timeout).await {
-                    Ok(session) => Ok((session, None)),
-                    Err(ConnectError::TimedOut) => Err(Error::Failed {
-                        message: format!(
-                            "{shown} did not complete the MCP handshake within {} s.",
-                            self.config.init_timeout.as_secs()
-                        ),
-                        detail: None,
-                    }),
-                    Err(ConnectError::Failed(e)) => {
-                        // The transport's own words may quote the URL.
-                        let mut detail = e;
-                        for part in config::url_secrets(&url) {
-                            if part.len() >= 6 {
-                                detail = detail.replace(&part, "***");
-                            }
+                let tokens = oauth::FileCredentials::new(&self.oauth_dir(), server.id);
+                let mut auth = oauth::from_store(&url, tokens.clone()).await;
+                let mut signed_in_now = false;
+                loop {
+                    let transport = Transport {
+                        kind: TransportKind::Http {
+                            url: url.clone(),
+                            headers: server.headers.clone().into_iter().collect(),
+                            auth: auth.take(),
+                        },
+                        logs: logs.clone(),
+                        asker: Some(self.asker(server)),
+                    };
+                    return match session::connect(transport, self.config.init_timeout).await {
+                        Ok(session) => Ok((session, None)),
+                        Err(ConnectError::AuthRequired(challenge)) if !signed_in_now => {
+                            logs.push(
+                                Stream::Stdout,
+                                "── the server asks you to sign in (OAuth) ──".into(),
+                            );
+                            auth = Some(
+                                self.sign_in(server.id, &url, &challenge, tokens.clone())
+                                    .await?,
+                            );
+                            signed_in_now = true;
+                            continue;
                         }
-                        Err(Error::failed(
-                            format!("Could not connect to the MCP server at {shown}."),
-                            detail,
-                        ))
-                    }
+                        Err(ConnectError::AuthRequired(challenge)) => Err(Error::Forbidden(
+                            format!("{shown} refused the tokens it just issued ({challenge})."),
+                        )),
+                        Err(ConnectError::TimedOut) => Err(Error::Failed {
+                            message: format!(
+                                "{shown} did not complete the MCP handshake within {} s.",
+                                self.config.init_timeout.as_secs()
+                            ),
+                            detail: None,
+                        }),
+                        Err(ConnectError::Failed(e)) => {
+                            // The transport's own words may quote the URL.
+                            let mut detail = e;
+                            for part in config::url_secrets(&url) {
+                                if part.len() >= 6 {
+                                    detail = detail.replace(&part, "***");
+                                }
+                            }
+                            Err(Error::failed(
+                                format!("Could not connect to the MCP server at {shown}."),
+                                detail,
+                            ))
+                        }
+                    };
                 }
             }
             McpTransport::Stdio => self.launch_stdio(server, logs).await,
@@ -630,10 +732,12 @@ impl McpHub {
                         server.command,
                         self.config.init_timeout.as_secs()
                     ),
-                    (None, ConnectError::Failed(_)) => format!(
-                        "{} did not complete the MCP handshake, so it was stopped.",
-                        server.command
-                    ),
+                    (None, ConnectError::Failed(_)) | (None, ConnectError::AuthRequired(_)) => {
+                        format!(
+                            "{} did not complete the MCP handshake, so it was stopped.",
+                            server.command
+                        )
+                    }
                 };
                 let mut detail = Vec::new();
                 if let Some(noise) = noise.describe() {
@@ -943,25 +1047,55 @@ impl McpHub {
             })?
     }
 
-    pub async fn tools(&self, id: i64) -> Result<Vec<McpTool>> {
+    /// Runs request `f` on the server's session; if the server refused it
+    /// for want of a sign-in (or a scope), signs in again and runs it once
+    /// more on the new session.
+    async fn signed<T, F, Fut>(&self, id: i64, what: &str, f: F) -> Result<T>
+    where
+        F: Fn(Arc<McpSession>) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let session = self.session(id)?;
-        let tools = self.timed("the tool list request", session.tools()).await?;
+        match self.timed(what, f(session.clone())).await {
+            Err(e) => {
+                let Some(challenge) = session.take_challenge() else {
+                    return Err(e);
+                };
+                let Some(again) = self.signed_in_again(id, &challenge).await else {
+                    return Err(e);
+                };
+                self.timed(what, f(again)).await
+            }
+            ok => ok,
+        }
+    }
+
+    pub async fn tools(&self, id: i64) -> Result<Vec<McpTool>> {
+        let tools = self
+            .signed(
+                id,
+                "the tool list request",
+                |s| async move { s.tools().await },
+            )
+            .await?;
         Ok(tools.iter().map(session::tool_to_api).collect())
     }
 
     pub async fn resources(&self, id: i64) -> Result<Vec<McpResource>> {
-        let session = self.session(id)?;
-        if !session.capabilities.resources {
+        if !self.session(id)?.capabilities.resources {
             return Ok(Vec::new());
         }
-        self.timed("the resource list request", session.resources())
-            .await
+        self.signed(id, "the resource list request", |s| async move {
+            s.resources().await
+        })
+        .await
     }
 
     pub async fn read_resource(&self, id: i64, uri: &str) -> Result<ResourceContents> {
-        let session = self.session(id)?;
         let contents = self
-            .timed("the resource read", session.read_resource(uri))
+            .signed(id, "the resource read", |s| async move {
+                s.read_resource(uri).await
+            })
             .await?;
         let (contents, _) = limits::limit(contents, None);
         Ok(ResourceContents {
@@ -971,12 +1105,13 @@ impl McpHub {
     }
 
     pub async fn prompts(&self, id: i64) -> Result<Vec<McpPrompt>> {
-        let session = self.session(id)?;
-        if !session.capabilities.prompts {
+        if !self.session(id)?.capabilities.prompts {
             return Ok(Vec::new());
         }
-        self.timed("the prompt list request", session.prompts())
-            .await
+        self.signed(id, "the prompt list request", |s| async move {
+            s.prompts().await
+        })
+        .await
     }
 
     /// Calls `tool` with `arguments` after checking them against its schema.
@@ -989,8 +1124,15 @@ impl McpHub {
         tool: &str,
         arguments: serde_json::Value,
     ) -> Result<McpCall> {
+        let mut tools = self
+            .signed(
+                id,
+                "the tool list request",
+                |s| async move { s.tools().await },
+            )
+            .await?;
+        // The session the list came from (a sign-in may have replaced it).
         let session = self.session(id)?;
-        let mut tools = self.timed("the tool list request", session.tools()).await?;
         if !tools.iter().any(|t| t.name == tool) {
             // The list may be stale if the server did not announce a change.
             session.forget_tools().await;
@@ -1010,8 +1152,25 @@ impl McpHub {
             ));
         };
         let started = Instant::now();
-        let outcome =
-            tokio::time::timeout(self.config.call_timeout, session.call_tool(tool, args)).await;
+        let mut outcome = tokio::time::timeout(
+            self.config.call_timeout,
+            session.call_tool(tool, args.clone()),
+        )
+        .await;
+        // A server that wants (more of) a sign-in for this call: the user
+        // signs in with the scopes its challenge names, the session starts
+        // again with the new tokens, and the call is made once more.
+        let challenge = match &outcome {
+            Ok(Err(e)) => e.auth_challenge().map(str::to_string),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
+            if let Some(session) = self.signed_in_again(id, &challenge).await {
+                outcome =
+                    tokio::time::timeout(self.config.call_timeout, session.call_tool(tool, args))
+                        .await;
+            }
+        }
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (content, structured, is_error, error) = match outcome {
             Ok(Ok(result)) => {

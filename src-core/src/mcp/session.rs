@@ -159,6 +159,8 @@ pub struct McpSession {
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
     pub info: McpServerInfo,
     pub capabilities: McpCapabilities,
+    /// See [`Self::take_challenge`].
+    challenge: Mutex<Option<String>>,
 }
 
 fn client_info(asks: bool) -> ClientConfig {
@@ -193,6 +195,8 @@ pub enum TransportKind {
     Http {
         url: String,
         headers: Vec<(String, String)>,
+        /// OAuth tokens to send (and refresh), if the server needs them.
+        auth: Option<rmcp::transport::auth::AuthorizationManager>,
     },
 }
 
@@ -200,6 +204,23 @@ pub enum TransportKind {
 pub enum ConnectError {
     TimedOut,
     Failed(String),
+    /// The server wants the user signed in (HTTP 401), with its
+    /// `WWW-Authenticate` challenge.
+    AuthRequired(String),
+}
+
+/// The `WWW-Authenticate` challenge of a handshake the server refused with
+/// 401 (or 403 for want of a scope).
+fn auth_challenge(e: &rmcp::service::ClientInitializeError) -> Option<String> {
+    use rmcp::transport::streamable_http_client::StreamableHttpError as H;
+    let rmcp::service::ClientInitializeError::TransportError { error, .. } = e else {
+        return None;
+    };
+    match error.error.downcast_ref::<H<reqwest::Error>>()? {
+        H::AuthRequired(a) => Some(a.www_authenticate_header.clone()),
+        H::InsufficientScope(a) => Some(a.www_authenticate_header.clone()),
+        _ => None,
+    }
 }
 
 /// Runs the MCP initialize handshake over `transport`, for at most `timeout`.
@@ -227,9 +248,9 @@ pub async fn connect(
                     .await
                     .map_err(|e| ConnectError::Failed(e.to_string()))
             }
-            TransportKind::Http { url, headers } => {
+            TransportKind::Http { url, headers, auth } => {
                 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-                use rmcp::transport::StreamableHttpClientTransport;
+                use rmcp::transport::{AuthClient, StreamableHttpClientTransport};
                 let mut custom = HashMap::new();
                 for (name, value) in headers {
                     let name = http::HeaderName::from_bytes(name.as_bytes())
@@ -240,10 +261,23 @@ pub async fn connect(
                 }
                 let config =
                     StreamableHttpClientTransportConfig::with_uri(url).custom_headers(custom);
-                client
-                    .serve(StreamableHttpClientTransport::from_config(config))
-                    .await
-                    .map_err(|e| ConnectError::Failed(e.to_string()))
+                let served = match auth {
+                    Some(manager) => {
+                        let signed = AuthClient::new(reqwest::Client::default(), manager);
+                        client
+                            .serve(StreamableHttpClientTransport::with_client(signed, config))
+                            .await
+                    }
+                    None => {
+                        client
+                            .serve(StreamableHttpClientTransport::from_config(config))
+                            .await
+                    }
+                };
+                served.map_err(|e| match auth_challenge(&e) {
+                    Some(challenge) => ConnectError::AuthRequired(challenge),
+                    None => ConnectError::Failed(e.to_string()),
+                })
             }
         }
     };
@@ -282,6 +316,7 @@ pub async fn connect(
         validators: Mutex::new(HashMap::new()),
         info,
         capabilities,
+        challenge: Mutex::new(None),
     })
 }
 
@@ -346,11 +381,22 @@ fn filter_stdout(
     theirs
 }
 
-fn failed(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::failed(format!("The server did not answer {what}."), e)
-}
-
 impl McpSession {
+    /// A request that failed; a sign-in challenge it met is kept for
+    /// [`Self::take_challenge`].
+    fn failed(&self, what: &str, e: rmcp::ServiceError) -> Error {
+        if let Some(challenge) = e.auth_challenge() {
+            *lock(&self.challenge) = Some(challenge.to_string());
+        }
+        Error::failed(format!("The server did not answer {what}."), e)
+    }
+
+    /// The `WWW-Authenticate` challenge of the last request the server
+    /// refused for want of a sign-in or a scope, once.
+    pub fn take_challenge(&self) -> Option<String> {
+        lock(&self.challenge).take()
+    }
+
     pub fn is_closed(&self) -> bool {
         self.service.is_closed()
     }
@@ -374,7 +420,7 @@ impl McpSession {
                 .peer()
                 .list_all_tools()
                 .await
-                .map_err(|e| failed("the tool list request", e))?,
+                .map_err(|e| self.failed("the tool list request", e))?,
         );
         *cached = Some((generation, tools.clone()));
         lock(&self.validators).clear();
@@ -405,7 +451,7 @@ impl McpSession {
             .peer()
             .list_all_resources()
             .await
-            .map_err(|e| failed("the resource list request", e))?;
+            .map_err(|e| self.failed("the resource list request", e))?;
         Ok(list
             .into_iter()
             .map(|r| McpResource {
@@ -423,7 +469,7 @@ impl McpSession {
             .peer()
             .read_resource(ReadResourceRequestParams::new(uri))
             .await
-            .map_err(|e| failed("the resource read", e))?;
+            .map_err(|e| self.failed("the resource read", e))?;
         let value = serde_json::to_value(&result.contents).unwrap_or(Value::Null);
         Ok(value
             .as_array()
@@ -437,7 +483,7 @@ impl McpSession {
             .peer()
             .list_all_prompts()
             .await
-            .map_err(|e| failed("the prompt list request", e))?;
+            .map_err(|e| self.failed("the prompt list request", e))?;
         Ok(list
             .into_iter()
             .map(|p| McpPrompt {

@@ -54,6 +54,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<McpServer> {
         restarts: 0,
         created_at: row.get(13)?,
         updated_at: row.get(14)?,
+        auth: Vec::new(),
+        signed_in: false,
     })
 }
 

@@ -4,6 +4,7 @@
 //! real tools.
 
 pub mod bench;
+pub mod conformance;
 pub mod docker;
 pub mod git_cli;
 pub mod llm;

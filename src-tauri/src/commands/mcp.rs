@@ -134,6 +134,13 @@ pub async fn mcp_clear_history(
 }
 
 #[tauri::command]
+pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
+    let mcp::SignOut { id } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.sign_out(id)).await
+}
+
+#[tauri::command]
 pub async fn mcp_elicitations(
     state: State<'_, AppState>,
     _req: Req<mcp::Elicitations>,

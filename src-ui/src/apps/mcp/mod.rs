@@ -295,6 +295,7 @@ fn ServerDetail(
                 {move || is_busy().then(|| view! { <span class="spinner"></span> })}
             </div>
             {server.error.clone().map(|e| view! { <pre class="banner error pre" data-testid="mcp-error">{e}</pre> })}
+            {(!server.auth.is_empty() || server.signed_in).then(|| view! { <AuthSteps server=server.clone()/> })}
             {info.map(|i| view! {
                 <p class="muted small-text" data-testid="mcp-info">
                     {format!("{} {}", i.title.clone().unwrap_or(i.name.clone()), i.version)}
@@ -315,6 +316,57 @@ fn ServerDetail(
                 Tab::Logs => view! { <LogsTab id=id/> }.into_any(),
                 Tab::History => view! { <HistoryTab id=id/> }.into_any(),
             }}
+        </div>
+    }
+}
+
+/// The server's OAuth sign-in, stage by stage, and signing out.
+#[component]
+fn AuthSteps(server: McpServer) -> impl IntoView {
+    use ai_desktop_api::mcp::{McpAuthStage, McpStepState};
+    let toasts = use_toasts();
+    let id = server.id;
+    let sign_out = move |_| {
+        spawn_local(async move {
+            match ipc::call(&mcp::SignOut { id }).await {
+                Ok(_) => toasts
+                    .success("Signed out: the tokens are forgotten; the next start signs in again"),
+                Err(e) => toasts.error("Not signed out", &e),
+            }
+        });
+    };
+    view! {
+        <div class="auth-steps" data-testid="mcp-auth">
+            <div class="panel-title small">"Sign-in (OAuth)"
+                {server.signed_in.then(|| view! {
+                    <span class="muted small-text" data-testid="mcp-signed-in">"signed in · tokens kept in the app's data folder"</span>
+                    <button class="button small" data-testid="mcp-sign-out" on:click=sign_out
+                        title="Forget the tokens; the next start signs in again">"Sign out"</button>
+                })}
+            </div>
+            <ol class="plain-list">
+                {server.auth.iter().map(|step| {
+                    let (mark, class) = match step.state {
+                        McpStepState::Running => ("…", "muted"),
+                        McpStepState::Done => ("✓", "sig-good"),
+                        McpStepState::Failed => ("✗", "sig-bad"),
+                    };
+                    let name = match step.stage {
+                        McpAuthStage::Discovery => "Find the authorization server",
+                        McpAuthStage::Registration => "Register AI Desktop with it",
+                        McpAuthStage::Browser => "Sign in in the browser",
+                        McpAuthStage::Token => "Exchange the code for tokens",
+                    };
+                    let slug = serde_json::to_value(step.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    view! {
+                        <li class="auth-step" data-testid=format!("mcp-auth-{slug}") data-state=format!("{:?}", step.state).to_lowercase()>
+                            <span class=format!("auth-mark {class}")>{mark}</span>
+                            <span>{name}</span>
+                            {step.detail.clone().map(|d| view! { <span class="muted small-text"> " — " {d}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
         </div>
     }
 }
