@@ -577,7 +577,7 @@ impl McpHub {
                         kind: TransportKind::Http {
                             url: url.clone(),
                             headers: server.headers.clone().into_iter().collect(),
-                            auth: auth.take(),
+                            auth: auth.take().map(Box::new),
                         },
                         logs: logs.clone(),
                         asker: Some(self.asker(server)),

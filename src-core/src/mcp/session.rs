@@ -196,7 +196,7 @@ pub enum TransportKind {
         url: String,
         headers: Vec<(String, String)>,
         /// OAuth tokens to send (and refresh), if the server needs them.
-        auth: Option<rmcp::transport::auth::AuthorizationManager>,
+        auth: Option<Box<rmcp::transport::auth::AuthorizationManager>>,
     },
 }
 
@@ -263,7 +263,7 @@ pub async fn connect(
                     StreamableHttpClientTransportConfig::with_uri(url).custom_headers(custom);
                 let served = match auth {
                     Some(manager) => {
-                        let signed = AuthClient::new(reqwest::Client::default(), manager);
+                        let signed = AuthClient::new(reqwest::Client::default(), *manager);
                         client
                             .serve(StreamableHttpClientTransport::with_client(signed, config))
                             .await
