@@ -294,3 +294,93 @@ fn mcp_hub_through_the_real_window() {
     d.step("mcp-audio");
     d.call("DELETE", "", None);
 }
+
+/// An OAuth-protected server (the conformance suite's, on a loopback port)
+/// signed in to from the window: Start sends the desktop's browser to the
+/// authorization page (here a script that records the URL and follows the
+/// redirect back, as a browser does once the user approves), the auth view
+/// shows each stage done, the tokens land 0600 in the data folder, and Sign
+/// out forgets them.
+#[test]
+fn mcp_oauth_sign_in_through_the_real_window() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("mcp-oauth");
+    let suite =
+        ai_desktop_core::testkit::conformance::ScenarioServer::start("auth/metadata-default");
+    // xdg-open hands the page to $BROWSER when there is no desktop.
+    let record = root.join("browser.txt");
+    let browser = root.join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\nexec curl -s -L -o /dev/null \"$1\"\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("BROWSER", browser.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    d.click("[data-testid=nav-mcp]");
+    d.find("[data-testid=mcp-empty]");
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_create', {input: {name: 'protected', transport: 'http', url: arguments[0]}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([suite.url]),
+    );
+    let id = created.as_i64().unwrap_or_else(|| panic!("{created}"));
+    d.click(&format!("[data-testid=mcp-server-{id}]"));
+    d.click("[data-testid=mcp-detail-start]");
+    wait_text(d, "[data-testid=mcp-state]", "Running");
+    wait_text(
+        d,
+        "[data-testid=mcp-auth-discovery]",
+        "authorization server",
+    );
+    wait_text(d, "[data-testid=mcp-auth-registration]", "client id");
+    wait_text(d, "[data-testid=mcp-auth-token]", "signed in");
+    for stage in ["discovery", "registration", "browser", "token"] {
+        let state = d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": format!("return document.querySelector('[data-testid=mcp-auth-{stage}]').dataset.state;"), "args": []})),
+        );
+        assert_eq!(state, json!("done"), "{stage}");
+    }
+    d.find("[data-testid=mcp-signed-in]");
+    d.step("mcp-oauth-signed-in");
+    let opened = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(opened.lines().count(), 1, "{opened}");
+    assert!(
+        opened.contains("code_challenge_method=S256")
+            && opened.contains("redirect_uri=http%3A%2F%2F127.0.0.1"),
+        "{opened}"
+    );
+    let tokens = data.join("oauth").join(format!("{id}.json"));
+    let mode = std::fs::metadata(&tokens).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    d.click("[data-testid=mcp-detail-stop]");
+    wait_text(d, "[data-testid=mcp-state]", "Stopped");
+    d.click("[data-testid=mcp-sign-out]");
+    wait_text(d, "[data-testid=toast]", "Signed out");
+    d.wait_until("the sign-in forgotten", || {
+        (!tokens.exists() && d.try_find("[data-testid=mcp-signed-in]").is_none()).then_some(())
+    });
+    d.step("mcp-oauth-signed-out");
+    d.call("DELETE", "", None);
+}
