@@ -133,6 +133,10 @@ pub struct McpServer {
     /// The app holds OAuth tokens for it (`mcp_sign_out` forgets them).
     #[serde(default)]
     pub signed_in: bool,
+    /// Its tools the user turned off: never offered to an agent, never
+    /// callable (`mcp_set_tool_enabled`).
+    #[serde(default)]
+    pub disabled_tools: Vec<String>,
 }
 
 /// A stage of signing in to a server with OAuth.
@@ -501,6 +505,8 @@ crate::command! {
     History = "mcp_history" { id: i64 } -> Vec<McpCall>;
     /// Forgets its call history.
     ClearHistory = "mcp_clear_history" { id: i64 } -> ();
+    /// Turns one tool of server `id` off or on again.
+    SetToolEnabled = "mcp_set_tool_enabled" { id: i64, tool: String, enabled: bool } -> McpServer;
     /// Forgets the OAuth tokens the app holds for server `id` (it signs in
     /// again on its next start).
     SignOut = "mcp_sign_out" { id: i64 } -> McpServer;

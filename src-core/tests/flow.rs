@@ -975,3 +975,62 @@ async fn editing_a_servers_program_revokes_its_grants() {
     assert!(f.agent.grants(session).unwrap().is_empty(), "grant kept");
     f.mcp.stop_all().await;
 }
+
+/// A tool the user turned off in the Hub is not offered to the agent and
+/// cannot be called (refused, nothing recorded); turned on again, it is
+/// offered again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turned_off_tool_is_neither_offered_nor_run() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let f = Fixture::new();
+    let server = f.everything("Everything");
+    let off = f.mcp.set_tool_enabled(server, "echo", false).unwrap();
+    assert_eq!(off.disabled_tools, ["echo"]);
+    // Called directly: refused, and nothing is recorded.
+    f.mcp.start(server).await.unwrap();
+    let err = f
+        .mcp
+        .call_tool(server, "echo", serde_json::json!({"message": "x"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ai_desktop_core::error::Error::Forbidden(_)),
+        "{err:?}"
+    );
+    assert!(f.mcp.history(server).unwrap().is_empty());
+
+    let session = f.session(&[server]);
+    f.provider.push(text(&["Nothing to echo with."]));
+    f.agent.send(session, "Please echo something").unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    let offered: Vec<String> = f.provider.chats()[0].body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !offered.iter().any(|n| n == "Everything__echo"),
+        "{offered:?}"
+    );
+    assert!(
+        offered.iter().any(|n| n == "Everything__get-sum"),
+        "{offered:?}"
+    );
+
+    // On again: offered again.
+    f.mcp.set_tool_enabled(server, "echo", true).unwrap();
+    f.provider.push(text(&["Now I could."]));
+    f.agent.send(session, "And now?").unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    let chats = f.provider.chats();
+    let again = chats.last().unwrap().body["tools"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(again
+        .iter()
+        .any(|t| t["function"]["name"] == "Everything__echo"));
+}

@@ -239,6 +239,10 @@ impl FlowAgent {
                 })?;
             }
             for t in self.mcp.tools(*id).await? {
+                // Turned off by the user: the agent never hears of it.
+                if server.disabled_tools.contains(&t.name) {
+                    continue;
+                }
                 let description = t.description.clone().unwrap_or_default();
                 offered.push(Offered {
                     server_id: *id,

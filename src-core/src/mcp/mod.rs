@@ -514,6 +514,26 @@ impl McpHub {
         self.session(id).ok()
     }
 
+    /// Turns `tool` of server `id` off (never offered to an agent, never
+    /// callable) or on again.
+    pub fn set_tool_enabled(&self, id: i64, tool: &str, enabled: bool) -> Result<McpServer> {
+        if tool.is_empty() || tool.len() > 256 || tool.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "\"{tool}\" is not a tool name."
+            )));
+        }
+        if !self
+            .store
+            .with(|c| store::mcp::set_tool_enabled(c, id, tool, enabled))?
+        {
+            return Err(Error::NotFound(format!(
+                "There is no MCP server with id {id}."
+            )));
+        }
+        self.emit(id);
+        self.get(id)
+    }
+
     /// Forgets the OAuth tokens of server `id`; it signs in again on its
     /// next start.
     pub fn sign_out(&self, id: i64) -> Result<McpServer> {
@@ -1138,8 +1158,15 @@ impl McpHub {
             session.forget_tools().await;
             tools = self.timed("the tool list request", session.tools()).await?;
         }
+        let row = self.row(id)?;
+        if row.disabled_tools.iter().any(|t| t == tool) {
+            return Err(Error::Forbidden(format!(
+                "{tool} of {} is turned off (MCP Hub → Tools); turn it on to call it.",
+                row.name
+            )));
+        }
         let Some(definition) = tools.iter().find(|t| t.name == tool) else {
-            let server_name = self.row(id)?.name;
+            let server_name = row.name;
             return Err(Error::NotFound(format!(
                 "{server_name} has no tool named \"{tool}\"."
             )));

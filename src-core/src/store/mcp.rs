@@ -10,7 +10,28 @@ use ai_desktop_api::mcp::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str = "id, name, description, transport, command, args, env, working_directory, \
-     url, headers, auto_restart, server_info, capabilities, created_at, updated_at";
+     url, headers, auto_restart, server_info, capabilities, created_at, updated_at, disabled_tools";
+
+/// Turns `tool` of server `id` off (or on again); false if there is no such server.
+pub fn set_tool_enabled(c: &Connection, id: i64, tool: &str, enabled: bool) -> Result<bool> {
+    let Some(server) = get(c, id)? else {
+        return Ok(false);
+    };
+    let mut off = server.disabled_tools;
+    off.retain(|t| t != tool);
+    if !enabled {
+        off.push(tool.to_string());
+        off.sort();
+    }
+    c.execute(
+        "UPDATE mcp_servers SET disabled_tools = ?2 WHERE id = ?1",
+        params![
+            id,
+            serde_json::to_string(&off).unwrap_or_else(|_| "[]".into())
+        ],
+    )?;
+    Ok(true)
+}
 
 /// Calls kept per server; older ones are pruned as new ones come in.
 pub const HISTORY_LIMIT: i64 = 200;
@@ -56,6 +77,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<McpServer> {
         updated_at: row.get(14)?,
         auth: Vec::new(),
         signed_in: false,
+        disabled_tools: json_col(row, 15)?,
     })
 }
 

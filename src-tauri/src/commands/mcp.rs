@@ -134,6 +134,16 @@ pub async fn mcp_clear_history(
 }
 
 #[tauri::command]
+pub async fn mcp_set_tool_enabled(
+    state: State<'_, AppState>,
+    req: Req<mcp::SetToolEnabled>,
+) -> Out<mcp::SetToolEnabled> {
+    let mcp::SetToolEnabled { id, tool, enabled } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.set_tool_enabled(id, &tool, enabled)).await
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

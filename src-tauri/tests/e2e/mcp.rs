@@ -150,6 +150,28 @@ fn mcp_hub_through_the_real_window() {
     });
     d.step("mcp-elicitation-answered");
 
+    // A tool turned off: struck through, explained, refused; then on again.
+    dismiss_toasts(d);
+    d.click("[data-testid=tool-enabled-echo]");
+    wait_text(d, "[data-testid=toast]", "echo is off");
+    d.click("[data-testid=tool-echo]");
+    d.find("[data-testid=tool-off]");
+    d.step("mcp-tool-off");
+    let off: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT disabled_tools FROM mcp_servers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(off, "[\"echo\"]");
+    d.click("[data-testid=call-tool]");
+    wait_text(d, "[data-testid=call-refused]", "turned off");
+    dismiss_toasts(d);
+    d.click("[data-testid=tool-enabled-echo]");
+    wait_text(d, "[data-testid=toast]", "echo is on");
+    d.wait_until("the banner gone", || {
+        d.try_find("[data-testid=tool-off]").is_none().then_some(())
+    });
+    dismiss_toasts(d);
+
     d.click("[data-testid=tab-logs]");
     wait_text(
         d,

@@ -267,6 +267,7 @@ fn ServerDetail(
     let info = server.server_info.clone();
     let edit_copy = server.clone();
     let delete_copy = server.clone();
+    let disabled = server.disabled_tools.clone();
     view! {
         <div class="panel detail" data-testid="mcp-detail">
             <div class="detail-head">
@@ -310,7 +311,7 @@ fn ServerDetail(
                 }).collect_view()}
             </nav>
             {move || match tab.get() {
-                Tab::Tools => view! { <ToolsTab id=id running=running/> }.into_any(),
+                Tab::Tools => view! { <ToolsTab id=id running=running disabled=disabled.clone()/> }.into_any(),
                 Tab::Resources => view! { <ResourcesTab id=id running=running/> }.into_any(),
                 Tab::Prompts => view! { <PromptsTab id=id running=running/> }.into_any(),
                 Tab::Logs => view! { <LogsTab id=id/> }.into_any(),

@@ -4,10 +4,31 @@
 use super::*;
 
 #[component]
-pub(super) fn ToolsTab(id: i64, running: bool) -> impl IntoView {
+pub(super) fn ToolsTab(id: i64, running: bool, disabled: Vec<String>) -> impl IntoView {
     if !running {
         return not_running();
     }
+    let toasts = use_toasts();
+    let disabled = StoredValue::new(disabled);
+    // On: offered to agents and callable. Off: neither.
+    let toggle = move |tool: String, enabled: bool| {
+        spawn_local(async move {
+            match ipc::call(&mcp::SetToolEnabled {
+                id,
+                tool: tool.clone(),
+                enabled,
+            })
+            .await
+            {
+                Ok(_) => toasts.success(if enabled {
+                    format!("{tool} is on: offered to agents and callable")
+                } else {
+                    format!("{tool} is off: not offered to agents, not callable")
+                }),
+                Err(e) => toasts.error("Not changed", &e),
+            }
+        });
+    };
     let tools = resource(move || mcp::Tools { id });
     // The tool picked, else the first.
     let picked = RwSignal::new(None::<String>);
@@ -25,10 +46,20 @@ pub(super) fn ToolsTab(id: i64, running: bool) -> impl IntoView {
                         {for_pick.into_iter().map(|t| {
                             let name = t.name.clone();
                             let name2 = t.name.clone();
+                            let name3 = t.name.clone();
+                            let off = disabled.with_value(|d| d.contains(&t.name));
                             view! {
                                 <li class="tool-item" class:selected=move || chosen.get().as_deref() == Some(name.as_str())
+                                    class:off=off
                                     data-testid=format!("tool-{}", t.name) on:click=move |_| picked.set(Some(name2.clone()))>
-                                    <div class="mono">{t.name.clone()}</div>
+                                    <div class="tool-item-head">
+                                        <span class="mono">{t.name.clone()}</span>
+                                        <input type="checkbox" class="tool-switch" data-testid=format!("tool-enabled-{}", t.name)
+                                            title="On: offered to agents and callable. Off: neither."
+                                            prop:checked=!off
+                                            on:click=|ev| ev.stop_propagation()
+                                            on:change=move |ev| toggle(name3.clone(), event_target_checked(&ev))/>
+                                    </div>
                                     <div class="muted small-text truncate">{t.description.clone().unwrap_or_default()}</div>
                                 </li>
                             }
@@ -37,7 +68,13 @@ pub(super) fn ToolsTab(id: i64, running: bool) -> impl IntoView {
                     {move || {
                         let name = chosen.get()?;
                         let tool = list.iter().find(|t| t.name == name)?.clone();
-                        Some(view! { <ToolCaller id=id tool=tool/> })
+                        let off = disabled.with_value(|d| d.contains(&tool.name));
+                        Some(view! {
+                            <div class="tool-pane">
+                                {off.then(|| view! { <p class="banner warn" data-testid="tool-off">"Turned off: not offered to agents and not callable. Tick it in the list to turn it on."</p> })}
+                                <ToolCaller id=id tool=tool/>
+                            </div>
+                        })
                     }}
                 </div>
             }.into_any()
