@@ -370,6 +370,24 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A prompt as its server filled it in with the arguments given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpPromptResult {
+    /// What the server says the result is.
+    pub description: Option<String>,
+    /// The messages, in order.
+    pub messages: Vec<McpPromptMessage>,
+}
+
+/// One message of a filled-in prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McpPromptMessage {
+    /// `user` or `assistant`.
+    pub role: String,
+    /// What it says (text, an image, a resource …).
+    pub content: McpContent,
+}
+
 /// A server's request for input from the user (MCP elicitation, form
 /// mode), shown as a form generated from its schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -510,6 +528,9 @@ crate::command! {
     /// Forgets the OAuth tokens the app holds for server `id` (it signs in
     /// again on its next start).
     SignOut = "mcp_sign_out" { id: i64 } -> McpServer;
+    /// Prompt `name` of server `id` filled in with `arguments` (each a
+    /// string; the prompt's required ones must be there).
+    GetPrompt = "mcp_get_prompt" { id: i64, name: String, arguments: BTreeMap<String, String> } -> McpPromptResult;
     /// The elicitations waiting for the user, oldest first.
     Elicitations = "mcp_elicitations" {} -> Vec<McpElicitation>;
     /// Answers elicitation `id`. With `accept`, `content` must match the

@@ -1091,3 +1091,49 @@ async fn an_oauth_protected_server_is_signed_in_to_once_and_its_tokens_kept_priv
     assert!(!out.signed_in && out.auth.is_empty());
     assert!(!file.exists());
 }
+
+/// A prompt filled in with its arguments; a required one left out and an
+/// unknown prompt are refused before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_is_filled_in_with_its_arguments() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let server = hub.create(everything("prompts")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let args = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let filled = hub
+        .get_prompt(
+            server.id,
+            "args-prompt",
+            args(&[("city", "Paris"), ("state", "Île-de-France")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(filled.messages.len(), 1);
+    assert_eq!(filled.messages[0].role, "user");
+    assert_eq!(
+        text_of(std::slice::from_ref(&filled.messages[0].content)),
+        "What's weather in Paris, Île-de-France?"
+    );
+    let err = hub
+        .get_prompt(server.id, "args-prompt", args(&[("state", "x")]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("city")),
+        "{err:?}"
+    );
+    let err = hub
+        .get_prompt(server.id, "no-such-prompt", args(&[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+}

@@ -1134,6 +1134,54 @@ impl McpHub {
         .await
     }
 
+    /// Prompt `name` filled in with `arguments`. A required argument left
+    /// out is refused here, before anything is sent.
+    pub async fn get_prompt(
+        &self,
+        id: i64,
+        name: &str,
+        arguments: std::collections::BTreeMap<String, String>,
+    ) -> Result<ai_desktop_api::mcp::McpPromptResult> {
+        let prompts = self.prompts(id).await?;
+        let Some(prompt) = prompts.iter().find(|p| p.name == name) else {
+            return Err(Error::NotFound(format!(
+                "{} has no prompt named \"{name}\".",
+                self.row(id)?.name
+            )));
+        };
+        let missing: Vec<&str> = prompt
+            .arguments
+            .iter()
+            .filter(|a| a.required && arguments.get(&a.name).is_none_or(|v| v.trim().is_empty()))
+            .map(|a| a.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{name} needs {}; nothing was sent.",
+                missing.join(", ")
+            )));
+        }
+        let arguments: serde_json::Map<String, serde_json::Value> = arguments
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        let name = name.to_string();
+        let mut result = self
+            .signed(id, "the prompt request", |s| {
+                let (name, arguments) = (name.clone(), arguments.clone());
+                async move { s.get_prompt(&name, arguments).await }
+            })
+            .await?;
+        // What is shown is bounded like a tool's result.
+        let contents: Vec<_> = result.messages.iter().map(|m| m.content.clone()).collect();
+        let (contents, _) = limits::limit(contents, None);
+        for (m, c) in result.messages.iter_mut().zip(contents) {
+            m.content = c;
+        }
+        Ok(result)
+    }
+
     /// Calls `tool` with `arguments` after checking them against its schema.
     /// The call is recorded in the history whether the tool succeeded,
     /// reported an error (`is_error`), or the call itself failed (`error`).

@@ -504,6 +504,38 @@ impl McpSession {
             .collect())
     }
 
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: serde_json::Map<String, Value>,
+    ) -> Result<ai_desktop_api::mcp::McpPromptResult> {
+        let mut params = rmcp::model::GetPromptRequestParams::new(name);
+        if !arguments.is_empty() {
+            params.arguments = Some(arguments);
+        }
+        let result = self
+            .service
+            .peer()
+            .get_prompt(params)
+            .await
+            .map_err(|e| self.failed("the prompt request", e))?;
+        let messages = result
+            .messages
+            .iter()
+            .map(|m| {
+                let wire = serde_json::to_value(m).unwrap_or(Value::Null);
+                ai_desktop_api::mcp::McpPromptMessage {
+                    role: wire["role"].as_str().unwrap_or("user").to_string(),
+                    content: content_from_wire(&wire["content"]),
+                }
+            })
+            .collect();
+        Ok(ai_desktop_api::mcp::McpPromptResult {
+            description: result.description.clone(),
+            messages,
+        })
+    }
+
     pub async fn call_tool(
         &self,
         tool: &str,

@@ -144,6 +144,19 @@ pub async fn mcp_set_tool_enabled(
 }
 
 #[tauri::command]
+pub async fn mcp_get_prompt(
+    state: State<'_, AppState>,
+    req: Req<mcp::GetPrompt>,
+) -> Out<mcp::GetPrompt> {
+    let mcp::GetPrompt {
+        id,
+        name,
+        arguments,
+    } = req.0;
+    Ok(state.mcp.get_prompt(id, &name, arguments).await?)
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

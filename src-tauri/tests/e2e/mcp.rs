@@ -172,6 +172,14 @@ fn mcp_hub_through_the_real_window() {
     });
     dismiss_toasts(d);
 
+    // A prompt filled in with its argument, as the server renders it.
+    d.click("[data-testid=tab-prompts]");
+    d.click("[data-testid=prompt-args-prompt]");
+    d.type_into("[data-testid=prompt-arg-city]", "Paris");
+    d.click("[data-testid=prompt-get]");
+    wait_text(d, "[data-testid=prompt-result]", "What's weather in Paris?");
+    d.step("mcp-prompt-filled");
+
     d.click("[data-testid=tab-logs]");
     wait_text(
         d,
