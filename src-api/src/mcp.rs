@@ -531,6 +531,10 @@ crate::command! {
     /// Prompt `name` of server `id` filled in with `arguments` (each a
     /// string; the prompt's required ones must be there).
     GetPrompt = "mcp_get_prompt" { id: i64, name: String, arguments: BTreeMap<String, String> } -> McpPromptResult;
+    /// Every server as an `mcpServers` JSON document for other clients
+    /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
+    /// are left empty unless `with_secrets`.
+    Export = "mcp_export" { with_secrets: bool } -> String;
     /// The elicitations waiting for the user, oldest first.
     Elicitations = "mcp_elicitations" {} -> Vec<McpElicitation>;
     /// Answers elicitation `id`. With `accept`, `content` must match the

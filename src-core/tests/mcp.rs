@@ -1137,3 +1137,40 @@ async fn a_prompt_is_filled_in_with_its_arguments() {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
 }
+
+/// The servers leave as the `mcpServers` document other clients read:
+/// without env and header values unless asked, and with them a fresh
+/// app imports the same servers back.
+#[test]
+fn servers_export_for_other_clients_and_import_back() {
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let mut stdio = stdio("files", "mcp-server-filesystem", &["/srv"]);
+    stdio.env.insert("API_KEY".into(), "sk-very-secret".into());
+    hub.create(stdio).unwrap();
+    hub.create(McpServerInput {
+        name: "remote".into(),
+        transport: McpTransport::Http,
+        url: Some("https://mcp.example.org/mcp".into()),
+        headers: [("Authorization".to_string(), "Bearer t0ken-123".to_string())].into(),
+        ..Default::default()
+    })
+    .unwrap();
+
+    let plain: serde_json::Value = serde_json::from_str(&hub.export(false).unwrap()).unwrap();
+    assert_eq!(
+        plain,
+        json!({"mcpServers": {
+            "files": {"command": "mcp-server-filesystem", "args": ["/srv"], "env": {"API_KEY": ""}},
+            "remote": {"type": "http", "url": "https://mcp.example.org/mcp", "headers": {"Authorization": ""}}
+        }})
+    );
+    let full = hub.export(true).unwrap();
+    assert!(full.contains("sk-very-secret") && full.contains("t0ken-123"));
+
+    let other = Fixture::new();
+    let hub2 = other.hub();
+    let report = hub2.import(&full).unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(hub2.export(true).unwrap(), full);
+}

@@ -191,6 +191,59 @@ fn existing_dir(dir: &str) -> Result<String> {
         .ok_or_else(|| Error::InvalidInput("The working directory's path is not UTF-8.".into()))
 }
 
+/// The `mcpServers` document other clients read (Claude Desktop, Cursor,
+/// Claude Code; VS Code with `servers`): a stdio server as `command`,
+/// `args`, `env`, `cwd`; a URL one as `type: http`, `url`, `headers`. Env and
+/// header values are left out (empty) unless `with_secrets`.
+pub fn export(servers: &[ai_desktop_api::mcp::McpServer], with_secrets: bool) -> String {
+    let values = |map: &std::collections::BTreeMap<String, String>| -> Value {
+        Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if with_secrets {
+                        v.clone()
+                    } else {
+                        String::new()
+                    };
+                    (k.clone(), Value::String(v))
+                })
+                .collect(),
+        )
+    };
+    let mut out = Map::new();
+    for s in servers {
+        let mut entry = Map::new();
+        match s.transport {
+            McpTransport::Stdio => {
+                entry.insert("command".into(), Value::String(s.command.clone()));
+                entry.insert(
+                    "args".into(),
+                    Value::Array(s.args.iter().cloned().map(Value::String).collect()),
+                );
+                if !s.env.is_empty() {
+                    entry.insert("env".into(), values(&s.env));
+                }
+                if let Some(cwd) = &s.working_directory {
+                    entry.insert("cwd".into(), Value::String(cwd.clone()));
+                }
+            }
+            McpTransport::Http => {
+                entry.insert("type".into(), Value::String("http".into()));
+                entry.insert(
+                    "url".into(),
+                    Value::String(s.url.clone().unwrap_or_default()),
+                );
+                if !s.headers.is_empty() {
+                    entry.insert("headers".into(), values(&s.headers));
+                }
+            }
+        }
+        out.insert(s.name.clone(), Value::Object(entry));
+    }
+    let doc = serde_json::json!({ "mcpServers": Value::Object(out) });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
 /// Reads an `mcpServers` document (Claude Desktop's `claude_desktop_config.json`,
 /// or a file with just that key; VS Code's `servers` key too). Each entry is
 /// either an input ready for [`normalize`] or a refusal saying why not.

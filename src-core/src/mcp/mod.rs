@@ -356,6 +356,13 @@ impl McpHub {
         Ok(report)
     }
 
+    /// Every server as the `mcpServers` document other MCP clients read
+    /// (see [`config::export`]); env and header values only if asked for.
+    pub fn export(&self, with_secrets: bool) -> Result<String> {
+        let servers = self.store.with(|c| store::mcp::list(c))?;
+        Ok(config::export(&servers, with_secrets))
+    }
+
     /// Stops the server if it runs, then removes it with its history.
     pub async fn delete(self: &Arc<Self>, id: i64) -> Result<()> {
         self.row(id)?;

@@ -157,6 +157,13 @@ pub async fn mcp_get_prompt(
 }
 
 #[tauri::command]
+pub async fn mcp_export(state: State<'_, AppState>, req: Req<mcp::Export>) -> Out<mcp::Export> {
+    let mcp::Export { with_secrets } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.export(with_secrets)).await
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

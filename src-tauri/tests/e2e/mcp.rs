@@ -91,6 +91,30 @@ fn mcp_hub_through_the_real_window() {
     d.step("mcp-env-revealed");
     d.click("[data-testid=mcp-dialog] .dialog-footer .button:not(.primary)");
 
+    // Exported for other clients: the value only when asked for.
+    d.click("[data-testid=mcp-export]");
+    let exported = |d: &Driver| {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "const t = document.querySelector('[data-testid=mcp-export-json]'); return t ? t.value : '';", "args": []})),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    d.wait_until("the export", || {
+        let json = exported(d);
+        (json.contains("\"everything\"") && json.contains("\"E2E_TOKEN\": \"\"")).then_some(())
+    });
+    assert!(!exported(d).contains("hunter2-e2e"));
+    d.click("[data-testid=mcp-export-secrets]");
+    d.wait_until("the export with values", || {
+        exported(d).contains("hunter2-e2e").then_some(())
+    });
+    d.step("mcp-export");
+    d.click("[data-testid=mcp-export-dialog] .dialog-footer .button:not(.primary)");
+
     d.click("[data-testid=mcp-detail-start]");
     let state = wait_text(d, "[data-testid=mcp-state]", "Running");
     let pid: u32 = state

@@ -204,6 +204,49 @@ pub(super) fn ServerDialog(
 }
 
 #[component]
+pub(super) fn ExportDialog(on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let with_secrets = RwSignal::new(false);
+    let text = RwSignal::new(None::<Result<String, ApiError>>);
+    Effect::new(move |_| {
+        let with_secrets = with_secrets.get();
+        spawn_local(async move {
+            let r = ipc::call(&mcp::Export { with_secrets }).await;
+            let _ = text.try_set(Some(r));
+        });
+    });
+    view! {
+        <Dialog title="Export MCP servers".to_string() on_close=on_close test_id="mcp-export-dialog">
+            <div class="dialog-body">
+                <p class="muted">"Every server as the mcpServers JSON that Claude Desktop, Cursor, Claude Code and VS Code read. Paste it into their config."</p>
+                <label class="check">
+                    <input type="checkbox" data-testid="mcp-export-secrets" prop:checked=move || with_secrets.get()
+                        on:change=move |ev| with_secrets.set(event_target_checked(&ev))/>
+                    "Include env and header values (API keys, tokens)"
+                </label>
+                {move || match text.get() {
+                    None => view! { <div class="loading"><span class="spinner"></span></div> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
+                    Some(Ok(json)) => view! {
+                        <textarea class="input mono" rows="14" readonly data-testid="mcp-export-json" prop:value=json></textarea>
+                    }.into_any(),
+                }}
+                {move || (!with_secrets.get()).then(|| view! { <p class="muted small-text">"Values are left empty: fill them in where you paste it."</p> })}
+            </div>
+            <footer class="dialog-footer">
+                <button class="button" on:click=move |_| on_close.run(())>"Close"</button>
+                <button class="button primary" data-testid="mcp-export-copy"
+                    on:click=move |_| {
+                        if let Some(Ok(json)) = text.get_untracked() {
+                            crate::components::clipboard::copy(json, "The mcpServers JSON", toasts);
+                        }
+                    }>"Copy"</button>
+            </footer>
+        </Dialog>
+    }
+}
+
+#[component]
 pub(super) fn ImportDialog(on_close: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let text = RwSignal::new(String::new());

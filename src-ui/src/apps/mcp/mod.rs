@@ -85,6 +85,7 @@ enum Modal {
     Add,
     Edit(McpServer),
     Import,
+    Export,
     Delete(McpServer),
 }
 
@@ -147,6 +148,8 @@ pub fn McpPage() -> impl IntoView {
                 </div>
                 <div class="header-actions">
                     <button class="button" data-testid="mcp-import" on:click=move |_| modal.set(Modal::Import)>"Import…"</button>
+                    <button class="button" data-testid="mcp-export" title="The servers as the mcpServers JSON other MCP clients read"
+                        on:click=move |_| modal.set(Modal::Export)>"Export…"</button>
                     <button class="button primary" data-testid="mcp-add" on:click=move |_| modal.set(Modal::Add)>
                         <Svg icon=Icon::Plus/>"Add server"
                     </button>
@@ -192,6 +195,7 @@ pub fn McpPage() -> impl IntoView {
                 Modal::Add => view! { <ServerDialog existing=None on_close=close on_saved=Callback::new(move |id| selected.set(Some(id)))/> }.into_any(),
                 Modal::Edit(s) => view! { <ServerDialog existing=Some(s) on_close=close on_saved=Callback::new(|_| ())/> }.into_any(),
                 Modal::Import => view! { <ImportDialog on_close=close/> }.into_any(),
+                Modal::Export => view! { <ExportDialog on_close=close/> }.into_any(),
                 Modal::Delete(s) => view! { <DeleteDialog server=s on_close=close/> }.into_any(),
             }}
         </section>
