@@ -370,6 +370,21 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// One JSON-RPC message between the app and a server (the raw protocol view).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpWireMessage {
+    /// Its place (increasing; a read resumes after it).
+    pub seq: u64,
+    /// From the app to the server (else the other way).
+    pub sent: bool,
+    /// When it crossed, in milliseconds since 1970.
+    pub at_ms: i64,
+    /// The message as JSON, secrets blanked.
+    pub text: String,
+    /// It was longer than what is kept (32 kB).
+    pub truncated: bool,
+}
+
 /// A prompt as its server filled it in with the arguments given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McpPromptResult {
@@ -535,6 +550,9 @@ crate::command! {
     /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
     /// are left empty unless `with_secrets`.
     Export = "mcp_export" { with_secrets: bool } -> String;
+    /// The JSON-RPC messages between the app and server `id` after `from`
+    /// (none: all kept, the newest 500), oldest first.
+    Wire = "mcp_wire" { id: i64, from: Option<u64> } -> Vec<McpWireMessage>;
     /// The elicitations waiting for the user, oldest first.
     Elicitations = "mcp_elicitations" {} -> Vec<McpElicitation>;
     /// Answers elicitation `id`. With `accept`, `content` must match the

@@ -137,6 +137,12 @@ pub fn scrub(value: &str) {
     }
 }
 
+/// `text` with every registered secret replaced by `***` (what the log
+/// does to its records), for other views of what crossed the wire.
+pub fn redact(text: &str) -> String {
+    String::from_utf8_lossy(&scrubbed(text.as_bytes())).into_owned()
+}
+
 /// `record` with every registered secret replaced by `***`.
 fn scrubbed(record: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let secrets = SECRETS.read().unwrap_or_else(|p| p.into_inner());

@@ -1174,3 +1174,53 @@ fn servers_export_for_other_clients_and_import_back() {
     assert!(report.refused.is_empty(), "{:?}", report.refused);
     assert_eq!(hub2.export(true).unwrap(), full);
 }
+
+/// The raw protocol view: the handshake and a call, both ways, in order,
+/// with a secret the app holds blanked wherever it appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_both_ways_is_kept_with_secrets_blanked() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let mut input = everything("wired");
+    input
+        .env
+        .insert("WIRE_SECRET".into(), "s3cret-on-the-wire".into());
+    let server = hub.create(input).unwrap();
+    hub.start(server.id).await.unwrap();
+    hub.call_tool(
+        server.id,
+        "echo",
+        json!({"message": "s3cret-on-the-wire and more"}),
+    )
+    .await
+    .unwrap();
+    let wire = hub.wire(server.id, None).unwrap();
+    let method = |m: &ai_desktop_api::mcp::McpWireMessage| {
+        serde_json::from_str::<serde_json::Value>(&m.text).unwrap()["method"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert!(wire[0].sent);
+    assert_eq!(method(&wire[0]).as_deref(), Some("initialize"));
+    assert!(!wire[1].sent, "the server's answer next");
+    assert!(wire.windows(2).all(|w| w[0].seq < w[1].seq));
+    let call = wire
+        .iter()
+        .find(|m| m.sent && method(m).as_deref() == Some("tools/call"))
+        .expect("the call was sent");
+    assert!(call.text.contains("*** and more"), "{}", call.text);
+    assert!(wire.iter().all(|m| !m.text.contains("s3cret-on-the-wire")));
+    let answer = wire
+        .iter()
+        .find(|m| !m.sent && m.seq > call.seq && m.text.contains("Echo:"))
+        .expect("the answer came back");
+    // Read again after the last seen: only what is newer.
+    assert!(hub
+        .wire(server.id, Some(answer.seq))
+        .unwrap()
+        .iter()
+        .all(|m| m.seq > answer.seq));
+}

@@ -217,6 +217,7 @@ pub fn run() {
             commands::mcp::mcp_clear_history,
             commands::mcp::mcp_elicitations,
             commands::mcp::mcp_sign_out,
+            commands::mcp::mcp_wire,
             commands::mcp::mcp_export,
             commands::mcp::mcp_get_prompt,
             commands::mcp::mcp_set_tool_enabled,

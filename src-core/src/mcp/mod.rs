@@ -16,6 +16,7 @@ pub mod limits;
 pub mod oauth;
 pub mod schema;
 pub mod session;
+pub mod wire;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
@@ -106,6 +107,8 @@ struct Slot {
     restarts: u32,
     quick_crashes: u32,
     logs: Arc<LogBuffer>,
+    /// What crossed the transport, both ways (the raw protocol view).
+    wire: Arc<wire::WireLog>,
     /// The stages of its last OAuth sign-in.
     auth: Vec<ai_desktop_api::mcp::McpAuthStep>,
     session: Option<Arc<McpSession>>,
@@ -126,6 +129,7 @@ impl Default for Slot {
             restarts: 0,
             quick_crashes: 0,
             logs: Arc::new(LogBuffer::new(LOG_LINES)),
+            wire: Arc::default(),
             auth: Vec::new(),
             session: None,
             process: None,
@@ -383,6 +387,17 @@ impl McpHub {
         Ok(())
     }
 
+    /// The JSON-RPC messages of server `id` after `from`, both ways.
+    pub fn wire(
+        &self,
+        id: i64,
+        from: Option<u64>,
+    ) -> Result<Vec<ai_desktop_api::mcp::McpWireMessage>> {
+        self.row(id)?;
+        let log = self.slots().entry(id).or_default().wire.clone();
+        Ok(log.since(from.unwrap_or(0)))
+    }
+
     /// The server's output (stderr, stray stdout, its log messages), kept
     /// across its restarts.
     pub fn logs(&self, id: i64) -> Result<Arc<LogBuffer>> {
@@ -551,6 +566,10 @@ impl McpHub {
         self.get(id)
     }
 
+    fn wire_log(&self, id: i64) -> Arc<wire::WireLog> {
+        self.slots().entry(id).or_default().wire.clone()
+    }
+
     fn asker(&self, server: &McpServer) -> session::Asker {
         session::Asker {
             registry: self.elicitations.clone(),
@@ -608,6 +627,7 @@ impl McpHub {
                         },
                         logs: logs.clone(),
                         asker: Some(self.asker(server)),
+                        wire: self.wire_log(server.id),
                     };
                     return match session::connect(transport, self.config.init_timeout).await {
                         Ok(session) => Ok((session, None)),
@@ -727,6 +747,7 @@ impl McpHub {
             },
             logs: logs.clone(),
             asker: Some(self.asker(server)),
+            wire: self.wire_log(server.id),
         };
         let outcome = session::connect(transport, self.config.init_timeout).await;
         let session = match outcome {

@@ -184,6 +184,8 @@ pub struct Transport {
     pub logs: Arc<LogBuffer>,
     /// Where the server's questions for the user go (none: it cannot ask).
     pub asker: Option<Asker>,
+    /// Where every message, both ways, is recorded.
+    pub wire: Arc<super::wire::WireLog>,
 }
 
 pub enum TransportKind {
@@ -243,8 +245,12 @@ pub async fn connect(
                 noise,
             } => {
                 let reader = filter_stdout(stdout, transport.logs.clone(), noise);
+                let rw = rmcp::transport::async_rw::AsyncRwTransport::new_client(reader, stdin);
                 client
-                    .serve((reader, stdin))
+                    .serve(super::wire::Recorded {
+                        inner: rw,
+                        log: transport.wire.clone(),
+                    })
                     .await
                     .map_err(|e| ConnectError::Failed(e.to_string()))
             }
@@ -265,12 +271,18 @@ pub async fn connect(
                     Some(manager) => {
                         let signed = AuthClient::new(reqwest::Client::default(), *manager);
                         client
-                            .serve(StreamableHttpClientTransport::with_client(signed, config))
+                            .serve(super::wire::Recorded {
+                                inner: StreamableHttpClientTransport::with_client(signed, config),
+                                log: transport.wire.clone(),
+                            })
                             .await
                     }
                     None => {
                         client
-                            .serve(StreamableHttpClientTransport::from_config(config))
+                            .serve(super::wire::Recorded {
+                                inner: StreamableHttpClientTransport::from_config(config),
+                                log: transport.wire.clone(),
+                            })
                             .await
                     }
                 };

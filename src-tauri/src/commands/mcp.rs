@@ -164,6 +164,12 @@ pub async fn mcp_export(state: State<'_, AppState>, req: Req<mcp::Export>) -> Ou
 }
 
 #[tauri::command]
+pub async fn mcp_wire(state: State<'_, AppState>, req: Req<mcp::Wire>) -> Out<mcp::Wire> {
+    let mcp::Wire { id, from } = req.0;
+    Ok(state.mcp.wire(id, from)?)
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

@@ -204,6 +204,18 @@ fn mcp_hub_through_the_real_window() {
     wait_text(d, "[data-testid=prompt-result]", "What's weather in Paris?");
     d.step("mcp-prompt-filled");
 
+    // The raw protocol: the messages both ways, the secret env value blanked.
+    d.click("[data-testid=tab-protocol]");
+    wait_text(d, "[data-testid=mcp-protocol]", "prompts/get");
+    wait_text(d, "[data-testid=mcp-protocol]", "initialize");
+    assert!(!page_has(d, "hunter2-e2e"));
+    d.type_into("[data-testid=mcp-protocol-filter]", "tools/call");
+    d.wait_until("only the calls", || {
+        let shown = texts(d, "[data-testid=mcp-wire-message]");
+        (!shown.is_empty() && shown.iter().all(|t| t.contains("tools/call"))).then_some(())
+    });
+    d.step("mcp-protocol");
+
     d.click("[data-testid=tab-logs]");
     wait_text(
         d,

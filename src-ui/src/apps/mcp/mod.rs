@@ -32,6 +32,7 @@ pub mod elicitation;
 mod history;
 mod logs;
 mod prompts;
+mod protocol;
 mod resources;
 mod tools;
 
@@ -39,6 +40,7 @@ use dialogs::*;
 use history::*;
 use logs::*;
 use prompts::*;
+use protocol::*;
 use resources::*;
 use tools::*;
 
@@ -49,15 +51,17 @@ enum Tab {
     Prompts,
     Logs,
     History,
+    Protocol,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 6] = [
         Tab::Tools,
         Tab::Resources,
         Tab::Prompts,
         Tab::Logs,
         Tab::History,
+        Tab::Protocol,
     ];
     fn label(self) -> &'static str {
         match self {
@@ -66,6 +70,7 @@ impl Tab {
             Tab::Prompts => "Prompts",
             Tab::Logs => "Logs",
             Tab::History => "History",
+            Tab::Protocol => "Protocol",
         }
     }
     fn slug(self) -> &'static str {
@@ -75,6 +80,7 @@ impl Tab {
             Tab::Prompts => "prompts",
             Tab::Logs => "logs",
             Tab::History => "history",
+            Tab::Protocol => "protocol",
         }
     }
 }
@@ -320,6 +326,7 @@ fn ServerDetail(
                 Tab::Prompts => view! { <PromptsTab id=id running=running/> }.into_any(),
                 Tab::Logs => view! { <LogsTab id=id/> }.into_any(),
                 Tab::History => view! { <HistoryTab id=id/> }.into_any(),
+                Tab::Protocol => view! { <ProtocolTab id=id/> }.into_any(),
             }}
         </div>
     }
