@@ -137,6 +137,12 @@ pub struct McpServer {
     /// callable (`mcp_set_tool_enabled`).
     #[serde(default)]
     pub disabled_tools: Vec<String>,
+    /// A pre-registered OAuth client id (http).
+    #[serde(default)]
+    pub oauth_client_id: Option<String>,
+    /// Its secret; crosses IPC as `secrets::MASKED`.
+    #[serde(default)]
+    pub oauth_client_secret: Option<String>,
 }
 
 /// A stage of signing in to a server with OAuth.
@@ -212,6 +218,13 @@ pub struct McpServerInput {
     /// Restart it when it crashes.
     #[serde(default)]
     pub auto_restart: bool,
+    /// A pre-registered OAuth client id (http), used instead of registering
+    /// the app with the authorization server on the fly.
+    #[serde(default)]
+    pub oauth_client_id: Option<String>,
+    /// Its secret, if it has one; `secrets::MASKED` keeps the stored one.
+    #[serde(default)]
+    pub oauth_client_secret: Option<String>,
 }
 
 /// One entry of an imported `mcpServers` document that was not imported.

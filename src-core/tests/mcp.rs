@@ -1224,3 +1224,45 @@ async fn every_message_both_ways_is_kept_with_secrets_blanked() {
         .iter()
         .all(|m| m.seq > answer.seq));
 }
+
+/// A pre-registered OAuth client: its secret is masked like other secrets,
+/// kept when saved untouched, and a secret without its id is refused.
+#[test]
+fn a_pre_registered_oauth_client_is_kept_with_its_secret_masked() {
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let input = McpServerInput {
+        name: "github".into(),
+        transport: McpTransport::Http,
+        url: Some("https://mcp.example.org/mcp".into()),
+        oauth_client_id: Some(" my-app ".into()),
+        oauth_client_secret: Some("client-s3cret".into()),
+        ..Default::default()
+    };
+    let server = hub.create(input.clone()).unwrap();
+    assert_eq!(server.oauth_client_id.as_deref(), Some("my-app"));
+    assert_eq!(
+        server.oauth_client_secret.as_deref(),
+        Some(ai_desktop_api::secrets::MASKED)
+    );
+    // Saved as the page sends it back (masked): the stored secret stays.
+    let mut again = input.clone();
+    again.oauth_client_secret = Some(ai_desktop_api::secrets::MASKED.into());
+    hub.update(server.id, again).unwrap();
+    let stored: Option<String> = fx
+        .store
+        .with(|c| {
+            Ok(c.query_row(
+                "SELECT oauth_client_secret FROM mcp_servers WHERE id = ?1",
+                [server.id],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("client-s3cret"));
+    let mut lonely = input;
+    lonely.name = "other".into();
+    lonely.oauth_client_id = None;
+    let err = hub.create(lonely).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}

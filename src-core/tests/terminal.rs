@@ -341,17 +341,27 @@ fn alive(pid: u32) -> bool {
         .is_some_and(|state| state != 'Z')
 }
 
-/// The number printed after `tag:` on the screen.
+/// The number printed after `tag:` on the screen. The echoed command line
+/// has `tag:` too (followed by `$$` or `$!`), so it waits for the output.
 fn printed_pid(screen: &Screen, tag: &str) -> u32 {
-    wait_for(screen, &format!("{tag}:"));
-    let text = screen.text.lock().unwrap().clone();
-    let at = text.rfind(&format!("{tag}:")).unwrap() + tag.len() + 1;
-    text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or_else(|_| panic!("no pid after {tag}: in {text:?}"))
+    let needle = format!("{tag}:");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = screen.text.lock().unwrap().clone();
+        let printed = text.match_indices(&needle).find_map(|(at, _)| {
+            text[at + needle.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        });
+        if let Some(pid) = printed {
+            return pid;
+        }
+        assert!(Instant::now() < deadline, "no pid after {tag}: in {text:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Closing a tab ends what the shell started even when it left the shell's

@@ -112,6 +112,16 @@ async fn run(url: &str, context: &Value) -> Result<(), String> {
             url: Some(url.to_string()),
             headers: Default::default(),
             auto_restart: false,
+            // A client the scenario says is pre-registered, as a user would
+            // enter it in the server's settings.
+            oauth_client_id: context
+                .get("client_id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            oauth_client_secret: context
+                .get("client_secret")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
         .map_err(|e| e.to_string())?;
     let started = app

@@ -49,12 +49,36 @@ pub fn normalize(mut input: McpServerInput) -> Result<McpServerInput> {
         McpTransport::Stdio => normalize_stdio(&mut input)?,
         McpTransport::Http => normalize_http(&mut input)?,
     }
+    // A pre-registered OAuth client: an id without spaces; a secret only with one.
+    let trimmed = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    input.oauth_client_id = trimmed(&input.oauth_client_id);
+    input.oauth_client_secret = trimmed(&input.oauth_client_secret);
+    if let Some(id) = &input.oauth_client_id {
+        if id.len() > 512 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::InvalidInput(
+                "The OAuth client id cannot contain spaces or line breaks (at most 512 characters)."
+                    .into(),
+            ));
+        }
+    }
+    if input.oauth_client_secret.is_some() && input.oauth_client_id.is_none() {
+        return Err(Error::InvalidInput(
+            "An OAuth client secret needs its client id.".into(),
+        ));
+    }
     Ok(input)
 }
 
 fn normalize_stdio(input: &mut McpServerInput) -> Result<()> {
     input.url = None;
     input.headers.clear();
+    input.oauth_client_id = None;
+    input.oauth_client_secret = None;
     input.command = input.command.trim().to_string();
     let command = &input.command;
     if command.is_empty() {

@@ -313,6 +313,8 @@ impl McpHub {
                 url: original.url.clone(),
                 headers: original.headers.clone(),
                 auto_restart: original.auto_restart,
+                oauth_client_id: original.oauth_client_id.clone(),
+                oauth_client_secret: original.oauth_client_secret.clone(),
             };
             store::mcp::insert(c, &input)
         })?;
@@ -516,7 +518,11 @@ impl McpHub {
                 hub.emit(id);
             }
         });
-        oauth::sign_in(url, Some(challenge), tokens, &*browser, &steps).await
+        let row = self.row(id)?;
+        let client = row
+            .oauth_client_id
+            .map(|client_id| (client_id, row.oauth_client_secret));
+        oauth::sign_in(url, Some(challenge), client, tokens, &*browser, &steps).await
     }
 
     /// After a call was refused for want of a sign-in (or of a scope), signs
@@ -1352,6 +1358,9 @@ impl McpHub {
 fn masked(mut server: McpServer) -> McpServer {
     server.env = secrets::masked(&server.env);
     server.headers = secrets::masked(&server.headers);
+    if server.oauth_client_secret.is_some() {
+        server.oauth_client_secret = Some(secrets::MASKED.to_string());
+    }
     server
 }
 
@@ -1375,6 +1384,12 @@ fn keep_stored(mut input: McpServerInput, stored: Option<&McpServer>) -> Result<
                 Error::InvalidInput(format!("Enter the value of the {what} {key}."))
             })?;
         }
+    }
+    if input.oauth_client_secret.as_deref() == Some(secrets::MASKED) {
+        input.oauth_client_secret = stored
+            .and_then(|s| s.oauth_client_secret.clone())
+            .ok_or_else(|| Error::InvalidInput("Enter the OAuth client secret.".into()))
+            .map(Some)?;
     }
     Ok(input)
 }

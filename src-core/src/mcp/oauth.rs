@@ -2,7 +2,8 @@
 //! that answers 401 is signed in to — its protected-resource and
 //! authorization-server metadata discovered (from its `WWW-Authenticate`
 //! challenge first), this app registered with the authorization server
-//! (dynamic client registration), the user's browser sent to the
+//! (dynamic client registration) or a pre-registered client the user
+//! entered used, the user's browser sent to the
 //! authorization page with PKCE, the redirect caught on a loopback port,
 //! the code exchanged for tokens. Each stage is reported for the auth view.
 //!
@@ -154,6 +155,7 @@ pub async fn from_store(url: &str, store: FileCredentials) -> Option<Authorizati
 pub async fn sign_in(
     url: &str,
     challenge: Option<&str>,
+    client: Option<(String, Option<String>)>,
     store: FileCredentials,
     browser: &dyn Browser,
     steps: &Steps,
@@ -191,6 +193,13 @@ pub async fn sign_in(
     if let Some(challenge) = challenge {
         request = request.with_challenge(challenge);
     }
+    let pre_registered = client.is_some();
+    if let Some((client_id, secret)) = client {
+        request = request.with_preregistered_client(client_id);
+        if let Some(secret) = secret {
+            request = request.with_client_secret(secret);
+        }
+    }
     let session = AuthorizationSession::new(manager, request)
         .await
         .map_err(|(_, e)| steps.fail(S::Registration, "this app could not register", e))?;
@@ -199,7 +208,14 @@ pub async fn sign_in(
         .await
         .map(|(id, _)| id)
         .unwrap_or_default();
-    steps.done(S::Registration, format!("client id {client}"));
+    steps.done(
+        S::Registration,
+        if pre_registered {
+            format!("pre-registered client id {client}")
+        } else {
+            format!("client id {client}")
+        },
+    );
 
     steps.begin(S::Browser);
     browser

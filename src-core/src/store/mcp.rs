@@ -10,7 +10,8 @@ use ai_desktop_api::mcp::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str = "id, name, description, transport, command, args, env, working_directory, \
-     url, headers, auto_restart, server_info, capabilities, created_at, updated_at, disabled_tools";
+     url, headers, auto_restart, server_info, capabilities, created_at, updated_at, disabled_tools, \
+     oauth_client_id, oauth_client_secret";
 
 /// Turns `tool` of server `id` off (or on again); false if there is no such server.
 pub fn set_tool_enabled(c: &Connection, id: i64, tool: &str, enabled: bool) -> Result<bool> {
@@ -78,6 +79,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<McpServer> {
         auth: Vec::new(),
         signed_in: false,
         disabled_tools: json_col(row, 15)?,
+        oauth_client_id: row.get(16)?,
+        oauth_client_secret: row.get(17)?,
     })
 }
 
@@ -123,8 +126,9 @@ pub fn name_taken(c: &Connection, name: &str, except: Option<i64>) -> Result<boo
 pub fn insert(c: &Connection, input: &McpServerInput) -> Result<McpServer> {
     c.execute(
         "INSERT INTO mcp_servers (name, description, transport, command, args, env,
-                                  working_directory, url, headers, auto_restart)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  working_directory, url, headers, auto_restart,
+                                  oauth_client_id, oauth_client_secret)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             input.name,
             input.description,
@@ -136,6 +140,8 @@ pub fn insert(c: &Connection, input: &McpServerInput) -> Result<McpServer> {
             input.url,
             to_json(&input.headers),
             input.auto_restart,
+            input.oauth_client_id,
+            input.oauth_client_secret,
         ],
     )
     .map_err(map_write_error)?;
@@ -149,7 +155,7 @@ pub fn update(c: &Connection, id: i64, input: &McpServerInput) -> Result<Option<
         .execute(
             "UPDATE mcp_servers SET name = ?2, description = ?3, transport = ?4, command = ?5,
                     args = ?6, env = ?7, working_directory = ?8, url = ?9, headers = ?10,
-                    auto_restart = ?11,
+                    auto_restart = ?11, oauth_client_id = ?12, oauth_client_secret = ?13,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
             params![
@@ -164,6 +170,8 @@ pub fn update(c: &Connection, id: i64, input: &McpServerInput) -> Result<Option<
                 input.url,
                 to_json(&input.headers),
                 input.auto_restart,
+                input.oauth_client_id,
+                input.oauth_client_secret,
             ],
         )
         .map_err(map_write_error)?;

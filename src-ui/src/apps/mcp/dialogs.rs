@@ -38,6 +38,18 @@ pub(super) fn ServerDialog(
             .unwrap_or_default(),
     );
     let auto_restart = RwSignal::new(e.as_ref().is_some_and(|s| s.auto_restart));
+    // A pre-registered OAuth client; its stored secret stays masked (kept
+    // when left as it is).
+    let client_id = RwSignal::new(
+        e.as_ref()
+            .and_then(|s| s.oauth_client_id.clone())
+            .unwrap_or_default(),
+    );
+    let client_secret = RwSignal::new(
+        e.as_ref()
+            .and_then(|s| s.oauth_client_secret.clone())
+            .unwrap_or_default(),
+    );
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let was_running = e.as_ref().is_some_and(|s| s.state == McpState::Running);
@@ -79,6 +91,8 @@ pub(super) fn ServerDialog(
             url: Some(url.get_untracked()),
             headers: to_map(headers.get_untracked()),
             auto_restart: auto_restart.get_untracked(),
+            oauth_client_id: Some(client_id.get_untracked()),
+            oauth_client_secret: Some(client_secret.get_untracked()),
         };
         busy.set(true);
         error.set(None);
@@ -185,6 +199,14 @@ pub(super) fn ServerDialog(
                             <span>"Headers"</span>
                             <SecretPairs pairs=headers key_label="Header" test_id="mcp-headers" reveal=reveal_header/>
                         </div>
+                        <details class="field">
+                            <summary>"OAuth client (optional)"</summary>
+                            <p class="muted small-text">"If the server's sign-in needs an OAuth app registered beforehand (its developer settings give an id and maybe a secret), enter it; otherwise AI Desktop registers itself when the server asks you to sign in."</p>
+                            <div class="input-row">
+                                <input class="input mono" data-testid="mcp-oauth-client-id" placeholder="client id" prop:value=move || client_id.get() on:input=move |ev| client_id.set(event_target_value(&ev))/>
+                                <input class="input mono" type="password" data-testid="mcp-oauth-client-secret" placeholder="client secret" autocomplete="off" prop:value=move || client_secret.get() on:input=move |ev| client_secret.set(event_target_value(&ev))/>
+                            </div>
+                        </details>
                     }.into_any()
                 }}
                 <label class="check">
