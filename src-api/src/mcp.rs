@@ -383,6 +383,23 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A family of resources a server offers, named by an RFC 6570 URI template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpResourceTemplate {
+    /// The template, e.g. `file:///{path}`.
+    pub uri_template: String,
+    /// Its name.
+    pub name: String,
+    /// Its display name, if it gives one.
+    pub title: Option<String>,
+    /// What it is for.
+    pub description: Option<String>,
+    /// The MIME type of its resources, if uniform.
+    pub mime_type: Option<String>,
+    /// The variables the template needs, in order.
+    pub parameters: Vec<String>,
+}
+
 /// One JSON-RPC message between the app and a server (the raw protocol view).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpWireMessage {
@@ -563,6 +580,11 @@ crate::command! {
     /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
     /// are left empty unless `with_secrets`.
     Export = "mcp_export" { with_secrets: bool } -> String;
+    /// The resource templates of server `id`.
+    ResourceTemplates = "mcp_resource_templates" { id: i64 } -> Vec<McpResourceTemplate>;
+    /// Reads the resource `uri_template` names once its variables are
+    /// filled with `values` (each required).
+    ReadTemplate = "mcp_read_template" { id: i64, uri_template: String, values: BTreeMap<String, String> } -> ResourceContents;
     /// The JSON-RPC messages between the app and server `id` after `from`
     /// (none: all kept, the newest 500), oldest first.
     Wire = "mcp_wire" { id: i64, from: Option<u64> } -> Vec<McpWireMessage>;

@@ -1266,3 +1266,46 @@ fn a_pre_registered_oauth_client_is_kept_with_its_secret_masked() {
     let err = hub.create(lonely).unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
 }
+
+/// A resource template: listed with its variables, read once they are
+/// filled in; a variable left out is refused before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_template_is_read_with_its_variables_filled_in() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let server = hub.create(everything("templates")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let templates = hub.resource_templates(server.id).await.unwrap();
+    let text = templates
+        .iter()
+        .find(|t| t.name == "Dynamic Text Resource")
+        .unwrap_or_else(|| panic!("{templates:?}"));
+    assert_eq!(text.parameters.len(), 1, "{text:?}");
+    let values = [(text.parameters[0].clone(), "7".to_string())].into();
+    let read = hub
+        .read_template(server.id, &text.uri_template, &values)
+        .await
+        .unwrap();
+    let shown: String = read
+        .contents
+        .iter()
+        .filter_map(|c| match c {
+            McpContent::Resource { text, .. } => text.clone(),
+            McpContent::Text { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        shown.contains("Resource 7: This is a plaintext resource"),
+        "{shown}"
+    );
+    assert!(read.uri.ends_with('7'), "{}", read.uri);
+    let err = hub
+        .read_template(server.id, &text.uri_template, &Default::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}

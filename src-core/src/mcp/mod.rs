@@ -16,6 +16,7 @@ pub mod limits;
 pub mod oauth;
 pub mod schema;
 pub mod session;
+pub mod template;
 pub mod wire;
 
 use crate::error::{Error, Result};
@@ -1143,6 +1144,30 @@ impl McpHub {
             s.resources().await
         })
         .await
+    }
+
+    pub async fn resource_templates(
+        &self,
+        id: i64,
+    ) -> Result<Vec<ai_desktop_api::mcp::McpResourceTemplate>> {
+        if !self.session(id)?.capabilities.resources {
+            return Ok(Vec::new());
+        }
+        self.signed(id, "the resource template list request", |s| async move {
+            s.resource_templates().await
+        })
+        .await
+    }
+
+    /// Reads the resource `uri_template` names with its variables filled in.
+    pub async fn read_template(
+        &self,
+        id: i64,
+        uri_template: &str,
+        values: &std::collections::BTreeMap<String, String>,
+    ) -> Result<ResourceContents> {
+        let uri = template::expand(uri_template, values)?;
+        self.read_resource(id, &uri).await
     }
 
     pub async fn read_resource(&self, id: i64, uri: &str) -> Result<ResourceContents> {

@@ -475,6 +475,28 @@ impl McpSession {
             .collect())
     }
 
+    pub async fn resource_templates(
+        &self,
+    ) -> Result<Vec<ai_desktop_api::mcp::McpResourceTemplate>> {
+        let list = self
+            .service
+            .peer()
+            .list_all_resource_templates()
+            .await
+            .map_err(|e| self.failed("the resource template list request", e))?;
+        Ok(list
+            .into_iter()
+            .map(|t| ai_desktop_api::mcp::McpResourceTemplate {
+                parameters: super::template::parameters(&t.uri_template),
+                uri_template: t.uri_template.clone(),
+                name: t.name.clone(),
+                title: t.title.clone(),
+                description: t.description.clone(),
+                mime_type: t.mime_type.clone(),
+            })
+            .collect())
+    }
+
     pub async fn read_resource(&self, uri: &str) -> Result<Vec<McpContent>> {
         let result = self
             .service

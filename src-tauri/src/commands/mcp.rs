@@ -170,6 +170,28 @@ pub async fn mcp_wire(state: State<'_, AppState>, req: Req<mcp::Wire>) -> Out<mc
 }
 
 #[tauri::command]
+pub async fn mcp_resource_templates(
+    state: State<'_, AppState>,
+    req: Req<mcp::ResourceTemplates>,
+) -> Out<mcp::ResourceTemplates> {
+    let mcp::ResourceTemplates { id } = req.0;
+    Ok(state.mcp.resource_templates(id).await?)
+}
+
+#[tauri::command]
+pub async fn mcp_read_template(
+    state: State<'_, AppState>,
+    req: Req<mcp::ReadTemplate>,
+) -> Out<mcp::ReadTemplate> {
+    let mcp::ReadTemplate {
+        id,
+        uri_template,
+        values,
+    } = req.0;
+    Ok(state.mcp.read_template(id, &uri_template, &values).await?)
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

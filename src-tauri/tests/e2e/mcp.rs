@@ -204,6 +204,17 @@ fn mcp_hub_through_the_real_window() {
     wait_text(d, "[data-testid=prompt-result]", "What's weather in Paris?");
     d.step("mcp-prompt-filled");
 
+    // A resource of a template, its variable filled in.
+    d.click("[data-testid=tab-resources]");
+    d.type_into("[data-testid=template-dynamic-text-resource] input", "7");
+    d.click("[data-testid=template-dynamic-text-resource] [data-testid=template-read]");
+    wait_text(
+        d,
+        "[data-testid=resource-contents]",
+        "Resource 7: This is a plaintext resource",
+    );
+    d.step("mcp-resource-template");
+
     // The raw protocol: the messages both ways, the secret env value blanked.
     d.click("[data-testid=tab-protocol]");
     wait_text(d, "[data-testid=mcp-protocol]", "prompts/get");

@@ -16,6 +16,23 @@ pub(super) fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
         };
         async move { ipc::call(&read).await }
     });
+    // Reading one of a template, its variables filled in.
+    let open_template = Action::new_local(
+        move |(uri_template, values): &(String, std::collections::BTreeMap<String, String>)| {
+            let read = mcp::ReadTemplate {
+                id,
+                uri_template: uri_template.clone(),
+                values: values.clone(),
+            };
+            async move { ipc::call(&read).await }
+        },
+    );
+    // The newest read is shown: reading a plain resource forgets a template's.
+    Effect::new(move |_| {
+        if open.version().get() > 0 {
+            open_template.value().set(None);
+        }
+    });
     view! {
         {loaded(resources, "Asking for resources…", move |list| {
             if list.is_empty() {
@@ -37,8 +54,9 @@ pub(super) fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
                 </ul>
             }.into_any()
         })}
-        {move || open.pending().get().then(|| view! { <div class="loading"><span class="spinner"></span>"Reading…"</div> })}
-        {move || open.value().get().map(|o| match o {
+        <Templates id open_template/>
+        {move || (open.pending().get() || open_template.pending().get()).then(|| view! { <div class="loading"><span class="spinner"></span>"Reading…"</div> })}
+        {move || open_template.value().get().or_else(|| open.value().get()).map(|o| match o {
             Ok(c) => view! {
                 <div class="call-result" data-testid="resource-contents">
                     <div class="mono small-text">{c.uri.clone()}</div>
@@ -49,4 +67,55 @@ pub(super) fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+type TemplateRead = Action<
+    (String, std::collections::BTreeMap<String, String>),
+    Result<ai_desktop_api::mcp::ResourceContents, ApiError>,
+>;
+
+/// The server's resource templates, each with a field per variable.
+#[component]
+fn Templates(id: i64, open_template: TemplateRead) -> impl IntoView {
+    let templates = resource(move || mcp::ResourceTemplates { id });
+    view! {
+        {loaded(templates, "Asking for resource templates…", move |list| {
+            if list.is_empty() {
+                return ().into_any();
+            }
+            view! {
+                <h3 class="panel-title small">"Templates"</h3>
+                <ul class="plain-list" data-testid="template-list">
+                    {list.into_iter().map(|t| {
+                        let values = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+                        let template = t.uri_template.clone();
+                        let slug: String = t.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+                        view! {
+                            <li>
+                                <form class="template-row" data-testid=format!("template-{slug}")
+                                    on:submit=move |ev| { ev.prevent_default(); open_template.dispatch((template.clone(), values.get_untracked())); }>
+                                    <div>
+                                        <strong>{t.title.clone().unwrap_or(t.name.clone())}</strong>
+                                        <span class="mono small-text muted">" "{t.uri_template.clone()}</span>
+                                        {t.description.clone().map(|d| view! { <div class="muted small-text">{d}</div> })}
+                                    </div>
+                                    <div class="input-row">
+                                        {t.parameters.iter().map(|p| {
+                                            let key = p.clone();
+                                            view! {
+                                                <input class="input small-input mono" required placeholder=p.clone()
+                                                    data-testid=format!("template-arg-{p}")
+                                                    on:input=move |ev| { let v = event_target_value(&ev); values.update(|m| { m.insert(key.clone(), v); }); }/>
+                                            }
+                                        }).collect_view()}
+                                        <button type="submit" class="button small" data-testid="template-read">"Read"</button>
+                                    </div>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        })}
+    }
 }
