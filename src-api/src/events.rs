@@ -21,6 +21,9 @@ pub const MCP_UPDATED: &str = "mcp:updated";
 pub const MCP_DELETED: &str = "mcp:deleted";
 /// Payload: [`crate::mcp::McpElicitation`]: a server asks the user something.
 pub const MCP_ELICITATION: &str = "mcp:elicitation";
+/// Payload: [`crate::mcp::McpResourceUpdated`]: a resource the user
+/// watches changed on its server.
+pub const MCP_RESOURCE_UPDATED: &str = "mcp:resource:updated";
 /// Payload: [`Deleted`] (its `id` is the elicitation's): answered, timed out
 /// or its server went away.
 pub const MCP_ELICITATION_DONE: &str = "mcp:elicitation:done";

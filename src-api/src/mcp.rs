@@ -383,6 +383,15 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A watched resource changed (`mcp_subscribe`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpResourceUpdated {
+    /// The server it is on.
+    pub server_id: i64,
+    /// The resource.
+    pub uri: String,
+}
+
 /// A family of resources a server offers, named by an RFC 6570 URI template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpResourceTemplate {
@@ -580,6 +589,9 @@ crate::command! {
     /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
     /// are left empty unless `with_secrets`.
     Export = "mcp_export" { with_secrets: bool } -> String;
+    /// Watches resource `uri` of server `id` (`mcp:resource:updated` when
+    /// it changes), or stops watching it.
+    Subscribe = "mcp_subscribe" { id: i64, uri: String, subscribe: bool } -> ();
     /// The resource templates of server `id`.
     ResourceTemplates = "mcp_resource_templates" { id: i64 } -> Vec<McpResourceTemplate>;
     /// Reads the resource `uri_template` names once its variables are

@@ -8,7 +8,7 @@ use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::flow::{FlowMessage, FlowSession};
 use ai_desktop_api::git::RepoChanges;
-use ai_desktop_api::mcp::{McpElicitation, McpServer};
+use ai_desktop_api::mcp::{McpElicitation, McpResourceUpdated, McpServer};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
 use ai_desktop_api::vscode::CodeServerInstance;
@@ -34,6 +34,7 @@ pub enum DomainEvent {
     AgentMessage(Box<FlowMessage>),
     McpElicitation(Box<McpElicitation>),
     McpElicitationDone(i64),
+    McpResourceUpdated(McpResourceUpdated),
 }
 
 impl DomainEvent {
@@ -55,6 +56,7 @@ impl DomainEvent {
             DomainEvent::AgentMessage(m) => return Cow::Owned(events::agent_message(m.session_id)),
             DomainEvent::McpElicitation(_) => events::MCP_ELICITATION,
             DomainEvent::McpElicitationDone(_) => events::MCP_ELICITATION_DONE,
+            DomainEvent::McpResourceUpdated(_) => events::MCP_RESOURCE_UPDATED,
         })
     }
 
@@ -78,6 +80,7 @@ impl DomainEvent {
             DomainEvent::AgentMessage(m) => serde_json::to_value(m),
             DomainEvent::McpElicitation(q) => serde_json::to_value(q),
             DomainEvent::McpElicitationDone(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::McpResourceUpdated(u) => serde_json::to_value(u),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

@@ -1309,3 +1309,37 @@ async fn a_resource_template_is_read_with_its_variables_filled_in() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
 }
+
+/// A watched resource: the server's change notice reaches the window as an
+/// event naming the server and the resource; unwatched, they stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_resource_tells_when_it_changes() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let server = hub.create(everything("watched")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let uri = hub.resources(server.id).await.unwrap()[0].uri.clone();
+    hub.subscribe(server.id, &uri, true).await.unwrap();
+    // server-everything then sends a change notice every 5 s.
+    hub.call_tool(server.id, "toggle-subscriber-updates", json!({}))
+        .await
+        .unwrap();
+    let want = DomainEvent::McpResourceUpdated(ai_desktop_api::mcp::McpResourceUpdated {
+        server_id: server.id,
+        uri: uri.clone(),
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if fx.events.take().contains(&want) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no change notice for {uri}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    hub.subscribe(server.id, &uri, false).await.unwrap();
+    let err = hub.subscribe(server.id, "", true).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+}

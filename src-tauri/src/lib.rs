@@ -217,6 +217,7 @@ pub fn run() {
             commands::mcp::mcp_clear_history,
             commands::mcp::mcp_elicitations,
             commands::mcp::mcp_sign_out,
+            commands::mcp::mcp_subscribe,
             commands::mcp::mcp_resource_templates,
             commands::mcp::mcp_read_template,
             commands::mcp::mcp_wire,

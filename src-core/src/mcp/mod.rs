@@ -582,6 +582,7 @@ impl McpHub {
             registry: self.elicitations.clone(),
             server_id: server.id,
             server_name: server.name.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -1142,6 +1143,20 @@ impl McpHub {
         }
         self.signed(id, "the resource list request", |s| async move {
             s.resources().await
+        })
+        .await
+    }
+
+    /// Watches resource `uri` of server `id` (or stops): its changes come as
+    /// `mcp:resource:updated` events.
+    pub async fn subscribe(&self, id: i64, uri: &str, on: bool) -> Result<()> {
+        if uri.is_empty() || uri.len() > 4096 {
+            return Err(Error::InvalidInput("That is not a resource URI.".into()));
+        }
+        let uri = uri.to_string();
+        self.signed(id, "the subscription request", |s| {
+            let uri = uri.clone();
+            async move { s.subscribe(&uri, on).await }
         })
         .await
     }

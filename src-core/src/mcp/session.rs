@@ -41,6 +41,8 @@ pub struct Asker {
     pub registry: Arc<super::elicit::Elicitations>,
     pub server_id: i64,
     pub server_name: String,
+    /// Where a watched resource's change is told.
+    pub events: Arc<dyn crate::events::EventSink>,
 }
 
 /// Receives what the server sends on its own: log messages, list changes,
@@ -114,6 +116,24 @@ impl ClientHandler for HubClient {
             None => format!("[{level}] {data}"),
         };
         self.logs.push(Stream::Stderr, text);
+        std::future::ready(())
+    }
+
+    fn on_resource_updated(
+        &self,
+        params: rmcp::model::ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) -> impl std::future::Future<Output = ()> + Send + '_ {
+        if let Some(asker) = &self.asker {
+            asker
+                .events
+                .emit(crate::events::DomainEvent::McpResourceUpdated(
+                    ai_desktop_api::mcp::McpResourceUpdated {
+                        server_id: asker.server_id,
+                        uri: params.uri.chars().take(4096).collect(),
+                    },
+                ));
+        }
         std::future::ready(())
     }
 
@@ -495,6 +515,20 @@ impl McpSession {
                 mime_type: t.mime_type.clone(),
             })
             .collect())
+    }
+
+    /// Asks the server to tell when resource `uri` changes (or to stop).
+    #[allow(deprecated)] // resources/subscribe: what servers speak today
+    pub async fn subscribe(&self, uri: &str, on: bool) -> Result<()> {
+        let peer = self.service.peer();
+        let r = if on {
+            peer.subscribe(rmcp::model::SubscribeRequestParams::new(uri))
+                .await
+        } else {
+            peer.unsubscribe(rmcp::model::UnsubscribeRequestParams::new(uri))
+                .await
+        };
+        r.map_err(|e| self.failed("the subscription request", e))
     }
 
     pub async fn read_resource(&self, uri: &str) -> Result<Vec<McpContent>> {

@@ -192,6 +192,15 @@ pub async fn mcp_read_template(
 }
 
 #[tauri::command]
+pub async fn mcp_subscribe(
+    state: State<'_, AppState>,
+    req: Req<mcp::Subscribe>,
+) -> Out<mcp::Subscribe> {
+    let mcp::Subscribe { id, uri, subscribe } = req.0;
+    Ok(state.mcp.subscribe(id, &uri, subscribe).await?)
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

@@ -528,11 +528,13 @@ fn git_lines_and_hunks_through_the_real_window() {
     // … and undone from the page: the three commits as they were.
     wait_text(d, "[data-testid=git-undo]", "Interactive rebase");
     d.click("[data-testid=git-undo]");
-    d.wait_until("the rebase undone", || {
-        (cli(&["log", "--format=%s", "-3"]) == "r3\nr2\nr1").then_some(())
+    // The branch moves back first, then the files follow it.
+    d.wait_until("the rebase undone, files and all", || {
+        (cli(&["log", "--format=%s", "-3"]) == "r3\nr2\nr1"
+            && project.join("r2.txt").exists()
+            && cli(&["status", "--porcelain"]).is_empty())
+        .then_some(())
     });
-    assert!(project.join("r2.txt").exists());
-    assert_eq!(cli(&["status", "--porcelain"]), "");
     d.wait_until("the undo button gone", || {
         d.try_find("[data-testid=git-undo]").is_none().then_some(())
     });

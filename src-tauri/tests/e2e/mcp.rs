@@ -215,6 +215,37 @@ fn mcp_hub_through_the_real_window() {
     );
     d.step("mcp-resource-template");
 
+    // A watched resource: the server's change notice marks it changed and
+    // the copy on screen is read again. (server-everything sends notices
+    // once its toggle-subscriber-updates tool was called: called here
+    // through the app's IPC, so the tab stays open.)
+    d.click("[data-testid=resource-watch-architecture\\.md]");
+    d.wait_until("watched", || {
+        (d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.querySelector('[data-testid=\"resource-watch-architecture.md\"]').checked;", "args": []})),
+        ) == json!(true))
+        .then_some(())
+    });
+    let server_id: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM mcp_servers WHERE name = 'everything'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let toggled = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_call_tool', {id: arguments[0], tool: 'toggle-subscriber-updates', arguments: {}})
+           .then(r => done('ok'), e => done('error: ' + JSON.stringify(e)));",
+        json!([server_id]),
+    );
+    assert_eq!(toggled, json!("ok"));
+    wait_text(d, "[data-testid=resource-list]", "changed");
+    d.step("mcp-resource-watched");
+
     // The raw protocol: the messages both ways, the secret env value blanked.
     d.click("[data-testid=tab-protocol]");
     wait_text(d, "[data-testid=mcp-protocol]", "prompts/get");
@@ -266,7 +297,11 @@ fn mcp_hub_through_the_real_window() {
     };
     assert_eq!(
         calls,
-        ["echo", "trigger-elicitation-request"],
+        [
+            "echo",
+            "trigger-elicitation-request",
+            "toggle-subscriber-updates"
+        ],
         "only the calls that were made are recorded (not the refused one)"
     );
 

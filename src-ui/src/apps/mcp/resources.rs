@@ -1,4 +1,5 @@
-//! The Resources tab: the server's resources, read one.
+//! The Resources tab: the server's resources, read one, watch one (its
+//! changes re-read it); its resource templates.
 
 use super::*;
 
@@ -33,6 +34,72 @@ pub(super) fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
             open_template.value().set(None);
         }
     });
+    // Watched resources, and when each last changed.
+    let toasts = use_toasts();
+    let watched = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let changed = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let watch = move |uri: String, on: bool| {
+        spawn_local(async move {
+            match ipc::call(&mcp::Subscribe {
+                id,
+                uri: uri.clone(),
+                subscribe: on,
+            })
+            .await
+            {
+                Ok(()) => {
+                    let _ = watched.try_update(|w| {
+                        if on {
+                            w.insert(uri);
+                        } else {
+                            w.remove(&uri);
+                        }
+                    });
+                }
+                Err(e) => toasts.error("Not watched", &e),
+            }
+        });
+    };
+    ipc::listen_while_mounted(
+        events::MCP_RESOURCE_UPDATED,
+        move |u: ai_desktop_api::mcp::McpResourceUpdated| {
+            if u.server_id != id || !watched.with_untracked(|w| w.contains(&u.uri)) {
+                return;
+            }
+            let at = js_sys::Date::new_0();
+            let time = format!(
+                "{:02}:{:02}:{:02}",
+                at.get_hours(),
+                at.get_minutes(),
+                at.get_seconds()
+            );
+            changed.update(|c| {
+                c.insert(u.uri.clone(), time);
+            });
+            // The one on screen is read again.
+            let shown = open.value().with_untracked(|v| {
+                v.as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .map(|c| c.uri.clone())
+            });
+            if shown.as_deref() == Some(u.uri.as_str()) {
+                open.dispatch(u.uri);
+            }
+        },
+    );
+    // Leaving the tab stops the watching.
+    on_cleanup(move || {
+        for uri in watched.try_get_untracked().unwrap_or_default() {
+            spawn_local(async move {
+                let _ = ipc::call(&mcp::Subscribe {
+                    id,
+                    uri,
+                    subscribe: false,
+                })
+                .await;
+            });
+        }
+    });
     view! {
         {loaded(resources, "Asking for resources…", move |list| {
             if list.is_empty() {
@@ -42,9 +109,19 @@ pub(super) fn ResourcesTab(id: i64, running: bool) -> impl IntoView {
                 <ul class="plain-list" data-testid="resource-list">
                     {list.into_iter().map(|r| {
                         let uri = r.uri.clone();
+                        let (u1, u2, u3) = (r.uri.clone(), r.uri.clone(), r.uri.clone());
                         view! {
                             <li>
                                 <button class="link" on:click=move |_| { open.dispatch(uri.clone()); }>{r.name.clone()}</button>
+                                <label class="check small-text watch-toggle" title="Watch: the server tells when it changes, and the shown copy is read again">
+                                    <input type="checkbox" data-testid=format!("resource-watch-{}", r.name)
+                                        prop:checked=move || watched.with(|w| w.contains(&u1))
+                                        on:change=move |ev| watch(u2.clone(), event_target_checked(&ev))/>
+                                    "Watch"
+                                </label>
+                                {move || changed.with(|c| c.get(&u3).cloned()).map(|t| view! {
+                                    <span class="chip" data-testid="resource-changed">{format!("changed {t}")}</span>
+                                })}
                                 <span class="mono small-text muted">" "{r.uri.clone()}</span>
                                 {r.mime_type.clone().map(|m| view! { <span class="chip">{m}</span> })}
                                 {r.description.clone().map(|d| view! { <div class="muted small-text">{d}</div> })}
