@@ -153,6 +153,38 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     );
     d.step("flow-answered");
 
+    // A prompt of the session's server, filled in, lands in the message box.
+    d.click("[data-testid=flow-insert-prompt]");
+    d.find("[data-testid=flow-prompt-pick]");
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const s = document.querySelector('[data-testid=flow-prompt-pick]');
+                       const o = [...s.options].find(o => o.textContent.includes('Arguments Prompt'));
+                       s.value = o.value; s.dispatchEvent(new Event('change'));",
+            "args": [],
+        })),
+    );
+    d.type_into("[data-testid=flow-prompt-arg-city]", "Oslo");
+    d.step("flow-prompt-dialog");
+    d.click("[data-testid=flow-prompt-insert]");
+    d.wait_until("the prompt in the message box", || {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.querySelector('[data-testid=flow-input]').value;", "args": []})),
+        )
+        .as_str()
+        .filter(|v| *v == "What's weather in Oslo?")
+        .map(|_| ())
+    });
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "const t = document.querySelector('[data-testid=flow-input]'); t.value = ''; t.dispatchEvent(new Event('input'));", "args": []})),
+    );
+
     // Markdown rendered; the model's HTML shown as text, not made an element.
     let dom = d.call(
         "POST",

@@ -20,6 +20,7 @@ pub(super) fn Conversation(
     let draft = RwSignal::new(String::new());
     let sending = RwSignal::new(false);
     let renaming = RwSignal::new(None::<String>);
+    let inserting = RwSignal::new(false);
     let models = RwSignal::new(Vec::<String>::new());
     let pane = NodeRef::<html::Div>::new();
 
@@ -270,7 +271,23 @@ pub(super) fn Conversation(
                     }.into_any(),
                 }}
             </div>
+            {move || inserting.get().then(|| view! {
+                <InsertPromptDialog server_ids=session.get_untracked().map(|s| s.mcp_server_ids).unwrap_or_default()
+                    on_close=Callback::new(move |_| inserting.set(false))
+                    on_insert=Callback::new(move |text: String| {
+                        draft.update(|d| {
+                            if !d.trim().is_empty() {
+                                d.push_str("\n\n");
+                            }
+                            d.push_str(&text);
+                        });
+                        inserting.set(false);
+                    })/>
+            })}
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <button type="button" class="button small" data-testid="flow-insert-prompt"
+                    title="Fill in a prompt of the session's MCP servers and put it in the message box"
+                    on:click=move |_| inserting.set(true)>"Prompt…"</button>
                 <textarea class="input" rows="3" data-testid="flow-input"
                     placeholder="Message the agent (Enter sends, Shift+Enter for a new line)"
                     prop:value=move || draft.get()

@@ -342,3 +342,111 @@ pub(super) fn ResendDialog(
         </Dialog>
     }
 }
+
+/// A prompt of one of the session's MCP servers, filled in and put into the
+/// message box (each message's text, in order), for the user to send.
+#[component]
+pub(super) fn InsertPromptDialog(
+    server_ids: Vec<i64>,
+    on_insert: Callback<String>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    use ai_desktop_api::mcp::{self, McpContent, McpPrompt};
+    let prompts = RwSignal::new(None::<Result<Vec<(i64, String, McpPrompt)>, ApiError>>);
+    spawn_local(async move {
+        let mut all = Vec::new();
+        let mut failed = None;
+        for id in server_ids {
+            let name = ipc::call(&mcp::List {})
+                .await
+                .ok()
+                .and_then(|l| l.into_iter().find(|s| s.id == id).map(|s| s.name))
+                .unwrap_or_default();
+            match ipc::call(&mcp::Prompts { id }).await {
+                Ok(list) => all.extend(list.into_iter().map(|p| (id, name.clone(), p))),
+                Err(e) => failed = Some(e),
+            }
+        }
+        let result = match (all.is_empty(), failed) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(all),
+        };
+        let _ = prompts.try_set(Some(result));
+    });
+    let picked = RwSignal::new(None::<(i64, McpPrompt)>);
+    let values = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let insert = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some((id, prompt)) = picked.get_untracked() else {
+            return;
+        };
+        let request = mcp::GetPrompt {
+            id,
+            name: prompt.name,
+            arguments: values.get_untracked(),
+        };
+        spawn_local(async move {
+            match ipc::call(&request).await {
+                Ok(filled) => {
+                    let text: Vec<String> = filled
+                        .messages
+                        .into_iter()
+                        .filter_map(|m| match m.content {
+                            McpContent::Text { text } => Some(text),
+                            McpContent::Resource { text, .. } => text,
+                            _ => None,
+                        })
+                        .collect();
+                    on_insert.run(text.join("\n\n"));
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <Dialog title="Insert a prompt".to_string() on_close=on_close test_id="flow-prompt-dialog">
+            <form class="dialog-body" on:submit=insert>
+                {move || match prompts.get() {
+                    None => view! { <div class="loading"><span class="spinner"></span>"Asking the session's servers for prompts…"</div> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"The session's MCP servers offer no prompts (choose servers with the Tools button)."</p> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <select class="input" data-testid="flow-prompt-pick"
+                            on:change=move |ev| {
+                                let i: usize = event_target_value(&ev).parse().unwrap_or(usize::MAX);
+                                let choice = prompts.with_untracked(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|l| l.get(i).cloned()));
+                                values.set(Default::default());
+                                picked.set(choice.map(|(id, _, p)| (id, p)));
+                            }>
+                            <option value="">"Choose a prompt"</option>
+                            {list.iter().enumerate().map(|(i, (_, server, p))| view! {
+                                <option value=i.to_string()>{format!("{server} · {}", p.title.clone().unwrap_or(p.name.clone()))}</option>
+                            }).collect_view()}
+                        </select>
+                    }.into_any(),
+                }}
+                {move || picked.get().map(|(_, p)| view! {
+                    {p.description.clone().map(|d| view! { <p class="muted">{d}</p> })}
+                    {p.arguments.into_iter().map(|a| {
+                        let key = a.name.clone();
+                        view! {
+                            <label class="field">
+                                <span>{a.name.clone()}{a.required.then_some(" *")}</span>
+                                <input class="input" data-testid=format!("flow-prompt-arg-{}", a.name) required=a.required
+                                    on:input=move |ev| { let v = event_target_value(&ev); values.update(|m| { m.insert(key.clone(), v); }); }/>
+                            </label>
+                        }
+                    }).collect_view()}
+                })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="flow-prompt-insert" disabled=move || picked.with(Option::is_none)>"Insert"</button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
