@@ -383,6 +383,17 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A JSON-RPC request the user keeps for a server, to send again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpSavedRequest {
+    /// What the user calls it.
+    pub name: String,
+    /// The JSON-RPC method, e.g. `tools/list`.
+    pub method: String,
+    /// Its params as JSON text (empty: none).
+    pub params: String,
+}
+
 /// A watched resource changed (`mcp_subscribe`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpResourceUpdated {
@@ -589,6 +600,14 @@ crate::command! {
     /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
     /// are left empty unless `with_secrets`.
     Export = "mcp_export" { with_secrets: bool } -> String;
+    /// Sends a JSON-RPC request (any method; `params` a JSON object or
+    /// empty) to server `id` and answers its result as JSON text.
+    SendRequest = "mcp_send_request" { id: i64, method: String, params: String } -> String;
+    /// The requests kept for server `id`.
+    SavedRequests = "mcp_saved_requests" { id: i64 } -> Vec<McpSavedRequest>;
+    /// Keeps `request` for server `id` (replacing one of the same name), or
+    /// with `remove` forgets the one of that name.
+    SaveRequest = "mcp_save_request" { id: i64, request: McpSavedRequest, remove: bool } -> Vec<McpSavedRequest>;
     /// Watches resource `uri` of server `id` (`mcp:resource:updated` when
     /// it changes), or stops watching it.
     Subscribe = "mcp_subscribe" { id: i64, uri: String, subscribe: bool } -> ();

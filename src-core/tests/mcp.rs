@@ -1343,3 +1343,79 @@ async fn a_watched_resource_tells_when_it_changes() {
     let err = hub.subscribe(server.id, "", true).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
 }
+
+/// Requests typed in the raw protocol view: sent as typed and answered as
+/// JSON; what would break the session or call a turned-off tool is refused;
+/// kept requests are listed by name and forgotten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_requests_are_sent_kept_and_replayed() {
+    use ai_desktop_api::mcp::McpSavedRequest;
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let server = hub.create(everything("raw")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let listed = hub.send_request(server.id, "tools/list", "").await.unwrap();
+    assert!(listed.contains("\"echo\""), "{listed}");
+    let echoed = hub
+        .send_request(
+            server.id,
+            "tools/call",
+            r#"{"name": "echo", "arguments": {"message": "raw hi"}}"#,
+        )
+        .await
+        .unwrap();
+    assert!(echoed.contains("Echo: raw hi"), "{echoed}");
+    for (method, params) in [
+        ("initialize", ""),
+        ("notifications/initialized", ""),
+        ("tools/list", "[1]"),
+        ("tools/list", "{oops"),
+        ("", ""),
+    ] {
+        let err = hub
+            .send_request(server.id, method, params)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput(_)),
+            "{method} {params}: {err:?}"
+        );
+    }
+    assert!(hub
+        .send_request(server.id, "no/such-method", "")
+        .await
+        .is_err());
+    hub.set_tool_enabled(server.id, "echo", false).unwrap();
+    let err = hub
+        .send_request(
+            server.id,
+            "tools/call",
+            r#"{"name": "echo", "arguments": {"message": "x"}}"#,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+
+    let keep = |name: &str, method: &str| McpSavedRequest {
+        name: name.into(),
+        method: method.into(),
+        params: String::new(),
+    };
+    hub.save_request(server.id, keep("list", "tools/list"), false)
+        .unwrap();
+    let saved = hub
+        .save_request(server.id, keep("prompts", "prompts/list"), false)
+        .unwrap();
+    assert_eq!(
+        saved.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["list", "prompts"]
+    );
+    // Kept across a restart of the hub (in the database).
+    assert_eq!(fx.hub().saved_requests(server.id).unwrap(), saved);
+    let left = hub.save_request(server.id, keep("list", ""), true).unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(hub.save_request(server.id, keep(" ", "x"), false).is_err());
+}

@@ -386,6 +386,9 @@ impl McpHub {
         self.slots().remove(&id);
         lock(&self.op_locks).remove(&id);
         let _ = oauth::FileCredentials::new(&self.oauth_dir(), id).forget();
+        let _ = self
+            .store
+            .set_setting::<()>(&format!("mcp.saved_requests.{id}"), None);
         self.events.emit(DomainEvent::McpDeleted(id));
         Ok(())
     }
@@ -1145,6 +1148,105 @@ impl McpHub {
             s.resources().await
         })
         .await
+    }
+
+    /// Sends a request the user typed (the raw protocol view) and answers
+    /// the server's result, pretty-printed. Refused: a method that starts or
+    /// ends the session, a call of a tool turned off, params not an object.
+    pub async fn send_request(&self, id: i64, method: &str, params: &str) -> Result<String> {
+        let method = method.trim().to_string();
+        if method.is_empty() || method.len() > 200 || method.chars().any(char::is_whitespace) {
+            return Err(Error::InvalidInput(
+                "Give the method, e.g. tools/list.".into(),
+            ));
+        }
+        if method == "initialize" || method.starts_with("notifications/") {
+            return Err(Error::InvalidInput(format!(
+                "{method} belongs to the connection itself; restart the server instead."
+            )));
+        }
+        let params: Option<serde_json::Value> = match params.trim() {
+            "" => None,
+            text => match serde_json::from_str(text) {
+                Ok(v @ serde_json::Value::Object(_)) => Some(v),
+                Ok(_) => {
+                    return Err(Error::InvalidInput(
+                        "The params must be a JSON object.".into(),
+                    ))
+                }
+                Err(e) => {
+                    return Err(Error::InvalidInput(format!(
+                        "The params are not valid JSON (line {}, column {}).",
+                        e.line(),
+                        e.column()
+                    )))
+                }
+            },
+        };
+        if method == "tools/call" {
+            let tool = params
+                .as_ref()
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+                .unwrap_or_default();
+            let row = self.row(id)?;
+            if row.disabled_tools.iter().any(|t| t == tool) {
+                return Err(Error::Forbidden(format!(
+                    "{tool} of {} is turned off (MCP Hub → Tools).",
+                    row.name
+                )));
+            }
+        }
+        let result = self
+            .signed(id, "the request", |s| {
+                let (method, params) = (method.clone(), params.clone());
+                async move { s.send_raw(&method, params).await }
+            })
+            .await?;
+        Ok(serde_json::to_string_pretty(&result).unwrap_or_default())
+    }
+
+    /// The requests the user keeps for server `id`.
+    pub fn saved_requests(&self, id: i64) -> Result<Vec<ai_desktop_api::mcp::McpSavedRequest>> {
+        self.row(id)?;
+        Ok(self
+            .store
+            .setting(&format!("mcp.saved_requests.{id}"))?
+            .unwrap_or_default())
+    }
+
+    /// Keeps (or with `remove` forgets) a request for server `id`, by name.
+    pub fn save_request(
+        &self,
+        id: i64,
+        request: ai_desktop_api::mcp::McpSavedRequest,
+        remove: bool,
+    ) -> Result<Vec<ai_desktop_api::mcp::McpSavedRequest>> {
+        let mut saved = self.saved_requests(id)?;
+        let name = request.name.trim().to_string();
+        if name.is_empty() || name.len() > 100 {
+            return Err(Error::InvalidInput(
+                "Name the request (at most 100 characters).".into(),
+            ));
+        }
+        saved.retain(|r| r.name != name);
+        if !remove {
+            if request.method.trim().is_empty() || request.params.len() > 64 * 1024 {
+                return Err(Error::InvalidInput(
+                    "A kept request needs its method; its params are at most 64 kB.".into(),
+                ));
+            }
+            if saved.len() >= 50 {
+                return Err(Error::InvalidInput(
+                    "At most 50 requests are kept per server.".into(),
+                ));
+            }
+            saved.push(ai_desktop_api::mcp::McpSavedRequest { name, ..request });
+            saved.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.store
+            .set_setting(&format!("mcp.saved_requests.{id}"), Some(&saved))?;
+        Ok(saved)
     }
 
     /// Watches resource `uri` of server `id` (or stops): its changes come as

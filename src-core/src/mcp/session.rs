@@ -517,6 +517,24 @@ impl McpSession {
             .collect())
     }
 
+    /// Sends `method` with `params` as the user typed them; the result as JSON.
+    pub async fn send_raw(&self, method: &str, params: Option<Value>) -> Result<Value> {
+        let mut wire = serde_json::json!({ "method": method });
+        if let Some(p) = params {
+            wire["params"] = p;
+        }
+        let request: rmcp::model::ClientRequest = serde_json::from_value(wire).map_err(|e| {
+            Error::InvalidInput(format!("That is not a valid {method} request: {e}"))
+        })?;
+        let result = self
+            .service
+            .peer()
+            .send_request(request)
+            .await
+            .map_err(|e| self.failed("the request", e))?;
+        Ok(serde_json::to_value(result).unwrap_or(Value::Null))
+    }
+
     /// Asks the server to tell when resource `uri` changes (or to stop).
     #[allow(deprecated)] // resources/subscribe: what servers speak today
     pub async fn subscribe(&self, uri: &str, on: bool) -> Result<()> {

@@ -201,6 +201,39 @@ pub async fn mcp_subscribe(
 }
 
 #[tauri::command]
+pub async fn mcp_send_request(
+    state: State<'_, AppState>,
+    req: Req<mcp::SendRequest>,
+) -> Out<mcp::SendRequest> {
+    let mcp::SendRequest { id, method, params } = req.0;
+    Ok(state.mcp.send_request(id, &method, &params).await?)
+}
+
+#[tauri::command]
+pub async fn mcp_saved_requests(
+    state: State<'_, AppState>,
+    req: Req<mcp::SavedRequests>,
+) -> Out<mcp::SavedRequests> {
+    let mcp::SavedRequests { id } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.saved_requests(id)).await
+}
+
+#[tauri::command]
+pub async fn mcp_save_request(
+    state: State<'_, AppState>,
+    req: Req<mcp::SaveRequest>,
+) -> Out<mcp::SaveRequest> {
+    let mcp::SaveRequest {
+        id,
+        request,
+        remove,
+    } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.save_request(id, request, remove)).await
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

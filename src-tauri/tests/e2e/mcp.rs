@@ -251,6 +251,19 @@ fn mcp_hub_through_the_real_window() {
     wait_text(d, "[data-testid=mcp-protocol]", "prompts/get");
     wait_text(d, "[data-testid=mcp-protocol]", "initialize");
     assert!(!page_has(d, "hunter2-e2e"));
+    // A typed request, kept by name and sent again from the list.
+    d.type_into("[data-testid=mcp-request-method]", "prompts/list");
+    d.click("[data-testid=mcp-request-send]");
+    wait_text(d, "[data-testid=mcp-request-answer]", "args-prompt");
+    d.type_into("[data-testid=mcp-request-name]", "prompts");
+    d.click("[data-testid=mcp-request-keep]");
+    d.find("[data-testid=mcp-saved-prompts]");
+    d.type_into("[data-testid=mcp-request-method]", "initialize");
+    d.click("[data-testid=mcp-request-send]");
+    wait_text(d, "[data-testid=mcp-request-refused]", "restart the server");
+    d.click("[data-testid=mcp-saved-prompts]");
+    wait_text(d, "[data-testid=mcp-request-answer]", "args-prompt");
+    dismiss_toasts(d);
     d.type_into("[data-testid=mcp-protocol-filter]", "tools/call");
     d.wait_until("only the calls", || {
         let shown = texts(d, "[data-testid=mcp-wire-message]");
