@@ -1419,3 +1419,43 @@ async fn typed_requests_are_sent_kept_and_replayed() {
     assert_eq!(left.len(), 1);
     assert!(hub.save_request(server.id, keep(" ", "x"), false).is_err());
 }
+
+/// The time a server waits for the user's answer does not count against the
+/// call's timeout: an answer after the timeout still reaches the tool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_the_users_answer_does_not_time_the_call_out() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let home = fx.root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut config = McpConfig::new(vec![
+        ("PATH".into(), std::env::var("PATH").unwrap()),
+        ("HOME".into(), home.display().to_string()),
+    ]);
+    config.call_timeout = Duration::from_secs(1);
+    let hub = McpHub::new(fx.store.clone(), fx.events.clone(), config).unwrap();
+    let server = hub.create(everything("patient")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let call = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            hub.call_tool(server.id, "trigger-elicitation-request", json!({}))
+                .await
+        })
+    };
+    let q = asked(&fx).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut answer = q.defaults();
+    answer.insert("name".into(), json!("Slow Typist"));
+    hub.answer_elicitation(
+        q.id,
+        ai_desktop_api::mcp::McpElicitAction::Accept,
+        Some(json!(answer)),
+    )
+    .unwrap();
+    let result = call.await.unwrap().unwrap();
+    assert_eq!(result.error, None);
+    assert!(text_of(&result.content).contains("Slow Typist"));
+}

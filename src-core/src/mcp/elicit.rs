@@ -221,6 +221,13 @@ impl Elicitations {
         }
     }
 
+    /// Whether server `server_id` waits for the user's answer now.
+    pub fn waiting_on(&self, server_id: i64) -> bool {
+        lock(&self.pending)
+            .values()
+            .any(|p| p.question.server_id == server_id)
+    }
+
     /// The questions waiting, oldest first.
     pub fn pending(&self) -> Vec<McpElicitation> {
         lock(&self.pending)

@@ -1106,6 +1106,23 @@ impl McpHub {
             })?
     }
 
+    /// Waits for a tool call for at most the call timeout of the server's
+    /// own time: while the server waits for the user to answer its question
+    /// (elicitation, up to its own timeout), the clock does not run out.
+    async fn call_timed<T>(
+        &self,
+        id: i64,
+        call: impl std::future::Future<Output = T>,
+    ) -> std::result::Result<T, tokio::time::error::Elapsed> {
+        tokio::pin!(call);
+        loop {
+            match tokio::time::timeout(self.config.call_timeout, &mut call).await {
+                Err(_) if self.elicitations.waiting_on(id) => continue,
+                done => return done,
+            }
+        }
+    }
+
     /// Runs request `f` on the server's session; if the server refused it
     /// for want of a sign-in (or a scope), signs in again and runs it once
     /// more on the new session.
@@ -1403,11 +1420,9 @@ impl McpHub {
             ));
         };
         let started = Instant::now();
-        let mut outcome = tokio::time::timeout(
-            self.config.call_timeout,
-            session.call_tool(tool, args.clone()),
-        )
-        .await;
+        let mut outcome = self
+            .call_timed(id, session.call_tool(tool, args.clone()))
+            .await;
         // A server that wants (more of) a sign-in for this call: the user
         // signs in with the scopes its challenge names, the session starts
         // again with the new tokens, and the call is made once more.
@@ -1417,9 +1432,7 @@ impl McpHub {
         };
         if let Some(challenge) = challenge {
             if let Some(session) = self.signed_in_again(id, &challenge).await {
-                outcome =
-                    tokio::time::timeout(self.config.call_timeout, session.call_tool(tool, args))
-                        .await;
+                outcome = self.call_timed(id, session.call_tool(tool, args)).await;
             }
         }
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -190,7 +190,7 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         "POST",
         "/execute/sync",
         Some(json!({
-            "script": "const a = Array.from(document.querySelectorAll('[data-testid=flow-answer]')).pop();
+            "script": "const a = Array.from(document.querySelectorAll('[data-testid=flow-answer]')).find(a => a.textContent.includes('raw html stays text'));
                        const m = a.closest('[data-testid=flow-message-assistant]');
                        return { strong: a.querySelectorAll('strong').length,
                                 code: a.querySelectorAll('.code-block code').length,
@@ -415,5 +415,45 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     );
     assert_eq!(sessions(&conn), before - 1);
     d.step("flow-deleted-once");
+
+    // A tool of the agent's that asks the user something (elicitation): the
+    // form comes up over the conversation, and the answer reaches the tool.
+    provider.push(ai_desktop_core::testkit::llm::tool_call(
+        "call_ask",
+        "everything__trigger-elicitation-request",
+        &["{}"],
+    ));
+    provider.push(ai_desktop_core::testkit::llm::text(&["Thanks, Grace."]));
+    // In a new session with the server's tools.
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    d.click("[data-testid=flow-tools]");
+    d.click("[data-testid=flow-tools-dialog] input[type=checkbox]");
+    d.click("[data-testid=flow-tools-save]");
+    wait_text(d, "[data-testid=flow-tools]", "Tools of 1 server(s)");
+    d.type_into("[data-testid=flow-input]", "Ask me for my details");
+    d.click("[data-testid=flow-send]");
+    d.wait_until("the approval of the asking tool", || {
+        texts(d, "[data-testid=flow-tool-call]")
+            .iter()
+            .any(|t| t.contains("trigger-elicitation-request"))
+            .then_some(())
+    });
+    d.click("[data-testid=flow-approve]");
+    wait_text(
+        d,
+        "[data-testid=mcp-elicitation-message]",
+        "Please provide inputs",
+    );
+    d.type_into("[data-testid=mcp-elicit-name]", "Grace Hopper");
+    d.step("flow-elicitation");
+    d.click("[data-testid=mcp-elicitation-accept]");
+    d.wait_until("the answer in the tool's result", || {
+        texts(d, "[data-testid=flow-tool-result]")
+            .iter()
+            .any(|t| t.contains("Name: Grace Hopper"))
+            .then_some(())
+    });
+    wait_text(d, "[data-testid=flow-state]", "Idle");
     d.call("DELETE", "", None);
 }
