@@ -95,9 +95,11 @@ pub struct GraphRow {
 /// A page of the history graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphPage {
-    /// Commits laid out so far: the whole history once `complete`, else
-    /// at least a page beyond this one (more come as later pages are read).
+    /// Commits in the whole history once `exact`, else those laid out so
+    /// far (at least a page beyond this one; more come as pages are read).
     pub total: u32,
+    /// `total` is the whole history's count (counted, or all laid out).
+    pub exact: bool,
     /// Every commit of the history is laid out.
     pub complete: bool,
     /// Names the layout these rows belong to: another one (the refs moved)

@@ -189,6 +189,24 @@ pub fn history_child(dir: &Path) -> Result<std::process::Child> {
         .map_err(|e| Error::failed("Could not run git rev-list.", e))
 }
 
+/// `git rev-list --count` of what [`history_child`] lists: how many rows
+/// the whole graph has, known before it is laid out.
+pub fn history_count(dir: &Path) -> Result<u32> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS).args([
+        "rev-list",
+        "--count",
+        "HEAD",
+        "--branches",
+        "--remotes",
+    ]);
+    let out = read_only(cmd, dir, HISTORY_TIMEOUT, "git rev-list --count")?;
+    String::from_utf8_lossy(&out)
+        .trim()
+        .parse()
+        .map_err(|e| Error::failed("git counted the history oddly.", e))
+}
+
 /// `git blame --porcelain` of the working file `path` (relative, checked by
 /// the caller) in `dir`: the working copy's lines, uncommitted ones named by
 /// the zero id. The working file goes through the repository's clean filters,

@@ -51,6 +51,10 @@ pub struct Layout {
     listing: Option<Listing>,
     /// Every commit is laid out.
     complete: bool,
+    /// How many commits git counted (a thread of its own fills it in).
+    count: std::sync::Arc<std::sync::OnceLock<u32>>,
+    /// Where to count them, until the count is started.
+    dir: Option<std::path::PathBuf>,
 }
 
 impl Layout {
@@ -261,13 +265,18 @@ impl Layout {
             open: Vec::new(),
             listing: None,
             complete: empty,
+            count: Default::default(),
+            dir: None,
         };
         if empty {
             return Ok(layout);
         }
         let dir = repo.workdir().unwrap_or_else(|| repo.path());
         match Listing::start(dir) {
-            Ok(listing) => layout.listing = Some(listing),
+            Ok(listing) => {
+                layout.listing = Some(listing);
+                layout.dir = Some(dir.to_path_buf());
+            }
             Err(_) => {
                 layout.add(walk_all(repo)?)?;
                 layout.complete = true;
@@ -407,6 +416,23 @@ pub fn page(
         *cache = None;
         return Err(e);
     }
+    // The whole count, so the view can size itself (and jump anywhere)
+    // before everything is laid out: started once the first page is served,
+    // not to compete with it for the CPU.
+    if let Some(dir) = cache
+        .as_mut()
+        .filter(|l| !l.complete)
+        .and_then(|l| l.dir.take())
+    {
+        let count = cache.as_ref().expect("laid out above").count.clone();
+        let _ = std::thread::Builder::new()
+            .name("git-count".into())
+            .spawn(move || {
+                if let Ok(n) = super::cli::history_count(&dir) {
+                    let _ = count.set(n);
+                }
+            });
+    }
     let layout = cache.as_ref().expect("laid out above");
     let start = (offset as usize).min(layout.rows.len());
     let end = (start + limit as usize).min(layout.rows.len());
@@ -428,8 +454,11 @@ pub fn page(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let laid_out = layout.rows.len() as u32;
+    let counted = layout.count.get().copied().filter(|_| !layout.complete);
     Ok(GraphPage {
-        total: layout.rows.len() as u32,
+        total: counted.map_or(laid_out, |n| n.max(laid_out)),
+        exact: layout.complete || counted.is_some(),
         complete: layout.complete,
         layout: layout.id,
         offset: start as u32,

@@ -98,7 +98,7 @@ pub(super) fn HistoryGraph(
     // Rows laid out so far, and whether that is the whole history (more
     // come as the pages further down are read).
     let total = RwSignal::new(None::<u32>);
-    let complete = RwSignal::new(false);
+    let exact = RwSignal::new(false);
     let layout = StoredValue::new(0u32);
     let width = RwSignal::new(1u16);
     let rows = RwSignal::new(BTreeMap::<u32, GraphRow>::new());
@@ -134,7 +134,7 @@ pub(super) fn HistoryGraph(
                         layout.set_value(p.layout);
                     }
                     total.set(Some(p.total));
-                    complete.set(p.complete);
+                    exact.set(p.exact);
                     width.set(p.width);
                     rows.update(|m| {
                         for (i, r) in p.rows.into_iter().enumerate() {
@@ -221,7 +221,7 @@ pub(super) fn HistoryGraph(
             <div class="panel-head">
                 <div class="panel-title small">"History"
                     <span class="muted small-text">
-                        {move || total.get().map(|t| format!("{t}{} commits · click one for its diff", if complete.get() { "" } else { "+" }))}
+                        {move || total.get().map(|t| format!("{t}{} commits · click one for its diff", if exact.get() { "" } else { "+" }))}
                     </span>
                 </div>
                 <form class="input-row history-search" on:submit=search>
