@@ -1459,3 +1459,43 @@ async fn waiting_for_the_users_answer_does_not_time_the_call_out() {
     assert_eq!(result.error, None);
     assert!(text_of(&result.content).contains("Slow Typist"));
 }
+
+/// A server's OAuth tokens are forgotten when its address or its OAuth
+/// client changes (they were issued for the old one), and kept otherwise.
+#[test]
+fn tokens_are_forgotten_when_the_servers_address_changes() {
+    let fx = Fixture::new();
+    let hub = fx.hub();
+    let input = McpServerInput {
+        name: "remote".into(),
+        transport: McpTransport::Http,
+        url: Some("https://one.example.org/mcp".into()),
+        ..Default::default()
+    };
+    let server = hub.create(input.clone()).unwrap();
+    let tokens = fx
+        .root
+        .join("data/oauth")
+        .join(format!("{}.json", server.id));
+    let plant = || {
+        std::fs::create_dir_all(tokens.parent().unwrap()).unwrap();
+        std::fs::write(&tokens, "{\"client_id\":\"c\"}").unwrap();
+    };
+    plant();
+    assert!(hub.get(server.id).unwrap().signed_in);
+    let mut renamed = input.clone();
+    renamed.description = Some("same address".into());
+    hub.update(server.id, renamed).unwrap();
+    assert!(tokens.exists(), "kept: same address");
+    let mut moved = input.clone();
+    moved.url = Some("https://two.example.org/mcp".into());
+    let after = hub.update(server.id, moved.clone()).unwrap();
+    assert!(
+        !tokens.exists() && !after.signed_in,
+        "forgotten: another address"
+    );
+    plant();
+    moved.oauth_client_id = Some("another-app".into());
+    hub.update(server.id, moved).unwrap();
+    assert!(!tokens.exists(), "forgotten: another OAuth client");
+}

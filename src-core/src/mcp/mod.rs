@@ -257,7 +257,7 @@ impl McpHub {
     /// server: the agent's "always allow" grants for it go.
     pub fn update(&self, id: i64, input: McpServerInput) -> Result<McpServer> {
         let input = config::normalize(keep_stored(input, Some(&self.row(id)?))?)?;
-        let revoked = self.store.with(|c| {
+        let (revoked, moved) = self.store.with(|c| {
             if store::mcp::name_taken(c, &input.name, Some(id))? {
                 return Err(name_conflict(&input.name));
             }
@@ -276,10 +276,17 @@ impl McpHub {
                 0
             };
             tx.commit()?;
-            Ok(revoked)
+            // Another address, or another OAuth client: the tokens were
+            // issued for the old one and must never be sent to the new.
+            let moved = before.url != input.url || before.oauth_client_id != input.oauth_client_id;
+            Ok((revoked, moved))
         })?;
         if revoked > 0 {
             log::info!("mcp server {id} changed program: {revoked} tool grant(s) revoked");
+        }
+        if moved {
+            oauth::FileCredentials::new(&self.oauth_dir(), id).forget()?;
+            self.slots().entry(id).or_default().auth.clear();
         }
         let server = self.get(id)?;
         self.events
