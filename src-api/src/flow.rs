@@ -33,6 +33,10 @@ pub struct FlowSession {
     pub model: Option<String>,
     /// MCP servers whose tools the agent may use (started on demand).
     pub mcp_server_ids: Vec<i64>,
+    /// The MCP profile it uses (its servers, minus the tools the profile
+    /// turns off); None: the servers chosen for it.
+    #[serde(default)]
+    pub mcp_profile: Option<String>,
     /// What its agent is doing now.
     pub run_state: RunState,
     /// Messages in it.
@@ -58,6 +62,10 @@ pub struct FlowSessionPatch {
     /// The MCP servers whose tools the agent may use.
     #[serde(default)]
     pub mcp_server_ids: Option<Vec<i64>>,
+    /// Use this MCP profile (its servers replace `mcp_server_ids`); `Some("")`
+    /// stops using one.
+    #[serde(default)]
+    pub mcp_profile: Option<String>,
 }
 
 /// Who a message is from.

@@ -383,6 +383,26 @@ pub struct ResourceContents {
     pub contents: Vec<McpContent>,
 }
 
+/// A named set of MCP servers, each with the tools the profile turns off
+/// (on top of those turned off in the Hub), that a Flow session can use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpProfile {
+    /// Its name, unique among profiles.
+    pub name: String,
+    /// Its servers.
+    pub servers: Vec<McpProfileServer>,
+}
+
+/// One server of a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpProfileServer {
+    /// The server.
+    pub server_id: i64,
+    /// Its tools this profile leaves out.
+    #[serde(default)]
+    pub tools_off: Vec<String>,
+}
+
 /// A JSON-RPC request the user keeps for a server, to send again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpSavedRequest {
@@ -600,6 +620,11 @@ crate::command! {
     /// (Claude Desktop, Cursor, VS Code, Claude Code); env and header values
     /// are left empty unless `with_secrets`.
     Export = "mcp_export" { with_secrets: bool } -> String;
+    /// The MCP profiles, by name.
+    Profiles = "mcp_profiles" {} -> Vec<McpProfile>;
+    /// Keeps `profile` (replacing one of the same name), or with `remove`
+    /// forgets the one of that name.
+    SaveProfile = "mcp_save_profile" { profile: McpProfile, remove: bool } -> Vec<McpProfile>;
     /// Sends a JSON-RPC request (any method; `params` a JSON object or
     /// empty) to server `id` and answers its result as JSON text.
     SendRequest = "mcp_send_request" { id: i64, method: String, params: String } -> String;

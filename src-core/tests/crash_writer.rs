@@ -140,6 +140,7 @@ async fn write(data: PathBuf) {
                 title: Some(format!("session-{tag}")),
                 model: None,
                 mcp_server_ids: Some(vec![server.id]),
+                mcp_profile: None,
             })
             .expect("session");
         ack("session", &format!("session-{tag}"));

@@ -88,6 +88,7 @@ impl Fixture {
                 title: Some("Test".into()),
                 model: None,
                 mcp_server_ids: Some(servers.to_vec()),
+                mcp_profile: None,
             })
             .unwrap()
             .id
@@ -1033,4 +1034,86 @@ async fn a_turned_off_tool_is_neither_offered_nor_run() {
     assert!(again
         .iter()
         .any(|t| t["function"]["name"] == "Everything__echo"));
+}
+
+/// A session using an MCP profile gets the profile's servers without the
+/// tools the profile leaves out; choosing servers by hand ends the profile;
+/// a profile that does not exist is refused; a deleted server leaves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_on_a_profile_is_offered_the_profiles_tools_only() {
+    use ai_desktop_api::mcp::{McpProfile, McpProfileServer};
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let f = Fixture::new();
+    let server = f.everything("Everything");
+    f.mcp
+        .save_profile(
+            McpProfile {
+                name: "Lean".into(),
+                servers: vec![McpProfileServer {
+                    server_id: server,
+                    tools_off: vec!["echo".into()],
+                }],
+            },
+            false,
+        )
+        .unwrap();
+    let session = f
+        .agent
+        .create_session(FlowSessionPatch {
+            title: Some("On a profile".into()),
+            mcp_profile: Some("Lean".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(session.mcp_profile.as_deref(), Some("Lean"));
+    assert_eq!(session.mcp_server_ids, [server]);
+    f.provider.push(text(&["ok"]));
+    f.agent.send(session.id, "Which tools?").unwrap();
+    f.wait_state(session.id, RunState::Idle).await;
+    let offered: Vec<String> = f.provider.chats()[0].body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !offered.iter().any(|n| n == "Everything__echo"),
+        "{offered:?}"
+    );
+    assert!(
+        offered.iter().any(|n| n == "Everything__get-sum"),
+        "{offered:?}"
+    );
+
+    // Servers chosen by hand: no profile any more, echo offered again.
+    let by_hand = f
+        .agent
+        .update_session(
+            session.id,
+            FlowSessionPatch {
+                mcp_server_ids: Some(vec![server]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(by_hand.mcp_profile, None);
+    let err = f
+        .agent
+        .update_session(
+            session.id,
+            FlowSessionPatch {
+                mcp_profile: Some("Nope".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ai_desktop_core::error::Error::InvalidInput(_)),
+        "{err:?}"
+    );
+    // A deleted server leaves the profile (a profile left empty goes).
+    f.mcp.delete(server).await.unwrap();
+    assert!(f.mcp.profiles().unwrap().is_empty());
 }

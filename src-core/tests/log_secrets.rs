@@ -86,6 +86,7 @@ async fn planted_secrets_never_reach_the_log_file() {
             title: Some("Secrets".into()),
             model: None,
             mcp_server_ids: Some(vec![server]),
+            mcp_profile: None,
         })
         .unwrap()
         .id;

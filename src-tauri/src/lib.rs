@@ -217,6 +217,8 @@ pub fn run() {
             commands::mcp::mcp_clear_history,
             commands::mcp::mcp_elicitations,
             commands::mcp::mcp_sign_out,
+            commands::mcp::mcp_profiles,
+            commands::mcp::mcp_save_profile,
             commands::mcp::mcp_send_request,
             commands::mcp::mcp_saved_requests,
             commands::mcp::mcp_save_request,

@@ -87,20 +87,62 @@ impl FlowAgent {
         Ok((title, model, ids))
     }
 
-    pub fn create_session(&self, patch: FlowSessionPatch) -> Result<FlowSession> {
+    /// The profile a patch chooses (`Some(None)`: none any more) and the
+    /// servers it brings; refused if there is no such profile.
+    fn patch_profile(
+        &self,
+        patch: &FlowSessionPatch,
+    ) -> Result<Option<(Option<String>, Option<Vec<i64>>)>> {
+        let Some(name) = patch.mcp_profile.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if name.is_empty() {
+            return Ok(Some((None, None)));
+        }
+        let profile = self.mcp.profile(name)?.ok_or_else(|| {
+            Error::InvalidInput(format!("There is no MCP profile named \"{name}\"."))
+        })?;
+        let ids = profile.servers.iter().map(|s| s.server_id).collect();
+        Ok(Some((Some(profile.name), Some(ids))))
+    }
+
+    pub fn create_session(&self, mut patch: FlowSessionPatch) -> Result<FlowSession> {
+        let profile = self.patch_profile(&patch)?;
+        if let Some((_, Some(ids))) = &profile {
+            patch.mcp_server_ids = Some(ids.clone());
+        }
         let (title, model, ids) = self.check_patch(&patch, None)?;
-        let s = self
-            .store
-            .with(|c| store::flow::insert_session(c, &title, model.as_deref(), &ids))?;
+        let s = self.store.with(|c| {
+            let s = store::flow::insert_session(c, &title, model.as_deref(), &ids)?;
+            match &profile {
+                Some((name, _)) => store::flow::set_profile(c, s.id, name.as_deref()),
+                None => Ok(s),
+            }
+        })?;
         self.emit_session(s.id);
         Ok(s)
     }
 
-    pub fn update_session(&self, id: i64, patch: FlowSessionPatch) -> Result<FlowSession> {
+    pub fn update_session(&self, id: i64, mut patch: FlowSessionPatch) -> Result<FlowSession> {
         let current = self.session(id)?;
+        let profile = self.patch_profile(&patch)?;
+        if let Some((_, Some(ids))) = &profile {
+            patch.mcp_server_ids = Some(ids.clone());
+        }
         let (title, model, ids) = self.check_patch(&patch, Some(&current))?;
-        self.store
-            .with(|c| store::flow::update_session(c, id, &title, model.as_deref(), &ids))?;
+        // Servers chosen by hand end the use of a profile.
+        let profile = match (&profile, &patch.mcp_server_ids) {
+            (Some(p), _) => Some(p.0.clone()),
+            (None, Some(_)) => Some(None),
+            (None, None) => None,
+        };
+        self.store.with(|c| {
+            store::flow::update_session(c, id, &title, model.as_deref(), &ids)?;
+            match &profile {
+                Some(name) => store::flow::set_profile(c, id, name.as_deref()).map(|_| ()),
+                None => Ok(()),
+            }
+        })?;
         self.emit_session(id);
         self.session(id)
     }

@@ -226,6 +226,11 @@ impl FlowAgent {
     /// The tools of the session's servers, each started if it is not running.
     pub(super) async fn offered_tools(&self, session: &FlowSession) -> Result<Vec<Offered>> {
         let mut offered = Vec::new();
+        // The session's profile leaves more tools out (a deleted profile: none).
+        let profile = match &session.mcp_profile {
+            Some(name) => self.mcp.profile(name)?,
+            None => None,
+        };
         for id in &session.mcp_server_ids {
             let Ok(server) = self.mcp.get(*id) else {
                 continue; // deleted since it was chosen
@@ -241,6 +246,14 @@ impl FlowAgent {
             for t in self.mcp.tools(*id).await? {
                 // Turned off by the user: the agent never hears of it.
                 if server.disabled_tools.contains(&t.name) {
+                    continue;
+                }
+                let off_in_profile = profile.as_ref().is_some_and(|p| {
+                    p.servers
+                        .iter()
+                        .any(|s| s.server_id == *id && s.tools_off.contains(&t.name))
+                });
+                if off_in_profile {
                     continue;
                 }
                 let description = t.description.clone().unwrap_or_default();

@@ -396,6 +396,14 @@ impl McpHub {
         let _ = self
             .store
             .set_setting::<()>(&format!("mcp.saved_requests.{id}"), None);
+        // Out of every profile too.
+        if let Ok(mut all) = self.profiles() {
+            for p in &mut all {
+                p.servers.retain(|s| s.server_id != id);
+            }
+            all.retain(|p| !p.servers.is_empty());
+            let _ = self.store.set_setting("mcp.profiles", Some(&all));
+        }
         self.events.emit(DomainEvent::McpDeleted(id));
         Ok(())
     }
@@ -1228,6 +1236,59 @@ impl McpHub {
             })
             .await?;
         Ok(serde_json::to_string_pretty(&result).unwrap_or_default())
+    }
+
+    /// The MCP profiles, by name.
+    pub fn profiles(&self) -> Result<Vec<ai_desktop_api::mcp::McpProfile>> {
+        Ok(self.store.setting("mcp.profiles")?.unwrap_or_default())
+    }
+
+    /// The profile named `name`, if there is one.
+    pub fn profile(&self, name: &str) -> Result<Option<ai_desktop_api::mcp::McpProfile>> {
+        Ok(self.profiles()?.into_iter().find(|p| p.name == name))
+    }
+
+    /// Keeps (or with `remove` forgets) a profile, by name. Its servers
+    /// must exist; each is listed once.
+    pub fn save_profile(
+        &self,
+        mut profile: ai_desktop_api::mcp::McpProfile,
+        remove: bool,
+    ) -> Result<Vec<ai_desktop_api::mcp::McpProfile>> {
+        profile.name = profile.name.trim().to_string();
+        if profile.name.is_empty()
+            || profile.name.chars().count() > 60
+            || profile.name.chars().any(char::is_control)
+        {
+            return Err(Error::InvalidInput(
+                "Name the profile (at most 60 characters).".into(),
+            ));
+        }
+        let mut all = self.profiles()?;
+        all.retain(|p| p.name != profile.name);
+        if !remove {
+            if profile.servers.is_empty() {
+                return Err(Error::InvalidInput(
+                    "A profile needs at least one server.".into(),
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for s in &profile.servers {
+                self.row(s.server_id)?;
+                if !seen.insert(s.server_id) {
+                    return Err(Error::InvalidInput(
+                        "A server is in the profile twice.".into(),
+                    ));
+                }
+            }
+            if all.len() >= 30 {
+                return Err(Error::InvalidInput("At most 30 profiles.".into()));
+            }
+            all.push(profile);
+            all.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.store.set_setting("mcp.profiles", Some(&all))?;
+        Ok(all)
     }
 
     /// The requests the user keeps for server `id`.

@@ -10,7 +10,7 @@ use ai_desktop_api::flow::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_ids, \
-     s.created_at, s.updated_at, \
+     s.created_at, s.updated_at, s.mcp_profile, \
      (SELECT count(*) FROM flow_messages m WHERE m.session_id = s.id), \
      (SELECT substr(m.content, 1, 160) FROM flow_messages m \
        WHERE m.session_id = s.id AND m.role <> 'tool' AND m.content <> '' \
@@ -31,9 +31,10 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
         mcp_server_ids: serde_json::from_str(&ids).unwrap_or_default(),
         created_at: row.get(5)?,
         updated_at: row.get(6)?,
-        message_count: row.get(7)?,
-        preview: row.get(8)?,
-        run_state: if row.get(9)? {
+        mcp_profile: row.get(7)?,
+        message_count: row.get(8)?,
+        preview: row.get(9)?,
+        run_state: if row.get(10)? {
             RunState::WaitingApproval
         } else {
             RunState::Idle
@@ -158,6 +159,15 @@ pub fn update_session(
         "UPDATE flow_sessions SET title = ?2, model = ?3, mcp_server_ids = ?4,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
         params![id, title, model, to_json(&mcp_server_ids)],
+    )?;
+    get_session(c, id)
+}
+
+/// The MCP profile session `id` uses (None: its own servers).
+pub fn set_profile(c: &Connection, id: i64, profile: Option<&str>) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET mcp_profile = ?2 WHERE id = ?1",
+        params![id, profile],
     )?;
     get_session(c, id)
 }

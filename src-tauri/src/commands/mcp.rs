@@ -234,6 +234,25 @@ pub async fn mcp_save_request(
 }
 
 #[tauri::command]
+pub async fn mcp_profiles(
+    state: State<'_, AppState>,
+    _req: Req<mcp::Profiles>,
+) -> Out<mcp::Profiles> {
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.profiles()).await
+}
+
+#[tauri::command]
+pub async fn mcp_save_profile(
+    state: State<'_, AppState>,
+    req: Req<mcp::SaveProfile>,
+) -> Out<mcp::SaveProfile> {
+    let mcp::SaveProfile { profile, remove } = req.0;
+    let mcp = state.mcp.clone();
+    blocking(move || mcp.save_profile(profile, remove)).await
+}
+
+#[tauri::command]
 pub async fn mcp_sign_out(state: State<'_, AppState>, req: Req<mcp::SignOut>) -> Out<mcp::SignOut> {
     let mcp::SignOut { id } = req.0;
     let mcp = state.mcp.clone();

@@ -196,6 +196,38 @@ fn mcp_hub_through_the_real_window() {
     });
     dismiss_toasts(d);
 
+    let server_id: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM mcp_servers WHERE name = 'everything'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // A profile: the server without its echo tool, for Flow sessions.
+    d.click("[data-testid=mcp-profiles]");
+    d.find("[data-testid=mcp-profiles-empty]");
+    d.type_into("[data-testid=mcp-profile-name]", "Lean");
+    d.click(&format!("[data-testid=mcp-profile-server-{server_id}]"));
+    d.click(&format!("[data-testid=mcp-profile-tool-{server_id}-echo]"));
+    d.step("mcp-profile");
+    d.click("[data-testid=mcp-profile-save]");
+    wait_text(d, "[data-testid=mcp-profile-list]", "Lean");
+    let stored: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'mcp.profiles'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stored).unwrap(),
+        json!([{"name": "Lean", "servers": [{"server_id": server_id, "tools_off": ["echo"]}]}])
+    );
+    d.click("[data-testid=mcp-profiles-dialog] .dialog-footer .button:not(.primary)");
+    dismiss_toasts(d);
+
     // A prompt filled in with its argument, as the server renders it.
     d.click("[data-testid=tab-prompts]");
     d.click("[data-testid=prompt-args-prompt]");
@@ -228,14 +260,6 @@ fn mcp_hub_through_the_real_window() {
         ) == json!(true))
         .then_some(())
     });
-    let server_id: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT id FROM mcp_servers WHERE name = 'everything'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
     let toggled = d.async_script(
         "const done = arguments[arguments.length - 1];
          window.__TAURI__.core.invoke('mcp_call_tool', {id: arguments[0], tool: 'toggle-subscriber-updates', arguments: {}})

@@ -212,10 +212,25 @@ pub(super) fn ToolsDialog(
             .map(|s| s.mcp_server_ids)
             .unwrap_or_default(),
     );
+    // An MCP profile instead of servers ticked here ("": none).
+    let profiles = resource(|| mcp::Profiles {});
+    let profile = RwSignal::new(
+        session
+            .get_untracked()
+            .and_then(|s| s.mcp_profile)
+            .unwrap_or_default(),
+    );
     let save = Action::new_local(move |_: &()| {
-        let patch = FlowSessionPatch {
-            mcp_server_ids: Some(chosen.get_untracked()),
-            ..Default::default()
+        let patch = match profile.get_untracked() {
+            p if p.is_empty() => FlowSessionPatch {
+                mcp_server_ids: Some(chosen.get_untracked()),
+                mcp_profile: Some(String::new()),
+                ..Default::default()
+            },
+            p => FlowSessionPatch {
+                mcp_profile: Some(p),
+                ..Default::default()
+            },
         };
         async move {
             match ipc::call(&flow::UpdateSession { id, patch }).await {
@@ -240,6 +255,20 @@ pub(super) fn ToolsDialog(
     view! {
         <Dialog title="Tools for this session".to_string() on_close=on_close test_id="flow-tools-dialog">
             <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
+            {loaded(profiles, "", move |list| {
+                (!list.is_empty()).then(|| view! {
+                    <label class="field">
+                        <span>"MCP profile"</span>
+                        <select class="input" data-testid="flow-profile" prop:value=move || profile.get()
+                            on:change=move |ev| profile.set(event_target_value(&ev))>
+                            <option value="">"None: the servers ticked below"</option>
+                            {list.into_iter().map(|p| view! {
+                                <option value=p.name.clone()>{format!("{} ({} server(s))", p.name, p.servers.len())}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }).into_any()
+            })}
             {loaded(servers, "Loading MCP servers…", move |list| {
                 if list.is_empty() {
                     return view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any();

@@ -378,3 +378,159 @@ pub(super) fn DeleteDialog(server: McpServer, on_close: Callback<()>) -> impl In
         </ConfirmDialog>
     }
 }
+
+/// Named sets of servers, each without the tools unticked here, that a
+/// Flow session can use (its Tools dialog).
+#[component]
+pub(super) fn ProfilesDialog(on_close: Callback<()>) -> impl IntoView {
+    use ai_desktop_api::mcp::{McpProfile, McpProfileServer};
+    let toasts = use_toasts();
+    let profiles = RwSignal::new(Vec::<McpProfile>::new());
+    let servers = RwSignal::new(Vec::<McpServer>::new());
+    // Tools of the running servers, to untick.
+    let tools = RwSignal::new(BTreeMap::<i64, Vec<String>>::new());
+    spawn_local(async move {
+        if let Ok(p) = ipc::call(&mcp::Profiles {}).await {
+            let _ = profiles.try_set(p);
+        }
+        if let Ok(list) = ipc::call(&mcp::List {}).await {
+            for s in list.iter().filter(|s| s.state == McpState::Running) {
+                if let Ok(t) = ipc::call(&mcp::Tools { id: s.id }).await {
+                    let names: Vec<String> = t.into_iter().map(|t| t.name).collect();
+                    let _ = tools.try_update(|m| {
+                        m.insert(s.id, names);
+                    });
+                }
+            }
+            let _ = servers.try_set(list);
+        }
+    });
+    let name = RwSignal::new(String::new());
+    // Server → the tools left out; a server in the map is in the profile.
+    let chosen = RwSignal::new(BTreeMap::<i64, Vec<String>>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let save = move |profile: McpProfile, remove: bool| {
+        spawn_local(async move {
+            match ipc::call(&mcp::SaveProfile { profile, remove }).await {
+                Ok(list) => {
+                    let _ = profiles.try_set(list);
+                    let _ = error.try_set(None);
+                    if !remove {
+                        toasts.success("Profile saved");
+                        let _ = name.try_set(String::new());
+                        let _ = chosen.try_set(BTreeMap::new());
+                    }
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let profile = McpProfile {
+            name: name.get_untracked(),
+            servers: chosen
+                .get_untracked()
+                .into_iter()
+                .map(|(server_id, tools_off)| McpProfileServer {
+                    server_id,
+                    tools_off,
+                })
+                .collect(),
+        };
+        save(profile, false);
+    };
+    let edit = move |p: McpProfile| {
+        name.set(p.name.clone());
+        chosen.set(
+            p.servers
+                .into_iter()
+                .map(|s| (s.server_id, s.tools_off))
+                .collect(),
+        );
+    };
+    view! {
+        <Dialog title="MCP profiles".to_string() on_close=on_close test_id="mcp-profiles-dialog">
+            <div class="dialog-body">
+                <p class="muted">"A profile is a set of servers, each with the tools you leave ticked. A Flow session on a profile is offered exactly those (tools turned off in the Hub stay off)."</p>
+                {move || if profiles.with(Vec::is_empty) {
+                    view! { <p class="muted" data-testid="mcp-profiles-empty">"No profiles yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list" data-testid="mcp-profile-list">
+                            {profiles.get().into_iter().map(|p| {
+                                let (e, r) = (p.clone(), p.clone());
+                                view! {
+                                    <li class="git-change">
+                                        <strong>{p.name.clone()}</strong>
+                                        <span class="muted small-text">{format!("{} server(s)", p.servers.len())}</span>
+                                        <span class="row-actions">
+                                            <button type="button" class="button small" on:click=move |_| edit(e.clone())>"Edit"</button>
+                                            <button type="button" class="button small danger" on:click=move |_| save(r.clone(), true)>"Delete"</button>
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                <form class="profile-form" on:submit=submit>
+                    <label class="field">
+                        <span>"Name"</span>
+                        <input class="input" data-testid="mcp-profile-name" prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </label>
+                    <ul class="plain-list">
+                        {move || servers.get().into_iter().map(|s| {
+                            let sid = s.id;
+                            view! {
+                                <li>
+                                    <label class="check">
+                                        <input type="checkbox" data-testid=format!("mcp-profile-server-{sid}")
+                                            prop:checked=move || chosen.with(|c| c.contains_key(&sid))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| { if on { c.entry(sid).or_default(); } else { c.remove(&sid); } });
+                                            }/>
+                                        <strong>{s.name.clone()}</strong>
+                                    </label>
+                                    {move || chosen.with(|c| c.contains_key(&sid)).then(|| match tools.with(|t| t.get(&sid).cloned()) {
+                                        None => view! { <p class="muted small-text">"All its tools (start it to choose them)."</p> }.into_any(),
+                                        Some(names) => view! {
+                                            <div class="elicit-choices">
+                                                {names.into_iter().map(|tool| {
+                                                    let (t1, t2) = (tool.clone(), tool.clone());
+                                                    view! {
+                                                        <label class="check small-text">
+                                                            <input type="checkbox" data-testid=format!("mcp-profile-tool-{sid}-{tool}")
+                                                                prop:checked=move || chosen.with(|c| c.get(&sid).is_some_and(|off| !off.contains(&t1)))
+                                                                on:change=move |ev| {
+                                                                    let on = event_target_checked(&ev);
+                                                                    chosen.update(|c| if let Some(off) = c.get_mut(&sid) {
+                                                                        off.retain(|x| *x != t2);
+                                                                        if !on { off.push(t2.clone()); off.sort(); }
+                                                                    });
+                                                                }/>
+                                                            {tool.clone()}
+                                                        </label>
+                                                    }
+                                                }).collect_view()}
+                                            </div>
+                                        }.into_any(),
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
+                    <footer class="dialog-footer">
+                        <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button>
+                        <button type="submit" class="button primary" data-testid="mcp-profile-save">"Save profile"</button>
+                    </footer>
+                </form>
+            </div>
+        </Dialog>
+    }
+}

@@ -92,6 +92,7 @@ enum Modal {
     Edit(McpServer),
     Import,
     Export,
+    Profiles,
     Delete(McpServer),
 }
 
@@ -154,6 +155,8 @@ pub fn McpPage() -> impl IntoView {
                 </div>
                 <div class="header-actions">
                     <button class="button" data-testid="mcp-import" on:click=move |_| modal.set(Modal::Import)>"Import…"</button>
+                    <button class="button" data-testid="mcp-profiles" title="Named sets of servers and their tools, for Flow sessions"
+                        on:click=move |_| modal.set(Modal::Profiles)>"Profiles…"</button>
                     <button class="button" data-testid="mcp-export" title="The servers as the mcpServers JSON other MCP clients read"
                         on:click=move |_| modal.set(Modal::Export)>"Export…"</button>
                     <button class="button primary" data-testid="mcp-add" on:click=move |_| modal.set(Modal::Add)>
@@ -202,6 +205,7 @@ pub fn McpPage() -> impl IntoView {
                 Modal::Edit(s) => view! { <ServerDialog existing=Some(s) on_close=close on_saved=Callback::new(|_| ())/> }.into_any(),
                 Modal::Import => view! { <ImportDialog on_close=close/> }.into_any(),
                 Modal::Export => view! { <ExportDialog on_close=close/> }.into_any(),
+                Modal::Profiles => view! { <ProfilesDialog on_close=close/> }.into_any(),
                 Modal::Delete(s) => view! { <DeleteDialog server=s on_close=close/> }.into_any(),
             }}
         </section>
