@@ -87,35 +87,34 @@ impl FlowAgent {
         Ok((title, model, ids))
     }
 
-    /// The profile a patch chooses (`Some(None)`: none any more) and the
-    /// servers it brings; refused if there is no such profile.
-    fn patch_profile(
-        &self,
-        patch: &FlowSessionPatch,
-    ) -> Result<Option<(Option<String>, Option<Vec<i64>>)>> {
+    /// The profile a patch chooses, if it says one (refused if there is
+    /// no such profile).
+    fn patch_profile(&self, patch: &FlowSessionPatch) -> Result<Option<ProfileChoice>> {
         let Some(name) = patch.mcp_profile.as_deref().map(str::trim) else {
             return Ok(None);
         };
         if name.is_empty() {
-            return Ok(Some((None, None)));
+            return Ok(Some(ProfileChoice::default()));
         }
         let profile = self.mcp.profile(name)?.ok_or_else(|| {
             Error::InvalidInput(format!("There is no MCP profile named \"{name}\"."))
         })?;
-        let ids = profile.servers.iter().map(|s| s.server_id).collect();
-        Ok(Some((Some(profile.name), Some(ids))))
+        Ok(Some(ProfileChoice {
+            servers: Some(profile.servers.iter().map(|s| s.server_id).collect()),
+            name: Some(profile.name),
+        }))
     }
 
     pub fn create_session(&self, mut patch: FlowSessionPatch) -> Result<FlowSession> {
         let profile = self.patch_profile(&patch)?;
-        if let Some((_, Some(ids))) = &profile {
-            patch.mcp_server_ids = Some(ids.clone());
+        if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
+            patch.mcp_server_ids = Some(ids);
         }
         let (title, model, ids) = self.check_patch(&patch, None)?;
         let s = self.store.with(|c| {
             let s = store::flow::insert_session(c, &title, model.as_deref(), &ids)?;
             match &profile {
-                Some((name, _)) => store::flow::set_profile(c, s.id, name.as_deref()),
+                Some(p) => store::flow::set_profile(c, s.id, p.name.as_deref()),
                 None => Ok(s),
             }
         })?;
@@ -126,13 +125,13 @@ impl FlowAgent {
     pub fn update_session(&self, id: i64, mut patch: FlowSessionPatch) -> Result<FlowSession> {
         let current = self.session(id)?;
         let profile = self.patch_profile(&patch)?;
-        if let Some((_, Some(ids))) = &profile {
-            patch.mcp_server_ids = Some(ids.clone());
+        if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
+            patch.mcp_server_ids = Some(ids);
         }
         let (title, model, ids) = self.check_patch(&patch, Some(&current))?;
         // Servers chosen by hand end the use of a profile.
-        let profile = match (&profile, &patch.mcp_server_ids) {
-            (Some(p), _) => Some(p.0.clone()),
+        let profile = match (profile, &patch.mcp_server_ids) {
+            (Some(p), _) => Some(p.name),
             (None, Some(_)) => Some(None),
             (None, None) => None,
         };
@@ -180,4 +179,11 @@ impl FlowAgent {
     }
 
     // ---- the conversation ---------------------------------------------
+}
+
+/// A profile a patch chose: its name and servers (both None: no profile).
+#[derive(Default)]
+struct ProfileChoice {
+    name: Option<String>,
+    servers: Option<Vec<i64>>,
 }
