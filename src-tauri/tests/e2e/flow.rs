@@ -179,6 +179,23 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         .filter(|v| *v == "What's weather in Oslo?")
         .map(|_| ())
     });
+    // A resource of the session's server, read into the message box.
+    d.click("[data-testid=flow-attach-resource]");
+    d.click("[data-testid=flow-resource-architecture\\.md]");
+    d.wait_until("the resource in the message box", || {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.querySelector('[data-testid=flow-input]').value;", "args": []})),
+        )
+        .as_str()
+        .filter(|v| {
+            v.starts_with("What's weather in Oslo?\n\ndemo://resource/static/document/architecture.md:\n```\n")
+                && v.ends_with("\n```")
+        })
+        .map(|_| ())
+    });
+    d.step("flow-resource-attached");
     d.call(
         "POST",
         "/execute/sync",

@@ -21,6 +21,16 @@ pub(super) fn Conversation(
     let sending = RwSignal::new(false);
     let renaming = RwSignal::new(None::<String>);
     let inserting = RwSignal::new(false);
+    let attaching = RwSignal::new(false);
+    // Text put into the message box (after what is there).
+    let put = move |text: String| {
+        draft.update(|d| {
+            if !d.trim().is_empty() {
+                d.push_str("\n\n");
+            }
+            d.push_str(&text);
+        });
+    };
     let models = RwSignal::new(Vec::<String>::new());
     let pane = NodeRef::<html::Div>::new();
 
@@ -275,19 +285,27 @@ pub(super) fn Conversation(
                 <InsertPromptDialog server_ids=session.get_untracked().map(|s| s.mcp_server_ids).unwrap_or_default()
                     on_close=Callback::new(move |_| inserting.set(false))
                     on_insert=Callback::new(move |text: String| {
-                        draft.update(|d| {
-                            if !d.trim().is_empty() {
-                                d.push_str("\n\n");
-                            }
-                            d.push_str(&text);
-                        });
+                        put(text);
                         inserting.set(false);
                     })/>
             })}
+            {move || attaching.get().then(|| view! {
+                <AttachResourceDialog server_ids=session.get_untracked().map(|s| s.mcp_server_ids).unwrap_or_default()
+                    on_close=Callback::new(move |_| attaching.set(false))
+                    on_insert=Callback::new(move |text: String| {
+                        put(text);
+                        attaching.set(false);
+                    })/>
+            })}
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <div class="composer-tools">
                 <button type="button" class="button small" data-testid="flow-insert-prompt"
                     title="Fill in a prompt of the session's MCP servers and put it in the message box"
                     on:click=move |_| inserting.set(true)>"Prompt…"</button>
+                <button type="button" class="button small" data-testid="flow-attach-resource"
+                    title="Read a resource of the session's MCP servers into the message box"
+                    on:click=move |_| attaching.set(true)>"Resource…"</button>
+                </div>
                 <textarea class="input" rows="3" data-testid="flow-input"
                     placeholder="Message the agent (Enter sends, Shift+Enter for a new line)"
                     prop:value=move || draft.get()

@@ -479,3 +479,93 @@ pub(super) fn InsertPromptDialog(
         </Dialog>
     }
 }
+
+/// A resource of one of the session's MCP servers, read and put into the
+/// message box as a quoted block naming its URI.
+#[component]
+pub(super) fn AttachResourceDialog(
+    server_ids: Vec<i64>,
+    on_insert: Callback<String>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    use ai_desktop_api::mcp::{self, McpContent, McpResource};
+    let resources = RwSignal::new(None::<Result<Vec<(i64, McpResource)>, ApiError>>);
+    spawn_local(async move {
+        let mut all = Vec::new();
+        let mut failed = None;
+        for id in server_ids {
+            match ipc::call(&mcp::Resources { id }).await {
+                Ok(list) => all.extend(list.into_iter().map(|r| (id, r))),
+                Err(e) => failed = Some(e),
+            }
+        }
+        let result = match (all.is_empty(), failed) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(all),
+        };
+        let _ = resources.try_set(Some(result));
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let attach = move |id: i64, uri: String| {
+        spawn_local(async move {
+            match ipc::call(&mcp::ReadResource {
+                id,
+                uri: uri.clone(),
+            })
+            .await
+            {
+                Ok(read) => {
+                    let text: Vec<String> = read
+                        .contents
+                        .into_iter()
+                        .filter_map(|c| match c {
+                            McpContent::Resource { text, .. } => text,
+                            McpContent::Text { text } => Some(text),
+                            _ => None,
+                        })
+                        .collect();
+                    if text.is_empty() {
+                        let _ = error.try_set(Some(ApiError::new(
+                            ai_desktop_api::ErrorCode::InvalidInput,
+                            "That resource has no text to attach (binary content).".to_string(),
+                        )));
+                        return;
+                    }
+                    on_insert.run(format!("{uri}:\n```\n{}\n```", text.join("\n")));
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <Dialog title="Attach a resource".to_string() on_close=on_close test_id="flow-resource-dialog">
+            <div class="dialog-body">
+                {move || match resources.get() {
+                    None => view! { <div class="loading"><span class="spinner"></span>"Asking the session's servers for resources…"</div> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"The session's MCP servers offer no resources (choose servers with the Tools button)."</p> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <ul class="plain-list" data-testid="flow-resource-list">
+                            {list.into_iter().map(|(id, r)| {
+                                let uri = r.uri.clone();
+                                view! {
+                                    <li>
+                                        <button type="button" class="link" data-testid=format!("flow-resource-{}", r.name)
+                                            on:click=move |_| attach(id, uri.clone())>{r.name.clone()}</button>
+                                        <span class="mono small-text muted">" "{r.uri.clone()}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </footer>
+            </div>
+        </Dialog>
+    }
+}
