@@ -53,6 +53,40 @@ fn history(repo: &Path) {
     commit(repo, "a", "a3");
 }
 
+/// Each commit's parents, as git lists them.
+fn parents_by_git(repo: &Path) -> HashMap<String, Vec<String>> {
+    git(
+        repo,
+        &["rev-list", "--parents", "HEAD", "--branches", "--remotes"],
+    )
+    .lines()
+    .map(|l| {
+        let mut ids = l.split(' ').map(str::to_string);
+        (ids.next().unwrap(), ids.collect())
+    })
+    .collect()
+}
+
+/// An app on `root` with `repo` registered as `name`.
+fn open_with(root: &Path, repo: &Path, name: &str) -> (Arc<App>, i64) {
+    let app = App::open(
+        Config::isolated(root, "test"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let id = app
+        .repos
+        .create(NewRepository {
+            name: name.into(),
+            path: repo.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap()
+        .id;
+    (app, id)
+}
+
 /// Checks the rows against each other and against git's parents.
 fn check(rows: &[GraphRow], parents: &HashMap<String, Vec<String>>) {
     let place: HashMap<&str, usize> = rows
@@ -106,32 +140,8 @@ fn the_graph_lists_every_commit_with_consistent_lanes() {
     let root = tmp.path().canonicalize().unwrap();
     let repo = root.join("shop");
     history(&repo);
-    let app = App::open(
-        Config::isolated(&root, "test"),
-        Arc::new(RecordingSink::default()),
-    )
-    .unwrap();
-    let id = app
-        .repos
-        .create(NewRepository {
-            name: "shop".into(),
-            path: repo.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap()
-        .id;
-    let listed = git(
-        &repo,
-        &["rev-list", "--parents", "HEAD", "--branches", "--remotes"],
-    );
-    let parents: HashMap<String, Vec<String>> = listed
-        .lines()
-        .map(|l| {
-            let mut ids = l.split(' ').map(str::to_string);
-            (ids.next().unwrap(), ids.collect())
-        })
-        .collect();
+    let (app, id) = open_with(&root, &repo, "shop");
+    let parents = parents_by_git(&repo);
 
     let whole = app.git_ops.graph(id, 0, 500).unwrap();
     assert_eq!(whole.total as usize, parents.len());
@@ -218,32 +228,8 @@ fn a_large_history_is_laid_out_as_far_as_it_is_scrolled() {
     ai_desktop_core::testkit::git_cli::generate_history(&repo, 6000);
     // With a commit-graph git lists in topological order as it goes.
     git(&repo, &["commit-graph", "write", "--reachable"]);
-    let app = App::open(
-        Config::isolated(&root, "test"),
-        Arc::new(RecordingSink::default()),
-    )
-    .unwrap();
-    let id = app
-        .repos
-        .create(NewRepository {
-            name: "big".into(),
-            path: repo.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap()
-        .id;
-    let listed = git(
-        &repo,
-        &["rev-list", "--parents", "HEAD", "--branches", "--remotes"],
-    );
-    let parents: HashMap<String, Vec<String>> = listed
-        .lines()
-        .map(|l| {
-            let mut ids = l.split(' ').map(str::to_string);
-            (ids.next().unwrap(), ids.collect())
-        })
-        .collect();
+    let (app, id) = open_with(&root, &repo, "big");
+    let parents = parents_by_git(&repo);
 
     let first = app.git_ops.graph(id, 0, 200).unwrap();
     assert_eq!(first.rows.len(), 200);

@@ -177,6 +177,18 @@ pub fn history_child(dir: &Path) -> Result<std::process::Child> {
         "--branches",
         "--remotes",
     ]);
+    in_user_env(&mut cmd, dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::failed("Could not run git rev-list.", e))
+}
+
+/// `cmd` set to run in `dir` with the user's environment, no prompts, the C
+/// locale (its output is parsed), no input and its output piped.
+fn in_user_env<'c>(
+    cmd: &'c mut std::process::Command,
+    dir: &Path,
+) -> &'c mut std::process::Command {
     cmd.current_dir(dir)
         .env_clear()
         .envs(crate::procs::user_env())
@@ -184,9 +196,6 @@ pub fn history_child(dir: &Path) -> Result<std::process::Child> {
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| Error::failed("Could not run git rev-list.", e))
 }
 
 /// `git rev-list --count` of what [`history_child`] lists: how many rows
@@ -290,13 +299,7 @@ fn read_only(
     what: &str,
 ) -> Result<Vec<u8>> {
     use std::os::unix::process::CommandExt;
-    cmd.current_dir(dir)
-        .env_clear()
-        .envs(crate::procs::user_env())
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+    in_user_env(&mut cmd, dir)
         .stderr(Stdio::piped())
         .process_group(0);
     let child = cmd
