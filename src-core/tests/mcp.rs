@@ -1342,6 +1342,9 @@ async fn a_watched_resource_tells_when_it_changes() {
     hub.subscribe(server.id, &uri, false).await.unwrap();
     let err = hub.subscribe(server.id, "", true).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let pid = hub.get(server.id).unwrap().pid.unwrap();
+    hub.stop(server.id).await.unwrap();
+    assert_group_gone(pid);
 }
 
 /// Requests typed in the raw protocol view: sent as typed and answered as
