@@ -1006,12 +1006,7 @@ async fn a_turned_off_tool_is_neither_offered_nor_run() {
     f.provider.push(text(&["Nothing to echo with."]));
     f.agent.send(session, "Please echo something").unwrap();
     f.wait_state(session, RunState::Idle).await;
-    let offered: Vec<String> = f.provider.chats()[0].body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
-        .collect();
+    let offered = offered_names(&f.provider.chats()[0].body);
     assert!(
         !offered.iter().any(|n| n == "Everything__echo"),
         "{offered:?}"
@@ -1026,14 +1021,8 @@ async fn a_turned_off_tool_is_neither_offered_nor_run() {
     f.provider.push(text(&["Now I could."]));
     f.agent.send(session, "And now?").unwrap();
     f.wait_state(session, RunState::Idle).await;
-    let chats = f.provider.chats();
-    let again = chats.last().unwrap().body["tools"]
-        .as_array()
-        .unwrap()
-        .clone();
-    assert!(again
-        .iter()
-        .any(|t| t["function"]["name"] == "Everything__echo"));
+    let again = offered_names(&f.provider.chats().last().unwrap().body);
+    assert!(again.iter().any(|n| n == "Everything__echo"), "{again:?}");
 }
 
 /// A session using an MCP profile gets the profile's servers without the
@@ -1072,12 +1061,7 @@ async fn a_session_on_a_profile_is_offered_the_profiles_tools_only() {
     f.provider.push(text(&["ok"]));
     f.agent.send(session.id, "Which tools?").unwrap();
     f.wait_state(session.id, RunState::Idle).await;
-    let offered: Vec<String> = f.provider.chats()[0].body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
-        .collect();
+    let offered = offered_names(&f.provider.chats()[0].body);
     assert!(
         !offered.iter().any(|n| n == "Everything__echo"),
         "{offered:?}"
@@ -1116,4 +1100,14 @@ async fn a_session_on_a_profile_is_offered_the_profiles_tools_only() {
     // A deleted server leaves the profile (a profile left empty goes).
     f.mcp.delete(server).await.unwrap();
     assert!(f.mcp.profiles().unwrap().is_empty());
+}
+
+/// The tool names a chat request offered the model.
+fn offered_names(body: &serde_json::Value) -> Vec<String> {
+    body["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
+        .collect()
 }

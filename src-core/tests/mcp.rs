@@ -880,7 +880,7 @@ async fn asked(fx: &Fixture) -> ai_desktop_api::mcp::McpElicitation {
 /// A server's question (elicitation) reaches the user as a form with the
 /// server's defaults; an answer that does not match the schema is refused
 /// and the question stays; the accepted values reach the server; declining
-/// and the timeout reach it too; a stopped server's question goes away.
+/// reaches it too; a stopped server's question goes away.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
     use ai_desktop_api::mcp::{McpElicitAction, McpElicitKind};
