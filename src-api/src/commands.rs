@@ -66,6 +66,7 @@ pub const BY_DOMAIN: &[&[&str]] = &[
     crate::repos::COMMANDS,
     crate::vscode::COMMANDS,
     crate::mcp::COMMANDS,
+    crate::gateway::COMMANDS,
     crate::deployments::COMMANDS,
     crate::services::COMMANDS,
     crate::flow::COMMANDS,

@@ -28,6 +28,15 @@ pub const MCP_RESOURCE_UPDATED: &str = "mcp:resource:updated";
 /// or its server went away.
 pub const MCP_ELICITATION_DONE: &str = "mcp:elicitation:done";
 
+/// Payload: [`crate::gateway::GatewayStatus`] (settings, state or tools changed).
+pub const GATEWAY_UPDATED: &str = "gateway:updated";
+/// Payload: [`crate::gateway::GatewayApproval`]: a client's call waits for the user.
+pub const GATEWAY_APPROVAL: &str = "gateway:approval";
+/// Payload: [`Deleted`] (its `id` is the approval's): answered or timed out.
+pub const GATEWAY_APPROVAL_DONE: &str = "gateway:approval:done";
+/// Payload: [`crate::gateway::GatewayCall`]: a call through the gateway ended.
+pub const GATEWAY_CALL: &str = "gateway:call";
+
 /// Payload: [`crate::deployments::Deployment`] (created, changed, or its
 /// status or metrics moved).
 pub const DEPLOYMENT_UPDATED: &str = "deployment:updated";

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod flow;
+pub mod gateway;
 pub mod git;
 pub mod logs;
 pub mod mcp;

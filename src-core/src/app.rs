@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::files::FileBrowser;
 use crate::flow::FlowAgent;
+use crate::gateway::{Gateway, GatewayParts};
 use crate::git::identity::Identity;
 use crate::git::ops::GitOps;
 use crate::git::sync::GitSync;
@@ -147,6 +148,8 @@ pub struct App {
     pub deployments: Arc<DeploymentManager>,
     pub services: Arc<ServiceManager>,
     pub flow: Arc<FlowAgent>,
+    /// The MCP endpoint other clients on this machine use.
+    pub gateway: Arc<Gateway>,
     pub system: Arc<SystemMonitor>,
     pub terminals: Arc<TerminalManager>,
     pub identity: Arc<Identity>,
@@ -202,6 +205,17 @@ impl App {
             McpConfig::new(config.user_env.clone()),
         )?;
         let flow = FlowAgent::new(store.clone(), mcp.clone(), events.clone(), dir.clone());
+        let gateway = Gateway::new(GatewayParts {
+            store: store.clone(),
+            events: events.clone(),
+            mcp: mcp.clone(),
+            repos: repos.clone(),
+            changes: changes.clone(),
+            deployments: deployments.clone(),
+            services: services.clone(),
+            vscode: vscode.clone(),
+            data_dir: dir.clone(),
+        });
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
@@ -232,6 +246,7 @@ impl App {
             deployments,
             services,
             flow,
+            gateway,
             config,
         }))
     }
@@ -264,6 +279,8 @@ impl App {
                 Err(e) => log::warn!("could not reconcile MCP servers: {}", e.with_detail_text()),
             }
         });
+        let gateway = self.gateway.clone();
+        tokio::spawn(async move { gateway.start_if_enabled().await });
     }
 
     /// Deletes a repository from the registry: its code-server goes first
@@ -372,6 +389,7 @@ impl App {
     /// Stops every managed process: code-server instances, deployments,
     /// MCP servers and running services. What cannot be stopped is logged.
     pub async fn stop_everything(&self) {
+        self.gateway.shutdown().await;
         if let Err(e) = self.vscode.stop_all().await {
             log::warn!("stop everything: code-server: {}", e.with_detail_text());
         }

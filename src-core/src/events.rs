@@ -7,6 +7,7 @@ use crate::util::lock;
 use ai_desktop_api::deployments::Deployment;
 use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::flow::{FlowMessage, FlowSession};
+use ai_desktop_api::gateway::{GatewayApproval, GatewayCall, GatewayStatus};
 use ai_desktop_api::git::RepoChanges;
 use ai_desktop_api::mcp::{McpElicitation, McpResourceUpdated, McpServer};
 use ai_desktop_api::repos::Repository;
@@ -35,6 +36,10 @@ pub enum DomainEvent {
     McpElicitation(Box<McpElicitation>),
     McpElicitationDone(i64),
     McpResourceUpdated(McpResourceUpdated),
+    GatewayUpdated(Box<GatewayStatus>),
+    GatewayApproval(Box<GatewayApproval>),
+    GatewayApprovalDone(i64),
+    GatewayCall(Box<GatewayCall>),
 }
 
 impl DomainEvent {
@@ -57,6 +62,10 @@ impl DomainEvent {
             DomainEvent::McpElicitation(_) => events::MCP_ELICITATION,
             DomainEvent::McpElicitationDone(_) => events::MCP_ELICITATION_DONE,
             DomainEvent::McpResourceUpdated(_) => events::MCP_RESOURCE_UPDATED,
+            DomainEvent::GatewayUpdated(_) => events::GATEWAY_UPDATED,
+            DomainEvent::GatewayApproval(_) => events::GATEWAY_APPROVAL,
+            DomainEvent::GatewayApprovalDone(_) => events::GATEWAY_APPROVAL_DONE,
+            DomainEvent::GatewayCall(_) => events::GATEWAY_CALL,
         })
     }
 
@@ -81,6 +90,10 @@ impl DomainEvent {
             DomainEvent::McpElicitation(q) => serde_json::to_value(q),
             DomainEvent::McpElicitationDone(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::McpResourceUpdated(u) => serde_json::to_value(u),
+            DomainEvent::GatewayUpdated(s) => serde_json::to_value(s),
+            DomainEvent::GatewayApproval(a) => serde_json::to_value(a),
+            DomainEvent::GatewayApprovalDone(id) => serde_json::to_value(Deleted { id: *id }),
+            DomainEvent::GatewayCall(c) => serde_json::to_value(c),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

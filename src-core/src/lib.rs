@@ -27,6 +27,7 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod flow;
+pub mod gateway;
 pub mod git;
 pub mod logging;
 pub mod mcp;

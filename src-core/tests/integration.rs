@@ -17,6 +17,7 @@ mod file_modes;
 mod files;
 mod flow;
 mod flow_provider;
+mod gateway;
 mod git_changes;
 mod git_graph;
 mod git_identity;

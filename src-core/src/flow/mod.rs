@@ -37,6 +37,7 @@ use tokio::sync::{broadcast, watch};
 use history::*;
 pub use tools::fingerprint;
 use tools::*;
+pub(crate) use tools::{function_names, offered_of};
 
 /// The longest message a user may send.
 const MAX_MESSAGE_CHARS: usize = 100_000;

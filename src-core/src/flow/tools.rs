@@ -5,13 +5,13 @@ use super::*;
 
 /// A tool offered to the model, and where it comes from.
 #[derive(Clone)]
-pub(super) struct Offered {
-    pub(super) server_id: i64,
-    pub(super) server_name: String,
-    pub(super) tool: String,
-    pub(super) description: String,
-    pub(super) schema: serde_json::Value,
-    pub(super) fingerprint: String,
+pub(crate) struct Offered {
+    pub(crate) server_id: i64,
+    pub(crate) server_name: String,
+    pub(crate) tool: String,
+    pub(crate) description: String,
+    pub(crate) schema: serde_json::Value,
+    pub(crate) fingerprint: String,
 }
 
 /// Hash of what the user approves: the description and the input schema.
@@ -45,7 +45,7 @@ pub(super) const MAX_FUNCTION_NAME: usize = 64;
 /// distinct after the cut — two servers with a tool of the same name, two
 /// long names that differ only past character 64, or two tools that slug to
 /// the same text each get their own, so none is unreachable.
-pub(super) fn function_names(offered: &[Offered]) -> Vec<String> {
+pub(crate) fn function_names(offered: &[Offered]) -> Vec<String> {
     let fit = |mut s: String, room: usize| {
         // Slugs are ASCII: any byte is a character boundary.
         s.truncate(room);
@@ -232,41 +232,54 @@ impl FlowAgent {
             None => None,
         };
         for id in &session.mcp_server_ids {
-            let Ok(server) = self.mcp.get(*id) else {
-                continue; // deleted since it was chosen
-            };
-            if server.state != McpState::Running {
-                self.mcp.start(*id).await.map_err(|e| {
-                    Error::Unavailable(format!(
-                        "The MCP server \"{}\" did not start: {e}",
-                        server.name
-                    ))
-                })?;
-            }
-            for t in self.mcp.tools(*id).await? {
-                // Turned off by the user: the agent never hears of it.
-                if server.disabled_tools.contains(&t.name) {
-                    continue;
-                }
-                let off_in_profile = profile.as_ref().is_some_and(|p| {
-                    p.servers
-                        .iter()
-                        .any(|s| s.server_id == *id && s.tools_off.contains(&t.name))
-                });
-                if off_in_profile {
-                    continue;
-                }
-                let description = t.description.clone().unwrap_or_default();
-                offered.push(Offered {
-                    server_id: *id,
-                    server_name: server.name.clone(),
-                    fingerprint: fingerprint(&description, &t.input_schema),
-                    tool: t.name,
-                    description,
-                    schema: t.input_schema,
-                });
-            }
+            offered.extend(offered_of(&self.mcp, *id, profile.as_ref()).await?);
         }
         Ok(offered)
     }
+}
+
+/// The tools server `id` offers to an agent or another client, started if
+/// it is not running: its enabled tools, less those `profile` leaves out.
+/// A deleted server offers none.
+pub(crate) async fn offered_of(
+    mcp: &Arc<McpHub>,
+    id: i64,
+    profile: Option<&ai_desktop_api::mcp::McpProfile>,
+) -> Result<Vec<Offered>> {
+    let mut offered = Vec::new();
+    let Ok(server) = mcp.get(id) else {
+        return Ok(offered); // deleted since it was chosen
+    };
+    if server.state != McpState::Running {
+        mcp.start(id).await.map_err(|e| {
+            Error::Unavailable(format!(
+                "The MCP server \"{}\" did not start: {e}",
+                server.name
+            ))
+        })?;
+    }
+    for t in mcp.tools(id).await? {
+        // Turned off by the user: the agent never hears of it.
+        if server.disabled_tools.contains(&t.name) {
+            continue;
+        }
+        let off_in_profile = profile.is_some_and(|p| {
+            p.servers
+                .iter()
+                .any(|s| s.server_id == id && s.tools_off.contains(&t.name))
+        });
+        if off_in_profile {
+            continue;
+        }
+        let description = t.description.clone().unwrap_or_default();
+        offered.push(Offered {
+            server_id: id,
+            server_name: server.name.clone(),
+            fingerprint: fingerprint(&description, &t.input_schema),
+            tool: t.name,
+            description,
+            schema: t.input_schema,
+        });
+    }
+    Ok(offered)
 }

@@ -6,6 +6,7 @@
 
 pub mod deployments;
 pub mod flow;
+pub mod gateway;
 pub mod git_undo;
 pub mod mcp;
 pub mod procs;

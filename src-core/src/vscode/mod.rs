@@ -129,6 +129,10 @@ pub struct OpenPlan {
     pub instance_url: String,
     /// A cookie jar of its own for an in-app window.
     pub webview_data_dir: PathBuf,
+    /// What the editor shows once signed in (the instance's URL, with a
+    /// file to open when one was asked for): where an editor window that
+    /// is already signed in goes.
+    pub target_url: String,
 }
 
 impl VsCodeManager {
@@ -727,7 +731,21 @@ impl VsCodeManager {
     /// listener on its port is its own process, then serves the sign-in
     /// hand-off page.
     pub async fn open(self: &Arc<Self>, repository_id: i64) -> Result<OpenPlan> {
+        self.open_at(repository_id, None).await
+    }
+
+    /// As [`VsCodeManager::open`], with the editor showing `file` (a path
+    /// inside the repository, relative to it) at `line` once it loads.
+    pub async fn open_at(
+        self: &Arc<Self>,
+        repository_id: i64,
+        file: Option<(&str, Option<u32>)>,
+    ) -> Result<OpenPlan> {
         let repo = self.repos.get(repository_id)?;
+        let target = match file {
+            None => None,
+            Some((path, line)) => Some(net::file_in_repository(Path::new(&repo.path), path, line)?),
+        };
         let instance = self.start(repository_id).await?;
         let (Some(port), Some(identity)) = (instance.port, self.identity(repository_id)) else {
             return Err(Error::Conflict(
@@ -749,7 +767,11 @@ impl VsCodeManager {
                         .into(),
                 )
             })?;
-        let handoff_url = net::serve_login_handoff(port, password)
+        let to = match &target {
+            Some(file) => net::open_file_path(port, &repo.path, file),
+            None => "/".to_string(),
+        };
+        let handoff_url = net::serve_login_handoff(port, password, &to)
             .await
             .map_err(|e| Error::failed("Could not prepare the sign-in page.", e))?;
         Ok(OpenPlan {
@@ -757,6 +779,7 @@ impl VsCodeManager {
             repository_name: repo.name,
             handoff_url,
             instance_url: format!("http://127.0.0.1:{port}/"),
+            target_url: format!("http://127.0.0.1:{port}{to}"),
             webview_data_dir: self.instance_dir(repository_id).join("webview"),
         })
     }

@@ -2,6 +2,7 @@
 //! a port's listener is our own process, and the one-shot login hand-off.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -120,12 +121,12 @@ const HANDOFF_TTL: Duration = Duration::from_secs(60);
 /// submits itself. Returns the page's URL (random path on a random port).
 /// The page is never served twice and the listener closes after one hit or
 /// [`HANDOFF_TTL`]; a request for any other path gets 404 and is not counted.
-pub async fn serve_login_handoff(port: u16, password: String) -> std::io::Result<String> {
+pub async fn serve_login_handoff(port: u16, password: String, to: &str) -> std::io::Result<String> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let nonce = crate::secrets::random_hex(16).map_err(std::io::Error::other)?;
     let own_port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{own_port}/{nonce}");
-    let page = login_page(port, &password);
+    let page = login_page(port, &password, to);
     tokio::spawn(async move {
         let serve = async {
             loop {
@@ -190,17 +191,91 @@ pub fn peer_is_our_user(peer_port: u16, local_port: u16) -> bool {
     })
 }
 
-fn login_page(port: u16, password: &str) -> String {
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A file to open: its absolute path (inside the repository) and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileTarget {
+    pub path: PathBuf,
+    pub line: Option<u32>,
+}
+
+/// `relative` resolved inside the repository at `root`: refused when it
+/// is absolute, climbs out (also through a symlink), or is not a file.
+pub fn file_in_repository(
+    root: &Path,
+    relative: &str,
+    line: Option<u32>,
+) -> crate::error::Result<FileTarget> {
+    use crate::error::Error;
+    let rel = Path::new(relative);
+    if relative.is_empty() || rel.is_absolute() || relative.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(format!(
+            "\"{}\" is not a path inside the repository (give it relative to the repository's folder).",
+            relative.escape_default()
+        )));
+    }
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::failed("The repository's folder cannot be read.", e))?;
+    let path = root
+        .join(rel)
+        .canonicalize()
+        .map_err(|_| Error::NotFound(format!("There is no file {relative} in the repository.")))?;
+    if !path.starts_with(&root) {
+        return Err(Error::Forbidden(format!(
+            "{relative} leads outside the repository."
+        )));
+    }
+    if !path.is_file() {
+        return Err(Error::InvalidInput(format!("{relative} is not a file.")));
+    }
+    if line == Some(0) {
+        return Err(Error::InvalidInput("Lines are counted from 1.".into()));
+    }
+    Ok(FileTarget { path, line })
+}
+
+/// The workbench's path and query that open `file` (at its line) in the
+/// folder `folder` of the instance on `port`: VS Code's web `payload`
+/// (`openFile` with `gotoLineMode`), every part percent-encoded so the
+/// sign-in's redirect passes it on unchanged.
+pub fn open_file_path(port: u16, folder: &str, file: &FileTarget) -> String {
+    let mut uri = format!("vscode-remote://127.0.0.1:{port}");
+    for part in file.path.iter().skip(1) {
+        uri.push('/');
+        uri.push_str(&encode(&part.to_string_lossy()));
+    }
+    if let Some(line) = file.line {
+        uri.push_str(&format!(":{line}"));
+    }
+    let payload = serde_json::json!([["openFile", uri], ["gotoLineMode", "true"]]).to_string();
+    format!("/?folder={}&payload={}", encode(folder), encode(&payload))
+}
+
+fn login_page(port: u16, password: &str, to: &str) -> String {
     // The password is 48 hex digits (ours), so it needs no escaping; checked anyway.
     let password: String = password
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let origin = format!("http://127.0.0.1:{port}");
+    // Percent-encoded: no quote or angle bracket reaches the page.
+    let to = encode(to);
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Opening VS Code…</title></head>\
          <body style=\"font-family:sans-serif;color:#555\"><p>Signing in to VS Code…</p>\
-         <form id=\"f\" method=\"post\" action=\"{origin}/login?to=%2F\">\
+         <form id=\"f\" method=\"post\" action=\"{origin}/login?to={to}\">\
          <input type=\"hidden\" name=\"password\" value=\"{password}\">\
          <input type=\"hidden\" name=\"base\" value=\".\">\
          <input type=\"hidden\" name=\"href\" value=\"{origin}/login\">\

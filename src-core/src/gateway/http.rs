@@ -1,0 +1,149 @@
+//! The gateway's listener: HTTP/1.1 on 127.0.0.1, one task per
+//! connection; a connection of another user is closed, a request without
+//! the token is answered 401, anything but [`PATH`] 404; the rest is
+//! rmcp's streamable-HTTP server.
+
+use super::handler::Handler;
+use super::{Gateway, PATH};
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+/// Binds `127.0.0.1:port` and serves until `stop`; answers the endpoint's
+/// URL and the accepting task (the port is free once it has ended).
+pub(super) async fn listen(
+    gateway: Arc<Gateway>,
+    port: u16,
+    stop: CancellationToken,
+) -> std::io::Result<(String, tokio::task::JoinHandle<()>)> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let port = listener.local_addr()?.port();
+    let config = StreamableHttpServerConfig::default()
+        .with_cancellation_token(stop.child_token())
+        .with_sse_keep_alive(Some(Duration::from_secs(30)));
+    let service: StreamableHttpService<Handler, LocalSessionManager> = StreamableHttpService::new(
+        {
+            let gateway = gateway.clone();
+            move || Ok(Handler::new(gateway.clone()))
+        },
+        Default::default(),
+        config,
+    );
+    let service = Arc::new(service);
+    let accepting = tokio::spawn(async move {
+        loop {
+            let (stream, peer) = tokio::select! {
+                _ = stop.cancelled() => return,
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        log::warn!("gateway: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+            };
+            // Only our own user's programs: another account on this
+            // machine gets nothing, not even a 401.
+            if !crate::vscode::net::peer_is_our_user(peer.port(), port) {
+                log::warn!(
+                    "gateway: refused a connection from another user (port {})",
+                    peer.port()
+                );
+                continue;
+            }
+            let service = service.clone();
+            let gateway = gateway.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let serve = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    let service = service.clone();
+                    let gateway = gateway.clone();
+                    async move { Ok::<_, Infallible>(answer(&gateway, &service, req).await) }
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), serve);
+                tokio::pin!(conn);
+                tokio::select! {
+                    _ = conn.as_mut() => {}
+                    _ = stop.cancelled() => conn.as_mut().graceful_shutdown(),
+                }
+            });
+        }
+    });
+    Ok((format!("http://127.0.0.1:{port}{PATH}"), accepting))
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut r = Response::new(Full::new(Bytes::from(text.to_string())).boxed());
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// Equal without telling how much of it was (no early exit).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn answer(
+    gateway: &Gateway,
+    service: &StreamableHttpService<Handler, LocalSessionManager>,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let token = match gateway.token() {
+        Ok(t) => t,
+        Err(e) => {
+            log::warn!("gateway: no token: {}", e.with_detail_text());
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "The gateway has no token.");
+        }
+    };
+    let presented = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !presented.is_some_and(|p| same(p.as_bytes(), token.as_bytes())) {
+        let mut r = plain(
+            StatusCode::UNAUTHORIZED,
+            "AI Desktop's MCP gateway needs its token: copy the client settings from MCP Hub → Gateway.",
+        );
+        r.headers_mut().insert(
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_static("Bearer realm=\"AI Desktop\""),
+        );
+        return r;
+    }
+    if req.uri().path() != PATH {
+        return plain(StatusCode::NOT_FOUND, "The MCP endpoint is /mcp.");
+    }
+    service.handle(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"ab"));
+        assert!(!same(b"", b"a"));
+    }
+}

@@ -1,0 +1,635 @@
+//! The MCP gateway: one streamable-HTTP endpoint on loopback through which
+//! other MCP clients on this machine (Claude Code, Cursor, a repository's
+//! code-server …) use the tools of the Hub's servers the user shares and
+//! AI Desktop's own workshop tools.
+//!
+//! **Who gets in.** The listener binds 127.0.0.1 only; a connection is
+//! served only when it comes from a process of the user the app runs as
+//! (the socket's owner, as for the code-server sign-in page) and each
+//! request carries the bearer token kept in `<data>/gateway-token` (0600,
+//! rotated on request; compared in constant time). Host and Origin are
+//! checked against loopback names (DNS rebinding).
+//!
+//! **What runs.** Each call goes through the user's rule for that tool
+//! (ask, allow, deny; ask unless the user said otherwise): an asked call
+//! waits, with a timeout, for Allow once / Allow for this client until the
+//! gateway stops / Deny in the window, as a Flow agent's calls do. Calls of
+//! the Hub's servers go through the Hub (schema checked, turned-off tools
+//! refused, kept in that server's history); every call, run or refused,
+//! is kept in the gateway's own history.
+
+mod handler;
+mod http;
+pub mod workshop;
+
+use crate::deployments::DeploymentManager;
+use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::flow::{function_names, offered_of};
+use crate::git::ChangesFeed;
+use crate::mcp::McpHub;
+use crate::repos::RepoRegistry;
+use crate::services::ServiceManager;
+use crate::store::{self, Store};
+use crate::util::lock;
+use crate::vscode::VsCodeManager;
+use ai_desktop_api::gateway::{
+    GatewayApproval, GatewayCall, GatewayDecision, GatewayRule, GatewaySettings, GatewayStatus,
+    GatewayTool,
+};
+use ai_desktop_api::mcp::McpContent;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// Settings key of [`GatewaySettings`].
+pub const SETTINGS: &str = "mcp.gateway";
+/// Settings key of the per-tool rules (name → [`GatewayRule`]).
+pub const RULES: &str = "mcp.gateway.rules";
+/// The server name workshop tools are listed under.
+pub const WORKSHOP: &str = "AI Desktop";
+/// The path the endpoint answers on.
+pub const PATH: &str = "/mcp";
+/// How long an asked call waits for the user before it is refused.
+pub const APPROVAL_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest text of a result kept in the history's summary.
+const SUMMARY_CHARS: usize = 240;
+/// Longest arguments kept in the history (as JSON text).
+const MAX_KEPT_ARGUMENTS: usize = 16 * 1024;
+
+/// Opens a repository's editor at a file (and line): the desktop side's
+/// window; none in a headless app.
+pub type EditorOpener =
+    Arc<dyn Fn(crate::vscode::OpenPlan) -> std::result::Result<(), String> + Send + Sync>;
+
+/// What the gateway works with.
+pub struct GatewayParts {
+    pub store: Arc<Store>,
+    pub events: Arc<dyn EventSink>,
+    pub mcp: Arc<McpHub>,
+    pub repos: Arc<RepoRegistry>,
+    pub changes: Arc<ChangesFeed>,
+    pub deployments: Arc<DeploymentManager>,
+    pub services: Arc<ServiceManager>,
+    pub vscode: Arc<VsCodeManager>,
+    pub data_dir: PathBuf,
+}
+
+struct Listening {
+    url: String,
+    settings: GatewaySettings,
+    stop: CancellationToken,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Listening {
+    /// Stops accepting and serving; returns once the port is closed.
+    async fn close(self) {
+        self.stop.cancel();
+        let _ = self.accepting.await;
+    }
+}
+
+struct Pending {
+    question: GatewayApproval,
+    reply: oneshot::Sender<GatewayDecision>,
+}
+
+/// One tool the gateway offers, and where its calls go.
+#[derive(Clone)]
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) server: String,
+    pub(crate) description: String,
+    pub(crate) schema: Value,
+    pub(crate) read_only: bool,
+    pub(crate) target: Target,
+}
+
+#[derive(Clone)]
+pub(crate) enum Target {
+    Workshop(workshop::Tool),
+    Hub { server_id: i64, tool: String },
+}
+
+pub struct Gateway {
+    parts: GatewayParts,
+    listening: tokio::sync::Mutex<Option<Listening>>,
+    error: Mutex<Option<String>>,
+    next: AtomicI64,
+    pending: Mutex<BTreeMap<i64, Pending>>,
+    /// (client, tool) pairs allowed until the gateway stops.
+    granted: Mutex<HashSet<(String, String)>>,
+    approval_timeout: Mutex<Duration>,
+    opener: Mutex<Option<EditorOpener>>,
+}
+
+impl Gateway {
+    pub fn new(parts: GatewayParts) -> Arc<Gateway> {
+        Arc::new(Gateway {
+            parts,
+            listening: tokio::sync::Mutex::new(None),
+            error: Mutex::new(None),
+            next: AtomicI64::new(1),
+            pending: Mutex::new(BTreeMap::new()),
+            granted: Mutex::new(HashSet::new()),
+            approval_timeout: Mutex::new(APPROVAL_TIMEOUT),
+            opener: Mutex::new(None),
+        })
+    }
+
+    /// How long an asked call waits (tests shorten it).
+    pub fn set_approval_timeout(&self, timeout: Duration) {
+        *lock(&self.approval_timeout) = timeout;
+    }
+
+    /// The desktop side's way of showing an editor.
+    pub fn set_editor_opener(&self, opener: EditorOpener) {
+        *lock(&self.opener) = Some(opener);
+    }
+
+    fn token_file(&self) -> PathBuf {
+        self.parts.data_dir.join("gateway-token")
+    }
+
+    /// The bearer token clients send (made on first use).
+    pub fn token(&self) -> Result<String> {
+        crate::secrets::load_or_create(&self.token_file())
+    }
+
+    /// A new token; the listener takes it from the next request on.
+    pub fn rotate_token(&self) -> Result<String> {
+        crate::secrets::rotate(&self.token_file())
+    }
+
+    pub fn settings(&self) -> Result<GatewaySettings> {
+        Ok(self.parts.store.setting(SETTINGS)?.unwrap_or_default())
+    }
+
+    fn rules(&self) -> Result<BTreeMap<String, GatewayRule>> {
+        Ok(self.parts.store.setting(RULES)?.unwrap_or_default())
+    }
+
+    fn rule(&self, name: &str) -> GatewayRule {
+        self.rules()
+            .ok()
+            .and_then(|r| r.get(name).copied())
+            .unwrap_or(GatewayRule::Ask)
+    }
+
+    /// Sets whether calls of `name` need the user.
+    pub async fn set_rule(&self, name: &str, rule: GatewayRule) -> Result<GatewayStatus> {
+        if name.trim().is_empty() || name.len() > 128 {
+            return Err(Error::InvalidInput(
+                "A tool name is 1 to 128 characters.".into(),
+            ));
+        }
+        let mut rules = self.rules()?;
+        if rule == GatewayRule::Ask {
+            rules.remove(name);
+        } else {
+            rules.insert(name.to_string(), rule);
+        }
+        self.parts.store.set_setting(RULES, Some(&rules))?;
+        let status = self.status().await;
+        self.publish(&status);
+        Ok(status)
+    }
+
+    /// The gateway's settings, state and tools.
+    pub async fn status(&self) -> GatewayStatus {
+        let settings = self.settings().unwrap_or_default();
+        let (running, url) = match &*self.listening.lock().await {
+            Some(l) => (true, Some(l.url.clone())),
+            None => (false, None),
+        };
+        let rules = self.rules().unwrap_or_default();
+        let tools = if running || settings.enabled {
+            self.catalog(&settings).await
+        } else {
+            Vec::new()
+        };
+        GatewayStatus {
+            running,
+            url,
+            error: lock(&self.error).clone(),
+            tools: tools
+                .into_iter()
+                .map(|e| GatewayTool {
+                    rule: rules.get(&e.name).copied().unwrap_or(GatewayRule::Ask),
+                    name: e.name,
+                    server: e.server,
+                    description: e.description,
+                    read_only: e.read_only,
+                })
+                .collect(),
+            settings,
+        }
+    }
+
+    fn publish(&self, status: &GatewayStatus) {
+        self.parts
+            .events
+            .emit(DomainEvent::GatewayUpdated(Box::new(status.clone())));
+    }
+
+    /// Keeps `settings` and starts, restarts or stops the endpoint to
+    /// match. Bad settings are refused before anything changes.
+    pub async fn configure(self: &Arc<Self>, settings: GatewaySettings) -> Result<GatewayStatus> {
+        if settings.port < 1024 {
+            return Err(Error::InvalidInput(format!(
+                "Port {} is reserved for the system; choose one from 1024 to 65535.",
+                settings.port
+            )));
+        }
+        for id in &settings.server_ids {
+            self.parts.mcp.get(*id)?;
+        }
+        if let Some(name) = &settings.profile {
+            if self.parts.mcp.profile(name)?.is_none() {
+                return Err(Error::NotFound(format!(
+                    "There is no profile named \"{name}\"."
+                )));
+            }
+        }
+        let previous = self.settings()?;
+        self.parts.store.set_setting(SETTINGS, Some(&settings))?;
+        if let Err(e) = self.apply().await {
+            // Nothing changed for the user: the old settings come back.
+            self.parts.store.set_setting(SETTINGS, Some(&previous))?;
+            let _ = self.apply().await;
+            return Err(e);
+        }
+        let status = self.status().await;
+        self.publish(&status);
+        Ok(status)
+    }
+
+    /// Starts the endpoint if the settings say so (at app start).
+    pub async fn start_if_enabled(self: &Arc<Self>) {
+        if self.settings().map(|s| s.enabled).unwrap_or(false) {
+            if let Err(e) = self.apply().await {
+                log::warn!("the MCP gateway did not start: {}", e.with_detail_text());
+                *lock(&self.error) = Some(e.to_string());
+                let status = self.status().await;
+                self.publish(&status);
+            }
+        }
+    }
+
+    /// Listens as the stored settings say: a changed port means a new
+    /// listener; disabled means none.
+    async fn apply(self: &Arc<Self>) -> Result<()> {
+        let settings = self.settings()?;
+        let mut listening = self.listening.lock().await;
+        let same_port = listening
+            .as_ref()
+            .is_some_and(|l| l.settings.port == settings.port);
+        if settings.enabled && same_port {
+            if let Some(l) = listening.as_mut() {
+                l.settings = settings;
+            }
+            return Ok(());
+        }
+        if let Some(old) = listening.take() {
+            old.close().await;
+            self.forget_clients();
+        }
+        *lock(&self.error) = None;
+        if !settings.enabled {
+            return Ok(());
+        }
+        self.token()?;
+        let stop = CancellationToken::new();
+        let (url, accepting) = http::listen(self.clone(), settings.port, stop.clone())
+            .await
+            .map_err(|e| {
+                let message = if e.kind() == std::io::ErrorKind::AddrInUse {
+                    format!(
+                        "Port {} is in use by another program; choose another port.",
+                        settings.port
+                    )
+                } else {
+                    format!("Could not listen on 127.0.0.1:{}: {e}", settings.port)
+                };
+                Error::Conflict(message)
+            })?;
+        log::info!("MCP gateway listening on {url}");
+        *listening = Some(Listening {
+            url,
+            settings,
+            stop,
+            accepting,
+        });
+        Ok(())
+    }
+
+    /// Stops listening (the app quits); the settings stay.
+    pub async fn shutdown(&self) {
+        if let Some(old) = self.listening.lock().await.take() {
+            old.close().await;
+        }
+        self.forget_clients();
+    }
+
+    /// Grants end and waiting calls are refused when the gateway stops.
+    fn forget_clients(&self) {
+        lock(&self.granted).clear();
+        let pending = std::mem::take(&mut *lock(&self.pending));
+        for (id, p) in pending {
+            let _ = p.reply.send(GatewayDecision::Deny);
+            self.parts.events.emit(DomainEvent::GatewayApprovalDone(id));
+        }
+    }
+
+    /// The `mcpServers` entry other clients read, token included.
+    pub async fn client_config(&self) -> Result<String> {
+        let settings = self.settings()?;
+        let token = self.token()?;
+        let doc = serde_json::json!({
+            "mcpServers": {
+                "ai-desktop": {
+                    "type": "http",
+                    "url": format!("http://127.0.0.1:{}{PATH}", settings.port),
+                    "headers": { "Authorization": format!("Bearer {token}") }
+                }
+            }
+        });
+        Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
+    }
+
+    /// The tools offered now: the workshop's (if shared), then each shared
+    /// server's enabled tools less the profile's. A server that does not
+    /// start is left out (and logged).
+    pub(crate) async fn catalog(&self, settings: &GatewaySettings) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        if settings.workshop {
+            entries.extend(workshop::Tool::ALL.iter().map(|t| Entry {
+                name: t.name().to_string(),
+                server: WORKSHOP.to_string(),
+                description: t.description().to_string(),
+                schema: t.schema(),
+                read_only: t.read_only(),
+                target: Target::Workshop(*t),
+            }));
+        }
+        let profile = settings
+            .profile
+            .as_deref()
+            .and_then(|name| self.parts.mcp.profile(name).ok().flatten());
+        let mut offered = Vec::new();
+        for id in &settings.server_ids {
+            match offered_of(&self.parts.mcp, *id, profile.as_ref()).await {
+                Ok(o) => offered.extend(o),
+                Err(e) => log::warn!("gateway: server {id} left out: {}", e.with_detail_text()),
+            }
+        }
+        for (o, name) in offered.iter().zip(function_names(&offered)) {
+            entries.push(Entry {
+                name,
+                server: o.server_name.clone(),
+                description: o.description.clone(),
+                schema: o.schema.clone(),
+                read_only: false,
+                target: Target::Hub {
+                    server_id: o.server_id,
+                    tool: o.tool.clone(),
+                },
+            });
+        }
+        entries
+    }
+
+    /// The calls waiting for the user, oldest first.
+    pub fn approvals(&self) -> Vec<GatewayApproval> {
+        lock(&self.pending)
+            .values()
+            .map(|p| p.question.clone())
+            .collect()
+    }
+
+    /// Answers call `id`.
+    pub fn answer(&self, id: i64, decision: GatewayDecision) -> Result<()> {
+        let Some(p) = lock(&self.pending).remove(&id) else {
+            return Err(Error::NotFound(
+                "That call is no longer waiting (answered, timed out, or its client left).".into(),
+            ));
+        };
+        let _ = p.reply.send(decision);
+        self.parts.events.emit(DomainEvent::GatewayApprovalDone(id));
+        Ok(())
+    }
+
+    pub fn history(&self) -> Result<Vec<GatewayCall>> {
+        self.parts.store.with(|c| store::gateway::history(c))
+    }
+
+    pub fn clear_history(&self) -> Result<()> {
+        self.parts.store.with(|c| store::gateway::clear(c))
+    }
+
+    /// Asks the user about a call; the answer, or `None` when it timed out.
+    async fn ask(&self, client: &str, entry: &Entry, arguments: &Value) -> Option<GatewayDecision> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let timeout = *lock(&self.approval_timeout);
+        let (reply, answer) = oneshot::channel();
+        let question = GatewayApproval {
+            id,
+            client: client.to_string(),
+            tool: entry.name.clone(),
+            server: entry.server.clone(),
+            description: entry.description.chars().take(2000).collect(),
+            arguments: serde_json::to_string_pretty(arguments)
+                .unwrap_or_default()
+                .chars()
+                .take(8000)
+                .collect(),
+            timeout_secs: timeout.as_secs(),
+        };
+        lock(&self.pending).insert(
+            id,
+            Pending {
+                question: question.clone(),
+                reply,
+            },
+        );
+        self.parts
+            .events
+            .emit(DomainEvent::GatewayApproval(Box::new(question)));
+        let outcome = tokio::time::timeout(timeout, answer).await;
+        if lock(&self.pending).remove(&id).is_some() {
+            // Timed out (or the client went away): the window's card goes.
+            self.parts.events.emit(DomainEvent::GatewayApprovalDone(id));
+        }
+        match outcome {
+            Ok(Ok(decision)) => Some(decision),
+            Ok(Err(_)) => Some(GatewayDecision::Deny),
+            Err(_) => None,
+        }
+    }
+
+    /// A client's call of tool `name`: looked up in what is offered now,
+    /// let through by the rule or the user, run, and kept in the history.
+    pub(crate) async fn call(&self, client: &str, name: &str, arguments: Value) -> Result<Outcome> {
+        let settings = self.settings()?;
+        let entry = self
+            .catalog(&settings)
+            .await
+            .into_iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "There is no tool named \"{name}\" here (it may be turned off or not shared)."
+                ))
+            })?;
+        let started = Instant::now();
+        let decision = match self.rule(name) {
+            GatewayRule::Allow => Ok("rule"),
+            GatewayRule::Deny => Err(("denied_by_rule", "The user does not allow this tool.")),
+            GatewayRule::Ask => {
+                let key = (client.to_string(), name.to_string());
+                if lock(&self.granted).contains(&key) {
+                    Ok("session")
+                } else {
+                    match self.ask(client, &entry, &arguments).await {
+                        Some(GatewayDecision::Once) => Ok("asked"),
+                        Some(GatewayDecision::Session) => {
+                            lock(&self.granted).insert(key);
+                            Ok("asked")
+                        }
+                        Some(GatewayDecision::Deny) => {
+                            Err(("denied", "The user refused this call."))
+                        }
+                        None => Err((
+                            "timed_out",
+                            "Nobody answered in AI Desktop in time; the call was not made.",
+                        )),
+                    }
+                }
+            }
+        };
+        let outcome = match decision {
+            Err((how, why)) => {
+                let outcome = Outcome::refused(why);
+                self.keep(client, &entry, arguments, how, &outcome, started)
+                    .await;
+                return Ok(outcome);
+            }
+            Ok(how) => {
+                let outcome = self.run(&entry, arguments.clone()).await;
+                self.keep(client, &entry, arguments, how, &outcome, started)
+                    .await;
+                outcome
+            }
+        };
+        Ok(outcome)
+    }
+
+    async fn run(&self, entry: &Entry, arguments: Value) -> Outcome {
+        match &entry.target {
+            Target::Workshop(tool) => match workshop::call(self, *tool, arguments).await {
+                Ok(text) => Outcome {
+                    content: vec![McpContent::Text { text }],
+                    structured: None,
+                    is_error: false,
+                    error: None,
+                },
+                Err(e) => Outcome::failed(e.to_string()),
+            },
+            Target::Hub { server_id, tool } => {
+                match self.parts.mcp.call_tool(*server_id, tool, arguments).await {
+                    Ok(call) => Outcome {
+                        content: call.content,
+                        structured: call.structured_content,
+                        is_error: call.is_error,
+                        error: call.error,
+                    },
+                    Err(e) => Outcome::failed(e.to_string()),
+                }
+            }
+        }
+    }
+
+    async fn keep(
+        &self,
+        client: &str,
+        entry: &Entry,
+        mut arguments: Value,
+        decision: &str,
+        outcome: &Outcome,
+        started: Instant,
+    ) {
+        if arguments.to_string().len() > MAX_KEPT_ARGUMENTS {
+            arguments = Value::String(format!(
+                "[arguments over {} kB, not kept]",
+                MAX_KEPT_ARGUMENTS / 1024
+            ));
+        }
+        let summary = outcome
+            .error
+            .clone()
+            .or_else(|| {
+                outcome.content.iter().find_map(|c| match c {
+                    McpContent::Text { text } => Some(text.clone()),
+                    _ => None,
+                })
+            })
+            .unwrap_or_default()
+            .chars()
+            .take(SUMMARY_CHARS)
+            .collect();
+        let call = GatewayCall {
+            id: 0,
+            client: client.to_string(),
+            tool: entry.name.clone(),
+            server: entry.server.clone(),
+            arguments,
+            decision: decision.to_string(),
+            is_error: outcome.is_error,
+            error: outcome.error.clone(),
+            summary,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            created_at: String::new(),
+        };
+        let store = self.parts.store.clone();
+        let kept =
+            tokio::task::spawn_blocking(move || store.with(|c| store::gateway::insert(c, &call)))
+                .await;
+        match kept {
+            Ok(Ok(call)) => self
+                .parts
+                .events
+                .emit(DomainEvent::GatewayCall(Box::new(call))),
+            Ok(Err(e)) => log::warn!("gateway history: {}", e.with_detail_text()),
+            Err(e) => log::warn!("gateway history: {e}"),
+        }
+    }
+}
+
+/// What a call gave back: the tool's result, or why it did not run.
+pub(crate) struct Outcome {
+    pub(crate) content: Vec<McpContent>,
+    pub(crate) structured: Option<Value>,
+    pub(crate) is_error: bool,
+    pub(crate) error: Option<String>,
+}
+
+impl Outcome {
+    fn refused(why: &str) -> Outcome {
+        Outcome::failed(why.to_string())
+    }
+
+    fn failed(why: String) -> Outcome {
+        Outcome {
+            content: Vec::new(),
+            structured: None,
+            is_error: true,
+            error: Some(why),
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The MCP gateway as an outside client sees it: a real rmcp client over
+//! streamable HTTP on loopback, the Hub sharing a real
+//! `mcp-server-everything`, the workshop's tools on a real git repository,
+//! and the user's answers given through the gateway's approval queue.
+
+use ai_desktop_api::gateway::{GatewayDecision, GatewayRule, GatewaySettings};
+use ai_desktop_api::mcp::McpServerInput;
+use ai_desktop_api::repos::NewRepository;
+use ai_desktop_core::events::{DomainEvent, RecordingSink};
+use ai_desktop_core::testkit::git_cli::git;
+use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::{App, Config};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn client(url: &str, token: &str) -> RunningService<RoleClient, ()> {
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url).auth_header(token),
+    );
+    ().serve(transport)
+        .await
+        .expect("handshake with the gateway")
+}
+
+fn args(v: Value) -> Option<Map<String, Value>> {
+    v.as_object().cloned()
+}
+
+fn text(r: &CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn call(
+    c: &RunningService<RoleClient, ()>,
+    name: &str,
+    arguments: Value,
+) -> Result<CallToolResult, rmcp::ServiceError> {
+    c.call_tool(
+        CallToolRequestParams::new(name.to_string()).with_arguments(args(arguments).unwrap()),
+    )
+    .await
+}
+
+/// Waits until the gateway has a call waiting for the user; its id.
+async fn waiting(app: &App) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(a) = app.gateway.approvals().first() {
+            return a.id;
+        }
+        assert!(Instant::now() < deadline, "no call came to the user");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approval() {
+    if !real_tools("mcp-server-everything and git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let events = Arc::new(RecordingSink::default());
+    let app = App::open(Config::isolated(&root, "gw"), events.clone()).unwrap();
+
+    // A shared server with one of its tools turned off.
+    let everything = app
+        .mcp
+        .create(McpServerInput {
+            name: "everything".into(),
+            command: "mcp-server-everything".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.mcp.start(everything.id).await.unwrap();
+    let tools = app.mcp.tools(everything.id).await.unwrap();
+    let off = tools
+        .iter()
+        .map(|t| t.name.clone())
+        .find(|n| n != "echo")
+        .expect("server-everything has more than echo");
+    app.mcp
+        .set_tool_enabled(everything.id, &off, false)
+        .unwrap();
+
+    // A repository with a change in it.
+    let repo_dir = root.join("shop");
+    std::fs::create_dir_all(&repo_dir).unwrap();
+    git(&repo_dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo_dir.join("app.js"), "console.log(1)\n").unwrap();
+    let repo = app
+        .repos
+        .create(NewRepository {
+            name: "shop".into(),
+            path: repo_dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+
+    // Bad settings change nothing.
+    let port = free_port();
+    let bad = app
+        .gateway
+        .configure(GatewaySettings {
+            enabled: true,
+            port,
+            server_ids: vec![everything.id, 9999],
+            profile: None,
+            workshop: true,
+        })
+        .await;
+    assert!(bad.is_err());
+    assert!(!app.gateway.status().await.running);
+
+    let status = app
+        .gateway
+        .configure(GatewaySettings {
+            enabled: true,
+            port,
+            server_ids: vec![everything.id],
+            profile: None,
+            workshop: true,
+        })
+        .await
+        .unwrap();
+    let url = status.url.clone().unwrap();
+    assert_eq!(url, format!("http://127.0.0.1:{port}/mcp"));
+    let token = app.gateway.token().unwrap();
+    assert!(std::fs::metadata(root.join("data/gateway-token")).is_ok());
+
+    // Without the token, or with another, nothing is served.
+    let http = reqwest::Client::new();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "curl", "version": "1"}}});
+    for auth in [None, Some("Bearer nope"), Some(&*format!("Basic {token}"))] {
+        let mut req = http
+            .post(&url)
+            .header("Accept", "application/json, text/event-stream")
+            .json(&init);
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401, "{auth:?}");
+    }
+    // A page of a rebinding attack: refused although it has the token.
+    let r = http
+        .post(&url)
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Host", "evil.example.com")
+        .header("Accept", "application/json, text/event-stream")
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+
+    // The outside client sees the shared tools, less the one turned off,
+    // and the workshop's.
+    let c = client(&url, &token).await;
+    let listed: Vec<String> = c
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        listed.contains(&"everything__echo".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        !listed.iter().any(|n| n.ends_with(&format!("__{off}"))),
+        "{listed:?}"
+    );
+    for w in [
+        "list_repositories",
+        "git_status",
+        "restart_deployment",
+        "open_in_editor",
+    ] {
+        assert!(listed.contains(&w.to_string()), "{w} in {listed:?}");
+    }
+    // The tool turned off cannot be called by its name either.
+    let refused = call(&c, &format!("everything__{off}"), json!({})).await;
+    assert!(refused.is_err(), "{refused:?}");
+
+    // Ask: the call waits for the user; Allow once runs it.
+    let pending = tokio::spawn({
+        let c = c.peer().clone();
+        async move {
+            c.call_tool(
+                CallToolRequestParams::new("everything__echo")
+                    .with_arguments(args(json!({"message": "through the gateway"})).unwrap()),
+            )
+            .await
+        }
+    });
+    let id = waiting(&app).await;
+    let question = app.gateway.approvals()[0].clone();
+    assert_eq!(question.tool, "everything__echo");
+    assert_eq!(question.server, "everything");
+    assert!(question.arguments.contains("through the gateway"));
+    assert!(events
+        .take()
+        .iter()
+        .any(|e| matches!(e, DomainEvent::GatewayApproval(a) if a.id == id)));
+    app.gateway.answer(id, GatewayDecision::Once).unwrap();
+    let r = pending.await.unwrap().unwrap();
+    assert_eq!(r.is_error, Some(false));
+    assert!(text(&r).contains("through the gateway"), "{}", text(&r));
+    // It is in the server's own history too.
+    let hub_history = app.mcp.history(everything.id).unwrap();
+    assert_eq!(hub_history[0].tool, "echo");
+
+    // Allow for this client: the next call runs without asking.
+    let pending = tokio::spawn({
+        let c = c.peer().clone();
+        async move {
+            c.call_tool(
+                CallToolRequestParams::new("everything__echo")
+                    .with_arguments(args(json!({"message": "two"})).unwrap()),
+            )
+            .await
+        }
+    });
+    let id = waiting(&app).await;
+    app.gateway.answer(id, GatewayDecision::Session).unwrap();
+    assert!(text(&pending.await.unwrap().unwrap()).contains("two"));
+    let r = call(&c, "everything__echo", json!({"message": "three"}))
+        .await
+        .unwrap();
+    assert!(text(&r).contains("three"));
+    assert!(app.gateway.approvals().is_empty());
+
+    // Deny: the client hears why, nothing runs.
+    let pending = tokio::spawn({
+        let c = c.peer().clone();
+        async move {
+            c.call_tool(
+                CallToolRequestParams::new("git_status")
+                    .with_arguments(args(json!({"repository": "shop"})).unwrap()),
+            )
+            .await
+        }
+    });
+    let id = waiting(&app).await;
+    app.gateway.answer(id, GatewayDecision::Deny).unwrap();
+    let r = pending.await.unwrap().unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("refused"), "{}", text(&r));
+
+    // Nobody answers: refused after the timeout, and the question goes.
+    app.gateway.set_approval_timeout(Duration::from_millis(300));
+    let r = call(&c, "list_repositories", json!({})).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("Nobody answered"), "{}", text(&r));
+    assert!(app.gateway.approvals().is_empty());
+
+    // Rules: allowed tools run without asking, denied ones never.
+    app.gateway
+        .set_rule("git_status", GatewayRule::Allow)
+        .await
+        .unwrap();
+    app.gateway
+        .set_rule("list_repositories", GatewayRule::Deny)
+        .await
+        .unwrap();
+    let r = call(&c, "git_status", json!({"repository": "shop"}))
+        .await
+        .unwrap();
+    let status: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(status["branch"], "main");
+    assert_eq!(status["files"][0]["path"], "app.js");
+    let r = call(&c, "git_status", json!({"repository": repo.id.to_string()}))
+        .await
+        .unwrap();
+    assert!(text(&r).contains("app.js"));
+    let r = call(&c, "git_status", json!({"repository": "nope"}))
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("no repository \"nope\""), "{}", text(&r));
+    let r = call(&c, "git_status", json!({})).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("repository"), "{}", text(&r));
+    let r = call(&c, "list_repositories", json!({})).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("does not allow"), "{}", text(&r));
+    app.gateway
+        .set_rule("list_repositories", GatewayRule::Allow)
+        .await
+        .unwrap();
+    let r = call(&c, "list_repositories", json!({})).await.unwrap();
+    let repos: Value = serde_json::from_str(&text(&r)).unwrap();
+    assert_eq!(repos[0]["name"], "shop");
+    assert_eq!(repos[0]["changed_files"], 1);
+    // No window in a headless app: open_in_editor says so.
+    app.gateway
+        .set_rule("open_in_editor", GatewayRule::Allow)
+        .await
+        .unwrap();
+    let r = call(
+        &c,
+        "open_in_editor",
+        json!({"repository": "shop", "path": "app.js", "line": 1}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.is_error, Some(true));
+
+    // The history keeps every call, how it was let through, and who made it.
+    let history = app.gateway.history().unwrap();
+    let decisions: Vec<&str> = history.iter().rev().map(|h| h.decision.as_str()).collect();
+    assert_eq!(
+        decisions,
+        [
+            "asked",
+            "asked",
+            "session",
+            "denied",
+            "timed_out",
+            "rule",
+            "rule",
+            "rule",
+            "rule",
+            "denied_by_rule",
+            "rule",
+            "rule"
+        ]
+    );
+    assert!(
+        history.iter().all(|h| h.client == "rmcp"),
+        "{:?}",
+        history[0].client
+    );
+    assert_eq!(
+        history.last().unwrap().arguments["message"],
+        "through the gateway"
+    );
+
+    // A new token locks the old one out.
+    let old = token.clone();
+    let new = app.gateway.rotate_token().unwrap();
+    assert_ne!(old, new);
+    assert!(call(&c, "git_status", json!({"repository": "shop"}))
+        .await
+        .is_err());
+    let c2 = client(&url, &new).await;
+    assert!(call(&c2, "git_status", json!({"repository": "shop"}))
+        .await
+        .is_ok());
+    let _ = c.cancel().await;
+    let _ = c2.cancel().await;
+
+    // Turned off: the port is closed, the settings kept.
+    app.gateway
+        .configure(GatewaySettings {
+            enabled: false,
+            ..app.gateway.settings().unwrap()
+        })
+        .await
+        .unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    assert_eq!(
+        app.gateway.settings().unwrap().server_ids,
+        vec![everything.id]
+    );
+    app.mcp.stop(everything.id).await.unwrap();
+}
