@@ -104,6 +104,8 @@ pub fn run() {
             log::info!("data in {}", dir.display());
             core.mcp
                 .set_browser(Arc::new(navigation::DesktopBrowser(handle.clone())));
+            core.gateway
+                .set_editor_opener(navigation::editor_opener(handle.clone()));
             let opened = since_start();
             // On Tauri's tokio runtime: instances an earlier run left are
             // taken back now, the background loops start.
@@ -231,6 +233,16 @@ pub fn run() {
             commands::mcp::mcp_set_tool_enabled,
             commands::mcp::mcp_answer_elicitation,
             commands::mcp::mcp_logs,
+            commands::gateway::gateway_status,
+            commands::gateway::gateway_configure,
+            commands::gateway::gateway_set_rule,
+            commands::gateway::gateway_token,
+            commands::gateway::gateway_rotate_token,
+            commands::gateway::gateway_client_config,
+            commands::gateway::gateway_approvals,
+            commands::gateway::gateway_answer,
+            commands::gateway::gateway_history,
+            commands::gateway::gateway_clear_history,
             commands::deployments::deployments_status,
             commands::deployments::deployments_configure,
             commands::deployments::deployments_list,

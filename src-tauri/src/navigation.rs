@@ -11,6 +11,7 @@ use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::{ApiError, ErrorCode};
 use ai_desktop_core::vscode::OpenPlan;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tauri::{AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_shell::ShellExt;
 
@@ -154,6 +155,14 @@ pub fn build_main_window(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+/// How the MCP gateway's `open_in_editor` shows a repository's editor: in
+/// its window in the app, as the Open button does.
+pub fn editor_opener(app: AppHandle) -> ai_desktop_core::gateway::EditorOpener {
+    Arc::new(move |plan: OpenPlan| {
+        show_editor(&app, &plan, OpenTarget::AppWindow).map_err(|e| e.message)
+    })
+}
+
 /// Opens the sign-in hand-off in a window of its own (one cookie jar per
 /// instance, no IPC: the capability covers only the main window; held to
 /// the instance and its sign-in page) or in the system browser (xdg-open,
@@ -169,6 +178,13 @@ pub fn show_editor(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> Resu
         OpenTarget::AppWindow => {
             let label = format!("vscode-{}", plan.repository_id);
             if let Some(window) = app.get_webview_window(&label) {
+                // Signed in already: a file asked for is opened by loading
+                // the workbench with it.
+                if plan.target_url != plan.instance_url {
+                    if let Ok(to) = plan.target_url.parse::<tauri::Url>() {
+                        let _ = window.navigate(to);
+                    }
+                }
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();

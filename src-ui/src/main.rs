@@ -126,6 +126,7 @@ fn AppFrame() -> impl IntoView {
             </main>
             <components::palette::CommandPalette open=palette/>
             <apps::mcp::elicitation::ElicitationHost/>
+            <apps::mcp::gateway::ApprovalHost/>
         </div>
     }
 }

@@ -8,6 +8,7 @@ pub mod deployments;
 pub mod doctor;
 pub mod files;
 pub mod flow;
+pub mod gateway;
 pub mod git;
 pub mod mcp;
 pub mod pm2;

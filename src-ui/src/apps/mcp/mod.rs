@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 
 mod dialogs;
 pub mod elicitation;
+pub mod gateway;
 mod history;
 mod logs;
 mod prompts;
@@ -37,6 +38,7 @@ mod resources;
 mod tools;
 
 use dialogs::*;
+use gateway::GatewayDialog;
 use history::*;
 use logs::*;
 use prompts::*;
@@ -93,6 +95,7 @@ enum Modal {
     Import,
     Export,
     Profiles,
+    Gateway,
     Delete(McpServer),
 }
 
@@ -157,6 +160,8 @@ pub fn McpPage() -> impl IntoView {
                     <button class="button" data-testid="mcp-import" on:click=move |_| modal.set(Modal::Import)>"Import…"</button>
                     <button class="button" data-testid="mcp-profiles" title="Named sets of servers and their tools, for Flow sessions"
                         on:click=move |_| modal.set(Modal::Profiles)>"Profiles…"</button>
+                    <button class="button" data-testid="mcp-gateway" title="Let other MCP clients on this computer use these servers and AI Desktop's own tools"
+                        on:click=move |_| modal.set(Modal::Gateway)>"Gateway…"</button>
                     <button class="button" data-testid="mcp-export" title="The servers as the mcpServers JSON other MCP clients read"
                         on:click=move |_| modal.set(Modal::Export)>"Export…"</button>
                     <button class="button primary" data-testid="mcp-add" on:click=move |_| modal.set(Modal::Add)>
@@ -206,6 +211,7 @@ pub fn McpPage() -> impl IntoView {
                 Modal::Import => view! { <ImportDialog on_close=close/> }.into_any(),
                 Modal::Export => view! { <ExportDialog on_close=close/> }.into_any(),
                 Modal::Profiles => view! { <ProfilesDialog on_close=close/> }.into_any(),
+                Modal::Gateway => view! { <GatewayDialog on_close=close/> }.into_any(),
                 Modal::Delete(s) => view! { <DeleteDialog server=s on_close=close/> }.into_any(),
             }}
         </section>
