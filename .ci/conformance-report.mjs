@@ -1,11 +1,11 @@
 // Reads the results of .ci/conformance (one folder per scenario, the suite's
 // checks.json in it), prints and writes the scenario table, and exits 1 on a
 // failure the expected-failures file does not list or on a stale entry.
-// Usage: node conformance-report.mjs OUT EXPECTED VERSION "LIST OUTPUT" [TABLE]
+// Usage: node conformance-report.mjs OUT EXPECTED VERSION "LIST OUTPUT" TABLE|'' [client|server]
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [out, expectedFile, version, listing, tablePath] = process.argv.slice(2);
+const [out, expectedFile, version, listing, tablePath, kind = 'client'] = process.argv.slice(2);
 
 // "  - auth/scope-step-up [2025-11-25]" → its spec versions.
 const specs = {};
@@ -43,6 +43,7 @@ function findChecks(dir) {
 function suiteOlderThanClient(check) {
   const d = check.details ?? {};
   return (
+    kind === 'client' &&
     check.id === 'mcp-client-initialization' &&
     typeof d.protocolVersionSent === 'string' &&
     typeof d.expectedSpecVersion === 'string' &&
@@ -94,15 +95,27 @@ for (const scenario of ran) {
 }
 
 const passing = rows.filter((r) => r.result !== 'FAIL').length;
-console.log(`\n${passing} of ${rows.length} client scenarios pass`);
+console.log(`\n${passing} of ${rows.length} ${kind} scenarios pass`);
 
 if (tablePath) {
+  const intro =
+    kind === 'client'
+      ? [
+          '# MCP conformance: the Hub as a client',
+          '',
+          `The official suite \`@modelcontextprotocol/conformance@${version}\`, every client scenario, run by \`.ci/conformance\` (CI runs it) against \`src-core/src/bin/mcp_conformance.rs\`: the Hub's own client (\`McpHub\`, the path the MCP Hub page and Flow use) driven headless. Regenerate with \`bash .ci/conformance\`.`,
+          '',
+          `**${passing} of ${rows.length} scenarios pass.** *pass\\** = every check passes but the one marked "suite older than client".`,
+        ]
+      : [
+          '# MCP conformance: the gateway as a server',
+          '',
+          `The official suite \`@modelcontextprotocol/conformance@${version}\`, every server scenario, run by \`.ci/conformance\` (CI runs it) against the app's MCP gateway serving the workshop's own tools (\`mcp-conformance --gateway\`: the gateway of a headless app, each tool allowed by rule, behind a loopback proxy that adds the bearer token the suite cannot send). Most server scenarios call the suite's reference tools, resources and prompts (\`test_simple_text\`, \`test_prompt_with_arguments\` …), which a workshop does not have: they are listed in \`.ci/conformance-server-expected-failures\` with the reason. Regenerate with \`bash .ci/conformance\`.`,
+          '',
+          `**${passing} of ${rows.length} scenarios pass**; every scenario that applies to the gateway's capabilities (tools) passes.`,
+        ];
   const lines = [
-    '# MCP conformance: the Hub as a client',
-    '',
-    `The official suite \`@modelcontextprotocol/conformance@${version}\`, every client scenario, run by \`.ci/conformance\` (CI runs it) against \`src-core/src/bin/mcp_conformance.rs\`: the Hub's own client (\`McpHub\`, the path the MCP Hub page and Flow use) driven headless. Regenerate with \`bash .ci/conformance\`.`,
-    '',
-    `**${passing} of ${rows.length} scenarios pass.** *pass\\** = every check passes but the one marked "suite older than client".`,
+    ...intro,
     '',
     '| scenario | spec | checks passed | result | notes |',
     '|---|---|---|---|---|',

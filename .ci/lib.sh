@@ -23,6 +23,8 @@ MCP_SERVERS_VERSION=2026.8.31
 PM2_VERSION=7.0.4
 # The official MCP conformance suite (.ci/conformance runs it on Node 22).
 MCP_CONFORMANCE_VERSION=0.1.16
+# The MCP Inspector, whose CLI the gateway's tests drive (on Node 22).
+MCP_INSPECTOR_VERSION=2.12.0
 # The terminal emulator the UI embeds (copied into src-ui/vendor by build-ui).
 XTERM_VERSION=6.0.0
 XTERM_FIT_VERSION=0.11.0

@@ -388,3 +388,113 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
     );
     app.mcp.stop(everything.id).await.unwrap();
 }
+
+/// The MCP Inspector's CLI (an outside client the user may well run) lists
+/// and calls the workshop's tools through the gateway with the token as a
+/// header, and gets nothing without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
+    use ai_desktop_core::testkit::conformance::inspector_cli;
+    if !real_tools("the MCP Inspector and Node 22") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let app = App::open(
+        Config::isolated(&root, "gwi"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let repo_dir = root.join("site");
+    std::fs::create_dir_all(&repo_dir).unwrap();
+    git(&repo_dir, &["init", "-q", "-b", "trunk"]);
+    std::fs::write(repo_dir.join("index.html"), "<h1>hi</h1>\n").unwrap();
+    app.repos
+        .create(NewRepository {
+            name: "site".into(),
+            path: repo_dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    let port = free_port();
+    app.gateway
+        .configure(GatewaySettings {
+            enabled: true,
+            port,
+            server_ids: Vec::new(),
+            profile: None,
+            workshop: true,
+        })
+        .await
+        .unwrap();
+    app.gateway
+        .set_rule("git_status", GatewayRule::Allow)
+        .await
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let header = format!("Authorization: Bearer {}", app.gateway.token().unwrap());
+    let run = |args: Vec<String>| async move {
+        tokio::task::spawn_blocking(move || inspector_cli().args(&args).output().unwrap())
+            .await
+            .unwrap()
+    };
+
+    let listed = run(vec![
+        url.clone(),
+        "--method".into(),
+        "tools/list".into(),
+        "--header".into(),
+        header.clone(),
+    ])
+    .await;
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let names: Vec<&str> = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 9, "{names:?}");
+    assert!(names.contains(&"deployment_logs"));
+    assert_eq!(
+        listed["tools"][0]["annotations"]["readOnlyHint"],
+        json!(true)
+    );
+
+    let called = run(vec![
+        url.clone(),
+        "--method".into(),
+        "tools/call".into(),
+        "--tool-name".into(),
+        "git_status".into(),
+        "--tool-arg".into(),
+        "repository=site".into(),
+        "--header".into(),
+        header.clone(),
+    ])
+    .await;
+    assert!(
+        called.status.success(),
+        "{}",
+        String::from_utf8_lossy(&called.stderr)
+    );
+    let called: Value = serde_json::from_slice(&called.stdout).unwrap();
+    let status: Value =
+        serde_json::from_str(called["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(status["branch"], "trunk");
+    assert_eq!(status["files"][0]["path"], "index.html");
+    let history = app.gateway.history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].tool, "git_status");
+    assert_eq!(history[0].decision, "rule");
+
+    let refused = run(vec![url, "--method".into(), "tools/list".into()]).await;
+    assert!(!refused.status.success());
+    app.gateway.shutdown().await;
+}

@@ -176,7 +176,156 @@ async fn run(url: &str, context: &Value) -> Result<(), String> {
     }
 }
 
+/// Adds the gateway's bearer token to each request on a connection (the
+/// suite has no way to send a header), leaving the rest — the Host and
+/// Origin the DNS-rebinding scenario sets included — as the suite sent it.
+async fn forward_with_token(
+    mut from: tokio::net::TcpStream,
+    upstream: u16,
+    token: String,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let to = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await?;
+    let (mut to_read, mut to_write) = to.into_split();
+    let (mut from_read, mut from_write) = from.split();
+    let requests = async {
+        let mut buf: Vec<u8> = Vec::new();
+        loop {
+            // One request head, then its body as Content-Length says.
+            let end = loop {
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break i + 4;
+                }
+                let mut chunk = [0u8; 8192];
+                let n = from_read.read(&mut chunk).await?;
+                if n == 0 {
+                    return to_write.shutdown().await;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            };
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let rest = buf.split_off(end);
+            buf = rest;
+            let first = head.find("\r\n").unwrap_or(head.len());
+            let with_token = format!(
+                "{}\r\nAuthorization: Bearer {token}{}",
+                &head[..first],
+                &head[first..]
+            );
+            to_write.write_all(with_token.as_bytes()).await?;
+            let lower = head.to_ascii_lowercase();
+            let length = lower
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut left = length;
+            let now = left.min(buf.len());
+            to_write.write_all(&buf[..now]).await?;
+            buf.drain(..now);
+            left -= now;
+            while left > 0 {
+                let mut chunk = vec![0u8; left.min(65536)];
+                let n = from_read.read(&mut chunk).await?;
+                if n == 0 {
+                    return Ok(());
+                }
+                to_write.write_all(&chunk[..n]).await?;
+                left -= n;
+            }
+        }
+    };
+    let answers = tokio::io::copy(&mut to_read, &mut from_write);
+    tokio::select! {
+        r = requests => r,
+        r = answers => r.map(|_| ()),
+    }
+}
+
+/// `--gateway`: the app's MCP gateway serving the workshop's own tools
+/// (every call allowed by rule, as a user who set them so), behind a
+/// loopback proxy that adds the token; prints the proxy's URL and serves
+/// until stdin closes.
+async fn serve_gateway() -> Result<(), String> {
+    use ai_desktop_api::gateway::{GatewayRule, GatewaySettings};
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let (questions, _asked) = tokio::sync::mpsc::unbounded_channel();
+    let app = App::open(
+        Config::isolated(dir.path(), "conformance"),
+        Arc::new(User { questions }),
+    )
+    .map_err(|e| e.to_string())?;
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let status = app
+        .gateway
+        .configure(GatewaySettings {
+            enabled: true,
+            port,
+            server_ids: Vec::new(),
+            profile: None,
+            workshop: true,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    for tool in &status.tools {
+        app.gateway
+            .set_rule(&tool.name, GatewayRule::Allow)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let token = app.gateway.token().map_err(|e| e.to_string())?;
+    let proxy = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| e.to_string())?;
+    let proxy_port = proxy.local_addr().map_err(|e| e.to_string())?.port();
+    println!("http://127.0.0.1:{proxy_port}/mcp");
+    let accept = async {
+        loop {
+            let Ok((conn, _)) = proxy.accept().await else {
+                return;
+            };
+            let token = token.clone();
+            tokio::spawn(async move {
+                if let Err(e) = forward_with_token(conn, port, token).await {
+                    eprintln!("proxy: {e}");
+                }
+            });
+        }
+    };
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut sink = [0u8; 64];
+        while std::io::stdin()
+            .read(&mut sink)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {}
+        let _ = closed.send(());
+    });
+    tokio::select! {
+        _ = accept => {}
+        _ = stdin_closed => {}
+    }
+    app.gateway.shutdown().await;
+    Ok(())
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--gateway") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        if let Err(e) = runtime.block_on(serve_gateway()) {
+            eprintln!("failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let Some(url) = std::env::args().nth(1).filter(|u| !u.starts_with('-')) else {
         eprintln!("usage: mcp-conformance <server url>  (scenario in MCP_CONFORMANCE_SCENARIO)");
         std::process::exit(2);

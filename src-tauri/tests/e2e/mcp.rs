@@ -533,3 +533,133 @@ fn mcp_oauth_sign_in_through_the_real_window() {
     d.step("mcp-oauth-signed-out");
     d.call("DELETE", "", None);
 }
+
+/// The gateway set up through its dialog, an outside MCP client calling
+/// through it, and the user answering that client's calls in the window.
+#[test]
+fn mcp_gateway_through_the_real_window() {
+    use ai_desktop_core::testkit::gateway_client::call_in_thread;
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("mcp-gateway");
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    d.click("[data-testid=nav-mcp]");
+    d.find("[data-testid=mcp-empty]");
+    let created = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_create', {input: {name: 'everything', command: 'mcp-server-everything'}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([]),
+    );
+    assert!(created.as_i64().is_some(), "{created}");
+
+    // Off at first; turned on with the server shared, on a port of our choosing.
+    d.click("[data-testid=mcp-gateway]");
+    wait_text(d, "[data-testid=gateway-state]", "Off");
+    d.find("[data-testid=gateway-tools-empty]");
+    let port = free_port();
+    d.type_into("[data-testid=gateway-port]", &port.to_string());
+    d.click("[data-testid=gateway-enabled]");
+    d.click("[data-testid=gateway-server-everything]");
+    d.click("[data-testid=gateway-save]");
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    wait_text(
+        d,
+        "[data-testid=gateway-state]",
+        &format!("Serving at {url}"),
+    );
+    d.find("[data-testid='gateway-tool-everything__echo']");
+    d.find("[data-testid=gateway-tool-list_repositories]");
+    d.step("gateway-serving");
+
+    // The client settings as the user copies them: the URL and the token.
+    d.click("[data-testid=gateway-show-config]");
+    d.find("[data-testid=gateway-config]");
+    let config = d.script("return document.querySelector('[data-testid=gateway-config]').value;");
+    let config: serde_json::Value = serde_json::from_str(config.as_str().unwrap()).unwrap();
+    let entry = &config["mcpServers"]["ai-desktop"];
+    assert_eq!(entry["url"], json!(url));
+    let token = entry["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("Bearer ")
+        .unwrap()
+        .to_string();
+    d.click("[data-testid=gateway-show-config]");
+
+    // An outside client's call waits for the user, who allows it once.
+    let call = call_in_thread(
+        &url,
+        &token,
+        "everything__echo",
+        json!({"message": "from outside"}),
+    );
+    d.find("[data-testid=gateway-approval]");
+    wait_text(d, "[data-testid=gateway-approval-tool]", "everything__echo");
+    wait_text(
+        d,
+        "[data-testid=gateway-approval-arguments]",
+        "from outside",
+    );
+    d.step("gateway-approval");
+    d.click("[data-testid=gateway-allow-once]");
+    let (is_error, text) = call.join().unwrap().unwrap();
+    assert!(!is_error, "{text}");
+    assert!(text.contains("from outside"), "{text}");
+    wait_text(d, "[data-testid=gateway-history]", "allowed by you");
+
+    // Refused in the window: the client is told, nothing ran.
+    let call = call_in_thread(&url, &token, "git_status", json!({"repository": "none"}));
+    d.find("[data-testid=gateway-approval]");
+    d.click("[data-testid=gateway-deny]");
+    let (is_error, text) = call.join().unwrap().unwrap();
+    assert!(is_error && text.contains("refused"), "{text}");
+    wait_text(d, "[data-testid=gateway-history]", "refused by you");
+
+    // A rule: never allowed, and the user is not asked.
+    d.script(
+        "const s = document.querySelector('[data-testid=gateway-rule-list_repositories]');
+         s.value = 'deny'; s.dispatchEvent(new Event('change'));",
+    );
+    d.wait_until("the rule kept", || {
+        let v = d.script(
+            "return document.querySelector('[data-testid=gateway-rule-list_repositories]').value;",
+        );
+        (v == json!("deny")).then_some(())
+    });
+    let (is_error, text) = call_in_thread(&url, &token, "list_repositories", json!({}))
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(is_error && text.contains("does not allow"), "{text}");
+    assert!(d.try_find("[data-testid=gateway-approval]").is_none());
+    wait_text(d, "[data-testid=gateway-history]", "refused by its rule");
+    d.script("document.querySelector('[data-testid=gateway-history]').scrollIntoView();");
+    d.step("gateway-history");
+
+    // A wrong token gets nothing.
+    let refused = call_in_thread(&url, "not-the-token", "list_repositories", json!({}))
+        .join()
+        .unwrap();
+    assert!(refused.is_err(), "{refused:?}");
+
+    // Off: the port is closed.
+    d.click("[data-testid=gateway-enabled]");
+    d.click("[data-testid=gateway-save]");
+    wait_text(d, "[data-testid=gateway-state]", "Off");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    let _ = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_stop', {id: arguments[0]}).then(() => done(true), () => done(false));",
+        json!([created]),
+    );
+}
