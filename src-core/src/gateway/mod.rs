@@ -3,12 +3,11 @@
 //! code-server …) use the tools of the Hub's servers the user shares and
 //! AI Desktop's own workshop tools.
 //!
-//! **Who gets in.** The listener binds 127.0.0.1 only; a connection is
-//! served only when it comes from a process of the user the app runs as
-//! (the socket's owner, as for the code-server sign-in page) and each
-//! request carries the bearer token kept in `<data>/gateway-token` (0600,
-//! rotated on request; compared in constant time). Host and Origin are
-//! checked against loopback names (DNS rebinding).
+//! **Who gets in.** The listener binds 127.0.0.1 only, and each request
+//! must carry the bearer token kept in `<data>/gateway-token` (0600 in the
+//! 0700 data folder, so only the user's own programs can read it; 192
+//! random bits; rotated on request; compared in constant time). Host and
+//! Origin are checked against loopback names (DNS rebinding).
 //!
 //! **What runs.** Each call goes through the user's rule for that tool
 //! (ask, allow, deny; ask unless the user said otherwise): an asked call
@@ -127,11 +126,45 @@ pub struct Gateway {
     granted: Mutex<HashSet<(String, String)>>,
     approval_timeout: Mutex<Duration>,
     opener: Mutex<Option<EditorOpener>>,
+    writer: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+/// Work for the history's writer thread.
+enum Job {
+    Record(Box<GatewayCall>),
+    Flush(std::sync::mpsc::SyncSender<()>),
+}
+
+/// Writes history rows in call order, off the calls' path (one thread,
+/// asleep while nothing is called).
+fn history_writer(store: Arc<Store>, events: Arc<dyn EventSink>) -> std::sync::mpsc::Sender<Job> {
+    let (queue, jobs) = std::sync::mpsc::channel::<Job>();
+    let spawned = std::thread::Builder::new()
+        .name("gateway-history".into())
+        .spawn(move || {
+            for job in jobs {
+                match job {
+                    Job::Record(call) => match store.with(|c| store::gateway::insert(c, &call)) {
+                        Ok(call) => events.emit(DomainEvent::GatewayCall(Box::new(call))),
+                        Err(e) => log::warn!("gateway history: {}", e.with_detail_text()),
+                    },
+                    Job::Flush(done) => {
+                        let _ = done.send(());
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("gateway history: no writer thread ({e}); calls are not kept");
+    }
+    queue
 }
 
 impl Gateway {
     pub fn new(parts: GatewayParts) -> Arc<Gateway> {
+        let writer = history_writer(parts.store.clone(), parts.events.clone());
         Arc::new(Gateway {
+            writer: Mutex::new(writer),
             parts,
             listening: tokio::sync::Mutex::new(None),
             error: Mutex::new(None),
@@ -425,11 +458,21 @@ impl Gateway {
         Ok(())
     }
 
+    /// Returns once every call kept before it is in the database.
+    fn flush(&self) {
+        let (done, wait) = std::sync::mpsc::sync_channel(1);
+        if lock(&self.writer).send(Job::Flush(done)).is_ok() {
+            let _ = wait.recv();
+        }
+    }
+
     pub fn history(&self) -> Result<Vec<GatewayCall>> {
+        self.flush();
         self.parts.store.with(|c| store::gateway::history(c))
     }
 
     pub fn clear_history(&self) -> Result<()> {
+        self.flush();
         self.parts.store.with(|c| store::gateway::clear(c))
     }
 
@@ -516,14 +559,12 @@ impl Gateway {
         let outcome = match decision {
             Err((how, why)) => {
                 let outcome = Outcome::refused(why);
-                self.keep(client, &entry, arguments, how, &outcome, started)
-                    .await;
+                self.keep(client, &entry, arguments, how, &outcome, started);
                 return Ok(outcome);
             }
             Ok(how) => {
                 let outcome = self.run(&entry, arguments.clone()).await;
-                self.keep(client, &entry, arguments, how, &outcome, started)
-                    .await;
+                self.keep(client, &entry, arguments, how, &outcome, started);
                 outcome
             }
         };
@@ -555,7 +596,7 @@ impl Gateway {
         }
     }
 
-    async fn keep(
+    fn keep(
         &self,
         client: &str,
         entry: &Entry,
@@ -596,17 +637,12 @@ impl Gateway {
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
             created_at: String::new(),
         };
-        let store = self.parts.store.clone();
-        let kept =
-            tokio::task::spawn_blocking(move || store.with(|c| store::gateway::insert(c, &call)))
-                .await;
-        match kept {
-            Ok(Ok(call)) => self
-                .parts
-                .events
-                .emit(DomainEvent::GatewayCall(Box::new(call))),
-            Ok(Err(e)) => log::warn!("gateway history: {}", e.with_detail_text()),
-            Err(e) => log::warn!("gateway history: {e}"),
+        // Written by the history's thread, after the client has its answer.
+        if lock(&self.writer)
+            .send(Job::Record(Box::new(call)))
+            .is_err()
+        {
+            log::warn!("gateway history: the writer has ended; a call was not kept");
         }
     }
 }
