@@ -328,6 +328,26 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
     .await
     .unwrap();
     assert_eq!(r.is_error, Some(true));
+    assert!(text(&r).contains("no window"), "{}", text(&r));
+    // Paths outside the repository, missing files and line 0 are refused first.
+    std::os::unix::fs::symlink("/etc", repo_dir.join("etc")).unwrap();
+    for (path, line, why) in [
+        ("../secret", 1, "no file"),
+        ("/etc/passwd", 1, "not a path inside"),
+        ("etc/passwd", 1, "outside the repository"),
+        ("gone.js", 1, "no file"),
+        ("app.js", 0, "minimum of 1"),
+    ] {
+        let r = call(
+            &c,
+            "open_in_editor",
+            json!({"repository": "shop", "path": path, "line": line}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.is_error, Some(true), "{path}");
+        assert!(text(&r).contains(why), "{path}: {}", text(&r));
+    }
 
     // The history keeps every call, how it was let through, and who made it.
     let history = app.gateway.history().unwrap();
@@ -345,6 +365,11 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
             "rule",
             "rule",
             "denied_by_rule",
+            "rule",
+            "rule",
+            "rule",
+            "rule",
+            "rule",
             "rule",
             "rule"
         ]

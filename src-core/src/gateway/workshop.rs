@@ -297,6 +297,8 @@ pub(crate) async fn call(gw: &Gateway, tool: Tool, arguments: Value) -> Result<S
                 .get("line")
                 .and_then(Value::as_u64)
                 .map(|l| l.min(u32::MAX as u64) as u32);
+            // A bad path is refused before anything starts.
+            crate::vscode::net::file_in_repository(std::path::Path::new(&repo.path), &path, line)?;
             let Some(opener) = crate::util::lock(&gw.opener).clone() else {
                 return Err(Error::Unavailable(
                     "AI Desktop has no window to open an editor in.".into(),

@@ -254,6 +254,36 @@ fn vscode_through_the_real_window_and_deep_links() {
     workbench_shown(d, &display, editor, &connections, 3, "palette-workbench");
     d.step("palette-opened-editor");
 
+    // An outside MCP client asks the gateway to show a file at a line: the
+    // open editor window loads the workbench with that file.
+    let notes: String = (1..=80).map(|i| format!("note line {i}\n")).collect();
+    std::fs::write(project.join("notes.txt"), notes).unwrap();
+    let port = free_port();
+    let token = d.async_script(
+        "const [port, done] = [arguments[0], arguments[arguments.length - 1]];
+         const invoke = window.__TAURI__.core.invoke;
+         invoke('gateway_configure', {settings: {enabled: true, port, server_ids: [], profile: null, workshop: true}})
+           .then(() => invoke('gateway_set_rule', {name: 'open_in_editor', rule: 'allow'}))
+           .then(() => invoke('gateway_token', {}))
+           .then(t => done(t), e => done('error: ' + JSON.stringify(e)));",
+        json!([port]),
+    );
+    let token = token.as_str().unwrap().to_string();
+    assert!(!token.starts_with("error"), "{token}");
+    let (is_error, said) = ai_desktop_core::testkit::gateway_client::call_in_thread(
+        &format!("http://127.0.0.1:{port}/mcp"),
+        &token,
+        "open_in_editor",
+        json!({"repository": "shop", "path": "notes.txt", "line": 60}),
+    )
+    .join()
+    .unwrap()
+    .unwrap();
+    assert!(!is_error, "{said}");
+    assert!(said.contains("Opened notes.txt at line 60"), "{said}");
+    workbench_shown(d, &display, editor, &connections, 4, "gateway-open-file");
+    d.step("gateway-opened-file");
+
     d.call("DELETE", "", None);
     // The app leaves instances running when it quits (by design); clean up.
     let _ = Command::new("kill")
