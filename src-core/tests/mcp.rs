@@ -36,6 +36,10 @@ impl Fixture {
     }
 
     fn hub(&self) -> Arc<McpHub> {
+        self.hub_with(|_| {})
+    }
+
+    fn hub_with(&self, adjust: impl FnOnce(&mut McpConfig)) -> Arc<McpHub> {
         let home = self.root.join("home");
         std::fs::create_dir_all(&home).unwrap();
         let mut config = McpConfig::new(vec![
@@ -46,6 +50,7 @@ impl Fixture {
         config.init_timeout = Duration::from_secs(4);
         config.call_timeout = Duration::from_secs(30);
         config.backoff_base = Duration::from_millis(50);
+        adjust(&mut config);
         McpHub::new(self.store.clone(), self.events.clone(), config).unwrap()
     }
 }
@@ -982,6 +987,44 @@ async fn a_servers_question_reaches_the_user_and_their_answer_the_server() {
         .take()
         .contains(&DomainEvent::McpElicitationDone(q.id)));
     let _ = pending.await;
+}
+
+/// A question nobody answers is cancelled when its time is up: the form
+/// goes from the window and the server hears "cancel" (the call's own
+/// timeout does not run meanwhile: it is shorter here than the wait).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_nobody_answers_is_cancelled_when_its_time_is_up() {
+    if !real_tools("node and the npm MCP servers") {
+        return;
+    }
+    let fx = Fixture::new();
+    let hub = fx.hub_with(|c| {
+        c.elicitation_timeout = Duration::from_millis(1500);
+        c.call_timeout = Duration::from_millis(1000);
+    });
+    let server = hub.create(everything("patient")).unwrap();
+    hub.start(server.id).await.unwrap();
+    let started = Instant::now();
+    let call = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            hub.call_tool(server.id, "trigger-elicitation-request", json!({}))
+                .await
+        })
+    };
+    let q = asked(&fx).await;
+    assert_eq!(q.timeout_secs, 1);
+    let result = call.await.unwrap().unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let text = text_of(&result.content);
+    assert!(text.contains("cancel"), "{text}");
+    assert!(hub.elicitations().is_empty());
+    assert!(fx
+        .events
+        .take()
+        .contains(&DomainEvent::McpElicitationDone(q.id)));
+    hub.stop(server.id).await.unwrap();
 }
 
 /// A browser that loads the sign-in page and follows its redirect back to
