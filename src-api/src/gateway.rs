@@ -21,6 +21,9 @@ pub struct GatewaySettings {
     /// Offer AI Desktop's own tools (repositories, deployments, services,
     /// code-server).
     pub workshop: bool,
+    /// Add the gateway to each repository's VS Code (its `mcp.json`).
+    #[serde(default)]
+    pub editors: bool,
 }
 
 impl Default for GatewaySettings {
@@ -31,6 +34,7 @@ impl Default for GatewaySettings {
             server_ids: Vec::new(),
             profile: None,
             workshop: true,
+            editors: false,
         }
     }
 }

@@ -224,6 +224,7 @@ async fn run() {
             server_ids: vec![id],
             profile: None,
             workshop: false,
+            editors: false,
         })
         .await
         .unwrap();

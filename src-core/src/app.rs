@@ -216,6 +216,16 @@ impl App {
             vscode: vscode.clone(),
             data_dir: dir.clone(),
         });
+        // Each code-server starts with the gateway in its mcp.json (if the
+        // user offers it to editors).
+        let weak = Arc::downgrade(&gateway);
+        vscode.set_prelaunch(Arc::new(move |id| {
+            if let Some(gateway) = weak.upgrade() {
+                if let Err(e) = gateway.write_editor_config(id) {
+                    log::warn!("gateway: {}", e.with_detail_text());
+                }
+            }
+        }));
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));

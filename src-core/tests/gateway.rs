@@ -126,6 +126,7 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
             server_ids: vec![everything.id, 9999],
             profile: None,
             workshop: true,
+            editors: false,
         })
         .await;
     assert!(bad.is_err());
@@ -139,6 +140,7 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
             server_ids: vec![everything.id],
             profile: None,
             workshop: true,
+            editors: false,
         })
         .await
         .unwrap();
@@ -450,6 +452,7 @@ async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
             server_ids: Vec::new(),
             profile: None,
             workshop: true,
+            editors: false,
         })
         .await
         .unwrap();
@@ -521,5 +524,125 @@ async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
 
     let refused = run(vec![url, "--method".into(), "tools/list".into()]).await;
     assert!(!refused.status.success());
+    app.gateway.shutdown().await;
+}
+
+/// Offered to editors: each repository's VS Code finds the gateway in its
+/// `User/mcp.json` (written when its code-server starts, rewritten with a
+/// new token, taken out when turned off), the user's own entries kept; the
+/// entry as written gets a client in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
+    if !real_tools("code-server") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let app = App::open(
+        Config::isolated(&root, "gwe"),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let dir = root.join("api");
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q"]);
+    let repo = app
+        .repos
+        .create(NewRepository {
+            name: "api".into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    let mcp_json = app.vscode.user_data_dir(repo.id).join("User/mcp.json");
+    // The user's own server in it already.
+    std::fs::create_dir_all(mcp_json.parent().unwrap()).unwrap();
+    std::fs::write(
+        &mcp_json,
+        r#"{"servers": {"mine": {"type": "stdio", "command": "my-server"}}}"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let settings = GatewaySettings {
+        enabled: true,
+        port,
+        server_ids: Vec::new(),
+        profile: None,
+        workshop: true,
+        editors: true,
+    };
+    app.gateway.configure(settings.clone()).await.unwrap();
+    let read =
+        || -> Value { serde_json::from_str(&std::fs::read_to_string(&mcp_json).unwrap()).unwrap() };
+    let doc = read();
+    assert_eq!(doc["servers"]["mine"]["command"], "my-server");
+    let entry = &doc["servers"]["ai-desktop"];
+    assert_eq!(entry["url"], format!("http://127.0.0.1:{port}/mcp"));
+    let header = entry["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&mcp_json).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // What the editor would use gets in.
+    let c = client(
+        entry["url"].as_str().unwrap(),
+        header.strip_prefix("Bearer ").unwrap(),
+    )
+    .await;
+    assert!(!c.list_all_tools().await.unwrap().is_empty());
+    let _ = c.cancel().await;
+
+    // A new token reaches the file.
+    let new = app.gateway.rotate_token().unwrap();
+    assert_eq!(
+        read()["servers"]["ai-desktop"]["headers"]["Authorization"],
+        format!("Bearer {new}")
+    );
+
+    // Written again when the code-server starts (here the file was emptied).
+    std::fs::write(&mcp_json, "{}").unwrap();
+    app.vscode.start(repo.id).await.unwrap();
+    assert_eq!(
+        read()["servers"]["ai-desktop"]["url"],
+        format!("http://127.0.0.1:{port}/mcp")
+    );
+    app.vscode.stop(repo.id).await.unwrap();
+
+    // Turned off: the entry goes, the user's stay.
+    std::fs::write(
+        &mcp_json,
+        serde_json::to_string(&json!({"servers": {"mine": {"command": "x"}, "ai-desktop": {"url": "old"}}, "inputs": []})).unwrap(),
+    )
+    .unwrap();
+    app.gateway
+        .configure(GatewaySettings {
+            editors: false,
+            ..settings
+        })
+        .await
+        .unwrap();
+    let doc = read();
+    assert!(doc["servers"].get("ai-desktop").is_none(), "{doc}");
+    assert_eq!(doc["servers"]["mine"]["command"], "x");
+    assert_eq!(doc["inputs"], json!([]));
+
+    // A file with comments is left as it is.
+    let commented = "// mine\n{\"servers\": {}}\n";
+    std::fs::write(&mcp_json, commented).unwrap();
+    assert!(app.gateway.write_editor_config(repo.id).is_ok()); // nothing to take out
+    app.gateway
+        .configure(GatewaySettings {
+            editors: true,
+            ..app.gateway.settings().unwrap()
+        })
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&mcp_json).unwrap(), commented);
+    assert!(app.gateway.write_editor_config(repo.id).is_err());
     app.gateway.shutdown().await;
 }

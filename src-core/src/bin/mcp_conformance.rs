@@ -267,6 +267,7 @@ async fn serve_gateway() -> Result<(), String> {
             server_ids: Vec::new(),
             profile: None,
             workshop: true,
+            editors: false,
         })
         .await
         .map_err(|e| e.to_string())?;

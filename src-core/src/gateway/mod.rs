@@ -54,6 +54,8 @@ pub const RULES: &str = "mcp.gateway.rules";
 pub const WORKSHOP: &str = "AI Desktop";
 /// The path the endpoint answers on.
 pub const PATH: &str = "/mcp";
+/// The gateway's name in each repository's VS Code `mcp.json`.
+pub const EDITOR_ENTRY: &str = "ai-desktop";
 /// How long an asked call waits for the user before it is refused.
 pub const APPROVAL_TIMEOUT: Duration = Duration::from_secs(120);
 /// Longest text of a result kept in the history's summary.
@@ -195,9 +197,12 @@ impl Gateway {
         crate::secrets::load_or_create(&self.token_file())
     }
 
-    /// A new token; the listener takes it from the next request on.
+    /// A new token; the listener takes it from the next request on, and
+    /// the repositories' VS Code entries get it.
     pub fn rotate_token(&self) -> Result<String> {
-        crate::secrets::rotate(&self.token_file())
+        let token = crate::secrets::rotate(&self.token_file())?;
+        self.sync_editors();
+        Ok(token)
     }
 
     pub fn settings(&self) -> Result<GatewaySettings> {
@@ -298,6 +303,8 @@ impl Gateway {
             let _ = self.apply().await;
             return Err(e);
         }
+        let gateway = self.clone();
+        let _ = tokio::task::spawn_blocking(move || gateway.sync_editors()).await;
         let status = self.status().await;
         self.publish(&status);
         Ok(status)
@@ -377,6 +384,82 @@ impl Gateway {
         for (id, p) in pending {
             let _ = p.reply.send(GatewayDecision::Deny);
             self.parts.events.emit(DomainEvent::GatewayApprovalDone(id));
+        }
+    }
+
+    /// Writes (or, with the gateway off or not offered to editors, takes
+    /// out) the gateway's entry in repository `repository_id`'s VS Code
+    /// `User/mcp.json`, keeping every other entry there. A file that is not
+    /// plain JSON (comments) is left alone.
+    pub fn write_editor_config(&self, repository_id: i64) -> Result<()> {
+        let settings = self.settings()?;
+        let file = self
+            .parts
+            .vscode
+            .user_data_dir(repository_id)
+            .join("User/mcp.json");
+        let existing = match std::fs::read_to_string(&file) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Error::failed(
+                    format!("Could not read {}.", file.display()),
+                    e,
+                ))
+            }
+        };
+        let want = settings.enabled && settings.editors;
+        let mut doc = match existing.as_deref().map(serde_json::from_str::<Value>) {
+            None => serde_json::json!({}),
+            Some(Ok(v)) if v.is_object() => v,
+            Some(_) if !want => return Ok(()),
+            Some(_) => {
+                return Err(Error::Conflict(format!(
+                    "{} is not plain JSON (comments?); add the gateway there by hand.",
+                    file.display()
+                )))
+            }
+        };
+        let had = doc.pointer(&format!("/servers/{EDITOR_ENTRY}")).is_some();
+        if !want && !had {
+            return Ok(());
+        }
+        let servers = doc
+            .as_object_mut()
+            .map(|o| o.entry("servers").or_insert_with(|| serde_json::json!({})));
+        let Some(Value::Object(servers)) = servers else {
+            return Err(Error::Conflict(format!(
+                "{}: \"servers\" is not an object; left as it is.",
+                file.display()
+            )));
+        };
+        if want {
+            servers.insert(
+                EDITOR_ENTRY.to_string(),
+                serde_json::json!({
+                    "type": "http",
+                    "url": format!("http://127.0.0.1:{}{PATH}", settings.port),
+                    "headers": { "Authorization": format!("Bearer {}", self.token()?) }
+                }),
+            );
+        } else {
+            servers.remove(EDITOR_ENTRY);
+        }
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        crate::secrets::write_private(&file, text.as_bytes())
+            .map_err(|e| Error::failed(format!("Could not write {}.", file.display()), e))
+    }
+
+    /// [`Gateway::write_editor_config`] for every repository; a failure is
+    /// logged and the others are still done.
+    fn sync_editors(&self) {
+        let Ok(repos) = self.parts.repos.list() else {
+            return;
+        };
+        for r in repos {
+            if let Err(e) = self.write_editor_config(r.id) {
+                log::warn!("gateway: {}", e.with_detail_text());
+            }
         }
     }
 

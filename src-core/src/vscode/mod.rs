@@ -97,7 +97,12 @@ pub struct VsCodeManager {
     /// One start/stop at a time per repository.
     op_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     binary: Mutex<Option<binary::CodeServerBinary>>,
+    prelaunch: Mutex<Option<Prelaunch>>,
 }
+
+/// Runs before an instance of a repository starts (the MCP gateway writes
+/// its entry into the instance's `User/mcp.json`).
+pub type Prelaunch = Arc<dyn Fn(i64) + Send + Sync>;
 
 #[derive(Default)]
 struct Slot {
@@ -150,7 +155,18 @@ impl VsCodeManager {
             slots: Mutex::new(HashMap::new()),
             op_locks: Mutex::new(HashMap::new()),
             binary: Mutex::new(None),
+            prelaunch: Mutex::new(None),
         }
+    }
+
+    /// What runs before each instance starts.
+    pub fn set_prelaunch(&self, hook: Prelaunch) {
+        *lock(&self.prelaunch) = Some(hook);
+    }
+
+    /// The instance's VS Code user-data folder (settings, `User/mcp.json`).
+    pub fn user_data_dir(&self, repository_id: i64) -> PathBuf {
+        self.instance_dir(repository_id).join("user-data")
     }
 
     fn instance_dir(&self, repository_id: i64) -> PathBuf {
@@ -404,6 +420,10 @@ impl VsCodeManager {
         }
         // The folder last: canonical and absolute, so never taken for a flag.
         args.push(folder.display().to_string());
+        let hook = lock(&self.prelaunch).clone();
+        if let Some(hook) = hook {
+            hook(repository_id);
+        }
         let mut env = self.config.env.clone();
         env.push(("PASSWORD".into(), password));
         let spec = ProcessSpec {

@@ -543,11 +543,13 @@ fn mcp_gateway_through_the_real_window() {
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
     let Scene {
         shots,
+        root,
         data,
         home,
         _tmp,
-        ..
     } = scene("mcp-gateway");
+    let project = root.join("projects/blog");
+    git_fixture(&project);
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
     let d = &mut launched.driver;
@@ -561,6 +563,13 @@ fn mcp_gateway_through_the_real_window() {
         json!([]),
     );
     assert!(created.as_i64().is_some(), "{created}");
+    let repo = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('repos_create', {input: {name: 'blog', path: arguments[0]}})
+           .then(r => done(r.id), e => done('error: ' + JSON.stringify(e)));",
+        json!([project.display().to_string()]),
+    );
+    let repo = repo.as_i64().unwrap_or_else(|| panic!("{repo}"));
 
     // Off at first; turned on with the server shared, on a port of our choosing.
     d.click("[data-testid=mcp-gateway]");
@@ -570,6 +579,7 @@ fn mcp_gateway_through_the_real_window() {
     d.type_into("[data-testid=gateway-port]", &port.to_string());
     d.click("[data-testid=gateway-enabled]");
     d.click("[data-testid=gateway-server-everything]");
+    d.click("[data-testid=gateway-editors]");
     d.click("[data-testid=gateway-save]");
     let url = format!("http://127.0.0.1:{port}/mcp");
     wait_text(
@@ -595,6 +605,15 @@ fn mcp_gateway_through_the_real_window() {
         .unwrap()
         .to_string();
     d.click("[data-testid=gateway-show-config]");
+    // The repository's VS Code has the same entry among its MCP servers.
+    let mcp_json = data.join(format!("vscode/{repo}/user-data/User/mcp.json"));
+    let editor: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mcp_json).unwrap()).unwrap();
+    assert_eq!(editor["servers"]["ai-desktop"]["url"], json!(url));
+    assert_eq!(
+        editor["servers"]["ai-desktop"]["headers"]["Authorization"],
+        json!(format!("Bearer {token}"))
+    );
 
     // An outside client's call waits for the user, who allows it once.
     let call = call_in_thread(

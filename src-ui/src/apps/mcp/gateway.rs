@@ -220,6 +220,11 @@ pub(super) fn GatewayDialog(on_close: Callback<()>) -> impl IntoView {
                                     on:change=move |ev| { let on = event_target_checked(&ev); edit(&|s| s.workshop = on) }/>
                                 "AI Desktop's own tools (repositories, deployments, services, editors)"
                             </label>
+                            <label class="check" title="Writes the gateway into each repository's VS Code MCP servers (User/mcp.json of its code-server), keeping yours">
+                                <input type="checkbox" data-testid="gateway-editors" prop:checked=d.editors
+                                    on:change=move |ev| { let on = event_target_checked(&ev); edit(&|s| s.editors = on) }/>
+                                "Add it to each repository's VS Code"
+                            </label>
                             <div class="field">
                                 <span>"Servers to share (their tools that are turned on)"</span>
                                 {loaded(servers, "Loading servers…", move |list| {
@@ -342,7 +347,7 @@ pub(super) fn GatewayDialog(on_close: Callback<()>) -> impl IntoView {
                                                 <span class="mono">{c.tool.clone()}</span>
                                                 <span class=format!("chip {}", if ok { "staged" } else { "conflict" })>{decision_text(&c.decision)}</span>
                                                 <span class="muted small-text">{format!(" {} · {:.0} ms · {}", c.client, c.duration_ms, c.created_at)}</span>
-                                                <div class="small-text truncate">{c.summary.clone()}</div>
+                                                <div class="small-text truncate gateway-call-summary">{c.summary.clone()}</div>
                                             </summary>
                                             <pre class="mono small-text">{serde_json::to_string_pretty(&c.arguments).unwrap_or_default()}</pre>
                                         </details>
