@@ -101,6 +101,7 @@ mod tests {
             "repos_",
             "vscode_",
             "mcp_",
+            "gateway_",
             "deployments_",
             "services_",
             "flow_",

@@ -175,8 +175,22 @@ pub async fn sign_in(
         .issuer
         .clone()
         .unwrap_or_else(|| resolution.metadata.authorization_endpoint.clone());
+    // An authorization server that grants tokens to machines only (the
+    // client-credentials grant, no authorization code): no browser, the
+    // pre-registered client's id and secret get the token.
+    let grants: Option<Vec<String>> = resolution
+        .metadata
+        .additional_fields
+        .get("grant_types_supported")
+        .and_then(|g| serde_json::from_value(g.clone()).ok());
+    let machine_only = grants.as_ref().is_some_and(|g| {
+        g.iter().any(|t| t == "client_credentials") && !g.iter().any(|t| t == "authorization_code")
+    });
     manager.set_metadata(resolution.metadata);
     steps.done(S::Discovery, format!("authorization server {issuer}"));
+    if machine_only {
+        return client_credentials(manager, url, challenge, client, steps).await;
+    }
 
     // The browser comes back here.
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
@@ -255,6 +269,55 @@ pub async fn sign_in(
         }),
     );
     Ok(session.auth_manager)
+}
+
+/// The client-credentials grant (SEP-1046) with the server's pre-registered
+/// client id and secret: the secret goes as the authorization server asks
+/// (HTTP Basic or the request body), the token is kept in the store.
+async fn client_credentials(
+    mut manager: AuthorizationManager,
+    url: &str,
+    challenge: Option<&str>,
+    client: Option<(String, Option<String>)>,
+    steps: &Steps,
+) -> Result<AuthorizationManager> {
+    use rmcp::transport::auth::ClientCredentialsConfig;
+    use McpAuthStage as S;
+    steps.begin(S::Registration);
+    let Some((client_id, Some(client_secret))) = client else {
+        return Err(steps.fail(
+            S::Registration,
+            "this server signs in programs only (client credentials)",
+            "enter the client id and secret it gave you under Edit → OAuth client",
+        ));
+    };
+    let scope = challenge.and_then(|c| {
+        c.split(',')
+            .find_map(|p| p.trim().strip_prefix("scope="))
+            .map(|s| s.trim_matches('"').to_string())
+    });
+    let config = ClientCredentialsConfig::ClientSecret {
+        client_id: client_id.clone(),
+        client_secret,
+        scopes: manager.select_scopes(scope.as_deref(), &[]),
+        resource: Some(url.to_string()),
+    };
+    manager
+        .validate_client_credentials_metadata(&config)
+        .and_then(|_| manager.configure_client_credentials(&config))
+        .map_err(|e| steps.fail(S::Registration, "the client could not be set up", e))?;
+    steps.done(
+        S::Registration,
+        format!("pre-registered client id {client_id} (client credentials)"),
+    );
+    steps.done(S::Browser, "not needed (client credentials)".to_string());
+    steps.begin(S::Token);
+    manager
+        .exchange_client_credentials(&config)
+        .await
+        .map_err(|e| steps.fail(S::Token, "the client's credentials were refused", e))?;
+    steps.done(S::Token, Some("signed in (client credentials)".to_string()));
+    Ok(manager)
 }
 
 /// Waits on `listener` for the browser's redirect to `/callback`, answers
