@@ -112,6 +112,10 @@ pub struct Repository {
     /// as the user's config says (off by default).
     #[serde(default)]
     pub trusted: bool,
+    /// The MCP profile whose tools its VS Code gets through the gateway
+    /// (None: the gateway's own choice).
+    #[serde(default)]
+    pub mcp_profile: Option<String>,
 }
 
 /// Input of `repos_create`. Numbers are wide on purpose: an out-of-range port
@@ -181,6 +185,8 @@ crate::command! {
     /// Trusts it (commits from the Git page run its hooks and sign as the
     /// user's config says) or stops trusting it.
     SetTrusted = "repos_set_trusted" { id: i64, trusted: bool } -> Repository;
+    /// Sets the MCP profile its VS Code's gateway tools come from (None: the gateway's).
+    SetMcpProfile = "repos_set_mcp_profile" { id: i64, profile: Option<String> } -> Repository;
     /// Reads its git remote and branch again.
     RefreshGit = "repos_refresh_git" { id: i64 } -> Repository;
     /// What the add dialog pre-fills for a folder.

@@ -530,7 +530,8 @@ async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
 /// Offered to editors: each repository's VS Code finds the gateway in its
 /// `User/mcp.json` (written when its code-server starts, rewritten with a
 /// new token, taken out when turned off), the user's own entries kept; the
-/// entry as written gets a client in.
+/// entry as written gets a client in, named as that repository's editor
+/// and offered the shared tools through the repository's MCP profile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
     if !real_tools("code-server") {
@@ -555,6 +556,38 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
             port: None,
         })
         .unwrap();
+    let everything = app
+        .mcp
+        .create(McpServerInput {
+            name: "everything".into(),
+            command: "mcp-server-everything".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.mcp
+        .save_profile(
+            ai_desktop_api::mcp::McpProfile {
+                name: "lean".into(),
+                servers: vec![ai_desktop_api::mcp::McpProfileServer {
+                    server_id: everything.id,
+                    tools_off: vec!["echo".into()],
+                }],
+            },
+            false,
+        )
+        .unwrap();
+    assert!(app
+        .repos
+        .set_mcp_profile(repo.id, Some("nope".into()))
+        .is_err());
+    assert_eq!(
+        app.repos
+            .set_mcp_profile(repo.id, Some("lean".into()))
+            .unwrap()
+            .mcp_profile
+            .as_deref(),
+        Some("lean")
+    );
     let mcp_json = app.vscode.user_data_dir(repo.id).join("User/mcp.json");
     // The user's own server in it already.
     std::fs::create_dir_all(mcp_json.parent().unwrap()).unwrap();
@@ -567,7 +600,7 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
     let settings = GatewaySettings {
         enabled: true,
         port,
-        server_ids: Vec::new(),
+        server_ids: vec![everything.id],
         profile: None,
         workshop: true,
         editors: true,
@@ -588,20 +621,71 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
         std::fs::metadata(&mcp_json).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    // What the editor would use gets in.
-    let c = client(
+    // Its own token, not the one other clients are given.
+    assert_eq!(
+        header,
+        format!("Bearer {}", app.gateway.editor_token(repo.id).unwrap())
+    );
+    assert_ne!(header, format!("Bearer {}", app.gateway.token().unwrap()));
+    // What the editor would use gets in, with the repository's profile:
+    // echo is left out for it, not for other clients.
+    let names = |c: &RunningService<RoleClient, ()>| {
+        let c = c.peer().clone();
+        async move {
+            c.list_all_tools()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.name.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let editor_client = client(
         entry["url"].as_str().unwrap(),
         header.strip_prefix("Bearer ").unwrap(),
     )
     .await;
-    assert!(!c.list_all_tools().await.unwrap().is_empty());
-    let _ = c.cancel().await;
+    let editor_tools = names(&editor_client).await;
+    assert!(editor_tools.contains(&"list_repositories".to_string()));
+    assert!(editor_tools.iter().any(|n| n.starts_with("everything__")));
+    assert!(
+        !editor_tools.contains(&"everything__echo".to_string()),
+        "{editor_tools:?}"
+    );
+    let other = client(
+        entry["url"].as_str().unwrap(),
+        &app.gateway.token().unwrap(),
+    )
+    .await;
+    assert!(names(&other)
+        .await
+        .contains(&"everything__echo".to_string()));
+    let _ = other.cancel().await;
+    // Its calls are named for the repository's editor; a tool its profile
+    // leaves out cannot be called.
+    app.gateway
+        .set_rule("list_repositories", GatewayRule::Allow)
+        .await
+        .unwrap();
+    call(&editor_client, "list_repositories", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(app.gateway.history().unwrap()[0].client, "VS Code of api");
+    assert!(
+        call(&editor_client, "everything__echo", json!({"message": "x"}))
+            .await
+            .is_err()
+    );
+    let _ = editor_client.cancel().await;
 
     // A new token reaches the file.
-    let new = app.gateway.rotate_token().unwrap();
+    let old_editor = app.gateway.editor_token(repo.id).unwrap();
+    app.gateway.rotate_token().unwrap();
+    let new_editor = app.gateway.editor_token(repo.id).unwrap();
+    assert_ne!(old_editor, new_editor);
     assert_eq!(
         read()["servers"]["ai-desktop"]["headers"]["Authorization"],
-        format!("Bearer {new}")
+        format!("Bearer {new_editor}")
     );
 
     // Written again when the code-server starts (here the file was emptied).
@@ -645,4 +729,5 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
     assert_eq!(std::fs::read_to_string(&mcp_json).unwrap(), commented);
     assert!(app.gateway.write_editor_config(repo.id).is_err());
     app.gateway.shutdown().await;
+    app.mcp.stop(everything.id).await.unwrap();
 }

@@ -186,6 +186,7 @@ pub fn run() {
             commands::repos::repos_delete,
             commands::repos::repos_refresh_git,
             commands::repos::repos_set_trusted,
+            commands::repos::repos_set_mcp_profile,
             commands::repos::repos_inspect,
             commands::app::app_info,
             commands::app::app_painted,

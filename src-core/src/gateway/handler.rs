@@ -1,7 +1,7 @@
 //! The MCP server a gateway client talks to: its tools are the gateway's
 //! catalog, its calls go through [`Gateway::call`].
 
-use super::{Gateway, Outcome};
+use super::{Caller, Gateway, Outcome};
 use ai_desktop_api::mcp::McpContent;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -21,6 +21,15 @@ impl Handler {
     pub(super) fn new(gateway: Arc<Gateway>) -> Handler {
         Handler { gateway }
     }
+}
+
+/// Whose token the request carried (the listener put it there).
+fn caller(context: &RequestContext<RoleServer>) -> Caller {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Caller>().copied())
+        .unwrap_or(Caller::Client)
 }
 
 /// The client's name as it introduced itself (`initialize`, or the
@@ -120,7 +129,7 @@ impl ServerHandler for Handler {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let settings = self
             .gateway
@@ -128,7 +137,7 @@ impl ServerHandler for Handler {
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let tools = self
             .gateway
-            .catalog(&settings)
+            .catalog_for(&settings, caller(&context))
             .await
             .into_iter()
             .filter_map(|e| {
@@ -157,7 +166,11 @@ impl ServerHandler for Handler {
     ) -> Result<CallToolResponse, ErrorData> {
         let client = client_name(&context);
         let arguments = Value::Object(request.arguments.unwrap_or_default());
-        match self.gateway.call(&client, &request.name, arguments).await {
+        match self
+            .gateway
+            .call(caller(&context), &client, &request.name, arguments)
+            .await
+        {
             Ok(outcome) => Ok(result(outcome).into()),
             Err(crate::error::Error::NotFound(why)) => Err(ErrorData::invalid_params(why, None)),
             Err(e) => Err(ErrorData::internal_error(e.to_string(), None)),

@@ -92,30 +92,18 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
     r
 }
 
-/// Equal without telling how much of it was (no early exit).
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn answer(
     gateway: &Gateway,
     service: &StreamableHttpService<Handler, LocalSessionManager>,
     req: Request<Incoming>,
 ) -> Response<Body> {
-    let token = match gateway.token() {
-        Ok(t) => t,
-        Err(e) => {
-            log::warn!("gateway: no token: {}", e.with_detail_text());
-            return plain(StatusCode::SERVICE_UNAVAILABLE, "The gateway has no token.");
-        }
-    };
     let presented = req
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    if !presented.is_some_and(|p| same(p.as_bytes(), token.as_bytes())) {
+    let Some(caller) = presented.and_then(|p| gateway.caller(p)) else {
         let mut r = plain(
             StatusCode::UNAUTHORIZED,
             "AI Desktop's MCP gateway needs its token: copy the client settings from MCP Hub → Gateway.",
@@ -125,16 +113,19 @@ async fn answer(
             http::HeaderValue::from_static("Bearer realm=\"AI Desktop\""),
         );
         return r;
-    }
+    };
     if req.uri().path() != PATH {
         return plain(StatusCode::NOT_FOUND, "The MCP endpoint is /mcp.");
     }
+    // The handler finds it among the request's parts.
+    let mut req = req;
+    req.extensions_mut().insert(caller);
     service.handle(req).await
 }
 
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::super::same;
 
     #[test]
     fn tokens_compare_whole() {

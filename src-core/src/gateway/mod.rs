@@ -101,6 +101,19 @@ struct Pending {
     reply: oneshot::Sender<GatewayDecision>,
 }
 
+/// Whose token a request carries: the one clients are given, or the one
+/// written into a repository's VS Code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caller {
+    Client,
+    Editor(i64),
+}
+
+/// Equal without telling how much of it was (no early exit).
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// One tool the gateway offers, and where its calls go.
 #[derive(Clone)]
 pub(crate) struct Entry {
@@ -195,6 +208,33 @@ impl Gateway {
     /// The bearer token clients send (made on first use).
     pub fn token(&self) -> Result<String> {
         crate::secrets::load_or_create(&self.token_file())
+    }
+
+    /// The token written into repository `repository_id`'s VS Code: derived
+    /// from the gateway's (a new one renews them all), so the gateway knows
+    /// which repository's editor calls.
+    pub fn editor_token(&self, repository_id: i64) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"ai-desktop gateway editor ");
+        h.update(repository_id.to_le_bytes());
+        h.update(self.token()?.as_bytes());
+        Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Who `presented` (a request's bearer token) names, if anyone.
+    pub(crate) fn caller(&self, presented: &str) -> Option<Caller> {
+        let token = self.token().ok()?;
+        if same(presented.as_bytes(), token.as_bytes()) {
+            return Some(Caller::Client);
+        }
+        if presented.len() != 64 {
+            return None;
+        }
+        self.parts.repos.list().ok()?.into_iter().find_map(|r| {
+            let theirs = self.editor_token(r.id).ok()?;
+            same(presented.as_bytes(), theirs.as_bytes()).then_some(Caller::Editor(r.id))
+        })
     }
 
     /// A new token; the listener takes it from the next request on, and
@@ -439,7 +479,9 @@ impl Gateway {
                 serde_json::json!({
                     "type": "http",
                     "url": format!("http://127.0.0.1:{}{PATH}", settings.port),
-                    "headers": { "Authorization": format!("Bearer {}", self.token()?) }
+                    "headers": {
+                        "Authorization": format!("Bearer {}", self.editor_token(repository_id)?)
+                    }
                 }),
             );
         } else {
@@ -483,6 +525,21 @@ impl Gateway {
     /// server's enabled tools less the profile's. A server that does not
     /// start is left out (and logged).
     pub(crate) async fn catalog(&self, settings: &GatewaySettings) -> Vec<Entry> {
+        self.catalog_for(settings, Caller::Client).await
+    }
+
+    /// The catalog as `caller` sees it: a repository's VS Code gets the
+    /// shared servers' tools through the repository's own profile, if it
+    /// has one.
+    pub(crate) async fn catalog_for(
+        &self,
+        settings: &GatewaySettings,
+        caller: Caller,
+    ) -> Vec<Entry> {
+        let repository_profile = match caller {
+            Caller::Editor(id) => self.parts.repos.get(id).ok().and_then(|r| r.mcp_profile),
+            Caller::Client => None,
+        };
         let mut entries = Vec::new();
         if settings.workshop {
             entries.extend(workshop::Tool::ALL.iter().map(|t| Entry {
@@ -494,9 +551,9 @@ impl Gateway {
                 target: Target::Workshop(*t),
             }));
         }
-        let profile = settings
-            .profile
+        let profile = repository_profile
             .as_deref()
+            .or(settings.profile.as_deref())
             .and_then(|name| self.parts.mcp.profile(name).ok().flatten());
         let mut offered = Vec::new();
         for id in &settings.server_ids {
@@ -601,10 +658,24 @@ impl Gateway {
 
     /// A client's call of tool `name`: looked up in what is offered now,
     /// let through by the rule or the user, run, and kept in the history.
-    pub(crate) async fn call(&self, client: &str, name: &str, arguments: Value) -> Result<Outcome> {
+    pub(crate) async fn call(
+        &self,
+        caller: Caller,
+        client: &str,
+        name: &str,
+        arguments: Value,
+    ) -> Result<Outcome> {
         let settings = self.settings()?;
+        let client = match caller {
+            Caller::Editor(id) => match self.parts.repos.get(id) {
+                Ok(r) => format!("VS Code of {}", r.name),
+                Err(_) => client.to_string(),
+            },
+            Caller::Client => client.to_string(),
+        };
+        let client = client.as_str();
         let entry = self
-            .catalog(&settings)
+            .catalog_for(&settings, caller)
             .await
             .into_iter()
             .find(|e| e.name == name)

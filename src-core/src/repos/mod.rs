@@ -167,6 +167,27 @@ impl RepoRegistry {
         Ok(repo)
     }
 
+    /// Sets the MCP profile (by name; it must exist) whose tools its VS Code
+    /// gets through the gateway, or none.
+    pub fn set_mcp_profile(&self, id: i64, profile: Option<String>) -> Result<Repository> {
+        let profile = profile.filter(|p| !p.trim().is_empty());
+        if let Some(name) = &profile {
+            let known: Vec<ai_desktop_api::mcp::McpProfile> =
+                self.store.setting("mcp.profiles")?.unwrap_or_default();
+            if !known.iter().any(|p| &p.name == name) {
+                return Err(Error::NotFound(format!(
+                    "There is no MCP profile named \"{name}\" (MCP Hub → Profiles…)."
+                )));
+            }
+        }
+        let repo = self
+            .store
+            .with(|c| store::repos::set_mcp_profile(c, id, profile.as_deref()))?;
+        self.events
+            .emit(DomainEvent::RepositoryUpdated(repo.clone()));
+        Ok(repo)
+    }
+
     /// Forgets a repository. Its folder on disk is never touched.
     pub fn delete(&self, id: i64) -> Result<()> {
         self.store.with(|c| store::repos::delete(c, id))?;

@@ -5,7 +5,8 @@ use ai_desktop_api::repos::{RepoKind, Repository};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str =
-    "id, name, path, type, port, url, branch, running, pid, created_at, updated_at, trusted";
+    "id, name, path, type, port, url, branch, running, pid, created_at, updated_at, trusted, \
+     mcp_profile";
 
 /// The fields the registry writes; ids, timestamps and process state are the
 /// store's and later modules' business.
@@ -36,6 +37,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Repository> {
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
         trusted: row.get(11)?,
+        mcp_profile: row.get(12)?,
     })
 }
 
@@ -131,6 +133,19 @@ pub fn set_trusted(c: &Connection, id: i64, trusted: bool) -> Result<Repository>
         "UPDATE repositories SET trusted = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?1",
         params![id, trusted],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!("There is no repository {id}.")));
+    }
+    get(c, id)?.ok_or_else(|| Error::NotFound(format!("There is no repository {id}.")))
+}
+
+/// Sets the MCP profile its VS Code's gateway tools come from.
+pub fn set_mcp_profile(c: &Connection, id: i64, profile: Option<&str>) -> Result<Repository> {
+    let n = c.execute(
+        "UPDATE repositories SET mcp_profile = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![id, profile],
     )?;
     if n == 0 {
         return Err(Error::NotFound(format!("There is no repository {id}.")));

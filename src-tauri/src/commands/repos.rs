@@ -39,6 +39,16 @@ pub async fn repos_delete(
 }
 
 #[tauri::command]
+pub async fn repos_set_mcp_profile(
+    state: State<'_, AppState>,
+    req: Req<repos::SetMcpProfile>,
+) -> Out<repos::SetMcpProfile> {
+    let repos::SetMcpProfile { id, profile } = req.0;
+    let repos = state.repos.clone();
+    blocking(move || repos.set_mcp_profile(id, profile)).await
+}
+
+#[tauri::command]
 pub async fn repos_set_trusted(
     state: State<'_, AppState>,
     req: Req<repos::SetTrusted>,

@@ -270,6 +270,21 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
             .map(|r| r.port.to_string())
             .unwrap_or_default(),
     );
+    let mcp_profile = RwSignal::new(
+        existing
+            .as_ref()
+            .and_then(|r| r.mcp_profile.clone())
+            .unwrap_or_default(),
+    );
+    // The MCP profiles to choose from (only an existing repository has one).
+    let profiles = RwSignal::new(Vec::<String>::new());
+    if existing.is_some() {
+        spawn_local(async move {
+            if let Ok(list) = ipc::call(&ai_desktop_api::mcp::Profiles {}).await {
+                let _ = profiles.try_set(list.into_iter().map(|p| p.name).collect());
+            }
+        });
+    }
     let inspection = RwSignal::new(None::<RepoInspection>);
     // Kept apart from the submit error: an inspection that finishes after a
     // failed submit must not wipe that submit's message.
@@ -355,11 +370,23 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         detect_kind: kind_value.is_none(),
                         port: port_value,
                     };
-                    ipc::call(&repos::Update {
+                    let saved = ipc::call(&repos::Update {
                         id: current.id,
                         input,
                     })
-                    .await
+                    .await;
+                    let chosen = mcp_profile.get_untracked();
+                    let chosen = (!chosen.is_empty()).then_some(chosen);
+                    match saved {
+                        Ok(_) if chosen != current.mcp_profile => {
+                            ipc::call(&repos::SetMcpProfile {
+                                id: current.id,
+                                profile: chosen,
+                            })
+                            .await
+                        }
+                        other => other,
+                    }
                 }
             };
             busy.set(false);
@@ -458,6 +485,21 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         />
                     </label>
                 </div>
+                {existing.is_some().then(|| view! {
+                    <label class="field">
+                        <span>"MCP profile of its VS Code"</span>
+                        <select class="input" data-testid="repo-mcp-profile"
+                            title="The tools of shared MCP servers its VS Code gets through the MCP gateway"
+                            prop:value=move || mcp_profile.get()
+                            on:change=move |ev| mcp_profile.set(event_target_value(&ev))>
+                            <option value="">"The gateway's (MCP Hub → Gateway…)"</option>
+                            {move || profiles.get().into_iter().map(|p| {
+                                let chosen = mcp_profile.get_untracked() == p;
+                                view! { <option value=p.clone() selected=chosen>{p.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                })}
                 {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
                 <footer class="dialog-footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
