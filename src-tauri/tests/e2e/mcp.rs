@@ -610,10 +610,14 @@ fn mcp_gateway_through_the_real_window() {
     let editor: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&mcp_json).unwrap()).unwrap();
     assert_eq!(editor["servers"]["ai-desktop"]["url"], json!(url));
-    assert_eq!(
-        editor["servers"]["ai-desktop"]["headers"]["Authorization"],
-        json!(format!("Bearer {token}"))
-    );
+    // … with a token of its own, so its calls are known as that editor's.
+    let editor_token = editor["servers"]["ai-desktop"]["headers"]["Authorization"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("Bearer ")
+        .unwrap()
+        .to_string();
+    assert_ne!(editor_token, token);
 
     // An outside client's call waits for the user, who allows it once.
     let call = call_in_thread(
@@ -636,9 +640,16 @@ fn mcp_gateway_through_the_real_window() {
     assert!(text.contains("from outside"), "{text}");
     wait_text(d, "[data-testid=gateway-history]", "allowed by you");
 
-    // Refused in the window: the client is told, nothing ran.
-    let call = call_in_thread(&url, &token, "git_status", json!({"repository": "none"}));
+    // Refused in the window: the client (here the repository's editor, as
+    // the card says) is told, nothing ran.
+    let call = call_in_thread(
+        &url,
+        &editor_token,
+        "git_status",
+        json!({"repository": "blog"}),
+    );
     d.find("[data-testid=gateway-approval]");
+    wait_text(d, "[data-testid=gateway-approval] h2", "VS Code of blog");
     d.click("[data-testid=gateway-deny]");
     let (is_error, text) = call.join().unwrap().unwrap();
     assert!(is_error && text.contains("refused"), "{text}");
@@ -670,6 +681,43 @@ fn mcp_gateway_through_the_real_window() {
         .join()
         .unwrap();
     assert!(refused.is_err(), "{refused:?}");
+
+    // The repository's editor gets the shared tools through a profile
+    // chosen in its edit dialog.
+    d.press(&[keys::ESCAPE]);
+    d.wait_until("the gateway dialog closed", || {
+        d.try_find("[data-testid=gateway-dialog]")
+            .is_none()
+            .then_some(())
+    });
+    let saved = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('mcp_save_profile', {profile: {name: 'lean', servers: [{server_id: arguments[0], tools_off: ['echo']}]}, remove: false})
+           .then(() => done('ok'), e => done('error: ' + JSON.stringify(e)));",
+        json!([created]),
+    );
+    assert_eq!(saved, json!("ok"));
+    d.click("[data-testid=nav-repositories]");
+    d.click("[data-testid=edit-repo]");
+    d.find("[data-testid=repo-mcp-profile] option[value=lean]");
+    d.click("[data-testid=repo-mcp-profile] option[value=lean]");
+    d.step("repository-mcp-profile");
+    d.click("[data-testid=repo-submit]");
+    let db = data.join("ai-desktop.sqlite3");
+    d.wait_until("the profile kept", || {
+        let p: Option<String> = rusqlite::Connection::open(&db)
+            .ok()?
+            .query_row(
+                "SELECT mcp_profile FROM repositories WHERE id = ?1",
+                [repo],
+                |r| r.get(0),
+            )
+            .ok()?;
+        (p.as_deref() == Some("lean")).then_some(())
+    });
+    d.click("[data-testid=nav-mcp]");
+    d.click("[data-testid=mcp-gateway]");
+    wait_text(d, "[data-testid=gateway-state]", "Serving at");
 
     // Off: the port is closed.
     d.click("[data-testid=gateway-enabled]");
