@@ -109,6 +109,16 @@ pub(crate) enum Caller {
     Editor(i64),
 }
 
+/// Repository `repository_id`'s editor token, derived from `token`.
+fn editor_token(token: &str, repository_id: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"ai-desktop gateway editor ");
+    h.update(repository_id.to_le_bytes());
+    h.update(token.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Equal without telling how much of it was (no early exit).
 pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -142,6 +152,8 @@ pub struct Gateway {
     approval_timeout: Mutex<Duration>,
     opener: Mutex<Option<EditorOpener>>,
     writer: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// The token as last read or made (every request compares with it).
+    token: Mutex<Option<String>>,
 }
 
 /// Work for the history's writer thread.
@@ -188,6 +200,7 @@ impl Gateway {
             granted: Mutex::new(HashSet::new()),
             approval_timeout: Mutex::new(APPROVAL_TIMEOUT),
             opener: Mutex::new(None),
+            token: Mutex::new(None),
         })
     }
 
@@ -205,21 +218,23 @@ impl Gateway {
         self.parts.data_dir.join("gateway-token")
     }
 
-    /// The bearer token clients send (made on first use).
+    /// The bearer token clients send (made on first use, then kept in
+    /// memory: requests do not read the file).
     pub fn token(&self) -> Result<String> {
-        crate::secrets::load_or_create(&self.token_file())
+        let mut kept = lock(&self.token);
+        if let Some(token) = kept.as_ref() {
+            return Ok(token.clone());
+        }
+        let token = crate::secrets::load_or_create(&self.token_file())?;
+        *kept = Some(token.clone());
+        Ok(token)
     }
 
     /// The token written into repository `repository_id`'s VS Code: derived
     /// from the gateway's (a new one renews them all), so the gateway knows
     /// which repository's editor calls.
     pub fn editor_token(&self, repository_id: i64) -> Result<String> {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(b"ai-desktop gateway editor ");
-        h.update(repository_id.to_le_bytes());
-        h.update(self.token()?.as_bytes());
-        Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        Ok(editor_token(&self.token()?, repository_id))
     }
 
     /// Who `presented` (a request's bearer token) names, if anyone.
@@ -232,7 +247,7 @@ impl Gateway {
             return None;
         }
         self.parts.repos.list().ok()?.into_iter().find_map(|r| {
-            let theirs = self.editor_token(r.id).ok()?;
+            let theirs = editor_token(&token, r.id);
             same(presented.as_bytes(), theirs.as_bytes()).then_some(Caller::Editor(r.id))
         })
     }
@@ -241,6 +256,7 @@ impl Gateway {
     /// the repositories' VS Code entries get it.
     pub fn rotate_token(&self) -> Result<String> {
         let token = crate::secrets::rotate(&self.token_file())?;
+        *lock(&self.token) = Some(token.clone());
         self.sync_editors();
         Ok(token)
     }
