@@ -59,6 +59,31 @@ async fn call(
     .await
 }
 
+/// A git repository `name` (on `branch`, with `file` written and not
+/// committed) in `root`, registered in the app; its folder and record.
+fn repository(
+    app: &App,
+    root: &std::path::Path,
+    name: &str,
+    branch: &str,
+    file: (&str, &str),
+) -> (std::path::PathBuf, ai_desktop_api::repos::Repository) {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", branch]);
+    std::fs::write(dir.join(file.0), file.1).unwrap();
+    let repo = app
+        .repos
+        .create(NewRepository {
+            name: name.into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    (dir, repo)
+}
+
 /// Waits until the gateway has a call waiting for the user; its id.
 async fn waiting(app: &App) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -102,19 +127,7 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
         .unwrap();
 
     // A repository with a change in it.
-    let repo_dir = root.join("shop");
-    std::fs::create_dir_all(&repo_dir).unwrap();
-    git(&repo_dir, &["init", "-q", "-b", "main"]);
-    std::fs::write(repo_dir.join("app.js"), "console.log(1)\n").unwrap();
-    let repo = app
-        .repos
-        .create(NewRepository {
-            name: "shop".into(),
-            path: repo_dir.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
+    let (repo_dir, repo) = repository(&app, &root, "shop", "main", ("app.js", "console.log(1)\n"));
 
     // Bad settings change nothing.
     let port = free_port();
@@ -432,18 +445,13 @@ async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
         Arc::new(RecordingSink::default()),
     )
     .unwrap();
-    let repo_dir = root.join("site");
-    std::fs::create_dir_all(&repo_dir).unwrap();
-    git(&repo_dir, &["init", "-q", "-b", "trunk"]);
-    std::fs::write(repo_dir.join("index.html"), "<h1>hi</h1>\n").unwrap();
-    app.repos
-        .create(NewRepository {
-            name: "site".into(),
-            path: repo_dir.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
+    repository(
+        &app,
+        &root,
+        "site",
+        "trunk",
+        ("index.html", "<h1>hi</h1>\n"),
+    );
     let port = free_port();
     app.gateway
         .configure(GatewaySettings {
@@ -544,18 +552,7 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
         Arc::new(RecordingSink::default()),
     )
     .unwrap();
-    let dir = root.join("api");
-    std::fs::create_dir_all(&dir).unwrap();
-    git(&dir, &["init", "-q"]);
-    let repo = app
-        .repos
-        .create(NewRepository {
-            name: "api".into(),
-            path: dir.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
+    let (_, repo) = repository(&app, &root, "api", "main", ("main.rs", "fn main() {}\n"));
     let everything = app
         .mcp
         .create(McpServerInput {
