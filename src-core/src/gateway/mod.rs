@@ -83,7 +83,7 @@ pub struct GatewayParts {
 
 struct Listening {
     url: String,
-    settings: GatewaySettings,
+    port: u16,
     stop: CancellationToken,
     accepting: tokio::task::JoinHandle<()>,
 }
@@ -383,13 +383,8 @@ impl Gateway {
     async fn apply(self: &Arc<Self>) -> Result<()> {
         let settings = self.settings()?;
         let mut listening = self.listening.lock().await;
-        let same_port = listening
-            .as_ref()
-            .is_some_and(|l| l.settings.port == settings.port);
+        let same_port = listening.as_ref().is_some_and(|l| l.port == settings.port);
         if settings.enabled && same_port {
-            if let Some(l) = listening.as_mut() {
-                l.settings = settings;
-            }
             return Ok(());
         }
         if let Some(old) = listening.take() {
@@ -418,7 +413,7 @@ impl Gateway {
         log::info!("MCP gateway listening on {url}");
         *listening = Some(Listening {
             url,
-            settings,
+            port: settings.port,
             stop,
             accepting,
         });
