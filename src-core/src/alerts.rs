@@ -1,9 +1,11 @@
 //! Which changes deserve a desktop notification: a managed process that
 //! crashed (a code-server or MCP server that exited on its own, a deployment
 //! PM2 marked errored) or a service that became unusable (its container gone,
-//! Docker no longer answering). Computed from the domain events by watching
-//! transitions, so each happening is told once; `src-tauri/src/events.rs` sends them
-//! with [`crate::notify`].
+//! Docker no longer answering), and a call of an MCP gateway client that
+//! waits for the user (told once per call; the desktop side leaves it out
+//! while the window has the focus, where the card shows). Computed from the
+//! domain events by watching transitions, so each happening is told once;
+//! `src-tauri/src/events.rs` sends them with [`crate::notify`].
 
 use crate::events::DomainEvent;
 use ai_desktop_api::deployments::DeploymentStatus;
@@ -16,6 +18,9 @@ use std::collections::HashMap;
 pub struct Alert {
     pub title: String,
     pub body: String,
+    /// It asks the user to act in the window (not told while the window
+    /// has the focus: the window shows it).
+    pub needs_window: bool,
 }
 
 /// What was last seen of each thing, to tell transitions from repeats.
@@ -65,6 +70,7 @@ impl Alerts {
                     out.push(Alert {
                         title,
                         body: first_line(i.error.as_deref().unwrap_or("")),
+                        needs_window: false,
                     });
                 }
             }
@@ -83,6 +89,7 @@ impl Alerts {
                         out.push(Alert {
                             title: format!("MCP server {} stopped", s.name),
                             body: first_line(err),
+                            needs_window: false,
                         });
                     }
                 }
@@ -99,6 +106,7 @@ impl Alerts {
                             .as_deref()
                             .map(first_line)
                             .unwrap_or_else(|| "PM2 gave up restarting it.".into()),
+                        needs_window: false,
                     });
                 }
             }
@@ -111,6 +119,7 @@ impl Alerts {
                             .as_deref()
                             .map(first_line)
                             .unwrap_or_else(|| "Services are unavailable.".into()),
+                        needs_window: false,
                     });
                 }
                 self.docker = Some(o.docker_available);
@@ -126,6 +135,7 @@ impl Alerts {
                                 "Its container {} was removed outside the app; its data volume {} is kept.",
                                 s.container, s.volume
                             ),
+                            needs_window: false,
                         });
                     }
                 }
@@ -136,6 +146,15 @@ impl Alerts {
             DomainEvent::DeploymentDeleted(id) => {
                 self.deployments.remove(id);
             }
+            DomainEvent::GatewayApproval(a) => out.push(Alert {
+                title: format!("{} wants to use {}", a.client, a.tool),
+                body: format!(
+                    "Open AI Desktop to allow or deny it (of {}); it is refused after {} min.",
+                    a.server,
+                    a.timeout_secs.div_ceil(60)
+                ),
+                needs_window: true,
+            }),
             _ => {}
         }
         out
@@ -158,6 +177,32 @@ mod tests {
             adopted: false,
             error: error.map(str::to_string),
         })
+    }
+
+    #[test]
+    fn a_gateway_call_waiting_for_the_user_is_told_with_who_and_what() {
+        let mut a = Alerts::default();
+        let told = a.observe(&DomainEvent::GatewayApproval(Box::new(
+            ai_desktop_api::gateway::GatewayApproval {
+                id: 3,
+                client: "claude-code".into(),
+                tool: "restart_deployment".into(),
+                server: "AI Desktop".into(),
+                description: String::new(),
+                arguments: "{}".into(),
+                timeout_secs: 120,
+            },
+        )));
+        assert_eq!(told.len(), 1);
+        assert_eq!(told[0].title, "claude-code wants to use restart_deployment");
+        assert!(
+            told[0].body.contains("refused after 2 min"),
+            "{}",
+            told[0].body
+        );
+        assert!(told[0].needs_window);
+        // Its answer tells nothing more.
+        assert!(a.observe(&DomainEvent::GatewayApprovalDone(3)).is_empty());
     }
 
     #[test]

@@ -119,6 +119,7 @@ async fn a_crash_reaches_the_notification_service_once() {
         .send(&ai_desktop_core::alerts::Alert {
             title: "MCP server crashed".into(),
             body: hostile.into(),
+            needs_window: false,
         })
         .await
         .unwrap();
@@ -135,6 +136,7 @@ async fn a_crash_reaches_the_notification_service_once() {
         .send(&ai_desktop_core::alerts::Alert {
             title: "t".into(),
             body: "b".into(),
+            needs_window: false,
         })
         .await
         .unwrap_err();

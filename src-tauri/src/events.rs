@@ -1,7 +1,7 @@
 //! Forwards domain events to every window as Tauri events.
 
 use ai_desktop_core::events::{DomainEvent, EventSink};
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 
 pub struct TauriEventSink {
     app: AppHandle,
@@ -29,6 +29,17 @@ impl EventSink for TauriEventSink {
             .unwrap_or_else(|p| p.into_inner())
             .observe(&event);
         for alert in alerts {
+            // What asks for the window is not told while the window has the
+            // focus: it shows it there.
+            if alert.needs_window
+                && self
+                    .app
+                    .get_webview_window("main")
+                    .and_then(|w| w.is_focused().ok())
+                    .unwrap_or(false)
+            {
+                continue;
+            }
             // The title only: the body quotes process output, which may hold anything.
             log::warn!("{}", alert.title);
             tauri::async_runtime::spawn(async move {
