@@ -13,6 +13,10 @@ const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
 pub const INSTALL_HINT: &str = "npm install -g pm2@7";
 
+/// How long a daemon that stopped answering its socket gets to be gone
+/// before it is taken for alive (and the CLI asked).
+const DAEMON_SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// One entry of `pm2 jlist`; unknown fields are ignored.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Pm2Process {
@@ -151,12 +155,21 @@ impl Pm2Client {
             return Ok(Vec::new());
         }
         let rpc = self.home.join("rpc.sock");
-        match super::axon::call(&rpc, "getMonitorData", serde_json::json!([{}])).await {
-            Ok(list) => return Ok(list),
-            Err(e) => log::debug!(
-                "pm2 over its socket: {}; asking the CLI",
-                e.with_detail_text()
-            ),
+        for attempt in 0..2 {
+            match super::axon::call(&rpc, "getMonitorData", serde_json::json!([{}])).await {
+                Ok(list) => return Ok(list),
+                Err(e) => log::debug!(
+                    "pm2 over its socket (attempt {}): {}",
+                    attempt + 1,
+                    e.with_detail_text()
+                ),
+            }
+            // A daemon being killed (`pm2 kill`) stops answering before its
+            // process is gone; the CLI asked then would start a new one.
+            tokio::time::sleep(DAEMON_SETTLE).await;
+            if !self.daemon_running() {
+                return Ok(Vec::new());
+            }
         }
         let out = self.run(&["jlist"]).await?;
         parse_jlist(&out)
