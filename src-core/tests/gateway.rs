@@ -59,6 +59,34 @@ async fn call(
     .await
 }
 
+/// An app with its data, home and PM2 in a temp dir (`prefix` names its
+/// service containers); the dir lives as long as the returned guard.
+fn workshop(
+    prefix: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Arc<RecordingSink>,
+    Arc<App>,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let events = Arc::new(RecordingSink::default());
+    let app = App::open(Config::isolated(&root, prefix), events.clone()).unwrap();
+    (tmp, root, events, app)
+}
+
+/// server-everything registered in the Hub (stopped).
+fn everything(app: &App) -> ai_desktop_api::mcp::McpServer {
+    app.mcp
+        .create(McpServerInput {
+            name: "everything".into(),
+            command: "mcp-server-everything".into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
 /// A git repository `name` (on `branch`, with `file` written and not
 /// committed) in `root`, registered in the app; its folder and record.
 fn repository(
@@ -101,20 +129,10 @@ async fn the_gateway_serves_shared_tools_and_the_workshop_under_the_users_approv
     if !real_tools("mcp-server-everything and git") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let events = Arc::new(RecordingSink::default());
-    let app = App::open(Config::isolated(&root, "gw"), events.clone()).unwrap();
+    let (_tmp, root, events, app) = workshop("gw");
 
     // A shared server with one of its tools turned off.
-    let everything = app
-        .mcp
-        .create(McpServerInput {
-            name: "everything".into(),
-            command: "mcp-server-everything".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let everything = everything(&app);
     app.mcp.start(everything.id).await.unwrap();
     let tools = app.mcp.tools(everything.id).await.unwrap();
     let off = tools
@@ -438,13 +456,7 @@ async fn the_inspector_cli_uses_the_workshop_through_the_gateway() {
     if !real_tools("the MCP Inspector and Node 22") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let app = App::open(
-        Config::isolated(&root, "gwi"),
-        Arc::new(RecordingSink::default()),
-    )
-    .unwrap();
+    let (_tmp, root, _, app) = workshop("gwi");
     repository(
         &app,
         &root,
@@ -545,22 +557,9 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
     if !real_tools("code-server") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().canonicalize().unwrap();
-    let app = App::open(
-        Config::isolated(&root, "gwe"),
-        Arc::new(RecordingSink::default()),
-    )
-    .unwrap();
+    let (_tmp, root, _, app) = workshop("gwe");
     let (_, repo) = repository(&app, &root, "api", "main", ("main.rs", "fn main() {}\n"));
-    let everything = app
-        .mcp
-        .create(McpServerInput {
-            name: "everything".into(),
-            command: "mcp-server-everything".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let everything = everything(&app);
     app.mcp
         .save_profile(
             ai_desktop_api::mcp::McpProfile {
