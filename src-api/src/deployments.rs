@@ -95,6 +95,24 @@ pub struct Deployment {
     pub restarts: u32,
     /// Why it is errored: its last stderr lines.
     pub error: Option<String>,
+    /// Run in its source folder before each deploy (split like the start
+    /// command, never given to a shell), e.g. `npm ci`.
+    #[serde(default)]
+    pub build_command: Option<String>,
+    /// How the app checks that it serves.
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    /// The last check's answer while it runs (None: no check, or stopped).
+    #[serde(default)]
+    pub health: Option<HealthReport>,
+    /// Deployments of the same repository that must be healthy before this
+    /// one starts in the repository's stack.
+    #[serde(default)]
+    pub depends_on: Vec<i64>,
+    /// The commit it runs from a clean checkout in the data folder (a
+    /// rollback or a chosen commit); None: the repository's working tree.
+    #[serde(default)]
+    pub release_commit: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC: the last change of its settings.
@@ -126,6 +144,134 @@ pub struct DeploymentInput {
     /// None or empty: detected from the repository.
     #[serde(default)]
     pub start_command: Option<String>,
+    /// None or empty: no build step.
+    #[serde(default)]
+    pub build_command: Option<String>,
+    /// None: no health check.
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    /// Deployments of the same repository it waits for in the stack.
+    #[serde(default)]
+    pub depends_on: Vec<i64>,
+}
+
+/// What a health check asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthKind {
+    /// A GET of `path` on 127.0.0.1:port answering `expect_status`.
+    #[default]
+    Http,
+    /// A TCP connection to 127.0.0.1:port accepted.
+    Tcp,
+}
+
+/// A deployment's health check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCheck {
+    /// HTTP or TCP.
+    #[serde(default)]
+    pub kind: HealthKind,
+    /// HTTP: the path asked for, starting with `/`.
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// HTTP: the status that means healthy.
+    #[serde(default = "ok_status")]
+    pub expect_status: u16,
+    /// Seconds between checks while it runs (2–3600).
+    #[serde(default = "ten")]
+    pub interval_secs: u32,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            kind: HealthKind::Http,
+            path: root_path(),
+            expect_status: ok_status(),
+            interval_secs: ten(),
+        }
+    }
+}
+
+fn root_path() -> String {
+    "/".into()
+}
+fn ok_status() -> u16 {
+    200
+}
+fn ten() -> u32 {
+    10
+}
+
+/// The last answer of a deployment's health check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthReport {
+    /// Whether it answered as expected.
+    pub healthy: bool,
+    /// What it answered (`200 OK in 3 ms`) or why not (`connection refused`).
+    pub detail: String,
+    /// RFC 3339, UTC.
+    pub checked_at: String,
+}
+
+/// Where a deploy took its code from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploySource {
+    /// The repository's working tree, as it is.
+    #[default]
+    WorkingTree,
+    /// A commit checked out cleanly in the data folder.
+    Commit,
+}
+
+/// How a deploy ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployOutcome {
+    /// Building or starting now.
+    #[default]
+    Running,
+    /// Started and healthy (or online where it has no health check).
+    Online,
+    /// The build step failed; what ran before kept running.
+    BuildFailed,
+    /// PM2 could not start it, or it crashed.
+    StartFailed,
+    /// Started, but its health check did not pass in time.
+    Unhealthy,
+}
+
+/// One deploy of a deployment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployRun {
+    /// The app's id for it.
+    pub id: i64,
+    /// The deployment.
+    pub deployment_id: i64,
+    /// The commit built (HEAD of the working tree, or the chosen one).
+    pub commit_id: Option<String>,
+    /// Its first line.
+    pub commit_summary: Option<String>,
+    /// The branch checked out, if any.
+    pub branch: Option<String>,
+    /// Working tree or a clean checkout of the commit.
+    pub source: DeploySource,
+    /// What started it.
+    pub start_command: String,
+    /// What built it.
+    pub build_command: Option<String>,
+    /// The environment's variable names (values are never recorded).
+    pub env_names: Vec<String>,
+    /// How it ended.
+    pub outcome: DeployOutcome,
+    /// Why it failed (the build's last lines, the health check's answer).
+    pub message: Option<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// RFC 3339, UTC.
+    pub finished_at: Option<String>,
 }
 
 fn one() -> u32 {
@@ -143,6 +289,10 @@ pub struct StartSuggestion {
     /// A guess (Rust, Python …) the user must confirm by sending it as the
     /// start command; detected Node commands are used as they are.
     pub needs_confirmation: bool,
+    /// The build step the repository suggests (`npm ci`, `cargo build
+    /// --release` …), offered in the form, never used unless saved.
+    #[serde(default)]
+    pub build_command: Option<String>,
 }
 
 /// Whether PM2 can be used, and how to get it.
@@ -250,6 +400,13 @@ crate::command! {
     /// the page pulls them instead of having them pushed as events (each pushed event is a
     /// script evaluated in the page, whose memory WebKit keeps).
     Metrics = "deployments_metrics" { since: u64 } -> MetricsFrame;
+    /// Builds (its build step, output into its log) and then starts or restarts it, waiting for
+    /// its health check. `commit`: deploy that commit from a clean checkout in the data folder
+    /// (a rollback); None: the working tree (and it leaves any pinned commit). A failed build
+    /// leaves what ran running. Returns the run recorded in its history.
+    Deploy = "deployments_deploy" { id: i64, commit: Option<String> } -> DeployRun;
+    /// Its deploys, newest first (at most 100 kept).
+    Runs = "deployments_runs" { id: i64 } -> Vec<DeployRun>;
     /// None: PATH / ~/.pm2
     Configure = "deployments_configure" { binary: Option<String>, home: Option<String> } -> Pm2Status;
 }

@@ -2,7 +2,10 @@
 //! has its own PM2_HOME, whose daemon is killed when the test ends) running
 //! small real Node apps made in temp dirs.
 
-use ai_desktop_api::deployments::{DeployMode, Deployment, DeploymentInput, DeploymentStatus};
+use ai_desktop_api::deployments::{
+    DeployMode, DeployOutcome, DeploySource, Deployment, DeploymentInput, DeploymentStatus,
+    HealthCheck, HealthKind,
+};
 use ai_desktop_api::repos::NewRepository;
 use ai_desktop_core::deployments::DeploymentManager;
 use ai_desktop_core::error::Error;
@@ -828,6 +831,262 @@ async fn status_follows_pm2s_events_without_being_asked() {
     fx.pm2(&["kill"]);
     seen(flaky.id, "stopped with its daemon", |d| {
         d.status == DeploymentStatus::Stopped
+    })
+    .await;
+}
+
+/// A server answering `<VERSION>` (a constant in the file) on /, and on
+/// /health 200 once `ready-after` ms have passed since it started (503
+/// before) and 500 while a file `sick` exists next to it.
+fn versioned_server(version: &str, ready_after_ms: u64) -> String {
+    format!(
+        r#"
+const http = require('http');
+const fs = require('fs');
+const started = Date.now();
+http.createServer((req, res) => {{
+  if (req.url === '/health') {{
+    if (fs.existsSync(__dirname + '/sick')) {{ res.statusCode = 500; return res.end('sick'); }}
+    res.statusCode = Date.now() - started >= {ready_after_ms} ? 200 : 503;
+    return res.end();
+  }}
+  res.end('{version}\n');
+}}).listen(Number(process.env.PORT), '127.0.0.1');
+"#
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_build_leaves_the_running_version_serving() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("store", &versioned_server("v1", 0));
+    let dir = fx.root.join("store");
+    // The build writes a file the app could serve; the second one fails.
+    std::fs::write(
+        dir.join("build.js"),
+        "require('fs').writeFileSync('built.txt', 'built'); console.log('compiled 3 modules');",
+    )
+    .unwrap();
+    let suggestion = fx.manager.suggest(repo).unwrap();
+    assert_eq!(suggestion.build_command.as_deref(), Some("npm install"));
+    let mut new = input(repo, "store");
+    new.start_command = Some("node server.js".into());
+    new.build_command = Some("node build.js\nnode --version".into());
+    let d = fx.manager.create(new).unwrap();
+    assert_eq!(
+        d.build_command.as_deref(),
+        Some("node build.js\nnode --version")
+    );
+
+    let run = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(run.outcome, DeployOutcome::Online, "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("built.txt")).unwrap(),
+        "built"
+    );
+    assert_eq!(get(d.port).as_deref(), Some("v1\n"));
+    let serving = fx.manager.get(d.id).unwrap();
+    let logs = fx.manager.logs(d.id).unwrap();
+    eventually("the build's output in the log", || {
+        let lines: Vec<String> = logs.since(0).iter().map(|l| l.text.clone()).collect();
+        (lines.iter().any(|l| l == "[build] $ node build.js")
+            && lines.iter().any(|l| l == "[build] compiled 3 modules"))
+        .then_some(())
+    })
+    .await;
+
+    // A new version whose build fails.
+    std::fs::write(dir.join("server.js"), versioned_server("v2", 0)).unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        "console.error('src/index.ts(3,1): error TS1005: ; expected'); process.exit(2);",
+    )
+    .unwrap();
+    let failed = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(failed.outcome, DeployOutcome::BuildFailed, "{failed:?}");
+    let message = failed.message.clone().unwrap();
+    assert!(
+        message.contains("`node build.js` exited with 2"),
+        "{message}"
+    );
+    assert!(message.contains("error TS1005"), "{message}");
+    // What ran before serves on, untouched.
+    assert_eq!(get(d.port).as_deref(), Some("v1\n"));
+    let after = fx.manager.get(d.id).unwrap();
+    assert_eq!(after.pids, serving.pids, "not restarted");
+    assert_eq!(after.status, DeploymentStatus::Online);
+
+    let runs = fx.manager.runs(d.id).unwrap();
+    assert_eq!(
+        runs.iter().map(|r| r.outcome).collect::<Vec<_>>(),
+        [DeployOutcome::BuildFailed, DeployOutcome::Online],
+        "newest first"
+    );
+    assert!(runs.iter().all(|r| r.finished_at.is_some()));
+
+    // A build step that leaves the repository is refused when saved.
+    let mut bad = input(repo, "store");
+    bad.start_command = Some("node server.js".into());
+    bad.build_command = Some("cp ../../etc/passwd x".into());
+    let refused = fx.manager.update(d.id, bad).unwrap_err();
+    assert!(
+        matches!(&refused, Error::Forbidden(m) if m.starts_with("The build step names ../../etc/passwd")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        fx.manager.get(d.id).unwrap().build_command.as_deref(),
+        Some("node build.js\nnode --version"),
+        "unchanged"
+    );
+    fx.manager.stop(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_serves_the_old_commit_without_touching_the_working_tree() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("blog", &versioned_server("v1", 0));
+    let dir = fx.root.join("blog");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "first version"]);
+    let first = git(&dir, &["rev-parse", "HEAD"]);
+    let mut new = input(repo, "blog");
+    new.start_command = Some("node server.js".into());
+    new.env = BTreeMap::from([("API_KEY".to_string(), "s3cret-value".to_string())]);
+    let d = fx.manager.create(new).unwrap();
+    let run = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(run.outcome, DeployOutcome::Online);
+    assert_eq!(run.commit_id.as_deref(), Some(first.as_str()));
+    assert_eq!(run.branch.as_deref(), Some("main"));
+    assert_eq!(run.env_names, ["API_KEY"], "names, not values");
+
+    std::fs::write(dir.join("server.js"), versioned_server("v2", 0)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "second version"]);
+    let run = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(run.outcome, DeployOutcome::Online);
+    assert_eq!(get(d.port).as_deref(), Some("v2\n"));
+    // Work in progress the rollback must not touch.
+    std::fs::write(dir.join("notes.md"), "draft").unwrap();
+
+    let back = fx
+        .manager
+        .deploy(d.id, Some(first[..10].to_string()))
+        .await
+        .unwrap();
+    assert_eq!(back.outcome, DeployOutcome::Online, "{back:?}");
+    assert_eq!(back.source, DeploySource::Commit);
+    assert_eq!(back.commit_summary.as_deref(), Some("first version"));
+    assert_eq!(get(d.port).as_deref(), Some("v1\n"), "the old response");
+    let pinned = fx.manager.get(d.id).unwrap();
+    assert_eq!(pinned.release_commit.as_deref(), Some(first.as_str()));
+    // The user's working tree and branch are as they were.
+    assert!(std::fs::read_to_string(dir.join("server.js"))
+        .unwrap()
+        .contains("v2"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.md")).unwrap(),
+        "draft"
+    );
+    assert_eq!(git(&dir, &["status", "--porcelain"]), "?? notes.md");
+    assert_eq!(git(&dir, &["rev-parse", "--abbrev-ref", "HEAD"]), "main");
+    // A restart keeps the pinned commit.
+    fx.manager.restart(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(
+        eventually("an answer after the restart", || get(d.port)).await,
+        "v1\n"
+    );
+    // No such commit: refused, nothing changes.
+    assert!(matches!(
+        fx.manager
+            .deploy(d.id, Some("0123456789abcdef".into()))
+            .await
+            .unwrap_err(),
+        Error::NotFound(_)
+    ));
+    assert_eq!(fx.manager.runs(d.id).unwrap().len(), 3);
+
+    // Back to the working tree.
+    let forward = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(forward.source, DeploySource::WorkingTree);
+    assert_eq!(get(d.port).as_deref(), Some("v2\n"));
+    assert_eq!(fx.manager.get(d.id).unwrap().release_commit, None);
+    fx.manager.stop(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_check_gates_the_deploy_and_follows_the_app() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    tokio::spawn(fx.manager.clone().run_monitor());
+    // Healthy only 3 s after it starts.
+    let repo = fx.node_repo("api", &versioned_server("v1", 3000));
+    let dir = fx.root.join("api");
+    let mut new = input(repo, "api");
+    new.start_command = Some("node server.js".into());
+    new.health_check = Some(HealthCheck {
+        kind: HealthKind::Http,
+        path: "/health".into(),
+        expect_status: 200,
+        interval_secs: 2,
+    });
+    let d = fx.manager.create(new).unwrap();
+    let asked = Instant::now();
+    let run = fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(run.outcome, DeployOutcome::Online, "{run:?}");
+    assert!(
+        asked.elapsed() >= Duration::from_secs(3),
+        "the deploy waited for the check"
+    );
+    assert!(
+        run.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("/health answered 200"),
+        "{run:?}"
+    );
+    let healthy = fx.manager.get(d.id).unwrap().health.expect("a report");
+    assert!(healthy.healthy);
+
+    // The app falls ill: the checker sees it on its interval.
+    std::fs::write(dir.join("sick"), "").unwrap();
+    let report = eventually("the check to say unhealthy", || {
+        fx.manager.get(d.id).unwrap().health.filter(|h| !h.healthy)
+    })
+    .await;
+    assert!(
+        report.detail.contains("answered 500, expected 200"),
+        "{report:?}"
+    );
+    std::fs::remove_file(dir.join("sick")).unwrap();
+    eventually("healthy again", || {
+        fx.manager.get(d.id).unwrap().health.filter(|h| h.healthy)
+    })
+    .await;
+
+    // Stopped: no report (nothing is checked).
+    fx.manager.stop(d.id).await.unwrap();
+    eventually("the report to go", || {
+        fx.manager.get(d.id).unwrap().health.is_none().then_some(())
     })
     .await;
 }

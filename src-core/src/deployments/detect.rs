@@ -37,8 +37,61 @@ fn package_manager(repo: &Path) -> (&'static str, &'static str) {
     ("npm", "no lockfile")
 }
 
-/// What the app would run for `repo`.
+/// What the app would run for `repo`, and the build step it suggests.
 pub fn suggest(repo: &Path) -> StartSuggestion {
+    StartSuggestion {
+        build_command: suggest_build(repo),
+        ..suggest_start(repo)
+    }
+}
+
+/// The install/build step a repository's files imply: one command per line,
+/// run in order (`npm ci`, then `npm run build` where package.json has one).
+pub fn suggest_build(repo: &Path) -> Option<String> {
+    let package = repo.join("package.json");
+    if package.is_file() {
+        let json: serde_json::Value = std::fs::read_to_string(&package)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        let (pm, lock) = package_manager(repo);
+        let install = match (pm, lock) {
+            ("pnpm", _) => "pnpm install --frozen-lockfile",
+            ("yarn", _) => "yarn install --frozen-lockfile",
+            ("bun", _) => "bun install --frozen-lockfile",
+            (_, "package-lock.json") => "npm ci",
+            _ => "npm install",
+        };
+        let mut lines = vec![install.to_string()];
+        if json["scripts"]["build"].is_string() {
+            lines.push(format!("{pm} run build"));
+        }
+        return Some(lines.join("\n"));
+    }
+    if repo.join("Cargo.toml").is_file() {
+        return Some("cargo build --release".into());
+    }
+    if repo.join("requirements.txt").is_file() {
+        return Some("pip install -r requirements.txt".into());
+    }
+    None
+}
+
+/// The build step's commands: its non-empty lines, each split like a start
+/// command (nothing interpreted) and checked to stay inside `repo`.
+pub fn build_steps(build: &str, repo: &Path) -> Result<Vec<Vec<String>>> {
+    let mut steps = Vec::new();
+    for line in build.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let words = split_what(line, "The build step")?;
+        for word in &words {
+            check_inside(word, repo, "The build step")?;
+        }
+        steps.push(words);
+    }
+    Ok(steps)
+}
+
+fn suggest_start(repo: &Path) -> StartSuggestion {
     let package = repo.join("package.json");
     if package.is_file() {
         let json: serde_json::Value = std::fs::read_to_string(&package)
@@ -51,6 +104,7 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
                 command: Some(format!("{pm} run start")),
                 source: format!("package.json scripts.start, run with {pm} ({why})"),
                 needs_confirmation: false,
+                build_command: None,
             };
         }
         if let Some(main) = json["main"].as_str().filter(|m| repo.join(m).is_file()) {
@@ -58,6 +112,7 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
                 command: Some(format!("node {}", quote(main))),
                 source: "package.json main".into(),
                 needs_confirmation: false,
+                build_command: None,
             };
         }
         if let Some(entry) = NODE_ENTRIES.iter().find(|e| repo.join(e).is_file()) {
@@ -65,12 +120,14 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
                 command: Some(format!("node {entry}")),
                 source: format!("{entry} (package.json has no start script or main)"),
                 needs_confirmation: false,
+                build_command: None,
             };
         }
         return StartSuggestion {
             command: None,
             source: "package.json has no start script, no main, and no usual entry file".into(),
             needs_confirmation: true,
+            build_command: None,
         };
     }
     if repo.join("Cargo.toml").is_file() {
@@ -78,6 +135,7 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
             command: Some("cargo run --release".into()),
             source: "a Rust crate (Cargo.toml): check that it serves on $PORT".into(),
             needs_confirmation: true,
+            build_command: None,
         };
     }
     if let Some(entry) = PYTHON_ENTRIES.iter().find(|e| repo.join(e).is_file()) {
@@ -90,6 +148,7 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
             command: Some(command),
             source: format!("a Python app ({entry}): check that it serves on $PORT"),
             needs_confirmation: true,
+            build_command: None,
         };
     }
     if let Some(entry) = NODE_ENTRIES.iter().find(|e| repo.join(e).is_file()) {
@@ -97,12 +156,14 @@ pub fn suggest(repo: &Path) -> StartSuggestion {
             command: Some(format!("node {entry}")),
             source: entry.to_string(),
             needs_confirmation: true,
+            build_command: None,
         };
     }
     StartSuggestion {
         command: None,
         source: "nothing recognisable (no package.json, Cargo.toml or Python entry file)".into(),
         needs_confirmation: true,
+        build_command: None,
     }
 }
 
@@ -122,13 +183,18 @@ fn quote(s: &str) -> String {
 /// inside "…". Nothing is *interpreted*: `;`, `&&`, `$(…)`, `*` stay plain
 /// characters of a word, and no program runs it through a shell.
 pub fn split(command: &str) -> Result<Vec<String>> {
+    split_what(command, "The start command")
+}
+
+/// [`split`], its errors naming `what` was split.
+fn split_what(command: &str, what: &str) -> Result<Vec<String>> {
     if command.contains('\0') {
-        return Err(Error::InvalidInput(
-            "The start command cannot contain a NUL character.".into(),
-        ));
+        return Err(Error::InvalidInput(format!(
+            "{what} cannot contain a NUL character."
+        )));
     }
     shell_words::split(command)
-        .map_err(|_| Error::InvalidInput("The start command has an unclosed quote.".into()))
+        .map_err(|_| Error::InvalidInput(format!("{what} has an unclosed quote.")))
 }
 
 /// How PM2 runs a command.
@@ -153,7 +219,7 @@ pub fn launch(command: &str, repo: &Path, cluster: bool) -> Result<Launch> {
         return Err(Error::InvalidInput("The start command is empty.".into()));
     };
     for word in &words {
-        check_inside(word, repo)?;
+        check_inside(word, repo, "The start command")?;
     }
     let (script, args, interpreter) = if program == "node" && rest.first().is_some_and(|f| is_js(f))
     {
@@ -178,7 +244,7 @@ pub fn launch(command: &str, repo: &Path, cluster: bool) -> Result<Launch> {
 
 /// A word that names a path (it contains a slash, or is `..`) must resolve
 /// inside `repo`; words without a slash are names (programs, flags, values).
-fn check_inside(word: &str, repo: &Path) -> Result<()> {
+fn check_inside(word: &str, repo: &Path, what: &str) -> Result<()> {
     // `--flag=../x` names a path too.
     let value = word.split_once('=').map(|(_, v)| v).unwrap_or(word);
     if !value.contains('/') && value != ".." {
@@ -201,7 +267,7 @@ fn check_inside(word: &str, repo: &Path) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Forbidden(format!(
-            "The start command names {word}, which is outside the repository ({}). A deployment \
+            "{what} names {word}, which is outside the repository ({}). A deployment \
              runs what its repository holds; a program on PATH is named without a slash.",
             repo.display()
         )))
@@ -226,6 +292,38 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_steps_follow_the_lockfile_and_stay_in_the_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path();
+        assert_eq!(suggest_build(repo), None);
+        std::fs::write(
+            repo.join("package.json"),
+            r#"{"scripts":{"build":"tsc","start":"node dist/index.js"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            suggest_build(repo).as_deref(),
+            Some("npm install\nnpm run build")
+        );
+        std::fs::write(repo.join("package-lock.json"), "{}").unwrap();
+        assert_eq!(
+            suggest(repo).build_command.as_deref(),
+            Some("npm ci\nnpm run build")
+        );
+        std::fs::write(repo.join("pnpm-lock.yaml"), "").unwrap();
+        assert_eq!(
+            suggest_build(repo).as_deref(),
+            Some("pnpm install --frozen-lockfile\npnpm run build")
+        );
+        assert_eq!(
+            build_steps("npm ci\n\n  npm run build  \n", repo).unwrap(),
+            [vec!["npm", "ci"], vec!["npm", "run", "build"]]
+        );
+        assert!(build_steps("cp x ../../outside", repo).is_err());
+        assert!(build_steps("make 'open", repo).is_err());
+    }
 
     #[test]
     fn words_split_without_any_shell_meaning() {

@@ -12,8 +12,11 @@
 //! the configured `PM2_HOME`, with argument lists and never a shell.
 
 pub mod axon;
+mod deploy;
 pub mod detect;
+pub mod health;
 pub mod pm2;
+pub mod release;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
@@ -24,8 +27,8 @@ use crate::store::deployments::DeploymentRecord;
 use crate::store::{self, Store};
 use crate::util::lock;
 use ai_desktop_api::deployments::{
-    DeployMode, Deployment, DeploymentInput, DeploymentMetrics, DeploymentStatus, MetricsFrame,
-    Pm2Status, ServiceDiscovery, StartSuggestion,
+    DeployMode, Deployment, DeploymentInput, DeploymentMetrics, DeploymentStatus, HealthReport,
+    MetricsFrame, Pm2Status, ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::system::{Pm2Action, Pm2ProcessInfo};
 use pm2::{Pm2Client, Pm2Process};
@@ -81,6 +84,11 @@ pub struct DeploymentManager {
     /// Bumped when sampled CPU or memory changed; pages pull the figures
     /// ([`DeploymentManager::metrics`]) rather than having events pushed.
     metrics_version: tokio::sync::watch::Sender<u64>,
+    /// The last health check answer of each deployment that has a check
+    /// and runs.
+    health: Mutex<HashMap<i64, HealthReport>>,
+    /// Wakes the health checker: a status or a check changed.
+    health_kick: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -121,6 +129,8 @@ impl DeploymentManager {
             kick: tokio::sync::Notify::new(),
             // Starts at 1: a first read (since 0) answers at once.
             metrics_version: tokio::sync::watch::Sender::new(1),
+            health: Mutex::new(HashMap::new()),
+            health_kick: tokio::sync::Notify::new(),
         })
     }
 
@@ -227,6 +237,7 @@ impl DeploymentManager {
             d.restarts = live.restarts;
             d.error = live.error.clone();
         }
+        d.health = lock(&self.health).get(&d.id).cloned();
         d
     }
 
@@ -346,6 +357,22 @@ impl DeploymentManager {
                 return Err(Error::InvalidInput(format!("`{d}` is not a domain name.")));
             }
         }
+        let build_command = input
+            .build_command
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(str::to_string);
+        if let Some(b) = &build_command {
+            if b.len() > 4000 {
+                return Err(Error::InvalidInput(
+                    "The build step is longer than 4,000 characters.".into(),
+                ));
+            }
+            detect::build_steps(b, repo_dir)?;
+        }
+        let health_check = input.health_check.as_ref().map(health::check).transpose()?;
+        let depends_on = self.check_depends_on(&input.depends_on, repo.id, id)?;
         let taken = self.store.with(|c| store::deployments::ports(c, id))?;
         let port = match input.port {
             Some(0) => return Err(Error::InvalidInput("Port 0 is not a port.".into())),
@@ -378,7 +405,67 @@ impl DeploymentManager {
             instances,
             env: input.env,
             start_command,
+            build_command,
+            health_check,
+            depends_on,
         })
+    }
+
+    /// Deployments it may wait for: of the same repository, not itself, and
+    /// no loop (a waiting for b waiting for a).
+    fn check_depends_on(
+        &self,
+        wanted: &[i64],
+        repository_id: i64,
+        id: Option<i64>,
+    ) -> Result<Vec<i64>> {
+        let mut out: Vec<i64> = Vec::new();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let all = self.store.with(|c| store::deployments::list(c))?;
+        for w in wanted {
+            if Some(*w) == id {
+                return Err(Error::InvalidInput(
+                    "A deployment cannot wait for itself.".into(),
+                ));
+            }
+            let Some(other) = all.iter().find(|d| d.id == *w) else {
+                return Err(Error::NotFound(format!(
+                    "There is no deployment with id {w}."
+                )));
+            };
+            if other.repository_id != repository_id {
+                return Err(Error::InvalidInput(format!(
+                    "{} belongs to another repository; a deployment can only wait for its own \
+                     repository's deployments.",
+                    other.name
+                )));
+            }
+            if !out.contains(w) {
+                out.push(*w);
+            }
+        }
+        if let Some(id) = id {
+            // Would any of them (transitively) wait for this one?
+            let mut todo = out.clone();
+            let mut seen = Vec::new();
+            while let Some(next) = todo.pop() {
+                if next == id {
+                    return Err(Error::InvalidInput(
+                        "That would make deployments wait for each other in a loop.".into(),
+                    ));
+                }
+                if seen.contains(&next) {
+                    continue;
+                }
+                seen.push(next);
+                if let Some(d) = all.iter().find(|d| d.id == next) {
+                    todo.extend(&d.depends_on);
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub fn create(&self, input: DeploymentInput) -> Result<Deployment> {
@@ -413,13 +500,16 @@ impl DeploymentManager {
             store::deployments::update(c, id, &record)?
                 .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
         })?;
+        // Its health check may have changed.
+        self.health_kick.notify_one();
         let d = self.get(id)?;
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
         Ok(d)
     }
 
-    /// Writes the deployment's ecosystem file; returns its path.
+    /// Writes the deployment's ecosystem file (running it in `repo_dir`);
+    /// returns its path.
     fn write_ecosystem(&self, d: &Deployment, repo_dir: &Path) -> Result<PathBuf> {
         let launch = detect::launch(&d.start_command, repo_dir, d.mode == DeployMode::Cluster)?;
         let dir = self.dir(d.id);
@@ -473,30 +563,10 @@ impl DeploymentManager {
         let op = self.op_lock(id);
         let _guard = op.lock().await;
         let d = self.row(id)?;
-        let repo = self.repos.get(d.repository_id)?;
-        let client = self.client()?;
-        let processes = client.jlist().await?;
-        let mine: Vec<&Pm2Process> = processes.iter().filter(|p| p.name == d.pm2_name).collect();
-        let present = !mine.is_empty();
-        // Asked of PM2 itself, not of what this run of the app has seen: after
-        // an app restart the deployment may be running already (on its port).
-        let running = matches!(
-            live_of(&mine).status,
-            DeploymentStatus::Online | DeploymentStatus::Launching
-        );
-        if !running && !repos::port_is_free(d.port) {
-            return Err(Error::Conflict(format!(
-                "Port {} is in use by another program, so {} cannot listen on it. Stop that \
-                 program or change the deployment's port.",
-                d.port, d.name
-            )));
-        }
-        let file = self.write_ecosystem(&d, Path::new(&repo.path))?;
-        self.follow_logs(id);
+        let dir = self.source_dir(&d)?;
         log::info!("deployment {id}: starting under PM2");
         let asked = Instant::now();
-        client.start(&file, present).await?;
-        self.refresh().await?;
+        self.launch(&d, &dir).await?;
         let now = self.get(id)?;
         log::info!(
             "deployment {id}: PM2 says {:?} after {} ms",
@@ -510,14 +580,60 @@ impl DeploymentManager {
         let op = self.op_lock(id);
         let _guard = op.lock().await;
         let d = self.row(id)?;
-        let repo = self.repos.get(d.repository_id)?;
-        let client = self.client()?;
-        let present = client.jlist().await?.iter().any(|p| p.name == d.pm2_name);
-        let file = self.write_ecosystem(&d, Path::new(&repo.path))?;
-        self.follow_logs(id);
-        client.start(&file, present).await?;
-        self.refresh().await?;
+        let dir = self.source_dir(&d)?;
+        self.launch(&d, &dir).await?;
         self.get(id)
+    }
+
+    /// The folder it runs in: the commit it is pinned to (its release
+    /// folder), or the repository's working tree.
+    fn source_dir(&self, d: &Deployment) -> Result<PathBuf> {
+        let repo = self.repos.get(d.repository_id)?;
+        if let Some(commit) = &d.release_commit {
+            let dir = self.dir(d.id).join("releases").join(commit);
+            if dir.is_dir() {
+                return Ok(dir);
+            }
+            log::warn!(
+                "deployment {}: the release folder of {commit} is gone; running the working tree",
+                d.id
+            );
+        }
+        Ok(PathBuf::from(repo.path))
+    }
+
+    /// Starts it from `dir` under PM2: a fresh start when PM2 does not have
+    /// it or has it running from another folder (PM2 keeps a process's
+    /// folder across restarts), else a restart with the file's settings.
+    async fn launch(&self, d: &Deployment, dir: &Path) -> Result<()> {
+        let client = self.client()?;
+        let processes = client.jlist().await?;
+        let mine: Vec<&Pm2Process> = processes.iter().filter(|p| p.name == d.pm2_name).collect();
+        // Asked of PM2 itself, not of what this run of the app has seen: after
+        // an app restart the deployment may be running already (on its port).
+        let running = matches!(
+            live_of(&mine).status,
+            DeploymentStatus::Online | DeploymentStatus::Launching
+        );
+        if !running && !repos::port_is_free(d.port) {
+            return Err(Error::Conflict(format!(
+                "Port {} is in use by another program, so {} cannot listen on it. Stop that \
+                 program or change the deployment's port.",
+                d.port, d.name
+            )));
+        }
+        let file = self.write_ecosystem(d, dir)?;
+        self.follow_logs(d.id);
+        let elsewhere = mine
+            .iter()
+            .any(|p| p.pm2_env.pm_cwd.as_deref().map(Path::new) != Some(dir));
+        let mut present = !mine.is_empty();
+        if present && elsewhere {
+            client.delete(&d.pm2_name).await?;
+            present = false;
+        }
+        client.start(&file, present).await?;
+        self.refresh().await
     }
 
     pub async fn stop(&self, id: i64) -> Result<Deployment> {
@@ -578,6 +694,7 @@ impl DeploymentManager {
         }
         self.store.with(|c| store::deployments::delete(c, id))?;
         lock(&self.live).remove(&id);
+        lock(&self.health).remove(&id);
         lock(&self.op_locks).remove(&id);
         self.events.emit(DomainEvent::DeploymentDeleted(id));
         Ok(())
@@ -712,6 +829,10 @@ impl DeploymentManager {
                 changed.push(d.id);
             }
         }
+        if !changed.is_empty() {
+            // Checks start with a deployment going online and end with it stopping.
+            self.health_kick.notify_one();
+        }
         for id in changed {
             self.emit(id);
         }
@@ -803,6 +924,7 @@ impl DeploymentManager {
     /// memory are sampled apart, only while someone looks.
     pub async fn run_monitor(self: Arc<Self>) {
         tokio::spawn(self.clone().run_sampler());
+        tokio::spawn(self.clone().run_health());
         loop {
             let any = self
                 .store

@@ -2,12 +2,15 @@
 //! pids, metrics) at rest; the deployments module fills them from PM2.
 
 use crate::error::{Error, Result};
-use ai_desktop_api::deployments::{DeployMode, Deployment, DeploymentStatus};
+use ai_desktop_api::deployments::{
+    DeployMode, DeployOutcome, DeployRun, Deployment, DeploymentStatus, HealthCheck,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "d.id, d.repository_id, r.name, d.name, d.domain, d.port, d.mode, \
-     d.instances, d.env, d.start_command, d.created_at, d.updated_at, d.pm2_name";
+     d.instances, d.env, d.start_command, d.created_at, d.updated_at, d.pm2_name, \
+     d.build_command, d.health_check, d.depends_on, d.release_commit";
 
 /// The fields the deployments module writes.
 #[derive(Debug, Clone)]
@@ -20,6 +23,9 @@ pub struct DeploymentRecord {
     pub instances: u32,
     pub env: BTreeMap<String, String>,
     pub start_command: String,
+    pub build_command: Option<String>,
+    pub health_check: Option<HealthCheck>,
+    pub depends_on: Vec<i64>,
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
@@ -51,6 +57,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
         started_at: None,
         restarts: 0,
         error: None,
+        build_command: row.get(13)?,
+        health_check: row
+            .get::<_, Option<String>>(14)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
+        health: None,
+        depends_on: serde_json::from_str(&row.get::<_, String>(15)?).unwrap_or_default(),
+        release_commit: row.get(16)?,
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
     })
@@ -145,8 +158,9 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
     // Row and process name together, or neither.
     let tx = c.unchecked_transaction()?;
     tx.execute(
-        "INSERT INTO deployments (repository_id, name, domain, port, mode, instances, env, start_command)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO deployments (repository_id, name, domain, port, mode, instances, env,
+                                  start_command, build_command, health_check, depends_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             d.repository_id,
             d.name,
@@ -156,6 +170,9 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
             d.instances,
             serde_json::to_string(&d.env).unwrap_or_else(|_| "{}".into()),
             d.start_command,
+            d.build_command,
+            health_json(d),
+            depends_json(d),
         ],
     )
     .map_err(map_write_error)?;
@@ -190,6 +207,7 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
         .execute(
             "UPDATE deployments SET repository_id = ?2, name = ?3, domain = ?4, port = ?5,
                     mode = ?6, instances = ?7, env = ?8, start_command = ?9,
+                    build_command = ?10, health_check = ?11, depends_on = ?12,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
             params![
@@ -202,6 +220,9 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
                 d.instances,
                 serde_json::to_string(&d.env).unwrap_or_else(|_| "{}".into()),
                 d.start_command,
+                d.build_command,
+                health_json(d),
+                depends_json(d),
             ],
         )
         .map_err(map_write_error)?;
@@ -209,6 +230,136 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
         return Ok(None);
     }
     get(c, id)
+}
+
+fn health_json(d: &DeploymentRecord) -> Option<String> {
+    d.health_check
+        .as_ref()
+        .and_then(|h| serde_json::to_string(h).ok())
+}
+
+fn depends_json(d: &DeploymentRecord) -> String {
+    serde_json::to_string(&d.depends_on).unwrap_or_else(|_| "[]".into())
+}
+
+/// Pins it to a commit (a clean checkout in the data folder) or back to the
+/// working tree (None).
+pub fn set_release(c: &Connection, id: i64, commit: Option<&str>) -> Result<()> {
+    c.execute(
+        "UPDATE deployments SET release_commit = ?2 WHERE id = ?1",
+        params![id, commit],
+    )?;
+    Ok(())
+}
+
+/// Deploys kept per deployment.
+pub const RUNS_KEPT: i64 = 100;
+
+const RUN_COLUMNS: &str = "id, deployment_id, commit_id, commit_summary, branch, source, \
+     start_command, build_command, env_names, outcome, message, started_at, finished_at";
+
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<DeployRun> {
+    let source: String = row.get(5)?;
+    let outcome: String = row.get(9)?;
+    Ok(DeployRun {
+        id: row.get(0)?,
+        deployment_id: row.get(1)?,
+        commit_id: row.get(2)?,
+        commit_summary: row.get(3)?,
+        branch: row.get(4)?,
+        source: serde_json::from_value(source.into()).unwrap_or_default(),
+        start_command: row.get(6)?,
+        build_command: row.get(7)?,
+        env_names: serde_json::from_str(&row.get::<_, String>(8)?).unwrap_or_default(),
+        outcome: serde_json::from_value(outcome.into()).unwrap_or_default(),
+        message: row.get(10)?,
+        started_at: row.get(11)?,
+        finished_at: row.get(12)?,
+    })
+}
+
+fn wire<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Records a deploy that begins (outcome `running`); older runs beyond
+/// [`RUNS_KEPT`] are let go.
+pub fn insert_run(c: &Connection, run: &DeployRun) -> Result<DeployRun> {
+    let tx = c.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO deploy_runs (deployment_id, commit_id, commit_summary, branch, source,
+                                  start_command, build_command, env_names, outcome, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            run.deployment_id,
+            run.commit_id,
+            run.commit_summary,
+            run.branch,
+            wire(run.source),
+            run.start_command,
+            run.build_command,
+            serde_json::to_string(&run.env_names).unwrap_or_else(|_| "[]".into()),
+            wire(run.outcome),
+            run.message,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "DELETE FROM deploy_runs WHERE deployment_id = ?1 AND id NOT IN
+           (SELECT id FROM deploy_runs WHERE deployment_id = ?1 ORDER BY id DESC LIMIT ?2)",
+        params![run.deployment_id, RUNS_KEPT],
+    )?;
+    tx.commit()?;
+    run_by_id(c, id)
+}
+
+fn run_by_id(c: &Connection, id: i64) -> Result<DeployRun> {
+    c.query_row(
+        &format!("SELECT {RUN_COLUMNS} FROM deploy_runs WHERE id = ?1"),
+        [id],
+        run_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no deploy with id {id}.")))
+}
+
+/// Ends a run with its outcome.
+pub fn finish_run(
+    c: &Connection,
+    id: i64,
+    outcome: DeployOutcome,
+    message: Option<&str>,
+) -> Result<DeployRun> {
+    c.execute(
+        "UPDATE deploy_runs SET outcome = ?2, message = ?3,
+                finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![id, wire(outcome), message],
+    )?;
+    run_by_id(c, id)
+}
+
+/// Runs left `running` by an app that stopped mid-deploy end as failed.
+pub fn end_interrupted_runs(c: &Connection) -> Result<usize> {
+    Ok(c.execute(
+        "UPDATE deploy_runs SET outcome = 'start_failed',
+                message = 'The app stopped during this deploy.',
+                finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE outcome = 'running'",
+        [],
+    )?)
+}
+
+/// A deployment's runs, newest first.
+pub fn runs(c: &Connection, deployment_id: i64) -> Result<Vec<DeployRun>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {RUN_COLUMNS} FROM deploy_runs WHERE deployment_id = ?1 ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map([deployment_id], run_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn delete(c: &Connection, id: i64) -> Result<bool> {

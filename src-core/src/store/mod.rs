@@ -115,6 +115,10 @@ impl Store {
         if filled > 0 {
             log::info!("recorded the PM2 names of {filled} deployment(s)");
         }
+        let interrupted = deployments::end_interrupted_runs(&conn)?;
+        if interrupted > 0 {
+            log::info!("{interrupted} deploy(s) interrupted by the app's last exit marked failed");
+        }
         Ok(Store {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),

@@ -111,6 +111,24 @@ pub async fn deployments_stop(
 }
 
 #[tauri::command]
+pub async fn deployments_deploy(
+    state: State<'_, AppState>,
+    req: Req<deployments::Deploy>,
+) -> Out<deployments::Deploy> {
+    let deployments::Deploy { id, commit } = req.0;
+    Ok(state.deployments.deploy(id, commit).await?)
+}
+
+#[tauri::command]
+pub async fn deployments_runs(
+    state: State<'_, AppState>,
+    req: Req<deployments::Runs>,
+) -> Out<deployments::Runs> {
+    let deployments::Runs { id } = req.0;
+    Ok(state.deployments.runs(id)?)
+}
+
+#[tauri::command]
 pub async fn deployments_restart(
     state: State<'_, AppState>,
     req: Req<deployments::Restart>,
