@@ -48,6 +48,10 @@ pub const DEPLOYMENT_DELETED: &str = "deployment:deleted";
 /// went away or came back).
 pub const SERVICE_UPDATED: &str = "service:updated";
 
+/// Payload: [`crate::stack::StackRun`]: a repository's stack up or down
+/// moved a step (sent only while one runs).
+pub const STACK_PROGRESS: &str = "stack:progress";
+
 /// Payload: [`crate::flow::FlowSession`] (created, changed, or its agent's
 /// state moved).
 pub const FLOW_SESSION_UPDATED: &str = "flow:session:updated";

@@ -21,6 +21,7 @@ pub mod mcp;
 pub mod repos;
 pub mod secrets;
 pub mod services;
+pub mod stack;
 pub mod system;
 pub mod terminal;
 pub mod vscode;

@@ -28,6 +28,7 @@ use crate::mcp::{McpConfig, McpHub};
 use crate::presence::Presence;
 use crate::repos::RepoRegistry;
 use crate::services::ServiceManager;
+use crate::stack::StackManager;
 use crate::store::Store;
 use crate::system::SystemMonitor;
 use crate::terminal::TerminalManager;
@@ -150,6 +151,8 @@ pub struct App {
     pub flow: Arc<FlowAgent>,
     /// The MCP endpoint other clients on this machine use.
     pub gateway: Arc<Gateway>,
+    /// Each repository's services, deployments, editor and MCP servers as one.
+    pub stack: Arc<StackManager>,
     pub system: Arc<SystemMonitor>,
     pub terminals: Arc<TerminalManager>,
     pub identity: Arc<Identity>,
@@ -229,7 +232,17 @@ impl App {
         let identity = Arc::new(Identity::new(config.home.clone()));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
+        let stack = Arc::new(StackManager::new(
+            store.clone(),
+            repos.clone(),
+            services.clone(),
+            deployments.clone(),
+            vscode.clone(),
+            mcp.clone(),
+            events.clone(),
+        ));
         Ok(Arc::new(App {
+            stack,
             git_ops: git_ops.clone(),
             git_sync: Arc::new(GitSync::new(
                 repos.clone(),

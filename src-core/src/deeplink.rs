@@ -1,14 +1,16 @@
 //! `aidesktop://` links: parsed strictly, acted on only for registered
 //! repositories.
 //!
-//! The one form is `aidesktop://open?repo=<id or exact name>`. Anything else
-//! (another action, extra or repeated parameters, control characters, an
-//! over-long URL, a name that is not registered exactly) is refused with a
-//! message; nothing in a link is ever passed to a program.
+//! Two forms: `aidesktop://open?repo=<id or exact name>` and
+//! `aidesktop://stack?repo=<id or exact name>&action=up|down`. Anything else
+//! (another action, missing, extra or repeated parameters, control
+//! characters, an over-long URL, a name that is not registered exactly) is
+//! refused with a message; nothing in a link is ever passed to a program.
 
 use crate::error::{Error, Result};
 use crate::repos::RepoRegistry;
 use ai_desktop_api::repos::Repository;
+use ai_desktop_api::stack::StackAction;
 
 pub const SCHEME: &str = "aidesktop";
 /// Longer links are refused before they are looked at.
@@ -19,6 +21,8 @@ pub const MAX_URL_BYTES: usize = 2048;
 pub enum DeepLink {
     /// Start the repository's code-server if needed and open it.
     Open(RepoRef),
+    /// Start or stop the repository's stack.
+    Stack(RepoRef, StackAction),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,39 +47,62 @@ pub fn parse(raw: &str) -> Result<DeepLink> {
     };
     let (action, query) = rest.split_once('?').unwrap_or((rest, ""));
     let action = action.trim_end_matches('/');
-    if action != "open" {
-        return refuse(format!(
-            "Unknown link action \"{}\"; only aidesktop://open?repo=… is understood.",
-            action.escape_default()
-        ));
-    }
+    let allowed: &[&str] = match action {
+        "open" => &["repo"],
+        "stack" => &["repo", "action"],
+        _ => {
+            return refuse(format!(
+                "Unknown link action \"{}\"; only aidesktop://open?repo=… and \
+                 aidesktop://stack?repo=…&action=up|down are understood.",
+                action.escape_default()
+            ))
+        }
+    };
     if query.contains('#') {
         return refuse("Links with a #fragment are refused.");
     }
-    let mut repo = None;
+    let mut params: Vec<(&str, String)> = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != "repo" {
+        let Some(key) = allowed.iter().find(|k| **k == key) else {
             return refuse(format!(
                 "Unknown link parameter \"{}\".",
                 key.escape_default()
             ));
+        };
+        if params.iter().any(|(k, _)| k == key) {
+            return refuse(format!("The {key} parameter is given more than once."));
         }
-        if repo.is_some() {
-            return refuse("The repo parameter is given more than once.");
-        }
-        repo = Some(percent_decode(value)?);
+        params.push((key, percent_decode(value)?));
     }
-    let Some(repo) = repo.filter(|r| !r.is_empty()) else {
+    let value = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let Some(repo) = value("repo").filter(|r| !r.is_empty()) else {
         return refuse("The link names no repository (repo=…).");
     };
     if repo.chars().any(char::is_control) {
         return refuse("The repository in the link contains control characters.");
     }
-    Ok(DeepLink::Open(match repo.parse::<i64>() {
+    let reference = match repo.parse::<i64>() {
         Ok(id) if repo.bytes().all(|b| b.is_ascii_digit()) => RepoRef::Id(id),
         _ => RepoRef::Name(repo),
-    }))
+    };
+    if action == "open" {
+        return Ok(DeepLink::Open(reference));
+    }
+    match value("action").as_deref() {
+        Some("up") => Ok(DeepLink::Stack(reference, StackAction::Up)),
+        Some("down") => Ok(DeepLink::Stack(reference, StackAction::Down)),
+        Some(other) => refuse(format!(
+            "Unknown stack action \"{}\"; use action=up or action=down.",
+            other.escape_default()
+        )),
+        None => refuse("The link says neither action=up nor action=down."),
+    }
 }
 
 /// Finds the registered repository a link names: by id, or by exactly its
@@ -140,6 +167,14 @@ mod tests {
             parse("aidesktop://open/?repo=my%20app").unwrap(),
             DeepLink::Open(RepoRef::Name("my app".into()))
         );
+        assert_eq!(
+            parse("aidesktop://stack?repo=shop&action=up").unwrap(),
+            DeepLink::Stack(RepoRef::Name("shop".into()), StackAction::Up)
+        );
+        assert_eq!(
+            parse("aidesktop://stack/?action=down&repo=7").unwrap(),
+            DeepLink::Stack(RepoRef::Id(7), StackAction::Down)
+        );
     }
 
     #[test]
@@ -157,6 +192,13 @@ mod tests {
             "aidesktop://open?repo=%ff",
             "aidesktop://open?repo=1#x",
             "https://open?repo=1",
+            "aidesktop://open?repo=1&action=up",
+            "aidesktop://stack?repo=1",
+            "aidesktop://stack?repo=1&action=restart",
+            "aidesktop://stack?repo=1&action=up&action=down",
+            "aidesktop://stack?action=up",
+            "aidesktop://stack?repo=1&action=up&cmd=x",
+            "aidesktop://stack?repo=1&action=UP",
             long.as_str(),
         ] {
             assert!(parse(bad).is_err(), "accepted {:.80}", bad);

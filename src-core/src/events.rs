@@ -12,6 +12,7 @@ use ai_desktop_api::git::RepoChanges;
 use ai_desktop_api::mcp::{McpElicitation, McpResourceUpdated, McpServer};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
+use ai_desktop_api::stack::StackRun;
 use ai_desktop_api::vscode::CodeServerInstance;
 use std::borrow::Cow;
 use std::sync::Mutex;
@@ -40,6 +41,7 @@ pub enum DomainEvent {
     GatewayApproval(Box<GatewayApproval>),
     GatewayApprovalDone(i64),
     GatewayCall(Box<GatewayCall>),
+    StackProgress(Box<StackRun>),
 }
 
 impl DomainEvent {
@@ -66,6 +68,7 @@ impl DomainEvent {
             DomainEvent::GatewayApproval(_) => events::GATEWAY_APPROVAL,
             DomainEvent::GatewayApprovalDone(_) => events::GATEWAY_APPROVAL_DONE,
             DomainEvent::GatewayCall(_) => events::GATEWAY_CALL,
+            DomainEvent::StackProgress(_) => events::STACK_PROGRESS,
         })
     }
 
@@ -94,6 +97,7 @@ impl DomainEvent {
             DomainEvent::GatewayApproval(a) => serde_json::to_value(a),
             DomainEvent::GatewayApprovalDone(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::GatewayCall(c) => serde_json::to_value(c),
+            DomainEvent::StackProgress(r) => serde_json::to_value(r),
         };
         // Serializing these plain structs cannot fail; keep the event rather than panic.
         value.unwrap_or(serde_json::Value::Null)

@@ -37,6 +37,7 @@ pub mod procs;
 pub mod repos;
 pub mod secrets;
 pub mod services;
+pub mod stack;
 pub mod store;
 pub mod system;
 pub mod terminal;

@@ -1090,3 +1090,39 @@ async fn the_health_check_gates_the_deploy_and_follows_the_app() {
     })
     .await;
 }
+
+/// PM2's own restart keeps the program a process was first started with;
+/// a saved start command must still be what runs after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_start_command_is_what_runs_after_a_restart() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("site", &versioned_server("from server.js", 0));
+    std::fs::write(
+        fx.root.join("site/other.js"),
+        versioned_server("from other.js", 0),
+    )
+    .unwrap();
+    let mut new = input(repo, "site");
+    new.start_command = Some("node server.js".into());
+    let port = new.port;
+    let d = fx.manager.create(new.clone()).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    assert_eq!(
+        eventually("an answer", || get(d.port)).await,
+        "from server.js\n"
+    );
+    new.start_command = Some("node other.js".into());
+    new.port = port;
+    fx.manager.update(d.id, new).unwrap();
+    fx.manager.restart(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    assert_eq!(
+        eventually("an answer after the restart", || get(d.port)).await,
+        "from other.js\n"
+    );
+    // An env change alone is a plain restart (same process name, new value).
+    fx.manager.stop(d.id).await.unwrap();
+}

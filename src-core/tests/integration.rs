@@ -32,6 +32,7 @@ mod notify;
 mod procs;
 mod repos;
 mod services;
+mod stack;
 mod system;
 mod terminal;
 mod vscode;

@@ -261,6 +261,13 @@ impl DeploymentManager {
             .collect())
     }
 
+    /// Every deployment with its live state and its env values in clear,
+    /// for the app's own use (never for the page).
+    pub(crate) fn list_in_clear(&self) -> Result<Vec<Deployment>> {
+        let rows = self.store.with(|c| store::deployments::list(c))?;
+        Ok(rows.into_iter().map(|d| self.with_live(d)).collect())
+    }
+
     /// One env value in clear, asked for by the user.
     pub fn reveal(&self, id: i64, key: &str) -> Result<String> {
         let d = self.row(id)?;
@@ -510,7 +517,9 @@ impl DeploymentManager {
 
     /// Writes the deployment's ecosystem file (running it in `repo_dir`);
     /// returns its path.
-    fn write_ecosystem(&self, d: &Deployment, repo_dir: &Path) -> Result<PathBuf> {
+    /// With it, what PM2 keeps across restarts (all but the environment),
+    /// to tell whether a restart would run what the file now says.
+    fn write_ecosystem(&self, d: &Deployment, repo_dir: &Path) -> Result<(PathBuf, String)> {
         let launch = detect::launch(&d.start_command, repo_dir, d.mode == DeployMode::Cluster)?;
         let dir = self.dir(d.id);
         crate::secrets::private_dir(&dir)
@@ -548,13 +557,18 @@ impl DeploymentManager {
         if let Some(interpreter) = launch.interpreter {
             app["interpreter"] = interpreter.into();
         }
+        let mut kept = app.clone();
+        if let Some(o) = kept.as_object_mut() {
+            o.remove("env");
+        }
+        let fingerprint = kept.to_string();
         let file = dir.join("ecosystem.json");
         let text = serde_json::to_vec_pretty(&serde_json::json!({ "apps": [app] }))
             .map_err(|e| Error::failed("Could not write the ecosystem file.", e))?;
         // It holds the deployment's whole environment.
         crate::secrets::write_private(&file, &text)
             .map_err(|e| Error::failed(format!("Could not write {}.", file.display()), e))?;
-        Ok(file)
+        Ok((file, fingerprint))
     }
 
     /// Starts it under PM2 (or restarts it with its current settings if PM2
@@ -603,8 +617,8 @@ impl DeploymentManager {
     }
 
     /// Starts it from `dir` under PM2: a fresh start when PM2 does not have
-    /// it or has it running from another folder (PM2 keeps a process's
-    /// folder across restarts), else a restart with the file's settings.
+    /// it or has it with another program, folder or mode (which a restart
+    /// would keep), else a restart with the file's new environment.
     async fn launch(&self, d: &Deployment, dir: &Path) -> Result<()> {
         let client = self.client()?;
         let processes = client.jlist().await?;
@@ -622,17 +636,23 @@ impl DeploymentManager {
                 d.port, d.name
             )));
         }
-        let file = self.write_ecosystem(d, dir)?;
+        let (file, fingerprint) = self.write_ecosystem(d, dir)?;
         self.follow_logs(d.id);
-        let elsewhere = mine
-            .iter()
-            .any(|p| p.pm2_env.pm_cwd.as_deref().map(Path::new) != Some(dir));
+        // PM2's restart takes a new environment but keeps the program, its
+        // arguments, folder and mode it was first started with.
+        let stamp = self.dir(d.id).join("launched.json");
+        let same = std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
         let mut present = !mine.is_empty();
-        if present && elsewhere {
+        if present && !same {
             client.delete(&d.pm2_name).await?;
             present = false;
         }
         client.start(&file, present).await?;
+        if !present {
+            if let Err(e) = crate::secrets::write_private(&stamp, fingerprint.as_bytes()) {
+                log::warn!("deployment {}: could not record its launch: {e}", d.id);
+            }
+        }
         self.refresh().await
     }
 

@@ -138,7 +138,7 @@ pub fn prune(releases: &Path, keep: &Path) {
         .filter(|e| e.path().is_dir() && e.path() != keep)
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
-    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
     for (_, dir) in dirs.into_iter().skip(RELEASES_KEPT.saturating_sub(1)) {
         if let Err(e) = std::fs::remove_dir_all(&dir) {
             log::warn!("could not remove the old release {}: {e}", dir.display());

@@ -153,6 +153,41 @@ pub fn set_mcp_profile(c: &Connection, id: i64, profile: Option<&str>) -> Result
     get(c, id)?.ok_or_else(|| Error::NotFound(format!("There is no repository {id}.")))
 }
 
+/// The services its stack starts, if the user chose them.
+pub fn stack_services(
+    c: &Connection,
+    id: i64,
+) -> Result<Option<Vec<ai_desktop_api::services::ServiceKind>>> {
+    let text: Option<Option<String>> = c
+        .query_row(
+            "SELECT stack_services FROM repositories WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(text) = text else {
+        return Err(Error::NotFound(format!("There is no repository {id}.")));
+    };
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Chooses the services its stack starts (None: those its deployments name).
+pub fn set_stack_services(
+    c: &Connection,
+    id: i64,
+    services: Option<&[ai_desktop_api::services::ServiceKind]>,
+) -> Result<()> {
+    let text = services.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
+    let n = c.execute(
+        "UPDATE repositories SET stack_services = ?2 WHERE id = ?1",
+        params![id, text],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!("There is no repository {id}.")));
+    }
+    Ok(())
+}
+
 pub fn update(c: &Connection, id: i64, rec: &RepoRecord) -> Result<Repository> {
     let n = c
         .prepare_cached(

@@ -43,6 +43,30 @@ pub fn redis_image() {
     if docker(&["image", "inspect", "redis:7.2"]).0 {
         return;
     }
+    import_redis("redis:7.2", false, &[r#"CMD ["redis-server"]"#]);
+}
+
+/// `redis:7.0`: the same redis-server behind a shell that waits 5 s before
+/// starting it (each time the container starts), for a service that takes
+/// a while to be healthy.
+pub fn slow_redis_image() -> &'static str {
+    const TAG: &str = "redis:7.0";
+    if !docker(&["image", "inspect", TAG]).0 {
+        import_redis(
+            TAG,
+            true,
+            &[
+                r#"ENTRYPOINT ["/bin/sh", "-c", "sleep 5; exec \"$@\"", "slow-redis"]"#,
+                r#"CMD ["redis-server"]"#,
+            ],
+        );
+    }
+    "7.0"
+}
+
+/// A rootfs of redis-server and its libraries (and busybox's sh and sleep
+/// when `shell`), imported as `tag` with `changes`.
+fn import_redis(tag: &str, shell: bool, changes: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let binary = Path::new("/usr/bin/redis-server");
@@ -67,23 +91,32 @@ pub fn redis_image() {
     for d in ["data", "tmp", "etc"] {
         std::fs::create_dir_all(root.join(d)).unwrap();
     }
+    if shell {
+        let bin = root.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+        for applet in ["sh", "sleep"] {
+            std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+        }
+    }
     let mut tar = Command::new("tar")
         .args(["-C", root.to_str().unwrap(), "-c", "."])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut args = vec![
+        "import",
+        "--change",
+        "ENV PATH=/usr/local/bin:/usr/bin:/bin",
+        "--change",
+        "WORKDIR /data",
+    ];
+    for c in changes {
+        args.extend(["--change", c]);
+    }
+    args.extend(["-", tag]);
     let status = Command::new("docker")
-        .args([
-            "import",
-            "--change",
-            "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-            "--change",
-            "WORKDIR /data",
-            "--change",
-            r#"CMD ["redis-server"]"#,
-            "-",
-            "redis:7.2",
-        ])
+        .args(&args)
         .stdin(tar.stdout.take().unwrap())
         .stdout(Stdio::null())
         .status()

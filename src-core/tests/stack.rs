@@ -1,0 +1,354 @@
+//! A repository's stack against real components: dockerd with a locally
+//! built Redis image that takes 5 s to answer after each start, PM2 running
+//! two Node apps (one waits for Redis, the other for the first), and a
+//! real code-server.
+
+use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus, HealthCheck};
+use ai_desktop_api::repos::NewRepository;
+use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
+use ai_desktop_api::stack::{StackAction, StackRun, StepKind, StepState};
+use ai_desktop_api::vscode::InstanceState;
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::{DomainEvent, RecordingSink};
+use ai_desktop_core::testkit::docker::{docker, slow_redis_image, Cleanup};
+use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::{App, Config};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// At start: PINGs Redis (exits 1 if it does not answer: started too early),
+/// then serves `/health`.
+const API_JS: &str = r#"
+const net = require('net');
+const http = require('http');
+const fs = require('fs');
+const url = new URL(process.env.REDIS_URL);
+const s = net.connect(Number(url.port), url.hostname);
+s.setTimeout(2000, () => { console.error('redis: no answer'); process.exit(1); });
+s.on('error', (e) => { console.error('redis: ' + e.message); process.exit(1); });
+s.write(`AUTH ${decodeURIComponent(url.password)}\r\nPING\r\n`);
+let got = '';
+s.on('data', (d) => {
+  got += d;
+  if (!got.includes('PONG')) return;
+  s.end();
+  fs.writeFileSync('api.started', `redis answered ${got.includes('+PONG') ? 'PONG' : got}`);
+  http.createServer((req, res) => res.end('api ok\n'))
+    .listen(Number(process.env.PORT), '127.0.0.1');
+});
+"#;
+
+/// At start: asks the api's `/health` (exits 1 if it does not answer).
+const WEB_JS: &str = r#"
+const http = require('http');
+const fs = require('fs');
+http.get(`http://127.0.0.1:${process.env.API_PORT}/health`, (res) => {
+  fs.writeFileSync('web.started', `api answered ${res.statusCode}`);
+  http.createServer((req, res) => res.end('web ok\n'))
+    .listen(Number(process.env.PORT), '127.0.0.1');
+}).on('error', (e) => { console.error('api: ' + e.message); process.exit(1); });
+"#;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    body.split("\r\n\r\n").nth(1).map(str::to_string)
+}
+
+fn labels(run: &StackRun) -> Vec<(String, StepState)> {
+    run.steps
+        .iter()
+        .map(|s| (s.label.clone(), s.state))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards() {
+    if !real_tools("dockerd, pm2, node and code-server") {
+        return;
+    }
+    let version = slow_redis_image();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let prefix = format!("aidstack{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let config = Config::isolated(&root, &prefix);
+    let (env, pm2_home) = (config.user_env.clone(), config.default_pm2_home.clone());
+    let _pm2 = KillPm2(env.clone(), pm2_home);
+    let sink = Arc::new(RecordingSink::default());
+    let app = App::open(config, sink.clone()).unwrap();
+
+    // Redis, installed and then stopped: the stack must start it.
+    let redis = app
+        .services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: Some(version.into()),
+                port: Some(free_port()),
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    app.services.stop(ServiceKind::Redis).await.unwrap();
+
+    let dir = root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("api.js"), API_JS).unwrap();
+    std::fs::write(dir.join("web.js"), WEB_JS).unwrap();
+    let repo = app
+        .repos
+        .create(NewRepository {
+            name: "shop".into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    let (api_port, web_port) = (free_port(), free_port());
+    let api = app
+        .deployments
+        .create(DeploymentInput {
+            repository_id: repo.id,
+            name: "api".into(),
+            port: Some(api_port),
+            instances: 1,
+            start_command: Some("node api.js".into()),
+            env: BTreeMap::from([("REDIS_URL".into(), redis.connection_string.clone())]),
+            health_check: Some(HealthCheck {
+                path: "/health".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+    let web = app
+        .deployments
+        .create(DeploymentInput {
+            repository_id: repo.id,
+            name: "web".into(),
+            port: Some(web_port),
+            instances: 1,
+            start_command: Some("node web.js".into()),
+            env: BTreeMap::from([("API_PORT".into(), api_port.to_string())]),
+            depends_on: vec![api.id],
+            ..Default::default()
+        })
+        .unwrap();
+
+    // The plan: Redis (named by the api's REDIS_URL), api, web (after api), VS Code.
+    let plan = app.stack.plan(repo.id).await.unwrap();
+    assert_eq!(
+        labels(&plan),
+        [
+            ("Redis".to_string(), StepState::Pending),
+            ("api".into(), StepState::Pending),
+            ("web".into(), StepState::Pending),
+            ("VS Code".into(), StepState::Pending),
+        ]
+    );
+    assert_eq!(plan.steps[2].waits_for, ["Redis", "api"]);
+    sink.take();
+
+    let asked = Instant::now();
+    let up = app.stack.up(repo.id).await.unwrap();
+    let up_time = asked.elapsed();
+    assert!(up.ok, "{up:#?}");
+    assert!(
+        up.steps.iter().all(|s| s.state == StepState::Done),
+        "{up:#?}"
+    );
+    // Redis took its 5 s to answer, and the api was started only after.
+    assert!(up.steps[0].elapsed_ms.unwrap() >= 5000, "{up:#?}");
+    assert!(up.steps[0]
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("ready on 127.0.0.1"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("api.started")).unwrap(),
+        "redis answered PONG"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("web.started")).unwrap(),
+        "api answered 200"
+    );
+    assert_eq!(get(api_port).as_deref(), Some("api ok\n"));
+    assert_eq!(get(web_port).as_deref(), Some("web ok\n"));
+    let editor = app.vscode.get(repo.id).unwrap();
+    assert_eq!(editor.state, InstanceState::Running);
+    // Progress was told step by step, in order: each step running, then done.
+    let progress: Vec<(String, StepState)> = sink
+        .take()
+        .into_iter()
+        .filter_map(|e| match e {
+            DomainEvent::StackProgress(run) => Some(run),
+            _ => None,
+        })
+        .flat_map(|run| {
+            run.steps
+                .into_iter()
+                .filter(|s| s.state != StepState::Pending)
+                .map(|s| (s.label, s.state))
+                .collect::<Vec<_>>()
+        })
+        .fold(Vec::new(), |mut seen, step| {
+            if !seen.contains(&step) {
+                seen.push(step);
+            }
+            seen
+        });
+    let order: Vec<String> = progress
+        .iter()
+        .filter(|(_, s)| *s == StepState::Done)
+        .map(|(l, _)| l.clone())
+        .collect();
+    assert_eq!(order, ["Redis", "api", "web", "VS Code"]);
+    assert!(
+        progress.contains(&("api".into(), StepState::Waiting)),
+        "the api was shown waiting for its health: {progress:?}"
+    );
+
+    // Up again: everything already runs.
+    let again = app.stack.up(repo.id).await.unwrap();
+    assert!(again.ok);
+    assert!(
+        again.steps.iter().all(|s| s.state == StepState::Skipped),
+        "{again:#?}"
+    );
+
+    let asked = Instant::now();
+    let down = app.stack.down(repo.id).await.unwrap();
+    let down_time = asked.elapsed();
+    assert!(down.ok, "{down:#?}");
+    assert_eq!(down.action, StackAction::Down);
+    assert_eq!(
+        labels(&down),
+        [
+            ("VS Code".to_string(), StepState::Done),
+            ("web".into(), StepState::Done),
+            ("api".into(), StepState::Done),
+            ("Redis".into(), StepState::Done),
+        ]
+    );
+    assert_eq!(get(api_port), None);
+    assert_eq!(get(web_port), None);
+    assert_eq!(
+        app.deployments.get(api.id).unwrap().status,
+        DeploymentStatus::Stopped
+    );
+    let (_, running) = docker(&["inspect", "-f", "{{.State.Running}}", &redis.container]);
+    assert_eq!(running, "false");
+    assert_eq!(
+        app.vscode.get(repo.id).unwrap().state,
+        InstanceState::Stopped
+    );
+    println!(
+        "stack of 1 service and 2 deployments + code-server: up {} ms (Redis's own 5 s wait \
+         included), down {} ms",
+        up_time.as_millis(),
+        down_time.as_millis()
+    );
+
+    // A deployment that cannot start stops the sequence there, saying why.
+    let mut broken = app.deployments.get(web.id).unwrap();
+    broken.start_command = "node missing.js".into();
+    app.deployments
+        .update(
+            web.id,
+            DeploymentInput {
+                repository_id: repo.id,
+                name: "web".into(),
+                port: Some(web_port),
+                instances: 1,
+                start_command: Some(broken.start_command.clone()),
+                env: BTreeMap::from([("API_PORT".into(), api_port.to_string())]),
+                depends_on: vec![api.id],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let failed = app.stack.up(repo.id).await.unwrap();
+    assert!(!failed.ok);
+    assert_eq!(
+        labels(&failed)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        [
+            StepState::Done,
+            StepState::Done,
+            StepState::Failed,
+            StepState::Pending
+        ],
+        "{failed:#?}"
+    );
+    let error = failed.error.clone().unwrap();
+    assert!(error.starts_with("web failed:"), "{error}");
+    assert!(error.contains("missing.js"), "{error}");
+    assert_eq!(
+        app.vscode.get(repo.id).unwrap().state,
+        InstanceState::Stopped
+    );
+    assert_eq!(app.stack.runs().len(), 1);
+
+    // A service left out by the user is not started; one not installed fails clearly.
+    app.stack
+        .set_services(repo.id, Some(vec![ServiceKind::Postgresql]))
+        .await
+        .unwrap();
+    let plan = app.stack.plan(repo.id).await.unwrap();
+    assert_eq!(plan.steps[0].kind, StepKind::Service);
+    assert_eq!(plan.steps[0].label, "PostgreSQL");
+    app.stack.down(repo.id).await.unwrap();
+    let missing = app.stack.up(repo.id).await.unwrap();
+    assert!(missing
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("PostgreSQL is not installed"));
+    assert!(matches!(
+        app.stack.up(999).await.unwrap_err(),
+        Error::NotFound(_)
+    ));
+    let state = app.services.list().await.unwrap()[0].state;
+    assert_eq!(
+        state,
+        ServiceState::Running,
+        "left out of the stack, Redis was not stopped by its down"
+    );
+    app.stack.set_services(repo.id, None).await.unwrap();
+    let down = app.stack.down(repo.id).await.unwrap();
+    assert!(down.ok, "{down:#?}");
+}
+
+/// Kills the test's PM2 daemon (and what it runs) when the test ends.
+struct KillPm2(Vec<(String, String)>, std::path::PathBuf);
+
+impl Drop for KillPm2 {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pm2")
+            .arg("kill")
+            .env_clear()
+            .envs(self.0.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.1)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
