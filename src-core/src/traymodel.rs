@@ -1,6 +1,7 @@
 //! What the tray menu shows, computed from the modules' state without Tauri:
-//! a one-line status ("3 running · 1 failed"), "Open in VS Code ▸", and
-//! start/stop entries per deployment, service and MCP server. `src-tauri/src/tray.rs`
+//! a one-line status ("3 running · 1 failed"), "Open in VS Code ▸", a
+//! repository's whole stack up or down, and start/stop entries per
+//! deployment (marked when its health check fails), service and MCP server. `src-tauri/src/tray.rs`
 //! turns it into a menu and parses the ids of clicked items back with
 //! [`TrayAction::parse`].
 
@@ -22,6 +23,7 @@ pub struct TrayItem {
 pub struct TrayModel {
     pub status: String,
     pub vscode: Vec<TrayItem>,
+    pub stacks: Vec<TrayItem>,
     pub deployments: Vec<TrayItem>,
     pub services: Vec<TrayItem>,
     pub mcp: Vec<TrayItem>,
@@ -31,6 +33,8 @@ pub struct TrayModel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayAction {
     OpenRepository(i64),
+    StackUp(i64),
+    StackDown(i64),
     StartDeployment(i64),
     StopDeployment(i64),
     StartService(ServiceKind),
@@ -59,6 +63,8 @@ impl TrayAction {
         let service = || ServiceKind::parse(rest);
         Some(match kind {
             "vscode-open" => TrayAction::OpenRepository(num()?),
+            "stack-up" => TrayAction::StackUp(num()?),
+            "stack-down" => TrayAction::StackDown(num()?),
             "deployment-start" => TrayAction::StartDeployment(num()?),
             "deployment-stop" => TrayAction::StopDeployment(num()?),
             "service-start" => TrayAction::StartService(service()?),
@@ -117,9 +123,46 @@ pub fn model(
         vscode.push(note("No repositories yet"));
     }
 
+    // A stack is "up" when one of its deployments runs (down stops them).
+    let mut stacks = Vec::new();
+    for r in repos {
+        let mine: Vec<&Deployment> = deployments
+            .iter()
+            .filter(|d| d.repository_id == r.id)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let up = mine.iter().any(|d| {
+            matches!(
+                d.status,
+                DeploymentStatus::Online | DeploymentStatus::Launching
+            )
+        });
+        stacks.push(if up {
+            item(
+                format!("stack-down:{}", r.id),
+                format!("● {} — Stop stack", r.name),
+            )
+        } else {
+            item(
+                format!("stack-up:{}", r.id),
+                format!("○ {} — Start stack", r.name),
+            )
+        });
+    }
+    if stacks.is_empty() {
+        stacks.push(note("No repository has deployments yet"));
+    }
+
     let mut deps = Vec::new();
     for d in deployments {
+        let unhealthy = d.health.as_ref().is_some_and(|h| !h.healthy);
         let (mark, action) = match d.status {
+            DeploymentStatus::Online | DeploymentStatus::Launching if unhealthy => {
+                failed += 1;
+                ("✕", "stop")
+            }
             DeploymentStatus::Online | DeploymentStatus::Launching => {
                 running += 1;
                 ("●", "stop")
@@ -132,9 +175,10 @@ pub fn model(
             DeploymentStatus::Stopped => ("○", "start"),
         };
         let verb = if action == "stop" { "Stop" } else { "Start" };
+        let sick = if unhealthy { " (unhealthy)" } else { "" };
         deps.push(item(
             format!("deployment-{action}:{}", d.id),
-            format!("{mark} {} — {verb}", d.name),
+            format!("{mark} {}{sick} — {verb}", d.name),
         ));
     }
     if deps.is_empty() {
@@ -194,6 +238,7 @@ pub fn model(
     TrayModel {
         status: status_line(running, failed),
         vscode,
+        stacks,
         deployments: deps,
         services: svc,
         mcp: servers,
@@ -228,6 +273,10 @@ mod tests {
             Some(TrayAction::StartMcp(12))
         );
         assert_eq!(TrayAction::parse(QUIT), Some(TrayAction::Quit));
+        assert_eq!(
+            TrayAction::parse("stack-up:4"),
+            Some(TrayAction::StackUp(4))
+        );
         for bad in [
             "",
             "mcp-start:",
@@ -235,9 +284,51 @@ mod tests {
             "service-start:oracle",
             "rm:1",
             "deployment-stop:1:2",
+            "stack-up:",
+            "stack-sideways:1",
         ] {
             assert_eq!(TrayAction::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn stacks_and_unhealthy_deployments_show() {
+        let repo: Repository = serde_json::from_value(serde_json::json!({
+            "id": 1, "name": "shop", "path": "/src/shop", "type": "node", "port": 8081,
+            "url": null, "branch": "main", "running": false, "pid": null,
+            "created_at": "", "updated_at": ""
+        }))
+        .unwrap();
+        let online = Deployment {
+            id: 5,
+            repository_id: 1,
+            name: "api".into(),
+            status: DeploymentStatus::Online,
+            health: Some(ai_desktop_api::deployments::HealthReport {
+                healthy: false,
+                detail: "/health answered 500".into(),
+                checked_at: String::new(),
+            }),
+            ..Default::default()
+        };
+        let m = model(
+            std::slice::from_ref(&repo),
+            &[],
+            &[online.clone()],
+            Some(&[]),
+            &[],
+        );
+        assert_eq!(m.stacks[0].id, "stack-down:1");
+        assert_eq!(m.stacks[0].label, "● shop — Stop stack");
+        assert_eq!(m.deployments[0].label, "✕ api (unhealthy) — Stop");
+        assert_eq!(m.status, "1 failed");
+        let stopped = Deployment {
+            status: DeploymentStatus::Stopped,
+            health: None,
+            ..online
+        };
+        let m = model(&[repo], &[], &[stopped], Some(&[]), &[]);
+        assert_eq!(m.stacks[0].id, "stack-up:1");
     }
 
     #[test]
@@ -247,6 +338,7 @@ mod tests {
         assert_eq!(status_line(0, 2), "2 failed");
         let m = model(&[], &[], &[], None, &[]);
         assert_eq!(m.status, "Nothing running");
+        assert!(!m.stacks[0].enabled);
         assert_eq!(m.services[0].label, "Docker is not available");
         assert!(!m.services[0].enabled && !m.vscode[0].enabled);
     }

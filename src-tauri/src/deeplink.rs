@@ -2,6 +2,7 @@
 //! second launch forwards (single-instance plugin → deep-link plugin).
 
 use crate::state::AppState;
+use ai_desktop_api::stack::StackAction;
 use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_core::deeplink::{self, DeepLink};
 use ai_desktop_core::events::{DomainEvent, EventSink};
@@ -15,7 +16,20 @@ pub fn handle(app: &AppHandle, raw: String) {
         let state = app.state::<AppState>();
         let shown: String = raw.chars().take(120).collect();
         let outcome = async {
-            let DeepLink::Open(reference) = deeplink::parse(&raw)?;
+            let reference = match deeplink::parse(&raw)? {
+                DeepLink::Open(reference) => reference,
+                DeepLink::Stack(reference, action) => {
+                    let repo = deeplink::resolve(&state.repos, &reference)?;
+                    log::info!("deep link: stack {action:?} of repository {}", repo.id);
+                    // Its progress shows in the window's stack panel; a
+                    // failed step is said there.
+                    match action {
+                        StackAction::Up => state.stack.up(repo.id).await?,
+                        StackAction::Down => state.stack.down(repo.id).await?,
+                    };
+                    return Ok(());
+                }
+            };
             let repo = deeplink::resolve(&state.repos, &reference)?;
             log::info!("deep link opens repository {}", repo.id);
             let plan = state.vscode.open(repo.id).await?;

@@ -133,6 +133,7 @@ fn submenu(
 fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
     let status = MenuItem::new(app, &model.status, false, None::<&str>)?;
     let vscode = submenu(app, "vscode", "Open in VS Code", &model.vscode)?;
+    let stacks = submenu(app, "stacks", "Stacks", &model.stacks)?;
     let deployments = submenu(app, "deployments", "Deployments", &model.deployments)?;
     let services = submenu(app, "services", "Services", &model.services)?;
     let mcp = submenu(app, "mcp", "MCP servers", &model.mcp)?;
@@ -153,10 +154,11 @@ fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
     let quit = MenuItem::with_id(app, traymodel::QUIT, "Quit AI Desktop", true, None::<&str>)?;
     let sep = || PredefinedMenuItem::separator(app);
     let (s1, s2, s3) = (sep()?, sep()?, sep()?);
-    let items: [&dyn IsMenuItem<tauri::Wry>; 11] = [
+    let items: [&dyn IsMenuItem<tauri::Wry>; 12] = [
         &status,
         &s1,
         &vscode,
+        &stacks,
         &deployments,
         &services,
         &mcp,
@@ -180,6 +182,24 @@ fn act(app: &AppHandle, action: TrayAction) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let result = match action {
+            TrayAction::StackUp(id) | TrayAction::StackDown(id) => {
+                let run = if matches!(action, TrayAction::StackUp(_)) {
+                    state.stack.up(id).await
+                } else {
+                    state.stack.down(id).await
+                };
+                match run {
+                    // A step that failed is said like any error.
+                    Ok(run) => match run.error {
+                        Some(error) => Err(ai_desktop_core::error::Error::Failed {
+                            message: format!("The stack of {}: {error}", run.repository_name),
+                            detail: None,
+                        }),
+                        None => Ok(()),
+                    },
+                    Err(e) => Err(e),
+                }
+            }
             TrayAction::StartDeployment(id) => state.deployments.start(id).await.map(|_| ()),
             TrayAction::StopDeployment(id) => state.deployments.stop(id).await.map(|_| ()),
             TrayAction::StartService(kind) => state.services.start(kind).await.map(|_| ()),

@@ -15,6 +15,7 @@ pub mod pm2;
 pub mod repos;
 pub mod services;
 pub mod ssh;
+pub mod stack;
 pub mod system;
 pub mod terminals;
 pub mod vscode;
