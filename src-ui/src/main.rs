@@ -59,6 +59,7 @@ fn AppFrame() -> impl IntoView {
     );
     let nav = apps::Nav::new();
     provide_context(nav);
+    apps::stack::provide();
     let page = nav.page;
     let palette = RwSignal::new(false);
     // "Open Doctor" on an error that says a tool is missing.
@@ -127,6 +128,7 @@ fn AppFrame() -> impl IntoView {
             <components::palette::CommandPalette open=palette/>
             <apps::mcp::elicitation::ElicitationHost/>
             <apps::mcp::gateway::ApprovalHost/>
+            <apps::stack::StackHost/>
         </div>
     }
 }

@@ -130,3 +130,240 @@ fn deployments_through_the_real_window() {
     d.step("deploy-stopped");
     d.call("DELETE", "", None);
 }
+
+fn http_get(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    body.split("\r\n\r\n").nth(1).map(str::to_string)
+}
+
+fn commit_all(dir: &std::path::Path, message: &str) -> String {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=E2E", "-c", "user.email=e2e@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    run(&["add", "-A"]);
+    run(&["commit", "-q", "-m", message]);
+    run(&["rev-parse", "HEAD"])
+}
+
+/// The `data-state` of each step the stack dialog shows.
+fn step_states(d: &Driver) -> Vec<String> {
+    let v = d.script(
+        "return [...document.querySelectorAll('[data-testid=stack-dialog] [data-testid=stack-step]')]\
+         .map(e => e.getAttribute('data-state'));",
+    );
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Serves `version` on / and 200 on /health.
+fn server(version: &str) -> String {
+    format!(
+        "require('http').createServer((q, s) => {{ if (q.url === '/health') {{ s.statusCode = 200; return s.end('ok'); }} s.end('{version}\\n'); }})\
+         .listen(Number(process.env.PORT), '127.0.0.1');\n"
+    )
+}
+
+/// Build → deploy → health, a failed build leaving the old version up, a
+/// redeploy of an earlier commit, and the repository's stack up and down
+/// from its dialog and from a deep link.
+#[test]
+fn deploys_rollbacks_and_the_stack_through_the_real_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("deploys");
+    let project = root.join("projects/shop");
+    git_fixture(&project);
+    std::fs::write(project.join("server.js"), server("v1")).unwrap();
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("build.js"),
+        "console.log('bundled 12 modules');\n",
+    )
+    .unwrap();
+    let first = commit_all(&project, "first version");
+    register_before_start(&data, "shop", &project);
+    let pm2_home = Pm2Home(root.join("pm2"));
+    let (bus, _bus) = session_bus();
+    let env = [
+        ("DBUS_SESSION_BUS_ADDRESS", bus.clone()),
+        ("HOME", home.display().to_string()),
+        ("PM2_HOME", pm2_home.0.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    // A deployment with a build step and an HTTP health check.
+    d.click("[data-testid=nav-deployments]");
+    d.click("[data-testid=deploy-add]");
+    d.type_into("[data-testid=deploy-name-input]", "shop web");
+    wait_text(d, "[data-testid=deploy-build-suggestion]", "npm install");
+    d.type_into("[data-testid=deploy-build]", "node build.js");
+    d.script(
+        "const s = document.querySelector('[data-testid=deploy-health-kind]'); \
+         s.value = 'http'; s.dispatchEvent(new Event('change'));",
+    );
+    d.type_into("[data-testid=deploy-health-path]", "/health");
+    d.type_into("[data-testid=deploy-health-interval]", "2");
+    d.step("deploy-form-build-health");
+    d.click("[data-testid=deploy-submit]");
+    wait_text(d, "[data-testid=deploy-status-1]", "Stopped");
+    let port: u16 = {
+        let conn = rusqlite::Connection::open(data.join("ai-desktop.sqlite3")).unwrap();
+        conn.query_row("SELECT port FROM deployments WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+
+    d.click("[data-testid=deploy-row-1] [data-testid=deploy-name]");
+    wait_text(d, "[data-testid=deploy-history-empty]", "No deploys yet");
+    d.click("[data-testid=deploy-deploy-1]");
+    wait_text(d, "[data-testid=deploy-status-1]", "Online");
+    wait_text(d, "[data-testid=deploy-health-1]", "healthy");
+    wait_text(d, "[data-testid=deploy-run-0]", "online");
+    wait_text(d, "[data-testid=deploy-logs]", "[build] bundled 12 modules");
+    assert_eq!(http_get(port).as_deref(), Some("v1\n"));
+    d.step("deploy-built-healthy");
+
+    // A second version, deployed; then the first again from its run.
+    std::fs::write(project.join("server.js"), server("v2")).unwrap();
+    commit_all(&project, "second version");
+    d.click("[data-testid=deploy-deploy-1]");
+    wait_text(d, "[data-testid=deploy-run-0]", "second version");
+    d.wait_until("v2 served", || {
+        (http_get(port).as_deref() == Some("v2\n")).then_some(())
+    });
+    d.click("[data-testid=deploy-redeploy-1]");
+    wait_text(
+        d,
+        "[data-testid=deploy-row-1]",
+        &format!("@ {}", &first[..8]),
+    );
+    wait_text(d, "[data-testid=deploy-run-0]", "first version");
+    wait_text(
+        d,
+        "[data-testid=deploy-run-0] [data-testid=deploy-run-outcome]",
+        "online",
+    );
+    assert_eq!(
+        http_get(port).as_deref(),
+        Some("v1\n"),
+        "the rollback serves v1"
+    );
+    assert!(
+        std::fs::read_to_string(project.join("server.js"))
+            .unwrap()
+            .contains("v2"),
+        "the working tree is untouched"
+    );
+    d.step("deploy-rolled-back");
+
+    // A build that fails: an error toast, the run says why, v1 serves on.
+    std::fs::write(
+        project.join("build.js"),
+        "console.error('SyntaxError: Unexpected token'); process.exit(1);\n",
+    )
+    .unwrap();
+    d.click("[data-testid=deploy-deploy-1]");
+    wait_text(
+        d,
+        "[data-testid=deploy-run-0] [data-testid=deploy-run-outcome]",
+        "build failed",
+    );
+    wait_text(
+        d,
+        "[data-testid=deploy-run-0] [data-testid=deploy-run-message]",
+        "SyntaxError",
+    );
+    wait_text(d, ".toast", "Deploy");
+    assert_eq!(
+        http_get(port).as_deref(),
+        Some("v1\n"),
+        "what ran keeps running"
+    );
+    d.step("deploy-build-failed");
+
+    // The stack: the deployment (running) and the editor, up and down.
+    std::fs::write(project.join("build.js"), "console.log('ok');\n").unwrap();
+    d.click("[data-testid=nav-repositories]");
+    d.click("[data-testid=repo-stack]");
+    wait_text(d, "[data-testid=stack-steps]", "shop web");
+    wait_text(d, "[data-testid=stack-steps]", "VS Code");
+    wait_text(
+        d,
+        "[data-testid=stack-link]",
+        "aidesktop://stack?repo=shop&action=up",
+    );
+    d.click("[data-testid=stack-down]");
+    d.wait_until("every step down", || {
+        let states = step_states(d);
+        (states.len() == 2 && states.iter().all(|s| s == "done" || s == "skipped")).then_some(())
+    });
+    d.wait_until("the port closed", || http_get(port).is_none().then_some(()));
+    d.step("stack-down");
+    d.click("[data-testid=stack-up]");
+    d.wait_until("every step up", || {
+        let states = step_states(d);
+        (states.len() == 2 && states.iter().all(|s| s == "done")).then_some(())
+    });
+    assert_eq!(http_get(port).as_deref(), Some("v1\n"));
+    let editor = recorded_instance(&data.join("ai-desktop.sqlite3"), 1);
+    assert!(
+        editor.is_some(),
+        "the stack started the repository's code-server"
+    );
+    d.step("stack-up");
+    d.click("[data-testid=stack-dialog] .dialog-footer .button");
+
+    // A deep link takes it down again; the card shows it going.
+    let status = std::process::Command::new(&app_bin)
+        .arg("aidesktop://stack?repo=shop&action=down")
+        .env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env("AI_DESKTOP_DATA_DIR", &data)
+        .env("HOME", &home)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the second instance did not hand over");
+    wait_text(d, "[data-testid=stack-card]", "the stack of shop");
+    d.wait_until("the link's down", || http_get(port).is_none().then_some(()));
+    d.wait_until("the editor stopped", || {
+        recorded_instance(&data.join("ai-desktop.sqlite3"), 1)
+            .is_none()
+            .then_some(())
+    });
+    d.step("stack-down-by-link");
+    d.call("DELETE", "", None);
+}

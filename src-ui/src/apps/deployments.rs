@@ -1,9 +1,11 @@
 //! Deployments: repositories' apps under PM2. A table kept live by
 //! `deployment:updated` / `deployment:deleted` (status, CPU, memory,
 //! restarts), create/edit/delete dialogs, and for the selected deployment
-//! its logs (follow, search, clear) and the Docker services whose
-//! connection strings can be added to its environment with one click.
+//! its logs (follow, search, clear), its deploys (build, start, health;
+//! redeploy an earlier commit) and the Docker services whose connection
+//! strings can be added to its environment with one click.
 
+use crate::apps::deploy_history::{run_deploy, DeployHistory, DeployRequest, HealthChip};
 use crate::apps::repositories::RepoList;
 use crate::apps::Lifecycle;
 use crate::components::confirm::ConfirmDialog;
@@ -17,8 +19,8 @@ use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::{
-    DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, Pm2Status,
-    ServiceDiscovery, StartSuggestion,
+    DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, HealthCheck,
+    HealthKind, Pm2Status, ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::events;
 use ai_desktop_api::ApiError;
@@ -109,6 +111,7 @@ pub fn DeploymentsPage() -> impl IntoView {
             }
         });
     };
+    let deploy = Callback::new(move |request: DeployRequest| run_deploy(request, busy, || ()));
     let stop_all = move |_| {
         spawn_local(async move {
             match ipc::call(&deployments::StopAll {}).await {
@@ -162,13 +165,16 @@ pub fn DeploymentsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Some(Ok(_)) => view! {
-                    <DeploymentTable list=list selected=selected busy=busy act=act modal=modal/>
+                    <DeploymentTable list=list selected=selected busy=busy act=act deploy=deploy modal=modal/>
                 }.into_any(),
             }}
             {move || current.get().map(|d| view! {
                 <div class="detail-grid">
                     <LogsPanel id=d.id name=d.name.clone() error=d.error.clone()/>
-                    <ServicesPanel deployment=d/>
+                    <div class="stack-column">
+                        <DeployHistory id=d.id busy=busy on_deploy=deploy/>
+                        <ServicesPanel deployment=d/>
+                    </div>
                 </div>
             })}
             {move || match modal.get() {
@@ -216,6 +222,7 @@ fn DeploymentTable(
     selected: RwSignal<Option<i64>>,
     busy: RwSignal<Option<i64>>,
     act: impl Fn(i64, Lifecycle, &'static str) + Copy + Send + Sync + 'static,
+    deploy: Callback<DeployRequest>,
     modal: RwSignal<Modal>,
 ) -> impl IntoView {
     view! {
@@ -248,6 +255,10 @@ fn DeploymentTable(
                                     <td data-testid=format!("deploy-status-{id}")>
                                         {move || view! { <StatusPill state=status.get()/> }}
                                         {move || row.with(|d| d.as_ref().filter(|d| d.mode == DeployMode::Cluster).map(|d| d.instances)).map(|n| view! { <span class="chip">{format!("cluster × {n}")}</span> })}
+                                        <HealthChip deployment=row/>
+                                        {move || row.with(|d| d.as_ref().and_then(|d| d.release_commit.clone())).map(|c| view! {
+                                            <span class="chip mono" title="It runs this commit from a clean copy (a redeploy of an earlier commit); Deploy working tree goes back">{format!("@ {}", crate::apps::deploy_history::short(&c))}</span>
+                                        })}
                                     </td>
                                     <td class="num mono">{field(|d| d.port.to_string())}</td>
                                     <td class="num mono">{move || if running.get() { field(|d| format!("{:.1}%", d.cpu))() } else { "—".into() }}</td>
@@ -255,6 +266,10 @@ fn DeploymentTable(
                                     <td class="num mono">{field(|d| d.restarts.to_string())}</td>
                                     <td class="actions" on:click=|ev| ev.stop_propagation()>
                                         {move || (busy.get() == Some(id)).then(|| view! { <span class="spinner"></span> })}
+                                        <button class="button small" data-testid=format!("deploy-deploy-{id}")
+                                            title="Build (its build step) and (re)start it from the working tree, waiting for its health check; a failed build leaves what runs running"
+                                            disabled=move || busy.get() == Some(id)
+                                            on:click=move |_| deploy.run((id, None))>"Deploy"</button>
                                         {move || if running.get() {
                                             view! {
                                                 <button class="button small" on:click=move |_| act(id, Lifecycle::Restart, "restarted")>"Restart"</button>
@@ -327,6 +342,9 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
             instances: d.instances,
             env,
             start_command: Some(d.start_command.clone()),
+            build_command: d.build_command.clone(),
+            health_check: d.health_check.clone(),
+            depends_on: d.depends_on.clone(),
         };
         spawn_local(async move {
             match ipc::call(&deployments::Update { id: d.id, input }).await {
@@ -410,6 +428,34 @@ fn DeploymentDialog(
             .map(|d| d.env.clone().into_iter().collect::<Vec<_>>())
             .unwrap_or_default(),
     );
+    let build = RwSignal::new(
+        e.as_ref()
+            .and_then(|d| d.build_command.clone())
+            .unwrap_or_default(),
+    );
+    let check = e.as_ref().and_then(|d| d.health_check.clone());
+    let health_kind = RwSignal::new(match check.as_ref().map(|c| c.kind) {
+        None => "none",
+        Some(HealthKind::Http) => "http",
+        Some(HealthKind::Tcp) => "tcp",
+    });
+    let check = check.unwrap_or_default();
+    let health_path = RwSignal::new(check.path.clone());
+    let health_status = RwSignal::new(check.expect_status.to_string());
+    let health_interval = RwSignal::new(check.interval_secs.to_string());
+    let depends_on = RwSignal::new(e.as_ref().map(|d| d.depends_on.clone()).unwrap_or_default());
+    // The repository's other deployments, which this one may wait for.
+    let siblings = RwSignal::new(Vec::<(i64, i64, String)>::new());
+    spawn_local(async move {
+        if let Ok(list) = ipc::call(&deployments::List {}).await {
+            siblings.set(
+                list.into_iter()
+                    .filter(|d| Some(d.id) != editing)
+                    .map(|d| (d.id, d.repository_id, d.name))
+                    .collect(),
+            );
+        }
+    });
     let suggestion = RwSignal::new(None::<StartSuggestion>);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -463,8 +509,50 @@ fn DeploymentDialog(
         } else {
             1
         };
+        let health_check = match health_kind.get_untracked() {
+            "none" => None,
+            kind => {
+                let number = |text: String, what: &str| -> Result<u32, ApiError> {
+                    text.trim().parse::<u32>().map_err(|_| {
+                        invalid(format!("The health check's {what} must be a number."))
+                    })
+                };
+                let expect = match number(health_status.get_untracked(), "expected status") {
+                    Ok(n) => n as u16,
+                    Err(e) => return error.set(Some(e)),
+                };
+                let interval = match number(health_interval.get_untracked(), "interval") {
+                    Ok(n) => n,
+                    Err(e) => return error.set(Some(e)),
+                };
+                Some(HealthCheck {
+                    kind: if kind == "tcp" {
+                        HealthKind::Tcp
+                    } else {
+                        HealthKind::Http
+                    },
+                    path: health_path.get_untracked(),
+                    expect_status: expect,
+                    interval_secs: interval,
+                })
+            }
+        };
+        let own: Vec<i64> = siblings.with_untracked(|s| {
+            s.iter()
+                .filter(|(_, r, _)| *r == repository_id)
+                .map(|(id, _, _)| *id)
+                .collect()
+        });
         let input = DeploymentInput {
             repository_id,
+            build_command: Some(build.get_untracked()),
+            health_check,
+            // Only those of the chosen repository (the choice may have changed).
+            depends_on: depends_on
+                .get_untracked()
+                .into_iter()
+                .filter(|id| own.contains(id))
+                .collect(),
             name: name.get_untracked(),
             port: port_value,
             domain: Some(domain.get_untracked()),
@@ -559,6 +647,22 @@ fn DeploymentDialog(
                     })}
                     <small class="hint">"Run as one program with its arguments, never through a shell; paths must stay inside the repository. Empty: the detected command."</small>
                 </label>
+                <label class="field">
+                    <span>"Build step (optional)"</span>
+                    <textarea class="input mono" rows="2" data-testid="deploy-build"
+                        placeholder=move || suggestion.get().and_then(|s| s.build_command).map(|c| c.replace('\n', " ; ")).unwrap_or_else(|| "e.g. npm ci".into())
+                        prop:value=move || build.get() on:input=move |ev| build.set(event_target_value(&ev))></textarea>
+                    {move || suggestion.get().and_then(|s| s.build_command).map(|c| {
+                        let shown = c.replace('\n', " then ");
+                        view! {
+                            <small class="hint" data-testid="deploy-build-suggestion">
+                                "Suggested: " <span class="mono">{shown}</span>" "
+                                <button type="button" class="link" on:click=move |_| build.set(c.clone())>"Use it"</button>
+                            </small>
+                        }
+                    })}
+                    <small class="hint">"Runs before each deploy, one command per line, in the folder it runs from; its output goes to the log. A failed build leaves what runs running."</small>
+                </label>
                 <div class="field-row">
                     <label class="field">
                         <span>"Port"</span>
@@ -582,6 +686,55 @@ fn DeploymentDialog(
                     <span>"Domain (optional)"</span>
                     <input class="input" placeholder="shop.localhost" prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev))/>
                 </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Health check"</span>
+                        <select class="input" data-testid="deploy-health-kind" prop:value=move || health_kind.get()
+                            on:change=move |ev| health_kind.set(match event_target_value(&ev).as_str() { "http" => "http", "tcp" => "tcp", _ => "none" })>
+                            <option value="none">"None (online counts)"</option>
+                            <option value="http">"HTTP GET"</option>
+                            <option value="tcp">"TCP connect"</option>
+                        </select>
+                    </label>
+                    {move || (health_kind.get() == "http").then(|| view! {
+                        <label class="field">
+                            <span>"Path"</span>
+                            <input class="input mono" data-testid="deploy-health-path" prop:value=move || health_path.get() on:input=move |ev| health_path.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span>"Expected status"</span>
+                            <input class="input mono" inputmode="numeric" data-testid="deploy-health-status" prop:value=move || health_status.get() on:input=move |ev| health_status.set(event_target_value(&ev))/>
+                        </label>
+                    })}
+                    {move || (health_kind.get() != "none").then(|| view! {
+                        <label class="field">
+                            <span>"Every (s)"</span>
+                            <input class="input mono" inputmode="numeric" data-testid="deploy-health-interval" prop:value=move || health_interval.get() on:input=move |ev| health_interval.set(event_target_value(&ev))/>
+                        </label>
+                    })}
+                </div>
+                {move || {
+                    let repo = repository.get();
+                    let own: Vec<(i64, String)> = siblings.with(|s| s.iter().filter(|(_, r, _)| Some(*r) == repo).map(|(id, _, n)| (*id, n.clone())).collect());
+                    (!own.is_empty()).then(|| view! {
+                        <div class="field">
+                            <span>"In the repository's stack, start after"</span>
+                            <div class="check-list" data-testid="deploy-depends">
+                                {own.into_iter().map(|(id, name)| view! {
+                                    <label>
+                                        <input type="checkbox" prop:checked=move || depends_on.with(|d| d.contains(&id))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                depends_on.update(|d| { d.retain(|x| *x != id); if on { d.push(id); } });
+                                            }/>
+                                        {name}
+                                    </label>
+                                }).collect_view()}
+                            </div>
+                            <small class="hint">"It starts only once these are healthy."</small>
+                        </div>
+                    })
+                }}
                 <div class="field">
                     <span>"Environment variables (PORT is set for you)"</span>
                     <SecretPairs pairs=env key_label="NAME" test_id="deploy-env" reveal=reveal_env/>

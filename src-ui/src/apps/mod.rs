@@ -1,5 +1,6 @@
 //! One view per sidebar entry.
 
+pub mod deploy_history;
 pub mod deployments;
 pub mod files;
 pub mod flow;
@@ -8,6 +9,7 @@ pub mod mcp;
 pub mod repositories;
 pub mod services;
 pub mod settings;
+pub mod stack;
 pub mod system;
 pub mod terminals;
 pub mod vscode;

@@ -25,6 +25,7 @@ enum Modal {
     Add,
     Edit(Repository),
     Delete(Repository),
+    Stack(Repository),
 }
 
 #[component]
@@ -93,6 +94,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                     view! { <RepoFormDialog existing=Some(repo) on_close=close/> }.into_any()
                 }
                 Modal::Delete(repo) => view! { <DeleteDialog repo=repo on_close=close/> }.into_any(),
+                Modal::Stack(repo) => view! { <super::stack::StackDialog repository_id=repo.id name=repo.name.clone() on_close=close/> }.into_any(),
             }}
         </section>
     }
@@ -168,6 +170,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                             let id = repo.id;
                             let edit_repo = repo.clone();
                             let delete_repo = repo.clone();
+                            let stack_repo = repo.clone();
                             view! {
                                 <tr data-testid="repo-row" data-repo-id=id>
                                     <td>
@@ -201,6 +204,14 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                                     </td>
                                     <td class="num mono">{repo.port}</td>
                                     <td class="actions">
+                                        <button
+                                            class="button small"
+                                            title="Its services, deployments, VS Code and MCP servers, up or down as one"
+                                            data-testid="repo-stack"
+                                            on:click=move |_| modal.set(Modal::Stack(stack_repo.clone()))
+                                        >
+                                            "Stack"
+                                        </button>
                                         <button
                                             class="icon-button"
                                             title="Re-read branch and remote"
