@@ -67,8 +67,13 @@ pub struct Deployment {
     /// The PM2 process name: `deploy-{id}-{name}` (the name reduced to
     /// letters, digits, `-` and `_`).
     pub pm2_name: String,
-    /// A domain the user noted for it (shown, not served).
+    /// Its local domain: a `*.localhost` name is served by the app's proxy
+    /// (see `url`); other names are only noted.
     pub domain: Option<String>,
+    /// `http://<domain>:<proxy port>/` while the app's proxy serves its
+    /// `*.localhost` domain.
+    #[serde(default)]
+    pub url: Option<String>,
     /// The port it is given in `PORT`.
     pub port: u16,
     /// Fork or cluster.
@@ -129,7 +134,7 @@ pub struct DeploymentInput {
     /// None: the next free port from 3000.
     #[serde(default)]
     pub port: Option<u16>,
-    /// A domain to note for it (shown, not served).
+    /// Its local domain (`shop.localhost` is served by the app's proxy).
     #[serde(default)]
     pub domain: Option<String>,
     /// Fork (the default) or cluster.
@@ -405,6 +410,8 @@ crate::command! {
     /// (a rollback); None: the working tree (and it leaves any pinned commit). A failed build
     /// leaves what ran running. Returns the run recorded in its history.
     Deploy = "deployments_deploy" { id: i64, commit: Option<String> } -> DeployRun;
+    /// Opens its local domain's URL in the web browser; returns the URL.
+    OpenUrl = "deployments_open_url" { id: i64 } -> String;
     /// Its deploys, newest first (at most 100 kept).
     Runs = "deployments_runs" { id: i64 } -> Vec<DeployRun>;
     /// None: PATH / ~/.pm2

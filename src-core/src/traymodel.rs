@@ -314,7 +314,7 @@ mod tests {
         let m = model(
             std::slice::from_ref(&repo),
             &[],
-            &[online.clone()],
+            std::slice::from_ref(&online),
             Some(&[]),
             &[],
         );

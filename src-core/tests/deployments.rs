@@ -36,6 +36,7 @@ struct Fixture {
     pm2_home: PathBuf,
     env: Vec<(String, String)>,
     presence: Arc<ai_desktop_core::presence::Presence>,
+    store: Arc<ai_desktop_core::store::Store>,
 }
 
 impl Fixture {
@@ -52,6 +53,7 @@ impl Fixture {
         let (repos, manager) = (app.repos.clone(), app.deployments.clone());
         Fixture {
             presence: app.presence.clone(),
+            store: app.store.clone(),
             _tmp: tmp,
             root,
             repos,
@@ -1125,4 +1127,72 @@ async fn a_changed_start_command_is_what_runs_after_a_restart() {
     );
     // An env change alone is a plain restart (same process name, new value).
     fx.manager.stop(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_localhost_domain_reaches_the_deployment_through_the_apps_proxy() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    // Any free port for the proxy (tests run side by side).
+    fx.store
+        .set_setting(
+            ai_desktop_core::deployments::proxy::PORT_SETTING,
+            Some(&0u16),
+        )
+        .unwrap();
+    let repo = fx.node_repo("shop", &versioned_server("the shop", 0));
+    let mut new = input(repo, "shop");
+    new.start_command = Some("node server.js".into());
+    new.domain = Some("Shop.localhost".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.sync_proxy().await;
+    let url = fx.manager.url(d.id).unwrap();
+    assert!(url.starts_with("http://shop.localhost:"), "{url}");
+    let proxy_port: u16 = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ask = |host: &str| {
+        let mut s = TcpStream::connect(("127.0.0.1", proxy_port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    // Not running yet: the proxy says so.
+    let down = ask(&format!("shop.localhost:{proxy_port}"));
+    assert!(
+        down.starts_with("HTTP/1.1 502") && down.contains("start it"),
+        "{down}"
+    );
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Online).await;
+    let answer = eventually("the app through its domain", || {
+        let a = ask(&format!("shop.localhost:{proxy_port}"));
+        a.starts_with("HTTP/1.1 200").then_some(a)
+    })
+    .await;
+    assert!(answer.ends_with("the shop\n"), "{answer}");
+    assert!(ask("other.localhost").starts_with("HTTP/1.1 404"));
+    // A second deployment cannot take the same domain.
+    let mut twin = input(repo, "twin");
+    twin.start_command = Some("node server.js".into());
+    twin.domain = Some("shop.localhost".into());
+    assert!(matches!(
+        fx.manager.create(twin).unwrap_err(),
+        Error::Conflict(_)
+    ));
+    // Deleted: the name is served no more, and the proxy closes with the last one.
+    fx.manager.delete(d.id).await.unwrap();
+    fx.manager.sync_proxy().await;
+    assert!(TcpStream::connect(("127.0.0.1", proxy_port)).is_err());
 }

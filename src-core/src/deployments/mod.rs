@@ -16,6 +16,7 @@ mod deploy;
 pub mod detect;
 pub mod health;
 pub mod pm2;
+pub mod proxy;
 pub mod release;
 
 use crate::error::{Error, Result};
@@ -89,6 +90,12 @@ pub struct DeploymentManager {
     health: Mutex<HashMap<i64, HealthReport>>,
     /// Wakes the health checker: a status or a check changed.
     health_kick: tokio::sync::Notify,
+    /// The `*.localhost` proxy, while a deployment has such a domain.
+    proxy: tokio::sync::Mutex<Option<proxy::LocalProxy>>,
+    /// Its port while it listens (read by every list).
+    proxy_port: Mutex<Option<u16>>,
+    /// Wakes the proxy's keeper: domains changed.
+    proxy_kick: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -131,6 +138,9 @@ impl DeploymentManager {
             metrics_version: tokio::sync::watch::Sender::new(1),
             health: Mutex::new(HashMap::new()),
             health_kick: tokio::sync::Notify::new(),
+            proxy: tokio::sync::Mutex::new(None),
+            proxy_port: Mutex::new(None),
+            proxy_kick: tokio::sync::Notify::new(),
         })
     }
 
@@ -238,6 +248,12 @@ impl DeploymentManager {
             d.error = live.error.clone();
         }
         d.health = lock(&self.health).get(&d.id).cloned();
+        d.url = match (d.domain.as_deref(), *lock(&self.proxy_port)) {
+            (Some(domain), Some(port)) if proxy::served(domain) => {
+                Some(format!("http://{}:{port}/", domain.to_ascii_lowercase()))
+            }
+            _ => None,
+        };
         d
     }
 
@@ -259,6 +275,31 @@ impl DeploymentManager {
             .into_iter()
             .map(|d| masked(self.with_live(d)))
             .collect())
+    }
+
+    /// The URL its local domain is served at, or why there is none.
+    pub fn url(&self, id: i64) -> Result<String> {
+        let d = self.get(id)?;
+        if let Some(url) = d.url {
+            return Ok(url);
+        }
+        Err(match d.domain {
+            None => Error::InvalidInput(format!(
+                "{} has no domain; give it one like {}.localhost.",
+                d.name,
+                store::deployments::pm2_name(0, &d.name.to_lowercase())
+                    .trim_start_matches("deploy-0-")
+            )),
+            Some(domain) if !proxy::served(&domain) => Error::InvalidInput(format!(
+                "{domain} is only noted: the app serves *.localhost names (e.g. {}.localhost).",
+                domain.split('.').next().unwrap_or("app")
+            )),
+            Some(_) => Error::Unavailable(format!(
+                "The local domains proxy is not listening (its port, setting {}, may be taken); \
+                 see the app's log.",
+                proxy::PORT_SETTING
+            )),
+        })
     }
 
     /// Every deployment with its live state and its env values in clear,
@@ -362,6 +403,18 @@ impl DeploymentManager {
                     .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
             {
                 return Err(Error::InvalidInput(format!("`{d}` is not a domain name.")));
+            }
+            let others = self.store.with(|c| store::deployments::list(c))?;
+            if let Some(other) = others.iter().find(|o| {
+                Some(o.id) != id
+                    && o.domain
+                        .as_deref()
+                        .is_some_and(|od| od.eq_ignore_ascii_case(d))
+            }) {
+                return Err(Error::Conflict(format!(
+                    "{} already has the domain {d}.",
+                    other.name
+                )));
             }
         }
         let build_command = input
@@ -490,6 +543,7 @@ impl DeploymentManager {
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
         self.kick.notify_one();
+        self.proxy_kick.notify_one();
         Ok(d)
     }
 
@@ -507,8 +561,9 @@ impl DeploymentManager {
             store::deployments::update(c, id, &record)?
                 .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
         })?;
-        // Its health check may have changed.
+        // Its health check and domain may have changed.
         self.health_kick.notify_one();
+        self.proxy_kick.notify_one();
         let d = self.get(id)?;
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
@@ -716,6 +771,7 @@ impl DeploymentManager {
         lock(&self.live).remove(&id);
         lock(&self.health).remove(&id);
         lock(&self.op_locks).remove(&id);
+        self.proxy_kick.notify_one();
         self.events.emit(DomainEvent::DeploymentDeleted(id));
         Ok(())
     }
@@ -945,6 +1001,7 @@ impl DeploymentManager {
     pub async fn run_monitor(self: Arc<Self>) {
         tokio::spawn(self.clone().run_sampler());
         tokio::spawn(self.clone().run_health());
+        tokio::spawn(self.clone().run_proxy());
         loop {
             let any = self
                 .store
@@ -1015,6 +1072,76 @@ impl DeploymentManager {
             // What that daemon ran is gone with it (or belongs to another PM2_HOME).
             if let Err(e) = self.refresh().await {
                 log::debug!("deployments: {}", e.with_detail_text());
+            }
+        }
+    }
+
+    /// Keeps the `*.localhost` proxy listening while a deployment has such
+    /// a domain (and its routes current), and closed while none has.
+    async fn run_proxy(self: Arc<Self>) {
+        loop {
+            self.sync_proxy().await;
+            self.proxy_kick.notified().await;
+        }
+    }
+
+    /// Starts, updates or stops the proxy to match the deployments' domains.
+    pub async fn sync_proxy(&self) {
+        let routes: Vec<(String, u16, String)> = self
+            .store
+            .with(|c| store::deployments::list(c))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| {
+                let domain = d.domain.filter(|x| proxy::served(x))?;
+                Some((domain, d.port, d.name))
+            })
+            .collect();
+        let mut running = self.proxy.lock().await;
+        if routes.is_empty() {
+            if running.take().is_some() {
+                log::info!("local domains: none left; the proxy stopped");
+            }
+            *lock(&self.proxy_port) = None;
+            return;
+        }
+        if running.is_none() {
+            let port = self
+                .store
+                .setting::<u16>(proxy::PORT_SETTING)
+                .ok()
+                .flatten()
+                .unwrap_or(proxy::DEFAULT_PORT);
+            match proxy::LocalProxy::start(port).await {
+                Ok(p) => *running = Some(p),
+                Err(e) => {
+                    log::warn!(
+                        "local domains: cannot listen on 127.0.0.1:{port} ({e}); set \
+                         {} to another port",
+                        proxy::PORT_SETTING
+                    );
+                    *lock(&self.proxy_port) = None;
+                    return;
+                }
+            }
+        }
+        if let Some(p) = running.as_ref() {
+            p.set_routes(routes);
+            let before = lock(&self.proxy_port).replace(p.port);
+            if before != Some(p.port) {
+                drop(running);
+                // The lists' URLs appear.
+                let ids: Vec<i64> = self
+                    .store
+                    .with(|c| store::deployments::list(c))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|d| d.domain.is_some())
+                    .map(|d| d.id)
+                    .collect();
+                for id in ids {
+                    self.emit(id);
+                }
             }
         }
     }

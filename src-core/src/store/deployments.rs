@@ -45,6 +45,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
             .unwrap_or_else(|| pm2_name(id, &name)),
         name,
         domain: row.get(4)?,
+        url: None,
         port: u16::try_from(port).unwrap_or(0),
         mode: DeployMode::parse(&mode).unwrap_or_default(),
         instances: u32::try_from(instances).unwrap_or(1),

@@ -120,6 +120,18 @@ pub async fn deployments_deploy(
 }
 
 #[tauri::command]
+pub async fn deployments_open_url(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    req: Req<deployments::OpenUrl>,
+) -> Out<deployments::OpenUrl> {
+    let deployments::OpenUrl { id } = req.0;
+    let url = state.deployments.url(id)?;
+    crate::navigation::open_external(&app, &url)?;
+    Ok(url)
+}
+
+#[tauri::command]
 pub async fn deployments_runs(
     state: State<'_, AppState>,
     req: Req<deployments::Runs>,

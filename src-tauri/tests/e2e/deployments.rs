@@ -209,6 +209,19 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
     .unwrap();
     let first = commit_all(&project, "first version");
     register_before_start(&data, "shop", &project);
+    // The local domains proxy on a port of this test's own.
+    let proxy_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    ai_desktop_core::store::Store::open_in(&data)
+        .unwrap()
+        .set_setting(
+            ai_desktop_core::deployments::proxy::PORT_SETTING,
+            Some(&proxy_port),
+        )
+        .unwrap();
     let pm2_home = Pm2Home(root.join("pm2"));
     let (bus, _bus) = session_bus();
     let env = [
@@ -227,6 +240,7 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
     d.type_into("[data-testid=deploy-name-input]", "shop web");
     wait_text(d, "[data-testid=deploy-build-suggestion]", "npm install");
     d.type_into("[data-testid=deploy-build]", "node build.js");
+    d.type_into("[data-testid=deploy-domain]", "shop.localhost");
     d.script(
         "const s = document.querySelector('[data-testid=deploy-health-kind]'); \
          s.value = 'http'; s.dispatchEvent(new Event('change'));",
@@ -252,6 +266,27 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
     wait_text(d, "[data-testid=deploy-run-0]", "online");
     wait_text(d, "[data-testid=deploy-logs]", "[build] bundled 12 modules");
     assert_eq!(http_get(port).as_deref(), Some("v1\n"));
+    // Its local domain, served by the app's proxy.
+    wait_text(
+        d,
+        "[data-testid=deploy-url-1]",
+        &format!("shop.localhost:{proxy_port}"),
+    );
+    let through_proxy = {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", proxy_port)).unwrap();
+        s.write_all(
+            format!(
+                "GET / HTTP/1.1\r\nHost: shop.localhost:{proxy_port}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert!(through_proxy.ends_with("v1\n"), "{through_proxy}");
     d.step("deploy-built-healthy");
 
     // A second version, deployed; then the first again from its run.

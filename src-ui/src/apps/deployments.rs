@@ -251,6 +251,10 @@ fn DeploymentTable(
                                     <td>
                                         <div class="repo-name" data-testid="deploy-name">{field(|d| d.name.clone())}</div>
                                         <div class="muted small-text truncate mono" title=field(|d| d.start_command.clone())>{field(|d| format!("{} · {}", d.repository_name, d.start_command))}</div>
+                                        {move || row.with(|d| d.as_ref().and_then(|d| d.url.clone())).map(|url| view! {
+                                            <button class="link small-text mono deploy-url" data-testid=format!("deploy-url-{id}") title=format!("Open {url} in your web browser")
+                                                on:click=move |ev| { ev.stop_propagation(); open_url(id); }>{format!("{} ↗", url.trim_start_matches("http://").trim_end_matches('/'))}</button>
+                                        })}
                                     </td>
                                     <td data-testid=format!("deploy-status-{id}")>
                                         {move || view! { <StatusPill state=status.get()/> }}
@@ -291,6 +295,16 @@ fn DeploymentTable(
             </table>
         </div>
     }
+}
+
+/// Opens a deployment's local domain in the web browser.
+fn open_url(id: i64) {
+    let toasts = use_toasts();
+    spawn_local(async move {
+        if let Err(e) = ipc::call(&deployments::OpenUrl { id }).await {
+            toasts.error("Could not open its address", &e);
+        }
+    });
 }
 
 #[component]
@@ -684,7 +698,8 @@ fn DeploymentDialog(
                 </div>
                 <label class="field">
                     <span>"Domain (optional)"</span>
-                    <input class="input" placeholder="shop.localhost" prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev))/>
+                    <input class="input" data-testid="deploy-domain" placeholder="shop.localhost" prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev))/>
+                    <small class="hint">"A name ending in .localhost is served by the app (http://shop.localhost:7380/ reaches this app, no root or hosts file needed); other names are only noted."</small>
                 </label>
                 <div class="field-row">
                     <label class="field">
