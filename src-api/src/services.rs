@@ -86,6 +86,13 @@ pub enum ServiceState {
 /// An installed service and what Docker says about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstalledService {
+    /// The instance's id, unique among services: its kind for the first
+    /// one (`redis`), then e.g. `redis-6` (several versions side by side).
+    #[serde(default)]
+    pub id: String,
+    /// How to name it: `Redis`, or `Redis (redis-6)`.
+    #[serde(default)]
+    pub title: String,
     /// Which database.
     pub kind: ServiceKind,
     /// The image tag it was installed with.
@@ -117,6 +124,10 @@ pub struct InstallRequest {
     /// None: the standard port, or the next free one.
     #[serde(default)]
     pub port: Option<u16>,
+    /// The instance's id (lower-case letters, digits, `-`). None: the kind
+    /// for the first instance, else `<kind>-<version>` or `<kind>-<n>`.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A container the app did not create: shown, never changed.
@@ -153,14 +164,14 @@ crate::command! {
     /// Pull progress lines while the image is pulled; returns once it accepts connections
     /// Streams `String` frames over the Channel under `onProgress`.
     Install = "services_install" { request: InstallRequest } -> InstalledService, streams String as "onProgress";
-    /// Starts its container.
-    Start = "services_start" { kind: ServiceKind } -> InstalledService;
+    /// Starts the instance's container.
+    Start = "services_start" { id: String } -> InstalledService;
     /// Stops its container (its data stays).
-    Stop = "services_stop" { kind: ServiceKind } -> InstalledService;
+    Stop = "services_stop" { id: String } -> InstalledService;
     /// Restarts its container.
-    Restart = "services_restart" { kind: ServiceKind } -> InstalledService;
+    Restart = "services_restart" { id: String } -> InstalledService;
     /// Removes its container; its data volume too only when asked.
-    Uninstall = "services_uninstall" { kind: ServiceKind, delete_data: bool } -> ();
+    Uninstall = "services_uninstall" { id: String, delete_data: bool } -> ();
     /// A log read of the container's output (see `deployments::Logs`).
-    Logs = "services_logs" { kind: ServiceKind, from: Option<u64> } -> LogFrame;
+    Logs = "services_logs" { id: String, from: Option<u64> } -> LogFrame;
 }

@@ -2,7 +2,6 @@
 //! each waiting for the health of what it needs), its code-server and its
 //! MCP servers, started and stopped as one.
 
-use crate::services::ServiceKind;
 use serde::{Deserialize, Serialize};
 
 /// Up or down.
@@ -90,15 +89,24 @@ pub struct StackRun {
     pub elapsed_ms: u64,
 }
 
-/// Which services a repository's stack starts.
+/// Which service instances a repository's stack starts (by instance id).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackServices {
     /// Chosen by the user; None: `derived`.
-    pub chosen: Option<Vec<ServiceKind>>,
+    pub chosen: Option<Vec<String>>,
     /// Those its deployments' environment points at (their ports).
-    pub derived: Vec<ServiceKind>,
-    /// The installed services to choose from.
-    pub installed: Vec<ServiceKind>,
+    pub derived: Vec<String>,
+    /// The installed instances to choose from.
+    pub installed: Vec<StackServiceChoice>,
+}
+
+/// An installed service instance the stack may start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackServiceChoice {
+    /// Its instance id.
+    pub id: String,
+    /// How to name it (`Redis (redis-6)`).
+    pub title: String,
 }
 
 crate::command! {
@@ -116,5 +124,5 @@ crate::command! {
     /// Which services the stack starts, and what there is to choose from.
     Services = "stack_services" { repository_id: i64 } -> StackServices;
     /// Sets the services the stack starts (None: those its deployments point at).
-    SetServices = "stack_set_services" { repository_id: i64, services: Option<Vec<ServiceKind>> } -> StackServices;
+    SetServices = "stack_set_services" { repository_id: i64, services: Option<Vec<String>> } -> StackServices;
 }

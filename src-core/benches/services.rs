@@ -62,13 +62,14 @@ async fn run() {
                     kind: ServiceKind::Redis,
                     version: None,
                     port: None,
+                    name: None,
                 },
                 |_| {},
             )
             .await
             .unwrap();
         app.push(t.elapsed());
-        services.uninstall(ServiceKind::Redis, true).await.unwrap();
+        services.uninstall("redis", true).await.unwrap();
 
         let name = format!("{prefix}-cli{i}");
         let t = Instant::now();

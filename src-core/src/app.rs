@@ -423,7 +423,7 @@ impl App {
         if let Ok(list) = self.services.list().await {
             for s in list {
                 if matches!(s.state, ServiceState::Running | ServiceState::Starting) {
-                    if let Err(e) = self.services.stop(s.kind).await {
+                    if let Err(e) = self.services.stop(&s.id).await {
                         log::warn!(
                             "stop everything: {}: {}",
                             s.kind.label(),

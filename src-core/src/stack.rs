@@ -16,8 +16,10 @@ use crate::util::lock;
 use crate::vscode::VsCodeManager;
 use ai_desktop_api::deployments::{DeployOutcome, Deployment, DeploymentStatus};
 use ai_desktop_api::mcp::McpState;
-use ai_desktop_api::services::{InstalledService, ServiceKind, ServiceState};
-use ai_desktop_api::stack::{StackAction, StackRun, StackServices, StackStep, StepKind, StepState};
+use ai_desktop_api::services::{InstalledService, ServiceState};
+use ai_desktop_api::stack::{
+    StackAction, StackRun, StackServiceChoice, StackServices, StackStep, StepKind, StepState,
+};
 use ai_desktop_api::vscode::InstanceState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,7 +43,7 @@ pub struct StackManager {
 /// What a step acts on.
 #[derive(Debug, Clone)]
 enum Target {
-    Service(ServiceKind),
+    Service(String),
     Deployment(i64),
     Editor,
     Mcp(i64),
@@ -80,14 +82,20 @@ impl StackManager {
                 .store
                 .with(|c| store::repos::stack_services(c, repository_id))?,
             derived: derived_services(&installed, &deployments),
-            installed: installed.iter().map(|s| s.kind).collect(),
+            installed: installed
+                .iter()
+                .map(|s| StackServiceChoice {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                })
+                .collect(),
         })
     }
 
     pub async fn set_services(
         &self,
         repository_id: i64,
-        services: Option<Vec<ServiceKind>>,
+        services: Option<Vec<String>>,
     ) -> Result<StackServices> {
         self.repos.get(repository_id)?;
         let services = services.map(|mut list| {
@@ -95,6 +103,11 @@ impl StackManager {
             list.dedup();
             list
         });
+        if let Some(list) = &services {
+            for id in list {
+                crate::services::check_instance_id(id)?;
+            }
+        }
         self.store
             .with(|c| store::repos::set_stack_services(c, repository_id, services.as_deref()))?;
         self.services_of(repository_id).await
@@ -115,7 +128,7 @@ impl StackManager {
         let repo = self.repos.get(repository_id)?;
         let installed = self.services.list().await.unwrap_or_default();
         let deployments = self.deployments_of(repository_id)?;
-        let kinds = match self
+        let ids = match self
             .store
             .with(|c| store::repos::stack_services(c, repository_id))?
         {
@@ -124,15 +137,23 @@ impl StackManager {
         };
         let mut steps = Vec::new();
         let mut targets = Vec::new();
-        let service_labels: Vec<String> = kinds.iter().map(|k| k.label().to_string()).collect();
-        for kind in &kinds {
+        // An instance not installed (any more) keeps its id as its name.
+        let title = |id: &String| {
+            installed
+                .iter()
+                .find(|s| &s.id == id)
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| title_of_id(id))
+        };
+        let service_labels: Vec<String> = ids.iter().map(title).collect();
+        for id in &ids {
             steps.push(StackStep {
-                key: format!("service:{}", kind.as_str()),
+                key: format!("service:{id}"),
                 kind: StepKind::Service,
-                label: kind.label().to_string(),
+                label: title(id),
                 ..Default::default()
             });
-            targets.push(Target::Service(*kind));
+            targets.push(Target::Service(id.clone()));
         }
         let names: HashMap<i64, String> =
             deployments.iter().map(|d| (d.id, d.name.clone())).collect();
@@ -288,17 +309,17 @@ impl StackManager {
         repository_id: i64,
     ) -> std::result::Result<Outcome, String> {
         match target {
-            Target::Service(kind) => {
+            Target::Service(id) => {
                 let installed = self.services.list().await.map_err(why)?;
-                let Some(service) = installed.iter().find(|s| s.kind == *kind) else {
+                let Some(service) = installed.iter().find(|s| &s.id == id) else {
                     return Err(format!(
                         "{} is not installed; install it on the Services page or leave it out \
                          of the stack.",
-                        kind.label()
+                        title_of_id(id)
                     ));
                 };
                 let was_running = service.state == ServiceState::Running;
-                let ready = self.services.start(*kind).await.map_err(why)?;
+                let ready = self.services.start(id).await.map_err(why)?;
                 let detail = format!("ready on 127.0.0.1:{}", ready.port);
                 Ok(if was_running {
                     Outcome::Skipped(format!("already running; {detail}"))
@@ -382,9 +403,9 @@ impl StackManager {
         repository_id: i64,
     ) -> std::result::Result<Outcome, String> {
         match target {
-            Target::Service(kind) => {
+            Target::Service(id) => {
                 let installed = self.services.list().await.map_err(why)?;
-                let Some(service) = installed.iter().find(|s| s.kind == *kind) else {
+                let Some(service) = installed.iter().find(|s| &s.id == id) else {
                     return Ok(Outcome::Skipped("not installed".into()));
                 };
                 if service.state != ServiceState::Running {
@@ -408,7 +429,7 @@ impl StackManager {
                     .iter()
                     .filter(|d| {
                         derived_services(std::slice::from_ref(service), std::slice::from_ref(d))
-                            .contains(kind)
+                            .contains(id)
                     })
                     .map(|d| format!("{} ({})", d.name, d.repository_name))
                     .collect();
@@ -418,7 +439,7 @@ impl StackManager {
                         users.join(", ")
                     )));
                 }
-                self.services.stop(*kind).await.map_err(why)?;
+                self.services.stop(id).await.map_err(why)?;
                 Ok(Outcome::Done(None))
             }
             Target::Deployment(id) => {
@@ -468,11 +489,8 @@ fn why(e: Error) -> String {
 
 /// The services whose loopback port a deployment's environment names
 /// (`…@127.0.0.1:6380`, `localhost:5432/app`).
-fn derived_services(
-    installed: &[InstalledService],
-    deployments: &[Deployment],
-) -> Vec<ServiceKind> {
-    let mut out: Vec<ServiceKind> = installed
+fn derived_services(installed: &[InstalledService], deployments: &[Deployment]) -> Vec<String> {
+    let mut out: Vec<String> = installed
         .iter()
         .filter(|s| {
             let names = [
@@ -490,11 +508,18 @@ fn derived_services(
                 })
             })
         })
-        .map(|s| s.kind)
+        .map(|s| s.id.clone())
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// `Redis` for the instance `redis`, else the id.
+fn title_of_id(id: &str) -> String {
+    ai_desktop_api::services::ServiceKind::parse(id)
+        .map(|k| k.label().to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// Deployments so that each comes after those it waits for (by name where
@@ -551,7 +576,9 @@ mod tests {
 
     #[test]
     fn services_are_found_by_the_ports_deployments_name() {
-        let service = |kind, port| InstalledService {
+        let service = |kind: ai_desktop_api::services::ServiceKind, port| InstalledService {
+            id: kind.as_str().to_string(),
+            title: kind.label().to_string(),
             kind,
             version: String::new(),
             image: String::new(),
@@ -562,6 +589,7 @@ mod tests {
             connection_string: String::new(),
             installed_at: String::new(),
         };
+        use ai_desktop_api::services::ServiceKind;
         let installed = [
             service(ServiceKind::Redis, 6380),
             service(ServiceKind::Postgresql, 5432),
@@ -586,7 +614,7 @@ mod tests {
         ];
         assert_eq!(
             derived_services(&installed, &deployments),
-            [ServiceKind::Postgresql, ServiceKind::Redis]
+            ["postgresql", "redis"]
         );
     }
 }

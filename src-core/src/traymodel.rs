@@ -8,7 +8,7 @@
 use ai_desktop_api::deployments::{Deployment, DeploymentStatus};
 use ai_desktop_api::mcp::{McpServer, McpState};
 use ai_desktop_api::repos::Repository;
-use ai_desktop_api::services::{InstalledService, ServiceKind, ServiceState};
+use ai_desktop_api::services::{InstalledService, ServiceState};
 use ai_desktop_api::vscode::{CodeServerInstance, InstanceState};
 
 /// One clickable (or, disabled, informative) menu entry.
@@ -30,15 +30,16 @@ pub struct TrayModel {
 }
 
 /// What a click asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrayAction {
     OpenRepository(i64),
     StackUp(i64),
     StackDown(i64),
     StartDeployment(i64),
     StopDeployment(i64),
-    StartService(ServiceKind),
-    StopService(ServiceKind),
+    /// By instance id.
+    StartService(String),
+    StopService(String),
     StartMcp(i64),
     StopMcp(i64),
     StopEverything,
@@ -60,7 +61,11 @@ impl TrayAction {
         }
         let (kind, rest) = id.split_once(':')?;
         let num = || rest.parse::<i64>().ok();
-        let service = || ServiceKind::parse(rest);
+        let service = || {
+            crate::services::check_instance_id(rest)
+                .ok()
+                .map(|_| rest.to_string())
+        };
         Some(match kind {
             "vscode-open" => TrayAction::OpenRepository(num()?),
             "stack-up" => TrayAction::StackUp(num()?),
@@ -204,8 +209,8 @@ pub fn model(
                 };
                 let verb = if action == "stop" { "Stop" } else { "Start" };
                 svc.push(item(
-                    format!("service-{action}:{}", s.kind.as_str()),
-                    format!("{mark} {} {} — {verb}", s.kind.label(), s.version),
+                    format!("service-{action}:{}", s.id),
+                    format!("{mark} {} {} — {verb}", s.title, s.version),
                 ));
             }
         }
@@ -266,7 +271,7 @@ mod tests {
         );
         assert_eq!(
             TrayAction::parse("service-stop:redis"),
-            Some(TrayAction::StopService(ServiceKind::Redis))
+            Some(TrayAction::StopService("redis".into()))
         );
         assert_eq!(
             TrayAction::parse("mcp-start:12"),
@@ -281,7 +286,7 @@ mod tests {
             "",
             "mcp-start:",
             "mcp-start:x",
-            "service-start:oracle",
+            "service-start:Oracle",
             "rm:1",
             "deployment-stop:1:2",
             "stack-up:",

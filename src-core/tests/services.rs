@@ -75,6 +75,7 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
                 kind: ServiceKind::Redis,
                 version: None,
                 port: None,
+                name: None,
             },
             |line| pulls.lock().unwrap().push(line),
         )
@@ -136,7 +137,7 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
     assert_eq!(kept.len(), 1, "the corrupt file is kept as a backup");
 
     // Its output streams into the log.
-    let logs = services.logs(ServiceKind::Redis).await.unwrap();
+    let logs = services.logs("redis").await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !logs
         .since(0)
@@ -162,12 +163,12 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
         .iter()
         .any(|c| c.name == installed.container));
 
-    services.restart(ServiceKind::Redis).await.unwrap();
+    services.restart("redis").await.unwrap();
     let reply = redis(port, &[&["AUTH", &password], &["GET", "greeting"]]);
     assert!(reply.ends_with("$4\r\nkept\r\n"), "{reply:?}");
 
     // Uninstall keeping data, install again: the data (and its password) are back.
-    services.uninstall(ServiceKind::Redis, false).await.unwrap();
+    services.uninstall("redis", false).await.unwrap();
     assert!(
         !docker(&["inspect", &installed.container]).0,
         "container removed"
@@ -182,6 +183,7 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
                 kind: ServiceKind::Redis,
                 version: None,
                 port: Some(port),
+                name: None,
             },
             |_| {},
         )
@@ -194,10 +196,10 @@ async fn redis_keeps_its_data_across_restart_and_reinstall() {
     docker(&["rm", "-f", &again.container]);
     let listed = services.list().await.unwrap();
     assert_eq!(listed[0].state, ServiceState::Missing);
-    let err = services.start(ServiceKind::Redis).await.unwrap_err();
+    let err = services.start("redis").await.unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
 
-    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    services.uninstall("redis", true).await.unwrap();
     assert!(
         !docker(&["volume", "inspect", &installed.volume]).0,
         "volume deleted"
@@ -220,6 +222,7 @@ async fn a_pull_without_a_registry_fails_with_a_clear_message_and_leaves_nothing
                 kind: ServiceKind::Redis,
                 version: Some("0.0.0-not-here".into()),
                 port: None,
+                name: None,
             },
             |l| lines.lock().unwrap().push(l),
         )
@@ -268,6 +271,7 @@ async fn bad_input_and_an_absent_docker_are_refused() {
                     kind: ServiceKind::Redis,
                     version: Some(version.into()),
                     port: None,
+                    name: None,
                 },
                 |_| {},
             )
@@ -281,6 +285,7 @@ async fn bad_input_and_an_absent_docker_are_refused() {
                 kind: ServiceKind::Redis,
                 version: None,
                 port: Some(0),
+                name: None,
             },
             |_| {},
         )
@@ -348,6 +353,7 @@ async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() 
                 kind: ServiceKind::Redis,
                 version: None,
                 port: None,
+                name: None,
             },
             |_| {},
         )
@@ -356,9 +362,9 @@ async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() 
 
     proxy.stop();
     for result in [
-        services.stop(ServiceKind::Redis).await.map(|_| ()),
-        services.restart(ServiceKind::Redis).await.map(|_| ()),
-        services.uninstall(ServiceKind::Redis, true).await,
+        services.stop("redis").await.map(|_| ()),
+        services.restart("redis").await.map(|_| ()),
+        services.uninstall("redis", true).await,
     ] {
         let err = result.unwrap_err();
         assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
@@ -373,7 +379,7 @@ async fn docker_going_away_mid_run_makes_actions_unavailable_until_it_is_back() 
     assert!(overview.docker_available);
     assert_eq!(overview.installed.len(), 1);
     assert_eq!(overview.installed[0].state, ServiceState::Running);
-    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    services.uninstall("redis", true).await.unwrap();
 }
 
 /// Containers and volumes that carry the app's labels but that the app did
@@ -429,10 +435,7 @@ async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
         "{:?}",
         overview.foreign
     );
-    let err = services
-        .uninstall(ServiceKind::Redis, true)
-        .await
-        .unwrap_err();
+    let err = services.uninstall("redis", true).await.unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     assert!(
         docker(&["volume", "inspect", &victim]).0,
@@ -449,6 +452,7 @@ async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
                 kind: ServiceKind::Redis,
                 version: None,
                 port: None,
+                name: None,
             },
             |_| {},
         )
@@ -462,13 +466,13 @@ async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
         ServiceState::Missing,
         "the look-alike's state was shown"
     );
-    let err = services.stop(ServiceKind::Redis).await.unwrap_err();
+    let err = services.stop("redis").await.unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     let running = docker(&["inspect", "-f", "{{.State.Running}}", &name]).1;
     assert_eq!(running, "true", "the look-alike was stopped");
     // Uninstall with its data: the app's own volume goes; the look-alike
     // and the volume it mounts stay.
-    services.uninstall(ServiceKind::Redis, true).await.unwrap();
+    services.uninstall("redis", true).await.unwrap();
     assert!(
         !docker(&["volume", "inspect", &installed.volume]).0,
         "our volume stayed"
@@ -495,6 +499,7 @@ async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
                 kind: ServiceKind::Redis,
                 version: None,
                 port: None,
+                name: None,
             },
             |_| {},
         )
@@ -505,4 +510,94 @@ async fn look_alikes_with_our_labels_are_never_adopted_acted_on_or_deleted() {
     assert!(!docker(&["inspect", &name]).0, "a container was created");
     assert!(docker(&["volume", "inspect", &installed.volume]).0);
     drop(tmp);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_versions_run_side_by_side_each_with_its_own_data() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let older = ai_desktop_core::testkit::docker::slow_redis_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    let first = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.id.as_str(), first.title.as_str()),
+        ("redis", "Redis")
+    );
+    let second = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: Some(older.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.id, "redis-7-0");
+    assert_eq!(second.title, "Redis (redis-7-0)");
+    assert_eq!(second.image, "redis:7.0");
+    assert_eq!(second.container, format!("{prefix}-redis-7-0"));
+    assert_ne!(first.port, second.port);
+    assert_ne!(first.volume, second.volume);
+    let pw = |s: &ai_desktop_api::services::InstalledService| {
+        s.connection_string
+            .trim_start_matches("redis://:")
+            .split('@')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (p1, p2) = (pw(&first), pw(&second));
+    assert_ne!(p1, p2, "each instance its own password");
+    redis(first.port, &[&["AUTH", &p1], &["SET", "which", "first"]]);
+    redis(second.port, &[&["AUTH", &p2], &["SET", "which", "second"]]);
+    assert!(redis(first.port, &[&["AUTH", &p1], &["GET", "which"]]).contains("first"));
+    assert!(redis(second.port, &[&["AUTH", &p2], &["GET", "which"]]).contains("second"));
+
+    // A name of one's own; a taken or malformed one is refused, nothing made.
+    let named = |name: &str| InstallRequest {
+        kind: ServiceKind::Redis,
+        version: None,
+        port: None,
+        name: Some(name.into()),
+    };
+    for bad in ["redis", "Cache", "a b", "-x", "x/../y"] {
+        let before = services.list().await.unwrap().len();
+        assert!(services.install(named(bad), |_| {}).await.is_err(), "{bad}");
+        assert_eq!(services.list().await.unwrap().len(), before, "{bad}");
+    }
+    let cache = services.install(named("cache"), |_| {}).await.unwrap();
+    assert_eq!(cache.title, "Redis (cache)");
+
+    // Each is acted on by its id alone.
+    services.stop("redis-7-0").await.unwrap();
+    let listed = services.list().await.unwrap();
+    let state = |id: &str| listed.iter().find(|s| s.id == id).unwrap().state;
+    assert_eq!(state("redis-7-0"), ServiceState::Stopped);
+    assert_eq!(state("redis"), ServiceState::Running);
+    assert!(matches!(
+        services.start("nope").await.unwrap_err(),
+        Error::NotFound(_)
+    ));
+    for id in ["redis", "redis-7-0", "cache"] {
+        services.uninstall(id, true).await.unwrap();
+    }
+    assert!(services.list().await.unwrap().is_empty());
 }

@@ -100,12 +100,13 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
                 kind: ServiceKind::Redis,
                 version: Some(version.into()),
                 port: Some(free_port()),
+                name: None,
             },
             |_| {},
         )
         .await
         .unwrap();
-    app.services.stop(ServiceKind::Redis).await.unwrap();
+    app.services.stop("redis").await.unwrap();
 
     let dir = root.join("shop");
     std::fs::create_dir_all(&dir).unwrap();
@@ -309,7 +310,7 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
 
     // A service left out by the user is not started; one not installed fails clearly.
     app.stack
-        .set_services(repo.id, Some(vec![ServiceKind::Postgresql]))
+        .set_services(repo.id, Some(vec!["postgresql".to_string()]))
         .await
         .unwrap();
     let plan = app.stack.plan(repo.id).await.unwrap();

@@ -202,8 +202,8 @@ fn act(app: &AppHandle, action: TrayAction) {
             }
             TrayAction::StartDeployment(id) => state.deployments.start(id).await.map(|_| ()),
             TrayAction::StopDeployment(id) => state.deployments.stop(id).await.map(|_| ()),
-            TrayAction::StartService(kind) => state.services.start(kind).await.map(|_| ()),
-            TrayAction::StopService(kind) => state.services.stop(kind).await.map(|_| ()),
+            TrayAction::StartService(ref id) => state.services.start(id).await.map(|_| ()),
+            TrayAction::StopService(ref id) => state.services.stop(id).await.map(|_| ()),
             TrayAction::StartMcp(id) => state.mcp.start(id).await.map(|_| ()),
             TrayAction::StopMcp(id) => state.mcp.stop(id).await.map(|_| ()),
             TrayAction::StopEverything => {

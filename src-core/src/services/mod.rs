@@ -1,9 +1,11 @@
 //! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker, through bollard.
 //!
-//! One container per kind, named `aidesktop-<kind>`, labelled as ours
-//! (`dev.aidesktop.service=<kind>`, the label service discovery reads), with
-//! its port published on 127.0.0.1 only, a generated password, a named volume
-//! for its data and a restart policy. What the app installed is kept in
+//! Any number of instances per kind (versions side by side), each a
+//! container named `aidesktop-<instance>` (`aidesktop-redis`,
+//! `aidesktop-redis-6`), labelled as ours (`dev.aidesktop.service=<kind>`,
+//! the label service discovery reads), with its port published on
+//! 127.0.0.1 only, a generated password, a named volume for its data and a
+//! restart policy. An instance's id is its kind for the first one. What the app installed is kept in
 //! `services.json` in the data dir (0600, written atomically), including the
 //! passwords of volumes kept after an uninstall, so a reinstall over kept
 //! data still logs in.
@@ -68,8 +70,8 @@ pub struct ServiceManager {
     /// One install/uninstall at a time.
     op: tokio::sync::Mutex<()>,
     events: Arc<dyn EventSink>,
-    /// Followed container logs, by kind.
-    logs: Mutex<HashMap<ServiceKind, FollowedLogs>>,
+    /// Followed container logs, by instance.
+    logs: Mutex<HashMap<String, FollowedLogs>>,
 }
 
 /// A container's output buffer and the task that fills it.
@@ -192,7 +194,7 @@ impl ServiceManager {
             }
             let known = self
                 .store
-                .with(|c| store::services::container(c, record.kind.as_str()))?;
+                .with(|c| store::services::container(c, &record.id))?;
             let id = match known {
                 Some(k) => Some(k.container_id),
                 None => docker
@@ -214,6 +216,7 @@ impl ServiceManager {
                     store::services::record_container(
                         c,
                         &store::services::ServiceContainer {
+                            instance: record.id.clone(),
                             kind: record.kind.as_str().into(),
                             container_id: id.clone(),
                             name: record.container.clone(),
@@ -242,7 +245,7 @@ impl ServiceManager {
             let Some(kind) = ServiceKind::parse(&mine.kind) else {
                 continue;
             };
-            if file.services.contains_key(kind.as_str()) {
+            if file.services.contains_key(&mine.instance) {
                 continue;
             }
             let Ok(inspect) = docker.inspect_container(id, None).await else {
@@ -273,8 +276,9 @@ impl ServiceManager {
                 .unwrap_or_default();
             log::info!("took back {} (recorded as the app's)", mine.name);
             file.services.insert(
-                kind.as_str().to_string(),
+                mine.instance.clone(),
                 ServiceRecord {
+                    id: mine.instance.clone(),
                     kind,
                     version,
                     image,
@@ -336,9 +340,9 @@ impl ServiceManager {
     }
 
     /// The service's container output: its last lines, then new ones.
-    pub async fn logs(&self, kind: ServiceKind) -> Result<Arc<LogBuffer>> {
-        let record = self.record(kind).await?;
-        if let Some((buffer, task)) = lock(&self.logs).get(&kind) {
+    pub async fn logs(&self, id: &str) -> Result<Arc<LogBuffer>> {
+        let record = self.record(id).await?;
+        if let Some((buffer, task)) = lock(&self.logs).get(id) {
             if !task.is_finished() {
                 return Ok(buffer.clone());
             }
@@ -347,7 +351,7 @@ impl ServiceManager {
         let docker = self.docker().await?;
         let buffer = Arc::new(LogBuffer::new(LOG_LINES));
         let task = tokio::spawn(follow_logs(docker, target, buffer.clone()));
-        if let Some((_, old)) = lock(&self.logs).insert(kind, (buffer.clone(), task)) {
+        if let Some((_, old)) = lock(&self.logs).insert(id.to_string(), (buffer.clone(), task)) {
             old.abort();
         }
         Ok(buffer)
@@ -390,7 +394,7 @@ impl ServiceManager {
         for record in file.services.values() {
             out.push(self.describe(&docker, record).await);
         }
-        out.sort_by_key(|s| s.kind);
+        out.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
         Ok(out)
     }
 
@@ -413,6 +417,8 @@ impl ServiceManager {
             }
         };
         InstalledService {
+            id: record.id.clone(),
+            title: record.title(),
             kind: record.kind,
             version: record.version.clone(),
             image: record.image.clone(),
@@ -449,12 +455,28 @@ impl ServiceManager {
         let _op = self.op.lock().await;
         let docker = self.docker().await?;
         let mut file = self.state.load()?;
-        if file.services.contains_key(request.kind.as_str()) {
-            return Err(Error::Conflict(format!(
-                "{} is already installed; uninstall it first to change its version or port.",
-                entry.label
-            )));
-        }
+        let id = match request.name.as_deref().map(str::trim) {
+            None | Some("") => {
+                // The kind itself for the first; then kind-version, kind-2 ….
+                let base = request.kind.as_str().to_string();
+                let by_version = format!("{base}-{}", version.replace(['.', '_'], "-"));
+                [base.clone(), by_version]
+                    .into_iter()
+                    .chain((2..100).map(|n| format!("{base}-{n}")))
+                    .map(|c| c.to_ascii_lowercase())
+                    .find(|c| !file.services.contains_key(c) && check_instance_id(c).is_ok())
+                    .ok_or_else(|| Error::Conflict("No free instance name is left.".into()))?
+            }
+            Some(name) => {
+                check_instance_id(name)?;
+                if file.services.contains_key(name) {
+                    return Err(Error::Conflict(format!(
+                        "An instance named {name} already exists; pick another name."
+                    )));
+                }
+                name.to_string()
+            }
+        };
         let taken: Vec<u16> = file.services.values().map(|s| s.port).collect();
         let port = match request.port {
             Some(p) => {
@@ -474,8 +496,8 @@ impl ServiceManager {
             self.pull(&docker, &entry.image, &version, &progress)
                 .await?;
         }
-        let container = format!("{}-{}", self.prefix, request.kind.as_str());
-        let volume = format!("{}-{}-data", self.prefix, request.kind.as_str());
+        let container = format!("{}-{id}", self.prefix);
+        let volume = format!("{}-{id}-data", self.prefix);
         let labels = HashMap::from([
             (SERVICE_LABEL.to_string(), request.kind.as_str().to_string()),
             (MANAGED_LABEL.to_string(), "true".to_string()),
@@ -569,6 +591,7 @@ impl ServiceManager {
             store::services::record_container(
                 c,
                 &store::services::ServiceContainer {
+                    instance: id.clone(),
                     kind: request.kind.as_str().into(),
                     container_id: created.id.clone(),
                     name: container.clone(),
@@ -577,6 +600,7 @@ impl ServiceManager {
             )
         })?;
         let record = ServiceRecord {
+            id: id.clone(),
             kind: request.kind,
             version,
             image,
@@ -587,8 +611,7 @@ impl ServiceManager {
             installed_at: crate::store::now_rfc3339(),
             container_id: Some(created.id.clone()),
         };
-        file.services
-            .insert(request.kind.as_str().to_string(), record.clone());
+        file.services.insert(id.clone(), record.clone());
         self.state.save(&file)?;
         docker
             .start_container(&created.id, None)
@@ -651,18 +674,19 @@ impl ServiceManager {
         }
     }
 
-    async fn record(&self, kind: ServiceKind) -> Result<ServiceRecord> {
+    async fn record(&self, id: &str) -> Result<ServiceRecord> {
         self.state
             .load()?
             .services
-            .get(kind.as_str())
+            .get(id)
             .cloned()
-            .ok_or_else(|| Error::NotFound(format!("{} is not installed.", kind.label())))
+            .ok_or_else(|| Error::NotFound(not_installed(id)))
     }
 
-    pub async fn start(&self, kind: ServiceKind) -> Result<InstalledService> {
+    pub async fn start(&self, id: &str) -> Result<InstalledService> {
         let docker = self.docker().await?;
-        let record = self.record(kind).await?;
+        let record = self.record(id).await?;
+        let kind = record.kind;
         docker
             .start_container(target(&record)?, None)
             .await
@@ -673,9 +697,9 @@ impl ServiceManager {
         Ok(self.describe(&docker, &record).await)
     }
 
-    pub async fn stop(&self, kind: ServiceKind) -> Result<InstalledService> {
+    pub async fn stop(&self, id: &str) -> Result<InstalledService> {
         let docker = self.docker().await?;
-        let record = self.record(kind).await?;
+        let record = self.record(id).await?;
         let options = StopContainerOptionsBuilder::new().t(10).build();
         docker
             .stop_container(target(&record)?, Some(options))
@@ -685,9 +709,10 @@ impl ServiceManager {
         Ok(self.describe(&docker, &record).await)
     }
 
-    pub async fn restart(&self, kind: ServiceKind) -> Result<InstalledService> {
+    pub async fn restart(&self, id: &str) -> Result<InstalledService> {
         let docker = self.docker().await?;
-        let record = self.record(kind).await?;
+        let record = self.record(id).await?;
+        let kind = record.kind;
         docker
             .restart_container(target(&record)?, None)
             .await
@@ -700,15 +725,15 @@ impl ServiceManager {
 
     /// Removes the container; its data volume is kept (with its password, for
     /// a later install) unless `delete_data`.
-    pub async fn uninstall(&self, kind: ServiceKind, delete_data: bool) -> Result<()> {
+    pub async fn uninstall(&self, id: &str, delete_data: bool) -> Result<()> {
         let _op = self.op.lock().await;
         let docker = self.docker().await?;
         let mut file = self.state.load()?;
         let record = file
             .services
-            .get(kind.as_str())
+            .get(id)
             .cloned()
-            .ok_or_else(|| Error::NotFound(format!("{} is not installed.", kind.label())))?;
+            .ok_or_else(|| Error::NotFound(not_installed(id)))?;
         // The data is deleted only if the app made that volume; checked
         // before anything is removed, so a refusal changes nothing.
         if delete_data {
@@ -738,7 +763,7 @@ impl ServiceManager {
             }
         }
         self.store
-            .with(|c| store::services::forget_container(c, kind.as_str()))?;
+            .with(|c| store::services::forget_container(c, id))?;
         if delete_data {
             let options = RemoveVolumeOptionsBuilder::new().force(true).build();
             if let Err(e) = docker.remove_volume(&record.volume, Some(options)).await {
@@ -755,9 +780,9 @@ impl ServiceManager {
             file.kept_volumes
                 .insert(record.volume.clone(), record.password.clone());
         }
-        file.services.remove(kind.as_str());
+        file.services.remove(id);
         self.state.save(&file)?;
-        if let Some((_, task)) = lock(&self.logs).remove(&kind) {
+        if let Some((_, task)) = lock(&self.logs).remove(id) {
             task.abort();
         }
         self.emit().await;
@@ -799,6 +824,32 @@ pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffe
                 text,
             );
         }
+    }
+}
+
+/// An instance's id: lower-case letters, digits and `-`, starting with a
+/// letter, at most 40 (it becomes part of container and volume names).
+pub fn check_instance_id(id: &str) -> Result<()> {
+    let ok = (1..=40).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "\"{id}\" cannot name an instance: use lower-case letters, digits and '-', starting \
+             with a letter (at most 40), e.g. redis-6."
+        )))
+    }
+}
+
+fn not_installed(id: &str) -> String {
+    match ServiceKind::parse(id) {
+        Some(kind) => format!("{} is not installed.", kind.label()),
+        None => format!("There is no service instance named {id}."),
     }
 }
 

@@ -8,8 +8,23 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+impl ServiceRecord {
+    /// How the page and messages name it: `Redis`, or `Redis (redis-6)`.
+    pub fn title(&self) -> String {
+        if self.id == self.kind.as_str() {
+            self.kind.label().to_string()
+        } else {
+            format!("{} ({})", self.kind.label(), self.id)
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceRecord {
+    /// The instance's id: its key in `services` (files from before
+    /// instances have none here; their key is their kind).
+    #[serde(default)]
+    pub id: String,
     pub kind: ServiceKind,
     pub version: String,
     pub image: String,
@@ -26,7 +41,7 @@ pub struct ServiceRecord {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServicesState {
-    /// By kind.
+    /// By instance id (one per kind before instances: its kind).
     #[serde(default)]
     pub services: BTreeMap<String, ServiceRecord>,
     /// Volumes kept after an uninstall, with the password their data expects.
@@ -49,8 +64,15 @@ impl ServicesFile {
         let Some(text) = crate::secrets::read_private(&self.path)? else {
             return Ok(ServicesState::default());
         };
-        match serde_json::from_str(&text) {
-            Ok(state) => Ok(state),
+        match serde_json::from_str::<ServicesState>(&text) {
+            Ok(mut state) => {
+                for (key, record) in state.services.iter_mut() {
+                    if record.id.is_empty() {
+                        record.id = key.clone();
+                    }
+                }
+                Ok(state)
+            }
             Err(e) => {
                 let aside = self.path.with_extension(format!(
                     "json.corrupt-{}",
@@ -86,6 +108,28 @@ impl ServicesFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_from_before_instances_keys_each_service_by_its_kind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("services.json");
+        std::fs::write(
+            &path,
+            r#"{"services":{"redis":{"kind":"redis","version":"7.2","image":"redis:7.2",
+               "container":"aidesktop-redis","volume":"aidesktop-redis-data","port":6379,
+               "password":"pw","installed_at":"2026-01-01T00:00:00Z"}}}"#,
+        )
+        .unwrap();
+        let state = ServicesFile::new(path).load().unwrap();
+        let redis = &state.services["redis"];
+        assert_eq!(redis.id, "redis");
+        assert_eq!(redis.title(), "Redis");
+        let other = ServiceRecord {
+            id: "redis-6".into(),
+            ..redis.clone()
+        };
+        assert_eq!(other.title(), "Redis (redis-6)");
+    }
 
     #[test]
     fn a_corrupt_file_is_kept_aside_and_nothing_is_lost() {

@@ -154,10 +154,7 @@ pub fn set_mcp_profile(c: &Connection, id: i64, profile: Option<&str>) -> Result
 }
 
 /// The services its stack starts, if the user chose them.
-pub fn stack_services(
-    c: &Connection,
-    id: i64,
-) -> Result<Option<Vec<ai_desktop_api::services::ServiceKind>>> {
+pub fn stack_services(c: &Connection, id: i64) -> Result<Option<Vec<String>>> {
     let text: Option<Option<String>> = c
         .query_row(
             "SELECT stack_services FROM repositories WHERE id = ?1",
@@ -172,11 +169,7 @@ pub fn stack_services(
 }
 
 /// Chooses the services its stack starts (None: those its deployments name).
-pub fn set_stack_services(
-    c: &Connection,
-    id: i64,
-    services: Option<&[ai_desktop_api::services::ServiceKind]>,
-) -> Result<()> {
+pub fn set_stack_services(c: &Connection, id: i64, services: Option<&[String]>) -> Result<()> {
     let text = services.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
     let n = c.execute(
         "UPDATE repositories SET stack_services = ?2 WHERE id = ?1",

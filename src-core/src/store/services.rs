@@ -7,6 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// A container the app created for a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceContainer {
+    /// The instance's id (`redis`, `redis-6`).
+    pub instance: String,
     pub kind: String,
     pub container_id: String,
     pub name: String,
@@ -18,48 +20,51 @@ pub const LEGACY_TOKEN: &str = "legacy";
 
 pub fn containers(c: &Connection) -> Result<Vec<ServiceContainer>> {
     let mut stmt = c.prepare_cached(
-        "SELECT kind, container_id, name, volume FROM service_containers ORDER BY kind",
+        "SELECT instance, kind, container_id, name, volume FROM service_containers
+         ORDER BY kind, instance",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(ServiceContainer {
-            kind: r.get(0)?,
-            container_id: r.get(1)?,
-            name: r.get(2)?,
-            volume: r.get(3)?,
-        })
-    })?;
+    let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn container(c: &Connection, kind: &str) -> Result<Option<ServiceContainer>> {
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceContainer> {
+    Ok(ServiceContainer {
+        instance: r.get(0)?,
+        kind: r.get(1)?,
+        container_id: r.get(2)?,
+        name: r.get(3)?,
+        volume: r.get(4)?,
+    })
+}
+
+/// The container recorded for an instance.
+pub fn container(c: &Connection, instance: &str) -> Result<Option<ServiceContainer>> {
     Ok(c.query_row(
-        "SELECT kind, container_id, name, volume FROM service_containers WHERE kind = ?1",
-        [kind],
-        |r| {
-            Ok(ServiceContainer {
-                kind: r.get(0)?,
-                container_id: r.get(1)?,
-                name: r.get(2)?,
-                volume: r.get(3)?,
-            })
-        },
+        "SELECT instance, kind, container_id, name, volume FROM service_containers
+         WHERE instance = ?1",
+        [instance],
+        row,
     )
     .optional()?)
 }
 
 pub fn record_container(c: &Connection, s: &ServiceContainer) -> Result<()> {
     c.execute(
-        "INSERT INTO service_containers (kind, container_id, name, volume) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (kind) DO UPDATE SET container_id = excluded.container_id,
-             name = excluded.name, volume = excluded.volume,
-             created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        params![s.kind, s.container_id, s.name, s.volume],
+        "INSERT INTO service_containers (instance, kind, container_id, name, volume)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (instance) DO UPDATE SET kind = excluded.kind,
+             container_id = excluded.container_id, name = excluded.name,
+             volume = excluded.volume, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        params![s.instance, s.kind, s.container_id, s.name, s.volume],
     )?;
     Ok(())
 }
 
-pub fn forget_container(c: &Connection, kind: &str) -> Result<()> {
-    c.execute("DELETE FROM service_containers WHERE kind = ?1", [kind])?;
+pub fn forget_container(c: &Connection, instance: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM service_containers WHERE instance = ?1",
+        [instance],
+    )?;
     Ok(())
 }
 

@@ -41,8 +41,8 @@ pub async fn services_start(
     state: State<'_, AppState>,
     req: Req<services::Start>,
 ) -> Out<services::Start> {
-    let services::Start { kind } = req.0;
-    Ok(state.services.start(kind).await?)
+    let services::Start { id } = req.0;
+    Ok(state.services.start(&id).await?)
 }
 
 #[tauri::command]
@@ -50,8 +50,8 @@ pub async fn services_stop(
     state: State<'_, AppState>,
     req: Req<services::Stop>,
 ) -> Out<services::Stop> {
-    let services::Stop { kind } = req.0;
-    Ok(state.services.stop(kind).await?)
+    let services::Stop { id } = req.0;
+    Ok(state.services.stop(&id).await?)
 }
 
 #[tauri::command]
@@ -59,8 +59,8 @@ pub async fn services_restart(
     state: State<'_, AppState>,
     req: Req<services::Restart>,
 ) -> Out<services::Restart> {
-    let services::Restart { kind } = req.0;
-    Ok(state.services.restart(kind).await?)
+    let services::Restart { id } = req.0;
+    Ok(state.services.restart(&id).await?)
 }
 
 #[tauri::command]
@@ -68,8 +68,8 @@ pub async fn services_uninstall(
     state: State<'_, AppState>,
     req: Req<services::Uninstall>,
 ) -> Out<services::Uninstall> {
-    let services::Uninstall { kind, delete_data } = req.0;
-    Ok(state.services.uninstall(kind, delete_data).await?)
+    let services::Uninstall { id, delete_data } = req.0;
+    Ok(state.services.uninstall(&id, delete_data).await?)
 }
 
 #[tauri::command]
@@ -77,7 +77,7 @@ pub async fn services_logs(
     state: State<'_, AppState>,
     req: Req<services::Logs>,
 ) -> Out<services::Logs> {
-    let services::Logs { kind, from } = req.0;
-    let buffer = state.services.logs(kind).await?;
+    let services::Logs { id, from } = req.0;
+    let buffer = state.services.logs(&id).await?;
     Ok(crate::logs::read(Some(buffer), from).await)
 }

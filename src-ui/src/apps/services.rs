@@ -1,5 +1,6 @@
-//! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker. Catalog cards
-//! with install (pull progress streamed), the installed services kept live by
+//! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker, any number of
+//! instances each (versions side by side). Catalog cards with install (pull
+//! progress streamed), the installed instances kept live by
 //! `service:updated` (status, port, connection string to copy, actions,
 //! logs), and other containers listed read-only. Without Docker, a banner
 //! says what to do and the page recovers by itself when Docker answers.
@@ -13,7 +14,7 @@ use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::services;
 use ai_desktop_api::services::{
-    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState, ServicesOverview,
+    CatalogEntry, InstallRequest, InstalledService, ServiceState, ServicesOverview,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,15 +24,15 @@ pub fn ServicesPage() -> impl IntoView {
     let toasts = use_toasts();
     let overview = RwSignal::new(None::<ServicesOverview>);
     let catalog = RwSignal::new(Vec::<CatalogEntry>::new());
-    let selected = RwSignal::new(None::<ServiceKind>);
-    let busy = RwSignal::new(None::<ServiceKind>);
+    let selected = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(None::<String>);
     let uninstalling = RwSignal::new(None::<InstalledService>);
     let load = move || {
         spawn_local(async move {
             match ipc::call(&services::Overview {}).await {
                 Ok(o) => {
                     if selected.get_untracked().is_none() {
-                        selected.set(o.installed.first().map(|s| s.kind));
+                        selected.set(o.installed.first().map(|s| s.id.clone()));
                     }
                     overview.set(Some(o));
                 }
@@ -48,38 +49,39 @@ pub fn ServicesPage() -> impl IntoView {
     ipc::listen_while_mounted(events::SERVICE_UPDATED, move |o: ServicesOverview| {
         let selected_gone = selected
             .get_untracked()
-            .is_none_or(|k| !o.installed.iter().any(|s| s.kind == k));
+            .is_none_or(|k| !o.installed.iter().any(|s| s.id == k));
         if selected_gone {
-            selected.set(o.installed.first().map(|s| s.kind));
+            selected.set(o.installed.first().map(|s| s.id.clone()));
         }
         overview.set(Some(o));
     });
-    let act = move |kind: ServiceKind, op: Lifecycle, done: &'static str| {
-        busy.set(Some(kind));
+    let act = move |id: String, title: String, op: Lifecycle, done: &'static str| {
+        busy.set(Some(id.clone()));
         spawn_local(async move {
             let result = match op {
-                Lifecycle::Start => ipc::call(&services::Start { kind }).await,
-                Lifecycle::Stop => ipc::call(&services::Stop { kind }).await,
-                Lifecycle::Restart => ipc::call(&services::Restart { kind }).await,
+                Lifecycle::Start => ipc::call(&services::Start { id }).await,
+                Lifecycle::Stop => ipc::call(&services::Stop { id }).await,
+                Lifecycle::Restart => ipc::call(&services::Restart { id }).await,
             };
             busy.set(None);
             match result {
-                Ok(_) => toasts.success(format!("{} {done}", kind.label())),
-                Err(e) => toasts.error(kind.label(), &e),
+                Ok(_) => toasts.success(format!("{title} {done}")),
+                Err(e) => toasts.error(&title, &e),
             }
         });
     };
-    let installed_kinds = move || {
-        overview.with(|o| {
-            o.as_ref()
-                .map(|o| o.installed.iter().map(|s| s.kind).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    };
+    let installed =
+        move || overview.with(|o| o.as_ref().map(|o| o.installed.clone()).unwrap_or_default());
 
     // A memo, so that the log pane is rebuilt only when another service is
     // chosen, not on every status change.
-    let shown_logs = Memo::new(move |_| selected.get().filter(|k| installed_kinds().contains(k)));
+    let shown_logs = Memo::new(move |_| {
+        let id = selected.get()?;
+        installed()
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| (s.id, s.title))
+    });
 
     view! {
         <section class="page wide" data-testid="page-services">
@@ -107,7 +109,7 @@ pub fn ServicesPage() -> impl IntoView {
                     <div class="catalog" data-testid="catalog">
                         {move || catalog.get().into_iter().map(|entry| {
                             let kind = entry.kind;
-                            view! { <CatalogCard entry=entry installed=Signal::derive(move || installed_kinds().contains(&kind))/> }
+                            view! { <CatalogCard entry=entry installed=Signal::derive(move || installed().iter().filter(|s| s.kind == kind).count())/> }
                         }).collect_view()}
                     </div>
                     {if o.installed.is_empty() {
@@ -119,14 +121,16 @@ pub fn ServicesPage() -> impl IntoView {
                                     <thead><tr><th>"Service"</th><th>"Status"</th><th class="num">"Port"</th><th>"Connection string"</th><th class="wide-actions"></th></tr></thead>
                                     <tbody>
                                         {o.installed.into_iter().map(|s| {
-                                            let kind = s.kind;
+                                            let id = StoredValue::new(s.id.clone());
+                                            let title = StoredValue::new(s.title.clone());
                                             let running = s.state == ServiceState::Running;
                                             let connection = s.connection_string.clone();
                                             let for_dialog = s.clone();
+                                            let act = move |op, done| act(id.get_value(), title.get_value(), op, done);
                                             view! {
-                                                <tr class:selected=move || selected.get() == Some(kind) on:click=move |_| selected.set(Some(kind)) data-testid=format!("service-row-{}", kind.as_str())>
-                                                    <td><div class="repo-name">{kind.label()}</div><div class="muted small-text mono">{format!("{} · {}", s.image, s.volume)}</div></td>
-                                                    <td data-testid=format!("service-state-{}", kind.as_str())>
+                                                <tr class:selected=move || selected.get() == Some(id.get_value()) on:click=move |_| selected.set(Some(id.get_value())) data-testid=format!("service-row-{}", s.id)>
+                                                    <td><div class="repo-name">{s.title.clone()}</div><div class="muted small-text mono">{format!("{} · {}", s.image, s.volume)}</div></td>
+                                                    <td data-testid=format!("service-state-{}", s.id)>
                                                         <span title=(s.state == ServiceState::Missing).then_some("Its container was removed outside the app. Uninstall, then install again: kept data comes back.")>
                                                             <StatusPill state=s.state/>
                                                         </span>
@@ -139,16 +143,16 @@ pub fn ServicesPage() -> impl IntoView {
                                                         </div>
                                                     </td>
                                                     <td class="actions" on:click=|ev| ev.stop_propagation()>
-                                                        {move || (busy.get() == Some(kind)).then(|| view! { <span class="spinner"></span> })}
+                                                        {move || (busy.get() == Some(id.get_value())).then(|| view! { <span class="spinner"></span> })}
                                                         {if running {
                                                             view! {
-                                                                <button class="button small" on:click=move |_| act(kind, Lifecycle::Restart, "restarted")>"Restart"</button>
-                                                                <button class="button small" data-testid=format!("service-stop-{}", kind.as_str()) on:click=move |_| act(kind, Lifecycle::Stop, "stopped")>"Stop"</button>
+                                                                <button class="button small" on:click=move |_| act(Lifecycle::Restart, "restarted")>"Restart"</button>
+                                                                <button class="button small" data-testid=format!("service-stop-{}", s.id) on:click=move |_| act(Lifecycle::Stop, "stopped")>"Stop"</button>
                                                             }.into_any()
                                                         } else {
-                                                            view! { <button class="button small primary" on:click=move |_| act(kind, Lifecycle::Start, "started")>"Start"</button> }.into_any()
+                                                            view! { <button class="button small primary" data-testid=format!("service-start-{}", s.id) on:click=move |_| act(Lifecycle::Start, "started")>"Start"</button> }.into_any()
                                                         }}
-                                                        <button class="button small danger" data-testid=format!("service-uninstall-{}", kind.as_str()) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
+                                                        <button class="button small danger" data-testid=format!("service-uninstall-{}", s.id) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
                                                     </td>
                                                 </tr>
                                             }
@@ -170,17 +174,18 @@ pub fn ServicesPage() -> impl IntoView {
                     })}
                 }.into_any(),
             }}
-            {move || shown_logs.get().map(|kind| view! { <ServiceLogs kind=kind/> })}
+            {move || shown_logs.get().map(|(id, title)| view! { <ServiceLogs id=id title=title/> })}
             {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
         </section>
     }
 }
 
 #[component]
-fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
+fn CatalogCard(entry: CatalogEntry, installed: Signal<usize>) -> impl IntoView {
     let toasts = use_toasts();
     let version = RwSignal::new(entry.versions.first().cloned().unwrap_or_default());
     let port = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
     let installing = RwSignal::new(false);
     let progress = RwSignal::new(String::new());
     let kind = entry.kind;
@@ -206,6 +211,7 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
                 kind,
                 version: Some(version.get_untracked()),
                 port: port_value,
+                name: Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()),
             },
         };
         installing.set(true);
@@ -216,7 +222,10 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
             installing.set(false);
             progress.set(String::new());
             match result {
-                Ok(_) => toasts.success(format!("{} is installed and running", kind.label())),
+                Ok(s) => {
+                    name.set(String::new());
+                    toasts.success(format!("{} is installed and running", s.title))
+                }
                 Err(e) => toasts.error(&format!("{} was not installed", kind.label()), &e),
             }
         });
@@ -228,29 +237,31 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<bool>) -> impl IntoView {
                 <span class="muted small-text mono">{format!("{} · port {}", entry.image, entry.default_port)}</span>
             </div>
             <div class="field-row">
-                <select class="input" prop:value=move || version.get() on:change=move |ev| version.set(event_target_value(&ev)) disabled=move || installed.get()>
+                <select class="input" data-testid=format!("install-version-{}", kind.as_str()) prop:value=move || version.get() on:change=move |ev| version.set(event_target_value(&ev))>
                     {entry.versions.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
                 </select>
-                <input class="input mono" placeholder=format!("{} or next free", entry.default_port) prop:value=port on:input=move |ev| port.set(event_target_value(&ev)) disabled=move || installed.get()/>
+                <input class="input mono" placeholder=format!("{} or next free", entry.default_port) prop:value=port on:input=move |ev| port.set(event_target_value(&ev))/>
             </div>
-            {move || if installed.get() {
-                view! { <span class="muted small-text">"Installed"</span> }.into_any()
-            } else {
-                view! {
-                    <button class="button primary small" data-testid=format!("install-{}", kind.as_str()) disabled=move || installing.get() on:click=install>
-                        {move || if installing.get() { "Installing…" } else { "Install" }}
-                    </button>
-                }.into_any()
-            }}
+            {move || (installed.get() > 0).then(|| view! {
+                <input class="input mono" data-testid=format!("install-name-{}", kind.as_str())
+                    placeholder=format!("name of another instance, e.g. {}-2", kind.as_str())
+                    prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
+            })}
+            <div class="row-between">
+                <span class="muted small-text">{move || match installed.get() { 0 => String::new(), 1 => "1 installed".into(), n => format!("{n} installed") }}</span>
+                <button class="button primary small" data-testid=format!("install-{}", kind.as_str()) disabled=move || installing.get() on:click=install>
+                    {move || if installing.get() { "Installing…" } else if installed.get() > 0 { "Add another" } else { "Install" }}
+                </button>
+            </div>
             {move || installing.get().then(|| view! { <div class="muted small-text mono truncate" data-testid="install-progress">{move || progress.get()}</div> })}
         </div>
     }
 }
 
 #[component]
-fn ServiceLogs(kind: ServiceKind) -> impl IntoView {
+fn ServiceLogs(id: String, title: String) -> impl IntoView {
     view! {
-        <LogPanel title=format!("Logs · {}", kind.label()) logs=LogFollower::of(services::Logs { kind, from: None })
+        <LogPanel title=format!("Logs · {title}") logs=LogFollower::of(services::Logs { id, from: None })
             test_id="service-logs" empty="No output yet."/>
     }
 }
@@ -258,19 +269,22 @@ fn ServiceLogs(kind: ServiceKind) -> impl IntoView {
 #[component]
 fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl IntoView {
     let delete_data = RwSignal::new(false);
-    let kind = service.kind;
+    let id = service.id.clone();
+    let title = service.title.clone();
+    let done = title.clone();
     let run = move || {
         let args = services::Uninstall {
-            kind,
+            id: id.clone(),
             delete_data: delete_data.get_untracked(),
         };
+        let done = done.clone();
         async move {
             ipc::call(&args).await?;
-            Ok(format!("{} uninstalled", kind.label()))
+            Ok(format!("{done} uninstalled"))
         }
     };
     view! {
-        <ConfirmDialog title=format!("Uninstall {}?", kind.label()) action="Uninstall" run on_close
+        <ConfirmDialog title=format!("Uninstall {title}?") action="Uninstall" run on_close
             test_id="uninstall-dialog" confirm_id="confirm-uninstall">
             <p>"The container " <span class="mono">{service.container.clone()}</span> " is removed. Its data stays in the volume "
                <span class="mono">{service.volume.clone()}</span> " for a later install, unless you tick:"</p>

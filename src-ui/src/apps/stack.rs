@@ -6,7 +6,6 @@ use crate::components::clipboard;
 use crate::components::dialog::Dialog;
 use crate::components::toast::{use_toasts, ErrorText};
 use crate::ipc;
-use ai_desktop_api::services::ServiceKind;
 use ai_desktop_api::stack::{self, StackAction, StackRun, StackServices, StepState};
 use ai_desktop_api::{events, ApiError};
 use leptos::prelude::*;
@@ -159,7 +158,7 @@ pub fn StackDialog(repository_id: i64, name: String, on_close: Callback<()>) -> 
             }
         });
     };
-    let choose = move |kinds: Option<Vec<ServiceKind>>| {
+    let choose = move |kinds: Option<Vec<String>>| {
         spawn_local(async move {
             match ipc::call(&stack::SetServices {
                 repository_id,
@@ -208,18 +207,19 @@ pub fn StackDialog(repository_id: i64, name: String, on_close: Callback<()>) -> 
                             </label>
                             {(!automatic).then(|| {
                                 let picked = s.chosen.clone().unwrap_or_default();
-                                installed.into_iter().map(|k| {
-                                    let on = picked.contains(&k);
+                                installed.into_iter().map(|choice| {
+                                    let on = picked.contains(&choice.id);
                                     let picked = picked.clone();
+                                    let k = choice.id.clone();
                                     view! {
                                         <label>
                                             <input type="checkbox" prop:checked=on on:change=move |ev| {
                                                 let mut next = picked.clone();
                                                 next.retain(|x| *x != k);
-                                                if event_target_checked(&ev) { next.push(k); }
+                                                if event_target_checked(&ev) { next.push(k.clone()); }
                                                 choose(Some(next));
                                             }/>
-                                            {k.label()}
+                                            {choice.title.clone()}
                                         </label>
                                     }
                                 }).collect_view()

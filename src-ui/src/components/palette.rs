@@ -211,23 +211,22 @@ fn Palette(on_close: Callback<()>) -> impl IntoView {
         }
         if let Ok(o) = ipc::call(&services::Overview {}).await {
             for s in o.installed {
-                let kind = s.kind;
+                let (id, title) = (s.id.clone(), s.title.clone());
                 let running = matches!(s.state, ServiceState::Running | ServiceState::Starting);
                 more.push(Entry {
-                    label: format!(
-                        "{} {}",
-                        if running { "Stop" } else { "Start" },
-                        kind.label()
-                    ),
+                    label: format!("{} {title}", if running { "Stop" } else { "Start" }),
                     kind: "Service",
                     keys: None,
-                    run: call(toasts, "The service did not change", move || async move {
-                        if running {
-                            ipc::call(&services::Stop { kind }).await?;
-                            Ok(format!("{} stopped", kind.label()))
-                        } else {
-                            ipc::call(&services::Start { kind }).await?;
-                            Ok(format!("{} started", kind.label()))
+                    run: call(toasts, "The service did not change", move || {
+                        let (id, title) = (id.clone(), title.clone());
+                        async move {
+                            if running {
+                                ipc::call(&services::Stop { id }).await?;
+                                Ok(format!("{title} stopped"))
+                            } else {
+                                ipc::call(&services::Start { id }).await?;
+                                Ok(format!("{title} started"))
+                            }
                         }
                     }),
                 });
