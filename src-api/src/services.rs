@@ -156,6 +156,45 @@ pub struct ServicesOverview {
     pub foreign: Vec<ForeignContainer>,
 }
 
+/// Where a restore goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreMode {
+    /// Somewhere new, the original untouched: PostgreSQL a new database in
+    /// the same instance; Redis a new instance.
+    #[default]
+    Fresh,
+    /// PostgreSQL: in place of the database (restored into a new one first,
+    /// then swapped in; the one it replaces is kept, renamed).
+    Replace,
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupReport {
+    /// The file.
+    pub path: String,
+    /// Its size.
+    pub bytes: u64,
+    /// How long it took.
+    pub millis: u64,
+    /// What it holds: `database app (pg_dump, custom format)`, `Redis RDB`.
+    pub what: String,
+}
+
+/// What a restore made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreReport {
+    /// The database (PostgreSQL) or instance id (Redis) it went into.
+    pub target: String,
+    /// The file's size.
+    pub bytes: u64,
+    /// How long it took.
+    pub millis: u64,
+    /// In words, e.g. where the replaced database was kept.
+    pub message: String,
+}
+
 crate::command! {
     /// The services that can be installed, with their versions.
     Catalog = "services_catalog" {} -> Vec<CatalogEntry>;
@@ -174,4 +213,15 @@ crate::command! {
     Uninstall = "services_uninstall" { id: String, delete_data: bool } -> ();
     /// A log read of the container's output (see `deployments::Logs`).
     Logs = "services_logs" { id: String, from: Option<u64> } -> LogFrame;
+    /// A new instance whose volume is a copy of this one's (the source is paused for the copy
+    /// and started again); `name`: its id (None: `<id>-copy`).
+    Clone = "services_clone" { id: String, name: Option<String> } -> InstalledService;
+    /// Writes a backup to `path` (absolute; written whole or not at all): PostgreSQL a
+    /// `pg_dump` of `database` (None: app) in custom format, Redis its RDB snapshot.
+    Backup = "services_backup" { id: String, path: String, database: Option<String> } -> BackupReport;
+    /// Restores a backup file. Fresh (the default) leaves everything that exists untouched;
+    /// `name`: the new database or instance (None: derived).
+    Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String> } -> RestoreReport;
+    /// The databases of a PostgreSQL instance.
+    Databases = "services_databases" { id: String } -> Vec<String>;
 }

@@ -2,7 +2,7 @@
 //! image built locally (Debian's redis-server and its libraries in a rootfs,
 //! imported under the catalog's image name), since nothing can be pulled.
 
-use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
+use ai_desktop_api::services::{InstallRequest, RestoreMode, ServiceKind, ServiceState};
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::services::ServiceManager;
@@ -600,4 +600,277 @@ async fn two_versions_run_side_by_side_each_with_its_own_data() {
         services.uninstall(id, true).await.unwrap();
     }
     assert!(services.list().await.unwrap().is_empty());
+}
+
+/// `psql` of this machine against a service: (succeeded, output).
+fn psql(url: &str, sql: &str) -> (bool, String) {
+    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
+        .args([
+            url,
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .trim()
+        .to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_installs_and_answers_with_its_generated_password() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let version = ai_desktop_core::testkit::docker::postgres_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (_tmp, services, _cleanup) = manager(&prefix);
+    let pg = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Postgresql,
+                version: Some(version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let url = pg.connection_string.clone();
+    assert!(url.starts_with("postgresql://postgres:"), "{url}");
+    // Installed means ready: it answers at once.
+    assert_eq!(
+        psql(&url, "SELECT current_database()"),
+        (true, "app".to_string())
+    );
+    let wrong = url.replace("postgres:", "postgres:x");
+    assert!(!psql(&wrong, "SELECT 1").0, "a wrong password is refused");
+    services.uninstall("postgresql", true).await.unwrap();
+}
+
+fn checksum(url: &str) -> String {
+    let (ok, out) = psql(
+        url,
+        "SELECT count(*) || ' ' || md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM items",
+    );
+    assert!(ok, "{out}");
+    out
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{db}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_backup_restores_the_same_rows_and_a_failed_restore_changes_nothing() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let version = ai_desktop_core::testkit::docker::postgres_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let pg = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Postgresql,
+                version: Some(version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let url = pg.connection_string.clone();
+    let (ok, out) = psql(
+        &url,
+        "CREATE TABLE items (id int PRIMARY KEY, v text); \
+         INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 20000) g;",
+    );
+    assert!(ok, "{out}");
+    let before = checksum(&url);
+    assert!(before.starts_with("20000 "), "{before}");
+
+    let file = tmp.path().join("app.dump");
+    let report = services.backup("postgresql", &file, None).await.unwrap();
+    assert_eq!(report.bytes, std::fs::metadata(&file).unwrap().len());
+    assert!(report.bytes > 100_000, "{report:?}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a backup is the data: private");
+    }
+    // The loss.
+    assert!(psql(&url, "DROP TABLE items").0);
+
+    // Into a fresh database: the rows come back there, app stays as it is.
+    let fresh = services
+        .restore("postgresql", &file, RestoreMode::Fresh, None, None)
+        .await
+        .unwrap();
+    assert_eq!(fresh.target, "app_restored");
+    assert_eq!(checksum(&with_db(&url, "app_restored")), before);
+    assert!(!psql(&url, "SELECT 1 FROM items").0, "app untouched");
+
+    // A broken file: refused, nothing new left behind.
+    let broken = tmp.path().join("broken.dump");
+    std::fs::write(&broken, b"PGDMP this is not a dump").unwrap();
+    let dbs = services.databases("postgresql").await.unwrap();
+    assert!(services
+        .restore("postgresql", &broken, RestoreMode::Fresh, None, None)
+        .await
+        .is_err());
+    assert_eq!(services.databases("postgresql").await.unwrap(), dbs);
+
+    // In place: app has its rows again, the emptied one is kept aside.
+    let replaced = services
+        .restore("postgresql", &file, RestoreMode::Replace, None, None)
+        .await
+        .unwrap();
+    assert_eq!(replaced.target, "app");
+    assert_eq!(checksum(&url), before);
+    let dbs = services.databases("postgresql").await.unwrap();
+    assert!(
+        dbs.iter().any(|d| d.starts_with("app_before_restore_")),
+        "{dbs:?}"
+    );
+    // A failed backup leaves no file behind.
+    let missing_db = tmp.path().join("none.dump");
+    assert!(services
+        .backup("postgresql", &missing_db, Some("no_such_db".into()))
+        .await
+        .is_err());
+    assert!(!missing_db.exists());
+    assert!(std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().ends_with(".partial")));
+    // A clone of the whole instance (its files, owned by its user) answers
+    // with the same rows, on its own port.
+    let copy = services.clone_instance("postgresql", None).await.unwrap();
+    let copy_url = copy.connection_string.clone();
+    assert_ne!(copy_url, url);
+    assert_eq!(checksum(&copy_url), before);
+    assert!(psql(&copy_url, "DELETE FROM items WHERE id > 10").0);
+    assert_eq!(checksum(&url), before, "the source is not the copy");
+    services.uninstall("postgresql-copy", true).await.unwrap();
+    services.uninstall("postgresql", true).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clone_starts_as_a_copy_and_then_goes_its_own_way_and_a_snapshot_restores() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    redis_image();
+    let prefix = format!("aidtest{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let source = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let pw = source
+        .connection_string
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    redis(
+        source.port,
+        &[&["AUTH", &pw], &["SET", "stage", "before the experiment"]],
+    );
+
+    let copy = services.clone_instance("redis", None).await.unwrap();
+    assert_eq!(copy.id, "redis-copy");
+    assert_eq!(copy.state, ServiceState::Running);
+    assert_ne!(copy.port, source.port);
+    assert!(
+        redis(copy.port, &[&["AUTH", &pw], &["GET", "stage"]]).contains("before the experiment"),
+        "the copy has the data (and the password it carries)"
+    );
+    // The experiment diverges; the source does not see it.
+    redis(
+        copy.port,
+        &[&["AUTH", &pw], &["SET", "stage", "experiment"]],
+    );
+    assert!(
+        redis(source.port, &[&["AUTH", &pw], &["GET", "stage"]]).contains("before the experiment")
+    );
+    let listed = services.list().await.unwrap();
+    assert!(
+        listed.iter().all(|s| s.state == ServiceState::Running),
+        "the source runs again"
+    );
+
+    // A snapshot, a loss, and the snapshot restored into a new instance.
+    let file = tmp.path().join("redis.rdb");
+    let report = services.backup("redis", &file, None).await.unwrap();
+    assert!(report.bytes > 0);
+    assert!(
+        std::fs::read(&file).unwrap().starts_with(b"REDIS"),
+        "an RDB file"
+    );
+    redis(source.port, &[&["AUTH", &pw], &["FLUSHALL"]]);
+    let restored = services
+        .restore("redis", &file, RestoreMode::Fresh, None, None)
+        .await
+        .unwrap();
+    assert_eq!(restored.target, "redis-restored");
+    let new = services
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "redis-restored")
+        .unwrap();
+    let new_pw = new
+        .connection_string
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        redis(new.port, &[&["AUTH", &new_pw], &["GET", "stage"]]).contains("before the experiment"),
+        "the snapshot's data"
+    );
+    assert!(
+        redis(source.port, &[&["AUTH", &pw], &["EXISTS", "stage"]]).contains(":0"),
+        "the source is as it was (flushed)"
+    );
+    // Replacing a running Redis is refused, nothing changes.
+    assert!(services
+        .restore("redis", &file, RestoreMode::Replace, None, None)
+        .await
+        .is_err());
+    for id in ["redis", "redis-copy", "redis-restored"] {
+        services.uninstall(id, true).await.unwrap();
+    }
 }

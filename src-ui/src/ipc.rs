@@ -323,6 +323,55 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
     });
 }
 
+/// Opens the native file picker; `None` when the user cancels.
+pub async fn pick_file(title: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Serialize)]
+    struct Options<'a> {
+        directory: bool,
+        multiple: bool,
+        title: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: Options<'a>,
+    }
+    invoke(
+        "plugin:dialog|open",
+        &Args {
+            options: Options {
+                directory: false,
+                multiple: false,
+                title,
+            },
+        },
+    )
+    .await
+}
+
+/// Opens the native "save as" picker; `None` when the user cancels.
+pub async fn pick_save_path(title: &str, default_name: &str) -> Result<Option<String>, ApiError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Options<'a> {
+        title: &'a str,
+        default_path: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Args<'a> {
+        options: Options<'a>,
+    }
+    invoke(
+        "plugin:dialog|save",
+        &Args {
+            options: Options {
+                title,
+                default_path: default_name,
+            },
+        },
+    )
+    .await
+}
+
 /// Opens the native folder picker; `None` when the user cancels.
 pub async fn pick_folder(title: &str) -> Result<Option<String>, ApiError> {
     #[derive(Serialize)]

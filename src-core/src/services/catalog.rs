@@ -135,9 +135,13 @@ pub async fn wait_ready(
 ) -> Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
+        // Docker's proxy accepts connections before the server inside
+        // does: each engine is asked something it answers only when ready.
         let ready = match kind {
             ServiceKind::Redis => redis_ping(port, password).await,
-            _ => tokio::net::TcpStream::connect(("127.0.0.1", port))
+            ServiceKind::Postgresql => postgres_answers(port).await,
+            ServiceKind::Mysql => mysql_greets(port).await,
+            ServiceKind::Mongodb => tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok(),
         };
@@ -156,6 +160,89 @@ pub async fn wait_ready(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// A StartupMessage (protocol 3.0, user postgres): a server that is up asks
+/// for authentication ('R'); one starting up says so in an error ('E'),
+/// and Docker's proxy closes the connection while nothing listens inside.
+async fn postgres_answers(port: u16) -> bool {
+    let attempt = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        let params = b"user\0postgres\0database\0postgres\0\0";
+        let len = (8 + params.len()) as u32;
+        let mut msg = Vec::with_capacity(len as usize);
+        msg.extend_from_slice(&len.to_be_bytes());
+        msg.extend_from_slice(&196608u32.to_be_bytes());
+        msg.extend_from_slice(params);
+        s.write_all(&msg).await.ok()?;
+        let mut first = [0u8; 1];
+        s.read_exact(&mut first).await.ok()?;
+        (first[0] == b'R').then_some(())
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// MySQL speaks first: a ready server sends its handshake (protocol 10).
+async fn mysql_greets(port: u16) -> bool {
+    let attempt = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        let mut head = [0u8; 5];
+        s.read_exact(&mut head).await.ok()?;
+        (head[4] == 10).then_some(())
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// AUTH, then one command, in RESP; Err: what Redis answered instead of +OK.
+pub async fn redis_command(
+    port: u16,
+    password: &str,
+    command: &[&str],
+) -> std::result::Result<(), String> {
+    let mut wire = format!("*2\r\n$4\r\nAUTH\r\n${}\r\n{password}\r\n", password.len());
+    wire.push_str(&format!("*{}\r\n", command.len()));
+    for arg in command {
+        wire.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    let attempt = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .map_err(|e| e.to_string())?;
+        s.write_all(wire.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        // Two replies: AUTH's, then the command's.
+        while got.iter().filter(|b| **b == b'\n').count() < 2 {
+            let n = s.read(&mut buf).await.map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&got).to_string();
+        if text.lines().take(2).all(|l| l.starts_with("+OK")) {
+            Ok(())
+        } else {
+            Err(text.trim().to_string())
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(300), attempt)
+        .await
+        .map_err(|_| "Redis did not answer within 300 s".to_string())?
 }
 
 /// AUTH + PING in RESP; true on "+PONG".

@@ -17,9 +17,11 @@
 //! recorded container is taken back, acted on, or offered to deployments;
 //! only a volume whose token matches is ever deleted.
 
+mod backup;
 pub mod catalog;
 pub mod discovery;
 pub mod state;
+pub mod tarball;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
@@ -552,34 +554,7 @@ impl ServiceManager {
                 crate::secrets::random_hex(16)?
             }
         };
-        let internal = format!("{}/tcp", entry.internal_port);
-        let body = ContainerCreateBody {
-            image: Some(image.clone()),
-            env: Some(catalog::env(request.kind, &password)),
-            cmd: catalog::cmd(request.kind, &password),
-            labels: Some(labels),
-            exposed_ports: Some(vec![internal.clone()]),
-            host_config: Some(HostConfig {
-                port_bindings: Some(HashMap::from([(
-                    internal,
-                    Some(vec![PortBinding {
-                        // Loopback only: a plain `-p 6379:6379` listens on every interface.
-                        host_ip: Some("127.0.0.1".into()),
-                        host_port: Some(port.to_string()),
-                    }]),
-                )])),
-                binds: Some(vec![format!(
-                    "{volume}:{}",
-                    catalog::data_path(request.kind)
-                )]),
-                restart_policy: Some(RestartPolicy {
-                    name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
-                    maximum_retry_count: None,
-                }),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
+        let body = container_body(request.kind, &image, &password, port, &volume, labels);
         let options = CreateContainerOptionsBuilder::new()
             .name(&container)
             .build();
@@ -824,6 +799,44 @@ pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffe
                 text,
             );
         }
+    }
+}
+
+/// What a service's container is made of: its image, the engine's
+/// variables and command, the labels, its port on 127.0.0.1 only, its data
+/// volume and a restart policy.
+fn container_body(
+    kind: ServiceKind,
+    image: &str,
+    password: &str,
+    port: u16,
+    volume: &str,
+    labels: HashMap<String, String>,
+) -> ContainerCreateBody {
+    let internal = format!("{}/tcp", catalog::entry(kind).internal_port);
+    ContainerCreateBody {
+        image: Some(image.to_string()),
+        env: Some(catalog::env(kind, password)),
+        cmd: catalog::cmd(kind, password),
+        labels: Some(labels),
+        exposed_ports: Some(vec![internal.clone()]),
+        host_config: Some(HostConfig {
+            port_bindings: Some(HashMap::from([(
+                internal,
+                Some(vec![PortBinding {
+                    // Loopback only: a plain `-p 6379:6379` listens on every interface.
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: Some(port.to_string()),
+                }]),
+            )])),
+            binds: Some(vec![format!("{volume}:{}", catalog::data_path(kind))]),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
     }
 }
 

@@ -127,6 +127,145 @@ fn import_redis(tag: &str, shell: bool, changes: &[&str]) {
     );
 }
 
+/// The entrypoint of the PostgreSQL image below: what the official image's
+/// does for the app (POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB on
+/// first start, password login from outside, trust on its own socket).
+const POSTGRES_ENTRYPOINT: &str = r#"#!/bin/sh
+set -e
+export PATH=/usr/lib/postgresql/15/bin:/bin:/usr/bin
+export PGDATA=/var/lib/postgresql/data
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  echo "$POSTGRES_PASSWORD" > /tmp/pw
+  initdb -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile=/tmp/pw     --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C > /tmp/initdb.log
+  rm -f /tmp/pw
+  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  if [ -n "$POSTGRES_DB" ] && [ "$POSTGRES_DB" != "postgres" ]; then
+    echo "CREATE DATABASE "$POSTGRES_DB";" | postgres --single -D "$PGDATA" -j postgres > /dev/null
+  fi
+fi
+exec postgres -D "$PGDATA" -c listen_addresses='*'
+"#;
+
+/// `postgres:15` made from this machine's PostgreSQL 15 (Debian's server and
+/// client programs, their libraries, share files and time zones), running
+/// as uid 999 like the official image, unless present.
+pub fn postgres_image() -> &'static str {
+    const TAG: &str = "postgres:15";
+    if docker(&["image", "inspect", TAG]).0 {
+        return "15";
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let lib = Path::new("/usr/lib/postgresql/15");
+    assert!(
+        lib.join("bin/postgres").exists(),
+        "PostgreSQL 15 is not installed (run .ci/setup --test)"
+    );
+    let copy_tree = |from: &Path| {
+        let into = root.join(from.parent().unwrap().strip_prefix("/").unwrap());
+        std::fs::create_dir_all(&into).unwrap();
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(from)
+            .arg(&into)
+            .status()
+            .unwrap();
+        assert!(status.success(), "cp {}", from.display());
+    };
+    copy_tree(lib);
+    copy_tree(Path::new("/usr/share/postgresql/15"));
+    copy_tree(Path::new("/usr/share/zoneinfo"));
+    // The libraries of every program (following links to the real files).
+    let mut libs = std::collections::BTreeSet::new();
+    for dir in [lib.join("bin"), lib.join("lib")] {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let out = Command::new("ldd").arg(entry.path()).output().unwrap();
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
+                    libs.insert(path.to_string());
+                }
+            }
+        }
+    }
+    for f in libs {
+        let dest = root.join(f.trim_start_matches('/'));
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    for applet in ["sh", "rm", "cat", "ls", "mkdir"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh
+postgres:x:999:999::/var/lib/postgresql:/bin/sh
+",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("etc/group"),
+        "root:x:0:
+postgres:x:999:
+",
+    )
+    .unwrap();
+    std::fs::write(root.join("entrypoint.sh"), POSTGRES_ENTRYPOINT).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        root.join("entrypoint.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    for (dir, mode) in [
+        ("var/lib/postgresql/data", 0o700),
+        ("var/run/postgresql", 0o2775),
+        ("tmp", 0o1777),
+    ] {
+        let d = root.join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    for dir in [
+        "var/lib/postgresql",
+        "var/lib/postgresql/data",
+        "var/run/postgresql",
+    ] {
+        std::os::unix::fs::chown(root.join(dir), Some(999), Some(999)).unwrap();
+    }
+    let mut tar = Command::new("tar")
+        .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            "ENV PATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin",
+            "--change",
+            "ENV TZ=UTC",
+            "--change",
+            "USER 999",
+            "--change",
+            r#"ENTRYPOINT ["/entrypoint.sh"]"#,
+            "-",
+            TAG,
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        tar.wait().unwrap().success() && status.success(),
+        "docker import"
+    );
+    "15"
+}
+
 /// A tiny local image (busybox), since nothing can be pulled here.
 pub fn busybox_image() -> &'static str {
     const IMAGE: &str = "aidesktop-test/busybox:latest";

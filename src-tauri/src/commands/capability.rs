@@ -43,9 +43,14 @@ fn nothing_else_is_granted() {
             let ours = p
                 .strip_prefix("allow-")
                 .is_some_and(|c| commands::all().any(|a| a == c.replace('-', "_")));
+            // The native pickers only hand back a path the user chose;
+            // the app's own commands check it before anything is read or written.
             let allowed_plugin = matches!(
                 p.as_str(),
-                "core:event:allow-listen" | "core:event:allow-unlisten" | "dialog:allow-open"
+                "core:event:allow-listen"
+                    | "core:event:allow-unlisten"
+                    | "dialog:allow-open"
+                    | "dialog:allow-save"
             );
             !ours && !allowed_plugin
         })

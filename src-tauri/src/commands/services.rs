@@ -81,3 +81,51 @@ pub async fn services_logs(
     let buffer = state.services.logs(&id).await?;
     Ok(crate::logs::read(Some(buffer), from).await)
 }
+
+#[tauri::command]
+pub async fn services_clone(
+    state: State<'_, AppState>,
+    req: Req<services::Clone>,
+) -> Out<services::Clone> {
+    let services::Clone { id, name } = req.0;
+    Ok(state.services.clone_instance(&id, name).await?)
+}
+
+#[tauri::command]
+pub async fn services_backup(
+    state: State<'_, AppState>,
+    req: Req<services::Backup>,
+) -> Out<services::Backup> {
+    let services::Backup { id, path, database } = req.0;
+    Ok(state
+        .services
+        .backup(&id, std::path::Path::new(&path), database)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn services_restore(
+    state: State<'_, AppState>,
+    req: Req<services::Restore>,
+) -> Out<services::Restore> {
+    let services::Restore {
+        id,
+        path,
+        mode,
+        database,
+        name,
+    } = req.0;
+    Ok(state
+        .services
+        .restore(&id, std::path::Path::new(&path), mode, database, name)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn services_databases(
+    state: State<'_, AppState>,
+    req: Req<services::Databases>,
+) -> Out<services::Databases> {
+    let services::Databases { id } = req.0;
+    Ok(state.services.databases(&id).await?)
+}

@@ -7,6 +7,7 @@ pub mod flow;
 pub mod git;
 pub mod mcp;
 pub mod repositories;
+pub mod service_data;
 pub mod services;
 pub mod settings;
 pub mod stack;

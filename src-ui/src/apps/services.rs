@@ -5,6 +5,7 @@
 //! logs), and other containers listed read-only. Without Docker, a banner
 //! says what to do and the page recovers by itself when Docker answers.
 
+use crate::apps::service_data::{restorable, DataAction, DataDialog};
 use crate::apps::Lifecycle;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::log_view::{LogFollower, LogPanel};
@@ -27,6 +28,7 @@ pub fn ServicesPage() -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<String>);
     let uninstalling = RwSignal::new(None::<InstalledService>);
+    let data_action = RwSignal::new(None::<DataAction>);
     let load = move || {
         spawn_local(async move {
             match ipc::call(&services::Overview {}).await {
@@ -152,6 +154,17 @@ pub fn ServicesPage() -> impl IntoView {
                                                         } else {
                                                             view! { <button class="button small primary" data-testid=format!("service-start-{}", s.id) on:click=move |_| act(Lifecycle::Start, "started")>"Start"</button> }.into_any()
                                                         }}
+                                                        {
+                                                            let (c, b, r) = (s.clone(), s.clone(), s.clone());
+                                                            let restorable = restorable(s.kind);
+                                                            view! {
+                                                                <button class="button small" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone"</button>
+                                                                {restorable.then(|| view! {
+                                                                    <button class="button small" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up"</button>
+                                                                    <button class="button small" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore"</button>
+                                                                })}
+                                                            }
+                                                        }
                                                         <button class="button small danger" data-testid=format!("service-uninstall-{}", s.id) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
                                                     </td>
                                                 </tr>
@@ -176,6 +189,7 @@ pub fn ServicesPage() -> impl IntoView {
             }}
             {move || shown_logs.get().map(|(id, title)| view! { <ServiceLogs id=id title=title/> })}
             {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
+            {move || data_action.get().map(|a| view! { <DataDialog action=a on_close=Callback::new(move |_| data_action.set(None))/> })}
         </section>
     }
 }

@@ -1,0 +1,222 @@
+//! A service instance's data: clone it into a new instance, back it up to a
+//! file, restore a file (into something new unless asked otherwise).
+
+use crate::components::dialog::Dialog;
+use crate::components::toast::{invalid, use_toasts, ErrorText};
+use crate::ipc;
+use ai_desktop_api::services::{self, InstalledService, RestoreMode, ServiceKind};
+use ai_desktop_api::ApiError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Which data dialog is open.
+#[derive(Clone, PartialEq)]
+pub enum DataAction {
+    Clone(InstalledService),
+    Backup(InstalledService),
+    Restore(InstalledService),
+}
+
+/// Whether the app backs up and restores this kind.
+pub fn restorable(kind: ServiceKind) -> bool {
+    matches!(kind, ServiceKind::Postgresql | ServiceKind::Redis)
+}
+
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.0} kB", (bytes as f64 / 1000.0).ceil())
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
+/// A path field with a *Choose…* button for the native picker.
+#[component]
+fn PathField(
+    label: &'static str,
+    path: RwSignal<String>,
+    save: bool,
+    default_name: String,
+    test_id: &'static str,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let choose = move |_| {
+        let default_name = default_name.clone();
+        spawn_local(async move {
+            let picked = if save {
+                ipc::pick_save_path(label, &default_name).await
+            } else {
+                ipc::pick_file(label).await
+            };
+            match picked {
+                Ok(Some(p)) => path.set(p),
+                Ok(None) => {}
+                Err(e) => toasts.error("Could not open the file picker", &e),
+            }
+        });
+    };
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <div class="input-row">
+                <input class="input mono" data-testid=test_id placeholder="/home/you/backups/…" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
+                <button type="button" class="button" on:click=choose>"Choose…"</button>
+            </div>
+        </label>
+    }
+}
+
+#[component]
+pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let (service, title) = match &action {
+        DataAction::Clone(s) => (s.clone(), format!("Clone {}", s.title)),
+        DataAction::Backup(s) => (s.clone(), format!("Back up {}", s.title)),
+        DataAction::Restore(s) => (s.clone(), format!("Restore into {}", s.title)),
+    };
+    let id = StoredValue::new(service.id.clone());
+    let kind = service.kind;
+    let name = RwSignal::new(String::new());
+    let path = RwSignal::new(String::new());
+    let database = RwSignal::new("app".to_string());
+    let databases = RwSignal::new(Vec::<String>::new());
+    let mode = RwSignal::new(RestoreMode::Fresh);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    if kind == ServiceKind::Postgresql && !matches!(action, DataAction::Clone(_)) {
+        spawn_local(async move {
+            if let Ok(list) = ipc::call(&services::Databases { id: id.get_value() }).await {
+                databases.set(list);
+            }
+        });
+    }
+    let which = match &action {
+        DataAction::Clone(_) => 0,
+        DataAction::Backup(_) => 1,
+        DataAction::Restore(_) => 2,
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let p = path.get_untracked().trim().to_string();
+        if which != 0 && p.is_empty() {
+            error.set(Some(invalid("Choose a file.")));
+            return;
+        }
+        let n = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
+        let db = (kind == ServiceKind::Postgresql).then(|| database.get_untracked());
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let id = id.get_value();
+            let done = match which {
+                0 => ipc::call(&services::Clone { id, name: n })
+                    .await
+                    .map(|s| format!("{} is a copy, running on port {}", s.title, s.port)),
+                1 => ipc::call(&services::Backup {
+                    id,
+                    path: p,
+                    database: db,
+                })
+                .await
+                .map(|r| {
+                    format!(
+                        "Backed up {} ({}) in {:.1} s",
+                        r.what,
+                        size(r.bytes),
+                        r.millis as f64 / 1000.0
+                    )
+                }),
+                _ => ipc::call(&services::Restore {
+                    id,
+                    path: p,
+                    mode: mode.get_untracked(),
+                    database: db,
+                    name: n,
+                })
+                .await
+                .map(|r| r.message),
+            };
+            busy.set(false);
+            match done {
+                Ok(message) => {
+                    toasts.success(message);
+                    on_close.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let default_name = format!(
+        "{}.{}",
+        service.id,
+        if kind == ServiceKind::Redis {
+            "rdb"
+        } else {
+            "dump"
+        }
+    );
+    view! {
+        <Dialog title=title on_close=on_close test_id="service-data-dialog">
+            <form class="form" on:submit=submit novalidate>
+                {match which {
+                    0 => view! {
+                        <p class="muted">"A new instance with a copy of this one's data (and its password), on a port of its own; the experiment can go its own way. This one stops for the copy and starts again."</p>
+                        <label class="field">
+                            <span>"Name of the copy (optional)"</span>
+                            <input class="input mono" data-testid="clone-name" placeholder=format!("{}-copy", service.id) prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        </label>
+                    }.into_any(),
+                    1 => view! {
+                        <p class="muted">{if kind == ServiceKind::Redis { "Its snapshot (RDB), taken now." } else { "A pg_dump of one database (custom format, for pg_restore)." }}</p>
+                        <PathField label="Backup file" path=path save=true default_name=default_name.clone() test_id="backup-path"/>
+                    }.into_any(),
+                    _ => view! {
+                        <PathField label="Backup file" path=path save=false default_name=default_name.clone() test_id="restore-path"/>
+                        {(kind == ServiceKind::Postgresql).then(|| view! {
+                            <div class="field">
+                                <span>"Where"</span>
+                                <label class="check"><input type="radio" name="mode" prop:checked=move || mode.get() == RestoreMode::Fresh on:change=move |_| mode.set(RestoreMode::Fresh)/>"Into a new database (the original is not touched)"</label>
+                                <label class="check"><input type="radio" name="mode" data-testid="restore-replace" prop:checked=move || mode.get() == RestoreMode::Replace on:change=move |_| mode.set(RestoreMode::Replace)/>"In place of the database (it is kept, renamed)"</label>
+                            </div>
+                        })}
+                        {(kind == ServiceKind::Redis).then(|| view! {
+                            <p class="muted">"The snapshot starts a new Redis instance; this one is not touched."</p>
+                        })}
+                        {move || (mode.get() == RestoreMode::Fresh).then(|| view! {
+                            <label class="field">
+                                <span>{if kind == ServiceKind::Redis { "Name of the new instance (optional)" } else { "Name of the new database (optional)" }}</span>
+                                <input class="input mono" data-testid="restore-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                            </label>
+                        })}
+                    }.into_any(),
+                }}
+                {(kind == ServiceKind::Postgresql && which != 0).then(|| view! {
+                    <label class="field">
+                        <span>{if which == 1 { "Database" } else { "Database it was taken from (and replaces)" }}</span>
+                        <input class="input mono" list="service-dbs" data-testid="backup-database" prop:value=move || database.get() on:input=move |ev| database.set(event_target_value(&ev))/>
+                        <datalist id="service-dbs">
+                            {move || databases.get().into_iter().map(|d| view! { <option value=d.clone()/> }).collect_view()}
+                        </datalist>
+                    </label>
+                })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="service-data-error"/> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="service-data-submit" disabled=move || busy.get()>
+                        {move || match (busy.get(), which) {
+                            (true, 0) => "Copying…",
+                            (true, 1) => "Backing up…",
+                            (true, _) => "Restoring…",
+                            (false, 0) => "Clone",
+                            (false, 1) => "Back up",
+                            (false, _) => "Restore",
+                        }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
