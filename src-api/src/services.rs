@@ -195,6 +195,24 @@ pub struct RestoreReport {
     pub message: String,
 }
 
+/// A database made for a repository in a service instance, with a user of
+/// its own that can reach only it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoDatabase {
+    /// The instance it lives in.
+    pub instance: String,
+    /// The repository it was made for.
+    pub repository_id: i64,
+    /// The database's name (the repository's, made safe).
+    pub database: String,
+    /// Its user.
+    pub user: String,
+    /// How the repository's apps reach it, password included.
+    pub connection_string: String,
+    /// Deployments of the repository that were given it as `DATABASE_URL`.
+    pub deployments_updated: Vec<String>,
+}
+
 crate::command! {
     /// The services that can be installed, with their versions.
     Catalog = "services_catalog" {} -> Vec<CatalogEntry>;
@@ -222,6 +240,16 @@ crate::command! {
     /// Restores a backup file. Fresh (the default) leaves everything that exists untouched;
     /// `name`: the new database or instance (None: derived).
     Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String> } -> RestoreReport;
+    /// A terminal tab running the instance's client signed in (psql, redis-cli, mysql,
+    /// mongosh: this machine's, else the container's), or with `shell` a shell inside its
+    /// container. The password goes through the environment, never an argument.
+    Terminal = "services_terminal" { id: String, shell: bool, cols: u16, rows: u16 } -> crate::terminal::TerminalInfo;
+    /// Makes a database and a user that can reach only it, for a repository, in a PostgreSQL
+    /// instance (the same again returns the one made before); with `use_it`, its connection
+    /// string becomes `DATABASE_URL` of the repository's deployments (at their next start).
+    CreateDatabase = "services_create_database" { id: String, repository_id: i64, use_it: bool } -> RepoDatabase;
+    /// The databases made for repositories, with their connection strings.
+    RepoDatabases = "services_repo_databases" {} -> Vec<RepoDatabase>;
     /// The databases of a PostgreSQL instance.
     Databases = "services_databases" { id: String } -> Vec<String>;
 }

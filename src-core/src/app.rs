@@ -409,6 +409,65 @@ impl App {
         self.terminals.open(&cwd, &title, cols, rows, env)
     }
 
+    /// A database and user for a repository in a PostgreSQL instance; with
+    /// `use_it`, its URL becomes `DATABASE_URL` of the repository's
+    /// deployments (applied at their next start).
+    pub async fn create_repository_database(
+        &self,
+        id: &str,
+        repository_id: i64,
+        use_it: bool,
+    ) -> Result<ai_desktop_api::services::RepoDatabase> {
+        let repo = self.repos.get(repository_id)?;
+        let mut made = self
+            .services
+            .create_repo_database(id, repository_id, &repo.name)
+            .await?;
+        if use_it {
+            made.deployments_updated = self.deployments.set_env_of_repository(
+                repository_id,
+                "DATABASE_URL",
+                &made.connection_string,
+            )?;
+        }
+        Ok(made)
+    }
+
+    /// A terminal tab running a service instance's client, signed in (or a
+    /// shell inside its container), started in HOME.
+    pub async fn open_service_terminal(
+        &self,
+        id: &str,
+        shell: bool,
+        cols: u16,
+        rows: u16,
+    ) -> Result<crate::terminal::TerminalInfo> {
+        let env = &self.config.user_env;
+        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let command = self
+            .services
+            .client_command(id, shell, &var("PATH").unwrap_or_default())
+            .await?;
+        let home = var("HOME")
+            .map(PathBuf::from)
+            .ok_or_else(|| Error::Unavailable("HOME is not set.".into()))?;
+        let mut env = env.clone();
+        env.extend(command.env.iter().cloned());
+        let terminals = self.terminals.clone();
+        tokio::task::spawn_blocking(move || {
+            terminals.open_program(
+                &home,
+                &command.title,
+                cols,
+                rows,
+                &env,
+                Some((&command.program, &command.args)),
+            )
+        })
+        .await
+        .map_err(|e| Error::failed("Opening the terminal stopped.", e))?
+    }
+
     /// Stops every managed process: code-server instances, deployments,
     /// MCP servers and running services. What cannot be stopped is logged.
     pub async fn stop_everything(&self) {

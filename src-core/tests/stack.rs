@@ -353,3 +353,132 @@ impl Drop for KillPm2 {
             .status();
     }
 }
+
+fn psql(url: &str, sql: &str) -> (bool, String) {
+    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
+        .args([
+            url,
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .trim()
+        .to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_gets_a_database_only_its_own_user_reaches() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let version = ai_desktop_core::testkit::docker::postgres_image();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let prefix = format!("aidrepodb{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let app = App::open(
+        Config::isolated(&root, &prefix),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let pg = app
+        .services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Postgresql,
+                version: Some(version.into()),
+                port: Some(free_port()),
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let repo = |name: &str| {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("server.js"), "").unwrap();
+        app.repos
+            .create(NewRepository {
+                name: name.into(),
+                path: dir.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap()
+            .id
+    };
+    let (shop, blog) = (repo("My Shop"), repo("blog"));
+    let web = app
+        .deployments
+        .create(DeploymentInput {
+            repository_id: shop,
+            name: "shop web".into(),
+            port: Some(free_port()),
+            instances: 1,
+            start_command: Some("node server.js".into()),
+            ..Default::default()
+        })
+        .unwrap();
+
+    let made = app
+        .create_repository_database("postgresql", shop, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (made.database.as_str(), made.user.as_str()),
+        ("my_shop", "my_shop")
+    );
+    assert_eq!(made.deployments_updated, ["shop web"]);
+    let url = made.connection_string.clone();
+    assert!(url.starts_with("postgresql://my_shop:"), "{url}");
+    // The deployment got it (masked to the page, in clear where it runs).
+    assert_eq!(app.deployments.reveal(web.id, "DATABASE_URL").unwrap(), url);
+    // Its user owns its database and can build in it …
+    let (ok, out) = psql(&url, "CREATE TABLE orders (id int); SELECT current_user");
+    assert!(ok, "{out}");
+    assert_eq!(out, "my_shop");
+    // … and is no superuser and cannot make databases.
+    let (_, out) = psql(
+        &url,
+        "SELECT rolsuper || ' ' || rolcreatedb FROM pg_roles WHERE rolname = current_user",
+    );
+    assert_eq!(out, "false false");
+    // Another repository's user cannot even connect to it.
+    let other = app
+        .create_repository_database("postgresql", blog, false)
+        .await
+        .unwrap();
+    assert!(other.deployments_updated.is_empty());
+    let (base, _) = other.connection_string.rsplit_once('/').unwrap();
+    let (ok, out) = psql(&format!("{base}/my_shop"), "SELECT 1");
+    assert!(!ok && out.contains("permission denied"), "{out}");
+    // Asked again: the same database, not a second one.
+    let again = app
+        .create_repository_database("postgresql", shop, false)
+        .await
+        .unwrap();
+    assert_eq!(again.connection_string, url);
+    assert_eq!(app.services.repo_databases().await.unwrap().len(), 2);
+    // Only PostgreSQL (for now), said clearly; nothing made.
+    assert!(app
+        .create_repository_database("nope", shop, false)
+        .await
+        .is_err());
+    let _ = pg;
+}

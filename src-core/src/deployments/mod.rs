@@ -570,6 +570,44 @@ impl DeploymentManager {
         Ok(d)
     }
 
+    /// Sets one environment variable of every deployment of a repository
+    /// (applied at each one's next start); returns their names.
+    pub fn set_env_of_repository(
+        &self,
+        repository_id: i64,
+        key: &str,
+        value: &str,
+    ) -> Result<Vec<String>> {
+        crate::procs::check_env_name(key)?;
+        let rows: Vec<Deployment> = self
+            .store
+            .with(|c| store::deployments::list(c))?
+            .into_iter()
+            .filter(|d| d.repository_id == repository_id)
+            .collect();
+        let mut names = Vec::new();
+        for d in rows {
+            let mut env = d.env.clone();
+            env.insert(key.to_string(), value.to_string());
+            let input = DeploymentInput {
+                repository_id,
+                name: d.name.clone(),
+                port: Some(d.port),
+                domain: d.domain.clone(),
+                mode: d.mode,
+                instances: d.instances,
+                env,
+                start_command: Some(d.start_command.clone()),
+                build_command: d.build_command.clone(),
+                health_check: d.health_check.clone(),
+                depends_on: d.depends_on.clone(),
+            };
+            self.update(d.id, input)?;
+            names.push(d.name);
+        }
+        Ok(names)
+    }
+
     /// Writes the deployment's ecosystem file (running it in `repo_dir`);
     /// returns its path.
     /// With it, what PM2 keeps across restarts (all but the environment),

@@ -130,12 +130,25 @@ impl ServiceManager {
                     format!("database {db} (pg_dump, custom format)")
                 }
                 ServiceKind::Redis => {
-                    catalog::redis_command(record.port, &record.password, &["SAVE"])
-                        .await
-                        .map_err(|e| Error::Failed {
-                            message: format!("{} did not save a snapshot.", record.title()),
-                            detail: Some(e),
-                        })?;
+                    // A snapshot of now: one Redis is already writing in the
+                    // background (its own save policy, an AOF rewrite) is
+                    // waited for, then SAVE asked again.
+                    let deadline = Instant::now() + std::time::Duration::from_secs(600);
+                    loop {
+                        match catalog::redis_command(record.port, &record.password, &["SAVE"]).await
+                        {
+                            Ok(()) => break,
+                            Err(e) if e.contains("in progress") && Instant::now() < deadline => {
+                                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                            }
+                            Err(e) => {
+                                return Err(Error::Failed {
+                                    message: format!("{} did not save a snapshot.", record.title()),
+                                    detail: Some(e),
+                                })
+                            }
+                        }
+                    }
                     let options = DownloadFromContainerOptions {
                         path: "/data/dump.rdb".into(),
                     };
@@ -863,5 +876,159 @@ mod tests {
             partial_path(Path::new("/tmp/a.dump")),
             Path::new("/tmp/.a.dump.partial")
         );
+    }
+}
+
+/// Databases made for repositories.
+impl ServiceManager {
+    /// A database named after the repository and a login role of the same
+    /// name that owns it and nothing else; other roles may not connect to it.
+    pub async fn create_repo_database(
+        &self,
+        id: &str,
+        repository_id: i64,
+        repository_name: &str,
+    ) -> Result<ai_desktop_api::services::RepoDatabase> {
+        let _op = self.op.lock().await;
+        let record = self.record(id).await?;
+        if record.kind != ServiceKind::Postgresql {
+            return Err(unsupported(record.kind, "Databases per repository"));
+        }
+        let docker = self.docker().await?;
+        self.running(&docker, &record, "make a database in it")
+            .await?;
+        let container = super::target(&record)?.to_string();
+        let mut file = self.state.load()?;
+        let name = database_name_for(repository_name, repository_id);
+        let key = format!("{id}/{name}");
+        if let Some(made) = file.databases.get(&key) {
+            if made.repository_id == repository_id {
+                return Ok(repo_database(&record, made));
+            }
+        }
+        let existing = self.databases(id).await?;
+        if existing.contains(&name) || file.databases.contains_key(&key) {
+            return Err(Error::Conflict(format!(
+                "{} already has a database named {name} that was not made for this repository.",
+                record.title()
+            )));
+        }
+        let password = crate::secrets::random_hex(16)?;
+        let fail = |what: &str, e: String| Error::Failed {
+            message: format!("Could not {what} in {}.", record.title()),
+            detail: Some(e),
+        };
+        psql(
+            &docker,
+            &container,
+            &format!(
+                "CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}' NOSUPERUSER NOCREATEDB NOCREATEROLE"
+            ),
+        )
+        .await
+        .map_err(|e| fail("create the user", e))?;
+        let made = async {
+            exec(
+                &docker,
+                &container,
+                &["createdb", "-U", "postgres", "-O", &name, &name],
+                None,
+                None,
+            )
+            .await?;
+            psql(
+                &docker,
+                &container,
+                &format!("REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC"),
+            )
+            .await
+        }
+        .await;
+        if let Err(e) = made {
+            let _ = psql(
+                &docker,
+                &container,
+                &format!("DROP ROLE IF EXISTS \"{name}\""),
+            )
+            .await;
+            return Err(fail("create the database", e));
+        }
+        let made = super::state::RepoDatabaseRecord {
+            instance: id.to_string(),
+            repository_id,
+            database: name.clone(),
+            user: name,
+            password,
+        };
+        file.databases.insert(key, made.clone());
+        self.state.save(&file)?;
+        Ok(repo_database(&record, &made))
+    }
+
+    /// Every database made for a repository (of instances still installed).
+    pub async fn repo_databases(&self) -> Result<Vec<ai_desktop_api::services::RepoDatabase>> {
+        let file = self.state.load()?;
+        Ok(file
+            .databases
+            .values()
+            .filter_map(|d| Some(repo_database(file.services.get(&d.instance)?, d)))
+            .collect())
+    }
+}
+
+fn repo_database(
+    record: &ServiceRecord,
+    d: &super::state::RepoDatabaseRecord,
+) -> ai_desktop_api::services::RepoDatabase {
+    ai_desktop_api::services::RepoDatabase {
+        instance: d.instance.clone(),
+        repository_id: d.repository_id,
+        database: d.database.clone(),
+        user: d.user.clone(),
+        connection_string: format!(
+            "postgresql://{}:{}@127.0.0.1:{}/{}",
+            d.user, d.password, record.port, d.database
+        ),
+        deployments_updated: Vec::new(),
+    }
+}
+
+/// `My Shop` → `my_shop`: lower-case letters, digits and `_`, starting with
+/// a letter, at most 40 (`repo_<id>` when nothing is left).
+pub fn database_name_for(repository_name: &str, repository_id: i64) -> String {
+    let mut name: String = repository_name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    while name.contains("__") {
+        name = name.replace("__", "_");
+    }
+    let name = name.trim_matches('_').chars().take(40).collect::<String>();
+    let name = name.trim_end_matches('_').to_string();
+    if name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !["postgres", "app", "template0", "template1"].contains(&name.as_str())
+    {
+        name
+    } else {
+        format!("repo_{repository_id}")
+    }
+}
+
+#[cfg(test)]
+mod repo_tests {
+    use super::database_name_for;
+
+    #[test]
+    fn repository_names_become_safe_database_names() {
+        assert_eq!(database_name_for("shop", 1), "shop");
+        assert_eq!(database_name_for("My Shop-API", 1), "my_shop_api");
+        assert_eq!(database_name_for("42things", 7), "repo_7");
+        assert_eq!(
+            database_name_for("x'; DROP ROLE postgres; --", 3),
+            "x_drop_role_postgres"
+        );
+        assert_eq!(database_name_for("postgres", 9), "repo_9");
+        assert_eq!(database_name_for("ü", 2), "repo_2");
     }
 }

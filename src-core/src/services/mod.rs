@@ -19,6 +19,7 @@
 
 mod backup;
 pub mod catalog;
+pub mod client;
 pub mod discovery;
 pub mod state;
 pub mod tarball;
@@ -357,6 +358,18 @@ impl ServiceManager {
             old.abort();
         }
         Ok(buffer)
+    }
+
+    /// What a terminal tab runs to open the instance's client (or, with
+    /// `shell`, a shell inside its container).
+    pub async fn client_command(
+        &self,
+        id: &str,
+        shell: bool,
+        path_var: &str,
+    ) -> Result<client::ClientCommand> {
+        let record = self.record(id).await?;
+        client::command(&record, shell, path_var)
     }
 
     pub fn catalog(&self) -> Vec<CatalogEntry> {

@@ -47,6 +47,19 @@ pub struct ServicesState {
     /// Volumes kept after an uninstall, with the password their data expects.
     #[serde(default)]
     pub kept_volumes: BTreeMap<String, String>,
+    /// Databases made for repositories, by `<instance>/<database>`.
+    #[serde(default)]
+    pub databases: BTreeMap<String, RepoDatabaseRecord>,
+}
+
+/// A database and its own user, made in an instance for a repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoDatabaseRecord {
+    pub instance: String,
+    pub repository_id: i64,
+    pub database: String,
+    pub user: String,
+    pub password: String,
 }
 
 pub struct ServicesFile {

@@ -183,6 +183,21 @@ impl TerminalManager {
         rows: u16,
         env: &[(String, String)],
     ) -> Result<TerminalInfo> {
+        self.open_program(cwd, title, cols, rows, env, None)
+    }
+
+    /// [`open`](Self::open) running `program` with its arguments (a client
+    /// of a service, `docker exec`) instead of the shell; the tab shows its
+    /// exit like a shell's.
+    pub fn open_program(
+        &self,
+        cwd: &Path,
+        title: &str,
+        cols: u16,
+        rows: u16,
+        env: &[(String, String)],
+        program: Option<(&Path, &[String])>,
+    ) -> Result<TerminalInfo> {
         if !cwd.is_dir() {
             return Err(Error::InvalidInput(format!(
                 "{} is not a folder.",
@@ -198,8 +213,14 @@ impl TerminalManager {
         let pair = native_pty_system()
             .openpty(size)
             .map_err(|e| Error::failed("Could not open a terminal.", e))?;
-        let shell = login_shell(env);
+        let shell = match program {
+            Some((p, _)) => p.display().to_string(),
+            None => login_shell(env),
+        };
         let mut cmd = CommandBuilder::new(&shell);
+        if let Some((_, args)) = program {
+            cmd.args(args);
+        }
         cmd.env_clear();
         for (k, v) in env {
             cmd.env(k, v);

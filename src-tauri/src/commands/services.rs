@@ -129,3 +129,41 @@ pub async fn services_databases(
     let services::Databases { id } = req.0;
     Ok(state.services.databases(&id).await?)
 }
+
+#[tauri::command]
+pub async fn services_terminal(
+    state: State<'_, AppState>,
+    req: Req<services::Terminal>,
+) -> Out<services::Terminal> {
+    let services::Terminal {
+        id,
+        shell,
+        cols,
+        rows,
+    } = req.0;
+    let info = state.open_service_terminal(&id, shell, cols, rows).await?;
+    Ok(super::terminals::to_api(info))
+}
+
+#[tauri::command]
+pub async fn services_create_database(
+    state: State<'_, AppState>,
+    req: Req<services::CreateDatabase>,
+) -> Out<services::CreateDatabase> {
+    let services::CreateDatabase {
+        id,
+        repository_id,
+        use_it,
+    } = req.0;
+    Ok(state
+        .create_repository_database(&id, repository_id, use_it)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn services_repo_databases(
+    state: State<'_, AppState>,
+    _req: Req<services::RepoDatabases>,
+) -> Out<services::RepoDatabases> {
+    Ok(state.services.repo_databases().await?)
+}

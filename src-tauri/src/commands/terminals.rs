@@ -7,7 +7,7 @@ use ai_desktop_api::terminal::{TerminalFrame, TerminalInfo};
 use ai_desktop_core::terminal::Pulled;
 use tauri::State;
 
-fn to_api(t: ai_desktop_core::terminal::TerminalInfo) -> TerminalInfo {
+pub(crate) fn to_api(t: ai_desktop_core::terminal::TerminalInfo) -> TerminalInfo {
     TerminalInfo {
         id: t.id,
         title: t.title,

@@ -85,6 +85,26 @@ fn services_through_the_real_window() {
     );
     assert_eq!(ask(&auth), "+OK\r\n+PONG\r\n");
 
+    // Its client, signed in, in a terminal tab (the password never typed).
+    d.click("[data-testid=service-client-redis]");
+    d.find("[data-testid=page-terminals]");
+    d.find(".xterm-helper-textarea");
+    // Enter as a keyboard sends it (redis-cli reads raw keys).
+    type_in_terminal(d, "SET typed-in-the-tab yes\r");
+    d.wait_until("redis-cli's answer", || {
+        terminal_text(d)
+            .lines()
+            .any(|l| l.trim() == "OK")
+            .then_some(())
+    });
+    d.step("services-redis-cli");
+    let got = ask(&format!(
+        "*2\r\n$4\r\nAUTH\r\n${}\r\n{password}\r\n*2\r\n$3\r\nGET\r\n$16\r\ntyped-in-the-tab\r\n",
+        password.len()
+    ));
+    assert!(got.contains("yes"), "the key set in the tab: {got}");
+    d.click("[data-testid=nav-services]");
+
     // Removed behind the app's back: the page shows it as missing, live.
     ai_desktop_core::testkit::docker::docker(&["rm", "-f", &format!("{prefix}-redis")]);
     wait_text(d, "[data-testid=service-state-redis]", "Missing");
@@ -148,6 +168,9 @@ fn backups_restores_and_clones_through_the_real_window() {
     } = scene("service-data");
     let prefix = format!("aide2eb{}", std::process::id());
     let _cleanup = ai_desktop_core::testkit::docker::Cleanup(prefix.clone());
+    let project = root.join("projects/shop");
+    git_fixture(&project);
+    register_before_start(&data, "shop", &project);
     let env = [
         ("HOME", home.display().to_string()),
         ("AI_DESKTOP_SERVICES_PREFIX", prefix.clone()),
@@ -215,5 +238,25 @@ fn backups_restores_and_clones_through_the_real_window() {
     let (clone_base, _) = clone_url.rsplit_once('/').unwrap();
     assert_eq!(psql(&format!("{clone_base}/app_yesterday"), sum).1, before);
     d.step("cloned");
+
+    // A database of its own for the repository shop.
+    d.click("[data-testid=service-repo-db-postgresql]");
+    d.click("[data-testid=repo-db-submit]");
+    wait_text(
+        d,
+        "[data-testid=repo-db-made]",
+        "Database shop with user shop",
+    );
+    let shop_url = texts(d, "[data-testid=repo-db-made] .mono")
+        .into_iter()
+        .next()
+        .expect("its connection string");
+    let (ok, out) = psql(
+        &shop_url,
+        "SELECT current_user || '@' || current_database()",
+    );
+    assert!(ok, "{out}");
+    assert_eq!(out, "shop@shop");
+    d.step("repo-database");
     d.call("DELETE", "", None);
 }

@@ -15,6 +15,7 @@ pub enum DataAction {
     Clone(InstalledService),
     Backup(InstalledService),
     Restore(InstalledService),
+    Database(InstalledService),
 }
 
 /// Whether the app backs up and restores this kind.
@@ -68,11 +69,16 @@ fn PathField(
 
 #[component]
 pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
+    if let DataAction::Database(s) = action {
+        return view! { <DatabaseDialog service=s on_close=on_close/> }.into_any();
+    }
     let toasts = use_toasts();
     let (service, title) = match &action {
         DataAction::Clone(s) => (s.clone(), format!("Clone {}", s.title)),
         DataAction::Backup(s) => (s.clone(), format!("Back up {}", s.title)),
-        DataAction::Restore(s) => (s.clone(), format!("Restore into {}", s.title)),
+        DataAction::Restore(s) | DataAction::Database(s) => {
+            (s.clone(), format!("Restore into {}", s.title))
+        }
     };
     let id = StoredValue::new(service.id.clone());
     let kind = service.kind;
@@ -93,7 +99,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let which = match &action {
         DataAction::Clone(_) => 0,
         DataAction::Backup(_) => 1,
-        DataAction::Restore(_) => 2,
+        DataAction::Restore(_) | DataAction::Database(_) => 2,
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -214,6 +220,83 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                             (false, 1) => "Back up",
                             (false, _) => "Restore",
                         }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+    .into_any()
+}
+
+/// A database and a user of its own for one repository.
+#[component]
+fn DatabaseDialog(service: InstalledService, on_close: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let repos = expect_context::<crate::apps::repositories::RepoList>();
+    let repository = RwSignal::new(repos.rows().first().map(|r| r.id));
+    let use_it = RwSignal::new(true);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let made = RwSignal::new(None::<services::RepoDatabase>);
+    let id = StoredValue::new(service.id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(repository_id) = repository.get_untracked() else {
+            error.set(Some(invalid("Add a repository first (Repositories page).")));
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let args = services::CreateDatabase {
+                id: id.get_value(),
+                repository_id,
+                use_it: use_it.get_untracked(),
+            };
+            let r = ipc::call(&args).await;
+            busy.set(false);
+            match r {
+                Ok(d) => made.set(Some(d)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Dialog title=format!("A database for a repository in {}", service.title) on_close=on_close test_id="repo-db-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <p class="muted">"A database named after the repository, and a user of its own that owns it and can reach nothing else (not a superuser, cannot make databases; other users cannot connect to it)."</p>
+                <label class="field">
+                    <span>"Repository"</span>
+                    <select class="input" data-testid="repo-db-repo"
+                        prop:value=move || repository.get().map(|r| r.to_string()).unwrap_or_default()
+                        on:change=move |ev| repository.set(event_target_value(&ev).parse().ok())>
+                        {move || repos.rows().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="repo-db-use" prop:checked=move || use_it.get() on:change=move |ev| use_it.set(event_target_checked(&ev))/>
+                    "Give its deployments the connection string as DATABASE_URL (at their next start)"
+                </label>
+                {move || made.get().map(|d| {
+                    let url = d.connection_string.clone();
+                    view! {
+                        <div class="banner" data-testid="repo-db-made">
+                            <strong>{format!("Database {} with user {}", d.database, d.user)}</strong>
+                            <div class="input-row">
+                                <span class="mono small-text truncate">{url.clone()}</span>
+                                <button type="button" class="button small" on:click=move |_| crate::components::clipboard::copy(url.clone(), "Connection string", toasts)>"Copy"</button>
+                            </div>
+                            {(!d.deployments_updated.is_empty()).then(|| view! {
+                                <p class="small-text">{format!("DATABASE_URL set on: {}", d.deployments_updated.join(", "))}</p>
+                            })}
+                        </div>
+                    }
+                })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="repo-db-error"/> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button>
+                    <button type="submit" class="button primary" data-testid="repo-db-submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Making…" } else { "Make the database" }}
                     </button>
                 </footer>
             </form>

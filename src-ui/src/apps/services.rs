@@ -15,7 +15,7 @@ use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::services;
 use ai_desktop_api::services::{
-    CatalogEntry, InstallRequest, InstalledService, ServiceState, ServicesOverview,
+    CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState, ServicesOverview,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -69,6 +69,22 @@ pub fn ServicesPage() -> impl IntoView {
             match result {
                 Ok(_) => toasts.success(format!("{title} {done}")),
                 Err(e) => toasts.error(&title, &e),
+            }
+        });
+    };
+    // A terminal tab with its client (or a shell inside it), shown on the Terminals page.
+    let nav = super::use_nav();
+    let open_terminal = move |id: String, shell: bool| {
+        spawn_local(async move {
+            let args = services::Terminal {
+                id,
+                shell,
+                cols: 100,
+                rows: 30,
+            };
+            match ipc::call(&args).await {
+                Ok(t) => nav.show(super::Page::Terminals, i64::from(t.id)),
+                Err(e) => toasts.error("Could not open a terminal", &e),
             }
         });
     };
@@ -155,13 +171,18 @@ pub fn ServicesPage() -> impl IntoView {
                                                             view! { <button class="button small primary" data-testid=format!("service-start-{}", s.id) on:click=move |_| act(Lifecycle::Start, "started")>"Start"</button> }.into_any()
                                                         }}
                                                         {
-                                                            let (c, b, r) = (s.clone(), s.clone(), s.clone());
+                                                            let (c, b, r, db) = (s.clone(), s.clone(), s.clone(), s.clone());
                                                             let restorable = restorable(s.kind);
                                                             view! {
+                                                                <button class="button small" title="Its client, signed in, in a terminal tab" data-testid=format!("service-client-{}", s.id) on:click=move |_| open_terminal(id.get_value(), false)>{client_name(s.kind)}</button>
+                                                                <button class="button small" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
                                                                 <button class="button small" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone"</button>
                                                                 {restorable.then(|| view! {
                                                                     <button class="button small" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up"</button>
                                                                     <button class="button small" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore"</button>
+                                                                })}
+                                                                {(s.kind == ServiceKind::Postgresql).then(|| view! {
+                                                                    <button class="button small" title="A database and user of its own for a repository" data-testid=format!("service-repo-db-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Database(db.clone())))>"Database for…"</button>
                                                                 })}
                                                             }
                                                         }
@@ -191,6 +212,16 @@ pub fn ServicesPage() -> impl IntoView {
             {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
             {move || data_action.get().map(|a| view! { <DataDialog action=a on_close=Callback::new(move |_| data_action.set(None))/> })}
         </section>
+    }
+}
+
+/// The client a kind is opened in.
+fn client_name(kind: ServiceKind) -> &'static str {
+    match kind {
+        ServiceKind::Postgresql => "psql",
+        ServiceKind::Redis => "redis-cli",
+        ServiceKind::Mysql => "mysql",
+        ServiceKind::Mongodb => "mongosh",
     }
 }
 

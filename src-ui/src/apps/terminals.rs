@@ -20,10 +20,16 @@ pub fn TerminalsPage() -> impl IntoView {
     let active = RwSignal::new(None::<u32>);
     let folder = RwSignal::new(String::from("home"));
     let opening = RwSignal::new(false);
+    // A tab opened elsewhere (a service's client) is shown when asked for.
+    let focus = RwSignal::new(None::<i64>);
+    super::use_nav().follow_focus(super::Page::Terminals, focus);
     spawn_local(async move {
         match ipc::call(&terminal::List {}).await {
             Ok(list) => {
-                active.set(list.last().map(|t| t.id));
+                let wanted = focus
+                    .get_untracked()
+                    .and_then(|f| list.iter().find(|t| i64::from(t.id) == f).map(|t| t.id));
+                active.set(wanted.or(list.last().map(|t| t.id)));
                 tabs.set(Some(list));
             }
             Err(e) => {
