@@ -118,6 +118,9 @@ pub struct Deployment {
     /// rollback or a chosen commit); None: the repository's working tree.
     #[serde(default)]
     pub release_commit: Option<String>,
+    /// PM2's own restart options.
+    #[serde(default)]
+    pub pm2_options: Pm2Options,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC: the last change of its settings.
@@ -158,6 +161,33 @@ pub struct DeploymentInput {
     /// Deployments of the same repository it waits for in the stack.
     #[serde(default)]
     pub depends_on: Vec<i64>,
+    /// PM2's own restart options.
+    #[serde(default)]
+    pub pm2_options: Pm2Options,
+}
+
+/// PM2's options users expect to set (each applied by PM2 itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pm2Options {
+    /// Restart when a file of its folder changes.
+    #[serde(default)]
+    pub watch: bool,
+    /// Globs (relative to its folder) watching ignores; `node_modules` and
+    /// `.git` always are.
+    #[serde(default)]
+    pub ignore_watch: Vec<String>,
+    /// Restart when its memory passes this many MB (16–65536).
+    #[serde(default)]
+    pub max_memory_mb: Option<u32>,
+    /// Restart on this schedule: cron with 5 fields, or 6 with seconds first.
+    #[serde(default)]
+    pub cron_restart: Option<String>,
+    /// Wait this long before restarting after a crash (ms, up to 600000).
+    #[serde(default)]
+    pub restart_delay_ms: Option<u32>,
+    /// Wait longer after each crash in a row (from 100 ms, up to 15 s).
+    #[serde(default)]
+    pub exp_backoff: bool,
 }
 
 /// What a health check asks.
@@ -410,6 +440,9 @@ crate::command! {
     /// (a rollback); None: the working tree (and it leaves any pinned commit). A failed build
     /// leaves what ran running. Returns the run recorded in its history.
     Deploy = "deployments_deploy" { id: i64, commit: Option<String> } -> DeployRun;
+    /// Reloads a cluster-mode deployment without downtime (PM2 replaces its instances one at a
+    /// time, with the saved environment).
+    Reload = "deployments_reload" { id: i64 } -> Deployment;
     /// Opens its local domain's URL in the web browser; returns the URL.
     OpenUrl = "deployments_open_url" { id: i64 } -> String;
     /// Its deploys, newest first (at most 100 kept).

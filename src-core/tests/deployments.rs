@@ -4,7 +4,7 @@
 
 use ai_desktop_api::deployments::{
     DeployMode, DeployOutcome, DeploySource, Deployment, DeploymentInput, DeploymentStatus,
-    HealthCheck, HealthKind,
+    HealthCheck, HealthKind, Pm2Options,
 };
 use ai_desktop_api::repos::NewRepository;
 use ai_desktop_core::deployments::DeploymentManager;
@@ -44,10 +44,14 @@ impl Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
         // No Docker here: the services panel must say so.
-        let config = Config {
+        let mut config = Config {
             docker_socket: format!("unix://{}/no-docker.sock", root.display()),
             ..Config::isolated(&root, "test")
         };
+        // PM2's daemon checks memory limits every second, not every 30 s.
+        config
+            .user_env
+            .push(("PM2_WORKER_INTERVAL".into(), "1000".into()));
         let (env, pm2_home) = (config.user_env.clone(), config.default_pm2_home.clone());
         let app = App::open(config, Arc::new(RecordingSink::default())).unwrap();
         let (repos, manager) = (app.repos.clone(), app.deployments.clone());
@@ -1195,4 +1199,180 @@ async fn a_localhost_domain_reaches_the_deployment_through_the_apps_proxy() {
     fx.manager.delete(d.id).await.unwrap();
     fx.manager.sync_proxy().await;
     assert!(TcpStream::connect(("127.0.0.1", proxy_port)).is_err());
+}
+
+/// Restarts counted by PM2 once at least `more` happened since `from`.
+async fn restarted(fx: &Fixture, id: i64, from: u32, more: u32, what: &str) -> Deployment {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        fx.manager.refresh().await.unwrap();
+        let d = fx.manager.get(id).unwrap();
+        if d.restarts >= from + more {
+            return d;
+        }
+        assert!(Instant::now() < deadline, "never restarted ({what}): {d:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pm2_restarts_on_file_changes_memory_and_schedule_as_the_options_say() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("watched", &versioned_server("w", 0));
+    let dir = fx.root.join("watched");
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    let mut new = input(repo, "watched");
+    new.start_command = Some("node server.js".into());
+    new.pm2_options = Pm2Options {
+        watch: true,
+        ignore_watch: vec!["tmp".into(), "  ".into()],
+        ..Default::default()
+    };
+    let d = fx.manager.create(new).unwrap();
+    assert_eq!(d.pm2_options.ignore_watch, ["tmp"], "blank globs dropped");
+    fx.manager.start(d.id).await.unwrap();
+    let online = fx.wait_status(d.id, DeploymentStatus::Online).await;
+    eventually("an answer", || get(d.port)).await;
+    // An ignored file changes nothing …
+    std::fs::write(dir.join("tmp/scratch.txt"), "x").unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    fx.manager.refresh().await.unwrap();
+    assert_eq!(
+        fx.manager.get(d.id).unwrap().restarts,
+        online.restarts,
+        "an ignored file"
+    );
+    // … a watched one restarts it.
+    std::fs::write(dir.join("config.json"), "{}").unwrap();
+    restarted(&fx, d.id, online.restarts, 1, "a watched file changed").await;
+    fx.manager.stop(d.id).await.unwrap();
+
+    // Above its memory limit: PM2 restarts it.
+    let hungry = fx.node_repo(
+        "hungry",
+        "const keep = Buffer.alloc(96 * 1024 * 1024, 1);\n\
+         require('http').createServer((q, s) => s.end(String(keep.length))).listen(Number(process.env.PORT), '127.0.0.1');\n",
+    );
+    let mut new = input(hungry, "hungry");
+    new.start_command = Some("node server.js".into());
+    new.pm2_options.max_memory_mb = Some(48);
+    let h = fx.manager.create(new).unwrap();
+    fx.manager.start(h.id).await.unwrap();
+    restarted(&fx, h.id, 0, 1, "above 48 MB").await;
+    fx.manager.stop(h.id).await.unwrap();
+
+    // On a schedule (every 3 s, seconds first).
+    let timed = fx.node_repo("timed", &versioned_server("t", 0));
+    let mut new = input(timed, "timed");
+    new.start_command = Some("node server.js".into());
+    new.pm2_options.cron_restart = Some("*/3 * * * * *".into());
+    let t = fx.manager.create(new).unwrap();
+    fx.manager.start(t.id).await.unwrap();
+    restarted(&fx, t.id, 0, 1, "on its schedule").await;
+    fx.manager.stop(t.id).await.unwrap();
+
+    // Bad options are refused, nothing saved.
+    for bad in [
+        Pm2Options {
+            max_memory_mb: Some(1),
+            ..Default::default()
+        },
+        Pm2Options {
+            cron_restart: Some("every day".into()),
+            ..Default::default()
+        },
+        Pm2Options {
+            cron_restart: Some("0 3 * *".into()),
+            ..Default::default()
+        },
+        Pm2Options {
+            restart_delay_ms: Some(1000),
+            exp_backoff: true,
+            ..Default::default()
+        },
+    ] {
+        let mut again = input(timed, "timed");
+        again.start_command = Some("node server.js".into());
+        again.pm2_options = bad.clone();
+        assert!(
+            matches!(
+                fx.manager.update(t.id, again).unwrap_err(),
+                Error::InvalidInput(_)
+            ),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        fx.manager
+            .get(t.id)
+            .unwrap()
+            .pm2_options
+            .cron_restart
+            .as_deref(),
+        Some("*/3 * * * * *")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_reloads_without_a_moment_of_downtime() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    // As PM2 asks of apps that reload: finish what is in flight on SIGINT.
+    let graceful = format!(
+        "{SERVER_JS}\nprocess.on('SIGINT', () => {{ server.close(() => process.exit(0)); }});\n"
+    )
+    .replace("http.createServer(", "const server = http.createServer(");
+    let repo = fx.node_repo("api", &graceful);
+    let mut new = input(repo, "api");
+    new.mode = DeployMode::Cluster;
+    new.instances = 2;
+    new.start_command = Some("node server.js".into());
+    let d = fx.manager.create(new).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let before = eventually_online_with(&fx, d.id, 2).await;
+    eventually("the cluster to answer", || get(d.port)).await;
+    // Asked without a pause while it reloads: every request answered.
+    let port = d.port;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let asker = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut failed) = (0, 0);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match get(port) {
+                    Some(_) => ok += 1,
+                    None => failed += 1,
+                }
+            }
+            (ok, failed)
+        })
+    };
+    fx.manager.reload(d.id).await.unwrap();
+    let after = eventually_online_with(&fx, d.id, 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (ok, failed) = asker.join().unwrap();
+    assert!(ok > 20, "{ok} answered");
+    assert_eq!(failed, 0, "requests failed during the reload");
+    assert!(
+        after.pids.iter().all(|p| !before.pids.contains(p)),
+        "new instances: {:?} → {:?}",
+        before.pids,
+        after.pids
+    );
+    // Fork mode has nothing to reload one at a time.
+    let single = fx.node_repo("single", SERVER_JS);
+    let mut one = input(single, "single");
+    one.start_command = Some("node server.js".into());
+    let s = fx.manager.create(one).unwrap();
+    assert!(matches!(
+        fx.manager.reload(s.id).await.unwrap_err(),
+        Error::InvalidInput(_)
+    ));
+    fx.manager.stop(d.id).await.unwrap();
 }

@@ -603,7 +603,7 @@ async fn two_versions_run_side_by_side_each_with_its_own_data() {
 }
 
 /// `psql` of this machine against a service: (succeeded, output).
-fn psql(url: &str, sql: &str) -> (bool, String) {
+pub(crate) fn psql(url: &str, sql: &str) -> (bool, String) {
     let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
         .args([
             url,

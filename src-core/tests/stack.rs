@@ -3,6 +3,7 @@
 //! two Node apps (one waits for Redis, the other for the first), and a
 //! real code-server.
 
+use crate::services::psql;
 use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus, HealthCheck};
 use ai_desktop_api::repos::NewRepository;
 use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
@@ -352,33 +353,6 @@ impl Drop for KillPm2 {
             .stderr(std::process::Stdio::null())
             .status();
     }
-}
-
-fn psql(url: &str, sql: &str) -> (bool, String) {
-    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
-        .args([
-            url,
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .trim()
-        .to_string(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -259,6 +259,7 @@ pub fn run() {
             commands::deployments::deployments_deploy,
             commands::deployments::deployments_runs,
             commands::deployments::deployments_open_url,
+            commands::deployments::deployments_reload,
             commands::deployments::deployments_delete,
             commands::deployments::deployments_stop_all,
             commands::deployments::deployments_logs,

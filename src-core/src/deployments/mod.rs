@@ -432,6 +432,7 @@ impl DeploymentManager {
             detect::build_steps(b, repo_dir)?;
         }
         let health_check = input.health_check.as_ref().map(health::check).transpose()?;
+        let pm2_options = check_options(&input.pm2_options)?;
         let depends_on = self.check_depends_on(&input.depends_on, repo.id, id)?;
         let taken = self.store.with(|c| store::deployments::ports(c, id))?;
         let port = match input.port {
@@ -468,6 +469,7 @@ impl DeploymentManager {
             build_command,
             health_check,
             depends_on,
+            pm2_options,
         })
     }
 
@@ -601,6 +603,7 @@ impl DeploymentManager {
                 build_command: d.build_command.clone(),
                 health_check: d.health_check.clone(),
                 depends_on: d.depends_on.clone(),
+                pm2_options: d.pm2_options.clone(),
             };
             self.update(d.id, input)?;
             names.push(d.name);
@@ -650,6 +653,29 @@ impl DeploymentManager {
         if let Some(interpreter) = launch.interpreter {
             app["interpreter"] = interpreter.into();
         }
+        let o = &d.pm2_options;
+        if o.watch {
+            let mut ignored = vec!["node_modules".to_string(), ".git".to_string()];
+            ignored.extend(o.ignore_watch.iter().cloned());
+            app["watch"] = true.into();
+            app["ignore_watch"] = ignored.into();
+            app["watch_delay"] = 500.into();
+        }
+        if let Some(mb) = o.max_memory_mb {
+            app["max_memory_restart"] = format!("{mb}M").into();
+        }
+        if let Some(cron) = &o.cron_restart {
+            app["cron_restart"] = cron.clone().into();
+        }
+        // With a delay or backoff, PM2 (7.0.4) says "waiting restart" rather
+        // than "errored" once it gives up on a crashing app (see above): the
+        // form says so where they are chosen.
+        if let Some(ms) = o.restart_delay_ms {
+            app["restart_delay"] = ms.into();
+        }
+        if o.exp_backoff {
+            app["exp_backoff_restart_delay"] = 100.into();
+        }
         let mut kept = app.clone();
         if let Some(o) = kept.as_object_mut() {
             o.remove("env");
@@ -689,6 +715,43 @@ impl DeploymentManager {
         let d = self.row(id)?;
         let dir = self.source_dir(&d)?;
         self.launch(&d, &dir).await?;
+        self.get(id)
+    }
+
+    /// Reloads a cluster-mode deployment without downtime.
+    pub async fn reload(&self, id: i64) -> Result<Deployment> {
+        let op = self.op_lock(id);
+        let _guard = op.lock().await;
+        let d = self.row(id)?;
+        if d.mode != DeployMode::Cluster {
+            return Err(Error::InvalidInput(format!(
+                "{} runs in fork mode (one process): a reload without downtime needs cluster \
+                 mode. Restart it instead.",
+                d.name
+            )));
+        }
+        let client = self.client()?;
+        let running = client.jlist().await?.iter().any(|p| {
+            p.name == d.pm2_name && matches!(p.pm2_env.status.as_str(), "online" | "launching")
+        });
+        if !running {
+            return Err(Error::Conflict(format!(
+                "{} is not running; start it.",
+                d.name
+            )));
+        }
+        let dir = self.source_dir(&d)?;
+        let (file, fingerprint) = self.write_ecosystem(&d, &dir)?;
+        let stamp = self.dir(d.id).join("launched.json");
+        if !std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint) {
+            return Err(Error::Conflict(format!(
+                "{}'s program, folder or options changed since it started; a reload keeps the \
+                 old ones, so restart it to apply them.",
+                d.name
+            )));
+        }
+        client.reload(&file).await?;
+        self.refresh().await?;
         self.get(id)
     }
 
@@ -1203,6 +1266,69 @@ impl DeploymentManager {
 fn masked(mut d: Deployment) -> Deployment {
     d.env = ai_desktop_api::secrets::masked(&d.env);
     d
+}
+
+/// PM2 options as the form sent them, checked (globs trimmed, empty ones dropped).
+fn check_options(
+    o: &ai_desktop_api::deployments::Pm2Options,
+) -> Result<ai_desktop_api::deployments::Pm2Options> {
+    let mut out = o.clone();
+    out.ignore_watch = o
+        .ignore_watch
+        .iter()
+        .map(|g| g.trim().to_string())
+        .filter(|g| !g.is_empty())
+        .collect();
+    if out.ignore_watch.len() > 50
+        || out
+            .ignore_watch
+            .iter()
+            .any(|g| g.len() > 200 || g.chars().any(char::is_control))
+    {
+        return Err(Error::InvalidInput(
+            "Give at most 50 globs to ignore, each a line of at most 200 characters.".into(),
+        ));
+    }
+    if let Some(mb) = o.max_memory_mb {
+        if !(16..=65536).contains(&mb) {
+            return Err(Error::InvalidInput(
+                "Restart on memory takes a number of MB from 16 to 65536.".into(),
+            ));
+        }
+    }
+    out.cron_restart = o
+        .cron_restart
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if let Some(cron) = &out.cron_restart {
+        let fields: Vec<&str> = cron.split_whitespace().collect();
+        let ok = matches!(fields.len(), 5 | 6)
+            && fields.iter().all(|f| {
+                f.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-'))
+            });
+        if !ok {
+            return Err(Error::InvalidInput(format!(
+                "\"{cron}\" is not a cron schedule: 5 fields (minute hour day month weekday), \
+                 or 6 with seconds first, of digits and * / , -; e.g. 0 3 * * * for 03:00 daily."
+            )));
+        }
+    }
+    if let Some(ms) = o.restart_delay_ms {
+        if ms > 600_000 {
+            return Err(Error::InvalidInput(
+                "A restart delay is at most 600000 ms (10 minutes).".into(),
+            ));
+        }
+        if o.exp_backoff {
+            return Err(Error::InvalidInput(
+                "Choose a fixed restart delay or a growing backoff, not both.".into(),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// `input` with each env value the page sent as `MASKED` (kept, not

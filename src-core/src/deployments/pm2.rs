@@ -187,6 +187,15 @@ impl Pm2Client {
         Ok(())
     }
 
+    /// Reloads the app in `ecosystem` without downtime (cluster mode: its
+    /// instances replaced one at a time), with the file's environment.
+    pub async fn reload(&self, ecosystem: &Path) -> Result<()> {
+        let file = ecosystem.to_string_lossy();
+        self.run(&["reload", &file, "--update-env"])
+            .await
+            .map(|_| ())
+    }
+
     pub async fn stop(&self, name: &str) -> Result<()> {
         self.run(&["stop", name]).await.map(|_| ())
     }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 const COLUMNS: &str = "d.id, d.repository_id, r.name, d.name, d.domain, d.port, d.mode, \
      d.instances, d.env, d.start_command, d.created_at, d.updated_at, d.pm2_name, \
-     d.build_command, d.health_check, d.depends_on, d.release_commit";
+     d.build_command, d.health_check, d.depends_on, d.release_commit, d.pm2_options";
 
 /// The fields the deployments module writes.
 #[derive(Debug, Clone)]
@@ -26,6 +26,7 @@ pub struct DeploymentRecord {
     pub build_command: Option<String>,
     pub health_check: Option<HealthCheck>,
     pub depends_on: Vec<i64>,
+    pub pm2_options: ai_desktop_api::deployments::Pm2Options,
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
@@ -65,6 +66,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
         health: None,
         depends_on: serde_json::from_str(&row.get::<_, String>(15)?).unwrap_or_default(),
         release_commit: row.get(16)?,
+        pm2_options: serde_json::from_str(&row.get::<_, String>(17)?).unwrap_or_default(),
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
     })
@@ -160,8 +162,9 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
     let tx = c.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO deployments (repository_id, name, domain, port, mode, instances, env,
-                                  start_command, build_command, health_check, depends_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                  start_command, build_command, health_check, depends_on,
+                                  pm2_options)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             d.repository_id,
             d.name,
@@ -174,6 +177,7 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
             d.build_command,
             health_json(d),
             depends_json(d),
+            options_json(d),
         ],
     )
     .map_err(map_write_error)?;
@@ -208,7 +212,7 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
         .execute(
             "UPDATE deployments SET repository_id = ?2, name = ?3, domain = ?4, port = ?5,
                     mode = ?6, instances = ?7, env = ?8, start_command = ?9,
-                    build_command = ?10, health_check = ?11, depends_on = ?12,
+                    build_command = ?10, health_check = ?11, depends_on = ?12, pm2_options = ?13,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
             params![
@@ -224,6 +228,7 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
                 d.build_command,
                 health_json(d),
                 depends_json(d),
+                options_json(d),
             ],
         )
         .map_err(map_write_error)?;
@@ -237,6 +242,10 @@ fn health_json(d: &DeploymentRecord) -> Option<String> {
     d.health_check
         .as_ref()
         .and_then(|h| serde_json::to_string(h).ok())
+}
+
+fn options_json(d: &DeploymentRecord) -> String {
+    serde_json::to_string(&d.pm2_options).unwrap_or_else(|_| "{}".into())
 }
 
 fn depends_json(d: &DeploymentRecord) -> String {

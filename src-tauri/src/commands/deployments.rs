@@ -120,6 +120,15 @@ pub async fn deployments_deploy(
 }
 
 #[tauri::command]
+pub async fn deployments_reload(
+    state: State<'_, AppState>,
+    req: Req<deployments::Reload>,
+) -> Out<deployments::Reload> {
+    let deployments::Reload { id } = req.0;
+    Ok(state.deployments.reload(id).await?)
+}
+
+#[tauri::command]
 pub async fn deployments_open_url(
     app: tauri::AppHandle,
     state: State<'_, AppState>,

@@ -276,6 +276,9 @@ fn DeploymentTable(
                                             on:click=move |_| deploy.run((id, None))>"Deploy"</button>
                                         {move || if running.get() {
                                             view! {
+                                                {move || row.with(|d| d.as_ref().is_some_and(|d| d.mode == DeployMode::Cluster)).then(|| view! {
+                                                    <button class="button small" data-testid=format!("deploy-reload-{id}") title="Replace its instances one at a time, without downtime (the app should finish its requests on SIGINT)" on:click=move |_| reload(id)>"Reload"</button>
+                                                })}
                                                 <button class="button small" on:click=move |_| act(id, Lifecycle::Restart, "restarted")>"Restart"</button>
                                                 <button class="button small" data-testid=format!("deploy-stop-{id}") on:click=move |_| act(id, Lifecycle::Stop, "stopped")>"Stop"</button>
                                             }.into_any()
@@ -295,6 +298,17 @@ fn DeploymentTable(
             </table>
         </div>
     }
+}
+
+/// Reloads a cluster-mode deployment without downtime.
+fn reload(id: i64) {
+    let toasts = use_toasts();
+    spawn_local(async move {
+        match ipc::call(&deployments::Reload { id }).await {
+            Ok(d) => toasts.success(format!("{} reloaded", d.name)),
+            Err(e) => toasts.error("Reload", &e),
+        }
+    });
 }
 
 /// Opens a deployment's local domain in the web browser.
@@ -359,6 +373,7 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
             build_command: d.build_command.clone(),
             health_check: d.health_check.clone(),
             depends_on: d.depends_on.clone(),
+            pm2_options: d.pm2_options.clone(),
         };
         spawn_local(async move {
             match ipc::call(&deployments::Update { id: d.id, input }).await {
@@ -458,6 +473,26 @@ fn DeploymentDialog(
     let health_status = RwSignal::new(check.expect_status.to_string());
     let health_interval = RwSignal::new(check.interval_secs.to_string());
     let depends_on = RwSignal::new(e.as_ref().map(|d| d.depends_on.clone()).unwrap_or_default());
+    let options = e
+        .as_ref()
+        .map(|d| d.pm2_options.clone())
+        .unwrap_or_default();
+    let watch = RwSignal::new(options.watch);
+    let ignore = RwSignal::new(options.ignore_watch.join("\n"));
+    let max_memory = RwSignal::new(
+        options
+            .max_memory_mb
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    );
+    let cron = RwSignal::new(options.cron_restart.clone().unwrap_or_default());
+    let delay = RwSignal::new(
+        options
+            .restart_delay_ms
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    );
+    let backoff = RwSignal::new(options.exp_backoff);
     // The repository's other deployments, which this one may wait for.
     let siblings = RwSignal::new(Vec::<(i64, i64, String)>::new());
     spawn_local(async move {
@@ -551,6 +586,32 @@ fn DeploymentDialog(
                 })
             }
         };
+        let optional_number = |text: String, what: &str| -> Result<Option<u32>, ApiError> {
+            match text.trim() {
+                "" => Ok(None),
+                t => t
+                    .parse::<u32>()
+                    .map(Some)
+                    .map_err(|_| invalid(format!("{what} must be a whole number."))),
+            }
+        };
+        let max_memory_mb =
+            match optional_number(max_memory.get_untracked(), "Restart on memory (MB)") {
+                Ok(n) => n,
+                Err(e) => return error.set(Some(e)),
+            };
+        let restart_delay_ms = match optional_number(delay.get_untracked(), "The restart delay") {
+            Ok(n) => n,
+            Err(e) => return error.set(Some(e)),
+        };
+        let pm2_options = ai_desktop_api::deployments::Pm2Options {
+            watch: watch.get_untracked(),
+            ignore_watch: ignore.get_untracked().lines().map(str::to_string).collect(),
+            max_memory_mb,
+            cron_restart: Some(cron.get_untracked()),
+            restart_delay_ms,
+            exp_backoff: backoff.get_untracked(),
+        };
         let own: Vec<i64> = siblings.with_untracked(|s| {
             s.iter()
                 .filter(|(_, r, _)| *r == repository_id)
@@ -559,6 +620,7 @@ fn DeploymentDialog(
         });
         let input = DeploymentInput {
             repository_id,
+            pm2_options,
             build_command: Some(build.get_untracked()),
             health_check,
             // Only those of the chosen repository (the choice may have changed).
@@ -750,6 +812,40 @@ fn DeploymentDialog(
                         </div>
                     })
                 }}
+                <details class="field" data-testid="deploy-pm2-options">
+                    <summary>"PM2 options: watch, memory, schedule, restart delay"</summary>
+                    <label class="check">
+                        <input type="checkbox" data-testid="deploy-watch" prop:checked=move || watch.get() on:change=move |ev| watch.set(event_target_checked(&ev))/>
+                        "Restart when a file of its folder changes"
+                    </label>
+                    {move || watch.get().then(|| view! {
+                        <label class="field">
+                            <span>"Ignore (globs, one per line; node_modules and .git always are)"</span>
+                            <textarea class="input mono" rows="2" data-testid="deploy-ignore" prop:value=move || ignore.get() on:input=move |ev| ignore.set(event_target_value(&ev))></textarea>
+                        </label>
+                    })}
+                    <div class="field-row">
+                        <label class="field">
+                            <span>"Restart above (MB)"</span>
+                            <input class="input mono" inputmode="numeric" data-testid="deploy-max-memory" placeholder="no limit" prop:value=move || max_memory.get() on:input=move |ev| max_memory.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span>"Restart on a schedule (cron)"</span>
+                            <input class="input mono" data-testid="deploy-cron" placeholder="e.g. 0 3 * * *" prop:value=move || cron.get() on:input=move |ev| cron.set(event_target_value(&ev))/>
+                        </label>
+                    </div>
+                    <div class="field-row">
+                        <label class="field">
+                            <span>"Delay before a restart after a crash (ms)"</span>
+                            <input class="input mono" inputmode="numeric" data-testid="deploy-restart-delay" placeholder="none" prop:value=move || delay.get() on:input=move |ev| delay.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="deploy-backoff" prop:checked=move || backoff.get() on:change=move |ev| backoff.set(event_target_checked(&ev))/>
+                            "Wait longer after each crash in a row"
+                        </label>
+                    </div>
+                    <small class="hint">"With a delay or backoff, PM2 shows an app it gave up on as restarting rather than errored."</small>
+                </details>
                 <div class="field">
                     <span>"Environment variables (PORT is set for you)"</span>
                     <SecretPairs pairs=env key_label="NAME" test_id="deploy-env" reveal=reveal_env/>
