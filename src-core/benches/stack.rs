@@ -46,30 +46,12 @@ fn free_port() -> u16 {
 }
 
 fn psql(url: &str, sql: &str) {
-    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
-        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let (ok, out) = support::psql(url, sql);
+    assert!(ok, "{out}");
 }
 
 fn mb_per_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / 1_000_000.0 / d.as_secs_f64()
-}
-
-struct KillPm2(Vec<(String, String)>, std::path::PathBuf);
-
-impl Drop for KillPm2 {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("pm2")
-            .arg("kill")
-            .env_clear()
-            .envs(self.0.iter().map(|(k, v)| (k, v)))
-            .env("PM2_HOME", &self.1)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
 }
 
 async fn run() {
@@ -80,7 +62,10 @@ async fn run() {
     let prefix = format!("aidbenchstack{}", std::process::id());
     let _cleanup = support::Cleanup(prefix.clone());
     let config = Config::isolated(&root, &prefix);
-    let _pm2 = KillPm2(config.user_env.clone(), config.default_pm2_home.clone());
+    let _pm2 = ai_desktop_core::testkit::Pm2Daemon {
+        env: config.user_env.clone(),
+        home: config.default_pm2_home.clone(),
+    };
     let app = App::open(config, std::sync::Arc::new(RecordingSink::default())).unwrap();
     let install = |kind, version: Option<&str>| InstallRequest {
         kind,

@@ -11,7 +11,7 @@ use ai_desktop_core::deployments::DeploymentManager;
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::repos::RepoRegistry;
-use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::testkit::{real_tools, Pm2Daemon};
 use ai_desktop_core::{App, Config};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -29,6 +29,9 @@ http.createServer((req, res) => {
 "#;
 
 struct Fixture {
+    /// This test's PM2 daemon, killed with everything it runs at the end
+    /// (first: fields drop in order, and its PM2_HOME is in `_tmp`).
+    _daemon: Pm2Daemon,
     _tmp: tempfile::TempDir,
     root: PathBuf,
     repos: Arc<RepoRegistry>,
@@ -56,6 +59,10 @@ impl Fixture {
         let app = App::open(config, Arc::new(RecordingSink::default())).unwrap();
         let (repos, manager) = (app.repos.clone(), app.deployments.clone());
         Fixture {
+            _daemon: Pm2Daemon {
+                env: env.clone(),
+                home: pm2_home.clone(),
+            },
             presence: app.presence.clone(),
             store: app.store.clone(),
             _tmp: tmp,
@@ -140,20 +147,6 @@ impl Fixture {
             assert!(Instant::now() < deadline, "never {status:?}: {d:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        // The daemon of this test's PM2_HOME, and everything it runs.
-        let _ = std::process::Command::new("pm2")
-            .arg("kill")
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("PM2_HOME", &self.pm2_home)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
     }
 }
 

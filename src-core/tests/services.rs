@@ -6,7 +6,7 @@ use ai_desktop_api::services::{InstallRequest, RestoreMode, ServiceKind, Service
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::services::ServiceManager;
-use ai_desktop_core::testkit::docker::{docker, redis_image, Cleanup};
+use ai_desktop_core::testkit::docker::{docker, psql, redis_image, Cleanup};
 use ai_desktop_core::testkit::real_tools;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -600,34 +600,6 @@ async fn two_versions_run_side_by_side_each_with_its_own_data() {
         services.uninstall(id, true).await.unwrap();
     }
     assert!(services.list().await.unwrap().is_empty());
-}
-
-/// `psql` of this machine against a service: (succeeded, output).
-pub(crate) fn psql(url: &str, sql: &str) -> (bool, String) {
-    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
-        .args([
-            url,
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .trim()
-        .to_string(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,6 @@
 //! two Node apps (one waits for Redis, the other for the first), and a
 //! real code-server.
 
-use crate::services::psql;
 use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus, HealthCheck};
 use ai_desktop_api::repos::NewRepository;
 use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
@@ -11,8 +10,9 @@ use ai_desktop_api::stack::{StackAction, StackRun, StepKind, StepState};
 use ai_desktop_api::vscode::InstanceState;
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::{DomainEvent, RecordingSink};
+use ai_desktop_core::testkit::docker::psql;
 use ai_desktop_core::testkit::docker::{docker, slow_redis_image, Cleanup};
-use ai_desktop_core::testkit::real_tools;
+use ai_desktop_core::testkit::{real_tools, Pm2Daemon};
 use ai_desktop_core::{App, Config};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -89,7 +89,10 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
     let _cleanup = Cleanup(prefix.clone());
     let config = Config::isolated(&root, &prefix);
     let (env, pm2_home) = (config.user_env.clone(), config.default_pm2_home.clone());
-    let _pm2 = KillPm2(env.clone(), pm2_home);
+    let _pm2 = Pm2Daemon {
+        env: env.clone(),
+        home: pm2_home,
+    };
     let sink = Arc::new(RecordingSink::default());
     let app = App::open(config, sink.clone()).unwrap();
 
@@ -337,22 +340,6 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
     app.stack.set_services(repo.id, None).await.unwrap();
     let down = app.stack.down(repo.id).await.unwrap();
     assert!(down.ok, "{down:#?}");
-}
-
-/// Kills the test's PM2 daemon (and what it runs) when the test ends.
-struct KillPm2(Vec<(String, String)>, std::path::PathBuf);
-
-impl Drop for KillPm2 {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("pm2")
-            .arg("kill")
-            .env_clear()
-            .envs(self.0.iter().map(|(k, v)| (k, v)))
-            .env("PM2_HOME", &self.1)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

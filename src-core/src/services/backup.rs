@@ -15,22 +15,19 @@
 //!   A failed restore removes what it made and leaves the original as it was.
 
 use super::state::ServiceRecord;
-use super::{catalog, container_body, tarball, ServiceManager, INSTALL_LABEL, MANAGED_LABEL};
-use super::{READY_TIMEOUT, SERVICE_LABEL};
+use super::{catalog, container_body, tarball, ServiceManager, READY_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::store;
 use ai_desktop_api::services::{
     BackupReport, InstalledService, RestoreMode, RestoreReport, ServiceKind, ServiceState,
 };
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-use bollard::models::VolumeCreateRequest;
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, DownloadFromContainerOptions, RemoveContainerOptionsBuilder,
     RemoveVolumeOptionsBuilder, StopContainerOptionsBuilder, UploadToContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -541,25 +538,8 @@ impl ServiceManager {
         let port = (catalog::entry(kind).default_port..=u16::MAX)
             .find(|p| !taken.contains(p) && crate::repos::port_is_free(*p))
             .ok_or_else(|| Error::Conflict("No free port is left.".into()))?;
-        let labels = HashMap::from([
-            (SERVICE_LABEL.to_string(), kind.as_str().to_string()),
-            (MANAGED_LABEL.to_string(), "true".to_string()),
-        ]);
-        let token = crate::secrets::random_hex(16)?;
-        let mut volume_labels = labels.clone();
-        volume_labels.insert(INSTALL_LABEL.to_string(), token.clone());
-        docker
-            .create_volume(VolumeCreateRequest {
-                name: Some(volume.clone()),
-                labels: Some(volume_labels),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| {
-                Error::failed(format!("Docker could not create the volume {volume}."), e)
-            })?;
-        self.store
-            .with(|c| store::services::record_volume(c, &volume, &token))?;
+        let labels = super::labels_of(kind);
+        self.create_volume(docker, &volume, &labels).await?;
         let body = container_body(kind, image, password, port, &volume, labels);
         let options = CreateContainerOptionsBuilder::new()
             .name(&container)

@@ -360,6 +360,31 @@ impl ServiceManager {
         Ok(buffer)
     }
 
+    /// A new data volume carrying a random token in its labels, recorded,
+    /// so that only it is ever deleted as the app's.
+    async fn create_volume(
+        &self,
+        docker: &Docker,
+        volume: &str,
+        labels: &HashMap<String, String>,
+    ) -> Result<()> {
+        let token = crate::secrets::random_hex(16)?;
+        let mut volume_labels = labels.clone();
+        volume_labels.insert(INSTALL_LABEL.to_string(), token.clone());
+        docker
+            .create_volume(VolumeCreateRequest {
+                name: Some(volume.to_string()),
+                labels: Some(volume_labels),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| {
+                Error::failed(format!("Docker could not create the volume {volume}."), e)
+            })?;
+        self.store
+            .with(|c| store::services::record_volume(c, volume, &token))
+    }
+
     /// What a terminal tab runs to open the instance's client (or, with
     /// `shell`, a shell inside its container).
     pub async fn client_command(
@@ -513,10 +538,7 @@ impl ServiceManager {
         }
         let container = format!("{}-{id}", self.prefix);
         let volume = format!("{}-{id}-data", self.prefix);
-        let labels = HashMap::from([
-            (SERVICE_LABEL.to_string(), request.kind.as_str().to_string()),
-            (MANAGED_LABEL.to_string(), "true".to_string()),
-        ]);
+        let labels = labels_of(request.kind);
         // A volume of that name is used only if the app made it (a kept
         // one, with its password); anyone else's is left alone.
         let existing = docker.inspect_volume(&volume).await.ok();
@@ -548,21 +570,7 @@ impl ServiceManager {
                 )))
             }
             (None, _) => {
-                let token = crate::secrets::random_hex(16)?;
-                let mut volume_labels = labels.clone();
-                volume_labels.insert(INSTALL_LABEL.to_string(), token.clone());
-                docker
-                    .create_volume(VolumeCreateRequest {
-                        name: Some(volume.clone()),
-                        labels: Some(volume_labels),
-                        ..Default::default()
-                    })
-                    .await
-                    .map_err(|e| {
-                        Error::failed(format!("Docker could not create the volume {volume}."), e)
-                    })?;
-                self.store
-                    .with(|c| store::services::record_volume(c, &volume, &token))?;
+                self.create_volume(&docker, &volume, &labels).await?;
                 file.kept_volumes.remove(&volume);
                 crate::secrets::random_hex(16)?
             }
@@ -813,6 +821,14 @@ pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffe
             );
         }
     }
+}
+
+/// The labels of a service's container and volume: the app's, and its kind.
+fn labels_of(kind: ServiceKind) -> HashMap<String, String> {
+    HashMap::from([
+        (SERVICE_LABEL.to_string(), kind.as_str().to_string()),
+        (MANAGED_LABEL.to_string(), "true".to_string()),
+    ])
 }
 
 /// What a service's container is made of: its image, the engine's

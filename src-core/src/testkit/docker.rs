@@ -16,6 +16,35 @@ pub fn docker(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// This machine's `psql` (PostgreSQL 15's, installed by `.ci/setup --test`)
+/// against a service: (succeeded, its output, trimmed).
+pub fn psql(url: &str, sql: &str) -> (bool, String) {
+    let out = Command::new("/usr/lib/postgresql/15/bin/psql")
+        .args([
+            url,
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql (postgresql-client-15)");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .trim()
+        .to_string(),
+    )
+}
+
 /// Removes every container and volume whose name starts with `prefix-` when dropped.
 pub struct Cleanup(pub String);
 

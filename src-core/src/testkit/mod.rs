@@ -72,3 +72,23 @@ pub fn isolated(test: &str) -> bool {
     );
     true
 }
+
+/// The PM2 daemon of a test's own PM2_HOME, killed (with everything it
+/// runs) when this is dropped.
+pub struct Pm2Daemon {
+    pub env: Vec<(String, String)>,
+    pub home: std::path::PathBuf,
+}
+
+impl Drop for Pm2Daemon {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pm2")
+            .arg("kill")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PM2_HOME", &self.home)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}

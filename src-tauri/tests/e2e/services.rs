@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use ai_desktop::testkit::*;
+use ai_desktop_core::testkit::docker::psql;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -123,33 +124,6 @@ fn services_through_the_real_window() {
     ]);
     assert!(!volume, "the data volume was deleted as asked");
     d.call("DELETE", "", None);
-}
-
-fn psql(url: &str, sql: &str) -> (bool, String) {
-    let out = std::process::Command::new("/usr/lib/postgresql/15/bin/psql")
-        .args([
-            url,
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .trim()
-        .to_string(),
-    )
 }
 
 /// PostgreSQL installed from the catalog, backed up to a file, a table lost
