@@ -1191,7 +1191,13 @@ async fn a_localhost_domain_reaches_the_deployment_through_the_apps_proxy() {
     // Deleted: the name is served no more, and the proxy closes with the last one.
     fx.manager.delete(d.id).await.unwrap();
     fx.manager.sync_proxy().await;
-    assert!(TcpStream::connect(("127.0.0.1", proxy_port)).is_err());
+    // (Its listener goes with its task, a moment after the proxy is dropped.)
+    eventually("the proxy to close", || {
+        TcpStream::connect(("127.0.0.1", proxy_port))
+            .is_err()
+            .then_some(())
+    })
+    .await;
 }
 
 /// Restarts counted by PM2 once at least `more` happened since `from`.
