@@ -169,6 +169,27 @@ pub enum RestoreMode {
     Replace,
 }
 
+/// A service's container's figures now (Docker's stats).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceStats {
+    /// CPU over the last second, in % of one core.
+    pub cpu_percent: f64,
+    /// Memory in use (without the page cache), bytes.
+    pub memory_bytes: u64,
+    /// Its memory limit (the machine's memory when none), bytes.
+    pub memory_limit: u64,
+    /// Received and sent over the network since it started, bytes.
+    pub net_rx: u64,
+    /// Sent, bytes.
+    pub net_tx: u64,
+    /// Read from and written to disk since it started, bytes.
+    pub disk_read: u64,
+    /// Written, bytes.
+    pub disk_write: u64,
+    /// Its processes.
+    pub pids: u64,
+}
+
 /// What a backup wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupReport {
@@ -250,6 +271,9 @@ crate::command! {
     CreateDatabase = "services_create_database" { id: String, repository_id: i64, use_it: bool } -> RepoDatabase;
     /// The databases made for repositories, with their connection strings.
     RepoDatabases = "services_repo_databases" {} -> Vec<RepoDatabase>;
+    /// The instance's CPU, memory, network and disk figures now (Docker measures CPU over
+    /// about a second); asked by the page while it shows the instance.
+    Stats = "services_stats" { id: String } -> ServiceStats;
     /// The databases of a PostgreSQL instance.
     Databases = "services_databases" { id: String } -> Vec<String>;
 }

@@ -570,6 +570,17 @@ async fn two_versions_run_side_by_side_each_with_its_own_data() {
     redis(second.port, &[&["AUTH", &p2], &["SET", "which", "second"]]);
     assert!(redis(first.port, &[&["AUTH", &p1], &["GET", "which"]]).contains("first"));
     assert!(redis(second.port, &[&["AUTH", &p2], &["GET", "which"]]).contains("second"));
+    // Its figures, as `docker stats` has them.
+    let stats = services.stats("redis").await.unwrap();
+    assert!(stats.memory_bytes > 500_000, "{stats:?}");
+    assert!(stats.memory_limit > stats.memory_bytes, "{stats:?}");
+    assert!(stats.pids >= 1, "{stats:?}");
+    assert!(stats.net_rx > 0, "the commands it received: {stats:?}");
+    assert!((0.0..=200.0).contains(&stats.cpu_percent), "{stats:?}");
+    assert!(matches!(
+        services.stats("nope").await.unwrap_err(),
+        Error::NotFound(_)
+    ));
 
     // A name of one's own; a taken or malformed one is refused, nothing made.
     let named = |name: &str| InstallRequest {

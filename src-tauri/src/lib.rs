@@ -272,6 +272,7 @@ pub fn run() {
             commands::services::services_restore,
             commands::services::services_databases,
             commands::services::services_terminal,
+            commands::services::services_stats,
             commands::services::services_create_database,
             commands::services::services_repo_databases,
             commands::stack::stack_plan,

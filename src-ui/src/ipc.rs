@@ -323,6 +323,16 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
     });
 }
 
+/// Waits `ms` milliseconds (a page timer; nothing runs meanwhile).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Opens the native file picker; `None` when the user cancels.
 pub async fn pick_file(title: &str) -> Result<Option<String>, ApiError> {
     #[derive(Serialize)]

@@ -385,6 +385,84 @@ impl ServiceManager {
             .with(|c| store::services::record_volume(c, volume, &token))
     }
 
+    /// The container's figures now: one read of Docker's stats (which holds
+    /// the CPU counters of about a second before, for the CPU share).
+    pub async fn stats(&self, id: &str) -> Result<ai_desktop_api::services::ServiceStats> {
+        use futures_util::StreamExt;
+        let record = self.record(id).await?;
+        let docker = self.docker().await?;
+        let options = bollard::query_parameters::StatsOptions {
+            stream: false,
+            one_shot: false,
+        };
+        let s = docker
+            .stats(target(&record)?, Some(options))
+            .next()
+            .await
+            .ok_or_else(|| Error::NotFound(format!("{} reported no figures.", record.title())))?
+            .map_err(|e| missing_or(&record, e, "read the figures of"))?;
+        let cpu = |c: &Option<bollard::models::ContainerCpuStats>| {
+            let c = c.as_ref();
+            (
+                c.and_then(|c| c.cpu_usage.as_ref())
+                    .and_then(|u| u.total_usage)
+                    .unwrap_or(0),
+                c.and_then(|c| c.system_cpu_usage).unwrap_or(0),
+                c.and_then(|c| c.online_cpus).unwrap_or(1).max(1),
+            )
+        };
+        let (total, system, cpus) = cpu(&s.cpu_stats);
+        let (pre_total, pre_system, _) = cpu(&s.precpu_stats);
+        let system_delta = system.saturating_sub(pre_system);
+        let cpu_percent = if system_delta > 0 && pre_system > 0 {
+            total.saturating_sub(pre_total) as f64 / system_delta as f64 * f64::from(cpus) * 100.0
+        } else {
+            0.0
+        };
+        let memory = s.memory_stats.as_ref();
+        // As `docker stats` shows it: usage less the inactive page cache.
+        let cache = memory
+            .and_then(|m| m.stats.as_ref())
+            .and_then(|st| {
+                st.get("inactive_file")
+                    .or_else(|| st.get("total_inactive_file"))
+            })
+            .copied()
+            .unwrap_or(0);
+        let networks = s.networks.as_ref();
+        let sum_net = |f: fn(&bollard::models::ContainerNetworkStats) -> Option<u64>| {
+            networks
+                .map(|n| n.values().filter_map(f).sum())
+                .unwrap_or(0)
+        };
+        let disk = |op: &str| {
+            s.blkio_stats
+                .as_ref()
+                .and_then(|b| b.io_service_bytes_recursive.as_ref())
+                .map(|entries| {
+                    entries
+                        .iter()
+                        .filter(|e| e.op.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(op)))
+                        .filter_map(|e| e.value)
+                        .sum()
+                })
+                .unwrap_or(0)
+        };
+        Ok(ai_desktop_api::services::ServiceStats {
+            cpu_percent: (cpu_percent * 10.0).round() / 10.0,
+            memory_bytes: memory
+                .and_then(|m| m.usage)
+                .unwrap_or(0)
+                .saturating_sub(cache),
+            memory_limit: memory.and_then(|m| m.limit).unwrap_or(0),
+            net_rx: sum_net(|n| n.rx_bytes),
+            net_tx: sum_net(|n| n.tx_bytes),
+            disk_read: disk("read"),
+            disk_write: disk("write"),
+            pids: s.pids_stats.as_ref().and_then(|p| p.current).unwrap_or(0),
+        })
+    }
+
     /// What a terminal tab runs to open the instance's client (or, with
     /// `shell`, a shell inside its container).
     pub async fn client_command(

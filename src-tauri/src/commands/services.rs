@@ -167,3 +167,12 @@ pub async fn services_repo_databases(
 ) -> Out<services::RepoDatabases> {
     Ok(state.services.repo_databases().await?)
 }
+
+#[tauri::command]
+pub async fn services_stats(
+    state: State<'_, AppState>,
+    req: Req<services::Stats>,
+) -> Out<services::Stats> {
+    let services::Stats { id } = req.0;
+    Ok(state.services.stats(&id).await?)
+}

@@ -41,6 +41,12 @@ fn services_through_the_real_window() {
         "[data-testid=service-logs]",
         "Ready to accept connections",
     );
+    // Its live figures above the log (Docker's stats of the container).
+    d.wait_until("the service's figures", || {
+        let t = texts(d, "[data-testid=service-stats]").join(" ");
+        (t.contains("CPU ") && t.contains(" processes") && !t.contains("memory 0.0 MB"))
+            .then_some(())
+    });
     d.step("services-redis-running");
     let (running, _) =
         ai_desktop_core::testkit::docker::docker(&["inspect", &format!("{prefix}-redis")]);

@@ -305,7 +305,35 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<usize>) -> impl IntoView {
 
 #[component]
 fn ServiceLogs(id: String, title: String) -> impl IntoView {
+    let stats = RwSignal::new(None::<Result<services::ServiceStats, String>>);
+    // Its figures every 2 s while it is shown (the loop ends with the view).
+    let alive = StoredValue::new(());
+    let asked = id.clone();
+    spawn_local(async move {
+        while alive.try_get_value().is_some() {
+            let r = ipc::call(&services::Stats { id: asked.clone() })
+                .await
+                .map_err(|e| e.message);
+            if alive.try_get_value().is_none() {
+                return;
+            }
+            stats.set(Some(r));
+            ipc::sleep(2000).await;
+        }
+    });
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
     view! {
+        <div class="muted small-text mono service-stats" data-testid="service-stats">
+            {move || match stats.get() {
+                None => "Reading its figures…".to_string(),
+                Some(Err(e)) => e,
+                Some(Ok(s)) => format!(
+                    "CPU {:.1}% · memory {} of {} · net ↓{} ↑{} · disk read {} written {} · {} processes",
+                    s.cpu_percent, mb(s.memory_bytes), mb(s.memory_limit), mb(s.net_rx), mb(s.net_tx),
+                    mb(s.disk_read), mb(s.disk_write), s.pids
+                ),
+            }}
+        </div>
         <LogPanel title=format!("Logs · {title}") logs=LogFollower::of(services::Logs { id, from: None })
             test_id="service-logs" empty="No output yet."/>
     }
