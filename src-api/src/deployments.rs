@@ -309,6 +309,27 @@ pub struct DeployRun {
     pub finished_at: Option<String>,
 }
 
+impl From<&Deployment> for DeploymentInput {
+    /// Its settings as the form would send them again (env values as they
+    /// are: masked ones are kept by `deployments_update`).
+    fn from(d: &Deployment) -> DeploymentInput {
+        DeploymentInput {
+            repository_id: d.repository_id,
+            name: d.name.clone(),
+            port: Some(d.port),
+            domain: d.domain.clone(),
+            mode: d.mode,
+            instances: d.instances,
+            env: d.env.clone(),
+            start_command: Some(d.start_command.clone()),
+            build_command: d.build_command.clone(),
+            health_check: d.health_check.clone(),
+            depends_on: d.depends_on.clone(),
+            pm2_options: d.pm2_options.clone(),
+        }
+    }
+}
+
 fn one() -> u32 {
     1
 }

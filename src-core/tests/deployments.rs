@@ -11,6 +11,7 @@ use ai_desktop_core::deployments::DeploymentManager;
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::repos::RepoRegistry;
+use ai_desktop_core::testkit::git_cli::git;
 use ai_desktop_core::testkit::{real_tools, Pm2Daemon};
 use ai_desktop_core::{App, Config};
 use std::collections::BTreeMap;
@@ -853,17 +854,6 @@ http.createServer((req, res) => {{
 }}).listen(Number(process.env.PORT), '127.0.0.1');
 "#
     )
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

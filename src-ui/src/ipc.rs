@@ -335,27 +335,7 @@ pub async fn sleep(ms: i32) {
 
 /// Opens the native file picker; `None` when the user cancels.
 pub async fn pick_file(title: &str) -> Result<Option<String>, ApiError> {
-    #[derive(Serialize)]
-    struct Options<'a> {
-        directory: bool,
-        multiple: bool,
-        title: &'a str,
-    }
-    #[derive(Serialize)]
-    struct Args<'a> {
-        options: Options<'a>,
-    }
-    invoke(
-        "plugin:dialog|open",
-        &Args {
-            options: Options {
-                directory: false,
-                multiple: false,
-                title,
-            },
-        },
-    )
-    .await
+    pick(title, false).await
 }
 
 /// Opens the native "save as" picker; `None` when the user cancels.
@@ -384,6 +364,11 @@ pub async fn pick_save_path(title: &str, default_name: &str) -> Result<Option<St
 
 /// Opens the native folder picker; `None` when the user cancels.
 pub async fn pick_folder(title: &str) -> Result<Option<String>, ApiError> {
+    pick(title, true).await
+}
+
+/// The native open dialog, for one folder or one file.
+async fn pick(title: &str, directory: bool) -> Result<Option<String>, ApiError> {
     #[derive(Serialize)]
     struct Options<'a> {
         directory: bool,
@@ -398,7 +383,7 @@ pub async fn pick_folder(title: &str) -> Result<Option<String>, ApiError> {
         "plugin:dialog|open",
         &Args {
             options: Options {
-                directory: true,
+                directory,
                 multiple: false,
                 title,
             },

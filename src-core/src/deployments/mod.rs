@@ -589,22 +589,8 @@ impl DeploymentManager {
             .collect();
         let mut names = Vec::new();
         for d in rows {
-            let mut env = d.env.clone();
-            env.insert(key.to_string(), value.to_string());
-            let input = DeploymentInput {
-                repository_id,
-                name: d.name.clone(),
-                port: Some(d.port),
-                domain: d.domain.clone(),
-                mode: d.mode,
-                instances: d.instances,
-                env,
-                start_command: Some(d.start_command.clone()),
-                build_command: d.build_command.clone(),
-                health_check: d.health_check.clone(),
-                depends_on: d.depends_on.clone(),
-                pm2_options: d.pm2_options.clone(),
-            };
+            let mut input = DeploymentInput::from(&d);
+            input.env.insert(key.to_string(), value.to_string());
             self.update(d.id, input)?;
             names.push(d.name);
         }

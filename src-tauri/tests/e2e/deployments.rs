@@ -142,19 +142,10 @@ fn http_get(port: u16) -> Option<String> {
 }
 
 fn commit_all(dir: &std::path::Path, message: &str) -> String {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.name=E2E", "-c", "user.email=e2e@example.com"])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    run(&["add", "-A"]);
-    run(&["commit", "-q", "-m", message]);
-    run(&["rev-parse", "HEAD"])
+    use ai_desktop_core::testkit::git_cli::git;
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
 }
 
 /// The `data-state` of each step the stack dialog shows.

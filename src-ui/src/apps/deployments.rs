@@ -359,22 +359,8 @@ fn ServicesPanel(deployment: Deployment) -> impl IntoView {
             return;
         };
         let d = deployment.get_value();
-        let mut env = d.env.clone();
-        env.insert(service.env_var.clone(), url);
-        let input = DeploymentInput {
-            repository_id: d.repository_id,
-            name: d.name.clone(),
-            port: Some(d.port),
-            domain: d.domain.clone(),
-            mode: d.mode,
-            instances: d.instances,
-            env,
-            start_command: Some(d.start_command.clone()),
-            build_command: d.build_command.clone(),
-            health_check: d.health_check.clone(),
-            depends_on: d.depends_on.clone(),
-            pm2_options: d.pm2_options.clone(),
-        };
+        let mut input = DeploymentInput::from(&d);
+        input.env.insert(service.env_var.clone(), url);
         spawn_local(async move {
             match ipc::call(&deployments::Update { id: d.id, input }).await {
                 Ok(saved) => toasts.success(format!(
