@@ -109,6 +109,115 @@ pub struct StackServiceChoice {
     pub title: String,
 }
 
+/// Where a line of a repository's timeline comes from.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineSource {
+    /// A deployment's output (PM2's log), its builds and its deploys.
+    #[default]
+    Deployment,
+    /// A service's container output (Docker's log).
+    Service,
+    /// The repository's code-server output.
+    Editor,
+    /// An MCP server of the repository's MCP profile (its stderr and connection notes).
+    Mcp,
+    /// Git operations on the repository (its reflogs: commits, checkouts, merges,
+    /// resets, pulls, fetches, pushes, stashes — by the app or any other tool).
+    Git,
+    /// Tool calls an agent made for the repository (its VS Code through the gateway).
+    Agent,
+    /// The stack going up or down.
+    Stack,
+}
+
+impl TimelineSource {
+    /// Every source, in the order the filters show them.
+    pub const ALL: [TimelineSource; 7] = [
+        TimelineSource::Deployment,
+        TimelineSource::Service,
+        TimelineSource::Editor,
+        TimelineSource::Mcp,
+        TimelineSource::Git,
+        TimelineSource::Agent,
+        TimelineSource::Stack,
+    ];
+
+    /// How the filters name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TimelineSource::Deployment => "Deployments",
+            TimelineSource::Service => "Services",
+            TimelineSource::Editor => "VS Code",
+            TimelineSource::Mcp => "MCP",
+            TimelineSource::Git => "Git",
+            TimelineSource::Agent => "Agent",
+            TimelineSource::Stack => "Stack",
+        }
+    }
+}
+
+/// What to show of a repository's timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineQuery {
+    /// The sources to show; empty: all.
+    #[serde(default)]
+    pub sources: Vec<TimelineSource>,
+    /// Only lines containing this (any case); empty: all.
+    #[serde(default)]
+    pub text: String,
+    /// Only errors (stderr, failed operations).
+    #[serde(default)]
+    pub errors_only: bool,
+    /// Only lines after this time (ms since the epoch).
+    #[serde(default)]
+    pub since_ms: Option<i64>,
+    /// The newest this many (at most 5,000; 0: 1,000).
+    #[serde(default)]
+    pub limit: u32,
+}
+
+/// One line of a repository's timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// When (ms since the epoch).
+    pub at_ms: i64,
+    /// Where it comes from.
+    pub source: TimelineSource,
+    /// Which one of that source (`api`, `PostgreSQL (postgres)`, `filesystem`, `HEAD`).
+    pub name: String,
+    /// The line.
+    pub text: String,
+    /// An error (stderr, a failed deploy or call).
+    pub error: bool,
+}
+
+/// A source that could not be read this time (Docker down …), with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineGap {
+    /// The source.
+    pub source: TimelineSource,
+    /// Which one.
+    pub name: String,
+    /// Why it is missing.
+    pub reason: String,
+}
+
+/// A repository's timeline (a read of it): its lines, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelinePage {
+    /// The repository.
+    pub repository_id: i64,
+    /// The lines that match, oldest first (the newest `limit`).
+    pub entries: Vec<TimelineEntry>,
+    /// How many matched in all (more than `entries` when cut at the limit).
+    pub matched: u64,
+    /// Sources that could not be read, and why.
+    pub gaps: Vec<TimelineGap>,
+}
+
 crate::command! {
     /// What `stack_up` would do for the repository, in order (nothing runs).
     Plan = "stack_plan" { repository_id: i64 } -> StackRun;
@@ -125,4 +234,7 @@ crate::command! {
     Services = "stack_services" { repository_id: i64 } -> StackServices;
     /// Sets the services the stack starts (None: those its deployments point at).
     SetServices = "stack_set_services" { repository_id: i64, services: Option<Vec<String>> } -> StackServices;
+    /// The repository's timeline: the output of its deployments, services, code-server and
+    /// MCP servers, its git operations, agent tool calls and stack runs, time-ordered.
+    Timeline = "stack_timeline" { repository_id: i64, query: TimelineQuery } -> TimelinePage;
 }

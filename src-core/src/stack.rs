@@ -21,8 +21,10 @@ use ai_desktop_api::stack::{
     StackAction, StackRun, StackServiceChoice, StackServices, StackStep, StepKind, StepState,
 };
 use ai_desktop_api::vscode::InstanceState;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+
+mod timeline;
 use std::time::{Duration, Instant};
 
 /// How long a deployment gets to be healthy in a stack.
@@ -38,6 +40,8 @@ pub struct StackManager {
     events: Arc<dyn EventSink>,
     /// The latest run of each repository's stack (one in progress included).
     runs: Mutex<HashMap<i64, StackRun>>,
+    /// What the stack runs of each repository did, for its timeline.
+    history: Mutex<HashMap<i64, VecDeque<ai_desktop_api::stack::TimelineEntry>>>,
 }
 
 /// What a step acts on.
@@ -68,6 +72,7 @@ impl StackManager {
             mcp,
             events,
             runs: Mutex::new(HashMap::new()),
+            history: Mutex::new(HashMap::new()),
         }
     }
 
@@ -123,18 +128,37 @@ impl StackManager {
             .collect())
     }
 
+    /// The service instances the stack starts: the chosen ones, else those
+    /// its deployments point at.
+    fn stack_service_ids_of(
+        &self,
+        repository_id: i64,
+        installed: &[InstalledService],
+        deployments: &[Deployment],
+    ) -> Result<Vec<String>> {
+        Ok(
+            match self
+                .store
+                .with(|c| store::repos::stack_services(c, repository_id))?
+            {
+                Some(chosen) => chosen,
+                None => derived_services(installed, deployments),
+            },
+        )
+    }
+
+    async fn stack_service_ids(&self, repository_id: i64) -> Result<Vec<String>> {
+        let installed = self.services.list().await.unwrap_or_default();
+        let deployments = self.deployments_of(repository_id)?;
+        self.stack_service_ids_of(repository_id, &installed, &deployments)
+    }
+
     /// The steps of `up`, in order, with what each acts on.
     async fn steps(&self, repository_id: i64) -> Result<(StackRun, Vec<Target>)> {
         let repo = self.repos.get(repository_id)?;
         let installed = self.services.list().await.unwrap_or_default();
         let deployments = self.deployments_of(repository_id)?;
-        let ids = match self
-            .store
-            .with(|c| store::repos::stack_services(c, repository_id))?
-        {
-            Some(chosen) => chosen,
-            None => derived_services(&installed, &deployments),
-        };
+        let ids = self.stack_service_ids_of(repository_id, &installed, &deployments)?;
         let mut steps = Vec::new();
         let mut targets = Vec::new();
         // An instance not installed (any more) keeps its id as its name.
@@ -261,6 +285,15 @@ impl StackManager {
             run.steps.len()
         );
         let started = Instant::now();
+        let verb = match action {
+            StackAction::Up => "up",
+            StackAction::Down => "down",
+        };
+        self.remember(
+            repository_id,
+            format!("Stack {verb}: {} steps", run.steps.len()),
+            false,
+        );
         self.publish(&run);
         for (i, target) in targets.iter().enumerate() {
             run.steps[i].state = StepState::Running;
@@ -272,6 +305,21 @@ impl StackManager {
             };
             let step = &mut run.steps[i];
             step.elapsed_ms = Some(step_started.elapsed().as_millis() as u64);
+            let (said, failed) = match &outcome {
+                Ok(Outcome::Done(detail)) => (
+                    format!(
+                        "done{}",
+                        detail
+                            .as_ref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
+                    ),
+                    false,
+                ),
+                Ok(Outcome::Skipped(detail)) => (format!("skipped: {detail}"), false),
+                Err(message) => (format!("failed: {message}"), true),
+            };
+            self.remember(repository_id, format!("{} — {said}", step.label), failed);
             match outcome {
                 Ok(Outcome::Done(detail)) => {
                     step.state = StepState::Done;
@@ -297,6 +345,15 @@ impl StackManager {
         run.finished = true;
         run.ok = run.error.is_none();
         run.elapsed_ms = started.elapsed().as_millis() as u64;
+        self.remember(
+            repository_id,
+            format!(
+                "Stack {verb} {} in {:.1} s",
+                if run.ok { "finished" } else { "stopped" },
+                run.elapsed_ms as f64 / 1000.0
+            ),
+            !run.ok,
+        );
         self.publish(&run);
         Ok(run)
     }

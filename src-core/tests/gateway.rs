@@ -667,6 +667,27 @@ async fn each_repositorys_vs_code_gets_the_gateway_in_its_mcp_json() {
         .await
         .unwrap();
     assert_eq!(app.gateway.history().unwrap()[0].client, "VS Code of api");
+    // …and are on the repository's timeline as its agent's calls.
+    let timeline = app
+        .stack
+        .timeline(
+            repo.id,
+            ai_desktop_api::stack::TimelineQuery {
+                sources: vec![ai_desktop_api::stack::TimelineSource::Agent],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(timeline.entries.len(), 1, "{:#?}", timeline.entries);
+    assert_eq!(timeline.entries[0].name, "VS Code of api");
+    assert!(
+        timeline.entries[0]
+            .text
+            .starts_with("list_repositories (AI Desktop) — allowed by its rule; [ { \"branch\""),
+        "{:#?}",
+        timeline.entries
+    );
     assert!(
         call(&editor_client, "everything__echo", json!({"message": "x"}))
             .await

@@ -6,12 +6,15 @@
 use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus, HealthCheck};
 use ai_desktop_api::repos::NewRepository;
 use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
-use ai_desktop_api::stack::{StackAction, StackRun, StepKind, StepState};
+use ai_desktop_api::stack::{
+    StackAction, StackRun, StepKind, StepState, TimelinePage, TimelineQuery, TimelineSource,
+};
 use ai_desktop_api::vscode::InstanceState;
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::{DomainEvent, RecordingSink};
 use ai_desktop_core::testkit::docker::psql;
 use ai_desktop_core::testkit::docker::{docker, slow_redis_image, Cleanup};
+use ai_desktop_core::testkit::git_cli::git;
 use ai_desktop_core::testkit::{real_tools, Pm2Daemon};
 use ai_desktop_core::{App, Config};
 use std::collections::BTreeMap;
@@ -38,7 +41,7 @@ s.on('data', (d) => {
   s.end();
   fs.writeFileSync('api.started', `redis answered ${got.includes('+PONG') ? 'PONG' : got}`);
   http.createServer((req, res) => res.end('api ok\n'))
-    .listen(Number(process.env.PORT), '127.0.0.1');
+    .listen(Number(process.env.PORT), '127.0.0.1', () => console.log('api listening'));
 });
 "#;
 
@@ -46,6 +49,7 @@ s.on('data', (d) => {
 const WEB_JS: &str = r#"
 const http = require('http');
 const fs = require('fs');
+console.error('web: no cache configured');
 http.get(`http://127.0.0.1:${process.env.API_PORT}/health`, (res) => {
   fs.writeFileSync('web.started', `api answered ${res.statusCode}`);
   http.createServer((req, res) => res.end('web ok\n'))
@@ -116,6 +120,9 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("api.js"), API_JS).unwrap();
     std::fs::write(dir.join("web.js"), WEB_JS).unwrap();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "api.js", "web.js"]);
+    git(&dir, &["commit", "-q", "-m", "the shop's first apps"]);
     let repo = app
         .repos
         .create(NewRepository {
@@ -229,6 +236,84 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
         "the api was shown waiting for its health: {progress:?}"
     );
 
+    // The repository's timeline has it all, in the order it happened: the
+    // commit, the stack's steps, Redis's own "ready" (Docker's time) before
+    // the api's first line (PM2's date), which came after Redis answered.
+    let timeline = app
+        .stack
+        .timeline(repo.id, TimelineQuery::default())
+        .await
+        .unwrap();
+    assert!(timeline.gaps.is_empty(), "{:?}", timeline.gaps);
+    let find = |page: &TimelinePage, source: TimelineSource, text: &str| {
+        page.entries
+            .iter()
+            .position(|e| e.source == source && e.text.contains(text))
+            .unwrap_or_else(|| panic!("no {source:?} line with {text:?} in {:#?}", page.entries))
+    };
+    let commit = find(&timeline, TimelineSource::Git, "the shop's first apps");
+    let stack_up = find(&timeline, TimelineSource::Stack, "Stack up: 4 steps");
+    let redis_ready = find(
+        &timeline,
+        TimelineSource::Service,
+        "Ready to accept connections",
+    );
+    let api_listening = find(&timeline, TimelineSource::Deployment, "api listening");
+    let redis_done = find(&timeline, TimelineSource::Stack, "Redis — done: ready on");
+    assert!(commit < stack_up, "{:#?}", timeline.entries);
+    assert!(redis_ready < api_listening, "{:#?}", timeline.entries);
+    assert!(redis_done < api_listening, "{:#?}", timeline.entries);
+    assert_eq!(timeline.entries[api_listening].name, "api");
+    assert!(timeline.entries[redis_ready].name.contains("Redis"));
+    // The dates are the lines' own, not when they were read.
+    let read_at = ai_desktop_core::procs::logs::now_ms();
+    assert!(read_at - timeline.entries[redis_ready].at_ms > 1_000);
+    assert!(timeline
+        .entries
+        .windows(2)
+        .all(|w| w[0].at_ms <= w[1].at_ms));
+    // Filters: one source; text; nothing older than a time.
+    let services_only = app
+        .stack
+        .timeline(
+            repo.id,
+            TimelineQuery {
+                sources: vec![TimelineSource::Service],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!services_only.entries.is_empty());
+    assert!(services_only
+        .entries
+        .iter()
+        .all(|e| e.source == TimelineSource::Service));
+    let searched = app
+        .stack
+        .timeline(
+            repo.id,
+            TimelineQuery {
+                text: "API LISTENING".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(searched.entries.len(), 1, "{:#?}", searched.entries);
+    let later = app
+        .stack
+        .timeline(
+            repo.id,
+            TimelineQuery {
+                since_ms: Some(read_at),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(later.entries.is_empty(), "{:#?}", later.entries);
+
     // Up again: everything already runs.
     let again = app.stack.up(repo.id).await.unwrap();
     assert!(again.ok);
@@ -306,6 +391,29 @@ async fn a_stack_comes_up_in_order_behind_health_gates_and_goes_down_backwards()
     let error = failed.error.clone().unwrap();
     assert!(error.starts_with("web failed:"), "{error}");
     assert!(error.contains("missing.js"), "{error}");
+    // Errors only: the failed step (why is in it) and what the apps wrote to stderr.
+    let errors = app
+        .stack
+        .timeline(
+            repo.id,
+            TimelineQuery {
+                errors_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(errors.entries.iter().all(|e| e.error));
+    find(&errors, TimelineSource::Stack, "missing.js");
+    let complaint = find(&errors, TimelineSource::Deployment, "no cache configured");
+    assert_eq!(errors.entries[complaint].name, "web");
+    assert!(matches!(
+        app.stack
+            .timeline(999, TimelineQuery::default())
+            .await
+            .unwrap_err(),
+        Error::NotFound(_)
+    ));
     assert_eq!(
         app.vscode.get(repo.id).unwrap().state,
         InstanceState::Stopped

@@ -281,6 +281,7 @@ pub fn run() {
             commands::stack::stack_runs,
             commands::stack::stack_services,
             commands::stack::stack_set_services,
+            commands::stack::stack_timeline,
             commands::services::services_install,
             commands::services::services_start,
             commands::services::services_stop,

@@ -59,3 +59,26 @@ mod tests {
         assert_eq!(duration(2 * 86_400 + 3 * 3600), "2d 3h");
     }
 }
+
+/// A time of day with milliseconds (`14:03:27.512`), local.
+pub fn clock(at_ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds(),
+        d.get_milliseconds()
+    )
+}
+
+/// A date (`2026-11-30`), local.
+pub fn day(at_ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}

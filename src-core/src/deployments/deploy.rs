@@ -145,7 +145,7 @@ impl DeploymentManager {
         ));
         let say = |line: &str| {
             let mut f = lock(&log);
-            let _ = writeln!(f, "[build] {line}");
+            let _ = writeln!(f, "{}[build] {line}", crate::procs::logs::stamp_now());
         };
         let mut env: HashMap<String, String> = self.config.env.iter().cloned().collect();
         env.extend(d.env.clone());
@@ -194,7 +194,8 @@ impl DeploymentManager {
                     let mut lines = tokio::io::BufReader::new(pipe).split(b'\n');
                     while let Ok(Some(line)) = lines.next_segment().await {
                         let line = String::from_utf8_lossy(&line).trim_end().to_string();
-                        let _ = writeln!(lock(&log), "[build] {line}");
+                        let stamp = crate::procs::logs::stamp_now();
+                        let _ = writeln!(lock(&log), "{stamp}[build] {line}");
                         let mut tail = lock(&tail);
                         if tail.len() == TAIL_LINES {
                             tail.pop_front();

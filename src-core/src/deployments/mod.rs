@@ -627,7 +627,9 @@ impl DeploymentManager {
             "out_file": dir.join("out.log"),
             "error_file": dir.join("err.log"),
             "merge_logs": true,
-            "time": false,
+            // Each line dated (taken off again when read: the log view and
+            // the repository's timeline get it as the line's time).
+            "log_date_format": crate::procs::logs::PM2_DATE_FORMAT,
             "autorestart": true,
             // A crash within 10 s counts toward giving up (PM2's own
             // crash-loop guard). No restart_delay / exp_backoff_restart_delay:
@@ -871,6 +873,12 @@ impl DeploymentManager {
                 FileFollower::new(&dir.join("out.log"), &dir.join("err.log"), LOG_LINES)
             })
             .logs()
+    }
+
+    /// Its output files as PM2 writes them (out, err), each line dated.
+    pub fn log_files(&self, id: i64) -> [PathBuf; 2] {
+        let dir = self.dir(id);
+        [dir.join("out.log"), dir.join("err.log")]
     }
 
     /// The tail of its out and err logs, followed.

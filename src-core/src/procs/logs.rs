@@ -21,6 +21,9 @@ pub struct LogLine {
     pub seq: u64,
     pub stream: Stream,
     pub text: String,
+    /// When it was written (ms since the epoch): the stamp the writer put
+    /// before it where there is one (PM2's), else when it was read.
+    pub at_ms: i64,
 }
 
 /// Keeps the newest `capacity` lines; older ones are dropped.
@@ -64,6 +67,11 @@ impl LogBuffer {
     }
 
     pub fn push(&self, stream: Stream, text: String) {
+        self.push_at(stream, text, now_ms());
+    }
+
+    /// A line written at `at_ms` (ms since the epoch).
+    pub fn push_at(&self, stream: Stream, text: String, at_ms: i64) {
         let next = {
             let mut state = lock(&self.state);
             let seq = state.next_seq;
@@ -71,7 +79,12 @@ impl LogBuffer {
             if state.lines.len() == self.capacity {
                 state.lines.pop_front();
             }
-            state.lines.push_back(LogLine { seq, stream, text });
+            state.lines.push_back(LogLine {
+                seq,
+                stream,
+                text,
+                at_ms,
+            });
             state.next_seq
         };
         // Wakes readers waiting in `read`.
@@ -133,6 +146,61 @@ impl LogBuffer {
     }
 }
 
+/// Now, in ms since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The date format PM2 is told to put before each line of a deployment's
+/// log (dayjs: `2026-11-30T18:44:21.123+00:00: …`), and the app's own
+/// lines in those files (the build step's) carry the same.
+pub const PM2_DATE_FORMAT: &str = "YYYY-MM-DDTHH:mm:ss.SSSZ";
+
+/// Now in [`PM2_DATE_FORMAT`], with the `: ` that ends the stamp.
+pub fn stamp_now() -> String {
+    let now = chrono::Utc::now();
+    format!("{}: ", now.format("%Y-%m-%dT%H:%M:%S%.3f+00:00"))
+}
+
+/// A line's leading RFC 3339 stamp ended by `: ` (PM2's, see
+/// [`PM2_DATE_FORMAT`]) or by a space (Docker's `timestamps`), or in
+/// brackets (code-server's `[2026-11-30T18:56:24.621Z] info …`), as ms
+/// since the epoch, and the line without it; `None` and the whole line when
+/// it has none.
+pub fn split_stamp(line: &str) -> (Option<i64>, &str) {
+    if let Some(inner) = line.strip_prefix('[') {
+        let Some(end) = inner.find(']').filter(|end| *end <= 40) else {
+            return (None, line);
+        };
+        return match chrono::DateTime::parse_from_rfc3339(&inner[..end]) {
+            Ok(t) => (
+                Some(t.timestamp_millis()),
+                inner[end + 1..].trim_start_matches(' '),
+            ),
+            Err(_) => (None, line),
+        };
+    }
+    let bytes = line.as_bytes();
+    // The shortest is `2026-11-30T18:44:21Z`; a stamp starts with a year.
+    if bytes.len() < 20 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
+        return (None, line);
+    }
+    let Some(end) = line.find(' ').filter(|end| *end <= 40) else {
+        return (None, line);
+    };
+    let (stamp, rest) = match line[..end].strip_suffix(':') {
+        Some(stamp) => (stamp, &line[end + 1..]),
+        None => (&line[..end], &line[end + 1..]),
+    };
+    match chrono::DateTime::parse_from_rfc3339(stamp) {
+        Ok(t) => (Some(t.timestamp_millis()), rest),
+        Err(_) => (None, line),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +257,43 @@ mod tests {
         buf.clear();
         let r = rt.block_on(buf.read(Some(3), 10, wait));
         assert_eq!((r.lines.len(), r.skipped, r.next), (0, 0, 11));
+    }
+
+    #[test]
+    fn stamps_of_pm2_and_docker_are_read_off_the_line() {
+        // PM2's (with the date format it is given) and the app's own.
+        let (at, rest) = split_stamp("2026-11-30T18:44:21.123+00:00: listening on 3000");
+        assert_eq!(at, Some(1_796_064_261_123));
+        assert_eq!(rest, "listening on 3000");
+        let own = format!("{}[build] $ npm ci", stamp_now());
+        let (at, rest) = split_stamp(&own);
+        assert!((at.unwrap() - now_ms()).abs() < 5_000, "{own}");
+        assert_eq!(rest, "[build] $ npm ci");
+        // Another offset is the same instant.
+        assert_eq!(
+            split_stamp("2026-11-30T19:44:21.123+01:00: x").0,
+            Some(1_796_064_261_123)
+        );
+        // Docker's, nanoseconds and a space.
+        let (at, rest) = split_stamp("2026-11-30T18:44:21.123456789Z Ready to accept connections");
+        assert_eq!(at, Some(1_796_064_261_123));
+        assert_eq!(rest, "Ready to accept connections");
+        // code-server's, in brackets.
+        let (at, rest) = split_stamp("[2026-11-30T18:44:21.123Z] info  HTTP server listening");
+        assert_eq!(at, Some(1_796_064_261_123));
+        assert_eq!(rest, "info  HTTP server listening");
+        // Lines that only look like it keep their text.
+        for line in [
+            "2026-11-30 is a Monday: yes",
+            "2026-13-45T99:00:00Z: no",
+            "listening",
+            "",
+            "2026-11-30T18:44:21.123+00:00:no-space",
+            "[error] not a date",
+            "[2026-11-30T18:44:21.123Z",
+        ] {
+            assert_eq!(split_stamp(line), (None, line));
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@
 
 mod changes;
 mod identity;
-mod logs;
+pub mod logs;
 pub mod pidfd;
 mod restart;
 
@@ -314,6 +314,7 @@ fn tail_files(stdout: &Path, stderr: &Path, logs: &Arc<LogBuffer>, exited: &Arc<
             logs.clone(),
             exited.clone(),
             TAIL_INTERVAL,
+            false,
         ));
     }
 }
@@ -377,7 +378,7 @@ async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<E
             None => tokio::time::sleep(TAIL_INTERVAL * 5).await,
         }
     }
-    tail(path, changes, stream, logs, stop, TAIL_IDLE_MAX).await;
+    tail(path, changes, stream, logs, stop, TAIL_IDLE_MAX, true).await;
 }
 
 /// Follows a log file, pushing complete lines, until `exited` is set and
@@ -390,7 +391,8 @@ async fn follow(path: PathBuf, stream: Stream, logs: Arc<LogBuffer>, stop: Arc<E
 /// output files of our own processes keep [`TAIL_INTERVAL`] (a process that
 /// exits during start-up must have its last lines read at once: they say
 /// why), files of processes we only watch (PM2's apps) may wait up to
-/// [`TAIL_IDLE_MAX`].
+/// [`TAIL_IDLE_MAX`]. With `stamped`, a line's leading date (PM2's, see
+/// [`logs::PM2_DATE_FORMAT`]) is taken off it as its time.
 async fn tail(
     path: PathBuf,
     changes: Option<FileChanges>,
@@ -398,6 +400,7 @@ async fn tail(
     logs: Arc<LogBuffer>,
     exited: Arc<Ended>,
     idle_max: Duration,
+    stamped: bool,
 ) {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let Ok(mut file) = tokio::fs::File::open(&path).await else {
@@ -467,28 +470,31 @@ async fn tail(
                 }
                 let mut start = 0;
                 while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
-                    push_line(&logs, stream, &pending[start..start + end]);
+                    push_line(&logs, stream, &pending[start..start + end], stamped);
                     start += end + 1;
                 }
                 pending.drain(..start);
                 if pending.len() > MAX_LINE_BYTES {
-                    push_line(&logs, stream, &pending);
+                    push_line(&logs, stream, &pending, stamped);
                     pending.clear();
                 }
             }
         }
     }
     if !pending.is_empty() {
-        push_line(&logs, stream, &pending);
+        push_line(&logs, stream, &pending, stamped);
     }
 }
 
-fn push_line(logs: &LogBuffer, stream: Stream, mut line: &[u8]) {
+fn push_line(logs: &LogBuffer, stream: Stream, mut line: &[u8], stamped: bool) {
     while let [rest @ .., b'\r'] = line {
         line = rest;
     }
-    let line = &line[..line.len().min(MAX_LINE_BYTES)];
-    logs.push(stream, String::from_utf8_lossy(line).into_owned());
+    let line = String::from_utf8_lossy(&line[..line.len().min(MAX_LINE_BYTES)]);
+    match stamped.then(|| logs::split_stamp(&line)) {
+        Some((Some(at), text)) => logs.push_at(stream, text.to_string(), at),
+        _ => logs.push(stream, line.into_owned()),
+    }
 }
 
 /// The last `max` non-empty lines of a log file (from its last 64 KB), cut
@@ -515,7 +521,8 @@ pub fn last_lines(path: &Path, max: usize) -> Vec<String> {
             while let [rest @ .., b'\r'] = line {
                 line = rest;
             }
-            String::from_utf8_lossy(&line[..line.len().min(MAX_LINE_BYTES)]).into_owned()
+            let line = String::from_utf8_lossy(&line[..line.len().min(MAX_LINE_BYTES)]);
+            logs::split_stamp(&line).1.to_string()
         })
         .filter(|l| !l.trim().is_empty())
         .collect();
@@ -529,7 +536,7 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, logs: Arc<LogBuffe
     let mut reader = BufReader::new(reader);
     let mut buf = Vec::new();
     while let Ok(Some(cut)) = read_line_capped(&mut reader, &mut buf, MAX_LINE_BYTES).await {
-        push_line(&logs, stream, &buf);
+        push_line(&logs, stream, &buf, false);
         if cut && skip_line(&mut reader).await.is_err() {
             break;
         }

@@ -360,6 +360,34 @@ impl ServiceManager {
         Ok(buffer)
     }
 
+    /// The container's last `tail` lines (after `since_ms`, if given), with
+    /// the times Docker keeps for them, read once.
+    pub async fn recent_logs(
+        &self,
+        id: &str,
+        tail: usize,
+        since_ms: Option<i64>,
+    ) -> Result<Vec<crate::procs::LogLine>> {
+        let record = self.record(id).await?;
+        let docker = self.docker().await?;
+        let mut options = bollard::query_parameters::LogsOptionsBuilder::new()
+            .follow(false)
+            .stdout(true)
+            .stderr(true)
+            .timestamps(true)
+            .tail(&tail.to_string());
+        if let Some(since) = since_ms {
+            options = options.since((since / 1000).clamp(0, i64::from(i32::MAX)) as i32);
+        }
+        let buffer = LogBuffer::new(tail.max(1));
+        read_log_stream(
+            docker.logs(target(&record)?, Some(options.build())),
+            &buffer,
+        )
+        .await;
+        Ok(buffer.since(0))
+    }
+
     /// A new data volume carrying a random token in its labels, recorded,
     /// so that only it is ever deleted as the app's.
     async fn create_volume(
@@ -866,14 +894,25 @@ impl ServiceManager {
 
 /// Streams a container's output (the last 500 lines, then new ones) into `buffer`.
 pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffer>) {
-    use futures_util::StreamExt;
     let options = bollard::query_parameters::LogsOptionsBuilder::new()
         .follow(true)
         .stdout(true)
         .stderr(true)
+        .timestamps(true)
         .tail("500")
         .build();
-    let mut stream = docker.logs(&container, Some(options));
+    read_log_stream(docker.logs(&container, Some(options)), &buffer).await;
+}
+
+/// Pushes the lines of a Docker log stream (asked with `timestamps`: each
+/// line's time is Docker's) into `buffer` until it ends.
+async fn read_log_stream<S>(mut stream: S, buffer: &LogBuffer)
+where
+    S: futures_util::Stream<
+            Item = std::result::Result<bollard::container::LogOutput, bollard::errors::Error>,
+        > + Unpin,
+{
+    use futures_util::StreamExt;
     let mut pending: HashMap<bool, Vec<u8>> = HashMap::new();
     while let Some(Ok(chunk)) = stream.next().await {
         let (is_err, bytes) = match chunk {
@@ -886,17 +925,18 @@ pub async fn follow_logs(docker: Docker, container: String, buffer: Arc<LogBuffe
         buf.extend_from_slice(&bytes);
         while let Some(end) = buf.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = buf.drain(..=end).collect();
-            let text = String::from_utf8_lossy(&line[..line.len() - 1])
-                .trim_end_matches('\r')
-                .to_string();
-            buffer.push(
-                if is_err {
-                    Stream::Stderr
-                } else {
-                    Stream::Stdout
-                },
-                text,
-            );
+            let line = String::from_utf8_lossy(&line[..line.len() - 1]);
+            let (at, text) = crate::procs::logs::split_stamp(&line);
+            let stream = if is_err {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            let text = text.trim_end_matches('\r').to_string();
+            match at {
+                Some(at) => buffer.push_at(stream, text, at),
+                None => buffer.push(stream, text),
+            }
         }
     }
 }

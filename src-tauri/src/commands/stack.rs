@@ -48,3 +48,15 @@ pub async fn stack_set_services(
     } = req.0;
     Ok(state.stack.set_services(repository_id, services).await?)
 }
+
+#[tauri::command]
+pub async fn stack_timeline(
+    state: State<'_, AppState>,
+    req: Req<stack::Timeline>,
+) -> Out<stack::Timeline> {
+    let stack::Timeline {
+        repository_id,
+        query,
+    } = req.0;
+    Ok(state.stack.timeline(repository_id, query).await?)
+}

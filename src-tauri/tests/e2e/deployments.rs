@@ -391,5 +391,56 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
             .then_some(())
     });
     d.step("stack-down-by-link");
+
+    // The repository's timeline: its commits (from the reflog), the build's
+    // output and the deploys (from PM2's dated log and the history), the
+    // stack runs — in one list; then filtered.
+    d.click("[data-testid=repo-timeline]");
+    for line in [
+        "commit: first version",
+        "[build] bundled 12 modules",
+        "the build failed",
+        "Stack down: 2 steps",
+    ] {
+        wait_text(d, "[data-testid=timeline-list]", line);
+    }
+    let sources = |d: &Driver| -> Vec<String> {
+        d.script(
+            "return [...document.querySelectorAll('[data-testid=timeline-entry]')]\
+             .map(e => e.getAttribute('data-source') + (e.classList.contains('error') ? '!' : ''));",
+        )
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+    };
+    let all = sources(d);
+    for source in ["git", "deployment", "stack"] {
+        assert!(
+            all.iter().any(|s| s.trim_end_matches('!') == source),
+            "{all:?}"
+        );
+    }
+    d.step("timeline");
+    d.click("[data-testid=timeline-errors]");
+    wait_text(
+        d,
+        "[data-testid=timeline-list]",
+        "SyntaxError: Unexpected token",
+    );
+    d.wait_until("only errors listed", || {
+        let now = sources(d);
+        (!now.is_empty() && now.iter().all(|s| s.ends_with('!'))).then_some(())
+    });
+    d.step("timeline-errors-only");
+    d.click("[data-testid=timeline-errors]");
+    d.click("[data-testid=timeline-source-git]");
+    d.type_into("[data-testid=timeline-search]", "first version");
+    d.wait_until("the one git line that matches", || {
+        (sources(d) == ["git"]).then_some(())
+    });
+    wait_text(d, "[data-testid=timeline-list]", "commit: first version");
+    d.step("timeline-git-search");
+    d.type_into("[data-testid=timeline-search]", "no line says this");
+    wait_text(d, "[data-testid=timeline-empty]", "No line matches");
     d.call("DELETE", "", None);
 }

@@ -13,6 +13,7 @@ pub mod settings;
 pub mod stack;
 pub mod system;
 pub mod terminals;
+pub mod timeline;
 pub mod vscode;
 
 use crate::components::icons::Icon;

@@ -26,6 +26,7 @@ enum Modal {
     Edit(Repository),
     Delete(Repository),
     Stack(Repository),
+    Timeline(Repository),
 }
 
 #[component]
@@ -95,6 +96,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                 }
                 Modal::Delete(repo) => view! { <DeleteDialog repo=repo on_close=close/> }.into_any(),
                 Modal::Stack(repo) => view! { <super::stack::StackDialog repository_id=repo.id name=repo.name.clone() on_close=close/> }.into_any(),
+                Modal::Timeline(repo) => view! { <super::timeline::TimelineDialog repository_id=repo.id name=repo.name.clone() on_close=close/> }.into_any(),
             }}
         </section>
     }
@@ -171,6 +173,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                             let edit_repo = repo.clone();
                             let delete_repo = repo.clone();
                             let stack_repo = repo.clone();
+                            let timeline_repo = repo.clone();
                             view! {
                                 <tr data-testid="repo-row" data-repo-id=id>
                                     <td>
@@ -211,6 +214,15 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                                             on:click=move |_| modal.set(Modal::Stack(stack_repo.clone()))
                                         >
                                             "Stack"
+                                        </button>
+                                        <button
+                                            class="icon-button"
+                                            title="Timeline: its logs, git operations, deploys and agent calls, in order"
+                                            aria-label="Timeline"
+                                            data-testid="repo-timeline"
+                                            on:click=move |_| modal.set(Modal::Timeline(timeline_repo.clone()))
+                                        >
+                                            <Svg icon=Icon::Clock/>
                                         </button>
                                         <button
                                             class="icon-button"

@@ -19,11 +19,15 @@ pub enum Icon {
     Edit,
     Trash,
     File,
+    Clock,
 }
 
 impl Icon {
     fn paths(self) -> &'static str {
         match self {
+            Icon::Clock => {
+                r#"<circle cx="12" cy="12" r="10"/><polyline points="12 6 12 12 16 14"/>"#
+            }
             Icon::File => {
                 r#"<path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/><polyline points="14 2 14 8 20 8"/><line x1="8" y1="13" x2="16" y2="13"/><line x1="8" y1="17" x2="16" y2="17"/>"#
             }

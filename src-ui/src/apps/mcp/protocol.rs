@@ -9,16 +9,7 @@ use ai_desktop_api::mcp::McpWireMessage;
 /// Messages shown at most (the app keeps the newest 500).
 const SHOWN: usize = 500;
 
-fn clock(at_ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds(),
-        d.get_milliseconds()
-    )
-}
+use crate::format::clock;
 
 #[component]
 pub(super) fn ProtocolTab(id: i64) -> impl IntoView {
