@@ -15,15 +15,21 @@ pub enum ServiceKind {
     Mongodb,
     /// Redis.
     Redis,
+    /// Valkey (the open-source fork of Redis; same protocol and clients).
+    Valkey,
+    /// Memcached (a memory cache: nothing is kept across restarts, no password).
+    Memcached,
 }
 
 impl ServiceKind {
     /// Every kind, in the catalog's order.
-    pub const ALL: [ServiceKind; 4] = [
+    pub const ALL: [ServiceKind; 6] = [
         ServiceKind::Postgresql,
         ServiceKind::Mysql,
         ServiceKind::Mongodb,
         ServiceKind::Redis,
+        ServiceKind::Valkey,
+        ServiceKind::Memcached,
     ];
 
     /// The wire spelling, and the value of the app's container label.
@@ -33,7 +39,19 @@ impl ServiceKind {
             ServiceKind::Mysql => "mysql",
             ServiceKind::Mongodb => "mongodb",
             ServiceKind::Redis => "redis",
+            ServiceKind::Valkey => "valkey",
+            ServiceKind::Memcached => "memcached",
         }
+    }
+
+    /// Speaks Redis's protocol (RESP, `AUTH`, RDB snapshots).
+    pub fn is_redis_like(self) -> bool {
+        matches!(self, ServiceKind::Redis | ServiceKind::Valkey)
+    }
+
+    /// Keeps data on disk (Memcached does not).
+    pub fn keeps_data(self) -> bool {
+        self != ServiceKind::Memcached
     }
 
     /// The kind of its wire spelling, if it is one.
@@ -48,6 +66,8 @@ impl ServiceKind {
             ServiceKind::Mysql => "MySQL",
             ServiceKind::Mongodb => "MongoDB",
             ServiceKind::Redis => "Redis",
+            ServiceKind::Valkey => "Valkey",
+            ServiceKind::Memcached => "Memcached",
         }
     }
 }

@@ -6,7 +6,9 @@ use ai_desktop_api::services::{InstallRequest, RestoreMode, ServiceKind, Service
 use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::services::ServiceManager;
-use ai_desktop_core::testkit::docker::{docker, psql, redis_image, Cleanup};
+use ai_desktop_core::testkit::docker::{
+    docker, memcached_image, psql, redis_image, valkey_image, Cleanup,
+};
 use ai_desktop_core::testkit::real_tools;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -55,6 +57,153 @@ fn manager(prefix: &str) -> (tempfile::TempDir, ServiceManager, Cleanup) {
         Arc::new(RecordingSink::default()),
     );
     (tmp, m, Cleanup(prefix.to_string()))
+}
+
+/// Memcached's text protocol: one request, the reply up to `end`.
+fn memcached(port: u16, request: &str, end: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let mut buf = [0u8; 1024];
+    while !out.ends_with(end) {
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valkey_and_memcached_run_like_the_other_engines() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let valkey_version = valkey_image();
+    let memcached_version = memcached_image();
+    let prefix = format!("aidkv{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+
+    // Valkey: its own server program, a password, data kept across a restart.
+    let valkey = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Valkey,
+                version: Some(valkey_version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(valkey.state, ServiceState::Running);
+    assert_eq!(valkey.image, "valkey/valkey:8.0");
+    let (_, cmd) = docker(&["inspect", "-f", "{{json .Config.Cmd}}", &valkey.container]);
+    assert!(
+        cmd.starts_with("[\"valkey-server\",\"--requirepass\""),
+        "{cmd}"
+    );
+    let password = valkey
+        .connection_string
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(valkey
+        .connection_string
+        .ends_with(&format!("@127.0.0.1:{}", valkey.port)));
+    assert!(redis(valkey.port, &[&["PING"]]).starts_with("-NOAUTH"));
+    assert_eq!(
+        redis(valkey.port, &[&["AUTH", &password], &["SET", "k", "kept"]]),
+        "+OK\r\n+OK\r\n"
+    );
+    services.restart(&valkey.id).await.unwrap();
+    assert_eq!(
+        redis(valkey.port, &[&["AUTH", &password], &["GET", "k"]]),
+        "+OK\r\n$4\r\nkept\r\n"
+    );
+    // Backed up like Redis: an RDB snapshot.
+    let file = tmp.path().join("valkey.rdb");
+    let report = services.backup(&valkey.id, &file, None).await.unwrap();
+    assert!(std::fs::read(&file).unwrap().starts_with(b"REDIS"));
+    assert_eq!(report.bytes, std::fs::metadata(&file).unwrap().len());
+    // Its client is valkey-cli, with the password in the environment.
+    let client = services
+        .client_command(&valkey.id, false, "/usr/bin:/bin")
+        .await
+        .unwrap();
+    assert!(
+        client.args.contains(&"valkey-cli".to_string()) || client.program.ends_with("valkey-cli")
+    );
+    assert!(client
+        .env
+        .iter()
+        .any(|(k, v)| k == "REDISCLI_AUTH" && *v == password));
+
+    // Memcached: no password, nothing kept, on loopback.
+    let cache = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Memcached,
+                version: Some(memcached_version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(cache.state, ServiceState::Running);
+    assert_eq!(
+        cache.connection_string,
+        format!("memcached://127.0.0.1:{}", cache.port)
+    );
+    let (_, bindings) = docker(&[
+        "inspect",
+        "-f",
+        "{{json .HostConfig.PortBindings}}",
+        &cache.container,
+    ]);
+    assert!(bindings.contains("\"HostIp\":\"127.0.0.1\""), "{bindings}");
+    assert_eq!(
+        memcached(cache.port, "set greeting 0 0 5\r\nhello\r\n", "\r\n"),
+        "STORED\r\n"
+    );
+    assert_eq!(
+        memcached(cache.port, "get greeting\r\n", "END\r\n"),
+        "VALUE greeting 0 5\r\nhello\r\nEND\r\n"
+    );
+    // What makes no sense for a cache is refused, saying why, changing nothing.
+    let before = services.list().await.unwrap().len();
+    let clone = services.clone_instance(&cache.id, None).await.unwrap_err();
+    assert!(
+        clone.to_string().contains("keeps nothing on disk"),
+        "{clone}"
+    );
+    let backup = services
+        .backup(&cache.id, &tmp.path().join("cache.bak"), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(backup, Error::InvalidInput(_)), "{backup}");
+    assert!(!tmp.path().join("cache.bak").exists());
+    let client = services
+        .client_command(&cache.id, false, "/usr/bin:/bin")
+        .await
+        .unwrap_err();
+    assert!(
+        client.to_string().contains("has no client program"),
+        "{client}"
+    );
+    assert_eq!(services.list().await.unwrap().len(), before);
+
+    for id in [&valkey.id, &cache.id] {
+        services.uninstall(id, true).await.unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,6 +46,12 @@ impl ServiceManager {
             .get(id)
             .cloned()
             .ok_or_else(|| Error::NotFound(super::not_installed(id)))?;
+        if !source.kind.keeps_data() {
+            return Err(Error::InvalidInput(format!(
+                "{} keeps nothing on disk, so there is nothing to clone; add another instance instead.",
+                source.title()
+            )));
+        }
         let source_id = super::target(&source)?.to_string();
         let new_id = self.new_instance_id(&file, name, &format!("{id}-copy"))?;
         let was_running = docker
@@ -126,7 +132,7 @@ impl ServiceManager {
                     })?;
                     format!("database {db} (pg_dump, custom format)")
                 }
-                ServiceKind::Redis => {
+                ServiceKind::Redis | ServiceKind::Valkey => {
                     // A snapshot of now: one Redis is already writing in the
                     // background (its own save policy, an AOF rewrite) is
                     // waited for, then SAVE asked again.
@@ -216,13 +222,13 @@ impl ServiceManager {
                 self.restore_postgres(&docker, &record, path, mode, database, name)
                     .await?
             }
-            ServiceKind::Redis => {
+            ServiceKind::Redis | ServiceKind::Valkey => {
                 if mode == RestoreMode::Replace {
-                    return Err(Error::InvalidInput(
-                        "A Redis snapshot is restored into a new instance; the running one is \
-                         left as it is."
-                            .into(),
-                    ));
+                    return Err(Error::InvalidInput(format!(
+                        "A {} snapshot is restored into a new instance; the running one is left \
+                         as it is.",
+                        record.kind.label()
+                    )));
                 }
                 self.restore_redis(&docker, &record, path, name).await?
             }
@@ -831,8 +837,14 @@ async fn open_private(path: &Path) -> Result<tokio::fs::File> {
 }
 
 fn unsupported(kind: ServiceKind, what: &str) -> Error {
+    if !kind.keeps_data() {
+        return Error::InvalidInput(format!(
+            "{} keeps nothing on disk: there is nothing to back up or restore.",
+            kind.label()
+        ));
+    }
     Error::Unavailable(format!(
-        "{what} of {} are not supported yet (PostgreSQL and Redis are).",
+        "{what} of {} are not supported yet (PostgreSQL, Redis and Valkey are).",
         kind.label()
     ))
 }

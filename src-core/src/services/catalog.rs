@@ -1,4 +1,4 @@
-//! The four services: image, versions, ports, settings, readiness.
+//! The services: image, versions, ports, settings, readiness.
 
 use crate::error::{Error, Result};
 use ai_desktop_api::services::{CatalogEntry, ServiceKind};
@@ -14,6 +14,8 @@ pub fn entry(kind: ServiceKind) -> CatalogEntry {
         ServiceKind::Mysql => ("mysql", &["8.4", "8.0"], 3306),
         ServiceKind::Mongodb => ("mongo", &["7.0", "6.0"], 27017),
         ServiceKind::Redis => ("redis", &["7.2", "7.0", "6.2"], 6379),
+        ServiceKind::Valkey => ("valkey/valkey", &["8.0", "7.2"], 6379),
+        ServiceKind::Memcached => ("memcached", &["1.6"], 11211),
     };
     CatalogEntry {
         kind,
@@ -52,7 +54,9 @@ pub fn data_path(kind: ServiceKind) -> &'static str {
         ServiceKind::Postgresql => "/var/lib/postgresql/data",
         ServiceKind::Mysql => "/var/lib/mysql",
         ServiceKind::Mongodb => "/data/db",
-        ServiceKind::Redis => "/data",
+        ServiceKind::Redis | ServiceKind::Valkey => "/data",
+        // Keeps nothing; the volume is there like every instance's.
+        ServiceKind::Memcached => "/data",
     }
 }
 
@@ -72,29 +76,35 @@ pub fn env(kind: ServiceKind, password: &str) -> Vec<String> {
             "MONGO_INITDB_ROOT_USERNAME=admin".into(),
             format!("MONGO_INITDB_ROOT_PASSWORD={password}"),
         ],
-        ServiceKind::Redis => Vec::new(),
+        ServiceKind::Redis | ServiceKind::Valkey | ServiceKind::Memcached => Vec::new(),
     }
 }
 
-/// Redis takes its password on the command line (the official image has no
-/// variable for it), with persistence on.
+/// Redis and Valkey take their password on the command line (the official
+/// images have no variable for it), with persistence on. Memcached gets its
+/// memory limit (it has no password: it is reached on 127.0.0.1 only).
 pub fn cmd(kind: ServiceKind, password: &str) -> Option<Vec<String>> {
-    match kind {
-        ServiceKind::Redis => Some(
-            [
-                "redis-server",
-                "--requirepass",
-                password,
-                "--appendonly",
-                "yes",
-                "--dir",
-                "/data",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ),
-        _ => None,
-    }
+    let server = match kind {
+        ServiceKind::Redis => "redis-server",
+        ServiceKind::Valkey => "valkey-server",
+        ServiceKind::Memcached => {
+            return Some(["memcached", "-m", "64"].map(String::from).to_vec());
+        }
+        ServiceKind::Postgresql | ServiceKind::Mysql | ServiceKind::Mongodb => return None,
+    };
+    Some(
+        [
+            server,
+            "--requirepass",
+            password,
+            "--appendonly",
+            "yes",
+            "--dir",
+            "/data",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
 }
 
 /// The password a container was created with (the inverse of [`env`] and [`cmd`]).
@@ -107,10 +117,11 @@ pub fn password_from(kind: ServiceKind, env: &[String], cmd: &[String]) -> Optio
         ServiceKind::Postgresql => var("POSTGRES_PASSWORD"),
         ServiceKind::Mysql => var("MYSQL_ROOT_PASSWORD"),
         ServiceKind::Mongodb => var("MONGO_INITDB_ROOT_PASSWORD"),
-        ServiceKind::Redis => cmd
+        ServiceKind::Redis | ServiceKind::Valkey => cmd
             .windows(2)
             .find(|w| w[0] == "--requirepass")
             .map(|w| w[1].clone()),
+        ServiceKind::Memcached => Some(String::new()),
     }
 }
 
@@ -121,7 +132,10 @@ pub fn connection_string(kind: ServiceKind, port: u16, password: &str) -> String
         ServiceKind::Mongodb => {
             format!("mongodb://admin:{password}@127.0.0.1:{port}/?authSource=admin")
         }
-        ServiceKind::Redis => format!("redis://:{password}@127.0.0.1:{port}"),
+        ServiceKind::Redis | ServiceKind::Valkey => {
+            format!("redis://:{password}@127.0.0.1:{port}")
+        }
+        ServiceKind::Memcached => format!("memcached://127.0.0.1:{port}"),
     }
 }
 
@@ -138,7 +152,8 @@ pub async fn wait_ready(
         // Docker's proxy accepts connections before the server inside
         // does: each engine is asked something it answers only when ready.
         let ready = match kind {
-            ServiceKind::Redis => redis_ping(port, password).await,
+            ServiceKind::Redis | ServiceKind::Valkey => redis_ping(port, password).await,
+            ServiceKind::Memcached => memcached_version(port).await,
             ServiceKind::Postgresql => postgres_answers(port).await,
             ServiceKind::Mysql => mysql_greets(port).await,
             ServiceKind::Mongodb => tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -243,6 +258,24 @@ pub async fn redis_command(
     tokio::time::timeout(Duration::from_secs(300), attempt)
         .await
         .map_err(|_| "Redis did not answer within 300 s".to_string())?
+}
+
+/// Memcached's text protocol: `version` is answered `VERSION 1.6.x` once it serves.
+async fn memcached_version(port: u16) -> bool {
+    let attempt = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        s.write_all(b"version\r\n").await.ok()?;
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).await.ok()?;
+        buf[..n].starts_with(b"VERSION ").then_some(())
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// AUTH + PING in RESP; true on "+PONG".

@@ -22,15 +22,15 @@ pub struct ClientCommand {
 }
 
 /// The client's name, its arguments against host:port, and the variable
-/// that carries the password.
+/// that carries the password (None: the engine has no client program).
 fn client_of(
     record: &ServiceRecord,
     host: &str,
     port: u16,
-) -> (&'static str, Vec<String>, Option<&'static str>) {
+) -> Option<(&'static str, Vec<String>, Option<&'static str>)> {
     let port = port.to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    match record.kind {
+    Some(match record.kind {
         ServiceKind::Postgresql => (
             "psql",
             s(&["-h", host, "-p", &port, "-U", "postgres", "app"]),
@@ -41,6 +41,13 @@ fn client_of(
             s(&["-h", host, "-p", &port]),
             Some("REDISCLI_AUTH"),
         ),
+        // valkey-cli reads REDISCLI_AUTH too.
+        ServiceKind::Valkey => (
+            "valkey-cli",
+            s(&["-h", host, "-p", &port]),
+            Some("REDISCLI_AUTH"),
+        ),
+        ServiceKind::Memcached => return None,
         ServiceKind::Mysql => (
             "mysql",
             s(&["-h", host, "-P", &port, "-u", "root", "app"]),
@@ -54,7 +61,7 @@ fn client_of(
             )],
             None,
         ),
-    }
+    })
 }
 
 /// The command for a client (`shell`: a shell inside the container).
@@ -75,7 +82,15 @@ pub fn command(record: &ServiceRecord, shell: bool, path_var: &str) -> Result<Cl
             title: format!("shell · {}", record.title()),
         });
     }
-    let (name, args, password_var) = client_of(record, "127.0.0.1", record.port);
+    let no_client = || {
+        Error::InvalidInput(format!(
+            "{} has no client program; it answers on 127.0.0.1:{} (its shell can reach it too).",
+            record.title(),
+            record.port
+        ))
+    };
+    let (name, args, password_var) =
+        client_of(record, "127.0.0.1", record.port).ok_or_else(no_client)?;
     let env: Vec<(String, String)> = password_var
         .map(|v| vec![(v.to_string(), record.password.clone())])
         .unwrap_or_default();
@@ -90,7 +105,7 @@ pub fn command(record: &ServiceRecord, shell: bool, path_var: &str) -> Result<Cl
     }
     // Inside the container, against its own port.
     let internal = super::catalog::entry(record.kind).internal_port;
-    let (_, inside, _) = client_of(record, "127.0.0.1", internal);
+    let (_, inside, _) = client_of(record, "127.0.0.1", internal).ok_or_else(no_client)?;
     let mut exec = vec!["exec".to_string(), "-it".to_string()];
     for (k, _) in &env {
         exec.push("-e".into());

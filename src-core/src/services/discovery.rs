@@ -140,7 +140,8 @@ fn default_port(kind: &str) -> Option<u16> {
         "postgresql" => Some(5432),
         "mysql" => Some(3306),
         "mongodb" => Some(27017),
-        "redis" => Some(6379),
+        "redis" | "valkey" => Some(6379),
+        "memcached" => Some(11211),
         _ => None,
     }
 }
@@ -149,7 +150,9 @@ fn default_port(kind: &str) -> Option<u16> {
 pub fn env_var(kind: &str) -> &'static str {
     match kind {
         "mongodb" => "MONGODB_URI",
-        "redis" => "REDIS_URL",
+        // Valkey is reached with Redis's clients and variable.
+        "redis" | "valkey" => "REDIS_URL",
+        "memcached" => "MEMCACHED_URL",
         _ => "DATABASE_URL",
     }
 }
@@ -209,7 +212,8 @@ pub fn connection_string(
                 enc(password)
             ))
         }
-        "redis" => {
+        "memcached" => Some(format!("memcached://127.0.0.1:{port}")),
+        "redis" | "valkey" => {
             let password = cmd
                 .windows(2)
                 .find(|w| w[0] == "--requirepass")
@@ -266,6 +270,15 @@ mod tests {
         assert_eq!(
             connection_string("redis", 6380, &HashMap::new(), &cmd),
             Some("redis://:s3@127.0.0.1:6380".into())
+        );
+        let cmd = ["valkey-server", "--requirepass", "v4"].map(String::from);
+        assert_eq!(
+            connection_string("valkey", 6381, &HashMap::new(), &cmd),
+            Some("redis://:v4@127.0.0.1:6381".into())
+        );
+        assert_eq!(
+            connection_string("memcached", 11212, &HashMap::new(), &[]),
+            Some("memcached://127.0.0.1:11212".into())
         );
         assert_eq!(
             connection_string("postgresql", 1, &HashMap::new(), &[]),

@@ -75,6 +75,40 @@ pub fn redis_image() {
     import_redis("redis:7.2", false, &[r#"CMD ["redis-server"]"#]);
 }
 
+/// `valkey/valkey:8.0` made from this machine's redis-server, run as
+/// `valkey-server` (Debian 12 has no Valkey; Valkey 8 speaks the same
+/// protocol, takes the same options and writes the same RDB files), unless
+/// present.
+pub fn valkey_image() -> &'static str {
+    const TAG: &str = "valkey/valkey:8.0";
+    if !docker(&["image", "inspect", TAG]).0 {
+        import_program(
+            Path::new("/usr/bin/redis-server"),
+            &["valkey-server"],
+            TAG,
+            false,
+            &[r#"CMD ["valkey-server"]"#],
+        );
+    }
+    "8.0"
+}
+
+/// `memcached:1.6` made from this machine's memcached (apt's), run as an
+/// unprivileged user like the official image, unless present.
+pub fn memcached_image() -> &'static str {
+    const TAG: &str = "memcached:1.6";
+    if !docker(&["image", "inspect", TAG]).0 {
+        import_program(
+            Path::new("/usr/bin/memcached"),
+            &[],
+            TAG,
+            false,
+            &["USER 11211", r#"CMD ["memcached"]"#],
+        );
+    }
+    "1.6"
+}
+
 /// `redis:7.0`: the same redis-server behind a shell that waits 5 s before
 /// starting it (each time the container starts), for a service that takes
 /// a while to be healthy.
@@ -96,12 +130,19 @@ pub fn slow_redis_image() -> &'static str {
 /// A rootfs of redis-server and its libraries (and busybox's sh and sleep
 /// when `shell`), imported as `tag` with `changes`.
 fn import_redis(tag: &str, shell: bool, changes: &[&str]) {
+    import_program(Path::new("/usr/bin/redis-server"), &[], tag, shell, changes);
+}
+
+/// A rootfs of `binary` (also linked under the names `links` in its folder)
+/// and its libraries (and busybox's sh and sleep when `shell`), imported as
+/// `tag` with `changes`.
+fn import_program(binary: &Path, links: &[&str], tag: &str, shell: bool, changes: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let binary = Path::new("/usr/bin/redis-server");
     assert!(
         binary.exists(),
-        "redis-server is not installed (run .ci/setup --test)"
+        "{} is not installed (run .ci/setup --test)",
+        binary.display()
     );
     let mut files = vec![binary.to_path_buf()];
     let ldd = Command::new("ldd").arg(binary).output().unwrap();
@@ -116,6 +157,14 @@ fn import_redis(tag: &str, shell: bool, changes: &[&str]) {
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
         // Follow symlinks: copy the real file under the linked name.
         std::fs::copy(f, &dest).unwrap();
+    }
+    let installed = root.join(binary.strip_prefix("/").unwrap());
+    for link in links {
+        std::os::unix::fs::symlink(
+            installed.file_name().unwrap(),
+            installed.with_file_name(link),
+        )
+        .unwrap();
     }
     for d in ["data", "tmp", "etc"] {
         std::fs::create_dir_all(root.join(d)).unwrap();

@@ -20,7 +20,10 @@ pub enum DataAction {
 
 /// Whether the app backs up and restores this kind.
 pub fn restorable(kind: ServiceKind) -> bool {
-    matches!(kind, ServiceKind::Postgresql | ServiceKind::Redis)
+    matches!(
+        kind,
+        ServiceKind::Postgresql | ServiceKind::Redis | ServiceKind::Valkey
+    )
 }
 
 fn size(bytes: u64) -> String {
@@ -158,11 +161,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let default_name = format!(
         "{}.{}",
         service.id,
-        if kind == ServiceKind::Redis {
-            "rdb"
-        } else {
-            "dump"
-        }
+        if kind.is_redis_like() { "rdb" } else { "dump" }
     );
     view! {
         <Dialog title=title on_close=on_close test_id="service-data-dialog">
@@ -176,7 +175,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         </label>
                     }.into_any(),
                     1 => view! {
-                        <p class="muted">{if kind == ServiceKind::Redis { "Its snapshot (RDB), taken now." } else { "A pg_dump of one database (custom format, for pg_restore)." }}</p>
+                        <p class="muted">{if kind.is_redis_like() { "Its snapshot (RDB), taken now." } else { "A pg_dump of one database (custom format, for pg_restore)." }}</p>
                         <PathField label="Backup file" path=path save=true default_name=default_name.clone() test_id="backup-path"/>
                     }.into_any(),
                     _ => view! {
@@ -188,12 +187,12 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                                 <label class="check"><input type="radio" name="mode" data-testid="restore-replace" prop:checked=move || mode.get() == RestoreMode::Replace on:change=move |_| mode.set(RestoreMode::Replace)/>"In place of the database (it is kept, renamed)"</label>
                             </div>
                         })}
-                        {(kind == ServiceKind::Redis).then(|| view! {
+                        {(kind.is_redis_like()).then(|| view! {
                             <p class="muted">"The snapshot starts a new Redis instance; this one is not touched."</p>
                         })}
                         {move || (mode.get() == RestoreMode::Fresh).then(|| view! {
                             <label class="field">
-                                <span>{if kind == ServiceKind::Redis { "Name of the new instance (optional)" } else { "Name of the new database (optional)" }}</span>
+                                <span>{if kind.is_redis_like() { "Name of the new instance (optional)" } else { "Name of the new database (optional)" }}</span>
                                 <input class="input mono" data-testid="restore-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                             </label>
                         })}

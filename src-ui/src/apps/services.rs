@@ -174,9 +174,13 @@ pub fn ServicesPage() -> impl IntoView {
                                                             let (c, b, r, db) = (s.clone(), s.clone(), s.clone(), s.clone());
                                                             let restorable = restorable(s.kind);
                                                             view! {
-                                                                <button class="button small" title="Its client, signed in, in a terminal tab" data-testid=format!("service-client-{}", s.id) on:click=move |_| open_terminal(id.get_value(), false)>{client_name(s.kind)}</button>
+                                                                {client_name(s.kind).map(|client| view! {
+                                                                    <button class="button small" title="Its client, signed in, in a terminal tab" data-testid=format!("service-client-{}", s.id) on:click=move |_| open_terminal(id.get_value(), false)>{client}</button>
+                                                                })}
                                                                 <button class="button small" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
-                                                                <button class="button small" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone"</button>
+                                                                {s.kind.keeps_data().then(|| view! {
+                                                                    <button class="button small" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone"</button>
+                                                                })}
                                                                 {restorable.then(|| view! {
                                                                     <button class="button small" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up"</button>
                                                                     <button class="button small" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore"</button>
@@ -215,14 +219,16 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
-/// The client a kind is opened in.
-fn client_name(kind: ServiceKind) -> &'static str {
-    match kind {
+/// The client a kind is opened in (Memcached has none).
+fn client_name(kind: ServiceKind) -> Option<&'static str> {
+    Some(match kind {
         ServiceKind::Postgresql => "psql",
         ServiceKind::Redis => "redis-cli",
+        ServiceKind::Valkey => "valkey-cli",
         ServiceKind::Mysql => "mysql",
         ServiceKind::Mongodb => "mongosh",
-    }
+        ServiceKind::Memcached => return None,
+    })
 }
 
 #[component]
