@@ -11,6 +11,8 @@ pub enum ServiceKind {
     Postgresql,
     /// MySQL.
     Mysql,
+    /// MariaDB (MySQL's protocol and clients).
+    Mariadb,
     /// MongoDB.
     Mongodb,
     /// Redis.
@@ -23,9 +25,10 @@ pub enum ServiceKind {
 
 impl ServiceKind {
     /// Every kind, in the catalog's order.
-    pub const ALL: [ServiceKind; 6] = [
+    pub const ALL: [ServiceKind; 7] = [
         ServiceKind::Postgresql,
         ServiceKind::Mysql,
+        ServiceKind::Mariadb,
         ServiceKind::Mongodb,
         ServiceKind::Redis,
         ServiceKind::Valkey,
@@ -37,6 +40,7 @@ impl ServiceKind {
         match self {
             ServiceKind::Postgresql => "postgresql",
             ServiceKind::Mysql => "mysql",
+            ServiceKind::Mariadb => "mariadb",
             ServiceKind::Mongodb => "mongodb",
             ServiceKind::Redis => "redis",
             ServiceKind::Valkey => "valkey",
@@ -47,6 +51,11 @@ impl ServiceKind {
     /// Speaks Redis's protocol (RESP, `AUTH`, RDB snapshots).
     pub fn is_redis_like(self) -> bool {
         matches!(self, ServiceKind::Redis | ServiceKind::Valkey)
+    }
+
+    /// Speaks MySQL's protocol (its clients, dumps as SQL).
+    pub fn is_mysql_like(self) -> bool {
+        matches!(self, ServiceKind::Mysql | ServiceKind::Mariadb)
     }
 
     /// Keeps data on disk (Memcached does not).
@@ -64,6 +73,7 @@ impl ServiceKind {
         match self {
             ServiceKind::Postgresql => "PostgreSQL",
             ServiceKind::Mysql => "MySQL",
+            ServiceKind::Mariadb => "MariaDB",
             ServiceKind::Mongodb => "MongoDB",
             ServiceKind::Redis => "Redis",
             ServiceKind::Valkey => "Valkey",

@@ -7,7 +7,7 @@ use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::services::ServiceManager;
 use ai_desktop_core::testkit::docker::{
-    docker, memcached_image, psql, redis_image, valkey_image, Cleanup,
+    docker, mariadb_image, memcached_image, psql, redis_image, valkey_image, Cleanup,
 };
 use ai_desktop_core::testkit::real_tools;
 use std::io::{Read, Write};
@@ -74,6 +74,191 @@ fn memcached(port: u16, request: &str, end: &str) -> String {
         out.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
     out
+}
+
+/// The MariaDB client on this machine against 127.0.0.1:`port` (the
+/// password through the environment); its rows, tab-separated.
+fn mariadb(port: u16, password: &str, sql: &str) -> (bool, String) {
+    mariadb_as("root", port, password, sql)
+}
+
+fn mariadb_as(user: &str, port: u16, password: &str, sql: &str) -> (bool, String) {
+    let out = std::process::Command::new("mariadb")
+        .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", user])
+        .args(["--batch", "-N", "-e", sql])
+        .env("MYSQL_PWD", password)
+        .output()
+        .expect("the mariadb client is installed (.ci/setup --test)");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_backs_up_and_restores_a_database_into_a_new_one() {
+    if !real_tools("dockerd and the mariadb client") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let version = mariadb_image();
+    let prefix = format!("aidmaria{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let db = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Mariadb,
+                version: Some(version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.state, ServiceState::Running);
+    let password = db
+        .connection_string
+        .trim_start_matches("mysql://root:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        db.connection_string,
+        format!("mysql://root:{password}@127.0.0.1:{}/app", db.port)
+    );
+    // Its connection string works from outside, and only with the password.
+    let (ok, out) = mariadb(
+        db.port,
+        &password,
+        "CREATE TABLE app.orders (id INT PRIMARY KEY, item TEXT, total DECIMAL(8,2)); \
+         INSERT INTO app.orders VALUES (1, 'tea', 3.50), (2, 'scones', 7.25), (3, 'jam', 4.10);",
+    );
+    assert!(ok, "{out}");
+    assert!(!mariadb(db.port, "wrong", "SELECT 1").0);
+    let checksum = |schema: &str| {
+        let (ok, out) = mariadb(
+            db.port,
+            &password,
+            &format!("CHECKSUM TABLE {schema}.orders EXTENDED"),
+        );
+        assert!(ok, "{out}");
+        out.split_whitespace().nth(1).unwrap().to_string()
+    };
+    let before = checksum("app");
+
+    // Backup: mariadb-dump's SQL, written whole.
+    let file = tmp.path().join("app.sql");
+    let report = services
+        .backup(&db.id, &file, Some("app".into()))
+        .await
+        .unwrap();
+    let dump = std::fs::read_to_string(&file).unwrap();
+    assert!(dump.contains("CREATE TABLE `orders`"), "{dump}");
+    assert!(report.what.contains("mariadb-dump"), "{}", report.what);
+    assert_eq!(report.bytes, dump.len() as u64);
+
+    // The data is lost; the restore brings it back into a new database.
+    assert!(mariadb(db.port, &password, "DROP TABLE app.orders").0);
+    let replace = services
+        .restore(
+            &db.id,
+            &file,
+            RestoreMode::Replace,
+            Some("app".into()),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        replace.to_string().contains("restored into a new database"),
+        "{replace}"
+    );
+    let restored = services
+        .restore(&db.id, &file, RestoreMode::Fresh, Some("app".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(restored.target, "app_restored");
+    assert_eq!(
+        checksum("app_restored"),
+        before,
+        "the same rows, byte for byte"
+    );
+    assert_eq!(
+        services.databases(&db.id).await.unwrap(),
+        ["app", "app_restored"]
+    );
+
+    // A file that is not a dump: the restore fails and leaves nothing behind.
+    let bad = tmp.path().join("bad.sql");
+    std::fs::write(&bad, "CREATE TABLE x (id INT);\nTHIS IS NOT SQL;\n").unwrap();
+    let failed = services
+        .restore(&db.id, &bad, RestoreMode::Fresh, Some("app".into()), None)
+        .await
+        .unwrap_err();
+    assert!(failed.to_string().contains("removed again"), "{failed}");
+    assert_eq!(
+        services.databases(&db.id).await.unwrap(),
+        ["app", "app_restored"]
+    );
+    // Its client is MariaDB's own, the password in the environment.
+    let client = services
+        .client_command(&db.id, false, "/usr/bin:/bin")
+        .await
+        .unwrap();
+    assert!(client.program.ends_with("mariadb"), "{:?}", client.program);
+    assert!(!client.args.iter().any(|a| a.contains(&password)));
+
+    // A database for a repository, with a user that reaches it alone.
+    let made = services
+        .create_repo_database(&db.id, 7, "My Shop")
+        .await
+        .unwrap();
+    assert_eq!(
+        (made.database.as_str(), made.user.as_str()),
+        ("my_shop", "my_shop")
+    );
+    let user_password = made
+        .connection_string
+        .trim_start_matches("mysql://my_shop:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        made.connection_string,
+        format!(
+            "mysql://my_shop:{user_password}@127.0.0.1:{}/my_shop",
+            db.port
+        )
+    );
+    let (ok, out) = mariadb_as(
+        "my_shop",
+        db.port,
+        &user_password,
+        "CREATE TABLE my_shop.carts (id INT); INSERT INTO my_shop.carts VALUES (1); \
+         SELECT COUNT(*) FROM my_shop.carts;",
+    );
+    assert!(ok && out == "1", "{out}");
+    let (ok, out) = mariadb_as(
+        "my_shop",
+        db.port,
+        &user_password,
+        "SELECT * FROM app_restored.orders",
+    );
+    assert!(!ok && out.contains("denied"), "{out}");
+    // Asked again for the same repository: the same one, nothing new.
+    let again = services
+        .create_repo_database(&db.id, 7, "My Shop")
+        .await
+        .unwrap();
+    assert_eq!(again.connection_string, made.connection_string);
+    services.uninstall(&db.id, true).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

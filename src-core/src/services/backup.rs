@@ -6,12 +6,17 @@
 //!   while the source is stopped for a consistent copy, then started again.
 //! - **Backup**: PostgreSQL `pg_dump -Fc` of one database, run inside the
 //!   container; Redis `SAVE`, then its `dump.rdb` copied out. Written to a
+//!   container; MySQL / MariaDB `mysqldump` / `mariadb-dump` of one database
+//!   (SQL, one transaction); Redis and Valkey `SAVE`, then the `dump.rdb`
+//!   copied out. Written to a
 //!   temporary file next to the target, renamed into place when complete
 //!   (0600: it is the data), so a failed backup leaves no half file.
 //! - **Restore**: never over what exists unless asked. PostgreSQL restores
 //!   into a new database (`pg_restore` fed the file); *replace* restores
 //!   into a new one too and only then swaps it in, keeping the replaced one
-//!   renamed. Redis restores into a new instance started from the RDB file.
+//!   renamed. MySQL / MariaDB restore into a new database only (they cannot
+//!   rename one to swap it in). Redis restores into a new instance started
+//!   from the RDB file.
 //!   A failed restore removes what it made and leaves the original as it was.
 
 use super::state::ServiceRecord;
@@ -132,6 +137,32 @@ impl ServiceManager {
                     })?;
                     format!("database {db} (pg_dump, custom format)")
                 }
+                kind @ (ServiceKind::Mysql | ServiceKind::Mariadb) => {
+                    let (_, dump) = catalog::sql_programs(kind).unwrap_or(("", "mysqldump"));
+                    let db = check_database(database.as_deref().unwrap_or("app"))?;
+                    exec_env(
+                        &docker,
+                        &container,
+                        &[
+                            dump,
+                            "-uroot",
+                            "--single-transaction",
+                            "--routines",
+                            "--triggers",
+                            "--events",
+                            &db,
+                        ],
+                        &[format!("MYSQL_PWD={}", record.password)],
+                        None,
+                        Some(&mut out),
+                    )
+                    .await
+                    .map_err(|e| Error::Failed {
+                        message: format!("{dump} of {db} in {} failed.", record.title()),
+                        detail: Some(e),
+                    })?;
+                    format!("database {db} ({dump}, SQL)")
+                }
                 ServiceKind::Redis | ServiceKind::Valkey => {
                     // A snapshot of now: one Redis is already writing in the
                     // background (its own save policy, an AOF rewrite) is
@@ -222,6 +253,18 @@ impl ServiceManager {
                 self.restore_postgres(&docker, &record, path, mode, database, name)
                     .await?
             }
+            ServiceKind::Mysql | ServiceKind::Mariadb => {
+                if mode == RestoreMode::Replace {
+                    return Err(Error::InvalidInput(format!(
+                        "{} cannot rename a database to swap a restored one in: the backup is \
+                         restored into a new database, and the one there is left as it is.",
+                        record.kind.label()
+                    )));
+                }
+                self.running(&docker, &record, "restore into it").await?;
+                self.restore_sql(&docker, &record, path, database, name)
+                    .await?
+            }
             ServiceKind::Redis | ServiceKind::Valkey => {
                 if mode == RestoreMode::Replace {
                     return Err(Error::InvalidInput(format!(
@@ -243,9 +286,31 @@ impl ServiceManager {
         })
     }
 
-    /// The databases of a PostgreSQL instance (not the templates).
+    /// The databases of a PostgreSQL instance (not the templates), or of a
+    /// MySQL / MariaDB one (not the system's).
     pub async fn databases(&self, id: &str) -> Result<Vec<String>> {
         let record = self.record(id).await?;
+        if record.kind.is_mysql_like() {
+            let docker = self.docker().await?;
+            self.running(&docker, &record, "list its databases").await?;
+            return sql(&docker, &record, "SHOW DATABASES", None)
+                .await
+                .map(|out| {
+                    out.lines()
+                        .filter(|d| {
+                            !matches!(
+                                *d,
+                                "information_schema" | "performance_schema" | "mysql" | "sys"
+                            )
+                        })
+                        .map(str::to_string)
+                        .collect()
+                })
+                .map_err(|e| Error::Failed {
+                    message: format!("Could not list the databases of {}.", record.title()),
+                    detail: Some(e),
+                });
+        }
         if record.kind != ServiceKind::Postgresql {
             return Err(Error::InvalidInput(format!(
                 "{} has no databases to list.",
@@ -390,6 +455,64 @@ impl ServiceManager {
             } else {
                 format!("Restored as {source_db}.")
             },
+        ))
+    }
+
+    /// A SQL dump fed to the client, into a new database (removed again if
+    /// the restore fails).
+    async fn restore_sql(
+        &self,
+        docker: &Docker,
+        record: &ServiceRecord,
+        path: &Path,
+        database: Option<String>,
+        name: Option<String>,
+    ) -> Result<(String, String)> {
+        let source_db = check_database(database.as_deref().unwrap_or("app"))?;
+        let existing = self.databases(&record.id).await?;
+        let fresh = match name {
+            Some(n) => {
+                let n = check_database(&n)?;
+                if existing.contains(&n) {
+                    return Err(Error::Conflict(format!(
+                        "{} already has a database named {n}; pick another name.",
+                        record.title()
+                    )));
+                }
+                n
+            }
+            None => {
+                let base = format!("{source_db}_restored");
+                std::iter::once(base.clone())
+                    .chain((2..1000).map(|i| format!("{base}_{i}")))
+                    .find(|n| !existing.contains(n))
+                    .ok_or_else(|| Error::Conflict("No free database name is left.".into()))?
+            }
+        };
+        sql(docker, record, &format!("CREATE DATABASE `{fresh}`"), None)
+            .await
+            .map_err(|e| Error::Failed {
+                message: format!("Could not create the database {fresh}."),
+                detail: Some(e),
+            })?;
+        if let Err(e) = sql(docker, record, "", Some((&fresh, path))).await {
+            let _ = sql(
+                docker,
+                record,
+                &format!("DROP DATABASE IF EXISTS `{fresh}`"),
+                None,
+            )
+            .await;
+            return Err(Error::Failed {
+                message: format!(
+                    "The restore failed; nothing that existed was changed ({fresh} was removed again)."
+                ),
+                detail: Some(e),
+            });
+        }
+        Ok((
+            fresh.clone(),
+            format!("Restored into the new database {fresh}; {source_db} is as it was."),
         ))
     }
 
@@ -672,6 +795,18 @@ async fn exec(
     container: &str,
     cmd: &[&str],
     input: Option<&Path>,
+    output: Option<&mut tokio::fs::File>,
+) -> std::result::Result<String, String> {
+    exec_env(docker, container, cmd, &[], input, output).await
+}
+
+/// [`exec`] with variables in its environment (a password, never an argument).
+async fn exec_env(
+    docker: &Docker,
+    container: &str,
+    cmd: &[&str],
+    env: &[String],
+    input: Option<&Path>,
     mut output: Option<&mut tokio::fs::File>,
 ) -> std::result::Result<String, String> {
     let created = docker
@@ -679,6 +814,7 @@ async fn exec(
             container,
             CreateExecOptions {
                 cmd: Some(cmd.iter().map(|s| s.to_string()).collect::<Vec<String>>()),
+                env: (!env.is_empty()).then(|| env.to_vec()),
                 attach_stdin: Some(input.is_some()),
                 attach_stdout: Some(true),
                 attach_stderr: Some(true),
@@ -754,6 +890,44 @@ async fn exec(
         ));
     }
     Ok(String::from_utf8_lossy(&text).trim().to_string())
+}
+
+/// The MySQL / MariaDB client in the container as root (password through
+/// the environment): `statement` run, or with `feed` the file fed to it
+/// against that database. Answers the rows, tab-separated, no header.
+async fn sql(
+    docker: &Docker,
+    record: &ServiceRecord,
+    statement: &str,
+    feed: Option<(&str, &Path)>,
+) -> std::result::Result<String, String> {
+    let (client, _) = catalog::sql_programs(record.kind).ok_or("not a SQL engine")?;
+    let container = super::target(record).map_err(|e| e.to_string())?;
+    let env = [format!("MYSQL_PWD={}", record.password)];
+    match feed {
+        Some((db, file)) => {
+            exec_env(
+                docker,
+                container,
+                &[client, "-uroot", "--batch", db],
+                &env,
+                Some(file),
+                None,
+            )
+            .await
+        }
+        None => {
+            exec_env(
+                docker,
+                container,
+                &[client, "-uroot", "--batch", "-N", "-e", statement],
+                &env,
+                None,
+                None,
+            )
+            .await
+        }
+    }
 }
 
 async fn psql(docker: &Docker, container: &str, sql: &str) -> std::result::Result<String, String> {
@@ -844,7 +1018,7 @@ fn unsupported(kind: ServiceKind, what: &str) -> Error {
         ));
     }
     Error::Unavailable(format!(
-        "{what} of {} are not supported yet (PostgreSQL, Redis and Valkey are).",
+        "{what} of {} are not supported yet (PostgreSQL, MySQL, MariaDB, Redis and Valkey are).",
         kind.label()
     ))
 }
@@ -883,7 +1057,7 @@ impl ServiceManager {
     ) -> Result<ai_desktop_api::services::RepoDatabase> {
         let _op = self.op.lock().await;
         let record = self.record(id).await?;
-        if record.kind != ServiceKind::Postgresql {
+        if record.kind != ServiceKind::Postgresql && !record.kind.is_mysql_like() {
             return Err(unsupported(record.kind, "Databases per repository"));
         }
         let docker = self.docker().await?;
@@ -910,40 +1084,33 @@ impl ServiceManager {
             message: format!("Could not {what} in {}.", record.title()),
             detail: Some(e),
         };
-        psql(
-            &docker,
-            &container,
-            &format!(
-                "CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}' NOSUPERUSER NOCREATEDB NOCREATEROLE"
-            ),
-        )
-        .await
-        .map_err(|e| fail("create the user", e))?;
-        let made = async {
-            exec(
+        if record.kind.is_mysql_like() {
+            // A user that reaches this database only (from anywhere: the
+            // port is published on 127.0.0.1 alone).
+            let made = sql(
                 &docker,
-                &container,
-                &["createdb", "-U", "postgres", "-O", &name, &name],
+                &record,
+                &format!(
+                    "CREATE DATABASE `{name}`; CREATE USER '{name}'@'%' IDENTIFIED BY '{password}'; \
+                     GRANT ALL PRIVILEGES ON `{name}`.* TO '{name}'@'%';"
+                ),
                 None,
-                None,
-            )
-            .await?;
-            psql(
-                &docker,
-                &container,
-                &format!("REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC"),
             )
             .await
-        }
-        .await;
-        if let Err(e) = made {
-            let _ = psql(
-                &docker,
-                &container,
-                &format!("DROP ROLE IF EXISTS \"{name}\""),
-            )
-            .await;
-            return Err(fail("create the database", e));
+            .map_err(|e| fail("create the database and its user", e));
+            if let Err(e) = made {
+                // Nothing half made is left.
+                let _ = sql(
+                    &docker,
+                    &record,
+                    &format!("DROP USER IF EXISTS '{name}'@'%'; DROP DATABASE IF EXISTS `{name}`;"),
+                    None,
+                )
+                .await;
+                return Err(e);
+            }
+        } else {
+            create_postgres_role_and_database(&docker, &container, &name, &password, fail).await?;
         }
         let made = super::state::RepoDatabaseRecord {
             instance: id.to_string(),
@@ -968,6 +1135,51 @@ impl ServiceManager {
     }
 }
 
+async fn create_postgres_role_and_database(
+    docker: &Docker,
+    container: &str,
+    name: &str,
+    password: &str,
+    fail: impl Fn(&str, String) -> Error,
+) -> Result<()> {
+    psql(
+        docker,
+        container,
+        &format!(
+            "CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}' NOSUPERUSER NOCREATEDB NOCREATEROLE"
+        ),
+    )
+    .await
+    .map_err(|e| fail("create the user", e))?;
+    let made = async {
+        exec(
+            docker,
+            container,
+            &["createdb", "-U", "postgres", "-O", name, name],
+            None,
+            None,
+        )
+        .await?;
+        psql(
+            docker,
+            container,
+            &format!("REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC"),
+        )
+        .await
+    }
+    .await;
+    if let Err(e) = made {
+        let _ = psql(
+            docker,
+            container,
+            &format!("DROP ROLE IF EXISTS \"{name}\""),
+        )
+        .await;
+        return Err(fail("create the database", e));
+    }
+    Ok(())
+}
+
 fn repo_database(
     record: &ServiceRecord,
     d: &super::state::RepoDatabaseRecord,
@@ -978,8 +1190,16 @@ fn repo_database(
         database: d.database.clone(),
         user: d.user.clone(),
         connection_string: format!(
-            "postgresql://{}:{}@127.0.0.1:{}/{}",
-            d.user, d.password, record.port, d.database
+            "{}://{}:{}@127.0.0.1:{}/{}",
+            if record.kind.is_mysql_like() {
+                "mysql"
+            } else {
+                "postgresql"
+            },
+            d.user,
+            d.password,
+            record.port,
+            d.database
         ),
         deployments_updated: Vec::new(),
     }

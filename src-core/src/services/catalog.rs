@@ -12,6 +12,7 @@ pub fn entry(kind: ServiceKind) -> CatalogEntry {
     let (image, versions, port): (&str, &[&str], u16) = match kind {
         ServiceKind::Postgresql => ("postgres", &["16", "15", "14"], 5432),
         ServiceKind::Mysql => ("mysql", &["8.4", "8.0"], 3306),
+        ServiceKind::Mariadb => ("mariadb", &["11.4", "10.11"], 3306),
         ServiceKind::Mongodb => ("mongo", &["7.0", "6.0"], 27017),
         ServiceKind::Redis => ("redis", &["7.2", "7.0", "6.2"], 6379),
         ServiceKind::Valkey => ("valkey/valkey", &["8.0", "7.2"], 6379),
@@ -52,7 +53,7 @@ pub fn check_tag(tag: &str) -> Result<&str> {
 pub fn data_path(kind: ServiceKind) -> &'static str {
     match kind {
         ServiceKind::Postgresql => "/var/lib/postgresql/data",
-        ServiceKind::Mysql => "/var/lib/mysql",
+        ServiceKind::Mysql | ServiceKind::Mariadb => "/var/lib/mysql",
         ServiceKind::Mongodb => "/data/db",
         ServiceKind::Redis | ServiceKind::Valkey => "/data",
         // Keeps nothing; the volume is there like every instance's.
@@ -72,6 +73,10 @@ pub fn env(kind: ServiceKind, password: &str) -> Vec<String> {
             format!("MYSQL_ROOT_PASSWORD={password}"),
             "MYSQL_DATABASE=app".into(),
         ],
+        ServiceKind::Mariadb => vec![
+            format!("MARIADB_ROOT_PASSWORD={password}"),
+            "MARIADB_DATABASE=app".into(),
+        ],
         ServiceKind::Mongodb => vec![
             "MONGO_INITDB_ROOT_USERNAME=admin".into(),
             format!("MONGO_INITDB_ROOT_PASSWORD={password}"),
@@ -90,7 +95,10 @@ pub fn cmd(kind: ServiceKind, password: &str) -> Option<Vec<String>> {
         ServiceKind::Memcached => {
             return Some(["memcached", "-m", "64"].map(String::from).to_vec());
         }
-        ServiceKind::Postgresql | ServiceKind::Mysql | ServiceKind::Mongodb => return None,
+        ServiceKind::Postgresql
+        | ServiceKind::Mysql
+        | ServiceKind::Mariadb
+        | ServiceKind::Mongodb => return None,
     };
     Some(
         [
@@ -116,6 +124,7 @@ pub fn password_from(kind: ServiceKind, env: &[String], cmd: &[String]) -> Optio
     match kind {
         ServiceKind::Postgresql => var("POSTGRES_PASSWORD"),
         ServiceKind::Mysql => var("MYSQL_ROOT_PASSWORD"),
+        ServiceKind::Mariadb => var("MARIADB_ROOT_PASSWORD").or_else(|| var("MYSQL_ROOT_PASSWORD")),
         ServiceKind::Mongodb => var("MONGO_INITDB_ROOT_PASSWORD"),
         ServiceKind::Redis | ServiceKind::Valkey => cmd
             .windows(2)
@@ -128,7 +137,10 @@ pub fn password_from(kind: ServiceKind, env: &[String], cmd: &[String]) -> Optio
 pub fn connection_string(kind: ServiceKind, port: u16, password: &str) -> String {
     match kind {
         ServiceKind::Postgresql => format!("postgresql://postgres:{password}@127.0.0.1:{port}/app"),
-        ServiceKind::Mysql => format!("mysql://root:{password}@127.0.0.1:{port}/app"),
+        // MariaDB's drivers take mysql:// URLs too.
+        ServiceKind::Mysql | ServiceKind::Mariadb => {
+            format!("mysql://root:{password}@127.0.0.1:{port}/app")
+        }
         ServiceKind::Mongodb => {
             format!("mongodb://admin:{password}@127.0.0.1:{port}/?authSource=admin")
         }
@@ -155,7 +167,7 @@ pub async fn wait_ready(
             ServiceKind::Redis | ServiceKind::Valkey => redis_ping(port, password).await,
             ServiceKind::Memcached => memcached_version(port).await,
             ServiceKind::Postgresql => postgres_answers(port).await,
-            ServiceKind::Mysql => mysql_greets(port).await,
+            ServiceKind::Mysql | ServiceKind::Mariadb => mysql_greets(port).await,
             ServiceKind::Mongodb => tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok(),
@@ -218,6 +230,15 @@ async fn mysql_greets(port: u16) -> bool {
         .ok()
         .flatten()
         .is_some()
+}
+
+/// The client and dump programs of a MySQL-like engine, as its image has them.
+pub fn sql_programs(kind: ServiceKind) -> Option<(&'static str, &'static str)> {
+    match kind {
+        ServiceKind::Mysql => Some(("mysql", "mysqldump")),
+        ServiceKind::Mariadb => Some(("mariadb", "mariadb-dump")),
+        _ => None,
+    }
 }
 
 /// AUTH, then one command, in RESP; Err: what Redis answered instead of +OK.

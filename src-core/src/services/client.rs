@@ -53,6 +53,11 @@ fn client_of(
             s(&["-h", host, "-P", &port, "-u", "root", "app"]),
             Some("MYSQL_PWD"),
         ),
+        ServiceKind::Mariadb => (
+            "mariadb",
+            s(&["-h", host, "-P", &port, "-u", "root", "app"]),
+            Some("MYSQL_PWD"),
+        ),
         ServiceKind::Mongodb => (
             "mongosh",
             vec![format!(

@@ -138,7 +138,7 @@ pub async fn discover(socket: &str, recorded: &[String]) -> ServiceDiscovery {
 fn default_port(kind: &str) -> Option<u16> {
     match kind {
         "postgresql" => Some(5432),
-        "mysql" => Some(3306),
+        "mysql" | "mariadb" => Some(3306),
         "mongodb" => Some(27017),
         "redis" | "valkey" => Some(6379),
         "memcached" => Some(11211),
@@ -191,12 +191,16 @@ pub fn connection_string(
                 enc(db)
             ))
         }
-        "mysql" => {
-            let (user, password) = match (get("MYSQL_USER"), get("MYSQL_PASSWORD")) {
-                (Some(u), Some(p)) => (u, p),
-                _ => ("root", get("MYSQL_ROOT_PASSWORD")?),
+        "mysql" | "mariadb" => {
+            // MariaDB's image reads its own names first, MySQL's too.
+            let var = |name: &str| {
+                get(&format!("MARIADB_{name}")).or_else(|| get(&format!("MYSQL_{name}")))
             };
-            let db = get("MYSQL_DATABASE").map(enc).unwrap_or_default();
+            let (user, password) = match (var("USER"), var("PASSWORD")) {
+                (Some(u), Some(p)) => (u, p),
+                _ => ("root", var("ROOT_PASSWORD")?),
+            };
+            let db = var("DATABASE").map(enc).unwrap_or_default();
             Some(format!(
                 "mysql://{}:{}@127.0.0.1:{port}/{db}",
                 enc(user),

@@ -344,6 +344,143 @@ postgres:x:999:
     "15"
 }
 
+/// The entrypoint of the MariaDB image below: what the official image's does
+/// for the app — on first start the system tables, `root` with
+/// MARIADB_ROOT_PASSWORD from anywhere, MARIADB_DATABASE (the account and
+/// database through `--init-file`, run once with full rights) — then the
+/// server on every address of the container.
+const MARIADB_ENTRYPOINT: &str = r#"#!/bin/sh
+set -e
+D=/var/lib/mysql
+INIT=
+if [ ! -d "$D/mysql" ]; then
+  PW="${MARIADB_ROOT_PASSWORD:-$MYSQL_ROOT_PASSWORD}"
+  DB="${MARIADB_DATABASE:-$MYSQL_DATABASE}"
+  {
+    echo "create database if not exists mysql;"
+    echo "use mysql;"
+    echo "SET @auth_root_socket=NULL;"
+    cd /usr/share/mysql
+    cat mysql_system_tables.sql mysql_performance_tables.sql mysql_system_tables_data.sql \
+      fill_help_tables.sql maria_add_gis_sp_bootstrap.sql mysql_sys_schema.sql
+  } | mariadbd --bootstrap --datadir="$D" --log-warnings=0 --enforce-storage-engine="" \
+      --max_allowed_packet=8M --net_buffer_length=16K > /tmp/bootstrap.log 2>&1
+  {
+    echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$PW';"
+    echo "CREATE USER 'root'@'%' IDENTIFIED BY '$PW';"
+    echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+    if [ -n "$DB" ]; then echo "CREATE DATABASE IF NOT EXISTS \`$DB\`;"; fi
+  } > /tmp/init.sql
+  INIT=--init-file=/tmp/init.sql
+fi
+exec mariadbd --datadir="$D" --bind-address=0.0.0.0 --port=3306 \
+  --socket=/run/mysqld/mysqld.sock $INIT
+"#;
+
+/// `mariadb:10.11` made from this machine's MariaDB (Debian's server,
+/// client and dump programs, their libraries and share files), running as
+/// uid 999 like the official image, unless present.
+pub fn mariadb_image() -> &'static str {
+    const TAG: &str = "mariadb:10.11";
+    if docker(&["image", "inspect", TAG]).0 {
+        return "10.11";
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let programs = [
+        "/usr/sbin/mariadbd",
+        "/usr/bin/mariadb",
+        "/usr/bin/mariadb-dump",
+        "/usr/bin/mariadb-admin",
+    ];
+    assert!(
+        Path::new(programs[0]).exists(),
+        "MariaDB is not installed (run .ci/setup --test)"
+    );
+    let mut files: std::collections::BTreeSet<String> =
+        programs.iter().map(|p| p.to_string()).collect();
+    for program in programs {
+        let out = Command::new("ldd").arg(program).output().unwrap();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
+                files.insert(path.to_string());
+            }
+        }
+    }
+    for f in files {
+        let dest = root.join(f.trim_start_matches('/'));
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
+    std::fs::create_dir_all(root.join("usr/share")).unwrap();
+    let status = Command::new("cp")
+        .args(["-a", "/usr/share/mysql"])
+        .arg(root.join("usr/share"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "cp /usr/share/mysql");
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    for applet in ["sh", "cat", "ls", "mkdir", "rm"] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nmysql:x:999:999::/var/lib/mysql:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("etc/group"), "root:x:0:\nmysql:x:999:\n").unwrap();
+    std::fs::write(root.join("entrypoint.sh"), MARIADB_ENTRYPOINT).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        root.join("entrypoint.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    for (dir, mode) in [
+        ("var/lib/mysql", 0o755),
+        ("run/mysqld", 0o755),
+        ("tmp", 0o1777),
+    ] {
+        let d = root.join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(mode)).unwrap();
+        if dir != "tmp" {
+            std::os::unix::fs::chown(&d, Some(999), Some(999)).unwrap();
+        }
+    }
+    let mut tar = Command::new("tar")
+        .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            "ENV PATH=/usr/sbin:/usr/bin:/bin",
+            "--change",
+            "ENV TZ=UTC",
+            "--change",
+            "USER 999",
+            "--change",
+            r#"ENTRYPOINT ["/entrypoint.sh"]"#,
+            "-",
+            TAG,
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        tar.wait().unwrap().success() && status.success(),
+        "docker import"
+    );
+    "10.11"
+}
+
 /// A tiny local image (busybox), since nothing can be pulled here.
 pub fn busybox_image() -> &'static str {
     const IMAGE: &str = "aidesktop-test/busybox:latest";

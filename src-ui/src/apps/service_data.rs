@@ -22,8 +22,17 @@ pub enum DataAction {
 pub fn restorable(kind: ServiceKind) -> bool {
     matches!(
         kind,
-        ServiceKind::Postgresql | ServiceKind::Redis | ServiceKind::Valkey
+        ServiceKind::Postgresql
+            | ServiceKind::Mysql
+            | ServiceKind::Mariadb
+            | ServiceKind::Redis
+            | ServiceKind::Valkey
     )
+}
+
+/// Whether its backups are of one database, chosen by name.
+fn has_databases(kind: ServiceKind) -> bool {
+    kind == ServiceKind::Postgresql || kind.is_mysql_like()
 }
 
 fn size(bytes: u64) -> String {
@@ -92,7 +101,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let mode = RwSignal::new(RestoreMode::Fresh);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    if kind == ServiceKind::Postgresql && !matches!(action, DataAction::Clone(_)) {
+    if has_databases(kind) && !matches!(action, DataAction::Clone(_)) {
         spawn_local(async move {
             if let Ok(list) = ipc::call(&services::Databases { id: id.get_value() }).await {
                 databases.set(list);
@@ -115,7 +124,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
             return;
         }
         let n = Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty());
-        let db = (kind == ServiceKind::Postgresql).then(|| database.get_untracked());
+        let db = has_databases(kind).then(|| database.get_untracked());
         busy.set(true);
         error.set(None);
         spawn_local(async move {
@@ -161,7 +170,13 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let default_name = format!(
         "{}.{}",
         service.id,
-        if kind.is_redis_like() { "rdb" } else { "dump" }
+        if kind.is_redis_like() {
+            "rdb"
+        } else if kind.is_mysql_like() {
+            "sql"
+        } else {
+            "dump"
+        }
     );
     view! {
         <Dialog title=title on_close=on_close test_id="service-data-dialog">
@@ -175,7 +190,12 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         </label>
                     }.into_any(),
                     1 => view! {
-                        <p class="muted">{if kind.is_redis_like() { "Its snapshot (RDB), taken now." } else { "A pg_dump of one database (custom format, for pg_restore)." }}</p>
+                        <p class="muted">{match kind {
+                            k if k.is_redis_like() => "Its snapshot (RDB), taken now.",
+                            ServiceKind::Mysql => "A mysqldump of one database (SQL, taken in one transaction).",
+                            ServiceKind::Mariadb => "A mariadb-dump of one database (SQL, taken in one transaction).",
+                            _ => "A pg_dump of one database (custom format, for pg_restore).",
+                        }}</p>
                         <PathField label="Backup file" path=path save=true default_name=default_name.clone() test_id="backup-path"/>
                     }.into_any(),
                     _ => view! {
@@ -188,7 +208,10 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                             </div>
                         })}
                         {(kind.is_redis_like()).then(|| view! {
-                            <p class="muted">"The snapshot starts a new Redis instance; this one is not touched."</p>
+                            <p class="muted">"The snapshot starts a new instance; this one is not touched."</p>
+                        })}
+                        {(kind.is_mysql_like()).then(|| view! {
+                            <p class="muted">"The dump goes into a new database; the one it was taken from is not touched."</p>
                         })}
                         {move || (mode.get() == RestoreMode::Fresh).then(|| view! {
                             <label class="field">
@@ -198,9 +221,13 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         })}
                     }.into_any(),
                 }}
-                {(kind == ServiceKind::Postgresql && which != 0).then(|| view! {
+                {(has_databases(kind) && which != 0).then(|| view! {
                     <label class="field">
-                        <span>{if which == 1 { "Database" } else { "Database it was taken from (and replaces)" }}</span>
+                        <span>{match (which, kind) {
+                            (1, _) => "Database",
+                            (_, ServiceKind::Postgresql) => "Database it was taken from (and replaces)",
+                            _ => "Database it was taken from",
+                        }}</span>
                         <input class="input mono" list="service-dbs" data-testid="backup-database" prop:value=move || database.get() on:input=move |ev| database.set(event_target_value(&ev))/>
                         <datalist id="service-dbs">
                             {move || databases.get().into_iter().map(|d| view! { <option value=d.clone()/> }).collect_view()}
@@ -263,7 +290,7 @@ fn DatabaseDialog(service: InstalledService, on_close: Callback<()>) -> impl Int
     view! {
         <Dialog title=format!("A database for a repository in {}", service.title) on_close=on_close test_id="repo-db-dialog">
             <form class="form" on:submit=submit novalidate>
-                <p class="muted">"A database named after the repository, and a user of its own that owns it and can reach nothing else (not a superuser, cannot make databases; other users cannot connect to it)."</p>
+                <p class="muted">"A database named after the repository, and a user of its own that can reach that database and nothing else (it cannot make databases or users)."</p>
                 <label class="field">
                     <span>"Repository"</span>
                     <select class="input" data-testid="repo-db-repo"

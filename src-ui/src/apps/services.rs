@@ -106,7 +106,7 @@ pub fn ServicesPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Services"</h1>
-                    <p class="muted">"Databases in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes."</p>
+                    <p class="muted">"Databases and caches in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes."</p>
                 </div>
                 <div class="header-actions">
                     <button class="button" on:click=move |_| load()>"Refresh"</button>
@@ -185,7 +185,7 @@ pub fn ServicesPage() -> impl IntoView {
                                                                     <button class="button small" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up"</button>
                                                                     <button class="button small" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore"</button>
                                                                 })}
-                                                                {(s.kind == ServiceKind::Postgresql).then(|| view! {
+                                                                {(s.kind == ServiceKind::Postgresql || s.kind.is_mysql_like()).then(|| view! {
                                                                     <button class="button small" title="A database and user of its own for a repository" data-testid=format!("service-repo-db-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Database(db.clone())))>"Database for…"</button>
                                                                 })}
                                                             }
@@ -226,6 +226,7 @@ fn client_name(kind: ServiceKind) -> Option<&'static str> {
         ServiceKind::Redis => "redis-cli",
         ServiceKind::Valkey => "valkey-cli",
         ServiceKind::Mysql => "mysql",
+        ServiceKind::Mariadb => "mariadb",
         ServiceKind::Mongodb => "mongosh",
         ServiceKind::Memcached => return None,
     })
