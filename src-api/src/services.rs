@@ -82,6 +82,58 @@ impl ServiceKind {
     }
 }
 
+/// A repository's compose file, as the app would import it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposePlan {
+    /// The repository.
+    pub repository_id: i64,
+    /// The file read (`compose.yaml`, `docker-compose.yml` …), relative to the repository.
+    pub file: String,
+    /// Its services, in the file's order.
+    pub services: Vec<ComposeService>,
+}
+
+/// One service of a compose file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeService {
+    /// Its name in the file.
+    pub name: String,
+    /// Its image, as written (variables with defaults filled in).
+    pub image: Option<String>,
+    /// The engine it is, if the app runs it.
+    pub kind: Option<ServiceKind>,
+    /// The version (image tag) it would be installed at; None: the catalog's newest.
+    pub version: Option<String>,
+    /// The instance it becomes (or already is).
+    pub instance: Option<String>,
+    /// Whether it can be imported now.
+    pub importable: bool,
+    /// An instance of that name is installed already.
+    pub installed: bool,
+    /// What the import does differently from the file (ports, passwords, volumes …).
+    pub notes: Vec<String>,
+    /// Why it cannot be imported.
+    pub reason: Option<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeImport {
+    /// The instances installed, started and answering.
+    pub installed: Vec<InstalledService>,
+    /// The services asked for that were not imported, and why.
+    pub skipped: Vec<ComposeSkip>,
+}
+
+/// A compose service left out of an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeSkip {
+    /// Its name in the file.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// One installable service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogEntry {
@@ -306,4 +358,10 @@ crate::command! {
     Stats = "services_stats" { id: String } -> ServiceStats;
     /// The databases of a PostgreSQL instance.
     Databases = "services_databases" { id: String } -> Vec<String>;
+    /// What the repository's compose file holds, and which of its services would become
+    /// instances (and how), which not and why.
+    ReadCompose = "services_compose_plan" { repository_id: i64 } -> ComposePlan;
+    /// Installs the named services of the repository's compose file as instances (ports on
+    /// 127.0.0.1, passwords generated) and makes them the services of its stack.
+    ImportCompose = "services_compose_import" { repository_id: i64, names: Vec<String> } -> ComposeImport;
 }

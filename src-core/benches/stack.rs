@@ -8,8 +8,8 @@
 //! - backup and restore throughput: the app's PostgreSQL backup (pg_dump
 //!   inside the container, streamed to a file) and restore (into a fresh
 //!   database, pg_restore fed the file) vs the engine's own programs run
-//!   directly through `docker exec`; the app's Redis snapshot vs
-//!   `redis-cli --rdb`.
+//!   directly through `docker exec`; the same for MariaDB (mariadb-dump,
+//!   the client fed the SQL); the app's Redis snapshot vs `redis-cli --rdb`.
 //!
 //! `cargo bench -p ai-desktop-core --features testkit --bench stack` writes `bench/stack.md`.
 
@@ -236,6 +236,101 @@ async fn run() {
         assert!(status.success());
     }
 
+    // Data: MariaDB (its own instance, out of the stack).
+    let maria_version = support::mariadb_image();
+    let maria = app
+        .services
+        .install(install(ServiceKind::Mariadb, Some(maria_version)), |_| {})
+        .await
+        .unwrap();
+    let maria_pw = maria
+        .connection_string
+        .trim_start_matches("mysql://root:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    let maria_sql = |sql: &str, stdin: Option<&std::path::Path>| {
+        let mut c = std::process::Command::new("docker");
+        c.args(["exec", "-i", "-e"])
+            .arg(format!("MYSQL_PWD={maria_pw}"))
+            .args([&maria.container, "mariadb", "-uroot"]);
+        match stdin {
+            Some(file) => {
+                c.arg(sql).stdin(std::fs::File::open(file).unwrap());
+            }
+            None => {
+                c.args(["-e", sql]);
+            }
+        }
+        let status = c.status().unwrap();
+        assert!(status.success(), "{sql}");
+    };
+    maria_sql(
+        &format!(
+            "SET SESSION max_recursive_iterations = {ROWS}; \
+             CREATE TABLE app.items (id int PRIMARY KEY, name text, price decimal(12,2), note text); \
+             INSERT INTO app.items WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {ROWS}) \
+             SELECT n, CONCAT('item ', n), n * 0.37, CONCAT(MD5(n), MD5(n + 1)) FROM g;"
+        ),
+        None,
+    );
+    let (mut m_app_dump, mut m_cli_dump, mut m_app_restore, mut m_cli_restore) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut m_bytes = 0;
+    for i in 0..RUNS {
+        let file = root.join(format!("app{i}.sql"));
+        let t = Instant::now();
+        m_bytes = app
+            .services
+            .backup(&maria.id, &file, None)
+            .await
+            .unwrap()
+            .bytes;
+        m_app_dump.push(t.elapsed());
+
+        let cli_file = root.join(format!("cli{i}.sql"));
+        let t = Instant::now();
+        let status = std::process::Command::new("docker")
+            .args(["exec", "-e"])
+            .arg(format!("MYSQL_PWD={maria_pw}"))
+            .args([
+                &maria.container,
+                "mariadb-dump",
+                "-uroot",
+                "--single-transaction",
+                "--routines",
+                "--triggers",
+                "--events",
+                "app",
+            ])
+            .stdout(std::fs::File::create(&cli_file).unwrap())
+            .status()
+            .unwrap();
+        m_cli_dump.push(t.elapsed());
+        assert!(status.success());
+
+        let t = Instant::now();
+        app.services
+            .restore(
+                &maria.id,
+                &file,
+                RestoreMode::Fresh,
+                None,
+                Some(format!("app_r{i}")),
+            )
+            .await
+            .unwrap();
+        m_app_restore.push(t.elapsed());
+
+        let db = format!("cli_r{i}");
+        let t = Instant::now();
+        maria_sql(&format!("CREATE DATABASE {db}"), None);
+        maria_sql(&db, Some(&cli_file));
+        m_cli_restore.push(t.elapsed());
+    }
+    app.services.stop(&maria.id).await.unwrap();
+
     // Data: Redis.
     let pw = redis
         .connection_string
@@ -312,6 +407,37 @@ async fn run() {
         median(&cli_restore),
     );
     let (arb, crb) = (median(&app_rdb), median(&cli_rdb));
+    let (mad, mcd, mar, mcr) = (
+        median(&m_app_dump),
+        median(&m_cli_dump),
+        median(&m_app_restore),
+        median(&m_cli_restore),
+    );
+    let row = |what: &str, bytes: u64, app: Duration, cli: Duration| {
+        format!(
+            "| {what} | {} ({:.1} MB/s) | {} ({:.1} MB/s) | {:.2} |\n",
+            ms(app),
+            mb_per_s(bytes, app),
+            ms(cli),
+            mb_per_s(bytes, cli),
+            app.as_secs_f64() / cli.as_secs_f64()
+        )
+    };
+    let maria_rows = format!(
+        "{}{}",
+        row(
+            "MariaDB backup (app: mariadb-dump in the container streamed to a file; ref: `docker exec … mariadb-dump > file`)",
+            m_bytes,
+            mad,
+            mcd
+        ),
+        row(
+            "MariaDB restore into a fresh database (app: CREATE DATABASE + the client fed the SQL; ref: the same two through `docker exec -i`)",
+            m_bytes,
+            mar,
+            mcr
+        )
+    );
     let report = format!(
         "# A repository's stack and its services' data\n\n\
          Machine: {}. Real dockerd (PostgreSQL 15 and Redis images built locally), PM2, node and code-server.\n\n\
@@ -325,11 +451,12 @@ async fn run() {
          | stack down (reverse order) | {} | {} |\n\n\
          The steps of the last up:\n\n| step | took | said |\n|---|---|---|\n{steps}\n\
          ## Backup and restore throughput\n\n\
-         PostgreSQL: a table of {ROWS} rows; the dump is {:.1} MB (custom format). Redis: {KEYS} keys, \
-         a {:.1} MB snapshot. Medians of {RUNS}, the app and the engine's own program interleaved.\n\n\
+         PostgreSQL: a table of {ROWS} rows; the dump is {:.1} MB (custom format). MariaDB 10.11: \
+         the same {ROWS} rows, a {:.1} MB SQL dump. Redis: {KEYS} keys, a {:.1} MB snapshot. Medians of {RUNS}, the app and the engine's own program interleaved.\n\n\
          | what | app | engine's program directly | ratio (time) |\n|---|---|---|---|\n\
          | PostgreSQL backup (app: pg_dump in the container streamed to a file; ref: `docker exec … pg_dump -Fc > file`) | {} ({:.1} MB/s) | {} ({:.1} MB/s) | {:.2} |\n\
          | PostgreSQL restore into a fresh database (app: createdb + pg_restore fed the file; ref: `docker exec createdb` + `docker exec -i … pg_restore < file`) | {} ({:.1} MB/s) | {} ({:.1} MB/s) | {:.2} |\n\
+         {maria_rows}\
          | Redis snapshot (app: SAVE, then dump.rdb copied out of the container; ref: `redis-cli --rdb`) | {} ({:.1} MB/s) | {} ({:.1} MB/s) | {:.2} |\n",
         common::machine(),
         ms(u),
@@ -337,6 +464,7 @@ async fn run() {
         ms(d),
         downs.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(", "),
         dump_bytes as f64 / 1e6,
+        m_bytes as f64 / 1e6,
         rdb_bytes as f64 / 1e6,
         ms(ad),
         mb_per_s(dump_bytes, ad),

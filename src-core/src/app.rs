@@ -433,6 +433,103 @@ impl App {
         Ok(made)
     }
 
+    /// What the repository's compose file would import (see
+    /// [`crate::services::compose`]).
+    pub async fn compose_plan(
+        &self,
+        repository_id: i64,
+    ) -> Result<ai_desktop_api::services::ComposePlan> {
+        let repo = self.repos.get(repository_id)?;
+        let installed = self.services.list().await?;
+        crate::services::compose::plan(repository_id, std::path::Path::new(&repo.path), &installed)
+    }
+
+    /// Installs the compose file's services named in `names` (each started
+    /// and answering) and adds them to the repository's stack services.
+    /// Services that cannot be imported are skipped with why; one whose
+    /// install fails stops there (those before stay installed and are added).
+    pub async fn compose_import(
+        &self,
+        repository_id: i64,
+        names: &[String],
+    ) -> Result<ai_desktop_api::services::ComposeImport> {
+        use ai_desktop_api::services::{ComposeImport, ComposeSkip, InstallRequest};
+        let plan = self.compose_plan(repository_id).await?;
+        if names.is_empty() {
+            return Err(Error::InvalidInput(
+                "Choose at least one service of the compose file to import.".into(),
+            ));
+        }
+        let mut result = ComposeImport::default();
+        for name in names {
+            let Some(service) = plan.services.iter().find(|s| &s.name == name) else {
+                return Err(Error::NotFound(format!(
+                    "{} has no service named {name}.",
+                    plan.file
+                )));
+            };
+            let (Some(kind), true) = (service.kind, service.importable) else {
+                result.skipped.push(ComposeSkip {
+                    name: name.clone(),
+                    reason: service
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "It cannot be imported.".into()),
+                });
+                continue;
+            };
+            let request = InstallRequest {
+                kind,
+                version: service.version.clone(),
+                port: None,
+                name: service.instance.clone(),
+            };
+            match self.services.install(request, |_| {}).await {
+                Ok(installed) => result.installed.push(installed),
+                Err(e) => {
+                    self.add_to_stack(repository_id, &result).await?;
+                    return Err(Error::Failed {
+                        message: format!(
+                            "Importing {name} failed{}.",
+                            if result.installed.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    " (installed before it: {})",
+                                    result
+                                        .installed
+                                        .iter()
+                                        .map(|s| s.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        ),
+                        detail: Some(e.to_string()),
+                    });
+                }
+            }
+        }
+        self.add_to_stack(repository_id, &result).await?;
+        Ok(result)
+    }
+
+    /// Makes what an import installed part of the repository's stack.
+    async fn add_to_stack(
+        &self,
+        repository_id: i64,
+        imported: &ai_desktop_api::services::ComposeImport,
+    ) -> Result<()> {
+        if imported.installed.is_empty() {
+            return Ok(());
+        }
+        let now = self.stack.services_of(repository_id).await?;
+        let mut chosen = now.chosen.unwrap_or(now.derived);
+        chosen.extend(imported.installed.iter().map(|s| s.id.clone()));
+        self.stack.set_services(repository_id, Some(chosen)).await?;
+        Ok(())
+    }
+
     /// A terminal tab running a service instance's client, signed in (or a
     /// shell inside its container), started in HOME.
     pub async fn open_service_terminal(

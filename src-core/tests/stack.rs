@@ -551,3 +551,122 @@ async fn a_repository_gets_a_database_only_its_own_user_reaches() {
         .is_err());
     let _ = pg;
 }
+
+/// A repository's docker-compose.yml: its PostgreSQL, Redis and Memcached
+/// become instances (on 127.0.0.1, new passwords) and its stack's services;
+/// what the app does not run is skipped saying why; importing again
+/// changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compose_files_databases_become_the_repositorys_services() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let pg_version = ai_desktop_core::testkit::docker::postgres_image();
+    ai_desktop_core::testkit::docker::redis_image();
+    ai_desktop_core::testkit::docker::memcached_image();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let prefix = format!("aidcompose{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let app = App::open(
+        Config::isolated(&root, &prefix),
+        Arc::new(RecordingSink::default()),
+    )
+    .unwrap();
+    let dir = root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        format!(
+            r#"services:
+  db:
+    image: postgres:{pg_version}
+    ports: ["5432:5432"]
+    environment:
+      POSTGRES_PASSWORD: example
+  cache:
+    image: redis:7.2
+    command: redis-server --requirepass example
+  sessions:
+    image: memcached:1.6
+  web:
+    build: .
+  proxy:
+    image: nginx:1.27
+"#
+        ),
+    )
+    .unwrap();
+    let repo = app
+        .repos
+        .create(NewRepository {
+            name: "shop".into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    let plan = app.compose_plan(repo.id).await.unwrap();
+    let importable: Vec<&str> = plan
+        .services
+        .iter()
+        .filter(|s| s.importable)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(importable, ["db", "cache", "sessions"]);
+
+    let all: Vec<String> = ["db", "cache", "sessions", "web", "proxy"]
+        .map(String::from)
+        .to_vec();
+    let done = app.compose_import(repo.id, &all).await.unwrap();
+    let ids: Vec<&str> = done.installed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["db", "cache", "sessions"]);
+    assert!(done
+        .installed
+        .iter()
+        .all(|s| s.state == ServiceState::Running));
+    let skipped: Vec<(&str, &str)> = done
+        .skipped
+        .iter()
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].0 == "web" && skipped[0].1.contains("built from source"));
+    assert!(skipped[1].0 == "proxy" && skipped[1].1.contains("not an engine"));
+    // The database answers with its generated password, not the file's, on loopback.
+    let db = &done.installed[0];
+    assert!(!db.connection_string.contains(":example@"));
+    let (ok, out) = psql(&db.connection_string, "SELECT 41 + 1");
+    assert!(ok && out.trim() == "42", "{out}");
+    let (_, bindings) = docker(&[
+        "inspect",
+        "-f",
+        "{{json .HostConfig.PortBindings}}",
+        &db.container,
+    ]);
+    assert!(bindings.contains("\"HostIp\":\"127.0.0.1\""), "{bindings}");
+    // They are the repository's stack services now.
+    let chosen = app.stack.services_of(repo.id).await.unwrap().chosen;
+    assert_eq!(
+        chosen,
+        Some(vec!["cache".to_string(), "db".into(), "sessions".into()])
+    );
+    let plan = app.stack.plan(repo.id).await.unwrap();
+    assert_eq!(plan.steps.len(), 4, "3 services and VS Code: {plan:#?}");
+
+    // Again: already there, nothing new; bad requests change nothing.
+    let again = app.compose_import(repo.id, &all[..1]).await.unwrap();
+    assert!(again.installed.is_empty());
+    assert!(again.skipped[0].reason.contains("Already installed"));
+    assert!(matches!(
+        app.compose_import(repo.id, &[]).await.unwrap_err(),
+        Error::InvalidInput(_)
+    ));
+    assert!(matches!(
+        app.compose_import(repo.id, &["nope".to_string()])
+            .await
+            .unwrap_err(),
+        Error::NotFound(_)
+    ));
+    assert_eq!(app.services.list().await.unwrap().len(), 3);
+}

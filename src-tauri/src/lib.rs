@@ -271,6 +271,8 @@ pub fn run() {
             commands::services::services_backup,
             commands::services::services_restore,
             commands::services::services_databases,
+            commands::services::services_compose_plan,
+            commands::services::services_compose_import,
             commands::services::services_terminal,
             commands::services::services_stats,
             commands::services::services_create_database,

@@ -20,6 +20,7 @@
 mod backup;
 pub mod catalog;
 pub mod client;
+pub mod compose;
 pub mod discovery;
 pub mod state;
 pub mod tarball;

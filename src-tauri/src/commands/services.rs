@@ -176,3 +176,23 @@ pub async fn services_stats(
     let services::Stats { id } = req.0;
     Ok(state.services.stats(&id).await?)
 }
+
+#[tauri::command]
+pub async fn services_compose_plan(
+    state: State<'_, AppState>,
+    req: Req<services::ReadCompose>,
+) -> Out<services::ReadCompose> {
+    Ok(state.compose_plan(req.0.repository_id).await?)
+}
+
+#[tauri::command]
+pub async fn services_compose_import(
+    state: State<'_, AppState>,
+    req: Req<services::ImportCompose>,
+) -> Out<services::ImportCompose> {
+    let services::ImportCompose {
+        repository_id,
+        names,
+    } = req.0;
+    Ok(state.compose_import(repository_id, &names).await?)
+}

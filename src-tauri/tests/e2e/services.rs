@@ -13,11 +13,20 @@ fn services_through_the_real_window() {
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
     let Scene {
         shots,
+        root,
         data,
         home,
         _tmp,
-        ..
     } = scene("services");
+    // A repository whose compose file has a Redis and an app built from source.
+    let project = root.join("projects/shop");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("docker-compose.yml"),
+        "services:\n  cache:\n    image: redis:7.2\n    ports: [\"6379:6379\"]\n  web:\n    build: .\n",
+    )
+    .unwrap();
+    register_before_start(&data, "shop", &project);
     let prefix = format!("aide2e{}", std::process::id());
     let _cleanup = ai_desktop_core::testkit::docker::Cleanup(prefix.clone());
     let env = [
@@ -129,6 +138,29 @@ fn services_through_the_real_window() {
         &format!("{prefix}-redis-data"),
     ]);
     assert!(!volume, "the data volume was deleted as asked");
+
+    // The repository's compose file: its Redis imported, its app said why not.
+    d.click("[data-testid=compose-open]");
+    wait_text(
+        d,
+        "[data-testid=compose-plan]",
+        "Redis 7.2 → instance cache",
+    );
+    wait_text(
+        d,
+        "[data-testid=compose-service][data-name=web] [data-testid=compose-reason]",
+        "built from source",
+    );
+    wait_text(d, "[data-testid=compose-plan]", "127.0.0.1 only");
+    wait_text(d, "[data-testid=compose-import]", "Import 1");
+    d.step("services-compose-plan");
+    d.click("[data-testid=compose-import]");
+    wait_text(d, "[data-testid=service-state-cache]", "Running");
+    wait_text(d, ".toast", "Imported");
+    d.step("services-compose-imported");
+    let (running, _) =
+        ai_desktop_core::testkit::docker::docker(&["inspect", &format!("{prefix}-cache")]);
+    assert!(running, "the imported instance's container exists");
     d.call("DELETE", "", None);
 }
 

@@ -1,5 +1,6 @@
 //! One view per sidebar entry.
 
+pub mod compose;
 pub mod deploy_history;
 pub mod deployments;
 pub mod files;

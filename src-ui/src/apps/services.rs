@@ -1,4 +1,5 @@
-//! Services: PostgreSQL, MySQL, MongoDB and Redis in Docker, any number of
+//! Services: PostgreSQL, MySQL, MariaDB, MongoDB, Redis, Valkey and
+//! Memcached in Docker (or imported from a compose file), any number of
 //! instances each (versions side by side). Catalog cards with install (pull
 //! progress streamed), the installed instances kept live by
 //! `service:updated` (status, port, connection string to copy, actions,
@@ -29,6 +30,7 @@ pub fn ServicesPage() -> impl IntoView {
     let busy = RwSignal::new(None::<String>);
     let uninstalling = RwSignal::new(None::<InstalledService>);
     let data_action = RwSignal::new(None::<DataAction>);
+    let composing = RwSignal::new(false);
     let load = move || {
         spawn_local(async move {
             match ipc::call(&services::Overview {}).await {
@@ -109,9 +111,13 @@ pub fn ServicesPage() -> impl IntoView {
                     <p class="muted">"Databases and caches in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes."</p>
                 </div>
                 <div class="header-actions">
+                    <button class="button" data-testid="compose-open" title="Import the databases of a repository's docker-compose.yml" on:click=move |_| composing.set(true)>"Import compose file…"</button>
                     <button class="button" on:click=move |_| load()>"Refresh"</button>
                 </div>
             </header>
+            {move || composing.get().then(|| view! {
+                <super::compose::ComposeDialog on_close=Callback::new(move |_| composing.set(false)) on_done=Callback::new(move |_| load())/>
+            })}
             {move || match overview.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Asking Docker…"</div> }.into_any(),
                 Some(o) if !o.docker_available => view! {
