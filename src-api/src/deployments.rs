@@ -121,6 +121,10 @@ pub struct Deployment {
     /// PM2's own restart options.
     #[serde(default)]
     pub pm2_options: Pm2Options,
+    /// A local branch whose new commits are deployed as they come (each from
+    /// a clean checkout of the commit); None: off.
+    #[serde(default)]
+    pub auto_deploy_branch: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC: the last change of its settings.
@@ -164,6 +168,9 @@ pub struct DeploymentInput {
     /// PM2's own restart options.
     #[serde(default)]
     pub pm2_options: Pm2Options,
+    /// Deploy new commits of this local branch as they come; None or empty: off.
+    #[serde(default)]
+    pub auto_deploy_branch: Option<String>,
 }
 
 /// PM2's options users expect to set (each applied by PM2 itself).
@@ -326,6 +333,7 @@ impl From<&Deployment> for DeploymentInput {
             health_check: d.health_check.clone(),
             depends_on: d.depends_on.clone(),
             pm2_options: d.pm2_options.clone(),
+            auto_deploy_branch: d.auto_deploy_branch.clone(),
         }
     }
 }

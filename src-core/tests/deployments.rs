@@ -1372,3 +1372,75 @@ async fn a_cluster_reloads_without_a_moment_of_downtime() {
     ));
     fx.manager.stop(d.id).await.unwrap();
 }
+
+/// With a branch to follow, each new commit of it is deployed by itself
+/// from a clean copy; other branches and the working tree are left alone;
+/// a branch that does not exist is refused and nothing is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_commits_of_the_followed_branch_are_deployed_as_they_come() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    tokio::spawn(fx.manager.clone().run_monitor());
+    let repo = fx.node_repo("shop", &versioned_server("v1", 0));
+    let dir = fx.root.join("shop");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "first version"]);
+    git(&dir, &["branch", "experiment"]);
+    let mut new = input(repo, "shop");
+    new.start_command = Some("node server.js".into());
+    new.auto_deploy_branch = Some("nope".into());
+    let refused = fx.manager.create(new.clone()).unwrap_err();
+    assert!(
+        refused.to_string().contains("no branch named nope"),
+        "{refused}"
+    );
+    assert!(fx.manager.list().unwrap().is_empty());
+    new.auto_deploy_branch = Some("main".into());
+    let d = fx.manager.create(new).unwrap();
+    assert_eq!(d.auto_deploy_branch.as_deref(), Some("main"));
+    fx.manager.deploy(d.id, None).await.unwrap();
+    assert_eq!(get(d.port).as_deref(), Some("v1\n"));
+    // The follower is up once the monitor read the settings.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // A commit on main: deployed without being asked.
+    std::fs::write(dir.join("server.js"), versioned_server("v2", 0)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "second version"]);
+    let second = git(&dir, &["rev-parse", "HEAD"]);
+    std::fs::write(dir.join("notes.md"), "work in progress").unwrap();
+    eventually("v2 deployed by itself", || {
+        (get(d.port).as_deref() == Some("v2\n")).then_some(())
+    })
+    .await;
+    let runs = eventually("the run recorded as online", || {
+        let runs = fx.manager.runs(d.id).ok()?;
+        (runs.len() == 2 && runs[0].outcome == DeployOutcome::Online).then_some(runs)
+    })
+    .await;
+    assert_eq!(runs[0].commit_id.as_deref(), Some(second.as_str()));
+    assert_eq!(runs[0].source, DeploySource::Commit);
+    assert_eq!(git(&dir, &["status", "--porcelain"]), "?? notes.md");
+
+    // Another branch moving deploys nothing.
+    git(&dir, &["checkout", "-q", "experiment"]);
+    std::fs::write(dir.join("server.js"), versioned_server("experimental", 0)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "an experiment"]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(get(d.port).as_deref(), Some("v2\n"));
+    assert_eq!(fx.manager.runs(d.id).unwrap().len(), 2);
+
+    // Turned off: a new commit of main stays where it is.
+    git(&dir, &["checkout", "-q", "main"]);
+    let mut off = DeploymentInput::from(&fx.manager.get(d.id).unwrap());
+    off.auto_deploy_branch = None;
+    fx.manager.update(d.id, off).unwrap();
+    std::fs::write(dir.join("server.js"), versioned_server("v3", 0)).unwrap();
+    git(&dir, &["commit", "-q", "-am", "third version"]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(get(d.port).as_deref(), Some("v2\n"));
+    assert_eq!(fx.manager.runs(d.id).unwrap().len(), 2);
+    fx.manager.stop(d.id).await.unwrap();
+}

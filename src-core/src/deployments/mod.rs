@@ -11,6 +11,7 @@
 //! `pm2` CLI (for actions) always runs with an allow-listed environment and
 //! the configured `PM2_HOME`, with argument lists and never a shell.
 
+mod autodeploy;
 pub mod axon;
 mod deploy;
 pub mod detect;
@@ -96,6 +97,8 @@ pub struct DeploymentManager {
     proxy_port: Mutex<Option<u16>>,
     /// Wakes the proxy's keeper: domains changed.
     proxy_kick: tokio::sync::Notify,
+    /// Wakes the keeper of the branch followers: a branch to follow changed.
+    auto_kick: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -141,6 +144,7 @@ impl DeploymentManager {
             proxy: tokio::sync::Mutex::new(None),
             proxy_port: Mutex::new(None),
             proxy_kick: tokio::sync::Notify::new(),
+            auto_kick: tokio::sync::Notify::new(),
         })
     }
 
@@ -434,6 +438,13 @@ impl DeploymentManager {
         let health_check = input.health_check.as_ref().map(health::check).transpose()?;
         let pm2_options = check_options(&input.pm2_options)?;
         let depends_on = self.check_depends_on(&input.depends_on, repo.id, id)?;
+        let auto_deploy_branch = input
+            .auto_deploy_branch
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| release::check_local_branch(repo_dir, b))
+            .transpose()?;
         let taken = self.store.with(|c| store::deployments::ports(c, id))?;
         let port = match input.port {
             Some(0) => return Err(Error::InvalidInput("Port 0 is not a port.".into())),
@@ -470,6 +481,7 @@ impl DeploymentManager {
             health_check,
             depends_on,
             pm2_options,
+            auto_deploy_branch,
         })
     }
 
@@ -546,6 +558,7 @@ impl DeploymentManager {
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
         self.kick.notify_one();
         self.proxy_kick.notify_one();
+        self.auto_kick.notify_one();
         Ok(d)
     }
 
@@ -563,9 +576,10 @@ impl DeploymentManager {
             store::deployments::update(c, id, &record)?
                 .ok_or_else(|| Error::NotFound(format!("There is no deployment with id {id}.")))
         })?;
-        // Its health check and domain may have changed.
+        // Its health check, domain and followed branch may have changed.
         self.health_kick.notify_one();
         self.proxy_kick.notify_one();
+        self.auto_kick.notify_one();
         let d = self.get(id)?;
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
@@ -859,6 +873,7 @@ impl DeploymentManager {
         self.store.with(|c| store::deployments::delete(c, id))?;
         lock(&self.live).remove(&id);
         lock(&self.health).remove(&id);
+        self.auto_kick.notify_one();
         lock(&self.op_locks).remove(&id);
         self.proxy_kick.notify_one();
         self.events.emit(DomainEvent::DeploymentDeleted(id));
@@ -1097,6 +1112,7 @@ impl DeploymentManager {
         tokio::spawn(self.clone().run_sampler());
         tokio::spawn(self.clone().run_health());
         tokio::spawn(self.clone().run_proxy());
+        tokio::spawn(self.clone().run_auto_deploy());
         loop {
             let any = self
                 .store

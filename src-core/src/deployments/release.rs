@@ -76,6 +76,46 @@ pub fn resolve(repo_dir: &Path, spec: &str) -> Result<(String, String)> {
     ))
 }
 
+/// `name` if it is a local branch of the repository.
+pub fn check_local_branch(repo_dir: &Path, name: &str) -> Result<String> {
+    let repo = git2::Repository::open(repo_dir).map_err(|_| {
+        Error::InvalidInput(format!(
+            "{} is not a git repository, so it has no branches to follow.",
+            repo_dir.display()
+        ))
+    })?;
+    if name.starts_with('-') || !git2::Branch::name_is_valid(name).unwrap_or(false) {
+        return Err(Error::InvalidInput(format!(
+            "\"{name}\" is not a branch name."
+        )));
+    }
+    repo.find_branch(name, git2::BranchType::Local)
+        .map_err(|_| Error::InvalidInput(format!("The repository has no branch named {name}.")))?;
+    Ok(name.to_string())
+}
+
+/// The commit a local branch points at now (None: gone, or not a repository).
+pub fn branch_tip(repo_dir: &Path, name: &str) -> Option<String> {
+    let repo = git2::Repository::open(repo_dir).ok()?;
+    let branch = repo.find_branch(name, git2::BranchType::Local).ok()?;
+    branch
+        .get()
+        .peel_to_commit()
+        .ok()
+        .map(|c| c.id().to_string())
+}
+
+/// The files a branch's tip is kept in: its loose ref and `packed-refs`
+/// (in the common git folder of a linked worktree).
+pub fn branch_ref_files(repo_dir: &Path, name: &str) -> Option<[PathBuf; 2]> {
+    let repo = git2::Repository::open(repo_dir).ok()?;
+    let common = repo.commondir().to_path_buf();
+    Some([
+        common.join("refs/heads").join(name),
+        common.join("packed-refs"),
+    ])
+}
+
 /// The files of `commit_id` in `releases/<commit_id>` (written once; an
 /// existing complete copy is reused). Blocking.
 pub fn checkout(repo_dir: &Path, commit_id: &str, releases: &Path) -> Result<PathBuf> {

@@ -321,6 +321,8 @@ fn dated_tail(path: &Path) -> Vec<(i64, String)> {
             let (at, rest) = split_stamp(l);
             (at, rest.to_string())
         })
+        // PM2 dates empty lines too.
+        .filter(|(_, text)| !text.trim().is_empty())
         .collect();
     let cut = dated.len().saturating_sub(PER_SOURCE);
     dated.drain(..cut);
@@ -471,6 +473,7 @@ mod tests {
              2026-11-30T18:44:21.123+00:00: listening\n\
              a continuation\n\
              \n\
+             2026-11-30T18:44:21.500+00:00: \n\
              2026-11-30T18:44:22.000+00:00: GET /\n",
         )
         .unwrap();

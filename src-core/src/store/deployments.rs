@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 const COLUMNS: &str = "d.id, d.repository_id, r.name, d.name, d.domain, d.port, d.mode, \
      d.instances, d.env, d.start_command, d.created_at, d.updated_at, d.pm2_name, \
-     d.build_command, d.health_check, d.depends_on, d.release_commit, d.pm2_options";
+     d.build_command, d.health_check, d.depends_on, d.release_commit, d.pm2_options, \
+     d.auto_deploy_branch";
 
 /// The fields the deployments module writes.
 #[derive(Debug, Clone)]
@@ -27,6 +28,7 @@ pub struct DeploymentRecord {
     pub health_check: Option<HealthCheck>,
     pub depends_on: Vec<i64>,
     pub pm2_options: ai_desktop_api::deployments::Pm2Options,
+    pub auto_deploy_branch: Option<String>,
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
@@ -67,6 +69,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deployment> {
         depends_on: serde_json::from_str(&row.get::<_, String>(15)?).unwrap_or_default(),
         release_commit: row.get(16)?,
         pm2_options: serde_json::from_str(&row.get::<_, String>(17)?).unwrap_or_default(),
+        auto_deploy_branch: row.get(18)?,
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
     })
@@ -163,8 +166,8 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
     tx.execute(
         "INSERT INTO deployments (repository_id, name, domain, port, mode, instances, env,
                                   start_command, build_command, health_check, depends_on,
-                                  pm2_options)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  pm2_options, auto_deploy_branch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             d.repository_id,
             d.name,
@@ -178,6 +181,7 @@ pub fn insert(c: &Connection, d: &DeploymentRecord) -> Result<Deployment> {
             health_json(d),
             depends_json(d),
             options_json(d),
+            d.auto_deploy_branch,
         ],
     )
     .map_err(map_write_error)?;
@@ -213,6 +217,7 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
             "UPDATE deployments SET repository_id = ?2, name = ?3, domain = ?4, port = ?5,
                     mode = ?6, instances = ?7, env = ?8, start_command = ?9,
                     build_command = ?10, health_check = ?11, depends_on = ?12, pm2_options = ?13,
+                    auto_deploy_branch = ?14,
                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
             params![
@@ -229,6 +234,7 @@ pub fn update(c: &Connection, id: i64, d: &DeploymentRecord) -> Result<Option<De
                 health_json(d),
                 depends_json(d),
                 options_json(d),
+                d.auto_deploy_branch,
             ],
         )
         .map_err(map_write_error)?;

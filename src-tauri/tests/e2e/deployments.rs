@@ -442,5 +442,38 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
     d.step("timeline-git-search");
     d.type_into("[data-testid=timeline-search]", "no line says this");
     wait_text(d, "[data-testid=timeline-empty]", "No line matches");
+    d.click("[data-testid=timeline-dialog] .dialog-footer .button.primary");
+
+    // Deploy new commits of main: a commit made outside the app is built
+    // and served without a click.
+    d.click("[data-testid=nav-deployments]");
+    d.click("[data-testid=deploy-edit-1]");
+    d.wait_until("the branches in the form", || {
+        (d.script(
+            "return [...document.querySelectorAll('[data-testid=deploy-auto-branch] option')].map(o => o.value).includes('main');",
+        ) == serde_json::json!(true))
+        .then_some(())
+    });
+    d.script(
+        "const s = document.querySelector('[data-testid=deploy-auto-branch]'); \
+         s.value = 'main'; s.dispatchEvent(new Event('change'));",
+    );
+    d.step("deploy-auto-branch-form");
+    d.click("[data-testid=deploy-submit]");
+    wait_text(d, "[data-testid=deploy-auto-1]", "main");
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(project.join("server.js"), server("v3")).unwrap();
+    let third = commit_all(&project, "third version");
+    d.wait_until("v3 served without a click", || {
+        (http_get(port).as_deref() == Some("v3\n")).then_some(())
+    });
+    d.click("[data-testid=deploy-row-1] [data-testid=deploy-name]");
+    wait_text(d, "[data-testid=deploy-run-0]", &third[..7]);
+    wait_text(
+        d,
+        "[data-testid=deploy-run-0] [data-testid=deploy-run-outcome]",
+        "online",
+    );
+    d.step("deploy-auto-deployed");
     d.call("DELETE", "", None);
 }

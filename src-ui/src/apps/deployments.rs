@@ -263,6 +263,9 @@ fn DeploymentTable(
                                         {move || row.with(|d| d.as_ref().and_then(|d| d.release_commit.clone())).map(|c| view! {
                                             <span class="chip mono" title="It runs this commit from a clean copy (a redeploy of an earlier commit); Deploy working tree goes back">{format!("@ {}", crate::apps::deploy_history::short(&c))}</span>
                                         })}
+                                        {move || row.with(|d| d.as_ref().and_then(|d| d.auto_deploy_branch.clone())).map(|b| view! {
+                                            <span class="chip" data-testid=format!("deploy-auto-{id}") title="Each new commit of this branch is deployed as it comes">{format!("⟳ {b}")}</span>
+                                        })}
                                     </td>
                                     <td class="num mono">{field(|d| d.port.to_string())}</td>
                                     <td class="num mono">{move || if running.get() { field(|d| format!("{:.1}%", d.cpu))() } else { "—".into() }}</td>
@@ -287,7 +290,7 @@ fn DeploymentTable(
                                                 <button class="button small primary" data-testid=format!("deploy-start-{id}") on:click=move |_| act(id, Lifecycle::Start, "started")>"Start"</button>
                                             }.into_any()
                                         }}
-                                        <button class="icon-button" title="Edit" aria-label="Edit" on:click=with_row(Modal::Edit)><Svg icon=Icon::Edit/></button>
+                                        <button class="icon-button" title="Edit" aria-label="Edit" data-testid=format!("deploy-edit-{id}") on:click=with_row(Modal::Edit)><Svg icon=Icon::Edit/></button>
                                         <button class="icon-button danger" title="Delete" aria-label="Delete" data-testid=format!("deploy-delete-{id}") on:click=with_row(Modal::Delete)><Svg icon=Icon::Trash/></button>
                                     </td>
                                 </tr>
@@ -494,6 +497,12 @@ fn DeploymentDialog(
     let suggestion = RwSignal::new(None::<StartSuggestion>);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    let auto_branch = RwSignal::new(
+        e.as_ref()
+            .and_then(|d| d.auto_deploy_branch.clone())
+            .unwrap_or_default(),
+    );
+    let branches = RwSignal::new(Vec::<String>::new());
     let was_running = e
         .as_ref()
         .is_some_and(|d| d.status == DeploymentStatus::Online);
@@ -507,6 +516,12 @@ fn DeploymentDialog(
             if let Ok(s) = ipc::call(&deployments::Suggest { repository_id }).await {
                 suggestion.set(Some(s));
             }
+            // Not a git repository: no branches, nothing to follow.
+            let names = ipc::call(&ai_desktop_api::git::Branches { repository_id })
+                .await
+                .map(|list| list.into_iter().map(|b| b.name).collect())
+                .unwrap_or_default();
+            let _ = branches.try_set(names);
         });
     });
 
@@ -627,6 +642,7 @@ fn DeploymentDialog(
                 .map(|(k, v)| (k.trim().to_string(), v))
                 .collect::<BTreeMap<_, _>>(),
             start_command: Some(command.get_untracked()),
+            auto_deploy_branch: Some(auto_branch.get_untracked()),
         };
         busy.set(true);
         error.set(None);
@@ -724,6 +740,22 @@ fn DeploymentDialog(
                         }
                     })}
                     <small class="hint">"Runs before each deploy, one command per line, in the folder it runs from; its output goes to the log. A failed build leaves what runs running."</small>
+                </label>
+                <label class="field">
+                    <span>"Deploy new commits of"</span>
+                    <select class="input" data-testid="deploy-auto-branch" prop:value=move || auto_branch.get()
+                        on:change=move |ev| auto_branch.set(event_target_value(&ev))>
+                        <option value="">"No branch (deploy when asked)"</option>
+                        {move || {
+                            let mut names = branches.get();
+                            let chosen = auto_branch.get();
+                            if !chosen.is_empty() && !names.contains(&chosen) {
+                                names.push(chosen);
+                            }
+                            names.into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()
+                        }}
+                    </select>
+                    <small class="hint">"Each new commit of the branch (yours, a pull, a merge) is built and started from a clean copy of it; your working tree is not touched. Commits made while the app is closed are not deployed by themselves."</small>
                 </label>
                 <div class="field-row">
                     <label class="field">
