@@ -195,6 +195,10 @@ pub struct Pm2Options {
     /// Wait longer after each crash in a row (from 100 ms, up to 15 s).
     #[serde(default)]
     pub exp_backoff: bool,
+    /// Cap each of its log files at this many MB (1–10240; the older half is
+    /// kept as `out.log.1` / `err.log.1`); None: the app's default, 50 MB.
+    #[serde(default)]
+    pub log_max_mb: Option<u32>,
 }
 
 /// What a health check asks.

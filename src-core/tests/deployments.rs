@@ -1444,3 +1444,60 @@ async fn new_commits_of_the_followed_branch_are_deployed_as_they_come() {
     assert_eq!(fx.manager.runs(d.id).unwrap().len(), 2);
     fx.manager.stop(d.id).await.unwrap();
 }
+
+/// A chatty app's log is cut at its cap: the older part kept as out.log.1,
+/// PM2 going on at the start of the emptied file (no hole of zeros), and
+/// the log view still following it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_over_its_cap_is_cut_and_followed_on() {
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    tokio::spawn(fx.manager.clone().run_monitor());
+    // About 400 kB a second.
+    let repo = fx.node_repo(
+        "chatty",
+        "let n = 0;\nsetInterval(() => { for (let i = 0; i < 200; i++) console.log(`line ${n++} ${'x'.repeat(100)}`); }, 50);\n",
+    );
+    let mut new = input(repo, "chatty");
+    new.start_command = Some("node server.js".into());
+    new.pm2_options.log_max_mb = Some(1);
+    let d = fx.manager.create(new.clone()).unwrap();
+    let view = fx.manager.logs(d.id).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    let [out, _] = fx.manager.log_files(d.id);
+    let older = out.with_file_name("out.log.1");
+    eventually("the log cut once", || older.exists().then_some(())).await;
+    let cut_at = std::fs::metadata(&older).unwrap().len();
+    assert!(cut_at > 1024 * 1024, "cut after passing 1 MB: {cut_at}");
+    // PM2 goes on at the start of the emptied file, dated lines, no zeros.
+    let seen = view.since(0).last().map(|l| l.seq).unwrap_or(0);
+    eventually("new lines in the emptied file", || {
+        let bytes = std::fs::read(&out).ok()?;
+        (bytes.len() > 1000).then_some(())
+    })
+    .await;
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"20"), "{:?}", &bytes[..40]);
+    assert!(!bytes[..1000].contains(&0), "no hole of zeros");
+    // The view read on after the cut.
+    eventually("the view following on", || {
+        (view.since(seen + 1).len() > 100).then_some(())
+    })
+    .await;
+    // Kept under the cap (plus what two seconds write) from then on.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(std::fs::metadata(&out).unwrap().len() < 2 * 1024 * 1024);
+    fx.manager.stop(d.id).await.unwrap();
+    // A cap out of range is refused and nothing changes.
+    new.pm2_options.log_max_mb = Some(0);
+    assert!(matches!(
+        fx.manager.update(d.id, new).unwrap_err(),
+        Error::InvalidInput(_)
+    ));
+    assert_eq!(
+        fx.manager.get(d.id).unwrap().pm2_options.log_max_mb,
+        Some(1)
+    );
+}

@@ -16,6 +16,7 @@ pub mod axon;
 mod deploy;
 pub mod detect;
 pub mod health;
+mod logcap;
 pub mod pm2;
 pub mod proxy;
 pub mod release;
@@ -99,6 +100,8 @@ pub struct DeploymentManager {
     proxy_kick: tokio::sync::Notify,
     /// Wakes the keeper of the branch followers: a branch to follow changed.
     auto_kick: tokio::sync::Notify,
+    /// Wakes the keeper of the log caps: a cap changed.
+    cap_kick: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -145,6 +148,7 @@ impl DeploymentManager {
             proxy_port: Mutex::new(None),
             proxy_kick: tokio::sync::Notify::new(),
             auto_kick: tokio::sync::Notify::new(),
+            cap_kick: tokio::sync::Notify::new(),
         })
     }
 
@@ -559,6 +563,7 @@ impl DeploymentManager {
         self.kick.notify_one();
         self.proxy_kick.notify_one();
         self.auto_kick.notify_one();
+        self.cap_kick.notify_one();
         Ok(d)
     }
 
@@ -580,6 +585,7 @@ impl DeploymentManager {
         self.health_kick.notify_one();
         self.proxy_kick.notify_one();
         self.auto_kick.notify_one();
+        self.cap_kick.notify_one();
         let d = self.get(id)?;
         self.events
             .emit(DomainEvent::DeploymentUpdated(Box::new(d.clone())));
@@ -874,6 +880,7 @@ impl DeploymentManager {
         lock(&self.live).remove(&id);
         lock(&self.health).remove(&id);
         self.auto_kick.notify_one();
+        self.cap_kick.notify_one();
         lock(&self.op_locks).remove(&id);
         self.proxy_kick.notify_one();
         self.events.emit(DomainEvent::DeploymentDeleted(id));
@@ -1113,6 +1120,7 @@ impl DeploymentManager {
         tokio::spawn(self.clone().run_health());
         tokio::spawn(self.clone().run_proxy());
         tokio::spawn(self.clone().run_auto_deploy());
+        tokio::spawn(self.clone().run_log_caps());
         loop {
             let any = self
                 .store
@@ -1335,6 +1343,13 @@ fn check_options(
         if o.exp_backoff {
             return Err(Error::InvalidInput(
                 "Choose a fixed restart delay or a growing backoff, not both.".into(),
+            ));
+        }
+    }
+    if let Some(mb) = o.log_max_mb {
+        if !(1..=10_240).contains(&mb) {
+            return Err(Error::InvalidInput(
+                "A log file's cap is a number of MB from 1 to 10240.".into(),
             ));
         }
     }

@@ -475,6 +475,12 @@ fn DeploymentDialog(
             .unwrap_or_default(),
     );
     let cron = RwSignal::new(options.cron_restart.clone().unwrap_or_default());
+    let log_cap = RwSignal::new(
+        options
+            .log_max_mb
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    );
     let delay = RwSignal::new(
         options
             .restart_delay_ms
@@ -605,6 +611,10 @@ fn DeploymentDialog(
             Ok(n) => n,
             Err(e) => return error.set(Some(e)),
         };
+        let log_max_mb = match optional_number(log_cap.get_untracked(), "The log cap (MB)") {
+            Ok(n) => n,
+            Err(e) => return error.set(Some(e)),
+        };
         let pm2_options = ai_desktop_api::deployments::Pm2Options {
             watch: watch.get_untracked(),
             ignore_watch: ignore.get_untracked().lines().map(str::to_string).collect(),
@@ -612,6 +622,7 @@ fn DeploymentDialog(
             cron_restart: Some(cron.get_untracked()),
             restart_delay_ms,
             exp_backoff: backoff.get_untracked(),
+            log_max_mb,
         };
         let own: Vec<i64> = siblings.with_untracked(|s| {
             s.iter()
@@ -863,6 +874,11 @@ fn DeploymentDialog(
                         </label>
                     </div>
                     <small class="hint">"With a delay or backoff, PM2 shows an app it gave up on as restarting rather than errored."</small>
+                    <label class="field">
+                        <span>"Cap each log file at (MB)"</span>
+                        <input class="input mono" inputmode="numeric" data-testid="deploy-log-cap" placeholder="50" prop:value=move || log_cap.get() on:input=move |ev| log_cap.set(event_target_value(&ev))/>
+                        <small class="hint">"Past it, the file's content is kept as out.log.1 (or err.log.1, replacing the one before) and the file starts over."</small>
+                    </label>
                 </details>
                 <div class="field">
                     <span>"Environment variables (PORT is set for you)"</span>
