@@ -134,6 +134,15 @@ pub struct ComposeSkip {
     pub reason: String,
 }
 
+/// How far a backup or restore is (sent a few times a second while data moves).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataProgress {
+    /// Bytes written to the backup file, or fed from it.
+    pub bytes: u64,
+    /// The backup file's size, when restoring from it.
+    pub total: Option<u64>,
+}
+
 /// One installable service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogEntry {
@@ -339,10 +348,10 @@ crate::command! {
     Clone = "services_clone" { id: String, name: Option<String> } -> InstalledService;
     /// Writes a backup to `path` (absolute; written whole or not at all): PostgreSQL a
     /// `pg_dump` of `database` (None: app) in custom format, Redis its RDB snapshot.
-    Backup = "services_backup" { id: String, path: String, database: Option<String> } -> BackupReport;
+    Backup = "services_backup" { id: String, path: String, database: Option<String> } -> BackupReport, streams DataProgress as "onProgress";
     /// Restores a backup file. Fresh (the default) leaves everything that exists untouched;
     /// `name`: the new database or instance (None: derived).
-    Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String> } -> RestoreReport;
+    Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String> } -> RestoreReport, streams DataProgress as "onProgress";
     /// A terminal tab running the instance's client signed in (psql, redis-cli, mysql,
     /// mongosh: this machine's, else the container's), or with `shell` a shell inside its
     /// container. The password goes through the environment, never an argument.

@@ -154,10 +154,20 @@ async fn mariadb_backs_up_and_restores_a_database_into_a_new_one() {
 
     // Backup: mariadb-dump's SQL, written whole.
     let file = tmp.path().join("app.sql");
+    let told = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = told.clone();
     let report = services
-        .backup(&db.id, &file, Some("app".into()))
+        .backup_with(&db.id, &file, Some("app".into()), move |p| {
+            seen.lock().unwrap().push(p)
+        })
         .await
         .unwrap();
+    // Progress was told as the dump was written.
+    let frames = std::mem::take(&mut *told.lock().unwrap());
+    assert!(!frames.is_empty());
+    assert!(frames
+        .iter()
+        .all(|p| p.total.is_none() && p.bytes > 0 && p.bytes <= report.bytes));
     let dump = std::fs::read_to_string(&file).unwrap();
     assert!(dump.contains("CREATE TABLE `orders`"), "{dump}");
     assert!(report.what.contains("mariadb-dump"), "{}", report.what);
@@ -179,10 +189,25 @@ async fn mariadb_backs_up_and_restores_a_database_into_a_new_one() {
         replace.to_string().contains("restored into a new database"),
         "{replace}"
     );
+    let seen = told.clone();
     let restored = services
-        .restore(&db.id, &file, RestoreMode::Fresh, Some("app".into()), None)
+        .restore_with(
+            &db.id,
+            &file,
+            RestoreMode::Fresh,
+            Some("app".into()),
+            None,
+            move |p| seen.lock().unwrap().push(p),
+        )
         .await
         .unwrap();
+    // …and as the file was fed, against its size.
+    let frames = std::mem::take(&mut *told.lock().unwrap());
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(!frames.is_empty());
+    assert!(frames
+        .iter()
+        .all(|p| p.total == Some(size) && p.bytes > 0 && p.bytes <= size));
     assert_eq!(restored.target, "app_restored");
     assert_eq!(
         checksum("app_restored"),

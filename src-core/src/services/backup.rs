@@ -39,8 +39,74 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Output of an exec kept for its error message.
 const STDERR_KEPT: usize = 16 * 1024;
+/// Progress is told at most this often.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Tells how many bytes a backup wrote or a restore fed, a few times a
+/// second (set for one operation with [`ServiceManager::backup_with`] /
+/// [`ServiceManager::restore_with`]; the execs of that operation read it).
+#[derive(Clone)]
+struct Meter {
+    report: std::sync::Arc<dyn Fn(ai_desktop_api::services::DataProgress) + Send + Sync>,
+    last: std::sync::Arc<std::sync::Mutex<Option<Instant>>>,
+    total: Option<u64>,
+}
+
+impl Meter {
+    fn tick(&self, bytes: u64) {
+        let mut last = crate::util::lock(&self.last);
+        if last.is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+        (self.report)(ai_desktop_api::services::DataProgress {
+            bytes,
+            total: self.total,
+        });
+    }
+}
+
+tokio::task_local! {
+    static METER: Meter;
+}
 
 impl ServiceManager {
+    /// [`ServiceManager::backup`], telling `progress` the bytes written.
+    pub async fn backup_with(
+        &self,
+        id: &str,
+        path: &Path,
+        database: Option<String>,
+        progress: impl Fn(ai_desktop_api::services::DataProgress) + Send + Sync + 'static,
+    ) -> Result<BackupReport> {
+        let meter = Meter {
+            report: std::sync::Arc::new(progress),
+            last: Default::default(),
+            total: None,
+        };
+        METER.scope(meter, self.backup(id, path, database)).await
+    }
+
+    /// [`ServiceManager::restore`], telling `progress` the bytes fed of the file's.
+    pub async fn restore_with(
+        &self,
+        id: &str,
+        path: &Path,
+        mode: RestoreMode,
+        database: Option<String>,
+        name: Option<String>,
+        progress: impl Fn(ai_desktop_api::services::DataProgress) + Send + Sync + 'static,
+    ) -> Result<RestoreReport> {
+        let meter = Meter {
+            report: std::sync::Arc::new(progress),
+            last: Default::default(),
+            total: std::fs::metadata(path).ok().map(|m| m.len()),
+        };
+        METER
+            .scope(meter, self.restore(id, path, mode, database, name))
+            .await
+    }
+
     /// A copy of instance `id` as a new instance.
     pub async fn clone_instance(&self, id: &str, name: Option<String>) -> Result<InstalledService> {
         let _op = self.op.lock().await;
@@ -841,23 +907,44 @@ async fn exec_env(
     else {
         return Err(format!("{}: Docker did not attach", cmd[0]));
     };
+    let meter = METER.try_with(Meter::clone).ok();
     let feeder = input.map(|p| p.to_path_buf()).map(|p: PathBuf| {
+        let meter = meter.clone();
         tokio::spawn(async move {
             let mut f = tokio::fs::File::open(&p).await?;
-            tokio::io::copy(&mut f, &mut stdin).await?;
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut fed = 0u64;
+            loop {
+                let n = f.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                stdin.write_all(&buf[..n]).await?;
+                fed += n as u64;
+                if let Some(m) = &meter {
+                    m.tick(fed);
+                }
+            }
             stdin.shutdown().await
         })
     });
+    let mut written = 0u64;
     let mut text = Vec::new();
     let mut stderr = Vec::new();
     while let Some(chunk) = stream.next().await {
         match chunk.map_err(|e| format!("{}: {e}", cmd[0]))? {
             bollard::container::LogOutput::StdOut { message }
             | bollard::container::LogOutput::Console { message } => match output.as_mut() {
-                Some(out) => out
-                    .write_all(&message)
-                    .await
-                    .map_err(|e| format!("writing the output: {e}"))?,
+                Some(out) => {
+                    out.write_all(&message)
+                        .await
+                        .map_err(|e| format!("writing the output: {e}"))?;
+                    written += message.len() as u64;
+                    // Only what goes to a file is progress (the rest is answers).
+                    if let (Some(m), None) = (&meter, input) {
+                        m.tick(written);
+                    }
+                }
                 None => text.extend_from_slice(&message),
             },
             bollard::container::LogOutput::StdErr { message } => {

@@ -94,18 +94,22 @@ pub async fn services_clone(
 #[tauri::command]
 pub async fn services_backup(
     state: State<'_, AppState>,
+    on_progress: Frames<services::Backup>,
     req: Req<services::Backup>,
 ) -> Out<services::Backup> {
     let services::Backup { id, path, database } = req.0;
     Ok(state
         .services
-        .backup(&id, std::path::Path::new(&path), database)
+        .backup_with(&id, std::path::Path::new(&path), database, move |p| {
+            let _ = on_progress.send(p);
+        })
         .await?)
 }
 
 #[tauri::command]
 pub async fn services_restore(
     state: State<'_, AppState>,
+    on_progress: Frames<services::Restore>,
     req: Req<services::Restore>,
 ) -> Out<services::Restore> {
     let services::Restore {
@@ -117,7 +121,16 @@ pub async fn services_restore(
     } = req.0;
     Ok(state
         .services
-        .restore(&id, std::path::Path::new(&path), mode, database, name)
+        .restore_with(
+            &id,
+            std::path::Path::new(&path),
+            mode,
+            database,
+            name,
+            move |p| {
+                let _ = on_progress.send(p);
+            },
+        )
         .await?)
 }
 

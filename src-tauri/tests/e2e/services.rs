@@ -216,6 +216,7 @@ fn backups_restores_and_clones_through_the_real_window() {
 
     // Back up to a file typed in.
     let file = root.join("app.dump");
+    d.click("[data-testid=service-more-postgresql] summary");
     d.click("[data-testid=service-backup-postgresql]");
     d.type_into("[data-testid=backup-path]", &file.display().to_string());
     d.step("backup-dialog");
@@ -225,6 +226,7 @@ fn backups_restores_and_clones_through_the_real_window() {
     assert!(psql(&url, "DROP TABLE orders").0, "the loss");
 
     // Restored into a fresh database: the rows are back there.
+    d.click("[data-testid=service-more-postgresql] summary");
     d.click("[data-testid=service-restore-postgresql]");
     d.type_into("[data-testid=restore-path]", &file.display().to_string());
     d.type_into("[data-testid=restore-name]", "app_yesterday");
@@ -237,6 +239,7 @@ fn backups_restores_and_clones_through_the_real_window() {
     d.step("restored");
 
     // A clone beside it, with the data as it is now.
+    d.click("[data-testid=service-more-postgresql] summary");
     d.click("[data-testid=service-clone-postgresql]");
     d.type_into("[data-testid=clone-name]", "pg-experiment");
     d.click("[data-testid=service-data-submit]");
@@ -252,6 +255,7 @@ fn backups_restores_and_clones_through_the_real_window() {
     d.step("cloned");
 
     // A database of its own for the repository shop.
+    d.click("[data-testid=service-more-postgresql] summary");
     d.click("[data-testid=service-repo-db-postgresql]");
     d.click("[data-testid=repo-db-submit]");
     wait_text(

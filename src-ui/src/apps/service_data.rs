@@ -101,6 +101,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let mode = RwSignal::new(RestoreMode::Fresh);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
+    let progress = RwSignal::new(None::<services::DataProgress>);
     if has_databases(kind) && !matches!(action, DataAction::Clone(_)) {
         spawn_local(async move {
             if let Ok(list) = ipc::call(&services::Databases { id: id.get_value() }).await {
@@ -133,11 +134,16 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                 0 => ipc::call(&services::Clone { id, name: n })
                     .await
                     .map(|s| format!("{} is a copy, running on port {}", s.title, s.port)),
-                1 => ipc::call(&services::Backup {
-                    id,
-                    path: p,
-                    database: db,
-                })
+                1 => ipc::call_streaming(
+                    &services::Backup {
+                        id,
+                        path: p,
+                        database: db,
+                    },
+                    move |f| {
+                        let _ = progress.try_set(Some(f));
+                    },
+                )
                 .await
                 .map(|r| {
                     format!(
@@ -147,13 +153,18 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         r.millis as f64 / 1000.0
                     )
                 }),
-                _ => ipc::call(&services::Restore {
-                    id,
-                    path: p,
-                    mode: mode.get_untracked(),
-                    database: db,
-                    name: n,
-                })
+                _ => ipc::call_streaming(
+                    &services::Restore {
+                        id,
+                        path: p,
+                        mode: mode.get_untracked(),
+                        database: db,
+                        name: n,
+                    },
+                    move |f| {
+                        let _ = progress.try_set(Some(f));
+                    },
+                )
                 .await
                 .map(|r| r.message),
             };
@@ -233,6 +244,17 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                             {move || databases.get().into_iter().map(|d| view! { <option value=d.clone()/> }).collect_view()}
                         </datalist>
                     </label>
+                })}
+                {move || busy.get().then(|| progress.get()).flatten().map(|p| view! {
+                    <div class="data-progress" data-testid="service-data-progress">
+                        {match p.total.filter(|t| *t > 0) {
+                            Some(total) => view! {
+                                <progress max=total.to_string() value=p.bytes.to_string()></progress>
+                                <span class="small-text muted">{format!("{} of {}", size(p.bytes), size(total))}</span>
+                            }.into_any(),
+                            None => view! { <span class="small-text muted">{format!("{} written", size(p.bytes))}</span> }.into_any(),
+                        }}
+                    </div>
                 })}
                 {move || error.get().map(|e| view! { <ErrorText error=e test_id="service-data-error"/> })}
                 <footer class="dialog-footer">

@@ -183,17 +183,28 @@ pub fn ServicesPage() -> impl IntoView {
                                                                 {client_name(s.kind).map(|client| view! {
                                                                     <button class="button small" title="Its client, signed in, in a terminal tab" data-testid=format!("service-client-{}", s.id) on:click=move |_| open_terminal(id.get_value(), false)>{client}</button>
                                                                 })}
-                                                                <button class="button small" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
-                                                                {s.kind.keeps_data().then(|| view! {
-                                                                    <button class="button small" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone"</button>
-                                                                })}
-                                                                {restorable.then(|| view! {
-                                                                    <button class="button small" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up"</button>
-                                                                    <button class="button small" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore"</button>
-                                                                })}
-                                                                {(s.kind == ServiceKind::Postgresql || s.kind.is_mysql_like()).then(|| view! {
-                                                                    <button class="button small" title="A database and user of its own for a repository" data-testid=format!("service-repo-db-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Database(db.clone())))>"Database for…"</button>
-                                                                })}
+                                                                <details class="row-menu" data-testid=format!("service-more-{}", s.id)>
+                                                                    <summary class="button small" title="Shell, clone, backups, databases">"More ▾"</summary>
+                                                                    <div class="row-menu-items" on:click=move |ev| {
+                                                                        // A choice closes the menu.
+                                                                        use wasm_bindgen::JsCast;
+                                                                        if let Some(d) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.parent_element()) {
+                                                                            let _ = d.remove_attribute("open");
+                                                                        }
+                                                                    }>
+                                                                        <button class="menu-item" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
+                                                                        {s.kind.keeps_data().then(|| view! {
+                                                                            <button class="menu-item" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone…"</button>
+                                                                        })}
+                                                                        {restorable.then(|| view! {
+                                                                            <button class="menu-item" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up…"</button>
+                                                                            <button class="menu-item" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore…"</button>
+                                                                        })}
+                                                                        {(s.kind == ServiceKind::Postgresql || s.kind.is_mysql_like()).then(|| view! {
+                                                                            <button class="menu-item" title="A database and user of its own for a repository" data-testid=format!("service-repo-db-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Database(db.clone())))>"Database for a repository…"</button>
+                                                                        })}
+                                                                    </div>
+                                                                </details>
                                                             }
                                                         }
                                                         <button class="button small danger" data-testid=format!("service-uninstall-{}", s.id) on:click=move |_| uninstalling.set(Some(for_dialog.clone()))>"Uninstall"</button>
