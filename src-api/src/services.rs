@@ -21,11 +21,13 @@ pub enum ServiceKind {
     Valkey,
     /// Memcached (a memory cache: nothing is kept across restarts, no password).
     Memcached,
+    /// RabbitMQ (a message broker, AMQP 0-9-1).
+    Rabbitmq,
 }
 
 impl ServiceKind {
     /// Every kind, in the catalog's order.
-    pub const ALL: [ServiceKind; 7] = [
+    pub const ALL: [ServiceKind; 8] = [
         ServiceKind::Postgresql,
         ServiceKind::Mysql,
         ServiceKind::Mariadb,
@@ -33,6 +35,7 @@ impl ServiceKind {
         ServiceKind::Redis,
         ServiceKind::Valkey,
         ServiceKind::Memcached,
+        ServiceKind::Rabbitmq,
     ];
 
     /// The wire spelling, and the value of the app's container label.
@@ -45,6 +48,7 @@ impl ServiceKind {
             ServiceKind::Redis => "redis",
             ServiceKind::Valkey => "valkey",
             ServiceKind::Memcached => "memcached",
+            ServiceKind::Rabbitmq => "rabbitmq",
         }
     }
 
@@ -78,6 +82,7 @@ impl ServiceKind {
             ServiceKind::Redis => "Redis",
             ServiceKind::Valkey => "Valkey",
             ServiceKind::Memcached => "Memcached",
+            ServiceKind::Rabbitmq => "RabbitMQ",
         }
     }
 }

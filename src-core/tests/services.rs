@@ -7,7 +7,8 @@ use ai_desktop_core::error::Error;
 use ai_desktop_core::events::RecordingSink;
 use ai_desktop_core::services::ServiceManager;
 use ai_desktop_core::testkit::docker::{
-    docker, mariadb_image, memcached_image, psql, redis_image, valkey_image, Cleanup,
+    docker, mariadb_image, memcached_image, psql, rabbitmq_image, redis_image, valkey_image,
+    Cleanup,
 };
 use ai_desktop_core::testkit::real_tools;
 use std::io::{Read, Write};
@@ -284,6 +285,88 @@ async fn mariadb_backs_up_and_restores_a_database_into_a_new_one() {
         .unwrap();
     assert_eq!(again.connection_string, made.connection_string);
     services.uninstall(&db.id, true).await.unwrap();
+}
+
+/// Signs in to an AMQP 0-9-1 broker with PLAIN: true when it goes on to
+/// Connection.Tune, false when it refuses.
+fn amqp_signs_in(port: u16, user: &str, password: &str) -> bool {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"AMQP\x00\x00\x09\x01").unwrap();
+    let read_frame = |s: &mut TcpStream| -> Option<Vec<u8>> {
+        let mut head = [0u8; 7];
+        s.read_exact(&mut head).ok()?;
+        let size = u32::from_be_bytes([head[3], head[4], head[5], head[6]]) as usize;
+        let mut payload = vec![0u8; size + 1];
+        s.read_exact(&mut payload).ok()?;
+        payload.pop();
+        Some(payload)
+    };
+    let start = read_frame(&mut s).unwrap();
+    assert_eq!(&start[..4], [0, 10, 0, 10], "Connection.Start");
+    let response = format!("\0{user}\0{password}");
+    let mut payload = vec![0, 10, 0, 11, 0, 0, 0, 0, 5];
+    payload.extend_from_slice(b"PLAIN");
+    payload.extend_from_slice(&(response.len() as u32).to_be_bytes());
+    payload.extend_from_slice(response.as_bytes());
+    payload.push(5);
+    payload.extend_from_slice(b"en_US");
+    let mut frame = vec![1, 0, 0];
+    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&payload);
+    frame.push(0xCE);
+    s.write_all(&frame).unwrap();
+    matches!(read_frame(&mut s), Some(p) if p[..4] == [0, 10, 0, 30])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_answers_with_its_generated_password_across_restarts() {
+    if !real_tools("dockerd") {
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let version = rabbitmq_image();
+    let prefix = format!("aidrmq{}", std::process::id());
+    let (tmp, services, _cleanup) = manager(&prefix);
+    let mq = services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Rabbitmq,
+                version: Some(version.into()),
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(mq.state, ServiceState::Running);
+    let password = mq
+        .connection_string
+        .trim_start_matches("amqp://app:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        mq.connection_string,
+        format!("amqp://app:{password}@127.0.0.1:{}", mq.port)
+    );
+    assert!(amqp_signs_in(mq.port, "app", &password));
+    assert!(!amqp_signs_in(mq.port, "app", "wrong"));
+    assert!(
+        !amqp_signs_in(mq.port, "guest", "guest"),
+        "no default guest from outside"
+    );
+    // Its user lives in its volume: still there after a restart.
+    services.restart(&mq.id).await.unwrap();
+    assert!(amqp_signs_in(mq.port, "app", &password));
+    // Backups are not offered for it, saying so; nothing is written.
+    let file = tmp.path().join("mq.bak");
+    let refused = services.backup(&mq.id, &file, None).await.unwrap_err();
+    assert!(refused.to_string().contains("not supported"), "{refused}");
+    assert!(!file.exists());
+    services.uninstall(&mq.id, true).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

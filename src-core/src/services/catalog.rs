@@ -17,6 +17,7 @@ pub fn entry(kind: ServiceKind) -> CatalogEntry {
         ServiceKind::Redis => ("redis", &["7.2", "7.0", "6.2"], 6379),
         ServiceKind::Valkey => ("valkey/valkey", &["8.0", "7.2"], 6379),
         ServiceKind::Memcached => ("memcached", &["1.6"], 11211),
+        ServiceKind::Rabbitmq => ("rabbitmq", &["3.13", "3.12"], 5672),
     };
     CatalogEntry {
         kind,
@@ -58,6 +59,7 @@ pub fn data_path(kind: ServiceKind) -> &'static str {
         ServiceKind::Redis | ServiceKind::Valkey => "/data",
         // Keeps nothing; the volume is there like every instance's.
         ServiceKind::Memcached => "/data",
+        ServiceKind::Rabbitmq => "/var/lib/rabbitmq",
     }
 }
 
@@ -81,6 +83,13 @@ pub fn env(kind: ServiceKind, password: &str) -> Vec<String> {
             "MONGO_INITDB_ROOT_USERNAME=admin".into(),
             format!("MONGO_INITDB_ROOT_PASSWORD={password}"),
         ],
+        // RabbitMQ reads these itself; a fixed node name keeps its data
+        // folder the same whatever the container's host name.
+        ServiceKind::Rabbitmq => vec![
+            "RABBITMQ_DEFAULT_USER=app".into(),
+            format!("RABBITMQ_DEFAULT_PASS={password}"),
+            "RABBITMQ_NODENAME=rabbit@localhost".into(),
+        ],
         ServiceKind::Redis | ServiceKind::Valkey | ServiceKind::Memcached => Vec::new(),
     }
 }
@@ -98,7 +107,8 @@ pub fn cmd(kind: ServiceKind, password: &str) -> Option<Vec<String>> {
         ServiceKind::Postgresql
         | ServiceKind::Mysql
         | ServiceKind::Mariadb
-        | ServiceKind::Mongodb => return None,
+        | ServiceKind::Mongodb
+        | ServiceKind::Rabbitmq => return None,
     };
     Some(
         [
@@ -131,6 +141,7 @@ pub fn password_from(kind: ServiceKind, env: &[String], cmd: &[String]) -> Optio
             .find(|w| w[0] == "--requirepass")
             .map(|w| w[1].clone()),
         ServiceKind::Memcached => Some(String::new()),
+        ServiceKind::Rabbitmq => var("RABBITMQ_DEFAULT_PASS"),
     }
 }
 
@@ -148,6 +159,7 @@ pub fn connection_string(kind: ServiceKind, port: u16, password: &str) -> String
             format!("redis://:{password}@127.0.0.1:{port}")
         }
         ServiceKind::Memcached => format!("memcached://127.0.0.1:{port}"),
+        ServiceKind::Rabbitmq => format!("amqp://app:{password}@127.0.0.1:{port}"),
     }
 }
 
@@ -166,6 +178,7 @@ pub async fn wait_ready(
         let ready = match kind {
             ServiceKind::Redis | ServiceKind::Valkey => redis_ping(port, password).await,
             ServiceKind::Memcached => memcached_version(port).await,
+            ServiceKind::Rabbitmq => amqp_starts(port).await,
             ServiceKind::Postgresql => postgres_answers(port).await,
             ServiceKind::Mysql | ServiceKind::Mariadb => mysql_greets(port).await,
             ServiceKind::Mongodb => tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -279,6 +292,25 @@ pub async fn redis_command(
     tokio::time::timeout(Duration::from_secs(300), attempt)
         .await
         .map_err(|_| "Redis did not answer within 300 s".to_string())?
+}
+
+/// AMQP 0-9-1: after the protocol header a ready broker sends its
+/// Connection.Start method frame (type 1, class 10, method 10).
+async fn amqp_starts(port: u16) -> bool {
+    let attempt = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        s.write_all(b"AMQP\x00\x00\x09\x01").await.ok()?;
+        let mut head = [0u8; 11];
+        s.read_exact(&mut head).await.ok()?;
+        (head[0] == 1 && head[7..11] == [0, 10, 0, 10]).then_some(())
+    };
+    tokio::time::timeout(Duration::from_secs(2), attempt)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// Memcached's text protocol: `version` is answered `VERSION 1.6.x` once it serves.

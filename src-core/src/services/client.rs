@@ -47,7 +47,7 @@ fn client_of(
             s(&["-h", host, "-p", &port]),
             Some("REDISCLI_AUTH"),
         ),
-        ServiceKind::Memcached => return None,
+        ServiceKind::Memcached | ServiceKind::Rabbitmq => return None,
         ServiceKind::Mysql => (
             "mysql",
             s(&["-h", host, "-P", &port, "-u", "root", "app"]),

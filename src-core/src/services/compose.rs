@@ -116,6 +116,7 @@ fn engine_of(image: &str) -> Option<(ServiceKind, Option<&str>)> {
         "redis" => ServiceKind::Redis,
         "valkey/valkey" => ServiceKind::Valkey,
         "memcached" => ServiceKind::Memcached,
+        "rabbitmq" => ServiceKind::Rabbitmq,
         _ => return None,
     };
     Some((kind, tag))
@@ -230,7 +231,7 @@ fn service(
             Some(image.clone()),
             format!(
                 "{image} is not an engine the app runs (PostgreSQL, MySQL, MariaDB, MongoDB, \
-                 Redis, Valkey and Memcached, by their official images)."
+                 Redis, Valkey, Memcached and RabbitMQ, by their official images)."
             ),
         );
     };
@@ -290,7 +291,11 @@ fn service(
     }
     let env = environment(spec);
     let secret = |k: &str| {
-        k.contains("PASSWORD") || k.contains("SECRET") || k.ends_with("_KEY") || k == "REDIS_ARGS"
+        k.contains("PASSWORD")
+            || k.ends_with("_PASS")
+            || k.contains("SECRET")
+            || k.ends_with("_KEY")
+            || k == "REDIS_ARGS"
     };
     if env.iter().any(|(k, _)| secret(k))
         || spec
@@ -322,6 +327,8 @@ fn service(
         "MONGO_INITDB_ROOT_USERNAME",
         "MONGO_INITDB_ROOT_PASSWORD",
         "MONGO_INITDB_DATABASE",
+        "RABBITMQ_DEFAULT_USER",
+        "RABBITMQ_DEFAULT_PASS",
     ];
     let others: Vec<&str> = env
         .iter()

@@ -142,6 +142,7 @@ fn default_port(kind: &str) -> Option<u16> {
         "mongodb" => Some(27017),
         "redis" | "valkey" => Some(6379),
         "memcached" => Some(11211),
+        "rabbitmq" => Some(5672),
         _ => None,
     }
 }
@@ -153,6 +154,7 @@ pub fn env_var(kind: &str) -> &'static str {
         // Valkey is reached with Redis's clients and variable.
         "redis" | "valkey" => "REDIS_URL",
         "memcached" => "MEMCACHED_URL",
+        "rabbitmq" => "AMQP_URL",
         _ => "DATABASE_URL",
     }
 }
@@ -217,6 +219,15 @@ pub fn connection_string(
             ))
         }
         "memcached" => Some(format!("memcached://127.0.0.1:{port}")),
+        "rabbitmq" => {
+            let user = get("RABBITMQ_DEFAULT_USER").unwrap_or("guest");
+            let password = get("RABBITMQ_DEFAULT_PASS").unwrap_or("guest");
+            Some(format!(
+                "amqp://{}:{}@127.0.0.1:{port}",
+                enc(user),
+                enc(password)
+            ))
+        }
         "redis" | "valkey" => {
             let password = cmd
                 .windows(2)

@@ -481,6 +481,131 @@ pub fn mariadb_image() -> &'static str {
     "10.11"
 }
 
+/// `rabbitmq:3.10` made from this machine's RabbitMQ (Debian's server, its
+/// Erlang runtime and their libraries; busybox for the scripts), run as
+/// uid 999 with its data in /var/lib/rabbitmq like the official image,
+/// unless present. RabbitMQ itself reads RABBITMQ_DEFAULT_USER / _PASS.
+pub fn rabbitmq_image() -> &'static str {
+    const TAG: &str = "rabbitmq:3.10";
+    if docker(&["image", "inspect", TAG]).0 {
+        return "3.10";
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let trees = [Path::new("/usr/lib/erlang"), Path::new("/usr/lib/rabbitmq")];
+    assert!(
+        trees[1].exists(),
+        "RabbitMQ is not installed (run .ci/setup --test)"
+    );
+    std::fs::create_dir_all(root.join("usr/lib")).unwrap();
+    for tree in trees {
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(tree)
+            .arg(root.join("usr/lib"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "cp {}", tree.display());
+    }
+    // The libraries of every program and NIF in them.
+    let mut libs = std::collections::BTreeSet::new();
+    let mut stack: Vec<std::path::PathBuf> = trees.iter().map(|t| t.to_path_buf()).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let head = std::fs::read(&path)
+                .map(|b| b.starts_with(b"\x7fELF"))
+                .unwrap_or(false);
+            if !meta.is_file() || !head {
+                continue;
+            }
+            let out = Command::new("ldd").arg(&path).output().unwrap();
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                if let Some(lib) = line.split_whitespace().find(|w| w.starts_with('/')) {
+                    libs.insert(lib.to_string());
+                }
+            }
+        }
+    }
+    for f in libs {
+        let dest = root.join(f.trim_start_matches('/'));
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
+    // Busybox for the scripts, with every applet they might call.
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
+    for applet in String::from_utf8_lossy(&list.stdout).lines() {
+        if applet != "busybox" {
+            let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
+        }
+    }
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\nrabbitmq:x:999:999::/var/lib/rabbitmq:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("etc/group"), "root:x:0:\nrabbitmq:x:999:\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for (dir, mode) in [
+        ("var/lib/rabbitmq", 0o755),
+        ("var/log/rabbitmq", 0o755),
+        ("tmp", 0o1777),
+    ] {
+        let d = root.join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(mode)).unwrap();
+        if dir != "tmp" {
+            std::os::unix::fs::chown(&d, Some(999), Some(999)).unwrap();
+        }
+    }
+    let mut tar = Command::new("tar")
+        .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = Command::new("docker")
+        .args([
+            "import",
+            "--change",
+            "ENV PATH=/usr/lib/rabbitmq/bin:/usr/lib/erlang/bin:/usr/bin:/bin",
+            "--change",
+            "ENV HOME=/var/lib/rabbitmq",
+            "--change",
+            "ENV RABBITMQ_LOGS=-",
+            "--change",
+            "ENV RABBITMQ_MNESIA_BASE=/var/lib/rabbitmq/mnesia",
+            "--change",
+            "USER 999",
+            "--change",
+            "WORKDIR /var/lib/rabbitmq",
+            "--change",
+            r#"CMD ["rabbitmq-server"]"#,
+            "-",
+            TAG,
+        ])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        tar.wait().unwrap().success() && status.success(),
+        "docker import"
+    );
+    "3.10"
+}
+
 /// A tiny local image (busybox), since nothing can be pulled here.
 pub fn busybox_image() -> &'static str {
     const IMAGE: &str = "aidesktop-test/busybox:latest";

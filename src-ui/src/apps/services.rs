@@ -1,4 +1,4 @@
-//! Services: PostgreSQL, MySQL, MariaDB, MongoDB, Redis, Valkey and
+//! Services: PostgreSQL, MySQL, MariaDB, MongoDB, Redis, Valkey, RabbitMQ and
 //! Memcached in Docker (or imported from a compose file), any number of
 //! instances each (versions side by side). Catalog cards with install (pull
 //! progress streamed), the installed instances kept live by
@@ -245,7 +245,7 @@ fn client_name(kind: ServiceKind) -> Option<&'static str> {
         ServiceKind::Mysql => "mysql",
         ServiceKind::Mariadb => "mariadb",
         ServiceKind::Mongodb => "mongosh",
-        ServiceKind::Memcached => return None,
+        ServiceKind::Memcached | ServiceKind::Rabbitmq => return None,
     })
 }
 
