@@ -460,13 +460,20 @@ impl App {
                 "Choose at least one service of the compose file to import.".into(),
             ));
         }
+        // Every name checked before anything is installed.
+        if let Some(name) = names
+            .iter()
+            .find(|n| !plan.services.iter().any(|s| &s.name == *n))
+        {
+            return Err(Error::NotFound(format!(
+                "{} has no service named {name}.",
+                plan.file
+            )));
+        }
         let mut result = ComposeImport::default();
         for name in names {
             let Some(service) = plan.services.iter().find(|s| &s.name == name) else {
-                return Err(Error::NotFound(format!(
-                    "{} has no service named {name}.",
-                    plan.file
-                )));
+                continue;
             };
             let (Some(kind), true) = (service.kind, service.importable) else {
                 result.skipped.push(ComposeSkip {

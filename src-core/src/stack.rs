@@ -147,12 +147,6 @@ impl StackManager {
         )
     }
 
-    async fn stack_service_ids(&self, repository_id: i64) -> Result<Vec<String>> {
-        let installed = self.services.list().await.unwrap_or_default();
-        let deployments = self.deployments_of(repository_id)?;
-        self.stack_service_ids_of(repository_id, &installed, &deployments)
-    }
-
     /// The steps of `up`, in order, with what each acts on.
     async fn steps(&self, repository_id: i64) -> Result<(StackRun, Vec<Target>)> {
         let repo = self.repos.get(repository_id)?;

@@ -662,8 +662,14 @@ async fn a_compose_files_databases_become_the_repositorys_services() {
         app.compose_import(repo.id, &[]).await.unwrap_err(),
         Error::InvalidInput(_)
     ));
+    // A name that is not in the file: refused before anything is installed.
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "services:\n  jobs:\n    image: redis:7.2\n",
+    )
+    .unwrap();
     assert!(matches!(
-        app.compose_import(repo.id, &["nope".to_string()])
+        app.compose_import(repo.id, &["jobs".to_string(), "nope".to_string()])
             .await
             .unwrap_err(),
         Error::NotFound(_)

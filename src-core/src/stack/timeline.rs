@@ -88,8 +88,9 @@ impl StackManager {
         }
 
         if wanted(TimelineSource::Service) {
-            let ids = self.stack_service_ids(repository_id).await?;
             let installed = self.services.list().await.unwrap_or_default();
+            let deployments = self.deployments_of(repository_id)?;
+            let ids = self.stack_service_ids_of(repository_id, &installed, &deployments)?;
             for id in ids {
                 let name = installed
                     .iter()

@@ -68,6 +68,10 @@ pub fn TimelineDialog(repository_id: i64, name: String, on_close: Callback<()>) 
             match answer {
                 Ok(p) => {
                     let _ = error.try_set(None);
+                    // Unchanged (the usual answer while following): nothing redrawn.
+                    if page.try_with_untracked(|old| old.as_ref() == Some(&p)) != Some(false) {
+                        return;
+                    }
                     let _ = page.try_set(Some(p));
                     if follow.get_untracked() {
                         // After the list is drawn: to the newest line.
