@@ -54,6 +54,26 @@ fn repositories_through_the_real_window() {
     d.click("[data-testid=repo-submit]");
     d.wait_rows(&["shop-api"]);
     d.step("added");
+    // Every action of the row is on screen, none cut off by the table's edge.
+    let clipped = d.script(
+        "const box = document.querySelector('[data-testid=repos-table]').parentElement.getBoundingClientRect(); \
+         return [...document.querySelectorAll('[data-testid=repo-row] td.actions button')] \
+           .filter(b => { const r = b.getBoundingClientRect(); return r.right > box.right + 0.5 || r.width === 0; }) \
+           .map(b => b.getAttribute('aria-label') || b.textContent);",
+    );
+    assert_eq!(
+        clipped,
+        serde_json::json!([]),
+        "actions cut off by the table's edge"
+    );
+    // …and the remote's column still has room for its header.
+    let remote = d.script(
+        "return document.querySelector('[data-testid=repos-table] th:nth-child(4)').getBoundingClientRect().width;",
+    );
+    assert!(
+        remote.as_f64().unwrap_or(0.0) >= 100.0,
+        "remote column {remote}"
+    );
     assert_eq!(
         db_rows(&db),
         vec![("shop-api".to_string(), project.display().to_string())]

@@ -151,7 +151,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
 
     view! {
         <div class="table-wrap">
-            <table class="table" data-testid="repos-table">
+            <table class="table repos-table" data-testid="repos-table">
                 <thead>
                     <tr>
                         <th>"Name"</th>
@@ -159,7 +159,7 @@ fn RepoTable(modal: RwSignal<Modal>) -> impl IntoView {
                         <th>"Branch"</th>
                         <th>"Remote"</th>
                         <th class="num">"Port"</th>
-                        <th class="actions-col"><span class="sr-only">"Actions"</span></th>
+                        <th class="actions-col repo-actions"><span class="sr-only">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
