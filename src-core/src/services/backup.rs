@@ -410,28 +410,16 @@ impl ServiceManager {
         let container = super::target(record)?.to_string();
         let source_db = check_database(database.as_deref().unwrap_or("app"))?;
         let existing = self.databases(&record.id).await?;
-        let fresh = match (&mode, name) {
-            (RestoreMode::Fresh, Some(n)) => {
-                let n = check_database(&n)?;
-                if existing.contains(&n) {
-                    return Err(Error::Conflict(format!(
-                        "{} already has a database named {n}; pick another name.",
-                        record.title()
-                    )));
-                }
-                n
-            }
-            _ => {
-                let base = match mode {
-                    RestoreMode::Fresh => format!("{source_db}_restored"),
-                    RestoreMode::Replace => format!("{source_db}_restoring"),
-                };
-                std::iter::once(base.clone())
-                    .chain((2..1000).map(|i| format!("{base}_{i}")))
-                    .find(|n| !existing.contains(n))
-                    .ok_or_else(|| Error::Conflict("No free database name is left.".into()))?
-            }
+        let name = if mode == RestoreMode::Fresh {
+            name
+        } else {
+            None
         };
+        let suffix = match mode {
+            RestoreMode::Fresh => "restored",
+            RestoreMode::Replace => "restoring",
+        };
+        let fresh = new_database_name(record, &existing, &source_db, name, suffix)?;
         exec(
             docker,
             &container,
@@ -536,25 +524,7 @@ impl ServiceManager {
     ) -> Result<(String, String)> {
         let source_db = check_database(database.as_deref().unwrap_or("app"))?;
         let existing = self.databases(&record.id).await?;
-        let fresh = match name {
-            Some(n) => {
-                let n = check_database(&n)?;
-                if existing.contains(&n) {
-                    return Err(Error::Conflict(format!(
-                        "{} already has a database named {n}; pick another name.",
-                        record.title()
-                    )));
-                }
-                n
-            }
-            None => {
-                let base = format!("{source_db}_restored");
-                std::iter::once(base.clone())
-                    .chain((2..1000).map(|i| format!("{base}_{i}")))
-                    .find(|n| !existing.contains(n))
-                    .ok_or_else(|| Error::Conflict("No free database name is left.".into()))?
-            }
-        };
+        let fresh = new_database_name(record, &existing, &source_db, name, "restored")?;
         sql(docker, record, &format!("CREATE DATABASE `{fresh}`"), None)
             .await
             .map_err(|e| Error::Failed {
@@ -1040,6 +1010,32 @@ async fn psql(docker: &Docker, container: &str, sql: &str) -> std::result::Resul
         None,
     )
     .await
+}
+
+/// The database a restore goes into: `name` if given and free, else the
+/// first free of `<source>_<suffix>`, `<source>_<suffix>_2` …
+fn new_database_name(
+    record: &ServiceRecord,
+    existing: &[String],
+    source_db: &str,
+    name: Option<String>,
+    suffix: &str,
+) -> Result<String> {
+    if let Some(n) = name {
+        let n = check_database(&n)?;
+        if existing.contains(&n) {
+            return Err(Error::Conflict(format!(
+                "{} already has a database named {n}; pick another name.",
+                record.title()
+            )));
+        }
+        return Ok(n);
+    }
+    let base = format!("{source_db}_{suffix}");
+    std::iter::once(base.clone())
+        .chain((2..1000).map(|i| format!("{base}_{i}")))
+        .find(|n| !existing.contains(n))
+        .ok_or_else(|| Error::Conflict("No free database name is left.".into()))
 }
 
 /// A database name the app puts in commands and SQL: letters, digits, `_`

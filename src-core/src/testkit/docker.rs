@@ -144,21 +144,10 @@ fn import_program(binary: &Path, links: &[&str], tag: &str, shell: bool, changes
         "{} is not installed (run .ci/setup --test)",
         binary.display()
     );
-    let mut files = vec![binary.to_path_buf()];
-    let ldd = Command::new("ldd").arg(binary).output().unwrap();
-    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
-        // "libx.so => /lib/…/libx.so (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
-        if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
-            files.push(path.into());
-        }
-    }
-    for f in &files {
-        let dest = root.join(f.strip_prefix("/").unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        // Follow symlinks: copy the real file under the linked name.
-        std::fs::copy(f, &dest).unwrap();
-    }
     let installed = root.join(binary.strip_prefix("/").unwrap());
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    std::fs::copy(binary, &installed).unwrap();
+    add_libraries(root, [binary]);
     for link in links {
         std::os::unix::fs::symlink(
             installed.file_name().unwrap(),
@@ -170,39 +159,11 @@ fn import_program(binary: &Path, links: &[&str], tag: &str, shell: bool, changes
         std::fs::create_dir_all(root.join(d)).unwrap();
     }
     if shell {
-        let bin = root.join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-        for applet in ["sh", "sleep"] {
-            std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-        }
+        add_busybox(root, &["sh", "sleep"]);
     }
-    let mut tar = Command::new("tar")
-        .args(["-C", root.to_str().unwrap(), "-c", "."])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut args = vec![
-        "import",
-        "--change",
-        "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-        "--change",
-        "WORKDIR /data",
-    ];
-    for c in changes {
-        args.extend(["--change", c]);
-    }
-    args.extend(["-", tag]);
-    let status = Command::new("docker")
-        .args(&args)
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(
-        tar.wait().unwrap().success() && status.success(),
-        "docker import"
-    );
+    let mut all = vec!["ENV PATH=/usr/local/bin:/usr/bin:/bin", "WORKDIR /data"];
+    all.extend_from_slice(changes);
+    docker_import(root, tag, &all);
 }
 
 /// The entrypoint of the PostgreSQL image below: what the official image's
@@ -253,29 +214,13 @@ pub fn postgres_image() -> &'static str {
     copy_tree(lib);
     copy_tree(Path::new("/usr/share/postgresql/15"));
     copy_tree(Path::new("/usr/share/zoneinfo"));
-    // The libraries of every program (following links to the real files).
-    let mut libs = std::collections::BTreeSet::new();
-    for dir in [lib.join("bin"), lib.join("lib")] {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let out = Command::new("ldd").arg(entry.path()).output().unwrap();
-            for line in String::from_utf8_lossy(&out.stdout).lines() {
-                if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
-                    libs.insert(path.to_string());
-                }
-            }
-        }
-    }
-    for f in libs {
-        let dest = root.join(f.trim_start_matches('/'));
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&f, &dest).unwrap();
-    }
-    let bin = root.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-    for applet in ["sh", "rm", "cat", "ls", "mkdir"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-    }
+    // The libraries of every program.
+    let programs = [lib.join("bin"), lib.join("lib")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()))
+        .collect::<Vec<_>>();
+    add_libraries(root, &programs);
+    add_busybox(root, &["sh", "rm", "cat", "ls", "mkdir"]);
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(
         root.join("etc/passwd"),
@@ -314,32 +259,15 @@ postgres:x:999:
     ] {
         std::os::unix::fs::chown(root.join(dir), Some(999), Some(999)).unwrap();
     }
-    let mut tar = Command::new("tar")
-        .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = Command::new("docker")
-        .args([
-            "import",
-            "--change",
+    docker_import(
+        root,
+        TAG,
+        &[
             "ENV PATH=/usr/lib/postgresql/15/bin:/usr/bin:/bin",
-            "--change",
             "ENV TZ=UTC",
-            "--change",
             "USER 999",
-            "--change",
             r#"ENTRYPOINT ["/entrypoint.sh"]"#,
-            "-",
-            TAG,
-        ])
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(
-        tar.wait().unwrap().success() && status.success(),
-        "docker import"
+        ],
     );
     "15"
 }
@@ -397,21 +325,12 @@ pub fn mariadb_image() -> &'static str {
         Path::new(programs[0]).exists(),
         "MariaDB is not installed (run .ci/setup --test)"
     );
-    let mut files: std::collections::BTreeSet<String> =
-        programs.iter().map(|p| p.to_string()).collect();
     for program in programs {
-        let out = Command::new("ldd").arg(program).output().unwrap();
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
-                files.insert(path.to_string());
-            }
-        }
-    }
-    for f in files {
-        let dest = root.join(f.trim_start_matches('/'));
+        let dest = root.join(program.trim_start_matches('/'));
         std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&f, &dest).unwrap();
+        std::fs::copy(program, &dest).unwrap();
     }
+    add_libraries(root, programs);
     std::fs::create_dir_all(root.join("usr/share")).unwrap();
     let status = Command::new("cp")
         .args(["-a", "/usr/share/mysql"])
@@ -419,12 +338,7 @@ pub fn mariadb_image() -> &'static str {
         .status()
         .unwrap();
     assert!(status.success(), "cp /usr/share/mysql");
-    let bin = root.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-    for applet in ["sh", "cat", "ls", "mkdir", "rm"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-    }
+    add_busybox(root, &["sh", "cat", "ls", "mkdir", "rm"]);
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(
         root.join("etc/passwd"),
@@ -451,32 +365,15 @@ pub fn mariadb_image() -> &'static str {
             std::os::unix::fs::chown(&d, Some(999), Some(999)).unwrap();
         }
     }
-    let mut tar = Command::new("tar")
-        .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = Command::new("docker")
-        .args([
-            "import",
-            "--change",
+    docker_import(
+        root,
+        TAG,
+        &[
             "ENV PATH=/usr/sbin:/usr/bin:/bin",
-            "--change",
             "ENV TZ=UTC",
-            "--change",
             "USER 999",
-            "--change",
             r#"ENTRYPOINT ["/entrypoint.sh"]"#,
-            "-",
-            TAG,
-        ])
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(
-        tar.wait().unwrap().success() && status.success(),
-        "docker import"
+        ],
     );
     "10.11"
 }
@@ -508,7 +405,7 @@ pub fn rabbitmq_image() -> &'static str {
         assert!(status.success(), "cp {}", tree.display());
     }
     // The libraries of every program and NIF in them.
-    let mut libs = std::collections::BTreeSet::new();
+    let mut elves = Vec::new();
     let mut stack: Vec<std::path::PathBuf> = trees.iter().map(|t| t.to_path_buf()).collect();
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -518,37 +415,16 @@ pub fn rabbitmq_image() -> &'static str {
             };
             if meta.is_dir() {
                 stack.push(path);
-                continue;
-            }
-            let head = std::fs::read(&path)
-                .map(|b| b.starts_with(b"\x7fELF"))
-                .unwrap_or(false);
-            if !meta.is_file() || !head {
-                continue;
-            }
-            let out = Command::new("ldd").arg(&path).output().unwrap();
-            for line in String::from_utf8_lossy(&out.stdout).lines() {
-                if let Some(lib) = line.split_whitespace().find(|w| w.starts_with('/')) {
-                    libs.insert(lib.to_string());
-                }
+            } else if meta.is_file()
+                && std::fs::read(&path).is_ok_and(|b| b.starts_with(b"\x7fELF"))
+            {
+                elves.push(path);
             }
         }
     }
-    for f in libs {
-        let dest = root.join(f.trim_start_matches('/'));
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&f, &dest).unwrap();
-    }
+    add_libraries(root, &elves);
     // Busybox for the scripts, with every applet they might call.
-    let bin = root.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-    let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
-    for applet in String::from_utf8_lossy(&list.stdout).lines() {
-        if applet != "busybox" {
-            let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
-        }
-    }
+    add_busybox(root, &[]);
     std::fs::create_dir_all(root.join("usr/bin")).unwrap();
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(
@@ -570,31 +446,36 @@ pub fn rabbitmq_image() -> &'static str {
             std::os::unix::fs::chown(&d, Some(999), Some(999)).unwrap();
         }
     }
+    docker_import(
+        root,
+        TAG,
+        &[
+            "ENV PATH=/usr/lib/rabbitmq/bin:/usr/lib/erlang/bin:/usr/bin:/bin",
+            "ENV HOME=/var/lib/rabbitmq",
+            "ENV RABBITMQ_LOGS=-",
+            "ENV RABBITMQ_MNESIA_BASE=/var/lib/rabbitmq/mnesia",
+            "USER 999",
+            "WORKDIR /var/lib/rabbitmq",
+            r#"CMD ["rabbitmq-server"]"#,
+        ],
+    );
+    "3.10"
+}
+
+/// `root` as the image `tag` (owners kept by number), with Dockerfile-like `changes`.
+fn docker_import(root: &Path, tag: &str, changes: &[&str]) {
     let mut tar = Command::new("tar")
         .args(["-C", root.to_str().unwrap(), "--numeric-owner", "-c", "."])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut args = vec!["import"];
+    for c in changes {
+        args.extend(["--change", c]);
+    }
+    args.extend(["-", tag]);
     let status = Command::new("docker")
-        .args([
-            "import",
-            "--change",
-            "ENV PATH=/usr/lib/rabbitmq/bin:/usr/lib/erlang/bin:/usr/bin:/bin",
-            "--change",
-            "ENV HOME=/var/lib/rabbitmq",
-            "--change",
-            "ENV RABBITMQ_LOGS=-",
-            "--change",
-            "ENV RABBITMQ_MNESIA_BASE=/var/lib/rabbitmq/mnesia",
-            "--change",
-            "USER 999",
-            "--change",
-            "WORKDIR /var/lib/rabbitmq",
-            "--change",
-            r#"CMD ["rabbitmq-server"]"#,
-            "-",
-            TAG,
-        ])
+        .args(&args)
         .stdin(tar.stdout.take().unwrap())
         .stdout(Stdio::null())
         .status()
@@ -603,37 +484,53 @@ pub fn rabbitmq_image() -> &'static str {
         tar.wait().unwrap().success() && status.success(),
         "docker import"
     );
-    "3.10"
+}
+
+/// Busybox in `root/bin` with `applets` linked to it (all of them when empty).
+fn add_busybox(root: &Path, applets: &[&str]) {
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
+    let all: Vec<String> = if applets.is_empty() {
+        let list = Command::new("/bin/busybox").arg("--list").output().unwrap();
+        String::from_utf8_lossy(&list.stdout)
+            .lines()
+            .filter(|a| *a != "busybox")
+            .map(str::to_string)
+            .collect()
+    } else {
+        applets.iter().map(|a| a.to_string()).collect()
+    };
+    for applet in all {
+        let _ = std::os::unix::fs::symlink("busybox", bin.join(applet));
+    }
+}
+
+/// Copies into `root` the shared libraries `programs` load (as `ldd` finds
+/// them, following links to the real files).
+fn add_libraries<P: AsRef<Path>>(root: &Path, programs: impl IntoIterator<Item = P>) {
+    let mut libs = std::collections::BTreeSet::new();
+    for program in programs {
+        let out = Command::new("ldd").arg(program.as_ref()).output().unwrap();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            // "libx.so => /lib/…/libx.so (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+            if let Some(path) = line.split_whitespace().find(|w| w.starts_with('/')) {
+                libs.insert(path.to_string());
+            }
+        }
+    }
+    for f in libs {
+        let dest = root.join(f.trim_start_matches('/'));
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
 }
 
 /// A tiny local image (busybox), since nothing can be pulled here.
 pub fn busybox_image() -> &'static str {
     const IMAGE: &str = "aidesktop-test/busybox:latest";
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox-static is installed");
-    for applet in ["sh", "sleep"] {
-        std::os::unix::fs::symlink("busybox", bin.join(applet)).unwrap();
-    }
-    let mut tar = std::process::Command::new("tar")
-        .args(["-C", tmp.path().to_str().unwrap(), "-c", "."])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = std::process::Command::new("docker")
-        .args([
-            "import",
-            "--change",
-            r#"CMD ["/bin/sleep","3600"]"#,
-            "-",
-            IMAGE,
-        ])
-        .stdin(tar.stdout.take().unwrap())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(tar.wait().unwrap().success(), "tar of the rootfs");
-    assert!(status.success(), "docker import");
+    add_busybox(tmp.path(), &["sh", "sleep"]);
+    docker_import(tmp.path(), IMAGE, &[r#"CMD ["/bin/sleep","3600"]"#]);
     IMAGE
 }

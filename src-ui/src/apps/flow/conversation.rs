@@ -76,6 +76,11 @@ pub(super) fn Conversation(
     let scroll_down = move || {
         spawn_local(async move {
             ipc::next_animation_frame().await;
+            // The user may have scrolled up since this was asked (the scroll
+            // event comes before the frame's callbacks): then stay.
+            if follow.try_get_value() != Some(true) {
+                return;
+            }
             if let Some(div) = pane.get_untracked() {
                 div.set_scroll_top(div.scroll_height());
                 followed_to.set_value(div.scroll_top());
