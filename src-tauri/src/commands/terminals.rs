@@ -55,30 +55,23 @@ pub async fn terminals_attach(
 
 /// Everything waiting (up to `max` bytes, at most 1 MB) once there is
 /// something; then the exit. One reply per batch: a flood costs the page one
-/// call per few hundred kB instead of a script evaluation per 7 kB.
+/// call per few hundred kB instead of a script evaluation per 7 kB. The reply
+/// is [`TerminalFrame::encode`]'s bytes (an `ArrayBuffer` in the page), so
+/// the output reaches the emulator without JSON on either side.
 #[tauri::command]
 pub async fn terminals_read(
     state: State<'_, AppState>,
     req: Req<terminal::Read>,
-) -> Out<terminal::Read> {
+) -> crate::state::CmdResult<tauri::ipc::Response> {
     let terminal::Read { id, view, max } = req.0;
     let terminals = state.terminals.clone();
     let pulled = terminals.read(id, view, max.min(1024 * 1024)).await?;
-    Ok(match pulled {
-        Pulled::Data(data) => TerminalFrame {
-            data,
-            ..Default::default()
-        },
-        Pulled::Exited(code) => TerminalFrame {
-            exited: true,
-            exit_code: code,
-            ..Default::default()
-        },
-        Pulled::Detached => TerminalFrame {
-            detached: true,
-            ..Default::default()
-        },
-    })
+    let frame = match pulled {
+        Pulled::Data(data) => TerminalFrame::Data(data.into_bytes()),
+        Pulled::Exited(code) => TerminalFrame::Exited(code),
+        Pulled::Detached => TerminalFrame::Detached,
+    };
+    Ok(tauri::ipc::Response::new(frame.encode()))
 }
 
 #[tauri::command]

@@ -82,6 +82,25 @@ fn terminals_through_the_real_window() {
     wait_terminal_line(d, "the shell after the flood", "still-2");
     d.step("terminal-after-flood");
 
+    // Output travels as bytes and xterm decodes them: characters of two and
+    // three bytes arrive whole, also in a flood cut into many reads.
+    type_in_terminal(d, "printf 'caf\\303\\251 \\342\\234\\223 %s\\n' $((5*5))\n");
+    wait_terminal_line(d, "accented and symbol characters on screen", "café ✓ 25");
+    type_in_terminal(
+        d,
+        "yes \"$(printf '\\303\\251\\342\\234\\223\\342\\202\\254')\" | head -n 200000; echo wide-$((3*7))\n",
+    );
+    wait_terminal_line(d, "the multi-byte flood's end", "wide-21");
+    let screen = terminal_text(d);
+    assert!(
+        screen.lines().any(|l| l.trim() == "é✓€"),
+        "the flood's characters on screen:\n{screen}"
+    );
+    assert!(
+        !screen.contains('\u{FFFD}'),
+        "a character was cut on its way to the screen:\n{screen}"
+    );
+
     // Away from the page and back, quickly and then while the shell works:
     // what it printed meanwhile is there, and the new view reads on (an old
     // view's late detach does not end it).

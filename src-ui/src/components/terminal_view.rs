@@ -24,7 +24,7 @@ extern "C" {
     fn open(this: &XTerm, parent: &web_sys::HtmlElement);
     #[wasm_bindgen(method)]
     fn write(this: &XTerm, data: &str);
-    /// `write` with a string that is already a JavaScript value.
+    /// `write` with output that is already a JavaScript value (a `Uint8Array` of UTF-8).
     #[wasm_bindgen(method, js_name = write)]
     fn write_js(this: &XTerm, data: &JsValue, done: &js_sys::Function);
     #[wasm_bindgen(method, js_name = onData)]
@@ -188,9 +188,9 @@ pub fn TerminalView(
             // batch waits, so a flood still pauses the shell).
             let mut writing: Option<wasm_bindgen_futures::JsFuture> = None;
             while !gone.get() {
-                // Read field by field (`TerminalFrame`'s names): the text goes
-                // to xterm as the JavaScript string it arrived as.
-                let Ok(frame) = ipc::call_raw(&terminal::Read {
+                // The reply is `TerminalFrame`'s bytes: output goes to xterm
+                // as the bytes it arrived as (xterm decodes UTF-8 itself).
+                let Ok(reply) = ipc::call_raw(&terminal::Read {
                     id,
                     view,
                     max: READ_MAX,
@@ -199,31 +199,36 @@ pub fn TerminalView(
                 else {
                     return;
                 };
-                let field = |k: &str| {
-                    js_sys::Reflect::get(&frame, &JsValue::from_str(k))
-                        .unwrap_or(JsValue::UNDEFINED)
-                };
-                if gone.get() || field("detached").as_bool() == Some(true) {
+                if gone.get() || !reply.is_instance_of::<js_sys::ArrayBuffer>() {
                     return;
                 }
-                if field("exited").as_bool() == Some(true) {
-                    let exit_code = field("exit_code").as_f64().map(|c| c as i32);
-                    let note = match exit_code {
-                        Some(code) => {
-                            format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n")
-                        }
-                        None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
-                    };
-                    // No callback: `Function::new_no_args` would be an eval, which
-                    // the page's CSP refuses (the exit used to be lost that way).
-                    writer.write(&note);
-                    on_exit.run(exit_code);
+                let bytes = js_sys::Uint8Array::new(&reply);
+                if bytes.length() == 0 {
+                    return;
+                }
+                if bytes.get_index(0) != terminal::TerminalFrame::DATA {
+                    // An exit (shown), a detach, or bytes no frame encodes to:
+                    // this view stops reading.
+                    if let Some(terminal::TerminalFrame::Exited(exit_code)) =
+                        terminal::TerminalFrame::decode(&bytes.to_vec())
+                    {
+                        let note = match exit_code {
+                            Some(code) => {
+                                format!("\r\n\x1b[2m[the shell exited with code {code}]\x1b[0m\r\n")
+                            }
+                            None => "\r\n\x1b[2m[the shell was ended]\x1b[0m\r\n".to_string(),
+                        };
+                        // No callback: `Function::new_no_args` would be an eval, which
+                        // the page's CSP refuses (the exit used to be lost that way).
+                        writer.write(&note);
+                        on_exit.run(exit_code);
+                    }
                     return;
                 }
                 if let Some(previous) = writing.take() {
                     let _ = previous.await;
                 }
-                let data = field("data");
+                let data = bytes.subarray(1, bytes.length());
                 let written =
                     js_sys::Promise::new(&mut |resolve, _| writer.write_js(&data, &resolve));
                 writing = Some(wasm_bindgen_futures::JsFuture::from(written));
