@@ -834,11 +834,15 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
     // writing the same lines in 7 kB pieces, with no shell, IPC or flow control.
     let xterm_alone = d.async_script(
         "const [text, lines, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+         // The same size and options as the app's terminal on screen.
+         const tab = document.querySelector('.xterm').parentElement.getBoundingClientRect();
          const host = document.createElement('div');
-         host.style.cssText = 'position:fixed;left:0;top:0;width:900px;height:500px;z-index:99';
+         host.style.cssText = `position:fixed;left:0;top:0;width:${tab.width}px;height:${tab.height}px;z-index:99;background:#000`;
          document.body.appendChild(host);
-         const term = new window.Terminal({scrollback: 5000});
-         term.open(host);
+         const term = new window.Terminal({scrollback: 5000, fontFamily: \"'DejaVu Sans Mono', monospace\", fontSize: 13});
+         const fit = new window.FitAddon.FitAddon(); term.loadAddon(fit);
+         term.open(host); fit.fit();
+         window.__benchGrid = `${term.cols}×${term.rows}`;
          let chunk = ''; while (chunk.length < 7000) chunk += text + '\\r\\n';
          const per = chunk.length / (text.length + 2), n = Math.ceil(lines / per);
          const t0 = performance.now(); let i = 0;
@@ -848,6 +852,15 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
         json!([line, FLOOD_LINES]),
     );
     let xterm_alone = Duration::from_secs_f64(xterm_alone.as_f64().expect("xterm's time") / 1e3);
+    let grid = d
+        .call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return window.__benchGrid + ' (app: ' + document.querySelector('.xterm-rows').children.length + ' rows)';", "args": []})),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     // Frames while idle, for reference.
     record_frames(d);
     std::thread::sleep(Duration::from_secs(2));
@@ -857,7 +870,7 @@ fn ipc_and_streams(app_bin: &Path, root: &Path) -> String {
          `{command}` ({FLOOD_LINES} lines of {} bytes) typed into a terminal tab, {FLOODS} times in a row; \
          time from the first key typed until the line after it is on screen (WebDriver types the command key by key: that part is shown in brackets). Reference: the same command read from a \
          bare pty by `script` ({}, {:.0} lines/s); the emulator's own ceiling: xterm.js on screen in the \
-         same page writing the same lines in 7 kB pieces, without shell or IPC ({}, {:.0} lines/s).\n\n\
+         same page, at the same size and font as the app's terminal ({grid}), writing the same lines in 7 kB pieces, without shell or IPC ({}, {:.0} lines/s).\n\n\
          | flood | time | lines/s | ratio to the bare pty | ratio to xterm.js alone | PSS app + WebKit peak / after | frame time p50 / p99 / max | CPU app / web process |\n\
          |---|---|---|---|---|---|---|---|\n",
         line.len() + 1,
