@@ -145,14 +145,7 @@ const STATUS_TIMEOUT: Duration = Duration::from_secs(120);
 /// options and disarmed filters as every run, so it runs nothing the
 /// repository names. Blocking: call it where blocking is allowed.
 pub fn status(dir: &Path) -> Result<Vec<u8>> {
-    let listing = config_listing(dir)?
-        .output()
-        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
-    let mut cmd = std::process::Command::new(program()?);
-    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS);
-    for setting in disarming_settings(&listing.stdout) {
-        cmd.arg("-c").arg(setting);
-    }
+    let mut cmd = disarmed(dir)?;
     cmd.args(["status", "--porcelain=v2", "-z", "--untracked-files=all"]);
     read_only(cmd, dir, STATUS_TIMEOUT, "git status")
 }
@@ -221,14 +214,7 @@ pub fn history_count(dir: &Path) -> Result<u32> {
 /// the zero id. The working file goes through the repository's clean filters,
 /// so they are disarmed as for status; reads only.
 pub fn blame(dir: &Path, path: &Path) -> Result<Vec<u8>> {
-    let listing = config_listing(dir)?
-        .output()
-        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
-    let mut cmd = std::process::Command::new(program()?);
-    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS);
-    for setting in disarming_settings(&listing.stdout) {
-        cmd.arg("-c").arg(setting);
-    }
+    let mut cmd = disarmed(dir)?;
     cmd.args(["blame", "--porcelain", "--"]).arg(path);
     read_only(cmd, dir, HISTORY_TIMEOUT, "git blame")
 }
@@ -290,13 +276,127 @@ pub fn search_log(
     read_only(cmd, dir, HISTORY_TIMEOUT, "git log")
 }
 
+/// How long a listing, search or diff for the agent may take.
+const AGENT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A read-only git command with the repository's filters disarmed (they
+/// would run programs it names on the working files): status, blame and
+/// the agent's repository tools.
+fn disarmed(dir: &Path) -> Result<std::process::Command> {
+    let listing = config_listing(dir)?
+        .output()
+        .map_err(|e| Error::failed("Could not read the repository's git config.", e))?;
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks").args(FIXED_OPTIONS);
+    for setting in disarming_settings(&listing.stdout) {
+        cmd.arg("-c").arg(setting);
+    }
+    Ok(cmd)
+}
+
+/// `git status --short --branch` of the working tree, untracked files
+/// listed one by one: the branch line, then one line per changed file.
+pub fn status_short(dir: &Path) -> Result<Vec<u8>> {
+    let mut cmd = disarmed(dir)?;
+    cmd.args(["status", "--short", "--branch", "--untracked-files=all"]);
+    read_only(cmd, dir, AGENT_READ_TIMEOUT, "git status")
+}
+
+/// The files under `path` (relative, checked by the caller; "" for all)
+/// that git tracks or would (untracked, not ignored): NUL-separated paths
+/// relative to the repository.
+pub fn list_files(dir: &Path, path: &Path) -> Result<Vec<u8>> {
+    let mut cmd = disarmed(dir)?;
+    cmd.args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--deduplicate",
+        "--",
+    ]);
+    if !path.as_os_str().is_empty() {
+        cmd.arg(path);
+    }
+    read_only(cmd, dir, AGENT_READ_TIMEOUT, "git ls-files")
+}
+
+/// Lines matching `pattern` (a fixed string unless `regex`, an extended
+/// regular expression) in the text files under `path` that git tracks or
+/// would: `path:line:text` each, NUL after the path and the line number.
+/// Nothing found is an empty answer, not an error.
+pub fn grep(dir: &Path, pattern: &str, regex: bool, path: &Path) -> Result<Vec<u8>> {
+    let mut cmd = disarmed(dir)?;
+    cmd.args([
+        "grep",
+        "--untracked",
+        "-I",
+        "-n",
+        "-z",
+        "--no-color",
+        "--full-name",
+        if regex { "-E" } else { "-F" },
+    ]);
+    // The pattern is `-e`'s own argument: never read as an option.
+    cmd.arg("-e").arg(pattern).arg("--");
+    if !path.as_os_str().is_empty() {
+        cmd.arg(path);
+    }
+    read_only_allowing(cmd, dir, AGENT_READ_TIMEOUT, "git grep", &[0, 1])
+}
+
+/// The working tree's uncommitted changes as a unified diff (staged ones
+/// when `staged`), under `path` if it is not empty; no external diff
+/// programs, no text conversion filters.
+pub fn diff_text(dir: &Path, staged: bool, path: &Path) -> Result<Vec<u8>> {
+    let mut cmd = disarmed(dir)?;
+    cmd.args(["diff", "--no-color", "--no-ext-diff", "--no-textconv"]);
+    if staged {
+        cmd.arg("--cached");
+    }
+    cmd.arg("--");
+    if !path.as_os_str().is_empty() {
+        cmd.arg(path);
+    }
+    read_only(cmd, dir, AGENT_READ_TIMEOUT, "git diff")
+}
+
+/// The newest `limit` commits of HEAD (touching `path` if it is not empty):
+/// NUL-separated id, author, date (seconds), subject, one commit a line.
+pub fn log_text(dir: &Path, path: &Path, limit: u32) -> Result<Vec<u8>> {
+    let mut cmd = std::process::Command::new(program()?);
+    cmd.arg("--no-optional-locks")
+        .args(FIXED_OPTIONS)
+        .args(["log", "--no-color", "--format=%h%x00%an%x00%at%x00%s"])
+        .arg(format!("-n{limit}"))
+        .arg("HEAD")
+        .arg("--");
+    if !path.as_os_str().is_empty() {
+        cmd.arg(path);
+    }
+    read_only(cmd, dir, AGENT_READ_TIMEOUT, "git log")
+}
+
 /// Runs a read-only `cmd` in `dir` with the user's environment, killed
 /// (group and all) after `timeout`, and answers its output.
 fn read_only(
+    cmd: std::process::Command,
+    dir: &Path,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>> {
+    read_only_allowing(cmd, dir, timeout, what, &[0])
+}
+
+/// [`read_only`] for a command whose exit codes `ok` all mean success
+/// (`git grep` exits 1 when nothing matched).
+fn read_only_allowing(
     mut cmd: std::process::Command,
     dir: &Path,
     timeout: Duration,
     what: &str,
+    ok: &[i32],
 ) -> Result<Vec<u8>> {
     use std::os::unix::process::CommandExt;
     in_user_env(&mut cmd, dir)
@@ -318,7 +418,7 @@ fn read_only(
     let out = child.wait_with_output();
     drop(done);
     let out = out.map_err(|e| Error::failed(format!("Could not run {what}."), e))?;
-    if !out.status.success() {
+    if !out.status.code().is_some_and(|c| ok.contains(&c)) {
         let said = String::from_utf8_lossy(&out.stderr);
         return Err(Error::Failed {
             message: format!("{what} failed."),
