@@ -368,6 +368,55 @@ impl FileBrowser {
         })
     }
 
+    /// Makes a new text file `rel` (its folder must exist; nothing is ever
+    /// replaced: an existing file, folder or link there is refused).
+    pub fn create(&self, root_id: &FileRoot, rel: &str, text: &str) -> Result<FileText> {
+        if text.len() as u64 > MAX_TEXT {
+            return Err(Error::InvalidInput(
+                "Texts over 1 MB are not saved here.".into(),
+            ));
+        }
+        let root = self.root(root_id)?;
+        let (dir, name, _) = root.parent_and_name(rel).map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(format!(
+                "The folder of {rel} does not exist; files are made only in existing folders."
+            )),
+            other => other,
+        })?;
+        let fd = rustix::fs::openat(
+            &dir,
+            name.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o644),
+        )
+        .map_err(|e| match e {
+            rustix::io::Errno::EXIST => Error::Conflict(format!("{rel} already exists.")),
+            other => Error::failed(format!("{rel} cannot be created."), other),
+        })?;
+        let mut file = std::fs::File::from(fd);
+        if let Err(e) = file
+            .write_all(text.as_bytes())
+            .and_then(|_| file.sync_all())
+        {
+            let _ = rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::empty());
+            return Err(Error::failed(format!("{rel} cannot be written."), e));
+        }
+        self.read(root_id, rel)
+    }
+
+    /// Deletes the file `rel` for good (not to the trash) if it is still
+    /// what `read` said (`version`): for undoing a file the app made.
+    pub fn remove_file(&self, root_id: &FileRoot, rel: &str, version: &str) -> Result<()> {
+        let current = self.read(root_id, rel)?;
+        if current.version != version {
+            return Err(Error::Conflict(format!("{rel} changed on disk.")));
+        }
+        let root = self.root(root_id)?;
+        let (dir, name, _) = root.parent_and_name(rel)?;
+        rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::empty())
+            .map_err(|e| Error::failed(format!("{rel} cannot be removed."), e))
+    }
+
     /// Where `rel` really is (a link inside the root resolved).
     fn real_path(&self, root: &Root, rel: &Path) -> Result<PathBuf> {
         fd_path(root.open(rel, OFlags::PATH)?)
