@@ -37,6 +37,13 @@ pub struct FlowSession {
     /// turns off); None: the servers chosen for it.
     #[serde(default)]
     pub mcp_profile: Option<String>,
+    /// The repository it works in: its tools (files, search, git, edits
+    /// with checkpoints) are offered to the agent. None: MCP tools only.
+    #[serde(default)]
+    pub repository_id: Option<i64>,
+    /// That repository's name.
+    #[serde(default)]
+    pub repository_name: Option<String>,
     /// What its agent is doing now.
     pub run_state: RunState,
     /// Messages in it.
@@ -66,6 +73,9 @@ pub struct FlowSessionPatch {
     /// stops using one.
     #[serde(default)]
     pub mcp_profile: Option<String>,
+    /// Work in this registered repository; `Some(0)` works in none.
+    #[serde(default)]
+    pub repository_id: Option<i64>,
 }
 
 /// Who a message is from.
@@ -143,6 +153,45 @@ pub struct FlowToolCall {
     pub error: Option<String>,
     /// Hash of the tool's description and schema when it was shown.
     pub fingerprint: Option<String>,
+    /// One of the app's repository tools (`server_id` is None, `tool` names it).
+    #[serde(default)]
+    pub builtin: bool,
+    /// For a change to files: the change as a unified diff, shown before it
+    /// is approved.
+    #[serde(default)]
+    pub preview: Option<String>,
+    /// The checkpoint taken when the change was made (for *Undo to here*).
+    #[serde(default)]
+    pub checkpoint_id: Option<i64>,
+}
+
+/// A file change the agent made, kept so it can be undone: the file's
+/// bytes before and after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowCheckpoint {
+    /// The app's id for it (later changes have larger ids).
+    pub id: i64,
+    /// The session whose agent made the change.
+    pub session_id: i64,
+    /// The assistant message whose call made it.
+    pub message_id: i64,
+    /// The call that made it.
+    pub call_id: String,
+    /// The file, relative to the repository.
+    pub path: String,
+    /// The file did not exist before the change.
+    pub created: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// What *Undo to here* did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoReport {
+    /// Files put back as they were before the checkpoint (relative paths).
+    pub restored: Vec<String>,
+    /// Files the agent had created, removed again.
+    pub removed: Vec<String>,
 }
 
 /// What a tool call returned, kept on the tool message.
@@ -204,7 +253,7 @@ pub enum ToolDecision {
 /// A tool the user allowed for a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolGrant {
-    /// The MCP server of the tool.
+    /// The MCP server of the tool; 0 for the app's repository tools.
     pub server_id: i64,
     /// That server's name, if it still exists.
     pub server_name: Option<String>,
@@ -332,8 +381,13 @@ crate::command! {
     Cancel = "flow_cancel" { session_id: i64 } -> ();
     /// The tools the user always allowed in the session.
     Grants = "flow_grants" { session_id: i64 } -> Vec<ToolGrant>;
-    /// Asks again before the tool runs in the session.
+    /// Asks again before the tool runs in the session (server 0: a repository tool).
     RevokeGrant = "flow_revoke_grant" { session_id: i64, server_id: i64, tool: String } -> ();
+    /// The file changes its agent made that can be undone, oldest first
+    Checkpoints = "flow_checkpoints" { session_id: i64 } -> Vec<FlowCheckpoint>;
+    /// Puts every file the agent changed at or after the checkpoint back as it was before it;
+    /// refuses, changing nothing, when a file was changed since by someone else
+    UndoTo = "flow_undo_to" { session_id: i64, checkpoint_id: i64 } -> UndoReport;
     /// Streamed text of that session's answers, batched (one session at a time; None stops)
     /// Streams `TokenFrame` frames over the Channel under `onFrame`.
     Watch = "flow_watch" { session_id: Option<i64> } -> (), streams TokenFrame as "onFrame";

@@ -241,6 +241,15 @@ impl App {
             mcp.clone(),
             events.clone(),
         ));
+        let files = Arc::new(FileBrowser::new(
+            repos.clone(),
+            workspaces.clone(),
+            config.trash.clone(),
+        ));
+        flow.set_repositories(crate::flow::repo_tools::RepoAccess {
+            repos: repos.clone(),
+            files: files.clone(),
+        });
         Ok(Arc::new(App {
             stack,
             git_ops: git_ops.clone(),
@@ -250,11 +259,7 @@ impl App {
                 config.home.clone(),
                 git_ops,
             )),
-            files: Arc::new(FileBrowser::new(
-                repos.clone(),
-                workspaces.clone(),
-                config.trash.clone(),
-            )),
+            files,
             system: Arc::new(SystemMonitor::new()),
             terminals: Arc::new(TerminalManager::new()),
             identity,

@@ -141,6 +141,7 @@ async fn write(data: PathBuf) {
                 model: None,
                 mcp_server_ids: Some(vec![server.id]),
                 mcp_profile: None,
+                repository_id: None,
             })
             .expect("session");
         ack("session", &format!("session-{tag}"));

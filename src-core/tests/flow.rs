@@ -29,6 +29,7 @@ const KEY: &str = "sk-loopback-0123456789abcdef";
 struct Fixture {
     _tmp: tempfile::TempDir,
     root: PathBuf,
+    app: Arc<App>,
     store: Arc<Store>,
     mcp: Arc<McpHub>,
     agent: Arc<FlowAgent>,
@@ -60,6 +61,7 @@ impl Fixture {
         Fixture {
             _tmp: tmp,
             root,
+            app,
             store,
             mcp,
             agent,
@@ -89,6 +91,7 @@ impl Fixture {
                 model: None,
                 mcp_server_ids: Some(servers.to_vec()),
                 mcp_profile: None,
+                repository_id: None,
             })
             .unwrap()
             .id
@@ -1110,4 +1113,331 @@ fn offered_names(body: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|t| t["function"]["name"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Waits until call `id` waits for a decision; the messages then.
+async fn wait_pending(f: &Fixture, session: i64, id: &str) -> Vec<FlowMessage> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let messages = f.messages(session);
+        let pending = messages.iter().any(|m| {
+            m.tool_calls
+                .iter()
+                .any(|c| c.id == id && c.status == ToolCallStatus::Pending)
+        });
+        if pending && f.agent.session(session).unwrap().run_state == RunState::WaitingApproval {
+            return messages;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "call {id} never waited for a decision: {messages:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+fn call_of<'a>(messages: &'a [FlowMessage], id: &str) -> &'a ai_desktop_api::flow::FlowToolCall {
+    messages
+        .iter()
+        .flat_map(|m| &m.tool_calls)
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no call {id}"))
+}
+
+fn result_of(messages: &[FlowMessage], id: &str) -> String {
+    messages
+        .iter()
+        .find(|m| m.tool_call_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no result for {id}: {messages:#?}"))
+        .content
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_in_a_repository_reads_edits_with_a_diff_and_undoes_byte_for_byte() {
+    let f = Fixture::new();
+    let dir = f.root.join("shop");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let original = "const port = 3000;\r\nconsole.log('naïve ✓');\n// end without newline";
+    std::fs::write(dir.join("src/app.js"), original).unwrap();
+    std::fs::write(dir.join(".gitignore"), "secret.txt\n").unwrap();
+    std::fs::write(dir.join("secret.txt"), "port TOKEN\n").unwrap();
+    std::fs::write(dir.join("README.md"), "# Shop\n").unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "First"]);
+    let repo = f
+        .app
+        .repos
+        .create(ai_desktop_api::repos::NewRepository {
+            name: "shop".into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    // A repository that does not exist is refused; nothing is made.
+    let before = f.agent.sessions(false, None).unwrap().len();
+    let err = f
+        .agent
+        .create_session(FlowSessionPatch {
+            repository_id: Some(999),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no repository with id 999"),
+        "{err}"
+    );
+    assert_eq!(f.agent.sessions(false, None).unwrap().len(), before);
+    let session = f
+        .agent
+        .create_session(FlowSessionPatch {
+            title: Some("Port".into()),
+            repository_id: Some(repo.id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(session.repository_id, Some(repo.id));
+    assert_eq!(session.repository_name.as_deref(), Some("shop"));
+    let session = session.id;
+
+    let edit = json!({"path": "src/app.js", "old_text": "port = 3000", "new_text": "port = 8080"});
+    f.provider
+        .push(tool_call("c1", "repository__list_files", &["{}"]));
+    f.provider.push(tool_call(
+        "c2",
+        "repository__search",
+        &["{\"pattern\": \"port\"}"],
+    ));
+    f.provider.push(tool_call(
+        "c3",
+        "repository__edit_file",
+        &["{\"path\": \"src/app.js\", \"old_text\": \"port = 4000\", \"new_text\": \"x\"}"],
+    ));
+    f.provider.push(tool_call(
+        "c4",
+        "repository__edit_file",
+        &["{\"path\": \"../outside.txt\", \"old_text\": \"a\", \"new_text\": \"b\"}"],
+    ));
+    f.provider.push(tool_call(
+        "c5",
+        "repository__edit_file",
+        &[&edit.to_string()],
+    ));
+    f.provider.push(tool_call(
+        "c6",
+        "repository__create_file",
+        &["{\"path\": \"src/new.js\", \"content\": \"export {};\\n\"}"],
+    ));
+    f.provider.push(text(&["Moved to 8080."]));
+    f.agent.send(session, "Move the app to port 8080").unwrap();
+
+    // The repository's tools are offered, and even reading asks first.
+    let waiting = wait_pending(&f, session, "c1").await;
+    let offered = offered_names(&f.provider.chats()[0].body);
+    for tool in [
+        "list_files",
+        "read_file",
+        "search",
+        "git_status",
+        "git_diff",
+        "git_log",
+        "edit_file",
+        "create_file",
+    ] {
+        assert!(
+            offered.contains(&format!("repository__{tool}")),
+            "{tool} offered: {offered:?}"
+        );
+    }
+    let c1 = call_of(&waiting, "c1");
+    assert!(c1.builtin);
+    assert_eq!(c1.server_name.as_deref(), Some("repository"));
+    assert_eq!(c1.tool.as_deref(), Some("list_files"));
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c1",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let waiting = wait_pending(&f, session, "c2").await;
+    // What git tracks or would; the ignored file is not listed.
+    let listed = result_of(&waiting, "c1");
+    let mut files: Vec<&str> = listed.lines().collect();
+    files.sort_unstable();
+    assert_eq!(files, [".gitignore", "README.md", "src/app.js"]);
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c2",
+            ToolDecision::AlwaysAllow,
+        )
+        .unwrap();
+
+    // Edits that cannot be made are refused before anyone is asked; the
+    // model hears why. The good one waits, shown as a diff, file untouched.
+    let waiting = wait_pending(&f, session, "c5").await;
+    assert_eq!(
+        result_of(&waiting, "c2"),
+        "src/app.js:1: const port = 3000;"
+    );
+    let c3 = call_of(&waiting, "c3");
+    assert_eq!(c3.status, ToolCallStatus::Invalid);
+    assert!(
+        c3.error
+            .as_deref()
+            .unwrap()
+            .contains("does not occur in src/app.js"),
+        "{c3:?}"
+    );
+    assert!(result_of(&waiting, "c3").contains("does not occur"));
+    let c4 = call_of(&waiting, "c4");
+    assert_eq!(c4.status, ToolCallStatus::Invalid);
+    assert!(
+        c4.error
+            .as_deref()
+            .unwrap()
+            .contains("leaves the repository"),
+        "{c4:?}"
+    );
+    assert!(!f.root.join("outside.txt").exists());
+    let c5 = call_of(&waiting, "c5");
+    let diff = c5.preview.as_deref().expect("the change shown as a diff");
+    assert!(
+        diff.contains("--- a/src/app.js") && diff.contains("+++ b/src/app.js"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-const port = 3000;\r\n") && diff.contains("+const port = 8080;\r\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/app.js")).unwrap(),
+        original
+    );
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c5",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let waiting = wait_pending(&f, session, "c6").await;
+    let edited = original.replace("port = 3000", "port = 8080");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/app.js")).unwrap(),
+        edited
+    );
+    let first_checkpoint = call_of(&waiting, "c5").checkpoint_id.expect("checkpointed");
+    assert!(result_of(&waiting, "c5").starts_with("Changed src/app.js (checkpoint"));
+    assert!(call_of(&waiting, "c6")
+        .preview
+        .as_deref()
+        .unwrap()
+        .contains("+export {};"));
+    assert!(!dir.join("src/new.js").exists());
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c6",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let done = f.wait_state(session, RunState::Idle).await;
+    assert_eq!(done.last().unwrap().content, "Moved to 8080.");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/new.js")).unwrap(),
+        "export {};\n"
+    );
+    let checkpoints = f.agent.checkpoints(session).unwrap();
+    assert_eq!(
+        checkpoints
+            .iter()
+            .map(|c| (c.path.as_str(), c.created))
+            .collect::<Vec<_>>(),
+        [("src/app.js", false), ("src/new.js", true)]
+    );
+    assert_eq!(checkpoints[0].id, first_checkpoint);
+
+    // The user changes a file the agent changed: undo refuses, changing nothing.
+    std::fs::write(dir.join("src/app.js"), format!("{edited}\n// mine")).unwrap();
+    std::fs::write(dir.join("README.md"), "# Shop, by me\n").unwrap();
+    let err = f.agent.undo_to(session, first_checkpoint).unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err}");
+    assert!(
+        err.to_string().contains("src/app.js (changed since)"),
+        "{err}"
+    );
+    assert!(dir.join("src/new.js").exists());
+    assert_eq!(f.agent.checkpoints(session).unwrap().len(), 2);
+
+    // Back as the agent left it: undone byte for byte; the user's own
+    // change elsewhere stays.
+    std::fs::write(dir.join("src/app.js"), &edited).unwrap();
+    let report = f.agent.undo_to(session, first_checkpoint).unwrap();
+    assert_eq!(report.restored, ["src/app.js"]);
+    assert_eq!(report.removed, ["src/new.js"]);
+    assert_eq!(
+        std::fs::read(dir.join("src/app.js")).unwrap(),
+        original.as_bytes()
+    );
+    assert!(!dir.join("src/new.js").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "# Shop, by me\n"
+    );
+    assert!(f.agent.checkpoints(session).unwrap().is_empty());
+    let err = f.agent.undo_to(session, first_checkpoint).unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err}");
+
+    // A denied change writes nothing and takes no checkpoint; search stays allowed.
+    f.provider.push(tool_call(
+        "c7",
+        "repository__edit_file",
+        &[&edit.to_string()],
+    ));
+    f.provider.push(text(&["Left as is."]));
+    f.agent.send(session, "Try again").unwrap();
+    let waiting = wait_pending(&f, session, "c7").await;
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c7",
+            ToolDecision::Deny,
+        )
+        .unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    assert_eq!(
+        std::fs::read(dir.join("src/app.js")).unwrap(),
+        original.as_bytes()
+    );
+    assert!(f.agent.checkpoints(session).unwrap().is_empty());
+    let grants = f.agent.grants(session).unwrap();
+    assert_eq!(
+        grants
+            .iter()
+            .map(|g| (g.server_id, g.tool.as_str()))
+            .collect::<Vec<_>>(),
+        [(0, "search")]
+    );
+    f.agent.revoke_grant(session, 0, "search").unwrap();
+    assert!(f.agent.grants(session).unwrap().is_empty());
+    assert_eq!(f.provider.unused_replies(), 0);
 }

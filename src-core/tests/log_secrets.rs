@@ -87,6 +87,7 @@ async fn planted_secrets_never_reach_the_log_file() {
             model: None,
             mcp_server_ids: Some(vec![server]),
             mcp_profile: None,
+            repository_id: None,
         })
         .unwrap()
         .id;

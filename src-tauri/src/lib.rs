@@ -307,6 +307,8 @@ pub fn run() {
             commands::flow::flow_cancel,
             commands::flow::flow_grants,
             commands::flow::flow_revoke_grant,
+            commands::flow::flow_checkpoints,
+            commands::flow::flow_undo_to,
             commands::flow::flow_watch,
             commands::system::system_watch,
             commands::system::system_snapshot,

@@ -143,6 +143,9 @@ impl FlowAgent {
                 changed_since_allowed: false,
                 error: None,
                 fingerprint: None,
+                builtin: false,
+                preview: None,
+                checkpoint_id: None,
             };
             match found.map(|i| &offered[i]) {
                 None => {
@@ -158,6 +161,7 @@ impl FlowAgent {
                     c.tool = Some(o.tool.clone());
                     c.description = Some(o.description.clone());
                     c.fingerprint = Some(o.fingerprint.clone());
+                    c.builtin = o.builtin;
                     let args = if call.function.arguments.trim().is_empty() {
                         Ok(serde_json::json!({}))
                     } else {
@@ -168,6 +172,15 @@ impl FlowAgent {
                             // Kept as the model wrote it; `{}` stands in for nothing.
                             if call.function.arguments.trim().is_empty() {
                                 c.arguments = "{}".into();
+                            }
+                            // A change to files is shown as a diff before it
+                            // is decided; one that cannot be made is refused
+                            // now, and the model hears why.
+                            if let Err(e) = self.preview(&session, &mut c, &v) {
+                                c.status = ToolCallStatus::Invalid;
+                                c.error = Some(e.to_string());
+                                answer.tool_calls.push(c);
+                                continue;
                             }
                             let granted = self.store.with(|db| {
                                 store::flow::grant_fingerprint(db, session_id, o.server_id, &o.tool)
@@ -196,5 +209,29 @@ impl FlowAgent {
         }
         self.save(&answer)?;
         Ok(any_call)
+    }
+
+    /// Puts on a repository tool's call that changes files the diff of the
+    /// change it would make.
+    fn preview(
+        &self,
+        session: &FlowSession,
+        call: &mut FlowToolCall,
+        args: &serde_json::Value,
+    ) -> Result<()> {
+        if !call.builtin {
+            return Ok(());
+        }
+        let tool = call
+            .tool
+            .as_deref()
+            .and_then(repo_tools::RepoTool::from_name)
+            .filter(|t| t.changes_files());
+        let (Some(tool), Some(repository_id)) = (tool, session.repository_id) else {
+            return Ok(());
+        };
+        let change = self.repo_access()?.change(repository_id, tool, args)?;
+        call.preview = Some(change.diff()?);
+        Ok(())
     }
 }

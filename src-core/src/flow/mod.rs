@@ -8,8 +8,10 @@
 //! whatever happens, what was said stays.
 
 mod ask;
+mod checkpoints;
 mod history;
 pub mod provider;
+pub mod repo_tools;
 mod run;
 mod sessions;
 pub mod settings;
@@ -30,7 +32,7 @@ use provider::{ChatMessage, FunctionCall, ProviderError, ToolCall, ToolSpec};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
 
@@ -74,6 +76,8 @@ pub struct FlowAgent {
     key_file: PathBuf,
     runs: Mutex<HashMap<i64, Run>>,
     tokens: broadcast::Sender<Token>,
+    /// The repositories and their files, for sessions that work in one.
+    repo_access: OnceLock<repo_tools::RepoAccess>,
 }
 
 impl FlowAgent {
@@ -92,6 +96,7 @@ impl FlowAgent {
             key_file: data_dir.join("flow").join("api-key"),
             runs: Mutex::new(HashMap::new()),
             tokens,
+            repo_access: OnceLock::new(),
         });
         // An app that stopped mid-answer left messages streaming: settle them.
         match agent.store.with(|c| store::flow::settle_interrupted(c)) {
@@ -100,6 +105,18 @@ impl FlowAgent {
             Err(e) => log::warn!("could not settle unfinished agent messages: {e}"),
         }
         agent
+    }
+
+    /// Gives sessions that work in a repository their repository tools
+    /// (once; later calls change nothing).
+    pub fn set_repositories(&self, access: repo_tools::RepoAccess) {
+        let _ = self.repo_access.set(access);
+    }
+
+    pub(super) fn repo_access(&self) -> Result<&repo_tools::RepoAccess> {
+        self.repo_access.get().ok_or_else(|| {
+            Error::Unavailable("The repository tools are not available in this build.".into())
+        })
     }
 
     /// Streamed text of every session; the desktop side filters and batches it.
@@ -248,6 +265,7 @@ mod tests {
             description: String::new(),
             schema: serde_json::json!({}),
             fingerprint: String::new(),
+            builtin: false,
         }
     }
 

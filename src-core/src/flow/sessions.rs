@@ -105,18 +105,41 @@ impl FlowAgent {
         }))
     }
 
+    /// The repository a patch chooses, if it says one: `Some(None)` for
+    /// none (id 0); an unknown repository is refused.
+    fn patch_repository(&self, patch: &FlowSessionPatch) -> Result<Option<Option<i64>>> {
+        match patch.repository_id {
+            None => Ok(None),
+            Some(0) => Ok(Some(None)),
+            Some(id) => {
+                self.store
+                    .with(|c| store::repos::get(c, id))?
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!("There is no repository with id {id}."))
+                    })?;
+                Ok(Some(Some(id)))
+            }
+        }
+    }
+
     pub fn create_session(&self, mut patch: FlowSessionPatch) -> Result<FlowSession> {
+        let repository = self.patch_repository(&patch)?;
         let profile = self.patch_profile(&patch)?;
         if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
             patch.mcp_server_ids = Some(ids);
         }
         let (title, model, ids) = self.check_patch(&patch, None)?;
         let s = self.store.with(|c| {
-            let s = store::flow::insert_session(c, &title, model.as_deref(), &ids)?;
-            match &profile {
-                Some(p) => store::flow::set_profile(c, s.id, p.name.as_deref()),
-                None => Ok(s),
+            let tx = c.transaction()?;
+            let mut s = store::flow::insert_session(&tx, &title, model.as_deref(), &ids)?;
+            if let Some(p) = &profile {
+                s = store::flow::set_profile(&tx, s.id, p.name.as_deref())?;
             }
+            if let Some(Some(repository)) = repository {
+                s = store::flow::set_repository(&tx, s.id, Some(repository))?;
+            }
+            tx.commit()?;
+            Ok(s)
         })?;
         self.emit_session(s.id);
         Ok(s)
@@ -124,6 +147,7 @@ impl FlowAgent {
 
     pub fn update_session(&self, id: i64, mut patch: FlowSessionPatch) -> Result<FlowSession> {
         let current = self.session(id)?;
+        let repository = self.patch_repository(&patch)?;
         let profile = self.patch_profile(&patch)?;
         if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
             patch.mcp_server_ids = Some(ids);
@@ -136,11 +160,16 @@ impl FlowAgent {
             (None, None) => None,
         };
         self.store.with(|c| {
-            store::flow::update_session(c, id, &title, model.as_deref(), &ids)?;
-            match &profile {
-                Some(name) => store::flow::set_profile(c, id, name.as_deref()).map(|_| ()),
-                None => Ok(()),
+            let tx = c.transaction()?;
+            store::flow::update_session(&tx, id, &title, model.as_deref(), &ids)?;
+            if let Some(name) = &profile {
+                store::flow::set_profile(&tx, id, name.as_deref())?;
             }
+            if let Some(repository) = repository {
+                store::flow::set_repository(&tx, id, repository)?;
+            }
+            tx.commit()?;
+            Ok(())
         })?;
         self.emit_session(id);
         self.session(id)

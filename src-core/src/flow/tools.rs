@@ -12,6 +12,8 @@ pub(crate) struct Offered {
     pub(crate) description: String,
     pub(crate) schema: serde_json::Value,
     pub(crate) fingerprint: String,
+    /// One of the app's repository tools (`server_id` is `BUILTIN_SERVER`).
+    pub(crate) builtin: bool,
 }
 
 /// Hash of what the user approves: the description and the input schema.
@@ -159,9 +161,26 @@ impl FlowAgent {
                     let arguments: serde_json::Value =
                         serde_json::from_str(&call.arguments).unwrap_or_default();
                     let started = Instant::now();
-                    let outcome = tokio::select! {
-                        r = self.call_tool(server_id, &tool, arguments) => Some(r),
-                        _ = cancelled(cancel) => None,
+                    let outcome = if call.builtin {
+                        // Quick, local and (for changes) not to be cut
+                        // halfway: run to the end.
+                        let (agent, message_id) = (self.clone(), answer.id);
+                        let (c, args) = (call.clone(), arguments.clone());
+                        let done = tokio::task::spawn_blocking(move || {
+                            agent.call_repo_tool(session_id, message_id, &c, &args)
+                        })
+                        .await
+                        .map_err(|e| Error::failed("The repository tool stopped.", e))
+                        .and_then(|r| r);
+                        Some(done.map(|(text, checkpoint)| {
+                            answer.tool_calls[i].checkpoint_id = checkpoint;
+                            repo_call(server_id, &tool, arguments, text, started)
+                        }))
+                    } else {
+                        tokio::select! {
+                            r = self.call_tool(server_id, &tool, arguments) => Some(r),
+                            _ = cancelled(cancel) => None,
+                        }
                     };
                     let duration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
                     match outcome {
@@ -211,6 +230,54 @@ impl FlowAgent {
         Ok(true)
     }
 
+    /// Runs an approved repository tool of the session's repository: its
+    /// answer, and for a change to a file the checkpoint taken.
+    fn call_repo_tool(
+        &self,
+        session_id: i64,
+        message_id: i64,
+        call: &FlowToolCall,
+        arguments: &serde_json::Value,
+    ) -> Result<(String, Option<i64>)> {
+        let session = self.session(session_id)?;
+        let repository_id = session.repository_id.ok_or_else(|| {
+            Error::Conflict("This session no longer works in a repository.".into())
+        })?;
+        let tool = call
+            .tool
+            .as_deref()
+            .and_then(super::repo_tools::RepoTool::from_name)
+            .ok_or_else(|| Error::failed("A tool call lost its tool.", &call.name))?;
+        let access = self.repo_access()?;
+        if !tool.changes_files() {
+            return Ok((access.read(repository_id, tool, arguments)?, None));
+        }
+        let change = access.apply(repository_id, tool, arguments, call.preview.as_deref())?;
+        let checkpoint = self.store.with(|c| {
+            store::flow::insert_checkpoint(
+                c,
+                &store::flow::NewCheckpoint {
+                    session_id,
+                    message_id,
+                    call_id: &call.id,
+                    repository_id,
+                    path: &change.path,
+                    before: change.before.as_deref().map(str::as_bytes),
+                    after: change.after.as_bytes(),
+                },
+            )
+        })?;
+        let what = if change.before.is_some() {
+            "Changed"
+        } else {
+            "Created"
+        };
+        Ok((
+            format!("{what} {} (checkpoint {checkpoint}).", change.path),
+            Some(checkpoint),
+        ))
+    }
+
     pub(super) async fn call_tool(
         &self,
         server_id: i64,
@@ -225,7 +292,13 @@ impl FlowAgent {
 
     /// The tools of the session's servers, each started if it is not running.
     pub(super) async fn offered_tools(&self, session: &FlowSession) -> Result<Vec<Offered>> {
-        let mut offered = Vec::new();
+        // A session working in a repository: its tools first.
+        let mut offered = if session.repository_id.is_some() {
+            self.repo_access()?;
+            super::repo_tools::offered()
+        } else {
+            Vec::new()
+        };
         // The session's profile leaves more tools out (a deleted profile: none).
         let profile = match &session.mcp_profile {
             Some(name) => self.mcp.profile(name)?,
@@ -235,6 +308,28 @@ impl FlowAgent {
             offered.extend(offered_of(&self.mcp, *id, profile.as_ref()).await?);
         }
         Ok(offered)
+    }
+}
+
+/// A repository tool's answer in the shape of an MCP call's.
+fn repo_call(
+    server_id: i64,
+    tool: &str,
+    arguments: serde_json::Value,
+    text: String,
+    started: Instant,
+) -> ai_desktop_api::mcp::McpCall {
+    ai_desktop_api::mcp::McpCall {
+        id: 0,
+        server_id,
+        tool: tool.to_string(),
+        arguments,
+        content: vec![McpContent::Text { text }],
+        structured_content: None,
+        is_error: false,
+        error: None,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        created_at: String::new(),
     }
 }
 
@@ -275,6 +370,7 @@ pub(crate) async fn offered_of(
         offered.push(Offered {
             server_id: id,
             server_name: server.name.clone(),
+            builtin: false,
             fingerprint: fingerprint(&description, &t.input_schema),
             tool: t.name,
             description,

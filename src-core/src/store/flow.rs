@@ -1,11 +1,12 @@
-//! Queries on `flow_sessions`, `flow_messages` and `flow_tool_grants`.
+//! Queries on `flow_sessions`, `flow_messages`, the tool grants and the
+//! agent's file checkpoints.
 //!
 //! Sessions come back with `run_state` at rest; the agent fills it in.
 
 use crate::error::{Error, Result};
 use ai_desktop_api::flow::{
-    FlowMessage, FlowRole, FlowSession, FlowToolCall, FlowToolResult, MessageStatus, RunState,
-    ToolGrant,
+    FlowCheckpoint, FlowMessage, FlowRole, FlowSession, FlowToolCall, FlowToolResult,
+    MessageStatus, RunState, ToolGrant,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -16,7 +17,11 @@ const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_
        WHERE m.session_id = s.id AND m.role <> 'tool' AND m.content <> '' \
        ORDER BY m.id DESC LIMIT 1), \
      coalesce((SELECT m.tool_calls LIKE '%\"status\":\"pending\"%' FROM flow_messages m \
-       WHERE m.session_id = s.id AND m.role = 'assistant' ORDER BY m.id DESC LIMIT 1), 0)";
+       WHERE m.session_id = s.id AND m.role = 'assistant' ORDER BY m.id DESC LIMIT 1), 0), \
+     s.repository_id, (SELECT r.name FROM repositories r WHERE r.id = s.repository_id)";
+
+/// The `server_id` grants of the app's repository tools go under.
+pub const BUILTIN_SERVER: i64 = 0;
 
 const MESSAGE_COLUMNS: &str = "id, session_id, role, content, status, tool_calls, tool_call_id, \
      tool_results, error, model, created_at";
@@ -39,6 +44,8 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
         } else {
             RunState::Idle
         },
+        repository_id: row.get(11)?,
+        repository_name: row.get(12)?,
     })
 }
 
@@ -168,6 +175,15 @@ pub fn set_profile(c: &Connection, id: i64, profile: Option<&str>) -> Result<Flo
     c.execute(
         "UPDATE flow_sessions SET mcp_profile = ?2 WHERE id = ?1",
         params![id, profile],
+    )?;
+    get_session(c, id)
+}
+
+/// The repository session `id` works in (None: none).
+pub fn set_repository(c: &Connection, id: i64, repository_id: Option<i64>) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET repository_id = ?2 WHERE id = ?1",
+        params![id, repository_id],
     )?;
     get_session(c, id)
 }
@@ -304,7 +320,11 @@ pub fn grants(c: &Connection, session_id: i64) -> Result<Vec<ToolGrant>> {
     let mut stmt = c.prepare_cached(
         "SELECT g.server_id, s.name, g.tool, g.created_at FROM flow_tool_grants g
              LEFT JOIN mcp_servers s ON s.id = g.server_id
-         WHERE g.session_id = ?1 ORDER BY s.name, g.tool",
+         WHERE g.session_id = ?1
+         UNION ALL
+         SELECT 0, 'repository', b.tool, b.created_at FROM flow_builtin_grants b
+         WHERE b.session_id = ?1
+         ORDER BY 2, 3",
     )?;
     let rows = stmt.query_map([session_id], |r| {
         Ok(ToolGrant {
@@ -317,20 +337,29 @@ pub fn grants(c: &Connection, session_id: i64) -> Result<Vec<ToolGrant>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The fingerprint the tool had when it was allowed, if it was.
+/// The fingerprint the tool had when it was allowed, if it was
+/// (`BUILTIN_SERVER`: a repository tool).
 pub fn grant_fingerprint(
     c: &Connection,
     session_id: i64,
     server_id: i64,
     tool: &str,
 ) -> Result<Option<String>> {
-    Ok(c.query_row(
-        "SELECT fingerprint FROM flow_tool_grants
-             WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
-        params![session_id, server_id, tool],
-        |r| r.get(0),
-    )
-    .optional()?)
+    let found = if server_id == BUILTIN_SERVER {
+        c.query_row(
+            "SELECT fingerprint FROM flow_builtin_grants WHERE session_id = ?1 AND tool = ?2",
+            params![session_id, tool],
+            |r| r.get(0),
+        )
+    } else {
+        c.query_row(
+            "SELECT fingerprint FROM flow_tool_grants
+                 WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
+            params![session_id, server_id, tool],
+            |r| r.get(0),
+        )
+    };
+    Ok(found.optional()?)
 }
 
 pub fn grant(
@@ -340,6 +369,15 @@ pub fn grant(
     tool: &str,
     fingerprint: &str,
 ) -> Result<()> {
+    if server_id == BUILTIN_SERVER {
+        c.execute(
+            "INSERT INTO flow_builtin_grants (session_id, tool, fingerprint) VALUES (?1, ?2, ?3)
+             ON CONFLICT (session_id, tool) DO UPDATE SET fingerprint = excluded.fingerprint,
+                 created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            params![session_id, tool, fingerprint],
+        )?;
+        return Ok(());
+    }
     c.execute(
         "INSERT INTO flow_tool_grants (session_id, server_id, tool, fingerprint)
          VALUES (?1, ?2, ?3, ?4)
@@ -359,16 +397,107 @@ pub fn revoke_server(c: &Connection, server_id: i64) -> Result<usize> {
 }
 
 pub fn revoke(c: &Connection, session_id: i64, server_id: i64, tool: &str) -> Result<()> {
-    let n = c.execute(
-        "DELETE FROM flow_tool_grants WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
-        params![session_id, server_id, tool],
-    )?;
+    let n = if server_id == BUILTIN_SERVER {
+        c.execute(
+            "DELETE FROM flow_builtin_grants WHERE session_id = ?1 AND tool = ?2",
+            params![session_id, tool],
+        )?
+    } else {
+        c.execute(
+            "DELETE FROM flow_tool_grants WHERE session_id = ?1 AND server_id = ?2 AND tool = ?3",
+            params![session_id, server_id, tool],
+        )?
+    };
     if n == 0 {
         return Err(Error::NotFound(format!(
             "\"{tool}\" was not allowed in this session."
         )));
     }
     Ok(())
+}
+
+/// A change the agent made to a file, as stored.
+pub struct CheckpointRow {
+    pub id: i64,
+    pub repository_id: i64,
+    pub path: String,
+    pub before: Option<Vec<u8>>,
+    pub after: Vec<u8>,
+}
+
+/// What a file change the agent made needs to be undone.
+pub struct NewCheckpoint<'a> {
+    pub session_id: i64,
+    pub message_id: i64,
+    pub call_id: &'a str,
+    pub repository_id: i64,
+    pub path: &'a str,
+    pub before: Option<&'a [u8]>,
+    pub after: &'a [u8],
+}
+
+pub fn insert_checkpoint(c: &Connection, n: &NewCheckpoint<'_>) -> Result<i64> {
+    c.execute(
+        "INSERT INTO flow_checkpoints (session_id, message_id, call_id, repository_id, path, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            n.session_id,
+            n.message_id,
+            n.call_id,
+            n.repository_id,
+            n.path,
+            n.before,
+            n.after
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+/// Oldest first.
+pub fn checkpoints(c: &Connection, session_id: i64) -> Result<Vec<FlowCheckpoint>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, session_id, message_id, call_id, path, before IS NULL, created_at
+         FROM flow_checkpoints WHERE session_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([session_id], |r| {
+        Ok(FlowCheckpoint {
+            id: r.get(0)?,
+            session_id: r.get(1)?,
+            message_id: r.get(2)?,
+            call_id: r.get(3)?,
+            path: r.get(4)?,
+            created: r.get(5)?,
+            created_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The session's changes from checkpoint `from` on, oldest first, with
+/// their bytes.
+pub fn checkpoints_from(c: &Connection, session_id: i64, from: i64) -> Result<Vec<CheckpointRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, repository_id, path, before, after FROM flow_checkpoints
+         WHERE session_id = ?1 AND id >= ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![session_id, from], |r| {
+        Ok(CheckpointRow {
+            id: r.get(0)?,
+            repository_id: r.get(1)?,
+            path: r.get(2)?,
+            before: r.get(3)?,
+            after: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forgets the session's changes from checkpoint `from` on (they were undone).
+pub fn delete_checkpoints_from(c: &Connection, session_id: i64, from: i64) -> Result<usize> {
+    Ok(c.execute(
+        "DELETE FROM flow_checkpoints WHERE session_id = ?1 AND id >= ?2",
+        params![session_id, from],
+    )?)
 }
 
 #[cfg(test)]

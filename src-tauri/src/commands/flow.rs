@@ -177,6 +177,26 @@ pub async fn flow_revoke_grant(
 }
 
 #[tauri::command]
+pub async fn flow_checkpoints(
+    state: State<'_, AppState>,
+    req: Req<flow::Checkpoints>,
+) -> Out<flow::Checkpoints> {
+    let flow::Checkpoints { session_id } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.checkpoints(session_id)).await
+}
+
+#[tauri::command]
+pub async fn flow_undo_to(state: State<'_, AppState>, req: Req<flow::UndoTo>) -> Out<flow::UndoTo> {
+    let flow::UndoTo {
+        session_id,
+        checkpoint_id,
+    } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.undo_to(session_id, checkpoint_id)).await
+}
+
+#[tauri::command]
 pub async fn flow_watch(
     state: State<'_, AppState>,
     on_frame: Frames<flow::Watch>,
