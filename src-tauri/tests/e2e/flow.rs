@@ -474,3 +474,144 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
     wait_text(d, "[data-testid=flow-state]", "Idle");
     d.call("DELETE", "", None);
 }
+
+/// A session working in a repository: the agent's change to a file is shown
+/// as a diff, written once approved, and put back by *Undo to here*.
+#[test]
+fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("flow-repository");
+    let project = root.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let original = "const port = 3000;\napp.listen(port);\n";
+    std::fs::write(project.join("server.js"), original).unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "."],
+        &[
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "First",
+        ],
+    ] {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&project)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+    register_before_start(&data, "shop", &project);
+    const KEY: &str = "sk-e2e-flow-repo-0123456789";
+    let provider = ai_desktop_core::testkit::llm::Provider::start(Some(KEY));
+    let edit = json!({"path": "server.js", "old_text": "port = 3000", "new_text": "port = 8080"});
+    provider.push(ai_desktop_core::testkit::llm::tool_call(
+        "call_edit",
+        "repository__edit_file",
+        &[&edit.to_string()],
+    ));
+    provider.push(ai_desktop_core::testkit::llm::text(&[
+        "The app now listens on 8080.",
+    ]));
+
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-settings]");
+    d.type_into("[data-testid=flow-base-url]", &provider.url);
+    d.type_into(
+        "[data-testid=flow-settings-model]",
+        ai_desktop_core::testkit::llm::MODEL,
+    );
+    d.type_into("[data-testid=flow-api-key]", KEY);
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider banner to go", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    dismiss_toasts(d);
+
+    // A session that works in the repository, chosen in its Tools.
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    d.click("[data-testid=flow-tools]");
+    d.wait_until("the repository in the list", || {
+        texts(d, "[data-testid=flow-repository] option")
+            .contains(&"shop".to_string())
+            .then_some(())
+    });
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({
+            "script": "const s = document.querySelector('[data-testid=flow-repository]');
+                       s.value = [...s.options].find(o => o.textContent === 'shop').value;
+                       s.dispatchEvent(new Event('change'));",
+            "args": [],
+        })),
+    );
+    d.step("flow-repository-picker");
+    d.click("[data-testid=flow-tools-save]");
+    wait_text(d, "[data-testid=flow-repository-chip]", "in shop");
+    wait_text(d, "[data-testid=flow-tools]", "Tools of shop");
+
+    d.type_into("[data-testid=flow-input]", "Serve on port 8080");
+    d.click("[data-testid=flow-send]");
+    // The change is shown as a diff before anything is written.
+    d.find("[data-testid=flow-approve]");
+    let diff = wait_text(d, "[data-testid=flow-tool-diff]", "server.js");
+    assert!(diff.contains("-const port = 3000;"), "{diff}");
+    assert!(diff.contains("+const port = 8080;"), "{diff}");
+    let card = wait_text(d, "[data-testid=flow-tool-call]", "repository · edit_file");
+    assert!(card.contains("The change, for you to approve"), "{card}");
+    assert_eq!(
+        std::fs::read_to_string(project.join("server.js")).unwrap(),
+        original
+    );
+    d.step("flow-diff-approval");
+
+    d.click("[data-testid=flow-approve]");
+    wait_text(d, "[data-testid=flow-answer]", "listens on 8080");
+    assert_eq!(
+        std::fs::read_to_string(project.join("server.js")).unwrap(),
+        original.replace("3000", "8080")
+    );
+    wait_text(
+        d,
+        "[data-testid=flow-tool-result]",
+        "Changed server.js (checkpoint",
+    );
+    d.find("[data-testid=flow-undo]");
+    d.step("flow-checkpoint");
+
+    // Undo to here: the file exactly as it was, the checkpoint gone.
+    d.click("[data-testid=flow-undo]");
+    d.find("[data-testid=flow-undo-dialog]");
+    d.step("flow-undo-confirm");
+    d.click("[data-testid=flow-undo-confirm]");
+    d.find("[data-testid=flow-undone]");
+    assert_eq!(
+        std::fs::read(project.join("server.js")).unwrap(),
+        original.as_bytes()
+    );
+    wait_text(d, ".toast", "Put back 1 file as it was before the change");
+    d.step("flow-undone");
+    assert_eq!(provider.unused_replies(), 0);
+    d.call("DELETE", "", None);
+}

@@ -33,6 +33,14 @@ pub(super) fn Conversation(
     };
     let models = RwSignal::new(Vec::<String>::new());
     let pane = NodeRef::<html::Div>::new();
+    // The file changes of the agent that can still be undone; read again
+    // as the conversation changes.
+    let checkpoints = Checkpoints(RwSignal::new(Vec::new()));
+    provide_context(checkpoints);
+    Effect::new(move |_| {
+        messages.track();
+        checkpoints.reload(id);
+    });
 
     let load = move || {
         spawn_local(async move {
@@ -254,11 +262,20 @@ pub(super) fn Conversation(
                 </label>
                 <button class="button small" data-testid="flow-tools" on:click=move |_| on_tools.run(())>
                     <Svg icon=Icon::Plug/>
-                    {move || match session.get().map(|s| s.mcp_server_ids.len()).unwrap_or(0) {
-                        0 => "No tools".to_string(),
-                        n => format!("Tools of {n} server(s)"),
+                    {move || {
+                        let s = session.get();
+                        let servers = s.as_ref().map(|s| s.mcp_server_ids.len()).unwrap_or(0);
+                        match (s.and_then(|s| s.repository_name), servers) {
+                            (None, 0) => "No tools".to_string(),
+                            (None, n) => format!("Tools of {n} server(s)"),
+                            (Some(repo), 0) => format!("Tools of {repo}"),
+                            (Some(repo), n) => format!("Tools of {repo} + {n} server(s)"),
+                        }
                     }}
                 </button>
+                {move || session.get().and_then(|s| s.repository_name).map(|name| view! {
+                    <span class="chip" data-testid="flow-repository-chip" title="The agent works in this repository">{format!("in {name}")}</span>
+                })}
                 {move || {
                     let archived = session.get().is_some_and(|s| s.archived);
                     view! {
@@ -276,7 +293,7 @@ pub(super) fn Conversation(
                     Shape::Failed(e) => view! { <p class="form-error">{e}</p> }.into_any(),
                     Shape::Empty => view! {
                         <div class="empty-state small" data-testid="flow-conversation-empty">
-                            <p class="muted">"Ask something. Choose which MCP servers' tools the agent may use with the Tools button."</p>
+                            <p class="muted">"Ask something. Choose the repository the agent works in and which MCP servers' tools it may use with the Tools button."</p>
                         </div>
                     }.into_any(),
                     Shape::Messages => view! {
@@ -353,4 +370,18 @@ pub(super) fn row_key(m: &FlowMessage, is_last: bool, dropped: usize) -> u64 {
     serde_json::to_string(m).unwrap_or_default().hash(&mut h);
     (is_last, dropped).hash(&mut h);
     h.finish()
+}
+
+/// The session's checkpoints (file changes of its agent that can be undone).
+#[derive(Clone, Copy)]
+pub(super) struct Checkpoints(pub RwSignal<Vec<FlowCheckpoint>>);
+
+impl Checkpoints {
+    pub(super) fn reload(self, session_id: i64) {
+        spawn_local(async move {
+            if let Ok(list) = ipc::call(&flow::Checkpoints { session_id }).await {
+                self.0.set(list);
+            }
+        });
+    }
 }

@@ -220,8 +220,16 @@ pub(super) fn ToolsDialog(
             .and_then(|s| s.mcp_profile)
             .unwrap_or_default(),
     );
+    // The repository it works in (0: none).
+    let repos = expect_context::<crate::apps::repositories::RepoList>();
+    let repository = RwSignal::new(
+        session
+            .get_untracked()
+            .and_then(|s| s.repository_id)
+            .unwrap_or(0),
+    );
     let save = Action::new_local(move |_: &()| {
-        let patch = match profile.get_untracked() {
+        let mut patch = match profile.get_untracked() {
             p if p.is_empty() => FlowSessionPatch {
                 mcp_server_ids: Some(chosen.get_untracked()),
                 mcp_profile: Some(String::new()),
@@ -232,6 +240,7 @@ pub(super) fn ToolsDialog(
                 ..Default::default()
             },
         };
+        patch.repository_id = Some(repository.get_untracked());
         async move {
             match ipc::call(&flow::UpdateSession { id, patch }).await {
                 Ok(_) => on_close.run(()),
@@ -255,6 +264,18 @@ pub(super) fn ToolsDialog(
     view! {
         <Dialog title="Tools for this session".to_string() on_close=on_close test_id="flow-tools-dialog">
             <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
+            <label class="field">
+                <span>"Works in repository"</span>
+                <select class="input" data-testid="flow-repository"
+                    prop:value=move || repository.get().to_string()
+                    on:change=move |ev| repository.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    <option value="0">"None: MCP tools only"</option>
+                    {move || repos.rows().into_iter().map(|r| view! {
+                        <option value=r.id.to_string() selected=r.id == repository.get_untracked()>{r.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, and change files: each change is shown as a diff for you to approve, and can be undone."</p>
             {loaded(profiles, "", move |list| {
                 (!list.is_empty()).then(|| view! {
                     <label class="field">

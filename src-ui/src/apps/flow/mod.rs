@@ -16,9 +16,9 @@ use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::flow;
 use ai_desktop_api::flow::{
-    ApiKeyChange, ConnectionReport, FlowMessage, FlowRole, FlowSession, FlowSessionPatch,
-    FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus, RunState, TokenFrame,
-    ToolCallStatus, ToolDecision, ToolGrant,
+    ApiKeyChange, ConnectionReport, FlowCheckpoint, FlowMessage, FlowRole, FlowSession,
+    FlowSessionPatch, FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus, RunState,
+    TokenFrame, ToolCallStatus, ToolDecision, ToolGrant,
 };
 use ai_desktop_api::mcp;
 use ai_desktop_api::ApiError;

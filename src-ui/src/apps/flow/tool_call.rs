@@ -69,8 +69,18 @@ pub(super) fn ToolCallCard(
                 <p class="banner warn small-text" data-testid="flow-tool-changed">"This tool changed since you allowed it (its description or inputs are different). Look again before you approve."</p>
             })}
             {call.description.clone().filter(|d| !d.is_empty()).map(|d| view! { <p class="tool-description">{d}</p> })}
-            <div class="muted small-text">"Arguments"</div>
-            <pre class="pre mono" data-testid="flow-tool-args">{pretty(&call.arguments)}</pre>
+            {match call.preview.clone() {
+                // A change to files: the diff is what is approved.
+                Some(diff) => view! {
+                    <div class="muted small-text">{if pending { "The change, for you to approve" } else { "The change" }}</div>
+                    <UnifiedDiff text=diff/>
+                }.into_any(),
+                None => view! {
+                    <div class="muted small-text">"Arguments"</div>
+                    <pre class="pre mono" data-testid="flow-tool-args">{pretty(&call.arguments)}</pre>
+                }.into_any(),
+            }}
+            {call.checkpoint_id.map(|checkpoint| view! { <UndoButton session_id=session_id checkpoint=checkpoint/> })}
             {call.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
             {pending.then(|| view! {
                 <div class="input-row" data-testid="flow-approval">
@@ -90,6 +100,138 @@ pub(super) fn ToolCallCard(
                     {r.structured_content.map(|s| view! { <pre class="pre mono">{serde_json::to_string_pretty(&s).unwrap_or_default()}</pre> })}
                 </div>
             })}
+        </div>
+    }
+}
+
+/// *Undo to here* for a change the agent made, while its checkpoint is
+/// there; "Undone" once it is not.
+#[component]
+fn UndoButton(session_id: i64, checkpoint: i64) -> impl IntoView {
+    let checkpoints = expect_context::<Checkpoints>();
+    let asking = RwSignal::new(false);
+    let here = move || {
+        checkpoints
+            .0
+            .with(|list| list.iter().any(|c| c.id == checkpoint))
+    };
+    let later = move || {
+        checkpoints
+            .0
+            .with(|list| list.iter().filter(|c| c.id >= checkpoint).count())
+    };
+    let undo = move || async move {
+        let r = ipc::call(&flow::UndoTo {
+            session_id,
+            checkpoint_id: checkpoint,
+        })
+        .await;
+        checkpoints.reload(session_id);
+        let report = r?;
+        let n = report.restored.len() + report.removed.len();
+        Ok(format!(
+            "Put back {n} file{} as {} before the change",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it was" } else { "they were" }
+        ))
+    };
+    view! {
+        <div class="input-row checkpoint" data-testid="flow-checkpoint" data-checkpoint=checkpoint>
+            {move || if here() {
+                view! {
+                    <span class="chip" title="The files as they were before this change are kept">"Checkpoint"</span>
+                    <button class="button small" data-testid="flow-undo"
+                        title="Puts every file the agent changed from here on back as it was before this change"
+                        on:click=move |_| asking.set(true)>"Undo to here"</button>
+                }.into_any()
+            } else {
+                view! { <span class="chip muted" data-testid="flow-undone">"Undone"</span> }.into_any()
+            }}
+            {move || asking.get().then(|| {
+                let n = later();
+                view! {
+                    <ConfirmDialog title="Undo the agent's changes?".to_string() action="Undo"
+                        run=undo on_close=Callback::new(move |_| asking.set(false))
+                        test_id="flow-undo-dialog" confirm_id="flow-undo-confirm">
+                        <p>{format!(
+                            "{n} change{} the agent made from here on will be undone: each file goes back to exactly what it was before. If someone else changed one of those files since, nothing is undone and you are told which.",
+                            if n == 1 { "" } else { "s" }
+                        )}</p>
+                    </ConfirmDialog>
+                }
+            })}
+        </div>
+    }
+}
+
+/// A unified diff (as `git diff` writes it) as a table: line numbers, added
+/// and removed lines marked.
+#[component]
+fn UnifiedDiff(text: String) -> impl IntoView {
+    let mut rows = Vec::new();
+    let (mut old, mut new) = (0u32, 0u32);
+    let mut title = String::new();
+    for line in text.lines() {
+        if let Some(path) = line.strip_prefix("+++ b/") {
+            title = path.to_string();
+            continue;
+        }
+        if line.starts_with("diff --git")
+            || line.starts_with("index ")
+            || line.starts_with("--- ")
+            || line.starts_with("+++ ")
+            || line.starts_with("new file mode")
+        {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("@@ ") {
+            // @@ -a,b +c,d @@
+            let mut parts = rest.split(' ');
+            let start = |p: Option<&str>| {
+                p.and_then(|p| p[1..].split(',').next().and_then(|n| n.parse::<u32>().ok()))
+                    .unwrap_or(1)
+            };
+            old = start(parts.next());
+            new = start(parts.next());
+            rows.push(("diff-hunk", String::new(), String::new(), line.to_string()));
+            continue;
+        }
+        let (class, o, n) = match line.chars().next() {
+            Some('+') => {
+                new += 1;
+                ("diff-add", String::new(), (new - 1).to_string())
+            }
+            Some('-') => {
+                old += 1;
+                ("diff-del", (old - 1).to_string(), String::new())
+            }
+            Some('\\') => ("diff-note", String::new(), String::new()),
+            _ => {
+                old += 1;
+                new += 1;
+                ("", (old - 1).to_string(), (new - 1).to_string())
+            }
+        };
+        rows.push((class, o, n, line.to_string()));
+    }
+    view! {
+        <div class="call-diff" data-testid="flow-tool-diff">
+            <div class="diff-title mono">{title}</div>
+            <table class="diff-table mono">
+                {rows.into_iter().map(|(class, o, n, text)| view! {
+                    <tr class=class>
+                        {if class == "diff-hunk" {
+                            view! { <td colspan="3">{text}</td> }.into_any()
+                        } else {
+                            view! {
+                                <td class="ln">{o}</td>
+                                <td class="ln">{n}</td>
+                                <td class="code">{text}</td>
+                            }.into_any()
+                        }}
+                    </tr>
+                }).collect_view()}
+            </table>
         </div>
     }
 }
