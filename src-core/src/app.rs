@@ -246,9 +246,12 @@ impl App {
             workspaces.clone(),
             config.trash.clone(),
         ));
+        let terminals = Arc::new(TerminalManager::new());
         flow.set_repositories(crate::flow::repo_tools::RepoAccess {
             repos: repos.clone(),
             files: files.clone(),
+            terminals: terminals.clone(),
+            env: config.user_env.clone(),
         });
         Ok(Arc::new(App {
             stack,
@@ -261,7 +264,7 @@ impl App {
             )),
             files,
             system: Arc::new(SystemMonitor::new()),
-            terminals: Arc::new(TerminalManager::new()),
+            terminals,
             identity,
             workspaces,
             presence,

@@ -3,6 +3,7 @@
 //! node MCP server whose tool description can change), and a loopback LLM
 //! provider speaking the real OpenAI streaming protocol from a script.
 
+use ai_desktop_core::testkit::git_cli::git;
 use ai_desktop_core::testkit::llm;
 use ai_desktop_core::testkit::real_tools;
 use ai_desktop_core::{App, Config};
@@ -1136,16 +1137,6 @@ async fn wait_pending(f: &Fixture, session: i64, id: &str) -> Vec<FlowMessage> {
     }
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 fn call_of<'a>(messages: &'a [FlowMessage], id: &str) -> &'a ai_desktop_api::flow::FlowToolCall {
     messages
         .iter()
@@ -1439,5 +1430,132 @@ async fn a_session_in_a_repository_reads_edits_with_a_diff_and_undoes_byte_for_b
     );
     f.agent.revoke_grant(session, 0, "search").unwrap();
     assert!(f.agent.grants(session).unwrap().is_empty());
+    assert_eq!(f.provider.unused_replies(), 0);
+}
+
+/// Whether a process whose command line is `sleep <secs>` runs.
+fn sleeping(secs: &str) -> bool {
+    let wanted = format!("sleep\0{secs}\0");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .any(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == wanted.as_bytes()))
+}
+
+async fn wait_gone(secs: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sleeping(secs) {
+        assert!(Instant::now() < deadline, "sleep {secs} still runs");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_runs_in_a_watchable_tab_and_is_ended_with_what_it_started() {
+    let f = Fixture::new();
+    let dir = f.root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let repo = f
+        .app
+        .repos
+        .create(ai_desktop_api::repos::NewRepository {
+            name: "shop".into(),
+            path: dir.display().to_string(),
+            kind: None,
+            port: None,
+        })
+        .unwrap();
+    let session = f
+        .agent
+        .create_session(FlowSessionPatch {
+            repository_id: Some(repo.id),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let run =
+        |id: &str, args: Value| tool_call(id, "repository__run_command", &[&args.to_string()]);
+    f.provider.push(run(
+        "c1",
+        json!({"command": "printf '\\033[1;32mout-%s\\033[0m\\n' $((6*7)); echo err >&2; pwd; exit 3"}),
+    ));
+    f.provider.push(run(
+        "c2",
+        json!({"command": "sleep 3007 & echo started-$((6*7)); sleep 3008", "timeout_seconds": 2}),
+    ));
+    f.provider
+        .push(run("c3", json!({"command": "echo going; sleep 3009"})));
+    f.agent.send(session, "Run things").unwrap();
+
+    // Nothing runs before it is approved.
+    let waiting = wait_pending(&f, session, "c1").await;
+    assert!(f.app.terminals.list().is_empty());
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c1",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let waiting = wait_pending(&f, session, "c2").await;
+    // Its exit code and output, without the terminal's colour codes; its
+    // tab stays for the user, showing how it ended.
+    assert_eq!(
+        result_of(&waiting, "c1"),
+        format!("Exit code 3. Output:\nout-42\nerr\n{}\n", dir.display())
+    );
+    let tabs = f.app.terminals.list();
+    assert_eq!(tabs.len(), 1);
+    assert!(
+        tabs[0].title.starts_with("agent · shop: printf"),
+        "{:?}",
+        tabs[0].title
+    );
+    assert_eq!(tabs[0].cwd, dir);
+    assert_eq!(tabs[0].exited, Some(Some(3)));
+
+    // Past its time limit: ended, with the job it put in the background.
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c2",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let waiting = wait_pending(&f, session, "c3").await;
+    let timed_out = result_of(&waiting, "c2");
+    assert!(
+        timed_out.starts_with("Stopped at its time limit after 2 s; it and everything it started were ended. Output:\nstarted-42"),
+        "{timed_out}"
+    );
+    wait_gone("3007").await;
+    wait_gone("3008").await;
+
+    // Stopping the agent stops a running command.
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "c3",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sleeping("3009") {
+        assert!(Instant::now() < deadline, "the command never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    f.agent.cancel(session).await.unwrap();
+    wait_gone("3009").await;
+    let stopped = result_of(&f.messages(session), "c3");
+    assert!(
+        stopped.starts_with("Stopped by the user after"),
+        "{stopped}"
+    );
+    assert!(stopped.ends_with("going\n"), "{stopped}");
+    assert_eq!(f.agent.session(session).unwrap().run_state, RunState::Idle);
     assert_eq!(f.provider.unused_replies(), 0);
 }

@@ -2,7 +2,9 @@
 //! read and search its files (what git tracks or would: `.gitignore` is
 //! respected), its git status, diff and log, and changes to its files —
 //! each change shown as a diff before it is approved and checkpointed when
-//! it is made, so *Undo to here* can put the files back byte for byte.
+//! it is made, so *Undo to here* can put the files back byte for byte — and
+//! commands run in the repository's folder, in a terminal tab the user can
+//! watch, stopped (with everything they started) at a time limit.
 //!
 //! Every path is relative to the repository and stays inside it (the file
 //! browser's confinement: no `..`, no link out). Answers are plain text,
@@ -12,10 +14,12 @@ use super::*;
 use crate::files::FileBrowser;
 use crate::git::cli;
 use crate::repos::RepoRegistry;
+use crate::terminal::TerminalManager;
 use crate::util::check_relative;
 use ai_desktop_api::files::FileRoot;
 use ai_desktop_api::repos::Repository;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The server name repository tools are offered under (`repository__read_file`).
 pub(crate) const SERVER_NAME: &str = "repository";
@@ -31,11 +35,20 @@ const MAX_MATCH_CHARS: usize = 300;
 const MAX_DIFF: usize = 100 * 1024;
 const DEFAULT_LOG: u64 = 20;
 const MAX_LOG: u64 = 200;
+/// A command's time limit when the model gives none, and the longest it may give.
+const DEFAULT_TIMEOUT_SECS: u64 = 120;
+const MAX_TIMEOUT_SECS: u64 = 600;
+/// The end of a command's output the model is given.
+const MAX_COMMAND_OUTPUT: usize = 32 * 1024;
 
 /// What the repository tools reach: set once by the app.
 pub struct RepoAccess {
     pub repos: Arc<RepoRegistry>,
     pub files: Arc<FileBrowser>,
+    /// Where commands run, as tabs of the Terminals page.
+    pub terminals: Arc<TerminalManager>,
+    /// The environment commands get (the app's allow-listed user environment).
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +61,7 @@ pub enum RepoTool {
     GitLog,
     EditFile,
     CreateFile,
+    RunCommand,
 }
 
 fn path_arg(what: &str) -> Value {
@@ -55,7 +69,7 @@ fn path_arg(what: &str) -> Value {
 }
 
 impl RepoTool {
-    pub const ALL: [RepoTool; 8] = [
+    pub const ALL: [RepoTool; 9] = [
         RepoTool::ListFiles,
         RepoTool::ReadFile,
         RepoTool::Search,
@@ -64,6 +78,7 @@ impl RepoTool {
         RepoTool::GitLog,
         RepoTool::EditFile,
         RepoTool::CreateFile,
+        RepoTool::RunCommand,
     ];
 
     pub fn name(self) -> &'static str {
@@ -76,6 +91,7 @@ impl RepoTool {
             RepoTool::GitLog => "git_log",
             RepoTool::EditFile => "edit_file",
             RepoTool::CreateFile => "create_file",
+            RepoTool::RunCommand => "run_command",
         }
     }
 
@@ -93,6 +109,7 @@ impl RepoTool {
             RepoTool::GitLog => "The newest commits of the current branch (touching a path if given): short id, author, date, subject.",
             RepoTool::EditFile => "Changes a text file of the repository: replaces old_text, which must occur exactly once in the file, with new_text. The user sees the change as a diff and approves it; it can be undone.",
             RepoTool::CreateFile => "Makes a new text file in the repository with the given content, in an existing folder; an existing file is never replaced. The user approves it; it can be undone.",
+            RepoTool::RunCommand => "Runs a shell command in the repository's folder, in a terminal the user can watch, and answers its exit code and the end of its output. It is stopped, with everything it started, after timeout_seconds. Changes it makes to files are not checkpointed.",
         }
     }
 
@@ -153,6 +170,13 @@ impl RepoTool {
                     "content": {"type": "string", "description": "Its text."}
                 }),
                 &["path", "content"],
+            ),
+            RepoTool::RunCommand => object(
+                json!({
+                    "command": {"type": "string", "minLength": 1, "description": "The command line, run by the user's shell."},
+                    "timeout_seconds": {"type": "integer", "minimum": 1, "maximum": MAX_TIMEOUT_SECS, "default": DEFAULT_TIMEOUT_SECS, "description": "Stop it after this many seconds."}
+                }),
+                &["command"],
             ),
         }
     }
@@ -542,12 +566,133 @@ impl RepoAccess {
                 }
                 Ok(lines.join("\n"))
             }
-            RepoTool::EditFile | RepoTool::CreateFile => Err(bad(format!(
-                "{} changes files; it runs after approval.",
-                tool.name()
-            ))),
+            RepoTool::EditFile | RepoTool::CreateFile | RepoTool::RunCommand => {
+                Err(bad(format!("{} is not a reading tool.", tool.name())))
+            }
         }
     }
+}
+
+impl RepoAccess {
+    /// Runs a `run_command` call: the command in a new terminal tab in the
+    /// repository's folder, until it exits, `stop` is set (the user stopped
+    /// the agent) or its time limit passes — then the tab's whole session is
+    /// ended. Its answer: how it ended and the end of its output.
+    pub(crate) fn run_command(
+        &self,
+        repository_id: i64,
+        args: &Value,
+        stop: &AtomicBool,
+    ) -> Result<String> {
+        known_args(RepoTool::RunCommand, args)?;
+        let command = required(args, "command")?;
+        if command.trim().is_empty() {
+            return Err(bad("\"command\" is empty."));
+        }
+        let limit = int_arg(args, "timeout_seconds")?
+            .unwrap_or(DEFAULT_TIMEOUT_SECS)
+            .min(MAX_TIMEOUT_SECS);
+        let (repo, dir) = self.repository(repository_id)?;
+        let shell = PathBuf::from(crate::terminal::login_shell(&self.env));
+        let title = format!(
+            "agent · {}: {}",
+            repo.name,
+            command.chars().take(40).collect::<String>()
+        );
+        let argv = ["-c".to_string(), command.to_string()];
+        let tab =
+            self.terminals
+                .open_program(&dir, &title, 120, 32, &self.env, Some((&shell, &argv)))?;
+        let started = Instant::now();
+        let ended = loop {
+            if let Some(code) = self.terminals.exit_status(tab.id)? {
+                break Ok(code);
+            }
+            if stop.load(Ordering::Relaxed) {
+                break Err("Stopped by the user");
+            }
+            if started.elapsed() >= Duration::from_secs(limit) {
+                break Err("Stopped at its time limit");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // What the reader had not passed on when the program exited.
+        std::thread::sleep(Duration::from_millis(150));
+        let output = plain_text(&self.terminals.kept_output(tab.id)?);
+        let head = match ended {
+            Ok(Some(code)) => format!("Exit code {code}"),
+            Ok(None) => "Ended by a signal".to_string(),
+            Err(why) => {
+                // The tab's whole session: the command and everything it started.
+                self.terminals.close(tab.id)?;
+                format!(
+                    "{why} after {:.0} s; it and everything it started were ended",
+                    started.elapsed().as_secs_f64()
+                )
+            }
+        };
+        let output = tail(&output, MAX_COMMAND_OUTPUT);
+        Ok(if output.trim().is_empty() {
+            format!("{head}. No output.")
+        } else {
+            format!("{head}. Output:\n{output}")
+        })
+    }
+}
+
+/// Terminal output as plain text: escape sequences (colours, cursor moves,
+/// titles) taken out, carriage returns of line ends dropped.
+fn plain_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                // CSI: parameters, then one final byte in @..~
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC: up to BEL or ESC \
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' {
+                            break;
+                        }
+                        if c == '\x1b' {
+                            chars.next();
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push('\n'),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The last `max` bytes of `text` (at a character's edge), marked as cut.
+fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!(
+        "[… the first {} kB left out]\n{}",
+        start / 1024,
+        &text[start..]
+    )
 }
 
 fn shown(rel: &std::path::Path) -> String {
@@ -555,5 +700,28 @@ fn shown(rel: &std::path::Path) -> String {
         "the repository".into()
     } else {
         rel.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_text, tail};
+
+    #[test]
+    fn terminal_output_becomes_plain_text() {
+        assert_eq!(
+            plain_text("\x1b]0;title\x07\x1b[1;32mok\x1b[0m\r\nnext\rover\x1b[K\n"),
+            "ok\nnext\nover\n"
+        );
+        assert_eq!(plain_text("tab\there\x08!"), "tab\there!");
+    }
+
+    #[test]
+    fn a_long_output_keeps_its_end() {
+        let text = format!("{}é{}", "a".repeat(10), "b".repeat(2048));
+        let cut = tail(&text, 2049);
+        assert!(cut.starts_with("[… the first 0 kB left out]\n"), "{cut}");
+        assert!(cut.ends_with(&"b".repeat(2048)));
+        assert_eq!(tail("short", 10), "short");
     }
 }

@@ -162,16 +162,27 @@ impl FlowAgent {
                         serde_json::from_str(&call.arguments).unwrap_or_default();
                     let started = Instant::now();
                     let outcome = if call.builtin {
-                        // Quick, local and (for changes) not to be cut
-                        // halfway: run to the end.
+                        // Local work on a blocking thread. A change to a file
+                        // is never cut halfway; a command is stopped (its
+                        // whole session) when the user stops the agent.
                         let (agent, message_id) = (self.clone(), answer.id);
                         let (c, args) = (call.clone(), arguments.clone());
-                        let done = tokio::task::spawn_blocking(move || {
-                            agent.call_repo_tool(session_id, message_id, &c, &args)
-                        })
-                        .await
-                        .map_err(|e| Error::failed("The repository tool stopped.", e))
-                        .and_then(|r| r);
+                        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                        let stop_in = stop.clone();
+                        let mut task = tokio::task::spawn_blocking(move || {
+                            agent.call_repo_tool(session_id, message_id, &c, &args, &stop_in)
+                        });
+                        let stoppable = tool == super::repo_tools::RepoTool::RunCommand.name();
+                        let joined = tokio::select! {
+                            r = &mut task => r,
+                            _ = cancelled(cancel), if stoppable => {
+                                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                                task.await
+                            }
+                        };
+                        let done = joined
+                            .map_err(|e| Error::failed("The repository tool stopped.", e))
+                            .and_then(|r| r);
                         Some(done.map(|(text, checkpoint)| {
                             answer.tool_calls[i].checkpoint_id = checkpoint;
                             repo_call(server_id, &tool, arguments, text, started)
@@ -238,6 +249,7 @@ impl FlowAgent {
         message_id: i64,
         call: &FlowToolCall,
         arguments: &serde_json::Value,
+        stop: &std::sync::atomic::AtomicBool,
     ) -> Result<(String, Option<i64>)> {
         let session = self.session(session_id)?;
         let repository_id = session.repository_id.ok_or_else(|| {
@@ -249,6 +261,9 @@ impl FlowAgent {
             .and_then(super::repo_tools::RepoTool::from_name)
             .ok_or_else(|| Error::failed("A tool call lost its tool.", &call.name))?;
         let access = self.repo_access()?;
+        if tool == super::repo_tools::RepoTool::RunCommand {
+            return Ok((access.run_command(repository_id, arguments, stop)?, None));
+        }
         if !tool.changes_files() {
             return Ok((access.read(repository_id, tool, arguments)?, None));
         }

@@ -147,7 +147,8 @@ fn split_utf8(bytes: &mut Vec<u8>) -> String {
     text
 }
 
-fn login_shell(env: &[(String, String)]) -> String {
+/// The user's shell (`SHELL` if it is an existing absolute path), else bash or sh.
+pub(crate) fn login_shell(env: &[(String, String)]) -> String {
     env.iter()
         .find(|(k, _)| k == "SHELL")
         .map(|(_, v)| v.clone())
@@ -352,6 +353,22 @@ impl TerminalManager {
         });
         lock(&self.terms).insert(id, term);
         Ok(info)
+    }
+
+    /// The output kept for the tab (its last 256 kB), as text.
+    pub fn kept_output(&self, id: u32) -> Result<String> {
+        let term = self.get(id)?;
+        let out = lock(&term.shared.out);
+        let (a, b) = out.0.as_slices();
+        let mut bytes = Vec::with_capacity(a.len() + b.len());
+        bytes.extend_from_slice(a);
+        bytes.extend_from_slice(b);
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Whether the tab's program has exited, and how (None: killed by a signal).
+    pub fn exit_status(&self, id: u32) -> Result<Option<Option<i32>>> {
+        Ok(*lock(&self.get(id)?.shared.exited))
     }
 
     pub fn list(&self) -> Vec<TerminalInfo> {
