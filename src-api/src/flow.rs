@@ -388,6 +388,9 @@ crate::command! {
     /// Puts every file the agent changed at or after the checkpoint back as it was before it;
     /// refuses, changing nothing, when a file was changed since by someone else
     UndoTo = "flow_undo_to" { session_id: i64, checkpoint_id: i64 } -> UndoReport;
+    /// Crash → fix: a session in the deployment's repository, sent what crashed (its last
+    /// errors, what changed since its last healthy start, its env names, its services)
+    FixCrash = "flow_fix_crash" { deployment_id: i64 } -> FlowSession;
     /// Streamed text of that session's answers, batched (one session at a time; None stops)
     /// Streams `TokenFrame` frames over the Channel under `onFrame`.
     Watch = "flow_watch" { session_id: Option<i64> } -> (), streams TokenFrame as "onFrame";

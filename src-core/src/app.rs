@@ -390,6 +390,74 @@ impl App {
         .map_err(|e| Error::failed("The removal did not finish.", e))?
     }
 
+    /// Crash → fix: a Flow session working in the deployment's repository,
+    /// started with what crashed — its last error output, what changed since
+    /// its last healthy start, its environment's variable names (never the
+    /// values) and its repository's services. Refused, leaving nothing, when
+    /// no model is set up.
+    pub async fn ask_agent_about_crash(
+        &self,
+        deployment_id: i64,
+    ) -> Result<ai_desktop_api::flow::FlowSession> {
+        use crate::flow::crash;
+        let deployment = self.deployments.get(deployment_id)?;
+        let repo = self.repos.get(deployment.repository_id)?;
+        let stderr = crash::last_lines(
+            &self.deployments.log_files(deployment_id)[1],
+            crash::STDERR_LINES,
+        );
+        let healthy_commit = self
+            .deployments
+            .runs(deployment_id)?
+            .into_iter()
+            .filter(|r| r.outcome == ai_desktop_api::deployments::DeployOutcome::Online)
+            .find_map(|r| r.commit_id);
+        let dir = PathBuf::from(&repo.path);
+        let since = healthy_commit.clone();
+        let diff = tokio::task::spawn_blocking(move || {
+            crate::git::cli::diff_since(&dir, since.as_deref())
+                .map(|d| String::from_utf8_lossy(&d).into_owned())
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| Error::failed("Reading the repository's changes stopped.", e))?;
+        let wanted = self
+            .store
+            .with(|c| crate::store::repos::stack_services(c, repo.id))?
+            .unwrap_or_default();
+        let services = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            match self.services.list().await {
+                Ok(list) => list
+                    .into_iter()
+                    .filter(|s| wanted.contains(&s.id))
+                    .map(|s| (s.id, format!("{:?}", s.state).to_lowercase()))
+                    .collect(),
+                Err(e) => vec![("Docker".to_string(), format!("not reachable: {e}"))],
+            }
+        };
+        let text = crash::prompt(&crash::CrashReport {
+            deployment: deployment.clone(),
+            stderr,
+            healthy_commit,
+            diff,
+            services,
+        });
+        let session = self
+            .flow
+            .create_session(ai_desktop_api::flow::FlowSessionPatch {
+                title: Some(format!("Fix {} ({})", deployment.name, repo.name)),
+                repository_id: Some(repo.id),
+                ..Default::default()
+            })?;
+        if let Err(e) = self.flow.send(session.id, &text) {
+            let _ = self.flow.delete_session(session.id).await;
+            return Err(e);
+        }
+        self.flow.session(session.id)
+    }
+
     /// Opens a terminal running the user's shell in a registered
     /// repository's folder (looked up by id, never a path from the page), or
     /// in the home folder.

@@ -41,6 +41,7 @@ struct Fixture {
     env: Vec<(String, String)>,
     presence: Arc<ai_desktop_core::presence::Presence>,
     store: Arc<ai_desktop_core::store::Store>,
+    app: Arc<App>,
 }
 
 impl Fixture {
@@ -66,6 +67,7 @@ impl Fixture {
             },
             presence: app.presence.clone(),
             store: app.store.clone(),
+            app: app.clone(),
             _tmp: tmp,
             root,
             repos,
@@ -1500,4 +1502,84 @@ async fn a_log_over_its_cap_is_cut_and_followed_on() {
         fx.manager.get(d.id).unwrap().pm2_options.log_max_mb,
         Some(1)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke() {
+    use ai_desktop_api::flow::{ApiKeyChange, FlowRole, FlowSettingsInput};
+    use ai_desktop_core::testkit::llm;
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    let repo = fx.node_repo("shop", "console.log('starting');\n");
+    let dir = fx.root.join("shop");
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "Works"]);
+    // The change that breaks it, not committed.
+    std::fs::write(
+        dir.join("server.js"),
+        "console.error('fatal: cannot reach the database at db:5432'); process.exit(3);\n",
+    )
+    .unwrap();
+    let mut crashing = input(repo, "api");
+    crashing.env = BTreeMap::from([("GREETING".to_string(), "s3cret-greeting".to_string())]);
+    let d = fx.manager.create(crashing).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Errored).await;
+
+    // No model yet: refused, and no session is left behind.
+    let err = fx.app.ask_agent_about_crash(d.id).await.unwrap_err();
+    assert!(err.to_string().contains("Choose a model first"), "{err}");
+    assert!(fx.app.flow.sessions(false, None).unwrap().is_empty());
+
+    let provider = llm::Provider::start(None);
+    fx.app
+        .flow
+        .save_settings(FlowSettingsInput {
+            base_url: provider.url.clone(),
+            model: llm::MODEL.into(),
+            temperature: None,
+            max_tokens: None,
+            system_prompt: "You fix apps.".into(),
+            max_steps: 5,
+            api_key: ApiKeyChange::Keep,
+        })
+        .unwrap();
+    provider.push(llm::text(&["Looking at server.js."]));
+    let session = fx.app.ask_agent_about_crash(d.id).await.unwrap();
+    assert_eq!(session.repository_id, Some(repo));
+    assert_eq!(session.title, "Fix api (shop)");
+    let asked = eventually("the agent's answer", || {
+        let m = fx.app.flow.messages(session.id).unwrap();
+        (m.len() == 2 && m[1].content == "Looking at server.js.").then_some(m)
+    })
+    .await;
+    assert_eq!(asked[0].role, FlowRole::User);
+    let text = &asked[0].content;
+    for needle in [
+        "\"api\" of the repository \"shop\" crashed",
+        "fatal: cannot reach the database at db:5432",
+        "no healthy start is on record",
+        "+console.error('fatal: cannot reach the database at db:5432'); process.exit(3);",
+        "-console.log('starting');",
+        "names only): GREETING.",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("s3cret-greeting"),
+        "an env value reached the agent:\n{text}"
+    );
+    // What the provider was sent is that message, and the repository's tools.
+    let chat = &provider.chats()[0].body;
+    let sent = chat["messages"].as_array().unwrap();
+    assert_eq!(sent.last().unwrap()["content"], *text);
+    assert!(chat["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["function"]["name"] == "repository__edit_file"));
+    fx.manager.delete(d.id).await.unwrap();
 }

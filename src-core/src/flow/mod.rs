@@ -9,6 +9,7 @@
 
 mod ask;
 mod checkpoints;
+pub mod crash;
 mod history;
 pub mod provider;
 pub mod repo_tools;

@@ -362,6 +362,27 @@ pub fn diff_text(dir: &Path, staged: bool, path: &Path) -> Result<Vec<u8>> {
     read_only(cmd, dir, AGENT_READ_TIMEOUT, "git diff")
 }
 
+/// What changed in the working tree since commit `since` (a full or
+/// abbreviated hex id), or since HEAD when there is none, as a unified diff.
+pub fn diff_since(dir: &Path, since: Option<&str>) -> Result<Vec<u8>> {
+    let rev = since.unwrap_or("HEAD");
+    if !(rev == "HEAD"
+        || (4..=64).contains(&rev.len()) && rev.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(Error::InvalidInput(format!("{rev:?} is not a commit id.")));
+    }
+    let mut cmd = disarmed(dir)?;
+    cmd.args([
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        rev,
+        "--",
+    ]);
+    read_only(cmd, dir, AGENT_READ_TIMEOUT, "git diff")
+}
+
 /// The newest `limit` commits of HEAD (touching `path` if it is not empty):
 /// NUL-separated id, author, date (seconds), subject, one commit a line.
 pub fn log_text(dir: &Path, path: &Path, limit: u32) -> Result<Vec<u8>> {

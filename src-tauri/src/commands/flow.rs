@@ -266,3 +266,12 @@ async fn stream_tokens(agent: Arc<FlowAgent>, session_id: i64, channel: Channel<
         }
     }
 }
+
+#[tauri::command]
+pub async fn flow_fix_crash(
+    state: State<'_, AppState>,
+    req: Req<flow::FixCrash>,
+) -> Out<flow::FixCrash> {
+    let flow::FixCrash { deployment_id } = req.0;
+    Ok(state.app.ask_agent_about_crash(deployment_id).await?)
+}
