@@ -97,6 +97,9 @@ crate::command! {
     Cleanup = "vscode_cleanup" {} -> CleanupReport;
     /// Starts it if needed
     Open = "vscode_open" { repository_id: i64, target: OpenTarget } -> ();
+    /// Opens the repository's VS Code (started if needed) in an app window showing `path`
+    /// (relative to the repository) at `line`
+    OpenFile = "vscode_open_file" { repository_id: i64, path: String, line: Option<u32> } -> ();
     /// A log read (see `deployments::Logs`); an empty frame after 2 s while no instance runs.
     Logs = "vscode_logs" { repository_id: i64, from: Option<u64> } -> LogFrame;
     /// The binary to use; None = PATH

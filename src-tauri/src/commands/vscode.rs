@@ -86,6 +86,24 @@ pub async fn vscode_open(
 }
 
 #[tauri::command]
+pub async fn vscode_open_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    req: Req<vscode::OpenFile>,
+) -> Out<vscode::OpenFile> {
+    let vscode::OpenFile {
+        repository_id,
+        path,
+        line,
+    } = req.0;
+    let plan = state
+        .vscode
+        .open_at(repository_id, Some((path.as_str(), line)))
+        .await?;
+    crate::navigation::show_editor(&app, &plan, vscode::OpenTarget::AppWindow)
+}
+
+#[tauri::command]
 pub async fn vscode_logs(state: State<'_, AppState>, req: Req<vscode::Logs>) -> Out<vscode::Logs> {
     let vscode::Logs {
         repository_id,

@@ -477,3 +477,146 @@ fn deploys_rollbacks_and_the_stack_through_the_real_window() {
     d.step("deploy-auto-deployed");
     d.call("DELETE", "", None);
 }
+
+/// Crash → fix: a deployment that crashes, *Ask the agent* on it, the
+/// agent's fix (scripted at the loopback provider) approved as a diff, and
+/// the app serving after a start.
+#[test]
+fn a_crash_is_fixed_by_the_agent_through_the_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("crash-fix");
+    let project = root.join("projects/shop");
+    git_fixture(&project);
+    let broken = "const port = Number(process.env.PROT);\n\
+                  if (!port) { console.error('fatal: no port to listen on'); process.exit(3); }\n\
+                  require('http').createServer((q, s) => s.end('shop is up\\n')).listen(port, '127.0.0.1');\n";
+    std::fs::write(project.join("server.js"), broken).unwrap();
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\":\"shop\",\"scripts\":{\"start\":\"node server.js\"}}\n",
+    )
+    .unwrap();
+    register_before_start(&data, "shop", &project);
+    let provider = ai_desktop_core::testkit::llm::Provider::start(None);
+    let fix = serde_json::json!({"path": "server.js", "old_text": "process.env.PROT", "new_text": "process.env.PORT"});
+    provider.push(ai_desktop_core::testkit::llm::tool_call(
+        "call_fix",
+        "repository__edit_file",
+        &[&fix.to_string()],
+    ));
+    provider.push(ai_desktop_core::testkit::llm::text(&[
+        "The app read PROT instead of PORT; fixed.",
+    ]));
+    let pm2_home = Pm2Home(root.join("pm2"));
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("PM2_HOME", pm2_home.0.display().to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+
+    // The provider, as a user sets it up.
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-settings]");
+    d.type_into("[data-testid=flow-base-url]", &provider.url);
+    d.type_into(
+        "[data-testid=flow-settings-model]",
+        ai_desktop_core::testkit::llm::MODEL,
+    );
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider banner to go", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    dismiss_toasts(d);
+
+    // The deployment crashes at start.
+    d.click("[data-testid=nav-deployments]");
+    d.click("[data-testid=deploy-add]");
+    d.type_into("[data-testid=deploy-name-input]", "shop web");
+    d.click("[data-testid=deploy-submit]");
+    wait_text(d, "[data-testid=deploy-status-1]", "Stopped");
+    d.click("[data-testid=deploy-start-1]");
+    let errored_by = Instant::now() + Duration::from_secs(90);
+    while !texts(d, "[data-testid=deploy-status-1]")
+        .join(" ")
+        .contains("Errored")
+    {
+        assert!(Instant::now() < errored_by, "the deployment never errored");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    d.click("[data-testid=deploy-row-1] [data-testid=deploy-name]");
+    wait_text(
+        d,
+        "[data-testid=deploy-error]",
+        "fatal: no port to listen on",
+    );
+    d.step("crash-errored");
+
+    // Ask the agent: the Flow page, on a session in the repository that
+    // was told the error and the environment's names.
+    d.click("[data-testid=deploy-ask-agent]");
+    wait_text(d, "[data-testid=flow-title]", "Fix shop web (shop)");
+    wait_text(d, "[data-testid=flow-repository-chip]", "in shop");
+    let asked = wait_text(
+        d,
+        "[data-testid=flow-message-user]",
+        "fatal: no port to listen on",
+    );
+    assert!(
+        asked.contains("\"shop web\" of the repository \"shop\" crashed"),
+        "{asked}"
+    );
+    assert!(asked.contains("Find the cause"), "{asked}");
+    // The fix arrives as a diff; nothing is written before it is approved.
+    let diff = wait_text(d, "[data-testid=flow-tool-diff]", "server.js");
+    assert!(
+        diff.contains("+const port = Number(process.env.PORT);"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join("server.js")).unwrap(),
+        broken
+    );
+    d.step("crash-fix-diff");
+    d.click("[data-testid=flow-approve]");
+    wait_text(d, "[data-testid=flow-answer]", "fixed");
+    assert_eq!(
+        std::fs::read_to_string(project.join("server.js")).unwrap(),
+        broken.replace("process.env.PROT", "process.env.PORT")
+    );
+    d.find("[data-testid=flow-open-change]");
+    d.step("crash-fixed");
+
+    // Started again, it serves.
+    d.click("[data-testid=nav-deployments]");
+    d.click("[data-testid=deploy-start-1]");
+    let port: u16 = {
+        let conn = rusqlite::Connection::open(data.join("ai-desktop.sqlite3")).unwrap();
+        conn.query_row("SELECT port FROM deployments WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let serving_by = Instant::now() + Duration::from_secs(60);
+    loop {
+        if http_get(port).is_some_and(|b| b.ends_with("shop is up\n")) {
+            break;
+        }
+        assert!(Instant::now() < serving_by, "the fixed app never served");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    wait_text(d, "[data-testid=deploy-status-1]", "Online");
+    d.step("crash-serving");
+    assert_eq!(provider.unused_replies(), 0);
+    d.call("DELETE", "", None);
+}

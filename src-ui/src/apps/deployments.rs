@@ -327,6 +327,20 @@ fn open_url(id: i64) {
 #[component]
 fn LogsPanel(id: i64, name: String, error: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
+    // Crash → fix: a Flow session about this crash, then the Flow page on it.
+    let asking = RwSignal::new(false);
+    let nav = super::use_nav();
+    let ask = move || {
+        asking.set(true);
+        spawn_local(async move {
+            let r = ipc::call(&ai_desktop_api::flow::FixCrash { deployment_id: id }).await;
+            asking.set(false);
+            match r {
+                Ok(session) => nav.show(super::Page::FlowBuilder, session.id),
+                Err(e) => toasts.error("Could not ask the agent", &e),
+            }
+        });
+    };
     let clear = Callback::new(move |_| {
         spawn_local(async move {
             match ipc::call(&deployments::ClearLogs { id }).await {
@@ -339,7 +353,16 @@ fn LogsPanel(id: i64, name: String, error: Option<String>) -> impl IntoView {
         <LogPanel title=format!("Logs · {name}") logs=LogFollower::of(deployments::Logs { id, from: None })
             on_clear=clear test_id="deploy-logs" search_id="deploy-log-search"
             empty="No output yet. The app's stdout and stderr (PM2's out and err logs) show here.">
-            {error.map(|e| view! { <pre class="banner error pre" data-testid="deploy-error">{e}</pre> })}
+            {error.map(|e| view! {
+                <pre class="banner error pre" data-testid="deploy-error">{e}</pre>
+                <div class="input-row">
+                    <button class="button small primary" data-testid="deploy-ask-agent" disabled=move || asking.get()
+                        title="A Flow session in this repository, told the errors, what changed since the last healthy start, the environment's variable names (not their values) and the services"
+                        on:click=move |_| ask()>
+                        {move || if asking.get() { "Asking…" } else { "Ask the agent to fix it" }}
+                    </button>
+                </div>
+            })}
         </LogPanel>
     }
 }

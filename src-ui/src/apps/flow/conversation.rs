@@ -37,6 +37,9 @@ pub(super) fn Conversation(
     // as the conversation changes.
     let checkpoints = Checkpoints(RwSignal::new(Vec::new()));
     provide_context(checkpoints);
+    provide_context(SessionRepository(Signal::derive(move || {
+        session.with(|s| s.as_ref().and_then(|s| s.repository_id))
+    })));
     Effect::new(move |_| {
         messages.track();
         checkpoints.reload(id);
@@ -371,6 +374,10 @@ pub(super) fn row_key(m: &FlowMessage, is_last: bool, dropped: usize) -> u64 {
     (is_last, dropped).hash(&mut h);
     h.finish()
 }
+
+/// The repository the session on screen works in.
+#[derive(Clone, Copy)]
+pub(super) struct SessionRepository(pub Signal<Option<i64>>);
 
 /// The session's checkpoints (file changes of its agent that can be undone).
 #[derive(Clone, Copy)]

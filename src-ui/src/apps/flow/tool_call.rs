@@ -80,7 +80,18 @@ pub(super) fn ToolCallCard(
                     <pre class="pre mono" data-testid="flow-tool-args">{pretty(&call.arguments)}</pre>
                 }.into_any(),
             }}
-            {call.checkpoint_id.map(|checkpoint| view! { <UndoButton session_id=session_id checkpoint=checkpoint/> })}
+            {call.checkpoint_id.map(|checkpoint| {
+                let open = call.preview.clone().map(|diff| {
+                    let Unified { title, first_new, .. } = read_unified(&diff);
+                    view! { <OpenChange path=title line=first_new/> }
+                });
+                view! {
+                    <div class="input-row checkpoint">
+                        <UndoButton session_id=session_id checkpoint=checkpoint/>
+                        {open}
+                    </div>
+                }
+            })}
             {call.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
             {pending.then(|| view! {
                 <div class="input-row" data-testid="flow-approval">
@@ -136,7 +147,7 @@ fn UndoButton(session_id: i64, checkpoint: i64) -> impl IntoView {
         ))
     };
     view! {
-        <div class="input-row checkpoint" data-testid="flow-checkpoint" data-checkpoint=checkpoint>
+        <span class="input-row" data-testid="flow-checkpoint" data-checkpoint=checkpoint>
             {move || if here() {
                 view! {
                     <span class="chip" title="The files as they were before this change are kept">"Checkpoint"</span>
@@ -160,17 +171,24 @@ fn UndoButton(session_id: i64, checkpoint: i64) -> impl IntoView {
                     </ConfirmDialog>
                 }
             })}
-        </div>
+        </span>
     }
 }
 
-/// A unified diff (as `git diff` writes it) as a table: line numbers, added
-/// and removed lines marked.
-#[component]
-fn UnifiedDiff(text: String) -> impl IntoView {
+/// A unified diff (as `git diff` writes it), read for showing: the file,
+/// the rows (class, old line, new line, text) and the first line it adds or
+/// changes in the new file.
+struct Unified {
+    title: String,
+    rows: Vec<(&'static str, String, String, String)>,
+    first_new: Option<u32>,
+}
+
+fn read_unified(text: &str) -> Unified {
     let mut rows = Vec::new();
     let (mut old, mut new) = (0u32, 0u32);
     let mut title = String::new();
+    let mut first_new = None;
     for line in text.lines() {
         if let Some(path) = line.strip_prefix("+++ b/") {
             title = path.to_string();
@@ -199,6 +217,7 @@ fn UnifiedDiff(text: String) -> impl IntoView {
         let (class, o, n) = match line.chars().next() {
             Some('+') => {
                 new += 1;
+                first_new.get_or_insert(new - 1);
                 ("diff-add", String::new(), (new - 1).to_string())
             }
             Some('-') => {
@@ -214,6 +233,17 @@ fn UnifiedDiff(text: String) -> impl IntoView {
         };
         rows.push((class, o, n, line.to_string()));
     }
+    Unified {
+        title,
+        rows,
+        first_new,
+    }
+}
+
+/// A unified diff as a table: line numbers, added and removed lines marked.
+#[component]
+fn UnifiedDiff(text: String) -> impl IntoView {
+    let Unified { title, rows, .. } = read_unified(&text);
     view! {
         <div class="call-diff" data-testid="flow-tool-diff">
             <div class="diff-title mono">{title}</div>
@@ -233,5 +263,38 @@ fn UnifiedDiff(text: String) -> impl IntoView {
                 }).collect_view()}
             </table>
         </div>
+    }
+}
+
+/// Opens a changed file in the session repository's VS Code at the change.
+#[component]
+fn OpenChange(path: String, line: Option<u32>) -> impl IntoView {
+    let toasts = use_toasts();
+    let repository = expect_context::<SessionRepository>().0;
+    let opening = RwSignal::new(false);
+    let open = move |_| {
+        let Some(repository_id) = repository.get_untracked() else {
+            return;
+        };
+        let path = path.clone();
+        opening.set(true);
+        spawn_local(async move {
+            let r = ipc::call(&ai_desktop_api::vscode::OpenFile {
+                repository_id,
+                path,
+                line,
+            })
+            .await;
+            opening.set(false);
+            if let Err(e) = r {
+                toasts.error("Could not open VS Code", &e);
+            }
+        });
+    };
+    view! {
+        <button class="button small" data-testid="flow-open-change" disabled=move || opening.get() || repository.get().is_none()
+            title="Opens the file in the repository's VS Code at the change" on:click=open>
+            {move || if opening.get() { "Opening VS Code…" } else { "Open in VS Code" }}
+        </button>
     }
 }
