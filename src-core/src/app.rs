@@ -402,7 +402,7 @@ impl App {
         use crate::flow::crash;
         let deployment = self.deployments.get(deployment_id)?;
         let repo = self.repos.get(deployment.repository_id)?;
-        let stderr = crash::last_lines(
+        let stderr = crate::procs::last_lines(
             &self.deployments.log_files(deployment_id)[1],
             crash::STDERR_LINES,
         );

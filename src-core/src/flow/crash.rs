@@ -58,15 +58,7 @@ pub fn prompt(r: &CrashReport) -> String {
             text.push_str(&format!("Nothing changed {since}.\n\n"))
         }
         Ok(diff) => {
-            let mut diff = diff.clone();
-            if diff.len() > MAX_DIFF {
-                let mut end = MAX_DIFF;
-                while !diff.is_char_boundary(end) {
-                    end -= 1;
-                }
-                diff.truncate(end);
-                diff.push_str("\n[… the rest of the diff left out]");
-            }
+            let diff = super::repo_tools::cut(diff.clone(), MAX_DIFF, "diff");
             text.push_str(&format!(
                 "What changed {since}:\n\n```diff\n{}\n```\n\n",
                 diff.trim_end()
@@ -103,31 +95,6 @@ pub fn prompt(r: &CrashReport) -> String {
 
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(12)]
-}
-
-/// The newest `n` lines of a PM2 log file, without PM2's date stamps.
-pub fn last_lines(path: &std::path::Path, n: usize) -> Vec<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Vec::new();
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let from = len.saturating_sub(64 * 1024);
-    if file.seek(SeekFrom::Start(from)).is_err() {
-        return Vec::new();
-    }
-    let mut bytes = Vec::new();
-    let _ = file.read_to_end(&mut bytes);
-    let text = String::from_utf8_lossy(&bytes);
-    let mut lines: Vec<&str> = text.lines().collect();
-    if from > 0 && !lines.is_empty() {
-        lines.remove(0); // cut in the middle
-    }
-    let start = lines.len().saturating_sub(n);
-    lines[start..]
-        .iter()
-        .map(|l| crate::procs::logs::split_stamp(l).1.to_string())
-        .collect()
 }
 
 #[cfg(test)]

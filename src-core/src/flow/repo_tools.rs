@@ -259,7 +259,8 @@ fn rel_path(path: Option<&str>) -> Result<PathBuf> {
     }
 }
 
-fn cut(mut text: String, max: usize, what: &str) -> String {
+/// The first `max` bytes of `text` (at a character's edge), marked as cut.
+pub(crate) fn cut(mut text: String, max: usize, what: &str) -> String {
     if text.len() > max {
         let mut end = max;
         while !text.is_char_boundary(end) {
