@@ -147,6 +147,22 @@ pub fn tool_call(id: &str, name: &str, fragments: &[&str]) -> Reply {
     }
 }
 
+/// Several tool calls in one answer: (id, function name, arguments).
+pub fn tool_calls(calls: &[(String, String, String)]) -> Reply {
+    let mut events = vec![delta(json!({"role": "assistant", "content": null}))];
+    for (index, (id, name, arguments)) in calls.iter().enumerate() {
+        events.push(delta(
+            json!({"tool_calls": [{"index": index, "id": id, "type": "function",
+            "function": {"name": name, "arguments": arguments}}]}),
+        ));
+    }
+    events.push(finish("tool_calls"));
+    Reply::Stream {
+        events,
+        gap: Duration::from_millis(0),
+    }
+}
+
 pub fn status(status: u16, headers: &[(&str, &str)], body: &str) -> Reply {
     Reply::Status {
         status,
