@@ -68,7 +68,11 @@ pub fn prompt(r: &CrashReport) -> String {
             "What changed {since} could not be read: {why}\n\n"
         )),
     }
-    let names: Vec<&str> = d.env.keys().map(String::as_str).collect();
+    let mut names: Vec<String> = d.env.keys().cloned().collect();
+    if d.port > 0 {
+        // The one variable the app gives every deployment itself.
+        names.push(format!("PORT (AI Desktop sets it to {})", d.port));
+    }
     if names.is_empty() {
         text.push_str("It sets no environment variables of its own.\n");
     } else {
@@ -116,7 +120,6 @@ mod tests {
             "DATABASE_URL".into(),
             "postgres://app:s3cret@127.0.0.1/app".into(),
         );
-        deployment.env.insert("PORT".into(), "3100".into());
         CrashReport {
             deployment,
             stderr: vec!["Error: boom".into(), "    at server.js:3".into()],
@@ -136,7 +139,8 @@ mod tests {
             "```text\nError: boom\n    at server.js:3\n```",
             "since its last healthy start (commit 0123456789ab)",
             "```diff\n--- a/server.js\n+++ b/server.js\n-ok\n+boom\n```",
-            "names only): DATABASE_URL, PORT.",
+            // PORT is the app's own (a deployment cannot set it), named too.
+            "names only): DATABASE_URL, PORT (AI Desktop sets it to 3100).",
             "Its services: postgres (running).",
         ] {
             assert!(text.contains(needle), "{needle:?} in\n{text}");
@@ -152,6 +156,7 @@ mod tests {
         r.diff = Err("git is not installed".into());
         r.services.clear();
         r.deployment.env.clear();
+        r.deployment.port = 0;
         let text = prompt(&r);
         assert!(text.contains("Its error output is empty."), "{text}");
         assert!(text.contains("in the working tree (uncommitted; no healthy start is on record) could not be read: git is not installed"), "{text}");
