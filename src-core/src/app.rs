@@ -252,6 +252,10 @@ impl App {
             files: files.clone(),
             terminals: terminals.clone(),
             env: config.user_env.clone(),
+            deployments: deployments.clone(),
+            services: services.clone(),
+            stack: stack.clone(),
+            gateway: gateway.clone(),
         });
         Ok(Arc::new(App {
             stack,

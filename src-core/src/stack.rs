@@ -544,26 +544,27 @@ fn derived_services(installed: &[InstalledService], deployments: &[Deployment]) 
     let mut out: Vec<String> = installed
         .iter()
         .filter(|s| {
-            let names = [
-                format!("127.0.0.1:{}", s.port),
-                format!("localhost:{}", s.port),
-            ];
-            deployments.iter().any(|d| {
-                d.env.values().any(|v| {
-                    names.iter().any(|n| {
-                        v.match_indices(n.as_str()).any(|(at, _)| {
-                            // Not a longer port (6380 in 63801).
-                            !v[at + n.len()..].starts_with(|c: char| c.is_ascii_digit())
-                        })
-                    })
-                })
-            })
+            deployments
+                .iter()
+                .any(|d| d.env.values().any(|v| names_loopback_port(v, s.port)))
         })
         .map(|s| s.id.clone())
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether `value` names the loopback `port` (`…@127.0.0.1:6380`,
+/// `localhost:5432/app`; not a longer port: 6380 in 63801).
+pub(crate) fn names_loopback_port(value: &str, port: u16) -> bool {
+    [format!("127.0.0.1:{port}"), format!("localhost:{port}")]
+        .iter()
+        .any(|n| {
+            value
+                .match_indices(n.as_str())
+                .any(|(at, _)| !value[at + n.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        })
 }
 
 /// `Redis` for the instance `redis`, else the id.

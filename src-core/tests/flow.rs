@@ -43,10 +43,15 @@ impl Fixture {
     }
 
     fn with_steps(max_steps: u32) -> Fixture {
+        Self::open(max_steps, "test")
+    }
+
+    /// `prefix`: the names of its Docker containers and volumes.
+    fn open(max_steps: u32, prefix: &str) -> Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
         let app = App::open(
-            Config::isolated(&root, "test"),
+            Config::isolated(&root, prefix),
             Arc::new(RecordingSink::default()),
         )
         .unwrap();
@@ -93,6 +98,31 @@ impl Fixture {
                 mcp_server_ids: Some(servers.to_vec()),
                 mcp_profile: None,
                 repository_id: None,
+            })
+            .unwrap()
+            .id
+    }
+
+    /// The folder `dir` registered as repository `name`.
+    fn register(&self, name: &str, dir: &std::path::Path) -> i64 {
+        self.app
+            .repos
+            .create(ai_desktop_api::repos::NewRepository {
+                name: name.into(),
+                path: dir.display().to_string(),
+                kind: None,
+                port: None,
+            })
+            .unwrap()
+            .id
+    }
+
+    /// A session working in the repository.
+    fn session_in(&self, repository_id: i64) -> i64 {
+        self.agent
+            .create_session(FlowSessionPatch {
+                repository_id: Some(repository_id),
+                ..Default::default()
             })
             .unwrap()
             .id
@@ -1167,16 +1197,7 @@ async fn a_session_in_a_repository_reads_edits_with_a_diff_and_undoes_byte_for_b
     git(&dir, &["init", "-q", "-b", "main"]);
     git(&dir, &["add", "."]);
     git(&dir, &["commit", "-q", "-m", "First"]);
-    let repo = f
-        .app
-        .repos
-        .create(ai_desktop_api::repos::NewRepository {
-            name: "shop".into(),
-            path: dir.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
+    let repo = f.register("shop", &dir);
     // A repository that does not exist is refused; nothing is made.
     let before = f.agent.sessions(false, None).unwrap().len();
     let err = f
@@ -1195,11 +1216,11 @@ async fn a_session_in_a_repository_reads_edits_with_a_diff_and_undoes_byte_for_b
         .agent
         .create_session(FlowSessionPatch {
             title: Some("Port".into()),
-            repository_id: Some(repo.id),
+            repository_id: Some(repo),
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(session.repository_id, Some(repo.id));
+    assert_eq!(session.repository_id, Some(repo));
     assert_eq!(session.repository_name.as_deref(), Some("shop"));
     let session = session.id;
 
@@ -1456,24 +1477,7 @@ async fn a_command_runs_in_a_watchable_tab_and_is_ended_with_what_it_started() {
     let dir = f.root.join("shop");
     std::fs::create_dir_all(&dir).unwrap();
     git(&dir, &["init", "-q", "-b", "main"]);
-    let repo = f
-        .app
-        .repos
-        .create(ai_desktop_api::repos::NewRepository {
-            name: "shop".into(),
-            path: dir.display().to_string(),
-            kind: None,
-            port: None,
-        })
-        .unwrap();
-    let session = f
-        .agent
-        .create_session(FlowSessionPatch {
-            repository_id: Some(repo.id),
-            ..Default::default()
-        })
-        .unwrap()
-        .id;
+    let session = f.session_in(f.register("shop", &dir));
     let run =
         |id: &str, args: Value| tool_call(id, "repository__run_command", &[&args.to_string()]);
     f.provider.push(run(
@@ -1558,4 +1562,265 @@ async fn a_command_runs_in_a_watchable_tab_and_is_ended_with_what_it_started() {
     assert!(stopped.ends_with("going\n"), "{stopped}");
     assert_eq!(f.agent.session(session).unwrap().run_state, RunState::Idle);
     assert_eq!(f.provider.unused_replies(), 0);
+}
+
+/// Decides every call of `ids` (in order) with *Always allow* as it comes
+/// up, or lets it through when an earlier grant already covers it.
+async fn allow_through(f: &Fixture, session: i64, ids: &[&str]) {
+    for id in ids {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let messages = f.messages(session);
+            if messages
+                .iter()
+                .any(|m| m.tool_call_id.as_deref() == Some(*id))
+            {
+                break;
+            }
+            let waiting = messages.iter().find(|m| {
+                m.tool_calls
+                    .iter()
+                    .any(|c| c.id == *id && c.status == ToolCallStatus::Pending)
+            });
+            if let Some(m) = waiting {
+                f.agent
+                    .decide(session, m.id, id, ToolDecision::AlwaysAllow)
+                    .unwrap();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "call {id} was never answered: {messages:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The password of a `scheme://user:password@host` URL.
+fn password_of(url: &str) -> &str {
+    let after = url.split_once("://").unwrap().1;
+    after.split_once('@').unwrap().0.split_once(':').unwrap().1
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database_read_only() {
+    use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus};
+    use ai_desktop_api::services::{InstallRequest, ServiceKind};
+    use ai_desktop_core::testkit::docker::{postgres_image, psql, Cleanup};
+    use ai_desktop_core::testkit::{free_port, Pm2Daemon};
+    if !real_tools("dockerd, pm2 and node") {
+        return;
+    }
+    let version = postgres_image();
+    let prefix = format!("aidflowdb{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let f = Fixture::open(20, &prefix);
+    let config = Config::isolated(&f.root, &prefix);
+    let _daemon = Pm2Daemon {
+        env: config.user_env.clone(),
+        home: config.default_pm2_home.clone(),
+    };
+    let pg = f
+        .app
+        .services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Postgresql,
+                version: Some(version.into()),
+                port: Some(free_port()),
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let app_dir = |name: &str| {
+        let dir = f.root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("server.js"),
+            "const http = require('http');\n\
+             console.error('cache cold: warming up');\n\
+             http.createServer((q, s) => s.end('ok\\n'))\n\
+               .listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));\n",
+        )
+        .unwrap();
+        dir
+    };
+    let (shop, blog) = (
+        f.register("shop", &app_dir("shop")),
+        f.register("blog", &app_dir("blog")),
+    );
+    let deployment = |repository_id: i64, name: &str| {
+        f.app
+            .deployments
+            .create(DeploymentInput {
+                repository_id,
+                name: name.into(),
+                port: Some(free_port()),
+                instances: 1,
+                start_command: Some("node server.js".into()),
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let web = deployment(shop, "shop web");
+    deployment(blog, "blog web");
+    let made = f
+        .app
+        .create_repository_database("postgresql", shop, true)
+        .await
+        .unwrap();
+    let (ok, out) = psql(
+        &made.connection_string,
+        "CREATE TABLE items (id int, name text); INSERT INTO items VALUES (1, 'kettle'), (2, 'teapot')",
+    );
+    assert!(ok, "{out}");
+    f.app.deployments.start(web.id).await.unwrap();
+    let online = |pids: &[u32]| {
+        let d = f.app.deployments.get(web.id).unwrap();
+        (d.status == DeploymentStatus::Online && !d.pids.is_empty() && d.pids != pids)
+            .then_some(d.pids)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let first_pids = loop {
+        if let Some(p) = online(&[]) {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "shop web never came online");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    let session = f.session_in(shop);
+    let call = |id: &str, tool: &str, args: Value| {
+        tool_call(id, &format!("repository__{tool}"), &[&args.to_string()])
+    };
+    let script = [
+        call("c1", "deployments", json!({})),
+        call(
+            "c2",
+            "deployment_logs",
+            json!({"deployment": "shop web", "lines": 10}),
+        ),
+        // Another repository's deployment is not this session's to see.
+        call("c3", "deployment_logs", json!({"deployment": "blog web"})),
+        call("c4", "services", json!({})),
+        call(
+            "c5",
+            "query_database",
+            json!({"sql": "SELECT name FROM items ORDER BY id;"}),
+        ),
+        call("c6", "query_database", json!({"sql": "DELETE FROM items"})),
+        call(
+            "c7",
+            "query_database",
+            json!({"sql": "SELECT 1; DELETE FROM items"}),
+        ),
+        call(
+            "c8",
+            "query_database",
+            json!({"sql": "WITH gone AS (DELETE FROM items RETURNING id) SELECT count(*) FROM gone"}),
+        ),
+        call(
+            "c9",
+            "restart_deployment",
+            json!({"deployment": "shop web"}),
+        ),
+    ];
+    for reply in script {
+        f.provider.push(reply);
+    }
+    f.provider.push(text(&["Looked around."]));
+    f.agent.send(session, "How is the shop doing?").unwrap();
+    let waiting = wait_pending(&f, session, "c1").await;
+    let offered = offered_names(&f.provider.chats()[0].body);
+    for tool in [
+        "deployments",
+        "deployment_logs",
+        "restart_deployment",
+        "services",
+        "query_database",
+        "open_in_editor",
+    ] {
+        assert!(
+            offered.contains(&format!("repository__{tool}")),
+            "{tool} offered: {offered:?}"
+        );
+    }
+    // Asked first, like every tool; nothing restarted yet.
+    assert_eq!(call_of(&waiting, "c1").status, ToolCallStatus::Pending);
+    allow_through(
+        &f,
+        session,
+        &["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"],
+    )
+    .await;
+    let done = f.wait_state(session, RunState::Idle).await;
+
+    let listed = result_of(&done, "c1");
+    for needle in [
+        "\"name\": \"shop web\"",
+        "\"status\": \"online\"",
+        "\"DATABASE_URL\"",
+        "\"PORT\"",
+    ] {
+        assert!(listed.contains(needle), "{needle} in {listed}");
+    }
+    assert!(!listed.contains("blog web"), "{listed}");
+    let logs = result_of(&done, "c2");
+    assert!(logs.contains("[err] cache cold: warming up"), "{logs}");
+    assert!(
+        logs.contains(&format!("[out] listening on {}", web.port)),
+        "{logs}"
+    );
+    let other = result_of(&done, "c3");
+    assert!(
+        other.contains("no deployment \"blog web\"; it has shop web"),
+        "{other}"
+    );
+    let services = result_of(&done, "c4");
+    for needle in [
+        "\"engine\": \"PostgreSQL\"".to_string(),
+        format!("\"port\": {}", pg.port),
+        "\"database\": \"shop\"".to_string(),
+        "\"DATABASE_URL of shop web\"".to_string(),
+    ] {
+        assert!(services.contains(&needle), "{needle} in {services}");
+    }
+    let rows = result_of(&done, "c5");
+    assert!(
+        rows.contains("database shop as shop\nname\nkettle\nteapot\n(2 rows)"),
+        "{rows}"
+    );
+    for id in ["c6", "c8"] {
+        let refused = result_of(&done, id);
+        assert!(refused.contains("read-only transaction"), "{id}: {refused}");
+    }
+    let second = result_of(&done, "c7");
+    assert!(second.contains("one statement"), "{second}");
+    // Nothing was deleted.
+    assert_eq!(
+        psql(&made.connection_string, "SELECT count(*) FROM items"),
+        (true, "2".to_string())
+    );
+    // Restarted: new processes, online again.
+    let restarted = result_of(&done, "c9");
+    assert!(restarted.contains("\"status\": \"online\""), "{restarted}");
+    let after = f.app.deployments.get(web.id).unwrap();
+    assert_eq!(after.status, DeploymentStatus::Online);
+    assert!(
+        !after.pids.is_empty() && after.pids != first_pids,
+        "{first_pids:?} -> {:?}",
+        after.pids
+    );
+    // No password reached the provider.
+    for chat in f.provider.chats() {
+        let body = chat.body.to_string();
+        for secret in [
+            password_of(&made.connection_string),
+            password_of(&pg.connection_string),
+        ] {
+            assert!(!body.contains(secret), "a password was sent: {body}");
+        }
+    }
 }

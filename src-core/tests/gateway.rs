@@ -19,13 +19,7 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use ai_desktop_core::testkit::free_port;
 
 async fn client(url: &str, token: &str) -> RunningService<RoleClient, ()> {
     let transport = StreamableHttpClientTransport::from_config(

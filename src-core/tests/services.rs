@@ -278,6 +278,60 @@ async fn mariadb_backs_up_and_restores_a_database_into_a_new_one() {
         "SELECT * FROM app_restored.orders",
     );
     assert!(!ok && out.contains("denied"), "{out}");
+    // The agent's read-only query: rows as its user; a change refused by
+    // the server (DML and DDL alike), a second statement before it runs.
+    let rows = services
+        .query_repo_database(
+            7,
+            None,
+            "SELECT id, 'a;b' AS note FROM carts -- the carts\n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.text, "id\tnote\n1\ta;b");
+    assert_eq!(
+        (rows.database.as_str(), rows.user.as_str()),
+        ("my_shop", "my_shop")
+    );
+    for sql in [
+        "DELETE FROM carts",
+        "DROP TABLE carts",
+        "CREATE TABLE more (id INT)",
+    ] {
+        let err = services
+            .query_repo_database(7, None, sql)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("READ ONLY"), "{sql}: {err}");
+    }
+    // One string to MySQL (the backslash escapes the quote): data, not a statement.
+    let text = services
+        .query_repo_database(7, None, "SELECT 'a\\'; DELETE FROM carts; -- ' AS s")
+        .await
+        .unwrap();
+    assert_eq!(text.text, "s\na'; DELETE FROM carts; --");
+    for sql in [
+        "SELECT 1; DELETE FROM carts",
+        "SELECT 1 /*! ; DELETE FROM carts */",
+    ] {
+        assert!(
+            services.query_repo_database(7, None, sql).await.is_err(),
+            "{sql}"
+        );
+    }
+    let (ok, out) = mariadb_as(
+        "my_shop",
+        db.port,
+        &user_password,
+        "SELECT COUNT(*) FROM my_shop.carts; SHOW TABLES FROM my_shop",
+    );
+    assert!(ok && out == "1\ncarts", "{out}");
+    assert!(services
+        .query_repo_database(8, None, "SELECT 1")
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("no database of its own"));
     // Asked again for the same repository: the same one, nothing new.
     let again = services
         .create_repo_database(&db.id, 7, "My Shop")

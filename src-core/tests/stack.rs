@@ -57,13 +57,7 @@ http.get(`http://127.0.0.1:${process.env.API_PORT}/health`, (res) => {
 }).on('error', (e) => { console.error('api: ' + e.message); process.exit(1); });
 "#;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use ai_desktop_core::testkit::free_port;
 
 fn get(port: u16) -> Option<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;

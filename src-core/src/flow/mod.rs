@@ -17,6 +17,7 @@ mod run;
 mod sessions;
 pub mod settings;
 mod tools;
+mod workshop_tools;
 
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};

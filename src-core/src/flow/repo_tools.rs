@@ -40,6 +40,9 @@ const DEFAULT_TIMEOUT_SECS: u64 = 120;
 const MAX_TIMEOUT_SECS: u64 = 600;
 /// The end of a command's output the model is given.
 const MAX_COMMAND_OUTPUT: usize = 32 * 1024;
+/// Log lines `deployment_logs` answers when the model names no number, and at most.
+pub(super) const DEFAULT_LOG_LINES: u64 = 100;
+pub(super) const MAX_LOG_LINES: u64 = 1000;
 
 /// What the repository tools reach: set once by the app.
 pub struct RepoAccess {
@@ -49,6 +52,12 @@ pub struct RepoAccess {
     pub terminals: Arc<TerminalManager>,
     /// The environment commands get (the app's allow-listed user environment).
     pub env: Vec<(String, String)>,
+    /// The workshop around the repository: its deployments, services and editor.
+    pub deployments: Arc<crate::deployments::DeploymentManager>,
+    pub services: Arc<crate::services::ServiceManager>,
+    pub stack: Arc<crate::stack::StackManager>,
+    /// Where the editor is shown (the desktop side's opener lives there).
+    pub gateway: Arc<crate::gateway::Gateway>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +71,12 @@ pub enum RepoTool {
     EditFile,
     CreateFile,
     RunCommand,
+    Deployments,
+    DeploymentLogs,
+    RestartDeployment,
+    Services,
+    QueryDatabase,
+    OpenInEditor,
 }
 
 fn path_arg(what: &str) -> Value {
@@ -69,7 +84,7 @@ fn path_arg(what: &str) -> Value {
 }
 
 impl RepoTool {
-    pub const ALL: [RepoTool; 9] = [
+    pub const ALL: [RepoTool; 15] = [
         RepoTool::ListFiles,
         RepoTool::ReadFile,
         RepoTool::Search,
@@ -79,6 +94,12 @@ impl RepoTool {
         RepoTool::EditFile,
         RepoTool::CreateFile,
         RepoTool::RunCommand,
+        RepoTool::Deployments,
+        RepoTool::DeploymentLogs,
+        RepoTool::RestartDeployment,
+        RepoTool::Services,
+        RepoTool::QueryDatabase,
+        RepoTool::OpenInEditor,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +113,12 @@ impl RepoTool {
             RepoTool::EditFile => "edit_file",
             RepoTool::CreateFile => "create_file",
             RepoTool::RunCommand => "run_command",
+            RepoTool::Deployments => "deployments",
+            RepoTool::DeploymentLogs => "deployment_logs",
+            RepoTool::RestartDeployment => "restart_deployment",
+            RepoTool::Services => "services",
+            RepoTool::QueryDatabase => "query_database",
+            RepoTool::OpenInEditor => "open_in_editor",
         }
     }
 
@@ -110,7 +137,27 @@ impl RepoTool {
             RepoTool::EditFile => "Changes a text file of the repository: replaces old_text, which must occur exactly once in the file, with new_text. The user sees the change as a diff and approves it; it can be undone.",
             RepoTool::CreateFile => "Makes a new text file in the repository with the given content, in an existing folder; an existing file is never replaced. The user approves it; it can be undone.",
             RepoTool::RunCommand => "Runs a shell command in the repository's folder, in a terminal the user can watch, and answers its exit code and the end of its output. It is stopped, with everything it started, after timeout_seconds. Changes it makes to files are not checkpointed.",
+            RepoTool::Deployments => "The repository's deployments (its apps run by PM2 in AI Desktop): name, status, port, restarts, CPU, memory, the error PM2 or the app's health check reports, and the names (not values) of their environment variables.",
+            RepoTool::DeploymentLogs => "The newest lines a deployment of the repository wrote (stdout and stderr, each line marked), oldest first.",
+            RepoTool::RestartDeployment => "Restarts a deployment of the repository under PM2 and answers its status after the restart.",
+            RepoTool::Services => "The database services the repository uses (Docker): engine, state, host port, and the database and user made for the repository, with the environment variable its apps read them from. Passwords are never given.",
+            RepoTool::QueryDatabase => "Runs one read-only SQL statement (SELECT, EXPLAIN, SHOW …) in the repository's own development database, as the repository's user, and answers the rows (tab-separated, a header first). Anything that would change data is refused by the database.",
+            RepoTool::OpenInEditor => "Opens a file of the repository in its VS Code (code-server) in AI Desktop for the user, at a line if given; starts the editor if needed.",
         }
+    }
+
+    /// Whether it reaches past the repository's folder into the workshop
+    /// (deployments, services, the editor): run by `workshop_tools`.
+    pub fn in_workshop(self) -> bool {
+        matches!(
+            self,
+            RepoTool::Deployments
+                | RepoTool::DeploymentLogs
+                | RepoTool::RestartDeployment
+                | RepoTool::Services
+                | RepoTool::QueryDatabase
+                | RepoTool::OpenInEditor
+        )
     }
 
     /// Whether calling it changes files (shown as a diff, checkpointed).
@@ -178,6 +225,33 @@ impl RepoTool {
                 }),
                 &["command"],
             ),
+            RepoTool::Deployments | RepoTool::Services => object(json!({}), &[]),
+            RepoTool::DeploymentLogs => object(
+                json!({
+                    "deployment": {"type": "string", "minLength": 1, "description": "The deployment's name (deployments lists them)."},
+                    "lines": {"type": "integer", "minimum": 1, "maximum": MAX_LOG_LINES, "default": DEFAULT_LOG_LINES, "description": "How many of the newest lines."},
+                    "errors_only": {"type": "boolean", "default": false, "description": "Only what it wrote to stderr."}
+                }),
+                &["deployment"],
+            ),
+            RepoTool::RestartDeployment => object(
+                json!({"deployment": {"type": "string", "minLength": 1, "description": "The deployment's name (deployments lists them)."}}),
+                &["deployment"],
+            ),
+            RepoTool::QueryDatabase => object(
+                json!({
+                    "sql": {"type": "string", "minLength": 1, "description": "One SQL statement."},
+                    "service": {"type": "string", "description": "The service instance (services names them), when the repository has databases in several."}
+                }),
+                &["sql"],
+            ),
+            RepoTool::OpenInEditor => object(
+                json!({
+                    "path": path_arg("The file, relative to the repository."),
+                    "line": {"type": "integer", "minimum": 1, "description": "The line to show."}
+                }),
+                &["path"],
+            ),
         }
     }
 }
@@ -201,11 +275,11 @@ pub(crate) fn offered() -> Vec<Offered> {
         .collect()
 }
 
-fn bad(message: impl Into<String>) -> Error {
+pub(super) fn bad(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
 }
 
-fn string_arg<'a>(args: &'a Value, key: &str) -> Result<Option<&'a str>> {
+pub(super) fn string_arg<'a>(args: &'a Value, key: &str) -> Result<Option<&'a str>> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -213,11 +287,11 @@ fn string_arg<'a>(args: &'a Value, key: &str) -> Result<Option<&'a str>> {
     }
 }
 
-fn required<'a>(args: &'a Value, key: &str) -> Result<&'a str> {
+pub(super) fn required<'a>(args: &'a Value, key: &str) -> Result<&'a str> {
     string_arg(args, key)?.ok_or_else(|| bad(format!("\"{key}\" is required.")))
 }
 
-fn bool_arg(args: &Value, key: &str) -> Result<bool> {
+pub(super) fn bool_arg(args: &Value, key: &str) -> Result<bool> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -225,7 +299,7 @@ fn bool_arg(args: &Value, key: &str) -> Result<bool> {
     }
 }
 
-fn int_arg(args: &Value, key: &str) -> Result<Option<u64>> {
+pub(super) fn int_arg(args: &Value, key: &str) -> Result<Option<u64>> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
@@ -238,7 +312,7 @@ fn int_arg(args: &Value, key: &str) -> Result<Option<u64>> {
 
 /// Names no argument the tool does not have (a misspelt one would be
 /// silently ignored otherwise).
-fn known_args(tool: RepoTool, args: &Value) -> Result<()> {
+pub(super) fn known_args(tool: RepoTool, args: &Value) -> Result<()> {
     let schema = tool.schema();
     let props = schema["properties"].as_object();
     if let Some(obj) = args.as_object() {
@@ -567,9 +641,7 @@ impl RepoAccess {
                 }
                 Ok(lines.join("\n"))
             }
-            RepoTool::EditFile | RepoTool::CreateFile | RepoTool::RunCommand => {
-                Err(bad(format!("{} is not a reading tool.", tool.name())))
-            }
+            _ => Err(bad(format!("{} is not a reading tool.", tool.name()))),
         }
     }
 }

@@ -264,6 +264,16 @@ impl FlowAgent {
         if tool == super::repo_tools::RepoTool::RunCommand {
             return Ok((access.run_command(repository_id, arguments, stop)?, None));
         }
+        if tool.in_workshop() {
+            // Deployments, services and the editor are async; this runs on a
+            // blocking thread of the runtime, which may wait for them.
+            let answer = tokio::runtime::Handle::current().block_on(access.workshop(
+                repository_id,
+                tool,
+                arguments,
+            ))?;
+            return Ok((answer, None));
+        }
         if !tool.changes_files() {
             return Ok((access.read(repository_id, tool, arguments)?, None));
         }

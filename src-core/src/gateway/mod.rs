@@ -214,6 +214,33 @@ impl Gateway {
         *lock(&self.opener) = Some(opener);
     }
 
+    /// Shows `path` of `repo` (at `line`) in the repository's editor window,
+    /// starting its code-server if needed. A bad path is refused before
+    /// anything starts. Answers what was done, for a tool's caller.
+    pub(crate) async fn open_in_editor(
+        &self,
+        repo: &ai_desktop_api::repos::Repository,
+        path: &str,
+        line: Option<u32>,
+    ) -> Result<String> {
+        crate::vscode::net::file_in_repository(std::path::Path::new(&repo.path), path, line)?;
+        let Some(opener) = lock(&self.opener).clone() else {
+            return Err(Error::Unavailable(
+                "AI Desktop has no window to open an editor in.".into(),
+            ));
+        };
+        let plan = self
+            .parts
+            .vscode
+            .open_at(repo.id, Some((path, line)))
+            .await?;
+        opener(plan).map_err(Error::Unavailable)?;
+        Ok(match line {
+            Some(l) => format!("Opened {path} at line {l} in {}'s VS Code.", repo.name),
+            None => format!("Opened {path} in {}'s VS Code.", repo.name),
+        })
+    }
+
     fn token_file(&self) -> PathBuf {
         self.parts.data_dir.join("gateway-token")
     }

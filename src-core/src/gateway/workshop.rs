@@ -297,23 +297,7 @@ pub(crate) async fn call(gw: &Gateway, tool: Tool, arguments: Value) -> Result<S
                 .get("line")
                 .and_then(Value::as_u64)
                 .map(|l| l.min(u32::MAX as u64) as u32);
-            // A bad path is refused before anything starts.
-            crate::vscode::net::file_in_repository(std::path::Path::new(&repo.path), &path, line)?;
-            let Some(opener) = crate::util::lock(&gw.opener).clone() else {
-                return Err(Error::Unavailable(
-                    "AI Desktop has no window to open an editor in.".into(),
-                ));
-            };
-            let plan = gw
-                .parts
-                .vscode
-                .open_at(repo.id, Some((path.as_str(), line)))
-                .await?;
-            opener(plan).map_err(Error::Unavailable)?;
-            Ok(match line {
-                Some(l) => format!("Opened {path} at line {l} in {}'s VS Code.", repo.name),
-                None => format!("Opened {path} in {}'s VS Code.", repo.name),
-            })
+            gw.open_in_editor(&repo, &path, line).await
         }
         Tool::StartCodeServer => {
             let repo = repository(gw, &arguments)?;

@@ -641,7 +641,12 @@ impl ServiceManager {
     }
 
     /// Fails unless the record's container runs.
-    async fn running(&self, docker: &Docker, record: &ServiceRecord, to: &str) -> Result<()> {
+    pub(super) async fn running(
+        &self,
+        docker: &Docker,
+        record: &ServiceRecord,
+        to: &str,
+    ) -> Result<()> {
         let state = self.describe(docker, record).await.state;
         if state == ServiceState::Running {
             Ok(())
@@ -837,7 +842,7 @@ async fn exec(
 }
 
 /// [`exec`] with variables in its environment (a password, never an argument).
-async fn exec_env(
+pub(super) async fn exec_env(
     docker: &Docker,
     container: &str,
     cmd: &[&str],

@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod client;
 pub mod compose;
 pub mod discovery;
+pub mod query;
 pub mod state;
 pub mod tarball;
 

@@ -18,6 +18,14 @@ pub const REAL_TOOLS_ENV: &str = "AI_DESKTOP_REAL_TOOLS";
 
 /// Whether tests needing real tools run. When they do not, says so in one
 /// line (`skipped: needs <what>`) and returns false: the test returns early.
+/// A loopback port free at the time of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
 pub fn real_tools(what: &str) -> bool {
     let on = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
     if on(REAL_TOOLS_ENV) || on("CI") {

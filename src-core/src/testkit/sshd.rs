@@ -30,12 +30,7 @@ fn keygen(path: &Path) {
     assert!(out.status.success(), "ssh-keygen: {out:?}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+use super::free_port;
 
 impl Sshd {
     /// Starts a server whose files (keys, config, log) live in `dir`, and
