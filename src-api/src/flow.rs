@@ -263,9 +263,52 @@ pub struct ToolGrant {
     pub created_at: String,
 }
 
+/// The wire protocol the provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderProtocol {
+    /// OpenAI's Chat Completions (OpenAI, Ollama, LM Studio, llama.cpp, vLLM, most gateways).
+    #[default]
+    Openai,
+    /// Anthropic's Messages API (Claude).
+    Anthropic,
+}
+
+impl ProviderProtocol {
+    /// Every protocol, in the settings' order.
+    pub const ALL: [ProviderProtocol; 2] = [ProviderProtocol::Openai, ProviderProtocol::Anthropic];
+
+    /// How the settings name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderProtocol::Openai => "OpenAI-compatible (Chat Completions)",
+            ProviderProtocol::Anthropic => "Anthropic (Messages API)",
+        }
+    }
+
+    /// Its wire name (the serde value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderProtocol::Openai => "openai",
+            ProviderProtocol::Anthropic => "anthropic",
+        }
+    }
+
+    /// Where a provider of this protocol usually is.
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            ProviderProtocol::Openai => "http://127.0.0.1:11434/v1",
+            ProviderProtocol::Anthropic => "https://api.anthropic.com/v1",
+        }
+    }
+}
+
 /// Provider settings as the UI sees them: never the key itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowSettings {
+    /// The protocol the provider speaks.
+    #[serde(default)]
+    pub protocol: ProviderProtocol,
     /// e.g. `http://127.0.0.1:11434/v1` (Ollama).
     pub base_url: String,
     /// The model sessions use unless they choose one.
@@ -300,7 +343,11 @@ pub enum ApiKeyChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowSettingsInput {
-    /// The OpenAI-compatible endpoint, e.g. `http://127.0.0.1:11434/v1`.
+    /// The protocol the provider speaks.
+    #[serde(default)]
+    pub protocol: ProviderProtocol,
+    /// The provider's base URL, e.g. `http://127.0.0.1:11434/v1` (Ollama) or
+    /// `https://api.anthropic.com/v1`.
     pub base_url: String,
     /// The model sessions use unless they choose one.
     pub model: String,

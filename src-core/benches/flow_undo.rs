@@ -62,6 +62,7 @@ async fn main() {
     let provider = llm::Provider::start(None);
     app.flow
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: provider.url.clone(),
             model: llm::MODEL.into(),
             temperature: None,

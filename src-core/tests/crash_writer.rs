@@ -96,6 +96,7 @@ async fn write(data: PathBuf) {
     // A provider nobody answers: each message is stored, its run fails fast.
     agent
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: "http://127.0.0.1:9/v1".into(),
             model: "none".into(),
             temperature: None,

@@ -1538,6 +1538,7 @@ async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke()
     fx.app
         .flow
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: provider.url.clone(),
             model: llm::MODEL.into(),
             temperature: None,

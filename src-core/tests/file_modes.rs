@@ -54,6 +54,7 @@ fn secrets_at_rest_are_private_under_a_loose_umask_and_old_installs_are_repaired
     let agent = FlowAgent::new(store.clone(), mcp, events, data.clone());
     agent
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: "http://127.0.0.1:9/v1".into(),
             model: "m".into(),
             temperature: None,

@@ -163,6 +163,7 @@ fn desc_input(name: &str, description: &str) -> McpServerInput {
 
 fn settings(url: &str, max_steps: u32, key: ApiKeyChange) -> FlowSettingsInput {
     FlowSettingsInput {
+        protocol: Default::default(),
         base_url: url.into(),
         model: llm::MODEL.into(),
         temperature: Some(0.0),
@@ -1823,4 +1824,77 @@ async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database
             assert!(!body.contains(secret), "a password was sent: {body}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agent_works_the_same_through_anthropics_messages_api() {
+    let f = Fixture::new();
+    let mut input = settings(&f.provider.url, 10, ApiKeyChange::Keep);
+    input.protocol = ai_desktop_api::flow::ProviderProtocol::Anthropic;
+    // Tested as Anthropic: the model list is read with x-api-key.
+    let report = f.agent.test_connection(input.clone()).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert!(report.models.contains(&llm::MODEL.to_string()));
+    let listed = f.provider.requests().last().unwrap().clone();
+    assert_eq!(listed.path, "/v1/models");
+    assert_eq!(listed.api_key.as_deref(), Some(KEY));
+    assert_eq!(listed.authorization, None);
+    f.agent.save_settings(input).unwrap();
+    assert_eq!(
+        f.agent.settings().unwrap().protocol,
+        ai_desktop_api::flow::ProviderProtocol::Anthropic
+    );
+
+    let dir = f.root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("README.md"), "# Shop\nSells kettles.\n").unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let session = f.session_in(f.register("shop", &dir));
+    f.provider.push(tool_call(
+        "toolu_01",
+        "repository__read_file",
+        &["{\"path\": \"README.md\"}"],
+    ));
+    f.provider.push(text(&["It sells ", "kettles."]));
+    f.agent.send(session, "What does the shop sell?").unwrap();
+    let waiting = wait_pending(&f, session, "toolu_01").await;
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            "toolu_01",
+            ToolDecision::Approve,
+        )
+        .unwrap();
+    let done = f.wait_state(session, RunState::Idle).await;
+    let last = done.last().unwrap();
+    assert_eq!(
+        (last.content.as_str(), last.status),
+        ("It sells kettles.", MessageStatus::Done)
+    );
+    assert!(result_of(&done, "toolu_01").contains("Sells kettles."));
+    // The result went back as Anthropic wants it: a tool_result block of
+    // the next user turn, after the assistant's tool_use.
+    let chats = f.provider.chats();
+    assert!(chats.iter().all(|c| c.path == "/v1/messages"));
+    let turns = chats[1].body["messages"].as_array().unwrap();
+    let n = turns.len();
+    assert_eq!(turns[n - 2]["role"], "assistant");
+    assert_eq!(turns[n - 2]["content"][0]["type"], "tool_use");
+    assert_eq!(
+        turns[n - 2]["content"][0]["input"],
+        json!({"path": "README.md"})
+    );
+    assert_eq!(turns[n - 1]["role"], "user");
+    let result = &turns[n - 1]["content"][0];
+    assert_eq!(result["type"], "tool_result");
+    assert_eq!(result["tool_use_id"], "toolu_01");
+    assert!(
+        result["content"]
+            .as_str()
+            .unwrap()
+            .contains("Sells kettles."),
+        "{result}"
+    );
+    assert_eq!(chats[1].body["system"], "You are a test.");
 }

@@ -2,6 +2,7 @@
 //! `testkit/llm.rs` (HTTP/1.1, chunked `text/event-stream`), since no LLM
 //! provider can be reached from here.
 
+use ai_desktop_api::flow::ProviderProtocol;
 use ai_desktop_core::flow::provider::{
     stream_chat, ChatMessage, ProviderConfig, ProviderError, ToolSpec,
 };
@@ -25,6 +26,7 @@ fn stream(events: Vec<Value>) -> Reply {
 
 fn config(url: &str) -> ProviderConfig {
     ProviderConfig {
+        protocol: ProviderProtocol::Openai,
         base_url: url.into(),
         api_key: Some("sk-test-123".into()),
         model: "llama3.1".into(),
@@ -275,6 +277,139 @@ async fn an_endless_line_is_cut_off() {
         Err(ProviderError::BrokenStream(why, _)) => {
             assert!(why.contains("one event passed 1024 kB"), "{why}")
         }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn anthropic(url: &str, key: &str) -> ProviderConfig {
+    ProviderConfig {
+        protocol: ProviderProtocol::Anthropic,
+        api_key: Some(key.into()),
+        model: "claude-loopback".into(),
+        max_tokens: None,
+        ..config(url)
+    }
+}
+
+#[tokio::test]
+async fn anthropic_messages_stream_text_and_tool_calls_natively() {
+    use ai_desktop_core::testkit::llm::{text, tool_call};
+    let p = Provider::start(Some("sk-ant-test-0123456789"));
+    p.push(text(&["Hel", "lo!"]));
+    p.push(tool_call(
+        "toolu_01",
+        "repository__read_file",
+        &["{\"path\":", " \"README.md\"}"],
+    ));
+    p.push(tool_call("toolu_02", "repository__git_status", &[]));
+    let config = anthropic(&p.url, "sk-ant-test-0123456789");
+    let messages = [
+        ChatMessage::text("system", "Be brief."),
+        ChatMessage::text("user", "hi"),
+    ];
+    let mut tokens = Vec::new();
+    let done = stream_chat(&config, &messages, &[], |t| tokens.push(t.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(tokens, ["Hel", "lo!"]);
+    assert_eq!(done.content, "Hello!");
+    assert_eq!(done.finish_reason.as_deref(), Some("stop"));
+    let request = &p.chats()[0];
+    assert_eq!(request.path, "/v1/messages");
+    assert_eq!(request.api_key.as_deref(), Some("sk-ant-test-0123456789"));
+    assert_eq!(request.anthropic_version.as_deref(), Some("2023-06-01"));
+    assert_eq!(
+        request.authorization, None,
+        "the key goes in x-api-key only"
+    );
+    assert_eq!(request.body["system"], "Be brief.");
+    assert_eq!(request.body["max_tokens"], 4096);
+    assert_eq!(
+        request.body["messages"],
+        json!([{"role": "user", "content": [{"type": "text", "text": "hi"}]}])
+    );
+
+    let tools = [ToolSpec {
+        name: "repository__read_file".into(),
+        description: "Reads a file.".into(),
+        parameters: json!({"type": "object", "properties": {"path": {"type": "string"}}}),
+    }];
+    let done = stream_chat(&config, &messages, &tools, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.finish_reason.as_deref(), Some("tool_calls"));
+    assert_eq!(done.tool_calls.len(), 1);
+    let call = &done.tool_calls[0];
+    assert_eq!(
+        (
+            call.id.as_str(),
+            call.function.name.as_str(),
+            call.function.arguments.as_str()
+        ),
+        (
+            "toolu_01",
+            "repository__read_file",
+            "{\"path\": \"README.md\"}"
+        )
+    );
+    assert_eq!(
+        p.chats()[1].body["tools"][0]["input_schema"]["properties"]["path"]["type"],
+        "string"
+    );
+    // A call without arguments streams none: its input is {}.
+    let done = stream_chat(&config, &messages, &tools, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.tool_calls[0].function.arguments, "{}");
+}
+
+#[tokio::test]
+async fn anthropic_errors_are_readable_and_a_broken_stream_keeps_what_arrived() {
+    // A wrong key: Anthropic's own 401 body.
+    let p = Provider::start(Some("sk-ant-right-key-000000"));
+    let err = stream_chat(
+        &anthropic(&p.url, "sk-ant-wrong"),
+        &[ChatMessage::text("user", "hi")],
+        &[],
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, ProviderError::Unauthorized);
+    // Overloaded (529) says what the provider said.
+    let p = provider(status(
+        529,
+        &[],
+        r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+    ));
+    let err = stream_chat(
+        &anthropic(&p.url, "k"),
+        &[ChatMessage::text("user", "hi")],
+        &[],
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, ProviderError::Server { status: 529, message } if message == "Overloaded"),
+        "{err:?}"
+    );
+    // Cut before message_stop: what arrived is kept.
+    let p = provider(Reply::Break {
+        events: vec![delta(
+            json!({"role": "assistant", "content": "Half an ans"}),
+        )],
+    });
+    let err = stream_chat(
+        &anthropic(&p.url, "k"),
+        &[ChatMessage::text("user", "hi")],
+        &[],
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    match err {
+        ProviderError::BrokenStream(_, got) => assert_eq!(got.content, "Half an ans"),
         other => panic!("{other:?}"),
     }
 }

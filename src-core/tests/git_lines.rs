@@ -1035,6 +1035,7 @@ async fn the_agent_drafts_a_commit_message_from_the_staged_diff() {
     fx.app
         .flow
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: provider.url.clone(),
             model: llm::MODEL.into(),
             temperature: Some(0.0),

@@ -72,6 +72,7 @@ async fn planted_secrets_never_reach_the_log_file() {
     provider.push(llm::text(&["Hello", " there"]));
     agent
         .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
             base_url: provider.url.clone(),
             model: llm::MODEL.into(),
             temperature: Some(0.0),

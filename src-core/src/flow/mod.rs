@@ -7,6 +7,7 @@
 //! next. So a decision made after a restart carries on where it stopped, and
 //! whatever happens, what was said stays.
 
+pub mod anthropic;
 mod ask;
 mod checkpoints;
 pub mod crash;

@@ -42,6 +42,8 @@ async fn body_capped(response: reqwest::Response, max: usize) -> (Vec<u8>, bool)
 /// Where and how to ask.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderConfig {
+    /// The wire protocol: OpenAI's Chat Completions or Anthropic's Messages.
+    pub protocol: ai_desktop_api::flow::ProviderProtocol,
     /// e.g. `http://127.0.0.1:11434/v1` (Ollama) or `https://api.openai.com/v1`.
     pub base_url: String,
     pub api_key: Option<String>,
@@ -124,6 +126,82 @@ pub enum ProviderError {
     Unreachable(String, String),
 }
 
+/// `request` with the key as the protocol sends it: a bearer token, or
+/// Anthropic's `x-api-key` with the API version it is written against.
+pub(super) fn authorized(
+    request: reqwest::RequestBuilder,
+    config: &ProviderConfig,
+) -> reqwest::RequestBuilder {
+    let key = config.api_key.as_deref().filter(|k| !k.is_empty());
+    match config.protocol {
+        ai_desktop_api::flow::ProviderProtocol::Openai => match key {
+            Some(key) => request.bearer_auth(key),
+            None => request,
+        },
+        ai_desktop_api::flow::ProviderProtocol::Anthropic => {
+            let request = request.header("anthropic-version", super::anthropic::API_VERSION);
+            match key {
+                Some(key) => request.header("x-api-key", key),
+                None => request,
+            }
+        }
+    }
+}
+
+/// What an answer other than 200 means. Both protocols put the reason in
+/// `error.message`.
+pub(super) async fn refusal(response: reqwest::Response, model: &str) -> ProviderError {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let text = String::from_utf8_lossy(&body_capped(response, 64 * 1024).await.0).into_owned();
+    let message = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| text.chars().take(300).collect());
+    match status {
+        401 | 403 => ProviderError::Unauthorized,
+        429 => ProviderError::RateLimited { retry_after },
+        404 => ProviderError::ModelNotFound(model.to_string()),
+        _ if message.contains("model") && message.contains("not found") => {
+            ProviderError::ModelNotFound(model.to_string())
+        }
+        _ => ProviderError::Server { status, message },
+    }
+}
+
+/// The `data:` payloads of an event stream, taken as whole lines arrive
+/// (bytes, not text: a character split across two network chunks is only
+/// decoded once its line is whole).
+#[derive(Default)]
+pub(super) struct DataLines {
+    pending: Vec<u8>,
+}
+
+impl DataLines {
+    /// The payloads `chunk` completes; Err when one line passes [`MAX_LINE`].
+    pub(super) fn push(&mut self, chunk: &[u8]) -> Result<Vec<String>, String> {
+        self.pending.extend_from_slice(chunk);
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(end) = self.pending[start..].iter().position(|b| *b == b'\n') {
+            let line = String::from_utf8_lossy(&self.pending[start..start + end]).into_owned();
+            start += end + 1;
+            if let Some(data) = line.trim().strip_prefix("data:") {
+                out.push(data.trim().to_string());
+            }
+        }
+        self.pending.drain(..start);
+        if self.pending.len() > MAX_LINE {
+            return Err(format!("one event passed {} kB", MAX_LINE / 1024));
+        }
+        Ok(out)
+    }
+}
+
 /// Sends the conversation and streams the answer: `on_token` gets each piece
 /// of text as it arrives. Returns the whole answer (text and tool calls).
 pub async fn stream_chat(
@@ -133,6 +211,9 @@ pub async fn stream_chat(
     mut on_token: impl FnMut(&str),
 ) -> Result<Completion, ProviderError> {
     use futures_util::StreamExt;
+    if config.protocol == ai_desktop_api::flow::ProviderProtocol::Anthropic {
+        return super::anthropic::stream_chat(config, messages, tools, on_token).await;
+    }
     let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
     let mut body = json!({
         "model": config.model,
@@ -161,43 +242,18 @@ pub async fn stream_chat(
         .connect_timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
-    let mut request = client.post(&url).json(&body);
-    if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-        request = request.bearer_auth(key);
-    }
-    let response = request
+    let response = authorized(client.post(&url).json(&body), config)
         .send()
         .await
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let text = String::from_utf8_lossy(&body_capped(response, 64 * 1024).await.0).into_owned();
-        let message = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| text.chars().take(300).collect());
-        return Err(match status {
-            401 | 403 => ProviderError::Unauthorized,
-            429 => ProviderError::RateLimited { retry_after },
-            404 => ProviderError::ModelNotFound(config.model.clone()),
-            _ if message.contains("model") && message.contains("not found") => {
-                ProviderError::ModelNotFound(config.model.clone())
-            }
-            _ => ProviderError::Server { status, message },
-        });
+    if response.status().as_u16() != 200 {
+        return Err(refusal(response, &config.model).await);
     }
 
     let mut done = Completion::default();
     // Tool calls arrive in fragments keyed by index.
     let mut calls: Vec<ToolCall> = Vec::new();
-    // Bytes, not text: a character split across two network chunks is only
-    // decoded once its line is whole.
-    let mut pending: Vec<u8> = Vec::new();
+    let mut lines = DataLines::default();
     let mut finished = false;
     let mut stream = response.bytes_stream();
     let broken = |why: String, mut done: Completion, calls: Vec<ToolCall>| {
@@ -209,21 +265,16 @@ pub async fn stream_chat(
             Ok(c) => c,
             Err(e) => return Err(broken(e.to_string(), done, calls)),
         };
-        pending.extend_from_slice(&chunk);
-        let mut start = 0;
-        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
-            let line = String::from_utf8_lossy(&pending[start..start + end]).into_owned();
-            start += end + 1;
-            let line = line.trim();
-            let Some(data) = line.strip_prefix("data:") else {
-                continue;
-            };
-            let data = data.trim();
+        let data_lines = match lines.push(&chunk) {
+            Ok(l) => l,
+            Err(why) => return Err(broken(why, done, calls)),
+        };
+        for data in data_lines {
             if data == "[DONE]" {
                 finished = true;
                 continue;
             }
-            let Ok(event) = serde_json::from_str::<Value>(data) else {
+            let Ok(event) = serde_json::from_str::<Value>(&data) else {
                 continue;
             };
             let choice = &event["choices"][0];
@@ -287,14 +338,6 @@ pub async fn stream_chat(
                 }
             }
         }
-        pending.drain(..start);
-        if pending.len() > MAX_LINE {
-            return Err(broken(
-                format!("one event passed {} kB", MAX_LINE / 1024),
-                done,
-                calls,
-            ));
-        }
     }
     done.tool_calls = calls;
     if !finished && done.finish_reason.is_none() {
@@ -315,11 +358,7 @@ pub async fn list_models(config: &ProviderConfig) -> Result<Option<Vec<String>>,
         .timeout(Duration::from_secs(15))
         .build()
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
-    let mut request = client.get(&url);
-    if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-        request = request.bearer_auth(key);
-    }
-    let response = request
+    let response = authorized(client.get(&url), config)
         .send()
         .await
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;

@@ -4,7 +4,7 @@
 use super::provider::ProviderConfig;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use ai_desktop_api::flow::{ApiKeyChange, FlowSettings, FlowSettingsInput};
+use ai_desktop_api::flow::{ApiKeyChange, FlowSettings, FlowSettingsInput, ProviderProtocol};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -16,6 +16,7 @@ did with them.";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Stored {
+    pub protocol: ProviderProtocol,
     pub base_url: String,
     pub model: String,
     pub temperature: Option<f32>,
@@ -28,7 +29,8 @@ impl Default for Stored {
     fn default() -> Self {
         Stored {
             // Ollama's OpenAI-compatible endpoint: the usual local provider.
-            base_url: "http://127.0.0.1:11434/v1".into(),
+            protocol: ProviderProtocol::Openai,
+            base_url: ProviderProtocol::Openai.default_base_url().into(),
             model: String::new(),
             temperature: None,
             max_tokens: None,
@@ -56,6 +58,7 @@ pub fn read_key(key_file: &Path) -> Result<Option<String>> {
 /// What the UI may see.
 pub fn view(stored: &Stored, key: Option<&str>) -> FlowSettings {
     FlowSettings {
+        protocol: stored.protocol,
         base_url: stored.base_url.clone(),
         model: stored.model.clone(),
         temperature: stored.temperature,
@@ -164,6 +167,7 @@ pub fn validate(
     };
     Ok((
         Stored {
+            protocol: input.protocol,
             base_url,
             model,
             temperature: input.temperature,
@@ -200,6 +204,7 @@ pub fn save(
 
 pub fn provider_config(stored: &Stored, key: Option<String>, model: String) -> ProviderConfig {
     ProviderConfig {
+        protocol: stored.protocol,
         base_url: stored.base_url.clone(),
         api_key: key,
         model,
@@ -214,6 +219,7 @@ mod tests {
 
     fn input(base_url: &str) -> FlowSettingsInput {
         FlowSettingsInput {
+            protocol: Default::default(),
             base_url: base_url.into(),
             model: "llama3.1".into(),
             temperature: Some(0.3),

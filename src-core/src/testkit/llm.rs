@@ -2,8 +2,13 @@
 //! speaking the OpenAI Chat Completions streaming protocol (`text/event-stream`
 //! chunks with `choices[0].delta`, `tool_calls` fragments, `[DONE]`), answering
 //! each `POST /v1/chat/completions` from a script, and `GET /v1/models`. It
-//! runs on its own thread, so async tests and the (blocking) e2e test can
-//! both use it. No LLM provider can be reached from these machines.
+//! speaks Anthropic's Messages API too: a `POST /v1/messages` (key in
+//! `x-api-key`, `anthropic-version` required) gets the same scripted answer
+//! as Anthropic's events (`message_start`, `content_block_*` with
+//! `text_delta` / `input_json_delta`, `message_delta` with the stop reason,
+//! `message_stop`), so one script serves both protocols. It runs on its own
+//! thread, so async tests and the (blocking) e2e test can both use it. No
+//! LLM provider can be reached from these machines.
 
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -36,6 +41,9 @@ pub enum Reply {
 pub struct Received {
     pub path: String,
     pub authorization: Option<String>,
+    /// Anthropic's key header and API version header.
+    pub api_key: Option<String>,
+    pub anthropic_version: Option<String>,
     pub body: Value,
 }
 
@@ -85,7 +93,7 @@ impl Provider {
             .unwrap()
             .received
             .iter()
-            .filter(|r| r.path.ends_with("/chat/completions"))
+            .filter(|r| r.path.ends_with("/chat/completions") || r.path.ends_with("/messages"))
             .cloned()
             .collect()
     }
@@ -188,6 +196,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         .to_string();
     let mut length = 0usize;
     let mut authorization = None;
+    let (mut api_key, mut anthropic_version) = (None, None);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
@@ -197,6 +206,8 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         match name.to_ascii_lowercase().as_str() {
             "content-length" => length = value.trim().parse().unwrap_or(0),
             "authorization" => authorization = Some(value.trim().to_string()),
+            "x-api-key" => api_key = Some(value.trim().to_string()),
+            "anthropic-version" => anthropic_version = Some(value.trim().to_string()),
             _ => {}
         }
     }
@@ -206,8 +217,11 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
     shared.lock().unwrap().received.push(Received {
         path: path.clone(),
         authorization: authorization.clone(),
+        api_key: api_key.clone(),
+        anthropic_version: anthropic_version.clone(),
         body,
     });
+    let anthropic = path.ends_with("/messages");
     let plain = |out: &mut TcpStream, status: u16, headers: &[(String, String)], body: &str| {
         let mut head = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -220,8 +234,29 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         let _ = out.write_all(head.as_bytes());
         let _ = out.write_all(body.as_bytes());
     };
+    if anthropic && anthropic_version.is_none() {
+        plain(
+            &mut out,
+            400,
+            &[],
+            r#"{"type":"error","error":{"type":"invalid_request_error","message":"anthropic-version: header is required"}}"#,
+        );
+        return;
+    }
     if let Some(key) = key {
-        if authorization.as_deref() != Some(&format!("Bearer {key}")) {
+        if anthropic && api_key.as_deref() != Some(key) {
+            plain(
+                &mut out,
+                401,
+                &[],
+                r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#,
+            );
+            return;
+        }
+        if !anthropic
+            && authorization.as_deref() != Some(&format!("Bearer {key}"))
+            && api_key.as_deref() != Some(key)
+        {
             plain(
                 &mut out,
                 401,
@@ -279,11 +314,22 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         Reply::Break { events } => (events, Duration::from_millis(5), "break"),
         Reply::Hang { events } => (events, Duration::from_millis(5), "hang"),
     };
+    let events = if anthropic {
+        as_anthropic(&events)
+    } else {
+        events
+    };
     let _ = out.write_all(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n",
     );
     let chunk = |out: &mut TcpStream, data: &str| -> bool {
-        let c = format!("data: {data}\n\n");
+        let c = match serde_json::from_str::<Value>(data) {
+            Ok(e) if anthropic => format!(
+                "event: {}\ndata: {data}\n\n",
+                e["type"].as_str().unwrap_or("")
+            ),
+            _ => format!("data: {data}\n\n"),
+        };
         out.write_all(format!("{:x}\r\n{c}\r\n", c.len()).as_bytes())
             .and_then(|_| out.flush())
             .is_ok()
@@ -293,6 +339,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
     for e in events {
         let has_text = e["choices"][0]["delta"]["content"]
             .as_str()
+            .or(e["delta"]["text"].as_str())
             .is_some_and(|t| !t.is_empty());
         if has_text && first {
             first = false;
@@ -315,7 +362,9 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
     }
     match end {
         "done" => {
-            chunk(&mut out, "[DONE]");
+            if !anthropic {
+                chunk(&mut out, "[DONE]");
+            }
             let _ = out.write_all(b"0\r\n\r\n");
         }
         "hang" => {
@@ -327,4 +376,70 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         _ => {} // "break": dropped mid-answer
     }
     let _ = out.shutdown(std::net::Shutdown::Both);
+}
+
+/// A scripted answer (OpenAI chunks) as Anthropic's Messages events.
+fn as_anthropic(events: &[Value]) -> Vec<Value> {
+    let mut out = vec![
+        json!({"type": "message_start", "message": {"id": "msg_loopback", "type": "message",
+            "role": "assistant", "model": MODEL, "content": [], "stop_reason": null,
+            "usage": {"input_tokens": 10, "output_tokens": 1}}}),
+        json!({"type": "ping"}),
+    ];
+    // The open content block: its index and whether it is text.
+    let mut open: Option<(u64, bool)> = None;
+    let mut next = 0u64;
+    let close = |out: &mut Vec<Value>, open: &mut Option<(u64, bool)>| {
+        if let Some((index, _)) = open.take() {
+            out.push(json!({"type": "content_block_stop", "index": index}));
+        }
+    };
+    for e in events {
+        let choice = &e["choices"][0];
+        let delta = &choice["delta"];
+        if let Some(text) = delta["content"].as_str().filter(|t| !t.is_empty()) {
+            if !matches!(open, Some((_, true))) {
+                close(&mut out, &mut open);
+                out.push(json!({"type": "content_block_start", "index": next,
+                    "content_block": {"type": "text", "text": ""}}));
+                open = Some((next, true));
+                next += 1;
+            }
+            let index = open.map(|(i, _)| i).unwrap_or(0);
+            out.push(json!({"type": "content_block_delta", "index": index,
+                "delta": {"type": "text_delta", "text": text}}));
+        }
+        for f in delta["tool_calls"].as_array().into_iter().flatten() {
+            if let Some(id) = f["id"].as_str() {
+                close(&mut out, &mut open);
+                out.push(json!({"type": "content_block_start", "index": next,
+                    "content_block": {"type": "tool_use", "id": id,
+                        "name": f["function"]["name"], "input": {}}}));
+                open = Some((next, false));
+                next += 1;
+            }
+            if let Some(args) = f["function"]["arguments"]
+                .as_str()
+                .filter(|a| !a.is_empty())
+            {
+                let index = open.map(|(i, _)| i).unwrap_or(0);
+                out.push(json!({"type": "content_block_delta", "index": index,
+                    "delta": {"type": "input_json_delta", "partial_json": args}}));
+            }
+        }
+        if let Some(reason) = choice["finish_reason"].as_str() {
+            close(&mut out, &mut open);
+            let stop = match reason {
+                "tool_calls" => "tool_use",
+                "length" => "max_tokens",
+                _ => "end_turn",
+            };
+            out.push(
+                json!({"type": "message_delta", "delta": {"stop_reason": stop},
+                "usage": {"output_tokens": 5}}),
+            );
+            out.push(json!({"type": "message_stop"}));
+        }
+    }
+    out
 }

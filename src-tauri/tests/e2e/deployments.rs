@@ -524,20 +524,7 @@ fn a_crash_is_fixed_by_the_agent_through_the_window() {
     d.shots = shots.clone();
 
     // The provider, as a user sets it up.
-    d.click("[data-testid=nav-flow]");
-    d.click("[data-testid=flow-settings]");
-    d.type_into("[data-testid=flow-base-url]", &provider.url);
-    d.type_into(
-        "[data-testid=flow-settings-model]",
-        ai_desktop_core::testkit::llm::MODEL,
-    );
-    d.click("[data-testid=flow-settings-save]");
-    d.wait_until("the provider banner to go", || {
-        d.try_find("[data-testid=flow-needs-provider]")
-            .is_none()
-            .then_some(())
-    });
-    dismiss_toasts(d);
+    set_up_provider(d, None, &provider.url, None);
 
     // The deployment crashes at start.
     d.click("[data-testid=nav-deployments]");

@@ -531,41 +531,20 @@ fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
     let mut launched = launch(&app_bin, &data, &env);
     let d = &mut launched.driver;
     d.shots = shots.clone();
-    d.click("[data-testid=nav-flow]");
-    d.click("[data-testid=flow-settings]");
-    d.type_into("[data-testid=flow-base-url]", &provider.url);
-    d.type_into(
-        "[data-testid=flow-settings-model]",
-        ai_desktop_core::testkit::llm::MODEL,
+    // This session's provider speaks Anthropic's Messages API (the loopback
+    // answers the same script in that protocol).
+    set_up_provider(
+        d,
+        Some("Anthropic (Messages API)"),
+        &provider.url,
+        Some(KEY),
     );
-    d.type_into("[data-testid=flow-api-key]", KEY);
-    d.click("[data-testid=flow-settings-save]");
-    d.wait_until("the provider banner to go", || {
-        d.try_find("[data-testid=flow-needs-provider]")
-            .is_none()
-            .then_some(())
-    });
-    dismiss_toasts(d);
 
     // A session that works in the repository, chosen in its Tools.
     d.click("[data-testid=flow-new]");
     d.find("[data-testid=flow-conversation-empty]");
     d.click("[data-testid=flow-tools]");
-    d.wait_until("the repository in the list", || {
-        texts(d, "[data-testid=flow-repository] option")
-            .contains(&"shop".to_string())
-            .then_some(())
-    });
-    d.call(
-        "POST",
-        "/execute/sync",
-        Some(json!({
-            "script": "const s = document.querySelector('[data-testid=flow-repository]');
-                       s.value = [...s.options].find(o => o.textContent === 'shop').value;
-                       s.dispatchEvent(new Event('change'));",
-            "args": [],
-        })),
-    );
+    choose(d, "[data-testid=flow-repository]", "shop");
     d.step("flow-repository-picker");
     d.click("[data-testid=flow-tools-save]");
     wait_text(d, "[data-testid=flow-repository-chip]", "in shop");
@@ -588,6 +567,14 @@ fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
 
     d.click("[data-testid=flow-approve]");
     wait_text(d, "[data-testid=flow-answer]", "listens on 8080");
+    // Every turn went through Anthropic's protocol, the key in x-api-key.
+    let chats = provider.chats();
+    assert!(chats.len() >= 2, "{chats:?}");
+    for chat in &chats {
+        assert_eq!(chat.path, "/v1/messages");
+        assert_eq!(chat.api_key.as_deref(), Some(KEY));
+        assert_eq!(chat.authorization, None);
+    }
     assert_eq!(
         std::fs::read_to_string(project.join("server.js")).unwrap(),
         original.replace("3000", "8080")

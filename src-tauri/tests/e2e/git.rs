@@ -586,20 +586,7 @@ fn git_lines_and_hunks_through_the_real_window() {
     // A message drafted by the agent (a loopback provider) from the staged
     // diff, edited by nobody here and committed.
     let provider = ai_desktop_core::testkit::llm::Provider::start(Some("sk-e2e"));
-    d.click("[data-testid=nav-flow]");
-    d.click("[data-testid=flow-settings]");
-    d.type_into("[data-testid=flow-base-url]", &provider.url);
-    d.type_into(
-        "[data-testid=flow-settings-model]",
-        ai_desktop_core::testkit::llm::MODEL,
-    );
-    d.type_into("[data-testid=flow-api-key]", "sk-e2e");
-    d.click("[data-testid=flow-settings-save]");
-    d.wait_until("the provider saved", || {
-        d.try_find("[data-testid=flow-needs-provider]")
-            .is_none()
-            .then_some(())
-    });
+    set_up_provider(d, None, &provider.url, Some("sk-e2e"));
     provider.push(ai_desktop_core::testkit::llm::text(&["Add the r4 notes"]));
     std::fs::write(project.join("r4.txt"), "notes\n").unwrap();
     cli(&["add", "r4.txt"]);

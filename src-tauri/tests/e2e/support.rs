@@ -56,3 +56,58 @@ pub fn opened(record: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Picks the option shown as `text` in the `<select>` at `css`, with the
+/// change event a user's pick fires (WebDriver cannot open a native list).
+pub fn choose(d: &ai_desktop::testkit::Driver, css: &str, text: &str) {
+    d.wait_until("the option in the list", || {
+        ai_desktop::testkit::texts(d, &format!("{css} option"))
+            .iter()
+            .any(|o| o == text)
+            .then_some(())
+    });
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "const s = document.querySelector(arguments[0]);
+                       s.value = [...s.options].find(o => o.textContent === arguments[1]).value;
+                       s.dispatchEvent(new Event('change'));",
+            "args": [css, text],
+        })),
+    );
+}
+
+/// The Flow page's provider set up in its settings dialog as a user does:
+/// the protocol picked if given, the loopback provider's address, its
+/// model and key; saved, and the "needs a provider" banner gone.
+pub fn set_up_provider(
+    d: &mut ai_desktop::testkit::Driver,
+    protocol: Option<&str>,
+    url: &str,
+    key: Option<&str>,
+) {
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-settings]");
+    if let Some(protocol) = protocol {
+        choose(d, "[data-testid=flow-protocol]", protocol);
+    }
+    d.type_into("[data-testid=flow-base-url]", url);
+    d.type_into(
+        "[data-testid=flow-settings-model]",
+        ai_desktop_core::testkit::llm::MODEL,
+    );
+    if let Some(key) = key {
+        d.type_into("[data-testid=flow-api-key]", key);
+    }
+    if protocol.is_some() {
+        d.step("flow-provider-protocol");
+    }
+    d.click("[data-testid=flow-settings-save]");
+    d.wait_until("the provider banner to go", || {
+        d.try_find("[data-testid=flow-needs-provider]")
+            .is_none()
+            .then_some(())
+    });
+    ai_desktop::testkit::dismiss_toasts(d);
+}

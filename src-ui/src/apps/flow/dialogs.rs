@@ -3,7 +3,9 @@
 
 use super::*;
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn settings_input(
+    protocol: ProviderProtocol,
     base_url: String,
     model: String,
     temperature: String,
@@ -31,6 +33,7 @@ pub(super) fn settings_input(
         .parse::<u32>()
         .map_err(|_| "The step limit must be a whole number.".to_string())?;
     Ok(FlowSettingsInput {
+        protocol,
         base_url,
         model,
         temperature,
@@ -48,6 +51,7 @@ pub(super) fn SettingsDialog(
 ) -> impl IntoView {
     let toasts = use_toasts();
     let loaded = RwSignal::new(None::<FlowSettings>);
+    let protocol = RwSignal::new(ProviderProtocol::Openai);
     let base_url = RwSignal::new(String::new());
     let model = RwSignal::new(String::new());
     let temperature = RwSignal::new(String::new());
@@ -62,6 +66,7 @@ pub(super) fn SettingsDialog(
     spawn_local(async move {
         match ipc::call(&flow::Settings {}).await {
             Ok(s) => {
+                protocol.set(s.protocol);
                 base_url.set(s.base_url.clone());
                 model.set(s.model.clone());
                 temperature.set(s.temperature.map(|t| t.to_string()).unwrap_or_default());
@@ -83,6 +88,7 @@ pub(super) fn SettingsDialog(
             ApiKeyChange::Set(k)
         };
         settings_input(
+            protocol.get_untracked(),
             base_url.get_untracked(),
             model.get_untracked(),
             temperature.get_untracked(),
@@ -134,10 +140,37 @@ pub(super) fn SettingsDialog(
         <Dialog title="Flow provider".to_string() on_close=on_close test_id="flow-settings-dialog">
             <form class="form" on:submit=submit novalidate>
                 <label class="field">
-                    <span>"Base URL (OpenAI-compatible)"</span>
-                    <input class="input mono" data-testid="flow-base-url" placeholder="http://127.0.0.1:11434/v1"
+                    <span>"Protocol"</span>
+                    <select class="input" data-testid="flow-protocol"
+                        prop:value=move || protocol.get().as_str()
+                        on:change=move |ev| {
+                            let chosen = ProviderProtocol::ALL
+                                .into_iter()
+                                .find(|p| p.as_str() == event_target_value(&ev))
+                                .unwrap_or_default();
+                            // The other protocol's usual address is swapped for
+                            // this one's; an address the user typed stays.
+                            let was = protocol.get_untracked();
+                            if base_url.get_untracked().trim().is_empty()
+                                || base_url.get_untracked().trim() == was.default_base_url()
+                            {
+                                base_url.set(chosen.default_base_url().to_string());
+                            }
+                            protocol.set(chosen);
+                        }>
+                        {ProviderProtocol::ALL.into_iter().map(|p| view! {
+                            <option value=p.as_str() selected=move || protocol.get() == p>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Base URL"</span>
+                    <input class="input mono" data-testid="flow-base-url" placeholder=move || protocol.get().default_base_url()
                         prop:value=move || base_url.get() on:input=move |ev| base_url.set(event_target_value(&ev))/>
-                    <small class="hint">"Ollama: http://127.0.0.1:11434/v1 · LM Studio: http://127.0.0.1:1234/v1 · OpenAI: https://api.openai.com/v1"</small>
+                    <small class="hint">{move || match protocol.get() {
+                        ProviderProtocol::Openai => "Ollama: http://127.0.0.1:11434/v1 · LM Studio: http://127.0.0.1:1234/v1 · OpenAI: https://api.openai.com/v1",
+                        ProviderProtocol::Anthropic => "Anthropic: https://api.anthropic.com/v1 (the key goes in the field below; models such as claude-sonnet-4-5)",
+                    }}</small>
                 </label>
                 <div class="field-row">
                     <label class="field">
@@ -275,7 +308,7 @@ pub(super) fn ToolsDialog(
                     }).collect_view()}
                 </select>
             </label>
-            <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, and change files: each change is shown as a diff for you to approve, and can be undone."</p>
+            <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, change files (each change is shown as a diff for you to approve, and can be undone), run commands in a terminal tab, see its deployments and their output and restart them, see its services (never their passwords), query its own database read-only, and open files in its VS Code."</p>
             {loaded(profiles, "", move |list| {
                 (!list.is_empty()).then(|| view! {
                     <label class="field">

@@ -17,8 +17,8 @@ use ai_desktop_api::events;
 use ai_desktop_api::flow;
 use ai_desktop_api::flow::{
     ApiKeyChange, ConnectionReport, FlowCheckpoint, FlowMessage, FlowRole, FlowSession,
-    FlowSessionPatch, FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus, RunState,
-    TokenFrame, ToolCallStatus, ToolDecision, ToolGrant,
+    FlowSessionPatch, FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus,
+    ProviderProtocol, RunState, TokenFrame, ToolCallStatus, ToolDecision, ToolGrant,
 };
 use ai_desktop_api::mcp;
 use ai_desktop_api::ApiError;
