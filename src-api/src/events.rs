@@ -57,6 +57,8 @@ pub const STACK_PROGRESS: &str = "stack:progress";
 pub const FLOW_SESSION_UPDATED: &str = "flow:session:updated";
 /// Payload: [`Deleted`].
 pub const FLOW_SESSION_DELETED: &str = "flow:session:deleted";
+/// A Flow recipe was saved, deleted or run. Payload: null (read the list again).
+pub const FLOW_RECIPES_CHANGED: &str = "flow:recipes:changed";
 
 /// The old backend's `agent:{sessionId}:message`. Payload:
 /// [`crate::flow::FlowMessage`] (created, or changed: finished streaming, a

@@ -44,6 +44,12 @@ pub struct FlowSession {
     /// That repository's name.
     #[serde(default)]
     pub repository_name: Option<String>,
+    /// The recipe that made it (a run of that recipe), if any.
+    #[serde(default)]
+    pub recipe_id: Option<i64>,
+    /// That recipe's name.
+    #[serde(default)]
+    pub recipe_name: Option<String>,
     /// What its agent is doing now.
     pub run_state: RunState,
     /// Messages in it.
@@ -263,6 +269,107 @@ pub struct ToolGrant {
     pub created_at: String,
 }
 
+/// When a recipe runs by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipeTrigger {
+    /// Only when the user runs it.
+    #[default]
+    Manual,
+    /// When a deployment of its repository (or the one it names) crashes:
+    /// PM2 gives up restarting it. The run is told what crashed.
+    DeploymentErrored,
+}
+
+impl RecipeTrigger {
+    /// Every trigger, in the form's order.
+    pub const ALL: [RecipeTrigger; 2] = [RecipeTrigger::Manual, RecipeTrigger::DeploymentErrored];
+
+    /// How the form names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecipeTrigger::Manual => "When I run it",
+            RecipeTrigger::DeploymentErrored => "When a deployment crashes",
+        }
+    }
+
+    /// Its wire name (the serde value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipeTrigger::Manual => "manual",
+            RecipeTrigger::DeploymentErrored => "deployment_errored",
+        }
+    }
+}
+
+/// A saved session template: run by hand, from the palette, or by its trigger.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowRecipe {
+    /// The app's id for it.
+    pub id: i64,
+    /// Its name (unique); each run's session is titled after it.
+    pub name: String,
+    /// The first message of each run.
+    pub prompt: String,
+    /// The system prompt of its sessions; None: the settings' one.
+    pub system_prompt: Option<String>,
+    /// The model; None: the settings' one.
+    pub model: Option<String>,
+    /// The repository its sessions work in.
+    pub repository_id: Option<i64>,
+    /// That repository's name (None also when it was removed).
+    pub repository_name: Option<String>,
+    /// MCP servers its sessions may use.
+    pub mcp_server_ids: Vec<i64>,
+    /// The MCP profile its sessions use, if any.
+    pub mcp_profile: Option<String>,
+    /// When it runs by itself.
+    pub trigger: RecipeTrigger,
+    /// For a crash trigger: only this deployment; None: any of the repository's.
+    pub deployment_id: Option<i64>,
+    /// That deployment's name (None when it is any, or was deleted).
+    pub deployment_name: Option<String>,
+    /// Sessions it made.
+    pub runs: u32,
+    /// RFC 3339, UTC: its newest run.
+    pub last_run_at: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// What the recipe form saves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowRecipeInput {
+    /// Its name.
+    pub name: String,
+    /// The first message of each run.
+    pub prompt: String,
+    /// None or empty: the settings' system prompt.
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    /// None or empty: the settings' model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The repository its sessions work in.
+    #[serde(default)]
+    pub repository_id: Option<i64>,
+    /// MCP servers its sessions may use.
+    #[serde(default)]
+    pub mcp_server_ids: Vec<i64>,
+    /// The MCP profile its sessions use.
+    #[serde(default)]
+    pub mcp_profile: Option<String>,
+    /// When it runs by itself.
+    #[serde(default)]
+    pub trigger: RecipeTrigger,
+    /// For a crash trigger: only this deployment of the repository.
+    #[serde(default)]
+    pub deployment_id: Option<i64>,
+}
+
 /// The wire protocol the provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -438,6 +545,15 @@ crate::command! {
     /// Crash → fix: a session in the deployment's repository, sent what crashed (its last
     /// errors, what changed since its last healthy start, its env names, its services)
     FixCrash = "flow_fix_crash" { deployment_id: i64 } -> FlowSession;
+    /// The saved recipes, by name
+    Recipes = "flow_recipes" {} -> Vec<FlowRecipe>;
+    /// Creates a recipe (id None) or changes one; refused with why, nothing saved, when a
+    /// field is bad or the name is taken
+    SaveRecipe = "flow_save_recipe" { id: Option<i64>, input: FlowRecipeInput } -> FlowRecipe;
+    /// Deletes a recipe; the sessions it made stay
+    DeleteRecipe = "flow_delete_recipe" { id: i64 } -> ();
+    /// Runs a recipe now: a new session from it, sent its first message
+    RunRecipe = "flow_run_recipe" { id: i64 } -> FlowSession;
     /// Streamed text of that session's answers, batched (one session at a time; None stops)
     /// Streams `TokenFrame` frames over the Channel under `onFrame`.
     Watch = "flow_watch" { session_id: Option<i64> } -> (), streams TokenFrame as "onFrame";

@@ -35,8 +35,9 @@ use crate::terminal::TerminalManager;
 use crate::vscode::{VsCodeConfig, VsCodeManager};
 use crate::workspace::Workspaces;
 use ai_desktop_api::services::ServiceState;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Overrides where the app keeps its data (tests use a temp dir).
 pub const DATA_DIR_ENV: &str = "AI_DESKTOP_DATA_DIR";
@@ -162,12 +163,24 @@ pub struct App {
     pub workspaces: Arc<Workspaces>,
     /// Whether the window is shown and what it shows (sampling follows it).
     pub presence: Arc<Presence>,
+    /// Ids of deployments that just crashed, for the recipes they set off
+    /// (taken by [`App::start`]).
+    crashes: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>,
+    /// When each (recipe, deployment) last ran on a crash: a deployment
+    /// crashing again soon after does not start another run.
+    recipe_runs: Mutex<HashMap<(i64, i64), std::time::Instant>>,
 }
+
+/// How long after a crash-triggered run the same recipe is not run again
+/// for the same deployment.
+const RECIPE_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl App {
     /// Opens (creating or migrating) the store in `config.data_dir` and
     /// builds every manager; starts nothing (see [`App::start`]).
     pub fn open(config: Config, events: Arc<dyn EventSink>) -> Result<Arc<App>> {
+        let (watch, crashes) = crate::flow::CrashWatch::new(events);
+        let events: Arc<dyn EventSink> = watch;
         let store = Arc::new(Store::open_in(&config.data_dir)?);
         let dir = config.data_dir.clone();
         let repos = Arc::new(RepoRegistry::new(store.clone(), events.clone()));
@@ -272,6 +285,8 @@ impl App {
             identity,
             workspaces,
             presence,
+            crashes: Mutex::new(Some(crashes)),
+            recipe_runs: Mutex::new(HashMap::new()),
             store,
             events,
             repos,
@@ -316,6 +331,69 @@ impl App {
         });
         let gateway = self.gateway.clone();
         tokio::spawn(async move { gateway.start_if_enabled().await });
+        if let Some(mut crashes) = crate::util::lock(&self.crashes).take() {
+            let app = Arc::downgrade(self);
+            tokio::spawn(async move {
+                while let Some(id) = crashes.recv().await {
+                    let Some(app) = app.upgrade() else { break };
+                    app.run_recipes_on_crash(id).await;
+                }
+            });
+        }
+    }
+
+    /// Runs the recipes a crash of deployment `id` sets off, each told what
+    /// crashed (as *Ask the agent* tells its session).
+    async fn run_recipes_on_crash(&self, id: i64) {
+        let Ok(d) = self.deployments.get(id) else {
+            return;
+        };
+        let recipes = match self
+            .store
+            .with(|c| crate::store::recipes::on_crash(c, d.repository_id, id))
+        {
+            Ok(r) => r,
+            Err(e) => return log::warn!("recipes: {}", e.with_detail_text()),
+        };
+        let due: Vec<_> = {
+            let mut runs = crate::util::lock(&self.recipe_runs);
+            recipes
+                .into_iter()
+                .filter(|r| {
+                    let recent = runs
+                        .get(&(r.id, id))
+                        .is_some_and(|t| t.elapsed() < RECIPE_COOLDOWN);
+                    if !recent {
+                        runs.insert((r.id, id), std::time::Instant::now());
+                    }
+                    !recent
+                })
+                .collect()
+        };
+        if due.is_empty() {
+            return;
+        }
+        let report = match self.crash_prompt(id).await {
+            Ok((_, _, text)) => text,
+            Err(e) => return log::warn!("recipes: {}", e.with_detail_text()),
+        };
+        for recipe in due {
+            let title = format!("{} · {} crashed", recipe.name, d.name);
+            match self.flow.run_recipe(recipe.id, Some(title), Some(&report)) {
+                Ok(s) => log::info!(
+                    "recipe {} ran on the crash of {} (session {})",
+                    recipe.name,
+                    d.name,
+                    s.id
+                ),
+                Err(e) => log::warn!(
+                    "recipe {} could not run on the crash of {}: {}",
+                    recipe.name,
+                    d.name,
+                    e.with_detail_text()
+                ),
+            }
+        }
     }
 
     /// Deletes a repository from the registry: its code-server goes first
@@ -394,15 +472,17 @@ impl App {
         .map_err(|e| Error::failed("The removal did not finish.", e))?
     }
 
-    /// Crash → fix: a Flow session working in the deployment's repository,
-    /// started with what crashed — its last error output, what changed since
-    /// its last healthy start, its environment's variable names (never the
-    /// values) and its repository's services. Refused, leaving nothing, when
-    /// no model is set up.
-    pub async fn ask_agent_about_crash(
+    /// What the agent is told about a crash of deployment `deployment_id`:
+    /// its last errors, what changed since its last healthy start, its env
+    /// names, its repository's services.
+    async fn crash_prompt(
         &self,
         deployment_id: i64,
-    ) -> Result<ai_desktop_api::flow::FlowSession> {
+    ) -> Result<(
+        ai_desktop_api::deployments::Deployment,
+        ai_desktop_api::repos::Repository,
+        String,
+    )> {
         use crate::flow::crash;
         let deployment = self.deployments.get(deployment_id)?;
         let repo = self.repos.get(deployment.repository_id)?;
@@ -448,6 +528,19 @@ impl App {
             diff,
             services,
         });
+        Ok((deployment, repo, text))
+    }
+
+    /// Crash → fix: a Flow session working in the deployment's repository,
+    /// started with what crashed — its last error output, what changed since
+    /// its last healthy start, its environment's variable names (never the
+    /// values) and its repository's services. Refused, leaving nothing, when
+    /// no model is set up.
+    pub async fn ask_agent_about_crash(
+        &self,
+        deployment_id: i64,
+    ) -> Result<ai_desktop_api::flow::FlowSession> {
+        let (deployment, repo, text) = self.crash_prompt(deployment_id).await?;
         let session = self
             .flow
             .create_session(ai_desktop_api::flow::FlowSessionPatch {

@@ -1565,7 +1565,7 @@ async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke()
         "no healthy start is on record",
         "+console.error('fatal: cannot reach the database at db:5432'); process.exit(3);",
         "-console.log('starting');",
-        "names only): GREETING.",
+        "names only): GREETING, PORT (AI Desktop sets it to",
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");
     }
@@ -1583,4 +1583,160 @@ async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke()
         .iter()
         .any(|t| t["function"]["name"] == "repository__edit_file"));
     fx.manager.delete(d.id).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipe_runs_by_itself_when_a_deployment_of_its_repository_crashes() {
+    use ai_desktop_api::flow::{
+        ApiKeyChange, FlowRecipeInput, FlowRole, FlowSettingsInput, RecipeTrigger,
+    };
+    use ai_desktop_core::testkit::llm;
+    if !real_tools("pm2 and node") {
+        return;
+    }
+    let fx = Fixture::new();
+    fx.app.start();
+    let repo = fx.node_repo("shop", "console.log('starting');\n");
+    let other = fx.node_repo("blog", "console.log('blog');\n");
+    let provider = llm::Provider::start(None);
+    fx.app
+        .flow
+        .save_settings(FlowSettingsInput {
+            protocol: Default::default(),
+            base_url: provider.url.clone(),
+            model: llm::MODEL.into(),
+            temperature: None,
+            max_tokens: None,
+            system_prompt: "You are the settings' prompt.".into(),
+            max_steps: 5,
+            api_key: ApiKeyChange::Keep,
+        })
+        .unwrap();
+    let triage = FlowRecipeInput {
+        name: "Triage".into(),
+        prompt: "Say what broke, briefly.".into(),
+        system_prompt: Some("You are the on-call triager.".into()),
+        repository_id: Some(repo),
+        trigger: RecipeTrigger::DeploymentErrored,
+        ..Default::default()
+    };
+    // Bad input is refused with why; nothing is saved.
+    for (bad, why) in [
+        (
+            FlowRecipeInput {
+                repository_id: None,
+                ..triage.clone()
+            },
+            "needs a repository",
+        ),
+        (
+            FlowRecipeInput {
+                prompt: "  ".into(),
+                ..triage.clone()
+            },
+            "first message",
+        ),
+        (
+            FlowRecipeInput {
+                repository_id: Some(999),
+                ..triage.clone()
+            },
+            "no repository with id 999",
+        ),
+        (
+            FlowRecipeInput {
+                mcp_server_ids: vec![42],
+                ..triage.clone()
+            },
+            "no MCP server with id 42",
+        ),
+    ] {
+        let err = fx.app.flow.save_recipe(None, bad).unwrap_err();
+        assert!(err.to_string().contains(why), "{why}: {err}");
+    }
+    assert!(fx.app.flow.recipes().unwrap().is_empty());
+    let recipe = fx.app.flow.save_recipe(None, triage.clone()).unwrap();
+    assert_eq!(recipe.repository_name.as_deref(), Some("shop"));
+    let taken = fx.app.flow.save_recipe(None, triage.clone()).unwrap_err();
+    assert!(taken.to_string().contains("exists already"), "{taken}");
+
+    // Run by hand: a session titled after it, with its own system prompt.
+    provider.push(llm::text(&["Nothing is broken."]));
+    let by_hand = fx.app.flow.run_recipe(recipe.id, None, None).unwrap();
+    assert_eq!(
+        (
+            by_hand.title.as_str(),
+            by_hand.recipe_id,
+            by_hand.repository_id
+        ),
+        ("Triage", Some(recipe.id), Some(repo))
+    );
+    assert_eq!(by_hand.recipe_name.as_deref(), Some("Triage"));
+    eventually("the hand run's answer", || {
+        let m = fx.app.flow.messages(by_hand.id).unwrap();
+        (m.len() == 2 && m[1].content == "Nothing is broken.").then_some(())
+    })
+    .await;
+    let sent = &provider.chats()[0].body["messages"];
+    assert_eq!(sent[0]["role"], "system");
+    assert_eq!(sent[0]["content"], "You are the on-call triager.");
+    assert_eq!(sent[1]["content"], "Say what broke, briefly.");
+
+    // Another repository's crash sets nothing off; this one's does.
+    let calm = fx.manager.create(input(other, "blog web")).unwrap();
+    std::fs::write(
+        fx.root.join("blog/server.js"),
+        "console.error('blog down'); process.exit(4);\n",
+    )
+    .unwrap();
+    fx.manager.start(calm.id).await.unwrap();
+    fx.wait_status(calm.id, DeploymentStatus::Errored).await;
+    provider.push(llm::text(&["The server exits with code 3."]));
+    std::fs::write(
+        fx.root.join("shop/server.js"),
+        "console.error('fatal: cannot reach the database at db:5432'); process.exit(3);\n",
+    )
+    .unwrap();
+    let d = fx.manager.create(input(repo, "api")).unwrap();
+    fx.manager.start(d.id).await.unwrap();
+    fx.wait_status(d.id, DeploymentStatus::Errored).await;
+    let run = eventually("a run of the recipe on the crash", || {
+        fx.app
+            .flow
+            .sessions(false, None)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.title == "Triage · api crashed")
+    })
+    .await;
+    assert_eq!(run.recipe_id, Some(recipe.id));
+    let messages = eventually("the run's answer", || {
+        let m = fx.app.flow.messages(run.id).unwrap();
+        (m.len() == 2 && m[1].content == "The server exits with code 3.").then_some(m)
+    })
+    .await;
+    assert_eq!(messages[0].role, FlowRole::User);
+    let text = &messages[0].content;
+    for needle in [
+        "Say what broke, briefly.",
+        "\"api\" of the repository \"shop\" crashed",
+        "fatal: cannot reach the database at db:5432",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+    assert!(!text.contains("blog down"), "{text}");
+    // Two runs of it, and nothing for the blog's crash.
+    let listed = fx.app.flow.recipes().unwrap();
+    assert_eq!(listed[0].runs, 2);
+    assert!(listed[0].last_run_at.is_some());
+    assert_eq!(fx.app.flow.sessions(false, None).unwrap().len(), 2);
+    // Deleting the recipe keeps what it made.
+    fx.app.flow.delete_recipe(recipe.id).unwrap();
+    let kept = fx.app.flow.session(run.id).unwrap();
+    assert_eq!(
+        (kept.recipe_id, kept.title.as_str()),
+        (None, "Triage · api crashed")
+    );
+    fx.manager.delete(d.id).await.unwrap();
+    fx.manager.delete(calm.id).await.unwrap();
 }

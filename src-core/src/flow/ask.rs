@@ -74,7 +74,11 @@ impl FlowAgent {
                 parameters: o.schema.clone(),
             })
             .collect();
-        let chat = history(&stored.system_prompt, &messages);
+        // A recipe's run has its own system prompt.
+        let own = self
+            .store
+            .with(|c| store::flow::system_prompt(c, session_id))?;
+        let chat = history(own.as_deref().unwrap_or(&stored.system_prompt), &messages);
 
         answer.status = MessageStatus::Streaming;
         let mut answer = self

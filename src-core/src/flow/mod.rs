@@ -13,6 +13,8 @@ mod checkpoints;
 pub mod crash;
 mod history;
 pub mod provider;
+mod recipes;
+pub use recipes::CrashWatch;
 pub mod repo_tools;
 mod run;
 mod sessions;

@@ -27,11 +27,18 @@ impl FlowAgent {
         &self,
         session: &FlowSession,
     ) -> Result<(settings::Stored, provider::ProviderConfig)> {
+        self.provider_with(session.model.as_deref())
+    }
+
+    /// The provider for `model` (None or empty: the settings' one).
+    pub(super) fn provider_with(
+        &self,
+        model: Option<&str>,
+    ) -> Result<(settings::Stored, provider::ProviderConfig)> {
         let stored = settings::load(&self.store)?;
-        let model = session
-            .model
-            .clone()
+        let model = model
             .filter(|m| !m.is_empty())
+            .map(str::to_string)
             .unwrap_or_else(|| stored.model.clone());
         if model.is_empty() {
             return Err(Error::InvalidInput(

@@ -89,7 +89,7 @@ impl FlowAgent {
 
     /// The profile a patch chooses, if it says one (refused if there is
     /// no such profile).
-    fn patch_profile(&self, patch: &FlowSessionPatch) -> Result<Option<ProfileChoice>> {
+    pub(super) fn patch_profile(&self, patch: &FlowSessionPatch) -> Result<Option<ProfileChoice>> {
         let Some(name) = patch.mcp_profile.as_deref().map(str::trim) else {
             return Ok(None);
         };
@@ -107,7 +107,7 @@ impl FlowAgent {
 
     /// The repository a patch chooses, if it says one: `Some(None)` for
     /// none (id 0); an unknown repository is refused.
-    fn patch_repository(&self, patch: &FlowSessionPatch) -> Result<Option<Option<i64>>> {
+    pub(super) fn patch_repository(&self, patch: &FlowSessionPatch) -> Result<Option<Option<i64>>> {
         match patch.repository_id {
             None => Ok(None),
             Some(0) => Ok(Some(None)),
@@ -212,7 +212,7 @@ impl FlowAgent {
 
 /// A profile a patch chose: its name and servers (both None: no profile).
 #[derive(Default)]
-struct ProfileChoice {
-    name: Option<String>,
+pub(super) struct ProfileChoice {
+    pub(super) name: Option<String>,
     servers: Option<Vec<i64>>,
 }

@@ -18,7 +18,8 @@ const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_
        ORDER BY m.id DESC LIMIT 1), \
      coalesce((SELECT m.tool_calls LIKE '%\"status\":\"pending\"%' FROM flow_messages m \
        WHERE m.session_id = s.id AND m.role = 'assistant' ORDER BY m.id DESC LIMIT 1), 0), \
-     s.repository_id, (SELECT r.name FROM repositories r WHERE r.id = s.repository_id)";
+     s.repository_id, (SELECT r.name FROM repositories r WHERE r.id = s.repository_id), \
+     s.recipe_id, (SELECT f.name FROM flow_recipes f WHERE f.id = s.recipe_id)";
 
 /// The `server_id` grants of the app's repository tools go under.
 pub const BUILTIN_SERVER: i64 = 0;
@@ -46,6 +47,8 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
         },
         repository_id: row.get(11)?,
         repository_name: row.get(12)?,
+        recipe_id: row.get(13)?,
+        recipe_name: row.get(14)?,
     })
 }
 
@@ -186,6 +189,31 @@ pub fn set_repository(c: &Connection, id: i64, repository_id: Option<i64>) -> Re
         params![id, repository_id],
     )?;
     get_session(c, id)
+}
+
+/// Marks session `id` as a run of `recipe_id`, with the system prompt it runs with.
+pub fn set_recipe(
+    c: &Connection,
+    id: i64,
+    recipe_id: i64,
+    system_prompt: Option<&str>,
+) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET recipe_id = ?2, system_prompt = ?3 WHERE id = ?1",
+        params![id, recipe_id, system_prompt],
+    )?;
+    get_session(c, id)
+}
+
+/// The system prompt session `id` runs with, if it has its own.
+pub fn system_prompt(c: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT system_prompt FROM flow_sessions WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .flatten())
 }
 
 pub fn set_archived(c: &Connection, id: i64, archived: bool) -> Result<FlowSession> {

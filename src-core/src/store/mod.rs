@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod git_undo;
 pub mod mcp;
 pub mod procs;
+pub mod recipes;
 pub mod repos;
 pub mod services;
 pub mod settings;

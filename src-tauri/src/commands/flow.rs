@@ -275,3 +275,41 @@ pub async fn flow_fix_crash(
     let flow::FixCrash { deployment_id } = req.0;
     Ok(state.app.ask_agent_about_crash(deployment_id).await?)
 }
+
+#[tauri::command]
+pub async fn flow_recipes(
+    state: State<'_, AppState>,
+    _req: Req<flow::Recipes>,
+) -> Out<flow::Recipes> {
+    let flow = state.flow.clone();
+    blocking(move || flow.recipes()).await
+}
+
+#[tauri::command]
+pub async fn flow_save_recipe(
+    state: State<'_, AppState>,
+    req: Req<flow::SaveRecipe>,
+) -> Out<flow::SaveRecipe> {
+    let flow::SaveRecipe { id, input } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.save_recipe(id, input)).await
+}
+
+#[tauri::command]
+pub async fn flow_delete_recipe(
+    state: State<'_, AppState>,
+    req: Req<flow::DeleteRecipe>,
+) -> Out<flow::DeleteRecipe> {
+    let flow::DeleteRecipe { id } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.delete_recipe(id)).await
+}
+
+#[tauri::command]
+pub async fn flow_run_recipe(
+    state: State<'_, AppState>,
+    req: Req<flow::RunRecipe>,
+) -> Out<flow::RunRecipe> {
+    let flow::RunRecipe { id } = req.0;
+    Ok(state.flow.run_recipe(id, None, None)?)
+}

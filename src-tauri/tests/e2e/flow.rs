@@ -602,3 +602,74 @@ fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
     assert_eq!(provider.unused_replies(), 0);
     d.call("DELETE", "", None);
 }
+
+/// A recipe made in the Recipes dialog (bad input refused first) and run by
+/// hand: its session opens, titled after it, and the model gets its first
+/// message and system prompt.
+#[test]
+fn flow_recipe_made_and_run_from_the_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        data,
+        home,
+        _tmp,
+        ..
+    } = scene("flow-recipes");
+    const KEY: &str = "sk-e2e-recipes-0123456789";
+    let provider = ai_desktop_core::testkit::llm::Provider::start(Some(KEY));
+    provider.push(ai_desktop_core::testkit::llm::text(&[
+        "Nothing changed ",
+        "overnight.",
+    ]));
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    set_up_provider(d, None, &provider.url, Some(KEY));
+
+    d.click("[data-testid=flow-recipes-open]");
+    d.find("[data-testid=flow-recipes-empty]");
+    d.click("[data-testid=flow-recipe-new]");
+    // Bad input: said in the form, nothing saved.
+    d.click("[data-testid=flow-recipe-save]");
+    wait_text(d, "[data-testid=form-error]", "Give the recipe a name");
+    d.type_into("[data-testid=flow-recipe-name]", "Morning check");
+    d.type_into(
+        "[data-testid=flow-recipe-prompt]",
+        "What changed overnight?",
+    );
+    d.type_into(
+        "[data-testid=flow-recipe-system]",
+        "You report changes in one line.",
+    );
+    choose(
+        d,
+        "[data-testid=flow-recipe-trigger]",
+        "When a deployment crashes",
+    );
+    d.click("[data-testid=flow-recipe-save]");
+    wait_text(d, "[data-testid=form-error]", "needs a repository");
+    choose(d, "[data-testid=flow-recipe-trigger]", "When I run it");
+    d.step("flow-recipe-form");
+    d.click("[data-testid=flow-recipe-save]");
+    let listed = wait_text(d, "[data-testid=flow-recipes]", "Morning check");
+    assert!(
+        listed.contains("Run by hand") && listed.contains("0 runs"),
+        "{listed}"
+    );
+    d.step("flow-recipes-list");
+
+    d.click("[data-testid=flow-recipe-run]");
+    wait_text(d, "[data-testid=flow-recipe-chip]", "recipe Morning check");
+    wait_text(d, "[data-testid=flow-answer]", "Nothing changed overnight.");
+    d.step("flow-recipe-run");
+    let chat = &provider.chats()[0].body;
+    let sent = chat["messages"].as_array().unwrap();
+    assert_eq!(sent[0]["content"], "You report changes in one line.");
+    assert_eq!(sent.last().unwrap()["content"], "What changed overnight?");
+    // The list counts the run.
+    d.click("[data-testid=flow-recipes-open]");
+    wait_text(d, "[data-testid=flow-recipe-detail]", "1 run");
+}

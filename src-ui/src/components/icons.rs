@@ -20,11 +20,13 @@ pub enum Icon {
     Trash,
     File,
     Clock,
+    Bolt,
 }
 
 impl Icon {
     fn paths(self) -> &'static str {
         match self {
+            Icon::Bolt => r#"<polygon points="13 2 3 14 12 14 11 22 21 10 12 10 13 2"/>"#,
             Icon::Clock => {
                 r#"<circle cx="12" cy="12" r="10"/><polyline points="12 6 12 12 16 14"/>"#
             }

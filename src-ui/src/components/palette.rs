@@ -1,5 +1,5 @@
 //! The command palette (Ctrl+K): finds any page, repository, deployment,
-//! service, MCP server or Flow session by a few letters of its name and
+//! service, MCP server, Flow session or recipe by a few letters of its name and
 //! runs its main actions. It also lists the keyboard shortcuts.
 
 use crate::apps::repositories::RepoList;
@@ -278,6 +278,28 @@ fn Palette(on_close: Callback<()>) -> impl IntoView {
                     kind: "Flow session",
                     keys: None,
                     run: Callback::new(move |_| nav.show(Page::FlowBuilder, id)),
+                });
+            }
+        }
+        if let Ok(list) = ipc::call(&flow::Recipes {}).await {
+            for r in list {
+                let (id, name) = (r.id, r.name.clone());
+                more.push(Entry {
+                    label: format!("Run recipe {name}"),
+                    kind: "Flow recipe",
+                    keys: None,
+                    run: Callback::new(move |_| {
+                        let name = name.clone();
+                        spawn_local(async move {
+                            match ipc::call(&flow::RunRecipe { id }).await {
+                                Ok(s) => {
+                                    toasts.success(format!("{name} is running"));
+                                    nav.show(Page::FlowBuilder, s.id);
+                                }
+                                Err(e) => toasts.error(&format!("Could not run {name}"), &e),
+                            }
+                        });
+                    }),
                 });
             }
         }

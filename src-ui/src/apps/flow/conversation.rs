@@ -279,6 +279,9 @@ pub(super) fn Conversation(
                 {move || session.get().and_then(|s| s.repository_name).map(|name| view! {
                     <span class="chip" data-testid="flow-repository-chip" title="The agent works in this repository">{format!("in {name}")}</span>
                 })}
+                {move || session.get().and_then(|s| s.recipe_name).map(|name| view! {
+                    <span class="chip" data-testid="flow-recipe-chip" title="A run of this recipe">{format!("recipe {name}")}</span>
+                })}
                 {move || {
                     let archived = session.get().is_some_and(|s| s.archived);
                     view! {

@@ -237,7 +237,6 @@ pub(super) fn ToolsDialog(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let toasts = use_toasts();
-    let servers = resource(|| mcp::List {});
     let grants = resource(move || flow::Grants { session_id: id });
     let chosen = RwSignal::new(
         session
@@ -246,7 +245,6 @@ pub(super) fn ToolsDialog(
             .unwrap_or_default(),
     );
     // An MCP profile instead of servers ticked here ("": none).
-    let profiles = resource(|| mcp::Profiles {});
     let profile = RwSignal::new(
         session
             .get_untracked()
@@ -309,46 +307,7 @@ pub(super) fn ToolsDialog(
                 </select>
             </label>
             <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, change files (each change is shown as a diff for you to approve, and can be undone), run commands in a terminal tab, see its deployments and their output and restart them, see its services (never their passwords), query its own database read-only, and open files in its VS Code."</p>
-            {loaded(profiles, "", move |list| {
-                (!list.is_empty()).then(|| view! {
-                    <label class="field">
-                        <span>"MCP profile"</span>
-                        <select class="input" data-testid="flow-profile" prop:value=move || profile.get()
-                            on:change=move |ev| profile.set(event_target_value(&ev))>
-                            <option value="">"None: the servers ticked below"</option>
-                            {list.into_iter().map(|p| view! {
-                                <option value=p.name.clone()>{format!("{} ({} server(s))", p.name, p.servers.len())}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                }).into_any()
-            })}
-            {loaded(servers, "Loading MCP servers…", move |list| {
-                if list.is_empty() {
-                    return view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any();
-                }
-                view! {
-                    <ul class="plain-list">
-                        {list.into_iter().map(|s| {
-                            let sid = s.id;
-                            view! {
-                                <li>
-                                    <label class="check">
-                                        <input type="checkbox" data-testid=format!("flow-server-{sid}")
-                                            prop:checked=move || chosen.with(|c| c.contains(&sid))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                chosen.update(|c| { c.retain(|x| *x != sid); if on { c.push(sid) } });
-                                            }/>
-                                        <strong>{s.name.clone()}</strong>
-                                        <span class="muted small-text">{s.description.clone().unwrap_or_default()}</span>
-                                    </label>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            })}
+            <ServerPicker chosen=chosen profile=profile/>
             <h3 class="section-title">"Always allowed"</h3>
             {loaded(grants, "Reading the allowed tools…", move |list| {
                 if list.is_empty() {
@@ -621,5 +580,60 @@ pub(super) fn AttachResourceDialog(
                 </footer>
             </div>
         </Dialog>
+    }
+}
+
+/// The MCP servers a session (or a recipe's sessions) may use: an MCP
+/// profile, or servers ticked one by one.
+#[component]
+pub(super) fn ServerPicker(
+    /// The servers ticked.
+    chosen: RwSignal<Vec<i64>>,
+    /// The profile chosen ("": none).
+    profile: RwSignal<String>,
+) -> impl IntoView {
+    let servers = resource(|| mcp::List {});
+    let profiles = resource(|| mcp::Profiles {});
+    view! {
+            {loaded(profiles, "", move |list| {
+                (!list.is_empty()).then(|| view! {
+                    <label class="field">
+                        <span>"MCP profile"</span>
+                        <select class="input" data-testid="flow-profile" prop:value=move || profile.get()
+                            on:change=move |ev| profile.set(event_target_value(&ev))>
+                            <option value="">"None: the servers ticked below"</option>
+                            {list.into_iter().map(|p| view! {
+                                <option value=p.name.clone()>{format!("{} ({} server(s))", p.name, p.servers.len())}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }).into_any()
+            })}
+            {loaded(servers, "Loading MCP servers…", move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted" data-testid="flow-no-servers">"No MCP servers yet: add some in the MCP Hub."</p> }.into_any();
+                }
+                view! {
+                    <ul class="plain-list">
+                        {list.into_iter().map(|s| {
+                            let sid = s.id;
+                            view! {
+                                <li>
+                                    <label class="check">
+                                        <input type="checkbox" data-testid=format!("flow-server-{sid}")
+                                            prop:checked=move || chosen.with(|c| c.contains(&sid))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| { c.retain(|x| *x != sid); if on { c.push(sid) } });
+                                            }/>
+                                        <strong>{s.name.clone()}</strong>
+                                        <span class="muted small-text">{s.description.clone().unwrap_or_default()}</span>
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
     }
 }

@@ -31,11 +31,13 @@ use wasm_bindgen::JsCast;
 mod conversation;
 mod dialogs;
 mod message;
+mod recipes;
 mod tool_call;
 
 use conversation::*;
 use dialogs::*;
 use message::*;
+use recipes::*;
 use tool_call::*;
 
 #[derive(Clone)]
@@ -43,6 +45,7 @@ enum Modal {
     Closed,
     Settings,
     Tools(i64),
+    Recipes,
     Delete(FlowSession),
     Resend {
         message_id: i64,
@@ -180,6 +183,9 @@ pub fn FlowPage() -> impl IntoView {
                     </p>
                 </div>
                 <div class="header-actions">
+                    <button class="button" data-testid="flow-recipes-open" on:click=move |_| modal.set(Modal::Recipes)>
+                        <Svg icon=Icon::Bolt/>"Recipes…"
+                    </button>
                     <button class="button" data-testid="flow-settings" on:click=move |_| modal.set(Modal::Settings)>
                         <Svg icon=Icon::Sliders/>"Provider…"
                     </button>
@@ -191,7 +197,7 @@ pub fn FlowPage() -> impl IntoView {
             {move || needs_provider().then(|| view! {
                 <div class="banner warn" data-testid="flow-needs-provider">
                     <strong>"Choose a provider and a model to talk to."</strong>
-                    <p>"Any OpenAI-compatible endpoint works: Ollama (http://127.0.0.1:11434/v1), LM Studio, llama.cpp's server, vLLM, OpenAI."</p>
+                    <p>"Any OpenAI-compatible endpoint works — Ollama (http://127.0.0.1:11434/v1), LM Studio, llama.cpp's server, vLLM, OpenAI — and Anthropic's Messages API."</p>
                     <button class="button small primary" on:click=move |_| modal.set(Modal::Settings)>"Set up the provider"</button>
                 </div>
             })}
@@ -264,6 +270,12 @@ pub fn FlowPage() -> impl IntoView {
                 Modal::Closed => ().into_any(),
                 Modal::Settings => view! { <SettingsDialog on_close=close on_saved=Callback::new(move |s| settings.set(Some(s)))/> }.into_any(),
                 Modal::Tools(id) => view! { <ToolsDialog session=current id=id on_close=close/> }.into_any(),
+                Modal::Recipes => view! { <RecipesDialog on_close=close on_ran=Callback::new(move |s: FlowSession| {
+                    if archived.get_untracked() {
+                        archived.set(false);
+                    }
+                    selected.set(Some(s.id));
+                })/> }.into_any(),
                 Modal::Delete(s) => view! { <DeleteDialog session=s on_close=close/> }.into_any(),
                 Modal::Resend { message_id, text, dropped } => {
                     let session_id = selected.get_untracked().unwrap_or_default();

@@ -1,0 +1,196 @@
+//! Recipes: saved session templates. A run is a new session made from the
+//! recipe (its repository, servers or profile, model and system prompt),
+//! sent the recipe's first message — with, for a run a crash set off, what
+//! crashed — and titled after it, so every run stays in the session list.
+
+use super::*;
+use ai_desktop_api::flow::{FlowRecipe, FlowRecipeInput, RecipeTrigger};
+
+/// Longest first message and system prompt of a recipe.
+const MAX_PROMPT: usize = 20_000;
+
+impl FlowAgent {
+    pub fn recipes(&self) -> Result<Vec<FlowRecipe>> {
+        self.store.with(|c| store::recipes::list(c))
+    }
+
+    pub fn recipe(&self, id: i64) -> Result<FlowRecipe> {
+        self.store.with(|c| store::recipes::get(c, id))
+    }
+
+    /// Checks the form and saves it (a new recipe when `id` is None).
+    pub fn save_recipe(&self, id: Option<i64>, input: FlowRecipeInput) -> Result<FlowRecipe> {
+        let bad = |m: &str| Error::InvalidInput(m.to_string());
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            return Err(bad("Give the recipe a name."));
+        }
+        if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(bad(
+                "A recipe's name is one line of at most 100 characters.",
+            ));
+        }
+        let prompt = input.prompt.trim().to_string();
+        if prompt.is_empty() {
+            return Err(bad("Write the first message each run sends."));
+        }
+        if prompt.len() > MAX_PROMPT {
+            return Err(bad("The first message is longer than 20,000 characters."));
+        }
+        let system_prompt = input
+            .system_prompt
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        if system_prompt.as_ref().is_some_and(|s| s.len() > MAX_PROMPT) {
+            return Err(bad("The system prompt is longer than 20,000 characters."));
+        }
+        // The session parts are checked as a session's would be.
+        let patch = FlowSessionPatch {
+            title: Some(name.clone()),
+            model: input.model.clone(),
+            mcp_server_ids: Some(input.mcp_server_ids.clone()),
+            mcp_profile: input.mcp_profile.clone(),
+            repository_id: input.repository_id.filter(|id| *id != 0),
+        };
+        let repository = self.patch_repository(&patch)?.flatten();
+        let profile = self.patch_profile(&patch)?.and_then(|p| p.name);
+        let (_, model, ids) = self.check_patch(&patch, None)?;
+        let deployment_id = match input.trigger {
+            RecipeTrigger::Manual => None,
+            RecipeTrigger::DeploymentErrored => {
+                let Some(repository) = repository else {
+                    return Err(bad(
+                        "A recipe that runs when a deployment crashes needs a repository: choose the one whose deployments it watches.",
+                    ));
+                };
+                match input.deployment_id.filter(|id| *id != 0) {
+                    None => None,
+                    Some(d) => {
+                        let of = self.store.with(|c| store::deployments::get(c, d))?;
+                        match of {
+                            Some(dep) if dep.repository_id == repository => Some(d),
+                            _ => {
+                                return Err(bad("That deployment is not one of the repository's."))
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let checked = FlowRecipeInput {
+            name,
+            prompt,
+            system_prompt,
+            model,
+            repository_id: repository,
+            mcp_server_ids: if profile.is_some() { Vec::new() } else { ids },
+            mcp_profile: profile,
+            trigger: input.trigger,
+            deployment_id,
+        };
+        let saved = self.store.with(|c| store::recipes::save(c, id, &checked))?;
+        self.events.emit(DomainEvent::FlowRecipesChanged);
+        Ok(saved)
+    }
+
+    pub fn delete_recipe(&self, id: i64) -> Result<()> {
+        self.store.with(|c| store::recipes::delete(c, id))?;
+        self.events.emit(DomainEvent::FlowRecipesChanged);
+        Ok(())
+    }
+
+    /// Runs recipe `id`: a new session from it, sent its first message and,
+    /// after it, `context` (what set the run off). Nothing is left behind
+    /// when the run cannot start (no provider, a server deleted since).
+    pub fn run_recipe(
+        self: &Arc<Self>,
+        id: i64,
+        title: Option<String>,
+        context: Option<&str>,
+    ) -> Result<FlowSession> {
+        let recipe = self.recipe(id)?;
+        // Said before anything is made.
+        self.provider_with(recipe.model.as_deref())?;
+        let session = self
+            .create_session(FlowSessionPatch {
+                title: Some(title.unwrap_or_else(|| recipe.name.clone())),
+                model: recipe.model.clone(),
+                mcp_server_ids: Some(recipe.mcp_server_ids.clone()),
+                mcp_profile: recipe.mcp_profile.clone(),
+                repository_id: recipe.repository_id,
+            })
+            .map_err(|e| {
+                Error::InvalidInput(format!("The recipe \"{}\" cannot run: {e}", recipe.name))
+            })?;
+        let mut text = recipe.prompt.clone();
+        if let Some(context) = context {
+            text.push_str("\n\n---\n\n");
+            text.push_str(context);
+        }
+        let started = self
+            .store
+            .with(|c| {
+                store::flow::set_recipe(c, session.id, recipe.id, recipe.system_prompt.as_deref())
+            })
+            .and_then(|_| self.send(session.id, &text));
+        if let Err(e) = started {
+            let _ = self
+                .store
+                .with(|c| store::flow::delete_session(c, session.id));
+            self.events
+                .emit(DomainEvent::FlowSessionDeleted(session.id));
+            return Err(e);
+        }
+        self.events.emit(DomainEvent::FlowRecipesChanged);
+        self.session(session.id)
+    }
+}
+
+/// Passes every event on, and tells which deployments just crashed: PM2
+/// marked them errored after another status (one first seen errored, at
+/// start, is not a crash just now).
+pub struct CrashWatch {
+    inner: Arc<dyn EventSink>,
+    seen: Mutex<HashMap<i64, ai_desktop_api::deployments::DeploymentStatus>>,
+    crashed: tokio::sync::mpsc::UnboundedSender<i64>,
+}
+
+impl CrashWatch {
+    /// The sink to give the managers, and where crashed deployments' ids arrive.
+    pub fn new(
+        inner: Arc<dyn EventSink>,
+    ) -> (Arc<CrashWatch>, tokio::sync::mpsc::UnboundedReceiver<i64>) {
+        let (crashed, rx) = tokio::sync::mpsc::unbounded_channel();
+        (
+            Arc::new(CrashWatch {
+                inner,
+                seen: Mutex::new(HashMap::new()),
+                crashed,
+            }),
+            rx,
+        )
+    }
+}
+
+impl EventSink for CrashWatch {
+    fn emit(&self, event: DomainEvent) {
+        use ai_desktop_api::deployments::DeploymentStatus;
+        match &event {
+            DomainEvent::DeploymentUpdated(d) => {
+                let before = lock(&self.seen).insert(d.id, d.status);
+                if d.status == DeploymentStatus::Errored
+                    && before.is_some_and(|b| b != DeploymentStatus::Errored)
+                {
+                    let _ = self.crashed.send(d.id);
+                }
+            }
+            DomainEvent::DeploymentDeleted(id) => {
+                lock(&self.seen).remove(id);
+            }
+            _ => {}
+        }
+        self.inner.emit(event);
+    }
+}
