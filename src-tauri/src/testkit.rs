@@ -183,7 +183,7 @@ impl Driver {
             }
             if start.elapsed() > WAIT {
                 self.shot("timeout");
-                panic!("timed out waiting for {what}");
+                panic!("timed out waiting for {what}; {}", self.stall_report());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -341,10 +341,65 @@ impl Driver {
             }
             if start.elapsed() > WAIT {
                 self.shot("timeout");
-                panic!("table shows {names:?}, expected {expected:?}");
+                panic!(
+                    "table shows {names:?}, expected {expected:?}; {}",
+                    self.stall_report()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// What the page and the app were doing when a wait ran out: the IPC
+    /// calls the page still waits for (`window.__aidPendingIpc`, kept by the
+    /// UI's `ipc` module), and every thread's stack of the app (gdb), saved
+    /// next to the screenshots — a stall is then found, not guessed at.
+    pub fn stall_report(&self) -> String {
+        let pending = self
+            .try_call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": "return JSON.stringify(window.__aidPendingIpc || null)", "args": []})),
+            )
+            .map(|v| v.as_str().unwrap_or("?").to_string())
+            .unwrap_or_else(|e| format!("unreadable ({e})"));
+        let _ = std::fs::create_dir_all(&self.shots);
+        let mut dumped = Vec::new();
+        // The app (whose main thread answers the page's IPC) and the newest
+        // web process (where the page runs).
+        for (what, pattern) in [("app", "-x ai-desktop"), ("web", "-f WebKitWebProcess")] {
+            let mut args = vec!["-n"];
+            args.extend(pattern.split(' '));
+            let Some(pid) = Command::new("pgrep")
+                .args(&args)
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .filter(|p| !p.is_empty())
+            else {
+                continue;
+            };
+            let file = self
+                .shots
+                .join(format!("{:02}-timeout-{what}-stacks.txt", self.step));
+            let out = Command::new("timeout")
+                .args(["60", "gdb", "-p", &pid, "-batch", "-nx"])
+                .args(["-ex", "set pagination off", "-ex", "thread apply all bt 20"])
+                .output();
+            if let Ok(out) = out {
+                if std::fs::write(&file, &out.stdout).is_ok() {
+                    dumped.push(format!("{what} (pid {pid}): {}", file.display()));
+                }
+            }
+        }
+        format!(
+            "IPC calls still waiting: {pending}; thread stacks: {}",
+            if dumped.is_empty() {
+                "none (gdb or the processes not found)".to_string()
+            } else {
+                dumped.join(", ")
+            }
+        )
     }
 
     /// Screenshots the whole X display with ImageMagick: WebKitWebDriver's own

@@ -46,9 +46,44 @@ async fn invoke_with_progress<A: Serialize, T: DeserializeOwned + 'static, R: De
     closure.forget();
     js_sys::Reflect::set(&js_args, &JsValue::from_str(channel_arg), &channel)
         .map_err(|_| ApiError::new(ErrorCode::Failed, "Could not attach the progress stream."))?;
-    let value = tauri_invoke(cmd, js_args).await.map_err(to_api_error)?;
+    let value = tracked(cmd, js_args).await.map_err(to_api_error)?;
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
+}
+
+/// `tauri_invoke`, with the call listed in `window.__aidPendingIpc`
+/// (`{"<n>": "<command> @<page ms>"}`) until it answers: what a stalled
+/// page is waiting for, read by the end-to-end tests when a wait times out.
+async fn tracked(cmd: &str, args: JsValue) -> Result<JsValue, JsValue> {
+    thread_local! {
+        static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let n = NEXT.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    let pending = web_sys::window().and_then(|w| {
+        let key = JsValue::from_str("__aidPendingIpc");
+        let existing = js_sys::Reflect::get(&w, &key)
+            .ok()
+            .filter(|v| v.is_object());
+        existing.or_else(|| {
+            let fresh: JsValue = js_sys::Object::new().into();
+            js_sys::Reflect::set(&w, &key, &fresh).ok()?;
+            Some(fresh)
+        })
+    });
+    let id = JsValue::from_str(&n.to_string());
+    if let Some(p) = &pending {
+        let what = JsValue::from_str(&format!("{cmd} @{:.0}", page_clock()));
+        let _ = js_sys::Reflect::set(p, &id, &what);
+    }
+    let result = tauri_invoke(cmd, args).await;
+    if let Some(p) = &pending {
+        let _ = js_sys::Reflect::delete_property(p.unchecked_ref::<js_sys::Object>(), &id);
+    }
+    result
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ApiError> {
@@ -236,7 +271,7 @@ pub fn forward_console_to_log() {
 /// Calls a command and hands over its reply as the page received it (for a
 /// reply whose text goes on to JavaScript untouched: terminal output).
 async fn invoke_raw<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, ApiError> {
-    tauri_invoke(cmd, to_js(args)?).await.map_err(to_api_error)
+    tracked(cmd, to_js(args)?).await.map_err(to_api_error)
 }
 
 /// Resolves when the next frame is about to be painted (never while the
