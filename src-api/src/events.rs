@@ -57,6 +57,9 @@ pub const STACK_PROGRESS: &str = "stack:progress";
 pub const FLOW_SESSION_UPDATED: &str = "flow:session:updated";
 /// Payload: [`Deleted`].
 pub const FLOW_SESSION_DELETED: &str = "flow:session:deleted";
+/// A terminal tab opened or closed (by the user, a service's client, the
+/// agent's `run_command`). Payload: null (read the list again).
+pub const TERMINALS_CHANGED: &str = "terminals:changed";
 /// A Flow recipe was saved, deleted or run. Payload: null (read the list again).
 pub const FLOW_RECIPES_CHANGED: &str = "flow:recipes:changed";
 

@@ -240,8 +240,24 @@ pub struct FlowMessage {
     pub error: Option<String>,
     /// Assistant: the model that answered.
     pub model: Option<String>,
+    /// Assistant: the tokens it took, when the provider reported them.
+    #[serde(default)]
+    pub usage: Option<TokenUsage>,
     /// RFC 3339, UTC.
     pub created_at: String,
+}
+
+/// The tokens one answer took, as the provider reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Tokens of the conversation sent (the prompt).
+    pub input_tokens: u64,
+    /// Tokens of the answer.
+    pub output_tokens: u64,
+    /// What it cost, in the provider's currency (US dollars for OpenRouter),
+    /// when the provider says.
+    #[serde(default)]
+    pub cost: Option<f64>,
 }
 
 /// What the user decides for a pending tool call.
@@ -267,6 +283,16 @@ pub struct ToolGrant {
     pub tool: String,
     /// RFC 3339, UTC: when it was allowed.
     pub created_at: String,
+}
+
+/// What a conversation is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// Readable: headings per message, tool calls and results in code blocks.
+    Markdown,
+    /// Everything: the session and its messages as the app keeps them.
+    Json,
 }
 
 /// When a recipe runs by itself.
@@ -545,6 +571,13 @@ crate::command! {
     /// Crash → fix: a session in the deployment's repository, sent what crashed (its last
     /// errors, what changed since its last healthy start, its env names, its services)
     FixCrash = "flow_fix_crash" { deployment_id: i64 } -> FlowSession;
+    /// A new session with this one's conversation up to the message (and its tool
+    /// results), the same model, tools and repository; refused while that answer's
+    /// tool calls wait
+    Fork = "flow_fork" { session_id: i64, message_id: i64 } -> FlowSession;
+    /// Writes the conversation as Markdown or JSON into the Downloads folder (never
+    /// over a file); the file's path
+    Export = "flow_export" { session_id: i64, format: ExportFormat } -> String;
     /// The saved recipes, by name
     Recipes = "flow_recipes" {} -> Vec<FlowRecipe>;
     /// Creates a recipe (id None) or changes one; refused with why, nothing saved, when a

@@ -171,6 +171,23 @@ pub struct App {
     recipe_runs: Mutex<HashMap<(i64, i64), std::time::Instant>>,
 }
 
+/// The user's Downloads folder: `XDG_DOWNLOAD_DIR` of
+/// `~/.config/user-dirs.dirs` (`"$HOME/…"` or an absolute path), else
+/// `~/Downloads`.
+pub fn downloads_dir(home: &std::path::Path) -> PathBuf {
+    let dirs = std::fs::read_to_string(home.join(".config/user-dirs.dirs")).unwrap_or_default();
+    dirs.lines()
+        .filter_map(|l| l.trim().strip_prefix("XDG_DOWNLOAD_DIR="))
+        .map(|v| v.trim().trim_matches('"'))
+        .filter_map(|v| match v.strip_prefix("$HOME") {
+            Some(rest) => Some(home.join(rest.trim_start_matches('/'))),
+            None => v.starts_with('/').then(|| PathBuf::from(v)),
+        })
+        // `$HOME` itself means no Downloads folder of its own.
+        .find(|p| p != home)
+        .unwrap_or_else(|| home.join("Downloads"))
+}
+
 /// How long after a crash-triggered run the same recipe is not run again
 /// for the same deployment.
 const RECIPE_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(600);
@@ -260,6 +277,7 @@ impl App {
             config.trash.clone(),
         ));
         let terminals = Arc::new(TerminalManager::new());
+        terminals.set_events(events.clone());
         flow.set_repositories(crate::flow::repo_tools::RepoAccess {
             repos: repos.clone(),
             files: files.clone(),
@@ -529,6 +547,17 @@ impl App {
             services,
         });
         Ok((deployment, repo, text))
+    }
+
+    /// Writes a Flow conversation as Markdown or JSON into the user's
+    /// Downloads folder (XDG's, else `~/Downloads`); the file's path.
+    pub fn export_session(
+        &self,
+        session_id: i64,
+        format: ai_desktop_api::flow::ExportFormat,
+    ) -> Result<PathBuf> {
+        self.flow
+            .export_to(session_id, format, &downloads_dir(&self.config.home))
     }
 
     /// Crash → fix: a Flow session working in the deployment's repository,

@@ -34,6 +34,8 @@ pub enum DomainEvent {
     FlowSessionDeleted(i64),
     /// A recipe was saved, deleted or run (the list is read again).
     FlowRecipesChanged,
+    /// A terminal tab opened or closed (the list is read again).
+    TerminalsChanged,
     /// `agent:{sessionId}:message`
     AgentMessage(Box<FlowMessage>),
     McpElicitation(Box<McpElicitation>),
@@ -63,6 +65,7 @@ impl DomainEvent {
             DomainEvent::FlowSessionUpdated(_) => events::FLOW_SESSION_UPDATED,
             DomainEvent::FlowSessionDeleted(_) => events::FLOW_SESSION_DELETED,
             DomainEvent::FlowRecipesChanged => events::FLOW_RECIPES_CHANGED,
+            DomainEvent::TerminalsChanged => events::TERMINALS_CHANGED,
             DomainEvent::AgentMessage(m) => return Cow::Owned(events::agent_message(m.session_id)),
             DomainEvent::McpElicitation(_) => events::MCP_ELICITATION,
             DomainEvent::McpElicitationDone(_) => events::MCP_ELICITATION_DONE,
@@ -92,7 +95,9 @@ impl DomainEvent {
             DomainEvent::ServiceUpdated(o) => serde_json::to_value(o),
             DomainEvent::FlowSessionUpdated(s) => serde_json::to_value(s),
             DomainEvent::FlowSessionDeleted(id) => serde_json::to_value(Deleted { id: *id }),
-            DomainEvent::FlowRecipesChanged => Ok(serde_json::Value::Null),
+            DomainEvent::FlowRecipesChanged | DomainEvent::TerminalsChanged => {
+                Ok(serde_json::Value::Null)
+            }
             DomainEvent::AgentMessage(m) => serde_json::to_value(m),
             DomainEvent::McpElicitation(q) => serde_json::to_value(q),
             DomainEvent::McpElicitationDone(id) => serde_json::to_value(Deleted { id: *id }),

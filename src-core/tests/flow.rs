@@ -279,6 +279,17 @@ async fn an_approved_echo_runs_the_real_tool_and_the_answer_is_stored() {
     assert!(result.duration_ms.unwrap() > 0.0);
     assert_eq!(done[3].content, "The tool said: Echo: hi from the model");
     assert_eq!(done[3].status, MessageStatus::Done);
+    // Each answer keeps the tokens the provider reported for it.
+    let counted = ai_desktop_api::flow::TokenUsage {
+        input_tokens: llm::PROMPT_TOKENS,
+        output_tokens: llm::ANSWER_TOKENS,
+        cost: None,
+    };
+    assert_eq!(
+        (done[1].usage, done[3].usage),
+        (Some(counted), Some(counted))
+    );
+    assert_eq!((done[0].usage, done[2].usage), (None, None));
     assert_eq!(done[3].model.as_deref(), Some(llm::MODEL));
     // The call went through the hub (its history has it).
     assert_eq!(f.mcp.history(server).unwrap().len(), 1);
@@ -1565,6 +1576,19 @@ async fn a_command_runs_in_a_watchable_tab_and_is_ended_with_what_it_started() {
     assert_eq!(f.provider.unused_replies(), 0);
 }
 
+/// Waits for call `id` to ask, and approves it.
+async fn approve(f: &Fixture, session: i64, id: &str) {
+    let waiting = wait_pending(f, session, id).await;
+    f.agent
+        .decide(
+            session,
+            waiting.last().unwrap().id,
+            id,
+            ToolDecision::Approve,
+        )
+        .unwrap();
+}
+
 /// Decides every call of `ids` (in order) with *Always allow* as it comes
 /// up, or lets it through when an earlier grant already covers it.
 async fn allow_through(f: &Fixture, session: i64, ids: &[&str]) {
@@ -1727,6 +1751,17 @@ async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database
             "restart_deployment",
             json!({"deployment": "shop web"}),
         ),
+        // Held to the repository; and a headless app has no window to show it in.
+        call(
+            "c10",
+            "open_in_editor",
+            json!({"path": "../blog/server.js"}),
+        ),
+        call(
+            "c11",
+            "open_in_editor",
+            json!({"path": "server.js", "line": 2}),
+        ),
     ];
     for reply in script {
         f.provider.push(reply);
@@ -1753,7 +1788,9 @@ async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database
     allow_through(
         &f,
         session,
-        &["c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"],
+        &[
+            "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11",
+        ],
     )
     .await;
     let done = f.wait_state(session, RunState::Idle).await;
@@ -1814,6 +1851,16 @@ async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database
         "{first_pids:?} -> {:?}",
         after.pids
     );
+    let outside = result_of(&done, "c10");
+    assert!(
+        outside.contains("leads outside the repository"),
+        "{outside}"
+    );
+    let headless = result_of(&done, "c11");
+    assert!(
+        headless.contains("no window to open an editor in"),
+        "{headless}"
+    );
     // No password reached the provider.
     for chat in f.provider.chats() {
         let body = chat.body.to_string();
@@ -1857,20 +1904,16 @@ async fn the_agent_works_the_same_through_anthropics_messages_api() {
     ));
     f.provider.push(text(&["It sells ", "kettles."]));
     f.agent.send(session, "What does the shop sell?").unwrap();
-    let waiting = wait_pending(&f, session, "toolu_01").await;
-    f.agent
-        .decide(
-            session,
-            waiting.last().unwrap().id,
-            "toolu_01",
-            ToolDecision::Approve,
-        )
-        .unwrap();
+    approve(&f, session, "toolu_01").await;
     let done = f.wait_state(session, RunState::Idle).await;
     let last = done.last().unwrap();
     assert_eq!(
         (last.content.as_str(), last.status),
         ("It sells kettles.", MessageStatus::Done)
+    );
+    assert_eq!(
+        last.usage.map(|u| (u.input_tokens, u.output_tokens)),
+        Some((llm::PROMPT_TOKENS, llm::ANSWER_TOKENS))
     );
     assert!(result_of(&done, "toolu_01").contains("Sells kettles."));
     // The result went back as Anthropic wants it: a tool_result block of
@@ -1897,4 +1940,144 @@ async fn the_agent_works_the_same_through_anthropics_messages_api() {
         "{result}"
     );
     assert_eq!(chats[1].body["system"], "You are a test.");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_forks_at_a_message_and_exports_as_markdown_and_json() {
+    use ai_desktop_api::flow::ExportFormat;
+    let f = Fixture::new();
+    let dir = f.root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("README.md"), "# Shop\n").unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let session = f.session_in(f.register("shop", &dir));
+    f.agent
+        .update_session(
+            session,
+            FlowSessionPatch {
+                title: Some("What is this".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.provider.push(tool_call(
+        "c1",
+        "repository__read_file",
+        &["{\"path\": \"README.md\"}"],
+    ));
+    f.provider.push(text(&["It is a shop."]));
+    f.agent.send(session, "What is this?").unwrap();
+    approve(&f, session, "c1").await;
+    let first = f.wait_state(session, RunState::Idle).await;
+    assert_eq!(first.len(), 4);
+    // A call still waiting for a decision: its answer cannot be forked yet.
+    f.provider
+        .push(tool_call("c2", "repository__git_status", &["{}"]));
+    f.agent.send(session, "And its status?").unwrap();
+    let waiting = wait_pending(&f, session, "c2").await;
+    let asking = waiting.last().unwrap().id;
+    let err = f.agent.fork(session, asking).unwrap_err();
+    assert!(err.to_string().contains("not settled"), "{err}");
+    f.provider.push(text(&["Fine."]));
+    f.agent
+        .decide(session, asking, "c2", ToolDecision::Deny)
+        .unwrap();
+    let all = f.wait_state(session, RunState::Idle).await;
+    let sessions_before = f.agent.sessions(false, None).unwrap().len();
+    assert!(f.agent.fork(session, 99_999).is_err());
+    assert_eq!(
+        f.agent.sessions(false, None).unwrap().len(),
+        sessions_before
+    );
+
+    // Forked at the answer that read the file: the question, that answer
+    // and its result; the same repository; the original untouched.
+    let fork = f.agent.fork(session, first[1].id).unwrap();
+    assert_eq!(fork.title, "What is this (fork)");
+    assert_eq!(
+        fork.repository_id,
+        f.agent.session(session).unwrap().repository_id
+    );
+    let copied = f.messages(fork.id);
+    assert_eq!(
+        copied.iter().map(|m| m.role).collect::<Vec<_>>(),
+        [FlowRole::User, FlowRole::Assistant, FlowRole::Tool]
+    );
+    assert_eq!(copied[1].tool_calls[0].id, "c1");
+    assert!(copied[2].content.contains("# Shop"));
+    assert_eq!(copied[1].usage, first[1].usage);
+    assert_eq!(f.messages(session).len(), all.len());
+    // Going on in the fork sends the fork's history, not the original's.
+    f.provider.push(text(&["Forked answer."]));
+    f.agent.send(fork.id, "Say it differently").unwrap();
+    f.wait_state(fork.id, RunState::Idle).await;
+    let sent = sent(&f.provider.chats().last().unwrap().body);
+    let contents: Vec<&str> = sent.iter().map(|(_, c, _)| c.as_str()).collect();
+    assert!(contents.contains(&"Say it differently"), "{sent:?}");
+    assert!(!contents.contains(&"And its status?"), "{sent:?}");
+
+    // Exports: readable Markdown, complete JSON, never over a file.
+    let downloads = f.root.join("Downloads");
+    let md = f
+        .agent
+        .export_to(session, ExportFormat::Markdown, &downloads)
+        .unwrap();
+    assert_eq!(md, downloads.join("What-is-this.md"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    for needle in [
+        "# What is this\n",
+        "## You\n\nWhat is this?\n",
+        "**Tool call** `repository__read_file` — done",
+        "\"path\": \"README.md\"",
+        "```text\n",
+        "It is a shop.",
+        "**Tool call** `repository__git_status` — denied",
+        "working in shop",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+    let again = f
+        .agent
+        .export_to(session, ExportFormat::Markdown, &downloads)
+        .unwrap();
+    assert_eq!(again, downloads.join("What-is-this-2.md"));
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), text);
+    let json = f
+        .agent
+        .export_to(session, ExportFormat::Json, &downloads)
+        .unwrap();
+    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let messages: Vec<FlowMessage> = serde_json::from_value(parsed["messages"].clone()).unwrap();
+    assert_eq!(messages, f.messages(session));
+    assert_eq!(parsed["session"]["title"], "What is this");
+}
+
+#[test]
+fn exports_go_to_the_xdg_downloads_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    assert_eq!(
+        ai_desktop_core::app::downloads_dir(home),
+        home.join("Downloads")
+    );
+    std::fs::create_dir_all(home.join(".config")).unwrap();
+    std::fs::write(
+        home.join(".config/user-dirs.dirs"),
+        "# written by xdg-user-dirs-update\nXDG_DESKTOP_DIR=\"$HOME/Desktop\"\nXDG_DOWNLOAD_DIR=\"$HOME/Téléchargements\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        ai_desktop_core::app::downloads_dir(home),
+        home.join("Téléchargements")
+    );
+    // "$HOME" itself (no Downloads folder set up): ~/Downloads.
+    std::fs::write(
+        home.join(".config/user-dirs.dirs"),
+        "XDG_DOWNLOAD_DIR=\"$HOME/\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        ai_desktop_core::app::downloads_dir(home),
+        home.join("Downloads")
+    );
 }

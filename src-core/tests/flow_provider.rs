@@ -209,13 +209,14 @@ fn sse(events: &[Value]) -> Vec<u8> {
 }
 
 async fn ask(p: &Provider) -> Result<ai_desktop_core::flow::provider::Completion, ProviderError> {
-    stream_chat(
-        &config(&p.url),
-        &[ChatMessage::text("user", "hi")],
-        &[],
-        |_| {},
-    )
-    .await
+    ask_with(&config(&p.url)).await
+}
+
+/// "hi", with no tools, to the provider `config` names.
+async fn ask_with(
+    config: &ProviderConfig,
+) -> Result<ai_desktop_core::flow::provider::Completion, ProviderError> {
+    stream_chat(config, &[ChatMessage::text("user", "hi")], &[], |_| {}).await
 }
 
 /// A character split between two network chunks arrives whole: decoding
@@ -367,14 +368,9 @@ async fn anthropic_messages_stream_text_and_tool_calls_natively() {
 async fn anthropic_errors_are_readable_and_a_broken_stream_keeps_what_arrived() {
     // A wrong key: Anthropic's own 401 body.
     let p = Provider::start(Some("sk-ant-right-key-000000"));
-    let err = stream_chat(
-        &anthropic(&p.url, "sk-ant-wrong"),
-        &[ChatMessage::text("user", "hi")],
-        &[],
-        |_| {},
-    )
-    .await
-    .unwrap_err();
+    let err = ask_with(&anthropic(&p.url, "sk-ant-wrong"))
+        .await
+        .unwrap_err();
     assert_eq!(err, ProviderError::Unauthorized);
     // Overloaded (529) says what the provider said.
     let p = provider(status(
@@ -382,14 +378,7 @@ async fn anthropic_errors_are_readable_and_a_broken_stream_keeps_what_arrived() 
         &[],
         r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
     ));
-    let err = stream_chat(
-        &anthropic(&p.url, "k"),
-        &[ChatMessage::text("user", "hi")],
-        &[],
-        |_| {},
-    )
-    .await
-    .unwrap_err();
+    let err = ask_with(&anthropic(&p.url, "k")).await.unwrap_err();
     assert!(
         matches!(&err, ProviderError::Server { status: 529, message } if message == "Overloaded"),
         "{err:?}"
@@ -400,16 +389,69 @@ async fn anthropic_errors_are_readable_and_a_broken_stream_keeps_what_arrived() 
             json!({"role": "assistant", "content": "Half an ans"}),
         )],
     });
-    let err = stream_chat(
-        &anthropic(&p.url, "k"),
-        &[ChatMessage::text("user", "hi")],
-        &[],
-        |_| {},
-    )
-    .await
-    .unwrap_err();
+    let err = ask_with(&anthropic(&p.url, "k")).await.unwrap_err();
     match err {
         ProviderError::BrokenStream(_, got) => assert_eq!(got.content, "Half an ans"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn token_usage_is_read_in_both_protocols_and_a_server_refusing_the_option_is_asked_again() {
+    use ai_desktop_core::testkit::llm::{text, ANSWER_TOKENS, PROMPT_TOKENS};
+    let p = Provider::start(None);
+    p.push(text(&["counted"]));
+    let done = ask_with(&config(&p.url)).await.unwrap();
+    let usage = done.usage.expect("usage read from the last chunk");
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens, usage.cost),
+        (PROMPT_TOKENS, ANSWER_TOKENS, None)
+    );
+    assert_eq!(
+        p.chats()[0].body["stream_options"],
+        json!({"include_usage": true})
+    );
+    // A strict server that does not know the option: asked again without it.
+    p.push(status(
+        400,
+        &[],
+        r#"{"error":{"message":"Unrecognized request argument supplied: stream_options"}}"#,
+    ));
+    p.push(text(&["plain"]));
+    let done = ask_with(&config(&p.url)).await.unwrap();
+    assert_eq!(done.content, "plain");
+    assert_eq!(done.usage, None, "nothing reported, nothing made up");
+    let chats = p.chats();
+    assert!(
+        chats[2].body.get("stream_options").is_none(),
+        "{:?}",
+        chats[2].body
+    );
+    // Another 400 is not retried.
+    p.push(status(400, &[], r#"{"error":{"message":"bad messages"}}"#));
+    let err = ask_with(&config(&p.url)).await.unwrap_err();
+    assert!(
+        matches!(err, ProviderError::Server { status: 400, .. }),
+        "{err:?}"
+    );
+    assert_eq!(p.chats().len(), 4);
+    // OpenRouter's cost comes through.
+    p.push(Reply::Stream {
+        events: vec![
+            delta(json!({"content": "paid"})),
+            json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+            json!({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1, "cost": 0.00042}}),
+        ],
+        gap: Duration::from_millis(1),
+    });
+    let done = ask_with(&config(&p.url)).await.unwrap();
+    assert_eq!(done.usage.unwrap().cost, Some(0.00042));
+    // Anthropic: input from message_start, output from message_delta.
+    p.push(text(&["claude counted"]));
+    let done = ask_with(&anthropic(&p.url, "k")).await.unwrap();
+    let usage = done.usage.unwrap();
+    assert_eq!(
+        (usage.input_tokens, usage.output_tokens),
+        (PROMPT_TOKENS, ANSWER_TOKENS)
+    );
 }

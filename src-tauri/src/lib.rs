@@ -315,6 +315,8 @@ pub fn run() {
             commands::flow::flow_save_recipe,
             commands::flow::flow_delete_recipe,
             commands::flow::flow_run_recipe,
+            commands::flow::flow_fork,
+            commands::flow::flow_export,
             commands::flow::flow_watch,
             commands::system::system_watch,
             commands::system::system_snapshot,

@@ -164,6 +164,25 @@ pub async fn stream_chat(
             let index = event["index"].as_u64().unwrap_or(0);
             let mut text = None;
             match event["type"].as_str().unwrap_or("") {
+                "message_start" => {
+                    // Input tokens, cached ones included.
+                    let u = &event["message"]["usage"];
+                    let input = [
+                        "input_tokens",
+                        "cache_creation_input_tokens",
+                        "cache_read_input_tokens",
+                    ]
+                    .iter()
+                    .filter_map(|k| u[k].as_u64())
+                    .sum::<u64>();
+                    if u["input_tokens"].is_u64() {
+                        done.usage = Some(ai_desktop_api::flow::TokenUsage {
+                            input_tokens: input,
+                            output_tokens: u["output_tokens"].as_u64().unwrap_or(0),
+                            cost: None,
+                        });
+                    }
+                }
                 "content_block_start" => {
                     let block = &event["content_block"];
                     match block["type"].as_str() {
@@ -229,6 +248,11 @@ pub async fn stream_chat(
                 "message_delta" => {
                     if let Some(reason) = event["delta"]["stop_reason"].as_str() {
                         done.finish_reason = Some(finish_reason(reason));
+                    }
+                    // The answer's tokens so far (the last one is the total).
+                    if let Some(out) = event["usage"]["output_tokens"].as_u64() {
+                        let usage = done.usage.get_or_insert_with(Default::default);
+                        usage.output_tokens = out;
                     }
                 }
                 "message_stop" => finished = true,

@@ -124,6 +124,7 @@ impl FlowAgent {
             Some(Ok(c)) => c,
         };
         answer.content = completion.content;
+        answer.usage = completion.usage;
         answer.status = MessageStatus::Done;
         let mut any_call = false;
         for (n, call) in completion.tool_calls.into_iter().enumerate() {

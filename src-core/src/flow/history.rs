@@ -15,6 +15,7 @@ pub(super) fn message(session_id: i64, role: FlowRole, content: String) -> FlowM
         tool_result: None,
         error: None,
         model: None,
+        usage: None,
         created_at: String::new(),
     }
 }

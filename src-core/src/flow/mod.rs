@@ -10,6 +10,7 @@
 pub mod anthropic;
 mod ask;
 mod checkpoints;
+mod conversation;
 pub mod crash;
 mod history;
 pub mod provider;

@@ -108,6 +108,20 @@ pub struct Completion {
     pub content: String,
     pub tool_calls: Vec<ToolCall>,
     pub finish_reason: Option<String>,
+    /// The tokens it took, when the provider reported them.
+    pub usage: Option<ai_desktop_api::flow::TokenUsage>,
+}
+
+/// An OpenAI-style `usage` object (`prompt_tokens`, `completion_tokens`,
+/// and OpenRouter's `cost`), if it is one.
+fn usage_of(usage: &Value) -> Option<ai_desktop_api::flow::TokenUsage> {
+    Some(ai_desktop_api::flow::TokenUsage {
+        input_tokens: usage["prompt_tokens"].as_u64()?,
+        output_tokens: usage["completion_tokens"].as_u64()?,
+        cost: usage["cost"]
+            .as_f64()
+            .filter(|c| c.is_finite() && *c >= 0.0),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -219,6 +233,9 @@ pub async fn stream_chat(
         "model": config.model,
         "messages": messages,
         "stream": true,
+        // The token counts, in a last chunk (OpenAI, vLLM, LM Studio, Ollama,
+        // OpenRouter); a server that refuses the option is asked again without.
+        "stream_options": {"include_usage": true},
     });
     if let Some(t) = config.temperature {
         body["temperature"] = json!(t);
@@ -242,10 +259,20 @@ pub async fn stream_chat(
         .connect_timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
-    let response = authorized(client.post(&url).json(&body), config)
-        .send()
+    let send = |body: &Value| authorized(client.post(&url).json(body), config).send();
+    let mut response = send(&body)
         .await
         .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    if matches!(response.status().as_u16(), 400 | 422) {
+        let refused = refusal(response, &config.model).await;
+        if !refused.to_string().contains("stream_options") {
+            return Err(refused);
+        }
+        body.as_object_mut().map(|b| b.remove("stream_options"));
+        response = send(&body)
+            .await
+            .map_err(|e| ProviderError::Unreachable(url.clone(), e.to_string()))?;
+    }
     if response.status().as_u16() != 200 {
         return Err(refusal(response, &config.model).await);
     }
@@ -277,6 +304,9 @@ pub async fn stream_chat(
             let Ok(event) = serde_json::from_str::<Value>(&data) else {
                 continue;
             };
+            if let Some(usage) = usage_of(&event["usage"]) {
+                done.usage = Some(usage);
+            }
             let choice = &event["choices"][0];
             if let Some(reason) = choice["finish_reason"].as_str() {
                 done.finish_reason = Some(reason.chars().take(64).collect());

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use ai_desktop_api::flow::{
     FlowCheckpoint, FlowMessage, FlowRole, FlowSession, FlowToolCall, FlowToolResult,
-    MessageStatus, RunState, ToolGrant,
+    MessageStatus, RunState, TokenUsage, ToolGrant,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -25,7 +25,7 @@ const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_
 pub const BUILTIN_SERVER: i64 = 0;
 
 const MESSAGE_COLUMNS: &str = "id, session_id, role, content, status, tool_calls, tool_call_id, \
-     tool_results, error, model, created_at";
+     tool_results, error, model, created_at, input_tokens, output_tokens, cost";
 
 fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
     let ids: String = row.get(4)?;
@@ -95,6 +95,17 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<FlowMessage> {
         error: row.get(8)?,
         model: row.get(9)?,
         created_at: row.get(10)?,
+        usage: match (
+            row.get::<_, Option<i64>>(11)?,
+            row.get::<_, Option<i64>>(12)?,
+        ) {
+            (Some(i), Some(o)) => Some(TokenUsage {
+                input_tokens: i.max(0) as u64,
+                output_tokens: o.max(0) as u64,
+                cost: row.get(13)?,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -205,6 +216,15 @@ pub fn set_recipe(
     get_session(c, id)
 }
 
+/// Gives session `id` a system prompt of its own (None: the settings').
+pub fn set_system_prompt(c: &Connection, id: i64, system_prompt: Option<&str>) -> Result<()> {
+    c.execute(
+        "UPDATE flow_sessions SET system_prompt = ?2 WHERE id = ?1",
+        params![id, system_prompt],
+    )?;
+    Ok(())
+}
+
 /// The system prompt session `id` runs with, if it has its own.
 pub fn system_prompt(c: &Connection, id: i64) -> Result<Option<String>> {
     Ok(c.query_row(
@@ -288,7 +308,8 @@ pub fn insert_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
 pub fn update_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
     c.execute(
         "UPDATE flow_messages SET content = ?2, status = ?3, tool_calls = ?4, tool_results = ?5,
-             error = ?6, model = ?7 WHERE id = ?1",
+             error = ?6, model = ?7, input_tokens = ?8, output_tokens = ?9, cost = ?10
+         WHERE id = ?1",
         params![
             m.id,
             m.content,
@@ -297,6 +318,9 @@ pub fn update_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
             m.tool_result.as_ref().map(to_json),
             m.error,
             m.model,
+            m.usage.map(|u| u.input_tokens as i64),
+            m.usage.map(|u| u.output_tokens as i64),
+            m.usage.and_then(|u| u.cost),
         ],
     )?;
     touch(c, m.session_id)?;
@@ -558,6 +582,7 @@ mod tests {
                     tool_result: None,
                     error: None,
                     model: None,
+                    usage: None,
                     created_at: String::new(),
                 };
                 m = insert_message(c, &m)?;

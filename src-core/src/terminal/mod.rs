@@ -100,6 +100,9 @@ pub struct TerminalManager {
     /// Numbers the pulling views, so a late word from an old view (its
     /// detach arriving after the next view attached) is told apart.
     views: std::sync::atomic::AtomicU64,
+    /// Told when a tab opens or closes (a tab the agent opened shows up on
+    /// an open Terminals page).
+    events: std::sync::OnceLock<Arc<dyn crate::events::EventSink>>,
 }
 
 /// Output waiting for a pulling view.
@@ -165,6 +168,17 @@ pub(crate) fn login_shell(env: &[(String, String)]) -> String {
 impl TerminalManager {
     pub fn new() -> TerminalManager {
         TerminalManager::default()
+    }
+
+    /// Where opening and closing tabs is told (set once by the app).
+    pub fn set_events(&self, events: Arc<dyn crate::events::EventSink>) {
+        let _ = self.events.set(events);
+    }
+
+    fn changed(&self) {
+        if let Some(e) = self.events.get() {
+            e.emit(crate::events::DomainEvent::TerminalsChanged);
+        }
     }
 
     fn get(&self, id: u32) -> Result<Arc<Term>> {
@@ -352,6 +366,7 @@ impl TerminalManager {
             shell: shell_handle,
         });
         lock(&self.terms).insert(id, term);
+        self.changed();
         Ok(info)
     }
 
@@ -571,6 +586,7 @@ impl TerminalManager {
         let term = self.get(id)?;
         self.close_mailbox(id);
         lock(&self.terms).remove(&id);
+        self.changed();
         {
             let mut flow = lock(&term.shared.flow);
             flow.closed = true;

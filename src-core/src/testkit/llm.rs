@@ -63,6 +63,16 @@ pub struct Provider {
 }
 
 pub const MODEL: &str = "loopback-model";
+/// The token counts every answer reports (when the client asks for them).
+pub const PROMPT_TOKENS: u64 = 1234;
+pub const ANSWER_TOKENS: u64 = 56;
+
+/// OpenAI's last chunk when `stream_options.include_usage` was asked for.
+fn usage_chunk() -> Value {
+    json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": MODEL, "choices": [],
+           "usage": {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": ANSWER_TOKENS,
+                     "total_tokens": PROMPT_TOKENS + ANSWER_TOKENS}})
+}
 
 impl Provider {
     /// Starts serving; `key`, if given, is the only bearer token accepted (else 401).
@@ -214,6 +224,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
     let mut body = vec![0u8; length];
     let _ = reader.read_exact(&mut body);
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let wants_usage = body["stream_options"]["include_usage"] == true;
     shared.lock().unwrap().received.push(Received {
         path: path.clone(),
         authorization: authorization.clone(),
@@ -222,6 +233,7 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         body,
     });
     let anthropic = path.ends_with("/messages");
+
     let plain = |out: &mut TcpStream, status: u16, headers: &[(String, String)], body: &str| {
         let mut head = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -314,6 +326,8 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
         Reply::Break { events } => (events, Duration::from_millis(5), "break"),
         Reply::Hang { events } => (events, Duration::from_millis(5), "hang"),
     };
+    // The script may carry its own usage chunk; else one is sent if asked for.
+    let wants_usage = wants_usage && !events.iter().any(|e| e.get("usage").is_some());
     let events = if anthropic {
         as_anthropic(&events)
     } else {
@@ -363,6 +377,9 @@ fn serve(stream: TcpStream, shared: &Mutex<Shared>, key: Option<&str>) {
     match end {
         "done" => {
             if !anthropic {
+                if wants_usage {
+                    chunk(&mut out, &usage_chunk().to_string());
+                }
                 chunk(&mut out, "[DONE]");
             }
             let _ = out.write_all(b"0\r\n\r\n");
@@ -383,7 +400,7 @@ fn as_anthropic(events: &[Value]) -> Vec<Value> {
     let mut out = vec![
         json!({"type": "message_start", "message": {"id": "msg_loopback", "type": "message",
             "role": "assistant", "model": MODEL, "content": [], "stop_reason": null,
-            "usage": {"input_tokens": 10, "output_tokens": 1}}}),
+            "usage": {"input_tokens": PROMPT_TOKENS, "output_tokens": 1}}}),
         json!({"type": "ping"}),
     ];
     // The open content block: its index and whether it is text.
@@ -436,7 +453,7 @@ fn as_anthropic(events: &[Value]) -> Vec<Value> {
             };
             out.push(
                 json!({"type": "message_delta", "delta": {"stop_reason": stop},
-                "usage": {"output_tokens": 5}}),
+                "usage": {"output_tokens": ANSWER_TOKENS}}),
             );
             out.push(json!({"type": "message_stop"}));
         }

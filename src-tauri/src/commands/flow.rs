@@ -313,3 +313,24 @@ pub async fn flow_run_recipe(
     let flow::RunRecipe { id } = req.0;
     Ok(state.flow.run_recipe(id, None, None)?)
 }
+
+#[tauri::command]
+pub async fn flow_fork(state: State<'_, AppState>, req: Req<flow::Fork>) -> Out<flow::Fork> {
+    let flow::Fork {
+        session_id,
+        message_id,
+    } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.fork(session_id, message_id)).await
+}
+
+#[tauri::command]
+pub async fn flow_export(state: State<'_, AppState>, req: Req<flow::Export>) -> Out<flow::Export> {
+    let flow::Export { session_id, format } = req.0;
+    let app = state.app.clone();
+    blocking(move || {
+        app.export_session(session_id, format)
+            .map(|p| p.display().to_string())
+    })
+    .await
+}

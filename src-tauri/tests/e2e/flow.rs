@@ -567,6 +567,12 @@ fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
 
     d.click("[data-testid=flow-approve]");
     wait_text(d, "[data-testid=flow-answer]", "listens on 8080");
+    // Anthropic reports the tokens too.
+    wait_text(
+        d,
+        "[data-testid=flow-answer-meta]",
+        "1,234 in · 56 out tokens",
+    );
     // Every turn went through Anthropic's protocol, the key in x-api-key.
     let chats = provider.chats();
     assert!(chats.len() >= 2, "{chats:?}");
@@ -664,12 +670,41 @@ fn flow_recipe_made_and_run_from_the_window() {
     d.click("[data-testid=flow-recipe-run]");
     wait_text(d, "[data-testid=flow-recipe-chip]", "recipe Morning check");
     wait_text(d, "[data-testid=flow-answer]", "Nothing changed overnight.");
+    // What the answer took, as the provider reported it.
+    wait_text(
+        d,
+        "[data-testid=flow-answer-meta]",
+        "loopback-model · 1,234 in · 56 out tokens",
+    );
     d.step("flow-recipe-run");
     let chat = &provider.chats()[0].body;
     let sent = chat["messages"].as_array().unwrap();
     assert_eq!(sent[0]["content"], "You report changes in one line.");
     assert_eq!(sent.last().unwrap()["content"], "What changed overnight?");
-    // The list counts the run.
+    // Exported as Markdown into ~/Downloads, said in a toast.
+    d.click("[data-testid=flow-export] summary");
+    d.click("[data-testid=flow-export-md]");
+    let exported = home.join("Downloads/Morning-check.md");
+    wait_text(d, ".toast", &exported.display().to_string());
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        text.contains("## You\n\nWhat changed overnight?")
+            && text.contains("Nothing changed overnight."),
+        "{text}"
+    );
+    dismiss_toasts(d);
+    // Forked at the answer: a new session with both messages, shown at once.
+    d.click("[data-testid=flow-message-assistant] [data-testid=flow-fork]");
+    wait_text(d, "[data-testid=flow-title]", "Morning check (fork)");
+    wait_text(
+        d,
+        "[data-testid=flow-messages]",
+        "Nothing changed overnight.",
+    );
+    d.step("flow-forked");
+    assert_eq!(texts(d, "[data-testid=flow-sessions] .repo-name").len(), 2);
+
+    // The list counts the run (a fork is not a run).
     d.click("[data-testid=flow-recipes-open]");
     wait_text(d, "[data-testid=flow-recipe-detail]", "1 run");
 }

@@ -165,3 +165,86 @@ fn terminals_through_the_real_window() {
     d.step("terminal-exited");
     d.call("DELETE", "", None);
 }
+
+/// A command the agent runs shows up as a tab on the Terminals page while
+/// the page is open (no need to leave and come back).
+#[test]
+fn an_agent_command_tab_appears_on_the_open_terminals_page() {
+    use ai_desktop_core::testkit::llm;
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("terminals-live");
+    let project = root.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    ai_desktop_core::testkit::git_cli::git(&project, &["init", "-q", "-b", "main"]);
+    register_before_start(&data, "shop", &project);
+    let provider = llm::Provider::start(None);
+    let run = |id: &str, command: &str| {
+        let args = json!({ "command": command }).to_string();
+        llm::tool_call(id, "repository__run_command", &[&args])
+    };
+    provider.push(run("c1", "echo first-$((1+1))"));
+    provider.push(llm::text(&["Ran it."]));
+    // The second run comes after a pause long enough to be on the
+    // Terminals page by then.
+    let mut slow = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
+    slow.extend((0..20).map(|_| llm::delta(json!({"content": ""}))));
+    if let llm::Reply::Stream { events, .. } = run("c2", "echo second-$((2+2))") {
+        slow.extend(events);
+    }
+    provider.push(llm::Reply::Stream {
+        events: slow,
+        gap: Duration::from_millis(250),
+    });
+    provider.push(llm::text(&["Ran it again."]));
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("SHELL", "/bin/bash".to_string()),
+    ];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    set_up_provider(d, None, &provider.url, None);
+    d.click("[data-testid=flow-new]");
+    d.click("[data-testid=flow-tools]");
+    choose(d, "[data-testid=flow-repository]", "shop");
+    d.click("[data-testid=flow-tools-save]");
+    wait_text(d, "[data-testid=flow-repository-chip]", "in shop");
+    d.type_into("[data-testid=flow-input]", "Run it");
+    d.click("[data-testid=flow-send]");
+    d.click("[data-testid=flow-always]");
+    wait_text(d, "[data-testid=flow-answer]", "Ran it.");
+
+    d.type_into("[data-testid=flow-input]", "Run it again");
+    d.click("[data-testid=flow-send]");
+    d.click("[data-testid=nav-terminals]");
+    // The first command's tab is there; the second appears while we look.
+    let first = wait_text(d, "[data-testid=terminal-tabs]", "agent · shop");
+    assert_eq!(
+        texts(
+            d,
+            "[data-testid=terminal-tabs] [data-testid^=terminal-tab-]"
+        )
+        .len(),
+        1,
+        "{first}"
+    );
+    d.wait_until("the agent's second tab", || {
+        (texts(
+            d,
+            "[data-testid=terminal-tabs] [data-testid^=terminal-tab-]",
+        )
+        .len()
+            == 2)
+            .then_some(())
+    });
+    d.step("terminals-agent-tab-live");
+    let answered = provider.chats();
+    assert!(answered.len() >= 3, "{}", answered.len());
+}

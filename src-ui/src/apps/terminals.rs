@@ -7,6 +7,7 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::terminal_view::TerminalView;
 use crate::components::toast::use_toasts;
 use crate::ipc;
+use ai_desktop_api::events;
 use ai_desktop_api::terminal;
 use ai_desktop_api::terminal::TerminalInfo;
 use leptos::prelude::*;
@@ -38,6 +39,30 @@ pub fn TerminalsPage() -> impl IntoView {
             }
         }
     });
+    // Tabs opened or closed elsewhere (the agent's commands, a service's
+    // client) come and go here too; the tab on screen stays chosen.
+    ipc::listen_while_mounted(events::TERMINALS_CHANGED, move |_: serde_json::Value| {
+        spawn_local(async move {
+            let Ok(list) = ipc::call(&terminal::List {}).await else {
+                return;
+            };
+            let _ = tabs.try_update(|l| {
+                let l = l.get_or_insert_with(Vec::new);
+                l.retain(|t| list.iter().any(|n| n.id == t.id));
+                for t in list {
+                    if !l.iter().any(|o| o.id == t.id) {
+                        l.push(t);
+                    }
+                }
+                let gone = active
+                    .get_untracked()
+                    .is_some_and(|a| !l.iter().any(|t| t.id == a));
+                if gone || active.get_untracked().is_none() {
+                    active.set(l.last().map(|t| t.id));
+                }
+            });
+        });
+    });
     let open = move || {
         if opening.get_untracked() {
             return;
@@ -55,7 +80,13 @@ pub fn TerminalsPage() -> impl IntoView {
             match r {
                 Ok(t) => {
                     active.set(Some(t.id));
-                    tabs.update(|l| l.get_or_insert_with(Vec::new).push(t));
+                    // The list may have it already (told by the event).
+                    tabs.update(|l| {
+                        let l = l.get_or_insert_with(Vec::new);
+                        if !l.iter().any(|o| o.id == t.id) {
+                            l.push(t);
+                        }
+                    });
                 }
                 Err(e) => toasts.error("Could not open a terminal", &e),
             }
@@ -126,7 +157,7 @@ pub fn TerminalsPage() -> impl IntoView {
                 }.into_any(),
                 Some(list) => view! {
                     <div class="terminal-panel">
-                        <nav class="tabs terminal-tabs" role="tablist">
+                        <nav class="tabs terminal-tabs" role="tablist" data-testid="terminal-tabs">
                             {list.into_iter().map(|t| {
                                 let id = t.id;
                                 view! {

@@ -155,6 +155,19 @@ pub(super) fn Conversation(
             }
         });
     };
+    let export = move |format: ExportFormat| {
+        spawn_local(async move {
+            match ipc::call(&flow::Export {
+                session_id: id,
+                format,
+            })
+            .await
+            {
+                Ok(path) => toasts.success(format!("Exported to {path}")),
+                Err(e) => toasts.error("Could not export the conversation", &e),
+            }
+        });
+    };
     let archive = move |archived: bool| {
         spawn_local(async move {
             match ipc::call(&flow::ArchiveSession { id, archived }).await {
@@ -290,6 +303,18 @@ pub(super) fn Conversation(
                         </button>
                     }
                 }}
+                <details class="row-menu" data-testid="flow-export">
+                    <summary class="button small" title="Write the conversation to a file in your Downloads folder">"Export ▾"</summary>
+                    <div class="row-menu-items" on:click=move |ev| {
+                        // A choice closes the menu.
+                        if let Some(d) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.parent_element()) {
+                            let _ = d.remove_attribute("open");
+                        }
+                    }>
+                        <button class="menu-item" data-testid="flow-export-md" on:click=move |_| export(ExportFormat::Markdown)>"Markdown"</button>
+                        <button class="menu-item" data-testid="flow-export-json" on:click=move |_| export(ExportFormat::Json)>"JSON"</button>
+                    </div>
+                </details>
                 <button class="button small danger" data-testid="flow-delete"
                     on:click=move |_| if let Some(s) = session.get_untracked() { on_delete.run(s) }>"Delete"</button>
             </div>

@@ -16,6 +16,24 @@ pub(super) fn MessageView(
 ) -> impl IntoView {
     let toasts = use_toasts();
     let id = m.id;
+    let nav = crate::apps::use_nav();
+    // A new session with the conversation up to here; shown at once.
+    let fork = move |_| {
+        spawn_local(async move {
+            match ipc::call(&flow::Fork {
+                session_id,
+                message_id: id,
+            })
+            .await
+            {
+                Ok(s) => {
+                    toasts.success(format!("Forked into \"{}\"", s.title));
+                    nav.show(crate::apps::Page::FlowBuilder, s.id);
+                }
+                Err(e) => toasts.error("Could not fork here", &e),
+            }
+        });
+    };
     match m.role {
         FlowRole::User => {
             let editing = RwSignal::new(None::<String>);
@@ -25,10 +43,13 @@ pub(super) fn MessageView(
                     {move || match editing.get() {
                         None => view! {
                             <div class="bubble">{content.clone()}</div>
-                            <button class="link small-text" data-testid="flow-edit" on:click={
-                                let c = content.clone();
-                                move |_| editing.set(Some(c.clone()))
-                            }>"Edit"</button>
+                            <div class="message-actions">
+                                <button class="link small-text" data-testid="flow-edit" on:click={
+                                    let c = content.clone();
+                                    move |_| editing.set(Some(c.clone()))
+                                }>"Edit"</button>
+                                <button class="link small-text" data-testid="flow-fork" title="A new session with the conversation up to here" on:click=fork>"Fork"</button>
+                            </div>
                         }.into_any(),
                         Some(text) => view! {
                             <div class="bubble editing">
@@ -123,10 +144,45 @@ pub(super) fn MessageView(
                             })}
                         </div>
                     })}
-                    {m.model.clone().filter(|_| status == MessageStatus::Done).map(|model| view! { <div class="muted small-text">{model}</div> })}
+                    {m.model.clone().filter(|_| status == MessageStatus::Done).map(|model| {
+                        let usage = m.usage.map(|u| usage_text(&u)).unwrap_or_default();
+                        view! {
+                            <div class="message-actions">
+                                <span class="muted small-text" data-testid="flow-answer-meta">{model}{usage}</span>
+                                <button class="link small-text" data-testid="flow-fork" title="A new session with the conversation up to here" on:click=fork>"Fork"</button>
+                            </div>
+                        }
+                    })}
                 </div>
             }
             .into_any()
         }
     }
+}
+
+/// ` · 1,234 in · 56 out tokens · $0.0004`: what an answer took, as the
+/// provider reported it.
+pub(super) fn usage_text(u: &ai_desktop_api::flow::TokenUsage) -> String {
+    let mut text = format!(
+        " · {} in · {} out tokens",
+        thousands(u.input_tokens),
+        thousands(u.output_tokens)
+    );
+    if let Some(cost) = u.cost {
+        text.push_str(&format!(" · ${cost:.4}"));
+    }
+    text
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
