@@ -515,11 +515,18 @@ fn a_crash_is_fixed_by_the_agent_through_the_window() {
         "The app read PROT instead of PORT; fixed.",
     ]));
     let pm2_home = Pm2Home(root.join("pm2"));
+    // The user's git identity, for the commit at the end.
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n",
+    )
+    .unwrap();
     let env = [
         ("HOME", home.display().to_string()),
         ("PM2_HOME", pm2_home.0.display().to_string()),
     ];
     let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
     let d = &mut launched.driver;
     d.shots = shots.clone();
 
@@ -581,8 +588,24 @@ fn a_crash_is_fixed_by_the_agent_through_the_window() {
         std::fs::read_to_string(project.join("server.js")).unwrap(),
         broken.replace("process.env.PROT", "process.env.PORT")
     );
-    d.find("[data-testid=flow-open-change]");
     d.step("crash-fixed");
+    // The fix opens in the repository's VS Code: its window shows up with
+    // the workbench drawn.
+    d.click("[data-testid=flow-open-change]");
+    let opened_by = Instant::now() + Duration::from_secs(90);
+    let editor = loop {
+        if let Some(id) = x_window(&display, "shop — VS Code") {
+            if window_shot(&display, &id, &shots.join("crash-fix-editor.png")) > 0.1 {
+                break id;
+            }
+        }
+        assert!(
+            Instant::now() < opened_by,
+            "the repository's VS Code never showed (see crash-fix-editor.png)"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(!editor.is_empty());
 
     // Started again, it serves.
     d.click("[data-testid=nav-deployments]");
@@ -605,5 +628,26 @@ fn a_crash_is_fixed_by_the_agent_through_the_window() {
     wait_text(d, "[data-testid=deploy-status-1]", "Online");
     d.step("crash-serving");
     assert_eq!(provider.unused_replies(), 0);
+
+    // And committed from the Git page.
+    d.click("[data-testid=nav-git]");
+    d.click("[data-testid=git-toggle-server\\.js]");
+    wait_text(d, "[data-testid=git-toggle-server\\.js]", "Unstage");
+    d.type_into("[data-testid=git-message]", "Read PORT, not PROT");
+    d.click("[data-testid=git-commit]");
+    wait_text(d, "[data-testid=git-log]", "Read PORT, not PROT");
+    d.step("crash-fix-committed");
+    let git = |args: &[&str]| ai_desktop_core::testkit::git_cli::git(&project, args);
+    assert_eq!(
+        git(&["log", "-1", "--format=%an|%s"]),
+        "Ada Lovelace|Read PORT, not PROT"
+    );
+    assert!(git(&["show", "HEAD:server.js"]).contains("Number(process.env.PORT)"));
     d.call("DELETE", "", None);
+    // The app leaves code-server running when it quits (by design); clean up.
+    if let Some(pid) = recorded_instance(&data.join("ai-desktop.sqlite3"), 1) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .status();
+    }
 }
