@@ -77,6 +77,27 @@ impl Fixture {
         }
     }
 
+    /// A loopback LLM provider, saved as the Flow agent's with this system prompt.
+    fn provider(&self, system_prompt: &str) -> ai_desktop_core::testkit::llm::Provider {
+        use ai_desktop_api::flow::{ApiKeyChange, FlowSettingsInput};
+        use ai_desktop_core::testkit::llm;
+        let provider = llm::Provider::start(None);
+        self.app
+            .flow
+            .save_settings(FlowSettingsInput {
+                protocol: Default::default(),
+                base_url: provider.url.clone(),
+                model: llm::MODEL.into(),
+                temperature: None,
+                max_tokens: None,
+                system_prompt: system_prompt.into(),
+                max_steps: 5,
+                api_key: ApiKeyChange::Keep,
+            })
+            .unwrap();
+        provider
+    }
+
     /// A repository with a Node app that serves HTTP on $PORT.
     fn node_repo(&self, name: &str, server: &str) -> i64 {
         let dir = self.root.join(name);
@@ -1506,7 +1527,7 @@ async fn a_log_over_its_cap_is_cut_and_followed_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke() {
-    use ai_desktop_api::flow::{ApiKeyChange, FlowRole, FlowSettingsInput};
+    use ai_desktop_api::flow::FlowRole;
     use ai_desktop_core::testkit::llm;
     if !real_tools("pm2 and node") {
         return;
@@ -1534,20 +1555,7 @@ async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke()
     assert!(err.to_string().contains("Choose a model first"), "{err}");
     assert!(fx.app.flow.sessions(false, None).unwrap().is_empty());
 
-    let provider = llm::Provider::start(None);
-    fx.app
-        .flow
-        .save_settings(FlowSettingsInput {
-            protocol: Default::default(),
-            base_url: provider.url.clone(),
-            model: llm::MODEL.into(),
-            temperature: None,
-            max_tokens: None,
-            system_prompt: "You fix apps.".into(),
-            max_steps: 5,
-            api_key: ApiKeyChange::Keep,
-        })
-        .unwrap();
+    let provider = fx.provider("You fix apps.");
     provider.push(llm::text(&["Looking at server.js."]));
     let session = fx.app.ask_agent_about_crash(d.id).await.unwrap();
     assert_eq!(session.repository_id, Some(repo));
@@ -1587,9 +1595,7 @@ async fn asking_the_agent_about_a_crash_starts_a_session_that_knows_what_broke()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recipe_runs_by_itself_when_a_deployment_of_its_repository_crashes() {
-    use ai_desktop_api::flow::{
-        ApiKeyChange, FlowRecipeInput, FlowRole, FlowSettingsInput, RecipeTrigger,
-    };
+    use ai_desktop_api::flow::{FlowRecipeInput, FlowRole, RecipeTrigger};
     use ai_desktop_core::testkit::llm;
     if !real_tools("pm2 and node") {
         return;
@@ -1598,20 +1604,7 @@ async fn a_recipe_runs_by_itself_when_a_deployment_of_its_repository_crashes() {
     fx.app.start();
     let repo = fx.node_repo("shop", "console.log('starting');\n");
     let other = fx.node_repo("blog", "console.log('blog');\n");
-    let provider = llm::Provider::start(None);
-    fx.app
-        .flow
-        .save_settings(FlowSettingsInput {
-            protocol: Default::default(),
-            base_url: provider.url.clone(),
-            model: llm::MODEL.into(),
-            temperature: None,
-            max_tokens: None,
-            system_prompt: "You are the settings' prompt.".into(),
-            max_steps: 5,
-            api_key: ApiKeyChange::Keep,
-        })
-        .unwrap();
+    let provider = fx.provider("You are the settings' prompt.");
     let triage = FlowRecipeInput {
         name: "Triage".into(),
         prompt: "Say what broke, briefly.".into(),

@@ -7,8 +7,9 @@
 //! protocol answered. The same limits apply.
 
 use super::provider::{
-    authorized, refusal, ChatMessage, Completion, DataLines, FunctionCall, ProviderConfig,
-    ProviderError, ToolCall, ToolSpec, MAX_ANSWER, MAX_ARGUMENTS, MAX_TOOL_CALLS, MAX_TOOL_NAME,
+    authorized, broken, next_data, refusal, ChatMessage, Completion, DataLines, FunctionCall,
+    ProviderConfig, ProviderError, ToolCall, ToolSpec, MAX_ANSWER, MAX_ARGUMENTS, MAX_TOOL_CALLS,
+    MAX_TOOL_NAME,
 };
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -122,7 +123,6 @@ pub async fn stream_chat(
     tools: &[ToolSpec],
     mut on_token: impl FnMut(&str),
 ) -> Result<Completion, ProviderError> {
-    use futures_util::StreamExt;
     let url = format!("{}/messages", config.base_url.trim_end_matches('/'));
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
@@ -143,17 +143,9 @@ pub async fn stream_chat(
     let mut tool_blocks: Vec<(u64, usize)> = Vec::new();
     let mut lines = DataLines::default();
     let mut finished = false;
-    let mut stream = response.bytes_stream();
-    let broken = |why: String, mut done: Completion, calls: Vec<ToolCall>| {
-        done.tool_calls = calls;
-        ProviderError::BrokenStream(why, done)
-    };
-    while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => return Err(broken(e.to_string(), done, calls)),
-        };
-        let data_lines = match lines.push(&chunk) {
+    let mut stream = std::pin::pin!(response.bytes_stream());
+    while let Some(batch) = next_data(&mut stream, &mut lines).await {
+        let data_lines = match batch {
             Ok(l) => l,
             Err(why) => return Err(broken(why, done, calls)),
         };

@@ -216,6 +216,30 @@ impl DataLines {
     }
 }
 
+/// The next payloads of an event stream: None at its end; Err (saying
+/// why) when it broke off or one line passed [`MAX_LINE`].
+pub(super) async fn next_data<S, B, E>(
+    stream: &mut S,
+    lines: &mut DataLines,
+) -> Option<Result<Vec<String>, String>>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    Some(match stream.next().await? {
+        Ok(chunk) => lines.push(chunk.as_ref()),
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+/// An answer that broke off: what arrived of it, and why.
+pub(super) fn broken(why: String, mut done: Completion, calls: Vec<ToolCall>) -> ProviderError {
+    done.tool_calls = calls;
+    ProviderError::BrokenStream(why, done)
+}
+
 /// Sends the conversation and streams the answer: `on_token` gets each piece
 /// of text as it arrives. Returns the whole answer (text and tool calls).
 pub async fn stream_chat(
@@ -224,7 +248,6 @@ pub async fn stream_chat(
     tools: &[ToolSpec],
     mut on_token: impl FnMut(&str),
 ) -> Result<Completion, ProviderError> {
-    use futures_util::StreamExt;
     if config.protocol == ai_desktop_api::flow::ProviderProtocol::Anthropic {
         return super::anthropic::stream_chat(config, messages, tools, on_token).await;
     }
@@ -282,17 +305,9 @@ pub async fn stream_chat(
     let mut calls: Vec<ToolCall> = Vec::new();
     let mut lines = DataLines::default();
     let mut finished = false;
-    let mut stream = response.bytes_stream();
-    let broken = |why: String, mut done: Completion, calls: Vec<ToolCall>| {
-        done.tool_calls = calls;
-        ProviderError::BrokenStream(why, done)
-    };
-    while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => return Err(broken(e.to_string(), done, calls)),
-        };
-        let data_lines = match lines.push(&chunk) {
+    let mut stream = std::pin::pin!(response.bytes_stream());
+    while let Some(batch) = next_data(&mut stream, &mut lines).await {
+        let data_lines = match batch {
             Ok(l) => l,
             Err(why) => return Err(broken(why, done, calls)),
         };
