@@ -201,6 +201,35 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         "/execute/sync",
         Some(json!({"script": "const t = document.querySelector('[data-testid=flow-input]'); t.value = ''; t.dispatchEvent(new Event('input'));", "args": []})),
     );
+    // The same prompt as a slash command: "/" and a few letters list the
+    // matching prompts; Enter opens the first, filled in, in the box.
+    d.type_into("[data-testid=flow-input]", "/arguments");
+    let listed = wait_text(d, "[data-testid=flow-slash]", "Arguments Prompt");
+    assert_eq!(
+        texts(d, "[data-testid=flow-slash] li").len(),
+        1,
+        "only the matching prompt: {listed}"
+    );
+    d.step("flow-slash-command");
+    d.press(&[keys::ENTER]);
+    d.type_into("[data-testid=flow-prompt-arg-city]", "Bergen");
+    d.click("[data-testid=flow-prompt-insert]");
+    d.wait_until("the slash prompt in the message box", || {
+        d.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return document.querySelector('[data-testid=flow-input]').value;", "args": []})),
+        )
+        .as_str()
+        .filter(|v| *v == "What's weather in Bergen?")
+        .map(|_| ())
+    });
+    assert!(d.try_find("[data-testid=flow-slash]").is_none());
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "const t = document.querySelector('[data-testid=flow-input]'); t.value = ''; t.dispatchEvent(new Event('input'));", "args": []})),
+    );
 
     // Markdown rendered; the model's HTML shown as text, not made an element.
     let dom = d.call(

@@ -141,6 +141,55 @@ pub(super) fn Conversation(
             }
         });
     };
+    // Slash commands: "/" then letters lists the session's MCP prompts that
+    // match; choosing one opens it in the prompt dialog.
+    // Read once per set of servers (the Tools dialog may change them).
+    type Prompts = Vec<(i64, String, ai_desktop_api::mcp::McpPrompt)>;
+    let slash_prompts = RwSignal::new(None::<(Vec<i64>, Prompts)>);
+    let slash_pick = RwSignal::new(None::<(i64, String)>);
+    let load_slash = move || {
+        let servers = session
+            .get_untracked()
+            .map(|s| s.mcp_server_ids)
+            .unwrap_or_default();
+        if slash_prompts.with_untracked(|p| p.as_ref().is_some_and(|(ids, _)| *ids == servers)) {
+            return;
+        }
+        slash_prompts.set(Some((servers.clone(), Vec::new())));
+        spawn_local(async move {
+            if let Ok(list) = session_prompts(servers.clone()).await {
+                let _ = slash_prompts.try_set(Some((servers, list)));
+            }
+        });
+    };
+    let suggestions = Memo::new(move |_| {
+        let typed = draft.get();
+        let Some(query) = typed.strip_prefix('/') else {
+            return Vec::new();
+        };
+        if query.contains(char::is_whitespace) {
+            return Vec::new();
+        }
+        let query = query.to_lowercase();
+        slash_prompts.with(|list| {
+            list.iter()
+                .flat_map(|(_, prompts)| prompts)
+                .filter(|(_, _, p)| {
+                    p.name.to_lowercase().contains(&query)
+                        || p.title
+                            .as_deref()
+                            .is_some_and(|t| t.to_lowercase().contains(&query))
+                })
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let pick_slash = move |server_id: i64, name: String| {
+        draft.set(String::new());
+        slash_pick.set(Some((server_id, name)));
+        inserting.set(true);
+    };
     let stop = move || {
         spawn_local(async move {
             if let Err(e) = ipc::call(&flow::Cancel { session_id: id }).await {
@@ -336,10 +385,12 @@ pub(super) fn Conversation(
             </div>
             {move || inserting.get().then(|| view! {
                 <InsertPromptDialog server_ids=session.get_untracked().map(|s| s.mcp_server_ids).unwrap_or_default()
-                    on_close=Callback::new(move |_| inserting.set(false))
+                    preselect=slash_pick.get_untracked()
+                    on_close=Callback::new(move |_| { inserting.set(false); slash_pick.set(None); })
                     on_insert=Callback::new(move |text: String| {
                         put(text);
                         inserting.set(false);
+                        slash_pick.set(None);
                     })/>
             })}
             {move || attaching.get().then(|| view! {
@@ -359,14 +410,44 @@ pub(super) fn Conversation(
                     title="Read a resource of the session's MCP servers into the message box"
                     on:click=move |_| attaching.set(true)>"Resource…"</button>
                 </div>
+                {move || {
+                    let list = suggestions.get();
+                    (!list.is_empty()).then(|| view! {
+                        <ul class="slash-menu" data-testid="flow-slash" role="listbox">
+                            {list.into_iter().map(|(server_id, server, p)| {
+                                let name = p.name.clone();
+                                let about = format!("{server} · {}", p.title.clone().or(p.description.clone()).unwrap_or_default());
+                                view! {
+                                    <li>
+                                        <button type="button" class="menu-item" data-testid=format!("flow-slash-{name}")
+                                            on:click=move |_| pick_slash(server_id, name.clone())>
+                                            <span class="mono">{format!("/{}", p.name)}</span>
+                                            <span class="muted small-text">{about}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                }}
                 <textarea class="input" rows="3" data-testid="flow-input"
-                    placeholder="Message the agent (Enter sends, Shift+Enter for a new line)"
+                    placeholder="Message the agent (Enter sends, Shift+Enter for a new line, / for the servers' prompts)"
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        if text.starts_with('/') {
+                            load_slash();
+                        }
+                        draft.set(text);
+                    }
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                             ev.prevent_default();
-                            send();
+                            // A slash command being typed: Enter takes its first match.
+                            match suggestions.get_untracked().into_iter().next() {
+                                Some((server_id, _, p)) => pick_slash(server_id, p.name),
+                                None => send(),
+                            }
                         }
                     }></textarea>
                 {move || if busy() {

@@ -385,6 +385,31 @@ pub(super) fn ResendDialog(
     }
 }
 
+/// The prompts of the session's MCP servers: (server id, server name,
+/// prompt), each server asked once; an error only when none answered.
+pub(super) async fn session_prompts(
+    server_ids: Vec<i64>,
+) -> Result<Vec<(i64, String, ai_desktop_api::mcp::McpPrompt)>, ApiError> {
+    let servers = ipc::call(&mcp::List {}).await.unwrap_or_default();
+    let mut all = Vec::new();
+    let mut failed = None;
+    for id in server_ids {
+        let name = servers
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        match ipc::call(&mcp::Prompts { id }).await {
+            Ok(list) => all.extend(list.into_iter().map(|p| (id, name.clone(), p))),
+            Err(e) => failed = Some(e),
+        }
+    }
+    match (all.is_empty(), failed) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(all),
+    }
+}
+
 /// A prompt of one of the session's MCP servers, filled in and put into the
 /// message box (each message's text, in order), for the user to send.
 #[component]
@@ -392,30 +417,24 @@ pub(super) fn InsertPromptDialog(
     server_ids: Vec<i64>,
     on_insert: Callback<String>,
     on_close: Callback<()>,
+    /// The prompt to start with (server id, prompt name): a slash command.
+    preselect: Option<(i64, String)>,
 ) -> impl IntoView {
     use ai_desktop_api::mcp::{self, McpContent, McpPrompt};
     let prompts = RwSignal::new(None::<Result<Vec<(i64, String, McpPrompt)>, ApiError>>);
+    let picked = RwSignal::new(None::<(i64, McpPrompt)>);
+    // The select's value: the index of the chosen prompt ("" for none).
+    let chosen = RwSignal::new(String::new());
     spawn_local(async move {
-        let mut all = Vec::new();
-        let mut failed = None;
-        for id in server_ids {
-            let name = ipc::call(&mcp::List {})
-                .await
-                .ok()
-                .and_then(|l| l.into_iter().find(|s| s.id == id).map(|s| s.name))
-                .unwrap_or_default();
-            match ipc::call(&mcp::Prompts { id }).await {
-                Ok(list) => all.extend(list.into_iter().map(|p| (id, name.clone(), p))),
-                Err(e) => failed = Some(e),
+        let result = session_prompts(server_ids).await;
+        if let (Ok(list), Some((id, name))) = (&result, &preselect) {
+            if let Some(i) = list.iter().position(|(s, _, p)| s == id && p.name == *name) {
+                let _ = chosen.try_set(i.to_string());
+                let _ = picked.try_set(Some((list[i].0, list[i].2.clone())));
             }
         }
-        let result = match (all.is_empty(), failed) {
-            (true, Some(e)) => Err(e),
-            _ => Ok(all),
-        };
         let _ = prompts.try_set(Some(result));
     });
-    let picked = RwSignal::new(None::<(i64, McpPrompt)>);
     let values = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let error = RwSignal::new(None::<ApiError>);
     let insert = move |ev: leptos::ev::SubmitEvent| {
@@ -457,7 +476,9 @@ pub(super) fn InsertPromptDialog(
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"The session's MCP servers offer no prompts (choose servers with the Tools button)."</p> }.into_any(),
                     Some(Ok(list)) => view! {
                         <select class="input" data-testid="flow-prompt-pick"
+                            prop:value=move || chosen.get()
                             on:change=move |ev| {
+                                chosen.set(event_target_value(&ev));
                                 let i: usize = event_target_value(&ev).parse().unwrap_or(usize::MAX);
                                 let choice = prompts.with_untracked(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|l| l.get(i).cloned()));
                                 values.set(Default::default());
@@ -465,7 +486,9 @@ pub(super) fn InsertPromptDialog(
                             }>
                             <option value="">"Choose a prompt"</option>
                             {list.iter().enumerate().map(|(i, (_, server, p))| view! {
-                                <option value=i.to_string()>{format!("{server} · {}", p.title.clone().unwrap_or(p.name.clone()))}</option>
+                                <option value=i.to_string() selected=move || chosen.get() == i.to_string()>
+                                    {format!("{server} · {}", p.title.clone().unwrap_or(p.name.clone()))}
+                                </option>
                             }).collect_view()}
                         </select>
                     }.into_any(),
