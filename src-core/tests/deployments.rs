@@ -1652,6 +1652,26 @@ async fn a_recipe_runs_by_itself_when_a_deployment_of_its_repository_crashes() {
     assert_eq!(recipe.repository_name.as_deref(), Some("shop"));
     let taken = fx.app.flow.save_recipe(None, triage.clone()).unwrap_err();
     assert!(taken.to_string().contains("exists already"), "{taken}");
+    // Changed and changed back: the same recipe, never a second one.
+    let renamed = fx
+        .app
+        .flow
+        .save_recipe(
+            Some(recipe.id),
+            FlowRecipeInput {
+                name: "Triage 2".into(),
+                ..triage.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!((renamed.id, renamed.name.as_str()), (recipe.id, "Triage 2"));
+    let recipe = fx
+        .app
+        .flow
+        .save_recipe(Some(recipe.id), triage.clone())
+        .unwrap();
+    assert_eq!(recipe.name, "Triage");
+    assert_eq!(fx.app.flow.recipes().unwrap().len(), 1);
 
     // Run by hand: a session titled after it, with its own system prompt.
     provider.push(llm::text(&["Nothing is broken."]));

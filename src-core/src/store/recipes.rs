@@ -12,10 +12,6 @@ const COLUMNS: &str = "f.id, f.name, f.prompt, f.system_prompt, f.model, f.repos
      (SELECT max(s.created_at) FROM flow_sessions s WHERE s.recipe_id = f.id), \
      f.created_at, f.updated_at";
 
-fn trigger_name(t: RecipeTrigger) -> &'static str {
-    t.as_str()
-}
-
 fn from_row(row: &Row<'_>) -> rusqlite::Result<FlowRecipe> {
     let ids: String = row.get(7)?;
     let trigger: String = row.get(9)?;
@@ -76,50 +72,34 @@ pub fn save(c: &Connection, id: Option<i64>, r: &FlowRecipeInput) -> Result<Flow
         )));
     }
     let ids = serde_json::to_string(&r.mcp_server_ids).unwrap_or_else(|_| "[]".into());
-    let values = params![
-        r.name,
-        r.prompt,
-        r.system_prompt,
-        r.model,
-        r.repository_id,
-        ids,
-        r.mcp_profile,
-        trigger_name(r.trigger),
-        r.deployment_id,
-    ];
-    let id = match id {
-        None => {
-            c.execute(
-                "INSERT INTO flow_recipes (name, prompt, system_prompt, model, repository_id,
-                     mcp_server_ids, mcp_profile, trigger, deployment_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                values,
-            )?;
-            c.last_insert_rowid()
-        }
-        Some(id) => {
-            get(c, id)?;
-            c.execute(
-                "UPDATE flow_recipes SET name = ?1, prompt = ?2, system_prompt = ?3, model = ?4,
-                     repository_id = ?5, mcp_server_ids = ?6, mcp_profile = ?7, trigger = ?8,
-                     deployment_id = ?9, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE id = ?10",
-                params![
-                    r.name,
-                    r.prompt,
-                    r.system_prompt,
-                    r.model,
-                    r.repository_id,
-                    ids,
-                    r.mcp_profile,
-                    trigger_name(r.trigger),
-                    r.deployment_id,
-                    id
-                ],
-            )?;
-            id
-        }
-    };
+    if let Some(id) = id {
+        get(c, id)?;
+    }
+    // One statement for both: a new row (id NULL), or the existing one changed.
+    c.execute(
+        "INSERT INTO flow_recipes (name, prompt, system_prompt, model, repository_id,
+             mcp_server_ids, mcp_profile, trigger, deployment_id, id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, prompt = excluded.prompt,
+             system_prompt = excluded.system_prompt, model = excluded.model,
+             repository_id = excluded.repository_id, mcp_server_ids = excluded.mcp_server_ids,
+             mcp_profile = excluded.mcp_profile, trigger = excluded.trigger,
+             deployment_id = excluded.deployment_id,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        params![
+            r.name,
+            r.prompt,
+            r.system_prompt,
+            r.model,
+            r.repository_id,
+            ids,
+            r.mcp_profile,
+            r.trigger.as_str(),
+            r.deployment_id,
+            id,
+        ],
+    )?;
+    let id = id.unwrap_or_else(|| c.last_insert_rowid());
     get(c, id)
 }
 
