@@ -135,7 +135,7 @@ fn git_identity_and_ssh_keys_through_the_real_window() {
     dismiss_toasts(d);
 
     // A merge that conflicts: reported with its file, then aborted.
-    d.click("[data-testid=git-join-branch] option[value=feature]");
+    choose(d, "[data-testid=git-join-branch]", "feature");
     d.click("[data-testid=git-merge]");
     let conflicted = wait_text(d, "[data-testid=git-conflicted]", "package.json");
     assert!(conflicted.contains("package.json"), "{conflicted}");
@@ -447,7 +447,7 @@ fn git_lines_and_hunks_through_the_real_window() {
     cli(&["commit", "-qam", "c main", "--no-verify"]);
     d.click("[data-testid=nav-system]");
     d.click("[data-testid=nav-git]");
-    d.click("[data-testid=git-join-branch] option[value=other]");
+    choose(d, "[data-testid=git-join-branch]", "other");
     d.click("[data-testid=git-merge]");
     d.click("[data-testid=git-resolve-c\\.txt]");
     wait_text(d, "[data-testid=git-conflict-0]", "shared by other");

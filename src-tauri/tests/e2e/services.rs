@@ -243,6 +243,13 @@ fn backups_restores_and_clones_through_the_real_window() {
     d.click("[data-testid=service-clone-postgresql]");
     d.type_into("[data-testid=clone-name]", "pg-experiment");
     d.click("[data-testid=service-data-submit]");
+    // The dialog closes once the copy accepts connections ("Running" alone is
+    // Docker's word: it comes while PostgreSQL still starts up).
+    d.wait_until("the clone to be made", || {
+        d.try_find("[data-testid=service-data-dialog]")
+            .is_none()
+            .then_some(())
+    });
     wait_text(d, "[data-testid=service-state-pg-experiment]", "Running");
     wait_text(d, "[data-testid=service-state-postgresql]", "Running");
     let clone_url = texts(d, "[data-testid=service-row-pg-experiment] td")

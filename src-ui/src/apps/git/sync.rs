@@ -235,7 +235,9 @@ pub(super) fn JoinBranches(
                 <option value="">"Merge or rebase with…"</option>
                 {move || branches.get().into_iter().filter(|b| !b.current).map(|b| {
                     let n = b.name.clone();
-                    view! { <option value=n.clone()>{n.clone()}</option> }
+                    // Chosen again when the list is redrawn (a branch list refresh).
+                    let chosen = n.clone();
+                    view! { <option value=n.clone() selected=move || other.with(|o| *o == chosen)>{n.clone()}</option> }
                 }).collect_view()}
             </select>
             <button class="button" data-testid="git-merge" disabled=move || busy.get() || other.with(String::is_empty)
