@@ -50,6 +50,10 @@ pub struct FlowSession {
     /// That recipe's name.
     #[serde(default)]
     pub recipe_name: Option<String>,
+    /// The sandbox it works in, if it was given one: `repository_id` is
+    /// then the sandbox's worktree.
+    #[serde(default)]
+    pub sandbox: Option<FlowSandbox>,
     /// What its agent is doing now.
     pub run_state: RunState,
     /// Messages in it.
@@ -60,6 +64,46 @@ pub struct FlowSession {
     pub created_at: String,
     /// RFC 3339, UTC: its last message or change (the list is ordered by it).
     pub updated_at: String,
+}
+
+/// A session's sandbox: a branch of its own (`agent/session-<id>`) checked
+/// out in a worktree next to the repository (registered as a repository,
+/// with its own VS Code), and a copy of the repository's databases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowSandbox {
+    /// The repository it was made from (None: that repository was removed).
+    pub origin_id: Option<i64>,
+    /// That repository's name.
+    pub origin_name: Option<String>,
+    /// Its branch.
+    pub branch: String,
+    /// Discard removed it (the session stays, working in no repository).
+    pub discarded: bool,
+}
+
+/// Where a sandbox is: what *Merge* would bring back and *Discard* would remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxStatus {
+    /// The session.
+    pub session_id: i64,
+    /// The repository it was made from.
+    pub origin_id: i64,
+    /// The worktree, as a registered repository.
+    pub repository_id: i64,
+    /// The worktree's folder.
+    pub path: String,
+    /// Its branch.
+    pub branch: String,
+    /// Files changed and not committed in the worktree.
+    pub changed_files: u32,
+    /// Commits of its branch the origin's current branch does not have.
+    pub commits_ahead: u32,
+    /// Its VS Code runs (and answers on this port).
+    pub editor_port: Option<u16>,
+    /// The database copies it has, as `database (instance)`.
+    pub databases: Vec<String>,
 }
 
 /// `{ title?, model?, mcpServerIds? }`: what is set when creating or changing a session.
@@ -575,6 +619,18 @@ crate::command! {
     /// results), the same model, tools and repository; refused while that answer's
     /// tool calls wait
     Fork = "flow_fork" { session_id: i64, message_id: i64 } -> FlowSession;
+    /// Moves the session into a sandbox of the repository: a branch and worktree of its own
+    /// with its own VS Code (started) and a copy of each database made for the repository;
+    /// refused, changing nothing, if any of it cannot be made
+    MakeSandbox = "flow_make_sandbox" { session_id: i64, repository_id: i64 } -> FlowSession;
+    /// What the session's sandbox holds: changes, commits ahead, editor, database copies
+    Sandbox = "flow_sandbox" { session_id: i64 } -> SandboxStatus;
+    /// Commits the sandbox's uncommitted changes on its branch (for *Merge*, which then
+    /// merges the branch on the Git page); the status after
+    CommitSandbox = "flow_commit_sandbox" { session_id: i64, message: String } -> SandboxStatus;
+    /// Removes the sandbox: its VS Code, database copies, worktree and branch (the branch's
+    /// deletion can be undone on the Git page); the session stays
+    DiscardSandbox = "flow_discard_sandbox" { session_id: i64 } -> FlowSession;
     /// Writes the conversation as Markdown or JSON into the Downloads folder (never
     /// over a file); the file's path
     Export = "flow_export" { session_id: i64, format: ExportFormat } -> String;

@@ -35,6 +35,7 @@ pub mod notify;
 pub mod presence;
 pub mod procs;
 pub mod repos;
+pub mod sandbox;
 pub mod secrets;
 pub mod services;
 pub mod stack;

@@ -2081,3 +2081,282 @@ fn exports_go_to_the_xdg_downloads_folder() {
         home.join("Downloads")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_and_goes_without_a_trace(
+) {
+    use ai_desktop_api::services::{InstallRequest, ServiceKind};
+    use ai_desktop_core::testkit::docker::{mariadb_image, postgres_image, psql, Cleanup};
+    use ai_desktop_core::testkit::free_port;
+    if !real_tools("dockerd, code-server and the mariadb client") {
+        return;
+    }
+    let version = postgres_image();
+    let prefix = format!("aidsandbox{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let f = Fixture::open(20, &prefix);
+    f.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    let dir = f.root.join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("server.js"), "const port = 3000;\n").unwrap();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-qm", "first"]);
+    let shop = f.register("shop", &dir);
+    let pg = f
+        .app
+        .services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Postgresql,
+                version: Some(version.into()),
+                port: Some(free_port()),
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let made = f
+        .app
+        .create_repository_database(&pg.id, shop, false)
+        .await
+        .unwrap();
+    let (ok, out) = psql(
+        &made.connection_string,
+        "CREATE TABLE items (id int, name text); INSERT INTO items VALUES (1, 'kettle'), (2, 'teapot')",
+    );
+    assert!(ok, "{out}");
+    // A MariaDB database too: each engine's copy is made its own way.
+    let maria = f
+        .app
+        .services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Mariadb,
+                version: Some(mariadb_image().into()),
+                port: Some(free_port()),
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let maria_made = f
+        .app
+        .create_repository_database(&maria.id, shop, false)
+        .await
+        .unwrap();
+    let in_maria = |d: &ai_desktop_api::services::RepoDatabase, sql: &str| {
+        crate::services::mariadb_as(
+            &d.user,
+            maria.port,
+            password_of(&d.connection_string),
+            &format!("USE {}; {sql}", d.database),
+        )
+    };
+    let (ok, out) = in_maria(
+        &maria_made,
+        "CREATE TABLE orders (id INT); INSERT INTO orders VALUES (1), (2), (3)",
+    );
+    assert!(ok, "{out}");
+    let registered = || f.app.repos.list().unwrap().len();
+    let branches = || git(&dir, &["branch", "--list", "agent/*"]);
+
+    // A sandbox that cannot be made in full leaves nothing behind: here the
+    // database cannot be copied (its engine is stopped).
+    let failing = f.session_in(shop);
+    f.app.services.stop(&pg.id).await.unwrap();
+    let e = f.app.make_sandbox(failing, shop).await.unwrap_err();
+    assert!(!e.to_string().is_empty());
+    let s = f.agent.session(failing).unwrap();
+    assert_eq!((s.repository_id, s.sandbox), (Some(shop), None));
+    assert_eq!(registered(), 1);
+    assert_eq!(branches(), "");
+    assert!(!f
+        .root
+        .join(format!("shop-agent-session-{failing}"))
+        .exists());
+    assert!(f.app.vscode.list().unwrap().iter().all(|i| i.pid.is_none()));
+    f.app.services.start(&pg.id).await.unwrap();
+    // Not a repository: refused, nothing made.
+    assert!(f.app.make_sandbox(failing, 999).await.is_err());
+    assert_eq!(registered(), 1);
+
+    let session = f.session_in(shop);
+    let s = f.app.make_sandbox(session, shop).await.unwrap();
+    let branch = format!("agent/session-{session}");
+    let sandbox = s.sandbox.clone().unwrap();
+    assert_eq!(sandbox.branch, branch);
+    assert_eq!(sandbox.origin_id, Some(shop));
+    assert!(!sandbox.discarded);
+    let wt_id = s.repository_id.unwrap();
+    assert_ne!(wt_id, shop);
+    let folder = f.root.join(format!("shop-agent-session-{session}"));
+    assert_eq!(git(&folder, &["branch", "--show-current"]), branch);
+    // Its own VS Code serves the worktree.
+    let editor = f.app.vscode.get(wt_id).unwrap();
+    let pid = editor.pid.unwrap();
+    let cmdline = String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap())
+        .into_owned();
+    assert!(cmdline.contains(&folder.display().to_string()), "{cmdline}");
+    std::net::TcpStream::connect(("127.0.0.1", editor.port.unwrap())).unwrap();
+    // A second sandbox, another repository or deleting the session would
+    // lose track of this one: refused.
+    assert!(matches!(
+        f.app.make_sandbox(session, shop).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        f.agent.update_session(
+            session,
+            FlowSessionPatch {
+                repository_id: Some(shop),
+                ..Default::default()
+            }
+        ),
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        f.agent.delete_session(session).await,
+        Err(Error::Conflict(_))
+    ));
+
+    // The agent edits and queries the sandbox, not the repository.
+    let call = |id: &str, tool: &str, args: Value| {
+        tool_call(id, &format!("repository__{tool}"), &[&args.to_string()])
+    };
+    f.provider.push(call(
+        "e1",
+        "edit_file",
+        json!({"path": "server.js", "old_text": "3000", "new_text": "4000"}),
+    ));
+    f.provider.push(call(
+        "q1",
+        "query_database",
+        json!({"sql": "SELECT name FROM items ORDER BY id", "service": pg.id}),
+    ));
+    f.provider.push(text(&["Changed the port."]));
+    f.agent.send(session, "Use port 4000").unwrap();
+    allow_through(&f, session, &["e1", "q1"]).await;
+    let done = f.wait_state(session, RunState::Idle).await;
+    assert_eq!(
+        std::fs::read_to_string(folder.join("server.js")).unwrap(),
+        "const port = 4000;\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("server.js")).unwrap(),
+        "const port = 3000;\n"
+    );
+    let copy_name = format!("shop_agent_session_{session}");
+    let rows = result_of(&done, "q1");
+    assert!(
+        rows.contains(&format!(
+            "database {copy_name} as {copy_name}\nname\nkettle\nteapot\n(2 rows)"
+        )),
+        "{rows}"
+    );
+    // The copy is the sandbox's own: its user owns the tables, and what
+    // happens to it leaves the repository's database alone.
+    let copies = f.app.services.repo_databases().await.unwrap();
+    let copy_in = |instance: &str| {
+        copies
+            .iter()
+            .find(|d| d.repository_id == wt_id && d.instance == instance)
+            .unwrap()
+            .clone()
+    };
+    let copy = copy_in(&pg.id);
+    let maria_copy = copy_in(&maria.id);
+    assert_eq!(maria_copy.database, copy_name);
+    assert_eq!(
+        in_maria(
+            &maria_copy,
+            "DELETE FROM orders WHERE id = 1; SELECT count(*) FROM orders"
+        ),
+        (true, "2".to_string())
+    );
+    assert_eq!(
+        in_maria(&maria_made, "SELECT count(*) FROM orders"),
+        (true, "3".to_string())
+    );
+    assert_eq!(
+        psql(
+            &copy.connection_string,
+            "DELETE FROM items WHERE id = 1; SELECT count(*) FROM items"
+        ),
+        (true, "1".to_string())
+    );
+    assert_eq!(
+        psql(&made.connection_string, "SELECT count(*) FROM items"),
+        (true, "2".to_string())
+    );
+
+    let status = f.app.sandbox_status(session).await.unwrap();
+    assert_eq!(
+        (status.changed_files, status.commits_ahead, status.origin_id),
+        (1, 0, shop)
+    );
+    assert_eq!(status.editor_port, editor.port);
+    assert_eq!(status.databases.len(), 2);
+    assert!(
+        status.databases.iter().all(|d| d.starts_with(&copy_name)),
+        "{status:?}"
+    );
+    // Merge: what is left is committed on the branch, which the Git page merges.
+    assert!(f.app.commit_sandbox(session, "  ").await.is_err());
+    let status = f
+        .app
+        .commit_sandbox(session, "Use port 4000")
+        .await
+        .unwrap();
+    assert_eq!((status.changed_files, status.commits_ahead), (0, 1));
+    assert_eq!(
+        git(&folder, &["log", "-1", "--format=%an %s"]),
+        "Ada Lovelace Use port 4000"
+    );
+    f.app.git_sync.merge(shop, &branch).await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("server.js")).unwrap(),
+        "const port = 4000;\n"
+    );
+
+    // Discard: editor, database copy, worktree and branch go; the session
+    // and the repository's own database stay.
+    std::fs::write(folder.join("scratch.txt"), "left over\n").unwrap();
+    let s = f.app.discard_sandbox(session).await.unwrap();
+    let sandbox = s.sandbox.unwrap();
+    assert!(sandbox.discarded);
+    assert_eq!(s.repository_id, None);
+    let gone = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    });
+    assert!(gone, "the sandbox's VS Code outlived it");
+    assert!(!folder.exists());
+    assert_eq!(branches(), "");
+    assert!(!git(&dir, &["worktree", "list"]).contains("agent-session"));
+    assert!(f.app.repos.get(wt_id).is_err());
+    let databases = f.app.services.databases(&pg.id).await.unwrap();
+    assert!(!databases.contains(&copy_name), "{databases:?}");
+    assert!(databases.contains(&"shop".to_string()), "{databases:?}");
+    let databases = f.app.services.databases(&maria.id).await.unwrap();
+    assert!(!databases.contains(&copy_name), "{databases:?}");
+    assert_eq!(
+        in_maria(&maria_made, "SELECT count(*) FROM orders"),
+        (true, "3".to_string())
+    );
+    // The copy's user went with it.
+    assert!(!in_maria(&maria_copy, "SELECT 1").0);
+    assert_eq!(
+        psql(&made.connection_string, "SELECT count(*) FROM items"),
+        (true, "2".to_string())
+    );
+    assert!(f.app.discard_sandbox(session).await.is_err());
+    assert!(!f.messages(session).is_empty());
+    // Nothing holds the session now.
+    f.agent.delete_session(session).await.unwrap();
+}

@@ -83,7 +83,7 @@ fn mariadb(port: u16, password: &str, sql: &str) -> (bool, String) {
     mariadb_as("root", port, password, sql)
 }
 
-fn mariadb_as(user: &str, port: u16, password: &str, sql: &str) -> (bool, String) {
+pub(crate) fn mariadb_as(user: &str, port: u16, password: &str, sql: &str) -> (bool, String) {
     let out = std::process::Command::new("mariadb")
         .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", user])
         .args(["--batch", "-N", "-e", sql])

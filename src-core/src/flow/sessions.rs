@@ -16,7 +16,7 @@ impl FlowAgent {
         Ok(self.with_state(s))
     }
 
-    pub(super) fn emit_session(&self, id: i64) {
+    pub(crate) fn emit_session(&self, id: i64) {
         if let Ok(s) = self.session(id) {
             self.events
                 .emit(DomainEvent::FlowSessionUpdated(Box::new(s)));
@@ -148,6 +148,9 @@ impl FlowAgent {
     pub fn update_session(&self, id: i64, mut patch: FlowSessionPatch) -> Result<FlowSession> {
         let current = self.session(id)?;
         let repository = self.patch_repository(&patch)?;
+        if repository.is_some_and(|r| r != current.repository_id) {
+            Self::keep_sandbox(&current, "change its repository")?;
+        }
         let profile = self.patch_profile(&patch)?;
         if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
             patch.mcp_server_ids = Some(ids);
@@ -175,6 +178,33 @@ impl FlowAgent {
         self.session(id)
     }
 
+    /// Session `id` works from now on in the sandbox `worktree_id`, a
+    /// worktree of `origin_id` on `branch` (see [`crate::sandbox`]).
+    pub fn set_sandbox(
+        &self,
+        id: i64,
+        origin_id: i64,
+        worktree_id: i64,
+        branch: &str,
+    ) -> Result<FlowSession> {
+        self.session(id)?;
+        self.store
+            .with(|c| store::flow::set_sandbox(c, id, origin_id, worktree_id, branch))?;
+        self.emit_session(id);
+        self.session(id)
+    }
+
+    /// Refuses what would lose track of a session's active sandbox.
+    fn keep_sandbox(current: &FlowSession, what: &str) -> Result<()> {
+        match &current.sandbox {
+            Some(s) if !s.discarded => Err(Error::Conflict(format!(
+                "{} works in its sandbox ({}); merge or discard the sandbox before you {what}.",
+                current.title, s.branch
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     pub fn archive_session(&self, id: i64, archived: bool) -> Result<FlowSession> {
         self.session(id)?;
         self.store
@@ -184,7 +214,7 @@ impl FlowAgent {
     }
 
     pub async fn delete_session(&self, id: i64) -> Result<()> {
-        self.session(id)?;
+        Self::keep_sandbox(&self.session(id)?, "delete the session")?;
         self.cancel(id).await?;
         self.store.with(|c| store::flow::delete_session(c, id))?;
         self.events.emit(DomainEvent::FlowSessionDeleted(id));

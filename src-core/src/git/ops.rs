@@ -139,6 +139,11 @@ impl GitOps {
         &self.repos
     }
 
+    /// Adds `record` to the Git page's undo log.
+    pub(crate) fn record_undo(&self, record: &UndoRecord) -> Result<()> {
+        self.store.push_git_undo(record).map(|_| ())
+    }
+
     fn open(&self, repository_id: i64) -> Result<Repository> {
         let repo = self.repos.get(repository_id)?;
         Repository::open(&repo.path)

@@ -206,4 +206,116 @@ impl GitOps {
             )
         })
     }
+
+    /// Files changed (untracked ones too) in the worktree at `path`, and
+    /// the commits of its branch `branch` its main repository's current
+    /// branch does not have.
+    pub fn worktree_state(&self, path: &Path, branch: &str) -> Result<(u32, u32)> {
+        let repo = Repository::open(path).map_err(|e| {
+            Error::NotFound(format!(
+                "The worktree {} is gone: {}",
+                path.display(),
+                e.message()
+            ))
+        })?;
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        let changed = repo.statuses(Some(&mut opts))?.len() as u32;
+        let main = Repository::open(repo.commondir())?;
+        let tip = main
+            .find_branch(branch, BranchType::Local)
+            .ok()
+            .and_then(|b| b.get().target());
+        let head = main.head().ok().and_then(|h| h.target());
+        let ahead = match (tip, head) {
+            (Some(tip), Some(head)) => main.graph_ahead_behind(tip, head)?.0 as u32,
+            _ => 0,
+        };
+        Ok((changed, ahead))
+    }
+
+    /// Stages everything changed in registered repository `repository_id`
+    /// (new, changed and deleted files; ignored ones stay out) and commits
+    /// it; None when nothing had changed.
+    pub fn commit_everything(
+        &self,
+        repository_id: i64,
+        message: &str,
+    ) -> Result<Option<ai_desktop_api::git::CommitInfo>> {
+        let repo = self.open_repo(repository_id)?;
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        if repo.statuses(Some(&mut opts))?.is_empty() {
+            return Ok(None);
+        }
+        if message.trim().is_empty() {
+            return Err(Error::InvalidInput("A commit needs a message.".into()));
+        }
+        let mut index = repo.index()?;
+        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
+        index.update_all(["*"], None)?;
+        index.write()?;
+        self.commit(repository_id, message).map(Some)
+    }
+
+    /// Removes the worktree at `path`, uncommitted changes and all, and
+    /// deletes its branch `branch` (merged or not). The deletion is put in
+    /// the undo log of `origin_id` (its main repository, if registered), so
+    /// the Git page can bring the branch back.
+    pub fn discard_worktree(
+        &self,
+        path: &Path,
+        branch: &str,
+        origin_id: Option<i64>,
+    ) -> Result<()> {
+        super::args::branch(branch)?;
+        let main = match Repository::open(path) {
+            Ok(wt) => Repository::open(wt.commondir())?,
+            Err(_) => match origin_id {
+                Some(id) => self.open_repo(id)?,
+                None => {
+                    return Err(Error::NotFound(format!(
+                        "The worktree {} is gone and its repository is not registered.",
+                        path.display()
+                    )))
+                }
+            },
+        };
+        let name = folder_name(branch);
+        if let Ok(wt) = main.find_worktree(&name) {
+            wt.prune(Some(
+                WorktreePruneOptions::new().valid(true).working_tree(true),
+            ))
+            .map_err(|e| {
+                Error::failed(
+                    format!("Could not remove the worktree {name}."),
+                    e.message(),
+                )
+            })?;
+        }
+        if let Ok(mut b) = main.find_branch(branch, BranchType::Local) {
+            let tip = b.get().target();
+            b.delete().map_err(|e| {
+                Error::failed(
+                    format!("Could not delete the branch {branch}."),
+                    e.message(),
+                )
+            })?;
+            if let (Some(tip), Some(repository_id)) = (tip, origin_id) {
+                self.record_undo(&crate::store::git_undo::UndoRecord {
+                    repository_id,
+                    kind: "delete_branch".into(),
+                    target: branch.to_string(),
+                    summary: format!("Deletion of the sandbox branch {branch}"),
+                    before_id: Some(tip.to_string()),
+                    ..Default::default()
+                })?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -1223,6 +1223,201 @@ impl ServiceManager {
     }
 }
 
+impl ServiceManager {
+    /// A database for `to_repository` (made as [`Self::create_repo_database`]
+    /// makes one) holding a copy of what `from_repository`'s database in
+    /// instance `id` holds now: its tables, rows, views, functions, owned by
+    /// the new database's own user. Nothing is left of the copy if it fails.
+    pub async fn copy_repo_database(
+        &self,
+        id: &str,
+        from_repository: i64,
+        to_repository: i64,
+        to_name: &str,
+    ) -> Result<ai_desktop_api::services::RepoDatabase> {
+        let source = self
+            .state
+            .load()?
+            .databases
+            .values()
+            .find(|d| d.instance == id && d.repository_id == from_repository)
+            .cloned()
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{id} has no database made for repository {from_repository}."
+                ))
+            })?;
+        let made = self
+            .create_repo_database(id, to_repository, to_name)
+            .await?;
+        let copied = async {
+            let _op = self.op.lock().await;
+            let record = self.record(id).await?;
+            let docker = self.docker().await?;
+            let container = super::target(&record)?.to_string();
+            let dir = self.state.dir();
+            let dump = tempfile::Builder::new()
+                .prefix(".copy-")
+                .suffix(".sql")
+                .tempfile_in(&dir)
+                .map_err(|e| Error::failed("Could not make room for the copy.", e))?;
+            let mut out = tokio::fs::File::from_std(
+                dump.reopen()
+                    .map_err(|e| Error::failed("Could not make room for the copy.", e))?,
+            );
+            let fail = |what: &str, e: String| Error::Failed {
+                message: format!(
+                    "Could not {what} {} in {}.",
+                    source.database,
+                    record.title()
+                ),
+                detail: Some(e),
+            };
+            if record.kind.is_mysql_like() {
+                let (_, dump_program) =
+                    catalog::sql_programs(record.kind).unwrap_or(("", "mysqldump"));
+                exec_env(
+                    &docker,
+                    &container,
+                    &[
+                        dump_program,
+                        "-uroot",
+                        "--single-transaction",
+                        "--routines",
+                        "--triggers",
+                        "--events",
+                        &source.database,
+                    ],
+                    &[format!("MYSQL_PWD={}", record.password)],
+                    None,
+                    Some(&mut out),
+                )
+                .await
+                .map_err(|e| fail("read", e))?;
+                out.sync_all()
+                    .await
+                    .map_err(|e| fail("read", e.to_string()))?;
+                sql(&docker, &record, "", Some((&made.database, dump.path())))
+                    .await
+                    .map_err(|e| fail("copy", e))?;
+            } else {
+                // Plain SQL without owners or grants, replayed as the new
+                // database's user: everything it makes is that user's.
+                exec(
+                    &docker,
+                    &container,
+                    &[
+                        "pg_dump",
+                        "-U",
+                        "postgres",
+                        "--no-owner",
+                        "--no-acl",
+                        "-d",
+                        &source.database,
+                    ],
+                    None,
+                    Some(&mut out),
+                )
+                .await
+                .map_err(|e| fail("read", e))?;
+                out.sync_all()
+                    .await
+                    .map_err(|e| fail("read", e.to_string()))?;
+                let set_role = format!("SET ROLE \"{}\"", made.user);
+                exec(
+                    &docker,
+                    &container,
+                    &[
+                        "psql",
+                        "-U",
+                        "postgres",
+                        "-X",
+                        "-q",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-d",
+                        &made.database,
+                        "-c",
+                        &set_role,
+                        "-f",
+                        "-",
+                    ],
+                    Some(dump.path()),
+                    None,
+                )
+                .await
+                .map_err(|e| fail("copy", e))?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = copied {
+            if let Err(cleanup) = self.drop_repo_database(id, to_repository).await {
+                log::warn!(
+                    "the half-made copy {} stays: {}",
+                    made.database,
+                    cleanup.with_detail_text()
+                );
+            }
+            return Err(e);
+        }
+        Ok(made)
+    }
+
+    /// Drops the database made for `repository_id` in instance `id` and its
+    /// user (no-op if there is none).
+    pub async fn drop_repo_database(&self, id: &str, repository_id: i64) -> Result<()> {
+        let _op = self.op.lock().await;
+        let mut file = self.state.load()?;
+        let Some((key, made)) = file
+            .databases
+            .iter()
+            .find(|(_, d)| d.instance == id && d.repository_id == repository_id)
+            .map(|(k, d)| (k.clone(), d.clone()))
+        else {
+            return Ok(());
+        };
+        let record = self.record(id).await?;
+        let docker = self.docker().await?;
+        self.running(&docker, &record, "drop a database in it")
+            .await?;
+        let container = super::target(&record)?.to_string();
+        let name = check_database(&made.database)?;
+        let user = check_database(&made.user)?;
+        let dropped = if record.kind.is_mysql_like() {
+            sql(
+                &docker,
+                &record,
+                &format!("DROP DATABASE IF EXISTS `{name}`; DROP USER IF EXISTS '{user}'@'%';"),
+                None,
+            )
+            .await
+        } else {
+            psql(
+                &docker,
+                &container,
+                &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            )
+            .await
+            .and(
+                psql(
+                    &docker,
+                    &container,
+                    &format!("DROP ROLE IF EXISTS \"{user}\""),
+                )
+                .await,
+            )
+        };
+        dropped.map_err(|e| Error::Failed {
+            message: format!("Could not drop {name} in {}.", record.title()),
+            detail: Some(e),
+        })?;
+        file.databases.remove(&key);
+        self.state.save(&file)?;
+        Ok(())
+    }
+}
+
 async fn create_postgres_role_and_database(
     docker: &Docker,
     container: &str,

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use ai_desktop_api::services::ServiceKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 impl ServiceRecord {
     /// How the page and messages name it: `Redis`, or `Redis (redis-6)`.
@@ -69,6 +69,14 @@ pub struct ServicesFile {
 impl ServicesFile {
     pub fn new(path: PathBuf) -> ServicesFile {
         ServicesFile { path }
+    }
+
+    /// The folder the file is in (the services' own data).
+    pub fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 
     /// The state; a missing file is an empty one. A corrupt file is moved to

@@ -19,7 +19,8 @@ const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_
      coalesce((SELECT m.tool_calls LIKE '%\"status\":\"pending\"%' FROM flow_messages m \
        WHERE m.session_id = s.id AND m.role = 'assistant' ORDER BY m.id DESC LIMIT 1), 0), \
      s.repository_id, (SELECT r.name FROM repositories r WHERE r.id = s.repository_id), \
-     s.recipe_id, (SELECT f.name FROM flow_recipes f WHERE f.id = s.recipe_id)";
+     s.recipe_id, (SELECT f.name FROM flow_recipes f WHERE f.id = s.recipe_id), \
+     s.sandbox_of, (SELECT r.name FROM repositories r WHERE r.id = s.sandbox_of), s.sandbox_branch";
 
 /// The `server_id` grants of the app's repository tools go under.
 pub const BUILTIN_SERVER: i64 = 0;
@@ -29,6 +30,8 @@ const MESSAGE_COLUMNS: &str = "id, session_id, role, content, status, tool_calls
 
 fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
     let ids: String = row.get(4)?;
+    let repository_id: Option<i64> = row.get(11)?;
+    let origin_id: Option<i64> = row.get(15)?;
     Ok(FlowSession {
         id: row.get(0)?,
         title: row.get(1)?,
@@ -45,10 +48,19 @@ fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
         } else {
             RunState::Idle
         },
-        repository_id: row.get(11)?,
         repository_name: row.get(12)?,
         recipe_id: row.get(13)?,
         recipe_name: row.get(14)?,
+        sandbox: match row.get::<_, Option<String>>(17)? {
+            Some(branch) => Some(ai_desktop_api::flow::FlowSandbox {
+                discarded: repository_id.is_none(),
+                origin_id,
+                origin_name: row.get(16)?,
+                branch,
+            }),
+            None => None,
+        },
+        repository_id,
     })
 }
 
@@ -198,6 +210,23 @@ pub fn set_repository(c: &Connection, id: i64, repository_id: Option<i64>) -> Re
     c.execute(
         "UPDATE flow_sessions SET repository_id = ?2 WHERE id = ?1",
         params![id, repository_id],
+    )?;
+    get_session(c, id)
+}
+
+/// Session `id` works in the sandbox `worktree_id` (a worktree of
+/// `origin_id` on `branch`).
+pub fn set_sandbox(
+    c: &Connection,
+    id: i64,
+    origin_id: i64,
+    worktree_id: i64,
+    branch: &str,
+) -> Result<FlowSession> {
+    c.execute(
+        "UPDATE flow_sessions SET sandbox_of = ?2, repository_id = ?3, sandbox_branch = ?4 \
+         WHERE id = ?1",
+        params![id, origin_id, worktree_id, branch],
     )?;
     get_session(c, id)
 }
