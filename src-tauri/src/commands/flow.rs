@@ -334,3 +334,45 @@ pub async fn flow_export(state: State<'_, AppState>, req: Req<flow::Export>) -> 
     })
     .await
 }
+
+#[tauri::command]
+pub async fn flow_make_sandbox(
+    state: State<'_, AppState>,
+    req: Req<flow::MakeSandbox>,
+) -> Out<flow::MakeSandbox> {
+    let flow::MakeSandbox {
+        session_id,
+        repository_id,
+    } = req.0;
+    Ok(state.app.make_sandbox(session_id, repository_id).await?)
+}
+
+#[tauri::command]
+pub async fn flow_sandbox(
+    state: State<'_, AppState>,
+    req: Req<flow::Sandbox>,
+) -> Out<flow::Sandbox> {
+    let flow::Sandbox { session_id } = req.0;
+    Ok(state.app.sandbox_status(session_id).await?)
+}
+
+#[tauri::command]
+pub async fn flow_commit_sandbox(
+    state: State<'_, AppState>,
+    req: Req<flow::CommitSandbox>,
+) -> Out<flow::CommitSandbox> {
+    let flow::CommitSandbox {
+        session_id,
+        message,
+    } = req.0;
+    Ok(state.app.commit_sandbox(session_id, &message).await?)
+}
+
+#[tauri::command]
+pub async fn flow_discard_sandbox(
+    state: State<'_, AppState>,
+    req: Req<flow::DiscardSandbox>,
+) -> Out<flow::DiscardSandbox> {
+    let flow::DiscardSandbox { session_id } = req.0;
+    Ok(state.app.discard_sandbox(session_id).await?)
+}

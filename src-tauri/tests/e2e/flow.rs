@@ -638,6 +638,177 @@ fn flow_agent_changes_a_repository_file_after_a_diff_and_undoes_it() {
     d.call("DELETE", "", None);
 }
 
+/// A session in a sandbox: its worktree and VS Code appear (the editor's
+/// window drawn), the agent's edit lands there and not in the repository,
+/// *Merge* commits it and the Git page merges the branch, *Discard* removes
+/// worktree, branch and editor.
+#[test]
+fn flow_session_in_a_sandbox_is_merged_and_discarded_from_the_window() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("flow-sandbox");
+    let project = root.join("shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let git = |args: &[&str]| ai_desktop_core::testkit::git_cli::git(&project, args);
+    std::fs::write(project.join("server.js"), "const port = 3000;\n").unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "First"]);
+    register_before_start(&data, "shop", &project);
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n",
+    )
+    .unwrap();
+    let provider = ai_desktop_core::testkit::llm::Provider::start(None);
+    let edit = json!({"path": "server.js", "old_text": "3000", "new_text": "4000"});
+    provider.push(ai_desktop_core::testkit::llm::tool_call(
+        "call_edit",
+        "repository__edit_file",
+        &[&edit.to_string()],
+    ));
+    provider.push(ai_desktop_core::testkit::llm::text(&[
+        "Port 4000, in the sandbox.",
+    ]));
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    set_up_provider(d, None, &provider.url, None);
+
+    // Tools: the repository, in a sandbox.
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    d.click("[data-testid=flow-tools]");
+    choose(d, "[data-testid=flow-repository]", "shop");
+    d.click("[data-testid=flow-sandbox-toggle]");
+    d.step("flow-sandbox-choose");
+    d.click("[data-testid=flow-tools-save]");
+    let branch = "agent/session-1";
+    wait_text(d, "[data-testid=flow-sandbox-branch]", branch);
+    wait_text(
+        d,
+        "[data-testid=flow-repository-chip]",
+        "in shop · agent/session-1",
+    );
+    let status = wait_text(d, "[data-testid=flow-sandbox-status]", "VS Code on ");
+    let port: u16 = status
+        .split("VS Code on ")
+        .nth(1)
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {status}"));
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let worktree = root.join("shop-agent-session-1");
+    assert_eq!(
+        ai_desktop_core::testkit::git_cli::git(&worktree, &["branch", "--show-current"]),
+        branch
+    );
+    d.step("flow-sandbox");
+
+    // The agent's change lands in the sandbox only.
+    d.type_into("[data-testid=flow-input]", "Serve on 4000");
+    d.click("[data-testid=flow-send]");
+    d.click("[data-testid=flow-approve]");
+    wait_text(d, "[data-testid=flow-answer]", "in the sandbox");
+    assert_eq!(
+        std::fs::read_to_string(worktree.join("server.js")).unwrap(),
+        "const port = 4000;\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join("server.js")).unwrap(),
+        "const port = 3000;\n"
+    );
+    wait_text(d, "[data-testid=flow-sandbox-status]", "1 changed file(s)");
+
+    // Its own VS Code: the worktree's window, drawn.
+    d.click("[data-testid=flow-sandbox-editor]");
+    let shown_by = std::time::Instant::now() + Duration::from_secs(90);
+    let title = "shop · agent/session-1 — VS Code";
+    let editor = loop {
+        if let Some(id) = x_window(&display, title) {
+            if window_shot(&display, &id, &shots.join("flow-sandbox-editor.png")) > 0.1 {
+                break id;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < shown_by,
+            "the sandbox's VS Code never showed (see flow-sandbox-editor.png)"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    // Closed again, so the screenshots below show the app.
+    close_x_window(&display, &editor);
+    d.wait_until("the editor window closed", || {
+        x_window(&display, title).is_none().then_some(())
+    });
+
+    // Merge: committed on its branch, then merged on the Git page.
+    d.click("[data-testid=flow-sandbox-merge]");
+    // Offered: the session's title.
+    d.wait_until("the title as the message", || {
+        (d.script("return document.querySelector('[data-testid=flow-sandbox-message]')?.value")
+            == json!("Serve on 4000"))
+        .then_some(())
+    });
+    d.type_into("[data-testid=flow-sandbox-message]", "Serve on port 4000");
+    d.step("flow-sandbox-merge");
+    d.click("[data-testid=flow-sandbox-merge-confirm]");
+    d.find("[data-testid=page-git]");
+    d.wait_until("the sandbox's branch chosen to merge", || {
+        (d.script("return document.querySelector('[data-testid=git-join-branch]')?.value")
+            == json!(branch))
+        .then_some(())
+    });
+    assert_eq!(
+        git(&["log", "-1", "--format=%an %s", branch]),
+        "Ada Lovelace Serve on port 4000"
+    );
+    d.step("flow-sandbox-git");
+    d.click("[data-testid=git-merge]");
+    d.wait_until("the merge", || {
+        (std::fs::read_to_string(project.join("server.js")).unwrap() == "const port = 4000;\n")
+            .then_some(())
+    });
+
+    // Discard: worktree, branch and editor go; the conversation stays.
+    d.click("[data-testid=nav-flow]");
+    d.click("[data-testid=flow-session-1]");
+    wait_text(
+        d,
+        "[data-testid=flow-sandbox-status]",
+        "0 commit(s) to merge",
+    );
+    d.click("[data-testid=flow-sandbox-discard]");
+    let asked = wait_text(
+        d,
+        "[data-testid=flow-sandbox-discard-dialog]",
+        "shop-agent-session-1",
+    );
+    assert!(asked.contains(&format!("its branch {branch}")), "{asked}");
+    d.step("flow-sandbox-discard");
+    d.click("[data-testid=flow-sandbox-discard-confirm]");
+    wait_text(d, "[data-testid=flow-sandbox-discarded]", "was discarded");
+    assert!(!worktree.exists());
+    assert_eq!(git(&["branch", "--list", "agent/*"]), "");
+    d.wait_until("the sandbox's VS Code gone", || {
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .is_err()
+            .then_some(())
+    });
+    d.find("[data-testid=flow-answer]");
+    d.step("flow-sandbox-discarded");
+    assert_eq!(provider.unused_replies(), 0);
+    d.call("DELETE", "", None);
+}
+
 /// A recipe made in the Recipes dialog (bad input refused first) and run by
 /// hand: its session opens, titled after it, and the model gets its first
 /// message and system prompt.

@@ -115,6 +115,8 @@ impl Page {
 pub struct Nav {
     pub page: RwSignal<Page>,
     focus: RwSignal<Option<(Page, i64)>>,
+    /// A branch the Git page's merge row offers chosen, in that repository.
+    pub merge: RwSignal<Option<(i64, String)>>,
 }
 
 impl Nav {
@@ -122,6 +124,7 @@ impl Nav {
         Nav {
             page: RwSignal::new(Page::Repositories),
             focus: RwSignal::new(None),
+            merge: RwSignal::new(None),
         }
     }
 
@@ -134,6 +137,13 @@ impl Nav {
         self.focus.set(Some((page, id)));
         // Already there: the page follows `focus` (see `follow_focus`).
         self.page.set(page);
+    }
+
+    /// Shows repository `repository_id` on the Git page with `branch`
+    /// chosen in its merge row (the user merges it there).
+    pub fn merge_on_git_page(self, repository_id: i64, branch: String) {
+        self.merge.set(Some((repository_id, branch)));
+        self.show(Page::Git, repository_id);
     }
 
     /// Keeps `selected` on what [`Nav::show`] asks for `page`, now and

@@ -367,6 +367,9 @@ pub(super) fn Conversation(
                 <button class="button small danger" data-testid="flow-delete"
                     on:click=move |_| if let Some(s) = session.get_untracked() { on_delete.run(s) }>"Delete"</button>
             </div>
+            <SandboxBar id=id session=session changed=Signal::derive(move || {
+                messages.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::len).unwrap_or(0))
+            })/>
             <div class="messages" node_ref=pane data-testid="flow-messages" on:scroll=on_scroll>
                 {move || match shape.get() {
                     Shape::Loading => view! { <div class="loading"><span class="spinner"></span>"Loading the conversation…"</div> }.into_any(),

@@ -259,6 +259,12 @@ pub(super) fn ToolsDialog(
             .and_then(|s| s.repository_id)
             .unwrap_or(0),
     );
+    // A session in a sandbox keeps its repository until the sandbox goes.
+    let in_sandbox = session
+        .get_untracked()
+        .and_then(|s| s.sandbox)
+        .is_some_and(|b| !b.discarded);
+    let sandbox = RwSignal::new(false);
     let save = Action::new_local(move |_: &()| {
         let mut patch = match profile.get_untracked() {
             p if p.is_empty() => FlowSessionPatch {
@@ -271,12 +277,30 @@ pub(super) fn ToolsDialog(
                 ..Default::default()
             },
         };
-        patch.repository_id = Some(repository.get_untracked());
+        let repository_id = repository.get_untracked();
+        let make_sandbox = sandbox.get_untracked() && repository_id != 0 && !in_sandbox;
+        if !in_sandbox && !make_sandbox {
+            patch.repository_id = Some(repository_id);
+        }
         async move {
-            match ipc::call(&flow::UpdateSession { id, patch }).await {
-                Ok(_) => on_close.run(()),
-                Err(e) => toasts.error("Could not choose the tools", &e),
+            if let Err(e) = ipc::call(&flow::UpdateSession { id, patch }).await {
+                return toasts.error("Could not choose the tools", &e);
             }
+            if make_sandbox {
+                match ipc::call(&flow::MakeSandbox {
+                    session_id: id,
+                    repository_id,
+                })
+                .await
+                {
+                    Ok(s) => toasts.success(format!(
+                        "The session works in a sandbox on {}",
+                        s.sandbox.map(|b| b.branch).unwrap_or_default()
+                    )),
+                    Err(e) => return toasts.error("Could not make the sandbox", &e),
+                }
+            }
+            on_close.run(());
         }
     });
     let revoke = Action::new_local(move |g: &ToolGrant| {
@@ -297,7 +321,7 @@ pub(super) fn ToolsDialog(
             <p class="muted">"The agent may call the tools of the servers you tick. Stopped servers are started when it needs them. Every call asks you first, unless you allowed that tool."</p>
             <label class="field">
                 <span>"Works in repository"</span>
-                <select class="input" data-testid="flow-repository"
+                <select class="input" data-testid="flow-repository" disabled=in_sandbox
                     prop:value=move || repository.get().to_string()
                     on:change=move |ev| repository.set(event_target_value(&ev).parse().unwrap_or(0))>
                     <option value="0">"None: MCP tools only"</option>
@@ -306,6 +330,16 @@ pub(super) fn ToolsDialog(
                     }).collect_view()}
                 </select>
             </label>
+            {move || (in_sandbox).then(|| view! {
+                <p class="muted small-text">"It works in its sandbox: merge or discard the sandbox to choose another repository."</p>
+            })}
+            {move || (!in_sandbox && repository.get() != 0).then(|| view! {
+                <label class="check wrap" title="Nothing the agent does touches your checkout or your databases">
+                    <input type="checkbox" data-testid="flow-sandbox-toggle" prop:checked=move || sandbox.get()
+                        on:change=move |ev| sandbox.set(event_target_checked(&ev))/>
+                    " Work in a sandbox: a branch and worktree of its own, its own VS Code, a copy of the repository's databases. Merge it or discard it when done."
+                </label>
+            })}
             <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, change files (each change is shown as a diff for you to approve, and can be undone), run commands in a terminal tab, see its deployments and their output and restart them, see its services (never their passwords), query its own database read-only, and open files in its VS Code."</p>
             <ServerPicker chosen=chosen profile=profile/>
             <h3 class="section-title">"Always allowed"</h3>
@@ -325,7 +359,9 @@ pub(super) fn ToolsDialog(
             <footer class="dialog-footer">
                 <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                 <button class="button primary" data-testid="flow-tools-save" disabled=move || save.pending().get()
-                    on:click=move |_| { save.dispatch(()); }>"Save"</button>
+                    on:click=move |_| { save.dispatch(()); }>
+                    {move || if save.pending().get() && sandbox.get() { "Making the sandbox…" } else { "Save" }}
+                </button>
             </footer>
         </Dialog>
     }

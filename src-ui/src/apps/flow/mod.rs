@@ -32,12 +32,14 @@ mod conversation;
 mod dialogs;
 mod message;
 mod recipes;
+mod sandbox;
 mod tool_call;
 
 use conversation::*;
 use dialogs::*;
 use message::*;
 use recipes::*;
+use sandbox::*;
 use tool_call::*;
 
 #[derive(Clone)]
@@ -237,7 +239,11 @@ pub fn FlowPage() -> impl IntoView {
                                             data-testid=format!("flow-session-{id}") on:click=move |_| selected.set(Some(id))>
                                             <StatusDot state=s.run_state/>
                                             <div class="server-text">
-                                                <div class="repo-name truncate">{s.title.clone()}</div>
+                                                <div class="repo-name truncate">{s.title.clone()}
+                                                    {s.sandbox.as_ref().filter(|b| !b.discarded).map(|b| view! {
+                                                        <span class="chip small" title=format!("Works in a sandbox on {}", b.branch)>"sandbox"</span>
+                                                    })}
+                                                </div>
                                                 <div class="muted truncate small-text">{s.preview.as_deref().map(plain).unwrap_or_else(|| "Empty".into())}</div>
                                             </div>
                                         </li>

@@ -54,6 +54,7 @@ pub fn GitPage() -> impl IntoView {
     let cloning = RwSignal::new(false);
     let repos = expect_context::<RepoList>();
     let selection = repos.selection();
+    super::use_nav().follow_focus(super::Page::Git, selection);
     view! {
         <section class="page" data-testid="page-git">
             <header class="page-header">

@@ -196,6 +196,18 @@ pub(super) fn JoinBranches(
     let toasts = use_toasts();
     let other = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // A branch another page asked to merge here (a Flow sandbox's), once
+    // this repository's branches include it.
+    let nav = crate::apps::use_nav();
+    Effect::new(move |_| {
+        let Some((asked_repo, asked)) = nav.merge.get() else {
+            return;
+        };
+        if repo.get() == Some(asked_repo) && branches.with(|l| l.iter().any(|b| b.name == asked)) {
+            other.set(asked);
+            nav.merge.set(None);
+        }
+    });
     let run = move |rebase: bool| {
         let Some(repository_id) = repo.get_untracked() else {
             return;
