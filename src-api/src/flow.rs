@@ -82,6 +82,40 @@ pub struct FlowSandbox {
     pub discarded: bool,
 }
 
+/// A file sent with a user message: a text file (its text goes to the
+/// model) or an image (sent as a picture, to models that take them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowAttachment {
+    /// Its file name.
+    pub name: String,
+    /// `text/plain`, `image/png`, `image/jpeg`, `image/gif` or `image/webp`,
+    /// from its bytes (not its name).
+    pub mime: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// A file to send with a message, as the page read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentInput {
+    /// Its file name.
+    pub name: String,
+    /// Its bytes, base64 (standard alphabet, padded).
+    pub data: String,
+}
+
+/// An attachment's bytes, for showing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentData {
+    /// As [`FlowAttachment::mime`].
+    pub mime: String,
+    /// Its bytes, base64.
+    pub data: String,
+}
+
 /// Where a sandbox is: what *Merge* would bring back and *Discard* would remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -289,6 +323,9 @@ pub struct FlowMessage {
     pub usage: Option<TokenUsage>,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// Files sent with a user message (text files and images), in order.
+    #[serde(default)]
+    pub attachments: Vec<FlowAttachment>,
 }
 
 /// The tokens one answer took, as the provider reported them.
@@ -593,8 +630,10 @@ crate::command! {
     /// Oldest first
     Messages = "flow_messages" { session_id: i64 } -> Vec<FlowMessage>;
     /// The user's message; the agent answers in the background: `agent:{sessionId}:message`
-    /// events and `flow_watch` tokens
-    Send = "flow_send" { session_id: i64, text: String } -> FlowMessage;
+    /// events and `flow_watch` tokens; text files and images may go with it
+    Send = "flow_send" { session_id: i64, text: String, #[serde(default)] attachments: Vec<AttachmentInput> } -> FlowMessage;
+    /// An attachment of a message (its place in the message's list), for showing it
+    Attachment = "flow_attachment" { message_id: i64, index: u32 } -> AttachmentData;
     /// Changes a user message, drops every later one, and asks again
     EditMessage = "flow_edit_message" { session_id: i64, message_id: i64, text: String } -> Vec<FlowMessage>;
     /// Asks the model again after an error or a stop

@@ -2360,3 +2360,114 @@ async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_an
     // Nothing holds the session now.
     f.agent.delete_session(session).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_files_and_images_go_with_a_message_in_both_protocols_and_bad_files_change_nothing() {
+    use ai_desktop_api::flow::{AttachmentInput, ExportFormat};
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let f = Fixture::new();
+    let session = f.session(&[]);
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
+    let file = |name: &str, bytes: &[u8]| AttachmentInput {
+        name: name.into(),
+        data: b64(bytes),
+    };
+    // Refused with why; nothing is stored, nothing is asked.
+    for (files, why) in [
+        (vec![file("tool.bin", b"\x7fELF\0\x01")], "neither text nor"),
+        (
+            vec![
+                file("notes.md", b"ok"),
+                file("huge.txt", &vec![b'x'; 300 * 1024]),
+            ],
+            "256 KB at most",
+        ),
+    ] {
+        let e = f.agent.send_with(session, "look", &files).unwrap_err();
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    assert!(f.messages(session).is_empty());
+    assert!(f.provider.chats().is_empty());
+
+    f.provider.push(text(&["A kettle, and notes about it."]));
+    let sent = f
+        .agent
+        .send_with(
+            session,
+            "What is in these?",
+            &[
+                file("notes.md", "# Kettle\nBoils water.\n".as_bytes()),
+                file("photo.png", png),
+            ],
+        )
+        .unwrap();
+    let names: Vec<_> = sent
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.mime.as_str(), a.size))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("notes.md", "text/plain", 22),
+            ("photo.png", "image/png", png.len() as u64)
+        ]
+    );
+    f.wait_state(session, RunState::Idle).await;
+    // OpenAI-compatible: the text file inside the text, the image as a data URL.
+    let body = &f.provider.chats()[0].body;
+    let user = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "user")
+        .unwrap();
+    assert_eq!(
+        user["content"],
+        json!([
+            {"type": "text", "text": "What is in these?\n\n<file name=\"notes.md\">\n# Kettle\nBoils water.\n</file>"},
+            {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{}", b64(png))}}
+        ])
+    );
+    // The page can show it again, byte for byte.
+    let shown = f.agent.attachment(sent.id, 1).unwrap();
+    assert_eq!((shown.mime.as_str(), shown.data), ("image/png", b64(png)));
+    assert!(f.agent.attachment(sent.id, 2).is_err());
+
+    // Anthropic: the image as a base64 image block, on every later turn too.
+    let mut input = settings(&f.provider.url, 10, ApiKeyChange::Keep);
+    input.protocol = ai_desktop_api::flow::ProviderProtocol::Anthropic;
+    f.agent.save_settings(input).unwrap();
+    f.provider.push(text(&["Still a kettle."]));
+    // An image alone, without words.
+    f.agent
+        .send_with(session, "  ", &[file("second.png", png)])
+        .unwrap();
+    f.wait_state(session, RunState::Idle).await;
+    let body = &f.provider.chats()[1].body;
+    let turns = body["messages"].as_array().unwrap();
+    let image = json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": b64(png)}});
+    assert!(
+        turns[0]["content"].as_array().unwrap().contains(&image),
+        "{body}"
+    );
+    assert_eq!(turns.last().unwrap()["content"], json!([image]));
+
+    // A fork keeps the files; the export names them.
+    let fork = f.agent.fork(session, sent.id).unwrap();
+    let copied = f.messages(fork.id);
+    assert_eq!(copied[0].attachments, sent.attachments);
+    assert_eq!(
+        f.agent.attachment(copied[0].id, 0).unwrap().data,
+        b64("# Kettle\nBoils water.\n".as_bytes())
+    );
+    let (_, markdown) = f.agent.export(session, ExportFormat::Markdown).unwrap();
+    assert!(
+        markdown.contains("*Attached:* `photo.png` (image/png, 24 bytes)"),
+        "{markdown}"
+    );
+    // Deleting the session deletes the bytes with it.
+    f.agent.delete_session(session).await.unwrap();
+    assert!(f.agent.attachment(sent.id, 0).is_err());
+}

@@ -317,6 +317,7 @@ pub fn run() {
             commands::flow::flow_run_recipe,
             commands::flow::flow_fork,
             commands::flow::flow_export,
+            commands::flow::flow_attachment,
             commands::flow::flow_make_sandbox,
             commands::flow::flow_sandbox,
             commands::flow::flow_commit_sandbox,

@@ -60,14 +60,16 @@ pub fn request_body(
                     "tool_use_id": m.tool_call_id.as_deref().unwrap_or(""),
                     "content": text})],
             ),
-            _ => (
-                "user",
-                if text.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![json!({"type": "text", "text": text})]
-                },
-            ),
+            _ => {
+                let mut blocks = Vec::new();
+                if !text.is_empty() {
+                    blocks.push(json!({"type": "text", "text": text}));
+                }
+                blocks.extend(m.images.iter().map(|i| {
+                    json!({"type": "image", "source": {"type": "base64", "media_type": i.mime, "data": i.data}})
+                }));
+                ("user", blocks)
+            }
         };
         if blocks.is_empty() {
             continue;
@@ -295,6 +297,7 @@ pub async fn stream_chat(
 
 #[cfg(test)]
 mod tests {
+    use super::super::provider::ChatImage;
     use super::*;
     use ai_desktop_api::flow::ProviderProtocol;
 
@@ -333,22 +336,31 @@ mod tests {
                     call("toolu_2", "repository__git_status", "not json"),
                 ],
                 tool_call_id: None,
+                images: Vec::new(),
             },
             ChatMessage {
                 role: "tool".into(),
                 content: Some("a's text".into()),
                 tool_calls: Vec::new(),
                 tool_call_id: Some("toolu_1".into()),
+                images: Vec::new(),
             },
             ChatMessage {
                 role: "tool".into(),
                 content: Some("clean".into()),
                 tool_calls: Vec::new(),
                 tool_call_id: Some("toolu_2".into()),
+                images: Vec::new(),
             },
             // An empty answer is left out; the user's next turn joins the results.
             ChatMessage::text("assistant", ""),
-            ChatMessage::text("user", "And now?"),
+            ChatMessage {
+                images: vec![ChatImage {
+                    mime: "image/png".into(),
+                    data: "iVBORw0K".into(),
+                }],
+                ..ChatMessage::text("user", "And now?")
+            },
         ];
         let tools = [ToolSpec {
             name: "repository__read_file".into(),
@@ -376,7 +388,8 @@ mod tests {
                     {"role": "user", "content": [
                         {"type": "tool_result", "tool_use_id": "toolu_1", "content": "a's text"},
                         {"type": "tool_result", "tool_use_id": "toolu_2", "content": "clean"},
-                        {"type": "text", "text": "And now?"}
+                        {"type": "text", "text": "And now?"},
+                        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0K"}}
                     ]}
                 ]
             })

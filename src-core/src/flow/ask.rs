@@ -78,7 +78,14 @@ impl FlowAgent {
         let own = self
             .store
             .with(|c| store::flow::system_prompt(c, session_id))?;
-        let chat = history(own.as_deref().unwrap_or(&stored.system_prompt), &messages);
+        let files = self
+            .store
+            .with(|c| store::flow::session_attachments(c, session_id))?;
+        let chat = history(
+            own.as_deref().unwrap_or(&stored.system_prompt),
+            &messages,
+            &files,
+        );
 
         answer.status = MessageStatus::Streaming;
         let mut answer = self

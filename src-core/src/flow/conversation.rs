@@ -76,6 +76,7 @@ impl FlowAgent {
                     call.checkpoint_id = None;
                 }
                 let inserted = store::flow::insert_message(&tx, &copy)?;
+                store::flow::copy_attachments(&tx, m.id, inserted.id)?;
                 // Tokens and the rest of what the insert does not take.
                 let mut full = copy;
                 full.id = inserted.id;
@@ -212,6 +213,12 @@ fn markdown(session: &FlowSession, messages: &[FlowMessage]) -> String {
         match m.role {
             FlowRole::User => {
                 out.push_str(&format!("## You\n\n{}\n\n", m.content.trim_end()));
+                for a in &m.attachments {
+                    out.push_str(&format!(
+                        "*Attached:* `{}` ({}, {} bytes)\n\n",
+                        a.name, a.mime, a.size
+                    ));
+                }
             }
             FlowRole::Assistant => {
                 let mut head = String::from("## Assistant");

@@ -17,6 +17,7 @@ pub(super) fn message(session_id: i64, role: FlowRole, content: String) -> FlowM
         model: None,
         usage: None,
         created_at: String::new(),
+        attachments: Vec::new(),
     }
 }
 
@@ -40,14 +41,48 @@ pub(super) fn refused(call: &FlowToolCall, error: String) -> FlowToolResult {
 
 /// The conversation as the API takes it: failed or stopped answers are left
 /// out (the user still sees them), tool results follow their calls.
-pub(super) fn history(system_prompt: &str, messages: &[FlowMessage]) -> Vec<ChatMessage> {
+/// `files`: the bytes of the user messages' attachments, by message.
+pub(super) fn history(
+    system_prompt: &str,
+    messages: &[FlowMessage],
+    files: &std::collections::HashMap<i64, Vec<Vec<u8>>>,
+) -> Vec<ChatMessage> {
     let mut out = Vec::with_capacity(messages.len() + 1);
     if !system_prompt.trim().is_empty() {
         out.push(ChatMessage::text("system", system_prompt));
     }
     for m in messages {
         match m.role {
-            FlowRole::User => out.push(ChatMessage::text("user", &m.content)),
+            FlowRole::User if m.attachments.is_empty() => {
+                out.push(ChatMessage::text("user", &m.content))
+            }
+            FlowRole::User => {
+                let mut text = m.content.clone();
+                let mut images = Vec::new();
+                let bytes = files.get(&m.id);
+                for (i, a) in m.attachments.iter().enumerate() {
+                    let Some(data) = bytes.and_then(|b| b.get(i)) else {
+                        continue;
+                    };
+                    if a.mime.starts_with("image/") {
+                        images.push(ChatImage {
+                            mime: a.mime.clone(),
+                            data: super::attachments::encode(data),
+                        });
+                    } else {
+                        if !text.is_empty() {
+                            text.push_str("\n\n");
+                        }
+                        text.push_str(&super::attachments::text_block(
+                            &a.name,
+                            &String::from_utf8_lossy(data),
+                        ));
+                    }
+                }
+                let mut chat = ChatMessage::text("user", &text);
+                chat.images = images;
+                out.push(chat);
+            }
             FlowRole::Assistant if m.status == MessageStatus::Done => out.push(ChatMessage {
                 role: "assistant".into(),
                 content: (!m.content.is_empty() || m.tool_calls.is_empty())
@@ -65,6 +100,7 @@ pub(super) fn history(system_prompt: &str, messages: &[FlowMessage]) -> Vec<Chat
                     })
                     .collect(),
                 tool_call_id: None,
+                images: Vec::new(),
             }),
             FlowRole::Assistant => {}
             FlowRole::Tool => out.push(ChatMessage {
@@ -72,6 +108,7 @@ pub(super) fn history(system_prompt: &str, messages: &[FlowMessage]) -> Vec<Chat
                 content: Some(m.content.clone()),
                 tool_calls: Vec::new(),
                 tool_call_id: m.tool_call_id.clone(),
+                images: Vec::new(),
             }),
         }
     }

@@ -9,6 +9,7 @@
 
 pub mod anthropic;
 mod ask;
+pub mod attachments;
 mod checkpoints;
 mod conversation;
 pub mod crash;
@@ -34,7 +35,7 @@ use ai_desktop_api::flow::{
     ToolDecision, ToolGrant,
 };
 use ai_desktop_api::mcp::{McpContent, McpState};
-use provider::{ChatMessage, FunctionCall, ProviderError, ToolCall, ToolSpec};
+use provider::{ChatImage, ChatMessage, FunctionCall, ProviderError, ToolCall, ToolSpec};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;

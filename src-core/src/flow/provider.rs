@@ -62,6 +62,16 @@ pub struct ChatMessage {
     pub tool_calls: Vec<ToolCall>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
+    /// Pictures sent with a user message (each protocol puts them its way).
+    #[serde(skip)]
+    pub images: Vec<ChatImage>,
+}
+
+/// An image of a user message: its type and its bytes as base64.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatImage {
+    pub mime: String,
+    pub data: String,
 }
 
 impl ChatMessage {
@@ -71,7 +81,23 @@ impl ChatMessage {
             content: Some(content.into()),
             tool_calls: Vec::new(),
             tool_call_id: None,
+            images: Vec::new(),
         }
+    }
+
+    /// The message in the OpenAI chat shape: with images, its content is a
+    /// list of a `text` part and `image_url` parts holding data URLs.
+    pub fn openai(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if !self.images.is_empty() {
+            let mut parts =
+                vec![json!({"type": "text", "text": self.content.as_deref().unwrap_or("")})];
+            parts.extend(self.images.iter().map(|i| {
+                json!({"type": "image_url", "image_url": {"url": format!("data:{};base64,{}", i.mime, i.data)}})
+            }));
+            v["content"] = Value::Array(parts);
+        }
+        v
     }
 }
 
@@ -254,7 +280,7 @@ pub async fn stream_chat(
     let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
     let mut body = json!({
         "model": config.model,
-        "messages": messages,
+        "messages": messages.iter().map(ChatMessage::openai).collect::<Vec<_>>(),
         "stream": true,
         // The token counts, in a last chunk (OpenAI, vLLM, LM Studio, Ollama,
         // OpenRouter); a server that refuses the option is asked again without.

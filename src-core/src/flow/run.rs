@@ -60,7 +60,23 @@ impl FlowAgent {
     /// waiting for a decision are answered "not run" first (the model must
     /// hear back about every call it made).
     pub fn send(self: &Arc<Self>, session_id: i64, text: &str) -> Result<FlowMessage> {
-        let text = Self::check_text(text)?;
+        self.send_with(session_id, text, &[])
+    }
+
+    /// [`Self::send`] with files: text files and images (see
+    /// [`super::attachments`]); the text may then be empty.
+    pub fn send_with(
+        self: &Arc<Self>,
+        session_id: i64,
+        text: &str,
+        files: &[ai_desktop_api::flow::AttachmentInput],
+    ) -> Result<FlowMessage> {
+        let files = super::attachments::check(files)?;
+        let text = if files.is_empty() || !text.trim().is_empty() {
+            Self::check_text(text)?
+        } else {
+            String::new()
+        };
         let session = self.session(session_id)?;
         self.provider_for(&session)?;
         if self.is_running(session_id) {
@@ -73,12 +89,20 @@ impl FlowAgent {
         )?;
         let user = self.store.with(|c| {
             let tx = c.transaction()?;
-            let m = store::flow::insert_message(
+            let mut m = message(session_id, FlowRole::User, text.clone());
+            m.attachments = files.iter().map(|f| f.meta.clone()).collect();
+            let m = store::flow::insert_message(&tx, &m)?;
+            store::flow::insert_attachments(
                 &tx,
-                &message(session_id, FlowRole::User, text.clone()),
+                m.id,
+                &files.iter().map(|f| f.data.clone()).collect::<Vec<_>>(),
             )?;
             if session.title == DEFAULT_TITLE && session.message_count == 0 {
-                let title: String = text.lines().next().unwrap_or("").chars().take(60).collect();
+                let first = match text.lines().next() {
+                    Some(line) => line,
+                    None => files.first().map(|f| f.meta.name.as_str()).unwrap_or(""),
+                };
+                let title: String = first.chars().take(60).collect();
                 store::flow::update_session(
                     &tx,
                     session_id,

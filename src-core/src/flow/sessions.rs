@@ -221,6 +221,29 @@ impl FlowAgent {
         Ok(())
     }
 
+    /// Attachment `index` of message `message_id`: its type and bytes.
+    pub fn attachment(
+        &self,
+        message_id: i64,
+        index: u32,
+    ) -> Result<ai_desktop_api::flow::AttachmentData> {
+        let (m, data) = self.store.with(|c| {
+            Ok((
+                store::flow::get_message(c, message_id)?,
+                store::flow::attachment(c, message_id, index)?,
+            ))
+        })?;
+        let (Some(meta), Some(data)) = (m.attachments.get(index as usize), data) else {
+            return Err(Error::NotFound(format!(
+                "Message {message_id} has no attachment {index}."
+            )));
+        };
+        Ok(ai_desktop_api::flow::AttachmentData {
+            mime: meta.mime.clone(),
+            data: super::attachments::encode(&data),
+        })
+    }
+
     pub fn messages(&self, session_id: i64) -> Result<Vec<FlowMessage>> {
         self.session(session_id)?;
         self.store.with(|c| store::flow::messages(c, session_id))

@@ -26,7 +26,7 @@ const SESSION_COLUMNS: &str = "s.id, s.title, s.archived, s.model, s.mcp_server_
 pub const BUILTIN_SERVER: i64 = 0;
 
 const MESSAGE_COLUMNS: &str = "id, session_id, role, content, status, tool_calls, tool_call_id, \
-     tool_results, error, model, created_at, input_tokens, output_tokens, cost";
+     tool_results, error, model, created_at, input_tokens, output_tokens, cost, attachments";
 
 fn session_from_row(row: &Row<'_>) -> rusqlite::Result<FlowSession> {
     let ids: String = row.get(4)?;
@@ -118,6 +118,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<FlowMessage> {
             }),
             _ => None,
         },
+        attachments: serde_json::from_str(&row.get::<_, String>(14)?).unwrap_or_default(),
     })
 }
 
@@ -315,7 +316,8 @@ pub fn get_message(c: &Connection, id: i64) -> Result<FlowMessage> {
 pub fn insert_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
     c.execute(
         "INSERT INTO flow_messages (session_id, role, content, status, tool_calls, tool_call_id,
-             tool_results, error, model) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             tool_results, error, model, attachments)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             m.session_id,
             role_name(m.role),
@@ -326,11 +328,63 @@ pub fn insert_message(c: &Connection, m: &FlowMessage) -> Result<FlowMessage> {
             m.tool_result.as_ref().map(to_json),
             m.error,
             m.model,
+            to_json(&m.attachments),
         ],
     )?;
     let id = c.last_insert_rowid();
     touch(c, m.session_id)?;
     get_message(c, id)
+}
+
+/// Keeps the bytes of message `message_id`'s attachments, in order.
+pub fn insert_attachments(c: &Connection, message_id: i64, files: &[Vec<u8>]) -> Result<()> {
+    let mut stmt = c.prepare_cached(
+        "INSERT INTO flow_attachments (message_id, idx, data) VALUES (?1, ?2, ?3)",
+    )?;
+    for (i, data) in files.iter().enumerate() {
+        stmt.execute(params![message_id, i as i64, data])?;
+    }
+    Ok(())
+}
+
+/// Gives message `to` the attachment bytes of message `from` (a fork's copy).
+pub fn copy_attachments(c: &Connection, from: i64, to: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO flow_attachments (message_id, idx, data)
+         SELECT ?2, idx, data FROM flow_attachments WHERE message_id = ?1",
+        params![from, to],
+    )?;
+    Ok(())
+}
+
+/// The bytes of attachment `index` of message `message_id`.
+pub fn attachment(c: &Connection, message_id: i64, index: u32) -> Result<Option<Vec<u8>>> {
+    Ok(c.query_row(
+        "SELECT data FROM flow_attachments WHERE message_id = ?1 AND idx = ?2",
+        params![message_id, index],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// The bytes of every attachment of session `session_id`'s messages, by
+/// message, in order.
+pub fn session_attachments(
+    c: &Connection,
+    session_id: i64,
+) -> Result<std::collections::HashMap<i64, Vec<Vec<u8>>>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT a.message_id, a.data FROM flow_attachments a
+         JOIN flow_messages m ON m.id = a.message_id
+         WHERE m.session_id = ?1 ORDER BY a.message_id, a.idx",
+    )?;
+    let mut out: std::collections::HashMap<i64, Vec<Vec<u8>>> = Default::default();
+    let rows = stmt.query_map([session_id], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?;
+    for row in rows {
+        let (id, data) = row?;
+        out.entry(id).or_default().push(data);
+    }
+    Ok(out)
 }
 
 /// Writes the changeable parts of `m` (content, status, calls, result, error, model).
@@ -613,6 +667,7 @@ mod tests {
                     model: None,
                     usage: None,
                     created_at: String::new(),
+                    attachments: Vec::new(),
                 };
                 m = insert_message(c, &m)?;
                 let titles = |q: &str| -> Result<Vec<String>> {

@@ -110,9 +110,23 @@ pub async fn flow_messages(
 
 #[tauri::command]
 pub async fn flow_send(state: State<'_, AppState>, req: Req<flow::Send>) -> Out<flow::Send> {
-    let flow::Send { session_id, text } = req.0;
+    let flow::Send {
+        session_id,
+        text,
+        attachments,
+    } = req.0;
     let flow = state.flow.clone();
-    blocking(move || flow.send(session_id, &text)).await
+    blocking(move || flow.send_with(session_id, &text, &attachments)).await
+}
+
+#[tauri::command]
+pub async fn flow_attachment(
+    state: State<'_, AppState>,
+    req: Req<flow::Attachment>,
+) -> Out<flow::Attachment> {
+    let flow::Attachment { message_id, index } = req.0;
+    let flow = state.flow.clone();
+    blocking(move || flow.attachment(message_id, index)).await
 }
 
 #[tauri::command]

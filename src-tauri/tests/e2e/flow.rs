@@ -908,3 +908,111 @@ fn flow_recipe_made_and_run_from_the_window() {
     d.click("[data-testid=flow-recipes-open]");
     wait_text(d, "[data-testid=flow-recipe-detail]", "1 run");
 }
+
+/// Files picked in the composer go with the message: a text file inside the
+/// text, an image as a picture; the message shows them (the image drawn);
+/// a file that is neither is refused with why and nothing is sent.
+#[test]
+fn flow_files_and_images_go_with_a_message() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("flow-files");
+    let notes = root.join("notes.md");
+    std::fs::write(&notes, "# Kettle\nBoils water.\n").unwrap();
+    let photo = root.join("photo.png");
+    let drawn = std::process::Command::new("convert")
+        .args(["-size", "48x32", "gradient:orange-purple"])
+        .arg(&photo)
+        .status()
+        .expect("ImageMagick's convert");
+    assert!(drawn.success());
+    let png = std::fs::read(&photo).unwrap();
+    let binary = root.join("tool.bin");
+    std::fs::write(&binary, b"\x7fELF\x02\x01\x01\0\0\0").unwrap();
+    let provider = ai_desktop_core::testkit::llm::Provider::start(None);
+    provider.push(ai_desktop_core::testkit::llm::text(&[
+        "A note about a kettle, and a gradient.",
+    ]));
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    set_up_provider(d, None, &provider.url, None);
+    d.click("[data-testid=flow-new]");
+    d.find("[data-testid=flow-conversation-empty]");
+    // What a file chooser hands the page.
+    let pick = |d: &Driver, paths: &[&std::path::Path]| {
+        let el = d.find("[data-testid=flow-attach-input]");
+        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        d.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": list.join("\n")})),
+        );
+    };
+
+    // Neither text nor an image: refused, nothing sent, the file still there to remove.
+    pick(d, &[&binary]);
+    wait_text(d, "[data-testid=flow-pending-files]", "tool.bin");
+    d.type_into("[data-testid=flow-input]", "Run this");
+    d.click("[data-testid=flow-send]");
+    wait_text(
+        d,
+        ".toast",
+        "neither text nor a PNG, JPEG, GIF or WebP image",
+    );
+    assert!(provider.chats().is_empty());
+    d.click("[data-testid=flow-pending-remove-0]");
+    d.wait_until("the file removed", || {
+        d.try_find("[data-testid=flow-pending-files]")
+            .is_none()
+            .then_some(())
+    });
+    dismiss_toasts(d);
+
+    pick(d, &[&notes, &photo]);
+    let pending = wait_text(d, "[data-testid=flow-pending-files]", "photo.png");
+    assert!(pending.contains("notes.md"), "{pending}");
+    d.step("flow-files-pending");
+    d.type_into("[data-testid=flow-input]", "What are these?");
+    d.click("[data-testid=flow-send]");
+    wait_text(d, "[data-testid=flow-answer]", "a gradient");
+    // Sent: the note inside the text, the picture as a data URL of its bytes.
+    let body = &provider.chats()[0].body;
+    let user = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "user")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        user["content"][0]["text"],
+        json!("What are these?\n\n<file name=\"notes.md\">\n# Kettle\nBoils water.\n</file>")
+    );
+    assert_eq!(
+        user["content"][1]["image_url"]["url"],
+        json!(format!(
+            "data:image/png;base64,{}",
+            ai_desktop_core::flow::attachments::encode(&png)
+        ))
+    );
+    // Shown with the message: the note by name, the picture drawn.
+    let shown = wait_text(d, "[data-testid=flow-attachments]", "notes.md");
+    assert!(shown.contains("photo.png"), "{shown}");
+    d.wait_until("the picture drawn", || {
+        (d.script("const i = document.querySelector('[data-testid=flow-attachments] img'); return i && i.complete ? i.naturalWidth : 0")
+            == json!(48))
+        .then_some(())
+    });
+    assert!(d.try_find("[data-testid=flow-pending-files]").is_none());
+    d.step("flow-files-sent");
+    assert_eq!(provider.unused_replies(), 0);
+    d.call("DELETE", "", None);
+}

@@ -116,11 +116,57 @@ pub(super) fn Conversation(
         }
     };
 
+    // Files to send with the next message: name, bytes as base64, size.
+    let files = RwSignal::new(Vec::<(String, String, f64)>::new());
+    let file_input = NodeRef::<html::Input>::new();
+    let add_files = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let picked: Vec<web_sys::File> = input
+            .files()
+            .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+            .unwrap_or_default();
+        // The same file can be picked again.
+        input.set_value("");
+        for file in picked {
+            let name = file.name();
+            if file.size() > 5.0 * 1024.0 * 1024.0 {
+                toasts.error(
+                    "Not attached",
+                    &invalid(format!("{name} is larger than 5 MB.")),
+                );
+                continue;
+            }
+            spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => {
+                        use base64::Engine;
+                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                        let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                        let _ = files.try_update(|f| f.push((name, data, file.size())));
+                    }
+                    Err(_) => toasts.error(
+                        "Not attached",
+                        &invalid(format!("{name} could not be read.")),
+                    ),
+                }
+            });
+        }
+    };
     let state = move || session.with(|s| s.as_ref().map(|s| s.run_state).unwrap_or_default());
     let busy = move || matches!(state(), RunState::Thinking | RunState::RunningTool);
     let send = move || {
         let text = draft.get_untracked();
-        if text.trim().is_empty() || sending.get_untracked() {
+        let attachments: Vec<AttachmentInput> = files
+            .get_untracked()
+            .into_iter()
+            .map(|(name, data, _)| AttachmentInput { name, data })
+            .collect();
+        if (text.trim().is_empty() && attachments.is_empty()) || sending.get_untracked() {
             return;
         }
         sending.set(true);
@@ -128,12 +174,14 @@ pub(super) fn Conversation(
             let r = ipc::call(&flow::Send {
                 session_id: id,
                 text,
+                attachments,
             })
             .await;
             sending.set(false);
             match r {
                 Ok(_) => {
                     draft.set(String::new());
+                    files.set(Vec::new());
                     follow.set_value(true);
                     scroll_down();
                 }
@@ -412,7 +460,23 @@ pub(super) fn Conversation(
                 <button type="button" class="button small" data-testid="flow-attach-resource"
                     title="Read a resource of the session's MCP servers into the message box"
                     on:click=move |_| attaching.set(true)>"Resource…"</button>
+                <button type="button" class="button small" data-testid="flow-attach-files"
+                    title="Send text files or images (PNG, JPEG, GIF, WebP) with the message"
+                    on:click=move |_| if let Some(i) = file_input.get_untracked() { i.click() }>"Files…"</button>
+                <input type="file" multiple class="hidden" data-testid="flow-attach-input" node_ref=file_input
+                    on:change=add_files/>
                 </div>
+                {move || (!files.with(Vec::is_empty)).then(|| view! {
+                    <div class="pending-files" data-testid="flow-pending-files">
+                        {files.get().into_iter().enumerate().map(|(i, (name, _, size))| view! {
+                            <span class="chip attachment">
+                                {format!("{name} · {}", crate::format::bytes(size))}
+                                <button type="button" class="link" title="Do not send it" data-testid=format!("flow-pending-remove-{i}")
+                                    on:click=move |_| files.update(|f| { if i < f.len() { f.remove(i); } })>"×"</button>
+                            </span>
+                        }).collect_view()}
+                    </div>
+                })}
                 {move || {
                     let list = suggestions.get();
                     (!list.is_empty()).then(|| view! {
@@ -456,7 +520,7 @@ pub(super) fn Conversation(
                 {move || if busy() {
                     view! { <button type="button" class="button danger" data-testid="flow-stop" on:click=move |_| stop()>"Stop"</button> }.into_any()
                 } else {
-                    view! { <button type="submit" class="button primary" data-testid="flow-send" disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())>"Send"</button> }.into_any()
+                    view! { <button type="submit" class="button primary" data-testid="flow-send" disabled=move || sending.get() || (draft.with(|d| d.trim().is_empty()) && files.with(Vec::is_empty))>"Send"</button> }.into_any()
                 }}
             </form>
         </div>

@@ -38,11 +38,13 @@ pub(super) fn MessageView(
         FlowRole::User => {
             let editing = RwSignal::new(None::<String>);
             let content = m.content.clone();
+            let attachments = m.attachments.clone();
             view! {
                 <div class="message user" data-testid="flow-message-user">
                     {move || match editing.get() {
                         None => view! {
-                            <div class="bubble">{content.clone()}</div>
+                            {(!content.is_empty()).then(|| view! { <div class="bubble">{content.clone()}</div> })}
+                            {(!attachments.is_empty()).then(|| view! { <AttachmentList message_id=id list=attachments.clone()/> })}
                             <div class="message-actions">
                                 <button class="link small-text" data-testid="flow-edit" on:click={
                                     let c = content.clone();
@@ -185,4 +187,44 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The files sent with a user message: images shown small (read when
+/// shown), text files as their names.
+#[component]
+fn AttachmentList(
+    message_id: i64,
+    list: Vec<ai_desktop_api::flow::FlowAttachment>,
+) -> impl IntoView {
+    view! {
+        <div class="attachments" data-testid="flow-attachments">
+            {list.into_iter().enumerate().map(|(i, a)| {
+                let about = format!("{} · {}", a.name, crate::format::bytes(a.size as f64));
+                if a.mime.starts_with("image/") {
+                    let src = RwSignal::new(None::<String>);
+                    spawn_local(async move {
+                        if let Ok(d) = ipc::call(&flow::Attachment { message_id, index: i as u32 }).await {
+                            let _ = src.try_set(Some(format!("data:{};base64,{}", d.mime, d.data)));
+                        }
+                    });
+                    let alt = a.name.clone();
+                    view! {
+                        <figure class="attachment image" title=about.clone() data-testid="flow-attachment">
+                            {move || match src.get() {
+                                Some(s) => view! { <img src=s alt=alt.clone()/> }.into_any(),
+                                None => view! { <span class="spinner small"></span> }.into_any(),
+                            }}
+                            <figcaption class="small-text truncate">{a.name.clone()}</figcaption>
+                        </figure>
+                    }.into_any()
+                } else {
+                    view! {
+                        <span class="chip attachment" title=about.clone() data-testid="flow-attachment">
+                            <Svg icon=Icon::File/>{about.clone()}
+                        </span>
+                    }.into_any()
+                }
+            }).collect_view()}
+        </div>
+    }
 }

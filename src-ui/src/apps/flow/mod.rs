@@ -16,9 +16,9 @@ use crate::ipc;
 use ai_desktop_api::events;
 use ai_desktop_api::flow;
 use ai_desktop_api::flow::{
-    ApiKeyChange, ConnectionReport, ExportFormat, FlowCheckpoint, FlowMessage, FlowRole,
-    FlowSession, FlowSessionPatch, FlowSettings, FlowSettingsInput, FlowToolCall, MessageStatus,
-    ProviderProtocol, RunState, TokenFrame, ToolCallStatus, ToolDecision, ToolGrant,
+    ApiKeyChange, AttachmentInput, ConnectionReport, ExportFormat, FlowCheckpoint, FlowMessage,
+    FlowRole, FlowSession, FlowSessionPatch, FlowSettings, FlowSettingsInput, FlowToolCall,
+    MessageStatus, ProviderProtocol, RunState, TokenFrame, ToolCallStatus, ToolDecision, ToolGrant,
 };
 use ai_desktop_api::mcp;
 use ai_desktop_api::ApiError;
