@@ -2471,3 +2471,63 @@ async fn text_files_and_images_go_with_a_message_in_both_protocols_and_bad_files
     f.agent.delete_session(session).await.unwrap();
     assert!(f.agent.attachment(sent.id, 0).is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_sessions_stream_at_once_each_into_its_own_answer() {
+    let f = Fixture::new();
+    let (a, b) = (f.session(&[]), f.session(&[]));
+    // Two slow answers; whichever session asks first gets the first.
+    for name in ["alpha", "beta"] {
+        let mut events = vec![llm::delta(json!({"role": "assistant", "content": ""}))];
+        for word in ["one ", "two ", "three ", "four ", "five"] {
+            events.push(llm::delta(json!({"content": format!("{name}-{word}")})));
+        }
+        events.push(llm::finish("stop"));
+        f.provider.push(Reply::Stream {
+            events,
+            gap: Duration::from_millis(120),
+        });
+    }
+    let mut tokens = f.agent.subscribe_tokens();
+    f.agent.send(a, "first").unwrap();
+    f.agent.send(b, "second").unwrap();
+    // Both think at once, and their tokens interleave.
+    let mut order = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut both_busy = false;
+    while order.iter().filter(|s| **s == a).count() < 5
+        || order.iter().filter(|s| **s == b).count() < 5
+    {
+        let t = tokio::time::timeout(deadline - Instant::now(), tokens.recv())
+            .await
+            .expect("tokens stopped coming")
+            .unwrap();
+        if !t.text.is_empty() {
+            order.push(t.session_id);
+        }
+        both_busy |= [a, b]
+            .iter()
+            .all(|s| f.agent.session(*s).unwrap().run_state == RunState::Thinking);
+    }
+    assert!(both_busy, "the two sessions never ran at the same time");
+    let switches = order.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(
+        switches >= 2,
+        "one answer streamed after the other: {order:?}"
+    );
+    let mut answers = Vec::new();
+    for s in [a, b] {
+        let done = f.wait_state(s, RunState::Idle).await;
+        let answer = done.last().unwrap();
+        assert_eq!(answer.status, MessageStatus::Done);
+        answers.push(answer.content.clone());
+    }
+    answers.sort();
+    assert_eq!(
+        answers,
+        [
+            "alpha-one alpha-two alpha-three alpha-four alpha-five",
+            "beta-one beta-two beta-three beta-four beta-five"
+        ]
+    );
+}
