@@ -386,17 +386,30 @@ pub enum RecipeTrigger {
     /// When a deployment of its repository (or the one it names) crashes:
     /// PM2 gives up restarting it. The run is told what crashed.
     DeploymentErrored,
+    /// Every `every_minutes` minutes while the app runs (a run that is due
+    /// when the app starts runs then, once).
+    Schedule,
+    /// After AI Desktop pushes its repository's branch (`branch`, or any).
+    /// The run is told what was pushed.
+    Push,
 }
 
 impl RecipeTrigger {
     /// Every trigger, in the form's order.
-    pub const ALL: [RecipeTrigger; 2] = [RecipeTrigger::Manual, RecipeTrigger::DeploymentErrored];
+    pub const ALL: [RecipeTrigger; 4] = [
+        RecipeTrigger::Manual,
+        RecipeTrigger::DeploymentErrored,
+        RecipeTrigger::Schedule,
+        RecipeTrigger::Push,
+    ];
 
     /// How the form names it.
     pub fn label(self) -> &'static str {
         match self {
             RecipeTrigger::Manual => "When I run it",
             RecipeTrigger::DeploymentErrored => "When a deployment crashes",
+            RecipeTrigger::Schedule => "On a schedule",
+            RecipeTrigger::Push => "After a push",
         }
     }
 
@@ -405,6 +418,8 @@ impl RecipeTrigger {
         match self {
             RecipeTrigger::Manual => "manual",
             RecipeTrigger::DeploymentErrored => "deployment_errored",
+            RecipeTrigger::Schedule => "schedule",
+            RecipeTrigger::Push => "push",
         }
     }
 }
@@ -440,6 +455,12 @@ pub struct FlowRecipe {
     pub runs: u32,
     /// RFC 3339, UTC: its newest run.
     pub last_run_at: Option<String>,
+    /// For a schedule: minutes between runs.
+    #[serde(default)]
+    pub every_minutes: Option<u32>,
+    /// For a push trigger: only pushes of this branch; None: any.
+    #[serde(default)]
+    pub branch: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC.
@@ -475,6 +496,12 @@ pub struct FlowRecipeInput {
     /// For a crash trigger: only this deployment of the repository.
     #[serde(default)]
     pub deployment_id: Option<i64>,
+    /// For a schedule: minutes between runs (15 to 10,080, a week).
+    #[serde(default)]
+    pub every_minutes: Option<u32>,
+    /// For a push trigger: only pushes of this branch.
+    #[serde(default)]
+    pub branch: Option<String>,
 }
 
 /// The wire protocol the provider speaks.

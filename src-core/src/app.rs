@@ -349,6 +349,7 @@ impl App {
         });
         let gateway = self.gateway.clone();
         tokio::spawn(async move { gateway.start_if_enabled().await });
+        tokio::spawn(self.flow.clone().run_schedule());
         if let Some(mut crashes) = crate::util::lock(&self.crashes).take() {
             let app = Arc::downgrade(self);
             tokio::spawn(async move {
@@ -408,6 +409,66 @@ impl App {
                     "recipe {} could not run on the crash of {}: {}",
                     recipe.name,
                     d.name,
+                    e.with_detail_text()
+                ),
+            }
+        }
+    }
+
+    /// Pushes the current branch of `repository_id` (see
+    /// [`crate::git::sync::GitSync::push`]); once pushed, the recipes that
+    /// follow pushes of that branch run, each told what was pushed.
+    pub async fn push(
+        &self,
+        repository_id: i64,
+        remote: Option<String>,
+        report: crate::git::sync::Report,
+    ) -> Result<ai_desktop_api::git::SyncResult> {
+        let repo = self.repos.get(repository_id)?;
+        let path = PathBuf::from(&repo.path);
+        let branch = tokio::task::spawn_blocking(move || {
+            git2::Repository::open(&path)
+                .ok()
+                .and_then(|r| r.head().ok()?.shorthand().ok().map(str::to_string))
+        })
+        .await
+        .ok()
+        .flatten();
+        let result = self.git_sync.push(repository_id, remote, report).await?;
+        if let Some(branch) = branch {
+            self.run_recipes_on_push(&repo, &branch, &result.message);
+        }
+        Ok(result)
+    }
+
+    fn run_recipes_on_push(
+        &self,
+        repo: &ai_desktop_api::repos::Repository,
+        branch: &str,
+        what: &str,
+    ) {
+        let recipes = match self
+            .store
+            .with(|c| crate::store::recipes::on_push(c, repo.id, branch))
+        {
+            Ok(r) => r,
+            Err(e) => return log::warn!("recipes: {}", e.with_detail_text()),
+        };
+        for recipe in recipes {
+            let title = format!("{} · {branch} pushed", recipe.name);
+            let context = format!(
+                "AI Desktop just pushed the branch {branch} of the repository \"{}\" ({what}).",
+                repo.name
+            );
+            match self.flow.run_recipe(recipe.id, Some(title), Some(&context)) {
+                Ok(s) => log::info!(
+                    "recipe {} ran after a push of {branch} (session {})",
+                    recipe.name,
+                    s.id
+                ),
+                Err(e) => log::warn!(
+                    "recipe {} could not run after a push of {branch}: {}",
+                    recipe.name,
                     e.with_detail_text()
                 ),
             }

@@ -27,6 +27,8 @@ pub struct TrayModel {
     pub deployments: Vec<TrayItem>,
     pub services: Vec<TrayItem>,
     pub mcp: Vec<TrayItem>,
+    /// "Run recipe ▸": each recipe, run by a click.
+    pub recipes: Vec<TrayItem>,
 }
 
 /// What a click asks for.
@@ -42,6 +44,7 @@ pub enum TrayAction {
     StopService(String),
     StartMcp(i64),
     StopMcp(i64),
+    RunRecipe(i64),
     StopEverything,
     ToggleWindow,
     Quit,
@@ -76,6 +79,7 @@ impl TrayAction {
             "service-stop" => TrayAction::StopService(service()?),
             "mcp-start" => TrayAction::StartMcp(num()?),
             "mcp-stop" => TrayAction::StopMcp(num()?),
+            "recipe-run" => TrayAction::RunRecipe(num()?),
             _ => return None,
         })
     }
@@ -247,7 +251,19 @@ pub fn model(
         deployments: deps,
         services: svc,
         mcp: servers,
+        recipes: Vec::new(),
     }
+}
+
+/// The tray's "Run recipe" entries.
+pub fn recipe_items(recipes: &[ai_desktop_api::flow::FlowRecipe]) -> Vec<TrayItem> {
+    if recipes.is_empty() {
+        return vec![note("No recipes yet (Flow Builder → Recipes…)")];
+    }
+    recipes
+        .iter()
+        .map(|r| item(format!("recipe-run:{}", r.id), r.name.clone()))
+        .collect()
 }
 
 pub fn status_line(running: usize, failed: usize) -> String {
@@ -278,6 +294,10 @@ mod tests {
             Some(TrayAction::StartMcp(12))
         );
         assert_eq!(TrayAction::parse(QUIT), Some(TrayAction::Quit));
+        assert_eq!(
+            TrayAction::parse("recipe-run:7"),
+            Some(TrayAction::RunRecipe(7))
+        );
         assert_eq!(
             TrayAction::parse("stack-up:4"),
             Some(TrayAction::StackUp(4))

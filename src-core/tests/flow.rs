@@ -2531,3 +2531,160 @@ async fn several_sessions_stream_at_once_each_into_its_own_answer() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn recipes_run_on_their_schedule_and_after_a_push_from_the_app() {
+    use ai_desktop_api::flow::{FlowRecipeInput, RecipeTrigger};
+    let f = Fixture::new();
+    let dir = f.root.join("shop");
+    let remote = f.root.join("remote.git");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "-q", "--bare"]);
+    std::fs::write(dir.join("a.txt"), "a\n").unwrap();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-qm", "first"]);
+    git(
+        &dir,
+        &["remote", "add", "origin", &remote.display().to_string()],
+    );
+    let shop = f.register("shop", &dir);
+    let recipe = |name: &str, trigger: RecipeTrigger| FlowRecipeInput {
+        name: name.into(),
+        prompt: format!("Do the {name} chores."),
+        repository_id: Some(shop),
+        trigger,
+        ..Default::default()
+    };
+    // Refused with why, nothing saved.
+    for (bad, why) in [
+        (
+            FlowRecipeInput {
+                every_minutes: Some(5),
+                ..recipe("too often", RecipeTrigger::Schedule)
+            },
+            "from 15 to 10,080",
+        ),
+        (
+            recipe("no interval", RecipeTrigger::Schedule),
+            "from 15 to 10,080",
+        ),
+        (
+            FlowRecipeInput {
+                repository_id: None,
+                ..recipe("nowhere", RecipeTrigger::Push)
+            },
+            "needs a repository",
+        ),
+        (
+            FlowRecipeInput {
+                branch: Some("-x".into()),
+                ..recipe("bad branch", RecipeTrigger::Push)
+            },
+            "branch",
+        ),
+    ] {
+        let e = f.agent.save_recipe(None, bad).unwrap_err();
+        assert!(e.to_string().contains(why), "{why}: {e}");
+    }
+    assert!(f.agent.recipes().unwrap().is_empty());
+
+    let hourly = f
+        .agent
+        .save_recipe(
+            None,
+            FlowRecipeInput {
+                every_minutes: Some(60),
+                ..recipe("hourly", RecipeTrigger::Schedule)
+            },
+        )
+        .unwrap();
+    assert_eq!(hourly.every_minutes, Some(60));
+    let on_main = f
+        .agent
+        .save_recipe(
+            None,
+            FlowRecipeInput {
+                branch: Some("main".into()),
+                ..recipe("on main", RecipeTrigger::Push)
+            },
+        )
+        .unwrap();
+    let on_other = f
+        .agent
+        .save_recipe(
+            None,
+            FlowRecipeInput {
+                branch: Some("release".into()),
+                ..recipe("on release", RecipeTrigger::Push)
+            },
+        )
+        .unwrap();
+    // The hourly one last ran two hours ago: due when the schedule starts.
+    f.store
+        .with(|c| {
+            c.execute(
+                "UPDATE flow_recipes SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours') WHERE id = ?1",
+                [hourly.id],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    f.provider.push(text(&["Chores done."]));
+    f.provider.push(text(&["Looked at the push."]));
+    let schedule = tokio::spawn(f.agent.clone().run_schedule());
+    let runs_of = |id: i64| {
+        f.agent
+            .sessions(false, None)
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.recipe_id == Some(id))
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let run = loop {
+        if let Some(s) = runs_of(hourly.id).pop() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the overdue recipe never ran");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let done = f.wait_state(run.id, RunState::Idle).await;
+    assert!(
+        done[0].content.starts_with("Do the hourly chores."),
+        "{}",
+        done[0].content
+    );
+    assert!(done[0].content.contains("Run on its schedule."));
+    // Not again until its hour is up.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(runs_of(hourly.id).len(), 1);
+
+    // A push of main from the app sets off the recipe on main, not the one on release.
+    let pushed = f.app.push(shop, None, Arc::new(|_| {})).await.unwrap();
+    assert!(pushed.message.contains("Pushed main"), "{}", pushed.message);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let run = loop {
+        if let Some(s) = runs_of(on_main.id).pop() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the push recipe never ran");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(run.title, "on main · main pushed");
+    let done = f.wait_state(run.id, RunState::Idle).await;
+    assert!(
+        done[0]
+            .content
+            .contains("AI Desktop just pushed the branch main of the repository \"shop\""),
+        "{}",
+        done[0].content
+    );
+    assert!(runs_of(on_other.id).is_empty());
+    assert_eq!(
+        git(&remote, &["rev-parse", "main"]),
+        git(&dir, &["rev-parse", "HEAD"])
+    );
+    schedule.abort();
+}

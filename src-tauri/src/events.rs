@@ -59,7 +59,8 @@ impl EventSink for TauriEventSink {
             | DomainEvent::DeploymentUpdated(_)
             | DomainEvent::DeploymentDeleted(_)
             | DomainEvent::McpUpdated(_)
-            | DomainEvent::McpDeleted(_) => crate::tray::refresh(&self.app, false),
+            | DomainEvent::McpDeleted(_)
+            | DomainEvent::FlowRecipesChanged => crate::tray::refresh(&self.app, false),
             _ => {}
         }
     }

@@ -86,13 +86,14 @@ async fn rebuild(app: &AppHandle, refresher: &Refresher) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    let model = traymodel::model(
+    let mut model = traymodel::model(
         &state.repos.list().unwrap_or_default(),
         &state.vscode.list().unwrap_or_default(),
         &state.deployments.list().unwrap_or_default(),
         services.as_deref(),
         &state.mcp.list().unwrap_or_default(),
     );
+    model.recipes = traymodel::recipe_items(&state.flow.recipes().unwrap_or_default());
     {
         let mut last = refresher.last.lock().unwrap_or_else(|p| p.into_inner());
         if last.as_ref() == Some(&model) {
@@ -137,6 +138,7 @@ fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
     let deployments = submenu(app, "deployments", "Deployments", &model.deployments)?;
     let services = submenu(app, "services", "Services", &model.services)?;
     let mcp = submenu(app, "mcp", "MCP servers", &model.mcp)?;
+    let recipes = submenu(app, "recipes", "Run recipe", &model.recipes)?;
     let stop = MenuItem::with_id(
         app,
         traymodel::STOP_EVERYTHING,
@@ -154,7 +156,7 @@ fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
     let quit = MenuItem::with_id(app, traymodel::QUIT, "Quit AI Desktop", true, None::<&str>)?;
     let sep = || PredefinedMenuItem::separator(app);
     let (s1, s2, s3) = (sep()?, sep()?, sep()?);
-    let items: [&dyn IsMenuItem<tauri::Wry>; 12] = [
+    let items: [&dyn IsMenuItem<tauri::Wry>; 13] = [
         &status,
         &s1,
         &vscode,
@@ -162,6 +164,7 @@ fn menu(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<tauri::Wry>> {
         &deployments,
         &services,
         &mcp,
+        &recipes,
         &s2,
         &stop,
         &toggle,
@@ -206,6 +209,11 @@ fn act(app: &AppHandle, action: TrayAction) {
             TrayAction::StopService(ref id) => state.services.stop(id).await.map(|_| ()),
             TrayAction::StartMcp(id) => state.mcp.start(id).await.map(|_| ()),
             TrayAction::StopMcp(id) => state.mcp.stop(id).await.map(|_| ()),
+            // The run shows in the Flow Builder's list; the window comes up for it.
+            TrayAction::RunRecipe(id) => state.flow.run_recipe(id, None, None).map(|s| {
+                log::info!("tray: recipe {id} ran (session {})", s.id);
+                show_main_window(&app);
+            }),
             TrayAction::StopEverything => {
                 state.stop_everything().await;
                 Ok(())

@@ -85,6 +85,8 @@ pub struct FlowAgent {
     tokens: broadcast::Sender<Token>,
     /// The repositories and their files, for sessions that work in one.
     repo_access: OnceLock<repo_tools::RepoAccess>,
+    /// Told when recipes change, so their schedule is planned again.
+    pub(crate) recipes_changed: tokio::sync::Notify,
 }
 
 impl FlowAgent {
@@ -104,6 +106,7 @@ impl FlowAgent {
             runs: Mutex::new(HashMap::new()),
             tokens,
             repo_access: OnceLock::new(),
+            recipes_changed: tokio::sync::Notify::new(),
         });
         // An app that stopped mid-answer left messages streaming: settle them.
         match agent.store.with(|c| store::flow::settle_interrupted(c)) {

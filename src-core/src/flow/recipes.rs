@@ -8,6 +8,9 @@ use ai_desktop_api::flow::{FlowRecipe, FlowRecipeInput, RecipeTrigger};
 
 /// Longest first message and system prompt of a recipe.
 const MAX_PROMPT: usize = 20_000;
+/// A schedule's shortest and longest interval, in minutes.
+const MIN_EVERY: u32 = 15;
+const MAX_EVERY: u32 = 7 * 24 * 60;
 
 impl FlowAgent {
     pub fn recipes(&self) -> Result<Vec<FlowRecipe>> {
@@ -57,8 +60,41 @@ impl FlowAgent {
         let repository = self.patch_repository(&patch)?.flatten();
         let profile = self.patch_profile(&patch)?.and_then(|p| p.name);
         let (_, model, ids) = self.check_patch(&patch, None)?;
+        let every_minutes = match input.trigger {
+            RecipeTrigger::Schedule => match input.every_minutes {
+                Some(m) if (MIN_EVERY..=MAX_EVERY).contains(&m) => Some(m),
+                _ => {
+                    return Err(bad(
+                        "A schedule runs every 15 minutes at the most often and once a week at the least: give minutes from 15 to 10,080.",
+                    ))
+                }
+            },
+            _ => None,
+        };
+        let branch = match input.trigger {
+            RecipeTrigger::Push => {
+                if repository.is_none() {
+                    return Err(bad(
+                        "A recipe that runs after a push needs a repository: choose the one whose pushes it follows.",
+                    ));
+                }
+                match input
+                    .branch
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|b| !b.is_empty())
+                {
+                    None => None,
+                    Some(b) => {
+                        crate::git::args::branch(b)?;
+                        Some(b.to_string())
+                    }
+                }
+            }
+            _ => None,
+        };
         let deployment_id = match input.trigger {
-            RecipeTrigger::Manual => None,
+            RecipeTrigger::Manual | RecipeTrigger::Schedule | RecipeTrigger::Push => None,
             RecipeTrigger::DeploymentErrored => {
                 let Some(repository) = repository else {
                     return Err(bad(
@@ -89,16 +125,85 @@ impl FlowAgent {
             mcp_profile: profile,
             trigger: input.trigger,
             deployment_id,
+            every_minutes,
+            branch,
         };
         let saved = self.store.with(|c| store::recipes::save(c, id, &checked))?;
         self.events.emit(DomainEvent::FlowRecipesChanged);
+        self.recipes_changed.notify_one();
         Ok(saved)
     }
 
     pub fn delete_recipe(&self, id: i64) -> Result<()> {
         self.store.with(|c| store::recipes::delete(c, id))?;
         self.events.emit(DomainEvent::FlowRecipesChanged);
+        self.recipes_changed.notify_one();
         Ok(())
+    }
+
+    /// Runs the scheduled recipes as they fall due, for as long as the
+    /// agent lives. It sleeps until the next one is due (not at all while
+    /// there is none) and plans again when recipes change. A run that
+    /// cannot start (no provider) is tried again one interval later.
+    pub async fn run_schedule(self: Arc<Self>) {
+        let mut failed: HashMap<i64, Instant> = HashMap::new();
+        loop {
+            let plan = match self.store.with(|c| store::recipes::schedule(c)) {
+                Ok(p) => p,
+                Err(e) => {
+                    log::warn!("recipe schedule: {}", e.with_detail_text());
+                    Vec::new()
+                }
+            };
+            let now = Instant::now();
+            let mut next: Option<Duration> = None;
+            for (id, secs) in plan {
+                // One that could not start waits a whole interval from then.
+                let wait = match failed.get(&id) {
+                    Some(at) => {
+                        let every = self
+                            .recipe(id)
+                            .ok()
+                            .and_then(|r| r.every_minutes)
+                            .unwrap_or(MIN_EVERY);
+                        let retry =
+                            Duration::from_secs(u64::from(every) * 60).saturating_sub(now - *at);
+                        retry.as_secs_f64().max(secs)
+                    }
+                    None => secs,
+                };
+                if wait <= 0.0 {
+                    match self.run_recipe(id, None, Some("Run on its schedule.")) {
+                        Ok(s) => {
+                            failed.remove(&id);
+                            log::info!("recipe {id} ran on its schedule (session {})", s.id);
+                        }
+                        Err(e) => {
+                            failed.insert(id, now);
+                            log::warn!(
+                                "recipe {id} could not run on its schedule: {}",
+                                e.with_detail_text()
+                            );
+                        }
+                    }
+                    // Planned again: its next run counts from this one.
+                    next = Some(Duration::ZERO);
+                    continue;
+                }
+                let wait = Duration::from_secs_f64(wait);
+                next = Some(next.map_or(wait, |n| n.min(wait)));
+            }
+            match next {
+                Some(d) if d.is_zero() => continue,
+                Some(d) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = self.recipes_changed.notified() => {}
+                    }
+                }
+                None => self.recipes_changed.notified().await,
+            }
+        }
     }
 
     /// Runs recipe `id`: a new session from it, sent its first message and,

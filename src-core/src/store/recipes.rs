@@ -10,7 +10,7 @@ const COLUMNS: &str = "f.id, f.name, f.prompt, f.system_prompt, f.model, f.repos
      (SELECT d.name FROM deployments d WHERE d.id = f.deployment_id), \
      (SELECT count(*) FROM flow_sessions s WHERE s.recipe_id = f.id), \
      (SELECT max(s.created_at) FROM flow_sessions s WHERE s.recipe_id = f.id), \
-     f.created_at, f.updated_at";
+     f.created_at, f.updated_at, f.every_minutes, f.branch";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<FlowRecipe> {
     let ids: String = row.get(7)?;
@@ -35,6 +35,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<FlowRecipe> {
         last_run_at: row.get(13)?,
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
+        every_minutes: row.get(16)?,
+        branch: row.get(17)?,
     })
 }
 
@@ -78,13 +80,14 @@ pub fn save(c: &Connection, id: Option<i64>, r: &FlowRecipeInput) -> Result<Flow
     // One statement for both: a new row (id NULL), or the existing one changed.
     c.execute(
         "INSERT INTO flow_recipes (name, prompt, system_prompt, model, repository_id,
-             mcp_server_ids, mcp_profile, trigger, deployment_id, id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             mcp_server_ids, mcp_profile, trigger, deployment_id, id, every_minutes, branch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, prompt = excluded.prompt,
              system_prompt = excluded.system_prompt, model = excluded.model,
              repository_id = excluded.repository_id, mcp_server_ids = excluded.mcp_server_ids,
              mcp_profile = excluded.mcp_profile, trigger = excluded.trigger,
-             deployment_id = excluded.deployment_id,
+             deployment_id = excluded.deployment_id, every_minutes = excluded.every_minutes,
+             branch = excluded.branch,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         params![
             r.name,
@@ -97,6 +100,8 @@ pub fn save(c: &Connection, id: Option<i64>, r: &FlowRecipeInput) -> Result<Flow
             r.trigger.as_str(),
             r.deployment_id,
             id,
+            r.every_minutes,
+            r.branch,
         ],
     )?;
     let id = id.unwrap_or_else(|| c.last_insert_rowid());
@@ -119,5 +124,30 @@ pub fn on_crash(c: &Connection, repository_id: i64, deployment_id: i64) -> Resul
          ORDER BY f.id"
     ))?;
     let rows = stmt.query_map(params![repository_id, deployment_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Scheduled recipes and the seconds until each is due (negative: overdue):
+/// its interval after its newest run, or after it was saved if it never ran
+/// (a changed schedule counts from the change).
+pub fn schedule(c: &Connection) -> Result<Vec<(i64, f64)>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT f.id, f.every_minutes * 60.0 - (julianday('now') - julianday(max(f.updated_at,
+             coalesce((SELECT max(s.created_at) FROM flow_sessions s WHERE s.recipe_id = f.id), ''))))
+             * 86400.0
+         FROM flow_recipes f WHERE f.trigger = 'schedule' AND f.every_minutes > 0 ORDER BY f.id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Push-triggered recipes of `repository_id` that fire for `branch`.
+pub fn on_push(c: &Connection, repository_id: i64, branch: &str) -> Result<Vec<FlowRecipe>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM flow_recipes f WHERE f.trigger = 'push'
+           AND f.repository_id = ?1 AND (f.branch IS NULL OR f.branch = ?2)
+         ORDER BY f.id"
+    ))?;
+    let rows = stmt.query_map(params![repository_id, branch], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -527,7 +527,7 @@ pub async fn git_push(
         remote,
     } = req.0;
     Ok(state
-        .git_sync
+        .app
         .push(repository_id, remote, reporter(on_progress))
         .await?)
 }

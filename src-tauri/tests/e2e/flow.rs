@@ -179,23 +179,12 @@ fn flow_builder_conversation_with_an_approved_tool_call() {
         .filter(|v| *v == "What's weather in Oslo?")
         .map(|_| ())
     });
-    // A resource of the session's server, read into the message box.
+    // A resource of the session's server, attached to the message as a file.
     d.click("[data-testid=flow-attach-resource]");
     d.click("[data-testid=flow-resource-architecture\\.md]");
-    d.wait_until("the resource in the message box", || {
-        d.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": "return document.querySelector('[data-testid=flow-input]').value;", "args": []})),
-        )
-        .as_str()
-        .filter(|v| {
-            v.starts_with("What's weather in Oslo?\n\ndemo://resource/static/document/architecture.md:\n```\n")
-                && v.ends_with("\n```")
-        })
-        .map(|_| ())
-    });
+    wait_text(d, "[data-testid=flow-pending-files]", "architecture.md");
     d.step("flow-resource-attached");
+    d.click("[data-testid=flow-pending-remove-0]");
     d.call(
         "POST",
         "/execute/sync",
@@ -857,6 +846,12 @@ fn flow_recipe_made_and_run_from_the_window() {
     );
     d.click("[data-testid=flow-recipe-save]");
     wait_text(d, "[data-testid=form-error]", "needs a repository");
+    // A schedule needs a sane interval.
+    choose(d, "[data-testid=flow-recipe-trigger]", "On a schedule");
+    d.type_into("[data-testid=flow-recipe-every]", "5");
+    d.click("[data-testid=flow-recipe-save]");
+    wait_text(d, "[data-testid=form-error]", "from 15 to 10,080");
+    d.step("flow-recipe-schedule");
     choose(d, "[data-testid=flow-recipe-trigger]", "When I run it");
     d.step("flow-recipe-form");
     d.click("[data-testid=flow-recipe-save]");

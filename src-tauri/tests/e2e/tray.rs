@@ -153,8 +153,9 @@ fn tray_menu_through_the_real_tray() {
     // Stop everything, from the tray: the instance goes.
     x(&["mousemove", "1585", "12", "click", "1"]);
     std::thread::sleep(Duration::from_millis(500));
-    for _ in 0..7 {
-        // Open in VS Code, Stacks, Deployments, Services, MCP servers, Stop everything
+    for _ in 0..8 {
+        // Open in VS Code, Stacks, Deployments, Services, MCP servers, Run
+        // recipe, Stop everything, Show/Hide window
         x(&["key", "Down"]);
     }
     x(&["key", "Up"]);

@@ -447,8 +447,8 @@ pub(super) fn Conversation(
             {move || attaching.get().then(|| view! {
                 <AttachResourceDialog server_ids=session.get_untracked().map(|s| s.mcp_server_ids).unwrap_or_default()
                     on_close=Callback::new(move |_| attaching.set(false))
-                    on_insert=Callback::new(move |text: String| {
-                        put(text);
+                    on_insert=Callback::new(move |file: (String, String, f64)| {
+                        files.update(|f| f.push(file));
                         attaching.set(false);
                     })/>
             })}
@@ -458,7 +458,7 @@ pub(super) fn Conversation(
                     title="Fill in a prompt of the session's MCP servers and put it in the message box"
                     on:click=move |_| inserting.set(true)>"Prompt…"</button>
                 <button type="button" class="button small" data-testid="flow-attach-resource"
-                    title="Read a resource of the session's MCP servers into the message box"
+                    title="Attach a resource of the session's MCP servers to the message"
                     on:click=move |_| attaching.set(true)>"Resource…"</button>
                 <button type="button" class="button small" data-testid="flow-attach-files"
                     title="Send text files or images (PNG, JPEG, GIF, WebP) with the message"

@@ -552,12 +552,13 @@ pub(super) fn InsertPromptDialog(
     }
 }
 
-/// A resource of one of the session's MCP servers, read and put into the
-/// message box as a quoted block naming its URI.
+/// A resource of one of the session's MCP servers, read and attached to
+/// the next message as a file (text, or its bytes: an image goes as one).
 #[component]
 pub(super) fn AttachResourceDialog(
     server_ids: Vec<i64>,
-    on_insert: Callback<String>,
+    /// Its file name, its bytes as base64, its size.
+    on_insert: Callback<(String, String, f64)>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     use ai_desktop_api::mcp::{self, McpContent, McpResource};
@@ -587,23 +588,41 @@ pub(super) fn AttachResourceDialog(
             .await
             {
                 Ok(read) => {
-                    let text: Vec<String> = read
-                        .contents
-                        .into_iter()
-                        .filter_map(|c| match c {
-                            McpContent::Resource { text, .. } => text,
-                            McpContent::Text { text } => Some(text),
-                            _ => None,
-                        })
-                        .collect();
-                    if text.is_empty() {
+                    use base64::Engine;
+                    // Named after the last part of its URI.
+                    let name = uri
+                        .trim_end_matches('/')
+                        .rsplit(['/', ':'])
+                        .next()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or("resource")
+                        .to_string();
+                    let mut text = Vec::new();
+                    let mut blob = None;
+                    for c in read.contents {
+                        match c {
+                            McpContent::Resource { text: Some(t), .. }
+                            | McpContent::Text { text: t } => text.push(t),
+                            McpContent::Resource { blob: Some(b), .. } => {
+                                blob.get_or_insert(b);
+                            }
+                            _ => {}
+                        }
+                    }
+                    let data = if !text.is_empty() {
+                        base64::engine::general_purpose::STANDARD.encode(text.join("\n"))
+                    } else if let Some(b) = blob {
+                        b
+                    } else {
                         let _ = error.try_set(Some(ApiError::new(
                             ai_desktop_api::ErrorCode::InvalidInput,
-                            "That resource has no text to attach (binary content).".to_string(),
+                            "That resource has nothing to attach.".to_string(),
                         )));
                         return;
-                    }
-                    on_insert.run(format!("{uri}:\n```\n{}\n```", text.join("\n")));
+                    };
+                    // Base64's size: three bytes per four characters.
+                    let size = (data.trim_end_matches('=').len() * 3 / 4) as f64;
+                    on_insert.run((name, data, size));
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e));

@@ -65,7 +65,7 @@ pub(super) fn RecipesDialog(
                         on_done=Callback::new(move |_| { editing.set(None); recipes.refetch(); })/>
                 }.into_any(),
                 (None, None) => view! {
-                    <p class="muted">"A recipe is a session you start often: its first message, system prompt, model, repository and tools. Run it from here or the palette (Ctrl+K), or let it run by itself when a deployment of its repository crashes."</p>
+                    <p class="muted">"A recipe is a session you start often: its first message, system prompt, model, repository and tools. Run it from here or the palette (Ctrl+K), or let it run by itself: on a schedule, when a deployment of its repository crashes, or after you push a branch."</p>
                     {loaded(recipes, "Loading recipes…", move |list: Vec<FlowRecipe>| {
                         if list.is_empty() {
                             return view! {
@@ -85,6 +85,11 @@ pub(super) fn RecipesDialog(
                                             "Runs when {} crashes",
                                             r.deployment_name.clone().map(|d| format!("deployment {d}"))
                                                 .unwrap_or_else(|| format!("a deployment of {}", r.repository_name.clone().unwrap_or_else(|| "its repository".into())))
+                                        ),
+                                        RecipeTrigger::Schedule => format!("Runs every {}", every_text(r.every_minutes.unwrap_or(0))),
+                                        RecipeTrigger::Push => format!(
+                                            "Runs after a push of {}",
+                                            r.branch.clone().unwrap_or_else(|| "any branch".into())
                                         ),
                                     };
                                     let detail = format!(
@@ -143,6 +148,8 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
     let repository = RwSignal::new(r.repository_id.unwrap_or(0));
     let trigger = RwSignal::new(r.trigger);
     let deployment = RwSignal::new(r.deployment_id.unwrap_or(0));
+    let every = RwSignal::new(r.every_minutes.unwrap_or(60).to_string());
+    let branch = RwSignal::new(r.branch.clone().unwrap_or_default());
     let chosen = RwSignal::new(r.mcp_server_ids.clone());
     let profile = RwSignal::new(r.mcp_profile.clone().unwrap_or_default());
     let repos = expect_context::<crate::apps::repositories::RepoList>();
@@ -161,6 +168,8 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
             mcp_profile: Some(profile.get_untracked()).filter(|p| !p.is_empty()),
             trigger: trigger.get_untracked(),
             deployment_id: Some(deployment.get_untracked()).filter(|d| *d != 0),
+            every_minutes: every.get_untracked().trim().parse().ok(),
+            branch: Some(branch.get_untracked()).filter(|b| !b.trim().is_empty()),
         };
         busy.set(true);
         error.set(None);
@@ -232,7 +241,24 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
                         </select>
                     </label>
                 })}
+                {move || (trigger.get() == RecipeTrigger::Schedule).then(|| view! {
+                    <label class="field">
+                        <span>"Every (minutes)"</span>
+                        <input class="input" type="number" min="15" max="10080" data-testid="flow-recipe-every"
+                            prop:value=move || every.get() on:input=move |ev| every.set(event_target_value(&ev))/>
+                    </label>
+                })}
+                {move || (trigger.get() == RecipeTrigger::Push).then(|| view! {
+                    <label class="field">
+                        <span>"Branch"</span>
+                        <input class="input mono" data-testid="flow-recipe-branch" placeholder="Any branch"
+                            prop:value=move || branch.get() on:input=move |ev| branch.set(event_target_value(&ev))/>
+                    </label>
+                })}
             </div>
+            {move || (trigger.get() == RecipeTrigger::Push).then(|| view! {
+                <p class="muted small-text">"Pushes made from AI Desktop (the Git page) set it off; it is told what was pushed."</p>
+            })}
             <h3 class="section-title">"MCP tools"</h3>
             <ServerPicker chosen=chosen profile=profile/>
             <label class="field">
@@ -254,5 +280,17 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
                 </button>
             </footer>
         </form>
+    }
+}
+
+/// `90` → "1 h 30 min"; `1440` → "1 day".
+fn every_text(minutes: u32) -> String {
+    match minutes {
+        m if m % 1440 == 0 && m > 0 => {
+            format!("{} day{}", m / 1440, if m == 1440 { "" } else { "s" })
+        }
+        m if m >= 60 && m % 60 == 0 => format!("{} h", m / 60),
+        m if m >= 60 => format!("{} h {} min", m / 60, m % 60),
+        m => format!("{m} min"),
     }
 }
