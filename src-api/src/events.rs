@@ -70,6 +70,18 @@ pub fn agent_message(session_id: i64) -> String {
     format!("agent:{session_id}:message")
 }
 
+/// Payload: [`ShowSession`]: a Flow session the window should show now (one
+/// started from a notification's *Ask the agent*).
+pub const SHOW_SESSION: &str = "flow:session:show";
+
+/// The session to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowSession {
+    /// Its id.
+    pub session_id: i64,
+}
+
 /// Payload: [`DeepLinkRefused`]: a deep link that was not acted on.
 pub const DEEP_LINK_REFUSED: &str = "deep-link:refused";
 

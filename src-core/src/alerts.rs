@@ -14,13 +14,39 @@ use ai_desktop_api::services::ServiceState;
 use ai_desktop_api::vscode::InstanceState;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Alert {
     pub title: String,
     pub body: String,
     /// It asks the user to act in the window (not told while the window
     /// has the focus: the window shows it).
     pub needs_window: bool,
+    /// A button on the notification, if it offers one.
+    pub action: Option<AlertAction>,
+}
+
+/// What a notification's button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertAction {
+    /// *Ask the agent* about the crash of this deployment.
+    AskAgent(i64),
+}
+
+impl AlertAction {
+    /// The action's key on the bus.
+    pub const ASK_AGENT: &'static str = "ask-agent";
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AlertAction::AskAgent(_) => Self::ASK_AGENT,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertAction::AskAgent(_) => "Ask the agent",
+        }
+    }
 }
 
 /// What was last seen of each thing, to tell transitions from repeats.
@@ -71,6 +97,7 @@ impl Alerts {
                         title,
                         body: first_line(i.error.as_deref().unwrap_or("")),
                         needs_window: false,
+                        action: None,
                     });
                 }
             }
@@ -90,6 +117,7 @@ impl Alerts {
                             title: format!("MCP server {} stopped", s.name),
                             body: first_line(err),
                             needs_window: false,
+                            action: None,
                         });
                     }
                 }
@@ -107,6 +135,7 @@ impl Alerts {
                             .map(first_line)
                             .unwrap_or_else(|| "PM2 gave up restarting it.".into()),
                         needs_window: false,
+                        action: Some(AlertAction::AskAgent(d.id)),
                     });
                 }
             }
@@ -120,6 +149,7 @@ impl Alerts {
                             .map(first_line)
                             .unwrap_or_else(|| "Services are unavailable.".into()),
                         needs_window: false,
+                        action: None,
                     });
                 }
                 self.docker = Some(o.docker_available);
@@ -136,6 +166,7 @@ impl Alerts {
                                 s.container, s.volume
                             ),
                             needs_window: false,
+                            action: None,
                         });
                     }
                 }
@@ -154,6 +185,7 @@ impl Alerts {
                     a.timeout_secs.div_ceil(60)
                 ),
                 needs_window: true,
+                action: None,
             }),
             _ => {}
         }

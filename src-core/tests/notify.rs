@@ -16,6 +16,7 @@ use zbus::zvariant::Value;
 
 struct Recorder {
     seen: Arc<Mutex<Vec<(String, String, String)>>>,
+    actions: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -28,10 +29,14 @@ impl Recorder {
         _app_icon: &str,
         summary: &str,
         body: &str,
-        _actions: Vec<&str>,
+        actions: Vec<&str>,
         _hints: HashMap<&str, Value<'_>>,
         _expire_timeout: i32,
     ) -> u32 {
+        self.actions
+            .lock()
+            .unwrap()
+            .push(actions.iter().map(|a| a.to_string()).collect());
         let mut seen = self.seen.lock().unwrap();
         seen.push((app_name.into(), summary.into(), body.into()));
         seen.len() as u32
@@ -62,13 +67,17 @@ async fn a_crash_reaches_the_notification_service_once() {
     assert!(address.starts_with("unix:"), "{address}");
 
     let seen = Arc::new(Mutex::new(Vec::new()));
+    let actions = Arc::new(Mutex::new(Vec::new()));
     let _service = zbus::connection::Builder::address(address.as_str())
         .unwrap()
         .name("org.freedesktop.Notifications")
         .unwrap()
         .serve_at(
             "/org/freedesktop/Notifications",
-            Recorder { seen: seen.clone() },
+            Recorder {
+                seen: seen.clone(),
+                actions: actions.clone(),
+            },
         )
         .unwrap()
         .build()
@@ -119,7 +128,7 @@ async fn a_crash_reaches_the_notification_service_once() {
         .send(&ai_desktop_core::alerts::Alert {
             title: "MCP server crashed".into(),
             body: hostile.into(),
-            needs_window: false,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -130,13 +139,95 @@ async fn a_crash_reaches_the_notification_service_once() {
     );
     assert!(!body.contains('<'));
 
+    // A crashed deployment's notification offers "Ask the agent"; pressing
+    // it is heard, for that notification only. Closing it is a no.
+    let mut deployments = Alerts::default();
+    let deployment = |status| {
+        DomainEvent::DeploymentUpdated(Box::new(ai_desktop_api::deployments::Deployment {
+            id: 4,
+            name: "web".into(),
+            status,
+            ..Default::default()
+        }))
+    };
+    use ai_desktop_api::deployments::DeploymentStatus;
+    deployments.observe(&deployment(DeploymentStatus::Online));
+    let crashed = deployments.observe(&deployment(DeploymentStatus::Errored));
+    assert_eq!(
+        crashed[0].action,
+        Some(ai_desktop_core::alerts::AlertAction::AskAgent(4))
+    );
+    for (signal, answer) in [
+        ("ActionInvoked", Some("ask-agent")),
+        ("NotificationClosed", None),
+    ] {
+        let before = seen.lock().unwrap().len();
+        let alert = crashed[0].clone();
+        let waiting = {
+            let address = address.clone();
+            tokio::spawn(async move {
+                Notifier::at(&address)
+                    .send_and_wait(&alert, std::time::Duration::from_secs(20))
+                    .await
+            })
+        };
+        let id = loop {
+            let n = seen.lock().unwrap().len();
+            if n > before {
+                break n as u32;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        assert_eq!(
+            actions.lock().unwrap().last().unwrap(),
+            &["ask-agent".to_string(), "Ask the agent".to_string()]
+        );
+        // Another notification's button first: not ours.
+        let other = (id + 100, "ask-agent");
+        _service
+            .emit_signal(
+                None::<&str>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                &other,
+            )
+            .await
+            .unwrap();
+        if signal == "ActionInvoked" {
+            _service
+                .emit_signal(
+                    None::<&str>,
+                    "/org/freedesktop/Notifications",
+                    "org.freedesktop.Notifications",
+                    signal,
+                    &(id, "ask-agent"),
+                )
+                .await
+                .unwrap();
+        } else {
+            _service
+                .emit_signal(
+                    None::<&str>,
+                    "/org/freedesktop/Notifications",
+                    "org.freedesktop.Notifications",
+                    signal,
+                    &(id, 2u32),
+                )
+                .await
+                .unwrap();
+        }
+        let got = waiting.await.unwrap().unwrap();
+        assert_eq!(got.as_deref(), answer, "{signal}");
+    }
+
     // No service on the bus: an error, not a hang or a panic.
     drop(_service);
     let err = notifier
         .send(&ai_desktop_core::alerts::Alert {
             title: "t".into(),
             body: "b".into(),
-            needs_window: false,
+            ..Default::default()
         })
         .await
         .unwrap_err();

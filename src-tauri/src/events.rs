@@ -42,12 +42,18 @@ impl EventSink for TauriEventSink {
             }
             // The title only: the body quotes process output, which may hold anything.
             log::warn!("{}", alert.title);
+            let app = self.app.clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(e) = ai_desktop_core::notify::Notifier::session()
-                    .send(&alert)
-                    .await
-                {
-                    log::info!("no desktop notification ({e})");
+                // A button is waited for while the notification stays (an hour at most).
+                let pressed = ai_desktop_core::notify::Notifier::session()
+                    .send_and_wait(&alert, std::time::Duration::from_secs(3600))
+                    .await;
+                match (pressed, alert.action) {
+                    (Err(e), _) => log::info!("no desktop notification ({e})"),
+                    (Ok(Some(key)), Some(action)) if key == action.key() => {
+                        act_on_alert(&app, action).await
+                    }
+                    _ => {}
                 }
             });
         }
@@ -62,6 +68,33 @@ impl EventSink for TauriEventSink {
             | DomainEvent::McpDeleted(_)
             | DomainEvent::FlowRecipesChanged => crate::tray::refresh(&self.app, false),
             _ => {}
+        }
+    }
+}
+
+/// What a notification's button asks for.
+async fn act_on_alert(app: &AppHandle, action: ai_desktop_core::alerts::AlertAction) {
+    use ai_desktop_core::alerts::AlertAction;
+    let Some(state) = app.try_state::<crate::state::AppState>() else {
+        return;
+    };
+    match action {
+        AlertAction::AskAgent(deployment_id) => {
+            match state.app.ask_agent_about_crash(deployment_id).await {
+                Ok(session) => {
+                    crate::tray::show_main_window(app);
+                    let _ = app.emit(
+                        ai_desktop_api::events::SHOW_SESSION,
+                        ai_desktop_api::events::ShowSession {
+                            session_id: session.id,
+                        },
+                    );
+                }
+                Err(e) => log::warn!(
+                    "Ask the agent from a notification: {}",
+                    e.with_detail_text()
+                ),
+            }
         }
     }
 }

@@ -59,6 +59,11 @@ fn AppFrame() -> impl IntoView {
     );
     let nav = apps::Nav::new();
     provide_context(nav);
+    // A session started outside the window (a notification's Ask the agent).
+    ipc::listen(
+        ai_desktop_api::events::SHOW_SESSION,
+        move |s: ai_desktop_api::events::ShowSession| nav.show(Page::FlowBuilder, s.session_id),
+    );
     apps::stack::provide();
     let page = nav.page;
     let palette = RwSignal::new(false);
