@@ -124,8 +124,10 @@ impl App {
                 Ok(session)
             }
             Err(e) => {
+                // No origin: the branch never held anything, so its deletion
+                // is not put in the Git page's undo log.
                 let active = Active {
-                    origin_id: Some(repository_id),
+                    origin_id: None,
                     worktree_id,
                     path,
                     branch,

@@ -197,7 +197,7 @@ fn files_through_the_real_window() {
     d.wait_until("the autostart entry", || entry.exists().then_some(()));
     let text = std::fs::read_to_string(&entry).unwrap();
     assert!(text.contains("--minimized"), "{text}");
-    d.click("[data-testid=quit-choice-select] option[value=stop]");
+    choose_value(d, "[data-testid=quit-choice-select]", "stop");
     let db = data.join("ai-desktop.sqlite3");
     d.wait_until("the quit choice to be stored", || {
         let v: String = rusqlite::Connection::open(&db)

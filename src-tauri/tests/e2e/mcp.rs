@@ -699,8 +699,7 @@ fn mcp_gateway_through_the_real_window() {
     assert_eq!(saved, json!("ok"));
     d.click("[data-testid=nav-repositories]");
     d.click("[data-testid=edit-repo]");
-    d.find("[data-testid=repo-mcp-profile] option[value=lean]");
-    d.click("[data-testid=repo-mcp-profile] option[value=lean]");
+    choose_value(d, "[data-testid=repo-mcp-profile]", "lean");
     d.step("repository-mcp-profile");
     d.click("[data-testid=repo-submit]");
     let db = data.join("ai-desktop.sqlite3");

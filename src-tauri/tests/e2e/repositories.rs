@@ -106,7 +106,7 @@ fn repositories_through_the_real_window() {
     .unwrap();
     d.click("[data-testid=edit-repo]");
     d.type_into("[data-testid=repo-name-input]", "shop-api (renamed)");
-    d.click("[data-testid=repo-kind] option[value='']");
+    choose_value(d, "[data-testid=repo-kind]", "");
     d.step("edit-dialog");
     d.click("[data-testid=repo-submit]");
     d.wait_rows(&["shop-api (renamed)"]);

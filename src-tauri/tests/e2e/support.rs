@@ -78,6 +78,22 @@ pub fn choose(d: &ai_desktop::testkit::Driver, css: &str, text: &str) {
     );
 }
 
+/// Picks the option whose value is `value` in the `<select>` at `css`, the
+/// way a user's pick reaches the page (see [`choose`]).
+pub fn choose_value(d: &ai_desktop::testkit::Driver, css: &str, value: &str) {
+    d.find(&format!("{css} option[value='{value}']"));
+    d.call(
+        "POST",
+        "/execute/sync",
+        Some(serde_json::json!({
+            "script": "const s = document.querySelector(arguments[0]);
+                       s.value = arguments[1];
+                       s.dispatchEvent(new Event('change'));",
+            "args": [css, value],
+        })),
+    );
+}
+
 /// The Flow page's provider set up in its settings dialog as a user does:
 /// the protocol picked if given, the loopback provider's address, its
 /// model and key; saved, and the "needs a provider" banner gone.
