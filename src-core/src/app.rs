@@ -477,8 +477,25 @@ impl App {
 
     /// Deletes a repository from the registry: its code-server goes first
     /// (no instance outlives its repository), its changes stop being
-    /// watched. Its folder is never touched.
+    /// watched. Its folder is never touched. A Flow session's sandbox is
+    /// refused: it goes by that session's Discard, with its branch and
+    /// database copies.
     pub async fn delete_repository(&self, id: i64) -> Result<()> {
+        let repo = self.repos.get(id)?;
+        if let Some(title) = self
+            .store
+            .with(|c| crate::store::flow::sandbox_holder(c, id))?
+        {
+            return Err(Error::Conflict(format!(
+                "{} is the sandbox of the Flow session \"{title}\": merge or discard it there (nothing was removed).",
+                repo.name
+            )));
+        }
+        self.unregister_repository(id).await
+    }
+
+    /// [`Self::delete_repository`] without the sandbox check (a sandbox's own Discard).
+    pub(crate) async fn unregister_repository(&self, id: i64) -> Result<()> {
         self.repos.get(id)?;
         self.vscode.release(id).await?;
         if self.changes.watched() == Some(id) {

@@ -152,7 +152,7 @@ impl App {
                 .await?;
         }
         if self.repos.get(s.worktree_id).is_ok() {
-            self.delete_repository(s.worktree_id).await?;
+            self.unregister_repository(s.worktree_id).await?;
         }
         let ops = self.git_ops.clone();
         let (path, branch, origin) = (s.path.clone(), s.branch.clone(), s.origin_id);

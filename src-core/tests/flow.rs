@@ -2224,6 +2224,21 @@ async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_an
         f.agent.delete_session(session).await,
         Err(Error::Conflict(_))
     ));
+    // Nor can its worktree go behind its back (Repositories page, Git page's worktrees).
+    let held = f.app.delete_repository(wt_id).await.unwrap_err();
+    assert!(
+        held.to_string()
+            .contains("is the sandbox of the Flow session"),
+        "{held}"
+    );
+    let name = format!("agent-session-{session}");
+    assert!(matches!(
+        f.app.remove_worktree(shop, &name).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(folder.is_dir());
+    assert!(f.app.repos.get(wt_id).is_ok());
+    assert_eq!(f.app.vscode.get(wt_id).unwrap().pid, Some(pid));
 
     // The agent edits and queries the sandbox, not the repository.
     let call = |id: &str, tool: &str, args: Value| {

@@ -232,6 +232,17 @@ pub fn set_sandbox(
     get_session(c, id)
 }
 
+/// The title of the session whose live sandbox is repository `repository_id`.
+pub fn sandbox_holder(c: &Connection, repository_id: i64) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT title FROM flow_sessions WHERE repository_id = ?1 AND sandbox_branch IS NOT NULL
+         ORDER BY id LIMIT 1",
+        [repository_id],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
 /// Marks session `id` as a run of `recipe_id`, with the system prompt it runs with.
 pub fn set_recipe(
     c: &Connection,
