@@ -132,6 +132,27 @@ impl Fixture {
         self.agent.messages(session).unwrap()
     }
 
+    /// A service instance of `kind` at `version` on a free port, running.
+    async fn install(
+        &self,
+        kind: ai_desktop_api::services::ServiceKind,
+        version: &str,
+    ) -> ai_desktop_api::services::InstalledService {
+        self.app
+            .services
+            .install(
+                ai_desktop_api::services::InstallRequest {
+                    kind,
+                    version: Some(version.into()),
+                    port: Some(ai_desktop_core::testkit::free_port()),
+                    name: None,
+                },
+                |_| {},
+            )
+            .await
+            .unwrap()
+    }
+
     /// Waits until the session's agent is `state` (and, for Idle, stopped).
     async fn wait_state(&self, session: i64, state: RunState) -> Vec<FlowMessage> {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -1630,7 +1651,7 @@ fn password_of(url: &str) -> &str {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database_read_only() {
     use ai_desktop_api::deployments::{DeploymentInput, DeploymentStatus};
-    use ai_desktop_api::services::{InstallRequest, ServiceKind};
+    use ai_desktop_api::services::ServiceKind;
     use ai_desktop_core::testkit::docker::{postgres_image, psql, Cleanup};
     use ai_desktop_core::testkit::{free_port, Pm2Daemon};
     if !real_tools("dockerd, pm2 and node") {
@@ -1645,20 +1666,7 @@ async fn a_session_sees_its_repositorys_apps_and_services_and_reads_its_database
         env: config.user_env.clone(),
         home: config.default_pm2_home.clone(),
     };
-    let pg = f
-        .app
-        .services
-        .install(
-            InstallRequest {
-                kind: ServiceKind::Postgresql,
-                version: Some(version.into()),
-                port: Some(free_port()),
-                name: None,
-            },
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let pg = f.install(ServiceKind::Postgresql, version).await;
     let app_dir = |name: &str| {
         let dir = f.root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
@@ -2085,9 +2093,8 @@ fn exports_go_to_the_xdg_downloads_folder() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_and_goes_without_a_trace(
 ) {
-    use ai_desktop_api::services::{InstallRequest, ServiceKind};
+    use ai_desktop_api::services::ServiceKind;
     use ai_desktop_core::testkit::docker::{mariadb_image, postgres_image, psql, Cleanup};
-    use ai_desktop_core::testkit::free_port;
     if !real_tools("dockerd, code-server and the mariadb client") {
         return;
     }
@@ -2106,20 +2113,7 @@ async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_an
     git(&dir, &["add", "."]);
     git(&dir, &["commit", "-qm", "first"]);
     let shop = f.register("shop", &dir);
-    let pg = f
-        .app
-        .services
-        .install(
-            InstallRequest {
-                kind: ServiceKind::Postgresql,
-                version: Some(version.into()),
-                port: Some(free_port()),
-                name: None,
-            },
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let pg = f.install(ServiceKind::Postgresql, version).await;
     let made = f
         .app
         .create_repository_database(&pg.id, shop, false)
@@ -2131,20 +2125,7 @@ async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_an
     );
     assert!(ok, "{out}");
     // A MariaDB database too: each engine's copy is made its own way.
-    let maria = f
-        .app
-        .services
-        .install(
-            InstallRequest {
-                kind: ServiceKind::Mariadb,
-                version: Some(mariadb_image().into()),
-                port: Some(free_port()),
-                name: None,
-            },
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let maria = f.install(ServiceKind::Mariadb, mariadb_image()).await;
     let maria_made = f
         .app
         .create_repository_database(&maria.id, shop, false)
