@@ -461,6 +461,9 @@ pub struct FlowRecipe {
     /// For a push trigger: only pushes of this branch; None: any.
     #[serde(default)]
     pub branch: Option<String>,
+    /// Each run works in a sandbox of the repository (see [`FlowSandbox`]).
+    #[serde(default)]
+    pub sandbox: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC.
@@ -502,6 +505,9 @@ pub struct FlowRecipeInput {
     /// For a push trigger: only pushes of this branch.
     #[serde(default)]
     pub branch: Option<String>,
+    /// Each run works in a sandbox of the repository.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// The wire protocol the provider speaks.

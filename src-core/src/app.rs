@@ -288,7 +288,7 @@ impl App {
             stack: stack.clone(),
             gateway: gateway.clone(),
         });
-        Ok(Arc::new(App {
+        let app = Arc::new(App {
             stack,
             git_ops: git_ops.clone(),
             git_sync: Arc::new(GitSync::new(
@@ -316,7 +316,9 @@ impl App {
             flow,
             gateway,
             config,
-        }))
+        });
+        app.flow.set_app(Arc::downgrade(&app));
+        Ok(app)
     }
 
     /// Takes back what an earlier run left and starts the background work,
@@ -398,7 +400,11 @@ impl App {
         };
         for recipe in due {
             let title = format!("{} · {} crashed", recipe.name, d.name);
-            match self.flow.run_recipe(recipe.id, Some(title), Some(&report)) {
+            match self
+                .flow
+                .run_recipe(recipe.id, Some(title), Some(&report))
+                .await
+            {
                 Ok(s) => log::info!(
                     "recipe {} ran on the crash of {} (session {})",
                     recipe.name,
@@ -436,12 +442,13 @@ impl App {
         .flatten();
         let result = self.git_sync.push(repository_id, remote, report).await?;
         if let Some(branch) = branch {
-            self.run_recipes_on_push(&repo, &branch, &result.message);
+            self.run_recipes_on_push(&repo, &branch, &result.message)
+                .await;
         }
         Ok(result)
     }
 
-    fn run_recipes_on_push(
+    async fn run_recipes_on_push(
         &self,
         repo: &ai_desktop_api::repos::Repository,
         branch: &str,
@@ -460,7 +467,11 @@ impl App {
                 "AI Desktop just pushed the branch {branch} of the repository \"{}\" ({what}).",
                 repo.name
             );
-            match self.flow.run_recipe(recipe.id, Some(title), Some(&context)) {
+            match self
+                .flow
+                .run_recipe(recipe.id, Some(title), Some(&context))
+                .await
+            {
                 Ok(s) => log::info!(
                     "recipe {} ran after a push of {branch} (session {})",
                     recipe.name,

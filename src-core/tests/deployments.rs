@@ -1675,7 +1675,7 @@ async fn a_recipe_runs_by_itself_when_a_deployment_of_its_repository_crashes() {
 
     // Run by hand: a session titled after it, with its own system prompt.
     provider.push(llm::text(&["Nothing is broken."]));
-    let by_hand = fx.app.flow.run_recipe(recipe.id, None, None).unwrap();
+    let by_hand = fx.app.flow.run_recipe(recipe.id, None, None).await.unwrap();
     assert_eq!(
         (
             by_hand.title.as_str(),

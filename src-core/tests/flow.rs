@@ -2353,6 +2353,37 @@ async fn a_sandbox_session_works_on_its_own_worktree_editor_and_database_copy_an
     );
     assert!(f.app.discard_sandbox(session).await.is_err());
     assert!(!f.messages(session).is_empty());
+
+    // A recipe whose runs work in a sandbox: the run starts in its own,
+    // with its own copies, and the first message goes there.
+    f.provider.push(text(&["Looked around the sandbox."]));
+    let recipe = f
+        .agent
+        .save_recipe(
+            None,
+            ai_desktop_api::flow::FlowRecipeInput {
+                name: "tidy".into(),
+                prompt: "Tidy up.".into(),
+                repository_id: Some(shop),
+                sandbox: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(recipe.sandbox);
+    let run = f.agent.run_recipe(recipe.id, None, None).await.unwrap();
+    let run_box = run.sandbox.clone().unwrap();
+    assert_eq!(run_box.branch, format!("agent/session-{}", run.id));
+    assert_ne!(run.repository_id, Some(shop));
+    let run_folder = f.root.join(format!("shop-agent-session-{}", run.id));
+    assert!(run_folder.is_dir());
+    let done = f.wait_state(run.id, RunState::Idle).await;
+    assert_eq!(done[0].content, "Tidy up.");
+    let status = f.app.sandbox_status(run.id).await.unwrap();
+    assert_eq!(status.databases.len(), 2, "{status:?}");
+    f.app.discard_sandbox(run.id).await.unwrap();
+    assert!(!run_folder.exists());
+    assert_eq!(branches(), "");
     // Nothing holds the session now.
     f.agent.delete_session(session).await.unwrap();
 }
@@ -2565,6 +2596,14 @@ async fn recipes_run_on_their_schedule_and_after_a_push_from_the_app() {
         (
             recipe("no interval", RecipeTrigger::Schedule),
             "from 15 to 10,080",
+        ),
+        (
+            FlowRecipeInput {
+                repository_id: None,
+                sandbox: true,
+                ..recipe("boxless", RecipeTrigger::Manual)
+            },
+            "runs in a sandbox needs a repository",
         ),
         (
             FlowRecipeInput {

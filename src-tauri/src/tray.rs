@@ -210,7 +210,7 @@ fn act(app: &AppHandle, action: TrayAction) {
             TrayAction::StartMcp(id) => state.mcp.start(id).await.map(|_| ()),
             TrayAction::StopMcp(id) => state.mcp.stop(id).await.map(|_| ()),
             // The run shows in the Flow Builder's list; the window comes up for it.
-            TrayAction::RunRecipe(id) => state.flow.run_recipe(id, None, None).map(|s| {
+            TrayAction::RunRecipe(id) => state.flow.run_recipe(id, None, None).await.map(|s| {
                 log::info!("tray: recipe {id} ran (session {})", s.id);
                 show_main_window(&app);
             }),

@@ -87,6 +87,8 @@ pub struct FlowAgent {
     repo_access: OnceLock<repo_tools::RepoAccess>,
     /// Told when recipes change, so their schedule is planned again.
     pub(crate) recipes_changed: tokio::sync::Notify,
+    /// The app around it, for what spans modules (a recipe's sandbox).
+    app: OnceLock<std::sync::Weak<crate::app::App>>,
 }
 
 impl FlowAgent {
@@ -107,6 +109,7 @@ impl FlowAgent {
             tokens,
             repo_access: OnceLock::new(),
             recipes_changed: tokio::sync::Notify::new(),
+            app: OnceLock::new(),
         });
         // An app that stopped mid-answer left messages streaming: settle them.
         match agent.store.with(|c| store::flow::settle_interrupted(c)) {
@@ -119,6 +122,11 @@ impl FlowAgent {
 
     /// Gives sessions that work in a repository their repository tools
     /// (once; later calls change nothing).
+    /// The app it belongs to (set once by [`crate::app::App::open`]).
+    pub(crate) fn set_app(&self, app: std::sync::Weak<crate::app::App>) {
+        let _ = self.app.set(app);
+    }
+
     pub fn set_repositories(&self, access: repo_tools::RepoAccess) {
         let _ = self.repo_access.set(access);
     }

@@ -93,6 +93,11 @@ impl FlowAgent {
             }
             _ => None,
         };
+        if input.sandbox && repository.is_none() {
+            return Err(bad(
+                "A recipe that runs in a sandbox needs a repository: choose the one to make the sandbox of.",
+            ));
+        }
         let deployment_id = match input.trigger {
             RecipeTrigger::Manual | RecipeTrigger::Schedule | RecipeTrigger::Push => None,
             RecipeTrigger::DeploymentErrored => {
@@ -127,6 +132,7 @@ impl FlowAgent {
             deployment_id,
             every_minutes,
             branch,
+            sandbox: input.sandbox,
         };
         let saved = self.store.with(|c| store::recipes::save(c, id, &checked))?;
         self.events.emit(DomainEvent::FlowRecipesChanged);
@@ -173,7 +179,10 @@ impl FlowAgent {
                     None => secs,
                 };
                 if wait <= 0.0 {
-                    match self.run_recipe(id, None, Some("Run on its schedule.")) {
+                    match self
+                        .run_recipe(id, None, Some("Run on its schedule."))
+                        .await
+                    {
                         Ok(s) => {
                             failed.remove(&id);
                             log::info!("recipe {id} ran on its schedule (session {})", s.id);
@@ -209,7 +218,7 @@ impl FlowAgent {
     /// Runs recipe `id`: a new session from it, sent its first message and,
     /// after it, `context` (what set the run off). Nothing is left behind
     /// when the run cannot start (no provider, a server deleted since).
-    pub fn run_recipe(
+    pub async fn run_recipe(
         self: &Arc<Self>,
         id: i64,
         title: Option<String>,
@@ -234,12 +243,21 @@ impl FlowAgent {
             text.push_str("\n\n---\n\n");
             text.push_str(context);
         }
-        let started = self
-            .store
-            .with(|c| {
-                store::flow::set_recipe(c, session.id, recipe.id, recipe.system_prompt.as_deref())
-            })
-            .and_then(|_| self.send(session.id, &text));
+        let marked = self.store.with(|c| {
+            store::flow::set_recipe(c, session.id, recipe.id, recipe.system_prompt.as_deref())
+        });
+        // A sandbox is made before the first message, so the run starts in it.
+        let sandboxed = match (marked, recipe.sandbox, recipe.repository_id) {
+            (Ok(_), true, Some(repository_id)) => match self.app.get().and_then(|a| a.upgrade()) {
+                Some(app) => app
+                    .make_sandbox(session.id, repository_id)
+                    .await
+                    .map(|_| ()),
+                None => Err(Error::failed("Sandboxes are not available here.", "no app")),
+            },
+            (marked, _, _) => marked.map(|_| ()),
+        };
+        let started = sandboxed.and_then(|_| self.send(session.id, &text));
         if let Err(e) = started {
             let _ = self
                 .store

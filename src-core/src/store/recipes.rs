@@ -10,7 +10,7 @@ const COLUMNS: &str = "f.id, f.name, f.prompt, f.system_prompt, f.model, f.repos
      (SELECT d.name FROM deployments d WHERE d.id = f.deployment_id), \
      (SELECT count(*) FROM flow_sessions s WHERE s.recipe_id = f.id), \
      (SELECT max(s.created_at) FROM flow_sessions s WHERE s.recipe_id = f.id), \
-     f.created_at, f.updated_at, f.every_minutes, f.branch";
+     f.created_at, f.updated_at, f.every_minutes, f.branch, f.sandbox";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<FlowRecipe> {
     let ids: String = row.get(7)?;
@@ -37,6 +37,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<FlowRecipe> {
         updated_at: row.get(15)?,
         every_minutes: row.get(16)?,
         branch: row.get(17)?,
+        sandbox: row.get(18)?,
     })
 }
 
@@ -80,14 +81,15 @@ pub fn save(c: &Connection, id: Option<i64>, r: &FlowRecipeInput) -> Result<Flow
     // One statement for both: a new row (id NULL), or the existing one changed.
     c.execute(
         "INSERT INTO flow_recipes (name, prompt, system_prompt, model, repository_id,
-             mcp_server_ids, mcp_profile, trigger, deployment_id, id, every_minutes, branch)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             mcp_server_ids, mcp_profile, trigger, deployment_id, id, every_minutes, branch,
+             sandbox)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, prompt = excluded.prompt,
              system_prompt = excluded.system_prompt, model = excluded.model,
              repository_id = excluded.repository_id, mcp_server_ids = excluded.mcp_server_ids,
              mcp_profile = excluded.mcp_profile, trigger = excluded.trigger,
              deployment_id = excluded.deployment_id, every_minutes = excluded.every_minutes,
-             branch = excluded.branch,
+             branch = excluded.branch, sandbox = excluded.sandbox,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         params![
             r.name,
@@ -102,6 +104,7 @@ pub fn save(c: &Connection, id: Option<i64>, r: &FlowRecipeInput) -> Result<Flow
             id,
             r.every_minutes,
             r.branch,
+            r.sandbox,
         ],
     )?;
     let id = id.unwrap_or_else(|| c.last_insert_rowid());

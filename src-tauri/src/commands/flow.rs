@@ -325,7 +325,7 @@ pub async fn flow_run_recipe(
     req: Req<flow::RunRecipe>,
 ) -> Out<flow::RunRecipe> {
     let flow::RunRecipe { id } = req.0;
-    Ok(state.flow.run_recipe(id, None, None)?)
+    Ok(state.flow.run_recipe(id, None, None).await?)
 }
 
 #[tauri::command]

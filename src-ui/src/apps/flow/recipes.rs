@@ -93,9 +93,10 @@ pub(super) fn RecipesDialog(
                                         ),
                                     };
                                     let detail = format!(
-                                        "{}{} · {} run{}",
+                                        "{}{}{} · {} run{}",
                                         when,
                                         r.repository_name.as_ref().map(|n| format!(" · in {n}")).unwrap_or_default(),
+                                        if r.sandbox { " (a sandbox)" } else { "" },
                                         r.runs,
                                         if r.runs == 1 { "" } else { "s" }
                                     );
@@ -150,6 +151,7 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
     let deployment = RwSignal::new(r.deployment_id.unwrap_or(0));
     let every = RwSignal::new(r.every_minutes.unwrap_or(60).to_string());
     let branch = RwSignal::new(r.branch.clone().unwrap_or_default());
+    let sandbox = RwSignal::new(r.sandbox);
     let chosen = RwSignal::new(r.mcp_server_ids.clone());
     let profile = RwSignal::new(r.mcp_profile.clone().unwrap_or_default());
     let repos = expect_context::<crate::apps::repositories::RepoList>();
@@ -170,6 +172,7 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
             deployment_id: Some(deployment.get_untracked()).filter(|d| *d != 0),
             every_minutes: every.get_untracked().trim().parse().ok(),
             branch: Some(branch.get_untracked()).filter(|b| !b.trim().is_empty()),
+            sandbox: sandbox.get_untracked(),
         };
         busy.set(true);
         error.set(None);
@@ -258,6 +261,13 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
             </div>
             {move || (trigger.get() == RecipeTrigger::Push).then(|| view! {
                 <p class="muted small-text">"Pushes made from AI Desktop (the Git page) set it off; it is told what was pushed."</p>
+            })}
+            {move || (repository.get() != 0).then(|| view! {
+                <label class="check wrap">
+                    <input type="checkbox" data-testid="flow-recipe-sandbox" prop:checked=move || sandbox.get()
+                        on:change=move |ev| sandbox.set(event_target_checked(&ev))/>
+                    " Each run works in a sandbox: a branch and worktree of its own, its own VS Code, copies of the repository's databases — your checkout is not touched until you merge."
+                </label>
             })}
             <h3 class="section-title">"MCP tools"</h3>
             <ServerPicker chosen=chosen profile=profile/>
