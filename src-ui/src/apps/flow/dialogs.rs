@@ -337,7 +337,7 @@ pub(super) fn ToolsDialog(
                 <label class="check wrap" title="Nothing the agent does touches your checkout or your databases">
                     <input type="checkbox" data-testid="flow-sandbox-toggle" prop:checked=move || sandbox.get()
                         on:change=move |ev| sandbox.set(event_target_checked(&ev))/>
-                    " Work in a sandbox: a branch and worktree of its own, its own VS Code, a copy of the repository's databases. Merge it or discard it when done."
+                    " Work in a sandbox: a branch from the last commit (your uncommitted changes stay out) in a worktree of its own, its own VS Code, a copy of the repository's databases. Merge it or discard it when done."
                 </label>
             })}
             <p class="muted small-text">"The agent may then list, read and search its files, read its git status, diff and log, change files (each change is shown as a diff for you to approve, and can be undone), run commands in a terminal tab, see its deployments and their output and restart them, see its services (never their passwords), query its own database read-only, and open files in its VS Code."</p>

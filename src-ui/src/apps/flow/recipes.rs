@@ -266,7 +266,7 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
                 <label class="check wrap">
                     <input type="checkbox" data-testid="flow-recipe-sandbox" prop:checked=move || sandbox.get()
                         on:change=move |ev| sandbox.set(event_target_checked(&ev))/>
-                    " Each run works in a sandbox: a branch and worktree of its own, its own VS Code, copies of the repository's databases — your checkout is not touched until you merge."
+                    " Each run works in a sandbox: a branch from the last commit in a worktree of its own, its own VS Code, copies of the repository's databases — your checkout is not touched until you merge."
                 </label>
             })}
             <h3 class="section-title">"MCP tools"</h3>
