@@ -431,20 +431,12 @@ impl App {
         report: crate::git::sync::Report,
     ) -> Result<ai_desktop_api::git::SyncResult> {
         let repo = self.repos.get(repository_id)?;
-        let path = PathBuf::from(&repo.path);
-        let branch = tokio::task::spawn_blocking(move || {
-            git2::Repository::open(&path)
-                .ok()
-                .and_then(|r| r.head().ok()?.shorthand().ok().map(str::to_string))
-        })
-        .await
-        .ok()
-        .flatten();
-        let result = self.git_sync.push(repository_id, remote, report).await?;
-        if let Some(branch) = branch {
-            self.run_recipes_on_push(&repo, &branch, &result.message)
-                .await;
-        }
+        let (result, branch) = self
+            .git_sync
+            .push_branch(repository_id, remote, report)
+            .await?;
+        self.run_recipes_on_push(&repo, &branch, &result.message)
+            .await;
         Ok(result)
     }
 

@@ -492,6 +492,16 @@ impl GitSync {
         remote: Option<String>,
         report: Report,
     ) -> Result<SyncResult> {
+        Ok(self.push_branch(repository_id, remote, report).await?.0)
+    }
+
+    /// [`Self::push`], also answering the branch it pushed.
+    pub async fn push_branch(
+        &self,
+        repository_id: i64,
+        remote: Option<String>,
+        report: Report,
+    ) -> Result<(SyncResult, String)> {
         let row = self.repos.get(repository_id)?;
         let (path, trusted) = (PathBuf::from(row.path), row.trusted);
         let home = self.home.clone();
@@ -547,11 +557,12 @@ impl GitSync {
                     let _ = b.set_upstream(Some(&format!("{name}/{short}")));
                 }
             }
-            Ok(SyncResult {
+            let result = SyncResult {
                 outcome: SyncOutcome::Pushed,
                 conflicted: Vec::new(),
                 message: format!("Pushed {branch} to {name}."),
-            })
+            };
+            Ok((result, branch))
         })
         .await
         .map_err(|e| Error::failed("The push stopped unexpectedly.", e))?

@@ -209,15 +209,7 @@ impl ServiceManager {
                     exec_env(
                         &docker,
                         &container,
-                        &[
-                            dump,
-                            "-uroot",
-                            "--single-transaction",
-                            "--routines",
-                            "--triggers",
-                            "--events",
-                            &db,
-                        ],
+                        &mysql_dump(dump, &db),
                         &[format!("MYSQL_PWD={}", record.password)],
                         None,
                         Some(&mut out),
@@ -829,6 +821,20 @@ async fn copy_data(
         .map_err(|e| Error::failed("Could not copy the data into the new instance.", e))
 }
 
+/// `program` (mysqldump / mariadb-dump) dumping database `db` as root: one
+/// consistent snapshot, with its routines, triggers and events.
+fn mysql_dump<'a>(program: &'a str, db: &'a str) -> [&'a str; 7] {
+    [
+        program,
+        "-uroot",
+        "--single-transaction",
+        "--routines",
+        "--triggers",
+        "--events",
+        db,
+    ]
+}
+
 /// Runs `cmd` in the container: `input` fed to its stdin, its stdout into
 /// `output` (or returned as text); Err: its stderr's last part and code.
 async fn exec(
@@ -1273,40 +1279,20 @@ impl ServiceManager {
                 ),
                 detail: Some(e),
             };
-            if record.kind.is_mysql_like() {
-                let (_, dump_program) =
-                    catalog::sql_programs(record.kind).unwrap_or(("", "mysqldump"));
-                exec_env(
-                    &docker,
-                    &container,
-                    &[
-                        dump_program,
-                        "-uroot",
-                        "--single-transaction",
-                        "--routines",
-                        "--triggers",
-                        "--events",
-                        &source.database,
-                    ],
-                    &[format!("MYSQL_PWD={}", record.password)],
-                    None,
-                    Some(&mut out),
+            // One dump of the source into the file, then its replay into the copy.
+            let mysql = record.kind.is_mysql_like();
+            let (_, mysql_dump_program) =
+                catalog::sql_programs(record.kind).unwrap_or(("", "mysqldump"));
+            let (dump_cmd, env): (Vec<&str>, Vec<String>) = if mysql {
+                (
+                    mysql_dump(mysql_dump_program, &source.database).to_vec(),
+                    vec![format!("MYSQL_PWD={}", record.password)],
                 )
-                .await
-                .map_err(|e| fail("read", e))?;
-                out.sync_all()
-                    .await
-                    .map_err(|e| fail("read", e.to_string()))?;
-                sql(&docker, &record, "", Some((&made.database, dump.path())))
-                    .await
-                    .map_err(|e| fail("copy", e))?;
             } else {
                 // Plain SQL without owners or grants, replayed as the new
                 // database's user: everything it makes is that user's.
-                exec(
-                    &docker,
-                    &container,
-                    &[
+                (
+                    vec![
                         "pg_dump",
                         "-U",
                         "postgres",
@@ -1315,14 +1301,20 @@ impl ServiceManager {
                         "-d",
                         &source.database,
                     ],
-                    None,
-                    Some(&mut out),
+                    Vec::new(),
                 )
+            };
+            exec_env(&docker, &container, &dump_cmd, &env, None, Some(&mut out))
                 .await
                 .map_err(|e| fail("read", e))?;
-                out.sync_all()
+            out.sync_all()
+                .await
+                .map_err(|e| fail("read", e.to_string()))?;
+            if mysql {
+                sql(&docker, &record, "", Some((&made.database, dump.path())))
                     .await
-                    .map_err(|e| fail("read", e.to_string()))?;
+                    .map_err(|e| fail("copy", e))?;
+            } else {
                 let set_role = format!("SET ROLE \"{}\"", made.user);
                 exec(
                     &docker,
