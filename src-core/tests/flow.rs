@@ -2677,15 +2677,23 @@ async fn recipes_run_on_their_schedule_and_after_a_push_from_the_app() {
             .filter(|s| s.recipe_id == Some(id))
             .collect::<Vec<_>>()
     };
+    // The schedule runs on its own task: the run is seen once it is answered
+    // (its session exists a moment before its first message does).
     let deadline = Instant::now() + Duration::from_secs(20);
-    let run = loop {
+    let done = loop {
         if let Some(s) = runs_of(hourly.id).pop() {
-            break s;
+            let messages = f.messages(s.id);
+            if s.run_state == RunState::Idle
+                && messages
+                    .last()
+                    .is_some_and(|m| m.role == FlowRole::Assistant)
+            {
+                break messages;
+            }
         }
         assert!(Instant::now() < deadline, "the overdue recipe never ran");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let done = f.wait_state(run.id, RunState::Idle).await;
     assert!(
         done[0].content.starts_with("Do the hourly chores."),
         "{}",
