@@ -312,6 +312,18 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
     event: &str,
     handler: impl Fn(T) + 'static,
 ) {
+    listen_while_mounted_then(event, handler, || {});
+}
+
+/// [`listen_while_mounted`], calling `ready` once the listener is in place
+/// (Tauri registers it asynchronously). An event sent before then is not
+/// heard, so a view that loads its state and then follows events loads
+/// again from `ready`: what changed in between is not lost.
+pub fn listen_while_mounted_then<T: DeserializeOwned + 'static>(
+    event: &str,
+    handler: impl Fn(T) + 'static,
+    ready: impl FnOnce() + 'static,
+) {
     let event = event.to_string();
     let name = event.clone();
     use leptos::prelude::on_cleanup;
@@ -347,6 +359,8 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
                     let _ = unlisten.call0(&JsValue::NULL);
                 } else {
                     s.0 = Some(unlisten);
+                    drop(s);
+                    ready();
                 }
             }
             Err(e) => {
@@ -425,4 +439,69 @@ async fn pick(title: &str, directory: bool) -> Result<Option<String>, ApiError> 
         },
     )
     .await
+}
+
+/// Loads of a view that also follows events, so that no change is lost
+/// between the two: an event heard while a load is under way may change
+/// what that load already read, so the load runs again; a load asked for
+/// while one runs joins it (runs once more after it) rather than racing it.
+#[derive(Clone, Copy)]
+pub struct Freshness {
+    /// A load is under way.
+    loading: leptos::prelude::StoredValue<bool>,
+    /// Something changed since the load under way began reading.
+    stale: leptos::prelude::StoredValue<bool>,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Freshness {
+    pub fn new() -> Self {
+        use leptos::prelude::StoredValue;
+        Freshness {
+            loading: StoredValue::new(false),
+            stale: StoredValue::new(false),
+        }
+    }
+
+    /// An event was heard: a load under way runs again when it ends.
+    pub fn heard(self) {
+        use leptos::prelude::{GetValue, SetValue};
+        if self.loading.try_get_value() == Some(true) {
+            self.stale.try_set_value(true);
+        }
+    }
+
+    /// Runs `load` (a read and what it updates), and again as long as
+    /// something was heard or asked for while it ran.
+    pub fn load<F: std::future::Future<Output = ()> + 'static>(
+        self,
+        load: impl Fn() -> F + 'static,
+    ) {
+        use leptos::prelude::{GetValue, SetValue};
+        match self.loading.try_get_value() {
+            Some(false) => {}
+            Some(true) => {
+                self.stale.set_value(true);
+                return;
+            }
+            // The view is gone.
+            None => return,
+        }
+        self.loading.set_value(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                self.stale.try_set_value(false);
+                load().await;
+                if self.stale.try_get_value() != Some(true) {
+                    break;
+                }
+            }
+            self.loading.try_set_value(false);
+        });
+    }
 }

@@ -12,7 +12,6 @@ use std::cmp::Ordering;
 use std::future::Future;
 use std::pin::Pin;
 
-use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
 
 /// What a live list needs to know of its records.
@@ -60,6 +59,7 @@ pub struct LiveList<T: Send + Sync + 'static> {
     pub items: RwSignal<Option<Result<Vec<T>, ApiError>>>,
     pub selected: RwSignal<Option<i64>>,
     load: StoredValue<Loader<T>, LocalStorage>,
+    fresh: ipc::Freshness,
 }
 
 /// Reads every record (the list command, built anew for each load).
@@ -103,45 +103,68 @@ impl<T: Listed> LiveList<T> {
             items: RwSignal::new(None),
             selected: RwSignal::new(None),
             load: StoredValue::new_local(load),
+            fresh: ipc::Freshness::new(),
         };
         let belongs = send_wrapper::SendWrapper::new(belongs);
-        ipc::listen_while_mounted(updated, move |item: T| {
-            list.items.update(|s| {
-                if let Some(Ok(items)) = s {
-                    let at = items.iter().position(|x| x.record_id() == item.record_id());
-                    match (at, belongs(&item, at.is_some())) {
-                        (Some(i), true) => items[i] = item,
-                        (Some(i), false) => {
-                            items.remove(i);
-                        }
-                        (None, true) => items.push(item),
-                        (None, false) => {}
-                    }
-                    items.sort_by(T::order);
+        // The list is first read once both listeners are in place, and a
+        // change heard while it is read makes it read again: a record saved
+        // in between is not missed.
+        let listening = std::rc::Rc::new(std::cell::Cell::new(0u8));
+        let ready = move || {
+            let listening = listening.clone();
+            move || {
+                listening.set(listening.get() + 1);
+                if listening.get() == 2 {
+                    list.reload();
                 }
-            });
-        });
-        ipc::listen_while_mounted(deleted, move |d: Deleted| {
-            list.items.update(|s| {
-                if let Some(Ok(items)) = s {
-                    items.retain(|x| x.record_id() != d.id);
-                }
-            });
-            if list.selected.get_untracked() == Some(d.id) {
-                list.selected.set(None);
             }
-        });
-        list.reload();
+        };
+        ipc::listen_while_mounted_then(
+            updated,
+            move |item: T| {
+                list.fresh.heard();
+                list.items.update(|s| {
+                    if let Some(Ok(items)) = s {
+                        let at = items.iter().position(|x| x.record_id() == item.record_id());
+                        match (at, belongs(&item, at.is_some())) {
+                            (Some(i), true) => items[i] = item,
+                            (Some(i), false) => {
+                                items.remove(i);
+                            }
+                            (None, true) => items.push(item),
+                            (None, false) => {}
+                        }
+                        items.sort_by(T::order);
+                    }
+                });
+            },
+            ready(),
+        );
+        ipc::listen_while_mounted_then(
+            deleted,
+            move |d: Deleted| {
+                list.fresh.heard();
+                list.items.update(|s| {
+                    if let Some(Ok(items)) = s {
+                        items.retain(|x| x.record_id() != d.id);
+                    }
+                });
+                if list.selected.get_untracked() == Some(d.id) {
+                    list.selected.set(None);
+                }
+            },
+            ready(),
+        );
         list
     }
 
     /// Loads again; selects the first record if none is selected (or the
     /// selected one is not in the list any more).
     pub fn reload(self) {
-        let Some(loading) = self.load.try_with_value(|load| load()) else {
-            return;
-        };
-        spawn_local(async move {
+        self.fresh.load(move || async move {
+            let Some(loading) = self.load.try_with_value(|load| load()) else {
+                return;
+            };
             let result = loading.await;
             if let Ok(items) = &result {
                 let keep = self
@@ -149,10 +172,10 @@ impl<T: Listed> LiveList<T> {
                     .get_untracked()
                     .is_some_and(|id| items.iter().any(|x| x.record_id() == id));
                 if !keep {
-                    self.selected.set(items.first().map(|x| x.record_id()));
+                    self.selected.try_set(items.first().map(|x| x.record_id()));
                 }
             }
-            self.items.set(Some(result));
+            self.items.try_set(Some(result));
         });
     }
 

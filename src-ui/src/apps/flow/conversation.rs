@@ -45,38 +45,49 @@ pub(super) fn Conversation(
         checkpoints.reload(id);
     });
 
+    // A message may change while the list is being read (a recipe's run
+    // answers at once): such a change makes the read run again.
+    let fresh = ipc::Freshness::new();
     let load = move || {
-        spawn_local(async move {
+        fresh.load(move || async move {
             let r = ipc::call(&flow::Messages { session_id: id }).await;
-            messages.set(Some(r));
-        });
+            messages.try_set(Some(r));
+        })
     };
-    Effect::new(move |_| {
+    // First read once the listener below is in place; again when asked.
+    Effect::new(move |first: Option<()>| {
         reload.track();
-        load();
+        if first.is_some() {
+            load();
+        }
     });
     spawn_local(async move {
         if let Ok(list) = ipc::call(&flow::Models {}).await {
             models.set(list);
         }
     });
-    ipc::listen_while_mounted(&events::agent_message(id), move |m: FlowMessage| {
-        if m.status != MessageStatus::Streaming {
-            live.text.update(|t| {
-                t.remove(&m.id);
-            });
-        }
-        messages.update(|list| {
-            let Some(Ok(list)) = list else { return };
-            match list.iter().position(|x| x.id == m.id) {
-                Some(i) => list[i] = m,
-                None => {
-                    list.push(m);
-                    list.sort_by_key(|x| x.id);
-                }
+    ipc::listen_while_mounted_then(
+        &events::agent_message(id),
+        move |m: FlowMessage| {
+            fresh.heard();
+            if m.status != MessageStatus::Streaming {
+                live.text.update(|t| {
+                    t.remove(&m.id);
+                });
             }
-        });
-    });
+            messages.update(|list| {
+                let Some(Ok(list)) = list else { return };
+                match list.iter().position(|x| x.id == m.id) {
+                    Some(i) => list[i] = m,
+                    None => {
+                        list.push(m);
+                        list.sort_by_key(|x| x.id);
+                    }
+                }
+            });
+        },
+        load,
+    );
     // Follow the conversation down as it grows, unless the user scrolled up
     // to read. The scroll waits for the next frame: by then the new message
     // is in the page, so the pane's height includes it.
