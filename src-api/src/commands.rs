@@ -75,6 +75,7 @@ pub const BY_DOMAIN: &[&[&str]] = &[
     crate::terminal::COMMANDS,
     crate::git::COMMANDS,
     crate::files::COMMANDS,
+    crate::hosts::COMMANDS,
 ];
 
 /// Every command the desktop app registers. `build.rs` turns this list into
@@ -114,6 +115,7 @@ mod tests {
             "git_",
             "files_",
             "workspaces_",
+            "hosts_",
         ];
         for name in names {
             assert!(

@@ -16,6 +16,7 @@ pub mod files;
 pub mod flow;
 pub mod gateway;
 pub mod git;
+pub mod hosts;
 pub mod logs;
 pub mod mcp;
 pub mod repos;

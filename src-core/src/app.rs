@@ -157,6 +157,8 @@ pub struct App {
     pub system: Arc<SystemMonitor>,
     pub terminals: Arc<TerminalManager>,
     pub identity: Arc<Identity>,
+    /// Remote hosts reached over SSH.
+    pub hosts: Arc<crate::hosts::Hosts>,
     pub git_ops: Arc<GitOps>,
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
@@ -260,6 +262,11 @@ impl App {
             }
         }));
         let identity = Arc::new(Identity::new(config.home.clone()));
+        let hosts = Arc::new(crate::hosts::Hosts::new(
+            store.clone(),
+            config.home.clone(),
+            &config.data_dir,
+        ));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
         let stack = Arc::new(StackManager::new(
@@ -301,6 +308,7 @@ impl App {
             system: Arc::new(SystemMonitor::new()),
             terminals,
             identity,
+            hosts,
             workspaces,
             presence,
             crashes: Mutex::new(Some(crashes)),

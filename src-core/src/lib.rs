@@ -29,6 +29,7 @@ pub mod files;
 pub mod flow;
 pub mod gateway;
 pub mod git;
+pub mod hosts;
 pub mod logging;
 pub mod mcp;
 pub mod notify;

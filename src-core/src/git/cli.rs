@@ -541,7 +541,7 @@ pub async fn run_with_todo(
 
 /// The login's home directory as the account database has it, which is
 /// where OpenSSH reads `~/.ssh` from (it ignores `$HOME`).
-fn account_home() -> Option<std::path::PathBuf> {
+pub(crate) fn account_home() -> Option<std::path::PathBuf> {
     use std::os::unix::ffi::OsStrExt;
     // SAFETY: getpwuid returns a pointer into static storage or null; the
     // directory is copied out at once, before any other passwd call.

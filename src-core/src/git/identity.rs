@@ -44,7 +44,7 @@ fn check_value(what: &str, value: &str, max: usize) -> Result<String> {
 }
 
 /// A key file name in ~/.ssh: no path, no option look-alike, no hidden file.
-fn check_key_name(name: &str) -> Result<()> {
+pub(crate) fn check_key_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with(['-', '.'])

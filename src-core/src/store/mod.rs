@@ -8,6 +8,7 @@ pub mod deployments;
 pub mod flow;
 pub mod gateway;
 pub mod git_undo;
+pub mod hosts;
 pub mod mcp;
 pub mod procs;
 pub mod recipes;

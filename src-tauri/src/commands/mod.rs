@@ -10,6 +10,7 @@ pub mod files;
 pub mod flow;
 pub mod gateway;
 pub mod git;
+pub mod hosts;
 pub mod mcp;
 pub mod pm2;
 pub mod repos;

@@ -1,0 +1,16 @@
+-- Remote hosts reached over SSH: what the user typed, where ssh resolved it
+-- to, the host key's fingerprint they accepted, and the last check (JSON).
+CREATE TABLE hosts (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    destination TEXT    NOT NULL,
+    port        INTEGER,
+    key_name    TEXT,
+    host_name   TEXT    NOT NULL,
+    host_port   INTEGER NOT NULL,
+    user_name   TEXT    NOT NULL,
+    fingerprint TEXT    NOT NULL,
+    report      TEXT,
+    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (host_name, host_port, user_name)
+);

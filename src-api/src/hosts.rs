@@ -1,0 +1,96 @@
+//! `hosts_*`: remote Linux hosts reached over SSH (the user's own `ssh`, its
+//! config and keys), whose tools the app reports like the local Doctor.
+
+use crate::system::ToolCheck;
+use serde::{Deserialize, Serialize};
+
+/// A host the user added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// Its id.
+    pub id: i64,
+    /// What the user calls it.
+    pub name: String,
+    /// `[user@]host` or a `Host` alias of `~/.ssh/config`, as typed.
+    pub destination: String,
+    /// The port given when adding it (None: ssh's config or 22).
+    pub port: Option<u16>,
+    /// A key file of `~/.ssh` (None: the agent and ssh's defaults).
+    pub key: Option<String>,
+    /// Where ssh connects, as its config resolves the destination.
+    pub host_name: String,
+    /// The port ssh connects to.
+    pub host_port: u16,
+    /// The login name on the host.
+    pub user: String,
+    /// The host key's SHA256 fingerprint when it was added.
+    pub fingerprint: String,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+    /// The last check, if any.
+    pub report: Option<HostReport>,
+}
+
+/// What the host's key is, before it is added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostKeyScan {
+    /// Where ssh connects (the config's `HostName`).
+    pub host_name: String,
+    /// The port ssh connects to.
+    pub port: u16,
+    /// The login name ssh will use.
+    pub user: String,
+    /// e.g. `ssh-ed25519`.
+    pub key_type: String,
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fingerprint: String,
+    /// Already in a known_hosts file (the user's or the app's): no question
+    /// to ask.
+    pub known: bool,
+}
+
+/// What a host has, as a check found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostReport {
+    /// `uname -srm` on the host.
+    pub system: String,
+    /// How long the whole check took, connection included.
+    pub answered_ms: u64,
+    /// git, node, npm, pm2, docker (and its engine), code-server.
+    pub tools: Vec<ToolCheck>,
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+}
+
+/// A host to add.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewHost {
+    /// What to call it (the destination if empty).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `[user@]host` or a `~/.ssh/config` alias.
+    pub destination: String,
+    /// A port other than the config's.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// A key file of `~/.ssh`.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The fingerprint the user accepted for a host key no known_hosts file
+    /// has; must equal what the host shows when it is added.
+    #[serde(default)]
+    pub trust_fingerprint: Option<String>,
+}
+
+crate::command! {
+    /// Every host, with its last check.
+    List = "hosts_list" {} -> Vec<Host>;
+    /// Where a destination leads and what its host key is (nothing is saved).
+    Scan = "hosts_scan" { destination: String, #[serde(default)] port: Option<u16> } -> HostKeyScan;
+    /// Adds a host once it let the key in (its first check is kept).
+    Add = "hosts_add" { input: NewHost } -> Host;
+    /// Checks it again: which tools it has.
+    Check = "hosts_check" { id: i64 } -> Host;
+    /// Forgets it (and the key the app remembered for it).
+    Delete = "hosts_delete" { id: i64 } -> ();
+}

@@ -1,0 +1,867 @@
+//! Remote hosts reached over SSH. Everything goes through the user's own
+//! OpenSSH client with their `~/.ssh/config` (aliases, users, ports, keys,
+//! the agent), never with a prompt (`BatchMode`), and never trusting a host
+//! key silently: a key no known_hosts file has is shown with its
+//! fingerprint, and remembered (in the app's own known_hosts file, not the
+//! user's) only once the user accepted exactly that fingerprint and the
+//! host let the key in. A key that differs from a remembered one is refused
+//! outright, as ssh itself would.
+
+use crate::error::{Error, Result};
+use crate::store::{self, Store};
+use ai_desktop_api::hosts::{Host, HostKeyScan, HostReport, NewHost};
+use ai_desktop_api::system::ToolCheck;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// ssh's own connection timeout (seconds) and the bound on a whole check.
+const CONNECT_TIMEOUT_S: u64 = 10;
+const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+const SCAN_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Where a destination leads, as `ssh -G` resolves it with the user's config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Route {
+    host_name: String,
+    port: u16,
+    user: String,
+    /// The user's known_hosts files, as the config names them (`~` expanded
+    /// to the app's home).
+    known_hosts: Vec<PathBuf>,
+    /// The system's known_hosts files (read to tell a known key, never written).
+    global_known_hosts: Vec<PathBuf>,
+    /// Reached through a jump host or a proxy command.
+    proxied: bool,
+}
+
+/// A host key as `ssh-keyscan` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HostKey {
+    key_type: String,
+    /// The key's base64 blob.
+    blob: String,
+}
+
+impl HostKey {
+    fn fingerprint(&self) -> String {
+        fingerprint(&self.blob).unwrap_or_default()
+    }
+}
+
+/// `SHA256:…` of a base64 key blob, as `ssh-keygen -l` prints it.
+fn fingerprint(blob: &str) -> Option<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(blob.trim())
+        .ok()?;
+    let digest = sha2::Sha256::digest(&raw);
+    Some(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    ))
+}
+
+/// What the known_hosts files say of a host's key.
+#[derive(Debug, PartialEq, Eq)]
+enum Known {
+    Yes,
+    No,
+    /// A key of the same type is remembered in this file, and it is another.
+    Changed(PathBuf),
+}
+
+/// `[user@]host` or an alias: a name ssh resolves, never an option.
+fn check_destination(destination: &str) -> Result<()> {
+    let (user, name) = match destination.split_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, destination),
+    };
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 253
+            && !s.starts_with(['-', '.'])
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let host_ok = word(name)
+        || (name.starts_with('[') && name.ends_with(']') && {
+            let inner = &name[1..name.len() - 1];
+            !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':')
+        })
+        || (name.contains(':') && name.chars().all(|c| c.is_ascii_hexdigit() || c == ':'));
+    if user.is_none_or(word) && host_ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "\"{destination}\" is not a host: give user@host, a host name or address, or a Host alias of ~/.ssh/config."
+        )))
+    }
+}
+
+fn check_port(port: Option<u16>) -> Result<()> {
+    match port {
+        Some(0) => Err(Error::InvalidInput(
+            "The port must be from 1 to 65535.".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The host's name in a known_hosts file: `host`, or `[host]:port` off 22.
+fn known_name(host_name: &str, port: u16) -> String {
+    if port == 22 {
+        host_name.to_string()
+    } else {
+        format!("[{host_name}]:{port}")
+    }
+}
+
+pub struct Hosts {
+    store: Arc<Store>,
+    /// The app's home (where `~/.ssh` is read from).
+    home: PathBuf,
+    /// The known_hosts file of keys the user accepted in the app.
+    known_hosts: PathBuf,
+    /// One add or delete at a time: both rewrite the app's known_hosts.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl Hosts {
+    pub fn new(store: Arc<Store>, home: PathBuf, data_dir: &Path) -> Hosts {
+        Hosts {
+            store,
+            home,
+            known_hosts: data_dir.join("known_hosts"),
+            writing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn list(&self) -> Result<Vec<Host>> {
+        self.store.with(|c| store::hosts::list(c))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Host> {
+        self.store.with(|c| store::hosts::get(c, id))
+    }
+
+    fn ssh_config(&self) -> Option<PathBuf> {
+        let config = self.home.join(".ssh").join("config");
+        config.is_file().then_some(config)
+    }
+
+    /// `program` with the user's environment and the app's home, reading the
+    /// app's `~/.ssh/config` (OpenSSH itself reads the account's, ignoring
+    /// `HOME`).
+    fn command(&self, program: &str) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.env_clear()
+            .envs(crate::procs::user_env())
+            .env("HOME", &self.home)
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// A path `ssh -G` printed, in the app's home: ssh expands `~` to the
+    /// account's home, which is not the app's when it runs with another
+    /// `HOME`.
+    fn expand(&self, path: &str) -> PathBuf {
+        if let Some(rest) = path.strip_prefix("~/") {
+            return self.home.join(rest);
+        }
+        let path = PathBuf::from(path);
+        match crate::git::cli::account_home() {
+            Some(account) if account != self.home => match path.strip_prefix(&account) {
+                Ok(rest) => self.home.join(rest),
+                Err(_) => path,
+            },
+            _ => path,
+        }
+    }
+
+    /// `ssh -G`: reads the config, connects nowhere.
+    async fn resolve(&self, destination: &str, port: Option<u16>) -> Result<Route> {
+        let mut cmd = self.command("ssh");
+        cmd.arg("-G");
+        if let Some(config) = self.ssh_config() {
+            cmd.arg("-F").arg(config);
+        }
+        if let Some(port) = port {
+            cmd.arg("-p").arg(port.to_string());
+        }
+        let out = cmd.arg("--").arg(destination).output().await.map_err(|e| {
+            Error::Unavailable(format!("ssh cannot be run ({e}); install openssh-client."))
+        })?;
+        if !out.status.success() {
+            return Err(Error::InvalidInput(format!(
+                "ssh cannot read where {destination} leads: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let mut route = Route {
+            host_name: String::new(),
+            port: 22,
+            user: String::new(),
+            known_hosts: Vec::new(),
+            global_known_hosts: Vec::new(),
+            proxied: false,
+        };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+            match key {
+                "hostname" => route.host_name = value.to_string(),
+                "port" => route.port = value.parse().unwrap_or(22),
+                "user" => route.user = value.to_string(),
+                "userknownhostsfile" => {
+                    route.known_hosts = value.split_whitespace().map(|p| self.expand(p)).collect()
+                }
+                "globalknownhostsfile" => {
+                    route.global_known_hosts = value.split_whitespace().map(PathBuf::from).collect()
+                }
+                "proxyjump" | "proxycommand" if !value.is_empty() && value != "none" => {
+                    route.proxied = true
+                }
+                _ => {}
+            }
+        }
+        if route.host_name.is_empty() || route.host_name.starts_with('-') {
+            return Err(Error::InvalidInput(format!(
+                "ssh resolves {destination} to no host name it can reach."
+            )));
+        }
+        if route.proxied {
+            return Err(Error::InvalidInput(format!(
+                "{destination} is reached through a ProxyJump or ProxyCommand in ~/.ssh/config; \
+                 hosts behind a jump host cannot be added yet."
+            )));
+        }
+        Ok(route)
+    }
+
+    /// The host's keys, preferred type first (ed25519, ECDSA, RSA).
+    async fn scan_keys(&self, route: &Route) -> Result<Vec<HostKey>> {
+        let run = self
+            .command("ssh-keyscan")
+            .args(["-T", "5", "-t", "ed25519,ecdsa,rsa", "-p"])
+            .arg(route.port.to_string())
+            .arg("--")
+            .arg(&route.host_name)
+            .output();
+        let out = tokio::time::timeout(SCAN_TIMEOUT, run)
+            .await
+            .map_err(|_| {
+                Error::Unavailable(format!(
+                    "{}:{} did not show its key within {} s.",
+                    route.host_name,
+                    route.port,
+                    SCAN_TIMEOUT.as_secs()
+                ))
+            })?
+            .map_err(|e| {
+                Error::Unavailable(format!(
+                    "ssh-keyscan cannot be run ({e}); install openssh-client."
+                ))
+            })?;
+        let mut keys: Vec<HostKey> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut words = l.split_whitespace().skip(1);
+                let key_type = words.next()?.to_string();
+                let blob = words.next()?.to_string();
+                fingerprint(&blob)?;
+                Some(HostKey { key_type, blob })
+            })
+            .collect();
+        let rank = |t: &str| match t {
+            "ssh-ed25519" => 0,
+            t if t.starts_with("ecdsa-") => 1,
+            _ => 2,
+        };
+        keys.sort_by_key(|k| rank(&k.key_type));
+        if keys.is_empty() {
+            return Err(Error::Unavailable(format!(
+                "Nothing answers as an SSH server on {}:{}.",
+                route.host_name, route.port
+            )));
+        }
+        Ok(keys)
+    }
+
+    /// Every known_hosts file consulted for this route: the user's (as
+    /// their config names them) and the app's.
+    fn known_files(&self, route: &Route) -> Vec<PathBuf> {
+        let mut files = route.known_hosts.clone();
+        if files.is_empty() {
+            files.push(self.home.join(".ssh").join("known_hosts"));
+        }
+        files.push(self.known_hosts.clone());
+        files
+    }
+
+    /// Whether the known_hosts files have one of `keys` for the route
+    /// (`ssh-keygen -F` reads hashed entries too).
+    async fn known(&self, route: &Route, keys: &[HostKey]) -> Result<Known> {
+        let name = known_name(&route.host_name, route.port);
+        let mut changed = None;
+        let files = self.known_files(route);
+        for file in files.iter().chain(&route.global_known_hosts) {
+            if !file.is_file() {
+                continue;
+            }
+            let out = self
+                .command("ssh-keygen")
+                .arg("-F")
+                .arg(&name)
+                .arg("-f")
+                .arg(file)
+                .output()
+                .await
+                .map_err(|e| Error::failed("ssh-keygen cannot be run.", e))?;
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                if line.starts_with('#') || line.trim().is_empty() {
+                    continue;
+                }
+                let words: Vec<&str> = line.split_whitespace().collect();
+                // A marker (@cert-authority, @revoked) comes first when there is one.
+                if words.first().is_some_and(|w| w.starts_with('@')) {
+                    continue;
+                }
+                let (Some(key_type), Some(blob)) = (words.get(1), words.get(2)) else {
+                    continue;
+                };
+                if keys
+                    .iter()
+                    .any(|k| &k.key_type == key_type && &k.blob == blob)
+                {
+                    return Ok(Known::Yes);
+                }
+                if keys.iter().any(|k| &k.key_type == key_type) {
+                    changed.get_or_insert(file.clone());
+                }
+            }
+        }
+        Ok(changed.map_or(Known::No, Known::Changed))
+    }
+
+    /// Where `destination` leads and its host key, nothing saved.
+    pub async fn scan(&self, destination: &str, port: Option<u16>) -> Result<HostKeyScan> {
+        let destination = destination.trim();
+        check_destination(destination)?;
+        check_port(port)?;
+        let route = self.resolve(destination, port).await?;
+        let keys = self.scan_keys(&route).await?;
+        let known = match self.known(&route, &keys).await? {
+            Known::Yes => true,
+            Known::No => false,
+            Known::Changed(file) => return Err(changed(&route, &file)),
+        };
+        Ok(HostKeyScan {
+            host_name: route.host_name,
+            port: route.port,
+            user: route.user,
+            key_type: keys[0].key_type.clone(),
+            fingerprint: keys[0].fingerprint(),
+            known,
+        })
+    }
+
+    /// Adds a host: its key known or accepted, the key let in, its tools
+    /// checked. Nothing is saved (no row, no remembered key) if any of that
+    /// fails.
+    pub async fn add(&self, input: NewHost) -> Result<Host> {
+        let destination = input.destination.trim().to_string();
+        check_destination(&destination)?;
+        check_port(input.port)?;
+        let key = match input
+            .key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            Some(k) => {
+                crate::git::identity::check_key_name(k)?;
+                let path = self.home.join(".ssh").join(k);
+                if !path.is_file() {
+                    return Err(Error::NotFound(format!(
+                        "There is no key {}.",
+                        path.display()
+                    )));
+                }
+                Some(k.to_string())
+            }
+            None => None,
+        };
+        let name = input
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&destination)
+            .to_string();
+        if name.chars().count() > 80 || name.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(
+                "The name must be one line of at most 80 characters.".into(),
+            ));
+        }
+        let _writing = self.writing.lock().await;
+        let route = self.resolve(&destination, input.port).await?;
+        if let Some(h) = self
+            .store
+            .with(|c| store::hosts::find(c, &route.host_name, route.port, &route.user))?
+        {
+            return Err(Error::Conflict(format!(
+                "{}@{}:{} is already added as {}.",
+                route.user, route.host_name, route.port, h.name
+            )));
+        }
+        let keys = self.scan_keys(&route).await?;
+        let accepted = match self.known(&route, &keys).await? {
+            Known::Yes => None,
+            Known::Changed(file) => return Err(changed(&route, &file)),
+            Known::No => {
+                let shown = keys[0].fingerprint();
+                match input.trust_fingerprint.as_deref().map(str::trim) {
+                    None | Some("") => {
+                        return Err(Error::Forbidden(format!(
+                            "The key of {} is not known yet: its {} fingerprint is {shown}. \
+                             Compare it with the host's (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there) \
+                             and accept it to add the host.",
+                            route.host_name, keys[0].key_type
+                        )))
+                    }
+                    Some(f) if f != shown => {
+                        return Err(Error::Forbidden(format!(
+                            "The key of {} is now {shown}, not the {f} you accepted; nothing was added.",
+                            route.host_name
+                        )))
+                    }
+                    Some(_) => Some(format!(
+                        "{} {} {}\n",
+                        known_name(&route.host_name, route.port),
+                        keys[0].key_type,
+                        keys[0].blob
+                    )),
+                }
+            }
+        };
+        // The accepted key is tried from a file of its own first, so a host
+        // that does not let the key in leaves nothing remembered.
+        let trial = match &accepted {
+            Some(line) => {
+                let file = self
+                    .known_hosts
+                    .with_file_name(format!("known_hosts.trial-{}", std::process::id()));
+                std::fs::write(&file, line).map_err(|e| {
+                    Error::failed(format!("{} cannot be written.", file.display()), e)
+                })?;
+                Some(file)
+            }
+            None => None,
+        };
+        let conn = Conn {
+            destination: &destination,
+            port: input.port,
+            key: key.as_deref(),
+        };
+        let checked = self.check_route(&conn, &route, trial.as_deref()).await;
+        if let Some(file) = &trial {
+            let _ = std::fs::remove_file(file);
+        }
+        let report = checked?;
+        if let Some(line) = &accepted {
+            self.remember(line)?;
+        }
+        let host = Host {
+            id: 0,
+            name,
+            destination,
+            port: input.port,
+            key,
+            host_name: route.host_name,
+            host_port: route.port,
+            user: route.user,
+            fingerprint: keys[0].fingerprint(),
+            created_at: String::new(),
+            report: Some(report),
+        };
+        let added = self.store.with(|c| store::hosts::insert(c, &host));
+        if added.is_err() {
+            if let Some(line) = &accepted {
+                let _ = self.forget(line);
+            }
+        }
+        let added = added?;
+        tracing::info!(
+            "added host {} ({}@{}:{})",
+            added.id,
+            added.user,
+            added.host_name,
+            added.host_port
+        );
+        Ok(added)
+    }
+
+    /// Checks a host again: which tools it has now.
+    pub async fn check(&self, id: i64) -> Result<Host> {
+        let host = self.get(id)?;
+        let conn = Conn {
+            destination: &host.destination,
+            port: host.port,
+            key: host.key.as_deref(),
+        };
+        let route = self.resolve(&host.destination, host.port).await?;
+        let report = self.check_route(&conn, &route, None).await?;
+        self.store
+            .with(|c| store::hosts::set_report(c, id, &report))
+    }
+
+    /// Forgets a host, and the key the app remembered for it unless another
+    /// host at that address still needs it.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        let _writing = self.writing.lock().await;
+        let host = self.get(id)?;
+        self.store.with(|c| store::hosts::delete(c, id))?;
+        let others = self
+            .store
+            .with(|c| store::hosts::count_at(c, &host.host_name, host.host_port))?;
+        if others == 0 {
+            self.forget_host(&known_name(&host.host_name, host.host_port))?;
+        }
+        tracing::info!("deleted host {id} ({})", host.destination);
+        Ok(())
+    }
+
+    fn remember(&self, line: &str) -> Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.known_hosts)
+            .map_err(|e| {
+                Error::failed(
+                    format!("{} cannot be written.", self.known_hosts.display()),
+                    e,
+                )
+            })?;
+        f.write_all(line.as_bytes())
+            .map_err(|e| Error::failed("The host's key cannot be remembered.", e))
+    }
+
+    /// Rewrites the app's known_hosts without the lines `keep` refuses.
+    fn rewrite_known(&self, keep: impl Fn(&str) -> bool) -> Result<()> {
+        let Ok(text) = std::fs::read_to_string(&self.known_hosts) else {
+            return Ok(());
+        };
+        let kept: String = text
+            .lines()
+            .filter(|l| keep(l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let tmp = self.known_hosts.with_extension("tmp");
+        std::fs::write(&tmp, kept)
+            .and_then(|_| std::fs::rename(&tmp, &self.known_hosts))
+            .map_err(|e| {
+                Error::failed(
+                    format!("{} cannot be rewritten.", self.known_hosts.display()),
+                    e,
+                )
+            })
+    }
+
+    fn forget(&self, line: &str) -> Result<()> {
+        self.rewrite_known(|l| l != line.trim_end())
+    }
+
+    fn forget_host(&self, name: &str) -> Result<()> {
+        self.rewrite_known(|l| l.split_whitespace().next() != Some(name))
+    }
+
+    /// Connects and runs the check script: the system and each tool.
+    async fn check_route(
+        &self,
+        conn: &Conn<'_>,
+        route: &Route,
+        trial: Option<&Path>,
+    ) -> Result<HostReport> {
+        let started = Instant::now();
+        let out = self.run(conn, route, trial, CHECK_SCRIPT).await?;
+        let report = parse_report(&out, started.elapsed());
+        Ok(report)
+    }
+
+    /// Runs `script` with `sh -s` on the host (the script on standard input:
+    /// no quoting through the remote shell); its standard output.
+    async fn run(
+        &self,
+        conn: &Conn<'_>,
+        route: &Route,
+        trial: Option<&Path>,
+        script: &str,
+    ) -> Result<String> {
+        use tokio::io::AsyncWriteExt;
+        let mut files: Vec<PathBuf> = self.known_files(route);
+        files.extend(trial.map(Path::to_path_buf));
+        let known: Vec<String> = files
+            .iter()
+            .map(|f| format!("\"{}\"", f.display()))
+            .collect();
+        let mut cmd = self.command("ssh");
+        if let Some(config) = self.ssh_config() {
+            cmd.arg("-F").arg(config);
+        }
+        cmd.args(["-T", "-o", "BatchMode=yes", "-o"])
+            .arg(format!("ConnectTimeout={CONNECT_TIMEOUT_S}"))
+            .args([
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "UpdateHostKeys=no",
+                "-o",
+                "CheckHostIP=no",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+            ])
+            .arg(format!("UserKnownHostsFile={}", known.join(" ")));
+        if let Some(port) = conn.port {
+            cmd.arg("-p").arg(port.to_string());
+        }
+        if let Some(key) = conn.key {
+            cmd.args(["-o", "IdentitiesOnly=yes", "-i"])
+                .arg(self.home.join(".ssh").join(key));
+        }
+        cmd.arg("--")
+            .arg(conn.destination)
+            .arg("sh -s")
+            .stdin(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| {
+            Error::Unavailable(format!("ssh cannot be run ({e}); install openssh-client."))
+        })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(script.as_bytes()).await;
+        }
+        let out = tokio::time::timeout(CHECK_TIMEOUT, child.wait_with_output())
+            .await
+            .map_err(|_| {
+                Error::Unavailable(format!(
+                    "{} did not answer within {} s.",
+                    conn.destination,
+                    CHECK_TIMEOUT.as_secs()
+                ))
+            })?
+            .map_err(|e| Error::failed("ssh failed.", e))?;
+        if out.status.code() == Some(255) {
+            let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            let why = if said.contains("Permission denied") {
+                format!(
+                    "{} did not let the key in ({said}). Choose the key its authorized_keys has, or add yours to the agent.",
+                    conn.destination
+                )
+            } else if said.contains("Host key verification failed") {
+                format!(
+                    "The key of {} is not the one remembered ({said}).",
+                    conn.destination
+                )
+            } else {
+                format!("ssh could not reach {}: {said}", conn.destination)
+            };
+            return Err(Error::Unavailable(why));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+/// How to reach a host: what the user typed.
+struct Conn<'a> {
+    destination: &'a str,
+    port: Option<u16>,
+    key: Option<&'a str>,
+}
+
+fn changed(route: &Route, file: &Path) -> Error {
+    Error::Forbidden(format!(
+        "The key {}:{} shows is not the one remembered in {}. Someone may be in between; \
+         if the host was reinstalled, remove the old key (ssh-keygen -R '{}' -f {}) and add it again.",
+        route.host_name,
+        route.port,
+        file.display(),
+        known_name(&route.host_name, route.port),
+        file.display()
+    ))
+}
+
+/// Run on the host by `sh -s`: one tab-separated line per finding. pm2's
+/// version is read from its package.json (running `pm2` would start its
+/// daemon); the engine is asked through the docker CLI when there is one.
+const CHECK_SCRIPT: &str = r#"[ -r "$HOME/.profile" ] && . "$HOME/.profile" >/dev/null 2>&1
+printf 'system\t%s\n' "$(uname -srm)"
+for t in git node npm docker code-server; do
+  if p=$(command -v "$t" 2>/dev/null); then
+    printf 'tool\t%s\t%s\t%s\n' "$t" "$p" "$("$t" --version 2>&1 | head -n 1)"
+  else
+    printf 'tool\t%s\t\t\n' "$t"
+  fi
+done
+if p=$(command -v pm2 2>/dev/null); then
+  v=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$(dirname "$(readlink -f "$p")")/../package.json" 2>/dev/null | head -n 1)
+  printf 'tool\tpm2\t%s\t%s\n' "$p" "$v"
+else
+  printf 'tool\tpm2\t\t\n'
+fi
+if command -v docker >/dev/null 2>&1; then
+  if v=$(docker version --format '{{.Server.Version}}' 2>/dev/null) && [ -n "$v" ]; then
+    printf 'engine\tyes\t%s\n' "$v"
+  else
+    printf 'engine\tno\t%s\n' "$(docker version 2>&1 | tail -n 1)"
+  fi
+else
+  printf 'engine\tno\tthe docker CLI is not there to ask\n'
+fi
+"#;
+
+/// What each tool is for, and how to get it on a Debian or Ubuntu host.
+fn tool_spec(name: &str) -> (&'static [&'static str], &'static str) {
+    match name {
+        "git" => (&["Repositories on this host"], "sudo apt install git"),
+        "node" => (
+            &["Deployments", "code-server"],
+            "sudo apt install nodejs npm",
+        ),
+        "npm" => (&["Installing code-server and pm2"], "sudo apt install npm"),
+        "pm2" => (&["Deployments"], "npm install --global pm2"),
+        "docker" => (&["Services"], "sudo apt install docker.io"),
+        "code-server" => (&["VS Code"], "npm install --global code-server"),
+        _ => (
+            &["Services"],
+            "sudo systemctl enable --now docker (and add the user to the docker group)",
+        ),
+    }
+}
+
+fn parse_report(out: &str, took: Duration) -> HostReport {
+    let mut report = HostReport {
+        system: String::new(),
+        answered_ms: took.as_millis() as u64,
+        tools: Vec::new(),
+        checked_at: store::now_rfc3339_millis(),
+    };
+    for line in out.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.as_slice() {
+            ["system", system] => report.system = system.trim().to_string(),
+            ["tool", name, path, said] => {
+                let (needed_by, install) = tool_spec(name);
+                let found = !path.is_empty();
+                report.tools.push(ToolCheck {
+                    name: name.to_string(),
+                    found,
+                    version: if *name == "pm2" {
+                        Some(said.trim().to_string()).filter(|v| !v.is_empty())
+                    } else {
+                        crate::doctor::version_in(said)
+                    },
+                    path: found.then(|| path.to_string()),
+                    detail: (!found).then(|| format!("{name} is not on the PATH of a login there")),
+                    needed_by: needed_by.iter().map(|s| s.to_string()).collect(),
+                    install: install.to_string(),
+                });
+            }
+            ["engine", ok, said] => {
+                let (needed_by, install) = tool_spec("engine");
+                let found = *ok == "yes";
+                report.tools.push(ToolCheck {
+                    name: "docker engine".into(),
+                    found,
+                    version: found.then(|| said.trim().to_string()),
+                    path: None,
+                    detail: (!found).then(|| said.trim().to_string()),
+                    needed_by: needed_by.iter().map(|s| s.to_string()).collect(),
+                    install: install.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_that_could_be_options_are_refused() {
+        for d in [
+            "-oProxyCommand=touch /tmp/x",
+            "root@-evil",
+            "-p",
+            "a b",
+            "",
+            "host;rm",
+            "ssh://host",
+            "user@",
+            "@host",
+            "$(id)",
+        ] {
+            assert!(check_destination(d).is_err(), "{d}");
+        }
+        for d in [
+            "devbox",
+            "dev_box",
+            "me@devbox.example.org",
+            "10.0.0.7",
+            "root@127.0.0.1",
+            "::1",
+            "[fe80::1]",
+        ] {
+            assert!(check_destination(d).is_ok(), "{d}");
+        }
+        assert!(check_port(Some(0)).is_err());
+        assert!(check_port(Some(2222)).is_ok() && check_port(None).is_ok());
+    }
+
+    #[test]
+    fn fingerprints_are_what_ssh_keygen_prints() {
+        // A key and its fingerprint as `ssh-keygen -lf` printed them.
+        let blob = "AAAAC3NzaC1lZDI1NTE5AAAAIN/pwesyXUlVNudUDPvhM7Va6ggHLBX6jvGT8eBGCIbd";
+        assert_eq!(
+            fingerprint(blob).as_deref(),
+            Some("SHA256:UxBHaEUW428ZYV62kd7XxKEqaCXe2Ac6ww1kK/UJz9w")
+        );
+        assert_eq!(fingerprint("not base64!"), None);
+        assert_eq!(known_name("h", 22), "h");
+        assert_eq!(known_name("h", 2222), "[h]:2222");
+    }
+
+    #[test]
+    fn a_check_is_read_line_by_line() {
+        let out = "system\tLinux 6.1.0 x86_64\n\
+                   tool\tgit\t/usr/bin/git\tgit version 2.39.5\n\
+                   tool\tnode\t\t\n\
+                   tool\tpm2\t/usr/bin/pm2\t5.4.2\n\
+                   engine\tno\tCannot connect to the Docker daemon\n\
+                   noise\n";
+        let r = parse_report(out, Duration::from_millis(120));
+        assert_eq!(r.system, "Linux 6.1.0 x86_64");
+        assert_eq!(r.answered_ms, 120);
+        let names: Vec<&str> = r.tools.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["git", "node", "pm2", "docker engine"]);
+        assert!(r.tools[0].found && r.tools[0].version.as_deref() == Some("2.39.5"));
+        assert!(!r.tools[1].found && r.tools[1].detail.is_some());
+        assert_eq!(r.tools[2].version.as_deref(), Some("5.4.2"));
+        assert!(!r.tools[3].found);
+        assert_eq!(
+            r.tools[3].detail.as_deref(),
+            Some("Cannot connect to the Docker daemon")
+        );
+    }
+}

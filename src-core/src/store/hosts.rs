@@ -1,0 +1,101 @@
+//! Queries on `hosts`.
+
+use crate::error::{Error, Result};
+use ai_desktop_api::hosts::{Host, HostReport};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLUMNS: &str = "id, name, destination, port, key_name, host_name, host_port, user_name, \
+     fingerprint, created_at, report";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Host> {
+    let report: Option<String> = row.get(10)?;
+    Ok(Host {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        destination: row.get(2)?,
+        port: row.get(3)?,
+        key: row.get(4)?,
+        host_name: row.get(5)?,
+        host_port: row.get(6)?,
+        user: row.get(7)?,
+        fingerprint: row.get(8)?,
+        created_at: row.get(9)?,
+        report: report.and_then(|r| serde_json::from_str(&r).ok()),
+    })
+}
+
+fn json(report: &HostReport) -> Result<String> {
+    serde_json::to_string(report).map_err(|e| Error::failed("The check cannot be stored.", e))
+}
+
+pub fn list(c: &Connection) -> Result<Vec<Host>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM hosts ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(c: &Connection, id: i64) -> Result<Host> {
+    c.query_row(
+        &format!("SELECT {COLUMNS} FROM hosts WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no host with id {id}.")))
+}
+
+/// The host already added for this login at this address, if any.
+pub fn find(c: &Connection, host_name: &str, port: u16, user: &str) -> Result<Option<Host>> {
+    Ok(c.query_row(
+        &format!(
+            "SELECT {COLUMNS} FROM hosts WHERE host_name = ?1 AND host_port = ?2 AND user_name = ?3"
+        ),
+        params![host_name, port, user],
+        from_row,
+    )
+    .optional()?)
+}
+
+pub fn insert(c: &Connection, h: &Host) -> Result<Host> {
+    let report = h.report.as_ref().map(json).transpose()?;
+    c.execute(
+        "INSERT INTO hosts (name, destination, port, key_name, host_name, host_port, user_name, \
+         fingerprint, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            h.name,
+            h.destination,
+            h.port,
+            h.key,
+            h.host_name,
+            h.host_port,
+            h.user,
+            h.fingerprint,
+            report
+        ],
+    )?;
+    get(c, c.last_insert_rowid())
+}
+
+pub fn set_report(c: &Connection, id: i64, report: &HostReport) -> Result<Host> {
+    c.execute(
+        "UPDATE hosts SET report = ?2 WHERE id = ?1",
+        params![id, json(report)?],
+    )?;
+    get(c, id)
+}
+
+pub fn delete(c: &Connection, id: i64) -> Result<()> {
+    c.execute("DELETE FROM hosts WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// How many hosts are at this address (any login).
+pub fn count_at(c: &Connection, host_name: &str, port: u16) -> Result<i64> {
+    Ok(c.query_row(
+        "SELECT count(*) FROM hosts WHERE host_name = ?1 AND host_port = ?2",
+        params![host_name, port],
+        |r| r.get(0),
+    )?)
+}
