@@ -10,6 +10,7 @@ use apps::deployments::DeploymentsPage;
 use apps::files::FilesPage;
 use apps::flow::FlowPage;
 use apps::git::GitPage;
+use apps::hosts::HostsPage;
 use apps::mcp::McpPage;
 use apps::repositories::{RepoList, RepositoriesPage};
 use apps::services::ServicesPage;
@@ -127,6 +128,7 @@ fn AppFrame() -> impl IntoView {
                     Page::Terminals => view! { <TerminalsPage/> }.into_any(),
                     Page::Git => view! { <GitPage/> }.into_any(),
                     Page::Files => view! { <FilesPage/> }.into_any(),
+                    Page::Hosts => view! { <HostsPage/> }.into_any(),
                     Page::Settings => view! { <SettingsPage/> }.into_any(),
                 }}
             </main>

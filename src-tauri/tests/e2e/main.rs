@@ -15,6 +15,7 @@ mod deployments;
 mod files;
 mod flow;
 mod git;
+mod hosts;
 mod mcp;
 mod repositories;
 mod services;

@@ -6,6 +6,7 @@ pub mod deployments;
 pub mod files;
 pub mod flow;
 pub mod git;
+pub mod hosts;
 pub mod mcp;
 pub mod repositories;
 pub mod service_data;
@@ -41,11 +42,12 @@ pub enum Page {
     Git,
     System,
     Terminals,
+    Hosts,
     Settings,
 }
 
 impl Page {
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Repositories,
         Page::VsCode,
         Page::Deployments,
@@ -56,6 +58,7 @@ impl Page {
         Page::Git,
         Page::System,
         Page::Terminals,
+        Page::Hosts,
         Page::Settings,
     ];
 
@@ -71,6 +74,7 @@ impl Page {
             Page::Git => "Git",
             Page::System => "System",
             Page::Terminals => "Terminals",
+            Page::Hosts => "Hosts",
             Page::Settings => "Settings",
         }
     }
@@ -88,6 +92,7 @@ impl Page {
             Page::Git => "git",
             Page::System => "system",
             Page::Terminals => "terminals",
+            Page::Hosts => "hosts",
             Page::Settings => "settings",
         }
     }
@@ -104,6 +109,7 @@ impl Page {
             Page::Git => Icon::GitBranch,
             Page::System => Icon::Activity,
             Page::Terminals => Icon::Terminal,
+            Page::Hosts => Icon::Server,
             Page::Settings => Icon::Sliders,
         }
     }

@@ -7,7 +7,7 @@ use crate::ipc;
 use ai_desktop_api::app;
 use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::Pm2Status;
-use ai_desktop_api::system::AppInfo;
+use ai_desktop_api::system::{AppInfo, ToolCheck};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -136,34 +136,47 @@ pub fn Doctor() -> impl IntoView {
                         <p class=if missing == 0 { "muted" } else { "banner warn" } data-testid="doctor-summary">
                             {if missing == 0 { "Everything the modules need is here.".to_string() } else { format!("{missing} missing: the modules that need them say so; the commands below install them.") }}
                         </p>
-                        <table class="table doctor-table" data-testid="doctor-table">
-                            <thead><tr><th>"Program"</th><th>"Version"</th><th>"Needed by"</th><th>"Status"</th></tr></thead>
-                            <tbody>
-                                {r.tools.into_iter().map(|t| {
-                                    let row_id = format!("doctor-{}", t.name.replace(' ', "-"));
-                                    view! {
-                                        <tr data-testid=row_id>
-                                            <td class="mono">{t.name.clone()}<div class="muted small-text">{t.path.clone()}</div></td>
-                                            <td class="mono">{t.version.clone().unwrap_or_else(|| "—".into())}</td>
-                                            <td class="small-text">{t.needed_by.join(", ")}</td>
-                                            <td>{if t.found {
-                                                view! { <span class="chip git-added">"found"</span> }.into_any()
-                                            } else {
-                                                view! {
-                                                    <span class="chip git-deleted">"missing"</span>
-                                                    <div class="small-text muted">{t.detail.clone()}</div>
-                                                    <div class="small-text">"Install: "<code class="mono">{t.install.clone()}</code></div>
-                                                }.into_any()
-                                            }}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                        <ToolsTable tools=r.tools prefix="doctor" test_id="doctor-table"/>
                         <p class="muted small-text">"Logs: "<span class="mono" data-testid="doctor-log-dir">{r.log_dir.unwrap_or_else(|| "standard error only".into())}</span></p>
                     }.into_any()
             })}
         </div>
+    }
+}
+
+/// Programs as a Doctor found them (here or on a host): version, what needs
+/// them, and how to install what is missing. Rows are `<prefix>-<name>`.
+#[component]
+pub fn ToolsTable(
+    tools: Vec<ToolCheck>,
+    prefix: &'static str,
+    test_id: &'static str,
+) -> impl IntoView {
+    view! {
+        <table class="table doctor-table" data-testid=test_id>
+            <thead><tr><th>"Program"</th><th>"Version"</th><th>"Needed by"</th><th>"Status"</th></tr></thead>
+            <tbody>
+                {tools.into_iter().map(|t| {
+                    let row_id = format!("{prefix}-{}", t.name.replace(' ', "-"));
+                    view! {
+                        <tr data-testid=row_id>
+                            <td class="mono">{t.name.clone()}<div class="muted small-text">{t.path.clone()}</div></td>
+                            <td class="mono">{t.version.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td class="small-text">{t.needed_by.join(", ")}</td>
+                            <td>{if t.found {
+                                view! { <span class="chip git-added">"found"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <span class="chip git-deleted">"missing"</span>
+                                    <div class="small-text muted">{t.detail.clone()}</div>
+                                    <div class="small-text">"Install: "<code class="mono">{t.install.clone()}</code></div>
+                                }.into_any()
+                            }}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -21,11 +21,15 @@ pub enum Icon {
     File,
     Clock,
     Bolt,
+    Server,
 }
 
 impl Icon {
     fn paths(self) -> &'static str {
         match self {
+            Icon::Server => {
+                r#"<rect x="2" y="3" width="20" height="8" rx="2"/><rect x="2" y="13" width="20" height="8" rx="2"/><line x1="6" y1="7" x2="6.01" y2="7"/><line x1="6" y1="17" x2="6.01" y2="17"/>"#
+            }
             Icon::Bolt => r#"<polygon points="13 2 3 14 12 14 11 22 21 10 12 10 13 2"/>"#,
             Icon::Clock => {
                 r#"<circle cx="12" cy="12" r="10"/><polyline points="12 6 12 12 16 14"/>"#

@@ -1,0 +1,272 @@
+//! Hosts: dev boxes reached over SSH with the user's keys and
+//! `~/.ssh/config`. Adding one shows where ssh connects and the host key's
+//! fingerprint; a key no known_hosts file has must be accepted first. Each
+//! host shows what it has (its Doctor) and can be checked again.
+
+use super::settings::ToolsTable;
+use crate::components::confirm::ConfirmDialog;
+use crate::components::dialog::Dialog;
+use crate::components::icons::{Icon, Svg};
+use crate::components::load::resource;
+use crate::components::toast::{use_toasts, ErrorText};
+use crate::ipc;
+use ai_desktop_api::git;
+use ai_desktop_api::hosts::{self, Host, HostKeyScan, NewHost};
+use ai_desktop_api::{ApiError, ErrorCode};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn HostsPage() -> impl IntoView {
+    let list = resource(|| hosts::List {});
+    let adding = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<Host>);
+    let refetch = Callback::new(move |_: ()| list.refetch());
+    view! {
+        <section class="page" data-testid="page-hosts">
+            <header class="page-header">
+                <div>
+                    <h1>"Hosts"</h1>
+                    <p class="muted">"Dev boxes you reach with ssh: your keys, your agent and your ~/.ssh/config."</p>
+                </div>
+                <div class="header-actions">
+                    <button class="button primary" data-testid="host-add-open" on:click=move |_| adding.set(true)>
+                        <Svg icon=Icon::Plus/>"Add host…"
+                    </button>
+                </div>
+            </header>
+            {move || match list.get() {
+                None => view! { <div class="loading" data-testid="hosts-loading"><span class="spinner"></span>"Loading hosts…"</div> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e test_id="hosts-error"/> }.into_any(),
+                Some(Ok(l)) if l.is_empty() => view! {
+                    <div class="empty-state" data-testid="hosts-empty">
+                        <div class="empty-icon"><Svg icon=Icon::Server/></div>
+                        <h2>"No hosts yet"</h2>
+                        <p class="muted">"Add a machine you reach with ssh — user@host, or a Host alias of ~/.ssh/config — to see what it has."</p>
+                        <button class="button primary" on:click=move |_| adding.set(true)>"Add your first host"</button>
+                    </div>
+                }.into_any(),
+                Some(Ok(l)) => view! {
+                    <div class="host-list" data-testid="hosts">
+                        {l.into_iter().map(|h| view! { <HostCard host=h on_changed=refetch on_delete=Callback::new(move |h| deleting.set(Some(h)))/> }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+            {move || adding.get().then(|| view! {
+                <AddHostDialog on_close=Callback::new(move |_| adding.set(false)) on_added=refetch/>
+            })}
+            {move || deleting.get().map(|h| {
+                let id = h.id;
+                let name = h.name.clone();
+                let run = move || {
+                    let name = name.clone();
+                    async move {
+                        ipc::call(&hosts::Delete { id }).await?;
+                        list.refetch();
+                        Ok(format!("{name} removed"))
+                    }
+                };
+                view! {
+                    <ConfirmDialog title="Remove host?".to_string() action="Remove" run
+                        on_close=Callback::new(move |_| deleting.set(None))
+                        test_id="host-delete-dialog" confirm_id="host-delete-yes">
+                        <p>"Remove " <strong>{h.name.clone()}</strong> " from AI Desktop? Nothing on the host changes; the host key the app remembered for it is forgotten."</p>
+                    </ConfirmDialog>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> impl IntoView {
+    let toasts = use_toasts();
+    let id = host.id;
+    let check = Action::new_local(move |_: &()| async move {
+        match ipc::call(&hosts::Check { id }).await {
+            Ok(h) => {
+                toasts.success(format!("{} checked", h.name));
+                on_changed.run(());
+            }
+            Err(e) => toasts.error("The host could not be checked", &e),
+        }
+    });
+    let checking = check.pending();
+    let address = format!("{}@{}:{}", host.user, host.host_name, host.host_port);
+    let for_delete = host.clone();
+    view! {
+        <div class="panel host-card" data-testid="host">
+            <div class="panel-title">
+                <span data-testid="host-name">{host.name.clone()}</span>
+                <span class="row-actions">
+                    <button class="button small" data-testid="host-check" disabled=move || checking.get()
+                        on:click=move |_| { check.dispatch(()); }>
+                        {move || if checking.get() { "Checking…" } else { "Check again" }}
+                    </button>
+                    <button class="button small danger" data-testid="host-delete"
+                        on:click=move |_| on_delete.run(for_delete.clone())>"Remove…"</button>
+                </span>
+            </div>
+            <dl class="facts">
+                <dt>"Connects to"</dt><dd class="mono" data-testid="host-address">{address}</dd>
+                <dt>"Key"</dt><dd class="mono">{host.key.as_ref().map_or_else(|| "the agent / ssh's defaults".to_string(), |k| format!("~/.ssh/{k}"))}</dd>
+                <dt>"Host key"</dt><dd class="mono" data-testid="host-fingerprint">{host.fingerprint.clone()}</dd>
+                {host.report.as_ref().map(|r| view! {
+                    <dt>"System"</dt><dd class="mono" data-testid="host-system">{r.system.clone()}</dd>
+                    <dt>"Checked"</dt><dd data-testid="host-checked">{format!("{} · answered in {} ms", r.checked_at.replace('T', " ").chars().take(19).collect::<String>(), r.answered_ms)}</dd>
+                })}
+            </dl>
+            {host.report.map(|r| view! { <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/> })}
+        </div>
+    }
+}
+
+#[component]
+fn AddHostDialog(on_close: Callback<()>, on_added: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let destination = RwSignal::new(String::new());
+    let port = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    // The host's key as scanned: the second step.
+    let scanned = RwSignal::new(None::<HostKeyScan>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let keys = resource(|| git::SshKeys {});
+    let parse_port = move || -> Result<Option<u16>, ApiError> {
+        let p = port.get_untracked();
+        let p = p.trim();
+        if p.is_empty() {
+            return Ok(None);
+        }
+        p.parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("\"{p}\" is not a port: give a number from 1 to 65535."),
+                )
+            })
+    };
+    // Anything changed in the form: the scan no longer says what will be added.
+    let edited = move || {
+        scanned.set(None);
+        error.set(None);
+    };
+    let scan = move || {
+        let port = match parse_port() {
+            Ok(p) => p,
+            Err(e) => return error.set(Some(e)),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&hosts::Scan {
+                destination: destination.get_untracked(),
+                port,
+            })
+            .await;
+            busy.set(false);
+            match r {
+                Ok(s) => scanned.set(Some(s)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let add = move || {
+        let Some(s) = scanned.get_untracked() else {
+            return;
+        };
+        let port = match parse_port() {
+            Ok(p) => p,
+            Err(e) => return error.set(Some(e)),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let input = NewHost {
+                name: Some(name.get_untracked()).filter(|n| !n.trim().is_empty()),
+                destination: destination.get_untracked(),
+                port,
+                key: Some(key.get_untracked()).filter(|k| !k.is_empty()),
+                trust_fingerprint: (!s.known).then(|| s.fingerprint.clone()),
+            };
+            let r = ipc::call(&hosts::Add { input }).await;
+            let _ = busy.try_set(false);
+            match r {
+                Ok(h) => {
+                    toasts.success(format!("{} added", h.name));
+                    on_added.run(());
+                    on_close.run(());
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <Dialog title="Add a host".to_string() on_close=on_close test_id="host-add-dialog">
+            <form class="form dialog-body" on:submit=move |ev| {
+                ev.prevent_default();
+                if scanned.with_untracked(Option::is_some) { add() } else { scan() }
+            }>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Host"</span>
+                        <input class="input mono" data-testid="host-destination" placeholder="me@devbox.example.org or a ~/.ssh/config alias"
+                            prop:value=destination on:input=move |ev| { destination.set(event_target_value(&ev)); edited(); }/>
+                    </label>
+                    <label class="field narrow">
+                        <span>"Port"</span>
+                        <input class="input mono" data-testid="host-port" placeholder="config or 22" inputmode="numeric"
+                            prop:value=port on:input=move |ev| { port.set(event_target_value(&ev)); edited(); }/>
+                    </label>
+                </div>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Key"</span>
+                        <select class="input" data-testid="host-key" prop:value=move || key.get()
+                            on:change=move |ev| { key.set(event_target_value(&ev)); edited(); }>
+                            <option value="">"The agent and ssh's defaults"</option>
+                            {move || keys.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|k| view! {
+                                <option value=k.name.clone()>{format!("~/.ssh/{}", k.name)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Name"</span>
+                        <input class="input" data-testid="host-name-input" placeholder="The host, if empty"
+                            prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </label>
+                </div>
+                {move || scanned.get().map(|s| view! {
+                    <div class=if s.known { "panel" } else { "banner warn" } data-testid="host-key-scan">
+                        <p>{format!("ssh connects to {}@{}:{}. Its {} key:", s.user, s.host_name, s.port, s.key_type)}</p>
+                        <p class="mono" data-testid="host-key-fingerprint">{s.fingerprint.clone()}</p>
+                        <p class="small-text">{if s.known {
+                            "This key is already in a known_hosts file.".to_string()
+                        } else {
+                            "First connection: compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there) before you trust it.".to_string()
+                        }}</p>
+                    </div>
+                })}
+                {move || error.get().map(|e| view! { <ErrorText error=e test_id="form-error"/> })}
+                <footer class="dialog-footer">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button primary" data-testid="host-add-next" disabled=move || busy.get()>
+                        {move || match (busy.get(), scanned.get()) {
+                            (true, None) => "Looking…",
+                            (true, Some(_)) => "Connecting…",
+                            (false, None) => "Continue",
+                            (false, Some(s)) if s.known => "Add host",
+                            (false, Some(_)) => "Trust this key and add",
+                        }}
+                    </button>
+                </footer>
+            </form>
+        </Dialog>
+    }
+}
