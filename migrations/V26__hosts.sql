@@ -1,5 +1,6 @@
 -- Remote hosts reached over SSH: what the user typed, where ssh resolved it
--- to, the host key's fingerprint they accepted, and the last check (JSON).
+-- to, the host key's fingerprint they accepted, the last check (JSON) and,
+-- when the last check could not reach it, why.
 CREATE TABLE hosts (
     id          INTEGER PRIMARY KEY,
     name        TEXT    NOT NULL,
@@ -11,6 +12,9 @@ CREATE TABLE hosts (
     user_name   TEXT    NOT NULL,
     fingerprint TEXT    NOT NULL,
     report      TEXT,
+    -- Why the last check could not reach it, and when (cleared by a check that does).
+    unreachable TEXT,
+    unreachable_at TEXT,
     created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (host_name, host_port, user_name)
 );

@@ -27,8 +27,12 @@ pub struct Host {
     pub fingerprint: String,
     /// When it was added (RFC 3339).
     pub created_at: String,
-    /// The last check, if any.
+    /// The last check that reached it, if any.
     pub report: Option<HostReport>,
+    /// Why the last check could not reach it (None once one did).
+    pub unreachable: Option<String>,
+    /// When that check ran (RFC 3339).
+    pub unreachable_at: Option<String>,
 }
 
 /// What the host's key is, before it is added.
@@ -89,7 +93,8 @@ crate::command! {
     Scan = "hosts_scan" { destination: String, #[serde(default)] port: Option<u16> } -> HostKeyScan;
     /// Adds a host once it let the key in (its first check is kept).
     Add = "hosts_add" { input: NewHost } -> Host;
-    /// Checks it again: which tools it has.
+    /// Checks it again: which tools it has; one that cannot be reached is
+    /// marked so (the answer is the error, the host keeps its last report).
     Check = "hosts_check" { id: i64 } -> Host;
     /// Forgets it (and the key the app remembered for it).
     Delete = "hosts_delete" { id: i64 } -> ();

@@ -490,6 +490,8 @@ impl Hosts {
             fingerprint: keys[0].fingerprint(),
             created_at: String::new(),
             report: Some(report),
+            unreachable: None,
+            unreachable_at: None,
         };
         let added = self.store.with(|c| store::hosts::insert(c, &host));
         if added.is_err() {
@@ -517,9 +519,18 @@ impl Hosts {
             key: host.key.as_deref(),
         };
         let route = self.resolve(&host.destination, host.port).await?;
-        let report = self.check_route(&conn, &route, None).await?;
-        self.store
-            .with(|c| store::hosts::set_report(c, id, &report))
+        match self.check_route(&conn, &route, None).await {
+            Ok(report) => self
+                .store
+                .with(|c| store::hosts::set_report(c, id, &report)),
+            Err(e) => {
+                let why = e.to_string();
+                self.store
+                    .with(|c| store::hosts::set_unreachable(c, id, &why))?;
+                tracing::info!("host {id} unreachable: {why}");
+                Err(e)
+            }
+        }
     }
 
     /// Forgets a host, and the key the app remembered for it unless another
@@ -651,12 +662,13 @@ impl Hosts {
         }
         let out = tokio::time::timeout(CHECK_TIMEOUT, child.wait_with_output())
             .await
-            .map_err(|_| {
-                Error::Unavailable(format!(
+            .map_err(|_| Error::Failed {
+                message: format!(
                     "{} did not answer within {} s.",
                     conn.destination,
                     CHECK_TIMEOUT.as_secs()
-                ))
+                ),
+                detail: None,
             })?
             .map_err(|e| Error::failed("ssh failed.", e))?;
         if out.status.code() == Some(255) {
@@ -674,7 +686,12 @@ impl Hosts {
             } else {
                 format!("ssh could not reach {}: {said}", conn.destination)
             };
-            return Err(Error::Unavailable(why));
+            // Failed, not Unavailable: nothing is missing on this machine
+            // (that would point the user at the local Doctor).
+            return Err(Error::Failed {
+                message: why,
+                detail: None,
+            });
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }

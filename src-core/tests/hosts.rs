@@ -121,7 +121,7 @@ async fn a_host_is_added_once_its_key_is_accepted_and_its_tools_are_found_over_s
         .add(input("id_stranger", Some(&expected)))
         .await
         .unwrap_err();
-    let Error::Unavailable(message) = &err else {
+    let Error::Failed { message, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("did not let the key in"), "{message}");
@@ -236,11 +236,25 @@ async fn a_host_is_added_once_its_key_is_accepted_and_its_tools_are_found_over_s
     // The server gone: the check says so and the last report stays.
     drop(server.take());
     let err = hosts.check(host.id).await.unwrap_err();
-    let Error::Unavailable(message) = &err else {
+    let Error::Failed { message, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("could not reach"), "{message}");
-    assert_eq!(hosts.get(host.id).unwrap().report, again.report);
+    let marked = hosts.get(host.id).unwrap();
+    assert_eq!(marked.report, again.report);
+    assert!(
+        marked
+            .unreachable
+            .as_deref()
+            .is_some_and(|m| m.contains("could not reach"))
+            && marked.unreachable_at.is_some(),
+        "{marked:?}"
+    );
+    // Back: the next check clears the mark.
+    let back = Sshd::start_on(&tmp.path().join("sshd"), port);
+    let cleared = hosts.check(host.id).await.unwrap();
+    assert_eq!((cleared.unreachable, cleared.unreachable_at), (None, None));
+    drop(back);
 
     // Deleted: the row and the remembered key go.
     hosts.delete(host.id).await.unwrap();

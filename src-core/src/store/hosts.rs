@@ -5,7 +5,7 @@ use ai_desktop_api::hosts::{Host, HostReport};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str = "id, name, destination, port, key_name, host_name, host_port, user_name, \
-     fingerprint, created_at, report";
+     fingerprint, created_at, report, unreachable, unreachable_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Host> {
     let report: Option<String> = row.get(10)?;
@@ -21,6 +21,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Host> {
         fingerprint: row.get(8)?,
         created_at: row.get(9)?,
         report: report.and_then(|r| serde_json::from_str(&r).ok()),
+        unreachable: row.get(11)?,
+        unreachable_at: row.get(12)?,
     })
 }
 
@@ -80,8 +82,17 @@ pub fn insert(c: &Connection, h: &Host) -> Result<Host> {
 
 pub fn set_report(c: &Connection, id: i64, report: &HostReport) -> Result<Host> {
     c.execute(
-        "UPDATE hosts SET report = ?2 WHERE id = ?1",
+        "UPDATE hosts SET report = ?2, unreachable = NULL, unreachable_at = NULL WHERE id = ?1",
         params![id, json(report)?],
+    )?;
+    get(c, id)
+}
+
+/// Marks it unreachable, saying why; the last report stays.
+pub fn set_unreachable(c: &Connection, id: i64, why: &str) -> Result<Host> {
+    c.execute(
+        "UPDATE hosts SET unreachable = ?2, unreachable_at = ?3 WHERE id = ?1",
+        params![id, why, crate::store::now_rfc3339()],
     )?;
     get(c, id)
 }

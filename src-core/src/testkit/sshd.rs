@@ -36,6 +36,13 @@ impl Sshd {
     /// Starts a server whose files (keys, config, log) live in `dir`, and
     /// waits until it greets.
     pub fn start(dir: &Path) -> Sshd {
+        Sshd::start_on(dir, free_port())
+    }
+
+    /// [`Sshd::start`] on `port`; the keys already in `dir` (a server
+    /// started there before, now stopped) are kept, so the server comes
+    /// back as the same host.
+    pub fn start_on(dir: &Path, port: u16) -> Sshd {
         assert!(
             Path::new(SSHD).is_file(),
             "{SSHD} is missing: sudo apt install openssh-server (.ci/setup --test does)"
@@ -49,11 +56,13 @@ impl Sshd {
         }
         let host_key = dir.join("host_key");
         let client_key = dir.join("client_key");
-        keygen(&host_key);
-        keygen(&client_key);
+        for key in [&host_key, &client_key] {
+            if !key.is_file() {
+                keygen(key);
+            }
+        }
         let authorized = dir.join("authorized_keys");
         std::fs::copy(client_key.with_extension("pub"), &authorized).unwrap();
-        let port = free_port();
         let config = dir.join("sshd_config");
         std::fs::write(
             &config,

@@ -14,8 +14,8 @@ fn stdout(cmd: &mut Command) -> String {
 
 /// Bad input refused in the dialog; the host key shown with the
 /// fingerprint ssh-keygen prints, trusted with a click; the host's tools
-/// (this machine's, reached over ssh) on the page; checked again; removed
-/// with its remembered key.
+/// (this machine's, reached over ssh) on the page; checked again; marked
+/// unreachable when its server stops; removed with its remembered key.
 #[test]
 fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
@@ -95,9 +95,10 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     assert!(row.contains("found"), "{row}");
     d.find("[data-testid=host-tool-docker-engine]");
     d.step("host-added");
+    let known_line = sshd.known_hosts_line.clone();
     assert_eq!(
         std::fs::read_to_string(data.join("known_hosts")).unwrap(),
-        format!("{}\n", sshd.known_hosts_line)
+        format!("{known_line}\n")
     );
     assert!(
         !ssh.join("known_hosts").exists(),
@@ -113,6 +114,17 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         let now = d.text(&d.find("[data-testid=host-checked]"));
         (now != checked).then_some(())
     });
+    dismiss_toasts(d);
+
+    // The host gone: marked unreachable with why, its last check kept.
+    drop(sshd);
+    d.click("[data-testid=host-check]");
+    let toast = wait_text(d, ".toast", "could not be checked");
+    // Nothing is missing here: the toast does not send the user to the Doctor.
+    assert!(!toast.contains("Open Doctor"), "{toast}");
+    wait_text(d, "[data-testid=host-unreachable]", "could not reach");
+    d.find("[data-testid=host-tool-git]");
+    d.step("host-unreachable");
     dismiss_toasts(d);
 
     d.click("[data-testid=host-delete]");

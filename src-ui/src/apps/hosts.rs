@@ -88,7 +88,11 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                 toasts.success(format!("{} checked", h.name));
                 on_changed.run(());
             }
-            Err(e) => toasts.error("The host could not be checked", &e),
+            Err(e) => {
+                toasts.error("The host could not be checked", &e);
+                // The host is marked unreachable: show it.
+                on_changed.run(());
+            }
         }
     });
     let checking = check.pending();
@@ -107,6 +111,11 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                         on:click=move |_| on_delete.run(for_delete.clone())>"Remove…"</button>
                 </span>
             </div>
+            {host.unreachable.clone().map(|why| view! {
+                <p class="banner warn" data-testid="host-unreachable">
+                    {format!("Unreachable at {}: {why}", host.unreachable_at.clone().unwrap_or_default().replace('T', " ").chars().take(19).collect::<String>())}
+                </p>
+            })}
             <dl class="facts">
                 <dt>"Connects to"</dt><dd class="mono" data-testid="host-address">{address}</dd>
                 <dt>"Key"</dt><dd class="mono">{host.key.as_ref().map_or_else(|| "the agent / ssh's defaults".to_string(), |k| format!("~/.ssh/{k}"))}</dd>
