@@ -18,3 +18,13 @@ CREATE TABLE hosts (
     created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (host_name, host_port, user_name)
 );
+
+-- Git working trees on a host, by their absolute path there.
+CREATE TABLE host_repositories (
+    id         INTEGER PRIMARY KEY,
+    host_id    INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    path       TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (host_id, path)
+);

@@ -1,6 +1,7 @@
 //! `hosts_*`: remote Linux hosts reached over SSH (the user's own `ssh`, its
 //! config and keys), whose tools the app reports like the local Doctor.
 
+use crate::git::{CommitInfo, RepoChanges};
 use crate::system::ToolCheck;
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +87,21 @@ pub struct NewHost {
     pub trust_fingerprint: Option<String>,
 }
 
+/// A repository (a git working tree) on a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostRepository {
+    /// Its id.
+    pub id: i64,
+    /// The host it is on.
+    pub host_id: i64,
+    /// Its folder on the host (the top of the working tree, absolute).
+    pub path: String,
+    /// The folder's name.
+    pub name: String,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+}
+
 crate::command! {
     /// Every host, with its last check.
     List = "hosts_list" {} -> Vec<Host>;
@@ -96,6 +112,19 @@ crate::command! {
     /// Checks it again: which tools it has; one that cannot be reached is
     /// marked so (the answer is the error, the host keeps its last report).
     Check = "hosts_check" { id: i64 } -> Host;
-    /// Forgets it (and the key the app remembered for it).
+    /// Forgets it (and the key the app remembered for it) and its repositories.
     Delete = "hosts_delete" { id: i64 } -> ();
+    /// The repositories added on a host.
+    Repositories = "hosts_repositories" { host_id: i64 } -> Vec<HostRepository>;
+    /// Adds the git working tree at `path` (absolute, its top) on the host.
+    AddRepository = "hosts_add_repository" { host_id: i64, path: String } -> HostRepository;
+    /// Forgets a host's repository (nothing on the host changes).
+    RemoveRepository = "hosts_remove_repository" { id: i64 } -> ();
+    /// Its changed files, as `git status` there says (`repository_id` is the
+    /// host repository's id).
+    Changes = "hosts_changes" { id: i64 } -> RepoChanges;
+    /// One changed file's diff there: the index's (`staged`) or the working tree's.
+    Diff = "hosts_diff" { id: i64, path: String, staged: bool } -> String;
+    /// Its newest commits there, from HEAD (at most 50).
+    Log = "hosts_log" { id: i64 } -> Vec<CommitInfo>;
 }

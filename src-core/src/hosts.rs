@@ -9,7 +9,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
-use ai_desktop_api::hosts::{Host, HostKeyScan, HostReport, NewHost};
+use ai_desktop_api::git::{CommitInfo, RepoChanges};
+use ai_desktop_api::hosts::{Host, HostKeyScan, HostReport, HostRepository, NewHost};
 use ai_desktop_api::system::ToolCheck;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -545,6 +546,7 @@ impl Hosts {
         if others == 0 {
             self.forget_host(&known_name(&host.host_name, host.host_port))?;
         }
+        self.disconnect(&host);
         tracing::info!("deleted host {id} ({})", host.destination);
         Ok(())
     }
@@ -605,19 +607,21 @@ impl Hosts {
     ) -> Result<HostReport> {
         let started = Instant::now();
         let out = self.run(conn, route, trial, CHECK_SCRIPT).await?;
-        let report = parse_report(&out, started.elapsed());
+        let report = parse_report(&String::from_utf8_lossy(&out.stdout), started.elapsed());
         Ok(report)
     }
 
     /// Runs `script` with `sh -s` on the host (the script on standard input:
-    /// no quoting through the remote shell); its standard output.
+    /// no quoting through the remote shell); what it printed and its exit.
+    /// Connections are shared (one SSH connection per host, kept a minute
+    /// after its last use, ended when the app quits).
     async fn run(
         &self,
         conn: &Conn<'_>,
         route: &Route,
         trial: Option<&Path>,
         script: &str,
-    ) -> Result<String> {
+    ) -> Result<std::process::Output> {
         use tokio::io::AsyncWriteExt;
         let mut files: Vec<PathBuf> = self.known_files(route);
         files.extend(trial.map(Path::to_path_buf));
@@ -643,6 +647,27 @@ impl Hosts {
                 "-o",
             ])
             .arg(format!("UserKnownHostsFile={}", known.join(" ")));
+        // A trial (a key not yet accepted) never opens a shared connection.
+        match (trial, self.control_dir()) {
+            (None, Some(dir)) => {
+                // A link that died is noticed within 30 s.
+                cmd.args([
+                    "-o",
+                    "ControlMaster=auto",
+                    "-o",
+                    "ControlPersist=60",
+                    "-o",
+                    "ServerAliveInterval=10",
+                    "-o",
+                    "ServerAliveCountMax=3",
+                    "-o",
+                ])
+                .arg(format!("ControlPath={}/%C", dir.display()));
+            }
+            _ => {
+                cmd.args(["-o", "ControlMaster=no", "-o", "ControlPath=none"]);
+            }
+        }
         if let Some(port) = conn.port {
             cmd.arg("-p").arg(port.to_string());
         }
@@ -693,8 +718,330 @@ impl Hosts {
                 detail: None,
             });
         }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        Ok(out)
     }
+
+    /// Where the shared connections' sockets live: a folder of the user's
+    /// own (0700) in the runtime folder, short enough for a socket path.
+    fn control_dir(&self) -> Option<PathBuf> {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        let base = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(std::env::temp_dir);
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        let dir = base.join(format!("aidesktop-ssh-{uid}"));
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+        let meta = std::fs::symlink_metadata(&dir).ok()?;
+        (meta.is_dir() && meta.uid() == uid && meta.mode() & 0o077 == 0).then_some(dir)
+    }
+
+    /// Ends every shared connection (at quit): no ssh is left behind.
+    pub fn disconnect_all(&self) {
+        for host in self.list().unwrap_or_default() {
+            self.disconnect(&host);
+        }
+    }
+
+    /// Ends the host's shared connection, if one is open.
+    fn disconnect(&self, host: &Host) {
+        if let Some(dir) = self.control_dir() {
+            let mut cmd = std::process::Command::new("ssh");
+            if let Some(config) = self.ssh_config() {
+                cmd.arg("-F").arg(config);
+            }
+            cmd.args(["-O", "exit", "-o"])
+                .arg(format!("ControlPath={}/%C", dir.display()));
+            if let Some(port) = host.port {
+                cmd.arg("-p").arg(port.to_string());
+            }
+            let _ = cmd
+                .arg("--")
+                .arg(&host.destination)
+                .env_clear()
+                .envs(crate::procs::user_env())
+                .env("HOME", &self.home)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+
+    fn conn_of(host: &Host) -> Conn<'_> {
+        Conn {
+            destination: &host.destination,
+            port: host.port,
+            key: host.key.as_deref(),
+        }
+    }
+
+    /// Runs git in `repo` on the host with the app's fixed options and the
+    /// repository's own programs (filters, diff and merge drivers) disarmed,
+    /// as locally: its standard output.
+    async fn git(&self, host: &Host, repo: &str, args: &[&str]) -> Result<Vec<u8>> {
+        let out = self.git_raw(host, repo, args).await?;
+        if !out.status.success() {
+            return Err(Error::Failed {
+                message: format!(
+                    "git on {} failed: {}",
+                    host.name,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+                detail: None,
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// [`Hosts::git`], its exit left to the caller; a folder that is not
+    /// there is `NotFound`.
+    async fn git_raw(
+        &self,
+        host: &Host,
+        repo: &str,
+        args: &[&str],
+    ) -> Result<std::process::Output> {
+        let conn = Self::conn_of(host);
+        let route = self.resolve(&host.destination, host.port).await?;
+        let listing = self
+            .run(
+                &conn,
+                &route,
+                None,
+                &format!(
+                    "cd -- {} || exit 3\nexec git config --list --show-scope -z\n",
+                    sh_quote(repo)
+                ),
+            )
+            .await?;
+        if listing.status.code() == Some(3) {
+            return Err(Error::NotFound(format!(
+                "{repo} is not on {} any more.",
+                host.name
+            )));
+        }
+        let mut words: Vec<String> = vec!["--no-optional-locks".into()];
+        words.extend(crate::git::cli::FIXED_OPTIONS.iter().map(|s| s.to_string()));
+        for setting in crate::git::cli::disarming_settings(&listing.stdout) {
+            words.push("-c".into());
+            words.push(setting);
+        }
+        words.extend(args.iter().map(|s| s.to_string()));
+        let quoted: Vec<String> = words.iter().map(|w| sh_quote(w)).collect();
+        let script = format!(
+            "cd -- {} || exit 3\nexec git {}\n",
+            sh_quote(repo),
+            quoted.join(" ")
+        );
+        let out = self.run(&conn, &route, None, &script).await?;
+        if out.status.code() == Some(3) {
+            return Err(Error::NotFound(format!(
+                "{repo} is not on {} any more.",
+                host.name
+            )));
+        }
+        Ok(out)
+    }
+
+    pub fn repositories(&self, host_id: i64) -> Result<Vec<HostRepository>> {
+        self.get(host_id)?;
+        self.store.with(|c| store::hosts::repositories(c, host_id))
+    }
+
+    /// Adds the working tree at `path` on the host: it must be the top of
+    /// one (git says so there).
+    pub async fn add_repository(&self, host_id: i64, path: &str) -> Result<HostRepository> {
+        let host = self.get(host_id)?;
+        let path = check_remote_path(path)?;
+        let not_a_tree = || {
+            Error::InvalidInput(format!(
+                "{path} on {} is not a folder in a git working tree.",
+                host.name
+            ))
+        };
+        let out = match self
+            .git_raw(&host, &path, &["rev-parse", "--show-toplevel"])
+            .await
+        {
+            Ok(out) if out.status.success() => out,
+            Ok(_) | Err(Error::NotFound(_)) => return Err(not_a_tree()),
+            Err(e) => return Err(e),
+        };
+        let top = String::from_utf8_lossy(&out.stdout)
+            .trim_end_matches('\n')
+            .to_string();
+        if top != path {
+            return Err(Error::InvalidInput(format!(
+                "{path} is inside the working tree {top} on {}; add that folder.",
+                host.name
+            )));
+        }
+        let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+        let added = self
+            .store
+            .with(|c| store::hosts::insert_repository(c, host_id, &path, &name))?;
+        tracing::info!("added repository {path} on host {host_id}");
+        Ok(added)
+    }
+
+    pub fn remove_repository(&self, id: i64) -> Result<()> {
+        self.store.with(|c| store::hosts::delete_repository(c, id))
+    }
+
+    fn host_repository(&self, id: i64) -> Result<(Host, HostRepository)> {
+        let repo = self.store.with(|c| store::hosts::repository(c, id))?;
+        Ok((self.get(repo.host_id)?, repo))
+    }
+
+    /// `git status` there, read as locally.
+    pub async fn changes(&self, id: i64) -> Result<RepoChanges> {
+        let (host, repo) = self.host_repository(id)?;
+        let out = self
+            .git(
+                &host,
+                &repo.path,
+                &[
+                    "status",
+                    "--porcelain=v2",
+                    "-z",
+                    "--branch",
+                    "--untracked-files=all",
+                ],
+            )
+            .await?;
+        let changes = crate::git::changes::from_porcelain(&out, branch_of(&out));
+        Ok(RepoChanges {
+            repository_id: id,
+            branch: changes.branch,
+            files: changes.files,
+            counts: changes.counts,
+            truncated: changes.truncated,
+        })
+    }
+
+    /// One file's diff there (no external diff program, no text conversion).
+    pub async fn diff(&self, id: i64, file: &str, staged: bool) -> Result<String> {
+        check_repo_file(file)?;
+        let (host, repo) = self.host_repository(id)?;
+        let mut args = vec!["diff", "--no-ext-diff", "--no-textconv", "--no-color"];
+        if staged {
+            args.push("--cached");
+        }
+        args.extend(["--", file]);
+        let out = self.git(&host, &repo.path, &args).await?;
+        let mut text = String::from_utf8_lossy(&out).into_owned();
+        if text.len() > MAX_DIFF {
+            let mut cut = MAX_DIFF;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str("\n… (cut: the diff is longer than 1 MB)\n");
+        }
+        Ok(text)
+    }
+
+    /// The newest commits there, from HEAD.
+    pub async fn log(&self, id: i64) -> Result<Vec<CommitInfo>> {
+        let (host, repo) = self.host_repository(id)?;
+        let out = self
+            .git(
+                &host,
+                &repo.path,
+                &[
+                    "log",
+                    "-n",
+                    "50",
+                    "--no-show-signature",
+                    "--format=%H%x1f%h%x1f%an%x1f%ae%x1f%at%x1f%P%x1f%s%x1e",
+                ],
+            )
+            .await?;
+        Ok(String::from_utf8_lossy(&out)
+            .split('\u{1e}')
+            .filter_map(|record| {
+                let f: Vec<&str> = record.trim_start_matches('\n').split('\u{1f}').collect();
+                let [id, short_id, author, email, time, parents, summary] = f.as_slice() else {
+                    return None;
+                };
+                Some(CommitInfo {
+                    id: id.to_string(),
+                    short_id: short_id.to_string(),
+                    summary: summary.to_string(),
+                    author: author.to_string(),
+                    email: email.to_string(),
+                    time: time.parse().unwrap_or(0),
+                    parents: parents.split_whitespace().map(str::to_string).collect(),
+                })
+            })
+            .collect())
+    }
+}
+
+/// A diff longer than this is cut.
+const MAX_DIFF: usize = 1024 * 1024;
+
+/// `'…'` for sh: the text as one word, whatever it holds.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A folder on a host: absolute, without `.`/`..` parts or control
+/// characters; without a trailing `/`.
+fn check_remote_path(path: &str) -> Result<String> {
+    let trimmed = path.trim();
+    let path = if trimmed.len() > 1 {
+        trimmed.trim_end_matches('/')
+    } else {
+        trimmed
+    };
+    let ok = path.starts_with('/')
+        && path.len() <= 4096
+        && !path.chars().any(char::is_control)
+        && path.split('/').all(|part| part != "." && part != "..");
+    if ok {
+        Ok(path.to_string())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "\"{path}\" is not a folder on the host: give its absolute path, like /home/me/project."
+        )))
+    }
+}
+
+/// A file of a repository: relative, inside it.
+fn check_repo_file(file: &str) -> Result<()> {
+    let ok = !file.is_empty()
+        && !file.starts_with('/')
+        && !file.chars().any(char::is_control)
+        && file
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "\"{file}\" is not a file of the repository."
+        )))
+    }
+}
+
+/// The branch from porcelain v2's `# branch.head` (the short commit id when
+/// detached).
+fn branch_of(out: &[u8]) -> Option<String> {
+    let mut oid = None;
+    for record in out.split(|b| *b == 0) {
+        let line = String::from_utf8_lossy(record);
+        if let Some(head) = line.strip_prefix("# branch.head ") {
+            if head != "(detached)" {
+                return Some(head.to_string());
+            }
+        } else if let Some(o) = line.strip_prefix("# branch.oid ") {
+            oid = Some(o.chars().take(7).collect());
+        }
+    }
+    oid
 }
 
 /// How to reach a host: what the user typed.

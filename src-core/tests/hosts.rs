@@ -265,3 +265,145 @@ async fn a_host_is_added_once_its_key_is_accepted_and_its_tools_are_found_over_s
         Error::NotFound(_)
     ));
 }
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    stdout(Command::new("git").arg("-C").arg(dir).args(args))
+}
+
+/// A repository on a host (this machine, over ssh): its changes, diffs and
+/// log are what git says of the same folder here; the folder's name needs
+/// quoting; its own filter programs do not run; bad paths change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_on_a_host_shows_its_changes_diffs_and_log_as_git_does() {
+    if !ai_desktop_core::testkit::real_tools("sshd (openssh-server)") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let sshd = Sshd::start(&tmp.path().join("sshd"));
+    put_key(&sshd.client_key, &home, "id_box");
+    let hosts = Hosts::new(
+        Arc::new(Store::open_in(&data).unwrap()),
+        home.clone(),
+        &data,
+    );
+    let dest = format!("{}@127.0.0.1", sshd.user);
+    let scan = hosts.scan(&dest, Some(sshd.port)).await.unwrap();
+    let host = hosts
+        .add(NewHost {
+            name: Some("Box".into()),
+            destination: dest,
+            port: Some(sshd.port),
+            key: Some("id_box".into()),
+            trust_fingerprint: Some(scan.fingerprint),
+        })
+        .await
+        .unwrap();
+
+    // A working tree whose folder name a shell would split and unquote.
+    let repo = tmp.path().join("it's a \"shop\" $HOME");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.name", "T"]);
+    git(&repo, &["config", "user.email", "t@example.org"]);
+    std::fs::write(repo.join("a.txt"), "one\ntwo\n").unwrap();
+    std::fs::write(repo.join("src/b.txt"), "b\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "First"]);
+    std::fs::write(repo.join("a.txt"), "one\n2\n").unwrap();
+    std::fs::write(repo.join("src/b.txt"), "b\nbee\n").unwrap();
+    git(&repo, &["add", "src/b.txt"]);
+    std::fs::write(repo.join("new file.txt"), "new\n").unwrap();
+    // A filter program the repository names: git here would run it.
+    let marker = tmp.path().join("filter-ran");
+    git(
+        &repo,
+        &[
+            "config",
+            "filter.evil.clean",
+            &format!("touch '{}'; cat", marker.display()),
+        ],
+    );
+    std::fs::write(repo.join(".git/info/attributes"), "* filter=evil\n").unwrap();
+    let path = repo.display().to_string();
+
+    // Bad paths: said, nothing added.
+    for bad in ["relative/path", "/tmp/../etc", "", "/a/\nb"] {
+        let err = hosts.add_repository(host.id, bad).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}: {err:?}");
+    }
+    let missing = tmp.path().join("missing").display().to_string();
+    let err = hosts.add_repository(host.id, &missing).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let inside = repo.join("src").display().to_string();
+    let err = hosts.add_repository(host.id, &inside).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("inside the working tree")),
+        "{err:?}"
+    );
+    assert!(hosts.repositories(host.id).unwrap().is_empty());
+
+    let added = hosts
+        .add_repository(host.id, &format!("{path}/"))
+        .await
+        .unwrap();
+    assert_eq!(added.path, path);
+    assert_eq!(added.name, "it's a \"shop\" $HOME");
+    assert!(matches!(
+        hosts.add_repository(host.id, &path).await.unwrap_err(),
+        Error::Conflict(_)
+    ));
+
+    // Changes: what git2/git say of the same folder here.
+    let there = hosts.changes(added.id).await.unwrap();
+    let here = ai_desktop_core::git::changes::read(&repo).unwrap();
+    assert_eq!(there.branch.as_deref(), Some("main"));
+    assert_eq!(there.files, here.files);
+    assert_eq!(there.counts, here.counts);
+    assert_eq!(there.files.len(), 3, "{:?}", there.files);
+    assert!(!marker.exists(), "the repository's filter ran");
+
+    // Diffs, byte for byte as git prints them here.
+    let unstaged = hosts.diff(added.id, "a.txt", false).await.unwrap();
+    assert_eq!(
+        unstaged.trim_end(),
+        git(
+            &repo,
+            &[
+                "-c",
+                "filter.evil.clean=",
+                "diff",
+                "--no-ext-diff",
+                "--",
+                "a.txt"
+            ]
+        )
+    );
+    assert!(unstaged.contains("+2"), "{unstaged}");
+    let staged = hosts.diff(added.id, "src/b.txt", true).await.unwrap();
+    assert!(staged.contains("+bee"), "{staged}");
+    for bad in ["../etc/passwd", "/etc/passwd", "a/../../x", ""] {
+        assert!(matches!(
+            hosts.diff(added.id, bad, false).await.unwrap_err(),
+            Error::InvalidInput(_)
+        ));
+    }
+    assert!(!marker.exists(), "the repository's filter ran");
+
+    // The log, newest first.
+    let log = hosts.log(added.id).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].id, git(&repo, &["rev-parse", "HEAD"]));
+    assert_eq!(
+        (log[0].summary.as_str(), log[0].author.as_str()),
+        ("First", "T")
+    );
+
+    // Forgotten: the row goes, the folder stays.
+    hosts.remove_repository(added.id).unwrap();
+    assert!(hosts.repositories(host.id).unwrap().is_empty());
+    assert!(repo.join("a.txt").is_file());
+    drop(sshd);
+}

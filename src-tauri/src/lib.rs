@@ -345,6 +345,12 @@ pub fn run() {
             commands::hosts::hosts_add,
             commands::hosts::hosts_check,
             commands::hosts::hosts_delete,
+            commands::hosts::hosts_repositories,
+            commands::hosts::hosts_add_repository,
+            commands::hosts::hosts_remove_repository,
+            commands::hosts::hosts_changes,
+            commands::hosts::hosts_diff,
+            commands::hosts::hosts_log,
             commands::files::files_list,
             commands::files::files_mkdir,
             commands::files::files_rename,
@@ -423,6 +429,8 @@ pub fn run() {
                     // process ends.
                     if let Some(state) = app.try_state::<AppState>() {
                         state.mcp.flush_history();
+                        // No shared ssh connection outlives the app.
+                        state.hosts.disconnect_all();
                     }
                 }
             })

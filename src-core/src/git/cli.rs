@@ -116,7 +116,7 @@ pub fn program() -> Result<std::path::PathBuf> {
 }
 
 /// The options every run has (see the module's documentation).
-const FIXED_OPTIONS: &[&str] = &[
+pub(crate) const FIXED_OPTIONS: &[&str] = &[
     "-c",
     "core.fsmonitor=false",
     "-c",

@@ -1,7 +1,7 @@
 //! Queries on `hosts`.
 
 use crate::error::{Error, Result};
-use ai_desktop_api::hosts::{Host, HostReport};
+use ai_desktop_api::hosts::{Host, HostReport, HostRepository};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str = "id, name, destination, port, key_name, host_name, host_port, user_name, \
@@ -109,4 +109,65 @@ pub fn count_at(c: &Connection, host_name: &str, port: u16) -> Result<i64> {
         params![host_name, port],
         |r| r.get(0),
     )?)
+}
+
+const REPO_COLUMNS: &str = "id, host_id, path, name, created_at";
+
+fn repo_from_row(row: &Row<'_>) -> rusqlite::Result<HostRepository> {
+    Ok(HostRepository {
+        id: row.get(0)?,
+        host_id: row.get(1)?,
+        path: row.get(2)?,
+        name: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+pub fn repositories(c: &Connection, host_id: i64) -> Result<Vec<HostRepository>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {REPO_COLUMNS} FROM host_repositories WHERE host_id = ?1 ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = stmt.query_map([host_id], repo_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn repository(c: &Connection, id: i64) -> Result<HostRepository> {
+    c.query_row(
+        &format!("SELECT {REPO_COLUMNS} FROM host_repositories WHERE id = ?1"),
+        [id],
+        repo_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no host repository with id {id}.")))
+}
+
+pub fn insert_repository(
+    c: &Connection,
+    host_id: i64,
+    path: &str,
+    name: &str,
+) -> Result<HostRepository> {
+    let exists: Option<String> = c
+        .query_row(
+            "SELECT name FROM host_repositories WHERE host_id = ?1 AND path = ?2",
+            params![host_id, path],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_some() {
+        return Err(Error::Conflict(format!(
+            "{path} is already added on this host."
+        )));
+    }
+    c.execute(
+        "INSERT INTO host_repositories (host_id, path, name) VALUES (?1, ?2, ?3)",
+        params![host_id, path, name],
+    )?;
+    repository(c, c.last_insert_rowid())
+}
+
+pub fn delete_repository(c: &Connection, id: i64) -> Result<()> {
+    repository(c, id)?;
+    c.execute("DELETE FROM host_repositories WHERE id = ?1", [id])?;
+    Ok(())
 }

@@ -127,7 +127,50 @@ impl Sshd {
 }
 
 impl Drop for Sshd {
+    /// The host goes away: the server and every connection it serves (each
+    /// in a session of its own, so not in the server's process group).
     fn drop(&mut self) {
+        let pid = self.child.id();
+        // Every descendant, by parent links read from /proc.
+        let mut parents = Vec::new();
+        if let Ok(procs) = std::fs::read_dir("/proc") {
+            for entry in procs.flatten() {
+                let Some(p) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| n.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+                // pid (comm) state ppid …: the fields after the last ')'.
+                if let Some(ppid) = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                    .and_then(|p| p.parse::<u32>().ok())
+                {
+                    parents.push((p, ppid));
+                }
+            }
+        }
+        let mut tree = vec![pid];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(
+                parents
+                    .iter()
+                    .filter(|(_, pp)| *pp == parent)
+                    .map(|(p, _)| *p),
+            );
+            i += 1;
+        }
+        for p in tree.into_iter().skip(1) {
+            // SAFETY: kill(2) with a pid read from /proc; at worst it is gone.
+            unsafe {
+                libc::kill(p as i32, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

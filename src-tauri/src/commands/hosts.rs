@@ -32,3 +32,47 @@ pub async fn hosts_delete(
 ) -> Out<hosts::Delete> {
     Ok(state.hosts.delete(req.0.id).await?)
 }
+
+#[tauri::command]
+pub async fn hosts_repositories(
+    state: State<'_, AppState>,
+    req: Req<hosts::Repositories>,
+) -> Out<hosts::Repositories> {
+    Ok(state.hosts.repositories(req.0.host_id)?)
+}
+
+#[tauri::command]
+pub async fn hosts_add_repository(
+    state: State<'_, AppState>,
+    req: Req<hosts::AddRepository>,
+) -> Out<hosts::AddRepository> {
+    let hosts::AddRepository { host_id, path } = req.0;
+    Ok(state.hosts.add_repository(host_id, &path).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_remove_repository(
+    state: State<'_, AppState>,
+    req: Req<hosts::RemoveRepository>,
+) -> Out<hosts::RemoveRepository> {
+    Ok(state.hosts.remove_repository(req.0.id)?)
+}
+
+#[tauri::command]
+pub async fn hosts_changes(
+    state: State<'_, AppState>,
+    req: Req<hosts::Changes>,
+) -> Out<hosts::Changes> {
+    Ok(state.hosts.changes(req.0.id).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_diff(state: State<'_, AppState>, req: Req<hosts::Diff>) -> Out<hosts::Diff> {
+    let hosts::Diff { id, path, staged } = req.0;
+    Ok(state.hosts.diff(id, &path, staged).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_log(state: State<'_, AppState>, req: Req<hosts::Log>) -> Out<hosts::Log> {
+    Ok(state.hosts.log(req.0.id).await?)
+}

@@ -95,6 +95,45 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     assert!(row.contains("found"), "{row}");
     d.find("[data-testid=host-tool-docker-engine]");
     d.step("host-added");
+    // A repository there: its changes, a file's diff and its log.
+    let shop = root.join("shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    let git = |args: &[&str]| stdout(Command::new("git").arg("-C").arg(&shop).args(args));
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(shop.join("a.txt"), "one\ntwo\n").unwrap();
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-qm",
+        "First commit",
+    ]);
+    std::fs::write(shop.join("a.txt"), "one\n2\n").unwrap();
+    std::fs::write(shop.join("notes.md"), "new\n").unwrap();
+    dismiss_toasts(d);
+    d.type_into("[data-testid=host-repo-path]", "shop");
+    d.click("[data-testid=host-repo-add]");
+    wait_text(
+        d,
+        "[data-testid=host-repo-error]",
+        "not a folder on the host",
+    );
+    d.type_into("[data-testid=host-repo-path]", &shop.display().to_string());
+    d.click("[data-testid=host-repo-add]");
+    wait_text(
+        d,
+        "[data-testid=host-repo-summary]",
+        "On main · 0 staged, 1 unstaged, 1 untracked",
+    );
+    wait_text(d, "[data-testid=host-repo-log]", "First commit");
+    d.click("[data-testid=host-repo-file]");
+    let diff = wait_text(d, "[data-testid=host-repo-diff]", "+2");
+    assert!(diff.contains("-two"), "{diff}");
+    d.step("host-repository");
+
     let known_line = sshd.known_hosts_line.clone();
     assert_eq!(
         std::fs::read_to_string(data.join("known_hosts")).unwrap(),

@@ -126,6 +126,188 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                 })}
             </dl>
             {host.report.map(|r| view! { <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/> })}
+            <HostRepositories host_id=id/>
+        </div>
+    }
+}
+
+/// The git working trees added on a host: each one's changes, a file's
+/// diff and the last commits, read there over ssh.
+#[component]
+fn HostRepositories(host_id: i64) -> impl IntoView {
+    let toasts = use_toasts();
+    let list = resource(move || hosts::Repositories { host_id });
+    let path = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let adding = RwSignal::new(false);
+    let open = RwSignal::new(None::<i64>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        adding.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&hosts::AddRepository {
+                host_id,
+                path: path.get_untracked(),
+            })
+            .await;
+            let _ = adding.try_set(false);
+            match r {
+                Ok(repo) => {
+                    toasts.success(format!("{} added", repo.name));
+                    path.set(String::new());
+                    open.set(Some(repo.id));
+                    list.refetch();
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let remove = move |id: i64, name: String| {
+        spawn_local(async move {
+            match ipc::call(&hosts::RemoveRepository { id }).await {
+                Ok(()) => {
+                    toasts.success(format!("{name} removed (the folder stays on the host)"));
+                    list.refetch();
+                }
+                Err(e) => toasts.error("The repository could not be removed", &e),
+            }
+        });
+    };
+    view! {
+        <h3 class="section-title">"Repositories on this host"</h3>
+        {move || match list.get() {
+            None => view! { <div class="loading"><span class="spinner"></span>"Loading…"</div> }.into_any(),
+            Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
+            Some(Ok(l)) if l.is_empty() => view! {
+                <p class="muted small-text" data-testid="host-repos-empty">"None yet: add a git working tree by its folder on the host."</p>
+            }.into_any(),
+            Some(Ok(l)) => view! {
+                <ul class="host-repos" data-testid="host-repos">
+                    {l.into_iter().map(|r| {
+                        let id = r.id;
+                        let name = r.name.clone();
+                        view! {
+                            <li data-testid="host-repo">
+                                <div class="host-repo-row">
+                                    <span><strong>{r.name.clone()}</strong>" "<span class="mono muted small-text">{r.path.clone()}</span></span>
+                                    <span class="row-actions">
+                                        <button class="button small" data-testid="host-repo-open"
+                                            on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+                                            {move || if open.get() == Some(id) { "Hide" } else { "Changes" }}
+                                        </button>
+                                        <button class="button small" data-testid="host-repo-remove"
+                                            on:click=move |_| remove(id, name.clone())>"Remove"</button>
+                                    </span>
+                                </div>
+                                {move || (open.get() == Some(id)).then(|| view! { <RemoteChanges id=id/> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+        <form class="field-row host-repo-add" on:submit=add>
+            <input class="input mono" data-testid="host-repo-path" placeholder="/home/me/project"
+                prop:value=path on:input=move |ev| path.set(event_target_value(&ev))/>
+            <button type="submit" class="button" data-testid="host-repo-add" disabled=move || adding.get()>
+                {move || if adding.get() { "Adding…" } else { "Add repository" }}
+            </button>
+        </form>
+        {move || error.get().map(|e| view! { <ErrorText error=e test_id="host-repo-error"/> })}
+    }
+}
+
+/// A host repository's changed files (a click shows the file's diff) and
+/// its last commits.
+#[component]
+fn RemoteChanges(id: i64) -> impl IntoView {
+    let changes = resource(move || hosts::Changes { id });
+    let log = resource(move || hosts::Log { id });
+    let diff = RwSignal::new(None::<(String, Result<String, ApiError>)>);
+    let show = move |path: String, staged: bool| {
+        spawn_local(async move {
+            let r = ipc::call(&hosts::Diff {
+                id,
+                path: path.clone(),
+                staged,
+            })
+            .await;
+            let _ = diff.try_set(Some((path, r)));
+        });
+    };
+    view! {
+        <div class="host-repo-detail" data-testid="host-repo-detail">
+            <div class="row-actions">
+                <button class="button small" data-testid="host-repo-refresh"
+                    on:click=move |_| { changes.refetch(); log.refetch(); }>"Refresh"</button>
+            </div>
+            {move || match changes.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Reading git status there…"</div> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e test_id="host-repo-changes-error"/> }.into_any(),
+                Some(Ok(c)) => {
+                    let summary = format!(
+                        "On {} · {} staged, {} unstaged, {} untracked{}",
+                        c.branch.clone().unwrap_or_else(|| "no branch".into()),
+                        c.counts.staged, c.counts.unstaged, c.counts.untracked,
+                        if c.truncated { " (list cut)" } else { "" }
+                    );
+                    view! {
+                        <p class="small-text" data-testid="host-repo-summary">{summary}</p>
+                        {c.files.is_empty().then(|| view! { <p class="muted small-text" data-testid="host-repo-clean">"Nothing changed."</p> })}
+                        <ul class="host-files" data-testid="host-repo-files">
+                            {c.files.into_iter().map(|f| {
+                                let staged_only = f.unstaged.is_none() && f.staged.is_some();
+                                let state = match (f.staged, f.unstaged) {
+                                    (_, Some(ai_desktop_api::git::ChangeKind::Untracked)) => "untracked",
+                                    (Some(_), Some(_)) => "staged + unstaged",
+                                    (Some(_), None) => "staged",
+                                    _ => "unstaged",
+                                };
+                                let path = f.path.clone();
+                                view! {
+                                    <li>
+                                        <button class="link mono" data-testid="host-repo-file"
+                                            on:click=move |_| show(path.clone(), staged_only)>{f.path.clone()}</button>
+                                        " "<span class="chip">{state}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            {move || diff.get().map(|(path, r)| match r {
+                Ok(text) if text.trim().is_empty() => view! {
+                    <p class="muted small-text" data-testid="host-repo-diff">{format!("{path}: no diff to show (a new file: git knows nothing of it yet).")}</p>
+                }.into_any(),
+                Ok(text) => view! {
+                    <table class="diff-table mono" data-testid="host-repo-diff">
+                        <tbody>
+                            {text.lines().map(|l| {
+                                let class = if l.starts_with('+') && !l.starts_with("+++") { "diff-add" }
+                                    else if l.starts_with('-') && !l.starts_with("---") { "diff-del" } else { "" };
+                                view! { <tr class=class><td class="code">{l.to_string()}</td></tr> }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Err(e) => view! { <ErrorText error=e test_id="host-repo-diff-error"/> }.into_any(),
+            })}
+            <h4 class="small-text muted">"Last commits"</h4>
+            {move || match log.get() {
+                None => view! { <p class="muted small-text">"Reading the log…"</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e/> }.into_any(),
+                Some(Ok(l)) => view! {
+                    <ul class="host-log small-text" data-testid="host-repo-log">
+                        {l.into_iter().map(|c| view! {
+                            <li><span class="mono">{c.short_id}</span>" "{c.summary}<span class="muted">{format!(" — {}", c.author)}</span></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
         </div>
     }
 }
