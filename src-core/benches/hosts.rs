@@ -1,0 +1,176 @@
+//! A repository on a host over SSH against the same repository read here:
+//! the app's `git status` there (its shared SSH connection warm, and the
+//! first one, which opens it) vs the app's status here, with `ssh host git
+//! status` (a connection of its own each time) and `git status` here as the
+//! references; and a host's whole check. The "host" is a private sshd on
+//! 127.0.0.1, so the figures are the cost of ssh itself, not of a network.
+//!
+//! `cargo bench -p ai-desktop-core --features testkit --bench hosts`
+//! prints the figures and writes them to `bench/hosts.md`.
+
+use ai_desktop_api::hosts::NewHost;
+use ai_desktop_core::hosts::Hosts;
+use ai_desktop_core::store::Store;
+use ai_desktop_core::testkit::bench as common;
+use ai_desktop_core::testkit::git_cli::git;
+use ai_desktop_core::testkit::sshd::Sshd;
+use common::{median, ms};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const FILES: usize = 5000;
+const ROUNDS: usize = 9;
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let v = f();
+    (start.elapsed(), v)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let home = root.join("home");
+    let data = root.join("data");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    let sshd = Sshd::start(&root.join("sshd"));
+    std::fs::copy(&sshd.client_key, home.join(".ssh/id_box")).unwrap();
+    let hosts = Hosts::new(
+        Arc::new(Store::open_in(&data).unwrap()),
+        home.clone(),
+        &data,
+    );
+    let dest = format!("{}@127.0.0.1", sshd.user);
+    let scan = hosts.scan(&dest, Some(sshd.port)).await.unwrap();
+    let (add_took, host) = {
+        let start = Instant::now();
+        let host = hosts
+            .add(NewHost {
+                name: Some("bench".into()),
+                destination: dest.clone(),
+                port: Some(sshd.port),
+                key: Some("id_box".into()),
+                trust_fingerprint: Some(scan.fingerprint),
+            })
+            .await
+            .unwrap();
+        (start.elapsed(), host)
+    };
+
+    // A repository of FILES files, 50 modified and 20 untracked.
+    let dir = root.join("shop");
+    for i in 0..FILES {
+        let p = dir.join(format!("src/{}/file_{i}.txt", i % 50));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, format!("line {i}\n")).unwrap();
+    }
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "Files"]);
+    for i in (0..FILES).step_by(FILES / 50) {
+        std::fs::write(
+            dir.join(format!("src/{}/file_{i}.txt", i % 50)),
+            "changed\n",
+        )
+        .unwrap();
+    }
+    for i in 0..20 {
+        std::fs::write(dir.join(format!("new_{i}.txt")), "new\n").unwrap();
+    }
+    let repo = hosts
+        .add_repository(host.id, &dir.display().to_string())
+        .await
+        .unwrap();
+    let ssh_git = || {
+        let out = Command::new("ssh")
+            .args(["-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
+            .arg("-o")
+            .arg(format!(
+                "UserKnownHostsFile={}",
+                data.join("known_hosts").display()
+            ))
+            .args(["-o", "IdentitiesOnly=yes", "-i"])
+            .arg(home.join(".ssh/id_box"))
+            .arg("-p")
+            .arg(sshd.port.to_string())
+            .arg(&dest)
+            .arg(format!("git -C '{}' status --porcelain", dir.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+
+    // The first status there opens the shared connection: once, cold.
+    hosts.disconnect_all();
+    let start = Instant::now();
+    let first = hosts.changes(repo.id).await.unwrap();
+    let cold = start.elapsed();
+    assert_eq!(first.counts.unstaged, 50);
+    assert_eq!(first.counts.untracked, 20);
+
+    let (mut there, mut here, mut ssh_ref, mut git_ref, mut check) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let c = hosts.changes(repo.id).await.unwrap();
+        there.push(start.elapsed());
+        assert_eq!(c.counts.unstaged, 50);
+        let (t, c) = time(|| ai_desktop_core::git::changes::read(&dir).unwrap());
+        here.push(t);
+        assert_eq!(c.counts.unstaged, 50);
+        ssh_ref.push(time(ssh_git).0);
+        git_ref.push(
+            time(|| {
+                let out = Command::new("git")
+                    .arg("-C")
+                    .arg(&dir)
+                    .args(["status", "--porcelain"])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success());
+            })
+            .0,
+        );
+        let start = Instant::now();
+        hosts.check(host.id).await.unwrap();
+        check.push(start.elapsed());
+    }
+    hosts.disconnect_all();
+    let (m_there, m_here, m_ssh, m_git) = (
+        median(&there),
+        median(&here),
+        median(&ssh_ref),
+        median(&git_ref),
+    );
+    let ratio = |a: Duration, b: Duration| format!("{:.2}", a.as_secs_f64() / b.as_secs_f64());
+    let report = format!(
+        "# Hosts over SSH\n\n\
+         Machine: {}. The host is a private sshd on 127.0.0.1 (OpenSSH, ed25519 keys), so the \
+         figures are what ssh itself costs, without a network; add a round trip per call for a \
+         real one. A repository of {FILES} files (50 modified, 20 untracked); median of {ROUNDS} \
+         runs, each measured in the same round as its references.\n\n\
+         | what | median | ratio |\n|---|---|---|\n\
+         | git status there, through the app (shared connection warm; config read, then status: two commands) | {} | {} of the app here |\n\
+         | git status here, through the app | {} | 1.00 |\n\
+         | `git status --porcelain` here | {} | {} |\n\
+         | `ssh host git -C … status --porcelain` (a connection of its own) | {} | {} of the app there |\n\
+         | the first git status there (opens the shared connection) | {} | |\n\
+         | a host's check (uname and seven tools, shared connection warm) | {} | |\n\
+         | adding the host (resolve, key scan, trial connection, check) | {} | |\n",
+        common::machine(),
+        ms(m_there),
+        ratio(m_there, m_here),
+        ms(m_here),
+        ms(m_git),
+        ratio(m_git, m_here),
+        ms(m_ssh),
+        ratio(m_ssh, m_there),
+        ms(cold),
+        ms(median(&check)),
+        ms(add_took),
+    );
+    common::publish("hosts", &report);
+}
