@@ -86,7 +86,13 @@ async fn main() {
         .unwrap();
     let ssh_git = || {
         let out = Command::new("ssh")
-            .args(["-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
+            .args([
+                "-T",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+            ])
             .arg("-o")
             .arg(format!(
                 "UserKnownHostsFile={}",
@@ -153,7 +159,7 @@ async fn main() {
          real one. A repository of {FILES} files (50 modified, 20 untracked); median of {ROUNDS} \
          runs, each measured in the same round as its references.\n\n\
          | what | median | ratio |\n|---|---|---|\n\
-         | git status there, through the app (shared connection warm; config read, then status: two commands) | {} | {} of the app here |\n\
+         | git status there, through the app (shared connection warm: one command there) | {} | {} of the app here |\n\
          | git status here, through the app | {} | 1.00 |\n\
          | `git status --porcelain` here | {} | {} |\n\
          | `ssh host git -C … status --porcelain` (a connection of its own) | {} | {} of the app there |\n\

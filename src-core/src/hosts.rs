@@ -805,44 +805,33 @@ impl Hosts {
     ) -> Result<std::process::Output> {
         let conn = Self::conn_of(host);
         let route = self.resolve(&host.destination, host.port).await?;
-        let listing = self
-            .run(
-                &conn,
-                &route,
-                None,
-                &format!(
-                    "cd -- {} || exit 3\nexec git config --list --show-scope -z\n",
-                    sh_quote(repo)
-                ),
-            )
-            .await?;
-        if listing.status.code() == Some(3) {
-            return Err(Error::NotFound(format!(
-                "{repo} is not on {} any more.",
-                host.name
-            )));
-        }
         let mut words: Vec<String> = vec!["--no-optional-locks".into()];
         words.extend(crate::git::cli::FIXED_OPTIONS.iter().map(|s| s.to_string()));
-        for setting in crate::git::cli::disarming_settings(&listing.stdout) {
-            words.push("-c".into());
-            words.push(setting);
-        }
-        words.extend(args.iter().map(|s| s.to_string()));
-        let quoted: Vec<String> = words.iter().map(|w| sh_quote(w)).collect();
+        let fixed: Vec<String> = words.iter().map(|w| sh_quote(w)).collect();
+        let quoted: Vec<String> = args.iter().map(|w| sh_quote(w)).collect();
+        // One command there (each costs the user's shell starting): the
+        // repository's own programs are found and disarmed in the script.
         let script = format!(
-            "cd -- {} || exit 3\nexec git {}\n",
+            "cd -- {} || exit 3\n{DISARM}exec git {} \"$@\" {}\n",
             sh_quote(repo),
+            fixed.join(" "),
             quoted.join(" ")
         );
         let out = self.run(&conn, &route, None, &script).await?;
-        if out.status.code() == Some(3) {
-            return Err(Error::NotFound(format!(
+        match out.status.code() {
+            Some(3) => Err(Error::NotFound(format!(
                 "{repo} is not on {} any more.",
                 host.name
-            )));
+            ))),
+            Some(4) => Err(Error::Failed {
+                message: format!(
+                    "git on {} cannot say where its config's settings come from (git 2.26 or later is needed).",
+                    host.name
+                ),
+                detail: None,
+            }),
+            _ => Ok(out),
         }
-        Ok(out)
     }
 
     pub fn repositories(&self, host_id: i64) -> Result<Vec<HostRepository>> {
@@ -979,6 +968,27 @@ impl Hosts {
             .collect())
     }
 }
+
+/// sh, run in a repository on a host before git: sets `"$@"` to the `-c`
+/// settings that disarm the programs the repository's own config (local or
+/// worktree scope) names — filters, diff commands and text conversions,
+/// merge drivers — as [`crate::git::cli::disarming_settings`] does here.
+/// Exits 4 if git cannot list its config with scopes (then nothing runs).
+const DISARM: &str = r#"keys=$(git config --name-only --show-scope --get-regexp '^(filter|diff|merge)\..*\.(clean|smudge|process|command|textconv|driver)$' 2>/dev/null)
+[ $? -le 1 ] || exit 4
+set --
+while IFS='	' read -r scope key; do
+  case "$scope" in local|worktree) ;; *) continue ;; esac
+  section=${key%%.*}; rest=${key#*.}; name=${rest%.*}
+  case "$section" in
+    filter) set -- "$@" -c "filter.$name.clean=" -c "filter.$name.smudge=" -c "filter.$name.process=" -c "filter.$name.required=false" ;;
+    diff) set -- "$@" -c "diff.$name.command=" -c "diff.$name.textconv=" ;;
+    merge) set -- "$@" -c "merge.$name.driver=false" ;;
+  esac
+done <<AIDESKTOP_KEYS
+$keys
+AIDESKTOP_KEYS
+"#;
 
 /// A diff longer than this is cut.
 const MAX_DIFF: usize = 1024 * 1024;
