@@ -1,6 +1,7 @@
 //! `hosts_*`: remote Linux hosts reached over SSH (the user's own `ssh`, its
 //! config and keys), whose tools the app reports like the local Doctor.
 
+use crate::files::{FileEntry, FileText};
 use crate::git::{CommitInfo, RepoChanges};
 use crate::system::ToolCheck;
 use serde::{Deserialize, Serialize};
@@ -127,4 +128,9 @@ crate::command! {
     Diff = "hosts_diff" { id: i64, path: String, staged: bool } -> String;
     /// Its newest commits there, from HEAD (at most 50).
     Log = "hosts_log" { id: i64 } -> Vec<CommitInfo>;
+    /// A folder of it there (`path` relative, "" for its top): folders first,
+    /// then files, by name; nothing outside it (links out are refused).
+    Files = "hosts_files" { id: i64, path: String } -> Vec<FileEntry>;
+    /// A text file of it there (1 MB at most), to read.
+    ReadFile = "hosts_read_file" { id: i64, path: String } -> FileText;
 }

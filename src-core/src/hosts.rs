@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
+use ai_desktop_api::files::{EntryKind, FileEntry, FileText};
 use ai_desktop_api::git::{CommitInfo, RepoChanges};
 use ai_desktop_api::hosts::{Host, HostKeyScan, HostReport, HostRepository, NewHost};
 use ai_desktop_api::system::ToolCheck;
@@ -932,6 +933,158 @@ impl Hosts {
         Ok(text)
     }
 
+    /// Runs `body` (after [`CONFINE`]) in the repository's top there, with
+    /// `rel` (checked: relative, inside) as `$1`.
+    async fn in_repository(
+        &self,
+        id: i64,
+        rel: &str,
+        body: &str,
+    ) -> Result<(HostRepository, std::process::Output)> {
+        if !rel.is_empty() {
+            check_repo_file(rel)?;
+        }
+        let (host, repo) = self.host_repository(id)?;
+        let route = self.resolve(&host.destination, host.port).await?;
+        let script = format!(
+            "cd -- {} || exit 3\nset -- {}\n{CONFINE}{body}",
+            sh_quote(&repo.path),
+            sh_quote(if rel.is_empty() { "." } else { rel })
+        );
+        let out = self
+            .run(&Self::conn_of(&host), &route, None, &script)
+            .await?;
+        let shown = if rel.is_empty() { &repo.name } else { rel };
+        match out.status.code() {
+            Some(3) => Err(Error::NotFound(format!(
+                "{} is not on {} any more.",
+                repo.path, host.name
+            ))),
+            Some(5) => Err(Error::NotFound(format!(
+                "There is no {shown} in {}.",
+                repo.name
+            ))),
+            Some(6) => Err(Error::Forbidden(format!(
+                "{shown} leads outside {} (a link out of the repository).",
+                repo.name
+            ))),
+            _ => Ok((repo, out)),
+        }
+    }
+
+    /// A folder of a host repository: folders first, then files, by name.
+    pub async fn files(&self, id: i64, rel: &str) -> Result<Vec<FileEntry>> {
+        let (repo, out) = self
+            .in_repository(
+                id,
+                rel,
+                "[ -d \"$target\" ] || exit 7\ncd -- \"$target\" || exit 5\n\
+                 exec find . -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%T@\\t%f\\0'\n",
+            )
+            .await?;
+        if out.status.code() == Some(7) {
+            return Err(Error::InvalidInput(format!("{rel} is not a folder.")));
+        }
+        if !out.status.success() {
+            return Err(Error::Failed {
+                message: format!(
+                    "The folder could not be listed there (GNU find is needed): {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+                detail: None,
+            });
+        }
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", rel.trim_end_matches('/'))
+        };
+        let mut entries: Vec<FileEntry> = out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|r| !r.is_empty())
+            .take(MAX_ENTRIES)
+            .filter_map(|record| {
+                let record = String::from_utf8_lossy(record);
+                let mut f = record.splitn(4, '\t');
+                let kind = match f.next()? {
+                    "d" => EntryKind::Dir,
+                    "l" => EntryKind::Symlink,
+                    "f" => EntryKind::File,
+                    _ => return None,
+                };
+                let size = f.next()?.parse().unwrap_or(0);
+                let modified = f.next()?.split('.').next()?.parse().ok();
+                let name = f.next()?.to_string();
+                Some(FileEntry {
+                    path: format!("{prefix}{name}"),
+                    name,
+                    kind,
+                    size: if kind == EntryKind::Dir { 0 } else { size },
+                    modified,
+                    git: None,
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| {
+            (a.kind != EntryKind::Dir, a.name.to_lowercase())
+                .cmp(&(b.kind != EntryKind::Dir, b.name.to_lowercase()))
+        });
+        tracing::debug!("listed {} entries of {} there", entries.len(), repo.name);
+        Ok(entries)
+    }
+
+    /// A text file of a host repository (at most [`crate::files::MAX_TEXT`]).
+    pub async fn read_file(&self, id: i64, rel: &str) -> Result<FileText> {
+        if rel.is_empty() {
+            return Err(Error::InvalidInput("Choose a file to read.".into()));
+        }
+        let body = format!(
+            "[ -f \"$target\" ] || exit 7\n\
+             size=$(stat -c %s -- \"$target\") && mtime=$(stat -c %Y -- \"$target\") || exit 5\n\
+             [ \"$size\" -le {} ] || exit 8\n\
+             printf '%s\\t%s\\n' \"$size\" \"$mtime\"\nexec cat -- \"$target\"\n",
+            crate::files::MAX_TEXT
+        );
+        let (_, out) = self.in_repository(id, rel, &body).await?;
+        match out.status.code() {
+            Some(7) => return Err(Error::InvalidInput(format!("{rel} is not a file."))),
+            Some(8) => {
+                return Err(Error::InvalidInput(format!(
+                    "{rel} is larger than 1 MB; open it in the host's editor."
+                )))
+            }
+            Some(0) => {}
+            _ => {
+                return Err(Error::Failed {
+                    message: format!(
+                        "{rel} could not be read there: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    ),
+                    detail: None,
+                })
+            }
+        }
+        let at = out
+            .stdout
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or_else(|| Error::failed("The host answered nothing readable.", rel))?;
+        let head = String::from_utf8_lossy(&out.stdout[..at]).into_owned();
+        let (size, mtime) = head.split_once('\t').unwrap_or(("", ""));
+        let bytes = &out.stdout[at + 1..];
+        let text = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| !t.contains('\0'))
+            .ok_or_else(|| Error::InvalidInput(format!("{rel} is not a text file.")))?;
+        Ok(FileText {
+            path: rel.to_string(),
+            text: text.to_string(),
+            modified: mtime.parse().ok(),
+            version: format!("{size}:{mtime}"),
+        })
+    }
+
     /// The newest commits there, from HEAD.
     pub async fn log(&self, id: i64) -> Result<Vec<CommitInfo>> {
         let (host, repo) = self.host_repository(id)?;
@@ -989,6 +1142,17 @@ done <<AIDESKTOP_KEYS
 $keys
 AIDESKTOP_KEYS
 "#;
+
+/// sh, run in a host repository's top (`$root`, physical): `$target` is
+/// the physical path of `$1` and must be inside the top (a link out is
+/// refused: exit 6; missing: exit 5).
+const CONFINE: &str = r#"root=$(pwd -P) || exit 3
+target=$(realpath -e -- "$1" 2>/dev/null) || exit 5
+case "$target/" in "$root"/*) ;; *) exit 6 ;; esac
+"#;
+
+/// Entries listed at most from one folder on a host.
+const MAX_ENTRIES: usize = 5000;
 
 /// A diff longer than this is cut.
 const MAX_DIFF: usize = 1024 * 1024;

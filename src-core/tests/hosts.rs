@@ -3,6 +3,7 @@
 //! let in, the host's tools found; bad input, an unaccepted or changed key
 //! and a key the host refuses change nothing.
 
+use ai_desktop_api::files::EntryKind;
 use ai_desktop_api::hosts::NewHost;
 use ai_desktop_core::error::Error;
 use ai_desktop_core::hosts::Hosts;
@@ -400,6 +401,50 @@ async fn a_repository_on_a_host_shows_its_changes_diffs_and_log_as_git_does() {
         (log[0].summary.as_str(), log[0].author.as_str()),
         ("First", "T")
     );
+
+    // Its files there: folders first, a file read, nothing outside it.
+    std::os::unix::fs::symlink("/etc", repo.join("etc-link")).unwrap();
+    std::fs::write(repo.join("bin.dat"), [0u8, 159, 146, 150]).unwrap();
+    std::fs::write(repo.join("tab\tname.txt"), "t\n").unwrap();
+    let top = hosts.files(added.id, "").await.unwrap();
+    let listed: Vec<(&str, EntryKind)> = top.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+    assert_eq!(
+        listed,
+        [
+            (".git", EntryKind::Dir),
+            ("src", EntryKind::Dir),
+            ("a.txt", EntryKind::File),
+            ("bin.dat", EntryKind::File),
+            ("etc-link", EntryKind::Symlink),
+            ("new file.txt", EntryKind::File),
+            ("tab\tname.txt", EntryKind::File),
+        ]
+    );
+    let src = hosts.files(added.id, "src").await.unwrap();
+    assert_eq!(src.len(), 1);
+    assert_eq!((src[0].path.as_str(), src[0].size), ("src/b.txt", 6));
+    let a = hosts.read_file(added.id, "a.txt").await.unwrap();
+    assert_eq!(a.text, std::fs::read_to_string(repo.join("a.txt")).unwrap());
+    assert_eq!(a.path, "a.txt");
+    for (path, want) in [
+        ("etc-link", "outside"),
+        ("etc-link/hostname", "outside"),
+        ("missing.txt", "There is no"),
+        ("bin.dat", "not a text file"),
+        ("src", "not a file"),
+        ("../etc/passwd", "not a file of the repository"),
+    ] {
+        let err = hosts.read_file(added.id, path).await.unwrap_err();
+        assert!(err.to_string().contains(want), "{path}: {err:?}");
+    }
+    for (path, want) in [
+        ("etc-link", "outside"),
+        ("a.txt", "not a folder"),
+        ("src/../..", "not a file of the repository"),
+    ] {
+        let err = hosts.files(added.id, path).await.unwrap_err();
+        assert!(err.to_string().contains(want), "{path}: {err:?}");
+    }
 
     // Forgotten: the row goes, the folder stays.
     hosts.remove_repository(added.id).unwrap();

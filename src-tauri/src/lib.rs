@@ -351,6 +351,8 @@ pub fn run() {
             commands::hosts::hosts_changes,
             commands::hosts::hosts_diff,
             commands::hosts::hosts_log,
+            commands::hosts::hosts_files,
+            commands::hosts::hosts_read_file,
             commands::files::files_list,
             commands::files::files_mkdir,
             commands::files::files_rename,

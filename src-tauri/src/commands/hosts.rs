@@ -76,3 +76,18 @@ pub async fn hosts_diff(state: State<'_, AppState>, req: Req<hosts::Diff>) -> Ou
 pub async fn hosts_log(state: State<'_, AppState>, req: Req<hosts::Log>) -> Out<hosts::Log> {
     Ok(state.hosts.log(req.0.id).await?)
 }
+
+#[tauri::command]
+pub async fn hosts_files(state: State<'_, AppState>, req: Req<hosts::Files>) -> Out<hosts::Files> {
+    let hosts::Files { id, path } = req.0;
+    Ok(state.hosts.files(id, &path).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_read_file(
+    state: State<'_, AppState>,
+    req: Req<hosts::ReadFile>,
+) -> Out<hosts::ReadFile> {
+    let hosts::ReadFile { id, path } = req.0;
+    Ok(state.hosts.read_file(id, &path).await?)
+}

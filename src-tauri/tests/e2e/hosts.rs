@@ -133,6 +133,23 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     let diff = wait_text(d, "[data-testid=host-repo-diff]", "+2");
     assert!(diff.contains("-two"), "{diff}");
     d.step("host-repository");
+    // Its files there: listed, one read.
+    d.click("[data-testid=host-repo-browse]");
+    let listed = wait_text(d, "[data-testid=host-files-list]", "notes.md");
+    assert!(
+        listed.contains("▸ .git") && listed.contains("a.txt"),
+        "{listed}"
+    );
+    d.click("[data-testid=host-files-list] li:nth-child(2) [data-testid=host-file]");
+    let text = wait_text(d, "[data-testid=host-file-text]", "one");
+    // (The page's text comes back trimmed; the core test checks every byte.)
+    assert_eq!(
+        text,
+        std::fs::read_to_string(shop.join("a.txt"))
+            .unwrap()
+            .trim_end()
+    );
+    d.step("host-files");
 
     let known_line = sshd.known_hosts_line.clone();
     assert_eq!(

@@ -10,6 +10,7 @@ use crate::components::icons::{Icon, Svg};
 use crate::components::load::resource;
 use crate::components::toast::{use_toasts, ErrorText};
 use crate::ipc;
+use ai_desktop_api::files::{EntryKind, FileEntry, FileText};
 use ai_desktop_api::git;
 use ai_desktop_api::hosts::{self, Host, HostKeyScan, NewHost};
 use ai_desktop_api::{ApiError, ErrorCode};
@@ -141,6 +142,7 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let adding = RwSignal::new(false);
     let open = RwSignal::new(None::<i64>);
+    let browsing = RwSignal::new(None::<i64>);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         adding.set(true);
@@ -196,13 +198,18 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
                                     <span class="row-actions">
                                         <button class="button small" data-testid="host-repo-open"
                                             on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
-                                            {move || if open.get() == Some(id) { "Hide" } else { "Changes" }}
+                                            {move || if open.get() == Some(id) { "Hide changes" } else { "Changes" }}
+                                        </button>
+                                        <button class="button small" data-testid="host-repo-browse"
+                                            on:click=move |_| browsing.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+                                            {move || if browsing.get() == Some(id) { "Hide files" } else { "Files" }}
                                         </button>
                                         <button class="button small" data-testid="host-repo-remove"
                                             on:click=move |_| remove(id, name.clone())>"Remove"</button>
                                     </span>
                                 </div>
                                 {move || (open.get() == Some(id)).then(|| view! { <RemoteChanges id=id/> })}
+                                {move || (browsing.get() == Some(id)).then(|| view! { <RemoteFiles id=id/> })}
                             </li>
                         }
                     }).collect_view()}
@@ -459,5 +466,93 @@ fn AddHostDialog(on_close: Callback<()>, on_added: Callback<()>) -> impl IntoVie
                 </footer>
             </form>
         </Dialog>
+    }
+}
+
+/// A host repository's folders and text files, read there (nothing outside
+/// the repository; links out are refused by the app).
+#[component]
+fn RemoteFiles(id: i64) -> impl IntoView {
+    let path = RwSignal::new(String::new());
+    let entries = RwSignal::new(None::<Result<Vec<FileEntry>, ApiError>>);
+    let file = RwSignal::new(None::<Result<FileText, ApiError>>);
+    Effect::new(move |_| {
+        let p = path.get();
+        entries.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&hosts::Files {
+                id,
+                path: p.clone(),
+            })
+            .await;
+            // A later folder's answer wins.
+            if path.try_get_untracked().as_ref() == Some(&p) {
+                let _ = entries.try_set(Some(r));
+            }
+        });
+    });
+    let read = move |p: String| {
+        file.set(None);
+        spawn_local(async move {
+            let r = ipc::call(&hosts::ReadFile { id, path: p }).await;
+            let _ = file.try_set(Some(r));
+        });
+    };
+    let crumbs = move || {
+        let p = path.get();
+        let mut out = vec![(String::new(), "top".to_string())];
+        let mut at = String::new();
+        for part in p.split('/').filter(|s| !s.is_empty()) {
+            if !at.is_empty() {
+                at.push('/');
+            }
+            at.push_str(part);
+            out.push((at.clone(), part.to_string()));
+        }
+        out
+    };
+    view! {
+        <div class="host-repo-detail" data-testid="host-files">
+            <p class="small-text host-crumbs" data-testid="host-files-path">
+                {move || crumbs().into_iter().map(|(to, label)| view! {
+                    <button class="link" on:click=move |_| { file.set(None); path.set(to.clone()); }>{label}</button>" / "
+                }).collect_view()}
+            </p>
+            {move || match entries.get() {
+                None => view! { <div class="loading"><span class="spinner"></span>"Listing…"</div> }.into_any(),
+                Some(Err(e)) => view! { <ErrorText error=e test_id="host-files-error"/> }.into_any(),
+                Some(Ok(l)) if l.is_empty() => view! { <p class="muted small-text">"This folder is empty."</p> }.into_any(),
+                Some(Ok(l)) => view! {
+                    <ul class="host-files" data-testid="host-files-list">
+                        {l.into_iter().map(|e| {
+                            let to = e.path.clone();
+                            let (mark, size) = match e.kind {
+                                EntryKind::Dir => ("▸ ", String::new()),
+                                EntryKind::Symlink => ("↗ ", String::new()),
+                                EntryKind::File => ("", format!(" {} B", e.size)),
+                            };
+                            let kind = e.kind;
+                            view! {
+                                <li>
+                                    <button class="link mono" data-testid="host-file"
+                                        on:click=move |_| match kind {
+                                            EntryKind::Dir => { file.set(None); path.set(to.clone()); }
+                                            _ => read(to.clone()),
+                                        }>{format!("{mark}{}", e.name)}</button>
+                                    <span class="muted small-text">{size}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            {move || file.get().map(|r| match r {
+                Ok(f) => view! {
+                    <p class="small-text mono">{f.path.clone()}</p>
+                    <pre class="file-view mono" data-testid="host-file-text">{f.text}</pre>
+                }.into_any(),
+                Err(e) => view! { <ErrorText error=e test_id="host-file-error"/> }.into_any(),
+            })}
+        </div>
     }
 }
