@@ -684,6 +684,9 @@ impl Hosts {
             Error::Unavailable(format!("ssh cannot be run ({e}); install openssh-client."))
         })?;
         if let Some(mut stdin) = child.stdin.take() {
+            // Every script sees the PATH a login there has (programs in
+            // ~/.local/bin, npm's prefix …), the check and git alike.
+            let _ = stdin.write_all(LOGIN_ENV.as_bytes()).await;
             let _ = stdin.write_all(script.as_bytes()).await;
         }
         let out = tokio::time::timeout(CHECK_TIMEOUT, child.wait_with_output())
@@ -1237,11 +1240,14 @@ fn changed(route: &Route, file: &Path) -> Error {
     ))
 }
 
+/// Before every script: the login's environment (`~/.profile`, quietly).
+const LOGIN_ENV: &str =
+    "[ -r \"$HOME/.profile\" ] && . \"$HOME/.profile\" >/dev/null 2>&1 </dev/null\n";
+
 /// Run on the host by `sh -s`: one tab-separated line per finding. pm2's
 /// version is read from its package.json (running `pm2` would start its
 /// daemon); the engine is asked through the docker CLI when there is one.
-const CHECK_SCRIPT: &str = r#"[ -r "$HOME/.profile" ] && . "$HOME/.profile" >/dev/null 2>&1
-printf 'system\t%s\n' "$(uname -srm)"
+const CHECK_SCRIPT: &str = r#"printf 'system\t%s\n' "$(uname -srm)"
 for t in git node npm docker code-server; do
   if p=$(command -v "$t" 2>/dev/null); then
     printf 'tool\t%s\t%s\t%s\n' "$t" "$p" "$("$t" --version 2>&1 | head -n 1)"

@@ -316,7 +316,7 @@ pub fn listen_while_mounted<T: DeserializeOwned + 'static>(
 }
 
 /// [`listen_while_mounted`], calling `ready` once the listener is in place
-/// (Tauri registers it asynchronously). An event sent before then is not
+/// (Tauri registers it asynchronously), or once it is known it cannot be. An event sent before then is not
 /// heard, so a view that loads its state and then follows events loads
 /// again from `ready`: what changed in between is not lost.
 pub fn listen_while_mounted_then<T: DeserializeOwned + 'static>(
@@ -364,7 +364,9 @@ pub fn listen_while_mounted_then<T: DeserializeOwned + 'static>(
                 }
             }
             Err(e) => {
-                web_sys::console::warn_1(&format!("cannot listen to {event}: {:?}", e).into())
+                web_sys::console::warn_1(&format!("cannot listen to {event}: {:?}", e).into());
+                // The view still reads what there is (it only will not follow).
+                ready();
             }
         }
         // Tauri holds the handler until unlisten; the closure must outlive it.
