@@ -12,6 +12,8 @@ pub const REPOSITORY_DELETED: &str = "repository:deleted";
 
 /// Payload: [`crate::vscode::CodeServerInstance`].
 pub const VSCODE_UPDATED: &str = "vscode:updated";
+/// Payload: [`crate::hosts::HostEditor`] (its state moved).
+pub const HOST_EDITOR_UPDATED: &str = "host-editor:updated";
 /// Payload: [`crate::git::RepoChanges`] of the repository being watched
 /// (`git_watch`).
 pub const GIT_CHANGES: &str = "git:changes";

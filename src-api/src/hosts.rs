@@ -103,6 +103,41 @@ pub struct HostRepository {
     pub created_at: String,
 }
 
+/// Where a host repository's code-server stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostEditorState {
+    /// Not running there.
+    Stopped,
+    /// Being started there (or its forward opened).
+    Starting,
+    /// Running there, reached through the app's forward.
+    Running,
+    /// The last start failed (`error` says why).
+    Failed,
+    /// Started there, but the host cannot be reached now: not known to be
+    /// stopped.
+    Unreachable,
+}
+
+/// code-server for a host's repository: run on the host, bound to a socket
+/// of the user's there, reached through an SSH forward the app owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostEditor {
+    /// The host repository's id.
+    pub id: i64,
+    /// The host's id.
+    pub host_id: i64,
+    /// Where it stands.
+    pub state: HostEditorState,
+    /// The local port (127.0.0.1) its forward listens on, while one is open.
+    pub port: Option<u16>,
+    /// When it was started there (RFC 3339).
+    pub started_at: Option<String>,
+    /// Why the last start failed, or why the host cannot be reached.
+    pub error: Option<String>,
+}
+
 crate::command! {
     /// Every host, with its last check.
     List = "hosts_list" {} -> Vec<Host>;
@@ -133,4 +168,11 @@ crate::command! {
     Files = "hosts_files" { id: i64, path: String } -> Vec<FileEntry>;
     /// A text file of it there (1 MB at most), to read.
     ReadFile = "hosts_read_file" { id: i64, path: String } -> FileText;
+    /// The code-server of each repository on a host.
+    Editors = "hosts_editors" { host_id: i64 } -> Vec<HostEditor>;
+    /// Opens a host repository's code-server (started there and forwarded
+    /// here if needed), signed in, in an app window or the browser.
+    OpenEditor = "hosts_open_editor" { id: i64, target: crate::vscode::OpenTarget } -> ();
+    /// Stops it there and closes its forward.
+    StopEditor = "hosts_stop_editor" { id: i64 } -> HostEditor;
 }

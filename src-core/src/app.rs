@@ -159,6 +159,8 @@ pub struct App {
     pub identity: Arc<Identity>,
     /// Remote hosts reached over SSH.
     pub hosts: Arc<crate::hosts::Hosts>,
+    /// code-server for host repositories, run there and forwarded here.
+    pub host_editors: Arc<crate::hosts::editor::HostEditors>,
     pub git_ops: Arc<GitOps>,
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
@@ -267,6 +269,12 @@ impl App {
             config.home.clone(),
             &config.data_dir,
         ));
+        let host_editors = Arc::new(crate::hosts::editor::HostEditors::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            config.data_dir.join("hosts").join("editors"),
+        ));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
         let stack = Arc::new(StackManager::new(
@@ -309,6 +317,7 @@ impl App {
             terminals,
             identity,
             hosts,
+            host_editors,
             workspaces,
             presence,
             crashes: Mutex::new(Some(crashes)),
@@ -355,6 +364,19 @@ impl App {
                 }
                 Ok(_) => {}
                 Err(e) => log::warn!("could not reconcile MCP servers: {}", e.with_detail_text()),
+            }
+        });
+        let host_editors = self.host_editors.clone();
+        tokio::spawn(async move {
+            match host_editors.reconcile().await {
+                Ok(list) if !list.is_empty() => {
+                    log::info!("took back {} editor(s) on hosts", list.len())
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!(
+                    "could not reconcile editors on hosts: {}",
+                    e.with_detail_text()
+                ),
             }
         });
         let gateway = self.gateway.clone();
@@ -870,6 +892,7 @@ impl App {
         if let Err(e) = self.vscode.stop_all().await {
             log::warn!("stop everything: code-server: {}", e.with_detail_text());
         }
+        self.host_editors.stop_all().await;
         if let Err(e) = self.deployments.stop_all().await {
             log::warn!("stop everything: deployments: {}", e.with_detail_text());
         }

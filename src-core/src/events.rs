@@ -9,6 +9,7 @@ use ai_desktop_api::events::{self, DeepLinkRefused, Deleted};
 use ai_desktop_api::flow::{FlowMessage, FlowSession};
 use ai_desktop_api::gateway::{GatewayApproval, GatewayCall, GatewayStatus};
 use ai_desktop_api::git::RepoChanges;
+use ai_desktop_api::hosts::HostEditor;
 use ai_desktop_api::mcp::{McpElicitation, McpResourceUpdated, McpServer};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::services::ServicesOverview;
@@ -23,6 +24,7 @@ pub enum DomainEvent {
     RepositoryUpdated(Repository),
     RepositoryDeleted(i64),
     VsCodeUpdated(CodeServerInstance),
+    HostEditorUpdated(HostEditor),
     GitChanges(RepoChanges),
     DeepLinkRefused(String),
     McpUpdated(Box<McpServer>),
@@ -55,6 +57,7 @@ impl DomainEvent {
             DomainEvent::RepositoryUpdated(_) => events::REPOSITORY_UPDATED,
             DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
             DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
+            DomainEvent::HostEditorUpdated(_) => events::HOST_EDITOR_UPDATED,
             DomainEvent::GitChanges(_) => events::GIT_CHANGES,
             DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
             DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
@@ -84,6 +87,7 @@ impl DomainEvent {
             DomainEvent::RepositoryUpdated(repo) => serde_json::to_value(repo),
             DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::VsCodeUpdated(instance) => serde_json::to_value(instance),
+            DomainEvent::HostEditorUpdated(editor) => serde_json::to_value(editor),
             DomainEvent::GitChanges(changes) => serde_json::to_value(changes),
             DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
                 message: message.clone(),

@@ -4,9 +4,13 @@
 //! and a key the host refuses change nothing.
 
 use ai_desktop_api::files::EntryKind;
+use ai_desktop_api::hosts::HostEditorState;
 use ai_desktop_api::hosts::NewHost;
 use ai_desktop_core::error::Error;
+use ai_desktop_core::events::{DomainEvent, RecordingSink};
+use ai_desktop_core::hosts::editor::{HostEditors, FORWARD_KIND};
 use ai_desktop_core::hosts::Hosts;
+use ai_desktop_core::store::hosts::RemoteProcess;
 use ai_desktop_core::store::Store;
 use ai_desktop_core::testkit::sshd::Sshd;
 use std::os::unix::fs::PermissionsExt;
@@ -451,4 +455,284 @@ async fn a_repository_on_a_host_shows_its_changes_diffs_and_log_as_git_does() {
     assert!(hosts.repositories(host.id).unwrap().is_empty());
     assert!(repo.join("a.txt").is_file());
     drop(sshd);
+}
+
+/// Adds the test server as host "Box" (its key accepted as scanned).
+async fn add_box(hosts: &Hosts, sshd: &Sshd) -> ai_desktop_api::hosts::Host {
+    let dest = format!("{}@127.0.0.1", sshd.user);
+    let scan = hosts.scan(&dest, Some(sshd.port)).await.unwrap();
+    hosts
+        .add(NewHost {
+            name: Some("Box".into()),
+            destination: dest,
+            port: Some(sshd.port),
+            key: Some("id_box".into()),
+            trust_fingerprint: Some(scan.fingerprint),
+        })
+        .await
+        .unwrap()
+}
+
+/// The process of the host editor `id` as recorded.
+fn remote_process(store: &Store, id: i64) -> Option<RemoteProcess> {
+    store
+        .with(|c| ai_desktop_core::store::hosts::editor(c, id))
+        .unwrap()
+        .and_then(|r| r.process)
+}
+
+fn port_of(url: &str) -> u16 {
+    url.trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.rsplit_once(')').unwrap().1.trim_start().starts_with('Z'))
+}
+
+fn forward_pids(store: &Store) -> Vec<u32> {
+    store
+        .recorded_processes(FORWARD_KIND)
+        .unwrap()
+        .iter()
+        .map(|r| r.process.pid)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_forward() {
+    if !ai_desktop_core::testkit::real_tools("sshd (openssh-server)")
+        || !crate::vscode::code_server()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // The "remote" login: this machine's tools (code-server on PATH), its
+    // data and config folders of its own.
+    let remote_data = tmp.path().join("remote-data");
+    let remote_config = tmp.path().join("remote-config");
+    let path = std::env::var("PATH").unwrap();
+    let sshd = Sshd::start_with(
+        &tmp.path().join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", &path),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+            ("XDG_CONFIG_HOME", &remote_config.display().to_string()),
+        ],
+    );
+    put_key(&sshd.client_key, &home, "id_box");
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let events = Arc::new(RecordingSink::default());
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
+    let editors_of = |hosts: &Arc<Hosts>| {
+        HostEditors::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            data.join("hosts/editors"),
+        )
+    };
+    let editors = editors_of(&hosts);
+    let host = add_box(&hosts, &sshd).await;
+    let repo = tmp.path().join("shop");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "# shop\n").unwrap();
+    let added = hosts
+        .add_repository(host.id, &repo.display().to_string())
+        .await
+        .unwrap();
+    let id = added.id;
+    assert!(matches!(
+        editors.open(id + 100).await.unwrap_err(),
+        Error::NotFound(_)
+    ));
+    let listed = editors.list(host.id).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].state, HostEditorState::Stopped);
+
+    // Opened: started there, forwarded here, signed in as a local instance is.
+    let started = std::time::Instant::now();
+    let plan = editors.open(id).await.unwrap();
+    eprintln!(
+        "editor on the host open in {} ms",
+        started.elapsed().as_millis()
+    );
+    let port = port_of(&plan.instance_url);
+    assert_eq!(plan.window_label, format!("vscode-host-{id}"));
+    assert_eq!(plan.repository_name, "shop on Box");
+    let editor = editors.get(id).unwrap();
+    assert_eq!(
+        (editor.state, editor.port),
+        (HostEditorState::Running, Some(port))
+    );
+    assert!(events.take().iter().any(|e| matches!(
+        e,
+        DomainEvent::HostEditorUpdated(h) if h.id == id && h.state == HostEditorState::Starting
+    )));
+    let process = remote_process(&store, id).expect("recorded");
+    assert!(alive(process.pid));
+    // Bound to a socket in a private folder there, not to a port; the
+    // password neither in its argv nor in its log.
+    let cmdline =
+        String::from_utf8_lossy(&std::fs::read(format!("/proc/{}/cmdline", process.pid)).unwrap())
+            .replace('\0', " ");
+    assert!(
+        cmdline.contains(&format!("--socket {}", process.socket)),
+        "{cmdline}"
+    );
+    assert!(process
+        .socket
+        .starts_with(&remote_data.display().to_string()));
+    use std::os::unix::fs::FileTypeExt;
+    let meta = std::fs::metadata(&process.socket).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let folder = Path::new(&process.socket).parent().unwrap();
+    assert_eq!(
+        std::fs::metadata(folder).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    let password =
+        std::fs::read_to_string(data.join(format!("hosts/editors/{id}/password"))).unwrap();
+    assert!(!cmdline.contains(password.trim()));
+    let log = std::fs::read_to_string(folder.join("code-server.log")).unwrap();
+    assert!(!log.contains(password.trim()));
+    // The forward is the app's: its ssh serves the port.
+    let forward = forward_pids(&store);
+    assert_eq!(forward.len(), 1);
+    assert!(ai_desktop_core::vscode::net::port_is_served_by_group(
+        port, forward[0]
+    ));
+    use crate::vscode::{sign_in_through, signed_in, websocket_status};
+    assert!(!signed_in(port, None));
+    let (cookie, _) = sign_in_through(&plan.handoff_url);
+    assert!(signed_in(port, Some(&cookie)));
+    assert!(
+        cookie.starts_with(&format!("code-server-session-aidesktop-host-{id}=")),
+        "{cookie}"
+    );
+    // The workbench's connection is let through the forward; a foreign origin's is not.
+    assert_eq!(
+        websocket_status(port, &format!("http://127.0.0.1:{port}"), &cookie),
+        101
+    );
+    assert_eq!(websocket_status(port, "https://evil.example", &cookie), 403);
+
+    // Opened again: the same instance through the same forward.
+    let again = editors.open(id).await.unwrap();
+    assert_eq!(again.instance_url, plan.instance_url);
+    assert_eq!(remote_process(&store, id), Some(process.clone()));
+
+    // The app killed: a new run takes both back.
+    drop(editors);
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
+    let editors = editors_of(&hosts);
+    let adopted = editors.reconcile().await.unwrap();
+    assert_eq!(adopted.len(), 1);
+    assert_eq!(
+        (adopted[0].state, adopted[0].port),
+        (HostEditorState::Running, Some(port))
+    );
+    assert_eq!(
+        editors.open(id).await.unwrap().instance_url,
+        plan.instance_url
+    );
+    assert_eq!(forward_pids(&store), forward);
+
+    // The app quits: the forward ends, the editor there keeps running; the
+    // next run opens a new forward to it.
+    editors.end_forwards();
+    wait_for("the forward to end", || !alive(forward[0])).await;
+    assert!(forward_pids(&store).is_empty());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    assert!(alive(process.pid));
+    let editors = editors_of(&hosts);
+    let adopted = editors.reconcile().await.unwrap();
+    assert_eq!(
+        (adopted[0].state, adopted[0].port),
+        (HostEditorState::Running, None)
+    );
+    let reopened = editors.open(id).await.unwrap();
+    let new_port = port_of(&reopened.instance_url);
+    assert_eq!(remote_process(&store, id), Some(process.clone()));
+    let (cookie, _) = sign_in_through(&reopened.handoff_url);
+    assert!(signed_in(new_port, Some(&cookie)));
+
+    // Ended there behind the app's back: a restart forgets it and ends its
+    // forward; opening starts a new one.
+    let forward = forward_pids(&store);
+    assert!(unsafe { libc::kill(process.pid as i32, libc::SIGKILL) } == 0);
+    wait_for("code-server to end", || !alive(process.pid)).await;
+    drop(editors);
+    let editors = editors_of(&hosts);
+    assert!(editors.reconcile().await.unwrap().is_empty());
+    assert_eq!(editors.get(id).unwrap().state, HostEditorState::Stopped);
+    assert!(
+        !alive(forward[0]),
+        "the forward of an ended editor was left"
+    );
+    assert!(forward_pids(&store).is_empty());
+    let fresh = editors.open(id).await.unwrap();
+    let second = remote_process(&store, id).expect("started again");
+    assert_ne!(second.pid, process.pid);
+    let (cookie, _) = sign_in_through(&fresh.handoff_url);
+    assert!(signed_in(port_of(&fresh.instance_url), Some(&cookie)));
+
+    // Stopped: nothing left there or here.
+    let forward = forward_pids(&store);
+    let stopped = editors.stop(id).await.unwrap();
+    assert_eq!(
+        (stopped.state, stopped.port),
+        (HostEditorState::Stopped, None)
+    );
+    assert!(!alive(second.pid));
+    assert!(!Path::new(&second.socket).exists());
+    assert!(!alive(forward[0]));
+    assert!(forward_pids(&store).is_empty());
+    assert_eq!(remote_process(&store, id), None);
+
+    // A host without code-server: said, nothing recorded.
+    drop(sshd);
+    let bare = Sshd::start_with(
+        &tmp.path().join("sshd-bare"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", "/usr/bin:/bin"),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ],
+    );
+    put_key(&bare.client_key, &home, "id_box");
+    let bare_host = add_box(&hosts, &bare).await;
+    let bare_repo = hosts
+        .add_repository(bare_host.id, &repo.display().to_string())
+        .await
+        .unwrap();
+    let err = editors.open(bare_repo.id).await.unwrap_err();
+    assert!(
+        err.to_string().contains("code-server is not installed on"),
+        "{err}"
+    );
+    let shown = editors.get(bare_repo.id).unwrap();
+    assert_eq!(shown.state, HostEditorState::Failed);
+    assert_eq!(remote_process(&store, bare_repo.id), None);
+    assert!(forward_pids(&store).is_empty());
+}
+
+async fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !probe() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -89,7 +89,7 @@ impl Fixture {
 
 /// Whether the tests that run code-server run (see `testkit::real_tools`);
 /// when they do, it must be on PATH.
-fn code_server() -> bool {
+pub(crate) fn code_server() -> bool {
     if !ai_desktop_core::testkit::real_tools("code-server") {
         return false;
     }
@@ -105,7 +105,7 @@ fn code_server() -> bool {
 }
 
 /// A raw HTTP/1.1 exchange, so that status, headers and redirects are seen as sent.
-fn http(port: u16, request: &str) -> String {
+pub(crate) fn http(port: u16, request: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -116,7 +116,7 @@ fn http(port: u16, request: &str) -> String {
     String::from_utf8_lossy(&response).into_owned()
 }
 
-fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
+pub(crate) fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
     let cookie = cookie
         .map(|c| format!("Cookie: {c}\r\n"))
         .unwrap_or_default();
@@ -128,7 +128,7 @@ fn get(port: u16, path: &str, cookie: Option<&str>) -> String {
     )
 }
 
-fn status_of(response: &str) -> u16 {
+pub(crate) fn status_of(response: &str) -> u16 {
     response
         .split_whitespace()
         .nth(1)
@@ -138,7 +138,7 @@ fn status_of(response: &str) -> u16 {
 
 /// Follows the hand-off page the way a browser would: fetch it, post its form.
 /// Returns the session cookie ("name=value").
-fn sign_in_through(handoff_url: &str) -> (String, String) {
+pub(crate) fn sign_in_through(handoff_url: &str) -> (String, String) {
     let rest = handoff_url.strip_prefix("http://127.0.0.1:").unwrap();
     let (port, path) = rest.split_once('/').unwrap();
     let page = get(port.parse().unwrap(), &format!("/{path}"), None);
@@ -176,7 +176,7 @@ fn sign_in_through(handoff_url: &str) -> (String, String) {
 
 /// Whether `cookie` gets past the login page of the instance on `port`
 /// (signed in, `/` redirects to the folder; signed out, to `./login`).
-fn signed_in(port: u16, cookie: Option<&str>) -> bool {
+pub(crate) fn signed_in(port: u16, cookie: Option<&str>) -> bool {
     let response = get(port, "/", cookie);
     let location = response
         .lines()
@@ -188,7 +188,7 @@ fn signed_in(port: u16, cookie: Option<&str>) -> bool {
 
 /// Sends a WebSocket upgrade and reads only the response head (an accepted
 /// socket stays open and keeps talking).
-fn websocket_status(port: u16, origin: &str, cookie: &str) -> u16 {
+pub(crate) fn websocket_status(port: u16, origin: &str, cookie: &str) -> u16 {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))

@@ -341,6 +341,9 @@ pub fn run() {
             commands::ssh::ssh_generate,
             commands::ssh::ssh_test,
             commands::hosts::hosts_list,
+            commands::hosts::hosts_editors,
+            commands::hosts::hosts_open_editor,
+            commands::hosts::hosts_stop_editor,
             commands::hosts::hosts_scan,
             commands::hosts::hosts_add,
             commands::hosts::hosts_check,
@@ -433,6 +436,9 @@ pub fn run() {
                         state.mcp.flush_history();
                         // No shared ssh connection outlives the app.
                         state.hosts.disconnect_all();
+                        // Nor a forward to an editor on a host (the editor
+                        // there is taken back at the next start).
+                        state.host_editors.end_forwards();
                     }
                 }
             })

@@ -176,7 +176,7 @@ pub fn show_editor(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> Resu
     let origins = vec![url.clone(), parse(&plan.instance_url)?];
     match target {
         OpenTarget::AppWindow => {
-            let label = format!("vscode-{}", plan.repository_id);
+            let label = plan.window_label.clone();
             if let Some(window) = app.get_webview_window(&label) {
                 // Signed in already: a file asked for is opened by loading
                 // the workbench with it.

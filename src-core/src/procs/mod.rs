@@ -769,7 +769,7 @@ async fn group_gone(pgid: u32) {
     }
 }
 
-fn signal_group(pgid: u32, signal: libc::c_int) {
+pub fn signal_group(pgid: u32, signal: libc::c_int) {
     let Ok(pgid) = libc::pid_t::try_from(pgid) else {
         return;
     };

@@ -171,3 +171,97 @@ pub fn delete_repository(c: &Connection, id: i64) -> Result<()> {
     c.execute("DELETE FROM host_repositories WHERE id = ?1", [id])?;
     Ok(())
 }
+
+/// A host repository's code-server: its folder's key there and, while it
+/// runs, the process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorRow {
+    pub host_repository_id: i64,
+    pub key: String,
+    pub process: Option<RemoteProcess>,
+    pub started_at: Option<String>,
+}
+
+/// A process on a host: its pid, its start time (clock ticks since boot,
+/// as /proc says) and the host's boot id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteProcess {
+    pub pid: u32,
+    pub start_ticks: String,
+    pub boot_id: String,
+    pub socket: String,
+}
+
+fn editor_from_row(row: &Row<'_>) -> rusqlite::Result<EditorRow> {
+    let pid: Option<u32> = row.get(2)?;
+    let process = match (pid, row.get(3)?, row.get(4)?, row.get(5)?) {
+        (Some(pid), Some(start_ticks), Some(boot_id), Some(socket)) => Some(RemoteProcess {
+            pid,
+            start_ticks,
+            boot_id,
+            socket,
+        }),
+        _ => None,
+    };
+    Ok(EditorRow {
+        host_repository_id: row.get(0)?,
+        key: row.get(1)?,
+        process,
+        started_at: row.get(6)?,
+    })
+}
+
+const EDITOR_COLUMNS: &str =
+    "host_repository_id, key, pid, start_ticks, boot_id, socket, started_at";
+
+pub fn editor(c: &Connection, host_repository_id: i64) -> Result<Option<EditorRow>> {
+    Ok(c.query_row(
+        &format!("SELECT {EDITOR_COLUMNS} FROM host_editors WHERE host_repository_id = ?1"),
+        [host_repository_id],
+        editor_from_row,
+    )
+    .optional()?)
+}
+
+/// The row of a repository's code-server, made with `key` if there is none.
+pub fn editor_or_new(c: &Connection, host_repository_id: i64, key: &str) -> Result<EditorRow> {
+    c.execute(
+        "INSERT OR IGNORE INTO host_editors (host_repository_id, key) VALUES (?1, ?2)",
+        params![host_repository_id, key],
+    )?;
+    editor(c, host_repository_id)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "There is no host repository with id {host_repository_id}."
+        ))
+    })
+}
+
+/// Every code-server recorded as running on a host.
+pub fn running_editors(c: &Connection) -> Result<Vec<EditorRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {EDITOR_COLUMNS} FROM host_editors WHERE pid IS NOT NULL ORDER BY host_repository_id"
+    ))?;
+    let rows = stmt.query_map([], editor_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_editor_process(
+    c: &Connection,
+    host_repository_id: i64,
+    process: Option<&RemoteProcess>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE host_editors SET pid = ?2, start_ticks = ?3, boot_id = ?4, socket = ?5,
+             started_at = CASE WHEN ?2 IS NULL THEN NULL
+                               ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
+         WHERE host_repository_id = ?1",
+        params![
+            host_repository_id,
+            process.map(|p| p.pid),
+            process.map(|p| &p.start_ticks),
+            process.map(|p| &p.boot_id),
+            process.map(|p| &p.socket),
+        ],
+    )?;
+    Ok(())
+}

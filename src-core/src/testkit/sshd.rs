@@ -43,6 +43,13 @@ impl Sshd {
     /// started there before, now stopped) are kept, so the server comes
     /// back as the same host.
     pub fn start_on(dir: &Path, port: u16) -> Sshd {
+        Sshd::start_with(dir, port, &[])
+    }
+
+    /// [`Sshd::start_on`], its sessions started with `env` set (sshd's
+    /// `SetEnv`: over what the login would have), e.g. a `PATH` holding the
+    /// tools the "remote" host has.
+    pub fn start_with(dir: &Path, port: u16, env: &[(&str, &str)]) -> Sshd {
         assert!(
             Path::new(SSHD).is_file(),
             "{SSHD} is missing: sudo apt install openssh-server (.ci/setup --test does)"
@@ -70,7 +77,14 @@ impl Sshd {
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nPidFile {dir}/sshd.pid\n\
                  AuthorizedKeysFile {authorized}\nUsePAM no\nStrictModes no\n\
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-                 PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n",
+                 PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n{set_env}",
+                set_env = if env.is_empty() {
+                    String::new()
+                } else {
+                    let pairs: Vec<String> =
+                        env.iter().map(|(k, v)| format!("\"{k}={v}\"")).collect();
+                    format!("SetEnv {}\n", pairs.join(" "))
+                },
                 host = host_key.display(),
                 dir = dir.display(),
                 authorized = authorized.display(),

@@ -127,6 +127,8 @@ struct Slot {
 pub struct OpenPlan {
     pub repository_id: i64,
     pub repository_name: String,
+    /// The label of its window in the app (one window per instance).
+    pub window_label: String,
     /// The one-shot sign-in page; it forwards to the instance.
     pub handoff_url: String,
     /// Where the instance answers (`http://127.0.0.1:PORT/`): the only
@@ -795,6 +797,7 @@ impl VsCodeManager {
             .await
             .map_err(|e| Error::failed("Could not prepare the sign-in page.", e))?;
         Ok(OpenPlan {
+            window_label: format!("vscode-{repository_id}"),
             repository_id,
             repository_name: repo.name,
             handoff_url,

@@ -2,7 +2,7 @@
 
 use crate::state::{AppState, Out, Req};
 use ai_desktop_api::hosts;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 #[tauri::command]
 pub async fn hosts_list(state: State<'_, AppState>, _req: Req<hosts::List>) -> Out<hosts::List> {
@@ -30,7 +30,7 @@ pub async fn hosts_delete(
     state: State<'_, AppState>,
     req: Req<hosts::Delete>,
 ) -> Out<hosts::Delete> {
-    Ok(state.hosts.delete(req.0.id).await?)
+    Ok(state.host_editors.delete_host(req.0.id).await?)
 }
 
 #[tauri::command]
@@ -55,7 +55,7 @@ pub async fn hosts_remove_repository(
     state: State<'_, AppState>,
     req: Req<hosts::RemoveRepository>,
 ) -> Out<hosts::RemoveRepository> {
-    Ok(state.hosts.remove_repository(req.0.id)?)
+    Ok(state.host_editors.remove_repository(req.0.id).await?)
 }
 
 #[tauri::command]
@@ -90,4 +90,31 @@ pub async fn hosts_read_file(
 ) -> Out<hosts::ReadFile> {
     let hosts::ReadFile { id, path } = req.0;
     Ok(state.hosts.read_file(id, &path).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_editors(
+    state: State<'_, AppState>,
+    req: Req<hosts::Editors>,
+) -> Out<hosts::Editors> {
+    Ok(state.host_editors.list(req.0.host_id)?)
+}
+
+#[tauri::command]
+pub async fn hosts_open_editor(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    req: Req<hosts::OpenEditor>,
+) -> Out<hosts::OpenEditor> {
+    let hosts::OpenEditor { id, target } = req.0;
+    let plan = state.host_editors.open(id).await?;
+    crate::navigation::show_editor(&app, &plan, target)
+}
+
+#[tauri::command]
+pub async fn hosts_stop_editor(
+    state: State<'_, AppState>,
+    req: Req<hosts::StopEditor>,
+) -> Out<hosts::StopEditor> {
+    Ok(state.host_editors.stop(req.0.id).await?)
 }

@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// ssh's own connection timeout (seconds) and the bound on a whole check.
+pub mod editor;
+
 const CONNECT_TIMEOUT_S: u64 = 10;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 const SCAN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -623,60 +625,101 @@ impl Hosts {
         trial: Option<&Path>,
         script: &str,
     ) -> Result<std::process::Output> {
-        use tokio::io::AsyncWriteExt;
+        self.run_for(conn, route, trial, script, CHECK_TIMEOUT)
+            .await
+    }
+
+    /// Runs `script` on `host` over its shared connection, waiting up to
+    /// `timeout`.
+    async fn script(
+        &self,
+        host: &Host,
+        script: &str,
+        timeout: Duration,
+    ) -> Result<std::process::Output> {
+        let conn = Self::conn_of(host);
+        let route = self.resolve(&host.destination, host.port).await?;
+        self.run_for(&conn, &route, None, script, timeout).await
+    }
+
+    /// ssh's options for `conn`, up to (not including) the destination:
+    /// batch mode, the known_hosts files, and either the host's shared
+    /// connection (`shared`, never for a key on trial) or none.
+    fn ssh_args(
+        &self,
+        conn: &Conn<'_>,
+        route: &Route,
+        trial: Option<&Path>,
+        shared: bool,
+    ) -> Vec<String> {
         let mut files: Vec<PathBuf> = self.known_files(route);
         files.extend(trial.map(Path::to_path_buf));
         let known: Vec<String> = files
             .iter()
             .map(|f| format!("\"{}\"", f.display()))
             .collect();
-        let mut cmd = self.command("ssh");
+        let mut args: Vec<String> = Vec::new();
         if let Some(config) = self.ssh_config() {
-            cmd.arg("-F").arg(config);
+            args.push("-F".into());
+            args.push(config.display().to_string());
         }
-        cmd.args(["-T", "-o", "BatchMode=yes", "-o"])
-            .arg(format!("ConnectTimeout={CONNECT_TIMEOUT_S}"))
-            .args([
-                "-o",
-                "StrictHostKeyChecking=yes",
-                "-o",
-                "UpdateHostKeys=no",
-                "-o",
-                "CheckHostIP=no",
-                "-o",
-                "LogLevel=ERROR",
-                "-o",
-            ])
-            .arg(format!("UserKnownHostsFile={}", known.join(" ")));
+        for option in [
+            "BatchMode=yes".to_string(),
+            format!("ConnectTimeout={CONNECT_TIMEOUT_S}"),
+            "StrictHostKeyChecking=yes".into(),
+            "UpdateHostKeys=no".into(),
+            "CheckHostIP=no".into(),
+            "LogLevel=ERROR".into(),
+            format!("UserKnownHostsFile={}", known.join(" ")),
+            // A link that died is noticed within 30 s.
+            "ServerAliveInterval=10".into(),
+            "ServerAliveCountMax=3".into(),
+        ] {
+            args.push("-o".into());
+            args.push(option);
+        }
         // A trial (a key not yet accepted) never opens a shared connection.
-        match (trial, self.control_dir()) {
-            (None, Some(dir)) => {
-                // A link that died is noticed within 30 s.
-                cmd.args([
-                    "-o",
-                    "ControlMaster=auto",
-                    "-o",
-                    "ControlPersist=60",
-                    "-o",
-                    "ServerAliveInterval=10",
-                    "-o",
-                    "ServerAliveCountMax=3",
-                    "-o",
-                ])
-                .arg(format!("ControlPath={}/%C", dir.display()));
-            }
-            _ => {
-                cmd.args(["-o", "ControlMaster=no", "-o", "ControlPath=none"]);
-            }
+        let control = match (trial, shared) {
+            (None, true) => self.control_dir(),
+            _ => None,
+        };
+        let mux = match control {
+            Some(dir) => vec![
+                "ControlMaster=auto".to_string(),
+                "ControlPersist=60".into(),
+                format!("ControlPath={}/%C", dir.display()),
+            ],
+            None => vec!["ControlMaster=no".to_string(), "ControlPath=none".into()],
+        };
+        for option in mux {
+            args.push("-o".into());
+            args.push(option);
         }
         if let Some(port) = conn.port {
-            cmd.arg("-p").arg(port.to_string());
+            args.push("-p".into());
+            args.push(port.to_string());
         }
         if let Some(key) = conn.key {
-            cmd.args(["-o", "IdentitiesOnly=yes", "-i"])
-                .arg(self.home.join(".ssh").join(key));
+            args.extend(["-o".into(), "IdentitiesOnly=yes".into(), "-i".into()]);
+            args.push(self.home.join(".ssh").join(key).display().to_string());
         }
-        cmd.arg("--")
+        args
+    }
+
+    /// [`Hosts::run`], waiting up to `timeout` for the script to end.
+    async fn run_for(
+        &self,
+        conn: &Conn<'_>,
+        route: &Route,
+        trial: Option<&Path>,
+        script: &str,
+        timeout: Duration,
+    ) -> Result<std::process::Output> {
+        use tokio::io::AsyncWriteExt;
+        let mut cmd = self.command("ssh");
+        cmd.arg("-T")
+            .args(self.ssh_args(conn, route, trial, true))
+            .arg("--")
             .arg(conn.destination)
             .arg("sh -s")
             .stdin(Stdio::piped());
@@ -689,13 +732,13 @@ impl Hosts {
             let _ = stdin.write_all(LOGIN_ENV.as_bytes()).await;
             let _ = stdin.write_all(script.as_bytes()).await;
         }
-        let out = tokio::time::timeout(CHECK_TIMEOUT, child.wait_with_output())
+        let out = tokio::time::timeout(timeout, child.wait_with_output())
             .await
             .map_err(|_| Error::Failed {
                 message: format!(
                     "{} did not answer within {} s.",
                     conn.destination,
-                    CHECK_TIMEOUT.as_secs()
+                    timeout.as_secs()
                 ),
                 detail: None,
             })?
