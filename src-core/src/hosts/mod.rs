@@ -1290,10 +1290,12 @@ const LOGIN_ENV: &str =
 /// Run on the host by `sh -s`: one tab-separated line per finding. pm2's
 /// version is read from its package.json (running `pm2` would start its
 /// daemon); the engine is asked through the docker CLI when there is one.
+/// Log lines before a version (`[time] info Wrote default config file…`,
+/// code-server's first run) are skipped.
 const CHECK_SCRIPT: &str = r#"printf 'system\t%s\n' "$(uname -srm)"
 for t in git node npm docker code-server; do
   if p=$(command -v "$t" 2>/dev/null); then
-    printf 'tool\t%s\t%s\t%s\n' "$t" "$p" "$("$t" --version 2>&1 | head -n 1)"
+    printf 'tool\t%s\t%s\t%s\n' "$t" "$p" "$("$t" --version 2>&1 | grep -v '^\[' | head -n 1)"
   else
     printf 'tool\t%s\t\t\n' "$t"
   fi

@@ -6,6 +6,22 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// Processes whose command line (its words joined by spaces) holds `needle`.
+fn processes_mentioning(needle: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .replace('\0', " ")
+                .contains(needle)
+                .then_some(pid)
+        })
+        .collect()
+}
+
 fn stdout(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{cmd:?}: {out:?}");
@@ -27,7 +43,22 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         home,
         _tmp,
     } = scene("hosts");
-    let sshd = ai_desktop_core::testkit::sshd::Sshd::start(&root.join("sshd"));
+    // The "remote" login has this machine's tools (code-server on its PATH)
+    // and data and config folders of its own.
+    let remote_data = root.join("remote-data");
+    let path = std::env::var("PATH").unwrap();
+    let sshd = ai_desktop_core::testkit::sshd::Sshd::start_with(
+        &root.join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", &path),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+            (
+                "XDG_CONFIG_HOME",
+                &root.join("remote-config").display().to_string(),
+            ),
+        ],
+    );
     let ssh = home.join(".ssh");
     std::fs::create_dir_all(&ssh).unwrap();
     for (from, to) in [
@@ -45,6 +76,7 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     let fingerprint = fingerprint.split_whitespace().nth(1).unwrap().to_string();
     let env = [("HOME", home.display().to_string())];
     let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
     let d = &mut launched.driver;
     d.shots = shots.clone();
 
@@ -94,6 +126,9 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     );
     assert!(row.contains("found"), "{row}");
     d.find("[data-testid=host-tool-docker-engine]");
+    // code-server's version, though its first run there logs a line first.
+    let row = d.text(&d.find("[data-testid=host-tool-code-server]"));
+    assert!(row.contains("4."), "{row}");
     d.step("host-added");
     // A repository there: its changes, a file's diff and its log.
     let shop = root.join("shop");
@@ -150,6 +185,107 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
             .trim_end()
     );
     d.step("host-files");
+
+    // VS Code on the host: started there, reached through the app's
+    // forward, its workbench on screen and connected (code-server there
+    // logs the window's management connection).
+    dismiss_toasts(d);
+    d.click("[data-testid=host-editor-open-1]");
+    let editor = "shop on Build box — VS Code";
+    let editors_there = remote_data.join("aidesktop/editors");
+    let connections = || {
+        std::fs::read_dir(&editors_there)
+            .map(|dirs| {
+                dirs.flatten()
+                    .map(|d| {
+                        std::fs::read_to_string(d.path().join("code-server.log"))
+                            .unwrap_or_default()
+                            .matches("[ManagementConnection] New connection established.")
+                            .count()
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    let window = d.wait_until("the VS Code window", || x_window(&display, editor));
+    crate::vscode::workbench_shown(
+        d,
+        &display,
+        editor,
+        &connections,
+        1,
+        "host-editor-workbench",
+    );
+    let shown = wait_text(
+        d,
+        "[data-testid=host-editor-state-1]",
+        "VS Code running there · :",
+    );
+    let port = shown.rsplit(':').next().unwrap().trim().to_string();
+    // code-server there on its socket; the app's ssh forwarding to it.
+    let there = format!("--socket {}", editors_there.display());
+    let forward = format!("-L 127.0.0.1:{port}:{}", editors_there.display());
+    assert_eq!(
+        processes_mentioning(&there).len(),
+        1,
+        "one code-server there"
+    );
+    assert_eq!(processes_mentioning(&forward).len(), 1, "one forward");
+    d.step("host-editor");
+
+    // The app killed and started again: the editor there and its forward
+    // are taken back; opening it again connects a new workbench.
+    close_x_window(&display, &window);
+    drop(launched);
+    let mut launched = launch(&app_bin, &data, &env);
+    let display = launched.display.clone();
+    let d = &mut launched.driver;
+    d.shots = shots.clone();
+    d.step = 20;
+    d.click("[data-testid=nav-hosts]");
+    wait_text(
+        d,
+        "[data-testid=host-editor-state-1]",
+        &format!("VS Code running there · :{port}"),
+    );
+    d.step("host-editor-adopted");
+    d.click("[data-testid=host-editor-open-1]");
+    let window = d.wait_until("the VS Code window", || x_window(&display, editor));
+    crate::vscode::workbench_shown(
+        d,
+        &display,
+        editor,
+        &connections,
+        2,
+        "host-editor-taken-back",
+    );
+    assert_eq!(
+        processes_mentioning(&there).len(),
+        1,
+        "still one code-server there"
+    );
+    assert_eq!(processes_mentioning(&forward).len(), 1, "the same forward");
+    d.step("host-editor-taken-back");
+    close_x_window(&display, &window);
+    // Stopped: nothing left there, and no forward here.
+    dismiss_toasts(d);
+    d.click("[data-testid=host-editor-stop-1]");
+    wait_text(d, ".toast", "VS Code stopped on the host");
+    wait_text(d, "[data-testid=host-editor-state-1]", "VS Code: Stopped");
+    assert!(
+        processes_mentioning(&there).is_empty(),
+        "code-server left there"
+    );
+    assert!(
+        processes_mentioning(&forward).is_empty(),
+        "the forward left"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).is_err(),
+        "the forward is still open"
+    );
+    d.step("host-editor-stopped");
+    dismiss_toasts(d);
 
     let known_line = sshd.known_hosts_line.clone();
     assert_eq!(

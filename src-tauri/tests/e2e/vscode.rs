@@ -15,7 +15,7 @@ fn window_id(display: &str, title: &str) -> String {
     x_window(display, title).expect("the window is open")
 }
 
-fn workbench_shown(
+pub(crate) fn workbench_shown(
     d: &Driver,
     display: &str,
     title: &str,

@@ -8,14 +8,17 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
 use crate::components::icons::{Icon, Svg};
 use crate::components::load::resource;
+use crate::components::status::StatusPill;
 use crate::components::toast::{use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::files::{EntryKind, FileEntry, FileText};
 use ai_desktop_api::git;
-use ai_desktop_api::hosts::{self, Host, HostKeyScan, NewHost};
+use ai_desktop_api::hosts::{self, Host, HostEditor, HostEditorState, HostKeyScan, NewHost};
+use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::{ApiError, ErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::{HashMap, HashSet};
 
 #[component]
 pub fn HostsPage() -> impl IntoView {
@@ -143,6 +146,52 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
     let adding = RwSignal::new(false);
     let open = RwSignal::new(None::<i64>);
     let browsing = RwSignal::new(None::<i64>);
+    // Each repository's editor there, kept live by its events.
+    let editors = RwSignal::new(HashMap::<i64, HostEditor>::new());
+    let editor_busy = RwSignal::new(HashSet::<i64>::new());
+    let load_editors = move || {
+        spawn_local(async move {
+            if let Ok(list) = ipc::call(&hosts::Editors { host_id }).await {
+                let _ = editors.try_set(list.into_iter().map(|e| (e.id, e)).collect());
+            }
+        });
+    };
+    ipc::listen_while_mounted_then(
+        ai_desktop_api::events::HOST_EDITOR_UPDATED,
+        move |e: HostEditor| {
+            if e.host_id == host_id {
+                editors.update(|m| {
+                    m.insert(e.id, e);
+                });
+            }
+        },
+        load_editors,
+    );
+    let open_editor = move |id: i64, target: OpenTarget| {
+        editor_busy.update(|b| {
+            b.insert(id);
+        });
+        spawn_local(async move {
+            let r = ipc::call(&hosts::OpenEditor { id, target }).await;
+            let _ = editor_busy.try_update(|b| b.remove(&id));
+            if let Err(e) = r {
+                toasts.error("Could not open VS Code on the host", &e);
+            }
+        });
+    };
+    let stop_editor = move |id: i64| {
+        editor_busy.update(|b| {
+            b.insert(id);
+        });
+        spawn_local(async move {
+            let r = ipc::call(&hosts::StopEditor { id }).await;
+            let _ = editor_busy.try_update(|b| b.remove(&id));
+            match r {
+                Ok(_) => toasts.success("VS Code stopped on the host"),
+                Err(e) => toasts.error("Could not stop VS Code on the host", &e),
+            }
+        });
+    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         adding.set(true);
@@ -191,11 +240,38 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
                     {l.into_iter().map(|r| {
                         let id = r.id;
                         let name = r.name.clone();
+                        let editor = move || editors.with(|m| m.get(&id).cloned());
+                        let editor_state = move || editor().map(|e| e.state).unwrap_or(HostEditorState::Stopped);
+                        let busy = move || editor_busy.with(|b| b.contains(&id));
                         view! {
                             <li data-testid="host-repo">
                                 <div class="host-repo-row">
                                     <span><strong>{r.name.clone()}</strong>" "<span class="mono muted small-text">{r.path.clone()}</span></span>
                                     <span class="row-actions">
+                                        {move || {
+                                            let e = editor();
+                                            let text = match (editor_state(), e.as_ref().and_then(|e| e.port)) {
+                                                (HostEditorState::Running, Some(port)) => format!("VS Code running there · :{port}"),
+                                                (s, _) => format!("VS Code: {}", crate::components::status::Status::label(s)),
+                                            };
+                                            view! {
+                                                <span data-testid=format!("host-editor-state-{id}") title=e.and_then(|e| e.error).unwrap_or_default()>
+                                                    <StatusPill state=editor_state() text/>
+                                                </span>
+                                            }
+                                        }}
+                                        {move || busy().then(|| view! { <span class="spinner"></span> })}
+                                        <button class="button small primary" data-testid=format!("host-editor-open-{id}") disabled=busy
+                                            title="Start VS Code on the host if needed and open it here, signed in"
+                                            on:click=move |_| open_editor(id, OpenTarget::AppWindow)>
+                                            {move || if busy() && editor_state() != HostEditorState::Running { "Opening…" } else { "Open in VS Code" }}
+                                        </button>
+                                        {move || (editor_state() == HostEditorState::Running).then(|| view! {
+                                            <button class="button small" title="Open in the system browser" disabled=busy
+                                                on:click=move |_| open_editor(id, OpenTarget::Browser)>"Browser"</button>
+                                            <button class="button small" data-testid=format!("host-editor-stop-{id}") disabled=busy
+                                                on:click=move |_| stop_editor(id)>"Stop VS Code"</button>
+                                        })}
                                         <button class="button small" data-testid="host-repo-open"
                                             on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
                                             {move || if open.get() == Some(id) { "Hide changes" } else { "Changes" }}
@@ -208,6 +284,9 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
                                             on:click=move |_| remove(id, name.clone())>"Remove"</button>
                                     </span>
                                 </div>
+                                {move || editor().and_then(|e| e.error.filter(|_| matches!(e.state, HostEditorState::Failed | HostEditorState::Unreachable))).map(|why| view! {
+                                    <p class="hint-error small-text" data-testid=format!("host-editor-error-{id}")>{why}</p>
+                                })}
                                 {move || (open.get() == Some(id)).then(|| view! { <RemoteChanges id=id/> })}
                                 {move || (browsing.get() == Some(id)).then(|| view! { <RemoteFiles id=id/> })}
                             </li>

@@ -4,6 +4,7 @@
 
 use ai_desktop_api::deployments::DeploymentStatus;
 use ai_desktop_api::flow::RunState;
+use ai_desktop_api::hosts::HostEditorState;
 use ai_desktop_api::mcp::McpState;
 use ai_desktop_api::services::ServiceState;
 use ai_desktop_api::vscode::InstanceState;
@@ -157,6 +158,27 @@ impl Status for InstanceState {
             InstanceState::Stopping => "Stopping…",
             InstanceState::Failed => "Failed",
             InstanceState::Stopped => "Stopped",
+        }
+    }
+}
+
+impl Status for HostEditorState {
+    fn tone(self) -> Tone {
+        match self {
+            HostEditorState::Running => Tone::Running,
+            HostEditorState::Starting => Tone::Busy,
+            HostEditorState::Failed => Tone::Failed,
+            HostEditorState::Unreachable => Tone::Waiting,
+            HostEditorState::Stopped => Tone::Stopped,
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            HostEditorState::Running => "Running there",
+            HostEditorState::Starting => "Starting there…",
+            HostEditorState::Failed => "Failed",
+            HostEditorState::Unreachable => "Unreachable",
+            HostEditorState::Stopped => "Stopped",
         }
     }
 }
