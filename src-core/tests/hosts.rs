@@ -518,26 +518,24 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     let remote_data = tmp.path().join("remote-data");
     let remote_config = tmp.path().join("remote-config");
     let path = std::env::var("PATH").unwrap();
-    let sshd = Sshd::start_with(
-        &tmp.path().join("sshd"),
-        ai_desktop_core::testkit::free_port(),
-        &[
-            ("PATH", &path),
-            ("XDG_DATA_HOME", &remote_data.display().to_string()),
-            ("XDG_CONFIG_HOME", &remote_config.display().to_string()),
-        ],
-    );
+    let remote_env = [
+        ("PATH", path.as_str()),
+        ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ("XDG_CONFIG_HOME", &remote_config.display().to_string()),
+    ];
+    let sshd_port = ai_desktop_core::testkit::free_port();
+    let sshd = Sshd::start_with(&tmp.path().join("sshd"), sshd_port, &remote_env);
     put_key(&sshd.client_key, &home, "id_box");
     let store = Arc::new(Store::open_in(&data).unwrap());
     let events = Arc::new(RecordingSink::default());
     let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
     let editors_of = |hosts: &Arc<Hosts>| {
-        HostEditors::new(
+        Arc::new(HostEditors::new(
             hosts.clone(),
             store.clone(),
             events.clone(),
             data.join("hosts/editors"),
-        )
+        ))
     };
     let editors = editors_of(&hosts);
     let host = add_box(&hosts, &sshd).await;
@@ -630,6 +628,52 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     let again = editors.open(id).await.unwrap();
     assert_eq!(again.instance_url, plan.instance_url);
     assert_eq!(remote_process(&store, id), Some(process.clone()));
+
+    // The forward's connection dropped: opened again on the same port (an
+    // editor window reconnects by itself), the same instance behind it.
+    let first_forward = forward_pids(&store)[0];
+    assert!(unsafe { libc::kill(first_forward as i32, libc::SIGKILL) } == 0);
+    wait_for_long("the forward to come back", || {
+        forward_pids(&store)
+            .first()
+            .is_some_and(|p| *p != first_forward)
+            && editors.get(id).unwrap().port == Some(port)
+    })
+    .await;
+    assert!(signed_in(port, Some(&cookie)));
+    events.take();
+    // The host drops off the network (its server and every connection
+    // gone): the editor is unreachable, not stopped; it runs on there, and
+    // is reached again on the same port once the host is back.
+    drop(sshd);
+    wait_for_long("the editor shown unreachable", || {
+        editors.get(id).unwrap().state == HostEditorState::Unreachable
+    })
+    .await;
+    let shown = editors.get(id).unwrap();
+    assert!(
+        shown
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("Trying again in"),
+        "{shown:?}"
+    );
+    assert!(forward_pids(&store).is_empty());
+    assert!(alive(process.pid));
+    assert_eq!(remote_process(&store, id), Some(process.clone()));
+    let sshd = Sshd::start_with(&tmp.path().join("sshd"), sshd_port, &remote_env);
+    wait_for_long("the editor back", || {
+        let e = editors.get(id).unwrap();
+        e.state == HostEditorState::Running && e.port == Some(port)
+    })
+    .await;
+    assert!(signed_in(port, Some(&cookie)));
+    assert!(events.take().iter().any(|e| matches!(
+        e,
+        DomainEvent::HostEditorUpdated(h) if h.id == id && h.state == HostEditorState::Unreachable
+    )));
+    let forward = forward_pids(&store);
 
     // The app killed: a new run takes both back.
     drop(editors);
@@ -724,6 +768,17 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     assert_eq!(shown.state, HostEditorState::Failed);
     assert_eq!(remote_process(&store, bare_repo.id), None);
     assert!(forward_pids(&store).is_empty());
+}
+
+async fn wait_for_long(what: &str, mut probe: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !probe() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(90),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 async fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {

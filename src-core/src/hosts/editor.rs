@@ -34,6 +34,12 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
 const FORWARD_TRIES: usize = 3;
 const STOP_GRACE: Duration = Duration::from_secs(3);
+/// After a forward drops: the waits between tries to open it again, the
+/// last repeated, until [`RECONNECT_FOR`] has passed (then the editor stays
+/// unreachable until the user opens it again: a laptop offline for a day
+/// does not start an ssh a minute all day).
+const RECONNECT_BACKOFF: [u64; 7] = [1, 2, 4, 8, 16, 32, 60];
+const RECONNECT_FOR: Duration = Duration::from_secs(15 * 60);
 
 pub struct HostEditors {
     hosts: Arc<Hosts>,
@@ -170,7 +176,7 @@ impl HostEditors {
     /// Prepares opening the editor of host repository `id`: started there
     /// if it is not running, a forward opened if there is none, then the
     /// one-shot sign-in page.
-    pub async fn open(&self, id: i64) -> Result<OpenPlan> {
+    pub async fn open(self: &Arc<Self>, id: i64) -> Result<OpenPlan> {
         let (host, repo) = self.hosts.host_repository(id)?;
         let op = self.op_lock(id);
         let _op = op.lock().await;
@@ -205,7 +211,7 @@ impl HostEditors {
         result
     }
 
-    async fn open_locked(&self, host: &Host, repo: &HostRepository) -> Result<OpenPlan> {
+    async fn open_locked(self: &Arc<Self>, host: &Host, repo: &HostRepository) -> Result<OpenPlan> {
         let id = repo.id;
         let key = crate::secrets::random_hex(8)?;
         let row = self
@@ -236,7 +242,7 @@ impl HostEditors {
                 p
             }
         };
-        let forward = self.forward(host, id, &process.socket).await?;
+        let forward = self.forward(host, id, &process.socket, None).await?;
         let password = crate::secrets::read_private(&self.dir(id).join("password"))?
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty())
@@ -415,9 +421,16 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
     }
 
     /// The forward to `socket` there: the one open if it still runs, else
-    /// a new `ssh -N -L` on a free local port, once the instance answers
-    /// through it.
-    async fn forward(&self, host: &Host, id: i64, socket: &str) -> Result<Forward> {
+    /// a new `ssh -N -L` on `prefer` (the port a dropped forward had, so
+    /// that an open editor window reconnects by itself) when it is free, or
+    /// on a free local port, once the instance answers through it.
+    async fn forward(
+        self: &Arc<Self>,
+        host: &Host,
+        id: i64,
+        socket: &str,
+        prefer: Option<u16>,
+    ) -> Result<Forward> {
         let open = lock(&self.slots).get(&id).and_then(|s| s.forward.clone());
         if let Some(f) = open {
             if f.identity.is_alive() && net::http_status(f.port, "/healthz").await == Some(200) {
@@ -429,8 +442,11 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
         let conn = Hosts::conn_of(host);
         let log = self.dir(id).join("forward.log");
         let mut last = String::new();
-        for _ in 0..FORWARD_TRIES {
-            let port = free_port()?;
+        for attempt in 0..FORWARD_TRIES {
+            let port = match prefer.filter(|p| attempt == 0 && crate::repos::port_is_free(*p)) {
+                Some(p) => p,
+                None => free_port()?,
+            };
             let mut args = vec!["-N".to_string()];
             args.extend(self.hosts.ssh_args(&conn, &route, None, false));
             args.extend([
@@ -475,6 +491,7 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
                     process: Arc::new(tokio::sync::Mutex::new(process)),
                 };
                 lock(&self.slots).entry(id).or_default().forward = Some(forward.clone());
+                self.watch_forward(id, forward.clone());
                 return Ok(forward);
             }
             let _ = process.stop(STOP_GRACE).await;
@@ -492,6 +509,123 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
             ),
             detail: (!last.is_empty()).then_some(last),
         })
+    }
+
+    /// Follows a forward: one that ends while it is still the repository's
+    /// (not closed by a stop, a quit or a newer forward) dropped with its
+    /// connection, and is opened again.
+    fn watch_forward(self: &Arc<Self>, id: i64, forward: Forward) {
+        let this = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let watch = forward.process.lock().await.exit_watch();
+            loop {
+                let told = match &watch {
+                    Some(w) => w.exited().await,
+                    None => false,
+                };
+                if !told {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                if forward.process.lock().await.try_exit().is_some() {
+                    break;
+                }
+                if told {
+                    // Exited, not yet reaped: look again soon.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            let Some(this) = this.upgrade() else {
+                return;
+            };
+            let ours = {
+                let mut slots = lock(&this.slots);
+                let slot = slots.entry(id).or_default();
+                let ours = slot
+                    .forward
+                    .as_ref()
+                    .is_some_and(|f| f.identity == forward.identity);
+                if ours {
+                    slot.forward = None;
+                }
+                ours
+            };
+            if !ours {
+                return;
+            }
+            let _ = this
+                .store
+                .forget_process(FORWARD_KIND, id, forward.identity.into());
+            tracing::warn!("the forward of host editor {id} dropped; reconnecting");
+            this.reconnect(id, forward.port).await;
+        });
+    }
+
+    /// Opens a dropped forward again, on its port if it is free, waiting
+    /// longer after each try that cannot reach the host; meanwhile the
+    /// editor is shown unreachable (not stopped: it may well run there).
+    /// Ends when the forward is back, the editor ended there, the user
+    /// stopped, reopened or removed it, or [`RECONNECT_FOR`] has passed.
+    async fn reconnect(self: &Arc<Self>, id: i64, port: u16) {
+        let since = Instant::now();
+        for attempt in 0usize.. {
+            {
+                let op = self.op_lock(id);
+                let _op = op.lock().await;
+                let reopened = lock(&self.slots)
+                    .get(&id)
+                    .is_some_and(|s| s.forward.is_some());
+                let Ok((host, _)) = self.hosts.host_repository(id) else {
+                    return;
+                };
+                let Some(process) = self.row(id).ok().flatten().and_then(|r| r.process) else {
+                    return;
+                };
+                if reopened {
+                    return;
+                }
+                let failed = match self.alive(&host, &process).await {
+                    Ok(true) => match self.forward(&host, id, &process.socket, Some(port)).await {
+                        Ok(f) => {
+                            tracing::info!("the forward of host editor {id} is back on {}", f.port);
+                            self.set_state(id, None, None);
+                            let _ = self.publish(id);
+                            return;
+                        }
+                        Err(e) => e,
+                    },
+                    Ok(false) => {
+                        let _ = self
+                            .store
+                            .with(|c| store::hosts::set_editor_process(c, id, None));
+                        self.set_state(
+                            id,
+                            None,
+                            Some(format!(
+                                "VS Code ended on {} while the connection was down.",
+                                host.name
+                            )),
+                        );
+                        let _ = self.publish(id);
+                        return;
+                    }
+                    Err(e) => e,
+                };
+                let wait = RECONNECT_BACKOFF[attempt.min(RECONNECT_BACKOFF.len() - 1)];
+                let gave_up = since.elapsed() >= RECONNECT_FOR;
+                let why = if gave_up {
+                    format!("{} Open it to try again.", failed.with_detail_text())
+                } else {
+                    format!("{} Trying again in {wait} s.", failed.with_detail_text())
+                };
+                self.set_state(id, Some(HostEditorState::Unreachable), Some(why));
+                let _ = self.publish(id);
+                if gave_up {
+                    return;
+                }
+            }
+            let wait = RECONNECT_BACKOFF[attempt.min(RECONNECT_BACKOFF.len() - 1)];
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+        }
     }
 
     /// Ends the repository's forward, if one is open.
@@ -599,7 +733,7 @@ echo stopped
     /// forgotten with its forward; a host that cannot be reached leaves its
     /// editors marked unreachable. Forwards of editors no longer recorded
     /// are ended.
-    pub async fn reconcile(&self) -> Result<Vec<HostEditor>> {
+    pub async fn reconcile(self: &Arc<Self>) -> Result<Vec<HostEditor>> {
         let forwards = self.store.recorded_processes(FORWARD_KIND)?;
         let rows = self.store.with(|c| store::hosts::running_editors(c))?;
         let mut adopted = Vec::new();
@@ -625,11 +759,14 @@ echo stopped
                         };
                         match (serving, record.port, procs::adopt(identity, &output, 200)) {
                             (true, Some(port), Some(process)) => {
-                                lock(&self.slots).entry(id).or_default().forward = Some(Forward {
+                                let forward = Forward {
                                     port,
                                     identity,
                                     process: Arc::new(tokio::sync::Mutex::new(process)),
-                                });
+                                };
+                                lock(&self.slots).entry(id).or_default().forward =
+                                    Some(forward.clone());
+                                self.watch_forward(id, forward);
                             }
                             _ => {
                                 procs::stop_adopted(identity, STOP_GRACE).await;
