@@ -1,14 +1,18 @@
 //! `aidesktop://` links: parsed strictly, acted on only for registered
 //! repositories.
 //!
-//! Two forms: `aidesktop://open?repo=<id or exact name>` and
+//! Three forms: `aidesktop://open?repo=<id or exact name>`,
+//! `aidesktop://open?host=<host id or exact name>&repo=<id, exact name or
+//! path there>` (a repository on a host, opened in its editor there) and
 //! `aidesktop://stack?repo=<id or exact name>&action=up|down`. Anything else
 //! (another action, missing, extra or repeated parameters, control
 //! characters, an over-long URL, a name that is not registered exactly) is
 //! refused with a message; nothing in a link is ever passed to a program.
 
 use crate::error::{Error, Result};
+use crate::hosts::Hosts;
 use crate::repos::RepoRegistry;
+use ai_desktop_api::hosts::{Host, HostRepository};
 use ai_desktop_api::repos::Repository;
 use ai_desktop_api::stack::StackAction;
 
@@ -23,6 +27,8 @@ pub enum DeepLink {
     Open(RepoRef),
     /// Start or stop the repository's stack.
     Stack(RepoRef, StackAction),
+    /// Open the editor of a repository on a host (started there if needed).
+    OpenOnHost(RepoRef, RepoRef),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +54,12 @@ pub fn parse(raw: &str) -> Result<DeepLink> {
     let (action, query) = rest.split_once('?').unwrap_or((rest, ""));
     let action = action.trim_end_matches('/');
     let allowed: &[&str] = match action {
-        "open" => &["repo"],
+        "open" => &["repo", "host"],
         "stack" => &["repo", "action"],
         _ => {
             return refuse(format!(
-                "Unknown link action \"{}\"; only aidesktop://open?repo=… and \
-                 aidesktop://stack?repo=…&action=up|down are understood.",
+                "Unknown link action \"{}\"; only aidesktop://open?repo=… (with host=… for a \
+                 repository on a host) and aidesktop://stack?repo=…&action=up|down are understood.",
                 action.escape_default()
             ))
         }
@@ -87,12 +93,16 @@ pub fn parse(raw: &str) -> Result<DeepLink> {
     if repo.chars().any(char::is_control) {
         return refuse("The repository in the link contains control characters.");
     }
-    let reference = match repo.parse::<i64>() {
-        Ok(id) if repo.bytes().all(|b| b.is_ascii_digit()) => RepoRef::Id(id),
-        _ => RepoRef::Name(repo),
-    };
+    let reference = reference_to(repo);
     if action == "open" {
-        return Ok(DeepLink::Open(reference));
+        return match value("host") {
+            None => Ok(DeepLink::Open(reference)),
+            Some(host) if host.is_empty() => refuse("The link names no host (host=…)."),
+            Some(host) if host.chars().any(char::is_control) => {
+                refuse("The host in the link contains control characters.")
+            }
+            Some(host) => Ok(DeepLink::OpenOnHost(reference_to(host), reference)),
+        };
     }
     match value("action").as_deref() {
         Some("up") => Ok(DeepLink::Stack(reference, StackAction::Up)),
@@ -102,6 +112,78 @@ pub fn parse(raw: &str) -> Result<DeepLink> {
             other.escape_default()
         )),
         None => refuse("The link says neither action=up nor action=down."),
+    }
+}
+
+/// An id when it is all digits, else a name.
+fn reference_to(text: String) -> RepoRef {
+    match text.parse::<i64>() {
+        Ok(id) if text.bytes().all(|b| b.is_ascii_digit()) => RepoRef::Id(id),
+        _ => RepoRef::Name(text),
+    }
+}
+
+/// Finds the host a link names (by id or exactly its name) and the
+/// repository on it (by id, by its exact path there, or by its exact name
+/// when only one of the host's repositories has it).
+pub fn resolve_on_host(
+    hosts: &Hosts,
+    host: &RepoRef,
+    repo: &RepoRef,
+) -> Result<(Host, HostRepository)> {
+    let hosts_named: Vec<Host> = hosts
+        .list()?
+        .into_iter()
+        .filter(|h| match host {
+            RepoRef::Id(id) => h.id == *id,
+            RepoRef::Name(name) => &h.name == name,
+        })
+        .collect();
+    let host = match <[Host; 1]>::try_from(hosts_named) {
+        Ok([one]) => one,
+        Err(many) if many.len() > 1 => {
+            return Err(Error::InvalidInput(format!(
+                "{} hosts are named that; link to one by its id.",
+                many.len()
+            )))
+        }
+        Err(_) => {
+            return Err(Error::NotFound(match host {
+                RepoRef::Id(id) => format!("The link names host {id}, which is not added."),
+                RepoRef::Name(name) => format!(
+                    "The link names the host \"{}\", which is not added.",
+                    name.escape_default()
+                ),
+            }))
+        }
+    };
+    let repos = hosts.repositories(host.id)?;
+    let matching: Vec<HostRepository> = repos
+        .into_iter()
+        .filter(|r| match repo {
+            RepoRef::Id(id) => r.id == *id,
+            RepoRef::Name(name) if name.starts_with('/') => &r.path == name,
+            RepoRef::Name(name) => &r.name == name,
+        })
+        .collect();
+    match <[HostRepository; 1]>::try_from(matching) {
+        Ok([one]) => Ok((host, one)),
+        Err(many) if many.len() > 1 => Err(Error::InvalidInput(format!(
+            "{} repositories on {} are named that; link to one by its path or id.",
+            many.len(),
+            host.name
+        ))),
+        Err(_) => Err(Error::NotFound(match repo {
+            RepoRef::Id(id) => format!(
+                "The link names repository {id} on {}, which is not added there.",
+                host.name
+            ),
+            RepoRef::Name(name) => format!(
+                "The link names \"{}\" on {}, which is not a repository added there.",
+                name.escape_default(),
+                host.name
+            ),
+        })),
     }
 }
 
@@ -175,6 +257,17 @@ mod tests {
             parse("aidesktop://stack/?action=down&repo=7").unwrap(),
             DeepLink::Stack(RepoRef::Id(7), StackAction::Down)
         );
+        assert_eq!(
+            parse("aidesktop://open?host=Build%20box&repo=%2Fsrv%2Fshop").unwrap(),
+            DeepLink::OpenOnHost(
+                RepoRef::Name("Build box".into()),
+                RepoRef::Name("/srv/shop".into())
+            )
+        );
+        assert_eq!(
+            parse("aidesktop://open?repo=3&host=2").unwrap(),
+            DeepLink::OpenOnHost(RepoRef::Id(2), RepoRef::Id(3))
+        );
     }
 
     #[test]
@@ -199,6 +292,11 @@ mod tests {
             "aidesktop://stack?action=up",
             "aidesktop://stack?repo=1&action=up&cmd=x",
             "aidesktop://stack?repo=1&action=UP",
+            "aidesktop://open?host=&repo=1",
+            "aidesktop://open?host=1",
+            "aidesktop://open?host=1&host=2&repo=1",
+            "aidesktop://open?host=a%0Ab&repo=1",
+            "aidesktop://stack?host=1&repo=1&action=up",
             long.as_str(),
         ] {
             assert!(parse(bad).is_err(), "accepted {:.80}", bad);

@@ -766,6 +766,31 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     );
     let shown = editors.get(bare_repo.id).unwrap();
     assert_eq!(shown.state, HostEditorState::Failed);
+
+    // Links name a host and a repository there: by id, name or path; a
+    // name two hosts share, or one not added, is refused.
+    use ai_desktop_core::deeplink::{resolve_on_host, RepoRef};
+    let name = |s: &str| RepoRef::Name(s.to_string());
+    let (h, r) = resolve_on_host(&hosts, &RepoRef::Id(host.id), &name("shop")).unwrap();
+    assert_eq!((h.id, r.id), (host.id, id));
+    let (_, r) = resolve_on_host(
+        &hosts,
+        &RepoRef::Id(bare_host.id),
+        &name(&repo.display().to_string()),
+    )
+    .unwrap();
+    assert_eq!(r.id, bare_repo.id);
+    let (_, r) = resolve_on_host(&hosts, &RepoRef::Id(host.id), &RepoRef::Id(id)).unwrap();
+    assert_eq!(r.id, id);
+    for (h, r) in [
+        (name("Box"), name("shop")),
+        (name("Nowhere"), name("shop")),
+        (RepoRef::Id(host.id), name("other")),
+        (RepoRef::Id(host.id), RepoRef::Id(bare_repo.id)),
+        (RepoRef::Id(host.id), name("/etc")),
+    ] {
+        assert!(resolve_on_host(&hosts, &h, &r).is_err(), "{h:?} {r:?}");
+    }
     assert_eq!(remote_process(&store, bare_repo.id), None);
     assert!(forward_pids(&store).is_empty());
 }

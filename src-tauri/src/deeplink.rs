@@ -16,8 +16,17 @@ pub fn handle(app: &AppHandle, raw: String) {
         let state = app.state::<AppState>();
         let shown: String = raw.chars().take(120).collect();
         let outcome = async {
-            let reference = match deeplink::parse(&raw)? {
-                DeepLink::Open(reference) => reference,
+            let plan = match deeplink::parse(&raw)? {
+                DeepLink::Open(reference) => {
+                    let repo = deeplink::resolve(&state.repos, &reference)?;
+                    log::info!("deep link opens repository {}", repo.id);
+                    state.vscode.open(repo.id).await?
+                }
+                DeepLink::OpenOnHost(host, reference) => {
+                    let (host, repo) = deeplink::resolve_on_host(&state.hosts, &host, &reference)?;
+                    log::info!("deep link opens repository {} on host {}", repo.id, host.id);
+                    state.host_editors.open(repo.id).await?
+                }
                 DeepLink::Stack(reference, action) => {
                     let repo = deeplink::resolve(&state.repos, &reference)?;
                     log::info!("deep link: stack {action:?} of repository {}", repo.id);
@@ -30,9 +39,6 @@ pub fn handle(app: &AppHandle, raw: String) {
                     return Ok(());
                 }
             };
-            let repo = deeplink::resolve(&state.repos, &reference)?;
-            log::info!("deep link opens repository {}", repo.id);
-            let plan = state.vscode.open(repo.id).await?;
             crate::navigation::show_editor(&app, &plan, OpenTarget::AppWindow).map_err(|e| {
                 ai_desktop_core::error::Error::Failed {
                     message: e.message,

@@ -74,7 +74,13 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
             .arg(root.join("sshd/host_key.pub")),
     );
     let fingerprint = fingerprint.split_whitespace().nth(1).unwrap().to_string();
-    let env = [("HOME", home.display().to_string())];
+    // A session bus of its own: a second launch (a deep link) is handed to
+    // the running app through it.
+    let (bus, _bus) = session_bus();
+    let env = [
+        ("HOME", home.display().to_string()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.clone()),
+    ];
     let mut launched = launch(&app_bin, &data, &env);
     let display = launched.display.clone();
     let d = &mut launched.driver;
@@ -119,6 +125,11 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         &stdout(Command::new("uname").arg("-srm")),
     );
     let git = stdout(Command::new("git").arg("--version"));
+    // Everything there: the tools folded into one line, unfolded on a click.
+    let summary = wait_text(d, "[data-testid=host-tools-summary]", "tools found");
+    assert!(summary.starts_with("All 7 tools found: git "), "{summary}");
+    assert!(summary.contains("code-server 4."), "{summary}");
+    d.click("[data-testid=host-tools-summary]");
     let row = wait_text(
         d,
         "[data-testid=host-tool-git]",
@@ -249,7 +260,26 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         &format!("VS Code running there · :{port}"),
     );
     d.step("host-editor-adopted");
-    d.click("[data-testid=host-editor-open-1]");
+    // Opened by a link naming the host and the repository there; a link to
+    // a host that is not added is refused with why.
+    let second_launch = |url: &str| {
+        Command::new(&app_bin)
+            .arg(url)
+            .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("AI_DESKTOP_DATA_DIR", &data)
+            .env("HOME", &home)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+    };
+    dismiss_toasts(d);
+    assert!(second_launch("aidesktop://open?host=Elsewhere&repo=shop").success());
+    wait_text(d, ".toast", "which is not added");
+    dismiss_toasts(d);
+    assert!(second_launch("aidesktop://open?host=Build%20box&repo=shop").success());
     let window = d.wait_until("the VS Code window", || x_window(&display, editor));
     crate::vscode::workbench_shown(
         d,

@@ -129,7 +129,25 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                     <dt>"Checked"</dt><dd data-testid="host-checked">{format!("{} · answered in {} ms", r.checked_at.replace('T', " ").chars().take(19).collect::<String>(), r.answered_ms)}</dd>
                 })}
             </dl>
-            {host.report.map(|r| view! { <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/> })}
+            {host.report.map(|r| {
+                // The table is folded away once everything is there: the
+                // repositories are what the card is used for.
+                let missing: Vec<String> = r.tools.iter().filter(|t| !t.found).map(|t| t.name.clone()).collect();
+                let found: Vec<String> = r.tools.iter().filter(|t| t.found)
+                    .map(|t| match &t.version { Some(v) => format!("{} {v}", t.name), None => t.name.clone() })
+                    .collect();
+                let summary = if missing.is_empty() {
+                    format!("All {} tools found: {}", found.len(), found.join(" · "))
+                } else {
+                    format!("{} of {} tools found; missing: {}", found.len(), r.tools.len(), missing.join(", "))
+                };
+                view! {
+                    <details class="host-tools" open=!missing.is_empty()>
+                        <summary class="small-text" data-testid="host-tools-summary">{summary}</summary>
+                        <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/>
+                    </details>
+                }
+            })}
             <HostRepositories host_id=id/>
         </div>
     }
