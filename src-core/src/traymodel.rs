@@ -35,6 +35,8 @@ pub struct TrayModel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrayAction {
     OpenRepository(i64),
+    /// A repository on a host, by its id: its editor there.
+    OpenHostRepository(i64),
     StackUp(i64),
     StackDown(i64),
     StartDeployment(i64),
@@ -71,6 +73,7 @@ impl TrayAction {
         };
         Some(match kind {
             "vscode-open" => TrayAction::OpenRepository(num()?),
+            "host-editor-open" => TrayAction::OpenHostRepository(num()?),
             "stack-up" => TrayAction::StackUp(num()?),
             "stack-down" => TrayAction::StackDown(num()?),
             "deployment-start" => TrayAction::StartDeployment(num()?),
@@ -266,6 +269,39 @@ pub fn recipe_items(recipes: &[ai_desktop_api::flow::FlowRecipe]) -> Vec<TrayIte
         .collect()
 }
 
+/// A repository on a host, for "Open in VS Code ▸".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedRepo {
+    /// The host repository's id.
+    pub id: i64,
+    pub name: String,
+    /// The host's name.
+    pub host: String,
+    pub state: ai_desktop_api::hosts::HostEditorState,
+}
+
+/// `vscode` (the local repositories' entries) followed by one entry per
+/// repository on a host, named with its host: "● shop on Build box".
+pub fn with_hosted(mut vscode: Vec<TrayItem>, hosted: &[HostedRepo]) -> Vec<TrayItem> {
+    use ai_desktop_api::hosts::HostEditorState;
+    if hosted.is_empty() {
+        return vscode;
+    }
+    vscode.retain(|i| !i.id.is_empty());
+    for h in hosted {
+        let mark = match h.state {
+            HostEditorState::Running => "●",
+            HostEditorState::Starting => "…",
+            HostEditorState::Failed => "✕",
+            HostEditorState::Unreachable => "?",
+            HostEditorState::Stopped => "○",
+        };
+        let label = format!("{mark} {} on {}", h.name, h.host);
+        vscode.push(item(format!("host-editor-open:{}", h.id), label));
+    }
+    vscode
+}
+
 pub fn status_line(running: usize, failed: usize) -> String {
     match (running, failed) {
         (0, 0) => "Nothing running".into(),
@@ -278,6 +314,42 @@ pub fn status_line(running: usize, failed: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repositories_on_hosts_are_listed_with_their_host() {
+        use ai_desktop_api::hosts::HostEditorState;
+        let hosted = [
+            HostedRepo {
+                id: 4,
+                name: "shop".into(),
+                host: "Build box".into(),
+                state: HostEditorState::Running,
+            },
+            HostedRepo {
+                id: 5,
+                name: "api".into(),
+                host: "GPU".into(),
+                state: HostEditorState::Unreachable,
+            },
+        ];
+        let m = model(&[], &[], &[], None, &[]);
+        assert_eq!(m.vscode.len(), 1, "the empty note");
+        let items = with_hosted(m.vscode.clone(), &hosted);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["● shop on Build box", "? api on GPU"]);
+        assert_eq!(
+            TrayAction::parse(&items[0].id),
+            Some(TrayAction::OpenHostRepository(4))
+        );
+        assert_eq!(with_hosted(m.vscode.clone(), &[]), m.vscode);
+        for bad in [
+            "host-editor-open:",
+            "host-editor-open:x",
+            "host-editor-open:1;2",
+        ] {
+            assert_eq!(TrayAction::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn ids_round_trip_and_nothing_else_parses() {

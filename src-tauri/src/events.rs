@@ -62,6 +62,7 @@ impl EventSink for TauriEventSink {
             DomainEvent::RepositoryUpdated(_)
             | DomainEvent::RepositoryDeleted(_)
             | DomainEvent::VsCodeUpdated(_)
+            | DomainEvent::HostEditorUpdated(_)
             | DomainEvent::DeploymentUpdated(_)
             | DomainEvent::DeploymentDeleted(_)
             | DomainEvent::McpUpdated(_)

@@ -94,6 +94,7 @@ async fn rebuild(app: &AppHandle, refresher: &Refresher) {
         &state.mcp.list().unwrap_or_default(),
     );
     model.recipes = traymodel::recipe_items(&state.flow.recipes().unwrap_or_default());
+    model.vscode = traymodel::with_hosted(model.vscode, &hosted(&state));
     {
         let mut last = refresher.last.lock().unwrap_or_else(|p| p.into_inner());
         if last.as_ref() == Some(&model) {
@@ -179,6 +180,7 @@ fn act(app: &AppHandle, action: TrayAction) {
         TrayAction::ToggleWindow => return toggle_main_window(app),
         TrayAction::Quit => return quit(app),
         TrayAction::OpenRepository(id) => return open_repository(app, id),
+        TrayAction::OpenHostRepository(id) => return open_host_repository(app, id),
         _ => {}
     }
     let app = app.clone();
@@ -302,6 +304,42 @@ fn open_repository(app: &AppHandle, repository_id: i64) {
         };
         if let Err(e) = result {
             log::warn!("tray: could not open repository {repository_id}: {e}");
+        }
+    });
+}
+
+/// The repositories on every host with their editor's state (read from
+/// the store and memory: no host is asked).
+fn hosted(state: &AppState) -> Vec<traymodel::HostedRepo> {
+    let mut out = Vec::new();
+    for host in state.hosts.list().unwrap_or_default() {
+        let editors = state.host_editors.list(host.id).unwrap_or_default();
+        for repo in state.hosts.repositories(host.id).unwrap_or_default() {
+            let Some(editor) = editors.iter().find(|e| e.id == repo.id) else {
+                continue;
+            };
+            out.push(traymodel::HostedRepo {
+                id: repo.id,
+                name: repo.name,
+                host: host.name.clone(),
+                state: editor.state,
+            });
+        }
+    }
+    out
+}
+
+fn open_host_repository(app: &AppHandle, id: i64) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let result = match state.host_editors.open(id).await {
+            Ok(plan) => crate::navigation::show_editor(&app, &plan, OpenTarget::AppWindow)
+                .map_err(|e| e.message),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = result {
+            log::warn!("tray: could not open host repository {id}: {e}");
         }
     });
 }

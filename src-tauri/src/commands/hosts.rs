@@ -27,10 +27,14 @@ pub async fn hosts_check(state: State<'_, AppState>, req: Req<hosts::Check>) -> 
 
 #[tauri::command]
 pub async fn hosts_delete(
+    app: AppHandle,
     state: State<'_, AppState>,
     req: Req<hosts::Delete>,
 ) -> Out<hosts::Delete> {
-    Ok(state.host_editors.delete_host(req.0.id).await?)
+    state.host_editors.delete_host(req.0.id).await?;
+    // Its repositories leave the tray's "Open in VS Code".
+    crate::tray::refresh(&app, false);
+    Ok(())
 }
 
 #[tauri::command]
@@ -43,19 +47,25 @@ pub async fn hosts_repositories(
 
 #[tauri::command]
 pub async fn hosts_add_repository(
+    app: AppHandle,
     state: State<'_, AppState>,
     req: Req<hosts::AddRepository>,
 ) -> Out<hosts::AddRepository> {
     let hosts::AddRepository { host_id, path } = req.0;
-    Ok(state.hosts.add_repository(host_id, &path).await?)
+    let added = state.hosts.add_repository(host_id, &path).await?;
+    crate::tray::refresh(&app, false);
+    Ok(added)
 }
 
 #[tauri::command]
 pub async fn hosts_remove_repository(
+    app: AppHandle,
     state: State<'_, AppState>,
     req: Req<hosts::RemoveRepository>,
 ) -> Out<hosts::RemoveRepository> {
-    Ok(state.host_editors.remove_repository(req.0.id).await?)
+    state.host_editors.remove_repository(req.0.id).await?;
+    crate::tray::refresh(&app, false);
+    Ok(())
 }
 
 #[tauri::command]
