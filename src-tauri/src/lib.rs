@@ -344,6 +344,7 @@ pub fn run() {
             commands::hosts::hosts_editors,
             commands::hosts::hosts_open_editor,
             commands::hosts::hosts_stop_editor,
+            commands::hosts::hosts_install_code_server,
             commands::hosts::hosts_scan,
             commands::hosts::hosts_add,
             commands::hosts::hosts_check,

@@ -40,6 +40,11 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 /// does not start an ssh a minute all day).
 const RECONNECT_BACKOFF: [u64; 7] = [1, 2, 4, 8, 16, 32, 60];
 const RECONNECT_FOR: Duration = Duration::from_secs(15 * 60);
+/// The code-server the app installs on a host that has none (the one its
+/// tests run; it needs Node 22).
+pub const CODE_SERVER_VERSION: &str = "4.116.0";
+/// npm builds code-server's native modules: minutes on a small box.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 pub struct HostEditors {
     hosts: Arc<Hosts>,
@@ -68,13 +73,18 @@ struct Forward {
     process: Arc<tokio::sync::Mutex<Supervised>>,
 }
 
-/// Run on the host: `alive PID TICKS BOOT SOCKET` — whether the recorded
+/// Run on the host: `running PID` — whether the process runs (a zombie
+/// does not: `kill -0` would say yes to one its parent has not reaped);
+/// `alive PID TICKS BOOT SOCKET` — whether the recorded
 /// process still runs (same pid, start time and boot; not a zombie) with its
 /// socket; `reap PID` — ends what is left of an ended instance's process
 /// group (its extension and terminal hosts: members of that group whose
 /// command line names code-server; a group id is not reused while it has
 /// members).
-const ALIVE: &str = r#"alive() {
+const ALIVE: &str = r#"running() {
+  case "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" in ""|Z|X) return 1;; esac
+}
+alive() {
   [ "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" = "$3" ] || return 1
   s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1,20)
   case "$s" in ""|Z\ *|X\ *) return 1;; esac
@@ -295,7 +305,10 @@ fi
     }
 
     /// Starts code-server there, in the repository's folder, with a new
-    /// password; waits until it listens on its socket.
+    /// password; waits until it listens on its socket. Its session cookie
+    /// gets a name of its own through `CODE_SERVER_COOKIE_SUFFIX` (read by
+    /// the versions that have `--cookie-suffix`, ignored by older ones: no
+    /// `--help` to run first).
     async fn launch(&self, host: &Host, repo: &HostRepository, key: &str) -> Result<RemoteProcess> {
         let dir = self.dir(repo.id);
         std::fs::create_dir_all(&dir)
@@ -303,7 +316,7 @@ fi
         // A new password for every run: an earlier run's cookie signs nobody in.
         let password = crate::secrets::rotate(&dir.join("password"))?;
         let script = format!(
-            r#"umask 077
+            r#"{ALIVE}umask 077
 base="${{XDG_DATA_HOME:-$HOME/.local/share}}/aidesktop"
 dir="$base/editors/"{key}
 mkdir -p "$dir/user-data" "$dir/extensions" && chmod 700 "$base" "$base/editors" "$dir" || exit 5
@@ -314,17 +327,16 @@ if [ -x "$base/code-server/bin/code-server" ]; then cs="$base/code-server/bin/co
 elif cs=$(command -v code-server); then :
 else exit 6; fi
 cd -- {path} || exit 3
-set --
-if "$cs" --help 2>/dev/null | grep -q -- --cookie-suffix; then set -- --cookie-suffix {suffix}; fi
 rm -f "$sock"
-PASSWORD={password} setsid nohup "$cs" --config /dev/null --socket "$sock" --socket-mode 600 \
+PASSWORD={password} CODE_SERVER_COOKIE_SUFFIX={suffix} setsid nohup "$cs" --config /dev/null \
+  --socket "$sock" --socket-mode 600 \
   --auth password --user-data-dir "$dir/user-data" --extensions-dir "$dir/extensions" \
-  --disable-telemetry --disable-update-check --app-name {app_name} "$@" {path} \
+  --disable-telemetry --disable-update-check --app-name {app_name} {path} \
   >"$dir/code-server.log" 2>&1 </dev/null &
 pid=$!
 i=0
 while [ ! -S "$sock" ]; do
-  if ! kill -0 "$pid" 2>/dev/null; then tail -n 20 "$dir/code-server.log" >&2; exit 8; fi
+  if ! running "$pid"; then tail -n 20 "$dir/code-server.log" >&2; exit 8; fi
   i=$((i+1))
   if [ "$i" -gt {polls} ]; then kill -TERM -- "-$pid" 2>/dev/null; tail -n 20 "$dir/code-server.log" >&2; exit 9; fi
   sleep 0.1
@@ -654,7 +666,7 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
                 "{ALIVE}if alive {pid} {ticks} {boot} {sock}; then
   kill -TERM -- -{pid} 2>/dev/null || kill -TERM {pid}
   i=0
-  while kill -0 {pid} 2>/dev/null && [ \"$i\" -lt {polls} ]; do sleep 0.1; i=$((i+1)); done
+  while running {pid} && [ \"$i\" -lt {polls} ]; do sleep 0.05; i=$((i+1)); done
   kill -KILL -- -{pid} 2>/dev/null
   rm -f {sock}
 fi
@@ -664,7 +676,7 @@ echo stopped
                 ticks = sh_quote(&p.start_ticks),
                 boot = sh_quote(&p.boot_id),
                 sock = sh_quote(&p.socket),
-                polls = STOP_GRACE.as_millis() / 100,
+                polls = STOP_GRACE.as_millis() / 50,
             );
             if let Err(e) = self
                 .hosts
@@ -824,6 +836,87 @@ echo stopped
                 .store
                 .forget_process(FORWARD_KIND, id, f.identity.into());
         }
+    }
+
+    /// Installs code-server on a host that has none: from npm, pinned to
+    /// [`CODE_SERVER_VERSION`], into the app's folder in the user's home
+    /// there (no root, nothing global), run by the Node that installed it
+    /// (a launcher that names it). Then the host is checked again.
+    pub async fn install_code_server(&self, host_id: i64) -> Result<Host> {
+        let host = self.hosts.get(host_id)?;
+        let script = format!(
+            r#"umask 077
+base="${{XDG_DATA_HOME:-$HOME/.local/share}}/aidesktop"
+command -v npm >/dev/null 2>&1 || exit 10
+node=$(command -v node) || exit 10
+major=$("$node" --version 2>/dev/null | sed 's/^v//; s/\..*//')
+case "$major" in ''|*[!0-9]*) exit 10;; esac
+if [ "$major" -lt 22 ]; then "$node" --version >&2; exit 11; fi
+mkdir -p "$base" && chmod 700 "$base" || exit 5
+umask 022
+prefix="$base/code-server"
+log="$base/code-server-install.log"
+if ! npm_config_yes=true npm install --no-audit --no-fund --prefer-offline --unsafe-perm --prefix "$prefix" {package} >"$log" 2>&1; then
+  tail -n 25 "$log" >&2; exit 12
+fi
+entry="$prefix/node_modules/code-server/out/node/entry.js"
+[ -f "$entry" ] || {{ echo "npm finished but $entry is not there" >&2; exit 12; }}
+mkdir -p "$prefix/bin"
+printf '#!/bin/sh
+# code-server {version} on %s, installed by AI Desktop.
+exec "%s" "%s" "$@"
+' "$node" "$node" "$entry" >"$prefix/bin/code-server.new"
+chmod 755 "$prefix/bin/code-server.new" && mv "$prefix/bin/code-server.new" "$prefix/bin/code-server" || exit 5
+"$prefix/bin/code-server" --version 2>&1 | grep -v '^\[' | head -n 1
+"#,
+            package = sh_quote(&format!("code-server@{CODE_SERVER_VERSION}")),
+            version = CODE_SERVER_VERSION,
+        );
+        tracing::info!(
+            "installing code-server {CODE_SERVER_VERSION} on {}",
+            host.name
+        );
+        let started = Instant::now();
+        let out = self.hosts.script(&host, &script, INSTALL_TIMEOUT).await?;
+        let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        let failed = |message: String| Error::Failed {
+            message,
+            detail: (!said.is_empty()).then(|| said.clone()),
+        };
+        match out.status.code() {
+            Some(0) => {}
+            Some(10) => {
+                return Err(failed(format!(
+                    "{} has no node and npm to install code-server with; install Node 22 there first.",
+                    host.name
+                )))
+            }
+            Some(11) => {
+                return Err(failed(format!(
+                    "code-server {CODE_SERVER_VERSION} needs Node 22; {} has Node {}. Install Node 22 there first.",
+                    host.name, said
+                )))
+            }
+            Some(5) => {
+                return Err(failed(format!(
+                    "The app's folder in the home of {} on {} cannot be written.",
+                    host.user, host.name
+                )))
+            }
+            _ => {
+                return Err(failed(format!(
+                    "npm could not install code-server on {} (its log is ~/.local/share/aidesktop/code-server-install.log there).",
+                    host.name
+                )))
+            }
+        }
+        tracing::info!(
+            "code-server installed on {} in {} s: {}",
+            host.name,
+            started.elapsed().as_secs(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
+        self.hosts.check(host_id).await
     }
 
     /// Stops every editor there (quitting with "stop everything").

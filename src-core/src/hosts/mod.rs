@@ -1290,12 +1290,15 @@ const LOGIN_ENV: &str =
 /// Run on the host by `sh -s`: one tab-separated line per finding. pm2's
 /// version is read from its package.json (running `pm2` would start its
 /// daemon); the engine is asked through the docker CLI when there is one.
+/// code-server the app installed there (in its data folder) comes first.
 /// Log lines before a version (`[time] info Wrote default config file…`,
 /// code-server's first run) are skipped.
 const CHECK_SCRIPT: &str = r#"printf 'system\t%s\n' "$(uname -srm)"
+own="${XDG_DATA_HOME:-$HOME/.local/share}/aidesktop/code-server/bin/code-server"
 for t in git node npm docker code-server; do
-  if p=$(command -v "$t" 2>/dev/null); then
-    printf 'tool\t%s\t%s\t%s\n' "$t" "$p" "$("$t" --version 2>&1 | grep -v '^\[' | head -n 1)"
+  if [ "$t" = code-server ] && [ -x "$own" ]; then p=$own; t=$own; fi
+  if [ "$t" = "$own" ] || p=$(command -v "$t" 2>/dev/null); then
+    printf 'tool\t%s\t%s\t%s\n' "${t##*/}" "$p" "$("$t" --version 2>&1 | grep -v '^\[' | head -n 1)"
   else
     printf 'tool\t%s\t\t\n' "$t"
   fi
@@ -1328,7 +1331,10 @@ fn tool_spec(name: &str) -> (&'static [&'static str], &'static str) {
         "npm" => (&["Installing code-server and pm2"], "sudo apt install npm"),
         "pm2" => (&["Deployments"], "npm install --global pm2"),
         "docker" => (&["Services"], "sudo apt install docker.io"),
-        "code-server" => (&["VS Code"], "npm install --global code-server"),
+        "code-server" => (
+            &["VS Code"],
+            "Install it there from this card (npm, code-server 4.116.0 into the app's folder in your home; needs Node 22)",
+        ),
         _ => (
             &["Services"],
             "sudo systemctl enable --now docker (and add the user to the docker group)",

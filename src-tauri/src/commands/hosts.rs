@@ -128,3 +128,14 @@ pub async fn hosts_stop_editor(
 ) -> Out<hosts::StopEditor> {
     Ok(state.host_editors.stop(req.0.id).await?)
 }
+
+#[tauri::command]
+pub async fn hosts_install_code_server(
+    state: State<'_, AppState>,
+    req: Req<hosts::InstallCodeServer>,
+) -> Out<hosts::InstallCodeServer> {
+    Ok(state
+        .host_editors
+        .install_code_server(req.0.host_id)
+        .await?)
+}

@@ -100,6 +100,20 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
         }
     });
     let checking = check.pending();
+    let install = Action::new_local(move |_: &()| async move {
+        match ipc::call(&hosts::InstallCodeServer { host_id: id }).await {
+            Ok(h) => {
+                toasts.success(format!("code-server installed on {}", h.name));
+                on_changed.run(());
+            }
+            Err(e) => toasts.error("code-server could not be installed", &e),
+        }
+    });
+    let installing = install.pending();
+    let no_code_server = host
+        .report
+        .as_ref()
+        .is_some_and(|r| r.tools.iter().any(|t| t.name == "code-server" && !t.found));
     let address = format!("{}@{}:{}", host.user, host.host_name, host.host_port);
     let for_delete = host.clone();
     view! {
@@ -147,6 +161,16 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                         <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/>
                     </details>
                 }
+            })}
+            {no_code_server.then(|| view! {
+                <div class="banner host-banner" data-testid="host-code-server-missing">
+                    <span>"code-server is not on this host: its repositories cannot open in VS Code yet."</span>
+                    <button class="button small primary" data-testid="host-install-code-server" disabled=move || installing.get()
+                        title="npm install code-server@4.116.0 into ~/.local/share/aidesktop there (needs Node 22; no root)"
+                        on:click=move |_| { install.dispatch(()); }>
+                        {move || if installing.get() { "Installing… (npm, a few minutes)" } else { "Install code-server there" }}
+                    </button>
+                </div>
             })}
             <HostRepositories host_id=id/>
         </div>
