@@ -2,13 +2,18 @@
 //! the app's `git status` there (its shared SSH connection warm, and the
 //! first one, which opens it) vs the app's status here, with `ssh host git
 //! status` (a connection of its own each time) and `git status` here as the
-//! references; and a host's whole check. The "host" is a private sshd on
+//! references; a host's whole check; and opening a repository's editor
+//! there (code-server started there and forwarded here; or running, with
+//! its forward open or to be opened again), with code-server started here
+//! as the reference. The "host" is a private sshd on
 //! 127.0.0.1, so the figures are the cost of ssh itself, not of a network.
 //!
 //! `cargo bench -p ai-desktop-core --features testkit --bench hosts`
 //! prints the figures and writes them to `bench/hosts.md`.
 
 use ai_desktop_api::hosts::NewHost;
+use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::hosts::editor::HostEditors;
 use ai_desktop_core::hosts::Hosts;
 use ai_desktop_core::store::Store;
 use ai_desktop_core::testkit::bench as common;
@@ -36,13 +41,22 @@ async fn main() {
     let data = root.join("data");
     std::fs::create_dir_all(home.join(".ssh")).unwrap();
     std::fs::create_dir_all(&data).unwrap();
-    let sshd = Sshd::start(&root.join("sshd"));
-    std::fs::copy(&sshd.client_key, home.join(".ssh/id_box")).unwrap();
-    let hosts = Hosts::new(
-        Arc::new(Store::open_in(&data).unwrap()),
-        home.clone(),
-        &data,
+    // The "remote" login finds code-server on its PATH (this machine's).
+    let path = std::env::var("PATH").unwrap();
+    let remote_data = root.join("remote-data").display().to_string();
+    let remote_config = root.join("remote-config").display().to_string();
+    let sshd = Sshd::start_with(
+        &root.join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", &path),
+            ("XDG_DATA_HOME", &remote_data),
+            ("XDG_CONFIG_HOME", &remote_config),
+        ],
     );
+    std::fs::copy(&sshd.client_key, home.join(".ssh/id_box")).unwrap();
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
     let dest = format!("{}@127.0.0.1", sshd.user);
     let scan = hosts.scan(&dest, Some(sshd.port)).await.unwrap();
     let (add_took, host) = {
@@ -144,6 +158,33 @@ async fn main() {
         hosts.check(host.id).await.unwrap();
         check.push(start.elapsed());
     }
+    // The repository's editor there.
+    let editors = Arc::new(HostEditors::new(
+        hosts.clone(),
+        store.clone(),
+        Arc::new(RecordingSink::default()),
+        data.join("hosts/editors"),
+    ));
+    let (mut open_cold, mut warm, mut reforward, mut stop, mut local) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..3 {
+        let start = Instant::now();
+        editors.open(repo.id).await.unwrap();
+        open_cold.push(start.elapsed());
+        for _ in 0..3 {
+            let start = Instant::now();
+            editors.open(repo.id).await.unwrap();
+            warm.push(start.elapsed());
+        }
+        editors.end_forwards();
+        let start = Instant::now();
+        editors.open(repo.id).await.unwrap();
+        reforward.push(start.elapsed());
+        let start = Instant::now();
+        editors.stop(repo.id).await.unwrap();
+        stop.push(start.elapsed());
+        local.push(code_server_here(&root, &dir).await);
+    }
     hosts.disconnect_all();
     let (m_there, m_here, m_ssh, m_git) = (
         median(&there),
@@ -165,7 +206,15 @@ async fn main() {
          | `ssh host git -C … status --porcelain` (a connection of its own) | {} | {} of the app there |\n\
          | the first git status there (opens the shared connection) | {} | |\n\
          | a host's check (uname and seven tools, shared connection warm) | {} | |\n\
-         | adding the host (resolve, key scan, trial connection, check) | {} | |\n",
+         | adding the host (resolve, key scan, trial connection, check) | {} | |\n\n\
+         Opening the repository's editor there (the Open button's work up to the signed-in \
+         hand-off; the window's own loading is not counted), median of {} / {} / {} / {} runs:\n\n\
+         | what | median | ratio |\n|---|---|---|\n\
+         | not running: code-server started there, its socket forwarded here, answering through it | {} | {} of code-server's own start here |\n\
+         | code-server started here, until `/healthz` answers (reference) | {} | 1.00 |\n\
+         | running there, forward open (open again) | {} | |\n\
+         | running there, forward to open again (after an app restart) | {} | |\n\
+         | stopping it there and closing the forward | {} | |\n",
         common::machine(),
         ms(m_there),
         ratio(m_there, m_here),
@@ -177,6 +226,50 @@ async fn main() {
         ms(cold),
         ms(median(&check)),
         ms(add_took),
+        open_cold.len(),
+        warm.len(),
+        reforward.len(),
+        stop.len(),
+        ms(median(&open_cold)),
+        ratio(median(&open_cold), median(&local)),
+        ms(median(&local)),
+        ms(median(&warm)),
+        ms(median(&reforward)),
+        ms(median(&stop)),
     );
     common::publish("hosts", &report);
+}
+
+/// code-server started here on a free port with the same options as the
+/// app's, until `/healthz` answers; then stopped.
+async fn code_server_here(root: &std::path::Path, folder: &std::path::Path) -> Duration {
+    let port = ai_desktop_core::testkit::free_port();
+    let dir = root.join("local-editor");
+    let start = Instant::now();
+    let mut child = tokio::process::Command::new("code-server")
+        .args(["--config", "/dev/null", "--auth", "password", "--bind-addr"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--user-data-dir")
+        .arg(dir.join("user-data"))
+        .arg("--extensions-dir")
+        .arg(dir.join("extensions"))
+        .args(["--disable-telemetry", "--disable-update-check"])
+        .arg(folder)
+        .env("PASSWORD", "bench")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("code-server on PATH");
+    while ai_desktop_core::vscode::net::http_status(port, "/healthz").await != Some(200) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "code-server did not start here"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = start.elapsed();
+    let _ = child.kill().await;
+    took
 }
