@@ -157,7 +157,7 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                 };
                 view! {
                     <details class="host-tools" open=!missing.is_empty()>
-                        <summary class="small-text" data-testid="host-tools-summary">{summary}</summary>
+                        <summary data-testid="host-tools-summary">{summary}</summary>
                         <ToolsTable tools=r.tools prefix="host-tool" test_id="host-tools"/>
                     </details>
                 }
