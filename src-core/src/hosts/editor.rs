@@ -228,7 +228,13 @@ impl HostEditors {
             .store
             .with(|c| store::hosts::editor_or_new(c, id, &key))?;
         let mut process = row.process.clone();
-        if let Some(p) = &process {
+        // An editor answering through its forward runs: no need to ask the
+        // host (an open again costs no round trip).
+        let live = match &process {
+            Some(_) => self.live_forward(id).await,
+            None => None,
+        };
+        if let (Some(p), None) = (&process, &live) {
             if !self.alive(host, p).await? {
                 tracing::info!(
                     "editor of {} on {} had ended; starting it again",
@@ -252,7 +258,10 @@ impl HostEditors {
                 p
             }
         };
-        let forward = self.forward(host, id, &process.socket, None).await?;
+        let forward = match live {
+            Some(f) => f,
+            None => self.forward(host, id, &process.socket, None).await?,
+        };
         let password = crate::secrets::read_private(&self.dir(id).join("password"))?
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty())
@@ -443,13 +452,10 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
         socket: &str,
         prefer: Option<u16>,
     ) -> Result<Forward> {
-        let open = lock(&self.slots).get(&id).and_then(|s| s.forward.clone());
-        if let Some(f) = open {
-            if f.identity.is_alive() && net::http_status(f.port, "/healthz").await == Some(200) {
-                return Ok(f);
-            }
-            self.close_forward(id).await;
+        if let Some(f) = self.live_forward(id).await {
+            return Ok(f);
         }
+        self.close_forward(id).await;
         let route = self.hosts.resolve(&host.destination, host.port).await?;
         let conn = Hosts::conn_of(host);
         let log = self.dir(id).join("forward.log");
@@ -638,6 +644,14 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
             let wait = RECONNECT_BACKOFF[attempt.min(RECONNECT_BACKOFF.len() - 1)];
             tokio::time::sleep(Duration::from_secs(wait)).await;
         }
+    }
+
+    /// The repository's forward, if it runs and the editor answers through it.
+    async fn live_forward(&self, id: i64) -> Option<Forward> {
+        let open = lock(&self.slots).get(&id).and_then(|s| s.forward.clone())?;
+        let answers =
+            open.identity.is_alive() && net::http_status(open.port, "/healthz").await == Some(200);
+        answers.then_some(open)
     }
 
     /// Ends the repository's forward, if one is open.
