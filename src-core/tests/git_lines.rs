@@ -734,15 +734,14 @@ fn on_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
 #[test]
 fn hooks_run_only_in_a_trusted_repository_and_a_failing_one_stops_the_commit() {
     let fx = fixture();
-    use std::os::unix::fs::PermissionsExt;
     let marker = fx.root.join("hook-ran");
     let hook = fx.repo.join(".git/hooks/pre-commit");
-    std::fs::write(
+    // Written by a child process: a descriptor of it open here could leak
+    // into another test's fork and make running it fail with ETXTBSY.
+    ai_desktop_core::testkit::write_executable(
         &hook,
-        format!("#!/bin/sh\necho ran >> {}\nif [ -e FAIL ]; then echo 'lint failed: f.txt:3 trailing space' >&2; exit 1; fi\n", marker.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        &format!("#!/bin/sh\necho ran >> {}\nif [ -e FAIL ]; then echo 'lint failed: f.txt:3 trailing space' >&2; exit 1; fi\n", marker.display()),
+    );
     fx.app
         .identity
         .set("Ada Lovelace", "ada@example.org")
@@ -772,7 +771,8 @@ fn hooks_run_only_in_a_trusted_repository_and_a_failing_one_stops_the_commit() {
     let head = git(&fx.repo, &["rev-parse", "HEAD"]);
     match commit_as_app("blocked", false) {
         Err(Error::Failed { detail, .. }) => {
-            assert!(detail.unwrap_or_default().contains("lint failed: f.txt:3"))
+            let detail = detail.unwrap_or_default();
+            assert!(detail.contains("lint failed: f.txt:3"), "{detail}")
         }
         other => panic!("{other:?}"),
     }

@@ -19,6 +19,32 @@ pub const REAL_TOOLS_ENV: &str = "AI_DESKTOP_REAL_TOOLS";
 /// Whether tests needing real tools run. When they do not, says so in one
 /// line (`skipped: needs <what>`) and returns false: the test returns early.
 /// A loopback port free at the time of asking.
+/// Writes an executable script at `path` through a child process, so that
+/// no descriptor of it open for writing ever exists in this (multi-threaded)
+/// process. A test thread that forks meanwhile would inherit one, and
+/// running the file before that child execs fails with ETXTBSY ("Text file
+/// busy") — seen as a hook that "failed" for no reason under load.
+pub fn write_executable(path: &std::path::Path, content: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(content.as_bytes())
+        .unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "{} not written",
+        path.display()
+    );
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
