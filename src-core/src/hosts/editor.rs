@@ -73,6 +73,8 @@ struct Forward {
     process: Arc<tokio::sync::Mutex<Supervised>>,
 }
 
+/// (Groups are signalled as `kill -TERM -PGID`: dash's `kill`, the `sh` of
+/// Debian and Ubuntu, refuses `--` and would signal nothing.)
 /// Run on the host: `running PID` — whether the process runs (a zombie
 /// does not: `kill -0` would say yes to one its parent has not reaped);
 /// `alive PID TICKS BOOT SOCKET` — whether the recorded
@@ -347,7 +349,7 @@ i=0
 while [ ! -S "$sock" ]; do
   if ! running "$pid"; then tail -n 20 "$dir/code-server.log" >&2; exit 8; fi
   i=$((i+1))
-  if [ "$i" -gt {polls} ]; then kill -TERM -- "-$pid" 2>/dev/null; tail -n 20 "$dir/code-server.log" >&2; exit 9; fi
+  if [ "$i" -gt {polls} ]; then kill -TERM "-$pid" 2>/dev/null; tail -n 20 "$dir/code-server.log" >&2; exit 9; fi
   sleep 0.1
 done
 printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)" "$(cat /proc/sys/kernel/random/boot_id)" "$sock"
@@ -678,10 +680,10 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
         if let Some(p) = self.row(id)?.and_then(|r| r.process) {
             let script = format!(
                 "{ALIVE}if alive {pid} {ticks} {boot} {sock}; then
-  kill -TERM -- -{pid} 2>/dev/null || kill -TERM {pid}
+  kill -TERM -{pid} 2>/dev/null || kill -TERM {pid}
   i=0
   while running {pid} && [ \"$i\" -lt {polls} ]; do sleep 0.05; i=$((i+1)); done
-  kill -KILL -- -{pid} 2>/dev/null
+  kill -KILL -{pid} 2>/dev/null
   rm -f {sock}
 fi
 echo stopped
@@ -760,12 +762,21 @@ echo stopped
     /// editors marked unreachable. Forwards of editors no longer recorded
     /// are ended.
     pub async fn reconcile(self: &Arc<Self>) -> Result<Vec<HostEditor>> {
-        let forwards = self.store.recorded_processes(FORWARD_KIND)?;
         let rows = self.store.with(|c| store::hosts::running_editors(c))?;
         let mut adopted = Vec::new();
         for row in rows {
             let id = row.host_repository_id;
-            let Some(process) = row.process.clone() else {
+            // An Open or Stop the user started meanwhile goes first (it
+            // runs at start, in the background); what it left is read after.
+            let op = self.op_lock(id);
+            let _op = op.lock().await;
+            if lock(&self.slots)
+                .get(&id)
+                .is_some_and(|s| s.forward.is_some())
+            {
+                continue;
+            }
+            let Some(process) = self.row(id)?.and_then(|r| r.process) else {
                 continue;
             };
             let Ok((host, repo)) = self.hosts.host_repository(id) else {
@@ -773,7 +784,7 @@ echo stopped
             };
             match self.alive(&host, &process).await {
                 Ok(true) => {
-                    if let Some(record) = forwards.iter().find(|f| f.owner_id == id) {
+                    if let Some(record) = self.store.recorded_process(FORWARD_KIND, id)? {
                         let identity = ProcessIdentity::from(record.process);
                         let serving = record
                             .port
@@ -821,6 +832,9 @@ echo stopped
         }
         // Forwards nothing took back: their editor ended or is unreachable.
         for record in self.store.recorded_processes(FORWARD_KIND)? {
+            // Not one an Open is opening now (recorded before it answers).
+            let op = self.op_lock(record.owner_id);
+            let _op = op.lock().await;
             let taken = lock(&self.slots)
                 .get(&record.owner_id)
                 .and_then(|s| s.forward.as_ref())

@@ -306,6 +306,20 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         processes_mentioning(&there).is_empty(),
         "code-server left there"
     );
+    // Nor any process it started (the workbench's extension host, whose
+    // command line does not name the socket but whose environment does).
+    let started_by_it: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let env = std::fs::read(e.path().join("environ")).ok()?;
+            String::from_utf8_lossy(&env)
+                .contains(&editors_there.display().to_string())
+                .then_some(pid)
+        })
+        .collect();
+    assert!(started_by_it.is_empty(), "left there: {started_by_it:?}");
     assert!(
         processes_mentioning(&forward).is_empty(),
         "the forward left"
