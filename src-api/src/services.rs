@@ -199,8 +199,12 @@ pub struct InstalledService {
     pub container: String,
     /// The volume its data lives in (kept on uninstall unless asked).
     pub volume: String,
-    /// Host port, bound on 127.0.0.1 only.
+    /// Host port, bound on 127.0.0.1 only (of the host, for a host's engine).
     pub port: u16,
+    /// On a host's engine: the port on this computer's 127.0.0.1 that the
+    /// app forwards to `port` there, while it does.
+    #[serde(default)]
+    pub forwarded_port: Option<u16>,
     /// What Docker says about it now.
     pub state: ServiceState,
     /// How an app on this machine reaches it, password included.
@@ -250,6 +254,10 @@ pub struct ServicesOverview {
     pub installed: Vec<InstalledService>,
     /// Other containers on this Docker.
     pub foreign: Vec<ForeignContainer>,
+    /// Whose engine: None this computer's, else the host's id (its
+    /// services run there, reached through the app's forwards).
+    #[serde(default)]
+    pub host: Option<i64>,
 }
 
 /// Where a restore goes.
@@ -333,30 +341,31 @@ pub struct RepoDatabase {
 crate::command! {
     /// The services that can be installed, with their versions.
     Catalog = "services_catalog" {} -> Vec<CatalogEntry>;
-    /// Docker absent is an answer, not an error
-    Overview = "services_overview" {} -> ServicesOverview;
+    /// Docker absent is an answer, not an error. `host` (on this and the other commands of
+    /// an instance): a host's engine, reached over ssh; None this computer's.
+    Overview = "services_overview" { #[serde(default)] host: Option<i64> } -> ServicesOverview;
     /// Pull progress lines while the image is pulled; returns once it accepts connections
     /// Streams `String` frames over the Channel under `onProgress`.
-    Install = "services_install" { request: InstallRequest } -> InstalledService, streams String as "onProgress";
+    Install = "services_install" { request: InstallRequest, #[serde(default)] host: Option<i64> } -> InstalledService, streams String as "onProgress";
     /// Starts the instance's container.
-    Start = "services_start" { id: String } -> InstalledService;
+    Start = "services_start" { id: String, #[serde(default)] host: Option<i64> } -> InstalledService;
     /// Stops its container (its data stays).
-    Stop = "services_stop" { id: String } -> InstalledService;
+    Stop = "services_stop" { id: String, #[serde(default)] host: Option<i64> } -> InstalledService;
     /// Restarts its container.
-    Restart = "services_restart" { id: String } -> InstalledService;
+    Restart = "services_restart" { id: String, #[serde(default)] host: Option<i64> } -> InstalledService;
     /// Removes its container; its data volume too only when asked.
-    Uninstall = "services_uninstall" { id: String, delete_data: bool } -> ();
+    Uninstall = "services_uninstall" { id: String, delete_data: bool, #[serde(default)] host: Option<i64> } -> ();
     /// A log read of the container's output (see `deployments::Logs`).
-    Logs = "services_logs" { id: String, from: Option<u64> } -> LogFrame;
+    Logs = "services_logs" { id: String, from: Option<u64>, #[serde(default)] host: Option<i64> } -> LogFrame;
     /// A new instance whose volume is a copy of this one's (the source is paused for the copy
     /// and started again); `name`: its id (None: `<id>-copy`).
-    Clone = "services_clone" { id: String, name: Option<String> } -> InstalledService;
+    Clone = "services_clone" { id: String, name: Option<String>, #[serde(default)] host: Option<i64> } -> InstalledService;
     /// Writes a backup to `path` (absolute; written whole or not at all): PostgreSQL a
     /// `pg_dump` of `database` (None: app) in custom format, Redis its RDB snapshot.
-    Backup = "services_backup" { id: String, path: String, database: Option<String> } -> BackupReport, streams DataProgress as "onProgress";
+    Backup = "services_backup" { id: String, path: String, database: Option<String>, #[serde(default)] host: Option<i64> } -> BackupReport, streams DataProgress as "onProgress";
     /// Restores a backup file. Fresh (the default) leaves everything that exists untouched;
     /// `name`: the new database or instance (None: derived).
-    Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String> } -> RestoreReport, streams DataProgress as "onProgress";
+    Restore = "services_restore" { id: String, path: String, mode: RestoreMode, database: Option<String>, name: Option<String>, #[serde(default)] host: Option<i64> } -> RestoreReport, streams DataProgress as "onProgress";
     /// A terminal tab running the instance's client signed in (psql, redis-cli, mysql,
     /// mongosh: this machine's, else the container's), or with `shell` a shell inside its
     /// container. The password goes through the environment, never an argument.
@@ -369,9 +378,12 @@ crate::command! {
     RepoDatabases = "services_repo_databases" {} -> Vec<RepoDatabase>;
     /// The instance's CPU, memory, network and disk figures now (Docker measures CPU over
     /// about a second); asked by the page while it shows the instance.
-    Stats = "services_stats" { id: String } -> ServiceStats;
+    Stats = "services_stats" { id: String, #[serde(default)] host: Option<i64> } -> ServiceStats;
+    /// Forwards the port of an instance on a host's engine to this computer's 127.0.0.1
+    /// (the same port number when it is free here), for as long as the app runs.
+    Forward = "services_forward" { host: i64, id: String } -> InstalledService;
     /// The databases of a PostgreSQL instance.
-    Databases = "services_databases" { id: String } -> Vec<String>;
+    Databases = "services_databases" { id: String, #[serde(default)] host: Option<i64> } -> Vec<String>;
     /// What the repository's compose file holds, and which of its services would become
     /// instances (and how), which not and why.
     ReadCompose = "services_compose_plan" { repository_id: i64 } -> ComposePlan;

@@ -161,6 +161,8 @@ pub struct App {
     pub hosts: Arc<crate::hosts::Hosts>,
     /// code-server for host repositories, run there and forwarded here.
     pub host_editors: Arc<crate::hosts::editor::HostEditors>,
+    /// Hosts' Docker engines, their sockets forwarded here.
+    pub host_engines: Arc<crate::hosts::docker::HostEngines>,
     pub git_ops: Arc<GitOps>,
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
@@ -275,6 +277,13 @@ impl App {
             events.clone(),
             config.data_dir.join("hosts").join("editors"),
         ));
+        let host_engines = Arc::new(crate::hosts::docker::HostEngines::new(
+            hosts.clone(),
+            store.clone(),
+            &config.data_dir,
+            &config.services_prefix,
+            events.clone(),
+        ));
         let workspaces = Arc::new(Workspaces::new(store.clone()));
         let git_ops = Arc::new(GitOps::new(repos.clone(), identity.clone(), store.clone()));
         let stack = Arc::new(StackManager::new(
@@ -318,6 +327,7 @@ impl App {
             identity,
             hosts,
             host_editors,
+            host_engines,
             workspaces,
             presence,
             crashes: Mutex::new(Some(crashes)),
@@ -366,6 +376,9 @@ impl App {
                 Err(e) => log::warn!("could not reconcile MCP servers: {}", e.with_detail_text()),
             }
         });
+        // Forwards to hosts' engines a killed app left: opened again when
+        // those services are next used.
+        self.host_engines.end_strays();
         let host_editors = self.host_editors.clone();
         tokio::spawn(async move {
             match host_editors.reconcile().await {
@@ -883,6 +896,15 @@ impl App {
         })
         .await
         .map_err(|e| Error::failed("Opening the terminal stopped.", e))?
+    }
+
+    /// The services of this computer's engine (None) or of a host's,
+    /// reached through its forwarded socket.
+    pub async fn services_for(&self, host: Option<i64>) -> Result<Arc<ServiceManager>> {
+        match host {
+            None => Ok(self.services.clone()),
+            Some(id) => self.host_engines.services(id).await,
+        }
     }
 
     /// Stops every managed process: code-server instances, deployments,

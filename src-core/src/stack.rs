@@ -637,6 +637,7 @@ mod tests {
             container: String::new(),
             volume: String::new(),
             port,
+            forwarded_port: None,
             state: ServiceState::Running,
             connection_string: String::new(),
             installed_at: String::new(),

@@ -24,7 +24,7 @@ fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-fn put_key(from: &Path, home: &Path, name: &str) {
+pub(crate) fn put_key(from: &Path, home: &Path, name: &str) {
     let ssh = home.join(".ssh");
     std::fs::create_dir_all(&ssh).unwrap();
     std::fs::copy(from, ssh.join(name)).unwrap();
@@ -458,7 +458,7 @@ async fn a_repository_on_a_host_shows_its_changes_diffs_and_log_as_git_does() {
 }
 
 /// Adds the test server as host "Box" (its key accepted as scanned).
-async fn add_box(hosts: &Hosts, sshd: &Sshd) -> ai_desktop_api::hosts::Host {
+pub(crate) async fn add_box(hosts: &Hosts, sshd: &Sshd) -> ai_desktop_api::hosts::Host {
     let dest = format!("{}@127.0.0.1", sshd.user);
     let scan = hosts.scan(&dest, Some(sshd.port)).await.unwrap();
     hosts
@@ -488,7 +488,7 @@ fn port_of(url: &str) -> u16 {
         .unwrap()
 }
 
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .is_ok_and(|s| !s.rsplit_once(')').unwrap().1.trim_start().starts_with('Z'))
 }
@@ -795,7 +795,7 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     assert!(forward_pids(&store).is_empty());
 }
 
-async fn wait_for_long(what: &str, mut probe: impl FnMut() -> bool) {
+pub(crate) async fn wait_for_long(what: &str, mut probe: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
     while !probe() {
         assert!(
@@ -806,7 +806,7 @@ async fn wait_for_long(what: &str, mut probe: impl FnMut() -> bool) {
     }
 }
 
-async fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
+pub(crate) async fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
     while !probe() {
         assert!(

@@ -272,6 +272,7 @@ pub fn run() {
             commands::services::services_backup,
             commands::services::services_restore,
             commands::services::services_databases,
+            commands::services::services_forward,
             commands::services::services_compose_plan,
             commands::services::services_compose_import,
             commands::services::services_terminal,
@@ -440,6 +441,8 @@ pub fn run() {
                         // Nor a forward to an editor on a host (the editor
                         // there is taken back at the next start).
                         state.host_editors.end_forwards();
+                        // Nor one to a host's Docker or services.
+                        state.host_engines.end_forwards();
                     }
                 }
             })

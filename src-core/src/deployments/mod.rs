@@ -936,7 +936,7 @@ impl DeploymentManager {
     pub async fn services(&self) -> ServiceDiscovery {
         let recorded: Vec<String> = self
             .store
-            .with(|c| store::services::containers(c))
+            .with(|c| store::services::containers(c, store::services::LOCAL))
             .map(|list| list.into_iter().map(|s| s.container_id).collect())
             .unwrap_or_default();
         crate::services::discovery::discover(&self.config.docker_socket, &recorded).await

@@ -15,7 +15,7 @@
 use super::{sh_quote, Hosts};
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
-use crate::procs::{self, Output, ProcessIdentity, ProcessSpec, Supervised};
+use crate::procs::{self, Output, ProcessIdentity, Supervised};
 use crate::store::hosts::{EditorRow, RemoteProcess};
 use crate::store::{self, Store};
 use crate::util::lock;
@@ -458,8 +458,6 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
             return Ok(f);
         }
         self.close_forward(id).await;
-        let route = self.hosts.resolve(&host.destination, host.port).await?;
-        let conn = Hosts::conn_of(host);
         let log = self.dir(id).join("forward.log");
         let mut last = String::new();
         for attempt in 0..FORWARD_TRIES {
@@ -467,30 +465,16 @@ printf 'started\t%s\t%s\t%s\t%s\n' "$pid" "$(sed 's/.*) //' "/proc/$pid/stat" | 
                 Some(p) => p,
                 None => free_port()?,
             };
-            let mut args = vec!["-N".to_string()];
-            args.extend(self.hosts.ssh_args(&conn, &route, None, false));
-            args.extend([
-                "-o".into(),
-                "ExitOnForwardFailure=yes".into(),
-                "-L".into(),
-                format!("127.0.0.1:{port}:{socket}"),
-                "--".into(),
-                host.destination.clone(),
-            ]);
-            let mut env = procs::user_env();
-            env.push(("HOME".into(), self.hosts.home.display().to_string()));
-            env.push(("LC_ALL".into(), "C".into()));
-            let spec = ProcessSpec {
-                program: PathBuf::from("ssh"),
-                args,
-                cwd: self.dir(id),
-                env,
-                output: Output::Files {
-                    stdout: log.clone(),
-                    stderr: log.clone(),
-                },
-            };
-            let mut process = procs::spawn(&spec, 200)?;
+            let mut process = self
+                .hosts
+                .spawn_forward(
+                    host,
+                    &format!("127.0.0.1:{port}:{socket}"),
+                    &[],
+                    &self.dir(id),
+                    &log,
+                )
+                .await?;
             let identity = process.identity();
             self.store
                 .record_process(FORWARD_KIND, id, identity.into(), Some(port))?;
@@ -966,7 +950,7 @@ chmod 755 "$prefix/bin/code-server.new" && mv "$prefix/bin/code-server.new" "$pr
 
 /// A free loopback port for a forward (ssh is told to fail if it is taken
 /// by the time it listens: then another is tried).
-fn free_port() -> Result<u16> {
+pub(super) fn free_port() -> Result<u16> {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

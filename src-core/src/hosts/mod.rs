@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// ssh's own connection timeout (seconds) and the bound on a whole check.
+pub mod docker;
 pub mod editor;
 
 const CONNECT_TIMEOUT_S: u64 = 10;
@@ -640,6 +641,47 @@ impl Hosts {
         let conn = Self::conn_of(host);
         let route = self.resolve(&host.destination, host.port).await?;
         self.run_for(&conn, &route, None, script, timeout).await
+    }
+
+    /// Starts `ssh -N -o ExitOnForwardFailure=yes [options] -L <forward>`
+    /// to `host`: a forward the app owns, on its own connection (the
+    /// shared one's lifetime is not ours), its output in `log`.
+    async fn spawn_forward(
+        &self,
+        host: &Host,
+        forward: &str,
+        options: &[&str],
+        cwd: &Path,
+        log: &Path,
+    ) -> Result<crate::procs::Supervised> {
+        let route = self.resolve(&host.destination, host.port).await?;
+        let conn = Self::conn_of(host);
+        let mut args = vec!["-N".to_string()];
+        args.extend(self.ssh_args(&conn, &route, None, false));
+        args.extend(["-o".into(), "ExitOnForwardFailure=yes".into()]);
+        for option in options {
+            args.extend(["-o".into(), option.to_string()]);
+        }
+        args.extend([
+            "-L".into(),
+            forward.to_string(),
+            "--".into(),
+            host.destination.clone(),
+        ]);
+        let mut env = crate::procs::user_env();
+        env.push(("HOME".into(), self.home.display().to_string()));
+        env.push(("LC_ALL".into(), "C".into()));
+        let spec = crate::procs::ProcessSpec {
+            program: PathBuf::from("ssh"),
+            args,
+            cwd: cwd.to_path_buf(),
+            env,
+            output: crate::procs::Output::Files {
+                stdout: log.to_path_buf(),
+                stderr: log.to_path_buf(),
+            },
+        };
+        crate::procs::spawn(&spec, 200)
     }
 
     /// ssh's options for `conn`, up to (not including) the destination:

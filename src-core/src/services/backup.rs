@@ -20,7 +20,7 @@
 //!   A failed restore removes what it made and leaves the original as it was.
 
 use super::state::ServiceRecord;
-use super::{catalog, container_body, tarball, ServiceManager, READY_TIMEOUT};
+use super::{catalog, container_body, tarball, ServiceManager};
 use crate::error::{Error, Result};
 use crate::store;
 use ai_desktop_api::services::{
@@ -164,7 +164,8 @@ impl ServiceManager {
         }
         self.start_record(&docker, &record).await?;
         if was_running {
-            catalog::wait_ready(source.kind, source.port, &source.password, READY_TIMEOUT).await?;
+            self.wait_ready(source.kind, source.port, &source.password)
+                .await?;
         }
         self.emit().await;
         Ok(self.describe(&docker, &record).await)
@@ -226,9 +227,9 @@ impl ServiceManager {
                     // background (its own save policy, an AOF rewrite) is
                     // waited for, then SAVE asked again.
                     let deadline = Instant::now() + std::time::Duration::from_secs(600);
+                    let port = self.reach.local_port(record.port).await?;
                     loop {
-                        match catalog::redis_command(record.port, &record.password, &["SAVE"]).await
-                        {
+                        match catalog::redis_command(port, &record.password, &["SAVE"]).await {
                             Ok(()) => break,
                             Err(e) if e.contains("in progress") && Instant::now() < deadline => {
                                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -698,7 +699,7 @@ impl ServiceManager {
         }
         let taken: Vec<u16> = file.services.values().map(|s| s.port).collect();
         let port = (catalog::entry(kind).default_port..=u16::MAX)
-            .find(|p| !taken.contains(p) && crate::repos::port_is_free(*p))
+            .find(|p| !taken.contains(p) && self.reach.port_is_free(*p))
             .ok_or_else(|| Error::Conflict("No free port is left.".into()))?;
         let labels = super::labels_of(kind);
         self.create_volume(docker, &volume, &labels).await?;
@@ -717,7 +718,7 @@ impl ServiceManager {
                     .await;
                 let _ = self
                     .store
-                    .with(|c| store::services::forget_volume(c, &volume));
+                    .with(|c| store::services::forget_volume(c, self.engine, &volume));
                 return Err(Error::failed(
                     format!("Docker could not create {container}."),
                     e,
@@ -727,6 +728,7 @@ impl ServiceManager {
         self.store.with(|c| {
             store::services::record_container(
                 c,
+                self.engine,
                 &store::services::ServiceContainer {
                     instance: id.to_string(),
                     kind: kind.as_str().into(),
@@ -767,8 +769,8 @@ impl ServiceManager {
         let options = RemoveVolumeOptionsBuilder::new().force(true).build();
         let _ = docker.remove_volume(&record.volume, Some(options)).await;
         let _ = self.store.with(|c| {
-            store::services::forget_container(c, &record.id)?;
-            store::services::forget_volume(c, &record.volume)
+            store::services::forget_container(c, self.engine, &record.id)?;
+            store::services::forget_volume(c, self.engine, &record.volume)
         });
         file.services.remove(&record.id);
         let _ = self.state.save(file);
@@ -782,7 +784,8 @@ impl ServiceManager {
             .map_err(|e| {
                 Error::failed(format!("Docker could not start {}.", record.container), e)
             })?;
-        catalog::wait_ready(record.kind, record.port, &record.password, READY_TIMEOUT).await
+        self.wait_ready(record.kind, record.port, &record.password)
+            .await
     }
 }
 

@@ -376,6 +376,7 @@ mod tests {
             container: format!("aidesktop-{id}"),
             volume: format!("aidesktop-{id}-data"),
             port: 5432,
+            forwarded_port: None,
             state: ai_desktop_api::services::ServiceState::Running,
             connection_string: String::new(),
             installed_at: String::new(),

@@ -68,6 +68,10 @@ const READY_TIMEOUT: Duration = Duration::from_secs(90);
 pub struct ServiceManager {
     store: Arc<Store>,
     socket: String,
+    /// Whose engine ([`store::services::LOCAL`], or a host's id).
+    engine: i64,
+    /// How its published ports are reached from here.
+    reach: Arc<dyn Reach>,
     /// Container and volume names start with this (`aidesktop`; tests use
     /// their own so they never touch a developer's services).
     prefix: String,
@@ -77,6 +81,39 @@ pub struct ServiceManager {
     events: Arc<dyn EventSink>,
     /// Followed container logs, by instance.
     logs: Mutex<HashMap<String, FollowedLogs>>,
+}
+
+/// How the app reaches the ports an engine publishes on its own 127.0.0.1:
+/// this computer's directly, a host's through forwards the app opens.
+pub trait Reach: Send + Sync {
+    /// The port on this computer's 127.0.0.1 that reaches `port` on the
+    /// engine's (a forward is opened if none is).
+    fn local_port(&self, port: u16) -> futures_util::future::BoxFuture<'_, Result<u16>>;
+    /// The port already forwarded to `port`, if one is (None here: the
+    /// port is this computer's own).
+    fn forwarded(&self, port: u16) -> Option<u16>;
+    /// Whether `port` looks free to publish on.
+    fn port_is_free(&self, port: u16) -> bool;
+    /// Where the engine is, for messages ("on Build box"; empty here).
+    fn place(&self) -> String;
+}
+
+/// This computer's engine: its ports are ours.
+struct Here;
+
+impl Reach for Here {
+    fn local_port(&self, port: u16) -> futures_util::future::BoxFuture<'_, Result<u16>> {
+        Box::pin(std::future::ready(Ok(port)))
+    }
+    fn forwarded(&self, _port: u16) -> Option<u16> {
+        None
+    }
+    fn port_is_free(&self, port: u16) -> bool {
+        repos::port_is_free(port)
+    }
+    fn place(&self) -> String {
+        String::new()
+    }
 }
 
 /// A container's output buffer and the task that fills it.
@@ -97,12 +134,37 @@ impl ServiceManager {
         ServiceManager {
             store,
             socket,
+            engine: store::services::LOCAL,
+            reach: Arc::new(Here),
             prefix: prefix.to_string(),
             state: ServicesFile::new(data_dir.join("services.json")),
             op: tokio::sync::Mutex::new(()),
             events,
             logs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The services of a host's engine, whose socket is forwarded to
+    /// `socket` here; `data_dir` is the host's own (its `services.json`).
+    pub fn on_host(
+        store: Arc<Store>,
+        data_dir: PathBuf,
+        socket: String,
+        prefix: &str,
+        events: Arc<dyn EventSink>,
+        host_id: i64,
+        reach: Arc<dyn Reach>,
+    ) -> ServiceManager {
+        ServiceManager {
+            engine: host_id,
+            reach,
+            ..ServiceManager::new(store, data_dir, socket, prefix, events)
+        }
+    }
+
+    /// The host whose engine this is (None: this computer's).
+    pub fn host(&self) -> Option<i64> {
+        (self.engine != store::services::LOCAL).then_some(self.engine)
     }
 
     /// What the page shows; Docker being away is part of the answer.
@@ -113,6 +175,7 @@ impl ServiceManager {
                 return ServicesOverview {
                     docker_available: false,
                     message: Some(e.to_string()),
+                    host: self.host(),
                     ..Default::default()
                 }
             }
@@ -132,6 +195,7 @@ impl ServiceManager {
                 return ServicesOverview {
                     docker_available: true,
                     message: Some(e.with_detail_text()),
+                    host: self.host(),
                     ..Default::default()
                 }
             }
@@ -169,13 +233,14 @@ impl ServiceManager {
             message: None,
             installed,
             foreign,
+            host: self.host(),
         }
     }
 
     /// Docker ids of the containers the app created.
     fn recorded_ids(&self) -> Vec<String> {
         self.store
-            .with(|c| store::services::containers(c))
+            .with(|c| store::services::containers(c, self.engine))
             .map(|list| list.into_iter().map(|s| s.container_id).collect())
             .unwrap_or_default()
     }
@@ -199,7 +264,7 @@ impl ServiceManager {
             }
             let known = self
                 .store
-                .with(|c| store::services::container(c, &record.id))?;
+                .with(|c| store::services::container(c, self.engine, &record.id))?;
             let id = match known {
                 Some(k) => Some(k.container_id),
                 None => docker
@@ -220,6 +285,7 @@ impl ServiceManager {
                 self.store.with(|c| {
                     store::services::record_container(
                         c,
+                        self.engine,
                         &store::services::ServiceContainer {
                             instance: record.id.clone(),
                             kind: record.kind.as_str().into(),
@@ -228,9 +294,10 @@ impl ServiceManager {
                             volume: record.volume.clone(),
                         },
                     )?;
-                    if store::services::volume_token(c, &record.volume)?.is_none() {
+                    if store::services::volume_token(c, self.engine, &record.volume)?.is_none() {
                         store::services::record_volume(
                             c,
+                            self.engine,
                             &record.volume,
                             store::services::LEGACY_TOKEN,
                         )?;
@@ -241,7 +308,9 @@ impl ServiceManager {
                 changed = true;
             }
         }
-        let recorded = self.store.with(|c| store::services::containers(c))?;
+        let recorded = self
+            .store
+            .with(|c| store::services::containers(c, self.engine))?;
         for c in containers {
             let Some(id) = c.id.as_ref() else { continue };
             let Some(mine) = recorded.iter().find(|r| &r.container_id == id) else {
@@ -304,7 +373,8 @@ impl ServiceManager {
         Ok(file)
     }
 
-    async fn emit(&self) {
+    /// Tells the page what the engine holds now.
+    pub async fn emit(&self) {
         let overview = self.overview().await;
         self.events
             .emit(DomainEvent::ServiceUpdated(Box::new(overview)));
@@ -314,7 +384,6 @@ impl ServiceManager {
     /// about each change; when Docker goes away (or comes back) the UI hears
     /// that too. Runs for the app's life.
     pub async fn run_watch(self: Arc<Self>) {
-        use futures_util::StreamExt;
         let mut was_available = None;
         loop {
             let docker = self.docker().await;
@@ -327,21 +396,33 @@ impl ServiceManager {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
             };
-            let filters: HashMap<&str, Vec<&str>> =
-                HashMap::from([("label", vec![MANAGED_LABEL]), ("type", vec!["container"])]);
-            let options = bollard::query_parameters::EventsOptionsBuilder::new()
-                .filters(&filters)
-                .build();
-            let mut events = docker.events(Some(options));
-            while let Some(event) = events.next().await {
-                if event.is_err() {
-                    break;
-                }
-                self.emit().await;
-            }
+            self.follow(&docker).await;
             // The stream ended: Docker stopped, or restarted.
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+
+    /// Tells the UI about each change of the app's containers until
+    /// Docker's event stream ends (Docker stopped, or its forward dropped).
+    pub async fn follow(&self, docker: &Docker) {
+        use futures_util::StreamExt;
+        let filters: HashMap<&str, Vec<&str>> =
+            HashMap::from([("label", vec![MANAGED_LABEL]), ("type", vec!["container"])]);
+        let options = bollard::query_parameters::EventsOptionsBuilder::new()
+            .filters(&filters)
+            .build();
+        let mut events = docker.events(Some(options));
+        while let Some(event) = events.next().await {
+            if event.is_err() {
+                break;
+            }
+            self.emit().await;
+        }
+    }
+
+    /// A client of the engine, if it answers (see [`Self::follow`]).
+    pub async fn engine(&self) -> Result<Docker> {
+        self.docker().await
     }
 
     /// The service's container output: its last lines, then new ones.
@@ -412,7 +493,7 @@ impl ServiceManager {
                 Error::failed(format!("Docker could not create the volume {volume}."), e)
             })?;
         self.store
-            .with(|c| store::services::record_volume(c, volume, &token))
+            .with(|c| store::services::record_volume(c, self.engine, volume, &token))
     }
 
     /// The container's figures now: one read of Docker's stats (which holds
@@ -514,19 +595,22 @@ impl ServiceManager {
         let docker = Docker::connect_with_unix(&self.socket, 30, bollard::API_DEFAULT_VERSION)
             .map_err(|e| {
                 Error::Unavailable(format!(
-                    "Docker is not available ({e}). {}",
+                    "Docker{} is not available ({e}). {}",
+                    self.reach.place(),
                     catalog::DOCKER_HINT
                 ))
             })?;
         match tokio::time::timeout(PING_TIMEOUT, docker.ping()).await {
             Ok(Ok(_)) => Ok(docker),
             Ok(Err(e)) => Err(Error::Unavailable(format!(
-                "Docker is not available: nothing answers on {} ({e}). {}",
+                "Docker{} is not available: nothing answers on {} ({e}). {}",
+                self.reach.place(),
                 self.socket,
                 catalog::DOCKER_HINT
             ))),
             Err(_) => Err(Error::Unavailable(format!(
-                "Docker is not available: {} did not answer within {} s.",
+                "Docker{} is not available: {} did not answer within {} s.",
+                self.reach.place(),
                 self.socket,
                 PING_TIMEOUT.as_secs()
             ))),
@@ -573,10 +657,11 @@ impl ServiceManager {
             container: record.container.clone(),
             volume: record.volume.clone(),
             port: record.port,
+            forwarded_port: self.reach.forwarded(record.port),
             state,
             connection_string: catalog::connection_string(
                 record.kind,
-                record.port,
+                self.reach.forwarded(record.port).unwrap_or(record.port),
                 &record.password,
             ),
             installed_at: record.installed_at.clone(),
@@ -625,10 +710,18 @@ impl ServiceManager {
                 name.to_string()
             }
         };
-        let taken: Vec<u16> = file.services.values().map(|s| s.port).collect();
+        // Ours, and what the engine's other containers publish.
+        let mut taken: Vec<u16> = file.services.values().map(|s| s.port).collect();
+        taken.extend(
+            all_containers(&docker)
+                .await
+                .iter()
+                .flat_map(|c| c.ports.iter().flatten())
+                .filter_map(|p| p.public_port),
+        );
         let port = match request.port {
             Some(p) => {
-                if taken.contains(&p) || !repos::port_is_free(p) {
+                if taken.contains(&p) || !self.reach.port_is_free(p) {
                     return Err(Error::Conflict(format!(
                         "Port {p} is in use; pick another or leave it empty."
                     )));
@@ -636,7 +729,7 @@ impl ServiceManager {
                 p
             }
             None => (entry.default_port..=u16::MAX)
-                .find(|p| !taken.contains(p) && repos::port_is_free(*p))
+                .find(|p| !taken.contains(p) && self.reach.port_is_free(*p))
                 .ok_or_else(|| Error::Conflict("No free port is left.".into()))?,
         };
         let image = format!("{}:{version}", entry.image);
@@ -652,14 +745,19 @@ impl ServiceManager {
         let existing = docker.inspect_volume(&volume).await.ok();
         let mut token = self
             .store
-            .with(|c| store::services::volume_token(c, &volume))?;
+            .with(|c| store::services::volume_token(c, self.engine, &volume))?;
         // Kept by an install from before tokens: services.json knows it.
         let legacy_kept = existing.as_ref().is_some_and(|v| {
             file.kept_volumes.contains_key(&volume) && volume_is(v, store::services::LEGACY_TOKEN)
         });
         if token.is_none() && legacy_kept {
             self.store.with(|c| {
-                store::services::record_volume(c, &volume, store::services::LEGACY_TOKEN)
+                store::services::record_volume(
+                    c,
+                    self.engine,
+                    &volume,
+                    store::services::LEGACY_TOKEN,
+                )
             })?;
             token = Some(store::services::LEGACY_TOKEN.into());
         }
@@ -694,6 +792,7 @@ impl ServiceManager {
         self.store.with(|c| {
             store::services::record_container(
                 c,
+                self.engine,
                 &store::services::ServiceContainer {
                     instance: id.clone(),
                     kind: request.kind.as_str().into(),
@@ -721,10 +820,28 @@ impl ServiceManager {
             .start_container(&created.id, None)
             .await
             .map_err(|e| Error::failed(format!("Docker could not start {container}."), e))?;
-        let ready = catalog::wait_ready(request.kind, port, &record.password, READY_TIMEOUT).await;
+        let ready = self.wait_ready(request.kind, port, &record.password).await;
         self.emit().await;
         ready?;
         Ok(self.describe(&docker, &record).await)
+    }
+
+    /// Waits until the instance publishing `port` answers, through a
+    /// forward for a host's engine.
+    async fn wait_ready(&self, kind: ServiceKind, port: u16, password: &str) -> Result<()> {
+        let local = self.reach.local_port(port).await?;
+        catalog::wait_ready(kind, local, password, READY_TIMEOUT).await
+    }
+
+    /// Forwards an instance's port to this computer (a host's engine; here
+    /// its port is already this computer's).
+    pub async fn forward(&self, id: &str) -> Result<InstalledService> {
+        let docker = self.docker().await?;
+        let record = self.record(id).await?;
+        self.reach.local_port(record.port).await?;
+        let described = self.describe(&docker, &record).await;
+        self.emit().await;
+        Ok(described)
     }
 
     async fn pull(
@@ -795,7 +912,7 @@ impl ServiceManager {
             .start_container(target(&record)?, None)
             .await
             .map_err(|e| missing_or(&record, e, "start"))?;
-        let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
+        let ready = self.wait_ready(kind, record.port, &record.password).await;
         self.emit().await;
         ready?;
         Ok(self.describe(&docker, &record).await)
@@ -821,7 +938,7 @@ impl ServiceManager {
             .restart_container(target(&record)?, None)
             .await
             .map_err(|e| missing_or(&record, e, "restart"))?;
-        let ready = catalog::wait_ready(kind, record.port, &record.password, READY_TIMEOUT).await;
+        let ready = self.wait_ready(kind, record.port, &record.password).await;
         self.emit().await;
         ready?;
         Ok(self.describe(&docker, &record).await)
@@ -844,7 +961,7 @@ impl ServiceManager {
             if let Ok(v) = docker.inspect_volume(&record.volume).await {
                 let token = self
                     .store
-                    .with(|c| store::services::volume_token(c, &record.volume))?;
+                    .with(|c| store::services::volume_token(c, self.engine, &record.volume))?;
                 if !token.is_some_and(|t| volume_is(&v, &t)) {
                     return Err(Error::Forbidden(format!(
                         "The volume {} was not made by AI Desktop, so its data is not deleted;                          nothing was changed. Uninstall keeping the data, or remove it yourself.",
@@ -867,7 +984,7 @@ impl ServiceManager {
             }
         }
         self.store
-            .with(|c| store::services::forget_container(c, id))?;
+            .with(|c| store::services::forget_container(c, self.engine, id))?;
         if delete_data {
             let options = RemoveVolumeOptionsBuilder::new().force(true).build();
             if let Err(e) = docker.remove_volume(&record.volume, Some(options)).await {
@@ -879,7 +996,7 @@ impl ServiceManager {
                 }
             }
             self.store
-                .with(|c| store::services::forget_volume(c, &record.volume))?;
+                .with(|c| store::services::forget_volume(c, self.engine, &record.volume))?;
         } else {
             file.kept_volumes
                 .insert(record.volume.clone(), record.password.clone());

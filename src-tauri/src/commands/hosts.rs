@@ -32,6 +32,8 @@ pub async fn hosts_delete(
     req: Req<hosts::Delete>,
 ) -> Out<hosts::Delete> {
     state.host_editors.delete_host(req.0.id).await?;
+    // Its services keep running there; the forwards to them end.
+    state.host_engines.delete_host(req.0.id).await?;
     // Its repositories leave the tray's "Open in VS Code".
     crate::tray::refresh(&app, false);
     Ok(())

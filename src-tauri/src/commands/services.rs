@@ -16,9 +16,12 @@ pub async fn services_catalog(
 #[tauri::command]
 pub async fn services_overview(
     state: State<'_, AppState>,
-    _req: Req<services::Overview>,
+    req: Req<services::Overview>,
 ) -> Out<services::Overview> {
-    Ok(state.services.overview().await)
+    Ok(match req.0.host {
+        None => state.services.overview().await,
+        Some(host) => state.host_engines.overview(host).await?,
+    })
 }
 
 #[tauri::command]
@@ -27,9 +30,10 @@ pub async fn services_install(
     on_progress: Frames<services::Install>,
     req: Req<services::Install>,
 ) -> Out<services::Install> {
-    let services::Install { request } = req.0;
+    let services::Install { request, host } = req.0;
     Ok(state
-        .services
+        .services_for(host)
+        .await?
         .install(request, |line| {
             let _ = on_progress.send(line);
         })
@@ -41,8 +45,8 @@ pub async fn services_start(
     state: State<'_, AppState>,
     req: Req<services::Start>,
 ) -> Out<services::Start> {
-    let services::Start { id } = req.0;
-    Ok(state.services.start(&id).await?)
+    let services::Start { id, host } = req.0;
+    Ok(state.services_for(host).await?.start(&id).await?)
 }
 
 #[tauri::command]
@@ -50,8 +54,8 @@ pub async fn services_stop(
     state: State<'_, AppState>,
     req: Req<services::Stop>,
 ) -> Out<services::Stop> {
-    let services::Stop { id } = req.0;
-    Ok(state.services.stop(&id).await?)
+    let services::Stop { id, host } = req.0;
+    Ok(state.services_for(host).await?.stop(&id).await?)
 }
 
 #[tauri::command]
@@ -59,8 +63,8 @@ pub async fn services_restart(
     state: State<'_, AppState>,
     req: Req<services::Restart>,
 ) -> Out<services::Restart> {
-    let services::Restart { id } = req.0;
-    Ok(state.services.restart(&id).await?)
+    let services::Restart { id, host } = req.0;
+    Ok(state.services_for(host).await?.restart(&id).await?)
 }
 
 #[tauri::command]
@@ -68,8 +72,16 @@ pub async fn services_uninstall(
     state: State<'_, AppState>,
     req: Req<services::Uninstall>,
 ) -> Out<services::Uninstall> {
-    let services::Uninstall { id, delete_data } = req.0;
-    Ok(state.services.uninstall(&id, delete_data).await?)
+    let services::Uninstall {
+        id,
+        delete_data,
+        host,
+    } = req.0;
+    Ok(state
+        .services_for(host)
+        .await?
+        .uninstall(&id, delete_data)
+        .await?)
 }
 
 #[tauri::command]
@@ -77,8 +89,8 @@ pub async fn services_logs(
     state: State<'_, AppState>,
     req: Req<services::Logs>,
 ) -> Out<services::Logs> {
-    let services::Logs { id, from } = req.0;
-    let buffer = state.services.logs(&id).await?;
+    let services::Logs { id, from, host } = req.0;
+    let buffer = state.services_for(host).await?.logs(&id).await?;
     Ok(crate::logs::read(Some(buffer), from).await)
 }
 
@@ -87,8 +99,12 @@ pub async fn services_clone(
     state: State<'_, AppState>,
     req: Req<services::Clone>,
 ) -> Out<services::Clone> {
-    let services::Clone { id, name } = req.0;
-    Ok(state.services.clone_instance(&id, name).await?)
+    let services::Clone { id, name, host } = req.0;
+    Ok(state
+        .services_for(host)
+        .await?
+        .clone_instance(&id, name)
+        .await?)
 }
 
 #[tauri::command]
@@ -97,9 +113,15 @@ pub async fn services_backup(
     on_progress: Frames<services::Backup>,
     req: Req<services::Backup>,
 ) -> Out<services::Backup> {
-    let services::Backup { id, path, database } = req.0;
+    let services::Backup {
+        id,
+        path,
+        database,
+        host,
+    } = req.0;
     Ok(state
-        .services
+        .services_for(host)
+        .await?
         .backup_with(&id, std::path::Path::new(&path), database, move |p| {
             let _ = on_progress.send(p);
         })
@@ -118,9 +140,11 @@ pub async fn services_restore(
         mode,
         database,
         name,
+        host,
     } = req.0;
     Ok(state
-        .services
+        .services_for(host)
+        .await?
         .restore_with(
             &id,
             std::path::Path::new(&path),
@@ -135,12 +159,21 @@ pub async fn services_restore(
 }
 
 #[tauri::command]
+pub async fn services_forward(
+    state: State<'_, AppState>,
+    req: Req<services::Forward>,
+) -> Out<services::Forward> {
+    let services::Forward { host, id } = req.0;
+    Ok(state.services_for(Some(host)).await?.forward(&id).await?)
+}
+
+#[tauri::command]
 pub async fn services_databases(
     state: State<'_, AppState>,
     req: Req<services::Databases>,
 ) -> Out<services::Databases> {
-    let services::Databases { id } = req.0;
-    Ok(state.services.databases(&id).await?)
+    let services::Databases { id, host } = req.0;
+    Ok(state.services_for(host).await?.databases(&id).await?)
 }
 
 #[tauri::command]
@@ -186,8 +219,8 @@ pub async fn services_stats(
     state: State<'_, AppState>,
     req: Req<services::Stats>,
 ) -> Out<services::Stats> {
-    let services::Stats { id } = req.0;
-    Ok(state.services.stats(&id).await?)
+    let services::Stats { id, host } = req.0;
+    Ok(state.services_for(host).await?.stats(&id).await?)
 }
 
 #[tauri::command]

@@ -1,0 +1,617 @@
+//! Docker on a host: the Services module pointed at a host's own engine.
+//!
+//! No agent and no TCP port on the host: the engine's Unix socket there is
+//! forwarded to a socket here (`ssh -N -L <here>:<there>`, a 0600 socket in
+//! a 0700 folder of the app's), and the same [`ServiceManager`] drives it —
+//! the same catalog, recorded identities (per engine, migration V28),
+//! passwords, logs, backups and clones. What a service publishes on the
+//! host's 127.0.0.1 is reached from here through a forward of its port,
+//! opened on demand (to check that it answers, or when the user asks) and
+//! kept while the app runs: on the same port number here when that is free.
+//!
+//! A dropped connection shows the host's services as unreachable (not
+//! stopped: they still run there) and is opened again with backoff, with
+//! the ports that were forwarded on their same ports here. Every forward is
+//! a supervised child recorded in `supervised_processes`; quitting ends
+//! them, and a start ends whatever a killed app left.
+
+use super::Hosts;
+use crate::error::{Error, Result};
+use crate::events::{DomainEvent, EventSink};
+use crate::procs::{ProcessIdentity, Supervised};
+use crate::services::{Reach, ServiceManager};
+use crate::store::Store;
+use crate::util::lock;
+use ai_desktop_api::hosts::Host;
+use ai_desktop_api::services::ServicesOverview;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Records of the forwards of hosts' Docker sockets (owner: the host).
+pub const SOCKET_FORWARD_KIND: &str = "host-docker-forward";
+/// Records of the forwards of services' ports (owner: host id × 65536 +
+/// the port there).
+pub const PORT_FORWARD_KIND: &str = "host-service-forward";
+/// By a host's port, the port here it was last forwarded to.
+const PORTS_FILE: &str = "forwarded-ports.json";
+/// How long a new forward may take to answer.
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
+const STOP_GRACE: Duration = Duration::from_secs(3);
+/// After a dropped connection: the waits between tries, the last repeated,
+/// for [`RECONNECT_FOR`] (then the next use of the host tries again).
+const RECONNECT_BACKOFF: [u64; 7] = [1, 2, 4, 8, 16, 32, 60];
+const RECONNECT_FOR: Duration = Duration::from_secs(15 * 60);
+
+/// Run there: where the engine's socket is, and whether this user may use
+/// it. `DOCKER_HOST` first (unix:// only), then the system socket, then a
+/// rootless engine's.
+const FIND_SOCKET: &str = r#"h=${DOCKER_HOST:-}
+case "$h" in
+  "") s=/var/run/docker.sock
+      if [ ! -S "$s" ] && [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -S "$XDG_RUNTIME_DIR/docker.sock" ]; then s=$XDG_RUNTIME_DIR/docker.sock; fi ;;
+  unix://*) s=${h#unix://} ;;
+  *) printf 'remote %s\n' "$h"; exit 0 ;;
+esac
+if [ ! -S "$s" ]; then printf 'missing %s\n' "$s"
+elif [ ! -r "$s" ] || [ ! -w "$s" ]; then printf 'denied %s\n' "$s"
+else printf 'socket %s\n' "$s"; fi
+"#;
+
+/// A forward the app runs.
+#[derive(Clone)]
+struct Tunnel {
+    identity: ProcessIdentity,
+    process: Arc<tokio::sync::Mutex<Supervised>>,
+}
+
+impl Tunnel {
+    async fn running(&self) -> bool {
+        self.process.lock().await.try_exit().is_none()
+    }
+
+    /// Stops it and forgets its record.
+    async fn end(&self, store: &Store, kind: &str, owner: i64) {
+        let _ = self.process.lock().await.stop(STOP_GRACE).await;
+        let _ = store.forget_process(kind, owner, self.identity.into());
+    }
+}
+
+/// The hosts' engines the app has reached.
+pub struct HostEngines {
+    hosts: Arc<Hosts>,
+    store: Arc<Store>,
+    events: Arc<dyn EventSink>,
+    /// `<data>/hosts/engines/<host id>`: the socket, the forwards' log and
+    /// the engine's `services.json`.
+    root: PathBuf,
+    prefix: String,
+    engines: Mutex<HashMap<i64, Arc<Engine>>>,
+}
+
+struct Engine {
+    host_id: i64,
+    manager: Arc<ServiceManager>,
+    ports: Arc<Ports>,
+    /// One connect at a time.
+    connect: tokio::sync::Mutex<()>,
+    socket: Mutex<Option<Tunnel>>,
+    /// Why the host cannot be reached, while it cannot.
+    unreachable: Mutex<Option<String>>,
+    reconnecting: Mutex<bool>,
+}
+
+/// A host engine's ports, forwarded here on demand.
+struct Ports {
+    host_id: i64,
+    hosts: Arc<Hosts>,
+    store: Arc<Store>,
+    dir: PathBuf,
+    place: String,
+    /// By the port there: the port here and its forward.
+    open: Mutex<HashMap<u16, (u16, Tunnel)>>,
+    op: tokio::sync::Mutex<()>,
+}
+
+fn port_owner(host_id: i64, port: u16) -> i64 {
+    host_id * 65536 + i64::from(port)
+}
+
+impl HostEngines {
+    pub fn new(
+        hosts: Arc<Hosts>,
+        store: Arc<Store>,
+        data_dir: &Path,
+        prefix: &str,
+        events: Arc<dyn EventSink>,
+    ) -> HostEngines {
+        HostEngines {
+            hosts,
+            store,
+            events,
+            root: data_dir.join("hosts").join("engines"),
+            prefix: prefix.to_string(),
+            engines: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn dir(&self, host_id: i64) -> PathBuf {
+        self.root.join(host_id.to_string())
+    }
+
+    /// The host's engine record here (made on first use).
+    fn engine(&self, host: &Host) -> Result<Arc<Engine>> {
+        if let Some(e) = lock(&self.engines).get(&host.id) {
+            return Ok(e.clone());
+        }
+        let dir = self.dir(host.id);
+        crate::secrets::private_dir(&dir)
+            .map_err(|e| Error::failed(format!("Could not make {}.", dir.display()), e))?;
+        let ports = Arc::new(Ports {
+            host_id: host.id,
+            hosts: self.hosts.clone(),
+            store: self.store.clone(),
+            dir: dir.clone(),
+            place: format!(" on {}", host.name),
+            open: Mutex::new(HashMap::new()),
+            op: tokio::sync::Mutex::new(()),
+        });
+        let manager = Arc::new(ServiceManager::on_host(
+            self.store.clone(),
+            dir.clone(),
+            format!("unix://{}", dir.join("docker.sock").display()),
+            &self.prefix,
+            self.events.clone(),
+            host.id,
+            ports.clone(),
+        ));
+        let engine = Arc::new(Engine {
+            host_id: host.id,
+            manager,
+            ports,
+            connect: tokio::sync::Mutex::new(()),
+            socket: Mutex::new(None),
+            unreachable: Mutex::new(None),
+            reconnecting: Mutex::new(false),
+        });
+        Ok(lock(&self.engines).entry(host.id).or_insert(engine).clone())
+    }
+
+    /// The host's services, its engine reached (the forward opened if it is
+    /// not): every Services command on a host goes through here.
+    pub async fn services(self: &Arc<Self>, host_id: i64) -> Result<Arc<ServiceManager>> {
+        let host = self.hosts.get(host_id)?;
+        let engine = self.engine(&host)?;
+        self.connect(&host, &engine).await?;
+        Ok(engine.manager.clone())
+    }
+
+    /// What the Services page shows for a host: an engine that cannot be
+    /// reached is part of the answer, with why.
+    pub async fn overview(self: &Arc<Self>, host_id: i64) -> Result<ServicesOverview> {
+        let host = self.hosts.get(host_id)?;
+        let engine = self.engine(&host)?;
+        match self.connect(&host, &engine).await {
+            Ok(()) => Ok(engine.manager.overview().await),
+            Err(e) => Ok(ServicesOverview {
+                docker_available: false,
+                message: Some(e.with_detail_text()),
+                host: Some(host_id),
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// Opens the forward of the host's Docker socket unless it runs, then
+    /// follows the engine's events while it does.
+    async fn connect(self: &Arc<Self>, host: &Host, engine: &Arc<Engine>) -> Result<()> {
+        let _one = engine.connect.lock().await;
+        let open = lock(&engine.socket).clone();
+        if let Some(t) = open {
+            if t.running().await && self.dir(host.id).join("docker.sock").exists() {
+                return Ok(());
+            }
+            lock(&engine.socket).take();
+            t.end(&self.store, SOCKET_FORWARD_KIND, host.id).await;
+        }
+        let result = self.open_socket(host, engine).await;
+        *lock(&engine.unreachable) = result.as_ref().err().map(|e| e.to_string());
+        result
+    }
+
+    async fn open_socket(self: &Arc<Self>, host: &Host, engine: &Arc<Engine>) -> Result<()> {
+        let out = self
+            .hosts
+            .script(host, FIND_SOCKET, FORWARD_TIMEOUT)
+            .await?;
+        let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let (what, path) = said.split_once(' ').unwrap_or((said.as_str(), ""));
+        let user = &host.user;
+        let remote = match what {
+            "socket" => path.to_string(),
+            "missing" => {
+                return Err(Error::Unavailable(format!(
+                    "Docker is not running on {}: there is no socket at {path} (start it there, e.g. sudo systemctl start docker).",
+                    host.name
+                )))
+            }
+            "denied" => {
+                return Err(Error::Unavailable(format!(
+                    "{user} on {} may not use Docker ({path}): add it to the docker group there (sudo usermod -aG docker {user}), then try again.",
+                    host.name
+                )))
+            }
+            "remote" => {
+                return Err(Error::Unavailable(format!(
+                    "DOCKER_HOST on {} is {path}: the app forwards only a local socket of the engine.",
+                    host.name
+                )))
+            }
+            _ => {
+                return Err(Error::Failed {
+                    message: format!("Could not find Docker's socket on {}.", host.name),
+                    detail: Some(format!("{said}\n{}", String::from_utf8_lossy(&out.stderr))),
+                })
+            }
+        };
+        let dir = self.dir(host.id);
+        let here = dir.join("docker.sock");
+        let _ = std::fs::remove_file(&here);
+        let log = dir.join("forward.log");
+        let _ = std::fs::write(&log, b"");
+        let mut process = self
+            .hosts
+            .spawn_forward(
+                host,
+                &format!("{}:{remote}", here.display()),
+                &["StreamLocalBindMask=0177", "StreamLocalBindUnlink=yes"],
+                &dir,
+                &log,
+            )
+            .await?;
+        let identity = process.identity();
+        self.store
+            .record_process(SOCKET_FORWARD_KIND, host.id, identity.into(), None)?;
+        let deadline = Instant::now() + FORWARD_TIMEOUT;
+        let answered = loop {
+            if here.exists() && engine.manager.engine().await.is_ok() {
+                break true;
+            }
+            if process.try_exit().is_some() || Instant::now() > deadline {
+                break false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if !answered {
+            let _ = process.stop(STOP_GRACE).await;
+            let _ = self
+                .store
+                .forget_process(SOCKET_FORWARD_KIND, host.id, identity.into());
+            let last = crate::procs::last_lines(&log, 5).join("\n");
+            return Err(Error::Failed {
+                message: format!(
+                    "Docker on {} did not answer through the forward of {remote}.",
+                    host.name
+                ),
+                detail: (!last.is_empty()).then_some(last),
+            });
+        }
+        let tunnel = Tunnel {
+            identity,
+            process: Arc::new(tokio::sync::Mutex::new(process)),
+        };
+        *lock(&engine.socket) = Some(tunnel.clone());
+        self.follow(engine.clone(), tunnel);
+        Ok(())
+    }
+
+    /// Follows the engine's events while its forward runs; a forward that
+    /// ends while still the engine's dropped with its connection: the page
+    /// hears that the host cannot be reached, and it is opened again.
+    fn follow(self: &Arc<Self>, engine: Arc<Engine>, tunnel: Tunnel) {
+        let this = Arc::downgrade(self);
+        tokio::spawn(async move {
+            if let Ok(docker) = engine.manager.engine().await {
+                engine.manager.follow(&docker).await;
+            }
+            // The event stream ends with the forward (or the engine there).
+            let watch = tunnel.process.lock().await.exit_watch();
+            while tunnel.running().await {
+                match &watch {
+                    Some(w) => {
+                        w.exited().await;
+                    }
+                    None => tokio::time::sleep(Duration::from_secs(1)).await,
+                }
+                if tunnel.running().await {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            let ours = {
+                let mut socket = lock(&engine.socket);
+                let ours = socket
+                    .as_ref()
+                    .is_some_and(|t| t.identity == tunnel.identity);
+                if ours {
+                    socket.take();
+                }
+                ours
+            };
+            let Some(this) = this.upgrade() else {
+                return;
+            };
+            let _ = this.store.forget_process(
+                SOCKET_FORWARD_KIND,
+                engine.host_id,
+                tunnel.identity.into(),
+            );
+            if ours {
+                tracing::warn!(
+                    "the Docker forward of host {} dropped; reconnecting",
+                    engine.host_id
+                );
+                this.reconnect(engine).await;
+            }
+        });
+    }
+
+    /// Tries to reach a host's engine again, waiting longer after each
+    /// failure; meanwhile its services are shown unreachable. The ports
+    /// that were forwarded are forwarded again on the same ports here.
+    async fn reconnect(self: &Arc<Self>, engine: Arc<Engine>) {
+        {
+            let mut busy = lock(&engine.reconnecting);
+            if *busy {
+                return;
+            }
+            *busy = true;
+        }
+        // Forwards that dropped with the connection are opened again on
+        // their ports here (ones that still run are kept).
+        let ports: Vec<(u16, u16)> = lock(&engine.ports.open)
+            .iter()
+            .map(|(there, (here, _))| (*there, *here))
+            .collect();
+        let since = Instant::now();
+        for attempt in 0usize.. {
+            let Ok(host) = self.hosts.get(engine.host_id) else {
+                break;
+            };
+            if !lock(&self.engines).contains_key(&engine.host_id) {
+                break;
+            }
+            match self.connect(&host, &engine).await {
+                Ok(()) => {
+                    for (there, here) in &ports {
+                        if let Err(e) = engine.ports.forward(*there, Some(*here)).await {
+                            tracing::warn!(
+                                "port {there} of host {} not forwarded again: {e}",
+                                host.id
+                            );
+                        }
+                    }
+                    engine.manager.emit().await;
+                    break;
+                }
+                Err(e) => {
+                    let gave_up = since.elapsed() > RECONNECT_FOR;
+                    let wait = RECONNECT_BACKOFF[attempt.min(RECONNECT_BACKOFF.len() - 1)];
+                    let message = if gave_up {
+                        format!("{} Open the page again to retry.", e.with_detail_text())
+                    } else {
+                        format!("{} Trying again in {wait} s.", e.with_detail_text())
+                    };
+                    self.events
+                        .emit(DomainEvent::ServiceUpdated(Box::new(ServicesOverview {
+                            docker_available: false,
+                            message: Some(message),
+                            host: Some(engine.host_id),
+                            ..Default::default()
+                        })));
+                    if gave_up {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                }
+            }
+        }
+        *lock(&engine.reconnecting) = false;
+    }
+
+    /// Whether the host's engine cannot be reached now, and why.
+    pub fn unreachable(&self, host_id: i64) -> Option<String> {
+        lock(&self.engines)
+            .get(&host_id)
+            .and_then(|e| lock(&e.unreachable).clone())
+    }
+
+    /// Ends every forward (at quit): no ssh outlives the app. The services
+    /// keep running on their hosts.
+    pub fn end_forwards(&self) {
+        let engines: Vec<Arc<Engine>> = lock(&self.engines).values().cloned().collect();
+        for engine in engines {
+            let socket = lock(&engine.socket).take();
+            let ports: Vec<(u16, Tunnel)> = lock(&engine.ports.open)
+                .drain()
+                .map(|(there, (_, t))| (there, t))
+                .collect();
+            let all = socket
+                .map(|t| (SOCKET_FORWARD_KIND, engine.host_id, t))
+                .into_iter()
+                .chain(
+                    ports
+                        .into_iter()
+                        .map(|(p, t)| (PORT_FORWARD_KIND, port_owner(engine.host_id, p), t)),
+                );
+            for (kind, owner, t) in all {
+                if t.identity.is_alive() {
+                    crate::procs::signal_group(t.identity.pid, libc::SIGTERM);
+                }
+                let _ = self.store.forget_process(kind, owner, t.identity.into());
+            }
+        }
+    }
+
+    /// Ends the forwards a killed app left behind (they are opened again
+    /// when the host's services are next used).
+    pub fn end_strays(&self) {
+        for kind in [SOCKET_FORWARD_KIND, PORT_FORWARD_KIND] {
+            for record in self.store.recorded_processes(kind).unwrap_or_default() {
+                let identity = ProcessIdentity::from(record.process);
+                if identity.is_alive() {
+                    tracing::info!(
+                        "ending a {kind} left by an earlier run (pid {})",
+                        identity.pid
+                    );
+                    crate::procs::signal_group(identity.pid, libc::SIGTERM);
+                }
+                let _ = self
+                    .store
+                    .forget_process(kind, record.owner_id, identity.into());
+            }
+        }
+    }
+
+    /// A host was removed: its forwards end and what the app recorded of
+    /// its engine is forgotten. Its services keep running there, with
+    /// their data (nothing of the user's is deleted on a host the app no
+    /// longer knows).
+    pub async fn delete_host(&self, host_id: i64) -> Result<()> {
+        let engine = lock(&self.engines).remove(&host_id);
+        if let Some(engine) = engine {
+            let socket = lock(&engine.socket).take();
+            if let Some(t) = socket {
+                t.end(&self.store, SOCKET_FORWARD_KIND, host_id).await;
+            }
+            let ports: Vec<(u16, Tunnel)> = lock(&engine.ports.open)
+                .drain()
+                .map(|(there, (_, t))| (there, t))
+                .collect();
+            for (p, t) in ports {
+                t.end(&self.store, PORT_FORWARD_KIND, port_owner(host_id, p))
+                    .await;
+            }
+        }
+        self.store
+            .with(|c| crate::store::services::forget_engine(c, host_id))?;
+        let _ = std::fs::remove_dir_all(self.dir(host_id));
+        Ok(())
+    }
+}
+
+impl Ports {
+    /// Forwards `there` (a port on the host's 127.0.0.1) to `prefer` here
+    /// when it is free, else to the same number, else to a free port.
+    async fn forward(&self, there: u16, prefer: Option<u16>) -> Result<u16> {
+        let _op = self.op.lock().await;
+        let open = lock(&self.open).get(&there).cloned();
+        if let Some((here, t)) = open {
+            if t.running().await {
+                return Ok(here);
+            }
+            lock(&self.open).remove(&there);
+            t.end(
+                &self.store,
+                PORT_FORWARD_KIND,
+                port_owner(self.host_id, there),
+            )
+            .await;
+        }
+        let host = self.hosts.get(self.host_id)?;
+        // The port it had (this run or an earlier one) first: what the
+        // user pointed a client at keeps working across restarts.
+        let remembered = self.remembered().get(&there).copied();
+        let here = [prefer, remembered, Some(there)]
+            .into_iter()
+            .flatten()
+            .find(|p| crate::repos::port_is_free(*p))
+            .map(Ok)
+            .unwrap_or_else(super::editor::free_port)?;
+        let log = self.dir.join("forward.log");
+        let mut process = self
+            .hosts
+            .spawn_forward(
+                &host,
+                &format!("127.0.0.1:{here}:127.0.0.1:{there}"),
+                &[],
+                &self.dir,
+                &log,
+            )
+            .await?;
+        let identity = process.identity();
+        let owner = port_owner(self.host_id, there);
+        self.store
+            .record_process(PORT_FORWARD_KIND, owner, identity.into(), Some(here))?;
+        // ssh listens once it is connected and the forward is set up.
+        let deadline = Instant::now() + FORWARD_TIMEOUT;
+        let listening = loop {
+            if listened_by(here, identity.pid) {
+                break true;
+            }
+            if process.try_exit().is_some() || Instant::now() > deadline {
+                break false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if !listening {
+            let _ = process.stop(STOP_GRACE).await;
+            let _ = self
+                .store
+                .forget_process(PORT_FORWARD_KIND, owner, identity.into());
+            let last = crate::procs::last_lines(&log, 5).join("\n");
+            return Err(Error::Failed {
+                message: format!("Port {there}{} could not be forwarded here.", self.place),
+                detail: (!last.is_empty()).then_some(last),
+            });
+        }
+        let tunnel = Tunnel {
+            identity,
+            process: Arc::new(tokio::sync::Mutex::new(process)),
+        };
+        lock(&self.open).insert(there, (here, tunnel));
+        let mut remembered = self.remembered();
+        if remembered.insert(there, here) != Some(here) {
+            let json = serde_json::to_vec(&remembered).unwrap_or_default();
+            if let Err(e) = crate::secrets::write_private(&self.dir.join(PORTS_FILE), &json) {
+                tracing::warn!("could not remember the forwarded ports: {e}");
+            }
+        }
+        Ok(here)
+    }
+
+    /// The ports here the host's ports were last forwarded to.
+    fn remembered(&self) -> HashMap<u16, u16> {
+        std::fs::read(self.dir.join(PORTS_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Whether the forward whose process group is `pid` listens on `port`.
+fn listened_by(port: u16, pid: u32) -> bool {
+    crate::vscode::net::port_is_served_by_group(port, pid)
+}
+
+impl Reach for Ports {
+    fn local_port(&self, port: u16) -> futures_util::future::BoxFuture<'_, Result<u16>> {
+        Box::pin(self.forward(port, None))
+    }
+
+    fn forwarded(&self, port: u16) -> Option<u16> {
+        let open = lock(&self.open);
+        let (here, t) = open.get(&port)?;
+        t.identity.is_alive().then_some(*here)
+    }
+
+    /// The engine there refuses a port that is taken; the app avoids the
+    /// ones its containers publish.
+    fn port_is_free(&self, _port: u16) -> bool {
+        true
+    }
+
+    fn place(&self) -> String {
+        self.place.clone()
+    }
+}
