@@ -283,8 +283,16 @@ async fn a_service_is_installed_on_a_hosts_docker_and_reached_here_through_the_a
     // its engine is left recorded here.
     let engines = engines_of();
     let services = engines.services(host.id).await.unwrap();
+    services.forward("redis").await.unwrap();
+    assert!(pong(here, &password));
+    let forwarded = pids(&store, PORT_FORWARD_KIND);
+    assert_eq!(forwarded.len(), 1);
     services.uninstall("redis", true).await.unwrap();
     assert!(!docker(&["inspect", &container]).0);
+    // Its forward ended with it.
+    assert!(pids(&store, PORT_FORWARD_KIND).is_empty());
+    wait_for("the port's forward ended", || !alive(forwarded[0])).await;
+    assert!(std::net::TcpStream::connect(("127.0.0.1", here)).is_err());
     engines.delete_host(host.id).await.unwrap();
     assert!(pids(&store, SOCKET_FORWARD_KIND).is_empty());
     assert!(!dir.exists());

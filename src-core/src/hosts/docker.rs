@@ -611,6 +611,21 @@ impl Reach for Ports {
         true
     }
 
+    fn release(&self, port: u16) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _op = self.op.lock().await;
+            let open = lock(&self.open).remove(&port);
+            if let Some((_, t)) = open {
+                t.end(
+                    &self.store,
+                    PORT_FORWARD_KIND,
+                    port_owner(self.host_id, port),
+                )
+                .await;
+            }
+        })
+    }
+
     fn place(&self) -> String {
         self.place.clone()
     }

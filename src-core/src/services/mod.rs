@@ -94,6 +94,8 @@ pub trait Reach: Send + Sync {
     fn forwarded(&self, port: u16) -> Option<u16>;
     /// Whether `port` looks free to publish on.
     fn port_is_free(&self, port: u16) -> bool;
+    /// Nothing publishes `port` any more: its forward, if any, ends.
+    fn release(&self, port: u16) -> futures_util::future::BoxFuture<'_, ()>;
     /// Where the engine is, for messages ("on Build box"; empty here).
     fn place(&self) -> String;
 }
@@ -110,6 +112,9 @@ impl Reach for Here {
     }
     fn port_is_free(&self, port: u16) -> bool {
         repos::port_is_free(port)
+    }
+    fn release(&self, _port: u16) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
     }
     fn place(&self) -> String {
         String::new()
@@ -1006,6 +1011,7 @@ impl ServiceManager {
         if let Some((_, task)) = lock(&self.logs).remove(id) {
             task.abort();
         }
+        self.reach.release(record.port).await;
         self.emit().await;
         Ok(())
     }

@@ -22,6 +22,32 @@ fn processes_mentioning(needle: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Whether Redis on 127.0.0.1:`port` answers an authenticated PING.
+fn redis_pong(port: u16, password: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let wire = format!(
+        "*2\r\n$4\r\nAUTH\r\n${}\r\n{password}\r\n*1\r\n$4\r\nPING\r\n",
+        password.len()
+    );
+    if s.write_all(wire.as_bytes()).is_err() {
+        return false;
+    }
+    let mut out = Vec::new();
+    let mut buf = [0u8; 256];
+    while !out.ends_with(b"+PONG\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    out == b"+OK\r\n+PONG\r\n"
+}
+
 fn stdout(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{cmd:?}: {out:?}");
@@ -35,6 +61,7 @@ fn stdout(cmd: &mut Command) -> String {
 #[test]
 fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    ai_desktop_core::testkit::docker::redis_image();
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
     let Scene {
         shots,
@@ -77,9 +104,14 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     // A session bus of its own: a second launch (a deep link) is handed to
     // the running app through it.
     let (bus, _bus) = session_bus();
+    // The host's Docker is this machine's dockerd, reached through the
+    // host's socket: the app's containers there get a prefix of their own.
+    let prefix = format!("aidhoste2e{}", std::process::id());
+    let _cleanup = ai_desktop_core::testkit::docker::Cleanup(prefix.clone());
     let env = [
         ("HOME", home.display().to_string()),
         ("DBUS_SESSION_BUS_ADDRESS", bus.clone()),
+        ("AI_DESKTOP_SERVICES_PREFIX", prefix.clone()),
     ];
     let mut launched = launch(&app_bin, &data, &env);
     let display = launched.display.clone();
@@ -196,6 +228,71 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
             .trim_end()
     );
     d.step("host-files");
+
+    // Docker on the host: the Services page pointed at its engine, the
+    // same catalog; the service's port forwarded here, where it answers.
+    dismiss_toasts(d);
+    d.click("[data-testid=nav-services]");
+    choose_value(d, "[data-testid=services-target]", "1");
+    wait_text(
+        d,
+        "[data-testid=services-subtitle]",
+        "in Docker on Build box",
+    );
+    d.find("[data-testid=services-empty]");
+    d.click("[data-testid=install-redis]");
+    wait_text(d, "[data-testid=service-state-redis]", "Running");
+    let cell = wait_text(d, "[data-testid=service-port-redis]", "here :");
+    let here: u16 = cell
+        .rsplit("here :")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let connection = wait_text(
+        d,
+        "[data-testid=services-table] .connection",
+        &format!("@127.0.0.1:{here}"),
+    );
+    let password = connection
+        .trim_start_matches("redis://:")
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(redis_pong(here, &password));
+    let container = format!("{prefix}-redis");
+    let (there, _) = ai_desktop_core::testkit::docker::docker(&[
+        "inspect",
+        "-f",
+        "{{.State.Running}}",
+        &container,
+    ]);
+    assert!(there);
+    wait_text(
+        d,
+        "[data-testid=service-logs]",
+        "Ready to accept connections",
+    );
+    d.step("host-services-redis");
+    // This computer's engine does not count it as its own.
+    choose_value(d, "[data-testid=services-target]", "");
+    wait_text(d, "[data-testid=services-subtitle]", "on 127.0.0.1 only");
+    d.find("[data-testid=services-empty]");
+    wait_text(d, "[data-testid=foreign]", &container);
+    // Uninstalled there, with its data.
+    choose_value(d, "[data-testid=services-target]", "1");
+    d.click("[data-testid=service-uninstall-redis]");
+    d.click("[data-testid=delete-data]");
+    d.click("[data-testid=confirm-uninstall]");
+    d.find("[data-testid=services-empty]");
+    d.wait_until("the container gone there", || {
+        (!ai_desktop_core::testkit::docker::docker(&["inspect", &container]).0).then_some(())
+    });
+    d.step("host-services-uninstalled");
+    dismiss_toasts(d);
+    d.click("[data-testid=nav-hosts]");
 
     // VS Code on the host: started there, reached through the app's
     // forward, its workbench on screen and connected (code-server there

@@ -80,7 +80,12 @@ fn PathField(
 }
 
 #[component]
-pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
+pub fn DataDialog(
+    action: DataAction,
+    /// Whose engine (None: this computer's).
+    host: Option<i64>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     if let DataAction::Database(s) = action {
         return view! { <DatabaseDialog service=s on_close=on_close/> }.into_any();
     }
@@ -104,7 +109,11 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
     let progress = RwSignal::new(None::<services::DataProgress>);
     if has_databases(kind) && !matches!(action, DataAction::Clone(_)) {
         spawn_local(async move {
-            if let Ok(list) = ipc::call(&services::Databases { id: id.get_value() }).await {
+            let args = services::Databases {
+                id: id.get_value(),
+                host,
+            };
+            if let Ok(list) = ipc::call(&args).await {
                 databases.set(list);
             }
         });
@@ -131,7 +140,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
         spawn_local(async move {
             let id = id.get_value();
             let done = match which {
-                0 => ipc::call(&services::Clone { id, name: n })
+                0 => ipc::call(&services::Clone { id, name: n, host })
                     .await
                     .map(|s| format!("{} is a copy, running on port {}", s.title, s.port)),
                 1 => ipc::call_streaming(
@@ -139,6 +148,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         id,
                         path: p,
                         database: db,
+                        host,
                     },
                     move |f| {
                         let _ = progress.try_set(Some(f));
@@ -160,6 +170,7 @@ pub fn DataDialog(action: DataAction, on_close: Callback<()>) -> impl IntoView {
                         mode: mode.get_untracked(),
                         database: db,
                         name: n,
+                        host,
                     },
                     move |f| {
                         let _ = progress.try_set(Some(f));

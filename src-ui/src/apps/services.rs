@@ -5,6 +5,9 @@
 //! `service:updated` (status, port, connection string to copy, actions,
 //! logs), and other containers listed read-only. Without Docker, a banner
 //! says what to do and the page recovers by itself when Docker answers.
+//! With hosts added, a picker points the whole page at a host's engine
+//! (its socket forwarded over ssh): the same catalog and actions there, its
+//! ports forwarded here on demand.
 
 use crate::apps::service_data::{restorable, DataAction, DataDialog};
 use crate::apps::Lifecycle;
@@ -14,6 +17,7 @@ use crate::components::status::StatusPill;
 use crate::components::toast::use_toasts;
 use crate::ipc;
 use ai_desktop_api::events;
+use ai_desktop_api::hosts::{self, Host};
 use ai_desktop_api::services;
 use ai_desktop_api::services::{
     CatalogEntry, InstallRequest, InstalledService, ServiceKind, ServiceState, ServicesOverview,
@@ -31,26 +35,55 @@ pub fn ServicesPage() -> impl IntoView {
     let uninstalling = RwSignal::new(None::<InstalledService>);
     let data_action = RwSignal::new(None::<DataAction>);
     let composing = RwSignal::new(false);
+    // Whose engine the page shows: None this computer's, else a host's.
+    let target = RwSignal::new(None::<i64>);
+    let host_list = RwSignal::new(Vec::<Host>::new());
     let load = move || {
+        let host = target.get_untracked();
         spawn_local(async move {
-            match ipc::call(&services::Overview {}).await {
-                Ok(o) => {
+            match ipc::call(&services::Overview { host }).await {
+                // An answer for an engine no longer shown is dropped.
+                Ok(o) if o.host == target.get_untracked() => {
                     if selected.get_untracked().is_none() {
                         selected.set(o.installed.first().map(|s| s.id.clone()));
                     }
                     overview.set(Some(o));
                 }
+                Ok(_) => {}
                 Err(e) => toasts.error("Could not ask Docker", &e),
             }
         });
     };
     load();
     spawn_local(async move {
+        if let Ok(list) = ipc::call(&hosts::List {}).await {
+            host_list.set(list);
+        }
+    });
+    let choose_target = move |value: String| {
+        let host = value.parse::<i64>().ok();
+        if host == target.get_untracked() {
+            return;
+        }
+        target.set(host);
+        selected.set(None);
+        overview.set(None);
+        load();
+    };
+    let place = move || {
+        target.get().and_then(|id| {
+            host_list.with(|l| l.iter().find(|h| h.id == id).map(|h| h.name.clone()))
+        })
+    };
+    spawn_local(async move {
         if let Ok(c) = ipc::call(&services::Catalog {}).await {
             catalog.set(c);
         }
     });
     ipc::listen_while_mounted(events::SERVICE_UPDATED, move |o: ServicesOverview| {
+        if o.host != target.get_untracked() {
+            return;
+        }
         let selected_gone = selected
             .get_untracked()
             .is_none_or(|k| !o.installed.iter().any(|s| s.id == k));
@@ -61,11 +94,12 @@ pub fn ServicesPage() -> impl IntoView {
     });
     let act = move |id: String, title: String, op: Lifecycle, done: &'static str| {
         busy.set(Some(id.clone()));
+        let host = target.get_untracked();
         spawn_local(async move {
             let result = match op {
-                Lifecycle::Start => ipc::call(&services::Start { id }).await,
-                Lifecycle::Stop => ipc::call(&services::Stop { id }).await,
-                Lifecycle::Restart => ipc::call(&services::Restart { id }).await,
+                Lifecycle::Start => ipc::call(&services::Start { id, host }).await,
+                Lifecycle::Stop => ipc::call(&services::Stop { id, host }).await,
+                Lifecycle::Restart => ipc::call(&services::Restart { id, host }).await,
             };
             busy.set(None);
             match result {
@@ -90,6 +124,24 @@ pub fn ServicesPage() -> impl IntoView {
             }
         });
     };
+    // A host's service reached from here: its port forwarded.
+    let forward = move |id: String, title: String| {
+        let Some(host) = target.get_untracked() else {
+            return;
+        };
+        busy.set(Some(id.clone()));
+        spawn_local(async move {
+            let result = ipc::call(&services::Forward { host, id }).await;
+            busy.set(None);
+            match result {
+                Ok(s) => toasts.success(format!(
+                    "{title} answers here on 127.0.0.1:{}",
+                    s.forwarded_port.unwrap_or_default()
+                )),
+                Err(e) => toasts.error(&format!("{title} was not forwarded"), &e),
+            }
+        });
+    };
     let installed =
         move || overview.with(|o| o.as_ref().map(|o| o.installed.clone()).unwrap_or_default());
 
@@ -108,10 +160,28 @@ pub fn ServicesPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Services"</h1>
-                    <p class="muted">"Databases and caches in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes."</p>
+                    <p class="muted" data-testid="services-subtitle">{move || match place() {
+                        None => "Databases and caches in Docker, on 127.0.0.1 only, with generated passwords and their data in named volumes.".to_string(),
+                        Some(name) => format!("Databases and caches in Docker on {name}, on its 127.0.0.1 only, reached from here through the app's ssh forwards."),
+                    }}</p>
                 </div>
                 <div class="header-actions">
-                    <button class="button" data-testid="compose-open" title="Import the databases of a repository's docker-compose.yml" on:click=move |_| composing.set(true)>"Import compose file…"</button>
+                    {move || (!host_list.get().is_empty()).then(|| view! {
+                        <label class="engine-picker">
+                            <span class="muted small-text">"Engine"</span>
+                            <select class="input" data-testid="services-target" title="Whose Docker the page shows"
+                                prop:value=move || target.get().map(|t| t.to_string()).unwrap_or_default()
+                                on:change=move |ev| choose_target(event_target_value(&ev))>
+                                <option value="">"This computer"</option>
+                                {host_list.get().into_iter().map(|h| view! {
+                                    <option value=h.id.to_string() title=h.destination.clone()>{h.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
+                    {move || target.get().is_none().then(|| view! {
+                        <button class="button" data-testid="compose-open" title="Import the databases of a repository's docker-compose.yml" on:click=move |_| composing.set(true)>"Import compose file…"</button>
+                    })}
                     <button class="button" on:click=move |_| load()>"Refresh"</button>
                 </div>
             </header>
@@ -119,10 +189,16 @@ pub fn ServicesPage() -> impl IntoView {
                 <super::compose::ComposeDialog on_close=Callback::new(move |_| composing.set(false)) on_done=Callback::new(move |_| load())/>
             })}
             {move || match overview.get() {
-                None => view! { <div class="loading"><span class="spinner"></span>"Asking Docker…"</div> }.into_any(),
+                None => view! { <div class="loading"><span class="spinner"></span>{move || match place() {
+                    None => "Asking Docker…".to_string(),
+                    Some(name) => format!("Reaching Docker on {name}…"),
+                }}</div> }.into_any(),
                 Some(o) if !o.docker_available => view! {
                     <div class="banner warn" data-testid="docker-banner">
-                        <strong>"Docker is not available."</strong>
+                        <strong>{move || match place() {
+                            None => "Docker is not available.".to_string(),
+                            Some(name) => format!("Docker on {name} cannot be reached."),
+                        }}</strong>
                         <p>{o.message.unwrap_or_default()}</p>
                         <button class="button" on:click=move |_| load()>"Try again"</button>
                         " " <super::settings::DoctorLink/>
@@ -133,7 +209,7 @@ pub fn ServicesPage() -> impl IntoView {
                     <div class="catalog" data-testid="catalog">
                         {move || catalog.get().into_iter().map(|entry| {
                             let kind = entry.kind;
-                            view! { <CatalogCard entry=entry installed=Signal::derive(move || installed().iter().filter(|s| s.kind == kind).count())/> }
+                            view! { <CatalogCard entry=entry host=target.get_untracked() installed=Signal::derive(move || installed().iter().filter(|s| s.kind == kind).count())/> }
                         }).collect_view()}
                     </div>
                     {if o.installed.is_empty() {
@@ -151,6 +227,8 @@ pub fn ServicesPage() -> impl IntoView {
                                             let connection = s.connection_string.clone();
                                             let for_dialog = s.clone();
                                             let act = move |op, done| act(id.get_value(), title.get_value(), op, done);
+                                            let on_host = o.host.is_some();
+                                            let forwarded = s.forwarded_port;
                                             view! {
                                                 <tr class:selected=move || selected.get() == Some(id.get_value()) on:click=move |_| selected.set(Some(id.get_value())) data-testid=format!("service-row-{}", s.id)>
                                                     <td><div class="repo-name">{s.title.clone()}</div><div class="muted small-text mono">{format!("{} · {}", s.image, s.volume)}</div></td>
@@ -159,7 +237,18 @@ pub fn ServicesPage() -> impl IntoView {
                                                             <StatusPill state=s.state/>
                                                         </span>
                                                     </td>
-                                                    <td class="num mono">{s.port}</td>
+                                                    <td class="num mono" data-testid=format!("service-port-{}", s.id)>
+                                                        {s.port}
+                                                        {on_host.then(|| match forwarded {
+                                                            Some(here) => view! { <div class="muted small-text nowrap" title="Forwarded to this computer by the app">{format!("here :{here}")}</div> }.into_any(),
+                                                            None => view! {
+                                                                <div><button class="button small" data-testid=format!("service-forward-{}", s.id)
+                                                                    title="Reach it from this computer: its port forwarded over ssh to 127.0.0.1 here"
+                                                                    disabled=!running
+                                                                    on:click=move |ev| { ev.stop_propagation(); forward(id.get_value(), title.get_value()); }>"Forward here"</button></div>
+                                                            }.into_any(),
+                                                        })}
+                                                    </td>
                                                     <td>
                                                         <div class="connection-cell">
                                                             <span class="mono small-text truncate connection" title=connection.clone()>{connection.clone()}</span>
@@ -180,7 +269,7 @@ pub fn ServicesPage() -> impl IntoView {
                                                             let (c, b, r, db) = (s.clone(), s.clone(), s.clone(), s.clone());
                                                             let restorable = restorable(s.kind);
                                                             view! {
-                                                                {client_name(s.kind).map(|client| view! {
+                                                                {client_name(s.kind).filter(|_| !on_host).map(|client| view! {
                                                                     <button class="button small" title="Its client, signed in, in a terminal tab" data-testid=format!("service-client-{}", s.id) on:click=move |_| open_terminal(id.get_value(), false)>{client}</button>
                                                                 })}
                                                                 <details class="row-menu" data-testid=format!("service-more-{}", s.id)>
@@ -192,7 +281,9 @@ pub fn ServicesPage() -> impl IntoView {
                                                                             let _ = d.remove_attribute("open");
                                                                         }
                                                                     }>
-                                                                        <button class="menu-item" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
+                                                                        {(!on_host).then(|| view! {
+                                                                            <button class="menu-item" title="A shell inside its container" data-testid=format!("service-shell-{}", s.id) on:click=move |_| open_terminal(id.get_value(), true)>"Shell"</button>
+                                                                        })}
                                                                         {s.kind.keeps_data().then(|| view! {
                                                                             <button class="menu-item" title="A new instance with a copy of its data" data-testid=format!("service-clone-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Clone(c.clone())))>"Clone…"</button>
                                                                         })}
@@ -200,7 +291,7 @@ pub fn ServicesPage() -> impl IntoView {
                                                                             <button class="menu-item" data-testid=format!("service-backup-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Backup(b.clone())))>"Back up…"</button>
                                                                             <button class="menu-item" data-testid=format!("service-restore-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Restore(r.clone())))>"Restore…"</button>
                                                                         })}
-                                                                        {(s.kind == ServiceKind::Postgresql || s.kind.is_mysql_like()).then(|| view! {
+                                                                        {(!on_host && (s.kind == ServiceKind::Postgresql || s.kind.is_mysql_like())).then(|| view! {
                                                                             <button class="menu-item" title="A database and user of its own for a repository" data-testid=format!("service-repo-db-{}", s.id) on:click=move |_| data_action.set(Some(DataAction::Database(db.clone())))>"Database for a repository…"</button>
                                                                         })}
                                                                     </div>
@@ -229,9 +320,9 @@ pub fn ServicesPage() -> impl IntoView {
                     })}
                 }.into_any(),
             }}
-            {move || shown_logs.get().map(|(id, title)| view! { <ServiceLogs id=id title=title/> })}
-            {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s on_close=Callback::new(move |_| uninstalling.set(None))/> })}
-            {move || data_action.get().map(|a| view! { <DataDialog action=a on_close=Callback::new(move |_| data_action.set(None))/> })}
+            {move || shown_logs.get().map(|(id, title)| view! { <ServiceLogs id=id title=title host=target.get_untracked()/> })}
+            {move || uninstalling.get().map(|s| view! { <UninstallDialog service=s host=target.get_untracked() on_close=Callback::new(move |_| uninstalling.set(None))/> })}
+            {move || data_action.get().map(|a| view! { <DataDialog action=a host=target.get_untracked() on_close=Callback::new(move |_| data_action.set(None))/> })}
         </section>
     }
 }
@@ -250,7 +341,7 @@ fn client_name(kind: ServiceKind) -> Option<&'static str> {
 }
 
 #[component]
-fn CatalogCard(entry: CatalogEntry, installed: Signal<usize>) -> impl IntoView {
+fn CatalogCard(entry: CatalogEntry, host: Option<i64>, installed: Signal<usize>) -> impl IntoView {
     let toasts = use_toasts();
     let version = RwSignal::new(entry.versions.first().cloned().unwrap_or_default());
     let port = RwSignal::new(String::new());
@@ -282,6 +373,7 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<usize>) -> impl IntoView {
                 port: port_value,
                 name: Some(name.get_untracked().trim().to_string()).filter(|n| !n.is_empty()),
             },
+            host,
         };
         installing.set(true);
         progress.set("Preparing…".into());
@@ -328,16 +420,19 @@ fn CatalogCard(entry: CatalogEntry, installed: Signal<usize>) -> impl IntoView {
 }
 
 #[component]
-fn ServiceLogs(id: String, title: String) -> impl IntoView {
+fn ServiceLogs(id: String, title: String, host: Option<i64>) -> impl IntoView {
     let stats = RwSignal::new(None::<Result<services::ServiceStats, String>>);
     // Its figures every 2 s while it is shown (the loop ends with the view).
     let alive = StoredValue::new(());
     let asked = id.clone();
     spawn_local(async move {
         while alive.try_get_value().is_some() {
-            let r = ipc::call(&services::Stats { id: asked.clone() })
-                .await
-                .map_err(|e| e.message);
+            let r = ipc::call(&services::Stats {
+                id: asked.clone(),
+                host,
+            })
+            .await
+            .map_err(|e| e.message);
             if alive.try_get_value().is_none() {
                 return;
             }
@@ -358,13 +453,17 @@ fn ServiceLogs(id: String, title: String) -> impl IntoView {
                 ),
             }}
         </div>
-        <LogPanel title=format!("Logs · {title}") logs=LogFollower::of(services::Logs { id, from: None })
+        <LogPanel title=format!("Logs · {title}") logs=LogFollower::of(services::Logs { id, from: None, host })
             test_id="service-logs" empty="No output yet."/>
     }
 }
 
 #[component]
-fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl IntoView {
+fn UninstallDialog(
+    service: InstalledService,
+    host: Option<i64>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let delete_data = RwSignal::new(false);
     let id = service.id.clone();
     let title = service.title.clone();
@@ -373,6 +472,7 @@ fn UninstallDialog(service: InstalledService, on_close: Callback<()>) -> impl In
         let args = services::Uninstall {
             id: id.clone(),
             delete_data: delete_data.get_untracked(),
+            host,
         };
         let done = done.clone();
         async move {

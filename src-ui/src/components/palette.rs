@@ -209,7 +209,7 @@ fn Palette(on_close: Callback<()>) -> impl IntoView {
                 });
             }
         }
-        if let Ok(o) = ipc::call(&services::Overview {}).await {
+        if let Ok(o) = ipc::call(&services::Overview { host: None }).await {
             for s in o.installed {
                 let (id, title) = (s.id.clone(), s.title.clone());
                 let running = matches!(s.state, ServiceState::Running | ServiceState::Starting);
@@ -221,10 +221,10 @@ fn Palette(on_close: Callback<()>) -> impl IntoView {
                         let (id, title) = (id.clone(), title.clone());
                         async move {
                             if running {
-                                ipc::call(&services::Stop { id }).await?;
+                                ipc::call(&services::Stop { id, host: None }).await?;
                                 Ok(format!("{title} stopped"))
                             } else {
-                                ipc::call(&services::Start { id }).await?;
+                                ipc::call(&services::Start { id, host: None }).await?;
                                 Ok(format!("{title} started"))
                             }
                         }
