@@ -14,6 +14,8 @@ pub const REPOSITORY_DELETED: &str = "repository:deleted";
 pub const VSCODE_UPDATED: &str = "vscode:updated";
 /// Payload: [`crate::hosts::HostEditor`] (its state moved).
 pub const HOST_EDITOR_UPDATED: &str = "host-editor:updated";
+/// A host's deployments changed (`hosts::HostDeployments`).
+pub const HOST_DEPLOYMENTS_UPDATED: &str = "host-deployments:updated";
 /// Payload: [`crate::git::RepoChanges`] of the repository being watched
 /// (`git_watch`).
 pub const GIT_CHANGES: &str = "git:changes";

@@ -138,6 +138,81 @@ pub struct HostEditor {
     pub error: Option<String>,
 }
 
+/// An app of a host repository run under the host's PM2 (its own
+/// `PM2_HOME` there, in the app's folder of the user's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostDeployment {
+    /// The app's id for it.
+    pub id: i64,
+    /// The host's id.
+    pub host_id: i64,
+    /// The host repository it runs in.
+    pub repository_id: i64,
+    /// That repository's name.
+    pub repository_name: String,
+    /// Its name, unique among the repository's deployments there.
+    pub name: String,
+    /// The PM2 process name there: `deploy-host-{id}-{name}`.
+    pub pm2_name: String,
+    /// What runs, e.g. `node server.js` (split into arguments, no shell).
+    pub start_command: String,
+    /// The port it is given in `PORT`, on the host.
+    pub port: u16,
+    /// Extra environment (values cross IPC masked).
+    pub env: std::collections::BTreeMap<String, String>,
+    /// What the host's PM2 says about it now.
+    pub status: crate::deployments::DeploymentStatus,
+    /// Percent of one core, as PM2 there measures it.
+    pub cpu: f64,
+    /// Resident bytes, as PM2 there measures them.
+    pub memory: u64,
+    /// How often PM2 restarted it.
+    pub restarts: u32,
+    /// When PM2 last (re)started it, RFC 3339.
+    pub started_at: Option<String>,
+    /// The port on this computer's 127.0.0.1 forwarded to `port` there, while it is.
+    pub forwarded_port: Option<u16>,
+}
+
+/// What the deploy form sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostDeploymentInput {
+    /// The host repository (its id).
+    pub repository_id: i64,
+    /// Its name (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// What runs, e.g. `node server.js`.
+    pub start_command: String,
+    /// The port it is given in `PORT` there.
+    pub port: u16,
+    /// Extra environment (sent to the host: it runs there).
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+}
+
+/// What a host deployment's buttons ask of PM2 there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostDeploymentAction {
+    /// Start it (its settings written there again).
+    Start,
+    /// Stop it (it stays in PM2's list).
+    Stop,
+    /// Restart it with its settings written there again.
+    Restart,
+}
+
+/// The host's deployments as its PM2 reports them (the `host-deployments:updated` payload).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostDeployments {
+    /// The host's id.
+    pub host_id: i64,
+    /// Its deployments.
+    pub deployments: Vec<HostDeployment>,
+    /// Why the host's PM2 could not be asked (the list is then as last known).
+    pub unreachable: Option<String>,
+}
+
 crate::command! {
     /// Every host, with its last check.
     List = "hosts_list" {} -> Vec<Host>;
@@ -168,6 +243,18 @@ crate::command! {
     Files = "hosts_files" { id: i64, path: String } -> Vec<FileEntry>;
     /// A text file of it there (1 MB at most), to read.
     ReadFile = "hosts_read_file" { id: i64, path: String } -> FileText;
+    /// The deployments on a host, as its PM2 reports them now.
+    Deployments = "hosts_deployments" { host_id: i64 } -> HostDeployments;
+    /// Adds a deployment of a host repository and starts it under the host's PM2.
+    Deploy = "hosts_deploy" { input: HostDeploymentInput } -> HostDeployment;
+    /// Starts, stops or restarts a host deployment there.
+    DeploymentAct = "hosts_deployment_act" { id: i64, action: HostDeploymentAction } -> HostDeployment;
+    /// Deletes it from the host's PM2, with its folder there.
+    DeploymentDelete = "hosts_deployment_delete" { id: i64 } -> ();
+    /// The last lines of its output there (out and err, merged).
+    DeploymentLogs = "hosts_deployment_logs" { id: i64 } -> String;
+    /// Forwards its port to this computer's 127.0.0.1 for as long as the app runs.
+    DeploymentForward = "hosts_deployment_forward" { id: i64 } -> HostDeployment;
     /// The code-server of each repository on a host.
     Editors = "hosts_editors" { host_id: i64 } -> Vec<HostEditor>;
     /// Opens a host repository's code-server (started there and forwarded

@@ -163,6 +163,8 @@ pub struct App {
     pub host_editors: Arc<crate::hosts::editor::HostEditors>,
     /// Hosts' Docker engines, their sockets forwarded here.
     pub host_engines: Arc<crate::hosts::docker::HostEngines>,
+    /// Host repositories' apps under their hosts' PM2.
+    pub host_deploys: Arc<crate::hosts::deploy::HostDeploys>,
     pub git_ops: Arc<GitOps>,
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
@@ -277,6 +279,12 @@ impl App {
             events.clone(),
             config.data_dir.join("hosts").join("editors"),
         ));
+        let host_deploys = Arc::new(crate::hosts::deploy::HostDeploys::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            config.data_dir.join("hosts").join("deployments"),
+        ));
         let host_engines = Arc::new(crate::hosts::docker::HostEngines::new(
             hosts.clone(),
             store.clone(),
@@ -328,6 +336,7 @@ impl App {
             hosts,
             host_editors,
             host_engines,
+            host_deploys,
             workspaces,
             presence,
             crashes: Mutex::new(Some(crashes)),
@@ -379,6 +388,7 @@ impl App {
         // Forwards to hosts' engines a killed app left: opened again when
         // those services are next used.
         self.host_engines.end_strays();
+        self.host_deploys.end_strays();
         let host_editors = self.host_editors.clone();
         tokio::spawn(async move {
             match host_editors.reconcile().await {

@@ -25,6 +25,7 @@ pub enum DomainEvent {
     RepositoryDeleted(i64),
     VsCodeUpdated(CodeServerInstance),
     HostEditorUpdated(HostEditor),
+    HostDeploymentsUpdated(Box<ai_desktop_api::hosts::HostDeployments>),
     GitChanges(RepoChanges),
     DeepLinkRefused(String),
     McpUpdated(Box<McpServer>),
@@ -58,6 +59,7 @@ impl DomainEvent {
             DomainEvent::RepositoryDeleted(_) => events::REPOSITORY_DELETED,
             DomainEvent::VsCodeUpdated(_) => events::VSCODE_UPDATED,
             DomainEvent::HostEditorUpdated(_) => events::HOST_EDITOR_UPDATED,
+            DomainEvent::HostDeploymentsUpdated(_) => events::HOST_DEPLOYMENTS_UPDATED,
             DomainEvent::GitChanges(_) => events::GIT_CHANGES,
             DomainEvent::DeepLinkRefused(_) => events::DEEP_LINK_REFUSED,
             DomainEvent::McpUpdated(_) => events::MCP_UPDATED,
@@ -88,6 +90,7 @@ impl DomainEvent {
             DomainEvent::RepositoryDeleted(id) => serde_json::to_value(Deleted { id: *id }),
             DomainEvent::VsCodeUpdated(instance) => serde_json::to_value(instance),
             DomainEvent::HostEditorUpdated(editor) => serde_json::to_value(editor),
+            DomainEvent::HostDeploymentsUpdated(list) => serde_json::to_value(list),
             DomainEvent::GitChanges(changes) => serde_json::to_value(changes),
             DomainEvent::DeepLinkRefused(message) => serde_json::to_value(DeepLinkRefused {
                 message: message.clone(),

@@ -24,6 +24,7 @@ mod git_identity;
 mod git_lines;
 mod git_ops;
 mod git_sync;
+mod host_deploy;
 mod host_docker;
 mod hosts;
 mod log_secrets;

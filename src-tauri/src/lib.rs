@@ -342,6 +342,12 @@ pub fn run() {
             commands::ssh::ssh_generate,
             commands::ssh::ssh_test,
             commands::hosts::hosts_list,
+            commands::hosts::hosts_deployments,
+            commands::hosts::hosts_deploy,
+            commands::hosts::hosts_deployment_act,
+            commands::hosts::hosts_deployment_delete,
+            commands::hosts::hosts_deployment_logs,
+            commands::hosts::hosts_deployment_forward,
             commands::hosts::hosts_editors,
             commands::hosts::hosts_open_editor,
             commands::hosts::hosts_stop_editor,
@@ -443,6 +449,7 @@ pub fn run() {
                         state.host_editors.end_forwards();
                         // Nor one to a host's Docker or services.
                         state.host_engines.end_forwards();
+                        state.host_deploys.end_forwards();
                     }
                 }
             })

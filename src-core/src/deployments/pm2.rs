@@ -246,7 +246,7 @@ pub fn parse_jlist(out: &str) -> Result<Vec<Pm2Process>> {
 /// The last `n` lines of pm2's output for an error message, without what
 /// may hold secrets: a JSON line (a process list carries every process's
 /// environment) is described, not quoted; other lines are cut at 300 characters.
-fn quote_output(text: &str, n: usize) -> String {
+pub(crate) fn quote_output(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..]
         .iter()

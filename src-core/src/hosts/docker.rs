@@ -61,18 +61,29 @@ else printf 'socket %s\n' "$s"; fi
 
 /// A forward the app runs.
 #[derive(Clone)]
-struct Tunnel {
-    identity: ProcessIdentity,
+pub(super) struct Tunnel {
+    pub(super) identity: ProcessIdentity,
     process: Arc<tokio::sync::Mutex<Supervised>>,
 }
 
 impl Tunnel {
-    async fn running(&self) -> bool {
+    pub(super) fn new(process: Supervised) -> Tunnel {
+        Tunnel {
+            identity: process.identity(),
+            process: Arc::new(tokio::sync::Mutex::new(process)),
+        }
+    }
+
+    pub(super) fn pid(&self) -> u32 {
+        self.identity.pid
+    }
+
+    pub(super) async fn running(&self) -> bool {
         self.process.lock().await.try_exit().is_none()
     }
 
     /// Stops it and forgets its record.
-    async fn end(&self, store: &Store, kind: &str, owner: i64) {
+    pub(super) async fn end(&self, store: &Store, kind: &str, owner: i64) {
         let _ = self.process.lock().await.stop(STOP_GRACE).await;
         let _ = store.forget_process(kind, owner, self.identity.into());
     }
@@ -102,8 +113,10 @@ struct Engine {
     reconnecting: Mutex<bool>,
 }
 
-/// A host engine's ports, forwarded here on demand.
-struct Ports {
+/// A host's ports, forwarded here on demand.
+pub(super) struct Ports {
+    /// The kind of the forwards' records.
+    kind: &'static str,
     host_id: i64,
     hosts: Arc<Hosts>,
     store: Arc<Store>,
@@ -148,15 +161,13 @@ impl HostEngines {
         let dir = self.dir(host.id);
         crate::secrets::private_dir(&dir)
             .map_err(|e| Error::failed(format!("Could not make {}.", dir.display()), e))?;
-        let ports = Arc::new(Ports {
-            host_id: host.id,
-            hosts: self.hosts.clone(),
-            store: self.store.clone(),
-            dir: dir.clone(),
-            place: format!(" on {}", host.name),
-            open: Mutex::new(HashMap::new()),
-            op: tokio::sync::Mutex::new(()),
-        });
+        let ports = Arc::new(Ports::new(
+            PORT_FORWARD_KIND,
+            host,
+            self.hosts.clone(),
+            self.store.clone(),
+            dir.clone(),
+        ));
         let manager = Arc::new(ServiceManager::on_host(
             self.store.clone(),
             dir.clone(),
@@ -431,24 +442,16 @@ impl HostEngines {
     pub fn end_forwards(&self) {
         let engines: Vec<Arc<Engine>> = lock(&self.engines).values().cloned().collect();
         for engine in engines {
-            let socket = lock(&engine.socket).take();
-            let ports: Vec<(u16, Tunnel)> = lock(&engine.ports.open)
-                .drain()
-                .map(|(there, (_, t))| (there, t))
-                .collect();
-            let all = socket
-                .map(|t| (SOCKET_FORWARD_KIND, engine.host_id, t))
-                .into_iter()
-                .chain(
-                    ports
-                        .into_iter()
-                        .map(|(p, t)| (PORT_FORWARD_KIND, port_owner(engine.host_id, p), t)),
-                );
-            for (kind, owner, t) in all {
+            engine.ports.end_all();
+            if let Some(t) = lock(&engine.socket).take() {
                 if t.identity.is_alive() {
                     crate::procs::signal_group(t.identity.pid, libc::SIGTERM);
                 }
-                let _ = self.store.forget_process(kind, owner, t.identity.into());
+                let _ = self.store.forget_process(
+                    SOCKET_FORWARD_KIND,
+                    engine.host_id,
+                    t.identity.into(),
+                );
             }
         }
     }
@@ -456,21 +459,7 @@ impl HostEngines {
     /// Ends the forwards a killed app left behind (they are opened again
     /// when the host's services are next used).
     pub fn end_strays(&self) {
-        for kind in [SOCKET_FORWARD_KIND, PORT_FORWARD_KIND] {
-            for record in self.store.recorded_processes(kind).unwrap_or_default() {
-                let identity = ProcessIdentity::from(record.process);
-                if identity.is_alive() {
-                    tracing::info!(
-                        "ending a {kind} left by an earlier run (pid {})",
-                        identity.pid
-                    );
-                    crate::procs::signal_group(identity.pid, libc::SIGTERM);
-                }
-                let _ = self
-                    .store
-                    .forget_process(kind, record.owner_id, identity.into());
-            }
-        }
+        end_strays(&self.store, &[SOCKET_FORWARD_KIND, PORT_FORWARD_KIND]);
     }
 
     /// A host was removed: its forwards end and what the app recorded of
@@ -484,14 +473,7 @@ impl HostEngines {
             if let Some(t) = socket {
                 t.end(&self.store, SOCKET_FORWARD_KIND, host_id).await;
             }
-            let ports: Vec<(u16, Tunnel)> = lock(&engine.ports.open)
-                .drain()
-                .map(|(there, (_, t))| (there, t))
-                .collect();
-            for (p, t) in ports {
-                t.end(&self.store, PORT_FORWARD_KIND, port_owner(host_id, p))
-                    .await;
-            }
+            engine.ports.end_all();
         }
         self.store
             .with(|c| crate::store::services::forget_engine(c, host_id))?;
@@ -501,9 +483,46 @@ impl HostEngines {
 }
 
 impl Ports {
+    pub(super) fn new(
+        kind: &'static str,
+        host: &Host,
+        hosts: Arc<Hosts>,
+        store: Arc<Store>,
+        dir: PathBuf,
+    ) -> Ports {
+        Ports {
+            kind,
+            host_id: host.id,
+            hosts,
+            store,
+            dir,
+            place: format!(" on {}", host.name),
+            open: Mutex::new(HashMap::new()),
+            op: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Ends every forward (at quit, or the host removed).
+    pub(super) fn end_all(&self) {
+        let open: Vec<(u16, Tunnel)> = lock(&self.open)
+            .drain()
+            .map(|(there, (_, t))| (there, t))
+            .collect();
+        for (there, t) in open {
+            if t.identity.is_alive() {
+                crate::procs::signal_group(t.identity.pid, libc::SIGTERM);
+            }
+            let _ = self.store.forget_process(
+                self.kind,
+                port_owner(self.host_id, there),
+                t.identity.into(),
+            );
+        }
+    }
+
     /// Forwards `there` (a port on the host's 127.0.0.1) to `prefer` here
     /// when it is free, else to the same number, else to a free port.
-    async fn forward(&self, there: u16, prefer: Option<u16>) -> Result<u16> {
+    pub(super) async fn forward(&self, there: u16, prefer: Option<u16>) -> Result<u16> {
         let _op = self.op.lock().await;
         let open = lock(&self.open).get(&there).cloned();
         if let Some((here, t)) = open {
@@ -511,12 +530,8 @@ impl Ports {
                 return Ok(here);
             }
             lock(&self.open).remove(&there);
-            t.end(
-                &self.store,
-                PORT_FORWARD_KIND,
-                port_owner(self.host_id, there),
-            )
-            .await;
+            t.end(&self.store, self.kind, port_owner(self.host_id, there))
+                .await;
         }
         let host = self.hosts.get(self.host_id)?;
         // The port it had (this run or an earlier one) first: what the
@@ -542,7 +557,7 @@ impl Ports {
         let identity = process.identity();
         let owner = port_owner(self.host_id, there);
         self.store
-            .record_process(PORT_FORWARD_KIND, owner, identity.into(), Some(here))?;
+            .record_process(self.kind, owner, identity.into(), Some(here))?;
         // ssh listens once it is connected and the forward is set up.
         let deadline = Instant::now() + FORWARD_TIMEOUT;
         let listening = loop {
@@ -556,9 +571,7 @@ impl Ports {
         };
         if !listening {
             let _ = process.stop(STOP_GRACE).await;
-            let _ = self
-                .store
-                .forget_process(PORT_FORWARD_KIND, owner, identity.into());
+            let _ = self.store.forget_process(self.kind, owner, identity.into());
             let last = crate::procs::last_lines(&log, 5).join("\n");
             return Err(Error::Failed {
                 message: format!("Port {there}{} could not be forwarded here.", self.place),
@@ -589,6 +602,23 @@ impl Ports {
     }
 }
 
+/// Ends the forwards of `kinds` a killed app left behind.
+pub(super) fn end_strays(store: &Store, kinds: &[&str]) {
+    for kind in kinds {
+        for record in store.recorded_processes(kind).unwrap_or_default() {
+            let identity = ProcessIdentity::from(record.process);
+            if identity.is_alive() {
+                tracing::info!(
+                    "ending a {kind} left by an earlier run (pid {})",
+                    identity.pid
+                );
+                crate::procs::signal_group(identity.pid, libc::SIGTERM);
+            }
+            let _ = store.forget_process(kind, record.owner_id, identity.into());
+        }
+    }
+}
+
 /// Whether the forward whose process group is `pid` listens on `port`.
 fn listened_by(port: u16, pid: u32) -> bool {
     crate::vscode::net::port_is_served_by_group(port, pid)
@@ -616,12 +646,8 @@ impl Reach for Ports {
             let _op = self.op.lock().await;
             let open = lock(&self.open).remove(&port);
             if let Some((_, t)) = open {
-                t.end(
-                    &self.store,
-                    PORT_FORWARD_KIND,
-                    port_owner(self.host_id, port),
-                )
-                .await;
+                t.end(&self.store, self.kind, port_owner(self.host_id, port))
+                    .await;
             }
         })
     }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// ssh's own connection timeout (seconds) and the bound on a whole check.
+pub mod deploy;
 pub mod docker;
 pub mod editor;
 

@@ -265,3 +265,90 @@ pub fn set_editor_process(
     )?;
     Ok(())
 }
+
+/// A deployment of a host repository, as the user asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostDeploymentRow {
+    pub id: i64,
+    pub host_id: i64,
+    pub repository_id: i64,
+    pub repository_name: String,
+    pub repository_path: String,
+    pub name: String,
+    pub start_command: String,
+    pub port: u16,
+    pub env: std::collections::BTreeMap<String, String>,
+}
+
+const DEPLOYMENT_SELECT: &str = "SELECT d.id, r.host_id, r.id, r.name, r.path, d.name, \
+     d.start_command, d.port, d.env FROM host_deployments d \
+     JOIN host_repositories r ON r.id = d.host_repository_id";
+
+fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<HostDeploymentRow> {
+    let env: String = row.get(8)?;
+    Ok(HostDeploymentRow {
+        id: row.get(0)?,
+        host_id: row.get(1)?,
+        repository_id: row.get(2)?,
+        repository_name: row.get(3)?,
+        repository_path: row.get(4)?,
+        name: row.get(5)?,
+        start_command: row.get(6)?,
+        port: row.get(7)?,
+        env: serde_json::from_str(&env).unwrap_or_default(),
+    })
+}
+
+/// A host's deployments, by repository and name.
+pub fn deployments(c: &Connection, host_id: i64) -> Result<Vec<HostDeploymentRow>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "{DEPLOYMENT_SELECT} WHERE r.host_id = ?1 ORDER BY r.name COLLATE NOCASE, d.name, d.id"
+    ))?;
+    let rows = stmt.query_map([host_id], deployment_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn deployment(c: &Connection, id: i64) -> Result<HostDeploymentRow> {
+    c.query_row(
+        &format!("{DEPLOYMENT_SELECT} WHERE d.id = ?1"),
+        [id],
+        deployment_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("There is no host deployment with id {id}.")))
+}
+
+/// Adds a deployment; a name the repository already has there is refused.
+pub fn insert_deployment(
+    c: &Connection,
+    repository_id: i64,
+    name: &str,
+    start_command: &str,
+    port: u16,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<HostDeploymentRow> {
+    let taken: Option<i64> = c
+        .query_row(
+            "SELECT id FROM host_deployments WHERE host_repository_id = ?1 AND name = ?2",
+            params![repository_id, name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Err(Error::Conflict(format!(
+            "This repository already has a deployment named {name} there."
+        )));
+    }
+    let env = serde_json::to_string(env).unwrap_or_else(|_| "{}".into());
+    c.execute(
+        "INSERT INTO host_deployments (host_repository_id, name, start_command, port, env)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![repository_id, name, start_command, port, env],
+    )?;
+    deployment(c, c.last_insert_rowid())
+}
+
+pub fn delete_deployment(c: &Connection, id: i64) -> Result<()> {
+    c.execute("DELETE FROM host_deployments WHERE id = ?1", [id])?;
+    Ok(())
+}

@@ -34,6 +34,7 @@ pub async fn hosts_delete(
     state.host_editors.delete_host(req.0.id).await?;
     // Its services keep running there; the forwards to them end.
     state.host_engines.delete_host(req.0.id).await?;
+    state.host_deploys.delete_host(req.0.id);
     // Its repositories leave the tray's "Open in VS Code".
     crate::tray::refresh(&app, false);
     Ok(())
@@ -140,4 +141,52 @@ pub async fn hosts_install_code_server(
         .host_editors
         .install_code_server(req.0.host_id)
         .await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deployments(
+    state: State<'_, AppState>,
+    req: Req<hosts::Deployments>,
+) -> Out<hosts::Deployments> {
+    Ok(state.host_deploys.list(req.0.host_id).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deploy(
+    state: State<'_, AppState>,
+    req: Req<hosts::Deploy>,
+) -> Out<hosts::Deploy> {
+    Ok(state.host_deploys.deploy(req.0.input).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deployment_act(
+    state: State<'_, AppState>,
+    req: Req<hosts::DeploymentAct>,
+) -> Out<hosts::DeploymentAct> {
+    Ok(state.host_deploys.act(req.0.id, req.0.action).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deployment_delete(
+    state: State<'_, AppState>,
+    req: Req<hosts::DeploymentDelete>,
+) -> Out<hosts::DeploymentDelete> {
+    Ok(state.host_deploys.delete(req.0.id).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deployment_logs(
+    state: State<'_, AppState>,
+    req: Req<hosts::DeploymentLogs>,
+) -> Out<hosts::DeploymentLogs> {
+    Ok(state.host_deploys.logs(req.0.id).await?)
+}
+
+#[tauri::command]
+pub async fn hosts_deployment_forward(
+    state: State<'_, AppState>,
+    req: Req<hosts::DeploymentForward>,
+) -> Out<hosts::DeploymentForward> {
+    Ok(state.host_deploys.forward(req.0.id).await?)
 }

@@ -1,0 +1,286 @@
+//! Deployments on a host under its own PM2: the "remote" host is a real
+//! OpenSSH server on a loopback port whose login has this machine's node
+//! and pm2; the app there is a real Node server, reached here through the
+//! app's forward.
+
+use crate::hosts::{add_box, alive, put_key, wait_for};
+use ai_desktop_api::deployments::DeploymentStatus;
+use ai_desktop_api::hosts::{HostDeploymentAction, HostDeploymentInput};
+use ai_desktop_core::error::Error;
+use ai_desktop_core::events::{DomainEvent, RecordingSink};
+use ai_desktop_core::hosts::deploy::{HostDeploys, APP_FORWARD_KIND, RPC_FORWARD_KIND};
+use ai_desktop_core::hosts::Hosts;
+use ai_desktop_core::store::Store;
+use ai_desktop_core::testkit::sshd::Sshd;
+use ai_desktop_core::testkit::Pm2Daemon;
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn pids(store: &Store, kind: &str) -> Vec<u32> {
+    store
+        .recorded_processes(kind)
+        .unwrap()
+        .iter()
+        .map(|r| r.process.pid)
+        .collect()
+}
+
+/// The body of GET / on 127.0.0.1:`port`, if it answers.
+fn get(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    out.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
+}
+
+/// Processes whose command line holds `needle`.
+fn argv_holding(needle: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(needle)
+                .then_some(pid)
+        })
+        .collect()
+}
+
+async fn until_status(deploys: &HostDeploys, id: i64, want: DeploymentStatus) {
+    let start = Instant::now();
+    loop {
+        let d = deploys.get(id).await.unwrap();
+        if d.status == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{:?} never became {want:?}",
+            d.status
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_is_deployed_under_the_hosts_pm2_and_reached_here_through_the_apps_forward() {
+    if !ai_desktop_core::testkit::real_tools("sshd (openssh-server) and pm2") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // The "remote" login: this machine's node and pm2, its own data folder.
+    let remote_data = tmp.path().join("remote-data");
+    let path = std::env::var("PATH").unwrap();
+    let sshd = Sshd::start_with(
+        &tmp.path().join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", path.as_str()),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ],
+    );
+    let remote_pm2 = remote_data.join("aidesktop/pm2");
+    let _daemon = Pm2Daemon {
+        env: vec![("PATH".into(), path.clone())],
+        home: remote_pm2.clone(),
+    };
+    put_key(&sshd.client_key, &home, "id_box");
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let events = Arc::new(RecordingSink::default());
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
+    let deploys_of = || {
+        Arc::new(HostDeploys::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            data.join("hosts/deployments"),
+        ))
+    };
+    let deploys = deploys_of();
+    let host = add_box(&hosts, &sshd).await;
+    let shop = tmp.path().join("shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::write(
+        shop.join("server.js"),
+        "require('http').createServer((q, r) => r.end('hello ' + process.env.GREETING + ' from ' + process.cwd()))\n\
+         .listen(process.env.PORT, '127.0.0.1', () => console.log('listening on ' + process.env.PORT));\n",
+    )
+    .unwrap();
+    let status = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .arg(&shop)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let repo = hosts
+        .add_repository(host.id, &shop.display().to_string())
+        .await
+        .unwrap();
+    let port_there = ai_desktop_core::testkit::free_port();
+    let secret = format!("s3cr3t-{}", std::process::id());
+    let input = HostDeploymentInput {
+        repository_id: repo.id,
+        name: "web".into(),
+        start_command: "node server.js".into(),
+        port: port_there,
+        env: [("GREETING".to_string(), secret.clone())].into(),
+    };
+
+    // Bad input: said, nothing stored, nothing asked of the host.
+    for bad in [
+        HostDeploymentInput {
+            name: "a b".into(),
+            ..input.clone()
+        },
+        HostDeploymentInput {
+            port: 0,
+            ..input.clone()
+        },
+        HostDeploymentInput {
+            start_command: " ".into(),
+            ..input.clone()
+        },
+        HostDeploymentInput {
+            start_command: "node 'server.js".into(),
+            ..input.clone()
+        },
+        HostDeploymentInput {
+            env: [("PORT".to_string(), "1".to_string())].into(),
+            ..input.clone()
+        },
+    ] {
+        let err = deploys.deploy(bad.clone()).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}: {err:?}");
+    }
+    let err = deploys
+        .deploy(HostDeploymentInput {
+            repository_id: repo.id + 100,
+            ..input.clone()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let listed = deploys.list(host.id).await.unwrap();
+    assert!(listed.deployments.is_empty() && listed.unreachable.is_none());
+    assert!(
+        !remote_pm2.join("rpc.sock").exists(),
+        "no PM2 started there"
+    );
+
+    // Deployed: run by the host's own PM2 (its PM2_HOME in the app's
+    // folder there), in the repository's folder, with its environment.
+    let deployed = deploys.deploy(input.clone()).await.unwrap();
+    let id = deployed.id;
+    assert_eq!(deployed.pm2_name, format!("deploy-host-{id}-web"));
+    assert_eq!(deployed.env["GREETING"], ai_desktop_api::secrets::MASKED);
+    until_status(&deploys, id, DeploymentStatus::Online).await;
+    assert!(remote_pm2.join("rpc.sock").exists());
+    let body = {
+        let start = Instant::now();
+        loop {
+            if let Some(b) = get(port_there) {
+                break b;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never answered");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    assert_eq!(body, format!("hello {secret} from {}", shop.display()));
+    // The environment travelled in a 0600 file there, never in an argv.
+    let ecosystem = remote_data.join(format!(
+        "aidesktop/deployments/deploy-host-{id}-web/ecosystem.json"
+    ));
+    assert_eq!(
+        std::fs::metadata(&ecosystem).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(std::fs::read_to_string(&ecosystem)
+        .unwrap()
+        .contains(&secret));
+    assert!(argv_holding(&secret).is_empty());
+    // PM2 is read through its forwarded RPC socket: a live figure.
+    let now = deploys.get(id).await.unwrap();
+    assert!(now.memory > 0, "{now:?}");
+    assert!(now.started_at.is_some());
+    assert_eq!(pids(&store, RPC_FORWARD_KIND).len(), 1);
+    assert!(events.take().iter().any(|e| matches!(
+        e,
+        DomainEvent::HostDeploymentsUpdated(l) if l.host_id == host.id
+            && l.deployments.iter().any(|d| d.id == id)
+    )));
+    // Its output there.
+    let logs = deploys.logs(id).await.unwrap();
+    assert!(
+        logs.contains(&format!("listening on {port_there}")),
+        "{logs}"
+    );
+    // The same name again is refused.
+    assert!(matches!(
+        deploys.deploy(input.clone()).await.unwrap_err(),
+        Error::Conflict(_)
+    ));
+
+    // Reached here: its port forwarded by the app.
+    let forwarded = deploys.forward(id).await.unwrap();
+    let here = forwarded.forwarded_port.expect("forwarded");
+    assert_eq!(get(here), Some(body.clone()));
+    let app_forward = pids(&store, APP_FORWARD_KIND);
+    assert_eq!(app_forward.len(), 1);
+
+    // Stopped and started there.
+    let stopped = deploys.act(id, HostDeploymentAction::Stop).await.unwrap();
+    assert_eq!(stopped.status, DeploymentStatus::Stopped);
+    assert_eq!(get(port_there), None);
+    deploys.act(id, HostDeploymentAction::Start).await.unwrap();
+    until_status(&deploys, id, DeploymentStatus::Online).await;
+
+    // Quit: the forwards end, the app keeps running there; the next run
+    // reads it from PM2 there again.
+    let forwards = [pids(&store, RPC_FORWARD_KIND), app_forward.clone()].concat();
+    deploys.end_forwards();
+    wait_for("the forwards ended", || forwards.iter().all(|p| !alive(*p))).await;
+    assert!(pids(&store, RPC_FORWARD_KIND).is_empty());
+    assert!(pids(&store, APP_FORWARD_KIND).is_empty());
+    let deploys = deploys_of();
+    let listed = deploys.list(host.id).await.unwrap();
+    assert_eq!(listed.deployments.len(), 1);
+    assert_eq!(listed.deployments[0].status, DeploymentStatus::Online);
+    assert_eq!(listed.deployments[0].forwarded_port, None);
+    // A killed run's forwards are ended at the next start.
+    let left = pids(&store, RPC_FORWARD_KIND);
+    assert_eq!(left.len(), 1);
+    deploys_of().end_strays();
+    wait_for("a killed run's forward ended", || {
+        left.iter().all(|p| !alive(*p))
+    })
+    .await;
+
+    // Deleted: gone from PM2 there with its folder; its forward ended.
+    let deploys = deploys_of();
+    let here_again = deploys.forward(id).await.unwrap().forwarded_port.unwrap();
+    assert_eq!(here_again, here, "the same port here as before");
+    deploys.delete(id).await.unwrap();
+    assert!(!ecosystem.exists());
+    assert_eq!(get(port_there), None);
+    assert!(deploys.list(host.id).await.unwrap().deployments.is_empty());
+    assert!(
+        pids(&store, APP_FORWARD_KIND).is_empty(),
+        "{:?}",
+        store.recorded_processes(APP_FORWARD_KIND)
+    );
+    assert!(matches!(
+        deploys.get(id).await.unwrap_err(),
+        Error::NotFound(_)
+    ));
+    deploys.end_forwards();
+    drop(sshd);
+}
