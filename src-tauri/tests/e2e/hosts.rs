@@ -294,6 +294,52 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     dismiss_toasts(d);
     d.click("[data-testid=nav-hosts]");
 
+    // An app of the repository deployed there, under the host's own PM2
+    // (its PM2_HOME in the app's folder there), reached here on a forward.
+    let _pm2 = Pm2Home(remote_data.join("aidesktop/pm2"));
+    std::fs::write(
+        shop.join("server.js"),
+        "require('http').createServer((q, r) => r.end('shop says ' + process.env.GREETING))\n\
+         .listen(process.env.PORT, '127.0.0.1', () => console.log('shop listening'));\n",
+    )
+    .unwrap();
+    let app_port = free_port();
+    d.find("[data-testid=host-deployments-empty]");
+    d.click("[data-testid=host-deploy-open] summary");
+    d.type_into("[data-testid=host-deploy-name]", "web");
+    d.type_into("[data-testid=host-deploy-command]", "node server.js");
+    d.type_into("[data-testid=host-deploy-port]", &app_port.to_string());
+    d.type_into("[data-testid=host-deploy-env]", "GREETING=hi");
+    d.click("[data-testid=host-deploy-submit]");
+    wait_text(d, "[data-testid=host-deployment-status-web]", "Online");
+    assert!(remote_data.join("aidesktop/pm2/rpc.sock").exists());
+    d.click("[data-testid=host-deployment-forward-web]");
+    let cell = wait_text(d, "[data-testid=host-deployment-port-web]", "here :");
+    let app_here: u16 = cell
+        .rsplit("here :")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let get = |port: u16| -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        out.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
+    };
+    assert_eq!(get(app_here).as_deref(), Some("shop says hi"));
+    d.click("[data-testid=host-deployment-logs-web]");
+    wait_text(d, "[data-testid=host-deployment-output]", "shop listening");
+    d.step("host-deployment");
+    dismiss_toasts(d);
+    d.click("[data-testid=host-deployment-delete-web]");
+    d.find("[data-testid=host-deployments-empty]");
+    assert_eq!(get(app_port), None, "gone from the host's PM2");
+    std::fs::remove_file(shop.join("server.js")).unwrap();
+
     // VS Code on the host: started there, reached through the app's
     // forward, its workbench on screen and connected (code-server there
     // logs the window's management connection).

@@ -173,6 +173,7 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
                 </div>
             })}
             <HostRepositories host_id=id/>
+            <super::host_deploy::HostDeploymentsPanel host_id=id/>
         </div>
     }
 }

@@ -6,6 +6,7 @@ pub mod deployments;
 pub mod files;
 pub mod flow;
 pub mod git;
+pub mod host_deploy;
 pub mod hosts;
 pub mod mcp;
 pub mod repositories;
