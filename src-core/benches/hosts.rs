@@ -5,14 +5,19 @@
 //! references; a host's whole check; and opening a repository's editor
 //! there (code-server started there and forwarded here; or running, with
 //! its forward open or to be opened again), with code-server started here
-//! as the reference. The "host" is a private sshd on
+//! as the reference; and a refresh of the host's deployments (PM2 there
+//! asked over its forwarded RPC socket) against the same question asked of
+//! that daemon directly here, with `pm2 jlist` over ssh and here as the
+//! references. The "host" is a private sshd on
 //! 127.0.0.1, so the figures are the cost of ssh itself, not of a network.
 //!
 //! `cargo bench -p ai-desktop-core --features testkit --bench hosts`
 //! prints the figures and writes them to `bench/hosts.md`.
 
 use ai_desktop_api::hosts::NewHost;
+use ai_desktop_api::hosts::{HostDeploymentAction, HostDeploymentInput};
 use ai_desktop_core::events::RecordingSink;
+use ai_desktop_core::hosts::deploy::HostDeploys;
 use ai_desktop_core::hosts::editor::HostEditors;
 use ai_desktop_core::hosts::Hosts;
 use ai_desktop_core::store::Store;
@@ -185,6 +190,108 @@ async fn main() {
         stop.push(start.elapsed());
         local.push(code_server_here(&root, &dir).await);
     }
+    // The repository's app under the host's PM2.
+    let remote_pm2 = root.join("remote-data/aidesktop/pm2");
+    let _daemon = ai_desktop_core::testkit::Pm2Daemon {
+        env: vec![("PATH".into(), path.clone())],
+        home: remote_pm2.clone(),
+    };
+    std::fs::write(
+        dir.join("server.js"),
+        "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT, '127.0.0.1');\n",
+    )
+    .unwrap();
+    let deploys = HostDeploys::new(
+        hosts.clone(),
+        store.clone(),
+        Arc::new(RecordingSink::default()),
+        data.join("hosts/deployments"),
+    );
+    let start = Instant::now();
+    let deployed = deploys
+        .deploy(HostDeploymentInput {
+            repository_id: repo.id,
+            name: "web".into(),
+            start_command: "node server.js".into(),
+            port: ai_desktop_core::testkit::free_port(),
+            env: Default::default(),
+        })
+        .await
+        .unwrap();
+    let deploy_cold = start.elapsed();
+    let start = Instant::now();
+    deploys
+        .act(deployed.id, HostDeploymentAction::Restart)
+        .await
+        .unwrap();
+    let restart = start.elapsed();
+    let start = Instant::now();
+    deploys.forward(deployed.id).await.unwrap();
+    let forward_app = start.elapsed();
+    let pm2_env = |cmd: &mut Command| {
+        cmd.env("PM2_HOME", &remote_pm2)
+            .stdout(std::process::Stdio::null());
+    };
+    let (mut refresh_there, mut refresh_here, mut jlist_ssh, mut jlist_here) =
+        (vec![], vec![], vec![], vec![]);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        let listed = deploys.list(host.id).await.unwrap();
+        refresh_there.push(start.elapsed());
+        assert_eq!(listed.deployments.len(), 1);
+        let start = Instant::now();
+        let list: Vec<ai_desktop_core::deployments::pm2::Pm2Process> =
+            ai_desktop_core::deployments::axon::call(
+                &remote_pm2.join("rpc.sock"),
+                "getMonitorData",
+                serde_json::json!([{}]),
+            )
+            .await
+            .unwrap();
+        refresh_here.push(start.elapsed());
+        assert_eq!(list.len(), 1);
+        jlist_ssh.push(
+            time(|| {
+                let out = Command::new("ssh")
+                    .args([
+                        "-T",
+                        "-o",
+                        "BatchMode=yes",
+                        "-o",
+                        "StrictHostKeyChecking=yes",
+                    ])
+                    .arg("-o")
+                    .arg(format!(
+                        "UserKnownHostsFile={}",
+                        data.join("known_hosts").display()
+                    ))
+                    .args(["-o", "IdentitiesOnly=yes", "-i"])
+                    .arg(home.join(".ssh/id_box"))
+                    .arg("-p")
+                    .arg(sshd.port.to_string())
+                    .arg(&dest)
+                    .arg(format!("PM2_HOME='{}' pm2 jlist", remote_pm2.display()))
+                    .stdout(std::process::Stdio::null())
+                    .status()
+                    .unwrap();
+                assert!(out.success());
+            })
+            .0,
+        );
+        jlist_here.push(
+            time(|| {
+                let mut cmd = Command::new("pm2");
+                cmd.arg("jlist");
+                pm2_env(&mut cmd);
+                assert!(cmd.status().unwrap().success());
+            })
+            .0,
+        );
+    }
+    let start = Instant::now();
+    deploys.delete(deployed.id).await.unwrap();
+    let delete = start.elapsed();
+    deploys.end_forwards();
     hosts.disconnect_all();
     let (m_there, m_here, m_ssh, m_git) = (
         median(&there),
@@ -214,7 +321,18 @@ async fn main() {
          | code-server started here, until `/healthz` answers (reference) | {} | 1.00 |\n\
          | running there, forward open (open again) | {} | |\n\
          | running there, forward to open again (after an app restart) | {} | |\n\
-         | stopping it there and closing the forward | {} | |\n",
+         | stopping it there and closing the forward | {} | |\n\n\
+         The repository's app under the host's own PM2 (one Node server); refreshes are median \
+         of {ROUNDS} rounds:\n\n\
+         | what | median | ratio |\n|---|---|---|\n\
+         | refresh of the host's deployments (PM2 there asked over its RPC socket, forwarded here) | {} | {} of the same question asked here |\n\
+         | the same `getMonitorData` asked of that daemon directly (what a local refresh costs) | {} | 1.00 |\n\
+         | `ssh host pm2 jlist` (a connection and a Node start there per refresh) | {} | {} of the app there |\n\
+         | `pm2 jlist` here | {} | {} |\n\
+         | deploy there (first: starts the host's PM2 daemon) | {} | |\n\
+         | restart there (ecosystem written again, `pm2 restart --update-env`) | {} | |\n\
+         | forward its port here | {} | |\n\
+         | delete there | {} | |\n",
         common::machine(),
         ms(m_there),
         ratio(m_there, m_here),
@@ -236,6 +354,17 @@ async fn main() {
         ms(median(&warm)),
         ms(median(&reforward)),
         ms(median(&stop)),
+        ms(median(&refresh_there)),
+        ratio(median(&refresh_there), median(&refresh_here)),
+        ms(median(&refresh_here)),
+        ms(median(&jlist_ssh)),
+        ratio(median(&jlist_ssh), median(&refresh_there)),
+        ms(median(&jlist_here)),
+        ratio(median(&jlist_here), median(&refresh_here)),
+        ms(deploy_cold),
+        ms(restart),
+        ms(forward_app),
+        ms(delete),
     );
     common::publish("hosts", &report);
 }

@@ -537,47 +537,61 @@ impl Ports {
         // The port it had (this run or an earlier one) first: what the
         // user pointed a client at keeps working across restarts.
         let remembered = self.remembered().get(&there).copied();
-        let here = [prefer, remembered, Some(there)]
-            .into_iter()
-            .flatten()
-            .find(|p| crate::repos::port_is_free(*p))
-            .map(Ok)
-            .unwrap_or_else(super::editor::free_port)?;
-        let log = self.dir.join("forward.log");
-        let mut process = self
-            .hosts
-            .spawn_forward(
-                &host,
-                &format!("127.0.0.1:{here}:127.0.0.1:{there}"),
-                &[],
-                &self.dir,
-                &log,
-            )
-            .await?;
-        let identity = process.identity();
+        let log = self.dir.join(format!("forward-{there}.log"));
         let owner = port_owner(self.host_id, there);
-        self.store
-            .record_process(self.kind, owner, identity.into(), Some(here))?;
-        // ssh listens once it is connected and the forward is set up.
-        let deadline = Instant::now() + FORWARD_TIMEOUT;
-        let listening = loop {
-            if listened_by(here, identity.pid) {
-                break true;
+        let mut attempt = 0;
+        let (here, identity, process) = loop {
+            // A port free when looked at can be taken before ssh binds it
+            // (on a host that is this machine, by the app itself): then a
+            // free one is tried.
+            let here = match attempt {
+                0 => [prefer, remembered, Some(there)]
+                    .into_iter()
+                    .flatten()
+                    .find(|p| crate::repos::port_is_free(*p))
+                    .map(Ok)
+                    .unwrap_or_else(super::editor::free_port)?,
+                _ => super::editor::free_port()?,
+            };
+            let _ = std::fs::write(&log, b"");
+            let mut process = self
+                .hosts
+                .spawn_forward(
+                    &host,
+                    &format!("127.0.0.1:{here}:127.0.0.1:{there}"),
+                    &[],
+                    &self.dir,
+                    &log,
+                )
+                .await?;
+            let identity = process.identity();
+            self.store
+                .record_process(self.kind, owner, identity.into(), Some(here))?;
+            // ssh listens once it is connected and the forward is set up.
+            let deadline = Instant::now() + FORWARD_TIMEOUT;
+            let listening = loop {
+                if listened_by(here, identity.pid) {
+                    break true;
+                }
+                if process.try_exit().is_some() || Instant::now() > deadline {
+                    break false;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            if listening {
+                break (here, identity, process);
             }
-            if process.try_exit().is_some() || Instant::now() > deadline {
-                break false;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        if !listening {
             let _ = process.stop(STOP_GRACE).await;
             let _ = self.store.forget_process(self.kind, owner, identity.into());
             let last = crate::procs::last_lines(&log, 5).join("\n");
-            return Err(Error::Failed {
-                message: format!("Port {there}{} could not be forwarded here.", self.place),
-                detail: (!last.is_empty()).then_some(last),
-            });
-        }
+            attempt += 1;
+            if attempt >= 3 || !last.contains("in use") {
+                return Err(Error::Failed {
+                    message: format!("Port {there}{} could not be forwarded here.", self.place),
+                    detail: (!last.is_empty()).then_some(last),
+                });
+            }
+        };
         let tunnel = Tunnel {
             identity,
             process: Arc::new(tokio::sync::Mutex::new(process)),
