@@ -236,6 +236,28 @@ async fn an_app_is_deployed_under_the_hosts_pm2_and_reached_here_through_the_app
     let app_forward = pids(&store, APP_FORWARD_KIND);
     assert_eq!(app_forward.len(), 1);
 
+    // The host goes away: its apps are shown as last known, marked
+    // unreachable (not stopped); it comes back, and so does the figure.
+    let sshd_dir = tmp.path().join("sshd");
+    let sshd_port = sshd.port;
+    drop(sshd);
+    let listed = deploys.list(host.id).await.unwrap();
+    let why = listed.unreachable.clone().expect("unreachable");
+    assert!(why.contains("Box"), "{why}");
+    assert_eq!(listed.deployments[0].status, DeploymentStatus::Online);
+    assert!(deploys.get(id).await.is_err());
+    let sshd = Sshd::start_with(
+        &sshd_dir,
+        sshd_port,
+        &[
+            ("PATH", path.as_str()),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ],
+    );
+    let listed = deploys.list(host.id).await.unwrap();
+    assert_eq!(listed.unreachable, None);
+    assert_eq!(listed.deployments[0].status, DeploymentStatus::Online);
+
     // Stopped and started there.
     let stopped = deploys.act(id, HostDeploymentAction::Stop).await.unwrap();
     assert_eq!(stopped.status, DeploymentStatus::Stopped);

@@ -61,6 +61,9 @@ pub struct HostDeploys {
 }
 
 struct Slot {
+    /// What PM2 there said last: shown, marked unreachable, while the host
+    /// cannot be asked (its apps are not known to be stopped).
+    last: Mutex<Vec<Pm2Process>>,
     /// The app's folder there, once asked.
     base: Mutex<Option<String>>,
     rpc: Mutex<Option<Tunnel>>,
@@ -164,6 +167,7 @@ impl HostDeploys {
         crate::secrets::private_dir(&dir)
             .map_err(|e| Error::failed(format!("Could not make {}.", dir.display()), e))?;
         let slot = Arc::new(Slot {
+            last: Mutex::new(Vec::new()),
             base: Mutex::new(None),
             rpc: Mutex::new(None),
             connect: tokio::sync::Mutex::new(()),
@@ -267,15 +271,22 @@ impl HostDeploys {
             {
                 Ok(list) => return Ok(list),
                 Err(e) => {
-                    // A forward that still runs reached the host: nothing
-                    // listens on PM2's socket there.
-                    let open = lock(&slot.rpc).clone();
-                    let alive = match open {
-                        Some(t) => t.running().await,
-                        None => false,
-                    };
-                    if alive {
+                    // The host is asked whether its PM2 listens at all
+                    // (no daemon there: nothing runs); a host that does not
+                    // answer is unreachable; else the forward broke (its
+                    // connection dropped) and is opened again once.
+                    let base = self.base(host, slot).await?;
+                    let probe = format!(
+                        "if [ -S {} ]; then echo up; else echo down; fi\n",
+                        sh_quote(&format!("{base}/pm2/rpc.sock"))
+                    );
+                    let out = self.hosts.script(host, &probe, FORWARD_TIMEOUT).await?;
+                    if String::from_utf8_lossy(&out.stdout).trim() == "down" {
                         return Ok(Vec::new());
+                    }
+                    let broken = lock(&slot.rpc).take();
+                    if let Some(t) = broken {
+                        t.end(&self.store, RPC_FORWARD_KIND, host.id).await;
                     }
                     if attempt == 1 {
                         return Err(e);
@@ -342,8 +353,11 @@ impl HostDeploys {
             (Vec::new(), None)
         } else {
             match self.monitor(&host, &slot).await {
-                Ok(l) => (l, None),
-                Err(e) => (Vec::new(), Some(e.with_detail_text())),
+                Ok(l) => {
+                    *lock(&slot.last) = l.clone();
+                    (l, None)
+                }
+                Err(e) => (lock(&slot.last).clone(), Some(e.with_detail_text())),
             }
         };
         Ok(HostDeployments {

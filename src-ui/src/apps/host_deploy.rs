@@ -135,7 +135,9 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
             <div class="panel-title">"Deployments there (the host's PM2)"</div>
             {move || match state.get() {
                 None => view! { <div class="loading"><span class="spinner"></span>"Asking PM2 there…"</div> }.into_any(),
-                Some(s) => view! {
+                Some(s) => {
+                    let unreachable = s.unreachable.is_some();
+                    view! {
                     {s.unreachable.clone().map(|why| view! { <div class="banner warn" data-testid="host-deployments-unreachable">{why}</div> })}
                     {if s.deployments.is_empty() {
                         view! { <p class="muted small-text" data-testid="host-deployments-empty">"Nothing deployed on this host yet."</p> }.into_any()
@@ -151,7 +153,13 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
                                         view! {
                                             <tr data-testid=format!("host-deployment-{}", d.name)>
                                                 <td><div class="repo-name">{d.name.clone()}</div><div class="muted small-text mono">{format!("{} · {}", d.repository_name, d.start_command)}</div></td>
-                                                <td data-testid=format!("host-deployment-status-{}", d.name)><StatusPill state=d.status/></td>
+                                                <td data-testid=format!("host-deployment-status-{}", d.name)>
+                                                    {if unreachable {
+                                                        view! { <span title="The host cannot be reached: this is what its PM2 said last"><StatusPill state=DeploymentStatus::Launching text=format!("Unreachable · last {}", crate::components::status::Status::label(d.status))/></span> }.into_any()
+                                                    } else {
+                                                        view! { <StatusPill state=d.status/> }.into_any()
+                                                    }}
+                                                </td>
                                                 <td class="num mono" data-testid=format!("host-deployment-port-{}", d.name)>
                                                     {d.port}
                                                     {match d.forwarded_port {
@@ -186,7 +194,8 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
                             </table></div>
                         }.into_any()
                     }}
-                }.into_any(),
+                    }.into_any()
+                }
             }}
             {move || logs.get().map(|(id, text)| view! {
                 <div class="host-deployment-logs">
