@@ -201,12 +201,12 @@ async fn main() {
         "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT, '127.0.0.1');\n",
     )
     .unwrap();
-    let deploys = HostDeploys::new(
+    let deploys = Arc::new(HostDeploys::new(
         hosts.clone(),
         store.clone(),
         Arc::new(RecordingSink::default()),
         data.join("hosts/deployments"),
-    );
+    ));
     let start = Instant::now();
     let deployed = deploys
         .deploy(HostDeploymentInput {

@@ -217,6 +217,35 @@ async fn an_app_is_deployed_under_the_hosts_pm2_and_reached_here_through_the_app
         DomainEvent::HostDeploymentsUpdated(l) if l.host_id == host.id
             && l.deployments.iter().any(|d| d.id == id)
     )));
+    // A crash there is heard at once, through PM2's forwarded event
+    // socket (nothing asks): PM2 restarts it and the page is told.
+    events.take();
+    let app_pid = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .find_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cwd = std::fs::read_link(e.path().join("cwd")).ok()?;
+            (String::from_utf8_lossy(&cmdline).contains("server.js") && cwd == shop).then_some(pid)
+        })
+        .expect("the app's process");
+    unsafe { libc::kill(app_pid as i32, libc::SIGKILL) };
+    let start = Instant::now();
+    loop {
+        let told = events.take().into_iter().any(|e| {
+            matches!(e, DomainEvent::HostDeploymentsUpdated(l)
+                if l.deployments.iter().any(|d| d.id == id && d.restarts >= 1))
+        });
+        if told {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the restart there was not told"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // Its output there.
     let logs = deploys.logs(id).await.unwrap();
     assert!(
@@ -243,7 +272,10 @@ async fn an_app_is_deployed_under_the_hosts_pm2_and_reached_here_through_the_app
     drop(sshd);
     let listed = deploys.list(host.id).await.unwrap();
     let why = listed.unreachable.clone().expect("unreachable");
-    assert!(why.contains("Box"), "{why}");
+    assert!(
+        why.starts_with("Box: ") && why.contains("could not reach"),
+        "{why}"
+    );
     assert_eq!(listed.deployments[0].status, DeploymentStatus::Online);
     assert!(deploys.get(id).await.is_err());
     let sshd = Sshd::start_with(

@@ -67,6 +67,9 @@ struct Slot {
     /// The app's folder there, once asked.
     base: Mutex<Option<String>>,
     rpc: Mutex<Option<Tunnel>>,
+    /// Follows PM2's event socket there (forwarded with the RPC socket):
+    /// a start, exit or restart there is told to the page at once.
+    follower: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// One forward opened at a time; one action at a time.
     connect: tokio::sync::Mutex<()>,
     op: tokio::sync::Mutex<()>,
@@ -170,6 +173,7 @@ impl HostDeploys {
             last: Mutex::new(Vec::new()),
             base: Mutex::new(None),
             rpc: Mutex::new(None),
+            follower: Mutex::new(None),
             connect: tokio::sync::Mutex::new(()),
             op: tokio::sync::Mutex::new(()),
             ports: Arc::new(Ports::new(
@@ -215,13 +219,27 @@ impl HostDeploys {
         }
         let base = self.base(host, slot).await?;
         let _ = std::fs::remove_file(&here);
+        let events_here = self.dir(host.id).join("pub.sock");
+        let _ = std::fs::remove_file(&events_here);
+        // The event socket rides the same connection (ssh's option cannot
+        // hold a path with blanks: then the page is refreshed by reads only).
+        let events = format!("LocalForward={} {base}/pm2/pub.sock", events_here.display());
+        let mut options = vec!["StreamLocalBindMask=0177", "StreamLocalBindUnlink=yes"];
+        if !events_here
+            .display()
+            .to_string()
+            .contains(char::is_whitespace)
+            && !base.contains(char::is_whitespace)
+        {
+            options.push(&events);
+        }
         let log = self.dir(host.id).join("forward.log");
         let mut process = self
             .hosts
             .spawn_forward(
                 host,
                 &format!("{}:{base}/pm2/rpc.sock", here.display()),
-                &["StreamLocalBindMask=0177", "StreamLocalBindUnlink=yes"],
+                &options,
                 &self.dir(host.id),
                 &log,
             )
@@ -241,8 +259,8 @@ impl HostDeploys {
                     .forget_process(RPC_FORWARD_KIND, host.id, identity.into());
                 let last = crate::procs::last_lines(&log, 5).join("\n");
                 return Err(Error::Unavailable(format!(
-                    "{} cannot be reached{}",
-                    host.name,
+                    "ssh could not reach {}{}",
+                    host.destination,
                     if last.is_empty() {
                         ".".to_string()
                     } else {
@@ -345,7 +363,7 @@ impl HostDeploys {
     }
 
     /// The host's deployments as its PM2 reports them now.
-    pub async fn list(&self, host_id: i64) -> Result<HostDeployments> {
+    pub async fn list(self: &Arc<Self>, host_id: i64) -> Result<HostDeployments> {
         let host = self.hosts.get(host_id)?;
         let slot = self.slot(&host)?;
         let rows = self.store.with(|c| store::hosts::deployments(c, host_id))?;
@@ -355,9 +373,15 @@ impl HostDeploys {
             match self.monitor(&host, &slot).await {
                 Ok(l) => {
                     *lock(&slot.last) = l.clone();
+                    if !l.is_empty() {
+                        self.follow(host_id, &slot);
+                    }
                     (l, None)
                 }
-                Err(e) => (lock(&slot.last).clone(), Some(e.with_detail_text())),
+                Err(e) => (
+                    lock(&slot.last).clone(),
+                    Some(format!("{}: {}", host.name, e.with_detail_text())),
+                ),
             }
         };
         Ok(HostDeployments {
@@ -370,7 +394,33 @@ impl HostDeploys {
         })
     }
 
-    async fn publish(&self, host_id: i64) {
+    /// Follows PM2's events there, unless that already runs: each process
+    /// event publishes the host's list. Ends with the forward (or the
+    /// daemon there); the next read that finds apps there starts it again.
+    fn follow(self: &Arc<Self>, host_id: i64, slot: &Slot) {
+        let mut follower = lock(&slot.follower);
+        if follower.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        let events_here = self.dir(host_id).join("pub.sock");
+        if !events_here.exists() {
+            return;
+        }
+        let this = Arc::downgrade(self);
+        *follower = Some(tokio::spawn(async move {
+            let Ok(mut bus) = crate::deployments::axon::Bus::connect(&events_here).await else {
+                return;
+            };
+            while bus.next_process_event().await.is_ok() {
+                let Some(this) = this.upgrade() else {
+                    return;
+                };
+                this.publish(host_id).await;
+            }
+        }));
+    }
+
+    async fn publish(self: &Arc<Self>, host_id: i64) {
         if let Ok(list) = self.list(host_id).await {
             self.events
                 .emit(DomainEvent::HostDeploymentsUpdated(Box::new(list)));
@@ -388,7 +438,7 @@ impl HostDeploys {
 
     /// Adds a deployment of a host repository and starts it there. One that
     /// cannot be started is not kept.
-    pub async fn deploy(&self, input: HostDeploymentInput) -> Result<HostDeployment> {
+    pub async fn deploy(self: &Arc<Self>, input: HostDeploymentInput) -> Result<HostDeployment> {
         check_input(&input)?;
         let repo = self
             .store
@@ -414,7 +464,11 @@ impl HostDeploys {
     }
 
     /// Starts, stops or restarts it there.
-    pub async fn act(&self, id: i64, action: HostDeploymentAction) -> Result<HostDeployment> {
+    pub async fn act(
+        self: &Arc<Self>,
+        id: i64,
+        action: HostDeploymentAction,
+    ) -> Result<HostDeployment> {
         let row = self.store.with(|c| store::hosts::deployment(c, id))?;
         self.run(&row, Some(action)).await?;
         self.publish(row.host_id).await;
@@ -422,7 +476,7 @@ impl HostDeploys {
     }
 
     /// Deletes it from PM2 there, with its folder there; its forward ends.
-    pub async fn delete(&self, id: i64) -> Result<()> {
+    pub async fn delete(self: &Arc<Self>, id: i64) -> Result<()> {
         let row = self.store.with(|c| store::hosts::deployment(c, id))?;
         self.run(&row, None).await?;
         let host = self.hosts.get(row.host_id)?;
@@ -454,7 +508,7 @@ exit 0
     }
 
     /// Forwards its port here (the same number when free here).
-    pub async fn forward(&self, id: i64) -> Result<HostDeployment> {
+    pub async fn forward(self: &Arc<Self>, id: i64) -> Result<HostDeployment> {
         let row = self.store.with(|c| store::hosts::deployment(c, id))?;
         let host = self.hosts.get(row.host_id)?;
         let slot = self.slot(&host)?;
