@@ -504,6 +504,18 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     wait_text(d, "[data-testid=host-unreachable]", "could not reach");
     d.find("[data-testid=host-tool-git]");
     d.step("host-unreachable");
+    // Its Docker too: the Services page says it cannot be reached, and why.
+    dismiss_toasts(d);
+    d.click("[data-testid=nav-services]");
+    choose_value(d, "[data-testid=services-target]", "1");
+    let banner = wait_text(
+        d,
+        "[data-testid=docker-banner]",
+        "Docker on Build box cannot be reached.",
+    );
+    assert!(banner.contains("could not reach"), "{banner}");
+    d.step("host-services-unreachable");
+    d.click("[data-testid=nav-hosts]");
     dismiss_toasts(d);
 
     d.click("[data-testid=host-delete]");
