@@ -11,7 +11,7 @@
 //! process started there per refresh. An app's port is forwarded here on
 //! demand, like a service's.
 
-use super::docker::{end_strays, Ports, Tunnel};
+use super::forward::{end_strays, socket_forward, Ports, Tunnel, FORWARD_TIMEOUT};
 use super::{sh_quote, Hosts};
 use crate::deployments::pm2::Pm2Process;
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ use ai_desktop_api::hosts::{
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Records of the forwards of hosts' PM2 RPC sockets (owner: the host).
 pub const RPC_FORWARD_KIND: &str = "host-pm2-forward";
@@ -34,7 +34,6 @@ pub const RPC_FORWARD_KIND: &str = "host-pm2-forward";
 pub const APP_FORWARD_KIND: &str = "host-app-forward";
 /// How long a PM2 action there may take (the first starts its daemon).
 const ACTION_TIMEOUT: Duration = Duration::from_secs(90);
-const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
 /// PM2's crash-loop guard, as for local deployments.
 const MAX_RESTARTS: u32 = 10;
 /// Lines of each log read.
@@ -218,47 +217,31 @@ impl HostDeploys {
             t.end(&self.store, RPC_FORWARD_KIND, host.id).await;
         }
         let base = self.base(host, slot).await?;
-        let _ = std::fs::remove_file(&here);
         let events_here = self.dir(host.id).join("pub.sock");
         let _ = std::fs::remove_file(&events_here);
         // The event socket rides the same connection (ssh's option cannot
         // hold a path with blanks: then the page is refreshed by reads only).
         let events = format!("LocalForward={} {base}/pm2/pub.sock", events_here.display());
-        let mut options = vec!["StreamLocalBindMask=0177", "StreamLocalBindUnlink=yes"];
+        let mut extra = Vec::new();
         if !events_here
             .display()
             .to_string()
             .contains(char::is_whitespace)
             && !base.contains(char::is_whitespace)
         {
-            options.push(&events);
+            extra.push(events.as_str());
         }
-        let log = self.dir(host.id).join("forward.log");
-        let mut process = self
-            .hosts
-            .spawn_forward(
-                host,
-                &format!("{}:{base}/pm2/rpc.sock", here.display()),
-                &options,
-                &self.dir(host.id),
-                &log,
-            )
-            .await?;
-        let identity = process.identity();
-        self.store
-            .record_process(RPC_FORWARD_KIND, host.id, identity.into(), None)?;
-        let deadline = Instant::now() + FORWARD_TIMEOUT;
-        loop {
-            if here.exists() {
-                break;
-            }
-            if process.try_exit().is_some() || Instant::now() > deadline {
-                let _ = process.stop(Duration::from_secs(2)).await;
-                let _ = self
-                    .store
-                    .forget_process(RPC_FORWARD_KIND, host.id, identity.into());
-                let last = crate::procs::last_lines(&log, 5).join("\n");
-                return Err(Error::Unavailable(format!(
+        let tunnel = socket_forward(
+            &self.hosts,
+            &self.store,
+            host,
+            &here,
+            &format!("{base}/pm2/rpc.sock"),
+            &extra,
+            (RPC_FORWARD_KIND, host.id),
+            || async { true },
+            |last| {
+                Error::Unavailable(format!(
                     "ssh could not reach {}{}",
                     host.destination,
                     if last.is_empty() {
@@ -266,11 +249,11 @@ impl HostDeploys {
                     } else {
                         format!(": {last}")
                     }
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        *lock(&slot.rpc) = Some(Tunnel::new(process));
+                ))
+            },
+        )
+        .await?;
+        *lock(&slot.rpc) = Some(tunnel);
         Ok(here)
     }
 

@@ -15,11 +15,11 @@
 //! a supervised child recorded in `supervised_processes`; quitting ends
 //! them, and a start ends whatever a killed app left.
 
+use super::forward::{end_strays, socket_forward, Ports, Tunnel, FORWARD_TIMEOUT};
 use super::Hosts;
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
-use crate::procs::{ProcessIdentity, Supervised};
-use crate::services::{Reach, ServiceManager};
+use crate::services::ServiceManager;
 use crate::store::Store;
 use crate::util::lock;
 use ai_desktop_api::hosts::Host;
@@ -34,11 +34,6 @@ pub const SOCKET_FORWARD_KIND: &str = "host-docker-forward";
 /// Records of the forwards of services' ports (owner: host id × 65536 +
 /// the port there).
 pub const PORT_FORWARD_KIND: &str = "host-service-forward";
-/// By a host's port, the port here it was last forwarded to.
-const PORTS_FILE: &str = "forwarded-ports.json";
-/// How long a new forward may take to answer.
-const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
-const STOP_GRACE: Duration = Duration::from_secs(3);
 /// After a dropped connection: the waits between tries, the last repeated,
 /// for [`RECONNECT_FOR`] (then the next use of the host tries again).
 const RECONNECT_BACKOFF: [u64; 7] = [1, 2, 4, 8, 16, 32, 60];
@@ -59,36 +54,6 @@ elif [ ! -r "$s" ] || [ ! -w "$s" ]; then printf 'denied %s\n' "$s"
 else printf 'socket %s\n' "$s"; fi
 "#;
 
-/// A forward the app runs.
-#[derive(Clone)]
-pub(super) struct Tunnel {
-    pub(super) identity: ProcessIdentity,
-    process: Arc<tokio::sync::Mutex<Supervised>>,
-}
-
-impl Tunnel {
-    pub(super) fn new(process: Supervised) -> Tunnel {
-        Tunnel {
-            identity: process.identity(),
-            process: Arc::new(tokio::sync::Mutex::new(process)),
-        }
-    }
-
-    pub(super) fn pid(&self) -> u32 {
-        self.identity.pid
-    }
-
-    pub(super) async fn running(&self) -> bool {
-        self.process.lock().await.try_exit().is_none()
-    }
-
-    /// Stops it and forgets its record.
-    pub(super) async fn end(&self, store: &Store, kind: &str, owner: i64) {
-        let _ = self.process.lock().await.stop(STOP_GRACE).await;
-        let _ = store.forget_process(kind, owner, self.identity.into());
-    }
-}
-
 /// The hosts' engines the app has reached.
 pub struct HostEngines {
     hosts: Arc<Hosts>,
@@ -108,27 +73,7 @@ struct Engine {
     /// One connect at a time.
     connect: tokio::sync::Mutex<()>,
     socket: Mutex<Option<Tunnel>>,
-    /// Why the host cannot be reached, while it cannot.
-    unreachable: Mutex<Option<String>>,
     reconnecting: Mutex<bool>,
-}
-
-/// A host's ports, forwarded here on demand.
-pub(super) struct Ports {
-    /// The kind of the forwards' records.
-    kind: &'static str,
-    host_id: i64,
-    hosts: Arc<Hosts>,
-    store: Arc<Store>,
-    dir: PathBuf,
-    place: String,
-    /// By the port there: the port here and its forward.
-    open: Mutex<HashMap<u16, (u16, Tunnel)>>,
-    op: tokio::sync::Mutex<()>,
-}
-
-fn port_owner(host_id: i64, port: u16) -> i64 {
-    host_id * 65536 + i64::from(port)
 }
 
 impl HostEngines {
@@ -183,7 +128,6 @@ impl HostEngines {
             ports,
             connect: tokio::sync::Mutex::new(()),
             socket: Mutex::new(None),
-            unreachable: Mutex::new(None),
             reconnecting: Mutex::new(false),
         });
         Ok(lock(&self.engines).entry(host.id).or_insert(engine).clone())
@@ -226,9 +170,7 @@ impl HostEngines {
             lock(&engine.socket).take();
             t.end(&self.store, SOCKET_FORWARD_KIND, host.id).await;
         }
-        let result = self.open_socket(host, engine).await;
-        *lock(&engine.unreachable) = result.as_ref().err().map(|e| e.to_string());
-        result
+        self.open_socket(host, engine).await
     }
 
     async fn open_socket(self: &Arc<Self>, host: &Host, engine: &Arc<Engine>) -> Result<()> {
@@ -266,52 +208,26 @@ impl HostEngines {
                 })
             }
         };
-        let dir = self.dir(host.id);
-        let here = dir.join("docker.sock");
-        let _ = std::fs::remove_file(&here);
-        let log = dir.join("forward.log");
-        let _ = std::fs::write(&log, b"");
-        let mut process = self
-            .hosts
-            .spawn_forward(
-                host,
-                &format!("{}:{remote}", here.display()),
-                &["StreamLocalBindMask=0177", "StreamLocalBindUnlink=yes"],
-                &dir,
-                &log,
-            )
-            .await?;
-        let identity = process.identity();
-        self.store
-            .record_process(SOCKET_FORWARD_KIND, host.id, identity.into(), None)?;
-        let deadline = Instant::now() + FORWARD_TIMEOUT;
-        let answered = loop {
-            if here.exists() && engine.manager.engine().await.is_ok() {
-                break true;
-            }
-            if process.try_exit().is_some() || Instant::now() > deadline {
-                break false;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        if !answered {
-            let _ = process.stop(STOP_GRACE).await;
-            let _ = self
-                .store
-                .forget_process(SOCKET_FORWARD_KIND, host.id, identity.into());
-            let last = crate::procs::last_lines(&log, 5).join("\n");
-            return Err(Error::Failed {
+        let here = self.dir(host.id).join("docker.sock");
+        let manager = engine.manager.clone();
+        let tunnel = socket_forward(
+            &self.hosts,
+            &self.store,
+            host,
+            &here,
+            &remote,
+            &[],
+            (SOCKET_FORWARD_KIND, host.id),
+            || async { manager.engine().await.is_ok() },
+            |last| Error::Failed {
                 message: format!(
                     "Docker on {} did not answer through the forward of {remote}.",
                     host.name
                 ),
                 detail: (!last.is_empty()).then_some(last),
-            });
-        }
-        let tunnel = Tunnel {
-            identity,
-            process: Arc::new(tokio::sync::Mutex::new(process)),
-        };
+            },
+        )
+        .await?;
         *lock(&engine.socket) = Some(tunnel.clone());
         self.follow(engine.clone(), tunnel);
         Ok(())
@@ -327,18 +243,7 @@ impl HostEngines {
                 engine.manager.follow(&docker).await;
             }
             // The event stream ends with the forward (or the engine there).
-            let watch = tunnel.process.lock().await.exit_watch();
-            while tunnel.running().await {
-                match &watch {
-                    Some(w) => {
-                        w.exited().await;
-                    }
-                    None => tokio::time::sleep(Duration::from_secs(1)).await,
-                }
-                if tunnel.running().await {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }
+            tunnel.ended().await;
             let ours = {
                 let mut socket = lock(&engine.socket);
                 let ours = socket
@@ -380,10 +285,7 @@ impl HostEngines {
         }
         // Forwards that dropped with the connection are opened again on
         // their ports here (ones that still run are kept).
-        let ports: Vec<(u16, u16)> = lock(&engine.ports.open)
-            .iter()
-            .map(|(there, (here, _))| (*there, *here))
-            .collect();
+        let ports = engine.ports.open_ports();
         let since = Instant::now();
         for attempt in 0usize.. {
             let Ok(host) = self.hosts.get(engine.host_id) else {
@@ -430,13 +332,6 @@ impl HostEngines {
         *lock(&engine.reconnecting) = false;
     }
 
-    /// Whether the host's engine cannot be reached now, and why.
-    pub fn unreachable(&self, host_id: i64) -> Option<String> {
-        lock(&self.engines)
-            .get(&host_id)
-            .and_then(|e| lock(&e.unreachable).clone())
-    }
-
     /// Ends every forward (at quit): no ssh outlives the app. The services
     /// keep running on their hosts.
     pub fn end_forwards(&self) {
@@ -479,194 +374,5 @@ impl HostEngines {
             .with(|c| crate::store::services::forget_engine(c, host_id))?;
         let _ = std::fs::remove_dir_all(self.dir(host_id));
         Ok(())
-    }
-}
-
-impl Ports {
-    pub(super) fn new(
-        kind: &'static str,
-        host: &Host,
-        hosts: Arc<Hosts>,
-        store: Arc<Store>,
-        dir: PathBuf,
-    ) -> Ports {
-        Ports {
-            kind,
-            host_id: host.id,
-            hosts,
-            store,
-            dir,
-            place: format!(" on {}", host.name),
-            open: Mutex::new(HashMap::new()),
-            op: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    /// Ends every forward (at quit, or the host removed).
-    pub(super) fn end_all(&self) {
-        let open: Vec<(u16, Tunnel)> = lock(&self.open)
-            .drain()
-            .map(|(there, (_, t))| (there, t))
-            .collect();
-        for (there, t) in open {
-            if t.identity.is_alive() {
-                crate::procs::signal_group(t.identity.pid, libc::SIGTERM);
-            }
-            let _ = self.store.forget_process(
-                self.kind,
-                port_owner(self.host_id, there),
-                t.identity.into(),
-            );
-        }
-    }
-
-    /// Forwards `there` (a port on the host's 127.0.0.1) to `prefer` here
-    /// when it is free, else to the same number, else to a free port.
-    pub(super) async fn forward(&self, there: u16, prefer: Option<u16>) -> Result<u16> {
-        let _op = self.op.lock().await;
-        let open = lock(&self.open).get(&there).cloned();
-        if let Some((here, t)) = open {
-            if t.running().await {
-                return Ok(here);
-            }
-            lock(&self.open).remove(&there);
-            t.end(&self.store, self.kind, port_owner(self.host_id, there))
-                .await;
-        }
-        let host = self.hosts.get(self.host_id)?;
-        // The port it had (this run or an earlier one) first: what the
-        // user pointed a client at keeps working across restarts.
-        let remembered = self.remembered().get(&there).copied();
-        let log = self.dir.join(format!("forward-{there}.log"));
-        let owner = port_owner(self.host_id, there);
-        let mut attempt = 0;
-        let (here, identity, process) = loop {
-            // A port free when looked at can be taken before ssh binds it
-            // (on a host that is this machine, by the app itself): then a
-            // free one is tried.
-            let here = match attempt {
-                0 => [prefer, remembered, Some(there)]
-                    .into_iter()
-                    .flatten()
-                    .find(|p| crate::repos::port_is_free(*p))
-                    .map(Ok)
-                    .unwrap_or_else(super::editor::free_port)?,
-                _ => super::editor::free_port()?,
-            };
-            let _ = std::fs::write(&log, b"");
-            let mut process = self
-                .hosts
-                .spawn_forward(
-                    &host,
-                    &format!("127.0.0.1:{here}:127.0.0.1:{there}"),
-                    &[],
-                    &self.dir,
-                    &log,
-                )
-                .await?;
-            let identity = process.identity();
-            self.store
-                .record_process(self.kind, owner, identity.into(), Some(here))?;
-            // ssh listens once it is connected and the forward is set up.
-            let deadline = Instant::now() + FORWARD_TIMEOUT;
-            let listening = loop {
-                if listened_by(here, identity.pid) {
-                    break true;
-                }
-                if process.try_exit().is_some() || Instant::now() > deadline {
-                    break false;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            };
-            if listening {
-                break (here, identity, process);
-            }
-            let _ = process.stop(STOP_GRACE).await;
-            let _ = self.store.forget_process(self.kind, owner, identity.into());
-            let last = crate::procs::last_lines(&log, 5).join("\n");
-            attempt += 1;
-            if attempt >= 3 || !last.contains("in use") {
-                return Err(Error::Failed {
-                    message: format!("Port {there}{} could not be forwarded here.", self.place),
-                    detail: (!last.is_empty()).then_some(last),
-                });
-            }
-        };
-        let tunnel = Tunnel {
-            identity,
-            process: Arc::new(tokio::sync::Mutex::new(process)),
-        };
-        lock(&self.open).insert(there, (here, tunnel));
-        let mut remembered = self.remembered();
-        if remembered.insert(there, here) != Some(here) {
-            let json = serde_json::to_vec(&remembered).unwrap_or_default();
-            if let Err(e) = crate::secrets::write_private(&self.dir.join(PORTS_FILE), &json) {
-                tracing::warn!("could not remember the forwarded ports: {e}");
-            }
-        }
-        Ok(here)
-    }
-
-    /// The ports here the host's ports were last forwarded to.
-    fn remembered(&self) -> HashMap<u16, u16> {
-        std::fs::read(self.dir.join(PORTS_FILE))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
-    }
-}
-
-/// Ends the forwards of `kinds` a killed app left behind.
-pub(super) fn end_strays(store: &Store, kinds: &[&str]) {
-    for kind in kinds {
-        for record in store.recorded_processes(kind).unwrap_or_default() {
-            let identity = ProcessIdentity::from(record.process);
-            if identity.is_alive() {
-                tracing::info!(
-                    "ending a {kind} left by an earlier run (pid {})",
-                    identity.pid
-                );
-                crate::procs::signal_group(identity.pid, libc::SIGTERM);
-            }
-            let _ = store.forget_process(kind, record.owner_id, identity.into());
-        }
-    }
-}
-
-/// Whether the forward whose process group is `pid` listens on `port`.
-fn listened_by(port: u16, pid: u32) -> bool {
-    crate::vscode::net::port_is_served_by_group(port, pid)
-}
-
-impl Reach for Ports {
-    fn local_port(&self, port: u16) -> futures_util::future::BoxFuture<'_, Result<u16>> {
-        Box::pin(self.forward(port, None))
-    }
-
-    fn forwarded(&self, port: u16) -> Option<u16> {
-        let open = lock(&self.open);
-        let (here, t) = open.get(&port)?;
-        t.identity.is_alive().then_some(*here)
-    }
-
-    /// The engine there refuses a port that is taken; the app avoids the
-    /// ones its containers publish.
-    fn port_is_free(&self, _port: u16) -> bool {
-        true
-    }
-
-    fn release(&self, port: u16) -> futures_util::future::BoxFuture<'_, ()> {
-        Box::pin(async move {
-            let _op = self.op.lock().await;
-            let open = lock(&self.open).remove(&port);
-            if let Some((_, t)) = open {
-                t.end(&self.store, self.kind, port_owner(self.host_id, port))
-                    .await;
-            }
-        })
-    }
-
-    fn place(&self) -> String {
-        self.place.clone()
     }
 }

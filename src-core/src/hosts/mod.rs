@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 pub mod deploy;
 pub mod docker;
 pub mod editor;
+mod forward;
 
 const CONNECT_TIMEOUT_S: u64 = 10;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
