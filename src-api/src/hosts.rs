@@ -213,6 +213,15 @@ pub struct HostDeployments {
     pub unreachable: Option<String>,
 }
 
+/// What a host repository's stack started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostStackReport {
+    /// The host's services started (titles).
+    pub services: Vec<String>,
+    /// The repository's apps started under the host's PM2 (names).
+    pub apps: Vec<String>,
+}
+
 crate::command! {
     /// Every host, with its last check.
     List = "hosts_list" {} -> Vec<Host>;
@@ -255,6 +264,12 @@ crate::command! {
     DeploymentLogs = "hosts_deployment_logs" { id: i64 } -> String;
     /// Forwards its port to this computer's 127.0.0.1 for as long as the app runs.
     DeploymentForward = "hosts_deployment_forward" { id: i64 } -> HostDeployment;
+    /// A host repository's stack, in order: the host's stopped services, the
+    /// repository's apps there, then its editor (shown like OpenEditor).
+    StackUp = "hosts_stack_up" { id: i64, target: crate::vscode::OpenTarget } -> HostStackReport;
+    /// Stops the repository's apps there and its editor (the host's services,
+    /// shared by its other repositories, keep running); the apps stopped.
+    StackDown = "hosts_stack_down" { id: i64 } -> Vec<String>;
     /// The code-server of each repository on a host.
     Editors = "hosts_editors" { host_id: i64 } -> Vec<HostEditor>;
     /// Opens a host repository's code-server (started there and forwarded

@@ -165,6 +165,8 @@ pub struct App {
     pub host_engines: Arc<crate::hosts::docker::HostEngines>,
     /// Host repositories' apps under their hosts' PM2.
     pub host_deploys: Arc<crate::hosts::deploy::HostDeploys>,
+    /// A host repository's services, apps and editor as one.
+    pub host_stack: crate::hosts::stack::HostStack,
     pub git_ops: Arc<GitOps>,
     pub git_sync: Arc<GitSync>,
     pub files: Arc<FileBrowser>,
@@ -334,6 +336,11 @@ impl App {
             terminals,
             identity,
             hosts,
+            host_stack: crate::hosts::stack::HostStack {
+                engines: host_engines.clone(),
+                deploys: host_deploys.clone(),
+                editors: host_editors.clone(),
+            },
             host_editors,
             host_engines,
             host_deploys,

@@ -338,3 +338,165 @@ async fn an_app_is_deployed_under_the_hosts_pm2_and_reached_here_through_the_app
     deploys.end_forwards();
     drop(sshd);
 }
+
+/// A host repository's stack in one click, in order: the host's stopped
+/// service, the repository's stopped app, then its editor there; down
+/// stops the app and the editor and leaves the host's service running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_repositorys_stack_starts_its_services_apps_and_editor_in_order() {
+    use ai_desktop_api::hosts::HostEditorState;
+    use ai_desktop_api::services::{InstallRequest, ServiceKind, ServiceState};
+    use ai_desktop_core::hosts::docker::HostEngines;
+    use ai_desktop_core::hosts::editor::HostEditors;
+    use ai_desktop_core::hosts::stack::HostStack;
+    use ai_desktop_core::testkit::docker::{docker, redis_image, Cleanup};
+    if !ai_desktop_core::testkit::real_tools("sshd, dockerd, pm2 and code-server")
+        || !crate::vscode::code_server()
+    {
+        return;
+    }
+    redis_image();
+    let prefix = format!("aidstack{}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let remote_data = tmp.path().join("remote-data");
+    let path = std::env::var("PATH").unwrap();
+    let sshd = Sshd::start_with(
+        &tmp.path().join("sshd"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", path.as_str()),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+            (
+                "XDG_CONFIG_HOME",
+                &tmp.path().join("remote-config").display().to_string(),
+            ),
+        ],
+    );
+    let _daemon = Pm2Daemon {
+        env: vec![("PATH".into(), path.clone())],
+        home: remote_data.join("aidesktop/pm2"),
+    };
+    put_key(&sshd.client_key, &home, "id_box");
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let events = Arc::new(RecordingSink::default());
+    let hosts = Arc::new(Hosts::new(store.clone(), home.clone(), &data));
+    let stack = HostStack {
+        engines: Arc::new(HostEngines::new(
+            hosts.clone(),
+            store.clone(),
+            &data,
+            &prefix,
+            events.clone(),
+        )),
+        deploys: Arc::new(HostDeploys::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            data.join("hosts/deployments"),
+        )),
+        editors: Arc::new(HostEditors::new(
+            hosts.clone(),
+            store.clone(),
+            events.clone(),
+            data.join("hosts/editors"),
+        )),
+    };
+    let host = add_box(&hosts, &sshd).await;
+    let shop = tmp.path().join("shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::write(
+        shop.join("server.js"),
+        "require('http').createServer((q, r) => r.end('up')).listen(process.env.PORT, '127.0.0.1');\n",
+    )
+    .unwrap();
+    assert!(std::process::Command::new("git")
+        .args(["init", "-q"])
+        .arg(&shop)
+        .status()
+        .unwrap()
+        .success());
+    let repo = hosts
+        .add_repository(host.id, &shop.display().to_string())
+        .await
+        .unwrap();
+    // A Redis on the host's engine and the repository's app there, both stopped.
+    let services = stack.engines.services(host.id).await.unwrap();
+    services
+        .install(
+            InstallRequest {
+                kind: ServiceKind::Redis,
+                version: None,
+                port: None,
+                name: None,
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+    services.stop("redis").await.unwrap();
+    let port_there = ai_desktop_core::testkit::free_port();
+    let app = stack
+        .deploys
+        .deploy(HostDeploymentInput {
+            repository_id: repo.id,
+            name: "web".into(),
+            start_command: "node server.js".into(),
+            port: port_there,
+            env: Default::default(),
+        })
+        .await
+        .unwrap();
+    stack
+        .deploys
+        .act(app.id, HostDeploymentAction::Stop)
+        .await
+        .unwrap();
+    let container = format!("{prefix}-redis");
+    let running = |name: &str| docker(&["inspect", "-f", "{{.State.Running}}", name]).1 == "true";
+    assert!(!running(&container));
+    assert_eq!(get(port_there), None);
+
+    // Up: the service, then the app, then the editor.
+    let up = stack.up(repo.id).await.unwrap();
+    assert_eq!(up.services, ["Redis"]);
+    assert_eq!(up.apps, ["web"]);
+    assert!(running(&container));
+    let start = Instant::now();
+    while get(port_there).as_deref() != Some("up") {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the app never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(up.editor.window_label, format!("vscode-host-{}", repo.id));
+    assert_eq!(
+        stack.editors.get(repo.id).unwrap().state,
+        HostEditorState::Running
+    );
+    let redis_state = stack.engines.overview(host.id).await.unwrap().installed[0].state;
+    assert_eq!(redis_state, ServiceState::Running);
+    // Again: nothing more to start.
+    let again = stack.up(repo.id).await.unwrap();
+    assert!(again.services.is_empty() && again.apps.is_empty());
+
+    // Down: the app and the editor stop; the host's service keeps running.
+    assert_eq!(stack.down(repo.id).await.unwrap(), ["web"]);
+    assert_eq!(get(port_there), None);
+    assert_eq!(
+        stack.editors.get(repo.id).unwrap().state,
+        HostEditorState::Stopped
+    );
+    assert!(running(&container));
+
+    services.uninstall("redis", true).await.unwrap();
+    stack.deploys.delete(app.id).await.unwrap();
+    stack.engines.end_forwards();
+    stack.deploys.end_forwards();
+    stack.editors.end_forwards();
+    drop(sshd);
+}

@@ -343,6 +343,8 @@ pub fn run() {
             commands::ssh::ssh_test,
             commands::hosts::hosts_list,
             commands::hosts::hosts_deployments,
+            commands::hosts::hosts_stack_up,
+            commands::hosts::hosts_stack_down,
             commands::hosts::hosts_deploy,
             commands::hosts::hosts_deployment_act,
             commands::hosts::hosts_deployment_delete,

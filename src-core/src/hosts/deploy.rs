@@ -157,6 +157,10 @@ impl HostDeploys {
         }
     }
 
+    pub(super) fn store(&self) -> &Store {
+        &self.store
+    }
+
     fn dir(&self, host_id: i64) -> PathBuf {
         self.root.join(host_id.to_string())
     }

@@ -23,6 +23,7 @@ pub mod deploy;
 pub mod docker;
 pub mod editor;
 mod forward;
+pub mod stack;
 
 const CONNECT_TIMEOUT_S: u64 = 10;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);

@@ -190,3 +190,26 @@ pub async fn hosts_deployment_forward(
 ) -> Out<hosts::DeploymentForward> {
     Ok(state.host_deploys.forward(req.0.id).await?)
 }
+
+#[tauri::command]
+pub async fn hosts_stack_up(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    req: Req<hosts::StackUp>,
+) -> Out<hosts::StackUp> {
+    let hosts::StackUp { id, target } = req.0;
+    let up = state.host_stack.up(id).await?;
+    crate::navigation::show_editor(&app, &up.editor, target)?;
+    Ok(hosts::HostStackReport {
+        services: up.services,
+        apps: up.apps,
+    })
+}
+
+#[tauri::command]
+pub async fn hosts_stack_down(
+    state: State<'_, AppState>,
+    req: Req<hosts::StackDown>,
+) -> Out<hosts::StackDown> {
+    Ok(state.host_stack.down(req.0.id).await?)
+}

@@ -335,10 +335,9 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     wait_text(d, "[data-testid=host-deployment-output]", "shop listening");
     d.step("host-deployment");
     dismiss_toasts(d);
-    d.click("[data-testid=host-deployment-delete-web]");
-    d.find("[data-testid=host-deployments-empty]");
-    assert_eq!(get(app_port), None, "gone from the host's PM2");
-    std::fs::remove_file(shop.join("server.js")).unwrap();
+    d.click("[data-testid=host-deployment-stop-web]");
+    wait_text(d, "[data-testid=host-deployment-status-web]", "Stopped");
+    assert_eq!(get(app_port), None, "stopped by the host's PM2");
 
     // VS Code on the host: started there, reached through the app's
     // forward, its workbench on screen and connected (code-server there
@@ -473,6 +472,40 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     );
     d.step("host-editor-stopped");
     dismiss_toasts(d);
+
+    // The repository's whole stack in one click: its stopped app there,
+    // then VS Code; and down again.
+    d.click("[data-testid=host-stack-up-1]");
+    wait_text(d, ".toast", "Started web and VS Code");
+    wait_text(d, "[data-testid=host-deployment-status-web]", "Online");
+    wait_text(
+        d,
+        "[data-testid=host-editor-state-1]",
+        "VS Code running there",
+    );
+    let start = std::time::Instant::now();
+    while get(app_port).as_deref() != Some("shop says hi") {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the app never answered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    d.step("host-stack-up");
+    dismiss_toasts(d);
+    d.click("[data-testid=host-stack-down-1]");
+    wait_text(d, ".toast", "Stopped web and VS Code");
+    wait_text(d, "[data-testid=host-editor-state-1]", "VS Code: Stopped");
+    wait_text(d, "[data-testid=host-deployment-status-web]", "Stopped");
+    assert_eq!(get(app_port), None);
+    assert!(
+        processes_mentioning(&there).is_empty(),
+        "code-server left there"
+    );
+    dismiss_toasts(d);
+    d.click("[data-testid=host-deployment-delete-web]");
+    d.find("[data-testid=host-deployments-empty]");
+    std::fs::remove_file(shop.join("server.js")).unwrap();
 
     let known_line = sshd.known_hosts_line.clone();
     assert_eq!(

@@ -259,6 +259,51 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
             }
         });
     };
+    // The whole stack: the host's stopped services, the repository's apps
+    // there, then its editor.
+    let stack = move |id: i64, up: bool| {
+        editor_busy.update(|b| {
+            b.insert(id);
+        });
+        spawn_local(async move {
+            let done = if up {
+                ipc::call(&hosts::StackUp {
+                    id,
+                    target: OpenTarget::AppWindow,
+                })
+                .await
+                .map(|r| {
+                    let mut started: Vec<String> = r.services;
+                    started.extend(r.apps);
+                    if started.is_empty() {
+                        "Everything was running; VS Code opened".to_string()
+                    } else {
+                        format!("Started {} and VS Code", started.join(", "))
+                    }
+                })
+            } else {
+                ipc::call(&hosts::StackDown { id }).await.map(|apps| {
+                    if apps.is_empty() {
+                        "VS Code stopped (no app was running)".to_string()
+                    } else {
+                        format!("Stopped {} and VS Code", apps.join(", "))
+                    }
+                })
+            };
+            let _ = editor_busy.try_update(|b| b.remove(&id));
+            match done {
+                Ok(m) => toasts.success(m),
+                Err(e) => toasts.error(
+                    if up {
+                        "The stack did not start"
+                    } else {
+                        "The stack did not stop"
+                    },
+                    &e,
+                ),
+            }
+        });
+    };
     let remove = move |id: i64, name: String| {
         spawn_local(async move {
             match ipc::call(&hosts::RemoveRepository { id }).await {
@@ -315,6 +360,12 @@ fn HostRepositories(host_id: i64) -> impl IntoView {
                                             <button class="button small" data-testid=format!("host-editor-stop-{id}") disabled=busy
                                                 on:click=move |_| stop_editor(id)>"Stop VS Code"</button>
                                         })}
+                                        <button class="button small" data-testid=format!("host-stack-up-{id}") disabled=busy
+                                            title="Start the host's stopped services, this repository's apps there, then VS Code"
+                                            on:click=move |_| stack(id, true)>"Start all"</button>
+                                        <button class="button small" data-testid=format!("host-stack-down-{id}") disabled=busy
+                                            title="Stop this repository's apps there and VS Code (the host's services keep running)"
+                                            on:click=move |_| stack(id, false)>"Stop all"</button>
                                         <button class="button small" data-testid="host-repo-open"
                                             on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
                                             {move || if open.get() == Some(id) { "Hide changes" } else { "Changes" }}
