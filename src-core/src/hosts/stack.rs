@@ -52,21 +52,14 @@ impl HostStack {
                 }
             }
         }
-        let mut apps = Vec::new();
-        let listed = self.deploys.list(repo.host_id).await?;
-        if let Some(why) = listed.unreachable {
-            return Err(crate::error::Error::Unavailable(why));
-        }
-        for d in listed
-            .deployments
-            .into_iter()
-            .filter(|d| d.repository_id == id)
-        {
-            if d.status != DeploymentStatus::Online {
-                self.deploys.act(d.id, HostDeploymentAction::Start).await?;
-                apps.push(d.name);
-            }
-        }
+        let apps = self
+            .apps(
+                id,
+                repo.host_id,
+                HostDeploymentAction::Start,
+                DeploymentStatus::Online,
+            )
+            .await?;
         let editor = self.editors.open(id).await?;
         Ok(StackUp {
             services,
@@ -82,22 +75,39 @@ impl HostStack {
             .deploys
             .store()
             .with(|c| store::hosts::repository(c, id))?;
-        let mut stopped = Vec::new();
-        let listed = self.deploys.list(repo.host_id).await?;
+        let stopped = self
+            .apps(
+                id,
+                repo.host_id,
+                HostDeploymentAction::Stop,
+                DeploymentStatus::Stopped,
+            )
+            .await?;
+        self.editors.stop(id).await?;
+        Ok(stopped)
+    }
+
+    /// Does `action` to each of repository `id`'s apps on host `host_id`
+    /// that is not already `done`; their names. A host that cannot be
+    /// reached is the error (its apps are not known to be stopped).
+    async fn apps(
+        &self,
+        id: i64,
+        host_id: i64,
+        action: HostDeploymentAction,
+        done: DeploymentStatus,
+    ) -> Result<Vec<String>> {
+        let listed = self.deploys.list(host_id).await?;
         if let Some(why) = listed.unreachable {
             return Err(crate::error::Error::Unavailable(why));
         }
-        for d in listed
-            .deployments
-            .into_iter()
-            .filter(|d| d.repository_id == id)
-        {
-            if d.status != DeploymentStatus::Stopped {
-                self.deploys.act(d.id, HostDeploymentAction::Stop).await?;
-                stopped.push(d.name);
+        let mut acted = Vec::new();
+        for d in listed.deployments {
+            if d.repository_id == id && d.status != done {
+                self.deploys.act(d.id, action).await?;
+                acted.push(d.name);
             }
         }
-        self.editors.stop(id).await?;
-        Ok(stopped)
+        Ok(acted)
     }
 }
