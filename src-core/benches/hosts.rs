@@ -103,7 +103,8 @@ async fn main() {
         .add_repository(host.id, &dir.display().to_string())
         .await
         .unwrap();
-    let ssh_git = || {
+    // `ssh host CMD` on a connection of its own, as a user would type it.
+    let ssh_run = |command: String| {
         let out = Command::new("ssh")
             .args([
                 "-T",
@@ -122,11 +123,13 @@ async fn main() {
             .arg("-p")
             .arg(sshd.port.to_string())
             .arg(&dest)
-            .arg(format!("git -C '{}' status --porcelain", dir.display()))
-            .output()
+            .arg(command)
+            .stdout(std::process::Stdio::null())
+            .status()
             .unwrap();
-        assert!(out.status.success(), "{out:?}");
+        assert!(out.success(), "{out:?}");
     };
+    let ssh_git = || ssh_run(format!("git -C '{}' status --porcelain", dir.display()));
 
     // The first status there opens the shared connection: once, cold.
     hosts.disconnect_all();
@@ -250,34 +253,8 @@ async fn main() {
             .unwrap();
         refresh_here.push(start.elapsed());
         assert_eq!(list.len(), 1);
-        jlist_ssh.push(
-            time(|| {
-                let out = Command::new("ssh")
-                    .args([
-                        "-T",
-                        "-o",
-                        "BatchMode=yes",
-                        "-o",
-                        "StrictHostKeyChecking=yes",
-                    ])
-                    .arg("-o")
-                    .arg(format!(
-                        "UserKnownHostsFile={}",
-                        data.join("known_hosts").display()
-                    ))
-                    .args(["-o", "IdentitiesOnly=yes", "-i"])
-                    .arg(home.join(".ssh/id_box"))
-                    .arg("-p")
-                    .arg(sshd.port.to_string())
-                    .arg(&dest)
-                    .arg(format!("PM2_HOME='{}' pm2 jlist", remote_pm2.display()))
-                    .stdout(std::process::Stdio::null())
-                    .status()
-                    .unwrap();
-                assert!(out.success());
-            })
-            .0,
-        );
+        jlist_ssh
+            .push(time(|| ssh_run(format!("PM2_HOME='{}' pm2 jlist", remote_pm2.display()))).0);
         jlist_here.push(
             time(|| {
                 let mut cmd = Command::new("pm2");
