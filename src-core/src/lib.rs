@@ -19,6 +19,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod appearance;
 pub mod autostart;
 pub mod deeplink;
 pub mod deployments;

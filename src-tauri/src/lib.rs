@@ -19,16 +19,24 @@ use state::AppState;
 use std::sync::Arc;
 use tauri::Manager;
 
-/// Without a tray, closing the window quits: managed processes are stopped
+/// Closing the main window: with a tray icon up, it only hides (the tray
+/// brings it back); without one the app quits, managed processes stopped
 /// first when that is the remembered quit choice (no question is asked
 /// here: a closing window is not the place for one).
-fn quit_on_close(app: &tauri::App) {
+fn on_close(app: &tauri::App) {
     let Some(window) = app.get_webview_window("main") else {
         return;
     };
     let handle = app.handle().clone();
+    let w = window.clone();
     window.on_window_event(move |event| {
         if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+            if tray::is_up() {
+                api.prevent_close();
+                let _ = w.hide();
+                state::main_window_shown(&handle, false);
+                return;
+            }
             let Some(state) = handle.try_state::<AppState>() else {
                 return;
             };
@@ -115,54 +123,36 @@ pub fn run() {
                 app: core,
                 log_streams: Default::default(),
             });
-            let tray = tray::build(&handle);
-            let tray_built = since_start();
             // The main window is built here (not from the config alone) to
             // hold it to the app's own page and keep new windows out; and
             // last, once the main thread's own work is done. A window shown
             // before that gets its first draw while its web process waits on
             // this busy thread, and WebKit's draw then blocks for its 500 ms
             // timeout for a frame that cannot come: the slow half of a
-            // bimodal start (docs/development.md, "Start-up").
+            // bimodal start (docs/development.md, "Start-up"). For the same
+            // reason the tray icon comes once the first frame is on screen.
             navigation::build_main_window(&handle)?;
             log::info!(
-                "setup from {} ms: store open {} ms, started {} ms, tray {} ms, window {} ms",
+                "setup from {} ms: store open {} ms, started {} ms, window {} ms",
                 setup_began.as_millis(),
                 (opened - setup_began).as_millis(),
                 (started - opened).as_millis(),
-                (tray_built - started).as_millis(),
-                (since_start() - tray_built).as_millis(),
+                (since_start() - started).as_millis(),
             );
-            match tray {
-                Ok(()) if tray::can_show_tray() => {
-                    // With a tray to bring it back, closing the window only hides it.
+            on_close(app);
+            // Started at login: to the tray, not in the user's face.
+            // (It paints nothing hidden: the tray icon comes now.)
+            if std::env::args().any(|a| a == ai_desktop_core::autostart::MINIMIZED_FLAG) {
+                if tray::ensure_here(app.handle()) {
                     if let Some(window) = app.get_webview_window("main") {
-                        // Started at login: to the tray, not in the user's face.
-                        if std::env::args().any(|a| a == ai_desktop_core::autostart::MINIMIZED_FLAG)
-                        {
-                            let _ = window.hide();
-                            state::main_window_shown(app.handle(), false);
-                        }
-                        let w = window.clone();
-                        let handle = app.handle().clone();
-                        window.on_window_event(move |event| {
-                            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                                api.prevent_close();
-                                let _ = w.hide();
-                                state::main_window_shown(&handle, false);
-                            }
-                        });
+                        let _ = window.hide();
+                        state::main_window_shown(app.handle(), false);
                     }
                 }
-                Ok(()) => {
-                    log::warn!("no D-Bus session bus, so no tray icon; closing the window quits");
-                    quit_on_close(app);
-                }
-                Err(e) => {
-                    log::warn!("no tray icon ({e}); closing the window quits");
-                    quit_on_close(app);
-                }
+            } else {
+                tray::ensure_after(app.handle(), std::time::Duration::from_secs(3));
             }
+            follow_color_scheme(app.handle());
             {
                 use tauri_plugin_deep_link::DeepLinkExt;
                 let handle = app.handle().clone();
@@ -461,4 +451,26 @@ pub fn run() {
         eprintln!("AI Desktop could not start: {e}");
         std::process::exit(1);
     }
+}
+
+/// Light or dark as the desktop prefers, followed from its portal's signal
+/// (no thread, no polling); without a session bus or a portal the GTK
+/// theme decides.
+fn follow_color_scheme(handle: &tauri::AppHandle) {
+    use ai_desktop_core::appearance::{self, ColorScheme};
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        let followed = appearance::follow(None, move |scheme| {
+            log::info!("the desktop's colour scheme: {scheme:?}");
+            handle.set_theme(match scheme {
+                ColorScheme::Dark => Some(tauri::Theme::Dark),
+                ColorScheme::Light => Some(tauri::Theme::Light),
+                ColorScheme::Default => None,
+            });
+        })
+        .await;
+        if let Err(e) = followed {
+            log::info!("not following the desktop's colour scheme: {e}");
+        }
+    });
 }

@@ -354,6 +354,18 @@ impl Driver {
     /// calls the page still waits for (`window.__aidPendingIpc`, kept by the
     /// UI's `ipc` module), and every thread's stack of the app (gdb), saved
     /// next to the screenshots — a stall is then found, not guessed at.
+    /// The page's first errors as it keeps them (`window.__aidPageErrors`,
+    /// a JSON list: a panic's message comes first), read from the page.
+    pub fn first_page_errors(&self) -> String {
+        self.try_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return JSON.stringify(window.__aidPageErrors || [])", "args": []})),
+        )
+        .map(|v| v.as_str().unwrap_or("?").to_string())
+        .unwrap_or_else(|e| format!("unreadable ({e})"))
+    }
+
     pub fn stall_report(&self) -> String {
         let pending = self
             .try_call(
@@ -363,6 +375,7 @@ impl Driver {
             )
             .map(|v| v.as_str().unwrap_or("?").to_string())
             .unwrap_or_else(|e| format!("unreadable ({e})"));
+        let errors = self.first_page_errors();
         let _ = std::fs::create_dir_all(&self.shots);
         let mut dumped = Vec::new();
         // The app (whose main thread answers the page's IPC) and the newest
@@ -393,7 +406,7 @@ impl Driver {
             }
         }
         format!(
-            "IPC calls still waiting: {pending}; thread stacks: {}",
+            "IPC calls still waiting: {pending}; the page's first errors: {errors}; thread stacks: {}",
             if dumped.is_empty() {
                 "none (gdb or the processes not found)".to_string()
             } else {
@@ -441,6 +454,17 @@ pub struct Launched {
 /// Starts Xvfb (unless `$DISPLAY` is set), tauri-driver and a WebDriver
 /// session running `app` with its data in `data` and `env` added.
 pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
+    launch_on(display(), app, data, env)
+}
+
+/// [`launch`] on a display the test started (something else on it must be
+/// set up before the app).
+pub fn launch_on(
+    (display, xvfb): (String, Option<Kill>),
+    app: &Path,
+    data: &Path,
+    env: &[(&str, String)],
+) -> Launched {
     // Where the app will log: as `env` says (the app's own rules), else
     // next to `data` rather than in the real HOME.
     let var = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
@@ -457,7 +481,6 @@ pub fn launch(app: &Path, data: &Path, env: &[(&str, String)]) -> Launched {
             (dir.clone(), Some(dir))
         }
     };
-    let (display, xvfb) = display();
     let port = free_port();
     let native_port = free_port();
     let tauri_driver = Kill::spawn(
@@ -835,9 +858,16 @@ pub fn x_window(display: &str, title: &str) -> Option<String> {
 /// A private D-Bus session bus: single-instance forwarding (a second launch
 /// handing its deep link to the running app) goes through it on Linux.
 pub fn session_bus() -> (String, Kill) {
+    session_bus_with(&[])
+}
+
+/// [`session_bus`] whose activated services (e.g. the desktop portal) get
+/// `env` too.
+pub fn session_bus_with(env: &[(&str, String)]) -> (String, Kill) {
     use std::io::BufRead;
     let mut child = Command::new("dbus-daemon")
         .args(["--session", "--nofork", "--print-address=1"])
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .process_group(0)

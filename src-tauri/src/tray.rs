@@ -27,7 +27,59 @@ struct Refresher {
     services: Mutex<Option<Vec<InstalledService>>>,
 }
 
-pub fn build(app: &AppHandle) -> tauri::Result<()> {
+/// Whether the tray icon is up (then closing the window hides it).
+static UP: AtomicBool = AtomicBool::new(false);
+/// Whether [`ensure`] ran (the tray is built at most once).
+static BUILT: std::sync::Once = std::sync::Once::new();
+
+/// Whether a tray icon is up to bring the window back from.
+pub fn is_up() -> bool {
+    UP.load(Ordering::Acquire)
+}
+
+/// Builds the tray icon once, on the main thread: at start-up after the
+/// window's first frame is on screen (its first rebuild of the menu would
+/// otherwise take the main thread while the new web process needs it), at
+/// once when the window starts hidden, or a few seconds after start if the
+/// page never paints.
+pub fn ensure(app: &AppHandle) {
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        ensure_here(&handle);
+    });
+}
+
+/// [`ensure`] on the main thread, already there; whether the tray is up.
+pub fn ensure_here(app: &AppHandle) -> bool {
+    BUILT.call_once(|| {
+        let began = std::time::Instant::now();
+        if !can_show_tray() {
+            log::warn!("no D-Bus session bus, so no tray icon; closing the window quits");
+            return;
+        }
+        match build(app) {
+            Ok(()) => {
+                UP.store(true, Ordering::Release);
+                log::info!("tray icon up ({} ms)", began.elapsed().as_millis());
+            }
+            Err(e) => log::warn!("no tray icon ({e}); closing the window quits"),
+        }
+    });
+    is_up()
+}
+
+/// [`ensure`], unless it ran, after `after` (the page may never paint).
+pub fn ensure_after(app: &AppHandle, after: Duration) {
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(after).await;
+        if !BUILT.is_completed() {
+            ensure(&handle);
+        }
+    });
+}
+
+fn build(app: &AppHandle) -> tauri::Result<()> {
     let model = TrayModel {
         status: "Starting…".into(),
         ..Default::default()

@@ -22,7 +22,7 @@ pub fn app_info(state: State<'_, AppState>, _req: Req<app::Info>) -> AppInfo {
 /// N ms" (what `benches/app.rs` waits for and what a slow start shows in the
 /// log).
 #[tauri::command]
-pub fn app_painted(req: Req<app::Painted>) {
+pub fn app_painted(app: tauri::AppHandle, req: Req<app::Painted>) {
     let app::Painted {
         page_ms,
         ready_ms,
@@ -36,6 +36,8 @@ pub fn app_painted(req: Req<app::Painted>) {
             crate::since_start().as_millis()
         )
     });
+    // The window is on screen: now the tray icon (see `tray::ensure`).
+    crate::tray::ensure(&app);
 }
 
 /// Page messages kept per minute; more are counted and dropped, so a page

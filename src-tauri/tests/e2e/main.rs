@@ -10,6 +10,7 @@
 //! `ai_desktop::testkit` the window harness (also used by the app bench).
 //! Tests run one at a time (`support::SERIAL`): one display, one tray.
 
+mod appearance;
 mod deb;
 mod deployments;
 mod files;

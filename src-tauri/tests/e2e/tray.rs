@@ -60,7 +60,7 @@ fn tray_menu_through_the_real_tray() {
     std::thread::sleep(Duration::from_millis(800));
     // The app's PM2_HOME here is HOME/.pm2; whatever runs there goes at the end.
     let _pm2 = Pm2Home(home.join(".pm2"));
-    let _app = Kill::spawn(
+    let app = Kill::spawn(
         Command::new(&app_bin)
             .env("DISPLAY", &display)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
@@ -181,4 +181,43 @@ fn tray_menu_through_the_real_tray() {
             .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&daemon))
     });
     assert!(!started, "Stop everything started a PM2 daemon");
+
+    // With the tray up, closing the window only hides it (the app goes on),
+    // and the tray's "Show/Hide window" brings it back.
+    let main = x_window(&display, "AI Desktop").expect("the main window");
+    let map_state = || {
+        let out = Command::new("xwininfo")
+            .args(["-display", &display, "-id", &main])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Map State: ").map(str::to_string))
+            .unwrap_or_default()
+    };
+    assert_eq!(map_state(), "IsViewable");
+    close_x_window(&display, &main);
+    wait(
+        "the window hidden",
+        Box::new(|| map_state() == "IsUnMapped"),
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    // Still running: not exited (a zombie, not yet reaped, counts as gone).
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", app.0.id())).unwrap_or_default();
+    let state = stat.rsplit(") ").next().and_then(|s| s.chars().next());
+    assert!(
+        matches!(state, Some(c) if c != 'Z' && c != 'X') && map_state() == "IsUnMapped",
+        "closing the window with a tray quit the app (state {state:?})"
+    );
+    x(&["mousemove", "1585", "12", "click", "1"]);
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..8 {
+        x(&["key", "Down"]);
+    }
+    x(&["key", "Return"]);
+    wait(
+        "the window shown again",
+        Box::new(|| map_state() == "IsViewable"),
+    );
+    shot("04-shown-again");
 }
