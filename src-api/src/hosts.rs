@@ -172,6 +172,13 @@ pub struct HostDeployment {
     pub started_at: Option<String>,
     /// The port on this computer's 127.0.0.1 forwarded to `port` there, while it is.
     pub forwarded_port: Option<u16>,
+    /// Its health check, if it has one: asked through the app's forward of
+    /// its port, on its interval, while PM2 there says it is online.
+    #[serde(default)]
+    pub health_check: Option<crate::deployments::HealthCheck>,
+    /// The check's last answer while it is online.
+    #[serde(default)]
+    pub health: Option<crate::deployments::HealthReport>,
 }
 
 /// What the deploy form sends.
@@ -188,6 +195,9 @@ pub struct HostDeploymentInput {
     /// Extra environment (sent to the host: it runs there).
     #[serde(default)]
     pub env: std::collections::BTreeMap<String, String>,
+    /// None: no health check.
+    #[serde(default)]
+    pub health_check: Option<crate::deployments::HealthCheck>,
 }
 
 /// What a host deployment's buttons ask of PM2 there.
@@ -207,6 +217,9 @@ pub enum HostDeploymentAction {
 pub struct HostDeployments {
     /// The host's id.
     pub host_id: i64,
+    /// The host's name (for notifications and the tray).
+    #[serde(default)]
+    pub host_name: String,
     /// Its deployments.
     pub deployments: Vec<HostDeployment>,
     /// Why the host's PM2 could not be asked (the list is then as last known).

@@ -218,6 +218,7 @@ async fn main() {
             start_command: "node server.js".into(),
             port: ai_desktop_core::testkit::free_port(),
             env: Default::default(),
+            health_check: None,
         })
         .await
         .unwrap();

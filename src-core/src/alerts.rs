@@ -55,6 +55,9 @@ pub struct Alerts {
     vscode: HashMap<i64, (InstanceState, Option<String>)>,
     mcp: HashMap<i64, (McpState, Option<String>)>,
     deployments: HashMap<i64, DeploymentStatus>,
+    /// Host deployments, by their id, and the host of each.
+    host_deployments: HashMap<i64, DeploymentStatus>,
+    host_of: HashMap<i64, i64>,
     services: HashMap<String, ServiceState>,
     docker: Option<bool>,
     /// Repository names for code-server alerts.
@@ -137,6 +140,30 @@ impl Alerts {
                         needs_window: false,
                         action: Some(AlertAction::AskAgent(d.id)),
                     });
+                }
+            }
+            DomainEvent::HostDeploymentsUpdated(list) => {
+                let ids: Vec<i64> = list.deployments.iter().map(|d| d.id).collect();
+                // Deleted ones are forgotten (ids of this host only).
+                self.host_deployments.retain(|id, _| {
+                    ids.contains(id) || self.host_of.get(id) != Some(&list.host_id)
+                });
+                for d in &list.deployments {
+                    self.host_of.insert(d.id, list.host_id);
+                    let before = self.host_deployments.insert(d.id, d.status);
+                    if d.status == DeploymentStatus::Errored
+                        && before.is_some_and(|b| b != DeploymentStatus::Errored)
+                    {
+                        out.push(Alert {
+                            title: format!("Deployment {} on {} crashed", d.name, list.host_name),
+                            body: format!(
+                                "PM2 there gave up restarting it after {} restarts; its output is on the Hosts page.",
+                                d.restarts
+                            ),
+                            needs_window: false,
+                            action: None,
+                        });
+                    }
                 }
             }
             DomainEvent::ServiceUpdated(o) => {
@@ -282,5 +309,62 @@ mod tests {
         assert_eq!(alerts[0].title, "Deployment web crashed");
         assert_eq!(alerts[0].body, "fatal: cannot reach the database");
         assert!(a.observe(&d(DeploymentStatus::Errored)).is_empty());
+    }
+
+    #[test]
+    fn a_host_apps_crash_is_told_once_with_its_host() {
+        use ai_desktop_api::hosts::{HostDeployment, HostDeployments};
+        let list = |status: DeploymentStatus, with: bool| {
+            DomainEvent::HostDeploymentsUpdated(Box::new(HostDeployments {
+                host_id: 4,
+                host_name: "Build box".into(),
+                deployments: with
+                    .then(|| HostDeployment {
+                        id: 9,
+                        host_id: 4,
+                        repository_id: 1,
+                        repository_name: "shop".into(),
+                        name: "web".into(),
+                        pm2_name: "deploy-host-9-web".into(),
+                        start_command: "node server.js".into(),
+                        port: 3000,
+                        env: Default::default(),
+                        status,
+                        cpu: 0.0,
+                        memory: 0,
+                        restarts: 10,
+                        started_at: None,
+                        forwarded_port: None,
+                        health_check: None,
+                        health: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                unreachable: None,
+            }))
+        };
+        let mut a = Alerts::default();
+        // First seen errored (e.g. at start): not a change seen, not told.
+        assert!(a.observe(&list(DeploymentStatus::Errored, true)).is_empty());
+        assert!(a.observe(&list(DeploymentStatus::Online, true)).is_empty());
+        assert!(a.observe(&list(DeploymentStatus::Stopped, true)).is_empty());
+        let told = a.observe(&list(DeploymentStatus::Errored, true));
+        assert_eq!(told.len(), 1);
+        assert_eq!(told[0].title, "Deployment web on Build box crashed");
+        assert!(
+            told[0].body.contains("after 10 restarts"),
+            "{}",
+            told[0].body
+        );
+        assert_eq!(
+            told[0].action, None,
+            "Ask the agent is for this computer's apps"
+        );
+        assert!(a.observe(&list(DeploymentStatus::Errored, true)).is_empty());
+        // Deleted, then one with the same id seen errored: not a transition.
+        assert!(a
+            .observe(&list(DeploymentStatus::Errored, false))
+            .is_empty());
+        assert!(a.observe(&list(DeploymentStatus::Errored, true)).is_empty());
     }
 }

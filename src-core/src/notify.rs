@@ -12,6 +12,18 @@ pub struct Notifier {
     address: Option<String>,
 }
 
+/// A connection to the bus at `address`; None: the user's session bus.
+pub async fn bus(address: Option<&str>) -> Result<zbus::Connection, String> {
+    match address {
+        Some(a) => zbus::connection::Builder::address(a)
+            .map_err(|e| e.to_string())?
+            .build()
+            .await
+            .map_err(|e| e.to_string()),
+        None => zbus::Connection::session().await.map_err(|e| e.to_string()),
+    }
+}
+
 impl Notifier {
     pub fn session() -> Notifier {
         Notifier { address: None }
@@ -24,14 +36,7 @@ impl Notifier {
     }
 
     async fn connect(&self) -> Result<zbus::Connection, String> {
-        match &self.address {
-            Some(a) => zbus::connection::Builder::address(a.as_str())
-                .map_err(|e| e.to_string())?
-                .build()
-                .await
-                .map_err(|e| e.to_string()),
-            None => zbus::Connection::session().await.map_err(|e| e.to_string()),
-        }
+        bus(self.address.as_deref()).await
     }
 
     /// Shows `alert`; returns the notification's id.

@@ -45,8 +45,19 @@ pub fn check(c: &HealthCheck) -> Result<HealthCheck> {
 
 /// One check of 127.0.0.1:`port`.
 pub async fn probe(c: &HealthCheck, port: u16) -> HealthReport {
+    probe_at(c, port, false).await
+}
+
+/// One check through an SSH forward listening on 127.0.0.1:`port`: the
+/// forward accepts every connection here, and closes it at once when
+/// nothing accepts it there, so a TCP check also waits a moment for that.
+pub async fn probe_forwarded(c: &HealthCheck, port: u16) -> HealthReport {
+    probe_at(c, port, true).await
+}
+
+async fn probe_at(c: &HealthCheck, port: u16, forwarded: bool) -> HealthReport {
     let started = Instant::now();
-    let outcome = tokio::time::timeout(PROBE_TIMEOUT, ask(c, port)).await;
+    let outcome = tokio::time::timeout(PROBE_TIMEOUT, ask(c, port, forwarded)).await;
     let ms = started.elapsed().as_millis();
     let (healthy, detail) = match outcome {
         Err(_) => (
@@ -73,12 +84,32 @@ pub async fn probe(c: &HealthCheck, port: u16) -> HealthReport {
     }
 }
 
+/// How long a TCP check through a forward waits for the forward to close
+/// a connection nothing accepted there.
+const FORWARD_SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// TCP: connects (None). HTTP: the answer's status.
-async fn ask(c: &HealthCheck, port: u16) -> std::result::Result<Option<u16>, String> {
+async fn ask(
+    c: &HealthCheck,
+    port: u16,
+    forwarded: bool,
+) -> std::result::Result<Option<u16>, String> {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .map_err(|e| format!("port {port}: {}", short_io(&e)))?;
     if c.kind == HealthKind::Tcp {
+        if forwarded {
+            let mut one = [0u8; 1];
+            match tokio::time::timeout(FORWARD_SETTLE, stream.read(&mut one)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => {
+                    return Err(
+                        "nothing accepts the port there (the forward closed the connection)".into(),
+                    )
+                }
+                // Still open, or the app spoke first: something accepted it.
+                _ => {}
+            }
+        }
         return Ok(None);
     }
     let request = format!(

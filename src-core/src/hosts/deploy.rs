@@ -9,24 +9,27 @@
 //! The state is read as locally: PM2's RPC socket there is forwarded to a
 //! socket here (`ssh -N -L`), and `getMonitorData` asked over it — no node
 //! process started there per refresh. An app's port is forwarded here on
-//! demand, like a service's.
+//! demand, like a service's, and while its health check runs: the check
+//! asks the app through that forward, on its interval, only while PM2
+//! there says it is online.
 
 use super::forward::{end_strays, socket_forward, Ports, Tunnel, FORWARD_TIMEOUT};
 use super::{sh_quote, Hosts};
+use crate::deployments::health;
 use crate::deployments::pm2::Pm2Process;
 use crate::error::{Error, Result};
 use crate::events::{DomainEvent, EventSink};
 use crate::store::hosts::HostDeploymentRow;
 use crate::store::{self, Store};
 use crate::util::lock;
-use ai_desktop_api::deployments::DeploymentStatus;
+use ai_desktop_api::deployments::{DeploymentStatus, HealthCheck, HealthReport};
 use ai_desktop_api::hosts::{
     Host, HostDeployment, HostDeploymentAction, HostDeploymentInput, HostDeployments,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Records of the forwards of hosts' PM2 RPC sockets (owner: the host).
 pub const RPC_FORWARD_KIND: &str = "host-pm2-forward";
@@ -73,6 +76,11 @@ struct Slot {
     connect: tokio::sync::Mutex<()>,
     op: tokio::sync::Mutex<()>,
     ports: Arc<Ports>,
+    /// The last answer of each online deployment's health check.
+    health: Mutex<HashMap<i64, HealthReport>>,
+    /// Runs the host's health checks while one of its checked apps is
+    /// online; ends when none is (the next read that finds one starts it).
+    checker: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// A deployment's name, as PM2 names it there.
@@ -131,6 +139,27 @@ fn check_input(input: &HostDeploymentInput) -> Result<Vec<String>> {
     Ok(words)
 }
 
+/// The status of a deployment's processes there: the worst of them.
+fn status_in(mine: &[&Pm2Process]) -> DeploymentStatus {
+    mine.iter()
+        .map(|p| status_of(&p.pm2_env.status))
+        .max_by_key(|s| match s {
+            DeploymentStatus::Errored => 4,
+            DeploymentStatus::Launching => 3,
+            DeploymentStatus::Stopping => 2,
+            DeploymentStatus::Online => 1,
+            DeploymentStatus::Stopped => 0,
+        })
+        .unwrap_or_default()
+}
+
+/// Whether PM2 there said it is online, last time it was asked.
+fn online(row: &HostDeploymentRow, list: &[Pm2Process]) -> bool {
+    let name = pm2_name(row.id, &row.name);
+    let mine: Vec<&Pm2Process> = list.iter().filter(|p| p.name == name).collect();
+    status_in(&mine) == DeploymentStatus::Online
+}
+
 fn status_of(s: &str) -> DeploymentStatus {
     match s {
         "online" => DeploymentStatus::Online,
@@ -186,6 +215,8 @@ impl HostDeploys {
                 self.store.clone(),
                 dir,
             )),
+            health: Mutex::new(HashMap::new()),
+            checker: Mutex::new(None),
         });
         Ok(lock(&self.slots).entry(host.id).or_insert(slot).clone())
     }
@@ -306,21 +337,11 @@ impl HostDeploys {
         &self,
         row: &HostDeploymentRow,
         list: &[Pm2Process],
-        ports: &Ports,
+        slot: &Slot,
     ) -> HostDeployment {
         let pm2_name = pm2_name(row.id, &row.name);
         let mine: Vec<&Pm2Process> = list.iter().filter(|p| p.name == pm2_name).collect();
-        let status = mine
-            .iter()
-            .map(|p| status_of(&p.pm2_env.status))
-            .max_by_key(|s| match s {
-                DeploymentStatus::Errored => 4,
-                DeploymentStatus::Launching => 3,
-                DeploymentStatus::Stopping => 2,
-                DeploymentStatus::Online => 1,
-                DeploymentStatus::Stopped => 0,
-            })
-            .unwrap_or_default();
+        let status = status_in(&mine);
         let running = status == DeploymentStatus::Online;
         HostDeployment {
             id: row.id,
@@ -345,7 +366,9 @@ impl HostDeploys {
                 .filter(|_| running)
                 .and_then(|p| p.pm2_env.pm_uptime)
                 .map(|ms| store::rfc3339(ms / 1000)),
-            forwarded_port: crate::services::Reach::forwarded(ports, row.port),
+            forwarded_port: crate::services::Reach::forwarded(slot.ports.as_ref(), row.port),
+            health_check: row.health_check.clone(),
+            health: lock(&slot.health).get(&row.id).filter(|_| running).cloned(),
         }
     }
 
@@ -363,6 +386,12 @@ impl HostDeploys {
                     if !l.is_empty() {
                         self.follow(host_id, &slot);
                     }
+                    if rows
+                        .iter()
+                        .any(|r| r.health_check.is_some() && online(r, &l))
+                    {
+                        self.check_health(host_id, &slot);
+                    }
                     (l, None)
                 }
                 Err(e) => (
@@ -373,12 +402,83 @@ impl HostDeploys {
         };
         Ok(HostDeployments {
             host_id,
+            host_name: host.name.clone(),
             deployments: rows
                 .iter()
-                .map(|r| self.describe(r, &list, &slot.ports))
+                .map(|r| self.describe(r, &list, &slot))
                 .collect(),
             unreachable,
         })
+    }
+
+    /// Runs the host's health checks, unless that already runs: each
+    /// online app with a check is asked through the forward of its port
+    /// on its interval; a change of healthy to unhealthy (or back) is
+    /// published. Ends when no checked app is online there any more.
+    fn check_health(self: &Arc<Self>, host_id: i64, slot: &Arc<Slot>) {
+        let mut checker = lock(&slot.checker);
+        if checker.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        let this = Arc::downgrade(self);
+        let slot = slot.clone();
+        *checker = Some(tokio::spawn(async move {
+            let mut due: HashMap<i64, Instant> = HashMap::new();
+            loop {
+                let Some(this) = this.upgrade() else {
+                    return;
+                };
+                let rows = this
+                    .store
+                    .with(|c| store::hosts::deployments(c, host_id))
+                    .unwrap_or_default();
+                let last = lock(&slot.last).clone();
+                let checked: Vec<(HostDeploymentRow, HealthCheck)> = rows
+                    .into_iter()
+                    .filter(|r| online(r, &last))
+                    .filter_map(|r| r.health_check.clone().map(|c| (r, c)))
+                    .collect();
+                let keep: Vec<i64> = checked.iter().map(|(r, _)| r.id).collect();
+                lock(&slot.health).retain(|id, _| keep.contains(id));
+                due.retain(|id, _| keep.contains(id));
+                if checked.is_empty() {
+                    return;
+                }
+                let mut changed = false;
+                for (row, check) in &checked {
+                    if due.get(&row.id).is_some_and(|at| *at > Instant::now()) {
+                        continue;
+                    }
+                    due.insert(
+                        row.id,
+                        Instant::now() + Duration::from_secs(u64::from(check.interval_secs)),
+                    );
+                    // A host that cannot be reached keeps the last answer:
+                    // its apps are unreachable, not unhealthy.
+                    let here = match slot.ports.forward(row.port, None).await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            log::info!("host deployment {}: not checked: {e}", row.id);
+                            continue;
+                        }
+                    };
+                    let report = health::probe_forwarded(check, here).await;
+                    if !report.healthy {
+                        log::info!("host deployment {}: unhealthy: {}", row.id, report.detail);
+                    }
+                    let before = lock(&slot.health)
+                        .insert(row.id, report.clone())
+                        .map(|r| r.healthy);
+                    changed |= before != Some(report.healthy);
+                }
+                if changed {
+                    this.publish(host_id).await;
+                }
+                let next = due.values().min().copied().unwrap_or_else(Instant::now);
+                drop(this);
+                tokio::time::sleep_until(next.into()).await;
+            }
+        }));
     }
 
     /// Follows PM2's events there, unless that already runs: each process
@@ -420,13 +520,14 @@ impl HostDeploys {
         let host = self.hosts.get(row.host_id)?;
         let slot = self.slot(&host)?;
         let list = self.monitor(&host, &slot).await?;
-        Ok(self.describe(&row, &list, &slot.ports))
+        Ok(self.describe(&row, &list, &slot))
     }
 
     /// Adds a deployment of a host repository and starts it there. One that
     /// cannot be started is not kept.
     pub async fn deploy(self: &Arc<Self>, input: HostDeploymentInput) -> Result<HostDeployment> {
         check_input(&input)?;
+        let health_check = input.health_check.as_ref().map(health::check).transpose()?;
         let repo = self
             .store
             .with(|c| store::hosts::repository(c, input.repository_id))?;
@@ -438,6 +539,7 @@ impl HostDeploys {
                 input.start_command.trim(),
                 input.port,
                 &input.env,
+                health_check.as_ref(),
             )
         })?;
         if let Err(e) = self.run(&row, Some(HostDeploymentAction::Start)).await {
@@ -512,6 +614,9 @@ exit 0
             .map(|(k, v)| (*k, v.clone()))
             .collect();
         for (host_id, slot) in slots {
+            if let Some(t) = lock(&slot.checker).take() {
+                t.abort();
+            }
             slot.ports.end_all();
             if let Some(t) = lock(&slot.rpc).take() {
                 crate::procs::signal_group(t.pid(), libc::SIGTERM);
@@ -531,6 +636,9 @@ exit 0
     pub fn delete_host(&self, host_id: i64) {
         let slot = lock(&self.slots).remove(&host_id);
         if let Some(slot) = slot {
+            if let Some(t) = lock(&slot.checker).take() {
+                t.abort();
+            }
             slot.ports.end_all();
             if let Some(t) = lock(&slot.rpc).take() {
                 crate::procs::signal_group(t.pid(), libc::SIGTERM);

@@ -278,10 +278,11 @@ pub struct HostDeploymentRow {
     pub start_command: String,
     pub port: u16,
     pub env: std::collections::BTreeMap<String, String>,
+    pub health_check: Option<ai_desktop_api::deployments::HealthCheck>,
 }
 
 const DEPLOYMENT_SELECT: &str = "SELECT d.id, r.host_id, r.id, r.name, r.path, d.name, \
-     d.start_command, d.port, d.env FROM host_deployments d \
+     d.start_command, d.port, d.env, d.health_check FROM host_deployments d \
      JOIN host_repositories r ON r.id = d.host_repository_id";
 
 fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<HostDeploymentRow> {
@@ -296,6 +297,9 @@ fn deployment_from_row(row: &Row<'_>) -> rusqlite::Result<HostDeploymentRow> {
         start_command: row.get(6)?,
         port: row.get(7)?,
         env: serde_json::from_str(&env).unwrap_or_default(),
+        health_check: row
+            .get::<_, Option<String>>(9)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
 
@@ -326,6 +330,7 @@ pub fn insert_deployment(
     start_command: &str,
     port: u16,
     env: &std::collections::BTreeMap<String, String>,
+    health_check: Option<&ai_desktop_api::deployments::HealthCheck>,
 ) -> Result<HostDeploymentRow> {
     let taken: Option<i64> = c
         .query_row(
@@ -340,10 +345,11 @@ pub fn insert_deployment(
         )));
     }
     let env = serde_json::to_string(env).unwrap_or_else(|_| "{}".into());
+    let health_check = health_check.and_then(|h| serde_json::to_string(h).ok());
     c.execute(
-        "INSERT INTO host_deployments (host_repository_id, name, start_command, port, env)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![repository_id, name, start_command, port, env],
+        "INSERT INTO host_deployments (host_repository_id, name, start_command, port, env, health_check)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![repository_id, name, start_command, port, env, health_check],
     )?;
     deployment(c, c.last_insert_rowid())
 }

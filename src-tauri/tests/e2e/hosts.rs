@@ -243,13 +243,7 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     d.click("[data-testid=install-redis]");
     wait_text(d, "[data-testid=service-state-redis]", "Running");
     let cell = wait_text(d, "[data-testid=service-port-redis]", "here :");
-    let here: u16 = cell
-        .rsplit("here :")
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let here = here_port(&cell);
     let connection = wait_text(
         d,
         "[data-testid=services-table] .connection",
@@ -315,13 +309,7 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     assert!(remote_data.join("aidesktop/pm2/rpc.sock").exists());
     d.click("[data-testid=host-deployment-forward-web]");
     let cell = wait_text(d, "[data-testid=host-deployment-port-web]", "here :");
-    let app_here: u16 = cell
-        .rsplit("here :")
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let app_here = here_port(&cell);
     let get = |port: u16| -> Option<String> {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -333,8 +321,42 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     assert_eq!(get(app_here).as_deref(), Some("shop says hi"));
     d.click("[data-testid=host-deployment-logs-web]");
     wait_text(d, "[data-testid=host-deployment-output]", "shop listening");
+    // Followed: a restart's new line appears without asking again.
+    d.click("[data-testid=host-deployment-output-follow]");
+    d.click("[data-testid=host-deployment-restart-web]");
+    d.wait_until("the restart's line in the followed output", || {
+        let text = d.text(&d.find("[data-testid=host-deployment-output]"));
+        (text.matches("shop listening").count() >= 2).then_some(())
+    });
     d.step("host-deployment");
     dismiss_toasts(d);
+
+    // A second app with a health check: asked through a forward of its
+    // port here (opened by the check), its answer shown on its row.
+    let api_port = free_port();
+    d.type_into("[data-testid=host-deploy-name]", "api");
+    d.type_into("[data-testid=host-deploy-port]", &api_port.to_string());
+    d.type_into("[data-testid=host-deploy-env]", "GREETING=api");
+    choose_value(d, "[data-testid=host-deploy-health-kind]", "http");
+    d.type_into("[data-testid=host-deploy-health-path]", "/");
+    d.type_into("[data-testid=host-deploy-health-interval]", "2");
+    d.click("[data-testid=host-deploy-submit]");
+    wait_text(d, "[data-testid=host-deployment-status-api]", "Online");
+    wait_text(d, "[data-testid=host-deployment-health-api]", "healthy");
+    let cell = wait_text(d, "[data-testid=host-deployment-port-api]", "here :");
+    let api_here = here_port(&cell);
+    assert_eq!(get(api_here).as_deref(), Some("shop says api"));
+    d.step("host-deployment-health");
+    dismiss_toasts(d);
+    d.click("[data-testid=host-deployment-delete-api]");
+    d.click("[data-testid=host-deployment-confirm-delete]");
+    d.wait_until("the api app deleted there", || {
+        d.try_find("[data-testid=host-deployment-api]")
+            .is_none()
+            .then_some(())
+    });
+    assert_eq!(get(api_port), None, "deleted from the host's PM2");
+
     d.click("[data-testid=host-deployment-stop-web]");
     wait_text(d, "[data-testid=host-deployment-status-web]", "Stopped");
     assert_eq!(get(app_port), None, "stopped by the host's PM2");
@@ -496,6 +518,10 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     d.click("[data-testid=host-stack-down-1]");
     wait_text(d, ".toast", "Stopped web and VS Code");
     wait_text(d, "[data-testid=host-editor-state-1]", "VS Code: Stopped");
+    // The stack opened its editor's window; it goes with the editor.
+    d.wait_until("the VS Code window to go with its editor", || {
+        x_window(&display, editor).is_none().then_some(())
+    });
     wait_text(d, "[data-testid=host-deployment-status-web]", "Stopped");
     assert_eq!(get(app_port), None);
     assert!(
@@ -504,6 +530,7 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
     );
     dismiss_toasts(d);
     d.click("[data-testid=host-deployment-delete-web]");
+    d.click("[data-testid=host-deployment-confirm-delete]");
     d.find("[data-testid=host-deployments-empty]");
     std::fs::remove_file(shop.join("server.js")).unwrap();
 
@@ -559,4 +586,55 @@ fn a_host_is_added_over_ssh_checked_and_removed_from_the_window() {
         std::fs::read_to_string(data.join("known_hosts")).unwrap(),
         ""
     );
+
+    // A host with only the system's tools: code-server is offered, and its
+    // install refused (this Node is older than 22) with npm's words one
+    // click away — still after the user went to another page and back.
+    let bare = ai_desktop_core::testkit::sshd::Sshd::start_with(
+        &root.join("sshd-bare"),
+        ai_desktop_core::testkit::free_port(),
+        &[
+            ("PATH", "/usr/bin:/bin"),
+            ("XDG_DATA_HOME", &remote_data.display().to_string()),
+        ],
+    );
+    for (from, to) in [
+        (bare.client_key.clone(), "id_bare"),
+        (bare.client_key.with_extension("pub"), "id_bare.pub"),
+    ] {
+        std::fs::copy(&from, ssh.join(to)).unwrap();
+    }
+    std::fs::set_permissions(ssh.join("id_bare"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    d.click("[data-testid=host-add-open]");
+    d.type_into(
+        "[data-testid=host-destination]",
+        &format!("{}@127.0.0.1", bare.user),
+    );
+    d.type_into("[data-testid=host-port]", &bare.port.to_string());
+    choose(d, "[data-testid=host-key]", "~/.ssh/id_bare");
+    d.type_into("[data-testid=host-name-input]", "Bare box");
+    d.click("[data-testid=host-add-next]");
+    wait_text(d, "[data-testid=host-add-next]", "Trust this key and add");
+    d.click("[data-testid=host-add-next]");
+    wait_text(d, "[data-testid=host-name]", "Bare box");
+    d.click("[data-testid=host-install-code-server]");
+    wait_text(d, ".toast-error", "code-server could not be installed");
+    let node = stdout(Command::new("/usr/bin/node").arg("--version"));
+    d.click("[data-testid=nav-services]");
+    d.click("[data-testid=nav-hosts]");
+    d.find("[data-testid=host-code-server-missing]");
+    d.click("[data-testid=toast-details]");
+    let detail = wait_text(d, "[data-testid=toast-detail]", &node);
+    assert_eq!(detail.trim(), node);
+    d.step("host-install-refused-details");
+}
+
+/// The port here a row's "here :PORT" names.
+fn here_port(cell: &str) -> u16 {
+    cell.rsplit("here :")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no port here in {cell:?}"))
 }

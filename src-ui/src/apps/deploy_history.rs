@@ -76,26 +76,11 @@ pub fn HealthChip(deployment: Memo<Option<Deployment>>) -> impl IntoView {
     move || {
         deployment.with(|d| {
             let d = d.as_ref()?;
-            let check = d.health_check.as_ref()?;
-            let (text, class, title) = match &d.health {
-                Some(h) if h.healthy => ("healthy", "chip ok", h.detail.clone()),
-                Some(h) => ("unhealthy", "chip bad", h.detail.clone()),
-                None => (
-                    "not checked",
-                    "chip",
-                    format!(
-                        "Checked every {} s while it runs ({}).",
-                        check.interval_secs,
-                        match check.kind {
-                            deployments::HealthKind::Http => format!("GET {}", check.path),
-                            deployments::HealthKind::Tcp => "TCP connect".into(),
-                        }
-                    ),
-                ),
-            };
-            Some(view! {
-                <span class=class title=title data-testid=format!("deploy-health-{}", d.id)>{text}</span>
-            })
+            crate::components::health::health_chip(
+                d.health_check.as_ref(),
+                d.health.as_ref(),
+                format!("deploy-health-{}", d.id),
+            )
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::apps::repositories::RepoList;
 use crate::apps::Lifecycle;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
+use crate::components::health::{HealthFields, HealthForm};
 use crate::components::icons::{Icon, Svg};
 use crate::components::live_list::LiveList;
 use crate::components::log_view::{LogFollower, LogPanel};
@@ -19,8 +20,8 @@ use crate::components::toast::{invalid, use_toasts, ErrorText};
 use crate::ipc;
 use ai_desktop_api::deployments;
 use ai_desktop_api::deployments::{
-    DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, HealthCheck,
-    HealthKind, Pm2Status, ServiceDiscovery, StartSuggestion,
+    DeployMode, Deployment, DeploymentInput, DeploymentStatus, DiscoveredService, Pm2Status,
+    ServiceDiscovery, StartSuggestion,
 };
 use ai_desktop_api::events;
 use ai_desktop_api::ApiError;
@@ -199,7 +200,9 @@ fn Pm2Missing(status: Pm2Status, on_saved: Callback<()>) -> impl IntoView {
                 home: None,
             };
             match ipc::call(&args).await {
-                Ok(_) => on_saved.run(()),
+                Ok(_) => {
+                    on_saved.try_run(());
+                }
                 Err(e) => toasts.error("That path was not accepted", &e),
             }
         });
@@ -474,16 +477,7 @@ fn DeploymentDialog(
             .and_then(|d| d.build_command.clone())
             .unwrap_or_default(),
     );
-    let check = e.as_ref().and_then(|d| d.health_check.clone());
-    let health_kind = RwSignal::new(match check.as_ref().map(|c| c.kind) {
-        None => "none",
-        Some(HealthKind::Http) => "http",
-        Some(HealthKind::Tcp) => "tcp",
-    });
-    let check = check.unwrap_or_default();
-    let health_path = RwSignal::new(check.path.clone());
-    let health_status = RwSignal::new(check.expect_status.to_string());
-    let health_interval = RwSignal::new(check.interval_secs.to_string());
+    let health = HealthForm::new(e.as_ref().and_then(|d| d.health_check.as_ref()));
     let depends_on = RwSignal::new(e.as_ref().map(|d| d.depends_on.clone()).unwrap_or_default());
     let options = e
         .as_ref()
@@ -588,33 +582,9 @@ fn DeploymentDialog(
         } else {
             1
         };
-        let health_check = match health_kind.get_untracked() {
-            "none" => None,
-            kind => {
-                let number = |text: String, what: &str| -> Result<u32, ApiError> {
-                    text.trim().parse::<u32>().map_err(|_| {
-                        invalid(format!("The health check's {what} must be a number."))
-                    })
-                };
-                let expect = match number(health_status.get_untracked(), "expected status") {
-                    Ok(n) => n as u16,
-                    Err(e) => return error.set(Some(e)),
-                };
-                let interval = match number(health_interval.get_untracked(), "interval") {
-                    Ok(n) => n,
-                    Err(e) => return error.set(Some(e)),
-                };
-                Some(HealthCheck {
-                    kind: if kind == "tcp" {
-                        HealthKind::Tcp
-                    } else {
-                        HealthKind::Http
-                    },
-                    path: health_path.get_untracked(),
-                    expect_status: expect,
-                    interval_secs: interval,
-                })
-            }
+        let health_check = match health.read() {
+            Ok(c) => c,
+            Err(e) => return error.set(Some(invalid(e))),
         };
         let optional_number = |text: String, what: &str| -> Result<Option<u32>, ApiError> {
             match text.trim() {
@@ -815,33 +785,7 @@ fn DeploymentDialog(
                     <input class="input" data-testid="deploy-domain" placeholder="shop.localhost" prop:value=move || domain.get() on:input=move |ev| domain.set(event_target_value(&ev))/>
                     <small class="hint">"A name ending in .localhost is served by the app (http://shop.localhost:7380/ reaches this app, no root or hosts file needed); other names are only noted."</small>
                 </label>
-                <div class="field-row">
-                    <label class="field">
-                        <span>"Health check"</span>
-                        <select class="input" data-testid="deploy-health-kind" prop:value=move || health_kind.get()
-                            on:change=move |ev| health_kind.set(match event_target_value(&ev).as_str() { "http" => "http", "tcp" => "tcp", _ => "none" })>
-                            <option value="none">"None (online counts)"</option>
-                            <option value="http">"HTTP GET"</option>
-                            <option value="tcp">"TCP connect"</option>
-                        </select>
-                    </label>
-                    {move || (health_kind.get() == "http").then(|| view! {
-                        <label class="field">
-                            <span>"Path"</span>
-                            <input class="input mono" data-testid="deploy-health-path" prop:value=move || health_path.get() on:input=move |ev| health_path.set(event_target_value(&ev))/>
-                        </label>
-                        <label class="field">
-                            <span>"Expected status"</span>
-                            <input class="input mono" inputmode="numeric" data-testid="deploy-health-status" prop:value=move || health_status.get() on:input=move |ev| health_status.set(event_target_value(&ev))/>
-                        </label>
-                    })}
-                    {move || (health_kind.get() != "none").then(|| view! {
-                        <label class="field">
-                            <span>"Every (s)"</span>
-                            <input class="input mono" inputmode="numeric" data-testid="deploy-health-interval" prop:value=move || health_interval.get() on:input=move |ev| health_interval.set(event_target_value(&ev))/>
-                        </label>
-                    })}
-                </div>
+                <HealthFields form=health prefix="deploy"/>
                 {move || {
                     let repo = repository.get();
                     let own: Vec<(i64, String)> = siblings.with(|s| s.iter().filter(|(_, r, _)| Some(*r) == repo).map(|(id, _, n)| (*id, n.clone())).collect());

@@ -1,9 +1,11 @@
 //! A host's deployments: its repositories' apps run under the host's own
 //! PM2, shown as that PM2 reports them (status, CPU, memory, restarts),
-//! with their port forwarded here on demand, their output there, and a
-//! form to deploy one more. Kept live by `host-deployments:updated` and,
+//! with their port forwarded here on demand, their health check's last
+//! answer, their output there, and a form to deploy one more. Kept live by `host-deployments:updated` and,
 //! while shown, by a read every 5 s through the forwarded RPC socket.
 
+use crate::components::confirm::ConfirmDialog;
+use crate::components::health::{health_chip, HealthFields, HealthForm};
 use crate::components::status::StatusPill;
 use crate::components::toast::use_toasts;
 use crate::ipc;
@@ -36,6 +38,8 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
     let repos = RwSignal::new(Vec::<HostRepository>::new());
     let busy = RwSignal::new(None::<i64>);
     let logs = RwSignal::new(None::<(i64, String)>);
+    // Output followed: read again every 2 s while it is shown and ticked.
+    let follow = RwSignal::new(false);
     let load = move || {
         spawn_local(async move {
             match ipc::call(&hosts::Deployments { host_id }).await {
@@ -109,17 +113,9 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
             }
         });
     };
-    let delete = move |d: HostDeployment| {
-        busy.set(Some(d.id));
-        spawn_local(async move {
-            let r = ipc::call(&hosts::DeploymentDelete { id: d.id }).await;
-            let _ = busy.try_set(None);
-            match r {
-                Ok(()) => toasts.success(format!("{} deleted from the host's PM2", d.name)),
-                Err(e) => toasts.error(&format!("{} was not deleted", d.name), &e),
-            }
-        });
-    };
+    // Deleting asks first: it removes the app from PM2 there with its folder.
+    let deleting = RwSignal::new(None::<HostDeployment>);
+    let delete = move |d: HostDeployment| deleting.set(Some(d));
     let show_logs = move |d: HostDeployment| {
         spawn_local(async move {
             match ipc::call(&hosts::DeploymentLogs { id: d.id }).await {
@@ -130,6 +126,30 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
             }
         });
     };
+    spawn_local(async move {
+        loop {
+            ipc::sleep(2000).await;
+            if alive.try_get_value().is_none() {
+                return;
+            }
+            let shown = logs
+                .try_with_untracked(|l| l.as_ref().map(|(id, _)| *id))
+                .flatten();
+            let (Some(id), Some(true)) = (shown, follow.try_get_untracked()) else {
+                continue;
+            };
+            if let Ok(text) = ipc::call(&hosts::DeploymentLogs { id }).await {
+                // Only if the same output is still shown.
+                if logs
+                    .try_with_untracked(|l| l.as_ref().map(|(i, _)| *i))
+                    .flatten()
+                    == Some(id)
+                {
+                    let _ = logs.try_set(Some((id, text)));
+                }
+            }
+        }
+    });
     view! {
         <div class="panel host-deployments" data-testid=format!("host-deployments-{host_id}")>
             <div class="panel-title">"Deployments there (the host's PM2)"</div>
@@ -159,6 +179,7 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
                                                     } else {
                                                         view! { <StatusPill state=d.status/> }.into_any()
                                                     }}
+                                                    " "{health_chip(d.health_check.as_ref(), d.health.as_ref(), format!("host-deployment-health-{}", d.name))}
                                                 </td>
                                                 <td class="num mono" data-testid=format!("host-deployment-port-{}", d.name)>
                                                     {d.port}
@@ -178,7 +199,7 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
                                                     {move || (busy.get() == Some(id)).then(|| view! { <span class="spinner"></span> })}
                                                     {if online {
                                                         view! {
-                                                            <button class="button small" on:click=move |_| act(b.clone(), HostDeploymentAction::Restart)>"Restart"</button>
+                                                            <button class="button small" data-testid=format!("host-deployment-restart-{}", d.name) on:click=move |_| act(b.clone(), HostDeploymentAction::Restart)>"Restart"</button>
                                                             <button class="button small" data-testid=format!("host-deployment-stop-{}", d.name) on:click=move |_| act(c.clone(), HostDeploymentAction::Stop)>"Stop"</button>
                                                         }.into_any()
                                                     } else {
@@ -201,13 +222,45 @@ pub fn HostDeploymentsPanel(host_id: i64) -> impl IntoView {
                 <div class="host-deployment-logs">
                     <div class="row-between">
                         <span class="muted small-text">{format!("Output there (deployment {id}), last lines")}</span>
-                        <button class="button small" on:click=move |_| logs.set(None)>"Close"</button>
+                        <span class="inline-field">
+                            <label class="check" title="Read its output there again every 2 s">
+                                <input type="checkbox" data-testid="host-deployment-output-follow" prop:checked=move || follow.get() on:change=move |ev| follow.set(event_target_checked(&ev))/>
+                                "Follow"
+                            </label>
+                            <button class="button small" on:click=move |_| { logs.set(None); follow.set(false); }>"Close"</button>
+                        </span>
                     </div>
                     <pre class="mono small-text" data-testid="host-deployment-output">{if text.trim().is_empty() { "No output yet.".to_string() } else { text }}</pre>
                 </div>
             })}
             <DeployForm host_id repos/>
+            {move || deleting.get().map(|d| view! {
+                <DeleteHostApp deployment=d on_close=Callback::new(move |_| deleting.set(None))/>
+            })}
         </div>
+    }
+}
+
+#[component]
+fn DeleteHostApp(deployment: HostDeployment, on_close: Callback<()>) -> impl IntoView {
+    let id = deployment.id;
+    let name = deployment.name.clone();
+    let run = move || {
+        let name = name.clone();
+        async move {
+            ipc::call(&hosts::DeploymentDelete { id }).await?;
+            Ok(format!("{name} deleted from the host's PM2"))
+        }
+    };
+    view! {
+        <ConfirmDialog title="Delete the app on the host?".to_string() action="Delete" run on_close
+            test_id="host-deployment-delete-dialog" confirm_id="host-deployment-confirm-delete">
+            <p>
+                "Delete " <strong>{deployment.name.clone()}</strong> " on the host? Its PM2 process there ("
+                <span class="mono">{deployment.pm2_name.clone()}</span>
+                ") is stopped and removed with its output and settings there, and its forward here ends. The repository there is not touched."
+            </p>
+        </ConfirmDialog>
     }
 }
 
@@ -219,6 +272,7 @@ fn DeployForm(host_id: i64, repos: RwSignal<Vec<HostRepository>>) -> impl IntoVi
     let command = RwSignal::new("npm start".to_string());
     let port = RwSignal::new("3000".to_string());
     let env = RwSignal::new(String::new());
+    let health = HealthForm::new(None);
     let error = RwSignal::new(None::<String>);
     let deploying = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -250,12 +304,20 @@ fn DeployForm(host_id: i64, repos: RwSignal<Vec<HostRepository>>) -> impl IntoVi
                 return;
             }
         };
+        let health_check = match health.read() {
+            Ok(c) => c,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
         let input = HostDeploymentInput {
             repository_id,
             name: name.get_untracked().trim().to_string(),
             start_command: command.get_untracked(),
             port: port_value,
             env: env_map,
+            health_check,
         };
         deploying.set(true);
         spawn_local(async move {
@@ -302,6 +364,8 @@ fn DeployForm(host_id: i64, repos: RwSignal<Vec<HostRepository>>) -> impl IntoVi
                 <label class="field"><span>"Environment (KEY=value per line; sent to the host, where it runs)"</span>
                     <textarea class="input mono" rows="2" data-testid="host-deploy-env" prop:value=env on:input=move |ev| env.set(event_target_value(&ev))></textarea>
                 </label>
+                <HealthFields form=health prefix="host-deploy"/>
+                <small class="hint">"Asked through a forward of its port here, while PM2 there says it is online."</small>
                 {move || error.get().map(|e| view! { <p class="form-error" data-testid="host-deploy-error">{e}</p> })}
                 <div><button type="submit" class="button primary small" data-testid="host-deploy-submit" disabled=move || deploying.get()>
                     {move || if deploying.get() { "Deploying…" } else { "Deploy" }}

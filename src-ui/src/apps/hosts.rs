@@ -90,12 +90,12 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
         match ipc::call(&hosts::Check { id }).await {
             Ok(h) => {
                 toasts.success(format!("{} checked", h.name));
-                on_changed.run(());
+                on_changed.try_run(());
             }
             Err(e) => {
                 toasts.error("The host could not be checked", &e);
                 // The host is marked unreachable: show it.
-                on_changed.run(());
+                on_changed.try_run(());
             }
         }
     });
@@ -104,7 +104,7 @@ fn HostCard(host: Host, on_changed: Callback<()>, on_delete: Callback<Host>) -> 
         match ipc::call(&hosts::InstallCodeServer { host_id: id }).await {
             Ok(h) => {
                 toasts.success(format!("code-server installed on {}", h.name));
-                on_changed.run(());
+                on_changed.try_run(());
             }
             Err(e) => toasts.error("code-server could not be installed", &e),
         }
@@ -569,8 +569,8 @@ fn AddHostDialog(on_close: Callback<()>, on_added: Callback<()>) -> impl IntoVie
             match r {
                 Ok(h) => {
                     toasts.success(format!("{} added", h.name));
-                    on_added.run(());
-                    on_close.run(());
+                    on_added.try_run(());
+                    on_close.try_run(());
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e));

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod content;
 pub mod dialog;
 pub mod diff_view;
+pub mod health;
 pub mod highlight;
 pub mod icons;
 pub mod live_list;
