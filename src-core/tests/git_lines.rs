@@ -805,6 +805,61 @@ fn hooks_run_only_in_a_trusted_repository_and_a_failing_one_stops_the_commit() {
 }
 
 #[test]
+fn a_hook_that_stops_git_before_it_reads_the_message_is_reported_as_the_hooks_failure() {
+    // git runs pre-commit before it reads the message from its standard
+    // input: a hook that fails at once ends git with the message unread.
+    // A message longer than a pipe holds makes that certain, not a race;
+    // a hook that says a lot must not wedge git either.
+    let fx = fixture();
+    let hook = fx.repo.join(".git/hooks/pre-commit");
+    ai_desktop_core::testkit::write_executable(
+        &hook,
+        "#!/bin/sh
+if [ -e CHATTY ]; then head -c 300000 /dev/zero | tr '\\0' 'w' >&2; echo >&2; fi
+if [ -e FAIL ]; then echo 'lint failed: g.txt:1' >&2; exit 1; fi
+",
+    );
+    fx.app
+        .identity
+        .set("Ada Lovelace", "ada@example.org")
+        .unwrap();
+    fx.app.repos.set_trusted(fx.id, true).unwrap();
+    let long: String = (0..20_000)
+        .map(|i| format!("line {i} of a long message\n"))
+        .collect();
+    let message: &'static str = Box::leak(format!("long\n\n{long}").into_boxed_str());
+    let commit_as_app = |msg: &'static str| {
+        let ops = fx.app.git_ops.clone();
+        let id = fx.id;
+        on_blocking(move || ops.commit_trusted(id, msg, false))
+    };
+    std::fs::write(fx.repo.join("g.txt"), "g\n").unwrap();
+    git(&fx.repo, &["add", "g.txt"]);
+    let head = git(&fx.repo, &["rev-parse", "HEAD"]);
+    for chatty in [false, true] {
+        std::fs::write(fx.repo.join("FAIL"), "").unwrap();
+        if chatty {
+            std::fs::write(fx.repo.join("CHATTY"), "").unwrap();
+        }
+        match commit_as_app(message) {
+            Err(Error::Failed { message, detail }) => {
+                assert!(message.contains("lint failed: g.txt:1"), "{message}");
+                assert!(detail.unwrap_or_default().contains("lint failed"));
+            }
+            other => panic!("chatty={chatty}: {other:?}"),
+        }
+        assert_eq!(git(&fx.repo, &["rev-parse", "HEAD"]), head);
+        assert_eq!(git(&fx.repo, &["diff", "--cached", "--name-only"]), "g.txt");
+        // Passing: the whole message is the commit's.
+        std::fs::remove_file(fx.repo.join("FAIL")).unwrap();
+        commit_as_app(message).unwrap();
+        let body = git(&fx.repo, &["log", "-1", "--format=%B"]);
+        assert_eq!(body.trim_end(), message.trim_end());
+        git(&fx.repo, &["reset", "-q", "--soft", "HEAD~1"]);
+    }
+}
+
+#[test]
 fn a_trusted_repository_signs_with_the_users_ssh_key_and_the_signature_verifies() {
     let fx = fixture();
     let key = fx.root.join("signing_key");

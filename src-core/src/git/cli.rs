@@ -675,13 +675,21 @@ pub async fn commit_trusted(
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::failed("Could not run git commit.", e))?;
+    // Fed beside reading git's output: git reads the message only after
+    // the pre-commit hook, so a long message would wait on a hook that
+    // waits on us to read what it says. A hook that fails ends git with
+    // the message unread; the closed pipe is then no error of ours, and
+    // git's status and the hook's output say what happened.
     let mut stdin = child.stdin.take().expect("piped");
-    stdin
-        .write_all(message.as_bytes())
-        .await
-        .map_err(|e| Error::failed("Could not give git the message.", e))?;
-    drop(stdin);
-    collect(child, timeout, None).await
+    let message = message.as_bytes().to_vec();
+    let feed = tokio::spawn(async move { stdin.write_all(&message).await });
+    let out = collect(child, timeout, None).await?;
+    match feed.await {
+        Ok(Err(e)) if e.kind() != std::io::ErrorKind::BrokenPipe && out.ok() => {
+            Err(Error::failed("Could not give git the message.", e))
+        }
+        _ => Ok(out),
+    }
 }
 
 /// Runs `cmd` (piped, in its own process group) to its end or `timeout`.
