@@ -24,8 +24,10 @@ struct Toast {
     detail: Option<String>,
     /// Something the app needs is missing: offer the Doctor.
     unavailable: bool,
-    /// Whether the detail is shown (the toast then stays).
-    open: RwSignal<bool>,
+    /// Whether the detail is shown (the toast then stays). The toast's own:
+    /// not disposed with whatever owner was current when it was posted (an
+    /// `Action`'s component, gone when the user leaves its page).
+    open: ArcRwSignal<bool>,
 }
 
 /// Handle to post toasts; provided once by [`ToastHost`].
@@ -67,7 +69,8 @@ impl Toasts {
     ) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
-        let open = RwSignal::new(false);
+        let open = ArcRwSignal::new(false);
+        let reading = open.clone();
         self.items.update(|items| {
             items.push(Toast {
                 id,
@@ -91,7 +94,7 @@ impl Toasts {
         set_timeout(
             move || {
                 // Someone reading the details keeps the toast.
-                if !open.try_get_untracked().unwrap_or(false) {
+                if !reading.get_untracked() {
                     items.update(|v| v.retain(|t| t.id != id));
                 }
             },
@@ -159,7 +162,7 @@ fn ToastActions(toast: Toast, toasts: Toasts) -> impl IntoView {
                 show.run(());
             })
         });
-    view! { <ErrorDetails detail=toast.detail.clone() doctor open=toast.open/> }
+    view! { <ErrorDetails detail=toast.detail.clone() doctor open=RwSignal::from(toast.open.clone())/> }
 }
 
 /// *Details* (and *Copy*) for an error's technical detail, *Open Doctor*
