@@ -57,6 +57,15 @@ impl EventSink for TauriEventSink {
                 }
             });
         }
+        // An editor's window is signed in to one run of its code-server:
+        // once that run ends, all it could show is a lost connection and,
+        // reloaded, a password page. It goes with the run.
+        if let Some(label) = ended_editor_window(&event) {
+            if let Some(window) = self.app.get_webview_window(&label) {
+                log::info!("closing {label}: its editor stopped");
+                let _ = window.close();
+            }
+        }
         match event {
             DomainEvent::ServiceUpdated(_) => crate::tray::refresh(&self.app, true),
             DomainEvent::RepositoryUpdated(_)
@@ -70,6 +79,27 @@ impl EventSink for TauriEventSink {
             | DomainEvent::FlowRecipesChanged => crate::tray::refresh(&self.app, false),
             _ => {}
         }
+    }
+}
+
+/// The label of the editor window whose run `event` says has ended.
+fn ended_editor_window(event: &DomainEvent) -> Option<String> {
+    use ai_desktop_api::hosts::HostEditorState;
+    use ai_desktop_api::vscode::InstanceState;
+    match event {
+        DomainEvent::VsCodeUpdated(i)
+            if matches!(i.state, InstanceState::Stopped | InstanceState::Failed) =>
+        {
+            Some(ai_desktop_core::vscode::window_label(i.repository_id))
+        }
+        // Unreachable is not ended: the run goes on there, and its forward
+        // is opened again.
+        DomainEvent::HostEditorUpdated(e)
+            if matches!(e.state, HostEditorState::Stopped | HostEditorState::Failed) =>
+        {
+            Some(ai_desktop_core::hosts::editor::window_label(e.id))
+        }
+        _ => None,
     }
 }
 
@@ -97,5 +127,66 @@ async fn act_on_alert(app: &AppHandle, action: ai_desktop_core::alerts::AlertAct
                 ),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ai_desktop_api::hosts::{HostEditor, HostEditorState};
+    use ai_desktop_api::vscode::{CodeServerInstance, InstanceState};
+
+    fn local(state: InstanceState) -> DomainEvent {
+        DomainEvent::VsCodeUpdated(CodeServerInstance {
+            repository_id: 7,
+            state,
+            port: None,
+            pid: None,
+            started_at: None,
+            adopted: false,
+            error: None,
+        })
+    }
+
+    fn host(state: HostEditorState) -> DomainEvent {
+        DomainEvent::HostEditorUpdated(HostEditor {
+            id: 3,
+            host_id: 1,
+            state,
+            port: None,
+            started_at: None,
+            error: None,
+        })
+    }
+
+    #[test]
+    fn an_editor_window_goes_when_its_run_ends_and_only_then() {
+        for ended in [InstanceState::Stopped, InstanceState::Failed] {
+            assert_eq!(
+                ended_editor_window(&local(ended)).as_deref(),
+                Some("vscode-7")
+            );
+        }
+        for going_on in [
+            InstanceState::Starting,
+            InstanceState::Running,
+            InstanceState::Stopping,
+        ] {
+            assert_eq!(ended_editor_window(&local(going_on)), None);
+        }
+        for ended in [HostEditorState::Stopped, HostEditorState::Failed] {
+            assert_eq!(
+                ended_editor_window(&host(ended)).as_deref(),
+                Some("vscode-host-3")
+            );
+        }
+        for going_on in [
+            HostEditorState::Starting,
+            HostEditorState::Running,
+            HostEditorState::Unreachable,
+        ] {
+            assert_eq!(ended_editor_window(&host(going_on)), None);
+        }
+        assert_eq!(ended_editor_window(&DomainEvent::TerminalsChanged), None);
     }
 }

@@ -26,6 +26,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The label of the app's window on a host repository's editor; closed by
+/// the shell when the editor stops (its sign-in was for that run).
+pub fn window_label(id: i64) -> String {
+    format!("vscode-host-{id}")
+}
+
 /// The kind of the forwards' records in `supervised_processes`.
 pub const FORWARD_KIND: &str = "host-editor-forward";
 /// How long code-server there may take to listen.
@@ -286,7 +292,7 @@ impl HostEditors {
         Ok(OpenPlan {
             repository_id: id,
             repository_name: format!("{} on {}", repo.name, host.name),
-            window_label: format!("vscode-host-{id}"),
+            window_label: window_label(id),
             handoff_url,
             target_url: instance_url.clone(),
             instance_url,

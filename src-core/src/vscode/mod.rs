@@ -122,6 +122,13 @@ struct Slot {
     quick_crashes: u32,
 }
 
+/// The label of the app's window on a repository's instance. The window
+/// lives only as long as the run it signed in to: every run has a new
+/// password, so the shell closes it when the instance stops.
+pub fn window_label(repository_id: i64) -> String {
+    format!("vscode-{repository_id}")
+}
+
 /// What the window side needs to show an instance to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenPlan {
@@ -797,7 +804,7 @@ impl VsCodeManager {
             .await
             .map_err(|e| Error::failed("Could not prepare the sign-in page.", e))?;
         Ok(OpenPlan {
-            window_label: format!("vscode-{repository_id}"),
+            window_label: window_label(repository_id),
             repository_id,
             repository_name: repo.name,
             handoff_url,

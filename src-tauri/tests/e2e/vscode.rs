@@ -284,6 +284,22 @@ fn vscode_through_the_real_window_and_deep_links() {
     workbench_shown(d, &display, editor, &connections, 4, "gateway-open-file");
     d.step("gateway-opened-file");
 
+    // Stopped from the page with its window open: the window goes with the
+    // run it was signed in to (a new run has a new password: left open, it
+    // could only say the connection is lost). Opened again, a new window
+    // signs in to the new run and connects.
+    d.click("[data-testid=vscode-stop-1]");
+    d.wait_until("the VS Code window to go with its instance", || {
+        x_window(&display, editor).is_none().then_some(())
+    });
+    assert!(!group_alive(pid), "code-server group {pid} outlived stop");
+    d.click("[data-testid=vscode-start-1]");
+    wait_text(d, "[data-testid=vscode-state-1]", "Running on :");
+    d.click("[data-testid=vscode-open-1]");
+    workbench_shown(d, &display, editor, &connections, 1, "new-run-workbench");
+    let pid = recorded_instance(&db, 1).expect("the new run recorded");
+    d.step("new-run-opened");
+
     d.call("DELETE", "", None);
     // The app leaves instances running when it quits (by design); clean up.
     let _ = Command::new("kill")
