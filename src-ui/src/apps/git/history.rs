@@ -87,6 +87,20 @@ fn lanes_svg(r: &GraphRow, width: u16) -> impl IntoView {
     }
 }
 
+/// The rows the page should hold: those in view and [`OVERSCAN`] around
+/// them, of a history of `total` rows, the view scrolled to `scroll_top`.
+/// A history now shorter than where the view is (a reset, a deleted
+/// branch; the pane scrolls back only at its next frame) wants its end.
+fn rows_wanted(scroll_top: f64, total: u32) -> std::ops::Range<u32> {
+    let in_view = (VIEW_PX / ROW_PX) as u32;
+    let around = OVERSCAN as u32;
+    let first = ((scroll_top / ROW_PX) as u32)
+        .saturating_sub(around)
+        .min(total.saturating_sub(in_view + around));
+    let last = (first + in_view + 2 * around).min(total);
+    first..last
+}
+
 #[component]
 pub(super) fn HistoryGraph(
     repository_id: i64,
@@ -161,13 +175,14 @@ pub(super) fn HistoryGraph(
         total.set(None);
         fetch(0);
     });
-    let first_row = move || ((scroll_top.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
     let visible = move || {
         let Some(total) = total.get() else {
             return Vec::new();
         };
-        let first = first_row() as u32;
-        let last = (first + (VIEW_PX / ROW_PX) as u32 + 2 * OVERSCAN as u32).min(total);
+        let std::ops::Range {
+            start: first,
+            end: last,
+        } = rows_wanted(scroll_top.get(), total);
         // The pages these rows are on, read if missing.
         if first < last {
             for page in first / PAGE..=(last - 1) / PAGE {
@@ -289,5 +304,38 @@ pub(super) fn HistoryGraph(
                 </div>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rows_wanted_are_those_in_view_and_around_them() {
+        let in_view = (VIEW_PX / ROW_PX) as u32;
+        let around = OVERSCAN as u32;
+        assert_eq!(rows_wanted(0.0, 1000), 0..in_view + 2 * around);
+        let at = 500.0 * ROW_PX;
+        assert_eq!(rows_wanted(at, 1000), 500 - around..500 + in_view + around);
+        assert_eq!(rows_wanted(0.0, 3), 0..3);
+        assert_eq!(rows_wanted(0.0, 0), 0..0);
+    }
+
+    /// The history got shorter (a reset, a deleted branch) while the view
+    /// was scrolled far down, before the pane's own scroll follows: what is
+    /// wanted is still a range (a `BTreeMap::range` panics on a reversed
+    /// one, and a panic ends the page), and it is the new history's end.
+    #[test]
+    fn a_history_shorter_than_the_scrolled_view_wants_its_end() {
+        let bottom_of_450 = (450.0 - VIEW_PX / ROW_PX) * ROW_PX;
+        for total in [0, 1, 11, 40, 200] {
+            let wanted = rows_wanted(bottom_of_450, total);
+            assert!(wanted.start <= wanted.end, "{total}: {wanted:?}");
+            assert_eq!(wanted.end, total, "{total}: {wanted:?}");
+            let rows: std::collections::BTreeMap<u32, ()> = (0..total).map(|i| (i, ())).collect();
+            assert_eq!(rows.range(wanted.clone()).count(), wanted.len());
+        }
+        assert_eq!(rows_wanted(bottom_of_450, 11), 0..11);
     }
 }
