@@ -51,6 +51,21 @@ async fn invoke_with_progress<A: Serialize, T: DeserializeOwned + 'static, R: De
         .map_err(|e| ApiError::new(ErrorCode::Failed, format!("Unexpected reply to {cmd}: {e}")))
 }
 
+/// `window[key]`, set to `fresh()` first if it is not an object yet: what
+/// the page keeps for the end-to-end tests to read when a wait times out.
+fn window_global(key: &str, fresh: impl FnOnce() -> JsValue) -> Option<JsValue> {
+    let w = web_sys::window()?;
+    let key = JsValue::from_str(key);
+    let existing = js_sys::Reflect::get(&w, &key)
+        .ok()
+        .filter(|v| v.is_object());
+    existing.or_else(|| {
+        let value = fresh();
+        js_sys::Reflect::set(&w, &key, &value).ok()?;
+        Some(value)
+    })
+}
+
 /// `tauri_invoke`, with the call listed in `window.__aidPendingIpc`
 /// (`{"<n>": "<command> @<page ms>"}`) until it answers: what a stalled
 /// page is waiting for, read by the end-to-end tests when a wait times out.
@@ -63,17 +78,7 @@ async fn tracked(cmd: &str, args: JsValue) -> Result<JsValue, JsValue> {
         c.set(n + 1);
         n
     });
-    let pending = web_sys::window().and_then(|w| {
-        let key = JsValue::from_str("__aidPendingIpc");
-        let existing = js_sys::Reflect::get(&w, &key)
-            .ok()
-            .filter(|v| v.is_object());
-        existing.or_else(|| {
-            let fresh: JsValue = js_sys::Object::new().into();
-            js_sys::Reflect::set(&w, &key, &fresh).ok()?;
-            Some(fresh)
-        })
-    });
+    let pending = window_global("__aidPendingIpc", || js_sys::Object::new().into());
     let id = JsValue::from_str(&n.to_string());
     if let Some(p) = &pending {
         let what = JsValue::from_str(&format!("{cmd} @{:.0}", page_clock()));
@@ -195,11 +200,29 @@ pub fn report_first_paint(ready_ms: f64, mounted_ms: f64) {
 /// a console call is sent.
 pub fn forward_console_to_log() {
     fn send(level: &'static str, message: String) {
+        if level == "error" {
+            remember(&message);
+        }
         wasm_bindgen_futures::spawn_local(async move {
             // Not through the console again: a failing log must not loop.
             let level = level.to_string();
             let _ = call(&app::Log { level, message }).await;
         });
+    }
+    /// The page's first errors (a panic's message first of all) kept in
+    /// `window.__aidPageErrors`, read by the end-to-end tests when a wait
+    /// times out: the message that explains a dead page, even when the log
+    /// around it is cut.
+    fn remember(message: &str) {
+        const KEPT: u32 = 4;
+        let Some(list) = window_global("__aidPageErrors", || js_sys::Array::new().into()) else {
+            return;
+        };
+        let list = list.unchecked_into::<js_sys::Array>();
+        if list.length() < KEPT {
+            let first_lines: String = message.lines().take(3).collect::<Vec<_>>().join(" | ");
+            list.push(&JsValue::from_str(&first_lines));
+        }
     }
     fn text(value: &JsValue) -> String {
         if let Some(s) = value.as_string() {

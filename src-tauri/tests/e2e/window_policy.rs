@@ -87,6 +87,15 @@ fn window_policy_page_log_opener_and_window_state() {
         .all(|m| text.lines().any(|l| l.contains(m) && l.contains(" page]")))
         .then_some(())
     });
+    // The same errors, first ones first, are kept in the page for a timed-out
+    // wait to report (`stall_report`), whatever the log around them.
+    let kept = d.first_page_errors();
+    let console = kept.find("e2e-console-marker");
+    let uncaught = kept.find("e2e-uncaught-marker");
+    assert!(
+        console.is_some() && uncaught.is_some() && console < uncaught,
+        "{kept}"
+    );
 
     // Navigating away: refused (the app stays), and offered to the browser.
     let outside = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
@@ -246,4 +255,63 @@ fn window_policy_page_log_opener_and_window_state() {
     );
     again.driver.step("restored");
     again.driver.call("DELETE", "", None);
+}
+
+/// Pages left while they still load: every page clicked in quick
+/// succession, over and over, as a user hunting for something does. A
+/// read that comes back to a page already gone must not touch that page's
+/// state (it would stop the whole window: a panic in the page ends its
+/// code). Afterwards the window still answers, and (checked when the app
+/// is dropped) the page threw nothing.
+#[test]
+fn pages_left_while_they_load_leave_the_window_working() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_ai-desktop"));
+    let Scene {
+        shots,
+        root,
+        data,
+        home,
+        _tmp,
+    } = scene("page-hopping");
+    for i in 0..20 {
+        let project = root.join(format!("app{i}"));
+        std::fs::create_dir_all(&project).unwrap();
+        register_before_start(&data, &format!("app{i}"), &project);
+    }
+    let env = [("HOME", home.display().to_string())];
+    let mut launched = launch(&app_bin, &data, &env);
+    let d = &mut launched.driver;
+    d.shots = shots;
+    d.find("[data-testid=nav-repositories]");
+    let hopped = d.async_script(
+        "const done = arguments[arguments.length - 1];
+         const pages = ['repositories', 'vscode', 'deployments', 'services', 'mcp', 'flow',
+                        'files', 'git', 'system', 'terminals', 'hosts', 'settings'];
+         (async () => {
+           let n = 0;
+           for (let round = 0; round < 8; round++) {
+             for (const p of round % 2 ? [...pages].reverse() : pages) {
+               document.querySelector(`[data-testid=nav-${p}]`).click();
+               // 0 to 45 ms on a page: some reads come back after it is gone.
+               await new Promise(r => setTimeout(r, (n++ * 7) % 50));
+             }
+           }
+           done(n);
+         })().catch(e => done('error: ' + e));",
+        json!([]),
+    );
+    assert_eq!(hopped, json!(96), "{hopped}");
+    // Every read that was under way comes back meanwhile.
+    std::thread::sleep(Duration::from_secs(3));
+    d.click("[data-testid=nav-repositories]");
+    let mut expected: Vec<String> = (0..20).map(|i| format!("app{i}")).collect();
+    expected.sort();
+    d.wait_until("the repositories listed again", || {
+        let mut names = d.row_names();
+        names.sort();
+        (names == expected).then_some(())
+    });
+    d.step("still-working");
+    d.call("DELETE", "", None);
 }

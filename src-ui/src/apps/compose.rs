@@ -71,12 +71,12 @@ pub fn ComposeDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl Into
                     } else {
                         toasts.success(format!("Imported {}", made.join(", ")));
                     }
-                    on_done.run(());
-                    on_close.run(());
+                    on_done.try_run(());
+                    on_close.try_run(());
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e));
-                    on_done.run(());
+                    on_done.try_run(());
                     read(repository_id);
                 }
             }

@@ -356,7 +356,7 @@ fn TrashDialog(
         async move {
             ipc::call(&args).await?;
             // Closes the dialog and reloads the listing.
-            on_done.run(());
+            on_done.try_run(());
             Ok(format!("{} is in the trash", args.path))
         }
     };

@@ -325,7 +325,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
         spawn_local(async move {
             match ipc::call(&repos::Inspect { path: p }).await {
                 Ok(info) => {
-                    if !name_touched.get_untracked() {
+                    if name_touched.try_get_untracked() == Some(false) {
                         name.set(info.suggested_name.clone());
                     }
                     path_problem.set(None);
@@ -398,7 +398,7 @@ fn RepoFormDialog(existing: Option<Repository>, on_close: Callback<()>) -> impl 
                         input,
                     })
                     .await;
-                    let chosen = mcp_profile.get_untracked();
+                    let chosen = mcp_profile.try_get_untracked().unwrap_or_default();
                     let chosen = (!chosen.is_empty()).then_some(chosen);
                     match saved {
                         Ok(_) if chosen != current.mcp_profile => {

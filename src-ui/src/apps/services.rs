@@ -43,8 +43,8 @@ pub fn ServicesPage() -> impl IntoView {
         spawn_local(async move {
             match ipc::call(&services::Overview { host }).await {
                 // An answer for an engine no longer shown is dropped.
-                Ok(o) if o.host == target.get_untracked() => {
-                    if selected.get_untracked().is_none() {
+                Ok(o) if Some(o.host) == target.try_get_untracked() => {
+                    if selected.try_get_untracked() == Some(None) {
                         selected.set(o.installed.first().map(|s| s.id.clone()));
                     }
                     overview.set(Some(o));

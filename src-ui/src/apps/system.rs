@@ -180,7 +180,7 @@ fn Pm2Processes() -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             let r = ipc::call(&system::Pm2Processes {}).await;
-            if alive.get_untracked() {
+            if alive.try_get_untracked() == Some(true) {
                 list.set(Some(r));
             }
         });

@@ -28,7 +28,8 @@ pub fn TerminalsPage() -> impl IntoView {
         match ipc::call(&terminal::List {}).await {
             Ok(list) => {
                 let wanted = focus
-                    .get_untracked()
+                    .try_get_untracked()
+                    .flatten()
                     .and_then(|f| list.iter().find(|t| i64::from(t.id) == f).map(|t| t.id));
                 active.set(wanted.or(list.last().map(|t| t.id)));
                 tabs.set(Some(list));
@@ -54,10 +55,9 @@ pub fn TerminalsPage() -> impl IntoView {
                         l.push(t);
                     }
                 }
-                let gone = active
-                    .get_untracked()
-                    .is_some_and(|a| !l.iter().any(|t| t.id == a));
-                if gone || active.get_untracked().is_none() {
+                let now = active.try_get_untracked().flatten();
+                let gone = now.is_some_and(|a| !l.iter().any(|t| t.id == a));
+                if gone || now.is_none() {
                     active.set(l.last().map(|t| t.id));
                 }
             });
@@ -99,7 +99,7 @@ pub fn TerminalsPage() -> impl IntoView {
                     tabs.update(|l| {
                         if let Some(l) = l {
                             l.retain(|t| t.id != id);
-                            if active.get_untracked() == Some(id) {
+                            if active.try_get_untracked().flatten() == Some(id) {
                                 active.set(l.last().map(|t| t.id));
                             }
                         }

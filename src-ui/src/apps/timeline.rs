@@ -73,10 +73,10 @@ pub fn TimelineDialog(repository_id: i64, name: String, on_close: Callback<()>) 
                         return;
                     }
                     let _ = page.try_set(Some(p));
-                    if follow.get_untracked() {
+                    if follow.try_get_untracked() == Some(true) {
                         // After the list is drawn: to the newest line.
                         request_animation_frame(move || {
-                            if let Some(el) = list.get_untracked() {
+                            if let Some(el) = list.try_get_untracked().flatten() {
                                 el.set_scroll_top(el.scroll_height());
                             }
                         });

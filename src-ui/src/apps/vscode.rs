@@ -91,7 +91,7 @@ pub fn VsCodePage() -> impl IntoView {
         });
         spawn_local(async move {
             let loaded = ipc::call(&git::Changes { repository_id: id }).await;
-            if selected.get_untracked() == Some(id) {
+            if selected.try_get_untracked().flatten() == Some(id) {
                 changes.set(Some(loaded));
             }
             if let Err(e) = ipc::call(&git::Watch {
@@ -263,9 +263,11 @@ fn MissingBanner(status: CodeServerStatus, on_saved: Callback<()>) -> impl IntoV
             match ipc::call(&arg).await {
                 Ok(s) if s.installed => {
                     toasts.success("code-server found");
-                    on_saved.run(());
+                    on_saved.try_run(());
                 }
-                Ok(_) => on_saved.run(()),
+                Ok(_) => {
+                    on_saved.try_run(());
+                }
                 Err(e) => toasts.error("That path was not accepted", &e),
             }
         });

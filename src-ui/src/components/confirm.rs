@@ -60,7 +60,7 @@ where
                         toasts.success(message);
                     }
                     if alive {
-                        on_close.run(());
+                        on_close.try_run(());
                     }
                 }
                 Err(e) if alive => error.set(Some(e)),

@@ -167,10 +167,11 @@ impl<T: Listed> LiveList<T> {
             };
             let result = loading.await;
             if let Ok(items) = &result {
-                let keep = self
-                    .selected
-                    .get_untracked()
-                    .is_some_and(|id| items.iter().any(|x| x.record_id() == id));
+                // The view may be gone meanwhile: then nothing is kept.
+                let Some(selected) = self.selected.try_get_untracked() else {
+                    return;
+                };
+                let keep = selected.is_some_and(|id| items.iter().any(|x| x.record_id() == id));
                 if !keep {
                     self.selected.try_set(items.first().map(|x| x.record_id()));
                 }

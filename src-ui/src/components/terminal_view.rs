@@ -221,7 +221,7 @@ pub fn TerminalView(
                         // No callback: `Function::new_no_args` would be an eval, which
                         // the page's CSP refuses (the exit used to be lost that way).
                         writer.write(&note);
-                        on_exit.run(exit_code);
+                        on_exit.try_run(exit_code);
                     }
                     return;
                 }

@@ -103,7 +103,7 @@ pub(super) fn Conversation(
             if follow.try_get_value() != Some(true) {
                 return;
             }
-            if let Some(div) = pane.get_untracked() {
+            if let Some(div) = pane.try_get_untracked().flatten() {
                 div.set_scroll_top(div.scroll_height());
                 followed_to.set_value(div.scroll_top());
             }

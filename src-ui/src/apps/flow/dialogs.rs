@@ -129,8 +129,8 @@ pub(super) fn SettingsDialog(
             match r {
                 Ok(s) => {
                     toasts.success("Provider saved");
-                    on_saved.run(s);
-                    on_close.run(());
+                    on_saved.try_run(s);
+                    on_close.try_run(());
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -300,7 +300,7 @@ pub(super) fn ToolsDialog(
                     Err(e) => return toasts.error("Could not make the sandbox", &e),
                 }
             }
-            on_close.run(());
+            on_close.try_run(());
         }
     });
     let revoke = Action::new_local(move |g: &ToolGrant| {
@@ -403,8 +403,8 @@ pub(super) fn ResendDialog(
             .await
             {
                 Ok(_) => {
-                    on_done.run(());
-                    on_close.run(());
+                    on_done.try_run(());
+                    on_close.try_run(());
                 }
                 Err(e) => toasts.error("Could not resend", &e),
             }
@@ -495,7 +495,7 @@ pub(super) fn InsertPromptDialog(
                             _ => None,
                         })
                         .collect();
-                    on_insert.run(text.join("\n\n"));
+                    on_insert.try_run(text.join("\n\n"));
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e));
@@ -622,7 +622,7 @@ pub(super) fn AttachResourceDialog(
                     };
                     // Base64's size: three bytes per four characters.
                     let size = (data.trim_end_matches('=').len() * 3 / 4) as f64;
-                    on_insert.run((name, data, size));
+                    on_insert.try_run((name, data, size));
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e));

@@ -149,7 +149,7 @@ pub fn FlowPage() -> impl IntoView {
             .await
             {
                 Ok(s) => {
-                    if archived.get_untracked() {
+                    if archived.try_get_untracked() == Some(true) {
                         archived.set(false);
                     }
                     selected.set(Some(s.id));

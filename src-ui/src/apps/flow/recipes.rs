@@ -29,8 +29,8 @@ pub(super) fn RecipesDialog(
             match result {
                 Ok(s) => {
                     toasts.success(format!("{} is running", r.name));
-                    on_ran.run(s);
-                    on_close.run(());
+                    on_ran.try_run(s);
+                    on_close.try_run(());
                 }
                 Err(e) => toasts.error(&format!("Could not run {}", r.name), &e),
             }
@@ -182,7 +182,7 @@ fn RecipeForm(recipe: Option<FlowRecipe>, on_done: Callback<()>) -> impl IntoVie
             match result {
                 Ok(saved) => {
                     toasts.success(format!("Recipe {} saved", saved.name));
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -159,10 +159,10 @@ fn MergeSandboxDialog(
                     toasts.success(format!(
                         "{branch} has nothing the repository lacks: nothing to merge."
                     ));
-                    on_close.run(());
+                    on_close.try_run(());
                 }
                 Ok(_) => {
-                    on_close.run(());
+                    on_close.try_run(());
                     nav.merge_on_git_page(origin_id, branch);
                 }
                 Err(e) => {

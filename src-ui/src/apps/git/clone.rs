@@ -41,8 +41,8 @@ pub(super) fn CloneDialog(
             match r {
                 Ok(repo) => {
                     toasts.success(format!("Cloned and registered {}", repo.name));
-                    on_cloned.run(repo);
-                    on_close.run(());
+                    on_cloned.try_run(repo);
+                    on_close.try_run(());
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -72,8 +72,8 @@ pub(super) fn CommitDialog(
                     {
                         Ok(_) => {
                             toasts.success(format!("Reset ({label}) done"));
-                            on_reset.run(());
-                            on_close.run(());
+                            on_reset.try_run(());
+                            on_close.try_run(());
                         }
                         Err(e) => toasts.error("Not reset", &e),
                     }

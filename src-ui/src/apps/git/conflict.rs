@@ -91,8 +91,8 @@ pub(super) fn ConflictDialog(
                 match r {
                     Ok(()) => {
                         toasts.success(format!("{path} resolved and staged"));
-                        on_resolved.run(());
-                        on_close.run(());
+                        on_resolved.try_run(());
+                        on_close.try_run(());
                     }
                     Err(e) => toasts.error("Not resolved", &e),
                 }

@@ -48,10 +48,14 @@ pub(super) fn FileDiffPanel(
             // Still the file asked for (another may have been picked
             // meanwhile), and changed: an equal diff keeps the view and
             // the lines picked in it.
-            let same = diff.with_untracked(|old| old.as_ref() == Some(&d));
+            // (Nothing, if the page is gone.)
+            let Some(same) = diff.try_with_untracked(|old| old.as_ref() == Some(&d)) else {
+                return;
+            };
             if !same
                 && open
-                    .get_untracked()
+                    .try_get_untracked()
+                    .flatten()
                     .is_some_and(|o| o.path == file.path && o.side == file.side)
             {
                 diff.set(Some(d));
@@ -87,7 +91,7 @@ pub(super) fn FileDiffPanel(
                         ));
                     }
                     diff.set(Some(Ok(d)));
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 Err(e) => {
                     let what = match action {
@@ -176,7 +180,7 @@ pub(super) fn UndoButton(
                 Ok(next) => {
                     toasts.success(format!("Undone: {}", entry.summary));
                     last.set(next);
-                    on_done.run(());
+                    on_done.try_run(());
                 }
                 Err(e) => toasts.error("Not undone", &e),
             }

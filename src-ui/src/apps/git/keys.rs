@@ -91,8 +91,8 @@ pub(super) fn GenerateDialog(on_close: Callback<()>, on_done: Callback<()>) -> i
         async move {
             let k = ipc::call(&git::SshGenerate { input }).await?;
             toasts.success(format!("Made {}", k.name));
-            on_done.run(());
-            on_close.run(());
+            on_done.try_run(());
+            on_close.try_run(());
             Ok::<(), ApiError>(())
         }
     });

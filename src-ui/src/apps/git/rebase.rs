@@ -122,8 +122,8 @@ pub(super) fn RebaseDialog(
                 busy.set(false);
                 super::sync::report(toasts, "Not rebased", &r);
                 if r.is_ok() {
-                    on_done.run(());
-                    on_close.run(());
+                    on_done.try_run(());
+                    on_close.try_run(());
                 }
             });
         }
