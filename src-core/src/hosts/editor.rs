@@ -328,7 +328,9 @@ fi
     /// `--help` to run first).
     async fn launch(&self, host: &Host, repo: &HostRepository, key: &str) -> Result<RemoteProcess> {
         let dir = self.dir(repo.id);
-        std::fs::create_dir_all(&dir)
+        // Its password, the forward's log and the window's cookie jar: made
+        // private (0700 with every missing parent), not tightened later.
+        crate::secrets::private_dir(&dir)
             .map_err(|e| Error::failed(format!("{} cannot be made.", dir.display()), e))?;
         // A new password for every run: an earlier run's cookie signs nobody in.
         let password = crate::secrets::rotate(&dir.join("password"))?;
