@@ -38,28 +38,6 @@ pub fn duration(secs: u64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_use_the_largest_unit() {
-        assert_eq!(bytes(0.0), "0 B");
-        assert_eq!(bytes(1023.0), "1023 B");
-        assert_eq!(bytes(1536.0), "1.5 KB");
-        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GB");
-        assert_eq!(megabytes(0), "—");
-        assert_eq!(megabytes(52_428_800), "50.0 MB");
-    }
-
-    #[test]
-    fn durations_show_two_units() {
-        assert_eq!(duration(59), "0m 59s");
-        assert_eq!(duration(3_725), "1h 2m");
-        assert_eq!(duration(2 * 86_400 + 3 * 3600), "2d 3h");
-    }
-}
-
 /// A time of day with milliseconds (`14:03:27.512`), local.
 pub fn clock(at_ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
@@ -81,4 +59,26 @@ pub fn day(at_ms: i64) -> String {
         d.get_month() + 1,
         d.get_date()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_use_the_largest_unit() {
+        assert_eq!(bytes(0.0), "0 B");
+        assert_eq!(bytes(1023.0), "1023 B");
+        assert_eq!(bytes(1536.0), "1.5 KB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GB");
+        assert_eq!(megabytes(0), "—");
+        assert_eq!(megabytes(52_428_800), "50.0 MB");
+    }
+
+    #[test]
+    fn durations_show_two_units() {
+        assert_eq!(duration(59), "0m 59s");
+        assert_eq!(duration(3_725), "1h 2m");
+        assert_eq!(duration(2 * 86_400 + 3 * 3600), "2d 3h");
+    }
 }

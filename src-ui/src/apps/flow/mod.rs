@@ -48,7 +48,7 @@ enum Modal {
     Settings,
     Tools(i64),
     Recipes,
-    Delete(FlowSession),
+    Delete(Box<FlowSession>),
     Resend {
         message_id: i64,
         text: String,
@@ -266,7 +266,7 @@ pub fn FlowPage() -> impl IntoView {
                         view! {
                             <Conversation id=id session=current live=live settings=settings reload=reload
                                 on_tools=Callback::new(move |_| modal.set(Modal::Tools(id)))
-                                on_delete=Callback::new(move |s| modal.set(Modal::Delete(s)))
+                                on_delete=Callback::new(move |s| modal.set(Modal::Delete(Box::new(s))))
                                 on_resend=Callback::new(move |(message_id, text, dropped)| modal.set(Modal::Resend { message_id, text, dropped }))/>
                         }.into_any()
                     }
@@ -282,7 +282,7 @@ pub fn FlowPage() -> impl IntoView {
                     }
                     selected.set(Some(s.id));
                 })/> }.into_any(),
-                Modal::Delete(s) => view! { <DeleteDialog session=s on_close=close/> }.into_any(),
+                Modal::Delete(s) => view! { <DeleteDialog session=*s on_close=close/> }.into_any(),
                 Modal::Resend { message_id, text, dropped } => {
                     let session_id = selected.get_untracked().unwrap_or_default();
                     view! { <ResendDialog session_id=session_id message_id=message_id text=text dropped=dropped on_close=close
