@@ -10,8 +10,9 @@
 use ai_desktop_api::vscode::OpenTarget;
 use ai_desktop_api::{ApiError, ErrorCode};
 use ai_desktop_core::vscode::OpenPlan;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Manager, Url, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_shell::ShellExt;
 
@@ -163,6 +164,44 @@ pub fn editor_opener(app: AppHandle) -> ai_desktop_core::gateway::EditorOpener {
     })
 }
 
+/// The origins each editor window may show, by window label: set when
+/// Open builds the window, and again when Open finds it on an earlier
+/// address of its editor (a host's forward that came back on another port
+/// here), so the window's navigation policy follows the editor it shows.
+#[derive(Default)]
+struct EditorOrigins(Mutex<HashMap<String, Vec<Url>>>);
+
+impl EditorOrigins {
+    fn set(&self, label: &str, origins: Vec<Url>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(label.to_string(), origins);
+    }
+
+    fn allows(&self, label: &str, url: &Url) -> bool {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(label)
+            .is_some_and(|origins| editor_allows(url, origins))
+    }
+}
+
+/// Where Open sends an editor window that is already there (`None`: it is
+/// only raised). A window on an address its editor no longer has (a host's
+/// forward back on another port) signs in again through `handoff`; one on
+/// its editor goes to the file asked for, when `target` is not the editor
+/// itself.
+pub fn reopen_to(
+    current: Option<&Url>,
+    origins: &[Url],
+    handoff: &Url,
+    target: Option<&Url>,
+    instance: &Url,
+) -> Option<Url> {
+    if current.is_some_and(|now| now.scheme() == "http" && !editor_allows(now, origins)) {
+        return Some(handoff.clone());
+    }
+    target.filter(|t| *t != instance).cloned()
+}
+
 /// Opens the sign-in hand-off in a window of its own (one cookie jar per
 /// instance, no IPC: the capability covers only the main window; held to
 /// the instance and its sign-in page) or in the system browser (xdg-open,
@@ -177,30 +216,39 @@ pub fn show_editor(app: &AppHandle, plan: &OpenPlan, target: OpenTarget) -> Resu
     match target {
         OpenTarget::AppWindow => {
             let label = plan.window_label.clone();
+            app.manage(EditorOrigins::default());
+            let allowed = app.state::<EditorOrigins>();
             if let Some(window) = app.get_webview_window(&label) {
-                // Signed in already: a file asked for is opened by loading
-                // the workbench with it.
-                if plan.target_url != plan.instance_url {
-                    if let Ok(to) = plan.target_url.parse::<tauri::Url>() {
-                        let _ = window.navigate(to);
-                    }
+                let target = plan.target_url.parse::<tauri::Url>().ok();
+                let instance = parse(&plan.instance_url)?;
+                if let Some(to) = reopen_to(
+                    window.url().ok().as_ref(),
+                    &origins,
+                    &url,
+                    target.as_ref(),
+                    &instance,
+                ) {
+                    allowed.set(&label, origins);
+                    let _ = window.navigate(to);
                 }
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();
                 return Ok(());
             }
+            allowed.set(&label, origins);
             let for_links = app.clone();
             let for_windows = app.clone();
             let from = format!("{label} window");
             let from2 = from.clone();
+            let this = label.clone();
             WebviewWindowBuilder::new(app, label, WebviewUrl::External(url))
                 .title(format!("{} — VS Code", plan.repository_name))
                 .inner_size(1280.0, 820.0)
                 .data_directory(plan.webview_data_dir.clone())
                 .initialization_script(LINK_CLICKS)
                 .on_navigation(move |to| {
-                    let allowed = editor_allows(to, &origins);
+                    let allowed = for_links.state::<EditorOrigins>().allows(&this, to);
                     if !allowed {
                         offer_in_browser(&for_links, to, &from);
                     }
@@ -275,6 +323,59 @@ mod tests {
         ] {
             assert!(!editor_allows(&u(no), &origins), "{no}");
         }
+    }
+
+    #[test]
+    fn an_editor_window_on_an_old_address_signs_in_again() {
+        let handoff = u("http://127.0.0.1:41234/handoff/k");
+        let instance = u("http://127.0.0.1:8100/?folder=/x");
+        let origins = [handoff.clone(), instance.clone()];
+        let file = u("http://127.0.0.1:8100/?folder=/x&payload=f");
+        // On its editor: raised, or sent to the file asked for.
+        let now = u("http://127.0.0.1:8100/?folder=/x");
+        assert_eq!(
+            reopen_to(Some(&now), &origins, &handoff, Some(&instance), &instance),
+            None
+        );
+        assert_eq!(
+            reopen_to(Some(&now), &origins, &handoff, Some(&file), &instance),
+            Some(file.clone())
+        );
+        assert_eq!(reopen_to(None, &origins, &handoff, None, &instance), None);
+        assert_eq!(
+            reopen_to(Some(&u("about:blank")), &origins, &handoff, None, &instance),
+            None
+        );
+        // The forward came back on another port: sign in there again.
+        let old = u("http://127.0.0.1:8117/?folder=/x");
+        assert_eq!(
+            reopen_to(Some(&old), &origins, &handoff, Some(&file), &instance),
+            Some(handoff.clone())
+        );
+        assert_eq!(
+            reopen_to(Some(&old), &origins, &handoff, None, &instance),
+            Some(handoff)
+        );
+    }
+
+    #[test]
+    fn an_editor_windows_policy_follows_its_editors_new_address() {
+        let allowed = EditorOrigins::default();
+        let old = u("http://127.0.0.1:8117/");
+        let new = u("http://127.0.0.1:8100/");
+        assert!(
+            !allowed.allows("vscode-host-1", &old),
+            "a window Open did not build shows nothing"
+        );
+        allowed.set("vscode-host-1", vec![old.clone()]);
+        assert!(allowed.allows("vscode-host-1", &u("http://127.0.0.1:8117/?folder=/x")));
+        assert!(!allowed.allows("vscode-2", &old), "per window");
+        allowed.set("vscode-host-1", vec![new.clone()]);
+        assert!(allowed.allows("vscode-host-1", &new));
+        assert!(
+            !allowed.allows("vscode-host-1", &old),
+            "the old address is not the editor's any more"
+        );
     }
 
     #[test]
