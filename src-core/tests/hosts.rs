@@ -601,7 +601,10 @@ async fn a_repositorys_editor_runs_on_the_host_and_is_reached_through_the_apps_f
     // Here too: the editor's folder (its password, the forward's log, the
     // window's cookie jar) is made private, not made open and tightened
     // later (the start-up repair would log that it was readable by others).
-    for dir in [data.join("hosts/editors"), data.join(format!("hosts/editors/{id}"))] {
+    for dir in [
+        data.join("hosts/editors"),
+        data.join(format!("hosts/editors/{id}")),
+    ] {
         assert_eq!(
             std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
             0o700,
