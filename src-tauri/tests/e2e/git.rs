@@ -464,6 +464,15 @@ fn git_lines_and_hunks_through_the_real_window() {
         std::fs::read_to_string(project.join("c.txt")).unwrap(),
         "top\nshared by other\nbottom\n"
     );
+    // What the user sees next: nothing conflicted any more, c.txt staged.
+    // (The conflicted list going moves the commit box up; a click aimed
+    // before that lands below the button.)
+    d.wait_until("the page to show no conflicted file", || {
+        d.try_find("[data-testid=git-conflicted]")
+            .is_none()
+            .then_some(())
+    });
+    wait_text(d, "[data-testid=git-toggle-c\\.txt]", "Unstage");
     dismiss_toasts(d);
     d.type_into("[data-testid=git-message]", "Merge other");
     d.click("[data-testid=git-commit]");
