@@ -46,15 +46,39 @@ elapsed() { printf '(%dm%02ds)' $((SECONDS / 60)) $((SECONDS % 60)); }
 
 # Builds the Leptos crate $1 for the page (cargo with the wasm-release
 # profile, wasm-bindgen's glue, wasm-opt) into $2/$1.js and $2/$1_bg.wasm.
+# With a third argument `split`, the package is built with its `split` feature
+# and the module is cut at its lazy functions (Leptos' `#[lazy]`; the feature
+# keeps the link-time relocations the splitter reads): $2 also gets
+# `__wasm_split.js` (which the glue imports) and the pieces it fetches, all
+# named relative to the glue.
 build_wasm() {
-  local package=$1 out=$2
-  cargo build --profile wasm-release --target wasm32-unknown-unknown -p "$package"
-  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$package" \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/$package.wasm"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-mutable-globals \
-    "$out/${package}_bg.wasm" -o "$out/opt.wasm"
-  mv "$out/opt.wasm" "$out/${package}_bg.wasm"
+  local package=$1 out=$2 split=${3:-}
+  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/$package.wasm"
+  local bindgen_args=()
+  local features=()
+  [ "$split" = split ] && features=(--features split)
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p "$package" "${features[@]}"
+  if [ "$split" = split ]; then
+    local pieces
+    pieces=$(mktemp -d)
+    wasm-split-cli "$wasm" "$pieces" --out-name "$package"
+    wasm="$pieces/$package.wasm"
+    # The pieces call into the main module by its linker's export names.
+    bindgen_args=(--keep-lld-exports --no-demangle)
+  fi
+  wasm-bindgen --target web --no-typescript "${bindgen_args[@]}" --out-dir "$out" --out-name "$package" "$wasm"
+  if [ "$split" = split ]; then
+    cp "$pieces/__wasm_split.js" "$pieces"/*.wasm "$out/"
+    rm "$out/$package.wasm" # the unbound main module; its bound one is ${package}_bg.wasm
+    rm -rf "$pieces"
+  fi
+  local piece
+  for piece in "$out"/*.wasm; do
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-reference-types --enable-mutable-globals \
+      "$piece" -o "$out/opt.wasm" 2> >(grep -v '^warning: unknown name subsection' >&2)
+    mv "$out/opt.wasm" "$piece"
+  done
 }
 
 # The module script that starts a page built by build_wasm ($1: its glue, $2: its wasm).

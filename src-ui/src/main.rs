@@ -6,18 +6,7 @@ mod components;
 mod format;
 mod ipc;
 
-use apps::deployments::DeploymentsPage;
-use apps::files::FilesPage;
-use apps::flow::FlowPage;
-use apps::git::GitPage;
-use apps::hosts::HostsPage;
-use apps::mcp::McpPage;
 use apps::repositories::{RepoList, RepositoriesPage};
-use apps::services::ServicesPage;
-use apps::settings::SettingsPage;
-use apps::system::SystemPage;
-use apps::terminals::TerminalsPage;
-use apps::vscode::VsCodePage;
 use apps::Page;
 use components::icons::Svg;
 use components::toast::ToastHost;
@@ -39,6 +28,82 @@ fn App() -> impl IntoView {
             <AppFrame/>
         </ToastHost>
     }
+}
+
+/// With the `split` feature, every page but Repositories (the one the window
+/// opens on) is its own piece of wasm, fetched and compiled the first time it
+/// is shown (`.ci/build-ui` splits the module at these functions): the
+/// window's start compiles only the frame and its first page.
+mod pages {
+    use crate::apps;
+    use leptos::prelude::*;
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn vscode() -> AnyView {
+        view! { <apps::vscode::VsCodePage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn mcp() -> AnyView {
+        view! { <apps::mcp::McpPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn deployments() -> AnyView {
+        view! { <apps::deployments::DeploymentsPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn services() -> AnyView {
+        view! { <apps::services::ServicesPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn flow() -> AnyView {
+        view! { <apps::flow::FlowPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn system() -> AnyView {
+        view! { <apps::system::SystemPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn terminals() -> AnyView {
+        view! { <apps::terminals::TerminalsPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn git() -> AnyView {
+        view! { <apps::git::GitPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn files() -> AnyView {
+        view! { <apps::files::FilesPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn hosts() -> AnyView {
+        view! { <apps::hosts::HostsPage/> }.into_any()
+    }
+
+    #[cfg_attr(feature = "split", lazy)]
+    pub fn settings() -> AnyView {
+        view! { <apps::settings::SettingsPage/> }.into_any()
+    }
+}
+
+/// A page from [`pages`]: nothing until its piece of wasm is in (a few
+/// milliseconds from the app's own files), then the page.
+#[cfg(feature = "split")]
+fn lazy_page(load: impl std::future::Future<Output = AnyView> + 'static) -> AnyView {
+    Suspend::new(send_wrapper::SendWrapper::new(load)).into_any()
+}
+
+#[cfg(not(feature = "split"))]
+fn lazy_page(page: AnyView) -> AnyView {
+    page
 }
 
 #[component]
@@ -119,17 +184,17 @@ fn AppFrame() -> impl IntoView {
             <main class="content">
                 {move || match page.get() {
                     Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
-                    Page::VsCode => view! { <VsCodePage/> }.into_any(),
-                    Page::McpHub => view! { <McpPage/> }.into_any(),
-                    Page::Deployments => view! { <DeploymentsPage/> }.into_any(),
-                    Page::Services => view! { <ServicesPage/> }.into_any(),
-                    Page::FlowBuilder => view! { <FlowPage/> }.into_any(),
-                    Page::System => view! { <SystemPage/> }.into_any(),
-                    Page::Terminals => view! { <TerminalsPage/> }.into_any(),
-                    Page::Git => view! { <GitPage/> }.into_any(),
-                    Page::Files => view! { <FilesPage/> }.into_any(),
-                    Page::Hosts => view! { <HostsPage/> }.into_any(),
-                    Page::Settings => view! { <SettingsPage/> }.into_any(),
+                    Page::VsCode => lazy_page(pages::vscode()),
+                    Page::McpHub => lazy_page(pages::mcp()),
+                    Page::Deployments => lazy_page(pages::deployments()),
+                    Page::Services => lazy_page(pages::services()),
+                    Page::FlowBuilder => lazy_page(pages::flow()),
+                    Page::System => lazy_page(pages::system()),
+                    Page::Terminals => lazy_page(pages::terminals()),
+                    Page::Git => lazy_page(pages::git()),
+                    Page::Files => lazy_page(pages::files()),
+                    Page::Hosts => lazy_page(pages::hosts()),
+                    Page::Settings => lazy_page(pages::settings()),
                 }}
             </main>
             <components::palette::CommandPalette open=palette/>

@@ -31,6 +31,15 @@ fn repositories_through_the_real_window() {
     // First start: the empty state.
     d.find("[data-testid=repos-empty]");
     d.step("empty");
+    // The window started with the frame and this page's wasm only: every
+    // other page is a piece fetched when it is first shown (.ci/build-ui).
+    // From here on, every file the page fetches is noted (WebKit keeps no
+    // resource timing for the app's own scheme).
+    d.script(
+        "const fetched = window.__fetched = [];\
+         const real = window.fetch;\
+         window.fetch = (what, ...rest) => { fetched.push(String(what.url || what)); return real(what, ...rest); };",
+    );
 
     // Add through the dialog; the folder is typed (the native picker is not
     // reachable through WebDriver). Leaving the field fills name and type.
@@ -210,6 +219,43 @@ fn repositories_through_the_real_window() {
     let dir = d.find("[data-testid=data-dir]");
     assert_eq!(d.text(&dir), data.display().to_string());
     d.step("settings");
+    // Its page came as its own piece of wasm, fetched when it was first shown
+    // (the window started without it), and only once.
+    let settings_piece = |names: &[String]| {
+        names
+            .iter()
+            .filter(|name| name.starts_with("split_settings_"))
+            .count()
+    };
+    let now = wasm_fetched(d);
+    assert_eq!(
+        settings_piece(&now),
+        1,
+        "the Settings page showed without its piece of wasm being fetched: {now:?}"
+    );
+    assert!(
+        !now.iter().any(|name| name.starts_with("split_git_")),
+        "a page not shown had its wasm fetched: {now:?}"
+    );
+    d.click("[data-testid=nav-repositories]");
+    d.find("[data-testid=repos-table]");
+    d.click("[data-testid=nav-settings]");
+    d.find("[data-testid=data-dir]");
+    assert_eq!(
+        settings_piece(&wasm_fetched(d)),
+        1,
+        "the piece was fetched again"
+    );
 
     d.call("DELETE", "", None);
+}
+
+/// The wasm files the page fetched since the test began to note them, by name.
+fn wasm_fetched(d: &Driver) -> Vec<String> {
+    let names = d.script(
+        "return window.__fetched\
+           .map(u => new URL(u, location.href).pathname.split('/').pop())\
+           .filter(n => n.endsWith('.wasm'))",
+    );
+    serde_json::from_value(names).expect("a list of names")
 }
