@@ -1633,7 +1633,25 @@ fn sizes(app: &Path) -> String {
         .map(PathBuf::from)
         .unwrap_or_else(|| top.join("target"));
     let raw = target.join("wasm32-unknown-unknown/wasm-release/ai-desktop-ui.wasm");
-    let shipped = newest(&top.join("src-ui/dist"), "wasm").expect("src-ui/dist (run .ci/build-ui)");
+    // The UI's wasm is split (`.ci/build-ui`): the main module the window
+    // starts with, and every piece, each fetched the first time its page shows.
+    let ui = std::fs::read_dir(top.join("src-ui/dist"))
+        .expect("src-ui/dist (run .ci/build-ui)")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ui-"))
+        })
+        .expect("src-ui/dist/ui-* (run .ci/build-ui)");
+    let shipped = ui.join("ai-desktop-ui_bg.wasm");
+    let pieces: Vec<PathBuf> = std::fs::read_dir(&ui)
+        .expect("the UI's folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .collect();
+    let all = |f: &dyn Fn(&Path) -> u64| pieces.iter().map(|p| f(p)).sum::<u64>();
     let deb = std::env::var_os("AI_DESKTOP_DEB")
         .map(PathBuf::from)
         .or_else(|| newest(&target.join("release/bundle/deb"), "deb"));
@@ -1647,9 +1665,11 @@ fn sizes(app: &Path) -> String {
         "## 8. Sizes\n\n\
          The reference is the bare Tauri + Leptos window of section 1, built the same way.\n\n\
          | what | the app | reference | |\n|---|---|---|---|\n\
-         | UI wasm as cargo builds it (`wasm-release`: opt-level z, LTO) | {} | | |\n\
-         | UI wasm shipped (after wasm-bindgen and `wasm-opt -Oz`) | {} | {} | |\n\
+         | UI wasm as cargo builds it (`wasm-release`: opt-level z, LTO; with the relocations the splitter reads) | {} | | |\n\
+         | UI wasm the window starts with (after wasm-split, wasm-bindgen and `wasm-opt -Oz`) | {} | {} | |\n\
          | the same, gzip -9 | {} | {} | |\n\
+         | UI wasm shipped in all ({} pieces: the start, each page, what pages share) | {} | | |\n\
+         | the same, each piece gzip -9 | {} | | |\n\
          | release binary (UI embedded) | {} | {} | |\n\
          | .deb | {} | | {} |\n\n",
         mb(file_len(&raw)),
@@ -1657,6 +1677,9 @@ fn sizes(app: &Path) -> String {
         floor(reference_wasm.as_deref(), &file_len),
         mb(gzip_len(&shipped)),
         floor(reference_wasm.as_deref(), &gzip_len),
+        pieces.len(),
+        mb(all(&file_len)),
+        mb(all(&gzip_len)),
         mb(file_len(app)),
         floor(reference.as_deref(), &file_len),
         deb.as_deref()
