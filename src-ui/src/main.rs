@@ -134,21 +134,7 @@ fn AppFrame() -> impl IntoView {
     let page = nav.page;
     let palette = RwSignal::new(false);
     // "Open Doctor" on an error that says a tool is missing.
-    toasts.set_doctor(Callback::new(move |_| {
-        page.set(Page::Settings);
-        // Once the page is on screen, bring the Doctor into view.
-        set_timeout(
-            || {
-                if let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("doctor"))
-                {
-                    el.scroll_into_view();
-                }
-            },
-            std::time::Duration::from_millis(50),
-        );
-    }));
+    toasts.set_doctor(Callback::new(move |_| apps::settings::open_doctor(nav)));
     view! {
         <div class="app">
             <nav class="sidebar" aria-label="Modules">

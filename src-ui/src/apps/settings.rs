@@ -186,9 +186,28 @@ pub fn DoctorLink() -> impl IntoView {
     let nav = use_context::<super::Nav>();
     view! {
         <button class="link" data-testid="doctor-link" on:click=move |_| {
-            if let Some(nav) = nav { nav.go(super::Page::Settings); }
+            if let Some(nav) = nav { open_doctor(nav); }
         }>"Open the Doctor"</button>
     }
+}
+
+/// Shows the Settings page with its Doctor in view. The page may first have
+/// to arrive (its piece of wasm is fetched when it is first shown): the
+/// Doctor is looked for at each of the next frames, for up to 3 s.
+pub fn open_doctor(nav: super::Nav) {
+    nav.go(super::Page::Settings);
+    spawn_local(async {
+        for _ in 0..60 {
+            ipc::sleep(50).await;
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("doctor"))
+            {
+                el.scroll_into_view();
+                return;
+            }
+        }
+    });
 }
 
 /// What Quit does with the processes the app manages (asked at the first quit).
