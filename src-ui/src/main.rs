@@ -94,8 +94,9 @@ mod pages {
     }
 }
 
-/// A page from [`pages`]: nothing until its piece of wasm is in (a few
-/// milliseconds from the app's own files), then the page.
+/// A page from [`pages`]: nothing until its piece of wasm is in (fetched from
+/// the app's own files at the page's first visit; at once after), then the
+/// page.
 #[cfg(feature = "split")]
 fn lazy_page(load: impl std::future::Future<Output = AnyView> + 'static) -> AnyView {
     Suspend::new(send_wrapper::SendWrapper::new(load)).into_any()

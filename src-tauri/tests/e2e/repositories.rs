@@ -31,10 +31,9 @@ fn repositories_through_the_real_window() {
     // First start: the empty state.
     d.find("[data-testid=repos-empty]");
     d.step("empty");
-    // The window started with the frame and this page's wasm only: every
-    // other page is a piece fetched when it is first shown (.ci/build-ui).
-    // From here on, every file the page fetches is noted (WebKit keeps no
-    // resource timing for the app's own scheme).
+    // Every page but this one is a piece of wasm fetched when it is first
+    // shown (.ci/build-ui). From here on, every file the page fetches is
+    // noted (WebKit keeps no resource timing for the app's own scheme).
     d.script(
         "const fetched = window.__fetched = [];\
          const real = window.fetch;\

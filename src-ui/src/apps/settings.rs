@@ -193,7 +193,7 @@ pub fn DoctorLink() -> impl IntoView {
 
 /// Shows the Settings page with its Doctor in view. The page may first have
 /// to arrive (its piece of wasm is fetched when it is first shown): the
-/// Doctor is looked for at each of the next frames, for up to 3 s.
+/// Doctor is looked for every 50 ms, for up to 3 s.
 pub fn open_doctor(nav: super::Nav) {
     nav.go(super::Page::Settings);
     spawn_local(async {
