@@ -133,6 +133,11 @@ fn AppFrame() -> impl IntoView {
     );
     apps::stack::provide();
     let page = nav.page;
+    // The page on screen changes only when another page is asked for: going
+    // to the page already shown (a fork, a link to a record) must not build
+    // it again — the page follows `Nav::show`'s focus itself, and a page
+    // built again would throw away its state while its tasks still run.
+    let shown = Memo::new(move |_| page.get());
     let palette = RwSignal::new(false);
     // "Open Doctor" on an error that says a tool is missing.
     toasts.set_doctor(Callback::new(move |_| apps::settings::open_doctor(nav)));
@@ -169,7 +174,7 @@ fn AppFrame() -> impl IntoView {
                 </button>
             </nav>
             <main class="content">
-                {move || match page.get() {
+                {move || match shown.get() {
                     Page::Repositories => view! { <RepositoriesPage/> }.into_any(),
                     Page::VsCode => lazy_page(pages::vscode()),
                     Page::McpHub => lazy_page(pages::mcp()),
