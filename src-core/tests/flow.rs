@@ -35,6 +35,8 @@ struct Fixture {
     mcp: Arc<McpHub>,
     agent: Arc<FlowAgent>,
     provider: Provider,
+    /// Every event the app emitted.
+    sink: Arc<RecordingSink>,
 }
 
 impl Fixture {
@@ -50,11 +52,8 @@ impl Fixture {
     fn open(max_steps: u32, prefix: &str) -> Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
-        let app = App::open(
-            Config::isolated(&root, prefix),
-            Arc::new(RecordingSink::default()),
-        )
-        .unwrap();
+        let sink = Arc::new(RecordingSink::default());
+        let app = App::open(Config::isolated(&root, prefix), sink.clone()).unwrap();
         let (store, mcp, agent) = (app.store.clone(), app.mcp.clone(), app.flow.clone());
         let provider = Provider::start(Some(KEY));
         agent
@@ -72,6 +71,7 @@ impl Fixture {
             mcp,
             agent,
             provider,
+            sink,
         }
     }
 
@@ -2557,6 +2557,48 @@ async fn several_sessions_stream_at_once_each_into_its_own_answer() {
             "beta-one beta-two beta-three beta-four beta-five"
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recipe_run_is_one_from_the_first_moment_it_is_seen() {
+    use ai_desktop_api::flow::FlowRecipeInput;
+    use ai_desktop_core::events::DomainEvent;
+    let f = Fixture::new();
+    let recipe = f
+        .agent
+        .save_recipe(
+            None,
+            FlowRecipeInput {
+                name: "triage".into(),
+                prompt: "Say what broke.".into(),
+                system_prompt: Some("You are the on-call triager.".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.provider.push(text(&["Nothing is broken."]));
+    f.sink.take();
+    let run = f.agent.run_recipe(recipe.id, None, None).await.unwrap();
+    assert_eq!(run.recipe_id, Some(recipe.id));
+    f.wait_state(run.id, RunState::Idle).await;
+    // Every look at the session the page was given names the recipe: the
+    // list never shows a run as a plain conversation, even for a moment.
+    let seen: Vec<_> = f
+        .sink
+        .take()
+        .into_iter()
+        .filter_map(|e| match e {
+            DomainEvent::FlowSessionUpdated(s) if s.id == run.id => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert!(!seen.is_empty());
+    for s in &seen {
+        assert_eq!(s.recipe_id, Some(recipe.id), "{s:?}");
+        assert_eq!(s.recipe_name.as_deref(), Some("triage"), "{s:?}");
+    }
+    let sent = &f.provider.chats()[0].body["messages"];
+    assert_eq!(sent[0]["content"], "You are the on-call triager.");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -228,13 +228,16 @@ impl FlowAgent {
         // Said before anything is made.
         self.provider_with(recipe.model.as_deref())?;
         let session = self
-            .create_session(FlowSessionPatch {
-                title: Some(title.unwrap_or_else(|| recipe.name.clone())),
-                model: recipe.model.clone(),
-                mcp_server_ids: Some(recipe.mcp_server_ids.clone()),
-                mcp_profile: recipe.mcp_profile.clone(),
-                repository_id: recipe.repository_id,
-            })
+            .create_session_of(
+                FlowSessionPatch {
+                    title: Some(title.unwrap_or_else(|| recipe.name.clone())),
+                    model: recipe.model.clone(),
+                    mcp_server_ids: Some(recipe.mcp_server_ids.clone()),
+                    mcp_profile: recipe.mcp_profile.clone(),
+                    repository_id: recipe.repository_id,
+                },
+                Some((recipe.id, recipe.system_prompt.as_deref())),
+            )
             .map_err(|e| {
                 Error::InvalidInput(format!("The recipe \"{}\" cannot run: {e}", recipe.name))
             })?;
@@ -243,19 +246,16 @@ impl FlowAgent {
             text.push_str("\n\n---\n\n");
             text.push_str(context);
         }
-        let marked = self.store.with(|c| {
-            store::flow::set_recipe(c, session.id, recipe.id, recipe.system_prompt.as_deref())
-        });
         // A sandbox is made before the first message, so the run starts in it.
-        let sandboxed = match (marked, recipe.sandbox, recipe.repository_id) {
-            (Ok(_), true, Some(repository_id)) => match self.app.get().and_then(|a| a.upgrade()) {
+        let sandboxed = match (recipe.sandbox, recipe.repository_id) {
+            (true, Some(repository_id)) => match self.app.get().and_then(|a| a.upgrade()) {
                 Some(app) => app
                     .make_sandbox(session.id, repository_id)
                     .await
                     .map(|_| ()),
                 None => Err(Error::failed("Sandboxes are not available here.", "no app")),
             },
-            (marked, _, _) => marked.map(|_| ()),
+            _ => Ok(()),
         };
         let started = sandboxed.and_then(|_| self.send(session.id, &text));
         if let Err(e) = started {

@@ -122,7 +122,17 @@ impl FlowAgent {
         }
     }
 
-    pub fn create_session(&self, mut patch: FlowSessionPatch) -> Result<FlowSession> {
+    pub fn create_session(&self, patch: FlowSessionPatch) -> Result<FlowSession> {
+        self.create_session_of(patch, None)
+    }
+
+    /// A new session; with `recipe` (its id and system prompt), a run of
+    /// that recipe from the same write, so nobody sees it as anything else.
+    pub(super) fn create_session_of(
+        &self,
+        mut patch: FlowSessionPatch,
+        recipe: Option<(i64, Option<&str>)>,
+    ) -> Result<FlowSession> {
         let repository = self.patch_repository(&patch)?;
         let profile = self.patch_profile(&patch)?;
         if let Some(ids) = profile.as_ref().and_then(|p| p.servers.clone()) {
@@ -137,6 +147,9 @@ impl FlowAgent {
             }
             if let Some(Some(repository)) = repository {
                 s = store::flow::set_repository(&tx, s.id, Some(repository))?;
+            }
+            if let Some((recipe_id, system_prompt)) = recipe {
+                s = store::flow::set_recipe(&tx, s.id, recipe_id, system_prompt)?;
             }
             tx.commit()?;
             Ok(s)
